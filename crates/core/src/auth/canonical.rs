@@ -1,0 +1,303 @@
+//! The stages of `SDK-HMAC-SHA256`: canonical request, string to sign, signature.
+//!
+//! What OTC's API gateway checks (pinned down by the official SDK's vectors):
+//! - canonical URI: the path percent-decoded, split on `/`, each segment re-encoded keeping
+//!   only `A-Z a-z 0-9 - . _ ~`, always ending in `/`;
+//! - canonical query: pairs sorted by decoded key then value, both encoded the same way;
+//! - headers: every header except names containing `_`, lower-cased, sorted, values trimmed;
+//! - payload: hex SHA-256 of the body, or `UNSIGNED-PAYLOAD` for content types other than
+//!   JSON and BSON.
+
+use hmac::{Hmac, Mac};
+use http::{HeaderMap, Method, Uri};
+use percent_encoding::{percent_decode_str, percent_encode};
+use sha2::{Digest, Sha256};
+
+use crate::error::SignError;
+use crate::path::SEGMENT;
+
+/// The signing algorithm's name, first word of the `Authorization` header.
+pub const ALGORITHM: &str = "SDK-HMAC-SHA256";
+/// The header carrying the signing time.
+pub const X_SDK_DATE: &str = "x-sdk-date";
+/// The header that marks an unsigned payload.
+pub const X_SDK_CONTENT_SHA256: &str = "x-sdk-content-sha256";
+/// The payload hash literal for bodies that are not signed.
+pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
+/// The last element of a derived-key credential scope.
+pub const DERIVED_SCOPE_TERMINATOR: &str = "sdk_request";
+
+/// A canonical request and its parts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CanonicalRequest {
+    /// The canonical URI (always ends in `/`).
+    pub canonical_uri: String,
+    /// The canonical query string.
+    pub canonical_query: String,
+    /// `name:value\n` for every signed header.
+    pub canonical_headers: String,
+    /// The signed header names joined by `;`.
+    pub signed_headers: String,
+    /// Hex SHA-256 of the body, or `UNSIGNED-PAYLOAD`.
+    pub payload_hash: String,
+    /// The whole canonical request.
+    pub text: String,
+}
+
+/// Which headers go into the canonical request.
+#[derive(Debug, Clone, Copy)]
+pub enum HeaderSelection<'a> {
+    /// Every header except names containing `_` (signing).
+    All,
+    /// Exactly these lower-case names, in this order (verifying a received signature).
+    Only(&'a [&'a str]),
+}
+
+/// Builds the canonical request of `method uri` with `headers` and `body`.
+///
+/// `headers` must already hold `Host` (the signer adds it from the URI).
+pub fn canonical_request(
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+    selection: HeaderSelection<'_>,
+) -> Result<CanonicalRequest, SignError> {
+    let canonical_uri = canonical_uri(uri.path());
+    let canonical_query = canonical_query(uri.query().unwrap_or(""));
+
+    let mut names: Vec<&str> = match selection {
+        HeaderSelection::All => {
+            let mut names: Vec<&str> = headers
+                .keys()
+                .map(|n| n.as_str())
+                .filter(|n| !n.contains('_'))
+                .collect();
+            names.sort_unstable();
+            names.dedup();
+            names
+        }
+        HeaderSelection::Only(names) => names.to_vec(),
+    };
+    if names.is_empty() {
+        names.push("host");
+    }
+    let mut canonical_headers = String::with_capacity(256);
+    for name in &names {
+        canonical_headers.push_str(name);
+        canonical_headers.push(':');
+        let mut first = true;
+        for value in headers.get_all(*name) {
+            let text = std::str::from_utf8(value.as_bytes())
+                .map_err(|_| SignError::UnsignableHeader((*name).to_owned()))?;
+            if !first {
+                canonical_headers.push(',');
+            }
+            canonical_headers.push_str(text.trim());
+            first = false;
+        }
+        canonical_headers.push('\n');
+    }
+    let signed_headers = names.join(";");
+
+    let payload_hash = if headers
+        .get(X_SDK_CONTENT_SHA256)
+        .is_some_and(|v| v.as_bytes() == UNSIGNED_PAYLOAD.as_bytes())
+    {
+        UNSIGNED_PAYLOAD.to_owned()
+    } else {
+        hex(&Sha256::digest(body))
+    };
+
+    let mut text = String::with_capacity(
+        method.as_str().len()
+            + canonical_uri.len()
+            + canonical_query.len()
+            + canonical_headers.len()
+            + signed_headers.len()
+            + payload_hash.len()
+            + 5,
+    );
+    for (i, part) in [
+        method.as_str(),
+        &canonical_uri,
+        &canonical_query,
+        &canonical_headers,
+        &signed_headers,
+        &payload_hash,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        if i > 0 {
+            text.push('\n');
+        }
+        text.push_str(part);
+    }
+    Ok(CanonicalRequest {
+        canonical_uri,
+        canonical_query,
+        canonical_headers,
+        signed_headers,
+        payload_hash,
+        text,
+    })
+}
+
+/// Whether a body of this `Content-Type` is hashed (JSON, BSON, or no type at all).
+pub fn content_type_is_signed(content_type: Option<&str>) -> bool {
+    match content_type {
+        None => true,
+        Some(ct) => {
+            let ct = ct.trim_start();
+            ct.starts_with("application/json") || ct.starts_with("application/bson")
+        }
+    }
+}
+
+/// The canonical URI of `path`.
+///
+/// ```
+/// use otc_jobs_core::auth::canonical::canonical_uri;
+/// assert_eq!(canonical_uri("/v1/p/visualization-jobs/a%20b%2Fc%25d"), "/v1/p/visualization-jobs/a%20b/c%25d/");
+/// assert_eq!(canonical_uri("/"), "/");
+/// ```
+pub fn canonical_uri(path: &str) -> String {
+    let decoded: Vec<u8> = percent_decode_str(path).collect();
+    let mut out = String::with_capacity(path.len() + 16);
+    for (i, segment) in decoded.split(|b| *b == b'/').enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        for part in percent_encode(segment, SEGMENT) {
+            out.push_str(part);
+        }
+    }
+    if !out.ends_with('/') {
+        out.push('/');
+    }
+    out
+}
+
+/// The canonical query string of a raw query (without `?`).
+///
+/// ```
+/// use otc_jobs_core::auth::canonical::canonical_query;
+/// assert_eq!(canonical_query("offset=1&limit=25&name=a%20b"), "limit=25&name=a%20b&offset=1");
+/// ```
+pub fn canonical_query(query: &str) -> String {
+    if query.is_empty() {
+        return String::new();
+    }
+    let mut pairs: Vec<(Vec<u8>, Vec<u8>)> = query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (percent_decode_str(k).collect(), percent_decode_str(v).collect())
+        })
+        .collect();
+    // Code point order equals UTF-8 byte order.
+    pairs.sort();
+    let mut out = String::with_capacity(query.len() + 8);
+    for (i, (k, v)) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        out.extend(percent_encode(k, SEGMENT));
+        out.push('=');
+        out.extend(percent_encode(v, SEGMENT));
+    }
+    out
+}
+
+/// `SDK-HMAC-SHA256\n<date>\n[<scope>\n]<hex sha256(canonical request)>`.
+pub fn string_to_sign(sdk_date: &str, scope: Option<&str>, canonical_request: &str) -> String {
+    let hash = hex(&Sha256::digest(canonical_request.as_bytes()));
+    match scope {
+        None => format!("{ALGORITHM}\n{sdk_date}\n{hash}"),
+        Some(scope) => format!("{ALGORITHM}\n{sdk_date}\n{scope}\n{hash}"),
+    }
+}
+
+/// Hex HMAC-SHA256 of `string_to_sign` keyed with `key`.
+pub fn signature(key: &[u8], string_to_sign: &str) -> String {
+    hex(&hmac_sha256(key, string_to_sign.as_bytes()))
+}
+
+/// The derived signing key: HMAC chain from `"SDK" + sk` through the date (`YYYYMMDD`),
+/// region, service and `sdk_request`.
+pub fn derived_key(secret_key: &str, short_date: &str, region: &str, service: &str) -> [u8; 32] {
+    let mut seed = Vec::with_capacity(3 + secret_key.len());
+    seed.extend_from_slice(b"SDK");
+    seed.extend_from_slice(secret_key.as_bytes());
+    let k_date = hmac_sha256(&seed, short_date.as_bytes());
+    let k_region = hmac_sha256(&k_date, region.as_bytes());
+    let k_service = hmac_sha256(&k_region, service.as_bytes());
+    hmac_sha256(&k_service, DERIVED_SCOPE_TERMINATOR.as_bytes())
+}
+
+/// The credential scope of the derived-key form: `YYYYMMDD/region/service/sdk_request`.
+pub fn derived_scope(short_date: &str, region: &str, service: &str) -> String {
+    format!("{short_date}/{region}/{service}/{DERIVED_SCOPE_TERMINATOR}")
+}
+
+pub(crate) fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
+    // HMAC accepts keys of any length; the error branch cannot happen.
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key) else {
+        return [0; 32];
+    };
+    mac.update(data);
+    mac.finalize().into_bytes().into()
+}
+
+/// Lower-case hex.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[usize::from(b >> 4)] as char);
+        out.push(DIGITS[usize::from(b & 0x0f)] as char);
+    }
+    out
+}
+
+/// Compares two strings in time independent of where they differ.
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_uri_quirks() {
+        assert_eq!(canonical_uri("/a/b"), "/a/b/");
+        assert_eq!(canonical_uri("/a/b/"), "/a/b/");
+        assert_eq!(canonical_uri("/bucket/100%zz"), "/bucket/100%25zz/");
+        assert_eq!(canonical_uri("/bucket/a+b"), "/bucket/a%2Bb/");
+    }
+
+    #[test]
+    fn canonical_query_sorts_and_encodes() {
+        assert_eq!(canonical_query("ids=c&ids=a&a=1&ids=b"), "a=1&ids=a&ids=b&ids=c");
+        assert_eq!(canonical_query("marker=&limit=10"), "limit=10&marker=");
+        assert_eq!(canonical_query("flag"), "flag=");
+    }
+
+    #[test]
+    fn content_types() {
+        assert!(content_type_is_signed(None));
+        assert!(content_type_is_signed(Some("application/json;charset=UTF-8")));
+        assert!(!content_type_is_signed(Some("application/octet-stream")));
+        assert!(!content_type_is_signed(Some("application/x-www-form-urlencoded")));
+    }
+
+    #[test]
+    fn constant_time_comparison() {
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"ab"));
+    }
+}

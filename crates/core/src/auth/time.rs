@@ -1,0 +1,196 @@
+//! Signing time: passed in by the caller, never read from a clock here.
+
+use std::fmt;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// A moment in UTC, to the second, as OTC's `X-Sdk-Date` carries it (`YYYYMMDDTHHMMSSZ`).
+///
+/// ```
+/// use otc_jobs_core::auth::SigningTime;
+/// let t = SigningTime::from_unix(1_716_286_830);
+/// assert_eq!(t.sdk_date(), "20240521T102030Z");
+/// assert_eq!(SigningTime::parse_sdk_date("20240521T102030Z"), Some(t));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SigningTime {
+    unix: u64,
+}
+
+impl SigningTime {
+    /// Seconds since 1970-01-01T00:00:00Z.
+    pub const fn from_unix(seconds: u64) -> SigningTime {
+        SigningTime { unix: seconds }
+    }
+
+    /// Converts a `SystemTime` (times before 1970 read as 1970).
+    pub fn from_system_time(time: SystemTime) -> SigningTime {
+        let unix = time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        SigningTime { unix }
+    }
+
+    /// Seconds since the epoch.
+    pub const fn unix(self) -> u64 {
+        self.unix
+    }
+
+    /// This time as a `SystemTime`.
+    pub fn to_system_time(self) -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(self.unix)
+    }
+
+    /// `YYYYMMDDTHHMMSSZ`.
+    pub fn sdk_date(self) -> String {
+        let (y, mo, d, h, mi, s) = self.civil();
+        format!("{y:04}{mo:02}{d:02}T{h:02}{mi:02}{s:02}Z")
+    }
+
+    /// `YYYYMMDD`, the date of the derived-key signing scope.
+    pub fn short_date(self) -> String {
+        let (y, mo, d, ..) = self.civil();
+        format!("{y:04}{mo:02}{d:02}")
+    }
+
+    /// Reads `YYYYMMDDTHHMMSSZ`; `None` when it is not a valid time in that form.
+    pub fn parse_sdk_date(text: &str) -> Option<SigningTime> {
+        let b = text.as_bytes();
+        if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
+            return None;
+        }
+        let num = |range: std::ops::Range<usize>| -> Option<u64> {
+            let part = text.get(range)?;
+            part.bytes()
+                .all(|c| c.is_ascii_digit())
+                .then(|| part.parse().ok())?
+        };
+        SigningTime::from_civil(num(0..4)?, num(4..6)?, num(6..8)?, num(9..11)?, num(11..13)?, num(13..15)?)
+    }
+
+    /// Reads an RFC 3339 UTC time as IAM writes it (`2024-05-21T10:20:30.123000Z`,
+    /// fractions dropped; an offset `+HH:MM` is applied).
+    ///
+    /// ```
+    /// use otc_jobs_core::auth::SigningTime;
+    /// let t = SigningTime::parse_rfc3339("2024-05-21T10:20:30.123000Z");
+    /// assert_eq!(t.map(|t| t.sdk_date()).as_deref(), Some("20240521T102030Z"));
+    /// ```
+    pub fn parse_rfc3339(text: &str) -> Option<SigningTime> {
+        let b = text.as_bytes();
+        if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
+            return None;
+        }
+        let num = |range: std::ops::Range<usize>| -> Option<u64> {
+            let part = text.get(range)?;
+            part.bytes()
+                .all(|c| c.is_ascii_digit())
+                .then(|| part.parse().ok())?
+        };
+        if b[13] != b':' || b[16] != b':' {
+            return None;
+        }
+        let base = SigningTime::from_civil(num(0..4)?, num(5..7)?, num(8..10)?, num(11..13)?, num(14..16)?, num(17..19)?)?;
+        let mut rest = &text[19..];
+        if let Some(frac) = rest.strip_prefix('.') {
+            let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
+            if digits == 0 {
+                return None;
+            }
+            rest = &frac[digits..];
+        }
+        match rest {
+            "Z" | "z" => Some(base),
+            _ if rest.len() == 6 && rest.as_bytes()[3] == b':' => {
+                let sign = rest.as_bytes()[0];
+                let offset = num(text.len() - 5..text.len() - 3)? * 3600 + num(text.len() - 2..text.len())? * 60;
+                match sign {
+                    b'+' => base.unix.checked_sub(offset).map(SigningTime::from_unix),
+                    b'-' => Some(SigningTime::from_unix(base.unix + offset)),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    fn from_civil(y: u64, mo: u64, d: u64, h: u64, mi: u64, s: u64) -> Option<SigningTime> {
+        if !(1970..=9999).contains(&y) || !(1..=12).contains(&mo) || h > 23 || mi > 59 || s > 59 {
+            return None;
+        }
+        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+        let days_in_month = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+        if d == 0 || d > days_in_month[(mo - 1) as usize] {
+            return None;
+        }
+        let days = days_from_civil(y as i64, mo as i64, d as i64);
+        let unix = u64::try_from(days).ok()? * 86_400 + h * 3600 + mi * 60 + s;
+        Some(SigningTime { unix })
+    }
+
+    fn civil(self) -> (i64, u64, u64, u64, u64, u64) {
+        let days = (self.unix / 86_400) as i64;
+        let secs = self.unix % 86_400;
+        let (y, m, d) = civil_from_days(days);
+        (y, m, d, secs / 3600, secs / 60 % 60, secs % 60)
+    }
+}
+
+impl fmt::Display for SigningTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.sdk_date())
+    }
+}
+
+// Howard Hinnant's days-from-civil algorithms (public domain), proleptic Gregorian.
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(z: i64) -> (i64, u64, u64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u64;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u64;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_and_parses_round_trip() {
+        for unix in [0, 951_782_400, 1_709_164_800, 1_716_286_830, 4_102_444_799] {
+            let t = SigningTime::from_unix(unix);
+            assert_eq!(SigningTime::parse_sdk_date(&t.sdk_date()), Some(t), "{unix}");
+        }
+        assert_eq!(SigningTime::from_unix(1_709_164_800).sdk_date(), "20240229T000000Z");
+        assert_eq!(SigningTime::from_unix(0).short_date(), "19700101");
+    }
+
+    #[test]
+    fn refuses_bad_dates() {
+        for bad in ["20240230T000000Z", "20230229T000000Z", "20240521T246030Z", "20240521 102030Z", "2024052T102030Z", "+0240521T102030Z"] {
+            assert_eq!(SigningTime::parse_sdk_date(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn reads_rfc3339_with_fractions_and_offsets() {
+        let at = |s| SigningTime::parse_rfc3339(s).map(SigningTime::sdk_date);
+        assert_eq!(at("2024-05-21T10:20:30Z").as_deref(), Some("20240521T102030Z"));
+        assert_eq!(at("2024-05-21T10:20:30.5Z").as_deref(), Some("20240521T102030Z"));
+        assert_eq!(at("2024-05-21T12:20:30+02:00").as_deref(), Some("20240521T102030Z"));
+        assert_eq!(at("2024-05-21T08:20:30-02:00").as_deref(), Some("20240521T102030Z"));
+        assert_eq!(at("2024-05-21T10:20:30"), None);
+        assert_eq!(at("not a date at all!!"), None);
+    }
+}

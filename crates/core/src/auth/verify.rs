@@ -1,0 +1,176 @@
+//! Checking a received `SDK-HMAC-SHA256` signature, as OTC's API gateway does.
+
+use http::{HeaderMap, Method, Uri};
+
+use super::SignatureForm;
+use super::canonical::{self, HeaderSelection};
+
+/// A parsed `Authorization: SDK-HMAC-SHA256 ...` header.
+///
+/// ```
+/// use otc_jobs_core::auth::{Authorization, SignatureForm};
+/// let a = Authorization::parse(
+///     "SDK-HMAC-SHA256 Access=AK1, SignedHeaders=host;x-sdk-date, Signature=abc123")?;
+/// assert_eq!((a.access_key.as_str(), a.form), ("AK1", SignatureForm::Access));
+/// assert_eq!(a.signed_headers, ["host", "x-sdk-date"]);
+/// # Ok::<(), otc_jobs_core::auth::VerifyError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authorization {
+    /// Which form the header uses.
+    pub form: SignatureForm,
+    /// The access key id.
+    pub access_key: String,
+    /// The derived-key scope (`YYYYMMDD/region/service/sdk_request`), for that form.
+    pub scope: Option<String>,
+    /// The signed header names, lower-case, in the order given.
+    pub signed_headers: Vec<String>,
+    /// The hex signature.
+    pub signature: String,
+}
+
+/// Why a signature was not accepted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum VerifyError {
+    /// No `Authorization` header.
+    #[error("no Authorization header")]
+    Missing,
+    /// The header is not an `SDK-HMAC-SHA256` authorization.
+    #[error("malformed Authorization header: {0}")]
+    Malformed(&'static str),
+    /// `X-Sdk-Date` is missing or not `YYYYMMDDTHHMMSSZ`.
+    #[error("missing or malformed X-Sdk-Date")]
+    BadDate,
+    /// A header the signature covers could not be read.
+    #[error("a signed header cannot be read")]
+    UnreadableHeader,
+    /// The scope does not match the date.
+    #[error("the credential scope does not match X-Sdk-Date")]
+    ScopeMismatch,
+    /// The signature does not match.
+    #[error("the signature does not match")]
+    Mismatch,
+}
+
+impl Authorization {
+    /// Parses the header value.
+    pub fn parse(value: &str) -> Result<Authorization, VerifyError> {
+        let rest = value
+            .trim()
+            .strip_prefix(canonical::ALGORITHM)
+            .and_then(|r| r.strip_prefix(' '))
+            .ok_or(VerifyError::Malformed("not SDK-HMAC-SHA256"))?;
+        let (mut access, mut credential, mut signed, mut signature) = (None, None, None, None);
+        for item in rest.split(',') {
+            let (key, val) = item
+                .trim()
+                .split_once('=')
+                .ok_or(VerifyError::Malformed("expected key=value"))?;
+            let slot = match key {
+                "Access" => &mut access,
+                "Credential" => &mut credential,
+                "SignedHeaders" => &mut signed,
+                "Signature" => &mut signature,
+                _ => return Err(VerifyError::Malformed("unknown field")),
+            };
+            *slot = Some(val.trim());
+        }
+        let (form, access_key, scope) = match (access, credential) {
+            (Some(ak), None) => (SignatureForm::Access, ak.to_owned(), None),
+            (None, Some(cred)) => {
+                let (ak, scope) = cred
+                    .split_once('/')
+                    .ok_or(VerifyError::Malformed("Credential without scope"))?;
+                let parts: Vec<&str> = scope.split('/').collect();
+                if parts.len() != 4 || parts[3] != canonical::DERIVED_SCOPE_TERMINATOR {
+                    return Err(VerifyError::Malformed("Credential scope"));
+                }
+                (SignatureForm::DerivedKey, ak.to_owned(), Some(scope.to_owned()))
+            }
+            _ => return Err(VerifyError::Malformed("expected exactly one of Access, Credential")),
+        };
+        if access_key.is_empty() {
+            return Err(VerifyError::Malformed("empty access key"));
+        }
+        let signed_headers: Vec<String> = signed
+            .ok_or(VerifyError::Malformed("no SignedHeaders"))?
+            .split(';')
+            .map(str::to_ascii_lowercase)
+            .collect();
+        if signed_headers.iter().any(String::is_empty) {
+            return Err(VerifyError::Malformed("empty signed header name"));
+        }
+        let signature = signature
+            .filter(|s| !s.is_empty())
+            .ok_or(VerifyError::Malformed("no Signature"))?
+            .to_owned();
+        Ok(Authorization {
+            form,
+            access_key,
+            scope,
+            signed_headers,
+            signature,
+        })
+    }
+}
+
+/// Recomputes the signature of a received request with `secret_key` and compares it (in
+/// constant time) with the one in `authorization`. Checking the clock skew of
+/// `X-Sdk-Date` is the caller's (it owns the clock).
+///
+/// ```
+/// use otc_jobs_core::auth::{sign, verify, AkSk, Authorization, Credentials, SigningParams, SigningTime};
+/// let mut request = http::Request::builder()
+///     .method("DELETE")
+///     .uri("http://127.0.0.1:8080/v1.1/p/job-executions/x")
+///     .body(Vec::new())?;
+/// let keys = AkSk::new("AK", "SK");
+/// sign(&mut request, &Credentials::AkSk(keys), &SigningParams::access(SigningTime::from_unix(0)))?;
+/// let auth = Authorization::parse(request.headers()["authorization"].to_str()?)?;
+/// let (parts, body) = request.into_parts();
+/// assert!(verify(&parts.method, &parts.uri, &parts.headers, &body, &auth, "SK").is_ok());
+/// assert!(verify(&parts.method, &parts.uri, &parts.headers, &body, &auth, "other").is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn verify(
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+    authorization: &Authorization,
+    secret_key: &str,
+) -> Result<(), VerifyError> {
+    let sdk_date = headers
+        .get(canonical::X_SDK_DATE)
+        .and_then(|v| v.to_str().ok())
+        .filter(|d| super::SigningTime::parse_sdk_date(d).is_some())
+        .ok_or(VerifyError::BadDate)?;
+    let names: Vec<&str> = authorization.signed_headers.iter().map(String::as_str).collect();
+    let canonical = canonical::canonical_request(method, uri, headers, body, HeaderSelection::Only(&names))
+        .map_err(|_| VerifyError::UnreadableHeader)?;
+    let expected = match (&authorization.form, &authorization.scope) {
+        (SignatureForm::DerivedKey, Some(scope)) => {
+            let mut parts = scope.split('/');
+            let (date, region, service) = (
+                parts.next().unwrap_or_default(),
+                parts.next().unwrap_or_default(),
+                parts.next().unwrap_or_default(),
+            );
+            if !sdk_date.starts_with(date) || date.len() != 8 {
+                return Err(VerifyError::ScopeMismatch);
+            }
+            let key = canonical::derived_key(secret_key, date, region, service);
+            canonical::signature(&key, &canonical::string_to_sign(sdk_date, Some(scope), &canonical.text))
+        }
+        _ => canonical::signature(
+            secret_key.as_bytes(),
+            &canonical::string_to_sign(sdk_date, None, &canonical.text),
+        ),
+    };
+    if canonical::constant_time_eq(expected.as_bytes(), authorization.signature.as_bytes()) {
+        Ok(())
+    } else {
+        Err(VerifyError::Mismatch)
+    }
+}

@@ -1,0 +1,199 @@
+//! Where requests go: regions and services to base URLs, with per-service overrides.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crate::error::BuildError;
+use crate::service::Service;
+
+/// An OTC region name, e.g. `eu-de`.
+///
+/// ```
+/// use otc_jobs_core::Region;
+/// assert_eq!(Region::EU_NL.as_str(), "eu-nl");
+/// assert_eq!(Region::new("eu-ch2").as_str(), "eu-ch2");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Region(std::borrow::Cow<'static, str>);
+
+impl Region {
+    /// Germany (`eu-de`).
+    pub const EU_DE: Region = Region(std::borrow::Cow::Borrowed("eu-de"));
+    /// Netherlands (`eu-nl`).
+    pub const EU_NL: Region = Region(std::borrow::Cow::Borrowed("eu-nl"));
+    /// Switzerland (`eu-ch2`), served from the `sc.otc.t-systems.com` domain.
+    pub const EU_CH2: Region = Region(std::borrow::Cow::Borrowed("eu-ch2"));
+
+    /// Any region by name; unknown names follow the `eu-de` pattern.
+    pub fn new(name: impl Into<String>) -> Region {
+        Region(std::borrow::Cow::Owned(name.into()))
+    }
+
+    /// The region name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The DNS domain of the region's public endpoints.
+    fn domain(&self) -> &'static str {
+        if self.as_str() == "eu-ch2" {
+            "sc.otc.t-systems.com"
+        } else {
+            "otc.t-systems.com"
+        }
+    }
+
+    /// The default base URL of `service` in this region.
+    ///
+    /// ```
+    /// use otc_jobs_core::{Region, Service};
+    /// assert_eq!(Region::EU_DE.default_base_url(Service::Mrs).as_str(), "https://mrs.eu-de.otc.t-systems.com");
+    /// assert_eq!(Region::EU_CH2.default_base_url(Service::Dli).as_str(), "https://dli.eu-ch2.sc.otc.t-systems.com");
+    /// assert_eq!(Region::EU_CH2.default_base_url(Service::Iam).as_str(), "https://iam-pub.eu-ch2.sc.otc.t-systems.com");
+    /// ```
+    pub fn default_base_url(&self, service: Service) -> BaseUrl {
+        // IAM in eu-ch2 is published under its own name.
+        let label = match (service, self.as_str()) {
+            (Service::Iam, "eu-ch2") => "iam-pub",
+            _ => service.host_label(),
+        };
+        BaseUrl(format!("https://{label}.{}.{}", self.as_str(), self.domain()))
+    }
+}
+
+impl fmt::Display for Region {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A base URL requests are sent to: scheme, authority and an optional path prefix, with no
+/// trailing slash, query or fragment.
+///
+/// ```
+/// use otc_jobs_core::BaseUrl;
+/// let url = BaseUrl::parse("http://127.0.0.1:8080/prefix/")?;
+/// assert_eq!(url.as_str(), "http://127.0.0.1:8080/prefix");
+/// assert!(BaseUrl::parse("ftp://example.com").is_err());
+/// # Ok::<(), otc_jobs_core::BuildError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct BaseUrl(String);
+
+impl BaseUrl {
+    /// Checks and normalises a base URL (`http` or `https`, a host, no query or fragment).
+    pub fn parse(url: &str) -> Result<BaseUrl, BuildError> {
+        let invalid = |why: &str| BuildError::InvalidEndpoint(format!("{url:?}: {why}"));
+        let uri: http::Uri = url.parse().map_err(|_| invalid("not a URL"))?;
+        match uri.scheme_str() {
+            Some("http" | "https") => {}
+            _ => return Err(invalid("the scheme must be http or https")),
+        }
+        if uri.authority().is_none_or(|a| a.host().is_empty()) {
+            return Err(invalid("no host"));
+        }
+        if uri.query().is_some() || url.contains('#') {
+            return Err(invalid("a base URL has no query or fragment"));
+        }
+        Ok(BaseUrl(url.trim_end_matches('/').to_owned()))
+    }
+
+    /// The URL text, without a trailing slash.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for BaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The base URL of every service: a region's defaults, with per-service overrides.
+///
+/// ```
+/// use otc_jobs_core::{BaseUrl, Endpoints, Region, Service};
+/// let endpoints = Endpoints::new(Region::EU_NL)
+///     .with_override(Service::Dli, BaseUrl::parse("http://127.0.0.1:9000")?);
+/// assert_eq!(endpoints.base_url(Service::Dli).as_str(), "http://127.0.0.1:9000");
+/// assert_eq!(endpoints.base_url(Service::Mrs).as_str(), "https://mrs.eu-nl.otc.t-systems.com");
+/// # Ok::<(), otc_jobs_core::BuildError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoints {
+    region: Region,
+    resolved: BTreeMap<Service, BaseUrl>,
+}
+
+impl Endpoints {
+    /// The public endpoints of `region`.
+    pub fn new(region: Region) -> Endpoints {
+        let resolved = Service::ALL
+            .into_iter()
+            .map(|s| (s, region.default_base_url(s)))
+            .collect();
+        Endpoints { region, resolved }
+    }
+
+    /// Every service at one base URL (an emulator, a proxy); the region still names the
+    /// signing scope.
+    pub fn all_at(region: Region, base: BaseUrl) -> Endpoints {
+        let resolved = Service::ALL.into_iter().map(|s| (s, base.clone())).collect();
+        Endpoints { region, resolved }
+    }
+
+    /// Sends `service` to `base` instead of the region's default.
+    pub fn with_override(mut self, service: Service, base: BaseUrl) -> Endpoints {
+        self.resolved.insert(service, base);
+        self
+    }
+
+    /// The region.
+    pub fn region(&self) -> &Region {
+        &self.region
+    }
+
+    /// The base URL for `service`.
+    pub fn base_url(&self, service: Service) -> &BaseUrl {
+        // Every service is inserted by the constructors; the fallback keeps this total.
+        match self.resolved.get(&service) {
+            Some(url) => url,
+            None => &self.resolved[&Service::Iam],
+        }
+    }
+}
+
+/// What a request is for: the endpoints and the project it acts in.
+///
+/// ```
+/// use otc_jobs_core::{Endpoints, Region, Target};
+/// let endpoints = Endpoints::new(Region::EU_DE);
+/// let target = Target::new(&endpoints, "0a1b2c3d4e5f60718293a4b5c6d7e8f9");
+/// assert_eq!(target.project_id(), "0a1b2c3d4e5f60718293a4b5c6d7e8f9");
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Target<'a> {
+    endpoints: &'a Endpoints,
+    project_id: &'a str,
+}
+
+impl<'a> Target<'a> {
+    /// A target in `project_id` reached through `endpoints`.
+    pub fn new(endpoints: &'a Endpoints, project_id: &'a str) -> Target<'a> {
+        Target {
+            endpoints,
+            project_id,
+        }
+    }
+
+    /// The endpoints.
+    pub fn endpoints(&self) -> &'a Endpoints {
+        self.endpoints
+    }
+
+    /// The project id.
+    pub fn project_id(&self) -> &'a str {
+        self.project_id
+    }
+}

@@ -1,0 +1,500 @@
+//! Errors, by how far a call got: not built, not signed, no answer, an answer saying no,
+//! an answer that could not be read.
+
+use std::fmt;
+use std::time::Duration;
+
+use http::{HeaderMap, StatusCode};
+
+/// How many bytes of an answer's body an error keeps.
+pub const RAW_BODY_LIMIT: usize = 4096;
+
+/// The header OTC's gateways put the request id in.
+pub const X_REQUEST_ID: &str = "x-request-id";
+
+/// Every way a call can fail.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The request could not be built (bad id, bad endpoint); nothing was sent.
+    #[error("could not build the request: {0}")]
+    Build(#[from] BuildError),
+    /// The request could not be signed; nothing was sent.
+    #[error("could not sign the request: {0}")]
+    Sign(#[from] SignError),
+    /// No answer came back (connect failure, connection closed, timeout).
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+    /// The service answered and said no.
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+    /// An answer came back but could not be read (malformed, truncated, too large).
+    #[error(transparent)]
+    Response(#[from] ResponseError),
+}
+
+impl Error {
+    /// The HTTP status of the answer, when there was one.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Service(e) => Some(e.status),
+            Error::Response(e) => Some(e.status),
+            Error::Transport(e) => e.status,
+            Error::Build(_) | Error::Sign(_) => None,
+        }
+    }
+
+    /// The service's error code (`DLI.0002`, `APIG.0301`, …), when it sent one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Error::Service(e) => e.code.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The request id of the answer, when there was one.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Error::Service(e) => e.request_id.as_deref(),
+            Error::Response(e) => e.request_id.as_deref(),
+            Error::Transport(e) => e.request_id.as_deref(),
+            Error::Build(_) | Error::Sign(_) => None,
+        }
+    }
+
+    /// How many attempts were made (0 when nothing was sent).
+    pub fn attempts(&self) -> u32 {
+        match self {
+            Error::Service(e) => e.attempts,
+            Error::Response(e) => e.attempts,
+            Error::Transport(e) => e.attempts,
+            Error::Build(_) | Error::Sign(_) => 0,
+        }
+    }
+
+    /// Records how many attempts were made; used by the retry driver.
+    pub fn with_attempts(mut self, attempts: u32) -> Error {
+        match &mut self {
+            Error::Service(e) => e.attempts = attempts,
+            Error::Response(e) => e.attempts = attempts,
+            Error::Transport(e) => e.attempts = attempts,
+            Error::Build(_) | Error::Sign(_) => {}
+        }
+        self
+    }
+
+    /// Whether the service said the job (or the object) does not exist, so that deleting
+    /// it again can be treated as done. See [`ServiceError::is_not_found`].
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, Error::Service(e) if e.is_not_found())
+    }
+}
+
+/// Why a request could not be built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// A base URL was not usable.
+    #[error("invalid endpoint {0}")]
+    InvalidEndpoint(String),
+    /// The project id is empty, a dot segment, or not valid in a header.
+    #[error("the project id must be non-empty, not `.` or `..`, and printable ASCII")]
+    InvalidProjectId,
+    /// An id is not usable in a path.
+    #[error("invalid path parameter: {0}")]
+    InvalidPathId(#[from] crate::path::InvalidPathId),
+    /// The operation has no value for a parameter of its path template.
+    #[error("no value for the path parameter {0:?}")]
+    MissingPathParam(String),
+    /// The path template has an unclosed `{`.
+    #[error("malformed path template {0:?}")]
+    InvalidTemplate(String),
+    /// The URL built is not a valid URI.
+    #[error("the URL built is not valid: {0}")]
+    InvalidUri(String),
+    /// A value is not valid in an HTTP header.
+    #[error("the value for header {0} is not valid in HTTP")]
+    InvalidHeader(&'static str),
+    /// A request body could not be serialised.
+    #[error("could not serialise the request body: {0}")]
+    Body(String),
+}
+
+/// Why a request could not be signed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SignError {
+    /// The request has no host (neither a `Host` header nor an absolute URI).
+    #[error("the request has no host to sign")]
+    NoHost,
+    /// A credential or a header is not valid in an HTTP header (the value is not shown).
+    #[error("the {0} is not valid in an HTTP header")]
+    InvalidHeaderValue(&'static str),
+    /// A header value is not visible ASCII/UTF-8 and cannot be signed.
+    #[error("the header {0} has a value that cannot be signed")]
+    UnsignableHeader(String),
+    /// The derived-key form needs a region and a service.
+    #[error("the derived-key signature form needs a region and a service")]
+    MissingScope,
+}
+
+/// What kind of transport failure happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportErrorKind {
+    /// The connection could not be made (nothing reached the server).
+    Connect,
+    /// The connection was closed before an answer came.
+    Closed,
+    /// No (complete) answer within the timeout.
+    Timeout,
+    /// Any other I/O failure.
+    Io,
+}
+
+/// No answer came back.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{kind:?} failure after {attempts} attempt(s): {message}")]
+pub struct TransportError {
+    /// What happened.
+    pub kind: TransportErrorKind,
+    /// The underlying error's text.
+    pub message: String,
+    /// The status, when the failure came after the head of an answer.
+    pub status: Option<StatusCode>,
+    /// The request id, when the failure came after the head of an answer.
+    pub request_id: Option<String>,
+    /// How many attempts were made.
+    pub attempts: u32,
+}
+
+impl TransportError {
+    /// A transport failure before any answer, on the first attempt.
+    pub fn new(kind: TransportErrorKind, message: impl Into<String>) -> TransportError {
+        TransportError {
+            kind,
+            message: message.into(),
+            status: None,
+            request_id: None,
+            attempts: 1,
+        }
+    }
+}
+
+/// What was wrong with an answer that could not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ResponseErrorKind {
+    /// The body is not the JSON the page documents.
+    Malformed,
+    /// The body ended before its announced length.
+    Truncated,
+    /// The body is larger than the limit; it was not buffered.
+    TooLarge {
+        /// The limit in bytes.
+        limit: u64,
+    },
+}
+
+/// An answer came back but could not be read.
+#[derive(Clone, thiserror::Error)]
+#[error("unreadable answer (HTTP {status}{}): {kind:?}: {detail}", fmt_request_id(request_id.as_deref()))]
+pub struct ResponseError {
+    /// What was wrong.
+    pub kind: ResponseErrorKind,
+    /// A description of the problem.
+    pub detail: String,
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// The request id from `X-Request-Id`, else the body's `request_id`.
+    pub request_id: Option<String>,
+    /// The first [`RAW_BODY_LIMIT`] bytes of the body.
+    pub body: Vec<u8>,
+    /// How many attempts were made.
+    pub attempts: u32,
+}
+
+impl ResponseError {
+    /// An answer whose body could not be read, of `kind`.
+    pub fn new(
+        kind: ResponseErrorKind,
+        detail: impl Into<String>,
+        status: StatusCode,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> ResponseError {
+        let envelope = Envelope::read(body);
+        ResponseError {
+            kind,
+            detail: detail.into(),
+            status,
+            request_id: header_request_id(headers).or(envelope.request_id),
+            body: bounded(body),
+            attempts: 1,
+        }
+    }
+
+    pub(crate) fn malformed(
+        status: StatusCode,
+        headers: &HeaderMap,
+        body: &[u8],
+        err: &serde_json::Error,
+    ) -> ResponseError {
+        let detail = if body.trim_ascii().is_empty() {
+            format!("empty body: {err}")
+        } else {
+            format!("body is not the documented JSON: {err}")
+        };
+        ResponseError::new(ResponseErrorKind::Malformed, detail, status, headers, body)
+    }
+}
+
+impl fmt::Debug for ResponseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResponseError")
+            .field("kind", &self.kind)
+            .field("detail", &self.detail)
+            .field("status", &self.status)
+            .field("request_id", &self.request_id)
+            .field("body", &String::from_utf8_lossy(&self.body))
+            .field("attempts", &self.attempts)
+            .finish()
+    }
+}
+
+/// The service answered and said no.
+#[derive(Clone, thiserror::Error)]
+#[error(
+    "service error (HTTP {status}{}){}: {}",
+    fmt_request_id(request_id.as_deref()),
+    code.as_deref().map(|c| format!(" {c}")).unwrap_or_default(),
+    message.as_deref().unwrap_or("(no message)")
+)]
+pub struct ServiceError {
+    /// The HTTP status (200 for a ModelArts `is_success: false`).
+    pub status: StatusCode,
+    /// The service's error code, as text (integer codes are written in decimal).
+    pub code: Option<String>,
+    /// The service's error message.
+    pub message: Option<String>,
+    /// The request id from `X-Request-Id`, else the body's `request_id`.
+    pub request_id: Option<String>,
+    /// How long the service asked to wait (`Retry-After`, in seconds).
+    pub retry_after: Option<Duration>,
+    /// The first [`RAW_BODY_LIMIT`] bytes of the body.
+    pub body: Vec<u8>,
+    /// How many attempts were made.
+    pub attempts: u32,
+}
+
+/// Error codes that mean "no such job" on the job services (from their error-code pages).
+pub const NOT_FOUND_CODES: &[&str] = &[
+    // DLI answers 400 with DLI.0002 "The object does not exist."
+    "DLI.0002",
+    // ModelArts: TrainingJobNotFound, TrainingExperimentNotFound.
+    "ModelArts.2775",
+    "ModelArts.2842",
+    // MRS answers 500 with 0176 / 0201 "The job does not exist."
+    "0176",
+    "0201",
+];
+
+impl ServiceError {
+    /// Reads an answer that said no: any OTC error envelope, or none at all.
+    ///
+    /// ```
+    /// use otc_jobs_core::ServiceError;
+    /// let headers = http::HeaderMap::new();
+    /// let err = ServiceError::from_answer(
+    ///     http::StatusCode::BAD_REQUEST,
+    ///     &headers,
+    ///     br#"{"error_code": "DLI.0002", "error_msg": "There is no job 7"}"#,
+    /// );
+    /// assert_eq!(err.code.as_deref(), Some("DLI.0002"));
+    /// assert!(err.is_not_found());
+    /// ```
+    pub fn from_answer(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> ServiceError {
+        let envelope = Envelope::read(body);
+        let message = envelope.message.or_else(|| {
+            // A body that is not JSON (a proxy's HTML page, plain text) is the message.
+            let text = String::from_utf8_lossy(&body[..body.len().min(512)]);
+            let text = text.trim();
+            (!text.is_empty() && !envelope.json).then(|| text.to_owned())
+        });
+        ServiceError {
+            status,
+            code: envelope.code,
+            message,
+            request_id: header_request_id(headers).or(envelope.request_id),
+            retry_after: crate::retry::retry_after(headers),
+            body: bounded(body),
+            attempts: 1,
+        }
+    }
+
+    /// Whether this means the job does not exist: HTTP 404, or one of
+    /// [`NOT_FOUND_CODES`].
+    pub fn is_not_found(&self) -> bool {
+        self.status == StatusCode::NOT_FOUND
+            || self
+                .code
+                .as_deref()
+                .is_some_and(|c| NOT_FOUND_CODES.contains(&c))
+    }
+}
+
+impl fmt::Debug for ServiceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServiceError")
+            .field("status", &self.status)
+            .field("code", &self.code)
+            .field("message", &self.message)
+            .field("request_id", &self.request_id)
+            .field("retry_after", &self.retry_after)
+            .field("body", &String::from_utf8_lossy(&self.body))
+            .field("attempts", &self.attempts)
+            .finish()
+    }
+}
+
+fn fmt_request_id(id: Option<&str>) -> String {
+    id.map(|id| format!(", request id {id}")).unwrap_or_default()
+}
+
+fn bounded(body: &[u8]) -> Vec<u8> {
+    body[..body.len().min(RAW_BODY_LIMIT)].to_vec()
+}
+
+pub(crate) fn header_request_id(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(X_REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+}
+
+/// The error fields of any OTC error body: `{error_code, error_msg}`,
+/// `{error_code, error_message}`, `{errorCode, errorMsg}`, `{code, message}` (string or
+/// integer code), each possibly nested under `"error"`.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Envelope {
+    json: bool,
+    code: Option<String>,
+    message: Option<String>,
+    request_id: Option<String>,
+}
+
+impl Envelope {
+    fn read(body: &[u8]) -> Envelope {
+        let Ok(serde_json::Value::Object(top)) = serde_json::from_slice(body) else {
+            return Envelope::default();
+        };
+        let nested = match top.get("error") {
+            Some(serde_json::Value::Object(inner)) => Some(inner),
+            _ => None,
+        };
+        let pick = |keys: &[&str]| {
+            nested
+                .into_iter()
+                .chain(std::iter::once(&top))
+                .find_map(|obj| keys.iter().find_map(|k| text(obj.get(*k)?)))
+        };
+        Envelope {
+            json: true,
+            code: pick(&["error_code", "errorCode", "code"]),
+            message: pick(&["error_msg", "error_message", "errorMsg", "message"]),
+            request_id: pick(&["request_id", "requestId"]),
+        }
+    }
+}
+
+fn text(value: &serde_json::Value) -> Option<String> {
+    match value {
+        serde_json::Value::String(s) if !s.is_empty() => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(body: &str) -> (Option<String>, Option<String>, Option<String>) {
+        let e = Envelope::read(body.as_bytes());
+        (e.code, e.message, e.request_id)
+    }
+
+    fn s(v: &str) -> Option<String> {
+        Some(v.to_owned())
+    }
+
+    #[test]
+    fn reads_every_envelope() {
+        assert_eq!(
+            read(r#"{"error_code":"APIG.0301","error_msg":"Incorrect IAM authentication information","request_id":"r1"}"#),
+            (s("APIG.0301"), s("Incorrect IAM authentication information"), s("r1"))
+        );
+        assert_eq!(
+            read(r#"{"is_success":false,"error_code":"ModelArts.0105","error_message":"Error string"}"#),
+            (s("ModelArts.0105"), s("Error string"), None)
+        );
+        assert_eq!(read(r#"{"errorCode":"X.1","errorMsg":"m"}"#), (s("X.1"), s("m"), None));
+        assert_eq!(read(r#"{"code":404,"message":"gone"}"#), (s("404"), s("gone"), None));
+        assert_eq!(read(r#"{"code":"E1","message":"m"}"#), (s("E1"), s("m"), None));
+        assert_eq!(
+            read(r#"{"error":{"code":"E2","message":"inner"},"request_id":"r2"}"#),
+            (s("E2"), s("inner"), s("r2"))
+        );
+        assert_eq!(
+            read(r#"{"error":{"error_code":"E3","error_msg":"inner"}}"#),
+            (s("E3"), s("inner"), None)
+        );
+    }
+
+    #[test]
+    fn bodies_that_are_not_json_become_the_message() {
+        let headers = HeaderMap::new();
+        let e = ServiceError::from_answer(StatusCode::BAD_GATEWAY, &headers, b"<html>Bad gateway</html>");
+        assert_eq!(e.code, None);
+        assert_eq!(e.message.as_deref(), Some("<html>Bad gateway</html>"));
+        let e = ServiceError::from_answer(StatusCode::BAD_GATEWAY, &headers, b"");
+        assert_eq!(e.message, None);
+    }
+
+    #[test]
+    fn header_request_id_wins_over_body() {
+        let mut headers = HeaderMap::new();
+        headers.insert(X_REQUEST_ID, http::HeaderValue::from_static("hdr"));
+        let e = ServiceError::from_answer(
+            StatusCode::BAD_REQUEST,
+            &headers,
+            br#"{"error_code":"DLI.0001","error_msg":"bad","request_id":"body"}"#,
+        );
+        assert_eq!(e.request_id.as_deref(), Some("hdr"));
+        let shown = e.to_string();
+        assert!(shown.contains("400") && shown.contains("DLI.0001") && shown.contains("hdr"), "{shown}");
+    }
+
+    #[test]
+    fn raw_body_is_bounded() {
+        let big = vec![b'x'; RAW_BODY_LIMIT * 3];
+        let e = ServiceError::from_answer(StatusCode::INTERNAL_SERVER_ERROR, &HeaderMap::new(), &big);
+        assert_eq!(e.body.len(), RAW_BODY_LIMIT);
+    }
+
+    #[test]
+    fn not_found_on_every_service() {
+        let h = HeaderMap::new();
+        let nf = |status: u16, body: &str| {
+            ServiceError::from_answer(StatusCode::from_u16(status).unwrap_or_default(), &h, body.as_bytes())
+                .is_not_found()
+        };
+        assert!(nf(404, ""));
+        assert!(nf(400, r#"{"error_code":"DLI.0002","error_msg":"no such job"}"#));
+        assert!(nf(200, r#"{"is_success":false,"error_code":"ModelArts.2775","error_message":"x"}"#));
+        assert!(nf(500, r#"{"error_code":"0176","error_msg":"The job does not exist."}"#));
+        assert!(!nf(400, r#"{"error_code":"DLI.0001","error_msg":"bad"}"#));
+    }
+}

@@ -1,0 +1,52 @@
+//! # otc-jobs-core
+//!
+//! The sans-IO core of otc-jobs, a Rust SDK for the job APIs of Open Telekom Cloud
+//! (ModelArts training and visualization jobs, DLI Flink jobs, MRS job executions).
+//!
+//! Everything here is a pure function: operations become `http::Request<Vec<u8>>`s
+//! ([`OperationExt::build_request`]), requests are signed with the time passed in
+//! ([`auth::sign`]), answers become typed results or typed errors
+//! ([`OperationExt::parse_response`]), and failed attempts are judged by one retry policy
+//! ([`RetryPolicy::decide`]). No sockets, no clock, no runtime: drive it from any HTTP
+//! client, or use `otc-jobs-async` / `otc-jobs-blocking`.
+//!
+//! ```
+//! use otc_jobs_core::auth::{AkSk, Credentials, SignatureForm, SigningTime};
+//! use otc_jobs_core::{Endpoints, OperationExt, Region, Target};
+//! use otc_jobs_core::mrs::DeleteJobExecution;
+//!
+//! let endpoints = Endpoints::new(Region::EU_DE);
+//! let target = Target::new(&endpoints, "0a1b2c3d4e5f60718293a4b5c6d7e8f9");
+//! let credentials = Credentials::AkSk(AkSk::new("HPUAEXAMPLEAK0000001", "ExampleSecretKey0123456789abcdefghijklmnopq"));
+//! let op = DeleteJobExecution::new("669b8ae8-0e74-4bc9-a7b6-6f8b4ad10bd3".parse()?);
+//!
+//! // Build and sign (the time is yours to pass in) ...
+//! let request = op.signed_request(&target, &credentials, SigningTime::from_unix(1_717_228_804), SignatureForm::Access)?;
+//! assert!(request.headers().contains_key("authorization"));
+//!
+//! // ... send it with any HTTP client, then parse what came back.
+//! let answer = http::Response::builder().status(204).body(Vec::new())?;
+//! DeleteJobExecution::parse_response(&answer)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+pub mod auth;
+pub mod de;
+mod endpoint;
+mod error;
+mod operation;
+mod path;
+mod policy;
+mod retry;
+mod service;
+
+pub use endpoint::{BaseUrl, Endpoints, Region, Target};
+pub use error::{
+    BuildError, Error, NOT_FOUND_CODES, RAW_BODY_LIMIT, ResponseError, ResponseErrorKind, ServiceError,
+    SignError, TransportError, TransportErrorKind, X_REQUEST_ID,
+};
+pub use operation::{DEFAULT_USER_AGENT, Operation, OperationExt, OperationResponse, X_PROJECT_ID};
+pub use path::{InvalidPathId, PathId, PathValue, expand_template};
+pub use policy::{ClientPolicy, DEFAULT_MAX_RESPONSE_BYTES};
+pub use retry::{RetryDecision, RetryPolicy, THROTTLED_CODE, is_retryable, retry_after};
+pub use service::Service;

@@ -1,0 +1,155 @@
+//! The operation abstraction: what every OTC API call is, and the one shared piece that
+//! turns an operation into an `http::Request` and an `http::Response` into its result.
+//!
+//! Generated code (see `crate::generated`) only *declares* an operation: its service,
+//! method, path template, path parameters and response type. Building and parsing live in
+//! [`OperationExt`], implemented for every [`Operation`] by a blanket impl, so no operation
+//! can change how requests are built or how answers are judged.
+
+use http::header::{CONTENT_TYPE, HeaderValue, USER_AGENT};
+use serde::de::DeserializeOwned;
+
+use crate::auth::{Credentials, SignatureForm, SigningParams, SigningTime};
+use crate::endpoint::Target;
+use crate::error::{BuildError, Error, ResponseError, ServiceError};
+use crate::path::PathValue;
+use crate::service::Service;
+
+/// The `User-Agent` the core puts on every request unless the caller replaces it.
+pub const DEFAULT_USER_AGENT: &str = concat!("otc-jobs/", env!("CARGO_PKG_VERSION"));
+
+/// The header OTC's gateways use for the project a request acts in.
+pub const X_PROJECT_ID: &str = "x-project-id";
+
+/// One OTC API operation, declared by its API reference page.
+///
+/// Implemented by the generated request types, e.g.
+/// [`DeleteFlinkJob`](crate::dli::DeleteFlinkJob). Use [`OperationExt`] to build and parse.
+pub trait Operation {
+    /// What a successful call returns.
+    type Response: OperationResponse;
+
+    /// The operation's name, e.g. `"DeleteFlinkJob"`.
+    const NAME: &'static str;
+    /// The service that serves it.
+    const SERVICE: Service;
+    /// The HTTP method.
+    const METHOD: http::Method;
+    /// The path as documented, e.g. `/v1.0/{project_id}/streaming/jobs/{job_id}`.
+    const PATH_TEMPLATE: &'static str;
+    /// The 2xx status codes the page documents (informative: any 2xx is success).
+    const SUCCESS_STATUS: &'static [u16];
+
+    /// The value of the path parameter `name`; `None` for a name it does not have.
+    /// `project_id` comes from the [`Target`], never from the operation.
+    fn path_param(&self, name: &str) -> Option<PathValue<'_>>;
+}
+
+/// The body of a successful answer.
+pub trait OperationResponse: DeserializeOwned {
+    /// The body's own verdict (`is_success`), where the service puts one in the body.
+    /// `Some(false)` turns a 2xx answer into a [`ServiceError`].
+    fn success_flag(&self) -> Option<bool> {
+        None
+    }
+}
+
+/// Building and parsing, the same for every [`Operation`] (blanket-implemented; cannot be
+/// overridden).
+///
+/// ```
+/// use otc_jobs_core::{Endpoints, OperationExt, Region, Target};
+/// use otc_jobs_core::dli::DeleteFlinkJob;
+///
+/// let endpoints = Endpoints::new(Region::EU_DE);
+/// let target = Target::new(&endpoints, "0a1b2c3d4e5f60718293a4b5c6d7e8f9");
+/// let request = DeleteFlinkJob::new(148).build_request(&target)?;
+/// assert_eq!(request.method(), http::Method::DELETE);
+/// assert_eq!(
+///     request.uri().to_string(),
+///     "https://dli.eu-de.otc.t-systems.com/v1.0/0a1b2c3d4e5f60718293a4b5c6d7e8f9/streaming/jobs/148"
+/// );
+///
+/// let answer = http::Response::builder()
+///     .status(200)
+///     .body(br#"{"is_success": "true", "message": "The job is successfully deleted."}"#.to_vec())?;
+/// let parsed = DeleteFlinkJob::parse_response(&answer)?;
+/// assert_eq!(parsed.is_success, Some(true));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub trait OperationExt: Operation {
+    /// Builds the unsigned request for `target`: method, URL, `Content-Type`,
+    /// `User-Agent` and `X-Project-Id`. Sign it with [`crate::auth::sign`] (or let a
+    /// client do it).
+    fn build_request(&self, target: &Target<'_>) -> Result<http::Request<Vec<u8>>, BuildError> {
+        let project_id = target.project_id();
+        if matches!(project_id, "" | "." | "..") {
+            return Err(BuildError::InvalidProjectId);
+        }
+        let base = target.endpoints().base_url(Self::SERVICE);
+        let mut url = String::with_capacity(base.as_str().len() + Self::PATH_TEMPLATE.len() + 48);
+        url.push_str(base.as_str());
+        crate::path::expand_template(Self::PATH_TEMPLATE, &mut url, |name| match name {
+            "project_id" => Some(PathValue::Raw(project_id)),
+            _ => self.path_param(name),
+        })?;
+        let uri = http::Uri::try_from(url).map_err(|e| BuildError::InvalidUri(e.to_string()))?;
+        let project = HeaderValue::from_str(target.project_id())
+            .map_err(|_| BuildError::InvalidProjectId)?;
+        let mut request = http::Request::new(Vec::new());
+        *request.method_mut() = Self::METHOD;
+        *request.uri_mut() = uri;
+        let headers = request.headers_mut();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        headers.insert(USER_AGENT, HeaderValue::from_static(DEFAULT_USER_AGENT));
+        headers.insert(X_PROJECT_ID, project);
+        Ok(request)
+    }
+
+    /// Builds the request for `target` and authenticates it with `credentials` at `time`
+    /// (see [`crate::auth::sign`]); the derived-key form is scoped to the target's region
+    /// and this operation's service.
+    fn signed_request(
+        &self,
+        target: &Target<'_>,
+        credentials: &Credentials,
+        time: SigningTime,
+        form: SignatureForm,
+    ) -> Result<http::Request<Vec<u8>>, Error> {
+        let mut request = self.build_request(target)?;
+        let params = SigningParams {
+            time,
+            form,
+            region: target.endpoints().region().as_str(),
+            service: Self::SERVICE.host_label(),
+        };
+        crate::auth::sign(&mut request, credentials, &params)?;
+        Ok(request)
+    }
+
+    /// Judges an answer: a 2xx answer whose body parses (an empty body reads as `{}`)
+    /// and whose `is_success` is not false gives the typed response; anything else an
+    /// [`Error::Service`] (the service said no) or [`Error::Response`] (the answer could
+    /// not be read), both keeping the status, the request id and the raw body.
+    fn parse_response<B: AsRef<[u8]>>(response: &http::Response<B>) -> Result<Self::Response, Error> {
+        let status = response.status();
+        let headers = response.headers();
+        let body = response.body().as_ref();
+        if !status.is_success() {
+            return Err(ServiceError::from_answer(status, headers, body).into());
+        }
+        let trimmed = body.trim_ascii();
+        let parsed: Self::Response = if trimmed.is_empty() {
+            serde_json::from_slice(b"{}")
+        } else {
+            serde_json::from_slice(trimmed)
+        }
+        .map_err(|e| ResponseError::malformed(status, headers, body, &e))?;
+        if parsed.success_flag() == Some(false) {
+            return Err(ServiceError::from_answer(status, headers, body).into());
+        }
+        Ok(parsed)
+    }
+}
+
+impl<T: Operation + ?Sized> OperationExt for T {}

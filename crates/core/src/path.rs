@@ -1,0 +1,203 @@
+//! Path parameters: validated string ids and the one-segment percent-encoding.
+
+use std::fmt;
+use std::str::FromStr;
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC};
+
+use crate::error::BuildError;
+
+/// Everything but `A-Z a-z 0-9 - . _ ~` is percent-encoded (upper-case hex), both in
+/// path segments we send and in the canonical URI OTC's gateway signs.
+pub(crate) const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Appends `raw` to `out` as one percent-encoded path segment.
+pub(crate) fn push_segment(out: &mut String, raw: &str) {
+    for part in percent_encoding::utf8_percent_encode(raw, SEGMENT) {
+        out.push_str(part);
+    }
+}
+
+/// Why a string cannot be used as an id in a request path.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum InvalidPathId {
+    /// The id is empty: the request would address the collection, not the job.
+    #[error("an id in a request path must not be empty")]
+    Empty,
+    /// The id is `.` or `..`: HTTP stacks remove such dot segments, so the server would
+    /// see another path than the one signed.
+    #[error("the id {0:?} is a dot segment that HTTP clients and servers rewrite")]
+    DotSegment(&'static str),
+}
+
+/// A string id that is safe as one segment of a request path.
+///
+/// Any character is allowed (it is percent-encoded when the path is built), except that the
+/// id must not be empty, `.` or `..`.
+///
+/// ```
+/// use otc_jobs_core::PathId;
+/// let id: PathId = "a b/c%d".parse()?;
+/// assert_eq!(id.as_str(), "a b/c%d");
+/// assert!(PathId::new("..").is_err());
+/// assert!(PathId::new("").is_err());
+/// # Ok::<(), otc_jobs_core::InvalidPathId>(())
+/// ```
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PathId(String);
+
+impl PathId {
+    /// Validates `id`.
+    pub fn new(id: impl Into<String>) -> Result<PathId, InvalidPathId> {
+        let id = id.into();
+        match id.as_str() {
+            "" => Err(InvalidPathId::Empty),
+            "." => Err(InvalidPathId::DotSegment(".")),
+            ".." => Err(InvalidPathId::DotSegment("..")),
+            _ => Ok(PathId(id)),
+        }
+    }
+
+    /// The id as given (not encoded).
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The id, consumed.
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl fmt::Debug for PathId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl fmt::Display for PathId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl AsRef<str> for PathId {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for PathId {
+    type Err = InvalidPathId;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        PathId::new(s)
+    }
+}
+
+impl TryFrom<&str> for PathId {
+    type Error = InvalidPathId;
+    fn try_from(s: &str) -> Result<Self, Self::Error> {
+        PathId::new(s)
+    }
+}
+
+impl TryFrom<String> for PathId {
+    type Error = InvalidPathId;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        PathId::new(s)
+    }
+}
+
+/// The value of one path parameter of an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathValue<'a> {
+    /// An id documented as `Long`/`Integer`: written in decimal.
+    Integer(i64),
+    /// An id documented as `String`: percent-encoded as one segment.
+    Text(&'a PathId),
+    /// A value checked elsewhere (the project id): percent-encoded as one segment.
+    Raw(&'a str),
+}
+
+impl PathValue<'_> {
+    /// Appends the value to `out`, encoded as one path segment.
+    pub(crate) fn push_encoded(self, out: &mut String) {
+        match self {
+            PathValue::Integer(n) => {
+                use std::fmt::Write;
+                // Writing to a String cannot fail.
+                let _ = write!(out, "{n}");
+            }
+            PathValue::Text(id) => push_segment(out, id.as_str()),
+            PathValue::Raw(text) => push_segment(out, text),
+        }
+    }
+}
+
+/// Appends `template` to `out` with every `{name}` replaced by `value(name)`, encoded as
+/// one path segment.
+///
+/// ```
+/// use otc_jobs_core::{expand_template, PathId, PathValue};
+/// let id = PathId::new("a b/c")?;
+/// let mut path = String::new();
+/// expand_template("/v1/{project_id}/visualization-jobs/{job_id}", &mut path, |name| match name {
+///     "project_id" => Some(PathValue::Raw("p1")),
+///     "job_id" => Some(PathValue::Text(&id)),
+///     _ => None,
+/// })?;
+/// assert_eq!(path, "/v1/p1/visualization-jobs/a%20b%2Fc");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn expand_template<'v>(
+    template: &str,
+    out: &mut String,
+    mut value: impl FnMut(&str) -> Option<PathValue<'v>>,
+) -> Result<(), BuildError> {
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let close = after.find('}').ok_or_else(|| BuildError::InvalidTemplate(template.to_owned()))?;
+        let name = &after[..close];
+        value(name)
+            .ok_or_else(|| BuildError::MissingPathParam(name.to_owned()))?
+            .push_encoded(out);
+        rest = &after[close + 1..];
+    }
+    out.push_str(rest);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn enc(s: &str) -> String {
+        let mut out = String::new();
+        push_segment(&mut out, s);
+        out
+    }
+
+    #[test]
+    fn keeps_only_unreserved() {
+        assert_eq!(enc("AZaz09-._~"), "AZaz09-._~");
+        assert_eq!(enc("a b/c%d"), "a%20b%2Fc%25d");
+        assert_eq!(enc("?#&=+"), "%3F%23%26%3D%2B");
+        assert_eq!(enc("作业-ü"), "%E4%BD%9C%E4%B8%9A-%C3%BC");
+    }
+
+    #[test]
+    fn refuses_empty_and_dot_segments() {
+        assert_eq!(PathId::new(""), Err(InvalidPathId::Empty));
+        assert_eq!(PathId::new("."), Err(InvalidPathId::DotSegment(".")));
+        assert_eq!(PathId::new(".."), Err(InvalidPathId::DotSegment("..")));
+        assert!(PathId::new("...").is_ok());
+        assert!(PathId::new(" ").is_ok());
+    }
+}

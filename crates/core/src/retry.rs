@@ -1,0 +1,214 @@
+//! The retry policy both clients use: which failures are retried, and how long to wait.
+//!
+//! Pure: the caller passes in the random draw, so a schedule is reproducible in tests.
+
+use std::time::Duration;
+
+use http::{HeaderMap, StatusCode};
+
+use crate::error::{Error, TransportErrorKind};
+
+/// The error code of OTC's API gateway for a throttled request.
+pub const THROTTLED_CODE: &str = "APIG.0308";
+
+/// When to retry and how long to wait: exponential backoff with full jitter and a cap.
+///
+/// ```
+/// use std::time::Duration;
+/// use otc_jobs_core::RetryPolicy;
+/// let policy = RetryPolicy { max_attempts: 4, base: Duration::from_millis(100), cap: Duration::from_secs(2) };
+/// // The third wait is drawn from [0, 400 ms); a draw of 0.5 gives 200 ms.
+/// assert_eq!(policy.backoff(3, 0.5), Duration::from_millis(200));
+/// // Never more than the cap.
+/// assert_eq!(policy.backoff(30, 0.999_999), Duration::from_millis(1_999));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// How many attempts in all (1 = never retry).
+    pub max_attempts: u32,
+    /// The first backoff ceiling.
+    pub base: Duration,
+    /// The largest wait, for backoff and for `Retry-After`.
+    pub cap: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 4,
+            base: Duration::from_millis(200),
+            cap: Duration::from_secs(20),
+        }
+    }
+}
+
+/// What to do after a failed attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryDecision {
+    /// Send again after this wait.
+    RetryAfter(Duration),
+    /// Report the error.
+    GiveUp,
+}
+
+impl RetryPolicy {
+    /// Never retry.
+    pub const NONE: RetryPolicy = RetryPolicy {
+        max_attempts: 1,
+        base: Duration::ZERO,
+        cap: Duration::ZERO,
+    };
+
+    /// Decides after attempt number `attempts_made` (1-based) failed with `error`.
+    /// `jitter` is a uniform random draw from `[0, 1)`.
+    ///
+    /// ```
+    /// use otc_jobs_core::{Error, RetryDecision, RetryPolicy, ServiceError};
+    /// let mut headers = http::HeaderMap::new();
+    /// headers.insert("retry-after", http::HeaderValue::from_static("3"));
+    /// let throttled: Error = ServiceError::from_answer(
+    ///     http::StatusCode::TOO_MANY_REQUESTS, &headers,
+    ///     br#"{"error_code":"APIG.0308","error_msg":"throttled"}"#).into();
+    /// let policy = RetryPolicy::default();
+    /// assert_eq!(policy.decide(1, &throttled, 0.3), RetryDecision::RetryAfter(std::time::Duration::from_secs(3)));
+    /// assert_eq!(policy.decide(policy.max_attempts, &throttled, 0.3), RetryDecision::GiveUp);
+    /// ```
+    pub fn decide(&self, attempts_made: u32, error: &Error, jitter: f64) -> RetryDecision {
+        if attempts_made >= self.max_attempts || !is_retryable(error) {
+            return RetryDecision::GiveUp;
+        }
+        if let Error::Service(e) = error {
+            if let Some(wait) = e.retry_after {
+                // A wait beyond the cap would stall the caller; report instead.
+                return if wait <= self.cap {
+                    RetryDecision::RetryAfter(wait)
+                } else {
+                    RetryDecision::GiveUp
+                };
+            }
+        }
+        RetryDecision::RetryAfter(self.backoff(attempts_made, jitter))
+    }
+
+    /// The full-jitter wait after attempt `attempts_made`: `jitter * min(cap, base * 2^(n-1))`.
+    pub fn backoff(&self, attempts_made: u32, jitter: f64) -> Duration {
+        let exp = attempts_made.saturating_sub(1).min(31);
+        let ceiling = self
+            .base
+            .checked_mul(1u32 << exp)
+            .unwrap_or(self.cap)
+            .min(self.cap);
+        let jitter = if jitter.is_finite() { jitter.clamp(0.0, 1.0) } else { 0.0 };
+        let wait = ceiling.mul_f64(jitter);
+        // Full jitter draws from [0, ceiling): keep a draw of 1.0 inside it.
+        if wait >= ceiling && !ceiling.is_zero() {
+            ceiling - Duration::from_millis(1).min(ceiling)
+        } else {
+            wait
+        }
+    }
+}
+
+/// Whether another attempt may succeed where this one failed (every operation here is
+/// idempotent): throttling (429, `APIG.0308`), 500, 502, 503, 504, and failures before any
+/// answer. Not: "not found" answers, timeouts (the caller's deadline is spent),
+/// unreadable answers, and errors before sending.
+pub fn is_retryable(error: &Error) -> bool {
+    match error {
+        Error::Transport(e) => match e.kind {
+            TransportErrorKind::Connect | TransportErrorKind::Closed | TransportErrorKind::Io => {
+                e.status.is_none()
+            }
+            TransportErrorKind::Timeout => false,
+        },
+        Error::Service(e) => {
+            !e.is_not_found()
+                && (e.code.as_deref() == Some(THROTTLED_CODE)
+                    || matches!(
+                        e.status,
+                        StatusCode::TOO_MANY_REQUESTS
+                            | StatusCode::INTERNAL_SERVER_ERROR
+                            | StatusCode::BAD_GATEWAY
+                            | StatusCode::SERVICE_UNAVAILABLE
+                            | StatusCode::GATEWAY_TIMEOUT
+                    ))
+        }
+        _ => false,
+    }
+}
+
+/// `Retry-After` as a number of seconds (the form OTC's gateway sends); an HTTP date or
+/// anything else reads as absent, and the backoff applies.
+pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers.get(http::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    value.parse::<u64>().ok().map(Duration::from_secs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::{ServiceError, TransportError};
+
+    fn service(status: u16, body: &str) -> Error {
+        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::IM_A_TEAPOT);
+        ServiceError::from_answer(status, &HeaderMap::new(), body.as_bytes()).into()
+    }
+
+    #[test]
+    fn classifies() {
+        for s in [429, 500, 502, 503, 504] {
+            assert!(is_retryable(&service(s, "")), "{s}");
+        }
+        for s in [400, 401, 403, 404, 409, 501] {
+            assert!(!is_retryable(&service(s, "")), "{s}");
+        }
+        assert!(is_retryable(&service(403, r#"{"error_code":"APIG.0308","error_msg":"x"}"#)));
+        // MRS reports a missing job with 500; retrying cannot help.
+        assert!(!is_retryable(&service(500, r#"{"error_code":"0176","error_msg":"x"}"#)));
+        assert!(is_retryable(&TransportError::new(TransportErrorKind::Connect, "refused").into()));
+        assert!(is_retryable(&TransportError::new(TransportErrorKind::Closed, "eof").into()));
+        assert!(!is_retryable(&TransportError::new(TransportErrorKind::Timeout, "slow").into()));
+    }
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        let p = RetryPolicy {
+            max_attempts: 10,
+            base: Duration::from_millis(100),
+            cap: Duration::from_millis(1000),
+        };
+        assert_eq!(p.backoff(1, 0.5), Duration::from_millis(50));
+        assert_eq!(p.backoff(2, 0.5), Duration::from_millis(100));
+        assert_eq!(p.backoff(4, 0.5), Duration::from_millis(400));
+        assert_eq!(p.backoff(5, 0.5), Duration::from_millis(500));
+        assert_eq!(p.backoff(40, 0.5), Duration::from_millis(500));
+        assert_eq!(p.backoff(3, 0.0), Duration::ZERO);
+        assert!(p.backoff(3, 1.0) < Duration::from_millis(400));
+        assert_eq!(p.backoff(3, f64::NAN), Duration::ZERO);
+    }
+
+    #[test]
+    fn retry_after_is_honoured_within_the_cap() {
+        let mut h = HeaderMap::new();
+        h.insert("retry-after", http::HeaderValue::from_static("7"));
+        let e: Error = ServiceError::from_answer(StatusCode::SERVICE_UNAVAILABLE, &h, b"").into();
+        let p = RetryPolicy::default();
+        assert_eq!(p.decide(1, &e, 0.9), RetryDecision::RetryAfter(Duration::from_secs(7)));
+        let short = RetryPolicy {
+            cap: Duration::from_secs(5),
+            ..p
+        };
+        assert_eq!(short.decide(1, &e, 0.9), RetryDecision::GiveUp);
+        h.insert("retry-after", http::HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"));
+        assert_eq!(retry_after(&h), None);
+    }
+
+    #[test]
+    fn gives_up_after_max_attempts() {
+        let p = RetryPolicy::default();
+        let e = service(503, "");
+        assert!(matches!(p.decide(1, &e, 0.1), RetryDecision::RetryAfter(_)));
+        assert_eq!(p.decide(4, &e, 0.1), RetryDecision::GiveUp);
+        assert_eq!(RetryPolicy::NONE.decide(1, &e, 0.1), RetryDecision::GiveUp);
+    }
+}
