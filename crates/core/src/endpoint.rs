@@ -1,6 +1,5 @@
 //! Where requests go: regions and services to base URLs, with per-service overrides.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::error::BuildError;
@@ -123,29 +122,27 @@ impl fmt::Display for BaseUrl {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoints {
     region: Region,
-    resolved: BTreeMap<Service, BaseUrl>,
+    /// One base URL per service, indexed by [`Service::index`].
+    resolved: [BaseUrl; Service::ALL.len()],
 }
 
 impl Endpoints {
     /// The public endpoints of `region`.
     pub fn new(region: Region) -> Endpoints {
-        let resolved = Service::ALL
-            .into_iter()
-            .map(|s| (s, region.default_base_url(s)))
-            .collect();
+        let resolved = Service::ALL.map(|s| region.default_base_url(s));
         Endpoints { region, resolved }
     }
 
     /// Every service at one base URL (an emulator, a proxy); the region still names the
     /// signing scope.
     pub fn all_at(region: Region, base: BaseUrl) -> Endpoints {
-        let resolved = Service::ALL.into_iter().map(|s| (s, base.clone())).collect();
+        let resolved = Service::ALL.map(|_| base.clone());
         Endpoints { region, resolved }
     }
 
     /// Sends `service` to `base` instead of the region's default.
     pub fn with_override(mut self, service: Service, base: BaseUrl) -> Endpoints {
-        self.resolved.insert(service, base);
+        self.resolved[service.index()] = base;
         self
     }
 
@@ -156,11 +153,7 @@ impl Endpoints {
 
     /// The base URL for `service`.
     pub fn base_url(&self, service: Service) -> &BaseUrl {
-        // Every service is inserted by the constructors; the fallback keeps this total.
-        match self.resolved.get(&service) {
-            Some(url) => url,
-            None => &self.resolved[&Service::Iam],
-        }
+        &self.resolved[service.index()]
     }
 }
 

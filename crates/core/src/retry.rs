@@ -20,7 +20,7 @@ pub const THROTTLED_CODE: &str = "APIG.0308";
 /// // The third wait is drawn from [0, 400 ms); a draw of 0.5 gives 200 ms.
 /// assert_eq!(policy.backoff(3, 0.5), Duration::from_millis(200));
 /// // Never more than the cap.
-/// assert_eq!(policy.backoff(30, 0.999_999), Duration::from_millis(1_999));
+/// assert!(policy.backoff(30, 0.999_999) < Duration::from_secs(2));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
@@ -77,15 +77,15 @@ impl RetryPolicy {
         if attempts_made >= self.max_attempts || !is_retryable(error) {
             return RetryDecision::GiveUp;
         }
-        if let Error::Service(e) = error {
-            if let Some(wait) = e.retry_after {
-                // A wait beyond the cap would stall the caller; report instead.
-                return if wait <= self.cap {
-                    RetryDecision::RetryAfter(wait)
-                } else {
-                    RetryDecision::GiveUp
-                };
-            }
+        if let Error::Service(e) = error
+            && let Some(wait) = e.retry_after
+        {
+            // A wait beyond the cap would stall the caller; report instead.
+            return if wait <= self.cap {
+                RetryDecision::RetryAfter(wait)
+            } else {
+                RetryDecision::GiveUp
+            };
         }
         RetryDecision::RetryAfter(self.backoff(attempts_made, jitter))
     }

@@ -27,6 +27,11 @@ impl Service {
     /// Every service, in a fixed order.
     pub const ALL: [Service; 4] = [Service::ModelArts, Service::Dli, Service::Mrs, Service::Iam];
 
+    /// The position of the service in [`Service::ALL`].
+    pub const fn index(self) -> usize {
+        self as usize
+    }
+
     /// The label of the service in endpoint host names and signing scopes.
     pub const fn host_label(self) -> &'static str {
         match self {

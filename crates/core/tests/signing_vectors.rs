@@ -4,6 +4,8 @@
 //! Cloud Python SDK), or the file named by `OTC_SIGNING_VECTORS`. Every vector must apply
 //! and match; the test prints `N/M signing vectors passed`.
 
+#![allow(clippy::panic)]
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
