@@ -1,0 +1,8 @@
+//! The otc-jobs spec pipeline: OTC API reference pages (reStructuredText, in `specs/`) are
+//! read ([`rst`]), lowered to a model of each operation ([`page`]), corrected by
+//! `specs/overrides.toml` ([`specs`]) and turned into Rust ([`codegen`]).
+
+pub mod codegen;
+pub mod page;
+pub mod rst;
+pub mod specs;

@@ -1,0 +1,1133 @@
+//! A reader for the subset of reStructuredText the OTC API reference pages use.
+//!
+//! It turns a page into a tree of [`Block`]s: headings, paragraphs, bullet lists, grid and
+//! simple tables (with their `.. table::` caption and `.. _label:` target), code blocks,
+//! admonitions such as `.. note::`, link targets and field lists. It is deliberately small
+//! and forgiving: constructs it does not know become paragraphs or generic directives, and
+//! only a table it cannot lay out is an error (naming the line and what was expected).
+
+use std::fmt;
+
+/// Where and why a page could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RstError {
+    /// 1-based line number in the page.
+    pub line: usize,
+    /// What the reader expected there.
+    pub expected: String,
+}
+
+impl fmt::Display for RstError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}: expected {}", self.line, self.expected)
+    }
+}
+
+impl std::error::Error for RstError {}
+
+/// One block of a page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Block {
+    /// A section title; `level` counts from 1 in the order underline styles first appear.
+    Heading {
+        /// Line of the title text.
+        line: usize,
+        /// Nesting level (1 = page title).
+        level: usize,
+        /// The title as written.
+        text: String,
+    },
+    /// A paragraph; its lines joined with `\n`, inline markup kept.
+    Paragraph {
+        /// First line.
+        line: usize,
+        /// Raw text.
+        text: String,
+    },
+    /// A bullet or enumerated list; each item is a list of blocks.
+    List {
+        /// First line.
+        line: usize,
+        /// The items.
+        items: Vec<Vec<Block>>,
+    },
+    /// A grid or simple table.
+    Table(Table),
+    /// A `.. code-block::` / `.. code::` / literal (`::`) block.
+    Code {
+        /// Line of the directive (or of the block).
+        line: usize,
+        /// The language argument, if any.
+        lang: Option<String>,
+        /// The code, dedented, without trailing blank lines.
+        text: String,
+    },
+    /// Any other directive (`.. note::`, `.. image::`, ...), body parsed as blocks.
+    Directive {
+        /// Line of the directive.
+        line: usize,
+        /// Directive name, lower-case (`note`).
+        name: String,
+        /// The argument after `::`.
+        arg: String,
+        /// The body.
+        body: Vec<Block>,
+    },
+    /// A link target `.. _label:`.
+    Target {
+        /// Line.
+        line: usize,
+        /// The label.
+        label: String,
+    },
+    /// A field `:name: value` (e.g. `:original_name: dli_02_0242.html`).
+    Field {
+        /// Line.
+        line: usize,
+        /// Field name.
+        name: String,
+        /// Field value.
+        value: String,
+    },
+    /// An indented block (block quote), parsed as blocks.
+    Quote {
+        /// First line.
+        line: usize,
+        /// The body.
+        body: Vec<Block>,
+    },
+}
+
+impl Block {
+    /// The line the block starts on.
+    pub fn line(&self) -> usize {
+        match self {
+            Block::Heading { line, .. }
+            | Block::Paragraph { line, .. }
+            | Block::List { line, .. }
+            | Block::Code { line, .. }
+            | Block::Directive { line, .. }
+            | Block::Target { line, .. }
+            | Block::Field { line, .. }
+            | Block::Quote { line, .. } => *line,
+            Block::Table(t) => t.line,
+        }
+    }
+}
+
+/// A table, with its caption and label when it stands in a `.. table::` directive.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Table {
+    /// Line of the first border (or of the `.. table::` directive).
+    pub line: usize,
+    /// The `.. table::` argument, raw.
+    pub caption: Option<String>,
+    /// The `.. _label:` target directly before the table (or its directive).
+    pub label: Option<String>,
+    /// Header rows (usually one).
+    pub header: Vec<Vec<Cell>>,
+    /// Body rows.
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// One table cell: its text, dedented, parsed as blocks.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Cell {
+    /// The cell's content.
+    pub blocks: Vec<Block>,
+}
+
+impl Cell {
+    /// The cell as one line of plain text (see [`plain`]).
+    pub fn plain(&self) -> String {
+        blocks_plain(&self.blocks)
+    }
+
+    /// The cell as Markdown (see [`markdown`]).
+    pub fn markdown(&self) -> String {
+        blocks_markdown(&self.blocks)
+    }
+}
+
+impl Table {
+    /// The plain text of each header column (rows of a multi-row header joined).
+    pub fn header_names(&self) -> Vec<String> {
+        let width = self.header.iter().map(Vec::len).max().unwrap_or(0);
+        (0..width)
+            .map(|c| {
+                let parts: Vec<String> = self
+                    .header
+                    .iter()
+                    .filter_map(|row| row.get(c))
+                    .map(Cell::plain)
+                    .filter(|s| !s.is_empty())
+                    .collect();
+                parts.join(" ")
+            })
+            .collect()
+    }
+}
+
+/// Reads a page into blocks.
+pub fn parse(text: &str) -> Result<Vec<Block>, RstError> {
+    let lines: Vec<Line> = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| Line {
+            no: i + 1,
+            text: l.strip_suffix('\r').unwrap_or(l).replace('\t', "        "),
+        })
+        .collect();
+    let mut styles = Vec::new();
+    let mut blocks = parse_lines(&lines, &mut styles)?;
+    attach_labels(&mut blocks);
+    Ok(blocks)
+}
+
+#[derive(Debug, Clone)]
+struct Line {
+    no: usize,
+    text: String,
+}
+
+impl Line {
+    fn is_blank(&self) -> bool {
+        self.text.trim().is_empty()
+    }
+    fn indent(&self) -> usize {
+        self.text.len() - self.text.trim_start_matches(' ').len()
+    }
+}
+
+/// Removes `n` leading columns from each line (blank lines become empty).
+fn dedent(lines: &[Line], n: usize) -> Vec<Line> {
+    lines
+        .iter()
+        .map(|l| Line {
+            no: l.no,
+            text: if l.is_blank() {
+                String::new()
+            } else {
+                l.text.get(n.min(l.indent())..).unwrap_or("").to_owned()
+            },
+        })
+        .collect()
+}
+
+fn min_indent(lines: &[Line]) -> usize {
+    lines
+        .iter()
+        .filter(|l| !l.is_blank())
+        .map(Line::indent)
+        .min()
+        .unwrap_or(0)
+}
+
+/// The end (exclusive) of the indented block starting at `start`: lines that are blank or
+/// indented by at least `min`, without trailing blank lines.
+fn indented_end(lines: &[Line], start: usize, min: usize) -> usize {
+    let mut end = start;
+    let mut i = start;
+    while i < lines.len() {
+        let l = &lines[i];
+        if l.is_blank() {
+            i += 1;
+            continue;
+        }
+        if l.indent() >= min {
+            i += 1;
+            end = i;
+        } else {
+            break;
+        }
+    }
+    end
+}
+
+const ADORNMENT: &str = "=-~^\"'`#*+:._";
+
+fn is_adornment(s: &str) -> bool {
+    let t = s.trim_end();
+    let mut chars = t.chars();
+    match chars.next() {
+        Some(c) if ADORNMENT.contains(c) => t.len() >= 3 && t.chars().all(|x| x == c),
+        _ => false,
+    }
+}
+
+fn is_grid_border(s: &str) -> bool {
+    let t = s.trim();
+    t.starts_with("+-") || t.starts_with("+=")
+}
+
+fn is_simple_border(s: &str) -> bool {
+    let t = s.trim();
+    !t.is_empty()
+        && t.starts_with('=')
+        && t.chars().all(|c| c == '=' || c == ' ')
+        && t.contains(' ')
+}
+
+fn bullet_marker(s: &str) -> Option<usize> {
+    // Returns the column where the item text starts.
+    let b = s.as_bytes();
+    match b.first() {
+        Some(b'-' | b'*' | b'+') if b.get(1) == Some(&b' ') => {
+            let rest = &s[1..];
+            Some(1 + rest.len() - rest.trim_start().len())
+        }
+        Some(b'#') if s.starts_with("#. ") => Some(3 + s[3..].len() - s[3..].trim_start().len()),
+        Some(c) if c.is_ascii_digit() || c.is_ascii_lowercase() => {
+            let digits = s.bytes().take_while(|c| c.is_ascii_alphanumeric()).count();
+            let after = &s[digits..];
+            let is_enum = (digits <= 3)
+                && (after.starts_with(". ") || after.starts_with(") "))
+                && (s.as_bytes()[..digits].iter().all(u8::is_ascii_digit) || digits == 1);
+            if is_enum {
+                let rest = &after[1..];
+                Some(digits + 1 + rest.len() - rest.trim_start().len())
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
+}
+
+fn parse_lines(lines: &[Line], styles: &mut Vec<char>) -> Result<Vec<Block>, RstError> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let l = &lines[i];
+        if l.is_blank() {
+            i += 1;
+            continue;
+        }
+        let indent = l.indent();
+        if indent > 0 {
+            // Block quote: an indented block at this level.
+            let end = indented_end(lines, i, indent.min(1));
+            let body_lines = dedent(&lines[i..end], min_indent(&lines[i..end]));
+            let body = parse_lines(&body_lines, styles)?;
+            out.push(Block::Quote { line: l.no, body });
+            i = end;
+            continue;
+        }
+        let t = l.text.as_str();
+
+        // Section title with overline.
+        if is_adornment(t)
+            && let (Some(title), Some(under)) = (lines.get(i + 1), lines.get(i + 2))
+            && !title.is_blank()
+            && under.text.trim_end() == t.trim_end()
+        {
+            let c = t.chars().next().unwrap_or('=');
+            out.push(heading(styles, c, true, title.no, title.text.trim()));
+            i += 3;
+            continue;
+        }
+        // Section title with underline.
+        if let Some(next) = lines.get(i + 1)
+            && next.indent() == 0
+            && is_adornment(&next.text)
+            && !is_adornment(t)
+            && !is_grid_border(t)
+            && next.text.trim_end().chars().count() >= t.trim_end().chars().count().min(3)
+        {
+            let c = next.text.chars().next().unwrap_or('=');
+            out.push(heading(styles, c, false, l.no, t.trim()));
+            i += 2;
+            continue;
+        }
+        if is_grid_border(t) {
+            let end = lines[i..]
+                .iter()
+                .position(|l| {
+                    let s = l.text.trim_start();
+                    l.is_blank() || !(s.starts_with('+') || s.starts_with('|'))
+                })
+                .map_or(lines.len(), |p| i + p);
+            let table = grid_table(&lines[i..end])?;
+            out.push(Block::Table(table));
+            i = end;
+            continue;
+        }
+        if is_simple_border(t) {
+            let (table, end) = simple_table(lines, i)?;
+            out.push(Block::Table(table));
+            i = end;
+            continue;
+        }
+        if let Some(rest) = t.strip_prefix(".. ") {
+            let (block, end) = directive(lines, i, rest, styles)?;
+            if let Some(b) = block {
+                out.push(b);
+            }
+            i = end;
+            continue;
+        }
+        if let Some(field) = field(t) {
+            out.push(Block::Field {
+                line: l.no,
+                name: field.0,
+                value: field.1,
+            });
+            i += 1;
+            continue;
+        }
+        if let Some(col) = bullet_marker(t) {
+            let mut items = Vec::new();
+            let first = l.no;
+            while let Some(line) = lines.get(i) {
+                if line.indent() != 0 || line.is_blank() {
+                    break;
+                }
+                let Some(col) = bullet_marker(&line.text).or(if items.is_empty() { Some(col) } else { None }) else {
+                    break;
+                };
+                let end = indented_end(lines, i + 1, col.max(1));
+                let mut item_lines = vec![Line {
+                    no: line.no,
+                    text: line.text.get(col..).unwrap_or("").to_owned(),
+                }];
+                item_lines.extend(dedent(&lines[i + 1..end], col.min(min_indent(&lines[i + 1..end]))));
+                items.push(parse_lines(&item_lines, styles)?);
+                i = end;
+                // Blank lines between items.
+                let mut j = i;
+                while lines.get(j).is_some_and(Line::is_blank) {
+                    j += 1;
+                }
+                match lines.get(j) {
+                    Some(n) if n.indent() == 0 && bullet_marker(&n.text).is_some() => i = j,
+                    _ => break,
+                }
+            }
+            out.push(Block::List { line: first, items });
+            continue;
+        }
+        // Paragraph: up to a blank line or an indentation change.
+        let start = i;
+        let mut text = String::new();
+        while let Some(line) = lines.get(i) {
+            if line.is_blank() || line.indent() != 0 {
+                break;
+            }
+            if i > start && lines.get(i + 1).is_some_and(|n| n.indent() == 0 && is_adornment(&n.text)) {
+                break;
+            }
+            if !text.is_empty() {
+                text.push('\n');
+            }
+            text.push_str(line.text.trim_end());
+            i += 1;
+        }
+        if text.ends_with("::") {
+            // A literal block follows.
+            let para = text.trim_end_matches(':').trim_end().to_owned();
+            if !para.is_empty() {
+                out.push(Block::Paragraph {
+                    line: l.no,
+                    text: format!("{para}:"),
+                });
+            }
+            let mut j = i;
+            while lines.get(j).is_some_and(Line::is_blank) {
+                j += 1;
+            }
+            if lines.get(j).is_some_and(|n| n.indent() > 0) {
+                let end = indented_end(lines, j, 1);
+                let body = dedent(&lines[j..end], min_indent(&lines[j..end]));
+                out.push(Block::Code {
+                    line: lines[j].no,
+                    lang: None,
+                    text: join_code(&body),
+                });
+                i = end;
+            }
+            continue;
+        }
+        out.push(Block::Paragraph { line: l.no, text });
+    }
+    Ok(out)
+}
+
+fn heading(styles: &mut Vec<char>, c: char, over: bool, line: usize, text: &str) -> Block {
+    // Overlined and underlined-only titles with the same character are different styles;
+    // encode the overline as an upper-case marker in the style list.
+    let key = if over { c.to_ascii_uppercase() } else { c };
+    let level = match styles.iter().position(|&s| s == key) {
+        Some(p) => p + 1,
+        None => {
+            styles.push(key);
+            styles.len()
+        }
+    };
+    Block::Heading {
+        line,
+        level,
+        text: text.to_owned(),
+    }
+}
+
+fn field(t: &str) -> Option<(String, String)> {
+    let rest = t.strip_prefix(':')?;
+    let end = rest.find(": ").or_else(|| rest.strip_suffix(':').map(str::len))?;
+    let name = &rest[..end];
+    if name.is_empty() || name.contains('`') || name.contains(' ') {
+        return None;
+    }
+    let value = rest.get(end + 1..).unwrap_or("").trim();
+    Some((name.to_owned(), value.to_owned()))
+}
+
+fn join_code(lines: &[Line]) -> String {
+    let mut v: Vec<&str> = lines.iter().map(|l| l.text.trim_end()).collect();
+    while v.last().is_some_and(|l| l.is_empty()) {
+        v.pop();
+    }
+    while v.first().is_some_and(|l| l.is_empty()) {
+        v.remove(0);
+    }
+    v.join("\n")
+}
+
+/// Parses the directive starting at line `i` (`rest` is the text after `.. `).
+fn directive(
+    lines: &[Line],
+    i: usize,
+    rest: &str,
+    styles: &mut Vec<char>,
+) -> Result<(Option<Block>, usize), RstError> {
+    let no = lines[i].no;
+    let end = indented_end(lines, i + 1, 1);
+    let body = &lines[i + 1..end];
+    if let Some(label) = rest.strip_prefix('_') {
+        let label = label.trim_end().trim_end_matches(':');
+        return Ok((
+            Some(Block::Target {
+                line: no,
+                label: label.trim_matches('`').to_owned(),
+            }),
+            end,
+        ));
+    }
+    let Some((name, arg)) = rest.split_once("::") else {
+        // A comment.
+        return Ok((None, end));
+    };
+    let name = name.trim().to_ascii_lowercase();
+    let arg = arg.trim().to_owned();
+    // Options (`:name: value`) directly after the directive line.
+    let body = dedent(body, min_indent(body));
+    let mut k = 0;
+    while body.get(k).is_some_and(|l| !l.is_blank() && field(&l.text).is_some()) {
+        k += 1;
+    }
+    let content = &body[k..];
+    let block = match name.as_str() {
+        "code-block" | "code" | "sourcecode" | "parsed-literal" => Block::Code {
+            line: no,
+            lang: (!arg.is_empty()).then(|| arg.clone()),
+            text: join_code(content),
+        },
+        "table" | "list-table" | "csv-table" => {
+            let blocks = parse_lines(content, styles)?;
+            let mut tables = blocks.into_iter().filter_map(|b| match b {
+                Block::Table(t) => Some(t),
+                _ => None,
+            });
+            match tables.next() {
+                Some(mut t) => {
+                    t.caption = (!arg.is_empty()).then(|| arg.clone());
+                    Block::Table(t)
+                }
+                None => {
+                    return Err(RstError {
+                        line: no,
+                        expected: "a grid or simple table in the `.. table::` directive".into(),
+                    });
+                }
+            }
+        }
+        _ => Block::Directive {
+            line: no,
+            name,
+            arg,
+            body: parse_lines(content, styles)?,
+        },
+    };
+    Ok((Some(block), end))
+}
+
+/// Gives each table the label of a `.. _label:` target directly before it.
+fn attach_labels(blocks: &mut [Block]) {
+    let mut pending: Option<String> = None;
+    for b in blocks.iter_mut() {
+        match b {
+            Block::Target { label, .. } => pending = Some(label.clone()),
+            Block::Table(t) => {
+                if t.label.is_none() {
+                    t.label = pending.take();
+                }
+            }
+            Block::List { items, .. } => {
+                for item in items.iter_mut() {
+                    attach_labels(item);
+                }
+                pending = None;
+            }
+            Block::Quote { body, .. } | Block::Directive { body, .. } => {
+                attach_labels(body);
+                pending = None;
+            }
+            _ => pending = None,
+        }
+    }
+}
+
+fn chars(s: &str) -> Vec<char> {
+    s.chars().collect()
+}
+
+fn grid_table(lines: &[Line]) -> Result<Table, RstError> {
+    let first_no = lines.first().map_or(0, |l| l.no);
+    let indent = min_indent(lines);
+    let rows_text: Vec<(usize, Vec<char>)> = lines
+        .iter()
+        .map(|l| (l.no, chars(l.text.get(indent..).unwrap_or("").trim_end())))
+        .collect();
+    let top = &rows_text[0].1;
+    let bounds: Vec<usize> = top
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| **c == '+')
+        .map(|(i, _)| i)
+        .collect();
+    if bounds.len() < 2 || rows_text.len() < 2 {
+        return Err(RstError {
+            line: first_no,
+            expected: "a grid table border like `+-----+-----+` followed by rows".into(),
+        });
+    }
+    let ncols = bounds.len() - 1;
+    let mut table = Table {
+        line: first_no,
+        ..Table::default()
+    };
+    let mut current: Vec<(usize, Vec<char>)> = Vec::new();
+    let mut header_done = false;
+    let last = rows_text.len() - 1;
+    for (idx, (no, row)) in rows_text.iter().enumerate().skip(1) {
+        let is_sep = row.first() == Some(&'+');
+        if is_sep {
+            let is_header_sep = row.contains(&'=');
+            if !current.is_empty() {
+                let cells = grid_row(&current, &bounds, ncols);
+                if is_header_sep && !header_done {
+                    table.header.push(cells);
+                } else {
+                    table.rows.push(cells);
+                }
+            }
+            if is_header_sep {
+                header_done = true;
+            }
+            current.clear();
+        } else if row.first() == Some(&'|') {
+            current.push((*no, row.clone()));
+        } else {
+            return Err(RstError {
+                line: *no,
+                expected: "a grid table row starting with `|` or a border starting with `+`".into(),
+            });
+        }
+        if idx == last && !is_sep {
+            return Err(RstError {
+                line: *no,
+                expected: "a grid table bottom border `+---+`".into(),
+            });
+        }
+    }
+    if !header_done {
+        // No header separator: all rows are body rows.
+    }
+    Ok(table)
+}
+
+/// Splits the content lines of one grid row into cells.
+fn grid_row(lines: &[(usize, Vec<char>)], bounds: &[usize], ncols: usize) -> Vec<Cell> {
+    // A boundary divides cells when every line has `|` there; otherwise the cell spans it.
+    let width = bounds.last().copied().unwrap_or(0);
+    let aligned = lines.iter().all(|(_, l)| l.len() == width + 1 || l.len() == width);
+    let mut texts: Vec<Vec<(usize, String)>> = vec![Vec::new(); ncols];
+    if aligned {
+        let dividers: Vec<usize> = (0..=ncols)
+            .filter(|&k| k == 0 || k == ncols || lines.iter().all(|(_, l)| l.get(bounds[k]) == Some(&'|')))
+            .collect();
+        for (no, l) in lines {
+            for w in dividers.windows(2) {
+                let (a, b) = (bounds[w[0]] + 1, bounds[w[1]]);
+                let s: String = l.get(a..b.min(l.len())).unwrap_or(&[]).iter().collect();
+                texts[w[0]].push((*no, s));
+            }
+        }
+    } else {
+        // Wide characters or ragged lines: fall back to splitting on `|`.
+        for (no, l) in lines {
+            let s: String = l.iter().collect();
+            let parts: Vec<&str> = s.split('|').collect();
+            let inner = parts.get(1..parts.len().saturating_sub(1)).unwrap_or(&[]);
+            for (k, p) in inner.iter().enumerate().take(ncols) {
+                texts[k].push((*no, format!(" {}", p.trim_end())));
+            }
+        }
+    }
+    texts.into_iter().map(|t| cell(&t)).collect()
+}
+
+fn cell(lines: &[(usize, String)]) -> Cell {
+    let lines: Vec<Line> = lines
+        .iter()
+        .map(|(no, t)| Line {
+            no: *no,
+            text: t.trim_end().to_owned(),
+        })
+        .collect();
+    let lines = dedent(&lines, min_indent(&lines));
+    let mut styles = Vec::new();
+    // A cell that does not parse as blocks is kept as one paragraph.
+    let blocks = parse_lines(&lines, &mut styles).unwrap_or_else(|_| {
+        vec![Block::Paragraph {
+            line: lines.first().map_or(0, |l| l.no),
+            text: lines.iter().map(|l| l.text.trim()).collect::<Vec<_>>().join("\n"),
+        }]
+    });
+    Cell { blocks }
+}
+
+/// Parses the simple table whose top border is line `start`; returns it and the index after it.
+fn simple_table(lines: &[Line], start: usize) -> Result<(Table, usize), RstError> {
+    let border = &lines[start].text;
+    let mut cols: Vec<(usize, usize)> = Vec::new();
+    let bytes = border.as_bytes();
+    let mut k = 0;
+    while k < bytes.len() {
+        if bytes[k] == b'=' {
+            let s = k;
+            while k < bytes.len() && bytes[k] == b'=' {
+                k += 1;
+            }
+            cols.push((s, k));
+        } else {
+            k += 1;
+        }
+    }
+    // Find the end: a border followed by a blank line or the end of the input.
+    let mut borders = vec![start];
+    let mut i = start + 1;
+    let end = loop {
+        let Some(l) = lines.get(i) else {
+            return Err(RstError {
+                line: lines.last().map_or(0, |l| l.no),
+                expected: format!(
+                    "a closing `===` border for the simple table that starts on line {}",
+                    lines[start].no
+                ),
+            });
+        };
+        if is_simple_border(&l.text) || (cols.len() == 1 && is_adornment(&l.text)) {
+            borders.push(i);
+            if lines.get(i + 1).is_none_or(Line::is_blank) {
+                break i + 1;
+            }
+        }
+        i += 1;
+    };
+    let body_start = if borders.len() >= 3 { borders[1] + 1 } else { start + 1 };
+    let header_lines = if borders.len() >= 3 { &lines[start + 1..borders[1]] } else { &lines[0..0] };
+    let body_lines: Vec<&Line> = lines[body_start..end - 1]
+        .iter()
+        .filter(|l| !is_simple_border(&l.text))
+        .collect();
+    let split = |l: &Line| -> Vec<String> {
+        let cs = chars(&l.text);
+        cols.iter()
+            .enumerate()
+            .map(|(c, &(s, e))| {
+                let e = if c + 1 == cols.len() { cs.len() } else { e.max(cols[c + 1].0.min(cs.len())) };
+                let e = e.min(cs.len());
+                cs.get(s.min(e)..e).unwrap_or(&[]).iter().collect::<String>()
+            })
+            .collect()
+    };
+    let group = |ls: Vec<&Line>| -> Vec<Vec<Cell>> {
+        let mut rows: Vec<Vec<Vec<(usize, String)>>> = Vec::new();
+        for l in ls {
+            if l.is_blank() {
+                continue;
+            }
+            let parts = split(l);
+            let continuation = parts.first().is_some_and(|p| p.trim().is_empty()) && !rows.is_empty();
+            if !continuation {
+                rows.push(vec![Vec::new(); cols.len()]);
+            }
+            if let Some(row) = rows.last_mut() {
+                for (c, p) in parts.into_iter().enumerate() {
+                    row[c].push((l.no, p));
+                }
+            }
+        }
+        rows.into_iter()
+            .map(|r| r.iter().map(|c| cell(c)).collect())
+            .collect()
+    };
+    let table = Table {
+        line: lines[start].no,
+        header: group(header_lines.iter().collect()),
+        rows: group(body_lines),
+        ..Table::default()
+    };
+    Ok((table, end))
+}
+
+// ---------------------------------------------------------------------------------------
+// Inline markup.
+
+/// Renders inline markup as plain text: `:ref:`Text <anchor>`` → `Text`, `**x**` → `x`,
+/// ``` ``x`` ``` → `x`, `` `Text <url>`__ `` → `Text`, escapes removed, whitespace collapsed.
+pub fn plain(text: &str) -> String {
+    collapse(&render(text, false))
+}
+
+/// Renders inline markup as Markdown for doc comments: bold and literals kept, links and
+/// references reduced to their text, characters rustdoc would read as links or HTML escaped.
+pub fn markdown(text: &str) -> String {
+    collapse(&render(text, true))
+}
+
+fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn render(text: &str, md: bool) -> String {
+    let cs: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    let boundary_before = |i: usize| i == 0 || !cs[i - 1].is_alphanumeric();
+    while i < cs.len() {
+        let c = cs[i];
+        // Role: :name:`text`
+        if c == ':' && boundary_before(i) {
+            let name_len = cs[i + 1..]
+                .iter()
+                .take_while(|c| c.is_ascii_alphanumeric() || **c == '-' || **c == '_')
+                .count();
+            if name_len > 0
+                && cs.get(i + 1 + name_len) == Some(&':')
+                && cs.get(i + 2 + name_len) == Some(&'`')
+                && let Some(close) = find(&cs, i + 3 + name_len, '`')
+            {
+                let inner: String = cs[i + 3 + name_len..close].iter().collect();
+                out.push_str(&escape(&link_text(&inner), md));
+                i = close + 1;
+                continue;
+            }
+        }
+        if c == '*' && cs.get(i + 1) == Some(&'*') && boundary_before(i) {
+            if let Some(close) = find_seq(&cs, i + 2, &['*', '*'])
+                && close > i + 2
+            {
+                let inner: String = cs[i + 2..close].iter().collect();
+                let inner = escape(&unescape(&inner), md);
+                if md {
+                    out.push_str("**");
+                    out.push_str(inner.trim());
+                    out.push_str("**");
+                } else {
+                    out.push_str(&inner);
+                }
+                i = close + 2;
+                continue;
+            }
+        }
+        if c == '`' && cs.get(i + 1) == Some(&'`') {
+            if let Some(close) = find_seq(&cs, i + 2, &['`', '`']) {
+                let inner: String = cs[i + 2..close].iter().collect();
+                if md {
+                    out.push('`');
+                    out.push_str(&inner.replace('`', "'"));
+                    out.push('`');
+                } else {
+                    out.push_str(&inner);
+                }
+                i = close + 2;
+                continue;
+            }
+        }
+        if c == '`'
+            && let Some(close) = find(&cs, i + 1, '`')
+        {
+            let inner: String = cs[i + 1..close].iter().collect();
+            out.push_str(&escape(&link_text(&inner), md));
+            i = close + 1;
+            while cs.get(i) == Some(&'_') {
+                i += 1;
+            }
+            continue;
+        }
+        if c == '*' && boundary_before(i) && cs.get(i + 1).is_some_and(|n| !n.is_whitespace()) {
+            if let Some(close) = find(&cs, i + 1, '*') {
+                let inner: String = cs[i + 1..close].iter().collect();
+                let inner = escape(&unescape(&inner), md);
+                if md {
+                    out.push('*');
+                    out.push_str(&inner);
+                    out.push('*');
+                } else {
+                    out.push_str(&inner);
+                }
+                i = close + 1;
+                continue;
+            }
+        }
+        if c == '\\' {
+            match cs.get(i + 1) {
+                Some(n) if n.is_whitespace() => i += 2,
+                Some(n) => {
+                    out.push_str(&escape(&n.to_string(), md));
+                    i += 2;
+                }
+                None => i += 1,
+            }
+            continue;
+        }
+        out.push_str(&escape(&c.to_string(), md));
+        i += 1;
+    }
+    out
+}
+
+fn find(cs: &[char], from: usize, c: char) -> Option<usize> {
+    cs.get(from..)?.iter().position(|x| *x == c).map(|p| p + from)
+}
+
+fn find_seq(cs: &[char], from: usize, seq: &[char]) -> Option<usize> {
+    let mut k = from;
+    while k + seq.len() <= cs.len() {
+        if cs[k..k + seq.len()] == *seq {
+            return Some(k);
+        }
+        k += 1;
+    }
+    None
+}
+
+/// `Text <target>` → `Text`; `target` alone → `target`.
+fn link_text(inner: &str) -> String {
+    let inner = unescape(inner);
+    let t = inner.trim();
+    if t.ends_with('>')
+        && let Some(open) = t.rfind('<')
+    {
+        let text = t[..open].trim();
+        if !text.is_empty() {
+            return text.to_owned();
+        }
+        return t[open + 1..t.len() - 1].to_owned();
+    }
+    t.to_owned()
+}
+
+fn unescape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut it = s.chars();
+    while let Some(c) = it.next() {
+        if c == '\\' {
+            match it.next() {
+                Some(n) if n.is_whitespace() => {}
+                Some(n) => out.push(n),
+                None => {}
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn escape(s: &str, md: bool) -> String {
+    if !md {
+        return s.to_owned();
+    }
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        // Only the characters that change meaning in rustdoc Markdown.
+        if matches!(c, '[' | ']' | '<' | '>' | '`' | '*' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// All blocks as one line of plain text (paragraphs and list items joined by spaces).
+pub fn blocks_plain(blocks: &[Block]) -> String {
+    let mut parts = Vec::new();
+    collect_plain(blocks, &mut parts);
+    collapse(&parts.join(" "))
+}
+
+fn collect_plain(blocks: &[Block], out: &mut Vec<String>) {
+    for b in blocks {
+        match b {
+            Block::Paragraph { text, .. } | Block::Heading { text, .. } => out.push(plain(text)),
+            Block::List { items, .. } => items.iter().for_each(|i| collect_plain(i, out)),
+            Block::Quote { body, .. } | Block::Directive { body, .. } => collect_plain(body, out),
+            Block::Code { text, .. } => out.push(text.clone()),
+            Block::Table(_) | Block::Target { .. } | Block::Field { .. } => {}
+        }
+    }
+}
+
+/// All blocks as Markdown paragraphs (separated by blank lines); list items become `- `
+/// lines, notes become `Note: ...` paragraphs.
+pub fn blocks_markdown(blocks: &[Block]) -> String {
+    let mut paras: Vec<String> = Vec::new();
+    for b in blocks {
+        match b {
+            Block::Paragraph { text, .. } => paras.push(markdown(text)),
+            Block::List { items, .. } => {
+                let lines: Vec<String> = items
+                    .iter()
+                    .map(|i| format!("- {}", blocks_markdown(i).replace("\n\n", " ")))
+                    .collect();
+                paras.push(lines.join("\n"));
+            }
+            Block::Directive { name, body, .. } => {
+                let inner = blocks_markdown(body);
+                if !inner.is_empty() {
+                    let mut title = name.clone();
+                    if let Some(f) = title.get_mut(0..1) {
+                        f.make_ascii_uppercase();
+                    }
+                    paras.push(format!("{title}: {inner}"));
+                }
+            }
+            Block::Quote { body, .. } => {
+                let inner = blocks_markdown(body);
+                if !inner.is_empty() {
+                    paras.push(inner);
+                }
+            }
+            Block::Code { .. } | Block::Table(_) | Block::Target { .. } | Block::Field { .. } | Block::Heading { .. } => {}
+        }
+    }
+    paras.retain(|p| !p.is_empty());
+    paras.join("\n\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(text: &str) -> Block {
+        let mut v = parse(text).unwrap_or_default();
+        assert_eq!(v.len(), 1, "{v:#?}");
+        v.remove(0)
+    }
+
+    #[test]
+    fn inline_markup() {
+        assert_eq!(plain(":ref:`Obtaining a Project ID <dli_02_0183>`."), "Obtaining a Project ID.");
+        assert_eq!(plain("Value **true** indicates"), "Value true indicates");
+        assert_eq!(plain("see `Error Codes <../x.html>`__."), "see Error Codes.");
+        assert_eq!(plain("``a``  and\n  \\*b"), "a and *b");
+        assert_eq!(plain("Array of :ref:`Label <x>` objects"), "Array of Label objects");
+        assert_eq!(plain("List<resource_tag>"), "List<resource_tag>");
+        assert_eq!(markdown("in [0,100] **x** <y>"), "in \\[0,100\\] **x** \\<y\\>");
+    }
+
+    #[test]
+    fn headings_levels() {
+        let b = parse("Title\n=====\n\nSub\n---\n\ntext\n\nSub2\n----\n").unwrap_or_default();
+        let levels: Vec<usize> = b
+            .iter()
+            .filter_map(|b| match b {
+                Block::Heading { level, .. } => Some(*level),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(levels, [1, 2, 2]);
+    }
+
+    #[test]
+    fn simple_table_with_continuation() {
+        let b = one("=== ==== =====\nA   B    C\n=== ==== =====\n1   x    long\n         more\n2   y    z\n=== ==== =====\n");
+        let Block::Table(t) = b else { panic!("not a table") };
+        assert_eq!(t.header_names(), ["A", "B", "C"]);
+        assert_eq!(t.rows.len(), 2);
+        assert_eq!(t.rows[0][2].plain(), "long more");
+    }
+
+    #[test]
+    fn grid_table_multiline_cells_and_lists() {
+        let text = "\
++-----+--------------+
+| P   | Description  |
++=====+==============+
+| a   | line one     |
+|     |              |
+|     | -  item      |
++-----+--------------+
+";
+        let Block::Table(t) = one(text) else { panic!("not a table") };
+        assert_eq!(t.header_names(), ["P", "Description"]);
+        assert_eq!(t.rows[0][1].plain(), "line one item");
+        assert_eq!(t.rows[0][1].markdown(), "line one\n\n- item");
+    }
+
+    #[test]
+    fn table_directive_in_bullet_with_label() {
+        let text = "\
+-  Parameter description
+
+   .. _lbl:
+
+   .. table:: **Table 1** URI
+
+      ==== ====
+      A    B
+      ==== ====
+      x    y
+      ==== ====
+";
+        let Block::List { items, .. } = one(text) else { panic!("not a list") };
+        let tables: Vec<&Table> = items[0]
+            .iter()
+            .filter_map(|b| if let Block::Table(t) = b { Some(t) } else { None })
+            .collect();
+        assert_eq!(tables.len(), 1);
+        assert_eq!(tables[0].caption.as_deref(), Some("**Table 1** URI"));
+        assert_eq!(tables[0].label.as_deref(), Some("lbl"));
+    }
+
+    #[test]
+    fn broken_table_is_an_error_not_a_panic() {
+        let err = parse("+---+---+\n| a | b |\nnot a row\n").err();
+        assert!(err.is_none_or(|e| e.line >= 1));
+        let err = parse(".. table:: x\n\n   just text\n").err();
+        assert_eq!(err.map(|e| e.line), Some(1));
+        let err = parse("=== ===\na   b\n").err();
+        assert!(err.is_some());
+    }
+
+    #[test]
+    fn code_block() {
+        let Block::Code { lang, text, .. } = one(".. code-block:: text\n\n   DELETE /x\n     y\n\n") else {
+            panic!("not code")
+        };
+        assert_eq!(lang.as_deref(), Some("text"));
+        assert_eq!(text, "DELETE /x\n  y");
+    }
+}
