@@ -126,6 +126,9 @@ pub fn generate(specs: &Specs, root: &Path) -> Result<BTreeMap<String, String>> 
 }
 
 fn doc(out: &mut String, prefix: &str, text: &str) {
+    if text.is_empty() {
+        let _ = writeln!(out, "{prefix}");
+    }
     for line in text.lines() {
         if line.trim().is_empty() {
             let _ = writeln!(out, "{prefix}");
