@@ -33,7 +33,9 @@ fn run(args: &[String]) -> Result<ExitCode> {
             let check = match args.get(1).map(String::as_str) {
                 None => false,
                 Some("--check") => true,
-                Some(other) => bail!("unknown argument {other}; usage: cargo xtask codegen [--check]"),
+                Some(other) => {
+                    bail!("unknown argument {other}; usage: cargo xtask codegen [--check]")
+                }
             };
             codegen_cmd(&root, check)
         }
@@ -68,15 +70,23 @@ fn codegen_cmd(root: &Path, check: bool) -> Result<ExitCode> {
     for f in &outcome.changed {
         eprintln!("wrote {f}");
     }
-    eprintln!("{} files changed, {} unchanged", outcome.changed.len(), outcome.unchanged);
+    eprintln!(
+        "{} files changed, {} unchanged",
+        outcome.changed.len(),
+        outcome.unchanged
+    );
     Ok(ExitCode::SUCCESS)
 }
 
 fn extract_cmd(root: &Path, pages: &[String]) -> Result<ExitCode> {
     let files: Vec<PathBuf> = if pages.is_empty() {
-        let ops: specs::OperationsFile =
-            toml::from_str(&std::fs::read_to_string(root.join("specs/operations.toml"))?)?;
-        ops.operations.iter().map(|o| root.join("specs").join(&o.page)).collect()
+        let ops: specs::OperationsFile = toml::from_str(&std::fs::read_to_string(
+            root.join("specs/operations.toml"),
+        )?)?;
+        ops.operations
+            .iter()
+            .map(|o| root.join("specs").join(&o.page))
+            .collect()
     } else {
         pages.iter().map(PathBuf::from).collect()
     };
@@ -87,7 +97,13 @@ fn extract_cmd(root: &Path, pages: &[String]) -> Result<ExitCode> {
         match page::read_file(f) {
             Ok(p) => {
                 for w in &p.warnings {
-                    eprintln!("warning: {}:{}: {} [{}]", f.display(), w.line, w.message, w.kind.name());
+                    eprintln!(
+                        "warning: {}:{}: {} [{}]",
+                        f.display(),
+                        w.line,
+                        w.message,
+                        w.kind.name()
+                    );
                 }
                 out.push(p.extract());
             }
@@ -102,7 +118,11 @@ fn extract_cmd(root: &Path, pages: &[String]) -> Result<ExitCode> {
         return Ok(ExitCode::FAILURE);
     }
     println!("{}", serde_json::to_string_pretty(&out)?);
-    eprintln!("read {} pages in {:.2} ms", files.len(), elapsed.as_secs_f64() * 1000.0);
+    eprintln!(
+        "read {} pages in {:.2} ms",
+        files.len(),
+        elapsed.as_secs_f64() * 1000.0
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -122,7 +142,13 @@ fn survey_cmd(dirs: &[String]) -> Result<ExitCode> {
     let start = Instant::now();
     let results: Vec<_> = texts
         .iter()
-        .map(|(f, t)| (f, has_request_line(t), page::read(&f.display().to_string(), t)))
+        .map(|(f, t)| {
+            (
+                f,
+                has_request_line(t),
+                page::read(&f.display().to_string(), t),
+            )
+        })
         .collect();
     let elapsed = start.elapsed();
     let mut with_line = 0;
@@ -144,7 +170,11 @@ fn survey_cmd(dirs: &[String]) -> Result<ExitCode> {
         results.len(),
         elapsed.as_secs_f64() * 1000.0
     );
-    Ok(if ok == with_line { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if ok == with_line {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 /// Whether the page has a line `METHOD /path` (possibly after a bullet): an operation page.

@@ -239,7 +239,10 @@ pub fn read(file: &str, text: &str) -> Result<Page, PageError> {
 
     let uri = doc.sections(SectionKind::Uri);
     if uri.is_empty() {
-        return Err(err(title_line, "a \"URI\" section holding the request line (`METHOD /path`)".into()));
+        return Err(err(
+            title_line,
+            "a \"URI\" section holding the request line (`METHOD /path`)".into(),
+        ));
     }
     let (request_line, method, raw_path) = uri
         .iter()
@@ -247,12 +250,17 @@ pub fn read(file: &str, text: &str) -> Result<Page, PageError> {
         .ok_or_else(|| {
             err(
                 uri[0].line,
-                "a request line such as `DELETE /v1/{project_id}/jobs/{job_id}` in the URI section".into(),
+                "a request line such as `DELETE /v1/{project_id}/jobs/{job_id}` in the URI section"
+                    .into(),
             )
         })?;
     let path_template = raw_path.split('?').next().unwrap_or("").trim().to_owned();
-    let placeholders = placeholders(&path_template)
-        .map_err(|what| err(request_line, format!("a path with well-formed `{{name}}` placeholders ({what})")))?;
+    let placeholders = placeholders(&path_template).map_err(|what| {
+        err(
+            request_line,
+            format!("a path with well-formed `{{name}}` placeholders ({what})"),
+        )
+    })?;
 
     let mut warnings = Vec::new();
 
@@ -296,7 +304,9 @@ pub fn read(file: &str, text: &str) -> Result<Page, PageError> {
     }
     let mut query_params = Vec::new();
     for t in &uri_tables {
-        let Some(pt) = ParamTable::new(t) else { continue };
+        let Some(pt) = ParamTable::new(t) else {
+            continue;
+        };
         let is_query = caption_has(t, "query");
         for p in pt.params() {
             if is_query || !placeholders.contains(&p.name) {
@@ -334,7 +344,8 @@ pub fn read(file: &str, text: &str) -> Result<Page, PageError> {
                     }
                 }
                 Walk::Table(t) => {
-                    if caption_has(t, "header") || status.is_some_and(|c| !(200..300).contains(&c)) {
+                    if caption_has(t, "header") || status.is_some_and(|c| !(200..300).contains(&c))
+                    {
                         continue;
                     }
                     if let Some(pt) = ParamTable::new(t) {
@@ -346,7 +357,11 @@ pub fn read(file: &str, text: &str) -> Result<Page, PageError> {
             }
         }
     }
-    for kind in [SectionKind::Response, SectionKind::Example, SectionKind::Status] {
+    for kind in [
+        SectionKind::Response,
+        SectionKind::Example,
+        SectionKind::Status,
+    ] {
         for s in doc.sections(kind) {
             for item in walk(s.blocks) {
                 if let Walk::Para(text) = item
@@ -359,7 +374,10 @@ pub fn read(file: &str, text: &str) -> Result<Page, PageError> {
     }
 
     // Status codes: tables, `**Status code: N**` headings and sentences.
-    let mut success_status: Vec<u16> = status_headings.into_iter().filter(|c| (200..300).contains(c)).collect();
+    let mut success_status: Vec<u16> = status_headings
+        .into_iter()
+        .filter(|c| (200..300).contains(c))
+        .collect();
     for s in doc.sections(SectionKind::Status) {
         for item in walk(s.blocks) {
             match item {
@@ -372,7 +390,10 @@ pub fn read(file: &str, text: &str) -> Result<Page, PageError> {
     success_status.sort_unstable();
     success_status.dedup();
     if success_status.is_empty() {
-        let line = doc.sections(SectionKind::Status).first().map_or(title_line, |s| s.line);
+        let line = doc
+            .sections(SectionKind::Status)
+            .first()
+            .map_or(title_line, |s| s.line);
         warnings.push(Warning {
             line,
             kind: WarningKind::NoSuccessStatus,
@@ -383,7 +404,11 @@ pub fn read(file: &str, text: &str) -> Result<Page, PageError> {
 
     // Examples.
     let mut examples = Vec::new();
-    for kind in [SectionKind::Example, SectionKind::Request, SectionKind::Response] {
+    for kind in [
+        SectionKind::Example,
+        SectionKind::Request,
+        SectionKind::Response,
+    ] {
         for s in doc.sections(kind) {
             collect_examples(s, &mut examples);
         }
@@ -438,7 +463,12 @@ fn section_kind(title: &str) -> SectionKind {
         SectionKind::Example
     } else if t.starts_with("function") || t == "description" || t == "api description" {
         SectionKind::Function
-    } else if t == "uri" || t == "url" || t.starts_with("uri ") || t == "request uri" || t == "request line" {
+    } else if t == "uri"
+        || t == "url"
+        || t.starts_with("uri ")
+        || t == "request uri"
+        || t == "request line"
+    {
         SectionKind::Uri
     } else if t.starts_with("request") {
         SectionKind::Request
@@ -479,12 +509,18 @@ impl<'a> Document<'a> {
         let section_level = headings.iter().map(|h| h.1).filter(|&l| l > 1).min();
         let mut sections = Vec::new();
         if let Some(level) = section_level {
-            let tops: Vec<&(usize, usize, &String, usize)> = headings.iter().filter(|h| h.1 == level).collect();
+            let tops: Vec<&(usize, usize, &String, usize)> =
+                headings.iter().filter(|h| h.1 == level).collect();
             for (k, h) in tops.iter().enumerate() {
                 let end = tops
                     .get(k + 1)
                     .map(|n| n.0)
-                    .or_else(|| headings.iter().find(|x| x.0 > h.0 && x.1 < level).map(|x| x.0))
+                    .or_else(|| {
+                        headings
+                            .iter()
+                            .find(|x| x.0 > h.0 && x.1 < level)
+                            .map(|x| x.0)
+                    })
                     .unwrap_or(blocks.len());
                 sections.push(Section {
                     kind: section_kind(h.2),
@@ -494,7 +530,11 @@ impl<'a> Document<'a> {
                 });
             }
         }
-        Document { blocks, title, sections }
+        Document {
+            blocks,
+            title,
+            sections,
+        }
     }
 
     fn sections(&self, kind: SectionKind) -> Vec<&Section<'a>> {
@@ -502,12 +542,14 @@ impl<'a> Document<'a> {
     }
 
     fn label(&self) -> Option<String> {
-        self.blocks.iter().find_map(|b| match b {
-            Block::Target { label, .. } => Some(label.clone()),
-            Block::Heading { .. } => Some(String::new()),
-            _ => None,
-        })
-        .filter(|l| !l.is_empty())
+        self.blocks
+            .iter()
+            .find_map(|b| match b {
+                Block::Target { label, .. } => Some(label.clone()),
+                Block::Heading { .. } => Some(String::new()),
+                _ => None,
+            })
+            .filter(|l| !l.is_empty())
     }
 
     fn original_name(&self) -> Option<&'a str> {
@@ -542,7 +584,10 @@ fn service(label: Option<&str>, original: Option<&str>, file: &str, text: &str) 
     }
     for part in Path::new(file).components().rev() {
         let part = part.as_os_str().to_string_lossy();
-        if let Some((s, _)) = SERVICES.iter().find(|(_, names)| names.contains(&part.as_ref())) {
+        if let Some((s, _)) = SERVICES
+            .iter()
+            .find(|(_, names)| names.contains(&part.as_ref()))
+        {
             return Some((*s).to_owned());
         }
     }
@@ -589,7 +634,9 @@ fn walk_into<'a>(blocks: &'a [Block], out: &mut Vec<Walk<'a>>, context: &mut Str
                     *context = saved;
                 }
             }
-            Block::Quote { body, .. } | Block::Directive { body, .. } => walk_into(body, out, context),
+            Block::Quote { body, .. } | Block::Directive { body, .. } => {
+                walk_into(body, out, context)
+            }
             Block::Target { .. } | Block::Field { .. } => {}
         }
     }
@@ -618,16 +665,19 @@ fn find_request_line(blocks: &[Block]) -> Option<(usize, String, String)> {
             },
             Walk::Table(_) => continue,
         };
-        for l in text.lines() {
+        for (k, l) in text.lines().enumerate() {
+            let l = rst::plain(l);
             let mut words = l.split_whitespace();
             let (Some(m), Some(p)) = (words.next(), words.next()) else {
                 continue;
             };
-            let m = rst::plain(m);
-            let p = rst::plain(p);
-            if METHODS.contains(&m.as_str()) && p.starts_with('/') {
-                let line = if line == 0 { block_line(blocks, text) } else { line };
-                return Some((line, m, p));
+            if METHODS.contains(&m) && p.starts_with('/') {
+                let line = if line == 0 {
+                    block_line(blocks, text) + k
+                } else {
+                    line
+                };
+                return Some((line, m.to_owned(), p.to_owned()));
             }
         }
     }
@@ -652,7 +702,9 @@ fn placeholders(path: &str) -> Result<Vec<String>, String> {
     let mut rest = path;
     while let Some(open) = rest.find('{') {
         let after = &rest[open + 1..];
-        let close = after.find('}').ok_or_else(|| format!("`{{` without `}}` in {path}"))?;
+        let close = after
+            .find('}')
+            .ok_or_else(|| format!("`{{` without `}}` in {path}"))?;
         let name = after[..close].trim();
         if name.is_empty() || name.contains('{') {
             return Err(format!("empty or nested placeholder in {path}"));
@@ -683,13 +735,27 @@ struct ParamTable<'a> {
 impl<'a> ParamTable<'a> {
     /// A table whose header names a parameter column (Parameter, Name, Field, ...).
     fn new(table: &'a Table) -> Option<Self> {
-        let names: Vec<String> = table.header_names().iter().map(|h| h.to_ascii_lowercase()).collect();
-        let name = names.iter().position(|h| {
-            matches!(h.as_str(), "parameter" | "parameters" | "name" | "field" | "parameter name" | "attribute" | "key" | "element")
-        })?;
-        let type_ = names
+        let names: Vec<String> = table
+            .header_names()
             .iter()
-            .position(|h| h == "type" || h == "parameter type" || h == "data type" || h == "value type");
+            .map(|h| h.to_ascii_lowercase())
+            .collect();
+        let name = names.iter().position(|h| {
+            matches!(
+                h.as_str(),
+                "parameter"
+                    | "parameters"
+                    | "name"
+                    | "field"
+                    | "parameter name"
+                    | "attribute"
+                    | "key"
+                    | "element"
+            )
+        })?;
+        let type_ = names.iter().position(|h| {
+            h == "type" || h == "parameter type" || h == "data type" || h == "value type"
+        });
         let mandatory = names
             .iter()
             .position(|h| h.contains("mandatory") || h.starts_with("required") || h == "optional");
@@ -713,12 +779,17 @@ impl<'a> ParamTable<'a> {
         if name.is_empty() {
             return None;
         }
-        let type_ = Self::cell(row, self.type_).map(rst::Cell::plain).filter(|t| !t.is_empty());
+        let type_ = Self::cell(row, self.type_)
+            .map(rst::Cell::plain)
+            .filter(|t| !t.is_empty());
         let required = Self::cell(row, self.mandatory).is_none_or(|c| mandatory(&c.plain()));
         let description = Self::cell(row, self.description)
             .map(rst::Cell::markdown)
             .unwrap_or_default();
-        let line = name_cell.blocks.first().map_or(self.table.line, Block::line);
+        let line = name_cell
+            .blocks
+            .first()
+            .map_or(self.table.line, Block::line);
         Some(Param {
             name,
             type_,
@@ -729,7 +800,11 @@ impl<'a> ParamTable<'a> {
     }
 
     fn params(&self) -> Vec<Param> {
-        self.table.rows.iter().filter_map(|r| self.param(r)).collect()
+        self.table
+            .rows
+            .iter()
+            .filter_map(|r| self.param(r))
+            .collect()
     }
 
     fn fields(&self) -> Vec<Field> {
@@ -747,7 +822,11 @@ impl<'a> ParamTable<'a> {
     fn find(&self, name: &str) -> Option<Param> {
         let params = self.params();
         let exact = params.iter().position(|p| p.name == name);
-        let loose = || params.iter().position(|p| p.name.eq_ignore_ascii_case(name));
+        let loose = || {
+            params
+                .iter()
+                .position(|p| p.name.eq_ignore_ascii_case(name))
+        };
         exact.or_else(loose).and_then(|i| params.into_iter().nth(i))
     }
 }
@@ -756,7 +835,10 @@ impl<'a> ParamTable<'a> {
 /// anything else counts as not saying (true).
 fn mandatory(cell: &str) -> bool {
     let c = cell.trim().to_ascii_lowercase();
-    !(c.starts_with("no") || c.starts_with("optional") || c.starts_with("false") || c.starts_with("conditional"))
+    !(c.starts_with("no")
+        || c.starts_with("optional")
+        || c.starts_with("false")
+        || c.starts_with("conditional"))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -767,7 +849,9 @@ fn status_heading(text: &str) -> Option<u16> {
     let t = text.trim();
     let inner = t.strip_prefix("**")?.strip_suffix("**")?;
     let lower = inner.trim().to_ascii_lowercase();
-    let rest = lower.strip_prefix("status code")?.trim_start_matches([':', ' ']);
+    let rest = lower
+        .strip_prefix("status code")?
+        .trim_start_matches([':', ' ']);
     rest.trim().parse().ok()
 }
 
@@ -775,7 +859,10 @@ fn status_table_codes(t: &Table) -> Vec<u16> {
     let names = t.header_names();
     let Some(col) = names.iter().position(|h| {
         let h = h.to_ascii_lowercase();
-        h.starts_with("status code") || h == "code" || h == "http status code" || h == "returned value"
+        h.starts_with("status code")
+            || h == "code"
+            || h == "http status code"
+            || h == "returned value"
     }) else {
         return Vec::new();
     };
@@ -813,7 +900,9 @@ fn collect_examples(s: &Section<'_>, out: &mut Vec<Example>) {
     let mut status = None;
     // Sections titled "Example Request(s)" / "Sample Request" hold requests.
     let mut in_request = s.kind == SectionKind::Request
-        || (s.kind == SectionKind::Example && s.title.contains("request") && !s.title.contains("response"));
+        || (s.kind == SectionKind::Example
+            && s.title.contains("request")
+            && !s.title.contains("response"));
     for item in walk(s.blocks) {
         match item {
             Walk::Para(text) => {
@@ -834,7 +923,9 @@ fn collect_examples(s: &Section<'_>, out: &mut Vec<Example>) {
                 } else if c.contains("response") {
                     false
                 } else {
-                    in_request || lang.as_deref() == Some("text") && text.starts_with(|ch: char| ch.is_ascii_uppercase())
+                    in_request
+                        || lang.as_deref() == Some("text")
+                            && text.starts_with(|ch: char| ch.is_ascii_uppercase())
                 };
                 let trimmed = text.trim();
                 let json = if trimmed.starts_with('{') || trimmed.starts_with('[') {
@@ -909,18 +1000,27 @@ fn check_examples(text: &str, examples: &[Example], fields: &[Field], warnings: 
                 .skip(e.line)
                 .find(|(_, l)| !l.trim().is_empty())
                 .map_or(e.line, |(i, _)| i + 1);
-            let what = if e.json.is_some() { " (a trailing comma; read leniently)" } else { "" };
+            let what = if e.json.is_some() {
+                " (a trailing comma; read leniently)"
+            } else {
+                ""
+            };
             warnings.push(Warning {
                 line: body_start + err.line().saturating_sub(1),
                 kind: WarningKind::ExampleInvalidJson,
                 subject: None,
-                message: format!("example{} is not valid JSON: {err}{what}", title_suffix(&e.title)),
+                message: format!(
+                    "example{} is not valid JSON: {err}{what}",
+                    title_suffix(&e.title)
+                ),
             });
         }
         if e.request || e.status.is_some_and(|s| !(200..300).contains(&s)) {
             continue;
         }
-        let Some(serde_json::Value::Object(map)) = &e.json else { continue };
+        let Some(serde_json::Value::Object(map)) = &e.json else {
+            continue;
+        };
         for f in fields {
             let (Some(value), Some(ty)) = (map.get(&f.name), f.type_.as_deref()) else {
                 continue;
@@ -942,7 +1042,11 @@ fn check_examples(text: &str, examples: &[Example], fields: &[Field], warnings: 
 }
 
 fn title_suffix(title: &str) -> String {
-    if title.is_empty() { String::new() } else { format!(" \"{title}\"") }
+    if title.is_empty() {
+        String::new()
+    } else {
+        format!(" \"{title}\"")
+    }
 }
 
 /// Whether `value` contradicts the documented scalar type; returns what was expected.
@@ -955,7 +1059,11 @@ fn json_type_mismatch(ty: &str, value: &serde_json::Value) -> Option<&'static st
         ("boolean" | "bool", _) => Some("a JSON Boolean"),
         ("string", Value::String(_)) => None,
         ("string", _) => Some("a JSON string"),
-        ("long" | "integer" | "int" | "int32" | "int64", Value::Number(n)) if n.is_i64() || n.is_u64() => None,
+        ("long" | "integer" | "int" | "int32" | "int64", Value::Number(n))
+            if n.is_i64() || n.is_u64() =>
+        {
+            None
+        }
         ("long" | "integer" | "int" | "int32" | "int64", _) => Some("a JSON integer"),
         _ => None,
     }

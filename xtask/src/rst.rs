@@ -382,7 +382,9 @@ fn parse_lines(lines: &[Line], styles: &mut Vec<char>) -> Result<Vec<Block>, Rst
                 if line.indent() != 0 || line.is_blank() {
                     break;
                 }
-                let Some(col) = bullet_marker(&line.text).or(if items.is_empty() { Some(col) } else { None }) else {
+                let Some(col) =
+                    bullet_marker(&line.text).or(if items.is_empty() { Some(col) } else { None })
+                else {
                     break;
                 };
                 let end = indented_end(lines, i + 1, col.max(1));
@@ -390,7 +392,10 @@ fn parse_lines(lines: &[Line], styles: &mut Vec<char>) -> Result<Vec<Block>, Rst
                     no: line.no,
                     text: line.text.get(col..).unwrap_or("").to_owned(),
                 }];
-                item_lines.extend(dedent(&lines[i + 1..end], col.min(min_indent(&lines[i + 1..end]))));
+                item_lines.extend(dedent(
+                    &lines[i + 1..end],
+                    col.min(min_indent(&lines[i + 1..end])),
+                ));
                 items.push(parse_lines(&item_lines, styles)?);
                 i = end;
                 // Blank lines between items.
@@ -413,7 +418,11 @@ fn parse_lines(lines: &[Line], styles: &mut Vec<char>) -> Result<Vec<Block>, Rst
             if line.is_blank() || line.indent() != 0 {
                 break;
             }
-            if i > start && lines.get(i + 1).is_some_and(|n| n.indent() == 0 && is_adornment(&n.text)) {
+            if i > start
+                && lines
+                    .get(i + 1)
+                    .is_some_and(|n| n.indent() == 0 && is_adornment(&n.text))
+            {
                 break;
             }
             if !text.is_empty() {
@@ -472,7 +481,9 @@ fn heading(styles: &mut Vec<char>, c: char, over: bool, line: usize, text: &str)
 
 fn field(t: &str) -> Option<(String, String)> {
     let rest = t.strip_prefix(':')?;
-    let end = rest.find(": ").or_else(|| rest.strip_suffix(':').map(str::len))?;
+    let end = rest
+        .find(": ")
+        .or_else(|| rest.strip_suffix(':').map(str::len))?;
     let name = &rest[..end];
     if name.is_empty() || name.contains('`') || name.contains(' ') {
         return None;
@@ -521,7 +532,10 @@ fn directive(
     // Options (`:name: value`) directly after the directive line.
     let body = dedent(body, min_indent(body));
     let mut k = 0;
-    while body.get(k).is_some_and(|l| !l.is_blank() && field(&l.text).is_some()) {
+    while body
+        .get(k)
+        .is_some_and(|l| !l.is_blank() && field(&l.text).is_some())
+    {
         k += 1;
     }
     let content = &body[k..];
@@ -659,11 +673,15 @@ fn grid_table(lines: &[Line]) -> Result<Table, RstError> {
 fn grid_row(lines: &[(usize, Vec<char>)], bounds: &[usize], ncols: usize) -> Vec<Cell> {
     // A boundary divides cells when every line has `|` there; otherwise the cell spans it.
     let width = bounds.last().copied().unwrap_or(0);
-    let aligned = lines.iter().all(|(_, l)| l.len() == width + 1 || l.len() == width);
+    let aligned = lines
+        .iter()
+        .all(|(_, l)| l.len() == width + 1 || l.len() == width);
     let mut texts: Vec<Vec<(usize, String)>> = vec![Vec::new(); ncols];
     if aligned {
         let dividers: Vec<usize> = (0..=ncols)
-            .filter(|&k| k == 0 || k == ncols || lines.iter().all(|(_, l)| l.get(bounds[k]) == Some(&'|')))
+            .filter(|&k| {
+                k == 0 || k == ncols || lines.iter().all(|(_, l)| l.get(bounds[k]) == Some(&'|'))
+            })
             .collect();
         for (no, l) in lines {
             for w in dividers.windows(2) {
@@ -700,7 +718,11 @@ fn cell(lines: &[(usize, String)]) -> Cell {
     let blocks = parse_lines(&lines, &mut styles).unwrap_or_else(|_| {
         vec![Block::Paragraph {
             line: lines.first().map_or(0, |l| l.no),
-            text: lines.iter().map(|l| l.text.trim()).collect::<Vec<_>>().join("\n"),
+            text: lines
+                .iter()
+                .map(|l| l.text.trim())
+                .collect::<Vec<_>>()
+                .join("\n"),
         }]
     });
     Cell { blocks }
@@ -744,8 +766,16 @@ fn simple_table(lines: &[Line], start: usize) -> Result<(Table, usize), RstError
         }
         i += 1;
     };
-    let body_start = if borders.len() >= 3 { borders[1] + 1 } else { start + 1 };
-    let header_lines = if borders.len() >= 3 { &lines[start + 1..borders[1]] } else { &lines[0..0] };
+    let body_start = if borders.len() >= 3 {
+        borders[1] + 1
+    } else {
+        start + 1
+    };
+    let header_lines = if borders.len() >= 3 {
+        &lines[start + 1..borders[1]]
+    } else {
+        &lines[0..0]
+    };
     let body_lines: Vec<&Line> = lines[body_start..end - 1]
         .iter()
         .filter(|l| !is_simple_border(&l.text))
@@ -755,9 +785,16 @@ fn simple_table(lines: &[Line], start: usize) -> Result<(Table, usize), RstError
         cols.iter()
             .enumerate()
             .map(|(c, &(s, e))| {
-                let e = if c + 1 == cols.len() { cs.len() } else { e.max(cols[c + 1].0.min(cs.len())) };
+                let e = if c + 1 == cols.len() {
+                    cs.len()
+                } else {
+                    e.max(cols[c + 1].0.min(cs.len()))
+                };
                 let e = e.min(cs.len());
-                cs.get(s.min(e)..e).unwrap_or(&[]).iter().collect::<String>()
+                cs.get(s.min(e)..e)
+                    .unwrap_or(&[])
+                    .iter()
+                    .collect::<String>()
             })
             .collect()
     };
@@ -768,7 +805,8 @@ fn simple_table(lines: &[Line], start: usize) -> Result<(Table, usize), RstError
                 continue;
             }
             let parts = split(l);
-            let continuation = parts.first().is_some_and(|p| p.trim().is_empty()) && !rows.is_empty();
+            let continuation =
+                parts.first().is_some_and(|p| p.trim().is_empty()) && !rows.is_empty();
             if !continuation {
                 rows.push(vec![Vec::new(); cols.len()]);
             }
@@ -834,9 +872,12 @@ fn render(text: &str, md: bool) -> String {
                 continue;
             }
         }
-        if c == '*' && cs.get(i + 1) == Some(&'*') && boundary_before(i) {
-            if let Some(close) = find_seq(&cs, i + 2, &['*', '*'])
-                && close > i + 2
+        if c == '*'
+            && cs.get(i + 1) == Some(&'*')
+            && boundary_before(i)
+            && let Some(close) = find_seq(&cs, i + 2, &['*', '*'])
+            && close > i + 2
+        {
             {
                 let inner: String = cs[i + 2..close].iter().collect();
                 let inner = escape(&unescape(&inner), md);
@@ -851,8 +892,11 @@ fn render(text: &str, md: bool) -> String {
                 continue;
             }
         }
-        if c == '`' && cs.get(i + 1) == Some(&'`') {
-            if let Some(close) = find_seq(&cs, i + 2, &['`', '`']) {
+        if c == '`'
+            && cs.get(i + 1) == Some(&'`')
+            && let Some(close) = find_seq(&cs, i + 2, &['`', '`'])
+        {
+            {
                 let inner: String = cs[i + 2..close].iter().collect();
                 if md {
                     out.push('`');
@@ -876,8 +920,12 @@ fn render(text: &str, md: bool) -> String {
             }
             continue;
         }
-        if c == '*' && boundary_before(i) && cs.get(i + 1).is_some_and(|n| !n.is_whitespace()) {
-            if let Some(close) = find(&cs, i + 1, '*') {
+        if c == '*'
+            && boundary_before(i)
+            && cs.get(i + 1).is_some_and(|n| !n.is_whitespace())
+            && let Some(close) = find(&cs, i + 1, '*')
+        {
+            {
                 let inner: String = cs[i + 1..close].iter().collect();
                 let inner = escape(&unescape(&inner), md);
                 if md {
@@ -909,7 +957,10 @@ fn render(text: &str, md: bool) -> String {
 }
 
 fn find(cs: &[char], from: usize, c: char) -> Option<usize> {
-    cs.get(from..)?.iter().position(|x| *x == c).map(|p| p + from)
+    cs.get(from..)?
+        .iter()
+        .position(|x| *x == c)
+        .map(|p| p + from)
 }
 
 fn find_seq(cs: &[char], from: usize, seq: &[char]) -> Option<usize> {
@@ -1020,7 +1071,11 @@ pub fn blocks_markdown(blocks: &[Block]) -> String {
                     paras.push(inner);
                 }
             }
-            Block::Code { .. } | Block::Table(_) | Block::Target { .. } | Block::Field { .. } | Block::Heading { .. } => {}
+            Block::Code { .. }
+            | Block::Table(_)
+            | Block::Target { .. }
+            | Block::Field { .. }
+            | Block::Heading { .. } => {}
         }
     }
     paras.retain(|p| !p.is_empty());
@@ -1039,13 +1094,25 @@ mod tests {
 
     #[test]
     fn inline_markup() {
-        assert_eq!(plain(":ref:`Obtaining a Project ID <dli_02_0183>`."), "Obtaining a Project ID.");
+        assert_eq!(
+            plain(":ref:`Obtaining a Project ID <dli_02_0183>`."),
+            "Obtaining a Project ID."
+        );
         assert_eq!(plain("Value **true** indicates"), "Value true indicates");
-        assert_eq!(plain("see `Error Codes <../x.html>`__."), "see Error Codes.");
+        assert_eq!(
+            plain("see `Error Codes <../x.html>`__."),
+            "see Error Codes."
+        );
         assert_eq!(plain("``a``  and\n  \\*b"), "a and *b");
-        assert_eq!(plain("Array of :ref:`Label <x>` objects"), "Array of Label objects");
+        assert_eq!(
+            plain("Array of :ref:`Label <x>` objects"),
+            "Array of Label objects"
+        );
         assert_eq!(plain("List<resource_tag>"), "List<resource_tag>");
-        assert_eq!(markdown("in [0,100] **x** <y>"), "in \\[0,100\\] **x** \\<y\\>");
+        assert_eq!(
+            markdown("in [0,100] **x** <y>"),
+            "in \\[0,100\\] **x** \\<y\\>"
+        );
     }
 
     #[test]
@@ -1063,8 +1130,12 @@ mod tests {
 
     #[test]
     fn simple_table_with_continuation() {
-        let b = one("=== ==== =====\nA   B    C\n=== ==== =====\n1   x    long\n         more\n2   y    z\n=== ==== =====\n");
-        let Block::Table(t) = b else { panic!("not a table") };
+        let b = one(
+            "=== ==== =====\nA   B    C\n=== ==== =====\n1   x    long\n         more\n2   y    z\n=== ==== =====\n",
+        );
+        let Block::Table(t) = b else {
+            panic!("not a table")
+        };
         assert_eq!(t.header_names(), ["A", "B", "C"]);
         assert_eq!(t.rows.len(), 2);
         assert_eq!(t.rows[0][2].plain(), "long more");
@@ -1081,7 +1152,9 @@ mod tests {
 |     | -  item      |
 +-----+--------------+
 ";
-        let Block::Table(t) = one(text) else { panic!("not a table") };
+        let Block::Table(t) = one(text) else {
+            panic!("not a table")
+        };
         assert_eq!(t.header_names(), ["P", "Description"]);
         assert_eq!(t.rows[0][1].plain(), "line one item");
         assert_eq!(t.rows[0][1].markdown(), "line one\n\n- item");
@@ -1102,10 +1175,18 @@ mod tests {
       x    y
       ==== ====
 ";
-        let Block::List { items, .. } = one(text) else { panic!("not a list") };
+        let Block::List { items, .. } = one(text) else {
+            panic!("not a list")
+        };
         let tables: Vec<&Table> = items[0]
             .iter()
-            .filter_map(|b| if let Block::Table(t) = b { Some(t) } else { None })
+            .filter_map(|b| {
+                if let Block::Table(t) = b {
+                    Some(t)
+                } else {
+                    None
+                }
+            })
             .collect();
         assert_eq!(tables.len(), 1);
         assert_eq!(tables[0].caption.as_deref(), Some("**Table 1** URI"));
@@ -1124,7 +1205,9 @@ mod tests {
 
     #[test]
     fn code_block() {
-        let Block::Code { lang, text, .. } = one(".. code-block:: text\n\n   DELETE /x\n     y\n\n") else {
+        let Block::Code { lang, text, .. } =
+            one(".. code-block:: text\n\n   DELETE /x\n     y\n\n")
+        else {
             panic!("not code")
         };
         assert_eq!(lang.as_deref(), Some("text"));

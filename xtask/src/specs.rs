@@ -231,12 +231,17 @@ pub fn load(specs_dir: &Path) -> Result<Specs> {
     let ops_path = specs_dir.join("operations.toml");
     let ops: OperationsFile = read_toml(&ops_path)?;
     let ov_path = specs_dir.join("overrides.toml");
-    let overrides: Overrides = if ov_path.exists() { read_toml(&ov_path)? } else { Overrides::default() };
+    let overrides: Overrides = if ov_path.exists() {
+        read_toml(&ov_path)?
+    } else {
+        Overrides::default()
+    };
     resolve(specs_dir, &ops, &overrides)
 }
 
 fn read_toml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     toml::from_str(&text).map_err(|e| anyhow!("{}: {e}", path.display()))
 }
 
@@ -259,20 +264,46 @@ pub fn resolve(specs_dir: &Path, ops: &OperationsFile, overrides: &Overrides) ->
     let mut seen = BTreeMap::new();
     for op in &operations {
         if let Some(prev) = seen.insert(op.type_name.clone(), op.page_path.clone()) {
-            bail!("two operations are named {}: {prev} and {}", op.type_name, op.page_path);
+            bail!(
+                "two operations are named {}: {prev} and {}",
+                op.type_name,
+                op.page_path
+            );
         }
     }
     let names: Vec<&str> = overrides
         .path_param
         .iter()
         .map(|o| (o.operation.as_str(), o.reason.as_str()))
-        .chain(overrides.response_field.iter().map(|o| (o.operation.as_str(), o.reason.as_str())))
-        .chain(overrides.success_flag.iter().map(|o| (o.operation.as_str(), o.reason.as_str())))
-        .chain(overrides.success_status.iter().map(|o| (o.operation.as_str(), o.reason.as_str())))
-        .chain(overrides.known_issue.iter().map(|o| (o.operation.as_str(), o.reason.as_str())))
+        .chain(
+            overrides
+                .response_field
+                .iter()
+                .map(|o| (o.operation.as_str(), o.reason.as_str())),
+        )
+        .chain(
+            overrides
+                .success_flag
+                .iter()
+                .map(|o| (o.operation.as_str(), o.reason.as_str())),
+        )
+        .chain(
+            overrides
+                .success_status
+                .iter()
+                .map(|o| (o.operation.as_str(), o.reason.as_str())),
+        )
+        .chain(
+            overrides
+                .known_issue
+                .iter()
+                .map(|o| (o.operation.as_str(), o.reason.as_str())),
+        )
         .map(|(name, reason)| {
             if reason.trim().is_empty() {
-                Err(anyhow!("specs/overrides.toml: the override for {name} has no reason"))
+                Err(anyhow!(
+                    "specs/overrides.toml: the override for {name} has no reason"
+                ))
             } else {
                 Ok(name)
             }
@@ -280,7 +311,9 @@ pub fn resolve(specs_dir: &Path, ops: &OperationsFile, overrides: &Overrides) ->
         .collect::<Result<_>>()?;
     for name in names {
         if !seen.contains_key(name) {
-            bail!("specs/overrides.toml names the operation {name}, which specs/operations.toml does not list");
+            bail!(
+                "specs/overrides.toml names the operation {name}, which specs/operations.toml does not list"
+            );
         }
     }
     Ok(Specs {
@@ -289,17 +322,26 @@ pub fn resolve(specs_dir: &Path, ops: &OperationsFile, overrides: &Overrides) ->
     })
 }
 
-fn resolve_one(specs_dir: &Path, ops: &OperationsFile, entry: &OperationEntry, ov: &Overrides) -> Result<Operation> {
+fn resolve_one(
+    specs_dir: &Path,
+    ops: &OperationsFile,
+    entry: &OperationEntry,
+    ov: &Overrides,
+) -> Result<Operation> {
     let page_path = entry.page.replace('\\', "/");
     let file: PathBuf = specs_dir.join(&page_path);
     let page = page::read_file(&file)?;
     let folder = page_path.split('/').next().unwrap_or("");
-    let service = ops
-        .services
-        .get(folder)
-        .ok_or_else(|| anyhow!("{page_path}: the first folder `{folder}` is not a service in specs/operations.toml"))?;
+    let service = ops.services.get(folder).ok_or_else(|| {
+        anyhow!(
+            "{page_path}: the first folder `{folder}` is not a service in specs/operations.toml"
+        )
+    })?;
     if page.service != folder {
-        bail!("{page_path}: the page belongs to {} but lies in the folder {folder}", page.service);
+        bail!(
+            "{page_path}: the page belongs to {} but lies in the folder {folder}",
+            page.service
+        );
     }
     let type_name = match &entry.type_name {
         Some(t) => t.clone(),
@@ -328,7 +370,9 @@ fn resolve_one(specs_dir: &Path, ops: &OperationsFile, entry: &OperationEntry, o
     let mut settle = |kind: WarningKind, subject: Option<&str>, reason: &str| -> bool {
         let mut hit = false;
         for r in warnings.iter_mut() {
-            if r.warning.kind == kind && (subject.is_none() || r.warning.subject.as_deref() == subject) {
+            if r.warning.kind == kind
+                && (subject.is_none() || r.warning.subject.as_deref() == subject)
+            {
                 r.settled_by.get_or_insert_with(|| reason.to_owned());
                 hit = true;
             }
@@ -337,28 +381,52 @@ fn resolve_one(specs_dir: &Path, ops: &OperationsFile, entry: &OperationEntry, o
     };
 
     // Path parameters.
+    for o in ov.path_param.iter().filter(|o| o.operation == type_name) {
+        if !page.path_params.iter().any(|p| p.name == o.name) {
+            bail!(ctx(&format!(
+                "the [[path_param]] override names `{}`, which the path does not have",
+                o.name
+            )));
+        }
+    }
     let mut path_params = Vec::new();
     for p in &page.path_params {
         if p.name == "project_id" {
             continue;
         }
-        let over = ov.path_param.iter().find(|o| o.operation == type_name && o.name == p.name);
+        let over = ov
+            .path_param
+            .iter()
+            .find(|o| o.operation == type_name && o.name == p.name);
         let ty_text = over.map(|o| o.type_name.as_str()).or(p.type_.as_deref());
         if let Some(o) = over {
             settle(WarningKind::ParamUntyped, Some(&p.name), &o.reason);
             settle(WarningKind::ParamUndocumented, Some(&p.name), &o.reason);
         }
         let ty = match ty_text.map(|t| t.to_ascii_lowercase()) {
-            Some(t) if matches!(t.as_str(), "long" | "integer" | "int" | "int32" | "int64" | "number") => PathType::Integer,
+            Some(t)
+                if matches!(
+                    t.as_str(),
+                    "long" | "integer" | "int" | "int32" | "int64" | "number"
+                ) =>
+            {
+                PathType::Integer
+            }
             Some(t) if t == "string" => PathType::Text,
-            Some(t) => bail!(ctx(&format!("path parameter `{}` has the unsupported type {t}; add a [[path_param]] override", p.name))),
+            Some(t) => bail!(ctx(&format!(
+                "path parameter `{}` has the unsupported type {t}; add a [[path_param]] override",
+                p.name
+            ))),
             None => bail!(ctx(&format!(
                 "path parameter `{}` has no type on the page; add a [[path_param]] override with its type and reason",
                 p.name
             ))),
         };
         if !is_field_name(&p.name) {
-            bail!(ctx(&format!("path parameter `{}` is not a snake_case Rust identifier", p.name)));
+            bail!(ctx(&format!(
+                "path parameter `{}` is not a snake_case Rust identifier",
+                p.name
+            )));
         }
         path_params.push(PathParam {
             name: p.name.clone(),
@@ -366,17 +434,29 @@ fn resolve_one(specs_dir: &Path, ops: &OperationsFile, entry: &OperationEntry, o
             description: p.description.clone(),
         });
     }
-    for o in ov.path_param.iter().filter(|o| o.operation == type_name) {
-        if !page.path_params.iter().any(|p| p.name == o.name) {
-            bail!(ctx(&format!("the [[path_param]] override names `{}`, which the path does not have", o.name)));
-        }
-    }
 
     // Response fields.
+    for o in ov
+        .response_field
+        .iter()
+        .filter(|o| o.operation == type_name)
+    {
+        if !page.response_fields.iter().any(|f| f.name == o.name) {
+            bail!(ctx(&format!(
+                "the [[response_field]] override names `{}`, which the response table does not have",
+                o.name
+            )));
+        }
+    }
     let mut response = Vec::new();
     for f in &page.response_fields {
-        let over = ov.response_field.iter().find(|o| o.operation == type_name && o.name == f.name);
-        let ty_text = over.and_then(|o| o.type_name.as_deref()).or(f.type_.as_deref());
+        let over = ov
+            .response_field
+            .iter()
+            .find(|o| o.operation == type_name && o.name == f.name);
+        let ty_text = over
+            .and_then(|o| o.type_name.as_deref())
+            .or(f.type_.as_deref());
         let ty = match ty_text.map(|t| t.to_ascii_lowercase()) {
             Some(t) if t == "string" => FieldType::String,
             Some(t) if t == "boolean" || t == "bool" => FieldType::Bool,
@@ -386,11 +466,17 @@ fn resolve_one(specs_dir: &Path, ops: &OperationsFile, entry: &OperationEntry, o
                 "response field `{}` has the type {t}, which the generator does not support yet; add a [[response_field]] override",
                 f.name
             ))),
-            None => bail!(ctx(&format!("response field `{}` has no type; add a [[response_field]] override", f.name))),
+            None => bail!(ctx(&format!(
+                "response field `{}` has no type; add a [[response_field]] override",
+                f.name
+            ))),
         };
         let lenient_bool = over.is_some_and(|o| o.lenient_bool);
         if lenient_bool && ty != FieldType::Bool {
-            bail!(ctx(&format!("`lenient_bool` is set for `{}`, which is not a Boolean", f.name)));
+            bail!(ctx(&format!(
+                "`lenient_bool` is set for `{}`, which is not a Boolean",
+                f.name
+            )));
         }
         if let Some(o) = over
             && lenient_bool
@@ -399,32 +485,41 @@ fn resolve_one(specs_dir: &Path, ops: &OperationsFile, entry: &OperationEntry, o
         }
         response.push(ResponseField {
             name: f.name.clone(),
-            ident: rust_ident(&f.name).ok_or_else(|| anyhow!(ctx(&format!("response field `{}` is not a Rust identifier", f.name))))?,
+            ident: rust_ident(&f.name).ok_or_else(|| {
+                anyhow!(ctx(&format!(
+                    "response field `{}` is not a Rust identifier",
+                    f.name
+                )))
+            })?,
             ty,
             lenient_bool,
             description: f.description.clone(),
         });
     }
-    for o in ov.response_field.iter().filter(|o| o.operation == type_name) {
-        if !page.response_fields.iter().any(|f| f.name == o.name) {
-            bail!(ctx(&format!("the [[response_field]] override names `{}`, which the response table does not have", o.name)));
-        }
-    }
 
     // Success verdict: an override, else a Boolean `is_success`.
-    let flag_over: Vec<&SuccessFlagOverride> = ov.success_flag.iter().filter(|o| o.operation == type_name).collect();
+    let flag_over: Vec<&SuccessFlagOverride> = ov
+        .success_flag
+        .iter()
+        .filter(|o| o.operation == type_name)
+        .collect();
     let success_flag = match flag_over.as_slice() {
         [] => response
             .iter()
             .find(|f| f.name == "is_success" && f.ty == FieldType::Bool)
             .map(|f| f.name.clone()),
         [o] => {
-            let f = response
-                .iter()
-                .find(|f| f.name == o.field)
-                .ok_or_else(|| anyhow!(ctx(&format!("the [[success_flag]] field `{}` is not in the response table", o.field))))?;
+            let f = response.iter().find(|f| f.name == o.field).ok_or_else(|| {
+                anyhow!(ctx(&format!(
+                    "the [[success_flag]] field `{}` is not in the response table",
+                    o.field
+                )))
+            })?;
             if f.ty != FieldType::Bool {
-                bail!(ctx(&format!("the [[success_flag]] field `{}` is not a Boolean", o.field)));
+                bail!(ctx(&format!(
+                    "the [[success_flag]] field `{}` is not a Boolean",
+                    o.field
+                )));
             }
             Some(f.name.clone())
         }
@@ -432,7 +527,11 @@ fn resolve_one(specs_dir: &Path, ops: &OperationsFile, entry: &OperationEntry, o
     };
 
     // Success status.
-    let status_over: Vec<&SuccessStatusOverride> = ov.success_status.iter().filter(|o| o.operation == type_name).collect();
+    let status_over: Vec<&SuccessStatusOverride> = ov
+        .success_status
+        .iter()
+        .filter(|o| o.operation == type_name)
+        .collect();
     let success_status = match status_over.as_slice() {
         [] if page.success_status.is_empty() => bail!(ctx(
             "the page documents no 2xx status code; add a [[success_status]] override with the codes and reason"
@@ -459,9 +558,17 @@ fn resolve_one(specs_dir: &Path, ops: &OperationsFile, entry: &OperationEntry, o
 
     // Known issues must still be issues.
     for k in ov.known_issue.iter().filter(|o| o.operation == type_name) {
-        let kind = WarningKind::from_name(&k.warning).ok_or_else(|| anyhow!(ctx(&format!("unknown warning kind `{}` in [[known_issue]]", k.warning))))?;
+        let kind = WarningKind::from_name(&k.warning).ok_or_else(|| {
+            anyhow!(ctx(&format!(
+                "unknown warning kind `{}` in [[known_issue]]",
+                k.warning
+            )))
+        })?;
         if !settle(kind, None, &k.reason) {
-            bail!(ctx(&format!("the [[known_issue]] `{}` no longer occurs on the page; remove it", k.warning)));
+            bail!(ctx(&format!(
+                "the [[known_issue]] `{}` no longer occurs on the page; remove it",
+                k.warning
+            )));
         }
     }
 
@@ -536,7 +643,8 @@ pub fn snake_case(name: &str) -> String {
     let cs: Vec<char> = name.chars().collect();
     for (i, c) in cs.iter().enumerate() {
         if c.is_ascii_uppercase() {
-            let prev_lower = i > 0 && (cs[i - 1].is_ascii_lowercase() || cs[i - 1].is_ascii_digit());
+            let prev_lower =
+                i > 0 && (cs[i - 1].is_ascii_lowercase() || cs[i - 1].is_ascii_digit());
             let next_lower = cs.get(i + 1).is_some_and(char::is_ascii_lowercase);
             if i > 0 && (prev_lower || (next_lower && cs[i - 1].is_ascii_uppercase())) {
                 out.push('_');
@@ -550,18 +658,23 @@ pub fn snake_case(name: &str) -> String {
 }
 
 fn is_type_name(s: &str) -> bool {
-    s.chars().next().is_some_and(|c| c.is_ascii_uppercase()) && s.chars().all(|c| c.is_ascii_alphanumeric())
+    s.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+        && s.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
 fn is_field_name(s: &str) -> bool {
-    s.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
-        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    s.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
 const KEYWORDS: [&str; 39] = [
-    "as", "async", "await", "break", "const", "continue", "dyn", "else", "enum", "extern", "false", "fn", "for", "gen",
-    "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "static", "struct",
-    "trait", "true", "try", "type", "unsafe", "use", "where", "while", "abstract", "box", "yield",
+    "as", "async", "await", "break", "const", "continue", "dyn", "else", "enum", "extern", "false",
+    "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub",
+    "ref", "return", "static", "struct", "trait", "true", "try", "type", "unsafe", "use", "where",
+    "while", "abstract", "box", "yield",
 ];
 
 /// The Rust field name for a JSON name: itself when snake_case, `r#name` for keywords.
@@ -581,19 +694,28 @@ mod tests {
 
     #[test]
     fn type_names_from_titles() {
-        assert_eq!(type_name_from_title("Deleting a Training Job").as_deref(), Some("DeleteTrainingJob"));
+        assert_eq!(
+            type_name_from_title("Deleting a Training Job").as_deref(),
+            Some("DeleteTrainingJob")
+        );
         assert_eq!(
             type_name_from_title("Deleting a Version of a Training Job").as_deref(),
             Some("DeleteVersionOfTrainingJob")
         );
-        assert_eq!(type_name_from_title("Deleting a Job").as_deref(), Some("DeleteJob"));
+        assert_eq!(
+            type_name_from_title("Deleting a Job").as_deref(),
+            Some("DeleteJob")
+        );
         assert_eq!(type_name_from_title("Job Details"), None);
     }
 
     #[test]
     fn snake_case_names() {
         assert_eq!(snake_case("DeleteFlinkJob"), "delete_flink_job");
-        assert_eq!(snake_case("DeleteTrainingJobVersion"), "delete_training_job_version");
+        assert_eq!(
+            snake_case("DeleteTrainingJobVersion"),
+            "delete_training_job_version"
+        );
         assert_eq!(snake_case("GetHTTPStatus"), "get_http_status");
     }
 

@@ -1,0 +1,29 @@
+//! Codegen as a test: `cargo test` fails when `crates/core/src/generated/` is not what
+//! `cargo xtask codegen` would write from `specs/` (fix: run `cargo xtask codegen`).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use xtask::codegen::{self, Mode};
+
+#[test]
+fn generated_code_is_fresh() {
+    let root = codegen::workspace_root();
+    let outcome = codegen::run(&root, Mode::Check).unwrap_or_else(|e| panic!("{e:#}"));
+    assert!(
+        outcome.changed.is_empty(),
+        "stale generated files (run `cargo xtask codegen`): {:?}",
+        outcome.changed
+    );
+    assert_eq!(outcome.unchanged, 6, "five operations and mod.rs");
+}
+
+#[test]
+fn every_page_warning_on_a_generated_operation_is_settled_by_an_override() {
+    let outcome = codegen::run(&codegen::workspace_root(), Mode::Check).unwrap();
+    let unsettled: Vec<&String> = outcome
+        .notes
+        .iter()
+        .filter(|n| n.contains("not settled"))
+        .collect();
+    assert!(unsettled.is_empty(), "{unsettled:#?}");
+}
