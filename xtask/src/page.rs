@@ -244,9 +244,17 @@ pub fn read(file: &str, text: &str) -> Result<Page, PageError> {
             "a \"URI\" section holding the request line (`METHOD /path`)".into(),
         ));
     }
+    // The URI section's first request line; failing that, one in another section that is
+    // not an example (some pages put it under "Request").
     let (request_line, method, raw_path) = uri
         .iter()
         .find_map(|s| find_request_line(s.blocks))
+        .or_else(|| {
+            doc.sections
+                .iter()
+                .filter(|s| s.kind != SectionKind::Example && s.kind != SectionKind::Uri)
+                .find_map(|s| find_request_line(s.blocks))
+        })
         .ok_or_else(|| {
             err(
                 uri[0].line,
@@ -597,7 +605,16 @@ fn service(label: Option<&str>, original: Option<&str>, file: &str, text: &str) 
             return Some(s.to_owned());
         }
     }
-    None
+    // Last resort: the service the page names most often (error codes such as
+    // `ModelArts.0105`, `DLI.0001`, host names).
+    let lower = text.to_ascii_lowercase();
+    let words: Vec<&str> = lower.split(|c: char| !c.is_ascii_alphanumeric()).collect();
+    SERVICES
+        .iter()
+        .map(|(s, _)| (words.iter().filter(|w| *w == s).count(), *s))
+        .filter(|(n, _)| *n > 0)
+        .max()
+        .map(|(_, s)| s.to_owned())
 }
 
 // ---------------------------------------------------------------------------------------
@@ -847,7 +864,10 @@ fn mandatory(cell: &str) -> bool {
 /// `**Status code: 200**` (the whole paragraph) → 200.
 fn status_heading(text: &str) -> Option<u16> {
     let t = text.trim();
-    let inner = t.strip_prefix("**")?.strip_suffix("**")?;
+    let inner = t
+        .strip_prefix("**")
+        .and_then(|x| x.strip_suffix("**"))
+        .unwrap_or(t);
     let lower = inner.trim().to_ascii_lowercase();
     let rest = lower
         .strip_prefix("status code")?

@@ -545,7 +545,7 @@ fn directive(
             lang: (!arg.is_empty()).then(|| arg.clone()),
             text: join_code(content),
         },
-        "table" | "list-table" | "csv-table" => {
+        "table" => {
             let blocks = parse_lines(content, styles)?;
             let mut tables = blocks.into_iter().filter_map(|b| match b {
                 Block::Table(t) => Some(t),
@@ -563,6 +563,37 @@ fn directive(
                     });
                 }
             }
+        }
+        "list-table" => {
+            let header_rows = body[..k]
+                .iter()
+                .filter_map(|l| field(&l.text))
+                .find(|(n, _)| n == "header-rows")
+                .and_then(|(_, v)| v.parse::<usize>().ok())
+                .unwrap_or(0);
+            let blocks = parse_lines(content, styles)?;
+            let mut rows: Vec<Vec<Cell>> = Vec::new();
+            for b in blocks {
+                if let Block::List { items, .. } = b {
+                    for item in items {
+                        let cells = match item.as_slice() {
+                            [Block::List { items: cells, .. }] => {
+                                cells.iter().map(|c| Cell { blocks: c.clone() }).collect()
+                            }
+                            _ => vec![Cell { blocks: item }],
+                        };
+                        rows.push(cells);
+                    }
+                }
+            }
+            let body_rows = rows.split_off(header_rows.min(rows.len()));
+            Block::Table(Table {
+                line: no,
+                caption: (!arg.is_empty()).then(|| arg.clone()),
+                label: None,
+                header: rows,
+                rows: body_rows,
+            })
         }
         _ => Block::Directive {
             line: no,
@@ -750,6 +781,10 @@ fn simple_table(lines: &[Line], start: usize) -> Result<(Table, usize), RstError
     let mut i = start + 1;
     let end = loop {
         let Some(l) = lines.get(i) else {
+            // No border followed by a blank line: end at the last border, if there is one.
+            if let [_, .., last] = borders[..] {
+                break last + 1;
+            }
             return Err(RstError {
                 line: lines.last().map_or(0, |l| l.no),
                 expected: format!(
@@ -1201,6 +1236,26 @@ mod tests {
         assert_eq!(err.map(|e| e.line), Some(1));
         let err = parse("=== ===\na   b\n").err();
         assert!(err.is_some());
+    }
+
+    #[test]
+    fn list_table() {
+        let text = ".. list-table:: **Table 1** P\n   :header-rows: 1\n\n   * - Parameter\n     - Type\n   * - a\n     - String\n";
+        let Block::Table(t) = one(text) else {
+            panic!("not a table")
+        };
+        assert_eq!(t.header_names(), ["Parameter", "Type"]);
+        assert_eq!(t.rows[0][1].plain(), "String");
+        assert_eq!(t.caption.as_deref(), Some("**Table 1** P"));
+    }
+
+    #[test]
+    fn simple_table_closed_by_text() {
+        let b = parse("=== ===\nA   B\n=== ===\n1   2\n=== ===\ntext after").unwrap_or_default();
+        assert!(
+            matches!(b.first(), Some(Block::Table(t)) if t.rows.len() == 1),
+            "{b:#?}"
+        );
     }
 
     #[test]
