@@ -913,36 +913,32 @@ fn render(text: &str, md: bool) -> String {
             && let Some(close) = find_seq(&cs, i + 2, &['*', '*'])
             && close > i + 2
         {
-            {
-                let inner: String = cs[i + 2..close].iter().collect();
-                let inner = escape(&unescape(&inner), md);
-                if md {
-                    out.push_str("**");
-                    out.push_str(inner.trim());
-                    out.push_str("**");
-                } else {
-                    out.push_str(&inner);
-                }
-                i = close + 2;
-                continue;
+            let inner: String = cs[i + 2..close].iter().collect();
+            let inner = escape(&unescape(&inner), md);
+            if md {
+                out.push_str("**");
+                out.push_str(inner.trim());
+                out.push_str("**");
+            } else {
+                out.push_str(&inner);
             }
+            i = close + 2;
+            continue;
         }
         if c == '`'
             && cs.get(i + 1) == Some(&'`')
             && let Some(close) = find_seq(&cs, i + 2, &['`', '`'])
         {
-            {
-                let inner: String = cs[i + 2..close].iter().collect();
-                if md {
-                    out.push('`');
-                    out.push_str(&inner.replace('`', "'"));
-                    out.push('`');
-                } else {
-                    out.push_str(&inner);
-                }
-                i = close + 2;
-                continue;
+            let inner: String = cs[i + 2..close].iter().collect();
+            if md {
+                out.push('`');
+                out.push_str(&inner.replace('`', "'"));
+                out.push('`');
+            } else {
+                out.push_str(&inner);
             }
+            i = close + 2;
+            continue;
         }
         if c == '`'
             && let Some(close) = find(&cs, i + 1, '`')
@@ -960,19 +956,17 @@ fn render(text: &str, md: bool) -> String {
             && cs.get(i + 1).is_some_and(|n| !n.is_whitespace())
             && let Some(close) = find(&cs, i + 1, '*')
         {
-            {
-                let inner: String = cs[i + 1..close].iter().collect();
-                let inner = escape(&unescape(&inner), md);
-                if md {
-                    out.push('*');
-                    out.push_str(&inner);
-                    out.push('*');
-                } else {
-                    out.push_str(&inner);
-                }
-                i = close + 1;
-                continue;
+            let inner: String = cs[i + 1..close].iter().collect();
+            let inner = escape(&unescape(&inner), md);
+            if md {
+                out.push('*');
+                out.push_str(&inner);
+                out.push('*');
+            } else {
+                out.push_str(&inner);
             }
+            i = close + 1;
+            continue;
         }
         if c == '\\' {
             match cs.get(i + 1) {

@@ -249,3 +249,41 @@ fn errors_name_file_line_and_what_was_expected() {
     let e = page::read("dli/d.rst", &format!("{HEAD}URI\n---\n\nGET /v1/{{x\n")).unwrap_err();
     assert!(e.expected.contains("placeholder"), "{e}");
 }
+
+#[test]
+fn cells_with_notes_lists_and_links_become_markdown_descriptions() {
+    let p = page::read(
+        "dli/test.rst",
+        &format!(
+            "{HEAD}{}",
+            r#"URI
+---
+
+DELETE /v1/{project_id}/jobs/{job_id}
+
+.. table:: **Table 1** URI parameters
+
+   +--------+-----------+--------+----------------------------------------+
+   | Param\ | Mandatory | Type   | Description                            |
+   | eter   |           |        |                                        |
+   +========+===========+========+========================================+
+   | job_id | Yes       | Long   | Job ID. See :ref:`Jobs <dli_02_0001>`. |
+   |        |           |        |                                        |
+   |        |           |        | -  **1**: one                          |
+   |        |           |        | -  **2**: two [x]                      |
+   |        |           |        |                                        |
+   |        |           |        | .. note::                              |
+   |        |           |        |                                        |
+   |        |           |        |    Keep it <short>.                    |
+   +--------+-----------+--------+----------------------------------------+
+"#
+        ),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let job = &p.path_params[1];
+    assert_eq!(job.type_.as_deref(), Some("Long"));
+    assert_eq!(
+        job.description,
+        "Job ID. See Jobs.\n\n- **1**: one\n- **2**: two \\[x\\]\n\nNote: Keep it \\<short\\>."
+    );
+}
