@@ -1,0 +1,480 @@
+//! The sans-IO call driver: one call of an operation, as a state machine that says what to
+//! send and how long to wait, and judges what came back. Both clients run the same loop
+//! over it; only sending and sleeping differ.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock, PoisonError};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use http::header::USER_AGENT;
+use otc_jobs_core::auth::iam::{
+    IamToken, TokenScope, parse_projects_response, parse_token_response, password_token_request,
+    projects_by_name_request,
+};
+use otc_jobs_core::auth::{Credentials, SecretString, SigningParams, SigningTime, sign};
+use otc_jobs_core::{Error, Operation, OperationExt, RetryDecision, Service, Target};
+use tracing::{Span, field};
+
+use crate::config::{Auth, Config, Project};
+
+/// The code of OTC's API gateway for an expired or invalid token.
+pub const TOKEN_EXPIRED_CODE: &str = "APIG.0307";
+
+/// What came back for one request: the whole answer, or the core's error for why there is
+/// none (transport failure, unreadable body).
+pub type Answer = Result<http::Response<Vec<u8>>, Error>;
+
+/// The state shared by every call of one client: configuration, the resolved project id,
+/// the cached IAM token, and the jitter source.
+#[derive(Debug)]
+pub struct Shared {
+    config: Config,
+    project_id: OnceLock<String>,
+    token: Mutex<Option<IamToken>>,
+    rng: AtomicU64,
+}
+
+impl Shared {
+    /// The state for a client configured by `config`.
+    pub fn new(config: Config) -> Shared {
+        let project_id = OnceLock::new();
+        if let Project::Id(id) = &config.project {
+            let _ = project_id.set(id.clone());
+        }
+        let seed = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0x9E37_79B9_7F4A_7C15, |d| d.as_nanos() as u64);
+        Shared {
+            config,
+            project_id,
+            token: Mutex::new(None),
+            rng: AtomicU64::new(seed),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The project id, once known (at once when configured by id, after the first call
+    /// when configured by name).
+    pub fn project_id(&self) -> Option<&str> {
+        self.project_id.get().map(String::as_str)
+    }
+
+    /// Starts a call of `operation`.
+    pub fn call<'a, O: Operation>(&'a self, operation: &'a O) -> Call<'a, O> {
+        let span = tracing::info_span!(
+            "otc_jobs.call",
+            operation = O::NAME,
+            service = O::SERVICE.host_label(),
+            attempts = field::Empty,
+            status = field::Empty,
+            code = field::Empty,
+            request_id = field::Empty,
+            duration_ms = field::Empty,
+        );
+        Call {
+            shared: self,
+            operation,
+            phase: Phase::Operation,
+            attempts: [0; 3],
+            refreshed: false,
+            span,
+            current: None,
+            started: Instant::now(),
+        }
+    }
+
+    /// A uniform draw from `[0, 1)` (splitmix64; jitter needs no more).
+    fn jitter(&self) -> f64 {
+        let mut z = self.rng.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        (z >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    fn cached_token(&self) -> Option<IamToken> {
+        self.token
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn store_token(&self, token: IamToken) {
+        *self.token.lock().unwrap_or_else(PoisonError::into_inner) = Some(token);
+    }
+
+    /// Forgets the cached token if it is still `used` (another call may have replaced it).
+    fn forget_token(&self, used: &SecretString) {
+        let mut cached = self.token.lock().unwrap_or_else(PoisonError::into_inner);
+        if cached.as_ref().is_some_and(|t| &t.token == used) {
+            *cached = None;
+        }
+    }
+}
+
+/// Which request a step sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Phase {
+    /// `POST /v3/auth/tokens`, for a password login.
+    Token,
+    /// `GET /v3/projects?name=...`, to resolve a project name.
+    Project,
+    /// The operation itself.
+    Operation,
+}
+
+impl Phase {
+    fn index(self) -> usize {
+        match self {
+            Phase::Token => 0,
+            Phase::Project => 1,
+            Phase::Operation => 2,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Phase::Token => "iam_token",
+            Phase::Project => "iam_project",
+            Phase::Operation => "operation",
+        }
+    }
+}
+
+/// One request to send.
+#[derive(Debug)]
+pub struct Exchange {
+    /// The signed request.
+    pub request: http::Request<Vec<u8>>,
+    /// The attempt's span: send inside it.
+    pub span: Span,
+    /// The body size limit: read the answer with [`BodySink`](crate::BodySink) and this limit.
+    pub limit: u64,
+    /// What the request is for.
+    pub phase: Phase,
+}
+
+/// What the client must do next.
+#[derive(Debug)]
+#[must_use]
+pub enum Step<T> {
+    /// Send this request, then pass the answer to [`Call::advance`].
+    Send(Exchange),
+    /// Sleep this long, then call [`Call::advance`] with `None`.
+    Wait(Duration),
+    /// The call is over.
+    Done(Result<T, Error>),
+}
+
+struct Current {
+    span: Span,
+    sent: Instant,
+    token: Option<SecretString>,
+}
+
+/// One call of an operation, driven by a client:
+///
+/// ```text
+/// let mut call = shared.call(&operation);
+/// let mut answer = None;
+/// loop {
+///     match call.advance(answer.take()) {
+///         Step::Send(exchange) => answer = Some(send(exchange)),   // the client's I/O
+///         Step::Wait(wait) => sleep(wait),
+///         Step::Done(result) => return result,
+///     }
+/// }
+/// ```
+///
+/// It obtains (and refreshes) IAM tokens, resolves a project name, signs each attempt at
+/// its own time, retries as the core's [`RetryPolicy`](otc_jobs_core::RetryPolicy)
+/// decides, refreshes the token once on a 401 `APIG.0307`, counts attempts into the
+/// error, and records the `otc_jobs.call` and `otc_jobs.attempt` spans.
+pub struct Call<'a, O: Operation> {
+    shared: &'a Shared,
+    operation: &'a O,
+    phase: Phase,
+    attempts: [u32; 3],
+    refreshed: bool,
+    span: Span,
+    current: Option<Current>,
+    started: Instant,
+}
+
+impl<O: Operation> std::fmt::Debug for Call<'_, O> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Call")
+            .field("operation", &O::NAME)
+            .field("phase", &self.phase)
+            .field("attempts", &self.attempts)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<O: Operation> Call<'_, O> {
+    /// The call's span (`otc_jobs.call`): run the whole loop inside it.
+    pub fn span(&self) -> &Span {
+        &self.span
+    }
+
+    /// How many times the operation itself was sent so far.
+    pub fn attempts(&self) -> u32 {
+        self.attempts[Phase::Operation.index()]
+    }
+
+    /// The next step: `answer` is what came back for the last [`Step::Send`], `None` at
+    /// the start and after a [`Step::Wait`].
+    pub fn advance(&mut self, answer: Option<Answer>) -> Step<O::Response> {
+        if let Some(answer) = answer {
+            let answer = self.close_attempt(answer);
+            let failure = match self.phase {
+                Phase::Operation => match answer.and_then(|r| O::parse_response(&r)) {
+                    Ok(value) => return self.finish(Ok(value)),
+                    Err(e) => e,
+                },
+                Phase::Token => match answer.and_then(|r| parse_token_response(&r)) {
+                    Ok(token) => {
+                        if let Some(id) = &token.project_id {
+                            let _ = self.shared.project_id.set(id.clone());
+                        }
+                        self.shared.store_token(token);
+                        return self.send_next();
+                    }
+                    Err(e) => e,
+                },
+                Phase::Project => match answer.and_then(|r| parse_projects_response(&r)) {
+                    Ok(id) => {
+                        let _ = self.shared.project_id.set(id);
+                        return self.send_next();
+                    }
+                    Err(e) => e,
+                },
+            };
+            return self.after_failure(failure);
+        }
+        self.send_next()
+    }
+
+    fn after_failure(&mut self, error: Error) -> Step<O::Response> {
+        let made = self.attempts[self.phase.index()];
+        if self.phase == Phase::Operation
+            && !self.refreshed
+            && error.code() == Some(TOKEN_EXPIRED_CODE)
+            && matches!(self.shared.config.auth, Auth::Password(_))
+        {
+            self.refreshed = true;
+            if let Some(used) = self.current.as_ref().and_then(|c| c.token.as_ref()) {
+                self.shared.forget_token(used);
+            }
+            tracing::debug!(parent: &self.span, attempt = made, "token rejected (APIG.0307): refreshing it once");
+            return self.send_next();
+        }
+        match self
+            .shared
+            .config
+            .policy
+            .retry
+            .decide(made, &error, self.shared.jitter())
+        {
+            RetryDecision::RetryAfter(wait) => {
+                tracing::debug!(
+                    parent: &self.span,
+                    attempt = made,
+                    wait_ms = wait.as_millis() as u64,
+                    status = error.status().map(|s| s.as_u16()),
+                    code = error.code(),
+                    "retrying"
+                );
+                Step::Wait(wait)
+            }
+            _ => {
+                let error = error.with_attempts(made);
+                self.finish(Err(error))
+            }
+        }
+    }
+
+    fn finish(&mut self, result: Result<O::Response, Error>) -> Step<O::Response> {
+        let span = &self.span;
+        span.record("attempts", self.attempts());
+        span.record("duration_ms", self.started.elapsed().as_millis() as u64);
+        if let Err(e) = &result {
+            if let Some(status) = e.status() {
+                span.record("status", status.as_u16());
+            }
+            if let Some(code) = e.code() {
+                span.record("code", code);
+            }
+            if let Some(id) = e.request_id() {
+                span.record("request_id", id);
+            }
+            tracing::debug!(parent: span, error = %e, "call failed");
+        }
+        Step::Done(result)
+    }
+
+    /// Records the outcome of the attempt on its span.
+    fn close_attempt(&mut self, answer: Answer) -> Answer {
+        if let Some(current) = &self.current {
+            let span = &current.span;
+            span.record("duration_ms", current.sent.elapsed().as_millis() as u64);
+            let (status, id) = match &answer {
+                Ok(r) => (
+                    Some(r.status()),
+                    r.headers()
+                        .get(otc_jobs_core::X_REQUEST_ID)
+                        .and_then(|v| v.to_str().ok()),
+                ),
+                Err(e) => (e.status(), e.request_id()),
+            };
+            if let Some(status) = status {
+                span.record("status", status.as_u16());
+                self.span.record("status", status.as_u16());
+            }
+            if let Some(id) = id {
+                span.record("request_id", id);
+                self.span.record("request_id", id);
+            }
+            if let Err(e) = &answer {
+                tracing::debug!(parent: span, error = %e, "no usable answer");
+            }
+        }
+        answer
+    }
+
+    /// Picks what to send now: a token first when one is needed, then the project id,
+    /// then the operation.
+    fn send_next(&mut self) -> Step<O::Response> {
+        let now = SigningTime::from_system_time(SystemTime::now());
+        let config = &self.shared.config;
+        let token = match &config.auth {
+            Auth::Password(_) => self
+                .shared
+                .cached_token()
+                .filter(|t| !t.needs_refresh(now, config.policy.token_refresh_margin_seconds)),
+            Auth::Fixed(_) => None,
+        };
+        let phase = if matches!(config.auth, Auth::Password(_)) && token.is_none() {
+            Phase::Token
+        } else if self.shared.project_id().is_none() {
+            Phase::Project
+        } else {
+            Phase::Operation
+        };
+        if phase != self.phase && phase != Phase::Operation {
+            self.attempts[phase.index()] = 0;
+        }
+        self.phase = phase;
+        let credentials = match (&config.auth, &token) {
+            (Auth::Fixed(c), _) => Some(c.clone()),
+            (Auth::Password(_), Some(t)) => Some(Credentials::Token(t.token.clone())),
+            (Auth::Password(_), None) => None,
+        };
+        let built = match (phase, &credentials) {
+            (Phase::Operation, Some(credentials)) => self.operation_request(credentials, now),
+            (Phase::Project, Some(credentials)) => self.project_request(credentials, now),
+            _ => self.token_request(),
+        };
+        let request = match built {
+            Ok(request) => request,
+            Err(e) => return self.finish(Err(e)),
+        };
+        let index = phase.index();
+        self.attempts[index] += 1;
+        let attempt = self.attempts[index];
+        let span = tracing::debug_span!(
+            parent: &self.span,
+            "otc_jobs.attempt",
+            operation = O::NAME,
+            request = phase.name(),
+            attempt,
+            status = field::Empty,
+            request_id = field::Empty,
+            duration_ms = field::Empty,
+        );
+        self.current = Some(Current {
+            span: span.clone(),
+            sent: Instant::now(),
+            token: token.map(|t| t.token),
+        });
+        Step::Send(Exchange {
+            request,
+            span,
+            limit: config.policy.max_response_bytes,
+            phase,
+        })
+    }
+
+    fn operation_request(
+        &self,
+        credentials: &Credentials,
+        now: SigningTime,
+    ) -> Result<http::Request<Vec<u8>>, Error> {
+        let config = &self.shared.config;
+        let project_id = self.shared.project_id().unwrap_or_default();
+        let target = Target::new(&config.endpoints, project_id);
+        let mut request = self.operation.build_request(&target)?;
+        self.sign(&mut request, credentials, now, O::SERVICE)?;
+        Ok(request)
+    }
+
+    fn project_request(
+        &self,
+        credentials: &Credentials,
+        now: SigningTime,
+    ) -> Result<http::Request<Vec<u8>>, Error> {
+        let config = &self.shared.config;
+        let name = match &config.project {
+            Project::Name(name) => name.as_str(),
+            // Unreachable in practice: an id is known from the start.
+            Project::Id(id) => id.as_str(),
+        };
+        let mut request = projects_by_name_request(&config.endpoints, name)?;
+        self.sign(&mut request, credentials, now, Service::Iam)?;
+        Ok(request)
+    }
+
+    fn token_request(&self) -> Result<http::Request<Vec<u8>>, Error> {
+        let config = &self.shared.config;
+        let Auth::Password(login) = &config.auth else {
+            return Err(otc_jobs_core::BuildError::InvalidHeader("X-Auth-Token").into());
+        };
+        let scope = match (self.shared.project_id(), &config.project) {
+            (Some(id), _) => TokenScope::ProjectId(id.to_owned()),
+            (None, Project::Name(name)) => TokenScope::ProjectName(name.clone()),
+            (None, Project::Id(id)) => TokenScope::ProjectId(id.clone()),
+        };
+        let mut request = password_token_request(&config.endpoints, login, &scope)?;
+        if let Some(ua) = &config.user_agent {
+            request.headers_mut().insert(USER_AGENT, ua.clone());
+        }
+        Ok(request)
+    }
+
+    /// Sets the user agent and signs (the user agent is a signed header).
+    fn sign(
+        &self,
+        request: &mut http::Request<Vec<u8>>,
+        credentials: &Credentials,
+        now: SigningTime,
+        service: Service,
+    ) -> Result<(), Error> {
+        let config = &self.shared.config;
+        if let Some(ua) = &config.user_agent {
+            request.headers_mut().insert(USER_AGENT, ua.clone());
+        }
+        let params = SigningParams {
+            time: now,
+            form: config.signature_form,
+            region: config.endpoints.region().as_str(),
+            service: service.host_label(),
+        };
+        sign(request, credentials, &params)?;
+        Ok(())
+    }
+}

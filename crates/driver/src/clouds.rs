@@ -1,0 +1,235 @@
+//! `clouds.yaml`, with the keys OTC users put there.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::config::{ConfigError, Settings};
+
+#[derive(Deserialize)]
+struct CloudsFile {
+    #[serde(default)]
+    clouds: BTreeMap<String, Cloud>,
+}
+
+#[derive(Deserialize, Default)]
+struct Cloud {
+    #[serde(default)]
+    auth: Keys,
+    region_name: Option<String>,
+    #[serde(flatten)]
+    top: Keys,
+}
+
+#[derive(Deserialize, Default)]
+struct Keys {
+    auth_url: Option<String>,
+    username: Option<String>,
+    password: Option<String>,
+    project_name: Option<String>,
+    project_id: Option<String>,
+    user_domain_name: Option<String>,
+    ak: Option<String>,
+    sk: Option<String>,
+    security_token: Option<String>,
+    token: Option<String>,
+}
+
+/// `./`, `~/.config/openstack/` (or `$XDG_CONFIG_HOME/openstack/`), `/etc/openstack/`.
+pub(crate) fn default_search_paths() -> Vec<PathBuf> {
+    let mut dirs = vec![PathBuf::from(".")];
+    if let Some(xdg) = std::env::var_os("XDG_CONFIG_HOME").filter(|x| !x.is_empty()) {
+        dirs.push(PathBuf::from(xdg).join("openstack"));
+    }
+    if let Some(home) = std::env::var_os("HOME").filter(|h| !h.is_empty()) {
+        dirs.push(PathBuf::from(home).join(".config").join("openstack"));
+    }
+    dirs.push(PathBuf::from("/etc/openstack"));
+    dirs
+}
+
+/// The first `clouds.yaml` in `dirs`.
+pub(crate) fn find(dirs: &[PathBuf]) -> Option<PathBuf> {
+    dirs.iter()
+        .map(|d| d.join("clouds.yaml"))
+        .find(|p| p.is_file())
+}
+
+pub(crate) fn show(dirs: &[PathBuf]) -> String {
+    let shown: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
+    shown.join(", ")
+}
+
+/// Reads cloud `name` of the file at `path` into `settings`.
+pub(crate) fn load(settings: &mut Settings, path: &Path, name: &str) -> Result<(), ConfigError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ConfigError::new(path.display().to_string(), format!("cannot read: {e}")))?;
+    parse_into(settings, &text, &path.display().to_string(), name)
+}
+
+pub(crate) fn parse_into(
+    settings: &mut Settings,
+    text: &str,
+    file: &str,
+    name: &str,
+) -> Result<(), ConfigError> {
+    let parsed: CloudsFile = serde_norway::from_str(text)
+        .map_err(|e| ConfigError::new(file, format!("not a valid clouds.yaml: {e}")))?;
+    let cloud = parsed
+        .clouds
+        .get(name)
+        .ok_or_else(|| ConfigError::new("OS_CLOUD", format!("no cloud {name:?} in {file}")))?;
+    let at = |key: &str| format!("{file} cloud {name:?}: {key}");
+    let (a, t) = (&cloud.auth, &cloud.top);
+    let s = settings;
+    let pairs = [
+        (&mut s.auth_url, a.auth_url.clone(), "auth.auth_url"),
+        (&mut s.username, a.username.clone(), "auth.username"),
+        (&mut s.password, a.password.clone(), "auth.password"),
+        (
+            &mut s.project_name,
+            a.project_name.clone(),
+            "auth.project_name",
+        ),
+        (&mut s.project_id, a.project_id.clone(), "auth.project_id"),
+        (
+            &mut s.user_domain_name,
+            a.user_domain_name.clone(),
+            "auth.user_domain_name",
+        ),
+        (&mut s.access_key, a.ak.clone(), "auth.ak"),
+        (&mut s.secret_key, a.sk.clone(), "auth.sk"),
+        (
+            &mut s.security_token,
+            a.security_token.clone(),
+            "auth.security_token",
+        ),
+        (&mut s.auth_token, a.token.clone(), "auth.token"),
+        (&mut s.region, cloud.region_name.clone(), "region_name"),
+    ];
+    for (field, value, key) in pairs {
+        Settings::put(field, value, at(key));
+    }
+    // Some tools put the keys beside `auth` rather than in it.
+    let beside = [
+        (&mut s.access_key, t.ak.clone(), "ak"),
+        (&mut s.secret_key, t.sk.clone(), "sk"),
+        (
+            &mut s.security_token,
+            t.security_token.clone(),
+            "security_token",
+        ),
+        (&mut s.project_id, t.project_id.clone(), "project_id"),
+        (&mut s.project_name, t.project_name.clone(), "project_name"),
+    ];
+    for (field, value, key) in beside {
+        if field.is_none() {
+            Settings::put(field, value, at(key));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Auth, ClientBuilder, Config, FromConfig, Project};
+    use otc_jobs_core::auth::Credentials;
+
+    struct Probe(Config);
+    impl FromConfig for Probe {
+        fn from_config(config: Config) -> Result<Self, ConfigError> {
+            Ok(Probe(config))
+        }
+    }
+
+    const FILE: &str = r#"
+clouds:
+  otc:
+    auth:
+      auth_url: https://iam.eu-de.otc.t-systems.com/v3
+      username: alice
+      password: secret-pw
+      project_name: eu-de_demo
+      user_domain_name: OTC-EU-DE-00000000001000000001
+    region_name: eu-de
+  keys:
+    auth:
+      ak: HPUAEXAMPLEAK0000001
+      project_id: 0a1b2c3d4e5f60718293a4b5c6d7e8f9
+    region_name: eu-nl
+"#;
+
+    fn dir_with_file() -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("otc-jobs-clouds-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("clouds.yaml"), FILE).unwrap();
+        dir
+    }
+
+    #[test]
+    fn reads_a_cloud_and_env_overrides_it() {
+        let dir = dir_with_file();
+        let env = |name: &str| match name {
+            "OS_CLOUD" => Some("otc".to_owned()),
+            "OS_REGION_NAME" => Some("eu-de".to_owned()),
+            _ => None,
+        };
+        let c = ClientBuilder::<Probe>::from_env_with(
+            env,
+            &[PathBuf::from("/nonexistent"), dir.clone()],
+        )
+        .unwrap()
+        .build()
+        .unwrap()
+        .0;
+        assert!(
+            matches!(c.auth(), Auth::Password(l) if l.domain_name == "OTC-EU-DE-00000000001000000001")
+        );
+        assert_eq!(c.project(), &Project::Name("eu-de_demo".into()));
+
+        let e = ClientBuilder::<Probe>::from_clouds_yaml(dir.join("clouds.yaml"), "keys")
+            .unwrap()
+            .build()
+            .err()
+            .unwrap();
+        assert!(
+            e.setting().ends_with("cloud \"keys\": auth.sk") || e.setting() == "OS_SECRET_KEY",
+            "{e}"
+        );
+        assert!(e.to_string().contains("auth.ak is set"), "{e}");
+
+        let e = ClientBuilder::<Probe>::from_clouds_yaml(dir.join("clouds.yaml"), "nope")
+            .err()
+            .unwrap();
+        assert_eq!(e.setting(), "OS_CLOUD");
+
+        let c = ClientBuilder::<Probe>::from_clouds_yaml(dir.join("clouds.yaml"), "keys")
+            .unwrap()
+            .ak_sk("AK", "SK")
+            .build()
+            .unwrap()
+            .0;
+        assert!(matches!(c.auth(), Auth::Fixed(Credentials::AkSk(_))));
+        assert_eq!(c.endpoints().region().as_str(), "eu-nl");
+    }
+
+    #[test]
+    fn missing_file_is_named() {
+        let env = |name: &str| (name == "OS_CLOUD").then(|| "otc".to_owned());
+        let e = ClientBuilder::<Probe>::from_env_with(env, &[PathBuf::from("/nonexistent")])
+            .err()
+            .unwrap();
+        assert_eq!(e.setting(), "OS_CLOUD");
+    }
+
+    #[test]
+    fn bad_yaml_is_named() {
+        let mut s = Settings::default();
+        let e = parse_into(&mut s, "clouds: [", "clouds.yaml", "otc")
+            .err()
+            .unwrap();
+        assert_eq!(e.setting(), "clouds.yaml");
+    }
+}

@@ -1,0 +1,34 @@
+//! # otc-jobs-driver
+//!
+//! What [`otc-jobs-async`](https://docs.rs/otc-jobs-async) and
+//! [`otc-jobs-blocking`](https://docs.rs/otc-jobs-blocking) share, written once so that
+//! both behave identically:
+//!
+//! - [`ClientBuilder`]: credentials, project, region, endpoints, timeouts, retries, size
+//!   limit, user agent, root certificates and proxy, from the setters, the `OS_*`
+//!   environment variables and `clouds.yaml`, validated into a [`Config`] with errors that
+//!   name the setting ([`ConfigError`]);
+//! - [`Shared`] and [`Call`]: the sans-IO call driver, a state machine that obtains and
+//!   refreshes IAM tokens, resolves project names, signs each attempt, retries as the
+//!   core's [`RetryPolicy`](otc_jobs_core::RetryPolicy) decides and records `tracing` spans;
+//! - [`BodySink`]: reading an answer under the size limit, and [`io_kind`] /
+//!   [`chain_kind`] for mapping I/O failures to the core's errors.
+//!
+//! A client only sends each [`Exchange`] and sleeps each [`Step::Wait`]. This crate is
+//! an implementation detail of the two clients; use them instead.
+
+mod body;
+mod call;
+mod clouds;
+mod config;
+mod methods;
+
+#[doc(hidden)]
+pub use otc_jobs_core as __core;
+
+pub use body::{BodySink, chain_kind, io_kind, transport_error};
+pub use call::{Answer, Call, Exchange, Phase, Shared, Step, TOKEN_EXPIRED_CODE};
+pub use config::{
+    Auth, ClientBuilder, Config, ConfigError, ENV_VARS, FromConfig, Project, ProxySettings,
+    TransportSettings,
+};

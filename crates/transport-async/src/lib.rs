@@ -1,0 +1,188 @@
+//! # otc-jobs-async
+//!
+//! The async client of otc-jobs, for the job APIs of Open Telekom Cloud (ModelArts
+//! training and visualization jobs, DLI Flink jobs, MRS job executions), over
+//! [reqwest](https://docs.rs/reqwest) (rustls by default, `native-tls` as a feature) and
+//! tokio.
+//!
+//! It only prepares requests with [`otc_jobs_core`], sends them, and parses the answers
+//! with the core; retries, IAM tokens, the size limit and tracing are driven by
+//! [`otc_jobs_driver`], the same code as `otc-jobs-blocking`, so both clients behave
+//! identically.
+//!
+//! ```
+//! # use otc_jobs_emulator::{Emulator, EmulatorConfig, SeedJob, DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, DEFAULT_PROJECT_ID};
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let emulator = Emulator::start(EmulatorConfig::default())?;
+//! # emulator.seed(SeedJob::flink_job(148));
+//! # let base_url = emulator.base_url();
+//! use otc_jobs_async::Client;
+//!
+//! let client = Client::builder()
+//!     .ak_sk(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY) // or Client::from_env()
+//!     .project_id(DEFAULT_PROJECT_ID)
+//!     .region("eu-de")
+//!     .base_url(base_url) // an emulator; omit for the region's public endpoints
+//!     .build()?;
+//!
+//! let deleted = client.delete_flink_job(148).await?;
+//! assert_eq!(deleted.is_success, Some(true));
+//!
+//! // Deleting it again: the service says it is gone.
+//! let again = client.delete_flink_job(148).await.unwrap_err();
+//! assert!(again.is_not_found());
+//! assert_eq!(again.code(), Some("DLI.0002"));
+//! # Ok(())
+//! # }
+//! ```
+
+use std::sync::Arc;
+
+use otc_jobs_core::{BuildError, Operation, TransportErrorKind};
+use otc_jobs_driver::{BodySink, Exchange, FromConfig, Shared, Step};
+use tracing::Instrument;
+
+pub use otc_jobs_core::{self, Error, PathId, RetryPolicy, Service};
+pub use otc_jobs_driver::{Config, ConfigError, ENV_VARS};
+
+/// Builds a [`Client`]: see [`otc_jobs_driver::ClientBuilder`] for every setting.
+pub type ClientBuilder = otc_jobs_driver::ClientBuilder<Client>;
+
+/// The async client. Cheap to clone (the connection pool, the token cache and the
+/// configuration are shared); use one per process.
+#[derive(Clone, Debug)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    shared: Shared,
+    http: reqwest::Client,
+}
+
+impl Client {
+    /// An empty builder.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::new()
+    }
+
+    /// A client configured from the environment (`OS_*` variables, `OS_CLOUD` and
+    /// `clouds.yaml`, `HTTPS_PROXY`/`NO_PROXY`); see
+    /// [`ClientBuilder::from_env`](otc_jobs_driver::ClientBuilder::from_env).
+    pub fn from_env() -> Result<Client, ConfigError> {
+        ClientBuilder::from_env()?.build()
+    }
+
+    /// The configuration the client runs with.
+    pub fn config(&self) -> &Config {
+        self.inner.shared.config()
+    }
+
+    /// The project id, once known.
+    pub fn project_id(&self) -> Option<&str> {
+        self.inner.shared.project_id()
+    }
+
+    otc_jobs_driver::operation_methods!(async await);
+
+    async fn send_impl<O>(&self, operation: &O) -> Result<O::Response, Error>
+    where
+        O: Operation + Sync,
+        O::Response: Send,
+    {
+        let mut call = self.inner.shared.call(operation);
+        let span = call.span().clone();
+        async move {
+            let mut answer = None;
+            loop {
+                match call.advance(answer.take()) {
+                    Step::Send(exchange) => {
+                        let span = exchange.span.clone();
+                        answer = Some(self.exchange(exchange).instrument(span).await);
+                    }
+                    Step::Wait(wait) => tokio::time::sleep(wait).await,
+                    Step::Done(result) => return result,
+                }
+            }
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// Sends one request and reads its answer under the size limit.
+    async fn exchange(&self, exchange: Exchange) -> Result<http::Response<Vec<u8>>, Error> {
+        let request = reqwest::Request::try_from(exchange.request)
+            .map_err(|e| Error::Build(BuildError::InvalidUri(e.to_string())))?;
+        let mut response = self.inner.http.execute(request).await.map_err(|e| {
+            let kind = kind_of(&e);
+            otc_jobs_driver::transport_error(kind, e.to_string())
+        })?;
+        let mut sink = BodySink::new(
+            exchange.limit,
+            response.status(),
+            std::mem::take(response.headers_mut()),
+        )?;
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) => sink.push(&chunk)?,
+                Ok(None) => return Ok(sink.finish()),
+                Err(e) => return Err(sink.fail(kind_of(&e), e.to_string())),
+            }
+        }
+    }
+}
+
+/// What a reqwest failure means.
+fn kind_of(error: &reqwest::Error) -> TransportErrorKind {
+    if error.is_timeout() {
+        TransportErrorKind::Timeout
+    } else if error.is_connect() {
+        TransportErrorKind::Connect
+    } else {
+        // hyper reports a connection closed before (or while) answering without an
+        // io::Error in its chain; treat anything unrecognised as closed.
+        otc_jobs_driver::chain_kind(error).unwrap_or(TransportErrorKind::Closed)
+    }
+}
+
+impl FromConfig for Client {
+    fn from_config(config: Config) -> Result<Client, ConfigError> {
+        let settings = config.transport();
+        let mut builder = reqwest::Client::builder()
+            .connect_timeout(settings.connect_timeout)
+            .timeout(settings.timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            // Only the proxy configured (from HTTPS_PROXY or the builder), never another.
+            .no_proxy();
+        for pem in &settings.root_certificates {
+            let certificate = reqwest::Certificate::from_pem(pem).map_err(|e| {
+                ConfigError::new("ClientBuilder::root_certificate_pem", e.to_string())
+            })?;
+            builder = builder.add_root_certificate(certificate);
+        }
+        if let Some(proxy) = &settings.proxy {
+            let no_proxy = proxy
+                .no_proxy
+                .as_deref()
+                .and_then(reqwest::NoProxy::from_string);
+            let proxy = reqwest::Proxy::https(&proxy.url)
+                .map_err(|e| ConfigError::new("HTTPS_PROXY", e.to_string()))?
+                .no_proxy(no_proxy);
+            builder = builder.proxy(proxy);
+        }
+        let http = builder.build().map_err(|e| {
+            ConfigError::new(
+                "ClientBuilder",
+                format!("cannot set up the HTTP client: {e}"),
+            )
+        })?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                shared: Shared::new(config),
+                http,
+            }),
+        })
+    }
+}

@@ -1,0 +1,235 @@
+//! # otc-jobs-blocking
+//!
+//! The blocking client of otc-jobs, for the job APIs of Open Telekom Cloud (ModelArts
+//! training and visualization jobs, DLI Flink jobs, MRS job executions), over
+//! [ureq](https://docs.rs/ureq) 3 with rustls: for scripts, CLIs and build steps.
+//!
+//! It only prepares requests with [`otc_jobs_core`], sends them, and parses the answers
+//! with the core; retries, IAM tokens, the size limit and tracing are driven by
+//! [`otc_jobs_driver`], the same code as `otc-jobs-async`, so both clients behave
+//! identically. ureq never turns a 4xx/5xx answer into a transport error here: the core
+//! judges every answer.
+//!
+//! ```
+//! # use otc_jobs_emulator::{Emulator, EmulatorConfig, SeedJob, DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, DEFAULT_PROJECT_ID};
+//! # let emulator = Emulator::start(EmulatorConfig::default())?;
+//! # emulator.seed(SeedJob::flink_job(148));
+//! # let base_url = emulator.base_url();
+//! use otc_jobs_blocking::Client;
+//!
+//! let client = Client::builder()
+//!     .ak_sk(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY) // or Client::from_env()
+//!     .project_id(DEFAULT_PROJECT_ID)
+//!     .region("eu-de")
+//!     .base_url(base_url) // an emulator; omit for the region's public endpoints
+//!     .build()?;
+//!
+//! let deleted = client.delete_flink_job(148)?;
+//! assert_eq!(deleted.is_success, Some(true));
+//!
+//! // Deleting it again: the service says it is gone.
+//! let again = client.delete_flink_job(148).unwrap_err();
+//! assert!(again.is_not_found());
+//! assert_eq!(again.code(), Some("DLI.0002"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::io::Read;
+use std::sync::Arc;
+
+use otc_jobs_core::{Operation, TransportErrorKind};
+use otc_jobs_driver::{BodySink, Exchange, FromConfig, ProxySettings, Shared, Step};
+
+pub use otc_jobs_core::{self, Error, PathId, RetryPolicy, Service};
+pub use otc_jobs_driver::{Config, ConfigError, ENV_VARS};
+
+/// Builds a [`Client`]: see [`otc_jobs_driver::ClientBuilder`] for every setting.
+pub type ClientBuilder = otc_jobs_driver::ClientBuilder<Client>;
+
+/// The blocking client. Cheap to clone (the connection pool, the token cache and the
+/// configuration are shared) and usable from several threads at once.
+#[derive(Clone, Debug)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    shared: Shared,
+    /// For `http://` endpoints, and for everything when no proxy is set.
+    direct: ureq::Agent,
+    /// For `https://` endpoints when a proxy is set (as `HTTPS_PROXY` says).
+    proxied: Option<ureq::Agent>,
+}
+
+/// How much of a body is read at a time.
+const CHUNK: usize = 16 * 1024;
+
+impl Client {
+    /// An empty builder.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::new()
+    }
+
+    /// A client configured from the environment (`OS_*` variables, `OS_CLOUD` and
+    /// `clouds.yaml`, `HTTPS_PROXY`/`NO_PROXY`); see
+    /// [`ClientBuilder::from_env`](otc_jobs_driver::ClientBuilder::from_env).
+    pub fn from_env() -> Result<Client, ConfigError> {
+        ClientBuilder::from_env()?.build()
+    }
+
+    /// The configuration the client runs with.
+    pub fn config(&self) -> &Config {
+        self.inner.shared.config()
+    }
+
+    /// The project id, once known.
+    pub fn project_id(&self) -> Option<&str> {
+        self.inner.shared.project_id()
+    }
+
+    otc_jobs_driver::operation_methods!();
+
+    fn send_impl<O>(&self, operation: &O) -> Result<O::Response, Error>
+    where
+        O: Operation + Sync,
+        O::Response: Send,
+    {
+        let mut call = self.inner.shared.call(operation);
+        let span = call.span().clone();
+        let _in_call = span.enter();
+        let mut answer = None;
+        loop {
+            match call.advance(answer.take()) {
+                Step::Send(exchange) => {
+                    let span = exchange.span.clone();
+                    let _in_attempt = span.enter();
+                    answer = Some(self.exchange(exchange));
+                }
+                Step::Wait(wait) => std::thread::sleep(wait),
+                Step::Done(result) => return result,
+            }
+        }
+    }
+
+    /// Sends one request and reads its answer under the size limit.
+    fn exchange(&self, exchange: Exchange) -> Result<http::Response<Vec<u8>>, Error> {
+        let agent = match (&self.inner.proxied, exchange.request.uri().scheme_str()) {
+            (Some(proxied), Some("https")) => proxied,
+            _ => &self.inner.direct,
+        };
+        let response = agent.run(exchange.request).map_err(|e| {
+            let kind = kind_of(&e);
+            otc_jobs_driver::transport_error(kind, e.to_string())
+        })?;
+        let (mut parts, body) = response.into_parts();
+        let mut sink = BodySink::new(
+            exchange.limit,
+            parts.status,
+            std::mem::take(&mut parts.headers),
+        )?;
+        let mut reader = body.into_reader();
+        let mut buffer = vec![0u8; CHUNK];
+        loop {
+            match reader.read(&mut buffer) {
+                Ok(0) => return Ok(sink.finish()),
+                Ok(n) => sink.push(&buffer[..n])?,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    let kind = otc_jobs_driver::io_kind(&e);
+                    return Err(sink.fail(kind, e.to_string()));
+                }
+            }
+        }
+    }
+}
+
+/// What a ureq failure means.
+fn kind_of(error: &ureq::Error) -> TransportErrorKind {
+    match error {
+        ureq::Error::Timeout(_) => TransportErrorKind::Timeout,
+        ureq::Error::ConnectionFailed | ureq::Error::HostNotFound => TransportErrorKind::Connect,
+        ureq::Error::Io(e) => otc_jobs_driver::io_kind(e),
+        // A connection closed before (or while) answering shows as a protocol error.
+        ureq::Error::Protocol(_) => TransportErrorKind::Closed,
+        _ => TransportErrorKind::Io,
+    }
+}
+
+fn agent(config: &Config, proxy: Option<ureq::Proxy>) -> Result<ureq::Agent, ConfigError> {
+    let settings = config.transport();
+    let mut tls = ureq::tls::TlsConfig::builder();
+    if !settings.root_certificates.is_empty() {
+        // ureq trusts either its built-in roots or a given set: give both.
+        let mut roots: Vec<ureq::tls::Certificate<'static>> =
+            webpki_root_certs::TLS_SERVER_ROOT_CERTS
+                .iter()
+                .map(|der| ureq::tls::Certificate::from_der(der.as_ref()).to_owned())
+                .collect();
+        for pem in &settings.root_certificates {
+            let certificate = ureq::tls::Certificate::from_pem(pem).map_err(|e| {
+                ConfigError::new("ClientBuilder::root_certificate_pem", e.to_string())
+            })?;
+            roots.push(certificate);
+        }
+        tls = tls.root_certs(ureq::tls::RootCerts::from(roots));
+    }
+    let agent_config = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .max_redirects_will_error(false)
+        .timeout_connect(Some(settings.connect_timeout))
+        .timeout_global(Some(settings.timeout))
+        .tls_config(tls.build())
+        .proxy(proxy)
+        // The request carries the user agent the core (or the builder) set, and is signed
+        // with it: ureq must not add its own.
+        .user_agent(ureq::config::AutoHeaderValue::None)
+        .accept(ureq::config::AutoHeaderValue::None)
+        .build();
+    Ok(agent_config.into())
+}
+
+fn proxy(settings: &ProxySettings) -> Result<ureq::Proxy, ConfigError> {
+    let invalid =
+        |why: &str| ConfigError::new("HTTPS_PROXY", format!("not a usable proxy URL: {why}"));
+    let uri: http::Uri = settings.url.parse().map_err(|_| invalid("not a URL"))?;
+    let protocol = match uri.scheme_str() {
+        Some("https") => ureq::ProxyProtocol::Https,
+        Some("http") | None => ureq::ProxyProtocol::Http,
+        Some(other) => return Err(invalid(&format!("scheme {other} is not supported"))),
+    };
+    let authority = uri.authority().ok_or_else(|| invalid("no host"))?;
+    let mut builder = ureq::Proxy::builder(protocol).host(authority.host());
+    if let Some(port) = authority.port_u16() {
+        builder = builder.port(port);
+    }
+    if let Some((userinfo, _)) = authority.as_str().rsplit_once('@') {
+        let (user, password) = userinfo.split_once(':').unwrap_or((userinfo, ""));
+        builder = builder.username(user).password(password);
+    }
+    for entry in settings.no_proxy.iter().flat_map(|n| n.split(',')) {
+        let entry = entry.trim();
+        if !entry.is_empty() {
+            builder = builder.no_proxy(entry);
+        }
+    }
+    builder.build().map_err(|e| invalid(&e.to_string()))
+}
+
+impl FromConfig for Client {
+    fn from_config(config: Config) -> Result<Client, ConfigError> {
+        let direct = agent(&config, None)?;
+        let proxied = match &config.transport().proxy {
+            Some(settings) => Some(agent(&config, Some(proxy(settings)?))?),
+            None => None,
+        };
+        Ok(Client {
+            inner: Arc::new(Inner {
+                shared: Shared::new(config),
+                direct,
+                proxied,
+            }),
+        })
+    }
+}
