@@ -135,6 +135,24 @@ pub struct Warning {
     pub message: String,
 }
 
+/// A table of the page, tied to its caption and the section it stands in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TableInfo {
+    /// Line of the table (or its `.. table::` directive).
+    pub line: usize,
+    /// `function`, `uri`, `request`, `response`, `example`, `status` or `other` (`none`
+    /// before the first section).
+    pub section: &'static str,
+    /// The caption as displayed (`Table 1 URI parameters`).
+    pub caption: Option<String>,
+    /// The `.. _label:` target before it.
+    pub label: Option<String>,
+    /// Header cells as displayed.
+    pub header: Vec<String>,
+    /// Number of body rows.
+    pub rows: usize,
+}
+
 /// The model of one operation page.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Page {
@@ -164,6 +182,8 @@ pub struct Page {
     pub success_status: Vec<u16>,
     /// Example code blocks.
     pub examples: Vec<Example>,
+    /// Every table of the page, in document order.
+    pub tables: Vec<TableInfo>,
     /// Things a reviewer should know.
     pub warnings: Vec<Warning>,
 }
@@ -431,6 +451,20 @@ pub fn read(file: &str, text: &str) -> Result<Page, PageError> {
         .collect::<Vec<_>>()
         .join("\n\n");
 
+    let tables = doc
+        .sections
+        .iter()
+        .flat_map(|s| tables(s.blocks).into_iter().map(move |t| (s.kind, t)))
+        .map(|(kind, t)| TableInfo {
+            line: t.line,
+            section: kind.name(),
+            caption: t.caption.as_deref().map(rst::plain),
+            label: t.label.clone(),
+            header: t.header_names(),
+            rows: t.rows.len(),
+        })
+        .collect();
+
     warnings.sort_by_key(|w| (w.line, w.kind));
     Ok(Page {
         service,
@@ -446,6 +480,7 @@ pub fn read(file: &str, text: &str) -> Result<Page, PageError> {
         response_fields,
         success_status,
         examples,
+        tables,
         warnings,
     })
 }
@@ -462,6 +497,20 @@ enum SectionKind {
     Example,
     Status,
     Other,
+}
+
+impl SectionKind {
+    fn name(self) -> &'static str {
+        match self {
+            SectionKind::Function => "function",
+            SectionKind::Uri => "uri",
+            SectionKind::Request => "request",
+            SectionKind::Response => "response",
+            SectionKind::Example => "example",
+            SectionKind::Status => "status",
+            SectionKind::Other => "other",
+        }
+    }
 }
 
 fn section_kind(title: &str) -> SectionKind {

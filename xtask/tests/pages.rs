@@ -506,3 +506,55 @@ fn truncated_pages_fail_politely() {
         }
     }
 }
+
+#[test]
+fn tables_are_tied_to_caption_and_section() {
+    let p = read(&spec_pages()[3]);
+    let t: Vec<(&str, Option<&str>, usize)> = p
+        .tables
+        .iter()
+        .map(|t| (t.section, t.caption.as_deref(), t.rows))
+        .collect();
+    assert_eq!(
+        t,
+        [
+            ("uri", Some("Table 1 URI parameters"), 2),
+            ("response", Some("Table 2 Response parameters"), 2),
+            ("status", Some("Table 3 Status codes"), 2),
+        ]
+    );
+    assert_eq!(
+        p.tables[2].label.as_deref(),
+        Some("dli_02_0242__t43c1f1c0ba344f4cbcb270953d9cca2a")
+    );
+    assert_eq!(p.tables[2].header, ["Status Code", "Description"]);
+    let mrs = read(&spec_pages()[4]);
+    assert_eq!(
+        mrs.tables[0].header,
+        ["Parameter", "Mandatory", "Description"]
+    );
+    assert_eq!(mrs.tables[1].section, "status");
+}
+
+/// Lines removed or wide characters inserted anywhere in a real page: the reader may
+/// refuse the page, but never panics.
+#[test]
+fn damaged_pages_never_panic() {
+    for path in spec_pages() {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        for n in 0..lines.len() {
+            let mut removed = lines.clone();
+            removed.remove(n);
+            let _ = page::read("damaged.rst", &removed.join("\n"));
+            for col in [0, 3, 7, 20] {
+                let mut wide = lines.clone();
+                let l = wide[n];
+                let at = l.char_indices().nth(col).map_or(l.len(), |(i, _)| i);
+                let changed = format!("{}作é\t{}", &l[..at], &l[at..]);
+                wide[n] = &changed;
+                let _ = page::read("damaged.rst", &wide.join("\n"));
+            }
+        }
+    }
+}
