@@ -1,0 +1,3 @@
+//! Throughput bench (filled in later).
+
+fn main() {}

@@ -1,0 +1,296 @@
+//! # otc-jobs-emulator
+//!
+//! The Open Telekom Cloud job services on loopback, answering as their API reference pages
+//! document: what moto and LocalStack are to AWS, for the five job deletions of otc-jobs.
+//! Every service shares one port, so a client points all of them at [`Emulator::base_url`]:
+//!
+//! | service | requests |
+//! |---|---|
+//! | ModelArts | `GET /v1/{project_id}/training-jobs`, `DELETE /v1/{project_id}/training-jobs/{job_id}`, `GET`/`DELETE /v1/{project_id}/training-jobs/{job_id}/versions/{version_id}`, `GET /v1/{project_id}/visualization-jobs`, `GET`/`DELETE /v1/{project_id}/visualization-jobs/{job_id}` |
+//! | DLI | `GET /v1.0/{project_id}/streaming/jobs`, `GET`/`DELETE /v1.0/{project_id}/streaming/jobs/{job_id}` |
+//! | MRS | `GET /v1.1/{project_id}/job-executions`, `GET`/`DELETE /v1.1/{project_id}/job-executions/{job_execution_id}` |
+//! | IAM | `POST /v3/auth/tokens` (password), `GET /v3/projects?name=NAME` |
+//! | admin | `/_emulator/jobs`, `/_emulator/faults`, `/_emulator/requests`, `/_emulator/reset`, `/_emulator/expire-tokens` (no authentication) |
+//!
+//! Requests are authenticated as OTC's API gateway does: AK/SK `SDK-HMAC-SHA256` in both
+//! forms (checked with [`otc_jobs_core::auth::verify`]), `X-Sdk-Date` within 15 minutes,
+//! temporary AK/SK with `X-Security-Token`, and IAM tokens in `X-Auth-Token`. A refusal is
+//! `401 {"error_code": "APIG.0301", ...}` (`APIG.0307` for an expired token) and changes
+//! nothing. Every answer carries `X-Request-Id`.
+//!
+//! ```
+//! use otc_jobs_emulator::{Emulator, EmulatorConfig, SeedJob};
+//!
+//! let emulator = Emulator::start(EmulatorConfig::default())?;
+//! assert!(emulator.base_url().starts_with("http://127.0.0.1:"));
+//! emulator.seed(SeedJob::flink_job(77));
+//! assert_eq!(emulator.jobs(), vec![SeedJob::flink_job(77)]);
+//! // ... point a client at emulator.base_url() and delete the job ...
+//! drop(emulator); // stops the server
+//! # Ok::<(), std::io::Error>(())
+//! ```
+//!
+//! ## Answers
+//!
+//! | | success | job does not exist | project id not the emulator's |
+//! |---|---|---|---|
+//! | ModelArts delete | 200 `{"is_success": true}` | 400 `{"is_success": false, "error_code": "ModelArts.2775", "error_message": ...}` | 403 `ModelArts.0210` |
+//! | DLI delete | 200 `{"is_success": "true", "message": ...}` | 400 `{"error_code": "DLI.0002", "error_msg": ...}` | 401 `DLI.0013` |
+//! | MRS delete | 204, no body | 500 `{"error_code": "0176", "error_msg": "The job does not exist."}` | 401 `12000001` |
+//!
+//! Why these: the ModelArts error-code page lists `ModelArts.2775 TrainingJobNotFound` under
+//! status 400 (and `ModelArts.0210` "the project id in the request URL does not match the
+//! token" under 403), with the `is_success`/`error_code`/`error_message` body of the delete
+//! pages; the old-version pages have no visualization-specific code, so visualization jobs
+//! answer the same. DLI's error-code page gives 400 `DLI.0002` "The object does not exist.";
+//! its delete page types `is_success` Boolean but its example, its list and detail pages and
+//! the official Python SDK's model (`DeleteFlinkJobResponse.is_success: str`) all use the
+//! string `"true"`, so the emulator sends the string (clients must accept both). MRS's page
+//! gives 500 `0176` "The job does not exist." for the v1.1 job API. See [`status`] for the
+//! statuses shown while a deletion runs.
+//!
+//! ## Faults
+//!
+//! [`Emulator::add_fault`] (or `POST /_emulator/faults`) makes the next matching requests
+//! fail in a chosen way: any status/headers/body, a delay, a closed connection, a truncated
+//! body, malformed JSON, or an oversized body. See [`FaultAction`].
+
+mod admin;
+mod auth;
+mod body;
+mod handlers;
+mod iam;
+mod model;
+mod server;
+mod store;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+pub use model::{AuthKind, Fault, FaultAction, IamUser, RecordedRequest, SeedJob};
+pub use store::status;
+
+/// The project id of the default configuration.
+pub const DEFAULT_PROJECT_ID: &str = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";
+/// The access key of the default configuration (fake).
+pub const DEFAULT_ACCESS_KEY: &str = "HPUAEXAMPLEAK0000001";
+/// The secret key of the default configuration (fake).
+pub const DEFAULT_SECRET_KEY: &str = "ExampleSecretKey0123456789abcdefghijklmnopq";
+
+/// How the emulator is set up. [`Default`] gives one AK/SK pair
+/// ([`DEFAULT_ACCESS_KEY`], [`DEFAULT_SECRET_KEY`]), project [`DEFAULT_PROJECT_ID`] named
+/// `eu-de`, `127.0.0.1:0`, no tokens, no users, no delete delay.
+///
+/// ```
+/// use otc_jobs_emulator::{EmulatorConfig, IamUser};
+/// let config = EmulatorConfig {
+///     tokens: vec!["my-test-token".into()],
+///     users: vec![IamUser::new("alice", "pw", "OTC-EU-DE-0001")],
+///     delete_delay: std::time::Duration::from_millis(200),
+///     ..EmulatorConfig::default()
+/// };
+/// assert_eq!(config.project_name, "eu-de");
+/// ```
+#[derive(Debug, Clone)]
+pub struct EmulatorConfig {
+    /// Where to listen (default `127.0.0.1:0`, a free loopback port).
+    pub listen: SocketAddr,
+    /// The one project the emulator serves; other project ids in a path are refused.
+    pub project_id: String,
+    /// The project's name, for IAM (default `eu-de`).
+    pub project_name: String,
+    /// Permanent access key pairs: (AK, SK).
+    pub access_keys: Vec<(String, String)>,
+    /// Temporary access key pairs: (AK, SK, security token).
+    pub temporary_keys: Vec<(String, String, String)>,
+    /// IAM tokens accepted in `X-Auth-Token` (besides those the emulator's IAM issues).
+    pub tokens: Vec<String>,
+    /// How long a deleted job shows its deleting status before it is gone (default 0).
+    pub delete_delay: Duration,
+    /// IAM users who can log in with a password.
+    pub users: Vec<IamUser>,
+    /// Lifetime of tokens the emulator's IAM issues (default 24 hours).
+    pub token_ttl: Duration,
+    /// How far `X-Sdk-Date` may be from the server clock, either way (default 15 minutes).
+    pub max_clock_skew: Duration,
+    /// How many requests [`Emulator::requests`] keeps (the oldest are dropped; default 10 000).
+    pub max_recorded_requests: usize,
+    /// Runtime worker threads (default 2).
+    pub worker_threads: usize,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        EmulatorConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            project_id: DEFAULT_PROJECT_ID.to_owned(),
+            project_name: "eu-de".to_owned(),
+            access_keys: vec![(DEFAULT_ACCESS_KEY.to_owned(), DEFAULT_SECRET_KEY.to_owned())],
+            temporary_keys: Vec::new(),
+            tokens: Vec::new(),
+            delete_delay: Duration::ZERO,
+            users: Vec::new(),
+            token_ttl: Duration::from_secs(24 * 3600),
+            max_clock_skew: Duration::from_secs(15 * 60),
+            max_recorded_requests: 10_000,
+            worker_threads: 2,
+        }
+    }
+}
+
+/// Everything the server and the handle share.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) config: EmulatorConfig,
+    pub(crate) state: Mutex<State>,
+    pub(crate) ids: server::RequestIds,
+}
+
+/// The mutable part: jobs, faults, the request log, issued tokens.
+#[derive(Debug, Default)]
+pub(crate) struct State {
+    pub(crate) store: store::Store,
+    pub(crate) faults: Vec<Fault>,
+    pub(crate) requests: std::collections::VecDeque<RecordedRequest>,
+    pub(crate) tokens: auth::Tokens,
+}
+
+impl Shared {
+    /// Locks the state; a panic while it was held does not make it unusable.
+    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub(crate) fn seed(&self, job: SeedJob) {
+        self.lock().store.seed(job, server::now_ms());
+    }
+
+    pub(crate) fn jobs(&self) -> Vec<SeedJob> {
+        let mut state = self.lock();
+        state.store.purge(std::time::Instant::now());
+        state.store.list()
+    }
+
+    pub(crate) fn reset(&self) {
+        let mut state = self.lock();
+        state.store.clear();
+        state.faults.clear();
+        state.requests.clear();
+        state.tokens = auth::Tokens::default();
+    }
+}
+
+/// A running emulator. It serves on its own thread with its own tokio runtime, so
+/// synchronous and asynchronous tests can both use it; dropping the handle stops the server
+/// and joins the thread.
+#[derive(Debug)]
+pub struct Emulator {
+    shared: Arc<Shared>,
+    base_url: String,
+    local_addr: SocketAddr,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Emulator {
+    /// Binds `config.listen` and starts serving; returns once the socket is listening.
+    pub fn start(config: EmulatorConfig) -> std::io::Result<Emulator> {
+        let listener = std::net::TcpListener::bind(config.listen)?;
+        listener.set_nonblocking(true)?;
+        let local_addr = listener.local_addr()?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(config.worker_threads.max(1))
+            .thread_name("otc-jobs-emulator")
+            .enable_all()
+            .build()?;
+        let shared = Arc::new(Shared {
+            config,
+            state: Mutex::new(State::default()),
+            ids: server::RequestIds::new(),
+        });
+        let (shutdown, stop) = tokio::sync::oneshot::channel();
+        let server_shared = Arc::clone(&shared);
+        let thread = std::thread::Builder::new()
+            .name("otc-jobs-emulator-accept".into())
+            .spawn(move || {
+                runtime.block_on(server::serve(listener, server_shared, stop));
+                // Dropping the runtime here cancels the connections still open.
+            })?;
+        Ok(Emulator {
+            shared,
+            base_url: format!("http://{local_addr}"),
+            local_addr,
+            shutdown: Some(shutdown),
+            thread: Some(thread),
+        })
+    }
+
+    /// `http://127.0.0.1:PORT`: the base URL of every service.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The address the emulator listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The configuration it runs with.
+    pub fn config(&self) -> &EmulatorConfig {
+        &self.shared.config
+    }
+
+    /// Adds (or replaces) a job; same as `POST /_emulator/jobs`.
+    pub fn seed(&self, job: SeedJob) {
+        self.shared.seed(job);
+    }
+
+    /// The jobs that exist (a job being deleted shows its deleting status); same as
+    /// `GET /_emulator/jobs`.
+    pub fn jobs(&self) -> Vec<SeedJob> {
+        self.shared.jobs()
+    }
+
+    /// Adds a fault; same as `POST /_emulator/faults`.
+    pub fn add_fault(&self, fault: Fault) {
+        self.shared.lock().faults.push(fault);
+    }
+
+    /// Removes every fault; same as `DELETE /_emulator/faults`.
+    pub fn clear_faults(&self) {
+        self.shared.lock().faults.clear();
+    }
+
+    /// The requests received so far (admin requests excluded), oldest first; same as
+    /// `GET /_emulator/requests`.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.shared.lock().requests.iter().cloned().collect()
+    }
+
+    /// Forgets every job, fault, recorded request and issued token, and un-expires the
+    /// configured tokens; same as `POST /_emulator/reset`.
+    pub fn reset(&self) {
+        self.shared.reset();
+    }
+
+    /// Every token configured or issued so far now answers 401 `APIG.0307` (tokens issued
+    /// later are valid); same as `POST /_emulator/expire-tokens`.
+    pub fn expire_tokens(&self) {
+        let config_tokens = self.shared.config.tokens.clone();
+        self.shared.lock().tokens.expire_all(config_tokens);
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}

@@ -1,0 +1,213 @@
+//! `otc-jobs-emulator`: the OTC job services (ModelArts, DLI, MRS) and IAM password login
+//! on loopback. Prints `listening on http://127.0.0.1:PORT` as its first line and serves
+//! until SIGINT or SIGTERM. See `--help`.
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use otc_jobs_emulator::{Emulator, EmulatorConfig, IamUser, SeedJob};
+
+const HELP: &str = "\
+otc-jobs-emulator: Open Telekom Cloud job APIs (ModelArts, DLI, MRS) and IAM on loopback
+
+USAGE:
+    otc-jobs-emulator [OPTIONS]
+
+OPTIONS:
+    --listen ADDR               address to bind (default 127.0.0.1:0, a free loopback port)
+    --project-id PID            the project served (default 0a1b2c3d4e5f60718293a4b5c6d7e8f9)
+    --project-name NAME         the project's name for IAM (default eu-de)
+    --ak AK --sk SK             an access key pair (repeatable, paired in order; default the
+                                example pair HPUAEXAMPLEAK0000001 / ExampleSecretKey0123...)
+    --temporary-key AK:SK:TOKEN a temporary access key pair with its security token (repeatable)
+    --token TOKEN               an IAM token accepted in X-Auth-Token (repeatable)
+    --user NAME:PASSWORD:DOMAIN an IAM user for POST /v3/auth/tokens (repeatable)
+    --token-ttl-s N             lifetime of issued tokens in seconds (default 86400)
+    --seed FILE                 a JSON array of jobs to create, e.g.
+                                [{\"kind\": \"flink_job\", \"job_id\": 77}]
+    --delete-delay-ms N         how long a deleted job shows a deleting status (default 0)
+    --threads N                 runtime worker threads (default 2)
+    -h, --help                  this text
+
+The first line on stdout is `listening on http://HOST:PORT`. Admin API (no auth):
+/_emulator/jobs, /_emulator/faults, /_emulator/requests, /_emulator/reset.";
+
+struct Args {
+    config: EmulatorConfig,
+    seed: Option<String>,
+}
+
+fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
+    let mut config = EmulatorConfig::default();
+    let (mut aks, mut sks) = (Vec::new(), Vec::new());
+    let mut seed = None;
+    while let Some(flag) = args.next() {
+        if flag == "-h" || flag == "--help" {
+            return Ok(None);
+        }
+        let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value"));
+        let number = |v: String| {
+            v.parse::<u64>()
+                .map_err(|_| format!("{flag}: not a number: {v}"))
+        };
+        match flag.as_str() {
+            "--listen" => {
+                let v = value()?;
+                config.listen = v
+                    .parse()
+                    .map_err(|_| format!("--listen: not an address (IP:PORT): {v}"))?;
+            }
+            "--project-id" => config.project_id = value()?,
+            "--project-name" => config.project_name = value()?,
+            "--ak" => aks.push(value()?),
+            "--sk" => sks.push(value()?),
+            "--temporary-key" => {
+                let v = value()?;
+                let mut parts = v.splitn(3, ':');
+                match (parts.next(), parts.next(), parts.next()) {
+                    (Some(ak), Some(sk), Some(token))
+                        if !ak.is_empty() && !sk.is_empty() && !token.is_empty() =>
+                    {
+                        config
+                            .temporary_keys
+                            .push((ak.into(), sk.into(), token.into()));
+                    }
+                    _ => return Err("--temporary-key takes AK:SK:TOKEN".into()),
+                }
+            }
+            "--token" => config.tokens.push(value()?),
+            "--user" => {
+                let v = value()?;
+                let parts: Vec<&str> = v.splitn(3, ':').collect();
+                match parts.as_slice() {
+                    [name, password, domain] => {
+                        config.users.push(IamUser::new(*name, *password, *domain))
+                    }
+                    _ => return Err("--user takes NAME:PASSWORD:DOMAIN".into()),
+                }
+            }
+            "--token-ttl-s" => config.token_ttl = Duration::from_secs(number(value()?)?),
+            "--seed" => seed = Some(value()?),
+            "--delete-delay-ms" => config.delete_delay = Duration::from_millis(number(value()?)?),
+            "--threads" => config.worker_threads = usize::try_from(number(value()?)?).unwrap_or(2),
+            other => return Err(format!("unknown argument {other} (see --help)")),
+        }
+    }
+    if aks.len() != sks.len() {
+        return Err("--ak and --sk must come in pairs".into());
+    }
+    if !aks.is_empty() {
+        config.access_keys = aks.into_iter().zip(sks).collect();
+    }
+    Ok(Some(Args { config, seed }))
+}
+
+fn read_seed(path: &str) -> Result<Vec<SeedJob>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("--seed {path}: {e}"))?;
+    serde_json::from_str(&text)
+        .map_err(|e| format!("--seed {path}: expected a JSON array of jobs: {e}"))
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+fn main() -> ExitCode {
+    let args = match parse(std::env::args().skip(1)) {
+        Ok(Some(args)) => args,
+        Ok(None) => {
+            println!("{HELP}");
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("otc-jobs-emulator: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let seed = match args.seed.as_deref().map(read_seed).transpose() {
+        Ok(seed) => seed.unwrap_or_default(),
+        Err(e) => {
+            eprintln!("otc-jobs-emulator: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let emulator = match Emulator::start(args.config) {
+        Ok(emulator) => emulator,
+        Err(e) => {
+            eprintln!("otc-jobs-emulator: cannot listen: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    for job in seed {
+        emulator.seed(job);
+    }
+    let mut stdout = std::io::stdout();
+    let _ = writeln!(stdout, "listening on {}", emulator.base_url());
+    let _ = stdout.flush();
+
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("otc-jobs-emulator: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(wait_for_signal());
+    drop(emulator);
+    ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(line: &str) -> Result<Option<Args>, String> {
+        parse(line.split_whitespace().map(str::to_owned))
+    }
+
+    #[test]
+    fn parses_the_documented_command_line() {
+        let a = args("--listen 127.0.0.1:0 --project-id PID --ak AK --sk SK --token T1 --token T2 --seed f.json --delete-delay-ms 250")
+            .unwrap()
+            .unwrap();
+        assert_eq!(a.config.project_id, "PID");
+        assert_eq!(
+            a.config.access_keys,
+            vec![("AK".to_owned(), "SK".to_owned())]
+        );
+        assert_eq!(a.config.tokens, ["T1", "T2"]);
+        assert_eq!(a.config.delete_delay, Duration::from_millis(250));
+        assert_eq!(a.seed.as_deref(), Some("f.json"));
+        assert!(a.config.listen.ip().is_loopback());
+    }
+
+    #[test]
+    fn refuses_bad_arguments() {
+        assert!(args("--ak AK").is_err());
+        assert!(args("--listen nowhere").is_err());
+        assert!(args("--delete-delay-ms soon").is_err());
+        assert!(args("--bogus").is_err());
+        assert!(args("--user alice").is_err());
+        assert!(args("--help").unwrap().is_none());
+        let a = args("--user a:b:c --temporary-key TAK:TSK:TOK")
+            .unwrap()
+            .unwrap();
+        assert_eq!(a.config.users[0], IamUser::new("a", "b", "c"));
+        assert_eq!(a.config.temporary_keys[0].2, "TOK");
+    }
+}

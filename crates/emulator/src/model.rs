@@ -1,0 +1,437 @@
+//! The JSON shapes of the admin API: jobs to seed, faults to inject, requests recorded.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// A job that exists in the emulator, as `POST /_emulator/jobs` takes it and
+/// `GET /_emulator/jobs` lists it.
+///
+/// `name` and `status` are optional; the defaults are the page's examples (ModelArts status
+/// `8`, running; DLI `job_running`; MRS `RUNNING`). While a deletion runs
+/// ([`EmulatorConfig::delete_delay`](crate::EmulatorConfig::delete_delay)) the job is listed
+/// with its service's deleting status.
+///
+/// ```
+/// use otc_jobs_emulator::SeedJob;
+/// let job: SeedJob = serde_json::from_str(r#"{"kind": "training_job_version", "job_id": 10, "version_id": 2}"#)?;
+/// assert_eq!(job, SeedJob::TrainingJobVersion { job_id: 10, version_id: 2, name: None, status: None });
+/// assert_eq!(serde_json::to_string(&SeedJob::flink_job(77))?, r#"{"kind":"flink_job","job_id":77}"#);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum SeedJob {
+    /// A ModelArts training job (`/v1/{project_id}/training-jobs/{job_id}`).
+    TrainingJob {
+        /// The job id (Long on the page).
+        job_id: u64,
+        /// `job_name`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        /// `status`, a ModelArts job status number.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        status: Option<serde_json::Value>,
+    },
+    /// A version of a ModelArts training job
+    /// (`/v1/{project_id}/training-jobs/{job_id}/versions/{version_id}`). Seeding one creates
+    /// its training job when missing.
+    TrainingJobVersion {
+        /// The training job's id.
+        job_id: u64,
+        /// The version id.
+        version_id: u64,
+        /// `version_name`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        /// `status`, a ModelArts job status number.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        status: Option<serde_json::Value>,
+    },
+    /// A ModelArts visualization job (`/v1/{project_id}/visualization-jobs/{job_id}`).
+    VisualizationJob {
+        /// The job id (a String in the delete page's path).
+        job_id: String,
+        /// `job_name`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        /// `status`, a ModelArts job status number.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        status: Option<serde_json::Value>,
+    },
+    /// A DLI Flink job (`/v1.0/{project_id}/streaming/jobs/{job_id}`).
+    FlinkJob {
+        /// The job id (Long on the page).
+        job_id: u64,
+        /// `name`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        /// `status`, e.g. `job_running`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        status: Option<serde_json::Value>,
+    },
+    /// An MRS job execution object (`/v1.1/{project_id}/job-executions/{job_execution_id}`).
+    JobExecution {
+        /// The job execution id.
+        job_execution_id: String,
+        /// A name, kept in `job_configs` (the page has no name field).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        /// The Oozie status, shown in `info.status`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        status: Option<serde_json::Value>,
+    },
+}
+
+impl SeedJob {
+    /// A training job with default name and status.
+    pub fn training_job(job_id: u64) -> SeedJob {
+        SeedJob::TrainingJob {
+            job_id,
+            name: None,
+            status: None,
+        }
+    }
+
+    /// A training job version with default name and status.
+    pub fn training_job_version(job_id: u64, version_id: u64) -> SeedJob {
+        SeedJob::TrainingJobVersion {
+            job_id,
+            version_id,
+            name: None,
+            status: None,
+        }
+    }
+
+    /// A visualization job with default name and status.
+    pub fn visualization_job(job_id: impl Into<String>) -> SeedJob {
+        SeedJob::VisualizationJob {
+            job_id: job_id.into(),
+            name: None,
+            status: None,
+        }
+    }
+
+    /// A DLI Flink job with default name and status.
+    pub fn flink_job(job_id: u64) -> SeedJob {
+        SeedJob::FlinkJob {
+            job_id,
+            name: None,
+            status: None,
+        }
+    }
+
+    /// An MRS job execution with default name and status.
+    pub fn job_execution(job_execution_id: impl Into<String>) -> SeedJob {
+        SeedJob::JobExecution {
+            job_execution_id: job_execution_id.into(),
+            name: None,
+            status: None,
+        }
+    }
+}
+
+/// A fault: for the next `times` requests matching `method` and `path`, do `action` instead
+/// of (or before) answering normally. `POST /_emulator/faults` takes this JSON.
+///
+/// `path` is matched against the request path (without the query); `*` matches any run of
+/// characters, `/` included. `method` is matched case-insensitively; absent or `*`
+/// matches any method. The admin API (`/_emulator/...`) is never faulted. Faults are tried
+/// in the order they were added; the first that matches is used and counted.
+///
+/// ```
+/// use otc_jobs_emulator::{Fault, FaultAction};
+/// let fault: Fault = serde_json::from_str(r#"{
+///     "method": "DELETE", "path": "/v1.0/*/streaming/jobs/*", "times": 2,
+///     "action": {"kind": "respond", "status": 429, "headers": {"Retry-After": "1"},
+///                "body": "{\"error_code\": \"APIG.0308\", \"error_msg\": \"throttled\"}"}
+/// }"#)?;
+/// assert_eq!(fault.times, 2);
+/// assert!(matches!(fault.action, FaultAction::Respond { status: 429, .. }));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fault {
+    /// The HTTP method to match; `None` or `"*"` matches any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// The path pattern (`*` is a wildcard).
+    pub path: String,
+    /// How many matching requests get the fault (default 1).
+    #[serde(default = "one")]
+    pub times: u32,
+    /// What to do.
+    pub action: FaultAction,
+}
+
+fn one() -> u32 {
+    1
+}
+
+impl Fault {
+    /// A fault for the next matching request.
+    pub fn new(method: impl Into<String>, path: impl Into<String>, action: FaultAction) -> Fault {
+        Fault {
+            method: Some(method.into()),
+            path: path.into(),
+            times: 1,
+            action,
+        }
+    }
+
+    /// The same fault for the next `times` matching requests.
+    pub fn times(mut self, times: u32) -> Fault {
+        self.times = times;
+        self
+    }
+
+    pub(crate) fn matches(&self, method: &str, path: &str) -> bool {
+        let method_ok = match self.method.as_deref() {
+            None | Some("*") => true,
+            Some(m) => m.eq_ignore_ascii_case(method),
+        };
+        method_ok && glob_match(self.path.as_bytes(), path.as_bytes())
+    }
+}
+
+/// `*` matches any run of bytes; everything else matches itself.
+fn glob_match(pattern: &[u8], text: &[u8]) -> bool {
+    let (mut p, mut t) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        if p < pattern.len() && pattern[p] == b'*' {
+            star = Some((p, t));
+            p += 1;
+        } else if p < pattern.len() && pattern[p] == text[t] {
+            p += 1;
+            t += 1;
+        } else if let Some((sp, st)) = star {
+            p = sp + 1;
+            t = st + 1;
+            star = Some((sp, st + 1));
+        } else {
+            return false;
+        }
+    }
+    pattern[p..].iter().all(|b| *b == b'*')
+}
+
+/// What a [`Fault`] does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum FaultAction {
+    /// Answer with this status, headers and body; the request is not processed.
+    /// `{"kind": "respond", "status": 503, "headers": {"Retry-After": "2"}, "body": "..."}`
+    Respond {
+        /// The status code.
+        status: u16,
+        /// Extra headers (`X-Request-Id` is always added).
+        #[serde(default)]
+        headers: BTreeMap<String, String>,
+        /// The body, sent as is.
+        #[serde(default)]
+        body: String,
+    },
+    /// Wait, then handle the request normally. `{"kind": "delay", "ms": 1500}`
+    Delay {
+        /// Milliseconds to wait before answering.
+        ms: u64,
+    },
+    /// Close the connection without answering. With `after_processing` the request is
+    /// handled first (the job is deleted, the answer is lost).
+    /// `{"kind": "close", "after_processing": false}`
+    Close {
+        /// Handle the request before closing.
+        #[serde(default)]
+        after_processing: bool,
+    },
+    /// Announce `Content-Length` of `body` but send only its first half, then close. The
+    /// request is not processed. `{"kind": "truncated_body", "status": 200}`
+    TruncatedBody {
+        /// The status code (default 200).
+        #[serde(default = "ok")]
+        status: u16,
+        /// The full body (default `{"is_success": true, "message": "..."}`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        body: Option<String>,
+    },
+    /// Answer `application/json` that is not JSON. The request is not processed.
+    /// `{"kind": "malformed_json", "status": 200}`
+    MalformedJson {
+        /// The status code (default 200).
+        #[serde(default = "ok")]
+        status: u16,
+    },
+    /// Answer a well-formed JSON body of `bytes` bytes (default 16 MiB), streamed. The request
+    /// is not processed. `{"kind": "oversized_body", "status": 200, "bytes": 16777216}`
+    OversizedBody {
+        /// The status code (default 200).
+        #[serde(default = "ok")]
+        status: u16,
+        /// The body size in bytes.
+        #[serde(default = "sixteen_mib")]
+        bytes: u64,
+    },
+}
+
+fn ok() -> u16 {
+    200
+}
+
+fn sixteen_mib() -> u64 {
+    16 * 1024 * 1024
+}
+
+impl FaultAction {
+    /// The `kind` tag of this action, as recorded in [`RecordedRequest::fault`].
+    pub fn kind(&self) -> &'static str {
+        match self {
+            FaultAction::Respond { .. } => "respond",
+            FaultAction::Delay { .. } => "delay",
+            FaultAction::Close { .. } => "close",
+            FaultAction::TruncatedBody { .. } => "truncated_body",
+            FaultAction::MalformedJson { .. } => "malformed_json",
+            FaultAction::OversizedBody { .. } => "oversized_body",
+        }
+    }
+}
+
+/// How a request authenticated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthKind {
+    /// No credentials, or none needed (IAM login, unknown paths, faults answered first).
+    None,
+    /// AK/SK `SDK-HMAC-SHA256`, `Access=` form.
+    AkSk,
+    /// AK/SK `SDK-HMAC-SHA256`, derived-key `Credential=` form.
+    AkSkDerived,
+    /// Temporary AK/SK (with `X-Security-Token`), either form.
+    TemporaryAkSk,
+    /// An IAM token in `X-Auth-Token`.
+    Token,
+}
+
+/// One request the emulator received and what it answered (`GET /_emulator/requests`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordedRequest {
+    /// The `X-Request-Id` of the answer.
+    pub request_id: String,
+    /// The method.
+    pub method: String,
+    /// The path, as received (still percent-encoded).
+    pub path: String,
+    /// The query string without `?`, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<String>,
+    /// The headers in received order, names lower-case (`Authorization`, `X-Auth-Token`,
+    /// `X-Security-Token` values included: the emulator only holds fake credentials).
+    pub headers: Vec<(String, String)>,
+    /// The credentials presented.
+    pub auth: AuthKind,
+    /// `Some(true)` when an AK/SK signature verified, `Some(false)` when one was presented
+    /// and refused, `None` when there was none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature_verified: Option<bool>,
+    /// The answer's status; `None` when the connection was closed without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// The answer's error code, when it carried one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+    /// The answer's body (lossy UTF-8, at most 4 KiB).
+    #[serde(default)]
+    pub body: String,
+    /// The kind of fault applied, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fault: Option<String>,
+}
+
+impl RecordedRequest {
+    /// The first value of header `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// An IAM user who can log in with a password (`POST /v3/auth/tokens`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IamUser {
+    /// The user name.
+    pub name: String,
+    /// The password (fake: the emulator is for tests).
+    pub password: String,
+    /// The domain (account) name.
+    pub domain: String,
+}
+
+impl IamUser {
+    /// A user.
+    pub fn new(
+        name: impl Into<String>,
+        password: impl Into<String>,
+        domain: impl Into<String>,
+    ) -> IamUser {
+        IamUser {
+            name: name.into(),
+            password: password.into(),
+            domain: domain.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn glob() {
+        assert!(glob_match(
+            b"/v1/*/training-jobs/*",
+            b"/v1/p/training-jobs/10"
+        ));
+        assert!(glob_match(b"*", b"/anything/at/all"));
+        assert!(glob_match(b"/a/*/c", b"/a/b/x/c"));
+        assert!(!glob_match(
+            b"/v1/*/training-jobs",
+            b"/v1/p/training-jobs/10"
+        ));
+        assert!(glob_match(b"/exact", b"/exact"));
+        assert!(!glob_match(b"/exact", b"/exactly"));
+    }
+
+    #[test]
+    fn fault_methods() {
+        let f = Fault::new(
+            "delete",
+            "/x",
+            FaultAction::Close {
+                after_processing: false,
+            },
+        );
+        assert!(f.matches("DELETE", "/x"));
+        assert!(!f.matches("GET", "/x"));
+        let any = Fault { method: None, ..f };
+        assert!(any.matches("GET", "/x"));
+    }
+
+    #[test]
+    fn seed_json_round_trips() {
+        for text in [
+            r#"{"kind":"training_job","job_id":10}"#,
+            r#"{"kind":"training_job_version","job_id":10,"version_id":2}"#,
+            r#"{"kind":"visualization_job","job_id":"abc"}"#,
+            r#"{"kind":"flink_job","job_id":77,"name":"n","status":"job_running"}"#,
+            r#"{"kind":"job_execution","job_execution_id":"669b8ae8-0e74-4bc9-a7b6-6f8b4ad10bd3"}"#,
+        ] {
+            let job: SeedJob = serde_json::from_str(text).unwrap();
+            assert_eq!(serde_json::to_string(&job).unwrap(), text);
+        }
+        assert!(serde_json::from_str::<SeedJob>(r#"{"kind":"flink_job","job_id":"x"}"#).is_err());
+        assert!(serde_json::from_str::<SeedJob>(r#"{"kind":"nope","job_id":1}"#).is_err());
+    }
+}
