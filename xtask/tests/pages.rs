@@ -427,6 +427,32 @@ fn pages_of_other_layouts() {
             response: &[],
             status: &[],
         },
+        Expect {
+            file: "mrs/api-ref/source/apis/cluster_management_apis_v2/changing_a_cluster_name.rst",
+            service: "mrs",
+            method: "PUT",
+            path: "/v2/{project_id}/clusters/{cluster_id}/cluster-name",
+            path_params: json!([{"name": "project_id", "type": "String", "required": true}, {"name": "cluster_id", "type": "String", "required": true}]),
+            query: json!([]),
+            body: json!([{"name": "cluster_name", "type": "String", "required": true}]),
+            response: &["result"],
+            status: &[200],
+        },
+        Expect {
+            file: "dli/api-ref/source/queue-related_apis_recommended/deleting_a_scheduled_cu_change.rst",
+            service: "dli",
+            method: "DELETE",
+            path: "/v1/{project_id}/queues/{queue_name}/plans/{plan_id}",
+            path_params: json!([
+                {"name": "project_id", "type": "String", "required": true},
+                {"name": "queue_name", "type": "String", "required": true},
+                {"name": "plan_id", "type": "Long", "required": true}
+            ]),
+            query: json!([]),
+            body: json!([]),
+            response: &["is_success", "message"],
+            status: &[200],
+        },
     ];
     for c in cases {
         let v = extract(&fixtures().join("github").join(c.file));
@@ -479,6 +505,16 @@ fn warnings_on_other_layouts() {
             .any(|w| w.kind == WarningKind::NoSuccessStatus)
     );
     // A valid example raises nothing.
+    // `\**x*\*` in a cell: an escaped star, emphasis, an escaped star (as docutils reads it).
+    let rename = read(
+        &gh.join("mrs/api-ref/source/apis/cluster_management_apis_v2/changing_a_cluster_name.rst"),
+    );
+    let d = &rename.response_fields[0].description;
+    assert!(d.contains(r"Value \**succeeded*\* indicates"), "{d}");
+    assert_eq!(
+        xtask::rst::plain(r"Value \**succeeded*\* indicates"),
+        "Value *succeeded* indicates"
+    );
     let sync = read(&gh.join("modelarts/api-ref/source/data_management/data_synchronization_task/querying_the_status_of_a_dataset_synchronization_task.rst"));
     assert_eq!(sync.warnings, []);
     assert_eq!(sync.examples.iter().filter(|e| e.request).count(), 1);
