@@ -301,7 +301,9 @@ pub fn read(file: &str, text: &str) -> Result<Page, PageError> {
             .filter_map(|t| ParamTable::new(t))
             .find_map(|pt| pt.find(name));
         match row {
-            Some(p) => {
+            Some(mut p) => {
+                // The path's spelling wins over the table's (they may differ in case).
+                p.name.clone_from(name);
                 // `project_id` comes from the target, never from the operation: its type is moot.
                 if p.type_.is_none() && name != "project_id" {
                     warnings.push(Warning {
