@@ -735,18 +735,21 @@ fn find_request_line(blocks: &[Block]) -> Option<(usize, String, String)> {
         };
         for (k, l) in text.lines().enumerate() {
             let l = rst::plain(l);
-            let mut words = l.split_whitespace();
-            let (Some(m), Some(p)) = (words.next(), words.next()) else {
+            // `DELETE /v1/...`, also after a label on the same line (`URI format: GET /v1/...`).
+            let words: Vec<&str> = l.split_whitespace().collect();
+            let Some((m, p)) = words
+                .windows(2)
+                .map(|w| (w[0], w[1]))
+                .find(|(m, p)| METHODS.contains(m) && p.starts_with('/'))
+            else {
                 continue;
             };
-            if METHODS.contains(&m) && p.starts_with('/') {
-                let line = if line == 0 {
-                    block_line(blocks, text) + k
-                } else {
-                    line
-                };
-                return Some((line, m.to_owned(), p.to_owned()));
-            }
+            let line = if line == 0 {
+                block_line(blocks, text) + k
+            } else {
+                line
+            };
+            return Some((line, m.to_owned(), p.to_owned()));
         }
     }
     None

@@ -287,3 +287,10 @@ DELETE /v1/{project_id}/jobs/{job_id}
         "Job ID. See Jobs.\n\n- **1**: one\n- **2**: two \\[x\\]\n\nNote: Keep it \\<short\\>."
     );
 }
+
+#[test]
+fn request_line_after_a_label_on_the_same_line() {
+    let v = extract("URI\n---\n\n-  URI format: POST /v1.0/{project_id}/jobs/submit-job\n");
+    assert_eq!(v["method"], "POST");
+    assert_eq!(v["path_template"], "/v1.0/{project_id}/jobs/submit-job");
+}
