@@ -1,0 +1,61 @@
+//! The conformance suite: every case of the table, run with the async and the blocking
+//! client on a fresh emulator each; both must meet the case's expectation and reach the
+//! same outcome.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use otc_jobs_conformance::{Flavour, case, cases, run};
+
+fn conform(name: &str) {
+    let case = case(name).unwrap_or_else(|| panic!("no case {name}"));
+    let (from_async, async_elapsed) = run(&case, Flavour::Async);
+    (case.expect)(&from_async, async_elapsed);
+    let (from_blocking, blocking_elapsed) = run(&case, Flavour::Blocking);
+    (case.expect)(&from_blocking, blocking_elapsed);
+    assert_eq!(from_async, from_blocking, "the clients disagree on {name}");
+}
+
+macro_rules! suite {
+    ($($name:ident),* $(,)?) => {
+        $( #[test] fn $name() { conform(stringify!($name)); } )*
+
+        #[test]
+        fn the_table_has_a_test_for_every_case() {
+            let tested = [$(stringify!($name)),*];
+            for case in cases() {
+                assert!(tested.contains(&case.name), "case {} has no test", case.name);
+            }
+            assert_eq!(tested.len(), cases().len());
+        }
+    };
+}
+
+suite!(
+    deletes_training_job,
+    deletes_training_job_version,
+    deletes_visualization_job,
+    deletes_flink_job,
+    deletes_job_execution,
+    not_found_training_job,
+    not_found_training_job_version,
+    not_found_visualization_job,
+    not_found_flink_job,
+    not_found_job_execution,
+    success_false_is_an_error,
+    throttled_then_success_honours_retry_after,
+    http_500_retried_then_given_up,
+    http_502_retried_then_given_up,
+    http_503_retried_then_given_up,
+    http_504_retried_then_given_up,
+    connection_closed_then_retried,
+    slower_than_timeout_is_a_timeout,
+    truncated_body,
+    malformed_json,
+    oversized_body_fails_without_buffering,
+    wrong_secret_key_is_apig_0301,
+    expired_token_refreshed_once,
+    password_login_with_project_name,
+    aksk_with_project_name_resolves_the_id,
+    temporary_aksk,
+    fixed_token,
+    expired_fixed_token_is_apig_0307,
+);
