@@ -34,6 +34,7 @@ pub mod auth;
 pub mod de;
 mod endpoint;
 mod error;
+mod generated;
 mod operation;
 mod path;
 mod policy;
@@ -42,9 +43,10 @@ mod service;
 
 pub use endpoint::{BaseUrl, Endpoints, Region, Target};
 pub use error::{
-    BuildError, Error, NOT_FOUND_CODES, RAW_BODY_LIMIT, ResponseError, ResponseErrorKind, ServiceError,
-    SignError, TransportError, TransportErrorKind, X_REQUEST_ID,
+    BuildError, Error, NOT_FOUND_CODES, RAW_BODY_LIMIT, ResponseError, ResponseErrorKind,
+    ServiceError, SignError, TransportError, TransportErrorKind, X_REQUEST_ID,
 };
+pub use generated::{dli, modelarts, mrs};
 pub use operation::{DEFAULT_USER_AGENT, Operation, OperationExt, OperationResponse, X_PROJECT_ID};
 pub use path::{InvalidPathId, PathId, PathValue, expand_template};
 pub use policy::{ClientPolicy, DEFAULT_MAX_RESPONSE_BYTES};

@@ -1,10 +1,14 @@
 //! Authentication beyond the official SDK's vectors: the derived-key form, temporary
 //! AK/SK, IAM tokens, verification, and secrets kept out of `Debug` and `Display`.
 
-use otc_jobs_core::auth::iam::{PasswordLogin, TokenScope, parse_token_response, password_token_request};
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use otc_jobs_core::auth::iam::{
+    PasswordLogin, TokenScope, parse_token_response, password_token_request,
+};
 use otc_jobs_core::auth::{
-    AkSk, Authorization, Credentials, SecretString, SignatureForm, SigningParams, SigningTime, VerifyError, sign,
-    verify,
+    AkSk, Authorization, Credentials, SecretString, SignatureForm, SigningParams, SigningTime,
+    VerifyError, sign, verify,
 };
 use otc_jobs_core::{Endpoints, Error, Region};
 
@@ -74,7 +78,8 @@ const DERIVED: [DerivedVector; 2] = [
 #[test]
 fn derived_key_form_matches_worked_vectors() {
     for v in DERIVED {
-        let key = otc_jobs_core::auth::canonical::derived_key(SK, &v.date[..8], v.region, v.service);
+        let key =
+            otc_jobs_core::auth::canonical::derived_key(SK, &v.date[..8], v.region, v.service);
         let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
         assert_eq!(hex, v.signing_key, "{}", v.path);
 
@@ -85,7 +90,9 @@ fn derived_key_form_matches_worked_vectors() {
             region: v.region,
             service: v.service,
         };
-        let signed = sign(&mut req, &Credentials::AkSk(AkSk::new(AK, SK)), &params).unwrap().unwrap();
+        let signed = sign(&mut req, &Credentials::AkSk(AkSk::new(AK, SK)), &params)
+            .unwrap()
+            .unwrap();
         assert_eq!(signed.string_to_sign, v.string_to_sign);
         assert_eq!(req.headers()["authorization"], v.authorization);
 
@@ -99,7 +106,10 @@ fn derived_key_form_matches_worked_vectors() {
 #[test]
 fn derived_key_form_needs_a_scope() {
     let mut req = request("dli.eu-de.otc.t-systems.com", "/x", "20240521T102030Z");
-    let params = SigningParams { form: SignatureForm::DerivedKey, ..SigningParams::access(SigningTime::from_unix(0)) };
+    let params = SigningParams {
+        form: SignatureForm::DerivedKey,
+        ..SigningParams::access(SigningTime::from_unix(0))
+    };
     assert!(sign(&mut req, &Credentials::AkSk(AkSk::new(AK, SK)), &params).is_err());
 }
 
@@ -111,18 +121,35 @@ fn temporary_keys_add_and_sign_the_security_token() {
         .body(Vec::new())
         .unwrap();
     let keys = AkSk::temporary("TEMPAK", "TEMPSK", "token-value");
-    sign(&mut req, &Credentials::AkSk(keys), &SigningParams::access(SigningTime::from_unix(1_716_286_830))).unwrap();
+    sign(
+        &mut req,
+        &Credentials::AkSk(keys),
+        &SigningParams::access(SigningTime::from_unix(1_716_286_830)),
+    )
+    .unwrap();
     assert_eq!(req.headers()["x-security-token"], "token-value");
     assert!(req.headers()["x-security-token"].is_sensitive());
     let auth = req.headers()["authorization"].to_str().unwrap();
-    assert!(auth.contains("SignedHeaders=host;x-sdk-date;x-security-token,"), "{auth}");
+    assert!(
+        auth.contains("SignedHeaders=host;x-sdk-date;x-security-token,"),
+        "{auth}"
+    );
     assert_eq!(req.headers()["x-sdk-date"], "20240521T102030Z");
 }
 
 #[test]
 fn tokens_are_sent_as_x_auth_token_unsigned() {
-    let mut req = request("mrs.eu-de.otc.t-systems.com", "/v1.1/p/job-executions/x", "20240521T102030Z");
-    let stages = sign(&mut req, &Credentials::Token(SecretString::new("MIIT-token")), &SigningParams::access(SigningTime::from_unix(0))).unwrap();
+    let mut req = request(
+        "mrs.eu-de.otc.t-systems.com",
+        "/v1.1/p/job-executions/x",
+        "20240521T102030Z",
+    );
+    let stages = sign(
+        &mut req,
+        &Credentials::Token(SecretString::new("MIIT-token")),
+        &SigningParams::access(SigningTime::from_unix(0)),
+    )
+    .unwrap();
     assert!(stages.is_none());
     assert_eq!(req.headers()["x-auth-token"], "MIIT-token");
     assert!(req.headers()["x-auth-token"].is_sensitive());
@@ -131,22 +158,72 @@ fn tokens_are_sent_as_x_auth_token_unsigned() {
 
 #[test]
 fn verification_rejects_any_change() {
-    let mut req = request("127.0.0.1:8080", "/v1.0/p/streaming/jobs/1", "20240521T102030Z");
-    sign(&mut req, &Credentials::AkSk(AkSk::new(AK, SK)), &SigningParams::access(SigningTime::from_unix(0))).unwrap();
+    let mut req = request(
+        "127.0.0.1:8080",
+        "/v1.0/p/streaming/jobs/1",
+        "20240521T102030Z",
+    );
+    sign(
+        &mut req,
+        &Credentials::AkSk(AkSk::new(AK, SK)),
+        &SigningParams::access(SigningTime::from_unix(0)),
+    )
+    .unwrap();
     let auth = Authorization::parse(req.headers()["authorization"].to_str().unwrap()).unwrap();
     let (parts, body) = req.into_parts();
     verify(&parts.method, &parts.uri, &parts.headers, &body, &auth, SK).unwrap();
 
-    assert_eq!(verify(&parts.method, &parts.uri, &parts.headers, &body, &auth, "wrong"), Err(VerifyError::Mismatch));
-    let other_path: http::Uri = "https://127.0.0.1:8080/v1.0/p/streaming/jobs/2".parse().unwrap();
-    assert_eq!(verify(&parts.method, &other_path, &parts.headers, &body, &auth, SK), Err(VerifyError::Mismatch));
-    assert_eq!(verify(&http::Method::GET, &parts.uri, &parts.headers, &body, &auth, SK), Err(VerifyError::Mismatch));
+    assert_eq!(
+        verify(
+            &parts.method,
+            &parts.uri,
+            &parts.headers,
+            &body,
+            &auth,
+            "wrong"
+        ),
+        Err(VerifyError::Mismatch)
+    );
+    let other_path: http::Uri = "https://127.0.0.1:8080/v1.0/p/streaming/jobs/2"
+        .parse()
+        .unwrap();
+    assert_eq!(
+        verify(&parts.method, &other_path, &parts.headers, &body, &auth, SK),
+        Err(VerifyError::Mismatch)
+    );
+    assert_eq!(
+        verify(
+            &http::Method::GET,
+            &parts.uri,
+            &parts.headers,
+            &body,
+            &auth,
+            SK
+        ),
+        Err(VerifyError::Mismatch)
+    );
     let mut headers = parts.headers.clone();
     headers.insert("x-project-id", http::HeaderValue::from_static("other"));
-    assert_eq!(verify(&parts.method, &parts.uri, &headers, &body, &auth, SK), Err(VerifyError::Mismatch));
+    assert_eq!(
+        verify(&parts.method, &parts.uri, &headers, &body, &auth, SK),
+        Err(VerifyError::Mismatch)
+    );
     headers.remove("x-sdk-date");
-    assert_eq!(verify(&parts.method, &parts.uri, &headers, &body, &auth, SK), Err(VerifyError::BadDate));
-    assert_eq!(verify(&parts.method, &parts.uri, &parts.headers, b"body", &auth, SK), Err(VerifyError::Mismatch));
+    assert_eq!(
+        verify(&parts.method, &parts.uri, &headers, &body, &auth, SK),
+        Err(VerifyError::BadDate)
+    );
+    assert_eq!(
+        verify(
+            &parts.method,
+            &parts.uri,
+            &parts.headers,
+            b"body",
+            &auth,
+            SK
+        ),
+        Err(VerifyError::Mismatch)
+    );
 }
 
 #[test]
@@ -160,7 +237,10 @@ fn malformed_authorization_headers_are_refused() {
         "SDK-HMAC-SHA256 Credential=AK/20240101/eu-de/dli, SignedHeaders=host, Signature=ab",
         "SDK-HMAC-SHA256 Access=AK, SignedHeaders=host;;x, Signature=ab",
     ] {
-        assert!(matches!(Authorization::parse(bad), Err(VerifyError::Malformed(_))), "{bad:?}");
+        assert!(
+            matches!(Authorization::parse(bad), Err(VerifyError::Malformed(_))),
+            "{bad:?}"
+        );
     }
 }
 
@@ -174,7 +254,14 @@ fn secrets_never_show_in_debug_or_display() {
         format!("{:?}", Credentials::AkSk(AkSk::new(AK, sk))),
         format!("{:?}", Credentials::AkSk(AkSk::temporary(AK, sk, security))),
         format!("{:?}", Credentials::Token(SecretString::new(token))),
-        format!("{:?}", PasswordLogin { user_name: "u".into(), password: password.into(), domain_name: "d".into() }),
+        format!(
+            "{:?}",
+            PasswordLogin {
+                user_name: "u".into(),
+                password: password.into(),
+                domain_name: "d".into()
+            }
+        ),
     ];
     for text in &shown {
         for secret in [sk, token, security, password] {
@@ -185,9 +272,13 @@ fn secrets_never_show_in_debug_or_display() {
 
     // Errors from signing name what is wrong, never the value.
     let mut req = request("h", "/p", "20240521T102030Z");
-    let err: Error = sign(&mut req, &Credentials::Token(SecretString::new("bad\ntoken-secret")), &SigningParams::access(SigningTime::from_unix(0)))
-        .unwrap_err()
-        .into();
+    let err: Error = sign(
+        &mut req,
+        &Credentials::Token(SecretString::new("bad\ntoken-secret")),
+        &SigningParams::access(SigningTime::from_unix(0)),
+    )
+    .unwrap_err()
+    .into();
     assert!(!format!("{err} {err:?}").contains("token-secret"));
 
     // The IAM token parsed from an answer stays hidden too.
@@ -202,14 +293,32 @@ fn secrets_never_show_in_debug_or_display() {
 
 #[test]
 fn iam_password_request_and_answers() {
-    let login = PasswordLogin { user_name: "alice".into(), password: "pw".into(), domain_name: "OTC-EU-DE-1".into() };
-    let req = password_token_request(&Endpoints::new(Region::EU_CH2), &login, &TokenScope::ProjectId(PROJECT.into())).unwrap();
+    let login = PasswordLogin {
+        user_name: "alice".into(),
+        password: "pw".into(),
+        domain_name: "OTC-EU-DE-1".into(),
+    };
+    let req = password_token_request(
+        &Endpoints::new(Region::EU_CH2),
+        &login,
+        &TokenScope::ProjectId(PROJECT.into()),
+    )
+    .unwrap();
     assert_eq!(req.method(), http::Method::POST);
-    assert_eq!(req.uri(), "https://iam-pub.eu-ch2.sc.otc.t-systems.com/v3/auth/tokens");
+    assert_eq!(
+        req.uri(),
+        "https://iam-pub.eu-ch2.sc.otc.t-systems.com/v3/auth/tokens"
+    );
     let body: serde_json::Value = serde_json::from_slice(req.body()).unwrap();
     assert_eq!(body["auth"]["identity"]["methods"][0], "password");
-    assert_eq!(body["auth"]["identity"]["password"]["user"]["name"], "alice");
-    assert_eq!(body["auth"]["identity"]["password"]["user"]["domain"]["name"], "OTC-EU-DE-1");
+    assert_eq!(
+        body["auth"]["identity"]["password"]["user"]["name"],
+        "alice"
+    );
+    assert_eq!(
+        body["auth"]["identity"]["password"]["user"]["domain"]["name"],
+        "OTC-EU-DE-1"
+    );
     assert_eq!(body["auth"]["scope"]["project"]["id"], PROJECT);
 
     let refused = http::Response::builder()
@@ -226,11 +335,17 @@ fn iam_password_request_and_answers() {
         .status(201)
         .body(br#"{"token": {"expires_at": "2030-01-01T00:00:00Z"}}"#.to_vec())
         .unwrap();
-    assert!(matches!(parse_token_response(&no_header), Err(Error::Response(_))));
+    assert!(matches!(
+        parse_token_response(&no_header),
+        Err(Error::Response(_))
+    ));
     let bad_expiry = http::Response::builder()
         .status(201)
         .header("X-Subject-Token", "t")
         .body(br#"{"token": {"expires_at": "tomorrow"}}"#.to_vec())
         .unwrap();
-    assert!(matches!(parse_token_response(&bad_expiry), Err(Error::Response(_))));
+    assert!(matches!(
+        parse_token_response(&bad_expiry),
+        Err(Error::Response(_))
+    ));
 }

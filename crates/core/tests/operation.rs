@@ -1,9 +1,11 @@
 //! The shared build/parse policy, on an operation declared here the way generated code
 //! declares one (so the policy is tested apart from the pages).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use otc_jobs_core::{
-    BaseUrl, BuildError, Endpoints, Error, InvalidPathId, Operation, OperationExt, OperationResponse, PathId,
-    PathValue, Region, ResponseErrorKind, Service, Target,
+    BaseUrl, BuildError, Endpoints, Error, InvalidPathId, Operation, OperationExt,
+    OperationResponse, PathId, PathValue, Region, ResponseErrorKind, Service, Target,
 };
 
 const PROJECT: &str = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";
@@ -65,7 +67,10 @@ impl Operation for DeleteBare {
 }
 
 fn thing(name: &str) -> DeleteThing {
-    DeleteThing { job_id: 10, name: PathId::new(name).unwrap() }
+    DeleteThing {
+        job_id: 10,
+        name: PathId::new(name).unwrap(),
+    }
 }
 
 fn answer(status: u16, body: &str) -> http::Response<Vec<u8>> {
@@ -79,7 +84,9 @@ fn answer(status: u16, body: &str) -> http::Response<Vec<u8>> {
 #[test]
 fn builds_method_url_and_headers() {
     let endpoints = Endpoints::new(Region::EU_DE);
-    let req = thing("n").build_request(&Target::new(&endpoints, PROJECT)).unwrap();
+    let req = thing("n")
+        .build_request(&Target::new(&endpoints, PROJECT))
+        .unwrap();
     assert_eq!(req.method(), http::Method::DELETE);
     assert_eq!(
         req.uri(),
@@ -87,7 +94,12 @@ fn builds_method_url_and_headers() {
     );
     assert_eq!(req.headers()["content-type"], "application/json");
     assert_eq!(req.headers()["x-project-id"], PROJECT);
-    assert!(req.headers()["user-agent"].to_str().unwrap().starts_with("otc-jobs/"));
+    assert!(
+        req.headers()["user-agent"]
+            .to_str()
+            .unwrap()
+            .starts_with("otc-jobs/")
+    );
     assert!(req.body().is_empty());
 }
 
@@ -103,7 +115,11 @@ fn ids_that_would_break_the_path_are_encoded() {
         ("a+b&c=d", "a%2Bb%26c%3Dd"),
     ] {
         let req = thing(id).build_request(&target).unwrap();
-        assert_eq!(req.uri().path(), format!("/v1/{PROJECT}/things/10/names/{encoded}"), "{id}");
+        assert_eq!(
+            req.uri().path(),
+            format!("/v1/{PROJECT}/things/10/names/{encoded}"),
+            "{id}"
+        );
         assert_eq!(req.uri().query(), None, "{id}");
     }
     assert_eq!(PathId::new(".."), Err(InvalidPathId::DotSegment("..")));
@@ -112,16 +128,33 @@ fn ids_that_would_break_the_path_are_encoded() {
 
 #[test]
 fn endpoint_overrides_with_path_prefix_and_regions() {
-    let endpoints = Endpoints::new(Region::EU_CH2)
-        .with_override(Service::ModelArts, BaseUrl::parse("http://127.0.0.1:9000/gw/").unwrap());
-    let req = thing("n").build_request(&Target::new(&endpoints, PROJECT)).unwrap();
-    assert_eq!(req.uri(), "http://127.0.0.1:9000/gw/v1/0a1b2c3d4e5f60718293a4b5c6d7e8f9/things/10/names/n");
+    let endpoints = Endpoints::new(Region::EU_CH2).with_override(
+        Service::ModelArts,
+        BaseUrl::parse("http://127.0.0.1:9000/gw/").unwrap(),
+    );
+    let req = thing("n")
+        .build_request(&Target::new(&endpoints, PROJECT))
+        .unwrap();
+    assert_eq!(
+        req.uri(),
+        "http://127.0.0.1:9000/gw/v1/0a1b2c3d4e5f60718293a4b5c6d7e8f9/things/10/names/n"
+    );
     assert_eq!(
         Region::new("eu-ab").default_base_url(Service::Dli).as_str(),
         "https://dli.eu-ab.otc.t-systems.com"
     );
-    assert_eq!(Region::EU_CH2.default_base_url(Service::Mrs).as_str(), "https://mrs.eu-ch2.sc.otc.t-systems.com");
-    for bad in ["", "127.0.0.1:80", "ftp://x", "http://", "http://h/p?q=1", "http://h/#f"] {
+    assert_eq!(
+        Region::EU_CH2.default_base_url(Service::Mrs).as_str(),
+        "https://mrs.eu-ch2.sc.otc.t-systems.com"
+    );
+    for bad in [
+        "",
+        "127.0.0.1:80",
+        "ftp://x",
+        "http://",
+        "http://h/p?q=1",
+        "http://h/#f",
+    ] {
         assert!(BaseUrl::parse(bad).is_err(), "{bad:?}");
     }
 }
@@ -131,16 +164,22 @@ fn bad_project_ids_and_missing_parameters_are_build_errors() {
     let endpoints = Endpoints::new(Region::EU_DE);
     for bad in ["", ".", ".."] {
         assert_eq!(
-            thing("n").build_request(&Target::new(&endpoints, bad)).unwrap_err(),
+            thing("n")
+                .build_request(&Target::new(&endpoints, bad))
+                .unwrap_err(),
             BuildError::InvalidProjectId
         );
     }
     assert_eq!(
-        thing("n").build_request(&Target::new(&endpoints, "p\nq")).unwrap_err(),
+        thing("n")
+            .build_request(&Target::new(&endpoints, "p\nq"))
+            .unwrap_err(),
         BuildError::InvalidProjectId
     );
     assert_eq!(
-        DeleteBare.build_request(&Target::new(&endpoints, PROJECT)).unwrap_err(),
+        DeleteBare
+            .build_request(&Target::new(&endpoints, PROJECT))
+            .unwrap_err(),
         BuildError::MissingPathParam("missing".into())
     );
 }
@@ -149,11 +188,21 @@ fn bad_project_ids_and_missing_parameters_are_build_errors() {
 fn success_is_2xx_with_a_body_that_does_not_say_otherwise() {
     let ok = DeleteThing::parse_response(&answer(200, r#"{"is_success": true}"#)).unwrap();
     assert_eq!(ok.is_success, Some(true));
-    let ok = DeleteThing::parse_response(&answer(200, r#"{"is_success": "true", "message": "deleted", }"#));
+    let ok = DeleteThing::parse_response(&answer(
+        200,
+        r#"{"is_success": "true", "message": "deleted", }"#,
+    ));
     // A trailing comma is not JSON: reported, not guessed at.
     assert!(matches!(ok, Err(Error::Response(ref e)) if e.kind == ResponseErrorKind::Malformed));
-    let ok = DeleteThing::parse_response(&answer(200, r#"{"is_success": "true", "message": "deleted"}"#)).unwrap();
-    assert_eq!((ok.is_success, ok.message.as_deref()), (Some(true), Some("deleted")));
+    let ok = DeleteThing::parse_response(&answer(
+        200,
+        r#"{"is_success": "true", "message": "deleted"}"#,
+    ))
+    .unwrap();
+    assert_eq!(
+        (ok.is_success, ok.message.as_deref()),
+        (Some(true), Some("deleted"))
+    );
     // MRS: 204 with no body, or 200 with an empty or JSON body.
     DeleteBare::parse_response(&answer(204, "")).unwrap();
     DeleteBare::parse_response(&answer(200, "  \n")).unwrap();
@@ -167,10 +216,15 @@ fn is_success_false_is_a_service_error_even_on_200() {
         r#"{"is_success": false, "error_code": "ModelArts.0105", "error_message": "This job can't be delete. job status: 9"}"#,
     ))
     .unwrap_err();
-    let Error::Service(e) = &err else { panic!("{err:?}") };
+    let Error::Service(e) = &err else {
+        panic!("{err:?}")
+    };
     assert_eq!(e.status, 200);
     assert_eq!(e.code.as_deref(), Some("ModelArts.0105"));
-    assert_eq!(e.message.as_deref(), Some("This job can't be delete. job status: 9"));
+    assert_eq!(
+        e.message.as_deref(),
+        Some("This job can't be delete. job status: 9")
+    );
     assert_eq!(e.request_id.as_deref(), Some("rid-1"));
     assert!(!err.is_not_found());
     let err = DeleteThing::parse_response(&answer(
@@ -180,7 +234,11 @@ fn is_success_false_is_a_service_error_even_on_200() {
     .unwrap_err();
     assert!(err.is_not_found());
     // DLI's string form.
-    let err = DeleteThing::parse_response(&answer(200, r#"{"is_success": "false", "message": "busy"}"#)).unwrap_err();
+    let err = DeleteThing::parse_response(&answer(
+        200,
+        r#"{"is_success": "false", "message": "busy"}"#,
+    ))
+    .unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(200));
 }
 
@@ -193,10 +251,17 @@ fn error_answers_keep_status_code_message_and_request_id() {
     .unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(400));
     assert_eq!(err.code(), Some("DLI.0002"));
-    assert_eq!(err.request_id(), Some("rid-1"), "the header wins over the body");
+    assert_eq!(
+        err.request_id(),
+        Some("rid-1"),
+        "the header wins over the body"
+    );
     assert!(err.is_not_found());
     let shown = err.to_string();
-    assert!(shown.contains("400") && shown.contains("DLI.0002") && shown.contains("rid-1"), "{shown}");
+    assert!(
+        shown.contains("400") && shown.contains("DLI.0002") && shown.contains("rid-1"),
+        "{shown}"
+    );
 
     let err = DeleteBare::parse_response(&answer(502, "<html>bad gateway</html>")).unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(502));
@@ -206,9 +271,16 @@ fn error_answers_keep_status_code_message_and_request_id() {
 
 #[test]
 fn unreadable_answers_say_so_with_status_and_request_id() {
-    for body in [r#"{"is_success": tr"#, "[1,2", "<html>", r#"{"is_success": 7}"#] {
+    for body in [
+        r#"{"is_success": tr"#,
+        "[1,2",
+        "<html>",
+        r#"{"is_success": 7}"#,
+    ] {
         let err = DeleteThing::parse_response(&answer(200, body)).unwrap_err();
-        let Error::Response(e) = &err else { panic!("{body}: {err:?}") };
+        let Error::Response(e) = &err else {
+            panic!("{body}: {err:?}")
+        };
         assert_eq!(e.kind, ResponseErrorKind::Malformed);
         assert_eq!(e.status, 200);
         assert_eq!(e.request_id.as_deref(), Some("rid-1"));
