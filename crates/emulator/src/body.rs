@@ -1,10 +1,14 @@
 //! The answer body: whole, truncated on purpose, or large and streamed.
 
+use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use hyper::body::{Body, Frame, SizeHint};
+
+/// How long a truncated body waits after its part before it fails.
+const TRUNCATION_PAUSE: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// A chunk of padding for oversized bodies.
 static PADDING: [u8; 64 * 1024] = [b'a'; 64 * 1024];
@@ -26,8 +30,13 @@ impl std::error::Error for Truncated {}
 pub(crate) enum AnswerBody {
     /// The whole body at once.
     Full(Option<Bytes>),
-    /// Sends `part`, then fails: the client sees fewer bytes than `Content-Length`.
-    Truncated { part: Option<Bytes>, announced: u64 },
+    /// Sends `part`, waits a moment (so it is flushed with the head), then fails: the client
+    /// sees fewer bytes than `Content-Length`, then the connection closes.
+    Truncated {
+        part: Option<Bytes>,
+        announced: u64,
+        pause: Option<Pin<Box<tokio::time::Sleep>>>,
+    },
     /// `prefix`, then `padding` bytes of `a`, then `suffix`.
     Padded {
         prefix: Option<Bytes>,
@@ -64,15 +73,23 @@ impl Body for AnswerBody {
 
     fn poll_frame(
         self: Pin<&mut Self>,
-        _cx: &mut Context<'_>,
+        cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, Truncated>>> {
         let this = self.get_mut();
         Poll::Ready(match this {
             AnswerBody::Full(data) => data.take().map(|d| Ok(Frame::data(d))),
-            AnswerBody::Truncated { part, .. } => match part.take() {
-                Some(d) => Some(Ok(Frame::data(d))),
-                None => Some(Err(Truncated)),
-            },
+            AnswerBody::Truncated { part, pause, .. } => {
+                if let Some(d) = part.take() {
+                    Some(Ok(Frame::data(d)))
+                } else {
+                    let sleep =
+                        pause.get_or_insert_with(|| Box::pin(tokio::time::sleep(TRUNCATION_PAUSE)));
+                    if sleep.as_mut().poll(cx).is_pending() {
+                        return Poll::Pending;
+                    }
+                    Some(Err(Truncated))
+                }
+            }
             AnswerBody::Padded {
                 prefix,
                 padding,

@@ -245,6 +245,7 @@ async fn handle(
             let sent = AnswerBody::Truncated {
                 part: (!part.is_empty()).then_some(part),
                 announced: full.len() as u64,
+                pause: None,
             };
             Some((answer, sent))
         }

@@ -230,10 +230,10 @@ impl Store {
                 }
             }
             JobKey::Version(id, vid) => {
-                if let Some(job) = self.training.get_mut(id) {
-                    if job.versions.get(vid).is_some_and(due) {
-                        job.versions.remove(vid);
-                    }
+                if let Some(job) = self.training.get_mut(id)
+                    && job.versions.get(vid).is_some_and(due)
+                {
+                    job.versions.remove(vid);
                 }
             }
             JobKey::Visualization(id) => {
@@ -367,7 +367,7 @@ mod tests {
         assert_eq!(s.list().len(), 2);
         assert!(s.list().iter().all(|j| matches!(j,
             SeedJob::TrainingJob { status: Some(v), .. } | SeedJob::TrainingJobVersion { status: Some(v), .. }
-            if *v == Value::from(status::MODELARTS_DELETING))));
+            if *v == status::MODELARTS_DELETING)));
         s.purge(now + Duration::from_secs(1));
         assert!(s.list().is_empty());
     }

@@ -20,21 +20,45 @@ fn assert_core_not_found(reply: &common::Reply) {
     let headers = http::HeaderMap::new();
     let status = http::StatusCode::from_u16(reply.status).unwrap();
     let err = ServiceError::from_answer(status, &headers, &reply.body);
-    assert!(err.is_not_found(), "core does not see not-found in {} {}", reply.status, reply.text());
-    assert!(err.code.as_deref().is_none_or(|c| NOT_FOUND_CODES.contains(&c)));
+    assert!(
+        err.is_not_found(),
+        "core does not see not-found in {} {}",
+        reply.status,
+        reply.text()
+    );
+    assert!(
+        err.code
+            .as_deref()
+            .is_none_or(|c| NOT_FOUND_CODES.contains(&c))
+    );
 }
 
 #[test]
 fn every_answer_carries_a_request_id() {
     let emulator = emulator();
     let replies = [
-        api(&emulator, "DELETE", &format!("/v1.0/{PID}/streaming/jobs/1")),
+        api(
+            &emulator,
+            "DELETE",
+            &format!("/v1.0/{PID}/streaming/jobs/1"),
+        ),
         api(&emulator, "GET", "/nowhere"),
-        call(&emulator, "DELETE", &format!("/v1.1/{PID}/job-executions/x"), ""),
+        call(
+            &emulator,
+            "DELETE",
+            &format!("/v1.1/{PID}/job-executions/x"),
+            "",
+        ),
         call(&emulator, "GET", "/_emulator/jobs", ""),
     ];
-    let ids: Vec<&str> = replies.iter().map(|r| r.header("x-request-id").unwrap()).collect();
-    assert!(ids.iter().all(|id| id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit())));
+    let ids: Vec<&str> = replies
+        .iter()
+        .map(|r| r.header("x-request-id").unwrap())
+        .collect();
+    assert!(
+        ids.iter()
+            .all(|id| id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()))
+    );
     let mut unique = ids.clone();
     unique.dedup();
     assert_eq!(unique.len(), ids.len());
@@ -43,7 +67,11 @@ fn every_answer_carries_a_request_id() {
 #[test]
 fn modelarts_training_job() {
     let emulator = emulator();
-    emulator.seed(SeedJob::TrainingJob { job_id: 10, name: Some("train".into()), status: None });
+    emulator.seed(SeedJob::TrainingJob {
+        job_id: 10,
+        name: Some("train".into()),
+        status: None,
+    });
     let list = api(&emulator, "GET", &format!("/v1/{PID}/training-jobs"));
     assert_eq!(list.status, 200);
     let body = list.json();
@@ -51,11 +79,20 @@ fn modelarts_training_job() {
     assert_eq!(body["job_total_count"], 1);
     assert_eq!(body["jobs"][0]["job_id"], 10);
     assert_eq!(body["jobs"][0]["job_name"], "train");
-    assert_eq!(body["jobs"][0]["status"], status::MODELARTS_TRAINING_DEFAULT);
+    assert_eq!(
+        body["jobs"][0]["status"],
+        status::MODELARTS_TRAINING_DEFAULT
+    );
 
     let deleted = api(&emulator, "DELETE", &format!("/v1/{PID}/training-jobs/10"));
-    assert_eq!((deleted.status, deleted.json()), (200, json!({ "is_success": true })));
-    assert_eq!(deleted.header("content-type"), Some("application/json;charset=UTF-8"));
+    assert_eq!(
+        (deleted.status, deleted.json()),
+        (200, json!({ "is_success": true }))
+    );
+    assert_eq!(
+        deleted.header("content-type"),
+        Some("application/json;charset=UTF-8")
+    );
     assert!(emulator.jobs().is_empty());
 
     let again = api(&emulator, "DELETE", &format!("/v1/{PID}/training-jobs/10"));
@@ -67,7 +104,10 @@ fn modelarts_training_job() {
     assert_core_not_found(&again);
 
     let bad = api(&emulator, "DELETE", &format!("/v1/{PID}/training-jobs/ten"));
-    assert_eq!((bad.status, bad.json()["error_code"].clone()), (400, json!("ModelArts.0101")));
+    assert_eq!(
+        (bad.status, bad.json()["error_code"].clone()),
+        (400, json!("ModelArts.0101"))
+    );
 }
 
 #[test]
@@ -75,34 +115,89 @@ fn modelarts_training_job_versions() {
     let emulator = emulator();
     // Seeding a version creates its training job.
     emulator.seed(SeedJob::training_job_version(10, 2));
-    emulator.seed(SeedJob::TrainingJobVersion { job_id: 10, version_id: 3, name: Some("V3".into()), status: Some(json!(8)) });
+    emulator.seed(SeedJob::TrainingJobVersion {
+        job_id: 10,
+        version_id: 3,
+        name: Some("V3".into()),
+        status: Some(json!(8)),
+    });
     assert_eq!(emulator.jobs().len(), 3);
 
-    let detail = api(&emulator, "GET", &format!("/v1/{PID}/training-jobs/10/versions/3"));
+    let detail = api(
+        &emulator,
+        "GET",
+        &format!("/v1/{PID}/training-jobs/10/versions/3"),
+    );
     assert_eq!(detail.status, 200);
     let body = detail.json();
-    assert_eq!((body["is_success"].clone(), body["job_id"].clone(), body["version_id"].clone()), (json!(true), json!(10), json!(3)));
-    assert_eq!((body["version_name"].clone(), body["status"].clone(), body["pre_version_id"].clone()), (json!("V3"), json!(8), json!(2)));
+    assert_eq!(
+        (
+            body["is_success"].clone(),
+            body["job_id"].clone(),
+            body["version_id"].clone()
+        ),
+        (json!(true), json!(10), json!(3))
+    );
+    assert_eq!(
+        (
+            body["version_name"].clone(),
+            body["status"].clone(),
+            body["pre_version_id"].clone()
+        ),
+        (json!("V3"), json!(8), json!(2))
+    );
 
     let list = api(&emulator, "GET", &format!("/v1/{PID}/training-jobs")).json();
-    assert_eq!((list["jobs"][0]["version_count"].clone(), list["jobs"][0]["version_id"].clone()), (json!(2), json!(3)));
+    assert_eq!(
+        (
+            list["jobs"][0]["version_count"].clone(),
+            list["jobs"][0]["version_id"].clone()
+        ),
+        (json!(2), json!(3))
+    );
 
-    let deleted = api(&emulator, "DELETE", &format!("/v1/{PID}/training-jobs/10/versions/2"));
-    assert_eq!((deleted.status, deleted.json()), (200, json!({ "is_success": true })));
-    let gone = api(&emulator, "GET", &format!("/v1/{PID}/training-jobs/10/versions/2"));
-    assert_eq!((gone.status, gone.json()["error_code"].clone()), (400, json!("ModelArts.2775")));
+    let deleted = api(
+        &emulator,
+        "DELETE",
+        &format!("/v1/{PID}/training-jobs/10/versions/2"),
+    );
+    assert_eq!(
+        (deleted.status, deleted.json()),
+        (200, json!({ "is_success": true }))
+    );
+    let gone = api(
+        &emulator,
+        "GET",
+        &format!("/v1/{PID}/training-jobs/10/versions/2"),
+    );
+    assert_eq!(
+        (gone.status, gone.json()["error_code"].clone()),
+        (400, json!("ModelArts.2775"))
+    );
     assert_core_not_found(&gone);
-    let again = api(&emulator, "DELETE", &format!("/v1/{PID}/training-jobs/10/versions/2"));
+    let again = api(
+        &emulator,
+        "DELETE",
+        &format!("/v1/{PID}/training-jobs/10/versions/2"),
+    );
     assert_eq!(again.status, 400);
     assert_core_not_found(&again);
     // A version of a job that does not exist.
-    let none = api(&emulator, "DELETE", &format!("/v1/{PID}/training-jobs/11/versions/1"));
+    let none = api(
+        &emulator,
+        "DELETE",
+        &format!("/v1/{PID}/training-jobs/11/versions/1"),
+    );
     assert_eq!(none.json()["error_code"], "ModelArts.2775");
 
     // Deleting the job deletes its versions.
     api(&emulator, "DELETE", &format!("/v1/{PID}/training-jobs/10"));
     assert!(emulator.jobs().is_empty());
-    let v3 = api(&emulator, "GET", &format!("/v1/{PID}/training-jobs/10/versions/3"));
+    let v3 = api(
+        &emulator,
+        "GET",
+        &format!("/v1/{PID}/training-jobs/10/versions/3"),
+    );
     assert_eq!(v3.status, 400);
 }
 
@@ -110,25 +205,57 @@ fn modelarts_training_job_versions() {
 fn modelarts_visualization_job() {
     let emulator = emulator();
     emulator.seed(SeedJob::visualization_job("abc"));
-    emulator.seed(SeedJob::VisualizationJob { job_id: "197".into(), name: Some("apiTest".into()), status: None });
+    emulator.seed(SeedJob::VisualizationJob {
+        job_id: "197".into(),
+        name: Some("apiTest".into()),
+        status: None,
+    });
 
     let list = api(&emulator, "GET", &format!("/v1/{PID}/visualization-jobs")).json();
-    assert_eq!((list["is_success"].clone(), list["job_total_count"].clone()), (json!(true), json!(2)));
-    let detail = api(&emulator, "GET", &format!("/v1/{PID}/visualization-jobs/197"));
+    assert_eq!(
+        (list["is_success"].clone(), list["job_total_count"].clone()),
+        (json!(true), json!(2))
+    );
+    let detail = api(
+        &emulator,
+        "GET",
+        &format!("/v1/{PID}/visualization-jobs/197"),
+    );
     assert_eq!(detail.status, 200);
     let body = detail.json();
     // The detail page's example: the fields at the top, no is_success; job_id a Long.
-    assert_eq!((body["job_id"].clone(), body["job_name"].clone()), (json!(197), json!("apiTest")));
+    assert_eq!(
+        (body["job_id"].clone(), body["job_name"].clone()),
+        (json!(197), json!("apiTest"))
+    );
     assert_eq!(body["status"], status::MODELARTS_VISUALIZATION_DEFAULT);
     assert!(body.get("is_success").is_none());
 
-    let deleted = api(&emulator, "DELETE", &format!("/v1/{PID}/visualization-jobs/abc"));
-    assert_eq!((deleted.status, deleted.json()), (200, json!({ "is_success": true })));
-    let gone = api(&emulator, "GET", &format!("/v1/{PID}/visualization-jobs/abc"));
+    let deleted = api(
+        &emulator,
+        "DELETE",
+        &format!("/v1/{PID}/visualization-jobs/abc"),
+    );
+    assert_eq!(
+        (deleted.status, deleted.json()),
+        (200, json!({ "is_success": true }))
+    );
+    let gone = api(
+        &emulator,
+        "GET",
+        &format!("/v1/{PID}/visualization-jobs/abc"),
+    );
     assert_eq!(gone.status, 400);
     assert_core_not_found(&gone);
-    let again = api(&emulator, "DELETE", &format!("/v1/{PID}/visualization-jobs/abc"));
-    assert_eq!((again.status, again.json()["is_success"].clone()), (400, json!(false)));
+    let again = api(
+        &emulator,
+        "DELETE",
+        &format!("/v1/{PID}/visualization-jobs/abc"),
+    );
+    assert_eq!(
+        (again.status, again.json()["is_success"].clone()),
+        (400, json!(false))
+    );
     assert_core_not_found(&again);
 }
 
@@ -136,7 +263,11 @@ fn modelarts_visualization_job() {
 fn visualization_ids_are_percent_decoded() {
     let emulator = emulator();
     emulator.seed(SeedJob::visualization_job("a b/c%d"));
-    let deleted = api(&emulator, "DELETE", &format!("/v1/{PID}/visualization-jobs/a%20b%2Fc%25d"));
+    let deleted = api(
+        &emulator,
+        "DELETE",
+        &format!("/v1/{PID}/visualization-jobs/a%20b%2Fc%25d"),
+    );
     assert_eq!(deleted.status, 200, "{}", deleted.text());
     assert!(emulator.jobs().is_empty());
 }
@@ -145,15 +276,30 @@ fn visualization_ids_are_percent_decoded() {
 fn dli_flink_job() {
     let emulator = emulator();
     emulator.seed(SeedJob::flink_job(77));
-    emulator.seed(SeedJob::FlinkJob { job_id: 78, name: Some("stream".into()), status: Some(json!("job_finish")) });
+    emulator.seed(SeedJob::FlinkJob {
+        job_id: 78,
+        name: Some("stream".into()),
+        status: Some(json!("job_finish")),
+    });
 
     let list = api(&emulator, "GET", &format!("/v1.0/{PID}/streaming/jobs"));
     assert_eq!(list.status, 200);
     let body = list.json();
-    assert_eq!((body["is_success"].clone(), body["job_list"]["total_count"].clone()), (json!("true"), json!(2)));
+    assert_eq!(
+        (
+            body["is_success"].clone(),
+            body["job_list"]["total_count"].clone()
+        ),
+        (json!("true"), json!(2))
+    );
     // Newest (highest id) first by default; `order=asc` reverses.
     assert_eq!(body["job_list"]["jobs"][0]["job_id"], 78);
-    let asc = api(&emulator, "GET", &format!("/v1.0/{PID}/streaming/jobs?order=asc&limit=1")).json();
+    let asc = api(
+        &emulator,
+        "GET",
+        &format!("/v1.0/{PID}/streaming/jobs?order=asc&limit=1"),
+    )
+    .json();
     assert_eq!(asc["job_list"]["jobs"].as_array().unwrap().len(), 1);
     assert_eq!(asc["job_list"]["jobs"][0]["job_id"], 77);
 
@@ -162,20 +308,42 @@ fn dli_flink_job() {
     assert_eq!(detail["job_detail"]["status"], "job_finish");
     assert_eq!(detail["job_detail"]["project_id"], PID);
 
-    let deleted = api(&emulator, "DELETE", &format!("/v1.0/{PID}/streaming/jobs/77"));
+    let deleted = api(
+        &emulator,
+        "DELETE",
+        &format!("/v1.0/{PID}/streaming/jobs/77"),
+    );
     assert_eq!(deleted.status, 200);
-    assert_eq!(deleted.json(), json!({ "is_success": "true", "message": "The job is successfully deleted." }));
+    assert_eq!(
+        deleted.json(),
+        json!({ "is_success": "true", "message": "The job is successfully deleted." })
+    );
 
-    for (method, path) in [("DELETE", "/streaming/jobs/77"), ("GET", "/streaming/jobs/77")] {
+    for (method, path) in [
+        ("DELETE", "/streaming/jobs/77"),
+        ("GET", "/streaming/jobs/77"),
+    ] {
         let gone = api(&emulator, method, &format!("/v1.0/{PID}{path}"));
         assert_eq!(gone.status, 400);
         let body = gone.json();
         assert_eq!(body["error_code"], "DLI.0002");
-        assert!(body["error_msg"].as_str().unwrap().starts_with("The object does not exist."));
+        assert!(
+            body["error_msg"]
+                .as_str()
+                .unwrap()
+                .starts_with("The object does not exist.")
+        );
         assert_core_not_found(&gone);
     }
-    let bad = api(&emulator, "DELETE", &format!("/v1.0/{PID}/streaming/jobs/x"));
-    assert_eq!((bad.status, bad.json()["error_code"].clone()), (400, json!("DLI.0001")));
+    let bad = api(
+        &emulator,
+        "DELETE",
+        &format!("/v1.0/{PID}/streaming/jobs/x"),
+    );
+    assert_eq!(
+        (bad.status, bad.json()["error_code"].clone()),
+        (400, json!("DLI.0001"))
+    );
 }
 
 #[test]
@@ -186,61 +354,132 @@ fn mrs_job_execution() {
     emulator.seed(SeedJob::job_execution("b"));
     emulator.seed(SeedJob::job_execution("c"));
 
-    let detail = api(&emulator, "GET", &format!("/v1.1/{PID}/job-executions/{id}"));
+    let detail = api(
+        &emulator,
+        "GET",
+        &format!("/v1.1/{PID}/job-executions/{id}"),
+    );
     assert_eq!(detail.status, 200);
     let body = detail.json();
-    assert_eq!((body["job_execution"]["id"].clone(), body["job_execution"]["tenant_id"].clone()), (json!(id), json!(PID)));
+    assert_eq!(
+        (
+            body["job_execution"]["id"].clone(),
+            body["job_execution"]["tenant_id"].clone()
+        ),
+        (json!(id), json!(PID))
+    );
     assert_eq!(body["job_execution"]["info"]["status"], status::MRS_DEFAULT);
 
-    let list = api(&emulator, "GET", &format!("/v1.1/{PID}/job-executions?limit=2")).json();
-    let shown: Vec<&str> = list["job_executions"].as_array().unwrap().iter().map(|j| j["id"].as_str().unwrap()).collect();
+    let list = api(
+        &emulator,
+        "GET",
+        &format!("/v1.1/{PID}/job-executions?limit=2"),
+    )
+    .json();
+    let shown: Vec<&str> = list["job_executions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| j["id"].as_str().unwrap())
+        .collect();
     assert_eq!(shown, [id, "b"]);
     assert_eq!(list["markers"]["next"], "b");
-    let rest = api(&emulator, "GET", &format!("/v1.1/{PID}/job-executions?limit=2&marker=b")).json();
+    let rest = api(
+        &emulator,
+        "GET",
+        &format!("/v1.1/{PID}/job-executions?limit=2&marker=b"),
+    )
+    .json();
     assert_eq!(rest["job_executions"][0]["id"], "c");
     assert_eq!(rest["markers"]["next"], Value::Null);
 
-    let deleted = api(&emulator, "DELETE", &format!("/v1.1/{PID}/job-executions/{id}"));
+    let deleted = api(
+        &emulator,
+        "DELETE",
+        &format!("/v1.1/{PID}/job-executions/{id}"),
+    );
     assert_eq!((deleted.status, deleted.body.len()), (204, 0));
     assert!(deleted.header("content-type").is_none());
     for method in ["DELETE", "GET"] {
-        let gone = api(&emulator, method, &format!("/v1.1/{PID}/job-executions/{id}"));
+        let gone = api(
+            &emulator,
+            method,
+            &format!("/v1.1/{PID}/job-executions/{id}"),
+        );
         assert_eq!(gone.status, 500);
-        assert_eq!(gone.json(), json!({ "error_code": "0176", "error_msg": "The job does not exist." }));
+        assert_eq!(
+            gone.json(),
+            json!({ "error_code": "0176", "error_msg": "The job does not exist." })
+        );
         assert_core_not_found(&gone);
     }
 }
 
 #[test]
 fn deletion_takes_the_delete_delay() {
-    let emulator = Emulator::start(EmulatorConfig { delete_delay: Duration::from_millis(400), ..EmulatorConfig::default() }).unwrap();
+    let emulator = Emulator::start(EmulatorConfig {
+        delete_delay: Duration::from_millis(400),
+        ..EmulatorConfig::default()
+    })
+    .unwrap();
     emulator.seed(SeedJob::flink_job(1));
     emulator.seed(SeedJob::training_job_version(10, 1));
     emulator.seed(SeedJob::visualization_job("v"));
     emulator.seed(SeedJob::job_execution("e"));
-    for path in ["/v1.0/{p}/streaming/jobs/1", "/v1/{p}/training-jobs/10", "/v1/{p}/visualization-jobs/v", "/v1.1/{p}/job-executions/e"] {
+    for path in [
+        "/v1.0/{p}/streaming/jobs/1",
+        "/v1/{p}/training-jobs/10",
+        "/v1/{p}/visualization-jobs/v",
+        "/v1.1/{p}/job-executions/e",
+    ] {
         let reply = api(&emulator, "DELETE", &path.replace("{p}", PID));
-        assert!(reply.status == 200 || reply.status == 204, "{path}: {}", reply.text());
+        assert!(
+            reply.status == 200 || reply.status == 204,
+            "{path}: {}",
+            reply.text()
+        );
     }
     // Deleting: visible, with the deleting status.
     let flink = api(&emulator, "GET", &format!("/v1.0/{PID}/streaming/jobs/1")).json();
     assert_eq!(flink["job_detail"]["status"], status::DLI_DELETING);
-    let version = api(&emulator, "GET", &format!("/v1/{PID}/training-jobs/10/versions/1")).json();
+    let version = api(
+        &emulator,
+        "GET",
+        &format!("/v1/{PID}/training-jobs/10/versions/1"),
+    )
+    .json();
     assert_eq!(version["status"], status::MODELARTS_DELETING);
     let training = api(&emulator, "GET", &format!("/v1/{PID}/training-jobs")).json();
     assert_eq!(training["jobs"][0]["status"], status::MODELARTS_DELETING);
     let vis = api(&emulator, "GET", &format!("/v1/{PID}/visualization-jobs/v")).json();
     assert_eq!(vis["status"], status::MODELARTS_DELETING);
     let exec = api(&emulator, "GET", &format!("/v1.1/{PID}/job-executions/e")).json();
-    assert_eq!(exec["job_execution"]["info"]["status"], status::MRS_DELETING);
+    assert_eq!(
+        exec["job_execution"]["info"]["status"],
+        status::MRS_DELETING
+    );
     assert_eq!(emulator.jobs().len(), 5);
     // Deleting again while it runs is accepted.
-    assert_eq!(api(&emulator, "DELETE", &format!("/v1.0/{PID}/streaming/jobs/1")).status, 200);
+    assert_eq!(
+        api(
+            &emulator,
+            "DELETE",
+            &format!("/v1.0/{PID}/streaming/jobs/1")
+        )
+        .status,
+        200
+    );
 
     std::thread::sleep(Duration::from_millis(500));
     assert!(emulator.jobs().is_empty());
-    assert_eq!(api(&emulator, "GET", &format!("/v1.0/{PID}/streaming/jobs/1")).status, 400);
-    assert_eq!(api(&emulator, "GET", &format!("/v1.1/{PID}/job-executions/e")).status, 500);
+    assert_eq!(
+        api(&emulator, "GET", &format!("/v1.0/{PID}/streaming/jobs/1")).status,
+        400
+    );
+    assert_eq!(
+        api(&emulator, "GET", &format!("/v1.1/{PID}/job-executions/e")).status,
+        500
+    );
 }
 
 #[test]
@@ -251,11 +490,28 @@ fn another_project_is_refused_as_each_service_does() {
     emulator.seed(SeedJob::job_execution("e"));
     let other = "ffffffffffffffffffffffffffffffff";
     let ma = api(&emulator, "DELETE", &format!("/v1/{other}/training-jobs/1"));
-    assert_eq!((ma.status, ma.json()["error_code"].clone()), (403, json!("ModelArts.0210")));
-    let dli = api(&emulator, "DELETE", &format!("/v1.0/{other}/streaming/jobs/1"));
-    assert_eq!((dli.status, dli.json()["error_code"].clone()), (401, json!("DLI.0013")));
-    let mrs = api(&emulator, "DELETE", &format!("/v1.1/{other}/job-executions/e"));
-    assert_eq!((mrs.status, mrs.json()["error_code"].clone()), (401, json!("12000001")));
+    assert_eq!(
+        (ma.status, ma.json()["error_code"].clone()),
+        (403, json!("ModelArts.0210"))
+    );
+    let dli = api(
+        &emulator,
+        "DELETE",
+        &format!("/v1.0/{other}/streaming/jobs/1"),
+    );
+    assert_eq!(
+        (dli.status, dli.json()["error_code"].clone()),
+        (401, json!("DLI.0013"))
+    );
+    let mrs = api(
+        &emulator,
+        "DELETE",
+        &format!("/v1.1/{other}/job-executions/e"),
+    );
+    assert_eq!(
+        (mrs.status, mrs.json()["error_code"].clone()),
+        (401, json!("12000001"))
+    );
     assert_eq!(emulator.jobs().len(), 3);
 }
 
@@ -284,11 +540,27 @@ fn list_paging() {
         emulator.seed(SeedJob::flink_job(id));
     }
     let first = api(&emulator, "GET", &format!("/v1/{PID}/training-jobs")).json();
-    assert_eq!((first["jobs"].as_array().unwrap().len(), first["job_total_count"].clone()), (10, json!(25)));
-    let third = api(&emulator, "GET", &format!("/v1/{PID}/training-jobs?per_page=10&page=3")).json();
+    assert_eq!(
+        (
+            first["jobs"].as_array().unwrap().len(),
+            first["job_total_count"].clone()
+        ),
+        (10, json!(25))
+    );
+    let third = api(
+        &emulator,
+        "GET",
+        &format!("/v1/{PID}/training-jobs?per_page=10&page=3"),
+    )
+    .json();
     assert_eq!(third["jobs"].as_array().unwrap().len(), 5);
     let dli = api(&emulator, "GET", &format!("/v1.0/{PID}/streaming/jobs")).json();
     assert_eq!(dli["job_list"]["jobs"].as_array().unwrap().len(), 10);
-    let dli = api(&emulator, "GET", &format!("/v1.0/{PID}/streaming/jobs?limit=100&offset=20")).json();
+    let dli = api(
+        &emulator,
+        "GET",
+        &format!("/v1.0/{PID}/streaming/jobs?limit=100&offset=20"),
+    )
+    .json();
     assert_eq!(dli["job_list"]["jobs"].as_array().unwrap().len(), 5);
 }

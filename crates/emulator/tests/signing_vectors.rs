@@ -47,7 +47,10 @@ fn request_of(vector: &Value) -> http::Request<Vec<u8>> {
     for (name, value) in expected["headers_after_signing"].as_object().unwrap() {
         builder = builder.header(name.as_str(), value.as_str().unwrap());
     }
-    let body = input["body"].as_str().map(|b| b.as_bytes().to_vec()).unwrap_or_default();
+    let body = input["body"]
+        .as_str()
+        .map(|b| b.as_bytes().to_vec())
+        .unwrap_or_default();
     builder.body(body).unwrap()
 }
 
@@ -65,7 +68,11 @@ fn every_vector_verifies_with_its_own_authorization() {
         let id = vector["id"].as_str().unwrap();
         let request = request_of(vector);
         let auth = authorization_of(vector);
-        assert_eq!(auth.access_key, vector["input"]["ak"].as_str().unwrap(), "{id}");
+        assert_eq!(
+            auth.access_key,
+            vector["input"]["ak"].as_str().unwrap(),
+            "{id}"
+        );
         let sk = vector["input"]["sk"].as_str().unwrap();
         let (parts, body) = request.into_parts();
         match verify(&parts.method, &parts.uri, &parts.headers, &body, &auth, sk) {
@@ -73,11 +80,33 @@ fn every_vector_verifies_with_its_own_authorization() {
             Err(e) => failures.push(format!("{id}: {e}")),
         }
         // A wrong key, and a tampered signature, must not verify.
-        assert!(verify(&parts.method, &parts.uri, &parts.headers, &body, &auth, "wrong-sk").is_err(), "{id}");
+        assert!(
+            verify(
+                &parts.method,
+                &parts.uri,
+                &parts.headers,
+                &body,
+                &auth,
+                "wrong-sk"
+            )
+            .is_err(),
+            "{id}"
+        );
         let mut tampered = auth.clone();
         let last = tampered.signature.pop().unwrap();
         tampered.signature.push(if last == '0' { '1' } else { '0' });
-        assert!(verify(&parts.method, &parts.uri, &parts.headers, &body, &tampered, sk).is_err(), "{id}");
+        assert!(
+            verify(
+                &parts.method,
+                &parts.uri,
+                &parts.headers,
+                &body,
+                &tampered,
+                sk
+            )
+            .is_err(),
+            "{id}"
+        );
     }
     println!("{passed}/{} signing vectors verified", vectors.len());
     assert!(failures.is_empty(), "{failures:#?}");
@@ -91,8 +120,14 @@ fn a_changed_request_does_not_verify() {
         let sk = vector["input"]["sk"].as_str().unwrap();
         let (mut parts, body) = request_of(&vector).into_parts();
         // Another date is another string to sign.
-        parts.headers.insert("x-sdk-date", http::HeaderValue::from_static("20300101T000000Z"));
-        assert!(verify(&parts.method, &parts.uri, &parts.headers, &body, &auth, sk).is_err(), "{id}");
+        parts.headers.insert(
+            "x-sdk-date",
+            http::HeaderValue::from_static("20300101T000000Z"),
+        );
+        assert!(
+            verify(&parts.method, &parts.uri, &parts.headers, &body, &auth, sk).is_err(),
+            "{id}"
+        );
     }
 }
 
@@ -102,8 +137,10 @@ fn a_changed_request_does_not_verify() {
 fn routed_vectors_verify_over_the_wire() {
     let vectors = vectors();
     let constants = serde_json::from_str::<Value>(
-        &std::fs::read_to_string(std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/signing.json"))
-            .unwrap(),
+        &std::fs::read_to_string(
+            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/signing.json"),
+        )
+        .unwrap(),
     )
     .unwrap()["constants"]
         .clone();
@@ -117,7 +154,9 @@ fn routed_vectors_verify_over_the_wire() {
     let mut sent = 0;
     for vector in &vectors {
         let target = vector["expected"]["request_target"].as_str().unwrap();
-        let routed = ["/v1/", "/v1.0/", "/v1.1/"].iter().any(|p| target.starts_with(p))
+        let routed = ["/v1/", "/v1.0/", "/v1.1/"]
+            .iter()
+            .any(|p| target.starts_with(p))
             && vector["input"]["method"] == "DELETE"
             && (target.contains("/training-jobs/")
                 || target.contains("/visualization-jobs/")
@@ -135,7 +174,14 @@ fn routed_vectors_verify_over_the_wire() {
     assert_eq!(recorded.len(), sent);
     assert!(sent >= 15, "only {sent} routed vectors");
     for r in &recorded {
-        assert_eq!(r.signature_verified, Some(true), "{} {}: {}", r.method, r.path, r.body);
+        assert_eq!(
+            r.signature_verified,
+            Some(true),
+            "{} {}: {}",
+            r.method,
+            r.path,
+            r.body
+        );
         assert!(r.body.contains("X-Sdk-Date"), "{}", r.body);
     }
     assert!(emulator.jobs().is_empty());

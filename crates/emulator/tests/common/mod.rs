@@ -1,6 +1,12 @@
 //! Test support: a tiny HTTP/1.1 client on std sockets (so tests can see closed connections
 //! and truncated bodies exactly) and signing helpers built on the core's signer.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic, unreachable_pub)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    unreachable_pub
+)]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -20,7 +26,11 @@ pub enum Outcome {
     /// The connection closed before any answer.
     Closed,
     /// The head came, then fewer body bytes than `Content-Length` announced.
-    Truncated { status: u16, got: usize, announced: usize },
+    Truncated {
+        status: u16,
+        got: usize,
+        announced: usize,
+    },
 }
 
 impl Outcome {
@@ -41,7 +51,10 @@ pub struct Reply {
 
 impl Reply {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn json(&self) -> Value {
@@ -64,8 +77,13 @@ impl Conn {
     pub fn open(addr: SocketAddr) -> Conn {
         let stream = TcpStream::connect(addr).unwrap();
         stream.set_nodelay(true).unwrap();
-        stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-        Conn { reader: BufReader::new(stream.try_clone().unwrap()), writer: stream }
+        stream
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .unwrap();
+        Conn {
+            reader: BufReader::new(stream.try_clone().unwrap()),
+            writer: stream,
+        }
     }
 
     /// Sends `request` with exactly its headers (a `Host` header is added from the URI when
@@ -74,7 +92,10 @@ impl Conn {
         let target = request.uri().path_and_query().map_or("/", |p| p.as_str());
         let mut head = format!("{} {} HTTP/1.1\r\n", request.method(), target).into_bytes();
         if !request.headers().contains_key("host") {
-            let host = request.uri().authority().map_or("localhost", |a| a.as_str());
+            let host = request
+                .uri()
+                .authority()
+                .map_or("localhost", |a| a.as_str());
             head.extend_from_slice(format!("host: {host}\r\n").as_bytes());
         }
         for (name, value) in request.headers() {
@@ -84,7 +105,9 @@ impl Conn {
             head.extend_from_slice(b"\r\n");
         }
         if !request.body().is_empty() || matches!(request.method().as_str(), "POST" | "PUT") {
-            head.extend_from_slice(format!("content-length: {}\r\n", request.body().len()).as_bytes());
+            head.extend_from_slice(
+                format!("content-length: {}\r\n", request.body().len()).as_bytes(),
+            );
         }
         head.extend_from_slice(b"\r\n");
         head.extend_from_slice(request.body());
@@ -100,7 +123,12 @@ impl Conn {
             Ok(0) | Err(_) => return Outcome::Closed,
             Ok(_) => {}
         }
-        let status: u16 = status_line.split_whitespace().nth(1).unwrap().parse().unwrap();
+        let status: u16 = status_line
+            .split_whitespace()
+            .nth(1)
+            .unwrap()
+            .parse()
+            .unwrap();
         let mut headers = Vec::new();
         loop {
             let mut line = String::new();
@@ -116,16 +144,30 @@ impl Conn {
             .iter()
             .find(|(n, _)| n == "content-length")
             .map_or(0, |(_, v)| v.parse().unwrap());
-        let length = if head_only || status == 204 || status == 304 { 0 } else { length };
+        let length = if head_only || status == 204 || status == 304 {
+            0
+        } else {
+            length
+        };
         let mut body = vec![0; length];
         let mut got = 0;
         while got < length {
             match self.reader.read(&mut body[got..]) {
-                Ok(0) | Err(_) => return Outcome::Truncated { status, got, announced: length },
+                Ok(0) | Err(_) => {
+                    return Outcome::Truncated {
+                        status,
+                        got,
+                        announced: length,
+                    };
+                }
                 Ok(n) => got += n,
             }
         }
-        Outcome::Reply(Reply { status, headers, body })
+        Outcome::Reply(Reply {
+            status,
+            headers,
+            body,
+        })
     }
 }
 
@@ -135,8 +177,15 @@ pub fn send(emulator: &Emulator, request: &http::Request<Vec<u8>>) -> Outcome {
 }
 
 /// An unsigned request to `path` (which may carry a query) on the emulator.
-pub fn request(emulator: &Emulator, method: &str, path: &str, body: &str) -> http::Request<Vec<u8>> {
-    let mut builder = http::Request::builder().method(method).uri(format!("{}{path}", emulator.base_url()));
+pub fn request(
+    emulator: &Emulator,
+    method: &str,
+    path: &str,
+    body: &str,
+) -> http::Request<Vec<u8>> {
+    let mut builder = http::Request::builder()
+        .method(method)
+        .uri(format!("{}{path}", emulator.base_url()));
     if !body.is_empty() {
         builder = builder.header("content-type", "application/json");
     }
@@ -173,14 +222,26 @@ pub fn signed_with(
         .header("x-project-id", PID)
         .body(Vec::new())
         .unwrap();
-    let params = SigningParams { time, form, region: "eu-de", service: "dli" };
+    let params = SigningParams {
+        time,
+        form,
+        region: "eu-de",
+        service: "dli",
+    };
     sign(&mut request, credentials, &params).unwrap();
     request
 }
 
 /// `method path` signed now with the default keys, `Access=` form.
 pub fn signed(emulator: &Emulator, method: &str, path: &str) -> http::Request<Vec<u8>> {
-    signed_with(emulator, method, path, &default_keys(), SignatureForm::Access, now())
+    signed_with(
+        emulator,
+        method,
+        path,
+        &default_keys(),
+        SignatureForm::Access,
+        now(),
+    )
 }
 
 /// Sends `method path` signed now with the default keys.

@@ -1,0 +1,237 @@
+//! The admin API over HTTP, and the command line (`--seed`, the first line, SIGTERM).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use common::{PID, api, call};
+use otc_jobs_emulator::{AuthKind, Emulator, EmulatorConfig, RecordedRequest, SeedJob};
+use serde_json::json;
+
+#[test]
+fn seed_and_list_jobs() {
+    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
+    let jobs = [
+        json!({"kind": "training_job", "job_id": 10}),
+        json!({"kind": "training_job_version", "job_id": 10, "version_id": 2}),
+        json!({"kind": "visualization_job", "job_id": "abc"}),
+        json!({"kind": "flink_job", "job_id": 77}),
+        json!({"kind": "job_execution", "job_execution_id": "669b8ae8-0e74-4bc9-a7b6-6f8b4ad10bd3", "name": "n", "status": "RUNNING"}),
+    ];
+    for job in &jobs {
+        let reply = call(&emulator, "POST", "/_emulator/jobs", &job.to_string());
+        assert_eq!(reply.status, 201, "{}", reply.text());
+        assert_eq!(reply.json(), *job);
+    }
+    let listed = call(&emulator, "GET", "/_emulator/jobs", "");
+    assert_eq!(listed.status, 200);
+    assert_eq!(listed.json(), json!(jobs));
+    let typed: Vec<SeedJob> = serde_json::from_slice(&listed.body).unwrap();
+    assert_eq!(typed, emulator.jobs());
+
+    // An array at once; a version creates its job.
+    emulator.reset();
+    let batch = json!([{"kind": "training_job_version", "job_id": 5, "version_id": 1}, {"kind": "flink_job", "job_id": 1}]);
+    assert_eq!(
+        call(&emulator, "POST", "/_emulator/jobs", &batch.to_string()).status,
+        201
+    );
+    assert_eq!(emulator.jobs().len(), 3);
+
+    for bad in [
+        json!({"kind": "flink_job"}),
+        json!({"kind": "flink_job", "job_id": "x"}),
+        json!({"kind": "cluster", "id": 1}),
+    ] {
+        let reply = call(&emulator, "POST", "/_emulator/jobs", &bad.to_string());
+        assert_eq!(reply.status, 400, "{bad}");
+    }
+    assert_eq!(call(&emulator, "POST", "/_emulator/jobs", "{").status, 400);
+    assert_eq!(call(&emulator, "GET", "/_emulator/nothing", "").status, 404);
+}
+
+#[test]
+fn requests_are_recorded_and_reset_forgets_everything() {
+    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
+    emulator.seed(SeedJob::flink_job(77));
+    api(
+        &emulator,
+        "DELETE",
+        &format!("/v1.0/{PID}/streaming/jobs/77?x=1"),
+    );
+    call(
+        &emulator,
+        "DELETE",
+        &format!("/v1.0/{PID}/streaming/jobs/77"),
+        "",
+    );
+
+    let reply = call(&emulator, "GET", "/_emulator/requests", "");
+    assert_eq!(reply.status, 200);
+    let recorded: Vec<RecordedRequest> = serde_json::from_slice(&reply.body).unwrap();
+    assert_eq!(recorded, emulator.requests());
+    assert_eq!(recorded.len(), 2, "admin requests are not recorded");
+    let first = &recorded[0];
+    assert_eq!(
+        (first.method.as_str(), first.query.as_deref()),
+        ("DELETE", Some("x=1"))
+    );
+    assert_eq!(first.path, format!("/v1.0/{PID}/streaming/jobs/77"));
+    assert_eq!(
+        (first.auth, first.signature_verified, first.status),
+        (AuthKind::AkSk, Some(true), Some(200))
+    );
+    assert!(
+        first
+            .header("Authorization")
+            .unwrap()
+            .starts_with("SDK-HMAC-SHA256 Access=")
+    );
+    assert!(first.body.contains("successfully deleted"));
+    let second = &recorded[1];
+    assert_eq!(
+        (second.auth, second.signature_verified, second.status),
+        (AuthKind::None, None, Some(401))
+    );
+    assert_eq!(second.error_code.as_deref(), Some("APIG.0301"));
+    // The JSON shape.
+    let raw = reply.json();
+    assert_eq!(raw[0]["auth"], "ak_sk");
+    assert_eq!(raw[0]["signature_verified"], true);
+    assert!(raw[0]["headers"][0].as_array().unwrap().len() == 2);
+
+    assert_eq!(
+        call(&emulator, "DELETE", "/_emulator/requests", "").status,
+        204
+    );
+    assert!(emulator.requests().is_empty());
+    emulator.seed(SeedJob::flink_job(1));
+    emulator.add_fault(otc_jobs_emulator::Fault::new(
+        "GET",
+        "*",
+        otc_jobs_emulator::FaultAction::Close {
+            after_processing: false,
+        },
+    ));
+    assert_eq!(call(&emulator, "POST", "/_emulator/reset", "").status, 204);
+    assert!(emulator.jobs().is_empty());
+    assert_eq!(
+        api(&emulator, "GET", &format!("/v1.0/{PID}/streaming/jobs")).status,
+        200,
+        "faults are gone"
+    );
+}
+
+#[test]
+fn the_request_log_is_bounded() {
+    let emulator = Emulator::start(EmulatorConfig {
+        max_recorded_requests: 3,
+        ..EmulatorConfig::default()
+    })
+    .unwrap();
+    for i in 0..5 {
+        api(
+            &emulator,
+            "GET",
+            &format!("/v1.0/{PID}/streaming/jobs?i={i}"),
+        );
+    }
+    let queries: Vec<String> = emulator
+        .requests()
+        .into_iter()
+        .filter_map(|r| r.query)
+        .collect();
+    assert_eq!(queries, ["i=2", "i=3", "i=4"]);
+}
+
+#[test]
+fn dropping_the_handle_stops_the_server() {
+    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
+    let addr = emulator.local_addr();
+    assert!(std::net::TcpStream::connect(addr).is_ok());
+    drop(emulator);
+    assert!(std::net::TcpStream::connect(addr).is_err());
+}
+
+#[test]
+fn the_binary_seeds_prints_its_address_and_stops_on_sigterm() {
+    let dir = std::env::temp_dir().join(format!("otc-jobs-emulator-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let seed = dir.join("seed.json");
+    std::fs::write(&seed, json!([{"kind": "flink_job", "job_id": 77}, {"kind": "job_execution", "job_execution_id": "e"}]).to_string()).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_otc-jobs-emulator"))
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--project-id",
+            "p1",
+            "--ak",
+            "AK1",
+            "--sk",
+            "SK1",
+            "--token",
+            "T1",
+        ])
+        .arg("--seed")
+        .arg(&seed)
+        .args(["--delete-delay-ms", "0"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let url = first
+        .trim_end()
+        .strip_prefix("listening on http://")
+        .unwrap_or_else(|| panic!("first line: {first:?}"));
+    let addr: std::net::SocketAddr = url.parse().unwrap();
+    assert!(addr.ip().is_loopback());
+
+    // Seeded, and the token and project are the ones given.
+    let mut conn = common::Conn::open(addr);
+    let request = http::Request::builder()
+        .uri(format!("http://{addr}/v1.0/p1/streaming/jobs/77"))
+        .header("x-auth-token", "T1")
+        .body(Vec::new())
+        .unwrap();
+    assert_eq!(conn.send(&request).reply().status, 200);
+    let jobs = http::Request::builder()
+        .uri(format!("http://{addr}/_emulator/jobs"))
+        .body(Vec::new())
+        .unwrap();
+    assert_eq!(conn.send(&jobs).reply().json().as_array().unwrap().len(), 2);
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn the_binary_refuses_bad_arguments() {
+    let out = Command::new(env!("CARGO_BIN_EXE_otc-jobs-emulator"))
+        .args(["--ak", "AK"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("pairs"));
+    let out = Command::new(env!("CARGO_BIN_EXE_otc-jobs-emulator"))
+        .args(["--seed", "/nonexistent/seed.json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let help = Command::new(env!("CARGO_BIN_EXE_otc-jobs-emulator"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(help.status.success());
+    assert!(String::from_utf8_lossy(&help.stdout).contains("--delete-delay-ms"));
+}

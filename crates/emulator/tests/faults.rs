@@ -1,0 +1,357 @@
+//! Every fault kind, matching and counting, through the library and the admin API.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{Conn, Outcome, PID, api, call, send, signed};
+use otc_jobs_emulator::{Emulator, EmulatorConfig, Fault, FaultAction, SeedJob};
+use serde_json::json;
+
+fn emulator() -> Emulator {
+    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
+    emulator.seed(SeedJob::flink_job(77));
+    emulator
+}
+
+fn delete_path() -> String {
+    format!("/v1.0/{PID}/streaming/jobs/77")
+}
+
+const ANY_DLI_JOB: &str = "/v1.0/*/streaming/jobs/*";
+
+#[test]
+fn respond_with_status_headers_and_body_the_next_n_times() {
+    let emulator = emulator();
+    let mut headers = std::collections::BTreeMap::new();
+    headers.insert("Retry-After".to_owned(), "2".to_owned());
+    emulator.add_fault(
+        Fault::new(
+            "DELETE",
+            ANY_DLI_JOB,
+            FaultAction::Respond {
+                status: 429,
+                headers,
+                body:
+                    json!({ "error_code": "APIG.0308", "error_msg": "The request is throttled." })
+                        .to_string(),
+            },
+        )
+        .times(2),
+    );
+    for _ in 0..2 {
+        let reply = api(&emulator, "DELETE", &delete_path());
+        assert_eq!(reply.status, 429);
+        assert_eq!(reply.header("retry-after"), Some("2"));
+        assert_eq!(reply.json()["error_code"], "APIG.0308");
+        assert!(reply.header("x-request-id").is_some());
+        // Not processed.
+        assert_eq!(emulator.jobs().len(), 1);
+    }
+    assert_eq!(api(&emulator, "DELETE", &delete_path()).status, 200);
+    let recorded = emulator.requests();
+    let faults: Vec<Option<&str>> = recorded.iter().map(|r| r.fault.as_deref()).collect();
+    assert_eq!(faults, [Some("respond"), Some("respond"), None]);
+    assert_eq!(recorded[0].error_code.as_deref(), Some("APIG.0308"));
+    assert_eq!(recorded[0].status, Some(429));
+}
+
+#[test]
+fn faults_match_method_and_path() {
+    let emulator = emulator();
+    emulator.add_fault(Fault::new(
+        "GET",
+        ANY_DLI_JOB,
+        FaultAction::Respond {
+            status: 503,
+            headers: Default::default(),
+            body: String::new(),
+        },
+    ));
+    // Another method, another path: untouched, and the fault stays.
+    assert_eq!(
+        api(&emulator, "GET", &format!("/v1.1/{PID}/job-executions")).status,
+        200
+    );
+    assert_eq!(api(&emulator, "DELETE", &delete_path()).status, 200);
+    emulator.seed(SeedJob::flink_job(77));
+    assert_eq!(api(&emulator, "GET", &delete_path()).status, 503);
+    assert_eq!(api(&emulator, "GET", &delete_path()).status, 200);
+    // Any method.
+    emulator.add_fault(Fault {
+        method: None,
+        path: "*".into(),
+        times: 1,
+        action: FaultAction::Respond {
+            status: 502,
+            headers: Default::default(),
+            body: String::new(),
+        },
+    });
+    assert_eq!(api(&emulator, "PUT", "/x").status, 502);
+    // The admin API is never faulted.
+    emulator.add_fault(Fault {
+        method: None,
+        path: "*".into(),
+        times: 1,
+        action: FaultAction::Close {
+            after_processing: false,
+        },
+    });
+    assert_eq!(call(&emulator, "GET", "/_emulator/jobs", "").status, 200);
+    emulator.clear_faults();
+    assert_eq!(api(&emulator, "GET", &delete_path()).status, 200);
+}
+
+#[test]
+fn delay_then_answer() {
+    let emulator = emulator();
+    emulator.add_fault(Fault::new(
+        "DELETE",
+        ANY_DLI_JOB,
+        FaultAction::Delay { ms: 300 },
+    ));
+    let started = Instant::now();
+    let reply = api(&emulator, "DELETE", &delete_path());
+    assert!(started.elapsed() >= Duration::from_millis(300));
+    assert_eq!(reply.status, 200);
+    assert!(emulator.jobs().is_empty());
+    assert_eq!(emulator.requests()[0].fault.as_deref(), Some("delay"));
+}
+
+#[test]
+fn close_without_answering() {
+    let emulator = emulator();
+    emulator.add_fault(Fault::new(
+        "DELETE",
+        ANY_DLI_JOB,
+        FaultAction::Close {
+            after_processing: false,
+        },
+    ));
+    assert!(matches!(
+        send(&emulator, &signed(&emulator, "DELETE", &delete_path())),
+        Outcome::Closed
+    ));
+    assert_eq!(emulator.jobs().len(), 1, "not processed");
+    let recorded = emulator.requests();
+    assert_eq!(
+        (recorded[0].status, recorded[0].fault.as_deref()),
+        (None, Some("close"))
+    );
+
+    // After processing: the job is gone, the answer is lost.
+    emulator.add_fault(Fault::new(
+        "DELETE",
+        ANY_DLI_JOB,
+        FaultAction::Close {
+            after_processing: true,
+        },
+    ));
+    assert!(matches!(
+        send(&emulator, &signed(&emulator, "DELETE", &delete_path())),
+        Outcome::Closed
+    ));
+    assert!(emulator.jobs().is_empty());
+    assert_eq!(emulator.requests()[1].signature_verified, Some(true));
+}
+
+#[test]
+fn close_on_a_kept_alive_connection() {
+    let emulator = emulator();
+    let mut conn = Conn::open(emulator.local_addr());
+    let list = format!("/v1.0/{PID}/streaming/jobs");
+    assert_eq!(
+        conn.send(&signed(&emulator, "GET", &list)).reply().status,
+        200
+    );
+    emulator.add_fault(Fault::new(
+        "GET",
+        &list,
+        FaultAction::Close {
+            after_processing: false,
+        },
+    ));
+    assert!(matches!(
+        conn.send(&signed(&emulator, "GET", &list)),
+        Outcome::Closed
+    ));
+}
+
+#[test]
+fn truncated_body() {
+    let emulator = emulator();
+    emulator.add_fault(Fault::new(
+        "DELETE",
+        ANY_DLI_JOB,
+        FaultAction::TruncatedBody {
+            status: 200,
+            body: None,
+        },
+    ));
+    match send(&emulator, &signed(&emulator, "DELETE", &delete_path())) {
+        Outcome::Truncated {
+            status,
+            got,
+            announced,
+        } => {
+            assert_eq!(status, 200);
+            assert!(got < announced && announced > 0, "{got}/{announced}");
+        }
+        other => panic!("expected a truncated body, got {other:?}"),
+    }
+    assert_eq!(emulator.jobs().len(), 1);
+    emulator.add_fault(Fault::new(
+        "DELETE",
+        ANY_DLI_JOB,
+        FaultAction::TruncatedBody {
+            status: 503,
+            body: Some("0123456789".into()),
+        },
+    ));
+    match send(&emulator, &signed(&emulator, "DELETE", &delete_path())) {
+        Outcome::Truncated {
+            status,
+            got,
+            announced,
+        } => assert_eq!((status, got, announced), (503, 5, 10)),
+        other => panic!("expected a truncated body, got {other:?}"),
+    }
+}
+
+#[test]
+fn malformed_json() {
+    let emulator = emulator();
+    emulator.add_fault(Fault::new(
+        "DELETE",
+        ANY_DLI_JOB,
+        FaultAction::MalformedJson { status: 200 },
+    ));
+    let reply = api(&emulator, "DELETE", &delete_path());
+    assert_eq!(reply.status, 200);
+    assert!(
+        reply
+            .header("content-type")
+            .unwrap()
+            .starts_with("application/json")
+    );
+    assert!(serde_json::from_slice::<serde_json::Value>(&reply.body).is_err());
+    assert_eq!(emulator.jobs().len(), 1);
+    let err = otc_jobs_core::ServiceError::from_answer(
+        http::StatusCode::BAD_REQUEST,
+        &http::HeaderMap::new(),
+        &reply.body,
+    );
+    assert!(!err.is_not_found());
+}
+
+#[test]
+fn oversized_body() {
+    let emulator = emulator();
+    let bytes = 3 * 1024 * 1024 + 17;
+    emulator.add_fault(Fault::new(
+        "DELETE",
+        ANY_DLI_JOB,
+        FaultAction::OversizedBody { status: 200, bytes },
+    ));
+    let reply = api(&emulator, "DELETE", &delete_path());
+    assert_eq!(reply.status, 200);
+    assert_eq!(
+        reply.header("content-length"),
+        Some(bytes.to_string().as_str())
+    );
+    assert_eq!(reply.body.len() as u64, bytes);
+    assert_eq!(
+        reply.json()["is_success"],
+        true,
+        "oversized but well-formed"
+    );
+    assert_eq!(emulator.jobs().len(), 1);
+    // The default is 16 MiB.
+    let fault: Fault =
+        serde_json::from_value(json!({"path": "*", "action": {"kind": "oversized_body"}})).unwrap();
+    assert_eq!(
+        fault.action,
+        FaultAction::OversizedBody {
+            status: 200,
+            bytes: 16 * 1024 * 1024
+        }
+    );
+}
+
+#[test]
+fn faults_through_the_admin_api() {
+    let emulator = emulator();
+    let faults = json!([
+        { "method": "DELETE", "path": ANY_DLI_JOB, "times": 1,
+          "action": { "kind": "respond", "status": 503, "headers": { "Retry-After": "1" }, "body": "{\"error_code\": \"DLI.0999\", \"error_msg\": \"busy\"}" } },
+        { "method": "DELETE", "path": ANY_DLI_JOB, "action": { "kind": "close" } },
+        { "method": "DELETE", "path": ANY_DLI_JOB, "action": { "kind": "truncated_body" } },
+        { "method": "DELETE", "path": ANY_DLI_JOB, "action": { "kind": "malformed_json", "status": 502 } },
+        { "method": "DELETE", "path": ANY_DLI_JOB, "action": { "kind": "oversized_body", "bytes": 100000 } },
+        { "method": "DELETE", "path": ANY_DLI_JOB, "action": { "kind": "delay", "ms": 10 } }
+    ]);
+    let created = call(&emulator, "POST", "/_emulator/faults", &faults.to_string());
+    assert_eq!(created.status, 201, "{}", created.text());
+    assert_eq!(
+        call(&emulator, "GET", "/_emulator/faults", "")
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        6
+    );
+
+    // They apply in order.
+    let reply = api(&emulator, "DELETE", &delete_path());
+    assert_eq!(
+        (reply.status, reply.header("retry-after")),
+        (503, Some("1"))
+    );
+    assert!(matches!(
+        send(&emulator, &signed(&emulator, "DELETE", &delete_path())),
+        Outcome::Closed
+    ));
+    assert!(matches!(
+        send(&emulator, &signed(&emulator, "DELETE", &delete_path())),
+        Outcome::Truncated { .. }
+    ));
+    assert_eq!(api(&emulator, "DELETE", &delete_path()).status, 502);
+    assert_eq!(api(&emulator, "DELETE", &delete_path()).body.len(), 100_000);
+    assert_eq!(api(&emulator, "DELETE", &delete_path()).status, 200);
+    assert!(
+        call(&emulator, "GET", "/_emulator/faults", "")
+            .json()
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+
+    // DELETE clears them.
+    call(
+        &emulator,
+        "POST",
+        "/_emulator/faults",
+        &json!({"path": "*", "times": 5, "action": {"kind": "close"}}).to_string(),
+    );
+    assert_eq!(
+        call(&emulator, "DELETE", "/_emulator/faults", "").status,
+        204
+    );
+    assert_eq!(
+        api(&emulator, "GET", &format!("/v1.0/{PID}/streaming/jobs")).status,
+        200
+    );
+
+    // Bad faults are refused.
+    for bad in [
+        json!({"path": "*"}),
+        json!({"path": "*", "action": {"kind": "explode"}}),
+        json!([1, 2]),
+    ] {
+        let reply = call(&emulator, "POST", "/_emulator/faults", &bad.to_string());
+        assert_eq!(reply.status, 400, "{bad}");
+        assert!(reply.json()["error"].is_string());
+    }
+}
