@@ -235,3 +235,40 @@ fn the_binary_refuses_bad_arguments() {
     assert!(help.status.success());
     assert!(String::from_utf8_lossy(&help.stdout).contains("--delete-delay-ms"));
 }
+
+#[test]
+fn the_handle_is_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Emulator>();
+}
+
+#[test]
+fn usable_from_async_code() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
+        emulator.seed(SeedJob::flink_job(1));
+        let mut stream = tokio::net::TcpStream::connect(emulator.local_addr())
+            .await
+            .unwrap();
+        stream
+            .write_all(
+                b"GET /_emulator/jobs HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n\r\n",
+            )
+            .await
+            .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).await.unwrap();
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        assert!(
+            answer.ends_with(r#"[{"job_id":1,"kind":"flink_job"}]"#),
+            "{answer}"
+        );
+        // Dropping inside async code stops the server without panicking.
+        drop(emulator);
+    });
+}
