@@ -221,10 +221,10 @@ impl Settings {
                 ));
             }
         };
-        if let Project::Id(id) = &project {
-            if matches!(id.as_str(), "." | "..") || HeaderValue::from_str(id).is_err() {
-                return Err(self.bad(&self.project_id, "OS_PROJECT_ID", "not a valid project id"));
-            }
+        if let Project::Id(id) = &project
+            && (matches!(id.as_str(), "." | "..") || HeaderValue::from_str(id).is_err())
+        {
+            return Err(self.bad(&self.project_id, "OS_PROJECT_ID", "not a valid project id"));
         }
         let region = match (&self.region, &self.project_name) {
             (Some(region), _) => Region::new(region.text.clone()),
