@@ -56,7 +56,11 @@ impl Region {
             (Service::Iam, "eu-ch2") => "iam-pub",
             _ => service.host_label(),
         };
-        BaseUrl(format!("https://{label}.{}.{}", self.as_str(), self.domain()))
+        BaseUrl(format!(
+            "https://{label}.{}.{}",
+            self.as_str(),
+            self.domain()
+        ))
     }
 }
 

@@ -358,7 +358,8 @@ impl fmt::Debug for ServiceError {
 }
 
 fn fmt_request_id(id: Option<&str>) -> String {
-    id.map(|id| format!(", request id {id}")).unwrap_or_default()
+    id.map(|id| format!(", request id {id}"))
+        .unwrap_or_default()
 }
 
 fn bounded(body: &[u8]) -> Vec<u8> {
@@ -433,16 +434,33 @@ mod tests {
     #[test]
     fn reads_every_envelope() {
         assert_eq!(
-            read(r#"{"error_code":"APIG.0301","error_msg":"Incorrect IAM authentication information","request_id":"r1"}"#),
-            (s("APIG.0301"), s("Incorrect IAM authentication information"), s("r1"))
+            read(
+                r#"{"error_code":"APIG.0301","error_msg":"Incorrect IAM authentication information","request_id":"r1"}"#
+            ),
+            (
+                s("APIG.0301"),
+                s("Incorrect IAM authentication information"),
+                s("r1")
+            )
         );
         assert_eq!(
-            read(r#"{"is_success":false,"error_code":"ModelArts.0105","error_message":"Error string"}"#),
+            read(
+                r#"{"is_success":false,"error_code":"ModelArts.0105","error_message":"Error string"}"#
+            ),
             (s("ModelArts.0105"), s("Error string"), None)
         );
-        assert_eq!(read(r#"{"errorCode":"X.1","errorMsg":"m"}"#), (s("X.1"), s("m"), None));
-        assert_eq!(read(r#"{"code":404,"message":"gone"}"#), (s("404"), s("gone"), None));
-        assert_eq!(read(r#"{"code":"E1","message":"m"}"#), (s("E1"), s("m"), None));
+        assert_eq!(
+            read(r#"{"errorCode":"X.1","errorMsg":"m"}"#),
+            (s("X.1"), s("m"), None)
+        );
+        assert_eq!(
+            read(r#"{"code":404,"message":"gone"}"#),
+            (s("404"), s("gone"), None)
+        );
+        assert_eq!(
+            read(r#"{"code":"E1","message":"m"}"#),
+            (s("E1"), s("m"), None)
+        );
         assert_eq!(
             read(r#"{"error":{"code":"E2","message":"inner"},"request_id":"r2"}"#),
             (s("E2"), s("inner"), s("r2"))
@@ -456,7 +474,11 @@ mod tests {
     #[test]
     fn bodies_that_are_not_json_become_the_message() {
         let headers = HeaderMap::new();
-        let e = ServiceError::from_answer(StatusCode::BAD_GATEWAY, &headers, b"<html>Bad gateway</html>");
+        let e = ServiceError::from_answer(
+            StatusCode::BAD_GATEWAY,
+            &headers,
+            b"<html>Bad gateway</html>",
+        );
         assert_eq!(e.code, None);
         assert_eq!(e.message.as_deref(), Some("<html>Bad gateway</html>"));
         let e = ServiceError::from_answer(StatusCode::BAD_GATEWAY, &headers, b"");
@@ -474,13 +496,17 @@ mod tests {
         );
         assert_eq!(e.request_id.as_deref(), Some("hdr"));
         let shown = e.to_string();
-        assert!(shown.contains("400") && shown.contains("DLI.0001") && shown.contains("hdr"), "{shown}");
+        assert!(
+            shown.contains("400") && shown.contains("DLI.0001") && shown.contains("hdr"),
+            "{shown}"
+        );
     }
 
     #[test]
     fn raw_body_is_bounded() {
         let big = vec![b'x'; RAW_BODY_LIMIT * 3];
-        let e = ServiceError::from_answer(StatusCode::INTERNAL_SERVER_ERROR, &HeaderMap::new(), &big);
+        let e =
+            ServiceError::from_answer(StatusCode::INTERNAL_SERVER_ERROR, &HeaderMap::new(), &big);
         assert_eq!(e.body.len(), RAW_BODY_LIMIT);
     }
 
@@ -488,13 +514,26 @@ mod tests {
     fn not_found_on_every_service() {
         let h = HeaderMap::new();
         let nf = |status: u16, body: &str| {
-            ServiceError::from_answer(StatusCode::from_u16(status).unwrap_or_default(), &h, body.as_bytes())
-                .is_not_found()
+            ServiceError::from_answer(
+                StatusCode::from_u16(status).unwrap_or_default(),
+                &h,
+                body.as_bytes(),
+            )
+            .is_not_found()
         };
         assert!(nf(404, ""));
-        assert!(nf(400, r#"{"error_code":"DLI.0002","error_msg":"no such job"}"#));
-        assert!(nf(200, r#"{"is_success":false,"error_code":"ModelArts.2775","error_message":"x"}"#));
-        assert!(nf(500, r#"{"error_code":"0176","error_msg":"The job does not exist."}"#));
+        assert!(nf(
+            400,
+            r#"{"error_code":"DLI.0002","error_msg":"no such job"}"#
+        ));
+        assert!(nf(
+            200,
+            r#"{"is_success":false,"error_code":"ModelArts.2775","error_message":"x"}"#
+        ));
+        assert!(nf(
+            500,
+            r#"{"error_code":"0176","error_msg":"The job does not exist."}"#
+        ));
         assert!(!nf(400, r#"{"error_code":"DLI.0001","error_msg":"bad"}"#));
     }
 }

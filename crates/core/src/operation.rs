@@ -94,8 +94,8 @@ pub trait OperationExt: Operation {
             _ => self.path_param(name),
         })?;
         let uri = http::Uri::try_from(url).map_err(|e| BuildError::InvalidUri(e.to_string()))?;
-        let project = HeaderValue::from_str(target.project_id())
-            .map_err(|_| BuildError::InvalidProjectId)?;
+        let project =
+            HeaderValue::from_str(target.project_id()).map_err(|_| BuildError::InvalidProjectId)?;
         let mut request = http::Request::new(Vec::new());
         *request.method_mut() = Self::METHOD;
         *request.uri_mut() = uri;
@@ -131,7 +131,9 @@ pub trait OperationExt: Operation {
     /// and whose `is_success` is not false gives the typed response; anything else an
     /// [`Error::Service`] (the service said no) or [`Error::Response`] (the answer could
     /// not be read), both keeping the status, the request id and the raw body.
-    fn parse_response<B: AsRef<[u8]>>(response: &http::Response<B>) -> Result<Self::Response, Error> {
+    fn parse_response<B: AsRef<[u8]>>(
+        response: &http::Response<B>,
+    ) -> Result<Self::Response, Error> {
         let status = response.status();
         let headers = response.headers();
         let body = response.body().as_ref();

@@ -163,7 +163,9 @@ pub fn expand_template<'v>(
     while let Some(open) = rest.find('{') {
         out.push_str(&rest[..open]);
         let after = &rest[open + 1..];
-        let close = after.find('}').ok_or_else(|| BuildError::InvalidTemplate(template.to_owned()))?;
+        let close = after
+            .find('}')
+            .ok_or_else(|| BuildError::InvalidTemplate(template.to_owned()))?;
         let name = &after[..close];
         value(name)
             .ok_or_else(|| BuildError::MissingPathParam(name.to_owned()))?

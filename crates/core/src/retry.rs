@@ -98,7 +98,11 @@ impl RetryPolicy {
             .checked_mul(1u32 << exp)
             .unwrap_or(self.cap)
             .min(self.cap);
-        let jitter = if jitter.is_finite() { jitter.clamp(0.0, 1.0) } else { 0.0 };
+        let jitter = if jitter.is_finite() {
+            jitter.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
         let wait = ceiling.mul_f64(jitter);
         // Full jitter draws from [0, ceiling): keep a draw of 1.0 inside it.
         if wait >= ceiling && !ceiling.is_zero() {
@@ -140,7 +144,11 @@ pub fn is_retryable(error: &Error) -> bool {
 /// `Retry-After` as a number of seconds (the form OTC's gateway sends); an HTTP date or
 /// anything else reads as absent, and the backoff applies.
 pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let value = headers.get(http::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    let value = headers
+        .get(http::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
     value.parse::<u64>().ok().map(Duration::from_secs)
 }
 
@@ -162,12 +170,24 @@ mod tests {
         for s in [400, 401, 403, 404, 409, 501] {
             assert!(!is_retryable(&service(s, "")), "{s}");
         }
-        assert!(is_retryable(&service(403, r#"{"error_code":"APIG.0308","error_msg":"x"}"#)));
+        assert!(is_retryable(&service(
+            403,
+            r#"{"error_code":"APIG.0308","error_msg":"x"}"#
+        )));
         // MRS reports a missing job with 500; retrying cannot help.
-        assert!(!is_retryable(&service(500, r#"{"error_code":"0176","error_msg":"x"}"#)));
-        assert!(is_retryable(&TransportError::new(TransportErrorKind::Connect, "refused").into()));
-        assert!(is_retryable(&TransportError::new(TransportErrorKind::Closed, "eof").into()));
-        assert!(!is_retryable(&TransportError::new(TransportErrorKind::Timeout, "slow").into()));
+        assert!(!is_retryable(&service(
+            500,
+            r#"{"error_code":"0176","error_msg":"x"}"#
+        )));
+        assert!(is_retryable(
+            &TransportError::new(TransportErrorKind::Connect, "refused").into()
+        ));
+        assert!(is_retryable(
+            &TransportError::new(TransportErrorKind::Closed, "eof").into()
+        ));
+        assert!(!is_retryable(
+            &TransportError::new(TransportErrorKind::Timeout, "slow").into()
+        ));
     }
 
     #[test]
@@ -193,13 +213,19 @@ mod tests {
         h.insert("retry-after", http::HeaderValue::from_static("7"));
         let e: Error = ServiceError::from_answer(StatusCode::SERVICE_UNAVAILABLE, &h, b"").into();
         let p = RetryPolicy::default();
-        assert_eq!(p.decide(1, &e, 0.9), RetryDecision::RetryAfter(Duration::from_secs(7)));
+        assert_eq!(
+            p.decide(1, &e, 0.9),
+            RetryDecision::RetryAfter(Duration::from_secs(7))
+        );
         let short = RetryPolicy {
             cap: Duration::from_secs(5),
             ..p
         };
         assert_eq!(short.decide(1, &e, 0.9), RetryDecision::GiveUp);
-        h.insert("retry-after", http::HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"));
+        h.insert(
+            "retry-after",
+            http::HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
+        );
         assert_eq!(retry_after(&h), None);
     }
 

@@ -194,7 +194,10 @@ pub fn canonical_query(query: &str) -> String {
         .filter(|p| !p.is_empty())
         .map(|pair| {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (percent_decode_str(k).collect(), percent_decode_str(v).collect())
+            (
+                percent_decode_str(k).collect(),
+                percent_decode_str(v).collect(),
+            )
         })
         .collect();
     // Code point order equals UTF-8 byte order.
@@ -281,7 +284,10 @@ mod tests {
 
     #[test]
     fn canonical_query_sorts_and_encodes() {
-        assert_eq!(canonical_query("ids=c&ids=a&a=1&ids=b"), "a=1&ids=a&ids=b&ids=c");
+        assert_eq!(
+            canonical_query("ids=c&ids=a&a=1&ids=b"),
+            "a=1&ids=a&ids=b&ids=c"
+        );
         assert_eq!(canonical_query("marker=&limit=10"), "limit=10&marker=");
         assert_eq!(canonical_query("flag"), "flag=");
     }
@@ -289,9 +295,13 @@ mod tests {
     #[test]
     fn content_types() {
         assert!(content_type_is_signed(None));
-        assert!(content_type_is_signed(Some("application/json;charset=UTF-8")));
+        assert!(content_type_is_signed(Some(
+            "application/json;charset=UTF-8"
+        )));
         assert!(!content_type_is_signed(Some("application/octet-stream")));
-        assert!(!content_type_is_signed(Some("application/x-www-form-urlencoded")));
+        assert!(!content_type_is_signed(Some(
+            "application/x-www-form-urlencoded"
+        )));
     }
 
     #[test]

@@ -105,13 +105,20 @@ pub fn projects_by_name_request(
     iam_request(http::Method::GET, &url, Vec::new())
 }
 
-fn iam_request(method: http::Method, url: &str, body: Vec<u8>) -> Result<http::Request<Vec<u8>>, BuildError> {
+fn iam_request(
+    method: http::Method,
+    url: &str,
+    body: Vec<u8>,
+) -> Result<http::Request<Vec<u8>>, BuildError> {
     let uri = http::Uri::try_from(url).map_err(|e| BuildError::InvalidUri(e.to_string()))?;
     let mut request = http::Request::new(body);
     *request.method_mut() = method;
     *request.uri_mut() = uri;
     let headers = request.headers_mut();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json;charset=UTF-8"));
+    headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("application/json;charset=UTF-8"),
+    );
     headers.insert(USER_AGENT, HeaderValue::from_static(DEFAULT_USER_AGENT));
     Ok(request)
 }
@@ -173,8 +180,14 @@ struct IdOnly {
 /// assert_eq!(token.project_id.as_deref(), Some("p1"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn parse_token_response<B: AsRef<[u8]>>(response: &http::Response<B>) -> Result<IamToken, Error> {
-    let (status, headers, body) = (response.status(), response.headers(), response.body().as_ref());
+pub fn parse_token_response<B: AsRef<[u8]>>(
+    response: &http::Response<B>,
+) -> Result<IamToken, Error> {
+    let (status, headers, body) = (
+        response.status(),
+        response.headers(),
+        response.body().as_ref(),
+    );
     if !status.is_success() {
         return Err(ServiceError::from_answer(status, headers, body).into());
     }
@@ -211,8 +224,14 @@ struct ProjectsBody {
 /// assert_eq!(parse_projects_response(&answer)?, "0a1b");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn parse_projects_response<B: AsRef<[u8]>>(response: &http::Response<B>) -> Result<String, Error> {
-    let (status, headers, body) = (response.status(), response.headers(), response.body().as_ref());
+pub fn parse_projects_response<B: AsRef<[u8]>>(
+    response: &http::Response<B>,
+) -> Result<String, Error> {
+    let (status, headers, body) = (
+        response.status(),
+        response.headers(),
+        response.body().as_ref(),
+    );
     if !status.is_success() {
         return Err(ServiceError::from_answer(status, headers, body).into());
     }
@@ -222,7 +241,10 @@ pub fn parse_projects_response<B: AsRef<[u8]>>(response: &http::Response<B>) -> 
         [one] => Ok(one.id.clone()),
         found => Err(ResponseError::new(
             ResponseErrorKind::Malformed,
-            format!("expected exactly one project with that name, IAM listed {}", found.len()),
+            format!(
+                "expected exactly one project with that name, IAM listed {}",
+                found.len()
+            ),
             status,
             headers,
             body,

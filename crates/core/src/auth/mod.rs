@@ -211,7 +211,10 @@ fn sign_aksk(
     }
     let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
     if !canonical::content_type_is_signed(content_type) {
-        headers.insert(X_SDK_CONTENT_SHA256, HeaderValue::from_static(UNSIGNED_PAYLOAD));
+        headers.insert(
+            X_SDK_CONTENT_SHA256,
+            HeaderValue::from_static(UNSIGNED_PAYLOAD),
+        );
     }
     let sdk_date = headers
         .get(X_SDK_DATE)
@@ -244,7 +247,9 @@ fn sign_aksk(
                 return Err(SignError::MissingScope);
             }
             // The scope date is the date of X-Sdk-Date, whatever its source.
-            let short_date = sdk_date.get(..8).ok_or(SignError::InvalidHeaderValue("X-Sdk-Date"))?;
+            let short_date = sdk_date
+                .get(..8)
+                .ok_or(SignError::InvalidHeaderValue("X-Sdk-Date"))?;
             let scope = canonical::derived_scope(short_date, params.region, params.service);
             let key = canonical::derived_key(
                 keys.secret_key().expose(),

@@ -62,7 +62,14 @@ impl SigningTime {
                 .all(|c| c.is_ascii_digit())
                 .then(|| part.parse().ok())?
         };
-        SigningTime::from_civil(num(0..4)?, num(4..6)?, num(6..8)?, num(9..11)?, num(11..13)?, num(13..15)?)
+        SigningTime::from_civil(
+            num(0..4)?,
+            num(4..6)?,
+            num(6..8)?,
+            num(9..11)?,
+            num(11..13)?,
+            num(13..15)?,
+        )
     }
 
     /// Reads an RFC 3339 UTC time as IAM writes it (`2024-05-21T10:20:30.123000Z`,
@@ -87,7 +94,14 @@ impl SigningTime {
         if b[13] != b':' || b[16] != b':' {
             return None;
         }
-        let base = SigningTime::from_civil(num(0..4)?, num(5..7)?, num(8..10)?, num(11..13)?, num(14..16)?, num(17..19)?)?;
+        let base = SigningTime::from_civil(
+            num(0..4)?,
+            num(5..7)?,
+            num(8..10)?,
+            num(11..13)?,
+            num(14..16)?,
+            num(17..19)?,
+        )?;
         let mut rest = &text[19..];
         if let Some(frac) = rest.strip_prefix('.') {
             let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
@@ -100,7 +114,8 @@ impl SigningTime {
             "Z" | "z" => Some(base),
             _ if rest.len() == 6 && rest.as_bytes()[3] == b':' => {
                 let sign = rest.as_bytes()[0];
-                let offset = num(text.len() - 5..text.len() - 3)? * 3600 + num(text.len() - 2..text.len())? * 60;
+                let offset = num(text.len() - 5..text.len() - 3)? * 3600
+                    + num(text.len() - 2..text.len())? * 60;
                 match sign {
                     b'+' => base.unix.checked_sub(offset).map(SigningTime::from_unix),
                     b'-' => Some(SigningTime::from_unix(base.unix + offset)),
@@ -116,7 +131,20 @@ impl SigningTime {
             return None;
         }
         let leap = (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400);
-        let days_in_month = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+        let days_in_month = [
+            31,
+            if leap { 29 } else { 28 },
+            31,
+            30,
+            31,
+            30,
+            31,
+            31,
+            30,
+            31,
+            30,
+            31,
+        ];
         if d == 0 || d > days_in_month[(mo - 1) as usize] {
             return None;
         }
@@ -170,15 +198,29 @@ mod tests {
     fn formats_and_parses_round_trip() {
         for unix in [0, 951_782_400, 1_709_164_800, 1_716_286_830, 4_102_444_799] {
             let t = SigningTime::from_unix(unix);
-            assert_eq!(SigningTime::parse_sdk_date(&t.sdk_date()), Some(t), "{unix}");
+            assert_eq!(
+                SigningTime::parse_sdk_date(&t.sdk_date()),
+                Some(t),
+                "{unix}"
+            );
         }
-        assert_eq!(SigningTime::from_unix(1_709_164_800).sdk_date(), "20240229T000000Z");
+        assert_eq!(
+            SigningTime::from_unix(1_709_164_800).sdk_date(),
+            "20240229T000000Z"
+        );
         assert_eq!(SigningTime::from_unix(0).short_date(), "19700101");
     }
 
     #[test]
     fn refuses_bad_dates() {
-        for bad in ["20240230T000000Z", "20230229T000000Z", "20240521T246030Z", "20240521 102030Z", "2024052T102030Z", "+0240521T102030Z"] {
+        for bad in [
+            "20240230T000000Z",
+            "20230229T000000Z",
+            "20240521T246030Z",
+            "20240521 102030Z",
+            "2024052T102030Z",
+            "+0240521T102030Z",
+        ] {
             assert_eq!(SigningTime::parse_sdk_date(bad), None, "{bad}");
         }
     }
@@ -186,10 +228,22 @@ mod tests {
     #[test]
     fn reads_rfc3339_with_fractions_and_offsets() {
         let at = |s| SigningTime::parse_rfc3339(s).map(SigningTime::sdk_date);
-        assert_eq!(at("2024-05-21T10:20:30Z").as_deref(), Some("20240521T102030Z"));
-        assert_eq!(at("2024-05-21T10:20:30.5Z").as_deref(), Some("20240521T102030Z"));
-        assert_eq!(at("2024-05-21T12:20:30+02:00").as_deref(), Some("20240521T102030Z"));
-        assert_eq!(at("2024-05-21T08:20:30-02:00").as_deref(), Some("20240521T102030Z"));
+        assert_eq!(
+            at("2024-05-21T10:20:30Z").as_deref(),
+            Some("20240521T102030Z")
+        );
+        assert_eq!(
+            at("2024-05-21T10:20:30.5Z").as_deref(),
+            Some("20240521T102030Z")
+        );
+        assert_eq!(
+            at("2024-05-21T12:20:30+02:00").as_deref(),
+            Some("20240521T102030Z")
+        );
+        assert_eq!(
+            at("2024-05-21T08:20:30-02:00").as_deref(),
+            Some("20240521T102030Z")
+        );
         assert_eq!(at("2024-05-21T10:20:30"), None);
         assert_eq!(at("not a date at all!!"), None);
     }

@@ -86,9 +86,17 @@ impl Authorization {
                 if parts.len() != 4 || parts[3] != canonical::DERIVED_SCOPE_TERMINATOR {
                     return Err(VerifyError::Malformed("Credential scope"));
                 }
-                (SignatureForm::DerivedKey, ak.to_owned(), Some(scope.to_owned()))
+                (
+                    SignatureForm::DerivedKey,
+                    ak.to_owned(),
+                    Some(scope.to_owned()),
+                )
             }
-            _ => return Err(VerifyError::Malformed("expected exactly one of Access, Credential")),
+            _ => {
+                return Err(VerifyError::Malformed(
+                    "expected exactly one of Access, Credential",
+                ));
+            }
         };
         if access_key.is_empty() {
             return Err(VerifyError::Malformed("empty access key"));
@@ -146,9 +154,14 @@ pub fn verify(
         .and_then(|v| v.to_str().ok())
         .filter(|d| super::SigningTime::parse_sdk_date(d).is_some())
         .ok_or(VerifyError::BadDate)?;
-    let names: Vec<&str> = authorization.signed_headers.iter().map(String::as_str).collect();
-    let canonical = canonical::canonical_request(method, uri, headers, body, HeaderSelection::Only(&names))
-        .map_err(|_| VerifyError::UnreadableHeader)?;
+    let names: Vec<&str> = authorization
+        .signed_headers
+        .iter()
+        .map(String::as_str)
+        .collect();
+    let canonical =
+        canonical::canonical_request(method, uri, headers, body, HeaderSelection::Only(&names))
+            .map_err(|_| VerifyError::UnreadableHeader)?;
     let expected = match (&authorization.form, &authorization.scope) {
         (SignatureForm::DerivedKey, Some(scope)) => {
             let mut parts = scope.split('/');
@@ -161,7 +174,10 @@ pub fn verify(
                 return Err(VerifyError::ScopeMismatch);
             }
             let key = canonical::derived_key(secret_key, date, region, service);
-            canonical::signature(&key, &canonical::string_to_sign(sdk_date, Some(scope), &canonical.text))
+            canonical::signature(
+                &key,
+                &canonical::string_to_sign(sdk_date, Some(scope), &canonical.text),
+            )
         }
         _ => canonical::signature(
             secret_key.as_bytes(),
