@@ -3,7 +3,8 @@
 //! Seeds `OTC_BENCH_JOBS` DLI Flink jobs (default 40 000), signs one `DELETE` per job up
 //! front (AK/SK, `Access=` form, so signing costs the client nothing during the run), then
 //! sends them over `OTC_BENCH_CONNECTIONS` keep-alive connections (default 4), one thread
-//! each, and prints deletes per second. Every answer must be 200 and every job gone.
+//! each, and prints deletes per second (`OTC_BENCH_SERVER_THREADS` sets the emulator's
+//! worker threads, default 1). Every answer must be 200 and every job gone.
 //!
 //! `cargo bench -p otc-jobs-emulator --bench throughput`
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
@@ -64,7 +65,15 @@ fn read_answer(reader: &mut BufReader<TcpStream>, line: &mut String, body: &mut 
 fn main() {
     let jobs = env_or("OTC_BENCH_JOBS", 40_000);
     let connections = env_or("OTC_BENCH_CONNECTIONS", 4).max(1);
-    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
+    let threads = env_or(
+        "OTC_BENCH_SERVER_THREADS",
+        EmulatorConfig::default().worker_threads,
+    );
+    let emulator = Emulator::start(EmulatorConfig {
+        worker_threads: threads,
+        ..EmulatorConfig::default()
+    })
+    .unwrap();
     for id in 0..jobs as u64 {
         emulator.seed(SeedJob::flink_job(id));
     }

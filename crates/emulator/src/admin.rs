@@ -1,18 +1,5 @@
-//! The admin API under `/_emulator/` (no authentication).
-//!
-//! | request | answer |
-//! |---|---|
-//! | `GET /_emulator/jobs` | 200, the jobs that exist (array of [`SeedJob`]) |
-//! | `POST /_emulator/jobs` | a [`SeedJob`] or an array of them; 201, echoed |
-//! | `GET /_emulator/faults` | 200, the faults still pending |
-//! | `POST /_emulator/faults` | a [`Fault`] or an array of them; 201, echoed |
-//! | `DELETE /_emulator/faults` | 204 |
-//! | `GET /_emulator/requests` | 200, the requests recorded (array of [`RecordedRequest`](crate::RecordedRequest)) |
-//! | `DELETE /_emulator/requests` | 204, forgets the recorded requests |
-//! | `POST /_emulator/reset` | 204, forgets jobs, faults, requests and issued tokens |
-//! | `POST /_emulator/expire-tokens` | 204, every token so far answers `APIG.0307` |
-//!
-//! A body that is not the expected JSON gets 400 `{"error": "..."}`.
+//! The admin API under `/_emulator/` (no authentication); its requests and answers are
+//! listed in the crate documentation ("Admin API").
 
 use http::request::Parts;
 use http::{Method, StatusCode};

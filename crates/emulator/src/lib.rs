@@ -49,11 +49,45 @@
 //! gives 500 `0176` "The job does not exist." for the v1.1 job API. See [`status`] for the
 //! statuses shown while a deletion runs.
 //!
+//! ## Admin API
+//!
+//! Under `/_emulator/`, without authentication, never faulted and not recorded:
+//!
+//! | request | answer |
+//! |---|---|
+//! | `POST /_emulator/jobs` | a [`SeedJob`] or an array of them; 201, echoed |
+//! | `GET /_emulator/jobs` | 200, the jobs that exist, same shape |
+//! | `POST /_emulator/faults` | a [`Fault`] or an array of them; 201, echoed |
+//! | `GET /_emulator/faults` | 200, the faults still pending |
+//! | `DELETE /_emulator/faults` | 204 |
+//! | `GET /_emulator/requests` | 200, the [`RecordedRequest`]s, oldest first |
+//! | `DELETE /_emulator/requests` | 204, forgets the recorded requests |
+//! | `POST /_emulator/reset` | 204, forgets jobs, faults, requests and issued tokens |
+//! | `POST /_emulator/expire-tokens` | 204, every token so far answers `APIG.0307` |
+//!
+//! Jobs: `{"kind": "training_job", "job_id": 10}`,
+//! `{"kind": "training_job_version", "job_id": 10, "version_id": 2}`,
+//! `{"kind": "visualization_job", "job_id": "abc"}`, `{"kind": "flink_job", "job_id": 77}`,
+//! `{"kind": "job_execution", "job_execution_id": "669b8ae8-..."}`, each with optional
+//! `name` and `status`. A body that is not the expected JSON gets 400 `{"error": "..."}`.
+//!
 //! ## Faults
 //!
-//! [`Emulator::add_fault`] (or `POST /_emulator/faults`) makes the next matching requests
-//! fail in a chosen way: any status/headers/body, a delay, a closed connection, a truncated
-//! body, malformed JSON, or an oversized body. See [`FaultAction`].
+//! [`Emulator::add_fault`] (or `POST /_emulator/faults`) makes the next `times` requests
+//! matching `method` and `path` (`*` is a wildcard) fail in a chosen way:
+//!
+//! ```json
+//! {"method": "DELETE", "path": "/v1.0/*/streaming/jobs/*", "times": 2,
+//!  "action": {"kind": "respond", "status": 429, "headers": {"Retry-After": "1"},
+//!             "body": "{\"error_code\": \"APIG.0308\", \"error_msg\": \"throttled\"}"}}
+//! {"method": "GET", "path": "*", "action": {"kind": "delay", "ms": 1500}}
+//! {"method": "DELETE", "path": "/v1.1/*", "action": {"kind": "close", "after_processing": true}}
+//! {"method": "DELETE", "path": "*", "action": {"kind": "truncated_body", "status": 200}}
+//! {"method": "DELETE", "path": "*", "action": {"kind": "malformed_json", "status": 200}}
+//! {"method": "DELETE", "path": "*", "action": {"kind": "oversized_body", "bytes": 16777216}}
+//! ```
+//!
+//! See [`FaultAction`] for what each does.
 
 mod admin;
 mod auth;
@@ -116,7 +150,8 @@ pub struct EmulatorConfig {
     pub max_clock_skew: Duration,
     /// How many requests [`Emulator::requests`] keeps (the oldest are dropped; default 10 000).
     pub max_recorded_requests: usize,
-    /// Runtime worker threads (default 2).
+    /// Runtime worker threads (default 1: on small machines a second worker mostly adds
+    /// cross-thread wake-ups to every request; raise it for many concurrent clients).
     pub worker_threads: usize,
 }
 
@@ -134,7 +169,7 @@ impl Default for EmulatorConfig {
             token_ttl: Duration::from_secs(24 * 3600),
             max_clock_skew: Duration::from_secs(15 * 60),
             max_recorded_requests: 10_000,
-            worker_threads: 2,
+            worker_threads: 1,
         }
     }
 }

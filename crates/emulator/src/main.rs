@@ -27,7 +27,7 @@ OPTIONS:
     --seed FILE                 a JSON array of jobs to create, e.g.
                                 [{\"kind\": \"flink_job\", \"job_id\": 77}]
     --delete-delay-ms N         how long a deleted job shows a deleting status (default 0)
-    --threads N                 runtime worker threads (default 2)
+    --threads N                 runtime worker threads (default 1)
     -h, --help                  this text
 
 The first line on stdout is `listening on http://HOST:PORT`. Admin API (no auth):
@@ -90,7 +90,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, String>
             "--token-ttl-s" => config.token_ttl = Duration::from_secs(number(value()?)?),
             "--seed" => seed = Some(value()?),
             "--delete-delay-ms" => config.delete_delay = Duration::from_millis(number(value()?)?),
-            "--threads" => config.worker_threads = usize::try_from(number(value()?)?).unwrap_or(2),
+            "--threads" => config.worker_threads = usize::try_from(number(value()?)?).unwrap_or(1),
             other => return Err(format!("unknown argument {other} (see --help)")),
         }
     }

@@ -8,7 +8,9 @@ use serde_json::Value;
 
 use crate::model::SeedJob;
 
-/// Status values the pages do not fix; see the crate documentation ("Job statuses").
+/// The statuses the emulator shows where the pages leave the value open: the default of a
+/// seeded job without `status`, and the status shown while a deletion runs
+/// ([`EmulatorConfig::delete_delay`](crate::EmulatorConfig::delete_delay)).
 pub mod status {
     /// ModelArts job status shown for seeded training jobs and versions when none is given
     /// (`10`, the status in the training job pages' examples).
