@@ -28,6 +28,9 @@ from huaweicloudsdkmrs.v1 import DeleteJobExecutionRequest, MrsClient
 PROJECT_ID = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
 AK = "HPUAEXAMPLEAK0000001"
 SK = "ExampleSecretKey0123456789abcdefghijklmnopq"
+TEMP_AK = "TEMPAKEXAMPLE0000002"
+TEMP_SK = "TempSecretKeyExample9876543210ZYXWVUTSRQPO"
+SECURITY_TOKEN = "interop-security-token"
 FLINK_JOB_ID = 77
 JOB_EXECUTION_ID = "669b8ae8-0e74-4bc9-a7b6-6f8b4ad10bd3"
 
@@ -37,7 +40,10 @@ class Emulator:
 
     def __init__(self, binary):
         self.process = subprocess.Popen(
-            [binary, "--listen", "127.0.0.1:0", "--project-id", PROJECT_ID, "--ak", AK, "--sk", SK],
+            [
+                binary, "--listen", "127.0.0.1:0", "--project-id", PROJECT_ID, "--ak", AK, "--sk", SK,
+                "--temporary-key", "%s:%s:%s" % (TEMP_AK, TEMP_SK, SECURITY_TOKEN),
+            ],
             stdout=subprocess.PIPE,
             text=True,
         )
@@ -145,12 +151,22 @@ def check_wrong_secret_key(emulator):
     assert [r["signature_verified"] for r in refused] == [False, False], refused
 
 
+def check_temporary_keys(emulator):
+    emulator.admin("POST", "/_emulator/jobs", {"kind": "flink_job", "job_id": 79})
+    credentials = BasicCredentials(TEMP_AK, TEMP_SK, PROJECT_ID).with_security_token(SECURITY_TOKEN)
+    client = DliClient.new_builder().with_http_config(config()).with_credentials(credentials).with_endpoints([emulator.url]).build()
+    client.delete_flink_job(DeleteFlinkJobRequest(job_id=79))
+    expect_error(lambda: client.show_flink_job(ShowFlinkJobRequest(job_id=79)), 400, "DLI.0002")
+    last = emulator.admin("GET", "/_emulator/requests")[-2]
+    assert last["auth"] == "temporary_ak_sk" and last["signature_verified"] is True, last
+
+
 def check_sdk_signatures_verified(emulator):
     recorded = emulator.admin("GET", "/_emulator/requests")
     good = [r for r in recorded if r["status"] in (200, 204)]
     assert good, recorded
     for r in good:
-        assert r["auth"] == "ak_sk" and r["signature_verified"] is True, r
+        assert r["auth"] in ("ak_sk", "temporary_ak_sk") and r["signature_verified"] is True, r
         assert r["headers"] and any(name == "authorization" for name, _ in r["headers"]), r
 
 
@@ -158,6 +174,7 @@ CHECKS = [
     ("DLI DliClient.delete_flink_job deletes, the job is gone", check_dli_delete),
     ("MRS MrsClient.delete_job_execution deletes, the execution is gone", check_mrs_delete),
     ("a wrong secret key is refused with 401 APIG.0301", check_wrong_secret_key),
+    ("temporary AK/SK with X-Security-Token deletes", check_temporary_keys),
     ("the SDK's AK/SK signatures verified on the emulator", check_sdk_signatures_verified),
 ]
 
