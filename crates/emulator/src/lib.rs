@@ -88,6 +88,13 @@
 //! ```
 //!
 //! See [`FaultAction`] for what each does.
+//!
+//! ## Limits
+//!
+//! Plain HTTP/1.1 only (no TLS, no HTTP/2). In the derived-key form the scope's date must be
+//! the date of `X-Sdk-Date`, but its region and service are not compared with anything.
+//! List requests honour the pages' paging parameters (`per_page`/`page`, `limit`/`offset`,
+//! `limit`/`marker`) but not their filters.
 
 mod admin;
 mod auth;

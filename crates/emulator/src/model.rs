@@ -7,10 +7,10 @@ use serde::{Deserialize, Serialize};
 /// A job that exists in the emulator, as `POST /_emulator/jobs` takes it and
 /// `GET /_emulator/jobs` lists it.
 ///
-/// `name` and `status` are optional; the defaults are the page's examples (ModelArts status
-/// `8`, running; DLI `job_running`; MRS `RUNNING`). While a deletion runs
-/// ([`EmulatorConfig::delete_delay`](crate::EmulatorConfig::delete_delay)) the job is listed
-/// with its service's deleting status.
+/// `name` and `status` are optional (`status` is any JSON value: a number for ModelArts, a
+/// string for DLI and MRS); the defaults and the statuses shown while a deletion runs
+/// ([`EmulatorConfig::delete_delay`](crate::EmulatorConfig::delete_delay)) are in
+/// [`status`](crate::status).
 ///
 /// ```
 /// use otc_jobs_emulator::SeedJob;
