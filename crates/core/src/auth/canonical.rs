@@ -24,6 +24,8 @@ pub const X_SDK_DATE: &str = "x-sdk-date";
 pub const X_SDK_CONTENT_SHA256: &str = "x-sdk-content-sha256";
 /// The payload hash literal for bodies that are not signed.
 pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
+/// Hex SHA-256 of the empty body (most requests here have none).
+pub const EMPTY_PAYLOAD_HASH: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 /// The last element of a derived-key credential scope.
 pub const DERIVED_SCOPE_TERMINATOR: &str = "sdk_request";
 
@@ -105,6 +107,8 @@ pub fn canonical_request(
         .is_some_and(|v| v.as_bytes() == UNSIGNED_PAYLOAD.as_bytes())
     {
         UNSIGNED_PAYLOAD.to_owned()
+    } else if body.is_empty() {
+        EMPTY_PAYLOAD_HASH.to_owned()
     } else {
         hex(&Sha256::digest(body))
     };
@@ -302,6 +306,11 @@ mod tests {
         assert!(!content_type_is_signed(Some(
             "application/x-www-form-urlencoded"
         )));
+    }
+
+    #[test]
+    fn empty_payload_hash_is_the_hash_of_nothing() {
+        assert_eq!(EMPTY_PAYLOAD_HASH, hex(&Sha256::digest(b"")));
     }
 
     #[test]

@@ -192,11 +192,14 @@ fn sign_aksk(
     keys: &AkSk,
     params: &SigningParams<'_>,
 ) -> Result<Signed, SignError> {
-    let uri = request.uri().clone();
+    let host = if request.headers().contains_key(HOST) {
+        None
+    } else {
+        let authority = request.uri().authority().ok_or(SignError::NoHost)?;
+        Some(HeaderValue::from_str(authority.as_str()).map_err(|_| SignError::NoHost)?)
+    };
     let headers = request.headers_mut();
-    if !headers.contains_key(HOST) {
-        let authority = uri.authority().ok_or(SignError::NoHost)?;
-        let host = HeaderValue::from_str(authority.as_str()).map_err(|_| SignError::NoHost)?;
+    if let Some(host) = host {
         headers.insert(HOST, host);
     }
     if !headers.contains_key(X_SDK_DATE) {
@@ -224,7 +227,7 @@ fn sign_aksk(
 
     let canonical = canonical::canonical_request(
         request.method(),
-        &uri,
+        request.uri(),
         request.headers(),
         request.body(),
         HeaderSelection::All,
