@@ -11,7 +11,9 @@ use std::time::{Duration, SystemTime};
 use criterion::{Criterion, criterion_group, criterion_main};
 use otc_jobs_core::auth::{AkSk, Credentials, SignatureForm, SigningTime};
 use otc_jobs_core::dli::DeleteFlinkJob;
-use otc_jobs_core::modelarts::{DeleteTrainingJob, DeleteTrainingJobVersion, DeleteVisualizationJob};
+use otc_jobs_core::modelarts::{
+    DeleteTrainingJob, DeleteTrainingJobVersion, DeleteVisualizationJob,
+};
 use otc_jobs_core::mrs::DeleteJobExecution;
 use otc_jobs_core::{Endpoints, Operation, OperationExt, Region, Target};
 
@@ -26,7 +28,10 @@ fn build_and_sign<O: Operation>(c: &mut Criterion, name: &str, op: &O, form: Sig
     c.bench_function(name, |b| {
         b.iter(|| {
             let target = Target::new(&endpoints, PROJECT);
-            black_box(op.signed_request(&target, &credentials, time, form).unwrap())
+            black_box(
+                op.signed_request(&target, &credentials, time, form)
+                    .unwrap(),
+            )
         })
     });
 }
@@ -34,12 +39,42 @@ fn build_and_sign<O: Operation>(c: &mut Criterion, name: &str, op: &O, form: Sig
 fn signing(c: &mut Criterion) {
     let vis = DeleteVisualizationJob::new("a b/c%d".parse().unwrap());
     let exe = DeleteJobExecution::new("669b8ae8-0e74-4bc9-a7b6-6f8b4ad10bd3".parse().unwrap());
-    build_and_sign(c, "build+sign/DeleteTrainingJob", &DeleteTrainingJob::new(10), SignatureForm::Access);
-    build_and_sign(c, "build+sign/DeleteTrainingJobVersion", &DeleteTrainingJobVersion::new(10, 2), SignatureForm::Access);
-    build_and_sign(c, "build+sign/DeleteVisualizationJob", &vis, SignatureForm::Access);
-    build_and_sign(c, "build+sign/DeleteFlinkJob", &DeleteFlinkJob::new(148), SignatureForm::Access);
-    build_and_sign(c, "build+sign/DeleteJobExecution", &exe, SignatureForm::Access);
-    build_and_sign(c, "build+sign/DeleteFlinkJob (derived key)", &DeleteFlinkJob::new(148), SignatureForm::DerivedKey);
+    build_and_sign(
+        c,
+        "build+sign/DeleteTrainingJob",
+        &DeleteTrainingJob::new(10),
+        SignatureForm::Access,
+    );
+    build_and_sign(
+        c,
+        "build+sign/DeleteTrainingJobVersion",
+        &DeleteTrainingJobVersion::new(10, 2),
+        SignatureForm::Access,
+    );
+    build_and_sign(
+        c,
+        "build+sign/DeleteVisualizationJob",
+        &vis,
+        SignatureForm::Access,
+    );
+    build_and_sign(
+        c,
+        "build+sign/DeleteFlinkJob",
+        &DeleteFlinkJob::new(148),
+        SignatureForm::Access,
+    );
+    build_and_sign(
+        c,
+        "build+sign/DeleteJobExecution",
+        &exe,
+        SignatureForm::Access,
+    );
+    build_and_sign(
+        c,
+        "build+sign/DeleteFlinkJob (derived key)",
+        &DeleteFlinkJob::new(148),
+        SignatureForm::DerivedKey,
+    );
 
     // Reference: aws-sigv4 signing the same DELETE with the same headers (SigV4 derives
     // its key like our derived-key form; its canonical request is built the same way).
@@ -63,11 +98,16 @@ fn signing(c: &mut Criterion) {
             let signable = aws_sigv4::http_request::SignableRequest::new(
                 request.method().as_str(),
                 &uri,
-                request.headers().iter().map(|(k, v)| (k.as_str(), v.to_str().unwrap())),
+                request
+                    .headers()
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.to_str().unwrap())),
                 aws_sigv4::http_request::SignableBody::Bytes(request.body()),
             )
             .unwrap();
-            let (instructions, _) = aws_sigv4::http_request::sign(signable, &params).unwrap().into_parts();
+            let (instructions, _) = aws_sigv4::http_request::sign(signable, &params)
+                .unwrap()
+                .into_parts();
             instructions.apply_to_request_http1x(&mut request);
             black_box(request)
         })
@@ -88,7 +128,10 @@ fn parsing(c: &mut Criterion) {
     c.bench_function("parse/success DeleteTrainingJob", |b| {
         b.iter(|| black_box(DeleteTrainingJob::parse_response(black_box(&ok)).unwrap()))
     });
-    let dli_ok = answer(200, br#"{"is_success": "true", "message": "The job is successfully deleted."}"#);
+    let dli_ok = answer(
+        200,
+        br#"{"is_success": "true", "message": "The job is successfully deleted."}"#,
+    );
     c.bench_function("parse/success DeleteFlinkJob", |b| {
         b.iter(|| black_box(DeleteFlinkJob::parse_response(black_box(&dli_ok)).unwrap()))
     });
@@ -96,7 +139,10 @@ fn parsing(c: &mut Criterion) {
     c.bench_function("parse/success DeleteJobExecution (204)", |b| {
         b.iter(|| black_box(DeleteJobExecution::parse_response(black_box(&mrs_ok)).unwrap()))
     });
-    let dli_err = answer(400, br#"{"error_code": "DLI.0002", "error_msg": "The object does not exist."}"#);
+    let dli_err = answer(
+        400,
+        br#"{"error_code": "DLI.0002", "error_msg": "The object does not exist."}"#,
+    );
     c.bench_function("parse/error DeleteFlinkJob (DLI.0002)", |b| {
         b.iter(|| black_box(DeleteFlinkJob::parse_response(black_box(&dli_err)).unwrap_err()))
     });

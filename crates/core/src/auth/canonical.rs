@@ -25,7 +25,8 @@ pub const X_SDK_CONTENT_SHA256: &str = "x-sdk-content-sha256";
 /// The payload hash literal for bodies that are not signed.
 pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 /// Hex SHA-256 of the empty body (most requests here have none).
-pub const EMPTY_PAYLOAD_HASH: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+pub const EMPTY_PAYLOAD_HASH: &str =
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 /// The last element of a derived-key credential scope.
 pub const DERIVED_SCOPE_TERMINATOR: &str = "sdk_request";
 
