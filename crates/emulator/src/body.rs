@@ -1,14 +1,13 @@
 //! The answer body: whole, truncated on purpose, or large and streamed.
 
-use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use hyper::body::{Body, Frame, SizeHint};
 
-/// How long a truncated body waits after its part before it fails.
-const TRUNCATION_PAUSE: std::time::Duration = std::time::Duration::from_millis(50);
+use crate::flush::FlushWatch;
 
 /// A chunk of padding for oversized bodies.
 static PADDING: [u8; 64 * 1024] = [b'a'; 64 * 1024];
@@ -30,12 +29,13 @@ impl std::error::Error for Truncated {}
 pub(crate) enum AnswerBody {
     /// The whole body at once.
     Full(Option<Bytes>),
-    /// Sends `part`, waits a moment (so it is flushed with the head), then fails: the client
-    /// sees fewer bytes than `Content-Length`, then the connection closes.
+    /// Sends `part`, waits until the connection has written it and the head to the socket,
+    /// then fails: the client sees fewer bytes than `Content-Length`, then the connection
+    /// closes.
     Truncated {
         part: Option<Bytes>,
         announced: u64,
-        pause: Option<Pin<Box<tokio::time::Sleep>>>,
+        flushed: Arc<FlushWatch>,
     },
     /// `prefix`, then `padding` bytes of `a`, then `suffix`.
     Padded {
@@ -78,13 +78,13 @@ impl Body for AnswerBody {
         let this = self.get_mut();
         Poll::Ready(match this {
             AnswerBody::Full(data) => data.take().map(|d| Ok(Frame::data(d))),
-            AnswerBody::Truncated { part, pause, .. } => {
+            AnswerBody::Truncated { part, flushed, .. } => {
                 if let Some(d) = part.take() {
                     Some(Ok(Frame::data(d)))
                 } else {
-                    let sleep =
-                        pause.get_or_insert_with(|| Box::pin(tokio::time::sleep(TRUNCATION_PAUSE)));
-                    if sleep.as_mut().poll(cx).is_pending() {
+                    // hyper has buffered the head and the part by now; failing at once would
+                    // drop them with its buffer.
+                    if flushed.poll_flushed(cx).is_pending() {
                         return Poll::Pending;
                     }
                     Some(Err(Truncated))

@@ -99,6 +99,7 @@
 mod admin;
 mod auth;
 mod body;
+mod flush;
 mod handlers;
 mod iam;
 mod model;

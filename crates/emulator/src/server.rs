@@ -14,6 +14,7 @@ use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 
 use crate::body::AnswerBody;
+use crate::flush::{FlushWatch, Watched};
 use crate::handlers::{self, Answer, Route};
 use crate::model::{AuthKind, FaultAction, RecordedRequest};
 use crate::{Shared, admin, auth, iam};
@@ -101,10 +102,14 @@ pub(crate) async fn serve(
                     let _ = stream.set_nodelay(true);
                     let shared = Arc::clone(&shared);
                     tokio::spawn(async move {
-                        let service = service_fn(move |req| handle(Arc::clone(&shared), req));
+                        let watch = Arc::new(FlushWatch::default());
+                        let io = Watched::new(TokioIo::new(stream), Arc::clone(&watch));
+                        let service = service_fn(move |req| {
+                            handle(Arc::clone(&shared), Arc::clone(&watch), req)
+                        });
                         let conn = http1::Builder::new()
                             .keep_alive(true)
-                            .serve_connection(TokioIo::new(stream), service);
+                            .serve_connection(io, service);
                         if let Err(e) = conn.await {
                             tracing::debug!("connection ended: {e}");
                         }
@@ -139,6 +144,7 @@ fn bounded_text(body: &[u8]) -> String {
 
 async fn handle(
     shared: Arc<Shared>,
+    flushed: Arc<FlushWatch>,
     request: Request<Incoming>,
 ) -> Result<Response<AnswerBody>, CloseConnection> {
     let request_id = shared.ids.next();
@@ -245,7 +251,7 @@ async fn handle(
             let sent = AnswerBody::Truncated {
                 part: (!part.is_empty()).then_some(part),
                 announced: full.len() as u64,
-                pause: None,
+                flushed,
             };
             Some((answer, sent))
         }

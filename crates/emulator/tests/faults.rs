@@ -3,9 +3,11 @@
 
 mod common;
 
+use std::io::{Read, Write};
+use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use common::{Conn, Outcome, PID, api, call, send, signed};
+use common::{Conn, Outcome, PID, api, call, send, signed, wire};
 use otc_jobs_emulator::{Emulator, EmulatorConfig, Fault, FaultAction, SeedJob};
 use serde_json::json;
 
@@ -217,6 +219,144 @@ fn truncated_body() {
             announced,
         } => assert_eq!((status, got, announced), (503, 5, 10)),
         other => panic!("expected a truncated body, got {other:?}"),
+    }
+}
+
+/// Reads an answer's head byte by byte (so nothing of the body is consumed): the status
+/// line and the headers, names in lower case.
+fn read_head(stream: &mut TcpStream) -> (String, Vec<(String, String)>) {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        match stream.read(&mut byte) {
+            Ok(1) => head.push(byte[0]),
+            other => panic!(
+                "the head ended early ({other:?}): {:?}",
+                String::from_utf8_lossy(&head)
+            ),
+        }
+    }
+    let head = String::from_utf8(head).unwrap();
+    let mut lines = head.trim_end().split("\r\n");
+    let status_line = lines.next().unwrap().to_owned();
+    let headers = lines
+        .map(|line| {
+            let (name, value) = line.split_once(':').unwrap();
+            (name.trim().to_ascii_lowercase(), value.trim().to_owned())
+        })
+        .collect();
+    (status_line, headers)
+}
+
+fn header<'h>(headers: &'h [(String, String)], name: &str) -> Option<&'h str> {
+    headers
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// The default body of a `truncated_body` fault.
+const TRUNCATED_DEFAULT: &str =
+    r#"{"is_success": true, "message": "The job is successfully deleted."}"#;
+
+#[test]
+fn truncated_body_sends_the_head_then_half_the_body_then_eof() {
+    let emulator = emulator();
+    let mut stream = TcpStream::connect(emulator.local_addr()).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+
+    // A whole answer first: the fault also works on a kept-alive connection.
+    let list = format!("/v1.0/{PID}/streaming/jobs");
+    stream
+        .write_all(&wire(&signed(&emulator, "GET", &list)))
+        .unwrap();
+    let (status_line, headers) = read_head(&mut stream);
+    assert_eq!(status_line, "HTTP/1.1 200 OK");
+    let length: usize = header(&headers, "content-length").unwrap().parse().unwrap();
+    stream.read_exact(&mut vec![0; length]).unwrap();
+
+    emulator.add_fault(Fault::new(
+        "DELETE",
+        ANY_DLI_JOB,
+        FaultAction::TruncatedBody {
+            status: 200,
+            body: None,
+        },
+    ));
+    stream
+        .write_all(&wire(&signed(&emulator, "DELETE", &delete_path())))
+        .unwrap();
+    let (status_line, headers) = read_head(&mut stream);
+    assert_eq!(status_line, "HTTP/1.1 200 OK");
+    let full = TRUNCATED_DEFAULT.as_bytes();
+    assert_eq!(
+        header(&headers, "content-length"),
+        Some(full.len().to_string().as_str()),
+        "{headers:?}"
+    );
+    assert!(
+        header(&headers, "content-type")
+            .unwrap()
+            .starts_with("application/json")
+    );
+    let recorded = emulator.requests();
+    assert_eq!(recorded.len(), 2);
+    assert_eq!(
+        header(&headers, "x-request-id"),
+        Some(recorded[1].request_id.as_str())
+    );
+    // Exactly half the body, then EOF (a clean close, not a reset).
+    let mut rest = Vec::new();
+    stream.read_to_end(&mut rest).unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&rest),
+        TRUNCATED_DEFAULT[..full.len() / 2]
+    );
+    assert_eq!(emulator.jobs().len(), 1, "not processed");
+    assert_eq!(
+        (recorded[1].status, recorded[1].fault.as_deref()),
+        (Some(200), Some("truncated_body"))
+    );
+}
+
+#[test]
+fn truncated_body_waits_for_a_slow_reader() {
+    // The client reads nothing for a while: the emulator must not give up on the part while
+    // it cannot write it all. The halves are just under and well over what hyper buffers at
+    // once (about 400 KiB); the larger is more than loopback sockets hold unread.
+    let emulator = emulator();
+    for total in [800_000, 16 * 1024 * 1024] {
+        let full: String = (0..total)
+            .map(|i| char::from(b'a' + (i % 26) as u8))
+            .collect();
+        emulator.add_fault(Fault::new(
+            "DELETE",
+            ANY_DLI_JOB,
+            FaultAction::TruncatedBody {
+                status: 503,
+                body: Some(full.clone()),
+            },
+        ));
+        let mut stream = TcpStream::connect(emulator.local_addr()).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .unwrap();
+        stream
+            .write_all(&wire(&signed(&emulator, "DELETE", &delete_path())))
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(300));
+        let (status_line, headers) = read_head(&mut stream);
+        assert_eq!(status_line, "HTTP/1.1 503 Service Unavailable");
+        assert_eq!(
+            header(&headers, "content-length"),
+            Some(total.to_string().as_str())
+        );
+        let mut rest = Vec::new();
+        stream.read_to_end(&mut rest).unwrap();
+        assert_eq!(rest.len(), total / 2, "of {total}");
+        assert!(rest == full.as_bytes()[..total / 2]);
     }
 }
 

@@ -89,28 +89,7 @@ impl Conn {
     /// Sends `request` with exactly its headers (a `Host` header is added from the URI when
     /// missing) and reads the answer.
     pub fn send(&mut self, request: &http::Request<Vec<u8>>) -> Outcome {
-        let target = request.uri().path_and_query().map_or("/", |p| p.as_str());
-        let mut head = format!("{} {} HTTP/1.1\r\n", request.method(), target).into_bytes();
-        if !request.headers().contains_key("host") {
-            let host = request
-                .uri()
-                .authority()
-                .map_or("localhost", |a| a.as_str());
-            head.extend_from_slice(format!("host: {host}\r\n").as_bytes());
-        }
-        for (name, value) in request.headers() {
-            head.extend_from_slice(name.as_str().as_bytes());
-            head.extend_from_slice(b": ");
-            head.extend_from_slice(value.as_bytes());
-            head.extend_from_slice(b"\r\n");
-        }
-        if !request.body().is_empty() || matches!(request.method().as_str(), "POST" | "PUT") {
-            head.extend_from_slice(
-                format!("content-length: {}\r\n", request.body().len()).as_bytes(),
-            );
-        }
-        head.extend_from_slice(b"\r\n");
-        head.extend_from_slice(request.body());
+        let head = wire(request);
         if self.writer.write_all(&head).is_err() {
             return Outcome::Closed;
         }
@@ -169,6 +148,32 @@ impl Conn {
             body,
         })
     }
+}
+
+/// `request` as sent on the wire: exactly its headers (a `Host` header is added from the URI
+/// when missing, a `Content-Length` when there is a body or the method is POST or PUT).
+pub fn wire(request: &http::Request<Vec<u8>>) -> Vec<u8> {
+    let target = request.uri().path_and_query().map_or("/", |p| p.as_str());
+    let mut head = format!("{} {} HTTP/1.1\r\n", request.method(), target).into_bytes();
+    if !request.headers().contains_key("host") {
+        let host = request
+            .uri()
+            .authority()
+            .map_or("localhost", |a| a.as_str());
+        head.extend_from_slice(format!("host: {host}\r\n").as_bytes());
+    }
+    for (name, value) in request.headers() {
+        head.extend_from_slice(name.as_str().as_bytes());
+        head.extend_from_slice(b": ");
+        head.extend_from_slice(value.as_bytes());
+        head.extend_from_slice(b"\r\n");
+    }
+    if !request.body().is_empty() || matches!(request.method().as_str(), "POST" | "PUT") {
+        head.extend_from_slice(format!("content-length: {}\r\n", request.body().len()).as_bytes());
+    }
+    head.extend_from_slice(b"\r\n");
+    head.extend_from_slice(request.body());
+    head
 }
 
 /// Sends one request on a new connection.
