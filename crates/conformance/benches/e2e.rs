@@ -17,6 +17,22 @@ use otc_jobs_emulator::{
     DEFAULT_ACCESS_KEY, DEFAULT_PROJECT_ID, DEFAULT_SECRET_KEY, Emulator, EmulatorConfig, SeedJob,
 };
 
+/// One batch of calls: each call's latency, the batch's wall time, the failures.
+#[derive(Default)]
+struct Sample {
+    latencies: Vec<Duration>,
+    elapsed: Duration,
+    failures: usize,
+}
+
+impl Sample {
+    fn merge(&mut self, other: Sample) {
+        self.latencies.extend(other.latencies);
+        self.elapsed += other.elapsed;
+        self.failures += other.failures;
+    }
+}
+
 struct Stats {
     per_second: f64,
     p50: Duration,
@@ -24,19 +40,27 @@ struct Stats {
     failures: usize,
 }
 
-fn stats(mut latencies: Vec<Duration>, elapsed: Duration, failures: usize) -> Stats {
-    latencies.sort();
-    let at = |q: f64| latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)];
-    Stats {
-        per_second: latencies.len() as f64 / elapsed.as_secs_f64(),
-        p50: at(0.50),
-        p99: at(0.99),
-        failures,
+impl From<Sample> for Stats {
+    fn from(mut s: Sample) -> Stats {
+        s.latencies.sort();
+        let n = s.latencies.len();
+        let at = |q: f64| s.latencies[((n as f64 * q) as usize).min(n - 1)];
+        Stats {
+            per_second: n as f64 / s.elapsed.as_secs_f64(),
+            p50: at(0.50),
+            p99: at(0.99),
+            failures: s.failures,
+        }
     }
 }
 
 /// `n` calls of `f(i)` from `concurrency` tasks.
-fn run_async<F, Fut>(runtime: &tokio::runtime::Runtime, n: usize, concurrency: usize, f: F) -> Stats
+fn run_async<F, Fut>(
+    runtime: &tokio::runtime::Runtime,
+    n: usize,
+    concurrency: usize,
+    f: F,
+) -> Sample
 where
     F: Fn(usize) -> Fut + Clone + Send + 'static,
     Fut: Future<Output = bool> + Send,
@@ -63,38 +87,56 @@ where
                 })
             })
             .collect();
-        let (mut all, mut failures) = (Vec::with_capacity(n), 0);
+        let mut sample = Sample::default();
         for task in tasks {
-            let (latencies, f) = task.await.unwrap();
-            all.extend(latencies);
-            failures += f;
+            let (latencies, failures) = task.await.unwrap();
+            sample.latencies.extend(latencies);
+            sample.failures += failures;
         }
-        stats(all, started.elapsed(), failures)
+        sample.elapsed = started.elapsed();
+        sample
     })
 }
 
-/// The better of two measurements (by throughput): on a shared 2-core machine, the best
-/// of a few interleaved rounds is the least noisy figure.
-fn best(a: Option<Stats>, b: Stats) -> Option<Stats> {
-    match a {
-        Some(a) if a.per_second >= b.per_second => Some(a),
-        _ => Some(b),
-    }
-}
-
-const ROUNDS: usize = 3;
-
-fn run_blocking(n: usize, mut f: impl FnMut(usize) -> bool) -> Stats {
+fn run_blocking(n: usize, mut f: impl FnMut(usize) -> bool) -> Sample {
     let started = Instant::now();
-    let (mut latencies, mut failures) = (Vec::with_capacity(n), 0);
+    let mut sample = Sample::default();
     for i in 0..n {
         let t = Instant::now();
         if !f(i) {
-            failures += 1;
+            sample.failures += 1;
         }
-        latencies.push(t.elapsed());
+        sample.latencies.push(t.elapsed());
     }
-    stats(latencies, started.elapsed(), failures)
+    sample.elapsed = started.elapsed();
+    sample
+}
+
+/// How many alternating batches each side of a row runs: on a shared 2-core machine,
+/// noise comes in bursts; alternating small batches (and which side goes first) exposes
+/// both sides to the same bursts.
+const BATCHES: usize = 20;
+
+/// Runs `client` and `raw` in alternating batches of `batch` calls; each gets the first
+/// id of a freshly seeded block of jobs.
+fn compare(
+    batch: usize,
+    seed: &mut dyn FnMut(usize) -> i64,
+    client: &mut dyn FnMut(i64, usize) -> Sample,
+    raw: &mut dyn FnMut(i64, usize) -> Sample,
+) -> (Stats, Stats) {
+    let (mut c, mut r) = (Sample::default(), Sample::default());
+    for round in 0..BATCHES {
+        let (first_c, first_r) = (seed(batch), seed(batch));
+        if round % 2 == 0 {
+            c.merge(client(first_c, batch));
+            r.merge(raw(first_r, batch));
+        } else {
+            r.merge(raw(first_r, batch));
+            c.merge(client(first_c, batch));
+        }
+    }
+    (c.into(), r.into())
 }
 
 fn main() {
@@ -114,23 +156,24 @@ fn main() {
         .build()
         .unwrap();
 
-    // Each row deletes its own block of n Flink jobs.
+    // Every batch deletes its own block of freshly seeded Flink jobs.
     let mut block = 0i64;
-    let mut seed_block = || {
+    let mut seed = |count: usize| {
         block += 1;
         let first = block * 1_000_000;
-        for i in 0..n as i64 {
+        for i in 0..count as i64 {
             emulator.seed(SeedJob::flink_job((first + i) as u64));
         }
         first
     };
     let endpoints = Endpoints::all_at(Region::EU_DE, BaseUrl::parse(&base).unwrap());
     let credentials = Credentials::AkSk(AkSk::new(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY));
-    let presign = |first: i64| -> Arc<Vec<http::Request<Vec<u8>>>> {
+    // Raw requests are signed before their batch starts, outside the measured time.
+    let presign = |first: i64, count: usize| -> Arc<Vec<http::Request<Vec<u8>>>> {
         let target = Target::new(&endpoints, DEFAULT_PROJECT_ID);
         let now = SigningTime::from_system_time(SystemTime::now());
         Arc::new(
-            (0..n as i64)
+            (0..count as i64)
                 .map(|i| {
                     DeleteFlinkJob::new(first + i)
                         .signed_request(&target, &credentials, now, SignatureForm::Access)
@@ -154,7 +197,12 @@ fn main() {
         .base_url(&base)
         .build()
         .unwrap();
+    // The raw stacks get the settings the clients use (timeouts, no redirects, no proxy),
+    // so the ratio is what the SDK layer costs, not what a timeout costs.
+    let policy = otc_jobs_core::ClientPolicy::default();
     let raw_reqwest = reqwest::Client::builder()
+        .connect_timeout(policy.connect_timeout)
+        .timeout(policy.timeout)
         .redirect(reqwest::redirect::Policy::none())
         .no_proxy()
         .build()
@@ -162,11 +210,13 @@ fn main() {
     let raw_ureq: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .max_redirects(0)
+        .timeout_connect(Some(policy.connect_timeout))
+        .timeout_global(Some(policy.timeout))
         .build()
         .into();
 
     // Warm up both stacks and the emulator.
-    let first = seed_block();
+    let first = seed(n.min(500));
     let _ = run_async(&runtime, n.min(500), 16, {
         let c = async_client.clone();
         move |i| {
@@ -175,72 +225,58 @@ fn main() {
         }
     });
 
+    let batch = (n / BATCHES).max(1);
     let mut rows: Vec<(String, Stats, Stats)> = Vec::new();
     for concurrency in [1usize, 16, 64] {
-        let (mut client, mut raw) = (None, None);
-        for _ in 0..ROUNDS {
-            let first = seed_block();
-            client = best(
-                client,
-                run_async(&runtime, n, concurrency, {
-                    let c = async_client.clone();
-                    move |i| {
-                        let c = c.clone();
-                        async move { c.delete_flink_job(first + i as i64).await.is_ok() }
-                    }
-                }),
-            );
-            let requests = presign(seed_block());
-            raw = best(
-                raw,
-                run_async(&runtime, n, concurrency, {
-                    let (http, requests) = (raw_reqwest.clone(), Arc::clone(&requests));
-                    move |i| {
-                        let (http, request) = (http.clone(), requests[i].clone());
-                        async move {
-                            let request = reqwest::Request::try_from(request).unwrap();
-                            match http.execute(request).await {
-                                Ok(r) => r.status().is_success() && r.bytes().await.is_ok(),
-                                Err(_) => false,
-                            }
+        let (client, raw) = compare(
+            batch,
+            &mut seed,
+            &mut |first, count| {
+                let c = async_client.clone();
+                run_async(&runtime, count, concurrency, move |i| {
+                    let c = c.clone();
+                    async move { c.delete_flink_job(first + i as i64).await.is_ok() }
+                })
+            },
+            &mut |first, count| {
+                let requests = presign(first, count);
+                let http = raw_reqwest.clone();
+                run_async(&runtime, count, concurrency, move |i| {
+                    let (http, request) = (http.clone(), requests[i].clone());
+                    async move {
+                        let request = reqwest::Request::try_from(request).unwrap();
+                        match http.execute(request).await {
+                            Ok(r) => r.status().is_success() && r.bytes().await.is_ok(),
+                            Err(_) => false,
                         }
                     }
-                }),
-            );
-        }
-        rows.push((
-            format!("async, concurrency {concurrency}"),
-            client.unwrap(),
-            raw.unwrap(),
-        ));
-    }
-    let (mut client, mut raw) = (None, None);
-    for _ in 0..ROUNDS {
-        let first = seed_block();
-        client = best(
-            client,
-            run_blocking(n, |i| {
-                blocking_client.delete_flink_job(first + i as i64).is_ok()
-            }),
+                })
+            },
         );
-        let requests = presign(seed_block());
-        raw = best(
-            raw,
-            run_blocking(n, |i| match raw_ureq.run(requests[i].clone()) {
+        rows.push((format!("async, concurrency {concurrency}"), client, raw));
+    }
+    let (client, raw) = compare(
+        batch,
+        &mut seed,
+        &mut |first, count| {
+            run_blocking(count, |i| {
+                blocking_client.delete_flink_job(first + i as i64).is_ok()
+            })
+        },
+        &mut |first, count| {
+            let requests = presign(first, count);
+            run_blocking(count, |i| match raw_ureq.run(requests[i].clone()) {
                 Ok(r) => r.status().is_success() && r.into_body().read_to_vec().is_ok(),
                 Err(_) => false,
-            }),
-        );
-    }
-    rows.push((
-        "blocking, sequential".to_owned(),
-        client.unwrap(),
-        raw.unwrap(),
-    ));
+            })
+        },
+    );
+    rows.push(("blocking, sequential".to_owned(), client, raw));
 
     println!();
     println!(
-        "end-to-end deletes on loopback (DLI DeleteFlinkJob, best of {ROUNDS} interleaved rounds of {n} per row; raw = reqwest/ureq sending the same pre-signed requests)"
+        "end-to-end deletes on loopback (DLI DeleteFlinkJob; {} per side and row, in {BATCHES} alternating batches; raw = reqwest/ureq with the same timeouts sending the same requests, pre-signed)",
+        batch * BATCHES
     );
     println!();
     println!(

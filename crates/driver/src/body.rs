@@ -29,6 +29,8 @@ pub struct BodySink {
     limit: u64,
     status: StatusCode,
     headers: HeaderMap,
+    /// The `Content-Length` of the answer, when it announced one.
+    announced: Option<u64>,
     body: Vec<u8>,
 }
 
@@ -47,6 +49,7 @@ impl BodySink {
             limit,
             status,
             headers,
+            announced,
             body: Vec::new(),
         };
         match announced {
@@ -66,6 +69,24 @@ impl BodySink {
     /// The answer's status.
     pub fn status(&self) -> StatusCode {
         self.status
+    }
+
+    /// Whether every byte the answer announced (`Content-Length`) has arrived: the client
+    /// can finish without waiting for the end-of-body signal, which costs another wake-up
+    /// of the connection task.
+    ///
+    /// ```
+    /// use otc_jobs_driver::BodySink;
+    /// let mut headers = http::HeaderMap::new();
+    /// headers.insert(http::header::CONTENT_LENGTH, http::HeaderValue::from_static("2"));
+    /// let mut sink = BodySink::new(8, http::StatusCode::OK, headers)?;
+    /// assert!(!sink.is_complete());
+    /// sink.push(b"{}")?;
+    /// assert!(sink.is_complete());
+    /// # Ok::<(), otc_jobs_core::Error>(())
+    /// ```
+    pub fn is_complete(&self) -> bool {
+        self.announced == Some(self.body.len() as u64)
     }
 
     /// Adds a chunk; fails when the body passes the limit (nothing more is kept).

@@ -124,13 +124,14 @@ impl Client {
             response.status(),
             std::mem::take(response.headers_mut()),
         )?;
-        loop {
+        while !sink.is_complete() {
             match response.chunk().await {
                 Ok(Some(chunk)) => sink.push(&chunk)?,
-                Ok(None) => return Ok(sink.finish()),
+                Ok(None) => break,
                 Err(e) => return Err(sink.fail(kind_of(&e), e.to_string())),
             }
         }
+        Ok(sink.finish())
     }
 }
 
