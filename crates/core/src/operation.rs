@@ -6,7 +6,7 @@
 //! [`OperationExt`], implemented for every [`Operation`] by a blanket impl, so no operation
 //! can change how requests are built or how answers are judged.
 
-use http::header::{CONTENT_TYPE, HeaderValue, USER_AGENT};
+use http::header::{CONTENT_TYPE, HeaderName, HeaderValue, USER_AGENT};
 use serde::de::DeserializeOwned;
 
 use crate::auth::{Credentials, SignatureForm, SigningParams, SigningTime};
@@ -102,7 +102,7 @@ pub trait OperationExt: Operation {
         let headers = request.headers_mut();
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         headers.insert(USER_AGENT, HeaderValue::from_static(DEFAULT_USER_AGENT));
-        headers.insert(X_PROJECT_ID, project);
+        headers.insert(HeaderName::from_static(X_PROJECT_ID), project);
         Ok(request)
     }
 

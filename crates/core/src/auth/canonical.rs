@@ -22,6 +22,9 @@ pub const ALGORITHM: &str = "SDK-HMAC-SHA256";
 pub const X_SDK_DATE: &str = "x-sdk-date";
 /// The header that marks an unsigned payload.
 pub const X_SDK_CONTENT_SHA256: &str = "x-sdk-content-sha256";
+pub(crate) const HEADER_SDK_DATE: http::HeaderName = http::HeaderName::from_static(X_SDK_DATE);
+pub(crate) const HEADER_SDK_CONTENT_SHA256: http::HeaderName =
+    http::HeaderName::from_static(X_SDK_CONTENT_SHA256);
 /// The payload hash literal for bodies that are not signed.
 pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 /// Hex SHA-256 of the empty body (most requests here have none).
@@ -69,42 +72,44 @@ pub fn canonical_request(
     let canonical_uri = canonical_uri(uri.path());
     let canonical_query = canonical_query(uri.query().unwrap_or(""));
 
-    let mut names: Vec<&str> = match selection {
+    // (name, its values): looked up by `HeaderName` when signing (no re-parsing of names).
+    let mut selected: Vec<(&str, http::header::GetAll<'_, http::HeaderValue>)> = match selection {
         HeaderSelection::All => {
-            let mut names: Vec<&str> = headers
+            let mut names: Vec<_> = headers
                 .keys()
-                .map(|n| n.as_str())
-                .filter(|n| !n.contains('_'))
+                .filter(|n| !n.as_str().contains('_'))
+                .map(|n| (n.as_str(), headers.get_all(n)))
                 .collect();
-            names.sort_unstable();
-            names.dedup();
+            names.sort_unstable_by(|a, b| a.0.cmp(b.0));
             names
         }
-        HeaderSelection::Only(names) => names.to_vec(),
+        HeaderSelection::Only(names) => names.iter().map(|n| (*n, headers.get_all(*n))).collect(),
     };
-    if names.is_empty() {
-        names.push("host");
+    if selected.is_empty() {
+        selected.push(("host", headers.get_all(http::header::HOST)));
     }
     let mut canonical_headers = String::with_capacity(256);
-    for name in &names {
+    let mut signed_headers = String::with_capacity(96);
+    for (name, values) in &selected {
+        if !signed_headers.is_empty() {
+            signed_headers.push(';');
+        }
+        signed_headers.push_str(name);
         canonical_headers.push_str(name);
         canonical_headers.push(':');
-        let mut first = true;
-        for value in headers.get_all(*name) {
+        for (i, value) in values.iter().enumerate() {
             let text = std::str::from_utf8(value.as_bytes())
                 .map_err(|_| SignError::UnsignableHeader((*name).to_owned()))?;
-            if !first {
+            if i > 0 {
                 canonical_headers.push(',');
             }
             canonical_headers.push_str(text.trim());
-            first = false;
         }
         canonical_headers.push('\n');
     }
-    let signed_headers = names.join(";");
 
     let payload_hash = if headers
-        .get(X_SDK_CONTENT_SHA256)
+        .get(&HEADER_SDK_CONTENT_SHA256)
         .is_some_and(|v| v.as_bytes() == UNSIGNED_PAYLOAD.as_bytes())
     {
         UNSIGNED_PAYLOAD.to_owned()
@@ -168,20 +173,27 @@ pub fn content_type_is_signed(content_type: Option<&str>) -> bool {
 /// assert_eq!(canonical_uri("/"), "/");
 /// ```
 pub fn canonical_uri(path: &str) -> String {
-    let decoded: Vec<u8> = percent_decode_str(path).collect();
     let mut out = String::with_capacity(path.len() + 16);
-    for (i, segment) in decoded.split(|b| *b == b'/').enumerate() {
-        if i > 0 {
-            out.push('/');
-        }
-        for part in percent_encode(segment, SEGMENT) {
-            out.push_str(part);
-        }
+    if path.contains('%') {
+        let decoded: Vec<u8> = percent_decode_str(path).collect();
+        push_segments(&mut out, &decoded);
+    } else {
+        push_segments(&mut out, path.as_bytes());
     }
     if !out.ends_with('/') {
         out.push('/');
     }
     out
+}
+
+/// Appends `path` (decoded bytes) with every `/`-separated segment encoded.
+fn push_segments(out: &mut String, path: &[u8]) {
+    for (i, segment) in path.split(|b| *b == b'/').enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        out.extend(percent_encode(segment, SEGMENT));
+    }
 }
 
 /// The canonical query string of a raw query (without `?`).
@@ -221,11 +233,19 @@ pub fn canonical_query(query: &str) -> String {
 
 /// `SDK-HMAC-SHA256\n<date>\n[<scope>\n]<hex sha256(canonical request)>`.
 pub fn string_to_sign(sdk_date: &str, scope: Option<&str>, canonical_request: &str) -> String {
-    let hash = hex(&Sha256::digest(canonical_request.as_bytes()));
-    match scope {
-        None => format!("{ALGORITHM}\n{sdk_date}\n{hash}"),
-        Some(scope) => format!("{ALGORITHM}\n{sdk_date}\n{scope}\n{hash}"),
+    let hash = Sha256::digest(canonical_request.as_bytes());
+    let scope_len = scope.map_or(0, |s| s.len() + 1);
+    let mut out = String::with_capacity(ALGORITHM.len() + sdk_date.len() + scope_len + 66);
+    out.push_str(ALGORITHM);
+    out.push('\n');
+    out.push_str(sdk_date);
+    out.push('\n');
+    if let Some(scope) = scope {
+        out.push_str(scope);
+        out.push('\n');
     }
+    push_hex(&mut out, &hash);
+    out
 }
 
 /// Hex HMAC-SHA256 of `string_to_sign` keyed with `key`.
@@ -250,6 +270,27 @@ pub fn derived_scope(short_date: &str, region: &str, service: &str) -> String {
     format!("{short_date}/{region}/{service}/{DERIVED_SCOPE_TERMINATOR}")
 }
 
+/// HMAC-SHA256 with its key schedule done once, for signing many requests with one key.
+#[derive(Clone)]
+pub(crate) struct KeyedHmac(Option<Hmac<Sha256>>);
+
+impl KeyedHmac {
+    pub(crate) fn new(key: &[u8]) -> KeyedHmac {
+        KeyedHmac(Hmac::<Sha256>::new_from_slice(key).ok())
+    }
+
+    /// Hex HMAC of `string_to_sign`; the same as [`signature`] with the key.
+    pub(crate) fn signature(&self, string_to_sign: &str) -> String {
+        // HMAC accepts keys of any length; `None` cannot happen.
+        let Some(mac) = &self.0 else {
+            return String::new();
+        };
+        let mut mac = mac.clone();
+        mac.update(string_to_sign.as_bytes());
+        hex(&mac.finalize().into_bytes())
+    }
+}
+
 pub(crate) fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
     // HMAC accepts keys of any length; the error branch cannot happen.
     let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key) else {
@@ -261,13 +302,18 @@ pub(crate) fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
 
 /// Lower-case hex.
 pub(crate) fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
+    push_hex(&mut out, bytes);
+    out
+}
+
+/// Appends `bytes` to `out` in lower-case hex.
+pub(crate) fn push_hex(out: &mut String, bytes: &[u8]) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     for b in bytes {
         out.push(DIGITS[usize::from(b >> 4)] as char);
         out.push(DIGITS[usize::from(b & 0x0f)] as char);
     }
-    out
 }
 
 /// Compares two strings in time independent of where they differ.
@@ -307,6 +353,13 @@ mod tests {
         assert!(!content_type_is_signed(Some(
             "application/x-www-form-urlencoded"
         )));
+    }
+
+    #[test]
+    fn keyed_hmac_equals_plain_hmac() {
+        let keyed = KeyedHmac::new(b"secret");
+        assert_eq!(keyed.signature("text"), signature(b"secret", "text"));
+        assert_eq!(keyed.signature("other"), signature(b"secret", "other"));
     }
 
     #[test]

@@ -10,19 +10,20 @@ mod verify;
 
 use std::fmt;
 
-use http::header::{AUTHORIZATION, CONTENT_TYPE, HOST, HeaderValue};
+use http::header::{AUTHORIZATION, CONTENT_TYPE, HOST, HeaderName, HeaderValue};
 
 pub use secret::SecretString;
 pub use time::SigningTime;
 pub use verify::{Authorization, VerifyError, verify};
 
 use crate::error::SignError;
-use canonical::{HeaderSelection, UNSIGNED_PAYLOAD, X_SDK_CONTENT_SHA256, X_SDK_DATE};
+use canonical::{HEADER_SDK_CONTENT_SHA256, HEADER_SDK_DATE, HeaderSelection, UNSIGNED_PAYLOAD};
 
 /// The header carrying an IAM token.
 pub const X_AUTH_TOKEN: &str = "x-auth-token";
 /// The header carrying the security token of temporary AK/SK.
 pub const X_SECURITY_TOKEN: &str = "x-security-token";
+const HEADER_SECURITY_TOKEN: HeaderName = HeaderName::from_static(X_SECURITY_TOKEN);
 
 /// An access key pair, optionally temporary (with a security token).
 ///
@@ -32,19 +33,34 @@ pub const X_SECURITY_TOKEN: &str = "x-security-token";
 /// let shown = format!("{keys:?}");
 /// assert!(shown.contains("HPUAEXAMPLEAK0000001") && !shown.contains("ExampleSecretKey"));
 /// ```
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct AkSk {
     access_key: String,
     secret_key: SecretString,
     security_token: Option<SecretString>,
+    /// HMAC-SHA256 keyed with the SK, its key schedule done once (it is derived from the
+    /// secret: never shown).
+    keyed: canonical::KeyedHmac,
 }
+
+impl PartialEq for AkSk {
+    fn eq(&self, other: &Self) -> bool {
+        self.access_key == other.access_key
+            && self.secret_key == other.secret_key
+            && self.security_token == other.security_token
+    }
+}
+
+impl Eq for AkSk {}
 
 impl AkSk {
     /// A permanent access key pair.
     pub fn new(access_key: impl Into<String>, secret_key: impl Into<SecretString>) -> AkSk {
+        let secret_key = secret_key.into();
         AkSk {
             access_key: access_key.into(),
-            secret_key: secret_key.into(),
+            keyed: canonical::KeyedHmac::new(secret_key.expose().as_bytes()),
+            secret_key,
             security_token: None,
         }
     }
@@ -175,11 +191,28 @@ pub fn sign(
         Credentials::Token(token) => {
             let value = HeaderValue::from_str(token.expose())
                 .map_err(|_| SignError::InvalidHeaderValue("IAM token"))?;
-            request.headers_mut().insert(X_AUTH_TOKEN, sensitive(value));
+            request
+                .headers_mut()
+                .insert(HeaderName::from_static(X_AUTH_TOKEN), sensitive(value));
             Ok(None)
         }
         Credentials::AkSk(keys) => sign_aksk(request, keys, params).map(Some),
     }
+}
+
+/// `SDK-HMAC-SHA256 <who>, SignedHeaders=<signed>, Signature=<signature>`.
+fn authorization(label: &str, who: &[&str], signed: &str, signature: &str) -> String {
+    let who_len: usize = who.iter().map(|w| w.len()).sum();
+    let mut out = String::with_capacity(64 + who_len + signed.len() + signature.len());
+    out.push_str(canonical::ALGORITHM);
+    out.push(' ');
+    out.push_str(label);
+    who.iter().for_each(|w| out.push_str(w));
+    out.push_str(", SignedHeaders=");
+    out.push_str(signed);
+    out.push_str(", Signature=");
+    out.push_str(signature);
+    out
 }
 
 fn sensitive(mut value: HeaderValue) -> HeaderValue {
@@ -202,25 +235,25 @@ fn sign_aksk(
     if let Some(host) = host {
         headers.insert(HOST, host);
     }
-    if !headers.contains_key(X_SDK_DATE) {
-        let date = HeaderValue::from_str(&params.time.sdk_date())
+    if !headers.contains_key(&HEADER_SDK_DATE) {
+        let date = HeaderValue::try_from(params.time.sdk_date())
             .map_err(|_| SignError::InvalidHeaderValue("signing time"))?;
-        headers.insert(X_SDK_DATE, date);
+        headers.insert(HEADER_SDK_DATE, date);
     }
     if let Some(token) = keys.security_token() {
         let value = HeaderValue::from_str(token.expose())
             .map_err(|_| SignError::InvalidHeaderValue("security token"))?;
-        headers.insert(X_SECURITY_TOKEN, sensitive(value));
+        headers.insert(HEADER_SECURITY_TOKEN, sensitive(value));
     }
     let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
     if !canonical::content_type_is_signed(content_type) {
         headers.insert(
-            X_SDK_CONTENT_SHA256,
+            HEADER_SDK_CONTENT_SHA256,
             HeaderValue::from_static(UNSIGNED_PAYLOAD),
         );
     }
     let sdk_date = headers
-        .get(X_SDK_DATE)
+        .get(&HEADER_SDK_DATE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
         .ok_or(SignError::InvalidHeaderValue("X-Sdk-Date"))?;
@@ -235,13 +268,12 @@ fn sign_aksk(
     let (string_to_sign, signature, authorization) = match params.form {
         SignatureForm::Access => {
             let sts = canonical::string_to_sign(&sdk_date, None, &canonical.text);
-            let sig = canonical::signature(keys.secret_key().expose().as_bytes(), &sts);
-            let auth = format!(
-                "{} Access={}, SignedHeaders={}, Signature={}",
-                canonical::ALGORITHM,
-                keys.access_key(),
-                canonical.signed_headers,
-                sig
+            let sig = keys.keyed.signature(&sts);
+            let auth = authorization(
+                "Access=",
+                &[keys.access_key()],
+                &canonical.signed_headers,
+                &sig,
             );
             (sts, sig, auth)
         }
@@ -262,18 +294,16 @@ fn sign_aksk(
             );
             let sts = canonical::string_to_sign(&sdk_date, Some(&scope), &canonical.text);
             let sig = canonical::signature(&key, &sts);
-            let auth = format!(
-                "{} Credential={}/{}, SignedHeaders={}, Signature={}",
-                canonical::ALGORITHM,
-                keys.access_key(),
-                scope,
-                canonical.signed_headers,
-                sig
+            let auth = authorization(
+                "Credential=",
+                &[keys.access_key(), "/", &scope],
+                &canonical.signed_headers,
+                &sig,
             );
             (sts, sig, auth)
         }
     };
-    let value = HeaderValue::from_str(&authorization)
+    let value = HeaderValue::try_from(authorization)
         .map_err(|_| SignError::InvalidHeaderValue("access key"))?;
     request.headers_mut().insert(AUTHORIZATION, value);
     Ok(Signed {

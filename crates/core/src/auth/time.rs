@@ -41,7 +41,18 @@ impl SigningTime {
     /// `YYYYMMDDTHHMMSSZ`.
     pub fn sdk_date(self) -> String {
         let (y, mo, d, h, mi, s) = self.civil();
-        format!("{y:04}{mo:02}{d:02}T{h:02}{mi:02}{s:02}Z")
+        let mut out = String::with_capacity(16);
+        // Years are 1970..=9999 for any u64 time a request can carry; wider ones are
+        // written modulo 10000 rather than panicking.
+        push_digits(&mut out, y.rem_euclid(10_000) as u64, 4);
+        push_digits(&mut out, mo, 2);
+        push_digits(&mut out, d, 2);
+        out.push('T');
+        push_digits(&mut out, h, 2);
+        push_digits(&mut out, mi, 2);
+        push_digits(&mut out, s, 2);
+        out.push('Z');
+        out
     }
 
     /// `YYYYMMDD`, the date of the derived-key signing scope.
@@ -158,6 +169,14 @@ impl SigningTime {
         let secs = self.unix % 86_400;
         let (y, m, d) = civil_from_days(days);
         (y, m, d, secs / 3600, secs / 60 % 60, secs % 60)
+    }
+}
+
+/// Appends the last `width` decimal digits of `value`, zero-padded.
+fn push_digits(out: &mut String, value: u64, width: u32) {
+    for place in (0..width).rev() {
+        let digit = (value / 10u64.pow(place)) % 10;
+        out.push(char::from(b'0' + digit as u8));
     }
 }
 
