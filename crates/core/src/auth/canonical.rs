@@ -272,11 +272,15 @@ pub fn derived_scope(short_date: &str, region: &str, service: &str) -> String {
 
 /// HMAC-SHA256 with its key schedule done once, for signing many requests with one key.
 #[derive(Clone)]
-pub(crate) struct KeyedHmac(Option<Hmac<Sha256>>);
+pub(crate) struct KeyedHmac(Option<std::sync::Arc<Hmac<Sha256>>>);
 
 impl KeyedHmac {
     pub(crate) fn new(key: &[u8]) -> KeyedHmac {
-        KeyedHmac(Hmac::<Sha256>::new_from_slice(key).ok())
+        KeyedHmac(
+            Hmac::<Sha256>::new_from_slice(key)
+                .ok()
+                .map(std::sync::Arc::new),
+        )
     }
 
     /// Hex HMAC of `string_to_sign`; the same as [`signature`] with the key.
@@ -285,7 +289,7 @@ impl KeyedHmac {
         let Some(mac) = &self.0 else {
             return String::new();
         };
-        let mut mac = mac.clone();
+        let mut mac = Hmac::<Sha256>::clone(mac);
         mac.update(string_to_sign.as_bytes());
         hex(&mac.finalize().into_bytes())
     }
