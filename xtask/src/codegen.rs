@@ -519,7 +519,76 @@ pub fn mod_file(specs: &Specs) -> Result<String> {
             op.service
         ));
     }
+    s.push_str(&for_each_operation_macro(specs));
     Ok(s)
+}
+
+/// The name of the generated macro that lists every operation for the clients.
+pub const FOR_EACH_OPERATION: &str = "__for_each_operation";
+
+/// The doc line of an operation's client method: the page title, the service and the
+/// request line, e.g. ``Deleting a Job (Data Lake Insight): `DELETE /v1.0/...`.``
+pub fn method_doc(specs: &Specs, op: &Operation) -> String {
+    // The service's name is its module doc up to " (`dli`)", else the folder name.
+    let service = specs
+        .services
+        .get(&op.service)
+        .and_then(|s| s.doc.split(" (`").next())
+        .map(str::trim)
+        .filter(|s| !s.is_empty() && !s.contains(['\n', '`']))
+        .unwrap_or(&op.service);
+    format!(
+        "{} ({service}): `{} {}`.",
+        op.page.title.trim(),
+        op.page.method,
+        op.page.path_template
+    )
+}
+
+/// `__for_each_operation!([path::to::callback] args)` calls `path::to::callback! { args
+/// { method: ..., service: ..., operation: ..., response: ..., args: (name: Type, ...),
+/// doc: "..." } ... }` with every operation, in the order of `specs/operations.toml`: what
+/// `otc_jobs_driver::operation_methods!` turns into one client method per operation.
+fn for_each_operation_macro(specs: &Specs) -> String {
+    let mut s = String::new();
+    doc(
+        &mut s,
+        "///",
+        &format!(
+            "Calls `callback!` with every generated operation, in the order of\n`specs/operations.toml`: `{FOR_EACH_OPERATION}!([path::to::callback] args)` expands to\n`path::to::callback! {{ args {{ method: delete_flink_job, service: dli, operation:\nDeleteFlinkJob, response: DeleteFlinkJobResponse, args: (job_id: i64), doc: \"...\" }} ... }}`\n(`args` is one token tree, passed through). The argument types are those of the\noperation's `new()`.\n\nFor `otc_jobs_driver::operation_methods!`, which declares the clients' methods; not part\nof the public API."
+        ),
+    );
+    let _ = writeln!(s, "#[doc(hidden)]\n#[macro_export]");
+    let _ = writeln!(s, "macro_rules! {FOR_EACH_OPERATION} {{");
+    let _ = writeln!(s, "    ([$($callback:tt)*] $args:tt) => {{");
+    let _ = writeln!(s, "        $($callback)*! {{");
+    let _ = writeln!(s, "            $args");
+    for op in &specs.operations {
+        let args: Vec<String> = op
+            .path_params
+            .iter()
+            .map(|p| {
+                // As `new()` takes it; `crate::` paths become `$crate::` in a macro.
+                let ty = path_rust_type(p.ty);
+                match ty.strip_prefix("crate::") {
+                    Some(rest) => format!("{}: $crate::{rest}", p.name),
+                    None => format!("{}: {ty}", p.name),
+                }
+            })
+            .collect();
+        let _ = writeln!(s, "            {{");
+        let _ = writeln!(s, "                method: {},", op.module);
+        let _ = writeln!(s, "                service: {},", op.service);
+        let _ = writeln!(s, "                operation: {},", op.type_name);
+        let _ = writeln!(s, "                response: {}Response,", op.type_name);
+        let _ = writeln!(s, "                args: ({}),", args.join(", "));
+        let _ = writeln!(s, "                doc: {:?},", method_doc(specs, op));
+        let _ = writeln!(s, "            }}");
+    }
+    let _ = writeln!(s, "        }}");
+    let _ = writeln!(s, "    }};");
+    let _ = writeln!(s, "}}");
+    s
 }
 
 /// Formats Rust source as `cargo fmt` would: rustfmt, edition 2024, with the workspace's

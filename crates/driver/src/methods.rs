@@ -1,8 +1,13 @@
-//! The per-operation methods, declared once for both clients.
+//! The per-operation methods, declared once for both clients and generated from the
+//! operations the core lists (`otc_jobs_core::__for_each_operation!`, written by
+//! `cargo xtask codegen` from the API pages in `specs/`).
 
-/// Declares `send` and the five per-operation methods on a client type: with `async`,
+/// Declares `send` and one method per generated operation on a client type: with `async`,
 /// each method is `async` and awaits `send_impl`; without it, each calls `send_impl`
 /// directly. The client defines `send_impl<O>(&self, &O) -> Result<O::Response, Error>`.
+///
+/// A method is the operation's module name (`delete_flink_job`), takes the arguments of
+/// the operation's `new()` and returns its response type; no operation is named here.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! operation_methods {
@@ -17,49 +22,47 @@ macro_rules! operation_methods {
             self.send_impl(operation)$(.$await)?
         }
 
-        /// Deletes a ModelArts training job and all its versions
-        /// (`DELETE /v1/{project_id}/training-jobs/{job_id}`).
-        pub $($async)? fn delete_training_job(
-            &self,
-            job_id: i64,
-        ) -> ::std::result::Result<$crate::__core::modelarts::DeleteTrainingJobResponse, $crate::__core::Error> {
-            self.send_impl(&$crate::__core::modelarts::DeleteTrainingJob::new(job_id))$(.$await)?
-        }
+        $crate::__core::__for_each_operation!([$crate::__operation_methods_each] ($($async $await)?));
+    };
+}
 
-        /// Deletes one version of a ModelArts training job
-        /// (`DELETE /v1/{project_id}/training-jobs/{job_id}/versions/{version_id}`).
-        pub $($async)? fn delete_training_job_version(
-            &self,
-            job_id: i64,
-            version_id: i64,
-        ) -> ::std::result::Result<$crate::__core::modelarts::DeleteTrainingJobVersionResponse, $crate::__core::Error> {
-            self.send_impl(&$crate::__core::modelarts::DeleteTrainingJobVersion::new(job_id, version_id))$(.$await)?
-        }
+/// The callback of `otc_jobs_core::__for_each_operation!`: one `__operation_method!` per
+/// operation, each with the client's `(async await)` or `()`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __operation_methods_each {
+    ($mode:tt $($operation:tt)*) => {
+        $($crate::__operation_method!($mode $operation);)*
+    };
+}
 
-        /// Deletes a ModelArts visualization job
-        /// (`DELETE /v1/{project_id}/visualization-jobs/{job_id}`).
-        pub $($async)? fn delete_visualization_job(
-            &self,
-            job_id: $crate::__core::PathId,
-        ) -> ::std::result::Result<$crate::__core::modelarts::DeleteVisualizationJobResponse, $crate::__core::Error> {
-            self.send_impl(&$crate::__core::modelarts::DeleteVisualizationJob::new(job_id))$(.$await)?
+/// One client method: `name(&self, args...) -> Result<Response, Error>`, sending the
+/// operation built by its `new(args...)`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __operation_method {
+    (
+        ($($async:ident $await:ident)?)
+        {
+            method: $method:ident,
+            service: $service:ident,
+            operation: $operation:ident,
+            response: $response:ident,
+            args: ($($arg:ident: $ty:ty),* $(,)?),
+            doc: $doc:literal $(,)?
         }
-
-        /// Deletes a DLI Flink job (`DELETE /v1.0/{project_id}/streaming/jobs/{job_id}`).
-        pub $($async)? fn delete_flink_job(
+    ) => {
+        #[doc = $doc]
+        ///
+        #[doc = concat!(
+            "Sends [`", stringify!($operation), "`](otc_jobs_core::", stringify!($service), "::",
+            stringify!($operation), ") and returns its response."
+        )]
+        pub $($async)? fn $method(
             &self,
-            job_id: i64,
-        ) -> ::std::result::Result<$crate::__core::dli::DeleteFlinkJobResponse, $crate::__core::Error> {
-            self.send_impl(&$crate::__core::dli::DeleteFlinkJob::new(job_id))$(.$await)?
-        }
-
-        /// Deletes an MRS job execution
-        /// (`DELETE /v1.1/{project_id}/job-executions/{job_execution_id}`).
-        pub $($async)? fn delete_job_execution(
-            &self,
-            job_execution_id: $crate::__core::PathId,
-        ) -> ::std::result::Result<$crate::__core::mrs::DeleteJobExecutionResponse, $crate::__core::Error> {
-            self.send_impl(&$crate::__core::mrs::DeleteJobExecution::new(job_execution_id))$(.$await)?
+            $($arg: $ty),*
+        ) -> ::std::result::Result<$crate::__core::$service::$response, $crate::__core::Error> {
+            self.send_impl(&$crate::__core::$service::$operation::new($($arg),*))$(.$await)?
         }
     };
 }

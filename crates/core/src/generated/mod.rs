@@ -24,3 +24,62 @@ pub mod modelarts {
 pub mod mrs {
     pub use super::delete_job_execution::*;
 }
+
+/// Calls `callback!` with every generated operation, in the order of
+/// `specs/operations.toml`: `__for_each_operation!([path::to::callback] args)` expands to
+/// `path::to::callback! { args { method: delete_flink_job, service: dli, operation:
+/// DeleteFlinkJob, response: DeleteFlinkJobResponse, args: (job_id: i64), doc: "..." } ... }`
+/// (`args` is one token tree, passed through). The argument types are those of the
+/// operation's `new()`.
+///
+/// For `otc_jobs_driver::operation_methods!`, which declares the clients' methods; not part
+/// of the public API.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __for_each_operation {
+    ([$($callback:tt)*] $args:tt) => {
+        $($callback)*! {
+            $args
+            {
+                method: delete_training_job,
+                service: modelarts,
+                operation: DeleteTrainingJob,
+                response: DeleteTrainingJobResponse,
+                args: (job_id: i64),
+                doc: "Deleting a Training Job (ModelArts): `DELETE /v1/{project_id}/training-jobs/{job_id}`.",
+            }
+            {
+                method: delete_training_job_version,
+                service: modelarts,
+                operation: DeleteTrainingJobVersion,
+                response: DeleteTrainingJobVersionResponse,
+                args: (job_id: i64, version_id: i64),
+                doc: "Deleting a Version of a Training Job (ModelArts): `DELETE /v1/{project_id}/training-jobs/{job_id}/versions/{version_id}`.",
+            }
+            {
+                method: delete_visualization_job,
+                service: modelarts,
+                operation: DeleteVisualizationJob,
+                response: DeleteVisualizationJobResponse,
+                args: (job_id: $crate::PathId),
+                doc: "Deleting a Visualization Job (ModelArts): `DELETE /v1/{project_id}/visualization-jobs/{job_id}`.",
+            }
+            {
+                method: delete_flink_job,
+                service: dli,
+                operation: DeleteFlinkJob,
+                response: DeleteFlinkJobResponse,
+                args: (job_id: i64),
+                doc: "Deleting a Job (Data Lake Insight): `DELETE /v1.0/{project_id}/streaming/jobs/{job_id}`.",
+            }
+            {
+                method: delete_job_execution,
+                service: mrs,
+                operation: DeleteJobExecution,
+                response: DeleteJobExecutionResponse,
+                args: (job_execution_id: $crate::PathId),
+                doc: "Deleting a Job Execution Object (MapReduce Service): `DELETE /v1.1/{project_id}/job-executions/{job_execution_id}`.",
+            }
+        }
+    };
+}
