@@ -1,6 +1,49 @@
-//! The per-operation methods, declared once for both clients and generated from the
-//! operations the core lists (`otc_jobs_core::__for_each_operation!`, written by
-//! `cargo xtask codegen` from the API pages in `specs/`).
+//! The clients' methods, declared once for both: the constructors and accessors, `send`,
+//! and the per-operation methods, generated from the operations the core lists
+//! (`otc_jobs_core::__for_each_operation!`, written by `cargo xtask codegen` from the API
+//! pages in `specs/`).
+
+/// Declares everything both clients offer, once: `builder`, `from_env`, `config`,
+/// `project_id`, and [`operation_methods!`](crate::operation_methods)'s `send` and
+/// per-operation methods. The first argument is where the client keeps its
+/// [`Shared`](crate::Shared), e.g. `self.inner.shared`; `async await` after a `;` makes
+/// the sending methods `async`. The client implements [`FromConfig`](crate::FromConfig)
+/// and defines `send_impl`, as `operation_methods!` says.
+///
+/// ```text
+/// impl Client {
+///     otc_jobs_driver::client_methods!(self.inner.shared; async await);
+/// }
+/// ```
+#[doc(hidden)]
+#[macro_export]
+macro_rules! client_methods {
+    (self $(. $field:ident)+ $(; $async:ident $await:ident)?) => {
+        /// An empty builder.
+        pub fn builder() -> $crate::ClientBuilder<Self> {
+            $crate::ClientBuilder::new()
+        }
+
+        /// A client configured from the environment (`OS_*` variables, `OS_CLOUD` and
+        /// `clouds.yaml`, `HTTPS_PROXY`/`NO_PROXY`); see
+        /// [`ClientBuilder::from_env`](otc_jobs_driver::ClientBuilder::from_env).
+        pub fn from_env() -> ::std::result::Result<Self, $crate::ConfigError> {
+            $crate::ClientBuilder::<Self>::from_env()?.build()
+        }
+
+        /// The configuration the client runs with.
+        pub fn config(&self) -> &$crate::Config {
+            $crate::Shared::config(&self $(.$field)+)
+        }
+
+        /// The project id, once known.
+        pub fn project_id(&self) -> ::std::option::Option<&str> {
+            $crate::Shared::project_id(&self $(.$field)+)
+        }
+
+        $crate::operation_methods!($($async $await)?);
+    };
+}
 
 /// Declares `send` and one method per generated operation on a client type: with `async`,
 /// each method is `async` and awaits `send_impl`; without it, each calls `send_impl`

@@ -63,29 +63,7 @@ struct Inner {
 }
 
 impl Client {
-    /// An empty builder.
-    pub fn builder() -> ClientBuilder {
-        ClientBuilder::new()
-    }
-
-    /// A client configured from the environment (`OS_*` variables, `OS_CLOUD` and
-    /// `clouds.yaml`, `HTTPS_PROXY`/`NO_PROXY`); see
-    /// [`ClientBuilder::from_env`](otc_jobs_driver::ClientBuilder::from_env).
-    pub fn from_env() -> Result<Client, ConfigError> {
-        ClientBuilder::from_env()?.build()
-    }
-
-    /// The configuration the client runs with.
-    pub fn config(&self) -> &Config {
-        self.inner.shared.config()
-    }
-
-    /// The project id, once known.
-    pub fn project_id(&self) -> Option<&str> {
-        self.inner.shared.project_id()
-    }
-
-    otc_jobs_driver::operation_methods!(async await);
+    otc_jobs_driver::client_methods!(self.inner.shared; async await);
 
     async fn send_impl<O>(&self, operation: &O) -> Result<O::Response, Error>
     where
