@@ -1,112 +1,52 @@
-//! Every request in the signing vectors (`tests/data/signing.json`, a copy of
-//! `shared/vectors/signing.json`: 46 requests signed by the official Python SDK) verifies
-//! with its own Authorization, using the core's verifier exactly as the emulator calls it;
-//! a changed byte or key does not. The routed ones also verify over the wire.
+//! Every request in the signing vectors (46 requests signed by the official Python SDK,
+//! read through `otc-jobs-test-vectors`) verifies with its own Authorization, using the
+//! core's verifier exactly as the emulator calls it; a changed byte or key does not. The
+//! routed ones also verify over the wire.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 
-use otc_jobs_core::auth::{Authorization, verify};
+use otc_jobs_core::auth::{Authorization, VerifyError, verify};
 use otc_jobs_emulator::{Emulator, EmulatorConfig};
-use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
-use serde_json::Value;
+use otc_jobs_test_vectors::{Vector, sent_request};
 
-/// Bytes `http::Uri` does not take raw; encoding them does not change the canonical URI
-/// (it is computed from the decoded path).
-const URI_UNSAFE: &AsciiSet = &CONTROLS
-    .add(b' ')
-    .add(b'"')
-    .add(b'<')
-    .add(b'>')
-    .add(b'`')
-    .add(b'{')
-    .add(b'}')
-    .add(b'^')
-    .add(b'|')
-    .add(b'\\');
-
-fn vectors() -> Vec<Value> {
-    let path = std::env::var_os("OTC_SIGNING_VECTORS").map_or_else(
-        || std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/signing.json"),
-        std::path::PathBuf::from,
-    );
-    let text = std::fs::read_to_string(&path).unwrap();
-    let all: Value = serde_json::from_str(&text).unwrap();
-    all["vectors"].as_array().unwrap().clone()
+fn authorization_of(vector: &Vector) -> Authorization {
+    Authorization::parse(vector.expected()["authorization"].as_str().unwrap()).unwrap()
 }
 
-/// The request as it reached the server: the request target and the headers after signing.
-fn request_of(vector: &Value) -> http::Request<Vec<u8>> {
-    let input = &vector["input"];
-    let expected = &vector["expected"];
-    let target = expected["request_target"].as_str().unwrap();
-    let target = utf8_percent_encode(target, URI_UNSAFE).to_string();
-    let mut builder = http::Request::builder()
-        .method(input["method"].as_str().unwrap())
-        .uri(target);
-    for (name, value) in expected["headers_after_signing"].as_object().unwrap() {
-        builder = builder.header(name.as_str(), value.as_str().unwrap());
-    }
-    let body = input["body"]
-        .as_str()
-        .map(|b| b.as_bytes().to_vec())
-        .unwrap_or_default();
-    builder.body(body).unwrap()
+/// Verifies a whole request, as the emulator does.
+fn verify_request(r: &http::Request<Vec<u8>>, auth: &Authorization, sk: &str) -> VerifyResult {
+    verify(r.method(), r.uri(), r.headers(), r.body(), auth, sk)
 }
 
-fn authorization_of(vector: &Value) -> Authorization {
-    Authorization::parse(vector["expected"]["authorization"].as_str().unwrap()).unwrap()
-}
+type VerifyResult = Result<(), VerifyError>;
 
 #[test]
 fn every_vector_verifies_with_its_own_authorization() {
-    let vectors = vectors();
+    let vectors = otc_jobs_test_vectors::load().vectors;
     assert_eq!(vectors.len(), 46);
     let mut passed = 0;
     let mut failures = Vec::new();
     for vector in &vectors {
-        let id = vector["id"].as_str().unwrap();
-        let request = request_of(vector);
+        let id = &vector.id;
+        let request = sent_request(vector).unwrap();
         let auth = authorization_of(vector);
         assert_eq!(
             auth.access_key,
-            vector["input"]["ak"].as_str().unwrap(),
+            vector.input()["ak"].as_str().unwrap(),
             "{id}"
         );
-        let sk = vector["input"]["sk"].as_str().unwrap();
-        let (parts, body) = request.into_parts();
-        match verify(&parts.method, &parts.uri, &parts.headers, &body, &auth, sk) {
+        let sk = vector.input()["sk"].as_str().unwrap();
+        match verify_request(&request, &auth, sk) {
             Ok(()) => passed += 1,
             Err(e) => failures.push(format!("{id}: {e}")),
         }
         // A wrong key, and a tampered signature, must not verify.
-        assert!(
-            verify(
-                &parts.method,
-                &parts.uri,
-                &parts.headers,
-                &body,
-                &auth,
-                "wrong-sk"
-            )
-            .is_err(),
-            "{id}"
-        );
+        assert!(verify_request(&request, &auth, "wrong-sk").is_err(), "{id}");
         let mut tampered = auth.clone();
         let last = tampered.signature.pop().unwrap();
         tampered.signature.push(if last == '0' { '1' } else { '0' });
-        assert!(
-            verify(
-                &parts.method,
-                &parts.uri,
-                &parts.headers,
-                &body,
-                &tampered,
-                sk
-            )
-            .is_err(),
-            "{id}"
-        );
+        assert!(verify_request(&request, &tampered, sk).is_err(), "{id}");
     }
     println!("{passed}/{} signing vectors verified", vectors.len());
     assert!(failures.is_empty(), "{failures:#?}");
@@ -114,19 +54,19 @@ fn every_vector_verifies_with_its_own_authorization() {
 
 #[test]
 fn a_changed_request_does_not_verify() {
-    for vector in vectors() {
-        let id = vector["id"].as_str().unwrap().to_owned();
+    for vector in otc_jobs_test_vectors::load().vectors {
         let auth = authorization_of(&vector);
-        let sk = vector["input"]["sk"].as_str().unwrap();
-        let (mut parts, body) = request_of(&vector).into_parts();
+        let sk = vector.input()["sk"].as_str().unwrap();
+        let mut request = sent_request(&vector).unwrap();
         // Another date is another string to sign.
-        parts.headers.insert(
+        request.headers_mut().insert(
             "x-sdk-date",
             http::HeaderValue::from_static("20300101T000000Z"),
         );
         assert!(
-            verify(&parts.method, &parts.uri, &parts.headers, &body, &auth, sk).is_err(),
-            "{id}"
+            verify_request(&request, &auth, sk).is_err(),
+            "{}",
+            vector.id
         );
     }
 }
@@ -135,15 +75,8 @@ fn a_changed_request_does_not_verify() {
 /// (and then refuses them for their 2024 `X-Sdk-Date`).
 #[test]
 fn routed_vectors_verify_over_the_wire() {
-    let vectors = vectors();
-    let constants = serde_json::from_str::<Value>(
-        &std::fs::read_to_string(
-            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/signing.json"),
-        )
-        .unwrap(),
-    )
-    .unwrap()["constants"]
-        .clone();
+    let file = otc_jobs_test_vectors::load();
+    let (vectors, constants) = (&file.vectors, &file.constants);
     let text = |k: &str| constants[k].as_str().unwrap().to_owned();
     let emulator = Emulator::start(EmulatorConfig {
         access_keys: vec![(text("ak"), text("sk"))],
@@ -152,12 +85,12 @@ fn routed_vectors_verify_over_the_wire() {
     })
     .unwrap();
     let mut sent = 0;
-    for vector in &vectors {
-        let target = vector["expected"]["request_target"].as_str().unwrap();
+    for vector in vectors {
+        let target = vector.expected()["request_target"].as_str().unwrap();
         let routed = ["/v1/", "/v1.0/", "/v1.1/"]
             .iter()
             .any(|p| target.starts_with(p))
-            && vector["input"]["method"] == "DELETE"
+            && vector.input()["method"] == "DELETE"
             && (target.contains("/training-jobs/")
                 || target.contains("/visualization-jobs/")
                 || target.contains("/streaming/jobs/")
@@ -165,8 +98,8 @@ fn routed_vectors_verify_over_the_wire() {
         if !routed {
             continue;
         }
-        let reply = common::send(&emulator, &request_of(vector)).reply();
-        assert_eq!(reply.status, 401, "{}", vector["id"]);
+        let reply = common::send(&emulator, &sent_request(vector).unwrap()).reply();
+        assert_eq!(reply.status, 401, "{}", vector.id);
         assert_eq!(reply.json()["error_code"], "APIG.0301");
         sent += 1;
     }
