@@ -526,8 +526,10 @@ pub fn mod_file(specs: &Specs) -> Result<String> {
 /// The name of the generated macro that lists every operation for the clients.
 pub const FOR_EACH_OPERATION: &str = "__for_each_operation";
 
-/// The doc line of an operation's client method: the page title, the service and the
-/// request line, e.g. ``Deleting a Job (Data Lake Insight): `DELETE /v1.0/...`.``
+/// The doc of an operation's client method: the first sentence of the page's Function
+/// text, then the page title, the service and the request line, e.g.
+/// ``This API is used to delete a Flink job in any state.`` and
+/// ``Deleting a Job (Data Lake Insight): `DELETE /v1.0/...`.``
 pub fn method_doc(specs: &Specs, op: &Operation) -> String {
     // The service's name is its module doc up to " (`dli`)", else the folder name.
     let service = specs
@@ -537,12 +539,22 @@ pub fn method_doc(specs: &Specs, op: &Operation) -> String {
         .map(str::trim)
         .filter(|s| !s.is_empty() && !s.contains(['\n', '`']))
         .unwrap_or(&op.service);
-    format!(
+    let reference = format!(
         "{} ({service}): `{} {}`.",
         op.page.title.trim(),
         op.page.method,
         op.page.path_template
-    )
+    );
+    match paragraphs(&op.page.function).first() {
+        Some(first) => {
+            let sentence = match first.find(". ") {
+                Some(end) => &first[..=end],
+                None => first,
+            };
+            format!("{}\n\n{reference}", sentence.replace('\n', " "))
+        }
+        None => reference,
+    }
 }
 
 /// `__for_each_operation!([path::to::callback] args)` calls `path::to::callback! { args

@@ -867,7 +867,7 @@ fn simple_table(lines: &[Line], start: usize) -> Result<(Table, usize), RstError
 // ---------------------------------------------------------------------------------------
 // Inline markup.
 
-/// Renders inline markup as plain text: `:ref:`Text <anchor>`` → `Text`, `**x**` → `x`,
+/// Renders inline markup as plain text: ``:ref:`Text <anchor>` `` → `Text`, `**x**` → `x`,
 /// ``` ``x`` ``` → `x`, `` `Text <url>`__ `` → `Text`, escapes removed, whitespace collapsed.
 pub fn plain(text: &str) -> String {
     collapse(&render(text, false))

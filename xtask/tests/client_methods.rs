@@ -87,7 +87,13 @@ fn the_generated_macro_lists_every_operation_in_operations_toml() {
         assert_eq!(get(entry, "args"), format!("({})", args.join(", ")));
         let doc: String = serde_json::from_str(get(entry, "doc")).unwrap();
         assert_eq!(doc, codegen::method_doc(&specs, op));
-        assert!(doc.starts_with(&op.page.title), "{doc}");
+        let first = doc.split("\n\n").next().unwrap_or_default();
+        let function = op.page.function.replace('\n', " ");
+        assert!(
+            !first.is_empty() && function.contains(first.trim_end_matches('.')),
+            "the page's Function text comes first: {doc}"
+        );
+        assert!(doc.contains(&op.page.title), "{doc}");
         assert!(
             doc.contains(&format!("`{} {}`", op.page.method, op.page.path_template)),
             "{doc}"

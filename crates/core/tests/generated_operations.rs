@@ -16,7 +16,8 @@ use otc_jobs_core::{
 use serde_json::Value;
 
 fn vectors() -> Vec<Value> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/signing.json");
+    // Always the repository's vectors (OTC_SIGNING_VECTORS may name a file without them).
+    let path = otc_jobs_test_vectors::default_path();
     let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     doc["vectors"].as_array().unwrap().clone()
 }

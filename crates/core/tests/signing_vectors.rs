@@ -1,6 +1,6 @@
 //! The `SDK-HMAC-SHA256` signer against the official SDK's vectors, stage by stage.
 //!
-//! Reads `tests/data/signing.json` (the vectors made with the official Huawei Cloud Python
+//! Reads `crates/test-vectors/data/signing.json` (the vectors made with the official Huawei Cloud Python
 //! SDK), or the file named by `OTC_SIGNING_VECTORS`, through `otc-jobs-test-vectors`, which
 //! also rebuilds each vector's request. Every vector must apply and match; the test prints
 //! `N/M signing vectors passed`.

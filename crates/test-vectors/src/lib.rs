@@ -1,7 +1,7 @@
 //! # otc-jobs-test-vectors
 //!
 //! Test support, not published: the signing vectors of otc-jobs (46 requests signed by
-//! the official Huawei Cloud Python SDK, described in `crates/core/tests/data/signing.README.md`),
+//! the official Huawei Cloud Python SDK, described in `data/README.md` beside the file),
 //! read in one place for the tests of the core (the signer) and of the emulator (the
 //! verifier).
 //!
@@ -31,13 +31,9 @@ use serde_json::Value;
 /// [`default_path`].
 pub const ENV_VAR: &str = "OTC_SIGNING_VECTORS";
 
-/// The one copy of the vectors in the repository. (It lies with the core's tests, which
-/// also read it by path.)
+/// The one copy of the vectors in the repository (`data/signing.json` of this crate).
 pub fn default_path() -> PathBuf {
-    PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../core/tests/data/signing.json"
-    ))
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/data/signing.json"))
 }
 
 /// The file [`load`] reads: the one named by [`ENV_VAR`], else [`default_path`].

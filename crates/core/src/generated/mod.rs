@@ -46,7 +46,7 @@ macro_rules! __for_each_operation {
                 operation: DeleteTrainingJob,
                 response: DeleteTrainingJobResponse,
                 args: (job_id: i64),
-                doc: "Deleting a Training Job (ModelArts): `DELETE /v1/{project_id}/training-jobs/{job_id}`.",
+                doc: "This API is used to delete a training job.\n\nDeleting a Training Job (ModelArts): `DELETE /v1/{project_id}/training-jobs/{job_id}`.",
             }
             {
                 method: delete_training_job_version,
@@ -54,7 +54,7 @@ macro_rules! __for_each_operation {
                 operation: DeleteTrainingJobVersion,
                 response: DeleteTrainingJobVersionResponse,
                 args: (job_id: i64, version_id: i64),
-                doc: "Deleting a Version of a Training Job (ModelArts): `DELETE /v1/{project_id}/training-jobs/{job_id}/versions/{version_id}`.",
+                doc: "This API is used to delete a version of a training job.\n\nDeleting a Version of a Training Job (ModelArts): `DELETE /v1/{project_id}/training-jobs/{job_id}/versions/{version_id}`.",
             }
             {
                 method: delete_visualization_job,
@@ -62,7 +62,7 @@ macro_rules! __for_each_operation {
                 operation: DeleteVisualizationJob,
                 response: DeleteVisualizationJobResponse,
                 args: (job_id: $crate::PathId),
-                doc: "Deleting a Visualization Job (ModelArts): `DELETE /v1/{project_id}/visualization-jobs/{job_id}`.",
+                doc: "This API is used to delete a visualization job.\n\nDeleting a Visualization Job (ModelArts): `DELETE /v1/{project_id}/visualization-jobs/{job_id}`.",
             }
             {
                 method: delete_flink_job,
@@ -70,7 +70,7 @@ macro_rules! __for_each_operation {
                 operation: DeleteFlinkJob,
                 response: DeleteFlinkJobResponse,
                 args: (job_id: i64),
-                doc: "Deleting a Job (Data Lake Insight): `DELETE /v1.0/{project_id}/streaming/jobs/{job_id}`.",
+                doc: "This API is used to delete a Flink job in any state.\n\nDeleting a Job (Data Lake Insight): `DELETE /v1.0/{project_id}/streaming/jobs/{job_id}`.",
             }
             {
                 method: delete_job_execution,
@@ -78,7 +78,7 @@ macro_rules! __for_each_operation {
                 operation: DeleteJobExecution,
                 response: DeleteJobExecutionResponse,
                 args: (job_execution_id: $crate::PathId),
-                doc: "Deleting a Job Execution Object (MapReduce Service): `DELETE /v1.1/{project_id}/job-executions/{job_execution_id}`.",
+                doc: "This API is used to delete a job execution object.\n\nDeleting a Job Execution Object (MapReduce Service): `DELETE /v1.1/{project_id}/job-executions/{job_execution_id}`.",
             }
         }
     };
