@@ -4,6 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use http::request::Parts;
+use otc_jobs_core::Service;
 use otc_jobs_core::auth::canonical::X_SDK_DATE;
 use otc_jobs_core::auth::{
     Authorization, SignatureForm, SigningTime, X_AUTH_TOKEN, X_SECURITY_TOKEN, verify,
@@ -96,9 +97,11 @@ fn header<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
     parts.headers.get(name).and_then(|v| v.to_str().ok())
 }
 
-/// Checks the credentials of a request; `check_token` judges an `X-Auth-Token`.
+/// Checks the credentials of a request to `service`; `check_token` judges an
+/// `X-Auth-Token`.
 pub(crate) fn authenticate(
     config: &EmulatorConfig,
+    service: Service,
     check_token: impl FnOnce(&str) -> Result<(), Refusal>,
     parts: &Parts,
     body: &[u8],
@@ -148,6 +151,17 @@ pub(crate) fn authenticate(
         SignatureForm::DerivedKey => AuthKind::AkSkDerived,
         _ => AuthKind::AkSk,
     };
+    // A derived-key signature is scoped to one service (`date/region/service/sdk_request`):
+    // the gateway of another service does not take it.
+    if let Some(scope) = &authorization.scope
+        && scope.split('/').nth(2) != Some(service.host_label())
+    {
+        return refused(
+            form_kind,
+            Some(false),
+            "the credential scope names another service",
+        );
+    }
     let security_token = header(parts, X_SECURITY_TOKEN);
     let permanent = config
         .access_keys

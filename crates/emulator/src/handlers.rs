@@ -4,6 +4,7 @@ use std::time::Instant;
 
 use bytes::Bytes;
 use http::{HeaderName, HeaderValue, Method, StatusCode};
+use otc_jobs_core::Service;
 use percent_encoding::percent_decode_str;
 use serde_json::{Value, json};
 
@@ -57,15 +58,6 @@ impl Answer {
             &json!({ "error_code": code, "error_msg": message, "request_id": request_id }),
         )
     }
-}
-
-/// The service a route belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Service {
-    ModelArts,
-    Dli,
-    Mrs,
-    Iam,
 }
 
 /// A request the emulator serves.
@@ -156,8 +148,9 @@ pub(crate) fn wrong_project(service: Service, project_id: &str) -> Answer {
                 "error_msg": format!("User authentication errors occur. The project {project_id} does not match the credentials."),
             }),
         ),
-        // MRS error-code page: 401 12000001 "Invalid authentication".
-        Service::Mrs | Service::Iam => Answer::json(
+        // MRS error-code page: 401 12000001 "Invalid authentication" (IAM routes carry no
+        // project id in their path, so only MRS gets here).
+        _ => Answer::json(
             StatusCode::UNAUTHORIZED,
             &json!({ "error_code": "12000001", "error_msg": "Invalid authentication" }),
         ),

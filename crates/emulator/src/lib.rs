@@ -92,7 +92,8 @@
 //! ## Limits
 //!
 //! Plain HTTP/1.1 only (no TLS, no HTTP/2). In the derived-key form the scope's date must be
-//! the date of `X-Sdk-Date`, but its region and service are not compared with anything.
+//! the date of `X-Sdk-Date` and its service the service of the path; its region is not
+//! compared with anything (the emulator serves every region).
 //! List requests honour the pages' paging parameters (`per_page`/`page`, `limit`/`offset`,
 //! `limit`/`marker`) but not their filters.
 

@@ -336,6 +336,7 @@ fn process(
     }
     let checked = auth::authenticate(
         config,
+        route.service(),
         |token| shared.lock().tokens.check(token, &config.tokens, now_unix),
         parts,
         body,

@@ -97,6 +97,27 @@ fn derived_key_form_is_accepted() {
 }
 
 #[test]
+fn derived_key_scoped_to_another_service_is_refused() {
+    let emulator = emulator();
+    emulator.seed(SeedJob::flink_job(77));
+    let request = common::signed_for(
+        &emulator,
+        "DELETE",
+        &delete_path(),
+        &default_keys(),
+        SignatureForm::DerivedKey,
+        now(),
+        "modelarts",
+    );
+    let reply = send(&emulator, &request).reply();
+    assert_refused(&reply, "APIG.0301");
+    assert!(
+        emulator.jobs().iter().any(|j| *j == SeedJob::flink_job(77)),
+        "a refused request changes nothing"
+    );
+}
+
+#[test]
 fn signed_queries_verify() {
     let emulator = emulator();
     let path = format!("/v1.1/{PID}/job-executions?limit=2&sort_by=id&marker=a%20b");

@@ -220,6 +220,37 @@ pub fn signed_with(
     form: SignatureForm,
     time: SigningTime,
 ) -> http::Request<Vec<u8>> {
+    signed_for(
+        emulator,
+        method,
+        path,
+        credentials,
+        form,
+        time,
+        service_of(path),
+    )
+}
+
+/// The service whose API `path` belongs to (its version prefix).
+pub fn service_of(path: &str) -> &'static str {
+    match path.split('/').nth(1) {
+        Some("v1") => "modelarts",
+        Some("v1.0") => "dli",
+        Some("v1.1") => "mrs",
+        _ => "iam",
+    }
+}
+
+/// Like [`signed_with`], with the derived-key scope naming `service`.
+pub fn signed_for(
+    emulator: &Emulator,
+    method: &str,
+    path: &str,
+    credentials: &Credentials,
+    form: SignatureForm,
+    time: SigningTime,
+    service: &str,
+) -> http::Request<Vec<u8>> {
     let mut request = http::Request::builder()
         .method(method)
         .uri(format!("{}{path}", emulator.base_url()))
@@ -231,7 +262,7 @@ pub fn signed_with(
         time,
         form,
         region: "eu-de",
-        service: "dli",
+        service,
     };
     sign(&mut request, credentials, &params).unwrap();
     request
