@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+use otc_jobs_core::auth::SignatureForm;
 use otc_jobs_core::{Error, PathId, ResponseErrorKind, RetryPolicy};
 use otc_jobs_driver::ClientBuilder;
 use otc_jobs_emulator::{
@@ -158,6 +159,8 @@ pub struct ClientSpec {
     pub retry: RetryPolicy,
     /// The response size limit.
     pub max_response_bytes: u64,
+    /// The AK/SK signature form.
+    pub signature_form: SignatureForm,
 }
 
 impl Default for ClientSpec {
@@ -172,6 +175,7 @@ impl Default for ClientSpec {
                 cap: Duration::from_secs(2),
             },
             max_response_bytes: 1024 * 1024,
+            signature_form: SignatureForm::Access,
         }
     }
 }
@@ -185,7 +189,8 @@ impl ClientSpec {
             .connect_timeout(Duration::from_secs(2))
             .timeout(self.timeout)
             .retry(self.retry)
-            .max_response_bytes(self.max_response_bytes);
+            .max_response_bytes(self.max_response_bytes)
+            .signature_form(self.signature_form);
         let builder = if self.project_by_name {
             builder.project_name(emulator.config().project_name.clone())
         } else {
@@ -238,13 +243,17 @@ pub struct Outcome {
     pub requests: BTreeMap<String, usize>,
     /// Whether the job is gone after the call.
     pub gone: bool,
+    /// How the emulator saw the requests authenticated (`AkSk`, `AkSkDerived`, `Token`, …).
+    pub auth: std::collections::BTreeSet<String>,
 }
 
 impl Outcome {
     /// Reads the result of a call and the emulator's state after it.
     pub fn read(result: &Result<(), Error>, emulator: &Emulator, op: &Op) -> Outcome {
         let mut requests = BTreeMap::new();
+        let mut auth = std::collections::BTreeSet::new();
         for r in emulator.requests() {
+            auth.insert(format!("{:?}", r.auth));
             let what = if r.path.starts_with("/v3/auth/tokens") {
                 "token"
             } else if r.path.starts_with("/v3/projects") {
@@ -265,6 +274,7 @@ impl Outcome {
                 request_id: false,
                 requests,
                 gone,
+                auth,
             },
             Err(e) => Outcome {
                 result: kind(e),
@@ -275,6 +285,7 @@ impl Outcome {
                 request_id: e.request_id().is_some(),
                 requests,
                 gone,
+                auth,
             },
         }
     }
@@ -424,6 +435,18 @@ pub fn cases() -> Vec<Case> {
     ] {
         let mut case = base(name, op, expect_not_found);
         case.seed = false;
+        all.push(case);
+    }
+    for (name, op) in [
+        ("derived_key_signature_modelarts", visualization.clone()),
+        ("derived_key_signature_dli", flink.clone()),
+        ("derived_key_signature_mrs", execution.clone()),
+    ] {
+        let mut case = base(name, op, |o, elapsed| {
+            expect_ok(o, elapsed);
+            assert_eq!(o.auth, ["AkSkDerived".to_owned()].into(), "{o:?}");
+        });
+        case.client.signature_form = SignatureForm::DerivedKey;
         all.push(case);
     }
     all.extend([
