@@ -22,6 +22,8 @@ use otc_jobs_emulator::{
 struct Sample {
     latencies: Vec<Duration>,
     elapsed: Duration,
+    /// CPU time of the whole process (client, runtime and emulator) during the batch.
+    cpu: Duration,
     failures: usize,
 }
 
@@ -29,12 +31,30 @@ impl Sample {
     fn merge(&mut self, other: Sample) {
         self.latencies.extend(other.latencies);
         self.elapsed += other.elapsed;
+        self.cpu += other.cpu;
         self.failures += other.failures;
     }
 }
 
+/// CPU time used so far by every thread of this process, in nanoseconds (Linux
+/// `/proc/self/task/*/schedstat`; 0 elsewhere). Unlike wall time it does not depend on
+/// how the scheduler places the threads, so it shows what the SDK layer costs even on a
+/// noisy machine.
+fn process_cpu() -> Duration {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return Duration::ZERO;
+    };
+    let nanos: u64 = tasks
+        .flatten()
+        .filter_map(|task| std::fs::read_to_string(task.path().join("schedstat")).ok())
+        .filter_map(|line| line.split_whitespace().next()?.parse::<u64>().ok())
+        .sum();
+    Duration::from_nanos(nanos)
+}
+
 struct Stats {
     per_second: f64,
+    cpu_per_call: Duration,
     p50: Duration,
     p99: Duration,
     failures: usize,
@@ -47,6 +67,7 @@ impl From<Sample> for Stats {
         let at = |q: f64| s.latencies[((n as f64 * q) as usize).min(n - 1)];
         Stats {
             per_second: n as f64 / s.elapsed.as_secs_f64(),
+            cpu_per_call: s.cpu / n.max(1) as u32,
             p50: at(0.50),
             p99: at(0.99),
             failures: s.failures,
@@ -68,6 +89,7 @@ where
     runtime.block_on(async move {
         let next = Arc::new(AtomicUsize::new(0));
         let started = Instant::now();
+        let cpu = process_cpu();
         let tasks: Vec<_> = (0..concurrency)
             .map(|_| {
                 let (next, f) = (Arc::clone(&next), f.clone());
@@ -94,12 +116,14 @@ where
             sample.failures += failures;
         }
         sample.elapsed = started.elapsed();
+        sample.cpu = process_cpu().saturating_sub(cpu);
         sample
     })
 }
 
 fn run_blocking(n: usize, mut f: impl FnMut(usize) -> bool) -> Sample {
     let started = Instant::now();
+    let cpu = process_cpu();
     let mut sample = Sample::default();
     for i in 0..n {
         let t = Instant::now();
@@ -109,6 +133,7 @@ fn run_blocking(n: usize, mut f: impl FnMut(usize) -> bool) -> Sample {
         sample.latencies.push(t.elapsed());
     }
     sample.elapsed = started.elapsed();
+    sample.cpu = process_cpu().saturating_sub(cpu);
     sample
 }
 
@@ -280,33 +305,46 @@ fn main() {
     );
     println!();
     println!(
-        "| {:<22} | {:>10} | {:>9} | {:>9} | {:>10} | {:>9} | {:>9} | {:>11} | {:>8} |",
+        "| {:<22} | {:>9} | {:>8} | {:>8} | {:>9} | {:>9} | {:>8} | {:>8} | {:>9} | {:>12} | {:>11} | {:>8} |",
         "client",
         "deletes/s",
         "p50",
         "p99",
+        "CPU/call",
         "raw del/s",
         "raw p50",
         "raw p99",
+        "raw CPU",
         "ratio (tput)",
+        "ratio (CPU)",
         "failures"
     );
     println!(
-        "|{:-<24}|{:->12}|{:->11}|{:->11}|{:->12}|{:->11}|{:->11}|{:->14}|{:->10}|",
-        "", "", "", "", "", "", "", "", ""
+        "|{:-<24}|{:->11}|{:->10}|{:->10}|{:->11}|{:->11}|{:->10}|{:->10}|{:->11}|{:->14}|{:->13}|{:->10}|",
+        "", "", "", "", "", "", "", "", "", "", "", ""
     );
     for (name, client, raw) in &rows {
         println!(
-            "| {:<22} | {:>10.0} | {:>9.1?} | {:>9.1?} | {:>10.0} | {:>9.1?} | {:>9.1?} | {:>12.2} | {:>8} |",
+            "| {:<22} | {:>9.0} | {:>8.1?} | {:>8.1?} | {:>9.1?} | {:>9.0} | {:>8.1?} | {:>8.1?} | {:>9.1?} | {:>12.2} | {:>11.2} | {:>8} |",
             name,
             client.per_second,
             client.p50,
             client.p99,
+            client.cpu_per_call,
             raw.per_second,
             raw.p50,
             raw.p99,
+            raw.cpu_per_call,
             client.per_second / raw.per_second,
+            raw.cpu_per_call.as_secs_f64()
+                / client.cpu_per_call.as_secs_f64().max(f64::MIN_POSITIVE),
             client.failures + raw.failures
         );
     }
+    println!();
+    println!(
+        "ratio (tput) = client deletes/s / raw deletes/s; ratio (CPU) = raw CPU/call / client CPU/call \
+         (CPU of the whole process, emulator included, per delete: the SDK's own cost, independent of \
+         thread placement)"
+    );
 }
