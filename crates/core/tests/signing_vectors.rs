@@ -75,18 +75,12 @@ fn check(vector: &Vector) -> Result<(), String> {
     .ok_or("no signing stages returned")?;
 
     let stages = [
-        ("canonical_uri", signed.canonical.canonical_uri.as_str()),
-        (
-            "canonical_query_string",
-            signed.canonical.canonical_query.as_str(),
-        ),
-        (
-            "canonical_headers",
-            signed.canonical.canonical_headers.as_str(),
-        ),
-        ("signed_headers", signed.canonical.signed_headers.as_str()),
-        ("payload_hash", signed.canonical.payload_hash.as_str()),
-        ("canonical_request", signed.canonical.text.as_str()),
+        ("canonical_uri", signed.canonical.canonical_uri()),
+        ("canonical_query_string", signed.canonical.canonical_query()),
+        ("canonical_headers", signed.canonical.canonical_headers()),
+        ("signed_headers", signed.canonical.signed_headers()),
+        ("payload_hash", signed.canonical.payload_hash()),
+        ("canonical_request", signed.canonical.text()),
         ("string_to_sign", signed.string_to_sign.as_str()),
         ("signature", signed.signature.as_str()),
     ];

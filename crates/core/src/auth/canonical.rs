@@ -9,6 +9,8 @@
 //!   JSON and BSON.
 
 use hmac::{Hmac, Mac};
+use std::ops::Range;
+
 use http::{HeaderMap, Method, Uri};
 use percent_encoding::{percent_decode_str, percent_encode};
 use sha2::{Digest, Sha256};
@@ -33,21 +35,48 @@ pub const EMPTY_PAYLOAD_HASH: &str =
 /// The last element of a derived-key credential scope.
 pub const DERIVED_SCOPE_TERMINATOR: &str = "sdk_request";
 
-/// A canonical request and its parts.
+/// A canonical request, and where each of its parts stands in it (built in one buffer:
+/// signing is on every request's path).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CanonicalRequest {
-    /// The canonical URI (always ends in `/`).
-    pub canonical_uri: String,
-    /// The canonical query string.
-    pub canonical_query: String,
-    /// `name:value\n` for every signed header.
-    pub canonical_headers: String,
-    /// The signed header names joined by `;`.
-    pub signed_headers: String,
-    /// Hex SHA-256 of the body, or `UNSIGNED-PAYLOAD`.
-    pub payload_hash: String,
+    text: String,
+    uri: Range<usize>,
+    query: Range<usize>,
+    headers: Range<usize>,
+    signed: Range<usize>,
+    payload: Range<usize>,
+}
+
+impl CanonicalRequest {
     /// The whole canonical request.
-    pub text: String,
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The canonical URI (always ends in `/`).
+    pub fn canonical_uri(&self) -> &str {
+        &self.text[self.uri.clone()]
+    }
+
+    /// The canonical query string.
+    pub fn canonical_query(&self) -> &str {
+        &self.text[self.query.clone()]
+    }
+
+    /// `name:value\n` for every signed header.
+    pub fn canonical_headers(&self) -> &str {
+        &self.text[self.headers.clone()]
+    }
+
+    /// The signed header names joined by `;`.
+    pub fn signed_headers(&self) -> &str {
+        &self.text[self.signed.clone()]
+    }
+
+    /// Hex SHA-256 of the body, or `UNSIGNED-PAYLOAD`.
+    pub fn payload_hash(&self) -> &str {
+        &self.text[self.payload.clone()]
+    }
 }
 
 /// Which headers go into the canonical request.
@@ -69,8 +98,19 @@ pub fn canonical_request(
     body: &[u8],
     selection: HeaderSelection<'_>,
 ) -> Result<CanonicalRequest, SignError> {
-    let canonical_uri = canonical_uri(uri.path());
-    let canonical_query = canonical_query(uri.query().unwrap_or(""));
+    let mut text = String::with_capacity(512);
+    text.push_str(method.as_str());
+    text.push('\n');
+
+    let start = text.len();
+    push_canonical_uri(&mut text, uri.path());
+    let uri_range = start..text.len();
+    text.push('\n');
+
+    let start = text.len();
+    push_canonical_query(&mut text, uri.query().unwrap_or(""));
+    let query = start..text.len();
+    text.push('\n');
 
     // (name, its values): looked up by `HeaderName` when signing (no re-parsing of names).
     let mut selected: Vec<(&str, http::header::GetAll<'_, http::HeaderValue>)> = match selection {
@@ -88,69 +128,53 @@ pub fn canonical_request(
     if selected.is_empty() {
         selected.push(("host", headers.get_all(http::header::HOST)));
     }
-    let mut canonical_headers = String::with_capacity(256);
-    let mut signed_headers = String::with_capacity(96);
+    let start = text.len();
     for (name, values) in &selected {
-        if !signed_headers.is_empty() {
-            signed_headers.push(';');
-        }
-        signed_headers.push_str(name);
-        canonical_headers.push_str(name);
-        canonical_headers.push(':');
+        text.push_str(name);
+        text.push(':');
         for (i, value) in values.iter().enumerate() {
-            let text = std::str::from_utf8(value.as_bytes())
+            let value = std::str::from_utf8(value.as_bytes())
                 .map_err(|_| SignError::UnsignableHeader((*name).to_owned()))?;
             if i > 0 {
-                canonical_headers.push(',');
+                text.push(',');
             }
-            canonical_headers.push_str(text.trim());
+            text.push_str(value.trim());
         }
-        canonical_headers.push('\n');
+        text.push('\n');
     }
+    let header_range = start..text.len();
+    text.push('\n');
 
-    let payload_hash = if headers
+    let start = text.len();
+    for (i, (name, _)) in selected.iter().enumerate() {
+        if i > 0 {
+            text.push(';');
+        }
+        text.push_str(name);
+    }
+    let signed = start..text.len();
+    text.push('\n');
+
+    let start = text.len();
+    if headers
         .get(&HEADER_SDK_CONTENT_SHA256)
         .is_some_and(|v| v.as_bytes() == UNSIGNED_PAYLOAD.as_bytes())
     {
-        UNSIGNED_PAYLOAD.to_owned()
+        text.push_str(UNSIGNED_PAYLOAD);
     } else if body.is_empty() {
-        EMPTY_PAYLOAD_HASH.to_owned()
+        text.push_str(EMPTY_PAYLOAD_HASH);
     } else {
-        hex(&Sha256::digest(body))
-    };
-
-    let mut text = String::with_capacity(
-        method.as_str().len()
-            + canonical_uri.len()
-            + canonical_query.len()
-            + canonical_headers.len()
-            + signed_headers.len()
-            + payload_hash.len()
-            + 5,
-    );
-    for (i, part) in [
-        method.as_str(),
-        &canonical_uri,
-        &canonical_query,
-        &canonical_headers,
-        &signed_headers,
-        &payload_hash,
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        if i > 0 {
-            text.push('\n');
-        }
-        text.push_str(part);
+        push_hex(&mut text, &Sha256::digest(body));
     }
+    let payload = start..text.len();
+
     Ok(CanonicalRequest {
-        canonical_uri,
-        canonical_query,
-        canonical_headers,
-        signed_headers,
-        payload_hash,
         text,
+        uri: uri_range,
+        query,
+        headers: header_range,
+        signed,
+        payload,
     })
 }
 
@@ -174,16 +198,21 @@ pub fn content_type_is_signed(content_type: Option<&str>) -> bool {
 /// ```
 pub fn canonical_uri(path: &str) -> String {
     let mut out = String::with_capacity(path.len() + 16);
+    push_canonical_uri(&mut out, path);
+    out
+}
+
+fn push_canonical_uri(out: &mut String, path: &str) {
+    let start = out.len();
     if path.contains('%') {
         let decoded: Vec<u8> = percent_decode_str(path).collect();
-        push_segments(&mut out, &decoded);
+        push_segments(out, &decoded);
     } else {
-        push_segments(&mut out, path.as_bytes());
+        push_segments(out, path.as_bytes());
     }
-    if !out.ends_with('/') {
+    if out.len() == start || !out.ends_with('/') {
         out.push('/');
     }
-    out
 }
 
 /// Appends `path` (decoded bytes) with every `/`-separated segment encoded.
@@ -192,7 +221,17 @@ fn push_segments(out: &mut String, path: &[u8]) {
         if i > 0 {
             out.push('/');
         }
-        out.extend(percent_encode(segment, SEGMENT));
+        // Most segments (versions, project ids, numeric and UUID ids) need no encoding.
+        match std::str::from_utf8(segment) {
+            Ok(plain)
+                if segment
+                    .iter()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(b)) =>
+            {
+                out.push_str(plain);
+            }
+            _ => out.extend(percent_encode(segment, SEGMENT)),
+        }
     }
 }
 
@@ -203,8 +242,14 @@ fn push_segments(out: &mut String, path: &[u8]) {
 /// assert_eq!(canonical_query("offset=1&limit=25&name=a%20b"), "limit=25&name=a%20b&offset=1");
 /// ```
 pub fn canonical_query(query: &str) -> String {
+    let mut out = String::with_capacity(query.len() + 8);
+    push_canonical_query(&mut out, query);
+    out
+}
+
+fn push_canonical_query(out: &mut String, query: &str) {
     if query.is_empty() {
-        return String::new();
+        return;
     }
     let mut pairs: Vec<(Vec<u8>, Vec<u8>)> = query
         .split('&')
@@ -219,7 +264,6 @@ pub fn canonical_query(query: &str) -> String {
         .collect();
     // Code point order equals UTF-8 byte order.
     pairs.sort();
-    let mut out = String::with_capacity(query.len() + 8);
     for (i, (k, v)) in pairs.iter().enumerate() {
         if i > 0 {
             out.push('&');
@@ -228,7 +272,6 @@ pub fn canonical_query(query: &str) -> String {
         out.push('=');
         out.extend(percent_encode(v, SEGMENT));
     }
-    out
 }
 
 /// `SDK-HMAC-SHA256\n<date>\n[<scope>\n]<hex sha256(canonical request)>`.
@@ -315,8 +358,8 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 pub(crate) fn push_hex(out: &mut String, bytes: &[u8]) {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     for b in bytes {
-        out.push(DIGITS[usize::from(b >> 4)] as char);
-        out.push(DIGITS[usize::from(b & 0x0f)] as char);
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
     }
 }
 
@@ -357,6 +400,14 @@ mod tests {
         assert!(!content_type_is_signed(Some(
             "application/x-www-form-urlencoded"
         )));
+    }
+
+    #[test]
+    fn hex_of_long_input() {
+        let bytes: Vec<u8> = (0..=255).collect();
+        let text = hex(&bytes);
+        assert_eq!(text.len(), 512);
+        assert!(text.starts_with("000102") && text.ends_with("fdfeff"));
     }
 
     #[test]

@@ -267,12 +267,12 @@ fn sign_aksk(
     )?;
     let (string_to_sign, signature, authorization) = match params.form {
         SignatureForm::Access => {
-            let sts = canonical::string_to_sign(&sdk_date, None, &canonical.text);
+            let sts = canonical::string_to_sign(&sdk_date, None, canonical.text());
             let sig = keys.keyed.signature(&sts);
             let auth = authorization(
                 "Access=",
                 &[keys.access_key()],
-                &canonical.signed_headers,
+                canonical.signed_headers(),
                 &sig,
             );
             (sts, sig, auth)
@@ -292,12 +292,12 @@ fn sign_aksk(
                 params.region,
                 params.service,
             );
-            let sts = canonical::string_to_sign(&sdk_date, Some(&scope), &canonical.text);
+            let sts = canonical::string_to_sign(&sdk_date, Some(&scope), canonical.text());
             let sig = canonical::signature(&key, &sts);
             let auth = authorization(
                 "Credential=",
                 &[keys.access_key(), "/", &scope],
-                &canonical.signed_headers,
+                canonical.signed_headers(),
                 &sig,
             );
             (sts, sig, auth)

@@ -176,12 +176,12 @@ pub fn verify(
             let key = canonical::derived_key(secret_key, date, region, service);
             canonical::signature(
                 &key,
-                &canonical::string_to_sign(sdk_date, Some(scope), &canonical.text),
+                &canonical::string_to_sign(sdk_date, Some(scope), canonical.text()),
             )
         }
         _ => canonical::signature(
             secret_key.as_bytes(),
-            &canonical::string_to_sign(sdk_date, None, &canonical.text),
+            &canonical::string_to_sign(sdk_date, None, canonical.text()),
         ),
     };
     if canonical::constant_time_eq(expected.as_bytes(), authorization.signature.as_bytes()) {
