@@ -89,9 +89,31 @@
 //!
 //! See [`FaultAction`] for what each does.
 //!
+//! ## TLS
+//!
+//! With [`EmulatorConfig::tls`] the emulator serves HTTPS (rustls with the ring provider,
+//! TLS 1.2 and 1.3, ALPN `http/1.1`): at start it makes a test CA and a certificate for
+//! `127.0.0.1`, `localhost` and `::1` signed by it, [`Emulator::base_url`] is
+//! `https://127.0.0.1:PORT`, and [`Emulator::ca_pem`] is the CA to trust. A client that does
+//! not trust it fails the handshake and nothing is recorded. Every fault works the same over
+//! TLS; `close` and `truncated_body` end the connection without TLS `close_notify`, as a
+//! dropped TCP connection would, so clients see an unexpected end of the stream.
+//!
+//! ```
+//! use otc_jobs_emulator::{Emulator, EmulatorConfig};
+//!
+//! let emulator = Emulator::start(EmulatorConfig { tls: true, ..EmulatorConfig::default() })?;
+//! assert!(emulator.base_url().starts_with("https://127.0.0.1:"));
+//! let ca = emulator.ca_pem().unwrap_or_default();
+//! assert!(ca.starts_with("-----BEGIN CERTIFICATE-----"));
+//! // ... a client with ca as an extra root certificate ...
+//! # Ok::<(), std::io::Error>(())
+//! ```
+//!
 //! ## Limits
 //!
-//! Plain HTTP/1.1 only (no TLS, no HTTP/2). In the derived-key form the scope's date must be
+//! HTTP/1.1 only (no HTTP/2); TLS only as above (no client certificates, no configurable
+//! certificate). In the derived-key form the scope's date must be
 //! the date of `X-Sdk-Date` and its service the service of the path; its region is not
 //! compared with anything (the emulator serves every region).
 //! List requests honour the pages' paging parameters (`per_page`/`page`, `limit`/`offset`,
@@ -106,6 +128,7 @@ mod iam;
 mod model;
 mod server;
 mod store;
+mod tls;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -162,6 +185,10 @@ pub struct EmulatorConfig {
     /// Runtime worker threads (default 1: on small machines a second worker mostly adds
     /// cross-thread wake-ups to every request; raise it for many concurrent clients).
     pub worker_threads: usize,
+    /// Serve HTTPS instead of plain HTTP (default false). At start the emulator makes a
+    /// test CA and a certificate for `127.0.0.1`, `localhost` and `::1` signed by it; clients
+    /// trust [`Emulator::ca_pem`]. See the crate's TLS section.
+    pub tls: bool,
 }
 
 impl Default for EmulatorConfig {
@@ -179,6 +206,7 @@ impl Default for EmulatorConfig {
             max_clock_skew: Duration::from_secs(15 * 60),
             max_recorded_requests: 10_000,
             worker_threads: 1,
+            tls: false,
         }
     }
 }
@@ -235,13 +263,22 @@ pub struct Emulator {
     shared: Arc<Shared>,
     base_url: String,
     local_addr: SocketAddr,
+    ca_pem: Option<String>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Emulator {
     /// Binds `config.listen` and starts serving; returns once the socket is listening.
+    /// With `config.tls`, first makes the CA and the server certificate (a few
+    /// milliseconds).
     pub fn start(config: EmulatorConfig) -> std::io::Result<Emulator> {
+        let tls = if config.tls {
+            Some(tls::Tls::generate()?)
+        } else {
+            None
+        };
+        let ca_pem = tls.as_ref().map(|t| t.ca_pem.clone());
         let listener = std::net::TcpListener::bind(config.listen)?;
         listener.set_nonblocking(true)?;
         let local_addr = listener.local_addr()?;
@@ -260,21 +297,33 @@ impl Emulator {
         let thread = std::thread::Builder::new()
             .name("otc-jobs-emulator-accept".into())
             .spawn(move || {
-                runtime.block_on(server::serve(listener, server_shared, stop));
+                runtime.block_on(server::serve(listener, server_shared, tls, stop));
                 // Dropping the runtime here cancels the connections still open.
             })?;
         Ok(Emulator {
             shared,
-            base_url: format!("http://{local_addr}"),
+            base_url: format!(
+                "{}://{local_addr}",
+                if ca_pem.is_some() { "https" } else { "http" }
+            ),
             local_addr,
+            ca_pem,
             shutdown: Some(shutdown),
             thread: Some(thread),
         })
     }
 
-    /// `http://127.0.0.1:PORT`: the base URL of every service.
+    /// `http://127.0.0.1:PORT` (`https://127.0.0.1:PORT` with [`EmulatorConfig::tls`]): the
+    /// base URL of every service.
     pub fn base_url(&self) -> &str {
         &self.base_url
+    }
+
+    /// With [`EmulatorConfig::tls`], the PEM of the CA that signed the emulator's
+    /// certificate, for a client to trust (e.g. `root_certificate_pem`); `None` for plain
+    /// HTTP. The CA is made at start, so each emulator has its own.
+    pub fn ca_pem(&self) -> Option<String> {
+        self.ca_pem.clone()
     }
 
     /// The address the emulator listens on.

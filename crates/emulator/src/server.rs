@@ -17,12 +17,15 @@ use crate::body::AnswerBody;
 use crate::flush::{FlushWatch, Watched};
 use crate::handlers::{self, Answer, Route};
 use crate::model::{AuthKind, FaultAction, RecordedRequest};
+use crate::tls::Tls;
 use crate::{Shared, admin, auth, iam};
 
 /// The largest request body read (larger ones get 413).
 const MAX_REQUEST_BODY: usize = 1024 * 1024;
 /// How much of an answer body a recorded request keeps.
 const RECORDED_BODY_LIMIT: usize = 4096;
+/// How long a client has to complete the TLS handshake.
+const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub(crate) fn now_unix() -> u64 {
     SystemTime::now()
@@ -81,10 +84,11 @@ impl std::fmt::Display for CloseConnection {
 
 impl std::error::Error for CloseConnection {}
 
-/// Accepts connections until `stop` fires.
+/// Accepts connections until `stop` fires; over TLS when `tls` is given.
 pub(crate) async fn serve(
     listener: std::net::TcpListener,
     shared: Arc<Shared>,
+    tls: Option<Tls>,
     mut stop: tokio::sync::oneshot::Receiver<()>,
 ) {
     let listener = match tokio::net::TcpListener::from_std(listener) {
@@ -101,19 +105,27 @@ pub(crate) async fn serve(
                 Ok((stream, _)) => {
                     let _ = stream.set_nodelay(true);
                     let shared = Arc::clone(&shared);
-                    tokio::spawn(async move {
-                        let watch = Arc::new(FlushWatch::default());
-                        let io = Watched::new(TokioIo::new(stream), Arc::clone(&watch));
-                        let service = service_fn(move |req| {
-                            handle(Arc::clone(&shared), Arc::clone(&watch), req)
-                        });
-                        let conn = http1::Builder::new()
-                            .keep_alive(true)
-                            .serve_connection(io, service);
-                        if let Err(e) = conn.await {
-                            tracing::debug!("connection ended: {e}");
+                    match &tls {
+                        None => {
+                            tokio::spawn(serve_connection(TokioIo::new(stream), shared));
                         }
-                    });
+                        Some(tls) => {
+                            let acceptor = tls.acceptor.clone();
+                            tokio::spawn(async move {
+                                let handshake = tokio::time::timeout(
+                                    TLS_HANDSHAKE_TIMEOUT,
+                                    acceptor.accept(stream),
+                                );
+                                match handshake.await {
+                                    Ok(Ok(stream)) => {
+                                        serve_connection(TokioIo::new(stream), shared).await;
+                                    }
+                                    Ok(Err(e)) => tracing::debug!("TLS handshake failed: {e}"),
+                                    Err(_) => tracing::debug!("TLS handshake timed out"),
+                                }
+                            });
+                        }
+                    }
                 }
                 Err(e) => {
                     // Out of file descriptors and the like: wait a little, keep serving.
@@ -122,6 +134,22 @@ pub(crate) async fn serve(
                 }
             },
         }
+    }
+}
+
+/// Serves HTTP/1.1 on one connection (plain or TLS) until it ends.
+async fn serve_connection<T>(io: T, shared: Arc<Shared>)
+where
+    T: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+{
+    let watch = Arc::new(FlushWatch::default());
+    let io = Watched::new(io, Arc::clone(&watch));
+    let service = service_fn(move |req| handle(Arc::clone(&shared), Arc::clone(&watch), req));
+    let conn = http1::Builder::new()
+        .keep_alive(true)
+        .serve_connection(io, service);
+    if let Err(e) = conn.await {
+        tracing::debug!("connection ended: {e}");
     }
 }
 
