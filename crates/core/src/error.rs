@@ -144,6 +144,9 @@ pub enum SignError {
 pub enum TransportErrorKind {
     /// The connection could not be made (nothing reached the server).
     Connect,
+    /// The TLS handshake failed (an untrusted or invalid certificate, a protocol alert):
+    /// trying again cannot help.
+    Tls,
     /// The connection was closed before an answer came.
     Closed,
     /// No (complete) answer within the timeout.

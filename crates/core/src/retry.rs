@@ -115,15 +115,16 @@ impl RetryPolicy {
 
 /// Whether another attempt may succeed where this one failed (every operation here is
 /// idempotent): throttling (429, `APIG.0308`), 500, 502, 503, 504, and failures before any
-/// answer. Not: "not found" answers, timeouts (the caller's deadline is spent),
-/// unreadable answers, and errors before sending.
+/// answer. Not: "not found" answers, timeouts (the caller's deadline is spent), failed TLS
+/// handshakes (a certificate does not become trusted), unreadable answers, and errors
+/// before sending.
 pub fn is_retryable(error: &Error) -> bool {
     match error {
         Error::Transport(e) => match e.kind {
             TransportErrorKind::Connect | TransportErrorKind::Closed | TransportErrorKind::Io => {
                 e.status.is_none()
             }
-            TransportErrorKind::Timeout => false,
+            TransportErrorKind::Timeout | TransportErrorKind::Tls => false,
         },
         Error::Service(e) => {
             !e.is_not_found()
@@ -187,6 +188,9 @@ mod tests {
         ));
         assert!(!is_retryable(
             &TransportError::new(TransportErrorKind::Timeout, "slow").into()
+        ));
+        assert!(!is_retryable(
+            &TransportError::new(TransportErrorKind::Tls, "UnknownIssuer").into()
         ));
     }
 

@@ -167,7 +167,20 @@ fn request_id(headers: &HeaderMap) -> Option<String> {
 /// ```
 pub fn io_kind(error: &io::Error) -> TransportErrorKind {
     use io::ErrorKind as K;
+    // An I/O error may wrap another (hyper-util wraps the connector's): judge the innermost.
+    if let Some(inner) = error.get_ref().and_then(|e| e.downcast_ref::<io::Error>()) {
+        return io_kind(inner);
+    }
     match error.kind() {
+        // rustls reports a failed handshake (an untrusted certificate, an alert) as
+        // `InvalidData` carrying its own error, through hyper-rustls and ureq alike.
+        K::InvalidData
+            if error
+                .get_ref()
+                .is_some_and(|inner| inner.is::<rustls::Error>()) =>
+        {
+            TransportErrorKind::Tls
+        }
         K::TimedOut | K::WouldBlock => TransportErrorKind::Timeout,
         K::ConnectionRefused
         | K::AddrNotAvailable
@@ -179,6 +192,28 @@ pub fn io_kind(error: &io::Error) -> TransportErrorKind {
         }
         _ => TransportErrorKind::Io,
     }
+}
+
+/// Every message of `error`'s chain of sources, joined by `: ` (a client library's own
+/// message often leaves out the cause, e.g. which certificate check failed).
+///
+/// ```
+/// let inner = std::io::Error::other("invalid peer certificate: UnknownIssuer");
+/// let outer = std::io::Error::new(std::io::ErrorKind::InvalidData, inner);
+/// assert!(otc_jobs_driver::error_chain(&outer).contains("UnknownIssuer"));
+/// ```
+pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut current = error.source();
+    while let Some(e) = current {
+        let part = e.to_string();
+        if !text.contains(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        current = e.source();
+    }
+    text
 }
 
 /// The kind of the first I/O error in `error`'s chain of sources, if any.
@@ -228,9 +263,19 @@ mod tests {
 
     #[test]
     fn chains() {
+        // The innermost I/O error decides (hyper-util wraps the connector's in `Other`).
         let inner = io::Error::new(io::ErrorKind::ConnectionReset, "reset");
         let outer = io::Error::other(inner);
-        assert_eq!(chain_kind(&outer), Some(TransportErrorKind::Io));
+        assert_eq!(chain_kind(&outer), Some(TransportErrorKind::Closed));
+        let handshake = io::Error::new(
+            io::ErrorKind::InvalidData,
+            rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer),
+        );
+        let wrapped = io::Error::other(handshake);
+        assert_eq!(chain_kind(&wrapped), Some(TransportErrorKind::Tls));
+        assert!(error_chain(&wrapped).contains("UnknownIssuer"));
+        let other_data = io::Error::new(io::ErrorKind::InvalidData, "bad chunk size");
+        assert_eq!(chain_kind(&other_data), Some(TransportErrorKind::Io));
         let fmt = std::fmt::Error;
         assert_eq!(chain_kind(&fmt), None);
     }

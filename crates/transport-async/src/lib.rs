@@ -95,7 +95,7 @@ impl Client {
             .map_err(|e| Error::Build(BuildError::InvalidUri(e.to_string())))?;
         let mut response = self.inner.http.execute(request).await.map_err(|e| {
             let kind = kind_of(&e);
-            otc_jobs_driver::transport_error(kind, e.to_string())
+            otc_jobs_driver::transport_error(kind, otc_jobs_driver::error_chain(&e))
         })?;
         let mut sink = BodySink::new(
             exchange.limit,
@@ -106,7 +106,9 @@ impl Client {
             match response.chunk().await {
                 Ok(Some(chunk)) => sink.push(&chunk)?,
                 Ok(None) => break,
-                Err(e) => return Err(sink.fail(kind_of(&e), e.to_string())),
+                Err(e) => {
+                    return Err(sink.fail(kind_of(&e), otc_jobs_driver::error_chain(&e)));
+                }
             }
         }
         Ok(sink.finish())
@@ -118,7 +120,11 @@ fn kind_of(error: &reqwest::Error) -> TransportErrorKind {
     if error.is_timeout() {
         TransportErrorKind::Timeout
     } else if error.is_connect() {
-        TransportErrorKind::Connect
+        // A failed TLS handshake is a connect error to reqwest; the I/O error inside says so.
+        match otc_jobs_driver::chain_kind(error) {
+            Some(TransportErrorKind::Tls) => TransportErrorKind::Tls,
+            _ => TransportErrorKind::Connect,
+        }
     } else {
         // hyper reports a connection closed before (or while) answering without an
         // io::Error in its chain; treat anything unrecognised as closed.

@@ -98,7 +98,7 @@ impl Client {
         };
         let response = agent.run(exchange.request).map_err(|e| {
             let kind = kind_of(&e);
-            otc_jobs_driver::transport_error(kind, e.to_string())
+            otc_jobs_driver::transport_error(kind, otc_jobs_driver::error_chain(&e))
         })?;
         let (mut parts, body) = response.into_parts();
         let mut sink = BodySink::new(
@@ -128,18 +128,9 @@ fn kind_of(error: &ureq::Error) -> TransportErrorKind {
         ureq::Error::Timeout(_) => TransportErrorKind::Timeout,
         ureq::Error::ConnectionFailed
         | ureq::Error::HostNotFound
-        | ureq::Error::ConnectProxyFailed(_)
-        | ureq::Error::Tls(_)
-        | ureq::Error::Rustls(_) => TransportErrorKind::Connect,
-        // ureq completes the TLS handshake while connecting, and rustls reports a failed one
-        // (an untrusted certificate, an alert) as `InvalidData` carrying its error: a
-        // connection that could not be made, as reqwest says too. (A rustls error after the
-        // handshake, while the answer's head is read, is rare and maps the same way.)
-        ureq::Error::Io(e)
-            if e.kind() == std::io::ErrorKind::InvalidData && e.get_ref().is_some() =>
-        {
-            TransportErrorKind::Connect
-        }
+        | ureq::Error::ConnectProxyFailed(_) => TransportErrorKind::Connect,
+        ureq::Error::Tls(_) | ureq::Error::Rustls(_) => TransportErrorKind::Tls,
+        // A failed handshake comes as an I/O error carrying rustls' error (see `io_kind`).
         ureq::Error::Io(e) => otc_jobs_driver::io_kind(e),
         // A connection closed before (or while) answering shows as a protocol error.
         ureq::Error::Protocol(_) => TransportErrorKind::Closed,
