@@ -691,3 +691,9 @@ pub fn run(case: &Case, flavour: Flavour) -> (Outcome, Duration) {
     let elapsed = started.elapsed();
     (Outcome::read(&result, &emulator, &case.op), elapsed)
 }
+
+/// The examples of the workspace's `README.md`, compiled (and the emulator's run) as
+/// doctests of this crate, which depends on every crate they use.
+#[doc = include_str!("../../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeExamples;
