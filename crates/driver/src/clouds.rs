@@ -134,15 +134,8 @@ pub(crate) fn parse_into(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{Auth, ClientBuilder, Config, FromConfig, Project};
+    use crate::config::{Auth, ClientBuilder, Config, Project};
     use otc_jobs_core::auth::Credentials;
-
-    struct Probe(Config);
-    impl FromConfig for Probe {
-        fn from_config(config: Config) -> Result<Self, ConfigError> {
-            Ok(Probe(config))
-        }
-    }
 
     const FILE: &str = r#"
 clouds:
@@ -176,20 +169,19 @@ clouds:
             "OS_REGION_NAME" => Some("eu-de".to_owned()),
             _ => None,
         };
-        let c = ClientBuilder::<Probe>::from_env_with(
+        let c = ClientBuilder::<Config>::from_env_with(
             env,
             &[PathBuf::from("/nonexistent"), dir.clone()],
         )
         .unwrap()
         .build()
-        .unwrap()
-        .0;
+        .unwrap();
         assert!(
             matches!(c.auth(), Auth::Password(l) if l.domain_name == "OTC-EU-DE-00000000001000000001")
         );
         assert_eq!(c.project(), &Project::Name("eu-de_demo".into()));
 
-        let e = ClientBuilder::<Probe>::from_clouds_yaml(dir.join("clouds.yaml"), "keys")
+        let e = ClientBuilder::<Config>::from_clouds_yaml(dir.join("clouds.yaml"), "keys")
             .unwrap()
             .build()
             .err()
@@ -200,17 +192,16 @@ clouds:
         );
         assert!(e.to_string().contains("auth.ak is set"), "{e}");
 
-        let e = ClientBuilder::<Probe>::from_clouds_yaml(dir.join("clouds.yaml"), "nope")
+        let e = ClientBuilder::<Config>::from_clouds_yaml(dir.join("clouds.yaml"), "nope")
             .err()
             .unwrap();
         assert_eq!(e.setting(), "OS_CLOUD");
 
-        let c = ClientBuilder::<Probe>::from_clouds_yaml(dir.join("clouds.yaml"), "keys")
+        let c = ClientBuilder::<Config>::from_clouds_yaml(dir.join("clouds.yaml"), "keys")
             .unwrap()
             .ak_sk("AK", "SK")
             .build()
-            .unwrap()
-            .0;
+            .unwrap();
         assert!(matches!(c.auth(), Auth::Fixed(Credentials::AkSk(_))));
         assert_eq!(c.endpoints().region().as_str(), "eu-nl");
     }
@@ -218,7 +209,7 @@ clouds:
     #[test]
     fn missing_file_is_named() {
         let env = |name: &str| (name == "OS_CLOUD").then(|| "otc".to_owned());
-        let e = ClientBuilder::<Probe>::from_env_with(env, &[PathBuf::from("/nonexistent")])
+        let e = ClientBuilder::<Config>::from_env_with(env, &[PathBuf::from("/nonexistent")])
             .err()
             .unwrap();
         assert_eq!(e.setting(), "OS_CLOUD");

@@ -149,6 +149,14 @@ pub trait FromConfig: Sized {
     fn from_config(config: Config) -> Result<Self, ConfigError>;
 }
 
+/// A builder can build the validated [`Config`] itself: to check settings without a
+/// client (`ClientBuilder::<Config>::from_env()?.build()`).
+impl FromConfig for Config {
+    fn from_config(config: Config) -> Result<Config, ConfigError> {
+        Ok(config)
+    }
+}
+
 /// One textual setting and where it came from.
 #[derive(Clone)]
 pub(crate) struct Value {
@@ -409,21 +417,17 @@ pub const ENV_VARS: &[&str] = &[
 /// everything and names the setting at fault.
 ///
 /// ```
-/// use otc_jobs_driver::{ClientBuilder, Config, ConfigError, FromConfig};
+/// use otc_jobs_driver::{ClientBuilder, Config, ConfigError};
 ///
-/// struct Probe(Config);
-/// impl FromConfig for Probe {
-///     fn from_config(config: Config) -> Result<Self, ConfigError> { Ok(Probe(config)) }
-/// }
-///
-/// let probe: Probe = ClientBuilder::new()
+/// // Any client type can be built; `Config` itself shows what the settings became.
+/// let config: Config = ClientBuilder::new()
 ///     .ak_sk("HPUAEXAMPLEAK0000001", "ExampleSecretKey0123456789abcdefghijklmnopq")
 ///     .project_id("0a1b2c3d4e5f60718293a4b5c6d7e8f9")
 ///     .region("eu-de")
 ///     .build()?;
-/// assert_eq!(probe.0.endpoints().base_url(otc_jobs_core::Service::Dli).as_str(), "https://dli.eu-de.otc.t-systems.com");
+/// assert_eq!(config.endpoints().base_url(otc_jobs_core::Service::Dli).as_str(), "https://dli.eu-de.otc.t-systems.com");
 ///
-/// let err = ClientBuilder::<Probe>::new().ak_sk("AK", "SK").region("eu-de").build().err().unwrap();
+/// let err = ClientBuilder::<Config>::new().ak_sk("AK", "SK").region("eu-de").build().err().unwrap();
 /// assert_eq!(err.setting(), "OS_PROJECT_ID");
 /// # Ok::<(), ConfigError>(())
 /// ```
@@ -492,15 +496,13 @@ impl<C> ClientBuilder<C> {
     /// `clouds.yaml` in `dirs` (for tests and embedding).
     ///
     /// ```
-    /// use otc_jobs_driver::{ClientBuilder, Config, ConfigError, FromConfig, Project};
-    /// # struct Probe(Config);
-    /// # impl FromConfig for Probe { fn from_config(c: Config) -> Result<Self, ConfigError> { Ok(Probe(c)) } }
+    /// use otc_jobs_driver::{ClientBuilder, Config, ConfigError};
     /// let env = |name: &str| match name {
     ///     "OS_ACCESS_KEY" => Some("AK".to_owned()),
     ///     "OS_PROJECT_NAME" => Some("eu-nl_demo".to_owned()),
     ///     _ => None,
     /// };
-    /// let err = ClientBuilder::<Probe>::from_env_with(env, &[])?.build().err().unwrap();
+    /// let err = ClientBuilder::<Config>::from_env_with(env, &[])?.build().err().unwrap();
     /// assert_eq!(err.to_string(), "OS_SECRET_KEY: missing (OS_ACCESS_KEY is set)");
     /// # Ok::<(), ConfigError>(())
     /// ```
@@ -758,13 +760,6 @@ impl<C: FromConfig> ClientBuilder<C> {
 mod tests {
     use super::*;
 
-    struct Probe(Config);
-    impl FromConfig for Probe {
-        fn from_config(config: Config) -> Result<Self, ConfigError> {
-            Ok(Probe(config))
-        }
-    }
-
     fn env_of(vars: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
         move |name| {
             vars.iter()
@@ -774,9 +769,7 @@ mod tests {
     }
 
     fn from(vars: &'static [(&'static str, &'static str)]) -> Result<Config, ConfigError> {
-        ClientBuilder::<Probe>::from_env_with(env_of(vars), &[])?
-            .build()
-            .map(|p| p.0)
+        ClientBuilder::<Config>::from_env_with(env_of(vars), &[])?.build()
     }
 
     #[test]
@@ -854,7 +847,7 @@ mod tests {
             ]),
             "OS_AUTH_URL: invalid endpoint \"ftp://x\": the scheme must be http or https"
         );
-        let e = ClientBuilder::<Probe>::new()
+        let e = ClientBuilder::<Config>::new()
             .token("t")
             .project_id("p")
             .region("eu-de")
@@ -870,7 +863,7 @@ mod tests {
 
     #[test]
     fn builder_credentials_replace_env_ones() {
-        let c = ClientBuilder::<Probe>::from_env_with(
+        let c = ClientBuilder::<Config>::from_env_with(
             env_of(&[
                 ("OS_USERNAME", "alice"),
                 ("OS_PROJECT_ID", "p"),
@@ -882,12 +875,12 @@ mod tests {
         .ak_sk("AK", "SK")
         .build()
         .unwrap();
-        assert!(matches!(c.0.auth(), Auth::Fixed(Credentials::AkSk(_))));
+        assert!(matches!(c.auth(), Auth::Fixed(Credentials::AkSk(_))));
     }
 
     #[test]
     fn proxy_from_env_and_debug_hides_secrets() {
-        let b = ClientBuilder::<Probe>::from_env_with(
+        let b = ClientBuilder::<Config>::from_env_with(
             env_of(&[
                 ("HTTPS_PROXY", "http://proxy.test:3128"),
                 ("NO_PROXY", "localhost,127.0.0.1"),
@@ -904,7 +897,7 @@ mod tests {
             shown.contains("AKVISIBLE") && !shown.contains("SKHIDDEN"),
             "{shown}"
         );
-        let c = b.build().unwrap().0;
+        let c = b.build().unwrap();
         assert_eq!(
             c.transport().proxy,
             Some(ProxySettings {
