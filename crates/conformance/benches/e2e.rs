@@ -269,20 +269,18 @@ fn main() {
         )
     };
 
-    let async_client = otc_jobs_async::Client::builder()
-        .ak_sk(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY)
-        .project_id(DEFAULT_PROJECT_ID)
-        .region("eu-de")
-        .base_url(&base)
-        .build()
-        .unwrap();
-    let blocking_client = otc_jobs_blocking::Client::builder()
-        .ak_sk(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY)
-        .project_id(DEFAULT_PROJECT_ID)
-        .region("eu-de")
-        .base_url(&base)
-        .build()
-        .unwrap();
+    // Both clients, configured alike.
+    fn client<C: otc_jobs_driver::FromConfig>(base: &str) -> C {
+        otc_jobs_driver::ClientBuilder::<C>::new()
+            .ak_sk(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY)
+            .project_id(DEFAULT_PROJECT_ID)
+            .region("eu-de")
+            .base_url(base)
+            .build()
+            .unwrap()
+    }
+    let async_client: otc_jobs_async::Client = client(&base);
+    let blocking_client: otc_jobs_blocking::Client = client(&base);
     // The raw stacks get the settings the clients use (timeouts, no redirects, no proxy),
     // so the ratio is what the SDK layer costs, not what a timeout costs.
     let policy = otc_jobs_core::ClientPolicy::default();
