@@ -28,20 +28,25 @@ OPTIONS:
                                 [{\"kind\": \"flink_job\", \"job_id\": 77}]
     --delete-delay-ms N         how long a deleted job shows a deleting status (default 0)
     --threads N                 runtime worker threads (default 1)
+    --tls                       serve HTTPS with a certificate from a fresh test CA
+    --ca-out FILE               with --tls: write that CA's certificate (PEM) to FILE, for
+                                clients to trust
     -h, --help                  this text
 
-The first line on stdout is `listening on http://HOST:PORT`. Admin API (no auth):
+The first line on stdout is `listening on http://HOST:PORT` (https with --tls). Admin API (no auth):
 /_emulator/jobs, /_emulator/faults, /_emulator/requests, /_emulator/reset.";
 
 struct Args {
     config: EmulatorConfig,
     seed: Option<String>,
+    ca_out: Option<String>,
 }
 
 fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
     let mut config = EmulatorConfig::default();
     let (mut aks, mut sks) = (Vec::new(), Vec::new());
     let mut seed = None;
+    let mut ca_out = None;
     while let Some(flag) = args.next() {
         if flag == "-h" || flag == "--help" {
             return Ok(None);
@@ -91,6 +96,8 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, String>
             "--seed" => seed = Some(value()?),
             "--delete-delay-ms" => config.delete_delay = Duration::from_millis(number(value()?)?),
             "--threads" => config.worker_threads = usize::try_from(number(value()?)?).unwrap_or(1),
+            "--tls" => config.tls = true,
+            "--ca-out" => ca_out = Some(value()?),
             other => return Err(format!("unknown argument {other} (see --help)")),
         }
     }
@@ -100,7 +107,14 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, String>
     if !aks.is_empty() {
         config.access_keys = aks.into_iter().zip(sks).collect();
     }
-    Ok(Some(Args { config, seed }))
+    if ca_out.is_some() && !config.tls {
+        return Err("--ca-out needs --tls".into());
+    }
+    Ok(Some(Args {
+        config,
+        seed,
+        ca_out,
+    }))
 }
 
 fn read_seed(path: &str) -> Result<Vec<SeedJob>, String> {
@@ -153,6 +167,12 @@ fn main() -> ExitCode {
     for job in seed {
         emulator.seed(job);
     }
+    if let (Some(path), Some(pem)) = (&args.ca_out, emulator.ca_pem())
+        && let Err(e) = std::fs::write(path, pem)
+    {
+        eprintln!("otc-jobs-emulator: --ca-out {path}: {e}");
+        return ExitCode::FAILURE;
+    }
     let mut stdout = std::io::stdout();
     let _ = writeln!(stdout, "listening on {}", emulator.base_url());
     let _ = stdout.flush();
@@ -204,6 +224,10 @@ mod tests {
         assert!(args("--bogus").is_err());
         assert!(args("--user alice").is_err());
         assert!(args("--help").unwrap().is_none());
+        assert!(args("--ca-out ca.pem").is_err(), "--ca-out needs --tls");
+        let tls = args("--tls --ca-out ca.pem").unwrap().unwrap();
+        assert!(tls.config.tls);
+        assert_eq!(tls.ca_out.as_deref(), Some("ca.pem"));
         let a = args("--user a:b:c --temporary-key TAK:TSK:TOK")
             .unwrap()
             .unwrap();

@@ -237,6 +237,56 @@ fn the_binary_refuses_bad_arguments() {
 }
 
 #[test]
+fn the_binary_serves_https_with_tls_and_writes_its_ca() {
+    let dir = std::env::temp_dir().join(format!("otc-jobs-emulator-tls-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let ca = dir.join("ca.pem");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_otc-jobs-emulator"))
+        .args(["--listen", "127.0.0.1:0", "--tls", "--ca-out"])
+        .arg(&ca)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let addr: std::net::SocketAddr = first
+        .trim_end()
+        .strip_prefix("listening on https://")
+        .unwrap_or_else(|| panic!("first line: {first:?}"))
+        .parse()
+        .unwrap();
+    assert!(addr.ip().is_loopback());
+    let pem = std::fs::read_to_string(&ca).unwrap();
+    assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"), "{pem}");
+    // It speaks TLS: a plain HTTP request gets no HTTP answer.
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .unwrap();
+    std::io::Write::write_all(
+        &mut stream,
+        b"GET /_emulator/jobs HTTP/1.1\r\nHost: x\r\n\r\n",
+    )
+    .unwrap();
+    let mut answer = Vec::new();
+    let _ = std::io::Read::read_to_end(&mut stream, &mut answer);
+    assert!(
+        !answer.starts_with(b"HTTP/1.1"),
+        "{}",
+        String::from_utf8_lossy(&answer)
+    );
+
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
 fn the_handle_is_send_and_sync() {
     fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<Emulator>();
