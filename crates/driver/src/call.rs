@@ -2,6 +2,7 @@
 //! send and how long to wait, and judges what came back. Both clients run the same loop
 //! over it; only sending and sleeping differ.
 
+use std::borrow::Cow;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -370,9 +371,10 @@ impl<O: Operation> Call<'_, O> {
             self.attempts[phase.index()] = 0;
         }
         self.phase = phase;
+        // Borrowed for fixed credentials: nothing is copied per attempt.
         let credentials = match (&config.auth, &token) {
-            (Auth::Fixed(c), _) => Some(c.clone()),
-            (Auth::Password(_), Some(t)) => Some(Credentials::Token(t.token.clone())),
+            (Auth::Fixed(c), _) => Some(Cow::Borrowed(c)),
+            (Auth::Password(_), Some(t)) => Some(Cow::Owned(Credentials::Token(t.token.clone()))),
             (Auth::Password(_), None) => None,
         };
         let built = match (phase, &credentials) {
