@@ -12,7 +12,7 @@ use hmac::{Hmac, Mac};
 use std::ops::Range;
 
 use http::{HeaderMap, Method, Uri};
-use percent_encoding::{percent_decode_str, percent_encode};
+use percent_encoding::{percent_decode_str, percent_encode, utf8_percent_encode};
 use sha2::{Digest, Sha256};
 
 use crate::error::SignError;
@@ -206,32 +206,30 @@ fn push_canonical_uri(out: &mut String, path: &str) {
     let start = out.len();
     if path.contains('%') {
         let decoded: Vec<u8> = percent_decode_str(path).collect();
-        push_segments(out, &decoded);
+        for (i, segment) in decoded.split(|b| *b == b'/').enumerate() {
+            if i > 0 {
+                out.push('/');
+            }
+            out.extend(percent_encode(segment, SEGMENT));
+        }
     } else {
-        push_segments(out, path.as_bytes());
+        for (i, segment) in path.split('/').enumerate() {
+            if i > 0 {
+                out.push('/');
+            }
+            // Most segments (versions, project ids, numeric and UUID ids) need no encoding.
+            if segment
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
+            {
+                out.push_str(segment);
+            } else {
+                out.extend(utf8_percent_encode(segment, SEGMENT));
+            }
+        }
     }
     if out.len() == start || !out.ends_with('/') {
         out.push('/');
-    }
-}
-
-/// Appends `path` (decoded bytes) with every `/`-separated segment encoded.
-fn push_segments(out: &mut String, path: &[u8]) {
-    for (i, segment) in path.split(|b| *b == b'/').enumerate() {
-        if i > 0 {
-            out.push('/');
-        }
-        // Most segments (versions, project ids, numeric and UUID ids) need no encoding.
-        match std::str::from_utf8(segment) {
-            Ok(plain)
-                if segment
-                    .iter()
-                    .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(b)) =>
-            {
-                out.push_str(plain);
-            }
-            _ => out.extend(percent_encode(segment, SEGMENT)),
-        }
     }
 }
 
