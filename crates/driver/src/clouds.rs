@@ -1,4 +1,5 @@
-//! `clouds.yaml`, with the keys OTC users put there.
+//! `clouds.yaml`, with the keys OTC users put there, and `secure.yaml` beside it (the same
+//! layout, for the secrets: its values win, as in openstacksdk).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -51,9 +52,16 @@ pub(crate) fn default_search_paths() -> Vec<PathBuf> {
 
 /// The first `clouds.yaml` in `dirs`.
 pub(crate) fn find(dirs: &[PathBuf]) -> Option<PathBuf> {
-    dirs.iter()
-        .map(|d| d.join("clouds.yaml"))
-        .find(|p| p.is_file())
+    find_named(dirs, "clouds.yaml")
+}
+
+/// The first `secure.yaml` in `dirs`.
+pub(crate) fn find_secure(dirs: &[PathBuf]) -> Option<PathBuf> {
+    find_named(dirs, "secure.yaml")
+}
+
+fn find_named(dirs: &[PathBuf], file: &str) -> Option<PathBuf> {
+    dirs.iter().map(|d| d.join(file)).find(|p| p.is_file())
 }
 
 pub(crate) fn show(dirs: &[PathBuf]) -> String {
@@ -61,11 +69,37 @@ pub(crate) fn show(dirs: &[PathBuf]) -> String {
     shown.join(", ")
 }
 
-/// Reads cloud `name` of the file at `path` into `settings`.
+/// Reads cloud `name` of the `clouds.yaml` at `path` into `settings`.
 pub(crate) fn load(settings: &mut Settings, path: &Path, name: &str) -> Result<(), ConfigError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| ConfigError::new(path.display().to_string(), format!("cannot read: {e}")))?;
+    let text = read(path)?;
     parse_into(settings, &text, &path.display().to_string(), name)
+}
+
+/// Reads cloud `name` of the `secure.yaml` at `path` over `settings`, when it has one.
+pub(crate) fn load_secure(
+    settings: &mut Settings,
+    path: &Path,
+    name: &str,
+) -> Result<(), ConfigError> {
+    let text = read(path)?;
+    let file = path.display().to_string();
+    match parse(&text, &file)?.clouds.get(name) {
+        Some(cloud) => {
+            apply(settings, cloud, &file, name);
+            Ok(())
+        }
+        None => Ok(()),
+    }
+}
+
+fn read(path: &Path) -> Result<String, ConfigError> {
+    std::fs::read_to_string(path)
+        .map_err(|e| ConfigError::new(path.display().to_string(), format!("cannot read: {e}")))
+}
+
+fn parse(text: &str, file: &str) -> Result<CloudsFile, ConfigError> {
+    serde_norway::from_str(text)
+        .map_err(|e| ConfigError::new(file, format!("not a valid clouds.yaml: {e}")))
 }
 
 pub(crate) fn parse_into(
@@ -74,12 +108,17 @@ pub(crate) fn parse_into(
     file: &str,
     name: &str,
 ) -> Result<(), ConfigError> {
-    let parsed: CloudsFile = serde_norway::from_str(text)
-        .map_err(|e| ConfigError::new(file, format!("not a valid clouds.yaml: {e}")))?;
+    let parsed = parse(text, file)?;
     let cloud = parsed
         .clouds
         .get(name)
         .ok_or_else(|| ConfigError::new("OS_CLOUD", format!("no cloud {name:?} in {file}")))?;
+    apply(settings, cloud, file, name);
+    Ok(())
+}
+
+/// Puts the values `cloud` has into `settings` (values it lacks are left as they are).
+fn apply(settings: &mut Settings, cloud: &Cloud, file: &str, name: &str) {
     let at = |key: &str| format!("{file} cloud {name:?}: {key}");
     let (a, t) = (&cloud.auth, &cloud.top);
     let s = settings;
@@ -128,7 +167,6 @@ pub(crate) fn parse_into(
             Settings::put(field, value, at(key));
         }
     }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -204,6 +242,34 @@ clouds:
             .unwrap();
         assert!(matches!(c.auth(), Auth::Fixed(Credentials::AkSk(_))));
         assert_eq!(c.endpoints().region().as_str(), "eu-nl");
+    }
+
+    #[test]
+    fn secure_yaml_adds_the_secrets() {
+        let dir = std::env::temp_dir().join(format!("otc-jobs-secure-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("clouds.yaml"), FILE).unwrap();
+        std::fs::write(
+            dir.join("secure.yaml"),
+            "clouds:\n  keys:\n    auth:\n      sk: ExampleSecretKey0123456789abcdefghijklmnopq\n",
+        )
+        .unwrap();
+        let env = |name: &str| (name == "OS_CLOUD").then(|| "keys".to_owned());
+        let c = ClientBuilder::<Config>::from_env_with(env, std::slice::from_ref(&dir))
+            .unwrap()
+            .build()
+            .unwrap();
+        assert!(
+            matches!(c.auth(), Auth::Fixed(Credentials::AkSk(k)) if k.secret_key().expose().starts_with("ExampleSecretKey"))
+        );
+        // A secure.yaml without the cloud changes nothing.
+        let env = |name: &str| (name == "OS_CLOUD").then(|| "otc".to_owned());
+        let c = ClientBuilder::<Config>::from_env_with(env, std::slice::from_ref(&dir))
+            .unwrap()
+            .build()
+            .unwrap();
+        assert!(matches!(c.auth(), Auth::Password(_)));
+        std::fs::remove_dir_all(&dir).ok();
     }
 
     #[test]

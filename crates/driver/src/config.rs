@@ -482,8 +482,9 @@ impl<C> ClientBuilder<C> {
     }
 
     /// A builder filled from the process environment: `clouds.yaml` first when `OS_CLOUD`
-    /// is set (looked up in `./`, `~/.config/openstack/`, `/etc/openstack/`), then the
-    /// `OS_*` variables of [`ENV_VARS`] over it. Fails when `OS_CLOUD` names a cloud no
+    /// is set (looked up in `./`, `~/.config/openstack/`, `/etc/openstack/`), with the
+    /// first `secure.yaml` found there over it (same layout, for the secrets), then the
+    /// `OS_*` variables of [`ENV_VARS`] over both. Fails when `OS_CLOUD` names a cloud no
     /// `clouds.yaml` has, or a `clouds.yaml` cannot be read.
     pub fn from_env() -> Result<ClientBuilder<C>, ConfigError> {
         ClientBuilder::from_env_with(
@@ -522,6 +523,9 @@ impl<C> ClientBuilder<C> {
                 )
             })?;
             clouds::load(&mut builder.settings, &path, &cloud)?;
+            if let Some(secure) = clouds::find_secure(dirs) {
+                clouds::load_secure(&mut builder.settings, &secure, &cloud)?;
+            }
         }
         let s = &mut builder.settings;
         for (field, name) in [
