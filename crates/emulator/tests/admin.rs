@@ -155,28 +155,14 @@ fn dropping_the_handle_stops_the_server() {
     assert!(std::net::TcpStream::connect(addr).is_err());
 }
 
-#[test]
-fn the_binary_seeds_prints_its_address_and_stops_on_sigterm() {
-    let dir = std::env::temp_dir().join(format!("otc-jobs-emulator-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let seed = dir.join("seed.json");
-    std::fs::write(&seed, json!([{"kind": "flink_job", "job_id": 77}, {"kind": "job_execution", "job_execution_id": "e"}]).to_string()).unwrap();
+/// Starts the binary with `args`; returns it and the loopback address of its first line,
+/// `listening on SCHEME://ADDR`.
+fn start_binary(
+    args: &[std::ffi::OsString],
+    scheme: &str,
+) -> (std::process::Child, std::net::SocketAddr) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_otc-jobs-emulator"))
-        .args([
-            "--listen",
-            "127.0.0.1:0",
-            "--project-id",
-            "p1",
-            "--ak",
-            "AK1",
-            "--sk",
-            "SK1",
-            "--token",
-            "T1",
-        ])
-        .arg("--seed")
-        .arg(&seed)
-        .args(["--delete-delay-ms", "0"])
+        .args(args)
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
@@ -184,12 +170,41 @@ fn the_binary_seeds_prints_its_address_and_stops_on_sigterm() {
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut first)
         .unwrap();
-    let url = first
+    let addr: std::net::SocketAddr = first
         .trim_end()
-        .strip_prefix("listening on http://")
-        .unwrap_or_else(|| panic!("first line: {first:?}"));
-    let addr: std::net::SocketAddr = url.parse().unwrap();
+        .strip_prefix(&format!("listening on {scheme}://"))
+        .unwrap_or_else(|| panic!("first line: {first:?}"))
+        .parse()
+        .unwrap();
     assert!(addr.ip().is_loopback());
+    (child, addr)
+}
+
+#[test]
+fn the_binary_seeds_prints_its_address_and_stops_on_sigterm() {
+    let dir = std::env::temp_dir().join(format!("otc-jobs-emulator-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let seed = dir.join("seed.json");
+    std::fs::write(&seed, json!([{"kind": "flink_job", "job_id": 77}, {"kind": "job_execution", "job_execution_id": "e"}]).to_string()).unwrap();
+    let mut args: Vec<std::ffi::OsString> = [
+        "--listen",
+        "127.0.0.1:0",
+        "--project-id",
+        "p1",
+        "--ak",
+        "AK1",
+        "--sk",
+        "SK1",
+        "--token",
+        "T1",
+        "--delete-delay-ms",
+        "0",
+        "--seed",
+    ]
+    .map(Into::into)
+    .into();
+    args.push(seed.clone().into());
+    let (mut child, addr) = start_binary(&args, "http");
 
     // Seeded, and the token and project are the ones given.
     let mut conn = common::Conn::open(addr);
@@ -241,23 +256,11 @@ fn the_binary_serves_https_with_tls_and_writes_its_ca() {
     let dir = std::env::temp_dir().join(format!("otc-jobs-emulator-tls-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let ca = dir.join("ca.pem");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_otc-jobs-emulator"))
-        .args(["--listen", "127.0.0.1:0", "--tls", "--ca-out"])
-        .arg(&ca)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let addr: std::net::SocketAddr = first
-        .trim_end()
-        .strip_prefix("listening on https://")
-        .unwrap_or_else(|| panic!("first line: {first:?}"))
-        .parse()
-        .unwrap();
-    assert!(addr.ip().is_loopback());
+    let mut args: Vec<std::ffi::OsString> = ["--listen", "127.0.0.1:0", "--tls", "--ca-out"]
+        .map(Into::into)
+        .into();
+    args.push(ca.clone().into());
+    let (mut child, addr) = start_binary(&args, "https");
     let pem = std::fs::read_to_string(&ca).unwrap();
     assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"), "{pem}");
     // It speaks TLS: a plain HTTP request gets no HTTP answer.
