@@ -284,6 +284,8 @@ pub struct ServiceError {
     pub request_id: Option<String>,
     /// How long the service asked to wait (`Retry-After`, in seconds).
     pub retry_after: Option<Duration>,
+    /// When the service asked to be tried again (`Retry-After` as an HTTP date).
+    pub retry_at: Option<crate::auth::SigningTime>,
     /// The first [`RAW_BODY_LIMIT`] bytes of the body.
     pub body: Vec<u8>,
     /// How many attempts were made.
@@ -330,6 +332,7 @@ impl ServiceError {
             message,
             request_id: header_request_id(headers).or(envelope.request_id),
             retry_after: crate::retry::retry_after(headers),
+            retry_at: crate::retry::retry_at(headers),
             body: bounded(body),
             attempts: 1,
         }
@@ -354,6 +357,7 @@ impl fmt::Debug for ServiceError {
             .field("message", &self.message)
             .field("request_id", &self.request_id)
             .field("retry_after", &self.retry_after)
+            .field("retry_at", &self.retry_at)
             .field("body", &String::from_utf8_lossy(&self.body))
             .field("attempts", &self.attempts)
             .finish()

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use http::{HeaderMap, StatusCode};
 
+use crate::auth::SigningTime;
 use crate::error::{Error, TransportErrorKind};
 
 /// The error code of OTC's API gateway for a throttled request.
@@ -74,12 +75,51 @@ impl RetryPolicy {
     /// assert_eq!(policy.decide(policy.max_attempts, &throttled, 0.3), RetryDecision::GiveUp);
     /// ```
     pub fn decide(&self, attempts_made: u32, error: &Error, jitter: f64) -> RetryDecision {
+        self.decide_inner(attempts_made, error, jitter, None)
+    }
+
+    /// Like [`RetryPolicy::decide`], also honouring a `Retry-After` given as an HTTP date,
+    /// which needs the time: `now`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use otc_jobs_core::auth::SigningTime;
+    /// use otc_jobs_core::{Error, RetryDecision, RetryPolicy, ServiceError};
+    /// let mut headers = http::HeaderMap::new();
+    /// headers.insert("retry-after", http::HeaderValue::from_static("Tue, 21 May 2024 10:20:35 GMT"));
+    /// let busy: Error = ServiceError::from_answer(http::StatusCode::SERVICE_UNAVAILABLE, &headers, b"").into();
+    /// let now = SigningTime::parse_sdk_date("20240521T102030Z").unwrap();
+    /// let policy = RetryPolicy::default();
+    /// assert_eq!(policy.decide_at(1, &busy, 0.5, now), RetryDecision::RetryAfter(Duration::from_secs(5)));
+    /// ```
+    pub fn decide_at(
+        &self,
+        attempts_made: u32,
+        error: &Error,
+        jitter: f64,
+        now: SigningTime,
+    ) -> RetryDecision {
+        self.decide_inner(attempts_made, error, jitter, Some(now))
+    }
+
+    fn decide_inner(
+        &self,
+        attempts_made: u32,
+        error: &Error,
+        jitter: f64,
+        now: Option<SigningTime>,
+    ) -> RetryDecision {
         if attempts_made >= self.max_attempts || !is_retryable(error) {
             return RetryDecision::GiveUp;
         }
-        if let Error::Service(e) = error
-            && let Some(wait) = e.retry_after
-        {
+        let asked = match error {
+            Error::Service(e) => e.retry_after.or_else(|| {
+                let (at, now) = (e.retry_at?, now?);
+                Some(Duration::from_secs(at.unix().saturating_sub(now.unix())))
+            }),
+            _ => None,
+        };
+        if let Some(wait) = asked {
             // A wait beyond the cap would stall the caller; report instead.
             return if wait <= self.cap {
                 RetryDecision::RetryAfter(wait)
@@ -142,8 +182,8 @@ pub fn is_retryable(error: &Error) -> bool {
     }
 }
 
-/// `Retry-After` as a number of seconds (the form OTC's gateway sends); an HTTP date or
-/// anything else reads as absent, and the backoff applies.
+/// `Retry-After` as a number of seconds (the form OTC's gateway sends); anything else
+/// reads as absent (see [`retry_at`] for the HTTP-date form).
 pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let value = headers
         .get(http::header::RETRY_AFTER)?
@@ -151,6 +191,19 @@ pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
         .ok()?
         .trim();
     value.parse::<u64>().ok().map(Duration::from_secs)
+}
+
+/// `Retry-After` as an HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`): the moment to retry at.
+///
+/// ```
+/// let mut headers = http::HeaderMap::new();
+/// headers.insert("retry-after", http::HeaderValue::from_static("Tue, 21 May 2024 10:20:35 GMT"));
+/// let at = otc_jobs_core::retry_at(&headers).unwrap();
+/// assert_eq!(at.sdk_date(), "20240521T102035Z");
+/// ```
+pub fn retry_at(headers: &HeaderMap) -> Option<SigningTime> {
+    let value = headers.get(http::header::RETRY_AFTER)?.to_str().ok()?;
+    SigningTime::parse_http_date(value.trim())
 }
 
 #[cfg(test)]
@@ -231,6 +284,25 @@ mod tests {
             http::HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
         );
         assert_eq!(retry_after(&h), None);
+        let e: Error = ServiceError::from_answer(StatusCode::SERVICE_UNAVAILABLE, &h, b"").into();
+        let now = SigningTime::parse_sdk_date("20151021T072750Z").unwrap();
+        assert_eq!(
+            p.decide_at(1, &e, 0.9, now),
+            RetryDecision::RetryAfter(Duration::from_secs(10))
+        );
+        // A date in the past: retry at once. Without the time: the backoff.
+        let later = SigningTime::parse_sdk_date("20151021T080000Z").unwrap();
+        assert_eq!(
+            p.decide_at(1, &e, 0.9, later),
+            RetryDecision::RetryAfter(Duration::ZERO)
+        );
+        assert_eq!(
+            p.decide(1, &e, 0.5),
+            RetryDecision::RetryAfter(p.backoff(1, 0.5))
+        );
+        // Far in the future: beyond the cap, give up.
+        let long_before = SigningTime::parse_sdk_date("20151021T060000Z").unwrap();
+        assert_eq!(p.decide_at(1, &e, 0.9, long_before), RetryDecision::GiveUp);
     }
 
     #[test]

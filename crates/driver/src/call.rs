@@ -275,13 +275,12 @@ impl<O: Operation> Call<'_, O> {
             tracing::debug!(parent: &self.span, attempt = made, "token rejected (APIG.0307): refreshing it once");
             return self.send_next();
         }
-        match self
-            .shared
-            .config
-            .policy
-            .retry
-            .decide(made, &error, self.shared.jitter())
-        {
+        match self.shared.config.policy.retry.decide_at(
+            made,
+            &error,
+            self.shared.jitter(),
+            SigningTime::from_system_time(SystemTime::now()),
+        ) {
             RetryDecision::RetryAfter(wait) => {
                 tracing::debug!(
                     parent: &self.span,

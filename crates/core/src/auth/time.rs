@@ -137,6 +137,42 @@ impl SigningTime {
         }
     }
 
+    /// Reads an HTTP date in its preferred form (IMF-fixdate, RFC 9110):
+    /// `Sun, 06 Nov 1994 08:49:37 GMT`.
+    ///
+    /// ```
+    /// use otc_jobs_core::auth::SigningTime;
+    /// let t = SigningTime::parse_http_date("Tue, 21 May 2024 10:20:30 GMT");
+    /// assert_eq!(t.map(|t| t.sdk_date()).as_deref(), Some("20240521T102030Z"));
+    /// ```
+    pub fn parse_http_date(text: &str) -> Option<SigningTime> {
+        const MONTHS: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        let b = text.as_bytes();
+        if b.len() != 29 || &text[3..5] != ", " || !text.ends_with(" GMT") {
+            return None;
+        }
+        let num = |range: std::ops::Range<usize>| -> Option<u64> {
+            let part = text.get(range)?;
+            part.bytes()
+                .all(|c| c.is_ascii_digit())
+                .then(|| part.parse().ok())?
+        };
+        let month = MONTHS.iter().position(|m| *m == &text[8..11])? as u64 + 1;
+        if b[7] != b' ' || b[11] != b' ' || b[16] != b' ' || b[19] != b':' || b[22] != b':' {
+            return None;
+        }
+        SigningTime::from_civil(
+            num(12..16)?,
+            month,
+            num(5..7)?,
+            num(17..19)?,
+            num(20..22)?,
+            num(23..25)?,
+        )
+    }
+
     fn from_civil(y: u64, mo: u64, d: u64, h: u64, mi: u64, s: u64) -> Option<SigningTime> {
         if !(1970..=9999).contains(&y) || !(1..=12).contains(&mo) || h > 23 || mi > 59 || s > 59 {
             return None;
@@ -241,6 +277,29 @@ mod tests {
             "+0240521T102030Z",
         ] {
             assert_eq!(SigningTime::parse_sdk_date(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn reads_http_dates() {
+        let at = |s| SigningTime::parse_http_date(s).map(SigningTime::sdk_date);
+        assert_eq!(
+            at("Sun, 06 Nov 1994 08:49:37 GMT").as_deref(),
+            Some("19941106T084937Z")
+        );
+        assert_eq!(
+            at("Thu, 29 Feb 2024 23:59:59 GMT").as_deref(),
+            Some("20240229T235959Z")
+        );
+        for bad in [
+            "Sun, 06 Nov 1994 08:49:37 UTC",
+            "Sunday, 06-Nov-94 08:49:37 GMT",
+            "Sun, 06 Foo 1994 08:49:37 GMT",
+            "Sun, 31 Nov 1994 08:49:37 GMT",
+            "Sun, 06 Nov 1994 08:49:3x GMT",
+            "",
+        ] {
+            assert_eq!(at(bad), None, "{bad}");
         }
     }
 
