@@ -2,7 +2,6 @@
 //! an answer that could not be read.
 
 use std::fmt;
-use std::time::Duration;
 
 use http::{HeaderMap, StatusCode};
 
@@ -282,10 +281,8 @@ pub struct ServiceError {
     pub message: Option<String>,
     /// The request id from `X-Request-Id`, else the body's `request_id`.
     pub request_id: Option<String>,
-    /// How long the service asked to wait (`Retry-After`, in seconds).
-    pub retry_after: Option<Duration>,
-    /// When the service asked to be tried again (`Retry-After` as an HTTP date).
-    pub retry_at: Option<crate::auth::SigningTime>,
+    /// How long the service asked to wait (`Retry-After`).
+    pub retry_after: Option<crate::retry::RetryAfter>,
     /// The first [`RAW_BODY_LIMIT`] bytes of the body.
     pub body: Vec<u8>,
     /// How many attempts were made.
@@ -332,7 +329,6 @@ impl ServiceError {
             message,
             request_id: header_request_id(headers).or(envelope.request_id),
             retry_after: crate::retry::retry_after(headers),
-            retry_at: crate::retry::retry_at(headers),
             body: bounded(body),
             attempts: 1,
         }
@@ -357,7 +353,6 @@ impl fmt::Debug for ServiceError {
             .field("message", &self.message)
             .field("request_id", &self.request_id)
             .field("retry_after", &self.retry_after)
-            .field("retry_at", &self.retry_at)
             .field("body", &String::from_utf8_lossy(&self.body))
             .field("attempts", &self.attempts)
             .finish()

@@ -50,5 +50,7 @@ pub use generated::{dli, modelarts, mrs};
 pub use operation::{DEFAULT_USER_AGENT, Operation, OperationExt, OperationResponse, X_PROJECT_ID};
 pub use path::{InvalidPathId, PathId, PathValue, expand_template};
 pub use policy::{ClientPolicy, DEFAULT_MAX_RESPONSE_BYTES};
-pub use retry::{RetryDecision, RetryPolicy, THROTTLED_CODE, is_retryable, retry_after, retry_at};
+pub use retry::{
+    RetryAfter, RetryDecision, RetryPolicy, THROTTLED_CODE, is_retryable, retry_after,
+};
 pub use service::Service;

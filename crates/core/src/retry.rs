@@ -112,11 +112,13 @@ impl RetryPolicy {
         if attempts_made >= self.max_attempts || !is_retryable(error) {
             return RetryDecision::GiveUp;
         }
+        // A date needs the time; without it the backoff applies.
         let asked = match error {
-            Error::Service(e) => e.retry_after.or_else(|| {
-                let (at, now) = (e.retry_at?, now?);
-                Some(Duration::from_secs(at.unix().saturating_sub(now.unix())))
-            }),
+            Error::Service(e) => match (e.retry_after, now) {
+                (Some(RetryAfter::Delay(wait)), _) => Some(wait),
+                (Some(at @ RetryAfter::At(_)), Some(now)) => Some(at.wait_from(now)),
+                _ => None,
+            },
             _ => None,
         };
         if let Some(wait) = asked {
@@ -182,28 +184,47 @@ pub fn is_retryable(error: &Error) -> bool {
     }
 }
 
-/// `Retry-After` as a number of seconds (the form OTC's gateway sends); anything else
-/// reads as absent (see [`retry_at`] for the HTTP-date form).
-pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+/// What `Retry-After` asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryAfter {
+    /// Wait this long (the number-of-seconds form, which OTC's gateway sends).
+    Delay(Duration),
+    /// Try again at this moment (the HTTP-date form).
+    At(SigningTime),
+}
+
+impl RetryAfter {
+    /// How long to wait from `now` (a date in the past: no wait).
+    pub fn wait_from(self, now: SigningTime) -> Duration {
+        match self {
+            RetryAfter::Delay(wait) => wait,
+            RetryAfter::At(at) => Duration::from_secs(at.unix().saturating_sub(now.unix())),
+        }
+    }
+}
+
+/// Reads `Retry-After`: a number of seconds or an HTTP date (`Sun, 06 Nov 1994 08:49:37
+/// GMT`); anything else reads as absent, and the backoff applies.
+///
+/// ```
+/// use std::time::Duration;
+/// use otc_jobs_core::{RetryAfter, retry_after};
+/// let mut headers = http::HeaderMap::new();
+/// headers.insert("retry-after", http::HeaderValue::from_static("3"));
+/// assert_eq!(retry_after(&headers), Some(RetryAfter::Delay(Duration::from_secs(3))));
+/// headers.insert("retry-after", http::HeaderValue::from_static("Tue, 21 May 2024 10:20:35 GMT"));
+/// assert!(matches!(retry_after(&headers), Some(RetryAfter::At(t)) if t.sdk_date() == "20240521T102035Z"));
+/// ```
+pub fn retry_after(headers: &HeaderMap) -> Option<RetryAfter> {
     let value = headers
         .get(http::header::RETRY_AFTER)?
         .to_str()
         .ok()?
         .trim();
-    value.parse::<u64>().ok().map(Duration::from_secs)
-}
-
-/// `Retry-After` as an HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`): the moment to retry at.
-///
-/// ```
-/// let mut headers = http::HeaderMap::new();
-/// headers.insert("retry-after", http::HeaderValue::from_static("Tue, 21 May 2024 10:20:35 GMT"));
-/// let at = otc_jobs_core::retry_at(&headers).unwrap();
-/// assert_eq!(at.sdk_date(), "20240521T102035Z");
-/// ```
-pub fn retry_at(headers: &HeaderMap) -> Option<SigningTime> {
-    let value = headers.get(http::header::RETRY_AFTER)?.to_str().ok()?;
-    SigningTime::parse_http_date(value.trim())
+    match value.parse::<u64>() {
+        Ok(seconds) => Some(RetryAfter::Delay(Duration::from_secs(seconds))),
+        Err(_) => SigningTime::parse_http_date(value).map(RetryAfter::At),
+    }
 }
 
 #[cfg(test)]
@@ -283,7 +304,13 @@ mod tests {
             "retry-after",
             http::HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
         );
+        assert!(matches!(retry_after(&h), Some(RetryAfter::At(_))));
+        h.insert("retry-after", http::HeaderValue::from_static("soon"));
         assert_eq!(retry_after(&h), None);
+        h.insert(
+            "retry-after",
+            http::HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
+        );
         let e: Error = ServiceError::from_answer(StatusCode::SERVICE_UNAVAILABLE, &h, b"").into();
         let now = SigningTime::parse_sdk_date("20151021T072750Z").unwrap();
         assert_eq!(
