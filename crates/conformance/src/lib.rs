@@ -483,6 +483,25 @@ pub fn cases() -> Vec<Case> {
             })
         },
         Case {
+            setup: |e, op| {
+                // An HTTP date two seconds ahead (it has whole seconds): a wait of 1-2 s.
+                let at = otc_jobs_core::auth::SigningTime::from_system_time(
+                    std::time::SystemTime::now() + Duration::from_secs(2),
+                );
+                e.add_fault(op.fault(respond(
+                    503,
+                    &[("Retry-After", &at.http_date())],
+                    r#"{"error_code":"APIG.0201","error_msg":"unavailable"}"#,
+                )))
+            },
+            ..base("unavailable_then_success_honours_a_retry_after_date", execution.clone(), |o, elapsed| {
+                assert_eq!(o.result, "ok", "{o:?}");
+                assert_eq!(o.requests, requests(&[("DELETE op", 2)]));
+                assert!(o.gone);
+                assert!(elapsed >= Duration::from_secs(1), "waited only {elapsed:?}");
+            })
+        },
+        Case {
             setup: gateway_error(500),
             ..base("http_500_retried_then_given_up", flink.clone(), expect_given_up)
         },

@@ -137,6 +137,26 @@ impl SigningTime {
         }
     }
 
+    /// This time as an HTTP date (IMF-fixdate): `Tue, 21 May 2024 10:20:30 GMT`.
+    ///
+    /// ```
+    /// use otc_jobs_core::auth::SigningTime;
+    /// let t = SigningTime::from_unix(1_716_286_830);
+    /// assert_eq!(t.http_date(), "Tue, 21 May 2024 10:20:30 GMT");
+    /// assert_eq!(SigningTime::parse_http_date(&t.http_date()), Some(t));
+    /// ```
+    pub fn http_date(self) -> String {
+        const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+        const MONTHS: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        let (y, mo, d, h, mi, s) = self.civil();
+        // 1970-01-01 was a Thursday.
+        let weekday = DAYS[((self.unix / 86_400) % 7) as usize];
+        let month = MONTHS[(mo.clamp(1, 12) - 1) as usize];
+        format!("{weekday}, {d:02} {month} {y:04} {h:02}:{mi:02}:{s:02} GMT")
+    }
+
     /// Reads an HTTP date in its preferred form (IMF-fixdate, RFC 9110):
     /// `Sun, 06 Nov 1994 08:49:37 GMT`.
     ///
@@ -278,6 +298,26 @@ mod tests {
         ] {
             assert_eq!(SigningTime::parse_sdk_date(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn writes_http_dates_that_read_back() {
+        for unix in [0, 784_111_777, 1_709_251_199, 1_716_286_830, 4_102_444_799] {
+            let t = SigningTime::from_unix(unix);
+            assert_eq!(
+                SigningTime::parse_http_date(&t.http_date()),
+                Some(t),
+                "{unix}"
+            );
+        }
+        assert_eq!(
+            SigningTime::from_unix(784_111_777).http_date(),
+            "Sun, 06 Nov 1994 08:49:37 GMT"
+        );
+        assert_eq!(
+            SigningTime::from_unix(0).http_date(),
+            "Thu, 01 Jan 1970 00:00:00 GMT"
+        );
     }
 
     #[test]
