@@ -73,6 +73,15 @@ fn assert_no_secret(log: &str, emulator: &Emulator) {
 }
 
 fn assert_spans(log: &str) {
+    // Each field once per span, also on calls that failed.
+    for line in log.lines() {
+        if let Some(fields) = line.split("otc_jobs.call{").nth(1) {
+            let fields = fields.split('}').next().unwrap_or_default();
+            for field in ["status=", "request_id="] {
+                assert!(fields.matches(field).count() <= 1, "{field} twice: {line}");
+            }
+        }
+    }
     for needle in [
         "otc_jobs.call",
         "otc_jobs.attempt",

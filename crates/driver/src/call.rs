@@ -85,6 +85,7 @@ impl Shared {
             span,
             current: None,
             started: Instant::now(),
+            last_answer: (None, None),
         }
     }
 
@@ -205,6 +206,8 @@ pub struct Call<'a, O: Operation> {
     span: Span,
     current: Option<Current>,
     started: Instant,
+    /// Status and request id of the last answer: the call span's, recorded once at the end.
+    last_answer: (Option<u16>, Option<String>),
 }
 
 impl<O: Operation> std::fmt::Debug for Call<'_, O> {
@@ -303,15 +306,15 @@ impl<O: Operation> Call<'_, O> {
         let span = &self.span;
         span.record("attempts", self.attempts());
         span.record("duration_ms", self.started.elapsed().as_millis() as u64);
+        if let Some(status) = self.last_answer.0 {
+            span.record("status", status);
+        }
+        if let Some(id) = &self.last_answer.1 {
+            span.record("request_id", id.as_str());
+        }
         if let Err(e) = &result {
-            if let Some(status) = e.status() {
-                span.record("status", status.as_u16());
-            }
             if let Some(code) = e.code() {
                 span.record("code", code);
-            }
-            if let Some(id) = e.request_id() {
-                span.record("request_id", id);
             }
             tracing::debug!(parent: span, error = %e, "call failed");
         }
@@ -334,11 +337,12 @@ impl<O: Operation> Call<'_, O> {
             };
             if let Some(status) = status {
                 span.record("status", status.as_u16());
-                self.span.record("status", status.as_u16());
             }
             if let Some(id) = id {
                 span.record("request_id", id);
-                self.span.record("request_id", id);
+            }
+            if !self.span.is_disabled() {
+                self.last_answer = (status.map(|s| s.as_u16()), id.map(str::to_owned));
             }
             if let Err(e) = &answer {
                 tracing::debug!(parent: span, error = %e, "no usable answer");
