@@ -67,12 +67,7 @@ impl SigningTime {
         if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
             return None;
         }
-        let num = |range: std::ops::Range<usize>| -> Option<u64> {
-            let part = text.get(range)?;
-            part.bytes()
-                .all(|c| c.is_ascii_digit())
-                .then(|| part.parse().ok())?
-        };
+        let num = |range| digits(text, range);
         SigningTime::from_civil(
             num(0..4)?,
             num(4..6)?,
@@ -96,12 +91,7 @@ impl SigningTime {
         if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
             return None;
         }
-        let num = |range: std::ops::Range<usize>| -> Option<u64> {
-            let part = text.get(range)?;
-            part.bytes()
-                .all(|c| c.is_ascii_digit())
-                .then(|| part.parse().ok())?
-        };
+        let num = |range| digits(text, range);
         if b[13] != b':' || b[16] != b':' {
             return None;
         }
@@ -147,9 +137,6 @@ impl SigningTime {
     /// ```
     pub fn http_date(self) -> String {
         const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-        const MONTHS: [&str; 12] = [
-            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-        ];
         let (y, mo, d, h, mi, s) = self.civil();
         // 1970-01-01 was a Thursday.
         let weekday = DAYS[((self.unix / 86_400) % 7) as usize];
@@ -166,19 +153,11 @@ impl SigningTime {
     /// assert_eq!(t.map(|t| t.sdk_date()).as_deref(), Some("20240521T102030Z"));
     /// ```
     pub fn parse_http_date(text: &str) -> Option<SigningTime> {
-        const MONTHS: [&str; 12] = [
-            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-        ];
         let b = text.as_bytes();
         if b.len() != 29 || &text[3..5] != ", " || !text.ends_with(" GMT") {
             return None;
         }
-        let num = |range: std::ops::Range<usize>| -> Option<u64> {
-            let part = text.get(range)?;
-            part.bytes()
-                .all(|c| c.is_ascii_digit())
-                .then(|| part.parse().ok())?
-        };
+        let num = |range| digits(text, range);
         let month = MONTHS.iter().position(|m| *m == &text[8..11])? as u64 + 1;
         if b[7] != b' ' || b[11] != b' ' || b[16] != b' ' || b[19] != b':' || b[22] != b':' {
             return None;
@@ -234,6 +213,19 @@ fn push_digits(out: &mut String, value: u64, width: u32) {
         let digit = (value / 10u64.pow(place)) % 10;
         out.push(char::from(b'0' + digit as u8));
     }
+}
+
+/// Month names of HTTP dates.
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// The decimal number at `range` of `text`, if it is all ASCII digits.
+fn digits(text: &str, range: std::ops::Range<usize>) -> Option<u64> {
+    let part = text.get(range)?;
+    part.bytes()
+        .all(|c| c.is_ascii_digit())
+        .then(|| part.parse().ok())?
 }
 
 impl fmt::Display for SigningTime {
