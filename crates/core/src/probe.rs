@@ -1,0 +1,46 @@
+//! Deletion, as data: which detail operation tells whether a deleted job is gone, and
+//! which of its statuses mean the deletion failed. Declared per deletion in
+//! `specs/operations.toml` and generated; one waiter state machine in `otc-jobs-driver`
+//! polls any of them.
+//!
+//! A poll whose answer is a "not found" error ([`Error::is_not_found`](crate::Error::is_not_found))
+//! means the job is gone; the answer of a job still there is judged by
+//! [`DeletionProbe::job_state`].
+
+use crate::operation::Operation;
+
+/// What a detail answer says of a job that is being deleted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobState {
+    /// Still there, in this status (as the service writes it, e.g. `"9"` or
+    /// `"job_canceling"`), if the answer has one.
+    Present {
+        /// The job's status.
+        status: Option<String>,
+    },
+    /// In a status that means the deletion failed (ModelArts 6, "delete failed").
+    Failed {
+        /// The job's status.
+        status: String,
+    },
+}
+
+/// A detail operation that can be polled until a job is gone (e.g. `GetVisualizationJob`).
+pub trait DeletionProbe: Operation + Clone {
+    /// What the answer says of the job.
+    fn job_state(response: &Self::Response) -> JobState;
+}
+
+/// A deletion, and how to learn that it has taken effect.
+pub trait Deletion: Operation {
+    /// The detail operation to poll.
+    type Probe: DeletionProbe;
+
+    /// Whether the service deletes after answering (ModelArts), so that waiting means
+    /// polling; `false` where the answer already means the job is gone (DLI, MRS), so a
+    /// waiter needs one poll to confirm.
+    const ASYNCHRONOUS: bool;
+
+    /// The detail request for the job this deletion removes.
+    fn probe(&self) -> Self::Probe;
+}
