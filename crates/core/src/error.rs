@@ -196,6 +196,9 @@ pub enum ResponseErrorKind {
         /// The limit in bytes.
         limit: u64,
     },
+    /// The answers of a list's pages do not end (a marker given twice, more items or
+    /// pages than the service reported): the walk stops instead of looping.
+    EndlessPaging,
 }
 
 /// An answer came back but could not be read.

@@ -11,6 +11,10 @@
 //! - [`Shared`] and [`Call`]: the sans-IO call driver, a state machine that obtains and
 //!   refreshes IAM tokens, resolves project names, signs each attempt, retries as the
 //!   core's [`RetryPolicy`](otc_jobs_core::RetryPolicy) decides and records `tracing` spans;
+//! - [`Paginator`]: the sans-IO walk over the pages of any
+//!   [`Paginated`](otc_jobs_core::Paginated) list operation, each page one call;
+//! - [`Waiter`]: the sans-IO wait for a [`Deletion`](otc_jobs_core::Deletion) to take
+//!   effect, polling its probe with backoff ([`WaitOptions`], [`WaitOutcome`]);
 //! - [`BodySink`]: reading an answer under the size limit, and [`io_kind`] /
 //!   [`chain_kind`] for mapping I/O failures to the core's errors.
 //!
@@ -22,6 +26,8 @@ mod call;
 mod clouds;
 mod config;
 mod methods;
+mod paginate;
+mod wait;
 
 #[doc(hidden)]
 pub use otc_jobs_core as __core;
@@ -32,3 +38,5 @@ pub use config::{
     Auth, ClientBuilder, Config, ConfigError, ENV_VARS, FromConfig, Project, ProxySettings,
     TransportSettings,
 };
+pub use paginate::{DEFAULT_MAX_PAGES, PageStep, Paginator};
+pub use wait::{WaitOptions, WaitOutcome, WaitStep, Waiter};
