@@ -90,7 +90,7 @@ impl Shared {
     }
 
     /// A uniform draw from `[0, 1)` (splitmix64; jitter needs no more).
-    pub(crate) fn jitter(&self) -> f64 {
+    pub fn jitter(&self) -> f64 {
         let mut z = self.rng.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed);
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);

@@ -37,6 +37,8 @@
 //! # }
 //! ```
 
+mod paging;
+
 use std::sync::Arc;
 
 use otc_jobs_core::{BuildError, Operation, TransportErrorKind};
@@ -44,7 +46,7 @@ use otc_jobs_driver::{BodySink, Exchange, FromConfig, Shared, Step};
 use tracing::Instrument;
 
 pub use otc_jobs_core::{self, Error, PathId, RetryPolicy, Service};
-pub use otc_jobs_driver::{Config, ConfigError, ENV_VARS};
+pub use otc_jobs_driver::{Config, ConfigError, ENV_VARS, WaitOptions, WaitOutcome};
 
 /// Builds a [`Client`]: see [`otc_jobs_driver::ClientBuilder`] for every setting.
 pub type ClientBuilder = otc_jobs_driver::ClientBuilder<Client>;

@@ -1,0 +1,220 @@
+//! Paging and waiting: the driver's [`Paginator`] and [`Waiter`] run over this client's
+//! calls (each page and each poll one full call, with its retries), as streams and
+//! futures. All decisions are the driver's, so `otc-jobs-blocking` behaves identically.
+
+use std::collections::VecDeque;
+use std::time::Instant;
+
+use futures_core::Stream;
+use otc_jobs_core::{Deletion, Error, Operation, Paginated};
+use otc_jobs_driver::{PageStep, Paginator, WaitOptions, WaitOutcome, WaitStep, Waiter};
+
+use crate::Client;
+
+impl Client {
+    /// Every page of the list `request`, lazily: nothing is sent before the stream is
+    /// first polled, then one call per page, each with the client's retries. The page
+    /// size is the one set on `request`, else the operation's maximum. A failed page is
+    /// the stream's last element; a service whose pages never end ends it with an
+    /// [`EndlessPaging`](otc_jobs_core::ResponseErrorKind::EndlessPaging) error. See
+    /// [`Paginator`] for when the walk ends and what happens to items deleted or added
+    /// while paging (offset and page lists can skip or repeat one; nothing is
+    /// de-duplicated).
+    ///
+    /// ```
+    /// # include!("../tests/support/ops.rs");
+    /// # use otc_jobs_emulator::{Emulator, EmulatorConfig, SeedJob, DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, DEFAULT_PROJECT_ID};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = Emulator::start(EmulatorConfig::default())?;
+    /// # for id in [1, 2, 3] { emulator.seed(SeedJob::flink_job(id)); }
+    /// # let client = otc_jobs_async::Client::builder().ak_sk(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY)
+    /// #     .project_id(DEFAULT_PROJECT_ID).region("eu-de").base_url(emulator.base_url()).build()?;
+    /// use futures_util::StreamExt;
+    ///
+    /// let mut pages = std::pin::pin!(client.pages(ListFlinkJobs::default()));
+    /// while let Some(page) = pages.next().await {
+    ///     let page = page?; // a failed page ends the stream with its error
+    ///     println!("{} jobs", page.len());
+    /// #   assert_eq!(page.len(), 3);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn pages<O>(
+        &self,
+        request: O,
+    ) -> impl Stream<Item = Result<Vec<O::Item>, Error>> + Send + use<O>
+    where
+        O: Paginated + Send + Sync + 'static,
+        O::Response: Send,
+        O::Item: Send,
+    {
+        let state = (self.clone(), Paginator::new(request));
+        futures_util::stream::unfold(state, |(client, mut paginator)| async move {
+            let page = client.next_page(&mut paginator).await?;
+            Some((page, (client, paginator)))
+        })
+    }
+
+    /// Every item of the list `request`, page after page, lazily (see
+    /// [`pages`](Client::pages)): the items of each page in the service's order, then,
+    /// if a page fails, its error as the last element (never a silently short list).
+    ///
+    /// ```
+    /// # include!("../tests/support/ops.rs");
+    /// # use otc_jobs_emulator::{Emulator, EmulatorConfig, SeedJob, DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, DEFAULT_PROJECT_ID};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = Emulator::start(EmulatorConfig::default())?;
+    /// # for id in [1, 2, 3] { emulator.seed(SeedJob::flink_job(id)); }
+    /// # let client = otc_jobs_async::Client::builder().ak_sk(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY)
+    /// #     .project_id(DEFAULT_PROJECT_ID).region("eu-de").base_url(emulator.base_url()).build()?;
+    /// use futures_util::TryStreamExt;
+    ///
+    /// // Find first, then act: deleting while walking an offset list would skip jobs.
+    /// let ids: Vec<u64> = client
+    ///     .paginate(ListFlinkJobs::default())
+    ///     .map_ok(|job| job.job_id)
+    ///     .try_collect()
+    ///     .await?;
+    /// assert_eq!(ids, [3, 2, 1]); // newest first
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn paginate<O>(
+        &self,
+        request: O,
+    ) -> impl Stream<Item = Result<O::Item, Error>> + Send + use<O>
+    where
+        O: Paginated + Send + Sync + 'static,
+        O::Response: Send,
+        O::Item: Send,
+    {
+        let state = (self.clone(), Paginator::new(request), VecDeque::new());
+        futures_util::stream::unfold(state, |(client, mut paginator, mut buffered)| async move {
+            loop {
+                if let Some(item) = buffered.pop_front() {
+                    return Some((Ok(item), (client, paginator, buffered)));
+                }
+                match client.next_page(&mut paginator).await? {
+                    Ok(items) => buffered.extend(items),
+                    Err(e) => return Some((Err(e), (client, paginator, buffered))),
+                }
+            }
+        })
+    }
+
+    /// The next page of a walk, `None` when it is over.
+    async fn next_page<O>(
+        &self,
+        paginator: &mut Paginator<O>,
+    ) -> Option<Result<Vec<O::Item>, Error>>
+    where
+        O: Paginated + Sync,
+        O::Response: Send,
+    {
+        match paginator.next_step() {
+            PageStep::Fetch(page) => {
+                let answer = self.send_impl(&page).await;
+                Some(paginator.page_answer(answer))
+            }
+            PageStep::Fail(e) => Some(Err(e)),
+            PageStep::Done => None,
+        }
+    }
+
+    /// Waits until the job `deletion` removes is gone, polling its probe (one call per
+    /// poll, with the client's retries) with jittered backoff as `options` say; one poll
+    /// for synchronous deletions (DLI, MRS). Call it after sending `deletion`. See
+    /// [`Waiter`] for how answers are judged.
+    ///
+    /// ```
+    /// # include!("../tests/support/ops.rs");
+    /// # use otc_jobs_emulator::{Emulator, EmulatorConfig, SeedJob, DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, DEFAULT_PROJECT_ID};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = Emulator::start(EmulatorConfig { delete_delay: std::time::Duration::from_millis(50), ..Default::default() })?;
+    /// # emulator.seed(SeedJob::visualization_job("vis-1"));
+    /// # let client = otc_jobs_async::Client::builder().ak_sk(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY)
+    /// #     .project_id(DEFAULT_PROJECT_ID).region("eu-de").base_url(emulator.base_url()).build()?;
+    /// use std::time::Duration;
+    /// use otc_jobs_async::{WaitOptions, WaitOutcome};
+    ///
+    /// let deletion = DeleteVisualizationJob { job_id: "vis-1".parse()? };
+    /// client.send(&deletion).await?; // ModelArts deletes after answering
+    /// let options = WaitOptions::default()
+    ///     .delays(Duration::from_millis(20), Duration::from_millis(200))
+    ///     .max_wait(Duration::from_secs(10));
+    /// match client.wait_until_deleted(&deletion, options).await? {
+    ///     WaitOutcome::Gone { polls, elapsed } => println!("gone after {polls} polls, {elapsed:?}"),
+    ///     WaitOutcome::Failed { status } => println!("the deletion failed (status {status})"),
+    ///     other => println!("not gone yet: {other:?}"),
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn wait_until_deleted<D>(
+        &self,
+        deletion: &D,
+        options: WaitOptions,
+    ) -> Result<WaitOutcome, Error>
+    where
+        D: Deletion + Sync,
+        D::Probe: Send + Sync,
+        <D::Probe as Operation>::Response: Send,
+    {
+        let mut waiter = Waiter::new(deletion, options, Instant::now());
+        let mut answer = None;
+        loop {
+            let jitter = self.inner.shared.jitter();
+            match waiter.advance(answer.take(), Instant::now(), jitter) {
+                WaitStep::Poll(probe) => answer = Some(self.send_impl(&probe).await),
+                WaitStep::Sleep(wait) => tokio::time::sleep(wait).await,
+                WaitStep::Done(outcome) => return outcome,
+            }
+        }
+    }
+
+    /// Sends `deletion`, then waits until the job is gone (see
+    /// [`wait_until_deleted`](Client::wait_until_deleted)). A deletion answered "not found"
+    /// is [`WaitOutcome::Gone`] with no polls: the job is gone either way.
+    ///
+    /// ```
+    /// # include!("../tests/support/ops.rs");
+    /// # use otc_jobs_emulator::{Emulator, EmulatorConfig, SeedJob, DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, DEFAULT_PROJECT_ID};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = Emulator::start(EmulatorConfig::default())?;
+    /// # emulator.seed(SeedJob::flink_job(148));
+    /// # let client = otc_jobs_async::Client::builder().ak_sk(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY)
+    /// #     .project_id(DEFAULT_PROJECT_ID).region("eu-de").base_url(emulator.base_url()).build()?;
+    /// use otc_jobs_async::WaitOptions;
+    ///
+    /// let outcome = client.delete_and_wait(&DeleteFlinkJob { job_id: 148 }, WaitOptions::default()).await?;
+    /// assert!(outcome.is_gone()); // DLI deletes at once: one poll confirms it
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn delete_and_wait<D>(
+        &self,
+        deletion: &D,
+        options: WaitOptions,
+    ) -> Result<WaitOutcome, Error>
+    where
+        D: Deletion + Sync,
+        D::Response: Send,
+        D::Probe: Send + Sync,
+        <D::Probe as Operation>::Response: Send,
+    {
+        let started = Instant::now();
+        match self.send_impl(deletion).await {
+            Ok(_) => self.wait_until_deleted(deletion, options).await,
+            Err(e) if e.is_not_found() => Ok(WaitOutcome::Gone {
+                polls: 0,
+                elapsed: started.elapsed(),
+            }),
+            Err(e) => Err(e),
+        }
+    }
+}
