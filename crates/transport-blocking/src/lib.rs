@@ -34,6 +34,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod paging;
+
 use std::io::Read;
 use std::sync::Arc;
 
@@ -41,7 +43,8 @@ use otc_jobs_core::{Operation, TransportErrorKind};
 use otc_jobs_driver::{BodySink, Exchange, FromConfig, ProxySettings, Shared, Step};
 
 pub use otc_jobs_core::{self, Error, PathId, RetryPolicy, Service};
-pub use otc_jobs_driver::{Config, ConfigError, ENV_VARS};
+pub use otc_jobs_driver::{Config, ConfigError, ENV_VARS, WaitOptions, WaitOutcome};
+pub use paging::{Items, Pages};
 
 /// Builds a [`Client`]: see [`otc_jobs_driver::ClientBuilder`] for every setting.
 pub type ClientBuilder = otc_jobs_driver::ClientBuilder<Client>;

@@ -1,0 +1,221 @@
+//! Paging and waiting: the driver's [`Paginator`] and [`Waiter`] run over this client's
+//! calls (each page and each poll one full call, with its retries), as iterators and
+//! blocking calls. All decisions are the driver's, so `otc-jobs-async` behaves
+//! identically.
+
+use std::collections::VecDeque;
+use std::time::Instant;
+
+use otc_jobs_core::{Deletion, Error, Operation, Paginated};
+use otc_jobs_driver::{PageStep, Paginator, WaitOptions, WaitOutcome, WaitStep, Waiter};
+
+use crate::Client;
+
+/// The pages of a list, one call each: made by [`Client::pages`].
+#[derive(Debug)]
+#[must_use = "an iterator sends nothing until it is iterated"]
+pub struct Pages<O: Paginated> {
+    client: Client,
+    paginator: Paginator<O>,
+}
+
+impl<O> Iterator for Pages<O>
+where
+    O: Paginated + Sync,
+    O::Response: Send,
+{
+    type Item = Result<Vec<O::Item>, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self.paginator.next_step() {
+            PageStep::Fetch(page) => {
+                let answer = self.client.send_impl(&page);
+                Some(self.paginator.page_answer(answer))
+            }
+            PageStep::Fail(e) => Some(Err(e)),
+            PageStep::Done => None,
+        }
+    }
+}
+
+/// The items of a list, page after page: made by [`Client::paginate`].
+#[derive(Debug)]
+#[must_use = "an iterator sends nothing until it is iterated"]
+pub struct Items<O: Paginated> {
+    pages: Pages<O>,
+    buffered: VecDeque<O::Item>,
+}
+
+impl<O> Iterator for Items<O>
+where
+    O: Paginated + Sync,
+    O::Response: Send,
+{
+    type Item = Result<O::Item, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(item) = self.buffered.pop_front() {
+                return Some(Ok(item));
+            }
+            match self.pages.next()? {
+                Ok(items) => self.buffered.extend(items),
+                Err(e) => return Some(Err(e)),
+            }
+        }
+    }
+}
+
+impl Client {
+    /// Every page of the list `request`, lazily: nothing is sent before the first
+    /// `next()`, then one call per page, each with the client's retries. The page size is
+    /// the one set on `request`, else the operation's maximum. A failed page is the last
+    /// element; a service whose pages never end ends the walk with an
+    /// [`EndlessPaging`](otc_jobs_core::ResponseErrorKind::EndlessPaging) error. See
+    /// [`Paginator`] for when the walk ends and what happens to items deleted or added
+    /// while paging (offset and page lists can skip or repeat one; nothing is
+    /// de-duplicated).
+    ///
+    /// ```
+    /// # include!("../../transport-async/tests/support/ops.rs");
+    /// # use otc_jobs_emulator::{Emulator, EmulatorConfig, SeedJob, DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, DEFAULT_PROJECT_ID};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = Emulator::start(EmulatorConfig::default())?;
+    /// # for id in [1, 2, 3] { emulator.seed(SeedJob::flink_job(id)); }
+    /// # let client = otc_jobs_blocking::Client::builder().ak_sk(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY)
+    /// #     .project_id(DEFAULT_PROJECT_ID).region("eu-de").base_url(emulator.base_url()).build()?;
+    /// for page in client.pages(ListFlinkJobs::default()) {
+    ///     let page = page?; // a failed page ends the walk with its error
+    ///     println!("{} jobs", page.len());
+    /// #   assert_eq!(page.len(), 3);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn pages<O: Paginated>(&self, request: O) -> Pages<O> {
+        Pages {
+            client: self.clone(),
+            paginator: Paginator::new(request),
+        }
+    }
+
+    /// Every item of the list `request`, page after page, lazily (see
+    /// [`pages`](Client::pages)): the items of each page in the service's order, then,
+    /// if a page fails, its error as the last element (never a silently short list).
+    ///
+    /// ```
+    /// # include!("../../transport-async/tests/support/ops.rs");
+    /// # use otc_jobs_emulator::{Emulator, EmulatorConfig, SeedJob, DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, DEFAULT_PROJECT_ID};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = Emulator::start(EmulatorConfig::default())?;
+    /// # for id in [1, 2, 3] { emulator.seed(SeedJob::flink_job(id)); }
+    /// # let client = otc_jobs_blocking::Client::builder().ak_sk(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY)
+    /// #     .project_id(DEFAULT_PROJECT_ID).region("eu-de").base_url(emulator.base_url()).build()?;
+    /// // Find first, then act: deleting while walking an offset list would skip jobs.
+    /// let ids = client
+    ///     .paginate(ListFlinkJobs::default())
+    ///     .map(|job| job.map(|job| job.job_id))
+    ///     .collect::<Result<Vec<u64>, _>>()?;
+    /// assert_eq!(ids, [3, 2, 1]); // newest first
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn paginate<O: Paginated>(&self, request: O) -> Items<O> {
+        Items {
+            pages: self.pages(request),
+            buffered: VecDeque::new(),
+        }
+    }
+
+    /// Waits until the job `deletion` removes is gone, polling its probe (one call per
+    /// poll, with the client's retries) with jittered backoff as `options` say; one poll
+    /// for synchronous deletions (DLI, MRS). Call it after sending `deletion`. See
+    /// [`Waiter`] for how answers are judged.
+    ///
+    /// ```
+    /// # include!("../../transport-async/tests/support/ops.rs");
+    /// # use otc_jobs_emulator::{Emulator, EmulatorConfig, SeedJob, DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, DEFAULT_PROJECT_ID};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = Emulator::start(EmulatorConfig { delete_delay: std::time::Duration::from_millis(50), ..Default::default() })?;
+    /// # emulator.seed(SeedJob::visualization_job("vis-1"));
+    /// # let client = otc_jobs_blocking::Client::builder().ak_sk(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY)
+    /// #     .project_id(DEFAULT_PROJECT_ID).region("eu-de").base_url(emulator.base_url()).build()?;
+    /// use std::time::Duration;
+    /// use otc_jobs_blocking::{WaitOptions, WaitOutcome};
+    ///
+    /// let deletion = DeleteVisualizationJob { job_id: "vis-1".parse()? };
+    /// client.send(&deletion)?; // ModelArts deletes after answering
+    /// let options = WaitOptions::default()
+    ///     .delays(Duration::from_millis(20), Duration::from_millis(200))
+    ///     .max_wait(Duration::from_secs(10));
+    /// match client.wait_until_deleted(&deletion, options)? {
+    ///     WaitOutcome::Gone { polls, elapsed } => println!("gone after {polls} polls, {elapsed:?}"),
+    ///     WaitOutcome::Failed { status } => println!("the deletion failed (status {status})"),
+    ///     other => println!("not gone yet: {other:?}"),
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn wait_until_deleted<D>(
+        &self,
+        deletion: &D,
+        options: WaitOptions,
+    ) -> Result<WaitOutcome, Error>
+    where
+        D: Deletion,
+        D::Probe: Sync,
+        <D::Probe as Operation>::Response: Send,
+    {
+        let mut waiter = Waiter::new(deletion, options, Instant::now());
+        let mut answer = None;
+        loop {
+            let jitter = self.inner.shared.jitter();
+            match waiter.advance(answer.take(), Instant::now(), jitter) {
+                WaitStep::Poll(probe) => answer = Some(self.send_impl(&probe)),
+                WaitStep::Sleep(wait) => std::thread::sleep(wait),
+                WaitStep::Done(outcome) => return outcome,
+            }
+        }
+    }
+
+    /// Sends `deletion`, then waits until the job is gone (see
+    /// [`wait_until_deleted`](Client::wait_until_deleted)). A deletion answered "not found"
+    /// is [`WaitOutcome::Gone`] with no polls: the job is gone either way.
+    ///
+    /// ```
+    /// # include!("../../transport-async/tests/support/ops.rs");
+    /// # use otc_jobs_emulator::{Emulator, EmulatorConfig, SeedJob, DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, DEFAULT_PROJECT_ID};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = Emulator::start(EmulatorConfig::default())?;
+    /// # emulator.seed(SeedJob::flink_job(148));
+    /// # let client = otc_jobs_blocking::Client::builder().ak_sk(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY)
+    /// #     .project_id(DEFAULT_PROJECT_ID).region("eu-de").base_url(emulator.base_url()).build()?;
+    /// use otc_jobs_blocking::WaitOptions;
+    ///
+    /// let outcome = client.delete_and_wait(&DeleteFlinkJob { job_id: 148 }, WaitOptions::default())?;
+    /// assert!(outcome.is_gone()); // DLI deletes at once: one poll confirms it
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn delete_and_wait<D>(
+        &self,
+        deletion: &D,
+        options: WaitOptions,
+    ) -> Result<WaitOutcome, Error>
+    where
+        D: Deletion + Sync,
+        D::Response: Send,
+        D::Probe: Sync,
+        <D::Probe as Operation>::Response: Send,
+    {
+        let started = Instant::now();
+        match self.send_impl(deletion) {
+            Ok(_) => self.wait_until_deleted(deletion, options),
+            Err(e) if e.is_not_found() => Ok(WaitOutcome::Gone {
+                polls: 0,
+                elapsed: started.elapsed(),
+            }),
+            Err(e) => Err(e),
+        }
+    }
+}

@@ -1,0 +1,275 @@
+//! Paging and waiting over the emulator's existing endpoints (first pages only until
+//! `Operation` carries a query: see the async client's `tests/support/ops.rs`). The
+//! async client's `tests/paging.rs` runs the same cases.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    missing_docs,
+    unreachable_pub
+)]
+
+#[path = "../../transport-async/tests/support/ops.rs"]
+mod ops;
+
+use std::time::Duration;
+
+use ops::*;
+use otc_jobs_blocking::{Client, RetryPolicy, WaitOptions, WaitOutcome};
+use otc_jobs_emulator::{
+    DEFAULT_ACCESS_KEY, DEFAULT_PROJECT_ID, DEFAULT_SECRET_KEY, Emulator, EmulatorConfig, Fault,
+    FaultAction, SeedJob,
+};
+
+fn emulator(delete_delay: Duration) -> Emulator {
+    Emulator::start(EmulatorConfig {
+        delete_delay,
+        ..EmulatorConfig::default()
+    })
+    .unwrap()
+}
+
+fn client(emulator: &Emulator) -> Client {
+    Client::builder()
+        .ak_sk(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY)
+        .project_id(DEFAULT_PROJECT_ID)
+        .region("eu-de")
+        .base_url(emulator.base_url())
+        .retry(RetryPolicy {
+            max_attempts: 3,
+            base: Duration::from_millis(5),
+            cap: Duration::from_millis(20),
+        })
+        .build()
+        .unwrap()
+}
+
+fn gets(emulator: &Emulator, path_end: &str) -> usize {
+    emulator
+        .requests()
+        .iter()
+        .filter(|r| r.method == "GET" && r.path.ends_with(path_end))
+        .count()
+}
+
+fn fast() -> WaitOptions {
+    WaitOptions::default()
+        .delays(Duration::from_millis(20), Duration::from_millis(100))
+        .max_wait(Duration::from_secs(10))
+}
+
+#[test]
+fn every_style_lists_every_item_in_one_page_request() {
+    let emulator = emulator(Duration::ZERO);
+    for id in 1..=10 {
+        emulator.seed(SeedJob::flink_job(id));
+        emulator.seed(SeedJob::training_job(100 + id));
+    }
+    for id in ["e-1", "e-2", "e-3"] {
+        emulator.seed(SeedJob::job_execution(id));
+    }
+    let client = client(&emulator);
+
+    let flink: Vec<u64> = client
+        .paginate(ListFlinkJobs::default())
+        .map(|j| j.map(|j| j.job_id))
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(flink, (1..=10).rev().collect::<Vec<_>>());
+    // 10 of a total of 10 at offset 0: no second request.
+    assert_eq!(gets(&emulator, "/streaming/jobs"), 1);
+
+    let training: Vec<u64> = client
+        .paginate(ListTrainingJobs)
+        .map(|j| j.map(|j| j.job_id))
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(training, (101..=110).collect::<Vec<_>>());
+    assert_eq!(gets(&emulator, "/training-jobs"), 1);
+
+    let pages: Vec<Vec<JobExecution>> = client
+        .pages(ListJobExecutions)
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let ids: Vec<&str> = pages.iter().flatten().map(|e| e.id.as_str()).collect();
+    assert_eq!((pages.len(), ids), (1, vec!["e-1", "e-2", "e-3"]));
+    assert_eq!(gets(&emulator, "/job-executions"), 1);
+}
+
+#[test]
+fn iterators_are_lazy_and_empty_lists_end_after_one_request() {
+    let emulator = emulator(Duration::ZERO);
+    let client = client(&emulator);
+    let items = client.paginate(ListFlinkJobs::default());
+    std::thread::sleep(Duration::from_millis(50));
+    assert!(
+        emulator.requests().is_empty(),
+        "a page was fetched before the first next()"
+    );
+    let items: Vec<_> = items.collect();
+    assert!(items.is_empty());
+    assert_eq!(emulator.requests().len(), 1);
+}
+
+#[test]
+fn a_failed_page_ends_the_walk_with_its_error_after_the_items_before_it() {
+    let emulator = emulator(Duration::ZERO);
+    // 15 jobs: the first page holds 10 of 15, so a second page is due.
+    for id in 1..=15 {
+        emulator.seed(SeedJob::flink_job(id));
+    }
+    let client = client(&emulator);
+    let mut items = client.paginate(ListFlinkJobs::default());
+    for _ in 0..10 {
+        items.next().unwrap().unwrap();
+    }
+    // The second page fails (403: not retried).
+    emulator.add_fault(Fault::new(
+        "GET",
+        "/v1.0/*/streaming/jobs",
+        FaultAction::Respond {
+            status: 403,
+            headers: Default::default(),
+            body: r#"{"error_code":"APIG.0302","error_msg":"denied"}"#.into(),
+        },
+    ));
+    let error = items.next().unwrap().unwrap_err();
+    assert_eq!(error.code(), Some("APIG.0302"));
+    assert!(items.next().is_none());
+}
+
+#[test]
+fn each_page_is_one_call_with_its_retries() {
+    let emulator = emulator(Duration::ZERO);
+    emulator.seed(SeedJob::flink_job(7));
+    emulator.add_fault(
+        Fault::new(
+            "GET",
+            "/v1.0/*/streaming/jobs",
+            FaultAction::Respond {
+                status: 503,
+                headers: Default::default(),
+                body: String::new(),
+            },
+        )
+        .times(2),
+    );
+    let client = client(&emulator);
+    let jobs: Vec<FlinkJob> = client
+        .paginate(ListFlinkJobs::default())
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(jobs.len(), 1);
+    assert_eq!(gets(&emulator, "/streaming/jobs"), 3);
+}
+
+#[test]
+fn an_asynchronous_deletion_is_waited_for_until_gone() {
+    let emulator = emulator(Duration::from_millis(300));
+    emulator.seed(SeedJob::visualization_job("vis-1"));
+    let client = client(&emulator);
+    let deletion = DeleteVisualizationJob {
+        job_id: "vis-1".parse().unwrap(),
+    };
+    let outcome = client.delete_and_wait(&deletion, fast()).unwrap();
+    let WaitOutcome::Gone { polls, elapsed } = outcome else {
+        panic!("{outcome:?}")
+    };
+    assert!(polls >= 2, "{polls} polls");
+    assert!(elapsed >= Duration::from_millis(250), "{elapsed:?}");
+    assert_eq!(polls as usize, gets(&emulator, "/visualization-jobs/vis-1"));
+    // Already gone: the deletion says "not found", no poll.
+    let again = client.delete_and_wait(&deletion, fast()).unwrap();
+    assert!(
+        matches!(again, WaitOutcome::Gone { polls: 0, .. }),
+        "{again:?}"
+    );
+}
+
+#[test]
+fn a_failed_status_and_a_timeout_are_outcomes() {
+    let emulator = emulator(Duration::from_secs(30));
+    emulator.seed(SeedJob::VisualizationJob {
+        job_id: "vis-6".into(),
+        name: None,
+        status: Some(6.into()),
+    });
+    emulator.seed(SeedJob::visualization_job("vis-slow"));
+    let client = client(&emulator);
+    let failed = DeleteVisualizationJob {
+        job_id: "vis-6".parse().unwrap(),
+    };
+    let outcome = client.wait_until_deleted(&failed, fast()).unwrap();
+    assert_eq!(outcome, WaitOutcome::Failed { status: "6".into() });
+
+    let slow = DeleteVisualizationJob {
+        job_id: "vis-slow".parse().unwrap(),
+    };
+    let started = std::time::Instant::now();
+    let options = fast().max_wait(Duration::from_millis(300));
+    let outcome = client.delete_and_wait(&slow, options).unwrap();
+    let WaitOutcome::TimedOut {
+        last_status, polls, ..
+    } = outcome
+    else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!(last_status.as_deref(), Some("9")); // deleting
+    assert!(polls >= 2);
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn a_synchronous_deletion_is_confirmed_by_one_poll() {
+    let emulator = emulator(Duration::ZERO);
+    emulator.seed(SeedJob::flink_job(148));
+    let client = client(&emulator);
+    let outcome = client
+        .delete_and_wait(&DeleteFlinkJob { job_id: 148 }, fast())
+        .unwrap();
+    assert!(
+        matches!(outcome, WaitOutcome::Gone { polls: 1, .. }),
+        "{outcome:?}"
+    );
+    assert_eq!(gets(&emulator, "/streaming/jobs/148"), 1);
+
+    // A DLI job still there after its deletion answered: said so after one poll.
+    let lagging = self::emulator(Duration::from_secs(30));
+    lagging.seed(SeedJob::flink_job(149));
+    let client = self::client(&lagging);
+    let outcome = client
+        .delete_and_wait(&DeleteFlinkJob { job_id: 149 }, fast())
+        .unwrap();
+    assert_eq!(
+        outcome,
+        WaitOutcome::StillPresent {
+            status: Some("job_canceling".into())
+        }
+    );
+}
+
+#[test]
+fn a_non_retryable_poll_error_ends_the_wait() {
+    let emulator = emulator(Duration::from_secs(30));
+    emulator.seed(SeedJob::visualization_job("vis-2"));
+    emulator.add_fault(Fault::new(
+        "GET",
+        "/v1/*/visualization-jobs/vis-2",
+        FaultAction::Respond {
+            status: 403,
+            headers: Default::default(),
+            body: r#"{"error_code":"APIG.0302","error_msg":"denied"}"#.into(),
+        },
+    ));
+    let client = client(&emulator);
+    let deletion = DeleteVisualizationJob {
+        job_id: "vis-2".parse().unwrap(),
+    };
+    let error = client.delete_and_wait(&deletion, fast()).unwrap_err();
+    assert_eq!(error.code(), Some("APIG.0302"));
+    assert_eq!(gets(&emulator, "/visualization-jobs/vis-2"), 1);
+}
