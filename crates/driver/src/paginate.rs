@@ -283,17 +283,17 @@ impl<O: Paginated> Paginator<O> {
                 None
             }
         };
-        if self.next.is_some() {
-            if let Some(first) = self.first_total {
-                let bound = first.saturating_mul(2).saturating_add(size);
-                if self.items > bound {
-                    self.next = None;
-                    self.pending = Some(self.endless(&format!(
-                        "{} items in {} pages, the service reported {first} at the start",
-                        self.items, self.pages
-                    )));
-                }
-            }
+        let bound = self
+            .first_total
+            .map(|first| (first, first.saturating_mul(2).saturating_add(size)));
+        if let (Some(_), Some((first, bound))) = (&self.next, bound)
+            && self.items > bound
+        {
+            self.next = None;
+            self.pending = Some(self.endless(&format!(
+                "{} items in {} pages, the service reported {first} at the start",
+                self.items, self.pages
+            )));
         }
         Ok(items)
     }

@@ -1,4 +1,5 @@
 //! The waiter, sans IO: a synthetic clock and synthetic poll answers; nothing sleeps.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::time::{Duration, Instant};
 

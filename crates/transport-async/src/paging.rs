@@ -32,7 +32,7 @@ impl Client {
     /// #     .project_id(DEFAULT_PROJECT_ID).region("eu-de").base_url(emulator.base_url()).build()?;
     /// use futures_util::StreamExt;
     ///
-    /// let mut pages = std::pin::pin!(client.pages(ListFlinkJobs::default()));
+    /// let mut pages = std::pin::pin!(client.pages(ListFlinkJobs));
     /// while let Some(page) = pages.next().await {
     ///     let page = page?; // a failed page ends the stream with its error
     ///     println!("{} jobs", page.len());
@@ -74,7 +74,7 @@ impl Client {
     ///
     /// // Find first, then act: deleting while walking an offset list would skip jobs.
     /// let ids: Vec<u64> = client
-    ///     .paginate(ListFlinkJobs::default())
+    ///     .paginate(ListFlinkJobs)
     ///     .map_ok(|job| job.job_id)
     ///     .try_collect()
     ///     .await?;

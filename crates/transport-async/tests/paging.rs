@@ -72,7 +72,7 @@ async fn every_style_lists_every_item_in_one_page_request() {
     let client = client(&emulator);
 
     let flink: Vec<u64> = client
-        .paginate(ListFlinkJobs::default())
+        .paginate(ListFlinkJobs)
         .map_ok(|j| j.job_id)
         .try_collect()
         .await
@@ -101,7 +101,7 @@ async fn every_style_lists_every_item_in_one_page_request() {
 async fn streams_are_lazy_and_empty_lists_end_after_one_request() {
     let emulator = emulator(Duration::ZERO);
     let client = client(&emulator);
-    let stream = client.paginate(ListFlinkJobs::default());
+    let stream = client.paginate(ListFlinkJobs);
     tokio::time::sleep(Duration::from_millis(50)).await;
     assert!(
         emulator.requests().is_empty(),
@@ -120,7 +120,7 @@ async fn a_failed_page_ends_the_stream_with_its_error_after_the_items_before_it(
         emulator.seed(SeedJob::flink_job(id));
     }
     let client = client(&emulator);
-    let mut items = std::pin::pin!(client.paginate(ListFlinkJobs::default()));
+    let mut items = std::pin::pin!(client.paginate(ListFlinkJobs));
     for _ in 0..10 {
         items.next().await.unwrap().unwrap();
     }
@@ -156,11 +156,7 @@ async fn each_page_is_one_call_with_its_retries() {
         .times(2),
     );
     let client = client(&emulator);
-    let jobs: Vec<FlinkJob> = client
-        .paginate(ListFlinkJobs::default())
-        .try_collect()
-        .await
-        .unwrap();
+    let jobs: Vec<FlinkJob> = client.paginate(ListFlinkJobs).try_collect().await.unwrap();
     assert_eq!(jobs.len(), 1);
     assert_eq!(gets(&emulator, "/streaming/jobs"), 3);
 }

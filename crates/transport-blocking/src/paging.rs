@@ -84,7 +84,7 @@ impl Client {
     /// # for id in [1, 2, 3] { emulator.seed(SeedJob::flink_job(id)); }
     /// # let client = otc_jobs_blocking::Client::builder().ak_sk(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY)
     /// #     .project_id(DEFAULT_PROJECT_ID).region("eu-de").base_url(emulator.base_url()).build()?;
-    /// for page in client.pages(ListFlinkJobs::default()) {
+    /// for page in client.pages(ListFlinkJobs) {
     ///     let page = page?; // a failed page ends the walk with its error
     ///     println!("{} jobs", page.len());
     /// #   assert_eq!(page.len(), 3);
@@ -113,7 +113,7 @@ impl Client {
     /// #     .project_id(DEFAULT_PROJECT_ID).region("eu-de").base_url(emulator.base_url()).build()?;
     /// // Find first, then act: deleting while walking an offset list would skip jobs.
     /// let ids = client
-    ///     .paginate(ListFlinkJobs::default())
+    ///     .paginate(ListFlinkJobs)
     ///     .map(|job| job.map(|job| job.job_id))
     ///     .collect::<Result<Vec<u64>, _>>()?;
     /// assert_eq!(ids, [3, 2, 1]); // newest first

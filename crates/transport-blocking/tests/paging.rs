@@ -71,7 +71,7 @@ fn every_style_lists_every_item_in_one_page_request() {
     let client = client(&emulator);
 
     let flink: Vec<u64> = client
-        .paginate(ListFlinkJobs::default())
+        .paginate(ListFlinkJobs)
         .map(|j| j.map(|j| j.job_id))
         .collect::<Result<_, _>>()
         .unwrap();
@@ -100,7 +100,7 @@ fn every_style_lists_every_item_in_one_page_request() {
 fn iterators_are_lazy_and_empty_lists_end_after_one_request() {
     let emulator = emulator(Duration::ZERO);
     let client = client(&emulator);
-    let items = client.paginate(ListFlinkJobs::default());
+    let items = client.paginate(ListFlinkJobs);
     std::thread::sleep(Duration::from_millis(50));
     assert!(
         emulator.requests().is_empty(),
@@ -119,7 +119,7 @@ fn a_failed_page_ends_the_walk_with_its_error_after_the_items_before_it() {
         emulator.seed(SeedJob::flink_job(id));
     }
     let client = client(&emulator);
-    let mut items = client.paginate(ListFlinkJobs::default());
+    let mut items = client.paginate(ListFlinkJobs);
     for _ in 0..10 {
         items.next().unwrap().unwrap();
     }
@@ -156,7 +156,7 @@ fn each_page_is_one_call_with_its_retries() {
     );
     let client = client(&emulator);
     let jobs: Vec<FlinkJob> = client
-        .paginate(ListFlinkJobs::default())
+        .paginate(ListFlinkJobs)
         .collect::<Result<_, _>>()
         .unwrap();
     assert_eq!(jobs.len(), 1);
