@@ -223,7 +223,10 @@ impl<O: Paginated> Paginator<O> {
         &mut self,
         result: Result<O::Response, Error>,
     ) -> Result<Vec<O::Item>, Error> {
-        self.waiting = false;
+        if !std::mem::replace(&mut self.waiting, false) {
+            self.next = None;
+            return Err(self.endless("a page answer came without a page request"));
+        }
         let response = match result {
             Ok(response) => response,
             Err(error) => {

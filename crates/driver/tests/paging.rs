@@ -479,3 +479,17 @@ fn a_step_before_the_answer_is_an_error_not_a_second_request() {
     assert!(is_endless(&Some(e)));
     assert!(matches!(paginator.next_step(), PageStep::Done));
 }
+
+#[test]
+fn an_answer_without_a_request_is_an_error_not_a_page() {
+    let mut paginator = Paginator::new(list::<OFFSET>(None));
+    let page = Ok(Page {
+        items: vec![1],
+        total: Some(5),
+        next: None,
+    });
+    let e = paginator.page_answer(page).unwrap_err();
+    assert!(is_endless(&Some(e)));
+    assert!(matches!(paginator.next_step(), PageStep::Done));
+    assert_eq!(paginator.pages(), 0);
+}
