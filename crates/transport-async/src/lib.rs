@@ -10,6 +10,11 @@
 //! [`otc_jobs_driver`], the same code as `otc-jobs-blocking`, so both clients behave
 //! identically.
 //!
+//! Lists are walked page by page as streams ([`Client::paginate`] for the items,
+//! [`Client::pages`] for the pages) and deletions are waited for
+//! ([`Client::wait_until_deleted`], [`Client::delete_and_wait`]) by the driver's
+//! [`Paginator`](otc_jobs_driver::Paginator) and [`Waiter`](otc_jobs_driver::Waiter).
+//!
 //! ```
 //! # use otc_jobs_emulator::{Emulator, EmulatorConfig, SeedJob, DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, DEFAULT_PROJECT_ID};
 //! # #[tokio::main(flavor = "current_thread")]

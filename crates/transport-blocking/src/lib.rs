@@ -7,8 +7,15 @@
 //! It only prepares requests with [`otc_jobs_core`], sends them, and parses the answers
 //! with the core; retries, IAM tokens, the size limit and tracing are driven by
 //! [`otc_jobs_driver`], the same code as `otc-jobs-async`, so both clients behave
-//! identically. ureq never turns a 4xx/5xx answer into a transport error here: the core
-//! judges every answer.
+//! identically.
+//!
+//! Lists are walked page by page as iterators ([`Client::paginate`] for the items,
+//! [`Client::pages`] for the pages) and deletions are waited for
+//! ([`Client::wait_until_deleted`], [`Client::delete_and_wait`]) by the driver's
+//! [`Paginator`](otc_jobs_driver::Paginator) and [`Waiter`](otc_jobs_driver::Waiter).
+//!
+//! ureq never turns a 4xx/5xx answer into a transport error here: the core judges every
+//! answer.
 //!
 //! ```
 //! # use otc_jobs_emulator::{Emulator, EmulatorConfig, SeedJob, DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, DEFAULT_PROJECT_ID};
