@@ -1,0 +1,153 @@
+//! The configuration from the environment and the setters, end to end.
+
+use super::*;
+use otc_jobs_core::RetryPolicy;
+use otc_jobs_core::Service;
+
+fn env_of(vars: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+    move |name| {
+        vars.iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| (*v).to_owned())
+    }
+}
+
+fn from(vars: &'static [(&'static str, &'static str)]) -> Result<Config, ConfigError> {
+    ClientBuilder::<Config>::from_env_with(env_of(vars), &[])?.build()
+}
+
+#[test]
+fn aksk_from_env() {
+    let c = from(&[
+        ("OS_ACCESS_KEY", "AK"),
+        ("OS_SECRET_KEY", "SK"),
+        ("OS_SECURITY_TOKEN", "ST"),
+        ("OS_PROJECT_ID", "p1"),
+        ("OS_REGION_NAME", "eu-nl"),
+    ])
+    .unwrap();
+    let Auth::Fixed(Credentials::AkSk(keys)) = c.auth() else {
+        panic!("{:?}", c.auth())
+    };
+    assert_eq!(keys.security_token().map(|t| t.expose()), Some("ST"));
+    assert_eq!(c.project(), &Project::Id("p1".into()));
+    assert_eq!(c.endpoints().region().as_str(), "eu-nl");
+}
+
+#[test]
+fn password_with_project_name_gives_region() {
+    let c = from(&[
+        ("OS_USERNAME", "alice"),
+        ("OS_PASSWORD", "pw"),
+        ("OS_USER_DOMAIN_NAME", "OTC-EU-DE-1"),
+        ("OS_PROJECT_NAME", "eu-de_demo"),
+        ("OS_AUTH_URL", "https://iam.example.test:443/v3/"),
+    ])
+    .unwrap();
+    assert!(matches!(c.auth(), Auth::Password(l) if l.user_name == "alice"));
+    assert_eq!(c.project(), &Project::Name("eu-de_demo".into()));
+    assert_eq!(c.endpoints().region().as_str(), "eu-de");
+    assert_eq!(
+        c.endpoints().base_url(Service::Iam).as_str(),
+        "https://iam.example.test:443"
+    );
+}
+
+#[test]
+fn errors_name_the_setting() {
+    let e = |vars| from(vars).err().unwrap().to_string();
+    assert_eq!(
+        e(&[
+            ("OS_USERNAME", "a"),
+            ("OS_PASSWORD", "b"),
+            ("OS_PROJECT_ID", "p")
+        ]),
+        "OS_USER_DOMAIN_NAME: missing (OS_USERNAME is set)"
+    );
+    assert_eq!(
+        e(&[("OS_SECRET_KEY", "s")]),
+        "OS_ACCESS_KEY: missing (OS_SECRET_KEY is set)"
+    );
+    assert!(e(&[("OS_PROJECT_ID", "p")]).starts_with("OS_ACCESS_KEY: no credentials"));
+    assert_eq!(
+        e(&[
+            ("OS_ACCESS_KEY", "a"),
+            ("OS_SECRET_KEY", "b"),
+            ("OS_AUTH_TOKEN", "t"),
+            ("OS_PROJECT_ID", "p")
+        ]),
+        "OS_AUTH_TOKEN: contradicts OS_ACCESS_KEY: set one kind of credentials (AK/SK, a token, or a password)"
+    );
+    assert_eq!(
+        e(&[("OS_AUTH_TOKEN", "t"), ("OS_PROJECT_ID", "p")]),
+        "OS_REGION_NAME: missing: set the region (e.g. eu-de)"
+    );
+    assert_eq!(
+        e(&[
+            ("OS_AUTH_TOKEN", "t"),
+            ("OS_PROJECT_ID", "p"),
+            ("OS_REGION_NAME", "eu-de"),
+            ("OS_AUTH_URL", "ftp://x")
+        ]),
+        "OS_AUTH_URL: invalid endpoint \"ftp://x\": the scheme must be http or https"
+    );
+    let e = ClientBuilder::<Config>::new()
+        .token("t")
+        .project_id("p")
+        .region("eu-de")
+        .retry(RetryPolicy {
+            max_attempts: 0,
+            ..RetryPolicy::default()
+        })
+        .build()
+        .err()
+        .unwrap();
+    assert_eq!(e.setting(), "ClientBuilder::retry");
+}
+
+#[test]
+fn builder_credentials_replace_env_ones() {
+    let c = ClientBuilder::<Config>::from_env_with(
+        env_of(&[
+            ("OS_USERNAME", "alice"),
+            ("OS_PROJECT_ID", "p"),
+            ("OS_REGION_NAME", "eu-de"),
+        ]),
+        &[],
+    )
+    .unwrap()
+    .ak_sk("AK", "SK")
+    .build()
+    .unwrap();
+    assert!(matches!(c.auth(), Auth::Fixed(Credentials::AkSk(_))));
+}
+
+#[test]
+fn proxy_from_env_and_debug_hides_secrets() {
+    let b = ClientBuilder::<Config>::from_env_with(
+        env_of(&[
+            ("HTTPS_PROXY", "http://proxy.test:3128"),
+            ("NO_PROXY", "localhost,127.0.0.1"),
+            ("OS_ACCESS_KEY", "AKVISIBLE"),
+            ("OS_SECRET_KEY", "SKHIDDEN"),
+            ("OS_PROJECT_ID", "p"),
+            ("OS_REGION_NAME", "eu-de"),
+        ]),
+        &[],
+    )
+    .unwrap();
+    let shown = format!("{b:?}");
+    assert!(
+        shown.contains("AKVISIBLE") && !shown.contains("SKHIDDEN"),
+        "{shown}"
+    );
+    let c = b.build().unwrap();
+    assert_eq!(
+        c.transport().proxy,
+        Some(ProxySettings {
+            url: "http://proxy.test:3128".into(),
+            no_proxy: Some("localhost,127.0.0.1".into())
+        })
+    );
+    assert!(!format!("{c:?}").contains("SKHIDDEN"));
+}
