@@ -29,6 +29,6 @@ pub use otc_jobs_core as __core;
 pub use body::{BodySink, chain_kind, error_chain, io_kind, transport_error};
 pub use call::{Answer, Call, Exchange, Phase, Shared, Step, TOKEN_EXPIRED_CODE};
 pub use config::{
-    Auth, ClientBuilder, Config, ConfigError, ENV_VARS, FromConfig, Project, ProxySettings,
-    TransportSettings,
+    Auth, ClientBuilder, Config, ConfigError, ENV_VARS, FromConfig, Project, ProxyScheme,
+    ProxySettings, TransportSettings,
 };

@@ -148,12 +148,10 @@ impl FromConfig for Client {
             builder = builder.add_root_certificate(certificate);
         }
         if let Some(proxy) = &settings.proxy {
-            let no_proxy = proxy
-                .no_proxy
-                .as_deref()
-                .and_then(reqwest::NoProxy::from_string);
-            let proxy = reqwest::Proxy::https(&proxy.url)
-                .map_err(|e| ConfigError::new("HTTPS_PROXY", e.to_string()))?
+            // The driver validated the URL; reqwest parses it again.
+            let no_proxy = proxy.no_proxy().and_then(reqwest::NoProxy::from_string);
+            let proxy = reqwest::Proxy::https(proxy.url())
+                .map_err(|e| ConfigError::new(proxy.setting(), e.to_string()))?
                 .no_proxy(no_proxy);
             builder = builder.proxy(proxy);
         }

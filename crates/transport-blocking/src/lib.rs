@@ -38,7 +38,7 @@ use std::io::Read;
 use std::sync::Arc;
 
 use otc_jobs_core::{Operation, TransportErrorKind};
-use otc_jobs_driver::{BodySink, Exchange, FromConfig, ProxySettings, Shared, Step};
+use otc_jobs_driver::{BodySink, Exchange, FromConfig, ProxyScheme, ProxySettings, Shared, Step};
 
 pub use otc_jobs_core::{self, Error, PathId, RetryPolicy, Service};
 pub use otc_jobs_driver::{Config, ConfigError, ENV_VARS};
@@ -172,31 +172,35 @@ fn agent(config: &Config, proxy: Option<ureq::Proxy>) -> Result<ureq::Agent, Con
     Ok(agent_config.into())
 }
 
+/// The driver validated the proxy URL (scheme, host, numeric port, decoded credentials).
 fn proxy(settings: &ProxySettings) -> Result<ureq::Proxy, ConfigError> {
-    let invalid =
-        |why: &str| ConfigError::new("HTTPS_PROXY", format!("not a usable proxy URL: {why}"));
-    let uri: http::Uri = settings.url.parse().map_err(|_| invalid("not a URL"))?;
-    let protocol = match uri.scheme_str() {
-        Some("https") => ureq::ProxyProtocol::Https,
-        Some("http") | None => ureq::ProxyProtocol::Http,
-        Some(other) => return Err(invalid(&format!("scheme {other} is not supported"))),
+    let protocol = match settings.scheme() {
+        ProxyScheme::Https => ureq::ProxyProtocol::Https,
+        _ => ureq::ProxyProtocol::Http,
     };
-    let authority = uri.authority().ok_or_else(|| invalid("no host"))?;
-    let mut builder = ureq::Proxy::builder(protocol).host(authority.host());
-    if let Some(port) = authority.port_u16() {
-        builder = builder.port(port);
+    // ureq writes the host into a URI: an IPv6 address needs its brackets back.
+    let host = match settings.host() {
+        v6 if v6.contains(':') => format!("[{v6}]"),
+        name => name.to_owned(),
+    };
+    let mut builder = ureq::Proxy::builder(protocol)
+        .host(&host)
+        .port(settings.port());
+    if let Some(user) = settings.username() {
+        builder = builder.username(user);
     }
-    if let Some((userinfo, _)) = authority.as_str().rsplit_once('@') {
-        let (user, password) = userinfo.split_once(':').unwrap_or((userinfo, ""));
-        builder = builder.username(user).password(password);
+    if let Some(password) = settings.password() {
+        builder = builder.password(password.expose());
     }
-    for entry in settings.no_proxy.iter().flat_map(|n| n.split(',')) {
+    for entry in settings.no_proxy().iter().flat_map(|n| n.split(',')) {
         let entry = entry.trim();
         if !entry.is_empty() {
             builder = builder.no_proxy(entry);
         }
     }
-    builder.build().map_err(|e| invalid(&e.to_string()))
+    builder
+        .build()
+        .map_err(|e| ConfigError::new(settings.setting(), format!("not a usable proxy URL: {e}")))
 }
 
 impl FromConfig for Client {

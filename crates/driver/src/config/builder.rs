@@ -8,7 +8,7 @@ use otc_jobs_core::auth::SignatureForm;
 use otc_jobs_core::{ClientPolicy, RetryPolicy, Service};
 
 use super::settings::{Settings, Value};
-use super::{Config, ConfigError, FromConfig, ProxySettings};
+use super::{Config, ConfigError, FromConfig};
 
 /// Builds a client: credentials, project, region, endpoints, timeouts, retries, size limit,
 /// user agent, root certificates, proxy. The same for both clients:
@@ -248,10 +248,11 @@ impl<C> ClientBuilder<C> {
     /// (`NO_PROXY` syntax). [`ClientBuilder::from_env`] reads `HTTPS_PROXY` and `NO_PROXY`.
     pub fn proxy(self, url: impl Into<String>, no_proxy: Option<String>) -> Self {
         self.set(|s| {
-            s.proxy = Some(ProxySettings {
-                url: url.into(),
-                no_proxy,
-            });
+            let url = Value {
+                text: url.into(),
+                from: format!("{BUILDER}::proxy"),
+            };
+            s.proxy = Some((url, no_proxy));
         })
     }
 

@@ -3,7 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{ClientBuilder, ConfigError, ProxySettings, Settings};
+use super::settings::Value;
+use super::{ClientBuilder, ConfigError, Settings};
 use crate::clouds;
 
 /// The environment variables read by [`ClientBuilder::from_env`], with the settings they fill.
@@ -84,16 +85,18 @@ impl<C> ClientBuilder<C> {
         ] {
             Settings::put(field, env(name), name);
         }
-        if let Some(url) = env("HTTPS_PROXY")
-            .or_else(|| env("https_proxy"))
-            .filter(|u| !u.trim().is_empty())
-        {
-            s.proxy = Some(ProxySettings {
-                url: url.trim().to_owned(),
-                no_proxy: env("NO_PROXY")
-                    .or_else(|| env("no_proxy"))
-                    .filter(|n| !n.trim().is_empty()),
-            });
+        let proxy = ["HTTPS_PROXY", "https_proxy"]
+            .into_iter()
+            .find_map(|name| Some((name, env(name).filter(|u| !u.trim().is_empty())?)));
+        if let Some((name, url)) = proxy {
+            let no_proxy = env("NO_PROXY")
+                .or_else(|| env("no_proxy"))
+                .filter(|n| !n.trim().is_empty());
+            let url = Value {
+                text: url.trim().to_owned(),
+                from: name.to_owned(),
+            };
+            s.proxy = Some((url, no_proxy));
         }
         Ok(builder)
     }

@@ -14,11 +14,13 @@ use otc_jobs_core::{ClientPolicy, Endpoints};
 mod builder;
 mod env;
 mod error;
+mod proxy;
 pub(crate) mod settings;
 
 pub use builder::ClientBuilder;
 pub use env::ENV_VARS;
 pub use error::ConfigError;
+pub use proxy::{ProxyScheme, ProxySettings};
 pub(crate) use settings::Settings;
 
 impl std::error::Error for ConfigError {}
@@ -41,15 +43,6 @@ pub enum Project {
     Id(String),
     /// Known by name (e.g. `eu-de_demo`); its id is resolved through IAM on first use.
     Name(String),
-}
-
-/// The proxy requests go through.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProxySettings {
-    /// The proxy URL, e.g. `http://proxy.example:3128`.
-    pub url: String,
-    /// Hosts that bypass the proxy, in `NO_PROXY` syntax (comma separated).
-    pub no_proxy: Option<String>,
 }
 
 /// What the HTTP client itself must be set up with (the rest is done by the driver).

@@ -40,7 +40,8 @@ pub(crate) struct Settings {
     pub(crate) signature_form: SignatureForm,
     pub(crate) user_agent: Option<Value>,
     pub(crate) root_certificates: Vec<Vec<u8>>,
-    pub(crate) proxy: Option<ProxySettings>,
+    /// The proxy URL and its `NO_PROXY` list, validated in [`Settings::resolve`].
+    pub(crate) proxy: Option<(Value, Option<String>)>,
 }
 
 impl Settings {
@@ -154,6 +155,14 @@ impl Settings {
                 })?),
                 None => None,
             };
+        let proxy = match &self.proxy {
+            Some((url, no_proxy)) => Some(ProxySettings::parse(
+                &url.text,
+                no_proxy.clone(),
+                url.from.clone(),
+            )?),
+            None => None,
+        };
         Ok(Config {
             auth,
             project,
@@ -165,7 +174,7 @@ impl Settings {
                 connect_timeout: policy.connect_timeout,
                 timeout: policy.timeout,
                 root_certificates: self.root_certificates.clone(),
-                proxy: self.proxy.clone(),
+                proxy,
                 follow_redirects: false,
             },
         })

@@ -142,12 +142,42 @@ fn proxy_from_env_and_debug_hides_secrets() {
         "{shown}"
     );
     let c = b.build().unwrap();
-    assert_eq!(
-        c.transport().proxy,
-        Some(ProxySettings {
-            url: "http://proxy.test:3128".into(),
-            no_proxy: Some("localhost,127.0.0.1".into())
-        })
-    );
+    let proxy = c.transport().proxy.as_ref().unwrap();
+    assert_eq!(proxy.url(), "http://proxy.test:3128");
+    assert_eq!(proxy.no_proxy(), Some("localhost,127.0.0.1"));
+    assert_eq!(proxy.setting(), "HTTPS_PROXY");
     assert!(!format!("{c:?}").contains("SKHIDDEN"));
+}
+
+#[test]
+fn proxy_password_is_never_shown_and_errors_name_the_source() {
+    let vars: &'static [(&str, &str)] = &[
+        ("HTTPS_PROXY", "http://alice:hunter2@proxy.test:3128"),
+        ("OS_AUTH_TOKEN", "t"),
+        ("OS_PROJECT_ID", "p"),
+        ("OS_REGION_NAME", "eu-de"),
+    ];
+    let c = from(vars).unwrap();
+    let shown = format!("{c:?}");
+    assert!(
+        !shown.contains("hunter2") && shown.contains("alice:***@proxy.test"),
+        "{shown}"
+    );
+    let e = from(&[
+        ("https_proxy", "http://alice:hunter2@proxy.test:notaport"),
+        ("OS_AUTH_TOKEN", "t"),
+        ("OS_PROJECT_ID", "p"),
+        ("OS_REGION_NAME", "eu-de"),
+    ])
+    .unwrap_err();
+    assert_eq!(e.setting(), "https_proxy");
+    assert!(!e.to_string().contains("hunter2"), "{e}");
+    let b = ClientBuilder::<Config>::new()
+        .token("t")
+        .project_id("p")
+        .region("eu-de")
+        .proxy("ftp://proxy.test:21", None);
+    assert!(!format!("{b:?}").contains("hunter2"));
+    let e = b.build().unwrap_err();
+    assert_eq!(e.setting(), "ClientBuilder::proxy");
 }
