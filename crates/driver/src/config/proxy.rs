@@ -104,7 +104,7 @@ impl ProxySettings {
             Some((userinfo, hostport)) => (Some(userinfo), hostport),
             None => (None, authority),
         };
-        let (host, port) = split_host_port(hostport).map_err(|why| invalid(why))?;
+        let (host, port) = split_host_port(hostport).map_err(&invalid)?;
         if host.is_empty() {
             return Err(invalid("no host"));
         }
