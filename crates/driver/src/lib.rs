@@ -26,9 +26,9 @@ mod methods;
 #[doc(hidden)]
 pub use otc_jobs_core as __core;
 
-pub use body::{BodySink, chain_kind, error_chain, io_kind, transport_error};
+pub use body::{BodySink, chain_kind, error_chain, io_kind, naming_host, transport_error};
 pub use call::{Answer, Call, Exchange, Phase, Shared, Step, TOKEN_EXPIRED_CODE};
 pub use config::{
-    Auth, ClientBuilder, Config, ConfigError, ENV_VARS, FromConfig, Project, ProxyScheme,
+    Auth, ClientBuilder, Config, ConfigError, ENV_VARS, EnvVar, FromConfig, Project, ProxyScheme,
     ProxySettings, TransportSettings,
 };

@@ -96,9 +96,11 @@ impl Client {
             (Some(proxied), Some("https")) => proxied,
             _ => &self.inner.direct,
         };
+        let uri = exchange.request.uri().clone();
         let response = agent.run(exchange.request).map_err(|e| {
             let kind = kind_of(&e);
-            otc_jobs_driver::transport_error(kind, otc_jobs_driver::error_chain(&e))
+            let message = otc_jobs_driver::error_chain(&e);
+            otc_jobs_driver::transport_error(kind, otc_jobs_driver::naming_host(&uri, message))
         })?;
         let (mut parts, body) = response.into_parts();
         let mut sink = BodySink::new(

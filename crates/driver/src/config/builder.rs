@@ -168,7 +168,8 @@ impl<C> ClientBuilder<C> {
         self.set(|s| Self::text(&mut s.auth_url, url, "auth_url"))
     }
 
-    /// Sends requests for `service` to `base_url` instead of the region's endpoint.
+    /// Sends requests for `service` to `base_url` instead of the region's endpoint (the
+    /// environment's `OS_<SERVICE>_ENDPOINT_OVERRIDE`, see [`ENV_VARS`](crate::ENV_VARS)).
     pub fn endpoint(self, service: Service, base_url: impl Into<String>) -> Self {
         self.set(|s| {
             let value = Value {
@@ -181,6 +182,9 @@ impl<C> ClientBuilder<C> {
 
     /// Sends requests for every service (IAM included) to `base_url`: an emulator, a
     /// gateway. Later [`ClientBuilder::endpoint`] calls still override single services.
+    /// It replaces [`ClientBuilder::region`]: without one, the region is `eu-de`, which
+    /// then only names the signing scope of [`SignatureForm::DerivedKey`]. The
+    /// environment's `OS_ENDPOINT_OVERRIDE` sets the same.
     pub fn base_url(self, base_url: impl Into<String>) -> Self {
         self.set(|s| {
             let value = Value {

@@ -18,7 +18,8 @@ mod proxy;
 pub(crate) mod settings;
 
 pub use builder::ClientBuilder;
-pub use env::ENV_VARS;
+pub(crate) use env::SERVICE_OVERRIDES;
+pub use env::{ENV_VARS, EnvVar};
 pub use error::ConfigError;
 pub use proxy::{ProxyScheme, ProxySettings};
 pub(crate) use settings::Settings;

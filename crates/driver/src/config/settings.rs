@@ -86,16 +86,20 @@ impl Settings {
         {
             return Err(self.bad(&self.project_id, "OS_PROJECT_ID", "not a valid project id"));
         }
+        let everywhere = self.endpoints.iter().any(|(service, _)| service.is_none());
         let region = match (&self.region, &self.project_name) {
             (Some(region), _) => Region::new(region.text.clone()),
             // OTC project names start with their region: `eu-de`, `eu-de_demo`.
             (None, Some(name)) => {
                 Region::new(name.text.split('_').next().unwrap_or_default().to_owned())
             }
+            // Every service at one base URL (an emulator): the region only names the
+            // signing scope of the derived-key form.
+            (None, None) if everywhere => Region::EU_DE,
             (None, None) => {
                 return Err(ConfigError::new(
                     "OS_REGION_NAME",
-                    "missing: set the region (e.g. eu-de)",
+                    "missing: set the region (e.g. eu-de), or one base URL for every service (OS_ENDPOINT_OVERRIDE, ClientBuilder::base_url)",
                 ));
             }
         };
@@ -109,7 +113,15 @@ impl Settings {
             endpoints = endpoints.with_override(Service::Iam, base);
         }
         for (service, url) in &self.endpoints {
-            let base = BaseUrl::parse(&url.text)
+            // IAM's endpoint is often written with its API version, as in OS_AUTH_URL.
+            let text = match service {
+                Some(Service::Iam) => {
+                    let text = url.text.trim_end_matches('/');
+                    text.strip_suffix("/v3").unwrap_or(text)
+                }
+                _ => url.text.as_str(),
+            };
+            let base = BaseUrl::parse(text)
                 .map_err(|e| ConfigError::new(url.from.clone(), e.to_string()))?;
             endpoints = match service {
                 Some(service) => endpoints.with_override(*service, base),

@@ -80,7 +80,7 @@ fn errors_name_the_setting() {
     );
     assert_eq!(
         e(&[("OS_AUTH_TOKEN", "t"), ("OS_PROJECT_ID", "p")]),
-        "OS_REGION_NAME: missing: set the region (e.g. eu-de)"
+        "OS_REGION_NAME: missing: set the region (e.g. eu-de), or one base URL for every service (OS_ENDPOINT_OVERRIDE, ClientBuilder::base_url)"
     );
     assert_eq!(
         e(&[
@@ -180,4 +180,107 @@ fn proxy_password_is_never_shown_and_errors_name_the_source() {
     assert!(!format!("{b:?}").contains("hunter2"));
     let e = b.build().unwrap_err();
     assert_eq!(e.setting(), "ClientBuilder::proxy");
+}
+
+#[test]
+fn base_url_replaces_the_region() {
+    let c = ClientBuilder::<Config>::new()
+        .token("t")
+        .project_id("p")
+        .base_url("http://127.0.0.1:9")
+        .build()
+        .unwrap();
+    for service in Service::ALL {
+        assert_eq!(
+            c.endpoints().base_url(service).as_str(),
+            "http://127.0.0.1:9"
+        );
+    }
+    assert_eq!(c.endpoints().region().as_str(), "eu-de");
+    // One service alone does not say where the others are.
+    let e = ClientBuilder::<Config>::new()
+        .token("t")
+        .project_id("p")
+        .endpoint(Service::Dli, "http://127.0.0.1:9")
+        .build()
+        .unwrap_err();
+    assert_eq!(e.setting(), "OS_REGION_NAME");
+}
+
+#[test]
+fn endpoint_overrides_from_env() {
+    let c = from(&[
+        ("OS_AUTH_TOKEN", "t"),
+        ("OS_PROJECT_ID", "p"),
+        ("OS_ENDPOINT_OVERRIDE", "http://127.0.0.1:9"),
+        ("OS_DLI_ENDPOINT_OVERRIDE", "http://127.0.0.1:10"),
+        ("OS_IDENTITY_ENDPOINT_OVERRIDE", "https://iam.test/v3/"),
+    ])
+    .unwrap();
+    let at = |s| c.endpoints().base_url(s).as_str().to_owned();
+    assert_eq!(at(Service::Dli), "http://127.0.0.1:10");
+    assert_eq!(at(Service::Mrs), "http://127.0.0.1:9");
+    assert_eq!(at(Service::Iam), "https://iam.test");
+    let c = from(&[
+        ("OS_AUTH_TOKEN", "t"),
+        ("OS_PROJECT_ID", "p"),
+        ("OS_REGION_NAME", "eu-nl"),
+        ("OS_MRS_ENDPOINT_OVERRIDE", "http://127.0.0.1:11"),
+    ])
+    .unwrap();
+    assert_eq!(
+        c.endpoints().base_url(Service::Mrs).as_str(),
+        "http://127.0.0.1:11"
+    );
+    assert_eq!(
+        c.endpoints().base_url(Service::Dli).as_str(),
+        "https://dli.eu-nl.otc.t-systems.com"
+    );
+    let e = from(&[
+        ("OS_AUTH_TOKEN", "t"),
+        ("OS_PROJECT_ID", "p"),
+        ("OS_REGION_NAME", "eu-nl"),
+        ("OS_MODELARTS_ENDPOINT_OVERRIDE", "ftp://models.test"),
+    ])
+    .unwrap_err();
+    assert_eq!(e.setting(), "OS_MODELARTS_ENDPOINT_OVERRIDE");
+    assert!(e.problem().contains("ftp://models.test"), "{e}");
+}
+
+#[test]
+fn env_vars_lists_every_variable_read() {
+    use std::cell::RefCell;
+    use std::collections::BTreeSet;
+    let dir = std::env::temp_dir().join(format!("otc-jobs-env-vars-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("clouds.yaml"), "clouds:\n  c: {}\n").unwrap();
+    let asked = RefCell::new(BTreeSet::new());
+    let env = |name: &str| {
+        asked.borrow_mut().insert(name.to_owned());
+        match name {
+            "OS_CLOUD" => Some("c".to_owned()),
+            // NO_PROXY is read only with a proxy.
+            "https_proxy" => Some("http://proxy.test:3128".to_owned()),
+            _ => None,
+        }
+    };
+    ClientBuilder::<Config>::from_env_with(env, std::slice::from_ref(&dir)).unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+    let mut asked = asked.into_inner();
+    // Read by the clouds.yaml search (`from_env` only), not through `env`.
+    asked.extend(["XDG_CONFIG_HOME".to_owned(), "HOME".to_owned()]);
+    let listed: BTreeSet<String> = ENV_VARS.iter().map(|v| v.name.to_owned()).collect();
+    assert_eq!(asked, listed);
+    // And the documented table names each of them.
+    let source = include_str!("env.rs");
+    for var in ENV_VARS {
+        assert!(
+            source.contains(&format!("/// | `{}`", var.name))
+                || source.contains(&format!("(or `{}`)", var.name))
+                || source.contains(&format!("`{}`, `", var.name))
+                || source.contains(&format!(", `{}` |", var.name)),
+            "{} is not in the ENV_VARS table",
+            var.name
+        );
+    }
 }
