@@ -17,6 +17,10 @@
 //! A client only sends each [`Exchange`] and sleeps each [`Step::Wait`]. This crate is
 //! an implementation detail of the two clients; use them instead.
 
+// Where other crates' docs link to this one when it is not documented beside them (a
+// cold `cargo doc --no-deps`); keep the version in step with Cargo.toml.
+#![doc(html_root_url = "https://docs.rs/otc-jobs-driver/0.1.0")]
+
 mod body;
 mod call;
 mod clouds;

@@ -37,6 +37,10 @@
 //! # }
 //! ```
 
+// Where other crates' docs link to this one when it is not documented beside them (a
+// cold `cargo doc --no-deps`); keep the version in step with Cargo.toml.
+#![doc(html_root_url = "https://docs.rs/otc-jobs-async/0.1.0")]
+
 use std::sync::Arc;
 
 use otc_jobs_core::{BuildError, Operation, TransportErrorKind};
