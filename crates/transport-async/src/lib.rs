@@ -47,11 +47,16 @@ use otc_jobs_core::{BuildError, Operation, TransportErrorKind};
 use otc_jobs_driver::{BodySink, Exchange, FromConfig, Shared, Step};
 use tracing::Instrument;
 
-pub use otc_jobs_core::{self, Error, PathId, RetryPolicy, Service};
-pub use otc_jobs_driver::{Config, ConfigError, ENV_VARS};
-
-/// Builds a [`Client`]: see [`otc_jobs_driver::ClientBuilder`] for every setting.
-pub type ClientBuilder = otc_jobs_driver::ClientBuilder<Client>;
+pub use otc_jobs_core::auth::SignatureForm;
+pub use otc_jobs_core::{self, ClientPolicy, Error, PathId, RetryPolicy, Service};
+// The builder and what its settings become, with their docs on this crate's pages: the
+// implementation is the driver's, shared by both clients. `Client::builder()` gives a
+// `ClientBuilder<Client>`.
+#[doc(inline)]
+pub use otc_jobs_driver::{
+    Auth, ClientBuilder, Config, ConfigError, ENV_VARS, EnvVar, Project, ProxyScheme,
+    ProxySettings, TransportSettings,
+};
 
 /// The async client. Cheap to clone (the connection pool, the token cache and the
 /// configuration are shared); use one per process.

@@ -42,13 +42,18 @@ use std::io::Read;
 use std::sync::Arc;
 
 use otc_jobs_core::{Operation, TransportErrorKind};
-use otc_jobs_driver::{BodySink, Exchange, FromConfig, ProxyScheme, ProxySettings, Shared, Step};
+use otc_jobs_driver::{BodySink, Exchange, FromConfig, Shared, Step};
 
-pub use otc_jobs_core::{self, Error, PathId, RetryPolicy, Service};
-pub use otc_jobs_driver::{Config, ConfigError, ENV_VARS};
-
-/// Builds a [`Client`]: see [`otc_jobs_driver::ClientBuilder`] for every setting.
-pub type ClientBuilder = otc_jobs_driver::ClientBuilder<Client>;
+pub use otc_jobs_core::auth::SignatureForm;
+pub use otc_jobs_core::{self, ClientPolicy, Error, PathId, RetryPolicy, Service};
+// The builder and what its settings become, with their docs on this crate's pages: the
+// implementation is the driver's, shared by both clients. `Client::builder()` gives a
+// `ClientBuilder<Client>`.
+#[doc(inline)]
+pub use otc_jobs_driver::{
+    Auth, ClientBuilder, Config, ConfigError, ENV_VARS, EnvVar, Project, ProxyScheme,
+    ProxySettings, TransportSettings,
+};
 
 /// The blocking client. Cheap to clone (the connection pool, the token cache and the
 /// configuration are shared) and usable from several threads at once.
