@@ -8,7 +8,9 @@
 //! It only prepares requests with [`otc_jobs_core`], sends them, and parses the answers
 //! with the core; retries, IAM tokens, the size limit and tracing are driven by
 //! [`otc_jobs_driver`], the same code as `otc-jobs-blocking`, so both clients behave
-//! identically.
+//! identically. Every setting is on [`ClientBuilder`] (from code, the environment variables
+//! of [`ENV_VARS`], or `clouds.yaml`); errors are the core's [`Error`], the same type in
+//! both clients.
 //!
 //! ```
 //! # use otc_jobs_emulator::{Emulator, EmulatorConfig, SeedJob, DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, DEFAULT_PROJECT_ID};

@@ -7,7 +7,9 @@
 //! It only prepares requests with [`otc_jobs_core`], sends them, and parses the answers
 //! with the core; retries, IAM tokens, the size limit and tracing are driven by
 //! [`otc_jobs_driver`], the same code as `otc-jobs-async`, so both clients behave
-//! identically. ureq never turns a 4xx/5xx answer into a transport error here: the core
+//! identically. Every setting is on [`ClientBuilder`] (from code, the environment variables
+//! of [`ENV_VARS`], or `clouds.yaml`); errors are the core's [`Error`], the same type in
+//! both clients. ureq never turns a 4xx/5xx answer into a transport error here: the core
 //! judges every answer.
 //!
 //! ```
