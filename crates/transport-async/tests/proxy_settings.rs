@@ -12,7 +12,7 @@ const URLS: &[(&str, bool)] = &[
     ("http://alice:hunter2@proxy.test:notaport", false),
     ("ftp://alice:hunter2@proxy.test:21", false),
     ("socks5://proxy.test:1080", false),
-    ("proxy.test:3128", false),
+    ("alice:hunter2@proxy.test:3128", true),
     ("http://:3128", false),
 ];
 

@@ -29,8 +29,9 @@ impl ProxyScheme {
     }
 }
 
-/// The proxy requests go through, validated: `http://` or `https://`, a host, a numeric
-/// port if any, optional `user:password@` (percent-decoded), no path.
+/// The proxy requests go through, validated: `http://` or `https://` (none means
+/// `http://`), a host, a numeric port if any, optional `user:password@` (percent-decoded),
+/// no path.
 ///
 /// Its `Debug` hides the password:
 ///
@@ -82,6 +83,12 @@ impl ProxySettings {
                 format!("not a usable proxy URL ({}): {why}", redact(url)),
             )
         };
+        // `proxy.example:3128` means `http://proxy.example:3128`, as for curl.
+        let url = if url.contains("://") {
+            url.to_owned()
+        } else {
+            format!("http://{url}")
+        };
         let (scheme, rest) = url
             .split_once("://")
             .ok_or_else(|| invalid("no scheme: write http://HOST:PORT"))?;
@@ -126,7 +133,7 @@ impl ProxySettings {
             }
         };
         Ok(ProxySettings {
-            url: url.to_owned(),
+            url: url.clone(),
             scheme,
             host: host.to_owned(),
             port: port.unwrap_or(scheme.default_port()),
@@ -137,7 +144,8 @@ impl ProxySettings {
         })
     }
 
-    /// The URL as given (with its credentials, if any: do not log it).
+    /// The URL as given, with `http://` in front when it had no scheme (and with its
+    /// credentials, if any: do not log it).
     pub fn url(&self) -> &str {
         &self.url
     }
@@ -267,6 +275,11 @@ mod tests {
         assert_eq!(p.password().map(|s| s.expose()), Some("p:w"));
         let p = parse("HTTP://proxy.test").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(p.port(), 80);
+        let p = parse("proxy.test:3128").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            (p.url(), p.scheme(), p.port()),
+            ("http://proxy.test:3128", ProxyScheme::Http, 3128)
+        );
     }
 
     #[test]
@@ -276,7 +289,6 @@ mod tests {
             ("http://host:99999", "the port is above 65535"),
             ("ftp://host:21", "the scheme ftp is not supported"),
             ("socks5://host:1080", "the scheme socks5 is not supported"),
-            ("proxy.test:3128", "no scheme"),
             ("http://:3128", "no host"),
             ("http://host:3128/path", "no path"),
             ("http://[::1:3128", "unclosed"),
