@@ -82,6 +82,30 @@ impl Error {
         self
     }
 
+    /// What went wrong, in words: the service's error message when it sent one, the
+    /// underlying failure's text when no answer came, what was wrong with an answer that
+    /// could not be read; `None` when the service sent no message or nothing was sent
+    /// (the error's `Display` then says why).
+    ///
+    /// ```
+    /// use otc_jobs_core::{Error, ServiceError};
+    /// let err = Error::from(ServiceError::from_answer(
+    ///     http::StatusCode::BAD_REQUEST,
+    ///     &http::HeaderMap::new(),
+    ///     br#"{"error_code": "DLI.0002", "error_msg": "There is no job 7"}"#,
+    /// ));
+    /// assert_eq!(err.message(), Some("There is no job 7"));
+    /// assert_eq!(err.code(), Some("DLI.0002"));
+    /// ```
+    pub fn message(&self) -> Option<&str> {
+        match self {
+            Error::Service(e) => e.message.as_deref(),
+            Error::Transport(e) => Some(&e.message),
+            Error::Response(e) => Some(&e.detail),
+            Error::Build(_) | Error::Sign(_) => None,
+        }
+    }
+
     /// Whether the service said the job (or the object) does not exist, so that deleting
     /// it again can be treated as done. See [`ServiceError::is_not_found`].
     pub fn is_not_found(&self) -> bool {
@@ -268,13 +292,20 @@ impl fmt::Debug for ResponseError {
 }
 
 /// The service answered and said no.
-#[derive(Clone, thiserror::Error)]
-#[error(
-    "service error (HTTP {status}{}){}: {}",
-    fmt_request_id(request_id.as_deref()),
-    code.as_deref().map(|c| format!(" {c}")).unwrap_or_default(),
-    message.as_deref().unwrap_or("(no message)")
-)]
+///
+/// Its text has the status, the request id, the attempts when there were several, the
+/// code and the message (or the status reason when the answer had no message):
+///
+/// ```
+/// use otc_jobs_core::ServiceError;
+/// let err = ServiceError::from_answer(http::StatusCode::SERVICE_UNAVAILABLE, &http::HeaderMap::new(), b"")
+///     .with_attempts(4);
+/// assert_eq!(
+///     err.to_string(),
+///     "service error (HTTP 503 Service Unavailable, after 4 attempts): Service Unavailable (the answer had no error message)"
+/// );
+/// ```
+#[derive(Clone)]
 pub struct ServiceError {
     /// The HTTP status (200 for a ModelArts `is_success: false`).
     pub status: StatusCode,
@@ -337,6 +368,12 @@ impl ServiceError {
         }
     }
 
+    /// The same error, recording that `attempts` attempts were made.
+    pub fn with_attempts(mut self, attempts: u32) -> ServiceError {
+        self.attempts = attempts;
+        self
+    }
+
     /// Whether this means the job does not exist: HTTP 404, or one of
     /// [`NOT_FOUND_CODES`].
     pub fn is_not_found(&self) -> bool {
@@ -347,6 +384,31 @@ impl ServiceError {
                 .is_some_and(|c| NOT_FOUND_CODES.contains(&c))
     }
 }
+
+impl fmt::Display for ServiceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "service error (HTTP {}{}{})",
+            self.status,
+            fmt_request_id(self.request_id.as_deref()),
+            fmt_attempts(self.attempts)
+        )?;
+        if let Some(code) = &self.code {
+            write!(f, " {code}")?;
+        }
+        match &self.message {
+            Some(message) => write!(f, ": {message}"),
+            None => write!(
+                f,
+                ": {} (the answer had no error message)",
+                self.status.canonical_reason().unwrap_or("no reason phrase")
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ServiceError {}
 
 impl fmt::Debug for ServiceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -365,6 +427,14 @@ impl fmt::Debug for ServiceError {
 fn fmt_request_id(id: Option<&str>) -> String {
     id.map(|id| format!(", request id {id}"))
         .unwrap_or_default()
+}
+
+fn fmt_attempts(attempts: u32) -> String {
+    if attempts > 1 {
+        format!(", after {attempts} attempts")
+    } else {
+        String::new()
+    }
 }
 
 fn bounded(body: &[u8]) -> Vec<u8> {
@@ -540,5 +610,33 @@ mod tests {
             r#"{"error_code":"0176","error_msg":"The job does not exist."}"#
         ));
         assert!(!nf(400, r#"{"error_code":"DLI.0001","error_msg":"bad"}"#));
+    }
+
+    #[test]
+    fn service_error_text_says_attempts_and_reason() {
+        let h = HeaderMap::new();
+        let once = ServiceError::from_answer(StatusCode::BAD_GATEWAY, &h, b"");
+        assert_eq!(
+            once.to_string(),
+            "service error (HTTP 502 Bad Gateway): Bad Gateway (the answer had no error message)"
+        );
+        let e = Error::from(
+            ServiceError::from_answer(
+                StatusCode::TOO_MANY_REQUESTS,
+                &h,
+                br#"{"error_code":"APIG.0308","error_msg":"throttled","request_id":"r9"}"#,
+            )
+            .with_attempts(3),
+        );
+        assert_eq!(
+            e.to_string(),
+            "service error (HTTP 429 Too Many Requests, request id r9, after 3 attempts) APIG.0308: throttled"
+        );
+        assert_eq!(e.message(), Some("throttled"));
+        assert_eq!(e.attempts(), 3);
+        let t = Error::from(TransportError::new(TransportErrorKind::Connect, "refused"));
+        assert_eq!(t.message(), Some("refused"));
+        let b = Error::from(BuildError::InvalidProjectId);
+        assert_eq!(b.message(), None);
     }
 }

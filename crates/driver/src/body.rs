@@ -216,6 +216,23 @@ pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
     text
 }
 
+/// `message` with the host the request went to in front, unless it names it already (a
+/// failed DNS lookup is reported by ureq as "host not found", without the host).
+///
+/// ```
+/// let uri: http::Uri = "https://dli.eu-de.example/v1.0/p/streaming/jobs/1".parse().unwrap();
+/// assert_eq!(
+///     otc_jobs_driver::naming_host(&uri, "host not found".into()),
+///     "dli.eu-de.example: host not found"
+/// );
+/// ```
+pub fn naming_host(uri: &http::Uri, message: String) -> String {
+    match uri.host() {
+        Some(host) if !message.contains(host) => format!("{host}: {message}"),
+        _ => message,
+    }
+}
+
 /// The kind of the first I/O error in `error`'s chain of sources, if any.
 pub fn chain_kind(error: &(dyn std::error::Error + 'static)) -> Option<TransportErrorKind> {
     let mut current = Some(error);

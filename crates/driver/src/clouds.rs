@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::config::{ConfigError, Settings};
+use crate::config::{ConfigError, SERVICE_OVERRIDES, Settings};
 
 #[derive(Deserialize)]
 struct CloudsFile {
@@ -19,8 +19,27 @@ struct Cloud {
     #[serde(default)]
     auth: Keys,
     region_name: Option<String>,
+    /// Every service at one base URL (otc-jobs' own key, like `OS_ENDPOINT_OVERRIDE`).
+    endpoint_override: Option<String>,
+    modelarts_endpoint_override: Option<String>,
+    dli_endpoint_override: Option<String>,
+    mrs_endpoint_override: Option<String>,
+    identity_endpoint_override: Option<String>,
     #[serde(flatten)]
     top: Keys,
+}
+
+impl Cloud {
+    /// The `<service_type>_endpoint_override` value for `key`.
+    fn service_override(&self, key: &str) -> Option<String> {
+        match key {
+            "modelarts_endpoint_override" => self.modelarts_endpoint_override.clone(),
+            "dli_endpoint_override" => self.dli_endpoint_override.clone(),
+            "mrs_endpoint_override" => self.mrs_endpoint_override.clone(),
+            "identity_endpoint_override" => self.identity_endpoint_override.clone(),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -167,12 +186,26 @@ fn apply(settings: &mut Settings, cloud: &Cloud, file: &str, name: &str) {
             Settings::put(field, value, at(key));
         }
     }
+    // The all-services override first, so that the per-service ones win over it.
+    let mut all = None;
+    Settings::put(
+        &mut all,
+        cloud.endpoint_override.clone(),
+        at("endpoint_override"),
+    );
+    s.endpoints.extend(all.map(|url| (None, url)));
+    for (service, _, key) in SERVICE_OVERRIDES {
+        let mut one = None;
+        Settings::put(&mut one, cloud.service_override(key), at(key));
+        s.endpoints.extend(one.map(|url| (Some(service), url)));
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::config::{Auth, ClientBuilder, Config, Project};
+    use otc_jobs_core::Service;
     use otc_jobs_core::auth::Credentials;
 
     const FILE: &str = r#"
@@ -288,5 +321,43 @@ clouds:
             .err()
             .unwrap();
         assert_eq!(e.setting(), "clouds.yaml");
+    }
+
+    #[test]
+    fn endpoint_overrides_from_clouds_yaml() {
+        let dir = std::env::temp_dir().join(format!("otc-jobs-overrides-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("clouds.yaml");
+        std::fs::write(
+            &path,
+            "clouds:
+  emu:
+    auth: {token: t, project_id: p}
+    endpoint_override: http://127.0.0.1:9
+    mrs_endpoint_override: http://127.0.0.1:10
+  bad:
+    auth: {token: t, project_id: p}
+    region_name: eu-de
+    dli_endpoint_override: dli.test
+",
+        )
+        .unwrap();
+        let c = ClientBuilder::<Config>::from_clouds_yaml(&path, "emu")
+            .unwrap()
+            .build()
+            .unwrap();
+        let at = |s| c.endpoints().base_url(s).as_str().to_owned();
+        assert_eq!(at(Service::Mrs), "http://127.0.0.1:10");
+        assert_eq!(at(Service::Iam), "http://127.0.0.1:9");
+        let e = ClientBuilder::<Config>::from_clouds_yaml(&path, "bad")
+            .unwrap()
+            .build()
+            .unwrap_err();
+        assert!(
+            e.setting()
+                .ends_with("cloud \"bad\": dli_endpoint_override"),
+            "{e}"
+        );
+        std::fs::remove_dir_all(&dir).ok();
     }
 }

@@ -21,6 +21,10 @@
 //! A client only sends each [`Exchange`] and sleeps each [`Step::Wait`]. This crate is
 //! an implementation detail of the two clients; use them instead.
 
+// Where other crates' docs link to this one when it is not documented beside them (a
+// cold `cargo doc --no-deps`); keep the version in step with Cargo.toml.
+#![doc(html_root_url = "https://docs.rs/otc-jobs-driver/0.1.0")]
+
 mod body;
 mod call;
 mod clouds;
@@ -32,11 +36,11 @@ mod wait;
 #[doc(hidden)]
 pub use otc_jobs_core as __core;
 
-pub use body::{BodySink, chain_kind, error_chain, io_kind, transport_error};
+pub use body::{BodySink, chain_kind, error_chain, io_kind, naming_host, transport_error};
 pub use call::{Answer, Call, Exchange, Phase, Shared, Step, TOKEN_EXPIRED_CODE};
 pub use config::{
-    Auth, ClientBuilder, Config, ConfigError, ENV_VARS, FromConfig, Project, ProxySettings,
-    TransportSettings,
+    Auth, ClientBuilder, Config, ConfigError, ENV_VARS, EnvVar, FromConfig, Project, ProxyScheme,
+    ProxySettings, TransportSettings,
 };
 pub use paginate::{DEFAULT_MAX_PAGES, PageStep, Paginator};
 pub use wait::{WaitOptions, WaitOutcome, WaitStep, Waiter};

@@ -19,14 +19,16 @@
 #[macro_export]
 macro_rules! client_methods {
     (self $(. $field:ident)+ $(; $async:ident $await:ident)?) => {
-        /// An empty builder.
+        /// An empty builder: every setting is on [`ClientBuilder`](ClientBuilder); the
+        /// environment variables [`ClientBuilder::from_env`](ClientBuilder::from_env)
+        /// reads are in [`ENV_VARS`](ENV_VARS).
         pub fn builder() -> $crate::ClientBuilder<Self> {
             $crate::ClientBuilder::new()
         }
 
         /// A client configured from the environment (`OS_*` variables, `OS_CLOUD` and
-        /// `clouds.yaml`, `HTTPS_PROXY`/`NO_PROXY`); see
-        /// [`ClientBuilder::from_env`](otc_jobs_driver::ClientBuilder::from_env).
+        /// `clouds.yaml`, `HTTPS_PROXY`/`NO_PROXY`; all listed in [`ENV_VARS`](ENV_VARS));
+        /// see [`ClientBuilder::from_env`](ClientBuilder::from_env).
         pub fn from_env() -> ::std::result::Result<Self, $crate::ConfigError> {
             $crate::ClientBuilder::<Self>::from_env()?.build()
         }

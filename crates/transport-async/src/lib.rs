@@ -8,7 +8,9 @@
 //! It only prepares requests with [`otc_jobs_core`], sends them, and parses the answers
 //! with the core; retries, IAM tokens, the size limit and tracing are driven by
 //! [`otc_jobs_driver`], the same code as `otc-jobs-blocking`, so both clients behave
-//! identically.
+//! identically. Every setting is on [`ClientBuilder`] (from code, the environment variables
+//! of [`ENV_VARS`], or `clouds.yaml`); errors are the core's [`Error`], the same type in
+//! both clients.
 //!
 //! Lists are walked page by page as streams ([`Client::paginate`] for the items,
 //! [`Client::pages`] for the pages) and deletions are waited for
@@ -42,6 +44,10 @@
 //! # }
 //! ```
 
+// Where other crates' docs link to this one when it is not documented beside them (a
+// cold `cargo doc --no-deps`); keep the version in step with Cargo.toml.
+#![doc(html_root_url = "https://docs.rs/otc-jobs-async/0.1.0")]
+
 mod paging;
 
 use std::sync::Arc;
@@ -50,11 +56,16 @@ use otc_jobs_core::{BuildError, Operation, TransportErrorKind};
 use otc_jobs_driver::{BodySink, Exchange, FromConfig, Shared, Step};
 use tracing::Instrument;
 
-pub use otc_jobs_core::{self, Error, PathId, RetryPolicy, Service};
-pub use otc_jobs_driver::{Config, ConfigError, ENV_VARS, WaitOptions, WaitOutcome};
-
-/// Builds a [`Client`]: see [`otc_jobs_driver::ClientBuilder`] for every setting.
-pub type ClientBuilder = otc_jobs_driver::ClientBuilder<Client>;
+pub use otc_jobs_core::auth::SignatureForm;
+pub use otc_jobs_core::{self, ClientPolicy, Error, PathId, RetryPolicy, Service};
+// The builder and what its settings become, with their docs on this crate's pages: the
+// implementation is the driver's, shared by both clients. `Client::builder()` gives a
+// `ClientBuilder<Client>`.
+#[doc(inline)]
+pub use otc_jobs_driver::{
+    Auth, ClientBuilder, Config, ConfigError, ENV_VARS, EnvVar, Project, ProxyScheme,
+    ProxySettings, TransportSettings, WaitOptions, WaitOutcome,
+};
 
 /// The async client. Cheap to clone (the connection pool, the token cache and the
 /// configuration are shared); use one per process.
@@ -155,12 +166,10 @@ impl FromConfig for Client {
             builder = builder.add_root_certificate(certificate);
         }
         if let Some(proxy) = &settings.proxy {
-            let no_proxy = proxy
-                .no_proxy
-                .as_deref()
-                .and_then(reqwest::NoProxy::from_string);
-            let proxy = reqwest::Proxy::https(&proxy.url)
-                .map_err(|e| ConfigError::new("HTTPS_PROXY", e.to_string()))?
+            // The driver validated the URL; reqwest parses it again.
+            let no_proxy = proxy.no_proxy().and_then(reqwest::NoProxy::from_string);
+            let proxy = reqwest::Proxy::https(proxy.url())
+                .map_err(|e| ConfigError::new(proxy.setting(), e.to_string()))?
                 .no_proxy(no_proxy);
             builder = builder.proxy(proxy);
         }

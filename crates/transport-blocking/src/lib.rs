@@ -7,15 +7,15 @@
 //! It only prepares requests with [`otc_jobs_core`], sends them, and parses the answers
 //! with the core; retries, IAM tokens, the size limit and tracing are driven by
 //! [`otc_jobs_driver`], the same code as `otc-jobs-async`, so both clients behave
-//! identically.
+//! identically. Every setting is on [`ClientBuilder`] (from code, the environment variables
+//! of [`ENV_VARS`], or `clouds.yaml`); errors are the core's [`Error`], the same type in
+//! both clients. ureq never turns a 4xx/5xx answer into a transport error here: the core
+//! judges every answer.
 //!
 //! Lists are walked page by page as iterators ([`Client::paginate`] for the items,
 //! [`Client::pages`] for the pages) and deletions are waited for
 //! ([`Client::wait_until_deleted`], [`Client::delete_and_wait`]) by the driver's
 //! [`Paginator`](otc_jobs_driver::Paginator) and [`Waiter`](otc_jobs_driver::Waiter).
-//!
-//! ureq never turns a 4xx/5xx answer into a transport error here: the core judges every
-//! answer.
 //!
 //! ```
 //! # use otc_jobs_emulator::{Emulator, EmulatorConfig, SeedJob, DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, DEFAULT_PROJECT_ID};
@@ -41,20 +41,29 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+// Where other crates' docs link to this one when it is not documented beside them (a
+// cold `cargo doc --no-deps`); keep the version in step with Cargo.toml.
+#![doc(html_root_url = "https://docs.rs/otc-jobs-blocking/0.1.0")]
+
 mod paging;
 
 use std::io::Read;
 use std::sync::Arc;
 
 use otc_jobs_core::{Operation, TransportErrorKind};
-use otc_jobs_driver::{BodySink, Exchange, FromConfig, ProxySettings, Shared, Step};
+use otc_jobs_driver::{BodySink, Exchange, FromConfig, Shared, Step};
 
-pub use otc_jobs_core::{self, Error, PathId, RetryPolicy, Service};
-pub use otc_jobs_driver::{Config, ConfigError, ENV_VARS, WaitOptions, WaitOutcome};
+pub use otc_jobs_core::auth::SignatureForm;
+pub use otc_jobs_core::{self, ClientPolicy, Error, PathId, RetryPolicy, Service};
+// The builder and what its settings become, with their docs on this crate's pages: the
+// implementation is the driver's, shared by both clients. `Client::builder()` gives a
+// `ClientBuilder<Client>`.
+#[doc(inline)]
+pub use otc_jobs_driver::{
+    Auth, ClientBuilder, Config, ConfigError, ENV_VARS, EnvVar, Project, ProxyScheme,
+    ProxySettings, TransportSettings, WaitOptions, WaitOutcome,
+};
 pub use paging::{Items, Pages};
-
-/// Builds a [`Client`]: see [`otc_jobs_driver::ClientBuilder`] for every setting.
-pub type ClientBuilder = otc_jobs_driver::ClientBuilder<Client>;
 
 /// The blocking client. Cheap to clone (the connection pool, the token cache and the
 /// configuration are shared) and usable from several threads at once.
@@ -106,9 +115,11 @@ impl Client {
             (Some(proxied), Some("https")) => proxied,
             _ => &self.inner.direct,
         };
+        let uri = exchange.request.uri().clone();
         let response = agent.run(exchange.request).map_err(|e| {
             let kind = kind_of(&e);
-            otc_jobs_driver::transport_error(kind, otc_jobs_driver::error_chain(&e))
+            let message = otc_jobs_driver::error_chain(&e);
+            otc_jobs_driver::transport_error(kind, otc_jobs_driver::naming_host(&uri, message))
         })?;
         let (mut parts, body) = response.into_parts();
         let mut sink = BodySink::new(
@@ -182,31 +193,35 @@ fn agent(config: &Config, proxy: Option<ureq::Proxy>) -> Result<ureq::Agent, Con
     Ok(agent_config.into())
 }
 
+/// The driver validated the proxy URL (scheme, host, numeric port, decoded credentials).
 fn proxy(settings: &ProxySettings) -> Result<ureq::Proxy, ConfigError> {
-    let invalid =
-        |why: &str| ConfigError::new("HTTPS_PROXY", format!("not a usable proxy URL: {why}"));
-    let uri: http::Uri = settings.url.parse().map_err(|_| invalid("not a URL"))?;
-    let protocol = match uri.scheme_str() {
-        Some("https") => ureq::ProxyProtocol::Https,
-        Some("http") | None => ureq::ProxyProtocol::Http,
-        Some(other) => return Err(invalid(&format!("scheme {other} is not supported"))),
+    let protocol = match settings.scheme() {
+        ProxyScheme::Https => ureq::ProxyProtocol::Https,
+        _ => ureq::ProxyProtocol::Http,
     };
-    let authority = uri.authority().ok_or_else(|| invalid("no host"))?;
-    let mut builder = ureq::Proxy::builder(protocol).host(authority.host());
-    if let Some(port) = authority.port_u16() {
-        builder = builder.port(port);
+    // ureq writes the host into a URI: an IPv6 address needs its brackets back.
+    let host = match settings.host() {
+        v6 if v6.contains(':') => format!("[{v6}]"),
+        name => name.to_owned(),
+    };
+    let mut builder = ureq::Proxy::builder(protocol)
+        .host(&host)
+        .port(settings.port());
+    if let Some(user) = settings.username() {
+        builder = builder.username(user);
     }
-    if let Some((userinfo, _)) = authority.as_str().rsplit_once('@') {
-        let (user, password) = userinfo.split_once(':').unwrap_or((userinfo, ""));
-        builder = builder.username(user).password(password);
+    if let Some(password) = settings.password() {
+        builder = builder.password(password.expose());
     }
-    for entry in settings.no_proxy.iter().flat_map(|n| n.split(',')) {
+    for entry in settings.no_proxy().iter().flat_map(|n| n.split(',')) {
         let entry = entry.trim();
         if !entry.is_empty() {
             builder = builder.no_proxy(entry);
         }
     }
-    builder.build().map_err(|e| invalid(&e.to_string()))
+    builder
+        .build()
+        .map_err(|e| ConfigError::new(settings.setting(), format!("not a usable proxy URL: {e}")))
 }
 
 impl FromConfig for Client {
