@@ -1,0 +1,129 @@
+//! The [`Backend`] over otc-jobs-async: the five deletions are real; listing, looking at
+//! a job being deleted and DLI's batch deletion wait for their operations
+//! (`ListFlinkJobs`..., `GetFlinkJob`..., `BatchDeleteFlinkJobs`) and the paginators,
+//! which this build does not have yet (integration step): they answer
+//! [`ErrorClass::Unsupported`].
+//!
+//! The client is built without retries: the executor retries, so that every 429 reaches
+//! the run's shared throttle.
+
+use std::time::SystemTime;
+
+use otc_jobs_async::{Client, Error};
+use otc_jobs_core::auth::SigningTime;
+use otc_jobs_core::{RetryAfter, THROTTLED_CODE};
+
+use crate::backend::{Backend, BatchEntry, CallError, ErrorClass, JobRow, Probe, ServerFilters};
+use crate::kinds::{JobId, Kind};
+
+/// The services, through the SDK.
+#[derive(Debug, Clone)]
+pub(crate) struct SdkBackend {
+    client: Client,
+}
+
+impl SdkBackend {
+    /// Over `client` (which should not retry: see the module docs).
+    pub(crate) fn new(client: Client) -> SdkBackend {
+        SdkBackend { client }
+    }
+}
+
+impl Backend for SdkBackend {
+    async fn list(&self, kind: Kind, _filters: &ServerFilters) -> Result<Vec<JobRow>, CallError> {
+        let operation = match kind {
+            Kind::TrainingJob => "ListTrainingJobs",
+            Kind::TrainingJobVersion => "ListTrainingJobVersions",
+            Kind::VisualizationJob => "ListVisualizationJobs",
+            Kind::FlinkJob => "ListFlinkJobs",
+            Kind::JobExecution => "ListJobExecutions",
+        };
+        Err(CallError::unsupported(
+            &format!("listing {kind}s"),
+            &format!("{operation} operation and its paginator"),
+        ))
+    }
+
+    async fn delete(&self, kind: Kind, id: &JobId) -> Result<(), CallError> {
+        let result = match (kind, id) {
+            (Kind::TrainingJob, JobId::Number(n)) => {
+                self.client.delete_training_job(*n).await.map(drop)
+            }
+            (Kind::FlinkJob, JobId::Number(n)) => self.client.delete_flink_job(*n).await.map(drop),
+            (Kind::TrainingJobVersion, JobId::Version { job_id, version_id }) => self
+                .client
+                .delete_training_job_version(*job_id, *version_id)
+                .await
+                .map(drop),
+            (Kind::VisualizationJob, JobId::Text(id)) => self
+                .client
+                .delete_visualization_job(id.clone())
+                .await
+                .map(drop),
+            (Kind::JobExecution, JobId::Text(id)) => {
+                self.client.delete_job_execution(id.clone()).await.map(drop)
+            }
+            _ => {
+                return Err(CallError {
+                    class: ErrorClass::Fatal,
+                    status: None,
+                    code: None,
+                    message: format!("{id} is not a {kind} id"),
+                    request_id: None,
+                });
+            }
+        };
+        result.map_err(|e| call_error(&e))
+    }
+
+    async fn probe(&self, kind: Kind, _id: &JobId) -> Result<Probe, CallError> {
+        let operation = match kind {
+            Kind::TrainingJob => "ListTrainingJobVersions",
+            Kind::TrainingJobVersion => "GetTrainingJobVersion",
+            Kind::VisualizationJob => "GetVisualizationJob",
+            Kind::FlinkJob => "GetFlinkJob",
+            Kind::JobExecution => "GetJobExecution",
+        };
+        Err(CallError::unsupported(
+            &format!("waiting for a {kind}"),
+            &format!("{operation} operation (or the waiter)"),
+        ))
+    }
+
+    async fn batch_delete(&self, _ids: &[JobId]) -> Result<Vec<BatchEntry>, CallError> {
+        Err(CallError::unsupported("--batch", "BatchDeleteFlinkJobs"))
+    }
+}
+
+/// What an SDK error means for the executor.
+pub(crate) fn call_error(error: &Error) -> CallError {
+    let class = if error.is_not_found() {
+        ErrorClass::NotFound
+    } else if let Error::Service(e) = error
+        && (e.status.as_u16() == 429 || e.code.as_deref() == Some(THROTTLED_CODE))
+    {
+        ErrorClass::Throttled {
+            retry_after: e.retry_after.map(|r| match r {
+                RetryAfter::Delay(wait) => wait,
+                at @ RetryAfter::At(_) => {
+                    at.wait_from(SigningTime::from_system_time(SystemTime::now()))
+                }
+            }),
+        }
+    } else if otc_jobs_core::is_retryable(error) {
+        ErrorClass::Retryable
+    } else {
+        ErrorClass::Fatal
+    };
+    let message = match error {
+        Error::Service(e) => e.message.clone().unwrap_or_else(|| error.to_string()),
+        _ => error.to_string(),
+    };
+    CallError {
+        class,
+        status: error.status().map(|s| s.as_u16()),
+        code: error.code().map(str::to_owned),
+        message,
+        request_id: error.request_id().map(str::to_owned),
+    }
+}
