@@ -22,7 +22,7 @@ Examples:
       --journal run.journal --report report.json
 
 Configuration comes from OS_* variables or clouds.yaml (OS_CLOUD / --os-cloud),
-overridden by the flags below.
+overridden by the flags above.
 
 Exit codes: 0 all deleted or already gone, 1 some failed, 2 usage or configuration
 (nothing deleted), 3 a wait timed out, 130 interrupted (report written).";

@@ -97,7 +97,8 @@ fn finished_ids(text: &str, kind: Kind) -> Result<HashMap<String, String>, usize
         if line.trim().is_empty() {
             continue;
         }
-        let torn = !complete && n + 1 == lines.len();
+        // Only the start of an entry counts as torn; other text is not a journal.
+        let torn = !complete && n + 1 == lines.len() && line.starts_with('{');
         let entry: serde_json::Value = match serde_json::from_str(line) {
             Ok(v) => v,
             Err(_) if torn => continue,
@@ -196,6 +197,9 @@ mod tests {
     fn refuses_a_file_that_is_not_a_journal() {
         let path = temp("not-journal");
         std::fs::write(&path, "hello\nworld\n").unwrap();
+        let err = Journal::open(&path, Kind::FlinkJob).unwrap_err();
+        assert!(err.to_string().contains("line 1"), "{err}");
+        std::fs::write(&path, "hello").unwrap();
         let err = Journal::open(&path, Kind::FlinkJob).unwrap_err();
         std::fs::remove_file(&path).unwrap();
         assert_eq!(err.code, 2);

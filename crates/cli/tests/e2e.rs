@@ -1,0 +1,477 @@
+//! The `otc-jobs` binary end to end, against the emulator on loopback.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use otc_jobs_emulator::{
+    DEFAULT_ACCESS_KEY, DEFAULT_PROJECT_ID, DEFAULT_SECRET_KEY, Emulator, EmulatorConfig, Fault,
+    FaultAction, SeedJob,
+};
+use serde_json::Value;
+
+const FLINK_DELETE: &str = "/v1.0/*/streaming/jobs/*";
+
+fn emulator_with_flink_jobs(ids: impl IntoIterator<Item = u64>) -> Emulator {
+    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
+    for id in ids {
+        emulator.seed(SeedJob::flink_job(id));
+    }
+    emulator
+}
+
+/// The binary, configured for `emulator` through the environment and `--endpoint`, with
+/// nothing of the caller's environment.
+fn otc_jobs(emulator: &Emulator) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_otc-jobs"));
+    command
+        .env_clear()
+        .env("OS_ACCESS_KEY", DEFAULT_ACCESS_KEY)
+        .env("OS_SECRET_KEY", DEFAULT_SECRET_KEY)
+        .env("OS_PROJECT_ID", DEFAULT_PROJECT_ID)
+        .env("OS_REGION_NAME", "eu-de")
+        .args(["--endpoint", emulator.base_url()])
+        .stdin(Stdio::null());
+    command
+}
+
+fn run(command: &mut Command) -> Output {
+    let output = command.output().unwrap();
+    eprintln!("stderr: {}", String::from_utf8_lossy(&output.stderr));
+    output
+}
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("otc-jobs-e2e-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    let _ = std::fs::remove_file(&path);
+    path
+}
+
+fn flink_ids_left(emulator: &Emulator) -> BTreeSet<u64> {
+    emulator
+        .jobs()
+        .into_iter()
+        .filter_map(|job| match job {
+            SeedJob::FlinkJob { job_id, .. } => Some(job_id),
+            _ => None,
+        })
+        .collect()
+}
+
+fn deletes_sent(emulator: &Emulator) -> usize {
+    emulator
+        .requests()
+        .iter()
+        .filter(|r| r.method == "DELETE")
+        .count()
+}
+
+fn read_report(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// id → outcome of a JSON report, checking each id appears once.
+fn outcomes(report: &Value) -> BTreeMap<u64, String> {
+    let mut map = BTreeMap::new();
+    for item in report["items"].as_array().unwrap() {
+        let id: u64 = item["id"].as_str().unwrap().parse().unwrap();
+        let outcome = item["outcome"].as_str().unwrap().to_owned();
+        assert!(map.insert(id, outcome).is_none(), "id {id} reported twice");
+    }
+    map
+}
+
+fn ids(range: std::ops::RangeInclusive<u64>) -> Vec<String> {
+    range.map(|n| n.to_string()).collect()
+}
+
+#[test]
+fn deletes_many_flink_jobs_through_faults_each_id_once() {
+    let emulator = emulator_with_flink_jobs(1..=60);
+    let respond = |status: u16, retry_after: Option<&str>| FaultAction::Respond {
+        status,
+        headers: retry_after
+            .map(|r| [("Retry-After".to_owned(), r.to_owned())].into())
+            .unwrap_or_default(),
+        body: if status == 429 {
+            r#"{"error_code": "APIG.0308", "error_msg": "throttled"}"#.to_owned()
+        } else {
+            String::new()
+        },
+    };
+    emulator.add_fault(Fault::new("DELETE", FLINK_DELETE, respond(503, None)).times(5));
+    emulator.add_fault(Fault::new("DELETE", FLINK_DELETE, respond(429, Some("1"))).times(2));
+    emulator.add_fault(
+        Fault::new(
+            "DELETE",
+            FLINK_DELETE,
+            FaultAction::Close {
+                after_processing: true,
+            },
+        )
+        .times(3),
+    );
+    emulator.add_fault(
+        Fault::new(
+            "DELETE",
+            FLINK_DELETE,
+            FaultAction::Close {
+                after_processing: false,
+            },
+        )
+        .times(2),
+    );
+    let report_path = temp("faults-report.json");
+    let out = run(otc_jobs(&emulator)
+        .args([
+            "delete",
+            "flink-job",
+            "--yes",
+            "--parallelism",
+            "8",
+            "-o",
+            "json",
+            "--report",
+        ])
+        .arg(&report_path)
+        .args(ids(1..=60)));
+    assert_eq!(out.status.code(), Some(0));
+
+    let report = read_report(&report_path);
+    assert_eq!(
+        serde_json::from_slice::<Value>(&out.stdout).unwrap(),
+        report
+    );
+    let outcomes = outcomes(&report);
+    assert_eq!(
+        outcomes.keys().copied().collect::<Vec<_>>(),
+        (1..=60).collect::<Vec<_>>()
+    );
+    assert!(flink_ids_left(&emulator).is_empty());
+    assert_eq!(report["summary"]["failed"], 0);
+
+    // The emulator's log agrees with the report: an id reported deleted got exactly one
+    // 200; one reported already gone got none (its deletion was the answer lost with
+    // the connection); no id was deleted twice.
+    let mut successes: BTreeMap<u64, usize> = BTreeMap::new();
+    for request in emulator.requests() {
+        if request.method == "DELETE" && request.status == Some(200) {
+            let id = request.path.rsplit('/').next().unwrap().parse().unwrap();
+            *successes.entry(id).or_default() += 1;
+        }
+    }
+    for (id, outcome) in &outcomes {
+        let expected = match outcome.as_str() {
+            "deleted" => 1,
+            "already_gone" => 0,
+            other => panic!("id {id}: unexpected outcome {other}"),
+        };
+        assert_eq!(
+            successes.get(id).copied().unwrap_or(0),
+            expected,
+            "id {id} ({outcome})"
+        );
+    }
+    assert_eq!(report["summary"]["already_gone"], 3);
+}
+
+#[test]
+fn dry_run_deletes_nothing() {
+    let emulator = emulator_with_flink_jobs(1..=5);
+    let out = run(otc_jobs(&emulator).args([
+        "delete",
+        "flink-job",
+        "1",
+        "2",
+        "3",
+        "--dry-run",
+        "-o",
+        "json",
+    ]));
+    assert_eq!(out.status.code(), Some(0));
+    let plan: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(plan["items"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        plan["items"][0],
+        serde_json::json!({"id": "1", "action": "delete"})
+    );
+    assert_eq!(deletes_sent(&emulator), 0);
+    assert_eq!(flink_ids_left(&emulator).len(), 5);
+}
+
+#[test]
+fn without_a_terminal_and_without_yes_it_refuses() {
+    let emulator = emulator_with_flink_jobs(1..=3);
+    let out = run(otc_jobs(&emulator).args(["delete", "flink-job", "1", "2"]));
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("refusing to delete 2 flink-job(s)") && stderr.contains("--yes"),
+        "{stderr}"
+    );
+    assert_eq!(deletes_sent(&emulator), 0);
+}
+
+#[test]
+fn bad_input_stops_before_anything_is_deleted() {
+    let emulator = emulator_with_flink_jobs(1..=3);
+    let not_a_dir = temp("plain-file");
+    std::fs::write(&not_a_dir, "x").unwrap(); // no newline: not a torn entry either
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            vec!["delete".into(), "flink-jobs".into(), "1".into()],
+            "invalid value 'flink-jobs'",
+        ),
+        (
+            vec![
+                "delete".into(),
+                "flink-job".into(),
+                "1".into(),
+                "abc".into(),
+            ],
+            "\"abc\" is not a flink-job id: expected a positive number",
+        ),
+        (
+            vec![
+                "delete".into(),
+                "flink-job".into(),
+                "1".into(),
+                "--journal".into(),
+                std::env::temp_dir().display().to_string(),
+            ],
+            "cannot use --journal",
+        ),
+        (
+            vec![
+                "delete".into(),
+                "flink-job".into(),
+                "1".into(),
+                "--journal".into(),
+                not_a_dir.display().to_string(),
+            ],
+            "is not an otc-jobs journal entry",
+        ),
+        (
+            vec![
+                "delete".into(),
+                "flink-job".into(),
+                "1".into(),
+                "--report".into(),
+                not_a_dir.join("r.json").display().to_string(),
+            ],
+            "cannot write --report",
+        ),
+        (
+            vec![
+                "delete".into(),
+                "flink-job".into(),
+                "1".into(),
+                "--parallelism".into(),
+                "0".into(),
+            ],
+            "--parallelism",
+        ),
+    ];
+    for (args, expected) in cases {
+        let out = run(otc_jobs(&emulator).args(&args).arg("--yes"));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+    assert_eq!(deletes_sent(&emulator), 0);
+    assert_eq!(flink_ids_left(&emulator).len(), 3);
+}
+
+#[test]
+fn missing_configuration_says_what_to_set() {
+    let out = run(Command::new(env!("CARGO_BIN_EXE_otc-jobs"))
+        .env_clear()
+        .args(["delete", "flink-job", "1", "--yes"])
+        .stdin(Stdio::null()));
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("configuration:") && stderr.contains("--emulator"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_rerun_with_the_journal_skips_what_was_finished() {
+    let emulator = emulator_with_flink_jobs(1..=10);
+    let journal = temp("resume.journal");
+    let out = run(otc_jobs(&emulator)
+        .args(["delete", "flink-job", "--yes", "-o", "json", "--journal"])
+        .arg(&journal)
+        .args(ids(1..=5)));
+    assert_eq!(out.status.code(), Some(0));
+    emulator.seed(SeedJob::flink_job(3)); // recreated: the journal still says it is done
+    let before = deletes_sent(&emulator);
+    let out = run(otc_jobs(&emulator)
+        .args(["delete", "flink-job", "--yes", "-o", "json", "--journal"])
+        .arg(&journal)
+        .args(ids(1..=10)));
+    assert_eq!(out.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let outcomes = outcomes(&report);
+    for id in 1..=10 {
+        let expected = if id <= 5 { "skipped" } else { "deleted" };
+        assert_eq!(outcomes[&id], expected, "id {id}");
+    }
+    assert_eq!(deletes_sent(&emulator) - before, 5);
+    assert_eq!(flink_ids_left(&emulator), BTreeSet::from([3]));
+    let lines = std::fs::read_to_string(&journal).unwrap().lines().count();
+    assert_eq!(lines, 10);
+}
+
+#[test]
+fn ids_from_stdin_and_the_embedded_emulator() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_otc-jobs"))
+        .env_clear()
+        .args([
+            "--emulator",
+            "delete",
+            "flink-job",
+            "-",
+            "--yes",
+            "-o",
+            "ndjson",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(b"1\n2\n\n999\n").unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 4);
+    assert_eq!(lines[0]["outcome"], "deleted");
+    assert_eq!(lines[1]["outcome"], "deleted");
+    assert_eq!(
+        lines[2],
+        serde_json::json!({"id": "999", "outcome": "already_gone", "attempts": 1})
+    );
+    assert_eq!(lines[3]["summary"]["total"], 3);
+}
+
+#[test]
+fn list_says_it_needs_the_list_operations() {
+    let emulator = emulator_with_flink_jobs(1..=3);
+    let out = run(otc_jobs(&emulator).args(["clean", "flink-job", "--older-than", "7d", "--yes"]));
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("ListFlinkJobs") && stderr.contains("nothing was deleted"),
+        "{stderr}"
+    );
+    assert_eq!(deletes_sent(&emulator), 0);
+}
+
+#[cfg(unix)]
+#[test]
+fn interrupt_finishes_in_flight_writes_the_report_and_exits_130() {
+    let emulator = emulator_with_flink_jobs(1..=40);
+    emulator
+        .add_fault(Fault::new("DELETE", FLINK_DELETE, FaultAction::Delay { ms: 400 }).times(1000));
+    let report_path = temp("interrupted-report.json");
+    let child = otc_jobs(&emulator)
+        .args([
+            "delete",
+            "flink-job",
+            "--yes",
+            "--parallelism",
+            "2",
+            "-o",
+            "json",
+            "--report",
+        ])
+        .arg(&report_path)
+        .args(ids(1..=40))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1000));
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = read_report(&report_path);
+    assert_eq!(report["interrupted"], true);
+    let outcomes = outcomes(&report);
+    assert_eq!(outcomes.len(), 40);
+    let left = flink_ids_left(&emulator);
+    for (id, outcome) in &outcomes {
+        match outcome.as_str() {
+            "deleted" => assert!(!left.contains(id), "{id} reported deleted but exists"),
+            "skipped" => assert!(left.contains(id), "{id} reported skipped but is gone"),
+            other => panic!("id {id}: {other}"),
+        }
+    }
+    assert!(!left.is_empty() && left.len() < 40);
+}
+
+/// `--help` as checked in; `UPDATE_SNAPSHOTS=1 cargo test -p otc-jobs-cli` rewrites it.
+#[test]
+fn help_matches_the_snapshot() {
+    for (args, file) in [
+        (vec!["--help"], "help.txt"),
+        (vec!["delete", "--help"], "delete-help.txt"),
+        (vec!["clean", "--help"], "clean-help.txt"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_otc-jobs"))
+            .env_clear()
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        let actual = String::from_utf8(out.stdout).unwrap();
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/snapshots")
+            .join(file);
+        if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+            std::fs::write(&path, &actual).unwrap();
+        }
+        let expected = std::fs::read_to_string(&path).unwrap_or_default();
+        assert_eq!(
+            actual, expected,
+            "{file} changed; rerun with UPDATE_SNAPSHOTS=1 if intended"
+        );
+    }
+}
+
+#[test]
+fn completions_are_printed_for_bash() {
+    let out = Command::new(env!("CARGO_BIN_EXE_otc-jobs"))
+        .args(["completions", "bash"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let script = String::from_utf8(out.stdout).unwrap();
+    assert!(script.contains("_otc__jobs()") && script.contains("flink-job"));
+}
