@@ -10,6 +10,7 @@ mod cancel;
 mod commands;
 mod config;
 mod confirm;
+mod detail;
 mod emulator;
 mod execute;
 mod exit;

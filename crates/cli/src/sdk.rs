@@ -1,8 +1,8 @@
-//! The [`Backend`] over otc-jobs-async: the five deletions are real; listing, looking at
-//! a job being deleted and DLI's batch deletion wait for their operations
-//! (`ListFlinkJobs`..., `GetFlinkJob`..., `BatchDeleteFlinkJobs`) and the paginators,
-//! which this build does not have yet (integration step): they answer
-//! [`ErrorClass::Unsupported`].
+//! The [`Backend`] over otc-jobs-async: the five deletions are real, and so is looking at
+//! a job being deleted (through the interim hand-written operations of [`crate::detail`];
+//! not for whole training jobs). Listing and DLI's batch deletion wait for their
+//! operations (`ListFlinkJobs`..., `BatchDeleteFlinkJobs`) and the paginators, which this
+//! build does not have yet (integration step): they answer [`ErrorClass::Unsupported`].
 //!
 //! The client is built without retries: the executor retries, so that every 429 reaches
 //! the run's shared throttle.
@@ -14,6 +14,7 @@ use otc_jobs_core::auth::SigningTime;
 use otc_jobs_core::{RetryAfter, THROTTLED_CODE};
 
 use crate::backend::{Backend, BatchEntry, CallError, ErrorClass, JobRow, Probe, ServerFilters};
+use crate::detail::{GetFlinkJob, GetJobExecution, GetTrainingJobVersion, GetVisualizationJob};
 use crate::kinds::{JobId, Kind};
 
 /// The services, through the SDK.
@@ -76,18 +77,48 @@ impl Backend for SdkBackend {
         result.map_err(|e| call_error(&e))
     }
 
-    async fn probe(&self, kind: Kind, _id: &JobId) -> Result<Probe, CallError> {
-        let operation = match kind {
-            Kind::TrainingJob => "ListTrainingJobVersions",
-            Kind::TrainingJobVersion => "GetTrainingJobVersion",
-            Kind::VisualizationJob => "GetVisualizationJob",
-            Kind::FlinkJob => "GetFlinkJob",
-            Kind::JobExecution => "GetJobExecution",
+    async fn probe(&self, kind: Kind, id: &JobId) -> Result<Probe, CallError> {
+        let answer = match (kind, id) {
+            (Kind::FlinkJob, JobId::Number(n)) => self
+                .client
+                .send(&GetFlinkJob { job_id: *n })
+                .await
+                .map(|d| d.status("/job_detail/status")),
+            (Kind::TrainingJobVersion, JobId::Version { job_id, version_id }) => self
+                .client
+                .send(&GetTrainingJobVersion {
+                    job_id: *job_id,
+                    version_id: *version_id,
+                })
+                .await
+                .map(|d| d.status("/status")),
+            (Kind::VisualizationJob, JobId::Text(id)) => self
+                .client
+                .send(&GetVisualizationJob { job_id: id.clone() })
+                .await
+                .map(|d| d.status("/status")),
+            (Kind::JobExecution, JobId::Text(id)) => self
+                .client
+                .send(&GetJobExecution {
+                    job_execution_id: id.clone(),
+                })
+                .await
+                .map(|d| d.status("/job_execution/info/status")),
+            _ => {
+                return Err(CallError::unsupported(
+                    &format!("waiting for a {kind}"),
+                    "ListTrainingJobVersions operation (or the waiter)",
+                ));
+            }
         };
-        Err(CallError::unsupported(
-            &format!("waiting for a {kind}"),
-            &format!("{operation} operation (or the waiter)"),
-        ))
+        match answer {
+            Ok(status) if is_failed_deletion(kind, status.as_deref()) => {
+                Ok(Probe::Failed(status.unwrap_or_default()))
+            }
+            Ok(status) => Ok(Probe::Present(status)),
+            Err(e) if e.is_not_found() => Ok(Probe::Gone),
+            Err(e) => Err(call_error(&e)),
+        }
     }
 
     async fn batch_delete(&self, _ids: &[JobId]) -> Result<Vec<BatchEntry>, CallError> {
@@ -126,4 +157,9 @@ pub(crate) fn call_error(error: &Error) -> CallError {
         message,
         request_id: error.request_id().map(str::to_owned),
     }
+}
+
+/// ModelArts status 6 is "delete failed" (the training job pages' status table).
+fn is_failed_deletion(kind: Kind, status: Option<&str>) -> bool {
+    matches!(kind, Kind::TrainingJobVersion | Kind::VisualizationJob) && status == Some("6")
 }

@@ -475,3 +475,83 @@ fn completions_are_printed_for_bash() {
     let script = String::from_utf8(out.stdout).unwrap();
     assert!(script.contains("_otc__jobs()") && script.contains("flink-job"));
 }
+
+fn emulator_with_delete_delay(delay_ms: u64) -> Emulator {
+    let emulator = Emulator::start(EmulatorConfig {
+        delete_delay: std::time::Duration::from_millis(delay_ms),
+        ..EmulatorConfig::default()
+    })
+    .unwrap();
+    for id in ["vis-1", "vis-2"] {
+        emulator.seed(SeedJob::visualization_job(id));
+    }
+    emulator
+}
+
+#[test]
+fn wait_polls_until_an_asynchronous_deletion_is_done() {
+    let emulator = emulator_with_delete_delay(1200);
+    let out = run(otc_jobs(&emulator).args([
+        "delete",
+        "visualization-job",
+        "vis-1",
+        "vis-2",
+        "--yes",
+        "--wait",
+        "--max-wait",
+        "20s",
+        "-o",
+        "json",
+    ]));
+    assert_eq!(out.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["summary"]["deleted"], 2);
+    assert!(emulator.jobs().is_empty());
+    // It looked while the deletion ran (status 9), then saw the job gone.
+    let polls: Vec<_> = emulator
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "GET")
+        .collect();
+    assert!(
+        polls
+            .iter()
+            .any(|r| r.status == Some(200) && r.body.contains("\"status\":9")),
+        "{polls:?}"
+    );
+    assert!(polls.iter().any(|r| r.status == Some(400)));
+}
+
+#[test]
+fn a_wait_that_times_out_exits_3_and_the_wait_command_waits() {
+    let emulator = emulator_with_delete_delay(4000);
+    let out = run(otc_jobs(&emulator).args([
+        "delete",
+        "visualization-job",
+        "vis-1",
+        "--yes",
+        "--wait",
+        "--max-wait",
+        "1s",
+        "-o",
+        "json",
+    ]));
+    assert_eq!(out.status.code(), Some(3));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["items"][0]["outcome"], "timed_out");
+    assert_eq!(report["items"][0]["last_status"], "9");
+    // `wait` deletes nothing and sees it gone once the deletion completes.
+    let out = run(otc_jobs(&emulator).args([
+        "wait",
+        "visualization-job",
+        "vis-1",
+        "--timeout",
+        "20s",
+        "-o",
+        "json",
+    ]));
+    assert_eq!(out.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["items"][0]["outcome"], "already_gone");
+    assert_eq!(emulator.jobs(), vec![SeedJob::visualization_job("vis-2")]);
+}
