@@ -30,21 +30,15 @@ pub(crate) async fn run(
         .map_err(|e| {
             CliError::failed(format!("cannot list {kind}s: {e}"), "nothing was deleted")
         })?;
-    let selected = super::list::filters(select)
-        .select(rows, SystemTime::now())
-        .into_iter()
-        .map(|row| (row.id, row.name))
-        .collect();
-    super::delete_selected(
-        connector,
-        Some(backend),
+    let selected = super::Selected {
         kind,
-        selected,
-        &exclude,
-        run,
-        false,
-        format,
-        cancel,
-    )
-    .await
+        ids: super::list::filters(select)
+            .select(rows, SystemTime::now())
+            .into_iter()
+            .map(|row| (row.id, row.name))
+            .collect(),
+        exclude,
+        ids_from_stdin: false,
+    };
+    super::delete_selected(connector, Some(backend), selected, run, format, cancel).await
 }

@@ -26,9 +26,11 @@ pub(crate) async fn run(
         Some(path) => crate::select::read_exclude_file(path)?,
         None => Default::default(),
     };
-    let selected = ids.into_iter().map(|id| (id, None)).collect();
-    super::delete_selected(
-        connector, None, kind, selected, &exclude, run, from_stdin, format, cancel,
-    )
-    .await
+    let selected = super::Selected {
+        kind,
+        ids: ids.into_iter().map(|id| (id, None)).collect(),
+        exclude,
+        ids_from_stdin: from_stdin,
+    };
+    super::delete_selected(connector, None, selected, run, format, cancel).await
 }

@@ -142,18 +142,32 @@ fn read_ids(
     Ok((ids, from_stdin))
 }
 
+/// What a deleting command selected.
+struct Selected {
+    kind: Kind,
+    /// Ids (with names, when listed), in order.
+    ids: Vec<(JobId, Option<String>)>,
+    /// Ids never to touch.
+    exclude: HashSet<String>,
+    /// Stdin held the ids, so nobody can be asked.
+    ids_from_stdin: bool,
+}
+
 /// The deleting run after selection: checks, plan, dry run, confirmation, execution, report.
 async fn delete_selected(
     connector: &mut Connector,
     backend: Option<Arc<SdkBackend>>,
-    kind: Kind,
-    selected: Vec<(JobId, Option<String>)>,
-    exclude: &HashSet<String>,
+    selected: Selected,
     run: &RunArgs,
-    ids_from_stdin: bool,
     format: Format,
     cancel: Cancel,
 ) -> Result<u8, CliError> {
+    let Selected {
+        kind,
+        ids: selected,
+        exclude,
+        ids_from_stdin,
+    } = selected;
     if run.batch && kind != Kind::FlinkJob {
         return Err(CliError::usage(
             "--batch is only for flink-job",
@@ -170,7 +184,7 @@ async fn delete_selected(
     if let Some(path) = &run.report {
         crate::output::check_writable(path)?;
     }
-    let plan = Plan::new(kind, selected, exclude, &finished);
+    let plan = Plan::new(kind, selected, &exclude, &finished);
     if run.dry_run {
         crate::output::plan(&plan, format);
         return Ok(crate::exit::OK);
@@ -206,14 +220,14 @@ fn finish(
     format: Format,
 ) -> Result<u8, CliError> {
     crate::output::report(report, format);
-    if let Some(path) = path {
-        if let Err(e) = crate::output::write_report(path, report) {
-            // The deletions happened: say so with the report on stdout, and fail.
-            return Err(CliError {
-                code: crate::exit::FAILED,
-                ..e
-            });
-        }
+    if let Some(path) = path
+        && let Err(e) = crate::output::write_report(path, report)
+    {
+        // The deletions happened and the report is on stdout: fail with the reason.
+        return Err(CliError {
+            code: crate::exit::FAILED,
+            ..e
+        });
     }
     Ok(report.exit_code())
 }
