@@ -175,7 +175,9 @@ fn deletes_many_flink_jobs_through_faults_each_id_once() {
             "id {id} ({outcome})"
         );
     }
-    assert_eq!(report["summary"]["already_gone"], 3);
+    // Each answer lost after processing makes one already_gone (fewer if two hit one id).
+    let gone = report["summary"]["already_gone"].as_u64().unwrap();
+    assert!((1..=3).contains(&gone), "{gone}");
 }
 
 #[test]
@@ -408,7 +410,11 @@ fn interrupt_finishes_in_flight_writes_the_report_and_exits_130() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(1000));
+    // Interrupt once deletions are under way.
+    let start = std::time::Instant::now();
+    while deletes_sent(&emulator) < 3 && start.elapsed() < std::time::Duration::from_secs(30) {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
     let killed = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
