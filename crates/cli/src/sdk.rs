@@ -163,3 +163,67 @@ pub(crate) fn call_error(error: &Error) -> CallError {
 fn is_failed_deletion(kind: Kind, status: Option<&str>) -> bool {
     matches!(kind, Kind::TrainingJobVersion | Kind::VisualizationJob) && status == Some("6")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use otc_jobs_core::ServiceError;
+    use std::time::Duration;
+
+    fn answer(status: u16, retry_after: Option<&str>, body: &str) -> Error {
+        let mut headers = http::HeaderMap::new();
+        headers.insert("x-request-id", http::HeaderValue::from_static("req-9"));
+        if let Some(value) = retry_after.and_then(|v| http::HeaderValue::from_str(v).ok()) {
+            headers.insert("retry-after", value);
+        }
+        let status = http::StatusCode::from_u16(status).unwrap_or_default();
+        ServiceError::from_answer(status, &headers, body.as_bytes()).into()
+    }
+
+    #[test]
+    fn classifies_what_the_services_answer() {
+        let throttled = call_error(&answer(
+            429,
+            Some("3"),
+            r#"{"error_code":"APIG.0308","error_msg":"slow down"}"#,
+        ));
+        assert_eq!(
+            throttled,
+            CallError {
+                class: ErrorClass::Throttled {
+                    retry_after: Some(Duration::from_secs(3))
+                },
+                status: Some(429),
+                code: Some("APIG.0308".into()),
+                message: "slow down".into(),
+                request_id: Some("req-9".into()),
+            }
+        );
+        let gone = call_error(&answer(
+            400,
+            None,
+            r#"{"error_code":"DLI.0002","error_msg":"no such job"}"#,
+        ));
+        assert_eq!(gone.class, ErrorClass::NotFound);
+        let mrs_gone = call_error(&answer(
+            500,
+            None,
+            r#"{"error_code":"0176","error_msg":"The job does not exist."}"#,
+        ));
+        assert_eq!(mrs_gone.class, ErrorClass::NotFound);
+        assert_eq!(
+            call_error(&answer(503, None, "")).class,
+            ErrorClass::Retryable
+        );
+        let refused = call_error(&answer(
+            403,
+            None,
+            r#"{"error_code":"ModelArts.0210","error_msg":"wrong project"}"#,
+        ));
+        assert_eq!(refused.class, ErrorClass::Fatal);
+        assert_eq!(
+            refused.to_string(),
+            "HTTP 403 ModelArts.0210 wrong project (request id req-9)"
+        );
+    }
+}

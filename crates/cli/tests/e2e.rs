@@ -561,3 +561,57 @@ fn a_wait_that_times_out_exits_3_and_the_wait_command_waits() {
     assert_eq!(report["items"][0]["outcome"], "already_gone");
     assert_eq!(emulator.jobs(), vec![SeedJob::visualization_job("vis-2")]);
 }
+
+#[test]
+fn every_kind_deletes_on_the_embedded_emulator() {
+    for (args, deleted) in [
+        (vec!["training-job", "1", "2"], 2),
+        (vec!["training-job-version", "1/1", "2/1"], 2),
+        (vec!["training-job-version", "--job-id", "1", "2"], 1),
+        (vec!["visualization-job", "vis-1"], 1),
+        (vec!["flink-job", "12"], 1),
+        (vec!["job-execution", "exec-1", "exec-2"], 2),
+    ] {
+        let out = run(Command::new(env!("CARGO_BIN_EXE_otc-jobs"))
+            .env_clear()
+            .args(["--emulator", "-o", "json", "delete", "--yes"])
+            .args(&args)
+            .stdin(Stdio::null()));
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(report["summary"]["deleted"], deleted, "{args:?}: {report}");
+        assert_eq!(report["summary"]["total"], deleted, "{args:?}: {report}");
+    }
+}
+
+#[test]
+fn a_refusal_is_reported_with_code_message_and_request_id() {
+    let emulator = emulator_with_flink_jobs(1..=2);
+    emulator.add_fault(Fault::new(
+        "DELETE",
+        "/v1.0/*/streaming/jobs/2",
+        FaultAction::Respond {
+            status: 403,
+            headers: Default::default(),
+            body: r#"{"error_code": "DLI.0003", "error_msg": "Permission denied."}"#.into(),
+        },
+    ));
+    let out =
+        run(otc_jobs(&emulator).args(["delete", "flink-job", "1", "2", "--yes", "-o", "json"]));
+    assert_eq!(out.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let failed = &report["items"][1];
+    assert_eq!(failed["outcome"], "failed");
+    assert_eq!(failed["status"], 403);
+    assert_eq!(failed["code"], "DLI.0003");
+    assert_eq!(failed["message"], "Permission denied.");
+    assert_eq!(failed["attempts"], 1);
+    let request_id = failed["request_id"].as_str().unwrap();
+    assert!(
+        emulator
+            .requests()
+            .iter()
+            .any(|r| r.request_id == request_id)
+    );
+    assert_eq!(flink_ids_left(&emulator), BTreeSet::from([2]));
+}
