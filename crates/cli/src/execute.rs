@@ -260,13 +260,25 @@ async fn delete_one<B: Backend>(run: &Run<B>, id: &JobId) -> Outcome {
     }
 }
 
+/// Interrupted while waiting: the service accepted the deletion, so it is `deleted`
+/// (unconfirmed); with nothing deleted (`otc-jobs wait`), `skipped`.
+fn stopped_waiting(attempts: u32) -> Outcome {
+    if attempts == 0 {
+        Outcome::Skipped {
+            reason: "interrupted before it was seen gone".into(),
+        }
+    } else {
+        Outcome::Deleted { attempts }
+    }
+}
+
 /// Polls until the job is gone, its deletion failed, or `max` passed.
 async fn wait_gone<B: Backend>(run: &Run<B>, id: &JobId, attempts: u32, max: Duration) -> Outcome {
     let start = Instant::now();
     let mut last_status = None;
     loop {
         if !run.throttle.acquire(&run.cancel).await {
-            return interrupted(attempts, None);
+            return stopped_waiting(attempts);
         }
         match run.backend.probe(run.kind, id).await {
             Ok(Probe::Gone) => return Outcome::Deleted { attempts },
@@ -297,7 +309,7 @@ async fn wait_gone<B: Backend>(run: &Run<B>, id: &JobId, attempts: u32, max: Dur
         }
         let nap = run.settings.poll_interval.min(max - waited);
         if !run.cancel.sleep(nap).await {
-            return interrupted(attempts, None);
+            return stopped_waiting(attempts);
         }
     }
 }

@@ -449,3 +449,34 @@ fn backoff_stays_under_its_doubling_ceiling() {
         assert!(backoff(Duration::from_millis(200), attempt, &id) < ceiling);
     }
 }
+
+#[tokio::test(start_paused = true)]
+async fn interrupted_while_waiting_a_deletion_the_service_accepted_is_deleted() {
+    let fake = Arc::new(Fake::with_jobs([1], Duration::ZERO));
+    let present = Probe::Present(Some("9".into()));
+    fake.probes
+        .lock()
+        .unwrap()
+        .insert(1, std::iter::repeat_n(present, 100).collect());
+    let cancel = Cancel::default();
+    let stopper = cancel.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        stopper.cancel();
+    });
+    let settings = Settings {
+        wait: Some(Duration::from_secs(60)),
+        ..Settings::default()
+    };
+    let report = execute(
+        Arc::clone(&fake),
+        &plan([1]),
+        settings,
+        None,
+        cancel,
+        ProgressBar::hidden(),
+    )
+    .await;
+    assert!(report.interrupted);
+    assert_eq!(report.items[0].outcome, Outcome::Deleted { attempts: 1 });
+}

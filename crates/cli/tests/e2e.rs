@@ -615,3 +615,36 @@ fn a_refusal_is_reported_with_code_message_and_request_id() {
     );
     assert_eq!(flink_ids_left(&emulator), BTreeSet::from([2]));
 }
+
+#[test]
+fn ids_in_the_exclude_file_are_never_touched() {
+    let emulator = emulator_with_flink_jobs(1..=4);
+    let exclude = temp("exclude.txt");
+    std::fs::write(&exclude, "# production\n2\n4\n").unwrap();
+    let out = run(otc_jobs(&emulator)
+        .args([
+            "delete",
+            "flink-job",
+            "1",
+            "2",
+            "3",
+            "4",
+            "--yes",
+            "-o",
+            "json",
+            "--exclude-file",
+        ])
+        .arg(&exclude));
+    assert_eq!(out.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let outcomes = outcomes(&report);
+    assert_eq!(outcomes[&2], "skipped");
+    assert_eq!(outcomes[&4], "skipped");
+    assert_eq!(flink_ids_left(&emulator), BTreeSet::from([2, 4]));
+    assert!(
+        emulator
+            .requests()
+            .iter()
+            .all(|r| !r.path.ends_with("/2") && !r.path.ends_with("/4"))
+    );
+}
