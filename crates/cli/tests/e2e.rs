@@ -648,3 +648,78 @@ fn ids_in_the_exclude_file_are_never_touched() {
             .all(|r| !r.path.ends_with("/2") && !r.path.ends_with("/4"))
     );
 }
+
+/// The promise: after a kill (no chance to clean up), a rerun with the same
+/// journal finishes the job without deleting anything twice or losing an outcome.
+#[cfg(unix)]
+#[test]
+fn resume_after_a_kill_deletes_nothing_twice_and_loses_no_outcome() {
+    let emulator = emulator_with_flink_jobs(1..=120);
+    emulator
+        .add_fault(Fault::new("DELETE", FLINK_DELETE, FaultAction::Delay { ms: 60 }).times(10_000));
+    let journal = temp("killed.journal");
+    let mut child = otc_jobs(&emulator)
+        .args([
+            "delete",
+            "flink-job",
+            "--yes",
+            "--parallelism",
+            "4",
+            "-o",
+            "json",
+            "--journal",
+        ])
+        .arg(&journal)
+        .args(ids(1..=120))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while deletes_sent(&emulator) < 20 && start.elapsed() < std::time::Duration::from_secs(30) {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let journalled = std::fs::read_to_string(&journal).unwrap().lines().count();
+    assert!(journalled > 0 && journalled < 120, "{journalled}");
+
+    let out = run(otc_jobs(&emulator)
+        .args([
+            "delete",
+            "flink-job",
+            "--yes",
+            "--parallelism",
+            "4",
+            "-o",
+            "json",
+            "--journal",
+        ])
+        .arg(&journal)
+        .args(ids(1..=120)));
+    assert_eq!(out.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["summary"]["skipped"], journalled);
+    assert!(flink_ids_left(&emulator).is_empty());
+
+    // Each id was deleted by exactly one request over both runs.
+    let mut successes: BTreeMap<u64, usize> = BTreeMap::new();
+    for request in emulator.requests() {
+        if request.method == "DELETE" && request.status == Some(200) {
+            *successes
+                .entry(request.path.rsplit('/').next().unwrap().parse().unwrap())
+                .or_default() += 1;
+        }
+    }
+    assert_eq!(successes.len(), 120);
+    assert!(successes.values().all(|n| *n == 1));
+    // And the journal holds a finished outcome for every id.
+    let text = std::fs::read_to_string(&journal).unwrap();
+    let finished: BTreeSet<u64> = text
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|e| e["outcome"] == "deleted" || e["outcome"] == "already_gone")
+        .map(|e| e["id"].as_str().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(finished, (1..=120).collect());
+}
