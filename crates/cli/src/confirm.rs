@@ -2,16 +2,18 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 
+use crate::cancel::Cancel;
 use crate::exit::CliError;
 use crate::kinds::Kind;
 
 /// Whether the run may delete `count` jobs of `kind`. `ids_from_stdin`: stdin is taken,
-/// so there is nobody to ask.
-pub(crate) fn confirm(
+/// so there is nobody to ask. Ctrl-C while asking ends the run (exit 130, nothing deleted).
+pub(crate) async fn confirm(
     count: usize,
     kind: Kind,
     yes: bool,
     ids_from_stdin: bool,
+    cancel: &Cancel,
 ) -> Result<(), CliError> {
     if yes || count == 0 {
         return Ok(());
@@ -27,10 +29,32 @@ pub(crate) fn confirm(
     }
     eprint!("Delete {count} {kind}(s)? [y/N] ");
     let _ = std::io::stderr().flush();
-    let mut answer = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut answer)
+    // Read on a blocking thread, so that Ctrl-C can end the question.
+    let read = tokio::task::spawn_blocking(|| {
+        let mut answer = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut answer)
+            .map(|_| answer)
+    });
+    let answer = tokio::select! {
+        biased;
+        () = cancel.cancelled() => {
+            return Err(CliError {
+                problem: "interrupted: nothing deleted".into(),
+                hint: None,
+                code: crate::exit::INTERRUPTED,
+            });
+        }
+        answer = read => answer,
+    };
+    let answer = answer
+        .map_err(|e| {
+            CliError::usage(
+                format!("cannot read the answer: {e}"),
+                "pass --yes to confirm",
+            )
+        })?
         .map_err(|e| {
             CliError::usage(
                 format!("cannot read the answer: {e}"),

@@ -66,6 +66,8 @@ fn main() -> ExitCode {
             }
         }
     });
+    // A question left unanswered holds a blocking thread on stdin: do not wait for it.
+    runtime.shutdown_background();
     ExitCode::from(code)
 }
 

@@ -189,7 +189,7 @@ async fn delete_selected(
         crate::output::plan(&plan, format);
         return Ok(crate::exit::OK);
     }
-    crate::confirm::confirm(plan.to_delete(), kind, run.yes, ids_from_stdin)?;
+    crate::confirm::confirm(plan.to_delete(), kind, run.yes, ids_from_stdin, &cancel).await?;
     let backend = match backend {
         Some(b) => b,
         None => connector.backend()?,
