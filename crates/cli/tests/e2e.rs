@@ -276,6 +276,25 @@ fn bad_input_stops_before_anything_is_deleted() {
             ],
             "--parallelism",
         ),
+        (
+            vec![
+                "delete".into(),
+                "training-job".into(),
+                "1".into(),
+                "--wait".into(),
+            ],
+            "ListTrainingJobVersions",
+        ),
+        (
+            vec![
+                "delete".into(),
+                "flink-job".into(),
+                "1".into(),
+                "--job-id".into(),
+                "3".into(),
+            ],
+            "--job-id is only for",
+        ),
     ];
     for (args, expected) in cases {
         let out = run(otc_jobs(&emulator).args(&args).arg("--yes"));
