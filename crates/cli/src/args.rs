@@ -1,0 +1,253 @@
+//! The command line (clap derive): global connection flags, and one subcommand per task.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use regex::Regex;
+
+use crate::kinds::Kind;
+use crate::select::{parse_age, parse_regex};
+
+const EXAMPLES: &str = "\
+Examples:
+  # Try everything offline: an embedded emulator seeded with sample jobs
+  otc-jobs --emulator delete flink-job 1 2 3 --yes
+
+  # Show what a cleanup would delete, without deleting
+  otc-jobs clean flink-job --older-than 7d --name-regex '^nightly-' --dry-run
+
+  # Delete ids from a file, 16 at a time, at most 20 requests/s, resumable
+  cat ids.txt | otc-jobs delete job-execution - --yes --parallelism 16 --max-rate 20 \\
+      --journal run.journal --report report.json
+
+Configuration comes from OS_* variables or clouds.yaml (OS_CLOUD / --os-cloud),
+overridden by the flags above.
+
+Exit codes: 0 all deleted or already gone, 1 some failed, 2 usage or configuration
+(nothing deleted), 3 a wait timed out, 130 interrupted (report written).";
+
+/// otc-jobs: list, delete and clean up Open Telekom Cloud jobs (ModelArts training and
+/// visualization jobs, DLI Flink jobs, MRS job executions).
+#[derive(Debug, Parser)]
+#[command(name = "otc-jobs", version, after_help = EXAMPLES, max_term_width = 100)]
+pub(crate) struct Cli {
+    /// Connection and output settings.
+    #[command(flatten)]
+    pub(crate) global: Global,
+    /// What to do.
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+/// Flags every command takes.
+#[derive(Debug, Args)]
+pub(crate) struct Global {
+    /// Cloud of clouds.yaml to use (instead of OS_CLOUD)
+    #[arg(long, global = true, value_name = "NAME")]
+    pub(crate) os_cloud: Option<String>,
+    /// Region, e.g. eu-de (instead of OS_REGION_NAME)
+    #[arg(long, global = true)]
+    pub(crate) region: Option<String>,
+    /// Project id (instead of OS_PROJECT_ID)
+    #[arg(
+        long,
+        global = true,
+        value_name = "ID",
+        conflicts_with = "project_name"
+    )]
+    pub(crate) project_id: Option<String>,
+    /// Project name, looked up in IAM (instead of OS_PROJECT_NAME)
+    #[arg(long, global = true, value_name = "NAME")]
+    pub(crate) project_name: Option<String>,
+    /// Base URL of every service (e.g. an emulator)
+    #[arg(long, global = true, value_name = "URL")]
+    pub(crate) endpoint: Option<String>,
+    /// Base URL of ModelArts
+    #[arg(long, global = true, value_name = "URL")]
+    pub(crate) modelarts_endpoint: Option<String>,
+    /// Base URL of DLI
+    #[arg(long, global = true, value_name = "URL")]
+    pub(crate) dli_endpoint: Option<String>,
+    /// Base URL of MRS
+    #[arg(long, global = true, value_name = "URL")]
+    pub(crate) mrs_endpoint: Option<String>,
+    /// Run against an embedded emulator seeded with sample jobs of every kind (offline)
+    #[arg(long, global = true, conflicts_with_all = ["endpoint", "os_cloud"])]
+    pub(crate) emulator: bool,
+    /// Output format
+    #[arg(short, long, global = true, value_enum, default_value_t = Format::Table)]
+    pub(crate) output: Format,
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Format {
+    /// A table for people, summary on stderr
+    Table,
+    /// One JSON document
+    Json,
+    /// One JSON object per line
+    Ndjson,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// List jobs of a kind (read-only)
+    #[command(after_help = "Example:\n  otc-jobs list flink-job --older-than 30d -o json")]
+    List {
+        /// Kind of job
+        #[arg(value_enum)]
+        kind: Kind,
+        /// Which jobs.
+        #[command(flatten)]
+        select: SelectArgs,
+    },
+    /// Delete jobs by id ("-" reads ids from stdin, one per line)
+    #[command(
+        after_help = "Examples:\n  otc-jobs delete flink-job 148 149 --yes\n  \
+        otc-jobs delete training-job-version 10/2 10/3 --yes\n  \
+        otc-jobs delete training-job-version --job-id 10 2 3 --yes\n  \
+        otc-jobs list job-execution -o ndjson | jq -r .id | otc-jobs delete job-execution - --yes"
+    )]
+    Delete {
+        /// Kind of job
+        #[arg(value_enum)]
+        kind: Kind,
+        /// Ids to delete, or "-" for stdin
+        #[arg(required = true, value_name = "ID")]
+        ids: Vec<String>,
+        /// Training job of the version ids (then each ID is a VERSION_ID)
+        #[arg(long, value_name = "JOB_ID")]
+        job_id: Option<i64>,
+        /// Ids never to touch, one per line
+        #[arg(long, value_name = "FILE")]
+        exclude_file: Option<PathBuf>,
+        /// How to run.
+        #[command(flatten)]
+        run: RunArgs,
+    },
+    /// Wait until deleted jobs are gone
+    #[command(after_help = "Example:\n  otc-jobs wait training-job 10 11 --timeout 10m")]
+    Wait {
+        /// Kind of job
+        #[arg(value_enum)]
+        kind: Kind,
+        /// Ids to wait for, or "-" for stdin
+        #[arg(required = true, value_name = "ID")]
+        ids: Vec<String>,
+        /// Training job of the version ids
+        #[arg(long, value_name = "JOB_ID")]
+        job_id: Option<i64>,
+        /// Longest wait per job
+        #[arg(long, value_parser = parse_age, default_value = "10m", value_name = "DURATION")]
+        timeout: Duration,
+        /// Write the JSON report to FILE
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
+    },
+    /// List, filter, confirm, delete (and wait): list → plan → confirm → delete → report
+    #[command(
+        after_help = "Examples:\n  otc-jobs clean flink-job --older-than 7d --dry-run\n  \
+        otc-jobs clean flink-job --status job_failed --queue-name etl --yes --journal clean.journal"
+    )]
+    Clean {
+        /// Kind of job
+        #[arg(value_enum)]
+        kind: Kind,
+        /// Which jobs.
+        #[command(flatten)]
+        select: SelectArgs,
+        /// How to run.
+        #[command(flatten)]
+        run: RunArgs,
+    },
+    /// Print a shell completion script
+    #[command(
+        after_help = "Example:\n  otc-jobs completions bash > ~/.local/share/bash-completion/completions/otc-jobs"
+    )]
+    Completions {
+        /// The shell
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+/// Which jobs: client-side filters, and server-side ones passed to the list call.
+#[derive(Debug, Args)]
+pub(crate) struct SelectArgs {
+    /// Only jobs created at least this long ago (e.g. 7d, 36h)
+    #[arg(long, value_parser = parse_age, value_name = "AGE")]
+    pub(crate) older_than: Option<Duration>,
+    /// Only jobs created at most this long ago
+    #[arg(long, value_parser = parse_age, value_name = "AGE")]
+    pub(crate) newer_than: Option<Duration>,
+    /// Only jobs whose name matches this regular expression
+    #[arg(long, value_parser = parse_regex, value_name = "REGEX")]
+    pub(crate) name_regex: Option<Regex>,
+    /// Ids never to touch, one per line
+    #[arg(long, value_name = "FILE")]
+    pub(crate) exclude_file: Option<PathBuf>,
+    /// Server-side: status (e.g. job_failed)
+    #[arg(long)]
+    pub(crate) status: Option<String>,
+    /// Server-side: name
+    #[arg(long)]
+    pub(crate) name: Option<String>,
+    /// Server-side (DLI): queue name
+    #[arg(long, value_name = "QUEUE")]
+    pub(crate) queue_name: Option<String>,
+    /// Server-side (DLI): job type
+    #[arg(long, value_name = "TYPE")]
+    pub(crate) job_type: Option<String>,
+    /// Server-side (DLI): user name
+    #[arg(long, value_name = "USER")]
+    pub(crate) user_name: Option<String>,
+    /// Server-side (DLI): tags (key=value)
+    #[arg(long)]
+    pub(crate) tags: Option<String>,
+}
+
+/// How a deleting run acts.
+#[derive(Debug, Args)]
+pub(crate) struct RunArgs {
+    /// Print the plan and change nothing
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+    /// Do not ask (required without a terminal)
+    #[arg(short, long)]
+    pub(crate) yes: bool,
+    /// Deletions in flight at most
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub(crate) parallelism: u16,
+    /// Requests per second at most, for the whole run (a 429 slows it further)
+    #[arg(long, value_name = "N", value_parser = parse_rate)]
+    pub(crate) max_rate: Option<f64>,
+    /// Wait until each deleted job is gone
+    #[arg(long)]
+    pub(crate) wait: bool,
+    /// Longest wait per job, with --wait
+    #[arg(long, value_parser = parse_age, default_value = "10m", value_name = "DURATION")]
+    pub(crate) max_wait: Duration,
+    /// Flink jobs only: delete in batches (the batch answer has no ids; a chunk with any
+    /// failure is redone one by one, its deleted ids then show as already_gone)
+    #[arg(long)]
+    pub(crate) batch: bool,
+    /// Ids per batch, with --batch
+    #[arg(long, default_value_t = 100, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub(crate) batch_size: u16,
+    /// Append each outcome to FILE as it happens; a rerun skips ids finished there
+    #[arg(long, value_name = "FILE")]
+    pub(crate) journal: Option<PathBuf>,
+    /// Write the JSON report to FILE
+    #[arg(long, value_name = "FILE")]
+    pub(crate) report: Option<PathBuf>,
+}
+
+fn parse_rate(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(rate) if rate.is_finite() && rate >= 0.1 => Ok(rate),
+        _ => Err("expected a number of requests per second, at least 0.1".into()),
+    }
+}

@@ -1,0 +1,260 @@
+//! One module per command; what the deleting commands share is here: reading ids,
+//! the checks made before anything is deleted, and the run itself.
+
+mod clean;
+mod completions;
+mod delete;
+mod list;
+mod wait;
+
+use std::collections::{HashMap, HashSet};
+use std::io::{BufRead, IsTerminal};
+use std::sync::Arc;
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::args::{Cli, Command, Format, Global, RunArgs};
+use crate::cancel::Cancel;
+use crate::execute::{self, Settings};
+use crate::exit::CliError;
+use crate::journal::Journal;
+use crate::kinds::{JobId, Kind};
+use crate::plan::Plan;
+use crate::sdk::SdkBackend;
+
+/// Makes the backend once inputs are checked (and keeps an embedded emulator alive).
+pub(crate) struct Connector {
+    global: Global,
+    emulator: Option<otc_jobs_emulator::Emulator>,
+}
+
+impl Connector {
+    fn backend(&mut self) -> Result<Arc<SdkBackend>, CliError> {
+        let client = if self.global.emulator {
+            let (emulator, client) = crate::emulator::start(&self.global)?;
+            eprintln!(
+                "note: using the embedded emulator at {} (sample jobs)",
+                emulator.base_url()
+            );
+            self.emulator = Some(emulator);
+            client
+        } else {
+            crate::config::client(&self.global, None)?
+        };
+        Ok(Arc::new(SdkBackend::new(client)))
+    }
+}
+
+/// Runs the command; the exit code, or the error that stopped it.
+pub(crate) async fn run(cli: Cli, cancel: Cancel) -> Result<u8, CliError> {
+    let format = cli.global.output;
+    let mut connector = Connector {
+        global: cli.global,
+        emulator: None,
+    };
+    match cli.command {
+        Command::List { kind, select } => list::run(&mut connector, kind, &select, format).await,
+        Command::Delete {
+            kind,
+            ids,
+            job_id,
+            exclude_file,
+            run,
+        } => {
+            delete::run(
+                &mut connector,
+                kind,
+                &ids,
+                job_id,
+                exclude_file.as_deref(),
+                &run,
+                format,
+                cancel,
+            )
+            .await
+        }
+        Command::Wait {
+            kind,
+            ids,
+            job_id,
+            timeout,
+            report,
+        } => {
+            wait::run(
+                &mut connector,
+                kind,
+                &ids,
+                job_id,
+                timeout,
+                report.as_deref(),
+                format,
+                cancel,
+            )
+            .await
+        }
+        Command::Clean { kind, select, run } => {
+            clean::run(&mut connector, kind, &select, &run, format, cancel).await
+        }
+        Command::Completions { shell } => Ok(completions::run(shell)),
+    }
+}
+
+/// Parses ids from the arguments, or from stdin for `-`. Any malformed id stops the run
+/// before anything is deleted.
+fn read_ids(
+    kind: Kind,
+    args: &[String],
+    job_id: Option<i64>,
+) -> Result<(Vec<JobId>, bool), CliError> {
+    if job_id.is_some() && kind != Kind::TrainingJobVersion {
+        return Err(CliError::usage(
+            "--job-id is only for training-job-version",
+            "drop --job-id",
+        ));
+    }
+    let from_stdin = args.iter().any(|a| a == "-");
+    let mut texts: Vec<String> = args.iter().filter(|a| *a != "-").cloned().collect();
+    if from_stdin {
+        if std::io::stdin().is_terminal() {
+            return Err(CliError::usage(
+                "\"-\" reads ids from stdin, but stdin is a terminal",
+                "pipe the ids in, one per line",
+            ));
+        }
+        for line in std::io::stdin().lock().lines() {
+            let line =
+                line.map_err(|e| CliError::usage(format!("cannot read ids from stdin: {e}"), ""))?;
+            if !line.trim().is_empty() {
+                texts.push(line);
+            }
+        }
+    }
+    let ids = texts
+        .iter()
+        .map(|t| kind.parse_id(t, job_id))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| {
+            CliError::usage(
+                e.to_string(),
+                "check the ids; `otc-jobs list KIND` shows them",
+            )
+        })?;
+    Ok((ids, from_stdin))
+}
+
+/// What a deleting command selected.
+struct Selected {
+    kind: Kind,
+    /// Ids (with names, when listed), in order.
+    ids: Vec<(JobId, Option<String>)>,
+    /// Ids never to touch.
+    exclude: HashSet<String>,
+    /// Stdin held the ids, so nobody can be asked.
+    ids_from_stdin: bool,
+}
+
+/// The deleting run after selection: checks, plan, dry run, confirmation, execution, report.
+async fn delete_selected(
+    connector: &mut Connector,
+    backend: Option<Arc<SdkBackend>>,
+    selected: Selected,
+    run: &RunArgs,
+    format: Format,
+    cancel: Cancel,
+) -> Result<u8, CliError> {
+    let Selected {
+        kind,
+        ids: selected,
+        exclude,
+        ids_from_stdin,
+    } = selected;
+    if run.wait {
+        waitable(kind)?;
+    }
+    if run.batch && kind != Kind::FlinkJob {
+        return Err(CliError::usage(
+            "--batch is only for flink-job",
+            "drop --batch",
+        ));
+    }
+    let (journal, finished) = match &run.journal {
+        Some(path) => {
+            let (journal, finished) = Journal::open(path, kind)?;
+            (Some(Arc::new(journal)), finished)
+        }
+        None => (None, HashMap::new()),
+    };
+    if let Some(path) = &run.report {
+        crate::output::check_writable(path)?;
+    }
+    let plan = Plan::new(kind, selected, &exclude, &finished);
+    if run.dry_run {
+        crate::output::plan(&plan, format);
+        return Ok(crate::exit::OK);
+    }
+    crate::confirm::confirm(plan.to_delete(), kind, run.yes, ids_from_stdin, &cancel).await?;
+    let backend = match backend {
+        Some(b) => b,
+        None => connector.backend()?,
+    };
+    let settings = Settings {
+        parallelism: usize::from(run.parallelism),
+        max_rate: run.max_rate,
+        wait: run.wait.then_some(run.max_wait),
+        batch: run.batch.then_some(usize::from(run.batch_size)),
+        ..Settings::default()
+    };
+    let report = execute::execute(
+        backend,
+        &plan,
+        settings,
+        journal,
+        cancel,
+        progress(plan.to_delete()),
+    )
+    .await;
+    finish(&report, run.report.as_deref(), format)
+}
+
+/// Refuses, before anything is deleted, to wait for a kind this build cannot watch.
+fn waitable(kind: Kind) -> Result<(), CliError> {
+    if kind == Kind::TrainingJob {
+        return Err(CliError::usage(
+            "waiting for a whole training-job needs the ListTrainingJobVersions operation, \
+             which this build does not have yet (integration step)",
+            "drop --wait, or wait for its versions: otc-jobs wait training-job-version JOB/VERSION",
+        ));
+    }
+    Ok(())
+}
+
+/// Prints the report, writes `--report`, and gives the exit code.
+fn finish(
+    report: &crate::report::Report,
+    path: Option<&std::path::Path>,
+    format: Format,
+) -> Result<u8, CliError> {
+    crate::output::report(report, format);
+    if let Some(path) = path
+        && let Err(e) = crate::output::write_report(path, report)
+    {
+        // The deletions happened and the report is on stdout: fail with the reason.
+        return Err(CliError {
+            code: crate::exit::FAILED,
+            ..e
+        });
+    }
+    Ok(report.exit_code())
+}
+
+/// A progress bar on stderr when it is a terminal; hidden otherwise.
+fn progress(len: usize) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len as u64);
+    if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} {per_sec} eta {eta}") {
+        bar.set_style(style);
+    }
+    bar
+}

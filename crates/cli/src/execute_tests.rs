@@ -1,0 +1,482 @@
+//! The executor against an in-memory backend, on tokio's paused clock.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use super::*;
+use crate::backend::{JobRow, ServerFilters};
+
+/// Flink jobs in memory; scripted errors per id come before the real answer.
+#[derive(Default)]
+struct Fake {
+    jobs: Mutex<HashSet<i64>>,
+    errors: Mutex<HashMap<i64, VecDeque<CallError>>>,
+    probes: Mutex<HashMap<i64, VecDeque<Probe>>>,
+    batch_answer: Mutex<Option<Result<Vec<BatchEntry>, CallError>>>,
+    /// (id, when) of every delete request.
+    requests: Mutex<Vec<(i64, Instant)>>,
+    /// Successful deletions per id.
+    deleted: Mutex<HashMap<i64, u32>>,
+    delay: Duration,
+    in_flight: AtomicUsize,
+    max_in_flight: AtomicUsize,
+}
+
+impl Fake {
+    fn with_jobs(ids: impl IntoIterator<Item = i64>, delay: Duration) -> Fake {
+        Fake {
+            jobs: Mutex::new(ids.into_iter().collect()),
+            delay,
+            ..Fake::default()
+        }
+    }
+
+    fn script(&self, id: i64, errors: impl IntoIterator<Item = CallError>) {
+        self.errors
+            .lock()
+            .unwrap()
+            .entry(id)
+            .or_default()
+            .extend(errors);
+    }
+
+    fn deleted_counts(&self) -> HashMap<i64, u32> {
+        self.deleted.lock().unwrap().clone()
+    }
+}
+
+fn error(class: ErrorClass, status: u16) -> CallError {
+    CallError {
+        class,
+        status: Some(status),
+        code: Some(format!("E{status}")),
+        message: format!("status {status}"),
+        request_id: Some("req-1".into()),
+    }
+}
+
+fn number(id: &JobId) -> i64 {
+    match id {
+        JobId::Number(n) => *n,
+        other => panic!("not a flink id: {other}"),
+    }
+}
+
+impl Backend for Fake {
+    async fn list(&self, _: Kind, _: &ServerFilters) -> Result<Vec<JobRow>, CallError> {
+        Err(CallError::unsupported("listing", "ListFlinkJobs"))
+    }
+
+    async fn delete(&self, _: Kind, id: &JobId) -> Result<(), CallError> {
+        let id = number(id);
+        self.requests.lock().unwrap().push((id, Instant::now()));
+        let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        self.max_in_flight.fetch_max(now, Ordering::SeqCst);
+        tokio::time::sleep(self.delay).await;
+        self.in_flight.fetch_sub(1, Ordering::SeqCst);
+        if let Some(e) = self
+            .errors
+            .lock()
+            .unwrap()
+            .get_mut(&id)
+            .and_then(VecDeque::pop_front)
+        {
+            return Err(e);
+        }
+        if self.jobs.lock().unwrap().remove(&id) {
+            *self.deleted.lock().unwrap().entry(id).or_default() += 1;
+            Ok(())
+        } else {
+            Err(error(ErrorClass::NotFound, 400))
+        }
+    }
+
+    async fn probe(&self, _: Kind, id: &JobId) -> Result<Probe, CallError> {
+        let id = number(id);
+        Ok(self
+            .probes
+            .lock()
+            .unwrap()
+            .get_mut(&id)
+            .and_then(VecDeque::pop_front)
+            .unwrap_or(Probe::Gone))
+    }
+
+    async fn batch_delete(&self, ids: &[JobId]) -> Result<Vec<BatchEntry>, CallError> {
+        let answer = self.batch_answer.lock().unwrap().clone();
+        match answer {
+            None => Err(CallError::unsupported(
+                "batch deletion",
+                "BatchDeleteFlinkJobs",
+            )),
+            Some(Err(e)) => Err(e),
+            Some(Ok(entries)) => {
+                // The batch deletes the ids whose entry says success (order unknown to the caller).
+                for (id, entry) in ids.iter().zip(&entries) {
+                    if entry.is_success && self.jobs.lock().unwrap().remove(&number(id)) {
+                        *self.deleted.lock().unwrap().entry(number(id)).or_default() += 1;
+                    }
+                }
+                Ok(entries)
+            }
+        }
+    }
+}
+
+fn plan(ids: impl IntoIterator<Item = i64>) -> Plan {
+    Plan::new(
+        Kind::FlinkJob,
+        ids.into_iter().map(|n| (JobId::Number(n), None)).collect(),
+        &HashSet::new(),
+        &HashMap::new(),
+    )
+}
+
+async fn run(fake: &Arc<Fake>, plan: &Plan, settings: Settings) -> Report {
+    execute(
+        Arc::clone(fake),
+        plan,
+        settings,
+        None,
+        Cancel::default(),
+        ProgressBar::hidden(),
+    )
+    .await
+}
+
+fn outcomes(report: &Report) -> Vec<(String, &'static str)> {
+    report
+        .items
+        .iter()
+        .map(|i| (i.id.to_string(), i.outcome.name()))
+        .collect()
+}
+
+/// Every planned id appears exactly once, in plan order.
+fn assert_exactly_once(plan: &Plan, report: &Report) {
+    let planned: Vec<_> = plan.items.iter().map(|i| i.id.clone()).collect();
+    let reported: Vec<_> = report.items.iter().map(|i| i.id.clone()).collect();
+    assert_eq!(planned, reported);
+}
+
+#[tokio::test(start_paused = true)]
+async fn never_more_than_parallelism_in_flight() {
+    let fake = Arc::new(Fake::with_jobs(1..=50, Duration::from_millis(100)));
+    let plan = plan(1..=50);
+    let settings = Settings {
+        parallelism: 4,
+        ..Settings::default()
+    };
+    let report = run(&fake, &plan, settings).await;
+    assert_exactly_once(&plan, &report);
+    assert_eq!(report.summary.deleted, 50);
+    assert_eq!(fake.max_in_flight.load(Ordering::SeqCst), 4);
+    assert!(fake.deleted_counts().values().all(|n| *n == 1));
+    assert_eq!(report.exit_code(), 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn max_rate_spaces_requests_for_the_whole_run() {
+    let fake = Arc::new(Fake::with_jobs(1..=21, Duration::ZERO));
+    let plan = plan(1..=21);
+    let start = Instant::now();
+    let settings = Settings {
+        parallelism: 16,
+        max_rate: Some(10.0),
+        ..Settings::default()
+    };
+    let report = run(&fake, &plan, settings).await;
+    assert_eq!(report.summary.deleted, 21);
+    // 21 requests at 10/s: the last starts 2 s after the first.
+    assert_eq!(start.elapsed(), Duration::from_secs(2));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_429_pauses_every_task_not_just_its_own() {
+    let fake = Arc::new(Fake::with_jobs(1..=40, Duration::from_millis(10)));
+    fake.script(
+        3,
+        [error(
+            ErrorClass::Throttled {
+                retry_after: Some(Duration::from_secs(5)),
+            },
+            429,
+        )],
+    );
+    let plan = plan(1..=40);
+    let settings = Settings {
+        parallelism: 8,
+        ..Settings::default()
+    };
+    let report = run(&fake, &plan, settings).await;
+    assert_exactly_once(&plan, &report);
+    assert_eq!(report.summary.deleted, 40);
+    let requests = fake.requests.lock().unwrap().clone();
+    let first = requests[0].1;
+    let throttled_at =
+        requests.iter().find(|(id, _)| *id == 3).unwrap().1 + Duration::from_millis(10);
+    // Nothing starts during the 5 s pause; afterwards the run goes slower than before.
+    let during: Vec<_> = requests
+        .iter()
+        .filter(|(_, t)| *t > throttled_at && *t < throttled_at + Duration::from_secs(5))
+        .collect();
+    assert!(during.is_empty(), "requests during the pause: {during:?}");
+    assert!(throttled_at - first < Duration::from_secs(1));
+    let retried = report
+        .items
+        .iter()
+        .find(|i| i.id == JobId::Number(3))
+        .unwrap();
+    assert_eq!(retried.outcome, Outcome::Deleted { attempts: 2 });
+}
+
+#[tokio::test(start_paused = true)]
+async fn retries_then_reports_each_kind_of_end() {
+    let fake = Arc::new(Fake::with_jobs([1, 2, 3], Duration::ZERO));
+    let busy = || error(ErrorClass::Retryable, 503);
+    fake.script(1, [busy(), busy()]);
+    fake.script(2, [busy(), busy(), busy(), busy(), busy()]);
+    fake.script(3, [error(ErrorClass::Fatal, 403)]);
+    let plan = plan([1, 2, 3, 4]);
+    let report = run(&fake, &plan, Settings::default()).await;
+    assert_eq!(report.items[0].outcome, Outcome::Deleted { attempts: 3 });
+    assert_eq!(
+        report.items[1].outcome,
+        Outcome::Failed {
+            status: Some(503),
+            code: Some("E503".into()),
+            message: "status 503".into(),
+            request_id: Some("req-1".into()),
+            attempts: 4,
+        }
+    );
+    assert!(matches!(
+        report.items[2].outcome,
+        Outcome::Failed {
+            attempts: 1,
+            status: Some(403),
+            ..
+        }
+    ));
+    assert_eq!(
+        report.items[3].outcome,
+        Outcome::AlreadyGone { attempts: 1 }
+    );
+    assert_eq!(report.exit_code(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn interruption_lets_in_flight_finish_and_skips_the_rest() {
+    let fake = Arc::new(Fake::with_jobs(1..=10, Duration::from_secs(1)));
+    let plan = plan(1..=10);
+    let cancel = Cancel::default();
+    let stopper = cancel.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        stopper.cancel();
+    });
+    let settings = Settings {
+        parallelism: 2,
+        ..Settings::default()
+    };
+    let report = execute(
+        Arc::clone(&fake),
+        &plan,
+        settings,
+        None,
+        cancel,
+        ProgressBar::hidden(),
+    )
+    .await;
+    assert_exactly_once(&plan, &report);
+    assert!(report.interrupted);
+    assert_eq!(report.exit_code(), 130);
+    // Two at 0 s, two at 1 s (in flight at 1.5 s, so they finish), none after.
+    assert_eq!(report.summary.deleted, 4);
+    assert_eq!(report.summary.skipped, 6);
+    assert_eq!(fake.jobs.lock().unwrap().len(), 6);
+    assert_eq!(outcomes(&report)[4], ("5".to_owned(), "skipped"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn journal_resume_finishes_everything_without_deleting_twice() {
+    let path = std::env::temp_dir().join(format!("otc-jobs-cli-resume-{}", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let fake = Arc::new(Fake::with_jobs(1..=20, Duration::from_millis(300)));
+    fake.script(7, [error(ErrorClass::Fatal, 403)]);
+    let ids = 1..=20;
+
+    // First run: interrupted part-way.
+    let (journal, finished) = Journal::open(&path, Kind::FlinkJob).unwrap();
+    assert!(finished.is_empty());
+    let cancel = Cancel::default();
+    let stopper = cancel.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        stopper.cancel();
+    });
+    let settings = Settings {
+        parallelism: 4,
+        ..Settings::default()
+    };
+    let first = execute(
+        Arc::clone(&fake),
+        &plan(ids.clone()),
+        settings.clone(),
+        Some(Arc::new(journal)),
+        cancel,
+        ProgressBar::hidden(),
+    )
+    .await;
+    assert!(first.interrupted);
+    let done_first = first.summary.deleted;
+    assert!(done_first > 0 && done_first < 20);
+
+    // Second run with the same journal: finished ids are skipped, the rest deleted.
+    let (journal, finished) = Journal::open(&path, Kind::FlinkJob).unwrap();
+    assert_eq!(finished.len(), done_first);
+    let plan2 = Plan::new(
+        Kind::FlinkJob,
+        ids.map(|n| (JobId::Number(n), None)).collect(),
+        &HashSet::new(),
+        &finished,
+    );
+    let second = execute(
+        Arc::clone(&fake),
+        &plan2,
+        settings,
+        Some(Arc::new(journal)),
+        Cancel::default(),
+        ProgressBar::hidden(),
+    )
+    .await;
+    std::fs::remove_file(&path).unwrap();
+    assert_exactly_once(&plan2, &second);
+    assert_eq!(second.summary.skipped, done_first);
+    // Job 7, refused in the first run, is not finished: the rerun tries it again.
+    assert_eq!(first.summary.failed, 1);
+    assert_eq!(second.summary.deleted, 20 - done_first);
+    // Every job is gone, each deleted exactly once over both runs.
+    assert!(fake.jobs.lock().unwrap().is_empty());
+    assert!(fake.deleted_counts().values().all(|n| *n == 1));
+    assert_eq!(fake.deleted_counts().len(), 20);
+}
+
+#[tokio::test(start_paused = true)]
+async fn wait_until_gone_times_out_or_sees_a_failed_deletion() {
+    let fake = Arc::new(Fake::with_jobs([1, 2, 3], Duration::ZERO));
+    let present = || Probe::Present(Some("9".into()));
+    fake.probes
+        .lock()
+        .unwrap()
+        .insert(1, VecDeque::from([present(), present()]));
+    fake.probes
+        .lock()
+        .unwrap()
+        .insert(2, std::iter::repeat_n(present(), 100).collect());
+    fake.probes
+        .lock()
+        .unwrap()
+        .insert(3, VecDeque::from([Probe::Failed("6".into())]));
+    let settings = Settings {
+        wait: Some(Duration::from_secs(10)),
+        poll_interval: Duration::from_secs(2),
+        ..Settings::default()
+    };
+    let report = run(&fake, &plan([1, 2, 3]), settings).await;
+    assert_eq!(report.items[0].outcome, Outcome::Deleted { attempts: 1 });
+    assert_eq!(
+        report.items[1].outcome,
+        Outcome::TimedOut {
+            attempts: 1,
+            waited_secs: 10,
+            last_status: Some("9".into())
+        }
+    );
+    assert!(
+        matches!(&report.items[2].outcome, Outcome::Failed { message, .. } if message.contains("status 6"))
+    );
+    assert_eq!(report.exit_code(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn batch_answer_without_ids_falls_back_to_one_by_one() {
+    let ok = |yes| BatchEntry {
+        is_success: yes,
+        message: None,
+    };
+    // All succeed: every id deleted by the batch.
+    let fake = Arc::new(Fake::with_jobs(1..=4, Duration::ZERO));
+    *fake.batch_answer.lock().unwrap() = Some(Ok(vec![ok(true); 4]));
+    let settings = Settings {
+        batch: Some(10),
+        ..Settings::default()
+    };
+    let report = run(&fake, &plan(1..=4), settings.clone()).await;
+    assert_eq!(report.summary.deleted, 4);
+    assert!(fake.requests.lock().unwrap().is_empty());
+
+    // One fails: which one is unknown, so the chunk goes one by one.
+    let fake = Arc::new(Fake::with_jobs(1..=4, Duration::ZERO));
+    *fake.batch_answer.lock().unwrap() = Some(Ok(vec![ok(true), ok(false), ok(true), ok(true)]));
+    let plan4 = plan(1..=4);
+    let report = run(&fake, &plan4, settings.clone()).await;
+    assert_exactly_once(&plan4, &report);
+    assert_eq!(
+        outcomes(&report),
+        [
+            ("1".into(), "already_gone"),
+            ("2".into(), "deleted"),
+            ("3".into(), "already_gone"),
+            ("4".into(), "already_gone")
+        ]
+    );
+    assert!(fake.jobs.lock().unwrap().is_empty());
+
+    // No batch call in this build: one by one.
+    let fake = Arc::new(Fake::with_jobs(1..=4, Duration::ZERO));
+    let report = run(&fake, &plan(1..=4), settings).await;
+    assert_eq!(report.summary.deleted, 4);
+}
+
+#[test]
+fn backoff_stays_under_its_doubling_ceiling() {
+    let id = JobId::Number(1);
+    for attempt in 1..10 {
+        let ceiling = (Duration::from_millis(200) * (1 << (attempt - 1))).min(BACKOFF_CAP);
+        assert!(backoff(Duration::from_millis(200), attempt, &id) < ceiling);
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn interrupted_while_waiting_a_deletion_the_service_accepted_is_deleted() {
+    let fake = Arc::new(Fake::with_jobs([1], Duration::ZERO));
+    let present = Probe::Present(Some("9".into()));
+    fake.probes
+        .lock()
+        .unwrap()
+        .insert(1, std::iter::repeat_n(present, 100).collect());
+    let cancel = Cancel::default();
+    let stopper = cancel.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        stopper.cancel();
+    });
+    let settings = Settings {
+        wait: Some(Duration::from_secs(60)),
+        ..Settings::default()
+    };
+    let report = execute(
+        Arc::clone(&fake),
+        &plan([1]),
+        settings,
+        None,
+        cancel,
+        ProgressBar::hidden(),
+    )
+    .await;
+    assert!(report.interrupted);
+    assert_eq!(report.items[0].outcome, Outcome::Deleted { attempts: 1 });
+}

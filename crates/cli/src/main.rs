@@ -1,0 +1,95 @@
+//! `otc-jobs`: the command-line tool that lists, deletes and cleans up Open Telekom Cloud
+//! jobs, in the manner of cargo and ripgrep: a selection step that only reads, a plan,
+//! an execution step that only acts on the plan, and a report built from outcomes.
+//!
+//! Run `otc-jobs --help`, or try it offline: `otc-jobs --emulator delete flink-job 1 2 --yes`.
+
+mod args;
+mod backend;
+mod cancel;
+mod commands;
+mod config;
+mod confirm;
+mod detail;
+mod emulator;
+mod execute;
+mod exit;
+mod journal;
+mod kinds;
+mod output;
+mod plan;
+mod report;
+mod sdk;
+mod select;
+mod throttle;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    // clap prints usage errors and exits 2 itself.
+    let cli = args::Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(exit::FAILED);
+        }
+    };
+    let cancel = cancel::Cancel::default();
+    let code = runtime.block_on(async {
+        // Registered before any request goes out, so an early Ctrl-C is never lost.
+        let interrupts = Interrupts::new();
+        let on_interrupt = cancel.clone();
+        tokio::spawn(async move {
+            let Ok(mut interrupts) = interrupts else { return };
+            if interrupts.next().await {
+                eprintln!(
+                    "interrupted: starting no new deletions; waiting for those in flight (Ctrl-C again to abort)"
+                );
+                on_interrupt.cancel();
+                if interrupts.next().await {
+                    std::process::exit(i32::from(exit::INTERRUPTED));
+                }
+            }
+        });
+        match commands::run(cli, cancel).await {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("error: {e}");
+                e.code
+            }
+        }
+    });
+    // A question left unanswered holds a blocking thread on stdin: do not wait for it.
+    runtime.shutdown_background();
+    ExitCode::from(code)
+}
+
+/// Ctrl-C (SIGINT on Unix), registered when made.
+struct Interrupts {
+    #[cfg(unix)]
+    signal: tokio::signal::unix::Signal,
+}
+
+impl Interrupts {
+    fn new() -> std::io::Result<Interrupts> {
+        Ok(Interrupts {
+            #[cfg(unix)]
+            signal: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?,
+        })
+    }
+
+    /// The next interrupt; `false` if none can come.
+    async fn next(&mut self) -> bool {
+        #[cfg(unix)]
+        return self.signal.recv().await.is_some();
+        #[cfg(not(unix))]
+        return tokio::signal::ctrl_c().await.is_ok();
+    }
+}

@@ -1,0 +1,153 @@
+//! Output: tables for people, JSON and NDJSON for programs. Data goes to stdout; the
+//! summary line of a table and all notes go to stderr.
+
+use std::io::Write;
+use std::path::Path;
+
+use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
+use serde::Serialize;
+
+use crate::args::Format;
+use crate::backend::JobRow;
+use crate::exit::CliError;
+use crate::plan::{Action, Plan};
+use crate::report::Report;
+
+fn table(header: &[&str]) -> Table {
+    let mut table = Table::new();
+    table
+        .load_preset(UTF8_FULL_CONDENSED)
+        .set_header(header.to_vec());
+    table
+}
+
+fn json<T: Serialize>(value: &T) -> String {
+    // Our types always serialise.
+    serde_json::to_string_pretty(value).unwrap_or_default()
+}
+
+fn ndjson<T: Serialize>(out: &mut String, value: &T) {
+    out.push_str(&serde_json::to_string(value).unwrap_or_default());
+    out.push('\n');
+}
+
+fn print(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    // A closed pipe (`| head`) is not an error worth a message.
+    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.flush();
+}
+
+/// Prints listed jobs.
+pub(crate) fn rows(rows: &[JobRow], format: Format) {
+    match format {
+        Format::Json => print(&(json(&rows) + "\n")),
+        Format::Ndjson => {
+            let mut out = String::new();
+            rows.iter().for_each(|r| ndjson(&mut out, r));
+            print(&out);
+        }
+        Format::Table => {
+            let mut t = table(&["ID", "NAME", "STATUS", "CREATED", "QUEUE"]);
+            for r in rows {
+                let created = r
+                    .created
+                    .map(|c| humantime::format_rfc3339_seconds(c).to_string())
+                    .unwrap_or_default();
+                t.add_row(vec![
+                    r.id.to_string(),
+                    r.name.clone().unwrap_or_default(),
+                    r.status.clone().unwrap_or_default(),
+                    created,
+                    r.queue.clone().unwrap_or_default(),
+                ]);
+            }
+            print(&format!("{t}\n"));
+            eprintln!("{} job(s)", rows.len());
+        }
+    }
+}
+
+/// Prints a plan (`--dry-run`).
+pub(crate) fn plan(plan: &Plan, format: Format) {
+    match format {
+        Format::Json => print(&(json(plan) + "\n")),
+        Format::Ndjson => {
+            let mut out = String::new();
+            plan.items.iter().for_each(|i| ndjson(&mut out, i));
+            print(&out);
+        }
+        Format::Table => {
+            let mut t = table(&["ID", "NAME", "ACTION"]);
+            for i in &plan.items {
+                let action = match &i.action {
+                    Action::Delete => "delete".to_owned(),
+                    Action::Skip(reason) => format!("skip: {reason}"),
+                };
+                t.add_row(vec![
+                    i.id.to_string(),
+                    i.name.clone().unwrap_or_default(),
+                    action,
+                ]);
+            }
+            print(&format!("{t}\n"));
+        }
+    }
+    eprintln!(
+        "dry run: would delete {} of {} {}(s); nothing was changed",
+        plan.to_delete(),
+        plan.items.len(),
+        plan.kind
+    );
+}
+
+/// Prints a report.
+pub(crate) fn report(report: &Report, format: Format) {
+    match format {
+        Format::Json => print(&(json(report) + "\n")),
+        Format::Ndjson => {
+            let mut out = String::new();
+            report.items.iter().for_each(|i| ndjson(&mut out, i));
+            ndjson(
+                &mut out,
+                &serde_json::json!({"summary": report.summary, "interrupted": report.interrupted}),
+            );
+            print(&out);
+        }
+        Format::Table => {
+            let mut t = table(&["ID", "NAME", "OUTCOME", "DETAIL"]);
+            for i in &report.items {
+                t.add_row(vec![
+                    i.id.to_string(),
+                    i.name.clone().unwrap_or_default(),
+                    i.outcome.name().to_owned(),
+                    i.outcome.detail(),
+                ]);
+            }
+            print(&format!("{t}\n"));
+        }
+    }
+    eprintln!("{}", report.summary_line());
+}
+
+/// Checks before anything is deleted that `--report FILE` can be written.
+pub(crate) fn check_writable(path: &Path) -> Result<(), CliError> {
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map(drop)
+        .map_err(|e| unwritable(path, &e))
+}
+
+/// Writes the JSON report to `path`.
+pub(crate) fn write_report(path: &Path, report: &Report) -> Result<(), CliError> {
+    std::fs::write(path, json(report) + "\n").map_err(|e| unwritable(path, &e))
+}
+
+fn unwritable(path: &Path, e: &std::io::Error) -> CliError {
+    CliError::usage(
+        format!("cannot write --report {}: {e}", path.display()),
+        "give a file in a directory you can write to",
+    )
+}

@@ -1,0 +1,117 @@
+//! The plan: what a run will do to each selected id. Built before anything is deleted;
+//! `--dry-run` prints it and stops.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+
+use crate::kinds::{JobId, Kind};
+
+/// What will be done to one id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "action", content = "reason", rename_all = "snake_case")]
+pub(crate) enum Action {
+    /// Delete it.
+    Delete,
+    /// Leave it alone, for this reason.
+    Skip(String),
+}
+
+/// One id of the plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct PlanItem {
+    /// The id.
+    #[serde(serialize_with = "crate::backend::display")]
+    pub(crate) id: JobId,
+    /// Its name, when listed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) name: Option<String>,
+    /// What will be done.
+    #[serde(flatten)]
+    pub(crate) action: Action,
+}
+
+/// Every selected id, once, with what will be done to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct Plan {
+    /// The kind of job.
+    pub(crate) kind: Kind,
+    /// The ids, in selection order.
+    pub(crate) items: Vec<PlanItem>,
+}
+
+impl Plan {
+    /// Plans `selected` (duplicates dropped): ids in `exclude` (by their text) and ids
+    /// the journal says are finished (id → outcome) are skipped, the rest deleted.
+    pub(crate) fn new(
+        kind: Kind,
+        selected: Vec<(JobId, Option<String>)>,
+        exclude: &HashSet<String>,
+        finished: &HashMap<String, String>,
+    ) -> Plan {
+        let mut seen = HashSet::new();
+        let items = selected
+            .into_iter()
+            .filter(|(id, _)| seen.insert(id.clone()))
+            .map(|(id, name)| {
+                let text = id.to_string();
+                let action = if exclude.contains(&text) {
+                    Action::Skip("listed in --exclude-file".to_owned())
+                } else if let Some(outcome) = finished.get(&text) {
+                    Action::Skip(format!(
+                        "finished in an earlier run ({outcome}, per --journal)"
+                    ))
+                } else {
+                    Action::Delete
+                };
+                PlanItem { id, name, action }
+            })
+            .collect();
+        Plan { kind, items }
+    }
+
+    /// How many ids will be deleted.
+    pub(crate) fn to_delete(&self) -> usize {
+        self.items
+            .iter()
+            .filter(|i| i.action == Action::Delete)
+            .count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dedupes_and_skips_excluded_and_finished_ids() {
+        let exclude: HashSet<String> = ["2".to_owned()].into();
+        let finished: HashMap<String, String> = [("3".to_owned(), "deleted".to_owned())].into();
+        let ids = [1, 2, 3, 1, 4]
+            .into_iter()
+            .map(|n| (JobId::Number(n), None))
+            .collect();
+        let plan = Plan::new(Kind::FlinkJob, ids, &exclude, &finished);
+        let shown: Vec<_> = plan
+            .items
+            .iter()
+            .map(|i| (i.id.to_string(), i.action.clone()))
+            .collect();
+        assert_eq!(
+            shown,
+            vec![
+                ("1".to_owned(), Action::Delete),
+                (
+                    "2".to_owned(),
+                    Action::Skip("listed in --exclude-file".to_owned())
+                ),
+                (
+                    "3".to_owned(),
+                    Action::Skip("finished in an earlier run (deleted, per --journal)".to_owned())
+                ),
+                ("4".to_owned(), Action::Delete),
+            ]
+        );
+        assert_eq!(plan.to_delete(), 2);
+    }
+}

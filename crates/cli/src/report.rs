@@ -1,0 +1,290 @@
+//! The report: one outcome per selected id, built from the executor's outcomes only.
+
+use serde::Serialize;
+
+use crate::kinds::{JobId, Kind};
+
+/// What happened to one id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub(crate) enum Outcome {
+    /// Deleted by this run (and, with `--wait`, seen gone).
+    Deleted {
+        /// Requests made for the deletion.
+        attempts: u32,
+    },
+    /// The service says it does not exist: nothing left to do (success).
+    AlreadyGone {
+        /// Requests made.
+        attempts: u32,
+    },
+    /// Not deleted.
+    Failed {
+        /// HTTP status of the last answer, if any.
+        status: Option<u16>,
+        /// The service's error code.
+        code: Option<String>,
+        /// What went wrong.
+        message: String,
+        /// Request id of the last answer.
+        request_id: Option<String>,
+        /// Requests made.
+        attempts: u32,
+    },
+    /// Deleted, but not seen gone within `--wait`.
+    TimedOut {
+        /// Requests made for the deletion.
+        attempts: u32,
+        /// How long it was waited for, in seconds.
+        waited_secs: u64,
+        /// The last status seen.
+        last_status: Option<String>,
+    },
+    /// Not touched.
+    Skipped {
+        /// Why.
+        reason: String,
+    },
+}
+
+impl Outcome {
+    /// The outcome's name, as in the JSON report.
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            Outcome::Deleted { .. } => "deleted",
+            Outcome::AlreadyGone { .. } => "already_gone",
+            Outcome::Failed { .. } => "failed",
+            Outcome::TimedOut { .. } => "timed_out",
+            Outcome::Skipped { .. } => "skipped",
+        }
+    }
+
+    /// One line of detail for a table.
+    pub(crate) fn detail(&self) -> String {
+        match self {
+            Outcome::Deleted { attempts } | Outcome::AlreadyGone { attempts } => {
+                format!("attempts: {attempts}")
+            }
+            Outcome::Failed {
+                status,
+                code,
+                message,
+                request_id,
+                attempts,
+            } => {
+                let mut text = String::new();
+                if let Some(status) = status {
+                    text.push_str(&format!("HTTP {status} "));
+                }
+                if let Some(code) = code {
+                    text.push_str(&format!("{code} "));
+                }
+                text.push_str(message);
+                if let Some(id) = request_id {
+                    text.push_str(&format!(" (request id {id})"));
+                }
+                text.push_str(&format!(", attempts: {attempts}"));
+                text
+            }
+            Outcome::TimedOut {
+                waited_secs,
+                last_status,
+                ..
+            } => format!(
+                "still there after {waited_secs}s (status {})",
+                last_status.as_deref().unwrap_or("unknown")
+            ),
+            Outcome::Skipped { reason } => reason.clone(),
+        }
+    }
+}
+
+/// One id's line of the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct Item {
+    /// The id.
+    #[serde(serialize_with = "crate::backend::display")]
+    pub(crate) id: JobId,
+    /// The name, when the selection listed one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) name: Option<String>,
+    /// What happened.
+    #[serde(flatten)]
+    pub(crate) outcome: Outcome,
+}
+
+/// How many ids ended how.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub(crate) struct Summary {
+    /// Ids in the report.
+    pub(crate) total: usize,
+    /// Deleted.
+    pub(crate) deleted: usize,
+    /// Already gone.
+    pub(crate) already_gone: usize,
+    /// Failed.
+    pub(crate) failed: usize,
+    /// Timed out waiting.
+    pub(crate) timed_out: usize,
+    /// Skipped.
+    pub(crate) skipped: usize,
+}
+
+/// The whole run's report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct Report {
+    /// The kind of job.
+    pub(crate) kind: Kind,
+    /// Whether the run was interrupted (Ctrl-C).
+    pub(crate) interrupted: bool,
+    /// The counts.
+    pub(crate) summary: Summary,
+    /// Every selected id, once, in selection order.
+    pub(crate) items: Vec<Item>,
+}
+
+impl Report {
+    /// A report of `items`.
+    pub(crate) fn new(kind: Kind, items: Vec<Item>, interrupted: bool) -> Report {
+        let mut summary = Summary {
+            total: items.len(),
+            ..Summary::default()
+        };
+        for item in &items {
+            match item.outcome {
+                Outcome::Deleted { .. } => summary.deleted += 1,
+                Outcome::AlreadyGone { .. } => summary.already_gone += 1,
+                Outcome::Failed { .. } => summary.failed += 1,
+                Outcome::TimedOut { .. } => summary.timed_out += 1,
+                Outcome::Skipped { .. } => summary.skipped += 1,
+            }
+        }
+        Report {
+            kind,
+            interrupted,
+            summary,
+            items,
+        }
+    }
+
+    /// The one-line summary.
+    pub(crate) fn summary_line(&self) -> String {
+        let s = &self.summary;
+        format!(
+            "{} {}: {} deleted, {} already gone, {} failed, {} timed out, {} skipped{}",
+            s.total,
+            self.kind,
+            s.deleted,
+            s.already_gone,
+            s.failed,
+            s.timed_out,
+            s.skipped,
+            if self.interrupted {
+                " (interrupted)"
+            } else {
+                ""
+            }
+        )
+    }
+
+    /// The exit code the report calls for: 130 interrupted, 1 some failed, 3 a wait timed
+    /// out, else 0 (deleted, already gone and skipped are all fine).
+    pub(crate) fn exit_code(&self) -> u8 {
+        if self.interrupted {
+            crate::exit::INTERRUPTED
+        } else if self.summary.failed > 0 {
+            crate::exit::FAILED
+        } else if self.summary.timed_out > 0 {
+            crate::exit::TIMED_OUT
+        } else {
+            crate::exit::OK
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn item(n: i64, outcome: Outcome) -> Item {
+        Item {
+            id: JobId::Number(n),
+            name: None,
+            outcome,
+        }
+    }
+
+    #[test]
+    fn counts_and_exit_codes() {
+        let report = Report::new(
+            Kind::FlinkJob,
+            vec![
+                item(1, Outcome::Deleted { attempts: 1 }),
+                item(2, Outcome::AlreadyGone { attempts: 2 }),
+                item(3, Outcome::Skipped { reason: "x".into() }),
+            ],
+            false,
+        );
+        assert_eq!(report.exit_code(), 0);
+        assert_eq!(
+            report.summary_line(),
+            "3 flink-job: 1 deleted, 1 already gone, 0 failed, 0 timed out, 1 skipped"
+        );
+        let timed_out = Report::new(
+            Kind::FlinkJob,
+            vec![item(
+                1,
+                Outcome::TimedOut {
+                    attempts: 1,
+                    waited_secs: 5,
+                    last_status: None,
+                },
+            )],
+            false,
+        );
+        assert_eq!(timed_out.exit_code(), 3);
+        let failed = Report::new(
+            Kind::FlinkJob,
+            vec![
+                item(
+                    1,
+                    Outcome::TimedOut {
+                        attempts: 1,
+                        waited_secs: 5,
+                        last_status: None,
+                    },
+                ),
+                item(
+                    2,
+                    Outcome::Failed {
+                        status: Some(500),
+                        code: None,
+                        message: "m".into(),
+                        request_id: None,
+                        attempts: 4,
+                    },
+                ),
+            ],
+            false,
+        );
+        assert_eq!(failed.exit_code(), 1);
+        assert_eq!(Report::new(Kind::FlinkJob, vec![], true).exit_code(), 130);
+    }
+
+    #[test]
+    fn json_has_one_flat_object_per_id() {
+        let report = Report::new(
+            Kind::FlinkJob,
+            vec![item(7, Outcome::Deleted { attempts: 1 })],
+            false,
+        );
+        let json = serde_json::to_value(&report).unwrap();
+        assert_eq!(
+            json["items"][0],
+            serde_json::json!({"id": "7", "outcome": "deleted", "attempts": 1})
+        );
+        assert_eq!(json["kind"], "flink-job");
+        assert_eq!(json["summary"]["deleted"], 1);
+    }
+}

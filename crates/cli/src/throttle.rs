@@ -1,0 +1,213 @@
+//! One throttle for the whole run: a token bucket of `--max-rate` requests per second,
+//! shared by every task; a 429 pauses everybody for the `Retry-After` and halves the rate,
+//! which then grows back by about one request per second each second (AIMD), up to the
+//! cap. So the run as a whole slows down, instead of each task hammering on its own.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use crate::cancel::Cancel;
+
+/// The slowest a throttled run goes, requests per second.
+const MIN_RATE: f64 = 0.5;
+/// The pause after a 429 that gave no `Retry-After`.
+const DEFAULT_PAUSE: Duration = Duration::from_secs(1);
+
+/// The shared throttle.
+#[derive(Debug)]
+pub(crate) struct Throttle {
+    cap: Option<f64>,
+    state: Mutex<State>,
+}
+
+#[derive(Debug)]
+struct State {
+    /// Requests per second now; `None` = unlimited.
+    rate: Option<f64>,
+    /// When the next request may start under `rate`.
+    next: Instant,
+    /// Nobody starts before this (after a 429).
+    paused_until: Instant,
+    /// For the rate in effect before the first 429, when there was no cap.
+    started: u64,
+    since: Instant,
+    /// The rate at which an uncapped run goes back to unlimited.
+    ceiling: Option<f64>,
+    /// How many 429s slowed the run down.
+    slowdowns: u32,
+}
+
+impl Throttle {
+    /// A throttle of `max_rate` requests per second (`None`: no limit until a 429).
+    pub(crate) fn new(max_rate: Option<f64>) -> Throttle {
+        let now = Instant::now();
+        Throttle {
+            cap: max_rate,
+            state: Mutex::new(State {
+                rate: max_rate,
+                next: now,
+                paused_until: now,
+                started: 0,
+                since: now,
+                ceiling: None,
+                slowdowns: 0,
+            }),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Waits for this task's turn to send a request; `false` if interrupted first.
+    pub(crate) async fn acquire(&self, cancel: &Cancel) -> bool {
+        loop {
+            let at = {
+                let mut s = self.lock();
+                let now = Instant::now();
+                let mut at = now.max(s.paused_until);
+                if let Some(rate) = s.rate {
+                    at = at.max(s.next);
+                    s.next = at + Duration::from_secs_f64(1.0 / rate);
+                }
+                s.started += 1;
+                at
+            };
+            if cancel.is_cancelled() {
+                return false;
+            }
+            tokio::select! {
+                biased;
+                () = cancel.cancelled() => return false,
+                () = tokio::time::sleep_until(at) => {}
+            }
+            // A 429 seen while this task slept moves the pause: go round again.
+            if self.lock().paused_until <= Instant::now() {
+                return true;
+            }
+        }
+    }
+
+    /// A 429: everybody pauses `retry_after` (1 s if none) and the rate halves, once per
+    /// pause however many in-flight requests come back throttled.
+    pub(crate) fn throttled(&self, retry_after: Option<Duration>) {
+        let mut s = self.lock();
+        let now = Instant::now();
+        let already_paused = s.paused_until > now;
+        s.paused_until = s
+            .paused_until
+            .max(now + retry_after.unwrap_or(DEFAULT_PAUSE));
+        s.next = s.next.max(s.paused_until);
+        if already_paused {
+            return;
+        }
+        let current = s.rate.unwrap_or_else(|| {
+            let elapsed = now.duration_since(s.since).as_secs_f64().max(1.0);
+            let observed = (s.started as f64 / elapsed).max(MIN_RATE);
+            s.ceiling = Some(observed);
+            observed
+        });
+        s.rate = Some((current / 2.0).max(MIN_RATE));
+        s.slowdowns += 1;
+    }
+
+    /// A request went through: the rate grows back by 1/rate (about one request per
+    /// second each second), up to the cap, or back to unlimited.
+    pub(crate) fn succeeded(&self) {
+        let mut s = self.lock();
+        let Some(rate) = s.rate else { return };
+        let grown = rate + 1.0 / rate.max(1.0);
+        s.rate = match (self.cap, s.ceiling) {
+            (Some(cap), _) => Some(grown.min(cap)),
+            (None, Some(ceiling)) if grown >= ceiling => None,
+            _ => Some(grown),
+        };
+    }
+
+    /// The rate in effect (`None`: unlimited).
+    #[cfg(test)]
+    pub(crate) fn rate(&self) -> Option<f64> {
+        self.lock().rate
+    }
+
+    /// How many times a 429 slowed the run down.
+    pub(crate) fn slowdowns(&self) -> u32 {
+        self.lock().slowdowns
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn spaces_requests_at_the_rate() {
+        let throttle = Throttle::new(Some(10.0));
+        let cancel = Cancel::default();
+        let start = Instant::now();
+        for _ in 0..21 {
+            assert!(throttle.acquire(&cancel).await);
+        }
+        // 21 requests at 10/s: the last starts at 2 s.
+        assert_eq!(start.elapsed(), Duration::from_secs(2));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_429_pauses_everybody_and_halves_the_rate_once() {
+        let throttle = Throttle::new(Some(8.0));
+        let cancel = Cancel::default();
+        assert!(throttle.acquire(&cancel).await);
+        let start = Instant::now();
+        throttle.throttled(Some(Duration::from_secs(3)));
+        // A second 429 from the same burst neither halves again nor shortens the pause.
+        throttle.throttled(Some(Duration::from_secs(1)));
+        assert_eq!(throttle.rate(), Some(4.0));
+        assert_eq!(throttle.slowdowns(), 1);
+        assert!(throttle.acquire(&cancel).await);
+        assert_eq!(start.elapsed(), Duration::from_secs(3));
+        assert!(throttle.acquire(&cancel).await);
+        assert_eq!(start.elapsed(), Duration::from_millis(3250));
+        // Successes grow it back, never past the cap.
+        for _ in 0..100 {
+            throttle.succeeded();
+        }
+        assert_eq!(throttle.rate(), Some(8.0));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_uncapped_run_slows_down_then_returns_to_unlimited() {
+        let throttle = Throttle::new(None);
+        let cancel = Cancel::default();
+        for _ in 0..40 {
+            assert!(throttle.acquire(&cancel).await);
+        }
+        tokio::time::advance(Duration::from_secs(2)).await;
+        throttle.throttled(None);
+        // 40 requests in 2 s: 20/s observed, 10/s after the 429.
+        assert_eq!(throttle.rate(), Some(10.0));
+        for _ in 0..200 {
+            throttle.succeeded();
+        }
+        assert_eq!(throttle.rate(), None);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_interruption_ends_the_wait() {
+        let throttle = Throttle::new(Some(1.0));
+        let cancel = Cancel::default();
+        assert!(throttle.acquire(&cancel).await);
+        throttle.throttled(Some(Duration::from_secs(60)));
+        let stopper = cancel.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            stopper.cancel();
+        });
+        let start = Instant::now();
+        assert!(!throttle.acquire(&cancel).await);
+        assert_eq!(start.elapsed(), Duration::from_secs(1));
+    }
+}

@@ -1,0 +1,744 @@
+//! The `otc-jobs` binary end to end, against the emulator on loopback.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use otc_jobs_emulator::{
+    DEFAULT_ACCESS_KEY, DEFAULT_PROJECT_ID, DEFAULT_SECRET_KEY, Emulator, EmulatorConfig, Fault,
+    FaultAction, SeedJob,
+};
+use serde_json::Value;
+
+const FLINK_DELETE: &str = "/v1.0/*/streaming/jobs/*";
+
+fn emulator_with_flink_jobs(ids: impl IntoIterator<Item = u64>) -> Emulator {
+    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
+    for id in ids {
+        emulator.seed(SeedJob::flink_job(id));
+    }
+    emulator
+}
+
+/// The binary, configured for `emulator` through the environment and `--endpoint`, with
+/// nothing of the caller's environment.
+fn otc_jobs(emulator: &Emulator) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_otc-jobs"));
+    command
+        .env_clear()
+        .env("OS_ACCESS_KEY", DEFAULT_ACCESS_KEY)
+        .env("OS_SECRET_KEY", DEFAULT_SECRET_KEY)
+        .env("OS_PROJECT_ID", DEFAULT_PROJECT_ID)
+        .env("OS_REGION_NAME", "eu-de")
+        .args(["--endpoint", emulator.base_url()])
+        .stdin(Stdio::null());
+    command
+}
+
+fn run(command: &mut Command) -> Output {
+    let output = command.output().unwrap();
+    eprintln!("stderr: {}", String::from_utf8_lossy(&output.stderr));
+    output
+}
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("otc-jobs-e2e-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    let _ = std::fs::remove_file(&path);
+    path
+}
+
+fn flink_ids_left(emulator: &Emulator) -> BTreeSet<u64> {
+    emulator
+        .jobs()
+        .into_iter()
+        .filter_map(|job| match job {
+            SeedJob::FlinkJob { job_id, .. } => Some(job_id),
+            _ => None,
+        })
+        .collect()
+}
+
+fn deletes_sent(emulator: &Emulator) -> usize {
+    emulator
+        .requests()
+        .iter()
+        .filter(|r| r.method == "DELETE")
+        .count()
+}
+
+fn read_report(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// id → outcome of a JSON report, checking each id appears once.
+fn outcomes(report: &Value) -> BTreeMap<u64, String> {
+    let mut map = BTreeMap::new();
+    for item in report["items"].as_array().unwrap() {
+        let id: u64 = item["id"].as_str().unwrap().parse().unwrap();
+        let outcome = item["outcome"].as_str().unwrap().to_owned();
+        assert!(map.insert(id, outcome).is_none(), "id {id} reported twice");
+    }
+    map
+}
+
+fn ids(range: std::ops::RangeInclusive<u64>) -> Vec<String> {
+    range.map(|n| n.to_string()).collect()
+}
+
+#[test]
+fn deletes_many_flink_jobs_through_faults_each_id_once() {
+    let emulator = emulator_with_flink_jobs(1..=60);
+    let respond = |status: u16, retry_after: Option<&str>| FaultAction::Respond {
+        status,
+        headers: retry_after
+            .map(|r| [("Retry-After".to_owned(), r.to_owned())].into())
+            .unwrap_or_default(),
+        body: if status == 429 {
+            r#"{"error_code": "APIG.0308", "error_msg": "throttled"}"#.to_owned()
+        } else {
+            String::new()
+        },
+    };
+    emulator.add_fault(Fault::new("DELETE", FLINK_DELETE, respond(503, None)).times(5));
+    emulator.add_fault(Fault::new("DELETE", FLINK_DELETE, respond(429, Some("1"))).times(2));
+    emulator.add_fault(
+        Fault::new(
+            "DELETE",
+            FLINK_DELETE,
+            FaultAction::Close {
+                after_processing: true,
+            },
+        )
+        .times(3),
+    );
+    emulator.add_fault(
+        Fault::new(
+            "DELETE",
+            FLINK_DELETE,
+            FaultAction::Close {
+                after_processing: false,
+            },
+        )
+        .times(2),
+    );
+    let report_path = temp("faults-report.json");
+    let out = run(otc_jobs(&emulator)
+        .args([
+            "delete",
+            "flink-job",
+            "--yes",
+            "--parallelism",
+            "8",
+            "-o",
+            "json",
+            "--report",
+        ])
+        .arg(&report_path)
+        .args(ids(1..=60)));
+    assert_eq!(out.status.code(), Some(0));
+
+    let report = read_report(&report_path);
+    assert_eq!(
+        serde_json::from_slice::<Value>(&out.stdout).unwrap(),
+        report
+    );
+    let outcomes = outcomes(&report);
+    assert_eq!(
+        outcomes.keys().copied().collect::<Vec<_>>(),
+        (1..=60).collect::<Vec<_>>()
+    );
+    assert!(flink_ids_left(&emulator).is_empty());
+    assert_eq!(report["summary"]["failed"], 0);
+
+    // The emulator's log agrees with the report: an id reported deleted got exactly one
+    // 200; one reported already gone got none (its deletion was the answer lost with
+    // the connection); no id was deleted twice.
+    let mut successes: BTreeMap<u64, usize> = BTreeMap::new();
+    for request in emulator.requests() {
+        if request.method == "DELETE" && request.status == Some(200) {
+            let id = request.path.rsplit('/').next().unwrap().parse().unwrap();
+            *successes.entry(id).or_default() += 1;
+        }
+    }
+    for (id, outcome) in &outcomes {
+        let expected = match outcome.as_str() {
+            "deleted" => 1,
+            "already_gone" => 0,
+            other => panic!("id {id}: unexpected outcome {other}"),
+        };
+        assert_eq!(
+            successes.get(id).copied().unwrap_or(0),
+            expected,
+            "id {id} ({outcome})"
+        );
+    }
+    // Each answer lost after processing makes one already_gone (fewer if two hit one id).
+    let gone = report["summary"]["already_gone"].as_u64().unwrap();
+    assert!((1..=3).contains(&gone), "{gone}");
+}
+
+#[test]
+fn dry_run_deletes_nothing() {
+    let emulator = emulator_with_flink_jobs(1..=5);
+    let out = run(otc_jobs(&emulator).args([
+        "delete",
+        "flink-job",
+        "1",
+        "2",
+        "3",
+        "--dry-run",
+        "-o",
+        "json",
+    ]));
+    assert_eq!(out.status.code(), Some(0));
+    let plan: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(plan["items"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        plan["items"][0],
+        serde_json::json!({"id": "1", "action": "delete"})
+    );
+    assert_eq!(deletes_sent(&emulator), 0);
+    assert_eq!(flink_ids_left(&emulator).len(), 5);
+}
+
+#[test]
+fn without_a_terminal_and_without_yes_it_refuses() {
+    let emulator = emulator_with_flink_jobs(1..=3);
+    let out = run(otc_jobs(&emulator).args(["delete", "flink-job", "1", "2"]));
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("refusing to delete 2 flink-job(s)") && stderr.contains("--yes"),
+        "{stderr}"
+    );
+    assert_eq!(deletes_sent(&emulator), 0);
+}
+
+#[test]
+fn bad_input_stops_before_anything_is_deleted() {
+    let emulator = emulator_with_flink_jobs(1..=3);
+    let not_a_dir = temp("plain-file");
+    std::fs::write(&not_a_dir, "x").unwrap(); // no newline: not a torn entry either
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            vec!["delete".into(), "flink-jobs".into(), "1".into()],
+            "invalid value 'flink-jobs'",
+        ),
+        (
+            vec![
+                "delete".into(),
+                "flink-job".into(),
+                "1".into(),
+                "abc".into(),
+            ],
+            "\"abc\" is not a flink-job id: expected a positive number",
+        ),
+        (
+            vec![
+                "delete".into(),
+                "flink-job".into(),
+                "1".into(),
+                "--journal".into(),
+                std::env::temp_dir().display().to_string(),
+            ],
+            "cannot use --journal",
+        ),
+        (
+            vec![
+                "delete".into(),
+                "flink-job".into(),
+                "1".into(),
+                "--journal".into(),
+                not_a_dir.display().to_string(),
+            ],
+            "is not an otc-jobs journal entry",
+        ),
+        (
+            vec![
+                "delete".into(),
+                "flink-job".into(),
+                "1".into(),
+                "--report".into(),
+                not_a_dir.join("r.json").display().to_string(),
+            ],
+            "cannot write --report",
+        ),
+        (
+            vec![
+                "delete".into(),
+                "flink-job".into(),
+                "1".into(),
+                "--parallelism".into(),
+                "0".into(),
+            ],
+            "--parallelism",
+        ),
+        (
+            vec![
+                "delete".into(),
+                "training-job".into(),
+                "1".into(),
+                "--wait".into(),
+            ],
+            "ListTrainingJobVersions",
+        ),
+        (
+            vec![
+                "delete".into(),
+                "flink-job".into(),
+                "1".into(),
+                "--job-id".into(),
+                "3".into(),
+            ],
+            "--job-id is only for",
+        ),
+    ];
+    for (args, expected) in cases {
+        let out = run(otc_jobs(&emulator).args(&args).arg("--yes"));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+    assert_eq!(deletes_sent(&emulator), 0);
+    assert_eq!(flink_ids_left(&emulator).len(), 3);
+}
+
+#[test]
+fn missing_configuration_says_what_to_set() {
+    let out = run(Command::new(env!("CARGO_BIN_EXE_otc-jobs"))
+        .env_clear()
+        .args(["delete", "flink-job", "1", "--yes"])
+        .stdin(Stdio::null()));
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("configuration:") && stderr.contains("--emulator"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_rerun_with_the_journal_skips_what_was_finished() {
+    let emulator = emulator_with_flink_jobs(1..=10);
+    let journal = temp("resume.journal");
+    let out = run(otc_jobs(&emulator)
+        .args(["delete", "flink-job", "--yes", "-o", "json", "--journal"])
+        .arg(&journal)
+        .args(ids(1..=5)));
+    assert_eq!(out.status.code(), Some(0));
+    emulator.seed(SeedJob::flink_job(3)); // recreated: the journal still says it is done
+    let before = deletes_sent(&emulator);
+    let out = run(otc_jobs(&emulator)
+        .args(["delete", "flink-job", "--yes", "-o", "json", "--journal"])
+        .arg(&journal)
+        .args(ids(1..=10)));
+    assert_eq!(out.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let outcomes = outcomes(&report);
+    for id in 1..=10 {
+        let expected = if id <= 5 { "skipped" } else { "deleted" };
+        assert_eq!(outcomes[&id], expected, "id {id}");
+    }
+    assert_eq!(deletes_sent(&emulator) - before, 5);
+    assert_eq!(flink_ids_left(&emulator), BTreeSet::from([3]));
+    let lines = std::fs::read_to_string(&journal).unwrap().lines().count();
+    assert_eq!(lines, 10);
+}
+
+#[test]
+fn ids_from_stdin_and_the_embedded_emulator() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_otc-jobs"))
+        .env_clear()
+        .args([
+            "--emulator",
+            "delete",
+            "flink-job",
+            "-",
+            "--yes",
+            "-o",
+            "ndjson",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(b"1\n2\n\n999\n").unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 4);
+    assert_eq!(lines[0]["outcome"], "deleted");
+    assert_eq!(lines[1]["outcome"], "deleted");
+    assert_eq!(
+        lines[2],
+        serde_json::json!({"id": "999", "outcome": "already_gone", "attempts": 1})
+    );
+    assert_eq!(lines[3]["summary"]["total"], 3);
+}
+
+#[test]
+fn list_says_it_needs_the_list_operations() {
+    let emulator = emulator_with_flink_jobs(1..=3);
+    let out = run(otc_jobs(&emulator).args(["clean", "flink-job", "--older-than", "7d", "--yes"]));
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("ListFlinkJobs") && stderr.contains("nothing was deleted"),
+        "{stderr}"
+    );
+    assert_eq!(deletes_sent(&emulator), 0);
+}
+
+#[cfg(unix)]
+#[test]
+fn interrupt_finishes_in_flight_writes_the_report_and_exits_130() {
+    let emulator = emulator_with_flink_jobs(1..=40);
+    emulator
+        .add_fault(Fault::new("DELETE", FLINK_DELETE, FaultAction::Delay { ms: 400 }).times(1000));
+    let report_path = temp("interrupted-report.json");
+    let child = otc_jobs(&emulator)
+        .args([
+            "delete",
+            "flink-job",
+            "--yes",
+            "--parallelism",
+            "2",
+            "-o",
+            "json",
+            "--report",
+        ])
+        .arg(&report_path)
+        .args(ids(1..=40))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Interrupt once deletions are under way.
+    let start = std::time::Instant::now();
+    while deletes_sent(&emulator) < 3 && start.elapsed() < std::time::Duration::from_secs(30) {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = read_report(&report_path);
+    assert_eq!(report["interrupted"], true);
+    let outcomes = outcomes(&report);
+    assert_eq!(outcomes.len(), 40);
+    let left = flink_ids_left(&emulator);
+    for (id, outcome) in &outcomes {
+        match outcome.as_str() {
+            "deleted" => assert!(!left.contains(id), "{id} reported deleted but exists"),
+            "skipped" => assert!(left.contains(id), "{id} reported skipped but is gone"),
+            other => panic!("id {id}: {other}"),
+        }
+    }
+    assert!(!left.is_empty() && left.len() < 40);
+}
+
+/// `--help` as checked in; `UPDATE_SNAPSHOTS=1 cargo test -p otc-jobs-cli` rewrites it.
+#[test]
+fn help_matches_the_snapshot() {
+    for (args, file) in [
+        (vec!["--help"], "help.txt"),
+        (vec!["delete", "--help"], "delete-help.txt"),
+        (vec!["clean", "--help"], "clean-help.txt"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_otc-jobs"))
+            .env_clear()
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        let actual = String::from_utf8(out.stdout).unwrap();
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/snapshots")
+            .join(file);
+        if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+            std::fs::write(&path, &actual).unwrap();
+        }
+        let expected = std::fs::read_to_string(&path).unwrap_or_default();
+        assert_eq!(
+            actual, expected,
+            "{file} changed; rerun with UPDATE_SNAPSHOTS=1 if intended"
+        );
+    }
+}
+
+#[test]
+fn completions_are_printed_for_bash() {
+    let out = Command::new(env!("CARGO_BIN_EXE_otc-jobs"))
+        .args(["completions", "bash"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let script = String::from_utf8(out.stdout).unwrap();
+    assert!(script.contains("_otc__jobs()") && script.contains("flink-job"));
+}
+
+fn emulator_with_delete_delay(delay_ms: u64) -> Emulator {
+    let emulator = Emulator::start(EmulatorConfig {
+        delete_delay: std::time::Duration::from_millis(delay_ms),
+        ..EmulatorConfig::default()
+    })
+    .unwrap();
+    for id in ["vis-1", "vis-2"] {
+        emulator.seed(SeedJob::visualization_job(id));
+    }
+    emulator
+}
+
+#[test]
+fn wait_polls_until_an_asynchronous_deletion_is_done() {
+    let emulator = emulator_with_delete_delay(1200);
+    let out = run(otc_jobs(&emulator).args([
+        "delete",
+        "visualization-job",
+        "vis-1",
+        "vis-2",
+        "--yes",
+        "--wait",
+        "--max-wait",
+        "20s",
+        "-o",
+        "json",
+    ]));
+    assert_eq!(out.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["summary"]["deleted"], 2);
+    assert!(emulator.jobs().is_empty());
+    // It looked while the deletion ran (status 9), then saw the job gone.
+    let polls: Vec<_> = emulator
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "GET")
+        .collect();
+    assert!(
+        polls
+            .iter()
+            .any(|r| r.status == Some(200) && r.body.contains("\"status\":9")),
+        "{polls:?}"
+    );
+    assert!(polls.iter().any(|r| r.status == Some(400)));
+}
+
+#[test]
+fn a_wait_that_times_out_exits_3_and_the_wait_command_waits() {
+    let emulator = emulator_with_delete_delay(4000);
+    let out = run(otc_jobs(&emulator).args([
+        "delete",
+        "visualization-job",
+        "vis-1",
+        "--yes",
+        "--wait",
+        "--max-wait",
+        "1s",
+        "-o",
+        "json",
+    ]));
+    assert_eq!(out.status.code(), Some(3));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["items"][0]["outcome"], "timed_out");
+    assert_eq!(report["items"][0]["last_status"], "9");
+    // `wait` deletes nothing and sees it gone once the deletion completes.
+    let out = run(otc_jobs(&emulator).args([
+        "wait",
+        "visualization-job",
+        "vis-1",
+        "--timeout",
+        "20s",
+        "-o",
+        "json",
+    ]));
+    assert_eq!(out.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["items"][0]["outcome"], "already_gone");
+    assert_eq!(emulator.jobs(), vec![SeedJob::visualization_job("vis-2")]);
+}
+
+#[test]
+fn every_kind_deletes_on_the_embedded_emulator() {
+    for (args, deleted) in [
+        (vec!["training-job", "1", "2"], 2),
+        (vec!["training-job-version", "1/1", "2/1"], 2),
+        (vec!["training-job-version", "--job-id", "1", "2"], 1),
+        (vec!["visualization-job", "vis-1"], 1),
+        (vec!["flink-job", "12"], 1),
+        (vec!["job-execution", "exec-1", "exec-2"], 2),
+    ] {
+        let out = run(Command::new(env!("CARGO_BIN_EXE_otc-jobs"))
+            .env_clear()
+            .args(["--emulator", "-o", "json", "delete", "--yes"])
+            .args(&args)
+            .stdin(Stdio::null()));
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(report["summary"]["deleted"], deleted, "{args:?}: {report}");
+        assert_eq!(report["summary"]["total"], deleted, "{args:?}: {report}");
+    }
+}
+
+#[test]
+fn a_refusal_is_reported_with_code_message_and_request_id() {
+    let emulator = emulator_with_flink_jobs(1..=2);
+    emulator.add_fault(Fault::new(
+        "DELETE",
+        "/v1.0/*/streaming/jobs/2",
+        FaultAction::Respond {
+            status: 403,
+            headers: Default::default(),
+            body: r#"{"error_code": "DLI.0003", "error_msg": "Permission denied."}"#.into(),
+        },
+    ));
+    let out =
+        run(otc_jobs(&emulator).args(["delete", "flink-job", "1", "2", "--yes", "-o", "json"]));
+    assert_eq!(out.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let failed = &report["items"][1];
+    assert_eq!(failed["outcome"], "failed");
+    assert_eq!(failed["status"], 403);
+    assert_eq!(failed["code"], "DLI.0003");
+    assert_eq!(failed["message"], "Permission denied.");
+    assert_eq!(failed["attempts"], 1);
+    let request_id = failed["request_id"].as_str().unwrap();
+    assert!(
+        emulator
+            .requests()
+            .iter()
+            .any(|r| r.request_id == request_id)
+    );
+    assert_eq!(flink_ids_left(&emulator), BTreeSet::from([2]));
+}
+
+#[test]
+fn ids_in_the_exclude_file_are_never_touched() {
+    let emulator = emulator_with_flink_jobs(1..=4);
+    let exclude = temp("exclude.txt");
+    std::fs::write(&exclude, "# production\n2\n4\n").unwrap();
+    let out = run(otc_jobs(&emulator)
+        .args([
+            "delete",
+            "flink-job",
+            "1",
+            "2",
+            "3",
+            "4",
+            "--yes",
+            "-o",
+            "json",
+            "--exclude-file",
+        ])
+        .arg(&exclude));
+    assert_eq!(out.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let outcomes = outcomes(&report);
+    assert_eq!(outcomes[&2], "skipped");
+    assert_eq!(outcomes[&4], "skipped");
+    assert_eq!(flink_ids_left(&emulator), BTreeSet::from([2, 4]));
+    assert!(
+        emulator
+            .requests()
+            .iter()
+            .all(|r| !r.path.ends_with("/2") && !r.path.ends_with("/4"))
+    );
+}
+
+/// The issue's promise: after a kill (no chance to clean up), a rerun with the same
+/// journal finishes the job without deleting anything twice or losing an outcome.
+#[cfg(unix)]
+#[test]
+fn resume_after_a_kill_deletes_nothing_twice_and_loses_no_outcome() {
+    let emulator = emulator_with_flink_jobs(1..=120);
+    emulator
+        .add_fault(Fault::new("DELETE", FLINK_DELETE, FaultAction::Delay { ms: 60 }).times(10_000));
+    let journal = temp("killed.journal");
+    let mut child = otc_jobs(&emulator)
+        .args([
+            "delete",
+            "flink-job",
+            "--yes",
+            "--parallelism",
+            "4",
+            "-o",
+            "json",
+            "--journal",
+        ])
+        .arg(&journal)
+        .args(ids(1..=120))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while deletes_sent(&emulator) < 20 && start.elapsed() < std::time::Duration::from_secs(30) {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let journalled = std::fs::read_to_string(&journal).unwrap().lines().count();
+    assert!(journalled > 0 && journalled < 120, "{journalled}");
+
+    let out = run(otc_jobs(&emulator)
+        .args([
+            "delete",
+            "flink-job",
+            "--yes",
+            "--parallelism",
+            "4",
+            "-o",
+            "json",
+            "--journal",
+        ])
+        .arg(&journal)
+        .args(ids(1..=120)));
+    assert_eq!(out.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["summary"]["skipped"], journalled);
+    assert!(flink_ids_left(&emulator).is_empty());
+
+    // Each id was deleted by exactly one request over both runs.
+    let mut successes: BTreeMap<u64, usize> = BTreeMap::new();
+    for request in emulator.requests() {
+        if request.method == "DELETE" && request.status == Some(200) {
+            *successes
+                .entry(request.path.rsplit('/').next().unwrap().parse().unwrap())
+                .or_default() += 1;
+        }
+    }
+    assert_eq!(successes.len(), 120);
+    assert!(successes.values().all(|n| *n == 1));
+    // And the journal holds a finished outcome for every id.
+    let text = std::fs::read_to_string(&journal).unwrap();
+    let finished: BTreeSet<u64> = text
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|e| e["outcome"] == "deleted" || e["outcome"] == "already_gone")
+        .map(|e| e["id"].as_str().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(finished, (1..=120).collect());
+}
