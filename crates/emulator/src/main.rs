@@ -164,9 +164,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    for job in seed {
-        emulator.seed(job);
-    }
+    emulator.seed_many(seed);
     if let (Some(path), Some(pem)) = (&args.ca_out, emulator.ca_pem())
         && let Err(e) = std::fs::write(path, pem)
     {

@@ -1,135 +1,9 @@
-//! The JSON shapes of the admin API: jobs to seed, faults to inject, requests recorded.
+//! The JSON shapes of the admin API: faults to inject, requests recorded (jobs to seed are
+//! in `seed.rs`).
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-
-/// A job that exists in the emulator, as `POST /_emulator/jobs` takes it and
-/// `GET /_emulator/jobs` lists it.
-///
-/// `name` and `status` are optional (`status` is any JSON value: a number for ModelArts, a
-/// string for DLI and MRS); the defaults and the statuses shown while a deletion runs
-/// ([`EmulatorConfig::delete_delay`](crate::EmulatorConfig::delete_delay)) are in
-/// [`status`](crate::status).
-///
-/// ```
-/// use otc_jobs_emulator::SeedJob;
-/// let job: SeedJob = serde_json::from_str(r#"{"kind": "training_job_version", "job_id": 10, "version_id": 2}"#)?;
-/// assert_eq!(job, SeedJob::TrainingJobVersion { job_id: 10, version_id: 2, name: None, status: None });
-/// assert_eq!(serde_json::to_string(&SeedJob::flink_job(77))?, r#"{"kind":"flink_job","job_id":77}"#);
-/// # Ok::<(), serde_json::Error>(())
-/// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
-pub enum SeedJob {
-    /// A ModelArts training job (`/v1/{project_id}/training-jobs/{job_id}`).
-    TrainingJob {
-        /// The job id (Long on the page).
-        job_id: u64,
-        /// `job_name`.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        name: Option<String>,
-        /// `status`, a ModelArts job status number.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        status: Option<serde_json::Value>,
-    },
-    /// A version of a ModelArts training job
-    /// (`/v1/{project_id}/training-jobs/{job_id}/versions/{version_id}`). Seeding one creates
-    /// its training job when missing.
-    TrainingJobVersion {
-        /// The training job's id.
-        job_id: u64,
-        /// The version id.
-        version_id: u64,
-        /// `version_name`.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        name: Option<String>,
-        /// `status`, a ModelArts job status number.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        status: Option<serde_json::Value>,
-    },
-    /// A ModelArts visualization job (`/v1/{project_id}/visualization-jobs/{job_id}`).
-    VisualizationJob {
-        /// The job id (a String in the delete page's path).
-        job_id: String,
-        /// `job_name`.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        name: Option<String>,
-        /// `status`, a ModelArts job status number.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        status: Option<serde_json::Value>,
-    },
-    /// A DLI Flink job (`/v1.0/{project_id}/streaming/jobs/{job_id}`).
-    FlinkJob {
-        /// The job id (Long on the page).
-        job_id: u64,
-        /// `name`.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        name: Option<String>,
-        /// `status`, e.g. `job_running`.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        status: Option<serde_json::Value>,
-    },
-    /// An MRS job execution object (`/v1.1/{project_id}/job-executions/{job_execution_id}`).
-    JobExecution {
-        /// The job execution id.
-        job_execution_id: String,
-        /// A name, kept in `job_configs` (the page has no name field).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        name: Option<String>,
-        /// The Oozie status, shown in `info.status`.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        status: Option<serde_json::Value>,
-    },
-}
-
-impl SeedJob {
-    /// A training job with default name and status.
-    pub fn training_job(job_id: u64) -> SeedJob {
-        SeedJob::TrainingJob {
-            job_id,
-            name: None,
-            status: None,
-        }
-    }
-
-    /// A training job version with default name and status.
-    pub fn training_job_version(job_id: u64, version_id: u64) -> SeedJob {
-        SeedJob::TrainingJobVersion {
-            job_id,
-            version_id,
-            name: None,
-            status: None,
-        }
-    }
-
-    /// A visualization job with default name and status.
-    pub fn visualization_job(job_id: impl Into<String>) -> SeedJob {
-        SeedJob::VisualizationJob {
-            job_id: job_id.into(),
-            name: None,
-            status: None,
-        }
-    }
-
-    /// A DLI Flink job with default name and status.
-    pub fn flink_job(job_id: u64) -> SeedJob {
-        SeedJob::FlinkJob {
-            job_id,
-            name: None,
-            status: None,
-        }
-    }
-
-    /// An MRS job execution with default name and status.
-    pub fn job_execution(job_execution_id: impl Into<String>) -> SeedJob {
-        SeedJob::JobExecution {
-            job_execution_id: job_execution_id.into(),
-            name: None,
-            status: None,
-        }
-    }
-}
 
 /// A fault: for the next `times` requests matching `method` and `path`, do `action` instead
 /// of (or before) answering normally. `POST /_emulator/faults` takes this JSON.
@@ -417,21 +291,5 @@ mod tests {
         assert!(!f.matches("GET", "/x"));
         let any = Fault { method: None, ..f };
         assert!(any.matches("GET", "/x"));
-    }
-
-    #[test]
-    fn seed_json_round_trips() {
-        for text in [
-            r#"{"kind":"training_job","job_id":10}"#,
-            r#"{"kind":"training_job_version","job_id":10,"version_id":2}"#,
-            r#"{"kind":"visualization_job","job_id":"abc"}"#,
-            r#"{"kind":"flink_job","job_id":77,"name":"n","status":"job_running"}"#,
-            r#"{"kind":"job_execution","job_execution_id":"669b8ae8-0e74-4bc9-a7b6-6f8b4ad10bd3"}"#,
-        ] {
-            let job: SeedJob = serde_json::from_str(text).unwrap();
-            assert_eq!(serde_json::to_string(&job).unwrap(), text);
-        }
-        assert!(serde_json::from_str::<SeedJob>(r#"{"kind":"flink_job","job_id":"x"}"#).is_err());
-        assert!(serde_json::from_str::<SeedJob>(r#"{"kind":"nope","job_id":1}"#).is_err());
     }
 }

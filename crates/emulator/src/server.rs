@@ -22,6 +22,8 @@ use crate::{Shared, admin, auth, iam};
 
 /// The largest request body read (larger ones get 413).
 const MAX_REQUEST_BODY: usize = 1024 * 1024;
+/// The largest admin request body: bulk seeding sends tens of thousands of jobs at once.
+const MAX_ADMIN_BODY: usize = 256 * 1024 * 1024;
 /// How much of an answer body a recorded request keeps.
 const RECORDED_BODY_LIMIT: usize = 4096;
 /// How long a client has to complete the TLS handshake.
@@ -177,7 +179,14 @@ async fn handle(
 ) -> Result<Response<AnswerBody>, CloseConnection> {
     let request_id = shared.ids.next();
     let (parts, incoming) = request.into_parts();
-    let body = match Limited::new(incoming, MAX_REQUEST_BODY).collect().await {
+    let path = parts.uri.path();
+    let is_admin = path == "/_emulator" || path.starts_with("/_emulator/");
+    let limit = if is_admin {
+        MAX_ADMIN_BODY
+    } else {
+        MAX_REQUEST_BODY
+    };
+    let body = match Limited::new(incoming, limit).collect().await {
         Ok(collected) => collected.to_bytes(),
         Err(_) => {
             let answer = Answer::gateway(
@@ -190,8 +199,7 @@ async fn handle(
             return Ok(response(answer, body, &request_id));
         }
     };
-    let path = parts.uri.path();
-    if path == "/_emulator" || path.starts_with("/_emulator/") {
+    if is_admin {
         let answer = admin::handle(&shared, &parts, &body);
         let body = AnswerBody::full(answer.body.clone());
         return Ok(response(answer, body, &request_id));
@@ -397,6 +405,7 @@ fn process(
         &mut shared.lock(),
         route,
         parts.uri.query(),
+        body,
         &config.project_id,
         config.delete_delay,
         Instant::now(),
