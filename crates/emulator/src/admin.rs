@@ -52,10 +52,12 @@ pub(crate) fn handle(shared: &Shared, parts: &Parts, body: &[u8]) -> Answer {
             }
             Err(e) => bad_request(format!("expected a job or an array of jobs: {e}")),
         },
-        (&Method::GET, "/_emulator/faults") => listed(&shared.lock().faults),
-        (&Method::POST, "/_emulator/faults") => match one_or_many::<Fault>(body) {
+        (&Method::GET, "/_emulator/faults") => listed(&shared.faults()),
+        (&Method::POST, "/_emulator/faults") => match one_or_many::<Fault>(body)
+            .and_then(|faults| faults.iter().try_for_each(Fault::check).map(|()| faults))
+        {
             Ok(faults) => {
-                shared.lock().faults.extend(faults);
+                shared.add_faults(faults);
                 created(body)
             }
             Err(e) => bad_request(format!("expected a fault or an array of faults: {e}")),

@@ -139,7 +139,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-pub use model::{AuthKind, Fault, FaultAction, IamUser, RecordedRequest};
+pub use model::{AuthKind, Delivery, Fault, FaultAction, IamUser, RecordedRequest};
 pub use seed::SeedJob;
 pub use store::status;
 
@@ -225,11 +225,31 @@ pub(crate) struct Shared {
     pub(crate) ids: server::RequestIds,
 }
 
+/// A fault waiting for its requests, with how many matching requests drew for it so far.
+#[derive(Debug)]
+pub(crate) struct ActiveFault {
+    pub(crate) fault: Fault,
+    pub(crate) draws: u64,
+}
+
+impl Shared {
+    pub(crate) fn add_faults(&self, faults: impl IntoIterator<Item = Fault>) {
+        let active = faults
+            .into_iter()
+            .map(|fault| ActiveFault { fault, draws: 0 });
+        self.lock().faults.extend(active);
+    }
+
+    pub(crate) fn faults(&self) -> Vec<Fault> {
+        self.lock().faults.iter().map(|f| f.fault.clone()).collect()
+    }
+}
+
 /// The mutable part: jobs, faults, the request log, issued tokens.
 #[derive(Debug, Default)]
 pub(crate) struct State {
     pub(crate) store: store::Store,
-    pub(crate) faults: Vec<Fault>,
+    pub(crate) faults: Vec<ActiveFault>,
     pub(crate) requests: std::collections::VecDeque<RecordedRequest>,
     pub(crate) tokens: auth::Tokens,
 }
@@ -375,7 +395,13 @@ impl Emulator {
 
     /// Adds a fault; same as `POST /_emulator/faults`.
     pub fn add_fault(&self, fault: Fault) {
-        self.shared.lock().faults.push(fault);
+        self.shared.add_faults([fault]);
+    }
+
+    /// The faults still pending (with their remaining `times`); same as
+    /// `GET /_emulator/faults`.
+    pub fn faults(&self) -> Vec<Fault> {
+        self.shared.faults()
     }
 
     /// Removes every fault; same as `DELETE /_emulator/faults`.
