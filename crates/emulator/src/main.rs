@@ -59,7 +59,7 @@ SIGTERM stop the emulator (exit status 0). Admin API (no auth): /_emulator/jobs,
 
 /// What the command line asks for.
 enum Command {
-    Run(Args),
+    Run(Box<Args>),
     Help,
     Version,
 }
@@ -141,11 +141,11 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Command, String> {
     if ca_out.is_some() && !config.tls {
         return Err("--ca-out needs --tls".into());
     }
-    Ok(Command::Run(Args {
+    Ok(Command::Run(Box::new(Args {
         config,
         seed,
         ca_out,
-    }))
+    })))
 }
 
 fn read_seed(path: &str) -> Result<Vec<SeedJob>, String> {
@@ -197,7 +197,7 @@ impl Signals {
 
 fn main() -> ExitCode {
     let args = match parse(std::env::args().skip(1)) {
-        Ok(Command::Run(args)) => args,
+        Ok(Command::Run(args)) => *args,
         Ok(Command::Help) => {
             println!("{}", help());
             return ExitCode::SUCCESS;
@@ -264,7 +264,7 @@ mod tests {
 
     fn args(line: &str) -> Result<Option<Args>, String> {
         parse(line.split_whitespace().map(str::to_owned)).map(|c| match c {
-            Command::Run(args) => Some(args),
+            Command::Run(args) => Some(*args),
             Command::Help | Command::Version => None,
         })
     }
