@@ -300,7 +300,7 @@ pub struct RecordedRequest {
     /// and refused, `None` when there was none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signature_verified: Option<bool>,
-    /// The answer's status; `None` when the connection was closed without one.
+    /// The answer's status; `None` when none was sent (yet).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
     /// The answer's error code, when it carried one.
@@ -339,6 +339,8 @@ pub enum Delivery {
     Oversized,
     /// The client hung up before the answer was ready (during a `delay`, say).
     Abandoned,
+    /// Not answered yet: the request is being handled (or delayed).
+    Pending,
 }
 
 impl RecordedRequest {

@@ -227,10 +227,12 @@ async fn handle(
         body: String::new(),
         fault: None,
         handled: false,
-        delivery: Delivery::Sent,
+        delivery: Delivery::Pending,
     };
-    // Recorded whatever happens next, even when hyper drops this future because the
+    // Recorded on arrival (so a client that gave up finds its request in the log at once),
+    // completed when the answer is known, or when hyper drops this future because the
     // client hung up (during a delay, say).
+    push_record(&shared, record.clone());
     let mut recorder = Recorder {
         shared: Arc::clone(&shared),
         record: Some(record),
@@ -343,8 +345,8 @@ async fn handle(
     Ok(response(answer, sent, &request_id))
 }
 
-/// Holds a request's record until its answer is known; pushes it to the log then, or when
-/// dropped before (the client gave up and hyper dropped the request's future).
+/// Holds a request's record until its answer is known; completes its entry in the log then,
+/// or when dropped before (the client gave up and hyper dropped the request's future).
 struct Recorder {
     shared: Arc<Shared>,
     record: Option<RecordedRequest>,
@@ -369,7 +371,7 @@ impl Recorder {
         record.error_code = answer.and_then(|a| a.error_code.clone());
         record.body = answer.map_or_else(String::new, |a| bounded_text(&a.body));
         record.delivery = delivery;
-        push_record(&self.shared, record);
+        complete_record(&self.shared, record);
     }
 }
 
@@ -414,6 +416,20 @@ fn push_record(shared: &Shared, record: RecordedRequest) {
         state.requests.pop_front();
     }
     state.requests.push_back(record);
+}
+
+/// Replaces the pending entry of `record`'s request (searched from the newest: few requests
+/// are in flight at once); nothing when the bounded log has dropped it already.
+fn complete_record(shared: &Shared, record: RecordedRequest) {
+    let mut state = shared.lock();
+    if let Some(entry) = state
+        .requests
+        .iter_mut()
+        .rev()
+        .find(|r| r.request_id == record.request_id)
+    {
+        *entry = record;
+    }
 }
 
 /// Routes, authenticates and serves one request of the emulated APIs.

@@ -671,13 +671,18 @@ fn a_request_the_client_gave_up_on_during_a_delay_is_recorded() {
             std::thread::sleep(Duration::from_millis(100));
             // Gives up: the connection closes here.
         }
+        // Recorded on arrival, pending while delayed...
+        let first = emulator.requests();
+        assert_eq!(first.len(), 1, "recorded on arrival");
+        // ... then completed when the emulator notices the client is gone.
         let recorded = loop {
-            if let Some(r) = emulator.requests().pop() {
+            let r = emulator.requests().pop().unwrap();
+            if r.delivery != Delivery::Pending {
                 break r;
             }
             assert!(
                 started.elapsed() < Duration::from_millis(2_500),
-                "not recorded during the delay"
+                "not completed during the delay"
             );
             std::thread::sleep(Duration::from_millis(20));
         };
