@@ -85,7 +85,7 @@
 //! | `POST /_emulator/faults` | a [`Fault`] or an array of them; 201, echoed |
 //! | `GET /_emulator/faults` | 200, the faults still pending |
 //! | `DELETE /_emulator/faults` | 204 |
-//! | `GET /_emulator/requests` | 200, the [`RecordedRequest`]s, oldest first |
+//! | `GET /_emulator/requests` | 200, the [`RecordedRequest`]s, in order of arrival |
 //! | `DELETE /_emulator/requests` | 204, forgets the recorded requests |
 //! | `POST /_emulator/reset` | 204, forgets jobs, faults, requests and issued tokens |
 //! | `POST /_emulator/expire-tokens` | 204, every token so far answers `APIG.0307` |
@@ -127,9 +127,10 @@
 //!   requests fault the same requests. `"times": 4294967295` ([`Fault::always`]) keeps it
 //!   for every request.
 //!
-//! Every request is recorded ([`Emulator::requests`]), whatever became of its answer: with
-//! the fault applied, whether the emulator `handled` it, and its [`Delivery`] (`abandoned`
-//! when the client hung up before the answer was ready, during a `delay` say).
+//! Every request is recorded ([`Emulator::requests`]) on arrival (`delivery: pending`) and
+//! completed when its answer is known, whatever became of it: with the fault applied,
+//! whether the emulator `handled` it, and its [`Delivery`] (`abandoned` when the client hung
+//! up before the answer was ready, during a `delay` say).
 //!
 //! ## TLS
 //!
@@ -452,7 +453,7 @@ impl Emulator {
         self.shared.lock().faults.clear();
     }
 
-    /// The requests received so far (admin requests excluded), oldest first; same as
+    /// The requests received so far (admin requests excluded), in order of arrival; same as
     /// `GET /_emulator/requests`.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.shared.lock().requests.iter().cloned().collect()
