@@ -6,31 +6,32 @@ use http::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
+use crate::SeedJob;
 use crate::Shared;
 use crate::handlers::Answer;
-use crate::model::{Fault, SeedJob};
+use crate::model::Fault;
 
-/// One object or an array of them.
+/// One object or an array of them, read straight from the bytes (bulk seeding sends tens
+/// of thousands at once).
 fn one_or_many<T: DeserializeOwned>(body: &[u8]) -> Result<Vec<T>, String> {
-    let value: Value = serde_json::from_slice(body).map_err(|e| format!("not JSON: {e}"))?;
-    match value {
-        Value::Array(items) => items
-            .into_iter()
-            .map(|v| serde_json::from_value(v).map_err(|e| e.to_string()))
-            .collect(),
-        other => serde_json::from_value(other)
-            .map(|v| vec![v])
-            .map_err(|e| e.to_string()),
-    }
+    let is_array = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[');
+    let parsed = if is_array {
+        serde_json::from_slice::<Vec<T>>(body)
+    } else {
+        serde_json::from_slice::<T>(body).map(|one| vec![one])
+    };
+    parsed.map_err(|e| e.to_string())
 }
 
 fn bad_request(message: String) -> Answer {
     Answer::json(StatusCode::BAD_REQUEST, &json!({ "error": message }))
 }
 
+/// 201 with the request's body (already checked to be JSON) echoed as is.
 fn created(body: &[u8]) -> Answer {
-    let echoed: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
-    Answer::json(StatusCode::CREATED, &echoed)
+    let mut answer = Answer::json(StatusCode::CREATED, &Value::Null);
+    answer.body = bytes::Bytes::copy_from_slice(body);
+    answer
 }
 
 fn listed<T: serde::Serialize>(items: &[T]) -> Answer {
@@ -46,17 +47,17 @@ pub(crate) fn handle(shared: &Shared, parts: &Parts, body: &[u8]) -> Answer {
         (&Method::GET, "/_emulator/jobs") => listed(&shared.jobs()),
         (&Method::POST, "/_emulator/jobs") => match one_or_many::<SeedJob>(body) {
             Ok(jobs) => {
-                for job in jobs {
-                    shared.seed(job);
-                }
+                shared.seed_many(jobs);
                 created(body)
             }
             Err(e) => bad_request(format!("expected a job or an array of jobs: {e}")),
         },
-        (&Method::GET, "/_emulator/faults") => listed(&shared.lock().faults),
-        (&Method::POST, "/_emulator/faults") => match one_or_many::<Fault>(body) {
+        (&Method::GET, "/_emulator/faults") => listed(&shared.faults()),
+        (&Method::POST, "/_emulator/faults") => match one_or_many::<Fault>(body)
+            .and_then(|faults| faults.iter().try_for_each(Fault::check).map(|()| faults))
+        {
             Ok(faults) => {
-                shared.lock().faults.extend(faults);
+                shared.add_faults(faults);
                 created(body)
             }
             Err(e) => bad_request(format!("expected a fault or an array of faults: {e}")),

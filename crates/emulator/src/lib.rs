@@ -1,13 +1,14 @@
 //! # otc-jobs-emulator
 //!
 //! The Open Telekom Cloud job services on loopback, answering as their API reference pages
-//! document: what moto and LocalStack are to AWS, for the five job deletions of otc-jobs.
-//! Every service shares one port, so a client points all of them at [`Emulator::base_url`]:
+//! document: what moto and LocalStack are to AWS, for the fifteen job operations of
+//! otc-jobs (five deletions, ten queries). Every service shares one port, so a client
+//! points all of them at [`Emulator::base_url`]:
 //!
 //! | service | requests |
 //! |---|---|
-//! | ModelArts | `GET /v1/{project_id}/training-jobs`, `DELETE /v1/{project_id}/training-jobs/{job_id}`, `GET`/`DELETE /v1/{project_id}/training-jobs/{job_id}/versions/{version_id}`, `GET /v1/{project_id}/visualization-jobs`, `GET`/`DELETE /v1/{project_id}/visualization-jobs/{job_id}` |
-//! | DLI | `GET /v1.0/{project_id}/streaming/jobs`, `GET`/`DELETE /v1.0/{project_id}/streaming/jobs/{job_id}` |
+//! | ModelArts | `GET /v1/{project_id}/training-jobs`, `DELETE /v1/{project_id}/training-jobs/{job_id}`, `GET /v1/{project_id}/training-jobs/{job_id}/versions`, `GET`/`DELETE /v1/{project_id}/training-jobs/{job_id}/versions/{version_id}`, `GET /v1/{project_id}/visualization-jobs`, `GET`/`DELETE /v1/{project_id}/visualization-jobs/{job_id}` |
+//! | DLI | `GET /v1.0/{project_id}/streaming/jobs`, `GET`/`DELETE /v1.0/{project_id}/streaming/jobs/{job_id}`, `POST /v1.0/{project_id}/streaming/jobs/delete` |
 //! | MRS | `GET /v1.1/{project_id}/job-executions`, `GET`/`DELETE /v1.1/{project_id}/job-executions/{job_execution_id}` |
 //! | IAM | `POST /v3/auth/tokens` (password), `GET /v3/projects?name=NAME` |
 //! | admin | `/_emulator/jobs`, `/_emulator/faults`, `/_emulator/requests`, `/_emulator/reset`, `/_emulator/expire-tokens` (no authentication) |
@@ -46,8 +47,32 @@
 //! its delete page types `is_success` Boolean but its example, its list and detail pages and
 //! the official Python SDK's model (`DeleteFlinkJobResponse.is_success: str`) all use the
 //! string `"true"`, so the emulator sends the string (clients must accept both). MRS's page
-//! gives 500 `0176` "The job does not exist." for the v1.1 job API. See [`status`] for the
-//! statuses shown while a deletion runs.
+//! gives 500 `0176` "The job does not exist." for the v1.1 job API. Details answer a job
+//! that does not exist as its deletion does.
+//!
+//! ModelArts deletes asynchronously: `DELETE` answers at once, the job (or version; a
+//! training job's versions go with it) shows status 9 for
+//! [`EmulatorConfig::delete_delay`] in its detail and in lists, then is gone; a job seeded
+//! with `fail_delete` ends in status 6 (`JOBSTAT_DELETE_FAILED`) instead. DLI and MRS delete
+//! synchronously. DLI's `POST .../streaming/jobs/delete` with `{"job_ids": [12, 232]}`
+//! answers 200 with one `{"is_success": "true"|"false", "message": ...}` per id, in request
+//! order (an id that does not exist gets `"false"` and the not-found message); a body that
+//! is not that object, or no ids, gets 400 `DLI.0001`. See [`status`].
+//!
+//! ## Lists
+//!
+//! Lists filter, sort and page as their pages document; the order is total (ties are
+//! broken by id), so paging visits every job exactly once. A parameter out of its page's
+//! range is refused as a real service refuses bad input, never clamped: 400
+//! `ModelArts.0101`, `DLI.0001` or `12000002`. Totals count the jobs that matched.
+//!
+//! | list | filters | order | paging |
+//! |---|---|---|---|
+//! | training jobs | `status` (`3,5,6` for several), `search_content` (part of the name, any case), `workspace_id` (default `0`) | `sortBy` (default `job_name`), `order` (default `asc`) | `per_page` [1, 1000] (10), `page` [1, 65535] (1); past the end: `jobs: []` |
+//! | training job versions | | newest version first | `page` 0 (default): all; `page` >= 1: `per_page` [1, 1000] (10) |
+//! | visualization jobs | as training jobs | `sortBy` (default `job_id`), `order` | as training jobs |
+//! | Flink jobs | `job_type`, `status`, `queue_name`, `user_name` (exact), `name` (part, any case), `tags` (`k=v,k2` all present) | creation time, `order` (default `desc`) | `offset` (0), `limit` [0, 100] (10) |
+//! | job executions | | `sort_by` `id`, `created_at` (default `-created_at`), `updated_at`, `start_time`, `cluster_id`, `job_id`; `-` for descending | `limit` [1, 1073741822] (all), `marker` = id of the last item not returned; `markers.next` null on the last page; a `marker` that does not exist is a 400 |
 //!
 //! ## Admin API
 //!
@@ -60,7 +85,7 @@
 //! | `POST /_emulator/faults` | a [`Fault`] or an array of them; 201, echoed |
 //! | `GET /_emulator/faults` | 200, the faults still pending |
 //! | `DELETE /_emulator/faults` | 204 |
-//! | `GET /_emulator/requests` | 200, the [`RecordedRequest`]s, oldest first |
+//! | `GET /_emulator/requests` | 200, the [`RecordedRequest`]s, in order of arrival |
 //! | `DELETE /_emulator/requests` | 204, forgets the recorded requests |
 //! | `POST /_emulator/reset` | 204, forgets jobs, faults, requests and issued tokens |
 //! | `POST /_emulator/expire-tokens` | 204, every token so far answers `APIG.0307` |
@@ -69,7 +94,12 @@
 //! `{"kind": "training_job_version", "job_id": 10, "version_id": 2}`,
 //! `{"kind": "visualization_job", "job_id": "abc"}`, `{"kind": "flink_job", "job_id": 77}`,
 //! `{"kind": "job_execution", "job_execution_id": "669b8ae8-..."}`, each with optional
-//! `name` and `status`. A body that is not the expected JSON gets 400 `{"error": "..."}`.
+//! `name`, `status` and `create_time` (unix ms), and by kind `versions`, `workspace_id`,
+//! `fail_delete` (ModelArts), `queue_name`, `job_type`, `user_name`, `tags` (DLI),
+//! `cluster_id` (MRS): see [`SeedJob`]. An array of 10 000 jobs is one quick request
+//! (30 000 take under half a second even in a debug build; admin bodies may be up to
+//! 256 MiB); [`Emulator::seed_many`] is the same from Rust. A body that is not the expected JSON gets 400 `{"error": "..."}` and seeds
+//! nothing.
 //!
 //! ## Faults
 //!
@@ -87,7 +117,20 @@
 //! {"method": "DELETE", "path": "*", "action": {"kind": "oversized_body", "bytes": 16777216}}
 //! ```
 //!
-//! See [`FaultAction`] for what each does.
+//! See [`FaultAction`] for what each does. Two more fields apply to every kind:
+//!
+//! - `"apply_first": true` handles the request first, then spoils the answer: the deletion
+//!   happened, the answer was lost (closed, late, cut short, malformed, oversized or
+//!   replaced).
+//! - `"probability": 0.05, "seed": 42` gives the fault to each matching request with that
+//!   probability, from a generator seeded with `seed`: the same seed and the same order of
+//!   requests fault the same requests. `"times": 4294967295` ([`Fault::always`]) keeps it
+//!   for every request.
+//!
+//! Every request is recorded ([`Emulator::requests`]) on arrival (`delivery: pending`) and
+//! completed when its answer is known, whatever became of it: with the fault applied,
+//! whether the emulator `handled` it, and its [`Delivery`] (`abandoned` when the client hung
+//! up before the answer was ready, during a `delay` say).
 //!
 //! ## TLS
 //!
@@ -116,16 +159,21 @@
 //! certificate). In the derived-key form the scope's date must be
 //! the date of `X-Sdk-Date` and its service the service of the path; its region is not
 //! compared with anything (the emulator serves every region).
-//! List requests honour the pages' paging parameters (`per_page`/`page`, `limit`/`offset`,
-//! `limit`/`marker`) but not their filters.
+//! Answers carry every field the pages document, with plausible fixed values where the
+//! emulator has nothing to say (engines, specs, OBS paths, durations of 0).
 
 mod admin;
 mod auth;
 mod body;
+mod dli;
 mod flush;
 mod handlers;
 mod iam;
+mod listing;
 mod model;
+mod modelarts;
+mod mrs;
+mod seed;
 mod server;
 mod store;
 mod tls;
@@ -134,7 +182,8 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-pub use model::{AuthKind, Fault, FaultAction, IamUser, RecordedRequest, SeedJob};
+pub use model::{AuthKind, Delivery, Fault, FaultAction, IamUser, RecordedRequest};
+pub use seed::SeedJob;
 pub use store::status;
 
 /// The project id of the default configuration.
@@ -172,7 +221,8 @@ pub struct EmulatorConfig {
     pub temporary_keys: Vec<(String, String, String)>,
     /// IAM tokens accepted in `X-Auth-Token` (besides those the emulator's IAM issues).
     pub tokens: Vec<String>,
-    /// How long a deleted job shows its deleting status before it is gone (default 0).
+    /// How long a deleted ModelArts job shows its deleting status before it is gone, or
+    /// ends in status 6 (default 0). DLI and MRS delete synchronously.
     pub delete_delay: Duration,
     /// IAM users who can log in with a password.
     pub users: Vec<IamUser>,
@@ -219,11 +269,31 @@ pub(crate) struct Shared {
     pub(crate) ids: server::RequestIds,
 }
 
+/// A fault waiting for its requests, with how many matching requests drew for it so far.
+#[derive(Debug)]
+pub(crate) struct ActiveFault {
+    pub(crate) fault: Fault,
+    pub(crate) draws: u64,
+}
+
+impl Shared {
+    pub(crate) fn add_faults(&self, faults: impl IntoIterator<Item = Fault>) {
+        let active = faults
+            .into_iter()
+            .map(|fault| ActiveFault { fault, draws: 0 });
+        self.lock().faults.extend(active);
+    }
+
+    pub(crate) fn faults(&self) -> Vec<Fault> {
+        self.lock().faults.iter().map(|f| f.fault.clone()).collect()
+    }
+}
+
 /// The mutable part: jobs, faults, the request log, issued tokens.
 #[derive(Debug, Default)]
 pub(crate) struct State {
     pub(crate) store: store::Store,
-    pub(crate) faults: Vec<Fault>,
+    pub(crate) faults: Vec<ActiveFault>,
     pub(crate) requests: std::collections::VecDeque<RecordedRequest>,
     pub(crate) tokens: auth::Tokens,
 }
@@ -236,8 +306,13 @@ impl Shared {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    pub(crate) fn seed(&self, job: SeedJob) {
-        self.lock().store.seed(job, server::now_ms());
+    /// Seeds every job under one lock, with one clock reading.
+    pub(crate) fn seed_many(&self, jobs: impl IntoIterator<Item = SeedJob>) {
+        let now_ms = server::now_ms();
+        let mut state = self.lock();
+        for job in jobs {
+            state.store.seed(job, now_ms);
+        }
     }
 
     pub(crate) fn jobs(&self) -> Vec<SeedJob> {
@@ -338,7 +413,22 @@ impl Emulator {
 
     /// Adds (or replaces) a job; same as `POST /_emulator/jobs`.
     pub fn seed(&self, job: SeedJob) {
-        self.shared.seed(job);
+        self.shared.seed_many([job]);
+    }
+
+    /// Adds (or replaces) many jobs at once, under one lock; same as `POST /_emulator/jobs`
+    /// with an array.
+    ///
+    /// ```
+    /// use otc_jobs_emulator::{Emulator, EmulatorConfig, SeedJob};
+    ///
+    /// let emulator = Emulator::start(EmulatorConfig::default())?;
+    /// emulator.seed_many((1..=10_000).map(|id| SeedJob::flink_job(id).queue("batch")));
+    /// assert_eq!(emulator.jobs().len(), 10_000);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn seed_many(&self, jobs: impl IntoIterator<Item = SeedJob>) {
+        self.shared.seed_many(jobs);
     }
 
     /// The jobs that exist (a job being deleted shows its deleting status); same as
@@ -349,7 +439,13 @@ impl Emulator {
 
     /// Adds a fault; same as `POST /_emulator/faults`.
     pub fn add_fault(&self, fault: Fault) {
-        self.shared.lock().faults.push(fault);
+        self.shared.add_faults([fault]);
+    }
+
+    /// The faults still pending (with their remaining `times`); same as
+    /// `GET /_emulator/faults`.
+    pub fn faults(&self) -> Vec<Fault> {
+        self.shared.faults()
     }
 
     /// Removes every fault; same as `DELETE /_emulator/faults`.
@@ -357,7 +453,7 @@ impl Emulator {
         self.shared.lock().faults.clear();
     }
 
-    /// The requests received so far (admin requests excluded), oldest first; same as
+    /// The requests received so far (admin requests excluded), in order of arrival; same as
     /// `GET /_emulator/requests`.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.shared.lock().requests.iter().cloned().collect()

@@ -6,35 +6,63 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use otc_jobs_emulator::{Emulator, EmulatorConfig, IamUser, SeedJob};
+use otc_jobs_emulator::{
+    DEFAULT_ACCESS_KEY, DEFAULT_PROJECT_ID, DEFAULT_SECRET_KEY, Emulator, EmulatorConfig, IamUser,
+    SeedJob,
+};
 
-const HELP: &str = "\
-otc-jobs-emulator: Open Telekom Cloud job APIs (ModelArts, DLI, MRS) and IAM on loopback
+/// The `--help` text, with every default in full.
+fn help() -> String {
+    let defaults = EmulatorConfig::default();
+    format!(
+        "\
+otc-jobs-emulator {version}: Open Telekom Cloud job APIs (ModelArts, DLI, MRS) and IAM on loopback
 
 USAGE:
     otc-jobs-emulator [OPTIONS]
 
 OPTIONS:
-    --listen ADDR               address to bind (default 127.0.0.1:0, a free loopback port)
-    --project-id PID            the project served (default 0a1b2c3d4e5f60718293a4b5c6d7e8f9)
-    --project-name NAME         the project's name for IAM (default eu-de)
+    --listen ADDR               address to bind (default {listen}, a free loopback port)
+    --project-id PID            the project served (default {project_id})
+    --project-name NAME         the project's name for IAM (default {project_name})
     --ak AK --sk SK             an access key pair (repeatable, paired in order; default the
-                                example pair HPUAEXAMPLEAK0000001 / ExampleSecretKey0123...)
+                                example pair {ak} / {sk})
     --temporary-key AK:SK:TOKEN a temporary access key pair with its security token (repeatable)
     --token TOKEN               an IAM token accepted in X-Auth-Token (repeatable)
     --user NAME:PASSWORD:DOMAIN an IAM user for POST /v3/auth/tokens (repeatable)
-    --token-ttl-s N             lifetime of issued tokens in seconds (default 86400)
+    --token-ttl-s N             lifetime of issued tokens in seconds (default {ttl})
     --seed FILE                 a JSON array of jobs to create, e.g.
-                                [{\"kind\": \"flink_job\", \"job_id\": 77}]
-    --delete-delay-ms N         how long a deleted job shows a deleting status (default 0)
-    --threads N                 runtime worker threads (default 1)
+                                [{{\"kind\": \"flink_job\", \"job_id\": 77, \"queue_name\": \"q1\"}}]
+    --delete-delay-ms N         how long a deleted ModelArts job shows its deleting status
+                                (default {delay}; DLI and MRS delete at once)
+    --threads N                 runtime worker threads (default {threads})
     --tls                       serve HTTPS with a certificate from a fresh test CA
     --ca-out FILE               with --tls: write that CA's certificate (PEM) to FILE, for
                                 clients to trust
+    -V, --version               the version
     -h, --help                  this text
 
-The first line on stdout is `listening on http://HOST:PORT` (https with --tls). Admin API (no auth):
-/_emulator/jobs, /_emulator/faults, /_emulator/requests, /_emulator/reset.";
+The first line on stdout is `listening on http://HOST:PORT` (https with --tls); SIGINT or
+SIGTERM stop the emulator (exit status 0). Admin API (no auth): /_emulator/jobs,
+/_emulator/faults, /_emulator/requests, /_emulator/reset, /_emulator/expire-tokens.",
+        version = env!("CARGO_PKG_VERSION"),
+        listen = defaults.listen,
+        project_id = DEFAULT_PROJECT_ID,
+        project_name = defaults.project_name,
+        ak = DEFAULT_ACCESS_KEY,
+        sk = DEFAULT_SECRET_KEY,
+        ttl = defaults.token_ttl.as_secs(),
+        delay = defaults.delete_delay.as_millis(),
+        threads = defaults.worker_threads,
+    )
+}
+
+/// What the command line asks for.
+enum Command {
+    Run(Box<Args>),
+    Help,
+    Version,
+}
 
 struct Args {
     config: EmulatorConfig,
@@ -42,14 +70,17 @@ struct Args {
     ca_out: Option<String>,
 }
 
-fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
+fn parse(mut args: impl Iterator<Item = String>) -> Result<Command, String> {
     let mut config = EmulatorConfig::default();
     let (mut aks, mut sks) = (Vec::new(), Vec::new());
     let mut seed = None;
     let mut ca_out = None;
     while let Some(flag) = args.next() {
         if flag == "-h" || flag == "--help" {
-            return Ok(None);
+            return Ok(Command::Help);
+        }
+        if flag == "-V" || flag == "--version" {
+            return Ok(Command::Version);
         }
         let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value"));
         let number = |v: String| {
@@ -110,11 +141,11 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, String>
     if ca_out.is_some() && !config.tls {
         return Err("--ca-out needs --tls".into());
     }
-    Ok(Some(Args {
+    Ok(Command::Run(Box::new(Args {
         config,
         seed,
         ca_out,
-    }))
+    })))
 }
 
 fn read_seed(path: &str) -> Result<Vec<SeedJob>, String> {
@@ -123,26 +154,56 @@ fn read_seed(path: &str) -> Result<Vec<SeedJob>, String> {
         .map_err(|e| format!("--seed {path}: expected a JSON array of jobs: {e}"))
 }
 
-async fn wait_for_signal() {
+/// SIGINT and SIGTERM, caught from the moment this is made: a signal that arrives before
+/// [`Signals::wait`] runs is kept, not lost (or fatal, as the default action would be).
+struct Signals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            return;
+    terminate: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(windows)]
+    ctrl_c: tokio::signal::windows::CtrlC,
+}
+
+impl Signals {
+    /// Installs the handlers; needs the runtime's context.
+    fn install() -> std::io::Result<Signals> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Signals {
+                terminate: signal(SignalKind::terminate())?,
+                interrupt: signal(SignalKind::interrupt())?,
+            })
+        }
+        #[cfg(windows)]
+        {
+            Ok(Signals {
+                ctrl_c: tokio::signal::windows::ctrl_c()?,
+            })
         }
     }
-    let _ = tokio::signal::ctrl_c().await;
+
+    async fn wait(mut self) {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = self.terminate.recv() => {}
+            _ = self.interrupt.recv() => {}
+        }
+        #[cfg(windows)]
+        self.ctrl_c.recv().await;
+    }
 }
 
 fn main() -> ExitCode {
     let args = match parse(std::env::args().skip(1)) {
-        Ok(Some(args)) => args,
-        Ok(None) => {
-            println!("{HELP}");
+        Ok(Command::Run(args)) => *args,
+        Ok(Command::Help) => {
+            println!("{}", help());
+            return ExitCode::SUCCESS;
+        }
+        Ok(Command::Version) => {
+            println!("otc-jobs-emulator {}", env!("CARGO_PKG_VERSION"));
             return ExitCode::SUCCESS;
         }
         Err(e) => {
@@ -164,19 +225,13 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    for job in seed {
-        emulator.seed(job);
-    }
+    emulator.seed_many(seed);
     if let (Some(path), Some(pem)) = (&args.ca_out, emulator.ca_pem())
         && let Err(e) = std::fs::write(path, pem)
     {
         eprintln!("otc-jobs-emulator: --ca-out {path}: {e}");
         return ExitCode::FAILURE;
     }
-    let mut stdout = std::io::stdout();
-    let _ = writeln!(stdout, "listening on {}", emulator.base_url());
-    let _ = stdout.flush();
-
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -187,7 +242,18 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    runtime.block_on(wait_for_signal());
+    // Before the first line: whoever reads it may signal at once.
+    let signals = match runtime.block_on(async { Signals::install() }) {
+        Ok(signals) => signals,
+        Err(e) => {
+            eprintln!("otc-jobs-emulator: cannot install signal handlers: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut stdout = std::io::stdout();
+    let _ = writeln!(stdout, "listening on {}", emulator.base_url());
+    let _ = stdout.flush();
+    runtime.block_on(signals.wait());
     drop(emulator);
     ExitCode::SUCCESS
 }
@@ -197,7 +263,10 @@ mod tests {
     use super::*;
 
     fn args(line: &str) -> Result<Option<Args>, String> {
-        parse(line.split_whitespace().map(str::to_owned))
+        parse(line.split_whitespace().map(str::to_owned)).map(|c| match c {
+            Command::Run(args) => Some(*args),
+            Command::Help | Command::Version => None,
+        })
     }
 
     #[test]
@@ -223,7 +292,14 @@ mod tests {
         assert!(args("--delete-delay-ms soon").is_err());
         assert!(args("--bogus").is_err());
         assert!(args("--user alice").is_err());
-        assert!(args("--help").unwrap().is_none());
+        assert!(matches!(
+            parse(["--help".into()].into_iter()),
+            Ok(Command::Help)
+        ));
+        assert!(matches!(
+            parse(["-V".into()].into_iter()),
+            Ok(Command::Version)
+        ));
         assert!(args("--ca-out ca.pem").is_err(), "--ca-out needs --tls");
         let tls = args("--tls --ca-out ca.pem").unwrap().unwrap();
         assert!(tls.config.tls);

@@ -1,143 +1,24 @@
-//! The JSON shapes of the admin API: jobs to seed, faults to inject, requests recorded.
+//! The JSON shapes of the admin API: faults to inject, requests recorded (jobs to seed are
+//! in `seed.rs`).
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-/// A job that exists in the emulator, as `POST /_emulator/jobs` takes it and
-/// `GET /_emulator/jobs` lists it.
-///
-/// `name` and `status` are optional (`status` is any JSON value: a number for ModelArts, a
-/// string for DLI and MRS); the defaults and the statuses shown while a deletion runs
-/// ([`EmulatorConfig::delete_delay`](crate::EmulatorConfig::delete_delay)) are in
-/// [`status`](crate::status).
-///
-/// ```
-/// use otc_jobs_emulator::SeedJob;
-/// let job: SeedJob = serde_json::from_str(r#"{"kind": "training_job_version", "job_id": 10, "version_id": 2}"#)?;
-/// assert_eq!(job, SeedJob::TrainingJobVersion { job_id: 10, version_id: 2, name: None, status: None });
-/// assert_eq!(serde_json::to_string(&SeedJob::flink_job(77))?, r#"{"kind":"flink_job","job_id":77}"#);
-/// # Ok::<(), serde_json::Error>(())
-/// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
-pub enum SeedJob {
-    /// A ModelArts training job (`/v1/{project_id}/training-jobs/{job_id}`).
-    TrainingJob {
-        /// The job id (Long on the page).
-        job_id: u64,
-        /// `job_name`.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        name: Option<String>,
-        /// `status`, a ModelArts job status number.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        status: Option<serde_json::Value>,
-    },
-    /// A version of a ModelArts training job
-    /// (`/v1/{project_id}/training-jobs/{job_id}/versions/{version_id}`). Seeding one creates
-    /// its training job when missing.
-    TrainingJobVersion {
-        /// The training job's id.
-        job_id: u64,
-        /// The version id.
-        version_id: u64,
-        /// `version_name`.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        name: Option<String>,
-        /// `status`, a ModelArts job status number.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        status: Option<serde_json::Value>,
-    },
-    /// A ModelArts visualization job (`/v1/{project_id}/visualization-jobs/{job_id}`).
-    VisualizationJob {
-        /// The job id (a String in the delete page's path).
-        job_id: String,
-        /// `job_name`.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        name: Option<String>,
-        /// `status`, a ModelArts job status number.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        status: Option<serde_json::Value>,
-    },
-    /// A DLI Flink job (`/v1.0/{project_id}/streaming/jobs/{job_id}`).
-    FlinkJob {
-        /// The job id (Long on the page).
-        job_id: u64,
-        /// `name`.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        name: Option<String>,
-        /// `status`, e.g. `job_running`.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        status: Option<serde_json::Value>,
-    },
-    /// An MRS job execution object (`/v1.1/{project_id}/job-executions/{job_execution_id}`).
-    JobExecution {
-        /// The job execution id.
-        job_execution_id: String,
-        /// A name, kept in `job_configs` (the page has no name field).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        name: Option<String>,
-        /// The Oozie status, shown in `info.status`.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        status: Option<serde_json::Value>,
-    },
-}
-
-impl SeedJob {
-    /// A training job with default name and status.
-    pub fn training_job(job_id: u64) -> SeedJob {
-        SeedJob::TrainingJob {
-            job_id,
-            name: None,
-            status: None,
-        }
-    }
-
-    /// A training job version with default name and status.
-    pub fn training_job_version(job_id: u64, version_id: u64) -> SeedJob {
-        SeedJob::TrainingJobVersion {
-            job_id,
-            version_id,
-            name: None,
-            status: None,
-        }
-    }
-
-    /// A visualization job with default name and status.
-    pub fn visualization_job(job_id: impl Into<String>) -> SeedJob {
-        SeedJob::VisualizationJob {
-            job_id: job_id.into(),
-            name: None,
-            status: None,
-        }
-    }
-
-    /// A DLI Flink job with default name and status.
-    pub fn flink_job(job_id: u64) -> SeedJob {
-        SeedJob::FlinkJob {
-            job_id,
-            name: None,
-            status: None,
-        }
-    }
-
-    /// An MRS job execution with default name and status.
-    pub fn job_execution(job_execution_id: impl Into<String>) -> SeedJob {
-        SeedJob::JobExecution {
-            job_execution_id: job_execution_id.into(),
-            name: None,
-            status: None,
-        }
-    }
-}
-
 /// A fault: for the next `times` requests matching `method` and `path`, do `action` instead
-/// of (or before) answering normally. `POST /_emulator/faults` takes this JSON.
+/// of (or before, or after) answering normally. `POST /_emulator/faults` takes this JSON.
 ///
 /// `path` is matched against the request path (without the query); `*` matches any run of
 /// characters, `/` included. `method` is matched case-insensitively; absent or `*`
 /// matches any method. The admin API (`/_emulator/...`) is never faulted. Faults are tried
-/// in the order they were added; the first that matches is used and counted.
+/// in the order they were added; the first that matches (and, with a `probability`, draws
+/// a hit) is used and counted.
+///
+/// With `apply_first` the request is handled first (a deletion happens) and then the
+/// action spoils the answer: "the job was deleted, the answer was lost", whatever the kind.
+/// With `probability` (and `seed`) each matching request gets the fault with that
+/// probability, decided by a generator seeded with `seed`: the same seed and the same
+/// sequence of matching requests give the same requests the fault.
 ///
 /// ```
 /// use otc_jobs_emulator::{Fault, FaultAction};
@@ -148,9 +29,19 @@ impl SeedJob {
 /// }"#)?;
 /// assert_eq!(fault.times, 2);
 /// assert!(matches!(fault.action, FaultAction::Respond { status: 429, .. }));
+///
+/// // One in twenty deletions happens but its answer is lost, reproducibly.
+/// let flaky = Fault::new("DELETE", "*", FaultAction::Close { after_processing: false })
+///     .apply_first()
+///     .probability(0.05, 42)
+///     .always();
+/// assert_eq!(
+///     serde_json::to_string(&flaky)?,
+///     r#"{"method":"DELETE","path":"*","times":4294967295,"action":{"kind":"close","after_processing":false},"apply_first":true,"probability":0.05,"seed":42}"#
+/// );
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Fault {
     /// The HTTP method to match; `None` or `"*"` matches any.
@@ -158,15 +49,33 @@ pub struct Fault {
     pub method: Option<String>,
     /// The path pattern (`*` is a wildcard).
     pub path: String,
-    /// How many matching requests get the fault (default 1).
+    /// How many matching requests get the fault (default 1; `u32::MAX`, see
+    /// [`Fault::always`], for no limit).
     #[serde(default = "one")]
     pub times: u32,
     /// What to do.
     pub action: FaultAction,
+    /// Handle the request before the action spoils the answer (default false).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub apply_first: bool,
+    /// The chance, from 0 to 1, that a matching request gets the fault (default: always).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probability: Option<f64>,
+    /// The seed of the `probability` draws (default 0).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub seed: u64,
 }
 
 fn one() -> u32 {
     1
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl Fault {
@@ -177,6 +86,9 @@ impl Fault {
             path: path.into(),
             times: 1,
             action,
+            apply_first: false,
+            probability: None,
+            seed: 0,
         }
     }
 
@@ -184,6 +96,56 @@ impl Fault {
     pub fn times(mut self, times: u32) -> Fault {
         self.times = times;
         self
+    }
+
+    /// The same fault for every matching request (`times` = `u32::MAX`).
+    pub fn always(self) -> Fault {
+        self.times(u32::MAX)
+    }
+
+    /// Handle the request first, then spoil the answer.
+    pub fn apply_first(mut self) -> Fault {
+        self.apply_first = true;
+        self
+    }
+
+    /// Only a `probability` share of matching requests (clamped to [0, 1]; NaN is 0) get
+    /// the fault, drawn from a generator seeded with `seed`.
+    pub fn probability(mut self, probability: f64, seed: u64) -> Fault {
+        let p = if probability.is_nan() {
+            0.0
+        } else {
+            probability.clamp(0.0, 1.0)
+        };
+        self.probability = Some(p);
+        self.seed = seed;
+        self
+    }
+
+    /// Why this fault cannot be used, if it cannot (a probability outside [0, 1]).
+    pub(crate) fn check(&self) -> Result<(), String> {
+        match self.probability {
+            Some(p) if !(0.0..=1.0).contains(&p) => {
+                Err(format!("probability must be from 0 to 1, not {p}"))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether the `draw`-th matching request (from 0) gets the fault.
+    pub(crate) fn hits(&self, draw: u64) -> bool {
+        let Some(p) = self.probability else {
+            return true;
+        };
+        // splitmix64 of (seed, draw): a fixed sequence per seed, no state but the count.
+        let mut z = self
+            .seed
+            .wrapping_add(draw.wrapping_add(1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        let unit = (z >> 11) as f64 / (1u64 << 53) as f64;
+        unit < p
     }
 
     pub(crate) fn matches(&self, method: &str, path: &str) -> bool {
@@ -221,7 +183,8 @@ fn glob_match(pattern: &[u8], text: &[u8]) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum FaultAction {
-    /// Answer with this status, headers and body; the request is not processed.
+    /// Answer with this status, headers and body; the request is not processed (unless
+    /// `apply_first`).
     /// `{"kind": "respond", "status": 503, "headers": {"Retry-After": "2"}, "body": "..."}`
     Respond {
         /// The status code.
@@ -233,13 +196,14 @@ pub enum FaultAction {
         #[serde(default)]
         body: String,
     },
-    /// Wait, then handle the request normally. `{"kind": "delay", "ms": 1500}`
+    /// Wait, then handle the request normally (with the fault's `apply_first`: handle it,
+    /// then wait before answering). `{"kind": "delay", "ms": 1500}`
     Delay {
         /// Milliseconds to wait before answering.
         ms: u64,
     },
-    /// Close the connection without answering. With `after_processing` the request is
-    /// handled first (the job is deleted, the answer is lost).
+    /// Close the connection without answering. With `after_processing` (or the fault's
+    /// `apply_first`) the request is handled first (the job is deleted, the answer is lost).
     /// `{"kind": "close", "after_processing": false}`
     Close {
         /// Handle the request before closing.
@@ -247,7 +211,8 @@ pub enum FaultAction {
         after_processing: bool,
     },
     /// Announce `Content-Length` of `body` but send only its first half, then close. The
-    /// request is not processed. `{"kind": "truncated_body", "status": 200}`
+    /// request is not processed (with `apply_first` it is, and without `body` its own answer
+    /// is the one cut). `{"kind": "truncated_body", "status": 200}`
     TruncatedBody {
         /// The status code (default 200).
         #[serde(default = "ok")]
@@ -256,7 +221,8 @@ pub enum FaultAction {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         body: Option<String>,
     },
-    /// Answer `application/json` that is not JSON. The request is not processed.
+    /// Answer `application/json` that is not JSON. The request is not processed (unless
+    /// `apply_first`).
     /// `{"kind": "malformed_json", "status": 200}`
     MalformedJson {
         /// The status code (default 200).
@@ -264,7 +230,7 @@ pub enum FaultAction {
         status: u16,
     },
     /// Answer a well-formed JSON body of `bytes` bytes (default 16 MiB), streamed. The request
-    /// is not processed. `{"kind": "oversized_body", "status": 200, "bytes": 16777216}`
+    /// is not processed (unless `apply_first`). `{"kind": "oversized_body", "status": 200, "bytes": 16777216}`
     OversizedBody {
         /// The status code (default 200).
         #[serde(default = "ok")]
@@ -334,7 +300,7 @@ pub struct RecordedRequest {
     /// and refused, `None` when there was none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signature_verified: Option<bool>,
-    /// The answer's status; `None` when the connection was closed without one.
+    /// The answer's status; `None` when none was sent (yet).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
     /// The answer's error code, when it carried one.
@@ -346,6 +312,35 @@ pub struct RecordedRequest {
     /// The kind of fault applied, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fault: Option<String>,
+    /// Whether the emulator handled the request (routed, authenticated, served: a deletion
+    /// deleted). False when a fault answered instead, or the client gave up first.
+    #[serde(default)]
+    pub handled: bool,
+    /// What became of the answer.
+    #[serde(default)]
+    pub delivery: Delivery,
+}
+
+/// What became of an answer ([`RecordedRequest::delivery`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Delivery {
+    /// Sent whole (a `respond` fault's answer included).
+    #[default]
+    Sent,
+    /// The connection was closed without an answer (`close`).
+    Closed,
+    /// The head and part of the body were sent, then the connection closed
+    /// (`truncated_body`).
+    Truncated,
+    /// Sent, with a body that is not JSON (`malformed_json`).
+    Malformed,
+    /// Sent, a body larger than any client accepts (`oversized_body`).
+    Oversized,
+    /// The client hung up before the answer was ready (during a `delay`, say).
+    Abandoned,
+    /// Not answered yet: the request is being handled (or delayed).
+    Pending,
 }
 
 impl RecordedRequest {
@@ -417,21 +412,5 @@ mod tests {
         assert!(!f.matches("GET", "/x"));
         let any = Fault { method: None, ..f };
         assert!(any.matches("GET", "/x"));
-    }
-
-    #[test]
-    fn seed_json_round_trips() {
-        for text in [
-            r#"{"kind":"training_job","job_id":10}"#,
-            r#"{"kind":"training_job_version","job_id":10,"version_id":2}"#,
-            r#"{"kind":"visualization_job","job_id":"abc"}"#,
-            r#"{"kind":"flink_job","job_id":77,"name":"n","status":"job_running"}"#,
-            r#"{"kind":"job_execution","job_execution_id":"669b8ae8-0e74-4bc9-a7b6-6f8b4ad10bd3"}"#,
-        ] {
-            let job: SeedJob = serde_json::from_str(text).unwrap();
-            assert_eq!(serde_json::to_string(&job).unwrap(), text);
-        }
-        assert!(serde_json::from_str::<SeedJob>(r#"{"kind":"flink_job","job_id":"x"}"#).is_err());
-        assert!(serde_json::from_str::<SeedJob>(r#"{"kind":"nope","job_id":1}"#).is_err());
     }
 }

@@ -16,12 +16,14 @@ use hyper_util::rt::TokioIo;
 use crate::body::AnswerBody;
 use crate::flush::{FlushWatch, Watched};
 use crate::handlers::{self, Answer, Route};
-use crate::model::{AuthKind, FaultAction, RecordedRequest};
+use crate::model::{AuthKind, Delivery, FaultAction, RecordedRequest};
 use crate::tls::Tls;
 use crate::{Shared, admin, auth, iam};
 
 /// The largest request body read (larger ones get 413).
 const MAX_REQUEST_BODY: usize = 1024 * 1024;
+/// The largest admin request body: bulk seeding sends tens of thousands of jobs at once.
+const MAX_ADMIN_BODY: usize = 256 * 1024 * 1024;
 /// How much of an answer body a recorded request keeps.
 const RECORDED_BODY_LIMIT: usize = 4096;
 /// How long a client has to complete the TLS handshake.
@@ -177,7 +179,14 @@ async fn handle(
 ) -> Result<Response<AnswerBody>, CloseConnection> {
     let request_id = shared.ids.next();
     let (parts, incoming) = request.into_parts();
-    let body = match Limited::new(incoming, MAX_REQUEST_BODY).collect().await {
+    let path = parts.uri.path();
+    let is_admin = path == "/_emulator" || path.starts_with("/_emulator/");
+    let limit = if is_admin {
+        MAX_ADMIN_BODY
+    } else {
+        MAX_REQUEST_BODY
+    };
+    let body = match Limited::new(incoming, limit).collect().await {
         Ok(collected) => collected.to_bytes(),
         Err(_) => {
             let answer = Answer::gateway(
@@ -190,14 +199,13 @@ async fn handle(
             return Ok(response(answer, body, &request_id));
         }
     };
-    let path = parts.uri.path();
-    if path == "/_emulator" || path.starts_with("/_emulator/") {
+    if is_admin {
         let answer = admin::handle(&shared, &parts, &body);
         let body = AnswerBody::full(answer.body.clone());
         return Ok(response(answer, body, &request_id));
     }
 
-    let mut record = RecordedRequest {
+    let record = RecordedRequest {
         request_id: request_id.clone(),
         method: parts.method.as_str().to_owned(),
         path: path.to_owned(),
@@ -218,10 +226,36 @@ async fn handle(
         error_code: None,
         body: String::new(),
         fault: None,
+        handled: false,
+        delivery: Delivery::Pending,
+    };
+    // Recorded on arrival (so a client that gave up finds its request in the log at once),
+    // completed when the answer is known, or when hyper drops this future because the
+    // client hung up (during a delay, say).
+    push_record(&shared, record.clone());
+    let mut recorder = Recorder {
+        shared: Arc::clone(&shared),
+        record: Some(record),
     };
 
     let fault = take_fault(&shared, parts.method.as_str(), path);
-    record.fault = fault.as_ref().map(|f| f.kind().to_owned());
+    let apply_first = fault.as_ref().is_some_and(|(action, first)| {
+        *first
+            || matches!(
+                action,
+                FaultAction::Close {
+                    after_processing: true
+                }
+            )
+    });
+    let mut handled = None;
+    if let Some(record) = recorder.record.as_mut() {
+        record.fault = fault.as_ref().map(|(action, _)| action.kind().to_owned());
+        if apply_first {
+            handled = Some(process(&shared, &parts, &body, &request_id, record));
+            record.handled = true;
+        }
+    }
     let json = || {
         vec![(
             http::header::CONTENT_TYPE,
@@ -230,20 +264,20 @@ async fn handle(
     };
     let status_of =
         |code: u16| StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let canned = match fault {
-        None => None,
+    let (answer, sent, delivery) = match fault.map(|(action, _)| action) {
+        None => {
+            let answer = handled.unwrap_or_else(|| recorder.process(&parts, &body, &request_id));
+            let sent = AnswerBody::full(answer.body.clone());
+            (answer, sent, Delivery::Sent)
+        }
         Some(FaultAction::Delay { ms }) => {
             tokio::time::sleep(Duration::from_millis(ms)).await;
-            None
+            let answer = handled.unwrap_or_else(|| recorder.process(&parts, &body, &request_id));
+            let sent = AnswerBody::full(answer.body.clone());
+            (answer, sent, Delivery::Sent)
         }
-        Some(FaultAction::Close { after_processing }) => {
-            if after_processing {
-                process(&shared, &parts, &body, &request_id, &mut record);
-            }
-            record.status = None;
-            record.body.clear();
-            record.error_code = None;
-            push_record(&shared, record);
+        Some(FaultAction::Close { .. }) => {
+            recorder.finish(None, Delivery::Closed);
             return Err(CloseConnection);
         }
         Some(FaultAction::Respond {
@@ -266,12 +300,17 @@ async fn handle(
             }
             answer.body = Bytes::from(body);
             let sent = AnswerBody::full(answer.body.clone());
-            Some((answer, sent))
+            (answer, sent, Delivery::Sent)
         }
         Some(FaultAction::TruncatedBody { status, body }) => {
-            let full = Bytes::from(body.unwrap_or_else(|| {
-                r#"{"is_success": true, "message": "The job is successfully deleted."}"#.into()
-            }));
+            let full = match (body, handled) {
+                (Some(body), _) => Bytes::from(body),
+                // After handling, the request's own answer is the one cut short.
+                (None, Some(answer)) if !answer.body.is_empty() => answer.body,
+                (None, _) => Bytes::from_static(
+                    br#"{"is_success": true, "message": "The job is successfully deleted."}"#,
+                ),
+            };
             let part = full.slice(..full.len() / 2);
             let mut answer = Answer::empty(status_of(status));
             answer.headers = json();
@@ -281,7 +320,7 @@ async fn handle(
                 announced: full.len() as u64,
                 flushed,
             };
-            Some((answer, sent))
+            (answer, sent, Delivery::Truncated)
         }
         Some(FaultAction::MalformedJson { status }) => {
             let text =
@@ -289,43 +328,82 @@ async fn handle(
             let mut answer = Answer::empty(status_of(status));
             answer.headers = json();
             answer.body = text.clone();
-            Some((answer, AnswerBody::full(text)))
+            (answer, AnswerBody::full(text), Delivery::Malformed)
         }
         Some(FaultAction::OversizedBody { status, bytes }) => {
             let mut answer = Answer::empty(status_of(status));
             answer.headers = json();
             answer.body = Bytes::from(format!("({bytes} bytes of padded JSON)"));
-            Some((answer, AnswerBody::oversized_json(bytes)))
+            (
+                answer,
+                AnswerBody::oversized_json(bytes),
+                Delivery::Oversized,
+            )
         }
     };
-    let (answer, sent) = match canned {
-        Some(canned) => canned,
-        None => {
-            let answer = process(&shared, &parts, &body, &request_id, &mut record);
-            let sent = AnswerBody::full(answer.body.clone());
-            (answer, sent)
-        }
-    };
-    record.status = Some(answer.status.as_u16());
-    record.error_code = answer.error_code.clone();
-    record.body = bounded_text(&answer.body);
-    push_record(&shared, record);
+    recorder.finish(Some(&answer), delivery);
     Ok(response(answer, sent, &request_id))
 }
 
-fn take_fault(shared: &Shared, method: &str, path: &str) -> Option<FaultAction> {
+/// Holds a request's record until its answer is known; completes its entry in the log then,
+/// or when dropped before (the client gave up and hyper dropped the request's future).
+struct Recorder {
+    shared: Arc<Shared>,
+    record: Option<RecordedRequest>,
+}
+
+impl Recorder {
+    /// Handles the request and notes so.
+    fn process(&mut self, parts: &Parts, body: &[u8], request_id: &str) -> Answer {
+        let Some(record) = self.record.as_mut() else {
+            return Answer::empty(StatusCode::INTERNAL_SERVER_ERROR);
+        };
+        record.handled = true;
+        process(&self.shared, parts, body, request_id, record)
+    }
+
+    /// Records the answer (`None`: no answer was sent) and what became of it.
+    fn finish(&mut self, answer: Option<&Answer>, delivery: Delivery) {
+        let Some(mut record) = self.record.take() else {
+            return;
+        };
+        record.status = answer.map(|a| a.status.as_u16());
+        record.error_code = answer.and_then(|a| a.error_code.clone());
+        record.body = answer.map_or_else(String::new, |a| bounded_text(&a.body));
+        record.delivery = delivery;
+        complete_record(&self.shared, record);
+    }
+}
+
+impl Drop for Recorder {
+    fn drop(&mut self) {
+        self.finish(None, Delivery::Abandoned);
+    }
+}
+
+/// The first pending fault that matches and draws a hit, counted; with its `apply_first`.
+fn take_fault(shared: &Shared, method: &str, path: &str) -> Option<(FaultAction, bool)> {
     let mut state = shared.lock();
-    let index = state
-        .faults
-        .iter()
-        .position(|f| f.times > 0 && f.matches(method, path))?;
-    let fault = &mut state.faults[index];
+    let mut hit = None;
+    for (index, active) in state.faults.iter_mut().enumerate() {
+        if active.fault.times == 0 || !active.fault.matches(method, path) {
+            continue;
+        }
+        let draw = active.draws;
+        active.draws += 1;
+        if active.fault.hits(draw) {
+            hit = Some(index);
+            break;
+        }
+    }
+    let index = hit?;
+    let fault = &mut state.faults[index].fault;
     fault.times -= 1;
-    let action = fault.action.clone();
+    let taken = (fault.action.clone(), fault.apply_first);
     if fault.times == 0 {
         state.faults.remove(index);
     }
-    Some(action)
+    Some(taken)
 }
 
 fn push_record(shared: &Shared, record: RecordedRequest) {
@@ -338,6 +416,20 @@ fn push_record(shared: &Shared, record: RecordedRequest) {
         state.requests.pop_front();
     }
     state.requests.push_back(record);
+}
+
+/// Replaces the pending entry of `record`'s request (searched from the newest: few requests
+/// are in flight at once); nothing when the bounded log has dropped it already.
+fn complete_record(shared: &Shared, record: RecordedRequest) {
+    let mut state = shared.lock();
+    if let Some(entry) = state
+        .requests
+        .iter_mut()
+        .rev()
+        .find(|r| r.request_id == record.request_id)
+    {
+        *entry = record;
+    }
 }
 
 /// Routes, authenticates and serves one request of the emulated APIs.
@@ -397,6 +489,7 @@ fn process(
         &mut shared.lock(),
         route,
         parts.uri.query(),
+        body,
         &config.project_id,
         config.delete_delay,
         Instant::now(),

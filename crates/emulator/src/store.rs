@@ -1,4 +1,4 @@
-//! The jobs that exist, with deletion that takes `delete_delay` to complete.
+//! The jobs that exist; ModelArts deletions take `delete_delay` to complete (and may fail).
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
@@ -6,57 +6,101 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::model::SeedJob;
+use crate::SeedJob;
 
 /// The statuses the emulator shows where the pages leave the value open: the default of a
-/// seeded job without `status`, and the status shown while a deletion runs
-/// ([`EmulatorConfig::delete_delay`](crate::EmulatorConfig::delete_delay)).
+/// seeded job without `status`, and the statuses of a ModelArts deletion
+/// ([`EmulatorConfig::delete_delay`](crate::EmulatorConfig::delete_delay)). DLI and MRS
+/// delete synchronously: the job is gone when the answer is sent.
 pub mod status {
     /// ModelArts job status shown for seeded training jobs and versions when none is given
-    /// (`10`, the status in the training job pages' examples).
+    /// (`10`, `JOBSTAT_COMPLETED`, the status in the training job pages' examples).
     pub const MODELARTS_TRAINING_DEFAULT: i64 = 10;
-    /// ModelArts job status shown for seeded visualization jobs when none is given (`7`, the
-    /// visualization pages' example).
+    /// ModelArts job status shown for seeded visualization jobs when none is given (`7`,
+    /// the visualization pages' example).
     pub const MODELARTS_VISUALIZATION_DEFAULT: i64 = 7;
-    /// ModelArts status shown while a deletion runs: `9`, the status the delete page's
-    /// failed-response example reports for a job that is being torn down. The old-version
-    /// pages define no "deleting" status of their own.
+    /// ModelArts status shown while a deletion runs: `9` (`JOBSTAT_KILLING`, "the job is
+    /// being canceled"), the status the delete page's failed-response example reports for a
+    /// job that is being torn down. The job status page defines no "deleting" status.
     pub const MODELARTS_DELETING: i64 = 9;
+    /// ModelArts status after a deletion failed: `6`, `JOBSTAT_DELETE_FAILED` (a job seeded
+    /// with `fail_delete`).
+    pub const MODELARTS_DELETE_FAILED: i64 = 6;
     /// DLI status of seeded Flink jobs when none is given.
     pub const DLI_DEFAULT: &str = "job_running";
-    /// DLI status while a deletion runs: the pages list no deleting status, and
-    /// `job_canceling` ("the job is being stopped") is what a running job passes through.
-    pub const DLI_DELETING: &str = "job_canceling";
     /// MRS `info.status` of seeded job executions when none is given.
     pub const MRS_DEFAULT: &str = "RUNNING";
-    /// MRS `info.status` while a deletion runs (the page documents no status field; `info`
-    /// is the Oozie key-value set, where Sahara keeps `status`).
-    pub const MRS_DELETING: &str = "DELETING";
+}
+
+/// What a seed says about a job, kept as given (so `GET /_emulator/jobs` echoes it); the
+/// answers fill in defaults for what is absent.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Attrs {
+    pub(crate) name: Option<String>,
+    pub(crate) status: Option<Value>,
+    pub(crate) create_time: Option<u64>,
+    pub(crate) workspace_id: Option<String>,
+    pub(crate) fail_delete: bool,
+    pub(crate) queue_name: Option<String>,
+    pub(crate) job_type: Option<String>,
+    pub(crate) user_name: Option<String>,
+    pub(crate) tags: BTreeMap<String, String>,
+    pub(crate) cluster_id: Option<String>,
 }
 
 /// One job's record.
 #[derive(Debug, Clone)]
 pub(crate) struct Entry {
-    pub(crate) name: Option<String>,
-    pub(crate) status: Option<Value>,
-    /// Creation time, unix milliseconds.
+    pub(crate) attrs: Attrs,
+    /// Creation time, unix milliseconds (`create_time`, or when seeded).
     pub(crate) created_ms: u64,
     /// When a running deletion completes.
     pub(crate) deleting_until: Option<Instant>,
+    /// The running deletion ends in status 6 instead of removing the job.
+    fails_deletion: bool,
+    /// A deletion ended in status 6 (`JOBSTAT_DELETE_FAILED`).
+    pub(crate) delete_failed: bool,
 }
 
 impl Entry {
-    fn new(name: Option<String>, status: Option<Value>, created_ms: u64) -> Entry {
+    fn new(attrs: Attrs, now_ms: u64) -> Entry {
         Entry {
-            name,
-            status,
-            created_ms,
+            created_ms: attrs.create_time.unwrap_or(now_ms),
+            attrs,
             deleting_until: None,
+            fails_deletion: false,
+            delete_failed: false,
         }
     }
 
     pub(crate) fn is_deleting(&self) -> bool {
         self.deleting_until.is_some()
+    }
+
+    /// The status to show: the deleting status while a deletion runs, 6 after one failed,
+    /// else the seeded status or `default`.
+    pub(crate) fn status(&self, default: Value, deleting: Value) -> Value {
+        if self.is_deleting() {
+            deleting
+        } else if self.delete_failed {
+            Value::from(status::MODELARTS_DELETE_FAILED)
+        } else {
+            self.attrs.status.clone().unwrap_or(default)
+        }
+    }
+
+    /// The seeded status, or the shown one once a deletion started or failed.
+    fn listed_status(&self, deleting: Value) -> Option<Value> {
+        if self.is_deleting() || self.delete_failed {
+            Some(self.status(Value::Null, deleting))
+        } else {
+            self.attrs.status.clone()
+        }
+    }
+
+    /// The name to show: the seeded one or `default`.
+    pub(crate) fn name(&self, default: impl FnOnce() -> String) -> String {
+        self.attrs.name.clone().unwrap_or_else(default)
     }
 }
 
@@ -71,8 +115,6 @@ enum JobKey {
     Training(u64),
     Version(u64, u64),
     Visualization(String),
-    Flink(u64),
-    Execution(String),
 }
 
 /// What a delete found.
@@ -84,7 +126,8 @@ pub(crate) enum Deleted {
     NotFound,
 }
 
-/// Every job, by kind.
+/// Every job, by kind, in id order (lists sort from there, so equal keys keep a stable
+/// order).
 #[derive(Debug, Default)]
 pub(crate) struct Store {
     pub(crate) training: BTreeMap<u64, TrainingJob>,
@@ -106,19 +149,34 @@ impl Store {
                 job_id,
                 name,
                 status,
+                create_time,
+                versions,
+                workspace_id,
+                fail_delete,
             } => {
-                let entry = Entry::new(name, status, now_ms);
-                match self.training.get_mut(&job_id) {
-                    Some(existing) => existing.entry = entry,
-                    None => {
-                        self.training.insert(
-                            job_id,
-                            TrainingJob {
-                                entry,
-                                versions: BTreeMap::new(),
-                            },
-                        );
+                let attrs = Attrs {
+                    name,
+                    status,
+                    create_time,
+                    workspace_id,
+                    fail_delete,
+                    ..Attrs::default()
+                };
+                let entry = Entry::new(attrs, now_ms);
+                let created = entry.created_ms;
+                let job = match self.training.get_mut(&job_id) {
+                    Some(existing) => {
+                        existing.entry = entry;
+                        existing
                     }
+                    None => self.training.entry(job_id).or_insert(TrainingJob {
+                        entry,
+                        versions: BTreeMap::new(),
+                    }),
+                };
+                for version_id in versions {
+                    job.versions
+                        .insert(version_id, Entry::new(Attrs::default(), created));
                 }
             }
             SeedJob::TrainingJobVersion {
@@ -126,84 +184,138 @@ impl Store {
                 version_id,
                 name,
                 status,
+                create_time,
+                fail_delete,
             } => {
                 let job = self.training.entry(job_id).or_insert_with(|| TrainingJob {
-                    entry: Entry::new(None, None, now_ms),
+                    entry: Entry::new(Attrs::default(), now_ms),
                     versions: BTreeMap::new(),
                 });
-                job.versions
-                    .insert(version_id, Entry::new(name, status, now_ms));
+                let attrs = Attrs {
+                    name,
+                    status,
+                    create_time,
+                    fail_delete,
+                    ..Attrs::default()
+                };
+                job.versions.insert(version_id, Entry::new(attrs, now_ms));
             }
             SeedJob::VisualizationJob {
                 job_id,
                 name,
                 status,
+                create_time,
+                workspace_id,
+                fail_delete,
             } => {
-                self.visualization
-                    .insert(job_id, Entry::new(name, status, now_ms));
+                let attrs = Attrs {
+                    name,
+                    status,
+                    create_time,
+                    workspace_id,
+                    fail_delete,
+                    ..Attrs::default()
+                };
+                self.visualization.insert(job_id, Entry::new(attrs, now_ms));
             }
             SeedJob::FlinkJob {
                 job_id,
                 name,
                 status,
+                create_time,
+                queue_name,
+                job_type,
+                user_name,
+                tags,
             } => {
-                self.flink.insert(job_id, Entry::new(name, status, now_ms));
+                let attrs = Attrs {
+                    name,
+                    status,
+                    create_time,
+                    queue_name,
+                    job_type,
+                    user_name,
+                    tags,
+                    ..Attrs::default()
+                };
+                self.flink.insert(job_id, Entry::new(attrs, now_ms));
             }
             SeedJob::JobExecution {
                 job_execution_id,
                 name,
                 status,
+                create_time,
+                cluster_id,
             } => {
+                let attrs = Attrs {
+                    name,
+                    status,
+                    create_time,
+                    cluster_id,
+                    ..Attrs::default()
+                };
                 self.executions
-                    .insert(job_execution_id, Entry::new(name, status, now_ms));
+                    .insert(job_execution_id, Entry::new(attrs, now_ms));
             }
         }
     }
 
-    /// The jobs that exist, as seeds; a job being deleted shows its deleting status.
+    /// The jobs that exist, as seeds (a training job's versions as their own entries); a
+    /// job being deleted shows its deleting status, one whose deletion failed status 6.
     pub(crate) fn list(&self) -> Vec<SeedJob> {
-        let shown = |e: &Entry, deleting: Value| -> Option<Value> {
-            if e.is_deleting() {
-                Some(deleting)
-            } else {
-                e.status.clone()
-            }
-        };
+        let ma_deleting = || Value::from(status::MODELARTS_DELETING);
         let mut out = Vec::new();
         for (id, job) in &self.training {
+            let e = &job.entry;
             out.push(SeedJob::TrainingJob {
                 job_id: *id,
-                name: job.entry.name.clone(),
-                status: shown(&job.entry, Value::from(status::MODELARTS_DELETING)),
+                name: e.attrs.name.clone(),
+                status: e.listed_status(ma_deleting()),
+                create_time: e.attrs.create_time,
+                versions: Vec::new(),
+                workspace_id: e.attrs.workspace_id.clone(),
+                fail_delete: e.attrs.fail_delete,
             });
             for (vid, v) in &job.versions {
                 out.push(SeedJob::TrainingJobVersion {
                     job_id: *id,
                     version_id: *vid,
-                    name: v.name.clone(),
-                    status: shown(v, Value::from(status::MODELARTS_DELETING)),
+                    name: v.attrs.name.clone(),
+                    status: v.listed_status(ma_deleting()),
+                    create_time: v.attrs.create_time,
+                    fail_delete: v.attrs.fail_delete,
                 });
             }
         }
         for (id, e) in &self.visualization {
             out.push(SeedJob::VisualizationJob {
                 job_id: id.clone(),
-                name: e.name.clone(),
-                status: shown(e, Value::from(status::MODELARTS_DELETING)),
+                name: e.attrs.name.clone(),
+                status: e.listed_status(ma_deleting()),
+                create_time: e.attrs.create_time,
+                workspace_id: e.attrs.workspace_id.clone(),
+                fail_delete: e.attrs.fail_delete,
             });
         }
         for (id, e) in &self.flink {
             out.push(SeedJob::FlinkJob {
                 job_id: *id,
-                name: e.name.clone(),
-                status: shown(e, Value::from(status::DLI_DELETING)),
+                name: e.attrs.name.clone(),
+                status: e.attrs.status.clone(),
+                create_time: e.attrs.create_time,
+                queue_name: e.attrs.queue_name.clone(),
+                job_type: e.attrs.job_type.clone(),
+                user_name: e.attrs.user_name.clone(),
+                tags: e.attrs.tags.clone(),
             });
         }
         for (id, e) in &self.executions {
             out.push(SeedJob::JobExecution {
                 job_execution_id: id.clone(),
-                name: e.name.clone(),
-                status: shown(e, Value::from(status::MRS_DELETING)),
+                name: e.attrs.name.clone(),
+                status: e.attrs.status.clone(),
+                create_time: e.attrs.create_time,
+                cluster_id: e.attrs.cluster_id.clone(),
             });
         }
         out
@@ -218,57 +330,53 @@ impl Store {
             let Some(Reverse((at, key))) = self.pending.pop() else {
                 break;
             };
-            self.remove_if_due(&key, at);
+            self.complete_if_due(&key, at);
         }
     }
 
-    fn remove_if_due(&mut self, key: &JobKey, at: Instant) {
-        // Only when the entry is still the one whose deletion was scheduled (not re-seeded).
-        let due = |e: &Entry| e.deleting_until == Some(at);
+    fn entry_mut(&mut self, key: &JobKey) -> Option<&mut Entry> {
         match key {
-            JobKey::Training(id) => {
-                if self.training.get(id).is_some_and(|j| due(&j.entry)) {
-                    self.training.remove(id);
-                }
-            }
-            JobKey::Version(id, vid) => {
-                if let Some(job) = self.training.get_mut(id)
-                    && job.versions.get(vid).is_some_and(due)
-                {
-                    job.versions.remove(vid);
-                }
-            }
-            JobKey::Visualization(id) => {
-                if self.visualization.get(id).is_some_and(due) {
-                    self.visualization.remove(id);
-                }
-            }
-            JobKey::Flink(id) => {
-                if self.flink.get(id).is_some_and(due) {
-                    self.flink.remove(id);
-                }
-            }
-            JobKey::Execution(id) => {
-                if self.executions.get(id).is_some_and(due) {
-                    self.executions.remove(id);
-                }
-            }
-        }
-    }
-
-    /// Starts deleting `key`'s entry: now when `delay` is zero, else after `delay`.
-    fn schedule(&mut self, key: JobKey, delay: Duration, now: Instant) -> Deleted {
-        let entry: Option<&mut Entry> = match &key {
             JobKey::Training(id) => self.training.get_mut(id).map(|j| &mut j.entry),
             JobKey::Version(id, vid) => self
                 .training
                 .get_mut(id)
                 .and_then(|j| j.versions.get_mut(vid)),
             JobKey::Visualization(id) => self.visualization.get_mut(id),
-            JobKey::Flink(id) => self.flink.get_mut(id),
-            JobKey::Execution(id) => self.executions.get_mut(id),
+        }
+    }
+
+    /// Ends the deletion scheduled for `at`, if the entry is still the one it was scheduled
+    /// for (not re-seeded): the job is gone, or shows status 6 when its deletion fails.
+    fn complete_if_due(&mut self, key: &JobKey, at: Instant) {
+        let Some(entry) = self.entry_mut(key) else {
+            return;
         };
-        let Some(entry) = entry else {
+        if entry.deleting_until != Some(at) {
+            return;
+        }
+        if entry.fails_deletion {
+            entry.deleting_until = None;
+            entry.delete_failed = true;
+            return;
+        }
+        match key {
+            JobKey::Training(id) => {
+                self.training.remove(id);
+            }
+            JobKey::Version(id, vid) => {
+                if let Some(job) = self.training.get_mut(id) {
+                    job.versions.remove(vid);
+                }
+            }
+            JobKey::Visualization(id) => {
+                self.visualization.remove(id);
+            }
+        }
+    }
+
+    /// Starts deleting `key`'s entry; it completes after `delay` (at once when zero).
+    fn schedule(&mut self, key: JobKey, delay: Duration, now: Instant, fails: bool) -> Deleted {
+        let Some(entry) = self.entry_mut(&key) else {
             return Deleted::NotFound;
         };
         if entry.is_deleting() {
@@ -277,28 +385,33 @@ impl Store {
         }
         let at = now + delay;
         entry.deleting_until = Some(at);
+        entry.fails_deletion = fails || entry.attrs.fail_delete;
+        entry.delete_failed = false;
         if delay.is_zero() {
-            self.remove_if_due(&key, at);
+            self.complete_if_due(&key, at);
         } else {
             self.pending.push(Reverse((at, key)));
         }
         Deleted::Yes
     }
 
-    /// Deletes a training job and, with it, its versions.
+    /// Deletes a training job and, with it, its versions (which fail with it).
     pub(crate) fn delete_training_job(
         &mut self,
         id: u64,
         delay: Duration,
         now: Instant,
     ) -> Deleted {
-        let versions: Vec<u64> = match self.training.get(&id) {
-            Some(job) if !job.entry.is_deleting() => job.versions.keys().copied().collect(),
-            _ => Vec::new(),
+        let (versions, fails) = match self.training.get(&id) {
+            Some(job) if !job.entry.is_deleting() => (
+                job.versions.keys().copied().collect(),
+                job.entry.attrs.fail_delete,
+            ),
+            _ => (Vec::new(), false),
         };
-        let result = self.schedule(JobKey::Training(id), delay, now);
+        let result = self.schedule(JobKey::Training(id), delay, now, false);
         for vid in versions {
-            self.schedule(JobKey::Version(id, vid), delay, now);
+            self.schedule(JobKey::Version(id, vid), delay, now, fails);
         }
         result
     }
@@ -310,7 +423,7 @@ impl Store {
         delay: Duration,
         now: Instant,
     ) -> Deleted {
-        self.schedule(JobKey::Version(id, vid), delay, now)
+        self.schedule(JobKey::Version(id, vid), delay, now, false)
     }
 
     pub(crate) fn delete_visualization(
@@ -319,15 +432,23 @@ impl Store {
         delay: Duration,
         now: Instant,
     ) -> Deleted {
-        self.schedule(JobKey::Visualization(id.to_owned()), delay, now)
+        self.schedule(JobKey::Visualization(id.to_owned()), delay, now, false)
     }
 
-    pub(crate) fn delete_flink(&mut self, id: u64, delay: Duration, now: Instant) -> Deleted {
-        self.schedule(JobKey::Flink(id), delay, now)
+    /// DLI deletes synchronously: the job is gone when the answer is sent.
+    pub(crate) fn delete_flink(&mut self, id: u64) -> Deleted {
+        match self.flink.remove(&id) {
+            Some(_) => Deleted::Yes,
+            None => Deleted::NotFound,
+        }
     }
 
-    pub(crate) fn delete_execution(&mut self, id: &str, delay: Duration, now: Instant) -> Deleted {
-        self.schedule(JobKey::Execution(id.to_owned()), delay, now)
+    /// MRS deletes synchronously.
+    pub(crate) fn delete_execution(&mut self, id: &str) -> Deleted {
+        match self.executions.remove(id) {
+            Some(_) => Deleted::Yes,
+            None => Deleted::NotFound,
+        }
     }
 }
 
@@ -339,26 +460,43 @@ mod tests {
     fn immediate_and_delayed_deletion() {
         let mut s = Store::default();
         let now = Instant::now();
-        s.seed(SeedJob::flink_job(1), 0);
-        s.seed(SeedJob::flink_job(2), 0);
-        assert_eq!(s.delete_flink(1, Duration::ZERO, now), Deleted::Yes);
-        assert!(!s.flink.contains_key(&1));
-        assert_eq!(s.delete_flink(1, Duration::ZERO, now), Deleted::NotFound);
-        assert_eq!(s.delete_flink(2, Duration::from_secs(5), now), Deleted::Yes);
-        assert!(s.flink[&2].is_deleting());
-        assert_eq!(s.delete_flink(2, Duration::from_secs(5), now), Deleted::Yes);
+        s.seed(SeedJob::visualization_job("1"), 0);
+        s.seed(SeedJob::visualization_job("2"), 0);
+        assert_eq!(
+            s.delete_visualization("1", Duration::ZERO, now),
+            Deleted::Yes
+        );
+        assert!(!s.visualization.contains_key("1"));
+        assert_eq!(
+            s.delete_visualization("1", Duration::ZERO, now),
+            Deleted::NotFound
+        );
+        let five = Duration::from_secs(5);
+        assert_eq!(s.delete_visualization("2", five, now), Deleted::Yes);
+        assert!(s.visualization["2"].is_deleting());
+        assert_eq!(s.delete_visualization("2", five, now), Deleted::Yes);
         s.purge(now + Duration::from_secs(4));
-        assert!(s.flink.contains_key(&2));
-        s.purge(now + Duration::from_secs(5));
-        assert!(!s.flink.contains_key(&2));
+        assert!(s.visualization.contains_key("2"));
+        s.purge(now + five);
+        assert!(!s.visualization.contains_key("2"));
+    }
+
+    #[test]
+    fn dli_and_mrs_delete_at_once() {
+        let mut s = Store::default();
+        s.seed(SeedJob::flink_job(1), 0);
+        s.seed(SeedJob::job_execution("e"), 0);
+        assert_eq!(s.delete_flink(1), Deleted::Yes);
+        assert_eq!(s.delete_flink(1), Deleted::NotFound);
+        assert_eq!(s.delete_execution("e"), Deleted::Yes);
+        assert!(s.list().is_empty());
     }
 
     #[test]
     fn versions_follow_their_job() {
         let mut s = Store::default();
         let now = Instant::now();
-        s.seed(SeedJob::training_job_version(10, 2), 0);
-        s.seed(SeedJob::training_job_version(10, 3), 0);
+        s.seed(SeedJob::training_job(10).versions([2, 3]), 0);
         assert!(s.training.contains_key(&10));
         assert_eq!(s.delete_version(10, 2, Duration::ZERO, now), Deleted::Yes);
         assert_eq!(s.training[&10].versions.len(), 1);
@@ -375,13 +513,44 @@ mod tests {
     }
 
     #[test]
+    fn a_failing_deletion_ends_in_status_6() {
+        let mut s = Store::default();
+        let now = Instant::now();
+        s.seed(SeedJob::training_job(1).versions([1]).fail_delete(), 0);
+        s.seed(SeedJob::visualization_job("v").fail_delete(), 0);
+        s.delete_training_job(1, Duration::from_secs(1), now);
+        assert_eq!(
+            s.delete_visualization("v", Duration::ZERO, now),
+            Deleted::Yes
+        );
+        let shown = |s: &Store| -> Vec<Option<Value>> {
+            s.list()
+                .into_iter()
+                .map(|j| match j {
+                    SeedJob::TrainingJob { status, .. }
+                    | SeedJob::TrainingJobVersion { status, .. }
+                    | SeedJob::VisualizationJob { status, .. } => status,
+                    _ => None,
+                })
+                .collect()
+        };
+        let (nine, six) = (Some(Value::from(9)), Some(Value::from(6)));
+        assert_eq!(shown(&s), [nine.clone(), nine, six.clone()]);
+        s.purge(now + Duration::from_secs(1));
+        assert_eq!(shown(&s), [six.clone(), six.clone(), six]);
+        // Deleting again tries again (and fails again).
+        s.delete_visualization("v", Duration::from_secs(1), now);
+        assert!(s.visualization["v"].is_deleting());
+    }
+
+    #[test]
     fn reseeding_cancels_a_running_deletion() {
         let mut s = Store::default();
         let now = Instant::now();
-        s.seed(SeedJob::job_execution("a"), 0);
-        s.delete_execution("a", Duration::from_secs(1), now);
-        s.seed(SeedJob::job_execution("a"), 0);
+        s.seed(SeedJob::visualization_job("a"), 0);
+        s.delete_visualization("a", Duration::from_secs(1), now);
+        s.seed(SeedJob::visualization_job("a"), 0);
         s.purge(now + Duration::from_secs(2));
-        assert!(s.executions.contains_key("a"));
+        assert!(s.visualization.contains_key("a"));
     }
 }

@@ -248,7 +248,57 @@ fn the_binary_refuses_bad_arguments() {
         .output()
         .unwrap();
     assert!(help.status.success());
-    assert!(String::from_utf8_lossy(&help.stdout).contains("--delete-delay-ms"));
+    let text = String::from_utf8_lossy(&help.stdout);
+    assert!(text.contains("--delete-delay-ms"));
+    // Every default in full, the example secret key included.
+    for default in [
+        otc_jobs_emulator::DEFAULT_SECRET_KEY,
+        otc_jobs_emulator::DEFAULT_ACCESS_KEY,
+        otc_jobs_emulator::DEFAULT_PROJECT_ID,
+        "127.0.0.1:0",
+        "86400",
+    ] {
+        assert!(text.contains(default), "--help lacks {default}");
+    }
+}
+
+#[test]
+fn the_binary_prints_its_version() {
+    let out = Command::new(env!("CARGO_BIN_EXE_otc-jobs-emulator"))
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim_end(),
+        format!("otc-jobs-emulator {}", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+/// The handlers are installed before the first line: a SIGTERM sent the moment it is read
+/// stops the emulator cleanly, every time.
+#[test]
+fn a_sigterm_right_after_the_first_line_stops_the_binary_cleanly() {
+    for run in 0..20 {
+        let (mut child, _) = start_binary(&[], "http");
+        let killed = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if std::time::Instant::now() > deadline {
+                child.kill().ok();
+                panic!("run {run}: still running 10 s after SIGTERM");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        };
+        assert!(status.success(), "run {run}: {status:?}");
+    }
 }
 
 #[test]

@@ -67,11 +67,7 @@ fn every_answer_carries_a_request_id() {
 #[test]
 fn modelarts_training_job() {
     let emulator = emulator();
-    emulator.seed(SeedJob::TrainingJob {
-        job_id: 10,
-        name: Some("train".into()),
-        status: None,
-    });
+    emulator.seed(SeedJob::training_job(10).name("train"));
     let list = api(&emulator, "GET", &format!("/v1/{PID}/training-jobs"));
     assert_eq!(list.status, 200);
     let body = list.json();
@@ -115,12 +111,7 @@ fn modelarts_training_job_versions() {
     let emulator = emulator();
     // Seeding a version creates its training job.
     emulator.seed(SeedJob::training_job_version(10, 2));
-    emulator.seed(SeedJob::TrainingJobVersion {
-        job_id: 10,
-        version_id: 3,
-        name: Some("V3".into()),
-        status: Some(json!(8)),
-    });
+    emulator.seed(SeedJob::training_job_version(10, 3).name("V3").status(8));
     assert_eq!(emulator.jobs().len(), 3);
 
     let detail = api(
@@ -205,11 +196,7 @@ fn modelarts_training_job_versions() {
 fn modelarts_visualization_job() {
     let emulator = emulator();
     emulator.seed(SeedJob::visualization_job("abc"));
-    emulator.seed(SeedJob::VisualizationJob {
-        job_id: "197".into(),
-        name: Some("apiTest".into()),
-        status: None,
-    });
+    emulator.seed(SeedJob::visualization_job("197").name("apiTest"));
 
     let list = api(&emulator, "GET", &format!("/v1/{PID}/visualization-jobs")).json();
     assert_eq!(
@@ -276,11 +263,7 @@ fn visualization_ids_are_percent_decoded() {
 fn dli_flink_job() {
     let emulator = emulator();
     emulator.seed(SeedJob::flink_job(77));
-    emulator.seed(SeedJob::FlinkJob {
-        job_id: 78,
-        name: Some("stream".into()),
-        status: Some(json!("job_finish")),
-    });
+    emulator.seed(SeedJob::flink_job(78).name("stream").status("job_finish"));
 
     let list = api(&emulator, "GET", &format!("/v1.0/{PID}/streaming/jobs"));
     assert_eq!(list.status, 200);
@@ -373,7 +356,7 @@ fn mrs_job_execution() {
     let list = api(
         &emulator,
         "GET",
-        &format!("/v1.1/{PID}/job-executions?limit=2"),
+        &format!("/v1.1/{PID}/job-executions?limit=2&sort_by=id"),
     )
     .json();
     let shown: Vec<&str> = list["job_executions"]
@@ -387,7 +370,7 @@ fn mrs_job_execution() {
     let rest = api(
         &emulator,
         "GET",
-        &format!("/v1.1/{PID}/job-executions?limit=2&marker=b"),
+        &format!("/v1.1/{PID}/job-executions?limit=2&marker=b&sort_by=id"),
     )
     .json();
     assert_eq!(rest["job_executions"][0]["id"], "c");
@@ -416,19 +399,21 @@ fn mrs_job_execution() {
 }
 
 #[test]
-fn deletion_takes_the_delete_delay() {
+fn modelarts_deletion_takes_the_delete_delay_dli_and_mrs_delete_at_once() {
     let emulator = Emulator::start(EmulatorConfig {
         delete_delay: Duration::from_millis(400),
         ..EmulatorConfig::default()
     })
     .unwrap();
     emulator.seed(SeedJob::flink_job(1));
-    emulator.seed(SeedJob::training_job_version(10, 1));
+    emulator.seed(SeedJob::training_job(10).versions([1]));
+    emulator.seed(SeedJob::training_job(20).versions([1, 2]));
     emulator.seed(SeedJob::visualization_job("v"));
     emulator.seed(SeedJob::job_execution("e"));
     for path in [
         "/v1.0/{p}/streaming/jobs/1",
         "/v1/{p}/training-jobs/10",
+        "/v1/{p}/training-jobs/20/versions/2",
         "/v1/{p}/visualization-jobs/v",
         "/v1.1/{p}/job-executions/e",
     ] {
@@ -439,39 +424,7 @@ fn deletion_takes_the_delete_delay() {
             reply.text()
         );
     }
-    // Deleting: visible, with the deleting status.
-    let flink = api(&emulator, "GET", &format!("/v1.0/{PID}/streaming/jobs/1")).json();
-    assert_eq!(flink["job_detail"]["status"], status::DLI_DELETING);
-    let version = api(
-        &emulator,
-        "GET",
-        &format!("/v1/{PID}/training-jobs/10/versions/1"),
-    )
-    .json();
-    assert_eq!(version["status"], status::MODELARTS_DELETING);
-    let training = api(&emulator, "GET", &format!("/v1/{PID}/training-jobs")).json();
-    assert_eq!(training["jobs"][0]["status"], status::MODELARTS_DELETING);
-    let vis = api(&emulator, "GET", &format!("/v1/{PID}/visualization-jobs/v")).json();
-    assert_eq!(vis["status"], status::MODELARTS_DELETING);
-    let exec = api(&emulator, "GET", &format!("/v1.1/{PID}/job-executions/e")).json();
-    assert_eq!(
-        exec["job_execution"]["info"]["status"],
-        status::MRS_DELETING
-    );
-    assert_eq!(emulator.jobs().len(), 5);
-    // Deleting again while it runs is accepted.
-    assert_eq!(
-        api(
-            &emulator,
-            "DELETE",
-            &format!("/v1.0/{PID}/streaming/jobs/1")
-        )
-        .status,
-        200
-    );
-
-    std::thread::sleep(Duration::from_millis(500));
-    assert!(emulator.jobs().is_empty());
+    // DLI and MRS: gone at once.
     assert_eq!(
         api(&emulator, "GET", &format!("/v1.0/{PID}/streaming/jobs/1")).status,
         400
@@ -480,6 +433,84 @@ fn deletion_takes_the_delete_delay() {
         api(&emulator, "GET", &format!("/v1.1/{PID}/job-executions/e")).status,
         500
     );
+    // ModelArts: visible with the deleting status, in details and lists alike.
+    let deleting = json!(status::MODELARTS_DELETING);
+    let get = |path: &str| api(&emulator, "GET", &path.replace("{p}", PID)).json();
+    assert_eq!(
+        get("/v1/{p}/training-jobs/10/versions/1")["status"],
+        deleting
+    );
+    assert_eq!(
+        get("/v1/{p}/training-jobs/20/versions/2")["status"],
+        deleting
+    );
+    assert_eq!(get("/v1/{p}/training-jobs/20/versions/1")["status"], 10);
+    let training = get("/v1/{p}/training-jobs");
+    assert_eq!(training["jobs"][0]["job_id"], 10);
+    assert_eq!(training["jobs"][0]["status"], deleting);
+    assert_eq!(training["jobs"][1]["status"], 10);
+    let versions = get("/v1/{p}/training-jobs/20/versions");
+    assert_eq!(versions["versions"][0]["status"], deleting);
+    assert_eq!(get("/v1/{p}/visualization-jobs/v")["status"], deleting);
+    assert_eq!(
+        get("/v1/{p}/visualization-jobs")["jobs"][0]["status"],
+        deleting
+    );
+    assert_eq!(emulator.jobs().len(), 6);
+    // Deleting again while it runs is accepted.
+    assert_eq!(
+        api(&emulator, "DELETE", &format!("/v1/{PID}/training-jobs/10")).status,
+        200
+    );
+
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(
+        emulator.jobs(),
+        vec![
+            SeedJob::training_job(20),
+            SeedJob::training_job_version(20, 1)
+        ]
+    );
+    let gone = api(&emulator, "GET", &format!("/v1/{PID}/visualization-jobs/v"));
+    assert_eq!(gone.status, 400);
+    assert_core_not_found(&gone);
+    assert_eq!(get("/v1/{p}/training-jobs")["job_total_count"], 1);
+    assert_eq!(get("/v1/{p}/training-jobs/20/versions")["version_count"], 1);
+}
+
+#[test]
+fn a_modelarts_deletion_marked_to_fail_ends_in_status_6() {
+    let emulator = Emulator::start(EmulatorConfig {
+        delete_delay: Duration::from_millis(200),
+        ..EmulatorConfig::default()
+    })
+    .unwrap();
+    emulator.seed(SeedJob::training_job(1).versions([1]).fail_delete());
+    // Through the admin API too.
+    let reply = call(
+        &emulator,
+        "POST",
+        "/_emulator/jobs",
+        r#"{"kind": "visualization_job", "job_id": "v", "fail_delete": true}"#,
+    );
+    assert_eq!(reply.status, 201);
+    for path in ["/v1/{p}/training-jobs/1", "/v1/{p}/visualization-jobs/v"] {
+        let reply = api(&emulator, "DELETE", &path.replace("{p}", PID));
+        assert_eq!(reply.json(), json!({"is_success": true}));
+    }
+    let get = |path: &str| api(&emulator, "GET", &path.replace("{p}", PID)).json();
+    assert_eq!(get("/v1/{p}/visualization-jobs/v")["status"], 9);
+    std::thread::sleep(Duration::from_millis(300));
+    let failed = json!(status::MODELARTS_DELETE_FAILED);
+    assert_eq!(get("/v1/{p}/visualization-jobs/v")["status"], failed);
+    assert_eq!(get("/v1/{p}/training-jobs")["jobs"][0]["status"], failed);
+    assert_eq!(get("/v1/{p}/training-jobs/1/versions/1")["status"], failed);
+    assert_eq!(
+        get("/v1/{p}/training-jobs?status=6")["job_total_count"],
+        1,
+        "the status filter sees status 6"
+    );
+    assert_eq!(emulator.jobs().len(), 3);
 }
 
 #[test]

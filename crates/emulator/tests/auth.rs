@@ -120,6 +120,8 @@ fn derived_key_scoped_to_another_service_is_refused() {
 #[test]
 fn signed_queries_verify() {
     let emulator = emulator();
+    // The marker must exist (an unknown marker is a 400).
+    emulator.seed(SeedJob::job_execution("a b"));
     let path = format!("/v1.1/{PID}/job-executions?limit=2&sort_by=id&marker=a%20b");
     for form in [SignatureForm::Access, SignatureForm::DerivedKey] {
         let reply = send(

@@ -8,7 +8,7 @@ use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use common::{Conn, Outcome, PID, api, call, send, signed, wire};
-use otc_jobs_emulator::{Emulator, EmulatorConfig, Fault, FaultAction, SeedJob};
+use otc_jobs_emulator::{Delivery, Emulator, EmulatorConfig, Fault, FaultAction, SeedJob};
 use serde_json::json;
 
 fn emulator() -> Emulator {
@@ -83,23 +83,27 @@ fn faults_match_method_and_path() {
     // Any method.
     emulator.add_fault(Fault {
         method: None,
-        path: "*".into(),
-        times: 1,
-        action: FaultAction::Respond {
-            status: 502,
-            headers: Default::default(),
-            body: String::new(),
-        },
+        ..Fault::new(
+            "GET",
+            "*",
+            FaultAction::Respond {
+                status: 502,
+                headers: Default::default(),
+                body: String::new(),
+            },
+        )
     });
     assert_eq!(api(&emulator, "PUT", "/x").status, 502);
     // The admin API is never faulted.
     emulator.add_fault(Fault {
         method: None,
-        path: "*".into(),
-        times: 1,
-        action: FaultAction::Close {
-            after_processing: false,
-        },
+        ..Fault::new(
+            "GET",
+            "*",
+            FaultAction::Close {
+                after_processing: false,
+            },
+        )
     });
     assert_eq!(call(&emulator, "GET", "/_emulator/jobs", "").status, 200);
     emulator.clear_faults();
@@ -494,4 +498,231 @@ fn faults_through_the_admin_api() {
         assert_eq!(reply.status, 400, "{bad}");
         assert!(reply.json()["error"].is_string());
     }
+}
+
+/// Every kind of fault with `apply_first`: the deletion happens, then the answer is spoilt.
+#[test]
+fn every_fault_kind_can_apply_the_request_first() {
+    let actions = [
+        (
+            FaultAction::Respond {
+                status: 503,
+                headers: Default::default(),
+                body: String::new(),
+            },
+            Delivery::Sent,
+        ),
+        (FaultAction::Delay { ms: 50 }, Delivery::Sent),
+        (
+            FaultAction::Close {
+                after_processing: false,
+            },
+            Delivery::Closed,
+        ),
+        (
+            FaultAction::TruncatedBody {
+                status: 200,
+                body: None,
+            },
+            Delivery::Truncated,
+        ),
+        (
+            FaultAction::MalformedJson { status: 200 },
+            Delivery::Malformed,
+        ),
+        (
+            FaultAction::OversizedBody {
+                status: 200,
+                bytes: 4096,
+            },
+            Delivery::Oversized,
+        ),
+    ];
+    for (action, delivery) in actions {
+        let emulator = emulator();
+        let kind = action.kind();
+        emulator.add_fault(Fault::new("DELETE", ANY_DLI_JOB, action).apply_first());
+        let outcome = send(&emulator, &signed(&emulator, "DELETE", &delete_path()));
+        match (kind, &outcome) {
+            ("respond", Outcome::Reply(r)) => assert_eq!(r.status, 503),
+            ("delay", Outcome::Reply(r)) => assert_eq!(r.status, 200),
+            ("close", Outcome::Closed) | ("truncated_body", Outcome::Truncated { .. }) => {}
+            ("malformed_json", Outcome::Reply(r)) => {
+                assert!(serde_json::from_slice::<serde_json::Value>(&r.body).is_err())
+            }
+            ("oversized_body", Outcome::Reply(r)) => assert_eq!(r.body.len(), 4096),
+            _ => panic!("{kind}: unexpected {outcome:?}"),
+        }
+        assert!(emulator.jobs().is_empty(), "{kind}: the deletion happened");
+        let recorded = &emulator.requests()[0];
+        assert_eq!(recorded.fault.as_deref(), Some(kind));
+        assert!(recorded.handled, "{kind}");
+        assert_eq!(recorded.delivery, delivery, "{kind}");
+        assert_eq!(recorded.signature_verified, Some(true), "{kind}");
+    }
+}
+
+#[test]
+fn without_apply_first_a_spoilt_answer_leaves_the_job() {
+    for action in [
+        FaultAction::MalformedJson { status: 200 },
+        FaultAction::TruncatedBody {
+            status: 200,
+            body: None,
+        },
+    ] {
+        let emulator = emulator();
+        emulator.add_fault(Fault::new("DELETE", ANY_DLI_JOB, action));
+        let _ = send(&emulator, &signed(&emulator, "DELETE", &delete_path()));
+        assert_eq!(emulator.jobs().len(), 1);
+        assert!(!emulator.requests()[0].handled);
+    }
+}
+
+#[test]
+fn a_truncated_answer_after_applying_is_the_requests_own() {
+    let emulator = emulator();
+    emulator.add_fault(
+        Fault::new(
+            "DELETE",
+            ANY_DLI_JOB,
+            FaultAction::TruncatedBody {
+                status: 200,
+                body: None,
+            },
+        )
+        .apply_first(),
+    );
+    let whole = r#"{"is_success":"true","message":"The job is successfully deleted."}"#;
+    match send(&emulator, &signed(&emulator, "DELETE", &delete_path())) {
+        Outcome::Truncated { got, announced, .. } => {
+            assert_eq!((got, announced), (whole.len() / 2, whole.len()));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(emulator.requests()[0].body, whole[..whole.len() / 2]);
+}
+
+/// Which of `n` detail requests got the 503 of a fault with `probability` and `seed`.
+fn faulted(probability: f64, seed: u64, n: usize) -> Vec<usize> {
+    let emulator = emulator();
+    emulator.add_fault(
+        Fault::new(
+            "GET",
+            ANY_DLI_JOB,
+            FaultAction::Respond {
+                status: 503,
+                headers: Default::default(),
+                body: String::new(),
+            },
+        )
+        .probability(probability, seed)
+        .always(),
+    );
+    let mut conn = Conn::open(emulator.local_addr());
+    let hits: Vec<usize> = (0..n)
+        .filter(|_| {
+            conn.send(&signed(&emulator, "GET", &delete_path()))
+                .reply()
+                .status
+                == 503
+        })
+        .collect();
+    // Every request is recorded, with the fault when it got it.
+    let recorded = emulator.requests();
+    assert_eq!(recorded.len(), n);
+    let recorded_hits: Vec<usize> = (0..n)
+        .filter(|i| recorded[*i].fault.as_deref() == Some("respond"))
+        .collect();
+    assert_eq!(recorded_hits, hits);
+    hits
+}
+
+#[test]
+fn a_probability_fault_is_deterministic_for_its_seed() {
+    let first = faulted(0.3, 42, 60);
+    assert_eq!(faulted(0.3, 42, 60), first, "same seed, same requests");
+    assert!(
+        (5..=35).contains(&first.len()),
+        "about 30% of 60: {}",
+        first.len()
+    );
+    assert_ne!(faulted(0.3, 7, 60), first, "another seed, other requests");
+    assert!(faulted(0.0, 42, 10).is_empty());
+    assert_eq!(faulted(1.0, 42, 10).len(), 10);
+}
+
+#[test]
+fn a_request_the_client_gave_up_on_during_a_delay_is_recorded() {
+    for apply_first in [false, true] {
+        let emulator = emulator();
+        let fault = Fault::new("DELETE", ANY_DLI_JOB, FaultAction::Delay { ms: 3_000 });
+        emulator.add_fault(if apply_first {
+            fault.apply_first()
+        } else {
+            fault
+        });
+        let started = Instant::now();
+        {
+            let mut stream = TcpStream::connect(emulator.local_addr()).unwrap();
+            stream
+                .write_all(&wire(&signed(&emulator, "DELETE", &delete_path())))
+                .unwrap();
+            std::thread::sleep(Duration::from_millis(100));
+            // Gives up: the connection closes here.
+        }
+        // Recorded on arrival, pending while delayed...
+        let first = emulator.requests();
+        assert_eq!(first.len(), 1, "recorded on arrival");
+        // ... then completed when the emulator notices the client is gone.
+        let recorded = loop {
+            let r = emulator.requests().pop().unwrap();
+            if r.delivery != Delivery::Pending {
+                break r;
+            }
+            assert!(
+                started.elapsed() < Duration::from_millis(2_500),
+                "not completed during the delay"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        assert_eq!(
+            (
+                recorded.fault.as_deref(),
+                recorded.delivery,
+                recorded.status,
+                recorded.handled
+            ),
+            (Some("delay"), Delivery::Abandoned, None, apply_first)
+        );
+        // Without apply_first the deletion never happened; with it, it did.
+        assert_eq!(emulator.jobs().is_empty(), apply_first);
+    }
+}
+
+#[test]
+fn probability_and_apply_first_through_the_admin_api() {
+    let emulator = emulator();
+    let fault = json!({"method": "DELETE", "path": ANY_DLI_JOB, "times": 3, "apply_first": true,
+        "probability": 0.5, "seed": 9, "action": {"kind": "malformed_json"}});
+    let reply = call(&emulator, "POST", "/_emulator/faults", &fault.to_string());
+    assert_eq!(reply.status, 201, "{}", reply.text());
+    let listed = emulator.faults();
+    assert_eq!(
+        (listed[0].apply_first, listed[0].probability, listed[0].seed),
+        (true, Some(0.5), 9)
+    );
+    for bad in [1.5, -0.1] {
+        let fault = json!({"path": "*", "probability": bad, "action": {"kind": "delay", "ms": 1}});
+        let reply = call(&emulator, "POST", "/_emulator/faults", &fault.to_string());
+        assert_eq!(reply.status, 400, "{bad}");
+        assert!(reply.text().contains("probability"));
+    }
+    assert_eq!(emulator.faults().len(), 1);
+    assert_eq!(
+        Fault::new("GET", "*", FaultAction::Delay { ms: 1 })
+            .probability(f64::NAN, 1)
+            .probability,
+        Some(0.0)
+    );
 }

@@ -284,3 +284,21 @@ pub fn signed(emulator: &Emulator, method: &str, path: &str) -> http::Request<Ve
 pub fn api(emulator: &Emulator, method: &str, path: &str) -> Reply {
     send(emulator, &signed(emulator, method, path)).reply()
 }
+
+/// Sends `method path` with a JSON `body`, signed now with the default keys.
+pub fn api_body(emulator: &Emulator, method: &str, path: &str, body: &str) -> Reply {
+    let mut request = http::Request::builder()
+        .method(method)
+        .uri(format!("{}{path}", emulator.base_url()))
+        .header("content-type", "application/json")
+        .body(body.as_bytes().to_vec())
+        .unwrap();
+    let params = SigningParams {
+        time: now(),
+        form: SignatureForm::Access,
+        region: "eu-de",
+        service: service_of(path),
+    };
+    sign(&mut request, &default_keys(), &params).unwrap();
+    send(emulator, &request).reply()
+}

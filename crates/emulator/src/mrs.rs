@@ -1,0 +1,147 @@
+//! MRS job execution objects (v1.1, the API the pages mark "not recommended"): `GET
+//! /v1.1/{project_id}/job-executions[/{job_execution_id}]` and the deletion, as the pages
+//! document them. MRS deletes synchronously.
+
+use std::cmp::Ordering;
+
+use http::StatusCode;
+use serde_json::{Value, json};
+
+use crate::handlers::Answer;
+use crate::listing::Query;
+use crate::store::{Deleted, Entry, Store, status};
+
+/// The largest `limit` the page allows.
+const MAX_LIMIT: usize = 1_073_741_822;
+
+/// The fields `sort_by` takes (with an optional leading `-` for descending).
+const SORT_FIELDS: [&str; 6] = [
+    "id",
+    "created_at",
+    "updated_at",
+    "start_time",
+    "cluster_id",
+    "job_id",
+];
+
+fn not_found() -> Answer {
+    // MRS 0176 "The job does not exist.", status 500.
+    Answer::json(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        &json!({ "error_code": "0176", "error_msg": "The job does not exist." }),
+    )
+}
+
+/// 400 `12000002` "The parameter is invalid." (the MRS error-code page).
+fn invalid(detail: &str) -> Answer {
+    Answer::json(
+        StatusCode::BAD_REQUEST,
+        &json!({ "error_code": "12000002", "error_msg": format!("The parameter is invalid. {detail}") }),
+    )
+}
+
+fn execution_json(id: &str, e: &Entry, project_id: &str) -> Value {
+    let created = crate::iam::iso_seconds(e.created_ms / 1000);
+    json!({
+        "created_at": created,
+        "updated_at": created,
+        "id": id,
+        "tenant_id": project_id,
+        "job_id": "",
+        "start_time": created,
+        "end_time": null,
+        "cluster_id": e.attrs.cluster_id.as_deref().unwrap_or(""),
+        "oozie_job_id": null,
+        "return_code": null,
+        "input_id": null,
+        "output_id": null,
+        "is_protected": false,
+        "is_public": null,
+        "engine_job_id": null,
+        "job_configs": e.attrs.name.as_ref().map(|n| json!({ "configs": { "name": n } })),
+        "data_source_urls": null,
+        "info": { "status": e.status(Value::from(status::MRS_DEFAULT), Value::Null) },
+    })
+}
+
+/// `GET /v1.1/{project_id}/job-executions`: sorted by `sort_by` (default `-created_at`,
+/// newest first; ties by id in the same direction), the items after `marker` (the id of
+/// the last item not to return), at most `limit` ([1, 1073741822]; all when absent).
+/// `markers.next` is the id of the last item returned when more follow (else null);
+/// `markers.prev` the marker of the previous page (null for the first two pages, as
+/// OpenStack Sahara, the API's origin, answers). A `marker` that is no job execution's id,
+/// a `limit` out of range or an unknown `sort_by` field get 400 `12000002`.
+pub(crate) fn list(store: &Store, query: &Query, project_id: &str) -> Answer {
+    let limit = match query.get("limit") {
+        None => None,
+        Some(_) => match query.number("limit", 1, 1..=MAX_LIMIT) {
+            Ok(n) => Some(n),
+            Err(e) => return invalid(&e),
+        },
+    };
+    let sort = query.get("sort_by").unwrap_or("-created_at");
+    let (descending, field) = match sort.strip_prefix('-') {
+        Some(f) => (true, f),
+        None => (false, sort),
+    };
+    if !SORT_FIELDS.contains(&field) {
+        return invalid(&format!(
+            "sort_by must be one of {} (with an optional leading -), not {sort:?}",
+            SORT_FIELDS.join(", ")
+        ));
+    }
+    let mut all: Vec<(&String, &Entry)> = store.executions.iter().collect();
+    all.sort_unstable_by(|a, b| {
+        let by = match field {
+            "cluster_id" => a.1.attrs.cluster_id.cmp(&b.1.attrs.cluster_id),
+            "id" | "job_id" => Ordering::Equal,
+            // created_at, updated_at and start_time are all the creation time here.
+            _ => a.1.created_ms.cmp(&b.1.created_ms),
+        };
+        let by = by.then(a.0.cmp(b.0));
+        if descending { by.reverse() } else { by }
+    });
+    // The position of the marker: the page starts after it.
+    let marker_at = match query.get("marker") {
+        None => None,
+        Some(m) => match all.iter().position(|(id, _)| id.as_str() == m) {
+            Some(i) => Some(i),
+            None => return invalid(&format!("marker {m:?} is not a job execution id.")),
+        },
+    };
+    let start = marker_at.map_or(0, |i| i + 1);
+    let end = limit.map_or(all.len(), |l| start.saturating_add(l).min(all.len()));
+    let page = &all[start..end];
+    let next = (end < all.len())
+        .then(|| page.last().map(|(id, _)| (*id).clone()))
+        .flatten();
+    let prev = match (marker_at, limit) {
+        (Some(at), Some(l)) if at >= l => Some(all[at - l].0.clone()),
+        _ => None,
+    };
+    let shown: Vec<Value> = page
+        .iter()
+        .map(|(id, e)| execution_json(id, e, project_id))
+        .collect();
+    Answer::json(
+        StatusCode::OK,
+        &json!({ "markers": { "prev": prev, "next": next }, "job_executions": shown }),
+    )
+}
+
+/// `GET` and `DELETE /v1.1/{project_id}/job-executions/{job_execution_id}`.
+pub(crate) fn execution(store: &mut Store, delete: bool, id: &str, project_id: &str) -> Answer {
+    if delete {
+        return match store.delete_execution(id) {
+            Deleted::Yes => Answer::empty(StatusCode::NO_CONTENT),
+            Deleted::NotFound => not_found(),
+        };
+    }
+    match store.executions.get(id) {
+        Some(e) => Answer::json(
+            StatusCode::OK,
+            &json!({ "job_execution": execution_json(id, e, project_id) }),
+        ),
+        None => not_found(),
+    }
+}

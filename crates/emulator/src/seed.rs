@@ -1,0 +1,376 @@
+//! The jobs to seed: `POST /_emulator/jobs` and [`Emulator::seed`](crate::Emulator::seed).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// A job that exists in the emulator, as `POST /_emulator/jobs` takes it (one, or an array
+/// of any number at once) and `GET /_emulator/jobs` lists it.
+///
+/// Every attribute is optional; what a job shows when one is absent (its name, status,
+/// queue, ...) is documented on each field, the statuses in [`status`](crate::status).
+/// `create_time` is unix milliseconds (default: when it was seeded); lists sort and filter
+/// by these attributes, so tests can seed exactly the jobs a selection should find.
+///
+/// ```
+/// use otc_jobs_emulator::SeedJob;
+/// let job: SeedJob = serde_json::from_str(r#"{"kind": "flink_job", "job_id": 7, "queue_name": "q1"}"#)?;
+/// assert_eq!(job, SeedJob::flink_job(7).queue("q1"));
+/// assert_eq!(serde_json::to_string(&SeedJob::flink_job(77))?, r#"{"kind":"flink_job","job_id":77}"#);
+/// let old = SeedJob::training_job(10).name("resnet").status(8).create_time(1_700_000_000_000).versions([1, 2]);
+/// assert_eq!(
+///     serde_json::to_string(&old)?,
+///     r#"{"kind":"training_job","job_id":10,"name":"resnet","status":8,"create_time":1700000000000,"versions":[1,2]}"#
+/// );
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum SeedJob {
+    /// A ModelArts training job (`/v1/{project_id}/training-jobs/{job_id}`).
+    TrainingJob {
+        /// The job id (Long on the page).
+        job_id: u64,
+        /// `job_name` (default `job-{job_id}`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        /// `status`, a ModelArts job status number (default 10, completed).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        status: Option<Value>,
+        /// `create_time`, unix milliseconds (default: when seeded).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        create_time: Option<u64>,
+        /// Version ids to create with the job, each with default attributes (listed as
+        /// `training_job_version` entries afterwards).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        versions: Vec<u64>,
+        /// The workspace (default `"0"`, the default of the list's `workspace_id`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        workspace_id: Option<String>,
+        /// Its deletion fails: after the deleting status it shows status 6
+        /// (`JOBSTAT_DELETE_FAILED`) instead of disappearing, and so do its versions.
+        #[serde(default, skip_serializing_if = "is_false")]
+        fail_delete: bool,
+    },
+    /// A version of a ModelArts training job
+    /// (`/v1/{project_id}/training-jobs/{job_id}/versions/{version_id}`). Seeding one creates
+    /// its training job when missing.
+    TrainingJobVersion {
+        /// The training job's id.
+        job_id: u64,
+        /// The version id.
+        version_id: u64,
+        /// `version_name` (default `V{version_id:04}`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        /// `status`, a ModelArts job status number (default 10).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        status: Option<Value>,
+        /// `create_time`, unix milliseconds (default: when seeded).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        create_time: Option<u64>,
+        /// Its deletion fails (status 6), as for a training job.
+        #[serde(default, skip_serializing_if = "is_false")]
+        fail_delete: bool,
+    },
+    /// A ModelArts visualization job (`/v1/{project_id}/visualization-jobs/{job_id}`).
+    VisualizationJob {
+        /// The job id (a String in the delete page's path; all digits show as a number).
+        job_id: String,
+        /// `job_name` (default `visualization-job-{job_id}`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        /// `status`, a ModelArts job status number (default 7).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        status: Option<Value>,
+        /// `create_time`, unix milliseconds (default: when seeded).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        create_time: Option<u64>,
+        /// The workspace (default `"0"`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        workspace_id: Option<String>,
+        /// Its deletion fails (status 6), as for a training job.
+        #[serde(default, skip_serializing_if = "is_false")]
+        fail_delete: bool,
+    },
+    /// A DLI Flink job (`/v1.0/{project_id}/streaming/jobs/{job_id}`).
+    FlinkJob {
+        /// The job id (Long on the page).
+        job_id: u64,
+        /// `name` (default `flink-job-{job_id}`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        /// `status`, e.g. `"job_running"` (the default).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        status: Option<Value>,
+        /// `create_time`, unix milliseconds (default: when seeded).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        create_time: Option<u64>,
+        /// `queue_name` (default `"default"`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        queue_name: Option<String>,
+        /// `job_type`: `flink_sql_job` (default) or `flink_jar_job`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        job_type: Option<String>,
+        /// `user_name` (default `"emulator"`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        user_name: Option<String>,
+        /// Tags, for the list's `tags` filter.
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        tags: BTreeMap<String, String>,
+    },
+    /// An MRS job execution object (`/v1.1/{project_id}/job-executions/{job_execution_id}`).
+    JobExecution {
+        /// The job execution id.
+        job_execution_id: String,
+        /// A name, kept in `job_configs.configs.name` (the page has no name field).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        /// The Oozie status, shown in `info.status` (default `"RUNNING"`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        status: Option<Value>,
+        /// Creation time, unix milliseconds, shown as `created_at` (default: when seeded).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        create_time: Option<u64>,
+        /// `cluster_id` (default empty).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cluster_id: Option<String>,
+    },
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+impl SeedJob {
+    /// A training job with default attributes.
+    pub fn training_job(job_id: u64) -> SeedJob {
+        SeedJob::TrainingJob {
+            job_id,
+            name: None,
+            status: None,
+            create_time: None,
+            versions: Vec::new(),
+            workspace_id: None,
+            fail_delete: false,
+        }
+    }
+
+    /// A training job version with default attributes.
+    pub fn training_job_version(job_id: u64, version_id: u64) -> SeedJob {
+        SeedJob::TrainingJobVersion {
+            job_id,
+            version_id,
+            name: None,
+            status: None,
+            create_time: None,
+            fail_delete: false,
+        }
+    }
+
+    /// A visualization job with default attributes.
+    pub fn visualization_job(job_id: impl Into<String>) -> SeedJob {
+        SeedJob::VisualizationJob {
+            job_id: job_id.into(),
+            name: None,
+            status: None,
+            create_time: None,
+            workspace_id: None,
+            fail_delete: false,
+        }
+    }
+
+    /// A DLI Flink job with default attributes.
+    pub fn flink_job(job_id: u64) -> SeedJob {
+        SeedJob::FlinkJob {
+            job_id,
+            name: None,
+            status: None,
+            create_time: None,
+            queue_name: None,
+            job_type: None,
+            user_name: None,
+            tags: BTreeMap::new(),
+        }
+    }
+
+    /// An MRS job execution with default attributes.
+    pub fn job_execution(job_execution_id: impl Into<String>) -> SeedJob {
+        SeedJob::JobExecution {
+            job_execution_id: job_execution_id.into(),
+            name: None,
+            status: None,
+            create_time: None,
+            cluster_id: None,
+        }
+    }
+
+    /// With this name (every kind).
+    pub fn name(mut self, value: impl Into<String>) -> SeedJob {
+        let value = Some(value.into());
+        match &mut self {
+            SeedJob::TrainingJob { name, .. }
+            | SeedJob::TrainingJobVersion { name, .. }
+            | SeedJob::VisualizationJob { name, .. }
+            | SeedJob::FlinkJob { name, .. }
+            | SeedJob::JobExecution { name, .. } => *name = value,
+        }
+        self
+    }
+
+    /// With this status (every kind): a number for ModelArts (`8`), a string for DLI
+    /// (`"job_running"`) and MRS (`"SUCCEEDED"`).
+    pub fn status(mut self, value: impl Into<Value>) -> SeedJob {
+        let value = Some(value.into());
+        match &mut self {
+            SeedJob::TrainingJob { status, .. }
+            | SeedJob::TrainingJobVersion { status, .. }
+            | SeedJob::VisualizationJob { status, .. }
+            | SeedJob::FlinkJob { status, .. }
+            | SeedJob::JobExecution { status, .. } => *status = value,
+        }
+        self
+    }
+
+    /// Created at this time, unix milliseconds (every kind).
+    pub fn create_time(mut self, unix_ms: u64) -> SeedJob {
+        match &mut self {
+            SeedJob::TrainingJob { create_time, .. }
+            | SeedJob::TrainingJobVersion { create_time, .. }
+            | SeedJob::VisualizationJob { create_time, .. }
+            | SeedJob::FlinkJob { create_time, .. }
+            | SeedJob::JobExecution { create_time, .. } => *create_time = Some(unix_ms),
+        }
+        self
+    }
+
+    /// Created `age` before now (every kind).
+    pub fn age(self, age: std::time::Duration) -> SeedJob {
+        let age_ms = u64::try_from(age.as_millis()).unwrap_or(u64::MAX);
+        self.create_time(crate::server::now_ms().saturating_sub(age_ms))
+    }
+
+    /// Training jobs: with these versions. Other kinds: unchanged.
+    pub fn versions(mut self, ids: impl IntoIterator<Item = u64>) -> SeedJob {
+        if let SeedJob::TrainingJob { versions, .. } = &mut self {
+            *versions = ids.into_iter().collect();
+        }
+        self
+    }
+
+    /// ModelArts jobs and versions: in this workspace. Other kinds: unchanged.
+    pub fn workspace(mut self, id: impl Into<String>) -> SeedJob {
+        if let SeedJob::TrainingJob { workspace_id, .. }
+        | SeedJob::VisualizationJob { workspace_id, .. } = &mut self
+        {
+            *workspace_id = Some(id.into());
+        }
+        self
+    }
+
+    /// ModelArts kinds: their deletion fails, ending in status 6 (`JOBSTAT_DELETE_FAILED`)
+    /// instead of the job disappearing. Other kinds (DLI and MRS delete synchronously):
+    /// unchanged.
+    pub fn fail_delete(mut self) -> SeedJob {
+        if let SeedJob::TrainingJob { fail_delete, .. }
+        | SeedJob::TrainingJobVersion { fail_delete, .. }
+        | SeedJob::VisualizationJob { fail_delete, .. } = &mut self
+        {
+            *fail_delete = true;
+        }
+        self
+    }
+
+    /// Flink jobs: in this queue. Other kinds: unchanged.
+    pub fn queue(mut self, name: impl Into<String>) -> SeedJob {
+        if let SeedJob::FlinkJob { queue_name, .. } = &mut self {
+            *queue_name = Some(name.into());
+        }
+        self
+    }
+
+    /// Flink jobs: of this type (`flink_sql_job`, `flink_jar_job`). Other kinds: unchanged.
+    pub fn job_type(mut self, value: impl Into<String>) -> SeedJob {
+        if let SeedJob::FlinkJob { job_type, .. } = &mut self {
+            *job_type = Some(value.into());
+        }
+        self
+    }
+
+    /// Flink jobs: owned by this user. Other kinds: unchanged.
+    pub fn user(mut self, name: impl Into<String>) -> SeedJob {
+        if let SeedJob::FlinkJob { user_name, .. } = &mut self {
+            *user_name = Some(name.into());
+        }
+        self
+    }
+
+    /// Flink jobs: with this tag. Other kinds: unchanged.
+    pub fn tag(mut self, key: impl Into<String>, value: impl Into<String>) -> SeedJob {
+        if let SeedJob::FlinkJob { tags, .. } = &mut self {
+            tags.insert(key.into(), value.into());
+        }
+        self
+    }
+
+    /// MRS job executions: on this cluster. Other kinds: unchanged.
+    pub fn cluster(mut self, id: impl Into<String>) -> SeedJob {
+        if let SeedJob::JobExecution { cluster_id, .. } = &mut self {
+            *cluster_id = Some(id.into());
+        }
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seed_json_round_trips() {
+        for text in [
+            r#"{"kind":"training_job","job_id":10}"#,
+            r#"{"kind":"training_job","job_id":10,"versions":[1,2],"workspace_id":"w","fail_delete":true}"#,
+            r#"{"kind":"training_job_version","job_id":10,"version_id":2}"#,
+            r#"{"kind":"visualization_job","job_id":"abc","create_time":5}"#,
+            r#"{"kind":"flink_job","job_id":77,"name":"n","status":"job_running","queue_name":"q","job_type":"flink_jar_job","user_name":"u","tags":{"k":"v"}}"#,
+            r#"{"kind":"job_execution","job_execution_id":"669b8ae8-0e74-4bc9-a7b6-6f8b4ad10bd3","cluster_id":"c"}"#,
+        ] {
+            let job: SeedJob = serde_json::from_str(text).unwrap();
+            assert_eq!(serde_json::to_string(&job).unwrap(), text);
+        }
+        assert!(serde_json::from_str::<SeedJob>(r#"{"kind":"flink_job","job_id":"x"}"#).is_err());
+        assert!(serde_json::from_str::<SeedJob>(r#"{"kind":"nope","job_id":1}"#).is_err());
+        assert!(
+            serde_json::from_str::<SeedJob>(r#"{"kind":"flink_job","job_id":1,"queue":"q"}"#)
+                .is_err(),
+            "unknown fields are refused"
+        );
+    }
+
+    #[test]
+    fn builders_set_what_applies() {
+        let job = SeedJob::flink_job(1)
+            .queue("q")
+            .user("u")
+            .job_type("flink_jar_job")
+            .tag("k", "v")
+            .versions([1])
+            .fail_delete();
+        assert_eq!(
+            serde_json::to_value(&job).unwrap(),
+            serde_json::json!({"kind": "flink_job", "job_id": 1, "queue_name": "q", "user_name": "u",
+                "job_type": "flink_jar_job", "tags": {"k": "v"}})
+        );
+        let aged = SeedJob::job_execution("e").age(std::time::Duration::from_secs(3600));
+        let SeedJob::JobExecution {
+            create_time: Some(t),
+            ..
+        } = aged
+        else {
+            panic!("no create_time");
+        };
+        assert!(crate::server::now_ms() - t >= 3_600_000);
+    }
+}
