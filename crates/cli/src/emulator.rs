@@ -30,7 +30,6 @@ pub(crate) fn start(global: &Global) -> Result<(Emulator, otc_jobs_async::Client
 /// Sample jobs: Flink jobs 1–12, training jobs 1–5 (versions 1/1, 1/2, 2/1),
 /// visualization jobs vis-1–vis-3, job executions exec-1–exec-3.
 fn samples() -> Vec<SeedJob> {
-    let name = |prefix: &str, n: u64| Some(format!("{prefix}-{n}"));
     let mut jobs = Vec::new();
     for n in 1..=12 {
         let prefix = if n % 3 == 0 {
@@ -38,18 +37,10 @@ fn samples() -> Vec<SeedJob> {
         } else {
             "nightly-etl"
         };
-        jobs.push(SeedJob::FlinkJob {
-            job_id: n,
-            name: name(prefix, n),
-            status: None,
-        });
+        jobs.push(SeedJob::flink_job(n).name(format!("{prefix}-{n}")));
     }
     for n in 1..=5 {
-        jobs.push(SeedJob::TrainingJob {
-            job_id: n,
-            name: name("train", n),
-            status: None,
-        });
+        jobs.push(SeedJob::training_job(n).name(format!("train-{n}")));
     }
     for (job_id, version_id) in [(1, 1), (1, 2), (2, 1)] {
         jobs.push(SeedJob::training_job_version(job_id, version_id));

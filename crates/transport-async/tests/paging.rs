@@ -187,11 +187,7 @@ async fn an_asynchronous_deletion_is_waited_for_until_gone() {
 #[tokio::test]
 async fn a_failed_status_and_a_timeout_are_outcomes() {
     let emulator = emulator(Duration::from_secs(30));
-    emulator.seed(SeedJob::VisualizationJob {
-        job_id: "vis-6".into(),
-        name: None,
-        status: Some(6.into()),
-    });
+    emulator.seed(SeedJob::visualization_job("vis-6").status(6));
     emulator.seed(SeedJob::visualization_job("vis-slow"));
     let client = client(&emulator);
     let failed = DeleteVisualizationJob {
