@@ -34,6 +34,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod resolver;
+
 use std::io::Read;
 use std::sync::Arc;
 
@@ -169,7 +171,12 @@ fn agent(config: &Config, proxy: Option<ureq::Proxy>) -> Result<ureq::Agent, Con
         .user_agent(ureq::config::AutoHeaderValue::None)
         .accept(ureq::config::AutoHeaderValue::None)
         .build();
-    Ok(agent_config.into())
+    // ureq's connector; a resolver that starts no thread per request (see `resolver`).
+    Ok(ureq::Agent::with_parts(
+        agent_config,
+        ureq::unversioned::transport::DefaultConnector::default(),
+        resolver::CachingResolver::default(),
+    ))
 }
 
 fn proxy(settings: &ProxySettings) -> Result<ureq::Proxy, ConfigError> {
