@@ -287,6 +287,8 @@ fn main() {
     if std::env::var_os(CHILD).is_some() {
         return run_emulator_child();
     }
+    // For the raw reqwest clients (otc-jobs-async brings its own TLS configuration).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let n: usize = std::env::var("E2E_DELETES")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -484,7 +486,15 @@ fn main() {
     println!();
     println!(
         "| {:<22} | {:<10} | {:>9} | {:>8} | {:>8} | {:>9} | {:>12} | {:>11} | {:>8} |",
-        "row", "side", "deletes/s", "p50", "p99", "CPU/call", "ratio (tput)", "ratio (CPU)", "failures"
+        "row",
+        "side",
+        "deletes/s",
+        "p50",
+        "p99",
+        "CPU/call",
+        "ratio (tput)",
+        "ratio (CPU)",
+        "failures"
     );
     println!(
         "|{:-<24}|{:-<12}|{:->11}|{:->10}|{:->10}|{:->11}|{:->14}|{:->13}|{:->10}|",
@@ -514,7 +524,12 @@ fn main() {
     match python_sdk(&base, first, n) {
         Ok(sample) => {
             let blocking = &rows[rows.len() - 1].1[0];
-            print("python SDK, sequential", "huaweicloud", &Stats::from(sample), blocking);
+            print(
+                "python SDK, sequential",
+                "huaweicloud",
+                &Stats::from(sample),
+                blocking,
+            );
         }
         Err(why) => println!("(no Python SDK row: {})", why.lines().next().unwrap_or("")),
     }
@@ -537,6 +552,9 @@ fn main() {
         "{total} deletes, async client, 64 in flight: {:.0}/s, {} failures; peak RSS of the process (VmHWM): {}",
         total as f64 / sample.elapsed.as_secs_f64(),
         sample.failures,
-        peak_rss_kib().map_or("unknown".to_owned(), |k| format!("{:.1} MiB", k as f64 / 1024.0))
+        peak_rss_kib().map_or("unknown".to_owned(), |k| format!(
+            "{:.1} MiB",
+            k as f64 / 1024.0
+        ))
     );
 }
