@@ -144,10 +144,11 @@ pub fn canonical_request(
             }
             text.push_str(name);
             text.push(':');
+            // Its first value decides, as `HeaderMap::get` reads it.
+            unsigned_payload |=
+                *name == X_SDK_CONTENT_SHA256 && value.as_bytes() == UNSIGNED_PAYLOAD.as_bytes();
         }
         push_header_value(&mut text, name, value)?;
-        unsigned_payload |=
-            *name == X_SDK_CONTENT_SHA256 && value.as_bytes() == UNSIGNED_PAYLOAD.as_bytes();
     }
     if !pairs.is_empty() {
         text.push('\n');
@@ -534,6 +535,50 @@ mod tests {
         let keyed = KeyedHmac::new(b"secret");
         assert_eq!(keyed.mac(b"text"), hmac_sha256(b"secret", b"text"));
         assert_eq!(keyed.mac(b"other"), hmac_sha256(b"secret", b"other"));
+    }
+
+    #[test]
+    fn canonical_headers_sorted_grouped_and_trimmed() {
+        let mut headers = HeaderMap::new();
+        headers.insert("host", HeaderValue::from_static("example.com"));
+        headers.append("x-b", HeaderValue::from_static(" two "));
+        headers.append("x-a", HeaderValue::from_static("1"));
+        headers.append("x-b", HeaderValue::from_static("three"));
+        headers.insert("x_skipped", HeaderValue::from_static("no"));
+        let uri: Uri = "http://example.com/a".parse().unwrap_or_default();
+        let all = canonical_request(&Method::GET, &uri, &headers, b"", HeaderSelection::All);
+        let all = all.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            all.canonical_headers(),
+            "host:example.com\nx-a:1\nx-b:two,three\n"
+        );
+        assert_eq!(all.signed_headers(), "host;x-a;x-b");
+        assert_eq!(all.payload_hash(), EMPTY_PAYLOAD_HASH);
+        // Verifying: the names given, in their order; a missing one is empty.
+        let names = ["x-b", "host", "x-missing"];
+        let only = canonical_request(
+            &Method::GET,
+            &uri,
+            &headers,
+            b"",
+            HeaderSelection::Only(&names),
+        );
+        let only = only.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            only.canonical_headers(),
+            "x-b:two,three\nhost:example.com\nx-missing:\n"
+        );
+        assert_eq!(only.signed_headers(), "x-b;host;x-missing");
+        // The first value of X-Sdk-Content-Sha256 decides whether the payload is signed.
+        headers.append(
+            X_SDK_CONTENT_SHA256,
+            HeaderValue::from_static(UNSIGNED_PAYLOAD),
+        );
+        let unsigned = canonical_request(&Method::PUT, &uri, &headers, b"x", HeaderSelection::All);
+        assert_eq!(
+            unsigned.unwrap_or_else(|e| panic!("{e}")).payload_hash(),
+            UNSIGNED_PAYLOAD
+        );
     }
 
     #[test]
