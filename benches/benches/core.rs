@@ -1,5 +1,6 @@
-//! The sans-IO core: build + sign of every operation, parse of a success and of an error
-//! answer, and the `aws-sigv4` crate signing an equivalent request, in the same run.
+//! The sans-IO core: build + sign of every operation (both forms), verifying a signature,
+//! parse of a success and of an error answer, and the `aws-sigv4` crate signing an
+//! equivalent request, in the same run.
 //!
 //! `cargo bench -p otc-jobs-benches --bench core`
 
@@ -9,7 +10,7 @@ use std::hint::black_box;
 use std::time::{Duration, SystemTime};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use otc_jobs_core::auth::{AkSk, Credentials, SignatureForm, SigningTime};
+use otc_jobs_core::auth::{AkSk, Authorization, Credentials, SignatureForm, SigningTime, verify};
 use otc_jobs_core::dli::DeleteFlinkJob;
 use otc_jobs_core::modelarts::{
     DeleteTrainingJob, DeleteTrainingJobVersion, DeleteVisualizationJob,
@@ -114,6 +115,33 @@ fn signing(c: &mut Criterion) {
     });
 }
 
+fn verifying(c: &mut Criterion) {
+    // What the emulator does for every request: read the Authorization header, recompute.
+    let endpoints = Endpoints::new(Region::EU_DE);
+    let credentials = Credentials::AkSk(AkSk::new(AK, SK));
+    let time = SigningTime::from_unix(1_716_286_830);
+    let target = Target::new(&endpoints, PROJECT);
+    for (name, form) in [
+        ("verify/DeleteFlinkJob", SignatureForm::Access),
+        (
+            "verify/DeleteFlinkJob (derived key)",
+            SignatureForm::DerivedKey,
+        ),
+    ] {
+        let request = DeleteFlinkJob::new(148)
+            .signed_request(&target, &credentials, time, form)
+            .unwrap();
+        let (parts, body) = request.into_parts();
+        c.bench_function(name, |b| {
+            b.iter(|| {
+                let header = parts.headers["authorization"].to_str().unwrap();
+                let auth = Authorization::parse(black_box(header)).unwrap();
+                verify(&parts.method, &parts.uri, &parts.headers, &body, &auth, SK).unwrap()
+            })
+        });
+    }
+}
+
 fn answer(status: u16, body: &'static [u8]) -> http::Response<&'static [u8]> {
     http::Response::builder()
         .status(status)
@@ -158,6 +186,6 @@ fn parsing(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = Criterion::default().warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(2));
-    targets = signing, parsing
+    targets = signing, verifying, parsing
 }
 criterion_main!(benches);

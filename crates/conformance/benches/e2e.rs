@@ -1,8 +1,13 @@
-//! End-to-end benchmark on loopback: deletes per second and p50/p99 latency of the async
-//! client (concurrency 1, 16, 64) and the blocking client (sequential), beside raw reqwest
-//! and raw ureq sending the same pre-signed requests. Prints a table; not a timed test.
+//! End-to-end benchmark on loopback: deletes per second, p50/p99 latency and CPU per call
+//! of the async client (concurrency 1, 16, 64) and the blocking client (sequential),
+//! beside raw reqwest and raw ureq sending the same pre-signed requests, twice: with the
+//! clients' settings (timeouts, no redirects, no proxy) and with their defaults (no
+//! timeouts). Where the interop test's virtualenv holds the official Python SDK
+//! (`crates/emulator/tests/interop/run.sh` makes it), a row for it too. Then a 10,000-delete
+//! run and the peak RSS of the process. Prints tables; not a timed test.
 //!
-//! `cargo bench -p otc-jobs-conformance --bench e2e` (`E2E_DELETES=N` per row, default 2000).
+//! `cargo bench -p otc-jobs-conformance --bench e2e` (`E2E_DELETES=N` per row, default 2000;
+//! `E2E_RSS_DELETES=N` for the last run, default 10000; `OTC_INTEROP_VENV` for the venv).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::future::Future;
@@ -142,26 +147,76 @@ fn run_blocking(n: usize, mut f: impl FnMut(usize) -> bool) -> Sample {
 /// both sides to the same bursts.
 const BATCHES: usize = 20;
 
-/// Runs `client` and `raw` in alternating batches of `batch` calls; each gets the first
-/// id of a freshly seeded block of jobs.
+/// Runs each side in turn, in `BATCHES` rounds of `batch` calls (the side that starts
+/// rotates); each batch gets the first id of a freshly seeded block of jobs.
 fn compare(
     batch: usize,
     seed: &mut dyn FnMut(usize) -> i64,
-    client: &mut dyn FnMut(i64, usize) -> Sample,
-    raw: &mut dyn FnMut(i64, usize) -> Sample,
-) -> (Stats, Stats) {
-    let (mut c, mut r) = (Sample::default(), Sample::default());
+    sides: &mut [&mut dyn FnMut(i64, usize) -> Sample],
+) -> Vec<Stats> {
+    let mut samples: Vec<Sample> = sides.iter().map(|_| Sample::default()).collect();
     for round in 0..BATCHES {
-        let (first_c, first_r) = (seed(batch), seed(batch));
-        if round % 2 == 0 {
-            c.merge(client(first_c, batch));
-            r.merge(raw(first_r, batch));
-        } else {
-            r.merge(raw(first_r, batch));
-            c.merge(client(first_c, batch));
+        for k in 0..sides.len() {
+            let side = (round + k) % sides.len();
+            let first = seed(batch);
+            samples[side].merge(sides[side](first, batch));
         }
     }
-    (c.into(), r.into())
+    samples.into_iter().map(Stats::from).collect()
+}
+
+/// Peak resident set size of this process (`VmHWM`), in KiB (Linux; `None` elsewhere).
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// The official Python SDK deleting `count` jobs from `first` in one loop, if its venv is
+/// there; `Err` says why not.
+fn python_sdk(base: &str, first: i64, count: usize) -> Result<Sample, String> {
+    let venv = std::env::var_os("OTC_INTEROP_VENV")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/interop-venv")
+        });
+    let python = venv.join("bin/python");
+    if !python.exists() {
+        return Err(format!(
+            "no virtualenv at {} (crates/emulator/tests/interop/run.sh makes it)",
+            venv.display()
+        ));
+    }
+    let output = std::process::Command::new(python)
+        .arg("-c")
+        .arg(include_str!("e2e_sdk.py"))
+        .args([
+            base,
+            &first.to_string(),
+            &count.to_string(),
+            DEFAULT_ACCESS_KEY,
+            DEFAULT_SECRET_KEY,
+            DEFAULT_PROJECT_ID,
+        ])
+        .env("NO_PROXY", "127.0.0.1,localhost")
+        .env("no_proxy", "127.0.0.1,localhost")
+        .output()
+        .map_err(|e| e.to_string())?;
+    if !output.status.success() {
+        return Err(String::from_utf8_lossy(&output.stderr).into_owned());
+    }
+    let report: serde_json::Value =
+        serde_json::from_slice(&output.stdout).map_err(|e| e.to_string())?;
+    let seconds = |v: &serde_json::Value| Duration::from_secs_f64(v.as_f64().unwrap_or(0.0));
+    Ok(Sample {
+        latencies: report["latencies"]
+            .as_array()
+            .map(|l| l.iter().map(seconds).collect())
+            .unwrap_or_default(),
+        elapsed: seconds(&report["elapsed"]),
+        cpu: seconds(&report["cpu"]),
+        failures: report["failures"].as_u64().unwrap_or(0) as usize,
+    })
 }
 
 /// Set in the child process that runs the emulator.
@@ -232,6 +287,8 @@ fn main() {
     if std::env::var_os(CHILD).is_some() {
         return run_emulator_child();
     }
+    // For the raw reqwest clients (otc-jobs-async brings its own TLS configuration).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let n: usize = std::env::var("E2E_DELETES")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -281,25 +338,29 @@ fn main() {
     }
     let async_client: otc_jobs_async::Client = client(&base);
     let blocking_client: otc_jobs_blocking::Client = client(&base);
-    // The raw stacks get the settings the clients use (timeouts, no redirects, no proxy),
-    // so the ratio is what the SDK layer costs, not what a timeout costs.
+    // The raw stacks, twice: with the settings the clients use (timeouts, no redirects, no
+    // proxy: the ratio is what the SDK layer costs), and as they come (no timeouts: what a
+    // user comparing with plain reqwest/ureq sees). Only the proxy is off in both: the
+    // requests go to 127.0.0.1.
     let policy = otc_jobs_core::ClientPolicy::default();
-    let raw_reqwest = reqwest::Client::builder()
+    let same_reqwest = reqwest::Client::builder()
         .connect_timeout(policy.connect_timeout)
         .timeout(policy.timeout)
         .redirect(reqwest::redirect::Policy::none())
         .no_proxy()
         .build()
         .unwrap();
-    let raw_ureq: ureq::Agent = ureq::Agent::config_builder()
+    let plain_reqwest = reqwest::Client::builder().no_proxy().build().unwrap();
+    let same_ureq: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .max_redirects(0)
         .timeout_connect(Some(policy.connect_timeout))
         .timeout_global(Some(policy.timeout))
         .build()
         .into();
+    let plain_ureq = ureq::Agent::new_with_defaults();
 
-    // Warm up both stacks and the emulator.
+    // Warm up every stack and the emulator.
     let first = seed(n.min(500));
     let _ = run_async(&runtime, n.min(500), 16, {
         let c = async_client.clone();
@@ -310,51 +371,57 @@ fn main() {
     });
 
     let batch = (n / BATCHES).max(1);
-    let mut rows: Vec<(String, Stats, Stats)> = Vec::new();
-    for concurrency in [1usize, 16, 64] {
-        let (client, raw) = compare(
-            batch,
-            &mut seed,
-            &mut |first, count| {
-                let c = async_client.clone();
-                run_async(&runtime, count, concurrency, move |i| {
-                    let c = c.clone();
-                    async move { c.delete_flink_job(first + i as i64).await.is_ok() }
-                })
-            },
-            &mut |first, count| {
-                let requests = presign(first, count);
-                let http = raw_reqwest.clone();
-                run_async(&runtime, count, concurrency, move |i| {
-                    let (http, request) = (http.clone(), requests[i].clone());
-                    async move {
-                        let request = reqwest::Request::try_from(request).unwrap();
-                        match http.execute(request).await {
-                            Ok(r) => r.status().is_success() && r.bytes().await.is_ok(),
-                            Err(_) => false,
-                        }
-                    }
-                })
-            },
-        );
-        rows.push((format!("async, concurrency {concurrency}"), client, raw));
-    }
-    // The same at concurrency 16, with raw signing each request in its loop as the client
-    // must: what the SDK layer costs beyond the signature.
-    let (client, raw) = compare(
-        batch,
-        &mut seed,
-        &mut |first, count| {
+    let client_async = |concurrency: usize| {
+        let async_client = async_client.clone();
+        let runtime = &runtime;
+        move |first: i64, count: usize| {
             let c = async_client.clone();
-            run_async(&runtime, count, 16, move |i| {
+            run_async(runtime, count, concurrency, move |i| {
                 let c = c.clone();
                 async move { c.delete_flink_job(first + i as i64).await.is_ok() }
             })
-        },
-        &mut |first, count| {
+        }
+    };
+    let raw_async = |http: &reqwest::Client, concurrency: usize| {
+        let http = http.clone();
+        let (runtime, presign) = (&runtime, &presign);
+        move |first: i64, count: usize| {
+            let requests = presign(first, count);
+            let http = http.clone();
+            run_async(runtime, count, concurrency, move |i| {
+                let (http, request) = (http.clone(), requests[i].clone());
+                async move {
+                    let request = reqwest::Request::try_from(request).unwrap();
+                    match http.execute(request).await {
+                        Ok(r) => r.status().is_success() && r.bytes().await.is_ok(),
+                        Err(_) => false,
+                    }
+                }
+            })
+        }
+    };
+    let mut rows: Vec<(String, Vec<Stats>)> = Vec::new();
+    for concurrency in [1usize, 16, 64] {
+        let stats = compare(
+            batch,
+            &mut seed,
+            &mut [
+                &mut client_async(concurrency),
+                &mut raw_async(&same_reqwest, concurrency),
+                &mut raw_async(&plain_reqwest, concurrency),
+            ],
+        );
+        rows.push((format!("async, concurrency {concurrency}"), stats));
+    }
+    // The same at concurrency 16, with raw signing each request in its loop as the client
+    // must: what the SDK layer costs beyond the signature.
+    let raw_signing = |http: &reqwest::Client| {
+        let (http, endpoints, credentials) = (http.clone(), endpoints.clone(), credentials.clone());
+        let runtime = &runtime;
+        move |first: i64, count: usize| {
             let (http, endpoints, credentials) =
-                (raw_reqwest.clone(), endpoints.clone(), credentials.clone());
-            run_async(&runtime, count, 16, move |i| {
+                (http.clone(), endpoints.clone(), credentials.clone());
+            run_async(runtime, count, 16, move |i| {
                 let target = Target::new(&endpoints, DEFAULT_PROJECT_ID);
                 let now = SigningTime::from_system_time(SystemTime::now());
                 let request = DeleteFlinkJob::new(first + i as i64)
@@ -369,74 +436,125 @@ fn main() {
                     }
                 }
             })
-        },
-    );
-    rows.push(("async 16, raw signs".to_owned(), client, raw));
-    let (client, raw) = compare(
+        }
+    };
+    let stats = compare(
         batch,
         &mut seed,
-        &mut |first, count| {
-            run_blocking(count, |i| {
-                blocking_client.delete_flink_job(first + i as i64).is_ok()
-            })
-        },
-        &mut |first, count| {
+        &mut [
+            &mut client_async(16),
+            &mut raw_signing(&same_reqwest),
+            &mut raw_signing(&plain_reqwest),
+        ],
+    );
+    rows.push(("async 16, raw signs".to_owned(), stats));
+    let raw_blocking = |agent: &ureq::Agent| {
+        let agent = agent.clone();
+        let presign = &presign;
+        move |first: i64, count: usize| {
             let requests = presign(first, count);
-            run_blocking(count, |i| match raw_ureq.run(requests[i].clone()) {
+            run_blocking(count, |i| match agent.run(requests[i].clone()) {
                 Ok(r) => r.status().is_success() && r.into_body().read_to_vec().is_ok(),
                 Err(_) => false,
             })
-        },
+        }
+    };
+    let stats = compare(
+        batch,
+        &mut seed,
+        &mut [
+            &mut |first, count| {
+                run_blocking(count, |i| {
+                    blocking_client.delete_flink_job(first + i as i64).is_ok()
+                })
+            },
+            &mut raw_blocking(&same_ureq),
+            &mut raw_blocking(&plain_ureq),
+        ],
     );
-    rows.push(("blocking, sequential".to_owned(), client, raw));
+    rows.push(("blocking, sequential".to_owned(), stats));
 
     println!();
     println!(
-        "end-to-end deletes on loopback (DLI DeleteFlinkJob; {} per side and row, in {BATCHES} alternating batches; raw = reqwest/ureq with the same timeouts sending the same requests, pre-signed, except in the row where raw signs each request too)",
+        "end-to-end deletes on loopback (DLI DeleteFlinkJob; {} per side and row, in {BATCHES} rotating batches)",
         batch * BATCHES
+    );
+    println!(
+        "  same = raw reqwest/ureq with the clients' settings (timeouts, no redirects) sending the same requests, pre-signed \
+         (except in the row where raw signs each request too); plain = raw reqwest/ureq with default settings (no timeouts)"
     );
     println!();
     println!(
-        "| {:<22} | {:>9} | {:>8} | {:>8} | {:>9} | {:>9} | {:>8} | {:>8} | {:>9} | {:>12} | {:>11} | {:>8} |",
-        "client",
+        "| {:<22} | {:<10} | {:>9} | {:>8} | {:>8} | {:>9} | {:>12} | {:>11} | {:>8} |",
+        "row",
+        "side",
         "deletes/s",
         "p50",
         "p99",
         "CPU/call",
-        "raw del/s",
-        "raw p50",
-        "raw p99",
-        "raw CPU",
         "ratio (tput)",
         "ratio (CPU)",
         "failures"
     );
     println!(
-        "|{:-<24}|{:->11}|{:->10}|{:->10}|{:->11}|{:->11}|{:->10}|{:->10}|{:->11}|{:->14}|{:->13}|{:->10}|",
-        "", "", "", "", "", "", "", "", "", "", "", ""
+        "|{:-<24}|{:-<12}|{:->11}|{:->10}|{:->10}|{:->11}|{:->14}|{:->13}|{:->10}|",
+        "", "", "", "", "", "", "", "", ""
     );
-    for (name, client, raw) in &rows {
+    let print = |row: &str, side: &str, s: &Stats, client: &Stats| {
         println!(
-            "| {:<22} | {:>9.0} | {:>8.1?} | {:>8.1?} | {:>9.1?} | {:>9.0} | {:>8.1?} | {:>8.1?} | {:>9.1?} | {:>12.2} | {:>11.2} | {:>8} |",
-            name,
-            client.per_second,
-            client.p50,
-            client.p99,
-            client.cpu_per_call,
-            raw.per_second,
-            raw.p50,
-            raw.p99,
-            raw.cpu_per_call,
-            client.per_second / raw.per_second,
-            raw.cpu_per_call.as_secs_f64()
-                / client.cpu_per_call.as_secs_f64().max(f64::MIN_POSITIVE),
-            client.failures + raw.failures
+            "| {:<22} | {:<10} | {:>9.0} | {:>8.1?} | {:>8.1?} | {:>9.1?} | {:>12.2} | {:>11.2} | {:>8} |",
+            row,
+            side,
+            s.per_second,
+            s.p50,
+            s.p99,
+            s.cpu_per_call,
+            client.per_second / s.per_second,
+            s.cpu_per_call.as_secs_f64() / client.cpu_per_call.as_secs_f64().max(f64::MIN_POSITIVE),
+            s.failures
         );
+    };
+    for (name, stats) in &rows {
+        for (side, s) in ["otc-jobs", "raw same", "raw plain"].iter().zip(stats) {
+            print(name, side, s, &stats[0]);
+        }
+    }
+    // The official Python SDK, sequential like the blocking client.
+    let first = seed(n);
+    match python_sdk(&base, first, n) {
+        Ok(sample) => {
+            let blocking = &rows[rows.len() - 1].1[0];
+            print(
+                "python SDK, sequential",
+                "huaweicloud",
+                &Stats::from(sample),
+                blocking,
+            );
+        }
+        Err(why) => println!("(no Python SDK row: {})", why.lines().next().unwrap_or("")),
     }
     println!();
     println!(
-        "ratio (tput) = client deletes/s / raw deletes/s; ratio (CPU) = raw CPU/call / client CPU/call \
+        "ratio (tput) = otc-jobs deletes/s / this side's deletes/s; ratio (CPU) = this side's CPU/call / otc-jobs CPU/call \
          (CPU of the client process per delete; the emulator runs in a child process: the SDK's own \
-         cost, independent of thread placement)"
+         cost, independent of thread placement). For the Python row, otc-jobs is the blocking client."
+    );
+
+    // Many deletes through one client: what the process holds at its peak.
+    let total: usize = std::env::var("E2E_RSS_DELETES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
+    let first = seed(total);
+    let sample = client_async(64)(first, total);
+    println!();
+    println!(
+        "{total} deletes, async client, 64 in flight: {:.0}/s, {} failures; peak RSS of the process (VmHWM): {}",
+        total as f64 / sample.elapsed.as_secs_f64(),
+        sample.failures,
+        peak_rss_kib().map_or("unknown".to_owned(), |k| format!(
+            "{:.1} MiB",
+            k as f64 / 1024.0
+        ))
     );
 }

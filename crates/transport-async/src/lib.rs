@@ -49,6 +49,8 @@
 #![doc(html_root_url = "https://docs.rs/otc-jobs-async/0.1.0")]
 
 mod paging;
+#[cfg(feature = "rustls")]
+mod tls;
 
 use std::sync::Arc;
 
@@ -159,11 +161,17 @@ impl FromConfig for Client {
             .redirect(reqwest::redirect::Policy::none())
             // Only the proxy configured (from HTTPS_PROXY or the builder), never another.
             .no_proxy();
+        #[cfg(feature = "rustls")]
+        {
+            builder =
+                builder.tls_backend_preconfigured(tls::client_config(&settings.root_certificates)?);
+        }
+        #[cfg(not(feature = "rustls"))]
         for pem in &settings.root_certificates {
             let certificate = reqwest::Certificate::from_pem(pem).map_err(|e| {
                 ConfigError::new("ClientBuilder::root_certificate_pem", e.to_string())
             })?;
-            builder = builder.add_root_certificate(certificate);
+            builder = builder.tls_certs_merge([certificate]);
         }
         if let Some(proxy) = &settings.proxy {
             // The driver validated the URL; reqwest parses it again.

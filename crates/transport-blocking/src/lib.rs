@@ -46,6 +46,7 @@
 #![doc(html_root_url = "https://docs.rs/otc-jobs-blocking/0.1.0")]
 
 mod paging;
+mod resolver;
 
 use std::io::Read;
 use std::sync::Arc;
@@ -190,7 +191,12 @@ fn agent(config: &Config, proxy: Option<ureq::Proxy>) -> Result<ureq::Agent, Con
         .user_agent(ureq::config::AutoHeaderValue::None)
         .accept(ureq::config::AutoHeaderValue::None)
         .build();
-    Ok(agent_config.into())
+    // ureq's connector; a resolver that starts no thread per request (see `resolver`).
+    Ok(ureq::Agent::with_parts(
+        agent_config,
+        ureq::unversioned::transport::DefaultConnector::default(),
+        resolver::CachingResolver::default(),
+    ))
 }
 
 /// The driver validated the proxy URL (scheme, host, numeric port, decoded credentials).

@@ -11,7 +11,7 @@
 use hmac::{Hmac, Mac};
 use std::ops::Range;
 
-use http::{HeaderMap, Method, Uri};
+use http::{HeaderMap, HeaderValue, Method, Uri};
 use percent_encoding::{percent_decode_str, percent_encode, utf8_percent_encode};
 use sha2::{Digest, Sha256};
 
@@ -112,41 +112,69 @@ pub fn canonical_request(
     let query = start..text.len();
     text.push('\n');
 
-    // (name, its values): looked up by `HeaderName` when signing (no re-parsing of names).
-    let mut selected: Vec<(&str, http::header::GetAll<'_, http::HeaderValue>)> = match selection {
-        HeaderSelection::All => {
-            let mut names: Vec<_> = headers
-                .keys()
-                .filter(|n| !n.as_str().contains('_'))
-                .map(|n| (n.as_str(), headers.get_all(n)))
-                .collect();
-            names.sort_unstable_by(|a, b| a.0.cmp(b.0));
-            names
-        }
-        HeaderSelection::Only(names) => names.iter().map(|n| (*n, headers.get_all(*n))).collect(),
-    };
-    if selected.is_empty() {
-        selected.push(("host", headers.get_all(http::header::HOST)));
+    // Every signed value with its name, sorted by name (one pass over the map, no lookups
+    // by name); the sort is stable, so a name's values keep their order.
+    let mut pairs: Vec<(&str, &HeaderValue)> = Vec::new();
+    if let HeaderSelection::All = selection {
+        pairs.reserve(headers.len());
+        pairs.extend(
+            headers
+                .iter()
+                .map(|(n, v)| (n.as_str(), v))
+                .filter(|(n, _)| !n.contains('_')),
+        );
+        pairs.sort_by(|a, b| a.0.cmp(b.0));
     }
+    // Without any header, `host` is signed (and must then be there).
+    let only: &[&str] = match selection {
+        HeaderSelection::All if pairs.is_empty() => &["host"],
+        HeaderSelection::All => &[],
+        HeaderSelection::Only([]) => &["host"],
+        HeaderSelection::Only(names) => names,
+    };
+
     let start = text.len();
-    for (name, values) in &selected {
-        text.push_str(name);
-        text.push(':');
-        for (i, value) in values.iter().enumerate() {
-            let value = std::str::from_utf8(value.as_bytes())
-                .map_err(|_| SignError::UnsignableHeader((*name).to_owned()))?;
+    let mut unsigned_payload = false;
+    for (i, (name, value)) in pairs.iter().enumerate() {
+        if i > 0 && pairs[i - 1].0 == *name {
+            text.push(',');
+        } else {
             if i > 0 {
-                text.push(',');
+                text.push('\n');
             }
-            text.push_str(value.trim());
+            text.push_str(name);
+            text.push(':');
+            // Its first value decides, as `HeaderMap::get` reads it.
+            unsigned_payload |=
+                *name == X_SDK_CONTENT_SHA256 && value.as_bytes() == UNSIGNED_PAYLOAD.as_bytes();
         }
+        push_header_value(&mut text, name, value)?;
+    }
+    if !pairs.is_empty() {
         text.push('\n');
+    }
+    for name in only {
+        push_header_line(&mut text, name, headers.get_all(*name))?;
+    }
+    if let HeaderSelection::Only(_) = selection {
+        unsigned_payload = headers
+            .get(&HEADER_SDK_CONTENT_SHA256)
+            .is_some_and(|v| v.as_bytes() == UNSIGNED_PAYLOAD.as_bytes());
     }
     let header_range = start..text.len();
     text.push('\n');
 
     let start = text.len();
-    for (i, (name, _)) in selected.iter().enumerate() {
+    for (i, (name, _)) in pairs.iter().enumerate() {
+        if i > 0 && pairs[i - 1].0 == *name {
+            continue;
+        }
+        if i > 0 {
+            text.push(';');
+        }
+        text.push_str(name);
+    }
+    for (i, name) in only.iter().enumerate() {
         if i > 0 {
             text.push(';');
         }
@@ -156,10 +184,7 @@ pub fn canonical_request(
     text.push('\n');
 
     let start = text.len();
-    if headers
-        .get(&HEADER_SDK_CONTENT_SHA256)
-        .is_some_and(|v| v.as_bytes() == UNSIGNED_PAYLOAD.as_bytes())
-    {
+    if unsigned_payload {
         text.push_str(UNSIGNED_PAYLOAD);
     } else if body.is_empty() {
         text.push_str(EMPTY_PAYLOAD_HASH);
@@ -176,6 +201,40 @@ pub fn canonical_request(
         signed,
         payload,
     })
+}
+
+/// `name:v1,v2\n`: one header line of the canonical request.
+fn push_header_line<'v>(
+    text: &mut String,
+    name: &str,
+    values: impl IntoIterator<Item = &'v HeaderValue>,
+) -> Result<(), SignError> {
+    text.push_str(name);
+    text.push(':');
+    for (i, value) in values.into_iter().enumerate() {
+        if i > 0 {
+            text.push(',');
+        }
+        push_header_value(text, name, value)?;
+    }
+    text.push('\n');
+    Ok(())
+}
+
+/// Appends a header value, trimmed (as `str::trim` does: the official SDKs trim Unicode
+/// white space).
+fn push_header_value(text: &mut String, name: &str, value: &HeaderValue) -> Result<(), SignError> {
+    let value = std::str::from_utf8(value.as_bytes())
+        .map_err(|_| SignError::UnsignableHeader(name.to_owned()))?;
+    // Most values start and end with visible ASCII: nothing to trim.
+    let visible = |b: Option<&u8>| b.is_some_and(|b| (0x21..0x7f).contains(b));
+    let bytes = value.as_bytes();
+    if visible(bytes.first()) && visible(bytes.last()) {
+        text.push_str(value);
+    } else {
+        text.push_str(value.trim());
+    }
+    Ok(())
 }
 
 /// Whether a body of this `Content-Type` is hashed (JSON, BSON, or no type at all).
@@ -202,9 +261,17 @@ pub fn canonical_uri(path: &str) -> String {
     out
 }
 
+/// Bytes kept as they are in a canonical path segment (RFC 3986 unreserved).
+fn is_unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
+}
+
 fn push_canonical_uri(out: &mut String, path: &str) {
     let start = out.len();
-    if path.contains('%') {
+    // Most paths (versions, project ids, numeric and UUID ids) are their own canonical form.
+    if path.bytes().all(|b| b == b'/' || is_unreserved(b)) {
+        out.push_str(path);
+    } else if path.contains('%') {
         let decoded: Vec<u8> = percent_decode_str(path).collect();
         for (i, segment) in decoded.split(|b| *b == b'/').enumerate() {
             if i > 0 {
@@ -218,10 +285,7 @@ fn push_canonical_uri(out: &mut String, path: &str) {
                 out.push('/');
             }
             // Most segments (versions, project ids, numeric and UUID ids) need no encoding.
-            if segment
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
-            {
+            if segment.bytes().all(is_unreserved) {
                 out.push_str(segment);
             } else {
                 out.extend(utf8_percent_encode(segment, SEGMENT));
@@ -324,15 +388,56 @@ impl KeyedHmac {
         )
     }
 
-    /// Hex HMAC of `string_to_sign`; the same as [`signature`] with the key.
-    pub(crate) fn signature(&self, string_to_sign: &str) -> String {
+    /// HMAC of `data`; the same as [`hmac_sha256`] with the key.
+    pub(crate) fn mac(&self, data: &[u8]) -> [u8; 32] {
         // HMAC accepts keys of any length; `None` cannot happen.
         let Some(mac) = &self.0 else {
-            return String::new();
+            return [0; 32];
         };
         let mut mac = Hmac::<Sha256>::clone(mac);
-        mac.update(string_to_sign.as_bytes());
-        hex(&mac.finalize().into_bytes())
+        mac.update(data);
+        mac.finalize().into_bytes().into()
+    }
+}
+
+/// The derived keys of the last few scopes, each with its key schedule done: deriving one
+/// costs four HMACs, and a client signs all day with the same few scopes. Shared by the
+/// clones of a key pair.
+#[derive(Clone, Default)]
+pub(crate) struct DerivedKeys(std::sync::Arc<std::sync::Mutex<Vec<(String, KeyedHmac)>>>);
+
+impl DerivedKeys {
+    /// Scopes kept at most (a few services times today and yesterday).
+    const CAPACITY: usize = 16;
+
+    /// HMAC of `data` keyed with the derived key of `scope`, which `derive` computes when
+    /// it is not kept.
+    pub(crate) fn mac(
+        &self,
+        scope: &str,
+        derive: impl FnOnce() -> [u8; 32],
+        data: &[u8],
+    ) -> [u8; 32] {
+        let keyed = {
+            // A poisoned lock only means another thread panicked while holding it: the
+            // entries are still whole.
+            let mut keys = self
+                .0
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            match keys.iter().find(|(s, _)| s == scope) {
+                Some((_, keyed)) => keyed.clone(),
+                None => {
+                    let keyed = KeyedHmac::new(&derive());
+                    if keys.len() >= Self::CAPACITY {
+                        keys.remove(0);
+                    }
+                    keys.push((scope.to_owned(), keyed.clone()));
+                    keyed
+                }
+            }
+        };
+        keyed.mac(data)
     }
 }
 
@@ -352,12 +457,29 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     out
 }
 
+/// The two lower-case hex digits of every byte.
+const HEX_PAIRS: [[u8; 2]; 256] = {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut pairs = [[0u8; 2]; 256];
+    let mut i = 0;
+    while i < 256 {
+        pairs[i] = [DIGITS[i >> 4], DIGITS[i & 0x0f]];
+        i += 1;
+    }
+    pairs
+};
+
 /// Appends `bytes` to `out` in lower-case hex.
 pub(crate) fn push_hex(out: &mut String, bytes: &[u8]) {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    for b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+    // Through a byte buffer: pushing ASCII as `char`s one by one costs several times more.
+    let mut buffer = [0u8; 64];
+    for chunk in bytes.chunks(32) {
+        for (pair, b) in buffer.chunks_exact_mut(2).zip(chunk) {
+            pair.copy_from_slice(&HEX_PAIRS[usize::from(*b)]);
+        }
+        let written = &buffer[..chunk.len() * 2];
+        // Hex digits are ASCII: the conversion cannot fail.
+        out.push_str(std::str::from_utf8(written).unwrap_or_default());
     }
 }
 
@@ -411,8 +533,86 @@ mod tests {
     #[test]
     fn keyed_hmac_equals_plain_hmac() {
         let keyed = KeyedHmac::new(b"secret");
-        assert_eq!(keyed.signature("text"), signature(b"secret", "text"));
-        assert_eq!(keyed.signature("other"), signature(b"secret", "other"));
+        assert_eq!(keyed.mac(b"text"), hmac_sha256(b"secret", b"text"));
+        assert_eq!(keyed.mac(b"other"), hmac_sha256(b"secret", b"other"));
+    }
+
+    #[test]
+    fn canonical_headers_sorted_grouped_and_trimmed() {
+        let mut headers = HeaderMap::new();
+        headers.insert("host", HeaderValue::from_static("example.com"));
+        headers.append("x-b", HeaderValue::from_static(" two "));
+        headers.append("x-a", HeaderValue::from_static("1"));
+        headers.append("x-b", HeaderValue::from_static("three"));
+        headers.insert("x_skipped", HeaderValue::from_static("no"));
+        let uri: Uri = "http://example.com/a".parse().unwrap_or_default();
+        let all = canonical_request(&Method::GET, &uri, &headers, b"", HeaderSelection::All);
+        let all = all.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            all.canonical_headers(),
+            "host:example.com\nx-a:1\nx-b:two,three\n"
+        );
+        assert_eq!(all.signed_headers(), "host;x-a;x-b");
+        assert_eq!(all.payload_hash(), EMPTY_PAYLOAD_HASH);
+        // Verifying: the names given, in their order; a missing one is empty.
+        let names = ["x-b", "host", "x-missing"];
+        let only = canonical_request(
+            &Method::GET,
+            &uri,
+            &headers,
+            b"",
+            HeaderSelection::Only(&names),
+        );
+        let only = only.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            only.canonical_headers(),
+            "x-b:two,three\nhost:example.com\nx-missing:\n"
+        );
+        assert_eq!(only.signed_headers(), "x-b;host;x-missing");
+        // The first value of X-Sdk-Content-Sha256 decides whether the payload is signed.
+        headers.append(
+            X_SDK_CONTENT_SHA256,
+            HeaderValue::from_static(UNSIGNED_PAYLOAD),
+        );
+        let unsigned = canonical_request(&Method::PUT, &uri, &headers, b"x", HeaderSelection::All);
+        assert_eq!(
+            unsigned.unwrap_or_else(|e| panic!("{e}")).payload_hash(),
+            UNSIGNED_PAYLOAD
+        );
+    }
+
+    #[test]
+    fn derived_keys_are_kept_per_scope() {
+        let keys = DerivedKeys::default();
+        let derivations = std::cell::Cell::new(0);
+        let mac = |date: &str, service: &str| {
+            let scope = derived_scope(date, "eu-de", service);
+            keys.mac(
+                &scope,
+                || {
+                    derivations.set(derivations.get() + 1);
+                    derived_key("SK", date, "eu-de", service)
+                },
+                b"text",
+            )
+        };
+        let expected = hmac_sha256(&derived_key("SK", "20240521", "eu-de", "dli"), b"text");
+        assert_eq!(mac("20240521", "dli"), expected);
+        assert_eq!(mac("20240521", "dli"), expected);
+        assert_eq!(derivations.get(), 1);
+        // Another day or service is another key.
+        let next_day = hmac_sha256(&derived_key("SK", "20240522", "eu-de", "dli"), b"text");
+        assert_eq!(mac("20240522", "dli"), next_day);
+        assert_ne!(mac("20240521", "modelarts"), expected);
+        assert_eq!(derivations.get(), 3);
+        // Beyond the capacity the oldest scopes go; the answers stay right.
+        for day in 10..40 {
+            let date = format!("202405{day}");
+            let want = hmac_sha256(&derived_key("SK", &date, "eu-de", "dli"), b"text");
+            assert_eq!(mac(&date, "dli"), want);
+        }
+        assert!(keys.0.lock().unwrap().len() <= DerivedKeys::CAPACITY);
+        assert_eq!(mac("20240521", "dli"), expected);
     }
 
     #[test]

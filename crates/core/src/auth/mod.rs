@@ -41,6 +41,8 @@ pub struct AkSk {
     /// HMAC-SHA256 keyed with the SK, its key schedule done once (it is derived from the
     /// secret: never shown).
     keyed: canonical::KeyedHmac,
+    /// The derived keys of the scopes signed for lately (they change once a day).
+    derived: canonical::DerivedKeys,
 }
 
 impl PartialEq for AkSk {
@@ -60,6 +62,7 @@ impl AkSk {
         AkSk {
             access_key: access_key.into(),
             keyed: canonical::KeyedHmac::new(secret_key.expose().as_bytes()),
+            derived: canonical::DerivedKeys::default(),
             secret_key,
             security_token: None,
         }
@@ -235,10 +238,14 @@ fn sign_aksk(
     if let Some(host) = host {
         headers.insert(HOST, host);
     }
-    if !headers.contains_key(&HEADER_SDK_DATE) {
-        let date = HeaderValue::try_from(params.time.sdk_date())
+    // The date is kept on the stack when it is ours (the usual case), not read back.
+    let mut date = [0u8; 16];
+    let generated_date = !headers.contains_key(&HEADER_SDK_DATE);
+    if generated_date {
+        date = params.time.sdk_date_bytes();
+        let value = HeaderValue::from_bytes(&date)
             .map_err(|_| SignError::InvalidHeaderValue("signing time"))?;
-        headers.insert(HEADER_SDK_DATE, date);
+        headers.insert(HEADER_SDK_DATE, value);
     }
     if let Some(token) = keys.security_token() {
         let value = HeaderValue::from_str(token.expose())
@@ -252,11 +259,15 @@ fn sign_aksk(
             HeaderValue::from_static(UNSIGNED_PAYLOAD),
         );
     }
-    let sdk_date = headers
-        .get(&HEADER_SDK_DATE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-        .ok_or(SignError::InvalidHeaderValue("X-Sdk-Date"))?;
+    let sdk_date = if generated_date {
+        std::str::from_utf8(&date).ok()
+    } else {
+        request
+            .headers()
+            .get(&HEADER_SDK_DATE)
+            .and_then(|v| v.to_str().ok())
+    }
+    .ok_or(SignError::InvalidHeaderValue("X-Sdk-Date"))?;
 
     let canonical = canonical::canonical_request(
         request.method(),
@@ -267,8 +278,8 @@ fn sign_aksk(
     )?;
     let (string_to_sign, signature, authorization) = match params.form {
         SignatureForm::Access => {
-            let sts = canonical::string_to_sign(&sdk_date, None, canonical.text());
-            let sig = keys.keyed.signature(&sts);
+            let sts = canonical::string_to_sign(sdk_date, None, canonical.text());
+            let sig = canonical::hex(&keys.keyed.mac(sts.as_bytes()));
             let auth = authorization(
                 "Access=",
                 &[keys.access_key()],
@@ -286,14 +297,20 @@ fn sign_aksk(
                 .get(..8)
                 .ok_or(SignError::InvalidHeaderValue("X-Sdk-Date"))?;
             let scope = canonical::derived_scope(short_date, params.region, params.service);
-            let key = canonical::derived_key(
-                keys.secret_key().expose(),
-                short_date,
-                params.region,
-                params.service,
+            let sts = canonical::string_to_sign(sdk_date, Some(&scope), canonical.text());
+            let mac = keys.derived.mac(
+                &scope,
+                || {
+                    canonical::derived_key(
+                        keys.secret_key().expose(),
+                        short_date,
+                        params.region,
+                        params.service,
+                    )
+                },
+                sts.as_bytes(),
             );
-            let sts = canonical::string_to_sign(&sdk_date, Some(&scope), canonical.text());
-            let sig = canonical::signature(&key, &sts);
+            let sig = canonical::hex(&mac);
             let auth = authorization(
                 "Credential=",
                 &[keys.access_key(), "/", &scope],

@@ -40,18 +40,22 @@ impl SigningTime {
 
     /// `YYYYMMDDTHHMMSSZ`.
     pub fn sdk_date(self) -> String {
+        let bytes = self.sdk_date_bytes();
+        bytes.iter().map(|b| char::from(*b)).collect()
+    }
+
+    /// `YYYYMMDDTHHMMSSZ` as ASCII bytes, without allocating (the signer's form).
+    pub(crate) fn sdk_date_bytes(self) -> [u8; 16] {
         let (y, mo, d, h, mi, s) = self.civil();
-        let mut out = String::with_capacity(16);
+        let mut out = *b"00000000T000000Z";
         // Years are 1970..=9999 for any u64 time a request can carry; wider ones are
         // written modulo 10000 rather than panicking.
-        push_digits(&mut out, y.rem_euclid(10_000) as u64, 4);
-        push_digits(&mut out, mo, 2);
-        push_digits(&mut out, d, 2);
-        out.push('T');
-        push_digits(&mut out, h, 2);
-        push_digits(&mut out, mi, 2);
-        push_digits(&mut out, s, 2);
-        out.push('Z');
+        put_digits(&mut out[0..4], y.rem_euclid(10_000) as u64);
+        put_digits(&mut out[4..6], mo);
+        put_digits(&mut out[6..8], d);
+        put_digits(&mut out[9..11], h);
+        put_digits(&mut out[11..13], mi);
+        put_digits(&mut out[13..15], s);
         out
     }
 
@@ -207,11 +211,11 @@ impl SigningTime {
     }
 }
 
-/// Appends the last `width` decimal digits of `value`, zero-padded.
-fn push_digits(out: &mut String, value: u64, width: u32) {
-    for place in (0..width).rev() {
-        let digit = (value / 10u64.pow(place)) % 10;
-        out.push(char::from(b'0' + digit as u8));
+/// Writes the last `out.len()` decimal digits of `value` into `out`, zero-padded.
+fn put_digits(out: &mut [u8], mut value: u64) {
+    for slot in out.iter_mut().rev() {
+        *slot = b'0' + (value % 10) as u8;
+        value /= 10;
     }
 }
 

@@ -1,0 +1,75 @@
+//! A loop over one core path, for instruction counts under callgrind:
+//! `cargo build --profile profiling -p otc-jobs-benches --example profile_core` then
+//! `valgrind --tool=callgrind target/profiling/examples/profile_core sign 10000`
+//! (what: `sign`, `derived`, `verify`, `parse-ok`, `parse-err`).
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::hint::black_box;
+
+use otc_jobs_core::auth::{AkSk, Authorization, Credentials, SignatureForm, SigningTime, verify};
+use otc_jobs_core::dli::DeleteFlinkJob;
+use otc_jobs_core::{Endpoints, OperationExt, Region, Target};
+
+const AK: &str = "HPUAEXAMPLEAK0000001";
+const SK: &str = "ExampleSecretKey0123456789abcdefghijklmnopq";
+const PROJECT: &str = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let what = args.next().unwrap_or_else(|| "sign".to_owned());
+    let n: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(10_000);
+    let endpoints = Endpoints::new(Region::EU_DE);
+    let credentials = Credentials::AkSk(AkSk::new(AK, SK));
+    let time = SigningTime::from_unix(1_716_286_830);
+    let op = DeleteFlinkJob::new(148);
+    let target = Target::new(&endpoints, PROJECT);
+    match what.as_str() {
+        "sign" | "derived" => {
+            let form = if what == "sign" {
+                SignatureForm::Access
+            } else {
+                SignatureForm::DerivedKey
+            };
+            for _ in 0..n {
+                black_box(
+                    op.signed_request(&target, &credentials, time, form)
+                        .unwrap(),
+                );
+            }
+        }
+        "verify" => {
+            let request = op
+                .signed_request(&target, &credentials, time, SignatureForm::Access)
+                .unwrap();
+            let (parts, body) = request.into_parts();
+            for _ in 0..n {
+                let auth =
+                    Authorization::parse(parts.headers["authorization"].to_str().unwrap()).unwrap();
+                verify(&parts.method, &parts.uri, &parts.headers, &body, &auth, SK).unwrap();
+            }
+        }
+        "parse-ok" | "parse-err" => {
+            let (status, body): (u16, &[u8]) = if what == "parse-ok" {
+                (
+                    200,
+                    br#"{"is_success": "true", "message": "The job is successfully deleted."}"#,
+                )
+            } else {
+                (
+                    400,
+                    br#"{"error_code": "DLI.0002", "error_msg": "The object does not exist."}"#,
+                )
+            };
+            let answer = http::Response::builder()
+                .status(status)
+                .header("X-Request-Id", "0f4bd3d9a7e44f6e8e4e5c2a1b3c4d5e")
+                .header("Content-Type", "application/json")
+                .body(body)
+                .unwrap();
+            for _ in 0..n {
+                let _ = black_box(DeleteFlinkJob::parse_response(black_box(&answer)));
+            }
+        }
+        other => panic!("unknown: {other}"),
+    }
+}
