@@ -73,16 +73,10 @@ fn the_generated_macro_lists_every_operation_in_operations_toml() {
         assert_eq!(get(entry, "method"), op.module);
         assert_eq!(get(entry, "service"), op.service);
         assert_eq!(get(entry, "response"), format!("{}Response", op.type_name));
-        let args: Vec<String> = op
-            .path_params
+        // The arguments of `new()`: path parameters, then mandatory query and body ones.
+        let args: Vec<String> = xtask::emit::new_args(op)
             .iter()
-            .map(|p| {
-                let ty = match p.ty {
-                    specs::PathType::Integer => "i64",
-                    specs::PathType::Text => "$crate::PathId",
-                };
-                format!("{}: {ty}", p.name)
-            })
+            .map(|a| format!("{}: {}", a.ident, a.ty.replace("crate::", "$crate::")))
             .collect();
         assert_eq!(get(entry, "args"), format!("({})", args.join(", ")));
         let doc: String = serde_json::from_str(get(entry, "doc")).unwrap();

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use xtask::codegen;
-use xtask::specs::{self, FieldType, OperationsFile, Overrides, PathType};
+use xtask::specs::{self, FieldType, Lenient, OperationsFile, Overrides, PathType};
 
 fn specs_dir() -> PathBuf {
     codegen::workspace_root().join("specs")
@@ -80,16 +80,16 @@ fn the_five_operations_resolve_with_their_decisions() {
     // DLI: lenient Boolean; everyone with is_success uses it as the verdict.
     let dli = by("DeleteFlinkJob");
     assert!(
-        dli.response
-            .iter()
-            .any(|f| f.name == "is_success" && f.ty == FieldType::Bool && f.lenient_bool)
+        dli.response.iter().any(|f| f.name == "is_success"
+            && f.ty == FieldType::Bool
+            && f.lenient == Lenient::Bool)
     );
     assert_eq!(dli.success_flag.as_deref(), Some("is_success"));
     assert!(
         !by("DeleteTrainingJob")
             .response
             .iter()
-            .any(|f| f.lenient_bool)
+            .any(|f| f.lenient == Lenient::Bool)
     );
     assert_eq!(
         by("DeleteTrainingJob").success_flag.as_deref(),

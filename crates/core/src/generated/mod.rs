@@ -2,15 +2,28 @@
 //! The operations generated from the API reference pages in `specs/`, one module per
 //! operation, re-exported per service.
 
+mod batch_delete_flink_jobs;
 mod delete_flink_job;
 mod delete_job_execution;
 mod delete_training_job;
 mod delete_training_job_version;
 mod delete_visualization_job;
+mod get_flink_job;
+mod get_job_execution;
+mod get_training_job_version;
+mod get_visualization_job;
+mod list_flink_jobs;
+mod list_job_executions;
+mod list_training_job_versions;
+mod list_training_jobs;
+mod list_visualization_jobs;
 
 /// Data Lake Insight (`dli`): Flink jobs.
 pub mod dli {
+    pub use super::batch_delete_flink_jobs::*;
     pub use super::delete_flink_job::*;
+    pub use super::get_flink_job::*;
+    pub use super::list_flink_jobs::*;
 }
 
 /// ModelArts (`modelarts`): training jobs and visualization jobs.
@@ -18,11 +31,18 @@ pub mod modelarts {
     pub use super::delete_training_job::*;
     pub use super::delete_training_job_version::*;
     pub use super::delete_visualization_job::*;
+    pub use super::get_training_job_version::*;
+    pub use super::get_visualization_job::*;
+    pub use super::list_training_job_versions::*;
+    pub use super::list_training_jobs::*;
+    pub use super::list_visualization_jobs::*;
 }
 
 /// MapReduce Service (`mrs`): job executions.
 pub mod mrs {
     pub use super::delete_job_execution::*;
+    pub use super::get_job_execution::*;
+    pub use super::list_job_executions::*;
 }
 
 /// Calls `callback!` with every generated operation, in the order of
@@ -79,6 +99,86 @@ macro_rules! __for_each_operation {
                 response: DeleteJobExecutionResponse,
                 args: (job_execution_id: $crate::PathId),
                 doc: "This API is used to delete a job execution object.\n\nDeleting a Job Execution Object (MapReduce Service): `DELETE /v1.1/{project_id}/job-executions/{job_execution_id}`.",
+            }
+            {
+                method: list_training_jobs,
+                service: modelarts,
+                operation: ListTrainingJobs,
+                response: ListTrainingJobsResponse,
+                args: (),
+                doc: "This API is used to obtain the created training jobs that meet the search criteria.\n\nQuerying a Training Job List (ModelArts): `GET /v1/{project_id}/training-jobs`.",
+            }
+            {
+                method: list_training_job_versions,
+                service: modelarts,
+                operation: ListTrainingJobVersions,
+                response: ListTrainingJobVersionsResponse,
+                args: (job_id: i64),
+                doc: "This API is used to obtain the version of a specified training job based on the job ID.\n\nObtaining Training Job Versions (ModelArts): `GET /v1/{project_id}/training-jobs/{job_id}/versions`.",
+            }
+            {
+                method: get_training_job_version,
+                service: modelarts,
+                operation: GetTrainingJobVersion,
+                response: GetTrainingJobVersionResponse,
+                args: (job_id: i64, version_id: i64),
+                doc: "This API is used to obtain the details about a specified training job based on the job ID.\n\nQuerying the Details About a Training Job Version (ModelArts): `GET /v1/{project_id}/training-jobs/{job_id}/versions/{version_id}`.",
+            }
+            {
+                method: list_visualization_jobs,
+                service: modelarts,
+                operation: ListVisualizationJobs,
+                response: ListVisualizationJobsResponse,
+                args: (),
+                doc: "This API is used to obtain the visualization jobs that meet the search criteria.\n\nQuerying a Visualization Job List (ModelArts): `GET /v1/{project_id}/visualization-jobs`.",
+            }
+            {
+                method: get_visualization_job,
+                service: modelarts,
+                operation: GetVisualizationJob,
+                response: GetVisualizationJobResponse,
+                args: (job_id: $crate::PathId),
+                doc: "This API is used to obtain the details about a specified visualization job based on the job name.\n\nQuerying the Details About a Visualization Job (ModelArts): `GET /v1/{project_id}/visualization-jobs/{job_id}`.",
+            }
+            {
+                method: list_flink_jobs,
+                service: dli,
+                operation: ListFlinkJobs,
+                response: ListFlinkJobsResponse,
+                args: (),
+                doc: "This API is used to list the current user's jobs.\n\nListing Jobs (Data Lake Insight): `GET /v1.0/{project_id}/streaming/jobs`.",
+            }
+            {
+                method: get_flink_job,
+                service: dli,
+                operation: GetFlinkJob,
+                response: GetFlinkJobResponse,
+                args: (job_id: i64),
+                doc: "This API is used to query details of a job.\n\nQuerying Job Details (Data Lake Insight): `GET /v1.0/{project_id}/streaming/jobs/{job_id}`.",
+            }
+            {
+                method: batch_delete_flink_jobs,
+                service: dli,
+                operation: BatchDeleteFlinkJobs,
+                response: BatchDeleteFlinkJobsResponse,
+                args: (job_ids: Vec<i64>),
+                doc: "This API is used to batch delete jobs in any state.\n\nBatch Deleting Jobs (Data Lake Insight): `POST /v1.0/{project_id}/streaming/jobs/delete`.",
+            }
+            {
+                method: list_job_executions,
+                service: mrs,
+                operation: ListJobExecutions,
+                response: ListJobExecutionsResponse,
+                args: (),
+                doc: "This API is used to query the job execution object list.\n\nQuerying the Job Execution Object List (MapReduce Service): `GET /v1.1/{project_id}/job-executions`.",
+            }
+            {
+                method: get_job_execution,
+                service: mrs,
+                operation: GetJobExecution,
+                response: GetJobExecutionResponse,
+                args: (job_execution_id: $crate::PathId),
+                doc: "This API is used to query detailed information about a job execution object.\n\nQuerying Job Execution Object Details (MapReduce Service): `GET /v1.1/{project_id}/job-executions/{job_execution_id}`.",
             }
         }
     };
