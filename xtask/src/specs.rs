@@ -204,6 +204,10 @@ pub struct SuccessFlagOverride {
     pub operation: String,
     /// Field name.
     pub field: String,
+    /// The page does not document the field (its answers carry it all the same): add it
+    /// as an optional Boolean.
+    #[serde(default)]
+    pub undocumented: bool,
     /// Why.
     pub reason: String,
 }
@@ -798,6 +802,30 @@ fn resolve_one(
             .iter()
             .find(|f| f.name == "is_success" && f.ty == FieldType::Bool)
             .map(|f| f.name.clone()),
+        [o] if o.undocumented => {
+            if response.iter().any(|f| f.name == o.field) {
+                bail!(ctx(&format!(
+                    "the [[success_flag]] `{}` is marked undocumented, but the response table documents it",
+                    o.field
+                )));
+            }
+            response.insert(
+                0,
+                StructField {
+                    name: o.field.clone(),
+                    ident: types::ident_for(&o.field),
+                    ty: FieldType::Bool,
+                    required: false,
+                    lenient: Lenient::Bool,
+                    description: format!(
+                        "The body's verdict (not in the page's table: {})",
+                        o.reason
+                    ),
+                    path: o.field.clone(),
+                },
+            );
+            Some(o.field.clone())
+        }
         [o] => {
             let f = response.iter().find(|f| f.name == o.field).ok_or_else(|| {
                 anyhow!(ctx(&format!(

@@ -190,7 +190,15 @@ pub trait OperationExt: Operation {
         } else {
             serde_json::from_slice(trimmed)
         }
-        .map_err(|e| ResponseError::malformed(status, headers, body, &e))?;
+        .map_err(|e| {
+            // A refusal in the body (`is_success: false`) stays a refusal even when the
+            // rest of the body does not fit the success type.
+            if says_unsuccessful(trimmed) {
+                Error::from(ServiceError::from_answer(status, headers, body))
+            } else {
+                Error::from(ResponseError::malformed(status, headers, body, &e))
+            }
+        })?;
         if parsed.success_flag() == Some(false) {
             return Err(ServiceError::from_answer(status, headers, body).into());
         }
@@ -199,3 +207,13 @@ pub trait OperationExt: Operation {
 }
 
 impl<T: Operation + ?Sized> OperationExt for T {}
+
+/// Whether `body` is a JSON object whose `is_success` is `false` (or `"false"`).
+fn says_unsuccessful(body: &[u8]) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Verdict {
+        #[serde(default, deserialize_with = "crate::de::lenient_bool")]
+        is_success: Option<bool>,
+    }
+    serde_json::from_slice::<Verdict>(body).is_ok_and(|v| v.is_success == Some(false))
+}

@@ -48,9 +48,14 @@ impl crate::Operation for GetVisualizationJob {
 }
 
 /// The body of a successful answer to [`GetVisualizationJob`], as its response table documents it; every field is optional.
+///
+/// `is_success` is the body's own verdict: `false` makes the answer an error even with a 2xx status.
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetVisualizationJobResponse {
+    /// The body's verdict (not in the page's table: The response table omits is_success, but ModelArts answers carry it like every other old-version ModelArts API (the failed response of the sibling pages): false is a refusal.)
+    #[serde(default, deserialize_with = "crate::de::lenient_bool")]
+    pub is_success: Option<bool>,
     /// Error message of a failed API call.
     ///
     /// This parameter is not included when the API call succeeds.
@@ -90,7 +95,11 @@ pub struct GetVisualizationJobResponse {
     pub status: Option<i32>,
 }
 
-impl crate::OperationResponse for GetVisualizationJobResponse {}
+impl crate::OperationResponse for GetVisualizationJobResponse {
+    fn success_flag(&self) -> Option<bool> {
+        self.is_success
+    }
+}
 
 impl crate::DeletionProbe for GetVisualizationJob {
     fn job_state(response: &Self::Response) -> crate::JobState {
