@@ -206,8 +206,13 @@ fn paging_is_declared_per_operation() {
 fn deletions_poll_their_detail_operation() {
     let p = DeleteFlinkJob::new(148).probe();
     assert_eq!(p, GetFlinkJob::new(148));
-    assert!(!DeleteFlinkJob::ASYNCHRONOUS);
-    assert!(DeleteTrainingJob::ASYNCHRONOUS);
+    assert_eq!(
+        [
+            DeleteFlinkJob::ASYNCHRONOUS,
+            DeleteTrainingJob::ASYNCHRONOUS
+        ],
+        [false, true]
+    );
     assert_eq!(DeleteTrainingJob::new(10).probe().job_id, 10);
     let v = DeleteTrainingJobVersion::new(10, 2).probe();
     assert_eq!(v, GetTrainingJobVersion::new(10, 2));
@@ -220,7 +225,10 @@ fn deletions_poll_their_detail_operation() {
         DeleteJobExecution::new(id.clone()).probe(),
         GetJobExecution::new(id)
     );
-    assert!(!DeleteJobExecution::ASYNCHRONOUS);
+    assert_eq!(
+        DeleteJobExecution::ASYNCHRONOUS,
+        DeleteFlinkJob::ASYNCHRONOUS
+    );
 }
 
 #[test]
