@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 
 use anyhow::{Context, Result, anyhow, bail};
 
-use crate::emit::{doc, new_args};
+use crate::emit::doc;
 use crate::specs::{self, Operation, PathType, Specs};
 
 /// Where the generated files go, relative to the workspace root.
@@ -67,6 +67,17 @@ pub fn run(root: &Path, mode: Mode) -> Result<Outcome> {
         if mode == Mode::Write {
             std::fs::create_dir_all(&out_dir)
                 .with_context(|| format!("creating {}", out_dir.display()))?;
+            std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+        }
+    }
+    for (rel, text) in generate_clients(&specs, root)? {
+        let path = root.join(&rel);
+        if std::fs::read_to_string(&path).ok().as_deref() == Some(text.as_str()) {
+            outcome.unchanged += 1;
+            continue;
+        }
+        outcome.changed.push(rel);
+        if mode == Mode::Write {
             std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
         }
     }
@@ -138,6 +149,17 @@ pub fn generate(specs: &Specs, root: &Path) -> Result<BTreeMap<String, String>> 
         }
     }
     files.insert("mod.rs".to_owned(), format_rust(&mod_file(specs)?, root)?);
+    Ok(files)
+}
+
+/// The clients' method files, by path relative to the workspace root, formatted.
+pub fn generate_clients(specs: &Specs, root: &Path) -> Result<BTreeMap<String, String>> {
+    let mut files = BTreeMap::new();
+    for client in &crate::emit::CLIENTS {
+        let text = format_rust(&crate::emit::client_file(specs, client, HEADER_START), root)
+            .with_context(|| format!("formatting {}", client.file))?;
+        files.insert(client.file.to_owned(), text);
+    }
     Ok(files)
 }
 
@@ -255,12 +277,8 @@ pub fn mod_file(specs: &Specs) -> Result<String> {
             op.service
         ));
     }
-    s.push_str(&for_each_operation_macro(specs));
     Ok(s)
 }
-
-/// The name of the generated macro that lists every operation for the clients.
-pub const FOR_EACH_OPERATION: &str = "__for_each_operation";
 
 /// The doc of an operation's client method: the first sentence of the page's Function
 /// text, then the page title, the service and the request line, e.g.
@@ -291,48 +309,6 @@ pub fn method_doc(specs: &Specs, op: &Operation) -> String {
         }
         None => reference,
     }
-}
-
-/// `__for_each_operation!([path::to::callback] args)` calls `path::to::callback! { args
-/// { method: ..., service: ..., operation: ..., response: ..., args: (name: Type, ...),
-/// doc: "..." } ... }` with every operation, in the order of `specs/operations.toml`: what
-/// `otc_jobs_driver::operation_methods!` turns into one client method per operation.
-fn for_each_operation_macro(specs: &Specs) -> String {
-    let mut s = String::new();
-    doc(
-        &mut s,
-        "///",
-        &format!(
-            "Calls `callback!` with every generated operation, in the order of\n`specs/operations.toml`: `{FOR_EACH_OPERATION}!([path::to::callback] args)` expands to\n`path::to::callback! {{ args {{ method: delete_flink_job, service: dli, operation:\nDeleteFlinkJob, response: DeleteFlinkJobResponse, args: (job_id: i64), doc: \"...\" }} ... }}`\n(`args` is one token tree, passed through). The argument types are those of the\noperation's `new()`.\n\nFor `otc_jobs_driver::operation_methods!`, which declares the clients' methods; not part\nof the public API."
-        ),
-    );
-    let _ = writeln!(s, "#[doc(hidden)]\n#[macro_export]");
-    let _ = writeln!(s, "macro_rules! {FOR_EACH_OPERATION} {{");
-    let _ = writeln!(s, "    ([$($callback:tt)*] $args:tt) => {{");
-    let _ = writeln!(s, "        $($callback)*! {{");
-    let _ = writeln!(s, "            $args");
-    for op in &specs.operations {
-        let args: Vec<String> = new_args(op)
-            .iter()
-            .map(|a| {
-                // As `new()` takes it; `crate::` paths become `$crate::` in a macro.
-                let ty = a.ty.replace("crate::", "$crate::");
-                format!("{}: {ty}", a.ident)
-            })
-            .collect();
-        let _ = writeln!(s, "            {{");
-        let _ = writeln!(s, "                method: {},", op.module);
-        let _ = writeln!(s, "                service: {},", op.service);
-        let _ = writeln!(s, "                operation: {},", op.type_name);
-        let _ = writeln!(s, "                response: {}Response,", op.type_name);
-        let _ = writeln!(s, "                args: ({}),", args.join(", "));
-        let _ = writeln!(s, "                doc: {:?},", method_doc(specs, op));
-        let _ = writeln!(s, "            }}");
-    }
-    let _ = writeln!(s, "        }}");
-    let _ = writeln!(s, "    }};");
-    let _ = writeln!(s, "}}");
-    s
 }
 
 /// Formats Rust source as `cargo fmt` would: rustfmt, edition 2024, with the workspace's

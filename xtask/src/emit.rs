@@ -907,3 +907,132 @@ fn deletion(
     );
     Ok(())
 }
+
+/// A client the generator writes methods for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientTarget {
+    /// The file, relative to the workspace root.
+    pub file: &'static str,
+    /// The crate name as used in code (`otc_jobs_async`).
+    pub krate: &'static str,
+    /// Whether the methods are `async`.
+    pub is_async: bool,
+}
+
+/// The two clients: one plain Rust file of methods each.
+pub const CLIENTS: [ClientTarget; 2] = [
+    ClientTarget {
+        file: "crates/transport-async/src/operations.rs",
+        krate: "otc_jobs_async",
+        is_async: true,
+    },
+    ClientTarget {
+        file: "crates/transport-blocking/src/operations.rs",
+        krate: "otc_jobs_blocking",
+        is_async: false,
+    },
+];
+
+/// The Rust source of one client's `operations.rs`, unformatted: one method per operation
+/// (the module name), in the order of `specs/operations.toml`. An operation with optional
+/// parameters takes its request value (`list_flink_jobs(ListFlinkJobs::new().limit(10))`);
+/// one with only mandatory parameters takes them as arguments (`delete_flink_job(148)`).
+pub fn client_file(specs: &Specs, client: &ClientTarget, header: &str) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{header} from specs/operations.toml — do not edit; change the pages, specs/operations.toml or specs/overrides.toml and rerun."
+    );
+    doc(
+        &mut s,
+        "//!",
+        "The client's methods, one per operation generated from the API reference pages in\n`specs/`: each builds the operation and sends it with `send_impl`.",
+    );
+    let _ = writeln!(s, "\nuse crate::Client;\nuse otc_jobs_core::Error;\n");
+    let (asyn, awaitt) = if client.is_async {
+        ("async ", ".await")
+    } else {
+        ("", "")
+    };
+    let _ = writeln!(s, "impl Client {{");
+    for op in &specs.operations {
+        let module = format!("otc_jobs_core::{}", op.service);
+        let ty = format!("{module}::{}", op.type_name);
+        let response = format!("{module}::{}Response", op.type_name);
+        let takes_request = has_options(op);
+        let args = new_args(op);
+        let mut mdoc = crate::codegen::method_doc(specs, op);
+        let _ = write!(
+            mdoc,
+            "\n\nSends [`{}`](otc_jobs_core::{}::{}) and returns its response.",
+            op.type_name, op.service, op.type_name
+        );
+        // The example: a function given a client, compiled and run by `cargo test --doc`
+        // without calling the service.
+        let call_args = if takes_request {
+            format!("{}::new({})", op.type_name, example_args(op, &args))
+        } else {
+            example_args(op, &args)
+        };
+        let _ = write!(
+            mdoc,
+            "\n\n```\nuse {}::Client;\n{}\n{}fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {{\n    let answer = client.{}({call_args}){awaitt}?;\n    let _ = answer;\n    Ok(())\n}}\n# let _ = example;\n```",
+            client.krate,
+            if takes_request {
+                format!(
+                    "use {}::otc_jobs_core::{}::{};",
+                    client.krate, op.service, op.type_name
+                )
+            } else {
+                String::new()
+            },
+            asyn,
+            op.module,
+        );
+        s.push('\n');
+        doc(&mut s, "    ///", &mdoc);
+        if takes_request {
+            let _ = writeln!(
+                s,
+                "    pub {asyn}fn {}(&self, request: {ty}) -> Result<{response}, Error> {{ self.send_impl(&request){awaitt} }}",
+                op.module
+            );
+        } else {
+            let sig: Vec<String> = args
+                .iter()
+                .map(|a| {
+                    format!(
+                        "{}: {}",
+                        a.ident,
+                        a.ty.replace("crate::", "otc_jobs_core::")
+                    )
+                })
+                .collect();
+            let names: Vec<&str> = args.iter().map(|a| a.ident.as_str()).collect();
+            let _ = writeln!(
+                s,
+                "    pub {asyn}fn {}(&self, {}) -> Result<{response}, Error> {{ self.send_impl(&{ty}::new({})){awaitt} }}",
+                op.module,
+                sig.join(", "),
+                names.join(", ")
+            );
+        }
+    }
+    let _ = writeln!(s, "}}");
+    s
+}
+
+fn example_args(op: &Operation, args: &[NewArg]) -> String {
+    let values = crate::codegen::example_values(op);
+    let mut path_values = values.iter();
+    args.iter()
+        .map(|a| {
+            let v = match a.kind {
+                ArgKind::Path(_) => path_values.next().map(String::as_str),
+                _ => None,
+            };
+            example_value(&a.ty, v)
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -37,6 +37,8 @@
 //! # }
 //! ```
 
+mod operations;
+
 use std::sync::Arc;
 
 use otc_jobs_core::{BuildError, Operation, TransportErrorKind};

@@ -34,6 +34,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod operations;
+
 use std::io::Read;
 use std::sync::Arc;
 
