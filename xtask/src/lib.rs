@@ -3,6 +3,8 @@
 //! `specs/overrides.toml` ([`specs`]) and turned into Rust ([`codegen`]).
 
 pub mod codegen;
+pub mod emit;
 pub mod page;
 pub mod rst;
 pub mod specs;
+pub mod types;

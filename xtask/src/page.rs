@@ -45,6 +45,10 @@ pub struct Param {
     /// Line of the table row (0 when not documented).
     #[serde(skip)]
     pub line: usize,
+    /// The labels its Description cell refers to (`:ref:` targets), where a nested
+    /// table may be.
+    #[serde(skip)]
+    pub refs: Vec<String>,
 }
 
 /// One field of the success response body.
@@ -61,6 +65,27 @@ pub struct Field {
     /// Line of the table row.
     #[serde(skip)]
     pub line: usize,
+    /// The table has a Mandatory column that says yes for this field.
+    #[serde(skip)]
+    pub mandatory: bool,
+    /// The labels its Description cell refers to (`:ref:` targets).
+    #[serde(skip)]
+    pub refs: Vec<String>,
+}
+
+/// A parameter table of the request or response section: the top-level one and the
+/// nested ones (`**Table 4** **jobs** parameters`) that fields of type Object or Array
+/// refer to, by label or by caption.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldTable {
+    /// Line of the table.
+    pub line: usize,
+    /// The caption as plain text, `Table N` dropped (`jobs parameters`).
+    pub caption: Option<String>,
+    /// The `.. _label:` target before it.
+    pub label: Option<String>,
+    /// Its rows.
+    pub fields: Vec<Field>,
 }
 
 /// An example code block.
@@ -178,6 +203,10 @@ pub struct Page {
     pub request_body_fields: Vec<Param>,
     /// Top-level success response fields.
     pub response_fields: Vec<Field>,
+    /// Every parameter table of the success response, top-level first, in page order.
+    pub response_tables: Vec<FieldTable>,
+    /// Every parameter table of the request body, top-level first, in page order.
+    pub request_tables: Vec<FieldTable>,
     /// Sorted 2xx codes the page documents.
     pub success_status: Vec<u16>,
     /// Example code blocks.
@@ -328,6 +357,7 @@ pub fn read(file: &str, text: &str) -> Result<Page, PageError> {
                     required: true,
                     description: String::new(),
                     line: 0,
+                    refs: Vec::new(),
                 });
             }
         }
@@ -346,25 +376,32 @@ pub fn read(file: &str, text: &str) -> Result<Page, PageError> {
     }
 
     // Request section: query parameters for GET, body fields otherwise.
-    let request_table = doc
+    let request_param_tables: Vec<ParamTable<'_>> = doc
         .sections(SectionKind::Request)
         .iter()
         .flat_map(|s| tables(s.blocks))
         .filter(|t| !caption_has(t, "header"))
-        .find_map(ParamTable::new);
+        .filter_map(ParamTable::new)
+        .collect();
     let mut request_body_fields = Vec::new();
-    if let Some(pt) = request_table {
+    let mut request_tables = Vec::new();
+    if let Some(pt) = request_param_tables.first() {
         if method == "GET" {
             query_params.extend(pt.params());
         } else {
             request_body_fields = pt.params();
+            request_tables = request_param_tables
+                .iter()
+                .map(ParamTable::field_table)
+                .collect();
         }
     }
 
     // Response section: the first parameter table documenting a success body.
     let mut response_fields = Vec::new();
+    let mut response_tables: Vec<FieldTable> = Vec::new();
     let mut status_headings = Vec::new();
-    'sections: for s in doc.sections(SectionKind::Response) {
+    for s in doc.sections(SectionKind::Response) {
         let mut status: Option<u16> = None;
         for item in walk(s.blocks) {
             match item {
@@ -379,8 +416,10 @@ pub fn read(file: &str, text: &str) -> Result<Page, PageError> {
                         continue;
                     }
                     if let Some(pt) = ParamTable::new(t) {
-                        response_fields = pt.fields();
-                        break 'sections;
+                        if response_tables.is_empty() {
+                            response_fields = pt.fields();
+                        }
+                        response_tables.push(pt.field_table());
                     }
                 }
                 Walk::Code(..) => {}
@@ -480,6 +519,8 @@ pub fn read(file: &str, text: &str) -> Result<Page, PageError> {
         query_params,
         request_body_fields,
         response_fields,
+        response_tables,
+        request_tables,
         success_status,
         examples,
         tables,
@@ -861,13 +902,39 @@ impl<'a> ParamTable<'a> {
             .blocks
             .first()
             .map_or(self.table.line, Block::line);
+        let mut refs = Vec::new();
+        if let Some(c) = Self::cell(row, self.description) {
+            collect_refs(&c.blocks, &mut refs);
+        }
         Some(Param {
             name,
             type_,
             required,
             description,
             line,
+            refs,
         })
+    }
+
+    fn field_table(&self) -> FieldTable {
+        let caption = self.table.caption.as_deref().map(|c| {
+            let plain = rst::plain(c);
+            let trimmed = plain.trim();
+            // "Table 4 jobs parameters" -> "jobs parameters"
+            match trimmed.strip_prefix("Table ") {
+                Some(rest) => rest
+                    .trim_start_matches(|c: char| c.is_ascii_digit())
+                    .trim()
+                    .to_owned(),
+                None => trimmed.to_owned(),
+            }
+        });
+        FieldTable {
+            line: self.table.line,
+            caption,
+            label: self.table.label.clone(),
+            fields: self.fields(),
+        }
     }
 
     fn params(&self) -> Vec<Param> {
@@ -882,10 +949,12 @@ impl<'a> ParamTable<'a> {
         self.params()
             .into_iter()
             .map(|p| Field {
+                mandatory: self.mandatory.is_some() && p.required,
                 name: p.name,
                 type_: p.type_,
                 description: p.description,
                 line: p.line,
+                refs: p.refs,
             })
             .collect()
     }
@@ -899,6 +968,32 @@ impl<'a> ParamTable<'a> {
                 .position(|p| p.name.eq_ignore_ascii_case(name))
         };
         exact.or_else(loose).and_then(|i| params.into_iter().nth(i))
+    }
+}
+
+/// The targets of `:ref:` roles in the blocks: `` :ref:`Table 4 <label>` `` and
+/// `` :ref:`label` `` both give `label`.
+fn collect_refs(blocks: &[Block], out: &mut Vec<String>) {
+    for b in blocks {
+        match b {
+            Block::Paragraph { text, .. } => {
+                let mut rest = text.as_str();
+                while let Some(i) = rest.find(":ref:`") {
+                    let after = &rest[i + 6..];
+                    let Some(end) = after.find('`') else { break };
+                    let inner = &after[..end];
+                    let target = match (inner.rfind('<'), inner.ends_with('>')) {
+                        (Some(open), true) => &inner[open + 1..inner.len() - 1],
+                        _ => inner,
+                    };
+                    out.push(target.trim().to_owned());
+                    rest = &after[end..];
+                }
+            }
+            Block::List { items, .. } => items.iter().for_each(|i| collect_refs(i, out)),
+            Block::Quote { body, .. } | Block::Directive { body, .. } => collect_refs(body, out),
+            _ => {}
+        }
     }
 }
 

@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, anyhow, bail};
 use serde::Deserialize;
 
-use crate::page::{self, Page, Warning, WarningKind};
+use crate::page::{self, FieldTable, Page, Warning, WarningKind};
+use crate::types::{self, Builder, Fallback, FieldAdjust};
+pub use crate::types::{FieldType, Lenient, StructDef, StructField};
 
 /// `specs/operations.toml`.
 #[derive(Debug, Clone, Deserialize)]
@@ -41,6 +43,62 @@ pub struct OperationEntry {
     /// The Rust type name; default from the title ("Deleting a Job" → `DeleteJob`).
     #[serde(rename = "type")]
     pub type_name: Option<String>,
+    /// How a list operation pages (the pages do not structure it).
+    pub paging: Option<PagingEntry>,
+    /// For a detail operation a deletion polls: where its answer has the job's status.
+    pub probe: Option<ProbeEntry>,
+    /// For a deletion: the detail operation telling whether the job is gone.
+    pub deletion: Option<DeletionEntry>,
+}
+
+/// `paging = { ... }`: implements `otc_jobs_core::Paginated`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PagingEntry {
+    /// `page_number`, `offset_limit` or `marker`.
+    pub style: String,
+    /// The query parameter of the page number, offset or marker.
+    pub cursor: String,
+    /// The query parameter of the page size.
+    pub size: String,
+    /// The first page number (`page_number` only; default 1).
+    pub first_page: Option<u32>,
+    /// The largest page size the API accepts.
+    pub max_page_size: u32,
+    /// The path of the items array in the answer (`job_list.jobs`).
+    pub items: String,
+    /// The path of the total count (`page_number`, `offset_limit`).
+    pub total: Option<String>,
+    /// The path of the next marker (`marker`).
+    pub next_marker: Option<String>,
+    /// Why these values (page size limits are rarely on the page).
+    pub reason: String,
+}
+
+/// `probe = { ... }`: implements `otc_jobs_core::DeletionProbe`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProbeEntry {
+    /// The path of the status in the answer; `versions[].status` reads every element.
+    /// None when the answer has no status (the job is there or not).
+    pub status: Option<String>,
+    /// The statuses that mean the deletion failed.
+    #[serde(default)]
+    pub failed: Vec<String>,
+    /// Where the statuses are documented.
+    pub reason: String,
+}
+
+/// `deletion = { ... }`: implements `otc_jobs_core::Deletion`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeletionEntry {
+    /// The type name of the detail operation to poll (it has a `probe`).
+    pub probe: String,
+    /// Whether the service deletes after answering.
+    pub asynchronous: bool,
+    /// Why.
+    pub reason: String,
 }
 
 /// `specs/overrides.toml`.
@@ -62,6 +120,42 @@ pub struct Overrides {
     /// Page problems that are known and accepted.
     #[serde(default)]
     pub known_issue: Vec<KnownIssue>,
+    /// What a page's nonstandard type spelling (`Int`, `Bool`) means.
+    #[serde(default)]
+    pub type_spelling: Vec<TypeSpelling>,
+    /// Types of query parameters the page leaves untyped.
+    #[serde(default)]
+    pub query_param: Vec<ParamOverride>,
+    /// Answers whose documented fields stand inside one object member.
+    #[serde(default)]
+    pub response_wrapper: Vec<ResponseWrapper>,
+}
+
+/// `[[response_wrapper]]`: the response table documents the members of the object in
+/// `field` (the page's example has `{"field": {...}}`), not the body itself.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResponseWrapper {
+    /// Operation type name.
+    pub operation: String,
+    /// The member holding the documented fields.
+    pub field: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// `[[type_spelling]]`: a page writes `spelling` for the type `means`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TypeSpelling {
+    /// Operation type name.
+    pub operation: String,
+    /// As written on the page (`Int`).
+    pub spelling: String,
+    /// What it means (`Integer`).
+    pub means: String,
+    /// Why.
+    pub reason: String,
 }
 
 /// `[[path_param]]`: the type of a path parameter.
@@ -93,6 +187,11 @@ pub struct FieldOverride {
     /// Accept `"true"`/`"false"` strings for a Boolean.
     #[serde(default)]
     pub lenient_bool: bool,
+    /// Accept a string or a number for a String (ids sent either way).
+    #[serde(default)]
+    pub lenient_string: bool,
+    /// The JSON name the service really uses (the page spells it otherwise).
+    pub rename: Option<String>,
     /// Why.
     pub reason: String,
 }
@@ -105,6 +204,10 @@ pub struct SuccessFlagOverride {
     pub operation: String,
     /// Field name.
     pub field: String,
+    /// The page does not document the field (its answers carry it all the same): add it
+    /// as an optional Boolean.
+    #[serde(default)]
+    pub undocumented: bool,
     /// Why.
     pub reason: String,
 }
@@ -153,31 +256,21 @@ pub struct PathParam {
     pub description: String,
 }
 
-/// The Rust type of a response field.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FieldType {
-    /// `String`.
-    String,
-    /// `bool`.
-    Bool,
-    /// `i64`.
-    I64,
-    /// `i32`.
-    I32,
-}
+/// A response field as generated (a field of the top-level struct).
+pub type ResponseField = StructField;
 
-/// A response field as generated.
+/// A query parameter as generated.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ResponseField {
-    /// JSON name.
+pub struct QueryParam {
+    /// The name sent.
     pub name: String,
-    /// Rust field name (raw identifier for keywords).
+    /// Rust field and setter name.
     pub ident: String,
-    /// Rust type (wrapped in `Option`).
+    /// Scalar type, or `Vec` of a scalar (repeated key).
     pub ty: FieldType,
-    /// Deserialised with `crate::de::lenient_bool`.
-    pub lenient_bool: bool,
-    /// Doc (Markdown).
+    /// Mandatory: an argument of `new()`, not an `Option`.
+    pub required: bool,
+    /// Doc (Markdown), with the range and default the page gives.
     pub description: String,
 }
 
@@ -207,8 +300,24 @@ pub struct Operation {
     pub page: Page,
     /// Path parameters except `project_id`, in path order.
     pub path_params: Vec<PathParam>,
-    /// Response fields.
+    /// Response fields (top level; empty when the answer is an array).
     pub response: Vec<ResponseField>,
+    /// The element type when the answer is a top-level JSON array.
+    pub response_item: Option<FieldType>,
+    /// The named structs of the answer and the request body.
+    pub structs: Vec<StructDef>,
+    /// Query parameters, in table order.
+    pub query: Vec<QueryParam>,
+    /// Request body fields (top level).
+    pub body: Vec<StructField>,
+    /// Documented fields that became `serde_json::Value`.
+    pub fallbacks: Vec<Fallback>,
+    /// Paging, for list operations.
+    pub paging: Option<PagingEntry>,
+    /// Status probing, for detail operations deletions poll.
+    pub probe: Option<ProbeEntry>,
+    /// The poll of a deletion.
+    pub deletion: Option<DeletionEntry>,
     /// Success status codes.
     pub success_status: Vec<u16>,
     /// The success verdict field, if any.
@@ -296,6 +405,24 @@ pub fn resolve(specs_dir: &Path, ops: &OperationsFile, overrides: &Overrides) ->
         .chain(
             overrides
                 .known_issue
+                .iter()
+                .map(|o| (o.operation.as_str(), o.reason.as_str())),
+        )
+        .chain(
+            overrides
+                .type_spelling
+                .iter()
+                .map(|o| (o.operation.as_str(), o.reason.as_str())),
+        )
+        .chain(
+            overrides
+                .query_param
+                .iter()
+                .map(|o| (o.operation.as_str(), o.reason.as_str())),
+        )
+        .chain(
+            overrides
+                .response_wrapper
                 .iter()
                 .map(|o| (o.operation.as_str(), o.reason.as_str())),
         )
@@ -435,65 +562,232 @@ fn resolve_one(
         });
     }
 
-    // Response fields.
+    // Response: the top-level table and the nested ones, as types.
+    let reserved = vec![type_name.clone(), format!("{type_name}Response")];
+    let field_over = |path: &str| {
+        ov.response_field
+            .iter()
+            .find(|o| o.operation == type_name && o.name == path)
+    };
+    let adjust = |path: &str| match field_over(path) {
+        Some(o) => FieldAdjust {
+            type_text: o.type_name.clone(),
+            lenient: if o.lenient_bool {
+                Some(Lenient::Bool)
+            } else if o.lenient_string {
+                Some(Lenient::String)
+            } else {
+                None
+            },
+            rename: o.rename.clone(),
+        },
+        None => FieldAdjust::default(),
+    };
+    // A top-level table of one pseudo-row (`Array elements`, type array) documents an
+    // answer that is a JSON array: its elements are `[]`.
+    let mut response_tables: Vec<FieldTable> = page.response_tables.clone();
+    let mut top_array = false;
+    if let Some(first) = response_tables.first_mut()
+        && let [only] = first.fields.as_mut_slice()
+        && only.name.contains(' ')
+        && matches!(
+            types::classify(only.type_.as_deref().unwrap_or("")),
+            types::Shape::Array(_)
+        )
+    {
+        only.name = "[]".to_owned();
+        top_array = true;
+    }
+    let wrappers: Vec<&ResponseWrapper> = ov
+        .response_wrapper
+        .iter()
+        .filter(|o| o.operation == type_name)
+        .collect();
+    match wrappers.as_slice() {
+        [] => {}
+        [w] => {
+            let Some(first) = response_tables.first_mut() else {
+                bail!(ctx(
+                    "the [[response_wrapper]] names a page without a response table"
+                ));
+            };
+            let example_has_it = page.examples.iter().any(|e| {
+                !e.request
+                    && matches!(&e.json, Some(serde_json::Value::Object(m)) if m.contains_key(&w.field))
+            });
+            if !example_has_it || first.fields.iter().any(|f| f.name == w.field) {
+                bail!(ctx(&format!(
+                    "the [[response_wrapper]] `{}` is stale: no example response wraps its fields in it, or the table documents it",
+                    w.field
+                )));
+            }
+            let label = format!("{type_name}.wrapper");
+            first.label = Some(label.clone());
+            let line = first.line;
+            response_tables.insert(
+                0,
+                FieldTable {
+                    line,
+                    caption: Some(format!("{} parameters", w.field)),
+                    label: None,
+                    fields: vec![page::Field {
+                        name: w.field.clone(),
+                        type_: Some("Object".to_owned()),
+                        description: w.reason.clone(),
+                        line,
+                        mandatory: false,
+                        refs: vec![label],
+                    }],
+                },
+            );
+        }
+        _ => bail!(ctx("more than one [[response_wrapper]]")),
+    }
+    let mut builder = Builder::new(&response_tables, &type_name, &reserved, &adjust);
+    let mut response = builder.top();
+    let mut response_item = None;
+    if top_array {
+        response_item = response.pop().map(|f| match f.ty {
+            FieldType::Vec(t) => *t,
+            other => other,
+        });
+    }
+    let mut paths = std::mem::take(&mut builder.paths);
+    let mut spellings = std::mem::take(&mut builder.spellings);
+    let mut structs = std::mem::take(&mut builder.structs);
+    let mut fallbacks = std::mem::take(&mut builder.fallbacks);
+    drop(builder);
+
+    // Request body: the same, from the request tables.
+    let mut body = Vec::new();
+    if !page.request_tables.is_empty() {
+        let mut used: Vec<String> = reserved.clone();
+        used.extend(structs.iter().map(|s| s.name.clone()));
+        let no_adjust = |_: &str| FieldAdjust::default();
+        let mut b = Builder::new(&page.request_tables, &type_name, &used, &no_adjust);
+        body = b.top();
+        structs.append(&mut b.structs);
+        fallbacks.append(&mut b.fallbacks);
+        spellings.append(&mut b.spellings);
+        paths.append(&mut b.paths);
+    }
+
     for o in ov
         .response_field
         .iter()
         .filter(|o| o.operation == type_name)
     {
-        if !page.response_fields.iter().any(|f| f.name == o.name) {
+        if !paths.iter().any(|p| p == &o.name) {
             bail!(ctx(&format!(
-                "the [[response_field]] override names `{}`, which the response table does not have",
+                "the [[response_field]] override names `{}`, which the response tables do not have",
+                o.name
+            )));
+        }
+        if o.lenient_bool && o.lenient_string {
+            bail!(ctx(&format!(
+                "`{}`: choose lenient_bool or lenient_string",
+                o.name
+            )));
+        }
+        if o.lenient_bool || o.lenient_string {
+            settle(WarningKind::ExampleTypeMismatch, Some(&o.name), &o.reason);
+        }
+    }
+    // Lenient readers only where they fit.
+    let mut all_fields: Vec<&StructField> = response.iter().collect();
+    all_fields.extend(structs.iter().flat_map(|s| s.fields.iter()));
+    for f in all_fields {
+        match f.lenient {
+            Lenient::Bool if f.ty != FieldType::Bool => bail!(ctx(&format!(
+                "`lenient_bool` is set for `{}`, which is not a Boolean",
+                f.path
+            ))),
+            Lenient::String if f.ty != FieldType::String => bail!(ctx(&format!(
+                "`lenient_string` is set for `{}`, which is not a String",
+                f.path
+            ))),
+            _ => {}
+        }
+    }
+
+    // Nonstandard spellings must be declared, and declarations must still be needed.
+    let declared: Vec<&TypeSpelling> = ov
+        .type_spelling
+        .iter()
+        .filter(|o| o.operation == type_name)
+        .collect();
+    for (spelling, line) in &spellings {
+        if !declared.iter().any(|d| &d.spelling == spelling) {
+            bail!(ctx(&format!(
+                "line {line}: the type `{spelling}` is not a usual spelling; add a [[type_spelling]] entry saying what it means"
+            )));
+        }
+    }
+    for d in &declared {
+        if !spellings.iter().any(|(s, _)| s == &d.spelling) {
+            bail!(ctx(&format!(
+                "the [[type_spelling]] `{}` no longer occurs on the page; remove it",
+                d.spelling
+            )));
+        }
+        let means = types::classify(&d.means);
+        let spelled = types::classify(&d.spelling);
+        if means != spelled {
+            bail!(ctx(&format!(
+                "the [[type_spelling]] `{}` means {}, but the generator reads it as another type",
+                d.spelling, d.means
+            )));
+        }
+    }
+
+    // Query parameters.
+    for o in ov.query_param.iter().filter(|o| o.operation == type_name) {
+        if !page.query_params.iter().any(|p| p.name == o.name) {
+            bail!(ctx(&format!(
+                "the [[query_param]] override names `{}`, which the page does not have",
                 o.name
             )));
         }
     }
-    let mut response = Vec::new();
-    for f in &page.response_fields {
+    let mut query = Vec::new();
+    for p in &page.query_params {
+        if p.name == "project_id" {
+            continue;
+        }
         let over = ov
-            .response_field
+            .query_param
             .iter()
-            .find(|o| o.operation == type_name && o.name == f.name);
-        let ty_text = over
-            .and_then(|o| o.type_name.as_deref())
-            .or(f.type_.as_deref());
-        let ty = match ty_text.map(|t| t.to_ascii_lowercase()) {
-            Some(t) if t == "string" => FieldType::String,
-            Some(t) if t == "boolean" || t == "bool" => FieldType::Bool,
-            Some(t) if t == "long" || t == "int64" => FieldType::I64,
-            Some(t) if t == "integer" || t == "int" || t == "int32" => FieldType::I32,
-            Some(t) => bail!(ctx(&format!(
-                "response field `{}` has the type {t}, which the generator does not support yet; add a [[response_field]] override",
-                f.name
-            ))),
-            None => bail!(ctx(&format!(
-                "response field `{}` has no type; add a [[response_field]] override",
-                f.name
-            ))),
-        };
-        let lenient_bool = over.is_some_and(|o| o.lenient_bool);
-        if lenient_bool && ty != FieldType::Bool {
+            .find(|o| o.operation == type_name && o.name == p.name);
+        if over.is_some() && p.type_.is_some() {
             bail!(ctx(&format!(
-                "`lenient_bool` is set for `{}`, which is not a Boolean",
-                f.name
+                "the [[query_param]] override for `{}` is stale: the page types it",
+                p.name
             )));
         }
-        if let Some(o) = over
-            && lenient_bool
-        {
-            settle(WarningKind::ExampleTypeMismatch, Some(&f.name), &o.reason);
-        }
-        response.push(ResponseField {
-            name: f.name.clone(),
-            ident: rust_ident(&f.name).ok_or_else(|| {
-                anyhow!(ctx(&format!(
-                    "response field `{}` is not a Rust identifier",
-                    f.name
-                )))
-            })?,
+        let text = over.map(|o| o.type_name.as_str()).or(p.type_.as_deref());
+        let Some(text) = text else {
+            bail!(ctx(&format!(
+                "query parameter `{}` has no type on the page; add a [[query_param]] override with its type and reason",
+                p.name
+            )));
+        };
+        let ty = match types::classify(text) {
+            types::Shape::Scalar(t) => t,
+            types::Shape::Array(e) => match *e {
+                types::Shape::Scalar(t) => FieldType::Vec(Box::new(t)),
+                _ => FieldType::String,
+            },
+            _ => bail!(ctx(&format!(
+                "query parameter `{}` has the type {text}, which is not a scalar",
+                p.name
+            ))),
+        };
+        query.push(QueryParam {
+            name: p.name.clone(),
+            ident: types::ident_for(&p.name),
             ty,
-            lenient_bool,
-            description: f.description.clone(),
+            required: p.required,
+            description: p.description.clone(),
         });
     }
 
@@ -508,6 +802,30 @@ fn resolve_one(
             .iter()
             .find(|f| f.name == "is_success" && f.ty == FieldType::Bool)
             .map(|f| f.name.clone()),
+        [o] if o.undocumented => {
+            if response.iter().any(|f| f.name == o.field) {
+                bail!(ctx(&format!(
+                    "the [[success_flag]] `{}` is marked undocumented, but the response table documents it",
+                    o.field
+                )));
+            }
+            response.insert(
+                0,
+                StructField {
+                    name: o.field.clone(),
+                    ident: types::ident_for(&o.field),
+                    ty: FieldType::Bool,
+                    required: false,
+                    lenient: Lenient::Bool,
+                    description: format!(
+                        "The body's verdict (not in the page's table: {})",
+                        o.reason
+                    ),
+                    path: o.field.clone(),
+                },
+            );
+            Some(o.field.clone())
+        }
         [o] => {
             let f = response.iter().find(|f| f.name == o.field).ok_or_else(|| {
                 anyhow!(ctx(&format!(
@@ -581,6 +899,14 @@ fn resolve_one(
         page,
         path_params,
         response,
+        response_item,
+        structs,
+        query,
+        body,
+        fallbacks,
+        paging: entry.paging.clone(),
+        probe: entry.probe.clone(),
+        deletion: entry.deletion.clone(),
         success_status,
         success_flag,
         warnings,

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use xtask::codegen;
-use xtask::specs::{self, FieldType, OperationsFile, Overrides, PathType};
+use xtask::specs::{self, FieldType, Lenient, OperationsFile, Overrides, PathType};
 
 fn specs_dir() -> PathBuf {
     codegen::workspace_root().join("specs")
@@ -37,6 +37,7 @@ fn the_five_operations_resolve_with_their_decisions() {
                 o.service_variant.as_str(),
             )
         })
+        .take(5)
         .collect();
     assert_eq!(
         names,
@@ -80,16 +81,16 @@ fn the_five_operations_resolve_with_their_decisions() {
     // DLI: lenient Boolean; everyone with is_success uses it as the verdict.
     let dli = by("DeleteFlinkJob");
     assert!(
-        dli.response
-            .iter()
-            .any(|f| f.name == "is_success" && f.ty == FieldType::Bool && f.lenient_bool)
+        dli.response.iter().any(|f| f.name == "is_success"
+            && f.ty == FieldType::Bool
+            && f.lenient == Lenient::Bool)
     );
     assert_eq!(dli.success_flag.as_deref(), Some("is_success"));
     assert!(
         !by("DeleteTrainingJob")
             .response
             .iter()
-            .any(|f| f.lenient_bool)
+            .any(|f| f.lenient == Lenient::Bool)
     );
     assert_eq!(
         by("DeleteTrainingJob").success_flag.as_deref(),
@@ -108,14 +109,26 @@ fn type_name_defaults_to_the_title() {
     let mut ops = ops_file();
     ops.operations[3].type_name = None;
     let mut ov = overrides();
-    for o in ov.response_field.iter_mut() {
-        o.operation = o.operation.replace("DeleteFlinkJob", "DeleteJob");
+    for o in ov
+        .response_field
+        .iter_mut()
+        .filter(|o| o.operation == "DeleteFlinkJob")
+    {
+        o.operation = "DeleteJob".to_owned();
     }
-    for o in ov.success_flag.iter_mut() {
-        o.operation = o.operation.replace("DeleteFlinkJob", "DeleteJob");
+    for o in ov
+        .success_flag
+        .iter_mut()
+        .filter(|o| o.operation == "DeleteFlinkJob")
+    {
+        o.operation = "DeleteJob".to_owned();
     }
-    for o in ov.known_issue.iter_mut() {
-        o.operation = o.operation.replace("DeleteFlinkJob", "DeleteJob");
+    for o in ov
+        .known_issue
+        .iter_mut()
+        .filter(|o| o.operation == "DeleteFlinkJob")
+    {
+        o.operation = "DeleteJob".to_owned();
     }
     let s = resolve(&ops, &ov).unwrap();
     assert_eq!(s.operations[3].type_name, "DeleteJob");
@@ -233,4 +246,104 @@ fn generated_operation_files_follow_the_contract() {
         files,
         codegen::generate(&s, &codegen::workspace_root()).unwrap()
     );
+}
+
+#[test]
+fn the_list_operations_resolve_to_nested_named_types() {
+    let s = resolve(&ops_file(), &overrides()).unwrap();
+    let by = |n: &str| s.operations.iter().find(|o| o.type_name == n).unwrap();
+    let dli = by("ListFlinkJobs");
+    let job_list = dli.response.iter().find(|f| f.name == "job_list").unwrap();
+    assert_eq!(job_list.ty, FieldType::Named("ListFlinkJobsJobList".into()));
+    let list = dli
+        .structs
+        .iter()
+        .find(|t| t.name == "ListFlinkJobsJobList")
+        .unwrap();
+    let jobs = list.fields.iter().find(|f| f.name == "jobs").unwrap();
+    assert_eq!(
+        jobs.ty,
+        FieldType::Vec(Box::new(FieldType::Named("ListFlinkJobsJob".into())))
+    );
+    assert_eq!(jobs.path, "job_list.jobs");
+    let limit = dli.query.iter().find(|q| q.name == "limit").unwrap();
+    assert_eq!((limit.ty.clone(), limit.required), (FieldType::I32, false));
+
+    let batch = by("BatchDeleteFlinkJobs");
+    assert!(batch.response.is_empty());
+    assert_eq!(
+        batch.response_item,
+        Some(FieldType::Named("BatchDeleteFlinkJobsItem".into()))
+    );
+    assert_eq!(batch.body[0].ty, FieldType::Vec(Box::new(FieldType::I64)));
+    assert!(batch.body[0].required);
+
+    // MRS: `Id` on the page, `id` on the wire; the fields wrapped in `job_execution`.
+    let mrs = by("GetJobExecution");
+    assert_eq!(mrs.response.len(), 1);
+    assert_eq!(mrs.response[0].name, "job_execution");
+    let inner = mrs
+        .structs
+        .iter()
+        .find(|t| t.name == "GetJobExecutionJobExecution")
+        .unwrap();
+    assert!(
+        inner
+            .fields
+            .iter()
+            .any(|f| f.name == "id" && f.ident == "id")
+    );
+    // ModelArts' sortBy is sent as written, set as sort_by.
+    let ma = by("ListTrainingJobs");
+    assert!(
+        ma.query
+            .iter()
+            .any(|q| q.name == "sortBy" && q.ident == "sort_by")
+    );
+    // Nothing documented fell back to serde_json::Value on these pages.
+    for op in &s.operations {
+        assert!(
+            op.fallbacks.is_empty(),
+            "{}: {:?}",
+            op.type_name,
+            op.fallbacks
+        );
+    }
+}
+
+#[test]
+fn stale_new_overrides_are_errors() {
+    let mut ov = overrides();
+    ov.type_spelling.push(specs::TypeSpelling {
+        operation: "ListFlinkJobs".into(),
+        spelling: "Bool".into(),
+        means: "Boolean".into(),
+        reason: "test".into(),
+    });
+    assert!(err(&ops_file(), &ov).contains("no longer occurs"));
+
+    let mut ov = overrides();
+    ov.type_spelling
+        .retain(|t| t.operation != "ListJobExecutions");
+    assert!(err(&ops_file(), &ov).contains("[[type_spelling]]"));
+
+    let mut ov = overrides();
+    for o in ov
+        .response_field
+        .iter_mut()
+        .filter(|o| o.name == "job_executions.Id")
+    {
+        o.name = "job_executions.Ident".into();
+    }
+    assert!(err(&ops_file(), &ov).contains("job_executions.Ident"));
+
+    let mut ov = overrides();
+    for o in ov.response_wrapper.iter_mut() {
+        o.field = "execution".into();
+    }
+    assert!(err(&ops_file(), &ov).contains("stale"));
+
+    let mut ov = overrides();
+    ov.query_param.retain(|q| q.name != "marker");
+    assert!(err(&ops_file(), &ov).contains("[[query_param]]"));
 }

@@ -57,6 +57,69 @@ impl<'de> Visitor<'de> for LenientBool {
     }
 }
 
+/// Reads an optional string sent as a string or as a number (ids the pages document as
+/// strings that some services send as numbers, or the reverse). Use with
+/// `#[serde(default, deserialize_with = ...)]`.
+///
+/// ```
+/// #[derive(serde::Deserialize)]
+/// struct Body {
+///     #[serde(default, deserialize_with = "otc_jobs_core::de::lenient_string")]
+///     id: Option<String>,
+/// }
+/// let a: Body = serde_json::from_str(r#"{"id": "10"}"#)?;
+/// let b: Body = serde_json::from_str(r#"{"id": 10}"#)?;
+/// assert_eq!((a.id.as_deref(), b.id.as_deref()), (Some("10"), Some("10")));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+pub fn lenient_string<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<String>, D::Error> {
+    deserializer.deserialize_any(LenientString)
+}
+
+struct LenientString;
+
+impl<'de> Visitor<'de> for LenientString {
+    type Value = Option<String>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string or a number")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Some(v.to_owned()))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Some(v))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Some(v.to_string()))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Some(v.to_string()))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(Some(v.to_string()))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(LenientString)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[derive(serde::Deserialize, Debug)]
@@ -75,6 +138,22 @@ mod tests {
         assert_eq!(read(r#"{"v": "FALSE"}"#).ok(), Some(Some(false)));
         assert_eq!(read(r#"{"v": null}"#).ok(), Some(None));
         assert_eq!(read(r#"{}"#).ok(), Some(None));
+    }
+
+    #[derive(serde::Deserialize, Debug)]
+    struct S {
+        #[serde(default, deserialize_with = "super::lenient_string")]
+        v: Option<String>,
+    }
+
+    #[test]
+    fn strings_from_strings_and_numbers_only() {
+        let read = |j: &str| serde_json::from_str::<S>(j).map(|s| s.v);
+        assert_eq!(read(r#"{"v": 12}"#).ok(), Some(Some("12".to_owned())));
+        assert_eq!(read(r#"{"v": "x"}"#).ok(), Some(Some("x".to_owned())));
+        assert_eq!(read(r#"{"v": null}"#).ok(), Some(None));
+        assert!(read(r#"{"v": true}"#).is_err());
+        assert!(read(r#"{"v": [1]}"#).is_err());
     }
 
     #[test]

@@ -327,6 +327,8 @@ pub struct ServiceError {
 pub const NOT_FOUND_CODES: &[&str] = &[
     // DLI answers 400 with DLI.0002 "The object does not exist."
     "DLI.0002",
+    // DLI.16001 for a Flink job that does not exist (seen in the Huawei Terraform provider).
+    "DLI.16001",
     // ModelArts: TrainingJobNotFound, TrainingExperimentNotFound.
     "ModelArts.2775",
     "ModelArts.2842",

@@ -44,6 +44,7 @@ mod paginate;
 mod path;
 mod policy;
 mod probe;
+mod query;
 mod retry;
 mod service;
 
@@ -53,11 +54,14 @@ pub use error::{
     ServiceError, SignError, TransportError, TransportErrorKind, X_REQUEST_ID,
 };
 pub use generated::{dli, modelarts, mrs};
-pub use operation::{DEFAULT_USER_AGENT, Operation, OperationExt, OperationResponse, X_PROJECT_ID};
+pub use operation::{
+    DEFAULT_USER_AGENT, Operation, OperationExt, OperationResponse, X_PROJECT_ID, json_body,
+};
 pub use paginate::{PageCursor, PageStyle, Paginated};
 pub use path::{InvalidPathId, PathId, PathValue, expand_template};
 pub use policy::{ClientPolicy, DEFAULT_MAX_RESPONSE_BYTES};
 pub use probe::{Deletion, DeletionProbe, JobState};
+pub use query::Query;
 pub use retry::{
     RetryAfter, RetryDecision, RetryPolicy, THROTTLED_CODE, is_retryable, retry_after,
 };

@@ -7,12 +7,14 @@
 //! can change how requests are built or how answers are judged.
 
 use http::header::{CONTENT_TYPE, HeaderName, HeaderValue, USER_AGENT};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::auth::{Credentials, SignatureForm, SigningParams, SigningTime};
 use crate::endpoint::Target;
 use crate::error::{BuildError, Error, ResponseError, ServiceError};
 use crate::path::PathValue;
+use crate::query::Query;
 use crate::service::Service;
 
 /// The `User-Agent` the core puts on every request unless the caller replaces it.
@@ -43,10 +45,42 @@ pub trait Operation {
     /// The value of the path parameter `name`; `None` for a name it does not have.
     /// `project_id` comes from the [`Target`], never from the operation.
     fn path_param(&self, name: &str) -> Option<PathValue<'_>>;
+
+    /// Adds the operation's query parameters to `query` (absent optionals are skipped).
+    /// The default has none.
+    fn query(&self, query: &mut Query) {
+        let _ = query;
+    }
+
+    /// The request body as JSON bytes, or `None` for a request without a body (the
+    /// default). Generated operations with a body serialise themselves with [`json_body`].
+    fn body(&self) -> Result<Option<Vec<u8>>, BuildError> {
+        Ok(None)
+    }
+}
+
+/// `value` as compact JSON, for [`Operation::body`].
+///
+/// ```
+/// #[derive(serde::Serialize)]
+/// struct Body { job_ids: Vec<i64> }
+/// let bytes = otc_jobs_core::json_body(&Body { job_ids: vec![12, 232] })?;
+/// assert_eq!(bytes.as_deref(), Some(&br#"{"job_ids":[12,232]}"#[..]));
+/// # Ok::<(), otc_jobs_core::BuildError>(())
+/// ```
+pub fn json_body<T: Serialize + ?Sized>(value: &T) -> Result<Option<Vec<u8>>, BuildError> {
+    serde_json::to_vec(value)
+        .map(Some)
+        .map_err(|e| BuildError::Body(e.to_string()))
 }
 
 /// The body of a successful answer.
 pub trait OperationResponse: DeserializeOwned {
+    /// What an empty body reads as: `{}` for an object (the default), `[]` for an answer
+    /// that is a top-level JSON array (DLI's batch deletion), so that an empty 2xx answer
+    /// is an empty result rather than a malformed one.
+    const EMPTY_BODY: &'static [u8] = b"{}";
+
     /// The body's own verdict (`is_success`), where the service puts one in the body.
     /// `Some(false)` turns a 2xx answer into a [`ServiceError`].
     fn success_flag(&self) -> Option<bool> {
@@ -78,8 +112,9 @@ pub trait OperationResponse: DeserializeOwned {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub trait OperationExt: Operation {
-    /// Builds the unsigned request for `target`: method, URL, `Content-Type`,
-    /// `User-Agent` and `X-Project-Id`. Sign it with [`crate::auth::sign`] (or let a
+    /// Builds the unsigned request for `target`: method, URL (with the query sorted and
+    /// encoded exactly as the signer canonicalises it), the JSON body if any,
+    /// `Content-Type: application/json`, `User-Agent` and `X-Project-Id`. Sign it with [`crate::auth::sign`] (or let a
     /// client do it).
     fn build_request(&self, target: &Target<'_>) -> Result<http::Request<Vec<u8>>, BuildError> {
         let project_id = target.project_id();
@@ -93,10 +128,18 @@ pub trait OperationExt: Operation {
             "project_id" => Some(PathValue::Raw(project_id)),
             _ => self.path_param(name),
         })?;
+        let mut query = Query::new();
+        self.query(&mut query);
+        if !query.is_empty() {
+            // Sorted and encoded as the signer canonicalises it: sent byte for byte.
+            url.push('?');
+            query.write_to(&mut url);
+        }
+        let body = self.body()?.unwrap_or_default();
         let uri = http::Uri::try_from(url).map_err(|e| BuildError::InvalidUri(e.to_string()))?;
         let project =
             HeaderValue::from_str(target.project_id()).map_err(|_| BuildError::InvalidProjectId)?;
-        let mut request = http::Request::new(Vec::new());
+        let mut request = http::Request::new(body);
         *request.method_mut() = Self::METHOD;
         *request.uri_mut() = uri;
         let headers = request.headers_mut();
@@ -127,7 +170,8 @@ pub trait OperationExt: Operation {
         Ok(request)
     }
 
-    /// Judges an answer: a 2xx answer whose body parses (an empty body reads as `{}`)
+    /// Judges an answer: a 2xx answer whose body parses (an empty body reads as
+    /// [`OperationResponse::EMPTY_BODY`], `{}` for objects, `[]` for arrays)
     /// and whose `is_success` is not false gives the typed response; anything else an
     /// [`Error::Service`] (the service said no) or [`Error::Response`] (the answer could
     /// not be read), both keeping the status, the request id and the raw body.
@@ -142,11 +186,19 @@ pub trait OperationExt: Operation {
         }
         let trimmed = body.trim_ascii();
         let parsed: Self::Response = if trimmed.is_empty() {
-            serde_json::from_slice(b"{}")
+            serde_json::from_slice(<Self::Response as OperationResponse>::EMPTY_BODY)
         } else {
             serde_json::from_slice(trimmed)
         }
-        .map_err(|e| ResponseError::malformed(status, headers, body, &e))?;
+        .map_err(|e| {
+            // A refusal in the body (`is_success: false`) stays a refusal even when the
+            // rest of the body does not fit the success type.
+            if says_unsuccessful(trimmed) {
+                Error::from(ServiceError::from_answer(status, headers, body))
+            } else {
+                Error::from(ResponseError::malformed(status, headers, body, &e))
+            }
+        })?;
         if parsed.success_flag() == Some(false) {
             return Err(ServiceError::from_answer(status, headers, body).into());
         }
@@ -155,3 +207,13 @@ pub trait OperationExt: Operation {
 }
 
 impl<T: Operation + ?Sized> OperationExt for T {}
+
+/// Whether `body` is a JSON object whose `is_success` is `false` (or `"false"`).
+fn says_unsuccessful(body: &[u8]) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Verdict {
+        #[serde(default, deserialize_with = "crate::de::lenient_bool")]
+        is_success: Option<bool>,
+    }
+    serde_json::from_slice::<Verdict>(body).is_ok_and(|v| v.is_success == Some(false))
+}

@@ -1,7 +1,6 @@
-//! The clients' methods, declared once for both: the constructors and accessors, `send`,
-//! and the per-operation methods, generated from the operations the core lists
-//! (`otc_jobs_core::__for_each_operation!`, written by `cargo xtask codegen` from the API
-//! pages in `specs/`).
+//! The clients' methods, declared once for both: the constructors and accessors, and
+//! `send`. The per-operation methods are plain Rust files in each client
+//! (`src/operations.rs`), written by `cargo xtask codegen` from the API pages in `specs/`.
 
 /// Declares everything both clients offer, once: `builder`, `from_env`, `config`,
 /// `project_id`, and [`operation_methods!`](crate::operation_methods)'s `send` and
@@ -47,12 +46,10 @@ macro_rules! client_methods {
     };
 }
 
-/// Declares `send` and one method per generated operation on a client type: with `async`,
-/// each method is `async` and awaits `send_impl`; without it, each calls `send_impl`
-/// directly. The client defines `send_impl<O>(&self, &O) -> Result<O::Response, Error>`.
-///
-/// A method is the operation's module name (`delete_flink_job`), takes the arguments of
-/// the operation's `new()` and returns its response type; no operation is named here.
+/// Declares `send` on a client type: with `async`, it is `async` and awaits `send_impl`;
+/// without it, it calls `send_impl` directly. The client defines
+/// `send_impl<O>(&self, &O) -> Result<O::Response, Error>`, which its generated
+/// `operations.rs` also calls.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! operation_methods {
@@ -65,49 +62,6 @@ macro_rules! operation_methods {
             O::Response: ::std::marker::Send,
         {
             self.send_impl(operation)$(.$await)?
-        }
-
-        $crate::__core::__for_each_operation!([$crate::__operation_methods_each] ($($async $await)?));
-    };
-}
-
-/// The callback of `otc_jobs_core::__for_each_operation!`: one `__operation_method!` per
-/// operation, each with the client's `(async await)` or `()`.
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __operation_methods_each {
-    ($mode:tt $($operation:tt)*) => {
-        $($crate::__operation_method!($mode $operation);)*
-    };
-}
-
-/// One client method: `name(&self, args...) -> Result<Response, Error>`, sending the
-/// operation built by its `new(args...)`.
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __operation_method {
-    (
-        ($($async:ident $await:ident)?)
-        {
-            method: $method:ident,
-            service: $service:ident,
-            operation: $operation:ident,
-            response: $response:ident,
-            args: ($($arg:ident: $ty:ty),* $(,)?),
-            doc: $doc:literal $(,)?
-        }
-    ) => {
-        #[doc = $doc]
-        ///
-        #[doc = concat!(
-            "Sends [`", stringify!($operation), "`](otc_jobs_core::", stringify!($service), "::",
-            stringify!($operation), ") and returns its response."
-        )]
-        pub $($async)? fn $method(
-            &self,
-            $($arg: $ty),*
-        ) -> ::std::result::Result<$crate::__core::$service::$response, $crate::__core::Error> {
-            self.send_impl(&$crate::__core::$service::$operation::new($($arg),*))$(.$await)?
         }
     };
 }

@@ -69,3 +69,12 @@ impl crate::OperationResponse for DeleteFlinkJobResponse {
         self.is_success
     }
 }
+
+impl crate::Deletion for DeleteFlinkJob {
+    type Probe = super::get_flink_job::GetFlinkJob;
+    const ASYNCHRONOUS: bool = false;
+
+    fn probe(&self) -> Self::Probe {
+        super::get_flink_job::GetFlinkJob::new(self.job_id)
+    }
+}

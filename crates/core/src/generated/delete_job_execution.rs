@@ -53,3 +53,12 @@ impl crate::Operation for DeleteJobExecution {
 pub struct DeleteJobExecutionResponse {}
 
 impl crate::OperationResponse for DeleteJobExecutionResponse {}
+
+impl crate::Deletion for DeleteJobExecution {
+    type Probe = super::get_job_execution::GetJobExecution;
+    const ASYNCHRONOUS: bool = false;
+
+    fn probe(&self) -> Self::Probe {
+        super::get_job_execution::GetJobExecution::new(self.job_execution_id.clone())
+    }
+}

@@ -76,3 +76,12 @@ impl crate::OperationResponse for DeleteTrainingJobResponse {
         self.is_success
     }
 }
+
+impl crate::Deletion for DeleteTrainingJob {
+    type Probe = super::list_training_job_versions::ListTrainingJobVersions;
+    const ASYNCHRONOUS: bool = true;
+
+    fn probe(&self) -> Self::Probe {
+        super::list_training_job_versions::ListTrainingJobVersions::new(self.job_id)
+    }
+}

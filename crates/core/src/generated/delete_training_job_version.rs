@@ -79,3 +79,12 @@ impl crate::OperationResponse for DeleteTrainingJobVersionResponse {
         self.is_success
     }
 }
+
+impl crate::Deletion for DeleteTrainingJobVersion {
+    type Probe = super::get_training_job_version::GetTrainingJobVersion;
+    const ASYNCHRONOUS: bool = true;
+
+    fn probe(&self) -> Self::Probe {
+        super::get_training_job_version::GetTrainingJobVersion::new(self.job_id, self.version_id)
+    }
+}

@@ -73,3 +73,12 @@ impl crate::OperationResponse for DeleteVisualizationJobResponse {
         self.is_success
     }
 }
+
+impl crate::Deletion for DeleteVisualizationJob {
+    type Probe = super::get_visualization_job::GetVisualizationJob;
+    const ASYNCHRONOUS: bool = true;
+
+    fn probe(&self) -> Self::Probe {
+        super::get_visualization_job::GetVisualizationJob::new(self.job_id.clone())
+    }
+}

@@ -2,15 +2,28 @@
 //! The operations generated from the API reference pages in `specs/`, one module per
 //! operation, re-exported per service.
 
+mod batch_delete_flink_jobs;
 mod delete_flink_job;
 mod delete_job_execution;
 mod delete_training_job;
 mod delete_training_job_version;
 mod delete_visualization_job;
+mod get_flink_job;
+mod get_job_execution;
+mod get_training_job_version;
+mod get_visualization_job;
+mod list_flink_jobs;
+mod list_job_executions;
+mod list_training_job_versions;
+mod list_training_jobs;
+mod list_visualization_jobs;
 
 /// Data Lake Insight (`dli`): Flink jobs.
 pub mod dli {
+    pub use super::batch_delete_flink_jobs::*;
     pub use super::delete_flink_job::*;
+    pub use super::get_flink_job::*;
+    pub use super::list_flink_jobs::*;
 }
 
 /// ModelArts (`modelarts`): training jobs and visualization jobs.
@@ -18,68 +31,16 @@ pub mod modelarts {
     pub use super::delete_training_job::*;
     pub use super::delete_training_job_version::*;
     pub use super::delete_visualization_job::*;
+    pub use super::get_training_job_version::*;
+    pub use super::get_visualization_job::*;
+    pub use super::list_training_job_versions::*;
+    pub use super::list_training_jobs::*;
+    pub use super::list_visualization_jobs::*;
 }
 
 /// MapReduce Service (`mrs`): job executions.
 pub mod mrs {
     pub use super::delete_job_execution::*;
-}
-
-/// Calls `callback!` with every generated operation, in the order of
-/// `specs/operations.toml`: `__for_each_operation!([path::to::callback] args)` expands to
-/// `path::to::callback! { args { method: delete_flink_job, service: dli, operation:
-/// DeleteFlinkJob, response: DeleteFlinkJobResponse, args: (job_id: i64), doc: "..." } ... }`
-/// (`args` is one token tree, passed through). The argument types are those of the
-/// operation's `new()`.
-///
-/// For `otc_jobs_driver::operation_methods!`, which declares the clients' methods; not part
-/// of the public API.
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __for_each_operation {
-    ([$($callback:tt)*] $args:tt) => {
-        $($callback)*! {
-            $args
-            {
-                method: delete_training_job,
-                service: modelarts,
-                operation: DeleteTrainingJob,
-                response: DeleteTrainingJobResponse,
-                args: (job_id: i64),
-                doc: "This API is used to delete a training job.\n\nDeleting a Training Job (ModelArts): `DELETE /v1/{project_id}/training-jobs/{job_id}`.",
-            }
-            {
-                method: delete_training_job_version,
-                service: modelarts,
-                operation: DeleteTrainingJobVersion,
-                response: DeleteTrainingJobVersionResponse,
-                args: (job_id: i64, version_id: i64),
-                doc: "This API is used to delete a version of a training job.\n\nDeleting a Version of a Training Job (ModelArts): `DELETE /v1/{project_id}/training-jobs/{job_id}/versions/{version_id}`.",
-            }
-            {
-                method: delete_visualization_job,
-                service: modelarts,
-                operation: DeleteVisualizationJob,
-                response: DeleteVisualizationJobResponse,
-                args: (job_id: $crate::PathId),
-                doc: "This API is used to delete a visualization job.\n\nDeleting a Visualization Job (ModelArts): `DELETE /v1/{project_id}/visualization-jobs/{job_id}`.",
-            }
-            {
-                method: delete_flink_job,
-                service: dli,
-                operation: DeleteFlinkJob,
-                response: DeleteFlinkJobResponse,
-                args: (job_id: i64),
-                doc: "This API is used to delete a Flink job in any state.\n\nDeleting a Job (Data Lake Insight): `DELETE /v1.0/{project_id}/streaming/jobs/{job_id}`.",
-            }
-            {
-                method: delete_job_execution,
-                service: mrs,
-                operation: DeleteJobExecution,
-                response: DeleteJobExecutionResponse,
-                args: (job_execution_id: $crate::PathId),
-                doc: "This API is used to delete a job execution object.\n\nDeleting a Job Execution Object (MapReduce Service): `DELETE /v1.1/{project_id}/job-executions/{job_execution_id}`.",
-            }
-        }
-    };
+    pub use super::get_job_execution::*;
+    pub use super::list_job_executions::*;
 }
