@@ -52,9 +52,10 @@ pub use generated::{dli, modelarts, mrs};
 pub use operation::{DEFAULT_USER_AGENT, Operation, OperationExt, OperationResponse, X_PROJECT_ID};
 pub use paginate::{PageCursor, PageStyle, Paginated};
 pub use path::{InvalidPathId, PathId, PathValue, expand_template};
-pub use probe::{Deletion, DeletionProbe, JobState};
 pub use policy::{ClientPolicy, DEFAULT_MAX_RESPONSE_BYTES};
+pub use probe::{Deletion, DeletionProbe, JobState};
 pub use retry::{
-    RetryAfter, RetryDecision, RetryPolicy, THROTTLED_CODE, is_retryable, retry_after,
+    RetryAfter, RetryDecision, RetryPolicy, THROTTLED_CODE, is_ambiguous, is_idempotent,
+    is_retryable, retry_after,
 };
 pub use service::Service;
