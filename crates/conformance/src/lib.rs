@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 use otc_jobs_core::auth::SignatureForm;
 use otc_jobs_core::{Error, PathId, ResponseErrorKind, RetryPolicy};
 use otc_jobs_driver::ClientBuilder;
+pub mod raw;
+
 use otc_jobs_emulator::{
     DEFAULT_ACCESS_KEY, DEFAULT_PROJECT_ID, DEFAULT_SECRET_KEY, Emulator, EmulatorConfig, Fault,
     FaultAction, IamUser, SeedJob,
@@ -183,16 +185,22 @@ impl Default for ClientSpec {
 impl ClientSpec {
     /// A builder for this client against `emulator`.
     pub fn builder<C>(&self, emulator: &Emulator) -> ClientBuilder<C> {
+        self.builder_at(emulator.base_url(), &emulator.config().project_name)
+    }
+
+    /// A builder for this client against the server at `base_url` (for every service),
+    /// whose project `project_by_name` names is `project_name`.
+    pub fn builder_at<C>(&self, base_url: &str, project_name: &str) -> ClientBuilder<C> {
         let builder = ClientBuilder::<C>::new()
             .region("eu-de")
-            .base_url(emulator.base_url())
+            .base_url(base_url)
             .connect_timeout(Duration::from_secs(2))
             .timeout(self.timeout)
             .retry(self.retry)
             .max_response_bytes(self.max_response_bytes)
             .signature_form(self.signature_form);
         let builder = if self.project_by_name {
-            builder.project_name(emulator.config().project_name.clone())
+            builder.project_name(project_name)
         } else {
             builder.project_id(DEFAULT_PROJECT_ID)
         };
@@ -269,6 +277,16 @@ impl Outcome {
             *requests.entry(format!("{} {what}", r.method)).or_insert(0) += 1;
         }
         let gone = !emulator.jobs().contains(&op.job());
+        Outcome::of(result, requests, gone, auth)
+    }
+
+    /// The outcome of `result`, given what the server saw.
+    pub fn of(
+        result: &Result<(), Error>,
+        requests: BTreeMap<String, usize>,
+        gone: bool,
+        auth: std::collections::BTreeSet<String>,
+    ) -> Outcome {
         match result {
             Ok(()) => Outcome {
                 result: "ok".into(),

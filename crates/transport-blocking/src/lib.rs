@@ -114,8 +114,8 @@ impl Client {
                 Ok(n) => sink.push(&buffer[..n])?,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e) => {
-                    let kind = otc_jobs_driver::io_kind(&e);
-                    return Err(sink.fail(kind, e.to_string()));
+                    let kind = read_kind(&e);
+                    return Err(sink.fail(kind, otc_jobs_driver::error_chain(&e)));
                 }
             }
         }
@@ -135,6 +135,15 @@ fn kind_of(error: &ureq::Error) -> TransportErrorKind {
         // A connection closed before (or while) answering shows as a protocol error.
         ureq::Error::Protocol(_) => TransportErrorKind::Closed,
         _ => TransportErrorKind::Io,
+    }
+}
+
+/// What a failure while reading a body means. ureq wraps its own error (a timeout among
+/// them) in an I/O error of kind `Other`: judge the ureq error inside.
+fn read_kind(error: &std::io::Error) -> TransportErrorKind {
+    match error.get_ref().and_then(|e| e.downcast_ref::<ureq::Error>()) {
+        Some(inner) => kind_of(inner),
+        None => otc_jobs_driver::io_kind(error),
     }
 }
 
@@ -213,5 +222,19 @@ impl FromConfig for Client {
                 proxied,
             }),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_body_read_timeout_is_a_timeout() {
+        // As ureq's body reader reports it: its own error inside an `Other` I/O error.
+        let wrapped = std::io::Error::other(ureq::Error::Timeout(ureq::Timeout::Global));
+        assert_eq!(read_kind(&wrapped), TransportErrorKind::Timeout);
+        let reset = std::io::Error::from(std::io::ErrorKind::ConnectionReset);
+        assert_eq!(read_kind(&reset), TransportErrorKind::Closed);
     }
 }
