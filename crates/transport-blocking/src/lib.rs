@@ -33,6 +33,15 @@
 //! assert_eq!(again.code(), Some("DLI.0002"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! ## Logging: keep `ureq_proto` below TRACE
+//!
+//! The client logs nothing through `log` itself (it uses `tracing`, without secrets). But
+//! ureq's protocol layer, with a `log` logger at TRACE, hex-dumps every request and answer
+//! as sent, credentials included (`X-Auth-Token`, `X-Security-Token`, the IAM password and
+//! the answer's `X-Subject-Token`); ureq has no feature to turn this off. Filter the
+//! targets in [`SECRET_LOG_TARGETS`] below TRACE, e.g. `RUST_LOG=trace,ureq_proto=off`
+//! with `env_logger`, or `.filter_module("ureq_proto", log::LevelFilter::Debug)`.
 
 use std::io::Read;
 use std::sync::Arc;
@@ -42,6 +51,10 @@ use otc_jobs_driver::{BodySink, Exchange, FromConfig, ProxySettings, Shared, Ste
 
 pub use otc_jobs_core::{self, Error, PathId, RetryPolicy, Service};
 pub use otc_jobs_driver::{Config, ConfigError, ENV_VARS};
+
+/// The `log` targets (prefixes) that write secrets at TRACE level: ureq's protocol layer
+/// dumps whole requests and answers. Keep them at DEBUG or below.
+pub const SECRET_LOG_TARGETS: &[&str] = &["ureq_proto"];
 
 /// Builds a [`Client`]: see [`otc_jobs_driver::ClientBuilder`] for every setting.
 pub type ClientBuilder = otc_jobs_driver::ClientBuilder<Client>;
@@ -141,7 +154,10 @@ fn kind_of(error: &ureq::Error) -> TransportErrorKind {
 /// What a failure while reading a body means. ureq wraps its own error (a timeout among
 /// them) in an I/O error of kind `Other`: judge the ureq error inside.
 fn read_kind(error: &std::io::Error) -> TransportErrorKind {
-    match error.get_ref().and_then(|e| e.downcast_ref::<ureq::Error>()) {
+    match error
+        .get_ref()
+        .and_then(|e| e.downcast_ref::<ureq::Error>())
+    {
         Some(inner) => kind_of(inner),
         None => otc_jobs_driver::io_kind(error),
     }
