@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 use otc_jobs_core::auth::SignatureForm;
 use otc_jobs_core::{Error, PathId, ResponseErrorKind, RetryPolicy};
 use otc_jobs_driver::ClientBuilder;
+pub mod raw;
+
 use otc_jobs_emulator::{
     DEFAULT_ACCESS_KEY, DEFAULT_PROJECT_ID, DEFAULT_SECRET_KEY, Emulator, EmulatorConfig, Fault,
     FaultAction, IamUser, SeedJob,
@@ -183,16 +185,22 @@ impl Default for ClientSpec {
 impl ClientSpec {
     /// A builder for this client against `emulator`.
     pub fn builder<C>(&self, emulator: &Emulator) -> ClientBuilder<C> {
+        self.builder_at(emulator.base_url(), &emulator.config().project_name)
+    }
+
+    /// A builder for this client against the server at `base_url` (for every service),
+    /// whose project `project_by_name` names is `project_name`.
+    pub fn builder_at<C>(&self, base_url: &str, project_name: &str) -> ClientBuilder<C> {
         let builder = ClientBuilder::<C>::new()
             .region("eu-de")
-            .base_url(emulator.base_url())
+            .base_url(base_url)
             .connect_timeout(Duration::from_secs(2))
             .timeout(self.timeout)
             .retry(self.retry)
             .max_response_bytes(self.max_response_bytes)
             .signature_form(self.signature_form);
         let builder = if self.project_by_name {
-            builder.project_name(emulator.config().project_name.clone())
+            builder.project_name(project_name)
         } else {
             builder.project_id(DEFAULT_PROJECT_ID)
         };
@@ -236,6 +244,11 @@ pub struct Outcome {
     pub not_found: bool,
     /// The attempts the error counts (0 on success).
     pub attempts: u32,
+    /// Whether the error says an earlier attempt's fate is unknown.
+    pub earlier_unknown: bool,
+    /// A service error's message (its `Display`, the request id left out); empty
+    /// otherwise (a transport error's text is the HTTP library's own).
+    pub message: String,
     /// Whether the error carries a request id.
     pub request_id: bool,
     /// The requests the emulator received, by `METHOD path-kind` (e.g. `DELETE op`,
@@ -264,6 +277,16 @@ impl Outcome {
             *requests.entry(format!("{} {what}", r.method)).or_insert(0) += 1;
         }
         let gone = !emulator.jobs().contains(&op.job());
+        Outcome::of(result, requests, gone, auth)
+    }
+
+    /// The outcome of `result`, given what the server saw.
+    pub fn of(
+        result: &Result<(), Error>,
+        requests: BTreeMap<String, usize>,
+        gone: bool,
+        auth: std::collections::BTreeSet<String>,
+    ) -> Outcome {
         match result {
             Ok(()) => Outcome {
                 result: "ok".into(),
@@ -271,6 +294,8 @@ impl Outcome {
                 code: None,
                 not_found: false,
                 attempts: 0,
+                earlier_unknown: false,
+                message: String::new(),
                 request_id: false,
                 requests,
                 gone,
@@ -282,12 +307,26 @@ impl Outcome {
                 code: e.code().map(str::to_owned),
                 not_found: e.is_not_found(),
                 attempts: e.attempts(),
+                earlier_unknown: e.earlier_attempt_unknown(),
+                message: message(e),
                 request_id: e.request_id().is_some(),
                 requests,
                 gone,
                 auth,
             },
         }
+    }
+}
+
+/// A service error's text with the request id (which differs between runs) left out.
+fn message(e: &Error) -> String {
+    let Error::Service(service) = e else {
+        return String::new();
+    };
+    let text = service.to_string();
+    match &service.request_id {
+        Some(id) => text.replace(id.as_str(), "<id>"),
+        None => text,
     }
 }
 
@@ -530,28 +569,107 @@ pub fn cases() -> Vec<Case> {
                 timeout: Duration::from_millis(300),
                 ..ClientSpec::default()
             },
+            setup: |e, op| e.add_fault(op.fault(FaultAction::Delay { ms: 1_500 }).times(10)),
+            ..base("slower_than_timeout_every_time_is_a_timeout", flink.clone(), |o, elapsed| {
+                // A DELETE is idempotent: each timeout is retried, then reported.
+                assert_eq!((o.result.as_str(), o.attempts), ("transport:Timeout", 3), "{o:?}");
+                assert!(o.earlier_unknown, "{o:?}");
+                // (The emulator records a delayed request once it has answered it.)
+                assert!(elapsed >= Duration::from_millis(900), "took {elapsed:?}");
+                assert!(elapsed < Duration::from_millis(2_500), "took {elapsed:?}");
+            })
+        },
+        Case {
+            client: ClientSpec {
+                timeout: Duration::from_millis(300),
+                ..ClientSpec::default()
+            },
             setup: |e, op| e.add_fault(op.fault(FaultAction::Delay { ms: 1_500 })),
-            ..base("slower_than_timeout_is_a_timeout", flink.clone(), |o, elapsed| {
-                assert_eq!((o.result.as_str(), o.attempts), ("transport:Timeout", 1), "{o:?}");
-                assert!(elapsed < Duration::from_millis(1_200), "took {elapsed:?}");
+            ..base("timeout_then_retried", training.clone(), |o, elapsed| {
+                // The second attempt deletes the job; the delayed first one, given up
+                // by the client, is recorded too (the emulator records on arrival).
+                assert_eq!(o.result, "ok", "{o:?}");
+                assert_eq!(o.requests, requests(&[("DELETE op", 2)]), "{o:?}");
+                assert!(o.gone, "{o:?}");
+                assert!(elapsed >= Duration::from_millis(300), "took {elapsed:?}");
             })
         },
         Case {
             setup: |e, op| {
                 e.add_fault(op.fault(FaultAction::TruncatedBody { status: 200, body: None }))
             },
-            ..base("truncated_body", flink.clone(), |o, _| {
-                assert_eq!((o.result.as_str(), o.status, o.attempts), ("response:Truncated", Some(200), 1), "{o:?}");
+            ..base("truncated_body_then_retried", flink.clone(), |o, _| {
+                // The fault did not process the delete; the retry does.
+                assert_eq!(o.result, "ok", "{o:?}");
+                assert_eq!(o.requests, requests(&[("DELETE op", 2)]), "{o:?}");
+                assert!(o.gone, "{o:?}");
+            })
+        },
+        Case {
+            setup: |e, op| {
+                e.add_fault(op.fault(FaultAction::TruncatedBody { status: 200, body: None }).times(10))
+            },
+            ..base("truncated_body_every_time", version.clone(), |o, _| {
+                assert_eq!(
+                    (o.result.as_str(), o.status, o.attempts, o.earlier_unknown),
+                    ("response:Truncated", Some(200), 3, true),
+                    "{o:?}"
+                );
                 assert!(o.request_id, "{o:?}");
-                // Not retried (the delete may have happened); the fault did not process it.
-                assert_eq!(o.requests, requests(&[("DELETE op", 1)]), "{o:?}");
+                assert_eq!(o.requests, requests(&[("DELETE op", 3)]), "{o:?}");
                 assert!(!o.gone, "{o:?}");
             })
         },
         Case {
             setup: |e, op| e.add_fault(op.fault(FaultAction::MalformedJson { status: 200 })),
-            ..base("malformed_json", training.clone(), |o, _| {
-                assert_eq!((o.result.as_str(), o.status, o.attempts), ("response:Malformed", Some(200), 1), "{o:?}");
+            ..base("malformed_json_then_retried", training.clone(), |o, _| {
+                assert_eq!(o.result, "ok", "{o:?}");
+                assert_eq!(o.requests, requests(&[("DELETE op", 2)]), "{o:?}");
+                assert!(o.gone, "{o:?}");
+            })
+        },
+        Case {
+            setup: |e, op| e.add_fault(op.fault(FaultAction::MalformedJson { status: 200 }).times(10)),
+            ..base("malformed_json_every_time", execution.clone(), |o, _| {
+                assert_eq!(
+                    (o.result.as_str(), o.status, o.attempts, o.earlier_unknown),
+                    ("response:Malformed", Some(200), 3, true),
+                    "{o:?}"
+                );
+            })
+        },
+        Case {
+            setup: |e, op| e.add_fault(op.fault(FaultAction::Close { after_processing: true })),
+            ..base("answer_lost_then_not_found_means_gone", visualization.clone(), |o, _| {
+                // The first delete was carried out but its answer lost; the retry finds
+                // nothing: the job is gone, and the error says the first attempt's fate
+                // was unknown.
+                assert_eq!((o.result.as_str(), o.attempts), ("service", 2), "{o:?}");
+                assert!(o.not_found && o.earlier_unknown && o.gone, "{o:?}");
+                assert_eq!(o.requests, requests(&[("DELETE op", 2)]), "{o:?}");
+            })
+        },
+        Case {
+            setup: |e, op| {
+                e.add_fault(op.fault(respond(
+                    301,
+                    &[("Location", "https://elsewhere.example/v1.0/moved")],
+                    "",
+                )))
+            },
+            ..base("redirect_is_reported_not_followed", flink.clone(), |o, _| {
+                assert_eq!(
+                    (o.result.as_str(), o.status, o.attempts),
+                    ("service", Some(301), 1),
+                    "{o:?}"
+                );
+                assert!(
+                    o.message.contains("redirect to https://elsewhere.example/v1.0/moved")
+                        && o.message.contains("not followed"),
+                    "{o:?}"
+                );
+                assert_eq!(o.requests, requests(&[("DELETE op", 1)]), "{o:?}");
+                assert!(!o.gone, "{o:?}");
             })
         },
         Case {

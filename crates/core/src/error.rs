@@ -106,6 +106,30 @@ impl Error {
         }
     }
 
+    /// Whether an earlier attempt of this call failed without a clear answer (a timeout, a
+    /// connection closed, a truncated or unreadable answer, a gateway error): it may have
+    /// reached the service and been carried out. A "not found" after such an attempt
+    /// means the job is gone, possibly deleted by that attempt.
+    pub fn earlier_attempt_unknown(&self) -> bool {
+        match self {
+            Error::Service(e) => e.earlier_attempt_unknown,
+            Error::Response(e) => e.earlier_attempt_unknown,
+            Error::Transport(e) => e.earlier_attempt_unknown,
+            Error::Build(_) | Error::Sign(_) => false,
+        }
+    }
+
+    /// Records whether an earlier attempt's fate is unknown; used by the retry driver.
+    pub fn with_earlier_attempt_unknown(mut self, unknown: bool) -> Error {
+        match &mut self {
+            Error::Service(e) => e.earlier_attempt_unknown = unknown,
+            Error::Response(e) => e.earlier_attempt_unknown = unknown,
+            Error::Transport(e) => e.earlier_attempt_unknown = unknown,
+            Error::Build(_) | Error::Sign(_) => {}
+        }
+        self
+    }
+
     /// Whether the service said the job (or the object) does not exist, so that deleting
     /// it again can be treated as done. See [`ServiceError::is_not_found`].
     pub fn is_not_found(&self) -> bool {
@@ -192,6 +216,9 @@ pub struct TransportError {
     pub request_id: Option<String>,
     /// How many attempts were made.
     pub attempts: u32,
+    /// Whether an earlier attempt failed without a clear answer (see
+    /// [`Error::earlier_attempt_unknown`]).
+    pub earlier_attempt_unknown: bool,
 }
 
 impl TransportError {
@@ -203,6 +230,7 @@ impl TransportError {
             status: None,
             request_id: None,
             attempts: 1,
+            earlier_attempt_unknown: false,
         }
     }
 }
@@ -241,6 +269,9 @@ pub struct ResponseError {
     pub body: Vec<u8>,
     /// How many attempts were made.
     pub attempts: u32,
+    /// Whether an earlier attempt failed without a clear answer (see
+    /// [`Error::earlier_attempt_unknown`]).
+    pub earlier_attempt_unknown: bool,
 }
 
 impl ResponseError {
@@ -260,6 +291,7 @@ impl ResponseError {
             request_id: header_request_id(headers).or(envelope.request_id),
             body: bounded(body),
             attempts: 1,
+            earlier_attempt_unknown: false,
         }
     }
 
@@ -287,6 +319,7 @@ impl fmt::Debug for ResponseError {
             .field("request_id", &self.request_id)
             .field("body", &String::from_utf8_lossy(&self.body))
             .field("attempts", &self.attempts)
+            .field("earlier_attempt_unknown", &self.earlier_attempt_unknown)
             .finish()
     }
 }
@@ -321,6 +354,9 @@ pub struct ServiceError {
     pub body: Vec<u8>,
     /// How many attempts were made.
     pub attempts: u32,
+    /// Whether an earlier attempt failed without a clear answer (see
+    /// [`Error::earlier_attempt_unknown`]).
+    pub earlier_attempt_unknown: bool,
 }
 
 /// Error codes that mean "no such job" on the job services (from their error-code pages).
@@ -353,12 +389,16 @@ impl ServiceError {
     /// ```
     pub fn from_answer(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> ServiceError {
         let envelope = Envelope::read(body);
-        let message = envelope.message.or_else(|| {
+        let mut message = envelope.message.or_else(|| {
             // A body that is not JSON (a proxy's HTML page, plain text) is the message.
             let text = String::from_utf8_lossy(&body[..body.len().min(512)]);
             let text = text.trim();
             (!text.is_empty() && !envelope.json).then(|| text.to_owned())
         });
+        if status.is_redirection() {
+            // Signed requests are never followed elsewhere: say so, and where it pointed.
+            message = Some(redirect_message(headers, message.as_deref()));
+        }
         ServiceError {
             status,
             code: envelope.code,
@@ -367,6 +407,7 @@ impl ServiceError {
             retry_after: crate::retry::retry_after(headers),
             body: bounded(body),
             attempts: 1,
+            earlier_attempt_unknown: false,
         }
     }
 
@@ -422,8 +463,29 @@ impl fmt::Debug for ServiceError {
             .field("retry_after", &self.retry_after)
             .field("body", &String::from_utf8_lossy(&self.body))
             .field("attempts", &self.attempts)
+            .field("earlier_attempt_unknown", &self.earlier_attempt_unknown)
             .finish()
     }
+}
+
+/// "redirect to <Location>, not followed", then the body's message if any.
+fn redirect_message(headers: &HeaderMap, body_message: Option<&str>) -> String {
+    let location = headers.get(http::header::LOCATION).map(|v| {
+        String::from_utf8_lossy(v.as_bytes())
+            .chars()
+            .take(512)
+            .collect::<String>()
+    });
+    let mut text = match location {
+        Some(location) => format!("redirect to {location}, not followed"),
+        None => "redirect without a Location, not followed".to_owned(),
+    };
+    text.push_str(" (signed requests are not sent elsewhere: check the endpoint)");
+    if let Some(extra) = body_message {
+        text.push_str(": ");
+        text.push_str(extra);
+    }
+    text
 }
 
 fn fmt_request_id(id: Option<&str>) -> String {
@@ -560,6 +622,29 @@ mod tests {
         assert_eq!(e.message.as_deref(), Some("<html>Bad gateway</html>"));
         let e = ServiceError::from_answer(StatusCode::BAD_GATEWAY, &headers, b"");
         assert_eq!(e.message, None);
+    }
+
+    #[test]
+    fn redirects_say_where_they_pointed() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            http::header::LOCATION,
+            http::HeaderValue::from_static("https://elsewhere.example/v1.0/p/streaming/jobs/1"),
+        );
+        let e = ServiceError::from_answer(StatusCode::MOVED_PERMANENTLY, &headers, b"");
+        let shown = e.to_string();
+        assert!(
+            shown.contains("301")
+                && shown.contains("redirect to https://elsewhere.example/v1.0/p/streaming/jobs/1")
+                && shown.contains("not followed"),
+            "{shown}"
+        );
+        let e = ServiceError::from_answer(StatusCode::FOUND, &HeaderMap::new(), b"moved");
+        let shown = e.to_string();
+        assert!(
+            shown.contains("without a Location") && shown.ends_with(": moved"),
+            "{shown}"
+        );
     }
 
     #[test]

@@ -63,6 +63,7 @@ pub use policy::{ClientPolicy, DEFAULT_MAX_RESPONSE_BYTES};
 pub use probe::{Deletion, DeletionProbe, JobState};
 pub use query::Query;
 pub use retry::{
-    RetryAfter, RetryDecision, RetryPolicy, THROTTLED_CODE, is_retryable, retry_after,
+    RetryAfter, RetryDecision, RetryPolicy, THROTTLED_CODE, is_ambiguous, is_idempotent,
+    is_retryable, retry_after,
 };
 pub use service::Service;

@@ -4,10 +4,10 @@
 
 use std::time::Duration;
 
-use http::{HeaderMap, StatusCode};
+use http::{HeaderMap, Method, StatusCode};
 
 use crate::auth::SigningTime;
-use crate::error::{Error, TransportErrorKind};
+use crate::error::{Error, ResponseErrorKind, TransportErrorKind};
 
 /// The error code of OTC's API gateway for a throttled request.
 pub const THROTTLED_CODE: &str = "APIG.0308";
@@ -60,7 +60,8 @@ impl RetryPolicy {
         cap: Duration::ZERO,
     };
 
-    /// Decides after attempt number `attempts_made` (1-based) failed with `error`.
+    /// Decides after attempt number `attempts_made` (1-based) of an idempotent request
+    /// failed with `error` (see [`RetryPolicy::decide_for`] for any request).
     /// `jitter` is a uniform random draw from `[0, 1)`.
     ///
     /// ```
@@ -75,7 +76,7 @@ impl RetryPolicy {
     /// assert_eq!(policy.decide(policy.max_attempts, &throttled, 0.3), RetryDecision::GiveUp);
     /// ```
     pub fn decide(&self, attempts_made: u32, error: &Error, jitter: f64) -> RetryDecision {
-        self.decide_inner(attempts_made, error, jitter, None)
+        self.decide_for(true, attempts_made, error, jitter, None)
     }
 
     /// Like [`RetryPolicy::decide`], also honouring a `Retry-After` given as an HTTP date,
@@ -99,17 +100,37 @@ impl RetryPolicy {
         jitter: f64,
         now: SigningTime,
     ) -> RetryDecision {
-        self.decide_inner(attempts_made, error, jitter, Some(now))
+        self.decide_for(true, attempts_made, error, jitter, Some(now))
     }
 
-    fn decide_inner(
+    /// Decides for any request: `idempotent` says whether sending it twice has the effect
+    /// of sending it once (for an operation: [`is_idempotent`] of its method). A failure
+    /// that leaves the first request's fate unknown ([`is_ambiguous`]) is retried only
+    /// when it is. `now` (when given) lets a `Retry-After` date be honoured.
+    ///
+    /// ```
+    /// use otc_jobs_core::{Error, RetryDecision, RetryPolicy, TransportError, TransportErrorKind, is_idempotent};
+    /// let timeout: Error = TransportError::new(TransportErrorKind::Timeout, "no answer in 30 s").into();
+    /// let policy = RetryPolicy::default();
+    /// // A DELETE that timed out is sent again: deleting twice deletes once.
+    /// let delete = is_idempotent(&http::Method::DELETE);
+    /// assert!(matches!(policy.decide_for(delete, 1, &timeout, 0.5, None), RetryDecision::RetryAfter(_)));
+    /// // A POST that timed out may have been carried out: report it.
+    /// let post = is_idempotent(&http::Method::POST);
+    /// assert_eq!(policy.decide_for(post, 1, &timeout, 0.5, None), RetryDecision::GiveUp);
+    /// ```
+    pub fn decide_for(
         &self,
+        idempotent: bool,
         attempts_made: u32,
         error: &Error,
         jitter: f64,
         now: Option<SigningTime>,
     ) -> RetryDecision {
-        if attempts_made >= self.max_attempts || !is_retryable(error) {
+        if attempts_made >= self.max_attempts
+            || !is_retryable(error)
+            || (!idempotent && is_ambiguous(error))
+        {
             return RetryDecision::GiveUp;
         }
         // A date needs the time; without it the backoff applies.
@@ -155,18 +176,21 @@ impl RetryPolicy {
     }
 }
 
-/// Whether another attempt may succeed where this one failed (every operation here is
-/// idempotent): throttling (429, `APIG.0308`), 500, 502, 503, 504, and failures before any
-/// answer. Not: "not found" answers, timeouts (the caller's deadline is spent), failed TLS
-/// handshakes (a certificate does not become trusted), unreadable answers, and errors
-/// before sending.
+/// Whether another attempt of an idempotent request may succeed where this one failed:
+/// throttling (429, `APIG.0308`), 500, 502, 503, 504, failures before any answer, and
+/// answers that timed out, were cut short or were not readable JSON (a transient fault
+/// of a gateway or the network; the next answer is likely whole). Not: "not found"
+/// answers, failed TLS handshakes (a certificate does not become trusted), answers above
+/// the size limit (the next is as large), and errors before sending. For a request that
+/// is not idempotent, [`RetryPolicy::decide_for`] also leaves out [`is_ambiguous`] failures.
 pub fn is_retryable(error: &Error) -> bool {
     match error {
         Error::Transport(e) => match e.kind {
-            TransportErrorKind::Connect | TransportErrorKind::Closed | TransportErrorKind::Io => {
-                e.status.is_none()
-            }
-            TransportErrorKind::Timeout | TransportErrorKind::Tls => false,
+            TransportErrorKind::Connect
+            | TransportErrorKind::Closed
+            | TransportErrorKind::Io
+            | TransportErrorKind::Timeout => true,
+            TransportErrorKind::Tls => false,
         },
         Error::Service(e) => {
             !e.is_not_found()
@@ -180,8 +204,70 @@ pub fn is_retryable(error: &Error) -> bool {
                             | StatusCode::GATEWAY_TIMEOUT
                     ))
         }
+        Error::Response(e) => {
+            matches!(
+                e.kind,
+                ResponseErrorKind::Truncated | ResponseErrorKind::Malformed
+            )
+        }
         _ => false,
     }
+}
+
+/// Whether the failure leaves the request's fate unknown: it may have reached the service
+/// and been carried out, but no clear answer came back (a timeout, a connection closed
+/// before or during the answer, a truncated or unreadable answer, a gateway's 500, 502
+/// or 504 that may come after the backend acted). Not ambiguous: a connection that could
+/// not be made, a failed TLS handshake, throttling and 503 (refused before acting), and
+/// every other answer of the service.
+///
+/// ```
+/// use otc_jobs_core::{Error, TransportError, TransportErrorKind, is_ambiguous};
+/// let closed: Error = TransportError::new(TransportErrorKind::Closed, "eof").into();
+/// assert!(is_ambiguous(&closed));
+/// let refused: Error = TransportError::new(TransportErrorKind::Connect, "refused").into();
+/// assert!(!is_ambiguous(&refused));
+/// ```
+pub fn is_ambiguous(error: &Error) -> bool {
+    match error {
+        Error::Transport(e) => matches!(
+            e.kind,
+            TransportErrorKind::Closed | TransportErrorKind::Io | TransportErrorKind::Timeout
+        ),
+        Error::Response(e) => matches!(
+            e.kind,
+            ResponseErrorKind::Truncated | ResponseErrorKind::Malformed
+        ),
+        Error::Service(e) => {
+            !e.is_not_found()
+                && e.code.as_deref() != Some(THROTTLED_CODE)
+                && matches!(
+                    e.status,
+                    StatusCode::INTERNAL_SERVER_ERROR
+                        | StatusCode::BAD_GATEWAY
+                        | StatusCode::GATEWAY_TIMEOUT
+                )
+        }
+        _ => false,
+    }
+}
+
+/// Whether sending a request with `method` twice has the effect of sending it once
+/// (RFC 9110, 9.2.2): GET, HEAD, OPTIONS, TRACE, PUT, DELETE. Not POST nor PATCH: that
+/// includes DLI's batch delete (`POST .../streaming/jobs/delete`), whose answer to a
+/// second send is not the answer to the first, so it is not retried after an
+/// ambiguous failure either.
+///
+/// ```
+/// use otc_jobs_core::is_idempotent;
+/// assert!(is_idempotent(&http::Method::DELETE));
+/// assert!(!is_idempotent(&http::Method::POST));
+/// ```
+pub fn is_idempotent(method: &Method) -> bool {
+    matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE | Method::PUT | Method::DELETE
+    )
 }
 
 /// What `Retry-After` asked for.
@@ -230,7 +316,7 @@ pub fn retry_after(headers: &HeaderMap) -> Option<RetryAfter> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::{ServiceError, TransportError};
+    use crate::error::{ResponseError, ServiceError, TransportError};
 
     fn service(status: u16, body: &str) -> Error {
         let status = StatusCode::from_u16(status).unwrap_or(StatusCode::IM_A_TEAPOT);
@@ -260,12 +346,64 @@ mod tests {
         assert!(is_retryable(
             &TransportError::new(TransportErrorKind::Closed, "eof").into()
         ));
-        assert!(!is_retryable(
+        assert!(is_retryable(
             &TransportError::new(TransportErrorKind::Timeout, "slow").into()
         ));
         assert!(!is_retryable(
             &TransportError::new(TransportErrorKind::Tls, "UnknownIssuer").into()
         ));
+    }
+
+    fn response(kind: ResponseErrorKind) -> Error {
+        ResponseError::new(kind, "x", StatusCode::OK, &HeaderMap::new(), b"{").into()
+    }
+
+    #[test]
+    fn ambiguous_failures_are_retried_only_when_idempotent() {
+        let p = RetryPolicy::default();
+        let retries = |idempotent: bool, e: &Error| {
+            matches!(
+                p.decide_for(idempotent, 1, e, 0.5, None),
+                RetryDecision::RetryAfter(_)
+            )
+        };
+        let ambiguous = [
+            TransportError::new(TransportErrorKind::Timeout, "slow").into(),
+            TransportError::new(TransportErrorKind::Closed, "eof").into(),
+            TransportError::new(TransportErrorKind::Io, "reset").into(),
+            response(ResponseErrorKind::Truncated),
+            response(ResponseErrorKind::Malformed),
+            service(502, ""),
+            service(504, ""),
+            service(500, ""),
+        ];
+        for e in &ambiguous {
+            assert!(is_ambiguous(e), "{e}");
+            assert!(retries(true, e), "{e}");
+            assert!(!retries(false, e), "{e}");
+        }
+        // Nothing reached the service, or it refused before acting: any method.
+        let clear = [
+            TransportError::new(TransportErrorKind::Connect, "refused").into(),
+            service(503, ""),
+            service(429, ""),
+        ];
+        for e in &clear {
+            assert!(!is_ambiguous(e), "{e}");
+            assert!(retries(true, e) && retries(false, e), "{e}");
+        }
+        // Never, whatever the method.
+        let never = [
+            TransportError::new(TransportErrorKind::Tls, "UnknownIssuer").into(),
+            service(404, ""),
+            service(500, r#"{"error_code":"0176","error_msg":"x"}"#),
+            response(ResponseErrorKind::TooLarge { limit: 1 }),
+        ];
+        for e in &never {
+            assert!(!retries(true, e) && !retries(false, e), "{e}");
+        }
+        assert!(is_idempotent(&Method::DELETE) && is_idempotent(&Method::GET));
+        assert!(!is_idempotent(&Method::POST) && !is_idempotent(&Method::PATCH));
     }
 
     #[test]

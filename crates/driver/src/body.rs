@@ -113,6 +113,7 @@ impl BodySink {
                 status: Some(self.status),
                 request_id: request_id(&self.headers),
                 attempts: 1,
+                earlier_attempt_unknown: false,
             }
             .into();
         }

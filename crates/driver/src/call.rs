@@ -13,7 +13,9 @@ use otc_jobs_core::auth::iam::{
     projects_by_name_request,
 };
 use otc_jobs_core::auth::{Credentials, SecretString, SigningParams, SigningTime, sign};
-use otc_jobs_core::{Error, Operation, OperationExt, RetryDecision, Service, Target};
+use otc_jobs_core::{
+    Error, Operation, OperationExt, RetryDecision, Service, Target, is_ambiguous, is_idempotent,
+};
 use tracing::{Span, field};
 
 use crate::config::{Auth, Config, Project};
@@ -82,6 +84,7 @@ impl Shared {
             phase: Phase::Operation,
             attempts: [0; 3],
             refreshed: false,
+            earlier_unknown: false,
             span,
             current: None,
             started: Instant::now(),
@@ -195,14 +198,18 @@ struct Current {
 ///
 /// It obtains (and refreshes) IAM tokens, resolves a project name, signs each attempt at
 /// its own time, retries as the core's [`RetryPolicy`](otc_jobs_core::RetryPolicy)
-/// decides, refreshes the token once on a 401 `APIG.0307`, counts attempts into the
-/// error, and records the `otc_jobs.call` and `otc_jobs.attempt` spans.
+/// decides (failures that leave an attempt's fate unknown only for an idempotent method),
+/// refreshes the token once on a 401 `APIG.0307`, counts attempts into the error, marks
+/// it when an earlier attempt's fate is unknown
+/// ([`Error::earlier_attempt_unknown`]), and records the `otc_jobs.call` and `otc_jobs.attempt` spans.
 pub struct Call<'a, O: Operation> {
     shared: &'a Shared,
     operation: &'a O,
     phase: Phase,
     attempts: [u32; 3],
     refreshed: bool,
+    /// An operation attempt failed without a clear answer: it may have been carried out.
+    earlier_unknown: bool,
     span: Span,
     current: Option<Current>,
     started: Instant,
@@ -278,13 +285,20 @@ impl<O: Operation> Call<'_, O> {
             tracing::debug!(parent: &self.span, attempt = made, "token rejected (APIG.0307): refreshing it once");
             return self.send_next();
         }
-        match self.shared.config.policy.retry.decide_at(
+        // A token request may be sent twice (each makes a token; one is kept), and
+        // projects are only read: both are safe to repeat, like an idempotent operation.
+        let idempotent = self.phase != Phase::Operation || is_idempotent(&O::METHOD);
+        match self.shared.config.policy.retry.decide_for(
+            idempotent,
             made,
             &error,
             self.shared.jitter(),
-            SigningTime::from_system_time(SystemTime::now()),
+            Some(SigningTime::from_system_time(SystemTime::now())),
         ) {
             RetryDecision::RetryAfter(wait) => {
+                if self.phase == Phase::Operation && is_ambiguous(&error) {
+                    self.earlier_unknown = true;
+                }
                 tracing::debug!(
                     parent: &self.span,
                     attempt = made,
@@ -296,7 +310,9 @@ impl<O: Operation> Call<'_, O> {
                 Step::Wait(wait)
             }
             _ => {
-                let error = error.with_attempts(made);
+                let error = error
+                    .with_attempts(made)
+                    .with_earlier_attempt_unknown(self.earlier_unknown);
                 self.finish(Err(error))
             }
         }

@@ -40,6 +40,15 @@
 //! assert_eq!(again.code(), Some("DLI.0002"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! ## Logging: keep `ureq_proto` below TRACE
+//!
+//! The client logs nothing through `log` itself (it uses `tracing`, without secrets). But
+//! ureq's protocol layer, with a `log` logger at TRACE, hex-dumps every request and answer
+//! as sent, credentials included (`X-Auth-Token`, `X-Security-Token`, the IAM password and
+//! the answer's `X-Subject-Token`); ureq has no feature to turn this off. Filter the
+//! targets in [`SECRET_LOG_TARGETS`] below TRACE, e.g. `RUST_LOG=trace,ureq_proto=off`
+//! with `env_logger`, or `.filter_module("ureq_proto", log::LevelFilter::Debug)`.
 
 // Where other crates' docs link to this one when it is not documented beside them (a
 // cold `cargo doc --no-deps`); keep the version in step with Cargo.toml.
@@ -66,6 +75,10 @@ pub use otc_jobs_driver::{
     ProxySettings, TransportSettings, WaitOptions, WaitOutcome,
 };
 pub use paging::{Items, Pages};
+
+/// The `log` targets (prefixes) that write secrets at TRACE level: ureq's protocol layer
+/// dumps whole requests and answers. Keep them at DEBUG or below.
+pub const SECRET_LOG_TARGETS: &[&str] = &["ureq_proto"];
 
 /// The blocking client. Cheap to clone (the connection pool, the token cache and the
 /// configuration are shared) and usable from several threads at once.
@@ -137,8 +150,8 @@ impl Client {
                 Ok(n) => sink.push(&buffer[..n])?,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e) => {
-                    let kind = otc_jobs_driver::io_kind(&e);
-                    return Err(sink.fail(kind, e.to_string()));
+                    let kind = read_kind(&e);
+                    return Err(sink.fail(kind, otc_jobs_driver::error_chain(&e)));
                 }
             }
         }
@@ -158,6 +171,18 @@ fn kind_of(error: &ureq::Error) -> TransportErrorKind {
         // A connection closed before (or while) answering shows as a protocol error.
         ureq::Error::Protocol(_) => TransportErrorKind::Closed,
         _ => TransportErrorKind::Io,
+    }
+}
+
+/// What a failure while reading a body means. ureq wraps its own error (a timeout among
+/// them) in an I/O error of kind `Other`: judge the ureq error inside.
+fn read_kind(error: &std::io::Error) -> TransportErrorKind {
+    match error
+        .get_ref()
+        .and_then(|e| e.downcast_ref::<ureq::Error>())
+    {
+        Some(inner) => kind_of(inner),
+        None => otc_jobs_driver::io_kind(error),
     }
 }
 
@@ -245,5 +270,19 @@ impl FromConfig for Client {
                 proxied,
             }),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_body_read_timeout_is_a_timeout() {
+        // As ureq's body reader reports it: its own error inside an `Other` I/O error.
+        let wrapped = std::io::Error::other(ureq::Error::Timeout(ureq::Timeout::Global));
+        assert_eq!(read_kind(&wrapped), TransportErrorKind::Timeout);
+        let reset = std::io::Error::from(std::io::ErrorKind::ConnectionReset);
+        assert_eq!(read_kind(&reset), TransportErrorKind::Closed);
     }
 }

@@ -158,11 +158,14 @@ impl SigningTime {
     /// ```
     pub fn parse_http_date(text: &str) -> Option<SigningTime> {
         let b = text.as_bytes();
-        if b.len() != 29 || &text[3..5] != ", " || !text.ends_with(" GMT") {
+        // `get`, not indexing: a multi-byte character may straddle a field (found by
+        // fuzzing).
+        if b.len() != 29 || text.get(3..5) != Some(", ") || !text.ends_with(" GMT") {
             return None;
         }
         let num = |range| digits(text, range);
-        let month = MONTHS.iter().position(|m| *m == &text[8..11])? as u64 + 1;
+        let name = text.get(8..11)?;
+        let month = MONTHS.iter().position(|m| *m == name)? as u64 + 1;
         if b[7] != b' ' || b[11] != b' ' || b[16] != b' ' || b[19] != b':' || b[22] != b':' {
             return None;
         }

@@ -1,0 +1,86 @@
+//! Every answer parser on any answer: the generated operations' `parse_response` (all of
+//! them, as `__for_each_operation!` lists them: a new operation is fuzzed without a new
+//! line here), the error envelopes (`ServiceError::from_answer`) and the IAM answers.
+//! None panics; a non-2xx answer is always a service error; errors keep at most
+//! `RAW_BODY_LIMIT` bytes and print.
+//!
+//! Input: 2 bytes of status, 1 byte of header choice, then the body.
+#![no_main]
+
+use http::{HeaderValue, StatusCode};
+use libfuzzer_sys::fuzz_target;
+use otc_jobs_core::auth::iam::{parse_projects_response, parse_token_response};
+use otc_jobs_core::{Error, OperationExt, RAW_BODY_LIMIT, ServiceError};
+
+/// Judges `answer` with operation `O`, and checks what every parser promises.
+fn check<O: OperationExt>(answer: &http::Response<&[u8]>) {
+    match O::parse_response(answer) {
+        Ok(_) => assert!(answer.status().is_success()),
+        Err(e) => {
+            if !answer.status().is_success() {
+                assert!(matches!(e, Error::Service(_)), "{e:?}");
+            }
+            check_error(&e);
+        }
+    }
+}
+
+fn check_error(e: &Error) {
+    let _ = e.to_string();
+    let _ = format!("{e:?}");
+    match e {
+        Error::Service(s) => assert!(s.body.len() <= RAW_BODY_LIMIT),
+        Error::Response(r) => assert!(r.body.len() <= RAW_BODY_LIMIT),
+        _ => {}
+    }
+}
+
+/// `__for_each_operation!`'s callback: `check` with each operation.
+macro_rules! check_each {
+    (($answer:ident) $({ method: $m:ident, service: $service:ident, operation: $op:ident, $($rest:tt)* })*) => {
+        $( check::<otc_jobs_core::$service::$op>(&$answer); )*
+    };
+}
+
+fuzz_target!(|data: &[u8]| {
+    if data.len() < 3 {
+        return;
+    }
+    let status = StatusCode::from_u16(100 + u16::from_le_bytes([data[0], data[1]]) % 500)
+        .unwrap_or(StatusCode::OK);
+    let choice = data[2];
+    let body = &data[3..];
+    let mut builder = http::Response::builder().status(status);
+    // Headers the parsers read, with values taken from the body's first bytes.
+    let head = &body[..body.len().min(40)];
+    if let Ok(value) = HeaderValue::from_bytes(head) {
+        if choice & 1 != 0 {
+            builder = builder.header("x-request-id", value.clone());
+        }
+        if choice & 2 != 0 {
+            builder = builder.header("retry-after", value.clone());
+        }
+        if choice & 4 != 0 {
+            builder = builder.header("location", value.clone());
+        }
+        if choice & 8 != 0 {
+            builder = builder.header("x-subject-token", value);
+        }
+    }
+    let Ok(answer) = builder.body(body) else {
+        return;
+    };
+    otc_jobs_core::__for_each_operation!([check_each](answer));
+
+    let service = ServiceError::from_answer(status, answer.headers(), body);
+    assert!(service.body.len() <= RAW_BODY_LIMIT);
+    assert_eq!(service.status, status);
+    check_error(&service.into());
+
+    if let Err(e) = parse_token_response(&answer) {
+        check_error(&e);
+    }
+    if let Err(e) = parse_projects_response(&answer) {
+        check_error(&e);
+    }
+});

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Runs every fuzz target for SECONDS each (default 10), starting from the seeds in
+# seeds/<target>/ plus what earlier runs found (corpus/<target>/, not committed), and
+# prints one line per target: executions, and whether it crashed. A crash leaves its input
+# in artifacts/<target>/ and makes the script fail.
+#
+#   fuzz/run.sh 60            # every target, a minute each
+#   fuzz/run.sh 60 dates      # only these targets
+#
+# Needs a nightly toolchain and cargo-fuzz; without either it says so and skips (exit 0).
+# FUZZ_SANITIZER (default `none`: the workspace forbids unsafe code, and without
+# AddressSanitizer a target runs several times faster) may be `address` for a slower run
+# that also checks the dependencies' unsafe code.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+seconds=${1:-10}
+shift || true
+
+if ! rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
+    echo "fuzz: skipped, no nightly toolchain (rustup toolchain install nightly)"
+    exit 0
+fi
+if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
+    echo "fuzz: skipped, cargo-fuzz is missing (cargo install cargo-fuzz --locked)"
+    exit 0
+fi
+
+targets=("$@")
+if [ ${#targets[@]} -eq 0 ]; then
+    mapfile -t targets < <(cargo +nightly fuzz list)
+fi
+
+sanitizer=${FUZZ_SANITIZER:-none}
+cargo +nightly fuzz build -O -s "$sanitizer" >/dev/null
+mkdir -p logs
+failed=0
+summary=()
+for target in "${targets[@]}"; do
+    mkdir -p "corpus/$target" "seeds/$target"
+    log="logs/$target.log"
+    status=ok
+    if ! cargo +nightly fuzz run -O -s "$sanitizer" "$target" "corpus/$target" "seeds/$target" -- \
+        -max_total_time="$seconds" -timeout=10 -max_len=8192 -print_final_stats=1 \
+        >"$log" 2>&1; then
+        status=CRASH
+        failed=1
+    fi
+    execs=$(grep -Eo 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -Eo '[0-9]+$' | tail -1)
+    summary+=("$(printf '%-16s %12s executions in %ss  %s' "$target" "${execs:-?}" "$seconds" "$status")")
+    if [ "$status" != ok ]; then
+        tail -n 40 "$log"
+    fi
+done
+printf '%s\n' "${summary[@]}"
+exit "$failed"
