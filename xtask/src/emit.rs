@@ -100,7 +100,7 @@ fn derives(eq: bool, extra: &str) -> String {
 }
 
 /// Writes one response struct field.
-fn response_field(s: &mut String, f: &StructField) {
+fn response_field(s: &mut String, f: &StructField, serialize: bool) {
     let d = if f.description.trim().is_empty() {
         format!("The `{}` field.", f.name)
     } else {
@@ -111,6 +111,9 @@ fn response_field(s: &mut String, f: &StructField) {
     let optional = !f.required || f.lenient != Lenient::No;
     if optional {
         attrs.push("default".into());
+        if serialize {
+            attrs.push("skip_serializing_if = \"Option::is_none\"".into());
+        }
     }
     match f.lenient {
         Lenient::Bool => attrs.push("deserialize_with = \"crate::de::lenient_bool\"".into()),
@@ -145,11 +148,16 @@ fn struct_def(s: &mut String, op: &Operation, st: &StructDef, eq: bool) {
             op.type_name
         ),
     );
-    let _ = writeln!(s, "{}", derives(eq, ", Default, serde::Deserialize"));
+    let extra = if st.serialize {
+        ", Default, serde::Serialize, serde::Deserialize"
+    } else {
+        ", Default, serde::Deserialize"
+    };
+    let _ = writeln!(s, "{}", derives(eq, extra));
     let _ = writeln!(s, "#[non_exhaustive]");
     let _ = writeln!(s, "pub struct {} {{", st.name);
     for f in &st.fields {
-        response_field(s, f);
+        response_field(s, f, st.serialize);
     }
     let _ = writeln!(s, "}}\n");
 }
@@ -434,7 +442,7 @@ pub fn operation_file(specs: &Specs, op: &Operation, header: &str) -> Result<Str
             let _ = writeln!(s, "#[non_exhaustive]");
             let _ = writeln!(s, "pub struct {name}Response {{");
             for f in &op.response {
-                response_field(&mut s, f);
+                response_field(&mut s, f, false);
             }
             let _ = writeln!(s, "}}\n");
         }
@@ -485,8 +493,8 @@ pub fn operation_file(specs: &Specs, op: &Operation, header: &str) -> Result<Str
 }
 
 fn setter(s: &mut String, ident: &str, ty: &FieldType, what: &str) {
-    let method = ident.trim_start_matches("r#");
-    let method = if method == "new" { "with_new" } else { method };
+    // Keywords stay raw identifiers (`r#type`); `new` is taken by the constructor.
+    let method = if ident == "new" { "with_new" } else { ident };
     doc(s, "\n    ///", what);
     let _ = writeln!(s, "    #[must_use]");
     match ty {

@@ -6,5 +6,6 @@ pub mod codegen;
 pub mod emit;
 pub mod page;
 pub mod rst;
+pub mod scratch;
 pub mod specs;
 pub mod types;

@@ -5,6 +5,7 @@
 //! cargo xtask codegen --check    exit non-zero naming stale generated files
 //! cargo xtask extract [PAGE...]  print the model of each page as JSON (default: specs/operations.toml)
 //! cargo xtask survey DIR...      read every .rst page under DIR, report failures and timing
+//! cargo xtask scratch --out DIR PAGE_OR_DIR...  generate a standalone package from any pages
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -41,6 +42,7 @@ fn run(args: &[String]) -> Result<ExitCode> {
         }
         Some("extract") => extract_cmd(&root, &args[1..]),
         Some("survey") => survey_cmd(&args[1..]),
+        Some("scratch") => scratch_cmd(&root, &args[1..]),
         _ => {
             eprintln!(
                 "usage: cargo xtask <command>\n\n  codegen [--check]   generate crates/core/src/generated/ from specs/\n  extract [PAGE...]   print the model of API pages as JSON (default: the pages in specs/operations.toml)\n  survey DIR...       read every .rst page under the folders, print failures and timing"
@@ -122,6 +124,36 @@ fn extract_cmd(root: &Path, pages: &[String]) -> Result<ExitCode> {
         "read {} pages in {:.2} ms",
         files.len(),
         elapsed.as_secs_f64() * 1000.0
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn scratch_cmd(root: &Path, args: &[String]) -> Result<ExitCode> {
+    let (Some("--out"), Some(out)) = (args.first().map(String::as_str), args.get(1)) else {
+        bail!("usage: cargo xtask scratch --out DIR PAGE_OR_DIR...");
+    };
+    let inputs: Vec<PathBuf> = args[2..].iter().map(PathBuf::from).collect();
+    if inputs.is_empty() {
+        bail!("usage: cargo xtask scratch --out DIR PAGE_OR_DIR...");
+    }
+    let s = xtask::scratch::run(Path::new(out), &inputs, root)?;
+    for (file, why) in &s.failures {
+        eprintln!(
+            "not generated: {file}: {}",
+            why.lines().next().unwrap_or_default()
+        );
+    }
+    for note in &s.fallback_notes {
+        eprintln!("Value: {note}");
+    }
+    println!("{}/{} pages generated", s.generated, s.pages);
+    println!(
+        "{} of {} documented fields fell back to serde_json::Value",
+        s.fallbacks, s.fields
+    );
+    println!(
+        "{} example answers written as tests: cargo test --manifest-path {out}/Cargo.toml",
+        s.examples
     );
     Ok(ExitCode::SUCCESS)
 }

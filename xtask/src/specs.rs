@@ -666,6 +666,9 @@ fn resolve_one(
         let no_adjust = |_: &str| FieldAdjust::default();
         let mut b = Builder::new(&page.request_tables, &type_name, &used, &no_adjust);
         body = b.top();
+        for st in &mut b.structs {
+            st.serialize = true;
+        }
         structs.append(&mut b.structs);
         fallbacks.append(&mut b.fallbacks);
         spellings.append(&mut b.spellings);
@@ -790,6 +793,13 @@ fn resolve_one(
             description: p.description.clone(),
         });
     }
+
+    // One Rust field per name: a query or body parameter that repeats a path parameter
+    // (or a body field a query parameter) is the same value, set once.
+    query.retain(|q| !path_params.iter().any(|p| p.name == q.ident));
+    body.retain(|f| {
+        !path_params.iter().any(|p| p.name == f.ident) && !query.iter().any(|q| q.ident == f.ident)
+    });
 
     // Success verdict: an override, else a Boolean `is_success`.
     let flag_over: Vec<&SuccessFlagOverride> = ov

@@ -118,7 +118,14 @@ pub fn classify(text: &str) -> Shape {
     }
     // Generic forms: `array<x>`, `list<x>`, `map<string, x>`, `[x]`, `x[]`, `array of x`,
     // `list of x`, `x array`, `x list`.
-    for (open, close) in [("array<", ">"), ("list<", ">"), ("set<", ">"), ("[", "]")] {
+    for (open, close) in [
+        ("array<", ">"),
+        ("list<", ">"),
+        ("set<", ">"),
+        ("array[", "]"),
+        ("list[", "]"),
+        ("[", "]"),
+    ] {
         if let Some(inner) = t.strip_prefix(open).and_then(|x| x.strip_suffix(close)) {
             return Shape::Array(Box::new(element(inner)));
         }
@@ -206,6 +213,8 @@ pub struct StructDef {
     pub caption: String,
     /// Its fields.
     pub fields: Vec<StructField>,
+    /// Part of a request body: also `Serialize`, absent fields skipped.
+    pub serialize: bool,
 }
 
 /// An adjustment of one field (from `specs/overrides.toml`).
@@ -435,6 +444,7 @@ impl<'a> Builder<'a> {
             name: name.clone(),
             caption: table.caption.clone().unwrap_or_default(),
             fields,
+            serialize: false,
         });
         FieldType::Named(name)
     }
