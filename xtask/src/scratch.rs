@@ -175,7 +175,10 @@ fn one(
     }
     // The decisions reviewers make in overrides.toml, made by default.
     let reason = "scratch default".to_owned();
-    let mut ov = Overrides::default();
+    let mut ov = Overrides {
+        scratch_defaults: true,
+        ..Overrides::default()
+    };
     if page.success_status.is_empty() {
         ov.success_status.push(SuccessStatusOverride {
             operation: name.clone(),

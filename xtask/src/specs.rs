@@ -129,6 +129,11 @@ pub struct Overrides {
     /// Answers whose documented fields stand inside one object member.
     #[serde(default)]
     pub response_wrapper: Vec<ResponseWrapper>,
+    /// Set by `cargo xtask scratch` only, never read from the file: every String and
+    /// Boolean field is read leniently and every Integer as `i64`, the decisions a reviewer
+    /// records field by field for an operation that is generated for real.
+    #[serde(skip)]
+    pub scratch_defaults: bool,
 }
 
 /// `[[response_wrapper]]`: the response table documents the members of the object in
@@ -580,8 +585,12 @@ fn resolve_one(
                 None
             },
             rename: o.rename.clone(),
+            scratch: ov.scratch_defaults,
         },
-        None => FieldAdjust::default(),
+        None => FieldAdjust {
+            scratch: ov.scratch_defaults,
+            ..FieldAdjust::default()
+        },
     };
     // A top-level table of one pseudo-row (`Array elements`, type array) documents an
     // answer that is a JSON array: its elements are `[]`.

@@ -226,6 +226,9 @@ pub struct FieldAdjust {
     pub lenient: Option<Lenient>,
     /// The JSON name the service really uses.
     pub rename: Option<String>,
+    /// `cargo xtask scratch`'s defaults: String and Boolean read leniently, Integer as
+    /// `i64` (millisecond timestamps are documented as Integer on some pages).
+    pub scratch: bool,
 }
 
 /// A field the reader had to give `serde_json::Value`.
@@ -314,7 +317,20 @@ impl<'a> Builder<'a> {
                 self.spellings.push((type_text.trim().to_owned(), f.line));
             }
             let shape = classify(&type_text);
-            let ty = self.resolve(&shape, f, table, &path, stack);
+            let mut ty = self.resolve(&shape, f, table, &path, stack);
+            let mut lenient = adj.lenient.unwrap_or(Lenient::No);
+            if adj.scratch {
+                if ty == FieldType::I32 {
+                    ty = FieldType::I64;
+                }
+                if adj.lenient.is_none() {
+                    lenient = match ty {
+                        FieldType::Bool => Lenient::Bool,
+                        FieldType::String => Lenient::String,
+                        _ => Lenient::No,
+                    };
+                }
+            }
             let json_name = adj.rename.clone().unwrap_or_else(|| f.name.clone());
             let ident = ident_for(&json_name);
             if out.iter().any(|o| o.ident == ident) {
@@ -325,7 +341,7 @@ impl<'a> Builder<'a> {
                 ident,
                 ty,
                 required: f.mandatory,
-                lenient: adj.lenient.unwrap_or(Lenient::No),
+                lenient,
                 description: f.description.clone(),
                 path,
             });

@@ -57,8 +57,9 @@ impl<'de> Visitor<'de> for LenientBool {
     }
 }
 
-/// Reads an optional string sent as a string or as a number (ids the pages document as
-/// strings that some services send as numbers, or the reverse). Use with
+/// Reads an optional string sent as a string, a number or a Boolean (ids the pages document
+/// as strings that some services send as numbers, `"true"` flags documented as String that
+/// arrive as `true`), as its JSON text. Use with
 /// `#[serde(default, deserialize_with = ...)]`.
 ///
 /// ```
@@ -69,7 +70,9 @@ impl<'de> Visitor<'de> for LenientBool {
 /// }
 /// let a: Body = serde_json::from_str(r#"{"id": "10"}"#)?;
 /// let b: Body = serde_json::from_str(r#"{"id": 10}"#)?;
+/// let c: Body = serde_json::from_str(r#"{"id": true}"#)?;
 /// assert_eq!((a.id.as_deref(), b.id.as_deref()), (Some("10"), Some("10")));
+/// assert_eq!(c.id.as_deref(), Some("true"));
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 pub fn lenient_string<'de, D: Deserializer<'de>>(
@@ -84,7 +87,7 @@ impl<'de> Visitor<'de> for LenientString {
     type Value = Option<String>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a string or a number")
+        f.write_str("a string, a number or a Boolean")
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
@@ -104,6 +107,10 @@ impl<'de> Visitor<'de> for LenientString {
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(Some(v.to_string()))
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
         Ok(Some(v.to_string()))
     }
 
@@ -147,13 +154,14 @@ mod tests {
     }
 
     #[test]
-    fn strings_from_strings_and_numbers_only() {
+    fn strings_from_strings_numbers_and_booleans_only() {
         let read = |j: &str| serde_json::from_str::<S>(j).map(|s| s.v);
         assert_eq!(read(r#"{"v": 12}"#).ok(), Some(Some("12".to_owned())));
         assert_eq!(read(r#"{"v": "x"}"#).ok(), Some(Some("x".to_owned())));
         assert_eq!(read(r#"{"v": null}"#).ok(), Some(None));
-        assert!(read(r#"{"v": true}"#).is_err());
+        assert_eq!(read(r#"{"v": true}"#).ok(), Some(Some("true".to_owned())));
         assert!(read(r#"{"v": [1]}"#).is_err());
+        assert!(read(r#"{"v": {"a": 1}}"#).is_err());
     }
 
     #[test]
