@@ -278,12 +278,12 @@ fn bad_input_stops_before_anything_is_deleted() {
         ),
         (
             vec![
-                "delete".into(),
+                "clean".into(),
                 "training-job".into(),
-                "1".into(),
-                "--wait".into(),
+                "--queue-name".into(),
+                "etl".into(),
             ],
-            "ListTrainingJobVersions",
+            "--queue-name is not a filter of the training-job list",
         ),
         (
             vec![
@@ -392,17 +392,144 @@ fn ids_from_stdin_and_the_embedded_emulator() {
     assert_eq!(lines[3]["summary"]["total"], 3);
 }
 
+/// A known mix of Flink jobs: (id, name, queue, status, age in days).
+fn seed_mix(emulator: &Emulator) {
+    let day = std::time::Duration::from_secs(86_400);
+    let mix: [(u64, &str, &str, &str, u32); 8] = [
+        (1, "nightly-etl-1", "etl", "job_failed", 10),
+        (2, "nightly-etl-2", "etl", "job_running", 10),
+        (3, "nightly-etl-3", "etl", "job_failed", 1),
+        (4, "prod-stream-4", "prod", "job_running", 30),
+        (5, "prod-stream-5", "prod", "job_failed", 30),
+        (6, "adhoc-6", "etl", "job_cancel_success", 20),
+        (7, "nightly-etl-7", "prod", "job_failed", 40),
+        (8, "adhoc-8", "etl", "job_failed", 2),
+    ];
+    emulator.seed_many(mix.iter().map(|(id, name, queue, status, days)| {
+        SeedJob::flink_job(*id)
+            .name(*name)
+            .queue(*queue)
+            .status(*status)
+            .age(day * *days)
+    }));
+}
+
+/// The ids `list flink-job ARGS -o json` prints.
+fn listed(emulator: &Emulator, args: &[&str]) -> BTreeSet<u64> {
+    let out = run(otc_jobs(emulator)
+        .args(["list", "flink-job", "-o", "json"])
+        .args(args));
+    assert_eq!(out.status.code(), Some(0), "{args:?}");
+    let rows: Value = serde_json::from_slice(&out.stdout).unwrap();
+    rows.as_array()
+        .unwrap_or_else(|| panic!("{rows}"))
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().parse().unwrap())
+        .collect()
+}
+
 #[test]
-fn list_says_it_needs_the_list_operations() {
-    let emulator = emulator_with_flink_jobs(1..=3);
-    let out = run(otc_jobs(&emulator).args(["clean", "flink-job", "--older-than", "7d", "--yes"]));
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("ListFlinkJobs") && stderr.contains("nothing was deleted"),
-        "{stderr}"
-    );
+fn filters_select_exactly_the_seeded_jobs_they_should() {
+    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
+    seed_mix(&emulator);
+    let set = |ids: &[u64]| ids.iter().copied().collect::<BTreeSet<_>>();
+    let exclude = temp("mix-exclude.txt");
+    std::fs::write(&exclude, "# keep\n5\n").unwrap();
+    let exclude_arg = exclude.to_str().unwrap();
+    for (args, expected) in [
+        (vec![], set(&[1, 2, 3, 4, 5, 6, 7, 8])),
+        (vec!["--older-than", "7d"], set(&[1, 2, 4, 5, 6, 7])),
+        (vec!["--newer-than", "5d"], set(&[3, 8])),
+        (vec!["--name-regex", "^nightly-"], set(&[1, 2, 3, 7])),
+        (vec!["--status", "job_failed"], set(&[1, 3, 5, 7, 8])),
+        (vec!["--queue-name", "prod"], set(&[4, 5, 7])),
+        (vec!["--name", "stream"], set(&[4, 5])),
+        (
+            vec![
+                "--status",
+                "job_failed",
+                "--queue-name",
+                "etl",
+                "--older-than",
+                "7d",
+            ],
+            set(&[1]),
+        ),
+        (
+            vec!["--status", "job_failed", "--exclude-file", exclude_arg],
+            set(&[1, 3, 7, 8]),
+        ),
+    ] {
+        assert_eq!(listed(&emulator, &args), expected, "{args:?}");
+    }
+    // The server-side filters went to the service as query parameters.
+    assert!(emulator.requests().iter().any(|r| {
+        r.method == "GET"
+            && r.query
+                .as_deref()
+                .is_some_and(|q| q.contains("queue_name=prod"))
+    }));
+
+    // `clean` deletes exactly what `list` selects with the same filters, nothing else.
+    let filters = [
+        "--status",
+        "job_failed",
+        "--name-regex",
+        "^nightly-",
+        "--older-than",
+        "7d",
+    ];
+    let dry = run(otc_jobs(&emulator)
+        .args(["clean", "flink-job", "--dry-run", "-o", "json"])
+        .args(filters));
+    assert_eq!(dry.status.code(), Some(0));
     assert_eq!(deletes_sent(&emulator), 0);
+    let plan = String::from_utf8_lossy(&dry.stdout);
+    assert!(plan.contains("\"7\"") && !plan.contains("\"3\""), "{plan}");
+    let refused = run(otc_jobs(&emulator)
+        .args(["clean", "flink-job"])
+        .args(filters));
+    assert_eq!(refused.status.code(), Some(2));
+    assert_eq!(deletes_sent(&emulator), 0);
+    let out = run(otc_jobs(&emulator)
+        .args(["clean", "flink-job", "--yes", "-o", "json"])
+        .args(filters));
+    assert_eq!(out.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        outcomes(&report).keys().copied().collect::<BTreeSet<_>>(),
+        set(&[1, 7])
+    );
+    assert_eq!(flink_ids_left(&emulator), set(&[2, 3, 4, 5, 6, 8]));
+}
+
+#[test]
+fn a_whole_training_job_is_waited_for_through_its_versions() {
+    let emulator = Emulator::start(EmulatorConfig {
+        delete_delay: std::time::Duration::from_millis(300),
+        ..EmulatorConfig::default()
+    })
+    .unwrap();
+    emulator.seed(SeedJob::training_job(10).versions([1, 2]));
+    let out = run(otc_jobs(&emulator).args([
+        "delete",
+        "training-job",
+        "10",
+        "--yes",
+        "--wait",
+        "--max-wait",
+        "20s",
+        "-o",
+        "json",
+    ]));
+    assert_eq!(out.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["items"][0]["outcome"], "deleted", "{report}");
+    assert!(emulator.jobs().is_empty());
+    // It polled the versions list until it answered "not found".
+    assert!(emulator.requests().iter().any(|r| r.method == "GET"
+        && r.path.ends_with("/training-jobs/10/versions")
+        && r.error_code.is_some()));
 }
 
 #[cfg(unix)]
@@ -507,7 +634,7 @@ fn emulator_with_delete_delay(delay_ms: u64) -> Emulator {
         ..EmulatorConfig::default()
     })
     .unwrap();
-    for id in ["vis-1", "vis-2"] {
+    for id in ["101", "102"] {
         emulator.seed(SeedJob::visualization_job(id));
     }
     emulator
@@ -519,8 +646,8 @@ fn wait_polls_until_an_asynchronous_deletion_is_done() {
     let out = run(otc_jobs(&emulator).args([
         "delete",
         "visualization-job",
-        "vis-1",
-        "vis-2",
+        "101",
+        "102",
         "--yes",
         "--wait",
         "--max-wait",
@@ -553,7 +680,7 @@ fn a_wait_that_times_out_exits_3_and_the_wait_command_waits() {
     let out = run(otc_jobs(&emulator).args([
         "delete",
         "visualization-job",
-        "vis-1",
+        "101",
         "--yes",
         "--wait",
         "--max-wait",
@@ -569,7 +696,7 @@ fn a_wait_that_times_out_exits_3_and_the_wait_command_waits() {
     let out = run(otc_jobs(&emulator).args([
         "wait",
         "visualization-job",
-        "vis-1",
+        "101",
         "--timeout",
         "20s",
         "-o",
@@ -578,7 +705,7 @@ fn a_wait_that_times_out_exits_3_and_the_wait_command_waits() {
     assert_eq!(out.status.code(), Some(0));
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["items"][0]["outcome"], "already_gone");
-    assert_eq!(emulator.jobs(), vec![SeedJob::visualization_job("vis-2")]);
+    assert_eq!(emulator.jobs(), vec![SeedJob::visualization_job("102")]);
 }
 
 #[test]
@@ -587,7 +714,7 @@ fn every_kind_deletes_on_the_embedded_emulator() {
         (vec!["training-job", "1", "2"], 2),
         (vec!["training-job-version", "1/1", "2/1"], 2),
         (vec!["training-job-version", "--job-id", "1", "2"], 1),
-        (vec!["visualization-job", "vis-1"], 1),
+        (vec!["visualization-job", "101"], 1),
         (vec!["flink-job", "12"], 1),
         (vec!["job-execution", "exec-1", "exec-2"], 2),
     ] {
