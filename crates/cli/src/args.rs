@@ -75,6 +75,10 @@ pub(crate) struct Global {
     /// Run against an embedded emulator seeded with sample jobs of every kind (offline)
     #[arg(long, global = true, conflicts_with_all = ["endpoint", "os_cloud"])]
     pub(crate) emulator: bool,
+    /// Longest time for one request's answer (the SDK retries a DELETE or GET that took
+    /// longer; default 60s)
+    #[arg(long, global = true, value_parser = parse_age, value_name = "DURATION")]
+    pub(crate) request_timeout: Option<Duration>,
     /// Output format
     #[arg(short, long, global = true, value_enum, default_value_t = Format::Table)]
     pub(crate) output: Format,

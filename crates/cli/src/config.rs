@@ -37,6 +37,9 @@ pub(crate) fn client(global: &Global, base_url: Option<&str>) -> Result<Client, 
             builder = builder.endpoint(service, url);
         }
     }
+    if let Some(timeout) = global.request_timeout {
+        builder = builder.timeout(timeout);
+    }
     builder.retry(retry_policy()).build().map_err(config_error)
 }
 

@@ -16,7 +16,11 @@ pub(crate) fn start(global: &Global) -> Result<(Emulator, otc_jobs_async::Client
     for job in samples() {
         emulator.seed(job);
     }
-    let client = otc_jobs_async::Client::builder()
+    let mut builder = otc_jobs_async::Client::builder();
+    if let Some(timeout) = global.request_timeout {
+        builder = builder.timeout(timeout);
+    }
+    let client = builder
         .ak_sk(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY)
         .project_id(DEFAULT_PROJECT_ID)
         .region(global.region.as_deref().unwrap_or("eu-de"))
