@@ -668,6 +668,32 @@ fn filters_select_exactly_the_seeded_jobs_they_should() {
 }
 
 #[test]
+fn batch_clean_uses_dli_batch_deletion() {
+    let emulator = emulator_with_flink_jobs(1..=120);
+    let out = run(otc_jobs(&emulator).args([
+        "clean",
+        "flink-job",
+        "--yes",
+        "--batch",
+        "--batch-size",
+        "50",
+        "-o",
+        "json",
+    ]));
+    assert_eq!(out.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["summary"]["deleted"], 120);
+    assert!(flink_ids_left(&emulator).is_empty());
+    // Three batch POSTs (50, 50, 20), no single DELETE.
+    let posts = emulator
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST" && r.path.ends_with("/streaming/jobs/delete"))
+        .count();
+    assert_eq!((posts, deletes_sent(&emulator)), (3, 0));
+}
+
+#[test]
 fn a_whole_training_job_is_waited_for_through_its_versions() {
     let emulator = Emulator::start(EmulatorConfig {
         delete_delay: std::time::Duration::from_millis(300),
