@@ -75,6 +75,10 @@ pub(crate) struct Global {
     /// Run against an embedded emulator seeded with sample jobs of every kind (offline)
     #[arg(long, global = true, conflicts_with_all = ["endpoint", "os_cloud"])]
     pub(crate) emulator: bool,
+    /// Longest time for one request's answer (the SDK retries a DELETE or GET that took
+    /// longer; default 60s)
+    #[arg(long, global = true, value_parser = parse_age, value_name = "DURATION")]
+    pub(crate) request_timeout: Option<Duration>,
     /// Output format
     #[arg(short, long, global = true, value_enum, default_value_t = Format::Table)]
     pub(crate) output: Format,
@@ -189,12 +193,15 @@ pub(crate) struct SelectArgs {
     /// Ids never to touch, one per line
     #[arg(long, value_name = "FILE")]
     pub(crate) exclude_file: Option<PathBuf>,
-    /// Server-side: status (e.g. job_failed)
+    /// Server-side: status (e.g. job_failed; ModelArts: a status number)
     #[arg(long)]
     pub(crate) status: Option<String>,
-    /// Server-side: name
+    /// Server-side: name (DLI: name contains it; ModelArts: search_content)
     #[arg(long)]
     pub(crate) name: Option<String>,
+    /// Server-side: list order by creation time
+    #[arg(long, value_enum)]
+    pub(crate) order: Option<Order>,
     /// Server-side (DLI): queue name
     #[arg(long, value_name = "QUEUE")]
     pub(crate) queue_name: Option<String>,
@@ -207,6 +214,25 @@ pub(crate) struct SelectArgs {
     /// Server-side (DLI): tags (key=value)
     #[arg(long)]
     pub(crate) tags: Option<String>,
+}
+
+/// A list order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Order {
+    /// Oldest first
+    Asc,
+    /// Newest first
+    Desc,
+}
+
+impl Order {
+    /// As the list APIs write it.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Order::Asc => "asc",
+            Order::Desc => "desc",
+        }
+    }
 }
 
 /// How a deleting run acts.

@@ -1,8 +1,8 @@
 //! The seam between the commands and the services: the few calls the commands make per
 //! kind. [`crate::sdk`] implements it with otc-jobs-async; the tests implement it in memory.
 //!
-//! Retrying, throttling and waiting are not here: the executor decides them for every
-//! backend alike, so a backend makes exactly one request per call.
+//! Retries are the SDK's (inside each call); throttling across the run and how many
+//! deletions are in flight are the executor's, for every backend alike.
 
 use std::future::Future;
 use std::time::{Duration, SystemTime};
@@ -43,24 +43,26 @@ pub(crate) struct ServerFilters {
     pub(crate) user_name: Option<String>,
     /// DLI `tags`.
     pub(crate) tags: Option<String>,
+    /// Sort order, `asc` or `desc` (DLI, ModelArts).
+    pub(crate) order: Option<String>,
 }
 
-/// What a failed call means for the executor.
+/// What a failed call means for the executor. The SDK has already retried what it
+/// retries (5xx, lost connections, timeouts, cut-short answers: its rules, not ours);
+/// what reaches the executor is final, except throttling, which the run's shared
+/// throttle handles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ErrorClass {
     /// The job does not exist.
     NotFound,
-    /// Throttled (429 / `APIG.0308`): the whole run slows down.
+    /// Throttled (429 / `APIG.0308`) beyond what the SDK waited out: the whole run slows
+    /// down and the id is tried again.
     Throttled {
         /// How long the service asked to wait.
         retry_after: Option<Duration>,
     },
-    /// Worth another attempt (5xx, a connection lost before an answer).
-    Retryable,
-    /// The service said no for good, or the request could not be made.
+    /// The service said no, or no clear answer came after the SDK's retries.
     Fatal,
-    /// The call is not available in this build yet.
-    Unsupported,
 }
 
 /// A failed call: what it means, and what the service said.
@@ -76,22 +78,11 @@ pub(crate) struct CallError {
     pub(crate) message: String,
     /// The request id of the answer.
     pub(crate) request_id: Option<String>,
-}
-
-impl CallError {
-    /// A call this build cannot make yet (waiting for `operation` to be generated).
-    pub(crate) fn unsupported(what: &str, operation: &str) -> CallError {
-        CallError {
-            class: ErrorClass::Unsupported,
-            status: None,
-            code: None,
-            message: format!(
-                "{what} needs the {operation} operation, which this build does not have yet \
-                 (integration step); use `delete` with explicit ids meanwhile"
-            ),
-            request_id: None,
-        }
-    }
+    /// Requests the SDK sent for the call (its retries included).
+    pub(crate) attempts: u32,
+    /// An earlier attempt of the call failed without a clear answer (timeout, connection
+    /// closed, answer cut short): it may have been carried out.
+    pub(crate) earlier_attempt_unknown: bool,
 }
 
 impl std::fmt::Display for CallError {
@@ -110,15 +101,17 @@ impl std::fmt::Display for CallError {
     }
 }
 
-/// What one look at a deleted job shows.
+/// How waiting for a deleted job ended (the SDK's waiter decided it).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Probe {
+pub(crate) enum Waited {
     /// It is gone.
     Gone,
-    /// Still there (being deleted), in this status.
-    Present(Option<String>),
     /// In a status that means its deletion failed.
     Failed(String),
+    /// Still there when the wait was spent, in this status.
+    TimedOut(Option<String>),
+    /// A synchronous deletion said done, but the job is still there, in this status.
+    StillPresent(Option<String>),
 }
 
 /// One entry of a batch deletion's answer. DLI's answer carries no ids: entries are
@@ -131,7 +124,7 @@ pub(crate) struct BatchEntry {
     pub(crate) message: Option<String>,
 }
 
-/// The calls the commands need. Each makes one request (no retries).
+/// The calls the commands need. Each is one SDK call, with the SDK's retries.
 pub(crate) trait Backend: Send + Sync + 'static {
     /// Every job of `kind` the service lists with `filters` (all pages).
     fn list(
@@ -143,12 +136,14 @@ pub(crate) trait Backend: Send + Sync + 'static {
     /// Deletes one job.
     fn delete(&self, kind: Kind, id: &JobId) -> impl Future<Output = Result<(), CallError>> + Send;
 
-    /// Looks once at a job being deleted.
-    fn probe(
+    /// Waits, at most `max_wait`, polling every `poll` or more, until a deleted job is gone.
+    fn wait_gone(
         &self,
         kind: Kind,
         id: &JobId,
-    ) -> impl Future<Output = Result<Probe, CallError>> + Send;
+        max_wait: Duration,
+        poll: Duration,
+    ) -> impl Future<Output = Result<Waited, CallError>> + Send;
 
     /// Deletes Flink jobs in one request (DLI's batch deletion).
     fn batch_delete(

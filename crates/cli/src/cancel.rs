@@ -39,13 +39,4 @@ impl Cancel {
             notified.await;
         }
     }
-
-    /// Sleeps `duration`; `false` if interrupted first.
-    pub(crate) async fn sleep(&self, duration: std::time::Duration) -> bool {
-        tokio::select! {
-            biased;
-            () = self.cancelled() => false,
-            () = tokio::time::sleep(duration) => true,
-        }
-    }
 }

@@ -16,19 +16,23 @@ pub(crate) fn start(global: &Global) -> Result<(Emulator, otc_jobs_async::Client
     for job in samples() {
         emulator.seed(job);
     }
-    let client = otc_jobs_async::Client::builder()
+    let mut builder = otc_jobs_async::Client::builder();
+    if let Some(timeout) = global.request_timeout {
+        builder = builder.timeout(timeout);
+    }
+    let client = builder
         .ak_sk(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY)
         .project_id(DEFAULT_PROJECT_ID)
         .region(global.region.as_deref().unwrap_or("eu-de"))
         .base_url(emulator.base_url())
-        .retry(otc_jobs_async::RetryPolicy::NONE)
+        .retry(crate::config::retry_policy())
         .build()
         .map_err(|e| CliError::usage(format!("emulator client: {e}"), ""))?;
     Ok((emulator, client))
 }
 
 /// Sample jobs: Flink jobs 1–12, training jobs 1–5 (versions 1/1, 1/2, 2/1),
-/// visualization jobs vis-1–vis-3, job executions exec-1–exec-3.
+/// visualization jobs 101–103, job executions exec-1–exec-3.
 fn samples() -> Vec<SeedJob> {
     let mut jobs = Vec::new();
     for n in 1..=12 {
@@ -46,7 +50,8 @@ fn samples() -> Vec<SeedJob> {
         jobs.push(SeedJob::training_job_version(job_id, version_id));
     }
     for n in 1..=3 {
-        jobs.push(SeedJob::visualization_job(format!("vis-{n}")));
+        // Numeric: the list pages type visualization job ids as numbers.
+        jobs.push(SeedJob::visualization_job(format!("{}", 100 + n)));
         jobs.push(SeedJob::job_execution(format!("exec-{n}")));
     }
     jobs

@@ -1,6 +1,7 @@
 //! Execution: acts on the plan and nothing else. At most `parallelism` deletions at a
-//! time, every request through the one [`Throttle`]; retries of 5xx and lost connections
-//! with backoff, 429s through the throttle; optional waiting until each job is gone.
+//! time, every deletion through the one [`Throttle`]; the SDK retries 5xx and lost
+//! connections inside each call, a 429 it gives up on goes through the throttle and the
+//! id is tried again; optional waiting (the SDK's waiter) until each job is gone.
 //! Every planned id gets exactly one outcome, which goes to the journal the moment it is
 //! known. On interruption no new deletion starts, the ones in flight finish, and the ids
 //! never started are reported skipped.
@@ -13,7 +14,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
-use crate::backend::{Backend, BatchEntry, CallError, ErrorClass, Probe};
+use crate::backend::{Backend, BatchEntry, CallError, ErrorClass, Waited};
 use crate::cancel::Cancel;
 use crate::journal::Journal;
 use crate::kinds::{JobId, Kind};
@@ -28,15 +29,12 @@ pub(crate) struct Settings {
     pub(crate) parallelism: usize,
     /// Requests per second at most (`None`: until a 429 says otherwise).
     pub(crate) max_rate: Option<f64>,
-    /// Attempts per id for 5xx and lost connections.
-    pub(crate) max_attempts: u32,
     /// Attempts per id that may be throttled (429) before it fails.
     pub(crate) max_throttled: u32,
-    /// The first backoff ceiling (doubling, full jitter, capped at 20 s).
-    pub(crate) backoff: Duration,
     /// Wait until each deleted job is gone, at most this long.
     pub(crate) wait: Option<Duration>,
-    /// Between two looks at a job being deleted.
+    /// The shortest sleep between two looks at a job being deleted (the SDK's waiter
+    /// backs off from it up to ten times as long).
     pub(crate) poll_interval: Duration,
     /// DLI only: delete in batches of this many ids.
     pub(crate) batch: Option<usize>,
@@ -49,9 +47,7 @@ impl Default for Settings {
         Settings {
             parallelism: 8,
             max_rate: None,
-            max_attempts: 4,
             max_throttled: 10,
-            backoff: Duration::from_millis(200),
             wait: None,
             poll_interval: Duration::from_secs(2),
             batch: None,
@@ -59,8 +55,6 @@ impl Default for Settings {
         }
     }
 }
-
-const BACKOFF_CAP: Duration = Duration::from_secs(20);
 
 /// What every task shares.
 struct Run<B> {
@@ -210,32 +204,44 @@ impl<B: Backend> Run<B> {
     }
 }
 
-/// Deletes one id (and waits for it, with `--wait`).
+/// Deletes one id (and waits for it, with `--wait`). The SDK retries inside each call;
+/// here only a throttled call is tried again, after the shared throttle's pause.
 async fn delete_one<B: Backend>(run: &Run<B>, id: &JobId) -> Outcome {
     if run.settings.wait_only {
         let max = run.settings.wait.unwrap_or(Duration::ZERO);
         return match wait_gone(run, id, 0, max).await {
-            Outcome::Deleted { attempts } => Outcome::AlreadyGone { attempts },
+            Outcome::Deleted { attempts } => Outcome::AlreadyGone {
+                attempts,
+                note: None,
+            },
             other => other,
         };
     }
     let mut attempts = 0;
     let mut throttled = 0;
+    let mut unknown = false;
     loop {
         if !run.throttle.acquire(&run.cancel).await {
             return interrupted(attempts, None);
         }
-        attempts += 1;
         let error = match run.backend.delete(run.kind, id).await {
             Ok(()) => {
+                attempts += 1;
                 run.throttle.succeeded();
                 break;
             }
             Err(e) => e,
         };
+        attempts += error.attempts.max(1);
+        unknown |= error.earlier_attempt_unknown;
         match error.class {
             // Gone: maybe by an earlier attempt of ours whose answer was lost.
-            ErrorClass::NotFound => return Outcome::AlreadyGone { attempts },
+            ErrorClass::NotFound => {
+                return Outcome::AlreadyGone {
+                    attempts,
+                    note: unknown.then(|| LOST_ANSWER.to_owned()),
+                };
+            }
             ErrorClass::Throttled { retry_after } => {
                 run.throttle.throttled(retry_after);
                 throttled += 1;
@@ -243,15 +249,7 @@ async fn delete_one<B: Backend>(run: &Run<B>, id: &JobId) -> Outcome {
                     return failed(&error, attempts, "");
                 }
             }
-            ErrorClass::Retryable if attempts - throttled < run.settings.max_attempts => {
-                let wait = backoff(run.settings.backoff, attempts - throttled, id);
-                if !run.cancel.sleep(wait).await {
-                    return interrupted(attempts, Some(&error));
-                }
-            }
-            ErrorClass::Retryable | ErrorClass::Fatal | ErrorClass::Unsupported => {
-                return failed(&error, attempts, "");
-            }
+            ErrorClass::Fatal => return failed(&error, attempts, ""),
         }
     }
     match run.settings.wait {
@@ -259,6 +257,11 @@ async fn delete_one<B: Backend>(run: &Run<B>, id: &JobId) -> Outcome {
         Some(max) => wait_gone(run, id, attempts, max).await,
     }
 }
+
+/// The note of an id found gone after an attempt whose answer was lost: this run may
+/// have deleted it. Reported as `already_gone` (what the service said; a success either
+/// way) with this note, not as `deleted`, which the run cannot prove.
+pub(crate) const LOST_ANSWER: &str = "an earlier attempt got no clear answer (timeout, connection lost); it may have deleted the job";
 
 /// Interrupted while waiting: the service accepted the deletion, so it is `deleted`
 /// (unconfirmed); with nothing deleted (`otc-jobs wait`), `skipped`.
@@ -272,44 +275,44 @@ fn stopped_waiting(attempts: u32) -> Outcome {
     }
 }
 
-/// Polls until the job is gone, its deletion failed, or `max` passed.
+/// Waits (the SDK's waiter) until the job is gone, its deletion failed, or `max` passed.
 async fn wait_gone<B: Backend>(run: &Run<B>, id: &JobId, attempts: u32, max: Duration) -> Outcome {
     let start = Instant::now();
-    let mut last_status = None;
-    loop {
-        if !run.throttle.acquire(&run.cancel).await {
-            return stopped_waiting(attempts);
-        }
-        match run.backend.probe(run.kind, id).await {
-            Ok(Probe::Gone) => return Outcome::Deleted { attempts },
-            Err(e) if e.class == ErrorClass::NotFound => return Outcome::Deleted { attempts },
-            Ok(Probe::Failed(status)) => {
-                return Outcome::Failed {
-                    status: None,
-                    code: None,
-                    message: format!("the service reports the deletion failed (status {status})"),
-                    request_id: None,
-                    attempts,
-                };
+    let waited = tokio::select! {
+        biased;
+        () = run.cancel.cancelled() => return stopped_waiting(attempts),
+        waited = run.backend.wait_gone(run.kind, id, max, run.settings.poll_interval) => waited,
+    };
+    match waited {
+        Ok(Waited::Gone) => Outcome::Deleted { attempts },
+        Err(e) if e.class == ErrorClass::NotFound => Outcome::Deleted { attempts },
+        Ok(Waited::Failed(status)) => Outcome::Failed {
+            status: None,
+            code: None,
+            message: format!("the service reports the deletion failed (status {status})"),
+            request_id: None,
+            attempts,
+        },
+        Ok(Waited::StillPresent(status)) => Outcome::Failed {
+            status: None,
+            code: None,
+            message: format!(
+                "the service said deleted, but the job is still there (status {})",
+                status.as_deref().unwrap_or("unknown")
+            ),
+            request_id: None,
+            attempts,
+        },
+        Ok(Waited::TimedOut(last_status)) => Outcome::TimedOut {
+            attempts,
+            waited_secs: start.elapsed().as_secs(),
+            last_status,
+        },
+        Err(e) => {
+            if let ErrorClass::Throttled { retry_after } = e.class {
+                run.throttle.throttled(retry_after);
             }
-            Ok(Probe::Present(status)) => last_status = status,
-            Err(e) => match e.class {
-                ErrorClass::Throttled { retry_after } => run.throttle.throttled(retry_after),
-                ErrorClass::Retryable => {}
-                _ => return failed(&e, attempts, "deleted, but cannot wait for it: "),
-            },
-        }
-        let waited = start.elapsed();
-        if waited >= max {
-            return Outcome::TimedOut {
-                attempts,
-                waited_secs: waited.as_secs(),
-                last_status,
-            };
-        }
-        let nap = run.settings.poll_interval.min(max - waited);
-        if !run.cancel.sleep(nap).await {
-            return stopped_waiting(attempts);
+            failed(&e, attempts, "deleted, but cannot wait for it: ")
         }
     }
 }
@@ -320,7 +323,8 @@ async fn wait_gone<B: Backend>(run: &Run<B>, id: &JobId, attempts: u32, max: Dur
 /// which id failed. When every entry of a chunk says success (and there is one per id)
 /// all its ids are reported deleted; otherwise (any failure, a count that does not match,
 /// an error) the chunk's ids are deleted one by one, and those the batch did remove show
-/// as `already_gone`. If this build has no batch call, every id goes one by one.
+/// as `already_gone`. The batch is a POST: the SDK does not resend it after an
+/// ambiguous failure, and the one-by-one deletions settle those ids.
 async fn run_batches<B: Backend>(
     run: &Run<B>,
     plan: &Plan,
@@ -350,11 +354,11 @@ async fn run_batches<B: Backend>(
                     outcomes[*index] = Some(outcome);
                 }
             }
-            Err(e) if e.class == ErrorClass::Unsupported => {
-                run.progress
-                    .suspend(|| eprintln!("note: {e}; deleting one by one"));
+            Err(e) if matches!(e.class, ErrorClass::Throttled { .. }) => {
+                if let ErrorClass::Throttled { retry_after } = e.class {
+                    run.throttle.throttled(retry_after);
+                }
                 one_by_one.extend_from_slice(chunk);
-                break;
             }
             Ok(_) | Err(_) => {
                 one_by_one.extend_from_slice(chunk);
@@ -400,18 +404,6 @@ fn interrupted(attempts: u32, last: Option<&CallError>) -> Outcome {
         request_id: last.and_then(|e| e.request_id.clone()),
         attempts,
     }
-}
-
-/// Exponential backoff with full jitter: a draw from [0, min(cap, base * 2^(n-1))).
-fn backoff(base: Duration, attempt: u32, id: &JobId) -> Duration {
-    use std::hash::BuildHasher;
-    let ceiling = base
-        .saturating_mul(1u32 << attempt.saturating_sub(1).min(16))
-        .min(BACKOFF_CAP);
-    // A random draw without a dependency: the process's random hash keys.
-    let draw = std::collections::hash_map::RandomState::new().hash_one((id, attempt)) as f64
-        / u64::MAX as f64;
-    ceiling.mul_f64(draw)
 }
 
 #[cfg(test)]

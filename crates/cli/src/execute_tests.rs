@@ -13,7 +13,8 @@ use crate::backend::{JobRow, ServerFilters};
 struct Fake {
     jobs: Mutex<HashSet<i64>>,
     errors: Mutex<HashMap<i64, VecDeque<CallError>>>,
-    probes: Mutex<HashMap<i64, VecDeque<Probe>>>,
+    /// How waiting for an id ends (default: gone); a timeout takes the whole wait.
+    waits: Mutex<HashMap<i64, Waited>>,
     batch_answer: Mutex<Option<Result<Vec<BatchEntry>, CallError>>>,
     /// (id, when) of every delete request.
     requests: Mutex<Vec<(i64, Instant)>>,
@@ -54,6 +55,8 @@ fn error(class: ErrorClass, status: u16) -> CallError {
         code: Some(format!("E{status}")),
         message: format!("status {status}"),
         request_id: Some("req-1".into()),
+        attempts: 1,
+        earlier_attempt_unknown: false,
     }
 }
 
@@ -66,7 +69,7 @@ fn number(id: &JobId) -> i64 {
 
 impl Backend for Fake {
     async fn list(&self, _: Kind, _: &ServerFilters) -> Result<Vec<JobRow>, CallError> {
-        Err(CallError::unsupported("listing", "ListFlinkJobs"))
+        Ok(Vec::new())
     }
 
     async fn delete(&self, _: Kind, id: &JobId) -> Result<(), CallError> {
@@ -93,24 +96,30 @@ impl Backend for Fake {
         }
     }
 
-    async fn probe(&self, _: Kind, id: &JobId) -> Result<Probe, CallError> {
-        let id = number(id);
-        Ok(self
-            .probes
+    async fn wait_gone(
+        &self,
+        _: Kind,
+        id: &JobId,
+        max_wait: Duration,
+        _: Duration,
+    ) -> Result<Waited, CallError> {
+        let waited = self
+            .waits
             .lock()
             .unwrap()
-            .get_mut(&id)
-            .and_then(VecDeque::pop_front)
-            .unwrap_or(Probe::Gone))
+            .get(&number(id))
+            .cloned()
+            .unwrap_or(Waited::Gone);
+        if matches!(waited, Waited::TimedOut(_)) {
+            tokio::time::sleep(max_wait).await;
+        }
+        Ok(waited)
     }
 
     async fn batch_delete(&self, ids: &[JobId]) -> Result<Vec<BatchEntry>, CallError> {
         let answer = self.batch_answer.lock().unwrap().clone();
         match answer {
-            None => Err(CallError::unsupported(
-                "batch deletion",
-                "BatchDeleteFlinkJobs",
-            )),
+            None => Err(error(ErrorClass::Fatal, 500)),
             Some(Err(e)) => Err(e),
             Some(Ok(entries)) => {
                 // The batch deletes the ids whose entry says success (order unknown to the caller).
@@ -233,13 +242,37 @@ async fn a_429_pauses_every_task_not_just_its_own() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn retries_then_reports_each_kind_of_end() {
-    let fake = Arc::new(Fake::with_jobs([1, 2, 3], Duration::ZERO));
-    let busy = || error(ErrorClass::Retryable, 503);
-    fake.script(1, [busy(), busy()]);
-    fake.script(2, [busy(), busy(), busy(), busy(), busy()]);
+async fn reports_what_the_sdk_ends_with_and_retries_only_throttling() {
+    let fake = Arc::new(Fake::with_jobs([1, 2, 3, 5], Duration::ZERO));
+    let throttled = || {
+        error(
+            ErrorClass::Throttled {
+                retry_after: Some(Duration::from_secs(1)),
+            },
+            429,
+        )
+    };
+    fake.script(1, [throttled(), throttled()]);
+    // The SDK retried the 503 four times: final, not retried again here.
+    fake.script(
+        2,
+        [CallError {
+            attempts: 4,
+            ..error(ErrorClass::Fatal, 503)
+        }],
+    );
     fake.script(3, [error(ErrorClass::Fatal, 403)]);
-    let plan = plan([1, 2, 3, 4]);
+    // An attempt timed out, the SDK's retry found the job gone: our first attempt may
+    // have deleted it.
+    fake.script(
+        5,
+        [CallError {
+            attempts: 2,
+            earlier_attempt_unknown: true,
+            ..error(ErrorClass::NotFound, 400)
+        }],
+    );
+    let plan = plan([1, 2, 3, 4, 5]);
     let report = run(&fake, &plan, Settings::default()).await;
     assert_eq!(report.items[0].outcome, Outcome::Deleted { attempts: 3 });
     assert_eq!(
@@ -262,8 +295,28 @@ async fn retries_then_reports_each_kind_of_end() {
     ));
     assert_eq!(
         report.items[3].outcome,
-        Outcome::AlreadyGone { attempts: 1 }
+        Outcome::AlreadyGone {
+            attempts: 1,
+            note: None
+        }
     );
+    assert_eq!(
+        report.items[4].outcome,
+        Outcome::AlreadyGone {
+            attempts: 2,
+            note: Some(LOST_ANSWER.into())
+        }
+    );
+    // 503 and 403 were sent once each by the executor.
+    let sent = |id| {
+        fake.requests
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(n, _)| *n == id)
+            .count()
+    };
+    assert_eq!((sent(1), sent(2), sent(3)), (3, 1, 1));
     assert_eq!(report.exit_code(), 1);
 }
 
@@ -366,26 +419,18 @@ async fn journal_resume_finishes_everything_without_deleting_twice() {
 
 #[tokio::test(start_paused = true)]
 async fn wait_until_gone_times_out_or_sees_a_failed_deletion() {
-    let fake = Arc::new(Fake::with_jobs([1, 2, 3], Duration::ZERO));
-    let present = || Probe::Present(Some("9".into()));
-    fake.probes
-        .lock()
-        .unwrap()
-        .insert(1, VecDeque::from([present(), present()]));
-    fake.probes
-        .lock()
-        .unwrap()
-        .insert(2, std::iter::repeat_n(present(), 100).collect());
-    fake.probes
-        .lock()
-        .unwrap()
-        .insert(3, VecDeque::from([Probe::Failed("6".into())]));
+    let fake = Arc::new(Fake::with_jobs([1, 2, 3, 4], Duration::ZERO));
+    fake.waits.lock().unwrap().extend([
+        (2, Waited::TimedOut(Some("9".into()))),
+        (3, Waited::Failed("6".into())),
+        (4, Waited::StillPresent(Some("job_running".into()))),
+    ]);
     let settings = Settings {
         wait: Some(Duration::from_secs(10)),
         poll_interval: Duration::from_secs(2),
         ..Settings::default()
     };
-    let report = run(&fake, &plan([1, 2, 3]), settings).await;
+    let report = run(&fake, &plan([1, 2, 3, 4]), settings).await;
     assert_eq!(report.items[0].outcome, Outcome::Deleted { attempts: 1 });
     assert_eq!(
         report.items[1].outcome,
@@ -397,6 +442,9 @@ async fn wait_until_gone_times_out_or_sees_a_failed_deletion() {
     );
     assert!(
         matches!(&report.items[2].outcome, Outcome::Failed { message, .. } if message.contains("status 6"))
+    );
+    assert!(
+        matches!(&report.items[3].outcome, Outcome::Failed { message, .. } if message.contains("still there"))
     );
     assert_eq!(report.exit_code(), 1);
 }
@@ -435,29 +483,20 @@ async fn batch_answer_without_ids_falls_back_to_one_by_one() {
     );
     assert!(fake.jobs.lock().unwrap().is_empty());
 
-    // No batch call in this build: one by one.
+    // The batch call failed (the SDK does not resend a POST whose fate is unknown):
+    // one by one.
     let fake = Arc::new(Fake::with_jobs(1..=4, Duration::ZERO));
     let report = run(&fake, &plan(1..=4), settings).await;
     assert_eq!(report.summary.deleted, 4);
 }
 
-#[test]
-fn backoff_stays_under_its_doubling_ceiling() {
-    let id = JobId::Number(1);
-    for attempt in 1..10 {
-        let ceiling = (Duration::from_millis(200) * (1 << (attempt - 1))).min(BACKOFF_CAP);
-        assert!(backoff(Duration::from_millis(200), attempt, &id) < ceiling);
-    }
-}
-
 #[tokio::test(start_paused = true)]
 async fn interrupted_while_waiting_a_deletion_the_service_accepted_is_deleted() {
     let fake = Arc::new(Fake::with_jobs([1], Duration::ZERO));
-    let present = Probe::Present(Some("9".into()));
-    fake.probes
+    fake.waits
         .lock()
         .unwrap()
-        .insert(1, std::iter::repeat_n(present, 100).collect());
+        .insert(1, Waited::TimedOut(Some("9".into())));
     let cancel = Cancel::default();
     let stopper = cancel.clone();
     tokio::spawn(async move {

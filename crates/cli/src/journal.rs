@@ -151,7 +151,13 @@ mod tests {
         journal
             .record(
                 Kind::FlinkJob,
-                &item(2, Outcome::AlreadyGone { attempts: 1 }),
+                &item(
+                    2,
+                    Outcome::AlreadyGone {
+                        attempts: 1,
+                        note: None,
+                    },
+                ),
             )
             .unwrap();
         journal

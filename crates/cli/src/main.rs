@@ -10,7 +10,6 @@ mod cancel;
 mod commands;
 mod config;
 mod confirm;
-mod detail;
 mod emulator;
 mod execute;
 mod exit;

@@ -17,6 +17,9 @@ pub(crate) enum Outcome {
     AlreadyGone {
         /// Requests made.
         attempts: u32,
+        /// Why this run may be what removed it (an attempt whose answer was lost).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
     },
     /// Not deleted.
     Failed {
@@ -62,9 +65,15 @@ impl Outcome {
     /// One line of detail for a table.
     pub(crate) fn detail(&self) -> String {
         match self {
-            Outcome::Deleted { attempts } | Outcome::AlreadyGone { attempts } => {
-                format!("attempts: {attempts}")
-            }
+            Outcome::Deleted { attempts }
+            | Outcome::AlreadyGone {
+                attempts,
+                note: None,
+            } => format!("attempts: {attempts}"),
+            Outcome::AlreadyGone {
+                attempts,
+                note: Some(note),
+            } => format!("attempts: {attempts}; {note}"),
             Outcome::Failed {
                 status,
                 code,
@@ -221,7 +230,13 @@ mod tests {
             Kind::FlinkJob,
             vec![
                 item(1, Outcome::Deleted { attempts: 1 }),
-                item(2, Outcome::AlreadyGone { attempts: 2 }),
+                item(
+                    2,
+                    Outcome::AlreadyGone {
+                        attempts: 2,
+                        note: None,
+                    },
+                ),
                 item(3, Outcome::Skipped { reason: "x".into() }),
             ],
             false,

@@ -1,20 +1,26 @@
-//! The [`Backend`] over otc-jobs-async: the five deletions are real, and so is looking at
-//! a job being deleted (through the interim hand-written operations of [`crate::detail`];
-//! not for whole training jobs). Listing and DLI's batch deletion wait for their
-//! operations (`ListFlinkJobs`..., `BatchDeleteFlinkJobs`) and the paginators, which this
-//! build does not have yet (integration step): they answer [`ErrorClass::Unsupported`].
+//! The [`Backend`] over otc-jobs-async: lists through the SDK's paginators (server-side
+//! filters as the generated query setters), deletes through the generated operations,
+//! waits through the SDK's waiter (`wait_until_deleted`: a whole training job through
+//! its probe, `ListTrainingJobVersions`), and batch-deletes Flink jobs with
+//! `BatchDeleteFlinkJobs`.
 //!
-//! The client is built without retries: the executor retries, so that every 429 reaches
-//! the run's shared throttle.
+//! Every call carries the SDK's retries (see [`crate::config`]); what comes back is final
+//! except throttling, which the executor hands to the run's shared throttle.
 
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
-use otc_jobs_async::{Client, Error};
+use futures_util::TryStreamExt;
+use otc_jobs_async::{Client, Error, WaitOptions, WaitOutcome};
 use otc_jobs_core::auth::SigningTime;
-use otc_jobs_core::{RetryAfter, THROTTLED_CODE};
+use otc_jobs_core::dli::{BatchDeleteFlinkJobs, DeleteFlinkJob, ListFlinkJobs};
+use otc_jobs_core::modelarts::{
+    DeleteTrainingJob, DeleteTrainingJobVersion, DeleteVisualizationJob, ListTrainingJobVersions,
+    ListTrainingJobs, ListVisualizationJobs,
+};
+use otc_jobs_core::mrs::{DeleteJobExecution, ListJobExecutions};
+use otc_jobs_core::{Deletion, Operation, PathId, RetryAfter, THROTTLED_CODE};
 
-use crate::backend::{Backend, BatchEntry, CallError, ErrorClass, JobRow, Probe, ServerFilters};
-use crate::detail::{GetFlinkJob, GetJobExecution, GetTrainingJobVersion, GetVisualizationJob};
+use crate::backend::{Backend, BatchEntry, CallError, ErrorClass, JobRow, ServerFilters, Waited};
 use crate::kinds::{JobId, Kind};
 
 /// The services, through the SDK.
@@ -24,25 +30,165 @@ pub(crate) struct SdkBackend {
 }
 
 impl SdkBackend {
-    /// Over `client` (which should not retry: see the module docs).
+    /// Over `client`.
     pub(crate) fn new(client: Client) -> SdkBackend {
         SdkBackend { client }
+    }
+
+    async fn list_training_jobs(&self, f: &ServerFilters) -> Result<Vec<JobRow>, Error> {
+        let mut op = ListTrainingJobs::new();
+        op.status.clone_from(&f.status);
+        op.search_content.clone_from(&f.name);
+        if f.order.is_some() {
+            op.sort_by = Some("create_time".into());
+            op.order.clone_from(&f.order);
+        }
+        let jobs: Vec<_> = self.client.paginate(op).try_collect().await?;
+        Ok(jobs
+            .into_iter()
+            .filter_map(|j| {
+                Some(JobRow {
+                    id: JobId::Number(j.job_id?),
+                    name: j.job_name,
+                    status: j.status.map(|s| s.to_string()),
+                    created: j.create_time.and_then(millis),
+                    queue: None,
+                })
+            })
+            .collect())
+    }
+
+    async fn list_versions(&self, f: &ServerFilters) -> Result<Vec<JobRow>, Error> {
+        let mut rows = Vec::new();
+        // Versions are listed per job: every job of the (filtered) job list.
+        for job in self.list_training_jobs(f).await? {
+            let JobId::Number(job_id) = job.id else {
+                continue;
+            };
+            let versions = self
+                .client
+                .paginate(ListTrainingJobVersions::new(job_id))
+                .try_collect::<Vec<_>>();
+            let versions = match versions.await {
+                Ok(v) => v,
+                // Deleted between the two lists: it has no versions left.
+                Err(e) if e.is_not_found() => continue,
+                Err(e) => return Err(e),
+            };
+            rows.extend(versions.into_iter().filter_map(|v| {
+                Some(JobRow {
+                    id: JobId::Version {
+                        job_id,
+                        version_id: v.version_id?,
+                    },
+                    name: v.version_name.or_else(|| job.name.clone()),
+                    status: v.status.map(|s| s.to_string()),
+                    created: v.create_time.and_then(millis),
+                    queue: None,
+                })
+            }));
+        }
+        Ok(rows)
+    }
+
+    async fn list_visualization_jobs(&self, f: &ServerFilters) -> Result<Vec<JobRow>, Error> {
+        let mut op = ListVisualizationJobs::new();
+        op.status.clone_from(&f.status);
+        op.search_content.clone_from(&f.name);
+        if f.order.is_some() {
+            op.sort_by = Some("create_time".into());
+            op.order.clone_from(&f.order);
+        }
+        let jobs: Vec<_> = self.client.paginate(op).try_collect().await?;
+        Ok(jobs
+            .into_iter()
+            .filter_map(|j| {
+                Some(JobRow {
+                    id: JobId::Text(PathId::new(j.job_id?.to_string()).ok()?),
+                    name: j.job_name,
+                    status: j.status.map(|s| s.to_string()),
+                    created: j.create_time.and_then(millis),
+                    queue: None,
+                })
+            })
+            .collect())
+    }
+
+    async fn list_flink_jobs(&self, f: &ServerFilters) -> Result<Vec<JobRow>, Error> {
+        let mut op = ListFlinkJobs::new();
+        op.status.clone_from(&f.status);
+        op.name.clone_from(&f.name);
+        op.queue_name.clone_from(&f.queue_name);
+        op.job_type.clone_from(&f.job_type);
+        op.user_name.clone_from(&f.user_name);
+        op.tags.clone_from(&f.tags);
+        op.order.clone_from(&f.order);
+        let jobs: Vec<_> = self.client.paginate(op).try_collect().await?;
+        Ok(jobs
+            .into_iter()
+            .filter_map(|j| {
+                Some(JobRow {
+                    id: JobId::Number(j.job_id?),
+                    name: j.name,
+                    status: j.status,
+                    created: j.create_time.and_then(millis),
+                    queue: j.queue_name,
+                })
+            })
+            .collect())
+    }
+
+    async fn list_job_executions(&self, f: &ServerFilters) -> Result<Vec<JobRow>, Error> {
+        let mut op = ListJobExecutions::new();
+        op.sort_by = match f.order.as_deref() {
+            Some("asc") => Some("created_at".into()),
+            Some(_) => Some("-created_at".into()),
+            None => None,
+        };
+        let jobs: Vec<_> = self.client.paginate(op).try_collect().await?;
+        Ok(jobs
+            .into_iter()
+            .filter_map(|j| {
+                Some(JobRow {
+                    id: JobId::Text(PathId::new(j.id?).ok()?),
+                    name: j.job_id,
+                    status: None,
+                    created: j
+                        .created_at
+                        .and_then(|t| humantime::parse_rfc3339_weak(&t).ok()),
+                    queue: None,
+                })
+            })
+            .collect())
+    }
+
+    async fn wait<D>(&self, deletion: &D, options: WaitOptions) -> Result<Waited, CallError>
+    where
+        D: Deletion + Sync,
+        D::Probe: Send + Sync,
+        <D::Probe as Operation>::Response: Send,
+    {
+        match self.client.wait_until_deleted(deletion, options).await {
+            Ok(WaitOutcome::Gone { .. }) => Ok(Waited::Gone),
+            Ok(WaitOutcome::Failed { status }) => Ok(Waited::Failed(status)),
+            Ok(WaitOutcome::TimedOut { last_status, .. }) => Ok(Waited::TimedOut(last_status)),
+            Ok(WaitOutcome::StillPresent { status }) => Ok(Waited::StillPresent(status)),
+            Ok(other) => Ok(Waited::StillPresent(Some(format!("{other:?}")))),
+            Err(e) => Err(call_error(&e)),
+        }
     }
 }
 
 impl Backend for SdkBackend {
-    async fn list(&self, kind: Kind, _filters: &ServerFilters) -> Result<Vec<JobRow>, CallError> {
-        let operation = match kind {
-            Kind::TrainingJob => "ListTrainingJobs",
-            Kind::TrainingJobVersion => "ListTrainingJobVersions",
-            Kind::VisualizationJob => "ListVisualizationJobs",
-            Kind::FlinkJob => "ListFlinkJobs",
-            Kind::JobExecution => "ListJobExecutions",
-        };
-        Err(CallError::unsupported(
-            &format!("listing {kind}s"),
-            &format!("{operation} operation and its paginator"),
-        ))
+    async fn list(&self, kind: Kind, filters: &ServerFilters) -> Result<Vec<JobRow>, CallError> {
+        match kind {
+            Kind::TrainingJob => self.list_training_jobs(filters).await,
+            Kind::TrainingJobVersion => self.list_versions(filters).await,
+            Kind::VisualizationJob => self.list_visualization_jobs(filters).await,
+            Kind::FlinkJob => self.list_flink_jobs(filters).await,
+            Kind::JobExecution => self.list_job_executions(filters).await,
+        }
+        .map_err(|e| call_error(&e))
     }
 
     async fn delete(&self, kind: Kind, id: &JobId) -> Result<(), CallError> {
@@ -64,66 +210,87 @@ impl Backend for SdkBackend {
             (Kind::JobExecution, JobId::Text(id)) => {
                 self.client.delete_job_execution(id.clone()).await.map(drop)
             }
-            _ => {
-                return Err(CallError {
-                    class: ErrorClass::Fatal,
-                    status: None,
-                    code: None,
-                    message: format!("{id} is not a {kind} id"),
-                    request_id: None,
-                });
-            }
+            _ => return Err(not_of_kind(kind, id)),
         };
         result.map_err(|e| call_error(&e))
     }
 
-    async fn probe(&self, kind: Kind, id: &JobId) -> Result<Probe, CallError> {
-        let answer = match (kind, id) {
-            (Kind::FlinkJob, JobId::Number(n)) => self
-                .client
-                .send(&GetFlinkJob { job_id: *n })
-                .await
-                .map(|d| d.status("/job_detail/status")),
-            (Kind::TrainingJobVersion, JobId::Version { job_id, version_id }) => self
-                .client
-                .send(&GetTrainingJobVersion {
-                    job_id: *job_id,
-                    version_id: *version_id,
-                })
-                .await
-                .map(|d| d.status("/status")),
-            (Kind::VisualizationJob, JobId::Text(id)) => self
-                .client
-                .send(&GetVisualizationJob { job_id: id.clone() })
-                .await
-                .map(|d| d.status("/status")),
-            (Kind::JobExecution, JobId::Text(id)) => self
-                .client
-                .send(&GetJobExecution {
-                    job_execution_id: id.clone(),
-                })
-                .await
-                .map(|d| d.status("/job_execution/info/status")),
-            _ => {
-                return Err(CallError::unsupported(
-                    &format!("waiting for a {kind}"),
-                    "ListTrainingJobVersions operation (or the waiter)",
-                ));
+    async fn wait_gone(
+        &self,
+        kind: Kind,
+        id: &JobId,
+        max_wait: Duration,
+        poll: Duration,
+    ) -> Result<Waited, CallError> {
+        let options = WaitOptions::default()
+            .max_wait(max_wait)
+            .delays(poll, poll.saturating_mul(10));
+        match (kind, id) {
+            (Kind::TrainingJob, JobId::Number(n)) => {
+                self.wait(&DeleteTrainingJob::new(*n), options).await
             }
-        };
-        match answer {
-            Ok(status) if is_failed_deletion(kind, status.as_deref()) => {
-                Ok(Probe::Failed(status.unwrap_or_default()))
+            (Kind::FlinkJob, JobId::Number(n)) => {
+                self.wait(&DeleteFlinkJob::new(*n), options).await
             }
-            Ok(status) => Ok(Probe::Present(status)),
-            Err(e) if e.is_not_found() => Ok(Probe::Gone),
-            Err(e) => Err(call_error(&e)),
+            (Kind::TrainingJobVersion, JobId::Version { job_id, version_id }) => {
+                self.wait(
+                    &DeleteTrainingJobVersion::new(*job_id, *version_id),
+                    options,
+                )
+                .await
+            }
+            (Kind::VisualizationJob, JobId::Text(id)) => {
+                self.wait(&DeleteVisualizationJob::new(id.clone()), options)
+                    .await
+            }
+            (Kind::JobExecution, JobId::Text(id)) => {
+                self.wait(&DeleteJobExecution::new(id.clone()), options)
+                    .await
+            }
+            _ => Err(not_of_kind(kind, id)),
         }
     }
 
-    async fn batch_delete(&self, _ids: &[JobId]) -> Result<Vec<BatchEntry>, CallError> {
-        Err(CallError::unsupported("--batch", "BatchDeleteFlinkJobs"))
+    async fn batch_delete(&self, ids: &[JobId]) -> Result<Vec<BatchEntry>, CallError> {
+        let numbers = ids
+            .iter()
+            .map(|id| match id {
+                JobId::Number(n) => Ok(*n),
+                other => Err(not_of_kind(Kind::FlinkJob, other)),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let answer = self
+            .client
+            .send(&BatchDeleteFlinkJobs::new(numbers))
+            .await
+            .map_err(|e| call_error(&e))?;
+        Ok(answer
+            .0
+            .into_iter()
+            .map(|entry| BatchEntry {
+                is_success: entry.is_success == Some(true),
+                message: entry.message,
+            })
+            .collect())
     }
+}
+
+fn not_of_kind(kind: Kind, id: &JobId) -> CallError {
+    CallError {
+        class: ErrorClass::Fatal,
+        status: None,
+        code: None,
+        message: format!("{id} is not a {kind} id"),
+        request_id: None,
+        attempts: 0,
+        earlier_attempt_unknown: false,
+    }
+}
+
+/// Milliseconds since the epoch (how ModelArts and DLI write times).
+fn millis(ms: i64) -> Option<SystemTime> {
+    let ms = u64::try_from(ms).ok()?;
+    SystemTime::UNIX_EPOCH.checked_add(Duration::from_millis(ms))
 }
 
 /// What an SDK error means for the executor.
@@ -141,8 +308,6 @@ pub(crate) fn call_error(error: &Error) -> CallError {
                 }
             }),
         }
-    } else if otc_jobs_core::is_retryable(error) {
-        ErrorClass::Retryable
     } else {
         ErrorClass::Fatal
     };
@@ -156,19 +321,15 @@ pub(crate) fn call_error(error: &Error) -> CallError {
         code: error.code().map(str::to_owned),
         message,
         request_id: error.request_id().map(str::to_owned),
+        attempts: error.attempts().max(1),
+        earlier_attempt_unknown: error.earlier_attempt_unknown(),
     }
-}
-
-/// ModelArts status 6 is "delete failed" (the training job pages' status table).
-fn is_failed_deletion(kind: Kind, status: Option<&str>) -> bool {
-    matches!(kind, Kind::TrainingJobVersion | Kind::VisualizationJob) && status == Some("6")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use otc_jobs_core::ServiceError;
-    use std::time::Duration;
 
     fn answer(status: u16, retry_after: Option<&str>, body: &str) -> Error {
         let mut headers = http::HeaderMap::new();
@@ -197,6 +358,8 @@ mod tests {
                 code: Some("APIG.0308".into()),
                 message: "slow down".into(),
                 request_id: Some("req-9".into()),
+                attempts: 1,
+                earlier_attempt_unknown: false,
             }
         );
         let gone = call_error(&answer(
@@ -211,10 +374,14 @@ mod tests {
             r#"{"error_code":"0176","error_msg":"The job does not exist."}"#,
         ));
         assert_eq!(mrs_gone.class, ErrorClass::NotFound);
-        assert_eq!(
-            call_error(&answer(503, None, "")).class,
-            ErrorClass::Retryable
+        // The SDK already retried a 503: what comes back is final.
+        let busy = call_error(&answer(503, None, "").with_attempts(4));
+        assert_eq!((busy.class, busy.attempts), (ErrorClass::Fatal, 4));
+        let lost = call_error(
+            &answer(404, None, r#"{"error_code":"DLI.0002","error_msg":"gone"}"#)
+                .with_earlier_attempt_unknown(true),
         );
+        assert!(lost.earlier_attempt_unknown);
         let refused = call_error(&answer(
             403,
             None,
@@ -225,5 +392,14 @@ mod tests {
             refused.to_string(),
             "HTTP 403 ModelArts.0210 wrong project (request id req-9)"
         );
+    }
+
+    #[test]
+    fn times_are_milliseconds_since_the_epoch() {
+        assert_eq!(
+            millis(1_500),
+            Some(SystemTime::UNIX_EPOCH + Duration::from_millis(1_500))
+        );
+        assert_eq!(millis(-1), None);
     }
 }

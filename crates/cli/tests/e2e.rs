@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use otc_jobs_emulator::{
-    DEFAULT_ACCESS_KEY, DEFAULT_PROJECT_ID, DEFAULT_SECRET_KEY, Emulator, EmulatorConfig, Fault,
-    FaultAction, SeedJob,
+    DEFAULT_ACCESS_KEY, DEFAULT_PROJECT_ID, DEFAULT_SECRET_KEY, Delivery, Emulator, EmulatorConfig,
+    Fault, FaultAction, SeedJob,
 };
 use serde_json::Value;
 
@@ -180,6 +180,170 @@ fn deletes_many_flink_jobs_through_faults_each_id_once() {
     assert!((1..=3).contains(&gone), "{gone}");
 }
 
+/// How many Flink jobs the many-faults test cleans (`OTC_JOBS_E2E_JOBS` overrides; the
+/// bench in `examples/clean_bench.rs` runs 10,000 on a release build).
+fn fault_test_jobs() -> u64 {
+    std::env::var("OTC_JOBS_E2E_JOBS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(10_000)
+}
+
+/// About 5 % of the deletions (and of the list pages) faulted, drawn from seeded
+/// generators: 503, 429 with `Retry-After`, a connection closed before the job is
+/// touched, and three ways of "deleted, but the answer was lost" (`apply_first`): the
+/// connection closed, the body cut short, the answer slower than the request timeout.
+fn add_random_faults(emulator: &Emulator) {
+    let respond = |status: u16, headers: &[(&str, &str)], body: &str| FaultAction::Respond {
+        status,
+        headers: headers
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
+        body: body.to_owned(),
+    };
+    let faults = [
+        (respond(503, &[], ""), 0.012, false),
+        (
+            respond(
+                429,
+                &[("Retry-After", "1")],
+                r#"{"error_code": "APIG.0308", "error_msg": "throttled"}"#,
+            ),
+            0.008,
+            false,
+        ),
+        (
+            FaultAction::Close {
+                after_processing: false,
+            },
+            0.01,
+            false,
+        ),
+        (
+            FaultAction::Close {
+                after_processing: true,
+            },
+            0.008,
+            false,
+        ),
+        (
+            FaultAction::TruncatedBody {
+                status: 200,
+                body: None,
+            },
+            0.006,
+            true,
+        ),
+        (FaultAction::Delay { ms: 1_500 }, 0.006, true),
+    ];
+    for (seed, (action, p, first)) in faults.into_iter().enumerate() {
+        let fault = Fault::new("DELETE", FLINK_DELETE, action)
+            .always()
+            .probability(p, 1 + seed as u64);
+        emulator.add_fault(if first { fault.apply_first() } else { fault });
+    }
+    emulator.add_fault(
+        Fault::new("GET", "/v1.0/*/streaming/jobs", respond(503, &[], ""))
+            .always()
+            .probability(0.05, 99),
+    );
+}
+
+#[test]
+fn cleans_thousands_of_flink_jobs_through_random_faults_each_id_once() {
+    let count = fault_test_jobs();
+    let emulator = Emulator::start(EmulatorConfig {
+        // Every request of the run, for the per-id counts below.
+        max_recorded_requests: usize::try_from(count * 3).unwrap().max(10_000),
+        ..EmulatorConfig::default()
+    })
+    .unwrap();
+    emulator.seed_many((1..=count).map(SeedJob::flink_job));
+    add_random_faults(&emulator);
+    let report_path = temp("random-faults-report.json");
+    let started = std::time::Instant::now();
+    let out = run(otc_jobs(&emulator)
+        .args([
+            "--request-timeout",
+            "500ms",
+            "clean",
+            "flink-job",
+            "--yes",
+            "--parallelism",
+            "16",
+            "-o",
+            "json",
+            "--report",
+        ])
+        .arg(&report_path));
+    eprintln!("{count} jobs cleaned in {:?}", started.elapsed());
+    let report = read_report(&report_path);
+    let outcomes = outcomes(&report);
+    // Every id exactly once (`outcomes` checks "once").
+    assert_eq!(
+        outcomes.keys().copied().collect::<BTreeSet<_>>(),
+        (1..=count).collect::<BTreeSet<_>>()
+    );
+    let failed = report["summary"]["failed"].as_u64().unwrap();
+    assert_eq!(out.status.code(), Some(if failed == 0 { 0 } else { 1 }));
+
+    // The emulator's state matches the report: what is left was reported failed.
+    let left = flink_ids_left(&emulator);
+    for id in &left {
+        assert_eq!(outcomes[id], "failed", "id {id} is still there");
+    }
+    // No id deleted twice. `handled` also marks a DELETE that found the job already gone
+    // (a fault answered for it), so: at most one DELETE per id was answered 200 and
+    // delivered; an id reported deleted had exactly that one; an id reported already
+    // gone had none, and an earlier DELETE of ours, whose answer was lost, was handled.
+    let mut answered_ok: BTreeMap<u64, usize> = BTreeMap::new();
+    let mut handled: BTreeMap<u64, usize> = BTreeMap::new();
+    for r in emulator.requests() {
+        if r.method != "DELETE" {
+            continue;
+        }
+        let id = r.path.rsplit('/').next().unwrap().parse().unwrap();
+        if r.handled {
+            *handled.entry(id).or_default() += 1;
+        }
+        if r.handled && r.status == Some(200) && r.delivery == Delivery::Sent {
+            *answered_ok.entry(id).or_default() += 1;
+        }
+    }
+    for (id, outcome) in &outcomes {
+        let ok = answered_ok.get(id).copied().unwrap_or(0);
+        let handled = handled.get(id).copied().unwrap_or(0);
+        match outcome.as_str() {
+            "deleted" => assert_eq!(
+                ok,
+                1,
+                "id {id} ({outcome}): {:?}",
+                emulator
+                    .requests()
+                    .iter()
+                    .filter(|r| r.path.ends_with(&format!("/{id}")))
+                    .map(|r| (&r.method, r.status, &r.fault, r.handled, r.delivery))
+                    .collect::<Vec<_>>()
+            ),
+            "already_gone" => assert!(ok == 0 && handled >= 1, "id {id} ({outcome})"),
+            "failed" => assert_eq!(ok, 0, "id {id} ({outcome})"),
+            other => panic!("id {id}: unexpected outcome {other}"),
+        }
+    }
+    // An id found gone after a lost answer says so.
+    let items = report["items"].as_array().unwrap();
+    let gone: Vec<_> = items
+        .iter()
+        .filter(|i| i["outcome"] == "already_gone")
+        .collect();
+    assert!(!gone.is_empty());
+    assert!(
+        gone.iter().all(|i| i["note"].as_str().is_some()),
+        "already_gone without a note: {gone:?}"
+    );
+}
+
 #[test]
 fn dry_run_deletes_nothing() {
     let emulator = emulator_with_flink_jobs(1..=5);
@@ -278,12 +442,12 @@ fn bad_input_stops_before_anything_is_deleted() {
         ),
         (
             vec![
-                "delete".into(),
+                "clean".into(),
                 "training-job".into(),
-                "1".into(),
-                "--wait".into(),
+                "--queue-name".into(),
+                "etl".into(),
             ],
-            "ListTrainingJobVersions",
+            "--queue-name is not a filter of the training-job list",
         ),
         (
             vec![
@@ -392,17 +556,170 @@ fn ids_from_stdin_and_the_embedded_emulator() {
     assert_eq!(lines[3]["summary"]["total"], 3);
 }
 
+/// A known mix of Flink jobs: (id, name, queue, status, age in days).
+fn seed_mix(emulator: &Emulator) {
+    let day = std::time::Duration::from_secs(86_400);
+    let mix: [(u64, &str, &str, &str, u32); 8] = [
+        (1, "nightly-etl-1", "etl", "job_failed", 10),
+        (2, "nightly-etl-2", "etl", "job_running", 10),
+        (3, "nightly-etl-3", "etl", "job_failed", 1),
+        (4, "prod-stream-4", "prod", "job_running", 30),
+        (5, "prod-stream-5", "prod", "job_failed", 30),
+        (6, "adhoc-6", "etl", "job_cancel_success", 20),
+        (7, "nightly-etl-7", "prod", "job_failed", 40),
+        (8, "adhoc-8", "etl", "job_failed", 2),
+    ];
+    emulator.seed_many(mix.iter().map(|(id, name, queue, status, days)| {
+        SeedJob::flink_job(*id)
+            .name(*name)
+            .queue(*queue)
+            .status(*status)
+            .age(day * *days)
+    }));
+}
+
+/// The ids `list flink-job ARGS -o json` prints.
+fn listed(emulator: &Emulator, args: &[&str]) -> BTreeSet<u64> {
+    let out = run(otc_jobs(emulator)
+        .args(["list", "flink-job", "-o", "json"])
+        .args(args));
+    assert_eq!(out.status.code(), Some(0), "{args:?}");
+    let rows: Value = serde_json::from_slice(&out.stdout).unwrap();
+    rows.as_array()
+        .unwrap_or_else(|| panic!("{rows}"))
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().parse().unwrap())
+        .collect()
+}
+
 #[test]
-fn list_says_it_needs_the_list_operations() {
-    let emulator = emulator_with_flink_jobs(1..=3);
-    let out = run(otc_jobs(&emulator).args(["clean", "flink-job", "--older-than", "7d", "--yes"]));
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("ListFlinkJobs") && stderr.contains("nothing was deleted"),
-        "{stderr}"
-    );
+fn filters_select_exactly_the_seeded_jobs_they_should() {
+    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
+    seed_mix(&emulator);
+    let set = |ids: &[u64]| ids.iter().copied().collect::<BTreeSet<_>>();
+    let exclude = temp("mix-exclude.txt");
+    std::fs::write(&exclude, "# keep\n5\n").unwrap();
+    let exclude_arg = exclude.to_str().unwrap();
+    for (args, expected) in [
+        (vec![], set(&[1, 2, 3, 4, 5, 6, 7, 8])),
+        (vec!["--older-than", "7d"], set(&[1, 2, 4, 5, 6, 7])),
+        (vec!["--newer-than", "5d"], set(&[3, 8])),
+        (vec!["--name-regex", "^nightly-"], set(&[1, 2, 3, 7])),
+        (vec!["--status", "job_failed"], set(&[1, 3, 5, 7, 8])),
+        (vec!["--queue-name", "prod"], set(&[4, 5, 7])),
+        (vec!["--name", "stream"], set(&[4, 5])),
+        (
+            vec![
+                "--status",
+                "job_failed",
+                "--queue-name",
+                "etl",
+                "--older-than",
+                "7d",
+            ],
+            set(&[1]),
+        ),
+        (
+            vec!["--status", "job_failed", "--exclude-file", exclude_arg],
+            set(&[1, 3, 7, 8]),
+        ),
+    ] {
+        assert_eq!(listed(&emulator, &args), expected, "{args:?}");
+    }
+    // The server-side filters went to the service as query parameters.
+    assert!(emulator.requests().iter().any(|r| {
+        r.method == "GET"
+            && r.query
+                .as_deref()
+                .is_some_and(|q| q.contains("queue_name=prod"))
+    }));
+
+    // `clean` deletes exactly what `list` selects with the same filters, nothing else.
+    let filters = [
+        "--status",
+        "job_failed",
+        "--name-regex",
+        "^nightly-",
+        "--older-than",
+        "7d",
+    ];
+    let dry = run(otc_jobs(&emulator)
+        .args(["clean", "flink-job", "--dry-run", "-o", "json"])
+        .args(filters));
+    assert_eq!(dry.status.code(), Some(0));
     assert_eq!(deletes_sent(&emulator), 0);
+    let plan = String::from_utf8_lossy(&dry.stdout);
+    assert!(plan.contains("\"7\"") && !plan.contains("\"3\""), "{plan}");
+    let refused = run(otc_jobs(&emulator)
+        .args(["clean", "flink-job"])
+        .args(filters));
+    assert_eq!(refused.status.code(), Some(2));
+    assert_eq!(deletes_sent(&emulator), 0);
+    let out = run(otc_jobs(&emulator)
+        .args(["clean", "flink-job", "--yes", "-o", "json"])
+        .args(filters));
+    assert_eq!(out.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        outcomes(&report).keys().copied().collect::<BTreeSet<_>>(),
+        set(&[1, 7])
+    );
+    assert_eq!(flink_ids_left(&emulator), set(&[2, 3, 4, 5, 6, 8]));
+}
+
+#[test]
+fn batch_clean_uses_dli_batch_deletion() {
+    let emulator = emulator_with_flink_jobs(1..=120);
+    let out = run(otc_jobs(&emulator).args([
+        "clean",
+        "flink-job",
+        "--yes",
+        "--batch",
+        "--batch-size",
+        "50",
+        "-o",
+        "json",
+    ]));
+    assert_eq!(out.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["summary"]["deleted"], 120);
+    assert!(flink_ids_left(&emulator).is_empty());
+    // Three batch POSTs (50, 50, 20), no single DELETE.
+    let posts = emulator
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST" && r.path.ends_with("/streaming/jobs/delete"))
+        .count();
+    assert_eq!((posts, deletes_sent(&emulator)), (3, 0));
+}
+
+#[test]
+fn a_whole_training_job_is_waited_for_through_its_versions() {
+    let emulator = Emulator::start(EmulatorConfig {
+        delete_delay: std::time::Duration::from_millis(300),
+        ..EmulatorConfig::default()
+    })
+    .unwrap();
+    emulator.seed(SeedJob::training_job(10).versions([1, 2]));
+    let out = run(otc_jobs(&emulator).args([
+        "delete",
+        "training-job",
+        "10",
+        "--yes",
+        "--wait",
+        "--max-wait",
+        "20s",
+        "-o",
+        "json",
+    ]));
+    assert_eq!(out.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["items"][0]["outcome"], "deleted", "{report}");
+    assert!(emulator.jobs().is_empty());
+    // It polled the versions list until it answered "not found".
+    assert!(emulator.requests().iter().any(|r| r.method == "GET"
+        && r.path.ends_with("/training-jobs/10/versions")
+        && r.error_code.is_some()));
 }
 
 #[cfg(unix)]
@@ -461,6 +778,141 @@ fn interrupt_finishes_in_flight_writes_the_report_and_exits_130() {
     assert!(!left.is_empty() && left.len() < 40);
 }
 
+#[cfg(unix)]
+#[test]
+fn an_interrupted_clean_is_finished_by_a_rerun_with_its_journal() {
+    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
+    emulator.seed_many((1..=2_000).map(SeedJob::flink_job));
+    emulator.add_fault(Fault::new("DELETE", FLINK_DELETE, FaultAction::Delay { ms: 10 }).always());
+    let journal = temp("clean-interrupted.journal");
+    let (first_path, second_path) = (temp("clean-first.json"), temp("clean-second.json"));
+    let clean = |report: &Path| {
+        let mut command = otc_jobs(&emulator);
+        command
+            .args([
+                "clean",
+                "flink-job",
+                "--yes",
+                "--parallelism",
+                "8",
+                "--journal",
+            ])
+            .arg(&journal)
+            .arg("--report")
+            .arg(report)
+            .args(["-o", "json"]);
+        command
+    };
+    let child = clean(&first_path)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // SIGINT about halfway.
+    let start = std::time::Instant::now();
+    while deletes_sent(&emulator) < 1_000 && start.elapsed() < std::time::Duration::from_secs(60) {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let first = outcomes(&read_report(&first_path));
+    let finished_first: BTreeSet<u64> = first
+        .iter()
+        .filter(|(_, o)| *o == "deleted" || *o == "already_gone")
+        .map(|(id, _)| *id)
+        .collect();
+    assert!(
+        finished_first.len() > 100 && finished_first.len() < 1_900,
+        "{}",
+        finished_first.len()
+    );
+
+    let out = run(&mut clean(&second_path));
+    assert_eq!(out.status.code(), Some(0));
+    let second = outcomes(&read_report(&second_path));
+    assert!(flink_ids_left(&emulator).is_empty());
+    // The union of both reports' finished ids is every id, each once.
+    let mut union: BTreeMap<u64, usize> = BTreeMap::new();
+    for (id, outcome) in first.iter().chain(&second) {
+        if outcome == "deleted" || outcome == "already_gone" {
+            *union.entry(*id).or_default() += 1;
+        }
+    }
+    assert_eq!(
+        union.keys().copied().collect::<BTreeSet<_>>(),
+        (1..=2_000).collect::<BTreeSet<_>>()
+    );
+    assert!(union.values().all(|n| *n == 1), "an id finished twice");
+}
+
+/// Compares `actual` with `tests/snapshots/FILE`; `UPDATE_SNAPSHOTS=1` rewrites it.
+fn assert_snapshot(actual: &str, file: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/snapshots")
+        .join(file);
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&path, actual).unwrap();
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_default();
+    assert_eq!(
+        actual, expected,
+        "{file} changed; rerun with UPDATE_SNAPSHOTS=1 if intended"
+    );
+}
+
+/// `list` and a deletion report, in every format, as checked in.
+#[test]
+fn output_matches_the_snapshots() {
+    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
+    // 2023-11-14T22:13:20Z, and a day later.
+    let t = 1_700_000_000_000;
+    emulator.seed_many([
+        SeedJob::flink_job(1)
+            .name("nightly-etl-1")
+            .queue("etl")
+            .status("job_failed")
+            .create_time(t),
+        SeedJob::flink_job(2)
+            .name("prod-stream-2")
+            .queue("prod")
+            .status("job_running")
+            .create_time(t + 86_400_000),
+    ]);
+    for (format, file) in [
+        ("table", "list-table.txt"),
+        ("json", "list-json.txt"),
+        ("ndjson", "list-ndjson.txt"),
+    ] {
+        let out = run(otc_jobs(&emulator).args(["list", "flink-job", "-o", format]));
+        assert_eq!(out.status.code(), Some(0));
+        assert_snapshot(&String::from_utf8(out.stdout).unwrap(), file);
+    }
+    for (format, file) in [("table", "delete-table.txt"), ("json", "delete-json.txt")] {
+        let out = run(otc_jobs(&emulator).args([
+            "delete",
+            "flink-job",
+            "1",
+            "99",
+            "--yes",
+            "-o",
+            format,
+        ]));
+        assert_eq!(out.status.code(), Some(0));
+        assert_snapshot(&String::from_utf8(out.stdout).unwrap(), file);
+        emulator.seed(SeedJob::flink_job(1));
+    }
+}
+
 /// `--help` as checked in; `UPDATE_SNAPSHOTS=1 cargo test -p otc-jobs-cli` rewrites it.
 #[test]
 fn help_matches_the_snapshot() {
@@ -475,18 +927,7 @@ fn help_matches_the_snapshot() {
             .output()
             .unwrap();
         assert_eq!(out.status.code(), Some(0));
-        let actual = String::from_utf8(out.stdout).unwrap();
-        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/snapshots")
-            .join(file);
-        if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
-            std::fs::write(&path, &actual).unwrap();
-        }
-        let expected = std::fs::read_to_string(&path).unwrap_or_default();
-        assert_eq!(
-            actual, expected,
-            "{file} changed; rerun with UPDATE_SNAPSHOTS=1 if intended"
-        );
+        assert_snapshot(&String::from_utf8(out.stdout).unwrap(), file);
     }
 }
 
@@ -507,7 +948,7 @@ fn emulator_with_delete_delay(delay_ms: u64) -> Emulator {
         ..EmulatorConfig::default()
     })
     .unwrap();
-    for id in ["vis-1", "vis-2"] {
+    for id in ["101", "102"] {
         emulator.seed(SeedJob::visualization_job(id));
     }
     emulator
@@ -519,8 +960,8 @@ fn wait_polls_until_an_asynchronous_deletion_is_done() {
     let out = run(otc_jobs(&emulator).args([
         "delete",
         "visualization-job",
-        "vis-1",
-        "vis-2",
+        "101",
+        "102",
         "--yes",
         "--wait",
         "--max-wait",
@@ -553,7 +994,7 @@ fn a_wait_that_times_out_exits_3_and_the_wait_command_waits() {
     let out = run(otc_jobs(&emulator).args([
         "delete",
         "visualization-job",
-        "vis-1",
+        "101",
         "--yes",
         "--wait",
         "--max-wait",
@@ -569,7 +1010,7 @@ fn a_wait_that_times_out_exits_3_and_the_wait_command_waits() {
     let out = run(otc_jobs(&emulator).args([
         "wait",
         "visualization-job",
-        "vis-1",
+        "101",
         "--timeout",
         "20s",
         "-o",
@@ -578,7 +1019,7 @@ fn a_wait_that_times_out_exits_3_and_the_wait_command_waits() {
     assert_eq!(out.status.code(), Some(0));
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["items"][0]["outcome"], "already_gone");
-    assert_eq!(emulator.jobs(), vec![SeedJob::visualization_job("vis-2")]);
+    assert_eq!(emulator.jobs(), vec![SeedJob::visualization_job("102")]);
 }
 
 #[test]
@@ -587,7 +1028,7 @@ fn every_kind_deletes_on_the_embedded_emulator() {
         (vec!["training-job", "1", "2"], 2),
         (vec!["training-job-version", "1/1", "2/1"], 2),
         (vec!["training-job-version", "--job-id", "1", "2"], 1),
-        (vec!["visualization-job", "vis-1"], 1),
+        (vec!["visualization-job", "101"], 1),
         (vec!["flink-job", "12"], 1),
         (vec!["job-execution", "exec-1", "exec-2"], 2),
     ] {

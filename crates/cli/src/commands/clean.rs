@@ -23,13 +23,11 @@ pub(crate) async fn run(
         Some(path) => crate::select::read_exclude_file(path)?,
         None => Default::default(),
     };
+    let server = super::list::server_filters(kind, select)?;
     let backend = connector.backend()?;
-    let rows = backend
-        .list(kind, &super::list::server_filters(select))
-        .await
-        .map_err(|e| {
-            CliError::failed(format!("cannot list {kind}s: {e}"), "nothing was deleted")
-        })?;
+    let rows = backend.list(kind, &server).await.map_err(|e| {
+        CliError::failed(format!("cannot list {kind}s: {e}"), "nothing was deleted")
+    })?;
     let selected = super::Selected {
         kind,
         ids: super::list::filters(select)

@@ -168,9 +168,6 @@ async fn delete_selected(
         exclude,
         ids_from_stdin,
     } = selected;
-    if run.wait {
-        waitable(kind)?;
-    }
     if run.batch && kind != Kind::FlinkJob {
         return Err(CliError::usage(
             "--batch is only for flink-job",
@@ -214,18 +211,6 @@ async fn delete_selected(
     )
     .await;
     finish(&report, run.report.as_deref(), format)
-}
-
-/// Refuses, before anything is deleted, to wait for a kind this build cannot watch.
-fn waitable(kind: Kind) -> Result<(), CliError> {
-    if kind == Kind::TrainingJob {
-        return Err(CliError::usage(
-            "waiting for a whole training-job needs the ListTrainingJobVersions operation, \
-             which this build does not have yet (integration step)",
-            "drop --wait, or wait for its versions: otc-jobs wait training-job-version JOB/VERSION",
-        ));
-    }
-    Ok(())
 }
 
 /// Prints the report, writes `--report`, and gives the exit code.

@@ -27,7 +27,6 @@ pub(crate) async fn run(
     format: Format,
     cancel: Cancel,
 ) -> Result<u8, CliError> {
-    super::waitable(kind)?;
     let (ids, _) = super::read_ids(kind, ids, job_id)?;
     if let Some(path) = report {
         crate::output::check_writable(path)?;
