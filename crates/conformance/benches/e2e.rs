@@ -603,12 +603,17 @@ struct Paging<'a> {
 /// do not count.
 const PAGING_QUEUE: &str = "paging";
 
-/// A raw walk: the pre-signed page requests in turn, each answer parsed into the same
-/// generated type the client parses into, until the items reach the reported total.
-async fn raw_reqwest_walk(http: &reqwest::Client, pages: &[http::Request<Vec<u8>>]) -> usize {
+/// A raw walk: page request `k` from `page(k)` (a pre-signed copy, or signed there and
+/// then), each answer parsed into the same generated type the client parses into, until the
+/// items reach the reported total.
+async fn raw_reqwest_walk(
+    http: &reqwest::Client,
+    pages: usize,
+    page: impl Fn(usize) -> http::Request<Vec<u8>>,
+) -> usize {
     let mut seen = 0;
-    for page in pages {
-        let request = reqwest::Request::try_from(page.clone()).unwrap();
+    for k in 0..pages {
+        let request = reqwest::Request::try_from(page(k)).unwrap();
         let body = http.execute(request).await.unwrap().bytes().await.unwrap();
         if raw_page(&body, &mut seen) {
             break;
@@ -617,11 +622,15 @@ async fn raw_reqwest_walk(http: &reqwest::Client, pages: &[http::Request<Vec<u8>
     seen
 }
 
-fn raw_ureq_walk(agent: &ureq::Agent, pages: &[http::Request<Vec<u8>>]) -> usize {
+fn raw_ureq_walk(
+    agent: &ureq::Agent,
+    pages: usize,
+    page: impl Fn(usize) -> http::Request<Vec<u8>>,
+) -> usize {
     let mut seen = 0;
-    for page in pages {
+    for k in 0..pages {
         let body = agent
-            .run(page.clone())
+            .run(page(k))
             .unwrap()
             .into_body()
             .read_to_vec()
@@ -643,9 +652,9 @@ fn raw_page(body: &[u8], seen: &mut usize) -> bool {
 }
 
 /// The paging row: every item of a list of `E2E_PAGE_ITEMS` Flink jobs (DLI offset/limit,
-/// 100 a page) through each client's paginator, beside a raw loop of the same library
-/// sending the same page requests, pre-signed; sides alternate, `E2E_PAGE_ROUNDS` walks
-/// each. CPU per item is the client process's.
+/// 100 a page) through each client's paginator, beside raw loops of the same library
+/// sending the same page requests, pre-signed before the walk or signed in the loop; sides
+/// alternate, `E2E_PAGE_ROUNDS` walks each. CPU per item is the client process's.
 fn paging_row(p: &Paging<'_>) {
     let env = |name: &str, default: usize| {
         std::env::var(name)
@@ -656,21 +665,31 @@ fn paging_row(p: &Paging<'_>) {
     let (items, rounds) = (env("E2E_PAGE_ITEMS", 10_000), env("E2E_PAGE_ROUNDS", 5));
     p.emulator.seed_in_queue(2_000_000_000, items, PAGING_QUEUE);
     let request = ListFlinkJobs::new().queue_name(PAGING_QUEUE).limit(100);
-    let presign = || -> Vec<http::Request<Vec<u8>>> {
-        let target = Target::new(p.endpoints, DEFAULT_PROJECT_ID);
-        let now = SigningTime::from_system_time(SystemTime::now());
-        (0..items.div_ceil(100).max(1))
-            .map(|page| {
-                request
-                    .clone()
-                    .offset(i32::try_from(page * 100).unwrap())
-                    .signed_request(&target, p.credentials, now, SignatureForm::Access)
-                    .unwrap()
-            })
-            .collect()
+    let pages = items.div_ceil(100).max(1);
+    let target = Target::new(p.endpoints, DEFAULT_PROJECT_ID);
+    let sign = |k: usize, now: SigningTime| {
+        request
+            .clone()
+            .offset(i32::try_from(k * 100).unwrap())
+            .signed_request(&target, p.credentials, now, SignatureForm::Access)
+            .unwrap()
     };
-    // The raw sides get their page requests signed before the walk (`pages`).
-    let walk = |side: usize, pages: &[http::Request<Vec<u8>>]| -> usize {
+    let signed_now = |k: usize| sign(k, SigningTime::from_system_time(SystemTime::now()));
+    let presign = || -> Vec<http::Request<Vec<u8>>> {
+        let now = SigningTime::from_system_time(SystemTime::now());
+        (0..pages).map(|k| sign(k, now)).collect()
+    };
+    const SIDES: [&str; 6] = [
+        "otc-jobs-async paginate",
+        "raw reqwest, pre-signed",
+        "raw reqwest, signs in loop",
+        "otc-jobs-blocking paginate",
+        "raw ureq, pre-signed",
+        "raw ureq, signs in loop",
+    ];
+    // The pre-signed sides get their page requests signed before the walk (`signed`).
+    let walk = |side: usize, signed: &[http::Request<Vec<u8>>]| -> usize {
+        let presigned = |k: usize| signed[k].clone();
         match side {
             0 => p.runtime.block_on(async {
                 use futures_util::TryStreamExt;
@@ -680,67 +699,77 @@ fn paging_row(p: &Paging<'_>) {
                     .await
                     .unwrap()
             }),
-            1 => p.runtime.block_on(raw_reqwest_walk(p.http, pages)),
+            1 => p
+                .runtime
+                .block_on(raw_reqwest_walk(p.http, pages, presigned)),
             2 => p
+                .runtime
+                .block_on(raw_reqwest_walk(p.http, pages, signed_now)),
+            3 => p
                 .blocking_client
                 .paginate(request.clone())
                 .try_fold(0usize, |n, item| item.map(|_| n + 1))
                 .unwrap(),
-            _ => raw_ureq_walk(p.agent, pages),
+            4 => raw_ureq_walk(p.agent, pages, presigned),
+            _ => raw_ureq_walk(p.agent, pages, signed_now),
         }
     };
     // Warm up every side once.
-    for side in 0..4 {
+    for side in 0..SIDES.len() {
         assert_eq!(walk(side, &presign()), items);
     }
-    let mut cpu = [Duration::ZERO; 4];
-    let mut wall = [Duration::ZERO; 4];
+    let mut cpu = [Duration::ZERO; SIDES.len()];
+    let mut wall = [Duration::ZERO; SIDES.len()];
     for round in 0..rounds {
-        for k in 0..4 {
-            let side = (round + k) % 4;
-            let pages = if side % 2 == 1 { presign() } else { Vec::new() };
+        for k in 0..SIDES.len() {
+            let side = (round + k) % SIDES.len();
+            let signed = if side == 1 || side == 4 {
+                presign()
+            } else {
+                Vec::new()
+            };
             let started = (process_cpu(), Instant::now());
-            let seen = walk(side, &pages);
+            let seen = walk(side, &signed);
             cpu[side] += process_cpu().saturating_sub(started.0);
             wall[side] += started.1.elapsed();
-            assert_eq!(seen, items, "side {side} saw {seen} of {items} items");
+            assert_eq!(seen, items, "{} saw {seen} of {items} items", SIDES[side]);
         }
     }
     let total = (items * rounds.max(1)) as f64;
     let per_item = |d: Duration| d.as_secs_f64() * 1e6 / total;
+    let ratio = |a: Duration, b: Duration| a.as_secs_f64() / b.as_secs_f64().max(f64::MIN_POSITIVE);
     println!();
     println!(
-        "paging: {items} Flink jobs (DLI offset/limit, 100 a page, {} pages), {rounds} walks per side in rotating order",
-        items.div_ceil(100)
+        "paging: {items} Flink jobs (DLI offset/limit, 100 a page, {pages} pages), {rounds} walks per side in rotating order"
     );
     println!(
-        "  raw = the same HTTP library with the clients' settings sending the same page requests, pre-signed \
-         before the walk (signing not measured), each page parsed into the same generated type"
+        "  raw = the same HTTP library with the clients' settings sending the same page requests, pre-signed before \
+         the walk (signing not measured) or signed in the loop; each page parsed into the same generated type"
     );
     println!();
     println!(
-        "| {:<28} | {:>9} | {:>12} | {:>14} |",
-        "side", "items/s", "CPU/item", "ratio (CPU)"
+        "| {:<28} | {:>9} | {:>10} | {:>16} | {:>15} |",
+        "side", "items/s", "CPU/item", "ratio pre-signed", "ratio signing"
     );
-    println!("|{:-<30}|{:->11}|{:->14}|{:->16}|", "", "", "", "");
-    let names = [
-        "otc-jobs-async paginate",
-        "raw reqwest loop",
-        "otc-jobs-blocking paginate",
-        "raw ureq loop",
-    ];
-    for side in 0..4 {
-        let raw = if side < 2 { 1 } else { 3 };
+    println!(
+        "|{:-<30}|{:->11}|{:->12}|{:->18}|{:->17}|",
+        "", "", "", "", ""
+    );
+    for (side, name) in SIDES.iter().enumerate() {
+        // Each side against the raw sides of its library (the client row's base is 0 or 3).
+        let base = if side < 3 { 0 } else { 3 };
         println!(
-            "| {:<28} | {:>9.0} | {:>9.2} µs | {:>14.2} |",
-            names[side],
+            "| {:<28} | {:>9.0} | {:>7.2} µs | {:>16.2} | {:>15.2} |",
+            name,
             total / wall[side].as_secs_f64(),
             per_item(cpu[side]),
-            cpu[side].as_secs_f64() / cpu[raw].as_secs_f64().max(f64::MIN_POSITIVE)
+            ratio(cpu[side], cpu[base + 1]),
+            ratio(cpu[side], cpu[base + 2]),
         );
     }
     println!();
     println!(
-        "ratio (CPU) = this side's CPU/item / the raw loop's of the same library (goal for the clients: <= 1.1)"
+        "ratio = this side's CPU/item / the raw loop's of the same library, pre-signed or signing \
+         (goal for the clients: <= 1.1)"
     );
 }
