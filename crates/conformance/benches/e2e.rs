@@ -6,8 +6,13 @@
 //! (`crates/emulator/tests/interop/run.sh` makes it), a row for it too. Then a 10,000-delete
 //! run and the peak RSS of the process. Prints tables; not a timed test.
 //!
+//! Last, the paging row: a 10,000-job list walked through each client's paginator, beside
+//! a raw loop of the same HTTP library (CPU per item).
+//!
 //! `cargo bench -p otc-jobs-conformance --bench e2e` (`E2E_DELETES=N` per row, default 2000;
-//! `E2E_RSS_DELETES=N` for the last run, default 10000; `OTC_INTEROP_VENV` for the venv).
+//! `E2E_RSS_DELETES=N` for the last run, default 10000; `OTC_INTEROP_VENV` for the venv;
+//! `E2E_PAGE_ITEMS=N` jobs to list, default 10000, `E2E_PAGE_ROUNDS=N` walks per side,
+//! default 5; `E2E_ONLY=paging` for the paging row alone).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::future::Future;
@@ -16,7 +21,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 use otc_jobs_core::auth::{AkSk, Credentials, SignatureForm, SigningTime};
-use otc_jobs_core::dli::DeleteFlinkJob;
+use otc_jobs_core::dli::{DeleteFlinkJob, ListFlinkJobs, ListFlinkJobsResponse};
 use otc_jobs_core::{BaseUrl, Endpoints, OperationExt, Region, Target};
 use otc_jobs_emulator::{
     DEFAULT_ACCESS_KEY, DEFAULT_PROJECT_ID, DEFAULT_SECRET_KEY, Emulator, EmulatorConfig,
@@ -252,8 +257,13 @@ impl EmulatorProcess {
 
     /// Seeds Flink jobs `first..first + count` through the admin API.
     fn seed(&self, first: i64, count: usize) {
+        self.seed_in_queue(first, count, "default");
+    }
+
+    /// Seeds Flink jobs `first..first + count` in the queue `queue`.
+    fn seed_in_queue(&self, first: i64, count: usize, queue: &str) {
         let jobs: Vec<String> = (first..first + count as i64)
-            .map(|id| format!(r#"{{"kind":"flink_job","job_id":{id}}}"#))
+            .map(|id| format!(r#"{{"kind":"flink_job","job_id":{id},"queue_name":"{queue}"}}"#))
             .collect();
         let response = self
             .admin
@@ -359,6 +369,21 @@ fn main() {
         .build()
         .into();
     let plain_ureq = ureq::Agent::new_with_defaults();
+    let paging = || {
+        paging_row(&Paging {
+            runtime: &runtime,
+            emulator: &emulator,
+            endpoints: &endpoints,
+            credentials: &credentials,
+            async_client: &async_client,
+            blocking_client: &blocking_client,
+            http: &same_reqwest,
+            agent: &same_ureq,
+        })
+    };
+    if std::env::var("E2E_ONLY").as_deref() == Ok("paging") {
+        return paging();
+    }
 
     // Warm up every stack and the emulator.
     let first = seed(n.min(500));
@@ -556,5 +581,195 @@ fn main() {
             "{:.1} MiB",
             k as f64 / 1024.0
         ))
+    );
+    paging();
+}
+
+/// What the paging row uses of `main`'s setup.
+struct Paging<'a> {
+    runtime: &'a tokio::runtime::Runtime,
+    emulator: &'a EmulatorProcess,
+    endpoints: &'a Endpoints,
+    credentials: &'a Credentials,
+    async_client: &'a otc_jobs_async::Client,
+    blocking_client: &'a otc_jobs_blocking::Client,
+    /// reqwest with the clients' settings.
+    http: &'a reqwest::Client,
+    /// ureq with the clients' settings.
+    agent: &'a ureq::Agent,
+}
+
+/// The jobs of the paging row live in a queue of their own, so the delete rows' leftovers
+/// do not count.
+const PAGING_QUEUE: &str = "paging";
+
+/// A raw walk: page request `k` from `page(k)` (a pre-signed copy, or signed there and
+/// then), each answer parsed into the same generated type the client parses into, until the
+/// items reach the reported total.
+async fn raw_reqwest_walk(
+    http: &reqwest::Client,
+    pages: usize,
+    page: impl Fn(usize) -> http::Request<Vec<u8>>,
+) -> usize {
+    let mut seen = 0;
+    for k in 0..pages {
+        let request = reqwest::Request::try_from(page(k)).unwrap();
+        let body = http.execute(request).await.unwrap().bytes().await.unwrap();
+        if raw_page(&body, &mut seen) {
+            break;
+        }
+    }
+    seen
+}
+
+fn raw_ureq_walk(
+    agent: &ureq::Agent,
+    pages: usize,
+    page: impl Fn(usize) -> http::Request<Vec<u8>>,
+) -> usize {
+    let mut seen = 0;
+    for k in 0..pages {
+        let body = agent
+            .run(page(k))
+            .unwrap()
+            .into_body()
+            .read_to_vec()
+            .unwrap();
+        if raw_page(&body, &mut seen) {
+            break;
+        }
+    }
+    seen
+}
+
+/// Counts a page's items; whether the walk is over.
+fn raw_page(body: &[u8], seen: &mut usize) -> bool {
+    let page: ListFlinkJobsResponse = serde_json::from_slice(body).unwrap();
+    let list = page.job_list.unwrap_or_default();
+    let jobs = list.jobs.unwrap_or_default();
+    *seen += jobs.len();
+    jobs.is_empty() || *seen >= list.total_count.unwrap_or(0) as usize
+}
+
+/// The paging row: every item of a list of `E2E_PAGE_ITEMS` Flink jobs (DLI offset/limit,
+/// 100 a page) through each client's paginator, beside raw loops of the same library
+/// sending the same page requests, pre-signed before the walk or signed in the loop; sides
+/// alternate, `E2E_PAGE_ROUNDS` walks each. CPU per item is the client process's.
+fn paging_row(p: &Paging<'_>) {
+    let env = |name: &str, default: usize| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
+    let (items, rounds) = (env("E2E_PAGE_ITEMS", 10_000), env("E2E_PAGE_ROUNDS", 5));
+    p.emulator.seed_in_queue(2_000_000_000, items, PAGING_QUEUE);
+    let request = ListFlinkJobs::new().queue_name(PAGING_QUEUE).limit(100);
+    let pages = items.div_ceil(100).max(1);
+    let target = Target::new(p.endpoints, DEFAULT_PROJECT_ID);
+    let sign = |k: usize, now: SigningTime| {
+        request
+            .clone()
+            .offset(i32::try_from(k * 100).unwrap())
+            .signed_request(&target, p.credentials, now, SignatureForm::Access)
+            .unwrap()
+    };
+    let signed_now = |k: usize| sign(k, SigningTime::from_system_time(SystemTime::now()));
+    let presign = || -> Vec<http::Request<Vec<u8>>> {
+        let now = SigningTime::from_system_time(SystemTime::now());
+        (0..pages).map(|k| sign(k, now)).collect()
+    };
+    const SIDES: [&str; 6] = [
+        "otc-jobs-async paginate",
+        "raw reqwest, pre-signed",
+        "raw reqwest, signs in loop",
+        "otc-jobs-blocking paginate",
+        "raw ureq, pre-signed",
+        "raw ureq, signs in loop",
+    ];
+    // The pre-signed sides get their page requests signed before the walk (`signed`).
+    let walk = |side: usize, signed: &[http::Request<Vec<u8>>]| -> usize {
+        let presigned = |k: usize| signed[k].clone();
+        match side {
+            0 => p.runtime.block_on(async {
+                use futures_util::TryStreamExt;
+                p.async_client
+                    .paginate(request.clone())
+                    .try_fold(0usize, |n, _| async move { Ok(n + 1) })
+                    .await
+                    .unwrap()
+            }),
+            1 => p
+                .runtime
+                .block_on(raw_reqwest_walk(p.http, pages, presigned)),
+            2 => p
+                .runtime
+                .block_on(raw_reqwest_walk(p.http, pages, signed_now)),
+            3 => p
+                .blocking_client
+                .paginate(request.clone())
+                .try_fold(0usize, |n, item| item.map(|_| n + 1))
+                .unwrap(),
+            4 => raw_ureq_walk(p.agent, pages, presigned),
+            _ => raw_ureq_walk(p.agent, pages, signed_now),
+        }
+    };
+    // Warm up every side once.
+    for side in 0..SIDES.len() {
+        assert_eq!(walk(side, &presign()), items);
+    }
+    let mut cpu = [Duration::ZERO; SIDES.len()];
+    let mut wall = [Duration::ZERO; SIDES.len()];
+    for round in 0..rounds {
+        for k in 0..SIDES.len() {
+            let side = (round + k) % SIDES.len();
+            let signed = if side == 1 || side == 4 {
+                presign()
+            } else {
+                Vec::new()
+            };
+            let started = (process_cpu(), Instant::now());
+            let seen = walk(side, &signed);
+            cpu[side] += process_cpu().saturating_sub(started.0);
+            wall[side] += started.1.elapsed();
+            assert_eq!(seen, items, "{} saw {seen} of {items} items", SIDES[side]);
+        }
+    }
+    let total = (items * rounds.max(1)) as f64;
+    let per_item = |d: Duration| d.as_secs_f64() * 1e6 / total;
+    let ratio = |a: Duration, b: Duration| a.as_secs_f64() / b.as_secs_f64().max(f64::MIN_POSITIVE);
+    println!();
+    println!(
+        "paging: {items} Flink jobs (DLI offset/limit, 100 a page, {pages} pages), {rounds} walks per side in rotating order"
+    );
+    println!(
+        "  raw = the same HTTP library with the clients' settings sending the same page requests, pre-signed before \
+         the walk (signing not measured) or signed in the loop; each page parsed into the same generated type"
+    );
+    println!();
+    println!(
+        "| {:<28} | {:>9} | {:>10} | {:>16} | {:>15} |",
+        "side", "items/s", "CPU/item", "ratio pre-signed", "ratio signing"
+    );
+    println!(
+        "|{:-<30}|{:->11}|{:->12}|{:->18}|{:->17}|",
+        "", "", "", "", ""
+    );
+    for (side, name) in SIDES.iter().enumerate() {
+        // Each side against the raw sides of its library (the client row's base is 0 or 3).
+        let base = if side < 3 { 0 } else { 3 };
+        println!(
+            "| {:<28} | {:>9.0} | {:>7.2} µs | {:>16.2} | {:>15.2} |",
+            name,
+            total / wall[side].as_secs_f64(),
+            per_item(cpu[side]),
+            ratio(cpu[side], cpu[base + 1]),
+            ratio(cpu[side], cpu[base + 2]),
+        );
+    }
+    println!();
+    println!(
+        "ratio = this side's CPU/item / the raw loop's of the same library, pre-signed or signing \
+         (goal for the clients: <= 1.1)"
     );
 }

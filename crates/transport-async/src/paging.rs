@@ -22,7 +22,7 @@ impl Client {
     /// de-duplicated).
     ///
     /// ```
-    /// # include!("../tests/support/ops.rs");
+    /// use otc_jobs_async::otc_jobs_core::dli::ListFlinkJobs;
     /// # use otc_jobs_emulator::{Emulator, EmulatorConfig, SeedJob, DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, DEFAULT_PROJECT_ID};
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -32,7 +32,7 @@ impl Client {
     /// #     .project_id(DEFAULT_PROJECT_ID).region("eu-de").base_url(emulator.base_url()).build()?;
     /// use futures_util::StreamExt;
     ///
-    /// let mut pages = std::pin::pin!(client.pages(ListFlinkJobs));
+    /// let mut pages = std::pin::pin!(client.pages(ListFlinkJobs::new()));
     /// while let Some(page) = pages.next().await {
     ///     let page = page?; // a failed page ends the stream with its error
     ///     println!("{} jobs", page.len());
@@ -62,7 +62,7 @@ impl Client {
     /// if a page fails, its error as the last element (never a silently short list).
     ///
     /// ```
-    /// # include!("../tests/support/ops.rs");
+    /// use otc_jobs_async::otc_jobs_core::dli::ListFlinkJobs;
     /// # use otc_jobs_emulator::{Emulator, EmulatorConfig, SeedJob, DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, DEFAULT_PROJECT_ID};
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -73,12 +73,12 @@ impl Client {
     /// use futures_util::TryStreamExt;
     ///
     /// // Find first, then act: deleting while walking an offset list would skip jobs.
-    /// let ids: Vec<u64> = client
-    ///     .paginate(ListFlinkJobs)
+    /// let ids: Vec<Option<i64>> = client
+    ///     .paginate(ListFlinkJobs::new().status("job_running"))
     ///     .map_ok(|job| job.job_id)
     ///     .try_collect()
     ///     .await?;
-    /// assert_eq!(ids, [3, 2, 1]); // newest first
+    /// assert_eq!(ids, [Some(3), Some(2), Some(1)]); // newest first
     /// # Ok(())
     /// # }
     /// ```
@@ -130,18 +130,18 @@ impl Client {
     /// [`Waiter`] for how answers are judged.
     ///
     /// ```
-    /// # include!("../tests/support/ops.rs");
+    /// use otc_jobs_async::otc_jobs_core::modelarts::DeleteVisualizationJob;
     /// # use otc_jobs_emulator::{Emulator, EmulatorConfig, SeedJob, DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, DEFAULT_PROJECT_ID};
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let emulator = Emulator::start(EmulatorConfig { delete_delay: std::time::Duration::from_millis(50), ..Default::default() })?;
-    /// # emulator.seed(SeedJob::visualization_job("vis-1"));
+    /// # emulator.seed(SeedJob::visualization_job("1001"));
     /// # let client = otc_jobs_async::Client::builder().ak_sk(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY)
     /// #     .project_id(DEFAULT_PROJECT_ID).region("eu-de").base_url(emulator.base_url()).build()?;
     /// use std::time::Duration;
     /// use otc_jobs_async::{WaitOptions, WaitOutcome};
     ///
-    /// let deletion = DeleteVisualizationJob { job_id: "vis-1".parse()? };
+    /// let deletion = DeleteVisualizationJob::new("1001".parse()?);
     /// client.send(&deletion).await?; // ModelArts deletes after answering
     /// let options = WaitOptions::default()
     ///     .delays(Duration::from_millis(20), Duration::from_millis(200))
@@ -181,7 +181,7 @@ impl Client {
     /// is [`WaitOutcome::Gone`] with no polls: the job is gone either way.
     ///
     /// ```
-    /// # include!("../tests/support/ops.rs");
+    /// use otc_jobs_async::otc_jobs_core::dli::DeleteFlinkJob;
     /// # use otc_jobs_emulator::{Emulator, EmulatorConfig, SeedJob, DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, DEFAULT_PROJECT_ID};
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -191,7 +191,7 @@ impl Client {
     /// #     .project_id(DEFAULT_PROJECT_ID).region("eu-de").base_url(emulator.base_url()).build()?;
     /// use otc_jobs_async::WaitOptions;
     ///
-    /// let outcome = client.delete_and_wait(&DeleteFlinkJob { job_id: 148 }, WaitOptions::default()).await?;
+    /// let outcome = client.delete_and_wait(&DeleteFlinkJob::new(148), WaitOptions::default()).await?;
     /// assert!(outcome.is_gone()); // DLI deletes at once: one poll confirms it
     /// # Ok(())
     /// # }

@@ -1,5 +1,5 @@
-//! Paging and waiting over the emulator's existing endpoints (first pages only until
-//! `Operation` carries a query: see `support/ops.rs`). The blocking client's
+//! Paging and waiting with the generated operations (`ListFlinkJobs`,
+//! `DeleteVisualizationJob`, ...) over the emulator. The blocking client's
 //! `tests/paging.rs` runs the same cases.
 #![allow(
     clippy::unwrap_used,
@@ -9,13 +9,12 @@
     unreachable_pub
 )]
 
-#[path = "support/ops.rs"]
-mod ops;
-
 use std::time::Duration;
 
 use futures_util::{StreamExt, TryStreamExt};
-use ops::*;
+use otc_jobs_async::otc_jobs_core::dli::{DeleteFlinkJob, ListFlinkJobs};
+use otc_jobs_async::otc_jobs_core::modelarts::{DeleteVisualizationJob, ListTrainingJobs};
+use otc_jobs_async::otc_jobs_core::mrs::{ListJobExecutions, ListJobExecutionsJobExecution};
 use otc_jobs_async::{Client, RetryPolicy, WaitOptions, WaitOutcome};
 use otc_jobs_emulator::{
     DEFAULT_ACCESS_KEY, DEFAULT_PROJECT_ID, DEFAULT_SECRET_KEY, Emulator, EmulatorConfig, Fault,
@@ -53,6 +52,16 @@ fn gets(emulator: &Emulator, path_end: &str) -> usize {
         .count()
 }
 
+/// The query strings of the GETs whose path ends with `path_end`, in order.
+fn queries(emulator: &Emulator, path_end: &str) -> Vec<String> {
+    emulator
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "GET" && r.path.ends_with(path_end))
+        .map(|r| r.query.unwrap_or_default())
+        .collect()
+}
+
 fn fast() -> WaitOptions {
     WaitOptions::default()
         .delays(Duration::from_millis(20), Duration::from_millis(100))
@@ -60,48 +69,64 @@ fn fast() -> WaitOptions {
 }
 
 #[tokio::test]
-async fn every_style_lists_every_item_in_one_page_request() {
+async fn every_style_walks_every_page_with_its_cursor() {
     let emulator = emulator(Duration::ZERO);
-    for id in 1..=10 {
-        emulator.seed(SeedJob::flink_job(id));
-        emulator.seed(SeedJob::training_job(100 + id));
+    for id in 1..=10u64 {
+        emulator.seed(SeedJob::flink_job(id).create_time(1_000 + id));
+        emulator.seed(SeedJob::training_job(100 + id).create_time(1_000 + id));
     }
-    for id in ["e-1", "e-2", "e-3"] {
-        emulator.seed(SeedJob::job_execution(id));
+    for (n, id) in ["e-1", "e-2", "e-3"].into_iter().enumerate() {
+        emulator.seed(SeedJob::job_execution(id).create_time(1_000 + n as u64));
     }
     let client = client(&emulator);
 
-    let flink: Vec<u64> = client
-        .paginate(ListFlinkJobs)
-        .map_ok(|j| j.job_id)
+    let flink: Vec<i64> = client
+        .paginate(ListFlinkJobs::new().limit(4))
+        .map_ok(|j| j.job_id.unwrap())
         .try_collect()
         .await
         .unwrap();
-    assert_eq!(flink, (1..=10).rev().collect::<Vec<_>>());
-    // 10 of a total of 10 at offset 0: no second request.
-    assert_eq!(gets(&emulator, "/streaming/jobs"), 1);
+    assert_eq!(flink, (1..=10).rev().collect::<Vec<_>>()); // newest first
+    // Offsets 0, 4, 8: the third reaches the total of 10.
+    assert_eq!(
+        queries(&emulator, "/streaming/jobs"),
+        ["limit=4&offset=0", "limit=4&offset=4", "limit=4&offset=8"]
+    );
 
-    let training: Vec<u64> = client
-        .paginate(ListTrainingJobs)
-        .map_ok(|j| j.job_id)
+    let training: Vec<i64> = client
+        .paginate(ListTrainingJobs::new().per_page(5))
+        .map_ok(|j| j.job_id.unwrap())
         .try_collect()
         .await
         .unwrap();
     assert_eq!(training, (101..=110).collect::<Vec<_>>());
-    assert_eq!(gets(&emulator, "/training-jobs"), 1);
+    // Pages 1 and 2 cover the total of 10: no third request.
+    assert_eq!(
+        queries(&emulator, "/training-jobs"),
+        ["page=1&per_page=5", "page=2&per_page=5"]
+    );
 
-    let pages: Vec<Vec<JobExecution>> =
-        client.pages(ListJobExecutions).try_collect().await.unwrap();
-    let ids: Vec<&str> = pages.iter().flatten().map(|e| e.id.as_str()).collect();
-    assert_eq!((pages.len(), ids), (1, vec!["e-1", "e-2", "e-3"]));
-    assert_eq!(gets(&emulator, "/job-executions"), 1);
+    let pages: Vec<Vec<ListJobExecutionsJobExecution>> = client
+        .pages(ListJobExecutions::new().limit(2))
+        .try_collect()
+        .await
+        .unwrap();
+    let ids: Vec<Vec<&str>> = pages
+        .iter()
+        .map(|p| p.iter().map(|e| e.id.as_deref().unwrap()).collect())
+        .collect();
+    assert_eq!(ids, [vec!["e-3", "e-2"], vec!["e-1"]]); // newest first
+    assert_eq!(
+        queries(&emulator, "/job-executions"),
+        ["limit=2", "limit=2&marker=e-2"]
+    );
 }
 
 #[tokio::test]
 async fn streams_are_lazy_and_empty_lists_end_after_one_request() {
     let emulator = emulator(Duration::ZERO);
     let client = client(&emulator);
-    let stream = client.paginate(ListFlinkJobs);
+    let stream = client.paginate(ListFlinkJobs::new());
     tokio::time::sleep(Duration::from_millis(50)).await;
     assert!(
         emulator.requests().is_empty(),
@@ -115,12 +140,12 @@ async fn streams_are_lazy_and_empty_lists_end_after_one_request() {
 #[tokio::test]
 async fn a_failed_page_ends_the_stream_with_its_error_after_the_items_before_it() {
     let emulator = emulator(Duration::ZERO);
-    // 15 jobs: the first page holds 10 of 15, so a second page is due.
+    // 15 jobs, 10 a page: a second page is due.
     for id in 1..=15 {
         emulator.seed(SeedJob::flink_job(id));
     }
     let client = client(&emulator);
-    let mut items = std::pin::pin!(client.paginate(ListFlinkJobs));
+    let mut items = std::pin::pin!(client.paginate(ListFlinkJobs::new().limit(10)));
     for _ in 0..10 {
         items.next().await.unwrap().unwrap();
     }
@@ -156,7 +181,11 @@ async fn each_page_is_one_call_with_its_retries() {
         .times(2),
     );
     let client = client(&emulator);
-    let jobs: Vec<FlinkJob> = client.paginate(ListFlinkJobs).try_collect().await.unwrap();
+    let jobs: Vec<_> = client
+        .paginate(ListFlinkJobs::new())
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(jobs.len(), 1);
     assert_eq!(gets(&emulator, "/streaming/jobs"), 3);
 }
@@ -164,18 +193,16 @@ async fn each_page_is_one_call_with_its_retries() {
 #[tokio::test]
 async fn an_asynchronous_deletion_is_waited_for_until_gone() {
     let emulator = emulator(Duration::from_millis(300));
-    emulator.seed(SeedJob::visualization_job("vis-1"));
+    emulator.seed(SeedJob::visualization_job("3001"));
     let client = client(&emulator);
-    let deletion = DeleteVisualizationJob {
-        job_id: "vis-1".parse().unwrap(),
-    };
+    let deletion = DeleteVisualizationJob::new("3001".parse().unwrap());
     let outcome = client.delete_and_wait(&deletion, fast()).await.unwrap();
     let WaitOutcome::Gone { polls, elapsed } = outcome else {
         panic!("{outcome:?}")
     };
     assert!(polls >= 2, "{polls} polls");
     assert!(elapsed >= Duration::from_millis(250), "{elapsed:?}");
-    assert_eq!(polls as usize, gets(&emulator, "/visualization-jobs/vis-1"));
+    assert_eq!(polls as usize, gets(&emulator, "/visualization-jobs/3001"));
     // Already gone: the deletion says "not found", no poll.
     let again = client.delete_and_wait(&deletion, fast()).await.unwrap();
     assert!(
@@ -187,18 +214,14 @@ async fn an_asynchronous_deletion_is_waited_for_until_gone() {
 #[tokio::test]
 async fn a_failed_status_and_a_timeout_are_outcomes() {
     let emulator = emulator(Duration::from_secs(30));
-    emulator.seed(SeedJob::visualization_job("vis-6").status(6));
-    emulator.seed(SeedJob::visualization_job("vis-slow"));
+    emulator.seed(SeedJob::visualization_job("3006").status(6));
+    emulator.seed(SeedJob::visualization_job("3009"));
     let client = client(&emulator);
-    let failed = DeleteVisualizationJob {
-        job_id: "vis-6".parse().unwrap(),
-    };
+    let failed = DeleteVisualizationJob::new("3006".parse().unwrap());
     let outcome = client.wait_until_deleted(&failed, fast()).await.unwrap();
     assert_eq!(outcome, WaitOutcome::Failed { status: "6".into() });
 
-    let slow = DeleteVisualizationJob {
-        job_id: "vis-slow".parse().unwrap(),
-    };
+    let slow = DeleteVisualizationJob::new("3009".parse().unwrap());
     let started = std::time::Instant::now();
     let options = fast().max_wait(Duration::from_millis(300));
     let outcome = client.delete_and_wait(&slow, options).await.unwrap();
@@ -223,7 +246,7 @@ async fn a_synchronous_deletion_is_confirmed_by_one_poll() {
     emulator.seed(SeedJob::flink_job(148));
     let client = client(&emulator);
     let outcome = client
-        .delete_and_wait(&DeleteFlinkJob { job_id: 148 }, fast())
+        .delete_and_wait(&DeleteFlinkJob::new(148), fast())
         .await
         .unwrap();
     assert!(
@@ -231,30 +254,43 @@ async fn a_synchronous_deletion_is_confirmed_by_one_poll() {
         "{outcome:?}"
     );
     assert_eq!(gets(&emulator, "/streaming/jobs/148"), 1);
+}
 
-    // A DLI job still there after its deletion answered: said so after one poll.
-    let lagging = self::emulator(Duration::from_secs(30));
-    lagging.seed(SeedJob::flink_job(149));
-    let client = self::client(&lagging);
+#[tokio::test]
+async fn a_synchronous_deletion_still_present_after_its_answer_is_said_after_one_poll() {
+    let emulator = emulator(Duration::ZERO);
+    emulator.seed(SeedJob::flink_job(149));
+    // The deletion is answered but not done (a lagging replica): the job stays.
+    emulator.add_fault(Fault::new(
+        "DELETE",
+        "/v1.0/*/streaming/jobs/149",
+        FaultAction::Respond {
+            status: 200,
+            headers: [("Content-Type".to_owned(), "application/json".to_owned())].into(),
+            body: r#"{"is_success":"true","message":"The job is deleted."}"#.into(),
+        },
+    ));
+    let client = client(&emulator);
     let outcome = client
-        .delete_and_wait(&DeleteFlinkJob { job_id: 149 }, fast())
+        .delete_and_wait(&DeleteFlinkJob::new(149), fast())
         .await
         .unwrap();
     assert_eq!(
         outcome,
         WaitOutcome::StillPresent {
-            status: Some("job_canceling".into())
+            status: Some("job_running".into())
         }
     );
+    assert_eq!(gets(&emulator, "/streaming/jobs/149"), 1);
 }
 
 #[tokio::test]
 async fn a_non_retryable_poll_error_ends_the_wait() {
     let emulator = emulator(Duration::from_secs(30));
-    emulator.seed(SeedJob::visualization_job("vis-2"));
+    emulator.seed(SeedJob::visualization_job("3002"));
     emulator.add_fault(Fault::new(
         "GET",
-        "/v1/*/visualization-jobs/vis-2",
+        "/v1/*/visualization-jobs/3002",
         FaultAction::Respond {
             status: 403,
             headers: Default::default(),
@@ -262,10 +298,8 @@ async fn a_non_retryable_poll_error_ends_the_wait() {
         },
     ));
     let client = client(&emulator);
-    let deletion = DeleteVisualizationJob {
-        job_id: "vis-2".parse().unwrap(),
-    };
+    let deletion = DeleteVisualizationJob::new("3002".parse().unwrap());
     let error = client.delete_and_wait(&deletion, fast()).await.unwrap_err();
     assert_eq!(error.code(), Some("APIG.0302"));
-    assert_eq!(gets(&emulator, "/visualization-jobs/vis-2"), 1);
+    assert_eq!(gets(&emulator, "/visualization-jobs/3002"), 1);
 }

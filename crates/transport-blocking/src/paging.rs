@@ -77,14 +77,14 @@ impl Client {
     /// de-duplicated).
     ///
     /// ```
-    /// # include!("../../transport-async/tests/support/ops.rs");
+    /// use otc_jobs_blocking::otc_jobs_core::dli::ListFlinkJobs;
     /// # use otc_jobs_emulator::{Emulator, EmulatorConfig, SeedJob, DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, DEFAULT_PROJECT_ID};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let emulator = Emulator::start(EmulatorConfig::default())?;
     /// # for id in [1, 2, 3] { emulator.seed(SeedJob::flink_job(id)); }
     /// # let client = otc_jobs_blocking::Client::builder().ak_sk(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY)
     /// #     .project_id(DEFAULT_PROJECT_ID).region("eu-de").base_url(emulator.base_url()).build()?;
-    /// for page in client.pages(ListFlinkJobs) {
+    /// for page in client.pages(ListFlinkJobs::new()) {
     ///     let page = page?; // a failed page ends the walk with its error
     ///     println!("{} jobs", page.len());
     /// #   assert_eq!(page.len(), 3);
@@ -104,7 +104,7 @@ impl Client {
     /// if a page fails, its error as the last element (never a silently short list).
     ///
     /// ```
-    /// # include!("../../transport-async/tests/support/ops.rs");
+    /// use otc_jobs_blocking::otc_jobs_core::dli::ListFlinkJobs;
     /// # use otc_jobs_emulator::{Emulator, EmulatorConfig, SeedJob, DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, DEFAULT_PROJECT_ID};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let emulator = Emulator::start(EmulatorConfig::default())?;
@@ -113,10 +113,10 @@ impl Client {
     /// #     .project_id(DEFAULT_PROJECT_ID).region("eu-de").base_url(emulator.base_url()).build()?;
     /// // Find first, then act: deleting while walking an offset list would skip jobs.
     /// let ids = client
-    ///     .paginate(ListFlinkJobs)
+    ///     .paginate(ListFlinkJobs::new().status("job_running"))
     ///     .map(|job| job.map(|job| job.job_id))
-    ///     .collect::<Result<Vec<u64>, _>>()?;
-    /// assert_eq!(ids, [3, 2, 1]); // newest first
+    ///     .collect::<Result<Vec<_>, _>>()?;
+    /// assert_eq!(ids, [Some(3), Some(2), Some(1)]); // newest first
     /// # Ok(())
     /// # }
     /// ```
@@ -133,17 +133,17 @@ impl Client {
     /// [`Waiter`] for how answers are judged.
     ///
     /// ```
-    /// # include!("../../transport-async/tests/support/ops.rs");
+    /// use otc_jobs_blocking::otc_jobs_core::modelarts::DeleteVisualizationJob;
     /// # use otc_jobs_emulator::{Emulator, EmulatorConfig, SeedJob, DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, DEFAULT_PROJECT_ID};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let emulator = Emulator::start(EmulatorConfig { delete_delay: std::time::Duration::from_millis(50), ..Default::default() })?;
-    /// # emulator.seed(SeedJob::visualization_job("vis-1"));
+    /// # emulator.seed(SeedJob::visualization_job("1001"));
     /// # let client = otc_jobs_blocking::Client::builder().ak_sk(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY)
     /// #     .project_id(DEFAULT_PROJECT_ID).region("eu-de").base_url(emulator.base_url()).build()?;
     /// use std::time::Duration;
     /// use otc_jobs_blocking::{WaitOptions, WaitOutcome};
     ///
-    /// let deletion = DeleteVisualizationJob { job_id: "vis-1".parse()? };
+    /// let deletion = DeleteVisualizationJob::new("1001".parse()?);
     /// client.send(&deletion)?; // ModelArts deletes after answering
     /// let options = WaitOptions::default()
     ///     .delays(Duration::from_millis(20), Duration::from_millis(200))
@@ -183,7 +183,7 @@ impl Client {
     /// is [`WaitOutcome::Gone`] with no polls: the job is gone either way.
     ///
     /// ```
-    /// # include!("../../transport-async/tests/support/ops.rs");
+    /// use otc_jobs_blocking::otc_jobs_core::dli::DeleteFlinkJob;
     /// # use otc_jobs_emulator::{Emulator, EmulatorConfig, SeedJob, DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, DEFAULT_PROJECT_ID};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let emulator = Emulator::start(EmulatorConfig::default())?;
@@ -192,7 +192,7 @@ impl Client {
     /// #     .project_id(DEFAULT_PROJECT_ID).region("eu-de").base_url(emulator.base_url()).build()?;
     /// use otc_jobs_blocking::WaitOptions;
     ///
-    /// let outcome = client.delete_and_wait(&DeleteFlinkJob { job_id: 148 }, WaitOptions::default())?;
+    /// let outcome = client.delete_and_wait(&DeleteFlinkJob::new(148), WaitOptions::default())?;
     /// assert!(outcome.is_gone()); // DLI deletes at once: one poll confirms it
     /// # Ok(())
     /// # }

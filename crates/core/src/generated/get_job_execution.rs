@@ -77,7 +77,7 @@ pub struct GetJobExecutionJobConfigs {
 pub struct GetJobExecutionJobExecution {
     /// Key-value pair set, containing job running information returned by Oozie
     #[serde(default)]
-    pub info: Option<String>,
+    pub info: Option<serde_json::Value>,
     /// Cluster ID
     #[serde(default)]
     pub cluster_id: Option<String>,

@@ -202,7 +202,7 @@ pub struct ListJobExecutionsJobExecution {
     pub oozie_job_id: Option<String>,
     /// Key-value pair set, containing job running information returned by Oozie
     #[serde(default)]
-    pub info: Option<String>,
+    pub info: Option<serde_json::Value>,
 }
 
 impl crate::OperationResponse for ListJobExecutionsResponse {}
