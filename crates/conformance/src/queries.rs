@@ -660,11 +660,6 @@ fn execution_id(n: u64) -> String {
     format!("exec-{n:05}")
 }
 
-/// A documented answer of `GET .../training-jobs/31/versions/4` (the page's fields).
-const VERSION_31_4: &str = r#"{"is_success": true, "job_id": 31, "job_name": "job-31",
-"version_id": 4, "version_name": "V0004", "status": 10, "create_time": 1700000000000,
-"duration": 0, "system_metric_list": {"cpuUsage": ["0", "3.10"], "memUsage": ["0"], "gpuUtil": []}}"#;
-
 /// Every query case.
 pub fn query_cases() -> Vec<QueryCase> {
     let mut all = singles();
@@ -737,17 +732,6 @@ fn singles() -> Vec<QueryCase> {
         QueryCase {
             setup: |e| {
                 e.seed(SeedJob::training_job(31).create_time(T0).versions([4]));
-                // The emulator answers `system_metric_list: ""`, which the page types
-                // Object (Table 6); until it sends an object, the answer is the page's
-                // shape, served as is.
-                e.add_fault(
-                    Fault::new(
-                        "GET",
-                        "/v1/*/training-jobs/31/versions/4",
-                        respond(200, &[("Content-Type", "application/json")], VERSION_31_4),
-                    )
-                    .always(),
-                );
             },
             ..base(
                 "get_training_job_version",

@@ -152,7 +152,7 @@ pub struct GetTrainingJobVersionResponse {
     pub model_metric_list: Option<String>,
     /// System monitoring metrics of a training job. For details, see Table 6.
     #[serde(default)]
-    pub system_metric_list: Option<GetTrainingJobVersionSystemMetricList>,
+    pub system_metric_list: Option<serde_json::Value>,
     /// SWR URL of a custom image used by a training job
     #[serde(default)]
     pub user_image_url: Option<String>,
@@ -225,21 +225,6 @@ pub struct GetTrainingJobVersionDataSource {
     /// OBS bucket path
     #[serde(default)]
     pub data_url: Option<String>,
-}
-
-/// Part of the answer to [`GetTrainingJobVersion`], as its table (*system_metric_list parameters*) documents it.
-#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetTrainingJobVersionSystemMetricList {
-    /// CPU usage of a training job
-    #[serde(default, rename = "cpuUsage")]
-    pub cpu_usage: Option<Vec<serde_json::Value>>,
-    /// Memory usage of a training job
-    #[serde(default, rename = "memUsage")]
-    pub mem_usage: Option<Vec<serde_json::Value>>,
-    /// GPU usage of a training job
-    #[serde(default, rename = "gpuUtil")]
-    pub gpu_util: Option<Vec<serde_json::Value>>,
 }
 
 /// Part of the answer to [`GetTrainingJobVersion`], as its table (*nfs parameters*) documents it.
