@@ -164,7 +164,7 @@ fn survey_cmd(dirs: &[String]) -> Result<ExitCode> {
     }
     let mut files = Vec::new();
     for d in dirs {
-        collect_rst(Path::new(d), &mut files)?;
+        xtask::scratch::collect(Path::new(d), &mut files)?;
     }
     files.sort();
     let texts: Vec<(PathBuf, String)> = files
@@ -177,7 +177,7 @@ fn survey_cmd(dirs: &[String]) -> Result<ExitCode> {
         .map(|(f, t)| {
             (
                 f,
-                has_request_line(t),
+                xtask::scratch::has_request_line(t),
                 page::read(&f.display().to_string(), t),
             )
         })
@@ -207,32 +207,4 @@ fn survey_cmd(dirs: &[String]) -> Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
-}
-
-/// Whether the page has a line `METHOD /path` (possibly after a bullet): an operation page.
-fn has_request_line(text: &str) -> bool {
-    text.lines().any(|l| {
-        let l = l.trim_start().trim_start_matches("- ").trim_start();
-        let mut w = l.split_whitespace();
-        matches!(
-            (w.next(), w.next()),
-            (Some("GET" | "POST" | "PUT" | "DELETE" | "PATCH" | "HEAD"), Some(p)) if p.starts_with('/')
-        )
-    })
-}
-
-fn collect_rst(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
-    if dir.is_file() {
-        out.push(dir.to_path_buf());
-        return Ok(());
-    }
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            collect_rst(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "rst") {
-            out.push(path);
-        }
-    }
-    Ok(())
 }

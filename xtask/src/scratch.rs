@@ -258,7 +258,8 @@ fn one(
     Ok((op, source))
 }
 
-fn has_request_line(text: &str) -> bool {
+/// Whether the page has a line `METHOD /path` (possibly after a bullet): an operation page.
+pub fn has_request_line(text: &str) -> bool {
     text.lines().any(|l| {
         let l = l.trim_start().trim_start_matches("- ").trim_start();
         let mut w = l.split_whitespace();
@@ -269,7 +270,8 @@ fn has_request_line(text: &str) -> bool {
     })
 }
 
-fn collect(path: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+/// The `.rst` files at `path`: the file itself, or every one below the folder.
+pub fn collect(path: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     if path.is_file() {
         out.push(path.to_path_buf());
         return Ok(());
