@@ -80,6 +80,8 @@ pub enum Shape {
     Map(Box<Shape>),
     /// An array of the shape.
     Array(Box<Shape>),
+    /// Any JSON value, chosen (an override's `Any`): `serde_json::Value`, not a fallback.
+    Any,
     /// Not understood.
     Unknown,
 }
@@ -114,6 +116,7 @@ pub fn classify(text: &str) -> Shape {
         "array" | "list" | "json array" | "jsonarray" | "array of objects" | "array of object"
         | "list of objects" => return Shape::Array(Box::new(Shape::Object)),
         "map" => return Shape::Map(Box::new(Shape::Unknown)),
+        "any" => return Shape::Any,
         _ => {}
     }
     // Generic forms: `array<x>`, `list<x>`, `map<string, x>`, `[x]`, `x[]`, `array of x`,
@@ -359,6 +362,7 @@ impl<'a> Builder<'a> {
     ) -> FieldType {
         match shape {
             Shape::Scalar(s) => s.clone(),
+            Shape::Any => FieldType::Value,
             Shape::Unknown => {
                 self.fallbacks.push(Fallback {
                     path: path.to_owned(),

@@ -7,9 +7,13 @@ use otc_jobs_async::{Client, ClientBuilder, RetryPolicy, Service};
 use crate::args::Global;
 use crate::exit::CliError;
 
-/// Builds the client the flags and the environment describe, with the SDK's retries
-/// (see [`retry_policy`]).
-pub(crate) fn client(global: &Global, base_url: Option<&str>) -> Result<Client, CliError> {
+/// Builds the clients the flags and the environment describe, with the SDK's retries
+/// (see [`retry_policy`]): one for lists and waits, one for deletions that leaves
+/// throttled answers to the run's shared throttle.
+pub(crate) fn clients(
+    global: &Global,
+    base_url: Option<&str>,
+) -> Result<(Client, Client), CliError> {
     let os_cloud = global.os_cloud.clone();
     let env = move |name: &str| match (name, &os_cloud) {
         ("OS_CLOUD", Some(cloud)) => Some(cloud.clone()),
@@ -40,14 +44,23 @@ pub(crate) fn client(global: &Global, base_url: Option<&str>) -> Result<Client, 
     if let Some(timeout) = global.request_timeout {
         builder = builder.timeout(timeout);
     }
-    builder.retry(retry_policy()).build().map_err(config_error)
+    pair(builder.retry(retry_policy())).map_err(config_error)
+}
+
+/// The lister and the deleter from one builder: the same settings, except that the
+/// deleter gets a 429 back at once (`retry_throttled(false)`).
+pub(crate) fn pair(
+    builder: ClientBuilder<Client>,
+) -> Result<(Client, Client), otc_jobs_async::ConfigError> {
+    let lister = builder.build()?;
+    let deleter = builder.retry_throttled(false).build()?;
+    Ok((lister, deleter))
 }
 
 /// The SDK's own retry policy, unchanged: it retries 5xx, lost connections, timeouts and
-/// cut-short answers (ambiguous ones only for idempotent methods, and marks them), and
-/// 429s after their `Retry-After`. A 429 it gives up on reaches the run's shared
-/// throttle. (`RetryPolicy` cannot leave 429s out without a new field, which would break
-/// every struct literal of it in the workspace: see the report of issue 10.)
+/// cut-short answers (ambiguous ones only for idempotent methods, and marks them), and,
+/// for lists and waits, 429s after their `Retry-After`. A deletion's 429 goes to the run's
+/// shared throttle instead (see [`pair`]).
 pub(crate) fn retry_policy() -> RetryPolicy {
     RetryPolicy::default()
 }

@@ -164,6 +164,8 @@ pub struct ClientSpec {
     pub max_response_bytes: u64,
     /// The AK/SK signature form.
     pub signature_form: SignatureForm,
+    /// Whether a 429 is retried inside the call.
+    pub retry_throttled: bool,
 }
 
 impl Default for ClientSpec {
@@ -179,6 +181,7 @@ impl Default for ClientSpec {
             },
             max_response_bytes: 1024 * 1024,
             signature_form: SignatureForm::Access,
+            retry_throttled: true,
         }
     }
 }
@@ -199,7 +202,8 @@ impl ClientSpec {
             .timeout(self.timeout)
             .retry(self.retry)
             .max_response_bytes(self.max_response_bytes)
-            .signature_form(self.signature_form);
+            .signature_form(self.signature_form)
+            .retry_throttled(self.retry_throttled);
         let builder = if self.project_by_name {
             builder.project_name(project_name)
         } else {
@@ -520,6 +524,29 @@ pub fn cases() -> Vec<Case> {
                 assert_eq!(o.requests, requests(&[("DELETE op", 2)]));
                 assert!(o.gone);
                 assert!(elapsed >= Duration::from_secs(1), "waited only {elapsed:?}");
+            })
+        },
+        Case {
+            client: ClientSpec {
+                retry_throttled: false,
+                ..ClientSpec::default()
+            },
+            setup: |e, op| {
+                e.add_fault(op.fault(respond(
+                    429,
+                    &[("Retry-After", "1")],
+                    r#"{"error_code":"APIG.0308","error_msg":"The throttling threshold has been reached"}"#,
+                )))
+            },
+            ..base("throttled_returned_at_once_when_the_caller_paces", flink.clone(), |o, elapsed| {
+                assert_eq!(
+                    (o.result.as_str(), o.status, o.code.as_deref(), o.attempts),
+                    ("service", Some(429), Some("APIG.0308"), 1),
+                    "{o:?}"
+                );
+                assert_eq!(o.requests, requests(&[("DELETE op", 1)]));
+                assert!(!o.gone);
+                assert!(elapsed < Duration::from_secs(1), "waited {elapsed:?}");
             })
         },
         Case {

@@ -45,6 +45,7 @@ suite!(
     derived_key_signature_mrs,
     success_false_is_an_error,
     throttled_then_success_honours_retry_after,
+    throttled_returned_at_once_when_the_caller_paces,
     unavailable_then_success_honours_a_retry_after_date,
     http_500_retried_then_given_up,
     http_502_retried_then_given_up,

@@ -31,6 +31,11 @@ pub struct ClientPolicy {
     pub follow_redirects: bool,
     /// Refresh an IAM token this many seconds before it expires.
     pub token_refresh_margin_seconds: u64,
+    /// Retry a throttled answer (429, `APIG.0308`) inside the call, after its
+    /// `Retry-After` (the default). A caller that paces many calls itself sets `false`
+    /// and gets the throttled answer at once, to slow all its calls down together (the
+    /// `otc-jobs` tool's shared throttle does).
+    pub retry_throttled: bool,
 }
 
 impl Default for ClientPolicy {
@@ -42,6 +47,7 @@ impl Default for ClientPolicy {
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             follow_redirects: false,
             token_refresh_margin_seconds: 300,
+            retry_throttled: true,
         }
     }
 }

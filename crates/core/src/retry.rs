@@ -176,6 +176,27 @@ impl RetryPolicy {
     }
 }
 
+/// Whether the service throttled the request: HTTP 429 or the API gateway's
+/// [`THROTTLED_CODE`] (`APIG.0308`).
+///
+/// ```
+/// use otc_jobs_core::{Error, ServiceError, is_throttled};
+/// let throttled = Error::from(ServiceError::from_answer(
+///     http::StatusCode::TOO_MANY_REQUESTS,
+///     &http::HeaderMap::new(),
+///     br#"{"error_code": "APIG.0308", "error_msg": "too many requests"}"#,
+/// ));
+/// assert!(is_throttled(&throttled));
+/// ```
+pub fn is_throttled(error: &Error) -> bool {
+    match error {
+        Error::Service(e) => {
+            e.status == StatusCode::TOO_MANY_REQUESTS || e.code.as_deref() == Some(THROTTLED_CODE)
+        }
+        _ => false,
+    }
+}
+
 /// Whether another attempt of an idempotent request may succeed where this one failed:
 /// throttling (429, `APIG.0308`), 500, 502, 503, 504, failures before any answer, and
 /// answers that timed out, were cut short or were not readable JSON (a transient fault

@@ -15,6 +15,7 @@ use otc_jobs_core::auth::iam::{
 use otc_jobs_core::auth::{Credentials, SecretString, SigningParams, SigningTime, sign};
 use otc_jobs_core::{
     Error, Operation, OperationExt, RetryDecision, Service, Target, is_ambiguous, is_idempotent,
+    is_throttled,
 };
 use tracing::{Span, field};
 
@@ -288,13 +289,19 @@ impl<O: Operation> Call<'_, O> {
         // A token request may be sent twice (each makes a token; one is kept), and
         // projects are only read: both are safe to repeat, like an idempotent operation.
         let idempotent = self.phase != Phase::Operation || is_idempotent(&O::METHOD);
-        match self.shared.config.policy.retry.decide_for(
-            idempotent,
-            made,
-            &error,
-            self.shared.jitter(),
-            Some(SigningTime::from_system_time(SystemTime::now())),
-        ) {
+        let policy = &self.shared.config.policy;
+        let decision = if !policy.retry_throttled && is_throttled(&error) {
+            RetryDecision::GiveUp
+        } else {
+            policy.retry.decide_for(
+                idempotent,
+                made,
+                &error,
+                self.shared.jitter(),
+                Some(SigningTime::from_system_time(SystemTime::now())),
+            )
+        };
+        match decision {
             RetryDecision::RetryAfter(wait) => {
                 if self.phase == Phase::Operation && is_ambiguous(&error) {
                     self.earlier_unknown = true;

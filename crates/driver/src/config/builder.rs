@@ -223,6 +223,25 @@ impl<C> ClientBuilder<C> {
         self.set(|s| s.policy.token_refresh_margin_seconds = margin.as_secs())
     }
 
+    /// Whether a throttled answer (429, `APIG.0308`) is retried inside the call after its
+    /// `Retry-After` (the default, `true`); `false` returns it at once, for a caller that
+    /// paces many calls itself and slows them all down together.
+    ///
+    /// ```
+    /// use otc_jobs_driver::{ClientBuilder, Config};
+    /// let config = ClientBuilder::<Config>::new()
+    ///     .ak_sk("AK", "SK")
+    ///     .project_id("p")
+    ///     .region("eu-de")
+    ///     .retry_throttled(false)
+    ///     .config()?;
+    /// assert!(!config.policy().retry_throttled);
+    /// # Ok::<(), otc_jobs_driver::ConfigError>(())
+    /// ```
+    pub fn retry_throttled(self, retry: bool) -> Self {
+        self.set(|s| s.policy.retry_throttled = retry)
+    }
+
     /// The whole transport policy at once (timeouts, retries, size limit).
     pub fn policy(self, policy: ClientPolicy) -> Self {
         self.set(|s| {
