@@ -165,6 +165,7 @@
 mod admin;
 mod auth;
 mod body;
+mod direct;
 mod dli;
 mod flush;
 mod handlers;
@@ -182,6 +183,8 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
+#[doc(hidden)]
+pub use direct::Direct;
 pub use model::{AuthKind, Delivery, Fault, FaultAction, IamUser, RecordedRequest};
 pub use seed::SeedJob;
 pub use store::status;
