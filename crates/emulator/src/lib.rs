@@ -162,6 +162,10 @@
 //! Answers carry every field the pages document, with plausible fixed values where the
 //! emulator has nothing to say (engines, specs, OBS paths, durations of 0).
 
+// Where other crates' docs link to this one when it is not documented beside them (a
+// cold `cargo doc --no-deps`); keep the version in step with Cargo.toml.
+#![doc(html_root_url = "https://docs.rs/otc-jobs-emulator/0.1.0")]
+
 mod admin;
 mod auth;
 mod body;
