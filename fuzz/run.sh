@@ -40,8 +40,11 @@ for target in "${targets[@]}"; do
     mkdir -p "corpus/$target" "seeds/$target"
     log="logs/$target.log"
     status=ok
+    # Whole spec pages are up to ~20 KB.
+    max_len=8192
+    if [ "$target" = rst_page ]; then max_len=65536; fi
     if ! cargo +nightly fuzz run -O -s "$sanitizer" "$target" "corpus/$target" "seeds/$target" -- \
-        -max_total_time="$seconds" -timeout=10 -max_len=8192 -print_final_stats=1 \
+        -max_total_time="$seconds" -timeout=10 -max_len="$max_len" -print_final_stats=1 \
         >"$log" 2>&1; then
         status=CRASH
         failed=1

@@ -1,6 +1,6 @@
 //! Every answer parser on any answer: the generated operations' `parse_response` (all of
-//! them, as `__for_each_operation!` lists them: a new operation is fuzzed without a new
-//! line here), the error envelopes (`ServiceError::from_answer`) and the IAM answers.
+//! them: the list below must name every `[[operation]]` of `specs/operations.toml`, which
+//! the target checks on its first input), the error envelopes (`ServiceError::from_answer`) and the IAM answers.
 //! None panics; a non-2xx answer is always a service error; errors keep at most
 //! `RAW_BODY_LIMIT` bytes and print.
 //!
@@ -35,11 +35,20 @@ fn check_error(e: &Error) {
     }
 }
 
-/// `__for_each_operation!`'s callback: `check` with each operation.
+/// `check` with each listed operation, and how many there are.
 macro_rules! check_each {
-    (($answer:ident) $({ method: $m:ident, service: $service:ident, operation: $op:ident, $($rest:tt)* })*) => {
-        $( check::<otc_jobs_core::$service::$op>(&$answer); )*
-    };
+    ($answer:expr; $($service:ident::$op:ident),* $(,)?) => {{
+        $( check::<otc_jobs_core::$service::$op>($answer); )*
+        [$(stringify!($op)),*].len()
+    }};
+}
+
+/// The operations the spec lists, so a new one is not left out of the list above.
+fn specified_operations() -> usize {
+    include_str!("../../specs/operations.toml")
+        .lines()
+        .filter(|line| line.trim() == "[[operation]]")
+        .count()
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -70,7 +79,15 @@ fuzz_target!(|data: &[u8]| {
     let Ok(answer) = builder.body(body) else {
         return;
     };
-    otc_jobs_core::__for_each_operation!([check_each](answer));
+    let checked = check_each!(&answer;
+        dli::BatchDeleteFlinkJobs, dli::DeleteFlinkJob, dli::GetFlinkJob, dli::ListFlinkJobs,
+        modelarts::DeleteTrainingJob, modelarts::DeleteTrainingJobVersion,
+        modelarts::DeleteVisualizationJob, modelarts::GetTrainingJobVersion,
+        modelarts::GetVisualizationJob, modelarts::ListTrainingJobVersions,
+        modelarts::ListTrainingJobs, modelarts::ListVisualizationJobs,
+        mrs::DeleteJobExecution, mrs::GetJobExecution, mrs::ListJobExecutions,
+    );
+    assert_eq!(checked, specified_operations(), "an operation is missing from the list");
 
     let service = ServiceError::from_answer(status, answer.headers(), body);
     assert!(service.body.len() <= RAW_BODY_LIMIT);

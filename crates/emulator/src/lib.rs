@@ -162,9 +162,14 @@
 //! Answers carry every field the pages document, with plausible fixed values where the
 //! emulator has nothing to say (engines, specs, OBS paths, durations of 0).
 
+// Where other crates' docs link to this one when it is not documented beside them (a
+// cold `cargo doc --no-deps`); keep the version in step with Cargo.toml.
+#![doc(html_root_url = "https://docs.rs/otc-jobs-emulator/0.1.0")]
+
 mod admin;
 mod auth;
 mod body;
+mod direct;
 mod dli;
 mod flush;
 mod handlers;
@@ -182,6 +187,8 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
+#[doc(hidden)]
+pub use direct::Direct;
 pub use model::{AuthKind, Delivery, Fault, FaultAction, IamUser, RecordedRequest};
 pub use seed::SeedJob;
 pub use store::status;

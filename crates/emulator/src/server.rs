@@ -21,9 +21,9 @@ use crate::tls::Tls;
 use crate::{Shared, admin, auth, iam};
 
 /// The largest request body read (larger ones get 413).
-const MAX_REQUEST_BODY: usize = 1024 * 1024;
+pub(crate) const MAX_REQUEST_BODY: usize = 1024 * 1024;
 /// The largest admin request body: bulk seeding sends tens of thousands of jobs at once.
-const MAX_ADMIN_BODY: usize = 256 * 1024 * 1024;
+pub(crate) const MAX_ADMIN_BODY: usize = 256 * 1024 * 1024;
 /// How much of an answer body a recorded request keeps.
 const RECORDED_BODY_LIMIT: usize = 4096;
 /// How long a client has to complete the TLS handshake.
@@ -189,12 +189,7 @@ async fn handle(
     let body = match Limited::new(incoming, limit).collect().await {
         Ok(collected) => collected.to_bytes(),
         Err(_) => {
-            let answer = Answer::gateway(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "APIG.0201",
-                "Request entity too large",
-                &request_id,
-            );
+            let answer = too_large(&request_id);
             let body = AnswerBody::full(answer.body.clone());
             return Ok(response(answer, body, &request_id));
         }
@@ -406,7 +401,17 @@ fn take_fault(shared: &Shared, method: &str, path: &str) -> Option<(FaultAction,
     Some(taken)
 }
 
-fn push_record(shared: &Shared, record: RecordedRequest) {
+/// The answer to a request body over the limit.
+pub(crate) fn too_large(request_id: &str) -> Answer {
+    Answer::gateway(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "APIG.0201",
+        "Request entity too large",
+        request_id,
+    )
+}
+
+pub(crate) fn push_record(shared: &Shared, record: RecordedRequest) {
     let max = shared.config.max_recorded_requests;
     if max == 0 {
         return;
@@ -433,7 +438,7 @@ fn complete_record(shared: &Shared, record: RecordedRequest) {
 }
 
 /// Routes, authenticates and serves one request of the emulated APIs.
-fn process(
+pub(crate) fn process(
     shared: &Shared,
     parts: &Parts,
     body: &[u8],
