@@ -15,6 +15,8 @@ pub const RAW_BODY_LIMIT: usize = 4096;
 
 /// The header OTC's gateways put the request id in.
 pub const X_REQUEST_ID: &str = "x-request-id";
+/// The same as a header name, looked up without parsing the name each time.
+const HEADER_REQUEST_ID: http::HeaderName = http::HeaderName::from_static(X_REQUEST_ID);
 
 /// Every way a call can fail.
 #[derive(Debug, thiserror::Error)]
@@ -517,7 +519,7 @@ fn request_id(headers: &HeaderMap, from_body: Option<Cow<'_, str>>) -> Option<St
 
 pub(crate) fn header_request_id(headers: &HeaderMap) -> Option<String> {
     headers
-        .get(X_REQUEST_ID)
+        .get(HEADER_REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .map(str::trim)
         .filter(|v| !v.is_empty())

@@ -10,7 +10,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 
 /// What an error body says, borrowed from it where possible.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -29,153 +29,141 @@ impl<'a> Envelope<'a> {
         if body.trim_ascii_start().first() != Some(&b'{') {
             return Envelope::default();
         }
-        let Ok(top) = serde_json::from_slice::<Members<'a>>(body) else {
-            return Envelope::default();
+        // Read into slots on this stack frame: moving them through the parser's results
+        // cost more than reading.
+        let mut top = Slots::default();
+        let mut nested = Slots::default();
+        let mut parser = serde_json::Deserializer::from_slice(body);
+        let seed = ObjectSeed {
+            fields: &mut top,
+            nested: Some(&mut nested),
         };
-        // Nested first, then the top level; the first name present with text wins.
-        let inner = top.error.unwrap_or_default();
-        let top = top.fields;
+        if seed
+            .deserialize(&mut parser)
+            .and_then(|()| parser.end())
+            .is_err()
+        {
+            return Envelope::default();
+        }
+        // Nested first (all `None` unless `error` is an object), then the top level; the
+        // first name present with text wins.
+        let mut pick = |names: std::ops::Range<usize>| {
+            (nested[names.clone()].iter_mut().find_map(Option::take))
+                .or_else(|| top[names].iter_mut().find_map(Option::take))
+        };
         Envelope {
             json: true,
-            code: (inner.error_code)
-                .or(inner.error_code_camel)
-                .or(inner.code)
-                .or(top.error_code)
-                .or(top.error_code_camel)
-                .or(top.code),
-            message: (inner.error_msg)
-                .or(inner.error_message)
-                .or(inner.error_msg_camel)
-                .or(inner.message)
-                .or(top.error_msg)
-                .or(top.error_message)
-                .or(top.error_msg_camel)
-                .or(top.message),
-            request_id: (inner.request_id)
-                .or(inner.request_id_camel)
-                .or(top.request_id)
-                .or(top.request_id_camel),
+            code: pick(Key::CODES),
+            message: pick(Key::MESSAGES),
+            request_id: pick(Key::REQUEST_IDS),
         }
     }
 }
 
-/// The members that matter of one object, each `None` when absent or not text.
-#[derive(Debug, Default)]
-struct Fields<'a> {
-    error_code: Option<Cow<'a, str>>,
-    error_code_camel: Option<Cow<'a, str>>,
-    code: Option<Cow<'a, str>>,
-    error_msg: Option<Cow<'a, str>>,
-    error_message: Option<Cow<'a, str>>,
-    error_msg_camel: Option<Cow<'a, str>>,
-    message: Option<Cow<'a, str>>,
-    request_id: Option<Cow<'a, str>>,
-    request_id_camel: Option<Cow<'a, str>>,
+/// The members that matter of one object, in [`Key`] order, each `None` when absent or
+/// not text.
+type Slots<'a> = [Option<Cow<'a, str>>; Key::SLOTS];
+
+/// Reads an object into `fields`; at the top level, its `error` member into `nested`.
+struct ObjectSeed<'s, 'a> {
+    fields: &'s mut Slots<'a>,
+    nested: Option<&'s mut Slots<'a>>,
 }
 
-/// The top-level object: its fields, and the nested `error` object if it is one.
-#[derive(Debug, Default)]
-struct Members<'a> {
-    fields: Fields<'a>,
-    error: Option<Fields<'a>>,
-}
+impl<'de> DeserializeSeed<'de> for ObjectSeed<'_, 'de> {
+    type Value = ();
 
-impl<'de> de::Deserialize<'de> for Members<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(ObjectVisitor { top: true })
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_map(self)
     }
 }
 
-/// Reads an object; at the top level, its `error` member too.
-struct ObjectVisitor {
-    top: bool,
-}
-
-impl<'de> Visitor<'de> for ObjectVisitor {
-    type Value = Members<'de>;
+impl<'de> Visitor<'de> for ObjectSeed<'_, 'de> {
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON object")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut members = Members::default();
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
         while let Some(key) = map.next_key::<Key>()? {
-            let fields = &mut members.fields;
-            let slot = match key {
-                Key::ErrorCode => &mut fields.error_code,
-                Key::ErrorCodeCamel => &mut fields.error_code_camel,
-                Key::Code => &mut fields.code,
-                Key::ErrorMsg => &mut fields.error_msg,
-                Key::ErrorMessage => &mut fields.error_message,
-                Key::ErrorMsgCamel => &mut fields.error_msg_camel,
-                Key::Message => &mut fields.message,
-                Key::RequestId => &mut fields.request_id,
-                Key::RequestIdCamel => &mut fields.request_id_camel,
-                Key::Error if self.top => {
-                    members.error = map.next_value::<Nested<'de>>()?.0;
-                    continue;
+            match key {
+                Key::Field(slot) => {
+                    if let Some(slot) = self.fields.get_mut(slot) {
+                        *slot = map.next_value::<Text<'de>>()?.0;
+                    }
                 }
-                Key::Error | Key::Other => {
+                Key::Error => match self.nested.as_deref_mut() {
+                    Some(nested) => {
+                        // A member given twice counts as its last value.
+                        *nested = Slots::default();
+                        map.next_value_seed(NestedSeed(nested))?;
+                    }
+                    None => {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                },
+                Key::Other => {
                     map.next_value::<IgnoredAny>()?;
-                    continue;
                 }
-            };
-            *slot = map.next_value::<Text<'de>>()?.0;
+            }
         }
-        Ok(members)
+        Ok(())
     }
 }
 
-/// The nested `error` member: its fields when it is an object, else nothing.
-struct Nested<'a>(Option<Fields<'a>>);
+/// The nested `error` member: read when it is an object, skipped otherwise.
+struct NestedSeed<'s, 'a>(&'s mut Slots<'a>);
 
-impl<'de> de::Deserialize<'de> for Nested<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(NestedVisitor)
+impl<'de> DeserializeSeed<'de> for NestedSeed<'_, 'de> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
     }
 }
 
-struct NestedVisitor;
-
-impl<'de> Visitor<'de> for NestedVisitor {
-    type Value = Nested<'de>;
+impl<'de> Visitor<'de> for NestedSeed<'_, 'de> {
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("any JSON value")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        let inner = ObjectVisitor { top: false }.visit_map(map)?;
-        Ok(Nested(Some(inner.fields)))
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        let inner = ObjectSeed {
+            fields: self.0,
+            nested: None,
+        };
+        inner.visit_map(map)
     }
 
-    fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        IgnoredAny.visit_seq(seq).map(|_| Nested(None))
+    fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
+        IgnoredAny.visit_seq(seq).map(|_| ())
     }
 
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(Nested(None))
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        Ok(())
     }
 
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(Nested(None))
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        Ok(())
     }
 
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(Nested(None))
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        Ok(())
     }
 
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(Nested(None))
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        Ok(())
     }
 
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(Nested(None))
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        Ok(())
     }
 
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Nested(None))
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
     }
 }
 
@@ -239,22 +227,37 @@ impl<'de> Visitor<'de> for TextVisitor {
 
 /// The member names that matter, matched without allocating.
 enum Key {
-    ErrorCode,
-    ErrorCodeCamel,
-    Code,
-    ErrorMsg,
-    ErrorMessage,
-    ErrorMsgCamel,
-    Message,
-    RequestId,
-    RequestIdCamel,
+    /// One of the error fields: its index in [`Slots`].
+    Field(usize),
+    /// The nested `error` object.
     Error,
+    /// Anything else (skipped).
     Other,
+}
+
+impl Key {
+    /// The field names, by preference within each field.
+    const NAMES: [&'static [u8]; 9] = [
+        b"error_code",
+        b"errorCode",
+        b"code",
+        b"error_msg",
+        b"error_message",
+        b"errorMsg",
+        b"message",
+        b"request_id",
+        b"requestId",
+    ];
+    const SLOTS: usize = Key::NAMES.len();
+    const CODES: std::ops::Range<usize> = 0..3;
+    const MESSAGES: std::ops::Range<usize> = 3..7;
+    const REQUEST_IDS: std::ops::Range<usize> = 7..9;
 }
 
 impl<'de> de::Deserialize<'de> for Key {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_identifier(KeyVisitor)
+        // As bytes: serde_json then skips the UTF-8 check a name only compared needs not.
+        deserializer.deserialize_bytes(KeyVisitor)
     }
 }
 
@@ -267,20 +270,18 @@ impl Visitor<'_> for KeyVisitor {
         f.write_str("a member name")
     }
 
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Key, E> {
+        if v == b"error" {
+            return Ok(Key::Error);
+        }
+        Ok(Key::NAMES
+            .iter()
+            .position(|name| *name == v)
+            .map_or(Key::Other, Key::Field))
+    }
+
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Key, E> {
-        Ok(match v {
-            "error_code" => Key::ErrorCode,
-            "errorCode" => Key::ErrorCodeCamel,
-            "code" => Key::Code,
-            "error_msg" => Key::ErrorMsg,
-            "error_message" => Key::ErrorMessage,
-            "errorMsg" => Key::ErrorMsgCamel,
-            "message" => Key::Message,
-            "request_id" => Key::RequestId,
-            "requestId" => Key::RequestIdCamel,
-            "error" => Key::Error,
-            _ => Key::Other,
-        })
+        self.visit_bytes(v.as_bytes())
     }
 }
 
@@ -426,6 +427,21 @@ mod tests {
             let got = (e.json, (own(&e.code), own(&e.message), own(&e.request_id)));
             assert_eq!(got, read_by_value(body), "{body}");
         }
+    }
+
+    /// Member names are only compared, never kept: one that is not valid Unicode does not
+    /// hide the fields beside it (where a `Value` refused the whole body).
+    #[test]
+    fn names_need_not_be_valid_unicode() {
+        let surrogate = br#"{"\ud800":"x","code":"E"}"#;
+        let raw = b"{\"\xff\":\"x\",\"code\":\"E\"}";
+        for body in [&surrogate[..], &raw[..]] {
+            let e = Envelope::read(body);
+            assert!(e.json);
+            assert_eq!(e.code.as_deref(), Some("E"));
+        }
+        // A value that is not valid Unicode is still refused: its text would be kept.
+        assert_eq!(Envelope::read(b"{\"code\":\"\xff\"}"), Envelope::default());
     }
 
     /// Skipped members are skipped without recursion: deep nesting cannot overflow the
