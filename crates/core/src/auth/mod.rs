@@ -14,7 +14,7 @@ use http::header::{AUTHORIZATION, CONTENT_TYPE, HOST, HeaderName, HeaderValue};
 
 pub use secret::SecretString;
 pub use time::SigningTime;
-pub use verify::{Authorization, VerifyError, verify};
+pub use verify::{Authorization, VerifyError, VerifyKey, verify, verify_with};
 
 use crate::error::SignError;
 use canonical::{HEADER_SDK_CONTENT_SHA256, HEADER_SDK_DATE, HeaderSelection, UNSIGNED_PAYLOAD};
