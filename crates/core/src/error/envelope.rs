@@ -5,7 +5,10 @@
 //! The strings borrow from the body unless they hold escapes; other members are skipped
 //! unread. The rules are those of a lookup in a parsed object: a member given twice counts
 //! once, as its last value; a field's value counts only when it is a non-empty string or a
-//! number; the nested `error {}` is asked first, then the top level.
+//! number; the nested `error {}` is asked first, then the top level. One difference: member
+//! names are only compared, so a name that is not valid Unicode no longer hides the fields
+//! beside it; skipped members may nest deeper than a `Value` allowed (skipping does not
+//! recurse).
 
 use std::borrow::Cow;
 use std::fmt;
