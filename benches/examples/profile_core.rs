@@ -1,12 +1,14 @@
 //! A loop over one core path, for instruction counts under callgrind:
 //! `cargo build --profile profiling -p otc-jobs-benches --example profile_core` then
 //! `valgrind --tool=callgrind target/profiling/examples/profile_core sign 10000`
-//! (what: `sign`, `derived`, `verify`, `parse-ok`, `parse-err`).
+//! (what: `sign`, `derived`, `verify`, `verify-key`, `parse-ok`, `parse-err`).
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::hint::black_box;
 
-use otc_jobs_core::auth::{AkSk, Authorization, Credentials, SignatureForm, SigningTime, verify};
+use otc_jobs_core::auth::{
+    AkSk, Authorization, Credentials, SignatureForm, SigningTime, VerifyKey, verify, verify_with,
+};
 use otc_jobs_core::dli::DeleteFlinkJob;
 use otc_jobs_core::{Endpoints, OperationExt, Region, Target};
 
@@ -37,15 +39,23 @@ fn main() {
                 );
             }
         }
-        "verify" => {
+        "verify" | "verify-key" => {
             let request = op
                 .signed_request(&target, &credentials, time, SignatureForm::Access)
                 .unwrap();
             let (parts, body) = request.into_parts();
+            // `verify-key`: with the key prepared once, as the emulator keeps it.
+            let key = (what == "verify-key").then(|| VerifyKey::new(SK));
             for _ in 0..n {
                 let auth =
                     Authorization::parse(parts.headers["authorization"].to_str().unwrap()).unwrap();
-                verify(&parts.method, &parts.uri, &parts.headers, &body, &auth, SK).unwrap();
+                match &key {
+                    Some(key) => {
+                        verify_with(&parts.method, &parts.uri, &parts.headers, &body, &auth, key)
+                    }
+                    None => verify(&parts.method, &parts.uri, &parts.headers, &body, &auth, SK),
+                }
+                .unwrap();
             }
         }
         "parse-ok" | "parse-err" => {

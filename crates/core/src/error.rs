@@ -1,15 +1,22 @@
 //! Errors, by how far a call got: not built, not signed, no answer, an answer saying no,
 //! an answer that could not be read.
 
+mod envelope;
+
+use std::borrow::Cow;
 use std::fmt;
 
 use http::{HeaderMap, StatusCode};
+
+use envelope::Envelope;
 
 /// How many bytes of an answer's body an error keeps.
 pub const RAW_BODY_LIMIT: usize = 4096;
 
 /// The header OTC's gateways put the request id in.
 pub const X_REQUEST_ID: &str = "x-request-id";
+/// The same as a header name, looked up without parsing the name each time.
+const HEADER_REQUEST_ID: http::HeaderName = http::HeaderName::from_static(X_REQUEST_ID);
 
 /// Every way a call can fail.
 #[derive(Debug, thiserror::Error)]
@@ -288,7 +295,7 @@ impl ResponseError {
             kind,
             detail: detail.into(),
             status,
-            request_id: header_request_id(headers).or(envelope.request_id),
+            request_id: request_id(headers, envelope.request_id),
             body: bounded(body),
             attempts: 1,
             earlier_attempt_unknown: false,
@@ -389,7 +396,7 @@ impl ServiceError {
     /// ```
     pub fn from_answer(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> ServiceError {
         let envelope = Envelope::read(body);
-        let mut message = envelope.message.or_else(|| {
+        let mut message = envelope.message.map(Cow::into_owned).or_else(|| {
             // A body that is not JSON (a proxy's HTML page, plain text) is the message.
             let text = String::from_utf8_lossy(&body[..body.len().min(512)]);
             let text = text.trim();
@@ -401,9 +408,9 @@ impl ServiceError {
         }
         ServiceError {
             status,
-            code: envelope.code,
+            code: envelope.code.map(Cow::into_owned),
             message,
-            request_id: header_request_id(headers).or(envelope.request_id),
+            request_id: request_id(headers, envelope.request_id),
             retry_after: crate::retry::retry_after(headers),
             body: bounded(body),
             attempts: 1,
@@ -505,110 +512,23 @@ fn bounded(body: &[u8]) -> Vec<u8> {
     body[..body.len().min(RAW_BODY_LIMIT)].to_vec()
 }
 
+/// The request id from `X-Request-Id`, else the body's.
+fn request_id(headers: &HeaderMap, from_body: Option<Cow<'_, str>>) -> Option<String> {
+    header_request_id(headers).or_else(|| from_body.map(Cow::into_owned))
+}
+
 pub(crate) fn header_request_id(headers: &HeaderMap) -> Option<String> {
     headers
-        .get(X_REQUEST_ID)
+        .get(HEADER_REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .map(str::trim)
         .filter(|v| !v.is_empty())
         .map(str::to_owned)
 }
 
-/// The error fields of any OTC error body: `{error_code, error_msg}`,
-/// `{error_code, error_message}`, `{errorCode, errorMsg}`, `{code, message}` (string or
-/// integer code), each possibly nested under `"error"`.
-#[derive(Debug, Default, PartialEq, Eq)]
-struct Envelope {
-    json: bool,
-    code: Option<String>,
-    message: Option<String>,
-    request_id: Option<String>,
-}
-
-impl Envelope {
-    fn read(body: &[u8]) -> Envelope {
-        let Ok(serde_json::Value::Object(top)) = serde_json::from_slice(body) else {
-            return Envelope::default();
-        };
-        let nested = match top.get("error") {
-            Some(serde_json::Value::Object(inner)) => Some(inner),
-            _ => None,
-        };
-        let pick = |keys: &[&str]| {
-            nested
-                .into_iter()
-                .chain(std::iter::once(&top))
-                .find_map(|obj| keys.iter().find_map(|k| text(obj.get(*k)?)))
-        };
-        Envelope {
-            json: true,
-            code: pick(&["error_code", "errorCode", "code"]),
-            message: pick(&["error_msg", "error_message", "errorMsg", "message"]),
-            request_id: pick(&["request_id", "requestId"]),
-        }
-    }
-}
-
-fn text(value: &serde_json::Value) -> Option<String> {
-    match value {
-        serde_json::Value::String(s) if !s.is_empty() => Some(s.clone()),
-        serde_json::Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn read(body: &str) -> (Option<String>, Option<String>, Option<String>) {
-        let e = Envelope::read(body.as_bytes());
-        (e.code, e.message, e.request_id)
-    }
-
-    fn s(v: &str) -> Option<String> {
-        Some(v.to_owned())
-    }
-
-    #[test]
-    fn reads_every_envelope() {
-        assert_eq!(
-            read(
-                r#"{"error_code":"APIG.0301","error_msg":"Incorrect IAM authentication information","request_id":"r1"}"#
-            ),
-            (
-                s("APIG.0301"),
-                s("Incorrect IAM authentication information"),
-                s("r1")
-            )
-        );
-        assert_eq!(
-            read(
-                r#"{"is_success":false,"error_code":"ModelArts.0105","error_message":"Error string"}"#
-            ),
-            (s("ModelArts.0105"), s("Error string"), None)
-        );
-        assert_eq!(
-            read(r#"{"errorCode":"X.1","errorMsg":"m"}"#),
-            (s("X.1"), s("m"), None)
-        );
-        assert_eq!(
-            read(r#"{"code":404,"message":"gone"}"#),
-            (s("404"), s("gone"), None)
-        );
-        assert_eq!(
-            read(r#"{"code":"E1","message":"m"}"#),
-            (s("E1"), s("m"), None)
-        );
-        assert_eq!(
-            read(r#"{"error":{"code":"E2","message":"inner"},"request_id":"r2"}"#),
-            (s("E2"), s("inner"), s("r2"))
-        );
-        assert_eq!(
-            read(r#"{"error":{"error_code":"E3","error_msg":"inner"}}"#),
-            (s("E3"), s("inner"), None)
-        );
-    }
 
     #[test]
     fn bodies_that_are_not_json_become_the_message() {

@@ -166,7 +166,7 @@ pub trait OperationExt: Operation {
             region: target.endpoints().region().as_str(),
             service: Self::SERVICE.host_label(),
         };
-        crate::auth::sign(&mut request, credentials, &params)?;
+        crate::auth::authenticate(&mut request, credentials, &params)?;
         Ok(request)
     }
 

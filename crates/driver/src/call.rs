@@ -12,7 +12,7 @@ use otc_jobs_core::auth::iam::{
     IamToken, TokenScope, parse_projects_response, parse_token_response, password_token_request,
     projects_by_name_request,
 };
-use otc_jobs_core::auth::{Credentials, SecretString, SigningParams, SigningTime, sign};
+use otc_jobs_core::auth::{Credentials, SecretString, SigningParams, SigningTime, authenticate};
 use otc_jobs_core::{
     Error, Operation, OperationExt, RetryDecision, Service, Target, is_ambiguous, is_idempotent,
     is_throttled,
@@ -86,9 +86,9 @@ impl Shared {
             attempts: [0; 3],
             refreshed: false,
             earlier_unknown: false,
-            span,
             current: None,
-            started: Instant::now(),
+            started: (!span.is_disabled()).then(Instant::now),
+            span,
             last_answer: (None, None),
         }
     }
@@ -179,7 +179,8 @@ pub enum Step<T> {
 
 struct Current {
     span: Span,
-    sent: Instant,
+    /// When it was sent; `None` when its span records nothing (no clock read then).
+    sent: Option<Instant>,
     token: Option<SecretString>,
 }
 
@@ -213,7 +214,8 @@ pub struct Call<'a, O: Operation> {
     earlier_unknown: bool,
     span: Span,
     current: Option<Current>,
-    started: Instant,
+    /// When the call started; `None` when its span records nothing.
+    started: Option<Instant>,
     /// Status and request id of the last answer: the call span's, recorded once at the end.
     last_answer: (Option<u16>, Option<String>),
 }
@@ -328,7 +330,9 @@ impl<O: Operation> Call<'_, O> {
     fn finish(&mut self, result: Result<O::Response, Error>) -> Step<O::Response> {
         let span = &self.span;
         span.record("attempts", self.attempts());
-        span.record("duration_ms", self.started.elapsed().as_millis() as u64);
+        if let Some(started) = self.started {
+            span.record("duration_ms", started.elapsed().as_millis() as u64);
+        }
         if let Some(status) = self.last_answer.0 {
             span.record("status", status);
         }
@@ -348,7 +352,17 @@ impl<O: Operation> Call<'_, O> {
     fn close_attempt(&mut self, answer: Answer) -> Answer {
         if let Some(current) = &self.current {
             let span = &current.span;
-            span.record("duration_ms", current.sent.elapsed().as_millis() as u64);
+            if span.is_disabled() && self.span.is_disabled() {
+                // Nothing records the outcome (no subscriber wants these spans): skip the
+                // clock and the header lookup; a failure is still logged.
+                if let Err(e) = &answer {
+                    tracing::debug!(parent: span, error = %e, "no usable answer");
+                }
+                return answer;
+            }
+            if let Some(sent) = current.sent {
+                span.record("duration_ms", sent.elapsed().as_millis() as u64);
+            }
             let (status, id) = match &answer {
                 Ok(r) => (
                     Some(r.status()),
@@ -426,8 +440,8 @@ impl<O: Operation> Call<'_, O> {
             duration_ms = field::Empty,
         );
         self.current = Some(Current {
+            sent: (!span.is_disabled()).then(Instant::now),
             span: span.clone(),
-            sent: Instant::now(),
             token: token.map(|t| t.token),
         });
         Step::Send(Exchange {
@@ -502,7 +516,7 @@ impl<O: Operation> Call<'_, O> {
             region: config.endpoints.region().as_str(),
             service: service.host_label(),
         };
-        sign(request, credentials, &params)?;
+        authenticate(request, credentials, &params)?;
         Ok(())
     }
 }

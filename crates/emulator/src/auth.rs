@@ -7,7 +7,8 @@ use http::request::Parts;
 use otc_jobs_core::Service;
 use otc_jobs_core::auth::canonical::X_SDK_DATE;
 use otc_jobs_core::auth::{
-    Authorization, SignatureForm, SigningTime, X_AUTH_TOKEN, X_SECURITY_TOKEN, verify,
+    Authorization, SignatureForm, SigningTime, VerifyKey, X_AUTH_TOKEN, X_SECURITY_TOKEN,
+    verify_with,
 };
 
 use crate::EmulatorConfig;
@@ -91,6 +92,31 @@ pub(crate) struct Checked {
     pub(crate) kind: AuthKind,
     pub(crate) signature_verified: Option<bool>,
     pub(crate) result: Result<(), Refusal>,
+}
+
+/// Runs `f` with the prepared key of `secret_key`: kept per worker thread (no lock), for
+/// the few keys a configuration holds, so that the HMAC key schedule is not redone on
+/// every request.
+fn with_verify_key<T>(secret_key: &str, f: impl FnOnce(&VerifyKey) -> T) -> T {
+    /// Keys kept per thread at most; beyond, the oldest goes.
+    const KEPT: usize = 8;
+    thread_local! {
+        static KEYS: std::cell::RefCell<Vec<VerifyKey>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    KEYS.with(|keys| {
+        let mut keys = keys.borrow_mut();
+        let index = match keys.iter().position(|k| k.is_for(secret_key)) {
+            Some(index) => index,
+            None => {
+                if keys.len() >= KEPT {
+                    keys.remove(0);
+                }
+                keys.push(VerifyKey::new(secret_key));
+                keys.len() - 1
+            }
+        };
+        f(&keys[index])
+    })
 }
 
 fn header<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
@@ -204,16 +230,17 @@ pub(crate) fn authenticate(
         }
         (None, None) => return refused(form_kind, Some(false), "access key not found"),
     };
-    if verify(
-        &parts.method,
-        &parts.uri,
-        &parts.headers,
-        body,
-        &authorization,
-        secret_key,
-    )
-    .is_err()
-    {
+    let verified = with_verify_key(secret_key, |key| {
+        verify_with(
+            &parts.method,
+            &parts.uri,
+            &parts.headers,
+            body,
+            &authorization,
+            key,
+        )
+    });
+    if verified.is_err() {
         return refused(kind, Some(false), "verify aksk signature fail");
     }
     // The signature holds; now the clock (the date is valid, verify checked it).

@@ -79,6 +79,11 @@ impl CanonicalRequest {
     }
 }
 
+/// Headers signed without a heap allocation (a request here has six or seven).
+const INLINE_HEADERS: usize = 16;
+/// A filler for the unused inline slots.
+static NO_VALUE: HeaderValue = HeaderValue::from_static("");
+
 /// Which headers go into the canonical request.
 #[derive(Debug, Clone, Copy)]
 pub enum HeaderSelection<'a> {
@@ -114,17 +119,31 @@ pub fn canonical_request(
 
     // Every signed value with its name, sorted by name (one pass over the map, no lookups
     // by name); the sort is stable, so a name's values keep their order.
-    let mut pairs: Vec<(&str, &HeaderValue)> = Vec::new();
-    if let HeaderSelection::All = selection {
-        pairs.reserve(headers.len());
-        pairs.extend(
-            headers
+    // On the stack for the usual few headers.
+    let mut inline: [(&str, &HeaderValue); INLINE_HEADERS] = [("", &NO_VALUE); INLINE_HEADERS];
+    let mut spilled = Vec::new();
+    let pairs: &mut [(&str, &HeaderValue)] = match selection {
+        HeaderSelection::Only(_) => &mut [],
+        HeaderSelection::All => {
+            let signed = headers
                 .iter()
                 .map(|(n, v)| (n.as_str(), v))
-                .filter(|(n, _)| !n.contains('_')),
-        );
-        pairs.sort_by(|a, b| a.0.cmp(b.0));
-    }
+                .filter(|(n, _)| !n.contains('_'));
+            if headers.len() <= INLINE_HEADERS {
+                let mut n = 0;
+                for (slot, pair) in inline.iter_mut().zip(signed) {
+                    *slot = pair;
+                    n += 1;
+                }
+                &mut inline[..n]
+            } else {
+                spilled.extend(signed);
+                &mut spilled
+            }
+        }
+    };
+    pairs.sort_by(|a, b| a.0.cmp(b.0));
+    let pairs = &*pairs;
     // Without any header, `host` is signed (and must then be there).
     let only: &[&str] = match selection {
         HeaderSelection::All if pairs.is_empty() => &["host"],
@@ -263,13 +282,29 @@ pub fn canonical_uri(path: &str) -> String {
 
 /// Bytes kept as they are in a canonical path segment (RFC 3986 unreserved).
 fn is_unreserved(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
+    PATH_AS_IS[usize::from(b)] == 1
 }
+
+/// 1 for the unreserved bytes, 2 for `/`: one table lookup per byte of a path (checked on
+/// every request).
+const PATH_AS_IS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_' | b'~') {
+            table[b] = 1;
+        }
+        b += 1;
+    }
+    table[b'/' as usize] = 2;
+    table
+};
 
 fn push_canonical_uri(out: &mut String, path: &str) {
     let start = out.len();
     // Most paths (versions, project ids, numeric and UUID ids) are their own canonical form.
-    if path.bytes().all(|b| b == b'/' || is_unreserved(b)) {
+    if path.bytes().all(|b| PATH_AS_IS[usize::from(b)] != 0) {
         out.push_str(path);
     } else if path.contains('%') {
         let decoded: Vec<u8> = percent_decode_str(path).collect();
@@ -338,19 +373,50 @@ fn push_canonical_query(out: &mut String, query: &str) {
 
 /// `SDK-HMAC-SHA256\n<date>\n[<scope>\n]<hex sha256(canonical request)>`.
 pub fn string_to_sign(sdk_date: &str, scope: Option<&str>, canonical_request: &str) -> String {
-    let hash = Sha256::digest(canonical_request.as_bytes());
-    let scope_len = scope.map_or(0, |s| s.len() + 1);
-    let mut out = String::with_capacity(ALGORITHM.len() + sdk_date.len() + scope_len + 66);
-    out.push_str(ALGORITHM);
-    out.push('\n');
-    out.push_str(sdk_date);
-    out.push('\n');
-    if let Some(scope) = scope {
-        out.push_str(scope);
-        out.push('\n');
+    let hash = HexDigest::of(canonical_request.as_bytes());
+    string_to_sign_parts(sdk_date, scope, hash.as_str()).concat()
+}
+
+/// The pieces of the string to sign, in order: what the signer feeds the HMAC one by one
+/// and what [`string_to_sign`] joins, so that the two cannot differ.
+pub(crate) fn string_to_sign_parts<'p>(
+    sdk_date: &'p str,
+    scope: Option<&'p str>,
+    canonical_hash: &'p str,
+) -> [&'p str; 7] {
+    [
+        ALGORITHM,
+        "\n",
+        sdk_date,
+        "\n",
+        scope.unwrap_or(""),
+        if scope.is_some() { "\n" } else { "" },
+        canonical_hash,
+    ]
+}
+
+/// A SHA-256 or HMAC-SHA256 in lower-case hex, on the stack.
+pub(crate) struct HexDigest([u8; 64]);
+
+impl HexDigest {
+    /// Hex SHA-256 of `data`.
+    pub(crate) fn of(data: &[u8]) -> HexDigest {
+        HexDigest::new(&Sha256::digest(data).into())
     }
-    push_hex(&mut out, &hash);
-    out
+
+    /// `digest` in hex.
+    pub(crate) fn new(digest: &[u8; 32]) -> HexDigest {
+        let mut out = [0u8; 64];
+        for (pair, b) in out.chunks_exact_mut(2).zip(digest) {
+            pair.copy_from_slice(&HEX_PAIRS[usize::from(*b)]);
+        }
+        HexDigest(out)
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        // Hex digits are ASCII: the conversion cannot fail.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
 }
 
 /// Hex HMAC-SHA256 of `string_to_sign` keyed with `key`.
@@ -389,13 +455,21 @@ impl KeyedHmac {
     }
 
     /// HMAC of `data`; the same as [`hmac_sha256`] with the key.
+    #[cfg(test)]
     pub(crate) fn mac(&self, data: &[u8]) -> [u8; 32] {
+        self.mac_parts(&[data])
+    }
+
+    /// HMAC of the concatenation of `parts`, without joining them.
+    pub(crate) fn mac_parts<T: AsRef<[u8]>>(&self, parts: &[T]) -> [u8; 32] {
         // HMAC accepts keys of any length; `None` cannot happen.
         let Some(mac) = &self.0 else {
             return [0; 32];
         };
         let mut mac = Hmac::<Sha256>::clone(mac);
-        mac.update(data);
+        for part in parts {
+            mac.update(part.as_ref());
+        }
         mac.finalize().into_bytes().into()
     }
 }
@@ -412,11 +486,23 @@ impl DerivedKeys {
 
     /// HMAC of `data` keyed with the derived key of `scope`, which `derive` computes when
     /// it is not kept.
+    #[cfg(test)]
     pub(crate) fn mac(
         &self,
         scope: &str,
         derive: impl FnOnce() -> [u8; 32],
         data: &[u8],
+    ) -> [u8; 32] {
+        self.mac_parts(scope, derive, &[data])
+    }
+
+    /// HMAC of the concatenation of `parts` keyed with the derived key of `scope`, which
+    /// `derive` computes when it is not kept.
+    pub(crate) fn mac_parts<T: AsRef<[u8]>>(
+        &self,
+        scope: &str,
+        derive: impl FnOnce() -> [u8; 32],
+        parts: &[T],
     ) -> [u8; 32] {
         let keyed = {
             // A poisoned lock only means another thread panicked while holding it: the
@@ -437,7 +523,7 @@ impl DerivedKeys {
                 }
             }
         };
-        keyed.mac(data)
+        keyed.mac_parts(parts)
     }
 }
 

@@ -14,7 +14,7 @@ use http::header::{AUTHORIZATION, CONTENT_TYPE, HOST, HeaderName, HeaderValue};
 
 pub use secret::SecretString;
 pub use time::SigningTime;
-pub use verify::{Authorization, VerifyError, verify};
+pub use verify::{Authorization, VerifyError, VerifyKey, verify, verify_with};
 
 use crate::error::SignError;
 use canonical::{HEADER_SDK_CONTENT_SHA256, HEADER_SDK_DATE, HeaderSelection, UNSIGNED_PAYLOAD};
@@ -199,21 +199,60 @@ pub fn sign(
                 .insert(HeaderName::from_static(X_AUTH_TOKEN), sensitive(value));
             Ok(None)
         }
-        Credentials::AkSk(keys) => sign_aksk(request, keys, params).map(Some),
+        Credentials::AkSk(keys) => sign_aksk(request, keys, params, true),
+    }
+}
+
+/// Authenticates `request` in place exactly as [`sign`] does, without keeping the signing
+/// stages: what clients call on every request.
+///
+/// ```
+/// use otc_jobs_core::auth::{authenticate, sign, AkSk, Credentials, SigningParams, SigningTime};
+/// let request = || http::Request::builder()
+///     .method("DELETE")
+///     .uri("https://dli.eu-de.otc.t-systems.com/v1.0/0a1b2c3d4e5f60718293a4b5c6d7e8f9/streaming/jobs/148")
+///     .body(Vec::new());
+/// let credentials = Credentials::AkSk(AkSk::new("HPUAEXAMPLEAK0000001", "ExampleSecretKey0123456789abcdefghijklmnopq"));
+/// let params = SigningParams::access(SigningTime::from_unix(1_716_286_830));
+/// let (mut fast, mut staged) = (request()?, request()?);
+/// authenticate(&mut fast, &credentials, &params)?;
+/// sign(&mut staged, &credentials, &params)?;
+/// assert_eq!(fast.headers(), staged.headers());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn authenticate(
+    request: &mut http::Request<Vec<u8>>,
+    credentials: &Credentials,
+    params: &SigningParams<'_>,
+) -> Result<(), SignError> {
+    match credentials {
+        Credentials::Token(_) => sign(request, credentials, params).map(drop),
+        Credentials::AkSk(keys) => sign_aksk(request, keys, params, false).map(drop),
     }
 }
 
 /// `SDK-HMAC-SHA256 <who>, SignedHeaders=<signed>, Signature=<signature>`.
 fn authorization(label: &str, who: &[&str], signed: &str, signature: &str) -> String {
+    const SIGNED_LABEL: &str = ", SignedHeaders=";
+    const SIGNATURE_LABEL: &str = ", Signature=";
     let who_len: usize = who.iter().map(|w| w.len()).sum();
-    let mut out = String::with_capacity(64 + who_len + signed.len() + signature.len());
+    // Exactly: a header value made of a full `Vec` takes it over without copying.
+    let len = canonical::ALGORITHM.len()
+        + 1
+        + label.len()
+        + who_len
+        + SIGNED_LABEL.len()
+        + signed.len()
+        + SIGNATURE_LABEL.len()
+        + signature.len();
+    let mut out = String::with_capacity(len);
     out.push_str(canonical::ALGORITHM);
     out.push(' ');
     out.push_str(label);
     who.iter().for_each(|w| out.push_str(w));
-    out.push_str(", SignedHeaders=");
+    out.push_str(SIGNED_LABEL);
     out.push_str(signed);
-    out.push_str(", Signature=");
+    out.push_str(SIGNATURE_LABEL);
     out.push_str(signature);
     out
 }
@@ -223,11 +262,14 @@ fn sensitive(mut value: HeaderValue) -> HeaderValue {
     value
 }
 
+/// Signs with AK/SK; the stages are built only when `keep_stages` (the signature is
+/// computed the same way either way).
 fn sign_aksk(
     request: &mut http::Request<Vec<u8>>,
     keys: &AkSk,
     params: &SigningParams<'_>,
-) -> Result<Signed, SignError> {
+    keep_stages: bool,
+) -> Result<Option<Signed>, SignError> {
     let host = if request.headers().contains_key(HOST) {
         None
     } else {
@@ -276,18 +318,9 @@ fn sign_aksk(
         request.body(),
         HeaderSelection::All,
     )?;
-    let (string_to_sign, signature, authorization) = match params.form {
-        SignatureForm::Access => {
-            let sts = canonical::string_to_sign(sdk_date, None, canonical.text());
-            let sig = canonical::hex(&keys.keyed.mac(sts.as_bytes()));
-            let auth = authorization(
-                "Access=",
-                &[keys.access_key()],
-                canonical.signed_headers(),
-                &sig,
-            );
-            (sts, sig, auth)
-        }
+    let canonical_hash = canonical::HexDigest::of(canonical.text().as_bytes());
+    let scope = match params.form {
+        SignatureForm::Access => None,
         SignatureForm::DerivedKey => {
             if params.region.is_empty() || params.service.is_empty() {
                 return Err(SignError::MissingScope);
@@ -296,36 +329,131 @@ fn sign_aksk(
             let short_date = sdk_date
                 .get(..8)
                 .ok_or(SignError::InvalidHeaderValue("X-Sdk-Date"))?;
-            let scope = canonical::derived_scope(short_date, params.region, params.service);
-            let sts = canonical::string_to_sign(sdk_date, Some(&scope), canonical.text());
-            let mac = keys.derived.mac(
-                &scope,
-                || {
-                    canonical::derived_key(
-                        keys.secret_key().expose(),
-                        short_date,
-                        params.region,
-                        params.service,
-                    )
-                },
-                sts.as_bytes(),
-            );
-            let sig = canonical::hex(&mac);
-            let auth = authorization(
-                "Credential=",
-                &[keys.access_key(), "/", &scope],
-                canonical.signed_headers(),
-                &sig,
-            );
-            (sts, sig, auth)
+            Some((
+                short_date,
+                canonical::derived_scope(short_date, params.region, params.service),
+            ))
         }
+    };
+    // The string to sign is fed to the HMAC piece by piece; the staged form joins the
+    // same pieces.
+    let parts = canonical::string_to_sign_parts(
+        sdk_date,
+        scope.as_ref().map(|(_, scope)| scope.as_str()),
+        canonical_hash.as_str(),
+    );
+    let mac = match &scope {
+        None => keys.keyed.mac_parts(&parts),
+        Some((short_date, scope)) => keys.derived.mac_parts(
+            scope,
+            || {
+                canonical::derived_key(
+                    keys.secret_key().expose(),
+                    short_date,
+                    params.region,
+                    params.service,
+                )
+            },
+            &parts,
+        ),
+    };
+    let signature = canonical::HexDigest::new(&mac);
+    let authorization = match &scope {
+        None => authorization(
+            "Access=",
+            &[keys.access_key()],
+            canonical.signed_headers(),
+            signature.as_str(),
+        ),
+        Some((_, scope)) => authorization(
+            "Credential=",
+            &[keys.access_key(), "/", scope],
+            canonical.signed_headers(),
+            signature.as_str(),
+        ),
     };
     let value = HeaderValue::try_from(authorization)
         .map_err(|_| SignError::InvalidHeaderValue("access key"))?;
-    request.headers_mut().insert(AUTHORIZATION, value);
-    Ok(Signed {
+    let stages = keep_stages.then(|| Signed {
+        string_to_sign: parts.concat(),
+        signature: signature.as_str().to_owned(),
         canonical,
-        string_to_sign,
-        signature,
-    })
+    });
+    request.headers_mut().insert(AUTHORIZATION, value);
+    Ok(stages)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    /// The fast path and the staged one put the same headers on every kind of request.
+    #[test]
+    fn authenticate_equals_sign() {
+        let keys = AkSk::new(
+            "HPUAEXAMPLEAK0000001",
+            "ExampleSecretKey0123456789abcdefghijklmnopq",
+        );
+        let temporary = AkSk::temporary("AK", "SK", "security-token");
+        let all_credentials = [
+            Credentials::AkSk(keys),
+            Credentials::AkSk(temporary),
+            Credentials::Token(SecretString::from("iam-token")),
+        ];
+        let request = |content_type: Option<&str>, body: &[u8], date: Option<&str>| {
+            let mut builder = http::Request::builder()
+                .method("POST")
+                .uri("https://dli.eu-de.otc.t-systems.com/v1.0/p/streaming/jobs/a%20b?z=1&a=2");
+            if let Some(ct) = content_type {
+                builder = builder.header(CONTENT_TYPE, ct);
+            }
+            if let Some(date) = date {
+                builder = builder.header(canonical::X_SDK_DATE, date);
+            }
+            builder.body(body.to_vec()).unwrap()
+        };
+        let time = SigningTime::from_unix(1_716_286_830);
+        let forms = [
+            SigningParams::access(time),
+            SigningParams {
+                time,
+                form: SignatureForm::DerivedKey,
+                region: "eu-de",
+                service: "dli",
+            },
+        ];
+        let shapes = [
+            (Some("application/json"), &b"{\"a\":1}"[..], None),
+            (Some("application/octet-stream"), &b"raw"[..], None),
+            (None, &b""[..], Some("20240101T000000Z")),
+        ];
+        for credentials in &all_credentials {
+            for params in &forms {
+                for (content_type, body, date) in shapes {
+                    let mut fast = request(content_type, body, date);
+                    let mut staged = request(content_type, body, date);
+                    authenticate(&mut fast, credentials, params).unwrap();
+                    let stages = sign(&mut staged, credentials, params).unwrap();
+                    assert_eq!(fast.headers(), staged.headers());
+                    if let Some(stages) = stages {
+                        let header = fast.headers()[AUTHORIZATION].to_str().unwrap();
+                        assert!(header.ends_with(&format!("Signature={}", stages.signature)));
+                        assert!(stages.string_to_sign.starts_with("SDK-HMAC-SHA256\n"));
+                    }
+                }
+            }
+        }
+        // A derived-key form without a scope is refused by both.
+        let params = SigningParams {
+            form: SignatureForm::DerivedKey,
+            ..SigningParams::access(time)
+        };
+        let mut r = request(None, b"", None);
+        assert_eq!(
+            authenticate(&mut r, &all_credentials[0], &params),
+            Err(SignError::MissingScope)
+        );
+    }
 }

@@ -2,8 +2,8 @@
 
 use http::{HeaderMap, Method, Uri};
 
-use super::SignatureForm;
 use super::canonical::{self, HeaderSelection};
+use super::{SecretString, SignatureForm};
 
 /// A parsed `Authorization: SDK-HMAC-SHA256 ...` header.
 ///
@@ -149,6 +149,70 @@ pub fn verify(
     authorization: &Authorization,
     secret_key: &str,
 ) -> Result<(), VerifyError> {
+    let key = VerifyKey::new(secret_key);
+    verify_with(method, uri, headers, body, authorization, &key)
+}
+
+/// A secret key prepared for checking many signatures: its HMAC key schedule done once,
+/// derived keys kept per scope (a server verifying every request keeps one per key).
+///
+/// ```
+/// use otc_jobs_core::auth::VerifyKey;
+/// let key = VerifyKey::new("ExampleSecretKey0123456789abcdefghijklmnopq");
+/// assert!(!format!("{key:?}").contains("ExampleSecretKey"));
+/// ```
+#[derive(Clone)]
+pub struct VerifyKey {
+    secret: SecretString,
+    keyed: canonical::KeyedHmac,
+    derived: canonical::DerivedKeys,
+}
+
+impl VerifyKey {
+    /// Prepares `secret_key`.
+    pub fn new(secret_key: &str) -> VerifyKey {
+        VerifyKey {
+            keyed: canonical::KeyedHmac::new(secret_key.as_bytes()),
+            derived: canonical::DerivedKeys::default(),
+            secret: SecretString::new(secret_key),
+        }
+    }
+
+    /// Whether this is the key of `secret_key`.
+    pub fn is_for(&self, secret_key: &str) -> bool {
+        canonical::constant_time_eq(self.secret.expose().as_bytes(), secret_key.as_bytes())
+    }
+}
+
+impl std::fmt::Debug for VerifyKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("VerifyKey(***)")
+    }
+}
+
+/// [`verify`] with a prepared key: the same check, without redoing the key schedule.
+///
+/// ```
+/// use otc_jobs_core::auth::{sign, verify_with, AkSk, Authorization, Credentials, SigningParams, SigningTime, VerifyKey};
+/// let mut request = http::Request::builder()
+///     .method("DELETE")
+///     .uri("http://127.0.0.1:8080/v1.1/p/job-executions/x")
+///     .body(Vec::new())?;
+/// sign(&mut request, &Credentials::AkSk(AkSk::new("AK", "SK")), &SigningParams::access(SigningTime::from_unix(0)))?;
+/// let auth = Authorization::parse(request.headers()["authorization"].to_str()?)?;
+/// let (parts, body) = request.into_parts();
+/// let key = VerifyKey::new("SK");
+/// assert!(verify_with(&parts.method, &parts.uri, &parts.headers, &body, &auth, &key).is_ok());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn verify_with(
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+    authorization: &Authorization,
+    key: &VerifyKey,
+) -> Result<(), VerifyError> {
     let sdk_date = headers
         .get(canonical::X_SDK_DATE)
         .and_then(|v| v.to_str().ok())
@@ -162,7 +226,8 @@ pub fn verify(
     let canonical =
         canonical::canonical_request(method, uri, headers, body, HeaderSelection::Only(&names))
             .map_err(|_| VerifyError::UnreadableHeader)?;
-    let expected = match (&authorization.form, &authorization.scope) {
+    let canonical_hash = canonical::HexDigest::of(canonical.text().as_bytes());
+    let mac = match (&authorization.form, &authorization.scope) {
         (SignatureForm::DerivedKey, Some(scope)) => {
             let mut parts = scope.split('/');
             let (date, region, service) = (
@@ -173,20 +238,81 @@ pub fn verify(
             if !sdk_date.starts_with(date) || date.len() != 8 {
                 return Err(VerifyError::ScopeMismatch);
             }
-            let key = canonical::derived_key(secret_key, date, region, service);
-            canonical::signature(
-                &key,
-                &canonical::string_to_sign(sdk_date, Some(scope), canonical.text()),
+            let parts =
+                canonical::string_to_sign_parts(sdk_date, Some(scope), canonical_hash.as_str());
+            key.derived.mac_parts(
+                scope,
+                || canonical::derived_key(key.secret.expose(), date, region, service),
+                &parts,
             )
         }
-        _ => canonical::signature(
-            secret_key.as_bytes(),
-            &canonical::string_to_sign(sdk_date, None, canonical.text()),
-        ),
+        _ => key.keyed.mac_parts(&canonical::string_to_sign_parts(
+            sdk_date,
+            None,
+            canonical_hash.as_str(),
+        )),
     };
-    if canonical::constant_time_eq(expected.as_bytes(), authorization.signature.as_bytes()) {
+    let expected = canonical::HexDigest::new(&mac);
+    if canonical::constant_time_eq(
+        expected.as_str().as_bytes(),
+        authorization.signature.as_bytes(),
+    ) {
         Ok(())
     } else {
         Err(VerifyError::Mismatch)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::auth::{AkSk, Credentials, SigningParams, SigningTime, sign};
+
+    /// A prepared key judges every signature as the raw secret does, in both forms and
+    /// for several scopes in turn (the derived keys it keeps).
+    #[test]
+    fn prepared_key_agrees_with_the_secret() {
+        let key = VerifyKey::new("SK");
+        let other = VerifyKey::new("other");
+        assert!(key.is_for("SK") && !key.is_for("SK2") && !other.is_for("SK"));
+        for (day, service) in [(0, "dli"), (86_400, "dli"), (0, "modelarts"), (0, "dli")] {
+            for form in [SignatureForm::Access, SignatureForm::DerivedKey] {
+                let mut request = http::Request::builder()
+                    .method("DELETE")
+                    .uri("http://127.0.0.1:8080/v1.1/p/job-executions/x?b=2&a=1")
+                    .body(Vec::new())
+                    .unwrap();
+                let params = SigningParams {
+                    time: SigningTime::from_unix(1_716_286_830 + day),
+                    form,
+                    region: "eu-de",
+                    service,
+                };
+                let credentials = Credentials::AkSk(AkSk::new("AK", "SK"));
+                sign(&mut request, &credentials, &params).unwrap();
+                let auth =
+                    Authorization::parse(request.headers()["authorization"].to_str().unwrap())
+                        .unwrap();
+                let (parts, body) = request.into_parts();
+                let check = |key: &VerifyKey| {
+                    verify_with(&parts.method, &parts.uri, &parts.headers, &body, &auth, key)
+                };
+                assert_eq!(check(&key), Ok(()));
+                assert_eq!(
+                    verify(
+                        &parts.method,
+                        &parts.uri,
+                        &parts.headers,
+                        &body,
+                        &auth,
+                        "SK"
+                    ),
+                    Ok(())
+                );
+                assert_eq!(check(&other), Err(VerifyError::Mismatch));
+            }
+        }
     }
 }
