@@ -8,11 +8,9 @@ use otc_jobs_emulator::{
 use crate::args::Global;
 use crate::exit::CliError;
 
-/// Starts the emulator, seeds it, and returns it with the two clients (lister, deleter:
-/// see [`crate::config::pair`]) pointed at it. The emulator stops when the handle is dropped.
-pub(crate) fn start(
-    global: &Global,
-) -> Result<(Emulator, (otc_jobs_async::Client, otc_jobs_async::Client)), CliError> {
+/// Starts the emulator, seeds it, and returns it with a client pointed at it. The
+/// emulator stops when the handle is dropped.
+pub(crate) fn start(global: &Global) -> Result<(Emulator, otc_jobs_async::Client), CliError> {
     let emulator = Emulator::start(EmulatorConfig::default())
         .map_err(|e| CliError::usage(format!("cannot start the embedded emulator: {e}"), ""))?;
     for job in samples() {
@@ -22,15 +20,15 @@ pub(crate) fn start(
     if let Some(timeout) = global.request_timeout {
         builder = builder.timeout(timeout);
     }
-    let builder = builder
+    let client = builder
         .ak_sk(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY)
         .project_id(DEFAULT_PROJECT_ID)
         .region(global.region.as_deref().unwrap_or("eu-de"))
         .base_url(emulator.base_url())
-        .retry(crate::config::retry_policy());
-    let clients = crate::config::pair(builder)
+        .retry(crate::config::retry_policy())
+        .build()
         .map_err(|e| CliError::usage(format!("emulator client: {e}"), ""))?;
-    Ok((emulator, clients))
+    Ok((emulator, client))
 }
 
 /// Sample jobs: Flink jobs 1–12, training jobs 1–5 (versions 1/1, 1/2, 2/1),

@@ -1,7 +1,6 @@
 //! Execution: acts on the plan and nothing else. At most `parallelism` deletions at a
 //! time, every deletion through the one [`Throttle`]; the SDK retries 5xx and lost
-//! connections inside each call, a 429 comes back at once (the deleting client does not
-//! retry throttling), goes through the throttle, which slows the whole run down, and the
+//! connections inside each call, a 429 it gives up on goes through the throttle and the
 //! id is tried again; optional waiting (the SDK's waiter) until each job is gone.
 //! Every planned id gets exactly one outcome, which goes to the journal the moment it is
 //! known. On interruption no new deletion starts, the ones in flight finish, and the ids

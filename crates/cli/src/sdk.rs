@@ -26,18 +26,13 @@ use crate::kinds::{JobId, Kind};
 /// The services, through the SDK.
 #[derive(Debug, Clone)]
 pub(crate) struct SdkBackend {
-    /// Lists and waits: the SDK retries everything, throttling included.
     client: Client,
-    /// Deletes: the SDK retries everything but throttling, which the run's shared throttle
-    /// handles so that a 429 slows every task down, not only the one that met it.
-    deleter: Client,
 }
 
 impl SdkBackend {
-    /// Over `client` (lists, waits) and `deleter` (deletions, built with
-    /// `retry_throttled(false)`).
-    pub(crate) fn new(client: Client, deleter: Client) -> SdkBackend {
-        SdkBackend { client, deleter }
+    /// Over `client`.
+    pub(crate) fn new(client: Client) -> SdkBackend {
+        SdkBackend { client }
     }
 
     async fn list_training_jobs(&self, f: &ServerFilters) -> Result<Vec<JobRow>, Error> {
@@ -199,24 +194,22 @@ impl Backend for SdkBackend {
     async fn delete(&self, kind: Kind, id: &JobId) -> Result<(), CallError> {
         let result = match (kind, id) {
             (Kind::TrainingJob, JobId::Number(n)) => {
-                self.deleter.delete_training_job(*n).await.map(drop)
+                self.client.delete_training_job(*n).await.map(drop)
             }
-            (Kind::FlinkJob, JobId::Number(n)) => self.deleter.delete_flink_job(*n).await.map(drop),
+            (Kind::FlinkJob, JobId::Number(n)) => self.client.delete_flink_job(*n).await.map(drop),
             (Kind::TrainingJobVersion, JobId::Version { job_id, version_id }) => self
-                .deleter
+                .client
                 .delete_training_job_version(*job_id, *version_id)
                 .await
                 .map(drop),
             (Kind::VisualizationJob, JobId::Text(id)) => self
-                .deleter
+                .client
                 .delete_visualization_job(id.clone())
                 .await
                 .map(drop),
-            (Kind::JobExecution, JobId::Text(id)) => self
-                .deleter
-                .delete_job_execution(id.clone())
-                .await
-                .map(drop),
+            (Kind::JobExecution, JobId::Text(id)) => {
+                self.client.delete_job_execution(id.clone()).await.map(drop)
+            }
             _ => return Err(not_of_kind(kind, id)),
         };
         result.map_err(|e| call_error(&e))
@@ -267,7 +260,7 @@ impl Backend for SdkBackend {
             })
             .collect::<Result<Vec<_>, _>>()?;
         let answer = self
-            .deleter
+            .client
             .send(&BatchDeleteFlinkJobs::new(numbers))
             .await
             .map_err(|e| call_error(&e))?;

@@ -30,18 +30,18 @@ pub(crate) struct Connector {
 
 impl Connector {
     fn backend(&mut self) -> Result<Arc<SdkBackend>, CliError> {
-        let (client, deleter) = if self.global.emulator {
-            let (emulator, clients) = crate::emulator::start(&self.global)?;
+        let client = if self.global.emulator {
+            let (emulator, client) = crate::emulator::start(&self.global)?;
             eprintln!(
                 "note: using the embedded emulator at {} (sample jobs)",
                 emulator.base_url()
             );
             self.emulator = Some(emulator);
-            clients
+            client
         } else {
-            crate::config::clients(&self.global, None)?
+            crate::config::client(&self.global, None)?
         };
-        Ok(Arc::new(SdkBackend::new(client, deleter)))
+        Ok(Arc::new(SdkBackend::new(client)))
     }
 }
 
