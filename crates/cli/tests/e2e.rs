@@ -194,14 +194,7 @@ fn fault_test_jobs() -> u64 {
 /// touched, and three ways of "deleted, but the answer was lost" (`apply_first`): the
 /// connection closed, the body cut short, the answer slower than the request timeout.
 fn add_random_faults(emulator: &Emulator) {
-    let respond = |status: u16, headers: &[(&str, &str)], body: &str| FaultAction::Respond {
-        status,
-        headers: headers
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect(),
-        body: body.to_owned(),
-    };
+    let respond = FaultAction::respond;
     let faults = [
         (respond(503, &[], ""), 0.012, false),
         (

@@ -376,17 +376,6 @@ fn requests(pairs: &[(&str, usize)]) -> BTreeMap<String, usize> {
     pairs.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect()
 }
 
-fn respond(status: u16, headers: &[(&str, &str)], body: &str) -> FaultAction {
-    FaultAction::Respond {
-        status,
-        headers: headers
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect(),
-        body: body.to_owned(),
-    }
-}
-
 fn base(name: &'static str, op: Op, expect: fn(&Outcome, Duration)) -> Case {
     Case {
         name,
@@ -428,7 +417,7 @@ fn gateway_error(status: u16) -> fn(&Emulator, &Op) {
     match status {
         500 => |e, op| {
             e.add_fault(
-                op.fault(respond(
+                op.fault(FaultAction::respond(
                     500,
                     &[],
                     r#"{"error_code":"APIG.0100","error_msg":"internal"}"#,
@@ -438,13 +427,13 @@ fn gateway_error(status: u16) -> fn(&Emulator, &Op) {
         },
         502 => |e, op| {
             e.add_fault(
-                op.fault(respond(502, &[], "<html>Bad Gateway</html>"))
+                op.fault(FaultAction::respond(502, &[], "<html>Bad Gateway</html>"))
                     .times(10),
             )
         },
         503 => |e, op| {
             e.add_fault(
-                op.fault(respond(
+                op.fault(FaultAction::respond(
                     503,
                     &[],
                     r#"{"error_code":"APIG.0201","error_msg":"unavailable"}"#,
@@ -452,7 +441,7 @@ fn gateway_error(status: u16) -> fn(&Emulator, &Op) {
                 .times(10),
             )
         },
-        _ => |e, op| e.add_fault(op.fault(respond(504, &[], "")).times(10)),
+        _ => |e, op| e.add_fault(op.fault(FaultAction::respond(504, &[], "")).times(10)),
     }
 }
 
@@ -496,7 +485,7 @@ pub fn cases() -> Vec<Case> {
     all.extend([
         Case {
             setup: |e, op| {
-                e.add_fault(op.fault(respond(
+                e.add_fault(op.fault(FaultAction::respond(
                     200,
                     &[("Content-Type", "application/json")],
                     r#"{"is_success": false, "error_code": "ModelArts.0105", "error_message": "Error string"}"#,
@@ -513,7 +502,7 @@ pub fn cases() -> Vec<Case> {
         },
         Case {
             setup: |e, op| {
-                e.add_fault(op.fault(respond(
+                e.add_fault(op.fault(FaultAction::respond(
                     429,
                     &[("Retry-After", "1")],
                     r#"{"error_code":"APIG.0308","error_msg":"The throttling threshold has been reached"}"#,
@@ -532,7 +521,7 @@ pub fn cases() -> Vec<Case> {
                 ..ClientSpec::default()
             },
             setup: |e, op| {
-                e.add_fault(op.fault(respond(
+                e.add_fault(op.fault(FaultAction::respond(
                     429,
                     &[("Retry-After", "1")],
                     r#"{"error_code":"APIG.0308","error_msg":"The throttling threshold has been reached"}"#,
@@ -555,7 +544,7 @@ pub fn cases() -> Vec<Case> {
                 let at = otc_jobs_core::auth::SigningTime::from_system_time(
                     std::time::SystemTime::now() + Duration::from_secs(2),
                 );
-                e.add_fault(op.fault(respond(
+                e.add_fault(op.fault(FaultAction::respond(
                     503,
                     &[("Retry-After", &at.http_date())],
                     r#"{"error_code":"APIG.0201","error_msg":"unavailable"}"#,
@@ -679,7 +668,7 @@ pub fn cases() -> Vec<Case> {
         },
         Case {
             setup: |e, op| {
-                e.add_fault(op.fault(respond(
+                e.add_fault(op.fault(FaultAction::respond(
                     301,
                     &[("Location", "https://elsewhere.example/v1.0/moved")],
                     "",

@@ -564,17 +564,6 @@ fn base(name: &'static str, query: Query, expect: fn(&QueryOutcome, &Timing)) ->
     }
 }
 
-fn respond(status: u16, headers: &[(&str, &str)], body: &str) -> FaultAction {
-    FaultAction::Respond {
-        status,
-        headers: headers
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect(),
-        body: body.to_owned(),
-    }
-}
-
 fn fast() -> WaitOptions {
     WaitOptions::default()
         .delays(Duration::from_millis(20), Duration::from_millis(100))
@@ -1121,7 +1110,7 @@ fn faults_between_pages() -> Vec<QueryCase> {
                 e.add_fault(Fault::new(
                     "GET",
                     "/v1.0/*/streaming/jobs",
-                    respond(
+                    FaultAction::respond(
                         429,
                         &[("Retry-After", "1")],
                         r#"{"error_code":"APIG.0308","error_msg":"The throttling threshold has been reached"}"#,
@@ -1163,7 +1152,7 @@ fn faults_between_pages() -> Vec<QueryCase> {
                     Fault::new(
                         "GET",
                         "/v1.1/*/job-executions",
-                        respond(
+                        FaultAction::respond(
                             500,
                             &[],
                             r#"{"error_code":"APIG.0100","error_msg":"internal"}"#,

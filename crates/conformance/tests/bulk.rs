@@ -127,17 +127,6 @@ fn emulator() -> Emulator {
     .expect("the emulator starts")
 }
 
-fn respond(status: u16, headers: &[(&str, &str)], body: &str) -> FaultAction {
-    FaultAction::Respond {
-        status,
-        headers: headers
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect(),
-        body: body.to_owned(),
-    }
-}
-
 /// The faults: tried in order, each drawing only among the requests the ones before it
 /// spared, so about 4.8 % of DELETEs get one.
 fn faults(seed: u64) -> Vec<Fault> {
@@ -166,13 +155,13 @@ fn faults(seed: u64) -> Vec<Fault> {
             after_processing: false,
         })
         .probability(0.005, seed + 4),
-        delete(respond(
+        delete(FaultAction::respond(
             503,
             &[],
             r#"{"error_code":"APIG.0201","error_msg":"unavailable"}"#,
         ))
         .probability(0.01, seed + 5),
-        delete(respond(
+        delete(FaultAction::respond(
             429,
             &[("Retry-After", "1")],
             r#"{"error_code":"APIG.0308","error_msg":"The throttling threshold has been reached"}"#,

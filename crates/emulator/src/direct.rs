@@ -6,7 +6,7 @@
 use std::sync::Mutex;
 
 use crate::handlers::Answer;
-use crate::model::{AuthKind, Delivery, RecordedRequest};
+use crate::model::{Delivery, RecordedRequest};
 use crate::{EmulatorConfig, SeedJob, Shared, State, admin, server};
 
 /// An emulator's state and handlers without a server. Requests are recorded (see
@@ -75,27 +75,11 @@ impl Direct {
         } else if body.len() > server::MAX_REQUEST_BODY {
             server::too_large(&request_id)
         } else {
+            // Answered in the same call: handled, and the answer is delivered whole.
             let mut record = RecordedRequest {
-                request_id: request_id.clone(),
-                method: parts.method.as_str().to_owned(),
-                path: path.to_owned(),
-                query: parts.uri.query().map(str::to_owned),
-                headers: parts
-                    .headers
-                    .iter()
-                    .map(|(n, v)| {
-                        let value = String::from_utf8_lossy(v.as_bytes()).into_owned();
-                        (n.as_str().to_owned(), value)
-                    })
-                    .collect(),
-                auth: AuthKind::None,
-                signature_verified: None,
-                status: None,
-                error_code: None,
-                body: String::new(),
-                fault: None,
                 handled: true,
                 delivery: Delivery::Sent,
+                ..server::arriving(&request_id, &parts, path)
             };
             let answer = server::process(shared, &parts, &body, &request_id, &mut record);
             record.status = Some(answer.status.as_u16());
@@ -125,7 +109,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
 
     use super::*;
-    use crate::{DEFAULT_ACCESS_KEY, DEFAULT_PROJECT_ID, DEFAULT_SECRET_KEY};
+    use crate::{AuthKind, DEFAULT_ACCESS_KEY, DEFAULT_PROJECT_ID, DEFAULT_SECRET_KEY};
     use otc_jobs_core::auth::{AkSk, Credentials, SigningParams, SigningTime, sign};
 
     fn delete(path: &str) -> http::Request<Vec<u8>> {

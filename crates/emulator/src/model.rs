@@ -250,6 +250,24 @@ fn sixteen_mib() -> u64 {
 }
 
 impl FaultAction {
+    /// An answer served instead of the real one: `status`, these headers and `body`.
+    ///
+    /// ```
+    /// use otc_jobs_emulator::FaultAction;
+    /// let throttled = FaultAction::respond(429, &[("Retry-After", "1")], "");
+    /// assert_eq!(throttled.kind(), "respond");
+    /// ```
+    pub fn respond(status: u16, headers: &[(&str, &str)], body: &str) -> FaultAction {
+        FaultAction::Respond {
+            status,
+            headers: headers
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            body: body.to_owned(),
+        }
+    }
+
     /// The `kind` tag of this action, as recorded in [`RecordedRequest::fault`].
     pub fn kind(&self) -> &'static str {
         match self {

@@ -200,30 +200,7 @@ async fn handle(
         return Ok(response(answer, body, &request_id));
     }
 
-    let record = RecordedRequest {
-        request_id: request_id.clone(),
-        method: parts.method.as_str().to_owned(),
-        path: path.to_owned(),
-        query: parts.uri.query().map(str::to_owned),
-        headers: parts
-            .headers
-            .iter()
-            .map(|(n, v)| {
-                (
-                    n.as_str().to_owned(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect(),
-        auth: AuthKind::None,
-        signature_verified: None,
-        status: None,
-        error_code: None,
-        body: String::new(),
-        fault: None,
-        handled: false,
-        delivery: Delivery::Pending,
-    };
+    let record = arriving(&request_id, &parts, path);
     // Recorded on arrival (so a client that gave up finds its request in the log at once),
     // completed when the answer is known, or when hyper drops this future because the
     // client hung up (during a delay, say).
@@ -499,4 +476,32 @@ pub(crate) fn process(
         config.delete_delay,
         Instant::now(),
     )
+}
+
+/// The record of a request as it arrives: nothing answered or handled yet.
+pub(crate) fn arriving(request_id: &str, parts: &Parts, path: &str) -> RecordedRequest {
+    RecordedRequest {
+        request_id: request_id.to_owned(),
+        method: parts.method.as_str().to_owned(),
+        path: path.to_owned(),
+        query: parts.uri.query().map(str::to_owned),
+        headers: parts
+            .headers
+            .iter()
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect(),
+        auth: AuthKind::None,
+        signature_verified: None,
+        status: None,
+        error_code: None,
+        body: String::new(),
+        fault: None,
+        handled: false,
+        delivery: Delivery::Pending,
+    }
 }

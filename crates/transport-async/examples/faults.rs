@@ -14,17 +14,6 @@ use otc_jobs_emulator::{
 
 const FLINK_DELETE: &str = "/v1.0/*/streaming/jobs/*";
 
-fn respond(status: u16, headers: &[(&str, &str)]) -> FaultAction {
-    FaultAction::Respond {
-        status,
-        headers: headers
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect(),
-        body: String::new(),
-    }
-}
-
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let emulator = Emulator::start(EmulatorConfig::default())?;
@@ -43,7 +32,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .build()?;
 
     // Two 503s, then the real answer: the call succeeds on its third attempt.
-    emulator.add_fault(Fault::new("DELETE", FLINK_DELETE, respond(503, &[])).times(2));
+    emulator
+        .add_fault(Fault::new("DELETE", FLINK_DELETE, FaultAction::respond(503, &[], "")).times(2));
     let started = Instant::now();
     client.delete_flink_job(1).await?;
     println!(
@@ -57,7 +47,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Fault::new(
             "DELETE",
             FLINK_DELETE,
-            respond(429, &[("Retry-After", "1")]),
+            FaultAction::respond(429, &[("Retry-After", "1")], ""),
         )
         .times(3),
     );
