@@ -6,6 +6,7 @@
 #
 #   fuzz/run.sh 60            # every target, a minute each
 #   fuzz/run.sh 60 dates      # only these targets
+#   FUZZ_RUNS=10000000 fuzz/run.sh 1800   # each until 10 million executions or 30 minutes
 #
 # Needs a nightly toolchain and cargo-fuzz; without either it says so and skips (exit 0).
 # FUZZ_SANITIZER (default `none`: the workspace forbids unsafe code, and without
@@ -43,14 +44,17 @@ for target in "${targets[@]}"; do
     # Whole spec pages are up to ~20 KB.
     max_len=8192
     if [ "$target" = rst_page ]; then max_len=65536; fi
+    runs=()
+    if [ -n "${FUZZ_RUNS:-}" ]; then runs=(-runs="$FUZZ_RUNS"); fi
     if ! cargo +nightly fuzz run -O -s "$sanitizer" "$target" "corpus/$target" "seeds/$target" -- \
-        -max_total_time="$seconds" -timeout=10 -max_len="$max_len" -print_final_stats=1 \
+        -max_total_time="$seconds" -timeout=10 -max_len="$max_len" -print_final_stats=1 "${runs[@]}" \
         >"$log" 2>&1; then
         status=CRASH
         failed=1
     fi
     execs=$(grep -Eo 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -Eo '[0-9]+$' | tail -1)
-    summary+=("$(printf '%-16s %12s executions in %ss  %s' "$target" "${execs:-?}" "$seconds" "$status")")
+    took=$(grep -Eo 'Done [0-9]+ runs in [0-9]+ second' "$log" | grep -Eo 'in [0-9]+' | grep -Eo '[0-9]+' | tail -1)
+    summary+=("$(printf '%-16s %12s executions in %ss  %s' "$target" "${execs:-?}" "${took:-$seconds}" "$status")")
     if [ "$status" != ok ]; then
         tail -n 40 "$log"
     fi
