@@ -1,6 +1,6 @@
 //! A loop over one core path, for instruction counts under callgrind:
-//! `cargo build --profile profiling -p otc-jobs-benches --example profile_core` then
-//! `valgrind --tool=callgrind target/profiling/examples/profile_core sign 10000`
+//! `cargo build --profile bench -p otc-jobs-benches --example profile_core` then
+//! `valgrind --tool=callgrind target/release/examples/profile_core sign 10000`
 //! (what: `sign`, `derived`, `verify`, `verify-key`, `parse-ok`, `parse-err`).
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 

@@ -56,7 +56,7 @@ impl Region {
             (Service::Iam, "eu-ch2") => "iam-pub",
             _ => service.host_label(),
         };
-        BaseUrl(format!(
+        BaseUrl::from_text(format!(
             "https://{label}.{}.{}",
             self.as_str(),
             self.domain()
@@ -80,8 +80,24 @@ impl fmt::Display for Region {
 /// assert!(BaseUrl::parse("ftp://example.com").is_err());
 /// # Ok::<(), otc_jobs_core::BuildError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct BaseUrl(String);
+#[derive(Clone)]
+pub struct BaseUrl {
+    text: String,
+    /// The text's scheme, authority and `Host` value, parsed once: every request's URI is
+    /// put together from them. `None` for a default URL of a region name that makes no
+    /// URL (building a request then says so).
+    parsed: Option<Parsed>,
+}
+
+/// What every request to a base URL shares.
+#[derive(Clone)]
+struct Parsed {
+    scheme: http::uri::Scheme,
+    authority: http::uri::Authority,
+    host: http::HeaderValue,
+    /// Where the path prefix starts in the text.
+    path_start: usize,
+}
 
 impl BaseUrl {
     /// Checks and normalises a base URL (`http` or `https`, a host, no query or fragment).
@@ -98,18 +114,85 @@ impl BaseUrl {
         if uri.query().is_some() || url.contains('#') {
             return Err(invalid("a base URL has no query or fragment"));
         }
-        Ok(BaseUrl(url.trim_end_matches('/').to_owned()))
+        Ok(BaseUrl::from_text(url.trim_end_matches('/').to_owned()))
+    }
+
+    /// A base URL from text already checked (or a region's default).
+    fn from_text(text: String) -> BaseUrl {
+        let parsed = (|| {
+            let uri: http::Uri = text.parse().ok()?;
+            let authority = uri.authority()?.clone();
+            let host = http::HeaderValue::from_str(authority.as_str()).ok()?;
+            let path_start = text.find("://")? + 3 + authority.as_str().len();
+            Some(Parsed {
+                scheme: uri.scheme()?.clone(),
+                authority,
+                host,
+                path_start,
+            })
+        })();
+        BaseUrl { text, parsed }
     }
 
     /// The URL text, without a trailing slash.
     pub fn as_str(&self) -> &str {
-        &self.0
+        &self.text
+    }
+
+    /// The path prefix (`""`, or e.g. `"/prefix"`) that every request path follows.
+    pub(crate) fn path_prefix(&self) -> &str {
+        self.parsed
+            .as_ref()
+            .and_then(|p| self.text.get(p.path_start..))
+            .unwrap_or("")
+    }
+
+    /// The `Host` header value of requests to this URL.
+    pub(crate) fn host(&self) -> Option<&http::HeaderValue> {
+        self.parsed.as_ref().map(|p| &p.host)
+    }
+
+    /// The URI of `path_and_query` (which starts with [`BaseUrl::path_prefix`]) at this
+    /// base URL.
+    pub(crate) fn uri(&self, path_and_query: String) -> Result<http::Uri, BuildError> {
+        let invalid = |e: &dyn fmt::Display| BuildError::InvalidUri(e.to_string());
+        let Some(parsed) = &self.parsed else {
+            // Said by the URI parser, as for any URL that does not parse.
+            let url = format!("{}{}", self.text, path_and_query);
+            return http::Uri::try_from(url).map_err(|e| invalid(&e));
+        };
+        let mut parts = http::uri::Parts::default();
+        parts.scheme = Some(parsed.scheme.clone());
+        parts.authority = Some(parsed.authority.clone());
+        parts.path_and_query =
+            Some(http::uri::PathAndQuery::try_from(path_and_query).map_err(|e| invalid(&e))?);
+        http::Uri::from_parts(parts).map_err(|e| invalid(&e))
+    }
+}
+
+impl PartialEq for BaseUrl {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
+}
+
+impl Eq for BaseUrl {}
+
+impl std::hash::Hash for BaseUrl {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.text.hash(state);
+    }
+}
+
+impl fmt::Debug for BaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("BaseUrl").field(&self.text).finish()
     }
 }
 
 impl fmt::Display for BaseUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.text)
     }
 }
 

@@ -6,7 +6,7 @@
 //! [`OperationExt`], implemented for every [`Operation`] by a blanket impl, so no operation
 //! can change how requests are built or how answers are judged.
 
-use http::header::{CONTENT_TYPE, HeaderName, HeaderValue, USER_AGENT};
+use http::header::{CONTENT_TYPE, HOST, HeaderName, HeaderValue, USER_AGENT};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -113,7 +113,7 @@ pub trait OperationResponse: DeserializeOwned {
 /// ```
 pub trait OperationExt: Operation {
     /// Builds the unsigned request for `target`: method, URL (with the query sorted and
-    /// encoded exactly as the signer canonicalises it), the JSON body if any,
+    /// encoded exactly as the signer canonicalises it), the JSON body if any, `Host`,
     /// `Content-Type: application/json`, `User-Agent` and `X-Project-Id`. Sign it with [`crate::auth::sign`] (or let a
     /// client do it).
     fn build_request(&self, target: &Target<'_>) -> Result<http::Request<Vec<u8>>, BuildError> {
@@ -122,9 +122,10 @@ pub trait OperationExt: Operation {
             return Err(BuildError::InvalidProjectId);
         }
         let base = target.endpoints().base_url(Self::SERVICE);
-        let mut url = String::with_capacity(base.as_str().len() + Self::PATH_TEMPLATE.len() + 48);
-        url.push_str(base.as_str());
-        crate::path::expand_template(Self::PATH_TEMPLATE, &mut url, |name| match name {
+        let prefix = base.path_prefix();
+        let mut path = String::with_capacity(prefix.len() + Self::PATH_TEMPLATE.len() + 48);
+        path.push_str(prefix);
+        crate::path::expand_template(Self::PATH_TEMPLATE, &mut path, |name| match name {
             "project_id" => Some(PathValue::Raw(project_id)),
             _ => self.path_param(name),
         })?;
@@ -132,20 +133,26 @@ pub trait OperationExt: Operation {
         self.query(&mut query);
         if !query.is_empty() {
             // Sorted and encoded as the signer canonicalises it: sent byte for byte.
-            url.push('?');
-            query.write_to(&mut url);
+            path.push('?');
+            query.write_to(&mut path);
         }
         let body = self.body()?.unwrap_or_default();
-        let uri = http::Uri::try_from(url).map_err(|e| BuildError::InvalidUri(e.to_string()))?;
+        let uri = base.uri(path)?;
         let project =
             HeaderValue::from_str(target.project_id()).map_err(|_| BuildError::InvalidProjectId)?;
         let mut request = http::Request::new(body);
         *request.method_mut() = Self::METHOD;
         *request.uri_mut() = uri;
-        let headers = request.headers_mut();
+        // Room for these and the signature's three without growing.
+        let mut headers = http::HeaderMap::with_capacity(8);
+        if let Some(host) = base.host() {
+            // The signer would add it from the URI; the base URL has it ready.
+            headers.insert(HOST, host.clone());
+        }
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         headers.insert(USER_AGENT, HeaderValue::from_static(DEFAULT_USER_AGENT));
         headers.insert(HeaderName::from_static(X_PROJECT_ID), project);
+        *request.headers_mut() = headers;
         Ok(request)
     }
 

@@ -17,9 +17,41 @@ pub(crate) const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 
 /// Appends `raw` to `out` as one percent-encoded path segment.
 pub(crate) fn push_segment(out: &mut String, raw: &str) {
+    // Project ids and most job ids need no encoding: copied whole, not piece by piece.
+    if raw.bytes().all(is_unreserved) {
+        out.push_str(raw);
+        return;
+    }
     for part in percent_encoding::utf8_percent_encode(raw, SEGMENT) {
         out.push_str(part);
     }
+}
+
+/// Whether `b` stands for itself in a path segment (`A-Z a-z 0-9 - . _ ~`, the bytes
+/// [`SEGMENT`] leaves alone).
+pub(crate) fn is_unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
+}
+
+/// Appends `n` in decimal (without `fmt`'s machinery: ids are written on every request).
+fn push_decimal(out: &mut String, n: i64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = n.unsigned_abs();
+    loop {
+        at -= 1;
+        // `rest % 10` is a single digit: the cast cannot truncate.
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        out.push('-');
+    }
+    // ASCII digits: the conversion cannot fail.
+    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
 }
 
 /// Why a string cannot be used as an id in a request path.
@@ -128,11 +160,7 @@ impl PathValue<'_> {
     /// Appends the value to `out`, encoded as one path segment.
     pub(crate) fn push_encoded(self, out: &mut String) {
         match self {
-            PathValue::Integer(n) => {
-                use std::fmt::Write;
-                // Writing to a String cannot fail.
-                let _ = write!(out, "{n}");
-            }
+            PathValue::Integer(n) => push_decimal(out, n),
             PathValue::Text(id) => push_segment(out, id.as_str()),
             PathValue::Raw(text) => push_segment(out, text),
         }
@@ -192,6 +220,34 @@ mod tests {
         assert_eq!(enc("a b/c%d"), "a%20b%2Fc%25d");
         assert_eq!(enc("?#&=+"), "%3F%23%26%3D%2B");
         assert_eq!(enc("作业-ü"), "%E4%BD%9C%E4%B8%9A-%C3%BC");
+    }
+
+    #[test]
+    fn integers_in_decimal() {
+        for n in [
+            0,
+            7,
+            10,
+            148,
+            -1,
+            -90,
+            i64::MAX,
+            i64::MIN,
+            1_234_567_890_123,
+        ] {
+            let mut out = String::from("/");
+            PathValue::Integer(n).push_encoded(&mut out);
+            assert_eq!(out, format!("/{n}"));
+        }
+    }
+
+    #[test]
+    fn unreserved_bytes_are_the_ones_segment_keeps() {
+        for b in 0..=127u8 {
+            let kept = percent_encoding::percent_encode(&[b], SEGMENT).to_string()
+                == (b as char).to_string();
+            assert_eq!(is_unreserved(b), kept, "byte {b}");
+        }
     }
 
     #[test]

@@ -139,6 +139,14 @@ fn endpoint_overrides_with_path_prefix_and_regions() {
         req.uri(),
         "http://127.0.0.1:9000/gw/v1/0a1b2c3d4e5f60718293a4b5c6d7e8f9/things/10/names/n"
     );
+    // The Host the signer signs is the URI's authority, ready from the base URL.
+    assert_eq!(req.headers()["host"], "127.0.0.1:9000");
+    // A region name that makes no URL is said when a request is built, not before.
+    let unusable = Endpoints::new(Region::new("eu de"));
+    assert!(matches!(
+        thing("n").build_request(&Target::new(&unusable, PROJECT)),
+        Err(BuildError::InvalidUri(_))
+    ));
     assert_eq!(
         Region::new("eu-ab").default_base_url(Service::Dli).as_str(),
         "https://dli.eu-ab.otc.t-systems.com"

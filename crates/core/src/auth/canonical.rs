@@ -128,7 +128,7 @@ pub fn canonical_request(
             let signed = headers
                 .iter()
                 .map(|(n, v)| (n.as_str(), v))
-                .filter(|(n, _)| !n.contains('_'));
+                .filter(|(n, _)| !n.bytes().any(|b| b == b'_'));
             if headers.len() <= INLINE_HEADERS {
                 let mut n = 0;
                 for (slot, pair) in inline.iter_mut().zip(signed) {
