@@ -1,7 +1,10 @@
 //! A loop over one core path, for instruction counts under callgrind:
 //! `cargo build --profile bench -p otc-jobs-benches --example profile_core` then
 //! `valgrind --tool=callgrind target/release/examples/profile_core sign 10000`
-//! (what: `sign`, `derived`, `verify`, `verify-key`, `parse-ok`, `parse-err`).
+//! (what: `sign`, `derived`, `verify`, `verify-key`, `parse-ok` and `parse-err` on a DLI
+//! deletion, `parse-ok-modelarts` and `parse-err-modelarts` on a ModelArts deletion whose
+//! 200 answer says `is_success: false`, `parse-204` on an MRS deletion's empty 204; `serde-ok`, `serde-err-modelarts`: the floor,
+//! `serde_json::from_slice` alone into the same response types on the same bytes).
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::hint::black_box;
@@ -10,6 +13,7 @@ use otc_jobs_core::auth::{
     AkSk, Authorization, Credentials, SignatureForm, SigningTime, VerifyKey, verify, verify_with,
 };
 use otc_jobs_core::dli::DeleteFlinkJob;
+use otc_jobs_core::modelarts::DeleteTrainingJob;
 use otc_jobs_core::{Endpoints, OperationExt, Region, Target};
 
 const AK: &str = "HPUAEXAMPLEAK0000001";
@@ -58,17 +62,21 @@ fn main() {
                 .unwrap();
             }
         }
-        "parse-ok" | "parse-err" => {
-            let (status, body): (u16, &[u8]) = if what == "parse-ok" {
-                (
+        "parse-ok" | "parse-err" | "parse-ok-modelarts" | "parse-err-modelarts" => {
+            let (status, body): (u16, &[u8]) = match what.as_str() {
+                "parse-ok" => (
                     200,
                     br#"{"is_success": "true", "message": "The job is successfully deleted."}"#,
-                )
-            } else {
-                (
+                ),
+                "parse-err" => (
                     400,
                     br#"{"error_code": "DLI.0002", "error_msg": "The object does not exist."}"#,
-                )
+                ),
+                "parse-ok-modelarts" => (200, br#"{"is_success": true}"#),
+                _ => (
+                    200,
+                    br#"{"is_success": false, "error_code": "ModelArts.0105", "error_message": "This job can't be delete. job status: 9"}"#,
+                ),
             };
             let answer = http::Response::builder()
                 .status(status)
@@ -77,7 +85,38 @@ fn main() {
                 .body(body)
                 .unwrap();
             for _ in 0..n {
-                let _ = black_box(DeleteFlinkJob::parse_response(black_box(&answer)));
+                if what.ends_with("-modelarts") {
+                    let _ = black_box(DeleteTrainingJob::parse_response(black_box(&answer)));
+                } else {
+                    let _ = black_box(DeleteFlinkJob::parse_response(black_box(&answer)));
+                }
+            }
+        }
+        "parse-204" => {
+            let answer = http::Response::builder()
+                .status(204)
+                .body(&b""[..])
+                .unwrap();
+            for _ in 0..n {
+                let _ = black_box(otc_jobs_core::mrs::DeleteJobExecution::parse_response(
+                    black_box(&answer),
+                ));
+            }
+        }
+        "serde-ok" => {
+            let body = br#"{"is_success": "true", "message": "The job is successfully deleted."}"#;
+            for _ in 0..n {
+                let _ = black_box(serde_json::from_slice::<
+                    otc_jobs_core::dli::DeleteFlinkJobResponse,
+                >(black_box(body)));
+            }
+        }
+        "serde-err-modelarts" => {
+            let body = br#"{"is_success": false, "error_code": "ModelArts.0105", "error_message": "This job can't be delete. job status: 9"}"#;
+            for _ in 0..n {
+                let _ = black_box(serde_json::from_slice::<
+                    otc_jobs_core::modelarts::DeleteTrainingJobResponse,
+                >(black_box(body)));
             }
         }
         other => panic!("unknown: {other}"),

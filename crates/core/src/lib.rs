@@ -39,6 +39,7 @@ pub mod de;
 mod endpoint;
 mod error;
 mod generated;
+mod json;
 mod operation;
 mod paginate;
 mod path;

@@ -193,9 +193,9 @@ pub trait OperationExt: Operation {
         }
         let trimmed = body.trim_ascii();
         let parsed: Self::Response = if trimmed.is_empty() {
-            serde_json::from_slice(<Self::Response as OperationResponse>::EMPTY_BODY)
+            crate::json::from_body(<Self::Response as OperationResponse>::EMPTY_BODY)
         } else {
-            serde_json::from_slice(trimmed)
+            crate::json::from_body(trimmed)
         }
         .map_err(|e| {
             // A refusal in the body (`is_success: false`) stays a refusal even when the
@@ -222,5 +222,5 @@ fn says_unsuccessful(body: &[u8]) -> bool {
         #[serde(default, deserialize_with = "crate::de::lenient_bool")]
         is_success: Option<bool>,
     }
-    serde_json::from_slice::<Verdict>(body).is_ok_and(|v| v.is_success == Some(false))
+    crate::json::from_body::<Verdict>(body).is_ok_and(|v| v.is_success == Some(false))
 }
