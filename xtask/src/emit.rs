@@ -465,6 +465,11 @@ pub fn operation_file(specs: &Specs, op: &Operation, header: &str) -> Result<Str
             let _ = writeln!(s, "impl crate::OperationResponse for {name}Response {{");
             let _ = writeln!(
                 s,
+                "    const SUCCESS_FLAG: Option<&'static str> = Some({:?});",
+                f.name
+            );
+            let _ = writeln!(
+                s,
                 "    fn success_flag(&self) -> Option<bool> {{ {value} }}\n}}"
             );
         }

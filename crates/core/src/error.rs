@@ -9,6 +9,7 @@ use std::fmt;
 use http::{HeaderMap, StatusCode};
 
 use envelope::Envelope;
+pub(crate) use envelope::{VERDICT_MEMBER, opens_with_refusal};
 
 /// How many bytes of an answer's body an error keeps.
 pub const RAW_BODY_LIMIT: usize = 4096;
@@ -395,7 +396,28 @@ impl ServiceError {
     /// assert!(err.is_not_found());
     /// ```
     pub fn from_answer(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> ServiceError {
+        ServiceError::from_envelope(status, headers, body, Envelope::read(body))
+    }
+
+    /// The error of a body that refuses (`"is_success": false`) whatever its status, or
+    /// `None` when the body does not say so (once, at its top level).
+    pub(crate) fn refusal(
+        status: StatusCode,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Option<ServiceError> {
         let envelope = Envelope::read(body);
+        envelope
+            .refused
+            .then(|| ServiceError::from_envelope(status, headers, body, envelope))
+    }
+
+    fn from_envelope(
+        status: StatusCode,
+        headers: &HeaderMap,
+        body: &[u8],
+        envelope: Envelope<'_>,
+    ) -> ServiceError {
         let mut message = envelope.message.map(Cow::into_owned).or_else(|| {
             // A body that is not JSON (a proxy's HTML page, plain text) is the message.
             let text = String::from_utf8_lossy(&body[..body.len().min(512)]);

@@ -81,6 +81,10 @@ pub trait OperationResponse: DeserializeOwned {
     /// is an empty result rather than a malformed one.
     const EMPTY_BODY: &'static [u8] = b"{}";
 
+    /// The member that holds the body's own verdict (`is_success`), where the type has
+    /// one: a body that sets it to `false` is then read once, as the error it is.
+    const SUCCESS_FLAG: Option<&'static str> = None;
+
     /// The body's own verdict (`is_success`), where the service puts one in the body.
     /// `Some(false)` turns a 2xx answer into a [`ServiceError`].
     fn success_flag(&self) -> Option<bool> {
@@ -192,6 +196,14 @@ pub trait OperationExt: Operation {
             return Err(ServiceError::from_answer(status, headers, body).into());
         }
         let trimmed = body.trim_ascii();
+        // A refusal in the body is read once, as the error it is, not first as a success
+        // (the typed reading below still judges any body this does not take).
+        if <Self::Response as OperationResponse>::SUCCESS_FLAG == Some(crate::error::VERDICT_MEMBER)
+            && crate::error::opens_with_refusal(trimmed)
+            && let Some(refusal) = ServiceError::refusal(status, headers, body)
+        {
+            return Err(refusal.into());
+        }
         let parsed: Self::Response = if trimmed.is_empty() {
             crate::json::from_body(<Self::Response as OperationResponse>::EMPTY_BODY)
         } else {

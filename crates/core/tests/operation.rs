@@ -295,3 +295,80 @@ fn unreadable_answers_say_so_with_status_and_request_id() {
         assert_eq!(e.body, body.as_bytes());
     }
 }
+
+/// [`DeleteThing`] with its verdict member declared, as generated types declare it: a
+/// refusal that opens the body is then read once, as the error it is.
+struct DeleteFlagged;
+
+#[derive(Debug, Default, serde::Deserialize)]
+struct FlaggedResponse {
+    #[serde(default, deserialize_with = "otc_jobs_core::de::lenient_bool")]
+    is_success: Option<bool>,
+    #[serde(default)]
+    message: Option<String>,
+}
+
+impl OperationResponse for FlaggedResponse {
+    const SUCCESS_FLAG: Option<&'static str> = Some("is_success");
+    fn success_flag(&self) -> Option<bool> {
+        self.is_success
+    }
+}
+
+impl Operation for DeleteFlagged {
+    type Response = FlaggedResponse;
+    const NAME: &'static str = "DeleteFlagged";
+    const SERVICE: Service = Service::ModelArts;
+    const METHOD: http::Method = http::Method::DELETE;
+    const PATH_TEMPLATE: &'static str = "/v1/{project_id}/things";
+    const SUCCESS_STATUS: &'static [u16] = &[200];
+    fn path_param(&self, _: &str) -> Option<PathValue<'_>> {
+        None
+    }
+}
+
+/// The one-read path for refusals judges every body exactly as the typed reading does:
+/// the same outcome, the same error fields.
+#[test]
+fn a_refusal_read_once_is_the_refusal_read_twice() {
+    let bodies = [
+        r#"{"is_success": false, "error_code": "ModelArts.0105", "error_message": "job status: 9"}"#,
+        r#"  { "is_success" :	"FALSE" , "error_code":"X", "message": "m"}"#,
+        r#"{"error_code": "X", "is_success": false}"#,
+        r#"{"is_success": false, "is_success": true}"#,
+        r#"{"is_success": true, "is_success": false}"#,
+        r#"{"is_success": false, "error_code": "X", "is_success": false}"#,
+        r#"{"is_\u0073uccess": false, "error_msg": "escaped name"}"#,
+        r#"{"is_success": false, "error": {"code": "N", "message": "nested"}, "request_id": "b"}"#,
+        r#"{"is_success": falsehood}"#,
+        r#"{"is_success": false, "message": 7}"#,
+        r#"{"is_success": false, "error_code": 1234, "message": "numeric code"}"#,
+        r#"{"is_success": "false"} trailing"#,
+        r#"{"is_success": true, "message": "deleted"}"#,
+        r#"{"is_success": "no"}"#,
+        r#"{"is_success": false}"#,
+    ];
+    for body in bodies {
+        for status in [200, 201] {
+            let once = DeleteFlagged::parse_response(&answer(status, body)).map(|r| r.is_success);
+            let twice = DeleteThing::parse_response(&answer(status, body)).map(|r| r.is_success);
+            match (&once, &twice) {
+                (Ok(a), Ok(b)) => assert_eq!(a, b, "{body}"),
+                (Err(Error::Service(a)), Err(Error::Service(b))) => {
+                    assert_eq!(
+                        (a.status, &a.code, &a.message, &a.request_id, &a.body),
+                        (b.status, &b.code, &b.message, &b.request_id, &b.body),
+                        "{body}"
+                    );
+                }
+                (Err(Error::Response(a)), Err(Error::Response(b))) => {
+                    assert_eq!((a.kind, a.status), (b.kind, b.status), "{body}");
+                }
+                _ => panic!("{body}: {once:?} vs {twice:?}"),
+            }
+        }
+    }
+    // The first body is a refusal with its fields (not a vacuous agreement).
+    let err = DeleteFlagged::parse_response(&answer(200, bodies[0])).unwrap_err();
+    assert_eq!(err.code(), Some("ModelArts.0105"));
+}

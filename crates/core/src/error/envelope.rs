@@ -23,6 +23,9 @@ pub(super) struct Envelope<'a> {
     pub(super) code: Option<Cow<'a, str>>,
     pub(super) message: Option<Cow<'a, str>>,
     pub(super) request_id: Option<Cow<'a, str>>,
+    /// The top level says `"is_success": false` (or `"false"`, in any case), once: the
+    /// body refuses even with a 2xx status.
+    pub(super) refused: bool,
 }
 
 impl<'a> Envelope<'a> {
@@ -36,16 +39,24 @@ impl<'a> Envelope<'a> {
         // cost more than reading.
         let mut top = Slots::default();
         let mut nested = Slots::default();
-        let mut parser = serde_json::Deserializer::from_slice(body);
-        let seed = ObjectSeed {
-            fields: &mut top,
-            nested: Some(&mut nested),
+        let mut verdicts = Verdicts::default();
+        // As text when the body is UTF-8 (one check for the body, not one per string; see
+        // `crate::json`), else as bytes.
+        let read = match std::str::from_utf8(body) {
+            Ok(text) => read_object(
+                serde_json::Deserializer::from_str(text),
+                &mut top,
+                &mut nested,
+                &mut verdicts,
+            ),
+            Err(_) => read_object(
+                serde_json::Deserializer::from_slice(body),
+                &mut top,
+                &mut nested,
+                &mut verdicts,
+            ),
         };
-        if seed
-            .deserialize(&mut parser)
-            .and_then(|()| parser.end())
-            .is_err()
-        {
+        if read.is_err() {
             return Envelope::default();
         }
         // Nested first (all `None` unless `error` is an object), then the top level; the
@@ -59,18 +70,71 @@ impl<'a> Envelope<'a> {
             code: pick(Key::CODES),
             message: pick(Key::MESSAGES),
             request_id: pick(Key::REQUEST_IDS),
+            // Given twice, a typed reader refuses the body: not a refusal it can be sure of.
+            refused: verdicts.seen == 1 && verdicts.last == Some(false),
         }
     }
+}
+
+/// The member that carries a body's own verdict on ModelArts and DLI answers.
+pub(crate) const VERDICT_MEMBER: &str = "is_success";
+
+/// Whether `body` opens with `{"is_success": false` (or `"false"`), as the services write a
+/// refusal: a look at the first member, no parse, so that such a body is read once as the
+/// error it is and a success pays nothing for the look. A hint only: the envelope's
+/// reading decides ([`Envelope::refused`]), and a refusal written otherwise (the verdict
+/// further in, an escaped name) is still found by the typed reading.
+pub(crate) fn opens_with_refusal(body: &[u8]) -> bool {
+    const NAME: &[u8] = b"\"is_success\"";
+    let Some(rest) = body.trim_ascii_start().strip_prefix(b"{") else {
+        return false;
+    };
+    let Some(rest) = rest.trim_ascii_start().strip_prefix(NAME) else {
+        return false;
+    };
+    let Some(value) = rest.trim_ascii_start().strip_prefix(b":") else {
+        return false;
+    };
+    let value = value.trim_ascii_start();
+    let value = value.strip_prefix(b"\"").unwrap_or(value);
+    value
+        .get(..5)
+        .is_some_and(|v| v.eq_ignore_ascii_case(b"false"))
+}
+
+/// The top-level verdict members seen, and the last one's value.
+#[derive(Default)]
+struct Verdicts {
+    seen: u32,
+    last: Option<bool>,
+}
+
+/// Reads the whole input as one object into `top` (its `error` member into `nested`).
+fn read_object<'a, R: serde_json::de::Read<'a>>(
+    mut parser: serde_json::Deserializer<R>,
+    top: &mut Slots<'a>,
+    nested: &mut Slots<'a>,
+    verdicts: &mut Verdicts,
+) -> serde_json::Result<()> {
+    let seed = ObjectSeed {
+        fields: top,
+        nested: Some(nested),
+        verdicts: Some(verdicts),
+    };
+    seed.deserialize(&mut parser)?;
+    parser.end()
 }
 
 /// The members that matter of one object, in [`Key`] order, each `None` when absent or
 /// not text.
 type Slots<'a> = [Option<Cow<'a, str>>; Key::SLOTS];
 
-/// Reads an object into `fields`; at the top level, its `error` member into `nested`.
+/// Reads an object into `fields`; at the top level, its `error` member into `nested` and
+/// its verdict into `verdicts`.
 struct ObjectSeed<'s, 'a> {
     fields: &'s mut Slots<'a>,
     nested: Option<&'s mut Slots<'a>>,
+    verdicts: Option<&'s mut Verdicts>,
 }
 
 impl<'de> DeserializeSeed<'de> for ObjectSeed<'_, 'de> {
@@ -101,6 +165,15 @@ impl<'de> Visitor<'de> for ObjectSeed<'_, 'de> {
                         // A member given twice counts as its last value.
                         *nested = Slots::default();
                         map.next_value_seed(NestedSeed(nested))?;
+                    }
+                    None => {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                },
+                Key::Verdict => match self.verdicts.as_deref_mut() {
+                    Some(verdicts) => {
+                        verdicts.seen += 1;
+                        verdicts.last = map.next_value::<Verdict>()?.0;
                     }
                     None => {
                         map.next_value::<IgnoredAny>()?;
@@ -137,6 +210,7 @@ impl<'de> Visitor<'de> for NestedSeed<'_, 'de> {
         let inner = ObjectSeed {
             fields: self.0,
             nested: None,
+            verdicts: None,
         };
         inner.visit_map(map)
     }
@@ -228,12 +302,72 @@ impl<'de> Visitor<'de> for TextVisitor {
     }
 }
 
+/// A verdict's value as `crate::de::lenient_bool` reads it (a Boolean, or `"true"` /
+/// `"false"` in any case); anything else is skipped and reads as no verdict.
+struct Verdict(Option<bool>);
+
+impl<'de> de::Deserialize<'de> for Verdict {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(VerdictVisitor)
+    }
+}
+
+struct VerdictVisitor;
+
+impl<'de> Visitor<'de> for VerdictVisitor {
+    type Value = Verdict;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Verdict, E> {
+        Ok(Verdict(Some(v)))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Verdict, E> {
+        Ok(Verdict(if v.eq_ignore_ascii_case("true") {
+            Some(true)
+        } else if v.eq_ignore_ascii_case("false") {
+            Some(false)
+        } else {
+            None
+        }))
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Verdict, E> {
+        Ok(Verdict(None))
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Verdict, E> {
+        Ok(Verdict(None))
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Verdict, E> {
+        Ok(Verdict(None))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Verdict, E> {
+        Ok(Verdict(None))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Verdict, A::Error> {
+        IgnoredAny.visit_map(map).map(|_| Verdict(None))
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Verdict, A::Error> {
+        IgnoredAny.visit_seq(seq).map(|_| Verdict(None))
+    }
+}
+
 /// The member names that matter, matched without allocating.
 enum Key {
     /// One of the error fields: its index in [`Slots`].
     Field(usize),
     /// The nested `error` object.
     Error,
+    /// The body's verdict, [`VERDICT_MEMBER`].
+    Verdict,
     /// Anything else (skipped).
     Other,
 }
@@ -276,6 +410,9 @@ impl Visitor<'_> for KeyVisitor {
     fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Key, E> {
         if v == b"error" {
             return Ok(Key::Error);
+        }
+        if v == VERDICT_MEMBER.as_bytes() {
+            return Ok(Key::Verdict);
         }
         Ok(Key::NAMES
             .iter()

@@ -65,6 +65,7 @@ pub struct DeleteFlinkJobResponse {
 }
 
 impl crate::OperationResponse for DeleteFlinkJobResponse {
+    const SUCCESS_FLAG: Option<&'static str> = Some("is_success");
     fn success_flag(&self) -> Option<bool> {
         self.is_success
     }

@@ -96,6 +96,7 @@ pub struct GetVisualizationJobResponse {
 }
 
 impl crate::OperationResponse for GetVisualizationJobResponse {
+    const SUCCESS_FLAG: Option<&'static str> = Some("is_success");
     fn success_flag(&self) -> Option<bool> {
         self.is_success
     }

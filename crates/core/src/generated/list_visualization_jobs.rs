@@ -205,6 +205,7 @@ pub struct ListVisualizationJobsJob {
 }
 
 impl crate::OperationResponse for ListVisualizationJobsResponse {
+    const SUCCESS_FLAG: Option<&'static str> = Some("is_success");
     fn success_flag(&self) -> Option<bool> {
         self.is_success
     }
