@@ -120,27 +120,34 @@ pub fn canonical_request(
     // Every signed value with its name, sorted by name (one pass over the map, no lookups
     // by name); the sort is stable, so a name's values keep their order.
     // On the stack for the usual few headers.
+    // Verifying, the named ones are picked in the same pass (a lookup by name would parse
+    // and hash each name).
     let mut inline: [(&str, &HeaderValue); INLINE_HEADERS] = [("", &NO_VALUE); INLINE_HEADERS];
     let mut spilled = Vec::new();
-    let pairs: &mut [(&str, &HeaderValue)] = match selection {
-        HeaderSelection::Only(_) => &mut [],
-        HeaderSelection::All => {
-            let signed = headers
-                .iter()
-                .map(|(n, v)| (n.as_str(), v))
-                .filter(|(n, _)| !n.bytes().any(|b| b == b'_'));
-            if headers.len() <= INLINE_HEADERS {
-                let mut n = 0;
-                for (slot, pair) in inline.iter_mut().zip(signed) {
-                    *slot = pair;
-                    n += 1;
-                }
-                &mut inline[..n]
-            } else {
-                spilled.extend(signed);
-                &mut spilled
-            }
+    let wanted = |name: &str| match selection {
+        HeaderSelection::All => !name.bytes().any(|b| b == b'_'),
+        // Without any name, `host` is signed (as below).
+        HeaderSelection::Only([]) => name == "host",
+        HeaderSelection::Only(names) => names.contains(&name),
+    };
+    let selected = headers
+        .iter()
+        .map(|(n, v)| (n.as_str(), v))
+        .filter(|(n, _)| wanted(n));
+    let picked: &mut [(&str, &HeaderValue)] = if headers.len() <= INLINE_HEADERS {
+        let mut n = 0;
+        for (slot, pair) in inline.iter_mut().zip(selected) {
+            *slot = pair;
+            n += 1;
         }
+        &mut inline[..n]
+    } else {
+        spilled.extend(selected);
+        &mut spilled
+    };
+    let (pairs, named): (&mut [(&str, &HeaderValue)], &[(&str, &HeaderValue)]) = match selection {
+        HeaderSelection::All => (picked, &[]),
+        HeaderSelection::Only(_) => (&mut [], picked),
     };
     pairs.sort_by(|a, b| a.0.cmp(b.0));
     let pairs = &*pairs;
@@ -173,7 +180,13 @@ pub fn canonical_request(
         text.push('\n');
     }
     for name in only {
-        push_header_line(&mut text, name, headers.get_all(*name))?;
+        match selection {
+            HeaderSelection::Only(_) => {
+                let values = named.iter().filter(|(n, _)| n == name).map(|(_, v)| *v);
+                push_header_line(&mut text, name, values)?;
+            }
+            HeaderSelection::All => push_header_line(&mut text, name, headers.get_all(*name))?,
+        }
     }
     if let HeaderSelection::Only(_) = selection {
         unsigned_payload = headers
@@ -655,6 +668,17 @@ mod tests {
             "x-b:two,three\nhost:example.com\nx-missing:\n"
         );
         assert_eq!(only.signed_headers(), "x-b;host;x-missing");
+        // No names at all: `host`, with its value.
+        let none = canonical_request(
+            &Method::GET,
+            &uri,
+            &headers,
+            b"",
+            HeaderSelection::Only(&[]),
+        );
+        let none = none.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(none.canonical_headers(), "host:example.com\n");
+        assert_eq!(none.signed_headers(), "host");
         // The first value of X-Sdk-Content-Sha256 decides whether the payload is signed.
         headers.append(
             X_SDK_CONTENT_SHA256,
