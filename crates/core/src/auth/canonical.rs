@@ -84,6 +84,9 @@ const INLINE_HEADERS: usize = 16;
 /// A filler for the unused inline slots.
 static NO_VALUE: HeaderValue = HeaderValue::from_static("");
 
+/// A header's name and one of its values.
+type Pair<'h> = (&'h str, &'h HeaderValue);
+
 /// Which headers go into the canonical request.
 #[derive(Debug, Clone, Copy)]
 pub enum HeaderSelection<'a> {
@@ -122,7 +125,7 @@ pub fn canonical_request(
     // On the stack for the usual few headers.
     // Verifying, the named ones are picked in the same pass (a lookup by name would parse
     // and hash each name).
-    let mut inline: [(&str, &HeaderValue); INLINE_HEADERS] = [("", &NO_VALUE); INLINE_HEADERS];
+    let mut inline: [Pair<'_>; INLINE_HEADERS] = [("", &NO_VALUE); INLINE_HEADERS];
     let mut spilled = Vec::new();
     let wanted = |name: &str| match selection {
         HeaderSelection::All => !name.bytes().any(|b| b == b'_'),
@@ -134,7 +137,7 @@ pub fn canonical_request(
         .iter()
         .map(|(n, v)| (n.as_str(), v))
         .filter(|(n, _)| wanted(n));
-    let picked: &mut [(&str, &HeaderValue)] = if headers.len() <= INLINE_HEADERS {
+    let picked: &mut [Pair<'_>] = if headers.len() <= INLINE_HEADERS {
         let mut n = 0;
         for (slot, pair) in inline.iter_mut().zip(selected) {
             *slot = pair;
@@ -145,7 +148,7 @@ pub fn canonical_request(
         spilled.extend(selected);
         &mut spilled
     };
-    let (pairs, named): (&mut [(&str, &HeaderValue)], &[(&str, &HeaderValue)]) = match selection {
+    let (pairs, named): (&mut [Pair<'_>], &[Pair<'_>]) = match selection {
         HeaderSelection::All => (picked, &[]),
         HeaderSelection::Only(_) => (&mut [], picked),
     };
