@@ -301,17 +301,13 @@ fn unreadable_answers_say_so_with_status_and_request_id() {
 struct DeleteFlagged;
 
 #[derive(Debug, Default, serde::Deserialize)]
-struct FlaggedResponse {
-    #[serde(default, deserialize_with = "otc_jobs_core::de::lenient_bool")]
-    is_success: Option<bool>,
-    #[serde(default)]
-    message: Option<String>,
-}
+#[serde(transparent)]
+struct FlaggedResponse(DeleteThingResponse);
 
 impl OperationResponse for FlaggedResponse {
     const SUCCESS_FLAG: Option<&'static str> = Some("is_success");
     fn success_flag(&self) -> Option<bool> {
-        self.is_success
+        self.0.is_success
     }
 }
 
@@ -351,7 +347,7 @@ fn a_refusal_read_once_is_the_refusal_read_twice() {
     for body in bodies {
         for status in [200, 201] {
             let once = DeleteFlagged::parse_response(&answer(status, body))
-                .map(|r| (r.is_success, r.message));
+                .map(|r| (r.0.is_success, r.0.message));
             let twice = DeleteThing::parse_response(&answer(status, body))
                 .map(|r| (r.is_success, r.message));
             match (&once, &twice) {
