@@ -114,6 +114,13 @@ impl BaseUrl {
         if uri.query().is_some() || url.contains('#') {
             return Err(invalid("a base URL has no query or fragment"));
         }
+        if uri.authority().is_some_and(|a| a.as_str().contains('@')) {
+            // It would travel in every request's Host header (and show wherever the URL
+            // is shown): requests are signed, never authenticated by the URL.
+            return Err(BuildError::InvalidEndpoint(
+                "a base URL has no user name or password".to_owned(),
+            ));
+        }
         Ok(BaseUrl::from_text(url.trim_end_matches('/').to_owned()))
     }
 
