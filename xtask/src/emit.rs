@@ -165,13 +165,13 @@ fn struct_def(s: &mut String, op: &Operation, st: &StructDef, eq: bool) {
 /// The example value of a `new()` argument in a doc test.
 fn example_value(ty: &str, text: Option<&str>) -> String {
     match ty {
-        "i64" | "i32" => text.map_or("148".to_owned(), str::to_owned),
+        "i64" => text.map_or("148".to_owned(), str::to_owned),
         "crate::PathId" => format!(
             "{:?}.parse()?",
             text.unwrap_or("669b8ae8-0e74-4bc9-a7b6-6f8b4ad10bd3")
         ),
         "String" => "\"example\".to_owned()".to_owned(),
-        "Vec<i64>" | "Vec<i32>" => "vec![12, 232]".to_owned(),
+        "Vec<i64>" => "vec![12, 232]".to_owned(),
         "Vec<String>" => "vec![\"a\".to_owned()]".to_owned(),
         "bool" => "true".to_owned(),
         _ => "Default::default()".to_owned(),
@@ -687,7 +687,6 @@ fn paginated(s: &mut String, op: &Operation, p: &crate::specs::PagingEntry) -> R
         u32_of(&size.ty, "v")
     );
     let from_u32 = |ty: &FieldType, v: &str| match ty {
-        FieldType::I32 => format!("i32::try_from({v}).unwrap_or(i32::MAX)"),
         FieldType::I64 => format!("i64::from({v})"),
         FieldType::String => format!("{v}.to_string()"),
         _ => format!("{v}.into()"),
@@ -714,7 +713,6 @@ fn paginated(s: &mut String, op: &Operation, p: &crate::specs::PagingEntry) -> R
         }
         "OffsetLimit" => {
             let conv = match cursor.ty {
-                FieldType::I32 => "i32::try_from(*offset).unwrap_or(i32::MAX)".to_owned(),
                 FieldType::I64 => "i64::try_from(*offset).unwrap_or(i64::MAX)".to_owned(),
                 _ => "offset.to_string()".to_owned(),
             };
@@ -769,7 +767,7 @@ fn paginated(s: &mut String, op: &Operation, p: &crate::specs::PagingEntry) -> R
                 return Err(ctx("empty total path".into()));
             };
             let conv = match last.ty {
-                FieldType::I32 | FieldType::I64 => "u64::try_from(*total).ok()",
+                FieldType::I64 => "u64::try_from(*total).ok()",
                 FieldType::String => "total.parse().ok()",
                 _ => return Err(ctx(format!("`{path}` is not a number"))),
             };
@@ -829,7 +827,7 @@ fn probe(s: &mut String, op: &Operation, p: &crate::specs::ProbeEntry) -> Result
     };
     if !matches!(
         last.ty,
-        FieldType::String | FieldType::I32 | FieldType::I64 | FieldType::Bool
+        FieldType::String | FieldType::I64 | FieldType::Bool
     ) {
         bail!("{name}: probe: `{status}` is not a scalar");
     }
@@ -900,7 +898,7 @@ fn deletion(
                 )
             })?;
         call.push(match m.ty.as_str() {
-            "i64" | "i32" => format!("self.{}", m.ident),
+            "i64" => format!("self.{}", m.ident),
             _ => format!("self.{}.clone()", m.ident),
         });
     }

@@ -17,10 +17,10 @@ pub enum FieldType {
     String,
     /// `bool`.
     Bool,
-    /// `i64`.
+    /// `i64`: `Long` and `Integer` alike. An `Integer` is 32 bits on the services' side,
+    /// but the pages put Long values in some (ids, millisecond times) and a value one type
+    /// too wide would make a whole answer unreadable; `i64` reads both.
     I64,
-    /// `i32`.
-    I32,
     /// `f64`.
     F64,
     /// `serde_json::Value`: an object without a table, or a type not understood.
@@ -40,7 +40,6 @@ impl FieldType {
             FieldType::String => "String".into(),
             FieldType::Bool => "bool".into(),
             FieldType::I64 => "i64".into(),
-            FieldType::I32 => "i32".into(),
             FieldType::F64 => "f64".into(),
             FieldType::Value => "serde_json::Value".into(),
             FieldType::Map(v) => format!("std::collections::BTreeMap<String, {}>", v.rust()),
@@ -64,7 +63,7 @@ impl FieldType {
     pub fn is_scalar(&self) -> bool {
         matches!(
             self,
-            FieldType::String | FieldType::Bool | FieldType::I64 | FieldType::I32 | FieldType::F64
+            FieldType::String | FieldType::Bool | FieldType::I64 | FieldType::F64
         )
     }
 }
@@ -170,8 +169,7 @@ fn scalar(t: &str) -> Option<FieldType> {
     Some(match t {
         "string" | "str" | "enum" | "uuid" => FieldType::String,
         "boolean" | "bool" => FieldType::Bool,
-        "long" | "int64" | "bigint" => FieldType::I64,
-        "integer" | "int" | "int32" | "short" => FieldType::I32,
+        "long" | "int64" | "bigint" | "integer" | "int" | "int32" | "short" => FieldType::I64,
         "number" | "float" | "double" | "bigdecimal" | "decimal" => FieldType::F64,
         _ => return None,
     })
@@ -320,12 +318,9 @@ impl<'a> Builder<'a> {
                 self.spellings.push((type_text.trim().to_owned(), f.line));
             }
             let shape = classify(&type_text);
-            let mut ty = self.resolve(&shape, f, table, &path, stack);
+            let ty = self.resolve(&shape, f, table, &path, stack);
             let mut lenient = adj.lenient.unwrap_or(Lenient::No);
             if adj.scratch {
-                if ty == FieldType::I32 {
-                    ty = FieldType::I64;
-                }
                 if adj.lenient.is_none() {
                     lenient = match ty {
                         FieldType::Bool => Lenient::Bool,
@@ -543,7 +538,7 @@ mod tests {
         assert_eq!(classify("Array<Object>"), arr(Shape::Object));
         assert_eq!(classify("Array of objects"), arr(Shape::Object));
         assert_eq!(classify("String[]"), arr(Shape::Scalar(FieldType::String)));
-        assert_eq!(classify("Int"), Shape::Scalar(FieldType::I32));
+        assert_eq!(classify("Int"), Shape::Scalar(FieldType::I64));
         assert_eq!(classify("Float"), Shape::Scalar(FieldType::F64));
         assert_eq!(classify("Object"), Shape::Object);
         assert_eq!(

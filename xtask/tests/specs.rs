@@ -267,7 +267,7 @@ fn the_list_operations_resolve_to_nested_named_types() {
     );
     assert_eq!(jobs.path, "job_list.jobs");
     let limit = dli.query.iter().find(|q| q.name == "limit").unwrap();
-    assert_eq!((limit.ty.clone(), limit.required), (FieldType::I32, false));
+    assert_eq!((limit.ty.clone(), limit.required), (FieldType::I64, false));
 
     let batch = by("BatchDeleteFlinkJobs");
     assert!(batch.response.is_empty());

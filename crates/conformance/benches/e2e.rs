@@ -670,7 +670,7 @@ fn paging_row(p: &Paging<'_>) {
     let sign = |k: usize, now: SigningTime| {
         request
             .clone()
-            .offset(i32::try_from(k * 100).unwrap())
+            .offset(i64::try_from(k * 100).unwrap())
             .signed_request(&target, p.credentials, now, SignatureForm::Access)
             .unwrap()
     };

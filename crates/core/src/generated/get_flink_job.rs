@@ -73,10 +73,10 @@ pub struct GetFlinkJobResourceConfig {
     ///
     /// By default, a single TM slot is set to **1**. The minimum parallelism must not be less than 1.
     #[serde(default)]
-    pub max_slot: Option<i32>,
+    pub max_slot: Option<i64>,
     /// Number of tasks concurrently executed by each operator in a job. The default value is **1**.
     #[serde(default)]
-    pub parallel_number: Option<i32>,
+    pub parallel_number: Option<i64>,
     /// JobManager resource specifications. For details about the parameters, see Table 5.
     #[serde(default)]
     pub jobmanager_resource_spec: Option<serde_json::Value>,
@@ -99,7 +99,7 @@ pub struct GetFlinkJobJobConfig {
     pub checkpoint_enabled: Option<bool>,
     /// Snapshot interval. The unit is second. The default value is **10**.
     #[serde(default)]
-    pub checkpoint_interval: Option<i32>,
+    pub checkpoint_interval: Option<i64>,
     /// Snapshot mode. Options:
     ///
     /// - **exactly_once**: Data is consumed only once.
@@ -116,13 +116,13 @@ pub struct GetFlinkJobJobConfig {
     pub obs_bucket: Option<String>,
     /// Parent job ID.
     #[serde(default)]
-    pub root_id: Option<i32>,
+    pub root_id: Option<i64>,
     /// List of edge computing group IDs. Use commas (,) to separate multiple IDs.
     #[serde(default)]
     pub edge_group_ids: Option<Vec<String>>,
     /// Number of CUs of the management unit. The default value is **1**.
     #[serde(default)]
-    pub manager_cu_number: Option<i32>,
+    pub manager_cu_number: Option<i64>,
     /// Whether stream graph editing is enabled. The default value is **false**.
     #[serde(default)]
     pub graph_editor_enabled: Option<bool>,
@@ -131,10 +131,10 @@ pub struct GetFlinkJobJobConfig {
     pub graph_editor_data: Option<String>,
     /// Number of compute nodes in a job.
     #[serde(default)]
-    pub executor_number: Option<i32>,
+    pub executor_number: Option<i64>,
     /// Number of CUs in a compute node.
     #[serde(default)]
-    pub executor_cu_number: Option<i32>,
+    pub executor_cu_number: Option<i64>,
     /// Number of CUs selected for a job. This parameter is valid only when **show_detail** is set to **true**.
     ///
     /// - Minimum value: **2**
@@ -142,7 +142,7 @@ pub struct GetFlinkJobJobConfig {
     ///
     /// The default value is **2**.
     #[serde(default)]
-    pub cu_number: Option<i32>,
+    pub cu_number: Option<i64>,
     /// Number of parallel jobs set by a user. This parameter is valid only when **show_detail** is set to **true**.
     ///
     /// - Minimum value: **1**
@@ -150,7 +150,7 @@ pub struct GetFlinkJobJobConfig {
     ///
     /// The default value is **1**.
     #[serde(default)]
-    pub parallel_number: Option<i32>,
+    pub parallel_number: Option<i64>,
     /// SMN topic. If a job fails, the system will send a message to users subscribed to this SMN topic.
     #[serde(default)]
     pub smn_topic: Option<String>,
@@ -162,13 +162,13 @@ pub struct GetFlinkJobJobConfig {
     pub resume_checkpoint: Option<bool>,
     /// Maximum retry attempts. **-1** indicates there is no upper limit.
     #[serde(default)]
-    pub resume_max_num: Option<i32>,
+    pub resume_max_num: Option<i64>,
     /// Path for saving the checkpoint.
     #[serde(default)]
     pub checkpoint_path: Option<String>,
     /// Expiration time.
     #[serde(default)]
-    pub idle_state_retention: Option<i32>,
+    pub idle_state_retention: Option<i64>,
     /// OBS path of the **config** package uploaded by the user.
     #[serde(default)]
     pub config_url: Option<String>,
@@ -193,10 +193,10 @@ pub struct GetFlinkJobJobConfig {
     pub dependency_files: Option<Vec<String>>,
     /// Number of CUs per TaskManager node.
     #[serde(default)]
-    pub tm_cus: Option<i32>,
+    pub tm_cus: Option<i64>,
     /// Number of slots per TaskManager node.
     #[serde(default)]
-    pub tm_slot_num: Option<i32>,
+    pub tm_slot_num: Option<i64>,
     /// Name of the agency authorized to DLI. This parameter is configurable in Flink 1.15.
     #[serde(default)]
     pub execution_agency_urn: Option<String>,
@@ -211,7 +211,7 @@ pub struct GetFlinkJobJobConfig {
     pub runtime_config: Option<String>,
     /// Number of actually used CUs. The default value is **0**, indicating that the value of **cu_number** is used.
     #[serde(default)]
-    pub real_cu_number: Option<i32>,
+    pub real_cu_number: Option<i64>,
     /// Resource configuration version. The value can be **v1** or **v2**. The default value is **v1**.
     ///
     /// Compared with the v1 template, the v2 template does not support the setting of the number of CUs. The v2 template supports the setting of **Job Manager Memory** and **Task Manager Memory**.
@@ -333,7 +333,7 @@ pub struct GetFlinkJobJobDetail {
     pub edge_group_ids: Option<Vec<String>>,
     /// Number of restart times
     #[serde(default)]
-    pub restart_times: Option<i32>,
+    pub restart_times: Option<i64>,
 }
 
 impl crate::OperationResponse for GetFlinkJobResponse {

@@ -80,7 +80,7 @@ pub struct GetTrainingJobVersionResponse {
     pub pre_version_id: Option<i64>,
     /// Engine type of a training job. The mapping between **engine_type** and **engine_name** is as follows:
     #[serde(default)]
-    pub engine_type: Option<i32>,
+    pub engine_type: Option<i64>,
     /// Name of the engine selected for a training job. Currently, the following engines are supported:
     #[serde(default)]
     pub engine_name: Option<String>,
@@ -92,7 +92,7 @@ pub struct GetTrainingJobVersionResponse {
     pub engine_version: Option<String>,
     /// Status of a training job. For details about the job statuses, see Job Statuses.
     #[serde(default)]
-    pub status: Option<i32>,
+    pub status: Option<i64>,
     /// Code directory of a training job
     #[serde(default)]
     pub app_url: Option<String>,
@@ -119,13 +119,13 @@ pub struct GetTrainingJobVersionResponse {
     pub cpu: Option<String>,
     /// Number of GPUs of the resource specifications
     #[serde(default)]
-    pub gpu_num: Option<i32>,
+    pub gpu_num: Option<i64>,
     /// GPU type of the resource specifications
     #[serde(default)]
     pub gpu_type: Option<String>,
     /// Number of workers in a training job
     #[serde(default)]
-    pub worker_server_num: Option<i32>,
+    pub worker_server_num: Option<i64>,
     /// Dataset of a training job
     #[serde(default)]
     pub data_url: Option<String>,

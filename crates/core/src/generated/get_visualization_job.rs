@@ -92,7 +92,7 @@ pub struct GetVisualizationJobResponse {
     pub train_url: Option<String>,
     /// Status of a visualization job. For details about the job statuses, see Job Statuses.
     #[serde(default)]
-    pub status: Option<i32>,
+    pub status: Option<i64>,
 }
 
 impl crate::OperationResponse for GetVisualizationJobResponse {

@@ -112,7 +112,7 @@ pub struct ListFlinkJobs {
     /// The default value is **10**.
     ///
     /// Query parameter `limit`.
-    pub limit: Option<i32>,
+    pub limit: Option<i64>,
     /// **Definition**
     ///
     /// Job name
@@ -148,7 +148,7 @@ pub struct ListFlinkJobs {
     /// None
     ///
     /// Query parameter `offset`.
-    pub offset: Option<i32>,
+    pub offset: Option<i64>,
     /// **Definition**
     ///
     /// Whether to return job details. The default value is **false**. If this parameter is set to **true**, the job details are returned. For details, see Querying Job Details.
@@ -260,7 +260,7 @@ impl ListFlinkJobs {
 
     /// Sets the `limit` query parameter.
     #[must_use]
-    pub fn limit(mut self, limit: i32) -> Self {
+    pub fn limit(mut self, limit: i64) -> Self {
         self.limit = Some(limit);
         self
     }
@@ -274,7 +274,7 @@ impl ListFlinkJobs {
 
     /// Sets the `offset` query parameter.
     #[must_use]
-    pub fn offset(mut self, offset: i32) -> Self {
+    pub fn offset(mut self, offset: i64) -> Self {
         self.offset = Some(offset);
         self
     }
@@ -400,7 +400,7 @@ pub struct ListFlinkJobsJobConfig {
     ///
     /// None
     #[serde(default)]
-    pub checkpoint_interval: Option<i32>,
+    pub checkpoint_interval: Option<i64>,
     /// **Definition**
     ///
     /// Whether to enable the log storage function. The default value is **false**.
@@ -438,7 +438,7 @@ pub struct ListFlinkJobsJobConfig {
     ///
     /// None
     #[serde(default)]
-    pub root_id: Option<i32>,
+    pub root_id: Option<i64>,
     /// **Definition**
     ///
     /// List of edge computing group IDs. Use commas (,) to separate multiple IDs.
@@ -456,7 +456,7 @@ pub struct ListFlinkJobsJobConfig {
     ///
     /// None
     #[serde(default)]
-    pub manager_cu_number: Option<i32>,
+    pub manager_cu_number: Option<i64>,
     /// **Definition**
     ///
     /// Number of CUs selected for a job. This parameter is valid only when **show_detail** is set to **true**.
@@ -470,7 +470,7 @@ pub struct ListFlinkJobsJobConfig {
     ///
     /// None
     #[serde(default)]
-    pub cu_number: Option<i32>,
+    pub cu_number: Option<i64>,
     /// **Definition**
     ///
     /// Number of concurrent jobs set by a user. This parameter is valid only when **show_detail** is set to **true**.
@@ -484,7 +484,7 @@ pub struct ListFlinkJobsJobConfig {
     ///
     /// None
     #[serde(default)]
-    pub parallel_number: Option<i32>,
+    pub parallel_number: Option<i64>,
     /// **Definition**
     ///
     /// Whether to enable the function of restart upon exceptions.
@@ -502,7 +502,7 @@ pub struct ListFlinkJobsJobConfig {
     ///
     /// None
     #[serde(default)]
-    pub idle_state_retention: Option<i32>,
+    pub idle_state_retention: Option<i64>,
     /// **Definition**
     ///
     /// Name of the package that has been uploaded to the DLI resource management system. The **UDF Jar** file of the SQL job is uploaded through this parameter.
@@ -558,7 +558,7 @@ pub struct ListFlinkJobsJobConfig {
     ///
     /// None
     #[serde(default)]
-    pub executor_number: Option<i32>,
+    pub executor_number: Option<i64>,
     /// **Definition**
     ///
     /// Number of CUs on a compute node
@@ -567,7 +567,7 @@ pub struct ListFlinkJobsJobConfig {
     ///
     /// None
     #[serde(default)]
-    pub executor_cu_number: Option<i32>,
+    pub executor_cu_number: Option<i64>,
     /// **Definition**
     ///
     /// Name of the agency authorized to DLI.
@@ -623,7 +623,7 @@ pub struct ListFlinkJobsJobConfig {
     ///
     /// None
     #[serde(default)]
-    pub resume_max_num: Option<i32>,
+    pub resume_max_num: Option<i64>,
     /// **Definition**
     ///
     /// Path for saving the checkpoint.
@@ -650,7 +650,7 @@ pub struct ListFlinkJobsJobConfig {
     ///
     /// None
     #[serde(default)]
-    pub tm_cus: Option<i32>,
+    pub tm_cus: Option<i64>,
     /// **Definition**
     ///
     /// Number of slots per TaskManager node.
@@ -659,7 +659,7 @@ pub struct ListFlinkJobsJobConfig {
     ///
     /// None
     #[serde(default)]
-    pub tm_slot_num: Option<i32>,
+    pub tm_slot_num: Option<i64>,
     /// **Definition**
     ///
     /// Custom image. The format is **Organization name/Image name:Image version**.
@@ -716,7 +716,7 @@ pub struct ListFlinkJobsJobConfig {
     ///
     /// None
     #[serde(default)]
-    pub real_cu_number: Option<i32>,
+    pub real_cu_number: Option<i64>,
 }
 
 /// Part of the answer to [`ListFlinkJobs`], as its table (*Jobs parameters*) documents it.
@@ -965,7 +965,7 @@ pub struct ListFlinkJobsJob {
     ///
     /// None
     #[serde(default)]
-    pub restart_times: Option<i32>,
+    pub restart_times: Option<i64>,
     /// **Definition**
     ///
     /// Path for storing manually generated checkpoints
@@ -989,7 +989,7 @@ pub struct ListFlinkJobsJobList {
     ///
     /// None
     #[serde(default)]
-    pub total_count: Option<i32>,
+    pub total_count: Option<i64>,
     /// **Definition**
     ///
     /// Information about a job. For details, see Table 5.
@@ -1020,9 +1020,9 @@ impl crate::Paginated for ListFlinkJobs {
 
     fn with_page(&self, cursor: &crate::PageCursor, size: u32) -> Self {
         let mut next = self.clone();
-        next.limit = Some(i32::try_from(size).unwrap_or(i32::MAX));
+        next.limit = Some(i64::from(size));
         if let crate::PageCursor::Offset(offset) = cursor {
-            next.offset = Some(i32::try_from(*offset).unwrap_or(i32::MAX));
+            next.offset = Some(i64::try_from(*offset).unwrap_or(i64::MAX));
         }
         next
     }

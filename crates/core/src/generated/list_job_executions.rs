@@ -15,7 +15,7 @@ pub struct ListJobExecutions {
     /// Value range: 1 to 1073741822
     ///
     /// Query parameter `limit`.
-    pub limit: Option<i32>,
+    pub limit: Option<i64>,
     /// Job execution ID
     ///
     /// Query the job execution list, and select one job execution ID as the marker. The ID is the ID of the last element in the list that will not be returned.
@@ -53,7 +53,7 @@ impl ListJobExecutions {
 
     /// Sets the `limit` query parameter.
     #[must_use]
-    pub fn limit(mut self, limit: i32) -> Self {
+    pub fn limit(mut self, limit: i64) -> Self {
         self.limit = Some(limit);
         self
     }
@@ -219,7 +219,7 @@ impl crate::Paginated for ListJobExecutions {
 
     fn with_page(&self, cursor: &crate::PageCursor, size: u32) -> Self {
         let mut next = self.clone();
-        next.limit = Some(i32::try_from(size).unwrap_or(i32::MAX));
+        next.limit = Some(i64::from(size));
         if let crate::PageCursor::Marker(marker) = cursor {
             next.marker.clone_from(marker);
         }

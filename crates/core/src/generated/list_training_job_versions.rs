@@ -15,14 +15,14 @@ pub struct ListTrainingJobVersions {
     /// Number of job parameters displayed on each page. The value range is \[1, 1000\]. Default value: **10**
     ///
     /// Query parameter `per_page`.
-    pub per_page: Option<i32>,
+    pub per_page: Option<i64>,
     /// Index of the page to be queried
     ///
     /// - If paging is required, set **page** to **1**.
     /// - The default value of **page** is **0**, indicating that paging is not supported.
     ///
     /// Query parameter `page`.
-    pub page: Option<i32>,
+    pub page: Option<i64>,
 }
 
 impl ListTrainingJobVersions {
@@ -46,14 +46,14 @@ impl ListTrainingJobVersions {
 
     /// Sets the `per_page` query parameter.
     #[must_use]
-    pub fn per_page(mut self, per_page: i32) -> Self {
+    pub fn per_page(mut self, per_page: i64) -> Self {
         self.per_page = Some(per_page);
         self
     }
 
     /// Sets the `page` query parameter.
     #[must_use]
-    pub fn page(mut self, page: i32) -> Self {
+    pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
@@ -227,7 +227,7 @@ pub struct ListTrainingJobVersionsVersion {
     pub engine_version: Option<String>,
     /// Status of a training job
     #[serde(default)]
-    pub status: Option<i32>,
+    pub status: Option<i64>,
     /// Code directory of a training job
     #[serde(default)]
     pub app_url: Option<String>,
@@ -257,13 +257,13 @@ pub struct ListTrainingJobVersionsVersion {
     pub gpu: Option<bool>,
     /// Number of GPUs of the resource specifications
     #[serde(default)]
-    pub gpu_num: Option<i32>,
+    pub gpu_num: Option<i64>,
     /// GPU type of the resource specifications
     #[serde(default)]
     pub gpu_type: Option<String>,
     /// Number of workers in a training job
     #[serde(default)]
-    pub worker_server_num: Option<i32>,
+    pub worker_server_num: Option<i64>,
     /// Dataset of a training job
     #[serde(default)]
     pub data_url: Option<String>,
@@ -348,9 +348,9 @@ impl crate::Paginated for ListTrainingJobVersions {
 
     fn with_page(&self, cursor: &crate::PageCursor, size: u32) -> Self {
         let mut next = self.clone();
-        next.per_page = Some(i32::try_from(size).unwrap_or(i32::MAX));
+        next.per_page = Some(i64::from(size));
         if let crate::PageCursor::Number(n) = cursor {
-            next.page = Some(i32::try_from(*n).unwrap_or(i32::MAX));
+            next.page = Some(i64::from(*n));
         }
         next
     }

@@ -17,11 +17,11 @@ pub struct ListVisualizationJobs {
     /// Number of jobs displayed on each page. The value range is \[1, 1000\]. Default value: **10**
     ///
     /// Query parameter `per_page`.
-    pub per_page: Option<i32>,
+    pub per_page: Option<i64>,
     /// Index of the page to be queried. Default value: **1**
     ///
     /// Query parameter `page`.
-    pub page: Option<i32>,
+    pub page: Option<i64>,
     /// Sorting mode of the query. The value can be **job_id**, **job_name**, **job_desc**, **create_time**, or **status**. Default value: **job_id**
     ///
     /// Query parameter `sortBy`.
@@ -74,14 +74,14 @@ impl ListVisualizationJobs {
 
     /// Sets the `per_page` query parameter.
     #[must_use]
-    pub fn per_page(mut self, per_page: i32) -> Self {
+    pub fn per_page(mut self, per_page: i64) -> Self {
         self.per_page = Some(per_page);
         self
     }
 
     /// Sets the `page` query parameter.
     #[must_use]
-    pub fn page(mut self, page: i32) -> Self {
+    pub fn page(mut self, page: i64) -> Self {
         self.page = Some(page);
         self
     }
@@ -159,16 +159,16 @@ pub struct ListVisualizationJobsResponse {
     pub error_message: Option<String>,
     /// Total number of the queried visualization jobs
     #[serde(default)]
-    pub job_total_count: Option<i32>,
+    pub job_total_count: Option<i64>,
     /// Number of visualization jobs that can be created
     #[serde(default)]
-    pub job_count_limit: Option<i32>,
+    pub job_count_limit: Option<i64>,
     /// Visualization job attributes. For details, see Table 4.
     #[serde(default)]
     pub jobs: Option<Vec<ListVisualizationJobsJob>>,
     /// Maximum number of training jobs
     #[serde(default)]
-    pub quotas: Option<i32>,
+    pub quotas: Option<i64>,
 }
 
 /// Part of the answer to [`ListVisualizationJobs`], as its table (*jobs parameters*) documents it.
@@ -180,7 +180,7 @@ pub struct ListVisualizationJobsJob {
     pub job_name: Option<String>,
     /// Status of a visualization job. For details about the job statuses, see Job Statuses.
     #[serde(default)]
-    pub status: Option<i32>,
+    pub status: Option<i64>,
     /// Time when a visualization job is created
     #[serde(default)]
     pub create_time: Option<i64>,
@@ -223,9 +223,9 @@ impl crate::Paginated for ListVisualizationJobs {
 
     fn with_page(&self, cursor: &crate::PageCursor, size: u32) -> Self {
         let mut next = self.clone();
-        next.per_page = Some(i32::try_from(size).unwrap_or(i32::MAX));
+        next.per_page = Some(i64::from(size));
         if let crate::PageCursor::Number(n) = cursor {
-            next.page = Some(i32::try_from(*n).unwrap_or(i32::MAX));
+            next.page = Some(i64::from(*n));
         }
         next
     }
