@@ -320,14 +320,12 @@ impl<'a> Builder<'a> {
             let shape = classify(&type_text);
             let ty = self.resolve(&shape, f, table, &path, stack);
             let mut lenient = adj.lenient.unwrap_or(Lenient::No);
-            if adj.scratch {
-                if adj.lenient.is_none() {
-                    lenient = match ty {
-                        FieldType::Bool => Lenient::Bool,
-                        FieldType::String => Lenient::String,
-                        _ => Lenient::No,
-                    };
-                }
+            if adj.scratch && adj.lenient.is_none() {
+                lenient = match ty {
+                    FieldType::Bool => Lenient::Bool,
+                    FieldType::String => Lenient::String,
+                    _ => Lenient::No,
+                };
             }
             let json_name = adj.rename.clone().unwrap_or_else(|| f.name.clone());
             let ident = ident_for(&json_name);
