@@ -111,6 +111,8 @@ pub enum Deletion {
 }
 
 /// The typed answer of a [`Single`] call.
+// A test's answers, compared once each: their sizes do not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Answer {
     /// A training job list page.
