@@ -803,6 +803,15 @@ pub enum Flavour {
     Blocking,
 }
 
+/// The runtime an async case runs on: one thread, like the blocking client's caller.
+#[allow(clippy::expect_used)]
+pub(crate) fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+}
+
 /// Runs `case` with one client on a fresh emulator; returns the outcome and how long the
 /// measured call took. Panics (as a test does) when the emulator or client cannot start.
 #[allow(clippy::expect_used)]
@@ -815,10 +824,7 @@ pub fn run(case: &Case, flavour: Flavour) -> (Outcome, Duration) {
                 .builder(&emulator)
                 .build()
                 .expect("the async client builds");
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("a tokio runtime");
+            let runtime = runtime();
             let op = case.op.clone();
             Box::new(move || runtime.block_on(op.run_async(&client)))
         }

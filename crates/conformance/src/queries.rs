@@ -466,10 +466,7 @@ pub fn run_query(case: &QueryCase, flavour: Flavour) -> (QueryOutcome, Timing) {
                 .builder(&emulator)
                 .build()
                 .expect("the async client builds");
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("a tokio runtime");
+            let runtime = crate::runtime();
             runtime.block_on(async {
                 match &case.query {
                     Query::Single(s) => Ran::Single(Box::new(s.run_async(&client).await)),

@@ -177,10 +177,7 @@ pub fn run(script: Script, spec: &ClientSpec, op: &Op, flavour: Flavour) -> (Out
                 .builder_at(&base_url, "eu-de")
                 .build()
                 .expect("the async client builds");
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("a tokio runtime");
+            let runtime = crate::runtime();
             runtime.block_on(op.run_async(&client))
         }
         Flavour::Blocking => {
