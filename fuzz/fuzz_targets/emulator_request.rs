@@ -10,7 +10,6 @@
 //! emulator's project id. The emulator starts with one job of each kind.
 #![no_main]
 
-use http::{HeaderName, HeaderValue, Method, Uri};
 use libfuzzer_sys::fuzz_target;
 use otc_jobs_core::auth::{AkSk, Credentials, SignatureForm, SigningParams, SigningTime, sign};
 use otc_jobs_emulator::{
@@ -54,30 +53,19 @@ fuzz_target!(|data: &[u8]| {
         .next()
         .unwrap_or("/")
         .replace("{p}", DEFAULT_PROJECT_ID);
-    let Ok(method) = Method::from_bytes(method.as_bytes()) else {
+    let Some(mut request) =
+        otc_jobs_fuzz::request(method, "http://127.0.0.1:8080", &target, lines, body, &[])
+    else {
         return;
     };
-    let Ok(uri) = format!("http://127.0.0.1:8080{target}").parse::<Uri>() else {
-        return;
-    };
-    let mut request = http::Request::new(body.as_bytes().to_vec());
-    *request.method_mut() = method;
-    *request.uri_mut() = uri;
-    for line in lines {
-        let Some((name, value)) = line.split_once(':') else {
-            continue;
-        };
-        let (Ok(name), Ok(value)) = (
-            HeaderName::from_bytes(name.trim().as_bytes()),
-            HeaderValue::from_str(value.trim()),
-        ) else {
-            continue;
-        };
-        request.headers_mut().append(name, value);
-    }
     let signed = control & 1 != 0;
     if signed {
-        for name in ["authorization", "x-sdk-date", "x-auth-token", "x-security-token"] {
+        for name in [
+            "authorization",
+            "x-sdk-date",
+            "x-auth-token",
+            "x-security-token",
+        ] {
             request.headers_mut().remove(name);
         }
         let params = SigningParams {
@@ -103,10 +91,7 @@ fuzz_target!(|data: &[u8]| {
     let direct = direct();
     let answer = direct.handle(request);
 
-    assert!(
-        answer.headers().contains_key("x-request-id"),
-        "{answer:?}"
-    );
+    assert!(answer.headers().contains_key("x-request-id"), "{answer:?}");
     let is_json = answer
         .headers()
         .get("content-type")

@@ -6,7 +6,7 @@
 //! on the first empty line.
 #![no_main]
 
-use http::{HeaderName, HeaderValue, Method, Uri};
+use http::{HeaderValue, Method, Uri};
 use libfuzzer_sys::fuzz_target;
 use otc_jobs_core::auth::canonical::{canonical_query, canonical_uri};
 use otc_jobs_core::auth::{
@@ -52,31 +52,17 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(canonical_query(&once), once, "query {query:?}");
     }
 
-    let Ok(method) = Method::from_bytes(method.as_bytes()) else {
+    // The signer sets authorization, x-sdk-date and host itself.
+    let Some(mut request) = otc_jobs_fuzz::request(
+        method,
+        "https://fuzz.example",
+        target,
+        lines,
+        body,
+        &["authorization", "x-sdk-date", "host"],
+    ) else {
         return;
     };
-    let Ok(uri) = format!("https://fuzz.example{target}").parse::<Uri>() else {
-        return;
-    };
-    let mut request = http::Request::new(body.as_bytes().to_vec());
-    *request.method_mut() = method;
-    *request.uri_mut() = uri;
-    for line in lines {
-        let Some((name, value)) = line.split_once(':') else {
-            continue;
-        };
-        let (Ok(name), Ok(value)) = (
-            HeaderName::from_bytes(name.trim().as_bytes()),
-            HeaderValue::from_str(value.trim()),
-        ) else {
-            continue;
-        };
-        // The signer sets these itself.
-        if ["authorization", "x-sdk-date", "host"].contains(&name.as_str()) {
-            continue;
-        }
-        request.headers_mut().append(name, value);
-    }
     let form = if control & 1 == 0 {
         SignatureForm::Access
     } else {
