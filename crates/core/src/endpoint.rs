@@ -100,7 +100,8 @@ struct Parsed {
 }
 
 impl BaseUrl {
-    /// Checks and normalises a base URL (`http` or `https`, a host, no query or fragment).
+    /// Checks and normalises a base URL (`http` or `https`, a host, no user name or
+    /// password, no query or fragment).
     pub fn parse(url: &str) -> Result<BaseUrl, BuildError> {
         let invalid = |why: &str| BuildError::InvalidEndpoint(format!("{url:?}: {why}"));
         let uri: http::Uri = url.parse().map_err(|_| invalid("not a URL"))?;
