@@ -206,12 +206,28 @@ fn malformed_authorization_headers_are_refused() {
         "SDK-HMAC-SHA256 Access=AK, Credential=AK/20240101/eu-de/dli/sdk_request, SignedHeaders=host, Signature=ab",
         "SDK-HMAC-SHA256 Credential=AK/20240101/eu-de/dli, SignedHeaders=host, Signature=ab",
         "SDK-HMAC-SHA256 Access=AK, SignedHeaders=host;;x, Signature=ab",
+        "SDK-HMAC-SHA256 Credential=AK/20240101/eu-de/dli/sdk_request/x, SignedHeaders=host, Signature=ab",
+        "SDK-HMAC-SHA256 Access=AK, SignedHeaders=host, Signature=",
     ] {
         assert!(
             matches!(Authorization::parse(bad), Err(VerifyError::Malformed(_))),
             "{bad:?}"
         );
     }
+}
+
+/// Header names are case-insensitive: a signature whose SignedHeaders names them in
+/// upper case checks as the lower-case one does.
+#[test]
+fn signed_header_names_are_read_case_insensitively() {
+    let lower = "SDK-HMAC-SHA256 Access=AK, SignedHeaders=host;x-sdk-date, Signature=ab";
+    let upper = "SDK-HMAC-SHA256 Access=AK, SignedHeaders=Host;X-Sdk-Date, Signature=ab";
+    let (lower, upper) = (
+        Authorization::parse(lower).unwrap(),
+        Authorization::parse(upper).unwrap(),
+    );
+    assert!(upper.signed_headers().eq(["host", "x-sdk-date"]));
+    assert_eq!(lower, upper);
 }
 
 #[test]

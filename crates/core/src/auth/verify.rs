@@ -1,32 +1,36 @@
 //! Checking a received `SDK-HMAC-SHA256` signature, as OTC's API gateway does.
 
+use std::borrow::Cow;
+
 use http::{HeaderMap, Method, Uri};
 
 use super::canonical::{self, HeaderSelection};
 use super::{SecretString, SignatureForm};
 
-/// A parsed `Authorization: SDK-HMAC-SHA256 ...` header.
+/// A parsed `Authorization: SDK-HMAC-SHA256 ...` header, borrowing from the header's text
+/// (a server reads one per request: no copies).
 ///
 /// ```
 /// use otc_jobs_core::auth::{Authorization, SignatureForm};
 /// let a = Authorization::parse(
-///     "SDK-HMAC-SHA256 Access=AK1, SignedHeaders=host;x-sdk-date, Signature=abc123")?;
-/// assert_eq!((a.access_key.as_str(), a.form), ("AK1", SignatureForm::Access));
-/// assert_eq!(a.signed_headers, ["host", "x-sdk-date"]);
+///     "SDK-HMAC-SHA256 Access=AK1, SignedHeaders=host;X-Sdk-Date, Signature=abc123")?;
+/// assert_eq!((a.access_key, a.form, a.signature), ("AK1", SignatureForm::Access, "abc123"));
+/// assert!(a.signed_headers().eq(["host", "x-sdk-date"]));
 /// # Ok::<(), otc_jobs_core::auth::VerifyError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Authorization {
+pub struct Authorization<'a> {
     /// Which form the header uses.
     pub form: SignatureForm,
     /// The access key id.
-    pub access_key: String,
+    pub access_key: &'a str,
     /// The derived-key scope (`YYYYMMDD/region/service/sdk_request`), for that form.
-    pub scope: Option<String>,
-    /// The signed header names, lower-case, in the order given.
-    pub signed_headers: Vec<String>,
+    pub scope: Option<&'a str>,
     /// The hex signature.
-    pub signature: String,
+    pub signature: &'a str,
+    /// The signed header names joined by `;`, lower-case (copied only when the header
+    /// wrote one in upper case).
+    signed_headers: Cow<'a, str>,
 }
 
 /// Why a signature was not accepted.
@@ -53,44 +57,53 @@ pub enum VerifyError {
     Mismatch,
 }
 
-impl Authorization {
+impl<'a> Authorization<'a> {
     /// Parses the header value.
-    pub fn parse(value: &str) -> Result<Authorization, VerifyError> {
+    pub fn parse(value: &'a str) -> Result<Authorization<'a>, VerifyError> {
+        // Header values are ASCII: byte-wise splitting and ASCII trimming read them as
+        // `str::split` and `str::trim` would, at a fraction of the cost.
         let rest = value
-            .trim()
+            .trim_ascii()
             .strip_prefix(canonical::ALGORITHM)
             .and_then(|r| r.strip_prefix(' '))
             .ok_or(VerifyError::Malformed("not SDK-HMAC-SHA256"))?;
         let (mut access, mut credential, mut signed, mut signature) = (None, None, None, None);
-        for item in rest.split(',') {
-            let (key, val) = item
-                .trim()
-                .split_once('=')
+        let mut items = rest;
+        loop {
+            let (item, next) = match items.bytes().position(|b| b == b',') {
+                Some(comma) => (&items[..comma], Some(&items[comma + 1..])),
+                None => (items, None),
+            };
+            let item = item.trim_ascii();
+            let equals = item
+                .bytes()
+                .position(|b| b == b'=')
                 .ok_or(VerifyError::Malformed("expected key=value"))?;
-            let slot = match key {
+            let slot = match &item[..equals] {
                 "Access" => &mut access,
                 "Credential" => &mut credential,
                 "SignedHeaders" => &mut signed,
                 "Signature" => &mut signature,
                 _ => return Err(VerifyError::Malformed("unknown field")),
             };
-            *slot = Some(val.trim());
+            *slot = Some(item[equals + 1..].trim_ascii());
+            match next {
+                Some(next) => items = next,
+                None => break,
+            }
         }
         let (form, access_key, scope) = match (access, credential) {
-            (Some(ak), None) => (SignatureForm::Access, ak.to_owned(), None),
+            (Some(ak), None) => (SignatureForm::Access, ak, None),
             (None, Some(cred)) => {
                 let (ak, scope) = cred
                     .split_once('/')
                     .ok_or(VerifyError::Malformed("Credential without scope"))?;
-                let parts: Vec<&str> = scope.split('/').collect();
-                if parts.len() != 4 || parts[3] != canonical::DERIVED_SCOPE_TERMINATOR {
+                let mut parts = scope.split('/');
+                let terminated = parts.nth(3) == Some(canonical::DERIVED_SCOPE_TERMINATOR);
+                if !terminated || parts.next().is_some() {
                     return Err(VerifyError::Malformed("Credential scope"));
                 }
-                (
-                    SignatureForm::DerivedKey,
-                    ak.to_owned(),
-                    Some(scope.to_owned()),
-                )
+                (SignatureForm::DerivedKey, ak, Some(scope))
             }
             _ => {
                 return Err(VerifyError::Malformed(
@@ -101,25 +114,30 @@ impl Authorization {
         if access_key.is_empty() {
             return Err(VerifyError::Malformed("empty access key"));
         }
-        let signed_headers: Vec<String> = signed
-            .ok_or(VerifyError::Malformed("no SignedHeaders"))?
-            .split(';')
-            .map(str::to_ascii_lowercase)
-            .collect();
-        if signed_headers.iter().any(String::is_empty) {
+        let signed = signed.ok_or(VerifyError::Malformed("no SignedHeaders"))?;
+        if signed.split(';').any(str::is_empty) {
             return Err(VerifyError::Malformed("empty signed header name"));
         }
+        let signed_headers = if signed.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(signed.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(signed)
+        };
         let signature = signature
             .filter(|s| !s.is_empty())
-            .ok_or(VerifyError::Malformed("no Signature"))?
-            .to_owned();
+            .ok_or(VerifyError::Malformed("no Signature"))?;
         Ok(Authorization {
             form,
             access_key,
             scope,
-            signed_headers,
             signature,
+            signed_headers,
         })
+    }
+
+    /// The signed header names, lower-case, in the order given.
+    pub fn signed_headers(&self) -> impl Iterator<Item = &str> {
+        self.signed_headers.split(';')
     }
 }
 
@@ -135,8 +153,8 @@ impl Authorization {
 ///     .body(Vec::new())?;
 /// let keys = AkSk::new("AK", "SK");
 /// sign(&mut request, &Credentials::AkSk(keys), &SigningParams::access(SigningTime::from_unix(0)))?;
-/// let auth = Authorization::parse(request.headers()["authorization"].to_str()?)?;
 /// let (parts, body) = request.into_parts();
+/// let auth = Authorization::parse(parts.headers["authorization"].to_str()?)?;
 /// assert!(verify(&parts.method, &parts.uri, &parts.headers, &body, &auth, "SK").is_ok());
 /// assert!(verify(&parts.method, &parts.uri, &parts.headers, &body, &auth, "other").is_err());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -146,7 +164,7 @@ pub fn verify(
     uri: &Uri,
     headers: &HeaderMap,
     body: &[u8],
-    authorization: &Authorization,
+    authorization: &Authorization<'_>,
     secret_key: &str,
 ) -> Result<(), VerifyError> {
     let key = VerifyKey::new(secret_key);
@@ -199,8 +217,8 @@ impl std::fmt::Debug for VerifyKey {
 ///     .uri("http://127.0.0.1:8080/v1.1/p/job-executions/x")
 ///     .body(Vec::new())?;
 /// sign(&mut request, &Credentials::AkSk(AkSk::new("AK", "SK")), &SigningParams::access(SigningTime::from_unix(0)))?;
-/// let auth = Authorization::parse(request.headers()["authorization"].to_str()?)?;
 /// let (parts, body) = request.into_parts();
+/// let auth = Authorization::parse(parts.headers["authorization"].to_str()?)?;
 /// let key = VerifyKey::new("SK");
 /// assert!(verify_with(&parts.method, &parts.uri, &parts.headers, &body, &auth, &key).is_ok());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -210,24 +228,40 @@ pub fn verify_with(
     uri: &Uri,
     headers: &HeaderMap,
     body: &[u8],
-    authorization: &Authorization,
+    authorization: &Authorization<'_>,
     key: &VerifyKey,
 ) -> Result<(), VerifyError> {
     let sdk_date = headers
-        .get(canonical::X_SDK_DATE)
+        .get(&canonical::HEADER_SDK_DATE)
         .and_then(|v| v.to_str().ok())
         .filter(|d| super::SigningTime::parse_sdk_date(d).is_some())
         .ok_or(VerifyError::BadDate)?;
-    let names: Vec<&str> = authorization
-        .signed_headers
-        .iter()
-        .map(String::as_str)
-        .collect();
+    // The names on the stack for the usual few (a request here signs three to six).
+    let mut inline = [""; 16];
+    let mut spilled = Vec::new();
+    let mut count = 0;
+    for name in authorization.signed_headers() {
+        match inline.get_mut(count) {
+            Some(slot) => *slot = name,
+            None => {
+                if spilled.is_empty() {
+                    spilled.extend_from_slice(&inline);
+                }
+                spilled.push(name);
+            }
+        }
+        count += 1;
+    }
+    let names = if spilled.is_empty() {
+        &inline[..count]
+    } else {
+        &spilled[..]
+    };
     let canonical =
-        canonical::canonical_request(method, uri, headers, body, HeaderSelection::Only(&names))
+        canonical::canonical_request(method, uri, headers, body, HeaderSelection::Only(names))
             .map_err(|_| VerifyError::UnreadableHeader)?;
     let canonical_hash = canonical::HexDigest::of(canonical.text().as_bytes());
-    let mac = match (&authorization.form, &authorization.scope) {
+    let mac = match (authorization.form, authorization.scope) {
         (SignatureForm::DerivedKey, Some(scope)) => {
             let mut parts = scope.split('/');
             let (date, region, service) = (
@@ -292,10 +326,9 @@ mod tests {
                 };
                 let credentials = Credentials::AkSk(AkSk::new("AK", "SK"));
                 sign(&mut request, &credentials, &params).unwrap();
-                let auth =
-                    Authorization::parse(request.headers()["authorization"].to_str().unwrap())
-                        .unwrap();
                 let (parts, body) = request.into_parts();
+                let auth =
+                    Authorization::parse(parts.headers["authorization"].to_str().unwrap()).unwrap();
                 let check = |key: &VerifyKey| {
                     verify_with(&parts.method, &parts.uri, &parts.headers, &body, &auth, key)
                 };
