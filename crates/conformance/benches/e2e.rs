@@ -438,7 +438,7 @@ fn main() {
         );
         rows.push((format!("async, concurrency {concurrency}"), stats));
     }
-    // The same at concurrency 16 and 64, with raw signing each request in its loop as the
+    // The same at each concurrency, with raw signing each request in its loop as the
     // client must: what the SDK layer costs beyond the signature.
     let raw_signing = |http: &reqwest::Client, concurrency: usize| {
         let (http, endpoints, credentials) = (http.clone(), endpoints.clone(), credentials.clone());
@@ -463,7 +463,7 @@ fn main() {
             })
         }
     };
-    for concurrency in [16usize, 64] {
+    for concurrency in [1usize, 16, 64] {
         let stats = compare(
             batch,
             &mut seed,
