@@ -23,7 +23,7 @@ fn direct() -> Direct {
     });
     direct.seed_many([
         SeedJob::training_job(1).versions([2, 3]),
-        SeedJob::visualization_job("vis-1"),
+        SeedJob::visualization_job(1),
         SeedJob::flink_job(12),
         SeedJob::job_execution("exec-1"),
     ]);

@@ -51,7 +51,7 @@ fn samples() -> Vec<SeedJob> {
     }
     for n in 1..=3 {
         // Numeric: the list pages type visualization job ids as numbers.
-        jobs.push(SeedJob::visualization_job(format!("{}", 100 + n)));
+        jobs.push(SeedJob::visualization_job(100 + n));
         jobs.push(SeedJob::job_execution(format!("exec-{n}")));
     }
     jobs

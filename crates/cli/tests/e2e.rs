@@ -941,7 +941,7 @@ fn emulator_with_delete_delay(delay_ms: u64) -> Emulator {
         ..EmulatorConfig::default()
     })
     .unwrap();
-    for id in ["101", "102"] {
+    for id in [101, 102] {
         emulator.seed(SeedJob::visualization_job(id));
     }
     emulator
@@ -1012,7 +1012,7 @@ fn a_wait_that_times_out_exits_3_and_the_wait_command_waits() {
     assert_eq!(out.status.code(), Some(0));
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["items"][0]["outcome"], "already_gone");
-    assert_eq!(emulator.jobs(), vec![SeedJob::visualization_job("102")]);
+    assert_eq!(emulator.jobs(), vec![SeedJob::visualization_job(102)]);
 }
 
 #[test]

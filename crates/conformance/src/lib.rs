@@ -37,8 +37,8 @@ pub enum Op {
     TrainingJob(u64),
     /// `delete_training_job_version(job_id, version_id)`.
     TrainingJobVersion(u64, u64),
-    /// `delete_visualization_job(job_id)`.
-    VisualizationJob(&'static str),
+    /// `delete_visualization_job(job_id)`: a number, as ModelArts job ids are.
+    VisualizationJob(u64),
     /// `delete_flink_job(job_id)`.
     FlinkJob(u64),
     /// `delete_job_execution(job_execution_id)`.
@@ -51,7 +51,7 @@ impl Op {
         [
             Op::TrainingJob(1001),
             Op::TrainingJobVersion(1002, 3),
-            Op::VisualizationJob("vis-0001"),
+            Op::VisualizationJob(1003),
             Op::FlinkJob(148),
             Op::JobExecution("669b8ae8-0e74-4bc9-a7b6-6f8b4ad10bd3"),
         ]
@@ -104,7 +104,7 @@ impl Op {
                 .await
                 .map(drop),
             Op::VisualizationJob(id) => client
-                .delete_visualization_job(path_id(id)?)
+                .delete_visualization_job(path_id(&id.to_string())?)
                 .await
                 .map(drop),
             Op::FlinkJob(id) => client.delete_flink_job(to_i64(*id)).await.map(drop),
@@ -119,7 +119,9 @@ impl Op {
             Op::TrainingJobVersion(id, v) => client
                 .delete_training_job_version(to_i64(*id), to_i64(*v))
                 .map(drop),
-            Op::VisualizationJob(id) => client.delete_visualization_job(path_id(id)?).map(drop),
+            Op::VisualizationJob(id) => client
+                .delete_visualization_job(path_id(&id.to_string())?)
+                .map(drop),
             Op::FlinkJob(id) => client.delete_flink_job(to_i64(*id)).map(drop),
             Op::JobExecution(id) => client.delete_job_execution(path_id(id)?).map(drop),
         }

@@ -14,10 +14,10 @@ use otc_jobs_core::dli::{
     ListFlinkJobsResponse,
 };
 use otc_jobs_core::modelarts::{
-    DeleteTrainingJob, DeleteVisualizationJob, GetTrainingJobVersionResponse,
-    GetVisualizationJobResponse, ListTrainingJobVersions, ListTrainingJobVersionsResponse,
-    ListTrainingJobs, ListTrainingJobsResponse, ListVisualizationJobs,
-    ListVisualizationJobsResponse,
+    DeleteTrainingJob, DeleteVisualizationJob, DeleteVisualizationJobResponse,
+    GetTrainingJobVersionResponse, GetVisualizationJobResponse, ListTrainingJobVersions,
+    ListTrainingJobVersionsResponse, ListTrainingJobs, ListTrainingJobsResponse,
+    ListVisualizationJobs, ListVisualizationJobsResponse,
 };
 use otc_jobs_core::mrs::{
     DeleteJobExecution, GetJobExecutionResponse, ListJobExecutions, ListJobExecutionsResponse,
@@ -28,7 +28,7 @@ use otc_jobs_emulator::{
     DEFAULT_PROJECT_ID, Emulator, EmulatorConfig, Fault, FaultAction, SeedJob,
 };
 
-use crate::{ClientSpec, Flavour};
+use crate::{ClientSpec, Flavour, Op};
 
 /// One query case.
 pub struct QueryCase {
@@ -55,9 +55,13 @@ pub enum Query {
     Walk(Walk),
     /// `delete_and_wait` on a deletion.
     DeleteAndWait(Deletion, WaitOptions),
+    /// Several calls in order, as a user makes them (list, fetch, delete, ...); each
+    /// step's result is kept, an error does not end the run.
+    Steps(Vec<Single>),
 }
 
-/// The ten generated query operations, as the client methods take them.
+/// The ten generated query operations, as the client methods take them, and the
+/// visualization job deletion (for [`Query::Steps`]).
 #[derive(Debug, Clone)]
 pub enum Single {
     /// `list_training_jobs(request)`.
@@ -80,6 +84,8 @@ pub enum Single {
     ListJobExecutions(ListJobExecutions),
     /// `get_job_execution(job_execution_id)`.
     GetJobExecution(&'static str),
+    /// `delete_visualization_job(job_id)`.
+    DeleteVisualizationJob(&'static str),
 }
 
 /// A list walked page by page.
@@ -135,6 +141,8 @@ pub enum Answer {
     JobExecutions(ListJobExecutionsResponse),
     /// A job execution's details.
     JobExecution(GetJobExecutionResponse),
+    /// A visualization job deletion's answer.
+    VisualizationJobDeleted(DeleteVisualizationJobResponse),
 }
 
 /// What a client reached, in the terms both clients must agree on.
@@ -151,6 +159,8 @@ pub struct QueryOutcome {
     pub waited: Option<String>,
     /// The error that ended the call or the walk (kind, status, code, attempts).
     pub error: Option<String>,
+    /// The result of each of [`Query::Steps`], in order (errors as [`Self::error`]).
+    pub steps: Vec<Result<Answer, String>>,
     /// The requests the emulator received, as `METHOD path?query` (waits: only the
     /// deletion; their polls depend on timing and are counted in [`Timing::probes`]).
     pub requests: Vec<String>,
@@ -330,6 +340,9 @@ impl Single {
             Single::GetJobExecution(id) => {
                 Answer::JobExecution(client.get_job_execution(path_id(id)?).await?)
             }
+            Single::DeleteVisualizationJob(id) => Answer::VisualizationJobDeleted(
+                client.delete_visualization_job(path_id(id)?).await?,
+            ),
         })
     }
 
@@ -356,6 +369,9 @@ impl Single {
             Single::ListJobExecutions(r) => Answer::JobExecutions(client.list_job_executions(r)?),
             Single::GetJobExecution(id) => {
                 Answer::JobExecution(client.get_job_execution(path_id(id)?)?)
+            }
+            Single::DeleteVisualizationJob(id) => {
+                Answer::VisualizationJobDeleted(client.delete_visualization_job(path_id(id)?)?)
             }
         })
     }
@@ -444,6 +460,7 @@ enum Ran {
     Single(Box<Result<Answer, Error>>),
     Walk(Walked),
     Wait(Result<WaitOutcome, Error>),
+    Steps(Vec<Result<Answer, Error>>),
 }
 
 /// Runs `case` with one client on a fresh emulator. Panics (as a test does) when the
@@ -474,6 +491,13 @@ pub fn run_query(case: &QueryCase, flavour: Flavour) -> (QueryOutcome, Timing) {
                     Query::DeleteAndWait(d, options) => {
                         Ran::Wait(d.run_async(&client, *options).await)
                     }
+                    Query::Steps(steps) => {
+                        let mut results = Vec::new();
+                        for step in steps {
+                            results.push(step.run_async(&client).await);
+                        }
+                        Ran::Steps(results)
+                    }
                 }
             })
         }
@@ -486,6 +510,9 @@ pub fn run_query(case: &QueryCase, flavour: Flavour) -> (QueryOutcome, Timing) {
                 Query::Single(s) => Ran::Single(Box::new(s.run_blocking(&client))),
                 Query::Walk(w) => Ran::Walk(w.run_blocking(&client, &emulator, hook)),
                 Query::DeleteAndWait(d, options) => Ran::Wait(d.run_blocking(&client, *options)),
+                Query::Steps(steps) => {
+                    Ran::Steps(steps.iter().map(|s| s.run_blocking(&client)).collect())
+                }
             }
         }
     };
@@ -519,6 +546,12 @@ fn read(ran: Ran, emulator: &Emulator, elapsed: Duration) -> (QueryOutcome, Timi
             outcome.items = items;
             outcome.pages = pages;
             outcome.error = error.as_ref().map(error_text);
+        }
+        Ran::Steps(results) => {
+            outcome.steps = results
+                .into_iter()
+                .map(|r| r.map_err(|e| error_text(&e)))
+                .collect();
         }
         Ran::Wait(result) => {
             // The polls depend on timing: keep only the deletion in the compared requests.
@@ -654,6 +687,7 @@ pub fn query_cases() -> Vec<QueryCase> {
     all.extend(walks());
     all.extend(faults_between_pages());
     all.extend(waits());
+    all.extend(quickstart_jobs());
     all
 }
 
@@ -742,7 +776,7 @@ fn singles() -> Vec<QueryCase> {
                 for id in 41..=45 {
                     let name = if id == 43 { "tensorboard-x" } else { "other" };
                     e.seed(
-                        SeedJob::visualization_job(id.to_string())
+                        SeedJob::visualization_job(id)
                             .name(name)
                             .create_time(T0 + id),
                     );
@@ -771,7 +805,7 @@ fn singles() -> Vec<QueryCase> {
         QueryCase {
             setup: |e| {
                 e.seed(
-                    SeedJob::visualization_job("51")
+                    SeedJob::visualization_job(51)
                         .name("vis")
                         .status(7)
                         .create_time(T0),
@@ -976,10 +1010,7 @@ fn walks() -> Vec<QueryCase> {
         },
         QueryCase {
             setup: |e| {
-                e.seed_many(
-                    (1..=25)
-                        .map(|id| SeedJob::visualization_job(id.to_string()).create_time(T0 + id)),
-                )
+                e.seed_many((1..=25).map(|id| SeedJob::visualization_job(id).create_time(T0 + id)))
             },
             ..base(
                 "walks_visualization_jobs_by_page_number",
@@ -1189,7 +1220,7 @@ fn waits() -> Vec<QueryCase> {
     vec![
         QueryCase {
             delete_delay: Duration::from_millis(300),
-            setup: |e| e.seed(SeedJob::visualization_job("3001").create_time(T0)),
+            setup: |e| e.seed(SeedJob::visualization_job(3001).create_time(T0)),
             ..base(
                 "visualization_job_waited_for_until_gone",
                 Query::DeleteAndWait(Deletion::VisualizationJob("3001"), fast()),
@@ -1222,7 +1253,7 @@ fn waits() -> Vec<QueryCase> {
             delete_delay: Duration::from_millis(100),
             setup: |e| {
                 e.seed(
-                    SeedJob::visualization_job("3006")
+                    SeedJob::visualization_job(3006)
                         .create_time(T0)
                         .fail_delete(),
                 )
@@ -1238,7 +1269,7 @@ fn waits() -> Vec<QueryCase> {
         },
         QueryCase {
             delete_delay: Duration::from_secs(5),
-            setup: |e| e.seed(SeedJob::visualization_job("3009").create_time(T0)),
+            setup: |e| e.seed(SeedJob::visualization_job(3009).create_time(T0)),
             ..base(
                 "wait_shorter_than_the_deletion_times_out_in_time",
                 Query::DeleteAndWait(
@@ -1277,6 +1308,100 @@ fn waits() -> Vec<QueryCase> {
                         [format!(
                             "DELETE /v1.1/{DEFAULT_PROJECT_ID}/job-executions/exec-00042"
                         )]
+                    );
+                },
+            )
+        },
+    ]
+}
+
+/// The visualization job the quickstart and the deletion cases seed ([`Op::all`]), as its
+/// path id.
+const QUICKSTART_VISUALIZATION_JOB: &str = "1003";
+
+/// The jobs of [`Op::all`], as the quickstart seeds them (created at `T0`, so both runs
+/// see the same jobs).
+fn seed_every_op(e: &Emulator) {
+    e.seed_many(Op::all().iter().map(|op| op.job().create_time(T0)));
+}
+
+/// What a user does with the jobs the quickstart seeds: list them, fetch one, delete it,
+/// typed; and what a job id that is not a number gets (job ids are Long on the pages).
+fn quickstart_jobs() -> Vec<QueryCase> {
+    vec![
+        QueryCase {
+            setup: seed_every_op,
+            ..base(
+                "quickstart_visualization_job_listed_fetched_and_deleted",
+                Query::Steps(vec![
+                    Single::ListVisualizationJobs(ListVisualizationJobs::new()),
+                    Single::GetVisualizationJob(QUICKSTART_VISUALIZATION_JOB),
+                    Single::DeleteVisualizationJob(QUICKSTART_VISUALIZATION_JOB),
+                    Single::ListVisualizationJobs(ListVisualizationJobs::new()),
+                ]),
+                |o, _| {
+                    let [Ok(listed), Ok(fetched), Ok(deleted), Ok(after)] = &o.steps[..] else {
+                        panic!("every step answers: {o:?}")
+                    };
+                    let id: i64 = QUICKSTART_VISUALIZATION_JOB
+                        .parse()
+                        .expect("the quickstart's id is a number");
+                    let Answer::VisualizationJobs(listed) = listed else {
+                        panic!("{o:?}")
+                    };
+                    let ids: Vec<_> = listed.jobs.iter().flatten().map(|j| j.job_id).collect();
+                    assert_eq!(ids, [Some(id)], "{o:?}");
+                    let Answer::VisualizationJob(fetched) = fetched else {
+                        panic!("{o:?}")
+                    };
+                    assert_eq!(fetched.job_id, Some(id), "{o:?}");
+                    assert_eq!(
+                        fetched.job_name,
+                        Some(format!("visualization-job-{id}")),
+                        "{o:?}"
+                    );
+                    let Answer::VisualizationJobDeleted(deleted) = deleted else {
+                        panic!("{o:?}")
+                    };
+                    assert_eq!(deleted.is_success, Some(true), "{o:?}");
+                    let Answer::VisualizationJobs(after) = after else {
+                        panic!("{o:?}")
+                    };
+                    assert_eq!(after.jobs.as_deref(), Some(&[][..]), "{o:?}");
+                    assert!(
+                        !o.remaining
+                            .iter()
+                            .any(|j| j.starts_with("visualization_job")),
+                        "{o:?}"
+                    );
+                },
+            )
+        },
+        QueryCase {
+            setup: seed_every_op,
+            ..base(
+                "non_numeric_visualization_job_id_is_an_invalid_argument",
+                Query::Steps(vec![
+                    Single::GetVisualizationJob("vis-0001"),
+                    Single::DeleteVisualizationJob("vis-0001"),
+                    Single::ListVisualizationJobs(ListVisualizationJobs::new()),
+                ]),
+                |o, _| {
+                    // 400 ModelArts.0101 "Invalid Argument." (the error-code page), in the
+                    // pages' error body, once: a 400 is not retried.
+                    let invalid =
+                        r#"service status=Some(400) code=Some("ModelArts.0101") attempts=1"#;
+                    assert_eq!(o.steps[0], Err(invalid.to_owned()), "{o:?}");
+                    assert_eq!(o.steps[1], Err(invalid.to_owned()), "{o:?}");
+                    let Some(Ok(Answer::VisualizationJobs(listed))) = o.steps.get(2) else {
+                        panic!("{o:?}")
+                    };
+                    let ids: Vec<_> = listed.jobs.iter().flatten().map(|j| j.job_id).collect();
+                    assert_eq!(ids.len(), 1, "the seeded job is still there: {o:?}");
+                    assert!(
+                        o.remaining
+                            .contains(&format!("visualization_job {QUICKSTART_VISUALIZATION_JOB}")),
+                        "{o:?}"
                     );
                 },
             )

@@ -58,4 +58,6 @@ suite!(
     wait_shorter_than_the_deletion_times_out_in_time,
     flink_deletion_confirmed_by_one_poll,
     job_execution_deletion_confirmed_by_one_poll,
+    quickstart_visualization_job_listed_fetched_and_deleted,
+    non_numeric_visualization_job_id_is_an_invalid_argument,
 );

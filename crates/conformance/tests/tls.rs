@@ -130,7 +130,7 @@ fn through_the_proxy_one_connect_to_the_emulator() {
 
 #[test]
 fn no_proxy_for_the_emulator_goes_direct() {
-    let op = Op::VisualizationJob("vis-0001");
+    let op = Op::VisualizationJob(1003);
     conform(|flavour, emulator| {
         let proxy = ConnectProxy::start();
         let setup = Setup {

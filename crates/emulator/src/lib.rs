@@ -50,6 +50,13 @@
 //! gives 500 `0176` "The job does not exist." for the v1.1 job API. Details answer a job
 //! that does not exist as its deletion does.
 //!
+//! ModelArts job ids are numbers: the list and detail pages type `job_id` (and
+//! `version_id`) Long, so the emulator keeps and shows them as numbers, and a path id that
+//! is not one (`/v1/{project_id}/visualization-jobs/vis-0001`, although the visualization
+//! path tables say String) is answered 400 `ModelArts.0101` "Invalid Argument." in the
+//! same body: the error-code page has no code for a malformed job id, and 0101 is its code
+//! for an invalid parameter. Such a request changes nothing.
+//!
 //! ModelArts deletes asynchronously: `DELETE` answers at once, the job (or version; a
 //! training job's versions go with it) shows status 9 for
 //! [`EmulatorConfig::delete_delay`] in its detail and in lists, then is gone; a job seeded
@@ -92,7 +99,7 @@
 //!
 //! Jobs: `{"kind": "training_job", "job_id": 10}`,
 //! `{"kind": "training_job_version", "job_id": 10, "version_id": 2}`,
-//! `{"kind": "visualization_job", "job_id": "abc"}`, `{"kind": "flink_job", "job_id": 77}`,
+//! `{"kind": "visualization_job", "job_id": 197}`, `{"kind": "flink_job", "job_id": 77}`,
 //! `{"kind": "job_execution", "job_execution_id": "669b8ae8-..."}`, each with optional
 //! `name`, `status` and `create_time` (unix ms), and by kind `versions`, `workspace_id`,
 //! `fail_delete` (ModelArts), `queue_name`, `job_type`, `user_name`, `tags` (DLI),

@@ -31,7 +31,11 @@ pub(crate) fn not_found(what: &str, id: &str) -> Answer {
     )
 }
 
-/// ModelArts.0101 "Invalid Argument." (400), for ids and query parameters.
+/// ModelArts.0101 "Invalid Argument." (400), for query parameters and for job ids that are
+/// not numbers: the pages type every ModelArts job id Long (the visualization path tables
+/// say String, but the list and detail answers say Long), so such an id names no job. The
+/// error-code page has no code for a bad visualization job id; 0101 is its code for an
+/// invalid parameter, in the delete pages' `is_success`/`error_code`/`error_message` body.
 pub(crate) fn invalid(detail: &str) -> Answer {
     error(
         StatusCode::BAD_REQUEST,
@@ -69,7 +73,7 @@ fn training_name(id: u64, job: &TrainingJob) -> String {
     job.entry.name(|| format!("job-{id}"))
 }
 
-fn visualization_name(id: &str, e: &Entry) -> String {
+fn visualization_name(id: u64, e: &Entry) -> String {
     e.name(|| format!("visualization-job-{id}"))
 }
 
@@ -358,9 +362,9 @@ pub(crate) fn version(
     Answer::json(StatusCode::OK, &body)
 }
 
-fn visualization_json(id: &str, e: &Entry) -> Value {
+fn visualization_json(id: u64, e: &Entry) -> Value {
     json!({
-        "job_id": id_value(id),
+        "job_id": id,
         "job_name": visualization_name(id, e),
         "job_desc": "",
         "status": visualization_status(e),
@@ -370,20 +374,6 @@ fn visualization_json(id: &str, e: &Entry) -> Value {
         "service_url": "",
         "train_url": "",
     })
-}
-
-/// A string id that is all digits is shown as a number (the pages type job ids Long).
-fn id_value(id: &str) -> Value {
-    id.parse::<u64>()
-        .map_or_else(|_| Value::from(id), Value::from)
-}
-
-/// Numeric ids sort by value, before other ids, which sort as text.
-fn id_key(id: &str) -> (bool, u64, &str) {
-    match id.parse::<u64>() {
-        Ok(n) => (false, n, ""),
-        Err(_) => (true, 0, id),
-    }
 }
 
 /// `GET /v1/{project_id}/visualization-jobs`: as the training job list, sorted by `sortBy`
@@ -397,10 +387,10 @@ pub(crate) fn list_visualization_jobs(store: &Store, query: &Query) -> Answer {
         Ok(p) => p,
         Err(answer) => return answer,
     };
-    let mut jobs: Vec<(&String, &Entry, String, Value)> = store
+    let mut jobs: Vec<(u64, &Entry, String, Value)> = store
         .visualization
         .iter()
-        .map(|(id, e)| (id, e, visualization_name(id, e), visualization_status(e)))
+        .map(|(id, e)| (*id, e, visualization_name(*id, e), visualization_status(e)))
         .filter(|(_, e, name, status)| params.keeps(name, status, workspace(e)))
         .collect();
     jobs.sort_unstable_by(|a, b| {
@@ -410,17 +400,18 @@ pub(crate) fn list_visualization_jobs(store: &Store, query: &Query) -> Answer {
             "create_time" => a.1.created_ms.cmp(&b.1.created_ms),
             _ => Ordering::Equal,
         };
-        params.order(by.then(id_key(a.0).cmp(&id_key(b.0))))
+        params.order(by.then(a.0.cmp(&b.0)))
     });
     let offset = (params.page - 1).saturating_mul(params.per_page);
     let shown = window(&jobs, offset, params.per_page)
         .iter()
-        .map(|(id, e, _, _)| visualization_json(id, e))
+        .map(|(id, e, _, _)| visualization_json(*id, e))
         .collect();
     list_answer(store.visualization.len(), jobs.len(), shown)
 }
 
-/// `GET` and `DELETE /v1/{project_id}/visualization-jobs/{job_id}`.
+/// `GET` and `DELETE /v1/{project_id}/visualization-jobs/{job_id}`; an id that is not a
+/// number gets 400 `ModelArts.0101` (see [`invalid`]), as for training jobs.
 pub(crate) fn visualization_job(
     store: &mut Store,
     delete: bool,
@@ -428,13 +419,16 @@ pub(crate) fn visualization_job(
     delay: Duration,
     now: Instant,
 ) -> Answer {
+    let Ok(job_id) = id.parse::<u64>() else {
+        return invalid(&format!("job_id: {id}"));
+    };
     let what = "Visualization job";
     if delete {
-        return deleted(store.delete_visualization(id, delay, now), what, id);
+        return deleted(store.delete_visualization(job_id, delay, now), what, id);
     }
-    match store.visualization.get(id) {
+    match store.visualization.get(&job_id) {
         // The detail page's example has no is_success: the fields are at the top.
-        Some(e) => Answer::json(StatusCode::OK, &visualization_json(id, e)),
+        Some(e) => Answer::json(StatusCode::OK, &visualization_json(job_id, e)),
         None => not_found(what, id),
     }
 }

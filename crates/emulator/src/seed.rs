@@ -2,6 +2,9 @@
 
 use std::collections::BTreeMap;
 
+use std::fmt;
+
+use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -76,8 +79,11 @@ pub enum SeedJob {
     },
     /// A ModelArts visualization job (`/v1/{project_id}/visualization-jobs/{job_id}`).
     VisualizationJob {
-        /// The job id (a String in the delete page's path; all digits show as a number).
-        job_id: String,
+        /// The job id: a number, as the list and detail pages type it (Long), although the
+        /// path tables say String. In JSON a string of digits (`"101"`) is read as its
+        /// number; any other string is refused.
+        #[serde(deserialize_with = "visualization_job_id")]
+        job_id: u64,
         /// `job_name` (default `visualization-job-{job_id}`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         name: Option<String>,
@@ -143,6 +149,36 @@ fn is_false(b: &bool) -> bool {
     !*b
 }
 
+/// A visualization job id in JSON: a number, or a string of digits (seeds once wrote them
+/// as strings); anything else is refused, naming the id.
+fn visualization_job_id<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    struct Id;
+    impl Visitor<'_> for Id {
+        type Value = u64;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a visualization job id: a number, as ModelArts job ids are (Long)")
+        }
+
+        fn visit_u64<E: de::Error>(self, n: u64) -> Result<u64, E> {
+            Ok(n)
+        }
+
+        fn visit_i64<E: de::Error>(self, n: i64) -> Result<u64, E> {
+            u64::try_from(n).map_err(|_| E::invalid_value(de::Unexpected::Signed(n), &self))
+        }
+
+        fn visit_str<E: de::Error>(self, text: &str) -> Result<u64, E> {
+            let digits = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
+            digits
+                .then(|| text.parse().ok())
+                .flatten()
+                .ok_or_else(|| E::invalid_value(de::Unexpected::Str(text), &self))
+        }
+    }
+    d.deserialize_any(Id)
+}
+
 impl SeedJob {
     /// A training job with default attributes.
     pub fn training_job(job_id: u64) -> SeedJob {
@@ -169,10 +205,11 @@ impl SeedJob {
         }
     }
 
-    /// A visualization job with default attributes.
-    pub fn visualization_job(job_id: impl Into<String>) -> SeedJob {
+    /// A visualization job with default attributes. Its id is a number, as the list and
+    /// detail pages type it.
+    pub fn visualization_job(job_id: u64) -> SeedJob {
         SeedJob::VisualizationJob {
-            job_id: job_id.into(),
+            job_id,
             name: None,
             status: None,
             create_time: None,
@@ -333,7 +370,7 @@ mod tests {
             r#"{"kind":"training_job","job_id":10}"#,
             r#"{"kind":"training_job","job_id":10,"versions":[1,2],"workspace_id":"w","fail_delete":true}"#,
             r#"{"kind":"training_job_version","job_id":10,"version_id":2}"#,
-            r#"{"kind":"visualization_job","job_id":"abc","create_time":5}"#,
+            r#"{"kind":"visualization_job","job_id":197,"create_time":5}"#,
             r#"{"kind":"flink_job","job_id":77,"name":"n","status":"job_running","queue_name":"q","job_type":"flink_jar_job","user_name":"u","tags":{"k":"v"}}"#,
             r#"{"kind":"job_execution","job_execution_id":"669b8ae8-0e74-4bc9-a7b6-6f8b4ad10bd3","cluster_id":"c"}"#,
         ] {
@@ -347,6 +384,35 @@ mod tests {
                 .is_err(),
             "unknown fields are refused"
         );
+    }
+
+    #[test]
+    fn visualization_job_ids_are_numbers() {
+        let parse = |id: &str| {
+            serde_json::from_str::<SeedJob>(&format!(
+                r#"{{"kind":"visualization_job","job_id":{id}}}"#
+            ))
+        };
+        assert_eq!(parse("101").unwrap(), SeedJob::visualization_job(101));
+        // Seeds once wrote the id as a string: digits still read as the number.
+        assert_eq!(parse(r#""101""#).unwrap(), SeedJob::visualization_job(101));
+        for bad in [
+            r#""vis-0001""#,
+            r#""""#,
+            r#""+1""#,
+            r#"" 1""#,
+            "-1",
+            "1.5",
+            "null",
+        ] {
+            let message = parse(bad).unwrap_err().to_string();
+            assert!(
+                message.contains("a visualization job id: a number"),
+                "{bad}: {message}"
+            );
+        }
+        let message = parse(r#""vis-0001""#).unwrap_err().to_string();
+        assert!(message.contains(r#"string "vis-0001""#), "{message}");
     }
 
     #[test]

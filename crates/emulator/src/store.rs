@@ -114,7 +114,7 @@ pub(crate) struct TrainingJob {
 enum JobKey {
     Training(u64),
     Version(u64, u64),
-    Visualization(String),
+    Visualization(u64),
 }
 
 /// What a delete found.
@@ -131,7 +131,7 @@ pub(crate) enum Deleted {
 #[derive(Debug, Default)]
 pub(crate) struct Store {
     pub(crate) training: BTreeMap<u64, TrainingJob>,
-    pub(crate) visualization: BTreeMap<String, Entry>,
+    pub(crate) visualization: BTreeMap<u64, Entry>,
     pub(crate) flink: BTreeMap<u64, Entry>,
     pub(crate) executions: BTreeMap<String, Entry>,
     pending: BinaryHeap<Reverse<(Instant, JobKey)>>,
@@ -289,7 +289,7 @@ impl Store {
         }
         for (id, e) in &self.visualization {
             out.push(SeedJob::VisualizationJob {
-                job_id: id.clone(),
+                job_id: *id,
                 name: e.attrs.name.clone(),
                 status: e.listed_status(ma_deleting()),
                 create_time: e.attrs.create_time,
@@ -428,11 +428,11 @@ impl Store {
 
     pub(crate) fn delete_visualization(
         &mut self,
-        id: &str,
+        id: u64,
         delay: Duration,
         now: Instant,
     ) -> Deleted {
-        self.schedule(JobKey::Visualization(id.to_owned()), delay, now, false)
+        self.schedule(JobKey::Visualization(id), delay, now, false)
     }
 
     /// DLI deletes synchronously: the job is gone when the answer is sent.
@@ -460,25 +460,22 @@ mod tests {
     fn immediate_and_delayed_deletion() {
         let mut s = Store::default();
         let now = Instant::now();
-        s.seed(SeedJob::visualization_job("1"), 0);
-        s.seed(SeedJob::visualization_job("2"), 0);
+        s.seed(SeedJob::visualization_job(1), 0);
+        s.seed(SeedJob::visualization_job(2), 0);
+        assert_eq!(s.delete_visualization(1, Duration::ZERO, now), Deleted::Yes);
+        assert!(!s.visualization.contains_key(&1));
         assert_eq!(
-            s.delete_visualization("1", Duration::ZERO, now),
-            Deleted::Yes
-        );
-        assert!(!s.visualization.contains_key("1"));
-        assert_eq!(
-            s.delete_visualization("1", Duration::ZERO, now),
+            s.delete_visualization(1, Duration::ZERO, now),
             Deleted::NotFound
         );
         let five = Duration::from_secs(5);
-        assert_eq!(s.delete_visualization("2", five, now), Deleted::Yes);
-        assert!(s.visualization["2"].is_deleting());
-        assert_eq!(s.delete_visualization("2", five, now), Deleted::Yes);
+        assert_eq!(s.delete_visualization(2, five, now), Deleted::Yes);
+        assert!(s.visualization[&2].is_deleting());
+        assert_eq!(s.delete_visualization(2, five, now), Deleted::Yes);
         s.purge(now + Duration::from_secs(4));
-        assert!(s.visualization.contains_key("2"));
+        assert!(s.visualization.contains_key(&2));
         s.purge(now + five);
-        assert!(!s.visualization.contains_key("2"));
+        assert!(!s.visualization.contains_key(&2));
     }
 
     #[test]
@@ -517,12 +514,9 @@ mod tests {
         let mut s = Store::default();
         let now = Instant::now();
         s.seed(SeedJob::training_job(1).versions([1]).fail_delete(), 0);
-        s.seed(SeedJob::visualization_job("v").fail_delete(), 0);
+        s.seed(SeedJob::visualization_job(7).fail_delete(), 0);
         s.delete_training_job(1, Duration::from_secs(1), now);
-        assert_eq!(
-            s.delete_visualization("v", Duration::ZERO, now),
-            Deleted::Yes
-        );
+        assert_eq!(s.delete_visualization(7, Duration::ZERO, now), Deleted::Yes);
         let shown = |s: &Store| -> Vec<Option<Value>> {
             s.list()
                 .into_iter()
@@ -539,18 +533,18 @@ mod tests {
         s.purge(now + Duration::from_secs(1));
         assert_eq!(shown(&s), [six.clone(), six.clone(), six]);
         // Deleting again tries again (and fails again).
-        s.delete_visualization("v", Duration::from_secs(1), now);
-        assert!(s.visualization["v"].is_deleting());
+        s.delete_visualization(7, Duration::from_secs(1), now);
+        assert!(s.visualization[&7].is_deleting());
     }
 
     #[test]
     fn reseeding_cancels_a_running_deletion() {
         let mut s = Store::default();
         let now = Instant::now();
-        s.seed(SeedJob::visualization_job("a"), 0);
-        s.delete_visualization("a", Duration::from_secs(1), now);
-        s.seed(SeedJob::visualization_job("a"), 0);
+        s.seed(SeedJob::visualization_job(5), 0);
+        s.delete_visualization(5, Duration::from_secs(1), now);
+        s.seed(SeedJob::visualization_job(5), 0);
         s.purge(now + Duration::from_secs(2));
-        assert!(s.visualization.contains_key("a"));
+        assert!(s.visualization.contains_key(&5));
     }
 }

@@ -16,7 +16,7 @@ fn seed_and_list_jobs() {
     let jobs = [
         json!({"kind": "training_job", "job_id": 10}),
         json!({"kind": "training_job_version", "job_id": 10, "version_id": 2}),
-        json!({"kind": "visualization_job", "job_id": "abc"}),
+        json!({"kind": "visualization_job", "job_id": 197}),
         json!({"kind": "flink_job", "job_id": 77}),
         json!({"kind": "job_execution", "job_execution_id": "669b8ae8-0e74-4bc9-a7b6-6f8b4ad10bd3", "name": "n", "status": "RUNNING"}),
     ];
@@ -44,10 +44,36 @@ fn seed_and_list_jobs() {
         json!({"kind": "flink_job"}),
         json!({"kind": "flink_job", "job_id": "x"}),
         json!({"kind": "cluster", "id": 1}),
+        json!({"kind": "visualization_job", "job_id": "vis-0001"}),
     ] {
         let reply = call(&emulator, "POST", "/_emulator/jobs", &bad.to_string());
         assert_eq!(reply.status, 400, "{bad}");
     }
+    // ModelArts job ids are numbers (Long on the pages); the refusal says so.
+    let reply = call(
+        &emulator,
+        "POST",
+        "/_emulator/jobs",
+        r#"[{"kind": "visualization_job", "job_id": 1}, {"kind": "visualization_job", "job_id": "vis-0001"}]"#,
+    );
+    assert_eq!(reply.status, 400);
+    let error = reply.json()["error"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        error.contains(r#""vis-0001""#) && error.contains("a number"),
+        "{error}"
+    );
+    // Digits in a string, as seeds once wrote visualization ids, are read as the number.
+    let reply = call(
+        &emulator,
+        "POST",
+        "/_emulator/jobs",
+        r#"{"kind": "visualization_job", "job_id": "101"}"#,
+    );
+    assert_eq!(reply.status, 201, "{}", reply.text());
+    assert!(emulator.jobs().contains(&SeedJob::visualization_job(101)));
     assert_eq!(call(&emulator, "POST", "/_emulator/jobs", "{").status, 400);
     assert_eq!(call(&emulator, "GET", "/_emulator/nothing", "").status, 404);
 }

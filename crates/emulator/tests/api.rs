@@ -195,8 +195,8 @@ fn modelarts_training_job_versions() {
 #[test]
 fn modelarts_visualization_job() {
     let emulator = emulator();
-    emulator.seed(SeedJob::visualization_job("abc"));
-    emulator.seed(SeedJob::visualization_job("197").name("apiTest"));
+    emulator.seed(SeedJob::visualization_job(198));
+    emulator.seed(SeedJob::visualization_job(197).name("apiTest"));
 
     let list = api(&emulator, "GET", &format!("/v1/{PID}/visualization-jobs")).json();
     assert_eq!(
@@ -221,7 +221,7 @@ fn modelarts_visualization_job() {
     let deleted = api(
         &emulator,
         "DELETE",
-        &format!("/v1/{PID}/visualization-jobs/abc"),
+        &format!("/v1/{PID}/visualization-jobs/198"),
     );
     assert_eq!(
         (deleted.status, deleted.json()),
@@ -230,14 +230,14 @@ fn modelarts_visualization_job() {
     let gone = api(
         &emulator,
         "GET",
-        &format!("/v1/{PID}/visualization-jobs/abc"),
+        &format!("/v1/{PID}/visualization-jobs/198"),
     );
     assert_eq!(gone.status, 400);
     assert_core_not_found(&gone);
     let again = api(
         &emulator,
         "DELETE",
-        &format!("/v1/{PID}/visualization-jobs/abc"),
+        &format!("/v1/{PID}/visualization-jobs/198"),
     );
     assert_eq!(
         (again.status, again.json()["is_success"].clone()),
@@ -249,14 +249,56 @@ fn modelarts_visualization_job() {
 #[test]
 fn visualization_ids_are_percent_decoded() {
     let emulator = emulator();
-    emulator.seed(SeedJob::visualization_job("a b/c%d"));
+    emulator.seed(SeedJob::visualization_job(12));
     let deleted = api(
         &emulator,
         "DELETE",
-        &format!("/v1/{PID}/visualization-jobs/a%20b%2Fc%25d"),
+        &format!("/v1/{PID}/visualization-jobs/%31%32"),
     );
     assert_eq!(deleted.status, 200, "{}", deleted.text());
     assert!(emulator.jobs().is_empty());
+}
+
+/// ModelArts job ids are Long on the pages: an id that is not a number names no job and
+/// gets 400 ModelArts.0101 "Invalid Argument.", from every ModelArts job path, with nothing
+/// changed.
+#[test]
+fn modelarts_ids_that_are_not_numbers_are_invalid_arguments() {
+    let emulator = emulator();
+    emulator.seed(SeedJob::visualization_job(1));
+    emulator.seed(SeedJob::training_job(1).versions([1]));
+    for (method, path) in [
+        ("GET", "/v1/{p}/visualization-jobs/vis-0001"),
+        ("DELETE", "/v1/{p}/visualization-jobs/vis-0001"),
+        ("GET", "/v1/{p}/visualization-jobs/a%20b%2Fc%25d"),
+        ("DELETE", "/v1/{p}/visualization-jobs/-1"),
+        ("GET", "/v1/{p}/visualization-jobs/1.0"),
+        ("DELETE", "/v1/{p}/training-jobs/job-1"),
+        ("GET", "/v1/{p}/training-jobs/job-1/versions"),
+        ("GET", "/v1/{p}/training-jobs/1/versions/v1"),
+        ("DELETE", "/v1/{p}/training-jobs/1/versions/v1"),
+    ] {
+        let reply = api(&emulator, method, &path.replace("{p}", PID));
+        let body = reply.json();
+        assert_eq!(
+            (
+                reply.status,
+                body["is_success"].clone(),
+                body["error_code"].clone()
+            ),
+            (400, json!(false), json!("ModelArts.0101")),
+            "{method} {path}: {}",
+            reply.text()
+        );
+        assert!(
+            body["error_message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("Invalid Argument.")),
+            "{method} {path}: {}",
+            reply.text()
+        );
+    }
+    assert_eq!(emulator.jobs().len(), 3, "nothing deleted");
 }
 
 #[test]
@@ -408,13 +450,13 @@ fn modelarts_deletion_takes_the_delete_delay_dli_and_mrs_delete_at_once() {
     emulator.seed(SeedJob::flink_job(1));
     emulator.seed(SeedJob::training_job(10).versions([1]));
     emulator.seed(SeedJob::training_job(20).versions([1, 2]));
-    emulator.seed(SeedJob::visualization_job("v"));
+    emulator.seed(SeedJob::visualization_job(5));
     emulator.seed(SeedJob::job_execution("e"));
     for path in [
         "/v1.0/{p}/streaming/jobs/1",
         "/v1/{p}/training-jobs/10",
         "/v1/{p}/training-jobs/20/versions/2",
-        "/v1/{p}/visualization-jobs/v",
+        "/v1/{p}/visualization-jobs/5",
         "/v1.1/{p}/job-executions/e",
     ] {
         let reply = api(&emulator, "DELETE", &path.replace("{p}", PID));
@@ -451,7 +493,7 @@ fn modelarts_deletion_takes_the_delete_delay_dli_and_mrs_delete_at_once() {
     assert_eq!(training["jobs"][1]["status"], 10);
     let versions = get("/v1/{p}/training-jobs/20/versions");
     assert_eq!(versions["versions"][0]["status"], deleting);
-    assert_eq!(get("/v1/{p}/visualization-jobs/v")["status"], deleting);
+    assert_eq!(get("/v1/{p}/visualization-jobs/5")["status"], deleting);
     assert_eq!(
         get("/v1/{p}/visualization-jobs")["jobs"][0]["status"],
         deleting
@@ -471,7 +513,7 @@ fn modelarts_deletion_takes_the_delete_delay_dli_and_mrs_delete_at_once() {
             SeedJob::training_job_version(20, 1)
         ]
     );
-    let gone = api(&emulator, "GET", &format!("/v1/{PID}/visualization-jobs/v"));
+    let gone = api(&emulator, "GET", &format!("/v1/{PID}/visualization-jobs/5"));
     assert_eq!(gone.status, 400);
     assert_core_not_found(&gone);
     assert_eq!(get("/v1/{p}/training-jobs")["job_total_count"], 1);
@@ -491,18 +533,18 @@ fn a_modelarts_deletion_marked_to_fail_ends_in_status_6() {
         &emulator,
         "POST",
         "/_emulator/jobs",
-        r#"{"kind": "visualization_job", "job_id": "v", "fail_delete": true}"#,
+        r#"{"kind": "visualization_job", "job_id": 5, "fail_delete": true}"#,
     );
     assert_eq!(reply.status, 201);
-    for path in ["/v1/{p}/training-jobs/1", "/v1/{p}/visualization-jobs/v"] {
+    for path in ["/v1/{p}/training-jobs/1", "/v1/{p}/visualization-jobs/5"] {
         let reply = api(&emulator, "DELETE", &path.replace("{p}", PID));
         assert_eq!(reply.json(), json!({"is_success": true}));
     }
     let get = |path: &str| api(&emulator, "GET", &path.replace("{p}", PID)).json();
-    assert_eq!(get("/v1/{p}/visualization-jobs/v")["status"], 9);
+    assert_eq!(get("/v1/{p}/visualization-jobs/5")["status"], 9);
     std::thread::sleep(Duration::from_millis(300));
     let failed = json!(status::MODELARTS_DELETE_FAILED);
-    assert_eq!(get("/v1/{p}/visualization-jobs/v")["status"], failed);
+    assert_eq!(get("/v1/{p}/visualization-jobs/5")["status"], failed);
     assert_eq!(get("/v1/{p}/training-jobs")["jobs"][0]["status"], failed);
     assert_eq!(get("/v1/{p}/training-jobs/1/versions/1")["status"], failed);
     assert_eq!(

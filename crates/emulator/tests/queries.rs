@@ -198,25 +198,25 @@ fn training_job_versions_list_and_detail() {
 fn visualization_job_list_and_detail() {
     let emulator = emulator();
     emulator.seed_many([
-        SeedJob::visualization_job("10").name("tb-b").status(7),
-        SeedJob::visualization_job("9").name("tb-a").status(8),
-        SeedJob::visualization_job("abc")
+        SeedJob::visualization_job(10).name("tb-b").status(7),
+        SeedJob::visualization_job(9).name("tb-a").status(8),
+        SeedJob::visualization_job(100)
             .name("viewer")
             .create_time(T0),
     ]);
     let list = get(&emulator, "/v1/{p}/visualization-jobs");
-    // Default sortBy job_id, ascending; numeric ids as numbers, by value.
+    // Default sortBy job_id, ascending; ids are numbers (Long), by value.
     assert_eq!(
         ids(&list["jobs"], "job_id"),
-        [json!(9), json!(10), json!("abc")]
+        [json!(9), json!(10), json!(100)]
     );
     assert_eq!(list["job_total_count"], 3);
     for (query, expected) in [
-        ("order=desc", vec![json!("abc"), json!(10), json!(9)]),
-        ("sortBy=job_name", vec![json!(9), json!(10), json!("abc")]),
+        ("order=desc", vec![json!(100), json!(10), json!(9)]),
+        ("sortBy=job_name", vec![json!(9), json!(10), json!(100)]),
         ("status=8", vec![json!(9)]),
         ("search_content=TB", vec![json!(9), json!(10)]),
-        ("per_page=2&page=2", vec![json!("abc")]),
+        ("per_page=2&page=2", vec![json!(100)]),
         ("workspace_id=elsewhere", vec![]),
     ] {
         let list = get(&emulator, &format!("/v1/{{p}}/visualization-jobs?{query}"));
@@ -226,7 +226,7 @@ fn visualization_job_list_and_detail() {
         refused(&emulator, "/v1/{p}/visualization-jobs?sortBy=duration"),
         (400, json!("ModelArts.0101"))
     );
-    let detail = get(&emulator, "/v1/{p}/visualization-jobs/abc");
+    let detail = get(&emulator, "/v1/{p}/visualization-jobs/100");
     assert_eq!(
         (
             detail["job_name"].clone(),

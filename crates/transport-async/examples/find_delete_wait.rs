@@ -31,12 +31,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         emulator.seed(SeedJob::flink_job(id).queue("nightly").status(status));
     }
     emulator.seed(SeedJob::flink_job(7).status("job_cancel_success")); // another queue
-    emulator.seed(SeedJob::visualization_job("101").name("tensorboard-resnet"));
-    emulator.seed(SeedJob::visualization_job("102").name("tensorboard-bert"));
-    emulator.seed(SeedJob::visualization_job("103").name("notebook"));
+    emulator.seed(SeedJob::visualization_job(101).name("tensorboard-resnet"));
+    emulator.seed(SeedJob::visualization_job(102).name("tensorboard-bert"));
+    emulator.seed(SeedJob::visualization_job(103).name("notebook"));
     // Its deletion fails: the wait says so (status 6) rather than waiting forever.
     emulator.seed(
-        SeedJob::visualization_job("104")
+        SeedJob::visualization_job(104)
             .name("tensorboard-old")
             .fail_delete(),
     );

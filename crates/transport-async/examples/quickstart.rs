@@ -60,12 +60,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         SeedJob::training_job(1001),
         // Seeding a version also creates its training job, which stays.
         SeedJob::training_job_version(1002, 3),
-        SeedJob::visualization_job("vis-0001"),
+        SeedJob::visualization_job(1003),
         SeedJob::flink_job(148),
         SeedJob::job_execution("669b8ae8-0e74-4bc9-a7b6-6f8b4ad10bd3"),
         SeedJob::training_job(2001),
         SeedJob::training_job_version(2002, 1),
-        SeedJob::visualization_job("vis-0002"),
+        SeedJob::visualization_job(2003),
         SeedJob::flink_job(248),
         SeedJob::job_execution("7a0c9bf9-1f85-4cd0-b8c7-7f9c5be21ce4"),
     ];
@@ -99,8 +99,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await,
         timed(
             "async",
-            "delete_visualization_job(vis-0001)",
-            asynchronous.delete_visualization_job("vis-0001".parse()?),
+            "delete_visualization_job(1003)",
+            asynchronous.delete_visualization_job("1003".parse()?),
         )
         .await,
         timed(
@@ -126,7 +126,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .region("eu-de")
                 .base_url(base_url)
                 .build()?;
-            let vis = "vis-0002".parse()?;
+            let vis = "2003".parse()?;
             let execution = "7a0c9bf9-1f85-4cd0-b8c7-7f9c5be21ce4".parse()?;
             Ok(vec![
                 blocking_timed("delete_training_job(2001)", || {
@@ -135,7 +135,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 blocking_timed("delete_training_job_version(2002, 1)", || {
                     client.delete_training_job_version(2002, 1)
                 }),
-                blocking_timed("delete_visualization_job(vis-0002)", || {
+                blocking_timed("delete_visualization_job(2003)", || {
                     client.delete_visualization_job(vis)
                 }),
                 blocking_timed("delete_flink_job(248)", || client.delete_flink_job(248)),

@@ -135,7 +135,7 @@ impl Client {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let emulator = Emulator::start(EmulatorConfig { delete_delay: std::time::Duration::from_millis(50), ..Default::default() })?;
-    /// # emulator.seed(SeedJob::visualization_job("1001"));
+    /// # emulator.seed(SeedJob::visualization_job(1001));
     /// # let client = otc_jobs_async::Client::builder().ak_sk(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY)
     /// #     .project_id(DEFAULT_PROJECT_ID).region("eu-de").base_url(emulator.base_url()).build()?;
     /// use std::time::Duration;

@@ -193,7 +193,7 @@ async fn each_page_is_one_call_with_its_retries() {
 #[tokio::test]
 async fn an_asynchronous_deletion_is_waited_for_until_gone() {
     let emulator = emulator(Duration::from_millis(300));
-    emulator.seed(SeedJob::visualization_job("3001"));
+    emulator.seed(SeedJob::visualization_job(3001));
     let client = client(&emulator);
     let deletion = DeleteVisualizationJob::new("3001".parse().unwrap());
     let outcome = client.delete_and_wait(&deletion, fast()).await.unwrap();
@@ -214,8 +214,8 @@ async fn an_asynchronous_deletion_is_waited_for_until_gone() {
 #[tokio::test]
 async fn a_failed_status_and_a_timeout_are_outcomes() {
     let emulator = emulator(Duration::from_secs(30));
-    emulator.seed(SeedJob::visualization_job("3006").status(6));
-    emulator.seed(SeedJob::visualization_job("3009"));
+    emulator.seed(SeedJob::visualization_job(3006).status(6));
+    emulator.seed(SeedJob::visualization_job(3009));
     let client = client(&emulator);
     let failed = DeleteVisualizationJob::new("3006".parse().unwrap());
     let outcome = client.wait_until_deleted(&failed, fast()).await.unwrap();
@@ -287,7 +287,7 @@ async fn a_synchronous_deletion_still_present_after_its_answer_is_said_after_one
 #[tokio::test]
 async fn a_non_retryable_poll_error_ends_the_wait() {
     let emulator = emulator(Duration::from_secs(30));
-    emulator.seed(SeedJob::visualization_job("3002"));
+    emulator.seed(SeedJob::visualization_job(3002));
     emulator.add_fault(Fault::new(
         "GET",
         "/v1/*/visualization-jobs/3002",
