@@ -1,17 +1,28 @@
 //! One-shot figures for `otc-jobs clean` (issue 10): N Flink jobs (10,000 by default) on
-//! the emulator, cleaned by the binary at parallelism 16: jobs per second, peak RSS and
-//! CPU per job (from `/usr/bin/time -v`, when there is one); then the same deletions
-//! through the async client alone, for comparison.
+//! the emulator, each run on a freshly seeded emulator in this process, each measured
+//! side in a process of its own (so peak RSS and CPU, from `/usr/bin/time -v` when there
+//! is one, are that side's alone):
+//!
+//! - `list`: `otc-jobs list flink-job -o json`, the listing every clean starts with;
+//! - `tool`: `otc-jobs clean flink-job --yes --parallelism 16 -o json`, list included;
+//! - `journal`: the same with `--journal FILE`;
+//! - `client`: the same deletions through otc-jobs-async alone, 16 in flight, no list
+//!   (this example run as `clean_bench client URL N`).
+//!
+//! Then the ratios: tool over client in throughput and CPU per job, and the tool's
+//! delete part (its CPU minus the list's) over the client's.
 //!
 //! ```sh
 //! cargo build --release -p otc-jobs-cli --bins --examples
 //! target/release/examples/clean_bench [JOBS]     # 10,000 by default (1,000 in a debug build)
 //! ```
 //!
-//! The emulator runs in this process; the tool in its own.
+//! `CLEAN_BENCH_WRAP="strace -c -f -o /tmp/{side}.strace"` runs only the tool's clean and
+//! the client, each under that command (`{side}`: `tool` or `client`) instead of
+//! `/usr/bin/time -v`, for syscall counts or a profile.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -22,9 +33,24 @@ use otc_jobs_emulator::{
 
 const PARALLELISM: usize = 16;
 
+/// What one side took.
+struct Side {
+    elapsed: Duration,
+    /// User + system CPU, seconds (when measured).
+    cpu: Option<f64>,
+    rss_mib: Option<f64>,
+}
+
 fn main() {
-    let jobs: u64 = std::env::args()
-        .nth(1)
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("client") {
+        let url = &args[1];
+        let jobs = args[2].parse().unwrap();
+        client_alone(url, jobs);
+        return;
+    }
+    let jobs: u64 = args
+        .first()
         .and_then(|n| n.parse().ok())
         // A debug build (CI runs every example) measures less.
         .unwrap_or(if cfg!(debug_assertions) {
@@ -34,72 +60,168 @@ fn main() {
         });
     let binary = tool();
     println!("otc-jobs clean of {jobs} Flink jobs, parallelism {PARALLELISM} ({binary:?})");
+    let clean = |emulator: &Emulator| -> Vec<String> {
+        let mut args = base_args(emulator);
+        args.extend(["clean", "flink-job", "--yes", "--parallelism"].map(String::from));
+        args.push(PARALLELISM.to_string());
+        args
+    };
+
+    if let Ok(wrap) = std::env::var("CLEAN_BENCH_WRAP") {
+        let me = std::env::current_exe().unwrap();
+        for side in ["tool", "client"] {
+            let emulator = seeded(jobs);
+            let wrap = wrap.replace("{side}", side);
+            let mut words = wrap.split_whitespace();
+            let mut command = Command::new(words.next().expect("CLEAN_BENCH_WRAP is empty"));
+            command.args(words);
+            if side == "tool" {
+                command.arg(&binary).args(clean(&emulator));
+            } else {
+                command.arg(&me).arg("client").arg(emulator.base_url());
+                command.arg(jobs.to_string());
+            }
+            let run = run(command, false);
+            assert!(emulator.jobs().is_empty());
+            println!(
+                "  {side} under {wrap:?}: {:.0} jobs/s",
+                jobs as f64 / run.elapsed.as_secs_f64()
+            );
+        }
+        return;
+    }
 
     let emulator = seeded(jobs);
-    let time_v = std::path::Path::new("/usr/bin/time").exists();
-    let mut command = if time_v {
+    let mut list = base_args(&emulator);
+    list.extend(["list", "flink-job"].map(String::from));
+    let list = run(tool_command(&binary, &list), true);
+    assert_eq!(emulator.jobs().len() as u64, jobs);
+    drop(emulator);
+    print_side("list", &list, jobs, "list only");
+
+    let emulator = seeded(jobs);
+    let tool = run(tool_command(&binary, &clean(&emulator)), true);
+    assert!(emulator.jobs().is_empty(), "jobs left");
+    drop(emulator);
+    print_side("tool", &tool, jobs, "list included");
+
+    let emulator = seeded(jobs);
+    let journal_path =
+        std::env::temp_dir().join(format!("otc-jobs-clean-bench-{}.jsonl", std::process::id()));
+    let _ = std::fs::remove_file(&journal_path);
+    let mut with_journal = clean(&emulator);
+    with_journal.push("--journal".into());
+    with_journal.push(journal_path.display().to_string());
+    let journal = run(tool_command(&binary, &with_journal), true);
+    assert!(emulator.jobs().is_empty(), "jobs left");
+    drop(emulator);
+    let lines = std::fs::read_to_string(&journal_path)
+        .unwrap()
+        .lines()
+        .count();
+    std::fs::remove_file(&journal_path).unwrap();
+    assert_eq!(lines as u64, jobs, "one journal line per job");
+    print_side("journal", &journal, jobs, "list included, --journal");
+
+    let emulator = seeded(jobs);
+    let me = std::env::current_exe().unwrap();
+    let mut client = measured(&me);
+    client
+        .arg("client")
+        .arg(emulator.base_url())
+        .arg(jobs.to_string());
+    let client = run(client, true);
+    assert!(emulator.jobs().is_empty(), "jobs left");
+    drop(emulator);
+    print_side("client", &client, jobs, "deletes only, same parallelism");
+
+    let rate = |s: &Side| jobs as f64 / s.elapsed.as_secs_f64();
+    println!(
+        "  tool / client: throughput {:.2}×, with --journal {:.2}×",
+        rate(&tool) / rate(&client),
+        rate(&journal) / rate(&client)
+    );
+    if let (Some(t), Some(j), Some(l), Some(c)) = (tool.cpu, journal.cpu, list.cpu, client.cpu) {
+        println!(
+            "  tool / client CPU per job: {:.2}× (with --journal {:.2}×); without the list: {:.2}× ({:.2}×)",
+            t / c,
+            j / c,
+            (t - l) / c,
+            (j - l) / c
+        );
+    }
+}
+
+/// Global flags for the emulator, with JSON output.
+fn base_args(emulator: &Emulator) -> Vec<String> {
+    ["--endpoint", emulator.base_url(), "-o", "json"]
+        .map(String::from)
+        .to_vec()
+}
+
+/// `binary` under `/usr/bin/time -v` when there is one.
+fn measured(binary: &Path) -> Command {
+    if Path::new("/usr/bin/time").exists() {
         let mut c = Command::new("/usr/bin/time");
-        c.arg("-v").arg(&binary);
+        c.arg("-v").arg(binary);
         c
     } else {
-        Command::new(&binary)
-    };
+        Command::new(binary)
+    }
+}
+
+fn tool_command(binary: &Path, args: &[String]) -> Command {
+    let mut command = measured(binary);
+    command.args(args);
+    command
+}
+
+/// Runs `command` with the emulator's credentials; stdout is discarded.
+fn run(mut command: Command, time_v: bool) -> Side {
     command
         .env_clear()
         .env("OS_ACCESS_KEY", DEFAULT_ACCESS_KEY)
         .env("OS_SECRET_KEY", DEFAULT_SECRET_KEY)
         .env("OS_PROJECT_ID", DEFAULT_PROJECT_ID)
         .env("OS_REGION_NAME", "eu-de")
-        .args(["--endpoint", emulator.base_url(), "-o", "json"])
-        .args(["clean", "flink-job", "--yes", "--parallelism"])
-        .arg(PARALLELISM.to_string())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
     let started = Instant::now();
     let out = command.output().expect("run otc-jobs");
     let elapsed = started.elapsed();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let left = emulator.jobs().len();
-    assert_eq!(left, 0, "{left} jobs left");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    println!(
-        "  tool:   {:>8.0} jobs/s  ({jobs} in {:.2} s, list included)",
-        jobs as f64 / elapsed.as_secs_f64(),
-        elapsed.as_secs_f64()
-    );
-    if time_v {
-        let field = |name: &str| -> Option<f64> {
-            stderr
-                .lines()
-                .find_map(|l| l.trim().strip_prefix(name)?.trim().parse().ok())
-        };
-        let rss_kib = field("Maximum resident set size (kbytes):").unwrap_or(0.0);
-        let cpu = field("User time (seconds):").unwrap_or(0.0)
-            + field("System time (seconds):").unwrap_or(0.0);
-        println!(
-            "          peak RSS {:.1} MiB, CPU {:.2} s = {:.0} µs per job",
-            rss_kib / 1024.0,
-            cpu,
-            cpu * 1e6 / jobs as f64
-        );
-    } else {
-        println!("          (no /usr/bin/time: peak RSS and CPU not measured)");
+    assert!(out.status.success(), "{stderr}");
+    let field = |name: &str| -> Option<f64> {
+        stderr
+            .lines()
+            .find_map(|l| l.trim().strip_prefix(name)?.trim().parse().ok())
+    };
+    let measured = time_v && Path::new("/usr/bin/time").exists();
+    Side {
+        elapsed,
+        cpu: measured
+            .then(|| Some(field("User time (seconds):")? + field("System time (seconds):")?))
+            .flatten(),
+        rss_mib: measured
+            .then(|| Some(field("Maximum resident set size (kbytes):")? / 1024.0))
+            .flatten(),
     }
-    drop(emulator);
+}
 
-    let emulator = seeded(jobs);
-    let elapsed = client_alone(&emulator, jobs);
-    assert!(emulator.jobs().is_empty());
+fn print_side(name: &str, side: &Side, jobs: u64, what: &str) {
     println!(
-        "  client: {:>8.0} jobs/s  ({jobs} deletes in {:.2} s, same parallelism, no list)",
-        jobs as f64 / elapsed.as_secs_f64(),
-        elapsed.as_secs_f64()
+        "  {name:<8} {:>8.0} jobs/s  ({jobs} in {:.2} s, {what})",
+        jobs as f64 / side.elapsed.as_secs_f64(),
+        side.elapsed.as_secs_f64()
     );
+    match (side.cpu, side.rss_mib) {
+        (Some(cpu), Some(rss)) => println!(
+            "           peak RSS {rss:.1} MiB, CPU {cpu:.2} s = {:.1} µs per job",
+            cpu * 1e6 / jobs as f64
+        ),
+        _ => println!("           (no /usr/bin/time: peak RSS and CPU not measured)"),
+    }
 }
 
 /// The `otc-jobs` binary beside this example (`target/<profile>/otc-jobs`), built first
@@ -133,8 +255,9 @@ fn seeded(jobs: u64) -> Emulator {
     emulator
 }
 
-/// The same deletions through `otc-jobs-async` alone, `PARALLELISM` at a time.
-fn client_alone(emulator: &Emulator, jobs: u64) -> Duration {
+/// The same deletions through `otc-jobs-async` alone, `PARALLELISM` at a time, with the
+/// same runtime as the tool (two workers), in this process of its own.
+fn client_alone(url: &str, jobs: u64) {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -144,13 +267,12 @@ fn client_alone(emulator: &Emulator, jobs: u64) -> Duration {
         .ak_sk(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY)
         .project_id(DEFAULT_PROJECT_ID)
         .region("eu-de")
-        .base_url(emulator.base_url())
+        .base_url(url)
         .build()
         .unwrap();
     runtime.block_on(async move {
         let slots = Arc::new(tokio::sync::Semaphore::new(PARALLELISM));
         let mut tasks = tokio::task::JoinSet::new();
-        let started = Instant::now();
         for id in 1..=jobs {
             let permit = Arc::clone(&slots).acquire_owned().await.unwrap();
             let client = client.clone();
@@ -162,6 +284,5 @@ fn client_alone(emulator: &Emulator, jobs: u64) -> Duration {
         while let Some(done) = tasks.join_next().await {
             done.unwrap();
         }
-        started.elapsed()
-    })
+    });
 }
