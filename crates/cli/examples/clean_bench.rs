@@ -17,8 +17,9 @@
 //! target/release/examples/clean_bench [JOBS]     # 10,000 by default (1,000 in a debug build)
 //! ```
 //!
-//! `CLEAN_BENCH_WRAP="strace -c -f -o /tmp/{side}.strace"` runs only the tool's clean and
-//! the client, each under that command (`{side}`: `tool` or `client`) instead of
+//! `CLEAN_BENCH_WRAP="strace -c -f -o /tmp/{side}.strace"` runs only the tool's clean
+//! (without and with the journal) and the client, each under that command (`{side}`:
+//! `tool`, `journal` or `client`) instead of
 //! `/usr/bin/time -v`, for syscall counts or a profile.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -69,19 +70,28 @@ fn main() {
 
     if let Ok(wrap) = std::env::var("CLEAN_BENCH_WRAP") {
         let me = std::env::current_exe().unwrap();
-        for side in ["tool", "client"] {
+        let journal_path = journal_file();
+        for side in ["tool", "journal", "client"] {
             let emulator = seeded(jobs);
             let wrap = wrap.replace("{side}", side);
             let mut words = wrap.split_whitespace();
             let mut command = Command::new(words.next().expect("CLEAN_BENCH_WRAP is empty"));
             command.args(words);
-            if side == "tool" {
-                command.arg(&binary).args(clean(&emulator));
-            } else {
-                command.arg(&me).arg("client").arg(emulator.base_url());
-                command.arg(jobs.to_string());
-            }
+            match side {
+                "tool" => command.arg(&binary).args(clean(&emulator)),
+                "journal" => command
+                    .arg(&binary)
+                    .args(clean(&emulator))
+                    .arg("--journal")
+                    .arg(&journal_path),
+                _ => command
+                    .arg(&me)
+                    .arg("client")
+                    .arg(emulator.base_url())
+                    .arg(jobs.to_string()),
+            };
             let run = run(command, false);
+            let _ = std::fs::remove_file(&journal_path);
             assert!(emulator.jobs().is_empty());
             println!(
                 "  {side} under {wrap:?}: {:.0} jobs/s",
@@ -106,9 +116,7 @@ fn main() {
     print_side("tool", &tool, jobs, "list included");
 
     let emulator = seeded(jobs);
-    let journal_path =
-        std::env::temp_dir().join(format!("otc-jobs-clean-bench-{}.jsonl", std::process::id()));
-    let _ = std::fs::remove_file(&journal_path);
+    let journal_path = journal_file();
     let mut with_journal = clean(&emulator);
     with_journal.push("--journal".into());
     with_journal.push(journal_path.display().to_string());
@@ -150,6 +158,14 @@ fn main() {
             (j - l) / c
         );
     }
+}
+
+/// A journal file of this run's own, not there yet.
+fn journal_file() -> PathBuf {
+    let path =
+        std::env::temp_dir().join(format!("otc-jobs-clean-bench-{}.jsonl", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    path
 }
 
 /// Global flags for the emulator, with JSON output.

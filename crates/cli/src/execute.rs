@@ -125,8 +125,9 @@ pub(crate) async fn execute<B: Backend>(
         tasks.spawn(async move {
             let _permit = permit;
             let outcome = delete_one(&run, &id).await;
-            run.finish(index, id, name, &outcome);
-            (index, outcome)
+            let item = Item { id, name, outcome };
+            run.finish(std::slice::from_ref(&item));
+            (index, item.outcome)
         });
     }
     while let Some(done) = tasks.join_next().await {
@@ -181,26 +182,21 @@ fn settle(
 }
 
 impl<B: Backend> Run<B> {
-    /// Journals and shows one outcome.
-    fn finish(&self, _index: usize, id: JobId, name: Option<String>, outcome: &Outcome) {
-        if let Some(journal) = &self.journal {
-            let item = Item {
-                id,
-                name,
-                outcome: outcome.clone(),
-            };
-            if let Err(e) = journal.record(self.kind, &item) {
-                // Without the journal a resume could not be trusted: stop starting more.
-                self.progress.suspend(|| {
-                    eprintln!(
-                        "error: cannot write --journal {}: {e}; stopping (in-flight deletions finish)",
-                        journal.path().display()
-                    );
-                });
-                self.cancel.cancel();
-            }
+    /// Journals and shows outcomes that completed together (one write for them all).
+    fn finish(&self, items: &[Item]) {
+        if let Some(journal) = &self.journal
+            && let Err(e) = journal.record(self.kind, items)
+        {
+            // Without the journal a resume could not be trusted: stop starting more.
+            self.progress.suspend(|| {
+                eprintln!(
+                    "error: cannot write --journal {}: {e}; stopping (in-flight deletions finish)",
+                    journal.path().display()
+                );
+            });
+            self.cancel.cancel();
         }
-        self.progress.inc(1);
+        self.progress.inc(items.len() as u64);
     }
 }
 
@@ -343,15 +339,17 @@ async fn run_batches<B: Backend>(
         match run.backend.batch_delete(&ids).await {
             Ok(entries) if all_succeeded(&entries, ids.len()) => {
                 run.throttle.succeeded();
-                for (index, id) in chunk {
-                    let outcome = Outcome::Deleted { attempts: 1 };
-                    run.finish(
-                        *index,
-                        id.clone(),
-                        plan.items[*index].name.clone(),
-                        &outcome,
-                    );
-                    outcomes[*index] = Some(outcome);
+                let items: Vec<Item> = chunk
+                    .iter()
+                    .map(|(index, id)| Item {
+                        id: id.clone(),
+                        name: plan.items[*index].name.clone(),
+                        outcome: Outcome::Deleted { attempts: 1 },
+                    })
+                    .collect();
+                run.finish(&items);
+                for ((index, _), item) in chunk.iter().zip(items) {
+                    outcomes[*index] = Some(item.outcome);
                 }
             }
             Err(e) if matches!(e.class, ErrorClass::Throttled { .. }) => {

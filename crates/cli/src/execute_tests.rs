@@ -519,3 +519,60 @@ async fn interrupted_while_waiting_a_deletion_the_service_accepted_is_deleted() 
     assert!(report.interrupted);
     assert_eq!(report.items[0].outcome, Outcome::Deleted { attempts: 1 });
 }
+
+// A batch's ids complete together and are journalled in one write: a rerun with that
+// journal skips every one of them, and the ids redone one by one too.
+#[tokio::test(start_paused = true)]
+async fn a_batch_journalled_together_is_skipped_by_a_rerun() {
+    let path =
+        std::env::temp_dir().join(format!("otc-jobs-cli-batch-journal-{}", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let ok = |yes| BatchEntry {
+        is_success: yes,
+        message: None,
+    };
+    let fake = Arc::new(Fake::with_jobs(1..=7, Duration::ZERO));
+    // The first chunk (1-4) goes through; the second (5-7) gets four answers for three
+    // ids: one by one, where the batch's deletions show as already gone.
+    *fake.batch_answer.lock().unwrap() = Some(Ok(vec![ok(true); 4]));
+    let settings = Settings {
+        batch: Some(4),
+        ..Settings::default()
+    };
+    let (journal, _) = Journal::open(&path, Kind::FlinkJob).unwrap();
+    let plan7 = plan(1..=7);
+    let first = execute(
+        Arc::clone(&fake),
+        &plan7,
+        settings.clone(),
+        Some(Arc::new(journal)),
+        Cancel::default(),
+        ProgressBar::hidden(),
+    )
+    .await;
+    assert_exactly_once(&plan7, &first);
+    assert_eq!((first.summary.deleted, first.summary.already_gone), (4, 3));
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(text.lines().count(), 7, "{text}");
+
+    let (journal, finished) = Journal::open(&path, Kind::FlinkJob).unwrap();
+    assert_eq!(finished.len(), 7);
+    let plan_again = Plan::new(
+        Kind::FlinkJob,
+        (1..=7).map(|n| (JobId::Number(n), None)).collect(),
+        &HashSet::new(),
+        &finished,
+    );
+    let second = execute(
+        Arc::clone(&fake),
+        &plan_again,
+        settings,
+        Some(Arc::new(journal)),
+        Cancel::default(),
+        ProgressBar::hidden(),
+    )
+    .await;
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(second.summary.skipped, 7);
+    assert!(fake.deleted_counts().values().all(|n| *n == 1));
+}

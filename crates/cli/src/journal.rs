@@ -53,16 +53,21 @@ impl Journal {
         ))
     }
 
-    /// Appends one outcome and flushes it to the operating system.
-    pub(crate) fn record(&self, kind: Kind, item: &Item) -> std::io::Result<()> {
-        let mut line = serde_json::to_vec(&Entry { kind, item })?;
-        line.push(b'\n');
+    /// Appends outcomes, one line each, in one write to the operating system: the
+    /// outcomes that completed together (a batch's ids) cost one system call, and a
+    /// kill can cut at most the last line short (which [`Journal::open`] ignores).
+    pub(crate) fn record(&self, kind: Kind, items: &[Item]) -> std::io::Result<()> {
+        let mut lines = Vec::with_capacity(items.len() * 64);
+        for item in items {
+            serde_json::to_writer(&mut lines, &Entry { kind, item })?;
+            lines.push(b'\n');
+        }
         let mut file = self
             .file
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        // One write per line: entries never interleave.
-        file.write_all(&line)?;
+        // One write under the lock: entries never interleave.
+        file.write_all(&lines)?;
         file.flush()
     }
 
@@ -146,24 +151,24 @@ mod tests {
             outcome,
         };
         journal
-            .record(Kind::FlinkJob, &item(1, Outcome::Deleted { attempts: 1 }))
+            .record(Kind::FlinkJob, &[item(1, Outcome::Deleted { attempts: 1 })])
             .unwrap();
         journal
             .record(
                 Kind::FlinkJob,
-                &item(
+                &[item(
                     2,
                     Outcome::AlreadyGone {
                         attempts: 1,
                         note: None,
                     },
-                ),
+                )],
             )
             .unwrap();
         journal
             .record(
                 Kind::FlinkJob,
-                &item(
+                &[item(
                     3,
                     Outcome::Failed {
                         status: Some(500),
@@ -172,13 +177,13 @@ mod tests {
                         request_id: None,
                         attempts: 4,
                     },
-                ),
+                )],
             )
             .unwrap();
         journal
             .record(
                 Kind::TrainingJob,
-                &item(4, Outcome::Deleted { attempts: 1 }),
+                &[item(4, Outcome::Deleted { attempts: 1 })],
             )
             .unwrap();
         drop(journal);
@@ -197,6 +202,39 @@ mod tests {
                 ("2".to_owned(), "already_gone".to_owned())
             ]
         );
+    }
+
+    // Outcomes that completed together go in one write; a kill in the middle of it leaves
+    // whole lines and at most one torn last line.
+    #[test]
+    fn outcomes_written_together_resume_like_single_ones() {
+        let path = temp("journal-together");
+        let _ = std::fs::remove_file(&path);
+        let (journal, _) = Journal::open(&path, Kind::FlinkJob).unwrap();
+        let items: Vec<Item> = (1..=5)
+            .map(|n| Item {
+                id: JobId::Number(n),
+                name: Some(format!("job {n}")),
+                outcome: Outcome::Deleted { attempts: 1 },
+            })
+            .collect();
+        journal.record(Kind::FlinkJob, &items).unwrap();
+        journal.record(Kind::FlinkJob, &[]).unwrap();
+        drop(journal);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(text.lines().count(), 5);
+        assert_eq!(
+            text.lines().next().unwrap(),
+            r#"{"kind":"flink-job","id":"1","name":"job 1","outcome":"deleted","attempts":1}"#
+        );
+        // Cut the write short inside its fourth line.
+        let cut = text.match_indices('\n').nth(2).unwrap().0 + 20;
+        std::fs::write(&path, &text[..cut]).unwrap();
+        let (_, finished) = Journal::open(&path, Kind::FlinkJob).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        let mut ids: Vec<_> = finished.into_keys().collect();
+        ids.sort();
+        assert_eq!(ids, ["1", "2", "3"]);
     }
 
     #[test]
