@@ -17,6 +17,10 @@
 //! target/release/examples/clean_bench [JOBS]     # 10,000 by default (1,000 in a debug build)
 //! ```
 //!
+//! `CLEAN_BENCH_BEFORE=path/to/an/older/otc-jobs` adds that build's clean, for before/after
+//! in one run; `CLEAN_BENCH_ROUNDS=N` runs every side N times, interleaved, and shows
+//! medians (peak RSS: the highest).
+//!
 //! `CLEAN_BENCH_WRAP="strace -c -f -o /tmp/{side}.strace"` runs only the tool's clean
 //! (without and with the journal) and the client, each under that command (`{side}`:
 //! `tool`, `journal` or `client`) instead of
@@ -101,53 +105,92 @@ fn main() {
         return;
     }
 
-    let emulator = seeded(jobs);
-    let mut list = base_args(&emulator);
-    list.extend(["list", "flink-job"].map(String::from));
-    let list = run(tool_command(&binary, &list), true);
-    assert_eq!(emulator.jobs().len() as u64, jobs);
-    drop(emulator);
+    let before = std::env::var_os("CLEAN_BENCH_BEFORE").map(PathBuf::from);
+    let rounds: usize = std::env::var("CLEAN_BENCH_ROUNDS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1)
+        .max(1);
+    // Sides interleaved round by round, so a busy spell hits them alike; medians shown.
+    let mut runs: Vec<Vec<Side>> = (0..5).map(|_| Vec::new()).collect();
+    for _ in 0..rounds {
+        let emulator = seeded(jobs);
+        let mut list = base_args(&emulator);
+        list.extend(["list", "flink-job"].map(String::from));
+        runs[0].push(run(tool_command(&binary, &list), true));
+        assert_eq!(emulator.jobs().len() as u64, jobs);
+        drop(emulator);
+
+        let emulator = seeded(jobs);
+        runs[1].push(run(tool_command(&binary, &clean(&emulator)), true));
+        assert!(emulator.jobs().is_empty(), "jobs left");
+        drop(emulator);
+
+        let emulator = seeded(jobs);
+        let journal_path = journal_file();
+        let mut with_journal = clean(&emulator);
+        with_journal.push("--journal".into());
+        with_journal.push(journal_path.display().to_string());
+        runs[2].push(run(tool_command(&binary, &with_journal), true));
+        assert!(emulator.jobs().is_empty(), "jobs left");
+        drop(emulator);
+        let lines = std::fs::read_to_string(&journal_path)
+            .unwrap()
+            .lines()
+            .count();
+        std::fs::remove_file(&journal_path).unwrap();
+        assert_eq!(lines as u64, jobs, "one journal line per job");
+
+        let emulator = seeded(jobs);
+        let me = std::env::current_exe().unwrap();
+        let mut client = measured(&me);
+        client
+            .arg("client")
+            .arg(emulator.base_url())
+            .arg(jobs.to_string());
+        runs[3].push(run(client, true));
+        assert!(emulator.jobs().is_empty(), "jobs left");
+        drop(emulator);
+
+        if let Some(older) = &before {
+            let emulator = seeded(jobs);
+            runs[4].push(run(tool_command(older, &clean(&emulator)), true));
+            assert!(emulator.jobs().is_empty(), "jobs left");
+        }
+    }
+    let mut runs = runs.into_iter().map(median);
+    let mut next = || runs.next().flatten().expect("every side ran");
+    let (list, tool, journal, client) = (next(), next(), next(), next());
+    let before = before.as_ref().map(|_| next());
+    if rounds > 1 {
+        println!("  medians of {rounds} rounds:");
+    }
     print_side("list", &list, jobs, "list only");
-
-    let emulator = seeded(jobs);
-    let tool = run(tool_command(&binary, &clean(&emulator)), true);
-    assert!(emulator.jobs().is_empty(), "jobs left");
-    drop(emulator);
     print_side("tool", &tool, jobs, "list included");
-
-    let emulator = seeded(jobs);
-    let journal_path = journal_file();
-    let mut with_journal = clean(&emulator);
-    with_journal.push("--journal".into());
-    with_journal.push(journal_path.display().to_string());
-    let journal = run(tool_command(&binary, &with_journal), true);
-    assert!(emulator.jobs().is_empty(), "jobs left");
-    drop(emulator);
-    let lines = std::fs::read_to_string(&journal_path)
-        .unwrap()
-        .lines()
-        .count();
-    std::fs::remove_file(&journal_path).unwrap();
-    assert_eq!(lines as u64, jobs, "one journal line per job");
     print_side("journal", &journal, jobs, "list included, --journal");
-
-    let emulator = seeded(jobs);
-    let me = std::env::current_exe().unwrap();
-    let mut client = measured(&me);
-    client
-        .arg("client")
-        .arg(emulator.base_url())
-        .arg(jobs.to_string());
-    let client = run(client, true);
-    assert!(emulator.jobs().is_empty(), "jobs left");
-    drop(emulator);
     print_side("client", &client, jobs, "deletes only, same parallelism");
+    // An older build of the tool, for before/after in one run.
+    if let Some(before) = &before {
+        print_side("before", before, jobs, "CLEAN_BENCH_BEFORE, list included");
+    }
 
     let rate = |s: &Side| jobs as f64 / s.elapsed.as_secs_f64();
+    if let Some(before) = &before {
+        println!(
+            "  tool / before: throughput {:.2}×, CPU per job {:.2}×; before / client: throughput {:.2}×",
+            rate(&tool) / rate(before),
+            tool.cpu.zip(before.cpu).map_or(f64::NAN, |(t, b)| t / b),
+            rate(before) / rate(&client)
+        );
+    }
+    // The delete part: a clean's time less a list's (both start a process and list).
+    let deletes = |s: &Side| jobs as f64 / s.elapsed.saturating_sub(list.elapsed).as_secs_f64();
     println!(
-        "  tool / client: throughput {:.2}×, with --journal {:.2}×",
+        "  tool / client: throughput {:.2}×, with --journal {:.2}×; delete part (clean less list) {:.2}× ({:.2}×)",
         rate(&tool) / rate(&client),
-        rate(&journal) / rate(&client)
+        rate(&journal) / rate(&client),
+        deletes(&tool) / rate(&client),
+        deletes(&journal) / rate(&client)
     );
     if let (Some(t), Some(j), Some(l), Some(c)) = (tool.cpu, journal.cpu, list.cpu, client.cpu) {
         println!(
@@ -166,6 +209,27 @@ fn journal_file() -> PathBuf {
         std::env::temp_dir().join(format!("otc-jobs-clean-bench-{}.jsonl", std::process::id()));
     let _ = std::fs::remove_file(&path);
     path
+}
+
+/// The median elapsed time and CPU of a side's runs (`None` when it did not run).
+fn median(mut runs: Vec<Side>) -> Option<Side> {
+    if runs.is_empty() {
+        return None;
+    }
+    let mid = runs.len() / 2;
+    runs.sort_by_key(|r| r.elapsed);
+    let elapsed = runs[mid].elapsed;
+    let mut cpus: Vec<f64> = runs.iter().filter_map(|r| r.cpu).collect();
+    cpus.sort_by(f64::total_cmp);
+    let rss = runs
+        .iter()
+        .filter_map(|r| r.rss_mib)
+        .fold(None, |m: Option<f64>, r| Some(m.map_or(r, |m| m.max(r))));
+    Some(Side {
+        elapsed,
+        cpu: cpus.get(cpus.len() / 2).copied(),
+        rss_mib: rss,
+    })
 }
 
 /// Global flags for the emulator, with JSON output.
