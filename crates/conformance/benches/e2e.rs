@@ -13,6 +13,13 @@
 //! `E2E_RSS_DELETES=N` for the last run, default 10000; `OTC_INTEROP_VENV` for the venv;
 //! `E2E_PAGE_ITEMS=N` jobs to list, default 10000, `E2E_PAGE_ROUNDS=N` walks per side,
 //! default 5; `E2E_ONLY=paging` for the paging row alone).
+//!
+//! `E2E_PROFILE=client|raw-signs|raw-same-signs` runs `E2E_DELETES` deletes of that side
+//! alone (`E2E_PROFILE_CONCURRENCY` in flight, default 16; raw reqwest signing each request
+//! in its loop, plain or with the clients' settings) and stops: under
+//! `valgrind --tool=callgrind` (the emulator's child process is not traced), two counts
+//! subtracted give the instructions per delete, which unlike seconds do not move from run
+//! to run.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::future::Future;
@@ -425,21 +432,8 @@ fn main() {
             })
         }
     };
-    let mut rows: Vec<(String, Vec<Stats>)> = Vec::new();
-    for concurrency in [1usize, 16, 64] {
-        let stats = compare(
-            batch,
-            &mut seed,
-            &mut [
-                &mut client_async(concurrency),
-                &mut raw_async(&same_reqwest, concurrency),
-                &mut raw_async(&plain_reqwest, concurrency),
-            ],
-        );
-        rows.push((format!("async, concurrency {concurrency}"), stats));
-    }
-    // The same at each concurrency, with raw signing each request in its loop as the
-    // client must: what the SDK layer costs beyond the signature.
+    // Raw reqwest signing each request in its loop as the client must: what the SDK layer
+    // costs beyond the signature.
     let raw_signing = |http: &reqwest::Client, concurrency: usize| {
         let (http, endpoints, credentials) = (http.clone(), endpoints.clone(), credentials.clone());
         let runtime = &runtime;
@@ -463,6 +457,37 @@ fn main() {
             })
         }
     };
+    // One side alone, for an instruction count (`E2E_PROFILE`, see the top).
+    if let Ok(side) = std::env::var("E2E_PROFILE") {
+        let concurrency = std::env::var("E2E_PROFILE_CONCURRENCY")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(16);
+        let first = seed(n);
+        let sample = match side.as_str() {
+            "client" => client_async(concurrency)(first, n),
+            "raw-signs" => raw_signing(&plain_reqwest, concurrency)(first, n),
+            "raw-same-signs" => raw_signing(&same_reqwest, concurrency)(first, n),
+            other => panic!("E2E_PROFILE: {other}? (client, raw-signs, raw-same-signs)"),
+        };
+        assert_eq!(sample.failures, 0, "{side}: failures");
+        println!("{side}: {n} deletes, {concurrency} in flight");
+        return;
+    }
+    let mut rows: Vec<(String, Vec<Stats>)> = Vec::new();
+    for concurrency in [1usize, 16, 64] {
+        let stats = compare(
+            batch,
+            &mut seed,
+            &mut [
+                &mut client_async(concurrency),
+                &mut raw_async(&same_reqwest, concurrency),
+                &mut raw_async(&plain_reqwest, concurrency),
+            ],
+        );
+        rows.push((format!("async, concurrency {concurrency}"), stats));
+    }
+    // The same at each concurrency, raw signing in its loop.
     for concurrency in [1usize, 16, 64] {
         let stats = compare(
             batch,
