@@ -468,7 +468,10 @@ fn main() {
             "client" => client_async(concurrency)(first, n),
             "raw-signs" => raw_signing(&plain_reqwest, concurrency)(first, n),
             "raw-same-signs" => raw_signing(&same_reqwest, concurrency)(first, n),
-            other => panic!("E2E_PROFILE: {other}? (client, raw-signs, raw-same-signs)"),
+            other => {
+                eprintln!("E2E_PROFILE={other}? One of: client, raw-signs, raw-same-signs");
+                std::process::exit(2);
+            }
         };
         assert_eq!(sample.failures, 0, "{side}: failures");
         println!("{side}: {n} deletes, {concurrency} in flight");
