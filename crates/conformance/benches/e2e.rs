@@ -14,9 +14,10 @@
 //! `E2E_PAGE_ITEMS=N` jobs to list, default 10000, `E2E_PAGE_ROUNDS=N` walks per side,
 //! default 5; `E2E_ONLY=paging` for the paging row alone).
 //!
-//! `E2E_PROFILE=client|raw-signs|raw-same-signs` runs `E2E_DELETES` deletes of that side
-//! alone (`E2E_PROFILE_CONCURRENCY` in flight, default 16; raw reqwest signing each request
-//! in its loop, plain or with the clients' settings) and stops: under
+//! `E2E_PROFILE=client|raw-signs|raw-same-signs|blocking|ureq-signs` runs `E2E_DELETES`
+//! deletes of that side alone (async: `E2E_PROFILE_CONCURRENCY` in flight, default 16; raw
+//! reqwest signing each request in its loop, plain or with the clients' settings; the
+//! blocking client, or a plain ureq agent signing in its loop, sequential) and stops: under
 //! `valgrind --tool=callgrind` (the emulator's child process is not traced), two counts
 //! subtracted give the instructions per delete, which unlike seconds do not move from run
 //! to run.
@@ -468,13 +469,30 @@ fn main() {
             "client" => client_async(concurrency)(first, n),
             "raw-signs" => raw_signing(&plain_reqwest, concurrency)(first, n),
             "raw-same-signs" => raw_signing(&same_reqwest, concurrency)(first, n),
+            "blocking" => run_blocking(n, |i| {
+                blocking_client.delete_flink_job(first + i as i64).is_ok()
+            }),
+            "ureq-signs" => run_blocking(n, |i| {
+                let target = Target::new(&endpoints, DEFAULT_PROJECT_ID);
+                let now = SigningTime::from_system_time(SystemTime::now());
+                let request = DeleteFlinkJob::new(first + i as i64)
+                    .signed_request(&target, &credentials, now, SignatureForm::Access)
+                    .unwrap();
+                match plain_ureq.run(request) {
+                    Ok(r) => r.status().is_success() && r.into_body().read_to_vec().is_ok(),
+                    Err(_) => false,
+                }
+            }),
             other => {
-                eprintln!("E2E_PROFILE={other}? One of: client, raw-signs, raw-same-signs");
+                eprintln!(
+                    "E2E_PROFILE={other}? One of: client, raw-signs, raw-same-signs, blocking, \
+                     ureq-signs"
+                );
                 std::process::exit(2);
             }
         };
         assert_eq!(sample.failures, 0, "{side}: failures");
-        println!("{side}: {n} deletes, {concurrency} in flight");
+        println!("{side}: {n} deletes");
         return;
     }
     let mut rows: Vec<(String, Vec<Stats>)> = Vec::new();

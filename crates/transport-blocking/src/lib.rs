@@ -96,8 +96,18 @@ struct Inner {
     proxied: Option<ureq::Agent>,
 }
 
-/// How much of a body is read at a time.
+/// How much of a body is read at a time, at most.
 const CHUNK: usize = 16 * 1024;
+
+/// The read buffer for an answer: as long as its `Content-Length` says (and one byte to see
+/// the end), up to [`CHUNK`]. Most answers are a few dozen bytes, and `read` needs its
+/// buffer zeroed: 16 KiB for each of them was the largest cost of a call after signing.
+fn read_buffer(headers: &http::HeaderMap) -> Vec<u8> {
+    let length = headers
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+    vec![0u8; length.map_or(CHUNK, |n| n.saturating_add(1).min(CHUNK))]
+}
 
 impl Client {
     otc_jobs_driver::client_methods!(self.inner.shared);
@@ -137,13 +147,13 @@ impl Client {
             otc_jobs_driver::transport_error(kind, otc_jobs_driver::naming_host(&uri, message))
         })?;
         let (mut parts, body) = response.into_parts();
+        let mut buffer = read_buffer(&parts.headers);
         let mut sink = BodySink::new(
             exchange.limit,
             parts.status,
             std::mem::take(&mut parts.headers),
         )?;
         let mut reader = body.into_reader();
-        let mut buffer = vec![0u8; CHUNK];
         loop {
             match reader.read(&mut buffer) {
                 Ok(0) => return Ok(sink.finish()),
@@ -284,5 +294,25 @@ mod tests {
         assert_eq!(read_kind(&wrapped), TransportErrorKind::Timeout);
         let reset = std::io::Error::from(std::io::ErrorKind::ConnectionReset);
         assert_eq!(read_kind(&reset), TransportErrorKind::Closed);
+    }
+
+    /// The read buffer fits a small answer that says its length, and never exceeds a
+    /// chunk (a length that is missing, unreadable or huge gets a whole chunk).
+    #[test]
+    fn read_buffer_fits_the_announced_length() {
+        let with = |value: &str| {
+            let mut headers = http::HeaderMap::new();
+            headers.insert(
+                http::header::CONTENT_LENGTH,
+                http::HeaderValue::from_str(value).unwrap(),
+            );
+            read_buffer(&headers).len()
+        };
+        assert_eq!(with("0"), 1);
+        assert_eq!(with("57"), 58);
+        assert_eq!(with("1048576"), CHUNK);
+        assert_eq!(with("18446744073709551615"), CHUNK);
+        assert_eq!(with("12x"), CHUNK);
+        assert_eq!(read_buffer(&http::HeaderMap::new()).len(), CHUNK);
     }
 }
