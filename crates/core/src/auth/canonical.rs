@@ -553,11 +553,18 @@ impl DerivedKeys {
 }
 
 pub(crate) fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
+    hmac_sha256_parts(key, &[data])
+}
+
+/// HMAC-SHA256 of the concatenation of `parts`, without joining them.
+pub(crate) fn hmac_sha256_parts<T: AsRef<[u8]>>(key: &[u8], parts: &[T]) -> [u8; 32] {
     // HMAC accepts keys of any length; the error branch cannot happen.
     let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key) else {
         return [0; 32];
     };
-    mac.update(data);
+    for part in parts {
+        mac.update(part.as_ref());
+    }
     mac.finalize().into_bytes().into()
 }
 

@@ -190,8 +190,17 @@ pub fn verify(
     authorization: &Authorization<'_>,
     secret_key: &str,
 ) -> Result<(), VerifyError> {
-    let key = VerifyKey::new(secret_key);
-    verify_with(method, uri, headers, body, authorization, &key)
+    let key = Key::Secret(secret_key);
+    check(method, uri, headers, body, authorization, key)
+}
+
+/// The key a signature is checked with.
+#[derive(Clone, Copy)]
+enum Key<'k> {
+    /// Prepared for many checks.
+    Prepared(&'k VerifyKey),
+    /// For this one check: its key schedule done here, nothing kept (and nothing allocated).
+    Secret(&'k str),
 }
 
 /// A secret key prepared for checking many signatures: its HMAC key schedule done once,
@@ -254,6 +263,25 @@ pub fn verify_with(
     authorization: &Authorization<'_>,
     key: &VerifyKey,
 ) -> Result<(), VerifyError> {
+    check(
+        method,
+        uri,
+        headers,
+        body,
+        authorization,
+        Key::Prepared(key),
+    )
+}
+
+/// [`verify`] and [`verify_with`]: the same check with either key.
+fn check(
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+    authorization: &Authorization<'_>,
+    key: Key<'_>,
+) -> Result<(), VerifyError> {
     let sdk_date = headers
         .get(&canonical::HEADER_SDK_DATE)
         .and_then(|v| v.to_str().ok())
@@ -297,17 +325,25 @@ pub fn verify_with(
             }
             let parts =
                 canonical::string_to_sign_parts(sdk_date, Some(scope), canonical_hash.as_str());
-            key.derived.mac_parts(
-                scope,
-                || canonical::derived_key(key.secret.expose(), date, region, service),
-                &parts,
-            )
+            match key {
+                Key::Prepared(key) => key.derived.mac_parts(
+                    scope,
+                    || canonical::derived_key(key.secret.expose(), date, region, service),
+                    &parts,
+                ),
+                Key::Secret(secret) => canonical::hmac_sha256_parts(
+                    &canonical::derived_key(secret, date, region, service),
+                    &parts,
+                ),
+            }
         }
-        _ => key.keyed.mac_parts(&canonical::string_to_sign_parts(
-            sdk_date,
-            None,
-            canonical_hash.as_str(),
-        )),
+        _ => {
+            let parts = canonical::string_to_sign_parts(sdk_date, None, canonical_hash.as_str());
+            match key {
+                Key::Prepared(key) => key.keyed.mac_parts(&parts),
+                Key::Secret(secret) => canonical::hmac_sha256_parts(secret.as_bytes(), &parts),
+            }
+        }
     };
     let expected = canonical::HexDigest::new(&mac);
     if canonical::constant_time_eq(
