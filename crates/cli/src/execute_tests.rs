@@ -155,6 +155,33 @@ async fn run(fake: &Arc<Fake>, plan: &Plan, settings: Settings) -> Report {
     .await
 }
 
+/// A rerun over `ids` with the journal at `path`: its plan skips what the journal holds.
+/// The plan, how many ids the journal held, and the report.
+async fn resume(
+    fake: &Arc<Fake>,
+    path: &std::path::Path,
+    ids: impl IntoIterator<Item = i64>,
+    settings: Settings,
+) -> (Plan, usize, Report) {
+    let (journal, finished) = Journal::open(path, Kind::FlinkJob).unwrap();
+    let plan = Plan::new(
+        Kind::FlinkJob,
+        ids.into_iter().map(|n| (JobId::Number(n), None)).collect(),
+        &HashSet::new(),
+        &finished,
+    );
+    let report = execute(
+        Arc::clone(fake),
+        &plan,
+        settings,
+        Some(Arc::new(journal)),
+        Cancel::default(),
+        ProgressBar::hidden(),
+    )
+    .await;
+    (plan, finished.len(), report)
+}
+
 fn outcomes(report: &Report) -> Vec<(String, &'static str)> {
     report
         .items
@@ -388,23 +415,8 @@ async fn journal_resume_finishes_everything_without_deleting_twice() {
     assert!(done_first > 0 && done_first < 20);
 
     // Second run with the same journal: finished ids are skipped, the rest deleted.
-    let (journal, finished) = Journal::open(&path, Kind::FlinkJob).unwrap();
-    assert_eq!(finished.len(), done_first);
-    let plan2 = Plan::new(
-        Kind::FlinkJob,
-        ids.map(|n| (JobId::Number(n), None)).collect(),
-        &HashSet::new(),
-        &finished,
-    );
-    let second = execute(
-        Arc::clone(&fake),
-        &plan2,
-        settings,
-        Some(Arc::new(journal)),
-        Cancel::default(),
-        ProgressBar::hidden(),
-    )
-    .await;
+    let (plan2, finished, second) = resume(&fake, &path, ids, settings).await;
+    assert_eq!(finished, done_first);
     std::fs::remove_file(&path).unwrap();
     assert_exactly_once(&plan2, &second);
     assert_eq!(second.summary.skipped, done_first);
@@ -555,23 +567,8 @@ async fn a_batch_journalled_together_is_skipped_by_a_rerun() {
     let text = std::fs::read_to_string(&path).unwrap();
     assert_eq!(text.lines().count(), 7, "{text}");
 
-    let (journal, finished) = Journal::open(&path, Kind::FlinkJob).unwrap();
-    assert_eq!(finished.len(), 7);
-    let plan_again = Plan::new(
-        Kind::FlinkJob,
-        (1..=7).map(|n| (JobId::Number(n), None)).collect(),
-        &HashSet::new(),
-        &finished,
-    );
-    let second = execute(
-        Arc::clone(&fake),
-        &plan_again,
-        settings,
-        Some(Arc::new(journal)),
-        Cancel::default(),
-        ProgressBar::hidden(),
-    )
-    .await;
+    let (_, finished, second) = resume(&fake, &path, 1..=7, settings).await;
+    assert_eq!(finished, 7);
     std::fs::remove_file(&path).unwrap();
     assert_eq!(second.summary.skipped, 7);
     assert!(fake.deleted_counts().values().all(|n| *n == 1));

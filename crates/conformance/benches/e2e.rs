@@ -496,30 +496,33 @@ fn main() {
         return;
     }
     let mut rows: Vec<(String, Vec<Stats>)> = Vec::new();
-    for concurrency in [1usize, 16, 64] {
-        let stats = compare(
-            batch,
-            &mut seed,
-            &mut [
-                &mut client_async(concurrency),
-                &mut raw_async(&same_reqwest, concurrency),
-                &mut raw_async(&plain_reqwest, concurrency),
-            ],
-        );
-        rows.push((format!("async, concurrency {concurrency}"), stats));
-    }
-    // The same at each concurrency, raw signing in its loop.
-    for concurrency in [1usize, 16, 64] {
-        let stats = compare(
-            batch,
-            &mut seed,
-            &mut [
-                &mut client_async(concurrency),
-                &mut raw_signing(&same_reqwest, concurrency),
-                &mut raw_signing(&plain_reqwest, concurrency),
-            ],
-        );
-        rows.push((format!("async {concurrency}, raw signs"), stats));
+    // Raw reqwest sending pre-signed requests, then signing each in its loop as the client
+    // must, at each concurrency.
+    for signs in [false, true] {
+        for concurrency in [1usize, 16, 64] {
+            let raw = |http| -> Box<dyn FnMut(i64, usize) -> Sample + '_> {
+                if signs {
+                    Box::new(raw_signing(http, concurrency))
+                } else {
+                    Box::new(raw_async(http, concurrency))
+                }
+            };
+            let stats = compare(
+                batch,
+                &mut seed,
+                &mut [
+                    &mut client_async(concurrency),
+                    &mut *raw(&same_reqwest),
+                    &mut *raw(&plain_reqwest),
+                ],
+            );
+            let row = if signs {
+                format!("async {concurrency}, raw signs")
+            } else {
+                format!("async, concurrency {concurrency}")
+            };
+            rows.push((row, stats));
+        }
     }
     let raw_blocking = |agent: &ureq::Agent| {
         let agent = agent.clone();
