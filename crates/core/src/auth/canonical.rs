@@ -454,16 +454,8 @@ pub fn derived_key(secret_key: &str, short_date: &str, region: &str, service: &s
 
 /// The credential scope of the derived-key form: `YYYYMMDD/region/service/sdk_request`.
 pub fn derived_scope(short_date: &str, region: &str, service: &str) -> String {
-    // Pushed, not formatted: it is built for every derived-key signature.
-    let parts = [short_date, region, service, DERIVED_SCOPE_TERMINATOR];
-    let mut scope = String::with_capacity(parts.iter().map(|p| p.len() + 1).sum());
-    for (i, part) in parts.iter().enumerate() {
-        if i > 0 {
-            scope.push('/');
-        }
-        scope.push_str(part);
-    }
-    scope
+    // Joined, not formatted: it is built for every derived-key signature.
+    [short_date, region, service, DERIVED_SCOPE_TERMINATOR].join("/")
 }
 
 /// HMAC-SHA256 with its key schedule done once, for signing many requests with one key.

@@ -67,12 +67,7 @@ impl<'a> Authorization<'a> {
             .and_then(|r| r.strip_prefix(' '))
             .ok_or(VerifyError::Malformed("not SDK-HMAC-SHA256"))?;
         let (mut access, mut credential, mut signed, mut signature) = (None, None, None, None);
-        let mut items = rest;
-        loop {
-            let (item, next) = match items.find(',') {
-                Some(comma) => (&items[..comma], Some(&items[comma + 1..])),
-                None => (items, None),
-            };
+        for item in rest.split(',') {
             let item = item.trim_ascii();
             let equals = item
                 .bytes()
@@ -86,10 +81,6 @@ impl<'a> Authorization<'a> {
                 _ => return Err(VerifyError::Malformed("unknown field")),
             };
             *slot = Some(item[equals + 1..].trim_ascii());
-            match next {
-                Some(next) => items = next,
-                None => break,
-            }
         }
         let (form, access_key, scope) = match (access, credential) {
             (Some(ak), None) => (SignatureForm::Access, ak, None),
@@ -289,23 +280,15 @@ fn check(
         .ok_or(VerifyError::BadDate)?;
     // The names on the stack for the usual few (a request here signs three to six).
     let mut inline = [""; 16];
-    let mut spilled = Vec::new();
-    let mut count = 0;
-    for name in authorization.signed_headers() {
-        match inline.get_mut(count) {
-            Some(slot) => *slot = name,
-            None => {
-                if spilled.is_empty() {
-                    spilled.extend_from_slice(&inline);
-                }
-                spilled.push(name);
-            }
+    let count = authorization.signed_headers().count();
+    let spilled: Vec<&str>;
+    let names = if count <= inline.len() {
+        for (slot, name) in inline.iter_mut().zip(authorization.signed_headers()) {
+            *slot = name;
         }
-        count += 1;
-    }
-    let names = if spilled.is_empty() {
         &inline[..count]
     } else {
+        spilled = authorization.signed_headers().collect();
         &spilled[..]
     };
     let canonical =
