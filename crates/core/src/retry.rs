@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use http::{HeaderMap, Method, StatusCode};
 
-use crate::auth::SigningTime;
 use crate::error::{Error, ResponseErrorKind, TransportErrorKind};
+use crate::time::UtcTime;
 
 /// The error code of OTC's API gateway for a throttled request.
 pub const THROTTLED_CODE: &str = "APIG.0308";
@@ -84,12 +84,12 @@ impl RetryPolicy {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use otc_jobs_core::auth::SigningTime;
+    /// use otc_jobs_core::UtcTime;
     /// use otc_jobs_core::{Error, RetryDecision, RetryPolicy, ServiceError};
     /// let mut headers = http::HeaderMap::new();
     /// headers.insert("retry-after", http::HeaderValue::from_static("Tue, 21 May 2024 10:20:35 GMT"));
     /// let busy: Error = ServiceError::from_answer(http::StatusCode::SERVICE_UNAVAILABLE, &headers, b"").into();
-    /// let now = SigningTime::parse_sdk_date("20240521T102030Z").unwrap();
+    /// let now = UtcTime::parse_sdk_date("20240521T102030Z").unwrap();
     /// let policy = RetryPolicy::default();
     /// assert_eq!(policy.decide_at(1, &busy, 0.5, now), RetryDecision::RetryAfter(Duration::from_secs(5)));
     /// ```
@@ -98,7 +98,7 @@ impl RetryPolicy {
         attempts_made: u32,
         error: &Error,
         jitter: f64,
-        now: SigningTime,
+        now: UtcTime,
     ) -> RetryDecision {
         self.decide_for(true, attempts_made, error, jitter, Some(now))
     }
@@ -125,7 +125,7 @@ impl RetryPolicy {
         attempts_made: u32,
         error: &Error,
         jitter: f64,
-        now: Option<SigningTime>,
+        now: Option<UtcTime>,
     ) -> RetryDecision {
         if attempts_made >= self.max_attempts
             || !is_retryable(error)
@@ -297,12 +297,12 @@ pub enum RetryAfter {
     /// Wait this long (the number-of-seconds form, which OTC's gateway sends).
     Delay(Duration),
     /// Try again at this moment (the HTTP-date form).
-    At(SigningTime),
+    At(UtcTime),
 }
 
 impl RetryAfter {
     /// How long to wait from `now` (a date in the past: no wait).
-    pub fn wait_from(self, now: SigningTime) -> Duration {
+    pub fn wait_from(self, now: UtcTime) -> Duration {
         match self {
             RetryAfter::Delay(wait) => wait,
             RetryAfter::At(at) => Duration::from_secs(at.unix().saturating_sub(now.unix())),
@@ -330,7 +330,7 @@ pub fn retry_after(headers: &HeaderMap) -> Option<RetryAfter> {
         .trim();
     match value.parse::<u64>() {
         Ok(seconds) => Some(RetryAfter::Delay(Duration::from_secs(seconds))),
-        Err(_) => SigningTime::parse_http_date(value).map(RetryAfter::At),
+        Err(_) => UtcTime::parse_http_date(value).map(RetryAfter::At),
     }
 }
 
@@ -471,13 +471,13 @@ mod tests {
             http::HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
         );
         let e: Error = ServiceError::from_answer(StatusCode::SERVICE_UNAVAILABLE, &h, b"").into();
-        let now = SigningTime::parse_sdk_date("20151021T072750Z").unwrap();
+        let now = UtcTime::parse_sdk_date("20151021T072750Z").unwrap();
         assert_eq!(
             p.decide_at(1, &e, 0.9, now),
             RetryDecision::RetryAfter(Duration::from_secs(10))
         );
         // A date in the past: retry at once. Without the time: the backoff.
-        let later = SigningTime::parse_sdk_date("20151021T080000Z").unwrap();
+        let later = UtcTime::parse_sdk_date("20151021T080000Z").unwrap();
         assert_eq!(
             p.decide_at(1, &e, 0.9, later),
             RetryDecision::RetryAfter(Duration::ZERO)
@@ -487,7 +487,7 @@ mod tests {
             RetryDecision::RetryAfter(p.backoff(1, 0.5))
         );
         // Far in the future: beyond the cap, give up.
-        let long_before = SigningTime::parse_sdk_date("20151021T060000Z").unwrap();
+        let long_before = UtcTime::parse_sdk_date("20151021T060000Z").unwrap();
         assert_eq!(p.decide_at(1, &e, 0.9, long_before), RetryDecision::GiveUp);
     }
 

@@ -7,11 +7,12 @@ use std::fmt;
 use http::header::{CONTENT_TYPE, HeaderValue, USER_AGENT};
 use serde::Deserialize;
 
-use super::{SecretString, SigningTime};
+use super::SecretString;
 use crate::endpoint::Endpoints;
 use crate::error::{BuildError, Error, ResponseError, ResponseErrorKind, ServiceError};
 use crate::operation::DEFAULT_USER_AGENT;
 use crate::service::Service;
+use crate::time::UtcTime;
 
 /// The header IAM returns the new token in.
 pub const X_SUBJECT_TOKEN: &str = "x-subject-token";
@@ -129,7 +130,7 @@ pub struct IamToken {
     /// The token (`X-Subject-Token`).
     pub token: SecretString,
     /// When it expires (`token.expires_at`).
-    pub expires_at: SigningTime,
+    pub expires_at: UtcTime,
     /// The project the token is scoped to, when IAM says.
     pub project_id: Option<String>,
 }
@@ -139,12 +140,12 @@ impl IamToken {
     /// seconds.
     ///
     /// ```
-    /// use otc_jobs_core::auth::{iam::IamToken, SigningTime};
-    /// let t = IamToken { token: "t".into(), expires_at: SigningTime::from_unix(1000), project_id: None };
-    /// assert!(!t.needs_refresh(SigningTime::from_unix(100), 300));
-    /// assert!(t.needs_refresh(SigningTime::from_unix(800), 300));
+    /// use otc_jobs_core::{auth::iam::IamToken, UtcTime};
+    /// let t = IamToken { token: "t".into(), expires_at: UtcTime::from_unix(1000), project_id: None };
+    /// assert!(!t.needs_refresh(UtcTime::from_unix(100), 300));
+    /// assert!(t.needs_refresh(UtcTime::from_unix(800), 300));
     /// ```
-    pub fn needs_refresh(&self, now: SigningTime, margin_seconds: u64) -> bool {
+    pub fn needs_refresh(&self, now: UtcTime, margin_seconds: u64) -> bool {
         now.unix().saturating_add(margin_seconds) >= self.expires_at.unix()
     }
 }
@@ -201,7 +202,7 @@ pub fn parse_token_response<B: AsRef<[u8]>>(
         .ok_or_else(|| unreadable("no X-Subject-Token header"))?;
     let parsed: TokenBody =
         serde_json::from_slice(body).map_err(|e| unreadable(&format!("token body: {e}")))?;
-    let expires_at = SigningTime::parse_rfc3339(&parsed.token.expires_at)
+    let expires_at = UtcTime::parse_rfc3339(&parsed.token.expires_at)
         .ok_or_else(|| unreadable("token.expires_at is not an RFC 3339 time"))?;
     Ok(IamToken {
         token: SecretString::new(token),
