@@ -9,8 +9,8 @@ use std::time::{Duration, SystemTime};
 
 use http::header::USER_AGENT;
 use otc_jobs_core::auth::iam::{
-    IamToken, TokenScope, parse_projects_response, parse_token_response, password_token_request,
-    projects_by_name_request,
+    CreatePasswordToken, IamToken, ListProjects, TokenScope, parse_projects_response,
+    parse_token_response,
 };
 use otc_jobs_core::auth::{Credentials, SecretString, SigningParams, authenticate};
 use otc_jobs_core::{
@@ -217,7 +217,7 @@ impl<O: Operation> std::fmt::Debug for Call<'_, O> {
     }
 }
 
-impl<O: Operation> Call<'_, O> {
+impl<'a, O: Operation> Call<'a, O> {
     /// The call's span (`otc_jobs.call`): run the whole loop inside it.
     pub fn span(&self) -> &Span {
         &self.span
@@ -455,8 +455,12 @@ impl<O: Operation> Call<'_, O> {
             (Auth::Password(_), None) => None,
         };
         let built = match (phase, &credentials) {
-            (Phase::Operation, Some(credentials)) => self.operation_request(credentials, now),
-            (Phase::Project, Some(credentials)) => self.project_request(credentials, now),
+            (Phase::Operation, Some(credentials)) => {
+                self.signed_request(self.operation, credentials, now)
+            }
+            (Phase::Project, Some(credentials)) => {
+                self.signed_request(&self.project_lookup(), credentials, now)
+            }
             _ => self.token_request(),
         };
         let request = match built {
@@ -489,33 +493,34 @@ impl<O: Operation> Call<'_, O> {
         })
     }
 
-    fn operation_request(
+    /// Where requests go: the endpoints, and the project id once known (IAM's calls,
+    /// which are not in a project, do not use it).
+    fn target(&self) -> Target<'a> {
+        let shared = self.shared;
+        Target::new(
+            &shared.config.endpoints,
+            shared.project_id().unwrap_or_default(),
+        )
+    }
+
+    /// `operation`'s request, signed (the operation itself, or IAM's project lookup).
+    fn signed_request<P: Operation>(
         &self,
+        operation: &P,
         credentials: &Credentials,
         now: UtcTime,
     ) -> Result<http::Request<Vec<u8>>, Error> {
-        let config = &self.shared.config;
-        let project_id = self.shared.project_id().unwrap_or_default();
-        let target = Target::new(&config.endpoints, project_id);
-        let mut request = self.operation.build_request(&target)?;
-        self.sign(&mut request, credentials, now, O::SERVICE)?;
+        let mut request = operation.build_request(&self.target())?;
+        self.sign(&mut request, credentials, now, P::SERVICE)?;
         Ok(request)
     }
 
-    fn project_request(
-        &self,
-        credentials: &Credentials,
-        now: UtcTime,
-    ) -> Result<http::Request<Vec<u8>>, Error> {
-        let config = &self.shared.config;
-        let name = match &config.project {
-            Project::Name(name) => name.as_str(),
+    fn project_lookup(&self) -> ListProjects {
+        match &self.shared.config.project {
+            Project::Name(name) => ListProjects::new().name(name.as_str()),
             // Unreachable in practice: an id is known from the start.
-            Project::Id(id) => id.as_str(),
-        };
-        let mut request = projects_by_name_request(&config.endpoints, name)?;
-        self.sign(&mut request, credentials, now, Service::Iam)?;
-        Ok(request)
+            Project::Id(id) => ListProjects::new().name(id.as_str()),
+        }
     }
 
     fn token_request(&self) -> Result<http::Request<Vec<u8>>, Error> {
@@ -528,7 +533,7 @@ impl<O: Operation> Call<'_, O> {
             (None, Project::Name(name)) => TokenScope::ProjectName(name.clone()),
             (None, Project::Id(id)) => TokenScope::ProjectId(id.clone()),
         };
-        let mut request = password_token_request(&config.endpoints, login, &scope)?;
+        let mut request = CreatePasswordToken::new(login, scope).build_request(&self.target())?;
         if let Some(ua) = &config.user_agent {
             request.headers_mut().insert(USER_AGENT, ua.clone());
         }
