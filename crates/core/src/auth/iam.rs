@@ -367,12 +367,9 @@ mod tests {
             password: "pw".into(),
             domain_name: "OTC-EU-DE-1".into(),
         };
-        let token = password_token_request(
-            &endpoints,
-            &login,
-            &TokenScope::ProjectName("eu-de".into()),
-        )
-        .unwrap();
+        let token =
+            password_token_request(&endpoints, &login, &TokenScope::ProjectName("eu-de".into()))
+                .unwrap();
         let lookup = projects_by_name_request(&endpoints, "eu-de_a b").unwrap();
         for request in [&token, &lookup] {
             let headers = request.headers();
@@ -425,11 +422,9 @@ mod tests {
         assert!(matches!(refused, Err(Error::Service(_))));
         let empty = parse_token_response(&answer(201, ""));
         assert!(matches!(empty, Err(Error::Response(_))));
-        let two = parse_projects_response(&answer(
-            200,
-            r#"{"projects": [{"id": "a"}, {"id": "b"}]}"#,
-        ))
-        .unwrap_err();
+        let two =
+            parse_projects_response(&answer(200, r#"{"projects": [{"id": "a"}, {"id": "b"}]}"#))
+                .unwrap_err();
         assert!(two.to_string().contains("IAM listed 2"), "{two}");
         let none = parse_projects_response(&answer(200, r#"{"projects": []}"#)).unwrap_err();
         assert!(none.to_string().contains("IAM listed 0"), "{none}");

@@ -5,6 +5,7 @@
 pub mod canonical;
 pub mod iam;
 mod secret;
+#[cfg(feature = "verify")]
 mod verify;
 
 use std::fmt;
@@ -16,6 +17,7 @@ use http::header::{AUTHORIZATION, CONTENT_TYPE, HOST, HeaderName, HeaderValue};
 #[doc(no_inline)]
 pub use crate::time::UtcTime as SigningTime;
 pub use secret::SecretString;
+#[cfg(feature = "verify")]
 pub use verify::{Authorization, VerifyError, VerifyKey, verify, verify_with};
 
 use crate::error::SignError;

@@ -222,7 +222,7 @@ impl VerifyKey {
 
     /// Whether this is the key of `secret_key`.
     pub fn is_for(&self, secret_key: &str) -> bool {
-        canonical::constant_time_eq(self.secret.expose().as_bytes(), secret_key.as_bytes())
+        constant_time_eq(self.secret.expose().as_bytes(), secret_key.as_bytes())
     }
 }
 
@@ -331,7 +331,7 @@ fn check(
         }
     };
     let expected = canonical::HexDigest::new(&mac);
-    if canonical::constant_time_eq(
+    if constant_time_eq(
         expected.as_str().as_bytes(),
         authorization.signature.as_bytes(),
     ) {
@@ -339,6 +339,11 @@ fn check(
     } else {
         Err(VerifyError::Mismatch)
     }
+}
+
+/// Compares two strings in time independent of where they differ.
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 #[cfg(test)]
@@ -392,5 +397,12 @@ mod tests {
                 assert_eq!(check(&other), Err(VerifyError::Mismatch));
             }
         }
+    }
+
+    #[test]
+    fn constant_time_comparison() {
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"ab"));
     }
 }
