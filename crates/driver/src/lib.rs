@@ -30,7 +30,6 @@
 
 mod body;
 mod call;
-mod clouds;
 mod config;
 mod jitter;
 mod methods;
