@@ -12,7 +12,7 @@ use std::fmt;
 
 use http::header::{AUTHORIZATION, CONTENT_TYPE, HOST, HeaderName, HeaderValue};
 
-/// The earlier name of [`UtcTime`](crate::UtcTime), kept so that code written against it
+/// The earlier name of [`UtcTime`], kept so that code written against it
 /// still builds.
 #[doc(no_inline)]
 pub use crate::time::UtcTime as SigningTime;
