@@ -42,7 +42,8 @@ OPTIONS:
     -V, --version               the version
     -h, --help                  this text
 
-The first line on stdout is `listening on http://HOST:PORT` (https with --tls); SIGINT or
+The first line on stdout is `listening on http://HOST:PORT` (https with --tls); then stderr
+gets `export OS_...=` lines that point otc-jobs at it (paste them into a shell). SIGINT or
 SIGTERM stop the emulator (exit status 0). Admin API (no auth): /_emulator/jobs,
 /_emulator/faults, /_emulator/requests, /_emulator/reset, /_emulator/expire-tokens.",
         version = env!("CARGO_PKG_VERSION"),
@@ -146,6 +147,51 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Command, String> {
         seed,
         ca_out,
     })))
+}
+
+/// The `export` lines that point `otc-jobs` (or any program on the SDK) at `emulator`:
+/// its first access key pair, its project, a region, and every service at its address.
+fn exports(emulator: &Emulator, ca: &Option<String>) -> String {
+    let config = emulator.config();
+    let (ak, sk) = config
+        .access_keys
+        .first()
+        .map_or((DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY), |(ak, sk)| {
+            (ak.as_str(), sk.as_str())
+        });
+    let mut lines = format!(
+        "# point otc-jobs at this emulator (paste into a shell):\n\
+         export OS_ACCESS_KEY={ak} OS_SECRET_KEY={sk}\n\
+         export OS_PROJECT_ID={project} OS_REGION_NAME=eu-de\n\
+         export OS_ENDPOINT_OVERRIDE={url}\n",
+        project = shell_word(&config.project_id),
+        ak = shell_word(ak),
+        sk = shell_word(sk),
+        url = emulator.base_url(),
+    );
+    if emulator.ca_pem().is_some() {
+        // No OS_* variable names a CA: only programs on the SDK can trust this one.
+        lines.push_str(&format!(
+            "# HTTPS with a test CA{}: trust it with ClientBuilder::root_certificate_pem\n",
+            ca.as_deref()
+                .map(|path| format!(" (written to {path})"))
+                .unwrap_or_default()
+        ));
+    }
+    lines
+}
+
+/// `word` as one shell word: as is when it is plain, else in single quotes.
+fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./:@%+=,".contains(&b));
+    if plain {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
 }
 
 fn read_seed(path: &str) -> Result<Vec<SeedJob>, String> {
@@ -253,6 +299,8 @@ fn main() -> ExitCode {
     let mut stdout = std::io::stdout();
     let _ = writeln!(stdout, "listening on {}", emulator.base_url());
     let _ = stdout.flush();
+    // On stderr, so that stdout's first line stays the one scripts wait for.
+    eprint!("{}", exports(&emulator, &args.ca_out));
     runtime.block_on(signals.wait());
     drop(emulator);
     ExitCode::SUCCESS
@@ -283,6 +331,29 @@ mod tests {
         assert_eq!(a.config.delete_delay, Duration::from_millis(250));
         assert_eq!(a.seed.as_deref(), Some("f.json"));
         assert!(a.config.listen.ip().is_loopback());
+    }
+
+    #[test]
+    fn prints_exports_that_a_shell_reads_as_one_word_each() {
+        assert_eq!(shell_word("eu-de"), "eu-de");
+        assert_eq!(shell_word("a b"), "'a b'");
+        assert_eq!(shell_word("it's"), r"'it'\''s'");
+        assert_eq!(shell_word(""), "''");
+        let mut config = EmulatorConfig::default();
+        config.project_id = "p 1".into();
+        config.access_keys = vec![("AK1".into(), "S$K".into())];
+        let emulator = Emulator::start(config).unwrap();
+        let text = exports(&emulator, &None);
+        assert!(
+            text.contains("export OS_ACCESS_KEY=AK1 OS_SECRET_KEY='S$K'\n"),
+            "{text}"
+        );
+        assert!(text.contains("OS_PROJECT_ID='p 1' "), "{text}");
+        assert!(
+            text.contains(&format!("OS_ENDPOINT_OVERRIDE={}\n", emulator.base_url())),
+            "{text}"
+        );
+        assert!(!text.contains("HTTPS"), "{text}");
     }
 
     #[test]
