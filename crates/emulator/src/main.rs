@@ -339,10 +339,12 @@ mod tests {
         assert_eq!(shell_word("a b"), "'a b'");
         assert_eq!(shell_word("it's"), r"'it'\''s'");
         assert_eq!(shell_word(""), "''");
-        let mut config = EmulatorConfig::default();
-        config.project_id = "p 1".into();
-        config.access_keys = vec![("AK1".into(), "S$K".into())];
-        let emulator = Emulator::start(config).unwrap();
+        let emulator = Emulator::start(EmulatorConfig {
+            project_id: "p 1".into(),
+            access_keys: vec![("AK1".into(), "S$K".into())],
+            ..EmulatorConfig::default()
+        })
+        .unwrap();
         let text = exports(&emulator, &None);
         assert!(
             text.contains("export OS_ACCESS_KEY=AK1 OS_SECRET_KEY='S$K'\n"),
