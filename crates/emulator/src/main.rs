@@ -36,6 +36,10 @@ OPTIONS:
     --delete-delay-ms N         how long a deleted ModelArts job shows its deleting status
                                 (default {delay}; DLI and MRS delete at once)
     --threads N                 runtime worker threads (default {threads})
+    --rate-limit N[/s|/min]     throttle like the API gateway: at most N requests per second
+                                (or minute) per project and service, the rest 429 APIG.0308
+    --rate-limit-retry-after S  with --rate-limit: send Retry-After: S with each 429 (the real
+                                gateway promises none)
     --tls                       serve HTTPS with a certificate from a fresh test CA
     --ca-out FILE               with --tls: write that CA's certificate (PEM) to FILE, for
                                 clients to trust
@@ -45,7 +49,8 @@ OPTIONS:
 The first line on stdout is `listening on http://HOST:PORT` (https with --tls); then stderr
 gets `export OS_...=` lines that point otc-jobs at it (paste them into a shell). SIGINT or
 SIGTERM stop the emulator (exit status 0). Admin API (no auth): /_emulator/jobs,
-/_emulator/faults, /_emulator/requests, /_emulator/reset, /_emulator/expire-tokens.",
+/_emulator/faults, /_emulator/requests, /_emulator/reset, /_emulator/expire-tokens,
+/_emulator/rate-limit.",
         version = env!("CARGO_PKG_VERSION"),
         listen = defaults.listen,
         project_id = DEFAULT_PROJECT_ID,
@@ -76,6 +81,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Command, String> {
     let (mut aks, mut sks) = (Vec::new(), Vec::new());
     let mut seed = None;
     let mut ca_out = None;
+    let mut retry_after = None;
     while let Some(flag) = args.next() {
         if flag == "-h" || flag == "--help" {
             return Ok(Command::Help);
@@ -128,6 +134,16 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Command, String> {
             "--seed" => seed = Some(value()?),
             "--delete-delay-ms" => config.delete_delay = Duration::from_millis(number(value()?)?),
             "--threads" => config.worker_threads = usize::try_from(number(value()?)?).unwrap_or(1),
+            "--rate-limit" => {
+                let v = value()?;
+                config.rate_limit = Some(v.parse().map_err(|e| format!("--rate-limit: {e}"))?);
+            }
+            "--rate-limit-retry-after" => {
+                let v = value()?;
+                let seconds = u32::try_from(number(v.clone())?)
+                    .map_err(|_| format!("{flag}: too large: {v}"))?;
+                retry_after = Some(seconds);
+            }
             "--tls" => config.tls = true,
             "--ca-out" => ca_out = Some(value()?),
             other => return Err(format!("unknown argument {other} (see --help)")),
@@ -138,6 +154,11 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Command, String> {
     }
     if !aks.is_empty() {
         config.access_keys = aks.into_iter().zip(sks).collect();
+    }
+    match (&mut config.rate_limit, retry_after) {
+        (Some(limit), Some(seconds)) => limit.retry_after_s = Some(seconds),
+        (None, Some(_)) => return Err("--rate-limit-retry-after needs --rate-limit".into()),
+        _ => {}
     }
     if ca_out.is_some() && !config.tls {
         return Err("--ca-out needs --tls".into());
@@ -374,6 +395,19 @@ mod tests {
             Ok(Command::Version)
         ));
         assert!(args("--ca-out ca.pem").is_err(), "--ca-out needs --tls");
+        assert!(args("--rate-limit-retry-after 2").is_err());
+        assert!(args("--rate-limit fast").is_err());
+        let limited = args("--rate-limit 30/min --rate-limit-retry-after 2")
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            limited.config.rate_limit,
+            Some(otc_jobs_emulator::RateLimit {
+                limit: 30,
+                per_seconds: 60,
+                retry_after_s: Some(2)
+            })
+        );
         let tls = args("--tls --ca-out ca.pem").unwrap().unwrap();
         assert!(tls.config.tls);
         assert_eq!(tls.ca_out.as_deref(), Some("ca.pem"));
