@@ -880,7 +880,52 @@ pub fn markdown(text: &str) -> String {
 }
 
 fn collapse(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    // What `s.split_whitespace().collect::<Vec<_>>().join(" ")` gives, in one pass over the
+    // bytes and one allocation: every paragraph and cell passes here, so it shows in the
+    // reader's cost. ASCII bytes are classified by table; other characters are decoded.
+    let mut out = String::with_capacity(s.len());
+    let bytes = s.as_bytes();
+    let mut word: Option<usize> = None;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let (space, len) = if b.is_ascii() {
+            (ASCII_WHITESPACE[usize::from(b)], 1)
+        } else {
+            let c = s[i..].chars().next().unwrap_or('\u{fffd}');
+            (c.is_whitespace(), c.len_utf8())
+        };
+        if space {
+            if let Some(start) = word.take() {
+                push_word(&mut out, &s[start..i]);
+            }
+        } else if word.is_none() {
+            word = Some(i);
+        }
+        i += len;
+    }
+    if let Some(start) = word {
+        push_word(&mut out, &s[start..]);
+    }
+    out
+}
+
+/// `char::is_whitespace` of each ASCII character: tab, line feed, vertical tab, form feed,
+/// carriage return and space.
+const ASCII_WHITESPACE: [bool; 128] = {
+    let mut table = [false; 128];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = (b as u8 as char).is_whitespace();
+        b += 1;
+    }
+    table
+};
+
+fn push_word(out: &mut String, word: &str) {
+    if !out.is_empty() {
+        out.push(' ');
+    }
+    out.push_str(word);
 }
 
 fn render(text: &str, md: bool) -> String {
@@ -972,14 +1017,16 @@ fn render(text: &str, md: bool) -> String {
             match cs.get(i + 1) {
                 Some(n) if n.is_whitespace() => i += 2,
                 Some(n) => {
-                    out.push_str(&escape(&n.to_string(), md));
+                    push_escaped(&mut out, *n, md);
                     i += 2;
                 }
                 None => i += 1,
             }
             continue;
         }
-        out.push_str(&escape(&c.to_string(), md));
+        // One character at a time without a `String` per character (the page reader's
+        // hot loop: every character of every paragraph and cell passes here).
+        push_escaped(&mut out, c, md);
         i += 1;
     }
     out
@@ -1042,13 +1089,18 @@ fn escape(s: &str, md: bool) -> String {
     }
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        // Only the characters that change meaning in rustdoc Markdown.
-        if matches!(c, '[' | ']' | '<' | '>' | '`' | '*' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
+        push_escaped(&mut out, c, true);
     }
     out
+}
+
+/// Appends `c` to `out`, escaped as [`escape`] does.
+fn push_escaped(out: &mut String, c: char, md: bool) {
+    // Only the characters that change meaning in rustdoc Markdown.
+    if md && matches!(c, '[' | ']' | '<' | '>' | '`' | '*' | '\\') {
+        out.push('\\');
+    }
+    out.push(c);
 }
 
 /// All blocks as one line of plain text (paragraphs and list items joined by spaces).
@@ -1142,6 +1194,22 @@ mod tests {
             markdown("in [0,100] **x** <y>"),
             "in \\[0,100\\] **x** \\<y\\>"
         );
+    }
+
+    #[test]
+    fn collapse_is_split_whitespace_joined() {
+        for s in [
+            "",
+            "   ",
+            "a",
+            " a  b\t\nc ",
+            "a\u{b}b\u{85}c\u{a0}d\u{3000}e",
+            "\u{2003}x\u{2003}",
+            "é  ü\r\n",
+        ] {
+            let joined = s.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert_eq!(collapse(s), joined, "{s:?}");
+        }
     }
 
     #[test]
