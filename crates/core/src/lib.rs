@@ -67,7 +67,7 @@ pub use probe::{Deletion, DeletionProbe, JobState};
 pub use query::Query;
 pub use retry::{
     RetryDecision, RetryPolicy, THROTTLED_CODE, is_ambiguous, is_idempotent, is_retryable,
-    is_throttled,
+    is_throttled, throttle_limit,
 };
 pub use retry_after::{RetryAfter, retry_after};
 pub use service::Service;

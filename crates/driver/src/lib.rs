@@ -15,6 +15,8 @@
 //!   [`Paginated`](otc_jobs_core::Paginated) list operation, each page one call;
 //! - [`Waiter`]: the sans-IO wait for a [`Deletion`](otc_jobs_core::Deletion) to take
 //!   effect, polling its probe with backoff ([`WaitOptions`], [`WaitOutcome`]);
+//! - [`AdaptiveRate`]: the sans-IO client-side rate that finds the gateway's limit
+//!   (CUBIC after each throttle), shared by the calls to one service;
 //! - [`BodySink`]: reading an answer under the size limit, and [`io_kind`] /
 //!   [`chain_kind`] for mapping I/O failures to the core's errors.
 //!
@@ -34,6 +36,7 @@ mod config;
 mod jitter;
 mod methods;
 mod paginate;
+mod rate;
 mod wait;
 
 #[doc(hidden)]
@@ -47,4 +50,5 @@ pub use config::{
 };
 pub use jitter::Jitter;
 pub use paginate::{DEFAULT_MAX_PAGES, PageStep, Paginator};
+pub use rate::{AdaptiveRate, BETA, MIN_RATE, REGROWTH, Turn};
 pub use wait::{WaitOptions, WaitOutcome, WaitStep, Waiter};
