@@ -237,14 +237,10 @@ impl<'a, O: Operation> Call<'a, O> {
     /// ```
     /// use std::time::{Duration, UNIX_EPOCH};
     /// use otc_jobs_core::dli::DeleteFlinkJob;
-    /// use otc_jobs_driver::{ClientBuilder, Config, ConfigError, FromConfig, Shared, Step};
+    /// use otc_jobs_driver::{ClientBuilder, Shared, Step};
     ///
-    /// struct Offline(Config);
-    /// impl FromConfig for Offline {
-    ///     fn from_config(config: Config) -> Result<Offline, ConfigError> { Ok(Offline(config)) }
-    /// }
-    /// let Offline(config) = ClientBuilder::<Offline>::new()
-    ///     .ak_sk("AK", "SK").project_id("0a1b2c3d4e5f60718293a4b5c6d7e8f9").region("eu-de").build()?;
+    /// let config = ClientBuilder::<()>::new()
+    ///     .ak_sk("AK", "SK").project_id("0a1b2c3d4e5f60718293a4b5c6d7e8f9").region("eu-de").config()?;
     /// let shared = Shared::new(config);
     /// let operation = DeleteFlinkJob::new(148);
     /// let mut call = shared.call(&operation);
@@ -427,14 +423,14 @@ impl<'a, O: Operation> Call<'a, O> {
     /// Picks what to send now: a token first when one is needed, then the project id,
     /// then the operation.
     fn send_next(&mut self, now: SystemTime) -> Step<O::Response> {
-        let sent = now;
-        let now = UtcTime::from_system_time(now);
+        // Signing and token expiry go by the second.
+        let at = UtcTime::from_system_time(now);
         let config = &self.shared.config;
         let token = match &config.auth {
             Auth::Password(_) => self
                 .shared
                 .cached_token()
-                .filter(|t| !t.needs_refresh(now, config.policy.token_refresh_margin_seconds)),
+                .filter(|t| !t.needs_refresh(at, config.policy.token_refresh_margin_seconds)),
             Auth::Fixed(_) => None,
         };
         let phase = if matches!(config.auth, Auth::Password(_)) && token.is_none() {
@@ -456,16 +452,16 @@ impl<'a, O: Operation> Call<'a, O> {
         };
         let built = match (phase, &credentials) {
             (Phase::Operation, Some(credentials)) => {
-                self.signed_request(self.operation, credentials, now)
+                self.signed_request(self.operation, credentials, at)
             }
             (Phase::Project, Some(credentials)) => {
-                self.signed_request(&self.project_lookup(), credentials, now)
+                self.signed_request(&self.project_lookup(), credentials, at)
             }
             _ => self.token_request(),
         };
         let request = match built {
             Ok(request) => request,
-            Err(e) => return self.finish(Err(e), sent),
+            Err(e) => return self.finish(Err(e), now),
         };
         let index = phase.index();
         self.attempts[index] += 1;
@@ -481,7 +477,7 @@ impl<'a, O: Operation> Call<'a, O> {
             duration_ms = field::Empty,
         );
         self.current = Some(Current {
-            sent: (!span.is_disabled()).then_some(sent),
+            sent: (!span.is_disabled()).then_some(now),
             span: span.clone(),
             token: token.map(|t| t.token),
         });
