@@ -496,13 +496,28 @@ fn a_rerun_with_the_journal_skips_what_was_finished() {
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     let outcomes = outcomes(&report);
     for id in 1..=10 {
-        let expected = if id <= 5 { "skipped" } else { "deleted" };
-        assert_eq!(outcomes[&id], expected, "id {id}");
+        assert_eq!(outcomes[&id], "deleted", "id {id}");
+        // The first five by the earlier attempt, as the journal has it.
+        let earlier = &report["items"][id as usize - 1]["earlier_run"];
+        assert_eq!(earlier.as_bool().unwrap_or(false), id <= 5, "id {id}");
     }
     assert_eq!(deletes_sent(&emulator) - before, 5);
     assert_eq!(flink_ids_left(&emulator), BTreeSet::from([3]));
-    let lines = std::fs::read_to_string(&journal).unwrap().lines().count();
-    assert_eq!(lines, 10);
+    assert_eq!(journal_outcomes(&journal).len(), 10);
+}
+
+/// id → outcome of each outcome line of a journal.
+fn journal_outcomes(path: &Path) -> Vec<(u64, String)> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|e| e.get("outcome").is_some())
+        .map(|e| {
+            let id = e["id"].as_str().unwrap().parse().unwrap();
+            (id, e["outcome"].as_str().unwrap().to_owned())
+        })
+        .collect()
 }
 
 #[test]
@@ -1134,7 +1149,7 @@ fn resume_after_a_kill_deletes_nothing_twice_and_loses_no_outcome() {
     }
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
-    let journalled = std::fs::read_to_string(&journal).unwrap().lines().count();
+    let journalled = journal_outcomes(&journal).len();
     assert!(journalled > 0 && journalled < 120, "{journalled}");
 
     let out = run(otc_jobs(&emulator)
@@ -1152,7 +1167,14 @@ fn resume_after_a_kill_deletes_nothing_twice_and_loses_no_outcome() {
         .args(ids(1..=120)));
     assert_eq!(out.status.code(), Some(0));
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(report["summary"]["skipped"], journalled);
+    let earlier = report["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["earlier_run"] == true)
+        .count();
+    assert_eq!(earlier, journalled);
+    assert_eq!(report["summary"]["deleted"], 120);
     assert!(flink_ids_left(&emulator).is_empty());
 
     // Each id was deleted by exactly one request over both runs.
@@ -1167,12 +1189,10 @@ fn resume_after_a_kill_deletes_nothing_twice_and_loses_no_outcome() {
     assert_eq!(successes.len(), 120);
     assert!(successes.values().all(|n| *n == 1));
     // And the journal holds a finished outcome for every id.
-    let text = std::fs::read_to_string(&journal).unwrap();
-    let finished: BTreeSet<u64> = text
-        .lines()
-        .map(|l| serde_json::from_str::<Value>(l).unwrap())
-        .filter(|e| e["outcome"] == "deleted" || e["outcome"] == "already_gone")
-        .map(|e| e["id"].as_str().unwrap().parse().unwrap())
+    let finished: BTreeSet<u64> = journal_outcomes(&journal)
+        .into_iter()
+        .filter(|(_, o)| o == "deleted" || o == "already_gone")
+        .map(|(id, _)| id)
         .collect();
     assert_eq!(finished, (1..=120).collect());
 }

@@ -7,7 +7,7 @@ mod delete;
 mod list;
 mod wait;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::io::{BufRead, IsTerminal};
 use std::sync::Arc;
 
@@ -174,13 +174,14 @@ async fn delete_selected(
             "drop --batch",
         ));
     }
-    let (journal, finished) = match &run.journal {
-        Some(path) => {
-            let (journal, finished) = Journal::open(path, kind)?;
-            (Some(Arc::new(journal)), finished)
-        }
-        None => (None, HashMap::new()),
+    let journal = match &run.journal {
+        Some(path) => Some(Arc::new(Journal::open(path, kind, run.journal_fsync)?)),
+        None => None,
     };
+    let finished = journal
+        .as_ref()
+        .map(|j| j.earlier().finished())
+        .unwrap_or_default();
     if let Some(path) = &run.report {
         crate::output::check_writable(path)?;
     }

@@ -1,0 +1,188 @@
+//! The journal's reader and writer.
+#![allow(clippy::unwrap_used)]
+
+use super::*;
+use crate::kinds::JobId;
+
+fn temp(name: &str) -> PathBuf {
+    let path = std::env::temp_dir().join(format!("otc-jobs-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    path
+}
+
+const HEADER: &str = r#"{"journal":"otc-jobs","format":2,"kind":"flink-job"}"#;
+
+fn journal_text(lines: &[&str]) -> String {
+    let mut text = String::new();
+    for line in lines {
+        text.push_str(line);
+        text.push('\n');
+    }
+    text
+}
+
+fn known(read: &Contents, id: i64) -> Known {
+    read.earlier.get(&JobId::Number(id)).unwrap().clone()
+}
+
+#[test]
+fn reads_intents_and_outcomes_back() {
+    let text = journal_text(&[
+        HEADER,
+        r#"{"intent":"delete","id":"1"}"#,
+        r#"{"intent":"delete","id":"2"}"#,
+        r#"{"intent":"batch_delete","id":"3"}"#,
+        r#"{"intent":"delete","id":"4"}"#,
+        r#"{"id":"1","name":"one","outcome":"deleted","attempts":1}"#,
+        r#"{"id":"2","outcome":"failed","status":500,"code":null,"message":"m","request_id":null,"attempts":4}"#,
+        r#"{"id":"4","outcome":"skipped","reason":"interrupted before its deletion started"}"#,
+        // A later failure does not undo an earlier success.
+        r#"{"id":"1","outcome":"failed","status":500,"code":null,"message":"m","request_id":null,"attempts":1}"#,
+    ]);
+    let read = parse(text.as_bytes(), Kind::FlinkJob).unwrap();
+    assert!(read.has_header);
+    assert_eq!((read.valid_len, read.torn_line), (text.len(), None));
+    let one = known(&read, 1);
+    assert!(one.finished());
+    assert_eq!(one.name.as_deref(), Some("one"));
+    assert_eq!(
+        one.outcome,
+        Some(Outcome::Deleted {
+            attempts: 1,
+            note: None
+        })
+    );
+    // Failed: settled (the service answered), not finished: deleted again by a rerun.
+    let two = known(&read, 2);
+    assert!(!two.finished() && !two.unresolved);
+    // An intent with no outcome, of either action: unresolved.
+    assert!(known(&read, 3).unresolved);
+    // Skipped settles nothing: the intent may stand for an earlier attempt's request.
+    assert!(known(&read, 4).unresolved);
+    let order: Vec<String> = read.earlier.iter().map(|k| k.id.to_string()).collect();
+    assert_eq!(order, ["1", "2", "3", "4"]);
+    assert_eq!(
+        read.earlier.finished(),
+        [("1".to_owned(), "deleted".to_owned())].into()
+    );
+}
+
+#[test]
+fn a_torn_last_line_is_reported_and_ignored() {
+    let whole = journal_text(&[HEADER, r#"{"intent":"delete","id":"1"}"#]);
+    for tail in [r#"{"id":"1","outc"#, "{", "\0\0\0\0", r#"{"id":"1"}"#] {
+        let text = format!("{whole}{tail}");
+        let read = parse(text.as_bytes(), Kind::FlinkJob).unwrap();
+        assert_eq!(read.torn_line, Some(3), "{tail:?}");
+        assert_eq!(read.valid_len, whole.len(), "{tail:?}");
+        assert!(known(&read, 1).unresolved, "{tail:?}");
+    }
+    // Only the header was being written: an empty journal.
+    let read = parse(&HEADER.as_bytes()[..20], Kind::FlinkJob).unwrap();
+    assert_eq!(
+        (read.has_header, read.valid_len, read.torn_line),
+        (false, 0, Some(1))
+    );
+}
+
+#[test]
+fn refuses_what_is_not_a_journal_of_this_run() {
+    let cases: [(&str, ReadError); 6] = [
+        ("hello\nworld\n", ReadError::NotJournal(1)),
+        ("hello", ReadError::NotJournal(1)),
+        (
+            &journal_text(&[HEADER, r#"{"something":"else"}"#]),
+            ReadError::NotJournal(2),
+        ),
+        (
+            &journal_text(&[HEADER, r#"{"intent":"delete","id":"abc"}"#]),
+            ReadError::NotJournal(2),
+        ),
+        // The outcome log of an otc-jobs before this format.
+        (
+            &journal_text(&[r#"{"kind":"flink-job","id":"1","outcome":"deleted","attempts":1}"#]),
+            ReadError::NoHeader,
+        ),
+        (
+            &journal_text(&[r#"{"journal":"otc-jobs","format":2,"kind":"training-job"}"#]),
+            ReadError::OtherKind("training-job".into()),
+        ),
+    ];
+    for (text, expected) in cases {
+        assert_eq!(
+            parse(text.as_bytes(), Kind::FlinkJob).unwrap_err(),
+            expected,
+            "{text:?}"
+        );
+    }
+    let newer = journal_text(&[r#"{"journal":"otc-jobs","format":3,"kind":"flink-job"}"#]);
+    assert_eq!(
+        parse(newer.as_bytes(), Kind::FlinkJob).unwrap_err(),
+        ReadError::Format(3)
+    );
+    let err = ReadError::NoHeader.into_cli(Path::new("j"));
+    assert_eq!(err.code, 2);
+    assert!(err.to_string().contains("older otc-jobs"), "{err}");
+}
+
+#[test]
+fn open_writes_the_header_appends_and_cuts_a_torn_line() {
+    let path = temp("journal-open");
+    let journal = Journal::open(&path, Kind::FlinkJob, Fsync::Intents).unwrap();
+    assert_eq!(journal.earlier(), &Earlier::default());
+    let ids = [JobId::Number(1), JobId::Number(2)];
+    journal.intend(Intent::Delete, &ids).unwrap();
+    let item = Item::new(
+        JobId::Number(1),
+        Some("job 1".into()),
+        Outcome::Deleted {
+            attempts: 1,
+            note: None,
+        },
+    );
+    journal.record([&item]).unwrap();
+    journal.close().unwrap();
+    drop(journal);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(
+        text,
+        journal_text(&[
+            HEADER,
+            r#"{"intent":"delete","id":"1"}"#,
+            r#"{"intent":"delete","id":"2"}"#,
+            r#"{"id":"1","name":"job 1","outcome":"deleted","attempts":1}"#,
+        ])
+    );
+    // Killed in the middle of a write: the rerun cuts the torn line off before appending.
+    std::fs::write(&path, format!("{text}{{\"id\":\"2\",\"outc")).unwrap();
+    let journal = Journal::open(&path, Kind::FlinkJob, Fsync::Never).unwrap();
+    assert!(journal.earlier().get(&JobId::Number(2)).unwrap().unresolved);
+    journal.intend(Intent::Delete, &ids[1..]).unwrap();
+    drop(journal);
+    let again = std::fs::read_to_string(&path).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(
+        again,
+        format!("{text}{{\"intent\":\"delete\",\"id\":\"2\"}}\n")
+    );
+}
+
+#[test]
+fn a_journal_that_cannot_be_used_stops_the_run_before_it_acts() {
+    // A directory cannot be a journal.
+    let err = Journal::open(&std::env::temp_dir(), Kind::FlinkJob, Fsync::Intents).unwrap_err();
+    assert_eq!(err.code, 2);
+    assert!(err.to_string().contains("cannot use --journal"), "{err}");
+    // A full disk: the header, the first write, fails.
+    #[cfg(target_os = "linux")]
+    {
+        let err =
+            Journal::open(Path::new("/dev/full"), Kind::FlinkJob, Fsync::Intents).unwrap_err();
+        assert_eq!(err.code, 1);
+        assert!(
+            err.to_string().contains("cannot write --journal /dev/full"),
+            "{err}"
+        );
+        assert!(err.to_string().contains("nothing was deleted"), "{err}");
+    }
+}
