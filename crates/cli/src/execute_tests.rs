@@ -9,7 +9,12 @@ use crate::report::Stop;
 
 use super::*;
 use crate::backend::{JobRow, ServerFilters};
-use crate::journal::{Fsync, Sink};
+use crate::journal::{Fsync, Selection, Sink};
+
+/// The selection the journals of these tests record.
+fn selection() -> Selection {
+    Selection::new("delete", Kind::FlinkJob)
+}
 
 /// Flink jobs in memory; scripted errors per id come before the real answer.
 #[derive(Default)]
@@ -88,7 +93,7 @@ impl Lines {
 }
 
 impl Sink for Lines {
-    fn append(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+    fn append(&self, bytes: &[u8]) -> std::io::Result<()> {
         let n = self.writes.fetch_add(1, Ordering::SeqCst);
         if self.fail_from.is_some_and(|from| n >= from) {
             return Err(std::io::Error::other("No space left on device"));
@@ -97,7 +102,7 @@ impl Sink for Lines {
         Ok(())
     }
 
-    fn sync(&mut self) -> std::io::Result<()> {
+    fn sync(&self) -> std::io::Result<()> {
         Ok(())
     }
 }
@@ -238,7 +243,7 @@ async fn resume(
     ids: impl IntoIterator<Item = i64>,
     settings: Settings,
 ) -> (Plan, usize, Report) {
-    let journal = Journal::open(path, Kind::FlinkJob, Fsync::Never).unwrap();
+    let journal = Journal::open(path, Kind::FlinkJob, &selection(), Fsync::Never).unwrap();
     let finished = journal.earlier().finished();
     let plan = Plan::new(
         Kind::FlinkJob,
@@ -477,7 +482,7 @@ async fn journal_resume_finishes_everything_without_deleting_twice() {
     let ids = 1..=20;
 
     // First run: interrupted part-way.
-    let journal = Journal::open(&path, Kind::FlinkJob, Fsync::Never).unwrap();
+    let journal = Journal::open(&path, Kind::FlinkJob, &selection(), Fsync::Never).unwrap();
     assert!(journal.earlier().finished().is_empty());
     let cancel = Cancel::default();
     let stopper = cancel.clone();
@@ -660,7 +665,7 @@ async fn a_batch_journalled_together_is_skipped_by_a_rerun() {
         batch: Some(4),
         ..Settings::default()
     };
-    let journal = Journal::open(&path, Kind::FlinkJob, Fsync::Never).unwrap();
+    let journal = Journal::open(&path, Kind::FlinkJob, &selection(), Fsync::Never).unwrap();
     let plan7 = plan(1..=7);
     let first = execute(
         Arc::clone(&fake),
@@ -736,7 +741,8 @@ async fn a_rerun_probes_what_the_killed_run_may_have_deleted() {
     std::fs::write(
         &path,
         concat!(
-            r#"{"journal":"otc-jobs","format":2,"kind":"flink-job"}"#,
+            r#"{"journal":"otc-jobs","format":2,"kind":"flink-job","#,
+            r#""selection":{"command":"delete","kind":"flink-job"}}"#,
             "\n",
             r#"{"intent":"delete","id":"1"}"#,
             "\n",

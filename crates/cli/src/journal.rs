@@ -4,7 +4,9 @@
 //!
 //! One JSON object a line:
 //!
-//! - first, a header: `{"journal":"otc-jobs","format":2,"kind":"flink-job"}`;
+//! - first, a header: `{"journal":"otc-jobs","format":2,"kind":"flink-job","selection":{…}}`,
+//!   the run's [`Selection`] (command, project, filters, ids): a rerun that selects
+//!   otherwise is refused, so two runs never mix in one journal;
 //! - before a request that deletes is sent, its intent, naming the action:
 //!   `{"intent":"delete","id":"148"}` (`batch_delete` for the ids of a batch chunk);
 //!   the executor writes the intents of the next ids to start in one write, and starts an
@@ -19,7 +21,7 @@
 //! of whole lines, and a line is written before its request is sent); such a torn line is
 //! reported, ignored and cut off before the rerun appends.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -50,6 +52,59 @@ pub(crate) enum Fsync {
     Never,
 }
 
+/// What selects a run's jobs, as given on the command line: the command, the kind, the
+/// project, every filter, the ids, the excluded ids. A rerun with the journal must give
+/// the same. Keys are the flags' names; a flag not given is absent.
+///
+/// ```text
+/// Selection::new("clean", Kind::FlinkJob).with("--status", Some("job_failed"))
+///   → {"command":"clean","kind":"flink-job","--status":"job_failed"}
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub(crate) struct Selection(BTreeMap<String, Value>);
+
+impl Selection {
+    /// The selection of `command` over `kind`.
+    pub(crate) fn new(command: &str, kind: Kind) -> Selection {
+        Selection(BTreeMap::new())
+            .with("command", command)
+            .with("kind", kind.name())
+    }
+
+    /// The same with `key` set to `value` (left out when `null`, e.g. `None`).
+    pub(crate) fn with(mut self, key: &str, value: impl serde::Serialize) -> Selection {
+        match serde_json::to_value(value) {
+            Ok(Value::Null) | Err(_) => {}
+            Ok(value) => {
+                self.0.insert(key.to_owned(), value);
+            }
+        }
+        self
+    }
+
+    /// What differs from `then`, one phrase per key.
+    fn differences(&self, then: &Selection) -> Vec<String> {
+        let keys: std::collections::BTreeSet<&String> =
+            self.0.keys().chain(then.0.keys()).collect();
+        let shown = |v: Option<&Value>| match v {
+            None => "none".to_owned(),
+            Some(Value::Array(items)) if items.len() > 5 => format!("{} ids", items.len()),
+            Some(v) => v.to_string(),
+        };
+        keys.into_iter()
+            .filter(|k| self.0.get(*k) != then.0.get(*k))
+            .map(|k| {
+                format!(
+                    "{k} was {}, is {}",
+                    shown(then.0.get(k)),
+                    shown(self.0.get(k))
+                )
+            })
+            .collect()
+    }
+}
+
 /// What is about to be sent for an id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Intent {
@@ -69,27 +124,38 @@ impl Intent {
 }
 
 /// Where journal lines go: a file, or in tests a writer that fails on demand.
-pub(crate) trait Sink: Send {
-    /// Appends `bytes` (whole lines) in one write.
-    fn append(&mut self, bytes: &[u8]) -> std::io::Result<()>;
-    /// Syncs what was appended to disk.
-    fn sync(&mut self) -> std::io::Result<()>;
+pub(crate) trait Sink: Send + Sync {
+    /// Appends `bytes` (whole lines) in one write; appends never interleave.
+    fn append(&self, bytes: &[u8]) -> std::io::Result<()>;
+    /// Syncs what was appended before to disk. It does not hold appends up: a sync takes
+    /// milliseconds, and the outcomes of deletions in flight are appended meanwhile.
+    fn sync(&self) -> std::io::Result<()>;
 }
 
-impl Sink for File {
-    fn append(&mut self, bytes: &[u8]) -> std::io::Result<()> {
-        self.write_all(bytes)
+/// A journal file.
+struct FileSink {
+    file: File,
+    appending: Mutex<()>,
+}
+
+impl Sink for FileSink {
+    fn append(&self, bytes: &[u8]) -> std::io::Result<()> {
+        let _one_at_a_time = self
+            .appending
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        (&self.file).write_all(bytes)
     }
 
-    fn sync(&mut self) -> std::io::Result<()> {
-        self.sync_data()
+    fn sync(&self) -> std::io::Result<()> {
+        self.file.sync_data()
     }
 }
 
 /// An open journal, positioned at its end.
 pub(crate) struct Journal {
     path: PathBuf,
-    sink: Mutex<Box<dyn Sink>>,
+    sink: Box<dyn Sink>,
     fsync: Fsync,
     earlier: Earlier,
 }
@@ -104,10 +170,16 @@ impl std::fmt::Debug for Journal {
 }
 
 impl Journal {
-    /// Opens the journal at `path` for a run of `kind` (a missing file is created), reads
-    /// what earlier attempts recorded, cuts off a torn last line (with a warning on
-    /// stderr), and writes the header if the journal is new.
-    pub(crate) fn open(path: &Path, kind: Kind, fsync: Fsync) -> Result<Journal, CliError> {
+    /// Opens the journal at `path` for a run of `kind` selecting `selection` (a missing
+    /// file is created), reads what earlier attempts recorded, cuts off a torn last line
+    /// (with a warning on stderr), and writes the header if the journal is new. A journal
+    /// of another selection is refused, unless it holds nothing but its header.
+    pub(crate) fn open(
+        path: &Path,
+        kind: Kind,
+        selection: &Selection,
+        fsync: Fsync,
+    ) -> Result<Journal, CliError> {
         let existed = path.exists();
         let mut file = OpenOptions::new()
             .read(true)
@@ -123,13 +195,10 @@ impl Journal {
             file.read_to_end(&mut bytes)
                 .map_err(|e| unusable(path, &e))?;
         }
-        let read = parse(&bytes, kind).map_err(|e| e.into_cli(path))?;
-        if let Some(line) = read.torn_line {
-            eprintln!(
-                "warning: --journal {}: line {line} was cut short (the run that wrote it was \
-                 killed while writing); it is ignored",
-                path.display()
-            );
+        let mut read = read(path, &bytes, kind, selection)?;
+        if read.replace_header {
+            read.valid_len = 0;
+            read.has_header = false;
         }
         if regular && read.valid_len < bytes.len() {
             file.set_len(read.valid_len as u64)
@@ -137,13 +206,16 @@ impl Journal {
         }
         let journal = Journal {
             path: path.to_owned(),
-            sink: Mutex::new(Box::new(file)),
+            sink: Box::new(FileSink {
+                file,
+                appending: Mutex::new(()),
+            }),
             fsync,
             earlier: read.earlier,
         };
         if !read.has_header {
             journal
-                .write(&header(kind), fsync != Fsync::Never)
+                .write(&header(kind, selection), fsync != Fsync::Never)
                 .map_err(|e| unwritable(path, &e))?;
             if !existed && fsync != Fsync::Never {
                 sync_parent(path).map_err(|e| unwritable(path, &e))?;
@@ -161,12 +233,31 @@ impl Journal {
     ) -> std::io::Result<Journal> {
         let journal = Journal {
             path: path.to_owned(),
-            sink: Mutex::new(sink),
+            sink,
             fsync: Fsync::Intents,
             earlier: Earlier::default(),
         };
-        journal.write(&header(kind), true)?;
+        journal.write(&header(kind, &Selection::new("delete", kind)), true)?;
         Ok(journal)
+    }
+
+    /// What the journal at `path` holds for a run of `kind` selecting `selection`,
+    /// without writing anything (`--dry-run`); a missing file holds nothing.
+    pub(crate) fn peek(
+        path: &Path,
+        kind: Kind,
+        selection: &Selection,
+    ) -> Result<Earlier, CliError> {
+        let bytes = match std::fs::metadata(path) {
+            Ok(meta) if meta.is_file() => std::fs::read(path).map_err(|e| unusable(path, &e))?,
+            Ok(meta) if meta.is_dir() => {
+                return Err(unusable(path, &std::io::Error::other("it is a directory")));
+            }
+            Ok(_) => Vec::new(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => return Err(unusable(path, &e)),
+        };
+        Ok(read(path, &bytes, kind, selection)?.earlier)
     }
 
     /// What earlier attempts recorded, as read when opened.
@@ -220,7 +311,7 @@ impl Journal {
         if self.fsync == Fsync::Never {
             return Ok(());
         }
-        self.sink().sync()
+        self.sink.sync()
     }
 
     /// Where it is.
@@ -228,35 +319,65 @@ impl Journal {
         &self.path
     }
 
-    fn sink(&self) -> std::sync::MutexGuard<'_, Box<dyn Sink>> {
-        self.sink
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
     fn write(&self, lines: &[u8], sync: bool) -> std::io::Result<()> {
-        // One write under the lock: lines never interleave.
-        let mut sink = self.sink();
-        sink.append(lines)?;
+        self.sink.append(lines)?;
         if sync {
-            sink.sync()?;
+            self.sink.sync()?;
         }
         Ok(())
     }
 }
 
+/// Parses a journal's bytes, warns of a torn line, and checks the selection.
+fn read(
+    path: &Path,
+    bytes: &[u8],
+    kind: Kind,
+    selection: &Selection,
+) -> Result<Contents, CliError> {
+    let mut read = parse(bytes, kind).map_err(|e| e.into_cli(path))?;
+    if let Some(line) = read.torn_line {
+        eprintln!(
+            "warning: --journal {}: line {line} was cut short (the run that wrote it was \
+             killed while writing); it is ignored",
+            path.display()
+        );
+    }
+    if let Some(then) = &read.selection
+        && then != selection
+    {
+        if read.earlier.ids.is_empty() {
+            // Nothing was done under it (a declined confirmation): nothing to mix.
+            read.replace_header = true;
+        } else {
+            return Err(CliError::usage(
+                format!(
+                    "--journal {} belongs to a run that selected otherwise: {}",
+                    path.display(),
+                    selection.differences(then).join("; ")
+                ),
+                "to finish that run, give the same arguments as it had; to start another, \
+                 give a new journal file",
+            ));
+        }
+    }
+    Ok(read)
+}
+
 /// The header line of a new journal.
-fn header(kind: Kind) -> Vec<u8> {
+fn header(kind: Kind, selection: &Selection) -> Vec<u8> {
     #[derive(serde::Serialize)]
-    struct Header {
+    struct Header<'a> {
         journal: &'static str,
         format: u64,
         kind: Kind,
+        selection: &'a Selection,
     }
     let header = Header {
         journal: "otc-jobs",
         format: FORMAT,
         kind,
+        selection,
     };
     let mut line = serde_json::to_vec(&header).unwrap_or_default();
     line.push(b'\n');
@@ -338,6 +459,9 @@ pub(crate) struct Earlier {
 impl Earlier {
     /// What is known of `id`.
     pub(crate) fn get(&self, id: &JobId) -> Option<&Known> {
+        if self.ids.is_empty() {
+            return None;
+        }
         self.index.get(&id.to_string()).map(|&i| &self.ids[i])
     }
 
@@ -398,6 +522,10 @@ impl Earlier {
 struct Contents {
     earlier: Earlier,
     has_header: bool,
+    /// The header's selection.
+    selection: Option<Selection>,
+    /// The header's selection is not this run's, but nothing was done under it.
+    replace_header: bool,
     /// The bytes up to the end of the last whole line.
     valid_len: usize,
     /// The number of a last line cut short, if any.
@@ -455,6 +583,8 @@ fn parse(bytes: &[u8], kind: Kind) -> Result<Contents, ReadError> {
     let mut read = Contents {
         earlier: Earlier::default(),
         has_header: false,
+        selection: None,
+        replace_header: false,
         valid_len: whole,
         torn_line: None,
     };
@@ -475,6 +605,12 @@ fn parse(bytes: &[u8], kind: Kind) -> Result<Contents, ReadError> {
         if !read.has_header {
             check_header(&value, kind, n + 1)?;
             read.has_header = true;
+            read.selection = Some(
+                value
+                    .get("selection")
+                    .and_then(|s| serde_json::from_value(s.clone()).ok())
+                    .ok_or(ReadError::NotJournal(n + 1))?,
+            );
             continue;
         }
         read_line(&mut read.earlier, &value, kind).ok_or(ReadError::NotJournal(n + 1))?;

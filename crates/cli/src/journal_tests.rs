@@ -10,7 +10,11 @@ fn temp(name: &str) -> PathBuf {
     path
 }
 
-const HEADER: &str = r#"{"journal":"otc-jobs","format":2,"kind":"flink-job"}"#;
+const HEADER: &str = r#"{"journal":"otc-jobs","format":2,"kind":"flink-job","selection":{"command":"delete","kind":"flink-job"}}"#;
+
+fn selection() -> Selection {
+    Selection::new("delete", Kind::FlinkJob)
+}
 
 fn journal_text(lines: &[&str]) -> String {
     let mut text = String::new();
@@ -104,7 +108,9 @@ fn refuses_what_is_not_a_journal_of_this_run() {
             ReadError::NoHeader,
         ),
         (
-            &journal_text(&[r#"{"journal":"otc-jobs","format":2,"kind":"training-job"}"#]),
+            &journal_text(&[
+                r#"{"journal":"otc-jobs","format":2,"kind":"training-job","selection":{}}"#,
+            ]),
             ReadError::OtherKind("training-job".into()),
         ),
     ];
@@ -115,7 +121,8 @@ fn refuses_what_is_not_a_journal_of_this_run() {
             "{text:?}"
         );
     }
-    let newer = journal_text(&[r#"{"journal":"otc-jobs","format":3,"kind":"flink-job"}"#]);
+    let newer =
+        journal_text(&[r#"{"journal":"otc-jobs","format":3,"kind":"flink-job","selection":{}}"#]);
     assert_eq!(
         parse(newer.as_bytes(), Kind::FlinkJob).unwrap_err(),
         ReadError::Format(3)
@@ -128,7 +135,7 @@ fn refuses_what_is_not_a_journal_of_this_run() {
 #[test]
 fn open_writes_the_header_appends_and_cuts_a_torn_line() {
     let path = temp("journal-open");
-    let journal = Journal::open(&path, Kind::FlinkJob, Fsync::Intents).unwrap();
+    let journal = Journal::open(&path, Kind::FlinkJob, &selection(), Fsync::Intents).unwrap();
     assert_eq!(journal.earlier(), &Earlier::default());
     let ids = [JobId::Number(1), JobId::Number(2)];
     journal.intend(Intent::Delete, &ids).unwrap();
@@ -155,7 +162,7 @@ fn open_writes_the_header_appends_and_cuts_a_torn_line() {
     );
     // Killed in the middle of a write: the rerun cuts the torn line off before appending.
     std::fs::write(&path, format!("{text}{{\"id\":\"2\",\"outc")).unwrap();
-    let journal = Journal::open(&path, Kind::FlinkJob, Fsync::Never).unwrap();
+    let journal = Journal::open(&path, Kind::FlinkJob, &selection(), Fsync::Never).unwrap();
     assert!(journal.earlier().get(&JobId::Number(2)).unwrap().unresolved);
     journal.intend(Intent::Delete, &ids[1..]).unwrap();
     drop(journal);
@@ -170,14 +177,25 @@ fn open_writes_the_header_appends_and_cuts_a_torn_line() {
 #[test]
 fn a_journal_that_cannot_be_used_stops_the_run_before_it_acts() {
     // A directory cannot be a journal.
-    let err = Journal::open(&std::env::temp_dir(), Kind::FlinkJob, Fsync::Intents).unwrap_err();
+    let err = Journal::open(
+        &std::env::temp_dir(),
+        Kind::FlinkJob,
+        &selection(),
+        Fsync::Intents,
+    )
+    .unwrap_err();
     assert_eq!(err.code, 2);
     assert!(err.to_string().contains("cannot use --journal"), "{err}");
     // A full disk: the header, the first write, fails.
     #[cfg(target_os = "linux")]
     {
-        let err =
-            Journal::open(Path::new("/dev/full"), Kind::FlinkJob, Fsync::Intents).unwrap_err();
+        let err = Journal::open(
+            Path::new("/dev/full"),
+            Kind::FlinkJob,
+            &selection(),
+            Fsync::Intents,
+        )
+        .unwrap_err();
         assert_eq!(err.code, 1);
         assert!(
             err.to_string().contains("cannot write --journal /dev/full"),
@@ -185,4 +203,44 @@ fn a_journal_that_cannot_be_used_stops_the_run_before_it_acts() {
         );
         assert!(err.to_string().contains("nothing was deleted"), "{err}");
     }
+}
+
+#[test]
+fn a_run_that_selects_otherwise_is_refused() {
+    let path = temp("journal-selection");
+    let first = selection()
+        .with("ids", ["1", "2"])
+        .with("--status", "job_failed");
+    let journal = Journal::open(&path, Kind::FlinkJob, &first, Fsync::Never).unwrap();
+    // Nothing done yet: another selection takes the journal over.
+    drop(journal);
+    let second = selection().with("ids", ["1", "2", "3"]);
+    let journal = Journal::open(&path, Kind::FlinkJob, &second, Fsync::Never).unwrap();
+    journal.intend(Intent::Delete, &[JobId::Number(1)]).unwrap();
+    drop(journal);
+    // Once something was done under it, the selection is the run's.
+    let err = Journal::open(&path, Kind::FlinkJob, &first, Fsync::Never).unwrap_err();
+    assert_eq!(err.code, 2);
+    let text = err.to_string();
+    assert!(
+        text.contains(r#"--status was none, is "job_failed""#)
+            && text.contains(r#"ids was ["1","2","3"], is ["1","2"]"#)
+            && text.contains("give the same arguments"),
+        "{text}"
+    );
+    let err = Journal::peek(&path, Kind::FlinkJob, &first).unwrap_err();
+    assert_eq!(err.code, 2);
+    // The same selection resumes.
+    let journal = Journal::open(&path, Kind::FlinkJob, &second, Fsync::Never).unwrap();
+    assert!(journal.earlier().get(&JobId::Number(1)).unwrap().unresolved);
+    drop(journal);
+    let peeked = Journal::peek(&path, Kind::FlinkJob, &second).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(peeked.iter().count(), 1);
+    // Nothing there: nothing known, nothing written.
+    assert_eq!(
+        Journal::peek(&path, Kind::FlinkJob, &second).unwrap(),
+        Earlier::default()
+    );
+    assert!(!path.exists());
 }

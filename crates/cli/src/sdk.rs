@@ -35,6 +35,17 @@ impl SdkBackend {
         SdkBackend { client }
     }
 
+    /// Where the client acts: its region, and its project (`id:…` or `name:…`), as the
+    /// journal records a run's selection.
+    pub(crate) fn scope(&self) -> (String, String) {
+        let config = self.client.config();
+        let project = match config.project() {
+            otc_jobs_async::Project::Id(id) => format!("id:{id}"),
+            otc_jobs_async::Project::Name(name) => format!("name:{name}"),
+        };
+        (config.endpoints().region().as_str().to_owned(), project)
+    }
+
     async fn list_training_jobs(&self, f: &ServerFilters) -> Result<Vec<JobRow>, Error> {
         let mut op = ListTrainingJobs::new();
         op.status.clone_from(&f.status);
