@@ -7,6 +7,7 @@
 //! - first, a header: `{"journal":"otc-jobs","format":2,"kind":"flink-job","selection":{…}}`,
 //!   the run's [`Selection`] (command, project, filters, ids): a rerun that selects
 //!   otherwise is refused, so two runs never mix in one journal;
+//! - for each run on it, its process: `{"run":2,"pid":4242}`;
 //! - before a request that deletes is sent, its intent, naming the action:
 //!   `{"intent":"delete","id":"148"}` (`batch_delete` for the ids of a batch chunk);
 //!   the executor writes the intents of the next ids to start in one write, and starts an
@@ -20,6 +21,10 @@
 //! if it is gone. A kill can cut short only the last line (each write is one `write(2)`
 //! of whole lines, and a line is written before its request is sent); such a torn line is
 //! reported, ignored and cut off before the rerun appends.
+//!
+//! One run per journal: a run holds an advisory lock on the file (`flock`, released when
+//! the process ends, however it ends); a second process is refused at once, with the
+//! first one's pid (from its `run` line).
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::{File, OpenOptions};
@@ -187,6 +192,12 @@ impl Journal {
             .append(true)
             .open(path)
             .map_err(|e| unusable(path, &e))?;
+        // Through the trait: std's `File::try_lock` is newer than the MSRV.
+        match fs4::FileExt::try_lock(&file) {
+            Ok(()) => {}
+            Err(fs4::TryLockError::WouldBlock) => return Err(in_use(path)),
+            Err(fs4::TryLockError::Error(e)) => return Err(unusable(path, &e)),
+        }
         // A device (`/dev/null`, `/dev/full`) holds no earlier journal, and reading one
         // may never end.
         let regular = file.metadata().map(|m| m.is_file()).unwrap_or(false);
@@ -213,13 +224,22 @@ impl Journal {
             fsync,
             earlier: read.earlier,
         };
+        let mut lines = Vec::new();
         if !read.has_header {
-            journal
-                .write(&header(kind, selection), fsync != Fsync::Never)
-                .map_err(|e| unwritable(path, &e))?;
-            if !existed && fsync != Fsync::Never {
-                sync_parent(path).map_err(|e| unwritable(path, &e))?;
-            }
+            lines = header(kind, selection);
+        }
+        // Whose run it is, for a second process to name.
+        let run = RunLine {
+            run: read.runs + 1,
+            pid: std::process::id(),
+        };
+        serde_json::to_writer(&mut lines, &run).map_err(|e| unwritable(path, &e.into()))?;
+        lines.push(b'\n');
+        journal
+            .write(&lines, fsync != Fsync::Never)
+            .map_err(|e| unwritable(path, &e))?;
+        if !existed && fsync != Fsync::Never {
+            sync_parent(path).map_err(|e| unwritable(path, &e))?;
         }
         Ok(journal)
     }
@@ -349,6 +369,7 @@ fn read(
         if read.earlier.ids.is_empty() {
             // Nothing was done under it (a declined confirmation): nothing to mix.
             read.replace_header = true;
+            read.runs = 0;
         } else {
             return Err(CliError::usage(
                 format!(
@@ -401,6 +422,49 @@ fn sync_parent(path: &Path) -> std::io::Result<()> {
     }
 }
 
+/// The line a run writes when it takes the journal.
+#[derive(serde::Serialize)]
+struct RunLine {
+    run: u64,
+    pid: u32,
+}
+
+/// The journal is locked by another process: which, from its `run` line (written just
+/// after it took the lock, so looked for a few times).
+fn in_use(path: &Path) -> CliError {
+    let mut pid = None;
+    for _ in 0..20 {
+        pid = std::fs::read(path)
+            .ok()
+            .and_then(|bytes| parse_runs(&bytes));
+        if pid.is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let who = match pid {
+        Some(pid) => format!("pid {pid}"),
+        None => "pid not known yet".to_owned(),
+    };
+    CliError::usage(
+        format!(
+            "--journal {} is in use by another otc-jobs run ({who})",
+            path.display()
+        ),
+        "wait for that run to finish (or stop it), or give another journal file; \
+         two runs on one journal would record each other's deletions",
+    )
+}
+
+/// The pid of the last `run` line.
+fn parse_runs(bytes: &[u8]) -> Option<u64> {
+    String::from_utf8_lossy(bytes)
+        .lines()
+        .rev()
+        .filter(|l| l.starts_with(r#"{"run":"#))
+        .find_map(|l| serde_json::from_str::<Value>(l).ok()?.get("pid")?.as_u64())
+}
+
 #[derive(serde::Serialize)]
 struct IntentLine<'a> {
     intent: &'static str,
@@ -433,6 +497,9 @@ pub(crate) struct Known {
     pub(crate) outcome: Option<Outcome>,
     /// An intent was written and no outcome settled it: the request may have been sent.
     pub(crate) unresolved: bool,
+    /// The run (`run` line) of the last intent not settled, if it is the only one: a
+    /// `skipped` of that run says its request was never sent.
+    open_in: Option<u64>,
 }
 
 impl Known {
@@ -489,19 +556,29 @@ impl Earlier {
                 name: None,
                 outcome: None,
                 unresolved: false,
+                open_in: None,
             });
         }
         &mut self.ids[i]
     }
 
-    fn intent(&mut self, id: JobId) {
+    /// An intent of run `run`.
+    fn intent(&mut self, id: JobId, run: u64) {
         let known = self.entry(id);
-        if !known.finished() {
-            known.unresolved = true;
+        if known.finished() {
+            return;
         }
+        // An earlier run's intent left open stays open whatever this run does but settle it.
+        known.open_in = if known.unresolved && known.open_in != Some(run) {
+            None
+        } else {
+            Some(run)
+        };
+        known.unresolved = true;
     }
 
-    fn outcome(&mut self, id: JobId, name: Option<String>, outcome: Outcome) {
+    /// An outcome written by run `run`.
+    fn outcome(&mut self, id: JobId, name: Option<String>, outcome: Outcome, run: u64) {
         let known = self.entry(id);
         if known.finished() {
             return;
@@ -509,9 +586,16 @@ impl Earlier {
         if name.is_some() {
             known.name = name;
         }
-        // "Skipped" says this attempt sent nothing; an earlier intent stays unresolved.
-        if !matches!(outcome, Outcome::Skipped { .. }) {
+        if matches!(outcome, Outcome::Skipped { .. }) {
+            // This run sent nothing for it: its own intent is settled, an earlier run's
+            // is not.
+            if known.open_in == Some(run) {
+                known.unresolved = false;
+                known.open_in = None;
+            }
+        } else {
             known.unresolved = false;
+            known.open_in = None;
         }
         known.outcome = Some(outcome);
     }
@@ -526,6 +610,8 @@ struct Contents {
     selection: Option<Selection>,
     /// The header's selection is not this run's, but nothing was done under it.
     replace_header: bool,
+    /// How many runs took the journal.
+    runs: u64,
     /// The bytes up to the end of the last whole line.
     valid_len: usize,
     /// The number of a last line cut short, if any.
@@ -585,6 +671,7 @@ fn parse(bytes: &[u8], kind: Kind) -> Result<Contents, ReadError> {
         has_header: false,
         selection: None,
         replace_header: false,
+        runs: 0,
         valid_len: whole,
         torn_line: None,
     };
@@ -613,7 +700,12 @@ fn parse(bytes: &[u8], kind: Kind) -> Result<Contents, ReadError> {
             );
             continue;
         }
-        read_line(&mut read.earlier, &value, kind).ok_or(ReadError::NotJournal(n + 1))?;
+        if value.get("run").is_some_and(Value::is_u64) {
+            read.runs += 1;
+            continue;
+        }
+        read_line(&mut read.earlier, &value, kind, read.runs)
+            .ok_or(ReadError::NotJournal(n + 1))?;
     }
     if !tail.is_empty() {
         // Only the start of a line counts as torn; other text is not a journal.
@@ -649,15 +741,15 @@ fn check_header(value: &Value, kind: Kind, line: usize) -> Result<(), ReadError>
 }
 
 /// Reads one line after the header into `earlier`; `None` if it is not a journal line.
-fn read_line(earlier: &mut Earlier, value: &Value, kind: Kind) -> Option<()> {
+fn read_line(earlier: &mut Earlier, value: &Value, kind: Kind, run: u64) -> Option<()> {
     let id = kind.parse_id(value.get("id")?.as_str()?, None).ok();
     if let Some(intent) = value.get("intent") {
         intent.as_str()?;
-        earlier.intent(id?);
+        earlier.intent(id?, run);
     } else if value.get("outcome").is_some() {
         let outcome: Outcome = serde_json::from_value(value.clone()).ok()?;
         let name = value.get("name").and_then(Value::as_str).map(str::to_owned);
-        earlier.outcome(id?, name, outcome);
+        earlier.outcome(id?, name, outcome, run);
     } else {
         return None;
     }

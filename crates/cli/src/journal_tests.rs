@@ -31,15 +31,26 @@ fn known(read: &Contents, id: i64) -> Known {
 
 #[test]
 fn reads_intents_and_outcomes_back() {
+    let skipped = |id| {
+        format!(
+            r#"{{"id":"{id}","outcome":"skipped","reason":"interrupted before its deletion started"}}"#
+        )
+    };
     let text = journal_text(&[
         HEADER,
+        r#"{"run":1,"pid":10}"#,
         r#"{"intent":"delete","id":"1"}"#,
         r#"{"intent":"delete","id":"2"}"#,
         r#"{"intent":"batch_delete","id":"3"}"#,
         r#"{"intent":"delete","id":"4"}"#,
+        r#"{"intent":"delete","id":"5"}"#,
         r#"{"id":"1","name":"one","outcome":"deleted","attempts":1}"#,
         r#"{"id":"2","outcome":"failed","status":500,"code":null,"message":"m","request_id":null,"attempts":4}"#,
-        r#"{"id":"4","outcome":"skipped","reason":"interrupted before its deletion started"}"#,
+        &skipped(4),
+        // Run 1 was killed with 5 in flight; run 2 was interrupted before it retried 5.
+        r#"{"run":2,"pid":11}"#,
+        r#"{"intent":"delete","id":"5"}"#,
+        &skipped(5),
         // A later failure does not undo an earlier success.
         r#"{"id":"1","outcome":"failed","status":500,"code":null,"message":"m","request_id":null,"attempts":1}"#,
     ]);
@@ -61,10 +72,12 @@ fn reads_intents_and_outcomes_back() {
     assert!(!two.finished() && !two.unresolved);
     // An intent with no outcome, of either action: unresolved.
     assert!(known(&read, 3).unresolved);
-    // Skipped settles nothing: the intent may stand for an earlier attempt's request.
-    assert!(known(&read, 4).unresolved);
+    // Skipped settles the intent of its own run (never sent), not an earlier run's.
+    assert!(!known(&read, 4).unresolved);
+    assert!(known(&read, 5).unresolved);
+    assert_eq!(read.runs, 2);
     let order: Vec<String> = read.earlier.iter().map(|k| k.id.to_string()).collect();
-    assert_eq!(order, ["1", "2", "3", "4"]);
+    assert_eq!(order, ["1", "2", "3", "4", "5"]);
     assert_eq!(
         read.earlier.finished(),
         [("1".to_owned(), "deleted".to_owned())].into()
@@ -151,10 +164,12 @@ fn open_writes_the_header_appends_and_cuts_a_torn_line() {
     journal.close().unwrap();
     drop(journal);
     let text = std::fs::read_to_string(&path).unwrap();
+    let run = |n| format!(r#"{{"run":{n},"pid":{}}}"#, std::process::id());
     assert_eq!(
         text,
         journal_text(&[
             HEADER,
+            &run(1),
             r#"{"intent":"delete","id":"1"}"#,
             r#"{"intent":"delete","id":"2"}"#,
             r#"{"id":"1","name":"job 1","outcome":"deleted","attempts":1}"#,
@@ -170,7 +185,7 @@ fn open_writes_the_header_appends_and_cuts_a_torn_line() {
     std::fs::remove_file(&path).unwrap();
     assert_eq!(
         again,
-        format!("{text}{{\"intent\":\"delete\",\"id\":\"2\"}}\n")
+        format!("{text}{}\n{{\"intent\":\"delete\",\"id\":\"2\"}}\n", run(2))
     );
 }
 
@@ -243,4 +258,27 @@ fn a_run_that_selects_otherwise_is_refused() {
         Earlier::default()
     );
     assert!(!path.exists());
+}
+
+#[test]
+fn one_run_per_journal() {
+    let path = temp("journal-lock");
+    let journal = Journal::open(&path, Kind::FlinkJob, &selection(), Fsync::Never).unwrap();
+    // A second open is a second open file description: refused like another process.
+    let err = Journal::open(&path, Kind::FlinkJob, &selection(), Fsync::Never).unwrap_err();
+    assert_eq!(err.code, 2);
+    let text = err.to_string();
+    assert!(
+        text.contains(&format!(
+            "in use by another otc-jobs run (pid {})",
+            std::process::id()
+        )),
+        "{text}"
+    );
+    // A dry run only reads.
+    assert!(Journal::peek(&path, Kind::FlinkJob, &selection()).is_ok());
+    drop(journal);
+    let journal = Journal::open(&path, Kind::FlinkJob, &selection(), Fsync::Never).unwrap();
+    drop(journal);
+    std::fs::remove_file(&path).unwrap();
 }
