@@ -438,9 +438,11 @@ async fn delete_one<B: Backend>(run: &Run<B>, id: &JobId, recheck: bool) -> Outc
     let mut attempts = 0;
     let mut throttled = 0;
     let mut unknown = false;
+    // The last throttled answer, for a run interrupted while waiting out the pause.
+    let mut last: Option<CallError> = None;
     loop {
         if !run.throttle.acquire(&run.halt).await {
-            return interrupted(attempts, None);
+            return interrupted(attempts, last.as_ref());
         }
         let error = match run.backend.delete(run.kind, id).await {
             Ok(()) => {
@@ -473,6 +475,7 @@ async fn delete_one<B: Backend>(run: &Run<B>, id: &JobId, recheck: bool) -> Outc
                 if throttled >= run.settings.max_throttled {
                     return failed(&error, attempts, "");
                 }
+                last = Some(error);
             }
             ErrorClass::Fatal => return failed(&error, attempts, ""),
         }

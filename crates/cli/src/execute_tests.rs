@@ -843,3 +843,46 @@ async fn a_journal_that_fails_mid_run_stops_new_deletions() {
         }
     }
 }
+
+// Interrupted while the throttle pauses after a 429: the id is reported failed with the
+// last answer (status, code, request id), not a bare "interrupted".
+#[tokio::test(start_paused = true)]
+async fn interrupted_after_throttling_keeps_the_last_error() {
+    let fake = Arc::new(Fake::with_jobs([1], Duration::ZERO));
+    fake.script(
+        1,
+        [error(
+            ErrorClass::Throttled {
+                retry_after: Some(Duration::from_secs(30)),
+            },
+            429,
+        )],
+    );
+    let cancel = Cancel::default();
+    let stopper = cancel.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        stopper.cancel();
+    });
+    let report = execute(
+        Arc::clone(&fake),
+        &plan([1]),
+        Settings::default(),
+        None,
+        cancel,
+        ProgressBar::hidden(),
+    )
+    .await;
+    assert!(report.interrupted);
+    assert_eq!(
+        report.items[0].outcome,
+        Outcome::Failed {
+            status: Some(429),
+            code: Some("E429".into()),
+            message: "interrupted after 1 attempt(s); last error: status 429".into(),
+            request_id: Some("req-1".into()),
+            attempts: 1,
+        }
+    );
+    assert_eq!(fake.requests.lock().unwrap().len(), 1);
+}
