@@ -12,6 +12,7 @@
 //! Every planned id gets exactly one outcome. On interruption no new deletion starts,
 //! the ones in flight finish, and the ids never started are reported skipped.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -73,6 +74,9 @@ struct Run<B> {
     /// Start nothing new: Ctrl-C, or a [`Stop`].
     halt: Cancel,
     stop: Mutex<Option<Stop>>,
+    /// A call of this run got the service's own answer (a success, or "not found"): the
+    /// setup works, and a later misconfiguration-like error is the call's alone.
+    reached: AtomicBool,
     journal: Option<Arc<Journal>>,
     progress: ProgressBar,
 }
@@ -95,6 +99,7 @@ pub(crate) async fn execute<B: Backend>(
         halt: Cancel::default(),
         cancel,
         stop: Mutex::new(None),
+        reached: AtomicBool::new(false),
         journal,
         progress,
     });
@@ -235,13 +240,9 @@ fn unsettled<B>(started: bool, run: &Run<B>) -> Outcome {
             attempts: 0,
         };
     }
-    let reason = match run.stop_reason() {
-        Some(stop) if !run.cancel.is_cancelled() => {
-            format!("not started: the run stopped ({})", stop.message())
-        }
-        _ => "interrupted before its deletion started".to_owned(),
-    };
-    Outcome::Skipped { reason }
+    Outcome::Skipped {
+        reason: run.not_started(),
+    }
 }
 
 fn settle(joined: Result<(usize, Item), tokio::task::JoinError>, done: &mut Vec<(usize, Item)>) {
@@ -395,6 +396,45 @@ impl<B> Run<B> {
         self.halt.cancel();
     }
 
+    /// The first calls say the setup is wrong: stop (unless a call of this run reached
+    /// the service already).
+    fn misconfigured(&self, error: &CallError, hint: &str) {
+        if self.reached.load(Ordering::SeqCst) {
+            return;
+        }
+        let message = format!("misconfiguration: {error}; {hint}");
+        let first = {
+            let mut stop = self
+                .stop
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let first = stop.is_none();
+            stop.get_or_insert(Stop::Misconfigured(message.clone()));
+            first
+        };
+        if first {
+            self.progress.suspend(|| {
+                eprintln!("error: {message}; starting no new deletions");
+            });
+        }
+        self.halt.cancel();
+    }
+
+    /// A call got the service's own answer.
+    fn reached(&self) {
+        self.reached.store(true, Ordering::Relaxed);
+    }
+
+    /// Why an id never started.
+    fn not_started(&self) -> String {
+        match self.stop_reason() {
+            Some(stop) if !self.cancel.is_cancelled() => {
+                format!("not started: the run stopped ({})", stop.message())
+            }
+            _ => "interrupted before its deletion started".to_owned(),
+        }
+    }
+
     fn stop_reason(&self) -> Option<Stop> {
         self.stop
             .lock()
@@ -442,16 +482,20 @@ async fn delete_one<B: Backend>(run: &Run<B>, id: &JobId, recheck: bool) -> Outc
     let mut last: Option<CallError> = None;
     loop {
         if !run.throttle.acquire(&run.halt).await {
-            return interrupted(attempts, last.as_ref());
+            return interrupted(run, attempts, last.as_ref());
         }
         let error = match run.backend.delete(run.kind, id).await {
             Ok(()) => {
                 attempts += 1;
+                run.reached();
                 run.throttle.succeeded();
                 break;
             }
             Err(e) => e,
         };
+        if error.class == ErrorClass::NotFound {
+            run.reached();
+        }
         attempts += error.attempts.max(1);
         unknown |= error.earlier_attempt_unknown;
         match error.class {
@@ -477,6 +521,10 @@ async fn delete_one<B: Backend>(run: &Run<B>, id: &JobId, recheck: bool) -> Outc
                 }
                 last = Some(error);
             }
+            ErrorClass::Misconfigured { hint } => {
+                run.misconfigured(&error, hint);
+                return failed(&error, attempts, "");
+            }
             ErrorClass::Fatal => return failed(&error, attempts, ""),
         }
     }
@@ -500,12 +548,21 @@ async fn probe_gone<B: Backend>(run: &Run<B>, id: &JobId) -> bool {
         .wait_gone(run.kind, id, Duration::ZERO, run.settings.poll_interval)
         .await
     {
-        Ok(Waited::Gone) => true,
-        Ok(_) => false,
+        Ok(waited) => {
+            run.reached();
+            waited == Waited::Gone
+        }
         Err(e) => match e.class {
-            ErrorClass::NotFound => true,
+            ErrorClass::NotFound => {
+                run.reached();
+                true
+            }
             ErrorClass::Throttled { retry_after } => {
                 run.throttle.throttled(retry_after);
+                false
+            }
+            ErrorClass::Misconfigured { hint } => {
+                run.misconfigured(&e, hint);
                 false
             }
             ErrorClass::Fatal => false,
@@ -545,6 +602,15 @@ async fn wait_gone<B: Backend>(run: &Run<B>, id: &JobId, attempts: u32, max: Dur
         attempts,
         note: None,
     };
+    match &waited {
+        Ok(_) => run.reached(),
+        Err(e) if e.class == ErrorClass::NotFound => run.reached(),
+        Err(e) => {
+            if let ErrorClass::Misconfigured { hint } = e.class {
+                run.misconfigured(e, hint);
+            }
+        }
+    }
     match waited {
         Ok(Waited::Gone) => deleted,
         Err(e) if e.class == ErrorClass::NotFound => deleted,
@@ -618,6 +684,7 @@ async fn run_batches<B: Backend>(
         }
         match run.backend.batch_delete(&ids).await {
             Ok(entries) if all_succeeded(&entries, ids.len()) => {
+                run.reached();
                 run.throttle.succeeded();
                 let mut done: Vec<(usize, Item)> = chunk
                     .iter()
@@ -634,12 +701,22 @@ async fn run_batches<B: Backend>(
                     .collect();
                 run.finish(&mut done, outcomes);
             }
+            Err(e) if matches!(e.class, ErrorClass::Misconfigured { .. }) => {
+                if let ErrorClass::Misconfigured { hint } = e.class {
+                    run.misconfigured(&e, hint);
+                }
+                one_by_one.extend_from_slice(chunk);
+                if run.halt.is_cancelled() {
+                    break;
+                }
+            }
             Err(e) if matches!(e.class, ErrorClass::Throttled { .. }) => {
                 if let ErrorClass::Throttled { retry_after } = e.class {
                     run.throttle.throttled(retry_after);
                 }
                 one_by_one.extend_from_slice(chunk);
             }
+            // One by one: a misconfiguration shows there, on the first deletion.
             Ok(_) | Err(_) => {
                 one_by_one.extend_from_slice(chunk);
             }
@@ -665,12 +742,12 @@ fn failed(error: &CallError, attempts: u32, prefix: &str) -> Outcome {
     }
 }
 
-/// Interrupted before the first request (skipped) or between attempts (failed: it may or
-/// may not have been deleted by an attempt whose answer was lost).
-fn interrupted(attempts: u32, last: Option<&CallError>) -> Outcome {
+/// Interrupted (or stopped) before the first request (skipped) or between attempts
+/// (failed: it may or may not have been deleted by an attempt whose answer was lost).
+fn interrupted<B>(run: &Run<B>, attempts: u32, last: Option<&CallError>) -> Outcome {
     if attempts == 0 {
         return Outcome::Skipped {
-            reason: "interrupted before its deletion started".into(),
+            reason: run.not_started(),
         };
     }
     Outcome::Failed {

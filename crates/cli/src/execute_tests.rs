@@ -886,3 +886,68 @@ async fn interrupted_after_throttling_keeps_the_last_error() {
     );
     assert_eq!(fake.requests.lock().unwrap().len(), 1);
 }
+
+fn misconfigured() -> CallError {
+    CallError {
+        code: Some("APIG.0301".into()),
+        message: "Incorrect IAM authentication information".into(),
+        ..error(
+            ErrorClass::Misconfigured {
+                hint: "check the credentials",
+            },
+            401,
+        )
+    }
+}
+
+// A 401 from the gateway (or a gateway 404, a refused connection) on the first calls:
+// the setup is wrong, every other id would fail the same way. Nothing new starts; the
+// ids in flight fail with the answer, the rest are skipped with the reason; exit 2.
+#[tokio::test(start_paused = true)]
+async fn a_wrong_setup_on_the_first_calls_stops_the_run() {
+    let fake = Arc::new(Fake::with_jobs(1..=200, Duration::from_millis(50)));
+    for id in 1..=200 {
+        fake.script(id, [misconfigured()]);
+    }
+    let plan = plan(1..=200);
+    let settings = Settings {
+        parallelism: 8,
+        ..Settings::default()
+    };
+    let report = run(&fake, &plan, settings).await;
+    assert_exactly_once(&plan, &report);
+    assert!(
+        matches!(&report.stopped, Some(Stop::Misconfigured(m)) if m.contains("APIG.0301") && m.contains("check the credentials"))
+    );
+    assert_eq!(report.exit_code(), 2);
+    let sent = fake.requests.lock().unwrap().len();
+    assert_eq!(sent, 8, "only the first wave was sent");
+    assert_eq!((report.summary.failed, report.summary.skipped), (8, 192));
+    let skipped = report
+        .items
+        .iter()
+        .find(|i| i.id == JobId::Number(9))
+        .unwrap();
+    assert!(
+        matches!(&skipped.outcome, Outcome::Skipped { reason } if reason.contains("not started: the run stopped (misconfiguration: HTTP 401 APIG.0301")),
+        "{:?}",
+        skipped.outcome
+    );
+    assert_eq!(fake.jobs.lock().unwrap().len(), 200);
+}
+
+// Once a call of the run reached the service, the same error is that id's failure only
+// (a credential revoked mid-run is not a reason to skip the rest unseen).
+#[tokio::test(start_paused = true)]
+async fn after_the_setup_worked_a_gateway_refusal_fails_only_its_id() {
+    let fake = Arc::new(Fake::with_jobs(1..=10, Duration::ZERO));
+    fake.script(5, [misconfigured()]);
+    let settings = Settings {
+        parallelism: 1,
+        ..Settings::default()
+    };
+    let report = run(&fake, &plan(1..=10), settings).await;
+    assert_eq!(report.stopped, None);
+    assert_eq!((report.summary.deleted, report.summary.failed), (9, 1));
+    assert_eq!(report.exit_code(), 1);
+}

@@ -155,13 +155,16 @@ impl Item {
 pub(crate) enum Stop {
     /// The journal could not be written: a rerun could not be trusted (exit 1).
     JournalUnwritable(String),
+    /// The first calls of the run said the setup is wrong (credentials, endpoint): no
+    /// other id would fare better (exit 2).
+    Misconfigured(String),
 }
 
 impl Stop {
     /// What it says.
     pub(crate) fn message(&self) -> &str {
         match self {
-            Stop::JournalUnwritable(message) => message,
+            Stop::JournalUnwritable(message) | Stop::Misconfigured(message) => message,
         }
     }
 }
@@ -265,11 +268,13 @@ impl Report {
         )
     }
 
-    /// The exit code the report calls for: 130 interrupted, 1 stopped for a journal that
-    /// could not be written or some failed, 3 a wait timed out, else 0 (deleted, already
-    /// gone and skipped are all fine).
+    /// The exit code the report calls for: 2 stopped for a wrong setup, 130 interrupted, 1
+    /// stopped for a journal that could not be written or some failed, 3 a wait timed
+    /// out, else 0 (deleted, already gone and skipped are all fine).
     pub(crate) fn exit_code(&self) -> u8 {
-        if self.interrupted {
+        if let Some(Stop::Misconfigured(_)) = self.stopped {
+            crate::exit::USAGE
+        } else if self.interrupted {
             crate::exit::INTERRUPTED
         } else if let Some(Stop::JournalUnwritable(_)) = self.stopped {
             crate::exit::FAILED

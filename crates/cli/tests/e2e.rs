@@ -483,7 +483,7 @@ fn a_rerun_with_the_journal_skips_what_was_finished() {
     for id in 6..=10 {
         emulator.add_fault(Fault::new(
             "DELETE",
-            &format!("/v1.0/*/streaming/jobs/{id}"),
+            format!("/v1.0/*/streaming/jobs/{id}"),
             FaultAction::respond(403, &[], r#"{"error_code":"DLI.0003","error_msg":"no"}"#),
         ));
     }

@@ -80,10 +80,9 @@ fn accepted_deletes(emulator: &Emulator, from: usize, marker: &str) -> BTreeMap<
         if request.method == "DELETE"
             && request.status == Some(200)
             && request.path.contains(marker)
+            && let Some(id) = path_id(&request.path)
         {
-            if let Some(id) = path_id(&request.path) {
-                *accepted.entry(id).or_default() += 1;
-            }
+            *accepted.entry(id).or_default() += 1;
         }
     }
     accepted

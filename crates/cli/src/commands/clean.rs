@@ -26,9 +26,10 @@ pub(crate) async fn run(
     };
     let server = super::list::server_filters(kind, select)?;
     let backend = connector.backend()?;
-    let rows = backend.list(kind, &server).await.map_err(|e| {
-        CliError::failed(format!("cannot list {kind}s: {e}"), "nothing was deleted")
-    })?;
+    let rows = backend
+        .list(kind, &server)
+        .await
+        .map_err(|e| super::list_failed(kind, &e, "nothing was deleted"))?;
     let age = |d: Option<std::time::Duration>| d.map(|d| humantime::format_duration(d).to_string());
     let selection = Selection::new("clean", kind)
         .with("--older-than", age(select.older_than))

@@ -15,6 +15,7 @@ use std::sync::Arc;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::args::{Cli, Command, Format, Global, RunArgs};
+use crate::backend::{CallError, ErrorClass};
 use crate::cancel::Cancel;
 use crate::execute::{self, Settings};
 use crate::exit::CliError;
@@ -241,6 +242,18 @@ async fn delete_selected(
     )
     .await;
     finish(&report, run.report.as_deref(), format)
+}
+
+/// A list call that failed: a wrong setup (exit 2, with what to check), or a failure
+/// (exit 1).
+fn list_failed(kind: Kind, error: &CallError, hint: &str) -> CliError {
+    let problem = format!("cannot list {kind}s: {error}");
+    match error.class {
+        ErrorClass::Misconfigured { hint: check } => {
+            CliError::usage(problem, format!("{check}; {hint}").trim_end_matches("; "))
+        }
+        _ => CliError::failed(problem, hint),
+    }
 }
 
 /// `texts`, sorted and deduplicated (a selection's ids compare as a set).
