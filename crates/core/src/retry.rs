@@ -4,10 +4,11 @@
 
 use std::time::Duration;
 
-use http::{HeaderMap, Method, StatusCode};
+use http::{Method, StatusCode};
 
-use crate::auth::SigningTime;
 use crate::error::{Error, ResponseErrorKind, TransportErrorKind};
+use crate::retry_after::RetryAfter;
+use crate::time::UtcTime;
 
 /// The error code of OTC's API gateway for a throttled request.
 pub const THROTTLED_CODE: &str = "APIG.0308";
@@ -111,12 +112,12 @@ impl RetryPolicy {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use otc_jobs_core::auth::SigningTime;
+    /// use otc_jobs_core::UtcTime;
     /// use otc_jobs_core::{Error, RetryDecision, RetryPolicy, ServiceError};
     /// let mut headers = http::HeaderMap::new();
     /// headers.insert("retry-after", http::HeaderValue::from_static("Tue, 21 May 2024 10:20:35 GMT"));
     /// let busy: Error = ServiceError::from_answer(http::StatusCode::SERVICE_UNAVAILABLE, &headers, b"").into();
-    /// let now = SigningTime::parse_sdk_date("20240521T102030Z").unwrap();
+    /// let now = UtcTime::parse_sdk_date("20240521T102030Z").unwrap();
     /// let policy = RetryPolicy::default();
     /// assert_eq!(policy.decide_at(1, &busy, 0.5, now), RetryDecision::RetryAfter(Duration::from_secs(5)));
     /// ```
@@ -125,7 +126,7 @@ impl RetryPolicy {
         attempts_made: u32,
         error: &Error,
         jitter: f64,
-        now: SigningTime,
+        now: UtcTime,
     ) -> RetryDecision {
         self.decide_for(true, attempts_made, error, jitter, Some(now))
     }
@@ -152,7 +153,7 @@ impl RetryPolicy {
         attempts_made: u32,
         error: &Error,
         jitter: f64,
-        now: Option<SigningTime>,
+        now: Option<UtcTime>,
     ) -> RetryDecision {
         if attempts_made >= self.max_attempts
             || !is_retryable(error)
@@ -318,53 +319,12 @@ pub fn is_idempotent(method: &Method) -> bool {
     )
 }
 
-/// What `Retry-After` asked for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RetryAfter {
-    /// Wait this long (the number-of-seconds form, which OTC's gateway sends).
-    Delay(Duration),
-    /// Try again at this moment (the HTTP-date form).
-    At(SigningTime),
-}
-
-impl RetryAfter {
-    /// How long to wait from `now` (a date in the past: no wait).
-    pub fn wait_from(self, now: SigningTime) -> Duration {
-        match self {
-            RetryAfter::Delay(wait) => wait,
-            RetryAfter::At(at) => Duration::from_secs(at.unix().saturating_sub(now.unix())),
-        }
-    }
-}
-
-/// Reads `Retry-After`: a number of seconds or an HTTP date (`Sun, 06 Nov 1994 08:49:37
-/// GMT`); anything else reads as absent, and the backoff applies.
-///
-/// ```
-/// use std::time::Duration;
-/// use otc_jobs_core::{RetryAfter, retry_after};
-/// let mut headers = http::HeaderMap::new();
-/// headers.insert("retry-after", http::HeaderValue::from_static("3"));
-/// assert_eq!(retry_after(&headers), Some(RetryAfter::Delay(Duration::from_secs(3))));
-/// headers.insert("retry-after", http::HeaderValue::from_static("Tue, 21 May 2024 10:20:35 GMT"));
-/// assert!(matches!(retry_after(&headers), Some(RetryAfter::At(t)) if t.sdk_date() == "20240521T102035Z"));
-/// ```
-pub fn retry_after(headers: &HeaderMap) -> Option<RetryAfter> {
-    let value = headers
-        .get(http::header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim();
-    match value.parse::<u64>() {
-        Ok(seconds) => Some(RetryAfter::Delay(Duration::from_secs(seconds))),
-        Err(_) => SigningTime::parse_http_date(value).map(RetryAfter::At),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::error::{ResponseError, ServiceError, TransportError};
+    use crate::retry_after::retry_after;
+    use http::HeaderMap;
 
     fn service(status: u16, body: &str) -> Error {
         let status = StatusCode::from_u16(status).unwrap_or(StatusCode::IM_A_TEAPOT);
@@ -498,13 +458,13 @@ mod tests {
             http::HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
         );
         let e: Error = ServiceError::from_answer(StatusCode::SERVICE_UNAVAILABLE, &h, b"").into();
-        let now = SigningTime::parse_sdk_date("20151021T072750Z").unwrap();
+        let now = UtcTime::parse_sdk_date("20151021T072750Z").unwrap();
         assert_eq!(
             p.decide_at(1, &e, 0.9, now),
             RetryDecision::RetryAfter(Duration::from_secs(10))
         );
         // A date in the past: retry at once. Without the time: the backoff.
-        let later = SigningTime::parse_sdk_date("20151021T080000Z").unwrap();
+        let later = UtcTime::parse_sdk_date("20151021T080000Z").unwrap();
         assert_eq!(
             p.decide_at(1, &e, 0.9, later),
             RetryDecision::RetryAfter(Duration::ZERO)
@@ -514,7 +474,7 @@ mod tests {
             RetryDecision::RetryAfter(p.backoff(1, 0.5))
         );
         // Far in the future: beyond the cap, give up.
-        let long_before = SigningTime::parse_sdk_date("20151021T060000Z").unwrap();
+        let long_before = UtcTime::parse_sdk_date("20151021T060000Z").unwrap();
         assert_eq!(p.decide_at(1, &e, 0.9, long_before), RetryDecision::GiveUp);
     }
 

@@ -20,8 +20,11 @@
 //! - [`BodySink`]: reading an answer under the size limit, and [`io_kind`] /
 //!   [`chain_kind`] for mapping I/O failures to the core's errors.
 //!
-//! A client only sends each [`Exchange`] and sleeps each [`Step::Wait`]. This crate is
-//! an implementation detail of the two clients; use them instead.
+//! A client only sends each [`Exchange`] and sleeps each [`Step::Wait`]; it owns the
+//! clock and the random source ([`Jitter`], seeded by the client) and passes the time and
+//! a draw in at each step, so nothing here reads a clock or draws at random (clippy's
+//! `disallowed-methods` checks it: `crates/driver/clippy.toml`). This crate is an
+//! implementation detail of the two clients; use them instead.
 
 // Where other crates' docs link to this one when it is not documented beside them (a
 // cold `cargo doc --no-deps`); keep the version in step with Cargo.toml.
@@ -29,8 +32,8 @@
 
 mod body;
 mod call;
-mod clouds;
 mod config;
+mod jitter;
 mod methods;
 mod paginate;
 mod rate;
@@ -45,6 +48,7 @@ pub use config::{
     Auth, ClientBuilder, Config, ConfigError, ENV_VARS, EnvVar, FromConfig, Project, ProxyScheme,
     ProxySettings, TransportSettings,
 };
+pub use jitter::Jitter;
 pub use paginate::{DEFAULT_MAX_PAGES, PageStep, Paginator};
 pub use rate::{AdaptiveRate, BETA, MIN_RATE, REGROWTH, Turn};
 pub use wait::{WaitOptions, WaitOutcome, WaitStep, Waiter};

@@ -27,7 +27,7 @@ use crate::sdk::SdkBackend;
 /// Makes the backend once inputs are checked (and keeps an embedded emulator alive).
 pub(crate) struct Connector {
     global: Global,
-    emulator: Option<otc_jobs_emulator::Emulator>,
+    emulator: Option<crate::emulator::Embedded>,
 }
 
 impl Connector {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::config::{ConfigError, SERVICE_OVERRIDES, Settings};
+use super::{ConfigError, SERVICE_OVERRIDES, Settings};
 
 #[derive(Deserialize)]
 struct CloudsFile {
