@@ -101,7 +101,7 @@ fn run(binary: &PathBuf, jobs: u64, limit: u32, halve_at: Option<Duration>) -> R
         }
         let finished = child.try_wait().unwrap();
         let elapsed = start.elapsed();
-        if finished.is_some() || elapsed.as_secs() as usize >= seconds.len() + 1 {
+        if finished.is_some() || elapsed.as_secs() as usize > seconds.len() {
             let counts = emulator.gateway_counts();
             seconds.push((counts.passed - last.0, counts.throttled - last.1));
             last = (counts.passed, counts.throttled);
