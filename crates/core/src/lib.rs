@@ -65,6 +65,6 @@ pub use probe::{Deletion, DeletionProbe, JobState};
 pub use query::Query;
 pub use retry::{
     RetryAfter, RetryDecision, RetryPolicy, THROTTLED_CODE, is_ambiguous, is_idempotent,
-    is_retryable, is_throttled, retry_after,
+    is_retryable, is_throttled, retry_after, throttle_limit,
 };
 pub use service::Service;

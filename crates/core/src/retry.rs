@@ -12,6 +12,33 @@ use crate::error::{Error, ResponseErrorKind, TransportErrorKind};
 /// The error code of OTC's API gateway for a throttled request.
 pub const THROTTLED_CODE: &str = "APIG.0308";
 
+/// The limit a throttle's message states, in requests per second: OTC's gateway says
+/// "The throttling threshold has been reached: policy user over ratelimit,limit:XX,time:1 second"
+/// (or `time:1 minute`). `None` when the message says no such thing.
+///
+/// ```
+/// use otc_jobs_core::throttle_limit;
+/// let message = "The throttling threshold has been reached: policy user over ratelimit,limit:500,time:1 second";
+/// assert_eq!(throttle_limit(message), Some(500.0));
+/// assert_eq!(throttle_limit("policy user over ratelimit,limit:30,time:1 minute"), Some(0.5));
+/// assert_eq!(throttle_limit("slow down"), None);
+/// ```
+pub fn throttle_limit(message: &str) -> Option<f64> {
+    let (_, rest) = message.split_once("limit:")?;
+    let (count, rest) = rest.split_once(",time:")?;
+    let count: f64 = count.trim().parse().ok()?;
+    let mut words = rest.split_whitespace();
+    let amount: f64 = words.next()?.parse().ok()?;
+    let unit = match words.next()?.trim_end_matches(['s', '.', ',']) {
+        "second" => 1.0,
+        "minute" => 60.0,
+        "hour" => 3600.0,
+        _ => return None,
+    };
+    let seconds = amount * unit;
+    (count > 0.0 && seconds > 0.0).then(|| count / seconds)
+}
+
 /// When to retry and how long to wait: exponential backoff with full jitter and a cap.
 ///
 /// ```

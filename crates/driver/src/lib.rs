@@ -15,6 +15,8 @@
 //!   [`Paginated`](otc_jobs_core::Paginated) list operation, each page one call;
 //! - [`Waiter`]: the sans-IO wait for a [`Deletion`](otc_jobs_core::Deletion) to take
 //!   effect, polling its probe with backoff ([`WaitOptions`], [`WaitOutcome`]);
+//! - [`AdaptiveRate`]: the sans-IO client-side rate that finds the gateway's limit
+//!   (CUBIC after each throttle), shared by the calls to one service;
 //! - [`BodySink`]: reading an answer under the size limit, and [`io_kind`] /
 //!   [`chain_kind`] for mapping I/O failures to the core's errors.
 //!
@@ -31,6 +33,7 @@ mod clouds;
 mod config;
 mod methods;
 mod paginate;
+mod rate;
 mod wait;
 
 #[doc(hidden)]
@@ -43,4 +46,5 @@ pub use config::{
     ProxySettings, TransportSettings,
 };
 pub use paginate::{DEFAULT_MAX_PAGES, PageStep, Paginator};
+pub use rate::{AdaptiveRate, BETA, MIN_RATE, REGROWTH, Turn};
 pub use wait::{WaitOptions, WaitOutcome, WaitStep, Waiter};
