@@ -89,7 +89,8 @@ fuzz_target!(|data: &[u8]| {
     );
     assert_eq!(checked, specified_operations(), "an operation is missing from the list");
 
-    let service = ServiceError::from_answer(status, answer.headers(), body);
+    let service =
+        ServiceError::from_answer(otc_jobs_core::Service::Dli, status, answer.headers(), body);
     assert!(service.body.len() <= RAW_BODY_LIMIT);
     assert_eq!(service.status, status);
     check_error(&service.into());

@@ -311,8 +311,14 @@ pub(crate) fn call_error(error: &Error) -> CallError {
     } else {
         ErrorClass::Fatal
     };
-    let message = match error {
-        Error::Service(e) => e.message.clone().unwrap_or_else(|| error.to_string()),
+    // The service's own message, with what to check when it says the setup is wrong (a
+    // wrong endpoint, credentials); the error's whole text otherwise (it has the hint).
+    let message = match (error, error.hint()) {
+        (Error::Service(e), hint) => match (&e.message, hint) {
+            (Some(message), Some(hint)) => format!("{message} ({hint})"),
+            (Some(message), None) => message.clone(),
+            (None, _) => error.to_string(),
+        },
         _ => error.to_string(),
     };
     CallError {
@@ -329,16 +335,20 @@ pub(crate) fn call_error(error: &Error) -> CallError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use otc_jobs_core::ServiceError;
+    use otc_jobs_core::{Service, ServiceError};
 
     fn answer(status: u16, retry_after: Option<&str>, body: &str) -> Error {
+        answer_of(Service::Dli, status, retry_after, body)
+    }
+
+    fn answer_of(service: Service, status: u16, retry_after: Option<&str>, body: &str) -> Error {
         let mut headers = http::HeaderMap::new();
         headers.insert("x-request-id", http::HeaderValue::from_static("req-9"));
         if let Some(value) = retry_after.and_then(|v| http::HeaderValue::from_str(v).ok()) {
             headers.insert("retry-after", value);
         }
         let status = http::StatusCode::from_u16(status).unwrap_or_default();
-        ServiceError::from_answer(status, &headers, body.as_bytes()).into()
+        ServiceError::from_answer(service, status, &headers, body.as_bytes()).into()
     }
 
     #[test]
@@ -368,7 +378,8 @@ mod tests {
             r#"{"error_code":"DLI.0002","error_msg":"no such job"}"#,
         ));
         assert_eq!(gone.class, ErrorClass::NotFound);
-        let mrs_gone = call_error(&answer(
+        let mrs_gone = call_error(&answer_of(
+            Service::Mrs,
             500,
             None,
             r#"{"error_code":"0176","error_msg":"The job does not exist."}"#,
@@ -382,7 +393,8 @@ mod tests {
                 .with_earlier_attempt_unknown(true),
         );
         assert!(lost.earlier_attempt_unknown);
-        let refused = call_error(&answer(
+        let refused = call_error(&answer_of(
+            Service::ModelArts,
             403,
             None,
             r#"{"error_code":"ModelArts.0210","error_msg":"wrong project"}"#,
@@ -392,6 +404,23 @@ mod tests {
             refused.to_string(),
             "HTTP 403 ModelArts.0210 wrong project (request id req-9)"
         );
+        // Not the service's word: a failure that says what to check, never "gone".
+        let typo = call_error(&answer(
+            404,
+            None,
+            r#"{"error_code":"APIG.0101","error_msg":"The API does not exist or has not been published in the environment"}"#,
+        ));
+        assert_eq!(typo.class, ErrorClass::Fatal);
+        assert_eq!(
+            typo.to_string(),
+            "HTTP 404 APIG.0101 The API does not exist or has not been published in the environment (the endpoint does not serve this API: check --endpoint or the region's endpoint) (request id req-9)"
+        );
+        let html = call_error(&answer(404, None, "<html><body>Not Found</body></html>"));
+        assert_eq!(html.class, ErrorClass::Fatal);
+        assert!(html.message.contains("check --endpoint"), "{html}");
+        let empty = call_error(&answer(404, None, ""));
+        assert_eq!(empty.class, ErrorClass::Fatal);
+        assert!(empty.message.contains("check --endpoint"), "{empty}");
     }
 
     #[test]

@@ -9,6 +9,8 @@ use std::fmt;
 use http::{HeaderMap, StatusCode};
 
 use envelope::Envelope;
+
+use crate::service::Service;
 pub(crate) use envelope::{VERDICT_MEMBER, opens_with_refusal};
 
 /// How many bytes of an answer's body an error keeps.
@@ -96,8 +98,9 @@ impl Error {
     /// (the error's `Display` then says why).
     ///
     /// ```
-    /// use otc_jobs_core::{Error, ServiceError};
+    /// use otc_jobs_core::{Error, Service, ServiceError};
     /// let err = Error::from(ServiceError::from_answer(
+    ///     Service::Dli,
     ///     http::StatusCode::BAD_REQUEST,
     ///     &http::HeaderMap::new(),
     ///     br#"{"error_code": "DLI.0002", "error_msg": "There is no job 7"}"#,
@@ -139,9 +142,81 @@ impl Error {
     }
 
     /// Whether the service said the job (or the object) does not exist, so that deleting
-    /// it again can be treated as done. See [`ServiceError::is_not_found`].
+    /// it again can be treated as done: only the service's own word counts, never a 404
+    /// of the gateway, of a web server or of a proxy. See [`ServiceError::is_not_found`].
     pub fn is_not_found(&self) -> bool {
         matches!(self, Error::Service(e) if e.is_not_found())
+    }
+
+    /// Whether the failure says the client is set up wrongly, so that every other call of
+    /// the same run will fail alike and a bulk run had better stop than go on:
+    ///
+    /// - a 404 that is not the service's own word (the gateway's `APIG.0101` "The API does
+    ///   not exist", a web server's HTML page, an empty or non-JSON body): the endpoint
+    ///   does not serve this API;
+    /// - a 401 (the gateway's `APIG.0301` "Incorrect IAM authentication information",
+    ///   `APIG.0307` for a token that could not be renewed, or the service's own), or a 403
+    ///   that is not the service's own word (`APIG.0302`, …): the credentials or the project;
+    /// - a redirect (signed requests are not followed);
+    /// - a connection refused ([`TransportErrorKind::Refused`]: nothing listens there) or a
+    ///   failed TLS handshake ([`TransportErrorKind::Tls`]).
+    ///
+    /// [`Error::hint`] says what to check. Not a misconfiguration: "not found", throttling,
+    /// 5xx, timeouts, a service's own 403 on one job, unreadable answers.
+    ///
+    /// ```
+    /// use otc_jobs_core::{Error, Service, ServiceError, TransportError, TransportErrorKind};
+    /// let headers = http::HeaderMap::new();
+    /// let answer = |status: u16, body: &str| -> Error {
+    ///     ServiceError::from_answer(
+    ///         Service::Dli,
+    ///         http::StatusCode::from_u16(status).unwrap(),
+    ///         &headers,
+    ///         body.as_bytes(),
+    ///     )
+    ///     .into()
+    /// };
+    /// // A typo in the endpoint: the gateway has no such API.
+    /// let typo = answer(404, r#"{"error_code":"APIG.0101","error_msg":"The API does not exist or has not been published in the environment"}"#);
+    /// assert!(typo.is_misconfiguration() && !typo.is_not_found());
+    /// assert!(typo.to_string().contains("check --endpoint"));
+    /// // A plain web server's 404 page.
+    /// assert!(answer(404, "<html><body>Not Found</body></html>").is_misconfiguration());
+    /// // Wrong credentials.
+    /// assert!(answer(401, r#"{"error_code":"APIG.0301","error_msg":"Incorrect IAM authentication information"}"#).is_misconfiguration());
+    /// // Nothing listening at the endpoint.
+    /// assert!(Error::from(TransportError::new(TransportErrorKind::Refused, "connection refused")).is_misconfiguration());
+    /// // DLI's own "no such job" is an answer about one job, not about the setup.
+    /// let gone = answer(400, r#"{"error_code":"DLI.0002","error_msg":"The object does not exist."}"#);
+    /// assert!(gone.is_not_found() && !gone.is_misconfiguration());
+    /// ```
+    pub fn is_misconfiguration(&self) -> bool {
+        match self {
+            Error::Service(e) => e.is_misconfiguration(),
+            Error::Transport(e) => e.is_misconfiguration(),
+            Error::Build(_) | Error::Sign(_) | Error::Response(_) => false,
+        }
+    }
+
+    /// What to check, for a failure that says the client is set up wrongly
+    /// ([`Error::is_misconfiguration`]); the error's text ends with it.
+    ///
+    /// ```
+    /// use otc_jobs_core::{Error, Service, ServiceError};
+    /// let err = Error::from(ServiceError::from_answer(
+    ///     Service::Mrs,
+    ///     http::StatusCode::NOT_FOUND,
+    ///     &http::HeaderMap::new(),
+    ///     b"",
+    /// ));
+    /// assert_eq!(err.hint(), Some("the endpoint does not serve this API: check --endpoint or the region's endpoint"));
+    /// ```
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            Error::Service(e) => e.hint(),
+            Error::Transport(e) => e.hint(),
+            Error::Build(_) | Error::Sign(_) | Error::Response(_) => None,
+        }
     }
 }
 
@@ -197,8 +272,13 @@ pub enum SignError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TransportErrorKind {
-    /// The connection could not be made (nothing reached the server).
+    /// The connection could not be made (nothing reached the server): the host was not
+    /// found, not reachable, the proxy failed, …
     Connect,
+    /// The host refused the connection: nothing listens at the endpoint's address and
+    /// port (nothing reached the server). A misconfiguration rather than a passing fault
+    /// ([`Error::is_misconfiguration`]).
+    Refused,
     /// The TLS handshake failed (an untrusted or invalid certificate, a protocol alert):
     /// trying again cannot help.
     Tls,
@@ -212,7 +292,7 @@ pub enum TransportErrorKind {
 
 /// No answer came back.
 #[derive(Debug, Clone, thiserror::Error)]
-#[error("{kind:?} failure after {attempts} attempt(s): {message}")]
+#[error("{kind:?} failure after {attempts} attempt(s): {message}{}", fmt_hint(self.hint()))]
 pub struct TransportError {
     /// What happened.
     pub kind: TransportErrorKind,
@@ -239,6 +319,24 @@ impl TransportError {
             request_id: None,
             attempts: 1,
             earlier_attempt_unknown: false,
+        }
+    }
+
+    /// See [`Error::is_misconfiguration`].
+    pub fn is_misconfiguration(&self) -> bool {
+        self.hint().is_some()
+    }
+
+    /// See [`Error::hint`].
+    pub fn hint(&self) -> Option<&'static str> {
+        match self.kind {
+            TransportErrorKind::Refused => {
+                Some("nothing accepts connections there: check --endpoint or the region's endpoint")
+            }
+            TransportErrorKind::Tls => {
+                Some("check the endpoint and the certificate authorities the client trusts")
+            }
+            _ => None,
         }
     }
 }
@@ -332,14 +430,16 @@ impl fmt::Debug for ResponseError {
     }
 }
 
-/// The service answered and said no.
+/// The service answered and said no (or something in between answered in its place: the
+/// API gateway, a proxy, a web server at a wrong endpoint).
 ///
 /// Its text has the status, the request id, the attempts when there were several, the
-/// code and the message (or the status reason when the answer had no message):
+/// code and the message (or the status reason when the answer had no message), and what
+/// to check when the answer says the client is set up wrongly ([`ServiceError::hint`]):
 ///
 /// ```
-/// use otc_jobs_core::ServiceError;
-/// let err = ServiceError::from_answer(http::StatusCode::SERVICE_UNAVAILABLE, &http::HeaderMap::new(), b"")
+/// use otc_jobs_core::{Service, ServiceError};
+/// let err = ServiceError::from_answer(Service::Dli, http::StatusCode::SERVICE_UNAVAILABLE, &http::HeaderMap::new(), b"")
 ///     .with_attempts(4);
 /// assert_eq!(
 ///     err.to_string(),
@@ -348,6 +448,8 @@ impl fmt::Debug for ResponseError {
 /// ```
 #[derive(Clone)]
 pub struct ServiceError {
+    /// The service the request was for (whose own word alone says "not found").
+    pub service: Service,
     /// The HTTP status (200 for a ModelArts `is_success: false`).
     pub status: StatusCode,
     /// The service's error code, as text (integer codes are written in decimal).
@@ -367,27 +469,26 @@ pub struct ServiceError {
     pub earlier_attempt_unknown: bool,
 }
 
-/// Error codes that mean "no such job" on the job services (from their error-code pages).
+/// The error codes that mean "no such job" on any of the job services: every
+/// [`Service::not_found_codes`], together. A code counts as "not found" only from its own
+/// service ([`ServiceError::is_not_found`]).
 pub const NOT_FOUND_CODES: &[&str] = &[
-    // DLI answers 400 with DLI.0002 "The object does not exist."
-    "DLI.0002",
-    // DLI.16001 for a Flink job that does not exist (seen in the Huawei Terraform provider).
-    "DLI.16001",
-    // ModelArts: TrainingJobNotFound, TrainingExperimentNotFound.
     "ModelArts.2775",
     "ModelArts.2842",
-    // MRS answers 500 with 0176 / 0201 "The job does not exist."
+    "DLI.0002",
+    "DLI.16001",
     "0176",
     "0201",
 ];
 
 impl ServiceError {
-    /// Reads an answer that said no: any OTC error envelope, or none at all.
+    /// Reads an answer of `service` that said no: any OTC error envelope, or none at all.
     ///
     /// ```
-    /// use otc_jobs_core::ServiceError;
+    /// use otc_jobs_core::{Service, ServiceError};
     /// let headers = http::HeaderMap::new();
     /// let err = ServiceError::from_answer(
+    ///     Service::Dli,
     ///     http::StatusCode::BAD_REQUEST,
     ///     &headers,
     ///     br#"{"error_code": "DLI.0002", "error_msg": "There is no job 7"}"#,
@@ -395,13 +496,19 @@ impl ServiceError {
     /// assert_eq!(err.code.as_deref(), Some("DLI.0002"));
     /// assert!(err.is_not_found());
     /// ```
-    pub fn from_answer(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> ServiceError {
-        ServiceError::from_envelope(status, headers, body, Envelope::read(body))
+    pub fn from_answer(
+        service: Service,
+        status: StatusCode,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> ServiceError {
+        ServiceError::from_envelope(service, status, headers, body, Envelope::read(body))
     }
 
     /// The error of a body that refuses (`"is_success": false`) whatever its status, or
     /// `None` when the body does not say so (once, at its top level).
     pub(crate) fn refusal(
+        service: Service,
         status: StatusCode,
         headers: &HeaderMap,
         body: &[u8],
@@ -409,10 +516,11 @@ impl ServiceError {
         let envelope = Envelope::read(body);
         envelope
             .refused
-            .then(|| ServiceError::from_envelope(status, headers, body, envelope))
+            .then(|| ServiceError::from_envelope(service, status, headers, body, envelope))
     }
 
     fn from_envelope(
+        service: Service,
         status: StatusCode,
         headers: &HeaderMap,
         body: &[u8],
@@ -429,6 +537,7 @@ impl ServiceError {
             message = Some(redirect_message(headers, message.as_deref()));
         }
         ServiceError {
+            service,
             status,
             code: envelope.code.map(Cow::into_owned),
             message,
@@ -446,14 +555,62 @@ impl ServiceError {
         self
     }
 
-    /// Whether this means the job does not exist: HTTP 404, or one of
-    /// [`NOT_FOUND_CODES`].
+    /// Whether the service said the job does not exist: one of its own
+    /// [`Service::not_found_codes`] (whatever the status), or a 404 carrying an error code
+    /// of its own ([`Service::owns_code`]). A 404 of the API gateway (`APIG.0101`: the
+    /// endpoint does not serve this API), of a web server (an HTML page) or of a proxy
+    /// (an empty or non-JSON body, another service's code) is not: nothing says the job
+    /// is gone ([`ServiceError::is_misconfiguration`] says so instead).
+    ///
+    /// ```
+    /// use otc_jobs_core::{Service, ServiceError};
+    /// let nf = |service, status: u16, body: &str| {
+    ///     ServiceError::from_answer(service, http::StatusCode::from_u16(status).unwrap(), &http::HeaderMap::new(), body.as_bytes())
+    ///         .is_not_found()
+    /// };
+    /// assert!(nf(Service::Mrs, 500, r#"{"error_code":"0176","error_msg":"The job does not exist."}"#));
+    /// assert!(nf(Service::ModelArts, 404, r#"{"error_code":"ModelArts.3502","error_msg":"gone"}"#));
+    /// assert!(!nf(Service::Dli, 404, r#"{"error_code":"APIG.0101","error_msg":"The API does not exist"}"#));
+    /// assert!(!nf(Service::Dli, 404, "<html>404 Not Found</html>"));
+    /// assert!(!nf(Service::Dli, 404, ""));
+    /// assert!(!nf(Service::Dli, 500, r#"{"error_code":"0176","error_msg":"not DLI's"}"#));
+    /// ```
     pub fn is_not_found(&self) -> bool {
-        self.status == StatusCode::NOT_FOUND
-            || self
-                .code
-                .as_deref()
-                .is_some_and(|c| NOT_FOUND_CODES.contains(&c))
+        self.code.as_deref().is_some_and(|code| {
+            self.service.not_found_codes().contains(&code)
+                || (self.status == StatusCode::NOT_FOUND && self.service.owns_code(code))
+        })
+    }
+
+    /// Whether the answer carries an error code of the service itself (not the gateway's,
+    /// not a proxy's).
+    fn in_the_services_words(&self) -> bool {
+        self.code
+            .as_deref()
+            .is_some_and(|code| self.service.owns_code(code))
+    }
+
+    /// See [`Error::is_misconfiguration`].
+    pub fn is_misconfiguration(&self) -> bool {
+        self.hint().is_some()
+    }
+
+    /// What to check when the answer says the client is set up wrongly (see
+    /// [`Error::is_misconfiguration`]); `None` for any other answer.
+    pub fn hint(&self) -> Option<&'static str> {
+        match self.status {
+            StatusCode::NOT_FOUND if !self.in_the_services_words() => Some(
+                "the endpoint does not serve this API: check --endpoint or the region's endpoint",
+            ),
+            StatusCode::UNAUTHORIZED => Some("check the credentials and the project"),
+            StatusCode::FORBIDDEN if !self.in_the_services_words() => {
+                Some("check the credentials, their permissions and the project")
+            }
+            status if status.is_redirection() => {
+                Some("signed requests are not sent elsewhere: check the endpoint")
+            }
+            _ => None,
+        }
     }
 }
 
@@ -470,13 +627,14 @@ impl fmt::Display for ServiceError {
             write!(f, " {code}")?;
         }
         match &self.message {
-            Some(message) => write!(f, ": {message}"),
+            Some(message) => write!(f, ": {message}")?,
             None => write!(
                 f,
                 ": {} (the answer had no error message)",
                 self.status.canonical_reason().unwrap_or("no reason phrase")
-            ),
+            )?,
         }
+        f.write_str(&fmt_hint(self.hint()))
     }
 }
 
@@ -485,6 +643,7 @@ impl std::error::Error for ServiceError {}
 impl fmt::Debug for ServiceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ServiceError")
+            .field("service", &self.service)
             .field("status", &self.status)
             .field("code", &self.code)
             .field("message", &self.message)
@@ -509,7 +668,6 @@ fn redirect_message(headers: &HeaderMap, body_message: Option<&str>) -> String {
         Some(location) => format!("redirect to {location}, not followed"),
         None => "redirect without a Location, not followed".to_owned(),
     };
-    text.push_str(" (signed requests are not sent elsewhere: check the endpoint)");
     if let Some(extra) = body_message {
         text.push_str(": ");
         text.push_str(extra);
@@ -520,6 +678,11 @@ fn redirect_message(headers: &HeaderMap, body_message: Option<&str>) -> String {
 fn fmt_request_id(id: Option<&str>) -> String {
     id.map(|id| format!(", request id {id}"))
         .unwrap_or_default()
+}
+
+/// `" (hint)"`, or nothing.
+fn fmt_hint(hint: Option<&str>) -> String {
+    hint.map(|hint| format!(" ({hint})")).unwrap_or_default()
 }
 
 fn fmt_attempts(attempts: u32) -> String {
@@ -556,13 +719,14 @@ mod tests {
     fn bodies_that_are_not_json_become_the_message() {
         let headers = HeaderMap::new();
         let e = ServiceError::from_answer(
+            Service::Dli,
             StatusCode::BAD_GATEWAY,
             &headers,
             b"<html>Bad gateway</html>",
         );
         assert_eq!(e.code, None);
         assert_eq!(e.message.as_deref(), Some("<html>Bad gateway</html>"));
-        let e = ServiceError::from_answer(StatusCode::BAD_GATEWAY, &headers, b"");
+        let e = ServiceError::from_answer(Service::Dli, StatusCode::BAD_GATEWAY, &headers, b"");
         assert_eq!(e.message, None);
     }
 
@@ -573,7 +737,8 @@ mod tests {
             http::header::LOCATION,
             http::HeaderValue::from_static("https://elsewhere.example/v1.0/p/streaming/jobs/1"),
         );
-        let e = ServiceError::from_answer(StatusCode::MOVED_PERMANENTLY, &headers, b"");
+        let e =
+            ServiceError::from_answer(Service::Dli, StatusCode::MOVED_PERMANENTLY, &headers, b"");
         let shown = e.to_string();
         assert!(
             shown.contains("301")
@@ -581,11 +746,16 @@ mod tests {
                 && shown.contains("not followed"),
             "{shown}"
         );
-        let e = ServiceError::from_answer(StatusCode::FOUND, &HeaderMap::new(), b"moved");
-        let shown = e.to_string();
+        let e =
+            ServiceError::from_answer(Service::Dli, StatusCode::FOUND, &HeaderMap::new(), b"moved");
+        assert_eq!(
+            e.message.as_deref(),
+            Some("redirect without a Location, not followed: moved")
+        );
         assert!(
-            shown.contains("without a Location") && shown.ends_with(": moved"),
-            "{shown}"
+            e.to_string()
+                .ends_with(": moved (signed requests are not sent elsewhere: check the endpoint)"),
+            "{e}"
         );
     }
 
@@ -594,6 +764,7 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert(X_REQUEST_ID, http::HeaderValue::from_static("hdr"));
         let e = ServiceError::from_answer(
+            Service::Dli,
             StatusCode::BAD_REQUEST,
             &headers,
             br#"{"error_code":"DLI.0001","error_msg":"bad","request_id":"body"}"#,
@@ -609,48 +780,174 @@ mod tests {
     #[test]
     fn raw_body_is_bounded() {
         let big = vec![b'x'; RAW_BODY_LIMIT * 3];
-        let e =
-            ServiceError::from_answer(StatusCode::INTERNAL_SERVER_ERROR, &HeaderMap::new(), &big);
+        let e = ServiceError::from_answer(
+            Service::Dli,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &HeaderMap::new(),
+            &big,
+        );
         assert_eq!(e.body.len(), RAW_BODY_LIMIT);
     }
 
+    fn answer(service: Service, status: u16, body: &str) -> ServiceError {
+        ServiceError::from_answer(
+            service,
+            StatusCode::from_u16(status).unwrap_or_default(),
+            &HeaderMap::new(),
+            body.as_bytes(),
+        )
+    }
+
     #[test]
-    fn not_found_on_every_service() {
-        let h = HeaderMap::new();
-        let nf = |status: u16, body: &str| {
-            ServiceError::from_answer(
-                StatusCode::from_u16(status).unwrap_or_default(),
-                &h,
-                body.as_bytes(),
-            )
-            .is_not_found()
-        };
-        assert!(nf(404, ""));
+    fn not_found_only_in_the_services_own_words() {
+        let nf = |service, status, body: &str| answer(service, status, body).is_not_found();
+        // Each service's own "no such job", whatever the status.
         assert!(nf(
+            Service::Dli,
             400,
             r#"{"error_code":"DLI.0002","error_msg":"no such job"}"#
         ));
         assert!(nf(
+            Service::Dli,
+            400,
+            r#"{"error_code":"DLI.16001","error_msg":"no such Flink job"}"#
+        ));
+        assert!(nf(
+            Service::ModelArts,
             200,
             r#"{"is_success":false,"error_code":"ModelArts.2775","error_message":"x"}"#
         ));
         assert!(nf(
+            Service::Mrs,
             500,
             r#"{"error_code":"0176","error_msg":"The job does not exist."}"#
         ));
-        assert!(!nf(400, r#"{"error_code":"DLI.0001","error_msg":"bad"}"#));
+        // A 404 in the service's own envelope.
+        assert!(nf(
+            Service::Dli,
+            404,
+            r#"{"error_code":"DLI.0001","error_msg":"no such thing"}"#
+        ));
+        assert!(nf(
+            Service::Mrs,
+            404,
+            r#"{"error_code":"12000003","error_msg":"The cluster does not exist."}"#
+        ));
+        // Not the service's word: the gateway, a web server, a proxy, another service.
+        for body in [
+            "",
+            "   ",
+            "<html><body><h1>404 Not Found</h1></body></html>",
+            "Not Found",
+            "{}",
+            r#"{"message":"no Route matched with those values"}"#,
+            r#"{"code":404,"message":"Not Found"}"#,
+            r#"{"error_code":"APIG.0101","error_msg":"The API does not exist or has not been published in the environment"}"#,
+        ] {
+            for service in Service::ALL {
+                assert!(!nf(service, 404, body), "{service} {body}");
+            }
+        }
+        assert!(!nf(
+            Service::Dli,
+            404,
+            r#"{"error_code":"ModelArts.2775","error_msg":"x"}"#
+        ));
+        assert!(!nf(
+            Service::Dli,
+            500,
+            r#"{"error_code":"0176","error_msg":"x"}"#
+        ));
+        assert!(!nf(
+            Service::Dli,
+            400,
+            r#"{"error_code":"DLI.0001","error_msg":"bad"}"#
+        ));
+    }
+
+    #[test]
+    fn every_not_found_code_is_a_services_own() {
+        let per_service: Vec<&str> = Service::ALL
+            .iter()
+            .flat_map(|s| s.not_found_codes().iter().copied())
+            .collect();
+        assert_eq!(per_service, NOT_FOUND_CODES);
+        for service in Service::ALL {
+            for code in service.not_found_codes() {
+                assert!(service.owns_code(code), "{service} {code}");
+            }
+        }
+    }
+
+    #[test]
+    fn misconfigurations_say_what_to_check() {
+        let typo = answer(
+            Service::Dli,
+            404,
+            r#"{"error_code":"APIG.0101","error_msg":"The API does not exist or has not been published in the environment","request_id":"r1"}"#,
+        );
+        assert!(typo.is_misconfiguration() && !typo.is_not_found());
+        assert_eq!(
+            typo.to_string(),
+            "service error (HTTP 404 Not Found, request id r1) APIG.0101: The API does not exist or has not been published in the environment (the endpoint does not serve this API: check --endpoint or the region's endpoint)"
+        );
+        for (status, body) in [
+            (404, "<html>Not Found</html>"),
+            (404, ""),
+            (
+                401,
+                r#"{"error_code":"APIG.0301","error_msg":"Incorrect IAM authentication information"}"#,
+            ),
+            (
+                401,
+                r#"{"error_code":"DLI.0013","error_msg":"User authentication errors occur."}"#,
+            ),
+            (403, r#"{"error_code":"APIG.0302","error_msg":"denied"}"#),
+            (301, ""),
+        ] {
+            let e = answer(Service::Dli, status, body);
+            assert!(e.is_misconfiguration(), "{status} {body}");
+            assert!(e.to_string().ends_with(')'), "{e}");
+        }
+        for (status, body) in [
+            (400, r#"{"error_code":"DLI.0002","error_msg":"gone"}"#),
+            (404, r#"{"error_code":"DLI.0001","error_msg":"gone"}"#),
+            (403, r#"{"error_code":"DLI.0003","error_msg":"not yours"}"#),
+            (429, r#"{"error_code":"APIG.0308","error_msg":"slow down"}"#),
+            (500, r#"{"error_code":"APIG.0100","error_msg":"internal"}"#),
+            (503, ""),
+        ] {
+            let e = answer(Service::Dli, status, body);
+            assert!(
+                !e.is_misconfiguration() && e.hint().is_none(),
+                "{status} {body}"
+            );
+        }
+        let refused = TransportError::new(TransportErrorKind::Refused, "connection refused");
+        assert!(refused.is_misconfiguration());
+        assert!(
+            refused.to_string().contains("check --endpoint"),
+            "{refused}"
+        );
+        let timeout = TransportError::new(TransportErrorKind::Timeout, "slow");
+        assert!(!timeout.is_misconfiguration());
+        assert_eq!(
+            timeout.to_string(),
+            "Timeout failure after 1 attempt(s): slow"
+        );
     }
 
     #[test]
     fn service_error_text_says_attempts_and_reason() {
         let h = HeaderMap::new();
-        let once = ServiceError::from_answer(StatusCode::BAD_GATEWAY, &h, b"");
+        let once = ServiceError::from_answer(Service::Dli, StatusCode::BAD_GATEWAY, &h, b"");
         assert_eq!(
             once.to_string(),
             "service error (HTTP 502 Bad Gateway): Bad Gateway (the answer had no error message)"
         );
         let e = Error::from(
             ServiceError::from_answer(
+                Service::Dli,
                 StatusCode::TOO_MANY_REQUESTS,
                 &h,
                 br#"{"error_code":"APIG.0308","error_msg":"throttled","request_id":"r9"}"#,

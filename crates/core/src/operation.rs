@@ -193,14 +193,14 @@ pub trait OperationExt: Operation {
         let headers = response.headers();
         let body = response.body().as_ref();
         if !status.is_success() {
-            return Err(ServiceError::from_answer(status, headers, body).into());
+            return Err(ServiceError::from_answer(Self::SERVICE, status, headers, body).into());
         }
         let trimmed = body.trim_ascii();
         // A refusal in the body is read once, as the error it is, not first as a success
         // (the typed reading below still judges any body this does not take).
         if <Self::Response as OperationResponse>::SUCCESS_FLAG == Some(crate::error::VERDICT_MEMBER)
             && crate::error::opens_with_refusal(trimmed)
-            && let Some(refusal) = ServiceError::refusal(status, headers, body)
+            && let Some(refusal) = ServiceError::refusal(Self::SERVICE, status, headers, body)
         {
             return Err(refusal.into());
         }
@@ -213,13 +213,18 @@ pub trait OperationExt: Operation {
             // A refusal in the body (`is_success: false`) stays a refusal even when the
             // rest of the body does not fit the success type.
             if says_unsuccessful(trimmed) {
-                Error::from(ServiceError::from_answer(status, headers, body))
+                Error::from(ServiceError::from_answer(
+                    Self::SERVICE,
+                    status,
+                    headers,
+                    body,
+                ))
             } else {
                 Error::from(ResponseError::malformed(status, headers, body, &e))
             }
         })?;
         if parsed.success_flag() == Some(false) {
-            return Err(ServiceError::from_answer(status, headers, body).into());
+            return Err(ServiceError::from_answer(Self::SERVICE, status, headers, body).into());
         }
         Ok(parsed)
     }

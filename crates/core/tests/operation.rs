@@ -266,7 +266,8 @@ fn error_answers_keep_status_code_message_and_request_id() {
         Some("rid-1"),
         "the header wins over the body"
     );
-    assert!(err.is_not_found());
+    // DLI's "no such job", on a ModelArts operation: not ModelArts' word.
+    assert!(!err.is_not_found());
     let shown = err.to_string();
     assert!(
         shown.contains("400") && shown.contains("DLI.0002") && shown.contains("rid-1"),
@@ -277,6 +278,46 @@ fn error_answers_keep_status_code_message_and_request_id() {
     assert_eq!(err.status().map(|s| s.as_u16()), Some(502));
     assert_eq!(err.code(), None);
     assert!(err.to_string().contains("bad gateway"));
+}
+
+/// "Not found" only in the operation's own service's words; a 404 of anything else
+/// (the gateway at a wrong path, a web server, a proxy) is a failure that names the
+/// endpoint.
+#[test]
+fn gone_only_when_the_operations_service_says_so() {
+    let gone = |result: Result<(), Error>| result.unwrap_err().is_not_found();
+    let thing = |status, body| DeleteThing::parse_response(&answer(status, body)).map(drop);
+    let bare = |status, body| DeleteBare::parse_response(&answer(status, body)).map(drop);
+    assert!(gone(thing(
+        400,
+        r#"{"error_code":"ModelArts.2775","error_msg":"Training job (ID: 10) not found."}"#
+    )));
+    assert!(gone(thing(
+        404,
+        r#"{"error_code":"ModelArts.3502","error_msg":"does not exist"}"#
+    )));
+    assert!(gone(bare(
+        500,
+        r#"{"error_code":"0176","error_msg":"The job does not exist."}"#
+    )));
+    assert!(!gone(thing(
+        500,
+        r#"{"error_code":"0176","error_msg":"The job does not exist."}"#
+    )));
+    let gateway = r#"{"error_code":"APIG.0101","error_msg":"The API does not exist or has not been published in the environment","request_id":"r"}"#;
+    for body in [
+        gateway,
+        "",
+        "<html><head><title>404 Not Found</title></head><body>nginx</body></html>",
+        "404 page not found",
+        r#"{"message":"no Route matched with those values"}"#,
+    ] {
+        for err in [thing(404, body).unwrap_err(), bare(404, body).unwrap_err()] {
+            assert!(!err.is_not_found(), "{body}: {err}");
+            assert!(err.is_misconfiguration(), "{body}: {err}");
+            assert!(err.to_string().contains("check --endpoint"), "{err}");
+        }
+    }
 }
 
 #[test]

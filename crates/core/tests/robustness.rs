@@ -107,7 +107,12 @@ fn answers_never_panic_and_errors_keep_the_status() {
         }
         let _ = parse_token_response(&response);
         let _ = parse_projects_response(&response);
-        let e = ServiceError::from_answer(status, response.headers(), response.body());
+        let e = ServiceError::from_answer(
+            otc_jobs_core::Service::Dli,
+            status,
+            response.headers(),
+            response.body(),
+        );
         assert!(e.body.len() <= otc_jobs_core::RAW_BODY_LIMIT);
         let _ = e.to_string();
     }

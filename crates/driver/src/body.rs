@@ -183,11 +183,11 @@ pub fn io_kind(error: &io::Error) -> TransportErrorKind {
             TransportErrorKind::Tls
         }
         K::TimedOut | K::WouldBlock => TransportErrorKind::Timeout,
-        K::ConnectionRefused
-        | K::AddrNotAvailable
-        | K::NotConnected
-        | K::HostUnreachable
-        | K::NetworkUnreachable => TransportErrorKind::Connect,
+        // Nothing listens there: both clients see the socket's own error.
+        K::ConnectionRefused => TransportErrorKind::Refused,
+        K::AddrNotAvailable | K::NotConnected | K::HostUnreachable | K::NetworkUnreachable => {
+            TransportErrorKind::Connect
+        }
         K::ConnectionReset | K::ConnectionAborted | K::UnexpectedEof | K::BrokenPipe => {
             TransportErrorKind::Closed
         }
@@ -296,5 +296,7 @@ mod tests {
         assert_eq!(chain_kind(&other_data), Some(TransportErrorKind::Io));
         let fmt = std::fmt::Error;
         assert_eq!(chain_kind(&fmt), None);
+        let refused = io::Error::other(io::Error::from(io::ErrorKind::ConnectionRefused));
+        assert_eq!(chain_kind(&refused), Some(TransportErrorKind::Refused));
     }
 }

@@ -176,6 +176,7 @@ fn numbers(n: u32) -> Vec<u32> {
 
 fn unavailable() -> Error {
     let e: Error = ServiceError::from_answer(
+        Service::Dli,
         http::StatusCode::SERVICE_UNAVAILABLE,
         &http::HeaderMap::new(),
         br#"{"error_code":"APIG.0201","error_msg":"busy"}"#,

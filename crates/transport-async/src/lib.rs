@@ -141,9 +141,10 @@ fn kind_of(error: &reqwest::Error) -> TransportErrorKind {
     if error.is_timeout() {
         TransportErrorKind::Timeout
     } else if error.is_connect() {
-        // A failed TLS handshake is a connect error to reqwest; the I/O error inside says so.
+        // A failed TLS handshake or a refused connection is a connect error to reqwest;
+        // the I/O error inside says which.
         match otc_jobs_driver::chain_kind(error) {
-            Some(TransportErrorKind::Tls) => TransportErrorKind::Tls,
+            Some(kind @ (TransportErrorKind::Tls | TransportErrorKind::Refused)) => kind,
             _ => TransportErrorKind::Connect,
         }
     } else {

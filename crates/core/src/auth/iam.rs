@@ -189,7 +189,7 @@ pub fn parse_token_response<B: AsRef<[u8]>>(
         response.body().as_ref(),
     );
     if !status.is_success() {
-        return Err(ServiceError::from_answer(status, headers, body).into());
+        return Err(ServiceError::from_answer(Service::Iam, status, headers, body).into());
     }
     let unreadable = |detail: &str| -> Error {
         ResponseError::new(ResponseErrorKind::Malformed, detail, status, headers, body).into()
@@ -233,7 +233,7 @@ pub fn parse_projects_response<B: AsRef<[u8]>>(
         response.body().as_ref(),
     );
     if !status.is_success() {
-        return Err(ServiceError::from_answer(status, headers, body).into());
+        return Err(ServiceError::from_answer(Service::Iam, status, headers, body).into());
     }
     let parsed: ProjectsBody = serde_json::from_slice(body)
         .map_err(|e| ResponseError::malformed(status, headers, body, &e))?;
