@@ -297,7 +297,7 @@ fn millis(ms: i64) -> Option<SystemTime> {
 pub(crate) fn call_error(error: &Error) -> CallError {
     let class = if error.is_not_found() {
         ErrorClass::NotFound
-    } else if let Error::Service(e) = error
+    } else if let Some(e) = error.as_service()
         && (e.status.as_u16() == 429 || e.code.as_deref() == Some(THROTTLED_CODE))
     {
         ErrorClass::Throttled {
@@ -313,13 +313,13 @@ pub(crate) fn call_error(error: &Error) -> CallError {
     };
     // The service's own message, with what to check when it says the setup is wrong (a
     // wrong endpoint, credentials); the error's whole text otherwise (it has the hint).
-    let message = match (error, error.hint()) {
-        (Error::Service(e), hint) => match (&e.message, hint) {
-            (Some(message), Some(hint)) => format!("{message} ({hint})"),
-            (Some(message), None) => message.clone(),
-            (None, _) => error.to_string(),
-        },
-        _ => error.to_string(),
+    let message = match (
+        error.as_service().and_then(|e| e.message.as_ref()),
+        error.hint(),
+    ) {
+        (Some(message), Some(hint)) => format!("{message} ({hint})"),
+        (Some(message), None) => message.clone(),
+        (None, _) => error.to_string(),
     };
     CallError {
         class,

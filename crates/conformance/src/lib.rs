@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use otc_jobs_core::auth::SignatureForm;
-use otc_jobs_core::{Error, PathId, ResponseErrorKind, RetryPolicy};
+use otc_jobs_core::{BuildError, Error, ErrorKind, PathId, ResponseErrorKind, RetryPolicy};
 use otc_jobs_driver::ClientBuilder;
 pub mod queries;
 pub mod raw;
@@ -133,7 +133,7 @@ fn to_i64(id: u64) -> i64 {
 }
 
 fn path_id(id: &str) -> Result<PathId, Error> {
-    PathId::new(id).map_err(|e| Error::Build(e.into()))
+    PathId::new(id).map_err(|e| Error::from(BuildError::from(e)))
 }
 
 /// How a case's client authenticates.
@@ -331,7 +331,7 @@ impl Outcome {
 
 /// A service error's text with the request id (which differs between runs) left out.
 fn message(e: &Error) -> String {
-    let Error::Service(service) = e else {
+    let Some(service) = e.as_service() else {
         return String::new();
     };
     let text = service.to_string();
@@ -342,15 +342,15 @@ fn message(e: &Error) -> String {
 }
 
 fn kind(e: &Error) -> String {
-    match e {
-        Error::Service(_) => "service".into(),
-        Error::Transport(t) => format!("transport:{:?}", t.kind),
-        Error::Response(r) => match r.kind {
+    match e.kind() {
+        ErrorKind::Service(_) => "service".into(),
+        ErrorKind::Transport(t) => format!("transport:{:?}", t.kind),
+        ErrorKind::Response(r) => match r.kind {
             ResponseErrorKind::TooLarge { limit } => format!("response:TooLarge({limit})"),
             other => format!("response:{other:?}"),
         },
-        Error::Build(_) => "build".into(),
-        Error::Sign(_) => "sign".into(),
+        ErrorKind::Build(_) => "build".into(),
+        ErrorKind::Sign(_) => "sign".into(),
         _ => "other".into(),
     }
 }

@@ -22,7 +22,7 @@ use otc_jobs_core::modelarts::{
 use otc_jobs_core::mrs::{
     DeleteJobExecution, GetJobExecutionResponse, ListJobExecutions, ListJobExecutionsResponse,
 };
-use otc_jobs_core::{Error, Paginated, PathId};
+use otc_jobs_core::{BuildError, Error, ErrorKind, Paginated, PathId};
 use otc_jobs_driver::{WaitOptions, WaitOutcome};
 use otc_jobs_emulator::{
     DEFAULT_PROJECT_ID, Emulator, EmulatorConfig, Fault, FaultAction, SeedJob,
@@ -196,10 +196,10 @@ fn seed_id(job: &SeedJob) -> String {
 
 /// An error as both clients must report it alike.
 fn error_text(e: &Error) -> String {
-    let kind = match e {
-        Error::Service(_) => "service".to_owned(),
-        Error::Transport(t) => format!("transport:{:?}", t.kind),
-        Error::Response(r) => format!("response:{:?}", r.kind),
+    let kind = match e.kind() {
+        ErrorKind::Service(_) => "service".to_owned(),
+        ErrorKind::Transport(t) => format!("transport:{:?}", t.kind),
+        ErrorKind::Response(r) => format!("response:{:?}", r.kind),
         _ => "other".to_owned(),
     };
     format!(
@@ -211,7 +211,7 @@ fn error_text(e: &Error) -> String {
 }
 
 fn path_id(id: &str) -> Result<PathId, Error> {
-    PathId::new(id).map_err(|e| Error::Build(e.into()))
+    PathId::new(id).map_err(|e| Error::from(BuildError::from(e)))
 }
 
 fn waited_text(outcome: &WaitOutcome) -> (String, Option<u32>) {

@@ -10,6 +10,7 @@ use http::{HeaderMap, StatusCode};
 
 use envelope::Envelope;
 
+use crate::path::{InvalidPathId, TemplateError};
 use crate::service::Service;
 pub(crate) use envelope::{VERDICT_MEMBER, opens_with_refusal};
 
@@ -21,73 +22,187 @@ pub const X_REQUEST_ID: &str = "x-request-id";
 /// The same as a header name, looked up without parsing the name each time.
 const HEADER_REQUEST_ID: http::HeaderName = http::HeaderName::from_static(X_REQUEST_ID);
 
-/// Every way a call can fail.
-#[derive(Debug, thiserror::Error)]
+/// Every way a call can fail: how far the call got and what is known of the failure
+/// ([`Error::kind`]), and how many attempts it took ([`Error::attempts`],
+/// [`Error::earlier_attempt_unknown`]).
+///
+/// The accessors answer for every kind: the status, the code, the message, the request id,
+/// whether the job is gone ([`Error::is_not_found`]) or the setup is wrong
+/// ([`Error::is_misconfiguration`]). Match on [`Error::kind`], or ask for one kind with
+/// [`Error::as_service`], [`Error::as_transport`] or [`Error::as_response`], for the rest.
+///
+/// ```
+/// use otc_jobs_core::{Error, ErrorKind, Service, ServiceError};
+/// let err = Error::from(ServiceError::from_answer(
+///     Service::Dli,
+///     http::StatusCode::SERVICE_UNAVAILABLE,
+///     &http::HeaderMap::new(),
+///     br#"{"error_code": "APIG.0201", "error_msg": "busy"}"#,
+/// ))
+/// .with_attempts(3);
+/// assert_eq!(err.attempts(), 3);
+/// assert!(matches!(err.kind(), ErrorKind::Service(e) if e.status == 503));
+/// assert_eq!(err.as_service().and_then(|e| e.code.as_deref()), Some("APIG.0201"));
+/// assert!(err.as_transport().is_none());
+/// assert_eq!(
+///     err.to_string(),
+///     "service error (HTTP 503 Service Unavailable, after 3 attempts) APIG.0201: busy"
+/// );
+/// ```
+#[derive(Debug)]
+pub struct Error {
+    /// Boxed: a `Result<T, Error>` stays small, the cost is one allocation per failure.
+    kind: Box<ErrorKind>,
+    /// Attempts made: 0 when nothing was sent (build, sign).
+    attempts: u32,
+    earlier_attempt_unknown: bool,
+}
+
+/// How far a failed call got, and what is known of its failure.
+#[derive(Debug, Clone)]
 #[non_exhaustive]
-pub enum Error {
+pub enum ErrorKind {
     /// The request could not be built (bad id, bad endpoint); nothing was sent.
-    #[error("could not build the request: {0}")]
-    Build(#[from] BuildError),
+    Build(BuildError),
     /// The request could not be signed; nothing was sent.
-    #[error("could not sign the request: {0}")]
-    Sign(#[from] SignError),
+    Sign(SignError),
     /// No answer came back (connect failure, connection closed, timeout).
-    #[error(transparent)]
-    Transport(#[from] TransportError),
+    Transport(TransportError),
     /// The service answered and said no.
-    #[error(transparent)]
-    Service(#[from] ServiceError),
+    Service(ServiceError),
     /// An answer came back but could not be read (malformed, truncated, too large).
-    #[error(transparent)]
-    Response(#[from] ResponseError),
+    Response(ResponseError),
+}
+
+impl ErrorKind {
+    /// Whether a request of this kind of failure was sent.
+    fn was_sent(&self) -> bool {
+        !matches!(self, ErrorKind::Build(_) | ErrorKind::Sign(_))
+    }
+}
+
+impl From<ErrorKind> for Error {
+    /// The error of one attempt (none when nothing was sent).
+    fn from(kind: ErrorKind) -> Error {
+        Error {
+            attempts: u32::from(kind.was_sent()),
+            kind: Box::new(kind),
+            earlier_attempt_unknown: false,
+        }
+    }
+}
+
+macro_rules! from_kind {
+    ($($variant:ident($ty:ty)),* $(,)?) => {
+        $(impl From<$ty> for Error {
+            fn from(e: $ty) -> Error {
+                Error::from(ErrorKind::$variant(e))
+            }
+        })*
+    };
+}
+
+from_kind!(
+    Build(BuildError),
+    Sign(SignError),
+    Transport(TransportError),
+    Service(ServiceError),
+    Response(ResponseError),
+);
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &*self.kind {
+            ErrorKind::Build(e) => write!(f, "could not build the request: {e}"),
+            ErrorKind::Sign(e) => write!(f, "could not sign the request: {e}"),
+            ErrorKind::Transport(e) => e.fmt_after(self.attempts, f),
+            ErrorKind::Service(e) => e.fmt_after(self.attempts, f),
+            ErrorKind::Response(e) => fmt::Display::fmt(e, f),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &*self.kind {
+            ErrorKind::Build(e) => Some(e),
+            ErrorKind::Sign(e) => Some(e),
+            // Their text is the error's own.
+            ErrorKind::Transport(_) | ErrorKind::Service(_) | ErrorKind::Response(_) => None,
+        }
+    }
 }
 
 impl Error {
+    /// How far the call got, and what is known of the failure.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.kind
+    }
+
+    /// The kind, without the attempts.
+    pub fn into_kind(self) -> ErrorKind {
+        *self.kind
+    }
+
+    /// The service's refusal, when the service answered and said no.
+    pub fn as_service(&self) -> Option<&ServiceError> {
+        match &*self.kind {
+            ErrorKind::Service(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The transport failure, when no answer came back.
+    pub fn as_transport(&self) -> Option<&TransportError> {
+        match &*self.kind {
+            ErrorKind::Transport(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// What was wrong with the answer, when it could not be read.
+    pub fn as_response(&self) -> Option<&ResponseError> {
+        match &*self.kind {
+            ErrorKind::Response(e) => Some(e),
+            _ => None,
+        }
+    }
+
     /// The HTTP status of the answer, when there was one.
     pub fn status(&self) -> Option<StatusCode> {
-        match self {
-            Error::Service(e) => Some(e.status),
-            Error::Response(e) => Some(e.status),
-            Error::Transport(e) => e.status,
-            Error::Build(_) | Error::Sign(_) => None,
+        match &*self.kind {
+            ErrorKind::Service(e) => Some(e.status),
+            ErrorKind::Response(e) => Some(e.status),
+            ErrorKind::Transport(e) => e.status,
+            ErrorKind::Build(_) | ErrorKind::Sign(_) => None,
         }
     }
 
     /// The service's error code (`DLI.0002`, `APIG.0301`, …), when it sent one.
     pub fn code(&self) -> Option<&str> {
-        match self {
-            Error::Service(e) => e.code.as_deref(),
-            _ => None,
-        }
+        self.as_service().and_then(|e| e.code.as_deref())
     }
 
     /// The request id of the answer, when there was one.
     pub fn request_id(&self) -> Option<&str> {
-        match self {
-            Error::Service(e) => e.request_id.as_deref(),
-            Error::Response(e) => e.request_id.as_deref(),
-            Error::Transport(e) => e.request_id.as_deref(),
-            Error::Build(_) | Error::Sign(_) => None,
+        match &*self.kind {
+            ErrorKind::Service(e) => e.request_id.as_deref(),
+            ErrorKind::Response(e) => e.request_id.as_deref(),
+            ErrorKind::Transport(e) => e.request_id.as_deref(),
+            ErrorKind::Build(_) | ErrorKind::Sign(_) => None,
         }
     }
 
     /// How many attempts were made (0 when nothing was sent).
     pub fn attempts(&self) -> u32 {
-        match self {
-            Error::Service(e) => e.attempts,
-            Error::Response(e) => e.attempts,
-            Error::Transport(e) => e.attempts,
-            Error::Build(_) | Error::Sign(_) => 0,
-        }
+        self.attempts
     }
 
-    /// Records how many attempts were made; used by the retry driver.
+    /// Records how many attempts were made; used by the retry driver. An error from before
+    /// sending (build, sign) keeps 0.
     pub fn with_attempts(mut self, attempts: u32) -> Error {
-        match &mut self {
-            Error::Service(e) => e.attempts = attempts,
-            Error::Response(e) => e.attempts = attempts,
-            Error::Transport(e) => e.attempts = attempts,
-            Error::Build(_) | Error::Sign(_) => {}
+        if self.kind.was_sent() {
+            self.attempts = attempts;
         }
         self
     }
@@ -109,11 +224,11 @@ impl Error {
     /// assert_eq!(err.code(), Some("DLI.0002"));
     /// ```
     pub fn message(&self) -> Option<&str> {
-        match self {
-            Error::Service(e) => e.message.as_deref(),
-            Error::Transport(e) => Some(&e.message),
-            Error::Response(e) => Some(&e.detail),
-            Error::Build(_) | Error::Sign(_) => None,
+        match &*self.kind {
+            ErrorKind::Service(e) => e.message.as_deref(),
+            ErrorKind::Transport(e) => Some(&e.message),
+            ErrorKind::Response(e) => Some(&e.detail),
+            ErrorKind::Build(_) | ErrorKind::Sign(_) => None,
         }
     }
 
@@ -122,21 +237,14 @@ impl Error {
     /// reached the service and been carried out. A "not found" after such an attempt
     /// means the job is gone, possibly deleted by that attempt.
     pub fn earlier_attempt_unknown(&self) -> bool {
-        match self {
-            Error::Service(e) => e.earlier_attempt_unknown,
-            Error::Response(e) => e.earlier_attempt_unknown,
-            Error::Transport(e) => e.earlier_attempt_unknown,
-            Error::Build(_) | Error::Sign(_) => false,
-        }
+        self.earlier_attempt_unknown
     }
 
-    /// Records whether an earlier attempt's fate is unknown; used by the retry driver.
+    /// Records whether an earlier attempt's fate is unknown; used by the retry driver. An
+    /// error from before sending (build, sign) keeps `false`.
     pub fn with_earlier_attempt_unknown(mut self, unknown: bool) -> Error {
-        match &mut self {
-            Error::Service(e) => e.earlier_attempt_unknown = unknown,
-            Error::Response(e) => e.earlier_attempt_unknown = unknown,
-            Error::Transport(e) => e.earlier_attempt_unknown = unknown,
-            Error::Build(_) | Error::Sign(_) => {}
+        if self.kind.was_sent() {
+            self.earlier_attempt_unknown = unknown;
         }
         self
     }
@@ -145,7 +253,7 @@ impl Error {
     /// it again can be treated as done: only the service's own word counts, never a 404
     /// of the gateway, of a web server or of a proxy. See [`ServiceError::is_not_found`].
     pub fn is_not_found(&self) -> bool {
-        matches!(self, Error::Service(e) if e.is_not_found())
+        self.as_service().is_some_and(ServiceError::is_not_found)
     }
 
     /// Whether the failure says the client is set up wrongly, so that every other call of
@@ -191,11 +299,7 @@ impl Error {
     /// assert!(gone.is_not_found() && !gone.is_misconfiguration());
     /// ```
     pub fn is_misconfiguration(&self) -> bool {
-        match self {
-            Error::Service(e) => e.is_misconfiguration(),
-            Error::Transport(e) => e.is_misconfiguration(),
-            Error::Build(_) | Error::Sign(_) | Error::Response(_) => false,
-        }
+        self.hint().is_some()
     }
 
     /// What to check, for a failure that says the client is set up wrongly
@@ -212,10 +316,10 @@ impl Error {
     /// assert_eq!(err.hint(), Some("the endpoint does not serve this API: check --endpoint or the region's endpoint"));
     /// ```
     pub fn hint(&self) -> Option<&'static str> {
-        match self {
-            Error::Service(e) => e.hint(),
-            Error::Transport(e) => e.hint(),
-            Error::Build(_) | Error::Sign(_) | Error::Response(_) => None,
+        match &*self.kind {
+            ErrorKind::Service(e) => e.hint(),
+            ErrorKind::Transport(e) => e.hint(),
+            ErrorKind::Build(_) | ErrorKind::Sign(_) | ErrorKind::Response(_) => None,
         }
     }
 }
@@ -232,13 +336,11 @@ pub enum BuildError {
     InvalidProjectId,
     /// An id is not usable in a path.
     #[error("invalid path parameter: {0}")]
-    InvalidPathId(#[from] crate::path::InvalidPathId),
-    /// The operation has no value for a parameter of its path template.
-    #[error("no value for the path parameter {0:?}")]
-    MissingPathParam(String),
-    /// The path template has an unclosed `{`.
-    #[error("malformed path template {0:?}")]
-    InvalidTemplate(String),
+    InvalidPathId(#[from] InvalidPathId),
+    /// The operation's path template could not be expanded (a parameter without a value,
+    /// an unclosed `{`).
+    #[error(transparent)]
+    Template(#[from] TemplateError),
     /// The URL built is not a valid URI.
     #[error("the URL built is not valid: {0}")]
     InvalidUri(String),
@@ -291,8 +393,17 @@ pub enum TransportErrorKind {
 }
 
 /// No answer came back.
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("{kind:?} failure after {attempts} attempt(s): {message}{}", fmt_hint(self.hint()))]
+///
+/// ```
+/// use otc_jobs_core::{Error, TransportError, TransportErrorKind};
+/// let err = TransportError::new(TransportErrorKind::Timeout, "no answer in 30 s");
+/// assert_eq!(err.to_string(), "Timeout failure after 1 attempt(s): no answer in 30 s");
+/// assert_eq!(
+///     Error::from(err).with_attempts(3).to_string(),
+///     "Timeout failure after 3 attempt(s): no answer in 30 s"
+/// );
+/// ```
+#[derive(Debug, Clone)]
 pub struct TransportError {
     /// What happened.
     pub kind: TransportErrorKind,
@@ -302,11 +413,6 @@ pub struct TransportError {
     pub status: Option<StatusCode>,
     /// The request id, when the failure came after the head of an answer.
     pub request_id: Option<String>,
-    /// How many attempts were made.
-    pub attempts: u32,
-    /// Whether an earlier attempt failed without a clear answer (see
-    /// [`Error::earlier_attempt_unknown`]).
-    pub earlier_attempt_unknown: bool,
 }
 
 impl TransportError {
@@ -317,9 +423,18 @@ impl TransportError {
             message: message.into(),
             status: None,
             request_id: None,
-            attempts: 1,
-            earlier_attempt_unknown: false,
         }
+    }
+
+    /// Its text, after `attempts` attempts.
+    fn fmt_after(&self, attempts: u32, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{:?} failure after {attempts} attempt(s): {}{}",
+            self.kind,
+            self.message,
+            fmt_hint(self.hint())
+        )
     }
 
     /// See [`Error::is_misconfiguration`].
@@ -340,6 +455,14 @@ impl TransportError {
         }
     }
 }
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.fmt_after(1, f)
+    }
+}
+
+impl std::error::Error for TransportError {}
 
 /// What was wrong with an answer that could not be read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -373,11 +496,6 @@ pub struct ResponseError {
     pub request_id: Option<String>,
     /// The first [`RAW_BODY_LIMIT`] bytes of the body.
     pub body: Vec<u8>,
-    /// How many attempts were made.
-    pub attempts: u32,
-    /// Whether an earlier attempt failed without a clear answer (see
-    /// [`Error::earlier_attempt_unknown`]).
-    pub earlier_attempt_unknown: bool,
 }
 
 impl ResponseError {
@@ -396,8 +514,6 @@ impl ResponseError {
             status,
             request_id: request_id(headers, envelope.request_id),
             body: bounded(body),
-            attempts: 1,
-            earlier_attempt_unknown: false,
         }
     }
 
@@ -424,8 +540,6 @@ impl fmt::Debug for ResponseError {
             .field("status", &self.status)
             .field("request_id", &self.request_id)
             .field("body", &String::from_utf8_lossy(&self.body))
-            .field("attempts", &self.attempts)
-            .field("earlier_attempt_unknown", &self.earlier_attempt_unknown)
             .finish()
     }
 }
@@ -439,10 +553,9 @@ impl fmt::Debug for ResponseError {
 ///
 /// ```
 /// use otc_jobs_core::{Service, ServiceError};
-/// let err = ServiceError::from_answer(Service::Dli, http::StatusCode::SERVICE_UNAVAILABLE, &http::HeaderMap::new(), b"")
-///     .with_attempts(4);
+/// let err = ServiceError::from_answer(Service::Dli, http::StatusCode::SERVICE_UNAVAILABLE, &http::HeaderMap::new(), b"");
 /// assert_eq!(
-///     err.to_string(),
+///     otc_jobs_core::Error::from(err).with_attempts(4).to_string(),
 ///     "service error (HTTP 503 Service Unavailable, after 4 attempts): Service Unavailable (the answer had no error message)"
 /// );
 /// ```
@@ -462,11 +575,6 @@ pub struct ServiceError {
     pub retry_after: Option<crate::retry::RetryAfter>,
     /// The first [`RAW_BODY_LIMIT`] bytes of the body.
     pub body: Vec<u8>,
-    /// How many attempts were made.
-    pub attempts: u32,
-    /// Whether an earlier attempt failed without a clear answer (see
-    /// [`Error::earlier_attempt_unknown`]).
-    pub earlier_attempt_unknown: bool,
 }
 
 /// The error codes that mean "no such job" on any of the job services: every
@@ -544,15 +652,7 @@ impl ServiceError {
             request_id: request_id(headers, envelope.request_id),
             retry_after: crate::retry::retry_after(headers),
             body: bounded(body),
-            attempts: 1,
-            earlier_attempt_unknown: false,
         }
-    }
-
-    /// The same error, recording that `attempts` attempts were made.
-    pub fn with_attempts(mut self, attempts: u32) -> ServiceError {
-        self.attempts = attempts;
-        self
     }
 
     /// Whether the service said the job does not exist: one of its own
@@ -616,12 +716,19 @@ impl ServiceError {
 
 impl fmt::Display for ServiceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.fmt_after(1, f)
+    }
+}
+
+impl ServiceError {
+    /// Its text, after `attempts` attempts.
+    fn fmt_after(&self, attempts: u32, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
             "service error (HTTP {}{}{})",
             self.status,
             fmt_request_id(self.request_id.as_deref()),
-            fmt_attempts(self.attempts)
+            fmt_attempts(attempts)
         )?;
         if let Some(code) = &self.code {
             write!(f, " {code}")?;
@@ -650,8 +757,6 @@ impl fmt::Debug for ServiceError {
             .field("request_id", &self.request_id)
             .field("retry_after", &self.retry_after)
             .field("body", &String::from_utf8_lossy(&self.body))
-            .field("attempts", &self.attempts)
-            .field("earlier_attempt_unknown", &self.earlier_attempt_unknown)
             .finish()
     }
 }
@@ -945,15 +1050,13 @@ mod tests {
             once.to_string(),
             "service error (HTTP 502 Bad Gateway): Bad Gateway (the answer had no error message)"
         );
-        let e = Error::from(
-            ServiceError::from_answer(
-                Service::Dli,
-                StatusCode::TOO_MANY_REQUESTS,
-                &h,
-                br#"{"error_code":"APIG.0308","error_msg":"throttled","request_id":"r9"}"#,
-            )
-            .with_attempts(3),
-        );
+        let e = Error::from(ServiceError::from_answer(
+            Service::Dli,
+            StatusCode::TOO_MANY_REQUESTS,
+            &h,
+            br#"{"error_code":"APIG.0308","error_msg":"throttled","request_id":"r9"}"#,
+        ))
+        .with_attempts(3);
         assert_eq!(
             e.to_string(),
             "service error (HTTP 429 Too Many Requests, request id r9, after 3 attempts) APIG.0308: throttled"
@@ -964,5 +1067,68 @@ mod tests {
         assert_eq!(t.message(), Some("refused"));
         let b = Error::from(BuildError::InvalidProjectId);
         assert_eq!(b.message(), None);
+    }
+
+    /// The attempt metadata is the error's, once, whatever its kind; nothing was sent for
+    /// a build or sign error, so it keeps none.
+    #[test]
+    fn attempts_are_kept_once_for_every_kind_that_was_sent() {
+        let h = HeaderMap::new();
+        let sent: [Error; 3] = [
+            ServiceError::from_answer(Service::Dli, StatusCode::BAD_GATEWAY, &h, b"").into(),
+            TransportError::new(TransportErrorKind::Closed, "eof").into(),
+            ResponseError::new(
+                ResponseErrorKind::Truncated,
+                "cut",
+                StatusCode::OK,
+                &h,
+                b"{",
+            )
+            .into(),
+        ];
+        for e in sent {
+            assert_eq!((e.attempts(), e.earlier_attempt_unknown()), (1, false));
+            let e = e.with_attempts(3).with_earlier_attempt_unknown(true);
+            assert_eq!(
+                (e.attempts(), e.earlier_attempt_unknown()),
+                (3, true),
+                "{e}"
+            );
+        }
+        let unsent: [Error; 2] = [
+            BuildError::InvalidProjectId.into(),
+            SignError::NoHost.into(),
+        ];
+        for e in unsent {
+            let e = e.with_attempts(3).with_earlier_attempt_unknown(true);
+            assert_eq!(
+                (e.attempts(), e.earlier_attempt_unknown()),
+                (0, false),
+                "{e}"
+            );
+            assert!(std::error::Error::source(&e).is_some());
+        }
+        let closed = Error::from(TransportError::new(TransportErrorKind::Closed, "eof"));
+        assert_eq!(
+            closed.with_attempts(2).to_string(),
+            "Closed failure after 2 attempt(s): eof"
+        );
+    }
+}
+#[cfg(test)]
+mod size_probe {
+    #[test]
+    fn sizes() {
+        eprintln!(
+            "Error {} ErrorKind {} Service {} Transport {} Response {} Build {} Sign {} RetryAfter {}",
+            size_of::<super::Error>(),
+            size_of::<super::ErrorKind>(),
+            size_of::<super::ServiceError>(),
+            size_of::<super::TransportError>(),
+            size_of::<super::ResponseError>(),
+            size_of::<super::BuildError>(),
+            size_of::<super::SignError>(),
+            size_of::<Option<crate::retry::RetryAfter>>()
+        );
     }
 }

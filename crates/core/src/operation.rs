@@ -184,8 +184,9 @@ pub trait OperationExt: Operation {
     /// Judges an answer: a 2xx answer whose body parses (an empty body reads as
     /// [`OperationResponse::EMPTY_BODY`], `{}` for objects, `[]` for arrays)
     /// and whose `is_success` is not false gives the typed response; anything else an
-    /// [`Error::Service`] (the service said no) or [`Error::Response`] (the answer could
-    /// not be read), both keeping the status, the request id and the raw body.
+    /// error of kind [`ErrorKind::Service`](crate::ErrorKind::Service) (the service said
+    /// no) or [`ErrorKind::Response`](crate::ErrorKind::Response) (the answer could not be
+    /// read), both keeping the status, the request id and the raw body.
     fn parse_response<B: AsRef<[u8]>>(
         response: &http::Response<B>,
     ) -> Result<Self::Response, Error> {

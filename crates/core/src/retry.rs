@@ -7,7 +7,7 @@ use std::time::Duration;
 use http::{HeaderMap, Method, StatusCode};
 
 use crate::auth::SigningTime;
-use crate::error::{Error, ResponseErrorKind, TransportErrorKind};
+use crate::error::{Error, ErrorKind, ResponseErrorKind, TransportErrorKind};
 
 /// The error code of OTC's API gateway for a throttled request.
 pub const THROTTLED_CODE: &str = "APIG.0308";
@@ -134,8 +134,8 @@ impl RetryPolicy {
             return RetryDecision::GiveUp;
         }
         // A date needs the time; without it the backoff applies.
-        let asked = match error {
-            Error::Service(e) => match (e.retry_after, now) {
+        let asked = match error.kind() {
+            ErrorKind::Service(e) => match (e.retry_after, now) {
                 (Some(RetryAfter::Delay(wait)), _) => Some(wait),
                 (Some(at @ RetryAfter::At(_)), Some(now)) => Some(at.wait_from(now)),
                 _ => None,
@@ -190,8 +190,8 @@ impl RetryPolicy {
 /// assert!(is_throttled(&throttled));
 /// ```
 pub fn is_throttled(error: &Error) -> bool {
-    match error {
-        Error::Service(e) => {
+    match error.kind() {
+        ErrorKind::Service(e) => {
             e.status == StatusCode::TOO_MANY_REQUESTS || e.code.as_deref() == Some(THROTTLED_CODE)
         }
         _ => false,
@@ -206,8 +206,8 @@ pub fn is_throttled(error: &Error) -> bool {
 /// the size limit (the next is as large), and errors before sending. For a request that
 /// is not idempotent, [`RetryPolicy::decide_for`] also leaves out [`is_ambiguous`] failures.
 pub fn is_retryable(error: &Error) -> bool {
-    match error {
-        Error::Transport(e) => match e.kind {
+    match error.kind() {
+        ErrorKind::Transport(e) => match e.kind {
             TransportErrorKind::Connect
             | TransportErrorKind::Refused
             | TransportErrorKind::Closed
@@ -215,7 +215,7 @@ pub fn is_retryable(error: &Error) -> bool {
             | TransportErrorKind::Timeout => true,
             TransportErrorKind::Tls => false,
         },
-        Error::Service(e) => {
+        ErrorKind::Service(e) => {
             !e.is_not_found()
                 && (e.code.as_deref() == Some(THROTTLED_CODE)
                     || matches!(
@@ -227,7 +227,7 @@ pub fn is_retryable(error: &Error) -> bool {
                             | StatusCode::GATEWAY_TIMEOUT
                     ))
         }
-        Error::Response(e) => {
+        ErrorKind::Response(e) => {
             matches!(
                 e.kind,
                 ResponseErrorKind::Truncated | ResponseErrorKind::Malformed
@@ -252,16 +252,16 @@ pub fn is_retryable(error: &Error) -> bool {
 /// assert!(!is_ambiguous(&refused));
 /// ```
 pub fn is_ambiguous(error: &Error) -> bool {
-    match error {
-        Error::Transport(e) => matches!(
+    match error.kind() {
+        ErrorKind::Transport(e) => matches!(
             e.kind,
             TransportErrorKind::Closed | TransportErrorKind::Io | TransportErrorKind::Timeout
         ),
-        Error::Response(e) => matches!(
+        ErrorKind::Response(e) => matches!(
             e.kind,
             ResponseErrorKind::Truncated | ResponseErrorKind::Malformed
         ),
-        Error::Service(e) => {
+        ErrorKind::Service(e) => {
             !e.is_not_found()
                 && e.code.as_deref() != Some(THROTTLED_CODE)
                 && matches!(

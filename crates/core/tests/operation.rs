@@ -4,8 +4,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use otc_jobs_core::{
-    BaseUrl, BuildError, Endpoints, Error, InvalidPathId, Operation, OperationExt,
+    BaseUrl, BuildError, Endpoints, Error, ErrorKind, InvalidPathId, Operation, OperationExt,
     OperationResponse, PathId, PathValue, Region, ResponseErrorKind, Service, Target,
+    TemplateError,
 };
 
 const PROJECT: &str = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";
@@ -190,7 +191,7 @@ fn bad_project_ids_and_missing_parameters_are_build_errors() {
         DeleteBare
             .build_request(&Target::new(&endpoints, PROJECT))
             .unwrap_err(),
-        BuildError::MissingPathParam("missing".into())
+        BuildError::Template(TemplateError::MissingParam("missing".into()))
     );
 }
 
@@ -203,7 +204,9 @@ fn success_is_2xx_with_a_body_that_does_not_say_otherwise() {
         r#"{"is_success": "true", "message": "deleted", }"#,
     ));
     // A trailing comma is not JSON: reported, not guessed at.
-    assert!(matches!(ok, Err(Error::Response(ref e)) if e.kind == ResponseErrorKind::Malformed));
+    assert!(
+        matches!(ok.map_err(Error::into_kind), Err(ErrorKind::Response(ref e)) if e.kind == ResponseErrorKind::Malformed)
+    );
     let ok = DeleteThing::parse_response(&answer(
         200,
         r#"{"is_success": "true", "message": "deleted"}"#,
@@ -226,7 +229,7 @@ fn is_success_false_is_a_service_error_even_on_200() {
         r#"{"is_success": false, "error_code": "ModelArts.0105", "error_message": "This job can't be delete. job status: 9"}"#,
     ))
     .unwrap_err();
-    let Error::Service(e) = &err else {
+    let Some(e) = err.as_service() else {
         panic!("{err:?}")
     };
     assert_eq!(e.status, 200);
@@ -329,7 +332,7 @@ fn unreadable_answers_say_so_with_status_and_request_id() {
         r#"{"is_success": 7}"#,
     ] {
         let err = DeleteThing::parse_response(&answer(200, body)).unwrap_err();
-        let Error::Response(e) = &err else {
+        let Some(e) = err.as_response() else {
             panic!("{body}: {err:?}")
         };
         assert_eq!(e.kind, ResponseErrorKind::Malformed);
@@ -393,16 +396,20 @@ fn a_refusal_read_once_is_the_refusal_read_twice() {
                 .map(|r| (r.0.is_success, r.0.message));
             let twice = DeleteThing::parse_response(&answer(status, body))
                 .map(|r| (r.is_success, r.message));
-            match (&once, &twice) {
+            let kinds = (
+                once.as_ref().map_err(Error::kind),
+                twice.as_ref().map_err(Error::kind),
+            );
+            match kinds {
                 (Ok(a), Ok(b)) => assert_eq!(a, b, "{body}"),
-                (Err(Error::Service(a)), Err(Error::Service(b))) => {
+                (Err(ErrorKind::Service(a)), Err(ErrorKind::Service(b))) => {
                     assert_eq!(
                         (a.status, &a.code, &a.message, &a.request_id, &a.body),
                         (b.status, &b.code, &b.message, &b.request_id, &b.body),
                         "{body}"
                     );
                 }
-                (Err(Error::Response(a)), Err(Error::Response(b))) => {
+                (Err(ErrorKind::Response(a)), Err(ErrorKind::Response(b))) => {
                     assert_eq!((a.kind, a.status), (b.kind, b.status), "{body}");
                 }
                 _ => panic!("{body}: {once:?} vs {twice:?}"),

@@ -186,7 +186,7 @@ fn unavailable() -> Error {
 }
 
 fn is_endless(e: &Option<Error>) -> bool {
-    matches!(e, Some(Error::Response(r)) if r.kind == ResponseErrorKind::EndlessPaging)
+    matches!(e.as_ref().and_then(Error::as_response), Some(r) if r.kind == ResponseErrorKind::EndlessPaging)
 }
 
 #[test]
