@@ -8,11 +8,10 @@ use std::fmt;
 
 use http::{HeaderMap, StatusCode};
 
-use envelope::Envelope;
+pub(crate) use envelope::{Envelope, read_beside};
 
 use crate::path::{InvalidPathId, TemplateError};
 use crate::service::Service;
-pub(crate) use envelope::{VERDICT_MEMBER, opens_with_refusal};
 
 /// How many bytes of an answer's body an error keeps.
 pub const RAW_BODY_LIMIT: usize = 4096;
@@ -517,18 +516,37 @@ impl ResponseError {
         }
     }
 
+    /// A 2xx body that is not the documented JSON (`err`).
     pub(crate) fn malformed(
         status: StatusCode,
         headers: &HeaderMap,
         body: &[u8],
         err: &serde_json::Error,
     ) -> ResponseError {
+        ResponseError::malformed_in(status, headers, body, err, Envelope::read(body))
+    }
+
+    /// [`ResponseError::malformed`], the body's error fields (for the request id) read
+    /// already: `envelope`.
+    pub(crate) fn malformed_in(
+        status: StatusCode,
+        headers: &HeaderMap,
+        body: &[u8],
+        err: &serde_json::Error,
+        envelope: Envelope<'_>,
+    ) -> ResponseError {
         let detail = if body.trim_ascii().is_empty() {
             format!("empty body: {err}")
         } else {
             format!("body is not the documented JSON: {err}")
         };
-        ResponseError::new(ResponseErrorKind::Malformed, detail, status, headers, body)
+        ResponseError {
+            kind: ResponseErrorKind::Malformed,
+            detail,
+            status,
+            request_id: request_id(headers, envelope.request_id),
+            body: bounded(body),
+        }
     }
 }
 
@@ -613,21 +631,8 @@ impl ServiceError {
         ServiceError::from_envelope(service, status, headers, body, Envelope::read(body))
     }
 
-    /// The error of a body that refuses (`"is_success": false`) whatever its status, or
-    /// `None` when the body does not say so (once, at its top level).
-    pub(crate) fn refusal(
-        service: Service,
-        status: StatusCode,
-        headers: &HeaderMap,
-        body: &[u8],
-    ) -> Option<ServiceError> {
-        let envelope = Envelope::read(body);
-        envelope
-            .refused
-            .then(|| ServiceError::from_envelope(service, status, headers, body, envelope))
-    }
-
-    fn from_envelope(
+    /// The error of an answer whose body's error fields are `envelope`.
+    pub(crate) fn from_envelope(
         service: Service,
         status: StatusCode,
         headers: &HeaderMap,

@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 
 use crate::auth::{Credentials, SignatureForm, SigningParams, SigningTime};
 use crate::endpoint::Target;
-use crate::error::{BuildError, Error, ResponseError, ServiceError};
+use crate::error::{BuildError, Envelope, Error, ResponseError, ServiceError, read_beside};
 use crate::path::PathValue;
 use crate::query::Query;
 use crate::service::Service;
@@ -81,15 +81,11 @@ pub trait OperationResponse: DeserializeOwned {
     /// is an empty result rather than a malformed one.
     const EMPTY_BODY: &'static [u8] = b"{}";
 
-    /// The member that holds the body's own verdict (`is_success`), where the type has
-    /// one: a body that sets it to `false` is then read once, as the error it is.
+    /// The member that holds the body's own verdict, where the type has one (ModelArts
+    /// and DLI answers: every page names it `is_success`, the member the core reads). A
+    /// body whose verdict is `false` (or `"false"`) is then a [`ServiceError`] even with
+    /// a 2xx status, its code and message read in the same pass as the typed answer.
     const SUCCESS_FLAG: Option<&'static str> = None;
-
-    /// The body's own verdict (`is_success`), where the service puts one in the body.
-    /// `Some(false)` turns a 2xx answer into a [`ServiceError`].
-    fn success_flag(&self) -> Option<bool> {
-        None
-    }
 }
 
 /// Building and parsing, the same for every [`Operation`] (blanket-implemented; cannot be
@@ -197,48 +193,39 @@ pub trait OperationExt: Operation {
             return Err(ServiceError::from_answer(Self::SERVICE, status, headers, body).into());
         }
         let trimmed = body.trim_ascii();
-        // A refusal in the body is read once, as the error it is, not first as a success
-        // (the typed reading below still judges any body this does not take).
-        if <Self::Response as OperationResponse>::SUCCESS_FLAG == Some(crate::error::VERDICT_MEMBER)
-            && crate::error::opens_with_refusal(trimmed)
-            && let Some(refusal) = ServiceError::refusal(Self::SERVICE, status, headers, body)
-        {
-            return Err(refusal.into());
-        }
-        let parsed: Self::Response = if trimmed.is_empty() {
-            crate::json::from_body(<Self::Response as OperationResponse>::EMPTY_BODY)
+        let text = if trimmed.is_empty() {
+            <Self::Response as OperationResponse>::EMPTY_BODY
         } else {
-            crate::json::from_body(trimmed)
+            trimmed
+        };
+        // One pass over the body: the typed answer and, for a type with a verdict, the
+        // error fields beside it (a success pays for nothing else, a refusal is not read
+        // again).
+        let read = if <Self::Response as OperationResponse>::SUCCESS_FLAG.is_some() {
+            read_beside::<Self::Response>(text).map(|(parsed, envelope)| (parsed, Some(envelope)))
+        } else {
+            crate::json::from_body(text).map(|parsed| (parsed, None))
+        };
+        let (parsed, envelope) = match read {
+            Ok((parsed, None)) => return Ok(parsed),
+            Ok((parsed, Some(envelope))) => (Ok(parsed), envelope),
+            // A body that does not fit the type may still say no (a refusal without the
+            // success fields): read as the error body it may be.
+            Err(e) => (Err(e), Envelope::read(trimmed)),
+        };
+        // The one refusal check: the body's own verdict.
+        if envelope.refused {
+            return Err(ServiceError::from_envelope(
+                Self::SERVICE,
+                status,
+                headers,
+                body,
+                envelope,
+            )
+            .into());
         }
-        .map_err(|e| {
-            // A refusal in the body (`is_success: false`) stays a refusal even when the
-            // rest of the body does not fit the success type.
-            if says_unsuccessful(trimmed) {
-                Error::from(ServiceError::from_answer(
-                    Self::SERVICE,
-                    status,
-                    headers,
-                    body,
-                ))
-            } else {
-                Error::from(ResponseError::malformed(status, headers, body, &e))
-            }
-        })?;
-        if parsed.success_flag() == Some(false) {
-            return Err(ServiceError::from_answer(Self::SERVICE, status, headers, body).into());
-        }
-        Ok(parsed)
+        parsed.map_err(|e| ResponseError::malformed_in(status, headers, body, &e, envelope).into())
     }
 }
 
 impl<T: Operation + ?Sized> OperationExt for T {}
-
-/// Whether `body` is a JSON object whose `is_success` is `false` (or `"false"`).
-fn says_unsuccessful(body: &[u8]) -> bool {
-    #[derive(serde::Deserialize)]
-    struct Verdict {
-        #[serde(default, deserialize_with = "crate::de::lenient_bool")]
-        is_success: Option<bool>,
-    }
-    crate::json::from_body::<Verdict>(body).is_ok_and(|v| v.is_success == Some(false))
-}

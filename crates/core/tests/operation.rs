@@ -5,7 +5,7 @@
 
 use otc_jobs_core::{
     BaseUrl, BuildError, Endpoints, Error, ErrorKind, InvalidPathId, Operation, OperationExt,
-    OperationResponse, PathId, PathValue, Region, ResponseErrorKind, Service, Target,
+    OperationResponse, PathId, PathValue, Region, ResponseErrorKind, Service, ServiceError, Target,
     TemplateError,
 };
 
@@ -26,9 +26,7 @@ struct DeleteThingResponse {
 }
 
 impl OperationResponse for DeleteThingResponse {
-    fn success_flag(&self) -> Option<bool> {
-        self.is_success
-    }
+    const SUCCESS_FLAG: Option<&'static str> = Some("is_success");
 }
 
 impl Operation for DeleteThing {
@@ -342,19 +340,20 @@ fn unreadable_answers_say_so_with_status_and_request_id() {
     }
 }
 
-/// [`DeleteThing`] with its verdict member declared, as generated types declare it: a
-/// refusal that opens the body is then read once, as the error it is.
+/// [`DeleteThing`] with a verdict but without the verdict member in its type (as a page
+/// whose response table leaves `is_success` out): the verdict is the body's, read beside
+/// the typed answer all the same.
 struct DeleteFlagged;
 
 #[derive(Debug, Default, serde::Deserialize)]
-#[serde(transparent)]
-struct FlaggedResponse(DeleteThingResponse);
+struct FlaggedResponse {
+    #[serde(default)]
+    #[allow(dead_code)]
+    message: Option<String>,
+}
 
 impl OperationResponse for FlaggedResponse {
     const SUCCESS_FLAG: Option<&'static str> = Some("is_success");
-    fn success_flag(&self) -> Option<bool> {
-        self.0.is_success
-    }
 }
 
 impl Operation for DeleteFlagged {
@@ -369,54 +368,79 @@ impl Operation for DeleteFlagged {
     }
 }
 
-/// The one-read path for refusals judges every body exactly as the typed reading does:
-/// the same outcome, the same error fields.
+/// A refusal is the body's own verdict, read in the same pass as the typed answer: the
+/// same error whether the type has the verdict member or not, wherever the verdict stands
+/// and however it is written, with the fields the error envelope alone reads
+/// ([`ServiceError::from_answer`]); a verdict given twice, not false, or in a body that is
+/// not JSON is no refusal.
 #[test]
-fn a_refusal_read_once_is_the_refusal_read_twice() {
-    let bodies = [
+fn a_refusal_is_the_bodys_verdict_whatever_the_type() {
+    let refusals = [
         r#"{"is_success": false, "error_code": "ModelArts.0105", "error_message": "job status: 9"}"#,
-        r#"  { "is_success" :	"FALSE" , "error_code":"X", "message": "m"}"#,
+        "  { \"is_success\" :\t\"FALSE\" , \"error_code\":\"X\", \"message\": \"m\"}",
         r#"{"error_code": "X", "is_success": false}"#,
-        r#"{"is_success": false, "is_success": true}"#,
-        r#"{"is_success": true, "is_success": false}"#,
-        r#"{"is_success": false, "error_code": "X", "is_success": false}"#,
         r#"{"is_\u0073uccess": false, "error_msg": "escaped name"}"#,
         r#"{"is_success": false, "error": {"code": "N", "message": "nested"}, "request_id": "b"}"#,
-        r#"{"is_success": falsehood}"#,
         r#"{"is_success": false, "message": 7}"#,
         r#"{"is_success": false, "error_code": 1234, "message": "numeric code"}"#,
-        r#"{"is_success": "false"} trailing"#,
-        r#"{"is_success": true, "message": "deleted"}"#,
-        r#"{"is_success": "no"}"#,
+        r#"{"is_success": false, "jobs": {"not": "the documented shape"}}"#,
         r#"{"is_success": false}"#,
     ];
-    for body in bodies {
+    for body in refusals {
         for status in [200, 201] {
-            let once = DeleteFlagged::parse_response(&answer(status, body))
-                .map(|r| (r.0.is_success, r.0.message));
-            let twice = DeleteThing::parse_response(&answer(status, body))
-                .map(|r| (r.is_success, r.message));
-            let kinds = (
-                once.as_ref().map_err(Error::kind),
-                twice.as_ref().map_err(Error::kind),
+            let answer = answer(status, body);
+            let alone = ServiceError::from_answer(
+                Service::ModelArts,
+                answer.status(),
+                answer.headers(),
+                answer.body(),
             );
-            match kinds {
-                (Ok(a), Ok(b)) => assert_eq!(a, b, "{body}"),
-                (Err(ErrorKind::Service(a)), Err(ErrorKind::Service(b))) => {
-                    assert_eq!(
-                        (a.status, &a.code, &a.message, &a.request_id, &a.body),
-                        (b.status, &b.code, &b.message, &b.request_id, &b.body),
-                        "{body}"
-                    );
-                }
-                (Err(ErrorKind::Response(a)), Err(ErrorKind::Response(b))) => {
-                    assert_eq!((a.kind, a.status), (b.kind, b.status), "{body}");
-                }
-                _ => panic!("{body}: {once:?} vs {twice:?}"),
+            for err in [
+                DeleteThing::parse_response(&answer).map(drop).unwrap_err(),
+                DeleteFlagged::parse_response(&answer)
+                    .map(drop)
+                    .unwrap_err(),
+            ] {
+                let Some(e) = err.as_service() else {
+                    panic!("{body}: {err:?}")
+                };
+                assert_eq!(
+                    (e.status, &e.code, &e.message, &e.request_id, &e.body),
+                    (
+                        alone.status,
+                        &alone.code,
+                        &alone.message,
+                        &alone.request_id,
+                        &alone.body
+                    ),
+                    "{body}"
+                );
             }
         }
     }
-    // The first body is a refusal with its fields (not a vacuous agreement).
-    let err = DeleteFlagged::parse_response(&answer(200, bodies[0])).unwrap_err();
+    let err = DeleteFlagged::parse_response(&answer(200, refusals[0])).unwrap_err();
     assert_eq!(err.code(), Some("ModelArts.0105"));
+    assert_eq!(err.message(), Some("job status: 9"));
+    for body in [
+        r#"{"is_success": false, "is_success": true}"#,
+        r#"{"is_success": true, "is_success": false}"#,
+        r#"{"is_success": false, "error_code": "X", "is_success": false}"#,
+        r#"{"is_success": falsehood}"#,
+        r#"{"is_success": "false"} trailing"#,
+        r#"{"is_success": true, "message": "deleted"}"#,
+        r#"{"is_success": "no"}"#,
+        r#"{"error": {"is_success": false}}"#,
+    ] {
+        for result in [
+            DeleteThing::parse_response(&answer(200, body)).map(drop),
+            DeleteFlagged::parse_response(&answer(200, body)).map(drop),
+        ] {
+            assert!(
+                result
+                    .as_ref()
+                    .map_or_else(|e| e.as_service().is_none(), |()| true),
+                "{body}: {result:?}"
+            );
+        }
+    }
 }
