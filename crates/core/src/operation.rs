@@ -198,33 +198,29 @@ pub trait OperationExt: Operation {
         } else {
             trimmed
         };
-        // One pass over the body: the typed answer and, for a type with a verdict, the
-        // error fields beside it (a success pays for nothing else, a refusal is not read
-        // again).
+        // One pass over the body: the typed answer or, for a type with a verdict, the
+        // refusal the body says it is, its error fields read beside (not read again).
         let read = if <Self::Response as OperationResponse>::SUCCESS_FLAG.is_some() {
-            read_beside::<Self::Response>(text).map(|(parsed, envelope)| (parsed, Some(envelope)))
+            read_beside::<Self::Response>(text)
         } else {
-            crate::json::from_body(text).map(|parsed| (parsed, None))
+            crate::json::from_body(text).map(Ok)
         };
-        let (parsed, envelope) = match read {
-            Ok((parsed, None)) => return Ok(parsed),
-            Ok((parsed, Some(envelope))) => (Ok(parsed), envelope),
+        let refusal = match read {
+            Ok(Ok(parsed)) => return Ok(parsed),
+            Ok(Err(refusal)) => refusal,
             // A body that does not fit the type may still say no (a refusal without the
             // success fields): read as the error body it may be.
-            Err(e) => (Err(e), Envelope::read(trimmed)),
+            Err(e) => {
+                let envelope = Envelope::read(trimmed);
+                if !envelope.refused {
+                    return Err(
+                        ResponseError::malformed_in(status, headers, body, &e, envelope).into(),
+                    );
+                }
+                envelope
+            }
         };
-        // The one refusal check: the body's own verdict.
-        if envelope.refused {
-            return Err(ServiceError::from_envelope(
-                Self::SERVICE,
-                status,
-                headers,
-                body,
-                envelope,
-            )
-            .into());
-        }
-        parsed.map_err(|e| ResponseError::malformed_in(status, headers, body, &e, envelope).into())
+        Err(ServiceError::from_envelope(Self::SERVICE, status, headers, body, refusal).into())
     }
 }
 

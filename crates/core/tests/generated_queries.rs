@@ -135,7 +135,7 @@ fn answers_that_do_not_fit_are_malformed_with_the_body_kept() {
     match ListFlinkJobs::parse_response(&answer(body)).map_err(Error::into_kind) {
         Err(ErrorKind::Response(e)) => {
             assert_eq!(e.kind, ResponseErrorKind::Malformed);
-            assert_eq!(e.body, body.as_bytes());
+            assert_eq!(*e.body, *body.as_bytes());
         }
         other => panic!("expected Malformed, got {other:?}"),
     }

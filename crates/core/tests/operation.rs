@@ -336,7 +336,7 @@ fn unreadable_answers_say_so_with_status_and_request_id() {
         assert_eq!(e.kind, ResponseErrorKind::Malformed);
         assert_eq!(e.status, 200);
         assert_eq!(e.request_id.as_deref(), Some("rid-1"));
-        assert_eq!(e.body, body.as_bytes());
+        assert_eq!(*e.body, *body.as_bytes());
     }
 }
 

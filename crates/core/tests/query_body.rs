@@ -252,7 +252,7 @@ fn array_answers_parse_and_an_empty_body_is_an_empty_array() {
     match BatchDelete::parse_response(&object).map_err(Error::into_kind) {
         Err(ErrorKind::Response(e)) => {
             assert_eq!(e.kind, ResponseErrorKind::Malformed);
-            assert_eq!(e.body, br#"{"is_success": true}"#.to_vec());
+            assert_eq!(*e.body, *br#"{"is_success": true}"#);
         }
         other => panic!("expected a malformed answer, got {other:?}"),
     }

@@ -168,9 +168,6 @@ pub struct Exchange {
 /// What the client must do next.
 #[derive(Debug)]
 #[must_use]
-// The request is handed over by value once per attempt; boxing it would cost an
-// allocation each time.
-#[allow(clippy::large_enum_variant)]
 pub enum Step<T> {
     /// Send this request, then pass the answer to [`Call::advance`].
     Send(Exchange),

@@ -80,8 +80,7 @@ impl<'a> Envelope<'a> {
             code: pick(Key::CODES),
             message: pick(Key::MESSAGES),
             request_id: pick(Key::REQUEST_IDS),
-            // Given twice, a typed reader refuses the body: not a refusal it can be sure of.
-            refused: verdicts.seen == 1 && verdicts.last == Some(false),
+            refused: verdicts.refused(),
         }
     }
 }
@@ -89,11 +88,19 @@ impl<'a> Envelope<'a> {
 /// The member that carries a body's own verdict on ModelArts and DLI answers.
 const VERDICT_MEMBER: &str = "is_success";
 
-/// The top-level verdict members seen, and the last one's value.
+/// The top-level verdict members seen, and whether the last one said no.
 #[derive(Default)]
 struct Verdicts {
     seen: u32,
-    last: Option<bool>,
+    last_false: bool,
+}
+
+impl Verdicts {
+    /// The one refusal check: the body says `false` (or `"false"`), once. Given twice, a
+    /// typed reader refuses the body: not a refusal it can be sure of.
+    fn refused(&self) -> bool {
+        self.seen == 1 && self.last_false
+    }
 }
 
 /// Reads the whole input as one object into `top` (its `error` member into `nested`).
@@ -160,7 +167,7 @@ impl<'de> Visitor<'de> for ObjectSeed<'_, 'de> {
                 Key::Verdict => match self.verdicts.as_deref_mut() {
                     Some(verdicts) => {
                         verdicts.seen += 1;
-                        verdicts.last = map.next_value::<Verdict>()?.0;
+                        verdicts.last_false = map.next_value::<Verdict>()?.0;
                     }
                     None => {
                         map.next_value::<IgnoredAny>()?;
@@ -293,20 +300,16 @@ fn float_text(v: f64) -> Option<String> {
     serde_json::Number::from_f64(v).map(|n| n.to_string())
 }
 
-/// A verdict written as a string: `"true"` or `"false"`, in any case.
-fn verdict_text(v: &str) -> Option<bool> {
-    if v.eq_ignore_ascii_case("true") {
-        Some(true)
-    } else if v.eq_ignore_ascii_case("false") {
-        Some(false)
-    } else {
-        None
-    }
+/// Whether a verdict written as a string says no: `"false"`, in any case (as
+/// `crate::de::lenient_bool` reads it).
+fn says_false(v: &str) -> bool {
+    v.len() == 5 && v.eq_ignore_ascii_case("false")
 }
 
-/// A verdict's value as `crate::de::lenient_bool` reads it (a Boolean, or `"true"` /
-/// `"false"` in any case); anything else is skipped and reads as no verdict.
-struct Verdict(Option<bool>);
+/// Whether a verdict's value says no, as `crate::de::lenient_bool` reads it (`false`, or
+/// `"false"` in any case); anything else (`true`, another value) does not, and is
+/// skipped.
+struct Verdict(bool);
 
 impl<'de> de::Deserialize<'de> for Verdict {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -324,35 +327,35 @@ impl<'de> Visitor<'de> for VerdictVisitor {
     }
 
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Verdict, E> {
-        Ok(Verdict(Some(v)))
+        Ok(Verdict(!v))
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Verdict, E> {
-        Ok(Verdict(verdict_text(v)))
+        Ok(Verdict(says_false(v)))
     }
 
     fn visit_i64<E: de::Error>(self, _: i64) -> Result<Verdict, E> {
-        Ok(Verdict(None))
+        Ok(Verdict(false))
     }
 
     fn visit_u64<E: de::Error>(self, _: u64) -> Result<Verdict, E> {
-        Ok(Verdict(None))
+        Ok(Verdict(false))
     }
 
     fn visit_f64<E: de::Error>(self, _: f64) -> Result<Verdict, E> {
-        Ok(Verdict(None))
+        Ok(Verdict(false))
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<Verdict, E> {
-        Ok(Verdict(None))
+        Ok(Verdict(false))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Verdict, A::Error> {
-        IgnoredAny.visit_map(map).map(|_| Verdict(None))
+        IgnoredAny.visit_map(map).map(|_| Verdict(false))
     }
 
     fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Verdict, A::Error> {
-        IgnoredAny.visit_seq(seq).map(|_| Verdict(None))
+        IgnoredAny.visit_seq(seq).map(|_| Verdict(false))
     }
 }
 

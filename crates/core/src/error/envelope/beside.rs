@@ -7,9 +7,22 @@
 //! them: a string, a number, a Boolean is noted on its way to the typed field (borrowed
 //! from the body, as [`Envelope::read`] keeps it). Every other member is left to the typed
 //! reading untouched; a member the type does not have, but the envelope reads, is visited
-//! rather than skipped. The rules are [`Envelope::read`]'s: when the typed reading
-//! succeeds, the envelope beside it is the one `Envelope::read` gives for the same body.
-//! When it fails, what was noted is incomplete: the caller reads the envelope on its own.
+//! rather than skipped. The rules are [`Envelope::read`]'s: the envelope of a refusal read
+//! beside the typed reading is the one `Envelope::read` gives for the same body. When the
+//! typed reading fails, what was noted is incomplete: the caller reads the envelope on its
+//! own.
+//!
+//! The tap's methods are `#[inline]`: they only forward to serde_json's, and should vanish
+//! into them (they cost a success about a tenth more instructions without it).
+//!
+//! The verdict decides how the rest of the object is read. Once the top level has said
+//! anything but `false`, the body cannot be a refusal any more (a refusal says `false`,
+//! once): the tap steps aside, and the rest is read as if it were not there. Once it has
+//! said `false`, the typed answer is not wanted: the rest of the object is read as
+//! `Envelope::read` reads it (no typed field made of it), and the typed reading is told
+//! the object ends there; should a second verdict then make the body no refusal after
+//! all, the typed answer is read again, whole. The services write the verdict first: a
+//! success or a refusal is then read with next to nothing tapped.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -19,19 +32,25 @@ use serde::de::{
     Visitor,
 };
 
-use super::{Envelope, Key, Slots, Verdicts, float_text, verdict_text};
+use super::{Envelope, Key, ObjectSeed, Slots, Verdicts, float_text, says_false};
 
-/// `body` as a `T` (as `crate::json::from_body` reads it), with the envelope beside it.
+/// `body` as a `T` (as `crate::json::from_body` reads it); or, when the body's own verdict
+/// says no ([`Verdicts::refused`]), the envelope of that refusal, read beside it.
 pub(crate) fn read_beside<'a, T: DeserializeOwned>(
     body: &'a [u8],
-) -> serde_json::Result<(T, Envelope<'a>)> {
+) -> serde_json::Result<Result<T, Envelope<'a>>> {
     let mut capture = Capture::default();
     // As text when the body is UTF-8, as `crate::json` reads it.
     let value = match std::str::from_utf8(body) {
         Ok(text) => read_with(serde_json::Deserializer::from_str(text), &mut capture)?,
         Err(_) => read_with(serde_json::Deserializer::from_slice(body), &mut capture)?,
     };
-    Ok((value, capture.envelope()))
+    // The envelope is put together only for a refusal: a success pays for nothing more.
+    match capture.refusal() {
+        Some(envelope) => Ok(Err(envelope)),
+        None if capture.cut_short => crate::json::from_body(body).map(Ok),
+        None => Ok(Ok(value)),
+    }
 }
 
 fn read_with<'a, T: DeserializeOwned, R: serde_json::de::Read<'a>>(
@@ -46,22 +65,36 @@ fn read_with<'a, T: DeserializeOwned, R: serde_json::de::Read<'a>>(
     Ok(value)
 }
 
-/// What the tap noted of the body.
+/// What the tap noted of the body. The slots are made when a member needs them: most
+/// successes have a verdict and no error field.
 #[derive(Default)]
 struct Capture<'a> {
     /// The body is an object (the typed reading visited it as a map).
     object: bool,
-    top: Slots<'a>,
-    nested: Slots<'a>,
+    /// The typed reading was ended after a `false` verdict (its answer is not whole).
+    cut_short: bool,
+    top: Option<Slots<'a>>,
+    nested: Option<Slots<'a>>,
     verdicts: Verdicts,
 }
 
 impl<'a> Capture<'a> {
-    fn envelope(mut self) -> Envelope<'a> {
+    /// The envelope, when the body is an object that refuses.
+    #[inline]
+    fn refusal(&mut self) -> Option<Envelope<'a>> {
+        (self.object && self.verdicts.refused()).then(|| self.envelope())
+    }
+
+    #[inline]
+    fn envelope(&mut self) -> Envelope<'a> {
         if !self.object {
             return Envelope::default();
         }
-        Envelope::of_object(&mut self.top, &mut self.nested, &self.verdicts)
+        Envelope::of_object(
+            &mut self.top.take().unwrap_or_default(),
+            &mut self.nested.take().unwrap_or_default(),
+            &self.verdicts,
+        )
     }
 }
 
@@ -73,8 +106,8 @@ enum Hook<'c, 'a> {
     Name(&'c mut Key),
     /// An error field's value (text or a number).
     Text(&'c mut Option<Cow<'a, str>>),
-    /// The verdict's value.
-    Verdict(&'c mut Option<bool>),
+    /// The verdict's value: whether it says no.
+    Verdict(&'c mut bool),
     /// The nested `error` member: its members, when it is an object.
     Nested(&'c mut Slots<'a>),
 }
@@ -89,6 +122,7 @@ struct Tap<'c, 'a, D> {
 macro_rules! forward_deserialize {
     ($($method:ident($($arg:ident: $ty:ty),*);)*) => {
         $(
+            #[inline]
             fn $method<V: Visitor<'a>>(self, $($arg: $ty,)* visitor: V) -> Result<V::Value, D::Error> {
                 self.de.$method($($arg,)* TapVisitor { inner: visitor, hook: self.hook })
             }
@@ -133,6 +167,7 @@ impl<'a, D: Deserializer<'a>> Deserializer<'a> for Tap<'_, 'a, D> {
     }
 
     /// A member the type skips but the envelope reads is visited, not skipped.
+    #[inline]
     fn deserialize_ignored_any<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, D::Error> {
         self.de.deserialize_any(TapVisitor {
             inner: visitor,
@@ -140,6 +175,7 @@ impl<'a, D: Deserializer<'a>> Deserializer<'a> for Tap<'_, 'a, D> {
         })
     }
 
+    #[inline]
     fn is_human_readable(&self) -> bool {
         self.de.is_human_readable()
     }
@@ -155,6 +191,7 @@ struct TapVisitor<'c, 'a, V> {
 macro_rules! forward_visit {
     ($($method:ident($ty:ty);)*) => {
         $(
+            #[inline]
             fn $method<E: de::Error>(self, v: $ty) -> Result<V::Value, E> {
                 self.inner.$method(v)
             }
@@ -164,6 +201,7 @@ macro_rules! forward_visit {
 
 impl<'a, V: Visitor<'a>> TapVisitor<'_, 'a, V> {
     /// Notes a string value (`borrowed` when it is the body's own text).
+    #[inline]
     fn note_text(&mut self, v: &str, borrowed: Option<&'a str>) {
         match &mut self.hook {
             Hook::Name(key) => **key = Key::of(v.as_bytes()),
@@ -171,18 +209,20 @@ impl<'a, V: Visitor<'a>> TapVisitor<'_, 'a, V> {
                 **slot = (!v.is_empty())
                     .then(|| borrowed.map_or_else(|| Cow::Owned(v.to_owned()), Cow::Borrowed));
             }
-            Hook::Verdict(slot) => **slot = verdict_text(v),
+            Hook::Verdict(says_no) => **says_no = says_false(v),
             Hook::Body(_) | Hook::Nested(_) => {}
         }
     }
 
     /// Notes a number, written as text.
+    #[inline]
     fn note_number(&mut self, text: impl FnOnce() -> Option<String>) {
         if let Hook::Text(slot) = &mut self.hook {
             **slot = text().map(Cow::Owned);
         }
     }
 
+    #[inline]
     fn note_name(&mut self, v: &[u8]) {
         if let Hook::Name(key) = &mut self.hook {
             **key = Key::of(v);
@@ -193,6 +233,7 @@ impl<'a, V: Visitor<'a>> TapVisitor<'_, 'a, V> {
 impl<'a, V: Visitor<'a>> Visitor<'a> for TapVisitor<'_, 'a, V> {
     type Value = V::Value;
 
+    #[inline]
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.inner.expecting(f)
     }
@@ -210,66 +251,79 @@ impl<'a, V: Visitor<'a>> Visitor<'a> for TapVisitor<'_, 'a, V> {
         visit_char(char);
     }
 
+    #[inline]
     fn visit_bool<E: de::Error>(mut self, v: bool) -> Result<V::Value, E> {
-        if let Hook::Verdict(slot) = &mut self.hook {
-            **slot = Some(v);
+        if let Hook::Verdict(says_no) = &mut self.hook {
+            **says_no = !v;
         }
         self.inner.visit_bool(v)
     }
 
+    #[inline]
     fn visit_i64<E: de::Error>(mut self, v: i64) -> Result<V::Value, E> {
         self.note_number(|| Some(v.to_string()));
         self.inner.visit_i64(v)
     }
 
+    #[inline]
     fn visit_u64<E: de::Error>(mut self, v: u64) -> Result<V::Value, E> {
         self.note_number(|| Some(v.to_string()));
         self.inner.visit_u64(v)
     }
 
+    #[inline]
     fn visit_f64<E: de::Error>(mut self, v: f64) -> Result<V::Value, E> {
         self.note_number(|| float_text(v));
         self.inner.visit_f64(v)
     }
 
+    #[inline]
     fn visit_str<E: de::Error>(mut self, v: &str) -> Result<V::Value, E> {
         self.note_text(v, None);
         self.inner.visit_str(v)
     }
 
+    #[inline]
     fn visit_borrowed_str<E: de::Error>(mut self, v: &'a str) -> Result<V::Value, E> {
         self.note_text(v, Some(v));
         self.inner.visit_borrowed_str(v)
     }
 
+    #[inline]
     fn visit_string<E: de::Error>(mut self, v: String) -> Result<V::Value, E> {
         self.note_text(&v, None);
         self.inner.visit_string(v)
     }
 
+    #[inline]
     fn visit_bytes<E: de::Error>(mut self, v: &[u8]) -> Result<V::Value, E> {
         self.note_name(v);
         self.inner.visit_bytes(v)
     }
 
+    #[inline]
     fn visit_borrowed_bytes<E: de::Error>(mut self, v: &'a [u8]) -> Result<V::Value, E> {
         self.note_name(v);
         self.inner.visit_borrowed_bytes(v)
     }
 
+    #[inline]
     fn visit_byte_buf<E: de::Error>(mut self, v: Vec<u8>) -> Result<V::Value, E> {
         self.note_name(&v);
         self.inner.visit_byte_buf(v)
     }
 
+    #[inline]
     fn visit_none<E: de::Error>(self) -> Result<V::Value, E> {
         self.inner.visit_none()
     }
 
+    #[inline]
     fn visit_unit<E: de::Error>(self) -> Result<V::Value, E> {
         self.inner.visit_unit()
     }
 
+    #[inline]
     fn visit_some<D: Deserializer<'a>>(self, de: D) -> Result<V::Value, D::Error> {
         self.inner.visit_some(Tap {
             de,
@@ -277,6 +331,7 @@ impl<'a, V: Visitor<'a>> Visitor<'a> for TapVisitor<'_, 'a, V> {
         })
     }
 
+    #[inline]
     fn visit_newtype_struct<D: Deserializer<'a>>(self, de: D) -> Result<V::Value, D::Error> {
         self.inner.visit_newtype_struct(Tap {
             de,
@@ -284,10 +339,12 @@ impl<'a, V: Visitor<'a>> Visitor<'a> for TapVisitor<'_, 'a, V> {
         })
     }
 
+    #[inline]
     fn visit_seq<A: SeqAccess<'a>>(self, seq: A) -> Result<V::Value, A::Error> {
         self.inner.visit_seq(seq)
     }
 
+    #[inline]
     fn visit_map<A: MapAccess<'a>>(self, map: A) -> Result<V::Value, A::Error> {
         let level = match self.hook {
             Hook::Body(capture) => {
@@ -306,6 +363,7 @@ impl<'a, V: Visitor<'a>> Visitor<'a> for TapVisitor<'_, 'a, V> {
         })
     }
 
+    #[inline]
     fn visit_enum<A: EnumAccess<'a>>(self, data: A) -> Result<V::Value, A::Error> {
         self.inner.visit_enum(data)
     }
@@ -334,6 +392,7 @@ struct Tapped<'c, 'a, S> {
 impl<'a, S: DeserializeSeed<'a>> DeserializeSeed<'a> for Tapped<'_, 'a, S> {
     type Value = S::Value;
 
+    #[inline]
     fn deserialize<D: Deserializer<'a>>(self, de: D) -> Result<S::Value, D::Error> {
         self.seed.deserialize(Tap {
             de,
@@ -345,23 +404,49 @@ impl<'a, S: DeserializeSeed<'a>> DeserializeSeed<'a> for Tapped<'_, 'a, S> {
 impl<'a, A: MapAccess<'a>> MapAccess<'a> for Members<'_, 'a, A> {
     type Error = A::Error;
 
+    #[inline]
     fn next_key_seed<K: DeserializeSeed<'a>>(
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, A::Error> {
         self.current = Key::Other;
+        if let Level::Top(capture) = &mut self.level
+            && capture.verdicts.seen > 0
+        {
+            if !capture.verdicts.refused() {
+                // Settled: not a refusal, whatever follows. Nothing more to note.
+                return self.map.next_key_seed(seed);
+            }
+            // A refusal: the rest is read for the envelope alone, the typed reading ends.
+            let Capture {
+                top,
+                nested,
+                verdicts,
+                cut_short,
+                ..
+            } = &mut **capture;
+            *cut_short = true;
+            let rest = ObjectSeed {
+                fields: top.get_or_insert_with(Slots::default),
+                nested: Some(nested.get_or_insert_with(Slots::default)),
+                verdicts: Some(verdicts),
+            };
+            Visitor::visit_map(rest, &mut self.map)?;
+            return Ok(None);
+        }
         self.map.next_key_seed(Tapped {
             seed,
             hook: Hook::Name(&mut self.current),
         })
     }
 
+    #[inline]
     fn next_value_seed<S: DeserializeSeed<'a>>(&mut self, seed: S) -> Result<S::Value, A::Error> {
         // A member given twice counts as its last value: each value starts afresh.
         let hook = match (self.current, &mut self.level) {
             (Key::Field(index), level) => {
                 let slots = match level {
-                    Level::Top(capture) => &mut capture.top,
+                    Level::Top(capture) => capture.top.get_or_insert_with(Slots::default),
                     Level::Nested(slots) => &mut **slots,
                 };
                 match slots.get_mut(index) {
@@ -373,13 +458,12 @@ impl<'a, A: MapAccess<'a>> MapAccess<'a> for Members<'_, 'a, A> {
                 }
             }
             (Key::Error, Level::Top(capture)) => {
-                capture.nested = Slots::default();
-                Hook::Nested(&mut capture.nested)
+                Hook::Nested(capture.nested.insert(Slots::default()))
             }
             (Key::Verdict, Level::Top(capture)) => {
                 capture.verdicts.seen += 1;
-                capture.verdicts.last = None;
-                Hook::Verdict(&mut capture.verdicts.last)
+                capture.verdicts.last_false = false;
+                Hook::Verdict(&mut capture.verdicts.last_false)
             }
             // Not read by the envelope (nor, nested, the verdict and a deeper `error`).
             (Key::Other | Key::Error | Key::Verdict, _) => return self.map.next_value_seed(seed),
@@ -387,6 +471,7 @@ impl<'a, A: MapAccess<'a>> MapAccess<'a> for Members<'_, 'a, A> {
         self.map.next_value_seed(Tapped { seed, hook })
     }
 
+    #[inline]
     fn size_hint(&self) -> Option<usize> {
         self.map.size_hint()
     }
@@ -426,16 +511,21 @@ mod tests {
         error_code: Option<String>,
     }
 
-    /// Wherever the typed reading succeeds, the envelope beside it is the one read alone,
-    /// and the typed answer is the one read without the tap.
+    /// What [`read_beside`] gives agrees with the readings alone: the typed answer read
+    /// without the tap when the envelope alone says no refusal, else the envelope alone.
     fn agrees<T: DeserializeOwned + PartialEq + fmt::Debug>(body: &str) {
         let alone = Envelope::read(body.as_bytes());
         let untapped = crate::json::from_body::<T>(body.as_bytes());
         match read_beside::<T>(body.as_bytes()) {
-            Ok((typed, beside)) => {
-                assert_eq!(beside, alone, "{body}");
+            Ok(Ok(typed)) => {
+                assert!(!alone.refused, "{body}");
                 assert_eq!(Some(&typed), untapped.as_ref().ok(), "{body}");
             }
+            Ok(Err(refusal)) => {
+                assert!(alone.refused, "{body}");
+                assert_eq!(refusal, alone, "{body}");
+            }
+            // (The caller then reads the envelope alone.)
             Err(e) => assert_eq!(
                 Some(e.to_string()),
                 untapped.err().map(|e| e.to_string()),
@@ -551,7 +641,7 @@ mod tests {
     fn strings_borrow_from_the_body_unless_escaped() {
         let body =
             br#"{"is_success": false, "error_code": "DLI.0002", "error_msg": "a \"quoted\" word"}"#;
-        let (_, e) = read_beside::<Flagged>(body).unwrap();
+        let e = read_beside::<Flagged>(body).unwrap().unwrap_err();
         assert!(e.refused);
         assert!(matches!(e.code, Some(Cow::Borrowed("DLI.0002"))));
         assert!(matches!(e.message, Some(Cow::Owned(_))));
@@ -562,10 +652,11 @@ mod tests {
     fn members_the_type_lacks_are_read() {
         #[derive(Debug, PartialEq, serde::Deserialize)]
         struct Bare {}
-        let (_, e) = read_beside::<Bare>(
+        let e = read_beside::<Bare>(
             br#"{"is_success": "false", "errorCode": "DLI.0001", "error": {"message": "m"}}"#,
         )
-        .unwrap();
+        .unwrap()
+        .unwrap_err();
         assert!(e.refused && e.json);
         assert_eq!(
             (e.code.as_deref(), e.message.as_deref()),
