@@ -47,6 +47,7 @@ mod policy;
 mod probe;
 mod query;
 mod retry;
+mod retry_after;
 mod service;
 
 pub use endpoint::{BaseUrl, Endpoints, Region, Target};
@@ -64,7 +65,8 @@ pub use policy::{ClientPolicy, DEFAULT_MAX_RESPONSE_BYTES};
 pub use probe::{Deletion, DeletionProbe, JobState};
 pub use query::Query;
 pub use retry::{
-    RetryAfter, RetryDecision, RetryPolicy, THROTTLED_CODE, is_ambiguous, is_idempotent,
-    is_retryable, is_throttled, retry_after,
+    RetryDecision, RetryPolicy, THROTTLED_CODE, is_ambiguous, is_idempotent, is_retryable,
+    is_throttled,
 };
+pub use retry_after::{RetryAfter, retry_after};
 pub use service::Service;

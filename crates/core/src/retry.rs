@@ -4,10 +4,11 @@
 
 use std::time::Duration;
 
-use http::{HeaderMap, Method, StatusCode};
+use http::{Method, StatusCode};
 
 use crate::auth::SigningTime;
 use crate::error::{Error, ErrorKind, ResponseErrorKind, TransportErrorKind};
+use crate::retry_after::RetryAfter;
 
 /// The error code of OTC's API gateway for a throttled request.
 pub const THROTTLED_CODE: &str = "APIG.0308";
@@ -293,53 +294,12 @@ pub fn is_idempotent(method: &Method) -> bool {
     )
 }
 
-/// What `Retry-After` asked for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RetryAfter {
-    /// Wait this long (the number-of-seconds form, which OTC's gateway sends).
-    Delay(Duration),
-    /// Try again at this moment (the HTTP-date form).
-    At(SigningTime),
-}
-
-impl RetryAfter {
-    /// How long to wait from `now` (a date in the past: no wait).
-    pub fn wait_from(self, now: SigningTime) -> Duration {
-        match self {
-            RetryAfter::Delay(wait) => wait,
-            RetryAfter::At(at) => Duration::from_secs(at.unix().saturating_sub(now.unix())),
-        }
-    }
-}
-
-/// Reads `Retry-After`: a number of seconds or an HTTP date (`Sun, 06 Nov 1994 08:49:37
-/// GMT`); anything else reads as absent, and the backoff applies.
-///
-/// ```
-/// use std::time::Duration;
-/// use otc_jobs_core::{RetryAfter, retry_after};
-/// let mut headers = http::HeaderMap::new();
-/// headers.insert("retry-after", http::HeaderValue::from_static("3"));
-/// assert_eq!(retry_after(&headers), Some(RetryAfter::Delay(Duration::from_secs(3))));
-/// headers.insert("retry-after", http::HeaderValue::from_static("Tue, 21 May 2024 10:20:35 GMT"));
-/// assert!(matches!(retry_after(&headers), Some(RetryAfter::At(t)) if t.sdk_date() == "20240521T102035Z"));
-/// ```
-pub fn retry_after(headers: &HeaderMap) -> Option<RetryAfter> {
-    let value = headers
-        .get(http::header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim();
-    match value.parse::<u64>() {
-        Ok(seconds) => Some(RetryAfter::Delay(Duration::from_secs(seconds))),
-        Err(_) => SigningTime::parse_http_date(value).map(RetryAfter::At),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::error::{ResponseError, ServiceError, TransportError};
+    use crate::retry_after::retry_after;
+    use http::HeaderMap;
 
     fn service(status: u16, body: &str) -> Error {
         let status = StatusCode::from_u16(status).unwrap_or(StatusCode::IM_A_TEAPOT);
