@@ -5,6 +5,7 @@
 pub mod codegen;
 pub mod emit;
 pub mod page;
+pub mod readme;
 pub mod rst;
 pub mod scratch;
 pub mod specs;

@@ -35,6 +35,17 @@ impl SdkBackend {
         SdkBackend { client }
     }
 
+    /// Where the client acts: its region, and its project (`id:…` or `name:…`), as the
+    /// journal records a run's selection.
+    pub(crate) fn scope(&self) -> (String, String) {
+        let config = self.client.config();
+        let project = match config.project() {
+            otc_jobs_async::Project::Id(id) => format!("id:{id}"),
+            otc_jobs_async::Project::Name(name) => format!("name:{name}"),
+        };
+        (config.endpoints().region().as_str().to_owned(), project)
+    }
+
     async fn list_training_jobs(&self, f: &ServerFilters) -> Result<Vec<JobRow>, Error> {
         let mut op = ListTrainingJobs::new();
         op.status.clone_from(&f.status);
@@ -295,7 +306,12 @@ fn millis(ms: i64) -> Option<SystemTime> {
 
 /// What an SDK error means for the executor.
 pub(crate) fn call_error(error: &Error) -> CallError {
-    let class = if error.is_not_found() {
+    let class = if error.is_misconfiguration() {
+        // The setup is wrong, not the job: every call of the run would fail alike.
+        ErrorClass::Misconfigured {
+            hint: error.hint().unwrap_or_default(),
+        }
+    } else if error.is_not_found() {
         ErrorClass::NotFound
     } else if let Some(e) = error.as_service()
         && (e.status.as_u16() == 429 || e.code.as_deref() == Some(THROTTLED_CODE))
@@ -311,15 +327,19 @@ pub(crate) fn call_error(error: &Error) -> CallError {
     } else {
         ErrorClass::Fatal
     };
-    // The service's own message, with what to check when it says the setup is wrong (a
-    // wrong endpoint, credentials); the error's whole text otherwise (it has the hint).
-    let message = match (
-        error.as_service().and_then(|e| e.message.as_ref()),
-        error.hint(),
-    ) {
-        (Some(message), Some(hint)) => format!("{message} ({hint})"),
-        (Some(message), None) => message.clone(),
-        (None, _) => error.to_string(),
+    // The service's own message, else the error's text; without the hint, which the
+    // executor gives once, with the reason the run stopped.
+    let message = match error.as_service().and_then(|e| e.message.clone()) {
+        Some(message) => message,
+        None => {
+            let text = error.to_string();
+            match error.hint() {
+                Some(hint) => text
+                    .strip_suffix(&format!(" ({hint})"))
+                    .map_or_else(|| text.clone(), str::to_owned),
+                None => text,
+            }
+        }
     };
     CallError {
         class,
@@ -335,7 +355,7 @@ pub(crate) fn call_error(error: &Error) -> CallError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use otc_jobs_core::{Service, ServiceError};
+    use otc_jobs_core::{Service, ServiceError, TransportError, TransportErrorKind};
 
     fn answer(status: u16, retry_after: Option<&str>, body: &str) -> Error {
         answer_of(Service::Dli, status, retry_after, body)
@@ -404,23 +424,81 @@ mod tests {
             refused.to_string(),
             "HTTP 403 ModelArts.0210 wrong project (request id req-9)"
         );
-        // Not the service's word: a failure that says what to check, never "gone".
+        // Not the service's word: never "gone", the setup is wrong; the hint is the
+        // class's, said once (the message has none).
         let typo = call_error(&answer(
             404,
             None,
             r#"{"error_code":"APIG.0101","error_msg":"The API does not exist or has not been published in the environment"}"#,
         ));
-        assert_eq!(typo.class, ErrorClass::Fatal);
+        assert_eq!(
+            typo.class,
+            ErrorClass::Misconfigured {
+                hint: "the endpoint does not serve this API: check --endpoint or the region's endpoint"
+            }
+        );
         assert_eq!(
             typo.to_string(),
-            "HTTP 404 APIG.0101 The API does not exist or has not been published in the environment (the endpoint does not serve this API: check --endpoint or the region's endpoint) (request id req-9)"
+            "HTTP 404 APIG.0101 The API does not exist or has not been published in the environment (request id req-9)"
         );
-        let html = call_error(&answer(404, None, "<html><body>Not Found</body></html>"));
-        assert_eq!(html.class, ErrorClass::Fatal);
-        assert!(html.message.contains("check --endpoint"), "{html}");
         let empty = call_error(&answer(404, None, ""));
-        assert_eq!(empty.class, ErrorClass::Fatal);
-        assert!(empty.message.contains("check --endpoint"), "{empty}");
+        assert_eq!(
+            empty.message,
+            "service error (HTTP 404 Not Found, request id req-9): Not Found (the answer had no error message)"
+        );
+    }
+
+    #[test]
+    fn a_wrong_setup_is_told_apart_from_a_missing_job() {
+        let misconfigured =
+            |e: &Error| matches!(call_error(e).class, ErrorClass::Misconfigured { .. });
+        let refused = answer(
+            401,
+            None,
+            r#"{"error_code":"APIG.0301","error_msg":"Incorrect IAM authentication information"}"#,
+        );
+        assert!(misconfigured(&refused));
+        let forbidden = answer(
+            403,
+            None,
+            r#"{"error_code":"APIG.0302","error_msg":"denied"}"#,
+        );
+        assert!(misconfigured(&forbidden));
+        let typo = answer(
+            404,
+            None,
+            r#"{"error_code":"APIG.0101","error_msg":"The API does not exist or has not been published in the environment"}"#,
+        );
+        assert!(misconfigured(&typo));
+        let html = answer(404, None, "<html><body>Not Found</body></html>");
+        assert!(misconfigured(&html));
+        let empty = answer(404, None, "");
+        assert!(misconfigured(&empty));
+        let nobody = Error::from(TransportError::new(
+            TransportErrorKind::Refused,
+            "error sending request: client error (Connect): tcp connect error: Connection refused (os error 111)",
+        ));
+        let class = call_error(&nobody).class;
+        assert!(matches!(class, ErrorClass::Misconfigured { hint } if hint.contains("--endpoint")));
+        // The service's own word stays what it was.
+        let gone = answer(
+            404,
+            None,
+            r#"{"error_code":"DLI.0002","error_msg":"no such job"}"#,
+        );
+        assert_eq!(call_error(&gone).class, ErrorClass::NotFound);
+        let project = answer_of(
+            Service::ModelArts,
+            403,
+            None,
+            r#"{"error_code":"ModelArts.0210","error_msg":"wrong project"}"#,
+        );
+        assert_eq!(call_error(&project).class, ErrorClass::Fatal);
+        let timeout = Error::from(TransportError::new(
+            TransportErrorKind::Timeout,
+            "timed out",
+        ));
+        assert_eq!(call_error(&timeout).class, ErrorClass::Fatal);
     }
 
     #[test]

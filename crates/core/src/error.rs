@@ -515,19 +515,9 @@ impl ResponseError {
         }
     }
 
-    /// A 2xx body that is not the documented JSON (`err`).
+    /// A 2xx body that is not the documented JSON (`err`), whose error fields (read
+    /// already, for the request id) are `envelope`.
     pub(crate) fn malformed(
-        status: StatusCode,
-        headers: &HeaderMap,
-        body: &[u8],
-        err: &serde_json::Error,
-    ) -> ResponseError {
-        ResponseError::malformed_in(status, headers, body, err, Envelope::read(body))
-    }
-
-    /// [`ResponseError::malformed`], the body's error fields (for the request id) read
-    /// already: `envelope`.
-    pub(crate) fn malformed_in(
         status: StatusCode,
         headers: &HeaderMap,
         body: &[u8],

@@ -6,12 +6,39 @@ use std::time::Duration;
 
 use http::{Method, StatusCode};
 
-use crate::auth::SigningTime;
 use crate::error::{Error, ErrorKind, ResponseErrorKind, TransportErrorKind};
 use crate::retry_after::RetryAfter;
+use crate::time::UtcTime;
 
 /// The error code of OTC's API gateway for a throttled request.
 pub const THROTTLED_CODE: &str = "APIG.0308";
+
+/// The limit a throttle's message states, in requests per second: OTC's gateway says
+/// "The throttling threshold has been reached: policy user over ratelimit,limit:XX,time:1 second"
+/// (or `time:1 minute`). `None` when the message says no such thing.
+///
+/// ```
+/// use otc_jobs_core::throttle_limit;
+/// let message = "The throttling threshold has been reached: policy user over ratelimit,limit:500,time:1 second";
+/// assert_eq!(throttle_limit(message), Some(500.0));
+/// assert_eq!(throttle_limit("policy user over ratelimit,limit:30,time:1 minute"), Some(0.5));
+/// assert_eq!(throttle_limit("slow down"), None);
+/// ```
+pub fn throttle_limit(message: &str) -> Option<f64> {
+    let (_, rest) = message.split_once("limit:")?;
+    let (count, rest) = rest.split_once(",time:")?;
+    let count: f64 = count.trim().parse().ok()?;
+    let mut words = rest.split_whitespace();
+    let amount: f64 = words.next()?.parse().ok()?;
+    let unit = match words.next()?.trim_end_matches(['s', '.', ',']) {
+        "second" => 1.0,
+        "minute" => 60.0,
+        "hour" => 3600.0,
+        _ => return None,
+    };
+    let seconds = amount * unit;
+    (count > 0.0 && seconds > 0.0).then(|| count / seconds)
+}
 
 /// When to retry and how long to wait: exponential backoff with full jitter and a cap.
 ///
@@ -85,12 +112,12 @@ impl RetryPolicy {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use otc_jobs_core::auth::SigningTime;
+    /// use otc_jobs_core::UtcTime;
     /// use otc_jobs_core::{Error, RetryDecision, RetryPolicy, Service, ServiceError};
     /// let mut headers = http::HeaderMap::new();
     /// headers.insert("retry-after", http::HeaderValue::from_static("Tue, 21 May 2024 10:20:35 GMT"));
     /// let busy: Error = ServiceError::from_answer(Service::Dli, http::StatusCode::SERVICE_UNAVAILABLE, &headers, b"").into();
-    /// let now = SigningTime::parse_sdk_date("20240521T102030Z").unwrap();
+    /// let now = UtcTime::parse_sdk_date("20240521T102030Z").unwrap();
     /// let policy = RetryPolicy::default();
     /// assert_eq!(policy.decide_at(1, &busy, 0.5, now), RetryDecision::RetryAfter(Duration::from_secs(5)));
     /// ```
@@ -99,7 +126,7 @@ impl RetryPolicy {
         attempts_made: u32,
         error: &Error,
         jitter: f64,
-        now: SigningTime,
+        now: UtcTime,
     ) -> RetryDecision {
         self.decide_for(true, attempts_made, error, jitter, Some(now))
     }
@@ -126,7 +153,7 @@ impl RetryPolicy {
         attempts_made: u32,
         error: &Error,
         jitter: f64,
-        now: Option<SigningTime>,
+        now: Option<UtcTime>,
     ) -> RetryDecision {
         if attempts_made >= self.max_attempts
             || !is_retryable(error)
@@ -456,13 +483,13 @@ mod tests {
             b"",
         )
         .into();
-        let now = SigningTime::parse_sdk_date("20151021T072750Z").unwrap();
+        let now = UtcTime::parse_sdk_date("20151021T072750Z").unwrap();
         assert_eq!(
             p.decide_at(1, &e, 0.9, now),
             RetryDecision::RetryAfter(Duration::from_secs(10))
         );
         // A date in the past: retry at once. Without the time: the backoff.
-        let later = SigningTime::parse_sdk_date("20151021T080000Z").unwrap();
+        let later = UtcTime::parse_sdk_date("20151021T080000Z").unwrap();
         assert_eq!(
             p.decide_at(1, &e, 0.9, later),
             RetryDecision::RetryAfter(Duration::ZERO)
@@ -472,7 +499,7 @@ mod tests {
             RetryDecision::RetryAfter(p.backoff(1, 0.5))
         );
         // Far in the future: beyond the cap, give up.
-        let long_before = SigningTime::parse_sdk_date("20151021T060000Z").unwrap();
+        let long_before = UtcTime::parse_sdk_date("20151021T060000Z").unwrap();
         assert_eq!(p.decide_at(1, &e, 0.9, long_before), RetryDecision::GiveUp);
     }
 

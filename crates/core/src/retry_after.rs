@@ -1,11 +1,12 @@
-//! What an answer's `Retry-After` asked for: a fact of the answer (kept in its
-//! [`ServiceError`](crate::ServiceError)) that the retry policy honours.
+//! `Retry-After`: what an answer asked for, read from its headers. A fact the error keeps
+//! (`ServiceError::retry_after`) and the retry policy honours, in a module of its own so
+//! that neither needs the other for it.
 
 use std::time::Duration;
 
 use http::HeaderMap;
 
-use crate::auth::SigningTime;
+use crate::time::UtcTime;
 
 /// What `Retry-After` asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -13,12 +14,12 @@ pub enum RetryAfter {
     /// Wait this long (the number-of-seconds form, which OTC's gateway sends).
     Delay(Duration),
     /// Try again at this moment (the HTTP-date form).
-    At(SigningTime),
+    At(UtcTime),
 }
 
 impl RetryAfter {
     /// How long to wait from `now` (a date in the past: no wait).
-    pub fn wait_from(self, now: SigningTime) -> Duration {
+    pub fn wait_from(self, now: UtcTime) -> Duration {
         match self {
             RetryAfter::Delay(wait) => wait,
             RetryAfter::At(at) => Duration::from_secs(at.unix().saturating_sub(now.unix())),
@@ -46,6 +47,6 @@ pub fn retry_after(headers: &HeaderMap) -> Option<RetryAfter> {
         .trim();
     match value.parse::<u64>() {
         Ok(seconds) => Some(RetryAfter::Delay(Duration::from_secs(seconds))),
-        Err(_) => SigningTime::parse_http_date(value).map(RetryAfter::At),
+        Err(_) => UtcTime::parse_http_date(value).map(RetryAfter::At),
     }
 }

@@ -84,6 +84,33 @@ impl<C> ClientBuilder<C> {
         }
     }
 
+    /// What the configuration read but will not use, for the program to show: each unknown
+    /// key of the `clouds.yaml` cloud (a typo, most likely), with its file and line. Keys
+    /// that other OpenStack tools read from the same file (`interface`,
+    /// `identity_api_version`, …) are not listed.
+    ///
+    /// ```
+    /// use otc_jobs_driver::ClientBuilder;
+    /// let dir = std::env::temp_dir().join(format!("otc-jobs-warnings-doc-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir)?;
+    /// std::fs::write(
+    ///     dir.join("clouds.yaml"),
+    ///     "clouds:\n  otc:\n    region_nme: eu-de\n    interface: public\n",
+    /// )?;
+    /// let env = |name: &str| (name == "OS_CLOUD").then(|| "otc".to_owned());
+    /// let builder = ClientBuilder::<()>::from_env_with(env, &[dir.clone()])?;
+    /// let file = dir.join("clouds.yaml").display().to_string();
+    /// assert_eq!(
+    ///     builder.warnings(),
+    ///     [format!("{file}:3: cloud \"otc\": unknown key region_nme (ignored)")]
+    /// );
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn warnings(&self) -> &[String] {
+        &self.settings.warnings
+    }
+
     fn set(mut self, f: impl FnOnce(&mut Settings)) -> Self {
         f(&mut self.settings);
         self
@@ -240,6 +267,27 @@ impl<C> ClientBuilder<C> {
     /// ```
     pub fn retry_throttled(self, retry: bool) -> Self {
         self.set(|s| s.policy.retry_throttled = retry)
+    }
+
+    /// Paces the calls to each service by an adaptive rate that finds the API gateway's
+    /// limit by itself (default off): no limit until the first 429, then the rate is cut to
+    /// 0.7 of what got through and grows back along a cubic curve, shared by every call of
+    /// the client to that service ([`AdaptiveRate`](crate::AdaptiveRate)). A `Retry-After`
+    /// pauses every call to the service.
+    ///
+    /// ```
+    /// use otc_jobs_driver::{ClientBuilder, Config};
+    /// let config = ClientBuilder::<Config>::new()
+    ///     .ak_sk("AK", "SK")
+    ///     .project_id("p")
+    ///     .region("eu-de")
+    ///     .adaptive_rate(true)
+    ///     .config()?;
+    /// assert!(config.policy().adaptive_rate);
+    /// # Ok::<(), otc_jobs_driver::ConfigError>(())
+    /// ```
+    pub fn adaptive_rate(self, on: bool) -> Self {
+        self.set(|s| s.policy.adaptive_rate = on)
     }
 
     /// The whole transport policy at once (timeouts, retries, size limit).
