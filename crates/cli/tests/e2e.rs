@@ -1126,55 +1126,6 @@ fn a_refusal_is_reported_with_code_message_and_request_id() {
     assert_eq!(flink_ids_left(&emulator), BTreeSet::from([2]));
 }
 
-/// A typo in the endpoint: the gateway (here the emulator, as it) answers 404 `APIG.0101`
-/// for every id. That is not the service saying the jobs are gone: every id fails, with
-/// the hint to check the endpoint, and nothing is deleted.
-#[test]
-fn a_typo_in_the_endpoint_is_a_failure_not_already_gone() {
-    let emulator = emulator_with_flink_jobs(1..=3);
-    let endpoint = format!("{}/typo", emulator.base_url());
-    let out = run(otc_jobs_at(&endpoint).args([
-        "delete",
-        "flink-job",
-        "1",
-        "2",
-        "3",
-        "--yes",
-        "-o",
-        "json",
-    ]));
-    assert_ne!(out.status.code(), Some(0), "a failed run does not exit 0");
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(report["summary"]["already_gone"], 0, "{report}");
-    assert_eq!(report["summary"]["deleted"], 0, "{report}");
-    let items = report["items"].as_array().unwrap();
-    assert_eq!(items.len(), 3, "{report}");
-    let first = &items[0];
-    assert_eq!(first["outcome"], "failed", "{report}");
-    assert_eq!(first["status"], 404);
-    assert_eq!(first["code"], "APIG.0101");
-    let message = first["message"].as_str().unwrap();
-    assert!(
-        message.starts_with("The API does not exist or has not been published in the environment")
-            && message.contains("check --endpoint"),
-        "{message}"
-    );
-    // Every id failed (or, once a run stops at a misconfiguration, was skipped): none is
-    // reported as done.
-    for item in items {
-        let outcome = item["outcome"].as_str().unwrap();
-        assert!(matches!(outcome, "failed" | "skipped"), "{item}");
-    }
-    assert_eq!(flink_ids_left(&emulator), BTreeSet::from([1, 2, 3]));
-    assert!(
-        emulator
-            .requests()
-            .iter()
-            .all(|r| r.path.starts_with("/typo/")),
-        "every request went to the mistyped path"
-    );
-}
-
 #[test]
 fn ids_in_the_exclude_file_are_never_touched() {
     let emulator = emulator_with_flink_jobs(1..=4);
