@@ -6,8 +6,8 @@
 
 use otc_jobs_core::auth::{AkSk, Credentials, SigningParams, SigningTime, sign};
 use otc_jobs_core::{
-    BaseUrl, BuildError, Endpoints, Error, Operation, OperationExt, OperationResponse, PathValue,
-    Query, Region, ResponseErrorKind, Service, Target, json_body,
+    BaseUrl, BuildError, Endpoints, Error, ErrorKind, Operation, OperationExt, OperationResponse,
+    PathValue, Query, Region, ResponseErrorKind, Service, Target, json_body,
 };
 use otc_jobs_test_vectors::Vector;
 use serde_json::Value;
@@ -293,10 +293,10 @@ fn array_answers_parse_and_an_empty_body_is_an_empty_array() {
         .status(200)
         .body(br#"{"is_success": true}"#.to_vec())
         .unwrap();
-    match BatchDelete::parse_response(&object) {
-        Err(Error::Response(e)) => {
+    match BatchDelete::parse_response(&object).map_err(Error::into_kind) {
+        Err(ErrorKind::Response(e)) => {
             assert_eq!(e.kind, ResponseErrorKind::Malformed);
-            assert_eq!(e.body, br#"{"is_success": true}"#.to_vec());
+            assert_eq!(*e.body, *br#"{"is_success": true}"#);
         }
         other => panic!("expected a malformed answer, got {other:?}"),
     }
