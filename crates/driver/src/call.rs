@@ -325,13 +325,15 @@ impl<'a, O: Operation> Call<'a, O> {
                     }
                     Err(e) => e,
                 },
-                Phase::Project => match answer.and_then(|r| parse_projects_response(&r)) {
-                    Ok(id) => {
-                        let _ = self.shared.project_id.set(id);
-                        return self.send_next(now);
+                Phase::Project => {
+                    match answer.and_then(|r| parse_projects_response(&r, self.project_name())) {
+                        Ok(id) => {
+                            let _ = self.shared.project_id.set(id);
+                            return self.send_next(now);
+                        }
+                        Err(e) => e,
                     }
-                    Err(e) => e,
-                },
+                }
             };
             return self.after_failure(failure, now, jitter);
         }
@@ -583,11 +585,17 @@ impl<'a, O: Operation> Call<'a, O> {
         Ok(request)
     }
 
+    /// Every project the credentials see: a name that is none of them is refused with the
+    /// names there are.
     fn project_lookup(&self) -> ListProjects {
+        ListProjects::new()
+    }
+
+    fn project_name(&self) -> &str {
         match &self.shared.config.project {
-            Project::Name(name) => ListProjects::new().name(name.as_str()),
+            Project::Name(name) => name.as_str(),
             // Unreachable in practice: an id is known from the start.
-            Project::Id(id) => ListProjects::new().name(id.as_str()),
+            Project::Id(id) => id.as_str(),
         }
     }
 
