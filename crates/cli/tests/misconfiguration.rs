@@ -164,7 +164,9 @@ fn an_unknown_project_name_lists_the_projects_there_are() {
     assert_eq!(emulator.jobs().len(), 200);
     // The right name works: the lookup lists every project and picks it.
     let mut command = otc_jobs(emulator.base_url(), DEFAULT_SECRET_KEY);
-    command.env_remove("OS_PROJECT_ID").env("OS_PROJECT_NAME", "eu-de");
+    command
+        .env_remove("OS_PROJECT_ID")
+        .env("OS_PROJECT_NAME", "eu-de");
     let (out, _) = run(command.args(["list", "flink-job", "-o", "json"]));
     assert_eq!(out.status.code(), Some(0));
     let rows: Value = serde_json::from_slice(&out.stdout).unwrap();

@@ -728,6 +728,11 @@ impl ServiceError {
                 "the endpoint does not serve this API: check --endpoint or the region's endpoint",
             ),
             StatusCode::UNAUTHORIZED => Some("check the credentials and the project"),
+            // IAM's only calls are the login and the project lookup: a request it refuses
+            // names a user, domain or project that is not there.
+            StatusCode::BAD_REQUEST if self.service == Service::Iam => {
+                Some("check the user, the domain and the project (--project-name)")
+            }
             StatusCode::FORBIDDEN if !self.in_the_services_words() => {
                 Some("check the credentials, their permissions and the project")
             }

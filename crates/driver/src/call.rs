@@ -56,6 +56,21 @@ impl Shared {
         }
     }
 
+    /// The state for the same client in another project (see [`Config::for_project`]):
+    /// its own project id, token and rates; the configuration otherwise the same.
+    pub fn for_project(&self, project: Project) -> Shared {
+        Shared::new(self.config.for_project(project))
+    }
+
+    /// The state for the same client in another region (see [`Config::in_region`]).
+    pub fn in_region(&self, region: otc_jobs_core::Region) -> Shared {
+        let shared = Shared::new(self.config.in_region(region));
+        if let Some(id) = self.project_id() {
+            let _ = shared.project_id.set(id.to_owned());
+        }
+        shared
+    }
+
     /// The adaptive rate of `service`, made on first use.
     fn with_rate<R>(&self, service: Service, f: impl FnOnce(&mut AdaptiveRate) -> R) -> R {
         let mut rates = self.rates.lock().unwrap_or_else(PoisonError::into_inner);
