@@ -139,16 +139,11 @@ pub(crate) struct ByCreation {
 impl ByCreation {
     /// Adds or replaces the job `id`.
     pub(crate) fn insert(&mut self, id: u64, entry: Entry) {
-        self.order.insert((entry.created_ms, id));
+        let created = entry.created_ms;
         if let Some(old) = self.by_id.insert(id, entry) {
-            if self
-                .by_id
-                .get(&id)
-                .is_some_and(|e| e.created_ms != old.created_ms)
-            {
-                self.order.remove(&(old.created_ms, id));
-            }
+            self.order.remove(&(old.created_ms, id));
         }
+        self.order.insert((created, id));
     }
 
     pub(crate) fn remove(&mut self, id: u64) -> Option<Entry> {
