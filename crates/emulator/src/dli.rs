@@ -188,10 +188,10 @@ pub(crate) fn list(store: &Store, query: &Query, project_id: &str) -> Answer {
     };
     // Sorted by creation time then id as the store keeps them; only the page's jobs are
     // rendered, and the others only counted (all of them when a filter applies).
-    let jobs = store.flink.by_creation(descending);
     let (total, shown): (usize, Vec<Value>) = if filtered {
         let mut shown = Vec::new();
         let mut total = 0;
+        let jobs = store.flink.by_creation(descending);
         for (id, e) in jobs.filter(|(id, e)| matches(*id, e)) {
             if total >= offset && shown.len() < limit {
                 shown.push(show(id, e));
@@ -200,7 +200,8 @@ pub(crate) fn list(store: &Store, query: &Query, project_id: &str) -> Answer {
         }
         (total, shown)
     } else {
-        let shown = jobs.skip(offset).take(limit).map(|(id, e)| show(id, e));
+        let page = store.flink.page(descending, offset, limit);
+        let shown = page.map(|(id, e)| show(id, e));
         (store.flink.len(), shown.collect())
     };
     Answer::json(

@@ -165,6 +165,22 @@ impl ByCreation {
         self.by_id.iter().map(|(id, e)| (*id, e))
     }
 
+    /// The `limit` jobs after the first `offset` of [`ByCreation::by_creation`], skipping
+    /// over the order alone.
+    pub(crate) fn page(
+        &self,
+        descending: bool,
+        offset: usize,
+        limit: usize,
+    ) -> impl Iterator<Item = (u64, &Entry)> {
+        let keys: Box<dyn Iterator<Item = &(u64, u64)>> = if descending {
+            Box::new(self.order.iter().rev().skip(offset).take(limit))
+        } else {
+            Box::new(self.order.iter().skip(offset).take(limit))
+        };
+        keys.filter_map(|&(_, id)| self.by_id.get(&id).map(|e| (id, e)))
+    }
+
     /// By creation time, then id; newest first when `descending`.
     pub(crate) fn by_creation(
         &self,
@@ -527,6 +543,15 @@ mod tests {
         assert!(t.remove(2).is_none());
         assert_eq!(ids(&t, true), [3, 1]);
         assert_eq!(t.len(), 2);
+        t.insert(4, at(1));
+        let page = |desc, offset, limit| {
+            t.page(desc, offset, limit)
+                .map(|(id, _)| id)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(page(false, 1, 2), [1, 3]);
+        assert_eq!(page(true, 2, 5), [4]);
+        assert!(page(true, 3, 5).is_empty());
     }
 
     #[test]
