@@ -928,6 +928,8 @@ pub struct ClientTarget {
     pub krate: &'static str,
     /// Whether the methods are `async`.
     pub is_async: bool,
+    /// The kind dispatch file, relative to the workspace root.
+    pub kinds_file: &'static str,
 }
 
 /// The two clients: one plain Rust file of methods each.
@@ -936,11 +938,13 @@ pub const CLIENTS: [ClientTarget; 2] = [
         file: "crates/transport-async/src/operations.rs",
         krate: "otc_jobs_async",
         is_async: true,
+        kinds_file: "crates/transport-async/src/kinds.rs",
     },
     ClientTarget {
         file: "crates/transport-blocking/src/operations.rs",
         krate: "otc_jobs_blocking",
         is_async: false,
+        kinds_file: "crates/transport-blocking/src/kinds.rs",
     },
 ];
 

@@ -4,6 +4,8 @@
 
 pub mod codegen;
 pub mod emit;
+pub mod emit_kinds;
+pub mod kinds;
 pub mod page;
 pub mod rst;
 pub mod scratch;

@@ -12,6 +12,8 @@ mod get_flink_job;
 mod get_job_execution;
 mod get_training_job_version;
 mod get_visualization_job;
+pub(crate) mod kind_rows;
+pub(crate) mod kinds;
 mod list_flink_jobs;
 mod list_job_executions;
 mod list_training_job_versions;
