@@ -96,6 +96,8 @@ pub const NONSTANDARD: [&str; 2] = ["int", "bool"];
 /// assert_eq!(classify("[Long]"), Shape::Array(Box::new(Shape::Scalar(FieldType::I64))));
 /// assert_eq!(classify("Array of Strings"), Shape::Array(Box::new(Shape::Scalar(FieldType::String))));
 /// assert_eq!(classify("jobs array"), Shape::Array(Box::new(Shape::Object)));
+/// assert_eq!(classify("JobMetadata object"), Shape::Object);
+/// assert_eq!(classify("Array of JobResponse objects"), Shape::Array(Box::new(Shape::Object)));
 /// assert_eq!(classify("Frobnicator"), Shape::Unknown);
 /// ```
 pub fn classify(text: &str) -> Shape {
@@ -117,6 +119,13 @@ pub fn classify(text: &str) -> Shape {
         "map" => return Shape::Map(Box::new(Shape::Unknown)),
         "any" => return Shape::Any,
         _ => {}
+    }
+    // A named object type, its table linked (`JobMetadata object`, `SpecResponce object`).
+    if let Some(name) = t.strip_suffix(" object").or_else(|| t.strip_suffix(" objects"))
+        && !name.is_empty()
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    {
+        return Shape::Object;
     }
     // Generic forms: `array<x>`, `list<x>`, `map<string, x>`, `[x]`, `x[]`, `array of x`,
     // `list of x`, `x array`, `x list`.
