@@ -353,9 +353,13 @@ pub fn operation_file(specs: &Specs, op: &Operation, header: &str) -> Result<Str
     let codes: Vec<String> = op.success_status.iter().map(u16::to_string).collect();
     let _ = writeln!(
         s,
-        "    const SUCCESS_STATUS: &'static [u16] = &[{}];\n",
+        "    const SUCCESS_STATUS: &'static [u16] = &[{}];",
         codes.join(", ")
     );
+    if op.read_only {
+        let _ = writeln!(s, "    const READ_ONLY: bool = true;");
+    }
+    s.push('\n');
     if op.path_params.is_empty() {
         let _ = writeln!(
             s,
@@ -433,18 +437,30 @@ pub fn operation_file(specs: &Specs, op: &Operation, header: &str) -> Result<Str
                     "\n\n`{flag}` is the body's own verdict: `false` makes the answer an error even with a 2xx status."
                 );
             }
+            if op.response.is_empty() {
+                rdoc.push_str(" Any JSON body is read as this (ModelArts answers 202 with `\"\"`).");
+            }
             doc(&mut s, "///", &rdoc);
-            let _ = writeln!(
-                s,
-                "{}",
-                derives(response_eq(&op.response), ", Default, serde::Deserialize")
-            );
+            let de = if op.response.is_empty() {
+                ", Default"
+            } else {
+                ", Default, serde::Deserialize"
+            };
+            let _ = writeln!(s, "{}", derives(response_eq(&op.response), de));
             let _ = writeln!(s, "#[non_exhaustive]");
             let _ = writeln!(s, "pub struct {name}Response {{");
             for f in &op.response {
                 response_field(&mut s, f, false);
             }
             let _ = writeln!(s, "}}\n");
+            if op.response.is_empty() {
+                // Nothing is documented: whatever JSON comes (`""`, `{}`, `null`) is read
+                // and dropped, never a malformed answer.
+                let _ = writeln!(
+                    s,
+                    "impl<'de> serde::Deserialize<'de> for {name}Response {{\n    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {{\n        serde::de::IgnoredAny::deserialize(deserializer)?;\n        Ok({name}Response {{}})\n    }}\n}}\n"
+                );
+            }
         }
     }
     for st in &op.structs {
@@ -652,15 +668,28 @@ fn paginated(s: &mut String, op: &Operation, p: &crate::specs::PagingEntry) -> R
         "marker" => "Marker",
         other => return Err(ctx(format!("unknown style `{other}`"))),
     };
-    let query = |n: &str| {
-        op.query
+    // The cursor and the size: query parameters, or fields of the request body (a search).
+    let query = |n: &str| -> Result<(String, FieldType)> {
+        let q = op
+            .query
             .iter()
-            .find(|q| q.name == n)
-            .filter(|q| !q.required)
-            .ok_or_else(|| ctx(format!("`{n}` is not an optional query parameter")))
+            .find(|q| q.name == n && !q.required)
+            .map(|q| (q.ident.clone(), q.ty.clone()));
+        let b = op
+            .body
+            .iter()
+            .find(|f| f.name == n && !f.required)
+            .map(|f| (f.ident.clone(), f.ty.clone()));
+        match (q, b) {
+            (Some(x), None) | (None, Some(x)) => Ok(x),
+            (Some(_), Some(_)) => Err(ctx(format!("`{n}` is both a query parameter and a body field"))),
+            (None, None) => Err(ctx(format!(
+                "`{n}` is not an optional query parameter or body field"
+            ))),
+        }
     };
-    let cursor = query(&p.cursor)?;
-    let size = query(&p.size)?;
+    let (cursor_ident, cursor_ty) = query(&p.cursor)?;
+    let (size_ident, size_ty) = query(&p.size)?;
     let items = walk(op, &p.items)?;
     let Some(last) = items.last() else {
         return Err(ctx("empty items path".into()));
@@ -683,8 +712,8 @@ fn paginated(s: &mut String, op: &Operation, p: &crate::specs::PagingEntry) -> R
     let _ = writeln!(
         s,
         "    fn page_size(&self) -> Option<u32> {{ self.{}.as_ref().and_then(|v| {}) }}\n",
-        size.ident,
-        u32_of(&size.ty, "v")
+        size_ident,
+        u32_of(&size_ty, "v")
     );
     let from_u32 = |ty: &FieldType, v: &str| match ty {
         FieldType::I64 => format!("i64::from({v})"),
@@ -699,37 +728,37 @@ fn paginated(s: &mut String, op: &Operation, p: &crate::specs::PagingEntry) -> R
     let _ = writeln!(
         s,
         "        next.{} = Some({});",
-        size.ident,
-        from_u32(&size.ty, "size")
+        size_ident,
+        from_u32(&size_ty, "size")
     );
     match style {
         "PageNumber" => {
             let _ = writeln!(
                 s,
                 "        if let crate::PageCursor::Number(n) = cursor {{ next.{} = Some({}); }}",
-                cursor.ident,
-                from_u32(&cursor.ty, "*n")
+                cursor_ident,
+                from_u32(&cursor_ty, "*n")
             );
         }
         "OffsetLimit" => {
-            let conv = match cursor.ty {
+            let conv = match cursor_ty {
                 FieldType::I64 => "i64::try_from(*offset).unwrap_or(i64::MAX)".to_owned(),
                 _ => "offset.to_string()".to_owned(),
             };
             let _ = writeln!(
                 s,
                 "        if let crate::PageCursor::Offset(offset) = cursor {{ next.{} = Some({conv}); }}",
-                cursor.ident
+                cursor_ident
             );
         }
         _ => {
-            if cursor.ty != FieldType::String {
+            if cursor_ty != FieldType::String {
                 return Err(ctx("the marker parameter must be a String".into()));
             }
             let _ = writeln!(
                 s,
                 "        if let crate::PageCursor::Marker(marker) = cursor {{ next.{}.clone_from(marker); }}",
-                cursor.ident
+                cursor_ident
             );
         }
     }

@@ -49,6 +49,17 @@ pub struct OperationEntry {
     pub probe: Option<ProbeEntry>,
     /// For a deletion: the detail operation telling whether the job is gone.
     pub deletion: Option<DeletionEntry>,
+    /// An operation that only reads although its method is not idempotent (a `POST`
+    /// search): `read_only = { reason = "..." }` generates `const READ_ONLY: bool = true`.
+    pub read_only: Option<ReadOnlyEntry>,
+}
+
+/// `read_only = { reason = "..." }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReadOnlyEntry {
+    /// Why the operation changes nothing.
+    pub reason: String,
 }
 
 /// `paging = { ... }`: implements `otc_jobs_core::Paginated`.
@@ -129,6 +140,9 @@ pub struct Overrides {
     /// Answers whose documented fields stand inside one object member.
     #[serde(default)]
     pub response_wrapper: Vec<ResponseWrapper>,
+    /// Table captions (type names) the page misspells.
+    #[serde(default)]
+    pub table_name: Vec<TableName>,
     /// Set by `cargo xtask scratch` only, never read from the file: every String and
     /// Boolean field is read leniently and every Integer as `i64`, the decisions a reviewer
     /// records field by field for an operation that is generated for real.
@@ -145,6 +159,21 @@ pub struct ResponseWrapper {
     pub operation: String,
     /// The member holding the documented fields.
     pub field: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// `[[table_name]]`: a nested table (a type) the page names `caption` (its caption, anchor
+/// and links agree, so it resolves) is `means`; the generated struct's doc says `means`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableName {
+    /// Operation type name.
+    pub operation: String,
+    /// The caption as on the page (`SpecResponce`).
+    pub caption: String,
+    /// What it means (`SpecResponse`).
+    pub means: String,
     /// Why.
     pub reason: String,
 }
@@ -323,6 +352,8 @@ pub struct Operation {
     pub probe: Option<ProbeEntry>,
     /// The poll of a deletion.
     pub deletion: Option<DeletionEntry>,
+    /// It only reads although its method is not idempotent.
+    pub read_only: bool,
     /// Success status codes.
     pub success_status: Vec<u16>,
     /// The success verdict field, if any.
@@ -428,6 +459,12 @@ pub fn resolve(specs_dir: &Path, ops: &OperationsFile, overrides: &Overrides) ->
         .chain(
             overrides
                 .response_wrapper
+                .iter()
+                .map(|o| (o.operation.as_str(), o.reason.as_str())),
+        )
+        .chain(
+            overrides
+                .table_name
                 .iter()
                 .map(|o| (o.operation.as_str(), o.reason.as_str())),
         )
@@ -893,6 +930,32 @@ fn resolve_one(
         _ => bail!(ctx("more than one [[success_status]] override")),
     };
 
+    // Misspelt table names: the structs say what they mean; each entry must still apply.
+    for t in ov.table_name.iter().filter(|o| o.operation == type_name) {
+        let mut hit = false;
+        for st in structs.iter_mut().filter(|s| s.caption == t.caption) {
+            st.caption = format!("{} (the page writes {})", t.means, t.caption);
+            hit = true;
+        }
+        if !hit {
+            bail!(ctx(&format!(
+                "the [[table_name]] `{}` names no table of the answer or request; remove it",
+                t.caption
+            )));
+        }
+    }
+    if let Some(r) = &entry.read_only {
+        if matches!(page.method.as_str(), "GET" | "HEAD" | "OPTIONS" | "PUT" | "DELETE") {
+            bail!(ctx(&format!(
+                "`read_only` is for methods that are not idempotent; {} already is",
+                page.method
+            )));
+        }
+        if r.reason.trim().is_empty() {
+            bail!(ctx("`read_only` needs its reason"));
+        }
+    }
+
     // Known issues must still be issues.
     for k in ov.known_issue.iter().filter(|o| o.operation == type_name) {
         let kind = WarningKind::from_name(&k.warning).ok_or_else(|| {
@@ -923,6 +986,7 @@ fn resolve_one(
         query,
         body,
         fallbacks,
+        read_only: entry.read_only.is_some(),
         paging: entry.paging.clone(),
         probe: entry.probe.clone(),
         deletion: entry.deletion.clone(),
