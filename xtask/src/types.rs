@@ -524,6 +524,9 @@ fn singular(name: &str) -> String {
     if let Some(stem) = name.strip_suffix("ies") {
         return format!("{stem}y");
     }
+    if let Some(stem) = name.strip_suffix("uses") {
+        return format!("{stem}us");
+    }
     if name.ends_with("ss") || name.ends_with("us") {
         return name.to_owned();
     }
@@ -562,5 +565,6 @@ mod tests {
         assert_eq!(ident_for("Array elements"), "array_elements");
         assert_eq!(singular("ListTrainingJobsJobs"), "ListTrainingJobsJob");
         assert_eq!(singular("GetJobStatus"), "GetJobStatus");
+        assert_eq!(singular("GetJobTaskStatuses"), "GetJobTaskStatus");
     }
 }
