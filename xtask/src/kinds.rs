@@ -209,6 +209,8 @@ pub struct FieldPath {
     pub json_keys: Vec<String>,
     /// The type at the end (`Value` when `json_keys` is not empty).
     pub leaf: FieldType,
+    /// The last field's description on the page.
+    pub description: String,
 }
 
 /// How a filter's value reaches the request.
@@ -562,7 +564,10 @@ fn resolve_one(
         None => e
             .filters
             .iter()
-            .map(|f| filter(list, f, &statuses).with_context(|| format!("filter --{}", f.flag)))
+            .map(|f| {
+                filter(list, f, &statuses, status_field.as_ref())
+                    .with_context(|| format!("filter --{}", f.flag))
+            })
             .collect::<Result<Vec<_>>>()?,
     };
 
@@ -632,6 +637,7 @@ pub fn field_path(op: &Operation, owner: Option<&str>, path: &str) -> Result<Fie
     let mut steps = Vec::new();
     let mut json_keys = Vec::new();
     let mut leaf = FieldType::Value;
+    let mut description = String::new();
     for seg in path.split('.') {
         if !json_keys.is_empty() || (leaf == FieldType::Value && !steps.is_empty()) {
             json_keys.push(seg.to_owned());
@@ -652,6 +658,7 @@ pub fn field_path(op: &Operation, owner: Option<&str>, path: &str) -> Result<Fie
         let optional = !f.required || f.lenient != Lenient::No;
         steps.push((f.ident.clone(), optional));
         leaf = f.ty.clone();
+        description.clone_from(&f.description);
         owner = match &f.ty {
             FieldType::Named(n) => Some(n.clone()),
             _ => None,
@@ -665,6 +672,7 @@ pub fn field_path(op: &Operation, owner: Option<&str>, path: &str) -> Result<Fie
         steps,
         json_keys,
         leaf,
+        description,
     })
 }
 
@@ -683,13 +691,21 @@ fn first_sentence(text: &str) -> String {
     }
 }
 
-/// The values a description lists as `- **value**: ...`.
+/// The values a description lists, one a list item: `- **value**: ...`, `- Value: ...`,
+/// `- Value`.
 fn listed_values(description: &str) -> Vec<String> {
     description
         .lines()
-        .filter_map(|l| l.trim().strip_prefix("- **"))
-        .filter_map(|rest| rest.split_once("**").map(|(v, _)| v.trim().to_owned()))
-        .filter(|v| !v.is_empty())
+        .filter_map(|l| l.trim().strip_prefix("- "))
+        .filter_map(|rest| {
+            let rest = rest.trim();
+            let value = match rest.strip_prefix("**") {
+                Some(bold) => bold.split_once("**")?.0,
+                None => rest.split(':').next()?,
+            };
+            let value = value.trim();
+            (!value.is_empty() && !value.contains(char::is_whitespace)).then(|| value.to_owned())
+        })
         .collect()
 }
 
@@ -709,7 +725,12 @@ fn documented_text(op: &Operation) -> String {
     out
 }
 
-fn filter(op: &Operation, f: &FilterEntry, statuses: &[(String, String)]) -> Result<FilterModel> {
+fn filter(
+    op: &Operation,
+    f: &FilterEntry,
+    statuses: &[(String, String)],
+    status_field: Option<&FieldPath>,
+) -> Result<FilterModel> {
     let query = |name: &str| op.query.iter().find(|q| q.name == name && !q.required);
     let body = |name: &str| op.body.iter().find(|b| b.name == name && !b.required);
     let field = |name: &str| -> Result<(String, FieldType, String)> {
@@ -789,6 +810,13 @@ fn filter(op: &Operation, f: &FilterEntry, statuses: &[(String, String)]) -> Res
             }
             found
         }
+        Some(Values::Page(p)) if p == "status" => {
+            let found = status_field.map(|s| listed_values(&s.description)).unwrap_or_default();
+            if found.is_empty() {
+                bail!("`values = \"status\"`, but the row's status field lists no values");
+            }
+            found
+        }
         Some(Values::Page(p)) if p == "statuses" => {
             if statuses.is_empty() {
                 bail!("`values = \"statuses\"`, but the kind declares no `status_names`");
@@ -796,7 +824,7 @@ fn filter(op: &Operation, f: &FilterEntry, statuses: &[(String, String)]) -> Res
             statuses.iter().map(|(v, _)| v.clone()).collect()
         }
         Some(Values::Page(other)) => {
-            bail!("values must be \"page\", \"statuses\" or a list, not {other:?}")
+            bail!("values must be \"page\", \"status\", \"statuses\" or a list, not {other:?}")
         }
         Some(Values::List(v)) => {
             let text = documented_text(op);
