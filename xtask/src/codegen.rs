@@ -152,8 +152,11 @@ pub fn generate(specs: &Specs, root: &Path) -> Result<BTreeMap<String, String>> 
     if !kinds.is_empty() {
         files.insert(
             "kinds.rs".to_owned(),
-            format_rust(&crate::emit_kinds::core_kinds_file(&kinds, HEADER_START), root)
-                .context("formatting kinds.rs")?,
+            format_rust(
+                &crate::emit_kinds::core_kinds_file(&kinds, HEADER_START),
+                root,
+            )
+            .context("formatting kinds.rs")?,
         );
         files.insert(
             "kind_rows.rs".to_owned(),

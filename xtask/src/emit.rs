@@ -438,7 +438,9 @@ pub fn operation_file(specs: &Specs, op: &Operation, header: &str) -> Result<Str
                 );
             }
             if op.response.is_empty() {
-                rdoc.push_str(" Any JSON body is read as this (ModelArts answers 202 with `\"\"`).");
+                rdoc.push_str(
+                    " Any JSON body is read as this (ModelArts answers 202 with `\"\"`).",
+                );
             }
             doc(&mut s, "///", &rdoc);
             let de = if op.response.is_empty() {
@@ -682,7 +684,9 @@ fn paginated(s: &mut String, op: &Operation, p: &crate::specs::PagingEntry) -> R
             .map(|f| (f.ident.clone(), f.ty.clone()));
         match (q, b) {
             (Some(x), None) | (None, Some(x)) => Ok(x),
-            (Some(_), Some(_)) => Err(ctx(format!("`{n}` is both a query parameter and a body field"))),
+            (Some(_), Some(_)) => Err(ctx(format!(
+                "`{n}` is both a query parameter and a body field"
+            ))),
             (None, None) => Err(ctx(format!(
                 "`{n}` is not an optional query parameter or body field"
             ))),

@@ -61,8 +61,15 @@ pub fn core_kinds_file(kinds: &[KindModel], header: &str) -> String {
     s.push_str("}\n\n");
 
     let _ = writeln!(s, "impl Kind {{");
-    doc(&mut s, "    ///", "Every kind, in the order of `specs/kinds.toml`.");
-    let all: Vec<String> = kinds.iter().map(|k| format!("Kind::{}", k.variant)).collect();
+    doc(
+        &mut s,
+        "    ///",
+        "Every kind, in the order of `specs/kinds.toml`.",
+    );
+    let all: Vec<String> = kinds
+        .iter()
+        .map(|k| format!("Kind::{}", k.variant))
+        .collect();
     let _ = writeln!(
         s,
         "    pub const ALL: [Kind; {}] = [{}];\n",
@@ -79,14 +86,54 @@ pub fn core_kinds_file(kinds: &[KindModel], header: &str) -> String {
         "    pub fn facts(self) -> &'static KindFacts {{ &FACTS[self as usize] }}\n"
     );
     let accessors = [
-        ("name", "&'static str", "The CLI name (`training-job-v1`).", "self.facts().name"),
-        ("service", "crate::Service", "The service that serves it.", "self.facts().service"),
-        ("api_version", "&'static str", "The API version of its paths (`v2`, `v1.0`).", "self.facts().api_version"),
-        ("id_shape", "IdShape", "What an id looks like.", "self.facts().id_shape"),
-        ("action", "Action", "What a clean-up does to its jobs.", "self.facts().action"),
-        ("is_asynchronous", "bool", "Whether its deletion completes after the answer (then waiting polls).", "self.facts().asynchronous"),
-        ("has_batch_delete", "bool", "Whether its service deletes many in one request.", "self.facts().batch_delete.is_some()"),
-        ("filters", "&'static [Filter]", "The filters its list applies on the server.", "self.facts().filters"),
+        (
+            "name",
+            "&'static str",
+            "The CLI name (`training-job-v1`).",
+            "self.facts().name",
+        ),
+        (
+            "service",
+            "crate::Service",
+            "The service that serves it.",
+            "self.facts().service",
+        ),
+        (
+            "api_version",
+            "&'static str",
+            "The API version of its paths (`v2`, `v1.0`).",
+            "self.facts().api_version",
+        ),
+        (
+            "id_shape",
+            "IdShape",
+            "What an id looks like.",
+            "self.facts().id_shape",
+        ),
+        (
+            "action",
+            "Action",
+            "What a clean-up does to its jobs.",
+            "self.facts().action",
+        ),
+        (
+            "is_asynchronous",
+            "bool",
+            "Whether its deletion completes after the answer (then waiting polls).",
+            "self.facts().asynchronous",
+        ),
+        (
+            "has_batch_delete",
+            "bool",
+            "Whether its service deletes many in one request.",
+            "self.facts().batch_delete.is_some()",
+        ),
+        (
+            "filters",
+            "&'static [Filter]",
+            "The filters its list applies on the server.",
+            "self.facts().filters",
+        ),
     ];
     for (name, ty, what, body) in accessors {
         doc(&mut s, "    ///", what);
@@ -97,12 +144,19 @@ pub fn core_kinds_file(kinds: &[KindModel], header: &str) -> String {
         "    ///",
         "The kind whose jobs contain these (a version's training job).",
     );
-    let _ = writeln!(s, "    pub fn parent(self) -> Option<Kind> {{\n        match self {{");
+    let _ = writeln!(
+        s,
+        "    pub fn parent(self) -> Option<Kind> {{\n        match self {{"
+    );
     for k in kinds {
         if let Some(p) = &k.parent
             && let Some(pk) = kinds.iter().find(|x| &x.name == p)
         {
-            let _ = writeln!(s, "            Kind::{} => Some(Kind::{}),", k.variant, pk.variant);
+            let _ = writeln!(
+                s,
+                "            Kind::{} => Some(Kind::{}),",
+                k.variant, pk.variant
+            );
         }
     }
     let _ = writeln!(s, "            _ => None,\n        }}\n    }}\n");
@@ -230,7 +284,9 @@ pub fn core_kinds_file(kinds: &[KindModel], header: &str) -> String {
         "///",
         "The id of one job: its variant is its kind, its fields the delete operation's path\nparameters. Written as the command line writes it (`148`, `10/2`).\n\n```\nuse otc_jobs_core::kinds::{Kind, KindId};\nlet id = KindId::TrainingJobVersionV1 { job_id: 10, version_id: 2 };\nassert_eq!((id.kind(), id.to_string()), (Kind::TrainingJobVersionV1, \"10/2\".to_owned()));\n```",
     );
-    s.push_str("#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]\npub enum KindId {\n");
+    s.push_str(
+        "#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]\npub enum KindId {\n",
+    );
     for k in kinds {
         match k.id_parts.as_slice() {
             [(p, part)] => {
@@ -241,7 +297,11 @@ pub fn core_kinds_file(kinds: &[KindModel], header: &str) -> String {
                 doc(&mut s, "    ///", &format!("A `{}` id.", k.name));
                 let _ = writeln!(s, "    {} {{", k.variant);
                 for (i, (p, part)) in parts.iter().enumerate() {
-                    let what = if i == 0 { "The parent's id" } else { "Its own id" };
+                    let what = if i == 0 {
+                        "The parent's id"
+                    } else {
+                        "Its own id"
+                    };
                     doc(&mut s, "        ///", &format!("{what} (`{p}`)."));
                     let _ = writeln!(s, "        {p}: {},", part.ty());
                 }
@@ -253,15 +313,27 @@ pub fn core_kinds_file(kinds: &[KindModel], header: &str) -> String {
     doc(&mut s, "    ///", "The kind of the id.");
     s.push_str("    pub fn kind(&self) -> Kind {\n        match self {\n");
     for k in kinds {
-        let pat = if k.id_parts.len() == 1 { "(_)" } else { " { .. }" };
-        let _ = writeln!(s, "            KindId::{}{pat} => Kind::{},", k.variant, k.variant);
+        let pat = if k.id_parts.len() == 1 {
+            "(_)"
+        } else {
+            " { .. }"
+        };
+        let _ = writeln!(
+            s,
+            "            KindId::{}{pat} => Kind::{},",
+            k.variant, k.variant
+        );
     }
     s.push_str("        }\n    }\n}\n\n");
     s.push_str("impl fmt::Display for KindId {\n    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {\n        match self {\n");
     for k in kinds {
         match k.id_parts.as_slice() {
             [_] => {
-                let _ = writeln!(s, "            KindId::{}(id) => write!(f, \"{{id}}\"),", k.variant);
+                let _ = writeln!(
+                    s,
+                    "            KindId::{}(id) => write!(f, \"{{id}}\"),",
+                    k.variant
+                );
             }
             [(a, _), (b, _)] => {
                 let _ = writeln!(
@@ -297,7 +369,11 @@ pub fn core_kinds_file(kinds: &[KindModel], header: &str) -> String {
     doc(&mut s, "    ///", "The kind of the ids.");
     s.push_str("    pub fn kind(&self) -> Kind {\n        match self {\n");
     for k in &batched {
-        let _ = writeln!(s, "            KindBatch::{}(_) => Kind::{},", k.variant, k.variant);
+        let _ = writeln!(
+            s,
+            "            KindBatch::{}(_) => Kind::{},",
+            k.variant, k.variant
+        );
     }
     s.push_str("        }\n    }\n\n");
     doc(&mut s, "    ///", "How many ids.");
@@ -356,7 +432,9 @@ fn text(root: &str, path: &FieldPath) -> String {
     let b = borrow(root, path);
     match path.leaf {
         // One optional step: the field itself is the `Option<String>`.
-        FieldType::String if path.steps.len() == 1 && path.json_keys.is_empty() && path.steps[0].1 => {
+        FieldType::String
+            if path.steps.len() == 1 && path.json_keys.is_empty() && path.steps[0].1 =>
+        {
             format!("{root}.{}.clone()", path.steps[0].0)
         }
         FieldType::String => format!("{b}.cloned()"),
@@ -387,7 +465,9 @@ pub fn core_rows_file(specs: &Specs, kinds: &[KindModel], header: &str) -> Strin
         "//!",
         "Each list's items as [`Row`]s, one function per kind, named by it: the id, name,\nstatus (with its documented name), creation time and extra fields `specs/kinds.toml`\ndeclares. An item without an id is a [`RowError`], for the caller to report.",
     );
-    s.push_str("\nuse crate::generated::kinds::{Kind, KindId};\nuse crate::rows::{Row, RowError};\n\n");
+    s.push_str(
+        "\nuse crate::generated::kinds::{Kind, KindId};\nuse crate::rows::{Row, RowError};\n\n",
+    );
     for k in kinds {
         let service = specs
             .operations
@@ -398,7 +478,10 @@ pub fn core_rows_file(specs: &Specs, kinds: &[KindModel], header: &str) -> Strin
         let (parent_arg, parent_doc) = match k.id_parts.as_slice() {
             [(p, part), _] => (
                 format!("{p}: {}, ", part.ty()),
-                format!(" inside the {} `{p}`", k.parent.as_deref().unwrap_or("parent")),
+                format!(
+                    " inside the {} `{p}`",
+                    k.parent.as_deref().unwrap_or("parent")
+                ),
             ),
             _ => (String::new(), String::new()),
         };
@@ -534,9 +617,7 @@ fn apply_filter(s: &mut String, f: &FilterModel, request_ty: &str) {
         } => {
             let module = request_ty.rsplit_once("::").map_or("", |(m, _)| m);
             let values = match f.separator {
-                Some(c) => format!(
-                    "({sent}).split({c:?}).map(|v| v.trim().to_owned()).collect()"
-                ),
+                Some(c) => format!("({sent}).split({c:?}).map(|v| v.trim().to_owned()).collect()"),
                 None => format!("vec![({sent}).to_owned()]"),
             };
             let _ = writeln!(
@@ -552,7 +633,12 @@ fn apply_filter(s: &mut String, f: &FilterModel, request_ty: &str) {
 }
 
 /// One client's `src/kinds.rs`, unformatted.
-pub fn client_file(specs: &Specs, kinds: &[KindModel], client: &ClientTarget, header: &str) -> String {
+pub fn client_file(
+    specs: &Specs,
+    kinds: &[KindModel],
+    client: &ClientTarget,
+    header: &str,
+) -> String {
     let (asyn, awaitt) = if client.is_async {
         ("async ", ".await")
     } else {
@@ -732,7 +818,10 @@ fn collect_rows(
 ) {
     let convert = match parent {
         Some(p) if k.id_parts[0].1 == Part::Text => {
-            format!("otc_jobs_core::kinds::rows::{}({p}.clone(), &item)", k.snake)
+            format!(
+                "otc_jobs_core::kinds::rows::{}({p}.clone(), &item)",
+                k.snake
+            )
         }
         Some(p) => format!("otc_jobs_core::kinds::rows::{}({p}, &item)", k.snake),
         None => format!("otc_jobs_core::kinds::rows::{}(&item)", k.snake),

@@ -356,7 +356,10 @@ pub fn resolve(specs_dir: &Path, specs: &Specs, file: &KindsFile) -> Result<Vec<
     for entry in &file.kinds {
         let model = resolve_one(specs_dir, specs, entry, &out)
             .with_context(|| format!("specs/kinds.toml: kind {}", entry.name))?;
-        if out.iter().any(|k| k.name == model.name || k.variant == model.variant) {
+        if out
+            .iter()
+            .any(|k| k.name == model.name || k.variant == model.variant)
+        {
             bail!("specs/kinds.toml: two kinds are named {}", model.name);
         }
         out.push(model);
@@ -375,7 +378,9 @@ fn operation<'a>(specs: &'a Specs, name: &str) -> Result<&'a Operation> {
 fn is_kind_name(s: &str) -> bool {
     !s.is_empty()
         && s.split('-').all(|w| {
-            !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            !w.is_empty()
+                && w.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
         })
         && s.starts_with(|c: char| c.is_ascii_lowercase())
 }
@@ -414,7 +419,10 @@ fn resolve_one(
     let list = operation(specs, &e.list)?;
     let delete = operation(specs, &e.delete)?;
     let Some(deletion) = &delete.deletion else {
-        bail!("{} declares no `deletion` in specs/operations.toml", e.delete);
+        bail!(
+            "{} declares no `deletion` in specs/operations.toml",
+            e.delete
+        );
     };
     let detail = operation(specs, &deletion.probe)?;
     let Some(paging) = &list.paging else {
@@ -431,11 +439,7 @@ fn resolve_one(
     }
     let version = api_version(&list.page.path_template);
     if api_version(&delete.page.path_template) != version {
-        bail!(
-            "{} and {} have different API versions",
-            e.list,
-            e.delete
-        );
+        bail!("{} and {} have different API versions", e.list, e.delete);
     }
     let item = list_item(list, &paging.items)?;
     let owner = match &item {
@@ -459,7 +463,9 @@ fn resolve_one(
         );
     }
     let id_field = field_path(list, Some(&owner), &e.id.field)?;
-    if !matches!(id_field.leaf, FieldType::I64 | FieldType::String) || !id_field.json_keys.is_empty() {
+    if !matches!(id_field.leaf, FieldType::I64 | FieldType::String)
+        || !id_field.json_keys.is_empty()
+    {
         bail!("the id field {} is not a number or a text", e.id.field);
     }
 
@@ -490,7 +496,10 @@ fn resolve_one(
             Some(parent.name.clone())
         }
         (None, n) => bail!("{} takes {n} ids; declare the `parent`", e.delete),
-        (Some(_), n) => bail!("a kind with a parent has ids of two parts, {} takes {n}", e.delete),
+        (Some(_), n) => bail!(
+            "a kind with a parent has ids of two parts, {} takes {n}",
+            e.delete
+        ),
     };
     if list.path_params.len() != list_new_args.len()
         || list.query.iter().any(|q| q.required)
@@ -531,7 +540,10 @@ fn resolve_one(
         (Some(_), None) => bail!("`created_unit` without `created`"),
     };
     if let Some(f) = &created_field
-        && !matches!(f.leaf, FieldType::I64 | FieldType::String | FieldType::Value)
+        && !matches!(
+            f.leaf,
+            FieldType::I64 | FieldType::String | FieldType::Value
+        )
     {
         bail!("the created field {} is not a number or a text", f.text);
     }
@@ -716,7 +728,12 @@ fn documented_text(op: &Operation) -> String {
         out.push_str(&q.description);
         out.push('\n');
     }
-    for t in op.page.request_tables.iter().chain(&op.page.response_tables) {
+    for t in op
+        .page
+        .request_tables
+        .iter()
+        .chain(&op.page.response_tables)
+    {
         for f in &t.fields {
             out.push_str(&f.description);
             out.push('\n');
@@ -771,7 +788,11 @@ fn filter(
                 ("operator", FieldType::String),
                 ("value", FieldType::Vec(Box::new(FieldType::String))),
             ] {
-                if !st.fields.iter().any(|x| x.name == name && x.ty == ty && !x.required) {
+                if !st
+                    .fields
+                    .iter()
+                    .any(|x| x.name == name && x.ty == ty && !x.required)
+                {
                     bail!(
                         "the elements of `{}` have no optional `{name}: {}`",
                         b.field,
@@ -806,12 +827,16 @@ fn filter(
         Some(Values::Page(p)) if p == "page" => {
             let found = listed_values(&description);
             if found.is_empty() {
-                bail!("`values = \"page\"`, but the description of {target} lists no `- **value**` items");
+                bail!(
+                    "`values = \"page\"`, but the description of {target} lists no `- **value**` items"
+                );
             }
             found
         }
         Some(Values::Page(p)) if p == "status" => {
-            let found = status_field.map(|s| listed_values(&s.description)).unwrap_or_default();
+            let found = status_field
+                .map(|s| listed_values(&s.description))
+                .unwrap_or_default();
             if found.is_empty() {
                 bail!("`values = \"status\"`, but the row's status field lists no values");
             }
@@ -829,18 +854,21 @@ fn filter(
         Some(Values::List(v)) => {
             let text = documented_text(op);
             for value in v {
-                if !text.contains(&format!("**{value}**")) && !text.contains(&format!("`{value}`")) {
+                if !text.contains(&format!("**{value}**")) && !text.contains(&format!("`{value}`"))
+                {
                     bail!("the value {value:?} is not on {}'s page", op.type_name);
                 }
             }
             v.clone()
         }
     };
-    if !f.map.is_empty() && f.map.keys().cloned().collect::<Vec<_>>() != {
-        let mut v = values.clone();
-        v.sort();
-        v
-    } {
+    if !f.map.is_empty()
+        && f.map.keys().cloned().collect::<Vec<_>>() != {
+            let mut v = values.clone();
+            v.sort();
+            v
+        }
+    {
         bail!("`map` must give a value for each of {values:?}");
     }
     let mut with = Vec::new();
@@ -918,7 +946,8 @@ fn batch(specs: &Specs, b: &BatchEntry, id_parts: &[(String, Part)]) -> Result<B
 pub fn status_names(page: &Path, strip: &str) -> Result<Vec<(String, String)>> {
     let text =
         std::fs::read_to_string(page).with_context(|| format!("reading {}", page.display()))?;
-    let blocks = rst::parse(&text).map_err(|e| anyhow!("line {}: expected {}", e.line, e.expected))?;
+    let blocks =
+        rst::parse(&text).map_err(|e| anyhow!("line {}: expected {}", e.line, e.expected))?;
     let mut out = Vec::new();
     let mut stack: Vec<&Block> = blocks.iter().collect();
     while let Some(b) = stack.pop() {

@@ -945,7 +945,10 @@ fn resolve_one(
         }
     }
     if let Some(r) = &entry.read_only {
-        if matches!(page.method.as_str(), "GET" | "HEAD" | "OPTIONS" | "PUT" | "DELETE") {
+        if matches!(
+            page.method.as_str(),
+            "GET" | "HEAD" | "OPTIONS" | "PUT" | "DELETE"
+        ) {
             bail!(ctx(&format!(
                 "`read_only` is for methods that are not idempotent; {} already is",
                 page.method

@@ -121,7 +121,9 @@ pub fn classify(text: &str) -> Shape {
         _ => {}
     }
     // A named object type, its table linked (`JobMetadata object`, `SpecResponce object`).
-    if let Some(name) = t.strip_suffix(" object").or_else(|| t.strip_suffix(" objects"))
+    if let Some(name) = t
+        .strip_suffix(" object")
+        .or_else(|| t.strip_suffix(" objects"))
         && !name.is_empty()
         && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
     {

@@ -46,14 +46,23 @@ fn the_declared_kinds_resolve_with_their_facts() {
     // A child kind's filters are its parent's.
     assert_eq!(version.filters, by("training-job-v1").filters);
     let flink = by("flink-job");
-    assert_eq!((flink.service.as_str(), flink.api_version.as_str()), ("dli", "v1.0"));
+    assert_eq!(
+        (flink.service.as_str(), flink.api_version.as_str()),
+        ("dli", "v1.0")
+    );
     assert!(!flink.asynchronous);
     assert!(flink.batch.is_some());
     let status = flink.filters.iter().find(|f| f.flag == "status").unwrap();
-    assert!(status.values.contains(&"job_running".to_owned()), "{status:?}");
+    assert!(
+        status.values.contains(&"job_running".to_owned()),
+        "{status:?}"
+    );
     // Statuses named from job_statuses.rst.
     let v1 = by("training-job-v1");
-    assert!(v1.statuses.contains(&("10".to_owned(), "completed".to_owned())));
+    assert!(
+        v1.statuses
+            .contains(&("10".to_owned(), "completed".to_owned()))
+    );
     let order = v1.filters.iter().find(|f| f.flag == "order").unwrap();
     assert_eq!(order.values, ["asc", "desc"]);
     assert_eq!(order.with[0].0, "sort_by");
@@ -102,7 +111,10 @@ fn a_declaration_that_does_not_fit_its_pages_is_refused() {
         ),
     ];
     for (from, to, expected) in cases {
-        assert!(kinds_text().contains(from), "the test's text is stale: {from}");
+        assert!(
+            kinds_text().contains(from),
+            "the test's text is stale: {from}"
+        );
         let message = error_of(|t| t.replacen(from, to, 1));
         assert!(message.contains(expected), "{from} -> {to}: {message}");
     }

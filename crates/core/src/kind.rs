@@ -384,7 +384,10 @@ mod tests {
         assert_eq!(time_of_number(1_636_447_346, TimeUnit::Seconds), Some(t));
         assert_eq!(time_of_number(1, TimeUnit::Rfc3339), None);
         assert_eq!(time_of_text("1636447346000", TimeUnit::Millis), Some(t));
-        assert_eq!(time_of_text("2021-11-09T08:42:26Z", TimeUnit::Rfc3339), Some(t));
+        assert_eq!(
+            time_of_text("2021-11-09T08:42:26Z", TimeUnit::Rfc3339),
+            Some(t)
+        );
         assert_eq!(time_of_text("x", TimeUnit::Seconds), None);
         assert_eq!(
             value_time(&serde_json::json!("1636447346"), TimeUnit::Seconds),

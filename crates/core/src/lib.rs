@@ -92,8 +92,8 @@ pub use service::Service;
 pub mod kinds {
     pub use crate::generated::kinds::{Kind, KindBatch, KindId};
     pub use crate::kind::{
-        Action, BatchEntry, Filter, IdPart, IdShape, KindFacts, TimeUnit, UnknownKind,
-        from_millis, from_rfc3339, from_seconds, value_text, value_time,
+        Action, BatchEntry, Filter, IdPart, IdShape, KindFacts, TimeUnit, UnknownKind, from_millis,
+        from_rfc3339, from_seconds, value_text, value_time,
     };
     pub use crate::rows::{BatchError, FilterError, Filters, IdError, Listing, Row, RowError};
 
