@@ -79,7 +79,7 @@ impl Direct {
             let mut record = RecordedRequest {
                 handled: true,
                 delivery: Delivery::Sent,
-                ..server::arriving(&request_id, &parts, path)
+                ..server::arriving(&request_id, &parts, path, &body)
             };
             let answer = server::process(shared, &parts, &body, &request_id, &mut record);
             record.status = Some(answer.status.as_u16());

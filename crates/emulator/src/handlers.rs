@@ -9,7 +9,7 @@ use percent_encoding::percent_decode_str;
 use serde_json::{Value, json};
 
 use crate::listing::Query;
-use crate::{State, dli, modelarts, mrs};
+use crate::{State, dli, modelarts, modelarts_v2, mrs};
 
 /// A finished answer (before faults that mangle bodies).
 #[derive(Debug)]
@@ -74,6 +74,8 @@ pub(crate) enum Route {
     FlinkBatchDelete,
     Executions,
     Execution(Method, String),
+    TrainingJobSearchesV2,
+    TrainingJobV2(Method, String),
     IamTokens,
     IamProjects,
 }
@@ -86,7 +88,9 @@ impl Route {
             | Route::TrainingVersions(_)
             | Route::TrainingVersion(..)
             | Route::VisualizationJobs
-            | Route::VisualizationJob(..) => Service::ModelArts,
+            | Route::VisualizationJob(..)
+            | Route::TrainingJobSearchesV2
+            | Route::TrainingJobV2(..) => Service::ModelArts,
             Route::FlinkJobs | Route::FlinkJob(..) | Route::FlinkBatchDelete => Service::Dli,
             Route::Executions | Route::Execution(..) => Service::Mrs,
             Route::IamTokens | Route::IamProjects => Service::Iam,
@@ -120,6 +124,12 @@ pub(crate) fn route(method: &Method, path: &str) -> Option<(Option<String>, Rout
         ["v1", p, "visualization-jobs"] if is(Method::GET) => (Some(p), Route::VisualizationJobs),
         ["v1", p, "visualization-jobs", id] if is(Method::GET) || is(Method::DELETE) => {
             (Some(p), Route::VisualizationJob(m, decode(id)))
+        }
+        ["v2", p, "training-job-searches"] if is(Method::POST) => {
+            (Some(p), Route::TrainingJobSearchesV2)
+        }
+        ["v2", p, "training-jobs", id] if is(Method::GET) || is(Method::DELETE) => {
+            (Some(p), Route::TrainingJobV2(m, decode(id)))
         }
         ["v1.0", p, "streaming", "jobs"] if is(Method::GET) => (Some(p), Route::FlinkJobs),
         ["v1.0", p, "streaming", "jobs", "delete"] if is(Method::POST) => {
@@ -198,6 +208,10 @@ pub(crate) fn handle(
         Route::Execution(method, id) => {
             mrs::execution(store, method == Method::DELETE, &id, project_id)
         }
+        Route::TrainingJobSearchesV2 => modelarts_v2::list(store, body),
+        Route::TrainingJobV2(method, id) => {
+            modelarts_v2::job(store, method == Method::DELETE, &id, delay, now)
+        }
         // IAM is served elsewhere.
         Route::IamTokens | Route::IamProjects => Answer::empty(StatusCode::NOT_FOUND),
     }
@@ -241,5 +255,17 @@ mod tests {
         );
         assert_eq!(r(Method::POST, "/v1.0/p/streaming/jobs/7"), None);
         assert_eq!(r(Method::GET, "/nope"), None);
+        assert_eq!(
+            r(Method::POST, "/v2/p/training-job-searches"),
+            Some((Some("p".into()), Route::TrainingJobSearchesV2))
+        );
+        assert_eq!(
+            r(Method::DELETE, "/v2/p/training-jobs/3faf5c03"),
+            Some((
+                Some("p".into()),
+                Route::TrainingJobV2(Method::DELETE, "3faf5c03".into())
+            ))
+        );
+        assert_eq!(r(Method::GET, "/v2/p/training-job-searches"), None);
     }
 }

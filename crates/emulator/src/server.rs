@@ -200,7 +200,7 @@ async fn handle(
         return Ok(response(answer, body, &request_id));
     }
 
-    let record = arriving(&request_id, &parts, path);
+    let record = arriving(&request_id, &parts, path, &body);
     // Recorded on arrival (so a client that gave up finds its request in the log at once),
     // completed when the answer is known, or when hyper drops this future because the
     // client hung up (during a delay, say).
@@ -479,7 +479,12 @@ pub(crate) fn process(
 }
 
 /// The record of a request as it arrives: nothing answered or handled yet.
-pub(crate) fn arriving(request_id: &str, parts: &Parts, path: &str) -> RecordedRequest {
+pub(crate) fn arriving(
+    request_id: &str,
+    parts: &Parts,
+    path: &str,
+    body: &[u8],
+) -> RecordedRequest {
     RecordedRequest {
         request_id: request_id.to_owned(),
         method: parts.method.as_str().to_owned(),
@@ -495,6 +500,7 @@ pub(crate) fn arriving(request_id: &str, parts: &Parts, path: &str) -> RecordedR
                 )
             })
             .collect(),
+        request_body: String::from_utf8_lossy(&body[..body.len().min(4096)]).into_owned(),
         auth: AuthKind::None,
         signature_verified: None,
         status: None,

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::SeedJob;
+use crate::kinds::{Key, Simple};
 
 /// The statuses the emulator shows where the pages leave the value open: the default of a
 /// seeded job without `status`, and the statuses of a ModelArts deletion
@@ -115,6 +116,7 @@ enum JobKey {
     Training(u64),
     Version(u64, u64),
     Visualization(u64),
+    Simple(Simple, Key),
 }
 
 /// What a delete found.
@@ -134,6 +136,8 @@ pub(crate) struct Store {
     pub(crate) visualization: BTreeMap<u64, Entry>,
     pub(crate) flink: BTreeMap<u64, Entry>,
     pub(crate) executions: BTreeMap<String, Entry>,
+    /// The kinds of [`Simple`]'s table, each in id order.
+    pub(crate) simple: BTreeMap<Simple, BTreeMap<Key, Entry>>,
     pending: BinaryHeap<Reverse<(Instant, JobKey)>>,
 }
 
@@ -142,8 +146,33 @@ impl Store {
         *self = Store::default();
     }
 
+    /// The jobs of a kind of the table.
+    pub(crate) fn table(&self, kind: Simple) -> impl Iterator<Item = (&Key, &Entry)> {
+        self.simple.get(&kind).into_iter().flat_map(|t| t.iter())
+    }
+
+    /// One job of a kind of the table.
+    pub(crate) fn get(&self, kind: Simple, key: &Key) -> Option<&Entry> {
+        self.simple.get(&kind)?.get(key)
+    }
+
+    /// How many jobs of a kind of the table exist.
+    pub(crate) fn count(&self, kind: Simple) -> usize {
+        self.simple.get(&kind).map_or(0, BTreeMap::len)
+    }
+
     /// Adds (or replaces) a job.
     pub(crate) fn seed(&mut self, job: SeedJob, now_ms: u64) {
+        let job = match Simple::of(job) {
+            Ok((kind, key, attrs)) => {
+                self.simple
+                    .entry(kind)
+                    .or_default()
+                    .insert(key, Entry::new(attrs, now_ms));
+                return;
+            }
+            Err(job) => *job,
+        };
         match job {
             SeedJob::TrainingJob {
                 job_id,
@@ -257,6 +286,8 @@ impl Store {
                 self.executions
                     .insert(job_execution_id, Entry::new(attrs, now_ms));
             }
+            // Kept in the table (above).
+            SeedJob::TrainingJobV2 { .. } => {}
         }
     }
 
@@ -318,6 +349,11 @@ impl Store {
                 cluster_id: e.attrs.cluster_id.clone(),
             });
         }
+        for (kind, jobs) in &self.simple {
+            for (key, e) in jobs {
+                out.push(kind.seed(key, &e.attrs, e.attrs.status.clone()));
+            }
+        }
         out
     }
 
@@ -342,6 +378,7 @@ impl Store {
                 .get_mut(id)
                 .and_then(|j| j.versions.get_mut(vid)),
             JobKey::Visualization(id) => self.visualization.get_mut(id),
+            JobKey::Simple(kind, key) => self.simple.get_mut(kind)?.get_mut(key),
         }
     }
 
@@ -370,6 +407,11 @@ impl Store {
             }
             JobKey::Visualization(id) => {
                 self.visualization.remove(id);
+            }
+            JobKey::Simple(kind, key) => {
+                if let Some(jobs) = self.simple.get_mut(kind) {
+                    jobs.remove(key);
+                }
             }
         }
     }
@@ -433,6 +475,24 @@ impl Store {
         now: Instant,
     ) -> Deleted {
         self.schedule(JobKey::Visualization(id), delay, now, false)
+    }
+
+    /// Deletes a job of a kind of the table: after `delay` when the kind deletes
+    /// asynchronously, at once otherwise.
+    pub(crate) fn delete_simple(
+        &mut self,
+        kind: Simple,
+        key: &Key,
+        delay: Duration,
+        now: Instant,
+    ) -> Deleted {
+        if kind.asynchronous() {
+            return self.schedule(JobKey::Simple(kind, key.clone()), delay, now, false);
+        }
+        match self.simple.get_mut(&kind).and_then(|t| t.remove(key)) {
+            Some(_) => Deleted::Yes,
+            None => Deleted::NotFound,
+        }
     }
 
     /// DLI deletes synchronously: the job is gone when the answer is sent.

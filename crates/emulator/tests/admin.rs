@@ -25,9 +25,25 @@ fn seed_and_list_jobs() {
         assert_eq!(reply.status, 201, "{}", reply.text());
         assert_eq!(reply.json(), *job);
     }
+    // Seeded by the names the admin API took before, listed by the CLI's kind names.
+    let renamed: Vec<serde_json::Value> = jobs
+        .iter()
+        .zip([
+            "training-job-v1",
+            "training-job-version-v1",
+            "visualization-job-v1",
+            "flink-job",
+            "job-execution-v1",
+        ])
+        .map(|(job, kind)| {
+            let mut job = job.clone();
+            job["kind"] = json!(kind);
+            job
+        })
+        .collect();
     let listed = call(&emulator, "GET", "/_emulator/jobs", "");
     assert_eq!(listed.status, 200);
-    assert_eq!(listed.json(), json!(jobs));
+    assert_eq!(listed.json(), json!(renamed));
     let typed: Vec<SeedJob> = serde_json::from_slice(&listed.body).unwrap();
     assert_eq!(typed, emulator.jobs());
 
@@ -394,7 +410,7 @@ fn usable_from_async_code() {
         stream.read_to_string(&mut answer).await.unwrap();
         assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
         assert!(
-            answer.ends_with(r#"[{"job_id":1,"kind":"flink_job"}]"#),
+            answer.ends_with(r#"[{"job_id":1,"kind":"flink-job"}]"#),
             "{answer}"
         );
         // Dropping inside async code stops the server without panicking.

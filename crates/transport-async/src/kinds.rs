@@ -36,6 +36,7 @@ impl Client {
     /// ```
     pub async fn list_rows(&self, filters: &Filters) -> Result<Listing, Error> {
         match filters.kind() {
+            Kind::TrainingJob => self.list_rows_training_job(filters).await,
             Kind::TrainingJobV1 => self.list_rows_training_job_v1(filters).await,
             Kind::TrainingJobVersionV1 => self.list_rows_training_job_version_v1(filters).await,
             Kind::VisualizationJobV1 => self.list_rows_visualization_job_v1(filters).await,
@@ -64,6 +65,12 @@ impl Client {
     /// ```
     pub async fn delete_id(&self, id: &KindId) -> Result<(), Error> {
         match id {
+            KindId::TrainingJob(id) => self
+                .send_impl(&otc_jobs_core::modelarts::DeleteTrainingJobV2::new(
+                    id.clone(),
+                ))
+                .await
+                .map(drop),
             KindId::TrainingJobV1(id) => self
                 .send_impl(&otc_jobs_core::modelarts::DeleteTrainingJob::new(*id))
                 .await
@@ -117,6 +124,13 @@ impl Client {
         options: WaitOptions,
     ) -> Result<WaitOutcome, Error> {
         match id {
+            KindId::TrainingJob(id) => {
+                self.wait_until_deleted(
+                    &otc_jobs_core::modelarts::DeleteTrainingJobV2::new(id.clone()),
+                    options,
+                )
+                .await
+            }
             KindId::TrainingJobV1(id) => {
                 self.wait_until_deleted(
                     &otc_jobs_core::modelarts::DeleteTrainingJob::new(*id),
@@ -186,6 +200,37 @@ impl Client {
                     .collect())
             }
         }
+    }
+
+    async fn list_rows_training_job(&self, filters: &Filters) -> Result<Listing, Error> {
+        let mut request = otc_jobs_core::modelarts::ListTrainingJobsV2::new();
+        if let Some(value) = filters.get("status") {
+            let mut filter = otc_jobs_core::modelarts::ListTrainingJobsV2Filter::default();
+            filter.key = Some("phase".to_owned());
+            filter.operator = Some("in".to_owned());
+            filter.value = Some((value).split(',').map(|v| v.trim().to_owned()).collect());
+            request.filters.get_or_insert_with(Vec::new).push(filter);
+        }
+        if let Some(value) = filters.get("name") {
+            let mut filter = otc_jobs_core::modelarts::ListTrainingJobsV2Filter::default();
+            filter.key = Some("name".to_owned());
+            filter.operator = Some("like".to_owned());
+            filter.value = Some(vec![(value).to_owned()]);
+            request.filters.get_or_insert_with(Vec::new).push(filter);
+        }
+        if let Some(value) = filters.get("order") {
+            request.order = Some((value).to_owned());
+            request.sort_by = Some("create_time".to_owned());
+        }
+        let mut listing = Listing::default();
+        let mut items = std::pin::pin!(self.paginate(request));
+        while let Some(item) = futures_util::StreamExt::next(&mut items).await {
+            match item {
+                Ok(item) => listing.push(otc_jobs_core::kinds::rows::training_job(&item)),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(listing)
     }
 
     async fn list_rows_training_job_v1(&self, filters: &Filters) -> Result<Listing, Error> {

@@ -33,6 +33,7 @@ impl Client {
     /// ```
     pub fn list_rows(&self, filters: &Filters) -> Result<Listing, Error> {
         match filters.kind() {
+            Kind::TrainingJob => self.list_rows_training_job(filters),
             Kind::TrainingJobV1 => self.list_rows_training_job_v1(filters),
             Kind::TrainingJobVersionV1 => self.list_rows_training_job_version_v1(filters),
             Kind::VisualizationJobV1 => self.list_rows_visualization_job_v1(filters),
@@ -58,6 +59,11 @@ impl Client {
     /// ```
     pub fn delete_id(&self, id: &KindId) -> Result<(), Error> {
         match id {
+            KindId::TrainingJob(id) => self
+                .send_impl(&otc_jobs_core::modelarts::DeleteTrainingJobV2::new(
+                    id.clone(),
+                ))
+                .map(drop),
             KindId::TrainingJobV1(id) => self
                 .send_impl(&otc_jobs_core::modelarts::DeleteTrainingJob::new(*id))
                 .map(drop),
@@ -99,6 +105,10 @@ impl Client {
     /// ```
     pub fn wait_id_gone(&self, id: &KindId, options: WaitOptions) -> Result<WaitOutcome, Error> {
         match id {
+            KindId::TrainingJob(id) => self.wait_until_deleted(
+                &otc_jobs_core::modelarts::DeleteTrainingJobV2::new(id.clone()),
+                options,
+            ),
             KindId::TrainingJobV1(id) => self.wait_until_deleted(
                 &otc_jobs_core::modelarts::DeleteTrainingJob::new(*id),
                 options,
@@ -151,6 +161,36 @@ impl Client {
                     .collect())
             }
         }
+    }
+
+    fn list_rows_training_job(&self, filters: &Filters) -> Result<Listing, Error> {
+        let mut request = otc_jobs_core::modelarts::ListTrainingJobsV2::new();
+        if let Some(value) = filters.get("status") {
+            let mut filter = otc_jobs_core::modelarts::ListTrainingJobsV2Filter::default();
+            filter.key = Some("phase".to_owned());
+            filter.operator = Some("in".to_owned());
+            filter.value = Some((value).split(',').map(|v| v.trim().to_owned()).collect());
+            request.filters.get_or_insert_with(Vec::new).push(filter);
+        }
+        if let Some(value) = filters.get("name") {
+            let mut filter = otc_jobs_core::modelarts::ListTrainingJobsV2Filter::default();
+            filter.key = Some("name".to_owned());
+            filter.operator = Some("like".to_owned());
+            filter.value = Some(vec![(value).to_owned()]);
+            request.filters.get_or_insert_with(Vec::new).push(filter);
+        }
+        if let Some(value) = filters.get("order") {
+            request.order = Some((value).to_owned());
+            request.sort_by = Some("create_time".to_owned());
+        }
+        let mut listing = Listing::default();
+        for item in self.paginate(request) {
+            match item {
+                Ok(item) => listing.push(otc_jobs_core::kinds::rows::training_job(&item)),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(listing)
     }
 
     fn list_rows_training_job_v1(&self, filters: &Filters) -> Result<Listing, Error> {

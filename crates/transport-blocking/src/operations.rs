@@ -360,4 +360,77 @@ impl Client {
     ) -> Result<otc_jobs_core::mrs::GetJobExecutionResponse, Error> {
         self.send_impl(&otc_jobs_core::mrs::GetJobExecution::new(job_execution_id))
     }
+
+    /// This API is used to query the the created training jobs that meet the search criteria.
+    ///
+    /// Querying a Training Job List (ModelArts): `POST /v2/{project_id}/training-job-searches`.
+    ///
+    /// Sends [`ListTrainingJobsV2`](otc_jobs_core::modelarts::ListTrainingJobsV2) and returns its response.
+    ///
+    /// ```
+    /// use otc_jobs_blocking::Client;
+    /// use otc_jobs_blocking::otc_jobs_core::modelarts::ListTrainingJobsV2;
+    /// fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let answer = client.list_training_jobs_v2(ListTrainingJobsV2::new())?;
+    ///     let _ = answer;
+    ///     Ok(())
+    /// }
+    /// # let _ = example;
+    /// ```
+    pub fn list_training_jobs_v2(
+        &self,
+        request: otc_jobs_core::modelarts::ListTrainingJobsV2,
+    ) -> Result<otc_jobs_core::modelarts::ListTrainingJobsV2Response, Error> {
+        self.send_impl(&request)
+    }
+
+    /// This API is used to query the details about a training job.
+    ///
+    /// Querying the Details About a Training Job (ModelArts): `GET /v2/{project_id}/training-jobs/{training_job_id}`.
+    ///
+    /// Sends [`GetTrainingJobV2`](otc_jobs_core::modelarts::GetTrainingJobV2) and returns its response.
+    ///
+    /// ```
+    /// use otc_jobs_blocking::Client;
+    ///
+    /// fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let answer = client.get_training_job_v2("3faf5c03-aaa1-4cbe-879d-24b05d997347".parse()?)?;
+    ///     let _ = answer;
+    ///     Ok(())
+    /// }
+    /// # let _ = example;
+    /// ```
+    pub fn get_training_job_v2(
+        &self,
+        training_job_id: otc_jobs_core::PathId,
+    ) -> Result<otc_jobs_core::modelarts::GetTrainingJobV2Response, Error> {
+        self.send_impl(&otc_jobs_core::modelarts::GetTrainingJobV2::new(
+            training_job_id,
+        ))
+    }
+
+    /// This API is used to delete a training job.
+    ///
+    /// Deleting a Training Job (ModelArts): `DELETE /v2/{project_id}/training-jobs/{training_job_id}`.
+    ///
+    /// Sends [`DeleteTrainingJobV2`](otc_jobs_core::modelarts::DeleteTrainingJobV2) and returns its response.
+    ///
+    /// ```
+    /// use otc_jobs_blocking::Client;
+    ///
+    /// fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let answer = client.delete_training_job_v2("3faf5c03-aaa1-4cbe-879d-24b05d997347".parse()?)?;
+    ///     let _ = answer;
+    ///     Ok(())
+    /// }
+    /// # let _ = example;
+    /// ```
+    pub fn delete_training_job_v2(
+        &self,
+        training_job_id: otc_jobs_core::PathId,
+    ) -> Result<otc_jobs_core::modelarts::DeleteTrainingJobV2Response, Error> {
+        self.send_impl(&otc_jobs_core::modelarts::DeleteTrainingJobV2::new(
+            training_job_id,
+        ))
+    }
 }

@@ -6,6 +6,52 @@
 use crate::generated::kinds::{Kind, KindId};
 use crate::rows::{Row, RowError};
 
+/// A `training-job` item (an item of [`ListTrainingJobsV2`](crate::modelarts::ListTrainingJobsV2)) as a row: id `metadata.id`, name `metadata.name`, status `status.phase`, created `metadata.create_time`.
+///
+/// ```
+/// use otc_jobs_core::kinds::{rows, Kind};
+///
+/// // An item without an id is not a row: it is reported, not dropped.
+/// let item = otc_jobs_core::modelarts::ListTrainingJobsV2Item::default();
+/// let error = rows::training_job(&item).unwrap_err();
+/// assert_eq!((error.kind, error.field), (Kind::TrainingJob, "metadata.id"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn training_job(item: &crate::modelarts::ListTrainingJobsV2Item) -> Result<Row, RowError> {
+    let kind = Kind::TrainingJob;
+    let raw = item
+        .metadata
+        .as_ref()
+        .and_then(|x| x.id.as_ref())
+        .ok_or(RowError {
+            kind,
+            field: "metadata.id",
+            value: None,
+        })?;
+    let own = crate::PathId::new(raw.clone()).map_err(|_| RowError {
+        kind,
+        field: "metadata.id",
+        value: Some(raw.to_string()),
+    })?;
+    let status: Option<String> = item.status.as_ref().and_then(|x| x.phase.as_ref()).cloned();
+    Ok(Row {
+        id: KindId::TrainingJob(own),
+        name: item
+            .metadata
+            .as_ref()
+            .and_then(|x| x.name.as_ref())
+            .cloned(),
+        status_name: None,
+        status,
+        created: item
+            .metadata
+            .as_ref()
+            .and_then(|x| x.create_time.as_ref())
+            .and_then(|n| crate::kind::time_of_number(*n, crate::kind::TimeUnit::Millis)),
+        extra: Vec::new(),
+    })
+}
+
 /// A `training-job-v1` item (an item of [`ListTrainingJobs`](crate::modelarts::ListTrainingJobs)) as a row: id `job_id`, name `job_name`, status `status`, created `create_time`.
 ///
 /// ```

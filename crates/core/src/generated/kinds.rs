@@ -21,6 +21,8 @@ use crate::kind::{Action, Filter, IdPart, IdShape, KindFacts, TimeUnit, UnknownK
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Kind {
+    /// A ModelArts training job (the current API, v2) (`training-job`; modelarts v2).
+    TrainingJob,
     /// A ModelArts training job of the old-version API (Historical APIs > Training Management) (`training-job-v1`; modelarts v1).
     TrainingJobV1,
     /// A version of a ModelArts training job of the old-version API (`training-job-version-v1`; modelarts v1).
@@ -35,7 +37,8 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in the order of `specs/kinds.toml`.
-    pub const ALL: [Kind; 5] = [
+    pub const ALL: [Kind; 6] = [
+        Kind::TrainingJob,
         Kind::TrainingJobV1,
         Kind::TrainingJobVersionV1,
         Kind::VisualizationJobV1,
@@ -105,6 +108,7 @@ impl Kind {
     /// The kind of a CLI name.
     pub fn from_name(name: &str) -> Option<Kind> {
         match name {
+            "training-job" => Some(Kind::TrainingJob),
             "training-job-v1" => Some(Kind::TrainingJobV1),
             "training-job-version-v1" => Some(Kind::TrainingJobVersionV1),
             "visualization-job-v1" => Some(Kind::VisualizationJobV1),
@@ -118,6 +122,7 @@ impl Kind {
     /// (see [`Kind::parse_id`], which says why).
     pub fn read_id(self, text: &str) -> Option<KindId> {
         match self {
+            Kind::TrainingJob => Some(KindId::TrainingJob(crate::PathId::new(text).ok()?)),
             Kind::TrainingJobV1 => Some(KindId::TrainingJobV1(crate::kind::positive_number(text)?)),
             Kind::TrainingJobVersionV1 => {
                 let (parent, child) = text.split_once('/')?;
@@ -147,6 +152,39 @@ impl std::str::FromStr for Kind {
         Kind::from_name(s).ok_or_else(|| UnknownKind(s.to_owned()))
     }
 }
+
+const TRAINING_JOB_FILTERS: &[Filter] = &[
+    Filter {
+        flag: "status",
+        target: "filters[key=phase]",
+        values: &[
+            "Creating",
+            "Pending",
+            "Running",
+            "Failed",
+            "Completed",
+            "Terminating",
+            "Terminated",
+            "Abnormal",
+        ],
+        separator: Some(','),
+        doc: "`filters` filter `phase` (in).",
+    },
+    Filter {
+        flag: "name",
+        target: "filters[key=name]",
+        values: &[],
+        separator: None,
+        doc: "`filters` filter `name` (like).",
+    },
+    Filter {
+        flag: "order",
+        target: "order",
+        values: &["asc", "desc"],
+        separator: None,
+        doc: "Order of queried jobs.",
+    },
+];
 
 const TRAINING_JOB_V1_FILTERS: &[Filter] = &[
     Filter {
@@ -350,7 +388,28 @@ const JOB_EXECUTION_V1_FILTERS: &[Filter] = &[Filter {
     doc: "Sort field",
 }];
 
-static FACTS: [KindFacts; 5] = [
+static FACTS: [KindFacts; 6] = [
+    KindFacts {
+        name: "training-job",
+        doc: "A ModelArts training job (the current API, v2)",
+        service: crate::Service::ModelArts,
+        api_version: "v2",
+        id_shape: IdShape::One(IdPart::Text),
+        parent: None,
+        action: Action::Delete,
+        list: "ListTrainingJobsV2",
+        detail: "GetTrainingJobV2",
+        delete: "DeleteTrainingJobV2",
+        batch_delete: None,
+        asynchronous: true,
+        id_field: "metadata.id",
+        name_field: Some("metadata.name"),
+        status_field: Some("status.phase"),
+        created_field: Some("metadata.create_time"),
+        created_unit: TimeUnit::Millis,
+        filters: TRAINING_JOB_FILTERS,
+        statuses: &[],
+    },
     KindFacts {
         name: "training-job-v1",
         doc: "A ModelArts training job of the old-version API (Historical APIs > Training Management)",
@@ -468,6 +527,8 @@ static FACTS: [KindFacts; 5] = [
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum KindId {
+    /// A `training-job` id (`training_job_id`).
+    TrainingJob(crate::PathId),
     /// A `training-job-v1` id (`job_id`).
     TrainingJobV1(i64),
     /// A `training-job-version-v1` id.
@@ -489,6 +550,7 @@ impl KindId {
     /// The kind of the id.
     pub fn kind(&self) -> Kind {
         match self {
+            KindId::TrainingJob(_) => Kind::TrainingJob,
             KindId::TrainingJobV1(_) => Kind::TrainingJobV1,
             KindId::TrainingJobVersionV1 { .. } => Kind::TrainingJobVersionV1,
             KindId::VisualizationJobV1(_) => Kind::VisualizationJobV1,
@@ -501,6 +563,7 @@ impl KindId {
 impl fmt::Display for KindId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            KindId::TrainingJob(id) => write!(f, "{id}"),
             KindId::TrainingJobV1(id) => write!(f, "{id}"),
             KindId::TrainingJobVersionV1 { job_id, version_id } => {
                 write!(f, "{job_id}/{version_id}")

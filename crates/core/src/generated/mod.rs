@@ -6,10 +6,12 @@ mod batch_delete_flink_jobs;
 mod delete_flink_job;
 mod delete_job_execution;
 mod delete_training_job;
+mod delete_training_job_v2;
 mod delete_training_job_version;
 mod delete_visualization_job;
 mod get_flink_job;
 mod get_job_execution;
+mod get_training_job_v2;
 mod get_training_job_version;
 mod get_visualization_job;
 pub(crate) mod kind_rows;
@@ -18,6 +20,7 @@ mod list_flink_jobs;
 mod list_job_executions;
 mod list_training_job_versions;
 mod list_training_jobs;
+mod list_training_jobs_v2;
 mod list_visualization_jobs;
 
 /// Data Lake Insight (`dli`): Flink jobs.
@@ -31,12 +34,15 @@ pub mod dli {
 /// ModelArts (`modelarts`): training jobs and visualization jobs.
 pub mod modelarts {
     pub use super::delete_training_job::*;
+    pub use super::delete_training_job_v2::*;
     pub use super::delete_training_job_version::*;
     pub use super::delete_visualization_job::*;
+    pub use super::get_training_job_v2::*;
     pub use super::get_training_job_version::*;
     pub use super::get_visualization_job::*;
     pub use super::list_training_job_versions::*;
     pub use super::list_training_jobs::*;
+    pub use super::list_training_jobs_v2::*;
     pub use super::list_visualization_jobs::*;
 }
 

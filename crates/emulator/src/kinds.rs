@@ -1,0 +1,92 @@
+//! The emulated kinds kept in one table: every kind added since the first five (whose
+//! records predate it), each with its key, defaults and deletion behaviour as data, so
+//! that a kind is a row here, its seed variant, and its answers.
+
+use serde_json::Value;
+
+use crate::SeedJob;
+use crate::store::Attrs;
+
+/// A kind kept in the store's generic table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum Simple {
+    /// ModelArts training jobs of the current API (v2).
+    TrainingJobV2,
+}
+
+/// A job's key in its kind: a number or a text, as the pages type the id.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum Key {
+    /// A text id (a UUID, a configuration name).
+    Text(String),
+}
+
+impl Key {
+    /// The id as the answers and paths write it.
+    pub(crate) fn text(&self) -> String {
+        match self {
+            Key::Text(t) => t.clone(),
+        }
+    }
+}
+
+impl Simple {
+    /// Whether the service deletes after answering (for `delete_delay`).
+    pub(crate) fn asynchronous(self) -> bool {
+        match self {
+            Simple::TrainingJobV2 => true,
+        }
+    }
+
+    /// The status shown when the seed has none.
+    pub(crate) fn default_status(self) -> Value {
+        match self {
+            Simple::TrainingJobV2 => Value::from("Completed"),
+        }
+    }
+
+    /// The name shown when the seed has none.
+    pub(crate) fn default_name(self, key: &Key) -> String {
+        match self {
+            Simple::TrainingJobV2 => {
+                let id = key.text();
+                format!("job-{}", id.chars().take(8).collect::<String>())
+            }
+        }
+    }
+
+    /// The seed of a job kept as `key` with `attrs` (`GET /_emulator/jobs`).
+    pub(crate) fn seed(self, key: &Key, attrs: &Attrs, status: Option<Value>) -> SeedJob {
+        match self {
+            Simple::TrainingJobV2 => SeedJob::TrainingJobV2 {
+                job_id: key.text(),
+                name: attrs.name.clone(),
+                status,
+                create_time: attrs.create_time,
+            },
+        }
+    }
+
+    /// The kind, key and attributes of a seed of a kind in the table; `None` for the
+    /// first five kinds, which the store keeps in records of their own.
+    pub(crate) fn of(job: SeedJob) -> Result<(Simple, Key, Attrs), Box<SeedJob>> {
+        match job {
+            SeedJob::TrainingJobV2 {
+                job_id,
+                name,
+                status,
+                create_time,
+            } => Ok((
+                Simple::TrainingJobV2,
+                Key::Text(job_id),
+                Attrs {
+                    name,
+                    status,
+                    create_time,
+                    ..Attrs::default()
+                },
+            )),
+            other => Err(Box::new(other)),
+        }
+    }
+}
