@@ -905,15 +905,21 @@ fn deletion(
     d: &crate::specs::DeletionEntry,
 ) -> Result<()> {
     let name = &op.type_name;
+    let Some(probe) = &d.probe else {
+        if d.asynchronous {
+            bail!("{name}: deletion: an asynchronous deletion needs a `probe` to wait with");
+        }
+        return Ok(());
+    };
     let target = specs
         .operations
         .iter()
-        .find(|o| o.type_name == d.probe)
-        .ok_or_else(|| anyhow!("{name}: deletion: no operation named {}", d.probe))?;
+        .find(|o| &o.type_name == probe)
+        .ok_or_else(|| anyhow!("{name}: deletion: no operation named {probe}"))?;
     if target.probe.is_none() {
         bail!(
             "{name}: deletion: {} declares no `probe` (where its answer has the status)",
-            d.probe
+            probe
         );
     }
     let mine = new_args(op);
@@ -925,7 +931,7 @@ fn deletion(
             .ok_or_else(|| {
                 anyhow!(
                     "{name}: deletion: {}::new needs `{}: {}`, which {name} does not have",
-                    d.probe,
+                    probe,
                     a.ident,
                     a.ty
                 )

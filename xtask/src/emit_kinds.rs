@@ -265,7 +265,7 @@ pub fn core_kinds_file(kinds: &[KindModel], header: &str) -> String {
             k.shape_rust().replace("crate::kinds::", ""),
             opt_lit(k.parent.as_deref()),
             lit(&k.list),
-            lit(&k.detail),
+            opt_lit(k.detail.as_deref()),
             lit(&k.delete),
             opt_lit(k.batch.as_ref().map(|b| b.operation.as_str())),
             k.asynchronous,
@@ -724,11 +724,30 @@ pub fn client_file(
     for k in kinds {
         let (pat, args) = id_pattern(k);
         let module = service_of(specs, &k.delete, &k.service);
-        let _ = writeln!(
-            s,
-            "            {pat} => self.wait_until_deleted(&otc_jobs_core::{module}::{}::new({args}), options){awaitt},",
-            k.delete
-        );
+        if k.detail.is_some() {
+            let _ = writeln!(
+                s,
+                "            {pat} => self.wait_until_deleted(&otc_jobs_core::{module}::{}::new({args}), options){awaitt},",
+                k.delete
+            );
+        } else {
+            // No detail operation: one walk of the list confirms the synchronous deletion,
+            // as one poll of a detail would.
+            let _ = writeln!(
+                s,
+                "            KindId::{v}(_) => {{
+                let _ = options;
+                let started = std::time::Instant::now();
+                let listing = self.list_rows_{snake}(&Filters::new(Kind::{v})){awaitt}?;
+                Ok(match listing.rows.into_iter().find(|row| &row.id == id) {{
+                    None => WaitOutcome::Gone {{ polls: 1, elapsed: started.elapsed() }},
+                    Some(row) => WaitOutcome::StillPresent {{ status: row.status }},
+                }})
+            }}",
+                v = k.variant,
+                snake = k.snake
+            );
+        }
     }
     s.push_str("        }\n    }\n\n");
 

@@ -297,8 +297,8 @@ pub struct KindModel {
     pub item_type: String,
     /// Whether the list takes options (then `new()` has no arguments but the parent's).
     pub list_new_args: Vec<String>,
-    /// Detail operation type name.
-    pub detail: String,
+    /// Detail operation type name; `None`: confirmed by the list.
+    pub detail: Option<String>,
     /// Delete operation type name.
     pub delete: String,
     /// Asynchronous deletion.
@@ -424,7 +424,18 @@ fn resolve_one(
             e.delete
         );
     };
-    let detail = operation(specs, &deletion.probe)?;
+    // Without a detail operation (DLI's templates), a synchronous deletion is confirmed by
+    // the list.
+    let detail = match &deletion.probe {
+        Some(p) => Some(operation(specs, p)?.type_name.clone()),
+        None if deletion.asynchronous => {
+            bail!(
+                "{} is asynchronous but declares no probe to wait with",
+                e.delete
+            )
+        }
+        None => None,
+    };
     let Some(paging) = &list.paging else {
         bail!("{} declares no `paging` in specs/operations.toml", e.list);
     };
@@ -606,7 +617,7 @@ fn resolve_one(
         list: list.type_name.clone(),
         item_type: item.rust(),
         list_new_args,
-        detail: detail.type_name.clone(),
+        detail,
         delete: delete.type_name.clone(),
         asynchronous: deletion.asynchronous,
         id_parts,

@@ -104,8 +104,10 @@ pub struct ProbeEntry {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DeletionEntry {
-    /// The type name of the detail operation to poll (it has a `probe`).
-    pub probe: String,
+    /// The type name of the detail operation to poll (it has a `probe`); absent when the
+    /// service has no detail operation (then no `impl Deletion`: the kind table confirms
+    /// a synchronous deletion by the list).
+    pub probe: Option<String>,
     /// Whether the service deletes after answering.
     pub asynchronous: bool,
     /// Why.

@@ -41,7 +41,7 @@ fn the_declared_kinds_resolve_with_their_facts() {
             ("version_id".to_owned(), Part::Number)
         ]
     );
-    assert_eq!(version.detail, "GetTrainingJobVersion");
+    assert_eq!(version.detail.as_deref(), Some("GetTrainingJobVersion"));
     assert!(version.asynchronous);
     // A child kind's filters are its parent's.
     assert_eq!(version.filters, by("training-job-v1").filters);

@@ -207,8 +207,9 @@ pub struct KindFacts {
     pub action: Action,
     /// The list operation (its `Operation::NAME`).
     pub list: &'static str,
-    /// The detail operation the waiter polls.
-    pub detail: &'static str,
+    /// The detail operation the waiter polls; `None` where the service has none (a
+    /// synchronous deletion is then confirmed by one walk of the list).
+    pub detail: Option<&'static str>,
     /// The delete operation.
     pub delete: &'static str,
     /// The batch deletion, where the service has one.

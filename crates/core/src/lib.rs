@@ -84,7 +84,7 @@ pub use service::Service;
 ///
 /// let kind: Kind = "training-job-version-v1".parse()?;
 /// assert_eq!(kind.parent(), Some(Kind::TrainingJobV1));
-/// assert_eq!(kind.facts().detail, "GetTrainingJobVersion");
+/// assert_eq!(kind.facts().detail, Some("GetTrainingJobVersion"));
 /// let id = kind.parse_id("10/2")?;
 /// assert_eq!(id, KindId::TrainingJobVersionV1 { job_id: 10, version_id: 2 });
 /// # Ok::<(), Box<dyn std::error::Error>>(())
