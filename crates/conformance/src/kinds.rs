@@ -9,6 +9,9 @@
 
 use std::time::{Duration, SystemTime};
 
+use otc_jobs_core::dli::{
+    DeleteFlinkTemplateResponse, ListFlinkTemplates, ListFlinkTemplatesResponse,
+};
 use otc_jobs_core::kinds::{Filters, Kind, KindBatch, KindId, Listing};
 use otc_jobs_core::modelarts::{
     DeleteTrainingJobV2Response, GetTrainingJobV2Response, ListTrainingJobsV2,
@@ -56,6 +59,10 @@ pub enum Call {
     GetTrainingJobV2(&'static str),
     /// `delete_training_job_v2(training_job_id)`.
     DeleteTrainingJobV2(&'static str),
+    /// `list_flink_templates(request)`.
+    ListFlinkTemplates(ListFlinkTemplates),
+    /// `delete_flink_template(template_id)`.
+    DeleteFlinkTemplate(i64),
 }
 
 /// The typed answer of a [`Call`].
@@ -69,6 +76,10 @@ pub enum Answer {
     TrainingJobV2(GetTrainingJobV2Response),
     /// A v2 training job deletion's answer (nothing documented).
     TrainingJobV2Deleted(DeleteTrainingJobV2Response),
+    /// A Flink template list page.
+    FlinkTemplates(ListFlinkTemplatesResponse),
+    /// A Flink template deletion's answer.
+    FlinkTemplateDeleted(DeleteFlinkTemplateResponse),
 }
 
 /// What a client reached, in the terms both clients must agree on.
@@ -172,6 +183,12 @@ macro_rules! run_with {
                         .map(Answer::TrainingJobV2Deleted),
                     Err(e) => Err(e),
                 },
+                Call::ListFlinkTemplates(r) => $client
+                    .list_flink_templates(r.clone())$(.$aw)?
+                    .map(Answer::FlinkTemplates),
+                Call::DeleteFlinkTemplate(id) => $client
+                    .delete_flink_template(*id)$(.$aw)?
+                    .map(Answer::FlinkTemplateDeleted),
             }),
             Run::ListRows(filters) => Ran::Rows($client.list_rows(filters)$(.$aw)?),
             Run::DeleteAndWait(id) => Ran::Wait(match $client.delete_id(id)$(.$aw)? {
@@ -327,6 +344,7 @@ fn seed_v2_mix(e: &Emulator) {
 /// Every case, in table order.
 pub fn kind_cases() -> Vec<KindCase> {
     let mut cases = training_job_v2();
+    cases.extend(flink_templates());
     cases.extend(dispatch());
     cases
 }
@@ -595,6 +613,162 @@ fn training_job_v2() -> Vec<KindCase> {
                     },
                 )
             }
+        },
+    ]
+}
+
+fn seed_templates(e: &Emulator) {
+    e.seed_many((1..=5u64).map(|n| {
+        let t = SeedJob::flink_template(n)
+            .name(if n % 2 == 1 {
+                format!("etl-{n}")
+            } else {
+                format!("report-{n}")
+            })
+            .create_time(T0 + n * DAY_MS);
+        if n <= 2 { t.tag("team", "data") } else { t }
+    }));
+}
+
+fn flink_templates() -> Vec<KindCase> {
+    vec![
+        KindCase {
+            setup: seed_templates,
+            ..base(
+                "list_flink_templates",
+                Run::Call(Call::ListFlinkTemplates(
+                    ListFlinkTemplates::new().limit(2).offset(1).order("asc"),
+                )),
+                |o| {
+                    let Answer::FlinkTemplates(page) = answer(o) else {
+                        panic!("{o:?}")
+                    };
+                    assert_eq!(
+                        page.is_success,
+                        Some(true),
+                        "the string \"true\" reads as true"
+                    );
+                    let list = page.template_list.as_ref().expect("template_list");
+                    assert_eq!(list.total_count, Some(5));
+                    let ids: Vec<Option<i64>> = list
+                        .templates
+                        .as_deref()
+                        .unwrap_or_default()
+                        .iter()
+                        .map(|t| t.template_id)
+                        .collect();
+                    assert_eq!(ids, [Some(2), Some(3)]);
+                    assert_eq!(
+                        o.requests,
+                        [
+                            "GET /v1.0/0a1b2c3d4e5f60718293a4b5c6d7e8f9/streaming/job-templates?limit=2&offset=1&order=asc"
+                        ]
+                    );
+                },
+            )
+        },
+        KindCase {
+            setup: seed_templates,
+            ..base(
+                "delete_flink_template",
+                Run::Call(Call::DeleteFlinkTemplate(2)),
+                |o| {
+                    let Answer::FlinkTemplateDeleted(d) = answer(o) else {
+                        panic!("{o:?}")
+                    };
+                    assert_eq!(d.is_success, Some(true));
+                    assert_eq!(d.template.as_ref().and_then(|t| t.template_id), Some(2));
+                    assert_eq!(o.remaining.len(), 4);
+                    assert!(!o.remaining.contains(&"flink-template 2".to_owned()));
+                },
+            )
+        },
+        base(
+            "delete_flink_template_not_found",
+            Run::Call(Call::DeleteFlinkTemplate(77)),
+            |o| {
+                assert_eq!(
+                    o.error.as_deref(),
+                    Some("service 400 DLI.0002 not_found=true")
+                );
+            },
+        ),
+        KindCase {
+            setup: |e| {
+                e.seed_many((1..=250u64).map(|n| SeedJob::flink_template(n).create_time(T0 + n)));
+            },
+            ..base(
+                "flink_template_rows_walk_250_by_offset",
+                Run::ListRows(Filters::new(Kind::FlinkTemplate)),
+                |o| {
+                    assert_eq!(o.rows.len(), 250);
+                    let mut ids: Vec<&str> = o
+                        .rows
+                        .iter()
+                        .filter_map(|r| r.split(" | ").next())
+                        .collect();
+                    ids.sort_unstable();
+                    ids.dedup();
+                    assert_eq!(ids.len(), 250, "every template exactly once");
+                    assert_eq!(
+                        o.rows[0],
+                        format!("250 | template-250 | - | {}", (T0 + 250) / 1000)
+                    );
+                    let queries: Vec<&str> = o
+                        .requests
+                        .iter()
+                        .filter_map(|r| r.split_once('?').map(|(_, q)| q))
+                        .collect();
+                    assert_eq!(
+                        queries,
+                        [
+                            "limit=100&offset=0",
+                            "limit=100&offset=100",
+                            "limit=100&offset=200"
+                        ]
+                    );
+                },
+            )
+        },
+        KindCase {
+            setup: seed_templates,
+            ..base(
+                "flink_template_filters_select",
+                Run::ListRows(filters(
+                    Kind::FlinkTemplate,
+                    &[("name", "ETL"), ("tags", "team=data"), ("order", "asc")],
+                )),
+                |o| {
+                    assert_eq!(
+                        o.rows,
+                        [format!("1 | etl-1 | - | {}", (T0 + DAY_MS) / 1000)]
+                    );
+                    assert_eq!(
+                        o.requests,
+                        [
+                            "GET /v1.0/0a1b2c3d4e5f60718293a4b5c6d7e8f9/streaming/job-templates?limit=100&name=ETL&offset=0&order=asc&tags=team%3Ddata"
+                        ]
+                    );
+                },
+            )
+        },
+        KindCase {
+            setup: seed_templates,
+            ..base(
+                "flink_template_deletion_confirmed_by_the_list",
+                Run::DeleteAndWait(KindId::FlinkTemplate(3)),
+                |o| {
+                    assert_eq!(o.waited.as_deref(), Some("Gone"), "{o:?}");
+                    assert_eq!(
+                        o.requests,
+                        [
+                            "DELETE /v1.0/0a1b2c3d4e5f60718293a4b5c6d7e8f9/streaming/job-templates/3",
+                            "GET /v1.0/0a1b2c3d4e5f60718293a4b5c6d7e8f9/streaming/job-templates?limit=100&offset=0",
+                        ]
+                    );
+                    assert_eq!(o.remaining.len(), 4);
+                },
+            )
         },
     ]
 }

@@ -76,6 +76,8 @@ pub(crate) enum Route {
     Execution(Method, String),
     TrainingJobSearchesV2,
     TrainingJobV2(Method, String),
+    FlinkTemplates,
+    DeleteFlinkTemplate(String),
     IamTokens,
     IamProjects,
 }
@@ -91,7 +93,11 @@ impl Route {
             | Route::VisualizationJob(..)
             | Route::TrainingJobSearchesV2
             | Route::TrainingJobV2(..) => Service::ModelArts,
-            Route::FlinkJobs | Route::FlinkJob(..) | Route::FlinkBatchDelete => Service::Dli,
+            Route::FlinkJobs
+            | Route::FlinkJob(..)
+            | Route::FlinkBatchDelete
+            | Route::FlinkTemplates
+            | Route::DeleteFlinkTemplate(_) => Service::Dli,
             Route::Executions | Route::Execution(..) => Service::Mrs,
             Route::IamTokens | Route::IamProjects => Service::Iam,
         }
@@ -130,6 +136,12 @@ pub(crate) fn route(method: &Method, path: &str) -> Option<(Option<String>, Rout
         }
         ["v2", p, "training-jobs", id] if is(Method::GET) || is(Method::DELETE) => {
             (Some(p), Route::TrainingJobV2(m, decode(id)))
+        }
+        ["v1.0", p, "streaming", "job-templates"] if is(Method::GET) => {
+            (Some(p), Route::FlinkTemplates)
+        }
+        ["v1.0", p, "streaming", "job-templates", id] if is(Method::DELETE) => {
+            (Some(p), Route::DeleteFlinkTemplate(decode(id)))
         }
         ["v1.0", p, "streaming", "jobs"] if is(Method::GET) => (Some(p), Route::FlinkJobs),
         ["v1.0", p, "streaming", "jobs", "delete"] if is(Method::POST) => {
@@ -209,6 +221,8 @@ pub(crate) fn handle(
             mrs::execution(store, method == Method::DELETE, &id, project_id)
         }
         Route::TrainingJobSearchesV2 => modelarts_v2::list(store, body),
+        Route::FlinkTemplates => dli::list_templates(store, &query),
+        Route::DeleteFlinkTemplate(id) => dli::delete_template(store, &id),
         Route::TrainingJobV2(method, id) => {
             modelarts_v2::job(store, method == Method::DELETE, &id, delay, now)
         }

@@ -12,11 +12,15 @@ use crate::store::Attrs;
 pub(crate) enum Simple {
     /// ModelArts training jobs of the current API (v2).
     TrainingJobV2,
+    /// DLI Flink job templates.
+    FlinkTemplate,
 }
 
 /// A job's key in its kind: a number or a text, as the pages type the id.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) enum Key {
+    /// A numeric id (`Long` on the pages).
+    Number(u64),
     /// A text id (a UUID, a configuration name).
     Text(String),
 }
@@ -25,6 +29,7 @@ impl Key {
     /// The id as the answers and paths write it.
     pub(crate) fn text(&self) -> String {
         match self {
+            Key::Number(n) => n.to_string(),
             Key::Text(t) => t.clone(),
         }
     }
@@ -35,6 +40,7 @@ impl Simple {
     pub(crate) fn asynchronous(self) -> bool {
         match self {
             Simple::TrainingJobV2 => true,
+            Simple::FlinkTemplate => false,
         }
     }
 
@@ -42,6 +48,7 @@ impl Simple {
     pub(crate) fn default_status(self) -> Value {
         match self {
             Simple::TrainingJobV2 => Value::from("Completed"),
+            Simple::FlinkTemplate => Value::Null,
         }
     }
 
@@ -52,6 +59,7 @@ impl Simple {
                 let id = key.text();
                 format!("job-{}", id.chars().take(8).collect::<String>())
             }
+            Simple::FlinkTemplate => format!("template-{}", key.text()),
         }
     }
 
@@ -63,6 +71,16 @@ impl Simple {
                 name: attrs.name.clone(),
                 status,
                 create_time: attrs.create_time,
+            },
+            Simple::FlinkTemplate => SeedJob::FlinkTemplate {
+                template_id: match key {
+                    Key::Number(n) => *n,
+                    Key::Text(t) => t.parse().unwrap_or_default(),
+                },
+                name: attrs.name.clone(),
+                create_time: attrs.create_time,
+                job_type: attrs.job_type.clone(),
+                tags: attrs.tags.clone(),
             },
         }
     }
@@ -83,6 +101,23 @@ impl Simple {
                     name,
                     status,
                     create_time,
+                    ..Attrs::default()
+                },
+            )),
+            SeedJob::FlinkTemplate {
+                template_id,
+                name,
+                create_time,
+                job_type,
+                tags,
+            } => Ok((
+                Simple::FlinkTemplate,
+                Key::Number(template_id),
+                Attrs {
+                    name,
+                    create_time,
+                    job_type,
+                    tags,
                     ..Attrs::default()
                 },
             )),

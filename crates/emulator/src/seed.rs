@@ -175,6 +175,25 @@ pub enum SeedJob {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         create_time: Option<u64>,
     },
+    /// A DLI Flink job template (`/v1.0/{project_id}/streaming/job-templates/{template_id}`):
+    /// kind `flink-template`.
+    #[serde(rename = "flink-template")]
+    FlinkTemplate {
+        /// The template id (Integer in the list, Long in the deletion's answer).
+        template_id: u64,
+        /// `name` (default `template-{template_id}`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        /// `create_time`, unix milliseconds (default: when seeded).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        create_time: Option<u64>,
+        /// `job_type`: `flink_sql_job` (default) or `flink_opensource_sql_job`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        job_type: Option<String>,
+        /// Tags, for the list's `tags` filter.
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        tags: BTreeMap<String, String>,
+    },
 }
 
 fn is_false(b: &bool) -> bool {
@@ -285,6 +304,17 @@ impl SeedJob {
         }
     }
 
+    /// A DLI Flink job template with default attributes.
+    pub fn flink_template(template_id: u64) -> SeedJob {
+        SeedJob::FlinkTemplate {
+            template_id,
+            name: None,
+            create_time: None,
+            job_type: None,
+            tags: BTreeMap::new(),
+        }
+    }
+
     /// The kind's name, as the CLI and the admin API write it (`training-job-v1`).
     ///
     /// ```
@@ -300,6 +330,7 @@ impl SeedJob {
             SeedJob::FlinkJob { .. } => "flink-job",
             SeedJob::JobExecution { .. } => "job-execution-v1",
             SeedJob::TrainingJobV2 { .. } => "training-job",
+            SeedJob::FlinkTemplate { .. } => "flink-template",
         }
     }
 
@@ -316,6 +347,7 @@ impl SeedJob {
                 job_execution_id, ..
             } => job_execution_id.clone(),
             SeedJob::TrainingJobV2 { job_id, .. } => job_id.clone(),
+            SeedJob::FlinkTemplate { template_id, .. } => template_id.to_string(),
         }
     }
 
@@ -328,16 +360,19 @@ impl SeedJob {
             | SeedJob::VisualizationJob { name, .. }
             | SeedJob::FlinkJob { name, .. }
             | SeedJob::JobExecution { name, .. }
-            | SeedJob::TrainingJobV2 { name, .. } => *name = value,
+            | SeedJob::TrainingJobV2 { name, .. }
+            | SeedJob::FlinkTemplate { name, .. } => *name = value,
         }
         self
     }
 
-    /// With this status (every kind): a number for ModelArts (`8`), a string for DLI
-    /// (`"job_running"`) and MRS (`"SUCCEEDED"`).
+    /// With this status (every kind that has one): a number for ModelArts v1 (`8`), a
+    /// string for ModelArts v2 (`"Running"`), DLI (`"job_running"`) and MRS
+    /// (`"SUCCEEDED"`). Templates have none: unchanged.
     pub fn status(mut self, value: impl Into<Value>) -> SeedJob {
         let value = Some(value.into());
         match &mut self {
+            SeedJob::FlinkTemplate { .. } => {}
             SeedJob::TrainingJob { status, .. }
             | SeedJob::TrainingJobVersion { status, .. }
             | SeedJob::VisualizationJob { status, .. }
@@ -356,7 +391,8 @@ impl SeedJob {
             | SeedJob::VisualizationJob { create_time, .. }
             | SeedJob::FlinkJob { create_time, .. }
             | SeedJob::JobExecution { create_time, .. }
-            | SeedJob::TrainingJobV2 { create_time, .. } => *create_time = Some(unix_ms),
+            | SeedJob::TrainingJobV2 { create_time, .. }
+            | SeedJob::FlinkTemplate { create_time, .. } => *create_time = Some(unix_ms),
         }
         self
     }
@@ -406,9 +442,12 @@ impl SeedJob {
         self
     }
 
-    /// Flink jobs: of this type (`flink_sql_job`, `flink_jar_job`). Other kinds: unchanged.
+    /// Flink jobs and templates: of this type (`flink_sql_job`, `flink_jar_job`). Other
+    /// kinds: unchanged.
     pub fn job_type(mut self, value: impl Into<String>) -> SeedJob {
-        if let SeedJob::FlinkJob { job_type, .. } = &mut self {
+        if let SeedJob::FlinkJob { job_type, .. } | SeedJob::FlinkTemplate { job_type, .. } =
+            &mut self
+        {
             *job_type = Some(value.into());
         }
         self
@@ -422,9 +461,9 @@ impl SeedJob {
         self
     }
 
-    /// Flink jobs: with this tag. Other kinds: unchanged.
+    /// Flink jobs and templates: with this tag. Other kinds: unchanged.
     pub fn tag(mut self, key: impl Into<String>, value: impl Into<String>) -> SeedJob {
-        if let SeedJob::FlinkJob { tags, .. } = &mut self {
+        if let SeedJob::FlinkJob { tags, .. } | SeedJob::FlinkTemplate { tags, .. } = &mut self {
             tags.insert(key.into(), value.into());
         }
         self

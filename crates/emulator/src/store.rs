@@ -287,7 +287,7 @@ impl Store {
                     .insert(job_execution_id, Entry::new(attrs, now_ms));
             }
             // Kept in the table (above).
-            SeedJob::TrainingJobV2 { .. } => {}
+            _ => {}
         }
     }
 

@@ -42,6 +42,7 @@ impl Client {
             Kind::VisualizationJobV1 => self.list_rows_visualization_job_v1(filters).await,
             Kind::FlinkJob => self.list_rows_flink_job(filters).await,
             Kind::JobExecutionV1 => self.list_rows_job_execution_v1(filters).await,
+            Kind::FlinkTemplate => self.list_rows_flink_template(filters).await,
         }
     }
 
@@ -94,6 +95,10 @@ impl Client {
                 .map(drop),
             KindId::JobExecutionV1(id) => self
                 .send_impl(&otc_jobs_core::mrs::DeleteJobExecution::new(id.clone()))
+                .await
+                .map(drop),
+            KindId::FlinkTemplate(id) => self
+                .send_impl(&otc_jobs_core::dli::DeleteFlinkTemplate::new(*id))
                 .await
                 .map(drop),
         }
@@ -162,6 +167,20 @@ impl Client {
                     options,
                 )
                 .await
+            }
+            KindId::FlinkTemplate(_) => {
+                let _ = options;
+                let started = std::time::Instant::now();
+                let listing = self
+                    .list_rows_flink_template(&Filters::new(Kind::FlinkTemplate))
+                    .await?;
+                Ok(match listing.rows.into_iter().find(|row| &row.id == id) {
+                    None => WaitOutcome::Gone {
+                        polls: 1,
+                        elapsed: started.elapsed(),
+                    },
+                    Some(row) => WaitOutcome::StillPresent { status: row.status },
+                })
             }
         }
     }
@@ -358,6 +377,28 @@ impl Client {
         while let Some(item) = futures_util::StreamExt::next(&mut items).await {
             match item {
                 Ok(item) => listing.push(otc_jobs_core::kinds::rows::job_execution_v1(&item)),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(listing)
+    }
+
+    async fn list_rows_flink_template(&self, filters: &Filters) -> Result<Listing, Error> {
+        let mut request = otc_jobs_core::dli::ListFlinkTemplates::new();
+        if let Some(value) = filters.get("name") {
+            request.name = Some((value).to_owned());
+        }
+        if let Some(value) = filters.get("tags") {
+            request.tags = Some((value).to_owned());
+        }
+        if let Some(value) = filters.get("order") {
+            request.order = Some((value).to_owned());
+        }
+        let mut listing = Listing::default();
+        let mut items = std::pin::pin!(self.paginate(request));
+        while let Some(item) = futures_util::StreamExt::next(&mut items).await {
+            match item {
+                Ok(item) => listing.push(otc_jobs_core::kinds::rows::flink_template(&item)),
                 Err(e) => return Err(e),
             }
         }

@@ -445,4 +445,51 @@ impl Client {
         ))
         .await
     }
+
+    /// This API is used to list job templates.
+    ///
+    /// Listing Templates (Data Lake Insight): `GET /v1.0/{project_id}/streaming/job-templates`.
+    ///
+    /// Sends [`ListFlinkTemplates`](otc_jobs_core::dli::ListFlinkTemplates) and returns its response.
+    ///
+    /// ```
+    /// use otc_jobs_async::Client;
+    /// use otc_jobs_async::otc_jobs_core::dli::ListFlinkTemplates;
+    /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let answer = client.list_flink_templates(ListFlinkTemplates::new()).await?;
+    ///     let _ = answer;
+    ///     Ok(())
+    /// }
+    /// # let _ = example;
+    /// ```
+    pub async fn list_flink_templates(
+        &self,
+        request: otc_jobs_core::dli::ListFlinkTemplates,
+    ) -> Result<otc_jobs_core::dli::ListFlinkTemplatesResponse, Error> {
+        self.send_impl(&request).await
+    }
+
+    /// This API is used to delete a template.
+    ///
+    /// Deleting a Template (Data Lake Insight): `DELETE /v1.0/{project_id}/streaming/job-templates/{template_id}`.
+    ///
+    /// Sends [`DeleteFlinkTemplate`](otc_jobs_core::dli::DeleteFlinkTemplate) and returns its response.
+    ///
+    /// ```
+    /// use otc_jobs_async::Client;
+    ///
+    /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let answer = client.delete_flink_template(148).await?;
+    ///     let _ = answer;
+    ///     Ok(())
+    /// }
+    /// # let _ = example;
+    /// ```
+    pub async fn delete_flink_template(
+        &self,
+        template_id: i64,
+    ) -> Result<otc_jobs_core::dli::DeleteFlinkTemplateResponse, Error> {
+        self.send_impl(&otc_jobs_core::dli::DeleteFlinkTemplate::new(template_id))
+            .await
+    }
 }

@@ -39,6 +39,7 @@ impl Client {
             Kind::VisualizationJobV1 => self.list_rows_visualization_job_v1(filters),
             Kind::FlinkJob => self.list_rows_flink_job(filters),
             Kind::JobExecutionV1 => self.list_rows_job_execution_v1(filters),
+            Kind::FlinkTemplate => self.list_rows_flink_template(filters),
         }
     }
 
@@ -84,6 +85,9 @@ impl Client {
             KindId::JobExecutionV1(id) => self
                 .send_impl(&otc_jobs_core::mrs::DeleteJobExecution::new(id.clone()))
                 .map(drop),
+            KindId::FlinkTemplate(id) => self
+                .send_impl(&otc_jobs_core::dli::DeleteFlinkTemplate::new(*id))
+                .map(drop),
         }
     }
 
@@ -128,6 +132,18 @@ impl Client {
                 &otc_jobs_core::mrs::DeleteJobExecution::new(id.clone()),
                 options,
             ),
+            KindId::FlinkTemplate(_) => {
+                let _ = options;
+                let started = std::time::Instant::now();
+                let listing = self.list_rows_flink_template(&Filters::new(Kind::FlinkTemplate))?;
+                Ok(match listing.rows.into_iter().find(|row| &row.id == id) {
+                    None => WaitOutcome::Gone {
+                        polls: 1,
+                        elapsed: started.elapsed(),
+                    },
+                    Some(row) => WaitOutcome::StillPresent { status: row.status },
+                })
+            }
         }
     }
 
@@ -313,6 +329,27 @@ impl Client {
         for item in self.paginate(request) {
             match item {
                 Ok(item) => listing.push(otc_jobs_core::kinds::rows::job_execution_v1(&item)),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(listing)
+    }
+
+    fn list_rows_flink_template(&self, filters: &Filters) -> Result<Listing, Error> {
+        let mut request = otc_jobs_core::dli::ListFlinkTemplates::new();
+        if let Some(value) = filters.get("name") {
+            request.name = Some((value).to_owned());
+        }
+        if let Some(value) = filters.get("tags") {
+            request.tags = Some((value).to_owned());
+        }
+        if let Some(value) = filters.get("order") {
+            request.order = Some((value).to_owned());
+        }
+        let mut listing = Listing::default();
+        for item in self.paginate(request) {
+            match item {
+                Ok(item) => listing.push(otc_jobs_core::kinds::rows::flink_template(&item)),
                 Err(e) => return Err(e),
             }
         }

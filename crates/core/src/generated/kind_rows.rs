@@ -244,3 +244,39 @@ pub fn job_execution_v1(item: &crate::mrs::ListJobExecutionsJobExecution) -> Res
         extra: Vec::new(),
     })
 }
+
+/// A `flink-template` item (an item of [`ListFlinkTemplates`](crate::dli::ListFlinkTemplates)) as a row: id `template_id`, name `name`, created `create_time`.
+///
+/// ```
+/// use otc_jobs_core::kinds::{rows, Kind};
+///
+/// // An item without an id is not a row: it is reported, not dropped.
+/// let item = otc_jobs_core::dli::ListFlinkTemplatesTemplate::default();
+/// let error = rows::flink_template(&item).unwrap_err();
+/// assert_eq!((error.kind, error.field), (Kind::FlinkTemplate, "template_id"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn flink_template(item: &crate::dli::ListFlinkTemplatesTemplate) -> Result<Row, RowError> {
+    let kind = Kind::FlinkTemplate;
+    let raw = item.template_id.as_ref().ok_or(RowError {
+        kind,
+        field: "template_id",
+        value: None,
+    })?;
+    let own = *raw;
+    let status: Option<String> = None;
+    Ok(Row {
+        id: KindId::FlinkTemplate(own),
+        name: item.name.clone(),
+        status_name: None,
+        status,
+        created: item
+            .create_time
+            .as_ref()
+            .and_then(|n| crate::kind::time_of_number(*n, crate::kind::TimeUnit::Millis)),
+        extra: [("type", item.job_type.clone())]
+            .into_iter()
+            .filter_map(|(name, value)| Some((name, value?)))
+            .collect(),
+    })
+}

@@ -33,17 +33,20 @@ pub enum Kind {
     FlinkJob,
     /// An MRS job execution of the v1.1 API (Not Recommended upstream) (`job-execution-v1`; mrs v1.1).
     JobExecutionV1,
+    /// A DLI Flink job template (`flink-template`; dli v1.0).
+    FlinkTemplate,
 }
 
 impl Kind {
     /// Every kind, in the order of `specs/kinds.toml`.
-    pub const ALL: [Kind; 6] = [
+    pub const ALL: [Kind; 7] = [
         Kind::TrainingJob,
         Kind::TrainingJobV1,
         Kind::TrainingJobVersionV1,
         Kind::VisualizationJobV1,
         Kind::FlinkJob,
         Kind::JobExecutionV1,
+        Kind::FlinkTemplate,
     ];
 
     /// Everything the table says of the kind.
@@ -114,6 +117,7 @@ impl Kind {
             "visualization-job-v1" => Some(Kind::VisualizationJobV1),
             "flink-job" => Some(Kind::FlinkJob),
             "job-execution-v1" => Some(Kind::JobExecutionV1),
+            "flink-template" => Some(Kind::FlinkTemplate),
             _ => None,
         }
     }
@@ -136,6 +140,7 @@ impl Kind {
             }
             Kind::FlinkJob => Some(KindId::FlinkJob(crate::kind::positive_number(text)?)),
             Kind::JobExecutionV1 => Some(KindId::JobExecutionV1(crate::PathId::new(text).ok()?)),
+            Kind::FlinkTemplate => Some(KindId::FlinkTemplate(crate::kind::positive_number(text)?)),
         }
     }
 }
@@ -388,7 +393,31 @@ const JOB_EXECUTION_V1_FILTERS: &[Filter] = &[Filter {
     doc: "Sort field",
 }];
 
-static FACTS: [KindFacts; 6] = [
+const FLINK_TEMPLATE_FILTERS: &[Filter] = &[
+    Filter {
+        flag: "name",
+        target: "name",
+        values: &[],
+        separator: None,
+        doc: "Template name.",
+    },
+    Filter {
+        flag: "tags",
+        target: "tags",
+        values: &[],
+        separator: None,
+        doc: "List of tag names.",
+    },
+    Filter {
+        flag: "order",
+        target: "order",
+        values: &["asc", "desc"],
+        separator: None,
+        doc: "Sorting style of the query results.",
+    },
+];
+
+static FACTS: [KindFacts; 7] = [
     KindFacts {
         name: "training-job",
         doc: "A ModelArts training job (the current API, v2)",
@@ -515,6 +544,27 @@ static FACTS: [KindFacts; 6] = [
         filters: JOB_EXECUTION_V1_FILTERS,
         statuses: &[],
     },
+    KindFacts {
+        name: "flink-template",
+        doc: "A DLI Flink job template",
+        service: crate::Service::Dli,
+        api_version: "v1.0",
+        id_shape: IdShape::One(IdPart::Number),
+        parent: None,
+        action: Action::Delete,
+        list: "ListFlinkTemplates",
+        detail: None,
+        delete: "DeleteFlinkTemplate",
+        batch_delete: None,
+        asynchronous: false,
+        id_field: "template_id",
+        name_field: Some("name"),
+        status_field: None,
+        created_field: Some("create_time"),
+        created_unit: TimeUnit::Millis,
+        filters: FLINK_TEMPLATE_FILTERS,
+        statuses: &[],
+    },
 ];
 
 /// The id of one job: its variant is its kind, its fields the delete operation's path
@@ -544,6 +594,8 @@ pub enum KindId {
     FlinkJob(i64),
     /// A `job-execution-v1` id (`job_execution_id`).
     JobExecutionV1(crate::PathId),
+    /// A `flink-template` id (`template_id`).
+    FlinkTemplate(i64),
 }
 
 impl KindId {
@@ -556,6 +608,7 @@ impl KindId {
             KindId::VisualizationJobV1(_) => Kind::VisualizationJobV1,
             KindId::FlinkJob(_) => Kind::FlinkJob,
             KindId::JobExecutionV1(_) => Kind::JobExecutionV1,
+            KindId::FlinkTemplate(_) => Kind::FlinkTemplate,
         }
     }
 }
@@ -571,6 +624,7 @@ impl fmt::Display for KindId {
             KindId::VisualizationJobV1(id) => write!(f, "{id}"),
             KindId::FlinkJob(id) => write!(f, "{id}"),
             KindId::JobExecutionV1(id) => write!(f, "{id}"),
+            KindId::FlinkTemplate(id) => write!(f, "{id}"),
         }
     }
 }

@@ -4,6 +4,7 @@
 
 mod batch_delete_flink_jobs;
 mod delete_flink_job;
+mod delete_flink_template;
 mod delete_job_execution;
 mod delete_training_job;
 mod delete_training_job_v2;
@@ -17,6 +18,7 @@ mod get_visualization_job;
 pub(crate) mod kind_rows;
 pub(crate) mod kinds;
 mod list_flink_jobs;
+mod list_flink_templates;
 mod list_job_executions;
 mod list_training_job_versions;
 mod list_training_jobs;
@@ -27,8 +29,10 @@ mod list_visualization_jobs;
 pub mod dli {
     pub use super::batch_delete_flink_jobs::*;
     pub use super::delete_flink_job::*;
+    pub use super::delete_flink_template::*;
     pub use super::get_flink_job::*;
     pub use super::list_flink_jobs::*;
+    pub use super::list_flink_templates::*;
 }
 
 /// ModelArts (`modelarts`): training jobs and visualization jobs.
