@@ -14,7 +14,8 @@ use otc_jobs_core::dli::{
 };
 use otc_jobs_core::kinds::{Filters, Kind, KindBatch, KindId, Listing};
 use otc_jobs_core::modelarts::{
-    DeleteTrainingJobV2Response, GetTrainingJobV2Response, ListTrainingJobsV2,
+    DeleteTrainingConfigResponse, DeleteTrainingJobV2Response, GetTrainingConfigResponse,
+    GetTrainingJobV2Response, ListTrainingConfigs, ListTrainingConfigsResponse, ListTrainingJobsV2,
     ListTrainingJobsV2Response,
 };
 use otc_jobs_core::{Error, PathId};
@@ -63,6 +64,12 @@ pub enum Call {
     ListFlinkTemplates(ListFlinkTemplates),
     /// `delete_flink_template(template_id)`.
     DeleteFlinkTemplate(i64),
+    /// `list_training_configs(request)`.
+    ListTrainingConfigs(ListTrainingConfigs),
+    /// `get_training_config(config_name)`.
+    GetTrainingConfig(&'static str),
+    /// `delete_training_config(config_name)`.
+    DeleteTrainingConfig(&'static str),
 }
 
 /// The typed answer of a [`Call`].
@@ -80,6 +87,12 @@ pub enum Answer {
     FlinkTemplates(ListFlinkTemplatesResponse),
     /// A Flink template deletion's answer.
     FlinkTemplateDeleted(DeleteFlinkTemplateResponse),
+    /// A training job configuration list page.
+    TrainingConfigs(ListTrainingConfigsResponse),
+    /// A training job configuration's details.
+    TrainingConfig(GetTrainingConfigResponse),
+    /// A training job configuration deletion's answer.
+    TrainingConfigDeleted(DeleteTrainingConfigResponse),
 }
 
 /// What a client reached, in the terms both clients must agree on.
@@ -189,6 +202,21 @@ macro_rules! run_with {
                 Call::DeleteFlinkTemplate(id) => $client
                     .delete_flink_template(*id)$(.$aw)?
                     .map(Answer::FlinkTemplateDeleted),
+                Call::ListTrainingConfigs(r) => $client
+                    .list_training_configs(r.clone())$(.$aw)?
+                    .map(Answer::TrainingConfigs),
+                Call::GetTrainingConfig(name) => match path_id(name) {
+                    Ok(name) => $client
+                        .get_training_config(otc_jobs_core::modelarts::GetTrainingConfig::new(name))$(.$aw)?
+                        .map(Answer::TrainingConfig),
+                    Err(e) => Err(e),
+                },
+                Call::DeleteTrainingConfig(name) => match path_id(name) {
+                    Ok(name) => $client
+                        .delete_training_config(name)$(.$aw)?
+                        .map(Answer::TrainingConfigDeleted),
+                    Err(e) => Err(e),
+                },
             }),
             Run::ListRows(filters) => Ran::Rows($client.list_rows(filters)$(.$aw)?),
             Run::DeleteAndWait(id) => Ran::Wait(match $client.delete_id(id)$(.$aw)? {
@@ -345,6 +373,7 @@ fn seed_v2_mix(e: &Emulator) {
 pub fn kind_cases() -> Vec<KindCase> {
     let mut cases = training_job_v2();
     cases.extend(flink_templates());
+    cases.extend(training_configs());
     cases.extend(dispatch());
     cases
 }
@@ -767,6 +796,144 @@ fn flink_templates() -> Vec<KindCase> {
                         ]
                     );
                     assert_eq!(o.remaining.len(), 4);
+                },
+            )
+        },
+    ]
+}
+
+/// A configuration name that must survive the path: a space, a slash, a percent sign.
+const ODD_NAME: &str = "my config/v1 100%";
+
+fn seed_configs(e: &Emulator) {
+    e.seed_many(
+        ["alpha", "beta", "gamma", ODD_NAME]
+            .iter()
+            .enumerate()
+            .map(|(n, name)| {
+                SeedJob::training_config_v1(*name).create_time(T0 + n as u64 * DAY_MS)
+            }),
+    );
+    // A sample configuration: the list shows custom ones unless asked.
+    e.seed(SeedJob::TrainingConfigV1 {
+        config_name: "sample-1".into(),
+        create_time: Some(T0),
+        config_type: Some("sample".into()),
+    });
+}
+
+fn training_configs() -> Vec<KindCase> {
+    vec![
+        KindCase {
+            setup: seed_configs,
+            ..base(
+                "list_training_configs",
+                Run::Call(Call::ListTrainingConfigs(
+                    ListTrainingConfigs::new().per_page(2).page(1).order("asc"),
+                )),
+                |o| {
+                    let Answer::TrainingConfigs(page) = answer(o) else {
+                        panic!("{o:?}")
+                    };
+                    assert_eq!(page.config_total_count, Some(4));
+                    let names: Vec<Option<&str>> = page
+                        .configs
+                        .as_deref()
+                        .unwrap_or_default()
+                        .iter()
+                        .map(|c| c.config_name.as_deref())
+                        .collect();
+                    assert_eq!(names, [Some("alpha"), Some("beta")]);
+                },
+            )
+        },
+        KindCase {
+            setup: seed_configs,
+            ..base(
+                "get_training_config_with_an_odd_name",
+                Run::Call(Call::GetTrainingConfig(ODD_NAME)),
+                |o| {
+                    let Answer::TrainingConfig(c) = answer(o) else {
+                        panic!("{o:?}")
+                    };
+                    assert_eq!(c.config_name.as_deref(), Some(ODD_NAME));
+                    assert_eq!(
+                        o.requests,
+                        [
+                            "GET /v1/0a1b2c3d4e5f60718293a4b5c6d7e8f9/training-job-configs/my%20config%2Fv1%20100%25"
+                        ]
+                    );
+                },
+            )
+        },
+        KindCase {
+            setup: seed_configs,
+            ..base(
+                "delete_training_config",
+                Run::Call(Call::DeleteTrainingConfig(ODD_NAME)),
+                |o| {
+                    let Answer::TrainingConfigDeleted(d) = answer(o) else {
+                        panic!("{o:?}")
+                    };
+                    assert_eq!(d.is_success, Some(true));
+                    assert!(
+                        !o.remaining.iter().any(|r| r.contains("my config")),
+                        "{o:?}"
+                    );
+                    assert_eq!(o.remaining.len(), 4);
+                },
+            )
+        },
+        base(
+            "get_training_config_not_found",
+            Run::Call(Call::GetTrainingConfig("nope")),
+            |o| {
+                assert_eq!(
+                    o.error.as_deref(),
+                    Some("service 404 ModelArts.0105 not_found=true")
+                );
+            },
+        ),
+        KindCase {
+            setup: |e| {
+                e.seed_many((0..1050u64).map(|n| {
+                    SeedJob::training_config_v1(format!("cfg-{n:04}")).create_time(T0 + n * 1000)
+                }));
+            },
+            ..base(
+                "training_config_rows_walk_1050_by_page_number",
+                Run::ListRows(filters(Kind::TrainingConfigV1, &[("order", "desc")])),
+                |o| {
+                    assert_eq!(o.rows.len(), 1050);
+                    assert_eq!(
+                        o.rows[0],
+                        format!("cfg-1049 | cfg-1049 | - | {}", (T0 + 1_049_000) / 1000)
+                    );
+                    let queries: Vec<&str> = o
+                        .requests
+                        .iter()
+                        .filter_map(|r| r.split_once('?').map(|(_, q)| q))
+                        .collect();
+                    assert_eq!(
+                        queries,
+                        [
+                            "order=desc&page=1&per_page=1000&sortBy=create_time",
+                            "order=desc&page=2&per_page=1000&sortBy=create_time"
+                        ]
+                    );
+                },
+            )
+        },
+        KindCase {
+            setup: seed_configs,
+            ..base(
+                "training_config_deletion_confirmed_by_one_poll",
+                Run::DeleteAndWait(KindId::TrainingConfigV1(
+                    PathId::new("beta").expect("an id"),
+                )),
+                |o| {
+                    assert_eq!(o.waited.as_deref(), Some("Gone"), "{o:?}");
+                    assert_eq!(o.requests.len(), 2, "{:?}", o.requests);
                 },
             )
         },

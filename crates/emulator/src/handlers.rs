@@ -78,6 +78,8 @@ pub(crate) enum Route {
     TrainingJobV2(Method, String),
     FlinkTemplates,
     DeleteFlinkTemplate(String),
+    TrainingConfigs,
+    TrainingConfig(Method, String),
     IamTokens,
     IamProjects,
 }
@@ -92,7 +94,9 @@ impl Route {
             | Route::VisualizationJobs
             | Route::VisualizationJob(..)
             | Route::TrainingJobSearchesV2
-            | Route::TrainingJobV2(..) => Service::ModelArts,
+            | Route::TrainingJobV2(..)
+            | Route::TrainingConfigs
+            | Route::TrainingConfig(..) => Service::ModelArts,
             Route::FlinkJobs
             | Route::FlinkJob(..)
             | Route::FlinkBatchDelete
@@ -128,6 +132,10 @@ pub(crate) fn route(method: &Method, path: &str) -> Option<(Option<String>, Rout
             (Some(p), Route::TrainingVersion(m, decode(id), decode(v)))
         }
         ["v1", p, "visualization-jobs"] if is(Method::GET) => (Some(p), Route::VisualizationJobs),
+        ["v1", p, "training-job-configs"] if is(Method::GET) => (Some(p), Route::TrainingConfigs),
+        ["v1", p, "training-job-configs", name] if is(Method::GET) || is(Method::DELETE) => {
+            (Some(p), Route::TrainingConfig(m, decode(name)))
+        }
         ["v1", p, "visualization-jobs", id] if is(Method::GET) || is(Method::DELETE) => {
             (Some(p), Route::VisualizationJob(m, decode(id)))
         }
@@ -222,6 +230,10 @@ pub(crate) fn handle(
         }
         Route::TrainingJobSearchesV2 => modelarts_v2::list(store, body),
         Route::FlinkTemplates => dli::list_templates(store, &query),
+        Route::TrainingConfigs => modelarts::list_configs(store, &query),
+        Route::TrainingConfig(method, name) => {
+            modelarts::config(store, method == Method::DELETE, &name, now)
+        }
         Route::DeleteFlinkTemplate(id) => dli::delete_template(store, &id),
         Route::TrainingJobV2(method, id) => {
             modelarts_v2::job(store, method == Method::DELETE, &id, delay, now)

@@ -14,6 +14,8 @@ pub(crate) enum Simple {
     TrainingJobV2,
     /// DLI Flink job templates.
     FlinkTemplate,
+    /// ModelArts training job configurations (old-version API).
+    TrainingConfigV1,
 }
 
 /// A job's key in its kind: a number or a text, as the pages type the id.
@@ -40,7 +42,7 @@ impl Simple {
     pub(crate) fn asynchronous(self) -> bool {
         match self {
             Simple::TrainingJobV2 => true,
-            Simple::FlinkTemplate => false,
+            Simple::FlinkTemplate | Simple::TrainingConfigV1 => false,
         }
     }
 
@@ -48,7 +50,7 @@ impl Simple {
     pub(crate) fn default_status(self) -> Value {
         match self {
             Simple::TrainingJobV2 => Value::from("Completed"),
-            Simple::FlinkTemplate => Value::Null,
+            Simple::FlinkTemplate | Simple::TrainingConfigV1 => Value::Null,
         }
     }
 
@@ -60,6 +62,7 @@ impl Simple {
                 format!("job-{}", id.chars().take(8).collect::<String>())
             }
             Simple::FlinkTemplate => format!("template-{}", key.text()),
+            Simple::TrainingConfigV1 => key.text(),
         }
     }
 
@@ -81,6 +84,11 @@ impl Simple {
                 create_time: attrs.create_time,
                 job_type: attrs.job_type.clone(),
                 tags: attrs.tags.clone(),
+            },
+            Simple::TrainingConfigV1 => SeedJob::TrainingConfigV1 {
+                config_name: key.text(),
+                create_time: attrs.create_time,
+                config_type: attrs.job_type.clone(),
             },
         }
     }
@@ -118,6 +126,20 @@ impl Simple {
                     create_time,
                     job_type,
                     tags,
+                    ..Attrs::default()
+                },
+            )),
+            SeedJob::TrainingConfigV1 {
+                config_name,
+                create_time,
+                config_type,
+            } => Ok((
+                Simple::TrainingConfigV1,
+                Key::Text(config_name),
+                Attrs {
+                    create_time,
+                    // The kind's type attribute: a configuration's config_type.
+                    job_type: config_type,
                     ..Attrs::default()
                 },
             )),

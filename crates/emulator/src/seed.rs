@@ -194,6 +194,20 @@ pub enum SeedJob {
         #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
         tags: BTreeMap<String, String>,
     },
+    /// A ModelArts training job configuration of the old-version API
+    /// (`/v1/{project_id}/training-job-configs/{config_name}`): kind `training-config-v1`.
+    /// Its id is its name.
+    #[serde(rename = "training-config-v1")]
+    TrainingConfigV1 {
+        /// The configuration's name (its id: any non-empty text).
+        config_name: String,
+        /// `create_time`, unix milliseconds (default: when seeded).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        create_time: Option<u64>,
+        /// `custom` (the default) or `sample`, for the list's `config_type`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        config_type: Option<String>,
+    },
 }
 
 fn is_false(b: &bool) -> bool {
@@ -315,6 +329,15 @@ impl SeedJob {
         }
     }
 
+    /// A ModelArts training job configuration (old-version API) named `config_name`.
+    pub fn training_config_v1(config_name: impl Into<String>) -> SeedJob {
+        SeedJob::TrainingConfigV1 {
+            config_name: config_name.into(),
+            create_time: None,
+            config_type: None,
+        }
+    }
+
     /// The kind's name, as the CLI and the admin API write it (`training-job-v1`).
     ///
     /// ```
@@ -331,6 +354,7 @@ impl SeedJob {
             SeedJob::JobExecution { .. } => "job-execution-v1",
             SeedJob::TrainingJobV2 { .. } => "training-job",
             SeedJob::FlinkTemplate { .. } => "flink-template",
+            SeedJob::TrainingConfigV1 { .. } => "training-config-v1",
         }
     }
 
@@ -348,13 +372,16 @@ impl SeedJob {
             } => job_execution_id.clone(),
             SeedJob::TrainingJobV2 { job_id, .. } => job_id.clone(),
             SeedJob::FlinkTemplate { template_id, .. } => template_id.to_string(),
+            SeedJob::TrainingConfigV1 { config_name, .. } => config_name.clone(),
         }
     }
 
-    /// With this name (every kind).
+    /// With this name (every kind whose name is not its id: a configuration is
+    /// unchanged).
     pub fn name(mut self, value: impl Into<String>) -> SeedJob {
         let value = Some(value.into());
         match &mut self {
+            SeedJob::TrainingConfigV1 { .. } => {}
             SeedJob::TrainingJob { name, .. }
             | SeedJob::TrainingJobVersion { name, .. }
             | SeedJob::VisualizationJob { name, .. }
@@ -372,7 +399,7 @@ impl SeedJob {
     pub fn status(mut self, value: impl Into<Value>) -> SeedJob {
         let value = Some(value.into());
         match &mut self {
-            SeedJob::FlinkTemplate { .. } => {}
+            SeedJob::FlinkTemplate { .. } | SeedJob::TrainingConfigV1 { .. } => {}
             SeedJob::TrainingJob { status, .. }
             | SeedJob::TrainingJobVersion { status, .. }
             | SeedJob::VisualizationJob { status, .. }
@@ -392,7 +419,8 @@ impl SeedJob {
             | SeedJob::FlinkJob { create_time, .. }
             | SeedJob::JobExecution { create_time, .. }
             | SeedJob::TrainingJobV2 { create_time, .. }
-            | SeedJob::FlinkTemplate { create_time, .. } => *create_time = Some(unix_ms),
+            | SeedJob::FlinkTemplate { create_time, .. }
+            | SeedJob::TrainingConfigV1 { create_time, .. } => *create_time = Some(unix_ms),
         }
         self
     }

@@ -43,6 +43,7 @@ impl Client {
             Kind::FlinkJob => self.list_rows_flink_job(filters).await,
             Kind::JobExecutionV1 => self.list_rows_job_execution_v1(filters).await,
             Kind::FlinkTemplate => self.list_rows_flink_template(filters).await,
+            Kind::TrainingConfigV1 => self.list_rows_training_config_v1(filters).await,
         }
     }
 
@@ -99,6 +100,12 @@ impl Client {
                 .map(drop),
             KindId::FlinkTemplate(id) => self
                 .send_impl(&otc_jobs_core::dli::DeleteFlinkTemplate::new(*id))
+                .await
+                .map(drop),
+            KindId::TrainingConfigV1(id) => self
+                .send_impl(&otc_jobs_core::modelarts::DeleteTrainingConfig::new(
+                    id.clone(),
+                ))
                 .await
                 .map(drop),
         }
@@ -181,6 +188,13 @@ impl Client {
                     },
                     Some(row) => WaitOutcome::StillPresent { status: row.status },
                 })
+            }
+            KindId::TrainingConfigV1(id) => {
+                self.wait_until_deleted(
+                    &otc_jobs_core::modelarts::DeleteTrainingConfig::new(id.clone()),
+                    options,
+                )
+                .await
             }
         }
     }
@@ -399,6 +413,29 @@ impl Client {
         while let Some(item) = futures_util::StreamExt::next(&mut items).await {
             match item {
                 Ok(item) => listing.push(otc_jobs_core::kinds::rows::flink_template(&item)),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(listing)
+    }
+
+    async fn list_rows_training_config_v1(&self, filters: &Filters) -> Result<Listing, Error> {
+        let mut request = otc_jobs_core::modelarts::ListTrainingConfigs::new();
+        if let Some(value) = filters.get("name") {
+            request.search_content = Some((value).to_owned());
+        }
+        if let Some(value) = filters.get("config-type") {
+            request.config_type = Some((value).to_owned());
+        }
+        if let Some(value) = filters.get("order") {
+            request.order = Some((value).to_owned());
+            request.sort_by = Some("create_time".to_owned());
+        }
+        let mut listing = Listing::default();
+        let mut items = std::pin::pin!(self.paginate(request));
+        while let Some(item) = futures_util::StreamExt::next(&mut items).await {
+            match item {
+                Ok(item) => listing.push(otc_jobs_core::kinds::rows::training_config_v1(&item)),
                 Err(e) => return Err(e),
             }
         }

@@ -40,6 +40,7 @@ impl Client {
             Kind::FlinkJob => self.list_rows_flink_job(filters),
             Kind::JobExecutionV1 => self.list_rows_job_execution_v1(filters),
             Kind::FlinkTemplate => self.list_rows_flink_template(filters),
+            Kind::TrainingConfigV1 => self.list_rows_training_config_v1(filters),
         }
     }
 
@@ -87,6 +88,11 @@ impl Client {
                 .map(drop),
             KindId::FlinkTemplate(id) => self
                 .send_impl(&otc_jobs_core::dli::DeleteFlinkTemplate::new(*id))
+                .map(drop),
+            KindId::TrainingConfigV1(id) => self
+                .send_impl(&otc_jobs_core::modelarts::DeleteTrainingConfig::new(
+                    id.clone(),
+                ))
                 .map(drop),
         }
     }
@@ -144,6 +150,10 @@ impl Client {
                     Some(row) => WaitOutcome::StillPresent { status: row.status },
                 })
             }
+            KindId::TrainingConfigV1(id) => self.wait_until_deleted(
+                &otc_jobs_core::modelarts::DeleteTrainingConfig::new(id.clone()),
+                options,
+            ),
         }
     }
 
@@ -350,6 +360,28 @@ impl Client {
         for item in self.paginate(request) {
             match item {
                 Ok(item) => listing.push(otc_jobs_core::kinds::rows::flink_template(&item)),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(listing)
+    }
+
+    fn list_rows_training_config_v1(&self, filters: &Filters) -> Result<Listing, Error> {
+        let mut request = otc_jobs_core::modelarts::ListTrainingConfigs::new();
+        if let Some(value) = filters.get("name") {
+            request.search_content = Some((value).to_owned());
+        }
+        if let Some(value) = filters.get("config-type") {
+            request.config_type = Some((value).to_owned());
+        }
+        if let Some(value) = filters.get("order") {
+            request.order = Some((value).to_owned());
+            request.sort_by = Some("create_time".to_owned());
+        }
+        let mut listing = Listing::default();
+        for item in self.paginate(request) {
+            match item {
+                Ok(item) => listing.push(otc_jobs_core::kinds::rows::training_config_v1(&item)),
                 Err(e) => return Err(e),
             }
         }

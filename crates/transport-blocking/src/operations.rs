@@ -479,4 +479,75 @@ impl Client {
     ) -> Result<otc_jobs_core::dli::DeleteFlinkTemplateResponse, Error> {
         self.send_impl(&otc_jobs_core::dli::DeleteFlinkTemplate::new(template_id))
     }
+
+    /// This API is used to obtain the created training job configurations that meet the search criteria.
+    ///
+    /// Querying a List of Training Job Configurations (ModelArts): `GET /v1/{project_id}/training-job-configs`.
+    ///
+    /// Sends [`ListTrainingConfigs`](otc_jobs_core::modelarts::ListTrainingConfigs) and returns its response.
+    ///
+    /// ```
+    /// use otc_jobs_blocking::Client;
+    /// use otc_jobs_blocking::otc_jobs_core::modelarts::ListTrainingConfigs;
+    /// fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let answer = client.list_training_configs(ListTrainingConfigs::new())?;
+    ///     let _ = answer;
+    ///     Ok(())
+    /// }
+    /// # let _ = example;
+    /// ```
+    pub fn list_training_configs(
+        &self,
+        request: otc_jobs_core::modelarts::ListTrainingConfigs,
+    ) -> Result<otc_jobs_core::modelarts::ListTrainingConfigsResponse, Error> {
+        self.send_impl(&request)
+    }
+
+    /// This API is used to obtain the details about a specified training job configuration.
+    ///
+    /// Querying the Details About a Training Job Configuration (ModelArts): `GET /v1/{project_id}/training-job-configs/{config_name}`.
+    ///
+    /// Sends [`GetTrainingConfig`](otc_jobs_core::modelarts::GetTrainingConfig) and returns its response.
+    ///
+    /// ```
+    /// use otc_jobs_blocking::Client;
+    /// use otc_jobs_blocking::otc_jobs_core::modelarts::GetTrainingConfig;
+    /// fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let answer = client.get_training_config(GetTrainingConfig::new("config123".parse()?))?;
+    ///     let _ = answer;
+    ///     Ok(())
+    /// }
+    /// # let _ = example;
+    /// ```
+    pub fn get_training_config(
+        &self,
+        request: otc_jobs_core::modelarts::GetTrainingConfig,
+    ) -> Result<otc_jobs_core::modelarts::GetTrainingConfigResponse, Error> {
+        self.send_impl(&request)
+    }
+
+    /// This API is used to delete a training job configuration.
+    ///
+    /// Deleting a Training Job Configuration (ModelArts): `DELETE /v1/{project_id}/training-job-configs/{config_name}`.
+    ///
+    /// Sends [`DeleteTrainingConfig`](otc_jobs_core::modelarts::DeleteTrainingConfig) and returns its response.
+    ///
+    /// ```
+    /// use otc_jobs_blocking::Client;
+    ///
+    /// fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let answer = client.delete_training_config("test-trainconfig".parse()?)?;
+    ///     let _ = answer;
+    ///     Ok(())
+    /// }
+    /// # let _ = example;
+    /// ```
+    pub fn delete_training_config(
+        &self,
+        config_name: otc_jobs_core::PathId,
+    ) -> Result<otc_jobs_core::modelarts::DeleteTrainingConfigResponse, Error> {
+        self.send_impl(&otc_jobs_core::modelarts::DeleteTrainingConfig::new(
+            config_name,
+        ))
+    }
 }

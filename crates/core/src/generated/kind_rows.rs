@@ -280,3 +280,42 @@ pub fn flink_template(item: &crate::dli::ListFlinkTemplatesTemplate) -> Result<R
             .collect(),
     })
 }
+
+/// A `training-config-v1` item (an item of [`ListTrainingConfigs`](crate::modelarts::ListTrainingConfigs)) as a row: id `config_name`, name `config_name`, created `create_time`.
+///
+/// ```
+/// use otc_jobs_core::kinds::{rows, Kind};
+///
+/// // An item without an id is not a row: it is reported, not dropped.
+/// let item = otc_jobs_core::modelarts::ListTrainingConfigsConfig::default();
+/// let error = rows::training_config_v1(&item).unwrap_err();
+/// assert_eq!((error.kind, error.field), (Kind::TrainingConfigV1, "config_name"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn training_config_v1(
+    item: &crate::modelarts::ListTrainingConfigsConfig,
+) -> Result<Row, RowError> {
+    let kind = Kind::TrainingConfigV1;
+    let raw = item.config_name.as_ref().ok_or(RowError {
+        kind,
+        field: "config_name",
+        value: None,
+    })?;
+    let own = crate::PathId::new(raw.clone()).map_err(|_| RowError {
+        kind,
+        field: "config_name",
+        value: Some(raw.to_string()),
+    })?;
+    let status: Option<String> = None;
+    Ok(Row {
+        id: KindId::TrainingConfigV1(own),
+        name: item.config_name.clone(),
+        status_name: None,
+        status,
+        created: item
+            .create_time
+            .as_ref()
+            .and_then(|n| crate::kind::time_of_number(*n, crate::kind::TimeUnit::Millis)),
+        extra: Vec::new(),
+    })
+}

@@ -35,11 +35,13 @@ pub enum Kind {
     JobExecutionV1,
     /// A DLI Flink job template (`flink-template`; dli v1.0).
     FlinkTemplate,
+    /// A ModelArts training job configuration of the old-version API (its id is its name) (`training-config-v1`; modelarts v1).
+    TrainingConfigV1,
 }
 
 impl Kind {
     /// Every kind, in the order of `specs/kinds.toml`.
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 8] = [
         Kind::TrainingJob,
         Kind::TrainingJobV1,
         Kind::TrainingJobVersionV1,
@@ -47,6 +49,7 @@ impl Kind {
         Kind::FlinkJob,
         Kind::JobExecutionV1,
         Kind::FlinkTemplate,
+        Kind::TrainingConfigV1,
     ];
 
     /// Everything the table says of the kind.
@@ -118,6 +121,7 @@ impl Kind {
             "flink-job" => Some(Kind::FlinkJob),
             "job-execution-v1" => Some(Kind::JobExecutionV1),
             "flink-template" => Some(Kind::FlinkTemplate),
+            "training-config-v1" => Some(Kind::TrainingConfigV1),
             _ => None,
         }
     }
@@ -141,6 +145,9 @@ impl Kind {
             Kind::FlinkJob => Some(KindId::FlinkJob(crate::kind::positive_number(text)?)),
             Kind::JobExecutionV1 => Some(KindId::JobExecutionV1(crate::PathId::new(text).ok()?)),
             Kind::FlinkTemplate => Some(KindId::FlinkTemplate(crate::kind::positive_number(text)?)),
+            Kind::TrainingConfigV1 => {
+                Some(KindId::TrainingConfigV1(crate::PathId::new(text).ok()?))
+            }
         }
     }
 }
@@ -417,7 +424,31 @@ const FLINK_TEMPLATE_FILTERS: &[Filter] = &[
     },
 ];
 
-static FACTS: [KindFacts; 7] = [
+const TRAINING_CONFIG_V1_FILTERS: &[Filter] = &[
+    Filter {
+        flag: "name",
+        target: "search_content",
+        values: &[],
+        separator: None,
+        doc: "Search content, for example, a parameter name.",
+    },
+    Filter {
+        flag: "config-type",
+        target: "config_type",
+        values: &["custom", "sample"],
+        separator: None,
+        doc: "Configuration type to be queried.",
+    },
+    Filter {
+        flag: "order",
+        target: "order",
+        values: &["asc", "desc"],
+        separator: None,
+        doc: "Sorting order.",
+    },
+];
+
+static FACTS: [KindFacts; 8] = [
     KindFacts {
         name: "training-job",
         doc: "A ModelArts training job (the current API, v2)",
@@ -565,6 +596,27 @@ static FACTS: [KindFacts; 7] = [
         filters: FLINK_TEMPLATE_FILTERS,
         statuses: &[],
     },
+    KindFacts {
+        name: "training-config-v1",
+        doc: "A ModelArts training job configuration of the old-version API (its id is its name)",
+        service: crate::Service::ModelArts,
+        api_version: "v1",
+        id_shape: IdShape::One(IdPart::Text),
+        parent: None,
+        action: Action::Delete,
+        list: "ListTrainingConfigs",
+        detail: Some("GetTrainingConfig"),
+        delete: "DeleteTrainingConfig",
+        batch_delete: None,
+        asynchronous: false,
+        id_field: "config_name",
+        name_field: Some("config_name"),
+        status_field: None,
+        created_field: Some("create_time"),
+        created_unit: TimeUnit::Millis,
+        filters: TRAINING_CONFIG_V1_FILTERS,
+        statuses: &[],
+    },
 ];
 
 /// The id of one job: its variant is its kind, its fields the delete operation's path
@@ -596,6 +648,8 @@ pub enum KindId {
     JobExecutionV1(crate::PathId),
     /// A `flink-template` id (`template_id`).
     FlinkTemplate(i64),
+    /// A `training-config-v1` id (`config_name`).
+    TrainingConfigV1(crate::PathId),
 }
 
 impl KindId {
@@ -609,6 +663,7 @@ impl KindId {
             KindId::FlinkJob(_) => Kind::FlinkJob,
             KindId::JobExecutionV1(_) => Kind::JobExecutionV1,
             KindId::FlinkTemplate(_) => Kind::FlinkTemplate,
+            KindId::TrainingConfigV1(_) => Kind::TrainingConfigV1,
         }
     }
 }
@@ -625,6 +680,7 @@ impl fmt::Display for KindId {
             KindId::FlinkJob(id) => write!(f, "{id}"),
             KindId::JobExecutionV1(id) => write!(f, "{id}"),
             KindId::FlinkTemplate(id) => write!(f, "{id}"),
+            KindId::TrainingConfigV1(id) => write!(f, "{id}"),
         }
     }
 }

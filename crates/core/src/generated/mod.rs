@@ -6,12 +6,14 @@ mod batch_delete_flink_jobs;
 mod delete_flink_job;
 mod delete_flink_template;
 mod delete_job_execution;
+mod delete_training_config;
 mod delete_training_job;
 mod delete_training_job_v2;
 mod delete_training_job_version;
 mod delete_visualization_job;
 mod get_flink_job;
 mod get_job_execution;
+mod get_training_config;
 mod get_training_job_v2;
 mod get_training_job_version;
 mod get_visualization_job;
@@ -20,6 +22,7 @@ pub(crate) mod kinds;
 mod list_flink_jobs;
 mod list_flink_templates;
 mod list_job_executions;
+mod list_training_configs;
 mod list_training_job_versions;
 mod list_training_jobs;
 mod list_training_jobs_v2;
@@ -37,13 +40,16 @@ pub mod dli {
 
 /// ModelArts (`modelarts`): training jobs and visualization jobs.
 pub mod modelarts {
+    pub use super::delete_training_config::*;
     pub use super::delete_training_job::*;
     pub use super::delete_training_job_v2::*;
     pub use super::delete_training_job_version::*;
     pub use super::delete_visualization_job::*;
+    pub use super::get_training_config::*;
     pub use super::get_training_job_v2::*;
     pub use super::get_training_job_version::*;
     pub use super::get_visualization_job::*;
+    pub use super::list_training_configs::*;
     pub use super::list_training_job_versions::*;
     pub use super::list_training_jobs::*;
     pub use super::list_training_jobs_v2::*;
