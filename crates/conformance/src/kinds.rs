@@ -18,6 +18,10 @@ use otc_jobs_core::modelarts::{
     GetTrainingJobV2Response, ListTrainingConfigs, ListTrainingConfigsResponse, ListTrainingJobsV2,
     ListTrainingJobsV2Response,
 };
+use otc_jobs_core::mrs::{
+    DeleteJobBinaryResponse, DeleteJobObjectResponse, GetJobBinaryResponse, GetJobObjectResponse,
+    ListJobBinaries, ListJobBinariesResponse, ListJobObjects, ListJobObjectsResponse,
+};
 use otc_jobs_core::{Error, PathId};
 use otc_jobs_driver::{WaitOptions, WaitOutcome};
 use otc_jobs_emulator::{Emulator, EmulatorConfig, Fault, FaultAction, SeedJob};
@@ -70,6 +74,18 @@ pub enum Call {
     GetTrainingConfig(&'static str),
     /// `delete_training_config(config_name)`.
     DeleteTrainingConfig(&'static str),
+    /// `list_job_objects(request)`.
+    ListJobObjects(ListJobObjects),
+    /// `get_job_object(job_id)`.
+    GetJobObject(&'static str),
+    /// `delete_job_object(job_id)`.
+    DeleteJobObject(&'static str),
+    /// `list_job_binaries(request)`.
+    ListJobBinaries(ListJobBinaries),
+    /// `get_job_binary(job_binary_id)`.
+    GetJobBinary(&'static str),
+    /// `delete_job_binary(job_binary_id)`.
+    DeleteJobBinary(&'static str),
 }
 
 /// The typed answer of a [`Call`].
@@ -93,6 +109,18 @@ pub enum Answer {
     TrainingConfig(GetTrainingConfigResponse),
     /// A training job configuration deletion's answer.
     TrainingConfigDeleted(DeleteTrainingConfigResponse),
+    /// A job object list page.
+    JobObjects(ListJobObjectsResponse),
+    /// A job object's details.
+    JobObject(GetJobObjectResponse),
+    /// A job object deletion's answer (204, no body).
+    JobObjectDeleted(DeleteJobObjectResponse),
+    /// A job binary list page.
+    JobBinaries(ListJobBinariesResponse),
+    /// A job binary's details.
+    JobBinary(GetJobBinaryResponse),
+    /// A job binary deletion's answer (204, no body).
+    JobBinaryDeleted(DeleteJobBinaryResponse),
 }
 
 /// What a client reached, in the terms both clients must agree on.
@@ -209,6 +237,28 @@ macro_rules! run_with {
                     Ok(name) => $client
                         .get_training_config(otc_jobs_core::modelarts::GetTrainingConfig::new(name))$(.$aw)?
                         .map(Answer::TrainingConfig),
+                    Err(e) => Err(e),
+                },
+                Call::ListJobObjects(r) => $client
+                    .list_job_objects(r.clone())$(.$aw)?
+                    .map(Answer::JobObjects),
+                Call::GetJobObject(id) => match path_id(id) {
+                    Ok(id) => $client.get_job_object(id)$(.$aw)?.map(Answer::JobObject),
+                    Err(e) => Err(e),
+                },
+                Call::DeleteJobObject(id) => match path_id(id) {
+                    Ok(id) => $client.delete_job_object(id)$(.$aw)?.map(Answer::JobObjectDeleted),
+                    Err(e) => Err(e),
+                },
+                Call::ListJobBinaries(r) => $client
+                    .list_job_binaries(r.clone())$(.$aw)?
+                    .map(Answer::JobBinaries),
+                Call::GetJobBinary(id) => match path_id(id) {
+                    Ok(id) => $client.get_job_binary(id)$(.$aw)?.map(Answer::JobBinary),
+                    Err(e) => Err(e),
+                },
+                Call::DeleteJobBinary(id) => match path_id(id) {
+                    Ok(id) => $client.delete_job_binary(id)$(.$aw)?.map(Answer::JobBinaryDeleted),
                     Err(e) => Err(e),
                 },
                 Call::DeleteTrainingConfig(name) => match path_id(name) {
@@ -374,6 +424,7 @@ pub fn kind_cases() -> Vec<KindCase> {
     let mut cases = training_job_v2();
     cases.extend(flink_templates());
     cases.extend(training_configs());
+    cases.extend(mrs_objects());
     cases.extend(dispatch());
     cases
 }
@@ -934,6 +985,236 @@ fn training_configs() -> Vec<KindCase> {
                 |o| {
                     assert_eq!(o.waited.as_deref(), Some("Gone"), "{o:?}");
                     assert_eq!(o.requests.len(), 2, "{:?}", o.requests);
+                },
+            )
+        },
+    ]
+}
+
+const JOB_ID: &str = "38a04cba-c113-4868-b11f-f50e8b1bf252";
+const BINARY_ID: &str = "da37b581-042f-4d7a-9378-f628f32bd9ae";
+
+fn seed_objects(e: &Emulator) {
+    e.seed_many((0..5u64).map(|n| {
+        SeedJob::job_v1(format!("job-{n}"))
+            .name(format!("mr-{n}"))
+            .create_time(T0 + n * DAY_MS)
+    }));
+    e.seed(
+        SeedJob::job_v1(JOB_ID)
+            .name("my-mapreduce-job")
+            .create_time(T0),
+    );
+    e.seed_many(
+        (0..3u64).map(|n| SeedJob::job_binary_v1(format!("bin-{n}")).create_time(T0 + n * DAY_MS)),
+    );
+    e.seed(
+        SeedJob::job_binary_v1(BINARY_ID)
+            .name("my-job-binary")
+            .create_time(T0),
+    );
+}
+
+fn mrs_objects() -> Vec<KindCase> {
+    vec![
+        KindCase {
+            setup: seed_objects,
+            ..base(
+                "list_job_objects",
+                Run::Call(Call::ListJobObjects(
+                    ListJobObjects::new().limit(2).sort_by("name"),
+                )),
+                |o| {
+                    let Answer::JobObjects(page) = answer(o) else {
+                        panic!("{o:?}")
+                    };
+                    let names: Vec<Option<&str>> = page
+                        .jobs
+                        .as_deref()
+                        .unwrap_or_default()
+                        .iter()
+                        .map(|j| j.name.as_deref())
+                        .collect();
+                    assert_eq!(names, [Some("mr-0"), Some("mr-1")]);
+                    let next = page.markers.as_ref().and_then(|m| m.next.as_deref());
+                    assert_eq!(next, Some("job-1"));
+                },
+            )
+        },
+        KindCase {
+            setup: seed_objects,
+            ..base(
+                "get_job_object",
+                Run::Call(Call::GetJobObject(JOB_ID)),
+                |o| {
+                    let Answer::JobObject(j) = answer(o) else {
+                        panic!("{o:?}")
+                    };
+                    let job = j.job.as_ref().expect("the job member");
+                    assert_eq!(job.id.as_deref(), Some(JOB_ID));
+                    assert_eq!(job.name.as_deref(), Some("my-mapreduce-job"));
+                    assert_eq!(job.created_at.as_deref(), Some("2023-11-14T22:13:20"));
+                },
+            )
+        },
+        KindCase {
+            setup: seed_objects,
+            ..base(
+                "delete_job_object_answers_204",
+                Run::Call(Call::DeleteJobObject(JOB_ID)),
+                |o| {
+                    assert!(
+                        matches!(o.answer, Some(Answer::JobObjectDeleted(_))),
+                        "{o:?}"
+                    );
+                    assert!(!o.remaining.contains(&format!("job-v1 {JOB_ID}")));
+                },
+            )
+        },
+        base(
+            "get_job_object_not_found",
+            Run::Call(Call::GetJobObject(JOB_ID)),
+            |o| {
+                assert_eq!(o.error.as_deref(), Some("service 500 0176 not_found=true"));
+            },
+        ),
+        KindCase {
+            setup: |e| {
+                e.seed_many(
+                    (0..2100u64)
+                        .map(|n| SeedJob::job_v1(format!("job-{n:05}")).create_time(T0 + n * 1000)),
+                );
+            },
+            ..base(
+                "job_v1_rows_walk_2100_by_marker",
+                Run::ListRows(filters(Kind::JobV1, &[("order", "asc")])),
+                |o| {
+                    assert_eq!(o.rows.len(), 2100);
+                    assert_eq!(
+                        o.rows[0],
+                        format!("job-00000 | job-job-00000 | - | {}", T0 / 1000)
+                    );
+                    let queries: Vec<&str> = o
+                        .requests
+                        .iter()
+                        .filter_map(|r| r.split_once('?').map(|(_, q)| q))
+                        .collect();
+                    assert_eq!(
+                        queries,
+                        [
+                            "limit=1000&sort_by=created_at",
+                            "limit=1000&marker=job-00999&sort_by=created_at",
+                            "limit=1000&marker=job-01999&sort_by=created_at",
+                        ]
+                    );
+                },
+            )
+        },
+        KindCase {
+            setup: seed_objects,
+            ..base(
+                "job_v1_deletion_confirmed_by_one_poll",
+                Run::DeleteAndWait(KindId::JobV1(PathId::new(JOB_ID).expect("an id"))),
+                |o| {
+                    assert_eq!(o.waited.as_deref(), Some("Gone"), "{o:?}");
+                    assert_eq!(o.requests.len(), 2);
+                },
+            )
+        },
+        KindCase {
+            setup: seed_objects,
+            ..base(
+                "list_job_binaries",
+                Run::Call(Call::ListJobBinaries(
+                    ListJobBinaries::new().sort_by("-created_at"),
+                )),
+                |o| {
+                    let Answer::JobBinaries(page) = answer(o) else {
+                        panic!("{o:?}")
+                    };
+                    let ids: Vec<Option<&str>> = page
+                        .binaries
+                        .as_deref()
+                        .unwrap_or_default()
+                        .iter()
+                        .map(|b| b.id.as_deref())
+                        .collect();
+                    // Newest first; the two created together by id, in the same direction.
+                    assert_eq!(
+                        ids,
+                        [Some("bin-2"), Some("bin-1"), Some(BINARY_ID), Some("bin-0")]
+                    );
+                    assert_eq!(page.markers.as_ref().and_then(|m| m.next.clone()), None);
+                },
+            )
+        },
+        KindCase {
+            setup: seed_objects,
+            ..base(
+                "get_job_binary",
+                Run::Call(Call::GetJobBinary(BINARY_ID)),
+                |o| {
+                    let Answer::JobBinary(b) = answer(o) else {
+                        panic!("{o:?}")
+                    };
+                    let binary = b.job_binary.as_ref().expect("the job_binary member");
+                    assert_eq!(binary.name.as_deref(), Some("my-job-binary"));
+                    assert_eq!(
+                        binary.url.as_deref(),
+                        Some("/simple/mapreduce/my-job-binary")
+                    );
+                },
+            )
+        },
+        KindCase {
+            setup: seed_objects,
+            ..base(
+                "delete_job_binary_answers_204",
+                Run::Call(Call::DeleteJobBinary(BINARY_ID)),
+                |o| {
+                    assert!(
+                        matches!(o.answer, Some(Answer::JobBinaryDeleted(_))),
+                        "{o:?}"
+                    );
+                    assert!(!o.remaining.contains(&format!("job-binary-v1 {BINARY_ID}")));
+                },
+            )
+        },
+        base(
+            "delete_job_binary_not_found",
+            Run::Call(Call::DeleteJobBinary(BINARY_ID)),
+            |o| {
+                assert_eq!(o.error.as_deref(), Some("service 500 0176 not_found=true"));
+            },
+        ),
+        KindCase {
+            setup: seed_objects,
+            ..base(
+                "job_binary_v1_rows_and_deletion",
+                Run::DeleteAndWait(KindId::JobBinaryV1(PathId::new("bin-1").expect("an id"))),
+                |o| {
+                    assert_eq!(o.waited.as_deref(), Some("Gone"), "{o:?}");
+                    assert_eq!(
+                        o.requests,
+                        [
+                            "DELETE /v1.1/0a1b2c3d4e5f60718293a4b5c6d7e8f9/job-binaries/bin-1",
+                            "GET /v1.1/0a1b2c3d4e5f60718293a4b5c6d7e8f9/job-binaries/bin-1",
+                        ]
+                    );
+                },
+            )
+        },
+        KindCase {
+            setup: seed_objects,
+            ..base(
+                "job_binary_v1_rows",
+                Run::ListRows(Filters::new(Kind::JobBinaryV1)),
+                |o| {
+                    assert_eq!(o.rows.len(), 4);
+                    assert_eq!(
+                        o.rows[2],
+                        format!("{BINARY_ID} | my-job-binary | - | {}", T0 / 1000)
+                    );
                 },
             )
         },

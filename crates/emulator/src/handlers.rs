@@ -8,6 +8,7 @@ use otc_jobs_core::Service;
 use percent_encoding::percent_decode_str;
 use serde_json::{Value, json};
 
+use crate::kinds::Simple;
 use crate::listing::Query;
 use crate::{State, dli, modelarts, modelarts_v2, mrs};
 
@@ -80,6 +81,10 @@ pub(crate) enum Route {
     DeleteFlinkTemplate(String),
     TrainingConfigs,
     TrainingConfig(Method, String),
+    JobObjects,
+    JobObject(Method, String),
+    JobBinaries,
+    JobBinary(Method, String),
     IamTokens,
     IamProjects,
 }
@@ -102,7 +107,12 @@ impl Route {
             | Route::FlinkBatchDelete
             | Route::FlinkTemplates
             | Route::DeleteFlinkTemplate(_) => Service::Dli,
-            Route::Executions | Route::Execution(..) => Service::Mrs,
+            Route::Executions
+            | Route::Execution(..)
+            | Route::JobObjects
+            | Route::JobObject(..)
+            | Route::JobBinaries
+            | Route::JobBinary(..) => Service::Mrs,
             Route::IamTokens | Route::IamProjects => Service::Iam,
         }
     }
@@ -159,6 +169,14 @@ pub(crate) fn route(method: &Method, path: &str) -> Option<(Option<String>, Rout
             (Some(p), Route::FlinkJob(m, decode(id)))
         }
         ["v1.1", p, "job-executions"] if is(Method::GET) => (Some(p), Route::Executions),
+        ["v1.1", p, "jobs"] if is(Method::GET) => (Some(p), Route::JobObjects),
+        ["v1.1", p, "jobs", id] if is(Method::GET) || is(Method::DELETE) => {
+            (Some(p), Route::JobObject(m, decode(id)))
+        }
+        ["v1.1", p, "job-binaries"] if is(Method::GET) => (Some(p), Route::JobBinaries),
+        ["v1.1", p, "job-binaries", id] if is(Method::GET) || is(Method::DELETE) => {
+            (Some(p), Route::JobBinary(m, decode(id)))
+        }
         ["v1.1", p, "job-executions", id] if is(Method::GET) || is(Method::DELETE) => {
             (Some(p), Route::Execution(m, decode(id)))
         }
@@ -231,6 +249,22 @@ pub(crate) fn handle(
         Route::TrainingJobSearchesV2 => modelarts_v2::list(store, body),
         Route::FlinkTemplates => dli::list_templates(store, &query),
         Route::TrainingConfigs => modelarts::list_configs(store, &query),
+        Route::JobObjects => mrs::list_objects(store, Simple::JobV1, &query, project_id),
+        Route::JobObject(method, id) => mrs::object(
+            store,
+            Simple::JobV1,
+            method == Method::DELETE,
+            &id,
+            project_id,
+        ),
+        Route::JobBinaries => mrs::list_objects(store, Simple::JobBinaryV1, &query, project_id),
+        Route::JobBinary(method, id) => mrs::object(
+            store,
+            Simple::JobBinaryV1,
+            method == Method::DELETE,
+            &id,
+            project_id,
+        ),
         Route::TrainingConfig(method, name) => {
             modelarts::config(store, method == Method::DELETE, &name, now)
         }

@@ -16,6 +16,10 @@ pub(crate) enum Simple {
     FlinkTemplate,
     /// ModelArts training job configurations (old-version API).
     TrainingConfigV1,
+    /// MRS job objects (v1.1).
+    JobV1,
+    /// MRS job binary objects (v1.1).
+    JobBinaryV1,
 }
 
 /// A job's key in its kind: a number or a text, as the pages type the id.
@@ -42,7 +46,10 @@ impl Simple {
     pub(crate) fn asynchronous(self) -> bool {
         match self {
             Simple::TrainingJobV2 => true,
-            Simple::FlinkTemplate | Simple::TrainingConfigV1 => false,
+            Simple::FlinkTemplate
+            | Simple::TrainingConfigV1
+            | Simple::JobV1
+            | Simple::JobBinaryV1 => false,
         }
     }
 
@@ -50,7 +57,10 @@ impl Simple {
     pub(crate) fn default_status(self) -> Value {
         match self {
             Simple::TrainingJobV2 => Value::from("Completed"),
-            Simple::FlinkTemplate | Simple::TrainingConfigV1 => Value::Null,
+            Simple::FlinkTemplate
+            | Simple::TrainingConfigV1
+            | Simple::JobV1
+            | Simple::JobBinaryV1 => Value::Null,
         }
     }
 
@@ -63,6 +73,8 @@ impl Simple {
             }
             Simple::FlinkTemplate => format!("template-{}", key.text()),
             Simple::TrainingConfigV1 => key.text(),
+            Simple::JobV1 => format!("job-{}", key.text()),
+            Simple::JobBinaryV1 => format!("binary-{}", key.text()),
         }
     }
 
@@ -89,6 +101,17 @@ impl Simple {
                 config_name: key.text(),
                 create_time: attrs.create_time,
                 config_type: attrs.job_type.clone(),
+            },
+            Simple::JobV1 => SeedJob::JobV1 {
+                job_id: key.text(),
+                name: attrs.name.clone(),
+                create_time: attrs.create_time,
+                job_type: attrs.job_type.clone(),
+            },
+            Simple::JobBinaryV1 => SeedJob::JobBinaryV1 {
+                job_binary_id: key.text(),
+                name: attrs.name.clone(),
+                create_time: attrs.create_time,
             },
         }
     }
@@ -140,6 +163,34 @@ impl Simple {
                     create_time,
                     // The kind's type attribute: a configuration's config_type.
                     job_type: config_type,
+                    ..Attrs::default()
+                },
+            )),
+            SeedJob::JobV1 {
+                job_id,
+                name,
+                create_time,
+                job_type,
+            } => Ok((
+                Simple::JobV1,
+                Key::Text(job_id),
+                Attrs {
+                    name,
+                    create_time,
+                    job_type,
+                    ..Attrs::default()
+                },
+            )),
+            SeedJob::JobBinaryV1 {
+                job_binary_id,
+                name,
+                create_time,
+            } => Ok((
+                Simple::JobBinaryV1,
+                Key::Text(job_binary_id),
+                Attrs {
+                    name,
+                    create_time,
                     ..Attrs::default()
                 },
             )),

@@ -208,6 +208,35 @@ pub enum SeedJob {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         config_type: Option<String>,
     },
+    /// An MRS job object of the v1.1 API (`/v1.1/{project_id}/jobs/{job_id}`): kind
+    /// `job-v1`.
+    #[serde(rename = "job-v1")]
+    JobV1 {
+        /// The job object id (a UUID on the pages; any non-empty text).
+        job_id: String,
+        /// `name` (default `job-{job_id}`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        /// Creation time, unix milliseconds, shown as `created_at` (default: when seeded).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        create_time: Option<u64>,
+        /// `type` (default `MapReduce`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        job_type: Option<String>,
+    },
+    /// An MRS job binary object of the v1.1 API
+    /// (`/v1.1/{project_id}/job-binaries/{job_binary_id}`): kind `job-binary-v1`.
+    #[serde(rename = "job-binary-v1")]
+    JobBinaryV1 {
+        /// The job binary id (a UUID on the pages; any non-empty text).
+        job_binary_id: String,
+        /// `name` (default `binary-{job_binary_id}`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        /// Creation time, unix milliseconds, shown as `created_at` (default: when seeded).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        create_time: Option<u64>,
+    },
 }
 
 fn is_false(b: &bool) -> bool {
@@ -338,6 +367,25 @@ impl SeedJob {
         }
     }
 
+    /// An MRS job object (v1.1) with default attributes.
+    pub fn job_v1(job_id: impl Into<String>) -> SeedJob {
+        SeedJob::JobV1 {
+            job_id: job_id.into(),
+            name: None,
+            create_time: None,
+            job_type: None,
+        }
+    }
+
+    /// An MRS job binary object (v1.1) with default attributes.
+    pub fn job_binary_v1(job_binary_id: impl Into<String>) -> SeedJob {
+        SeedJob::JobBinaryV1 {
+            job_binary_id: job_binary_id.into(),
+            name: None,
+            create_time: None,
+        }
+    }
+
     /// The kind's name, as the CLI and the admin API write it (`training-job-v1`).
     ///
     /// ```
@@ -355,6 +403,8 @@ impl SeedJob {
             SeedJob::TrainingJobV2 { .. } => "training-job",
             SeedJob::FlinkTemplate { .. } => "flink-template",
             SeedJob::TrainingConfigV1 { .. } => "training-config-v1",
+            SeedJob::JobV1 { .. } => "job-v1",
+            SeedJob::JobBinaryV1 { .. } => "job-binary-v1",
         }
     }
 
@@ -373,6 +423,8 @@ impl SeedJob {
             SeedJob::TrainingJobV2 { job_id, .. } => job_id.clone(),
             SeedJob::FlinkTemplate { template_id, .. } => template_id.to_string(),
             SeedJob::TrainingConfigV1 { config_name, .. } => config_name.clone(),
+            SeedJob::JobV1 { job_id, .. } => job_id.clone(),
+            SeedJob::JobBinaryV1 { job_binary_id, .. } => job_binary_id.clone(),
         }
     }
 
@@ -388,18 +440,24 @@ impl SeedJob {
             | SeedJob::FlinkJob { name, .. }
             | SeedJob::JobExecution { name, .. }
             | SeedJob::TrainingJobV2 { name, .. }
-            | SeedJob::FlinkTemplate { name, .. } => *name = value,
+            | SeedJob::FlinkTemplate { name, .. }
+            | SeedJob::JobV1 { name, .. }
+            | SeedJob::JobBinaryV1 { name, .. } => *name = value,
         }
         self
     }
 
     /// With this status (every kind that has one): a number for ModelArts v1 (`8`), a
-    /// string for ModelArts v2 (`"Running"`), DLI (`"job_running"`) and MRS
-    /// (`"SUCCEEDED"`). Templates have none: unchanged.
+    /// string for ModelArts v2 (`"Running"`), DLI (`"job_running"`) and MRS job executions
+    /// (`"SUCCEEDED"`). Templates, configurations, job objects and binaries have none:
+    /// unchanged.
     pub fn status(mut self, value: impl Into<Value>) -> SeedJob {
         let value = Some(value.into());
         match &mut self {
-            SeedJob::FlinkTemplate { .. } | SeedJob::TrainingConfigV1 { .. } => {}
+            SeedJob::FlinkTemplate { .. }
+            | SeedJob::TrainingConfigV1 { .. }
+            | SeedJob::JobV1 { .. }
+            | SeedJob::JobBinaryV1 { .. } => {}
             SeedJob::TrainingJob { status, .. }
             | SeedJob::TrainingJobVersion { status, .. }
             | SeedJob::VisualizationJob { status, .. }
@@ -420,7 +478,9 @@ impl SeedJob {
             | SeedJob::JobExecution { create_time, .. }
             | SeedJob::TrainingJobV2 { create_time, .. }
             | SeedJob::FlinkTemplate { create_time, .. }
-            | SeedJob::TrainingConfigV1 { create_time, .. } => *create_time = Some(unix_ms),
+            | SeedJob::TrainingConfigV1 { create_time, .. }
+            | SeedJob::JobV1 { create_time, .. }
+            | SeedJob::JobBinaryV1 { create_time, .. } => *create_time = Some(unix_ms),
         }
         self
     }

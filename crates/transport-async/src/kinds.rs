@@ -44,6 +44,8 @@ impl Client {
             Kind::JobExecutionV1 => self.list_rows_job_execution_v1(filters).await,
             Kind::FlinkTemplate => self.list_rows_flink_template(filters).await,
             Kind::TrainingConfigV1 => self.list_rows_training_config_v1(filters).await,
+            Kind::JobV1 => self.list_rows_job_v1(filters).await,
+            Kind::JobBinaryV1 => self.list_rows_job_binary_v1(filters).await,
         }
     }
 
@@ -106,6 +108,14 @@ impl Client {
                 .send_impl(&otc_jobs_core::modelarts::DeleteTrainingConfig::new(
                     id.clone(),
                 ))
+                .await
+                .map(drop),
+            KindId::JobV1(id) => self
+                .send_impl(&otc_jobs_core::mrs::DeleteJobObject::new(id.clone()))
+                .await
+                .map(drop),
+            KindId::JobBinaryV1(id) => self
+                .send_impl(&otc_jobs_core::mrs::DeleteJobBinary::new(id.clone()))
                 .await
                 .map(drop),
         }
@@ -192,6 +202,20 @@ impl Client {
             KindId::TrainingConfigV1(id) => {
                 self.wait_until_deleted(
                     &otc_jobs_core::modelarts::DeleteTrainingConfig::new(id.clone()),
+                    options,
+                )
+                .await
+            }
+            KindId::JobV1(id) => {
+                self.wait_until_deleted(
+                    &otc_jobs_core::mrs::DeleteJobObject::new(id.clone()),
+                    options,
+                )
+                .await
+            }
+            KindId::JobBinaryV1(id) => {
+                self.wait_until_deleted(
+                    &otc_jobs_core::mrs::DeleteJobBinary::new(id.clone()),
                     options,
                 )
                 .await
@@ -436,6 +460,52 @@ impl Client {
         while let Some(item) = futures_util::StreamExt::next(&mut items).await {
             match item {
                 Ok(item) => listing.push(otc_jobs_core::kinds::rows::training_config_v1(&item)),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(listing)
+    }
+
+    async fn list_rows_job_v1(&self, filters: &Filters) -> Result<Listing, Error> {
+        let mut request = otc_jobs_core::mrs::ListJobObjects::new();
+        if let Some(value) = filters.get("order") {
+            request.sort_by = Some(
+                (match value {
+                    "asc" => "created_at",
+                    "desc" => "-created_at",
+                    other => other,
+                })
+                .to_owned(),
+            );
+        }
+        let mut listing = Listing::default();
+        let mut items = std::pin::pin!(self.paginate(request));
+        while let Some(item) = futures_util::StreamExt::next(&mut items).await {
+            match item {
+                Ok(item) => listing.push(otc_jobs_core::kinds::rows::job_v1(&item)),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(listing)
+    }
+
+    async fn list_rows_job_binary_v1(&self, filters: &Filters) -> Result<Listing, Error> {
+        let mut request = otc_jobs_core::mrs::ListJobBinaries::new();
+        if let Some(value) = filters.get("order") {
+            request.sort_by = Some(
+                (match value {
+                    "asc" => "created_at",
+                    "desc" => "-created_at",
+                    other => other,
+                })
+                .to_owned(),
+            );
+        }
+        let mut listing = Listing::default();
+        let mut items = std::pin::pin!(self.paginate(request));
+        while let Some(item) = futures_util::StreamExt::next(&mut items).await {
+            match item {
+                Ok(item) => listing.push(otc_jobs_core::kinds::rows::job_binary_v1(&item)),
                 Err(e) => return Err(e),
             }
         }

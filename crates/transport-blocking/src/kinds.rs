@@ -41,6 +41,8 @@ impl Client {
             Kind::JobExecutionV1 => self.list_rows_job_execution_v1(filters),
             Kind::FlinkTemplate => self.list_rows_flink_template(filters),
             Kind::TrainingConfigV1 => self.list_rows_training_config_v1(filters),
+            Kind::JobV1 => self.list_rows_job_v1(filters),
+            Kind::JobBinaryV1 => self.list_rows_job_binary_v1(filters),
         }
     }
 
@@ -93,6 +95,12 @@ impl Client {
                 .send_impl(&otc_jobs_core::modelarts::DeleteTrainingConfig::new(
                     id.clone(),
                 ))
+                .map(drop),
+            KindId::JobV1(id) => self
+                .send_impl(&otc_jobs_core::mrs::DeleteJobObject::new(id.clone()))
+                .map(drop),
+            KindId::JobBinaryV1(id) => self
+                .send_impl(&otc_jobs_core::mrs::DeleteJobBinary::new(id.clone()))
                 .map(drop),
         }
     }
@@ -152,6 +160,14 @@ impl Client {
             }
             KindId::TrainingConfigV1(id) => self.wait_until_deleted(
                 &otc_jobs_core::modelarts::DeleteTrainingConfig::new(id.clone()),
+                options,
+            ),
+            KindId::JobV1(id) => self.wait_until_deleted(
+                &otc_jobs_core::mrs::DeleteJobObject::new(id.clone()),
+                options,
+            ),
+            KindId::JobBinaryV1(id) => self.wait_until_deleted(
+                &otc_jobs_core::mrs::DeleteJobBinary::new(id.clone()),
                 options,
             ),
         }
@@ -382,6 +398,50 @@ impl Client {
         for item in self.paginate(request) {
             match item {
                 Ok(item) => listing.push(otc_jobs_core::kinds::rows::training_config_v1(&item)),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(listing)
+    }
+
+    fn list_rows_job_v1(&self, filters: &Filters) -> Result<Listing, Error> {
+        let mut request = otc_jobs_core::mrs::ListJobObjects::new();
+        if let Some(value) = filters.get("order") {
+            request.sort_by = Some(
+                (match value {
+                    "asc" => "created_at",
+                    "desc" => "-created_at",
+                    other => other,
+                })
+                .to_owned(),
+            );
+        }
+        let mut listing = Listing::default();
+        for item in self.paginate(request) {
+            match item {
+                Ok(item) => listing.push(otc_jobs_core::kinds::rows::job_v1(&item)),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(listing)
+    }
+
+    fn list_rows_job_binary_v1(&self, filters: &Filters) -> Result<Listing, Error> {
+        let mut request = otc_jobs_core::mrs::ListJobBinaries::new();
+        if let Some(value) = filters.get("order") {
+            request.sort_by = Some(
+                (match value {
+                    "asc" => "created_at",
+                    "desc" => "-created_at",
+                    other => other,
+                })
+                .to_owned(),
+            );
+        }
+        let mut listing = Listing::default();
+        for item in self.paginate(request) {
+            match item {
+                Ok(item) => listing.push(otc_jobs_core::kinds::rows::job_binary_v1(&item)),
                 Err(e) => return Err(e),
             }
         }

@@ -550,4 +550,142 @@ impl Client {
             config_name,
         ))
     }
+
+    /// This API is used to query the job object list.
+    ///
+    /// Querying the Job Object List (MapReduce Service): `GET /v1.1/{project_id}/jobs`.
+    ///
+    /// Sends [`ListJobObjects`](otc_jobs_core::mrs::ListJobObjects) and returns its response.
+    ///
+    /// ```
+    /// use otc_jobs_blocking::Client;
+    /// use otc_jobs_blocking::otc_jobs_core::mrs::ListJobObjects;
+    /// fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let answer = client.list_job_objects(ListJobObjects::new())?;
+    ///     let _ = answer;
+    ///     Ok(())
+    /// }
+    /// # let _ = example;
+    /// ```
+    pub fn list_job_objects(
+        &self,
+        request: otc_jobs_core::mrs::ListJobObjects,
+    ) -> Result<otc_jobs_core::mrs::ListJobObjectsResponse, Error> {
+        self.send_impl(&request)
+    }
+
+    /// This API is used to query detailed information about a job object.
+    ///
+    /// Querying Job Object Details (MapReduce Service): `GET /v1.1/{project_id}/jobs/{job_id}`.
+    ///
+    /// Sends [`GetJobObject`](otc_jobs_core::mrs::GetJobObject) and returns its response.
+    ///
+    /// ```
+    /// use otc_jobs_blocking::Client;
+    ///
+    /// fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let answer = client.get_job_object("669b8ae8-0e74-4bc9-a7b6-6f8b4ad10bd3".parse()?)?;
+    ///     let _ = answer;
+    ///     Ok(())
+    /// }
+    /// # let _ = example;
+    /// ```
+    pub fn get_job_object(
+        &self,
+        job_id: otc_jobs_core::PathId,
+    ) -> Result<otc_jobs_core::mrs::GetJobObjectResponse, Error> {
+        self.send_impl(&otc_jobs_core::mrs::GetJobObject::new(job_id))
+    }
+
+    /// This API is used to delete a job object.
+    ///
+    /// Deleting a Job Object (MapReduce Service): `DELETE /v1.1/{project_id}/jobs/{job_id}`.
+    ///
+    /// Sends [`DeleteJobObject`](otc_jobs_core::mrs::DeleteJobObject) and returns its response.
+    ///
+    /// ```
+    /// use otc_jobs_blocking::Client;
+    ///
+    /// fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let answer = client.delete_job_object("669b8ae8-0e74-4bc9-a7b6-6f8b4ad10bd3".parse()?)?;
+    ///     let _ = answer;
+    ///     Ok(())
+    /// }
+    /// # let _ = example;
+    /// ```
+    pub fn delete_job_object(
+        &self,
+        job_id: otc_jobs_core::PathId,
+    ) -> Result<otc_jobs_core::mrs::DeleteJobObjectResponse, Error> {
+        self.send_impl(&otc_jobs_core::mrs::DeleteJobObject::new(job_id))
+    }
+
+    /// This API is used to query the binary object list.
+    ///
+    /// Querying the Binary Object List (MapReduce Service): `GET /v1.1/{project_id}/job-binaries`.
+    ///
+    /// Sends [`ListJobBinaries`](otc_jobs_core::mrs::ListJobBinaries) and returns its response.
+    ///
+    /// ```
+    /// use otc_jobs_blocking::Client;
+    /// use otc_jobs_blocking::otc_jobs_core::mrs::ListJobBinaries;
+    /// fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let answer = client.list_job_binaries(ListJobBinaries::new())?;
+    ///     let _ = answer;
+    ///     Ok(())
+    /// }
+    /// # let _ = example;
+    /// ```
+    pub fn list_job_binaries(
+        &self,
+        request: otc_jobs_core::mrs::ListJobBinaries,
+    ) -> Result<otc_jobs_core::mrs::ListJobBinariesResponse, Error> {
+        self.send_impl(&request)
+    }
+
+    /// This API is used to query detailed information about a binary object.
+    ///
+    /// Querying the Binary Object Details (MapReduce Service): `GET /v1.1/{project_id}/job-binaries/{job_binary_id}`.
+    ///
+    /// Sends [`GetJobBinary`](otc_jobs_core::mrs::GetJobBinary) and returns its response.
+    ///
+    /// ```
+    /// use otc_jobs_blocking::Client;
+    ///
+    /// fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let answer = client.get_job_binary("669b8ae8-0e74-4bc9-a7b6-6f8b4ad10bd3".parse()?)?;
+    ///     let _ = answer;
+    ///     Ok(())
+    /// }
+    /// # let _ = example;
+    /// ```
+    pub fn get_job_binary(
+        &self,
+        job_binary_id: otc_jobs_core::PathId,
+    ) -> Result<otc_jobs_core::mrs::GetJobBinaryResponse, Error> {
+        self.send_impl(&otc_jobs_core::mrs::GetJobBinary::new(job_binary_id))
+    }
+
+    /// This API is used to delete a binary object.
+    ///
+    /// Deleting a Job Binary Object (MapReduce Service): `DELETE /v1.1/{project_id}/job-binaries/{job_binary_id}`.
+    ///
+    /// Sends [`DeleteJobBinary`](otc_jobs_core::mrs::DeleteJobBinary) and returns its response.
+    ///
+    /// ```
+    /// use otc_jobs_blocking::Client;
+    ///
+    /// fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let answer = client.delete_job_binary("669b8ae8-0e74-4bc9-a7b6-6f8b4ad10bd3".parse()?)?;
+    ///     let _ = answer;
+    ///     Ok(())
+    /// }
+    /// # let _ = example;
+    /// ```
+    pub fn delete_job_binary(
+        &self,
+        job_binary_id: otc_jobs_core::PathId,
+    ) -> Result<otc_jobs_core::mrs::DeleteJobBinaryResponse, Error> {
+        self.send_impl(&otc_jobs_core::mrs::DeleteJobBinary::new(job_binary_id))
+    }
 }

@@ -319,3 +319,83 @@ pub fn training_config_v1(
         extra: Vec::new(),
     })
 }
+
+/// A `job-v1` item (an item of [`ListJobObjects`](crate::mrs::ListJobObjects)) as a row: id `id`, name `name`, created `created_at`.
+///
+/// ```
+/// use otc_jobs_core::kinds::{rows, Kind};
+///
+/// // An item without an id is not a row: it is reported, not dropped.
+/// let item = otc_jobs_core::mrs::ListJobObjectsJob::default();
+/// let error = rows::job_v1(&item).unwrap_err();
+/// assert_eq!((error.kind, error.field), (Kind::JobV1, "id"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn job_v1(item: &crate::mrs::ListJobObjectsJob) -> Result<Row, RowError> {
+    let kind = Kind::JobV1;
+    let raw = item.id.as_ref().ok_or(RowError {
+        kind,
+        field: "id",
+        value: None,
+    })?;
+    let own = crate::PathId::new(raw.clone()).map_err(|_| RowError {
+        kind,
+        field: "id",
+        value: Some(raw.to_string()),
+    })?;
+    let status: Option<String> = None;
+    Ok(Row {
+        id: KindId::JobV1(own),
+        name: item.name.clone(),
+        status_name: None,
+        status,
+        created: item
+            .created_at
+            .as_ref()
+            .and_then(|t| crate::kind::time_of_text(t, crate::kind::TimeUnit::Rfc3339)),
+        extra: [("type", item.r#type.clone())]
+            .into_iter()
+            .filter_map(|(name, value)| Some((name, value?)))
+            .collect(),
+    })
+}
+
+/// A `job-binary-v1` item (an item of [`ListJobBinaries`](crate::mrs::ListJobBinaries)) as a row: id `id`, name `name`, created `created_at`.
+///
+/// ```
+/// use otc_jobs_core::kinds::{rows, Kind};
+///
+/// // An item without an id is not a row: it is reported, not dropped.
+/// let item = otc_jobs_core::mrs::ListJobBinariesBinary::default();
+/// let error = rows::job_binary_v1(&item).unwrap_err();
+/// assert_eq!((error.kind, error.field), (Kind::JobBinaryV1, "id"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn job_binary_v1(item: &crate::mrs::ListJobBinariesBinary) -> Result<Row, RowError> {
+    let kind = Kind::JobBinaryV1;
+    let raw = item.id.as_ref().ok_or(RowError {
+        kind,
+        field: "id",
+        value: None,
+    })?;
+    let own = crate::PathId::new(raw.clone()).map_err(|_| RowError {
+        kind,
+        field: "id",
+        value: Some(raw.to_string()),
+    })?;
+    let status: Option<String> = None;
+    Ok(Row {
+        id: KindId::JobBinaryV1(own),
+        name: item.name.clone(),
+        status_name: None,
+        status,
+        created: item
+            .created_at
+            .as_ref()
+            .and_then(|t| crate::kind::time_of_text(t, crate::kind::TimeUnit::Rfc3339)),
+        extra: [("url", item.url.clone())]
+            .into_iter()
+            .filter_map(|(name, value)| Some((name, value?)))
+            .collect(),
+    })
+}

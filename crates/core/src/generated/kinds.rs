@@ -37,11 +37,15 @@ pub enum Kind {
     FlinkTemplate,
     /// A ModelArts training job configuration of the old-version API (its id is its name) (`training-config-v1`; modelarts v1).
     TrainingConfigV1,
+    /// An MRS job object of the v1.1 API (Not Recommended upstream) (`job-v1`; mrs v1.1).
+    JobV1,
+    /// An MRS job binary object of the v1.1 API (`job-binary-v1`; mrs v1.1).
+    JobBinaryV1,
 }
 
 impl Kind {
     /// Every kind, in the order of `specs/kinds.toml`.
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 10] = [
         Kind::TrainingJob,
         Kind::TrainingJobV1,
         Kind::TrainingJobVersionV1,
@@ -50,6 +54,8 @@ impl Kind {
         Kind::JobExecutionV1,
         Kind::FlinkTemplate,
         Kind::TrainingConfigV1,
+        Kind::JobV1,
+        Kind::JobBinaryV1,
     ];
 
     /// Everything the table says of the kind.
@@ -122,6 +128,8 @@ impl Kind {
             "job-execution-v1" => Some(Kind::JobExecutionV1),
             "flink-template" => Some(Kind::FlinkTemplate),
             "training-config-v1" => Some(Kind::TrainingConfigV1),
+            "job-v1" => Some(Kind::JobV1),
+            "job-binary-v1" => Some(Kind::JobBinaryV1),
             _ => None,
         }
     }
@@ -148,6 +156,8 @@ impl Kind {
             Kind::TrainingConfigV1 => {
                 Some(KindId::TrainingConfigV1(crate::PathId::new(text).ok()?))
             }
+            Kind::JobV1 => Some(KindId::JobV1(crate::PathId::new(text).ok()?)),
+            Kind::JobBinaryV1 => Some(KindId::JobBinaryV1(crate::PathId::new(text).ok()?)),
         }
     }
 }
@@ -448,7 +458,23 @@ const TRAINING_CONFIG_V1_FILTERS: &[Filter] = &[
     },
 ];
 
-static FACTS: [KindFacts; 8] = [
+const JOB_V1_FILTERS: &[Filter] = &[Filter {
+    flag: "order",
+    target: "sort_by",
+    values: &["asc", "desc"],
+    separator: None,
+    doc: "Sort field.",
+}];
+
+const JOB_BINARY_V1_FILTERS: &[Filter] = &[Filter {
+    flag: "order",
+    target: "sort_by",
+    values: &["asc", "desc"],
+    separator: None,
+    doc: "Sort field",
+}];
+
+static FACTS: [KindFacts; 10] = [
     KindFacts {
         name: "training-job",
         doc: "A ModelArts training job (the current API, v2)",
@@ -617,6 +643,48 @@ static FACTS: [KindFacts; 8] = [
         filters: TRAINING_CONFIG_V1_FILTERS,
         statuses: &[],
     },
+    KindFacts {
+        name: "job-v1",
+        doc: "An MRS job object of the v1.1 API (Not Recommended upstream)",
+        service: crate::Service::Mrs,
+        api_version: "v1.1",
+        id_shape: IdShape::One(IdPart::Text),
+        parent: None,
+        action: Action::Delete,
+        list: "ListJobObjects",
+        detail: Some("GetJobObject"),
+        delete: "DeleteJobObject",
+        batch_delete: None,
+        asynchronous: false,
+        id_field: "id",
+        name_field: Some("name"),
+        status_field: None,
+        created_field: Some("created_at"),
+        created_unit: TimeUnit::Rfc3339,
+        filters: JOB_V1_FILTERS,
+        statuses: &[],
+    },
+    KindFacts {
+        name: "job-binary-v1",
+        doc: "An MRS job binary object of the v1.1 API",
+        service: crate::Service::Mrs,
+        api_version: "v1.1",
+        id_shape: IdShape::One(IdPart::Text),
+        parent: None,
+        action: Action::Delete,
+        list: "ListJobBinaries",
+        detail: Some("GetJobBinary"),
+        delete: "DeleteJobBinary",
+        batch_delete: None,
+        asynchronous: false,
+        id_field: "id",
+        name_field: Some("name"),
+        status_field: None,
+        created_field: Some("created_at"),
+        created_unit: TimeUnit::Rfc3339,
+        filters: JOB_BINARY_V1_FILTERS,
+        statuses: &[],
+    },
 ];
 
 /// The id of one job: its variant is its kind, its fields the delete operation's path
@@ -650,6 +718,10 @@ pub enum KindId {
     FlinkTemplate(i64),
     /// A `training-config-v1` id (`config_name`).
     TrainingConfigV1(crate::PathId),
+    /// A `job-v1` id (`job_id`).
+    JobV1(crate::PathId),
+    /// A `job-binary-v1` id (`job_binary_id`).
+    JobBinaryV1(crate::PathId),
 }
 
 impl KindId {
@@ -664,6 +736,8 @@ impl KindId {
             KindId::JobExecutionV1(_) => Kind::JobExecutionV1,
             KindId::FlinkTemplate(_) => Kind::FlinkTemplate,
             KindId::TrainingConfigV1(_) => Kind::TrainingConfigV1,
+            KindId::JobV1(_) => Kind::JobV1,
+            KindId::JobBinaryV1(_) => Kind::JobBinaryV1,
         }
     }
 }
@@ -681,6 +755,8 @@ impl fmt::Display for KindId {
             KindId::JobExecutionV1(id) => write!(f, "{id}"),
             KindId::FlinkTemplate(id) => write!(f, "{id}"),
             KindId::TrainingConfigV1(id) => write!(f, "{id}"),
+            KindId::JobV1(id) => write!(f, "{id}"),
+            KindId::JobBinaryV1(id) => write!(f, "{id}"),
         }
     }
 }

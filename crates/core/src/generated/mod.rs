@@ -5,14 +5,18 @@
 mod batch_delete_flink_jobs;
 mod delete_flink_job;
 mod delete_flink_template;
+mod delete_job_binary;
 mod delete_job_execution;
+mod delete_job_object;
 mod delete_training_config;
 mod delete_training_job;
 mod delete_training_job_v2;
 mod delete_training_job_version;
 mod delete_visualization_job;
 mod get_flink_job;
+mod get_job_binary;
 mod get_job_execution;
+mod get_job_object;
 mod get_training_config;
 mod get_training_job_v2;
 mod get_training_job_version;
@@ -21,7 +25,9 @@ pub(crate) mod kind_rows;
 pub(crate) mod kinds;
 mod list_flink_jobs;
 mod list_flink_templates;
+mod list_job_binaries;
 mod list_job_executions;
+mod list_job_objects;
 mod list_training_configs;
 mod list_training_job_versions;
 mod list_training_jobs;
@@ -58,7 +64,13 @@ pub mod modelarts {
 
 /// MapReduce Service (`mrs`): job executions.
 pub mod mrs {
+    pub use super::delete_job_binary::*;
     pub use super::delete_job_execution::*;
+    pub use super::delete_job_object::*;
+    pub use super::get_job_binary::*;
     pub use super::get_job_execution::*;
+    pub use super::get_job_object::*;
+    pub use super::list_job_binaries::*;
     pub use super::list_job_executions::*;
+    pub use super::list_job_objects::*;
 }
