@@ -73,11 +73,17 @@ fn execution_json(id: &str, e: &Entry, project_id: &str) -> Value {
 /// the previous page (null for the first two pages, as OpenStack Sahara, the API's
 /// origin, answers). A `marker` that is no item's id, a `limit` out of range or an
 /// unknown `sort_by` field get 400 `12000002`.
+/// Items of a list by id, in the order they are to be shown.
+type Items<'a> = Vec<(String, &'a Entry)>;
+
+/// An item as its list shows it.
+type Show = fn(&Key, &Entry, &str) -> Value;
+
 fn marker_page<'a>(
     query: &Query,
-    mut all: Vec<(String, &'a Entry)>,
+    mut all: Items<'a>,
     fields: &[&str],
-) -> Result<(Vec<(String, &'a Entry)>, Value), Answer> {
+) -> Result<(Items<'a>, Value), Answer> {
     let limit = match query.get("limit") {
         None => None,
         Some(_) => Some(
@@ -210,7 +216,7 @@ fn job_binary_json(key: &Key, e: &Entry, project_id: &str) -> Value {
 /// [`marker_page`]; `sort_by` takes `id`, `name`, `created_at` and `updated_at`.
 pub(crate) fn list_objects(store: &Store, kind: Simple, query: &Query, project_id: &str) -> Answer {
     let all: Vec<(String, &Entry)> = store.table(kind).map(|(k, e)| (k.text(), e)).collect();
-    let (member, show): (&str, fn(&Key, &Entry, &str) -> Value) = match kind {
+    let (member, show): (&str, Show) = match kind {
         Simple::JobBinaryV1 => ("binaries", job_binary_json),
         _ => ("jobs", job_object_json),
     };
