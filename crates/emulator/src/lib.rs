@@ -191,6 +191,7 @@ mod model;
 mod modelarts;
 mod modelarts_v2;
 mod mrs;
+mod samples;
 mod seed;
 mod server;
 mod store;
@@ -203,6 +204,7 @@ use std::time::Duration;
 #[doc(hidden)]
 pub use direct::Direct;
 pub use model::{AuthKind, Delivery, Fault, FaultAction, IamUser, RecordedRequest};
+pub use samples::{SAMPLE_SPAN, samples};
 pub use seed::SeedJob;
 pub use store::status;
 
@@ -449,6 +451,21 @@ impl Emulator {
     /// ```
     pub fn seed_many(&self, jobs: impl IntoIterator<Item = SeedJob>) {
         self.shared.seed_many(jobs);
+    }
+
+    /// Seeds [`samples`] of every kind, created over the last 90 days ([`SAMPLE_SPAN`]):
+    /// what `otc-jobs --emulator` and `otc-jobs-emulator --seed-samples` start with.
+    ///
+    /// ```
+    /// use otc_jobs_emulator::{Emulator, EmulatorConfig};
+    ///
+    /// let emulator = Emulator::start(EmulatorConfig::default())?;
+    /// emulator.seed_samples();
+    /// assert!(emulator.jobs().iter().any(|j| j.kind() == "training-job"));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn seed_samples(&self) {
+        self.shared.seed_many(samples(server::now_ms()));
     }
 
     /// The jobs that exist (a job being deleted shows its deleting status); same as
