@@ -6,9 +6,9 @@ use std::hint::black_box;
 use std::time::{Duration, SystemTime};
 
 use hmac::{Hmac, Mac};
+use otc_jobs_core::UtcTime;
 use otc_jobs_core::auth::{
-    AkSk, Authorization, Credentials, SignatureForm, SigningParams, SigningTime, VerifyKey, verify,
-    verify_with,
+    AkSk, Authorization, Credentials, SignatureForm, SigningParams, VerifyKey, verify, verify_with,
 };
 use otc_jobs_core::dli::DeleteFlinkJob;
 use otc_jobs_core::modelarts::{
@@ -62,7 +62,7 @@ pub fn all() -> Vec<Case> {
 fn build_and_sign<O: Operation + 'static>(name: &'static str, op: O, form: SignatureForm) -> Case {
     let endpoints = Endpoints::new(Region::EU_DE);
     let credentials = Credentials::AkSk(AkSk::new(AK, SK));
-    let time = SigningTime::from_unix(UNIX_TIME);
+    let time = UtcTime::from_unix(UNIX_TIME);
     Case::new(name, move || {
         let target = Target::new(&endpoints, PROJECT);
         black_box(
@@ -147,7 +147,7 @@ fn aws_sigv4_reference() -> Case {
 fn floors() -> Vec<Case> {
     let endpoints = Endpoints::new(Region::EU_DE);
     let credentials = Credentials::AkSk(AkSk::new(AK, SK));
-    let time = SigningTime::from_unix(UNIX_TIME);
+    let time = UtcTime::from_unix(UNIX_TIME);
     let target = Target::new(&endpoints, PROJECT);
     let mut request = DeleteFlinkJob::new(148).build_request(&target).unwrap();
     let staged =
@@ -199,7 +199,7 @@ fn floors() -> Vec<Case> {
 fn verifying() -> Vec<Case> {
     let endpoints = Endpoints::new(Region::EU_DE);
     let credentials = Credentials::AkSk(AkSk::new(AK, SK));
-    let time = SigningTime::from_unix(UNIX_TIME);
+    let time = UtcTime::from_unix(UNIX_TIME);
     let target = Target::new(&endpoints, PROJECT);
     let signed = |form| {
         let request = DeleteFlinkJob::new(148)

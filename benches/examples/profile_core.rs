@@ -9,8 +9,9 @@
 
 use std::hint::black_box;
 
+use otc_jobs_core::UtcTime;
 use otc_jobs_core::auth::{
-    AkSk, Authorization, Credentials, SignatureForm, SigningTime, VerifyKey, verify, verify_with,
+    AkSk, Authorization, Credentials, SignatureForm, VerifyKey, verify, verify_with,
 };
 use otc_jobs_core::dli::DeleteFlinkJob;
 use otc_jobs_core::modelarts::DeleteTrainingJob;
@@ -26,7 +27,7 @@ fn main() {
     let n: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(10_000);
     let endpoints = Endpoints::new(Region::EU_DE);
     let credentials = Credentials::AkSk(AkSk::new(AK, SK));
-    let time = SigningTime::from_unix(1_716_286_830);
+    let time = UtcTime::from_unix(1_716_286_830);
     let op = DeleteFlinkJob::new(148);
     let target = Target::new(&endpoints, PROJECT);
     match what.as_str() {

@@ -7,6 +7,7 @@ pub mod emit;
 pub mod emit_kinds;
 pub mod kinds;
 pub mod page;
+pub mod readme;
 pub mod rst;
 pub mod scratch;
 pub mod specs;

@@ -6,6 +6,7 @@
 //! cargo xtask extract [PAGE...]  print the model of each page as JSON (default: specs/operations.toml)
 //! cargo xtask survey DIR...      read every .rst page under DIR, report failures and timing
 //! cargo xtask scratch --out DIR PAGE_OR_DIR...  generate a standalone package from any pages
+//! cargo xtask readme             build README.md's examples as a user would (own Cargo.toml)
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -43,12 +44,38 @@ fn run(args: &[String]) -> Result<ExitCode> {
         Some("extract") => extract_cmd(&root, &args[1..]),
         Some("survey") => survey_cmd(&args[1..]),
         Some("scratch") => scratch_cmd(&root, &args[1..]),
+        Some("readme") => readme_cmd(&root),
         _ => {
             eprintln!(
                 "usage: cargo xtask <command>\n\n  codegen [--check]   generate crates/core/src/generated/ from specs/\n  extract [PAGE...]   print the model of API pages as JSON (default: the pages in specs/operations.toml)\n  survey DIR...       read every .rst page under the folders, print failures and timing"
             );
             Ok(ExitCode::from(2))
         }
+    }
+}
+
+fn readme_cmd(root: &Path) -> Result<ExitCode> {
+    let text = std::fs::read_to_string(root.join("README.md"))?;
+    let readme = xtask::readme::read(&text)?;
+    let dir = xtask::readme::write_package(&readme, root)?;
+    eprintln!(
+        "building {} README examples in {} with the README's dependencies only",
+        readme.examples.len(),
+        dir.display()
+    );
+    let status = std::process::Command::new(std::env::var("CARGO").unwrap_or("cargo".into()))
+        .args(["build", "--examples", "--quiet"])
+        .current_dir(&dir)
+        .env("CARGO_TARGET_DIR", dir.join("target"))
+        .status()?;
+    if status.success() {
+        eprintln!("every README example builds as a user would build it");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!(
+            "a README example does not build with the README's dependencies: the error names examples/readme_line_N.rs, README.md line N"
+        );
+        Ok(ExitCode::FAILURE)
     }
 }
 

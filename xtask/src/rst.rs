@@ -6,6 +6,7 @@
 //! and forgiving: constructs it does not know become paragraphs or generic directives, and
 //! only a table it cannot lay out is an error (naming the line and what was expected).
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// Where and why a page could not be read.
@@ -170,13 +171,22 @@ impl Table {
 
 /// Reads a page into blocks.
 pub fn parse(text: &str) -> Result<Vec<Block>, RstError> {
-    let lines: Vec<Line> = text
+    // The page's lines, tabs expanded (only the lines with a tab are copied).
+    let texts: Vec<Cow<'_, str>> = text
         .lines()
-        .enumerate()
-        .map(|(i, l)| Line {
-            no: i + 1,
-            text: l.strip_suffix('\r').unwrap_or(l).replace('\t', "        "),
+        .map(|l| {
+            let l = l.strip_suffix('\r').unwrap_or(l);
+            if l.contains('\t') {
+                Cow::Owned(l.replace('\t', "        "))
+            } else {
+                Cow::Borrowed(l)
+            }
         })
+        .collect();
+    let lines: Vec<Line<'_>> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| Line::new(i + 1, t))
         .collect();
     let mut styles = Vec::new();
     let mut blocks = parse_lines(&lines, &mut styles)?;
@@ -184,32 +194,56 @@ pub fn parse(text: &str) -> Result<Vec<Block>, RstError> {
     Ok(blocks)
 }
 
-#[derive(Debug, Clone)]
-struct Line {
+/// One line of a block, borrowed from the page (or from a table cell's text).
+///
+/// Nested blocks (quotes, list items, directive bodies, cells) are read from their lines
+/// dedented, one level at a time; borrowing, with the indentation known, makes a level
+/// cost one step per line instead of a copy of every line: a page nested `d` deep no
+/// longer costs `d` copies of itself.
+#[derive(Debug, Clone, Copy)]
+struct Line<'a> {
     no: usize,
-    text: String,
+    text: &'a str,
+    /// Leading spaces.
+    indent: usize,
+    /// Only whitespace.
+    blank: bool,
 }
 
-impl Line {
+impl<'a> Line<'a> {
+    fn new(no: usize, text: &'a str) -> Self {
+        Line {
+            no,
+            text,
+            indent: text.len() - text.trim_start_matches(' ').len(),
+            blank: text.trim().is_empty(),
+        }
+    }
     fn is_blank(&self) -> bool {
-        self.text.trim().is_empty()
+        self.blank
     }
     fn indent(&self) -> usize {
-        self.text.len() - self.text.trim_start_matches(' ').len()
+        self.indent
     }
 }
 
 /// Removes `n` leading columns from each line (blank lines become empty).
-fn dedent(lines: &[Line], n: usize) -> Vec<Line> {
+fn dedent<'a>(lines: &[Line<'a>], n: usize) -> Vec<Line<'a>> {
     lines
         .iter()
-        .map(|l| Line {
-            no: l.no,
-            text: if l.is_blank() {
-                String::new()
+        .map(|l| {
+            if l.blank {
+                Line::new(l.no, "")
             } else {
-                l.text.get(n.min(l.indent())..).unwrap_or("").to_owned()
-            },
+                // The first `indent` bytes are spaces: any cut up to there is a boundary.
+                let cut = n.min(l.indent);
+                Line {
+                    no: l.no,
+                    text: l.text.get(cut..).unwrap_or(""),
+                    indent: l.indent - cut,
+                    blank: false,
+                }
+            }
         })
         .collect()
 }
@@ -313,7 +347,7 @@ fn parse_lines(lines: &[Line], styles: &mut Vec<char>) -> Result<Vec<Block>, Rst
             i = end;
             continue;
         }
-        let t = l.text.as_str();
+        let t = l.text;
 
         // Section title with overline.
         if is_adornment(t)
@@ -329,7 +363,7 @@ fn parse_lines(lines: &[Line], styles: &mut Vec<char>) -> Result<Vec<Block>, Rst
         // Section title with underline.
         if let Some(next) = lines.get(i + 1)
             && next.indent() == 0
-            && is_adornment(&next.text)
+            && is_adornment(next.text)
             && !is_adornment(t)
             && !is_grid_border(t)
             && next.text.trim_end().chars().count() >= t.trim_end().chars().count().min(3)
@@ -383,15 +417,12 @@ fn parse_lines(lines: &[Line], styles: &mut Vec<char>) -> Result<Vec<Block>, Rst
                     break;
                 }
                 let Some(col) =
-                    bullet_marker(&line.text).or(if items.is_empty() { Some(col) } else { None })
+                    bullet_marker(line.text).or(if items.is_empty() { Some(col) } else { None })
                 else {
                     break;
                 };
                 let end = indented_end(lines, i + 1, col.max(1));
-                let mut item_lines = vec![Line {
-                    no: line.no,
-                    text: line.text.get(col..).unwrap_or("").to_owned(),
-                }];
+                let mut item_lines = vec![Line::new(line.no, line.text.get(col..).unwrap_or(""))];
                 item_lines.extend(dedent(
                     &lines[i + 1..end],
                     col.min(min_indent(&lines[i + 1..end])),
@@ -404,7 +435,7 @@ fn parse_lines(lines: &[Line], styles: &mut Vec<char>) -> Result<Vec<Block>, Rst
                     j += 1;
                 }
                 match lines.get(j) {
-                    Some(n) if n.indent() == 0 && bullet_marker(&n.text).is_some() => i = j,
+                    Some(n) if n.indent() == 0 && bullet_marker(n.text).is_some() => i = j,
                     _ => break,
                 }
             }
@@ -421,7 +452,7 @@ fn parse_lines(lines: &[Line], styles: &mut Vec<char>) -> Result<Vec<Block>, Rst
             if i > start
                 && lines
                     .get(i + 1)
-                    .is_some_and(|n| n.indent() == 0 && is_adornment(&n.text))
+                    .is_some_and(|n| n.indent() == 0 && is_adornment(n.text))
             {
                 break;
             }
@@ -534,7 +565,7 @@ fn directive(
     let mut k = 0;
     while body
         .get(k)
-        .is_some_and(|l| !l.is_blank() && field(&l.text).is_some())
+        .is_some_and(|l| !l.is_blank() && field(l.text).is_some())
     {
         k += 1;
     }
@@ -567,7 +598,7 @@ fn directive(
         "list-table" => {
             let header_rows = body[..k]
                 .iter()
-                .filter_map(|l| field(&l.text))
+                .filter_map(|l| field(l.text))
                 .find(|(n, _)| n == "header-rows")
                 .and_then(|(_, v)| v.parse::<usize>().ok())
                 .unwrap_or(0);
@@ -736,12 +767,9 @@ fn grid_row(lines: &[(usize, Vec<char>)], bounds: &[usize], ncols: usize) -> Vec
 }
 
 fn cell(lines: &[(usize, String)]) -> Cell {
-    let lines: Vec<Line> = lines
+    let lines: Vec<Line<'_>> = lines
         .iter()
-        .map(|(no, t)| Line {
-            no: *no,
-            text: t.trim_end().to_owned(),
-        })
+        .map(|(no, t)| Line::new(*no, t.trim_end()))
         .collect();
     let lines = dedent(&lines, min_indent(&lines));
     let mut styles = Vec::new();
@@ -793,7 +821,7 @@ fn simple_table(lines: &[Line], start: usize) -> Result<(Table, usize), RstError
                 ),
             });
         };
-        if is_simple_border(&l.text) || (cols.len() == 1 && is_adornment(&l.text)) {
+        if is_simple_border(l.text) || (cols.len() == 1 && is_adornment(l.text)) {
             borders.push(i);
             if lines.get(i + 1).is_none_or(Line::is_blank) {
                 break i + 1;
@@ -813,10 +841,10 @@ fn simple_table(lines: &[Line], start: usize) -> Result<(Table, usize), RstError
     };
     let body_lines: Vec<&Line> = lines[body_start..end - 1]
         .iter()
-        .filter(|l| !is_simple_border(&l.text))
+        .filter(|l| !is_simple_border(l.text))
         .collect();
     let split = |l: &Line| -> Vec<String> {
-        let cs = chars(&l.text);
+        let cs = chars(l.text);
         cols.iter()
             .enumerate()
             .map(|(c, &(s, e))| {
@@ -880,7 +908,52 @@ pub fn markdown(text: &str) -> String {
 }
 
 fn collapse(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    // What `s.split_whitespace().collect::<Vec<_>>().join(" ")` gives, in one pass over the
+    // bytes and one allocation: every paragraph and cell passes here, so it shows in the
+    // reader's cost. ASCII bytes are classified by table; other characters are decoded.
+    let mut out = String::with_capacity(s.len());
+    let bytes = s.as_bytes();
+    let mut word: Option<usize> = None;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let (space, len) = if b.is_ascii() {
+            (ASCII_WHITESPACE[usize::from(b)], 1)
+        } else {
+            let c = s[i..].chars().next().unwrap_or('\u{fffd}');
+            (c.is_whitespace(), c.len_utf8())
+        };
+        if space {
+            if let Some(start) = word.take() {
+                push_word(&mut out, &s[start..i]);
+            }
+        } else if word.is_none() {
+            word = Some(i);
+        }
+        i += len;
+    }
+    if let Some(start) = word {
+        push_word(&mut out, &s[start..]);
+    }
+    out
+}
+
+/// `char::is_whitespace` of each ASCII character: tab, line feed, vertical tab, form feed,
+/// carriage return and space.
+const ASCII_WHITESPACE: [bool; 128] = {
+    let mut table = [false; 128];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = (b as u8 as char).is_whitespace();
+        b += 1;
+    }
+    table
+};
+
+fn push_word(out: &mut String, word: &str) {
+    if !out.is_empty() {
+        out.push(' ');
+    }
+    out.push_str(word);
 }
 
 fn render(text: &str, md: bool) -> String {
@@ -972,14 +1045,16 @@ fn render(text: &str, md: bool) -> String {
             match cs.get(i + 1) {
                 Some(n) if n.is_whitespace() => i += 2,
                 Some(n) => {
-                    out.push_str(&escape(&n.to_string(), md));
+                    push_escaped(&mut out, *n, md);
                     i += 2;
                 }
                 None => i += 1,
             }
             continue;
         }
-        out.push_str(&escape(&c.to_string(), md));
+        // One character at a time without a `String` per character (the page reader's
+        // hot loop: every character of every paragraph and cell passes here).
+        push_escaped(&mut out, c, md);
         i += 1;
     }
     out
@@ -1042,13 +1117,18 @@ fn escape(s: &str, md: bool) -> String {
     }
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        // Only the characters that change meaning in rustdoc Markdown.
-        if matches!(c, '[' | ']' | '<' | '>' | '`' | '*' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
+        push_escaped(&mut out, c, true);
     }
     out
+}
+
+/// Appends `c` to `out`, escaped as [`escape`] does.
+fn push_escaped(out: &mut String, c: char, md: bool) {
+    // Only the characters that change meaning in rustdoc Markdown.
+    if md && matches!(c, '[' | ']' | '<' | '>' | '`' | '*' | '\\') {
+        out.push('\\');
+    }
+    out.push(c);
 }
 
 /// All blocks as one line of plain text (paragraphs and list items joined by spaces).
@@ -1142,6 +1222,22 @@ mod tests {
             markdown("in [0,100] **x** <y>"),
             "in \\[0,100\\] **x** \\<y\\>"
         );
+    }
+
+    #[test]
+    fn collapse_is_split_whitespace_joined() {
+        for s in [
+            "",
+            "   ",
+            "a",
+            " a  b\t\nc ",
+            "a\u{b}b\u{85}c\u{a0}d\u{3000}e",
+            "\u{2003}x\u{2003}",
+            "é  ü\r\n",
+        ] {
+            let joined = s.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert_eq!(collapse(s), joined, "{s:?}");
+        }
     }
 
     #[test]

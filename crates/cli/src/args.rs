@@ -40,47 +40,56 @@ pub(crate) struct Cli {
     pub(crate) command: Command,
 }
 
+/// The heading of the flags that say where the services are and who is calling.
+const CONNECTION: &str = "Connection (every command)";
+/// The heading of the flags that shape what is printed.
+const OUTPUT: &str = "Output (every command)";
+
+/// The longest wait per job by default: the SDK's (`WaitOptions::default().max_wait`).
+pub(crate) const DEFAULT_MAX_WAIT: &str = "5m";
+
 /// Flags every command takes.
 #[derive(Debug, Args)]
 pub(crate) struct Global {
     /// Cloud of clouds.yaml to use (instead of OS_CLOUD)
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(long, global = true, help_heading = CONNECTION, value_name = "NAME")]
     pub(crate) os_cloud: Option<String>,
     /// Region, e.g. eu-de (instead of OS_REGION_NAME)
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = CONNECTION)]
     pub(crate) region: Option<String>,
     /// Project id (instead of OS_PROJECT_ID)
     #[arg(
         long,
         global = true,
+        help_heading = CONNECTION,
         value_name = "ID",
         conflicts_with = "project_name"
     )]
     pub(crate) project_id: Option<String>,
     /// Project name, looked up in IAM (instead of OS_PROJECT_NAME)
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(long, global = true, help_heading = CONNECTION, value_name = "NAME")]
     pub(crate) project_name: Option<String>,
     /// Base URL of every service (e.g. an emulator)
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(long, global = true, help_heading = CONNECTION, value_name = "URL")]
     pub(crate) endpoint: Option<String>,
     /// Base URL of ModelArts
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(long, global = true, help_heading = CONNECTION, value_name = "URL")]
     pub(crate) modelarts_endpoint: Option<String>,
     /// Base URL of DLI
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(long, global = true, help_heading = CONNECTION, value_name = "URL")]
     pub(crate) dli_endpoint: Option<String>,
     /// Base URL of MRS
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(long, global = true, help_heading = CONNECTION, value_name = "URL")]
     pub(crate) mrs_endpoint: Option<String>,
     /// Run against an embedded emulator seeded with sample jobs of every kind (offline)
-    #[arg(long, global = true, conflicts_with_all = ["endpoint", "os_cloud"])]
+    #[arg(long, global = true, help_heading = CONNECTION, conflicts_with_all = ["endpoint", "os_cloud"])]
     pub(crate) emulator: bool,
     /// Longest time for one request's answer (the SDK retries a DELETE or GET that took
     /// longer; default 60s)
-    #[arg(long, global = true, value_parser = parse_age, value_name = "DURATION")]
+    #[arg(long, global = true, help_heading = CONNECTION, value_parser = parse_age, value_name = "DURATION")]
     pub(crate) request_timeout: Option<Duration>,
     /// Output format
-    #[arg(short, long, global = true, value_enum, default_value_t = Format::Table)]
+    #[arg(short, long, global = true, value_enum, default_value_t = Format::Table, help_heading = OUTPUT)]
     pub(crate) output: Format,
 }
 
@@ -133,7 +142,7 @@ pub(crate) enum Command {
         run: RunArgs,
     },
     /// Wait until deleted jobs are gone
-    #[command(after_help = "Example:\n  otc-jobs wait training-job 10 11 --timeout 10m")]
+    #[command(after_help = "Example:\n  otc-jobs wait training-job 10 11 --max-wait 10m")]
     Wait {
         /// Kind of job
         #[arg(value_enum)]
@@ -144,9 +153,9 @@ pub(crate) enum Command {
         /// Training job of the version ids
         #[arg(long, value_name = "JOB_ID")]
         job_id: Option<i64>,
-        /// Longest wait per job
-        #[arg(long, value_parser = parse_age, default_value = "10m", value_name = "DURATION")]
-        timeout: Duration,
+        /// Longest wait per job (the SDK's default; --timeout is another name for it)
+        #[arg(long, alias = "timeout", value_parser = parse_age, default_value = DEFAULT_MAX_WAIT, value_name = "DURATION")]
+        max_wait: Duration,
         /// Write the JSON report to FILE
         #[arg(long, value_name = "FILE")]
         report: Option<PathBuf>,
@@ -169,12 +178,23 @@ pub(crate) enum Command {
     },
     /// Print a shell completion script
     #[command(
-        after_help = "Example:\n  otc-jobs completions bash > ~/.local/share/bash-completion/completions/otc-jobs"
+        after_help = "Example:\n  otc-jobs completions bash > ~/.local/share/bash-completion/completions/otc-jobs",
+        // It talks to no service: the connection flags every command takes are left out.
+        help_template = "{about-with-newline}\n{usage-heading} {usage}\n\nArguments:\n{positionals}\n{after-help}"
     )]
     Completions {
         /// The shell
         #[arg(value_enum)]
         shell: clap_complete::Shell,
+    },
+    /// Print a manual page (roff; `otc-jobs man | man -l -`)
+    #[command(
+        after_help = "Examples:\n  otc-jobs man > ~/.local/share/man/man1/otc-jobs.1\n  otc-jobs man clean | man -l -",
+        help_template = "{about-with-newline}\n{usage-heading} {usage}\n\nArguments:\n{positionals}\n{after-help}"
+    )]
+    Man {
+        /// A command, for its own page (otc-jobs-clean); the tool's page without one
+        command: Option<String>,
     },
 }
 
@@ -253,8 +273,8 @@ pub(crate) struct RunArgs {
     /// Wait until each deleted job is gone
     #[arg(long)]
     pub(crate) wait: bool,
-    /// Longest wait per job, with --wait
-    #[arg(long, value_parser = parse_age, default_value = "10m", value_name = "DURATION")]
+    /// Longest wait per job, with --wait (the SDK's default; --timeout is another name for it)
+    #[arg(long, alias = "timeout", value_parser = parse_age, default_value = DEFAULT_MAX_WAIT, value_name = "DURATION")]
     pub(crate) max_wait: Duration,
     /// Flink jobs only: delete in batches (the batch answer has no ids; a chunk with any
     /// failure is redone one by one, its deleted ids then show as already_gone)
@@ -275,5 +295,50 @@ fn parse_rate(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(rate) if rate.is_finite() && rate >= 0.1 => Ok(rate),
         _ => Err("expected a number of requests per second, at least 0.1".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    fn help(args: &[&str]) -> String {
+        match Cli::try_parse_from(args) {
+            Err(e) => e.to_string(),
+            Ok(_) => panic!("{args:?} is not a help request"),
+        }
+    }
+
+    #[test]
+    fn connection_flags_come_after_the_commands_own_and_not_for_completions() {
+        let clean = help(&["otc-jobs", "clean", "--help"]);
+        let own = clean.find("--dry-run").unwrap();
+        let connection = clean.find("Connection (every command):").unwrap();
+        assert!(own < connection, "{clean}");
+        assert!(clean[connection..].contains("--region"), "{clean}");
+        let completions = help(&["otc-jobs", "completions", "--help"]);
+        assert!(!completions.contains("--region"), "{completions}");
+        assert!(completions.contains("<SHELL>"), "{completions}");
+    }
+
+    #[test]
+    fn the_wait_limit_has_one_name_and_the_sdks_default() {
+        let sdk = otc_jobs_async::WaitOptions::default().max_wait;
+        assert_eq!(parse_age(DEFAULT_MAX_WAIT), Ok(sdk));
+        for spelling in ["--max-wait", "--timeout"] {
+            let cli = Cli::try_parse_from(["otc-jobs", "wait", "flink-job", "1", spelling, "90s"])
+                .unwrap();
+            let Command::Wait { max_wait, .. } = cli.command else {
+                panic!("{:?}", cli.command)
+            };
+            assert_eq!(max_wait, Duration::from_secs(90), "{spelling}");
+        }
+        let cli = Cli::try_parse_from(["otc-jobs", "clean", "flink-job", "--wait"]).unwrap();
+        let Command::Clean { run, .. } = cli.command else {
+            panic!("{:?}", cli.command)
+        };
+        assert_eq!(run.max_wait, sdk);
+        Cli::command().debug_assert();
     }
 }

@@ -40,6 +40,9 @@ pub(crate) fn client(global: &Global, base_url: Option<&str>) -> Result<Client, 
     if let Some(timeout) = global.request_timeout {
         builder = builder.timeout(timeout);
     }
+    for warning in builder.warnings() {
+        eprintln!("warning: {warning}");
+    }
     builder.retry(retry_policy()).build().map_err(config_error)
 }
 
@@ -54,12 +57,59 @@ pub(crate) fn retry_policy() -> RetryPolicy {
     RetryPolicy::default()
 }
 
+/// The flag each builder setting of [`client`] comes from: errors name what the user typed.
+const FLAGS: &[(&str, &str)] = &[
+    ("ClientBuilder::base_url", "--endpoint"),
+    ("ClientBuilder::endpoint(modelarts)", "--modelarts-endpoint"),
+    ("ClientBuilder::endpoint(dli)", "--dli-endpoint"),
+    ("ClientBuilder::endpoint(mrs)", "--mrs-endpoint"),
+    ("ClientBuilder::region", "--region"),
+    ("ClientBuilder::project_id", "--project-id"),
+    ("ClientBuilder::project_name", "--project-name"),
+    ("ClientBuilder::timeout", "--request-timeout"),
+];
+
+/// A configuration error in the words of the command line: the flag at fault (where a
+/// flag set it) and the hint that fits the setting.
 fn config_error(e: otc_jobs_async::ConfigError) -> CliError {
-    CliError::usage(
-        format!("configuration: {e}"),
+    let setting = FLAGS
+        .iter()
+        .find(|(name, _)| *name == e.setting())
+        .map_or(e.setting(), |(_, flag)| flag);
+    let hint = hint_for(setting);
+    CliError::usage(format!("{setting}: {}", e.problem()), hint)
+}
+
+fn hint_for(setting: &str) -> &'static str {
+    let is = |names: &[&str]| names.iter().any(|n| setting == *n || setting.ends_with(n));
+    if setting.ends_with("endpoint")
+        || is(&[
+            "OS_ENDPOINT_OVERRIDE",
+            "endpoint_override",
+            "OS_AUTH_URL",
+            "auth_url",
+        ])
+    {
+        "give the URL with its scheme, e.g. https://dli.eu-de.otc.t-systems.com or http://127.0.0.1:8080"
+    } else if is(&["--region", "OS_REGION_NAME", "region_name"]) {
+        "use one of OTC's regions (--region eu-de), or give the endpoints with --endpoint"
+    } else if is(&["OS_CLOUD", "clouds.yaml"]) {
+        "check --os-cloud / OS_CLOUD against the clouds in your clouds.yaml"
+    } else if is(&[
+        "--project-id",
+        "OS_PROJECT_ID",
+        "--project-name",
+        "OS_PROJECT_NAME",
+        "project_id",
+        "project_name",
+    ]) {
+        "set the project: --project-id / OS_PROJECT_ID, or --project-name / OS_PROJECT_NAME (e.g. eu-de_myproject)"
+    } else if setting.starts_with("--") || setting.starts_with("ClientBuilder::") {
+        ""
+    } else {
         "set OS_ACCESS_KEY/OS_SECRET_KEY (or OS_AUTH_TOKEN), OS_PROJECT_ID and OS_REGION_NAME, \
-         or OS_CLOUD / --os-cloud with a clouds.yaml; or try --emulator",
-    )
+         or OS_CLOUD / --os-cloud with a clouds.yaml; or try --emulator"
+    }
 }
 
 /// Where `clouds.yaml` is looked for, as the SDK does: `./`, `$XDG_CONFIG_HOME/openstack/`
@@ -73,4 +123,53 @@ fn search_paths() -> Vec<PathBuf> {
     }
     dirs.push(PathBuf::from("/etc/openstack"));
     dirs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_name_the_flag_and_give_the_hint_that_fits() {
+        let err = config_error(otc_jobs_async::ConfigError::new(
+            "ClientBuilder::base_url",
+            "invalid endpoint \"127.0.0.1:18080\": the scheme must be http or https",
+        ));
+        assert_eq!(
+            err.problem,
+            "--endpoint: invalid endpoint \"127.0.0.1:18080\": the scheme must be http or https"
+        );
+        assert!(
+            err.hint.as_deref().unwrap().contains("with its scheme"),
+            "{err:?}"
+        );
+        let err = config_error(otc_jobs_async::ConfigError::new(
+            "OS_REGION_NAME",
+            "unknown region",
+        ));
+        assert!(
+            err.hint.as_deref().unwrap().contains("--region eu-de"),
+            "{err:?}"
+        );
+        let err = config_error(otc_jobs_async::ConfigError::new(
+            "OS_CLOUD",
+            "no cloud \"x\"",
+        ));
+        assert!(
+            err.hint.as_deref().unwrap().contains("clouds.yaml"),
+            "{err:?}"
+        );
+        // Credentials: the general hint.
+        let err = config_error(otc_jobs_async::ConfigError::new("OS_SECRET_KEY", "missing"));
+        assert!(
+            err.hint.as_deref().unwrap().contains("OS_ACCESS_KEY"),
+            "{err:?}"
+        );
+        // A builder setting with no flag of its own: no hint about credentials.
+        let err = config_error(otc_jobs_async::ConfigError::new(
+            "ClientBuilder::retry",
+            "x",
+        ));
+        assert_eq!(err.hint, None);
+    }
 }

@@ -472,7 +472,7 @@ fn missing_configuration_says_what_to_set() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("configuration:") && stderr.contains("--emulator"),
+        stderr.contains("error: OS_ACCESS_KEY: no credentials") && stderr.contains("--emulator"),
         "{stderr}"
     );
 }

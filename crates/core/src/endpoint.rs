@@ -23,6 +23,15 @@ impl Region {
     /// Switzerland (`eu-ch2`), served from the `sc.otc.t-systems.com` domain.
     pub const EU_CH2: Region = Region(std::borrow::Cow::Borrowed("eu-ch2"));
 
+    /// The regions OTC serves, whose public endpoints [`Region::default_base_url`] knows.
+    ///
+    /// ```
+    /// use otc_jobs_core::Region;
+    /// assert!(Region::KNOWN.contains(&Region::new("eu-nl")));
+    /// assert!(!Region::KNOWN.contains(&Region::new("eu-xx")));
+    /// ```
+    pub const KNOWN: &'static [Region] = &[Region::EU_DE, Region::EU_NL, Region::EU_CH2];
+
     /// Any region by name; unknown names follow the `eu-de` pattern.
     pub fn new(name: impl Into<String>) -> Region {
         Region(std::borrow::Cow::Owned(name.into()))

@@ -357,7 +357,7 @@ pub struct ServiceError {
     /// The request id from `X-Request-Id`, else the body's `request_id`.
     pub request_id: Option<String>,
     /// How long the service asked to wait (`Retry-After`).
-    pub retry_after: Option<crate::retry::RetryAfter>,
+    pub retry_after: Option<crate::retry_after::RetryAfter>,
     /// The first [`RAW_BODY_LIMIT`] bytes of the body.
     pub body: Vec<u8>,
     /// How many attempts were made.
@@ -433,7 +433,7 @@ impl ServiceError {
             code: envelope.code.map(Cow::into_owned),
             message,
             request_id: request_id(headers, envelope.request_id),
-            retry_after: crate::retry::retry_after(headers),
+            retry_after: crate::retry_after::retry_after(headers),
             body: bounded(body),
             attempts: 1,
             earlier_attempt_unknown: false,

@@ -8,7 +8,7 @@ use std::fmt;
 use std::time::{Duration, SystemTime};
 
 use crate::Service;
-use crate::auth::SigningTime;
+use crate::time::UtcTime as SigningTime;
 use crate::path::PathId;
 
 /// One part of an id: a number (`148`) or a text (`669b8ae8-…`, a configuration name).

@@ -11,8 +11,8 @@
 //! client, or use `otc-jobs-async` / `otc-jobs-blocking`.
 //!
 //! ```
-//! use otc_jobs_core::auth::{AkSk, Credentials, SignatureForm, SigningTime};
-//! use otc_jobs_core::{Endpoints, OperationExt, Region, Target};
+//! use otc_jobs_core::auth::{AkSk, Credentials, SignatureForm};
+//! use otc_jobs_core::{Endpoints, OperationExt, Region, Target, UtcTime};
 //! use otc_jobs_core::mrs::DeleteJobExecution;
 //!
 //! let endpoints = Endpoints::new(Region::EU_DE);
@@ -21,7 +21,7 @@
 //! let op = DeleteJobExecution::new("669b8ae8-0e74-4bc9-a7b6-6f8b4ad10bd3".parse()?);
 //!
 //! // Build and sign (the time is yours to pass in) ...
-//! let request = op.signed_request(&target, &credentials, SigningTime::from_unix(1_717_228_804), SignatureForm::Access)?;
+//! let request = op.signed_request(&target, &credentials, UtcTime::from_unix(1_717_228_804), SignatureForm::Access)?;
 //! assert!(request.headers().contains_key("authorization"));
 //!
 //! // ... send it with any HTTP client, then parse what came back.
@@ -48,8 +48,10 @@ mod policy;
 mod probe;
 mod query;
 mod retry;
+mod retry_after;
 mod rows;
 mod service;
+mod time;
 
 pub use endpoint::{BaseUrl, Endpoints, Region, Target};
 pub use error::{
@@ -66,10 +68,12 @@ pub use policy::{ClientPolicy, DEFAULT_MAX_RESPONSE_BYTES};
 pub use probe::{Deletion, DeletionProbe, JobState};
 pub use query::Query;
 pub use retry::{
-    RetryAfter, RetryDecision, RetryPolicy, THROTTLED_CODE, is_ambiguous, is_idempotent,
-    is_retryable, is_throttled, retry_after,
+    RetryDecision, RetryPolicy, THROTTLED_CODE, is_ambiguous, is_idempotent, is_retryable,
+    is_throttled, throttle_limit,
 };
+pub use retry_after::{RetryAfter, retry_after};
 pub use service::Service;
+pub use time::UtcTime;
 
 /// The job kinds otc-jobs handles, as one table generated from `specs/kinds.toml`: each
 /// [`Kind`](kinds::Kind) with its facts as data, ids that carry their kind

@@ -46,6 +46,8 @@ pub trait Operation {
     /// may resend it after a failure that left its fate unknown, as it resends a `GET`.
     /// Default `false`: the method decides ([`is_idempotent`](crate::is_idempotent)).
     const READ_ONLY: bool = false;
+    /// The `Content-Type` the request is sent with (IAM's pages ask for a charset).
+    const CONTENT_TYPE: &'static str = "application/json";
 
     /// The value of the path parameter `name`; `None` for a name it does not have.
     /// `project_id` comes from the [`Target`], never from the operation.
@@ -123,11 +125,15 @@ pub trait OperationResponse: DeserializeOwned {
 pub trait OperationExt: Operation {
     /// Builds the unsigned request for `target`: method, URL (with the query sorted and
     /// encoded exactly as the signer canonicalises it), the JSON body if any, `Host`,
-    /// `Content-Type: application/json`, `User-Agent` and `X-Project-Id`. Sign it with [`crate::auth::sign`] (or let a
+    /// [`Content-Type`](Operation::CONTENT_TYPE), `User-Agent` and, for an operation in a project,
+    /// `X-Project-Id`. Sign it with [`crate::auth::sign`] (or let a
     /// client do it).
     fn build_request(&self, target: &Target<'_>) -> Result<http::Request<Vec<u8>>, BuildError> {
         let project_id = target.project_id();
-        if matches!(project_id, "" | "." | "..") {
+        // A request acts in a project when its path names one (every job API); IAM's token
+        // and project calls are made before the project id is known, and carry none.
+        let in_project = const { names_project(Self::PATH_TEMPLATE) };
+        if in_project && matches!(project_id, "" | "." | "..") {
             return Err(BuildError::InvalidProjectId);
         }
         let base = target.endpoints().base_url(Self::SERVICE);
@@ -147,8 +153,11 @@ pub trait OperationExt: Operation {
         }
         let body = self.body()?.unwrap_or_default();
         let uri = base.uri(path)?;
-        let project =
-            HeaderValue::from_str(target.project_id()).map_err(|_| BuildError::InvalidProjectId)?;
+        let project = if in_project {
+            Some(HeaderValue::from_str(project_id).map_err(|_| BuildError::InvalidProjectId)?)
+        } else {
+            None
+        };
         let mut request = http::Request::new(body);
         *request.method_mut() = Self::METHOD;
         *request.uri_mut() = uri;
@@ -158,9 +167,14 @@ pub trait OperationExt: Operation {
             // The signer would add it from the URI; the base URL has it ready.
             headers.insert(HOST, host.clone());
         }
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        headers.insert(
+            CONTENT_TYPE,
+            const { HeaderValue::from_static(Self::CONTENT_TYPE) },
+        );
         headers.insert(USER_AGENT, HeaderValue::from_static(DEFAULT_USER_AGENT));
-        headers.insert(HeaderName::from_static(X_PROJECT_ID), project);
+        if let Some(project) = project {
+            headers.insert(HeaderName::from_static(X_PROJECT_ID), project);
+        }
         *request.headers_mut() = headers;
         Ok(request)
     }
@@ -231,6 +245,23 @@ pub trait OperationExt: Operation {
 }
 
 impl<T: Operation + ?Sized> OperationExt for T {}
+
+/// Whether a path template names the project (`{project_id}`), at compile time.
+const fn names_project(template: &str) -> bool {
+    let (text, name) = (template.as_bytes(), b"{project_id}");
+    let mut start = 0;
+    while start + name.len() <= text.len() {
+        let mut i = 0;
+        while i < name.len() && text[start + i] == name[i] {
+            i += 1;
+        }
+        if i == name.len() {
+            return true;
+        }
+        start += 1;
+    }
+    false
+}
 
 /// Whether `body` is a JSON object whose `is_success` is `false` (or `"false"`).
 fn says_unsuccessful(body: &[u8]) -> bool {

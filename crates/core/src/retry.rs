@@ -4,13 +4,41 @@
 
 use std::time::Duration;
 
-use http::{HeaderMap, Method, StatusCode};
+use http::{Method, StatusCode};
 
-use crate::auth::SigningTime;
 use crate::error::{Error, ResponseErrorKind, TransportErrorKind};
+use crate::retry_after::RetryAfter;
+use crate::time::UtcTime;
 
 /// The error code of OTC's API gateway for a throttled request.
 pub const THROTTLED_CODE: &str = "APIG.0308";
+
+/// The limit a throttle's message states, in requests per second: OTC's gateway says
+/// "The throttling threshold has been reached: policy user over ratelimit,limit:XX,time:1 second"
+/// (or `time:1 minute`). `None` when the message says no such thing.
+///
+/// ```
+/// use otc_jobs_core::throttle_limit;
+/// let message = "The throttling threshold has been reached: policy user over ratelimit,limit:500,time:1 second";
+/// assert_eq!(throttle_limit(message), Some(500.0));
+/// assert_eq!(throttle_limit("policy user over ratelimit,limit:30,time:1 minute"), Some(0.5));
+/// assert_eq!(throttle_limit("slow down"), None);
+/// ```
+pub fn throttle_limit(message: &str) -> Option<f64> {
+    let (_, rest) = message.split_once("limit:")?;
+    let (count, rest) = rest.split_once(",time:")?;
+    let count: f64 = count.trim().parse().ok()?;
+    let mut words = rest.split_whitespace();
+    let amount: f64 = words.next()?.parse().ok()?;
+    let unit = match words.next()?.trim_end_matches(['s', '.', ',']) {
+        "second" => 1.0,
+        "minute" => 60.0,
+        "hour" => 3600.0,
+        _ => return None,
+    };
+    let seconds = amount * unit;
+    (count > 0.0 && seconds > 0.0).then(|| count / seconds)
+}
 
 /// When to retry and how long to wait: exponential backoff with full jitter and a cap.
 ///
@@ -84,12 +112,12 @@ impl RetryPolicy {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use otc_jobs_core::auth::SigningTime;
+    /// use otc_jobs_core::UtcTime;
     /// use otc_jobs_core::{Error, RetryDecision, RetryPolicy, ServiceError};
     /// let mut headers = http::HeaderMap::new();
     /// headers.insert("retry-after", http::HeaderValue::from_static("Tue, 21 May 2024 10:20:35 GMT"));
     /// let busy: Error = ServiceError::from_answer(http::StatusCode::SERVICE_UNAVAILABLE, &headers, b"").into();
-    /// let now = SigningTime::parse_sdk_date("20240521T102030Z").unwrap();
+    /// let now = UtcTime::parse_sdk_date("20240521T102030Z").unwrap();
     /// let policy = RetryPolicy::default();
     /// assert_eq!(policy.decide_at(1, &busy, 0.5, now), RetryDecision::RetryAfter(Duration::from_secs(5)));
     /// ```
@@ -98,7 +126,7 @@ impl RetryPolicy {
         attempts_made: u32,
         error: &Error,
         jitter: f64,
-        now: SigningTime,
+        now: UtcTime,
     ) -> RetryDecision {
         self.decide_for(true, attempts_made, error, jitter, Some(now))
     }
@@ -125,7 +153,7 @@ impl RetryPolicy {
         attempts_made: u32,
         error: &Error,
         jitter: f64,
-        now: Option<SigningTime>,
+        now: Option<UtcTime>,
     ) -> RetryDecision {
         if attempts_made >= self.max_attempts
             || !is_retryable(error)
@@ -291,53 +319,12 @@ pub fn is_idempotent(method: &Method) -> bool {
     )
 }
 
-/// What `Retry-After` asked for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RetryAfter {
-    /// Wait this long (the number-of-seconds form, which OTC's gateway sends).
-    Delay(Duration),
-    /// Try again at this moment (the HTTP-date form).
-    At(SigningTime),
-}
-
-impl RetryAfter {
-    /// How long to wait from `now` (a date in the past: no wait).
-    pub fn wait_from(self, now: SigningTime) -> Duration {
-        match self {
-            RetryAfter::Delay(wait) => wait,
-            RetryAfter::At(at) => Duration::from_secs(at.unix().saturating_sub(now.unix())),
-        }
-    }
-}
-
-/// Reads `Retry-After`: a number of seconds or an HTTP date (`Sun, 06 Nov 1994 08:49:37
-/// GMT`); anything else reads as absent, and the backoff applies.
-///
-/// ```
-/// use std::time::Duration;
-/// use otc_jobs_core::{RetryAfter, retry_after};
-/// let mut headers = http::HeaderMap::new();
-/// headers.insert("retry-after", http::HeaderValue::from_static("3"));
-/// assert_eq!(retry_after(&headers), Some(RetryAfter::Delay(Duration::from_secs(3))));
-/// headers.insert("retry-after", http::HeaderValue::from_static("Tue, 21 May 2024 10:20:35 GMT"));
-/// assert!(matches!(retry_after(&headers), Some(RetryAfter::At(t)) if t.sdk_date() == "20240521T102035Z"));
-/// ```
-pub fn retry_after(headers: &HeaderMap) -> Option<RetryAfter> {
-    let value = headers
-        .get(http::header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim();
-    match value.parse::<u64>() {
-        Ok(seconds) => Some(RetryAfter::Delay(Duration::from_secs(seconds))),
-        Err(_) => SigningTime::parse_http_date(value).map(RetryAfter::At),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::error::{ResponseError, ServiceError, TransportError};
+    use crate::retry_after::retry_after;
+    use http::HeaderMap;
 
     fn service(status: u16, body: &str) -> Error {
         let status = StatusCode::from_u16(status).unwrap_or(StatusCode::IM_A_TEAPOT);
@@ -471,13 +458,13 @@ mod tests {
             http::HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
         );
         let e: Error = ServiceError::from_answer(StatusCode::SERVICE_UNAVAILABLE, &h, b"").into();
-        let now = SigningTime::parse_sdk_date("20151021T072750Z").unwrap();
+        let now = UtcTime::parse_sdk_date("20151021T072750Z").unwrap();
         assert_eq!(
             p.decide_at(1, &e, 0.9, now),
             RetryDecision::RetryAfter(Duration::from_secs(10))
         );
         // A date in the past: retry at once. Without the time: the backoff.
-        let later = SigningTime::parse_sdk_date("20151021T080000Z").unwrap();
+        let later = UtcTime::parse_sdk_date("20151021T080000Z").unwrap();
         assert_eq!(
             p.decide_at(1, &e, 0.9, later),
             RetryDecision::RetryAfter(Duration::ZERO)
@@ -487,7 +474,7 @@ mod tests {
             RetryDecision::RetryAfter(p.backoff(1, 0.5))
         );
         // Far in the future: beyond the cap, give up.
-        let long_before = SigningTime::parse_sdk_date("20151021T060000Z").unwrap();
+        let long_before = UtcTime::parse_sdk_date("20151021T060000Z").unwrap();
         assert_eq!(p.decide_at(1, &e, 0.9, long_before), RetryDecision::GiveUp);
     }
 

@@ -1,21 +1,21 @@
 //! The sans-IO call driver: one call of an operation, as a state machine that says what to
 //! send and how long to wait, and judges what came back. Both clients run the same loop
-//! over it; only sending and sleeping differ.
+//! over it; only sending and sleeping differ. The time and the random draws are passed in
+//! at each step, so the machine reads no clock and draws nothing itself.
 
 use std::borrow::Cow;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use http::header::USER_AGENT;
 use otc_jobs_core::auth::iam::{
-    IamToken, TokenScope, parse_projects_response, parse_token_response, password_token_request,
-    projects_by_name_request,
+    CreatePasswordToken, IamToken, ListProjects, TokenScope, parse_projects_response,
+    parse_token_response,
 };
-use otc_jobs_core::auth::{Credentials, SecretString, SigningParams, SigningTime, authenticate};
+use otc_jobs_core::auth::{Credentials, SecretString, SigningParams, authenticate};
 use otc_jobs_core::{
-    Error, Operation, OperationExt, RetryDecision, Service, Target, is_ambiguous, is_idempotent,
-    is_throttled,
+    Error, Operation, OperationExt, RetryDecision, Service, Target, UtcTime, is_ambiguous,
+    is_idempotent, is_throttled,
 };
 use tracing::{Span, field};
 
@@ -28,14 +28,13 @@ pub const TOKEN_EXPIRED_CODE: &str = "APIG.0307";
 /// none (transport failure, unreadable body).
 pub type Answer = Result<http::Response<Vec<u8>>, Error>;
 
-/// The state shared by every call of one client: configuration, the resolved project id,
-/// the cached IAM token, and the jitter source.
+/// The state shared by every call of one client: configuration, the resolved project id
+/// and the cached IAM token.
 #[derive(Debug)]
 pub struct Shared {
     config: Config,
     project_id: OnceLock<String>,
     token: Mutex<Option<IamToken>>,
-    rng: AtomicU64,
 }
 
 impl Shared {
@@ -45,14 +44,10 @@ impl Shared {
         if let Project::Id(id) = &config.project {
             let _ = project_id.set(id.clone());
         }
-        let seed = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0x9E37_79B9_7F4A_7C15, |d| d.as_nanos() as u64);
         Shared {
             config,
             project_id,
             token: Mutex::new(None),
-            rng: AtomicU64::new(seed),
         }
     }
 
@@ -87,19 +82,10 @@ impl Shared {
             refreshed: false,
             earlier_unknown: false,
             current: None,
-            started: (!span.is_disabled()).then(Instant::now),
+            started: None,
             span,
             last_answer: (None, None),
         }
-    }
-
-    /// A uniform draw from `[0, 1)` (splitmix64; jitter needs no more).
-    pub fn jitter(&self) -> f64 {
-        let mut z = self.rng.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed);
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        (z >> 11) as f64 / (1u64 << 53) as f64
     }
 
     fn cached_token(&self) -> Option<IamToken> {
@@ -171,7 +157,7 @@ pub struct Exchange {
 pub enum Step<T> {
     /// Send this request, then pass the answer to [`Call::advance`].
     Send(Exchange),
-    /// Sleep this long, then call [`Call::advance`] with `None`.
+    /// Sleep this long, then call [`Call::advance`] with no answer.
     Wait(Duration),
     /// The call is over.
     Done(Result<T, Error>),
@@ -179,18 +165,19 @@ pub enum Step<T> {
 
 struct Current {
     span: Span,
-    /// When it was sent; `None` when its span records nothing (no clock read then).
-    sent: Option<Instant>,
+    /// When it was sent; `None` when its span records nothing.
+    sent: Option<SystemTime>,
     token: Option<SecretString>,
 }
 
-/// One call of an operation, driven by a client:
+/// One call of an operation, driven by a client, which owns the clock and the random
+/// source and passes the time and a draw in at each step:
 ///
 /// ```text
 /// let mut call = shared.call(&operation);
 /// let mut answer = None;
 /// loop {
-///     match call.advance(answer.take()) {
+///     match call.advance(answer.take(), SystemTime::now(), jitter.draw()) {
 ///         Step::Send(exchange) => answer = Some(send(exchange)),   // the client's I/O
 ///         Step::Wait(wait) => sleep(wait),
 ///         Step::Done(result) => return result,
@@ -214,8 +201,8 @@ pub struct Call<'a, O: Operation> {
     earlier_unknown: bool,
     span: Span,
     current: Option<Current>,
-    /// When the call started; `None` when its span records nothing.
-    started: Option<Instant>,
+    /// When the call started (the first step); `None` when its span records nothing.
+    started: Option<SystemTime>,
     /// Status and request id of the last answer: the call span's, recorded once at the end.
     last_answer: (Option<u16>, Option<String>),
 }
@@ -230,7 +217,7 @@ impl<O: Operation> std::fmt::Debug for Call<'_, O> {
     }
 }
 
-impl<O: Operation> Call<'_, O> {
+impl<'a, O: Operation> Call<'a, O> {
     /// The call's span (`otc_jobs.call`): run the whole loop inside it.
     pub fn span(&self) -> &Span {
         &self.span
@@ -241,14 +228,59 @@ impl<O: Operation> Call<'_, O> {
         self.attempts[Phase::Operation.index()]
     }
 
-    /// The next step: `answer` is what came back for the last [`Step::Send`], `None` at
-    /// the start and after a [`Step::Wait`].
-    pub fn advance(&mut self, answer: Option<Answer>) -> Step<O::Response> {
+    /// The next step at `now` (the wall clock: requests are signed with it, tokens expire
+    /// by it, a `Retry-After` date is read against it, and the spans' durations are
+    /// measured with it): `answer` is what came back for the last [`Step::Send`], `None`
+    /// at the start and after a [`Step::Wait`]; `jitter` is a uniform draw from `[0, 1)`
+    /// for a retry's backoff.
+    ///
+    /// ```
+    /// use std::time::{Duration, UNIX_EPOCH};
+    /// use otc_jobs_core::dli::DeleteFlinkJob;
+    /// use otc_jobs_driver::{ClientBuilder, Shared, Step};
+    ///
+    /// let config = ClientBuilder::<()>::new()
+    ///     .ak_sk("AK", "SK").project_id("0a1b2c3d4e5f60718293a4b5c6d7e8f9").region("eu-de").config()?;
+    /// let shared = Shared::new(config);
+    /// let operation = DeleteFlinkJob::new(148);
+    /// let mut call = shared.call(&operation);
+    /// let now = UNIX_EPOCH + Duration::from_secs(1_716_286_830);
+    ///
+    /// // The request is signed at the time passed in.
+    /// let Step::Send(exchange) = call.advance(None, now, 0.5) else { panic!() };
+    /// assert_eq!(exchange.request.headers()["x-sdk-date"], "20240521T102030Z");
+    ///
+    /// // A 503 is retried after a backoff drawn by the jitter passed in (the first
+    /// // ceiling is 200 ms: a draw of 0.5 waits 100 ms).
+    /// let busy = http::Response::builder().status(503).body(Vec::new())?;
+    /// let Step::Wait(wait) = call.advance(Some(Ok(busy)), now, 0.5) else { panic!() };
+    /// assert_eq!(wait, Duration::from_millis(100));
+    ///
+    /// // Sent again, signed at its own time; then the answer ends the call.
+    /// let later = now + wait + Duration::from_secs(1);
+    /// let Step::Send(again) = call.advance(None, later, 0.5) else { panic!() };
+    /// assert_eq!(again.request.headers()["x-sdk-date"], "20240521T102031Z");
+    /// let ok = http::Response::builder().status(200)
+    ///     .body(br#"{"is_success": true, "message": "deleted"}"#.to_vec())?;
+    /// let Step::Done(result) = call.advance(Some(Ok(ok)), later, 0.5) else { panic!() };
+    /// assert_eq!(result?.is_success, Some(true));
+    /// assert_eq!(call.attempts(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn advance(
+        &mut self,
+        answer: Option<Answer>,
+        now: SystemTime,
+        jitter: f64,
+    ) -> Step<O::Response> {
+        if self.started.is_none() && !self.span.is_disabled() {
+            self.started = Some(now);
+        }
         if let Some(answer) = answer {
-            let answer = self.close_attempt(answer);
+            let answer = self.close_attempt(answer, now);
             let failure = match self.phase {
                 Phase::Operation => match answer.and_then(|r| O::parse_response(&r)) {
-                    Ok(value) => return self.finish(Ok(value)),
+                    Ok(value) => return self.finish(Ok(value), now),
                     Err(e) => e,
                 },
                 Phase::Token => match answer.and_then(|r| parse_token_response(&r)) {
@@ -257,24 +289,24 @@ impl<O: Operation> Call<'_, O> {
                             let _ = self.shared.project_id.set(id.clone());
                         }
                         self.shared.store_token(token);
-                        return self.send_next();
+                        return self.send_next(now);
                     }
                     Err(e) => e,
                 },
                 Phase::Project => match answer.and_then(|r| parse_projects_response(&r)) {
                     Ok(id) => {
                         let _ = self.shared.project_id.set(id);
-                        return self.send_next();
+                        return self.send_next(now);
                     }
                     Err(e) => e,
                 },
             };
-            return self.after_failure(failure);
+            return self.after_failure(failure, now, jitter);
         }
-        self.send_next()
+        self.send_next(now)
     }
 
-    fn after_failure(&mut self, error: Error) -> Step<O::Response> {
+    fn after_failure(&mut self, error: Error, now: SystemTime, jitter: f64) -> Step<O::Response> {
         let made = self.attempts[self.phase.index()];
         if self.phase == Phase::Operation
             && !self.refreshed
@@ -286,7 +318,7 @@ impl<O: Operation> Call<'_, O> {
                 self.shared.forget_token(used);
             }
             tracing::debug!(parent: &self.span, attempt = made, "token rejected (APIG.0307): refreshing it once");
-            return self.send_next();
+            return self.send_next(now);
         }
         // A token request may be sent twice (each makes a token; one is kept), and
         // projects are only read: both are safe to repeat, like an idempotent operation;
@@ -301,8 +333,8 @@ impl<O: Operation> Call<'_, O> {
                 idempotent,
                 made,
                 &error,
-                self.shared.jitter(),
-                Some(SigningTime::from_system_time(SystemTime::now())),
+                jitter,
+                Some(UtcTime::from_system_time(now)),
             )
         };
         match decision {
@@ -324,16 +356,16 @@ impl<O: Operation> Call<'_, O> {
                 let error = error
                     .with_attempts(made)
                     .with_earlier_attempt_unknown(self.earlier_unknown);
-                self.finish(Err(error))
+                self.finish(Err(error), now)
             }
         }
     }
 
-    fn finish(&mut self, result: Result<O::Response, Error>) -> Step<O::Response> {
+    fn finish(&mut self, result: Result<O::Response, Error>, now: SystemTime) -> Step<O::Response> {
         let span = &self.span;
         span.record("attempts", self.attempts());
         if let Some(started) = self.started {
-            span.record("duration_ms", started.elapsed().as_millis() as u64);
+            span.record("duration_ms", millis_between(started, now));
         }
         if let Some(status) = self.last_answer.0 {
             span.record("status", status);
@@ -351,19 +383,19 @@ impl<O: Operation> Call<'_, O> {
     }
 
     /// Records the outcome of the attempt on its span.
-    fn close_attempt(&mut self, answer: Answer) -> Answer {
+    fn close_attempt(&mut self, answer: Answer, now: SystemTime) -> Answer {
         if let Some(current) = &self.current {
             let span = &current.span;
             if span.is_disabled() && self.span.is_disabled() {
                 // Nothing records the outcome (no subscriber wants these spans): skip the
-                // clock and the header lookup; a failure is still logged.
+                // header lookup; a failure is still logged.
                 if let Err(e) = &answer {
                     tracing::debug!(parent: span, error = %e, "no usable answer");
                 }
                 return answer;
             }
             if let Some(sent) = current.sent {
-                span.record("duration_ms", sent.elapsed().as_millis() as u64);
+                span.record("duration_ms", millis_between(sent, now));
             }
             let (status, id) = match &answer {
                 Ok(r) => (
@@ -392,14 +424,15 @@ impl<O: Operation> Call<'_, O> {
 
     /// Picks what to send now: a token first when one is needed, then the project id,
     /// then the operation.
-    fn send_next(&mut self) -> Step<O::Response> {
-        let now = SigningTime::from_system_time(SystemTime::now());
+    fn send_next(&mut self, now: SystemTime) -> Step<O::Response> {
+        // Signing and token expiry go by the second.
+        let at = UtcTime::from_system_time(now);
         let config = &self.shared.config;
         let token = match &config.auth {
             Auth::Password(_) => self
                 .shared
                 .cached_token()
-                .filter(|t| !t.needs_refresh(now, config.policy.token_refresh_margin_seconds)),
+                .filter(|t| !t.needs_refresh(at, config.policy.token_refresh_margin_seconds)),
             Auth::Fixed(_) => None,
         };
         let phase = if matches!(config.auth, Auth::Password(_)) && token.is_none() {
@@ -420,13 +453,17 @@ impl<O: Operation> Call<'_, O> {
             (Auth::Password(_), None) => None,
         };
         let built = match (phase, &credentials) {
-            (Phase::Operation, Some(credentials)) => self.operation_request(credentials, now),
-            (Phase::Project, Some(credentials)) => self.project_request(credentials, now),
+            (Phase::Operation, Some(credentials)) => {
+                self.signed_request(self.operation, credentials, at)
+            }
+            (Phase::Project, Some(credentials)) => {
+                self.signed_request(&self.project_lookup(), credentials, at)
+            }
             _ => self.token_request(),
         };
         let request = match built {
             Ok(request) => request,
-            Err(e) => return self.finish(Err(e)),
+            Err(e) => return self.finish(Err(e), now),
         };
         let index = phase.index();
         self.attempts[index] += 1;
@@ -442,7 +479,7 @@ impl<O: Operation> Call<'_, O> {
             duration_ms = field::Empty,
         );
         self.current = Some(Current {
-            sent: (!span.is_disabled()).then(Instant::now),
+            sent: (!span.is_disabled()).then_some(now),
             span: span.clone(),
             token: token.map(|t| t.token),
         });
@@ -454,33 +491,34 @@ impl<O: Operation> Call<'_, O> {
         })
     }
 
-    fn operation_request(
+    /// Where requests go: the endpoints, and the project id once known (IAM's calls,
+    /// which are not in a project, do not use it).
+    fn target(&self) -> Target<'a> {
+        let shared = self.shared;
+        Target::new(
+            &shared.config.endpoints,
+            shared.project_id().unwrap_or_default(),
+        )
+    }
+
+    /// `operation`'s request, signed (the operation itself, or IAM's project lookup).
+    fn signed_request<P: Operation>(
         &self,
+        operation: &P,
         credentials: &Credentials,
-        now: SigningTime,
+        now: UtcTime,
     ) -> Result<http::Request<Vec<u8>>, Error> {
-        let config = &self.shared.config;
-        let project_id = self.shared.project_id().unwrap_or_default();
-        let target = Target::new(&config.endpoints, project_id);
-        let mut request = self.operation.build_request(&target)?;
-        self.sign(&mut request, credentials, now, O::SERVICE)?;
+        let mut request = operation.build_request(&self.target())?;
+        self.sign(&mut request, credentials, now, P::SERVICE)?;
         Ok(request)
     }
 
-    fn project_request(
-        &self,
-        credentials: &Credentials,
-        now: SigningTime,
-    ) -> Result<http::Request<Vec<u8>>, Error> {
-        let config = &self.shared.config;
-        let name = match &config.project {
-            Project::Name(name) => name.as_str(),
+    fn project_lookup(&self) -> ListProjects {
+        match &self.shared.config.project {
+            Project::Name(name) => ListProjects::new().name(name.as_str()),
             // Unreachable in practice: an id is known from the start.
-            Project::Id(id) => id.as_str(),
-        };
-        let mut request = projects_by_name_request(&config.endpoints, name)?;
-        self.sign(&mut request, credentials, now, Service::Iam)?;
-        Ok(request)
+            Project::Id(id) => ListProjects::new().name(id.as_str()),
+        }
     }
 
     fn token_request(&self) -> Result<http::Request<Vec<u8>>, Error> {
@@ -493,7 +531,7 @@ impl<O: Operation> Call<'_, O> {
             (None, Project::Name(name)) => TokenScope::ProjectName(name.clone()),
             (None, Project::Id(id)) => TokenScope::ProjectId(id.clone()),
         };
-        let mut request = password_token_request(&config.endpoints, login, &scope)?;
+        let mut request = CreatePasswordToken::new(login, scope).build_request(&self.target())?;
         if let Some(ua) = &config.user_agent {
             request.headers_mut().insert(USER_AGENT, ua.clone());
         }
@@ -505,7 +543,7 @@ impl<O: Operation> Call<'_, O> {
         &self,
         request: &mut http::Request<Vec<u8>>,
         credentials: &Credentials,
-        now: SigningTime,
+        now: UtcTime,
         service: Service,
     ) -> Result<(), Error> {
         let config = &self.shared.config;
@@ -521,4 +559,12 @@ impl<O: Operation> Call<'_, O> {
         authenticate(request, credentials, &params)?;
         Ok(())
     }
+}
+
+/// Whole milliseconds from `earlier` to `later` on the wall clock passed in (0 if it went
+/// back in between).
+fn millis_between(earlier: SystemTime, later: SystemTime) -> u64 {
+    later
+        .duration_since(earlier)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }

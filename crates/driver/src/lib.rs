@@ -15,11 +15,16 @@
 //!   [`Paginated`](otc_jobs_core::Paginated) list operation, each page one call;
 //! - [`Waiter`]: the sans-IO wait for a [`Deletion`](otc_jobs_core::Deletion) to take
 //!   effect, polling its probe with backoff ([`WaitOptions`], [`WaitOutcome`]);
+//! - [`AdaptiveRate`]: the sans-IO client-side rate that finds the gateway's limit
+//!   (CUBIC after each throttle), shared by the calls to one service;
 //! - [`BodySink`]: reading an answer under the size limit, and [`io_kind`] /
 //!   [`chain_kind`] for mapping I/O failures to the core's errors.
 //!
-//! A client only sends each [`Exchange`] and sleeps each [`Step::Wait`]. This crate is
-//! an implementation detail of the two clients; use them instead.
+//! A client only sends each [`Exchange`] and sleeps each [`Step::Wait`]; it owns the
+//! clock and the random source ([`Jitter`], seeded by the client) and passes the time and
+//! a draw in at each step, so nothing here reads a clock or draws at random (clippy's
+//! `disallowed-methods` checks it: `crates/driver/clippy.toml`). This crate is an
+//! implementation detail of the two clients; use them instead.
 
 // Where other crates' docs link to this one when it is not documented beside them (a
 // cold `cargo doc --no-deps`); keep the version in step with Cargo.toml.
@@ -27,10 +32,11 @@
 
 mod body;
 mod call;
-mod clouds;
 mod config;
+mod jitter;
 mod methods;
 mod paginate;
+mod rate;
 mod wait;
 
 #[doc(hidden)]
@@ -42,5 +48,7 @@ pub use config::{
     Auth, ClientBuilder, Config, ConfigError, ENV_VARS, EnvVar, FromConfig, Project, ProxyScheme,
     ProxySettings, TransportSettings,
 };
+pub use jitter::Jitter;
 pub use paginate::{DEFAULT_MAX_PAGES, PageStep, Paginator};
+pub use rate::{AdaptiveRate, BETA, MIN_RATE, REGROWTH, Turn};
 pub use wait::{WaitOptions, WaitOutcome, WaitStep, Waiter};

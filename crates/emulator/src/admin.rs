@@ -78,6 +78,25 @@ pub(crate) fn handle(shared: &Shared, parts: &Parts, body: &[u8]) -> Answer {
             shared.reset();
             Answer::empty(StatusCode::NO_CONTENT)
         }
+        (&Method::GET, "/_emulator/rate-limit") => Answer::json(
+            StatusCode::OK,
+            &serde_json::to_value(shared.gateway().counts()).unwrap_or(Value::Null),
+        ),
+        (&Method::PUT | &Method::POST, "/_emulator/rate-limit") => {
+            match serde_json::from_slice::<Option<crate::RateLimit>>(body)
+                .map_err(|e| e.to_string())
+                .and_then(|limit| shared.gateway().set(limit))
+            {
+                Ok(()) => created(body),
+                Err(e) => bad_request(format!(
+                    "expected {{\"limit\": N, \"per_seconds\": 1 or 60, \"retry_after_s\": S}} or null: {e}"
+                )),
+            }
+        }
+        (&Method::DELETE, "/_emulator/rate-limit") => {
+            let _ = shared.gateway().set(None);
+            Answer::empty(StatusCode::NO_CONTENT)
+        }
         (&Method::POST, "/_emulator/expire-tokens") => {
             let configured = shared.config.tokens.clone();
             shared.lock().tokens.expire_all(configured);

@@ -3,11 +3,9 @@
 //! the routing, authentication, handlers and admin API through it; it is not part of the
 //! crate's supported API.
 
-use std::sync::Mutex;
-
 use crate::handlers::Answer;
 use crate::model::{Delivery, RecordedRequest};
-use crate::{EmulatorConfig, SeedJob, Shared, State, admin, server};
+use crate::{EmulatorConfig, SeedJob, Shared, admin, server};
 
 /// An emulator's state and handlers without a server. Requests are recorded (see
 /// [`Direct::requests`]) as the server records them; faults added through the admin API
@@ -34,11 +32,7 @@ impl Direct {
     /// ignored).
     pub fn new(config: EmulatorConfig) -> Direct {
         Direct {
-            shared: Shared {
-                config,
-                state: Mutex::new(State::default()),
-                ids: server::RequestIds::new(),
-            },
+            shared: Shared::new(config),
         }
     }
 

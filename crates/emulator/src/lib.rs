@@ -97,6 +97,9 @@
 //! | `DELETE /_emulator/requests` | 204, forgets the recorded requests |
 //! | `POST /_emulator/reset` | 204, forgets jobs, faults, requests and issued tokens |
 //! | `POST /_emulator/expire-tokens` | 204, every token so far answers `APIG.0307` |
+//! | `PUT /_emulator/rate-limit` | a [`RateLimit`] (`{"limit": 500, "per_seconds": 1, "retry_after_s": 2}`) or `null`; 201, echoed |
+//! | `GET /_emulator/rate-limit` | 200, [`GatewayCounts`]: the limit, requests `passed` and `throttled` |
+//! | `DELETE /_emulator/rate-limit` | 204, no limit |
 //!
 //! Jobs, by the CLI's kind names: `{"kind": "training-job", "job_id": "3faf5c03-..."}`
 //! (ModelArts v2; `status` is its phase), `{"kind": "training-job-v1", "job_id": 10}`,
@@ -183,6 +186,7 @@ mod body;
 mod direct;
 mod dli;
 mod flush;
+mod gateway;
 mod handlers;
 mod iam;
 mod kinds;
@@ -203,6 +207,7 @@ use std::time::Duration;
 
 #[doc(hidden)]
 pub use direct::Direct;
+pub use gateway::{GatewayCounts, RateLimit};
 pub use model::{AuthKind, Delivery, Fault, FaultAction, IamUser, RecordedRequest};
 pub use samples::{SAMPLE_SPAN, samples};
 pub use seed::SeedJob;
@@ -261,6 +266,10 @@ pub struct EmulatorConfig {
     /// test CA and a certificate for `127.0.0.1`, `localhost` and `::1` signed by it; clients
     /// trust [`Emulator::ca_pem`]. See the crate's TLS section.
     pub tls: bool,
+    /// The gateway's throttling: at most this many requests per period for each project
+    /// and service, the rest answered 429 `APIG.0308` (default none). Changed while running
+    /// by [`Emulator::set_rate_limit`] or `PUT /_emulator/rate-limit`.
+    pub rate_limit: Option<RateLimit>,
 }
 
 impl Default for EmulatorConfig {
@@ -279,6 +288,7 @@ impl Default for EmulatorConfig {
             max_recorded_requests: 10_000,
             worker_threads: 1,
             tls: false,
+            rate_limit: None,
         }
     }
 }
@@ -289,6 +299,8 @@ pub(crate) struct Shared {
     pub(crate) config: EmulatorConfig,
     pub(crate) state: Mutex<State>,
     pub(crate) ids: server::RequestIds,
+    /// Apart from `state`: every request passes it, and it holds no job.
+    pub(crate) gateway: Mutex<gateway::Gateway>,
 }
 
 /// A fault waiting for its requests, with how many matching requests drew for it so far.
@@ -321,9 +333,25 @@ pub(crate) struct State {
 }
 
 impl Shared {
+    /// Nothing seeded, nothing recorded, the gateway at `config`'s limit.
+    pub(crate) fn new(config: EmulatorConfig) -> Shared {
+        Shared {
+            gateway: Mutex::new(gateway::Gateway::new(config.rate_limit)),
+            config,
+            state: Mutex::new(State::default()),
+            ids: server::RequestIds::new(),
+        }
+    }
+
     /// Locks the state; a panic while it was held does not make it unusable.
     pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
         self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub(crate) fn gateway(&self) -> MutexGuard<'_, gateway::Gateway> {
+        self.gateway
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
@@ -384,11 +412,7 @@ impl Emulator {
             .thread_name("otc-jobs-emulator")
             .enable_all()
             .build()?;
-        let shared = Arc::new(Shared {
-            config,
-            state: Mutex::new(State::default()),
-            ids: server::RequestIds::new(),
-        });
+        let shared = Arc::new(Shared::new(config));
         let (shutdown, stop) = tokio::sync::oneshot::channel();
         let server_shared = Arc::clone(&shared);
         let thread = std::thread::Builder::new()
@@ -500,6 +524,26 @@ impl Emulator {
     /// configured tokens; same as `POST /_emulator/reset`.
     pub fn reset(&self) {
         self.shared.reset();
+    }
+
+    /// Throttles from now on at `limit` per project and service (`None`: no limit); same
+    /// as `PUT /_emulator/rate-limit`. The buckets start full; the counts go on.
+    ///
+    /// ```
+    /// use otc_jobs_emulator::{Emulator, EmulatorConfig, RateLimit};
+    /// let emulator = Emulator::start(EmulatorConfig::default())?;
+    /// emulator.set_rate_limit(Some(RateLimit::per_second(250)))?;
+    /// assert_eq!(emulator.gateway_counts().limit, Some(RateLimit::per_second(250)));
+    /// assert!(emulator.set_rate_limit(Some(RateLimit::per_second(0))).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn set_rate_limit(&self, limit: Option<RateLimit>) -> Result<(), String> {
+        self.shared.gateway().set(limit)
+    }
+
+    /// The limit in force and how many requests the gateway let through and turned away.
+    pub fn gateway_counts(&self) -> GatewayCounts {
+        self.shared.gateway().counts()
     }
 
     /// Every token configured or issued so far now answers 401 `APIG.0307` (tokens issued

@@ -38,15 +38,21 @@ OPTIONS:
     --delete-delay-ms N         how long a deleted ModelArts job shows its deleting status
                                 (default {delay}; DLI and MRS delete at once)
     --threads N                 runtime worker threads (default {threads})
+    --rate-limit N[/s|/min]     throttle like the API gateway: at most N requests per second
+                                (or minute) per project and service, the rest 429 APIG.0308
+    --rate-limit-retry-after S  with --rate-limit: send Retry-After: S with each 429 (the real
+                                gateway promises none)
     --tls                       serve HTTPS with a certificate from a fresh test CA
     --ca-out FILE               with --tls: write that CA's certificate (PEM) to FILE, for
                                 clients to trust
     -V, --version               the version
     -h, --help                  this text
 
-The first line on stdout is `listening on http://HOST:PORT` (https with --tls); SIGINT or
+The first line on stdout is `listening on http://HOST:PORT` (https with --tls); then stderr
+gets `export OS_...=` lines that point otc-jobs at it (paste them into a shell). SIGINT or
 SIGTERM stop the emulator (exit status 0). Admin API (no auth): /_emulator/jobs,
-/_emulator/faults, /_emulator/requests, /_emulator/reset, /_emulator/expire-tokens.",
+/_emulator/faults, /_emulator/requests, /_emulator/reset, /_emulator/expire-tokens,
+/_emulator/rate-limit.",
         version = env!("CARGO_PKG_VERSION"),
         listen = defaults.listen,
         project_id = DEFAULT_PROJECT_ID,
@@ -79,6 +85,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Command, String> {
     let mut seed = None;
     let mut seed_samples = false;
     let mut ca_out = None;
+    let mut retry_after = None;
     while let Some(flag) = args.next() {
         if flag == "-h" || flag == "--help" {
             return Ok(Command::Help);
@@ -132,6 +139,16 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Command, String> {
             "--seed-samples" => seed_samples = true,
             "--delete-delay-ms" => config.delete_delay = Duration::from_millis(number(value()?)?),
             "--threads" => config.worker_threads = usize::try_from(number(value()?)?).unwrap_or(1),
+            "--rate-limit" => {
+                let v = value()?;
+                config.rate_limit = Some(v.parse().map_err(|e| format!("--rate-limit: {e}"))?);
+            }
+            "--rate-limit-retry-after" => {
+                let v = value()?;
+                let seconds = u32::try_from(number(v.clone())?)
+                    .map_err(|_| format!("{flag}: too large: {v}"))?;
+                retry_after = Some(seconds);
+            }
             "--tls" => config.tls = true,
             "--ca-out" => ca_out = Some(value()?),
             other => return Err(format!("unknown argument {other} (see --help)")),
@@ -143,6 +160,11 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Command, String> {
     if !aks.is_empty() {
         config.access_keys = aks.into_iter().zip(sks).collect();
     }
+    match (&mut config.rate_limit, retry_after) {
+        (Some(limit), Some(seconds)) => limit.retry_after_s = Some(seconds),
+        (None, Some(_)) => return Err("--rate-limit-retry-after needs --rate-limit".into()),
+        _ => {}
+    }
     if ca_out.is_some() && !config.tls {
         return Err("--ca-out needs --tls".into());
     }
@@ -152,6 +174,51 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Command, String> {
         seed_samples,
         ca_out,
     })))
+}
+
+/// The `export` lines that point `otc-jobs` (or any program on the SDK) at `emulator`:
+/// its first access key pair, its project, a region, and every service at its address.
+fn exports(emulator: &Emulator, ca: &Option<String>) -> String {
+    let config = emulator.config();
+    let (ak, sk) = config
+        .access_keys
+        .first()
+        .map_or((DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY), |(ak, sk)| {
+            (ak.as_str(), sk.as_str())
+        });
+    let mut lines = format!(
+        "# point otc-jobs at this emulator (paste into a shell):\n\
+         export OS_ACCESS_KEY={ak} OS_SECRET_KEY={sk}\n\
+         export OS_PROJECT_ID={project} OS_REGION_NAME=eu-de\n\
+         export OS_ENDPOINT_OVERRIDE={url}\n",
+        project = shell_word(&config.project_id),
+        ak = shell_word(ak),
+        sk = shell_word(sk),
+        url = emulator.base_url(),
+    );
+    if emulator.ca_pem().is_some() {
+        // No OS_* variable names a CA: only programs on the SDK can trust this one.
+        lines.push_str(&format!(
+            "# HTTPS with a test CA{}: trust it with ClientBuilder::root_certificate_pem\n",
+            ca.as_deref()
+                .map(|path| format!(" (written to {path})"))
+                .unwrap_or_default()
+        ));
+    }
+    lines
+}
+
+/// `word` as one shell word: as is when it is plain, else in single quotes.
+fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./:@%+=,".contains(&b));
+    if plain {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
 }
 
 fn read_seed(path: &str) -> Result<Vec<SeedJob>, String> {
@@ -262,6 +329,8 @@ fn main() -> ExitCode {
     let mut stdout = std::io::stdout();
     let _ = writeln!(stdout, "listening on {}", emulator.base_url());
     let _ = stdout.flush();
+    // On stderr, so that stdout's first line stays the one scripts wait for.
+    eprint!("{}", exports(&emulator, &args.ca_out));
     runtime.block_on(signals.wait());
     drop(emulator);
     ExitCode::SUCCESS
@@ -297,6 +366,31 @@ mod tests {
     }
 
     #[test]
+    fn prints_exports_that_a_shell_reads_as_one_word_each() {
+        assert_eq!(shell_word("eu-de"), "eu-de");
+        assert_eq!(shell_word("a b"), "'a b'");
+        assert_eq!(shell_word("it's"), r"'it'\''s'");
+        assert_eq!(shell_word(""), "''");
+        let emulator = Emulator::start(EmulatorConfig {
+            project_id: "p 1".into(),
+            access_keys: vec![("AK1".into(), "S$K".into())],
+            ..EmulatorConfig::default()
+        })
+        .unwrap();
+        let text = exports(&emulator, &None);
+        assert!(
+            text.contains("export OS_ACCESS_KEY=AK1 OS_SECRET_KEY='S$K'\n"),
+            "{text}"
+        );
+        assert!(text.contains("OS_PROJECT_ID='p 1' "), "{text}");
+        assert!(
+            text.contains(&format!("OS_ENDPOINT_OVERRIDE={}\n", emulator.base_url())),
+            "{text}"
+        );
+        assert!(!text.contains("HTTPS"), "{text}");
+    }
+
+    #[test]
     fn refuses_bad_arguments() {
         assert!(args("--ak AK").is_err());
         assert!(args("--listen nowhere").is_err());
@@ -312,6 +406,19 @@ mod tests {
             Ok(Command::Version)
         ));
         assert!(args("--ca-out ca.pem").is_err(), "--ca-out needs --tls");
+        assert!(args("--rate-limit-retry-after 2").is_err());
+        assert!(args("--rate-limit fast").is_err());
+        let limited = args("--rate-limit 30/min --rate-limit-retry-after 2")
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            limited.config.rate_limit,
+            Some(otc_jobs_emulator::RateLimit {
+                limit: 30,
+                per_seconds: 60,
+                retry_after_s: Some(2)
+            })
+        );
         let tls = args("--tls --ca-out ca.pem").unwrap().unwrap();
         assert!(tls.config.tls);
         assert_eq!(tls.ca_out.as_deref(), Some("ca.pem"));

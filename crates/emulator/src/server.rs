@@ -464,6 +464,14 @@ pub(crate) fn process(
         return iam::projects(config, parts.uri.query());
     }
     let project = project.unwrap_or_default();
+    // The gateway throttles a user's calls of an API before the service sees them.
+    if let Err(answer) =
+        shared
+            .gateway()
+            .admit(&project, route.service(), Instant::now(), request_id)
+    {
+        return answer;
+    }
     if project != config.project_id {
         return handlers::wrong_project(route.service(), &project);
     }

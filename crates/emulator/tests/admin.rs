@@ -473,3 +473,63 @@ fn usable_from_async_code() {
         drop(emulator);
     });
 }
+
+// The gateway's throttling: 429 APIG.0308 per (project, service), set and read over the
+// admin API while running.
+#[test]
+fn the_rate_limit_throttles_per_service_and_changes_while_running() {
+    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
+    let flink = format!("/v1.0/{PID}/streaming/jobs");
+    let mrs = format!("/v1.1/{PID}/job-executions");
+    let limit = json!({"limit": 2, "per_seconds": 60});
+    let reply = call(
+        &emulator,
+        "PUT",
+        "/_emulator/rate-limit",
+        &limit.to_string(),
+    );
+    assert_eq!(reply.status, 201, "{}", reply.text());
+    for _ in 0..2 {
+        assert_eq!(api(&emulator, "GET", &flink).status, 200);
+    }
+    let refused = api(&emulator, "GET", &flink);
+    assert_eq!(refused.status, 429);
+    assert_eq!(refused.json()["error_code"], "APIG.0308");
+    assert!(refused.header("retry-after").is_none());
+    // MRS has its own bucket.
+    assert_eq!(api(&emulator, "GET", &mrs).status, 200);
+    let counts = call(&emulator, "GET", "/_emulator/rate-limit", "").json();
+    assert_eq!(
+        counts,
+        json!({"limit": {"limit": 2, "per_seconds": 60}, "passed": 3, "throttled": 1})
+    );
+    // A new limit applies at once, with Retry-After when asked for.
+    let limit = json!({"limit": 1, "per_seconds": 1, "retry_after_s": 3});
+    call(
+        &emulator,
+        "PUT",
+        "/_emulator/rate-limit",
+        &limit.to_string(),
+    );
+    assert_eq!(api(&emulator, "GET", &flink).status, 200);
+    let refused = api(&emulator, "GET", &flink);
+    assert_eq!(refused.status, 429);
+    assert_eq!(refused.header("retry-after"), Some("3"));
+    // Refused: a limit of 0, a period other than a second or a minute.
+    for bad in [
+        json!({"limit": 0}),
+        json!({"limit": 5, "per_seconds": 7}),
+        json!("x"),
+    ] {
+        let reply = call(&emulator, "PUT", "/_emulator/rate-limit", &bad.to_string());
+        assert_eq!(reply.status, 400, "{bad}");
+    }
+    assert_eq!(
+        call(&emulator, "DELETE", "/_emulator/rate-limit", "").status,
+        204
+    );
+    for _ in 0..5 {
+        assert_eq!(api(&emulator, "GET", &flink).status, 200);
+    }
+    assert_eq!(emulator.gateway_counts().limit, None);
+}

@@ -55,9 +55,10 @@ mod paging;
 mod tls;
 
 use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use otc_jobs_core::{BuildError, Operation, TransportErrorKind};
-use otc_jobs_driver::{BodySink, Exchange, FromConfig, Shared, Step};
+use otc_jobs_driver::{BodySink, Exchange, FromConfig, Jitter, Shared, Step};
 use tracing::Instrument;
 
 pub use otc_jobs_core::auth::SignatureForm;
@@ -81,6 +82,8 @@ pub struct Client {
 #[derive(Debug)]
 struct Inner {
     shared: Shared,
+    /// The jitter of retries and waits: the driver draws nothing itself.
+    jitter: Jitter,
     http: reqwest::Client,
 }
 
@@ -97,7 +100,7 @@ impl Client {
         async move {
             let mut answer = None;
             loop {
-                match call.advance(answer.take()) {
+                match call.advance(answer.take(), SystemTime::now(), self.inner.jitter.draw()) {
                     Step::Send(exchange) => {
                         let span = exchange.span.clone();
                         answer = Some(self.exchange(exchange).instrument(span).await);
@@ -154,6 +157,13 @@ fn kind_of(error: &reqwest::Error) -> TransportErrorKind {
     }
 }
 
+/// A seed for the jitter: the time the client is made, to the nanosecond.
+fn clock_seed() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0x9E37_79B9_7F4A_7C15, |d| d.as_nanos() as u64)
+}
+
 impl FromConfig for Client {
     fn from_config(config: Config) -> Result<Client, ConfigError> {
         let settings = config.transport();
@@ -192,6 +202,7 @@ impl FromConfig for Client {
         Ok(Client {
             inner: Arc::new(Inner {
                 shared: Shared::new(config),
+                jitter: Jitter::new(clock_seed()),
                 http,
             }),
         })

@@ -61,9 +61,10 @@ mod resolver;
 
 use std::io::Read;
 use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use otc_jobs_core::{Operation, TransportErrorKind};
-use otc_jobs_driver::{BodySink, Exchange, FromConfig, Shared, Step};
+use otc_jobs_driver::{BodySink, Exchange, FromConfig, Jitter, Shared, Step};
 
 pub use otc_jobs_core::auth::SignatureForm;
 pub use otc_jobs_core::{self, ClientPolicy, Error, PathId, RetryPolicy, Service};
@@ -91,6 +92,8 @@ pub struct Client {
 #[derive(Debug)]
 struct Inner {
     shared: Shared,
+    /// The jitter of retries and waits: the driver draws nothing itself.
+    jitter: Jitter,
     /// For `http://` endpoints, and for everything when no proxy is set.
     direct: ureq::Agent,
     /// For `https://` endpoints when a proxy is set (as `HTTPS_PROXY` says).
@@ -123,7 +126,7 @@ impl Client {
         let _in_call = span.enter();
         let mut answer = None;
         loop {
-            match call.advance(answer.take()) {
+            match call.advance(answer.take(), SystemTime::now(), self.inner.jitter.draw()) {
                 Step::Send(exchange) => {
                     let span = exchange.span.clone();
                     let _in_attempt = span.enter();
@@ -267,6 +270,13 @@ fn proxy(settings: &ProxySettings) -> Result<ureq::Proxy, ConfigError> {
         .map_err(|e| ConfigError::new(settings.setting(), format!("not a usable proxy URL: {e}")))
 }
 
+/// A seed for the jitter: the time the client is made, to the nanosecond.
+fn clock_seed() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0x9E37_79B9_7F4A_7C15, |d| d.as_nanos() as u64)
+}
+
 impl FromConfig for Client {
     fn from_config(config: Config) -> Result<Client, ConfigError> {
         let direct = agent(&config, None)?;
@@ -277,6 +287,7 @@ impl FromConfig for Client {
         Ok(Client {
             inner: Arc::new(Inner {
                 shared: Shared::new(config),
+                jitter: Jitter::new(clock_seed()),
                 direct,
                 proxied,
             }),

@@ -169,7 +169,7 @@ impl Client {
         let mut waiter = Waiter::new(deletion, options, Instant::now());
         let mut answer = None;
         loop {
-            let jitter = self.inner.shared.jitter();
+            let jitter = self.inner.jitter.draw();
             match waiter.advance(answer.take(), Instant::now(), jitter) {
                 WaitStep::Poll(probe) => answer = Some(self.send_impl(&probe)),
                 WaitStep::Sleep(wait) => std::thread::sleep(wait),

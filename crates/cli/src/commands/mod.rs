@@ -5,6 +5,7 @@ mod clean;
 mod completions;
 mod delete;
 mod list;
+mod man;
 mod wait;
 
 use std::collections::{HashMap, HashSet};
@@ -25,7 +26,7 @@ use crate::sdk::SdkBackend;
 /// Makes the backend once inputs are checked (and keeps an embedded emulator alive).
 pub(crate) struct Connector {
     global: Global,
-    emulator: Option<otc_jobs_emulator::Emulator>,
+    emulator: Option<crate::emulator::Embedded>,
 }
 
 impl Connector {
@@ -77,7 +78,7 @@ pub(crate) async fn run(cli: Cli, cancel: Cancel) -> Result<u8, CliError> {
             kind,
             ids,
             job_id,
-            timeout,
+            max_wait,
             report,
         } => {
             wait::run(
@@ -85,7 +86,7 @@ pub(crate) async fn run(cli: Cli, cancel: Cancel) -> Result<u8, CliError> {
                 kind,
                 &ids,
                 job_id,
-                timeout,
+                max_wait,
                 report.as_deref(),
                 format,
                 cancel,
@@ -96,6 +97,7 @@ pub(crate) async fn run(cli: Cli, cancel: Cancel) -> Result<u8, CliError> {
             clean::run(&mut connector, kind, &select, &run, format, cancel).await
         }
         Command::Completions { shell } => Ok(completions::run(shell)),
+        Command::Man { command } => man::run(command.as_deref()),
     }
 }
 

@@ -1,17 +1,21 @@
 //! IAM: the password-to-token request (`POST /v3/auth/tokens`), its answer, and the
 //! project lookup (`GET /v3/projects?name=...`), so clients can obtain, cache and refresh
-//! tokens.
+//! tokens. Both are [`Operation`]s, built and judged like every other call (written by
+//! hand until IAM's pages are generated); the functions here add what an `Operation`
+//! does not say: the token in a header, and exactly one project per name.
 
 use std::fmt;
 
-use http::header::{CONTENT_TYPE, HeaderValue, USER_AGENT};
 use serde::Deserialize;
 
-use super::{SecretString, SigningTime};
-use crate::endpoint::Endpoints;
-use crate::error::{BuildError, Error, ResponseError, ResponseErrorKind, ServiceError};
-use crate::operation::DEFAULT_USER_AGENT;
+use super::SecretString;
+use crate::endpoint::{Endpoints, Target};
+use crate::error::{BuildError, Error, ResponseError, ResponseErrorKind};
+use crate::operation::{Operation, OperationExt, OperationResponse, json_body};
+use crate::path::PathValue;
+use crate::query::Query;
 use crate::service::Service;
+use crate::time::UtcTime;
 
 /// The header IAM returns the new token in.
 pub const X_SUBJECT_TOKEN: &str = "x-subject-token";
@@ -46,7 +50,176 @@ pub enum TokenScope {
     ProjectName(String),
 }
 
-/// Builds `POST {iam}/v3/auth/tokens` for a password login.
+/// `POST /v3/auth/tokens` with the password method: a token for a user, scoped to a
+/// project (IAM's *Obtaining a User Token Through Password Authentication*). The token
+/// comes in the answer's `X-Subject-Token` header: read the whole answer with
+/// [`parse_token_response`].
+///
+/// The body holds the password: never log it (`Debug` hides it).
+///
+/// ```
+/// use otc_jobs_core::auth::iam::{CreatePasswordToken, PasswordLogin, TokenScope};
+/// use otc_jobs_core::{Endpoints, OperationExt, Region, Target};
+/// let login = PasswordLogin { user_name: "alice".into(), password: "pw".into(), domain_name: "OTC-EU-DE-0001".into() };
+/// let operation = CreatePasswordToken::new(&login, TokenScope::ProjectName("eu-de".into()));
+/// // Not in a project: the target's project id (here none yet) is not used.
+/// let endpoints = Endpoints::new(Region::EU_DE);
+/// let request = operation.build_request(&Target::new(&endpoints, ""))?;
+/// assert_eq!(request.uri(), "https://iam.eu-de.otc.t-systems.com/v3/auth/tokens");
+/// assert_eq!(request.headers()["content-type"], "application/json;charset=UTF-8");
+/// assert!(!format!("{operation:?}").contains("pw"));
+/// # Ok::<(), otc_jobs_core::BuildError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreatePasswordToken<'a> {
+    /// Who logs in.
+    pub login: &'a PasswordLogin,
+    /// The project the token is for.
+    pub scope: TokenScope,
+}
+
+impl<'a> CreatePasswordToken<'a> {
+    /// A token for `login`, scoped to `scope`.
+    pub fn new(login: &'a PasswordLogin, scope: TokenScope) -> CreatePasswordToken<'a> {
+        CreatePasswordToken { login, scope }
+    }
+}
+
+impl Operation for CreatePasswordToken<'_> {
+    type Response = TokenAnswer;
+    const NAME: &'static str = "CreatePasswordToken";
+    const SERVICE: Service = Service::Iam;
+    const METHOD: http::Method = http::Method::POST;
+    const PATH_TEMPLATE: &'static str = "/v3/auth/tokens";
+    const SUCCESS_STATUS: &'static [u16] = &[201];
+    const CONTENT_TYPE: &'static str = IAM_CONTENT_TYPE;
+
+    fn path_param(&self, _name: &str) -> Option<PathValue<'_>> {
+        None
+    }
+
+    fn body(&self) -> Result<Option<Vec<u8>>, BuildError> {
+        let project = match &self.scope {
+            TokenScope::ProjectId(id) => serde_json::json!({ "id": id }),
+            TokenScope::ProjectName(name) => serde_json::json!({ "name": name }),
+        };
+        let login = self.login;
+        let body = serde_json::json!({
+            "auth": {
+                "identity": {
+                    "methods": ["password"],
+                    "password": {
+                        "user": {
+                            "name": login.user_name,
+                            "password": login.password.expose(),
+                            "domain": { "name": login.domain_name }
+                        }
+                    }
+                },
+                "scope": { "project": project }
+            }
+        });
+        json_body(&body)
+    }
+}
+
+/// The body of IAM's answer to [`CreatePasswordToken`] (the token itself is in the
+/// `X-Subject-Token` header), as far as a client reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct TokenAnswer {
+    /// The `token` object.
+    pub token: TokenDetails,
+}
+
+impl OperationResponse for TokenAnswer {}
+
+/// The `token` object of a [`TokenAnswer`].
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct TokenDetails {
+    /// When the token expires (`expires_at`, RFC 3339).
+    #[serde(deserialize_with = "rfc3339")]
+    pub expires_at: UtcTime,
+    /// The project the token is scoped to, when IAM says.
+    #[serde(default)]
+    pub project: Option<ProjectRef>,
+}
+
+/// A project as IAM's answers name it (only the id is read).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ProjectRef {
+    /// The project id.
+    pub id: String,
+}
+
+fn rfc3339<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<UtcTime, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    UtcTime::parse_rfc3339(&text)
+        .ok_or_else(|| serde::de::Error::custom("token.expires_at is not an RFC 3339 time"))
+}
+
+/// `GET /v3/projects`: the projects matching a filter (IAM's *Querying Project
+/// Information Based on the Specified Criteria*); clients look a project name up with it.
+///
+/// ```
+/// use otc_jobs_core::auth::iam::ListProjects;
+/// use otc_jobs_core::{Endpoints, OperationExt, Region, Target};
+/// let endpoints = Endpoints::new(Region::EU_NL);
+/// let request = ListProjects::new().name("eu-nl_demo").build_request(&Target::new(&endpoints, ""))?;
+/// assert_eq!(request.uri(), "https://iam.eu-nl.otc.t-systems.com/v3/projects?name=eu-nl_demo");
+/// assert!(!request.headers().contains_key("x-project-id"));
+/// # Ok::<(), otc_jobs_core::BuildError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ListProjects {
+    /// Query parameter `name`: the project name (e.g. `eu-de_demo`).
+    pub name: Option<String>,
+}
+
+impl ListProjects {
+    /// Every project the caller may see.
+    pub fn new() -> ListProjects {
+        ListProjects::default()
+    }
+
+    /// Only the project named `name`.
+    pub fn name(mut self, name: impl Into<String>) -> ListProjects {
+        self.name = Some(name.into());
+        self
+    }
+}
+
+impl Operation for ListProjects {
+    type Response = ProjectList;
+    const NAME: &'static str = "ListProjects";
+    const SERVICE: Service = Service::Iam;
+    const METHOD: http::Method = http::Method::GET;
+    const PATH_TEMPLATE: &'static str = "/v3/projects";
+    const SUCCESS_STATUS: &'static [u16] = &[200];
+    const CONTENT_TYPE: &'static str = IAM_CONTENT_TYPE;
+
+    fn path_param(&self, _name: &str) -> Option<PathValue<'_>> {
+        None
+    }
+
+    fn query(&self, query: &mut Query) {
+        query.push_opt("name", self.name.as_deref());
+    }
+}
+
+/// IAM's answer to [`ListProjects`], as far as a client reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ProjectList {
+    /// The projects found.
+    pub projects: Vec<ProjectRef>,
+}
+
+impl OperationResponse for ProjectList {}
+
+/// IAM's pages ask for a charset (`application/json;charset=utf8`).
+const IAM_CONTENT_TYPE: &str = "application/json;charset=UTF-8";
+
+/// Builds [`CreatePasswordToken`]'s request: `POST {iam}/v3/auth/tokens` for a password
+/// login.
 ///
 /// The body holds the password: never log it.
 ///
@@ -63,31 +236,11 @@ pub fn password_token_request(
     login: &PasswordLogin,
     scope: &TokenScope,
 ) -> Result<http::Request<Vec<u8>>, BuildError> {
-    let project = match scope {
-        TokenScope::ProjectId(id) => serde_json::json!({ "id": id }),
-        TokenScope::ProjectName(name) => serde_json::json!({ "name": name }),
-    };
-    let body = serde_json::json!({
-        "auth": {
-            "identity": {
-                "methods": ["password"],
-                "password": {
-                    "user": {
-                        "name": login.user_name,
-                        "password": login.password.expose(),
-                        "domain": { "name": login.domain_name }
-                    }
-                }
-            },
-            "scope": { "project": project }
-        }
-    });
-    let body = serde_json::to_vec(&body).map_err(|e| BuildError::Body(e.to_string()))?;
-    let url = format!("{}/v3/auth/tokens", endpoints.base_url(Service::Iam));
-    iam_request(http::Method::POST, &url, body)
+    CreatePasswordToken::new(login, scope.clone()).build_request(&Target::new(endpoints, ""))
 }
 
-/// Builds `GET {iam}/v3/projects?name={name}`, to resolve a project name to its id.
+/// Builds [`ListProjects`]'s request for one name: `GET {iam}/v3/projects?name={name}`,
+/// to resolve a project name to its id.
 ///
 /// ```
 /// use otc_jobs_core::auth::iam::projects_by_name_request;
@@ -100,27 +253,9 @@ pub fn projects_by_name_request(
     endpoints: &Endpoints,
     name: &str,
 ) -> Result<http::Request<Vec<u8>>, BuildError> {
-    let mut url = format!("{}/v3/projects?name=", endpoints.base_url(Service::Iam));
-    crate::path::push_segment(&mut url, name);
-    iam_request(http::Method::GET, &url, Vec::new())
-}
-
-fn iam_request(
-    method: http::Method,
-    url: &str,
-    body: Vec<u8>,
-) -> Result<http::Request<Vec<u8>>, BuildError> {
-    let uri = http::Uri::try_from(url).map_err(|e| BuildError::InvalidUri(e.to_string()))?;
-    let mut request = http::Request::new(body);
-    *request.method_mut() = method;
-    *request.uri_mut() = uri;
-    let headers = request.headers_mut();
-    headers.insert(
-        CONTENT_TYPE,
-        HeaderValue::from_static("application/json;charset=UTF-8"),
-    );
-    headers.insert(USER_AGENT, HeaderValue::from_static(DEFAULT_USER_AGENT));
-    Ok(request)
+    ListProjects::new()
+        .name(name)
+        .build_request(&Target::new(endpoints, ""))
 }
 
 /// A token IAM issued.
@@ -129,7 +264,7 @@ pub struct IamToken {
     /// The token (`X-Subject-Token`).
     pub token: SecretString,
     /// When it expires (`token.expires_at`).
-    pub expires_at: SigningTime,
+    pub expires_at: UtcTime,
     /// The project the token is scoped to, when IAM says.
     pub project_id: Option<String>,
 }
@@ -139,34 +274,18 @@ impl IamToken {
     /// seconds.
     ///
     /// ```
-    /// use otc_jobs_core::auth::{iam::IamToken, SigningTime};
-    /// let t = IamToken { token: "t".into(), expires_at: SigningTime::from_unix(1000), project_id: None };
-    /// assert!(!t.needs_refresh(SigningTime::from_unix(100), 300));
-    /// assert!(t.needs_refresh(SigningTime::from_unix(800), 300));
+    /// use otc_jobs_core::{auth::iam::IamToken, UtcTime};
+    /// let t = IamToken { token: "t".into(), expires_at: UtcTime::from_unix(1000), project_id: None };
+    /// assert!(!t.needs_refresh(UtcTime::from_unix(100), 300));
+    /// assert!(t.needs_refresh(UtcTime::from_unix(800), 300));
     /// ```
-    pub fn needs_refresh(&self, now: SigningTime, margin_seconds: u64) -> bool {
+    pub fn needs_refresh(&self, now: UtcTime, margin_seconds: u64) -> bool {
         now.unix().saturating_add(margin_seconds) >= self.expires_at.unix()
     }
 }
 
-#[derive(Deserialize)]
-struct TokenBody {
-    token: TokenInner,
-}
-
-#[derive(Deserialize)]
-struct TokenInner {
-    expires_at: String,
-    #[serde(default)]
-    project: Option<IdOnly>,
-}
-
-#[derive(Deserialize)]
-struct IdOnly {
-    id: String,
-}
-
-/// Reads IAM's answer to [`password_token_request`].
+/// Reads IAM's answer to [`CreatePasswordToken`] ([`password_token_request`]): the token
+/// from `X-Subject-Token`, its expiry and project from the body.
 ///
 /// ```
 /// use otc_jobs_core::auth::iam::parse_token_response;
@@ -183,39 +302,31 @@ struct IdOnly {
 pub fn parse_token_response<B: AsRef<[u8]>>(
     response: &http::Response<B>,
 ) -> Result<IamToken, Error> {
-    let (status, headers, body) = (
-        response.status(),
-        response.headers(),
-        response.body().as_ref(),
-    );
-    if !status.is_success() {
-        return Err(ServiceError::from_answer(status, headers, body).into());
-    }
-    let unreadable = |detail: &str| -> Error {
-        ResponseError::new(ResponseErrorKind::Malformed, detail, status, headers, body).into()
-    };
+    let answer = CreatePasswordToken::parse_response(response)?;
+    let headers = response.headers();
     let token = headers
         .get(X_SUBJECT_TOKEN)
         .and_then(|v| v.to_str().ok())
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| unreadable("no X-Subject-Token header"))?;
-    let parsed: TokenBody =
-        serde_json::from_slice(body).map_err(|e| unreadable(&format!("token body: {e}")))?;
-    let expires_at = SigningTime::parse_rfc3339(&parsed.token.expires_at)
-        .ok_or_else(|| unreadable("token.expires_at is not an RFC 3339 time"))?;
+        .ok_or_else(|| {
+            let (status, body) = (response.status(), response.body().as_ref());
+            ResponseError::new(
+                ResponseErrorKind::Malformed,
+                "no X-Subject-Token header",
+                status,
+                headers,
+                body,
+            )
+        })?;
     Ok(IamToken {
         token: SecretString::new(token),
-        expires_at,
-        project_id: parsed.token.project.map(|p| p.id),
+        expires_at: answer.token.expires_at,
+        project_id: answer.token.project.map(|p| p.id),
     })
 }
 
-#[derive(Deserialize)]
-struct ProjectsBody {
-    projects: Vec<IdOnly>,
-}
-
-/// Reads IAM's answer to [`projects_by_name_request`]: the id of the one project found.
+/// Reads IAM's answer to [`ListProjects`] for one name ([`projects_by_name_request`]):
+/// the id of the one project found.
 ///
 /// ```
 /// use otc_jobs_core::auth::iam::parse_projects_response;
@@ -227,28 +338,95 @@ struct ProjectsBody {
 pub fn parse_projects_response<B: AsRef<[u8]>>(
     response: &http::Response<B>,
 ) -> Result<String, Error> {
-    let (status, headers, body) = (
-        response.status(),
-        response.headers(),
-        response.body().as_ref(),
-    );
-    if !status.is_success() {
-        return Err(ServiceError::from_answer(status, headers, body).into());
-    }
-    let parsed: ProjectsBody = serde_json::from_slice(body)
-        .map_err(|e| ResponseError::malformed(status, headers, body, &e))?;
-    match parsed.projects.as_slice() {
-        [one] => Ok(one.id.clone()),
+    let mut list = ListProjects::parse_response(response)?;
+    match list.projects.len() {
+        1 => Ok(list.projects.swap_remove(0).id),
         found => Err(ResponseError::new(
             ResponseErrorKind::Malformed,
-            format!(
-                "expected exactly one project with that name, IAM listed {}",
-                found.len()
-            ),
-            status,
-            headers,
-            body,
+            format!("expected exactly one project with that name, IAM listed {found}"),
+            response.status(),
+            response.headers(),
+            response.body().as_ref(),
         )
         .into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Region;
+
+    /// IAM's requests are built by `build_request` like every operation's, and carry what
+    /// they carried when built by hand: IAM's content type, no project header, the body.
+    #[test]
+    fn iam_requests_are_built_as_operations_with_iam_headers() {
+        let endpoints = Endpoints::new(Region::EU_DE);
+        let login = PasswordLogin {
+            user_name: "alice".into(),
+            password: "pw".into(),
+            domain_name: "OTC-EU-DE-1".into(),
+        };
+        let token =
+            password_token_request(&endpoints, &login, &TokenScope::ProjectName("eu-de".into()))
+                .unwrap();
+        let lookup = projects_by_name_request(&endpoints, "eu-de_a b").unwrap();
+        for request in [&token, &lookup] {
+            let headers = request.headers();
+            assert_eq!(headers["content-type"], "application/json;charset=UTF-8");
+            assert_eq!(headers["user-agent"], crate::DEFAULT_USER_AGENT);
+            assert!(!headers.contains_key(crate::X_PROJECT_ID));
+        }
+        assert_eq!(token.method(), http::Method::POST);
+        let body: serde_json::Value = serde_json::from_slice(token.body()).unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!({"auth": {
+                "identity": {"methods": ["password"], "password": {"user": {
+                    "name": "alice", "password": "pw", "domain": {"name": "OTC-EU-DE-1"}}}},
+                "scope": {"project": {"name": "eu-de"}}}})
+        );
+        assert_eq!(lookup.method(), http::Method::GET);
+        assert_eq!(
+            lookup.uri(),
+            "https://iam.eu-de.otc.t-systems.com/v3/projects?name=eu-de_a%20b"
+        );
+        assert!(lookup.body().is_empty());
+        // A project id set on the target changes nothing: IAM's calls are in no project.
+        let with_id = ListProjects::new()
+            .name("eu-de")
+            .build_request(&Target::new(&endpoints, "p1"))
+            .unwrap();
+        assert!(!with_id.headers().contains_key(crate::X_PROJECT_ID));
+    }
+
+    /// The answers are judged by `parse_response` (one prologue for every operation);
+    /// what IAM adds is checked after it.
+    #[test]
+    fn iam_answers_are_judged_as_operations() {
+        let answer = |status: u16, body: &str| {
+            http::Response::builder()
+                .status(status)
+                .header(X_SUBJECT_TOKEN, "tok")
+                .body(body.as_bytes().to_vec())
+                .unwrap()
+        };
+        let token = parse_token_response(&answer(
+            201,
+            r#"{"token": {"expires_at": "2024-05-22T10:20:30.000000Z", "project": {"id": "p1"}}}"#,
+        ))
+        .unwrap();
+        assert_eq!(token.expires_at, UtcTime::from_unix(1_716_373_230));
+        assert_eq!(token.project_id.as_deref(), Some("p1"));
+        let refused = parse_token_response(&answer(403, r#"{"error": {"code": 403}}"#));
+        assert!(matches!(refused, Err(Error::Service(_))));
+        let empty = parse_token_response(&answer(201, ""));
+        assert!(matches!(empty, Err(Error::Response(_))));
+        let two =
+            parse_projects_response(&answer(200, r#"{"projects": [{"id": "a"}, {"id": "b"}]}"#))
+                .unwrap_err();
+        assert!(two.to_string().contains("IAM listed 2"), "{two}");
+        let none = parse_projects_response(&answer(200, r#"{"projects": []}"#)).unwrap_err();
+        assert!(none.to_string().contains("IAM listed 0"), "{none}");
     }
 }

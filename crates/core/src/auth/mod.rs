@@ -5,18 +5,23 @@
 pub mod canonical;
 pub mod iam;
 mod secret;
-mod time;
+#[cfg(feature = "verify")]
 mod verify;
 
 use std::fmt;
 
 use http::header::{AUTHORIZATION, CONTENT_TYPE, HOST, HeaderName, HeaderValue};
 
+/// The earlier name of [`UtcTime`], kept so that code written against it
+/// still builds.
+#[doc(no_inline)]
+pub use crate::time::UtcTime as SigningTime;
 pub use secret::SecretString;
-pub use time::SigningTime;
+#[cfg(feature = "verify")]
 pub use verify::{Authorization, VerifyError, VerifyKey, verify, verify_with};
 
 use crate::error::SignError;
+use crate::time::UtcTime;
 use canonical::{HEADER_SDK_CONTENT_SHA256, HEADER_SDK_DATE, HeaderSelection, UNSIGNED_PAYLOAD};
 
 /// The header carrying an IAM token.
@@ -132,7 +137,7 @@ pub enum SignatureForm {
 #[derive(Debug, Clone, Copy)]
 pub struct SigningParams<'a> {
     /// The signing time (`X-Sdk-Date`), unless the request already carries one.
-    pub time: SigningTime,
+    pub time: UtcTime,
     /// The signature form.
     pub form: SignatureForm,
     /// The region (derived-key scope).
@@ -143,7 +148,7 @@ pub struct SigningParams<'a> {
 
 impl<'a> SigningParams<'a> {
     /// `Access=` form at `time`.
-    pub fn access(time: SigningTime) -> SigningParams<'a> {
+    pub fn access(time: UtcTime) -> SigningParams<'a> {
         SigningParams {
             time,
             form: SignatureForm::Access,
@@ -172,14 +177,15 @@ pub struct Signed {
 /// Returns the signing stages (`None` for a token).
 ///
 /// ```
-/// use otc_jobs_core::auth::{sign, AkSk, Credentials, SigningParams, SigningTime};
+/// use otc_jobs_core::UtcTime;
+/// use otc_jobs_core::auth::{sign, AkSk, Credentials, SigningParams};
 /// let mut request = http::Request::builder()
 ///     .method("DELETE")
 ///     .uri("https://dli.eu-de.otc.t-systems.com/v1.0/0a1b2c3d4e5f60718293a4b5c6d7e8f9/streaming/jobs/148")
 ///     .header("Content-Type", "application/json")
 ///     .body(Vec::new())?;
 /// let credentials = Credentials::AkSk(AkSk::new("HPUAEXAMPLEAK0000001", "ExampleSecretKey0123456789abcdefghijklmnopq"));
-/// sign(&mut request, &credentials, &SigningParams::access(SigningTime::from_unix(1_716_286_830)))?;
+/// sign(&mut request, &credentials, &SigningParams::access(UtcTime::from_unix(1_716_286_830)))?;
 /// assert_eq!(request.headers()["x-sdk-date"], "20240521T102030Z");
 /// assert!(request.headers()["authorization"].to_str()?.starts_with(
 ///     "SDK-HMAC-SHA256 Access=HPUAEXAMPLEAK0000001, SignedHeaders=content-type;host;x-sdk-date, Signature="));
@@ -207,13 +213,14 @@ pub fn sign(
 /// stages: what clients call on every request.
 ///
 /// ```
-/// use otc_jobs_core::auth::{authenticate, sign, AkSk, Credentials, SigningParams, SigningTime};
+/// use otc_jobs_core::UtcTime;
+/// use otc_jobs_core::auth::{authenticate, sign, AkSk, Credentials, SigningParams};
 /// let request = || http::Request::builder()
 ///     .method("DELETE")
 ///     .uri("https://dli.eu-de.otc.t-systems.com/v1.0/0a1b2c3d4e5f60718293a4b5c6d7e8f9/streaming/jobs/148")
 ///     .body(Vec::new());
 /// let credentials = Credentials::AkSk(AkSk::new("HPUAEXAMPLEAK0000001", "ExampleSecretKey0123456789abcdefghijklmnopq"));
-/// let params = SigningParams::access(SigningTime::from_unix(1_716_286_830));
+/// let params = SigningParams::access(UtcTime::from_unix(1_716_286_830));
 /// let (mut fast, mut staged) = (request()?, request()?);
 /// authenticate(&mut fast, &credentials, &params)?;
 /// sign(&mut staged, &credentials, &params)?;
@@ -414,7 +421,7 @@ mod tests {
             }
             builder.body(body.to_vec()).unwrap()
         };
-        let time = SigningTime::from_unix(1_716_286_830);
+        let time = UtcTime::from_unix(1_716_286_830);
         let forms = [
             SigningParams::access(time),
             SigningParams {

@@ -160,13 +160,14 @@ impl<'a> Authorization<'a> {
 /// `X-Sdk-Date` is the caller's (it owns the clock).
 ///
 /// ```
-/// use otc_jobs_core::auth::{sign, verify, AkSk, Authorization, Credentials, SigningParams, SigningTime};
+/// use otc_jobs_core::UtcTime;
+/// use otc_jobs_core::auth::{sign, verify, AkSk, Authorization, Credentials, SigningParams};
 /// let mut request = http::Request::builder()
 ///     .method("DELETE")
 ///     .uri("http://127.0.0.1:8080/v1.1/p/job-executions/x")
 ///     .body(Vec::new())?;
 /// let keys = AkSk::new("AK", "SK");
-/// sign(&mut request, &Credentials::AkSk(keys), &SigningParams::access(SigningTime::from_unix(0)))?;
+/// sign(&mut request, &Credentials::AkSk(keys), &SigningParams::access(UtcTime::from_unix(0)))?;
 /// let (parts, body) = request.into_parts();
 /// let auth = Authorization::parse(parts.headers["authorization"].to_str()?)?;
 /// assert!(verify(&parts.method, &parts.uri, &parts.headers, &body, &auth, "SK").is_ok());
@@ -221,7 +222,7 @@ impl VerifyKey {
 
     /// Whether this is the key of `secret_key`.
     pub fn is_for(&self, secret_key: &str) -> bool {
-        canonical::constant_time_eq(self.secret.expose().as_bytes(), secret_key.as_bytes())
+        constant_time_eq(self.secret.expose().as_bytes(), secret_key.as_bytes())
     }
 }
 
@@ -234,12 +235,13 @@ impl std::fmt::Debug for VerifyKey {
 /// [`verify`] with a prepared key: the same check, without redoing the key schedule.
 ///
 /// ```
-/// use otc_jobs_core::auth::{sign, verify_with, AkSk, Authorization, Credentials, SigningParams, SigningTime, VerifyKey};
+/// use otc_jobs_core::UtcTime;
+/// use otc_jobs_core::auth::{sign, verify_with, AkSk, Authorization, Credentials, SigningParams, VerifyKey};
 /// let mut request = http::Request::builder()
 ///     .method("DELETE")
 ///     .uri("http://127.0.0.1:8080/v1.1/p/job-executions/x")
 ///     .body(Vec::new())?;
-/// sign(&mut request, &Credentials::AkSk(AkSk::new("AK", "SK")), &SigningParams::access(SigningTime::from_unix(0)))?;
+/// sign(&mut request, &Credentials::AkSk(AkSk::new("AK", "SK")), &SigningParams::access(UtcTime::from_unix(0)))?;
 /// let (parts, body) = request.into_parts();
 /// let auth = Authorization::parse(parts.headers["authorization"].to_str()?)?;
 /// let key = VerifyKey::new("SK");
@@ -276,7 +278,7 @@ fn check(
     let sdk_date = headers
         .get(&canonical::HEADER_SDK_DATE)
         .and_then(|v| v.to_str().ok())
-        .filter(|d| super::SigningTime::parse_sdk_date(d).is_some())
+        .filter(|d| crate::time::UtcTime::parse_sdk_date(d).is_some())
         .ok_or(VerifyError::BadDate)?;
     // The names on the stack for the usual few (a request here signs three to six).
     let mut inline = [""; 16];
@@ -329,7 +331,7 @@ fn check(
         }
     };
     let expected = canonical::HexDigest::new(&mac);
-    if canonical::constant_time_eq(
+    if constant_time_eq(
         expected.as_str().as_bytes(),
         authorization.signature.as_bytes(),
     ) {
@@ -339,12 +341,18 @@ fn check(
     }
 }
 
+/// Compares two strings in time independent of where they differ.
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
-    use crate::auth::{AkSk, Credentials, SigningParams, SigningTime, sign};
+    use crate::auth::{AkSk, Credentials, SigningParams, sign};
+    use crate::time::UtcTime;
 
     /// A prepared key judges every signature as the raw secret does, in both forms and
     /// for several scopes in turn (the derived keys it keeps).
@@ -361,7 +369,7 @@ mod tests {
                     .body(Vec::new())
                     .unwrap();
                 let params = SigningParams {
-                    time: SigningTime::from_unix(1_716_286_830 + day),
+                    time: UtcTime::from_unix(1_716_286_830 + day),
                     form,
                     region: "eu-de",
                     service,
@@ -389,5 +397,12 @@ mod tests {
                 assert_eq!(check(&other), Err(VerifyError::Mismatch));
             }
         }
+    }
+
+    #[test]
+    fn constant_time_comparison() {
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"ab"));
     }
 }

@@ -84,6 +84,33 @@ impl<C> ClientBuilder<C> {
         }
     }
 
+    /// What the configuration read but will not use, for the program to show: each unknown
+    /// key of the `clouds.yaml` cloud (a typo, most likely), with its file and line. Keys
+    /// that other OpenStack tools read from the same file (`interface`,
+    /// `identity_api_version`, …) are not listed.
+    ///
+    /// ```
+    /// use otc_jobs_driver::ClientBuilder;
+    /// let dir = std::env::temp_dir().join(format!("otc-jobs-warnings-doc-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir)?;
+    /// std::fs::write(
+    ///     dir.join("clouds.yaml"),
+    ///     "clouds:\n  otc:\n    region_nme: eu-de\n    interface: public\n",
+    /// )?;
+    /// let env = |name: &str| (name == "OS_CLOUD").then(|| "otc".to_owned());
+    /// let builder = ClientBuilder::<()>::from_env_with(env, &[dir.clone()])?;
+    /// let file = dir.join("clouds.yaml").display().to_string();
+    /// assert_eq!(
+    ///     builder.warnings(),
+    ///     [format!("{file}:3: cloud \"otc\": unknown key region_nme (ignored)")]
+    /// );
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn warnings(&self) -> &[String] {
+        &self.settings.warnings
+    }
+
     fn set(mut self, f: impl FnOnce(&mut Settings)) -> Self {
         f(&mut self.settings);
         self

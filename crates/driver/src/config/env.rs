@@ -6,8 +6,7 @@ use std::path::{Path, PathBuf};
 use otc_jobs_core::Service;
 
 use super::settings::Value;
-use super::{ClientBuilder, ConfigError, Settings};
-use crate::clouds;
+use super::{ClientBuilder, ConfigError, Settings, clouds};
 
 /// One environment variable [`ClientBuilder::from_env`] reads, and what it sets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

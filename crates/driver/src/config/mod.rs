@@ -12,6 +12,7 @@ use otc_jobs_core::auth::{Credentials, SignatureForm};
 use otc_jobs_core::{ClientPolicy, Endpoints};
 
 mod builder;
+mod clouds;
 mod env;
 mod error;
 mod proxy;

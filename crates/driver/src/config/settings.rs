@@ -42,6 +42,8 @@ pub(crate) struct Settings {
     pub(crate) root_certificates: Vec<Vec<u8>>,
     /// The proxy URL and its `NO_PROXY` list, validated in [`Settings::resolve`].
     pub(crate) proxy: Option<(Value, Option<String>)>,
+    /// What was read but not used (an unknown `clouds.yaml` key), for the caller to show.
+    pub(crate) warnings: Vec<String>,
 }
 
 impl Settings {
@@ -103,6 +105,28 @@ impl Settings {
                 ));
             }
         };
+        // A misspelt region would be sent to a host that does not exist: say so now, unless
+        // every service has a base URL of its own and the name only scopes signatures.
+        let overridden = |s: Service| self.endpoints.iter().any(|(o, _)| *o == Some(s));
+        let all_overridden = [Service::ModelArts, Service::Dli, Service::Mrs]
+            .into_iter()
+            .all(overridden);
+        if !Region::KNOWN.contains(&region) && !everywhere && !all_overridden {
+            let known: Vec<&str> = Region::KNOWN.iter().map(Region::as_str).collect();
+            let setting = self
+                .region
+                .as_ref()
+                .or(self.project_name.as_ref())
+                .map_or("OS_REGION_NAME", |v| v.from.as_str());
+            return Err(ConfigError::new(
+                setting,
+                format!(
+                    "unknown region {:?}: OTC's regions are {}; for another, give its endpoints (OS_ENDPOINT_OVERRIDE, ClientBuilder::base_url)",
+                    region.as_str(),
+                    known.join(", ")
+                ),
+            ));
+        }
         let mut endpoints = Endpoints::new(region.clone());
         if let Some(url) = &self.auth_url {
             // OS_AUTH_URL names the identity API (`https://iam.eu-de.otc.t-systems.com/v3`).

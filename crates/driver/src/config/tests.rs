@@ -284,3 +284,87 @@ fn env_vars_lists_every_variable_read() {
         );
     }
 }
+
+#[test]
+fn an_unknown_region_lists_the_known_ones_unless_every_service_has_a_url() {
+    let err = from(&[
+        ("OS_AUTH_TOKEN", "T"),
+        ("OS_PROJECT_ID", "p1"),
+        ("OS_REGION_NAME", "eu-xx"),
+    ])
+    .unwrap_err();
+    assert_eq!(err.setting(), "OS_REGION_NAME");
+    assert!(
+        err.problem()
+            .starts_with("unknown region \"eu-xx\": OTC's regions are eu-de, eu-nl, eu-ch2;"),
+        "{err}"
+    );
+    // From a project name's prefix, the project name is at fault.
+    let err = from(&[("OS_AUTH_TOKEN", "T"), ("OS_PROJECT_NAME", "xx-yy_ci")]).unwrap_err();
+    assert_eq!(err.setting(), "OS_PROJECT_NAME", "{err}");
+    // One base URL for everything (an emulator, a private deployment): the name only scopes.
+    let c = from(&[
+        ("OS_AUTH_TOKEN", "T"),
+        ("OS_PROJECT_ID", "p1"),
+        ("OS_REGION_NAME", "eu-xx"),
+        ("OS_ENDPOINT_OVERRIDE", "http://127.0.0.1:1"),
+    ])
+    .unwrap();
+    assert_eq!(c.endpoints().region().as_str(), "eu-xx");
+}
+
+fn clouds_dir(name: &str, yaml: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("otc-jobs-clouds-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("clouds.yaml"), yaml).unwrap();
+    dir
+}
+
+#[test]
+fn a_missing_cloud_lists_the_clouds_present() {
+    let dir = clouds_dir("missing", "clouds:\n  dev: {}\n  prod: {}\n");
+    let env = |name: &str| (name == "OS_CLOUD").then(|| "test".to_owned());
+    let err = ClientBuilder::<Config>::from_env_with(env, std::slice::from_ref(&dir))
+        .err()
+        .unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(err.setting(), "OS_CLOUD");
+    assert!(err.problem().ends_with("(its clouds: dev, prod)"), "{err}");
+}
+
+#[test]
+fn unknown_clouds_yaml_keys_are_warnings_with_their_line() {
+    let yaml = "\
+clouds:
+  other:
+    bogus: 1
+  otc:
+    region_name: eu-de
+    interface: public
+    volume_api_version: 3
+    bogus: 1
+    auth:
+      ak: AK
+      sk: SK
+      project_id: p1
+      project_domain_name: x
+      acess_key: typo
+";
+    let dir = clouds_dir("keys", yaml);
+    let env = |name: &str| (name == "OS_CLOUD").then(|| "otc".to_owned());
+    let builder = ClientBuilder::<Config>::from_env_with(env, std::slice::from_ref(&dir)).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    let file = dir.join("clouds.yaml").display().to_string();
+    assert_eq!(
+        builder.warnings(),
+        [
+            format!("{file}:8: cloud \"otc\": unknown key bogus (ignored)"),
+            format!("{file}:14: cloud \"otc\": unknown key auth.acess_key (ignored)"),
+        ]
+    );
+    // The cloud is still read.
+    assert_eq!(
+        builder.build().unwrap().project(),
+        &Project::Id("p1".into())
+    );
+}

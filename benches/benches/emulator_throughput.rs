@@ -6,14 +6,15 @@
 //! each, and prints deletes per second (`OTC_BENCH_SERVER_THREADS` sets the emulator's
 //! worker threads, default 1). Every answer must be 200 and every job gone.
 //!
-//! `cargo bench -p otc-jobs-emulator --bench throughput`
+//! `cargo bench -p otc-jobs-benches --bench emulator_throughput`
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::time::{Instant, SystemTime};
 
-use otc_jobs_core::auth::{AkSk, Credentials, SigningParams, SigningTime, sign};
+use otc_jobs_core::UtcTime;
+use otc_jobs_core::auth::{AkSk, Credentials, SigningParams, sign};
 use otc_jobs_emulator::{
     DEFAULT_ACCESS_KEY, DEFAULT_PROJECT_ID, DEFAULT_SECRET_KEY, Emulator, EmulatorConfig, SeedJob,
 };
@@ -79,7 +80,7 @@ fn main() {
     }
 
     let credentials = Credentials::AkSk(AkSk::new(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY));
-    let time = SigningTime::from_system_time(SystemTime::now());
+    let time = UtcTime::from_system_time(SystemTime::now());
     let signed: Vec<Vec<u8>> = (0..jobs)
         .map(|id| {
             let mut request = http::Request::builder()

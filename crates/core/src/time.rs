@@ -1,31 +1,35 @@
-//! Signing time: passed in by the caller, never read from a clock here.
+//! Moments in UTC, as the services write them: the signing time (`X-Sdk-Date`), a token's
+//! expiry (RFC 3339), a `Retry-After` date (HTTP date). Always passed in by the caller;
+//! never read from a clock here.
 
 use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-/// A moment in UTC, to the second, as OTC's `X-Sdk-Date` carries it (`YYYYMMDDTHHMMSSZ`).
+/// A moment in UTC, to the second: when a request is signed (`X-Sdk-Date`,
+/// `YYYYMMDDTHHMMSSZ`), when a token expires, when `Retry-After` says to try again.
+/// (Also `otc_jobs_core::auth::SigningTime`, its earlier name.)
 ///
 /// ```
-/// use otc_jobs_core::auth::SigningTime;
-/// let t = SigningTime::from_unix(1_716_286_830);
+/// use otc_jobs_core::UtcTime;
+/// let t = UtcTime::from_unix(1_716_286_830);
 /// assert_eq!(t.sdk_date(), "20240521T102030Z");
-/// assert_eq!(SigningTime::parse_sdk_date("20240521T102030Z"), Some(t));
+/// assert_eq!(UtcTime::parse_sdk_date("20240521T102030Z"), Some(t));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct SigningTime {
+pub struct UtcTime {
     unix: u64,
 }
 
-impl SigningTime {
+impl UtcTime {
     /// Seconds since 1970-01-01T00:00:00Z.
-    pub const fn from_unix(seconds: u64) -> SigningTime {
-        SigningTime { unix: seconds }
+    pub const fn from_unix(seconds: u64) -> UtcTime {
+        UtcTime { unix: seconds }
     }
 
     /// Converts a `SystemTime` (times before 1970 read as 1970).
-    pub fn from_system_time(time: SystemTime) -> SigningTime {
+    pub fn from_system_time(time: SystemTime) -> UtcTime {
         let unix = time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-        SigningTime { unix }
+        UtcTime { unix }
     }
 
     /// Seconds since the epoch.
@@ -66,13 +70,13 @@ impl SigningTime {
     }
 
     /// Reads `YYYYMMDDTHHMMSSZ`; `None` when it is not a valid time in that form.
-    pub fn parse_sdk_date(text: &str) -> Option<SigningTime> {
+    pub fn parse_sdk_date(text: &str) -> Option<UtcTime> {
         let b = text.as_bytes();
         if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
             return None;
         }
         let num = |range| digits(text, range);
-        SigningTime::from_civil(
+        UtcTime::from_civil(
             num(0..4)?,
             num(4..6)?,
             num(6..8)?,
@@ -86,11 +90,11 @@ impl SigningTime {
     /// fractions dropped; an offset `+HH:MM` is applied).
     ///
     /// ```
-    /// use otc_jobs_core::auth::SigningTime;
-    /// let t = SigningTime::parse_rfc3339("2024-05-21T10:20:30.123000Z");
+    /// use otc_jobs_core::UtcTime;
+    /// let t = UtcTime::parse_rfc3339("2024-05-21T10:20:30.123000Z");
     /// assert_eq!(t.map(|t| t.sdk_date()).as_deref(), Some("20240521T102030Z"));
     /// ```
-    pub fn parse_rfc3339(text: &str) -> Option<SigningTime> {
+    pub fn parse_rfc3339(text: &str) -> Option<UtcTime> {
         let b = text.as_bytes();
         if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
             return None;
@@ -99,7 +103,7 @@ impl SigningTime {
         if b[13] != b':' || b[16] != b':' {
             return None;
         }
-        let base = SigningTime::from_civil(
+        let base = UtcTime::from_civil(
             num(0..4)?,
             num(5..7)?,
             num(8..10)?,
@@ -122,8 +126,8 @@ impl SigningTime {
                 let offset = num(text.len() - 5..text.len() - 3)? * 3600
                     + num(text.len() - 2..text.len())? * 60;
                 match sign {
-                    b'+' => base.unix.checked_sub(offset).map(SigningTime::from_unix),
-                    b'-' => Some(SigningTime::from_unix(base.unix + offset)),
+                    b'+' => base.unix.checked_sub(offset).map(UtcTime::from_unix),
+                    b'-' => Some(UtcTime::from_unix(base.unix + offset)),
                     _ => None,
                 }
             }
@@ -134,10 +138,10 @@ impl SigningTime {
     /// This time as an HTTP date (IMF-fixdate): `Tue, 21 May 2024 10:20:30 GMT`.
     ///
     /// ```
-    /// use otc_jobs_core::auth::SigningTime;
-    /// let t = SigningTime::from_unix(1_716_286_830);
+    /// use otc_jobs_core::UtcTime;
+    /// let t = UtcTime::from_unix(1_716_286_830);
     /// assert_eq!(t.http_date(), "Tue, 21 May 2024 10:20:30 GMT");
-    /// assert_eq!(SigningTime::parse_http_date(&t.http_date()), Some(t));
+    /// assert_eq!(UtcTime::parse_http_date(&t.http_date()), Some(t));
     /// ```
     pub fn http_date(self) -> String {
         const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
@@ -152,11 +156,11 @@ impl SigningTime {
     /// `Sun, 06 Nov 1994 08:49:37 GMT`.
     ///
     /// ```
-    /// use otc_jobs_core::auth::SigningTime;
-    /// let t = SigningTime::parse_http_date("Tue, 21 May 2024 10:20:30 GMT");
+    /// use otc_jobs_core::UtcTime;
+    /// let t = UtcTime::parse_http_date("Tue, 21 May 2024 10:20:30 GMT");
     /// assert_eq!(t.map(|t| t.sdk_date()).as_deref(), Some("20240521T102030Z"));
     /// ```
-    pub fn parse_http_date(text: &str) -> Option<SigningTime> {
+    pub fn parse_http_date(text: &str) -> Option<UtcTime> {
         let b = text.as_bytes();
         // `get`, not indexing: a multi-byte character may straddle a field (found by
         // fuzzing).
@@ -169,7 +173,7 @@ impl SigningTime {
         if b[7] != b' ' || b[11] != b' ' || b[16] != b' ' || b[19] != b':' || b[22] != b':' {
             return None;
         }
-        SigningTime::from_civil(
+        UtcTime::from_civil(
             num(12..16)?,
             month,
             num(5..7)?,
@@ -179,7 +183,7 @@ impl SigningTime {
         )
     }
 
-    fn from_civil(y: u64, mo: u64, d: u64, h: u64, mi: u64, s: u64) -> Option<SigningTime> {
+    fn from_civil(y: u64, mo: u64, d: u64, h: u64, mi: u64, s: u64) -> Option<UtcTime> {
         if !(1970..=9999).contains(&y) || !(1..=12).contains(&mo) || h > 23 || mi > 59 || s > 59 {
             return None;
         }
@@ -203,7 +207,7 @@ impl SigningTime {
         }
         let days = days_from_civil(y as i64, mo as i64, d as i64);
         let unix = u64::try_from(days).ok()? * 86_400 + h * 3600 + mi * 60 + s;
-        Some(SigningTime { unix })
+        Some(UtcTime { unix })
     }
 
     fn civil(self) -> (i64, u64, u64, u64, u64, u64) {
@@ -235,7 +239,7 @@ fn digits(text: &str, range: std::ops::Range<usize>) -> Option<u64> {
         .then(|| part.parse().ok())?
 }
 
-impl fmt::Display for SigningTime {
+impl fmt::Display for UtcTime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.sdk_date())
     }
@@ -271,18 +275,14 @@ mod tests {
     #[test]
     fn formats_and_parses_round_trip() {
         for unix in [0, 951_782_400, 1_709_164_800, 1_716_286_830, 4_102_444_799] {
-            let t = SigningTime::from_unix(unix);
-            assert_eq!(
-                SigningTime::parse_sdk_date(&t.sdk_date()),
-                Some(t),
-                "{unix}"
-            );
+            let t = UtcTime::from_unix(unix);
+            assert_eq!(UtcTime::parse_sdk_date(&t.sdk_date()), Some(t), "{unix}");
         }
         assert_eq!(
-            SigningTime::from_unix(1_709_164_800).sdk_date(),
+            UtcTime::from_unix(1_709_164_800).sdk_date(),
             "20240229T000000Z"
         );
-        assert_eq!(SigningTime::from_unix(0).short_date(), "19700101");
+        assert_eq!(UtcTime::from_unix(0).short_date(), "19700101");
     }
 
     #[test]
@@ -295,33 +295,29 @@ mod tests {
             "2024052T102030Z",
             "+0240521T102030Z",
         ] {
-            assert_eq!(SigningTime::parse_sdk_date(bad), None, "{bad}");
+            assert_eq!(UtcTime::parse_sdk_date(bad), None, "{bad}");
         }
     }
 
     #[test]
     fn writes_http_dates_that_read_back() {
         for unix in [0, 784_111_777, 1_709_251_199, 1_716_286_830, 4_102_444_799] {
-            let t = SigningTime::from_unix(unix);
-            assert_eq!(
-                SigningTime::parse_http_date(&t.http_date()),
-                Some(t),
-                "{unix}"
-            );
+            let t = UtcTime::from_unix(unix);
+            assert_eq!(UtcTime::parse_http_date(&t.http_date()), Some(t), "{unix}");
         }
         assert_eq!(
-            SigningTime::from_unix(784_111_777).http_date(),
+            UtcTime::from_unix(784_111_777).http_date(),
             "Sun, 06 Nov 1994 08:49:37 GMT"
         );
         assert_eq!(
-            SigningTime::from_unix(0).http_date(),
+            UtcTime::from_unix(0).http_date(),
             "Thu, 01 Jan 1970 00:00:00 GMT"
         );
     }
 
     #[test]
     fn reads_http_dates() {
-        let at = |s| SigningTime::parse_http_date(s).map(SigningTime::sdk_date);
+        let at = |s| UtcTime::parse_http_date(s).map(UtcTime::sdk_date);
         assert_eq!(
             at("Sun, 06 Nov 1994 08:49:37 GMT").as_deref(),
             Some("19941106T084937Z")
@@ -344,7 +340,7 @@ mod tests {
 
     #[test]
     fn reads_rfc3339_with_fractions_and_offsets() {
-        let at = |s| SigningTime::parse_rfc3339(s).map(SigningTime::sdk_date);
+        let at = |s| UtcTime::parse_rfc3339(s).map(UtcTime::sdk_date);
         assert_eq!(
             at("2024-05-21T10:20:30Z").as_deref(),
             Some("20240521T102030Z")

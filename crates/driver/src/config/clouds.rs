@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::config::{ConfigError, SERVICE_OVERRIDES, Settings};
+use super::{ConfigError, SERVICE_OVERRIDES, Settings};
 
 #[derive(Deserialize)]
 struct CloudsFile {
@@ -128,12 +128,132 @@ pub(crate) fn parse_into(
     name: &str,
 ) -> Result<(), ConfigError> {
     let parsed = parse(text, file)?;
-    let cloud = parsed
-        .clouds
-        .get(name)
-        .ok_or_else(|| ConfigError::new("OS_CLOUD", format!("no cloud {name:?} in {file}")))?;
+    let cloud = parsed.clouds.get(name).ok_or_else(|| {
+        let present: Vec<&str> = parsed.clouds.keys().map(String::as_str).collect();
+        let present = match present.as_slice() {
+            [] => "it has none".to_owned(),
+            names => format!("its clouds: {}", names.join(", ")),
+        };
+        ConfigError::new(
+            "OS_CLOUD",
+            format!("no cloud {name:?} in {file} ({present})"),
+        )
+    })?;
     apply(settings, cloud, file, name);
+    settings.warnings.extend(unknown_keys(text, file, name));
     Ok(())
+}
+
+/// The keys of cloud `name` that otc-jobs reads (beside the `auth` ones, in [`AUTH_KEYS`]).
+const CLOUD_KEYS: &[&str] = &[
+    "auth",
+    "region_name",
+    "endpoint_override",
+    "modelarts_endpoint_override",
+    "dli_endpoint_override",
+    "mrs_endpoint_override",
+    "identity_endpoint_override",
+    "ak",
+    "sk",
+    "security_token",
+    "project_id",
+    "project_name",
+];
+/// The keys of `auth` that otc-jobs reads.
+const AUTH_KEYS: &[&str] = &[
+    "auth_url",
+    "username",
+    "password",
+    "project_name",
+    "project_id",
+    "user_domain_name",
+    "ak",
+    "sk",
+    "security_token",
+    "token",
+];
+/// Keys openstacksdk defines that mean nothing to these APIs: read by other tools from the
+/// same file, so not worth a warning.
+const OTHER_TOOLS_KEYS: &[&str] = &[
+    "auth_type",
+    "interface",
+    "identity_api_version",
+    "identity_interface",
+    "verify",
+    "cacert",
+    "cert",
+    "key",
+    "profile",
+    "api_timeout",
+    "region",
+    "regions",
+    "user_domain_id",
+    "project_domain_name",
+    "project_domain_id",
+    "domain_name",
+    "domain_id",
+    "user_id",
+    "tenant_id",
+    "tenant_name",
+    "default_domain",
+];
+
+/// A warning for each key of cloud `name` that no one reads (a typo, most likely), with
+/// its line, e.g. `./clouds.yaml:5: cloud "otc": unknown key region_nme (ignored)`.
+fn unknown_keys(text: &str, file: &str, name: &str) -> Vec<String> {
+    let Ok(value) = serde_norway::from_str::<serde_norway::Value>(text) else {
+        return Vec::new();
+    };
+    let Some(cloud) = value.get("clouds").and_then(|c| c.get(name)) else {
+        return Vec::new();
+    };
+    let keys = |v: &serde_norway::Value| -> Vec<String> {
+        v.as_mapping()
+            .map(|m| {
+                m.keys()
+                    .filter_map(|k| k.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let known = |key: &str, ours: &[&str]| {
+        ours.contains(&key)
+            || OTHER_TOOLS_KEYS.contains(&key)
+            // openstacksdk's per-service settings (`volume_api_version`, `dns_endpoint_type`…)
+            || ["_api_version", "_endpoint_type", "_service_type", "_service_name"]
+                .iter()
+                .any(|suffix| key.ends_with(suffix))
+    };
+    let mut unknown: Vec<String> = keys(cloud)
+        .into_iter()
+        .filter(|k| !known(k, CLOUD_KEYS))
+        .collect();
+    if let Some(auth) = cloud.get("auth") {
+        unknown.extend(
+            keys(auth)
+                .into_iter()
+                .filter(|k| !known(k, AUTH_KEYS))
+                .map(|k| format!("auth.{k}")),
+        );
+    }
+    let start = line_of(text, name, 0).unwrap_or(0);
+    unknown
+        .into_iter()
+        .map(|key| {
+            let leaf = key.rsplit('.').next().unwrap_or(&key);
+            let at = line_of(text, leaf, start).map_or_else(String::new, |n| format!(":{n}"));
+            format!("{file}{at}: cloud {name:?}: unknown key {key} (ignored)")
+        })
+        .collect()
+}
+
+/// The number (1-based) of the first line from index `from` on that opens `key:`.
+fn line_of(text: &str, key: &str, from: usize) -> Option<usize> {
+    text.lines().enumerate().skip(from).find_map(|(i, line)| {
+        let rest = line.trim_start().strip_prefix(key)?;
+        let rest = rest.strip_prefix(['"', '\''].as_slice()).unwrap_or(rest);
+        rest.trim_start().starts_with(':').then_some(i + 1)
+    })
 }
 
 /// Puts the values `cloud` has into `settings` (values it lacks are left as they are).

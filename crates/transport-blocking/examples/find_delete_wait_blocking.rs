@@ -1,4 +1,4 @@
-//! Find, delete, wait: `cargo run -p otc-jobs-blocking --example find_delete_wait`.
+//! Find, delete, wait: `cargo run -p otc-jobs-blocking --example find_delete_wait_blocking` (its own name: two examples of one name collide in target/).
 //!
 //! Finds the stopped Flink jobs of one queue and the visualization jobs named like
 //! "tensorboard" (every page; the filters go to the service), then deletes each and waits
