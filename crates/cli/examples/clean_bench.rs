@@ -5,12 +5,15 @@
 //!
 //! - `list`: `otc-jobs list flink-job -o json`, the listing every clean starts with;
 //! - `tool`: `otc-jobs clean flink-job --yes --parallelism 16 -o json`, list included;
-//! - `journal`: the same with `--journal FILE`;
+//! - `journal`: the same with `--journal FILE` (synced after each group of intents,
+//!   the default); `jrnl-all`: synced after every write (outcomes too,
+//!   `--journal-fsync always`); `jrnl-0`: never synced (`--journal-fsync never`);
 //! - `client`: the same deletions through otc-jobs-async alone, 16 in flight, no list
 //!   (this example run as `clean_bench client URL N`).
 //!
 //! Then the ratios: tool over client in throughput and CPU per job, and the tool's
-//! delete part (its CPU minus the list's) over the client's.
+//! delete part (its CPU minus the list's) over the client's; and what one `fsync` per
+//! outcome would cost: that many journal lines written and synced one by one, here.
 //!
 //! ```sh
 //! cargo build --release -p otc-jobs-cli --bins --examples
@@ -112,7 +115,7 @@ fn main() {
         .unwrap_or(1)
         .max(1);
     // Sides interleaved round by round, so a busy spell hits them alike; medians shown.
-    let mut runs: Vec<Vec<Side>> = (0..5).map(|_| Vec::new()).collect();
+    let mut runs: Vec<Vec<Side>> = (0..7).map(|_| Vec::new()).collect();
     for _ in 0..rounds {
         let emulator = seeded(jobs);
         let mut list = base_args(&emulator);
@@ -126,20 +129,22 @@ fn main() {
         assert!(emulator.jobs().is_empty(), "jobs left");
         drop(emulator);
 
-        let emulator = seeded(jobs);
-        let journal_path = journal_file();
-        let mut with_journal = clean(&emulator);
-        with_journal.push("--journal".into());
-        with_journal.push(journal_path.display().to_string());
-        runs[2].push(run(tool_command(&binary, &with_journal), true));
-        assert!(emulator.jobs().is_empty(), "jobs left");
-        drop(emulator);
-        let lines = std::fs::read_to_string(&journal_path)
-            .unwrap()
-            .lines()
-            .count();
-        std::fs::remove_file(&journal_path).unwrap();
-        assert_eq!(lines as u64, jobs, "one journal line per job");
+        for (slot, fsync) in [(2, "intents"), (4, "always"), (5, "never")] {
+            let emulator = seeded(jobs);
+            let journal_path = journal_file();
+            let mut with_journal = clean(&emulator);
+            with_journal.push("--journal".into());
+            with_journal.push(journal_path.display().to_string());
+            with_journal.push(format!("--journal-fsync={fsync}"));
+            runs[slot].push(run(tool_command(&binary, &with_journal), true));
+            assert!(emulator.jobs().is_empty(), "jobs left");
+            drop(emulator);
+            let text = std::fs::read_to_string(&journal_path).unwrap();
+            std::fs::remove_file(&journal_path).unwrap();
+            let count = |what: &str| text.lines().filter(|l| l.contains(what)).count() as u64;
+            assert_eq!(count("\"outcome\""), jobs, "one outcome line per job");
+            assert_eq!(count("\"intent\""), jobs, "one intent line per job");
+        }
 
         let emulator = seeded(jobs);
         let me = std::env::current_exe().unwrap();
@@ -154,13 +159,14 @@ fn main() {
 
         if let Some(older) = &before {
             let emulator = seeded(jobs);
-            runs[4].push(run(tool_command(older, &clean(&emulator)), true));
+            runs[6].push(run(tool_command(older, &clean(&emulator)), true));
             assert!(emulator.jobs().is_empty(), "jobs left");
         }
     }
     let mut runs = runs.into_iter().map(median);
     let mut next = || runs.next().flatten().expect("every side ran");
     let (list, tool, journal, client) = (next(), next(), next(), next());
+    let (journal_always, journal_never) = (next(), next());
     let before = before.as_ref().map(|_| next());
     if rounds > 1 {
         println!("  medians of {rounds} rounds:");
@@ -168,6 +174,13 @@ fn main() {
     print_side("list", &list, jobs, "list only");
     print_side("tool", &tool, jobs, "list included");
     print_side("journal", &journal, jobs, "list included, --journal");
+    print_side(
+        "jrnl-all",
+        &journal_always,
+        jobs,
+        "--journal, fsync after every write",
+    );
+    print_side("jrnl-0", &journal_never, jobs, "--journal, never synced");
     print_side("client", &client, jobs, "deletes only, same parallelism");
     // An older build of the tool, for before/after in one run.
     if let Some(before) = &before {
@@ -183,6 +196,13 @@ fn main() {
             rate(before) / rate(&client)
         );
     }
+    println!(
+        "  journal / tool: throughput {:.2}× (synced intents), {:.2}× (every write synced), {:.2}× (never synced)",
+        rate(&journal) / rate(&tool),
+        rate(&journal_always) / rate(&tool),
+        rate(&journal_never) / rate(&tool)
+    );
+    fsync_per_outcome(if cfg!(debug_assertions) { 200 } else { 1_000 });
     // The delete part: a clean's time less a list's (both start a process and list).
     let deletes = |s: &Side| jobs as f64 / s.elapsed.saturating_sub(list.elapsed).as_secs_f64();
     println!(
@@ -201,6 +221,30 @@ fn main() {
             (j - l) / c
         );
     }
+}
+
+/// What an `fsync` per outcome costs on the journal's disk: `lines` journal-sized lines,
+/// each written and synced alone (what the tool would do with one sync per outcome).
+fn fsync_per_outcome(lines: u32) {
+    use std::io::Write;
+    let path = journal_file();
+    let mut file = std::fs::File::create(&path).unwrap();
+    let line = b"{\"id\":\"12345\",\"outcome\":\"deleted\",\"attempts\":1}\n";
+    let started = Instant::now();
+    for _ in 0..lines {
+        file.write_all(line).unwrap();
+        file.sync_data().unwrap();
+    }
+    let each = started.elapsed() / lines;
+    std::fs::remove_file(&path).unwrap();
+    println!(
+        "  one fsync per outcome ({lines} lines, {:?}): {:.2} ms each, so at most {:.0} outcomes/s; \
+         10,000 outcomes ≥ {:.1} s",
+        path.parent().unwrap(),
+        each.as_secs_f64() * 1e3,
+        1.0 / each.as_secs_f64(),
+        each.as_secs_f64() * 10_000.0
+    );
 }
 
 /// A journal file of this run's own, not there yet.

@@ -6,6 +6,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use regex::Regex;
 
+use crate::journal::Fsync;
 use crate::kinds::Kind;
 use crate::select::{parse_age, parse_regex};
 
@@ -283,9 +284,13 @@ pub(crate) struct RunArgs {
     /// Ids per batch, with --batch
     #[arg(long, default_value_t = 100, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub(crate) batch_size: u16,
-    /// Append each outcome to FILE as it happens; a rerun skips ids finished there
+    /// Write-ahead journal: each deletion's intent before it is sent, each outcome once
+    /// known; a rerun with the same arguments and FILE finishes the run (after a kill too)
     #[arg(long, value_name = "FILE")]
     pub(crate) journal: Option<PathBuf>,
+    /// When the journal is synced to disk (for benchmarks; see the README)
+    #[arg(long, value_enum, default_value_t = Fsync::Intents, hide = true)]
+    pub(crate) journal_fsync: Fsync,
     /// Write the JSON report to FILE
     #[arg(long, value_name = "FILE")]
     pub(crate) report: Option<PathBuf>,

@@ -63,6 +63,14 @@ pub(crate) enum ErrorClass {
     },
     /// The service said no, or no clear answer came after the SDK's retries.
     Fatal,
+    /// Not the service's answer but the setup's: the gateway refused the credentials
+    /// (401/403 `APIG.…`), the endpoint does not serve the API (a gateway 404 `APIG.0101`,
+    /// an HTML or empty 404), or nothing listens there (connection refused). On the
+    /// first calls of a run it stops the run; later, it is a failure like [`Fatal`](Self::Fatal).
+    Misconfigured {
+        /// What to check.
+        hint: &'static str,
+    },
 }
 
 /// A failed call: what it means, and what the service said.

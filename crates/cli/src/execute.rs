@@ -1,25 +1,32 @@
 //! Execution: acts on the plan and nothing else. At most `parallelism` deletions at a
-//! time, every deletion through the one [`Throttle`]; the SDK retries 5xx and lost
+//! time, every request through the one [`Throttle`]; the SDK retries 5xx and lost
 //! connections inside each call, a 429 it gives up on goes through the throttle and the
 //! id is tried again; optional waiting (the SDK's waiter) until each job is gone.
-//! Every planned id gets exactly one outcome, which goes to the journal the moment it is
-//! known. On interruption no new deletion starts, the ones in flight finish, and the ids
-//! never started are reported skipped.
+//!
+//! With a journal, it is written ahead: an id starts only once its intent is in the
+//! journal (intents go in groups, written ahead of the ids that start, see
+//! [`IntentsAhead`]), and outcomes that complete together go in one write. An id whose
+//! intent an interrupted run left unresolved is probed first, and not deleted again if
+//! it is gone. A journal that cannot be written stops the run: no new deletion starts.
+//!
+//! Every planned id gets exactly one outcome. On interruption no new deletion starts,
+//! the ones in flight finish, and the ids never started are reported skipped.
 
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use indicatif::ProgressBar;
 use tokio::sync::Semaphore;
-use tokio::task::JoinSet;
+use tokio::task::{JoinHandle, JoinSet};
 use tokio::time::Instant;
 
 use crate::backend::{Backend, BatchEntry, CallError, ErrorClass, Waited};
 use crate::cancel::Cancel;
-use crate::journal::Journal;
+use crate::journal::{Intent, Journal};
 use crate::kinds::{JobId, Kind};
 use crate::plan::{Action, Plan};
-use crate::report::{Item, Outcome, Report};
+use crate::report::{Item, Outcome, Report, Stop};
 use crate::throttle::Throttle;
 
 /// How a run acts.
@@ -62,12 +69,20 @@ struct Run<B> {
     kind: Kind,
     settings: Settings,
     throttle: Throttle,
+    /// Ctrl-C.
     cancel: Cancel,
+    /// Start nothing new: Ctrl-C, or a [`Stop`].
+    halt: Cancel,
+    stop: Mutex<Option<Stop>>,
+    /// A call of this run got the service's own answer (a success, or "not found"): the
+    /// setup works, and a later misconfiguration-like error is the call's alone.
+    reached: AtomicBool,
     journal: Option<Arc<Journal>>,
     progress: ProgressBar,
 }
 
-/// Executes `plan` and reports every id in it exactly once.
+/// Executes `plan` and reports every id in it exactly once; with a journal, the ids it
+/// holds as finished by an earlier attempt (skipped by the plan) with that outcome.
 pub(crate) async fn execute<B: Backend>(
     backend: Arc<B>,
     plan: &Plan,
@@ -81,10 +96,20 @@ pub(crate) async fn execute<B: Backend>(
         kind: plan.kind,
         throttle: Throttle::new(settings.max_rate),
         settings,
+        halt: Cancel::default(),
         cancel,
+        stop: Mutex::new(None),
+        reached: AtomicBool::new(false),
         journal,
         progress,
     });
+    let forward = {
+        let (cancel, halt) = (run.cancel.clone(), run.halt.clone());
+        tokio::spawn(async move {
+            cancel.cancelled().await;
+            halt.cancel();
+        })
+    };
     let mut outcomes: Vec<Option<Outcome>> = vec![None; plan.items.len()];
     let mut started = vec![false; plan.items.len()];
     let mut todo = Vec::new();
@@ -107,32 +132,64 @@ pub(crate) async fn execute<B: Backend>(
 
     let slots = Arc::new(Semaphore::new(run.settings.parallelism.max(1)));
     let mut tasks = JoinSet::new();
-    for (index, id) in todo {
+    let mut done = Vec::new();
+    let mut ahead = IntentsAhead::new(run.settings.parallelism);
+    let mut next = 0;
+    while next < todo.len() {
         let permit = tokio::select! {
             biased;
-            () = run.cancel.cancelled() => break,
+            () = run.halt.cancelled() => break,
             permit = Arc::clone(&slots).acquire_owned() => match permit {
                 Ok(permit) => permit,
                 Err(_) => break,
             },
         };
-        while let Some(done) = tasks.try_join_next() {
-            settle(done, &mut outcomes);
+        while let Some(joined) = tasks.try_join_next() {
+            settle(joined, &mut done);
         }
+        run.finish(&mut done, &mut outcomes);
+        if run.halt.is_cancelled() || !ahead.ensure(&run, &todo, next).await {
+            break;
+        }
+        let (index, id) = todo[next].clone();
+        next += 1;
         started[index] = true;
+        let recheck = run.unresolved(&id);
         let run = Arc::clone(&run);
         let name = plan.items[index].name.clone();
         tasks.spawn(async move {
             let _permit = permit;
-            let outcome = delete_one(&run, &id).await;
-            let item = Item { id, name, outcome };
-            run.finish(std::slice::from_ref(&item));
-            (index, item.outcome)
+            let outcome = delete_one(&run, &id, recheck).await;
+            (index, Item::new(id, name, outcome))
         });
     }
-    while let Some(done) = tasks.join_next().await {
-        settle(done, &mut outcomes);
+    while let Some(joined) = tasks.join_next().await {
+        settle(joined, &mut done);
+        while let Some(joined) = tasks.try_join_next() {
+            settle(joined, &mut done);
+        }
+        run.finish(&mut done, &mut outcomes);
     }
+    // Ids whose intents were written but which never started: their outcome (skipped)
+    // settles those intents, so a rerun need not probe them.
+    let written = ahead.settle(&run).await;
+    let never: Vec<Item> = todo[next..written.max(next)]
+        .iter()
+        .map(|(index, id)| {
+            Item::new(
+                id.clone(),
+                plan.items[*index].name.clone(),
+                unsettled(false, &run),
+            )
+        })
+        .collect();
+    if let Some(journal) = &run.journal {
+        let closed = journal.record(&never).and_then(|()| journal.close());
+        if let Err(e) = closed {
+            run.journal_failed(journal, &e);
+        }
+    }
+    forward.abort();
     run.progress.finish_and_clear();
     let slowdowns = run.throttle.slowdowns();
     if slowdowns > 0 {
@@ -140,98 +197,316 @@ pub(crate) async fn execute<B: Backend>(
     }
 
     let interrupted = run.cancel.is_cancelled();
+    let earlier = run.journal.as_ref().map(|j| j.earlier());
     let items = plan
         .items
         .iter()
         .zip(outcomes)
         .zip(started)
-        .map(|((planned, outcome), started)| Item {
-            id: planned.id.clone(),
-            name: planned.name.clone(),
-            outcome: outcome.unwrap_or_else(|| unsettled(started)),
+        .map(|((planned, outcome), started)| {
+            // Skipped as finished by an earlier attempt: that attempt's outcome.
+            let finished = earlier
+                .and_then(|e| e.get(&planned.id))
+                .filter(|known| known.finished() && planned.action != Action::Delete);
+            if let Some(known) = finished
+                && let Some(outcome) = &known.outcome
+            {
+                return Item {
+                    earlier_run: true,
+                    name: planned.name.clone().or_else(|| known.name.clone()),
+                    ..Item::new(planned.id.clone(), None, outcome.clone())
+                };
+            }
+            Item::new(
+                planned.id.clone(),
+                planned.name.clone(),
+                outcome.unwrap_or_else(|| unsettled(started, &run)),
+            )
         })
         .collect();
-    Report::new(plan.kind, items, interrupted)
+    let stop = run.stop_reason();
+    Report::stopped(plan.kind, items, interrupted, stop)
 }
 
-/// The outcome of an id that has none: never started (interrupted), or a task that died.
-fn unsettled(started: bool) -> Outcome {
+/// The outcome of an id that has none: never started (interrupted, stopped), or a task
+/// that died.
+fn unsettled<B>(started: bool, run: &Run<B>) -> Outcome {
     if started {
-        Outcome::Failed {
+        return Outcome::Failed {
             status: None,
             code: None,
             message: "internal error: the deletion ended without an outcome; check the job".into(),
             request_id: None,
             attempts: 0,
-        }
-    } else {
-        Outcome::Skipped {
-            reason: "interrupted before its deletion started".into(),
-        }
+        };
+    }
+    Outcome::Skipped {
+        reason: run.not_started(),
     }
 }
 
-fn settle(
-    done: Result<(usize, Outcome), tokio::task::JoinError>,
-    outcomes: &mut [Option<Outcome>],
-) {
+fn settle(joined: Result<(usize, Item), tokio::task::JoinError>, done: &mut Vec<(usize, Item)>) {
     // A task that panicked leaves its slot empty; `unsettled` reports it as failed.
-    if let Ok((index, outcome)) = done {
-        outcomes[index] = Some(outcome);
+    if let Ok(item) = joined {
+        done.push(item);
     }
 }
 
-impl<B: Backend> Run<B> {
-    /// Journals and shows outcomes that completed together (one write for them all).
-    fn finish(&self, items: &[Item]) {
-        if let Some(journal) = &self.journal
-            && let Err(e) = journal.record(self.kind, items)
-        {
-            // Without the journal a resume could not be trusted: stop starting more.
-            self.progress.suspend(|| {
-                eprintln!(
-                    "error: cannot write --journal {}: {e}; stopping (in-flight deletions finish)",
-                    journal.path().display()
-                );
-            });
-            self.cancel.cancel();
+/// Writes the intents of the ids about to start, a group at a time, and the next group
+/// while the current one starts (a synced write takes milliseconds: written ahead, it
+/// is not on the way of the deletions). A group starts at the parallelism (at least 16)
+/// and doubles, up to [`IntentsAhead::MAX_GROUP`], each time the ids caught up with the
+/// intents written: so a fast run writes (and syncs) rarely, and a slow run leaves few
+/// intents that a rerun must probe.
+struct IntentsAhead {
+    group: usize,
+    /// `todo[..written]` have their intents in the journal.
+    written: usize,
+    /// The write of `todo[written..end]` under way.
+    pending: Option<(JoinHandle<std::io::Result<()>>, usize)>,
+}
+
+impl IntentsAhead {
+    const MAX_GROUP: usize = 1024;
+
+    fn new(parallelism: usize) -> IntentsAhead {
+        IntentsAhead {
+            group: parallelism.clamp(16, Self::MAX_GROUP),
+            written: 0,
+            pending: None,
         }
-        self.progress.inc(items.len() as u64);
+    }
+
+    /// Makes sure `todo[next]`'s intent is written; `false` if the journal failed.
+    async fn ensure<B: Backend>(
+        &mut self,
+        run: &Run<B>,
+        todo: &[(usize, JobId)],
+        next: usize,
+    ) -> bool {
+        let Some(journal) = &run.journal else {
+            return true;
+        };
+        if next >= self.written {
+            if let Some((write, end)) = self.pending.take() {
+                if !write.is_finished() {
+                    self.group = (self.group * 2).min(Self::MAX_GROUP);
+                }
+                if !self.joined(run, journal, write, end).await {
+                    return false;
+                }
+            }
+            if next >= self.written {
+                let end = (next + self.group).min(todo.len());
+                let write = spawn_intents(journal, &todo[next..end]);
+                if !self.joined(run, journal, write, end).await {
+                    return false;
+                }
+            }
+        }
+        if self.pending.is_none()
+            && self.written < todo.len()
+            && self.written.saturating_sub(next) <= self.group / 2
+        {
+            let end = (self.written + self.group).min(todo.len());
+            let write = spawn_intents(journal, &todo[self.written..end]);
+            self.pending = Some((write, end));
+        }
+        true
+    }
+
+    async fn joined<B>(
+        &mut self,
+        run: &Run<B>,
+        journal: &Journal,
+        write: JoinHandle<std::io::Result<()>>,
+        end: usize,
+    ) -> bool {
+        let result = match write.await {
+            Ok(result) => result,
+            Err(e) => Err(std::io::Error::other(e.to_string())),
+        };
+        match result {
+            Ok(()) => {
+                self.written = end;
+                true
+            }
+            Err(e) => {
+                run.journal_failed(journal, &e);
+                false
+            }
+        }
+    }
+
+    /// At the end: waits for a write under way; how far intents were written.
+    async fn settle<B>(&mut self, run: &Run<B>) -> usize {
+        if let (Some((write, end)), Some(journal)) = (self.pending.take(), &run.journal) {
+            // A write that failed may still have written some lines: those ids are
+            // probed by a rerun.
+            self.joined(run, journal, write, end).await;
+        }
+        self.written
     }
 }
+
+fn spawn_intents(
+    journal: &Arc<Journal>,
+    ids: &[(usize, JobId)],
+) -> JoinHandle<std::io::Result<()>> {
+    let journal = Arc::clone(journal);
+    let ids: Vec<JobId> = ids.iter().map(|(_, id)| id.clone()).collect();
+    tokio::task::spawn_blocking(move || journal.intend(Intent::Delete, &ids))
+}
+
+impl<B> Run<B> {
+    /// Journals and shows outcomes that completed together (one write for them all).
+    fn finish(&self, done: &mut Vec<(usize, Item)>, outcomes: &mut [Option<Outcome>]) {
+        if done.is_empty() {
+            return;
+        }
+        if let Some(journal) = &self.journal
+            && let Err(e) = journal.record(done.iter().map(|(_, item)| item))
+        {
+            self.journal_failed(journal, &e);
+        }
+        self.progress.inc(done.len() as u64);
+        for (index, item) in done.drain(..) {
+            outcomes[index] = Some(item.outcome);
+        }
+    }
+
+    /// The journal cannot be written: a resume could not be trusted, so nothing new starts
+    /// (the deletions in flight finish; their outcomes are in the report).
+    fn journal_failed(&self, journal: &Journal, e: &std::io::Error) {
+        let message = format!("cannot write --journal {}: {e}", journal.path().display());
+        let first = {
+            let mut stop = self
+                .stop
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let first = stop.is_none();
+            stop.get_or_insert(Stop::JournalUnwritable(message.clone()));
+            first
+        };
+        if first {
+            self.progress.suspend(|| {
+                eprintln!("error: {message}; starting no new deletions (those in flight finish)");
+            });
+        }
+        self.halt.cancel();
+    }
+
+    /// The first calls say the setup is wrong: stop (unless a call of this run reached
+    /// the service already).
+    fn misconfigured(&self, error: &CallError, hint: &str) {
+        if self.reached.load(Ordering::SeqCst) {
+            return;
+        }
+        let message = format!("misconfiguration: {error}; {hint}");
+        let first = {
+            let mut stop = self
+                .stop
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let first = stop.is_none();
+            stop.get_or_insert(Stop::Misconfigured(message.clone()));
+            first
+        };
+        if first {
+            self.progress.suspend(|| {
+                eprintln!("error: {message}; starting no new deletions");
+            });
+        }
+        self.halt.cancel();
+    }
+
+    /// A call got the service's own answer.
+    fn reached(&self) {
+        self.reached.store(true, Ordering::Relaxed);
+    }
+
+    /// Why an id never started.
+    fn not_started(&self) -> String {
+        match self.stop_reason() {
+            Some(stop) if !self.cancel.is_cancelled() => {
+                format!("not started: the run stopped ({})", stop.message())
+            }
+            _ => "interrupted before its deletion started".to_owned(),
+        }
+    }
+
+    fn stop_reason(&self) -> Option<Stop> {
+        self.stop
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Whether an earlier attempt may have sent a deletion of `id` without its outcome.
+    fn unresolved(&self, id: &JobId) -> bool {
+        self.journal
+            .as_ref()
+            .and_then(|j| j.earlier().get(id))
+            .is_some_and(|known| known.unresolved)
+    }
+}
+
+/// The note of an id whose deletion an interrupted run may have sent (its intent is in
+/// the journal, no outcome), found gone by this run.
+pub(crate) const RECOVERED: &str = "outcome recovered: the job is gone, and an interrupted run had journalled its deletion without an outcome (it may have been deleted by the interrupted run)";
 
 /// Deletes one id (and waits for it, with `--wait`). The SDK retries inside each call;
-/// here only a throttled call is tried again, after the shared throttle's pause.
-async fn delete_one<B: Backend>(run: &Run<B>, id: &JobId) -> Outcome {
+/// here only a throttled call is tried again, after the shared throttle's pause. An id
+/// an interrupted run may have deleted (`recheck`) is looked at first.
+async fn delete_one<B: Backend>(run: &Run<B>, id: &JobId, recheck: bool) -> Outcome {
     if run.settings.wait_only {
         let max = run.settings.wait.unwrap_or(Duration::ZERO);
         return match wait_gone(run, id, 0, max).await {
-            Outcome::Deleted { attempts } => Outcome::AlreadyGone {
+            Outcome::Deleted { attempts, .. } => Outcome::AlreadyGone {
                 attempts,
                 note: None,
             },
             other => other,
         };
     }
+    if recheck && probe_gone(run, id).await {
+        return Outcome::Deleted {
+            attempts: 0,
+            note: Some(RECOVERED.to_owned()),
+        };
+    }
     let mut attempts = 0;
     let mut throttled = 0;
     let mut unknown = false;
+    // The last throttled answer, for a run interrupted while waiting out the pause.
+    let mut last: Option<CallError> = None;
     loop {
-        if !run.throttle.acquire(&run.cancel).await {
-            return interrupted(attempts, None);
+        if !run.throttle.acquire(&run.halt).await {
+            return interrupted(run, attempts, last.as_ref());
         }
         let error = match run.backend.delete(run.kind, id).await {
             Ok(()) => {
                 attempts += 1;
+                run.reached();
                 run.throttle.succeeded();
                 break;
             }
             Err(e) => e,
         };
+        if error.class == ErrorClass::NotFound {
+            run.reached();
+        }
         attempts += error.attempts.max(1);
         unknown |= error.earlier_attempt_unknown;
         match error.class {
-            // Gone: maybe by an earlier attempt of ours whose answer was lost.
+            // Gone: maybe by an earlier attempt (ours, or an interrupted run's) whose
+            // answer was lost.
+            ErrorClass::NotFound if recheck => {
+                return Outcome::Deleted {
+                    attempts,
+                    note: Some(RECOVERED.to_owned()),
+                };
+            }
             ErrorClass::NotFound => {
                 return Outcome::AlreadyGone {
                     attempts,
@@ -244,13 +519,54 @@ async fn delete_one<B: Backend>(run: &Run<B>, id: &JobId) -> Outcome {
                 if throttled >= run.settings.max_throttled {
                     return failed(&error, attempts, "");
                 }
+                last = Some(error);
+            }
+            ErrorClass::Misconfigured { hint } => {
+                run.misconfigured(&error, hint);
+                return failed(&error, attempts, "");
             }
             ErrorClass::Fatal => return failed(&error, attempts, ""),
         }
     }
     match run.settings.wait {
-        None => Outcome::Deleted { attempts },
+        None => Outcome::Deleted {
+            attempts,
+            note: None,
+        },
         Some(max) => wait_gone(run, id, attempts, max).await,
+    }
+}
+
+/// One look at a job (the SDK's waiter, with no time to wait: its probe, once): whether
+/// it is gone. An error, or a job still there, is `false`: it is deleted as usual.
+async fn probe_gone<B: Backend>(run: &Run<B>, id: &JobId) -> bool {
+    if !run.throttle.acquire(&run.halt).await {
+        return false;
+    }
+    match run
+        .backend
+        .wait_gone(run.kind, id, Duration::ZERO, run.settings.poll_interval)
+        .await
+    {
+        Ok(waited) => {
+            run.reached();
+            waited == Waited::Gone
+        }
+        Err(e) => match e.class {
+            ErrorClass::NotFound => {
+                run.reached();
+                true
+            }
+            ErrorClass::Throttled { retry_after } => {
+                run.throttle.throttled(retry_after);
+                false
+            }
+            ErrorClass::Misconfigured { hint } => {
+                run.misconfigured(&e, hint);
+                false
+            }
+            ErrorClass::Fatal => false,
+        },
     }
 }
 
@@ -267,7 +583,10 @@ fn stopped_waiting(attempts: u32) -> Outcome {
             reason: "interrupted before it was seen gone".into(),
         }
     } else {
-        Outcome::Deleted { attempts }
+        Outcome::Deleted {
+            attempts,
+            note: None,
+        }
     }
 }
 
@@ -276,12 +595,25 @@ async fn wait_gone<B: Backend>(run: &Run<B>, id: &JobId, attempts: u32, max: Dur
     let start = Instant::now();
     let waited = tokio::select! {
         biased;
-        () = run.cancel.cancelled() => return stopped_waiting(attempts),
+        () = run.halt.cancelled() => return stopped_waiting(attempts),
         waited = run.backend.wait_gone(run.kind, id, max, run.settings.poll_interval) => waited,
     };
+    let deleted = Outcome::Deleted {
+        attempts,
+        note: None,
+    };
+    match &waited {
+        Ok(_) => run.reached(),
+        Err(e) if e.class == ErrorClass::NotFound => run.reached(),
+        Err(e) => {
+            if let ErrorClass::Misconfigured { hint } = e.class {
+                run.misconfigured(e, hint);
+            }
+        }
+    }
     match waited {
-        Ok(Waited::Gone) => Outcome::Deleted { attempts },
-        Err(e) if e.class == ErrorClass::NotFound => Outcome::Deleted { attempts },
+        Ok(Waited::Gone) => deleted,
+        Err(e) if e.class == ErrorClass::NotFound => deleted,
         Ok(Waited::Failed(status)) => Outcome::Failed {
             status: None,
             code: None,
@@ -320,7 +652,8 @@ async fn wait_gone<B: Backend>(run: &Run<B>, id: &JobId, attempts: u32, max: Dur
 /// all its ids are reported deleted; otherwise (any failure, a count that does not match,
 /// an error) the chunk's ids are deleted one by one, and those the batch did remove show
 /// as `already_gone`. The batch is a POST: the SDK does not resend it after an
-/// ambiguous failure, and the one-by-one deletions settle those ids.
+/// ambiguous failure, and the one-by-one deletions settle those ids. Each chunk's
+/// intents (`batch_delete`) are journalled before it is sent.
 async fn run_batches<B: Backend>(
     run: &Run<B>,
     plan: &Plan,
@@ -331,25 +664,50 @@ async fn run_batches<B: Backend>(
     let mut one_by_one = Vec::new();
     let mut chunks = todo.chunks(size);
     for chunk in chunks.by_ref() {
-        if !run.throttle.acquire(&run.cancel).await {
+        if !run.throttle.acquire(&run.halt).await {
             one_by_one.extend_from_slice(chunk);
             break;
         }
         let ids: Vec<JobId> = chunk.iter().map(|(_, id)| id.clone()).collect();
+        if let Some(journal) = &run.journal {
+            let journal_ = Arc::clone(journal);
+            let ids_ = ids.clone();
+            let written =
+                tokio::task::spawn_blocking(move || journal_.intend(Intent::BatchDelete, &ids_))
+                    .await
+                    .unwrap_or_else(|e| Err(std::io::Error::other(e.to_string())));
+            if let Err(e) = written {
+                run.journal_failed(journal, &e);
+                one_by_one.extend_from_slice(chunk);
+                break;
+            }
+        }
         match run.backend.batch_delete(&ids).await {
             Ok(entries) if all_succeeded(&entries, ids.len()) => {
+                run.reached();
                 run.throttle.succeeded();
-                let items: Vec<Item> = chunk
+                let mut done: Vec<(usize, Item)> = chunk
                     .iter()
-                    .map(|(index, id)| Item {
-                        id: id.clone(),
-                        name: plan.items[*index].name.clone(),
-                        outcome: Outcome::Deleted { attempts: 1 },
+                    .map(|(index, id)| {
+                        let outcome = Outcome::Deleted {
+                            attempts: 1,
+                            note: None,
+                        };
+                        (
+                            *index,
+                            Item::new(id.clone(), plan.items[*index].name.clone(), outcome),
+                        )
                     })
                     .collect();
-                run.finish(&items);
-                for ((index, _), item) in chunk.iter().zip(items) {
-                    outcomes[*index] = Some(item.outcome);
+                run.finish(&mut done, outcomes);
+            }
+            Err(e) if matches!(e.class, ErrorClass::Misconfigured { .. }) => {
+                if let ErrorClass::Misconfigured { hint } = e.class {
+                    run.misconfigured(&e, hint);
+                }
+                one_by_one.extend_from_slice(chunk);
+                if run.halt.is_cancelled() {
+                    break;
                 }
             }
             Err(e) if matches!(e.class, ErrorClass::Throttled { .. }) => {
@@ -358,6 +716,7 @@ async fn run_batches<B: Backend>(
                 }
                 one_by_one.extend_from_slice(chunk);
             }
+            // One by one: a misconfiguration shows there, on the first deletion.
             Ok(_) | Err(_) => {
                 one_by_one.extend_from_slice(chunk);
             }
@@ -383,12 +742,12 @@ fn failed(error: &CallError, attempts: u32, prefix: &str) -> Outcome {
     }
 }
 
-/// Interrupted before the first request (skipped) or between attempts (failed: it may or
-/// may not have been deleted by an attempt whose answer was lost).
-fn interrupted(attempts: u32, last: Option<&CallError>) -> Outcome {
+/// Interrupted (or stopped) before the first request (skipped) or between attempts
+/// (failed: it may or may not have been deleted by an attempt whose answer was lost).
+fn interrupted<B>(run: &Run<B>, attempts: u32, last: Option<&CallError>) -> Outcome {
     if attempts == 0 {
         return Outcome::Skipped {
-            reason: "interrupted before its deletion started".into(),
+            reason: run.not_started(),
         };
     }
     Outcome::Failed {

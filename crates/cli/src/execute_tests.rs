@@ -5,8 +5,16 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use crate::report::Stop;
+
 use super::*;
 use crate::backend::{JobRow, ServerFilters};
+use crate::journal::{Fsync, Selection, Sink};
+
+/// The selection the journals of these tests record.
+fn selection() -> Selection {
+    Selection::new("delete", Kind::FlinkJob)
+}
 
 /// Flink jobs in memory; scripted errors per id come before the real answer.
 #[derive(Default)]
@@ -20,6 +28,10 @@ struct Fake {
     requests: Mutex<Vec<(i64, Instant)>>,
     /// Successful deletions per id.
     deleted: Mutex<HashMap<i64, u32>>,
+    /// Ids looked at through `wait_gone`.
+    probes: Mutex<Vec<i64>>,
+    /// The journal's lines so far: each delete checks its intent is there.
+    journal: Option<Lines>,
     delay: Duration,
     in_flight: AtomicUsize,
     max_in_flight: AtomicUsize,
@@ -45,6 +57,53 @@ impl Fake {
 
     fn deleted_counts(&self) -> HashMap<i64, u32> {
         self.deleted.lock().unwrap().clone()
+    }
+}
+
+/// Journal lines in memory; every write from number `fail_from` on fails (the header is
+/// write 0), as a full disk would.
+#[derive(Clone, Default)]
+struct Lines {
+    bytes: Arc<Mutex<Vec<u8>>>,
+    writes: Arc<AtomicUsize>,
+    fail_from: Option<usize>,
+}
+
+impl Lines {
+    fn failing_from(write: usize) -> Lines {
+        Lines {
+            fail_from: Some(write),
+            ..Lines::default()
+        }
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8(self.bytes.lock().unwrap().clone()).unwrap()
+    }
+
+    fn has_intent(&self, id: i64) -> bool {
+        let text = self.text();
+        text.contains(&format!(r#"{{"intent":"delete","id":"{id}"}}"#))
+            || text.contains(&format!(r#"{{"intent":"batch_delete","id":"{id}"}}"#))
+    }
+
+    fn count(&self, what: &str) -> usize {
+        self.text().lines().filter(|l| l.contains(what)).count()
+    }
+}
+
+impl Sink for Lines {
+    fn append(&self, bytes: &[u8]) -> std::io::Result<()> {
+        let n = self.writes.fetch_add(1, Ordering::SeqCst);
+        if self.fail_from.is_some_and(|from| n >= from) {
+            return Err(std::io::Error::other("No space left on device"));
+        }
+        self.bytes.lock().unwrap().extend_from_slice(bytes);
+        Ok(())
+    }
+
+    fn sync(&self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
@@ -74,6 +133,12 @@ impl Backend for Fake {
 
     async fn delete(&self, _: Kind, id: &JobId) -> Result<(), CallError> {
         let id = number(id);
+        if let Some(lines) = &self.journal {
+            assert!(
+                lines.has_intent(id),
+                "delete of {id} sent before its intent was journalled"
+            );
+        }
         self.requests.lock().unwrap().push((id, Instant::now()));
         let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
         self.max_in_flight.fetch_max(now, Ordering::SeqCst);
@@ -103,13 +168,20 @@ impl Backend for Fake {
         max_wait: Duration,
         _: Duration,
     ) -> Result<Waited, CallError> {
+        let id = number(id);
+        self.probes.lock().unwrap().push(id);
+        let present = self.jobs.lock().unwrap().contains(&id);
         let waited = self
             .waits
             .lock()
             .unwrap()
-            .get(&number(id))
+            .get(&id)
             .cloned()
-            .unwrap_or(Waited::Gone);
+            .unwrap_or(if present {
+                Waited::StillPresent(Some("job_running".into()))
+            } else {
+                Waited::Gone
+            });
         if matches!(waited, Waited::TimedOut(_)) {
             tokio::time::sleep(max_wait).await;
         }
@@ -117,6 +189,14 @@ impl Backend for Fake {
     }
 
     async fn batch_delete(&self, ids: &[JobId]) -> Result<Vec<BatchEntry>, CallError> {
+        if let Some(lines) = &self.journal {
+            for id in ids {
+                assert!(
+                    lines.has_intent(number(id)),
+                    "batch of {id} before its intent"
+                );
+            }
+        }
         let answer = self.batch_answer.lock().unwrap().clone();
         match answer {
             None => Err(error(ErrorClass::Fatal, 500)),
@@ -163,7 +243,8 @@ async fn resume(
     ids: impl IntoIterator<Item = i64>,
     settings: Settings,
 ) -> (Plan, usize, Report) {
-    let (journal, finished) = Journal::open(path, Kind::FlinkJob).unwrap();
+    let journal = Journal::open(path, Kind::FlinkJob, &selection(), Fsync::Never).unwrap();
+    let finished = journal.earlier().finished();
     let plan = Plan::new(
         Kind::FlinkJob,
         ids.into_iter().map(|n| (JobId::Number(n), None)).collect(),
@@ -265,7 +346,13 @@ async fn a_429_pauses_every_task_not_just_its_own() {
         .iter()
         .find(|i| i.id == JobId::Number(3))
         .unwrap();
-    assert_eq!(retried.outcome, Outcome::Deleted { attempts: 2 });
+    assert_eq!(
+        retried.outcome,
+        Outcome::Deleted {
+            attempts: 2,
+            note: None
+        }
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -301,7 +388,13 @@ async fn reports_what_the_sdk_ends_with_and_retries_only_throttling() {
     );
     let plan = plan([1, 2, 3, 4, 5]);
     let report = run(&fake, &plan, Settings::default()).await;
-    assert_eq!(report.items[0].outcome, Outcome::Deleted { attempts: 3 });
+    assert_eq!(
+        report.items[0].outcome,
+        Outcome::Deleted {
+            attempts: 3,
+            note: None
+        }
+    );
     assert_eq!(
         report.items[1].outcome,
         Outcome::Failed {
@@ -389,8 +482,8 @@ async fn journal_resume_finishes_everything_without_deleting_twice() {
     let ids = 1..=20;
 
     // First run: interrupted part-way.
-    let (journal, finished) = Journal::open(&path, Kind::FlinkJob).unwrap();
-    assert!(finished.is_empty());
+    let journal = Journal::open(&path, Kind::FlinkJob, &selection(), Fsync::Never).unwrap();
+    assert!(journal.earlier().finished().is_empty());
     let cancel = Cancel::default();
     let stopper = cancel.clone();
     tokio::spawn(async move {
@@ -419,10 +512,19 @@ async fn journal_resume_finishes_everything_without_deleting_twice() {
     assert_eq!(finished, done_first);
     std::fs::remove_file(&path).unwrap();
     assert_exactly_once(&plan2, &second);
-    assert_eq!(second.summary.skipped, done_first);
+    // The report is the whole run's: the first attempt's deletions, marked, and the rest.
+    let earlier = second.items.iter().filter(|i| i.earlier_run).count();
+    assert_eq!(earlier, done_first);
+    assert_eq!((second.summary.deleted, second.summary.skipped), (20, 0));
+    assert_eq!(second.exit_code(), 0);
     // Job 7, refused in the first run, is not finished: the rerun tries it again.
     assert_eq!(first.summary.failed, 1);
-    assert_eq!(second.summary.deleted, 20 - done_first);
+    let seven = second
+        .items
+        .iter()
+        .find(|i| i.id == JobId::Number(7))
+        .unwrap();
+    assert!(!seven.earlier_run);
     // Every job is gone, each deleted exactly once over both runs.
     assert!(fake.jobs.lock().unwrap().is_empty());
     assert!(fake.deleted_counts().values().all(|n| *n == 1));
@@ -443,7 +545,13 @@ async fn wait_until_gone_times_out_or_sees_a_failed_deletion() {
         ..Settings::default()
     };
     let report = run(&fake, &plan([1, 2, 3, 4]), settings).await;
-    assert_eq!(report.items[0].outcome, Outcome::Deleted { attempts: 1 });
+    assert_eq!(
+        report.items[0].outcome,
+        Outcome::Deleted {
+            attempts: 1,
+            note: None
+        }
+    );
     assert_eq!(
         report.items[1].outcome,
         Outcome::TimedOut {
@@ -529,7 +637,13 @@ async fn interrupted_while_waiting_a_deletion_the_service_accepted_is_deleted() 
     )
     .await;
     assert!(report.interrupted);
-    assert_eq!(report.items[0].outcome, Outcome::Deleted { attempts: 1 });
+    assert_eq!(
+        report.items[0].outcome,
+        Outcome::Deleted {
+            attempts: 1,
+            note: None
+        }
+    );
 }
 
 // A batch's ids complete together and are journalled in one write: a rerun with that
@@ -551,7 +665,7 @@ async fn a_batch_journalled_together_is_skipped_by_a_rerun() {
         batch: Some(4),
         ..Settings::default()
     };
-    let (journal, _) = Journal::open(&path, Kind::FlinkJob).unwrap();
+    let journal = Journal::open(&path, Kind::FlinkJob, &selection(), Fsync::Never).unwrap();
     let plan7 = plan(1..=7);
     let first = execute(
         Arc::clone(&fake),
@@ -565,11 +679,275 @@ async fn a_batch_journalled_together_is_skipped_by_a_rerun() {
     assert_exactly_once(&plan7, &first);
     assert_eq!((first.summary.deleted, first.summary.already_gone), (4, 3));
     let text = std::fs::read_to_string(&path).unwrap();
-    assert_eq!(text.lines().count(), 7, "{text}");
+    let count = |what: &str| text.lines().filter(|l| l.contains(what)).count();
+    // Both chunks' intents, the second chunk's again one by one, and seven outcomes.
+    assert_eq!(count(r#""intent":"batch_delete""#), 7, "{text}");
+    assert_eq!(count(r#""intent":"delete""#), 3, "{text}");
+    assert_eq!(count(r#""outcome""#), 7, "{text}");
 
     let (_, finished, second) = resume(&fake, &path, 1..=7, settings).await;
     assert_eq!(finished, 7);
     std::fs::remove_file(&path).unwrap();
-    assert_eq!(second.summary.skipped, 7);
+    assert!(second.items.iter().all(|i| i.earlier_run));
+    assert_eq!(
+        (second.summary.deleted, second.summary.already_gone),
+        (4, 3)
+    );
     assert!(fake.deleted_counts().values().all(|n| *n == 1));
+}
+
+fn journal_in_memory(lines: &Lines) -> Arc<Journal> {
+    let path = std::path::Path::new("memory.journal");
+    Arc::new(Journal::with_sink(path, Kind::FlinkJob, Box::new(lines.clone())).unwrap())
+}
+
+// Write-ahead: the fake checks, at each DELETE, that its intent is already journalled;
+// intents go in groups and outcomes that complete together in one write.
+#[tokio::test(start_paused = true)]
+async fn every_deletion_is_journalled_before_it_is_sent() {
+    let lines = Lines::default();
+    let fake = Arc::new(Fake {
+        journal: Some(lines.clone()),
+        ..Fake::with_jobs(1..=100, Duration::from_millis(10))
+    });
+    let plan = plan(1..=100);
+    let settings = Settings {
+        parallelism: 8,
+        ..Settings::default()
+    };
+    let report = execute(
+        Arc::clone(&fake),
+        &plan,
+        settings,
+        Some(journal_in_memory(&lines)),
+        Cancel::default(),
+        ProgressBar::hidden(),
+    )
+    .await;
+    assert_eq!(report.summary.deleted, 100);
+    assert_eq!(lines.count(r#""intent":"delete""#), 100);
+    assert_eq!(lines.count(r#""outcome":"deleted""#), 100);
+    // Eight finish together every 10 ms: about 100 / 8 outcome writes, 100 / 16 of intents.
+    let writes = lines.writes.load(Ordering::SeqCst);
+    assert!(writes <= 1 + 13 + 7 + 2, "{writes} writes");
+}
+
+// A rerun over a journal whose intents have no outcome (the run was killed): each such
+// job is probed first; gone, it is reported deleted with a note and not deleted again;
+// still there, it is deleted as usual.
+#[tokio::test(start_paused = true)]
+async fn a_rerun_probes_what_the_killed_run_may_have_deleted() {
+    let path = std::env::temp_dir().join(format!("otc-jobs-cli-probe-{}", std::process::id()));
+    std::fs::write(
+        &path,
+        concat!(
+            r#"{"journal":"otc-jobs","format":2,"kind":"flink-job","#,
+            r#""selection":{"command":"delete","kind":"flink-job"}}"#,
+            "\n",
+            r#"{"intent":"delete","id":"1"}"#,
+            "\n",
+            r#"{"intent":"delete","id":"2"}"#,
+            "\n",
+            r#"{"intent":"delete","id":"3"}"#,
+            "\n",
+            r#"{"id":"3","outcome":"deleted","attempts":1}"#,
+            "\n",
+        ),
+    )
+    .unwrap();
+    // 1 was deleted by the killed run (its answer never journalled); 2 was not.
+    let fake = Arc::new(Fake::with_jobs([2, 4], Duration::ZERO));
+    let (_, finished, report) = resume(&fake, &path, 1..=4, Settings::default()).await;
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(finished, 1);
+    let by_id: HashMap<String, &Item> =
+        report.items.iter().map(|i| (i.id.to_string(), i)).collect();
+    assert_eq!(
+        by_id["1"].outcome,
+        Outcome::Deleted {
+            attempts: 0,
+            note: Some(RECOVERED.into())
+        }
+    );
+    assert!(!by_id["1"].earlier_run);
+    assert_eq!(
+        by_id["2"].outcome,
+        Outcome::Deleted {
+            attempts: 1,
+            note: None
+        }
+    );
+    assert!(by_id["3"].earlier_run);
+    assert_eq!(
+        by_id["4"].outcome,
+        Outcome::Deleted {
+            attempts: 1,
+            note: None
+        }
+    );
+    let mut probed = fake.probes.lock().unwrap().clone();
+    probed.sort();
+    assert_eq!(probed, [1, 2]);
+    let sent: Vec<i64> = fake
+        .requests
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(id, _)| *id)
+        .collect();
+    assert!(!sent.contains(&1) && !sent.contains(&3), "{sent:?}");
+    assert_eq!(report.summary.deleted, 4);
+}
+
+// A journal that fails part-way (a full disk): no new deletion starts, those in flight
+// finish, nothing is sent without its intent, every id is reported, exit 1.
+#[tokio::test(start_paused = true)]
+async fn a_journal_that_fails_mid_run_stops_new_deletions() {
+    // Write 0 is the header, 1 the first intents, 2 the first outcomes; 3 fails.
+    let lines = Lines::failing_from(3);
+    let fake = Arc::new(Fake {
+        journal: Some(lines.clone()),
+        ..Fake::with_jobs(1..=50, Duration::from_millis(10))
+    });
+    let plan = plan(1..=50);
+    let settings = Settings {
+        parallelism: 4,
+        ..Settings::default()
+    };
+    let report = execute(
+        Arc::clone(&fake),
+        &plan,
+        settings,
+        Some(journal_in_memory(&lines)),
+        Cancel::default(),
+        ProgressBar::hidden(),
+    )
+    .await;
+    assert_exactly_once(&plan, &report);
+    assert!(matches!(&report.stopped, Some(Stop::JournalUnwritable(m)) if m.contains("No space")));
+    assert!(!report.interrupted);
+    assert_eq!(report.exit_code(), 1);
+    let left = fake.jobs.lock().unwrap().clone();
+    assert!(!left.is_empty() && left.len() < 50, "{left:?}");
+    // The report agrees with the service: deleted ids are gone, the rest skipped, not
+    // started, with the reason.
+    for item in &report.items {
+        let n = number(&item.id);
+        match &item.outcome {
+            Outcome::Deleted { .. } => assert!(!left.contains(&n), "{n}"),
+            Outcome::Skipped { reason } => {
+                assert!(left.contains(&n), "{n}");
+                assert!(reason.contains("cannot write --journal"), "{reason}");
+            }
+            other => panic!("{n}: {other:?}"),
+        }
+    }
+}
+
+// Interrupted while the throttle pauses after a 429: the id is reported failed with the
+// last answer (status, code, request id), not a bare "interrupted".
+#[tokio::test(start_paused = true)]
+async fn interrupted_after_throttling_keeps_the_last_error() {
+    let fake = Arc::new(Fake::with_jobs([1], Duration::ZERO));
+    fake.script(
+        1,
+        [error(
+            ErrorClass::Throttled {
+                retry_after: Some(Duration::from_secs(30)),
+            },
+            429,
+        )],
+    );
+    let cancel = Cancel::default();
+    let stopper = cancel.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        stopper.cancel();
+    });
+    let report = execute(
+        Arc::clone(&fake),
+        &plan([1]),
+        Settings::default(),
+        None,
+        cancel,
+        ProgressBar::hidden(),
+    )
+    .await;
+    assert!(report.interrupted);
+    assert_eq!(
+        report.items[0].outcome,
+        Outcome::Failed {
+            status: Some(429),
+            code: Some("E429".into()),
+            message: "interrupted after 1 attempt(s); last error: status 429".into(),
+            request_id: Some("req-1".into()),
+            attempts: 1,
+        }
+    );
+    assert_eq!(fake.requests.lock().unwrap().len(), 1);
+}
+
+fn misconfigured() -> CallError {
+    CallError {
+        code: Some("APIG.0301".into()),
+        message: "Incorrect IAM authentication information".into(),
+        ..error(
+            ErrorClass::Misconfigured {
+                hint: "check the credentials",
+            },
+            401,
+        )
+    }
+}
+
+// A 401 from the gateway (or a gateway 404, a refused connection) on the first calls:
+// the setup is wrong, every other id would fail the same way. Nothing new starts; the
+// ids in flight fail with the answer, the rest are skipped with the reason; exit 2.
+#[tokio::test(start_paused = true)]
+async fn a_wrong_setup_on_the_first_calls_stops_the_run() {
+    let fake = Arc::new(Fake::with_jobs(1..=200, Duration::from_millis(50)));
+    for id in 1..=200 {
+        fake.script(id, [misconfigured()]);
+    }
+    let plan = plan(1..=200);
+    let settings = Settings {
+        parallelism: 8,
+        ..Settings::default()
+    };
+    let report = run(&fake, &plan, settings).await;
+    assert_exactly_once(&plan, &report);
+    assert!(
+        matches!(&report.stopped, Some(Stop::Misconfigured(m)) if m.contains("APIG.0301") && m.contains("check the credentials"))
+    );
+    assert_eq!(report.exit_code(), 2);
+    let sent = fake.requests.lock().unwrap().len();
+    assert_eq!(sent, 8, "only the first wave was sent");
+    assert_eq!((report.summary.failed, report.summary.skipped), (8, 192));
+    let skipped = report
+        .items
+        .iter()
+        .find(|i| i.id == JobId::Number(9))
+        .unwrap();
+    assert!(
+        matches!(&skipped.outcome, Outcome::Skipped { reason } if reason.contains("not started: the run stopped (misconfiguration: HTTP 401 APIG.0301")),
+        "{:?}",
+        skipped.outcome
+    );
+    assert_eq!(fake.jobs.lock().unwrap().len(), 200);
+}
+
+// Once a call of the run reached the service, the same error is that id's failure only
+// (a credential revoked mid-run is not a reason to skip the rest unseen).
+#[tokio::test(start_paused = true)]
+async fn after_the_setup_worked_a_gateway_refusal_fails_only_its_id() {
+    let fake = Arc::new(Fake::with_jobs(1..=10, Duration::ZERO));
+    fake.script(5, [misconfigured()]);
+    let settings = Settings {
+        parallelism: 1,
+        ..Settings::default()
+    };
+    let report = run(&fake, &plan(1..=10), settings).await;
+    assert_eq!(report.stopped, None);
+    assert_eq!((report.summary.deleted, report.summary.failed), (9, 1));
+    assert_eq!(report.exit_code(), 1);
 }

@@ -43,16 +43,16 @@ fn main() -> ExitCode {
     let cancel = cancel::Cancel::default();
     let code = runtime.block_on(async {
         // Registered before any request goes out, so an early Ctrl-C is never lost.
-        let interrupts = Interrupts::new();
+        let interrupts = cancel::Interrupts::new();
         let on_interrupt = cancel.clone();
         tokio::spawn(async move {
             let Ok(mut interrupts) = interrupts else { return };
-            if interrupts.next().await {
+            if let Some(signal) = interrupts.next().await {
                 eprintln!(
-                    "interrupted: starting no new deletions; waiting for those in flight (Ctrl-C again to abort)"
+                    "interrupted ({signal}): starting no new deletions; waiting for those in flight (Ctrl-C again to abort)"
                 );
                 on_interrupt.cancel();
-                if interrupts.next().await {
+                if interrupts.next().await.is_some() {
                     std::process::exit(i32::from(exit::INTERRUPTED));
                 }
             }
@@ -68,27 +68,4 @@ fn main() -> ExitCode {
     // A question left unanswered holds a blocking thread on stdin: do not wait for it.
     runtime.shutdown_background();
     ExitCode::from(code)
-}
-
-/// Ctrl-C (SIGINT on Unix), registered when made.
-struct Interrupts {
-    #[cfg(unix)]
-    signal: tokio::signal::unix::Signal,
-}
-
-impl Interrupts {
-    fn new() -> std::io::Result<Interrupts> {
-        Ok(Interrupts {
-            #[cfg(unix)]
-            signal: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?,
-        })
-    }
-
-    /// The next interrupt; `false` if none can come.
-    async fn next(&mut self) -> bool {
-        #[cfg(unix)]
-        return self.signal.recv().await.is_some();
-        #[cfg(not(unix))]
-        return tokio::signal::ctrl_c().await.is_ok();
-    }
 }

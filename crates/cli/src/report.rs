@@ -1,24 +1,28 @@
 //! The report: one outcome per selected id, built from the executor's outcomes only.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::kinds::{JobId, Kind};
 
-/// What happened to one id.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// What happened to one id. (Read back from the journal, so `Deserialize` too.)
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub(crate) enum Outcome {
     /// Deleted by this run (and, with `--wait`, seen gone).
     Deleted {
         /// Requests made for the deletion.
         attempts: u32,
+        /// How the outcome was learnt, when not from the deletion's answer (an interrupted
+        /// run's deletion, found gone by a rerun).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
     },
     /// The service says it does not exist: nothing left to do (success).
     AlreadyGone {
         /// Requests made.
         attempts: u32,
         /// Why this run may be what removed it (an attempt whose answer was lost).
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         note: Option<String>,
     },
     /// Not deleted.
@@ -65,12 +69,19 @@ impl Outcome {
     /// One line of detail for a table.
     pub(crate) fn detail(&self) -> String {
         match self {
-            Outcome::Deleted { attempts }
+            Outcome::Deleted {
+                attempts,
+                note: None,
+            }
             | Outcome::AlreadyGone {
                 attempts,
                 note: None,
             } => format!("attempts: {attempts}"),
-            Outcome::AlreadyGone {
+            Outcome::Deleted {
+                attempts,
+                note: Some(note),
+            }
+            | Outcome::AlreadyGone {
                 attempts,
                 note: Some(note),
             } => format!("attempts: {attempts}; {note}"),
@@ -120,6 +131,42 @@ pub(crate) struct Item {
     /// What happened.
     #[serde(flatten)]
     pub(crate) outcome: Outcome,
+    /// The outcome is an earlier attempt's of the same run, read from `--journal` (this
+    /// attempt had nothing left to do for the id).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) earlier_run: bool,
+}
+
+impl Item {
+    /// An outcome of this attempt.
+    pub(crate) fn new(id: JobId, name: Option<String>, outcome: Outcome) -> Item {
+        Item {
+            id,
+            name,
+            outcome,
+            earlier_run: false,
+        }
+    }
+}
+
+/// Why a run stopped starting deletions before it was done (other than Ctrl-C).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "cause", content = "message", rename_all = "snake_case")]
+pub(crate) enum Stop {
+    /// The journal could not be written: a rerun could not be trusted (exit 1).
+    JournalUnwritable(String),
+    /// The first calls of the run said the setup is wrong (credentials, endpoint): no
+    /// other id would fare better (exit 2).
+    Misconfigured(String),
+}
+
+impl Stop {
+    /// What it says.
+    pub(crate) fn message(&self) -> &str {
+        match self {
+            Stop::JournalUnwritable(message) | Stop::Misconfigured(message) => message,
+        }
+    }
 }
 
 /// How many ids ended how.
@@ -146,6 +193,9 @@ pub(crate) struct Report {
     pub(crate) kind: Kind,
     /// Whether the run was interrupted (Ctrl-C).
     pub(crate) interrupted: bool,
+    /// Why the run stopped early, if it did for a reason of its own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) stopped: Option<Stop>,
     /// The counts.
     pub(crate) summary: Summary,
     /// Every selected id, once, in selection order.
@@ -154,7 +204,18 @@ pub(crate) struct Report {
 
 impl Report {
     /// A report of `items`.
+    #[cfg(test)]
     pub(crate) fn new(kind: Kind, items: Vec<Item>, interrupted: bool) -> Report {
+        Report::stopped(kind, items, interrupted, None)
+    }
+
+    /// A report of `items` of a run that stopped early for `stopped`.
+    pub(crate) fn stopped(
+        kind: Kind,
+        items: Vec<Item>,
+        interrupted: bool,
+        stopped: Option<Stop>,
+    ) -> Report {
         let mut summary = Summary {
             total: items.len(),
             ..Summary::default()
@@ -171,6 +232,7 @@ impl Report {
         Report {
             kind,
             interrupted,
+            stopped,
             summary,
             items,
         }
@@ -179,8 +241,9 @@ impl Report {
     /// The one-line summary.
     pub(crate) fn summary_line(&self) -> String {
         let s = &self.summary;
+        let earlier = self.items.iter().filter(|i| i.earlier_run).count();
         format!(
-            "{} {}: {} deleted, {} already gone, {} failed, {} timed out, {} skipped{}",
+            "{} {}: {} deleted, {} already gone, {} failed, {} timed out, {} skipped{}{}{}",
             s.total,
             self.kind,
             s.deleted,
@@ -188,19 +251,33 @@ impl Report {
             s.failed,
             s.timed_out,
             s.skipped,
+            if earlier > 0 {
+                format!(" ({earlier} by an earlier attempt, per --journal)")
+            } else {
+                String::new()
+            },
             if self.interrupted {
                 " (interrupted)"
             } else {
                 ""
+            },
+            match &self.stopped {
+                Some(stop) => format!(" (stopped: {})", stop.message()),
+                None => String::new(),
             }
         )
     }
 
-    /// The exit code the report calls for: 130 interrupted, 1 some failed, 3 a wait timed
+    /// The exit code the report calls for: 2 stopped for a wrong setup, 130 interrupted, 1
+    /// stopped for a journal that could not be written or some failed, 3 a wait timed
     /// out, else 0 (deleted, already gone and skipped are all fine).
     pub(crate) fn exit_code(&self) -> u8 {
-        if self.interrupted {
+        if let Some(Stop::Misconfigured(_)) = self.stopped {
+            crate::exit::USAGE
+        } else if self.interrupted {
             crate::exit::INTERRUPTED
+        } else if let Some(Stop::JournalUnwritable(_)) = self.stopped {
+            crate::exit::FAILED
         } else if self.summary.failed > 0 {
             crate::exit::FAILED
         } else if self.summary.timed_out > 0 {
@@ -217,11 +294,7 @@ mod tests {
     use super::*;
 
     fn item(n: i64, outcome: Outcome) -> Item {
-        Item {
-            id: JobId::Number(n),
-            name: None,
-            outcome,
-        }
+        Item::new(JobId::Number(n), None, outcome)
     }
 
     #[test]
@@ -229,7 +302,13 @@ mod tests {
         let report = Report::new(
             Kind::FlinkJob,
             vec![
-                item(1, Outcome::Deleted { attempts: 1 }),
+                item(
+                    1,
+                    Outcome::Deleted {
+                        attempts: 1,
+                        note: None,
+                    },
+                ),
                 item(
                     2,
                     Outcome::AlreadyGone {
@@ -291,7 +370,13 @@ mod tests {
     fn json_has_one_flat_object_per_id() {
         let report = Report::new(
             Kind::FlinkJob,
-            vec![item(7, Outcome::Deleted { attempts: 1 })],
+            vec![item(
+                7,
+                Outcome::Deleted {
+                    attempts: 1,
+                    note: None,
+                },
+            )],
             false,
         );
         let json = serde_json::to_value(&report).unwrap();

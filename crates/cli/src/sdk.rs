@@ -18,7 +18,7 @@ use otc_jobs_core::modelarts::{
     ListTrainingJobs, ListVisualizationJobs,
 };
 use otc_jobs_core::mrs::{DeleteJobExecution, ListJobExecutions};
-use otc_jobs_core::{Deletion, Operation, PathId, RetryAfter, THROTTLED_CODE};
+use otc_jobs_core::{Deletion, Operation, PathId, RetryAfter, THROTTLED_CODE, TransportErrorKind};
 
 use crate::backend::{Backend, BatchEntry, CallError, ErrorClass, JobRow, ServerFilters, Waited};
 use crate::kinds::{JobId, Kind};
@@ -33,6 +33,17 @@ impl SdkBackend {
     /// Over `client`.
     pub(crate) fn new(client: Client) -> SdkBackend {
         SdkBackend { client }
+    }
+
+    /// Where the client acts: its region, and its project (`id:…` or `name:…`), as the
+    /// journal records a run's selection.
+    pub(crate) fn scope(&self) -> (String, String) {
+        let config = self.client.config();
+        let project = match config.project() {
+            otc_jobs_async::Project::Id(id) => format!("id:{id}"),
+            otc_jobs_async::Project::Name(name) => format!("name:{name}"),
+        };
+        (config.endpoints().region().as_str().to_owned(), project)
     }
 
     async fn list_training_jobs(&self, f: &ServerFilters) -> Result<Vec<JobRow>, Error> {
@@ -293,9 +304,45 @@ fn millis(ms: i64) -> Option<SystemTime> {
     SystemTime::UNIX_EPOCH.checked_add(Duration::from_millis(ms))
 }
 
+/// The hint of an error that says the setup is wrong, not the job (see
+/// [`ErrorClass::Misconfigured`]).
+// TODO(lead): use Error::is_misconfiguration (branch `errors`) once main has it.
+fn misconfiguration(error: &Error) -> Option<&'static str> {
+    match error {
+        Error::Service(e) => {
+            let gateway = e.code.as_deref().is_some_and(|c| c.starts_with("APIG."));
+            match e.status.as_u16() {
+                401 | 403 if gateway => Some(
+                    "the API gateway refused the request's credentials: check OS_ACCESS_KEY and \
+                     OS_SECRET_KEY (or the token), --project-id or --project-name, and --region",
+                ),
+                // A service's own "not found" carries its code; the gateway's, or a web
+                // server's HTML, says the API is not there.
+                404 if gateway || e.code.is_none() => Some(
+                    "the endpoint does not serve this API (the answer is the gateway's or a web \
+                     server's 404, not the service's): check --endpoint and --region",
+                ),
+                _ => None,
+            }
+        }
+        Error::Transport(e) if e.kind == TransportErrorKind::Connect => {
+            let message = e.message.to_ascii_lowercase();
+            (message.contains("connection refused")
+                || message.contains("dns error")
+                || message.contains("failed to lookup address"))
+            .then_some(
+                "nothing answers at the endpoint: check --endpoint and --region (and a proxy)",
+            )
+        }
+        _ => None,
+    }
+}
+
 /// What an SDK error means for the executor.
 pub(crate) fn call_error(error: &Error) -> CallError {
-    let class = if error.is_not_found() {
+    let class = if let Some(hint) = misconfiguration(error) {
+        ErrorClass::Misconfigured { hint }
+    } else if error.is_not_found() {
         ErrorClass::NotFound
     } else if let Error::Service(e) = error
         && (e.status.as_u16() == 429 || e.code.as_deref() == Some(THROTTLED_CODE))
@@ -329,7 +376,7 @@ pub(crate) fn call_error(error: &Error) -> CallError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use otc_jobs_core::ServiceError;
+    use otc_jobs_core::{ServiceError, TransportError};
 
     fn answer(status: u16, retry_after: Option<&str>, body: &str) -> Error {
         let mut headers = http::HeaderMap::new();
@@ -392,6 +439,58 @@ mod tests {
             refused.to_string(),
             "HTTP 403 ModelArts.0210 wrong project (request id req-9)"
         );
+    }
+
+    #[test]
+    fn a_wrong_setup_is_told_apart_from_a_missing_job() {
+        let misconfigured =
+            |e: &Error| matches!(call_error(e).class, ErrorClass::Misconfigured { .. });
+        let refused = answer(
+            401,
+            None,
+            r#"{"error_code":"APIG.0301","error_msg":"Incorrect IAM authentication information"}"#,
+        );
+        assert!(misconfigured(&refused));
+        let forbidden = answer(
+            403,
+            None,
+            r#"{"error_code":"APIG.0302","error_msg":"denied"}"#,
+        );
+        assert!(misconfigured(&forbidden));
+        let typo = answer(
+            404,
+            None,
+            r#"{"error_code":"APIG.0101","error_msg":"The API does not exist or has not been published in the environment"}"#,
+        );
+        assert!(misconfigured(&typo));
+        let html = answer(404, None, "<html><body>Not Found</body></html>");
+        assert!(misconfigured(&html));
+        let empty = answer(404, None, "");
+        assert!(misconfigured(&empty));
+        let nobody = Error::Transport(TransportError::new(
+            TransportErrorKind::Connect,
+            "error sending request: client error (Connect): tcp connect error: Connection refused (os error 111)",
+        ));
+        let class = call_error(&nobody).class;
+        assert!(matches!(class, ErrorClass::Misconfigured { hint } if hint.contains("--endpoint")));
+        // The service's own word stays what it was.
+        let gone = answer(
+            404,
+            None,
+            r#"{"error_code":"DLI.0002","error_msg":"no such job"}"#,
+        );
+        assert_eq!(call_error(&gone).class, ErrorClass::NotFound);
+        let project = answer(
+            403,
+            None,
+            r#"{"error_code":"ModelArts.0210","error_msg":"wrong project"}"#,
+        );
+        assert_eq!(call_error(&project).class, ErrorClass::Fatal);
+        let timeout = Error::Transport(TransportError::new(
+            TransportErrorKind::Timeout,
+            "timed out",
+        ));
+        assert_eq!(call_error(&timeout).class, ErrorClass::Fatal);
     }
 
     #[test]

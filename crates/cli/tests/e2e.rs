@@ -480,29 +480,65 @@ fn missing_configuration_says_what_to_set() {
 #[test]
 fn a_rerun_with_the_journal_skips_what_was_finished() {
     let emulator = emulator_with_flink_jobs(1..=10);
+    for id in 6..=10 {
+        emulator.add_fault(Fault::new(
+            "DELETE",
+            format!("/v1.0/*/streaming/jobs/{id}"),
+            FaultAction::respond(403, &[], r#"{"error_code":"DLI.0003","error_msg":"no"}"#),
+        ));
+    }
     let journal = temp("resume.journal");
-    let out = run(otc_jobs(&emulator)
-        .args(["delete", "flink-job", "--yes", "-o", "json", "--journal"])
-        .arg(&journal)
-        .args(ids(1..=5)));
-    assert_eq!(out.status.code(), Some(0));
+    let delete = |ids: &[String]| {
+        let mut command = otc_jobs(&emulator);
+        command
+            .args(["delete", "flink-job", "--yes", "-o", "json", "--journal"])
+            .arg(&journal)
+            .args(ids);
+        command
+    };
+    let out = run(&mut delete(&ids(1..=10)));
+    assert_eq!(out.status.code(), Some(1));
     emulator.seed(SeedJob::flink_job(3)); // recreated: the journal still says it is done
     let before = deletes_sent(&emulator);
-    let out = run(otc_jobs(&emulator)
-        .args(["delete", "flink-job", "--yes", "-o", "json", "--journal"])
-        .arg(&journal)
-        .args(ids(1..=10)));
+    let out = run(&mut delete(&ids(1..=10)));
     assert_eq!(out.status.code(), Some(0));
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     let outcomes = outcomes(&report);
     for id in 1..=10 {
-        let expected = if id <= 5 { "skipped" } else { "deleted" };
-        assert_eq!(outcomes[&id], expected, "id {id}");
+        assert_eq!(outcomes[&id], "deleted", "id {id}");
+        // The first five by the earlier attempt, as the journal has it.
+        let earlier = &report["items"][id as usize - 1]["earlier_run"];
+        assert_eq!(earlier.as_bool().unwrap_or(false), id <= 5, "id {id}");
     }
+    assert_eq!(report["summary"]["deleted"], 10);
     assert_eq!(deletes_sent(&emulator) - before, 5);
     assert_eq!(flink_ids_left(&emulator), BTreeSet::from([3]));
-    let lines = std::fs::read_to_string(&journal).unwrap().lines().count();
-    assert_eq!(lines, 10);
+    assert_eq!(journal_outcomes(&journal).len(), 15);
+    // Other ids are another run: refused, nothing sent.
+    let before = deletes_sent(&emulator);
+    let out = run(&mut delete(&ids(1..=11)));
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("selected otherwise: ids was 10 ids, is 11 ids")
+            && stderr.contains("give a new journal file"),
+        "{stderr}"
+    );
+    assert_eq!(deletes_sent(&emulator), before);
+}
+
+/// id → outcome of each outcome line of a journal.
+fn journal_outcomes(path: &Path) -> Vec<(u64, String)> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|e| e.get("outcome").is_some())
+        .map(|e| {
+            let id = e["id"].as_str().unwrap().parse().unwrap();
+            (id, e["outcome"].as_str().unwrap().to_owned())
+        })
+        .collect()
 }
 
 #[test]
@@ -832,11 +868,27 @@ fn an_interrupted_clean_is_finished_by_a_rerun_with_its_journal() {
 
     let out = run(&mut clean(&second_path));
     assert_eq!(out.status.code(), Some(0));
-    let second = outcomes(&read_report(&second_path));
+    let second_report = read_report(&second_path);
+    let second = outcomes(&second_report);
     assert!(flink_ids_left(&emulator).is_empty());
-    // The union of both reports' finished ids is every id, each once.
+    // The rerun reports the whole run: every id, those of the first attempt marked.
+    assert_eq!(second.len(), 2_000);
+    let this_attempt: BTreeMap<u64, String> = second_report["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["earlier_run"] != true)
+        .map(|i| {
+            (
+                i["id"].as_str().unwrap().parse().unwrap(),
+                i["outcome"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(second.len() - this_attempt.len(), finished_first.len());
+    // The union of both attempts' finished ids is every id, each once.
     let mut union: BTreeMap<u64, usize> = BTreeMap::new();
-    for (id, outcome) in first.iter().chain(&second) {
+    for (id, outcome) in first.iter().chain(&this_attempt) {
         if outcome == "deleted" || outcome == "already_gone" {
             *union.entry(*id).or_default() += 1;
         }
@@ -1134,7 +1186,7 @@ fn resume_after_a_kill_deletes_nothing_twice_and_loses_no_outcome() {
     }
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
-    let journalled = std::fs::read_to_string(&journal).unwrap().lines().count();
+    let journalled = journal_outcomes(&journal).len();
     assert!(journalled > 0 && journalled < 120, "{journalled}");
 
     let out = run(otc_jobs(&emulator)
@@ -1152,7 +1204,14 @@ fn resume_after_a_kill_deletes_nothing_twice_and_loses_no_outcome() {
         .args(ids(1..=120)));
     assert_eq!(out.status.code(), Some(0));
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(report["summary"]["skipped"], journalled);
+    let earlier = report["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["earlier_run"] == true)
+        .count();
+    assert_eq!(earlier, journalled);
+    assert_eq!(report["summary"]["deleted"], 120);
     assert!(flink_ids_left(&emulator).is_empty());
 
     // Each id was deleted by exactly one request over both runs.
@@ -1167,12 +1226,10 @@ fn resume_after_a_kill_deletes_nothing_twice_and_loses_no_outcome() {
     assert_eq!(successes.len(), 120);
     assert!(successes.values().all(|n| *n == 1));
     // And the journal holds a finished outcome for every id.
-    let text = std::fs::read_to_string(&journal).unwrap();
-    let finished: BTreeSet<u64> = text
-        .lines()
-        .map(|l| serde_json::from_str::<Value>(l).unwrap())
-        .filter(|e| e["outcome"] == "deleted" || e["outcome"] == "already_gone")
-        .map(|e| e["id"].as_str().unwrap().parse().unwrap())
+    let finished: BTreeSet<u64> = journal_outcomes(&journal)
+        .into_iter()
+        .filter(|(_, o)| o == "deleted" || o == "already_gone")
+        .map(|(id, _)| id)
         .collect();
     assert_eq!(finished, (1..=120).collect());
 }

@@ -6,6 +6,7 @@ use crate::args::{Format, RunArgs, SelectArgs};
 use crate::backend::Backend;
 use crate::cancel::Cancel;
 use crate::exit::CliError;
+use crate::journal::Selection;
 use crate::kinds::Kind;
 
 use super::Connector;
@@ -25,9 +26,24 @@ pub(crate) async fn run(
     };
     let server = super::list::server_filters(kind, select)?;
     let backend = connector.backend()?;
-    let rows = backend.list(kind, &server).await.map_err(|e| {
-        CliError::failed(format!("cannot list {kind}s: {e}"), "nothing was deleted")
-    })?;
+    let rows = backend
+        .list(kind, &server)
+        .await
+        .map_err(|e| super::list_failed(kind, &e, "nothing was deleted"))?;
+    let age = |d: Option<std::time::Duration>| d.map(|d| humantime::format_duration(d).to_string());
+    let selection = Selection::new("clean", kind)
+        .with("--older-than", age(select.older_than))
+        .with("--newer-than", age(select.newer_than))
+        .with(
+            "--name-regex",
+            select.name_regex.as_ref().map(|r| r.as_str()),
+        )
+        .with("--status", &server.status)
+        .with("--name", &server.name)
+        .with("--queue-name", &server.queue_name)
+        .with("--job-type", &server.job_type)
+        .with("--user-name", &server.user_name)
+        .with("--tags", &server.tags);
     let selected = super::Selected {
         kind,
         ids: super::list::filters(select)
@@ -37,6 +53,7 @@ pub(crate) async fn run(
             .collect(),
         exclude,
         ids_from_stdin: false,
+        selection,
     };
     super::delete_selected(connector, Some(backend), selected, run, format, cancel).await
 }

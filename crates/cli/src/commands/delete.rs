@@ -5,6 +5,7 @@ use std::path::Path;
 use crate::args::{Format, RunArgs};
 use crate::cancel::Cancel;
 use crate::exit::CliError;
+use crate::journal::Selection;
 use crate::kinds::Kind;
 
 use super::Connector;
@@ -26,11 +27,14 @@ pub(crate) async fn run(
         Some(path) => crate::select::read_exclude_file(path)?,
         None => Default::default(),
     };
+    let selection = Selection::new("delete", kind)
+        .with("ids", super::sorted(ids.iter().map(ToString::to_string)));
     let selected = super::Selected {
         kind,
         ids: ids.into_iter().map(|id| (id, None)).collect(),
         exclude,
         ids_from_stdin: from_stdin,
+        selection,
     };
     super::delete_selected(connector, None, selected, run, format, cancel).await
 }

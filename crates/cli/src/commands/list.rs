@@ -26,7 +26,7 @@ pub(crate) async fn run(
     let rows = backend
         .list(kind, &server)
         .await
-        .map_err(|e| CliError::failed(format!("cannot list {kind}s: {e}"), ""))?;
+        .map_err(|e| super::list_failed(kind, &e, ""))?;
     let rows: Vec<_> = filters(select)
         .select(rows, SystemTime::now())
         .into_iter()

@@ -8,17 +8,18 @@ mod list;
 mod man;
 mod wait;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::io::{BufRead, IsTerminal};
 use std::sync::Arc;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::args::{Cli, Command, Format, Global, RunArgs};
+use crate::backend::{CallError, ErrorClass};
 use crate::cancel::Cancel;
 use crate::execute::{self, Settings};
 use crate::exit::CliError;
-use crate::journal::Journal;
+use crate::journal::{Earlier, Journal, Selection};
 use crate::kinds::{JobId, Kind};
 use crate::plan::Plan;
 use crate::sdk::SdkBackend;
@@ -153,6 +154,8 @@ struct Selected {
     exclude: HashSet<String>,
     /// Stdin held the ids, so nobody can be asked.
     ids_from_stdin: bool,
+    /// What selected them (the command, its filters or ids), for the journal.
+    selection: Selection,
 }
 
 /// The deleting run after selection: checks, plan, dry run, confirmation, execution, report.
@@ -166,9 +169,10 @@ async fn delete_selected(
 ) -> Result<u8, CliError> {
     let Selected {
         kind,
-        ids: selected,
+        ids: mut selected,
         exclude,
         ids_from_stdin,
+        selection,
     } = selected;
     if run.batch && kind != Kind::FlinkJob {
         return Err(CliError::usage(
@@ -176,17 +180,42 @@ async fn delete_selected(
             "drop --batch",
         ));
     }
-    let (journal, finished) = match &run.journal {
+    // The journal records the project too: the backend is needed before it opens.
+    let mut backend = backend;
+    let (journal, earlier) = match &run.journal {
         Some(path) => {
-            let (journal, finished) = Journal::open(path, kind)?;
-            (Some(Arc::new(journal)), finished)
+            let scoped = match &backend {
+                Some(b) => b,
+                None => backend.insert(connector.backend()?),
+            };
+            let (region, project) = scoped.scope();
+            let selection = selection
+                .with("region", region)
+                .with("project", project)
+                .with("exclude", sorted(exclude.iter().cloned()));
+            if run.dry_run {
+                (None, Journal::peek(path, kind, &selection)?)
+            } else {
+                let journal = Journal::open(path, kind, &selection, run.journal_fsync)?;
+                let earlier = journal.earlier().clone();
+                (Some(Arc::new(journal)), earlier)
+            }
         }
-        None => (None, HashMap::new()),
+        None => (None, Earlier::default()),
     };
     if let Some(path) = &run.report {
         crate::output::check_writable(path)?;
     }
-    let plan = Plan::new(kind, selected, &exclude, &finished);
+    // A resumed run is the whole run: the ids the journal knows are in it, even those
+    // no longer listed (deleted by an earlier attempt).
+    let listed: HashSet<JobId> = selected.iter().map(|(id, _)| id.clone()).collect();
+    selected.extend(
+        earlier
+            .iter()
+            .filter(|known| !listed.contains(&known.id))
+            .map(|known| (known.id.clone(), known.name.clone())),
+    );
+    let plan = Plan::new(kind, selected, &exclude, &earlier.finished());
     if run.dry_run {
         crate::output::plan(&plan, format);
         return Ok(crate::exit::OK);
@@ -213,6 +242,26 @@ async fn delete_selected(
     )
     .await;
     finish(&report, run.report.as_deref(), format)
+}
+
+/// A list call that failed: a wrong setup (exit 2, with what to check), or a failure
+/// (exit 1).
+fn list_failed(kind: Kind, error: &CallError, hint: &str) -> CliError {
+    let problem = format!("cannot list {kind}s: {error}");
+    match error.class {
+        ErrorClass::Misconfigured { hint: check } => {
+            CliError::usage(problem, format!("{check}; {hint}").trim_end_matches("; "))
+        }
+        _ => CliError::failed(problem, hint),
+    }
+}
+
+/// `texts`, sorted and deduplicated (a selection's ids compare as a set).
+fn sorted(texts: impl IntoIterator<Item = String>) -> Vec<String> {
+    let mut texts: Vec<String> = texts.into_iter().collect();
+    texts.sort();
+    texts.dedup();
+    texts
 }
 
 /// Prints the report, writes `--report`, and gives the exit code.

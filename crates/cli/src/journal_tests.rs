@@ -1,0 +1,284 @@
+//! The journal's reader and writer.
+#![allow(clippy::unwrap_used)]
+
+use super::*;
+use crate::kinds::JobId;
+
+fn temp(name: &str) -> PathBuf {
+    let path = std::env::temp_dir().join(format!("otc-jobs-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    path
+}
+
+const HEADER: &str = r#"{"journal":"otc-jobs","format":2,"kind":"flink-job","selection":{"command":"delete","kind":"flink-job"}}"#;
+
+fn selection() -> Selection {
+    Selection::new("delete", Kind::FlinkJob)
+}
+
+fn journal_text(lines: &[&str]) -> String {
+    let mut text = String::new();
+    for line in lines {
+        text.push_str(line);
+        text.push('\n');
+    }
+    text
+}
+
+fn known(read: &Contents, id: i64) -> Known {
+    read.earlier.get(&JobId::Number(id)).unwrap().clone()
+}
+
+#[test]
+fn reads_intents_and_outcomes_back() {
+    let skipped = |id| {
+        format!(
+            r#"{{"id":"{id}","outcome":"skipped","reason":"interrupted before its deletion started"}}"#
+        )
+    };
+    let text = journal_text(&[
+        HEADER,
+        r#"{"run":1,"pid":10}"#,
+        r#"{"intent":"delete","id":"1"}"#,
+        r#"{"intent":"delete","id":"2"}"#,
+        r#"{"intent":"batch_delete","id":"3"}"#,
+        r#"{"intent":"delete","id":"4"}"#,
+        r#"{"intent":"delete","id":"5"}"#,
+        r#"{"id":"1","name":"one","outcome":"deleted","attempts":1}"#,
+        r#"{"id":"2","outcome":"failed","status":500,"code":null,"message":"m","request_id":null,"attempts":4}"#,
+        &skipped(4),
+        // Run 1 was killed with 5 in flight; run 2 was interrupted before it retried 5.
+        r#"{"run":2,"pid":11}"#,
+        r#"{"intent":"delete","id":"5"}"#,
+        &skipped(5),
+        // A later failure does not undo an earlier success.
+        r#"{"id":"1","outcome":"failed","status":500,"code":null,"message":"m","request_id":null,"attempts":1}"#,
+    ]);
+    let read = parse(text.as_bytes(), Kind::FlinkJob).unwrap();
+    assert!(read.has_header);
+    assert_eq!((read.valid_len, read.torn_line), (text.len(), None));
+    let one = known(&read, 1);
+    assert!(one.finished());
+    assert_eq!(one.name.as_deref(), Some("one"));
+    assert_eq!(
+        one.outcome,
+        Some(Outcome::Deleted {
+            attempts: 1,
+            note: None
+        })
+    );
+    // Failed: settled (the service answered), not finished: deleted again by a rerun.
+    let two = known(&read, 2);
+    assert!(!two.finished() && !two.unresolved);
+    // An intent with no outcome, of either action: unresolved.
+    assert!(known(&read, 3).unresolved);
+    // Skipped settles the intent of its own run (never sent), not an earlier run's.
+    assert!(!known(&read, 4).unresolved);
+    assert!(known(&read, 5).unresolved);
+    assert_eq!(read.runs, 2);
+    let order: Vec<String> = read.earlier.iter().map(|k| k.id.to_string()).collect();
+    assert_eq!(order, ["1", "2", "3", "4", "5"]);
+    assert_eq!(
+        read.earlier.finished(),
+        [("1".to_owned(), "deleted".to_owned())].into()
+    );
+}
+
+#[test]
+fn a_torn_last_line_is_reported_and_ignored() {
+    let whole = journal_text(&[HEADER, r#"{"intent":"delete","id":"1"}"#]);
+    for tail in [r#"{"id":"1","outc"#, "{", "\0\0\0\0", r#"{"id":"1"}"#] {
+        let text = format!("{whole}{tail}");
+        let read = parse(text.as_bytes(), Kind::FlinkJob).unwrap();
+        assert_eq!(read.torn_line, Some(3), "{tail:?}");
+        assert_eq!(read.valid_len, whole.len(), "{tail:?}");
+        assert!(known(&read, 1).unresolved, "{tail:?}");
+    }
+    // Only the header was being written: an empty journal.
+    let read = parse(&HEADER.as_bytes()[..20], Kind::FlinkJob).unwrap();
+    assert_eq!(
+        (read.has_header, read.valid_len, read.torn_line),
+        (false, 0, Some(1))
+    );
+}
+
+#[test]
+fn refuses_what_is_not_a_journal_of_this_run() {
+    let cases: [(&str, ReadError); 6] = [
+        ("hello\nworld\n", ReadError::NotJournal(1)),
+        ("hello", ReadError::NotJournal(1)),
+        (
+            &journal_text(&[HEADER, r#"{"something":"else"}"#]),
+            ReadError::NotJournal(2),
+        ),
+        (
+            &journal_text(&[HEADER, r#"{"intent":"delete","id":"abc"}"#]),
+            ReadError::NotJournal(2),
+        ),
+        // The outcome log of an otc-jobs before this format.
+        (
+            &journal_text(&[r#"{"kind":"flink-job","id":"1","outcome":"deleted","attempts":1}"#]),
+            ReadError::NoHeader,
+        ),
+        (
+            &journal_text(&[
+                r#"{"journal":"otc-jobs","format":2,"kind":"training-job","selection":{}}"#,
+            ]),
+            ReadError::OtherKind("training-job".into()),
+        ),
+    ];
+    for (text, expected) in cases {
+        assert_eq!(
+            parse(text.as_bytes(), Kind::FlinkJob).unwrap_err(),
+            expected,
+            "{text:?}"
+        );
+    }
+    let newer =
+        journal_text(&[r#"{"journal":"otc-jobs","format":3,"kind":"flink-job","selection":{}}"#]);
+    assert_eq!(
+        parse(newer.as_bytes(), Kind::FlinkJob).unwrap_err(),
+        ReadError::Format(3)
+    );
+    let err = ReadError::NoHeader.into_cli(Path::new("j"));
+    assert_eq!(err.code, 2);
+    assert!(err.to_string().contains("older otc-jobs"), "{err}");
+}
+
+#[test]
+fn open_writes_the_header_appends_and_cuts_a_torn_line() {
+    let path = temp("journal-open");
+    let journal = Journal::open(&path, Kind::FlinkJob, &selection(), Fsync::Intents).unwrap();
+    assert_eq!(journal.earlier(), &Earlier::default());
+    let ids = [JobId::Number(1), JobId::Number(2)];
+    journal.intend(Intent::Delete, &ids).unwrap();
+    let item = Item::new(
+        JobId::Number(1),
+        Some("job 1".into()),
+        Outcome::Deleted {
+            attempts: 1,
+            note: None,
+        },
+    );
+    journal.record([&item]).unwrap();
+    journal.close().unwrap();
+    drop(journal);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let run = |n| format!(r#"{{"run":{n},"pid":{}}}"#, std::process::id());
+    assert_eq!(
+        text,
+        journal_text(&[
+            HEADER,
+            &run(1),
+            r#"{"intent":"delete","id":"1"}"#,
+            r#"{"intent":"delete","id":"2"}"#,
+            r#"{"id":"1","name":"job 1","outcome":"deleted","attempts":1}"#,
+        ])
+    );
+    // Killed in the middle of a write: the rerun cuts the torn line off before appending.
+    std::fs::write(&path, format!("{text}{{\"id\":\"2\",\"outc")).unwrap();
+    let journal = Journal::open(&path, Kind::FlinkJob, &selection(), Fsync::Never).unwrap();
+    assert!(journal.earlier().get(&JobId::Number(2)).unwrap().unresolved);
+    journal.intend(Intent::Delete, &ids[1..]).unwrap();
+    drop(journal);
+    let again = std::fs::read_to_string(&path).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(
+        again,
+        format!("{text}{}\n{{\"intent\":\"delete\",\"id\":\"2\"}}\n", run(2))
+    );
+}
+
+#[test]
+fn a_journal_that_cannot_be_used_stops_the_run_before_it_acts() {
+    // A directory cannot be a journal.
+    let err = Journal::open(
+        &std::env::temp_dir(),
+        Kind::FlinkJob,
+        &selection(),
+        Fsync::Intents,
+    )
+    .unwrap_err();
+    assert_eq!(err.code, 2);
+    assert!(err.to_string().contains("cannot use --journal"), "{err}");
+    // A full disk: the header, the first write, fails.
+    #[cfg(target_os = "linux")]
+    {
+        let err = Journal::open(
+            Path::new("/dev/full"),
+            Kind::FlinkJob,
+            &selection(),
+            Fsync::Intents,
+        )
+        .unwrap_err();
+        assert_eq!(err.code, 1);
+        assert!(
+            err.to_string().contains("cannot write --journal /dev/full"),
+            "{err}"
+        );
+        assert!(err.to_string().contains("nothing was deleted"), "{err}");
+    }
+}
+
+#[test]
+fn a_run_that_selects_otherwise_is_refused() {
+    let path = temp("journal-selection");
+    let first = selection()
+        .with("ids", ["1", "2"])
+        .with("--status", "job_failed");
+    let journal = Journal::open(&path, Kind::FlinkJob, &first, Fsync::Never).unwrap();
+    // Nothing done yet: another selection takes the journal over.
+    drop(journal);
+    let second = selection().with("ids", ["1", "2", "3"]);
+    let journal = Journal::open(&path, Kind::FlinkJob, &second, Fsync::Never).unwrap();
+    journal.intend(Intent::Delete, &[JobId::Number(1)]).unwrap();
+    drop(journal);
+    // Once something was done under it, the selection is the run's.
+    let err = Journal::open(&path, Kind::FlinkJob, &first, Fsync::Never).unwrap_err();
+    assert_eq!(err.code, 2);
+    let text = err.to_string();
+    assert!(
+        text.contains(r#"--status was none, is "job_failed""#)
+            && text.contains(r#"ids was ["1","2","3"], is ["1","2"]"#)
+            && text.contains("give the same arguments"),
+        "{text}"
+    );
+    let err = Journal::peek(&path, Kind::FlinkJob, &first).unwrap_err();
+    assert_eq!(err.code, 2);
+    // The same selection resumes.
+    let journal = Journal::open(&path, Kind::FlinkJob, &second, Fsync::Never).unwrap();
+    assert!(journal.earlier().get(&JobId::Number(1)).unwrap().unresolved);
+    drop(journal);
+    let peeked = Journal::peek(&path, Kind::FlinkJob, &second).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(peeked.iter().count(), 1);
+    // Nothing there: nothing known, nothing written.
+    assert_eq!(
+        Journal::peek(&path, Kind::FlinkJob, &second).unwrap(),
+        Earlier::default()
+    );
+    assert!(!path.exists());
+}
+
+#[test]
+fn one_run_per_journal() {
+    let path = temp("journal-lock");
+    let journal = Journal::open(&path, Kind::FlinkJob, &selection(), Fsync::Never).unwrap();
+    // A second open is a second open file description: refused like another process.
+    let err = Journal::open(&path, Kind::FlinkJob, &selection(), Fsync::Never).unwrap_err();
+    assert_eq!(err.code, 2);
+    let text = err.to_string();
+    assert!(
+        text.contains(&format!(
+            "in use by another otc-jobs run (pid {})",
+            std::process::id()
+        )),
+        "{text}"
+    );
+    // A dry run only reads.
+    assert!(Journal::peek(&path, Kind::FlinkJob, &selection()).is_ok());
+    drop(journal);
+    let journal = Journal::open(&path, Kind::FlinkJob, &selection(), Fsync::Never).unwrap();
+    drop(journal);
+    std::fs::remove_file(&path).unwrap();
+}
