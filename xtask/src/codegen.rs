@@ -10,7 +10,7 @@ use std::process::{Command, Stdio};
 use anyhow::{Context, Result, anyhow, bail};
 
 use crate::emit::doc;
-use crate::specs::{self, Operation, PathType, Specs};
+use crate::specs::{self, Operation, Specs};
 
 /// Where the generated files go, relative to the workspace root.
 pub const OUT_DIR: &str = "crates/core/src/generated";
@@ -194,78 +194,6 @@ pub fn generate_clients(specs: &Specs, root: &Path) -> Result<BTreeMap<String, S
     Ok(files)
 }
 
-fn paragraphs(text: &str) -> Vec<&str> {
-    text.split("\n\n")
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .collect()
-}
-
-/// Example values for the doc test: from the page's example request when it fills the
-/// template, otherwise fixed placeholders.
-pub(crate) fn example_values(op: &Operation) -> Vec<String> {
-    let from_page = op
-        .page
-        .examples
-        .iter()
-        .filter(|e| e.request)
-        .find_map(|e| match_template(&op.page.path_template, &e.text));
-    let mut next_int = 148_i64;
-    let mut texts = ["669b8ae8-0e74-4bc9-a7b6-6f8b4ad10bd3", "abc", "def", "ghi"].into_iter();
-    op.path_params
-        .iter()
-        .map(|p| {
-            let found = from_page
-                .as_ref()
-                .and_then(|m| m.get(&p.name))
-                .filter(|v| match p.ty {
-                    PathType::Integer => v.parse::<i64>().is_ok(),
-                    PathType::Text => {
-                        !v.is_empty()
-                            && *v != "."
-                            && *v != ".."
-                            && !v.contains(['{', '}', '"', '\\'])
-                    }
-                });
-            match (found, p.ty) {
-                (Some(v), _) => v.clone(),
-                (None, PathType::Integer) => {
-                    next_int += 1;
-                    (next_int - 1).to_string()
-                }
-                (None, PathType::Text) => texts.next().unwrap_or("id").to_owned(),
-            }
-        })
-        .collect()
-}
-
-/// Matches `METHOD https://host/path` (or `METHOD /path`) against the template.
-fn match_template(template: &str, example: &str) -> Option<BTreeMap<String, String>> {
-    let line = example.lines().find(|l| !l.trim().is_empty())?;
-    let url = line.split_whitespace().nth(1)?;
-    let path = match url.find("://") {
-        Some(i) => &url[i + 3..][url[i + 3..].find('/')?..],
-        None => url,
-    };
-    let path = path.split('?').next()?;
-    let t: Vec<&str> = template.trim_matches('/').split('/').collect();
-    let p: Vec<&str> = path.trim_matches('/').split('/').collect();
-    if t.len() != p.len() {
-        return None;
-    }
-    let mut out = BTreeMap::new();
-    for (a, b) in t.iter().zip(&p) {
-        if let Some(name) = a.strip_prefix('{').and_then(|x| x.strip_suffix('}')) {
-            if !b.starts_with('{') {
-                out.insert(name.to_owned(), (*b).to_owned());
-            }
-        } else if a != b {
-            return None;
-        }
-    }
-    Some(out)
-}
-
 /// The Rust source of `mod.rs`, unformatted.
 pub fn mod_file(specs: &Specs, with_kinds: bool) -> Result<String> {
     let mut s = String::new();
@@ -312,37 +240,6 @@ pub fn mod_file(specs: &Specs, with_kinds: bool) -> Result<String> {
         ));
     }
     Ok(s)
-}
-
-/// The doc of an operation's client method: the first sentence of the page's Function
-/// text, then the page title, the service and the request line, e.g.
-/// ``This API is used to delete a Flink job in any state.`` and
-/// ``Deleting a Job (Data Lake Insight): `DELETE /v1.0/...`.``
-pub fn method_doc(specs: &Specs, op: &Operation) -> String {
-    // The service's name is its module doc up to " (`dli`)", else the folder name.
-    let service = specs
-        .services
-        .get(&op.service)
-        .and_then(|s| s.doc.split(" (`").next())
-        .map(str::trim)
-        .filter(|s| !s.is_empty() && !s.contains(['\n', '`']))
-        .unwrap_or(&op.service);
-    let reference = format!(
-        "{} ({service}): `{} {}`.",
-        op.page.title.trim(),
-        op.page.method,
-        op.page.path_template
-    );
-    match paragraphs(&op.page.function).first() {
-        Some(first) => {
-            let sentence = match first.find(". ") {
-                Some(end) => &first[..=end],
-                None => first,
-            };
-            format!("{}\n\n{reference}", sentence.replace('\n', " "))
-        }
-        None => reference,
-    }
 }
 
 /// Formats Rust source as `cargo fmt` would: rustfmt, edition 2024, with the workspace's

@@ -2,6 +2,7 @@
 //! parameters), the answer's types, and the paging and deletion impls declared in
 //! `specs/operations.toml`.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use anyhow::{Result, anyhow, bail};
@@ -551,7 +552,7 @@ fn status_list(codes: &[u16]) -> String {
 
 fn doc_example(op: &Operation, args: &[NewArg]) -> String {
     let name = &op.type_name;
-    let values = crate::codegen::example_values(op);
+    let values = example_values(op);
     let mut call = Vec::new();
     let mut asserts = Vec::new();
     let mut fallible = false;
@@ -1015,7 +1016,7 @@ pub fn client_file(specs: &Specs, client: &ClientTarget, header: &str) -> String
         let response = format!("{module}::{}Response", op.type_name);
         let takes_request = has_options(op);
         let args = new_args(op);
-        let mut mdoc = crate::codegen::method_doc(specs, op);
+        let mut mdoc = method_doc(specs, op);
         let _ = write!(
             mdoc,
             "\n\nSends [`{}`](otc_jobs_core::{}::{}) and returns its response.",
@@ -1077,7 +1078,7 @@ pub fn client_file(specs: &Specs, client: &ClientTarget, header: &str) -> String
 }
 
 fn example_args(op: &Operation, args: &[NewArg]) -> String {
-    let values = crate::codegen::example_values(op);
+    let values = example_values(op);
     let mut path_values = values.iter();
     args.iter()
         .map(|a| {
@@ -1089,4 +1090,100 @@ fn example_args(op: &Operation, args: &[NewArg]) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Example values for the doc test: from the page's example request when it fills the
+/// template, otherwise fixed placeholders.
+pub(crate) fn example_values(op: &Operation) -> Vec<String> {
+    let from_page = op
+        .page
+        .examples
+        .iter()
+        .filter(|e| e.request)
+        .find_map(|e| match_template(&op.page.path_template, &e.text));
+    let mut next_int = 148_i64;
+    let mut texts = ["669b8ae8-0e74-4bc9-a7b6-6f8b4ad10bd3", "abc", "def", "ghi"].into_iter();
+    op.path_params
+        .iter()
+        .map(|p| {
+            let found = from_page
+                .as_ref()
+                .and_then(|m| m.get(&p.name))
+                .filter(|v| match p.ty {
+                    PathType::Integer => v.parse::<i64>().is_ok(),
+                    PathType::Text => {
+                        !v.is_empty()
+                            && *v != "."
+                            && *v != ".."
+                            && !v.contains(['{', '}', '"', '\\'])
+                    }
+                });
+            match (found, p.ty) {
+                (Some(v), _) => v.clone(),
+                (None, PathType::Integer) => {
+                    next_int += 1;
+                    (next_int - 1).to_string()
+                }
+                (None, PathType::Text) => texts.next().unwrap_or("id").to_owned(),
+            }
+        })
+        .collect()
+}
+
+/// Matches `METHOD https://host/path` (or `METHOD /path`) against the template.
+fn match_template(template: &str, example: &str) -> Option<BTreeMap<String, String>> {
+    let line = example.lines().find(|l| !l.trim().is_empty())?;
+    let url = line.split_whitespace().nth(1)?;
+    let path = match url.find("://") {
+        Some(i) => &url[i + 3..][url[i + 3..].find('/')?..],
+        None => url,
+    };
+    let path = path.split('?').next()?;
+    let t: Vec<&str> = template.trim_matches('/').split('/').collect();
+    let p: Vec<&str> = path.trim_matches('/').split('/').collect();
+    if t.len() != p.len() {
+        return None;
+    }
+    let mut out = BTreeMap::new();
+    for (a, b) in t.iter().zip(&p) {
+        if let Some(name) = a.strip_prefix('{').and_then(|x| x.strip_suffix('}')) {
+            if !b.starts_with('{') {
+                out.insert(name.to_owned(), (*b).to_owned());
+            }
+        } else if a != b {
+            return None;
+        }
+    }
+    Some(out)
+}
+
+/// The doc of an operation's client method: the first sentence of the page's Function
+/// text, then the page title, the service and the request line, e.g.
+/// ``This API is used to delete a Flink job in any state.`` and
+/// ``Deleting a Job (Data Lake Insight): `DELETE /v1.0/...`.``
+pub fn method_doc(specs: &Specs, op: &Operation) -> String {
+    // The service's name is its module doc up to " (`dli`)", else the folder name.
+    let service = specs
+        .services
+        .get(&op.service)
+        .and_then(|s| s.doc.split(" (`").next())
+        .map(str::trim)
+        .filter(|s| !s.is_empty() && !s.contains(['\n', '`']))
+        .unwrap_or(&op.service);
+    let reference = format!(
+        "{} ({service}): `{} {}`.",
+        op.page.title.trim(),
+        op.page.method,
+        op.page.path_template
+    );
+    match paragraphs(&op.page.function).first() {
+        Some(first) => {
+            let sentence = match first.find(". ") {
+                Some(end) => &first[..=end],
+                None => first,
+            };
+            format!("{}\n\n{reference}", sentence.replace('\n', " "))
+        }
+        None => reference,
+    }
 }

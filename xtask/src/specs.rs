@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, anyhow, bail};
 use serde::Deserialize;
 
+pub use crate::names::{is_field_name, is_type_name, rust_ident, snake_case};
 use crate::page::{self, FieldTable, Page, Warning, WarningKind};
 use crate::types::{self, Builder, Fallback, FieldAdjust};
 pub use crate::types::{FieldType, Lenient, StructDef, StructField};
@@ -1049,57 +1050,6 @@ pub fn type_name_from_title(title: &str) -> Option<String> {
         }
     }
     Some(out)
-}
-
-/// `DeleteFlinkJob` → `delete_flink_job`.
-pub fn snake_case(name: &str) -> String {
-    let mut out = String::new();
-    let cs: Vec<char> = name.chars().collect();
-    for (i, c) in cs.iter().enumerate() {
-        if c.is_ascii_uppercase() {
-            let prev_lower =
-                i > 0 && (cs[i - 1].is_ascii_lowercase() || cs[i - 1].is_ascii_digit());
-            let next_lower = cs.get(i + 1).is_some_and(char::is_ascii_lowercase);
-            if i > 0 && (prev_lower || (next_lower && cs[i - 1].is_ascii_uppercase())) {
-                out.push('_');
-            }
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(*c);
-        }
-    }
-    out
-}
-
-fn is_type_name(s: &str) -> bool {
-    s.chars().next().is_some_and(|c| c.is_ascii_uppercase())
-        && s.chars().all(|c| c.is_ascii_alphanumeric())
-}
-
-fn is_field_name(s: &str) -> bool {
-    s.chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
-        && s.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-}
-
-const KEYWORDS: [&str; 39] = [
-    "as", "async", "await", "break", "const", "continue", "dyn", "else", "enum", "extern", "false",
-    "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub",
-    "ref", "return", "static", "struct", "trait", "true", "try", "type", "unsafe", "use", "where",
-    "while", "abstract", "box", "yield",
-];
-
-/// The Rust field name for a JSON name: itself when snake_case, `r#name` for keywords.
-pub fn rust_ident(name: &str) -> Option<String> {
-    if !is_field_name(name) {
-        return None;
-    }
-    if KEYWORDS.contains(&name) {
-        return Some(format!("r#{name}"));
-    }
-    Some(name.to_owned())
 }
 
 #[cfg(test)]

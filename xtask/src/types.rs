@@ -498,14 +498,14 @@ fn caption_subject(t: &FieldTable) -> Option<String> {
 /// The Rust identifier of a JSON name: itself when snake_case (raw for keywords), else its
 /// snake_case form (`sortBy` → `sort_by`, `Id` → `id`, `Array elements` → `array_elements`).
 pub fn ident_for(name: &str) -> String {
-    if let Some(id) = crate::specs::rust_ident(name) {
+    if let Some(id) = crate::names::rust_ident(name) {
         return id;
     }
-    let mut s = crate::specs::snake_case(&camel(name));
+    let mut s = crate::names::snake_case(&camel(name));
     if s.is_empty() || s.starts_with(|c: char| c.is_ascii_digit()) {
         s.insert_str(0, "field_");
     }
-    crate::specs::rust_ident(&s).unwrap_or(s)
+    crate::names::rust_ident(&s).unwrap_or(s)
 }
 
 /// `job_list` → `JobList`, `sortBy` → `SortBy`, `Array elements` → `ArrayElements`.

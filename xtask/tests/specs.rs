@@ -240,7 +240,8 @@ fn generated_operation_files_follow_the_contract() {
             .contains("fn success_flag(&self) -> Option<bool> {\n        self.is_success\n    }")
     );
     let m = &files["mod.rs"];
-    assert!(m.contains("pub mod modelarts {\n    pub use super::delete_training_job::*;"));
+    assert!(m.contains("pub mod modelarts {\n    pub use super::delete_training_config::*;"));
+    assert!(m.contains("    pub use super::delete_training_job::*;\n"));
     // Deterministic: a second run gives the same text.
     assert_eq!(
         files,

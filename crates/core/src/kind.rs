@@ -8,8 +8,8 @@ use std::fmt;
 use std::time::{Duration, SystemTime};
 
 use crate::Service;
-use crate::time::UtcTime as SigningTime;
 use crate::path::PathId;
+use crate::time::UtcTime as SigningTime;
 
 /// One part of an id: a number (`148`) or a text (`669b8ae8-…`, a configuration name).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -3,7 +3,7 @@
 //! the routing, authentication, handlers and admin API through it; it is not part of the
 //! crate's supported API.
 
-use crate::handlers::Answer;
+use crate::answer::Answer;
 use crate::model::{Delivery, RecordedRequest};
 use crate::{EmulatorConfig, SeedJob, Shared, admin, server};
 

@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use crate::SeedJob;
-use crate::store::Attrs;
+use crate::attrs::Attrs;
 
 /// A kind kept in the store's generic table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

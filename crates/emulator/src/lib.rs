@@ -181,6 +181,8 @@
 #![doc(html_root_url = "https://docs.rs/otc-jobs-emulator/0.1.0")]
 
 mod admin;
+mod answer;
+mod attrs;
 mod auth;
 mod body;
 mod direct;

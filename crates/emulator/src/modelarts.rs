@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use http::StatusCode;
 use serde_json::{Value, json};
 
-use crate::handlers::Answer;
+use crate::answer::Answer;
 use crate::kinds::{Key, Simple};
 use crate::listing::{Query, contains_ignore_case, status_matches, window};
 use crate::store::{Deleted, Entry, Store, TrainingJob, status};

@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 use http::StatusCode;
 use serde_json::{Value, json};
 
-use crate::handlers::Answer;
+use crate::answer::Answer;
 use crate::kinds::{Key, Simple};
 use crate::listing::{contains_ignore_case, window};
 use crate::store::{Deleted, Entry, Store};

@@ -7,7 +7,7 @@ use std::cmp::Ordering;
 use http::StatusCode;
 use serde_json::{Value, json};
 
-use crate::handlers::Answer;
+use crate::answer::Answer;
 use crate::kinds::{Key, Simple};
 use crate::listing::Query;
 use crate::store::{Deleted, Entry, Store, status};

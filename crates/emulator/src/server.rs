@@ -13,9 +13,10 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 
+use crate::answer::Answer;
 use crate::body::AnswerBody;
 use crate::flush::{FlushWatch, Watched};
-use crate::handlers::{self, Answer, Route};
+use crate::handlers::{self, Route};
 use crate::model::{AuthKind, Delivery, FaultAction, RecordedRequest};
 use crate::tls::Tls;
 use crate::{Shared, admin, auth, iam};

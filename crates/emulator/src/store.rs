@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::SeedJob;
+pub(crate) use crate::attrs::Attrs;
 use crate::kinds::{Key, Simple};
 
 /// The statuses the emulator shows where the pages leave the value open: the default of a
@@ -31,22 +32,6 @@ pub mod status {
     pub const DLI_DEFAULT: &str = "job_running";
     /// MRS `info.status` of seeded job executions when none is given.
     pub const MRS_DEFAULT: &str = "RUNNING";
-}
-
-/// What a seed says about a job, kept as given (so `GET /_emulator/jobs` echoes it); the
-/// answers fill in defaults for what is absent.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub(crate) struct Attrs {
-    pub(crate) name: Option<String>,
-    pub(crate) status: Option<Value>,
-    pub(crate) create_time: Option<u64>,
-    pub(crate) workspace_id: Option<String>,
-    pub(crate) fail_delete: bool,
-    pub(crate) queue_name: Option<String>,
-    pub(crate) job_type: Option<String>,
-    pub(crate) user_name: Option<String>,
-    pub(crate) tags: BTreeMap<String, String>,
-    pub(crate) cluster_id: Option<String>,
 }
 
 /// One job's record.
