@@ -35,6 +35,7 @@ pub(crate) fn start(global: &Global) -> Result<(Emulator, otc_jobs_async::Client
         .region(global.region.as_deref().unwrap_or("eu-de"))
         .base_url(emulator.base_url())
         .retry(crate::config::retry_policy())
+        .adaptive_rate(true)
         .build()
         .map_err(|e| CliError::usage(format!("emulator client: {e}"), ""))?;
     Ok((emulator, client))

@@ -36,6 +36,11 @@ pub struct ClientPolicy {
     /// and gets the throttled answer at once, to slow all its calls down together (the
     /// `otc-jobs` tool's shared throttle does).
     pub retry_throttled: bool,
+    /// Pace the calls to each service by an adaptive client-side rate that finds the API
+    /// gateway's limit (off by default): unlimited until the first throttle, then cut on
+    /// each throttle and grown back (the driver's `AdaptiveRate`). For many calls at once,
+    /// so that few of them are throttled.
+    pub adaptive_rate: bool,
 }
 
 impl Default for ClientPolicy {
@@ -48,6 +53,7 @@ impl Default for ClientPolicy {
             follow_redirects: false,
             token_refresh_margin_seconds: 300,
             retry_throttled: true,
+            adaptive_rate: false,
         }
     }
 }

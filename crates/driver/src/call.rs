@@ -5,7 +5,7 @@
 
 use std::borrow::Cow;
 use std::sync::{Mutex, OnceLock, PoisonError};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use http::header::USER_AGENT;
 use otc_jobs_core::auth::iam::{
@@ -15,11 +15,12 @@ use otc_jobs_core::auth::iam::{
 use otc_jobs_core::auth::{Credentials, SecretString, SigningParams, authenticate};
 use otc_jobs_core::{
     Error, Operation, OperationExt, RetryDecision, Service, Target, UtcTime, is_ambiguous,
-    is_idempotent, is_throttled,
+    is_idempotent, is_throttled, throttle_limit,
 };
 use tracing::{Span, field};
 
 use crate::config::{Auth, Config, Project};
+use crate::rate::{AdaptiveRate, Turn};
 
 /// The code of OTC's API gateway for an expired or invalid token.
 pub const TOKEN_EXPIRED_CODE: &str = "APIG.0307";
@@ -35,6 +36,9 @@ pub struct Shared {
     config: Config,
     project_id: OnceLock<String>,
     token: Mutex<Option<IamToken>>,
+    /// With [`ClientPolicy::adaptive_rate`](otc_jobs_core::ClientPolicy::adaptive_rate):
+    /// one rate per service, shared by every call to it.
+    rates: Mutex<Vec<(Service, AdaptiveRate)>>,
 }
 
 impl Shared {
@@ -48,7 +52,29 @@ impl Shared {
             config,
             project_id,
             token: Mutex::new(None),
+            rates: Mutex::new(Vec::new()),
         }
+    }
+
+    /// The adaptive rate of `service`, made on first use.
+    fn with_rate<R>(&self, service: Service, f: impl FnOnce(&mut AdaptiveRate) -> R) -> R {
+        let mut rates = self.rates.lock().unwrap_or_else(PoisonError::into_inner);
+        let index = match rates.iter().position(|(s, _)| *s == service) {
+            Some(index) => index,
+            None => {
+                rates.push((service, AdaptiveRate::new(None)));
+                rates.len() - 1
+            }
+        };
+        f(&mut rates[index].1)
+    }
+
+    /// The rate the calls to `service` are paced at now, requests per second: `None` when
+    /// unlimited (not throttled yet, or [`ClientPolicy::adaptive_rate`](otc_jobs_core::ClientPolicy::adaptive_rate) off).
+    pub fn adaptive_rate(&self, service: Service, now: SystemTime) -> Option<f64> {
+        let rates = self.rates.lock().unwrap_or_else(PoisonError::into_inner);
+        let (_, rate) = rates.iter().find(|(s, _)| *s == service)?;
+        rate.rate(since_epoch(now))
     }
 
     /// The configuration.
@@ -168,6 +194,8 @@ struct Current {
     /// When it was sent; `None` when its span records nothing.
     sent: Option<SystemTime>,
     token: Option<SecretString>,
+    /// Its turn of the service's adaptive rate, when the rate is on.
+    turn: Option<Turn>,
 }
 
 /// One call of an operation, driven by a client, which owns the clock and the random
@@ -279,10 +307,14 @@ impl<'a, O: Operation> Call<'a, O> {
         if let Some(answer) = answer {
             let answer = self.close_attempt(answer, now);
             let failure = match self.phase {
-                Phase::Operation => match answer.and_then(|r| O::parse_response(&r)) {
-                    Ok(value) => return self.finish(Ok(value), now),
-                    Err(e) => e,
-                },
+                Phase::Operation => {
+                    let parsed = answer.and_then(|r| O::parse_response(&r));
+                    self.judge_turn(&parsed, now);
+                    match parsed {
+                        Ok(value) => return self.finish(Ok(value), now),
+                        Err(e) => e,
+                    }
+                }
                 Phase::Token => match answer.and_then(|r| parse_token_response(&r)) {
                     Ok(token) => {
                         if let Some(id) = &token.project_id {
@@ -304,6 +336,32 @@ impl<'a, O: Operation> Call<'a, O> {
             return self.after_failure(failure, now, jitter);
         }
         self.send_next(now)
+    }
+
+    /// Tells the service's adaptive rate how the attempt's turn went: throttled, or let
+    /// through (any answer that is not a throttle; no answer tells it nothing).
+    fn judge_turn(&mut self, parsed: &Result<O::Response, Error>, now: SystemTime) {
+        let Some(turn) = self.current.as_mut().and_then(|c| c.turn.take()) else {
+            return;
+        };
+        let at = since_epoch(now);
+        match parsed {
+            Err(e) if is_throttled(e) => {
+                let (retry_after, limit) = match e {
+                    Error::Service(s) => (
+                        s.retry_after
+                            .map(|r| r.wait_from(UtcTime::from_system_time(now))),
+                        s.message.as_deref().and_then(throttle_limit),
+                    ),
+                    _ => (None, None),
+                };
+                self.shared.with_rate(O::SERVICE, |rate| {
+                    rate.throttled(turn, at, retry_after, limit)
+                });
+            }
+            Err(e) if e.status().is_none() => {}
+            _ => self.shared.with_rate(O::SERVICE, |rate| rate.succeeded(at)),
+        }
     }
 
     fn after_failure(&mut self, error: Error, now: SystemTime, jitter: f64) -> Step<O::Response> {
@@ -446,6 +504,19 @@ impl<'a, O: Operation> Call<'a, O> {
             self.attempts[phase.index()] = 0;
         }
         self.phase = phase;
+        // The operation waits for its turn of the service's rate (before it is signed, so
+        // that it is signed when it goes); IAM's calls do not.
+        let turn = if phase == Phase::Operation && config.policy.adaptive_rate {
+            match self
+                .shared
+                .with_rate(O::SERVICE, |rate| rate.acquire(since_epoch(now)))
+            {
+                Ok(turn) => Some(turn),
+                Err(wait) => return Step::Wait(wait),
+            }
+        } else {
+            None
+        };
         // Borrowed for fixed credentials: nothing is copied per attempt.
         let credentials = match (&config.auth, &token) {
             (Auth::Fixed(c), _) => Some(Cow::Borrowed(c)),
@@ -482,6 +553,7 @@ impl<'a, O: Operation> Call<'a, O> {
             sent: (!span.is_disabled()).then_some(now),
             span: span.clone(),
             token: token.map(|t| t.token),
+            turn,
         });
         Step::Send(Exchange {
             request,
@@ -567,4 +639,10 @@ fn millis_between(earlier: SystemTime, later: SystemTime) -> u64 {
     later
         .duration_since(earlier)
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// The wall clock passed in as the adaptive rate's time (a clock set back reads as the
+/// epoch: the rate then waits no longer than it would have).
+fn since_epoch(now: SystemTime) -> Duration {
+    now.duration_since(UNIX_EPOCH).unwrap_or_default()
 }

@@ -30,10 +30,18 @@
 //! // so the rate becomes β = 0.7 times that.
 //! rate.throttled(first, t(100), None, None);
 //! assert_eq!(rate.rate(t(100)).map(f64::round), Some(700.0));
-//! // Requests are now spaced: one goes at once, the next must wait 1/700 s.
-//! assert!(rate.acquire(t(100)).is_ok());
-//! let wait = rate.acquire(t(100)).unwrap_err();
-//! assert_eq!(wait.as_micros(), 1428);
+//! // Requests are now spaced 1/700 s apart. The schedule may run up to 20 ms behind the
+//! // clock (a caller woken a tick late loses no turn), so about 20 ms' worth of turns go at
+//! // once, then the next must wait.
+//! let mut at_once = 0;
+//! let wait = loop {
+//!     match rate.acquire(t(100)) {
+//!         Ok(_) => at_once += 1,
+//!         Err(wait) => break wait,
+//!     }
+//! };
+//! assert_eq!(at_once, 15);
+//! assert!(wait <= Duration::from_micros(1429));
 //! ```
 
 use std::time::Duration;
@@ -45,6 +53,10 @@ pub const BETA: f64 = 0.7;
 pub const REGROWTH: Duration = Duration::from_secs(2);
 /// The slowest rate, requests per second.
 pub const MIN_RATE: f64 = 0.5;
+
+/// How far behind its schedule the rate may fall and still catch up: a timer that wakes a
+/// waiting caller a tick late costs no turn.
+const CATCH_UP: Duration = Duration::from_millis(20);
 
 /// The width of one bucket of the success counter, and how many make its window (1 s).
 const BUCKET: Duration = Duration::from_millis(100);
@@ -116,8 +128,10 @@ impl AdaptiveRate {
             return Err(start - now);
         }
         if let Some(rate) = rate {
-            // No credit for idle time: requests are spaced, never sent in a burst.
-            self.next = now + Duration::from_secs_f64(1.0 / rate);
+            // The turns follow a schedule, so that a caller who wakes late (a timer's tick)
+            // loses no turn; idle time gives at most `CATCH_UP` of credit, never a burst.
+            self.next =
+                self.next.max(now.saturating_sub(CATCH_UP)) + Duration::from_secs_f64(1.0 / rate);
         }
         Ok(Turn { epoch: self.cuts })
     }
@@ -151,10 +165,15 @@ impl AdaptiveRate {
             .min(Counter::span(now))
             .max(BUCKET);
         let accepted = f64::from(self.successes.count(now)) / window.as_secs_f64();
-        let mut base = self.rate(now).map_or(accepted, |r| r.min(accepted));
-        if let Some(limit) = limit {
-            base = base.min(limit);
-        }
+        let base = match limit {
+            // The gateway's word: what got through, at most what it says it allows. Not
+            // lowered by a cut before: requests retried right after a cut meet a bucket
+            // that is still empty, and would cut again and again.
+            Some(limit) => accepted.min(limit),
+            // Without it, each cut goes below the rate in force, so that a start far above
+            // the limit comes down quickly.
+            None => self.rate(now).map_or(accepted, |r| r.min(accepted)),
+        };
         // W_max; the rate right after the cut is β·W_max, the curve's value at the cut.
         self.cut = Some((base.max(MIN_RATE), now));
         self.cuts += 1;
@@ -238,9 +257,13 @@ mod tests {
         assert_eq!(capped.acquire(ms(0)), Err(ms(100)));
         assert_eq!(capped.acquire(ms(40)), Err(ms(60)));
         assert!(capped.acquire(ms(100)).is_ok());
-        // Idle time gives no burst: after a pause the next two are spaced again.
+        // Idle time gives no burst: after a pause the next two are spaced again (up to
+        // the catch-up allowance: 20 ms of the 100).
         assert!(capped.acquire(ms(5_000)).is_ok());
-        assert_eq!(capped.acquire(ms(5_000)), Err(ms(100)));
+        assert_eq!(capped.acquire(ms(5_000)), Err(ms(80)));
+        // A caller who wakes a little late keeps to the schedule: no turn is lost.
+        assert!(capped.acquire(ms(5_083)).is_ok());
+        assert_eq!(capped.acquire(ms(5_083)), Err(ms(97)));
     }
 
     #[test]

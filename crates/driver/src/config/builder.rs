@@ -269,6 +269,27 @@ impl<C> ClientBuilder<C> {
         self.set(|s| s.policy.retry_throttled = retry)
     }
 
+    /// Paces the calls to each service by an adaptive rate that finds the API gateway's
+    /// limit by itself (default off): no limit until the first 429, then the rate is cut to
+    /// 0.7 of what got through and grows back along a cubic curve, shared by every call of
+    /// the client to that service ([`AdaptiveRate`](crate::AdaptiveRate)). A `Retry-After`
+    /// pauses every call to the service.
+    ///
+    /// ```
+    /// use otc_jobs_driver::{ClientBuilder, Config};
+    /// let config = ClientBuilder::<Config>::new()
+    ///     .ak_sk("AK", "SK")
+    ///     .project_id("p")
+    ///     .region("eu-de")
+    ///     .adaptive_rate(true)
+    ///     .config()?;
+    /// assert!(config.policy().adaptive_rate);
+    /// # Ok::<(), otc_jobs_driver::ConfigError>(())
+    /// ```
+    pub fn adaptive_rate(self, on: bool) -> Self {
+        self.set(|s| s.policy.adaptive_rate = on)
+    }
+
     /// The whole transport policy at once (timeouts, retries, size limit).
     pub fn policy(self, policy: ClientPolicy) -> Self {
         self.set(|s| {
