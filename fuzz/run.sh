@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Runs every fuzz target for SECONDS each (default 10), starting from the seeds in
 # seeds/<target>/ plus what earlier runs found (corpus/<target>/, not committed), and
-# prints one line per target: executions, and whether it crashed. A crash leaves its input
+# prints one line per target: executions, their rate, and whether it crashed. A crash leaves its input
 # in artifacts/<target>/ and makes the script fail.
 #
 #   fuzz/run.sh 60            # every target, a minute each
 #   fuzz/run.sh 60 dates      # only these targets
-#   FUZZ_RUNS=10000000 fuzz/run.sh 1800   # each until 10 million executions or 30 minutes
+#   FUZZ_RUNS=10000000 fuzz/run.sh 1200   # each until 10 million executions or 20 minutes
 #
 # Needs a nightly toolchain and cargo-fuzz; without either it says so and skips (exit 0).
 # FUZZ_SANITIZER (default `none`: the workspace forbids unsafe code, and without
@@ -54,7 +54,8 @@ for target in "${targets[@]}"; do
     fi
     execs=$(grep -Eo 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -Eo '[0-9]+$' | tail -1)
     took=$(grep -Eo 'Done [0-9]+ runs in [0-9]+ second' "$log" | grep -Eo 'in [0-9]+' | grep -Eo '[0-9]+' | tail -1)
-    summary+=("$(printf '%-16s %12s executions in %ss  %s' "$target" "${execs:-?}" "${took:-$seconds}" "$status")")
+    rate=$(grep -Eo 'stat::average_exec_per_sec: *[0-9]+' "$log" | grep -Eo '[0-9]+$' | tail -1)
+    summary+=("$(printf '%-16s %12s executions in %ss (%s/s)  %s' "$target" "${execs:-?}" "${took:-$seconds}" "${rate:-?}" "$status")")
     if [ "$status" != ok ]; then
         tail -n 40 "$log"
     fi

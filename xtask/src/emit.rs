@@ -476,20 +476,11 @@ pub fn operation_file(specs: &Specs, op: &Operation, header: &str) -> Result<Str
                 .iter()
                 .find(|f| &f.name == flag)
                 .ok_or_else(|| anyhow!("{name}: the success flag {flag} is not a field"))?;
-            let value = if f.required && f.lenient == Lenient::No {
-                format!("Some(self.{})", f.ident)
-            } else {
-                format!("self.{}", f.ident)
-            };
             let _ = writeln!(s, "impl crate::OperationResponse for {name}Response {{");
             let _ = writeln!(
                 s,
-                "    const SUCCESS_FLAG: Option<&'static str> = Some({:?});",
+                "    const SUCCESS_FLAG: Option<&'static str> = Some({:?});\n}}",
                 f.name
-            );
-            let _ = writeln!(
-                s,
-                "    fn success_flag(&self) -> Option<bool> {{ {value} }}\n}}"
             );
         }
         None if op.response_item.is_some() => {

@@ -957,37 +957,44 @@ fn push_word(out: &mut String, word: &str) {
 }
 
 fn render(text: &str, md: bool) -> String {
-    let cs: Vec<char> = text.chars().collect();
+    // Indexes are byte offsets, always on a character boundary: every marker is ASCII, so
+    // the text between two markers is copied as one slice rather than char by char (every
+    // paragraph and cell of a page passes here).
+    let b = text.as_bytes();
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
-    let boundary_before = |i: usize| i == 0 || !cs[i - 1].is_alphanumeric();
-    while i < cs.len() {
-        let c = cs[i];
+    let boundary_before = |i: usize| {
+        text[..i]
+            .chars()
+            .next_back()
+            .is_none_or(|p| !p.is_alphanumeric())
+    };
+    let char_after = |i: usize| text.get(i + 1..).and_then(|rest| rest.chars().next());
+    while let Some(&c) = b.get(i) {
         // Role: :name:`text`
-        if c == ':' && boundary_before(i) {
-            let name_len = cs[i + 1..]
+        if c == b':' && boundary_before(i) {
+            let name_len = b[i + 1..]
                 .iter()
-                .take_while(|c| c.is_ascii_alphanumeric() || **c == '-' || **c == '_')
+                .take_while(|c| c.is_ascii_alphanumeric() || **c == b'-' || **c == b'_')
                 .count();
             if name_len > 0
-                && cs.get(i + 1 + name_len) == Some(&':')
-                && cs.get(i + 2 + name_len) == Some(&'`')
-                && let Some(close) = find(&cs, i + 3 + name_len, '`')
+                && b.get(i + 1 + name_len) == Some(&b':')
+                && b.get(i + 2 + name_len) == Some(&b'`')
+                && let Some(close) = find(b, i + 3 + name_len, b'`')
             {
-                let inner: String = cs[i + 3 + name_len..close].iter().collect();
-                out.push_str(&escape(&link_text(&inner), md));
+                let inner = &text[i + 3 + name_len..close];
+                push_escaped_str(&mut out, &link_text(inner), md);
                 i = close + 1;
                 continue;
             }
         }
-        if c == '*'
-            && cs.get(i + 1) == Some(&'*')
+        if c == b'*'
+            && b.get(i + 1) == Some(&b'*')
             && boundary_before(i)
-            && let Some(close) = find_seq(&cs, i + 2, &['*', '*'])
+            && let Some(close) = find_seq(b, i + 2, b"**")
             && close > i + 2
         {
-            let inner: String = cs[i + 2..close].iter().collect();
-            let inner = escape(&unescape(&inner), md);
+            let inner = escape(&unescape(&text[i + 2..close]), md);
             if md {
                 out.push_str("**");
                 out.push_str(inner.trim());
@@ -998,39 +1005,37 @@ fn render(text: &str, md: bool) -> String {
             i = close + 2;
             continue;
         }
-        if c == '`'
-            && cs.get(i + 1) == Some(&'`')
-            && let Some(close) = find_seq(&cs, i + 2, &['`', '`'])
+        if c == b'`'
+            && b.get(i + 1) == Some(&b'`')
+            && let Some(close) = find_seq(b, i + 2, b"``")
         {
-            let inner: String = cs[i + 2..close].iter().collect();
+            let inner = &text[i + 2..close];
             if md {
                 out.push('`');
                 out.push_str(&inner.replace('`', "'"));
                 out.push('`');
             } else {
-                out.push_str(&inner);
+                out.push_str(inner);
             }
             i = close + 2;
             continue;
         }
-        if c == '`'
-            && let Some(close) = find(&cs, i + 1, '`')
+        if c == b'`'
+            && let Some(close) = find(b, i + 1, b'`')
         {
-            let inner: String = cs[i + 1..close].iter().collect();
-            out.push_str(&escape(&link_text(&inner), md));
+            push_escaped_str(&mut out, &link_text(&text[i + 1..close]), md);
             i = close + 1;
-            while cs.get(i) == Some(&'_') {
+            while b.get(i) == Some(&b'_') {
                 i += 1;
             }
             continue;
         }
-        if c == '*'
+        if c == b'*'
             && boundary_before(i)
-            && cs.get(i + 1).is_some_and(|n| !n.is_whitespace())
-            && let Some(close) = find(&cs, i + 1, '*')
+            && char_after(i).is_some_and(|n| !n.is_whitespace())
+            && let Some(close) = find(b, i + 1, b'*')
         {
-            let inner: String = cs[i + 1..close].iter().collect();
-            let inner = escape(&unescape(&inner), md);
+            let inner = escape(&unescape(&text[i + 1..close]), md);
             if md {
                 out.push('*');
                 out.push_str(&inner);
@@ -1041,41 +1046,57 @@ fn render(text: &str, md: bool) -> String {
             i = close + 1;
             continue;
         }
-        if c == '\\' {
-            match cs.get(i + 1) {
-                Some(n) if n.is_whitespace() => i += 2,
+        if c == b'\\' {
+            match char_after(i) {
+                Some(n) if n.is_whitespace() => i += 1 + n.len_utf8(),
                 Some(n) => {
-                    push_escaped(&mut out, *n, md);
-                    i += 2;
+                    push_escaped(&mut out, n, md);
+                    i += 1 + n.len_utf8();
                 }
                 None => i += 1,
             }
             continue;
         }
-        // One character at a time without a `String` per character (the page reader's
-        // hot loop: every character of every paragraph and cell passes here).
-        push_escaped(&mut out, c, md);
-        i += 1;
+        // No markup here: copy up to the next byte that may start some.
+        let next = b[i + 1..]
+            .iter()
+            .position(|&x| MARKUP_START[usize::from(x)])
+            .map_or(b.len(), |p| i + 1 + p);
+        push_escaped_str(&mut out, &text[i..next], md);
+        i = next;
     }
     out
 }
 
-fn find(cs: &[char], from: usize, c: char) -> Option<usize> {
-    cs.get(from..)?
+/// The bytes `render` looks at: `:` (roles), `*` (emphasis), `` ` `` (literals, links)
+/// and `\\` (escapes).
+const MARKUP_START: [bool; 256] = byte_set(b":*`\\");
+
+/// The characters [`escape`] escapes for rustdoc Markdown (all ASCII).
+const MARKDOWN_SPECIAL: [bool; 256] = byte_set(b"[]<>`*\\");
+
+const fn byte_set(bytes: &[u8]) -> [bool; 256] {
+    let mut set = [false; 256];
+    let mut k = 0;
+    while k < bytes.len() {
+        set[bytes[k] as usize] = true;
+        k += 1;
+    }
+    set
+}
+
+fn find(b: &[u8], from: usize, c: u8) -> Option<usize> {
+    b.get(from..)?
         .iter()
         .position(|x| *x == c)
         .map(|p| p + from)
 }
 
-fn find_seq(cs: &[char], from: usize, seq: &[char]) -> Option<usize> {
-    let mut k = from;
-    while k + seq.len() <= cs.len() {
-        if cs[k..k + seq.len()] == *seq {
-            return Some(k);
-        }
-        k += 1;
-    }
-    None
+fn find_seq(b: &[u8], from: usize, seq: &[u8]) -> Option<usize> {
+    b.get(from..)?
+        .windows(seq.len())
+        .position(|w| w == seq)
+        .map(|p| p + from)
 }
 
 /// `Text <target>` → `Text`; `target` alone → `target`.
@@ -1112,23 +1133,33 @@ fn unescape(s: &str) -> String {
 }
 
 fn escape(s: &str, md: bool) -> String {
-    if !md {
-        return s.to_owned();
-    }
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        push_escaped(&mut out, c, true);
-    }
+    push_escaped_str(&mut out, s, md);
     out
+}
+
+/// Appends `s` to `out`, escaped as [`escape`] does.
+fn push_escaped_str(out: &mut String, s: &str, md: bool) {
+    if !md {
+        out.push_str(s);
+        return;
+    }
+    // Only the characters that change meaning in rustdoc Markdown, all ASCII: cutting
+    // before one is cutting on a character boundary.
+    let mut start = 0;
+    for (k, &x) in s.as_bytes().iter().enumerate() {
+        if MARKDOWN_SPECIAL[usize::from(x)] {
+            out.push_str(&s[start..k]);
+            out.push('\\');
+            start = k;
+        }
+    }
+    out.push_str(&s[start..]);
 }
 
 /// Appends `c` to `out`, escaped as [`escape`] does.
 fn push_escaped(out: &mut String, c: char, md: bool) {
-    // Only the characters that change meaning in rustdoc Markdown.
-    if md && matches!(c, '[' | ']' | '<' | '>' | '`' | '*' | '\\') {
-        out.push('\\');
-    }
-    out.push(c);
+    push_escaped_str(out, c.encode_utf8(&mut [0; 4]), md);
 }
 
 /// All blocks as one line of plain text (paragraphs and list items joined by spaces).

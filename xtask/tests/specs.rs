@@ -235,10 +235,7 @@ fn generated_operation_files_follow_the_contract() {
     );
     let version = &files["delete_training_job_version.rs"];
     assert!(version.contains("DeleteTrainingJobVersion::new(10, 10)"));
-    assert!(
-        version
-            .contains("fn success_flag(&self) -> Option<bool> {\n        self.is_success\n    }")
-    );
+    assert!(version.contains("const SUCCESS_FLAG: Option<&'static str> = Some(\"is_success\");"));
     let m = &files["mod.rs"];
     assert!(m.contains("pub mod modelarts {\n    pub use super::delete_training_config::*;"));
     assert!(m.contains("    pub use super::delete_training_job::*;\n"));

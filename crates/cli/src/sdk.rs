@@ -18,7 +18,7 @@ use otc_jobs_core::modelarts::{
     ListTrainingJobs, ListVisualizationJobs,
 };
 use otc_jobs_core::mrs::{DeleteJobExecution, ListJobExecutions};
-use otc_jobs_core::{Deletion, Operation, PathId, RetryAfter, THROTTLED_CODE, TransportErrorKind};
+use otc_jobs_core::{Deletion, Operation, PathId, RetryAfter, THROTTLED_CODE};
 
 use crate::backend::{Backend, BatchEntry, CallError, ErrorClass, JobRow, ServerFilters, Waited};
 use crate::kinds::{JobId, Kind};
@@ -304,47 +304,16 @@ fn millis(ms: i64) -> Option<SystemTime> {
     SystemTime::UNIX_EPOCH.checked_add(Duration::from_millis(ms))
 }
 
-/// The hint of an error that says the setup is wrong, not the job (see
-/// [`ErrorClass::Misconfigured`]).
-// TODO(lead): use Error::is_misconfiguration (branch `errors`) once main has it.
-fn misconfiguration(error: &Error) -> Option<&'static str> {
-    match error {
-        Error::Service(e) => {
-            let gateway = e.code.as_deref().is_some_and(|c| c.starts_with("APIG."));
-            match e.status.as_u16() {
-                401 | 403 if gateway => Some(
-                    "the API gateway refused the request's credentials: check OS_ACCESS_KEY and \
-                     OS_SECRET_KEY (or the token), --project-id or --project-name, and --region",
-                ),
-                // A service's own "not found" carries its code; the gateway's, or a web
-                // server's HTML, says the API is not there.
-                404 if gateway || e.code.is_none() => Some(
-                    "the endpoint does not serve this API (the answer is the gateway's or a web \
-                     server's 404, not the service's): check --endpoint and --region",
-                ),
-                _ => None,
-            }
-        }
-        Error::Transport(e) if e.kind == TransportErrorKind::Connect => {
-            let message = e.message.to_ascii_lowercase();
-            (message.contains("connection refused")
-                || message.contains("dns error")
-                || message.contains("failed to lookup address"))
-            .then_some(
-                "nothing answers at the endpoint: check --endpoint and --region (and a proxy)",
-            )
-        }
-        _ => None,
-    }
-}
-
 /// What an SDK error means for the executor.
 pub(crate) fn call_error(error: &Error) -> CallError {
-    let class = if let Some(hint) = misconfiguration(error) {
-        ErrorClass::Misconfigured { hint }
+    let class = if error.is_misconfiguration() {
+        // The setup is wrong, not the job: every call of the run would fail alike.
+        ErrorClass::Misconfigured {
+            hint: error.hint().unwrap_or_default(),
+        }
     } else if error.is_not_found() {
         ErrorClass::NotFound
-    } else if let Error::Service(e) = error
+    } else if let Some(e) = error.as_service()
         && (e.status.as_u16() == 429 || e.code.as_deref() == Some(THROTTLED_CODE))
     {
         ErrorClass::Throttled {
@@ -358,9 +327,19 @@ pub(crate) fn call_error(error: &Error) -> CallError {
     } else {
         ErrorClass::Fatal
     };
-    let message = match error {
-        Error::Service(e) => e.message.clone().unwrap_or_else(|| error.to_string()),
-        _ => error.to_string(),
+    // The service's own message, else the error's text; without the hint, which the
+    // executor gives once, with the reason the run stopped.
+    let message = match error.as_service().and_then(|e| e.message.clone()) {
+        Some(message) => message,
+        None => {
+            let text = error.to_string();
+            match error.hint() {
+                Some(hint) => text
+                    .strip_suffix(&format!(" ({hint})"))
+                    .map_or_else(|| text.clone(), str::to_owned),
+                None => text,
+            }
+        }
     };
     CallError {
         class,
@@ -376,16 +355,20 @@ pub(crate) fn call_error(error: &Error) -> CallError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use otc_jobs_core::{ServiceError, TransportError};
+    use otc_jobs_core::{Service, ServiceError, TransportError, TransportErrorKind};
 
     fn answer(status: u16, retry_after: Option<&str>, body: &str) -> Error {
+        answer_of(Service::Dli, status, retry_after, body)
+    }
+
+    fn answer_of(service: Service, status: u16, retry_after: Option<&str>, body: &str) -> Error {
         let mut headers = http::HeaderMap::new();
         headers.insert("x-request-id", http::HeaderValue::from_static("req-9"));
         if let Some(value) = retry_after.and_then(|v| http::HeaderValue::from_str(v).ok()) {
             headers.insert("retry-after", value);
         }
         let status = http::StatusCode::from_u16(status).unwrap_or_default();
-        ServiceError::from_answer(status, &headers, body.as_bytes()).into()
+        ServiceError::from_answer(service, status, &headers, body.as_bytes()).into()
     }
 
     #[test]
@@ -415,7 +398,8 @@ mod tests {
             r#"{"error_code":"DLI.0002","error_msg":"no such job"}"#,
         ));
         assert_eq!(gone.class, ErrorClass::NotFound);
-        let mrs_gone = call_error(&answer(
+        let mrs_gone = call_error(&answer_of(
+            Service::Mrs,
             500,
             None,
             r#"{"error_code":"0176","error_msg":"The job does not exist."}"#,
@@ -429,7 +413,8 @@ mod tests {
                 .with_earlier_attempt_unknown(true),
         );
         assert!(lost.earlier_attempt_unknown);
-        let refused = call_error(&answer(
+        let refused = call_error(&answer_of(
+            Service::ModelArts,
             403,
             None,
             r#"{"error_code":"ModelArts.0210","error_msg":"wrong project"}"#,
@@ -438,6 +423,28 @@ mod tests {
         assert_eq!(
             refused.to_string(),
             "HTTP 403 ModelArts.0210 wrong project (request id req-9)"
+        );
+        // Not the service's word: never "gone", the setup is wrong; the hint is the
+        // class's, said once (the message has none).
+        let typo = call_error(&answer(
+            404,
+            None,
+            r#"{"error_code":"APIG.0101","error_msg":"The API does not exist or has not been published in the environment"}"#,
+        ));
+        assert_eq!(
+            typo.class,
+            ErrorClass::Misconfigured {
+                hint: "the endpoint does not serve this API: check --endpoint or the region's endpoint"
+            }
+        );
+        assert_eq!(
+            typo.to_string(),
+            "HTTP 404 APIG.0101 The API does not exist or has not been published in the environment (request id req-9)"
+        );
+        let empty = call_error(&answer(404, None, ""));
+        assert_eq!(
+            empty.message,
+            "service error (HTTP 404 Not Found, request id req-9): Not Found (the answer had no error message)"
         );
     }
 
@@ -467,8 +474,8 @@ mod tests {
         assert!(misconfigured(&html));
         let empty = answer(404, None, "");
         assert!(misconfigured(&empty));
-        let nobody = Error::Transport(TransportError::new(
-            TransportErrorKind::Connect,
+        let nobody = Error::from(TransportError::new(
+            TransportErrorKind::Refused,
             "error sending request: client error (Connect): tcp connect error: Connection refused (os error 111)",
         ));
         let class = call_error(&nobody).class;
@@ -480,13 +487,14 @@ mod tests {
             r#"{"error_code":"DLI.0002","error_msg":"no such job"}"#,
         );
         assert_eq!(call_error(&gone).class, ErrorClass::NotFound);
-        let project = answer(
+        let project = answer_of(
+            Service::ModelArts,
             403,
             None,
             r#"{"error_code":"ModelArts.0210","error_msg":"wrong project"}"#,
         );
         assert_eq!(call_error(&project).class, ErrorClass::Fatal);
-        let timeout = Error::Transport(TransportError::new(
+        let timeout = Error::from(TransportError::new(
             TransportErrorKind::Timeout,
             "timed out",
         ));

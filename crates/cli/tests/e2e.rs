@@ -24,6 +24,11 @@ fn emulator_with_flink_jobs(ids: impl IntoIterator<Item = u64>) -> Emulator {
 /// The binary, configured for `emulator` through the environment and `--endpoint`, with
 /// nothing of the caller's environment.
 fn otc_jobs(emulator: &Emulator) -> Command {
+    otc_jobs_at(emulator.base_url())
+}
+
+/// The binary, configured as [`otc_jobs`] is but with `--endpoint endpoint`.
+fn otc_jobs_at(endpoint: &str) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_otc-jobs"));
     command
         .env_clear()
@@ -31,7 +36,7 @@ fn otc_jobs(emulator: &Emulator) -> Command {
         .env("OS_SECRET_KEY", DEFAULT_SECRET_KEY)
         .env("OS_PROJECT_ID", DEFAULT_PROJECT_ID)
         .env("OS_REGION_NAME", "eu-de")
-        .args(["--endpoint", emulator.base_url()])
+        .args(["--endpoint", endpoint])
         .stdin(Stdio::null());
     command
 }

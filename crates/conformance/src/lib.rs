@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use otc_jobs_core::auth::SignatureForm;
-use otc_jobs_core::{Error, PathId, ResponseErrorKind, RetryPolicy};
+use otc_jobs_core::{BuildError, Error, ErrorKind, PathId, ResponseErrorKind, RetryPolicy};
 use otc_jobs_driver::ClientBuilder;
 pub mod kinds;
 pub mod queries;
@@ -134,7 +134,7 @@ fn to_i64(id: u64) -> i64 {
 }
 
 fn path_id(id: &str) -> Result<PathId, Error> {
-    PathId::new(id).map_err(|e| Error::Build(e.into()))
+    PathId::new(id).map_err(|e| Error::from(BuildError::from(e)))
 }
 
 /// How a case's client authenticates.
@@ -250,6 +250,8 @@ pub struct Outcome {
     pub code: Option<String>,
     /// Whether the error means "not found".
     pub not_found: bool,
+    /// Whether the error says the client is set up wrongly ([`Error::is_misconfiguration`]).
+    pub misconfiguration: bool,
     /// The attempts the error counts (0 on success).
     pub attempts: u32,
     /// Whether the error says an earlier attempt's fate is unknown.
@@ -260,7 +262,7 @@ pub struct Outcome {
     /// Whether the error carries a request id.
     pub request_id: bool,
     /// The requests the emulator received, by `METHOD path-kind` (e.g. `DELETE op`,
-    /// `POST token`).
+    /// `POST token`; `DELETE web` for those of [`Server::HtmlNotFound`]'s web server).
     pub requests: BTreeMap<String, usize>,
     /// Whether the job is gone after the call.
     pub gone: bool,
@@ -301,6 +303,7 @@ impl Outcome {
                 status: None,
                 code: None,
                 not_found: false,
+                misconfiguration: false,
                 attempts: 0,
                 earlier_unknown: false,
                 message: String::new(),
@@ -314,6 +317,7 @@ impl Outcome {
                 status: e.status().map(|s| s.as_u16()),
                 code: e.code().map(str::to_owned),
                 not_found: e.is_not_found(),
+                misconfiguration: e.is_misconfiguration(),
                 attempts: e.attempts(),
                 earlier_unknown: e.earlier_attempt_unknown(),
                 message: message(e),
@@ -328,7 +332,7 @@ impl Outcome {
 
 /// A service error's text with the request id (which differs between runs) left out.
 fn message(e: &Error) -> String {
-    let Error::Service(service) = e else {
+    let Some(service) = e.as_service() else {
         return String::new();
     };
     let text = service.to_string();
@@ -339,23 +343,40 @@ fn message(e: &Error) -> String {
 }
 
 fn kind(e: &Error) -> String {
-    match e {
-        Error::Service(_) => "service".into(),
-        Error::Transport(t) => format!("transport:{:?}", t.kind),
-        Error::Response(r) => match r.kind {
+    match e.kind() {
+        ErrorKind::Service(_) => "service".into(),
+        ErrorKind::Transport(t) => format!("transport:{:?}", t.kind),
+        ErrorKind::Response(r) => match r.kind {
             ResponseErrorKind::TooLarge { limit } => format!("response:TooLarge({limit})"),
             other => format!("response:{other:?}"),
         },
-        Error::Build(_) => "build".into(),
-        Error::Sign(_) => "sign".into(),
+        ErrorKind::Build(_) => "build".into(),
+        ErrorKind::Sign(_) => "sign".into(),
         _ => "other".into(),
     }
+}
+
+/// Where a case's client sends its requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Server {
+    /// The emulator.
+    Emulator,
+    /// The emulator, with this path in front of every API path: a typo in the endpoint,
+    /// which the emulator answers as the gateway does (404 `APIG.0101`).
+    EmulatorPath(&'static str),
+    /// A plain web server on loopback answering every request with an HTML 404 page
+    /// ([`raw::Script::NotFoundHtml`]).
+    HtmlNotFound,
+    /// A loopback port nothing listens on.
+    Nothing,
 }
 
 /// One case: how to set up the emulator and the client, what to do, what to expect.
 pub struct Case {
     /// The case's name (the test's name).
     pub name: &'static str,
+    /// Where the client sends its requests.
+    pub server: Server,
     /// The client.
     pub client: ClientSpec,
     /// Prepares the emulator (the operation's job is seeded before).
@@ -382,6 +403,7 @@ fn requests(pairs: &[(&str, usize)]) -> BTreeMap<String, usize> {
 fn base(name: &'static str, op: Op, expect: fn(&Outcome, Duration)) -> Case {
     Case {
         name,
+        server: Server::Emulator,
         client: ClientSpec::default(),
         setup: nothing,
         warm_up: false,
@@ -400,13 +422,49 @@ fn expect_ok(o: &Outcome, _: Duration) {
 
 fn expect_not_found(o: &Outcome, _: Duration) {
     assert_eq!(o.result, "service", "{o:?}");
-    assert!(o.not_found && o.request_id, "{o:?}");
+    assert!(o.not_found && o.request_id && !o.misconfiguration, "{o:?}");
     let code = o.code.as_deref().unwrap_or_default();
-    assert!(
-        otc_jobs_core::NOT_FOUND_CODES.contains(&code) || o.status == Some(404),
+    assert!(otc_jobs_core::NOT_FOUND_CODES.contains(&code), "{o:?}");
+    assert_eq!(o.attempts, 1, "not found is not retried: {o:?}");
+}
+
+/// A 404 that is not the service's word: a failure naming the endpoint, once (a 404 is
+/// not retried), the job untouched.
+fn expect_wrong_endpoint(o: &Outcome) {
+    assert_eq!(
+        (o.result.as_str(), o.status, o.attempts),
+        ("service", Some(404), 1),
         "{o:?}"
     );
-    assert_eq!(o.attempts, 1, "not found is not retried: {o:?}");
+    assert!(!o.not_found && o.misconfiguration && !o.gone, "{o:?}");
+    assert!(
+        o.message.ends_with(
+            "(the endpoint does not serve this API: check --endpoint or the region's endpoint)"
+        ),
+        "{o:?}"
+    );
+}
+
+fn expect_gateway_no_such_api(o: &Outcome, _: Duration) {
+    expect_wrong_endpoint(o);
+    assert_eq!(o.code.as_deref(), Some("APIG.0101"), "{o:?}");
+    assert!(o.request_id, "the gateway sends one: {o:?}");
+    assert_eq!(o.requests, requests(&[("DELETE op", 1)]), "{o:?}");
+    assert!(
+        o.message
+            .contains("The API does not exist or has not been published in the environment"),
+        "{o:?}"
+    );
+}
+
+/// A 404 in the service's own envelope: gone.
+fn expect_gone_in_its_own_words(o: &Outcome, _: Duration) {
+    assert_eq!(
+        (o.result.as_str(), o.status, o.attempts),
+        ("service", Some(404), 1),
+        "{o:?}"
+    );
+    assert!(o.not_found && !o.misconfiguration, "{o:?}");
 }
 
 fn expect_given_up(o: &Outcome, _: Duration) {
@@ -474,6 +532,16 @@ pub fn cases() -> Vec<Case> {
         all.push(case);
     }
     for (name, op) in [
+        ("wrong_base_path_is_not_gone_dli", flink.clone()),
+        ("wrong_base_path_is_not_gone_modelarts", training.clone()),
+        ("wrong_base_path_is_not_gone_mrs", execution.clone()),
+    ] {
+        all.push(Case {
+            server: Server::EmulatorPath("/typo"),
+            ..base(name, op, expect_gateway_no_such_api)
+        });
+    }
+    for (name, op) in [
         ("derived_key_signature_modelarts", visualization.clone()),
         ("derived_key_signature_dli", flink.clone()),
         ("derived_key_signature_mrs", execution.clone()),
@@ -486,6 +554,73 @@ pub fn cases() -> Vec<Case> {
         all.push(case);
     }
     all.extend([
+        Case {
+            server: Server::HtmlNotFound,
+            ..base("html_404_of_a_web_server_is_not_gone", visualization.clone(), |o, _| {
+                expect_wrong_endpoint(o);
+                assert_eq!(o.code, None, "{o:?}");
+                assert!(o.message.contains("<title>404 Not Found</title>"), "{o:?}");
+                assert_eq!(o.requests, requests(&[("DELETE web", 1)]), "{o:?}");
+            })
+        },
+        Case {
+            setup: |e, op| {
+                e.add_fault(op.fault(FaultAction::respond(404, &[], "")).times(10))
+            },
+            ..base("empty_404_is_not_gone", execution.clone(), |o, _| {
+                assert_eq!((o.result.as_str(), o.status, o.attempts), ("service", Some(404), 1), "{o:?}");
+                assert!(!o.not_found && o.misconfiguration && !o.gone, "{o:?}");
+                assert!(o.message.contains("check --endpoint"), "{o:?}");
+            })
+        },
+        Case {
+            setup: |e, op| {
+                e.add_fault(op.fault(FaultAction::respond(
+                    404,
+                    &[("Content-Type", "application/json")],
+                    r#"{"is_success":false,"error_code":"ModelArts.3502","error_msg":"The job does not exist."}"#,
+                )))
+            },
+            ..base("service_404_in_its_own_envelope_is_gone", training.clone(), expect_gone_in_its_own_words)
+        },
+        Case {
+            setup: |e, op| {
+                e.add_fault(op.fault(FaultAction::respond(
+                    400,
+                    &[("Content-Type", "application/json")],
+                    r#"{"is_success":false,"error_code":"DLI.16001","error_msg":"The job does not exist."}"#,
+                )))
+            },
+            ..base("dli_16001_is_gone", flink.clone(), |o, _| {
+                assert_eq!((o.result.as_str(), o.status, o.code.as_deref(), o.attempts), ("service", Some(400), Some("DLI.16001"), 1), "{o:?}");
+                assert!(o.not_found && !o.misconfiguration, "{o:?}");
+            })
+        },
+        Case {
+            setup: |e, op| {
+                e.add_fault(
+                    op.fault(FaultAction::respond(
+                        500,
+                        &[("Content-Type", "application/json")],
+                        r#"{"error_code":"0176","error_msg":"The job does not exist."}"#,
+                    ))
+                    .times(10),
+                )
+            },
+            ..base("another_services_not_found_code_is_not_gone", flink.clone(), |o, _| {
+                // MRS's "no such job", from a DLI endpoint: a 500 like any other.
+                assert_eq!((o.result.as_str(), o.status, o.code.as_deref(), o.attempts), ("service", Some(500), Some("0176"), 3), "{o:?}");
+                assert!(!o.not_found && !o.gone, "{o:?}");
+            })
+        },
+        Case {
+            server: Server::Nothing,
+            ..base("connection_refused_is_a_misconfiguration", flink.clone(), |o, _| {
+                // Nothing reached a server: retried as any failure before an answer.
+                assert_eq!((o.result.as_str(), o.status, o.attempts), ("transport:Refused", None, 3), "{o:?}");
+                assert!(o.misconfiguration && !o.not_found && !o.earlier_unknown && !o.gone, "{o:?}");
+            })
+        },
         Case {
             setup: |e, op| {
                 e.add_fault(op.fault(FaultAction::respond(
@@ -820,11 +955,25 @@ pub(crate) fn runtime() -> tokio::runtime::Runtime {
 #[allow(clippy::expect_used)]
 pub fn run(case: &Case, flavour: Flavour) -> (Outcome, Duration) {
     let emulator = emulator().expect("the emulator starts");
+    let (base_url, web_server) = match case.server {
+        Server::Emulator => (emulator.base_url().to_owned(), None),
+        Server::EmulatorPath(path) => (format!("{}{path}", emulator.base_url()), None),
+        Server::HtmlNotFound => {
+            let server =
+                raw::RawServer::start(raw::Script::NotFoundHtml).expect("the web server starts");
+            (server.base_url(), Some(server))
+        }
+        Server::Nothing => (
+            format!("http://{}", unused_address().expect("a free port")),
+            None,
+        ),
+    };
+    let project_name = emulator.config().project_name.clone();
     let mut call: Box<dyn FnMut() -> Result<(), Error>> = match flavour {
         Flavour::Async => {
             let client: otc_jobs_async::Client = case
                 .client
-                .builder(&emulator)
+                .builder_at(&base_url, &project_name)
                 .build()
                 .expect("the async client builds");
             let runtime = runtime();
@@ -834,7 +983,7 @@ pub fn run(case: &Case, flavour: Flavour) -> (Outcome, Duration) {
         Flavour::Blocking => {
             let client: otc_jobs_blocking::Client = case
                 .client
-                .builder(&emulator)
+                .builder_at(&base_url, &project_name)
                 .build()
                 .expect("the blocking client builds");
             let op = case.op.clone();
@@ -852,7 +1001,18 @@ pub fn run(case: &Case, flavour: Flavour) -> (Outcome, Duration) {
     let started = Instant::now();
     let result = call();
     let elapsed = started.elapsed();
-    (Outcome::read(&result, &emulator, &case.op), elapsed)
+    let mut outcome = Outcome::read(&result, &emulator, &case.op);
+    for line in web_server.iter().flat_map(raw::RawServer::requests) {
+        let method = line.split(' ').next().unwrap_or_default();
+        *outcome.requests.entry(format!("{method} web")).or_insert(0) += 1;
+    }
+    (outcome, elapsed)
+}
+
+/// A loopback address nothing listens on: a port the system handed out, freed again.
+fn unused_address() -> std::io::Result<std::net::SocketAddr> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    listener.local_addr()
 }
 
 /// The examples of the workspace's `README.md`, compiled (and the emulator's run) as

@@ -22,7 +22,7 @@ use otc_jobs_core::modelarts::{
 use otc_jobs_core::mrs::{
     DeleteJobExecution, GetJobExecutionResponse, ListJobExecutions, ListJobExecutionsResponse,
 };
-use otc_jobs_core::{Error, Paginated, PathId};
+use otc_jobs_core::{BuildError, Error, ErrorKind, Paginated, PathId};
 use otc_jobs_driver::{WaitOptions, WaitOutcome};
 use otc_jobs_emulator::{
     DEFAULT_PROJECT_ID, Emulator, EmulatorConfig, Fault, FaultAction, SeedJob,
@@ -197,10 +197,10 @@ fn seed_id(job: &SeedJob) -> String {
 
 /// An error as both clients must report it alike.
 fn error_text(e: &Error) -> String {
-    let kind = match e {
-        Error::Service(_) => "service".to_owned(),
-        Error::Transport(t) => format!("transport:{:?}", t.kind),
-        Error::Response(r) => format!("response:{:?}", r.kind),
+    let kind = match e.kind() {
+        ErrorKind::Service(_) => "service".to_owned(),
+        ErrorKind::Transport(t) => format!("transport:{:?}", t.kind),
+        ErrorKind::Response(r) => format!("response:{:?}", r.kind),
         _ => "other".to_owned(),
     };
     format!(
@@ -212,7 +212,7 @@ fn error_text(e: &Error) -> String {
 }
 
 fn path_id(id: &str) -> Result<PathId, Error> {
-    PathId::new(id).map_err(|e| Error::Build(e.into()))
+    PathId::new(id).map_err(|e| Error::from(BuildError::from(e)))
 }
 
 fn waited_text(outcome: &WaitOutcome) -> (String, Option<u32>) {
@@ -1282,6 +1282,69 @@ fn waits() -> Vec<QueryCase> {
                     assert!(t.polls.unwrap_or_default() >= 2, "{t:?}");
                     // Returns within max_wait, plus a little for the deletion call itself.
                     assert!(t.elapsed < Duration::from_millis(300 + 200), "{t:?}");
+                },
+            )
+        },
+        QueryCase {
+            delete_delay: Duration::from_secs(5),
+            setup: |e| {
+                e.seed(SeedJob::visualization_job(3011).create_time(T0));
+                e.add_fault(
+                    Fault::new(
+                        "GET",
+                        "/v1/*/visualization-jobs/*",
+                        FaultAction::respond(
+                            404,
+                            &[("Content-Type", "application/json")],
+                            r#"{"error_code":"APIG.0101","error_msg":"The API does not exist or has not been published in the environment"}"#,
+                        ),
+                    )
+                    .times(100),
+                );
+            },
+            ..base(
+                "gateway_404_during_a_wait_is_an_error_not_gone",
+                Query::DeleteAndWait(Deletion::VisualizationJob("3011"), fast()),
+                |o, t| {
+                    // The poll's 404 is the gateway's, not ModelArts': the wait ends
+                    // with it at once, and the job is still being deleted.
+                    assert_eq!(o.waited, None, "{o:?}");
+                    assert_eq!(
+                        o.error.as_deref(),
+                        Some(r#"service status=Some(404) code=Some("APIG.0101") attempts=1"#),
+                        "{o:?}"
+                    );
+                    assert_eq!(t.probes, 1, "{t:?}");
+                    assert_eq!(o.remaining, ["visualization_job 3011"], "{o:?}");
+                },
+            )
+        },
+        QueryCase {
+            setup: |e| {
+                e.seed(SeedJob::flink_job(149).create_time(T0));
+                e.add_fault(Fault::new(
+                    "GET",
+                    "/v1.0/*/streaming/jobs/*",
+                    FaultAction::respond(
+                        404,
+                        &[("Content-Type", "text/html")],
+                        "<html><body><h1>404 Not Found</h1></body></html>",
+                    ),
+                ));
+            },
+            ..base(
+                "html_404_confirming_a_deletion_is_an_error_not_gone",
+                Query::DeleteAndWait(Deletion::FlinkJob(149), fast()),
+                |o, t| {
+                    // DLI deleted the job, but the poll's answer does not say so: not
+                    // trusted as "gone".
+                    assert_eq!(o.waited, None, "{o:?}");
+                    assert_eq!(
+                        o.error.as_deref(),
+                        Some("service status=Some(404) code=None attempts=1"),
+                        "{o:?}"
+                    );
+                    assert_eq!(t.probes, 1, "{t:?}");
                 },
             )
         },

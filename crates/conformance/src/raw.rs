@@ -1,5 +1,5 @@
-//! Answers the emulator cannot give: a head followed by a stalled or trickling body. A
-//! tiny HTTP/1.1 server on 127.0.0.1 (a thread per connection) reads each request head and
+//! Answers the emulator cannot give: a head followed by a stalled or trickling body, a
+//! plain web server's HTML 404. A tiny HTTP/1.1 server on 127.0.0.1 (a thread per connection) reads each request head and
 //! answers as its [`Script`] says; both clients are run against it and must agree.
 
 use std::collections::BTreeMap;
@@ -33,7 +33,13 @@ pub enum Script {
     },
     /// The whole answer at once (the control case).
     Whole,
+    /// A plain web server's answer to a path it does not have: 404 with an HTML page (no
+    /// JSON, no request id).
+    NotFoundHtml,
 }
+
+/// The page of [`Script::NotFoundHtml`], as nginx writes it.
+pub const NOT_FOUND_PAGE: &[u8] = b"<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
 
 /// How long a stalled connection is held before the server gives up on it.
 const HOLD: Duration = Duration::from_secs(5);
@@ -103,19 +109,31 @@ fn serve(mut stream: TcpStream, script: Script, seen: &Mutex<Vec<String>>, stop:
         seen.lock()
             .unwrap_or_else(PoisonError::into_inner)
             .push(line);
-        let head = format!(
-            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nX-Request-Id: raw-0001\r\n\r\n",
-            BODY.len()
-        );
+        let (head, body) = match script {
+            Script::NotFoundHtml => (
+                format!(
+                    "HTTP/1.1 404 Not Found\r\nServer: nginx\r\nContent-Type: text/html\r\nContent-Length: {}\r\n\r\n",
+                    NOT_FOUND_PAGE.len()
+                ),
+                NOT_FOUND_PAGE,
+            ),
+            _ => (
+                format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nX-Request-Id: raw-0001\r\n\r\n",
+                    BODY.len()
+                ),
+                BODY,
+            ),
+        };
         if stream.write_all(head.as_bytes()).is_err() {
             return;
         }
         let sent = match script {
-            Script::Whole => stream.write_all(BODY),
+            Script::Whole | Script::NotFoundHtml => stream.write_all(body),
             Script::StallAfterHead => stream.flush(),
-            Script::StallMidBody { bytes } => stream.write_all(&BODY[..bytes.min(BODY.len())]),
+            Script::StallMidBody { bytes } => stream.write_all(&body[..bytes.min(body.len())]),
             Script::Trickle { every } => {
-                for byte in BODY {
+                for byte in body {
                     if stop.load(Ordering::SeqCst)
                         || stream.write_all(std::slice::from_ref(byte)).is_err()
                     {
@@ -129,7 +147,7 @@ fn serve(mut stream: TcpStream, script: Script, seen: &Mutex<Vec<String>>, stop:
         if sent.is_err() {
             return;
         }
-        if script != Script::Whole {
+        if !matches!(script, Script::Whole | Script::NotFoundHtml) {
             // Hold the connection open (the client must time out), then drop it.
             let started = Instant::now();
             while started.elapsed() < HOLD && !stop.load(Ordering::SeqCst) {

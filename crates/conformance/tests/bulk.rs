@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use otc_jobs_conformance::ClientSpec;
-use otc_jobs_core::{Error, PathId, RetryPolicy};
+use otc_jobs_core::{Error, ErrorKind, PathId, RetryPolicy};
 use otc_jobs_emulator::{
     Delivery, Emulator, EmulatorConfig, Fault, FaultAction, RecordedRequest, SeedJob,
 };
@@ -205,11 +205,11 @@ impl Outcome {
 }
 
 fn kind(e: &Error) -> String {
-    match e {
-        Error::Service(s) => format!("service {}", s.status.as_u16()),
-        Error::Transport(t) => format!("transport {:?}", t.kind),
-        Error::Response(r) => format!("response {:?}", r.kind),
-        other => format!("{other}"),
+    match e.kind() {
+        ErrorKind::Service(s) => format!("service {}", s.status.as_u16()),
+        ErrorKind::Transport(t) => format!("transport {:?}", t.kind),
+        ErrorKind::Response(r) => format!("response {:?}", r.kind),
+        _ => format!("{e}"),
     }
 }
 

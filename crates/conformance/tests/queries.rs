@@ -56,6 +56,8 @@ suite!(
     training_job_waited_for_until_gone,
     failed_deletion_is_status_6,
     wait_shorter_than_the_deletion_times_out_in_time,
+    gateway_404_during_a_wait_is_an_error_not_gone,
+    html_404_confirming_a_deletion_is_an_error_not_gone,
     flink_deletion_confirmed_by_one_poll,
     job_execution_deletion_confirmed_by_one_poll,
     quickstart_visualization_job_listed_fetched_and_deleted,

@@ -8,8 +8,10 @@ use std::fmt;
 
 use http::{HeaderMap, StatusCode};
 
-use envelope::Envelope;
-pub(crate) use envelope::{VERDICT_MEMBER, opens_with_refusal};
+pub(crate) use envelope::{Envelope, read_beside};
+
+use crate::path::{InvalidPathId, TemplateError};
+use crate::service::Service;
 
 /// How many bytes of an answer's body an error keeps.
 pub const RAW_BODY_LIMIT: usize = 4096;
@@ -19,73 +21,186 @@ pub const X_REQUEST_ID: &str = "x-request-id";
 /// The same as a header name, looked up without parsing the name each time.
 const HEADER_REQUEST_ID: http::HeaderName = http::HeaderName::from_static(X_REQUEST_ID);
 
-/// Every way a call can fail.
-#[derive(Debug, thiserror::Error)]
+/// Every way a call can fail: how far the call got and what is known of the failure
+/// ([`Error::kind`]), and how many attempts it took ([`Error::attempts`],
+/// [`Error::earlier_attempt_unknown`]).
+///
+/// The accessors answer for every kind: the status, the code, the message, the request id,
+/// whether the job is gone ([`Error::is_not_found`]) or the setup is wrong
+/// ([`Error::is_misconfiguration`]). Match on [`Error::kind`], or ask for one kind with
+/// [`Error::as_service`], [`Error::as_transport`] or [`Error::as_response`], for the rest.
+///
+/// ```
+/// use otc_jobs_core::{Error, ErrorKind, Service, ServiceError};
+/// let err = Error::from(ServiceError::from_answer(
+///     Service::Dli,
+///     http::StatusCode::SERVICE_UNAVAILABLE,
+///     &http::HeaderMap::new(),
+///     br#"{"error_code": "APIG.0201", "error_msg": "busy"}"#,
+/// ))
+/// .with_attempts(3);
+/// assert_eq!(err.attempts(), 3);
+/// assert!(matches!(err.kind(), ErrorKind::Service(e) if e.status == 503));
+/// assert_eq!(err.as_service().and_then(|e| e.code.as_deref()), Some("APIG.0201"));
+/// assert!(err.as_transport().is_none());
+/// assert_eq!(
+///     err.to_string(),
+///     "service error (HTTP 503 Service Unavailable, after 3 attempts) APIG.0201: busy"
+/// );
+/// ```
+#[derive(Debug)]
+pub struct Error {
+    kind: ErrorKind,
+    /// Attempts made: 0 when nothing was sent (build, sign).
+    attempts: u32,
+    earlier_attempt_unknown: bool,
+}
+
+/// How far a failed call got, and what is known of its failure.
+#[derive(Debug, Clone)]
 #[non_exhaustive]
-pub enum Error {
+pub enum ErrorKind {
     /// The request could not be built (bad id, bad endpoint); nothing was sent.
-    #[error("could not build the request: {0}")]
-    Build(#[from] BuildError),
+    Build(BuildError),
     /// The request could not be signed; nothing was sent.
-    #[error("could not sign the request: {0}")]
-    Sign(#[from] SignError),
+    Sign(SignError),
     /// No answer came back (connect failure, connection closed, timeout).
-    #[error(transparent)]
-    Transport(#[from] TransportError),
+    Transport(TransportError),
     /// The service answered and said no.
-    #[error(transparent)]
-    Service(#[from] ServiceError),
+    Service(ServiceError),
     /// An answer came back but could not be read (malformed, truncated, too large).
-    #[error(transparent)]
-    Response(#[from] ResponseError),
+    Response(ResponseError),
+}
+
+impl ErrorKind {
+    /// Whether a request of this kind of failure was sent.
+    fn was_sent(&self) -> bool {
+        !matches!(self, ErrorKind::Build(_) | ErrorKind::Sign(_))
+    }
+}
+
+impl From<ErrorKind> for Error {
+    /// The error of one attempt (none when nothing was sent).
+    fn from(kind: ErrorKind) -> Error {
+        Error {
+            attempts: u32::from(kind.was_sent()),
+            kind,
+            earlier_attempt_unknown: false,
+        }
+    }
+}
+
+macro_rules! from_kind {
+    ($($variant:ident($ty:ty)),* $(,)?) => {
+        $(impl From<$ty> for Error {
+            fn from(e: $ty) -> Error {
+                Error::from(ErrorKind::$variant(e))
+            }
+        })*
+    };
+}
+
+from_kind!(
+    Build(BuildError),
+    Sign(SignError),
+    Transport(TransportError),
+    Service(ServiceError),
+    Response(ResponseError),
+);
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            ErrorKind::Build(e) => write!(f, "could not build the request: {e}"),
+            ErrorKind::Sign(e) => write!(f, "could not sign the request: {e}"),
+            ErrorKind::Transport(e) => e.fmt_after(self.attempts, f),
+            ErrorKind::Service(e) => e.fmt_after(self.attempts, f),
+            ErrorKind::Response(e) => fmt::Display::fmt(e, f),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.kind {
+            ErrorKind::Build(e) => Some(e),
+            ErrorKind::Sign(e) => Some(e),
+            // Their text is the error's own.
+            ErrorKind::Transport(_) | ErrorKind::Service(_) | ErrorKind::Response(_) => None,
+        }
+    }
 }
 
 impl Error {
+    /// How far the call got, and what is known of the failure.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.kind
+    }
+
+    /// The kind, without the attempts.
+    pub fn into_kind(self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The service's refusal, when the service answered and said no.
+    pub fn as_service(&self) -> Option<&ServiceError> {
+        match &self.kind {
+            ErrorKind::Service(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The transport failure, when no answer came back.
+    pub fn as_transport(&self) -> Option<&TransportError> {
+        match &self.kind {
+            ErrorKind::Transport(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// What was wrong with the answer, when it could not be read.
+    pub fn as_response(&self) -> Option<&ResponseError> {
+        match &self.kind {
+            ErrorKind::Response(e) => Some(e),
+            _ => None,
+        }
+    }
+
     /// The HTTP status of the answer, when there was one.
     pub fn status(&self) -> Option<StatusCode> {
-        match self {
-            Error::Service(e) => Some(e.status),
-            Error::Response(e) => Some(e.status),
-            Error::Transport(e) => e.status,
-            Error::Build(_) | Error::Sign(_) => None,
+        match &self.kind {
+            ErrorKind::Service(e) => Some(e.status),
+            ErrorKind::Response(e) => Some(e.status),
+            ErrorKind::Transport(e) => e.status,
+            ErrorKind::Build(_) | ErrorKind::Sign(_) => None,
         }
     }
 
     /// The service's error code (`DLI.0002`, `APIG.0301`, …), when it sent one.
     pub fn code(&self) -> Option<&str> {
-        match self {
-            Error::Service(e) => e.code.as_deref(),
-            _ => None,
-        }
+        self.as_service().and_then(|e| e.code.as_deref())
     }
 
     /// The request id of the answer, when there was one.
     pub fn request_id(&self) -> Option<&str> {
-        match self {
-            Error::Service(e) => e.request_id.as_deref(),
-            Error::Response(e) => e.request_id.as_deref(),
-            Error::Transport(e) => e.request_id.as_deref(),
-            Error::Build(_) | Error::Sign(_) => None,
+        match &self.kind {
+            ErrorKind::Service(e) => e.request_id.as_deref(),
+            ErrorKind::Response(e) => e.request_id.as_deref(),
+            ErrorKind::Transport(e) => e.request_id.as_deref(),
+            ErrorKind::Build(_) | ErrorKind::Sign(_) => None,
         }
     }
 
     /// How many attempts were made (0 when nothing was sent).
     pub fn attempts(&self) -> u32 {
-        match self {
-            Error::Service(e) => e.attempts,
-            Error::Response(e) => e.attempts,
-            Error::Transport(e) => e.attempts,
-            Error::Build(_) | Error::Sign(_) => 0,
-        }
+        self.attempts
     }
 
-    /// Records how many attempts were made; used by the retry driver.
+    /// Records how many attempts were made; used by the retry driver. An error from before
+    /// sending (build, sign) keeps 0.
     pub fn with_attempts(mut self, attempts: u32) -> Error {
-        match &mut self {
-            Error::Service(e) => e.attempts = attempts,
-            Error::Response(e) => e.attempts = attempts,
-            Error::Transport(e) => e.attempts = attempts,
-            Error::Build(_) | Error::Sign(_) => {}
+        if self.kind.was_sent() {
+            self.attempts = attempts;
         }
         self
     }
@@ -96,8 +211,9 @@ impl Error {
     /// (the error's `Display` then says why).
     ///
     /// ```
-    /// use otc_jobs_core::{Error, ServiceError};
+    /// use otc_jobs_core::{Error, Service, ServiceError};
     /// let err = Error::from(ServiceError::from_answer(
+    ///     Service::Dli,
     ///     http::StatusCode::BAD_REQUEST,
     ///     &http::HeaderMap::new(),
     ///     br#"{"error_code": "DLI.0002", "error_msg": "There is no job 7"}"#,
@@ -106,11 +222,11 @@ impl Error {
     /// assert_eq!(err.code(), Some("DLI.0002"));
     /// ```
     pub fn message(&self) -> Option<&str> {
-        match self {
-            Error::Service(e) => e.message.as_deref(),
-            Error::Transport(e) => Some(&e.message),
-            Error::Response(e) => Some(&e.detail),
-            Error::Build(_) | Error::Sign(_) => None,
+        match &self.kind {
+            ErrorKind::Service(e) => e.message.as_deref(),
+            ErrorKind::Transport(e) => Some(&e.message),
+            ErrorKind::Response(e) => Some(&e.detail),
+            ErrorKind::Build(_) | ErrorKind::Sign(_) => None,
         }
     }
 
@@ -119,29 +235,90 @@ impl Error {
     /// reached the service and been carried out. A "not found" after such an attempt
     /// means the job is gone, possibly deleted by that attempt.
     pub fn earlier_attempt_unknown(&self) -> bool {
-        match self {
-            Error::Service(e) => e.earlier_attempt_unknown,
-            Error::Response(e) => e.earlier_attempt_unknown,
-            Error::Transport(e) => e.earlier_attempt_unknown,
-            Error::Build(_) | Error::Sign(_) => false,
-        }
+        self.earlier_attempt_unknown
     }
 
-    /// Records whether an earlier attempt's fate is unknown; used by the retry driver.
+    /// Records whether an earlier attempt's fate is unknown; used by the retry driver. An
+    /// error from before sending (build, sign) keeps `false`.
     pub fn with_earlier_attempt_unknown(mut self, unknown: bool) -> Error {
-        match &mut self {
-            Error::Service(e) => e.earlier_attempt_unknown = unknown,
-            Error::Response(e) => e.earlier_attempt_unknown = unknown,
-            Error::Transport(e) => e.earlier_attempt_unknown = unknown,
-            Error::Build(_) | Error::Sign(_) => {}
+        if self.kind.was_sent() {
+            self.earlier_attempt_unknown = unknown;
         }
         self
     }
 
     /// Whether the service said the job (or the object) does not exist, so that deleting
-    /// it again can be treated as done. See [`ServiceError::is_not_found`].
+    /// it again can be treated as done: only the service's own word counts, never a 404
+    /// of the gateway, of a web server or of a proxy. See [`ServiceError::is_not_found`].
     pub fn is_not_found(&self) -> bool {
-        matches!(self, Error::Service(e) if e.is_not_found())
+        self.as_service().is_some_and(ServiceError::is_not_found)
+    }
+
+    /// Whether the failure says the client is set up wrongly, so that every other call of
+    /// the same run will fail alike and a bulk run had better stop than go on:
+    ///
+    /// - a 404 that is not the service's own word (the gateway's `APIG.0101` "The API does
+    ///   not exist", a web server's HTML page, an empty or non-JSON body): the endpoint
+    ///   does not serve this API;
+    /// - a 401 (the gateway's `APIG.0301` "Incorrect IAM authentication information",
+    ///   `APIG.0307` for a token that could not be renewed, or the service's own), or a 403
+    ///   that is not the service's own word (`APIG.0302`, …): the credentials or the project;
+    /// - a redirect (signed requests are not followed);
+    /// - a connection refused ([`TransportErrorKind::Refused`]: nothing listens there) or a
+    ///   failed TLS handshake ([`TransportErrorKind::Tls`]).
+    ///
+    /// [`Error::hint`] says what to check. Not a misconfiguration: "not found", throttling,
+    /// 5xx, timeouts, a service's own 403 on one job, unreadable answers.
+    ///
+    /// ```
+    /// use otc_jobs_core::{Error, Service, ServiceError, TransportError, TransportErrorKind};
+    /// let headers = http::HeaderMap::new();
+    /// let answer = |status: u16, body: &str| -> Error {
+    ///     ServiceError::from_answer(
+    ///         Service::Dli,
+    ///         http::StatusCode::from_u16(status).unwrap(),
+    ///         &headers,
+    ///         body.as_bytes(),
+    ///     )
+    ///     .into()
+    /// };
+    /// // A typo in the endpoint: the gateway has no such API.
+    /// let typo = answer(404, r#"{"error_code":"APIG.0101","error_msg":"The API does not exist or has not been published in the environment"}"#);
+    /// assert!(typo.is_misconfiguration() && !typo.is_not_found());
+    /// assert!(typo.to_string().contains("check --endpoint"));
+    /// // A plain web server's 404 page.
+    /// assert!(answer(404, "<html><body>Not Found</body></html>").is_misconfiguration());
+    /// // Wrong credentials.
+    /// assert!(answer(401, r#"{"error_code":"APIG.0301","error_msg":"Incorrect IAM authentication information"}"#).is_misconfiguration());
+    /// // Nothing listening at the endpoint.
+    /// assert!(Error::from(TransportError::new(TransportErrorKind::Refused, "connection refused")).is_misconfiguration());
+    /// // DLI's own "no such job" is an answer about one job, not about the setup.
+    /// let gone = answer(400, r#"{"error_code":"DLI.0002","error_msg":"The object does not exist."}"#);
+    /// assert!(gone.is_not_found() && !gone.is_misconfiguration());
+    /// ```
+    pub fn is_misconfiguration(&self) -> bool {
+        self.hint().is_some()
+    }
+
+    /// What to check, for a failure that says the client is set up wrongly
+    /// ([`Error::is_misconfiguration`]); the error's text ends with it.
+    ///
+    /// ```
+    /// use otc_jobs_core::{Error, Service, ServiceError};
+    /// let err = Error::from(ServiceError::from_answer(
+    ///     Service::Mrs,
+    ///     http::StatusCode::NOT_FOUND,
+    ///     &http::HeaderMap::new(),
+    ///     b"",
+    /// ));
+    /// assert_eq!(err.hint(), Some("the endpoint does not serve this API: check --endpoint or the region's endpoint"));
+    /// ```
+    pub fn hint(&self) -> Option<&'static str> {
+        match &self.kind {
+            ErrorKind::Service(e) => e.hint(),
+            ErrorKind::Transport(e) => e.hint(),
+            ErrorKind::Build(_) | ErrorKind::Sign(_) | ErrorKind::Response(_) => None,
+        }
     }
 }
 
@@ -157,13 +334,11 @@ pub enum BuildError {
     InvalidProjectId,
     /// An id is not usable in a path.
     #[error("invalid path parameter: {0}")]
-    InvalidPathId(#[from] crate::path::InvalidPathId),
-    /// The operation has no value for a parameter of its path template.
-    #[error("no value for the path parameter {0:?}")]
-    MissingPathParam(String),
-    /// The path template has an unclosed `{`.
-    #[error("malformed path template {0:?}")]
-    InvalidTemplate(String),
+    InvalidPathId(#[from] InvalidPathId),
+    /// The operation's path template could not be expanded (a parameter without a value,
+    /// an unclosed `{`).
+    #[error(transparent)]
+    Template(#[from] TemplateError),
     /// The URL built is not a valid URI.
     #[error("the URL built is not valid: {0}")]
     InvalidUri(String),
@@ -197,8 +372,13 @@ pub enum SignError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TransportErrorKind {
-    /// The connection could not be made (nothing reached the server).
+    /// The connection could not be made (nothing reached the server): the host was not
+    /// found, not reachable, the proxy failed, …
     Connect,
+    /// The host refused the connection: nothing listens at the endpoint's address and
+    /// port (nothing reached the server). A misconfiguration rather than a passing fault
+    /// ([`Error::is_misconfiguration`]).
+    Refused,
     /// The TLS handshake failed (an untrusted or invalid certificate, a protocol alert):
     /// trying again cannot help.
     Tls,
@@ -211,8 +391,17 @@ pub enum TransportErrorKind {
 }
 
 /// No answer came back.
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("{kind:?} failure after {attempts} attempt(s): {message}")]
+///
+/// ```
+/// use otc_jobs_core::{Error, TransportError, TransportErrorKind};
+/// let err = TransportError::new(TransportErrorKind::Timeout, "no answer in 30 s");
+/// assert_eq!(err.to_string(), "Timeout failure after 1 attempt(s): no answer in 30 s");
+/// assert_eq!(
+///     Error::from(err).with_attempts(3).to_string(),
+///     "Timeout failure after 3 attempt(s): no answer in 30 s"
+/// );
+/// ```
+#[derive(Debug, Clone)]
 pub struct TransportError {
     /// What happened.
     pub kind: TransportErrorKind,
@@ -222,11 +411,6 @@ pub struct TransportError {
     pub status: Option<StatusCode>,
     /// The request id, when the failure came after the head of an answer.
     pub request_id: Option<String>,
-    /// How many attempts were made.
-    pub attempts: u32,
-    /// Whether an earlier attempt failed without a clear answer (see
-    /// [`Error::earlier_attempt_unknown`]).
-    pub earlier_attempt_unknown: bool,
 }
 
 impl TransportError {
@@ -237,11 +421,46 @@ impl TransportError {
             message: message.into(),
             status: None,
             request_id: None,
-            attempts: 1,
-            earlier_attempt_unknown: false,
+        }
+    }
+
+    /// Its text, after `attempts` attempts.
+    fn fmt_after(&self, attempts: u32, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{:?} failure after {attempts} attempt(s): {}{}",
+            self.kind,
+            self.message,
+            fmt_hint(self.hint())
+        )
+    }
+
+    /// See [`Error::is_misconfiguration`].
+    pub fn is_misconfiguration(&self) -> bool {
+        self.hint().is_some()
+    }
+
+    /// See [`Error::hint`].
+    pub fn hint(&self) -> Option<&'static str> {
+        match self.kind {
+            TransportErrorKind::Refused => {
+                Some("nothing accepts connections there: check --endpoint or the region's endpoint")
+            }
+            TransportErrorKind::Tls => {
+                Some("check the endpoint and the certificate authorities the client trusts")
+            }
+            _ => None,
         }
     }
 }
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.fmt_after(1, f)
+    }
+}
+
+impl std::error::Error for TransportError {}
 
 /// What was wrong with an answer that could not be read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -274,12 +493,7 @@ pub struct ResponseError {
     /// The request id from `X-Request-Id`, else the body's `request_id`.
     pub request_id: Option<String>,
     /// The first [`RAW_BODY_LIMIT`] bytes of the body.
-    pub body: Vec<u8>,
-    /// How many attempts were made.
-    pub attempts: u32,
-    /// Whether an earlier attempt failed without a clear answer (see
-    /// [`Error::earlier_attempt_unknown`]).
-    pub earlier_attempt_unknown: bool,
+    pub body: Box<[u8]>,
 }
 
 impl ResponseError {
@@ -298,23 +512,30 @@ impl ResponseError {
             status,
             request_id: request_id(headers, envelope.request_id),
             body: bounded(body),
-            attempts: 1,
-            earlier_attempt_unknown: false,
         }
     }
 
+    /// A 2xx body that is not the documented JSON (`err`), whose error fields (read
+    /// already, for the request id) are `envelope`.
     pub(crate) fn malformed(
         status: StatusCode,
         headers: &HeaderMap,
         body: &[u8],
         err: &serde_json::Error,
+        envelope: Envelope<'_>,
     ) -> ResponseError {
         let detail = if body.trim_ascii().is_empty() {
             format!("empty body: {err}")
         } else {
             format!("body is not the documented JSON: {err}")
         };
-        ResponseError::new(ResponseErrorKind::Malformed, detail, status, headers, body)
+        ResponseError {
+            kind: ResponseErrorKind::Malformed,
+            detail,
+            status,
+            request_id: request_id(headers, envelope.request_id),
+            body: bounded(body),
+        }
     }
 }
 
@@ -326,28 +547,29 @@ impl fmt::Debug for ResponseError {
             .field("status", &self.status)
             .field("request_id", &self.request_id)
             .field("body", &String::from_utf8_lossy(&self.body))
-            .field("attempts", &self.attempts)
-            .field("earlier_attempt_unknown", &self.earlier_attempt_unknown)
             .finish()
     }
 }
 
-/// The service answered and said no.
+/// The service answered and said no (or something in between answered in its place: the
+/// API gateway, a proxy, a web server at a wrong endpoint).
 ///
 /// Its text has the status, the request id, the attempts when there were several, the
-/// code and the message (or the status reason when the answer had no message):
+/// code and the message (or the status reason when the answer had no message), and what
+/// to check when the answer says the client is set up wrongly ([`ServiceError::hint`]):
 ///
 /// ```
-/// use otc_jobs_core::ServiceError;
-/// let err = ServiceError::from_answer(http::StatusCode::SERVICE_UNAVAILABLE, &http::HeaderMap::new(), b"")
-///     .with_attempts(4);
+/// use otc_jobs_core::{Service, ServiceError};
+/// let err = ServiceError::from_answer(Service::Dli, http::StatusCode::SERVICE_UNAVAILABLE, &http::HeaderMap::new(), b"");
 /// assert_eq!(
-///     err.to_string(),
+///     otc_jobs_core::Error::from(err).with_attempts(4).to_string(),
 ///     "service error (HTTP 503 Service Unavailable, after 4 attempts): Service Unavailable (the answer had no error message)"
 /// );
 /// ```
 #[derive(Clone)]
 pub struct ServiceError {
+    /// The service the request was for (whose own word alone says "not found").
+    pub service: Service,
     /// The HTTP status (200 for a ModelArts `is_success: false`).
     pub status: StatusCode,
     /// The service's error code, as text (integer codes are written in decimal).
@@ -359,35 +581,29 @@ pub struct ServiceError {
     /// How long the service asked to wait (`Retry-After`).
     pub retry_after: Option<crate::retry_after::RetryAfter>,
     /// The first [`RAW_BODY_LIMIT`] bytes of the body.
-    pub body: Vec<u8>,
-    /// How many attempts were made.
-    pub attempts: u32,
-    /// Whether an earlier attempt failed without a clear answer (see
-    /// [`Error::earlier_attempt_unknown`]).
-    pub earlier_attempt_unknown: bool,
+    pub body: Box<[u8]>,
 }
 
-/// Error codes that mean "no such job" on the job services (from their error-code pages).
+/// The error codes that mean "no such job" on any of the job services: every
+/// [`Service::not_found_codes`], together. A code counts as "not found" only from its own
+/// service ([`ServiceError::is_not_found`]).
 pub const NOT_FOUND_CODES: &[&str] = &[
-    // DLI answers 400 with DLI.0002 "The object does not exist."
-    "DLI.0002",
-    // DLI.16001 for a Flink job that does not exist (seen in the Huawei Terraform provider).
-    "DLI.16001",
-    // ModelArts: TrainingJobNotFound, TrainingExperimentNotFound.
     "ModelArts.2775",
     "ModelArts.2842",
-    // MRS answers 500 with 0176 / 0201 "The job does not exist."
+    "DLI.0002",
+    "DLI.16001",
     "0176",
     "0201",
 ];
 
 impl ServiceError {
-    /// Reads an answer that said no: any OTC error envelope, or none at all.
+    /// Reads an answer of `service` that said no: any OTC error envelope, or none at all.
     ///
     /// ```
-    /// use otc_jobs_core::ServiceError;
+    /// use otc_jobs_core::{Service, ServiceError};
     /// let headers = http::HeaderMap::new();
     /// let err = ServiceError::from_answer(
+    ///     Service::Dli,
     ///     http::StatusCode::BAD_REQUEST,
     ///     &headers,
     ///     br#"{"error_code": "DLI.0002", "error_msg": "There is no job 7"}"#,
@@ -395,24 +611,18 @@ impl ServiceError {
     /// assert_eq!(err.code.as_deref(), Some("DLI.0002"));
     /// assert!(err.is_not_found());
     /// ```
-    pub fn from_answer(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> ServiceError {
-        ServiceError::from_envelope(status, headers, body, Envelope::read(body))
-    }
-
-    /// The error of a body that refuses (`"is_success": false`) whatever its status, or
-    /// `None` when the body does not say so (once, at its top level).
-    pub(crate) fn refusal(
+    pub fn from_answer(
+        service: Service,
         status: StatusCode,
         headers: &HeaderMap,
         body: &[u8],
-    ) -> Option<ServiceError> {
-        let envelope = Envelope::read(body);
-        envelope
-            .refused
-            .then(|| ServiceError::from_envelope(status, headers, body, envelope))
+    ) -> ServiceError {
+        ServiceError::from_envelope(service, status, headers, body, Envelope::read(body))
     }
 
-    fn from_envelope(
+    /// The error of an answer whose body's error fields are `envelope`.
+    pub(crate) fn from_envelope(
+        service: Service,
         status: StatusCode,
         headers: &HeaderMap,
         body: &[u8],
@@ -429,54 +639,103 @@ impl ServiceError {
             message = Some(redirect_message(headers, message.as_deref()));
         }
         ServiceError {
+            service,
             status,
             code: envelope.code.map(Cow::into_owned),
             message,
             request_id: request_id(headers, envelope.request_id),
             retry_after: crate::retry_after::retry_after(headers),
             body: bounded(body),
-            attempts: 1,
-            earlier_attempt_unknown: false,
         }
     }
 
-    /// The same error, recording that `attempts` attempts were made.
-    pub fn with_attempts(mut self, attempts: u32) -> ServiceError {
-        self.attempts = attempts;
-        self
+    /// Whether the service said the job does not exist: one of its own
+    /// [`Service::not_found_codes`] (whatever the status), or a 404 carrying an error code
+    /// of its own ([`Service::owns_code`]). A 404 of the API gateway (`APIG.0101`: the
+    /// endpoint does not serve this API), of a web server (an HTML page) or of a proxy
+    /// (an empty or non-JSON body, another service's code) is not: nothing says the job
+    /// is gone ([`ServiceError::is_misconfiguration`] says so instead).
+    ///
+    /// ```
+    /// use otc_jobs_core::{Service, ServiceError};
+    /// let nf = |service, status: u16, body: &str| {
+    ///     ServiceError::from_answer(service, http::StatusCode::from_u16(status).unwrap(), &http::HeaderMap::new(), body.as_bytes())
+    ///         .is_not_found()
+    /// };
+    /// assert!(nf(Service::Mrs, 500, r#"{"error_code":"0176","error_msg":"The job does not exist."}"#));
+    /// assert!(nf(Service::ModelArts, 404, r#"{"error_code":"ModelArts.3502","error_msg":"gone"}"#));
+    /// assert!(!nf(Service::Dli, 404, r#"{"error_code":"APIG.0101","error_msg":"The API does not exist"}"#));
+    /// assert!(!nf(Service::Dli, 404, "<html>404 Not Found</html>"));
+    /// assert!(!nf(Service::Dli, 404, ""));
+    /// assert!(!nf(Service::Dli, 500, r#"{"error_code":"0176","error_msg":"not DLI's"}"#));
+    /// ```
+    pub fn is_not_found(&self) -> bool {
+        self.code.as_deref().is_some_and(|code| {
+            self.service.not_found_codes().contains(&code)
+                || (self.status == StatusCode::NOT_FOUND && self.service.owns_code(code))
+        })
     }
 
-    /// Whether this means the job does not exist: HTTP 404, or one of
-    /// [`NOT_FOUND_CODES`].
-    pub fn is_not_found(&self) -> bool {
-        self.status == StatusCode::NOT_FOUND
-            || self
-                .code
-                .as_deref()
-                .is_some_and(|c| NOT_FOUND_CODES.contains(&c))
+    /// Whether the answer carries an error code of the service itself (not the gateway's,
+    /// not a proxy's).
+    fn in_the_services_words(&self) -> bool {
+        self.code
+            .as_deref()
+            .is_some_and(|code| self.service.owns_code(code))
+    }
+
+    /// See [`Error::is_misconfiguration`].
+    pub fn is_misconfiguration(&self) -> bool {
+        self.hint().is_some()
+    }
+
+    /// What to check when the answer says the client is set up wrongly (see
+    /// [`Error::is_misconfiguration`]); `None` for any other answer.
+    pub fn hint(&self) -> Option<&'static str> {
+        match self.status {
+            StatusCode::NOT_FOUND if !self.in_the_services_words() => Some(
+                "the endpoint does not serve this API: check --endpoint or the region's endpoint",
+            ),
+            StatusCode::UNAUTHORIZED => Some("check the credentials and the project"),
+            StatusCode::FORBIDDEN if !self.in_the_services_words() => {
+                Some("check the credentials, their permissions and the project")
+            }
+            status if status.is_redirection() => {
+                Some("signed requests are not sent elsewhere: check the endpoint")
+            }
+            _ => None,
+        }
     }
 }
 
 impl fmt::Display for ServiceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.fmt_after(1, f)
+    }
+}
+
+impl ServiceError {
+    /// Its text, after `attempts` attempts.
+    fn fmt_after(&self, attempts: u32, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
             "service error (HTTP {}{}{})",
             self.status,
             fmt_request_id(self.request_id.as_deref()),
-            fmt_attempts(self.attempts)
+            fmt_attempts(attempts)
         )?;
         if let Some(code) = &self.code {
             write!(f, " {code}")?;
         }
         match &self.message {
-            Some(message) => write!(f, ": {message}"),
+            Some(message) => write!(f, ": {message}")?,
             None => write!(
                 f,
                 ": {} (the answer had no error message)",
                 self.status.canonical_reason().unwrap_or("no reason phrase")
-            ),
+            )?,
         }
+        f.write_str(&fmt_hint(self.hint()))
     }
 }
 
@@ -485,14 +744,13 @@ impl std::error::Error for ServiceError {}
 impl fmt::Debug for ServiceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ServiceError")
+            .field("service", &self.service)
             .field("status", &self.status)
             .field("code", &self.code)
             .field("message", &self.message)
             .field("request_id", &self.request_id)
             .field("retry_after", &self.retry_after)
             .field("body", &String::from_utf8_lossy(&self.body))
-            .field("attempts", &self.attempts)
-            .field("earlier_attempt_unknown", &self.earlier_attempt_unknown)
             .finish()
     }
 }
@@ -509,7 +767,6 @@ fn redirect_message(headers: &HeaderMap, body_message: Option<&str>) -> String {
         Some(location) => format!("redirect to {location}, not followed"),
         None => "redirect without a Location, not followed".to_owned(),
     };
-    text.push_str(" (signed requests are not sent elsewhere: check the endpoint)");
     if let Some(extra) = body_message {
         text.push_str(": ");
         text.push_str(extra);
@@ -522,6 +779,11 @@ fn fmt_request_id(id: Option<&str>) -> String {
         .unwrap_or_default()
 }
 
+/// `" (hint)"`, or nothing.
+fn fmt_hint(hint: Option<&str>) -> String {
+    hint.map(|hint| format!(" ({hint})")).unwrap_or_default()
+}
+
 fn fmt_attempts(attempts: u32) -> String {
     if attempts > 1 {
         format!(", after {attempts} attempts")
@@ -530,8 +792,8 @@ fn fmt_attempts(attempts: u32) -> String {
     }
 }
 
-fn bounded(body: &[u8]) -> Vec<u8> {
-    body[..body.len().min(RAW_BODY_LIMIT)].to_vec()
+fn bounded(body: &[u8]) -> Box<[u8]> {
+    Box::from(&body[..body.len().min(RAW_BODY_LIMIT)])
 }
 
 /// The request id from `X-Request-Id`, else the body's.
@@ -552,17 +814,25 @@ pub(crate) fn header_request_id(headers: &HeaderMap) -> Option<String> {
 mod tests {
     use super::*;
 
+    /// Small enough for a `Result<T, Error>` to be passed around by value (clippy's
+    /// `result_large_err` draws the line at 128 bytes) without boxing the kind.
+    #[test]
+    fn an_error_stays_small() {
+        assert!(size_of::<Error>() < 128, "{}", size_of::<Error>());
+    }
+
     #[test]
     fn bodies_that_are_not_json_become_the_message() {
         let headers = HeaderMap::new();
         let e = ServiceError::from_answer(
+            Service::Dli,
             StatusCode::BAD_GATEWAY,
             &headers,
             b"<html>Bad gateway</html>",
         );
         assert_eq!(e.code, None);
         assert_eq!(e.message.as_deref(), Some("<html>Bad gateway</html>"));
-        let e = ServiceError::from_answer(StatusCode::BAD_GATEWAY, &headers, b"");
+        let e = ServiceError::from_answer(Service::Dli, StatusCode::BAD_GATEWAY, &headers, b"");
         assert_eq!(e.message, None);
     }
 
@@ -573,7 +843,8 @@ mod tests {
             http::header::LOCATION,
             http::HeaderValue::from_static("https://elsewhere.example/v1.0/p/streaming/jobs/1"),
         );
-        let e = ServiceError::from_answer(StatusCode::MOVED_PERMANENTLY, &headers, b"");
+        let e =
+            ServiceError::from_answer(Service::Dli, StatusCode::MOVED_PERMANENTLY, &headers, b"");
         let shown = e.to_string();
         assert!(
             shown.contains("301")
@@ -581,11 +852,16 @@ mod tests {
                 && shown.contains("not followed"),
             "{shown}"
         );
-        let e = ServiceError::from_answer(StatusCode::FOUND, &HeaderMap::new(), b"moved");
-        let shown = e.to_string();
+        let e =
+            ServiceError::from_answer(Service::Dli, StatusCode::FOUND, &HeaderMap::new(), b"moved");
+        assert_eq!(
+            e.message.as_deref(),
+            Some("redirect without a Location, not followed: moved")
+        );
         assert!(
-            shown.contains("without a Location") && shown.ends_with(": moved"),
-            "{shown}"
+            e.to_string()
+                .ends_with(": moved (signed requests are not sent elsewhere: check the endpoint)"),
+            "{e}"
         );
     }
 
@@ -594,6 +870,7 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert(X_REQUEST_ID, http::HeaderValue::from_static("hdr"));
         let e = ServiceError::from_answer(
+            Service::Dli,
             StatusCode::BAD_REQUEST,
             &headers,
             br#"{"error_code":"DLI.0001","error_msg":"bad","request_id":"body"}"#,
@@ -609,54 +886,178 @@ mod tests {
     #[test]
     fn raw_body_is_bounded() {
         let big = vec![b'x'; RAW_BODY_LIMIT * 3];
-        let e =
-            ServiceError::from_answer(StatusCode::INTERNAL_SERVER_ERROR, &HeaderMap::new(), &big);
+        let e = ServiceError::from_answer(
+            Service::Dli,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &HeaderMap::new(),
+            &big,
+        );
         assert_eq!(e.body.len(), RAW_BODY_LIMIT);
     }
 
+    fn answer(service: Service, status: u16, body: &str) -> ServiceError {
+        ServiceError::from_answer(
+            service,
+            StatusCode::from_u16(status).unwrap_or_default(),
+            &HeaderMap::new(),
+            body.as_bytes(),
+        )
+    }
+
     #[test]
-    fn not_found_on_every_service() {
-        let h = HeaderMap::new();
-        let nf = |status: u16, body: &str| {
-            ServiceError::from_answer(
-                StatusCode::from_u16(status).unwrap_or_default(),
-                &h,
-                body.as_bytes(),
-            )
-            .is_not_found()
-        };
-        assert!(nf(404, ""));
+    fn not_found_only_in_the_services_own_words() {
+        let nf = |service, status, body: &str| answer(service, status, body).is_not_found();
+        // Each service's own "no such job", whatever the status.
         assert!(nf(
+            Service::Dli,
             400,
             r#"{"error_code":"DLI.0002","error_msg":"no such job"}"#
         ));
         assert!(nf(
+            Service::Dli,
+            400,
+            r#"{"error_code":"DLI.16001","error_msg":"no such Flink job"}"#
+        ));
+        assert!(nf(
+            Service::ModelArts,
             200,
             r#"{"is_success":false,"error_code":"ModelArts.2775","error_message":"x"}"#
         ));
         assert!(nf(
+            Service::Mrs,
             500,
             r#"{"error_code":"0176","error_msg":"The job does not exist."}"#
         ));
-        assert!(!nf(400, r#"{"error_code":"DLI.0001","error_msg":"bad"}"#));
+        // A 404 in the service's own envelope.
+        assert!(nf(
+            Service::Dli,
+            404,
+            r#"{"error_code":"DLI.0001","error_msg":"no such thing"}"#
+        ));
+        assert!(nf(
+            Service::Mrs,
+            404,
+            r#"{"error_code":"12000003","error_msg":"The cluster does not exist."}"#
+        ));
+        // Not the service's word: the gateway, a web server, a proxy, another service.
+        for body in [
+            "",
+            "   ",
+            "<html><body><h1>404 Not Found</h1></body></html>",
+            "Not Found",
+            "{}",
+            r#"{"message":"no Route matched with those values"}"#,
+            r#"{"code":404,"message":"Not Found"}"#,
+            r#"{"error_code":"APIG.0101","error_msg":"The API does not exist or has not been published in the environment"}"#,
+        ] {
+            for service in Service::ALL {
+                assert!(!nf(service, 404, body), "{service} {body}");
+            }
+        }
+        assert!(!nf(
+            Service::Dli,
+            404,
+            r#"{"error_code":"ModelArts.2775","error_msg":"x"}"#
+        ));
+        assert!(!nf(
+            Service::Dli,
+            500,
+            r#"{"error_code":"0176","error_msg":"x"}"#
+        ));
+        assert!(!nf(
+            Service::Dli,
+            400,
+            r#"{"error_code":"DLI.0001","error_msg":"bad"}"#
+        ));
+    }
+
+    #[test]
+    fn every_not_found_code_is_a_services_own() {
+        let per_service: Vec<&str> = Service::ALL
+            .iter()
+            .flat_map(|s| s.not_found_codes().iter().copied())
+            .collect();
+        assert_eq!(per_service, NOT_FOUND_CODES);
+        for service in Service::ALL {
+            for code in service.not_found_codes() {
+                assert!(service.owns_code(code), "{service} {code}");
+            }
+        }
+    }
+
+    #[test]
+    fn misconfigurations_say_what_to_check() {
+        let typo = answer(
+            Service::Dli,
+            404,
+            r#"{"error_code":"APIG.0101","error_msg":"The API does not exist or has not been published in the environment","request_id":"r1"}"#,
+        );
+        assert!(typo.is_misconfiguration() && !typo.is_not_found());
+        assert_eq!(
+            typo.to_string(),
+            "service error (HTTP 404 Not Found, request id r1) APIG.0101: The API does not exist or has not been published in the environment (the endpoint does not serve this API: check --endpoint or the region's endpoint)"
+        );
+        for (status, body) in [
+            (404, "<html>Not Found</html>"),
+            (404, ""),
+            (
+                401,
+                r#"{"error_code":"APIG.0301","error_msg":"Incorrect IAM authentication information"}"#,
+            ),
+            (
+                401,
+                r#"{"error_code":"DLI.0013","error_msg":"User authentication errors occur."}"#,
+            ),
+            (403, r#"{"error_code":"APIG.0302","error_msg":"denied"}"#),
+            (301, ""),
+        ] {
+            let e = answer(Service::Dli, status, body);
+            assert!(e.is_misconfiguration(), "{status} {body}");
+            assert!(e.to_string().ends_with(')'), "{e}");
+        }
+        for (status, body) in [
+            (400, r#"{"error_code":"DLI.0002","error_msg":"gone"}"#),
+            (404, r#"{"error_code":"DLI.0001","error_msg":"gone"}"#),
+            (403, r#"{"error_code":"DLI.0003","error_msg":"not yours"}"#),
+            (429, r#"{"error_code":"APIG.0308","error_msg":"slow down"}"#),
+            (500, r#"{"error_code":"APIG.0100","error_msg":"internal"}"#),
+            (503, ""),
+        ] {
+            let e = answer(Service::Dli, status, body);
+            assert!(
+                !e.is_misconfiguration() && e.hint().is_none(),
+                "{status} {body}"
+            );
+        }
+        let refused = TransportError::new(TransportErrorKind::Refused, "connection refused");
+        assert!(refused.is_misconfiguration());
+        assert!(
+            refused.to_string().contains("check --endpoint"),
+            "{refused}"
+        );
+        let timeout = TransportError::new(TransportErrorKind::Timeout, "slow");
+        assert!(!timeout.is_misconfiguration());
+        assert_eq!(
+            timeout.to_string(),
+            "Timeout failure after 1 attempt(s): slow"
+        );
     }
 
     #[test]
     fn service_error_text_says_attempts_and_reason() {
         let h = HeaderMap::new();
-        let once = ServiceError::from_answer(StatusCode::BAD_GATEWAY, &h, b"");
+        let once = ServiceError::from_answer(Service::Dli, StatusCode::BAD_GATEWAY, &h, b"");
         assert_eq!(
             once.to_string(),
             "service error (HTTP 502 Bad Gateway): Bad Gateway (the answer had no error message)"
         );
-        let e = Error::from(
-            ServiceError::from_answer(
-                StatusCode::TOO_MANY_REQUESTS,
-                &h,
-                br#"{"error_code":"APIG.0308","error_msg":"throttled","request_id":"r9"}"#,
-            )
-            .with_attempts(3),
-        );
+        let e = Error::from(ServiceError::from_answer(
+            Service::Dli,
+            StatusCode::TOO_MANY_REQUESTS,
+            &h,
+            br#"{"error_code":"APIG.0308","error_msg":"throttled","request_id":"r9"}"#,
+        ))
+        .with_attempts(3);
         assert_eq!(
             e.to_string(),
             "service error (HTTP 429 Too Many Requests, request id r9, after 3 attempts) APIG.0308: throttled"
@@ -667,5 +1068,68 @@ mod tests {
         assert_eq!(t.message(), Some("refused"));
         let b = Error::from(BuildError::InvalidProjectId);
         assert_eq!(b.message(), None);
+    }
+
+    /// The attempt metadata is the error's, once, whatever its kind; nothing was sent for
+    /// a build or sign error, so it keeps none.
+    #[test]
+    fn attempts_are_kept_once_for_every_kind_that_was_sent() {
+        let h = HeaderMap::new();
+        let sent: [Error; 3] = [
+            ServiceError::from_answer(Service::Dli, StatusCode::BAD_GATEWAY, &h, b"").into(),
+            TransportError::new(TransportErrorKind::Closed, "eof").into(),
+            ResponseError::new(
+                ResponseErrorKind::Truncated,
+                "cut",
+                StatusCode::OK,
+                &h,
+                b"{",
+            )
+            .into(),
+        ];
+        for e in sent {
+            assert_eq!((e.attempts(), e.earlier_attempt_unknown()), (1, false));
+            let e = e.with_attempts(3).with_earlier_attempt_unknown(true);
+            assert_eq!(
+                (e.attempts(), e.earlier_attempt_unknown()),
+                (3, true),
+                "{e}"
+            );
+        }
+        let unsent: [Error; 2] = [
+            BuildError::InvalidProjectId.into(),
+            SignError::NoHost.into(),
+        ];
+        for e in unsent {
+            let e = e.with_attempts(3).with_earlier_attempt_unknown(true);
+            assert_eq!(
+                (e.attempts(), e.earlier_attempt_unknown()),
+                (0, false),
+                "{e}"
+            );
+            assert!(std::error::Error::source(&e).is_some());
+        }
+        let closed = Error::from(TransportError::new(TransportErrorKind::Closed, "eof"));
+        assert_eq!(
+            closed.with_attempts(2).to_string(),
+            "Closed failure after 2 attempt(s): eof"
+        );
+    }
+}
+#[cfg(test)]
+mod size_probe {
+    #[test]
+    fn sizes() {
+        eprintln!(
+            "Error {} ErrorKind {} Service {} Transport {} Response {} Build {} Sign {} RetryAfter {}",
+            size_of::<super::Error>(),
+            size_of::<super::ErrorKind>(),
+            size_of::<super::ServiceError>(),
+            size_of::<super::TransportError>(),
+            size_of::<super::ResponseError>(),
+            size_of::<super::BuildError>(),
+            size_of::<super::SignError>(),
+            size_of::<Option<crate::retry_after::RetryAfter>>()
+        );
     }
 }

@@ -55,15 +55,15 @@ mod time;
 
 pub use endpoint::{BaseUrl, Endpoints, Region, Target};
 pub use error::{
-    BuildError, Error, NOT_FOUND_CODES, RAW_BODY_LIMIT, ResponseError, ResponseErrorKind,
-    ServiceError, SignError, TransportError, TransportErrorKind, X_REQUEST_ID,
+    BuildError, Error, ErrorKind, NOT_FOUND_CODES, RAW_BODY_LIMIT, ResponseError,
+    ResponseErrorKind, ServiceError, SignError, TransportError, TransportErrorKind, X_REQUEST_ID,
 };
 pub use generated::{dli, modelarts, mrs};
 pub use operation::{
     DEFAULT_USER_AGENT, Operation, OperationExt, OperationResponse, X_PROJECT_ID, json_body,
 };
 pub use paginate::{PageCursor, PageStyle, Paginated};
-pub use path::{InvalidPathId, PathId, PathValue, expand_template};
+pub use path::{InvalidPathId, PathId, PathValue, TemplateError, expand_template};
 pub use policy::{ClientPolicy, DEFAULT_MAX_RESPONSE_BYTES};
 pub use probe::{Deletion, DeletionProbe, JobState};
 pub use query::Query;

@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 
 use crate::auth::{Credentials, SignatureForm, SigningParams, SigningTime};
 use crate::endpoint::Target;
-use crate::error::{BuildError, Error, ResponseError, ServiceError};
+use crate::error::{BuildError, Envelope, Error, ResponseError, ServiceError, read_beside};
 use crate::path::PathValue;
 use crate::query::Query;
 use crate::service::Service;
@@ -88,15 +88,11 @@ pub trait OperationResponse: DeserializeOwned {
     /// is an empty result rather than a malformed one.
     const EMPTY_BODY: &'static [u8] = b"{}";
 
-    /// The member that holds the body's own verdict (`is_success`), where the type has
-    /// one: a body that sets it to `false` is then read once, as the error it is.
+    /// The member that holds the body's own verdict, where the type has one (ModelArts
+    /// and DLI answers: every page names it `is_success`, the member the core reads). A
+    /// body whose verdict is `false` (or `"false"`) is then a [`ServiceError`] even with
+    /// a 2xx status, its code and message read in the same pass as the typed answer.
     const SUCCESS_FLAG: Option<&'static str> = None;
-
-    /// The body's own verdict (`is_success`), where the service puts one in the body.
-    /// `Some(false)` turns a 2xx answer into a [`ServiceError`].
-    fn success_flag(&self) -> Option<bool> {
-        None
-    }
 }
 
 /// Building and parsing, the same for every [`Operation`] (blanket-implemented; cannot be
@@ -203,8 +199,9 @@ pub trait OperationExt: Operation {
     /// Judges an answer: a 2xx answer whose body parses (an empty body reads as
     /// [`OperationResponse::EMPTY_BODY`], `{}` for objects, `[]` for arrays)
     /// and whose `is_success` is not false gives the typed response; anything else an
-    /// [`Error::Service`] (the service said no) or [`Error::Response`] (the answer could
-    /// not be read), both keeping the status, the request id and the raw body.
+    /// error of kind [`ErrorKind::Service`](crate::ErrorKind::Service) (the service said
+    /// no) or [`ErrorKind::Response`](crate::ErrorKind::Response) (the answer could not be
+    /// read), both keeping the status, the request id and the raw body.
     fn parse_response<B: AsRef<[u8]>>(
         response: &http::Response<B>,
     ) -> Result<Self::Response, Error> {
@@ -212,35 +209,37 @@ pub trait OperationExt: Operation {
         let headers = response.headers();
         let body = response.body().as_ref();
         if !status.is_success() {
-            return Err(ServiceError::from_answer(status, headers, body).into());
+            return Err(ServiceError::from_answer(Self::SERVICE, status, headers, body).into());
         }
         let trimmed = body.trim_ascii();
-        // A refusal in the body is read once, as the error it is, not first as a success
-        // (the typed reading below still judges any body this does not take).
-        if <Self::Response as OperationResponse>::SUCCESS_FLAG == Some(crate::error::VERDICT_MEMBER)
-            && crate::error::opens_with_refusal(trimmed)
-            && let Some(refusal) = ServiceError::refusal(status, headers, body)
-        {
-            return Err(refusal.into());
-        }
-        let parsed: Self::Response = if trimmed.is_empty() {
-            crate::json::from_body(<Self::Response as OperationResponse>::EMPTY_BODY)
+        let text = if trimmed.is_empty() {
+            <Self::Response as OperationResponse>::EMPTY_BODY
         } else {
-            crate::json::from_body(trimmed)
-        }
-        .map_err(|e| {
-            // A refusal in the body (`is_success: false`) stays a refusal even when the
-            // rest of the body does not fit the success type.
-            if says_unsuccessful(trimmed) {
-                Error::from(ServiceError::from_answer(status, headers, body))
-            } else {
-                Error::from(ResponseError::malformed(status, headers, body, &e))
+            trimmed
+        };
+        // One pass over the body: the typed answer or, for a type with a verdict, the
+        // refusal the body says it is, its error fields read beside (not read again).
+        let read = if <Self::Response as OperationResponse>::SUCCESS_FLAG.is_some() {
+            read_beside::<Self::Response>(text)
+        } else {
+            crate::json::from_body(text).map(Ok)
+        };
+        let refusal = match read {
+            Ok(Ok(parsed)) => return Ok(parsed),
+            Ok(Err(refusal)) => refusal,
+            // A body that does not fit the type may still say no (a refusal without the
+            // success fields): read as the error body it may be.
+            Err(e) => {
+                let envelope = Envelope::read(trimmed);
+                if !envelope.refused {
+                    return Err(
+                        ResponseError::malformed(status, headers, body, &e, envelope).into(),
+                    );
+                }
+                envelope
             }
-        })?;
-        if parsed.success_flag() == Some(false) {
-            return Err(ServiceError::from_answer(status, headers, body).into());
-        }
-        Ok(parsed)
+        };
+        Err(ServiceError::from_envelope(Self::SERVICE, status, headers, body, refusal).into())
     }
 }
 
@@ -261,14 +260,4 @@ const fn names_project(template: &str) -> bool {
         start += 1;
     }
     false
-}
-
-/// Whether `body` is a JSON object whose `is_success` is `false` (or `"false"`).
-fn says_unsuccessful(body: &[u8]) -> bool {
-    #[derive(serde::Deserialize)]
-    struct Verdict {
-        #[serde(default, deserialize_with = "crate::de::lenient_bool")]
-        is_success: Option<bool>,
-    }
-    crate::json::from_body::<Verdict>(body).is_ok_and(|v| v.is_success == Some(false))
 }

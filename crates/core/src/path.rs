@@ -1,11 +1,11 @@
-//! Path parameters: validated string ids and the one-segment percent-encoding.
+//! Path parameters: validated string ids, the one-segment percent-encoding and path
+//! templates, with their own errors (which [`BuildError`](crate::BuildError) wraps; this
+//! module depends on no other of the crate).
 
 use std::fmt;
 use std::str::FromStr;
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC};
-
-use crate::error::BuildError;
 
 /// Everything but `A-Z a-z 0-9 - . _ ~` is percent-encoded (upper-case hex), both in
 /// path segments we send and in the canonical URI OTC's gateway signs.
@@ -65,6 +65,18 @@ pub enum InvalidPathId {
     /// see another path than the one signed.
     #[error("the id {0:?} is a dot segment that HTTP clients and servers rewrite")]
     DotSegment(&'static str),
+}
+
+/// Why a path template could not be expanded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TemplateError {
+    /// The operation has no value for a parameter of its path template.
+    #[error("no value for the path parameter {0:?}")]
+    MissingParam(String),
+    /// The path template has an unclosed `{`.
+    #[error("malformed path template {0:?}")]
+    Unclosed(String),
 }
 
 /// A string id that is safe as one segment of a request path.
@@ -186,17 +198,17 @@ pub fn expand_template<'v>(
     template: &str,
     out: &mut String,
     mut value: impl FnMut(&str) -> Option<PathValue<'v>>,
-) -> Result<(), BuildError> {
+) -> Result<(), TemplateError> {
     let mut rest = template;
     while let Some(open) = rest.find('{') {
         out.push_str(&rest[..open]);
         let after = &rest[open + 1..];
         let close = after
             .find('}')
-            .ok_or_else(|| BuildError::InvalidTemplate(template.to_owned()))?;
+            .ok_or_else(|| TemplateError::Unclosed(template.to_owned()))?;
         let name = &after[..close];
         value(name)
-            .ok_or_else(|| BuildError::MissingPathParam(name.to_owned()))?
+            .ok_or_else(|| TemplateError::MissingParam(name.to_owned()))?
             .push_encoded(out);
         rest = &after[close + 1..];
     }
@@ -248,6 +260,19 @@ mod tests {
                 == (b as char).to_string();
             assert_eq!(is_unreserved(b), kept, "byte {b}");
         }
+    }
+
+    #[test]
+    fn template_errors_name_what_is_wrong() {
+        let mut out = String::new();
+        assert_eq!(
+            expand_template("/v1/{job_id}", &mut out, |_| None),
+            Err(TemplateError::MissingParam("job_id".into()))
+        );
+        assert_eq!(
+            expand_template("/v1/{job_id", &mut out, |_| Some(PathValue::Integer(1))),
+            Err(TemplateError::Unclosed("/v1/{job_id".into()))
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use http::{Method, StatusCode};
 
-use crate::error::{Error, ResponseErrorKind, TransportErrorKind};
+use crate::error::{Error, ErrorKind, ResponseErrorKind, TransportErrorKind};
 use crate::retry_after::RetryAfter;
 use crate::time::UtcTime;
 
@@ -93,11 +93,11 @@ impl RetryPolicy {
     /// `jitter` is a uniform random draw from `[0, 1)`.
     ///
     /// ```
-    /// use otc_jobs_core::{Error, RetryDecision, RetryPolicy, ServiceError};
+    /// use otc_jobs_core::{Error, RetryDecision, RetryPolicy, Service, ServiceError};
     /// let mut headers = http::HeaderMap::new();
     /// headers.insert("retry-after", http::HeaderValue::from_static("3"));
     /// let throttled: Error = ServiceError::from_answer(
-    ///     http::StatusCode::TOO_MANY_REQUESTS, &headers,
+    ///     Service::Dli, http::StatusCode::TOO_MANY_REQUESTS, &headers,
     ///     br#"{"error_code":"APIG.0308","error_msg":"throttled"}"#).into();
     /// let policy = RetryPolicy::default();
     /// assert_eq!(policy.decide(1, &throttled, 0.3), RetryDecision::RetryAfter(std::time::Duration::from_secs(3)));
@@ -113,10 +113,10 @@ impl RetryPolicy {
     /// ```
     /// use std::time::Duration;
     /// use otc_jobs_core::UtcTime;
-    /// use otc_jobs_core::{Error, RetryDecision, RetryPolicy, ServiceError};
+    /// use otc_jobs_core::{Error, RetryDecision, RetryPolicy, Service, ServiceError};
     /// let mut headers = http::HeaderMap::new();
     /// headers.insert("retry-after", http::HeaderValue::from_static("Tue, 21 May 2024 10:20:35 GMT"));
-    /// let busy: Error = ServiceError::from_answer(http::StatusCode::SERVICE_UNAVAILABLE, &headers, b"").into();
+    /// let busy: Error = ServiceError::from_answer(Service::Dli, http::StatusCode::SERVICE_UNAVAILABLE, &headers, b"").into();
     /// let now = UtcTime::parse_sdk_date("20240521T102030Z").unwrap();
     /// let policy = RetryPolicy::default();
     /// assert_eq!(policy.decide_at(1, &busy, 0.5, now), RetryDecision::RetryAfter(Duration::from_secs(5)));
@@ -162,8 +162,8 @@ impl RetryPolicy {
             return RetryDecision::GiveUp;
         }
         // A date needs the time; without it the backoff applies.
-        let asked = match error {
-            Error::Service(e) => match (e.retry_after, now) {
+        let asked = match error.kind() {
+            ErrorKind::Service(e) => match (e.retry_after, now) {
                 (Some(RetryAfter::Delay(wait)), _) => Some(wait),
                 (Some(at @ RetryAfter::At(_)), Some(now)) => Some(at.wait_from(now)),
                 _ => None,
@@ -208,8 +208,9 @@ impl RetryPolicy {
 /// [`THROTTLED_CODE`] (`APIG.0308`).
 ///
 /// ```
-/// use otc_jobs_core::{Error, ServiceError, is_throttled};
+/// use otc_jobs_core::{Error, Service, ServiceError, is_throttled};
 /// let throttled = Error::from(ServiceError::from_answer(
+///     Service::Dli,
 ///     http::StatusCode::TOO_MANY_REQUESTS,
 ///     &http::HeaderMap::new(),
 ///     br#"{"error_code": "APIG.0308", "error_msg": "too many requests"}"#,
@@ -217,8 +218,8 @@ impl RetryPolicy {
 /// assert!(is_throttled(&throttled));
 /// ```
 pub fn is_throttled(error: &Error) -> bool {
-    match error {
-        Error::Service(e) => {
+    match error.kind() {
+        ErrorKind::Service(e) => {
             e.status == StatusCode::TOO_MANY_REQUESTS || e.code.as_deref() == Some(THROTTLED_CODE)
         }
         _ => false,
@@ -233,15 +234,16 @@ pub fn is_throttled(error: &Error) -> bool {
 /// the size limit (the next is as large), and errors before sending. For a request that
 /// is not idempotent, [`RetryPolicy::decide_for`] also leaves out [`is_ambiguous`] failures.
 pub fn is_retryable(error: &Error) -> bool {
-    match error {
-        Error::Transport(e) => match e.kind {
+    match error.kind() {
+        ErrorKind::Transport(e) => match e.kind {
             TransportErrorKind::Connect
+            | TransportErrorKind::Refused
             | TransportErrorKind::Closed
             | TransportErrorKind::Io
             | TransportErrorKind::Timeout => true,
             TransportErrorKind::Tls => false,
         },
-        Error::Service(e) => {
+        ErrorKind::Service(e) => {
             !e.is_not_found()
                 && (e.code.as_deref() == Some(THROTTLED_CODE)
                     || matches!(
@@ -253,7 +255,7 @@ pub fn is_retryable(error: &Error) -> bool {
                             | StatusCode::GATEWAY_TIMEOUT
                     ))
         }
-        Error::Response(e) => {
+        ErrorKind::Response(e) => {
             matches!(
                 e.kind,
                 ResponseErrorKind::Truncated | ResponseErrorKind::Malformed
@@ -274,20 +276,20 @@ pub fn is_retryable(error: &Error) -> bool {
 /// use otc_jobs_core::{Error, TransportError, TransportErrorKind, is_ambiguous};
 /// let closed: Error = TransportError::new(TransportErrorKind::Closed, "eof").into();
 /// assert!(is_ambiguous(&closed));
-/// let refused: Error = TransportError::new(TransportErrorKind::Connect, "refused").into();
+/// let refused: Error = TransportError::new(TransportErrorKind::Refused, "refused").into();
 /// assert!(!is_ambiguous(&refused));
 /// ```
 pub fn is_ambiguous(error: &Error) -> bool {
-    match error {
-        Error::Transport(e) => matches!(
+    match error.kind() {
+        ErrorKind::Transport(e) => matches!(
             e.kind,
             TransportErrorKind::Closed | TransportErrorKind::Io | TransportErrorKind::Timeout
         ),
-        Error::Response(e) => matches!(
+        ErrorKind::Response(e) => matches!(
             e.kind,
             ResponseErrorKind::Truncated | ResponseErrorKind::Malformed
         ),
-        Error::Service(e) => {
+        ErrorKind::Service(e) => {
             !e.is_not_found()
                 && e.code.as_deref() != Some(THROTTLED_CODE)
                 && matches!(
@@ -328,7 +330,14 @@ mod tests {
 
     fn service(status: u16, body: &str) -> Error {
         let status = StatusCode::from_u16(status).unwrap_or(StatusCode::IM_A_TEAPOT);
-        ServiceError::from_answer(status, &HeaderMap::new(), body.as_bytes()).into()
+        // MRS: its "no such job" is a 500 (`0176`), the case the policy must tell apart.
+        ServiceError::from_answer(
+            crate::Service::Mrs,
+            status,
+            &HeaderMap::new(),
+            body.as_bytes(),
+        )
+        .into()
     }
 
     #[test]
@@ -349,7 +358,10 @@ mod tests {
             r#"{"error_code":"0176","error_msg":"x"}"#
         )));
         assert!(is_retryable(
-            &TransportError::new(TransportErrorKind::Connect, "refused").into()
+            &TransportError::new(TransportErrorKind::Connect, "host not found").into()
+        ));
+        assert!(is_retryable(
+            &TransportError::new(TransportErrorKind::Refused, "refused").into()
         ));
         assert!(is_retryable(
             &TransportError::new(TransportErrorKind::Closed, "eof").into()
@@ -392,7 +404,8 @@ mod tests {
         }
         // Nothing reached the service, or it refused before acting: any method.
         let clear = [
-            TransportError::new(TransportErrorKind::Connect, "refused").into(),
+            TransportError::new(TransportErrorKind::Connect, "host not found").into(),
+            TransportError::new(TransportErrorKind::Refused, "refused").into(),
             service(503, ""),
             service(429, ""),
         ];
@@ -435,7 +448,13 @@ mod tests {
     fn retry_after_is_honoured_within_the_cap() {
         let mut h = HeaderMap::new();
         h.insert("retry-after", http::HeaderValue::from_static("7"));
-        let e: Error = ServiceError::from_answer(StatusCode::SERVICE_UNAVAILABLE, &h, b"").into();
+        let e: Error = ServiceError::from_answer(
+            crate::Service::Dli,
+            StatusCode::SERVICE_UNAVAILABLE,
+            &h,
+            b"",
+        )
+        .into();
         let p = RetryPolicy::default();
         assert_eq!(
             p.decide(1, &e, 0.9),
@@ -457,7 +476,13 @@ mod tests {
             "retry-after",
             http::HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
         );
-        let e: Error = ServiceError::from_answer(StatusCode::SERVICE_UNAVAILABLE, &h, b"").into();
+        let e: Error = ServiceError::from_answer(
+            crate::Service::Dli,
+            StatusCode::SERVICE_UNAVAILABLE,
+            &h,
+            b"",
+        )
+        .into();
         let now = UtcTime::parse_sdk_date("20151021T072750Z").unwrap();
         assert_eq!(
             p.decide_at(1, &e, 0.9, now),

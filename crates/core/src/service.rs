@@ -42,6 +42,54 @@ impl Service {
         }
     }
 
+    /// The error codes with which this service says "no such job" (from its error-code
+    /// page; DLI.16001 as the Huawei Terraform provider reads it): one of them means the
+    /// job is gone, whatever the status (DLI answers 400, MRS 500).
+    ///
+    /// ```
+    /// use otc_jobs_core::Service;
+    /// assert!(Service::Dli.not_found_codes().contains(&"DLI.0002"));
+    /// assert!(!Service::Mrs.not_found_codes().contains(&"DLI.0002"));
+    /// ```
+    pub const fn not_found_codes(self) -> &'static [&'static str] {
+        match self {
+            // DLI answers 400 with DLI.0002 "The object does not exist."; DLI.16001 for a
+            // Flink job that does not exist.
+            Service::Dli => &["DLI.0002", "DLI.16001"],
+            // TrainingJobNotFound, TrainingExperimentNotFound (400).
+            Service::ModelArts => &["ModelArts.2775", "ModelArts.2842"],
+            // MRS answers 500 with 0176 / 0201 "The job does not exist."
+            Service::Mrs => &["0176", "0201"],
+            Service::Iam => &[],
+        }
+    }
+
+    /// Whether `code` is one of this service's own error codes, as opposed to the API
+    /// gateway's (`APIG.0101`, `APIG.0301`, …), another service's, or a proxy's: `DLI.*`,
+    /// `ModelArts.*`, `IAM.*`, and MRS's `MRS.*`, four-digit (`0176`, job APIs v1) and
+    /// eight-digit (`12000001`) codes. Only the service's own word makes a 404 mean "no
+    /// such job" (see [`ServiceError::is_not_found`](crate::ServiceError::is_not_found)).
+    ///
+    /// ```
+    /// use otc_jobs_core::Service;
+    /// assert!(Service::Dli.owns_code("DLI.0001"));
+    /// assert!(Service::Mrs.owns_code("0176"));
+    /// assert!(!Service::Mrs.owns_code("404"));
+    /// assert!(!Service::ModelArts.owns_code("APIG.0101"));
+    /// ```
+    pub fn owns_code(self, code: &str) -> bool {
+        let prefix = match self {
+            Service::ModelArts => "ModelArts.",
+            Service::Dli => "DLI.",
+            Service::Mrs => "MRS.",
+            Service::Iam => "IAM.",
+        };
+        let numeric = |len: usize| code.len() == len && code.bytes().all(|b| b.is_ascii_digit());
+        code.strip_prefix(prefix)
+            .is_some_and(|rest| !rest.is_empty())
+            || (self == Service::Mrs && (numeric(4) || numeric(8)))
+    }
+
     /// Parses a host label (`"modelarts"`, `"dli"`, `"mrs"`, `"iam"`), ignoring ASCII case.
     ///
     /// ```

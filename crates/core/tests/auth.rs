@@ -10,7 +10,7 @@ use otc_jobs_core::auth::{
     AkSk, Authorization, Credentials, SecretString, SignatureForm, SigningParams, SigningTime,
     VerifyError, sign, verify,
 };
-use otc_jobs_core::{Endpoints, Error, Region};
+use otc_jobs_core::{Endpoints, Error, ErrorKind, Region};
 
 const AK: &str = "HPUAEXAMPLEAK0000001";
 const SK: &str = "ExampleSecretKey0123456789abcdefghijklmnopq";
@@ -322,8 +322,8 @@ fn iam_password_request_and_answers() {
         .body(br#"{"token": {"expires_at": "2030-01-01T00:00:00Z"}}"#.to_vec())
         .unwrap();
     assert!(matches!(
-        parse_token_response(&no_header),
-        Err(Error::Response(_))
+        parse_token_response(&no_header).map_err(Error::into_kind),
+        Err(ErrorKind::Response(_))
     ));
     let bad_expiry = http::Response::builder()
         .status(201)
@@ -331,7 +331,7 @@ fn iam_password_request_and_answers() {
         .body(br#"{"token": {"expires_at": "tomorrow"}}"#.to_vec())
         .unwrap();
     assert!(matches!(
-        parse_token_response(&bad_expiry),
-        Err(Error::Response(_))
+        parse_token_response(&bad_expiry).map_err(Error::into_kind),
+        Err(ErrorKind::Response(_))
     ));
 }

@@ -10,9 +10,7 @@ use otc_jobs_core::modelarts::{
     DeleteTrainingJob, DeleteTrainingJobVersion, DeleteVisualizationJob,
 };
 use otc_jobs_core::mrs::DeleteJobExecution;
-use otc_jobs_core::{
-    BaseUrl, Endpoints, Error, Operation, OperationExt, PathId, Region, Service, Target,
-};
+use otc_jobs_core::{BaseUrl, Endpoints, Operation, OperationExt, PathId, Region, Service, Target};
 use serde_json::Value;
 
 fn vectors() -> Vec<Value> {
@@ -191,7 +189,7 @@ fn documented_answers_parse() {
         DeleteTrainingJobVersion::parse_response(&answer(200, failed)).unwrap_err(),
         DeleteVisualizationJob::parse_response(&answer(200, failed)).unwrap_err(),
     ] {
-        assert!(matches!(err, Error::Service(_)));
+        assert!(err.as_service().is_some(), "{err:?}");
         assert_eq!(err.code(), Some("ModelArts.0105"));
     }
     // DLI: is_success as the string the example shows, and as a Boolean.

@@ -10,8 +10,8 @@ use otc_jobs_core::modelarts::{
 };
 use otc_jobs_core::mrs::{DeleteJobExecution, GetJobExecution, ListJobExecutions};
 use otc_jobs_core::{
-    Deletion, DeletionProbe, Endpoints, Error, JobState, OperationExt, PageCursor, PageStyle,
-    Paginated, Region, ResponseErrorKind, Target,
+    Deletion, DeletionProbe, Endpoints, Error, ErrorKind, JobState, OperationExt, PageCursor,
+    PageStyle, Paginated, Region, ResponseErrorKind, Target,
 };
 
 const PROJECT: &str = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";
@@ -132,15 +132,17 @@ fn the_pages_example_answers_parse() {
 #[test]
 fn answers_that_do_not_fit_are_malformed_with_the_body_kept() {
     let body = r#"{"job_list": {"total_count": "many", "jobs": {}}}"#;
-    match ListFlinkJobs::parse_response(&answer(body)) {
-        Err(Error::Response(e)) => {
+    match ListFlinkJobs::parse_response(&answer(body)).map_err(Error::into_kind) {
+        Err(ErrorKind::Response(e)) => {
             assert_eq!(e.kind, ResponseErrorKind::Malformed);
-            assert_eq!(e.body, body.as_bytes());
+            assert_eq!(*e.body, *body.as_bytes());
         }
         other => panic!("expected Malformed, got {other:?}"),
     }
-    match BatchDeleteFlinkJobs::parse_response(&answer(r#"{"is_success": true}"#)) {
-        Err(Error::Response(e)) => assert_eq!(e.kind, ResponseErrorKind::Malformed),
+    match BatchDeleteFlinkJobs::parse_response(&answer(r#"{"is_success": true}"#))
+        .map_err(Error::into_kind)
+    {
+        Err(ErrorKind::Response(e)) => assert_eq!(e.kind, ResponseErrorKind::Malformed),
         other => panic!("expected Malformed, got {other:?}"),
     }
 }
@@ -151,19 +153,19 @@ fn is_success_false_is_a_service_error_even_when_the_rest_does_not_fit() {
         r#"{"is_success": false, "error_code": "ModelArts.0105", "error_message": "Error string"}"#,
     );
     assert!(matches!(
-        ListTrainingJobs::parse_response(&refused),
-        Err(Error::Service(_))
+        ListTrainingJobs::parse_response(&refused).map_err(Error::into_kind),
+        Err(ErrorKind::Service(_))
     ));
     // GetVisualizationJob's table omits is_success; the override adds it.
     assert!(matches!(
-        GetVisualizationJob::parse_response(&refused),
-        Err(Error::Service(_))
+        GetVisualizationJob::parse_response(&refused).map_err(Error::into_kind),
+        Err(ErrorKind::Service(_))
     ));
     // The jobs field has the wrong shape, but the body says no: still a refusal.
     let odd = answer(r#"{"is_success": "false", "job_list": 3}"#);
     assert!(matches!(
-        ListFlinkJobs::parse_response(&odd),
-        Err(Error::Service(_))
+        ListFlinkJobs::parse_response(&odd).map_err(Error::into_kind),
+        Err(ErrorKind::Service(_))
     ));
 }
 

@@ -4,8 +4,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use otc_jobs_core::{
-    BaseUrl, BuildError, Endpoints, Error, InvalidPathId, Operation, OperationExt,
-    OperationResponse, PathId, PathValue, Region, ResponseErrorKind, Service, Target,
+    BaseUrl, BuildError, Endpoints, Error, ErrorKind, InvalidPathId, Operation, OperationExt,
+    OperationResponse, PathId, PathValue, Region, ResponseErrorKind, Service, ServiceError, Target,
+    TemplateError,
 };
 
 const PROJECT: &str = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";
@@ -25,9 +26,7 @@ struct DeleteThingResponse {
 }
 
 impl OperationResponse for DeleteThingResponse {
-    fn success_flag(&self) -> Option<bool> {
-        self.is_success
-    }
+    const SUCCESS_FLAG: Option<&'static str> = Some("is_success");
 }
 
 impl Operation for DeleteThing {
@@ -190,7 +189,7 @@ fn bad_project_ids_and_missing_parameters_are_build_errors() {
         DeleteBare
             .build_request(&Target::new(&endpoints, PROJECT))
             .unwrap_err(),
-        BuildError::MissingPathParam("missing".into())
+        BuildError::Template(TemplateError::MissingParam("missing".into()))
     );
 }
 
@@ -203,7 +202,9 @@ fn success_is_2xx_with_a_body_that_does_not_say_otherwise() {
         r#"{"is_success": "true", "message": "deleted", }"#,
     ));
     // A trailing comma is not JSON: reported, not guessed at.
-    assert!(matches!(ok, Err(Error::Response(ref e)) if e.kind == ResponseErrorKind::Malformed));
+    assert!(
+        matches!(ok.map_err(Error::into_kind), Err(ErrorKind::Response(ref e)) if e.kind == ResponseErrorKind::Malformed)
+    );
     let ok = DeleteThing::parse_response(&answer(
         200,
         r#"{"is_success": "true", "message": "deleted"}"#,
@@ -226,7 +227,7 @@ fn is_success_false_is_a_service_error_even_on_200() {
         r#"{"is_success": false, "error_code": "ModelArts.0105", "error_message": "This job can't be delete. job status: 9"}"#,
     ))
     .unwrap_err();
-    let Error::Service(e) = &err else {
+    let Some(e) = err.as_service() else {
         panic!("{err:?}")
     };
     assert_eq!(e.status, 200);
@@ -266,7 +267,8 @@ fn error_answers_keep_status_code_message_and_request_id() {
         Some("rid-1"),
         "the header wins over the body"
     );
-    assert!(err.is_not_found());
+    // DLI's "no such job", on a ModelArts operation: not ModelArts' word.
+    assert!(!err.is_not_found());
     let shown = err.to_string();
     assert!(
         shown.contains("400") && shown.contains("DLI.0002") && shown.contains("rid-1"),
@@ -279,6 +281,46 @@ fn error_answers_keep_status_code_message_and_request_id() {
     assert!(err.to_string().contains("bad gateway"));
 }
 
+/// "Not found" only in the operation's own service's words; a 404 of anything else
+/// (the gateway at a wrong path, a web server, a proxy) is a failure that names the
+/// endpoint.
+#[test]
+fn gone_only_when_the_operations_service_says_so() {
+    let gone = |result: Result<(), Error>| result.unwrap_err().is_not_found();
+    let thing = |status, body| DeleteThing::parse_response(&answer(status, body)).map(drop);
+    let bare = |status, body| DeleteBare::parse_response(&answer(status, body)).map(drop);
+    assert!(gone(thing(
+        400,
+        r#"{"error_code":"ModelArts.2775","error_msg":"Training job (ID: 10) not found."}"#
+    )));
+    assert!(gone(thing(
+        404,
+        r#"{"error_code":"ModelArts.3502","error_msg":"does not exist"}"#
+    )));
+    assert!(gone(bare(
+        500,
+        r#"{"error_code":"0176","error_msg":"The job does not exist."}"#
+    )));
+    assert!(!gone(thing(
+        500,
+        r#"{"error_code":"0176","error_msg":"The job does not exist."}"#
+    )));
+    let gateway = r#"{"error_code":"APIG.0101","error_msg":"The API does not exist or has not been published in the environment","request_id":"r"}"#;
+    for body in [
+        gateway,
+        "",
+        "<html><head><title>404 Not Found</title></head><body>nginx</body></html>",
+        "404 page not found",
+        r#"{"message":"no Route matched with those values"}"#,
+    ] {
+        for err in [thing(404, body).unwrap_err(), bare(404, body).unwrap_err()] {
+            assert!(!err.is_not_found(), "{body}: {err}");
+            assert!(err.is_misconfiguration(), "{body}: {err}");
+            assert!(err.to_string().contains("check --endpoint"), "{err}");
+        }
+    }
+}
+
 #[test]
 fn unreadable_answers_say_so_with_status_and_request_id() {
     for body in [
@@ -288,29 +330,30 @@ fn unreadable_answers_say_so_with_status_and_request_id() {
         r#"{"is_success": 7}"#,
     ] {
         let err = DeleteThing::parse_response(&answer(200, body)).unwrap_err();
-        let Error::Response(e) = &err else {
+        let Some(e) = err.as_response() else {
             panic!("{body}: {err:?}")
         };
         assert_eq!(e.kind, ResponseErrorKind::Malformed);
         assert_eq!(e.status, 200);
         assert_eq!(e.request_id.as_deref(), Some("rid-1"));
-        assert_eq!(e.body, body.as_bytes());
+        assert_eq!(*e.body, *body.as_bytes());
     }
 }
 
-/// [`DeleteThing`] with its verdict member declared, as generated types declare it: a
-/// refusal that opens the body is then read once, as the error it is.
+/// [`DeleteThing`] with a verdict but without the verdict member in its type (as a page
+/// whose response table leaves `is_success` out): the verdict is the body's, read beside
+/// the typed answer all the same.
 struct DeleteFlagged;
 
 #[derive(Debug, Default, serde::Deserialize)]
-#[serde(transparent)]
-struct FlaggedResponse(DeleteThingResponse);
+struct FlaggedResponse {
+    #[serde(default)]
+    #[allow(dead_code)]
+    message: Option<String>,
+}
 
 impl OperationResponse for FlaggedResponse {
     const SUCCESS_FLAG: Option<&'static str> = Some("is_success");
-    fn success_flag(&self) -> Option<bool> {
-        self.0.is_success
-    }
 }
 
 impl Operation for DeleteFlagged {
@@ -325,50 +368,79 @@ impl Operation for DeleteFlagged {
     }
 }
 
-/// The one-read path for refusals judges every body exactly as the typed reading does:
-/// the same outcome, the same error fields.
+/// A refusal is the body's own verdict, read in the same pass as the typed answer: the
+/// same error whether the type has the verdict member or not, wherever the verdict stands
+/// and however it is written, with the fields the error envelope alone reads
+/// ([`ServiceError::from_answer`]); a verdict given twice, not false, or in a body that is
+/// not JSON is no refusal.
 #[test]
-fn a_refusal_read_once_is_the_refusal_read_twice() {
-    let bodies = [
+fn a_refusal_is_the_bodys_verdict_whatever_the_type() {
+    let refusals = [
         r#"{"is_success": false, "error_code": "ModelArts.0105", "error_message": "job status: 9"}"#,
-        r#"  { "is_success" :	"FALSE" , "error_code":"X", "message": "m"}"#,
+        "  { \"is_success\" :\t\"FALSE\" , \"error_code\":\"X\", \"message\": \"m\"}",
         r#"{"error_code": "X", "is_success": false}"#,
-        r#"{"is_success": false, "is_success": true}"#,
-        r#"{"is_success": true, "is_success": false}"#,
-        r#"{"is_success": false, "error_code": "X", "is_success": false}"#,
         r#"{"is_\u0073uccess": false, "error_msg": "escaped name"}"#,
         r#"{"is_success": false, "error": {"code": "N", "message": "nested"}, "request_id": "b"}"#,
-        r#"{"is_success": falsehood}"#,
         r#"{"is_success": false, "message": 7}"#,
         r#"{"is_success": false, "error_code": 1234, "message": "numeric code"}"#,
-        r#"{"is_success": "false"} trailing"#,
-        r#"{"is_success": true, "message": "deleted"}"#,
-        r#"{"is_success": "no"}"#,
+        r#"{"is_success": false, "jobs": {"not": "the documented shape"}}"#,
         r#"{"is_success": false}"#,
     ];
-    for body in bodies {
+    for body in refusals {
         for status in [200, 201] {
-            let once = DeleteFlagged::parse_response(&answer(status, body))
-                .map(|r| (r.0.is_success, r.0.message));
-            let twice = DeleteThing::parse_response(&answer(status, body))
-                .map(|r| (r.is_success, r.message));
-            match (&once, &twice) {
-                (Ok(a), Ok(b)) => assert_eq!(a, b, "{body}"),
-                (Err(Error::Service(a)), Err(Error::Service(b))) => {
-                    assert_eq!(
-                        (a.status, &a.code, &a.message, &a.request_id, &a.body),
-                        (b.status, &b.code, &b.message, &b.request_id, &b.body),
-                        "{body}"
-                    );
-                }
-                (Err(Error::Response(a)), Err(Error::Response(b))) => {
-                    assert_eq!((a.kind, a.status), (b.kind, b.status), "{body}");
-                }
-                _ => panic!("{body}: {once:?} vs {twice:?}"),
+            let answer = answer(status, body);
+            let alone = ServiceError::from_answer(
+                Service::ModelArts,
+                answer.status(),
+                answer.headers(),
+                answer.body(),
+            );
+            for err in [
+                DeleteThing::parse_response(&answer).map(drop).unwrap_err(),
+                DeleteFlagged::parse_response(&answer)
+                    .map(drop)
+                    .unwrap_err(),
+            ] {
+                let Some(e) = err.as_service() else {
+                    panic!("{body}: {err:?}")
+                };
+                assert_eq!(
+                    (e.status, &e.code, &e.message, &e.request_id, &e.body),
+                    (
+                        alone.status,
+                        &alone.code,
+                        &alone.message,
+                        &alone.request_id,
+                        &alone.body
+                    ),
+                    "{body}"
+                );
             }
         }
     }
-    // The first body is a refusal with its fields (not a vacuous agreement).
-    let err = DeleteFlagged::parse_response(&answer(200, bodies[0])).unwrap_err();
+    let err = DeleteFlagged::parse_response(&answer(200, refusals[0])).unwrap_err();
     assert_eq!(err.code(), Some("ModelArts.0105"));
+    assert_eq!(err.message(), Some("job status: 9"));
+    for body in [
+        r#"{"is_success": false, "is_success": true}"#,
+        r#"{"is_success": true, "is_success": false}"#,
+        r#"{"is_success": false, "error_code": "X", "is_success": false}"#,
+        r#"{"is_success": falsehood}"#,
+        r#"{"is_success": "false"} trailing"#,
+        r#"{"is_success": true, "message": "deleted"}"#,
+        r#"{"is_success": "no"}"#,
+        r#"{"error": {"is_success": false}}"#,
+    ] {
+        for result in [
+            DeleteThing::parse_response(&answer(200, body)).map(drop),
+            DeleteFlagged::parse_response(&answer(200, body)).map(drop),
+        ] {
+            assert!(
+                result
+                    .as_ref()
+                    .map_or_else(|e| e.as_service().is_none(), |()| true),
+                "{body}: {result:?}"
+            );
+        }
+    }
 }

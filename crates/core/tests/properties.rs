@@ -64,7 +64,7 @@ proptest! {
             headers.insert("retry-after", seconds.into());
         }
         let errors: [Error; 2] = [
-            ServiceError::from_answer(http::StatusCode::from_u16(status).unwrap(), &headers, b"").into(),
+            ServiceError::from_answer(otc_jobs_core::Service::Dli, http::StatusCode::from_u16(status).unwrap(), &headers, b"").into(),
             TransportError::new(TransportErrorKind::Timeout, "slow").into(),
         ];
         for e in &errors {

@@ -9,7 +9,7 @@ use otc_jobs_core::auth::{Authorization, SigningTime};
 use otc_jobs_core::dli::DeleteFlinkJob;
 use otc_jobs_core::modelarts::DeleteTrainingJob;
 use otc_jobs_core::mrs::DeleteJobExecution;
-use otc_jobs_core::{Error, OperationExt, PathId, ServiceError};
+use otc_jobs_core::{Error, ErrorKind, OperationExt, PathId, ServiceError};
 
 /// xorshift64*: small, deterministic.
 struct Rng(u64);
@@ -98,16 +98,21 @@ fn answers_never_panic_and_errors_keep_the_status() {
             DeleteFlinkJob::parse_response(&response).map(|_| ()),
             DeleteJobExecution::parse_response(&response).map(|_| ()),
         ] {
-            match outcome {
+            match outcome.map_err(Error::into_kind) {
                 Ok(()) => assert!(status.is_success()),
-                Err(Error::Service(e)) => assert_eq!(e.status, status),
-                Err(Error::Response(e)) => assert_eq!(e.status, status),
+                Err(ErrorKind::Service(e)) => assert_eq!(e.status, status),
+                Err(ErrorKind::Response(e)) => assert_eq!(e.status, status),
                 Err(other) => panic!("unexpected error kind: {other:?}"),
             }
         }
         let _ = parse_token_response(&response);
         let _ = parse_projects_response(&response);
-        let e = ServiceError::from_answer(status, response.headers(), response.body());
+        let e = ServiceError::from_answer(
+            otc_jobs_core::Service::Dli,
+            status,
+            response.headers(),
+            response.body(),
+        );
         assert!(e.body.len() <= otc_jobs_core::RAW_BODY_LIMIT);
         let _ = e.to_string();
     }

@@ -21,7 +21,7 @@ use otc_jobs_core::{
 ///
 /// let mut sink = BodySink::new(8, http::StatusCode::OK, http::HeaderMap::new())?;
 /// let err = sink.push(b"0123456789").unwrap_err();
-/// assert!(matches!(err, Error::Response(e) if e.kind == ResponseErrorKind::TooLarge { limit: 8 }));
+/// assert!(matches!(err.as_response(), Some(e) if e.kind == ResponseErrorKind::TooLarge { limit: 8 }));
 /// # Ok::<(), Error>(())
 /// ```
 #[derive(Debug)]
@@ -112,8 +112,6 @@ impl BodySink {
                 message,
                 status: Some(self.status),
                 request_id: request_id(&self.headers),
-                attempts: 1,
-                earlier_attempt_unknown: false,
             }
             .into();
         }
@@ -183,11 +181,11 @@ pub fn io_kind(error: &io::Error) -> TransportErrorKind {
             TransportErrorKind::Tls
         }
         K::TimedOut | K::WouldBlock => TransportErrorKind::Timeout,
-        K::ConnectionRefused
-        | K::AddrNotAvailable
-        | K::NotConnected
-        | K::HostUnreachable
-        | K::NetworkUnreachable => TransportErrorKind::Connect,
+        // Nothing listens there: both clients see the socket's own error.
+        K::ConnectionRefused => TransportErrorKind::Refused,
+        K::AddrNotAvailable | K::NotConnected | K::HostUnreachable | K::NetworkUnreachable => {
+            TransportErrorKind::Connect
+        }
         K::ConnectionReset | K::ConnectionAborted | K::UnexpectedEof | K::BrokenPipe => {
             TransportErrorKind::Closed
         }
@@ -263,7 +261,7 @@ mod tests {
         let e = BodySink::new(10, StatusCode::OK, h).unwrap_err();
         assert_eq!(e.request_id(), Some("r9"));
         assert!(
-            matches!(e, Error::Response(r) if r.kind == ResponseErrorKind::TooLarge { limit: 10 })
+            matches!(e.as_response(), Some(r) if r.kind == ResponseErrorKind::TooLarge { limit: 10 })
         );
     }
 
@@ -272,10 +270,10 @@ mod tests {
         let mut sink = BodySink::new(100, StatusCode::OK, HeaderMap::new()).unwrap();
         sink.push(b"{\"a\"").unwrap();
         let e = sink.fail(TransportErrorKind::Closed, "eof");
-        assert!(matches!(e, Error::Response(r) if r.kind == ResponseErrorKind::Truncated));
+        assert!(matches!(e.as_response(), Some(r) if r.kind == ResponseErrorKind::Truncated));
         let sink = BodySink::new(100, StatusCode::OK, HeaderMap::new()).unwrap();
         let e = sink.fail(TransportErrorKind::Timeout, "slow");
-        assert!(matches!(&e, Error::Transport(t) if t.kind == TransportErrorKind::Timeout));
+        assert!(matches!(e.as_transport(), Some(t) if t.kind == TransportErrorKind::Timeout));
         assert_eq!(e.status(), Some(StatusCode::OK));
     }
 
@@ -296,5 +294,7 @@ mod tests {
         assert_eq!(chain_kind(&other_data), Some(TransportErrorKind::Io));
         let fmt = std::fmt::Error;
         assert_eq!(chain_kind(&fmt), None);
+        let refused = io::Error::other(io::Error::from(io::ErrorKind::ConnectionRefused));
+        assert_eq!(chain_kind(&refused), Some(TransportErrorKind::Refused));
     }
 }

@@ -347,13 +347,13 @@ impl<'a, O: Operation> Call<'a, O> {
         let at = since_epoch(now);
         match parsed {
             Err(e) if is_throttled(e) => {
-                let (retry_after, limit) = match e {
-                    Error::Service(s) => (
+                let (retry_after, limit) = match e.as_service() {
+                    Some(s) => (
                         s.retry_after
                             .map(|r| r.wait_from(UtcTime::from_system_time(now))),
                         s.message.as_deref().and_then(throttle_limit),
                     ),
-                    _ => (None, None),
+                    None => (None, None),
                 };
                 self.shared.with_rate(O::SERVICE, |rate| {
                     rate.throttled(turn, at, retry_after, limit)

@@ -3,8 +3,10 @@
 //! ([`WaitStep::Sleep`]); a client sends each poll as one full call and sleeps. The clock
 //! and the random draws are passed in, so the machine is tested without sleeping.
 //!
-//! - A poll answered "not found" ([`Error::is_not_found`]: 404, `ModelArts.2775`,
-//!   `DLI.0002`, `DLI.16001`, MRS `0176`/`0201`): the job is gone.
+//! - A poll answered "not found" by the service itself ([`Error::is_not_found`]:
+//!   `ModelArts.2775`, `DLI.0002`, `DLI.16001`, MRS `0176`/`0201`, or a 404 carrying the
+//!   service's own code): the job is gone. A 404 of the gateway (`APIG.0101`), of a web
+//!   server or a proxy is an error that ends the wait, not "gone".
 //! - A poll that finds the job in a status meaning the deletion failed
 //!   ([`JobState::Failed`], ModelArts 6): [`WaitOutcome::Failed`].
 //! - Otherwise, for asynchronous deletions (ModelArts), another poll after a full-jitter
@@ -230,7 +232,7 @@ enum State {
 /// let later = start + wait;
 /// assert!(matches!(waiter.advance(None, later, 0.5), WaitStep::Poll(_)));
 /// let not_found = ServiceError::from_answer(
-///     http::StatusCode::NOT_FOUND, &http::HeaderMap::new(),
+///     otc_jobs_core::Service::ModelArts, http::StatusCode::NOT_FOUND, &http::HeaderMap::new(),
 ///     br#"{"error_code":"ModelArts.2775","error_msg":"not found"}"#).into();
 /// let WaitStep::Done(outcome) = waiter.advance(Some(Err(not_found)), later, 0.5) else { panic!() };
 /// assert_eq!(outcome?, WaitOutcome::Gone { polls: 2, elapsed: Duration::from_secs(2) });

@@ -176,6 +176,7 @@ fn numbers(n: u32) -> Vec<u32> {
 
 fn unavailable() -> Error {
     let e: Error = ServiceError::from_answer(
+        Service::Dli,
         http::StatusCode::SERVICE_UNAVAILABLE,
         &http::HeaderMap::new(),
         br#"{"error_code":"APIG.0201","error_msg":"busy"}"#,
@@ -185,7 +186,7 @@ fn unavailable() -> Error {
 }
 
 fn is_endless(e: &Option<Error>) -> bool {
-    matches!(e, Some(Error::Response(r)) if r.kind == ResponseErrorKind::EndlessPaging)
+    matches!(e.as_ref().and_then(Error::as_response), Some(r) if r.kind == ResponseErrorKind::EndlessPaging)
 }
 
 #[test]

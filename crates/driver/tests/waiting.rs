@@ -75,7 +75,12 @@ fn present(status: &str) -> Result<Detail, Error> {
 }
 
 fn service_error(status: u16, code: &str) -> Error {
+    service_error_of(Service::ModelArts, status, code)
+}
+
+fn service_error_of(service: Service, status: u16, code: &str) -> Error {
     ServiceError::from_answer(
+        service,
         http::StatusCode::from_u16(status).unwrap(),
         &http::HeaderMap::new(),
         format!(r#"{{"error_code":"{code}","error_msg":"..."}}"#).as_bytes(),
@@ -166,22 +171,38 @@ fn gone_after_k_polls_with_growing_sleeps() {
 
 #[test]
 fn every_not_found_code_means_gone() {
-    for (status, code) in [
-        (404, "ModelArts.2775"),
-        (400, "DLI.0002"),
-        (400, "ModelArts.2842"),
-        (500, "0176"),
-        (500, "0201"),
-        (404, "anything"),
+    for (service, status, code) in [
+        (Service::ModelArts, 404, "ModelArts.2775"),
+        (Service::Dli, 400, "DLI.0002"),
+        (Service::Dli, 400, "DLI.16001"),
+        (Service::ModelArts, 400, "ModelArts.2842"),
+        (Service::Mrs, 500, "0176"),
+        (Service::Mrs, 500, "0201"),
+        (Service::ModelArts, 404, "ModelArts.3502"),
     ] {
         let r = run::<true>(quick(), Duration::ZERO, 0.5, |_| {
-            Err(service_error(status, code))
+            Err(service_error_of(service, status, code))
         });
         assert!(
             matches!(r.outcome, Ok(WaitOutcome::Gone { polls: 1, .. })),
             "{status} {code}: {:?}",
             r.outcome
         );
+    }
+}
+
+/// A 404 that is not the service's word (the gateway's "no such API", another
+/// service's code) ends the wait with that error: the job is not known to be gone.
+#[test]
+fn a_404_not_from_the_service_is_an_error_not_gone() {
+    for code in ["APIG.0101", "DLI.0002", "anything"] {
+        let r = run::<true>(quick(), Duration::ZERO, 0.5, |_| {
+            Err(service_error(404, code))
+        });
+        let e = r.outcome.unwrap_err();
+        assert_eq!(e.code(), Some(code));
+        assert!(e.is_misconfiguration(), "{e}");
+        assert_eq!(r.polls, 1);
     }
 }
 

@@ -7,7 +7,7 @@ mod common;
 use std::time::Duration;
 
 use common::{PID, api, call};
-use otc_jobs_core::{NOT_FOUND_CODES, ServiceError};
+use otc_jobs_core::{Service, ServiceError};
 use otc_jobs_emulator::{Emulator, EmulatorConfig, SeedJob, status};
 use serde_json::{Value, json};
 
@@ -15,11 +15,15 @@ fn emulator() -> Emulator {
     Emulator::start(EmulatorConfig::default()).unwrap()
 }
 
-/// The core must read the answer as "the job does not exist".
-fn assert_core_not_found(reply: &common::Reply) {
+fn core_error(service: Service, reply: &common::Reply) -> ServiceError {
     let headers = http::HeaderMap::new();
     let status = http::StatusCode::from_u16(reply.status).unwrap();
-    let err = ServiceError::from_answer(status, &headers, &reply.body);
+    ServiceError::from_answer(service, status, &headers, &reply.body)
+}
+
+/// The core must read the answer as `service` saying "the job does not exist".
+fn assert_core_not_found(service: Service, reply: &common::Reply) {
+    let err = core_error(service, reply);
     assert!(
         err.is_not_found(),
         "core does not see not-found in {} {}",
@@ -29,7 +33,7 @@ fn assert_core_not_found(reply: &common::Reply) {
     assert!(
         err.code
             .as_deref()
-            .is_none_or(|c| NOT_FOUND_CODES.contains(&c))
+            .is_some_and(|c| service.not_found_codes().contains(&c))
     );
 }
 
@@ -97,7 +101,7 @@ fn modelarts_training_job() {
     assert_eq!(body["is_success"], false);
     assert_eq!(body["error_code"], "ModelArts.2775");
     assert_eq!(body["error_message"], "Training job (ID: 10) not found.");
-    assert_core_not_found(&again);
+    assert_core_not_found(Service::ModelArts, &again);
 
     let bad = api(&emulator, "DELETE", &format!("/v1/{PID}/training-jobs/ten"));
     assert_eq!(
@@ -165,14 +169,14 @@ fn modelarts_training_job_versions() {
         (gone.status, gone.json()["error_code"].clone()),
         (400, json!("ModelArts.2775"))
     );
-    assert_core_not_found(&gone);
+    assert_core_not_found(Service::ModelArts, &gone);
     let again = api(
         &emulator,
         "DELETE",
         &format!("/v1/{PID}/training-jobs/10/versions/2"),
     );
     assert_eq!(again.status, 400);
-    assert_core_not_found(&again);
+    assert_core_not_found(Service::ModelArts, &again);
     // A version of a job that does not exist.
     let none = api(
         &emulator,
@@ -233,7 +237,7 @@ fn modelarts_visualization_job() {
         &format!("/v1/{PID}/visualization-jobs/198"),
     );
     assert_eq!(gone.status, 400);
-    assert_core_not_found(&gone);
+    assert_core_not_found(Service::ModelArts, &gone);
     let again = api(
         &emulator,
         "DELETE",
@@ -243,7 +247,7 @@ fn modelarts_visualization_job() {
         (again.status, again.json()["is_success"].clone()),
         (400, json!(false))
     );
-    assert_core_not_found(&again);
+    assert_core_not_found(Service::ModelArts, &again);
 }
 
 #[test]
@@ -358,7 +362,7 @@ fn dli_flink_job() {
                 .unwrap()
                 .starts_with("The object does not exist.")
         );
-        assert_core_not_found(&gone);
+        assert_core_not_found(Service::Dli, &gone);
     }
     let bad = api(
         &emulator,
@@ -436,7 +440,7 @@ fn mrs_job_execution() {
             gone.json(),
             json!({ "error_code": "0176", "error_msg": "The job does not exist." })
         );
-        assert_core_not_found(&gone);
+        assert_core_not_found(Service::Mrs, &gone);
     }
 }
 
@@ -515,7 +519,7 @@ fn modelarts_deletion_takes_the_delete_delay_dli_and_mrs_delete_at_once() {
     );
     let gone = api(&emulator, "GET", &format!("/v1/{PID}/visualization-jobs/5"));
     assert_eq!(gone.status, 400);
-    assert_core_not_found(&gone);
+    assert_core_not_found(Service::ModelArts, &gone);
     assert_eq!(get("/v1/{p}/training-jobs")["job_total_count"], 1);
     assert_eq!(get("/v1/{p}/training-jobs/20/versions")["version_count"], 1);
 }
@@ -601,7 +605,16 @@ fn unknown_apis_get_the_gateway_answer() {
         assert_eq!(reply.status, 404, "{method} {path}");
         let body = reply.json();
         assert_eq!(body["error_code"], "APIG.0101");
+        assert_eq!(
+            body["error_msg"],
+            "The API does not exist or has not been published in the environment"
+        );
         assert_eq!(body["request_id"].as_str(), reply.header("x-request-id"));
+        // No service's word: not "gone" for any of them, but a wrong endpoint.
+        for service in Service::ALL {
+            let err = core_error(service, &reply);
+            assert!(!err.is_not_found() && err.is_misconfiguration(), "{err}");
+        }
     }
 }
 

@@ -383,6 +383,7 @@ fn malformed_json() {
     assert!(serde_json::from_slice::<serde_json::Value>(&reply.body).is_err());
     assert_eq!(emulator.jobs().len(), 1);
     let err = otc_jobs_core::ServiceError::from_answer(
+        otc_jobs_core::Service::Dli,
         http::StatusCode::BAD_REQUEST,
         &http::HeaderMap::new(),
         &reply.body,

@@ -62,7 +62,7 @@ use otc_jobs_driver::{BodySink, Exchange, FromConfig, Jitter, Shared, Step};
 use tracing::Instrument;
 
 pub use otc_jobs_core::auth::SignatureForm;
-pub use otc_jobs_core::{self, ClientPolicy, Error, PathId, RetryPolicy, Service};
+pub use otc_jobs_core::{self, ClientPolicy, Error, ErrorKind, PathId, RetryPolicy, Service};
 // The builder and what its settings become, with their docs on this crate's pages: the
 // implementation is the driver's, shared by both clients. `Client::builder()` gives a
 // `ClientBuilder<Client>`.
@@ -117,7 +117,7 @@ impl Client {
     /// Sends one request and reads its answer under the size limit.
     async fn exchange(&self, exchange: Exchange) -> Result<http::Response<Vec<u8>>, Error> {
         let request = reqwest::Request::try_from(exchange.request)
-            .map_err(|e| Error::Build(BuildError::InvalidUri(e.to_string())))?;
+            .map_err(|e| Error::from(BuildError::InvalidUri(e.to_string())))?;
         let mut response = self.inner.http.execute(request).await.map_err(|e| {
             let kind = kind_of(&e);
             otc_jobs_driver::transport_error(kind, otc_jobs_driver::error_chain(&e))
@@ -145,9 +145,10 @@ fn kind_of(error: &reqwest::Error) -> TransportErrorKind {
     if error.is_timeout() {
         TransportErrorKind::Timeout
     } else if error.is_connect() {
-        // A failed TLS handshake is a connect error to reqwest; the I/O error inside says so.
+        // A failed TLS handshake or a refused connection is a connect error to reqwest;
+        // the I/O error inside says which.
         match otc_jobs_driver::chain_kind(error) {
-            Some(TransportErrorKind::Tls) => TransportErrorKind::Tls,
+            Some(kind @ (TransportErrorKind::Tls | TransportErrorKind::Refused)) => kind,
             _ => TransportErrorKind::Connect,
         }
     } else {

@@ -3,7 +3,7 @@
 //! The emulator serves HTTPS with a certificate from a fresh test CA; the client trusts
 //! that CA besides the built-in roots. Without it, the handshake fails and is not retried.
 
-use otc_jobs_blocking::{Client, Error, RetryPolicy};
+use otc_jobs_blocking::{Client, Error, ErrorKind, RetryPolicy};
 use otc_jobs_core::TransportErrorKind;
 use otc_jobs_emulator::{
     DEFAULT_ACCESS_KEY, DEFAULT_PROJECT_ID, DEFAULT_SECRET_KEY, Emulator, EmulatorConfig, SeedJob,
@@ -24,8 +24,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .base_url(emulator.base_url());
 
     let untrusting = builder.clone().retry(RetryPolicy::NONE).build()?;
-    match untrusting.delete_flink_job(9) {
-        Err(Error::Transport(e)) if e.kind == TransportErrorKind::Tls => {
+    match untrusting.delete_flink_job(9).map_err(Error::into_kind) {
+        Err(ErrorKind::Transport(e)) if e.kind == TransportErrorKind::Tls => {
             println!("without the CA: {e}");
         }
         other => return Err(format!("expected a TLS failure, got {other:?}").into()),

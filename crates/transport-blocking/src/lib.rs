@@ -67,7 +67,7 @@ use otc_jobs_core::{Operation, TransportErrorKind};
 use otc_jobs_driver::{BodySink, Exchange, FromConfig, Jitter, Shared, Step};
 
 pub use otc_jobs_core::auth::SignatureForm;
-pub use otc_jobs_core::{self, ClientPolicy, Error, PathId, RetryPolicy, Service};
+pub use otc_jobs_core::{self, ClientPolicy, Error, ErrorKind, PathId, RetryPolicy, Service};
 // The builder and what its settings become, with their docs on this crate's pages: the
 // implementation is the driver's, shared by both clients. `Client::builder()` gives a
 // `ClientBuilder<Client>`.

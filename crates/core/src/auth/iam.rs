@@ -419,9 +419,9 @@ mod tests {
         assert_eq!(token.expires_at, UtcTime::from_unix(1_716_373_230));
         assert_eq!(token.project_id.as_deref(), Some("p1"));
         let refused = parse_token_response(&answer(403, r#"{"error": {"code": 403}}"#));
-        assert!(matches!(refused, Err(Error::Service(_))));
+        assert!(refused.is_err_and(|e| e.as_service().is_some()));
         let empty = parse_token_response(&answer(201, ""));
-        assert!(matches!(empty, Err(Error::Response(_))));
+        assert!(empty.is_err_and(|e| e.as_response().is_some()));
         let two =
             parse_projects_response(&answer(200, r#"{"projects": [{"id": "a"}, {"id": "b"}]}"#))
                 .unwrap_err();

@@ -15,9 +15,13 @@ use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 
+mod beside;
+
+pub(crate) use beside::read_beside;
+
 /// What an error body says, borrowed from it where possible.
 #[derive(Debug, Default, PartialEq, Eq)]
-pub(super) struct Envelope<'a> {
+pub(crate) struct Envelope<'a> {
     /// Whether the body is a JSON object (else a body with text is itself the message).
     pub(super) json: bool,
     pub(super) code: Option<Cow<'a, str>>,
@@ -25,12 +29,12 @@ pub(super) struct Envelope<'a> {
     pub(super) request_id: Option<Cow<'a, str>>,
     /// The top level says `"is_success": false` (or `"false"`, in any case), once: the
     /// body refuses even with a 2xx status.
-    pub(super) refused: bool,
+    pub(crate) refused: bool,
 }
 
 impl<'a> Envelope<'a> {
     /// Reads `body`; anything but a JSON object gives the empty envelope.
-    pub(super) fn read(body: &'a [u8]) -> Envelope<'a> {
+    pub(crate) fn read(body: &'a [u8]) -> Envelope<'a> {
         // Not JSON at all (an HTML page, plain text, nothing): no need to start a parser.
         if body.trim_ascii_start().first() != Some(&b'{') {
             return Envelope::default();
@@ -59,6 +63,12 @@ impl<'a> Envelope<'a> {
         if read.is_err() {
             return Envelope::default();
         }
+        Envelope::of_object(&mut top, &mut nested, &verdicts)
+    }
+
+    /// The envelope of an object whose members were read into `top` (its `error` object's
+    /// into `nested`) and whose verdicts were `verdicts`.
+    fn of_object(top: &mut Slots<'a>, nested: &mut Slots<'a>, verdicts: &Verdicts) -> Envelope<'a> {
         // Nested first (all `None` unless `error` is an object), then the top level; the
         // first name present with text wins.
         let mut pick = |names: std::ops::Range<usize>| {
@@ -70,43 +80,27 @@ impl<'a> Envelope<'a> {
             code: pick(Key::CODES),
             message: pick(Key::MESSAGES),
             request_id: pick(Key::REQUEST_IDS),
-            // Given twice, a typed reader refuses the body: not a refusal it can be sure of.
-            refused: verdicts.seen == 1 && verdicts.last == Some(false),
+            refused: verdicts.refused(),
         }
     }
 }
 
 /// The member that carries a body's own verdict on ModelArts and DLI answers.
-pub(crate) const VERDICT_MEMBER: &str = "is_success";
+const VERDICT_MEMBER: &str = "is_success";
 
-/// Whether `body` opens with `{"is_success": false` (or `"false"`), as the services write a
-/// refusal: a look at the first member, no parse, so that such a body is read once as the
-/// error it is and a success pays nothing for the look. A hint only: the envelope's
-/// reading decides ([`Envelope::refused`]), and a refusal written otherwise (the verdict
-/// further in, an escaped name) is still found by the typed reading.
-pub(crate) fn opens_with_refusal(body: &[u8]) -> bool {
-    const NAME: &[u8] = b"\"is_success\"";
-    let Some(rest) = body.trim_ascii_start().strip_prefix(b"{") else {
-        return false;
-    };
-    let Some(rest) = rest.trim_ascii_start().strip_prefix(NAME) else {
-        return false;
-    };
-    let Some(value) = rest.trim_ascii_start().strip_prefix(b":") else {
-        return false;
-    };
-    let value = value.trim_ascii_start();
-    let value = value.strip_prefix(b"\"").unwrap_or(value);
-    value
-        .get(..5)
-        .is_some_and(|v| v.eq_ignore_ascii_case(b"false"))
-}
-
-/// The top-level verdict members seen, and the last one's value.
+/// The top-level verdict members seen, and whether the last one said no.
 #[derive(Default)]
 struct Verdicts {
     seen: u32,
-    last: Option<bool>,
+    last_false: bool,
+}
+
+impl Verdicts {
+    /// The one refusal check: the body says `false` (or `"false"`), once. Given twice, a
+    /// typed reader refuses the body: not a refusal it can be sure of.
+    fn refused(&self) -> bool {
+        self.seen == 1 && self.last_false
+    }
 }
 
 /// Reads the whole input as one object into `top` (its `error` member into `nested`).
@@ -173,7 +167,7 @@ impl<'de> Visitor<'de> for ObjectSeed<'_, 'de> {
                 Key::Verdict => match self.verdicts.as_deref_mut() {
                     Some(verdicts) => {
                         verdicts.seen += 1;
-                        verdicts.last = map.next_value::<Verdict>()?.0;
+                        verdicts.last_false = map.next_value::<Verdict>()?.0;
                     }
                     None => {
                         map.next_value::<IgnoredAny>()?;
@@ -280,9 +274,7 @@ impl<'de> Visitor<'de> for TextVisitor {
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        Ok(Text(
-            serde_json::Number::from_f64(v).map(|n| Cow::Owned(n.to_string())),
-        ))
+        Ok(Text(float_text(v).map(Cow::Owned)))
     }
 
     fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
@@ -302,9 +294,22 @@ impl<'de> Visitor<'de> for TextVisitor {
     }
 }
 
-/// A verdict's value as `crate::de::lenient_bool` reads it (a Boolean, or `"true"` /
-/// `"false"` in any case); anything else is skipped and reads as no verdict.
-struct Verdict(Option<bool>);
+/// A number that is not an integer, as text: as `serde_json::Number` writes it (none for
+/// a value JSON cannot hold).
+fn float_text(v: f64) -> Option<String> {
+    serde_json::Number::from_f64(v).map(|n| n.to_string())
+}
+
+/// Whether a verdict written as a string says no: `"false"`, in any case (as
+/// `crate::de::lenient_bool` reads it).
+fn says_false(v: &str) -> bool {
+    v.len() == 5 && v.eq_ignore_ascii_case("false")
+}
+
+/// Whether a verdict's value says no, as `crate::de::lenient_bool` reads it (`false`, or
+/// `"false"` in any case); anything else (`true`, another value) does not, and is
+/// skipped.
+struct Verdict(bool);
 
 impl<'de> de::Deserialize<'de> for Verdict {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -322,45 +327,40 @@ impl<'de> Visitor<'de> for VerdictVisitor {
     }
 
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Verdict, E> {
-        Ok(Verdict(Some(v)))
+        Ok(Verdict(!v))
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Verdict, E> {
-        Ok(Verdict(if v.eq_ignore_ascii_case("true") {
-            Some(true)
-        } else if v.eq_ignore_ascii_case("false") {
-            Some(false)
-        } else {
-            None
-        }))
+        Ok(Verdict(says_false(v)))
     }
 
     fn visit_i64<E: de::Error>(self, _: i64) -> Result<Verdict, E> {
-        Ok(Verdict(None))
+        Ok(Verdict(false))
     }
 
     fn visit_u64<E: de::Error>(self, _: u64) -> Result<Verdict, E> {
-        Ok(Verdict(None))
+        Ok(Verdict(false))
     }
 
     fn visit_f64<E: de::Error>(self, _: f64) -> Result<Verdict, E> {
-        Ok(Verdict(None))
+        Ok(Verdict(false))
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<Verdict, E> {
-        Ok(Verdict(None))
+        Ok(Verdict(false))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Verdict, A::Error> {
-        IgnoredAny.visit_map(map).map(|_| Verdict(None))
+        IgnoredAny.visit_map(map).map(|_| Verdict(false))
     }
 
     fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Verdict, A::Error> {
-        IgnoredAny.visit_seq(seq).map(|_| Verdict(None))
+        IgnoredAny.visit_seq(seq).map(|_| Verdict(false))
     }
 }
 
 /// The member names that matter, matched without allocating.
+#[derive(Clone, Copy)]
 enum Key {
     /// One of the error fields: its index in [`Slots`].
     Field(usize),
@@ -389,6 +389,20 @@ impl Key {
     const CODES: std::ops::Range<usize> = 0..3;
     const MESSAGES: std::ops::Range<usize> = 3..7;
     const REQUEST_IDS: std::ops::Range<usize> = 7..9;
+
+    /// The member called `name`.
+    fn of(name: &[u8]) -> Key {
+        if name == b"error" {
+            return Key::Error;
+        }
+        if name == VERDICT_MEMBER.as_bytes() {
+            return Key::Verdict;
+        }
+        Key::NAMES
+            .iter()
+            .position(|known| *known == name)
+            .map_or(Key::Other, Key::Field)
+    }
 }
 
 impl<'de> de::Deserialize<'de> for Key {
@@ -408,16 +422,7 @@ impl Visitor<'_> for KeyVisitor {
     }
 
     fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Key, E> {
-        if v == b"error" {
-            return Ok(Key::Error);
-        }
-        if v == VERDICT_MEMBER.as_bytes() {
-            return Ok(Key::Verdict);
-        }
-        Ok(Key::NAMES
-            .iter()
-            .position(|name| *name == v)
-            .map_or(Key::Other, Key::Field))
+        Ok(Key::of(v))
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Key, E> {

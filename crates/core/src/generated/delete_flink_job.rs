@@ -66,9 +66,6 @@ pub struct DeleteFlinkJobResponse {
 
 impl crate::OperationResponse for DeleteFlinkJobResponse {
     const SUCCESS_FLAG: Option<&'static str> = Some("is_success");
-    fn success_flag(&self) -> Option<bool> {
-        self.is_success
-    }
 }
 
 impl crate::Deletion for DeleteFlinkJob {

@@ -73,9 +73,6 @@ pub struct DeleteTrainingJobResponse {
 
 impl crate::OperationResponse for DeleteTrainingJobResponse {
     const SUCCESS_FLAG: Option<&'static str> = Some("is_success");
-    fn success_flag(&self) -> Option<bool> {
-        self.is_success
-    }
 }
 
 impl crate::Deletion for DeleteTrainingJob {

@@ -76,9 +76,6 @@ pub struct DeleteTrainingJobVersionResponse {
 
 impl crate::OperationResponse for DeleteTrainingJobVersionResponse {
     const SUCCESS_FLAG: Option<&'static str> = Some("is_success");
-    fn success_flag(&self) -> Option<bool> {
-        self.is_success
-    }
 }
 
 impl crate::Deletion for DeleteTrainingJobVersion {

@@ -70,9 +70,6 @@ pub struct DeleteVisualizationJobResponse {
 
 impl crate::OperationResponse for DeleteVisualizationJobResponse {
     const SUCCESS_FLAG: Option<&'static str> = Some("is_success");
-    fn success_flag(&self) -> Option<bool> {
-        self.is_success
-    }
 }
 
 impl crate::Deletion for DeleteVisualizationJob {

@@ -338,9 +338,6 @@ pub struct GetFlinkJobJobDetail {
 
 impl crate::OperationResponse for GetFlinkJobResponse {
     const SUCCESS_FLAG: Option<&'static str> = Some("is_success");
-    fn success_flag(&self) -> Option<bool> {
-        self.is_success
-    }
 }
 
 impl crate::DeletionProbe for GetFlinkJob {

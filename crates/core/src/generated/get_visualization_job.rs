@@ -97,9 +97,6 @@ pub struct GetVisualizationJobResponse {
 
 impl crate::OperationResponse for GetVisualizationJobResponse {
     const SUCCESS_FLAG: Option<&'static str> = Some("is_success");
-    fn success_flag(&self) -> Option<bool> {
-        self.is_success
-    }
 }
 
 impl crate::DeletionProbe for GetVisualizationJob {

@@ -1003,9 +1003,6 @@ pub struct ListFlinkJobsJobList {
 
 impl crate::OperationResponse for ListFlinkJobsResponse {
     const SUCCESS_FLAG: Option<&'static str> = Some("is_success");
-    fn success_flag(&self) -> Option<bool> {
-        self.is_success
-    }
 }
 
 impl crate::Paginated for ListFlinkJobs {

@@ -331,9 +331,6 @@ pub struct ListTrainingJobVersionsVersion {
 
 impl crate::OperationResponse for ListTrainingJobVersionsResponse {
     const SUCCESS_FLAG: Option<&'static str> = Some("is_success");
-    fn success_flag(&self) -> Option<bool> {
-        self.is_success
-    }
 }
 
 impl crate::Paginated for ListTrainingJobVersions {

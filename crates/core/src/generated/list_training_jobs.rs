@@ -203,9 +203,6 @@ pub struct ListTrainingJobsJob {
 
 impl crate::OperationResponse for ListTrainingJobsResponse {
     const SUCCESS_FLAG: Option<&'static str> = Some("is_success");
-    fn success_flag(&self) -> Option<bool> {
-        self.is_success
-    }
 }
 
 impl crate::Paginated for ListTrainingJobs {

@@ -206,9 +206,6 @@ pub struct ListVisualizationJobsJob {
 
 impl crate::OperationResponse for ListVisualizationJobsResponse {
     const SUCCESS_FLAG: Option<&'static str> = Some("is_success");
-    fn success_flag(&self) -> Option<bool> {
-        self.is_success
-    }
 }
 
 impl crate::Paginated for ListVisualizationJobs {
