@@ -22,7 +22,7 @@ use otc_jobs_core::mrs::{
     DeleteJobBinaryResponse, DeleteJobObjectResponse, GetJobBinaryResponse, GetJobObjectResponse,
     ListJobBinaries, ListJobBinariesResponse, ListJobObjects, ListJobObjectsResponse,
 };
-use otc_jobs_core::{Error, PathId};
+use otc_jobs_core::{BuildError, Error, ErrorKind, PathId};
 use otc_jobs_driver::{WaitOptions, WaitOutcome};
 use otc_jobs_emulator::{Emulator, EmulatorConfig, Fault, FaultAction, SeedJob};
 
@@ -146,10 +146,10 @@ pub struct KindOutcome {
 }
 
 fn error_text(e: &Error) -> String {
-    let kind = match e {
-        Error::Service(_) => "service",
-        Error::Response(_) => "response",
-        Error::Transport(_) => "transport",
+    let kind = match e.kind() {
+        ErrorKind::Service(_) => "service",
+        ErrorKind::Response(_) => "response",
+        ErrorKind::Transport(_) => "transport",
         _ => "other",
     };
     format!(
@@ -161,7 +161,7 @@ fn error_text(e: &Error) -> String {
 }
 
 fn path_id(id: &str) -> Result<PathId, Error> {
-    PathId::new(id).map_err(|e| Error::Build(e.into()))
+    PathId::new(id).map_err(|e| Error::from(BuildError::from(e)))
 }
 
 fn rows_text(listing: &Listing) -> (Vec<String>, Vec<String>) {

@@ -74,7 +74,4 @@ pub struct DeleteFlinkTemplateTemplate {
 
 impl crate::OperationResponse for DeleteFlinkTemplateResponse {
     const SUCCESS_FLAG: Option<&'static str> = Some("is_success");
-    fn success_flag(&self) -> Option<bool> {
-        self.is_success
-    }
 }

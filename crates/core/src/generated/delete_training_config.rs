@@ -68,9 +68,6 @@ pub struct DeleteTrainingConfigResponse {
 
 impl crate::OperationResponse for DeleteTrainingConfigResponse {
     const SUCCESS_FLAG: Option<&'static str> = Some("is_success");
-    fn success_flag(&self) -> Option<bool> {
-        self.is_success
-    }
 }
 
 impl crate::Deletion for DeleteTrainingConfig {

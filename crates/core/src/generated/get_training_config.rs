@@ -275,9 +275,6 @@ pub struct GetTrainingConfigVolume {
 
 impl crate::OperationResponse for GetTrainingConfigResponse {
     const SUCCESS_FLAG: Option<&'static str> = Some("is_success");
-    fn success_flag(&self) -> Option<bool> {
-        self.is_success
-    }
 }
 
 impl crate::DeletionProbe for GetTrainingConfig {

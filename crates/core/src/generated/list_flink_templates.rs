@@ -175,9 +175,6 @@ pub struct ListFlinkTemplatesTemplateList {
 
 impl crate::OperationResponse for ListFlinkTemplatesResponse {
     const SUCCESS_FLAG: Option<&'static str> = Some("is_success");
-    fn success_flag(&self) -> Option<bool> {
-        self.is_success
-    }
 }
 
 impl crate::Paginated for ListFlinkTemplates {

@@ -186,9 +186,6 @@ pub struct ListTrainingConfigsConfig {
 
 impl crate::OperationResponse for ListTrainingConfigsResponse {
     const SUCCESS_FLAG: Option<&'static str> = Some("is_success");
-    fn success_flag(&self) -> Option<bool> {
-        self.is_success
-    }
 }
 
 impl crate::Paginated for ListTrainingConfigs {
