@@ -119,9 +119,9 @@ fn error(class: ErrorClass, status: u16) -> CallError {
     }
 }
 
-fn number(id: &JobId) -> i64 {
+fn number(id: &KindId) -> i64 {
     match id {
-        JobId::Number(n) => *n,
+        KindId::FlinkJob(n) => *n,
         other => panic!("not a flink id: {other}"),
     }
 }
@@ -131,7 +131,7 @@ impl Backend for Fake {
         Ok(Vec::new())
     }
 
-    async fn delete(&self, _: Kind, id: &JobId) -> Result<(), CallError> {
+    async fn delete(&self, _: Kind, id: &KindId) -> Result<(), CallError> {
         let id = number(id);
         if let Some(lines) = &self.journal {
             assert!(
@@ -164,7 +164,7 @@ impl Backend for Fake {
     async fn wait_gone(
         &self,
         _: Kind,
-        id: &JobId,
+        id: &KindId,
         max_wait: Duration,
         _: Duration,
     ) -> Result<Waited, CallError> {
@@ -188,7 +188,7 @@ impl Backend for Fake {
         Ok(waited)
     }
 
-    async fn batch_delete(&self, ids: &[JobId]) -> Result<Vec<BatchEntry>, CallError> {
+    async fn batch_delete(&self, ids: &[KindId]) -> Result<Vec<BatchEntry>, CallError> {
         if let Some(lines) = &self.journal {
             for id in ids {
                 assert!(
@@ -217,7 +217,7 @@ impl Backend for Fake {
 fn plan(ids: impl IntoIterator<Item = i64>) -> Plan {
     Plan::new(
         Kind::FlinkJob,
-        ids.into_iter().map(|n| (JobId::Number(n), None)).collect(),
+        ids.into_iter().map(|n| (KindId::FlinkJob(n), None)).collect(),
         &HashSet::new(),
         &HashMap::new(),
     )
@@ -247,7 +247,7 @@ async fn resume(
     let finished = journal.earlier().finished();
     let plan = Plan::new(
         Kind::FlinkJob,
-        ids.into_iter().map(|n| (JobId::Number(n), None)).collect(),
+        ids.into_iter().map(|n| (KindId::FlinkJob(n), None)).collect(),
         &HashSet::new(),
         &finished,
     );
@@ -344,7 +344,7 @@ async fn a_429_pauses_every_task_not_just_its_own() {
     let retried = report
         .items
         .iter()
-        .find(|i| i.id == JobId::Number(3))
+        .find(|i| i.id == KindId::FlinkJob(3))
         .unwrap();
     assert_eq!(
         retried.outcome,
@@ -522,7 +522,7 @@ async fn journal_resume_finishes_everything_without_deleting_twice() {
     let seven = second
         .items
         .iter()
-        .find(|i| i.id == JobId::Number(7))
+        .find(|i| i.id == KindId::FlinkJob(7))
         .unwrap();
     assert!(!seven.earlier_run);
     // Every job is gone, each deleted exactly once over both runs.
@@ -926,7 +926,7 @@ async fn a_wrong_setup_on_the_first_calls_stops_the_run() {
     let skipped = report
         .items
         .iter()
-        .find(|i| i.id == JobId::Number(9))
+        .find(|i| i.id == KindId::FlinkJob(9))
         .unwrap();
     assert!(
         matches!(&skipped.outcome, Outcome::Skipped { reason } if reason.contains("not started: the run stopped (misconfiguration: HTTP 401 APIG.0301")),
