@@ -441,11 +441,11 @@ fn bad_input_stops_before_anything_is_deleted() {
         (
             vec![
                 "clean".into(),
-                "training-job".into(),
+                "training-job-v1".into(),
                 "--queue-name".into(),
                 "etl".into(),
             ],
-            "--queue-name is not a filter of the training-job list",
+            "--queue-name is not a filter of the training-job-v1 list",
         ),
         (
             vec![
@@ -737,7 +737,7 @@ fn a_whole_training_job_is_waited_for_through_its_versions() {
     emulator.seed(SeedJob::training_job(10).versions([1, 2]));
     let out = run(otc_jobs(&emulator).args([
         "delete",
-        "training-job",
+        "training-job-v1",
         "10",
         "--yes",
         "--wait",
@@ -1009,7 +1009,7 @@ fn wait_polls_until_an_asynchronous_deletion_is_done() {
     let emulator = emulator_with_delete_delay(1200);
     let out = run(otc_jobs(&emulator).args([
         "delete",
-        "visualization-job",
+        "visualization-job-v1",
         "101",
         "102",
         "--yes",
@@ -1043,7 +1043,7 @@ fn a_wait_that_times_out_exits_3_and_the_wait_command_waits() {
     let emulator = emulator_with_delete_delay(4000);
     let out = run(otc_jobs(&emulator).args([
         "delete",
-        "visualization-job",
+        "visualization-job-v1",
         "101",
         "--yes",
         "--wait",
@@ -1059,7 +1059,7 @@ fn a_wait_that_times_out_exits_3_and_the_wait_command_waits() {
     // `wait` deletes nothing and sees it gone once the deletion completes.
     let out = run(otc_jobs(&emulator).args([
         "wait",
-        "visualization-job",
+        "visualization-job-v1",
         "101",
         "--timeout",
         "20s",
@@ -1075,12 +1075,12 @@ fn a_wait_that_times_out_exits_3_and_the_wait_command_waits() {
 #[test]
 fn every_kind_deletes_on_the_embedded_emulator() {
     for (args, deleted) in [
-        (vec!["training-job", "1", "2"], 2),
-        (vec!["training-job-version", "1/1", "2/1"], 2),
-        (vec!["training-job-version", "--job-id", "1", "2"], 1),
-        (vec!["visualization-job", "101"], 1),
+        (vec!["training-job-v1", "1", "2"], 2),
+        (vec!["training-job-version-v1", "1/1", "2/1"], 2),
+        (vec!["training-job-version-v1", "--job-id", "1", "2"], 1),
+        (vec!["visualization-job-v1", "101"], 1),
         (vec!["flink-job", "12"], 1),
-        (vec!["job-execution", "exec-1", "exec-2"], 2),
+        (vec!["job-execution-v1", "exec-1", "exec-2"], 2),
     ] {
         let out = run(Command::new(env!("CARGO_BIN_EXE_otc-jobs"))
             .env_clear()
@@ -1237,4 +1237,80 @@ fn resume_after_a_kill_deletes_nothing_twice_and_loses_no_outcome() {
         .map(|(id, _)| id)
         .collect();
     assert_eq!(finished, (1..=120).collect());
+}
+
+/// The ids of `kind` the emulator holds, as the CLI writes them.
+fn ids_of(emulator: &Emulator, kind: &str) -> BTreeSet<String> {
+    emulator
+        .jobs()
+        .iter()
+        .filter(|job| job.kind() == kind)
+        .map(SeedJob::id)
+        .collect()
+}
+
+/// `list`, `delete`, `wait` and `clean` of every kind of the table (a new kind is covered
+/// without editing this test), each on the emulator's samples, checking the emulator's
+/// state after each: the ids acted on are gone, the others of the kind still there.
+#[test]
+fn every_kind_lists_deletes_waits_and_cleans() {
+    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
+    for kind in otc_jobs_core::kinds::Kind::ALL {
+        let kind = kind.name();
+        // Fresh samples per kind: deleting a v1 training job takes its versions along.
+        emulator.reset();
+        emulator.seed_samples();
+        let seeded = ids_of(&emulator, kind);
+        assert!(seeded.len() >= 3, "{kind}: {seeded:?}");
+
+        // list: every seeded job of the kind, each once, nothing unreadable.
+        let out = run(otc_jobs(&emulator).args(["list", kind, "-o", "json"]));
+        assert_eq!(out.status.code(), Some(0), "{kind}");
+        let rows: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+        let listed: BTreeSet<String> = rows
+            .iter()
+            .map(|r| r["id"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!((listed.len(), &listed), (rows.len(), &seeded), "{kind}");
+        assert!(
+            !String::from_utf8_lossy(&out.stderr).contains("warning"),
+            "{kind}"
+        );
+        let ids: Vec<String> = seeded.iter().cloned().collect();
+
+        // delete: the one id, and no other.
+        let out = run(otc_jobs(&emulator).args(["delete", kind, &ids[0], "--yes", "-o", "json"]));
+        assert_eq!(out.status.code(), Some(0), "{kind}");
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(report["kind"], kind);
+        assert_eq!(report["summary"]["deleted"], 1, "{kind}: {report}");
+        let left = ids_of(&emulator, kind);
+        assert!(!left.contains(&ids[0]), "{kind}: {} still there", ids[0]);
+        assert_eq!(left.len(), seeded.len() - 1, "{kind}: {left:?}");
+
+        // wait: the deleted id is gone (already); nothing else is touched.
+        let out = run(otc_jobs(&emulator).args(["wait", kind, &ids[0], "-o", "json"]));
+        assert_eq!(out.status.code(), Some(0), "{kind}");
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(report["summary"]["already_gone"], 1, "{kind}: {report}");
+        assert_eq!(ids_of(&emulator, kind), left, "{kind}: wait deleted something");
+
+        // clean: the selection (all but the others, excluded) is deleted, waited for.
+        let keep = temp(&format!("keep-{kind}.txt"));
+        let others: Vec<&str> = ids[2..].iter().map(String::as_str).collect();
+        std::fs::write(&keep, others.join("\n")).unwrap();
+        let out = run(otc_jobs(&emulator)
+            .args(["clean", kind, "--yes", "--wait", "-o", "json", "--exclude-file"])
+            .arg(&keep));
+        assert_eq!(out.status.code(), Some(0), "{kind}");
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(report["summary"]["deleted"], 1, "{kind}: {report}");
+        assert_eq!(
+            report["summary"]["skipped"],
+            others.len(),
+            "{kind}: {report}"
+        );
+        let after: BTreeSet<String> = ids[2..].iter().cloned().collect();
+        assert_eq!(ids_of(&emulator, kind), after, "{kind}");
+    }
 }
