@@ -113,7 +113,7 @@ pub(crate) enum Command {
     #[command(after_help = "Example:\n  otc-jobs list flink-job --older-than 30d -o json")]
     List {
         /// Kind of job (`otc-jobs kinds` lists them)
-        #[arg(value_parser = kind_parser(), hide_possible_values = true)]
+        #[arg(value_parser = kind_parser())]
         kind: Kind,
         /// Which jobs.
         #[command(flatten)]
@@ -137,7 +137,7 @@ pub(crate) enum Command {
     )]
     Clean {
         /// Kind of job (`otc-jobs kinds` lists them)
-        #[arg(value_parser = kind_parser(), hide_possible_values = true)]
+        #[arg(value_parser = kind_parser())]
         kind: Kind,
         /// Which jobs.
         #[command(flatten)]
@@ -183,7 +183,7 @@ fn kind_parser() -> impl TypedValueParser<Value = Kind> {
 #[derive(Debug, Args)]
 pub(crate) struct DeleteArgs {
     /// Kind of job (`otc-jobs kinds` lists them)
-    #[arg(value_parser = kind_parser(), hide_possible_values = true)]
+    #[arg(value_parser = kind_parser())]
     pub(crate) kind: Kind,
     /// Ids to delete, or "-" for stdin
     #[arg(required = true, value_name = "ID")]
@@ -203,7 +203,7 @@ pub(crate) struct DeleteArgs {
 #[derive(Debug, Args)]
 pub(crate) struct WaitArgs {
     /// Kind of job (`otc-jobs kinds` lists them)
-    #[arg(value_parser = kind_parser(), hide_possible_values = true)]
+    #[arg(value_parser = kind_parser())]
     pub(crate) kind: Kind,
     /// Ids to wait for, or "-" for stdin
     #[arg(required = true, value_name = "ID")]
@@ -288,11 +288,15 @@ impl Args for ServerFlags {
             let same = kinds
                 .iter()
                 .all(|k| k.facts().filter(flag).map(|f| f.values) == Some(values));
-            let names: Vec<&str> = kinds.iter().map(|k| k.name()).collect();
+            let of = if kinds.len() == Kind::ALL.len() {
+                "every kind".to_owned()
+            } else {
+                kinds.iter().map(|k| k.name()).collect::<Vec<_>>().join(", ")
+            };
             let mut arg = Arg::new(flag)
                 .long(flag)
                 .value_name("VALUE")
-                .help(format!("Server-side filter of {}", names.join(", ")));
+                .help(format!("Server-side filter ({of})"));
             if same && !values.is_empty() {
                 arg = arg.value_parser(PossibleValuesParser::new(values.iter().copied()));
             }

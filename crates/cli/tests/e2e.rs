@@ -594,14 +594,14 @@ fn ids_from_stdin_and_the_embedded_emulator() {
 fn seed_mix(emulator: &Emulator) {
     let day = std::time::Duration::from_secs(86_400);
     let mix: [(u64, &str, &str, &str, u32); 8] = [
-        (1, "nightly-etl-1", "etl", "job_failed", 10),
+        (1, "nightly-etl-1", "etl", "job_submit_fail", 10),
         (2, "nightly-etl-2", "etl", "job_running", 10),
-        (3, "nightly-etl-3", "etl", "job_failed", 1),
+        (3, "nightly-etl-3", "etl", "job_submit_fail", 1),
         (4, "prod-stream-4", "prod", "job_running", 30),
-        (5, "prod-stream-5", "prod", "job_failed", 30),
+        (5, "prod-stream-5", "prod", "job_submit_fail", 30),
         (6, "adhoc-6", "etl", "job_cancel_success", 20),
-        (7, "nightly-etl-7", "prod", "job_failed", 40),
-        (8, "adhoc-8", "etl", "job_failed", 2),
+        (7, "nightly-etl-7", "prod", "job_submit_fail", 40),
+        (8, "adhoc-8", "etl", "job_submit_fail", 2),
     ];
     emulator.seed_many(mix.iter().map(|(id, name, queue, status, days)| {
         SeedJob::flink_job(*id)
@@ -634,18 +634,22 @@ fn filters_select_exactly_the_seeded_jobs_they_should() {
     let exclude = temp("mix-exclude.txt");
     std::fs::write(&exclude, "# keep\n5\n").unwrap();
     let exclude_arg = exclude.to_str().unwrap();
+    // A status the page does not document is refused before any request (exit 2).
+    let out = run(otc_jobs(&emulator).args(["list", "flink-job", "--status", "job_failed"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("one of job_init"));
     for (args, expected) in [
         (vec![], set(&[1, 2, 3, 4, 5, 6, 7, 8])),
         (vec!["--older-than", "7d"], set(&[1, 2, 4, 5, 6, 7])),
         (vec!["--newer-than", "5d"], set(&[3, 8])),
         (vec!["--name-regex", "^nightly-"], set(&[1, 2, 3, 7])),
-        (vec!["--status", "job_failed"], set(&[1, 3, 5, 7, 8])),
+        (vec!["--status", "job_submit_fail"], set(&[1, 3, 5, 7, 8])),
         (vec!["--queue-name", "prod"], set(&[4, 5, 7])),
         (vec!["--name", "stream"], set(&[4, 5])),
         (
             vec![
                 "--status",
-                "job_failed",
+                "job_submit_fail",
                 "--queue-name",
                 "etl",
                 "--older-than",
@@ -654,7 +658,7 @@ fn filters_select_exactly_the_seeded_jobs_they_should() {
             set(&[1]),
         ),
         (
-            vec!["--status", "job_failed", "--exclude-file", exclude_arg],
+            vec!["--status", "job_submit_fail", "--exclude-file", exclude_arg],
             set(&[1, 3, 7, 8]),
         ),
     ] {
@@ -671,7 +675,7 @@ fn filters_select_exactly_the_seeded_jobs_they_should() {
     // `clean` deletes exactly what `list` selects with the same filters, nothing else.
     let filters = [
         "--status",
-        "job_failed",
+        "job_submit_fail",
         "--name-regex",
         "^nightly-",
         "--older-than",
@@ -970,6 +974,7 @@ fn help_matches_the_snapshot() {
         (vec!["--help"], "help.txt"),
         (vec!["delete", "--help"], "delete-help.txt"),
         (vec!["clean", "--help"], "clean-help.txt"),
+        (vec!["kinds", "--help"], "kinds-help.txt"),
     ] {
         let out = Command::new(env!("CARGO_BIN_EXE_otc-jobs"))
             .env_clear()
@@ -978,6 +983,32 @@ fn help_matches_the_snapshot() {
             .unwrap();
         assert_eq!(out.status.code(), Some(0));
         assert_snapshot(&String::from_utf8(out.stdout).unwrap(), file);
+    }
+}
+
+/// `otc-jobs kinds` as checked in: every kind of the table, with its facts.
+#[test]
+fn kinds_match_the_snapshots() {
+    for (format, file) in [("table", "kinds-table.txt"), ("json", "kinds-json.txt")] {
+        let out = Command::new(env!("CARGO_BIN_EXE_otc-jobs"))
+            .env_clear()
+            .args(["kinds", "-o", format])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert_snapshot(&text, file);
+        if format == "json" {
+            let kinds: Vec<Value> = serde_json::from_str(&text).unwrap();
+            let names: Vec<&str> = kinds.iter().map(|k| k["name"].as_str().unwrap()).collect();
+            let all: Vec<&str> = otc_jobs_core::kinds::Kind::ALL
+                .iter()
+                .map(|k| k.name())
+                .collect();
+            assert_eq!(names, all);
+            let flink = &kinds[names.iter().position(|n| *n == "flink-job").unwrap()];
+            assert_eq!(flink["actions"], serde_json::json!(["delete", "wait", "batch"]));
+        }
     }
 }
 

@@ -72,7 +72,7 @@ fn describe(kind: Kind) -> KindJson {
 fn filter_cell(filter: &Filter) -> String {
     let values = match filter.values {
         [] => String::new(),
-        values if values.len() > 8 => format!(
+        values if values.len() > 4 => format!(
             " {}|…|{} ({} values)",
             values[0],
             values[values.len() - 1],
@@ -81,7 +81,7 @@ fn filter_cell(filter: &Filter) -> String {
         values => format!(" {}", values.join("|")),
     };
     let several = match filter.separator {
-        Some(sep) => format!(", several joined by {sep}"),
+        Some(sep) => format!(", several separated by '{sep}'"),
         None => String::new(),
     };
     format!("--{}{values}{several}", filter.flag)
