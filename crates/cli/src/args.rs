@@ -8,8 +8,8 @@ use clap::{Arg, ArgMatches, Args, FromArgMatches, Parser, Subcommand, ValueEnum}
 use regex::Regex;
 
 use crate::journal::Fsync;
-use otc_jobs_core::kinds::Kind;
 use crate::select::{parse_age, parse_regex};
+use otc_jobs_core::kinds::Kind;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -291,7 +291,11 @@ impl Args for ServerFlags {
             let of = if kinds.len() == Kind::ALL.len() {
                 "every kind".to_owned()
             } else {
-                kinds.iter().map(|k| k.name()).collect::<Vec<_>>().join(", ")
+                kinds
+                    .iter()
+                    .map(|k| k.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             };
             let mut arg = Arg::new(flag)
                 .long(flag)

@@ -160,7 +160,10 @@ mod tests {
         );
         assert_eq!(verdict(&mrs_gone), Verdict::NotFound);
         // The SDK already retried a 503: what comes back is final.
-        assert_eq!(verdict(&answer(503, None, "").with_attempts(4)), Verdict::Fatal);
+        assert_eq!(
+            verdict(&answer(503, None, "").with_attempts(4)),
+            Verdict::Fatal
+        );
         let refused = answer_of(
             Service::ModelArts,
             403,
@@ -204,14 +207,22 @@ mod tests {
             (404, "<html><body>Not Found</body></html>"),
             (404, ""),
         ] {
-            assert!(misconfigured(&answer(status, None, body)), "{status} {body}");
+            assert!(
+                misconfigured(&answer(status, None, body)),
+                "{status} {body}"
+            );
         }
         let nobody = Error::from(TransportError::new(
             TransportErrorKind::Refused,
             "error sending request: client error (Connect): tcp connect error: Connection refused (os error 111)",
         ));
-        assert!(matches!(verdict(&nobody), Verdict::Misconfigured(hint) if hint.contains("--endpoint")));
-        let timeout = Error::from(TransportError::new(TransportErrorKind::Timeout, "timed out"));
+        assert!(
+            matches!(verdict(&nobody), Verdict::Misconfigured(hint) if hint.contains("--endpoint"))
+        );
+        let timeout = Error::from(TransportError::new(
+            TransportErrorKind::Timeout,
+            "timed out",
+        ));
         assert_eq!(verdict(&timeout), Verdict::Fatal);
     }
 }

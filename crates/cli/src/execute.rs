@@ -14,8 +14,8 @@
 //! Every planned id gets exactly one outcome. On interruption no new deletion starts,
 //! the ones in flight finish, and the ids never started are reported skipped.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -31,10 +31,10 @@ use otc_jobs_core::kinds::{BatchEntry, KindBatch};
 use crate::backend::{Backend, Verdict, verdict};
 use crate::cancel::Cancel;
 use crate::journal::{Intent, Journal};
-use otc_jobs_core::kinds::KindId;
 use crate::plan::{Action, Plan};
 use crate::report::{Item, Outcome, Report, Stop};
 use crate::throttle::Throttle;
+use otc_jobs_core::kinds::KindId;
 
 /// How a run acts.
 #[derive(Debug, Clone)]

@@ -8,9 +8,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use crate::report::Stop;
 
 use super::*;
+use crate::journal::{Fsync, Selection, Sink};
 use otc_jobs_core::kinds::{Filters, Kind, Listing};
 use otc_jobs_core::{Service, ServiceError};
-use crate::journal::{Fsync, Selection, Sink};
 
 /// The selection the journals of these tests record.
 fn selection() -> Selection {
@@ -164,7 +164,11 @@ impl Scripted {
 
 /// The service refuses (its own code `DLI.E<status>`, message `status <status>`).
 fn fatal(status: u16) -> Scripted {
-    Scripted::answer(status, &format!("DLI.E{status}"), &format!("status {status}"))
+    Scripted::answer(
+        status,
+        &format!("DLI.E{status}"),
+        &format!("status {status}"),
+    )
 }
 
 /// DLI's documented "no such job" (`DLI.0002`, HTTP 400).
@@ -296,7 +300,9 @@ impl Backend for Fake {
 fn plan(ids: impl IntoIterator<Item = i64>) -> Plan {
     Plan::new(
         Kind::FlinkJob,
-        ids.into_iter().map(|n| (KindId::FlinkJob(n), None)).collect(),
+        ids.into_iter()
+            .map(|n| (KindId::FlinkJob(n), None))
+            .collect(),
         &HashSet::new(),
         &HashMap::new(),
     )
@@ -326,7 +332,9 @@ async fn resume(
     let finished = journal.earlier().finished();
     let plan = Plan::new(
         Kind::FlinkJob,
-        ids.into_iter().map(|n| (KindId::FlinkJob(n), None)).collect(),
+        ids.into_iter()
+            .map(|n| (KindId::FlinkJob(n), None))
+            .collect(),
         &HashSet::new(),
         &finished,
     );
@@ -392,10 +400,7 @@ async fn max_rate_spaces_requests_for_the_whole_run() {
 #[tokio::test(start_paused = true)]
 async fn a_429_pauses_every_task_not_just_its_own() {
     let fake = Arc::new(Fake::with_jobs(1..=40, Duration::from_millis(10)));
-    fake.script(
-        3,
-        [throttled(5)],
-    );
+    fake.script(3, [throttled(5)]);
     let plan = plan(1..=40);
     let settings = Settings {
         parallelism: 8,
@@ -432,22 +437,14 @@ async fn a_429_pauses_every_task_not_just_its_own() {
 #[tokio::test(start_paused = true)]
 async fn reports_what_the_sdk_ends_with_and_retries_only_throttling() {
     let fake = Arc::new(Fake::with_jobs([1, 2, 3, 5], Duration::ZERO));
-    let throttled = || {
-        throttled(1)
-    };
+    let throttled = || throttled(1);
     fake.script(1, [throttled(), throttled()]);
     // The SDK retried the 503 four times: final, not retried again here.
-    fake.script(
-        2,
-        [fatal(503).attempts(4)],
-    );
+    fake.script(2, [fatal(503).attempts(4)]);
     fake.script(3, [fatal(403)]);
     // An attempt timed out, the SDK's retry found the job gone: our first attempt may
     // have deleted it.
-    fake.script(
-        5,
-        [not_found().attempts(2).after_a_lost_answer()],
-    );
+    fake.script(5, [not_found().attempts(2).after_a_lost_answer()]);
     let plan = plan([1, 2, 3, 4, 5]);
     let report = run(&fake, &plan, Settings::default()).await;
     assert_eq!(
@@ -599,7 +596,12 @@ async fn wait_until_gone_times_out_or_sees_a_failed_deletion() {
     fake.waits.lock().unwrap().extend([
         (2, timed_out("9")),
         (3, WaitOutcome::Failed { status: "6".into() }),
-        (4, WaitOutcome::StillPresent { status: Some("job_running".into()) }),
+        (
+            4,
+            WaitOutcome::StillPresent {
+                status: Some("job_running".into()),
+            },
+        ),
     ]);
     let settings = Settings {
         wait: Some(Duration::from_secs(10)),
@@ -675,10 +677,7 @@ async fn batch_answer_without_ids_falls_back_to_one_by_one() {
 #[tokio::test(start_paused = true)]
 async fn interrupted_while_waiting_a_deletion_the_service_accepted_is_deleted() {
     let fake = Arc::new(Fake::with_jobs([1], Duration::ZERO));
-    fake.waits
-        .lock()
-        .unwrap()
-        .insert(1, timed_out("9"));
+    fake.waits.lock().unwrap().insert(1, timed_out("9"));
     let cancel = Cancel::default();
     let stopper = cancel.clone();
     tokio::spawn(async move {
@@ -911,10 +910,7 @@ async fn a_journal_that_fails_mid_run_stops_new_deletions() {
 #[tokio::test(start_paused = true)]
 async fn interrupted_after_throttling_keeps_the_last_error() {
     let fake = Arc::new(Fake::with_jobs([1], Duration::ZERO));
-    fake.script(
-        1,
-        [throttled(30)],
-    );
+    fake.script(1, [throttled(30)]);
     let cancel = Cancel::default();
     let stopper = cancel.clone();
     tokio::spawn(async move {

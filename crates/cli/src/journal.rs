@@ -35,8 +35,8 @@ use std::sync::Mutex;
 use serde_json::Value;
 
 use crate::exit::CliError;
-use otc_jobs_core::kinds::{Kind, KindId};
 use crate::report::{Item, Outcome};
+use otc_jobs_core::kinds::{Kind, KindId};
 
 /// The journal format this build writes and reads (the first, without a header, was
 /// an outcome log only).

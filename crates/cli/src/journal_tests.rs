@@ -178,7 +178,13 @@ fn open_writes_the_header_appends_and_cuts_a_torn_line() {
     // Killed in the middle of a write: the rerun cuts the torn line off before appending.
     std::fs::write(&path, format!("{text}{{\"id\":\"2\",\"outc")).unwrap();
     let journal = Journal::open(&path, Kind::FlinkJob, &selection(), Fsync::Never).unwrap();
-    assert!(journal.earlier().get(&KindId::FlinkJob(2)).unwrap().unresolved);
+    assert!(
+        journal
+            .earlier()
+            .get(&KindId::FlinkJob(2))
+            .unwrap()
+            .unresolved
+    );
     journal.intend(Intent::Delete, &ids[1..]).unwrap();
     drop(journal);
     let again = std::fs::read_to_string(&path).unwrap();
@@ -231,7 +237,9 @@ fn a_run_that_selects_otherwise_is_refused() {
     drop(journal);
     let second = selection().with("ids", ["1", "2", "3"]);
     let journal = Journal::open(&path, Kind::FlinkJob, &second, Fsync::Never).unwrap();
-    journal.intend(Intent::Delete, &[KindId::FlinkJob(1)]).unwrap();
+    journal
+        .intend(Intent::Delete, &[KindId::FlinkJob(1)])
+        .unwrap();
     drop(journal);
     // Once something was done under it, the selection is the run's.
     let err = Journal::open(&path, Kind::FlinkJob, &first, Fsync::Never).unwrap_err();
@@ -247,7 +255,13 @@ fn a_run_that_selects_otherwise_is_refused() {
     assert_eq!(err.code, 2);
     // The same selection resumes.
     let journal = Journal::open(&path, Kind::FlinkJob, &second, Fsync::Never).unwrap();
-    assert!(journal.earlier().get(&KindId::FlinkJob(1)).unwrap().unresolved);
+    assert!(
+        journal
+            .earlier()
+            .get(&KindId::FlinkJob(1))
+            .unwrap()
+            .unresolved
+    );
     drop(journal);
     let peeked = Journal::peek(&path, Kind::FlinkJob, &second).unwrap();
     std::fs::remove_file(&path).unwrap();

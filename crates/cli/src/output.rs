@@ -104,7 +104,12 @@ pub(crate) fn rows(rows: &[Row], format: Format) {
                     extra.push(name);
                 }
             }
-            let mut header = vec!["ID".to_owned(), "NAME".into(), "STATUS".into(), "CREATED".into()];
+            let mut header = vec![
+                "ID".to_owned(),
+                "NAME".into(),
+                "STATUS".into(),
+                "CREATED".into(),
+            ];
             header.extend(extra.iter().map(|name| name.to_uppercase()));
             let header: Vec<&str> = header.iter().map(String::as_str).collect();
             let mut t = table(&header);
@@ -119,7 +124,11 @@ pub(crate) fn rows(rows: &[Row], format: Format) {
                     r.status_text().unwrap_or_default(),
                     created,
                 ];
-                cells.extend(extra.iter().map(|name| r.extra(name).unwrap_or_default().to_owned()));
+                cells.extend(
+                    extra
+                        .iter()
+                        .map(|name| r.extra(name).unwrap_or_default().to_owned()),
+                );
                 t.add_row(cells);
             }
             print(&format!("{t}\n"));

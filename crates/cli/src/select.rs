@@ -7,8 +7,8 @@ use std::time::{Duration, SystemTime};
 
 use regex::Regex;
 
-use otc_jobs_core::kinds::Row;
 use crate::exit::CliError;
+use otc_jobs_core::kinds::Row;
 
 /// The client-side filters.
 #[derive(Debug, Clone, Default)]

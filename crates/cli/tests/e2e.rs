@@ -1007,7 +1007,10 @@ fn kinds_match_the_snapshots() {
                 .collect();
             assert_eq!(names, all);
             let flink = &kinds[names.iter().position(|n| *n == "flink-job").unwrap()];
-            assert_eq!(flink["actions"], serde_json::json!(["delete", "wait", "batch"]));
+            assert_eq!(
+                flink["actions"],
+                serde_json::json!(["delete", "wait", "batch"])
+            );
         }
     }
 }
@@ -1324,14 +1327,26 @@ fn every_kind_lists_deletes_waits_and_cleans() {
         assert_eq!(out.status.code(), Some(0), "{kind}");
         let report: Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(report["summary"]["already_gone"], 1, "{kind}: {report}");
-        assert_eq!(ids_of(&emulator, kind), left, "{kind}: wait deleted something");
+        assert_eq!(
+            ids_of(&emulator, kind),
+            left,
+            "{kind}: wait deleted something"
+        );
 
         // clean: the selection (all but the others, excluded) is deleted, waited for.
         let keep = temp(&format!("keep-{kind}.txt"));
         let others: Vec<&str> = ids[2..].iter().map(String::as_str).collect();
         std::fs::write(&keep, others.join("\n")).unwrap();
         let out = run(otc_jobs(&emulator)
-            .args(["clean", kind, "--yes", "--wait", "-o", "json", "--exclude-file"])
+            .args([
+                "clean",
+                kind,
+                "--yes",
+                "--wait",
+                "-o",
+                "json",
+                "--exclude-file",
+            ])
             .arg(&keep));
         assert_eq!(out.status.code(), Some(0), "{kind}");
         let report: Value = serde_json::from_slice(&out.stdout).unwrap();

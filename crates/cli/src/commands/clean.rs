@@ -41,13 +41,10 @@ pub(crate) async fn run(
         .with(
             "--name-regex",
             select.name_regex.as_ref().map(|r| r.as_str()),
-        )
-;
-    let selection = server
-        .iter()
-        .fold(selection, |selection, (filter, value)| {
-            selection.with(&format!("--{}", filter.flag), value)
-        });
+        );
+    let selection = server.iter().fold(selection, |selection, (filter, value)| {
+        selection.with(&format!("--{}", filter.flag), value)
+    });
     let selected = super::Selected {
         kind,
         ids: super::list::filters(select)
