@@ -455,7 +455,43 @@ fn bad_input_stops_before_anything_is_deleted() {
                 "--job-id".into(),
                 "3".into(),
             ],
-            "--job-id is only for",
+            "--job-id is only for a kind with a parent (training-job-version-v1), not for flink-job",
+        ),
+        (
+            vec![
+                "delete".into(),
+                "job-execution-v1".into(),
+                "exec-1".into(),
+                "--batch".into(),
+            ],
+            "--batch is only for a kind with a batch deletion (flink-job), not for job-execution-v1",
+        ),
+        (
+            vec![
+                "clean".into(),
+                "job-v1".into(),
+                "--status".into(),
+                "RUNNING".into(),
+            ],
+            "the job-v1 list's server filters: --order;",
+        ),
+        (
+            vec![
+                "clean".into(),
+                "training-job".into(),
+                "--status".into(),
+                "Completed,Sleeping".into(),
+            ],
+            "\"Completed,Sleeping\" is not a value of --status for training-job: one of Creating",
+        ),
+        (
+            vec![
+                "clean".into(),
+                "training-job".into(),
+                "--order".into(),
+                "up".into(),
+            ],
+            "invalid value 'up' for '--order <VALUE>'",
         ),
     ];
     for (args, expected) in cases {
@@ -1359,4 +1395,56 @@ fn every_kind_lists_deletes_waits_and_cleans() {
         let after: BTreeSet<String> = ids[2..].iter().cloned().collect();
         assert_eq!(ids_of(&emulator, kind), after, "{kind}");
     }
+}
+
+/// A listed item without an id is said on stderr and counted, never dropped silently; a
+/// clean says its selection leaves it out before it deletes the others.
+#[test]
+fn a_listed_item_without_an_id_is_reported_not_dropped() {
+    let emulator = emulator_with_flink_jobs([1, 2]);
+    let body = serde_json::json!({
+        "is_success": "true",
+        "message": "Jobs are successfully listed.",
+        "job_list": {"total_count": 3, "jobs": [
+            {"job_id": 1, "name": "a", "status": "job_running", "create_time": 1_700_000_000_000_u64},
+            {"name": "no-id", "status": "job_running"},
+            {"job_id": 2, "name": "b", "status": "job_running", "create_time": 1_700_000_000_000_u64},
+        ]},
+    })
+    .to_string();
+    let list_fault = || {
+        Fault::new(
+            "GET",
+            "/v1.0/*/streaming/jobs",
+            FaultAction::respond(200, &[("Content-Type", "application/json")], &body),
+        )
+        .times(1)
+    };
+    emulator.add_fault(list_fault());
+    let out = run(otc_jobs(&emulator).args(["list", "flink-job", "-o", "json"]));
+    assert_eq!(out.status.code(), Some(0));
+    let rows: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<&str> = rows.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["1", "2"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("a listed flink-job has no job_id"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("1 listed flink-job(s) had no readable id"),
+        "{stderr}"
+    );
+
+    emulator.add_fault(list_fault());
+    let out = run(otc_jobs(&emulator).args(["clean", "flink-job", "--yes", "-o", "json"]));
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("not in the selection and will not be deleted"),
+        "{stderr}"
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["summary"]["deleted"], 2, "{report}");
+    assert!(flink_ids_left(&emulator).is_empty());
 }
