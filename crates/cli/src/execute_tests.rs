@@ -802,7 +802,7 @@ async fn a_rerun_probes_what_the_killed_run_may_have_deleted() {
     std::fs::write(
         &path,
         concat!(
-            r#"{"journal":"otc-jobs","format":2,"kind":"flink-job","#,
+            r#"{"journal":"otc-jobs","format":3,"kind":"flink-job","#,
             r#""selection":{"command":"delete","kind":"flink-job"}}"#,
             "\n",
             r#"{"intent":"delete","id":"1"}"#,

@@ -4,7 +4,7 @@
 //!
 //! One JSON object a line:
 //!
-//! - first, a header: `{"journal":"otc-jobs","format":2,"kind":"flink-job","selection":{…}}`,
+//! - first, a header: `{"journal":"otc-jobs","format":3,"kind":"flink-job","selection":{…}}`,
 //!   the run's [`Selection`] (command, project, filters, ids): a rerun that selects
 //!   otherwise is refused, so two runs never mix in one journal;
 //! - for each run on it, its process: `{"run":2,"pid":4242}`;
@@ -39,8 +39,9 @@ use crate::report::{Item, Outcome};
 use otc_jobs_core::kinds::{Kind, KindId};
 
 /// The journal format this build writes and reads (the first, without a header, was
-/// an outcome log only).
-const FORMAT: u64 = 2;
+/// an outcome log only; the second named kinds by the old names, where `training-job` was
+/// the v1 API: its journals are refused rather than read as another API's).
+const FORMAT: u64 = 3;
 
 /// When the journal is synced to disk (`fsync`): what survives a power loss.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]

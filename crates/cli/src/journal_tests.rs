@@ -10,7 +10,7 @@ fn temp(name: &str) -> PathBuf {
     path
 }
 
-const HEADER: &str = r#"{"journal":"otc-jobs","format":2,"kind":"flink-job","selection":{"command":"delete","kind":"flink-job"}}"#;
+const HEADER: &str = r#"{"journal":"otc-jobs","format":3,"kind":"flink-job","selection":{"command":"delete","kind":"flink-job"}}"#;
 
 fn selection() -> Selection {
     Selection::new("delete", Kind::FlinkJob)
@@ -122,7 +122,7 @@ fn refuses_what_is_not_a_journal_of_this_run() {
         ),
         (
             &journal_text(&[
-                r#"{"journal":"otc-jobs","format":2,"kind":"training-job","selection":{}}"#,
+                r#"{"journal":"otc-jobs","format":3,"kind":"training-job","selection":{}}"#,
             ]),
             ReadError::OtherKind("training-job".into()),
         ),
@@ -135,10 +135,18 @@ fn refuses_what_is_not_a_journal_of_this_run() {
         );
     }
     let newer =
-        journal_text(&[r#"{"journal":"otc-jobs","format":3,"kind":"flink-job","selection":{}}"#]);
+        journal_text(&[r#"{"journal":"otc-jobs","format":4,"kind":"flink-job","selection":{}}"#]);
     assert_eq!(
         parse(newer.as_bytes(), Kind::FlinkJob).unwrap_err(),
-        ReadError::Format(3)
+        ReadError::Format(4)
+    );
+    // Format 2 named the v1 training jobs `training-job`: not read as the v2 kind's.
+    let old_names = journal_text(&[
+        r#"{"journal":"otc-jobs","format":2,"kind":"training-job","selection":{}}"#,
+    ]);
+    assert_eq!(
+        parse(old_names.as_bytes(), Kind::TrainingJob).unwrap_err(),
+        ReadError::Format(2)
     );
     let err = ReadError::NoHeader.into_cli(Path::new("j"));
     assert_eq!(err.code, 2);
