@@ -2,6 +2,7 @@
 //! parameters), the answer's types, and the paging and deletion impls declared in
 //! `specs/operations.toml`.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use anyhow::{Result, anyhow, bail};
@@ -353,9 +354,13 @@ pub fn operation_file(specs: &Specs, op: &Operation, header: &str) -> Result<Str
     let codes: Vec<String> = op.success_status.iter().map(u16::to_string).collect();
     let _ = writeln!(
         s,
-        "    const SUCCESS_STATUS: &'static [u16] = &[{}];\n",
+        "    const SUCCESS_STATUS: &'static [u16] = &[{}];",
         codes.join(", ")
     );
+    if op.read_only {
+        let _ = writeln!(s, "    const READ_ONLY: bool = true;");
+    }
+    s.push('\n');
     if op.path_params.is_empty() {
         let _ = writeln!(
             s,
@@ -433,18 +438,32 @@ pub fn operation_file(specs: &Specs, op: &Operation, header: &str) -> Result<Str
                     "\n\n`{flag}` is the body's own verdict: `false` makes the answer an error even with a 2xx status."
                 );
             }
+            if op.response.is_empty() {
+                rdoc.push_str(
+                    " Any JSON body is read as this (ModelArts answers 202 with `\"\"`).",
+                );
+            }
             doc(&mut s, "///", &rdoc);
-            let _ = writeln!(
-                s,
-                "{}",
-                derives(response_eq(&op.response), ", Default, serde::Deserialize")
-            );
+            let de = if op.response.is_empty() {
+                ", Default"
+            } else {
+                ", Default, serde::Deserialize"
+            };
+            let _ = writeln!(s, "{}", derives(response_eq(&op.response), de));
             let _ = writeln!(s, "#[non_exhaustive]");
             let _ = writeln!(s, "pub struct {name}Response {{");
             for f in &op.response {
                 response_field(&mut s, f, false);
             }
             let _ = writeln!(s, "}}\n");
+            if op.response.is_empty() {
+                // Nothing is documented: whatever JSON comes (`""`, `{}`, `null`) is read
+                // and dropped, never a malformed answer.
+                let _ = writeln!(
+                    s,
+                    "impl<'de> serde::Deserialize<'de> for {name}Response {{\n    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {{\n        serde::de::IgnoredAny::deserialize(deserializer)?;\n        Ok({name}Response {{}})\n    }}\n}}\n"
+                );
+            }
         }
     }
     for st in &op.structs {
@@ -524,7 +543,7 @@ fn status_list(codes: &[u16]) -> String {
 
 fn doc_example(op: &Operation, args: &[NewArg]) -> String {
     let name = &op.type_name;
-    let values = crate::codegen::example_values(op);
+    let values = example_values(op);
     let mut call = Vec::new();
     let mut asserts = Vec::new();
     let mut fallible = false;
@@ -643,15 +662,30 @@ fn paginated(s: &mut String, op: &Operation, p: &crate::specs::PagingEntry) -> R
         "marker" => "Marker",
         other => return Err(ctx(format!("unknown style `{other}`"))),
     };
-    let query = |n: &str| {
-        op.query
+    // The cursor and the size: query parameters, or fields of the request body (a search).
+    let query = |n: &str| -> Result<(String, FieldType)> {
+        let q = op
+            .query
             .iter()
-            .find(|q| q.name == n)
-            .filter(|q| !q.required)
-            .ok_or_else(|| ctx(format!("`{n}` is not an optional query parameter")))
+            .find(|q| q.name == n && !q.required)
+            .map(|q| (q.ident.clone(), q.ty.clone()));
+        let b = op
+            .body
+            .iter()
+            .find(|f| f.name == n && !f.required)
+            .map(|f| (f.ident.clone(), f.ty.clone()));
+        match (q, b) {
+            (Some(x), None) | (None, Some(x)) => Ok(x),
+            (Some(_), Some(_)) => Err(ctx(format!(
+                "`{n}` is both a query parameter and a body field"
+            ))),
+            (None, None) => Err(ctx(format!(
+                "`{n}` is not an optional query parameter or body field"
+            ))),
+        }
     };
-    let cursor = query(&p.cursor)?;
-    let size = query(&p.size)?;
+    let (cursor_ident, cursor_ty) = query(&p.cursor)?;
+    let (size_ident, size_ty) = query(&p.size)?;
     let items = walk(op, &p.items)?;
     let Some(last) = items.last() else {
         return Err(ctx("empty items path".into()));
@@ -674,8 +708,8 @@ fn paginated(s: &mut String, op: &Operation, p: &crate::specs::PagingEntry) -> R
     let _ = writeln!(
         s,
         "    fn page_size(&self) -> Option<u32> {{ self.{}.as_ref().and_then(|v| {}) }}\n",
-        size.ident,
-        u32_of(&size.ty, "v")
+        size_ident,
+        u32_of(&size_ty, "v")
     );
     let from_u32 = |ty: &FieldType, v: &str| match ty {
         FieldType::I64 => format!("i64::from({v})"),
@@ -690,37 +724,37 @@ fn paginated(s: &mut String, op: &Operation, p: &crate::specs::PagingEntry) -> R
     let _ = writeln!(
         s,
         "        next.{} = Some({});",
-        size.ident,
-        from_u32(&size.ty, "size")
+        size_ident,
+        from_u32(&size_ty, "size")
     );
     match style {
         "PageNumber" => {
             let _ = writeln!(
                 s,
                 "        if let crate::PageCursor::Number(n) = cursor {{ next.{} = Some({}); }}",
-                cursor.ident,
-                from_u32(&cursor.ty, "*n")
+                cursor_ident,
+                from_u32(&cursor_ty, "*n")
             );
         }
         "OffsetLimit" => {
-            let conv = match cursor.ty {
+            let conv = match cursor_ty {
                 FieldType::I64 => "i64::try_from(*offset).unwrap_or(i64::MAX)".to_owned(),
                 _ => "offset.to_string()".to_owned(),
             };
             let _ = writeln!(
                 s,
                 "        if let crate::PageCursor::Offset(offset) = cursor {{ next.{} = Some({conv}); }}",
-                cursor.ident
+                cursor_ident
             );
         }
         _ => {
-            if cursor.ty != FieldType::String {
+            if cursor_ty != FieldType::String {
                 return Err(ctx("the marker parameter must be a String".into()));
             }
             let _ = writeln!(
                 s,
                 "        if let crate::PageCursor::Marker(marker) = cursor {{ next.{}.clone_from(marker); }}",
-                cursor.ident
+                cursor_ident
             );
         }
     }
@@ -863,15 +897,21 @@ fn deletion(
     d: &crate::specs::DeletionEntry,
 ) -> Result<()> {
     let name = &op.type_name;
+    let Some(probe) = &d.probe else {
+        if d.asynchronous {
+            bail!("{name}: deletion: an asynchronous deletion needs a `probe` to wait with");
+        }
+        return Ok(());
+    };
     let target = specs
         .operations
         .iter()
-        .find(|o| o.type_name == d.probe)
-        .ok_or_else(|| anyhow!("{name}: deletion: no operation named {}", d.probe))?;
+        .find(|o| &o.type_name == probe)
+        .ok_or_else(|| anyhow!("{name}: deletion: no operation named {probe}"))?;
     if target.probe.is_none() {
         bail!(
             "{name}: deletion: {} declares no `probe` (where its answer has the status)",
-            d.probe
+            probe
         );
     }
     let mine = new_args(op);
@@ -883,7 +923,7 @@ fn deletion(
             .ok_or_else(|| {
                 anyhow!(
                     "{name}: deletion: {}::new needs `{}: {}`, which {name} does not have",
-                    d.probe,
+                    probe,
                     a.ident,
                     a.ty
                 )
@@ -919,6 +959,8 @@ pub struct ClientTarget {
     pub krate: &'static str,
     /// Whether the methods are `async`.
     pub is_async: bool,
+    /// The kind dispatch file, relative to the workspace root.
+    pub kinds_file: &'static str,
 }
 
 /// The two clients: one plain Rust file of methods each.
@@ -927,11 +969,13 @@ pub const CLIENTS: [ClientTarget; 2] = [
         file: "crates/transport-async/src/operations.rs",
         krate: "otc_jobs_async",
         is_async: true,
+        kinds_file: "crates/transport-async/src/kinds.rs",
     },
     ClientTarget {
         file: "crates/transport-blocking/src/operations.rs",
         krate: "otc_jobs_blocking",
         is_async: false,
+        kinds_file: "crates/transport-blocking/src/kinds.rs",
     },
 ];
 
@@ -963,7 +1007,7 @@ pub fn client_file(specs: &Specs, client: &ClientTarget, header: &str) -> String
         let response = format!("{module}::{}Response", op.type_name);
         let takes_request = has_options(op);
         let args = new_args(op);
-        let mut mdoc = crate::codegen::method_doc(specs, op);
+        let mut mdoc = method_doc(specs, op);
         let _ = write!(
             mdoc,
             "\n\nSends [`{}`](otc_jobs_core::{}::{}) and returns its response.",
@@ -1025,7 +1069,7 @@ pub fn client_file(specs: &Specs, client: &ClientTarget, header: &str) -> String
 }
 
 fn example_args(op: &Operation, args: &[NewArg]) -> String {
-    let values = crate::codegen::example_values(op);
+    let values = example_values(op);
     let mut path_values = values.iter();
     args.iter()
         .map(|a| {
@@ -1037,4 +1081,100 @@ fn example_args(op: &Operation, args: &[NewArg]) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Example values for the doc test: from the page's example request when it fills the
+/// template, otherwise fixed placeholders.
+pub(crate) fn example_values(op: &Operation) -> Vec<String> {
+    let from_page = op
+        .page
+        .examples
+        .iter()
+        .filter(|e| e.request)
+        .find_map(|e| match_template(&op.page.path_template, &e.text));
+    let mut next_int = 148_i64;
+    let mut texts = ["669b8ae8-0e74-4bc9-a7b6-6f8b4ad10bd3", "abc", "def", "ghi"].into_iter();
+    op.path_params
+        .iter()
+        .map(|p| {
+            let found = from_page
+                .as_ref()
+                .and_then(|m| m.get(&p.name))
+                .filter(|v| match p.ty {
+                    PathType::Integer => v.parse::<i64>().is_ok(),
+                    PathType::Text => {
+                        !v.is_empty()
+                            && *v != "."
+                            && *v != ".."
+                            && !v.contains(['{', '}', '"', '\\'])
+                    }
+                });
+            match (found, p.ty) {
+                (Some(v), _) => v.clone(),
+                (None, PathType::Integer) => {
+                    next_int += 1;
+                    (next_int - 1).to_string()
+                }
+                (None, PathType::Text) => texts.next().unwrap_or("id").to_owned(),
+            }
+        })
+        .collect()
+}
+
+/// Matches `METHOD https://host/path` (or `METHOD /path`) against the template.
+fn match_template(template: &str, example: &str) -> Option<BTreeMap<String, String>> {
+    let line = example.lines().find(|l| !l.trim().is_empty())?;
+    let url = line.split_whitespace().nth(1)?;
+    let path = match url.find("://") {
+        Some(i) => &url[i + 3..][url[i + 3..].find('/')?..],
+        None => url,
+    };
+    let path = path.split('?').next()?;
+    let t: Vec<&str> = template.trim_matches('/').split('/').collect();
+    let p: Vec<&str> = path.trim_matches('/').split('/').collect();
+    if t.len() != p.len() {
+        return None;
+    }
+    let mut out = BTreeMap::new();
+    for (a, b) in t.iter().zip(&p) {
+        if let Some(name) = a.strip_prefix('{').and_then(|x| x.strip_suffix('}')) {
+            if !b.starts_with('{') {
+                out.insert(name.to_owned(), (*b).to_owned());
+            }
+        } else if a != b {
+            return None;
+        }
+    }
+    Some(out)
+}
+
+/// The doc of an operation's client method: the first sentence of the page's Function
+/// text, then the page title, the service and the request line, e.g.
+/// ``This API is used to delete a Flink job in any state.`` and
+/// ``Deleting a Job (Data Lake Insight): `DELETE /v1.0/...`.``
+pub fn method_doc(specs: &Specs, op: &Operation) -> String {
+    // The service's name is its module doc up to " (`dli`)", else the folder name.
+    let service = specs
+        .services
+        .get(&op.service)
+        .and_then(|s| s.doc.split(" (`").next())
+        .map(str::trim)
+        .filter(|s| !s.is_empty() && !s.contains(['\n', '`']))
+        .unwrap_or(&op.service);
+    let reference = format!(
+        "{} ({service}): `{} {}`.",
+        op.page.title.trim(),
+        op.page.method,
+        op.page.path_template
+    );
+    match paragraphs(&op.page.function).first() {
+        Some(first) => {
+            let sentence = match first.find(". ") {
+                Some(end) => &first[..=end],
+                None => first,
+            };
+            format!("{}\n\n{reference}", sentence.replace('\n', " "))
+        }
+        None => reference,
+    }
 }

@@ -902,7 +902,12 @@ impl<'a> ParamTable<'a> {
             .blocks
             .first()
             .map_or(self.table.line, Block::line);
+        // The Type cell's link first (`:ref:`JobMetadata <anchor>` object`: the table of the
+        // object's members), then the Description's (`For details, see Table 4`).
         let mut refs = Vec::new();
+        if let Some(c) = Self::cell(row, self.type_) {
+            collect_refs(&c.blocks, &mut refs);
+        }
         if let Some(c) = Self::cell(row, self.description) {
             collect_refs(&c.blocks, &mut refs);
         }

@@ -243,6 +243,7 @@ fn one(
             paging: None,
             probe: None,
             deletion: None,
+            read_only: None,
         }],
     };
     let specs = specs::resolve(&specs_dir, &ops, &ov)?;

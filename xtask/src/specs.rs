@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, anyhow, bail};
 use serde::Deserialize;
 
+pub use crate::names::{is_field_name, is_type_name, rust_ident, snake_case};
 use crate::page::{self, FieldTable, Page, Warning, WarningKind};
 use crate::types::{self, Builder, Fallback, FieldAdjust};
 pub use crate::types::{FieldType, Lenient, StructDef, StructField};
@@ -49,6 +50,17 @@ pub struct OperationEntry {
     pub probe: Option<ProbeEntry>,
     /// For a deletion: the detail operation telling whether the job is gone.
     pub deletion: Option<DeletionEntry>,
+    /// An operation that only reads although its method is not idempotent (a `POST`
+    /// search): `read_only = { reason = "..." }` generates `const READ_ONLY: bool = true`.
+    pub read_only: Option<ReadOnlyEntry>,
+}
+
+/// `read_only = { reason = "..." }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReadOnlyEntry {
+    /// Why the operation changes nothing.
+    pub reason: String,
 }
 
 /// `paging = { ... }`: implements `otc_jobs_core::Paginated`.
@@ -93,8 +105,10 @@ pub struct ProbeEntry {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DeletionEntry {
-    /// The type name of the detail operation to poll (it has a `probe`).
-    pub probe: String,
+    /// The type name of the detail operation to poll (it has a `probe`); absent when the
+    /// service has no detail operation (then no `impl Deletion`: the kind table confirms
+    /// a synchronous deletion by the list).
+    pub probe: Option<String>,
     /// Whether the service deletes after answering.
     pub asynchronous: bool,
     /// Why.
@@ -129,6 +143,9 @@ pub struct Overrides {
     /// Answers whose documented fields stand inside one object member.
     #[serde(default)]
     pub response_wrapper: Vec<ResponseWrapper>,
+    /// Table captions (type names) the page misspells.
+    #[serde(default)]
+    pub table_name: Vec<TableName>,
     /// Set by `cargo xtask scratch` only, never read from the file: every String and
     /// Boolean field is read leniently and every Integer as `i64`, the decisions a reviewer
     /// records field by field for an operation that is generated for real.
@@ -145,6 +162,21 @@ pub struct ResponseWrapper {
     pub operation: String,
     /// The member holding the documented fields.
     pub field: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// `[[table_name]]`: a nested table (a type) the page names `caption` (its caption, anchor
+/// and links agree, so it resolves) is `means`; the generated struct's doc says `means`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableName {
+    /// Operation type name.
+    pub operation: String,
+    /// The caption as on the page (`SpecResponce`).
+    pub caption: String,
+    /// What it means (`SpecResponse`).
+    pub means: String,
     /// Why.
     pub reason: String,
 }
@@ -323,6 +355,8 @@ pub struct Operation {
     pub probe: Option<ProbeEntry>,
     /// The poll of a deletion.
     pub deletion: Option<DeletionEntry>,
+    /// It only reads although its method is not idempotent.
+    pub read_only: bool,
     /// Success status codes.
     pub success_status: Vec<u16>,
     /// The success verdict field, if any.
@@ -428,6 +462,12 @@ pub fn resolve(specs_dir: &Path, ops: &OperationsFile, overrides: &Overrides) ->
         .chain(
             overrides
                 .response_wrapper
+                .iter()
+                .map(|o| (o.operation.as_str(), o.reason.as_str())),
+        )
+        .chain(
+            overrides
+                .table_name
                 .iter()
                 .map(|o| (o.operation.as_str(), o.reason.as_str())),
         )
@@ -893,6 +933,35 @@ fn resolve_one(
         _ => bail!(ctx("more than one [[success_status]] override")),
     };
 
+    // Misspelt table names: the structs say what they mean; each entry must still apply.
+    for t in ov.table_name.iter().filter(|o| o.operation == type_name) {
+        let mut hit = false;
+        for st in structs.iter_mut().filter(|s| s.caption == t.caption) {
+            st.caption = format!("{} (the page writes {})", t.means, t.caption);
+            hit = true;
+        }
+        if !hit {
+            bail!(ctx(&format!(
+                "the [[table_name]] `{}` names no table of the answer or request; remove it",
+                t.caption
+            )));
+        }
+    }
+    if let Some(r) = &entry.read_only {
+        if matches!(
+            page.method.as_str(),
+            "GET" | "HEAD" | "OPTIONS" | "PUT" | "DELETE"
+        ) {
+            bail!(ctx(&format!(
+                "`read_only` is for methods that are not idempotent; {} already is",
+                page.method
+            )));
+        }
+        if r.reason.trim().is_empty() {
+            bail!(ctx("`read_only` needs its reason"));
+        }
+    }
+
     // Known issues must still be issues.
     for k in ov.known_issue.iter().filter(|o| o.operation == type_name) {
         let kind = WarningKind::from_name(&k.warning).ok_or_else(|| {
@@ -923,6 +992,7 @@ fn resolve_one(
         query,
         body,
         fallbacks,
+        read_only: entry.read_only.is_some(),
         paging: entry.paging.clone(),
         probe: entry.probe.clone(),
         deletion: entry.deletion.clone(),
@@ -980,57 +1050,6 @@ pub fn type_name_from_title(title: &str) -> Option<String> {
         }
     }
     Some(out)
-}
-
-/// `DeleteFlinkJob` → `delete_flink_job`.
-pub fn snake_case(name: &str) -> String {
-    let mut out = String::new();
-    let cs: Vec<char> = name.chars().collect();
-    for (i, c) in cs.iter().enumerate() {
-        if c.is_ascii_uppercase() {
-            let prev_lower =
-                i > 0 && (cs[i - 1].is_ascii_lowercase() || cs[i - 1].is_ascii_digit());
-            let next_lower = cs.get(i + 1).is_some_and(char::is_ascii_lowercase);
-            if i > 0 && (prev_lower || (next_lower && cs[i - 1].is_ascii_uppercase())) {
-                out.push('_');
-            }
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(*c);
-        }
-    }
-    out
-}
-
-fn is_type_name(s: &str) -> bool {
-    s.chars().next().is_some_and(|c| c.is_ascii_uppercase())
-        && s.chars().all(|c| c.is_ascii_alphanumeric())
-}
-
-fn is_field_name(s: &str) -> bool {
-    s.chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
-        && s.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-}
-
-const KEYWORDS: [&str; 39] = [
-    "as", "async", "await", "break", "const", "continue", "dyn", "else", "enum", "extern", "false",
-    "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub",
-    "ref", "return", "static", "struct", "trait", "true", "try", "type", "unsafe", "use", "where",
-    "while", "abstract", "box", "yield",
-];
-
-/// The Rust field name for a JSON name: itself when snake_case, `r#name` for keywords.
-pub fn rust_ident(name: &str) -> Option<String> {
-    if !is_field_name(name) {
-        return None;
-    }
-    if KEYWORDS.contains(&name) {
-        return Some(format!("r#{name}"));
-    }
-    Some(name.to_owned())
 }
 
 #[cfg(test)]

@@ -96,6 +96,8 @@ pub const NONSTANDARD: [&str; 2] = ["int", "bool"];
 /// assert_eq!(classify("[Long]"), Shape::Array(Box::new(Shape::Scalar(FieldType::I64))));
 /// assert_eq!(classify("Array of Strings"), Shape::Array(Box::new(Shape::Scalar(FieldType::String))));
 /// assert_eq!(classify("jobs array"), Shape::Array(Box::new(Shape::Object)));
+/// assert_eq!(classify("JobMetadata object"), Shape::Object);
+/// assert_eq!(classify("Array of JobResponse objects"), Shape::Array(Box::new(Shape::Object)));
 /// assert_eq!(classify("Frobnicator"), Shape::Unknown);
 /// ```
 pub fn classify(text: &str) -> Shape {
@@ -117,6 +119,15 @@ pub fn classify(text: &str) -> Shape {
         "map" => return Shape::Map(Box::new(Shape::Unknown)),
         "any" => return Shape::Any,
         _ => {}
+    }
+    // A named object type, its table linked (`JobMetadata object`, `SpecResponce object`).
+    if let Some(name) = t
+        .strip_suffix(" object")
+        .or_else(|| t.strip_suffix(" objects"))
+        && !name.is_empty()
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    {
+        return Shape::Object;
     }
     // Generic forms: `array<x>`, `list<x>`, `map<string, x>`, `[x]`, `x[]`, `array of x`,
     // `list of x`, `x array`, `x list`.
@@ -487,14 +498,14 @@ fn caption_subject(t: &FieldTable) -> Option<String> {
 /// The Rust identifier of a JSON name: itself when snake_case (raw for keywords), else its
 /// snake_case form (`sortBy` → `sort_by`, `Id` → `id`, `Array elements` → `array_elements`).
 pub fn ident_for(name: &str) -> String {
-    if let Some(id) = crate::specs::rust_ident(name) {
+    if let Some(id) = crate::names::rust_ident(name) {
         return id;
     }
-    let mut s = crate::specs::snake_case(&camel(name));
+    let mut s = crate::names::snake_case(&camel(name));
     if s.is_empty() || s.starts_with(|c: char| c.is_ascii_digit()) {
         s.insert_str(0, "field_");
     }
-    crate::specs::rust_ident(&s).unwrap_or(s)
+    crate::names::rust_ident(&s).unwrap_or(s)
 }
 
 /// `job_list` → `JobList`, `sortBy` → `SortBy`, `Array elements` → `ArrayElements`.
@@ -514,6 +525,9 @@ pub fn camel(name: &str) -> String {
 fn singular(name: &str) -> String {
     if let Some(stem) = name.strip_suffix("ies") {
         return format!("{stem}y");
+    }
+    if let Some(stem) = name.strip_suffix("uses") {
+        return format!("{stem}us");
     }
     if name.ends_with("ss") || name.ends_with("us") {
         return name.to_owned();
@@ -553,5 +567,6 @@ mod tests {
         assert_eq!(ident_for("Array elements"), "array_elements");
         assert_eq!(singular("ListTrainingJobsJobs"), "ListTrainingJobsJob");
         assert_eq!(singular("GetJobStatus"), "GetJobStatus");
+        assert_eq!(singular("GetJobTaskStatuses"), "GetJobTaskStatus");
     }
 }

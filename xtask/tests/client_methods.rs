@@ -49,7 +49,7 @@ fn each_client_file_has_one_method_per_operation_in_order() {
                 }
             }
             // The doc comes from the page: its first lines are the method doc.
-            let first = codegen::method_doc(&specs, op);
+            let first = xtask::emit::method_doc(&specs, op);
             let first_line = first.lines().next().unwrap();
             assert!(text.contains(&format!("/// {first_line}")), "{first_line}");
         }

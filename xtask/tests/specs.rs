@@ -237,7 +237,8 @@ fn generated_operation_files_follow_the_contract() {
     assert!(version.contains("DeleteTrainingJobVersion::new(10, 10)"));
     assert!(version.contains("const SUCCESS_FLAG: Option<&'static str> = Some(\"is_success\");"));
     let m = &files["mod.rs"];
-    assert!(m.contains("pub mod modelarts {\n    pub use super::delete_training_job::*;"));
+    assert!(m.contains("pub mod modelarts {\n    pub use super::delete_training_config::*;"));
+    assert!(m.contains("    pub use super::delete_training_job::*;\n"));
     // Deterministic: a second run gives the same text.
     assert_eq!(
         files,

@@ -9,7 +9,7 @@ pub(crate) use otc_jobs_emulator::Emulator as Embedded;
 
 #[cfg(feature = "emulator")]
 use otc_jobs_emulator::{
-    DEFAULT_ACCESS_KEY, DEFAULT_PROJECT_ID, DEFAULT_SECRET_KEY, Emulator, EmulatorConfig, SeedJob,
+    DEFAULT_ACCESS_KEY, DEFAULT_PROJECT_ID, DEFAULT_SECRET_KEY, Emulator, EmulatorConfig,
 };
 
 #[cfg(feature = "emulator")]
@@ -23,9 +23,8 @@ use crate::exit::CliError;
 pub(crate) fn start(global: &Global) -> Result<(Emulator, otc_jobs_async::Client), CliError> {
     let emulator = Emulator::start(EmulatorConfig::default())
         .map_err(|e| CliError::usage(format!("cannot start the embedded emulator: {e}"), ""))?;
-    for job in samples() {
-        emulator.seed(job);
-    }
+    // The emulator's samples of every kind, created over the last 90 days.
+    emulator.seed_samples();
     let mut builder = otc_jobs_async::Client::builder();
     if let Some(timeout) = global.request_timeout {
         builder = builder.timeout(timeout);
@@ -40,33 +39,6 @@ pub(crate) fn start(global: &Global) -> Result<(Emulator, otc_jobs_async::Client
         .build()
         .map_err(|e| CliError::usage(format!("emulator client: {e}"), ""))?;
     Ok((emulator, client))
-}
-
-/// Sample jobs: Flink jobs 1–12, training jobs 1–5 (versions 1/1, 1/2, 2/1),
-/// visualization jobs 101–103, job executions exec-1–exec-3.
-#[cfg(feature = "emulator")]
-fn samples() -> Vec<SeedJob> {
-    let mut jobs = Vec::new();
-    for n in 1..=12 {
-        let prefix = if n % 3 == 0 {
-            "prod-stream"
-        } else {
-            "nightly-etl"
-        };
-        jobs.push(SeedJob::flink_job(n).name(format!("{prefix}-{n}")));
-    }
-    for n in 1..=5 {
-        jobs.push(SeedJob::training_job(n).name(format!("train-{n}")));
-    }
-    for (job_id, version_id) in [(1, 1), (1, 2), (2, 1)] {
-        jobs.push(SeedJob::training_job_version(job_id, version_id));
-    }
-    for n in 1..=3 {
-        // Numeric: the list pages type visualization job ids as numbers.
-        jobs.push(SeedJob::visualization_job(100 + n));
-        jobs.push(SeedJob::job_execution(format!("exec-{n}")));
-    }
-    jobs
 }
 
 /// A build without the emulator: `--emulator` is still understood, and refused with why.

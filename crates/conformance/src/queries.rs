@@ -191,6 +191,7 @@ fn seed_id(job: &SeedJob) -> String {
         SeedJob::JobExecution {
             job_execution_id, ..
         } => format!("job_execution {job_execution_id}"),
+        other => format!("{} {}", other.kind(), other.id()),
     }
 }
 

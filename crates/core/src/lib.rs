@@ -40,6 +40,7 @@ mod endpoint;
 mod error;
 mod generated;
 mod json;
+mod kind;
 mod operation;
 mod paginate;
 mod path;
@@ -48,6 +49,7 @@ mod probe;
 mod query;
 mod retry;
 mod retry_after;
+mod rows;
 mod service;
 mod time;
 
@@ -72,3 +74,36 @@ pub use retry::{
 pub use retry_after::{RetryAfter, retry_after};
 pub use service::Service;
 pub use time::UtcTime;
+
+/// The job kinds otc-jobs handles, as one table generated from `specs/kinds.toml`: each
+/// [`Kind`](kinds::Kind) with its facts as data, ids that carry their kind
+/// ([`KindId`](kinds::KindId), read by [`Kind::parse_id`](kinds::Kind::parse_id)), each
+/// list's items as uniform [`Row`](kinds::Row)s ([`rows`](kinds::rows)), server
+/// [`Filters`](kinds::Filters) checked against what a kind's list takes, and batch
+/// deletions ([`KindBatch`](kinds::KindBatch)). The clients' `list_rows`, `delete_id`,
+/// `wait_id_gone` and `batch_delete` take these.
+///
+/// ```
+/// use otc_jobs_core::kinds::{Kind, KindId};
+///
+/// let kind: Kind = "training-job-version-v1".parse()?;
+/// assert_eq!(kind.parent(), Some(Kind::TrainingJobV1));
+/// assert_eq!(kind.facts().detail, Some("GetTrainingJobVersion"));
+/// let id = kind.parse_id("10/2")?;
+/// assert_eq!(id, KindId::TrainingJobVersionV1 { job_id: 10, version_id: 2 });
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub mod kinds {
+    pub use crate::generated::kinds::{Kind, KindBatch, KindId};
+    pub use crate::kind::{
+        Action, BatchEntry, Filter, IdPart, IdShape, KindFacts, TimeUnit, UnknownKind, from_millis,
+        from_rfc3339, from_seconds, value_text, value_time,
+    };
+    pub use crate::rows::{BatchError, FilterError, Filters, IdError, Listing, Row, RowError};
+
+    /// Each list's items as [`Row`]s: one function per kind, named by it
+    /// (`rows::flink_job`).
+    pub mod rows {
+        pub use crate::generated::kind_rows::*;
+    }
+}

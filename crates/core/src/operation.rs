@@ -41,6 +41,11 @@ pub trait Operation {
     const PATH_TEMPLATE: &'static str;
     /// The 2xx status codes the page documents (informative: any 2xx is success).
     const SUCCESS_STATUS: &'static [u16];
+    /// The operation only reads, whatever its method (ModelArts' training job search is a
+    /// `POST`): sending it twice has the effect of sending it once, so the retry policy
+    /// may resend it after a failure that left its fate unknown, as it resends a `GET`.
+    /// Default `false`: the method decides ([`is_idempotent`](crate::is_idempotent)).
+    const READ_ONLY: bool = false;
     /// The `Content-Type` the request is sent with (IAM's pages ask for a charset).
     const CONTENT_TYPE: &'static str = "application/json";
 

@@ -1,15 +1,18 @@
 //! Paging, as data: how a list operation asks for a page and where its answer says the
 //! next one starts. The pages do not structure paging, so each list operation declares its
 //! style in `specs/operations.toml` and the codegen implements [`Paginated`] from it; one
-//! state machine in `otc-jobs-driver` walks any of them.
+//! state machine in `otc-jobs-driver` walks any of them. Where the cursor and the size
+//! travel (query parameters, or fields of a search's JSON body) is the operation's own
+//! business: [`Paginated::with_page`] puts them there, the machine never looks.
 
 use crate::operation::Operation;
 
 /// How a list operation pages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PageStyle {
-    /// A page number and a page size (`page`, `per_page`: ModelArts); the answer
-    /// carries the total count.
+    /// A page number and a page size (`page`, `per_page` in the query: ModelArts v1;
+    /// `offset`, `limit` in a `POST` body, pages counted from 0: ModelArts v2's
+    /// search); the answer carries the total count.
     PageNumber,
     /// An item offset and a page size (`offset`, `limit`: DLI); the answer carries the
     /// total count.

@@ -396,8 +396,10 @@ impl<'a, O: Operation> Call<'a, O> {
             return self.send_next(now);
         }
         // A token request may be sent twice (each makes a token; one is kept), and
-        // projects are only read: both are safe to repeat, like an idempotent operation.
-        let idempotent = self.phase != Phase::Operation || is_idempotent(&O::METHOD);
+        // projects are only read: both are safe to repeat, like an idempotent operation;
+        // so is an operation that only reads whatever its method (a search sent as POST).
+        let idempotent =
+            self.phase != Phase::Operation || O::READ_ONLY || is_idempotent(&O::METHOD);
         let policy = &self.shared.config.policy;
         let decision = if !policy.retry_throttled && is_throttled(&error) {
             RetryDecision::GiveUp

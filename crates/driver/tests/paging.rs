@@ -494,3 +494,99 @@ fn an_answer_without_a_request_is_an_error_not_a_page() {
     assert!(matches!(paginator.next_step(), PageStep::Done));
     assert_eq!(paginator.pages(), 0);
 }
+
+/// A search sent as `POST` with its page in the JSON body, pages counted from 0 (ModelArts
+/// v2's `training-job-searches`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+struct Search {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    offset: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    limit: Option<u32>,
+}
+
+impl Operation for Search {
+    type Response = Page;
+    const NAME: &'static str = "SearchThings";
+    const SERVICE: Service = Service::ModelArts;
+    const METHOD: http::Method = http::Method::POST;
+    const PATH_TEMPLATE: &'static str = "/v2/{project_id}/thing-searches";
+    const SUCCESS_STATUS: &'static [u16] = &[200];
+    const READ_ONLY: bool = true;
+    fn path_param(&self, _: &str) -> Option<PathValue<'_>> {
+        None
+    }
+    fn body(&self) -> Result<Option<Vec<u8>>, otc_jobs_core::BuildError> {
+        otc_jobs_core::json_body(self)
+    }
+}
+
+impl Paginated for Search {
+    type Item = u32;
+    const STYLE: PageStyle = PageStyle::PageNumber;
+    const FIRST_PAGE: u32 = 0;
+    const MAX_PAGE_SIZE: u32 = 50;
+    fn page_size(&self) -> Option<u32> {
+        self.limit
+    }
+    fn with_page(&self, cursor: &PageCursor, size: u32) -> Self {
+        let PageCursor::Number(n) = cursor else {
+            panic!("a {cursor:?} cursor for a page-number search");
+        };
+        Search {
+            offset: Some(*n),
+            limit: Some(size),
+        }
+    }
+    fn into_items(response: Page) -> Vec<u32> {
+        response.items
+    }
+    fn total(response: &Page) -> Option<u64> {
+        response.total
+    }
+    fn next_marker(_: &Page) -> Option<String> {
+        None
+    }
+}
+
+#[test]
+fn a_search_pages_by_its_body_from_page_0() {
+    let all: Vec<u32> = (1..=5).collect();
+    // The service reads the page from the body, as ModelArts v2 does.
+    let walked = walk(
+        Search {
+            offset: None,
+            limit: Some(2),
+        },
+        |req| {
+            let body = req.body().unwrap().unwrap();
+            let page: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            let (index, size) = (
+                page["offset"].as_u64().unwrap() as usize,
+                page["limit"].as_u64().unwrap() as usize,
+            );
+            let start = (index * size).min(all.len());
+            let end = (start + size).min(all.len());
+            Ok(Page {
+                items: all[start..end].to_vec(),
+                total: Some(all.len() as u64),
+                next: None,
+            })
+        },
+    );
+    assert_eq!(walked.items, all);
+    assert!(walked.error.is_none());
+    let bodies: Vec<String> = walked
+        .requests
+        .iter()
+        .map(|r| String::from_utf8(r.body().unwrap().unwrap()).unwrap())
+        .collect();
+    assert_eq!(
+        bodies,
+        [
+            r#"{"offset":0,"limit":2}"#,
+            r#"{"offset":1,"limit":2}"#,
+            r#"{"offset":2,"limit":2}"#
+        ]
+    );
+}

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use crate::SeedJob;
 use crate::Shared;
-use crate::handlers::Answer;
+use crate::answer::Answer;
 use crate::model::Fault;
 
 /// One object or an array of them, read straight from the bytes (bulk seeding sends tens

@@ -3,7 +3,7 @@
 //! the routing, authentication, handlers and admin API through it; it is not part of the
 //! crate's supported API.
 
-use crate::handlers::Answer;
+use crate::answer::Answer;
 use crate::model::{Delivery, RecordedRequest};
 use crate::{EmulatorConfig, SeedJob, Shared, admin, server};
 
@@ -73,7 +73,7 @@ impl Direct {
             let mut record = RecordedRequest {
                 handled: true,
                 delivery: Delivery::Sent,
-                ..server::arriving(&request_id, &parts, path)
+                ..server::arriving(&request_id, &parts, path, &body)
             };
             let answer = server::process(shared, &parts, &body, &request_id, &mut record);
             record.status = Some(answer.status.as_u16());

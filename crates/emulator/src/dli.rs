@@ -10,8 +10,9 @@ use http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::handlers::Answer;
-use crate::listing::{Query, contains_ignore_case, status_matches};
+use crate::answer::Answer;
+use crate::kinds::{Key, Simple};
+use crate::listing::{Query, contains_ignore_case, status_matches, window};
 use crate::store::{Deleted, Entry, Store, status};
 
 fn error(code: &str, message: String) -> Answer {
@@ -273,4 +274,97 @@ pub(crate) fn batch_delete(store: &mut Store, body: &[u8]) -> Answer {
         })
         .collect();
     Answer::json(StatusCode::OK, &Value::Array(results))
+}
+
+fn template_name(key: &Key, e: &Entry) -> String {
+    e.name(|| Simple::FlinkTemplate.default_name(key))
+}
+
+fn template_json(key: &Key, e: &Entry) -> Value {
+    let id = match key {
+        Key::Number(n) => Value::from(*n),
+        Key::Text(t) => Value::from(t.as_str()),
+    };
+    json!({
+        "template_id": id,
+        "name": template_name(key, e),
+        "desc": "",
+        "create_time": e.created_ms,
+        "update_time": e.created_ms,
+        "sql_body": "select * from source_table",
+        "job_type": job_type(e),
+    })
+}
+
+/// `GET /v1.0/{project_id}/streaming/job-templates`: filtered by `name` (part of the name,
+/// any case) and `tags` (`k=v,k2`: all of them), sorted by creation time then id
+/// (`order`, default `desc`), `offset` templates skipped, at most `limit` shown (default
+/// 10; the page states no maximum, so none is enforced). Out of range values get 400
+/// `DLI.0001`.
+pub(crate) fn list_templates(store: &Store, query: &Query) -> Answer {
+    let checked = || -> Result<_, String> {
+        Ok((
+            query.number("limit", 10usize, 0..=usize::MAX)?,
+            query.number("offset", 0usize, 0..=usize::MAX)?,
+            query.choice("order", "desc", &["asc", "desc"])? == "desc",
+        ))
+    };
+    let (limit, offset, descending) = match checked() {
+        Ok(p) => p,
+        Err(e) => return invalid(&e),
+    };
+    let name_part = query.get("name");
+    let tags = query.list("tags");
+    let mut templates: Vec<(&Key, &Entry)> = store
+        .table(Simple::FlinkTemplate)
+        .filter(|(k, e)| {
+            name_part.is_none_or(|n| contains_ignore_case(&template_name(k, e), n))
+                && tags.as_deref().is_none_or(|t| has_tags(e, t))
+        })
+        .collect();
+    templates.sort_unstable_by(|a, b| {
+        let by = a.1.created_ms.cmp(&b.1.created_ms).then(a.0.cmp(b.0));
+        if descending { by.reverse() } else { by }
+    });
+    let shown: Vec<Value> = window(&templates, offset, limit)
+        .iter()
+        .map(|(k, e)| template_json(k, e))
+        .collect();
+    Answer::json(
+        StatusCode::OK,
+        &json!({
+            "is_success": "true",
+            "message": "The template list is successfully obtained.",
+            "template_list": { "total_count": templates.len(), "templates": shown },
+        }),
+    )
+}
+
+/// `DELETE /v1.0/{project_id}/streaming/job-templates/{template_id}`: 200 with the deleted
+/// template's id; a template that does not exist is 400 `DLI.0002`, an id that is not a
+/// number 400 `DLI.0001`.
+pub(crate) fn delete_template(store: &mut Store, id: &str) -> Answer {
+    let Ok(template_id) = id.parse::<u64>() else {
+        return invalid(&format!("Invalid template_id: {id}"));
+    };
+    let key = Key::Number(template_id);
+    match store.delete_simple(
+        Simple::FlinkTemplate,
+        &key,
+        std::time::Duration::ZERO,
+        std::time::Instant::now(),
+    ) {
+        Deleted::Yes => Answer::json(
+            StatusCode::OK,
+            &json!({
+                "is_success": "true",
+                "message": "The template is successfully deleted.",
+                "template": { "template_id": template_id },
+            }),
+        ),
+        Deleted::NotFound => error(
+            "DLI.0002",
+            format!("The object does not exist. There is no template with ID {id}."),
+        ),
+    }
 }

@@ -10,7 +10,7 @@ use http::{HeaderValue, StatusCode};
 use otc_jobs_core::Service;
 use serde::{Deserialize, Serialize};
 
-use crate::handlers::Answer;
+use crate::answer::Answer;
 
 /// A limit of `limit` requests per `per_seconds` seconds (1 or 60) for each project and
 /// service, as `--rate-limit 500/s` or `--rate-limit 30/min` set it.

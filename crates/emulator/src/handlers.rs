@@ -2,63 +2,15 @@
 
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
-use http::{HeaderName, HeaderValue, Method, StatusCode};
+use http::{Method, StatusCode};
 use otc_jobs_core::Service;
 use percent_encoding::percent_decode_str;
-use serde_json::{Value, json};
+use serde_json::json;
 
+use crate::answer::Answer;
+use crate::kinds::Simple;
 use crate::listing::Query;
-use crate::{State, dli, modelarts, mrs};
-
-/// A finished answer (before faults that mangle bodies).
-#[derive(Debug)]
-pub(crate) struct Answer {
-    pub(crate) status: StatusCode,
-    pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
-    pub(crate) body: Bytes,
-    pub(crate) error_code: Option<String>,
-}
-
-impl Answer {
-    pub(crate) fn json(status: StatusCode, body: &Value) -> Answer {
-        let error_code = body
-            .get("error_code")
-            .and_then(Value::as_str)
-            .map(str::to_owned);
-        Answer {
-            status,
-            headers: vec![(
-                http::header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json;charset=UTF-8"),
-            )],
-            body: Bytes::from(body.to_string()),
-            error_code,
-        }
-    }
-
-    pub(crate) fn empty(status: StatusCode) -> Answer {
-        Answer {
-            status,
-            headers: Vec::new(),
-            body: Bytes::new(),
-            error_code: None,
-        }
-    }
-
-    /// The API gateway's own error body.
-    pub(crate) fn gateway(
-        status: StatusCode,
-        code: &str,
-        message: &str,
-        request_id: &str,
-    ) -> Answer {
-        Answer::json(
-            status,
-            &json!({ "error_code": code, "error_msg": message, "request_id": request_id }),
-        )
-    }
-}
+use crate::{State, dli, modelarts, modelarts_v2, mrs};
 
 /// A request the emulator serves.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,6 +26,16 @@ pub(crate) enum Route {
     FlinkBatchDelete,
     Executions,
     Execution(Method, String),
+    TrainingJobSearchesV2,
+    TrainingJobV2(Method, String),
+    FlinkTemplates,
+    DeleteFlinkTemplate(String),
+    TrainingConfigs,
+    TrainingConfig(Method, String),
+    JobObjects,
+    JobObject(Method, String),
+    JobBinaries,
+    JobBinary(Method, String),
     IamTokens,
     IamProjects,
 }
@@ -86,9 +48,22 @@ impl Route {
             | Route::TrainingVersions(_)
             | Route::TrainingVersion(..)
             | Route::VisualizationJobs
-            | Route::VisualizationJob(..) => Service::ModelArts,
-            Route::FlinkJobs | Route::FlinkJob(..) | Route::FlinkBatchDelete => Service::Dli,
-            Route::Executions | Route::Execution(..) => Service::Mrs,
+            | Route::VisualizationJob(..)
+            | Route::TrainingJobSearchesV2
+            | Route::TrainingJobV2(..)
+            | Route::TrainingConfigs
+            | Route::TrainingConfig(..) => Service::ModelArts,
+            Route::FlinkJobs
+            | Route::FlinkJob(..)
+            | Route::FlinkBatchDelete
+            | Route::FlinkTemplates
+            | Route::DeleteFlinkTemplate(_) => Service::Dli,
+            Route::Executions
+            | Route::Execution(..)
+            | Route::JobObjects
+            | Route::JobObject(..)
+            | Route::JobBinaries
+            | Route::JobBinary(..) => Service::Mrs,
             Route::IamTokens | Route::IamProjects => Service::Iam,
         }
     }
@@ -118,8 +93,24 @@ pub(crate) fn route(method: &Method, path: &str) -> Option<(Option<String>, Rout
             (Some(p), Route::TrainingVersion(m, decode(id), decode(v)))
         }
         ["v1", p, "visualization-jobs"] if is(Method::GET) => (Some(p), Route::VisualizationJobs),
+        ["v1", p, "training-job-configs"] if is(Method::GET) => (Some(p), Route::TrainingConfigs),
+        ["v1", p, "training-job-configs", name] if is(Method::GET) || is(Method::DELETE) => {
+            (Some(p), Route::TrainingConfig(m, decode(name)))
+        }
         ["v1", p, "visualization-jobs", id] if is(Method::GET) || is(Method::DELETE) => {
             (Some(p), Route::VisualizationJob(m, decode(id)))
+        }
+        ["v2", p, "training-job-searches"] if is(Method::POST) => {
+            (Some(p), Route::TrainingJobSearchesV2)
+        }
+        ["v2", p, "training-jobs", id] if is(Method::GET) || is(Method::DELETE) => {
+            (Some(p), Route::TrainingJobV2(m, decode(id)))
+        }
+        ["v1.0", p, "streaming", "job-templates"] if is(Method::GET) => {
+            (Some(p), Route::FlinkTemplates)
+        }
+        ["v1.0", p, "streaming", "job-templates", id] if is(Method::DELETE) => {
+            (Some(p), Route::DeleteFlinkTemplate(decode(id)))
         }
         ["v1.0", p, "streaming", "jobs"] if is(Method::GET) => (Some(p), Route::FlinkJobs),
         ["v1.0", p, "streaming", "jobs", "delete"] if is(Method::POST) => {
@@ -129,6 +120,14 @@ pub(crate) fn route(method: &Method, path: &str) -> Option<(Option<String>, Rout
             (Some(p), Route::FlinkJob(m, decode(id)))
         }
         ["v1.1", p, "job-executions"] if is(Method::GET) => (Some(p), Route::Executions),
+        ["v1.1", p, "jobs"] if is(Method::GET) => (Some(p), Route::JobObjects),
+        ["v1.1", p, "jobs", id] if is(Method::GET) || is(Method::DELETE) => {
+            (Some(p), Route::JobObject(m, decode(id)))
+        }
+        ["v1.1", p, "job-binaries"] if is(Method::GET) => (Some(p), Route::JobBinaries),
+        ["v1.1", p, "job-binaries", id] if is(Method::GET) || is(Method::DELETE) => {
+            (Some(p), Route::JobBinary(m, decode(id)))
+        }
         ["v1.1", p, "job-executions", id] if is(Method::GET) || is(Method::DELETE) => {
             (Some(p), Route::Execution(m, decode(id)))
         }
@@ -198,6 +197,32 @@ pub(crate) fn handle(
         Route::Execution(method, id) => {
             mrs::execution(store, method == Method::DELETE, &id, project_id)
         }
+        Route::TrainingJobSearchesV2 => modelarts_v2::list(store, body),
+        Route::FlinkTemplates => dli::list_templates(store, &query),
+        Route::TrainingConfigs => modelarts::list_configs(store, &query),
+        Route::JobObjects => mrs::list_objects(store, Simple::JobV1, &query, project_id),
+        Route::JobObject(method, id) => mrs::object(
+            store,
+            Simple::JobV1,
+            method == Method::DELETE,
+            &id,
+            project_id,
+        ),
+        Route::JobBinaries => mrs::list_objects(store, Simple::JobBinaryV1, &query, project_id),
+        Route::JobBinary(method, id) => mrs::object(
+            store,
+            Simple::JobBinaryV1,
+            method == Method::DELETE,
+            &id,
+            project_id,
+        ),
+        Route::TrainingConfig(method, name) => {
+            modelarts::config(store, method == Method::DELETE, &name, now)
+        }
+        Route::DeleteFlinkTemplate(id) => dli::delete_template(store, &id),
+        Route::TrainingJobV2(method, id) => {
+            modelarts_v2::job(store, method == Method::DELETE, &id, delay, now)
+        }
         // IAM is served elsewhere.
         Route::IamTokens | Route::IamProjects => Answer::empty(StatusCode::NOT_FOUND),
     }
@@ -241,5 +266,17 @@ mod tests {
         );
         assert_eq!(r(Method::POST, "/v1.0/p/streaming/jobs/7"), None);
         assert_eq!(r(Method::GET, "/nope"), None);
+        assert_eq!(
+            r(Method::POST, "/v2/p/training-job-searches"),
+            Some((Some("p".into()), Route::TrainingJobSearchesV2))
+        );
+        assert_eq!(
+            r(Method::DELETE, "/v2/p/training-jobs/3faf5c03"),
+            Some((
+                Some("p".into()),
+                Route::TrainingJobV2(Method::DELETE, "3faf5c03".into())
+            ))
+        );
+        assert_eq!(r(Method::GET, "/v2/p/training-job-searches"), None);
     }
 }

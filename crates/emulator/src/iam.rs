@@ -5,7 +5,7 @@ use http::{HeaderName, HeaderValue, StatusCode};
 use otc_jobs_core::auth::SigningTime;
 use serde_json::{Value, json};
 
-use crate::handlers::Answer;
+use crate::answer::Answer;
 use crate::{EmulatorConfig, State};
 
 /// `YYYY-MM-DDTHH:MM:SS` (UTC) of unix seconds.

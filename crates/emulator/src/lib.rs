@@ -1,12 +1,13 @@
 //! # otc-jobs-emulator
 //!
 //! The Open Telekom Cloud job services on loopback, answering as their API reference pages
-//! document: what moto and LocalStack are to AWS, for the fifteen job operations of
+//! document: what moto and LocalStack are to AWS, for the job operations of
 //! otc-jobs (five deletions, ten queries). Every service shares one port, so a client
 //! points all of them at [`Emulator::base_url`]:
 //!
 //! | service | requests |
 //! |---|---|
+//! | ModelArts (v2) | `POST /v2/{project_id}/training-job-searches`, `GET`/`DELETE /v2/{project_id}/training-jobs/{training_job_id}` (see `modelarts_v2`: 202 `""` on delete, 404 `ModelArts.2775` for a job that is not there) |
 //! | ModelArts | `GET /v1/{project_id}/training-jobs`, `DELETE /v1/{project_id}/training-jobs/{job_id}`, `GET /v1/{project_id}/training-jobs/{job_id}/versions`, `GET`/`DELETE /v1/{project_id}/training-jobs/{job_id}/versions/{version_id}`, `GET /v1/{project_id}/visualization-jobs`, `GET`/`DELETE /v1/{project_id}/visualization-jobs/{job_id}` |
 //! | DLI | `GET /v1.0/{project_id}/streaming/jobs`, `GET`/`DELETE /v1.0/{project_id}/streaming/jobs/{job_id}`, `POST /v1.0/{project_id}/streaming/jobs/delete` |
 //! | MRS | `GET /v1.1/{project_id}/job-executions`, `GET`/`DELETE /v1.1/{project_id}/job-executions/{job_execution_id}` |
@@ -100,10 +101,13 @@
 //! | `GET /_emulator/rate-limit` | 200, [`GatewayCounts`]: the limit, requests `passed` and `throttled` |
 //! | `DELETE /_emulator/rate-limit` | 204, no limit |
 //!
-//! Jobs: `{"kind": "training_job", "job_id": 10}`,
-//! `{"kind": "training_job_version", "job_id": 10, "version_id": 2}`,
-//! `{"kind": "visualization_job", "job_id": 197}`, `{"kind": "flink_job", "job_id": 77}`,
-//! `{"kind": "job_execution", "job_execution_id": "669b8ae8-..."}`, each with optional
+//! Jobs, by the CLI's kind names: `{"kind": "training-job", "job_id": "3faf5c03-..."}`
+//! (ModelArts v2; `status` is its phase), `{"kind": "training-job-v1", "job_id": 10}`,
+//! `{"kind": "training-job-version-v1", "job_id": 10, "version_id": 2}`,
+//! `{"kind": "visualization-job-v1", "job_id": 197}`, `{"kind": "flink-job", "job_id": 77}`,
+//! `{"kind": "job-execution-v1", "job_execution_id": "669b8ae8-..."}` (the names before
+//! them, `training_job`, `training_job_version`, `visualization_job`, `flink_job` and
+//! `job_execution`, seed the same kinds; jobs are listed by the new names), each with optional
 //! `name`, `status` and `create_time` (unix ms), and by kind `versions`, `workspace_id`,
 //! `fail_delete` (ModelArts), `queue_name`, `job_type`, `user_name`, `tags` (DLI),
 //! `cluster_id` (MRS): see [`SeedJob`]. An array of 10 000 jobs is one quick request
@@ -177,6 +181,8 @@
 #![doc(html_root_url = "https://docs.rs/otc-jobs-emulator/0.1.0")]
 
 mod admin;
+mod answer;
+mod attrs;
 mod auth;
 mod body;
 mod direct;
@@ -185,10 +191,13 @@ mod flush;
 mod gateway;
 mod handlers;
 mod iam;
+mod kinds;
 mod listing;
 mod model;
 mod modelarts;
+mod modelarts_v2;
 mod mrs;
+mod samples;
 mod seed;
 mod server;
 mod store;
@@ -202,6 +211,7 @@ use std::time::Duration;
 pub use direct::Direct;
 pub use gateway::{GatewayCounts, RateLimit};
 pub use model::{AuthKind, Delivery, Fault, FaultAction, IamUser, RecordedRequest};
+pub use samples::{SAMPLE_SPAN, samples};
 pub use seed::SeedJob;
 pub use store::status;
 
@@ -467,6 +477,21 @@ impl Emulator {
     /// ```
     pub fn seed_many(&self, jobs: impl IntoIterator<Item = SeedJob>) {
         self.shared.seed_many(jobs);
+    }
+
+    /// Seeds [`samples`] of every kind, created over the last 90 days ([`SAMPLE_SPAN`]):
+    /// what `otc-jobs --emulator` and `otc-jobs-emulator --seed-samples` start with.
+    ///
+    /// ```
+    /// use otc_jobs_emulator::{Emulator, EmulatorConfig};
+    ///
+    /// let emulator = Emulator::start(EmulatorConfig::default())?;
+    /// emulator.seed_samples();
+    /// assert!(emulator.jobs().iter().any(|j| j.kind() == "training-job"));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn seed_samples(&self) {
+        self.shared.seed_many(samples(server::now_ms()));
     }
 
     /// The jobs that exist (a job being deleted shows its deleting status); same as

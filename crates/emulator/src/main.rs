@@ -32,7 +32,9 @@ OPTIONS:
     --user NAME:PASSWORD:DOMAIN an IAM user for POST /v3/auth/tokens (repeatable)
     --token-ttl-s N             lifetime of issued tokens in seconds (default {ttl})
     --seed FILE                 a JSON array of jobs to create, e.g.
-                                [{{\"kind\": \"flink_job\", \"job_id\": 77, \"queue_name\": \"q1\"}}]
+                                [{{\"kind\": \"flink-job\", \"job_id\": 77, \"queue_name\": \"q1\"}}]
+    --seed-samples              create sample jobs of every kind, created over the last 90
+                                days (what `otc-jobs --emulator` starts with)
     --delete-delay-ms N         how long a deleted ModelArts job shows its deleting status
                                 (default {delay}; DLI and MRS delete at once)
     --threads N                 runtime worker threads (default {threads})
@@ -73,6 +75,7 @@ enum Command {
 struct Args {
     config: EmulatorConfig,
     seed: Option<String>,
+    seed_samples: bool,
     ca_out: Option<String>,
 }
 
@@ -80,6 +83,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Command, String> {
     let mut config = EmulatorConfig::default();
     let (mut aks, mut sks) = (Vec::new(), Vec::new());
     let mut seed = None;
+    let mut seed_samples = false;
     let mut ca_out = None;
     let mut retry_after = None;
     while let Some(flag) = args.next() {
@@ -132,6 +136,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Command, String> {
             }
             "--token-ttl-s" => config.token_ttl = Duration::from_secs(number(value()?)?),
             "--seed" => seed = Some(value()?),
+            "--seed-samples" => seed_samples = true,
             "--delete-delay-ms" => config.delete_delay = Duration::from_millis(number(value()?)?),
             "--threads" => config.worker_threads = usize::try_from(number(value()?)?).unwrap_or(1),
             "--rate-limit" => {
@@ -166,6 +171,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Command, String> {
     Ok(Command::Run(Box::new(Args {
         config,
         seed,
+        seed_samples,
         ca_out,
     })))
 }
@@ -292,6 +298,9 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if args.seed_samples {
+        emulator.seed_samples();
+    }
     emulator.seed_many(seed);
     if let (Some(path), Some(pem)) = (&args.ca_out, emulator.ca_pem())
         && let Err(e) = std::fs::write(path, pem)
@@ -351,6 +360,8 @@ mod tests {
         assert_eq!(a.config.tokens, ["T1", "T2"]);
         assert_eq!(a.config.delete_delay, Duration::from_millis(250));
         assert_eq!(a.seed.as_deref(), Some("f.json"));
+        assert!(!a.seed_samples);
+        assert!(args("--seed-samples").unwrap().unwrap().seed_samples);
         assert!(a.config.listen.ip().is_loopback());
     }
 

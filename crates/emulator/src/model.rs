@@ -312,6 +312,9 @@ pub struct RecordedRequest {
     /// The headers in received order, names lower-case (`Authorization`, `X-Auth-Token`,
     /// `X-Security-Token` values included: the emulator only holds fake credentials).
     pub headers: Vec<(String, String)>,
+    /// The request's body (lossy UTF-8, at most 4 KiB): a search's criteria, a batch's ids.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub request_body: String,
     /// The credentials presented.
     pub auth: AuthKind,
     /// `Some(true)` when an AK/SK signature verified, `Some(false)` when one was presented

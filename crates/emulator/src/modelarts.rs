@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 use http::StatusCode;
 use serde_json::{Value, json};
 
-use crate::handlers::Answer;
+use crate::answer::Answer;
+use crate::kinds::{Key, Simple};
 use crate::listing::{Query, contains_ignore_case, status_matches, window};
 use crate::store::{Deleted, Entry, Store, TrainingJob, status};
 
@@ -431,4 +432,146 @@ pub(crate) fn visualization_job(
         Some(e) => Answer::json(StatusCode::OK, &visualization_json(job_id, e)),
         None => not_found(what, id),
     }
+}
+
+// --- Training job configurations (old-version API) -------------------------------------------
+
+fn config_type(e: &Entry) -> &str {
+    e.attrs.job_type.as_deref().unwrap_or("custom")
+}
+
+/// A configuration as the list shows it.
+fn config_json(name: &str, e: &Entry) -> Value {
+    json!({
+        "config_name": name,
+        "config_desc": "",
+        "create_time": e.created_ms,
+        "engine_type": 1,
+        "engine_name": "TensorFlow",
+        "engine_id": 1,
+        "engine_version": "TF-1.8.0-python3.6",
+        "user_image_url": "",
+        "user_command": "",
+    })
+}
+
+/// The configuration pages' answer for a name that is none: the failed response of the
+/// pages (`ModelArts.0105`, their sample code; the error-code page has none for a
+/// configuration) with 404, the status of a resource that is not there.
+fn config_not_found(name: &str) -> Answer {
+    error(
+        StatusCode::NOT_FOUND,
+        "ModelArts.0105",
+        format!("Training job configuration (name: {name}) not found."),
+    )
+}
+
+/// `GET /v1/{project_id}/training-job-configs`: filtered by `search_content` (part of the
+/// name, any case) and `config_type` (`custom`, the default, or `sample`), sorted by
+/// `sortBy` (`config_name`, the default, `config_desc` or `create_time`) then name, in
+/// `order` (default `desc`), paged by `per_page` ([1, 1000], default 10) and `page`
+/// ([1, 65535], default 1); values out of range get 400 `ModelArts.0101`.
+pub(crate) fn list_configs(store: &Store, query: &Query) -> Answer {
+    let checked = || -> Result<_, String> {
+        Ok((
+            query.number("per_page", 10usize, 1..=1000)?,
+            query.number("page", 1usize, 1..=65535)?,
+            query.choice(
+                "sortBy",
+                "config_name",
+                &["config_name", "config_desc", "create_time"],
+            )?,
+            query.choice("order", "desc", &["asc", "desc"])? == "desc",
+            query.text("search_content", 64)?,
+            query.choice("config_type", "custom", &["custom", "sample"])?,
+        ))
+    };
+    let (per_page, page, sort_by, descending, search, wanted_type) = match checked() {
+        Ok(p) => p,
+        Err(e) => return invalid(&e),
+    };
+    let mut configs: Vec<(String, &Entry)> = store
+        .table(Simple::TrainingConfigV1)
+        .map(|(k, e)| (k.text(), e))
+        .filter(|(name, e)| {
+            config_type(e) == wanted_type && search.is_none_or(|s| contains_ignore_case(name, s))
+        })
+        .collect();
+    configs.sort_unstable_by(|a, b| {
+        let by = match sort_by {
+            "create_time" => a.1.created_ms.cmp(&b.1.created_ms),
+            // Every emulated description is empty.
+            "config_desc" => Ordering::Equal,
+            _ => Ordering::Equal,
+        }
+        .then(a.0.cmp(&b.0));
+        if descending { by.reverse() } else { by }
+    });
+    let shown: Vec<Value> = window(&configs, (page - 1).saturating_mul(per_page), per_page)
+        .iter()
+        .map(|(name, e)| config_json(name, e))
+        .collect();
+    Answer::json(
+        StatusCode::OK,
+        &json!({
+            "is_success": true,
+            "config_total_count": configs.len(),
+            "configs": shown,
+        }),
+    )
+}
+
+/// `GET` and `DELETE /v1/{project_id}/training-job-configs/{config_name}`: the name is the
+/// id (decoded from the path: any text). Deleting is synchronous (`{"is_success": true}`).
+pub(crate) fn config(store: &mut Store, delete: bool, name: &str, now: Instant) -> Answer {
+    let key = Key::Text(name.to_owned());
+    if delete {
+        return match store.delete_simple(Simple::TrainingConfigV1, &key, Duration::ZERO, now) {
+            Deleted::Yes => Answer::json(StatusCode::OK, &json!({ "is_success": true })),
+            Deleted::NotFound => config_not_found(name),
+        };
+    }
+    let Some(e) = store.get(Simple::TrainingConfigV1, &key) else {
+        return config_not_found(name);
+    };
+    Answer::json(
+        StatusCode::OK,
+        &json!({
+            "is_success": true,
+            "config_name": name,
+            "config_desc": "",
+            "worker_server_num": 1,
+            "app_url": "/emulator/code/",
+            "boot_file_url": "/emulator/code/train.py",
+            "model_id": 1,
+            "parameter": [],
+            "spec_id": 1,
+            "data_url": "/emulator/data/",
+            "dataset_id": "",
+            "dataset_version_id": "",
+            "data_source": [],
+            "engine_type": 1,
+            "engine_name": "TensorFlow",
+            "engine_id": 1,
+            "engine_version": "TF-1.8.0-python3.6",
+            "train_url": "/emulator/output/",
+            "log_url": "",
+            "user_image_url": "",
+            "user_command": "",
+            "spec_code": "modelarts.vm.cpu.2u",
+            "gpu_type": "",
+            "create_time": e.created_ms,
+            "cpu": "8",
+            "gpu_num": 0,
+            "core": "2",
+            "dataset_name": "",
+            "dataset_version_name": "",
+            "pool_id": "",
+            "pool_name": "",
+            "volumes": [],
+            "nas_mount_path": "",
+            "nas_share_addr": "",
+            "nas_type": "nfs",
+        }),
+    )
 }

@@ -18,20 +18,27 @@ use serde_json::Value;
 ///
 /// ```
 /// use otc_jobs_emulator::SeedJob;
-/// let job: SeedJob = serde_json::from_str(r#"{"kind": "flink_job", "job_id": 7, "queue_name": "q1"}"#)?;
+/// let job: SeedJob = serde_json::from_str(r#"{"kind": "flink-job", "job_id": 7, "queue_name": "q1"}"#)?;
 /// assert_eq!(job, SeedJob::flink_job(7).queue("q1"));
-/// assert_eq!(serde_json::to_string(&SeedJob::flink_job(77))?, r#"{"kind":"flink_job","job_id":77}"#);
+/// // The names before the CLI's kind names still seed.
+/// let old: SeedJob = serde_json::from_str(r#"{"kind": "flink_job", "job_id": 7, "queue_name": "q1"}"#)?;
+/// assert_eq!(old, job);
+/// assert_eq!(serde_json::to_string(&SeedJob::flink_job(77))?, r#"{"kind":"flink-job","job_id":77}"#);
 /// let old = SeedJob::training_job(10).name("resnet").status(8).create_time(1_700_000_000_000).versions([1, 2]);
 /// assert_eq!(
 ///     serde_json::to_string(&old)?,
-///     r#"{"kind":"training_job","job_id":10,"name":"resnet","status":8,"create_time":1700000000000,"versions":[1,2]}"#
+///     r#"{"kind":"training-job-v1","job_id":10,"name":"resnet","status":8,"create_time":1700000000000,"versions":[1,2]}"#
 /// );
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "kind", deny_unknown_fields)]
+#[non_exhaustive]
 pub enum SeedJob {
-    /// A ModelArts training job (`/v1/{project_id}/training-jobs/{job_id}`).
+    /// A ModelArts training job of the old-version API
+    /// (`/v1/{project_id}/training-jobs/{job_id}`): kind `training-job-v1` (also
+    /// `training_job`, its name before the current API's training jobs came).
+    #[serde(rename = "training-job-v1", alias = "training_job")]
     TrainingJob {
         /// The job id (Long on the page).
         job_id: u64,
@@ -57,8 +64,10 @@ pub enum SeedJob {
         fail_delete: bool,
     },
     /// A version of a ModelArts training job
-    /// (`/v1/{project_id}/training-jobs/{job_id}/versions/{version_id}`). Seeding one creates
-    /// its training job when missing.
+    /// (`/v1/{project_id}/training-jobs/{job_id}/versions/{version_id}`): kind
+    /// `training-job-version-v1` (also `training_job_version`). Seeding one creates its
+    /// training job when missing.
+    #[serde(rename = "training-job-version-v1", alias = "training_job_version")]
     TrainingJobVersion {
         /// The training job's id.
         job_id: u64,
@@ -77,7 +86,9 @@ pub enum SeedJob {
         #[serde(default, skip_serializing_if = "is_false")]
         fail_delete: bool,
     },
-    /// A ModelArts visualization job (`/v1/{project_id}/visualization-jobs/{job_id}`).
+    /// A ModelArts visualization job (`/v1/{project_id}/visualization-jobs/{job_id}`): kind
+    /// `visualization-job-v1` (also `visualization_job`).
+    #[serde(rename = "visualization-job-v1", alias = "visualization_job")]
     VisualizationJob {
         /// The job id: a number, as the list and detail pages type it (Long), although the
         /// path tables say String. In JSON a string of digits (`"101"`) is read as its
@@ -100,7 +111,9 @@ pub enum SeedJob {
         #[serde(default, skip_serializing_if = "is_false")]
         fail_delete: bool,
     },
-    /// A DLI Flink job (`/v1.0/{project_id}/streaming/jobs/{job_id}`).
+    /// A DLI Flink job (`/v1.0/{project_id}/streaming/jobs/{job_id}`): kind `flink-job`
+    /// (also `flink_job`).
+    #[serde(rename = "flink-job", alias = "flink_job")]
     FlinkJob {
         /// The job id (Long on the page).
         job_id: u64,
@@ -126,7 +139,9 @@ pub enum SeedJob {
         #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
         tags: BTreeMap<String, String>,
     },
-    /// An MRS job execution object (`/v1.1/{project_id}/job-executions/{job_execution_id}`).
+    /// An MRS job execution object (`/v1.1/{project_id}/job-executions/{job_execution_id}`):
+    /// kind `job-execution-v1` (also `job_execution`).
+    #[serde(rename = "job-execution-v1", alias = "job_execution")]
     JobExecution {
         /// The job execution id.
         job_execution_id: String,
@@ -142,6 +157,85 @@ pub enum SeedJob {
         /// `cluster_id` (default empty).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         cluster_id: Option<String>,
+    },
+    /// A ModelArts training job of the current API
+    /// (`/v2/{project_id}/training-jobs/{training_job_id}`): kind `training-job`.
+    #[serde(rename = "training-job")]
+    TrainingJobV2 {
+        /// The training job id (a UUID on the pages; any non-empty text).
+        job_id: String,
+        /// `metadata.name` (default `job-{first 8 characters of the id}`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        /// `status.phase`: `Creating`, `Pending`, `Running`, `Failed`, `Completed` (the
+        /// default), `Terminating`, `Terminated` or `Abnormal`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        status: Option<Value>,
+        /// `metadata.create_time`, unix milliseconds (default: when seeded).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        create_time: Option<u64>,
+    },
+    /// A DLI Flink job template (`/v1.0/{project_id}/streaming/job-templates/{template_id}`):
+    /// kind `flink-template`.
+    #[serde(rename = "flink-template")]
+    FlinkTemplate {
+        /// The template id (Integer in the list, Long in the deletion's answer).
+        template_id: u64,
+        /// `name` (default `template-{template_id}`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        /// `create_time`, unix milliseconds (default: when seeded).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        create_time: Option<u64>,
+        /// `job_type`: `flink_sql_job` (default) or `flink_opensource_sql_job`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        job_type: Option<String>,
+        /// Tags, for the list's `tags` filter.
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        tags: BTreeMap<String, String>,
+    },
+    /// A ModelArts training job configuration of the old-version API
+    /// (`/v1/{project_id}/training-job-configs/{config_name}`): kind `training-config-v1`.
+    /// Its id is its name.
+    #[serde(rename = "training-config-v1")]
+    TrainingConfigV1 {
+        /// The configuration's name (its id: any non-empty text).
+        config_name: String,
+        /// `create_time`, unix milliseconds (default: when seeded).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        create_time: Option<u64>,
+        /// `custom` (the default) or `sample`, for the list's `config_type`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        config_type: Option<String>,
+    },
+    /// An MRS job object of the v1.1 API (`/v1.1/{project_id}/jobs/{job_id}`): kind
+    /// `job-v1`.
+    #[serde(rename = "job-v1")]
+    JobV1 {
+        /// The job object id (a UUID on the pages; any non-empty text).
+        job_id: String,
+        /// `name` (default `job-{job_id}`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        /// Creation time, unix milliseconds, shown as `created_at` (default: when seeded).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        create_time: Option<u64>,
+        /// `type` (default `MapReduce`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        job_type: Option<String>,
+    },
+    /// An MRS job binary object of the v1.1 API
+    /// (`/v1.1/{project_id}/job-binaries/{job_binary_id}`): kind `job-binary-v1`.
+    #[serde(rename = "job-binary-v1")]
+    JobBinaryV1 {
+        /// The job binary id (a UUID on the pages; any non-empty text).
+        job_binary_id: String,
+        /// `name` (default `binary-{job_binary_id}`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        /// Creation time, unix milliseconds, shown as `created_at` (default: when seeded).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        create_time: Option<u64>,
     },
 }
 
@@ -243,29 +337,133 @@ impl SeedJob {
         }
     }
 
-    /// With this name (every kind).
+    /// A ModelArts training job of the current API (v2) with default attributes.
+    pub fn training_job_v2(job_id: impl Into<String>) -> SeedJob {
+        SeedJob::TrainingJobV2 {
+            job_id: job_id.into(),
+            name: None,
+            status: None,
+            create_time: None,
+        }
+    }
+
+    /// A DLI Flink job template with default attributes.
+    pub fn flink_template(template_id: u64) -> SeedJob {
+        SeedJob::FlinkTemplate {
+            template_id,
+            name: None,
+            create_time: None,
+            job_type: None,
+            tags: BTreeMap::new(),
+        }
+    }
+
+    /// A ModelArts training job configuration (old-version API) named `config_name`.
+    pub fn training_config_v1(config_name: impl Into<String>) -> SeedJob {
+        SeedJob::TrainingConfigV1 {
+            config_name: config_name.into(),
+            create_time: None,
+            config_type: None,
+        }
+    }
+
+    /// An MRS job object (v1.1) with default attributes.
+    pub fn job_v1(job_id: impl Into<String>) -> SeedJob {
+        SeedJob::JobV1 {
+            job_id: job_id.into(),
+            name: None,
+            create_time: None,
+            job_type: None,
+        }
+    }
+
+    /// An MRS job binary object (v1.1) with default attributes.
+    pub fn job_binary_v1(job_binary_id: impl Into<String>) -> SeedJob {
+        SeedJob::JobBinaryV1 {
+            job_binary_id: job_binary_id.into(),
+            name: None,
+            create_time: None,
+        }
+    }
+
+    /// The kind's name, as the CLI and the admin API write it (`training-job-v1`).
+    ///
+    /// ```
+    /// use otc_jobs_emulator::SeedJob;
+    /// assert_eq!(SeedJob::training_job_version(10, 2).kind(), "training-job-version-v1");
+    /// assert_eq!(SeedJob::training_job_version(10, 2).id(), "10/2");
+    /// ```
+    pub fn kind(&self) -> &'static str {
+        match self {
+            SeedJob::TrainingJob { .. } => "training-job-v1",
+            SeedJob::TrainingJobVersion { .. } => "training-job-version-v1",
+            SeedJob::VisualizationJob { .. } => "visualization-job-v1",
+            SeedJob::FlinkJob { .. } => "flink-job",
+            SeedJob::JobExecution { .. } => "job-execution-v1",
+            SeedJob::TrainingJobV2 { .. } => "training-job",
+            SeedJob::FlinkTemplate { .. } => "flink-template",
+            SeedJob::TrainingConfigV1 { .. } => "training-config-v1",
+            SeedJob::JobV1 { .. } => "job-v1",
+            SeedJob::JobBinaryV1 { .. } => "job-binary-v1",
+        }
+    }
+
+    /// The job's id as the CLI writes it (`JOB/VERSION` for a version).
+    pub fn id(&self) -> String {
+        match self {
+            SeedJob::TrainingJob { job_id, .. }
+            | SeedJob::VisualizationJob { job_id, .. }
+            | SeedJob::FlinkJob { job_id, .. } => job_id.to_string(),
+            SeedJob::TrainingJobVersion {
+                job_id, version_id, ..
+            } => format!("{job_id}/{version_id}"),
+            SeedJob::JobExecution {
+                job_execution_id, ..
+            } => job_execution_id.clone(),
+            SeedJob::TrainingJobV2 { job_id, .. } => job_id.clone(),
+            SeedJob::FlinkTemplate { template_id, .. } => template_id.to_string(),
+            SeedJob::TrainingConfigV1 { config_name, .. } => config_name.clone(),
+            SeedJob::JobV1 { job_id, .. } => job_id.clone(),
+            SeedJob::JobBinaryV1 { job_binary_id, .. } => job_binary_id.clone(),
+        }
+    }
+
+    /// With this name (every kind whose name is not its id: a configuration is
+    /// unchanged).
     pub fn name(mut self, value: impl Into<String>) -> SeedJob {
         let value = Some(value.into());
         match &mut self {
+            SeedJob::TrainingConfigV1 { .. } => {}
             SeedJob::TrainingJob { name, .. }
             | SeedJob::TrainingJobVersion { name, .. }
             | SeedJob::VisualizationJob { name, .. }
             | SeedJob::FlinkJob { name, .. }
-            | SeedJob::JobExecution { name, .. } => *name = value,
+            | SeedJob::JobExecution { name, .. }
+            | SeedJob::TrainingJobV2 { name, .. }
+            | SeedJob::FlinkTemplate { name, .. }
+            | SeedJob::JobV1 { name, .. }
+            | SeedJob::JobBinaryV1 { name, .. } => *name = value,
         }
         self
     }
 
-    /// With this status (every kind): a number for ModelArts (`8`), a string for DLI
-    /// (`"job_running"`) and MRS (`"SUCCEEDED"`).
+    /// With this status (every kind that has one): a number for ModelArts v1 (`8`), a
+    /// string for ModelArts v2 (`"Running"`), DLI (`"job_running"`) and MRS job executions
+    /// (`"SUCCEEDED"`). Templates, configurations, job objects and binaries have none:
+    /// unchanged.
     pub fn status(mut self, value: impl Into<Value>) -> SeedJob {
         let value = Some(value.into());
         match &mut self {
+            SeedJob::FlinkTemplate { .. }
+            | SeedJob::TrainingConfigV1 { .. }
+            | SeedJob::JobV1 { .. }
+            | SeedJob::JobBinaryV1 { .. } => {}
             SeedJob::TrainingJob { status, .. }
             | SeedJob::TrainingJobVersion { status, .. }
             | SeedJob::VisualizationJob { status, .. }
             | SeedJob::FlinkJob { status, .. }
-            | SeedJob::JobExecution { status, .. } => *status = value,
+            | SeedJob::JobExecution { status, .. }
+            | SeedJob::TrainingJobV2 { status, .. } => *status = value,
         }
         self
     }
@@ -277,7 +475,12 @@ impl SeedJob {
             | SeedJob::TrainingJobVersion { create_time, .. }
             | SeedJob::VisualizationJob { create_time, .. }
             | SeedJob::FlinkJob { create_time, .. }
-            | SeedJob::JobExecution { create_time, .. } => *create_time = Some(unix_ms),
+            | SeedJob::JobExecution { create_time, .. }
+            | SeedJob::TrainingJobV2 { create_time, .. }
+            | SeedJob::FlinkTemplate { create_time, .. }
+            | SeedJob::TrainingConfigV1 { create_time, .. }
+            | SeedJob::JobV1 { create_time, .. }
+            | SeedJob::JobBinaryV1 { create_time, .. } => *create_time = Some(unix_ms),
         }
         self
     }
@@ -327,9 +530,12 @@ impl SeedJob {
         self
     }
 
-    /// Flink jobs: of this type (`flink_sql_job`, `flink_jar_job`). Other kinds: unchanged.
+    /// Flink jobs and templates: of this type (`flink_sql_job`, `flink_jar_job`). Other
+    /// kinds: unchanged.
     pub fn job_type(mut self, value: impl Into<String>) -> SeedJob {
-        if let SeedJob::FlinkJob { job_type, .. } = &mut self {
+        if let SeedJob::FlinkJob { job_type, .. } | SeedJob::FlinkTemplate { job_type, .. } =
+            &mut self
+        {
             *job_type = Some(value.into());
         }
         self
@@ -343,9 +549,9 @@ impl SeedJob {
         self
     }
 
-    /// Flink jobs: with this tag. Other kinds: unchanged.
+    /// Flink jobs and templates: with this tag. Other kinds: unchanged.
     pub fn tag(mut self, key: impl Into<String>, value: impl Into<String>) -> SeedJob {
-        if let SeedJob::FlinkJob { tags, .. } = &mut self {
+        if let SeedJob::FlinkJob { tags, .. } | SeedJob::FlinkTemplate { tags, .. } = &mut self {
             tags.insert(key.into(), value.into());
         }
         self
@@ -367,16 +573,42 @@ mod tests {
     #[test]
     fn seed_json_round_trips() {
         for text in [
-            r#"{"kind":"training_job","job_id":10}"#,
-            r#"{"kind":"training_job","job_id":10,"versions":[1,2],"workspace_id":"w","fail_delete":true}"#,
-            r#"{"kind":"training_job_version","job_id":10,"version_id":2}"#,
-            r#"{"kind":"visualization_job","job_id":197,"create_time":5}"#,
-            r#"{"kind":"flink_job","job_id":77,"name":"n","status":"job_running","queue_name":"q","job_type":"flink_jar_job","user_name":"u","tags":{"k":"v"}}"#,
-            r#"{"kind":"job_execution","job_execution_id":"669b8ae8-0e74-4bc9-a7b6-6f8b4ad10bd3","cluster_id":"c"}"#,
+            r#"{"kind":"training-job-v1","job_id":10}"#,
+            r#"{"kind":"training-job-v1","job_id":10,"versions":[1,2],"workspace_id":"w","fail_delete":true}"#,
+            r#"{"kind":"training-job-version-v1","job_id":10,"version_id":2}"#,
+            r#"{"kind":"visualization-job-v1","job_id":197,"create_time":5}"#,
+            r#"{"kind":"flink-job","job_id":77,"name":"n","status":"job_running","queue_name":"q","job_type":"flink_jar_job","user_name":"u","tags":{"k":"v"}}"#,
+            r#"{"kind":"job-execution-v1","job_execution_id":"669b8ae8-0e74-4bc9-a7b6-6f8b4ad10bd3","cluster_id":"c"}"#,
+            r#"{"kind":"training-job","job_id":"3faf5c03-aaa1-4cbe-879d-24b05d997347","status":"Running"}"#,
         ] {
             let job: SeedJob = serde_json::from_str(text).unwrap();
             assert_eq!(serde_json::to_string(&job).unwrap(), text);
         }
+        // The names the admin API took before the CLI's kind names seed the same kinds.
+        for (old, new) in [
+            ("training_job", "training-job-v1"),
+            ("training_job_version", "training-job-version-v1"),
+            ("visualization_job", "visualization-job-v1"),
+            ("flink_job", "flink-job"),
+        ] {
+            let extra = if old == "training_job_version" {
+                r#","version_id":2"#
+            } else {
+                ""
+            };
+            let parse = |kind: &str| {
+                serde_json::from_str::<SeedJob>(&format!(
+                    r#"{{"kind":"{kind}","job_id":10{extra}}}"#
+                ))
+                .unwrap()
+            };
+            assert_eq!(parse(old), parse(new));
+        }
+        assert_eq!(
+            serde_json::from_str::<SeedJob>(r#"{"kind":"job_execution","job_execution_id":"e"}"#)
+                .unwrap(),
+            SeedJob::job_execution("e")
+        );
         assert!(serde_json::from_str::<SeedJob>(r#"{"kind":"flink_job","job_id":"x"}"#).is_err());
         assert!(serde_json::from_str::<SeedJob>(r#"{"kind":"nope","job_id":1}"#).is_err());
         assert!(
@@ -426,7 +658,7 @@ mod tests {
             .fail_delete();
         assert_eq!(
             serde_json::to_value(&job).unwrap(),
-            serde_json::json!({"kind": "flink_job", "job_id": 1, "queue_name": "q", "user_name": "u",
+            serde_json::json!({"kind": "flink-job", "job_id": 1, "queue_name": "q", "user_name": "u",
                 "job_type": "flink_jar_job", "tags": {"k": "v"}})
         );
         let aged = SeedJob::job_execution("e").age(std::time::Duration::from_secs(3600));

@@ -13,9 +13,10 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 
+use crate::answer::Answer;
 use crate::body::AnswerBody;
 use crate::flush::{FlushWatch, Watched};
-use crate::handlers::{self, Answer, Route};
+use crate::handlers::{self, Route};
 use crate::model::{AuthKind, Delivery, FaultAction, RecordedRequest};
 use crate::tls::Tls;
 use crate::{Shared, admin, auth, iam};
@@ -200,7 +201,7 @@ async fn handle(
         return Ok(response(answer, body, &request_id));
     }
 
-    let record = arriving(&request_id, &parts, path);
+    let record = arriving(&request_id, &parts, path, &body);
     // Recorded on arrival (so a client that gave up finds its request in the log at once),
     // completed when the answer is known, or when hyper drops this future because the
     // client hung up (during a delay, say).
@@ -487,7 +488,12 @@ pub(crate) fn process(
 }
 
 /// The record of a request as it arrives: nothing answered or handled yet.
-pub(crate) fn arriving(request_id: &str, parts: &Parts, path: &str) -> RecordedRequest {
+pub(crate) fn arriving(
+    request_id: &str,
+    parts: &Parts,
+    path: &str,
+    body: &[u8],
+) -> RecordedRequest {
     RecordedRequest {
         request_id: request_id.to_owned(),
         method: parts.method.as_str().to_owned(),
@@ -503,6 +509,7 @@ pub(crate) fn arriving(request_id: &str, parts: &Parts, path: &str) -> RecordedR
                 )
             })
             .collect(),
+        request_body: String::from_utf8_lossy(&body[..body.len().min(4096)]).into_owned(),
         auth: AuthKind::None,
         signature_verified: None,
         status: None,

@@ -7,6 +7,8 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::SeedJob;
+pub(crate) use crate::attrs::Attrs;
+use crate::kinds::{Key, Simple};
 
 /// The statuses the emulator shows where the pages leave the value open: the default of a
 /// seeded job without `status`, and the statuses of a ModelArts deletion
@@ -30,22 +32,6 @@ pub mod status {
     pub const DLI_DEFAULT: &str = "job_running";
     /// MRS `info.status` of seeded job executions when none is given.
     pub const MRS_DEFAULT: &str = "RUNNING";
-}
-
-/// What a seed says about a job, kept as given (so `GET /_emulator/jobs` echoes it); the
-/// answers fill in defaults for what is absent.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub(crate) struct Attrs {
-    pub(crate) name: Option<String>,
-    pub(crate) status: Option<Value>,
-    pub(crate) create_time: Option<u64>,
-    pub(crate) workspace_id: Option<String>,
-    pub(crate) fail_delete: bool,
-    pub(crate) queue_name: Option<String>,
-    pub(crate) job_type: Option<String>,
-    pub(crate) user_name: Option<String>,
-    pub(crate) tags: BTreeMap<String, String>,
-    pub(crate) cluster_id: Option<String>,
 }
 
 /// One job's record.
@@ -115,6 +101,7 @@ enum JobKey {
     Training(u64),
     Version(u64, u64),
     Visualization(u64),
+    Simple(Simple, Key),
 }
 
 /// What a delete found.
@@ -203,6 +190,8 @@ pub(crate) struct Store {
     pub(crate) visualization: BTreeMap<u64, Entry>,
     pub(crate) flink: ByCreation,
     pub(crate) executions: BTreeMap<String, Entry>,
+    /// The kinds of [`Simple`]'s table, each in id order.
+    pub(crate) simple: BTreeMap<Simple, BTreeMap<Key, Entry>>,
     pending: BinaryHeap<Reverse<(Instant, JobKey)>>,
 }
 
@@ -211,8 +200,33 @@ impl Store {
         *self = Store::default();
     }
 
+    /// The jobs of a kind of the table.
+    pub(crate) fn table(&self, kind: Simple) -> impl Iterator<Item = (&Key, &Entry)> {
+        self.simple.get(&kind).into_iter().flat_map(|t| t.iter())
+    }
+
+    /// One job of a kind of the table.
+    pub(crate) fn get(&self, kind: Simple, key: &Key) -> Option<&Entry> {
+        self.simple.get(&kind)?.get(key)
+    }
+
+    /// How many jobs of a kind of the table exist.
+    pub(crate) fn count(&self, kind: Simple) -> usize {
+        self.simple.get(&kind).map_or(0, BTreeMap::len)
+    }
+
     /// Adds (or replaces) a job.
     pub(crate) fn seed(&mut self, job: SeedJob, now_ms: u64) {
+        let job = match Simple::of(job) {
+            Ok((kind, key, attrs)) => {
+                self.simple
+                    .entry(kind)
+                    .or_default()
+                    .insert(key, Entry::new(attrs, now_ms));
+                return;
+            }
+            Err(job) => *job,
+        };
         match job {
             SeedJob::TrainingJob {
                 job_id,
@@ -326,6 +340,8 @@ impl Store {
                 self.executions
                     .insert(job_execution_id, Entry::new(attrs, now_ms));
             }
+            // Kept in the table (above).
+            _ => {}
         }
     }
 
@@ -387,6 +403,11 @@ impl Store {
                 cluster_id: e.attrs.cluster_id.clone(),
             });
         }
+        for (kind, jobs) in &self.simple {
+            for (key, e) in jobs {
+                out.push(kind.seed(key, &e.attrs, e.attrs.status.clone()));
+            }
+        }
         out
     }
 
@@ -411,6 +432,7 @@ impl Store {
                 .get_mut(id)
                 .and_then(|j| j.versions.get_mut(vid)),
             JobKey::Visualization(id) => self.visualization.get_mut(id),
+            JobKey::Simple(kind, key) => self.simple.get_mut(kind)?.get_mut(key),
         }
     }
 
@@ -439,6 +461,11 @@ impl Store {
             }
             JobKey::Visualization(id) => {
                 self.visualization.remove(id);
+            }
+            JobKey::Simple(kind, key) => {
+                if let Some(jobs) = self.simple.get_mut(kind) {
+                    jobs.remove(key);
+                }
             }
         }
     }
@@ -502,6 +529,24 @@ impl Store {
         now: Instant,
     ) -> Deleted {
         self.schedule(JobKey::Visualization(id), delay, now, false)
+    }
+
+    /// Deletes a job of a kind of the table: after `delay` when the kind deletes
+    /// asynchronously, at once otherwise.
+    pub(crate) fn delete_simple(
+        &mut self,
+        kind: Simple,
+        key: &Key,
+        delay: Duration,
+        now: Instant,
+    ) -> Deleted {
+        if kind.asynchronous() {
+            return self.schedule(JobKey::Simple(kind, key.clone()), delay, now, false);
+        }
+        match self.simple.get_mut(&kind).and_then(|t| t.remove(key)) {
+            Some(_) => Deleted::Yes,
+            None => Deleted::NotFound,
+        }
     }
 
     /// DLI deletes synchronously: the job is gone when the answer is sent.

@@ -25,9 +25,25 @@ fn seed_and_list_jobs() {
         assert_eq!(reply.status, 201, "{}", reply.text());
         assert_eq!(reply.json(), *job);
     }
+    // Seeded by the names the admin API took before, listed by the CLI's kind names.
+    let renamed: Vec<serde_json::Value> = jobs
+        .iter()
+        .zip([
+            "training-job-v1",
+            "training-job-version-v1",
+            "visualization-job-v1",
+            "flink-job",
+            "job-execution-v1",
+        ])
+        .map(|(job, kind)| {
+            let mut job = job.clone();
+            job["kind"] = json!(kind);
+            job
+        })
+        .collect();
     let listed = call(&emulator, "GET", "/_emulator/jobs", "");
     assert_eq!(listed.status, 200);
-    assert_eq!(listed.json(), json!(jobs));
+    assert_eq!(listed.json(), json!(renamed));
     let typed: Vec<SeedJob> = serde_json::from_slice(&listed.body).unwrap();
     assert_eq!(typed, emulator.jobs());
 
@@ -257,6 +273,62 @@ fn the_binary_seeds_prints_its_address_and_stops_on_sigterm() {
 }
 
 #[test]
+fn the_binary_seeds_samples_of_every_kind_over_90_days() {
+    let args: Vec<std::ffi::OsString> = ["--listen", "127.0.0.1:0", "--seed-samples"]
+        .map(Into::into)
+        .into();
+    let (mut child, addr) = start_binary(&args, "http");
+    let mut conn = common::Conn::open(addr);
+    let jobs = http::Request::builder()
+        .uri(format!("http://{addr}/_emulator/jobs"))
+        .body(Vec::new())
+        .unwrap();
+    let listed = conn.send(&jobs).reply().json();
+    let listed = listed.as_array().unwrap();
+    let kinds: std::collections::BTreeSet<&str> =
+        listed.iter().filter_map(|j| j["kind"].as_str()).collect();
+    assert_eq!(
+        kinds.into_iter().collect::<Vec<_>>(),
+        [
+            "flink-job",
+            "flink-template",
+            "job-binary-v1",
+            "job-execution-v1",
+            "job-v1",
+            "training-config-v1",
+            "training-job",
+            "training-job-v1",
+            "training-job-version-v1",
+            "visualization-job-v1",
+        ]
+    );
+    let now_ms = u64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis(),
+    )
+    .unwrap();
+    let day = 86_400_000;
+    let ages: Vec<u64> = listed
+        .iter()
+        .filter_map(|j| j["create_time"].as_u64())
+        .map(|t| now_ms.saturating_sub(t))
+        .collect();
+    assert_eq!(
+        ages.len(),
+        listed.len(),
+        "every sample has its creation time"
+    );
+    assert!(ages.iter().all(|a| *a <= 90 * day + 60_000), "{ages:?}");
+    assert!(ages.iter().any(|a| *a > 30 * day) && ages.iter().any(|a| *a < 30 * day));
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+}
+
+#[test]
 fn the_binary_refuses_bad_arguments() {
     let out = Command::new(env!("CARGO_BIN_EXE_otc-jobs-emulator"))
         .args(["--ak", "AK"])
@@ -394,7 +466,7 @@ fn usable_from_async_code() {
         stream.read_to_string(&mut answer).await.unwrap();
         assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
         assert!(
-            answer.ends_with(r#"[{"job_id":1,"kind":"flink_job"}]"#),
+            answer.ends_with(r#"[{"job_id":1,"kind":"flink-job"}]"#),
             "{answer}"
         );
         // Dropping inside async code stops the server without panicking.

@@ -48,6 +48,7 @@
 // cold `cargo doc --no-deps`); keep the version in step with Cargo.toml.
 #![doc(html_root_url = "https://docs.rs/otc-jobs-async/0.1.0")]
 
+mod kinds;
 mod operations;
 mod paging;
 #[cfg(feature = "rustls")]

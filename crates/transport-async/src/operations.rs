@@ -370,4 +370,340 @@ impl Client {
         self.send_impl(&otc_jobs_core::mrs::GetJobExecution::new(job_execution_id))
             .await
     }
+
+    /// This API is used to query the the created training jobs that meet the search criteria.
+    ///
+    /// Querying a Training Job List (ModelArts): `POST /v2/{project_id}/training-job-searches`.
+    ///
+    /// Sends [`ListTrainingJobsV2`](otc_jobs_core::modelarts::ListTrainingJobsV2) and returns its response.
+    ///
+    /// ```
+    /// use otc_jobs_async::Client;
+    /// use otc_jobs_async::otc_jobs_core::modelarts::ListTrainingJobsV2;
+    /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let answer = client.list_training_jobs_v2(ListTrainingJobsV2::new()).await?;
+    ///     let _ = answer;
+    ///     Ok(())
+    /// }
+    /// # let _ = example;
+    /// ```
+    pub async fn list_training_jobs_v2(
+        &self,
+        request: otc_jobs_core::modelarts::ListTrainingJobsV2,
+    ) -> Result<otc_jobs_core::modelarts::ListTrainingJobsV2Response, Error> {
+        self.send_impl(&request).await
+    }
+
+    /// This API is used to query the details about a training job.
+    ///
+    /// Querying the Details About a Training Job (ModelArts): `GET /v2/{project_id}/training-jobs/{training_job_id}`.
+    ///
+    /// Sends [`GetTrainingJobV2`](otc_jobs_core::modelarts::GetTrainingJobV2) and returns its response.
+    ///
+    /// ```
+    /// use otc_jobs_async::Client;
+    ///
+    /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let answer = client.get_training_job_v2("3faf5c03-aaa1-4cbe-879d-24b05d997347".parse()?).await?;
+    ///     let _ = answer;
+    ///     Ok(())
+    /// }
+    /// # let _ = example;
+    /// ```
+    pub async fn get_training_job_v2(
+        &self,
+        training_job_id: otc_jobs_core::PathId,
+    ) -> Result<otc_jobs_core::modelarts::GetTrainingJobV2Response, Error> {
+        self.send_impl(&otc_jobs_core::modelarts::GetTrainingJobV2::new(
+            training_job_id,
+        ))
+        .await
+    }
+
+    /// This API is used to delete a training job.
+    ///
+    /// Deleting a Training Job (ModelArts): `DELETE /v2/{project_id}/training-jobs/{training_job_id}`.
+    ///
+    /// Sends [`DeleteTrainingJobV2`](otc_jobs_core::modelarts::DeleteTrainingJobV2) and returns its response.
+    ///
+    /// ```
+    /// use otc_jobs_async::Client;
+    ///
+    /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let answer = client.delete_training_job_v2("3faf5c03-aaa1-4cbe-879d-24b05d997347".parse()?).await?;
+    ///     let _ = answer;
+    ///     Ok(())
+    /// }
+    /// # let _ = example;
+    /// ```
+    pub async fn delete_training_job_v2(
+        &self,
+        training_job_id: otc_jobs_core::PathId,
+    ) -> Result<otc_jobs_core::modelarts::DeleteTrainingJobV2Response, Error> {
+        self.send_impl(&otc_jobs_core::modelarts::DeleteTrainingJobV2::new(
+            training_job_id,
+        ))
+        .await
+    }
+
+    /// This API is used to list job templates.
+    ///
+    /// Listing Templates (Data Lake Insight): `GET /v1.0/{project_id}/streaming/job-templates`.
+    ///
+    /// Sends [`ListFlinkTemplates`](otc_jobs_core::dli::ListFlinkTemplates) and returns its response.
+    ///
+    /// ```
+    /// use otc_jobs_async::Client;
+    /// use otc_jobs_async::otc_jobs_core::dli::ListFlinkTemplates;
+    /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let answer = client.list_flink_templates(ListFlinkTemplates::new()).await?;
+    ///     let _ = answer;
+    ///     Ok(())
+    /// }
+    /// # let _ = example;
+    /// ```
+    pub async fn list_flink_templates(
+        &self,
+        request: otc_jobs_core::dli::ListFlinkTemplates,
+    ) -> Result<otc_jobs_core::dli::ListFlinkTemplatesResponse, Error> {
+        self.send_impl(&request).await
+    }
+
+    /// This API is used to delete a template.
+    ///
+    /// Deleting a Template (Data Lake Insight): `DELETE /v1.0/{project_id}/streaming/job-templates/{template_id}`.
+    ///
+    /// Sends [`DeleteFlinkTemplate`](otc_jobs_core::dli::DeleteFlinkTemplate) and returns its response.
+    ///
+    /// ```
+    /// use otc_jobs_async::Client;
+    ///
+    /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let answer = client.delete_flink_template(148).await?;
+    ///     let _ = answer;
+    ///     Ok(())
+    /// }
+    /// # let _ = example;
+    /// ```
+    pub async fn delete_flink_template(
+        &self,
+        template_id: i64,
+    ) -> Result<otc_jobs_core::dli::DeleteFlinkTemplateResponse, Error> {
+        self.send_impl(&otc_jobs_core::dli::DeleteFlinkTemplate::new(template_id))
+            .await
+    }
+
+    /// This API is used to obtain the created training job configurations that meet the search criteria.
+    ///
+    /// Querying a List of Training Job Configurations (ModelArts): `GET /v1/{project_id}/training-job-configs`.
+    ///
+    /// Sends [`ListTrainingConfigs`](otc_jobs_core::modelarts::ListTrainingConfigs) and returns its response.
+    ///
+    /// ```
+    /// use otc_jobs_async::Client;
+    /// use otc_jobs_async::otc_jobs_core::modelarts::ListTrainingConfigs;
+    /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let answer = client.list_training_configs(ListTrainingConfigs::new()).await?;
+    ///     let _ = answer;
+    ///     Ok(())
+    /// }
+    /// # let _ = example;
+    /// ```
+    pub async fn list_training_configs(
+        &self,
+        request: otc_jobs_core::modelarts::ListTrainingConfigs,
+    ) -> Result<otc_jobs_core::modelarts::ListTrainingConfigsResponse, Error> {
+        self.send_impl(&request).await
+    }
+
+    /// This API is used to obtain the details about a specified training job configuration.
+    ///
+    /// Querying the Details About a Training Job Configuration (ModelArts): `GET /v1/{project_id}/training-job-configs/{config_name}`.
+    ///
+    /// Sends [`GetTrainingConfig`](otc_jobs_core::modelarts::GetTrainingConfig) and returns its response.
+    ///
+    /// ```
+    /// use otc_jobs_async::Client;
+    /// use otc_jobs_async::otc_jobs_core::modelarts::GetTrainingConfig;
+    /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let answer = client.get_training_config(GetTrainingConfig::new("config123".parse()?)).await?;
+    ///     let _ = answer;
+    ///     Ok(())
+    /// }
+    /// # let _ = example;
+    /// ```
+    pub async fn get_training_config(
+        &self,
+        request: otc_jobs_core::modelarts::GetTrainingConfig,
+    ) -> Result<otc_jobs_core::modelarts::GetTrainingConfigResponse, Error> {
+        self.send_impl(&request).await
+    }
+
+    /// This API is used to delete a training job configuration.
+    ///
+    /// Deleting a Training Job Configuration (ModelArts): `DELETE /v1/{project_id}/training-job-configs/{config_name}`.
+    ///
+    /// Sends [`DeleteTrainingConfig`](otc_jobs_core::modelarts::DeleteTrainingConfig) and returns its response.
+    ///
+    /// ```
+    /// use otc_jobs_async::Client;
+    ///
+    /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let answer = client.delete_training_config("test-trainconfig".parse()?).await?;
+    ///     let _ = answer;
+    ///     Ok(())
+    /// }
+    /// # let _ = example;
+    /// ```
+    pub async fn delete_training_config(
+        &self,
+        config_name: otc_jobs_core::PathId,
+    ) -> Result<otc_jobs_core::modelarts::DeleteTrainingConfigResponse, Error> {
+        self.send_impl(&otc_jobs_core::modelarts::DeleteTrainingConfig::new(
+            config_name,
+        ))
+        .await
+    }
+
+    /// This API is used to query the job object list.
+    ///
+    /// Querying the Job Object List (MapReduce Service): `GET /v1.1/{project_id}/jobs`.
+    ///
+    /// Sends [`ListJobObjects`](otc_jobs_core::mrs::ListJobObjects) and returns its response.
+    ///
+    /// ```
+    /// use otc_jobs_async::Client;
+    /// use otc_jobs_async::otc_jobs_core::mrs::ListJobObjects;
+    /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let answer = client.list_job_objects(ListJobObjects::new()).await?;
+    ///     let _ = answer;
+    ///     Ok(())
+    /// }
+    /// # let _ = example;
+    /// ```
+    pub async fn list_job_objects(
+        &self,
+        request: otc_jobs_core::mrs::ListJobObjects,
+    ) -> Result<otc_jobs_core::mrs::ListJobObjectsResponse, Error> {
+        self.send_impl(&request).await
+    }
+
+    /// This API is used to query detailed information about a job object.
+    ///
+    /// Querying Job Object Details (MapReduce Service): `GET /v1.1/{project_id}/jobs/{job_id}`.
+    ///
+    /// Sends [`GetJobObject`](otc_jobs_core::mrs::GetJobObject) and returns its response.
+    ///
+    /// ```
+    /// use otc_jobs_async::Client;
+    ///
+    /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let answer = client.get_job_object("669b8ae8-0e74-4bc9-a7b6-6f8b4ad10bd3".parse()?).await?;
+    ///     let _ = answer;
+    ///     Ok(())
+    /// }
+    /// # let _ = example;
+    /// ```
+    pub async fn get_job_object(
+        &self,
+        job_id: otc_jobs_core::PathId,
+    ) -> Result<otc_jobs_core::mrs::GetJobObjectResponse, Error> {
+        self.send_impl(&otc_jobs_core::mrs::GetJobObject::new(job_id))
+            .await
+    }
+
+    /// This API is used to delete a job object.
+    ///
+    /// Deleting a Job Object (MapReduce Service): `DELETE /v1.1/{project_id}/jobs/{job_id}`.
+    ///
+    /// Sends [`DeleteJobObject`](otc_jobs_core::mrs::DeleteJobObject) and returns its response.
+    ///
+    /// ```
+    /// use otc_jobs_async::Client;
+    ///
+    /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let answer = client.delete_job_object("669b8ae8-0e74-4bc9-a7b6-6f8b4ad10bd3".parse()?).await?;
+    ///     let _ = answer;
+    ///     Ok(())
+    /// }
+    /// # let _ = example;
+    /// ```
+    pub async fn delete_job_object(
+        &self,
+        job_id: otc_jobs_core::PathId,
+    ) -> Result<otc_jobs_core::mrs::DeleteJobObjectResponse, Error> {
+        self.send_impl(&otc_jobs_core::mrs::DeleteJobObject::new(job_id))
+            .await
+    }
+
+    /// This API is used to query the binary object list.
+    ///
+    /// Querying the Binary Object List (MapReduce Service): `GET /v1.1/{project_id}/job-binaries`.
+    ///
+    /// Sends [`ListJobBinaries`](otc_jobs_core::mrs::ListJobBinaries) and returns its response.
+    ///
+    /// ```
+    /// use otc_jobs_async::Client;
+    /// use otc_jobs_async::otc_jobs_core::mrs::ListJobBinaries;
+    /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let answer = client.list_job_binaries(ListJobBinaries::new()).await?;
+    ///     let _ = answer;
+    ///     Ok(())
+    /// }
+    /// # let _ = example;
+    /// ```
+    pub async fn list_job_binaries(
+        &self,
+        request: otc_jobs_core::mrs::ListJobBinaries,
+    ) -> Result<otc_jobs_core::mrs::ListJobBinariesResponse, Error> {
+        self.send_impl(&request).await
+    }
+
+    /// This API is used to query detailed information about a binary object.
+    ///
+    /// Querying the Binary Object Details (MapReduce Service): `GET /v1.1/{project_id}/job-binaries/{job_binary_id}`.
+    ///
+    /// Sends [`GetJobBinary`](otc_jobs_core::mrs::GetJobBinary) and returns its response.
+    ///
+    /// ```
+    /// use otc_jobs_async::Client;
+    ///
+    /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let answer = client.get_job_binary("669b8ae8-0e74-4bc9-a7b6-6f8b4ad10bd3".parse()?).await?;
+    ///     let _ = answer;
+    ///     Ok(())
+    /// }
+    /// # let _ = example;
+    /// ```
+    pub async fn get_job_binary(
+        &self,
+        job_binary_id: otc_jobs_core::PathId,
+    ) -> Result<otc_jobs_core::mrs::GetJobBinaryResponse, Error> {
+        self.send_impl(&otc_jobs_core::mrs::GetJobBinary::new(job_binary_id))
+            .await
+    }
+
+    /// This API is used to delete a binary object.
+    ///
+    /// Deleting a Job Binary Object (MapReduce Service): `DELETE /v1.1/{project_id}/job-binaries/{job_binary_id}`.
+    ///
+    /// Sends [`DeleteJobBinary`](otc_jobs_core::mrs::DeleteJobBinary) and returns its response.
+    ///
+    /// ```
+    /// use otc_jobs_async::Client;
+    ///
+    /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let answer = client.delete_job_binary("669b8ae8-0e74-4bc9-a7b6-6f8b4ad10bd3".parse()?).await?;
+    ///     let _ = answer;
+    ///     Ok(())
+    /// }
+    /// # let _ = example;
+    /// ```
+    pub async fn delete_job_binary(
+        &self,
+        job_binary_id: otc_jobs_core::PathId,
+    ) -> Result<otc_jobs_core::mrs::DeleteJobBinaryResponse, Error> {
+        self.send_impl(&otc_jobs_core::mrs::DeleteJobBinary::new(job_binary_id))
+            .await
+    }
 }

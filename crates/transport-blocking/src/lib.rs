@@ -54,6 +54,7 @@
 // cold `cargo doc --no-deps`); keep the version in step with Cargo.toml.
 #![doc(html_root_url = "https://docs.rs/otc-jobs-blocking/0.1.0")]
 
+mod kinds;
 mod operations;
 mod paging;
 mod resolver;

@@ -47,10 +47,17 @@ impl crate::Operation for DeleteJobExecution {
     }
 }
 
-/// The body of a successful answer to [`DeleteJobExecution`]: the page documents no fields (an empty body reads as `{}`).
-#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Deserialize)]
+/// The body of a successful answer to [`DeleteJobExecution`]: the page documents no fields (an empty body reads as `{}`). Any JSON body is read as this (ModelArts answers 202 with `""`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct DeleteJobExecutionResponse {}
+
+impl<'de> serde::Deserialize<'de> for DeleteJobExecutionResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        serde::de::IgnoredAny::deserialize(deserializer)?;
+        Ok(DeleteJobExecutionResponse {})
+    }
+}
 
 impl crate::OperationResponse for DeleteJobExecutionResponse {}
 

@@ -4,43 +4,73 @@
 
 mod batch_delete_flink_jobs;
 mod delete_flink_job;
+mod delete_flink_template;
+mod delete_job_binary;
 mod delete_job_execution;
+mod delete_job_object;
+mod delete_training_config;
 mod delete_training_job;
+mod delete_training_job_v2;
 mod delete_training_job_version;
 mod delete_visualization_job;
 mod get_flink_job;
+mod get_job_binary;
 mod get_job_execution;
+mod get_job_object;
+mod get_training_config;
+mod get_training_job_v2;
 mod get_training_job_version;
 mod get_visualization_job;
+pub(crate) mod kind_rows;
+pub(crate) mod kinds;
 mod list_flink_jobs;
+mod list_flink_templates;
+mod list_job_binaries;
 mod list_job_executions;
+mod list_job_objects;
+mod list_training_configs;
 mod list_training_job_versions;
 mod list_training_jobs;
+mod list_training_jobs_v2;
 mod list_visualization_jobs;
 
 /// Data Lake Insight (`dli`): Flink jobs.
 pub mod dli {
     pub use super::batch_delete_flink_jobs::*;
     pub use super::delete_flink_job::*;
+    pub use super::delete_flink_template::*;
     pub use super::get_flink_job::*;
     pub use super::list_flink_jobs::*;
+    pub use super::list_flink_templates::*;
 }
 
 /// ModelArts (`modelarts`): training jobs and visualization jobs.
 pub mod modelarts {
+    pub use super::delete_training_config::*;
     pub use super::delete_training_job::*;
+    pub use super::delete_training_job_v2::*;
     pub use super::delete_training_job_version::*;
     pub use super::delete_visualization_job::*;
+    pub use super::get_training_config::*;
+    pub use super::get_training_job_v2::*;
     pub use super::get_training_job_version::*;
     pub use super::get_visualization_job::*;
+    pub use super::list_training_configs::*;
     pub use super::list_training_job_versions::*;
     pub use super::list_training_jobs::*;
+    pub use super::list_training_jobs_v2::*;
     pub use super::list_visualization_jobs::*;
 }
 
 /// MapReduce Service (`mrs`): job executions.
 pub mod mrs {
+    pub use super::delete_job_binary::*;
     pub use super::delete_job_execution::*;
+    pub use super::delete_job_object::*;
+    pub use super::get_job_binary::*;
     pub use super::get_job_execution::*;
+    pub use super::get_job_object::*;
+    pub use super::list_job_binaries::*;
     pub use super::list_job_executions::*;
+    pub use super::list_job_objects::*;
 }
