@@ -479,7 +479,7 @@ impl Emulator {
         self.shared.seed_many(jobs);
     }
 
-    /// Seeds [`samples`] of every kind, created over the last 90 days ([`SAMPLE_SPAN`]):
+    /// Seeds the [`samples`](fn@samples) of every kind, created over the last 90 days ([`SAMPLE_SPAN`]):
     /// what `otc-jobs --emulator` and `otc-jobs-emulator --seed-samples` start with.
     ///
     /// ```
