@@ -147,11 +147,17 @@ fuzz_target!(|data: &[u8]| {
     let mut printed = Vec::new();
     let checked = check_each!(&answer, &mut printed;
         dli::BatchDeleteFlinkJobs, dli::DeleteFlinkJob, dli::GetFlinkJob, dli::ListFlinkJobs,
+        dli::DeleteFlinkTemplate, dli::ListFlinkTemplates,
         modelarts::DeleteTrainingJob, modelarts::DeleteTrainingJobVersion,
         modelarts::DeleteVisualizationJob, modelarts::GetTrainingJobVersion,
         modelarts::GetVisualizationJob, modelarts::ListTrainingJobVersions,
         modelarts::ListTrainingJobs, modelarts::ListVisualizationJobs,
+        modelarts::DeleteTrainingConfig, modelarts::GetTrainingConfig,
+        modelarts::ListTrainingConfigs, modelarts::DeleteTrainingJobV2,
+        modelarts::GetTrainingJobV2, modelarts::ListTrainingJobsV2,
         mrs::DeleteJobExecution, mrs::GetJobExecution, mrs::ListJobExecutions,
+        mrs::DeleteJobBinary, mrs::GetJobBinary, mrs::ListJobBinaries,
+        mrs::DeleteJobObject, mrs::GetJobObject, mrs::ListJobObjects,
     );
     assert_eq!(
         checked,
