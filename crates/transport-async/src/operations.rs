@@ -819,7 +819,7 @@ impl Client {
     /// use otc_jobs_async::Client;
     ///
     /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
-    ///     let answer = client.batch_delete_job_executions_v2("669b8ae8-0e74-4bc9-a7b6-6f8b4ad10bd3".parse()?, Default::default()).await?;
+    ///     let answer = client.batch_delete_job_executions_v2("669b8ae8-0e74-4bc9-a7b6-6f8b4ad10bd3".parse()?, vec!["a".to_owned()]).await?;
     ///     let _ = answer;
     ///     Ok(())
     /// }
@@ -828,7 +828,7 @@ impl Client {
     pub async fn batch_delete_job_executions_v2(
         &self,
         cluster_id: otc_jobs_core::PathId,
-        job_id_list: Vec<serde_json::Value>,
+        job_id_list: Vec<String>,
     ) -> Result<otc_jobs_core::mrs::BatchDeleteJobExecutionsV2Response, Error> {
         self.send_impl(&otc_jobs_core::mrs::BatchDeleteJobExecutionsV2::new(
             cluster_id,

@@ -14,7 +14,7 @@ pub struct BatchDeleteJobExecutionsV2 {
     #[serde(skip)]
     pub cluster_id: crate::PathId,
     /// List of job IDs. For details on how to obtain the list of job IDs, see Obtaining a Job ID.
-    pub job_id_list: Vec<serde_json::Value>,
+    pub job_id_list: Vec<String>,
 }
 
 impl BatchDeleteJobExecutionsV2 {
@@ -24,12 +24,12 @@ impl BatchDeleteJobExecutionsV2 {
     /// use otc_jobs_core::mrs::BatchDeleteJobExecutionsV2;
     /// use otc_jobs_core::Operation;
     ///
-    /// let op = BatchDeleteJobExecutionsV2::new("669b8ae8-0e74-4bc9-a7b6-6f8b4ad10bd3".parse()?, Default::default());
+    /// let op = BatchDeleteJobExecutionsV2::new("669b8ae8-0e74-4bc9-a7b6-6f8b4ad10bd3".parse()?, vec!["a".to_owned()]);
     /// assert_eq!(op.cluster_id.as_str(), "669b8ae8-0e74-4bc9-a7b6-6f8b4ad10bd3");
     /// assert_eq!(BatchDeleteJobExecutionsV2::PATH_TEMPLATE, "/v2/{project_id}/clusters/{cluster_id}/job-executions/batch-delete");
     /// # Ok::<(), otc_jobs_core::InvalidPathId>(())
     /// ```
-    pub fn new(cluster_id: crate::PathId, job_id_list: Vec<serde_json::Value>) -> Self {
+    pub fn new(cluster_id: crate::PathId, job_id_list: Vec<String>) -> Self {
         Self {
             cluster_id,
             job_id_list,
