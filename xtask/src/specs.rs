@@ -111,6 +111,10 @@ pub struct DeletionEntry {
     pub probe: Option<String>,
     /// Whether the service deletes after answering.
     pub asynchronous: bool,
+    /// The request body array that takes the ids (a deletion of many, `job_id_list`): then
+    /// no `impl Deletion` (the probe takes one id); the kind table sends one id and polls
+    /// the probe with it.
+    pub ids: Option<String>,
     /// Why.
     pub reason: String,
 }
