@@ -6,11 +6,13 @@
 // The table's expectations are test assertions: they panic, as a test does.
 #![allow(clippy::panic, clippy::expect_used)]
 
+use otc_jobs_core::kinds::{Filters, Kind, KindId, Listing};
 use otc_jobs_core::mrs::{
     BatchDeleteJobExecutionsV2Response, GetJobExecutionV2Response, KillJobExecutionV2Response,
     ListClusters, ListClustersResponse, ListJobExecutionsV2, ListJobExecutionsV2Response,
 };
 use otc_jobs_core::{BuildError, Error, ErrorKind, PathId};
+use otc_jobs_driver::{WaitOptions, WaitOutcome};
 use otc_jobs_emulator::{Emulator, EmulatorConfig, Fault, FaultAction, SeedJob};
 
 use crate::{ClientSpec, Flavour};
@@ -47,6 +49,10 @@ pub enum MrsRun {
     WalkClusters(ListClusters),
     /// Every page of a cluster's job list, through `pages`.
     WalkJobs(&'static str, fn(PathId) -> ListJobExecutionsV2),
+    /// The kind table: `list_rows` of `job-execution` with these filters.
+    ListRows(&'static [(&'static str, &'static str)]),
+    /// The kind table: `delete_id(CLUSTER/JOB)`, then `wait_id_gone`.
+    DeleteAndWait(&'static str),
 }
 
 /// The typed answer of a call.
@@ -81,6 +87,12 @@ pub struct MrsOutcome {
     pub requests: Vec<String>,
     /// The jobs left in the emulator, as `kind id` (states of job executions too).
     pub remaining: Vec<String>,
+    /// The rows of a [`MrsRun::ListRows`], as `id | name | status | created (unix ms)`.
+    pub rows: Vec<String>,
+    /// What a [`MrsRun::ListRows`] could not list (the walks that ended).
+    pub unreadable: Vec<String>,
+    /// A wait's outcome (`Gone`, ...), without its timing.
+    pub waited: Option<String>,
 }
 
 fn error_text(e: &Error) -> String {
@@ -103,9 +115,27 @@ fn path_id(id: &str) -> Result<PathId, Error> {
     PathId::new(id).map_err(|e| Error::from(BuildError::from(e)))
 }
 
+// Made once per case and read at once: its size does not matter.
+#[allow(clippy::large_enum_variant)]
 enum Ran {
     Call(Result<MrsAnswer, Error>),
     Walk(Vec<String>, Vec<usize>, Option<Error>),
+    Rows(Result<Listing, Error>),
+    Wait(Result<WaitOutcome, Error>),
+}
+
+fn filters(set: &[(&str, &str)]) -> Result<Filters, Error> {
+    let mut f = Filters::new(Kind::JobExecution);
+    for (flag, value) in set {
+        f.set(flag, *value).expect("a filter the kind takes");
+    }
+    Ok(f)
+}
+
+fn kind_id(text: &str) -> Result<KindId, Error> {
+    Ok(Kind::JobExecution
+        .parse_id(text)
+        .expect("the case's id is a job-execution id"))
 }
 
 fn cluster_id(c: &otc_jobs_core::mrs::ListClustersCluster) -> String {
@@ -154,6 +184,17 @@ macro_rules! run_with {
                 Ok(c) => $walk!($client, make(c), job_id, $hook $(, $aw)?),
                 Err(e) => Ran::Walk(Vec::new(), Vec::new(), Some(e)),
             },
+            MrsRun::ListRows(set) => Ran::Rows(match filters(set) {
+                Ok(f) => $client.list_rows(&f)$(.$aw)?,
+                Err(e) => Err(e),
+            }),
+            MrsRun::DeleteAndWait(text) => Ran::Wait(match kind_id(text) {
+                Ok(id) => match $client.delete_id(&id)$(.$aw)? {
+                    Ok(()) => $client.wait_id_gone(&id, fast())$(.$aw)?,
+                    Err(e) => Err(e),
+                },
+                Err(e) => Err(e),
+            }),
         }
     };
 }
@@ -285,8 +326,54 @@ pub fn run_mrs_case(case: &MrsCase, flavour: Flavour) -> MrsOutcome {
             outcome.pages = pages;
             outcome.error = error.as_ref().map(error_text);
         }
+        Ran::Rows(Ok(listing)) => {
+            outcome.rows = listing
+                .rows
+                .iter()
+                .map(|r| {
+                    let created = r
+                        .created
+                        .and_then(|t| t.duration_since(std::time::SystemTime::UNIX_EPOCH).ok())
+                        .map_or("-".to_owned(), |d| d.as_millis().to_string());
+                    format!(
+                        "{} | {} | {} | {created}",
+                        r.id,
+                        r.name.as_deref().unwrap_or("-"),
+                        r.status.as_deref().unwrap_or("-")
+                    )
+                })
+                .collect();
+            // The request id differs from run to run: left out.
+            outcome.unreadable = listing
+                .unreadable
+                .iter()
+                .map(|e| {
+                    let text = e.to_string();
+                    match (text.find(", request id "), text.find(')')) {
+                        (Some(a), Some(b)) if a < b => format!("{}{}", &text[..a], &text[b..]),
+                        _ => text,
+                    }
+                })
+                .collect();
+        }
+        Ran::Wait(Ok(w)) => {
+            outcome.waited = Some(match w {
+                WaitOutcome::Gone { .. } => "Gone".to_owned(),
+                other => format!("{other:?}"),
+            });
+        }
+        Ran::Rows(Err(e)) | Ran::Wait(Err(e)) => outcome.error = Some(error_text(&e)),
     }
     outcome
+}
+
+fn fast() -> WaitOptions {
+    WaitOptions::default()
+        .delays(
+            std::time::Duration::from_millis(10),
+            std::time::Duration::from_millis(50),
+        )
+        .max_wait(std::time::Duration::from_secs(10))
 }
 
 /// The case called `name`.
@@ -625,6 +712,161 @@ pub fn mrs_cases() -> Vec<MrsCase> {
                         o.error.as_deref(),
                         Some("service 400 12000003 not_found=true")
                     );
+                },
+            )
+        },
+        MrsCase {
+            setup: |e| {
+                seed_two_clusters(e);
+                e.seed(
+                    SeedJob::mrs_cluster("5a3f1c2e-0c5d-4c6a-9b1e-000000000003")
+                        .create_time(T0 + 9000),
+                );
+            },
+            ..base(
+                "job_execution_rows_walk_every_cluster",
+                MrsRun::ListRows(&[]),
+                |o| {
+                    assert_eq!(o.error, None);
+                    assert_eq!(
+                        o.rows,
+                        [
+                            format!("{C2}/{} | report | RUNNING | {T0}", job(4)),
+                            format!("{C1}/{} | etl-3 | FAILED | {}", job(3), T0 + 3000),
+                            format!("{C1}/{} | etl-2 | FINISHED | {}", job(2), T0 + 2000),
+                            format!("{C1}/{} | etl-1 | RUNNING | {}", job(1), T0 + 1000),
+                        ]
+                    );
+                    assert!(o.unreadable.is_empty(), "{o:?}");
+                    // The clusters (one page), then each cluster's jobs, the empty one too.
+                    assert_eq!(o.requests.len(), 4, "{o:?}");
+                    assert!(o.requests[0].starts_with(&format!("GET /v1.1/{PID}/cluster_infos?")));
+                    assert!(
+                        o.requests[1]
+                            .starts_with(&format!("GET /v2/{PID}/clusters/{C2}/job-executions?"))
+                    );
+                    assert!(
+                        o.requests[2]
+                            .starts_with(&format!("GET /v2/{PID}/clusters/{C1}/job-executions?"))
+                    );
+                },
+            )
+        },
+        MrsCase {
+            setup: seed_two_clusters,
+            ..base(
+                "job_execution_rows_cluster_id_narrows_and_filters_travel",
+                MrsRun::ListRows(&[
+                    ("cluster-id", "5a3f1c2e-0c5d-4c6a-9b1e-000000000001"),
+                    ("status", "RUNNING"),
+                    ("name", "etl"),
+                ]),
+                |o| {
+                    assert_eq!(
+                        o.rows,
+                        [format!("{C1}/{} | etl-1 | RUNNING | {}", job(1), T0 + 1000)]
+                    );
+                    // No cluster list: the one cluster is walked, the filters in its query.
+                    assert_eq!(o.requests.len(), 1, "{o:?}");
+                    assert!(o.requests[0].contains("job_state=RUNNING"), "{o:?}");
+                    assert!(o.requests[0].contains("job_name=etl"), "{o:?}");
+                },
+            )
+        },
+        MrsCase {
+            setup: |e| {
+                seed_two_clusters(e);
+                // Cluster 1 is deleted between the cluster list and its jobs.
+                e.add_fault(
+                    Fault::new(
+                        "GET",
+                        &format!("/v2/*/clusters/{C1}/job-executions"),
+                        FaultAction::respond(
+                            400,
+                            &[],
+                            r#"{"errorCode":"12000003","errorMsg":"The cluster does not exist."}"#,
+                        ),
+                    )
+                    .always(),
+                );
+            },
+            ..base(
+                "job_execution_rows_a_cluster_gone_mid_walk_is_reported",
+                MrsRun::ListRows(&[]),
+                |o| {
+                    assert_eq!(o.error, None, "the other clusters are still listed");
+                    assert_eq!(
+                        o.rows,
+                        [format!("{C2}/{} | report | RUNNING | {T0}", job(4))]
+                    );
+                    assert_eq!(o.unreadable.len(), 1, "{o:?}");
+                    assert!(
+                        o.unreadable[0].starts_with(&format!(
+                            "the job-execution list of cluster_id \"{C1}\" ended: "
+                        )),
+                        "{o:?}"
+                    );
+                    assert!(o.unreadable[0].contains("12000003"), "{o:?}");
+                },
+            )
+        },
+        MrsCase {
+            setup: seed_two_clusters,
+            ..base(
+                "job_execution_running_is_killed_then_deleted",
+                MrsRun::DeleteAndWait(
+                    "5a3f1c2e-0c5d-4c6a-9b1e-000000000001/981374c1-85da-44ee-be32-000000000001",
+                ),
+                |o| {
+                    assert_eq!(o.waited.as_deref(), Some("Gone"), "{o:?}");
+                    let detail = format!("GET /v2/{PID}/clusters/{C1}/job-executions/{}", job(1));
+                    assert_eq!(
+                        o.requests,
+                        [
+                            detail.clone(),
+                            format!(
+                                "POST /v2/{PID}/clusters/{C1}/job-executions/{}/kill",
+                                job(1)
+                            ),
+                            format!(
+                                r#"POST /v2/{PID}/clusters/{C1}/job-executions/batch-delete {{"job_id_list":["{}"]}}"#,
+                                job(1)
+                            ),
+                            detail,
+                        ]
+                    );
+                    assert!(!o.remaining.iter().any(|r| r.contains(&job(1))), "{o:?}");
+                },
+            )
+        },
+        MrsCase {
+            setup: seed_two_clusters,
+            ..base(
+                "job_execution_finished_is_deleted_without_a_kill",
+                MrsRun::DeleteAndWait(
+                    "5a3f1c2e-0c5d-4c6a-9b1e-000000000001/981374c1-85da-44ee-be32-000000000002",
+                ),
+                |o| {
+                    assert_eq!(o.waited.as_deref(), Some("Gone"), "{o:?}");
+                    assert_eq!(o.requests.len(), 3, "detail, batch-delete, one poll: {o:?}");
+                    assert!(!o.requests.iter().any(|r| r.ends_with("/kill")), "{o:?}");
+                },
+            )
+        },
+        MrsCase {
+            setup: seed_two_clusters,
+            ..base(
+                "job_execution_in_a_gone_cluster_is_not_found",
+                MrsRun::DeleteAndWait(
+                    "5a3f1c2e-0c5d-4c6a-9b1e-000000000009/981374c1-85da-44ee-be32-000000000001",
+                ),
+                |o| {
+                    assert_eq!(
+                        o.error.as_deref(),
+                        Some("service 400 12000003 not_found=true")
+                    );
+                    assert_eq!(o.requests.len(), 1, "nothing is killed or deleted: {o:?}");
+                    assert_eq!(o.remaining.len(), 4);
                 },
             )
         },

@@ -44,4 +44,10 @@ suite!(
     cluster_list_walks_by_page_number,
     job_list_walks_250_by_page_number_from_1,
     job_list_walk_ends_with_the_error_when_the_cluster_goes,
+    job_execution_rows_walk_every_cluster,
+    job_execution_rows_cluster_id_narrows_and_filters_travel,
+    job_execution_rows_a_cluster_gone_mid_walk_is_reported,
+    job_execution_running_is_killed_then_deleted,
+    job_execution_finished_is_deleted_without_a_kill,
+    job_execution_in_a_gone_cluster_is_not_found,
 );
