@@ -613,7 +613,7 @@ fn resolve_one(
                     e.delete
                 );
             }
-            if pop.path_params.len() > 0
+            if !pop.path_params.is_empty()
                 || pop.query.iter().any(|q| q.required)
                 || pop.body.iter().any(|f| f.required)
             {

@@ -780,7 +780,7 @@ pub fn mrs_cases() -> Vec<MrsCase> {
                 e.add_fault(
                     Fault::new(
                         "GET",
-                        &format!("/v2/*/clusters/{C1}/job-executions"),
+                        format!("/v2/*/clusters/{C1}/job-executions"),
                         FaultAction::respond(
                             400,
                             &[],
