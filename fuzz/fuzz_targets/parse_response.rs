@@ -168,7 +168,7 @@ fuzz_target!(|data: &[u8]| {
     if let Err(e) = parse_token_response(&answer) {
         check_error(&e);
     }
-    if let Err(e) = parse_projects_response(&answer) {
+    if let Err(e) = parse_projects_response(&answer, "eu-de") {
         check_error(&e);
     }
 });

@@ -3,12 +3,13 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+use clap::{Arg, ArgMatches, Args, FromArgMatches, Parser, Subcommand, ValueEnum};
 use regex::Regex;
 
 use crate::journal::Fsync;
-use crate::kinds::Kind;
 use crate::select::{parse_age, parse_regex};
+use otc_jobs_core::kinds::Kind;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -19,7 +20,7 @@ Examples:
   otc-jobs clean flink-job --older-than 7d --name-regex '^nightly-' --dry-run
 
   # Delete ids from a file, 16 at a time, at most 20 requests/s, resumable
-  cat ids.txt | otc-jobs delete job-execution - --yes --parallelism 16 --max-rate 20 \\
+  cat ids.txt | otc-jobs delete job-execution-v1 - --yes --parallelism 16 --max-rate 20 \\
       --journal run.journal --report report.json
 
 Configuration comes from OS_* variables or clouds.yaml (OS_CLOUD / --os-cloud),
@@ -28,8 +29,8 @@ overridden by the flags above.
 Exit codes: 0 all deleted or already gone, 1 some failed, 2 usage or configuration
 (nothing deleted), 3 a wait timed out, 130 interrupted (report written).";
 
-/// otc-jobs: list, delete and clean up Open Telekom Cloud jobs (ModelArts training and
-/// visualization jobs, DLI Flink jobs, MRS job executions).
+/// otc-jobs: list, delete and clean up Open Telekom Cloud jobs (ModelArts training jobs,
+/// DLI Flink jobs and templates, MRS jobs; `otc-jobs kinds` lists every kind).
 #[derive(Debug, Parser)]
 #[command(name = "otc-jobs", version, after_help = EXAMPLES, max_term_width = 100)]
 pub(crate) struct Cli {
@@ -111,8 +112,8 @@ pub(crate) enum Command {
     /// List jobs of a kind (read-only)
     #[command(after_help = "Example:\n  otc-jobs list flink-job --older-than 30d -o json")]
     List {
-        /// Kind of job
-        #[arg(value_enum)]
+        /// Kind of job (`otc-jobs kinds` lists them)
+        #[arg(value_parser = kind_parser())]
         kind: Kind,
         /// Which jobs.
         #[command(flatten)]
@@ -121,54 +122,22 @@ pub(crate) enum Command {
     /// Delete jobs by id ("-" reads ids from stdin, one per line)
     #[command(
         after_help = "Examples:\n  otc-jobs delete flink-job 148 149 --yes\n  \
-        otc-jobs delete training-job-version 10/2 10/3 --yes\n  \
-        otc-jobs delete training-job-version --job-id 10 2 3 --yes\n  \
-        otc-jobs list job-execution -o ndjson | jq -r .id | otc-jobs delete job-execution - --yes"
+        otc-jobs delete training-job-version-v1 10/2 10/3 --yes\n  \
+        otc-jobs delete training-job-version-v1 --job-id 10 2 3 --yes\n  \
+        otc-jobs list job-execution-v1 -o ndjson | jq -r .id | otc-jobs delete job-execution-v1 - --yes"
     )]
-    Delete {
-        /// Kind of job
-        #[arg(value_enum)]
-        kind: Kind,
-        /// Ids to delete, or "-" for stdin
-        #[arg(required = true, value_name = "ID")]
-        ids: Vec<String>,
-        /// Training job of the version ids (then each ID is a VERSION_ID)
-        #[arg(long, value_name = "JOB_ID")]
-        job_id: Option<i64>,
-        /// Ids never to touch, one per line
-        #[arg(long, value_name = "FILE")]
-        exclude_file: Option<PathBuf>,
-        /// How to run.
-        #[command(flatten)]
-        run: RunArgs,
-    },
+    Delete(DeleteArgs),
     /// Wait until deleted jobs are gone
-    #[command(after_help = "Example:\n  otc-jobs wait training-job 10 11 --max-wait 10m")]
-    Wait {
-        /// Kind of job
-        #[arg(value_enum)]
-        kind: Kind,
-        /// Ids to wait for, or "-" for stdin
-        #[arg(required = true, value_name = "ID")]
-        ids: Vec<String>,
-        /// Training job of the version ids
-        #[arg(long, value_name = "JOB_ID")]
-        job_id: Option<i64>,
-        /// Longest wait per job (the SDK's default; --timeout is another name for it)
-        #[arg(long, alias = "timeout", value_parser = parse_age, default_value = DEFAULT_MAX_WAIT, value_name = "DURATION")]
-        max_wait: Duration,
-        /// Write the JSON report to FILE
-        #[arg(long, value_name = "FILE")]
-        report: Option<PathBuf>,
-    },
+    #[command(after_help = "Example:\n  otc-jobs wait training-job-v1 10 11 --max-wait 10m")]
+    Wait(WaitArgs),
     /// List, filter, confirm, delete (and wait): list → plan → confirm → delete → report
     #[command(
         after_help = "Examples:\n  otc-jobs clean flink-job --older-than 7d --dry-run\n  \
-        otc-jobs clean flink-job --status job_failed --queue-name etl --yes --journal clean.journal"
+        otc-jobs clean flink-job --status job_submit_fail --queue-name etl --yes --journal clean.journal"
     )]
     Clean {
-        /// Kind of job
-        #[arg(value_enum)]
+        /// Kind of job (`otc-jobs kinds` lists them)
+        #[arg(value_parser = kind_parser())]
         kind: Kind,
         /// Which jobs.
         #[command(flatten)]
@@ -177,6 +146,9 @@ pub(crate) enum Command {
         #[command(flatten)]
         run: RunArgs,
     },
+    /// Every kind of job: its service, API version, id shape, actions and server filters
+    #[command(after_help = "Example:\n  otc-jobs kinds -o json")]
+    Kinds,
     /// Print a shell completion script
     #[command(
         after_help = "Example:\n  otc-jobs completions bash > ~/.local/share/bash-completion/completions/otc-jobs",
@@ -199,6 +171,54 @@ pub(crate) enum Command {
     },
 }
 
+/// A KIND argument: one of [`Kind::ALL`]'s names (help and completions list them).
+fn kind_parser() -> impl TypedValueParser<Value = Kind> {
+    PossibleValuesParser::new(
+        Kind::ALL.map(|kind| PossibleValue::new(kind.name()).help(kind.facts().doc)),
+    )
+    .try_map(|name| name.parse::<Kind>())
+}
+
+// `otc-jobs delete`'s arguments.
+#[derive(Debug, Args)]
+pub(crate) struct DeleteArgs {
+    /// Kind of job (`otc-jobs kinds` lists them)
+    #[arg(value_parser = kind_parser())]
+    pub(crate) kind: Kind,
+    /// Ids to delete, or "-" for stdin
+    #[arg(required = true, value_name = "ID")]
+    pub(crate) ids: Vec<String>,
+    /// The parent job of the ids, for a kind with a parent (then each ID is the child's own)
+    #[arg(long, value_name = "JOB_ID")]
+    pub(crate) job_id: Option<String>,
+    /// Ids never to touch, one per line
+    #[arg(long, value_name = "FILE")]
+    pub(crate) exclude_file: Option<PathBuf>,
+    /// How to run.
+    #[command(flatten)]
+    pub(crate) run: RunArgs,
+}
+
+// `otc-jobs wait`'s arguments.
+#[derive(Debug, Args)]
+pub(crate) struct WaitArgs {
+    /// Kind of job (`otc-jobs kinds` lists them)
+    #[arg(value_parser = kind_parser())]
+    pub(crate) kind: Kind,
+    /// Ids to wait for, or "-" for stdin
+    #[arg(required = true, value_name = "ID")]
+    pub(crate) ids: Vec<String>,
+    /// The parent job of the ids, for a kind with a parent
+    #[arg(long, value_name = "JOB_ID")]
+    pub(crate) job_id: Option<String>,
+    /// Longest wait per job (the SDK's default; --timeout is another name for it)
+    #[arg(long, alias = "timeout", value_parser = parse_age, default_value = DEFAULT_MAX_WAIT, value_name = "DURATION")]
+    pub(crate) max_wait: Duration,
+    /// Write the JSON report to FILE
+    #[arg(long, value_name = "FILE")]
+    pub(crate) report: Option<PathBuf>,
+}
+
 /// Which jobs: client-side filters, and server-side ones passed to the list call.
 #[derive(Debug, Args)]
 pub(crate) struct SelectArgs {
@@ -214,45 +234,82 @@ pub(crate) struct SelectArgs {
     /// Ids never to touch, one per line
     #[arg(long, value_name = "FILE")]
     pub(crate) exclude_file: Option<PathBuf>,
-    /// Server-side: status (e.g. job_failed; ModelArts: a status number)
-    #[arg(long)]
-    pub(crate) status: Option<String>,
-    /// Server-side: name (DLI: name contains it; ModelArts: search_content)
-    #[arg(long)]
-    pub(crate) name: Option<String>,
-    /// Server-side: list order by creation time
-    #[arg(long, value_enum)]
-    pub(crate) order: Option<Order>,
-    /// Server-side (DLI): queue name
-    #[arg(long, value_name = "QUEUE")]
-    pub(crate) queue_name: Option<String>,
-    /// Server-side (DLI): job type
-    #[arg(long, value_name = "TYPE")]
-    pub(crate) job_type: Option<String>,
-    /// Server-side (DLI): user name
-    #[arg(long, value_name = "USER")]
-    pub(crate) user_name: Option<String>,
-    /// Server-side (DLI): tags (key=value)
-    #[arg(long)]
-    pub(crate) tags: Option<String>,
+    /// Server-side filters (each kind's own: `otc-jobs kinds` shows which kind has which).
+    #[command(flatten)]
+    pub(crate) server: ServerFlags,
 }
 
-/// A list order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub(crate) enum Order {
-    /// Oldest first
-    Asc,
-    /// Newest first
-    Desc,
-}
+/// The server filter flags (`--status`, `--queue-name`, ...): every filter flag of the kind
+/// table, each once, in the order the kinds declare them. Lowered into the kind's
+/// [`Filters`](otc_jobs_core::kinds::Filters), which refuses a filter the kind lacks.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct ServerFlags(pub(crate) Vec<(&'static str, String)>);
 
-impl Order {
-    /// As the list APIs write it.
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            Order::Asc => "asc",
-            Order::Desc => "desc",
+/// Every filter flag of [`Kind::ALL`], with the kinds that have it.
+fn filter_flags() -> Vec<(&'static str, Vec<Kind>)> {
+    let mut flags: Vec<(&'static str, Vec<Kind>)> = Vec::new();
+    for kind in Kind::ALL {
+        for filter in kind.filters() {
+            match flags.iter_mut().find(|(flag, _)| *flag == filter.flag) {
+                Some((_, kinds)) => kinds.push(kind),
+                None => flags.push((filter.flag, vec![kind])),
+            }
         }
+    }
+    flags
+}
+
+impl FromArgMatches for ServerFlags {
+    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+        let mut set = Vec::new();
+        for (flag, _) in filter_flags() {
+            if let Some(value) = matches.get_one::<String>(flag) {
+                set.push((flag, value.clone()));
+            }
+        }
+        Ok(ServerFlags(set))
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        *self = ServerFlags::from_arg_matches(matches)?;
+        Ok(())
+    }
+}
+
+impl Args for ServerFlags {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        filter_flags().into_iter().fold(cmd, |cmd, (flag, kinds)| {
+            // The same documented values for every kind that has it: clap offers them.
+            let values = kinds
+                .first()
+                .and_then(|k| k.facts().filter(flag))
+                .map(|f| f.values)
+                .unwrap_or_default();
+            let same = kinds
+                .iter()
+                .all(|k| k.facts().filter(flag).map(|f| f.values) == Some(values));
+            let of = if kinds.len() == Kind::ALL.len() {
+                "every kind".to_owned()
+            } else {
+                kinds
+                    .iter()
+                    .map(|k| k.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let mut arg = Arg::new(flag)
+                .long(flag)
+                .value_name("VALUE")
+                .help(format!("Server-side filter ({of})"));
+            if same && !values.is_empty() {
+                arg = arg.value_parser(PossibleValuesParser::new(values.iter().copied()));
+            }
+            cmd.arg(arg)
+        })
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        ServerFlags::augment_args(cmd)
     }
 }
 
@@ -277,8 +334,9 @@ pub(crate) struct RunArgs {
     /// Longest wait per job, with --wait (the SDK's default; --timeout is another name for it)
     #[arg(long, alias = "timeout", value_parser = parse_age, default_value = DEFAULT_MAX_WAIT, value_name = "DURATION")]
     pub(crate) max_wait: Duration,
-    /// Flink jobs only: delete in batches (the batch answer has no ids; a chunk with any
-    /// failure is redone one by one, its deleted ids then show as already_gone)
+    /// Kinds with a batch deletion (`otc-jobs kinds`): delete in batches (DLI's answer has
+    /// no ids; a chunk with any failure is redone one by one, its deleted ids then show as
+    /// already_gone)
     #[arg(long)]
     pub(crate) batch: bool,
     /// Ids per batch, with --batch
@@ -334,10 +392,10 @@ mod tests {
         for spelling in ["--max-wait", "--timeout"] {
             let cli = Cli::try_parse_from(["otc-jobs", "wait", "flink-job", "1", spelling, "90s"])
                 .unwrap();
-            let Command::Wait { max_wait, .. } = cli.command else {
+            let Command::Wait(wait) = cli.command else {
                 panic!("{:?}", cli.command)
             };
-            assert_eq!(max_wait, Duration::from_secs(90), "{spelling}");
+            assert_eq!(wait.max_wait, Duration::from_secs(90), "{spelling}");
         }
         let cli = Cli::try_parse_from(["otc-jobs", "clean", "flink-job", "--wait"]).unwrap();
         let Command::Clean { run, .. } = cli.command else {

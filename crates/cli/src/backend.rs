@@ -1,163 +1,110 @@
-//! The seam between the commands and the services: the few calls the commands make per
-//! kind. [`crate::sdk`] implements it with otc-jobs-async; the tests implement it in memory.
+//! The seam between the commands and the services: the few calls the commands make, in
+//! the SDK's types (a kind's [`Filters`], a [`KindId`] that carries its kind, the SDK's
+//! [`Error`] and [`WaitOutcome`]). [`crate::sdk`] implements it with otc-jobs-async; the
+//! executor's tests implement it in memory.
 //!
 //! Retries are the SDK's (inside each call); throttling across the run and how many
-//! deletions are in flight are the executor's, for every backend alike.
+//! deletions are in flight are the executor's, for every backend alike. What a failed
+//! call means for the executor is read from [`Error`] here, once ([`verdict`]).
 
 use std::future::Future;
 use std::time::{Duration, SystemTime};
 
-use serde::Serialize;
-
-use crate::kinds::{JobId, Kind};
-
-/// One listed job.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub(crate) struct JobRow {
-    /// Its id.
-    #[serde(serialize_with = "crate::backend::display")]
-    pub(crate) id: JobId,
-    /// Its name, where the service gives one.
-    pub(crate) name: Option<String>,
-    /// Its status, as the service writes it.
-    pub(crate) status: Option<String>,
-    /// When it was created.
-    #[serde(serialize_with = "crate::backend::rfc3339")]
-    pub(crate) created: Option<SystemTime>,
-    /// The DLI queue, where there is one.
-    pub(crate) queue: Option<String>,
-}
-
-/// Filters the service applies itself (passed through to the list call).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct ServerFilters {
-    /// `status`.
-    pub(crate) status: Option<String>,
-    /// `name` (DLI: a substring match).
-    pub(crate) name: Option<String>,
-    /// DLI `queue_name`.
-    pub(crate) queue_name: Option<String>,
-    /// DLI `job_type`.
-    pub(crate) job_type: Option<String>,
-    /// DLI `user_name`.
-    pub(crate) user_name: Option<String>,
-    /// DLI `tags`.
-    pub(crate) tags: Option<String>,
-    /// Sort order, `asc` or `desc` (DLI, ModelArts).
-    pub(crate) order: Option<String>,
-}
-
-/// What a failed call means for the executor. The SDK has already retried what it
-/// retries (5xx, lost connections, timeouts, cut-short answers: its rules, not ours);
-/// what reaches the executor is final, except throttling, which the run's shared
-/// throttle handles.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum ErrorClass {
-    /// The job does not exist.
-    NotFound,
-    /// Throttled (429 / `APIG.0308`) beyond what the SDK waited out: the whole run slows
-    /// down and the id is tried again.
-    Throttled {
-        /// How long the service asked to wait.
-        retry_after: Option<Duration>,
-    },
-    /// The service said no, or no clear answer came after the SDK's retries.
-    Fatal,
-    /// Not the service's answer but the setup's: the gateway refused the credentials
-    /// (401/403 `APIG.…`), the endpoint does not serve the API (a gateway 404 `APIG.0101`,
-    /// an HTML or empty 404), or nothing listens there (connection refused). On the
-    /// first calls of a run it stops the run; later, it is a failure like [`Fatal`](Self::Fatal).
-    Misconfigured {
-        /// What to check.
-        hint: &'static str,
-    },
-}
-
-/// A failed call: what it means, and what the service said.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct CallError {
-    /// What it means.
-    pub(crate) class: ErrorClass,
-    /// The HTTP status, if an answer came.
-    pub(crate) status: Option<u16>,
-    /// The service's error code.
-    pub(crate) code: Option<String>,
-    /// The message (the service's, or what went wrong).
-    pub(crate) message: String,
-    /// The request id of the answer.
-    pub(crate) request_id: Option<String>,
-    /// Requests the SDK sent for the call (its retries included).
-    pub(crate) attempts: u32,
-    /// An earlier attempt of the call failed without a clear answer (timeout, connection
-    /// closed, answer cut short): it may have been carried out.
-    pub(crate) earlier_attempt_unknown: bool,
-}
-
-impl std::fmt::Display for CallError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if let Some(status) = self.status {
-            write!(f, "HTTP {status} ")?;
-        }
-        if let Some(code) = &self.code {
-            write!(f, "{code} ")?;
-        }
-        f.write_str(&self.message)?;
-        if let Some(id) = &self.request_id {
-            write!(f, " (request id {id})")?;
-        }
-        Ok(())
-    }
-}
-
-/// How waiting for a deleted job ended (the SDK's waiter decided it).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Waited {
-    /// It is gone.
-    Gone,
-    /// In a status that means its deletion failed.
-    Failed(String),
-    /// Still there when the wait was spent, in this status.
-    TimedOut(Option<String>),
-    /// A synchronous deletion said done, but the job is still there, in this status.
-    StillPresent(Option<String>),
-}
-
-/// One entry of a batch deletion's answer. DLI's answer carries no ids: entries are
-/// matched to ids by nothing, see the executor's batch mode.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct BatchEntry {
-    /// `is_success`.
-    pub(crate) is_success: bool,
-    /// `message`.
-    pub(crate) message: Option<String>,
-}
+use otc_jobs_async::WaitOutcome;
+use otc_jobs_core::Error;
+use otc_jobs_core::auth::SigningTime;
+use otc_jobs_core::kinds::{BatchEntry, Filters, KindBatch, KindId, Listing};
+use otc_jobs_core::{RetryAfter, is_throttled};
 
 /// The calls the commands need. Each is one SDK call, with the SDK's retries.
 pub(crate) trait Backend: Send + Sync + 'static {
-    /// Every job of `kind` the service lists with `filters` (all pages).
-    fn list(
-        &self,
-        kind: Kind,
-        filters: &ServerFilters,
-    ) -> impl Future<Output = Result<Vec<JobRow>, CallError>> + Send;
+    /// Every job of the filters' kind the service lists with them (all pages).
+    fn list(&self, filters: &Filters) -> impl Future<Output = Result<Listing, Error>> + Send;
 
     /// Deletes one job.
-    fn delete(&self, kind: Kind, id: &JobId) -> impl Future<Output = Result<(), CallError>> + Send;
+    fn delete(&self, id: &KindId) -> impl Future<Output = Result<(), Error>> + Send;
 
-    /// Waits, at most `max_wait`, polling every `poll` or more, until a deleted job is gone.
+    /// Waits, at most `max_wait`, polling every `poll` or more, until a deleted job is
+    /// gone (the SDK's waiter: "not found" is gone, decided there).
     fn wait_gone(
         &self,
-        kind: Kind,
-        id: &JobId,
+        id: &KindId,
         max_wait: Duration,
         poll: Duration,
-    ) -> impl Future<Output = Result<Waited, CallError>> + Send;
+    ) -> impl Future<Output = Result<WaitOutcome, Error>> + Send;
 
-    /// Deletes Flink jobs in one request (DLI's batch deletion).
+    /// Deletes the ids of `batch` in one request (the kind's batch deletion).
     fn batch_delete(
         &self,
-        ids: &[JobId],
-    ) -> impl Future<Output = Result<Vec<BatchEntry>, CallError>> + Send;
+        batch: &KindBatch,
+    ) -> impl Future<Output = Result<Vec<BatchEntry>, Error>> + Send;
+}
+
+/// What a failed call means for the executor. The SDK has already retried what it
+/// retries (5xx, lost connections, timeouts, cut-short answers: its rules, not ours).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    /// The service says the job does not exist.
+    NotFound,
+    /// Throttled (429 / `APIG.0308`) beyond what the SDK waited out: the whole run slows
+    /// down (this long, if the service said) and the id is tried again.
+    Throttled(Option<Duration>),
+    /// Not the service's answer but the setup's (credentials, endpoint, nothing
+    /// listening): on the first calls of a run it stops the run. What to check.
+    Misconfigured(&'static str),
+    /// The service said no, or no clear answer came after the SDK's retries.
+    Fatal,
+}
+
+/// What `error` means for the executor, from its own methods: the one place it is read.
+pub(crate) fn verdict(error: &Error) -> Verdict {
+    if error.is_misconfiguration() {
+        Verdict::Misconfigured(error.hint().unwrap_or_default())
+    } else if error.is_not_found() {
+        Verdict::NotFound
+    } else if is_throttled(error) {
+        let now = SigningTime::from_system_time(SystemTime::now());
+        Verdict::Throttled(
+            error
+                .as_service()
+                .and_then(|e| e.retry_after)
+                .map(|r: RetryAfter| r.wait_from(now)),
+        )
+    } else {
+        Verdict::Fatal
+    }
+}
+
+/// What a report says of `error`: the service's own message, else the error's text,
+/// without the hint (the executor gives it once, with the reason the run stopped).
+pub(crate) fn message(error: &Error) -> String {
+    if let Some(message) = error.as_service().and_then(|e| e.message.clone()) {
+        return message;
+    }
+    let text = error.to_string();
+    match error.hint() {
+        Some(hint) => text
+            .strip_suffix(&format!(" ({hint})"))
+            .map_or_else(|| text.clone(), str::to_owned),
+        None => text,
+    }
+}
+
+/// `error` in one line: `HTTP 403 ModelArts.0210 wrong project (request id req-9)`.
+pub(crate) fn one_line(error: &Error) -> String {
+    let mut line = String::new();
+    if let Some(status) = error.status() {
+        line.push_str(&format!("HTTP {} ", status.as_u16()));
+    }
+    if let Some(code) = error.code() {
+        line.push_str(code);
+        line.push(' ');
+    }
+    line.push_str(&message(error));
+    if let Some(id) = error.request_id() {
+        line.push_str(&format!(" (request id {id})"));
+    }
+    line
 }
 
 /// Serialises with `Display`.
@@ -168,13 +115,114 @@ pub(crate) fn display<T: std::fmt::Display, S: serde::Serializer>(
     serializer.collect_str(value)
 }
 
-/// Serialises a time as RFC 3339 (UTC, seconds).
-pub(crate) fn rfc3339<S: serde::Serializer>(
-    value: &Option<SystemTime>,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    match value {
-        Some(t) => serializer.collect_str(&humantime::format_rfc3339_seconds(*t)),
-        None => serializer.serialize_none(),
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use otc_jobs_core::{Service, ServiceError, TransportError, TransportErrorKind};
+
+    fn answer(status: u16, retry_after: Option<&str>, body: &str) -> Error {
+        answer_of(Service::Dli, status, retry_after, body)
+    }
+
+    fn answer_of(service: Service, status: u16, retry_after: Option<&str>, body: &str) -> Error {
+        let mut headers = http::HeaderMap::new();
+        headers.insert("x-request-id", http::HeaderValue::from_static("req-9"));
+        if let Some(value) = retry_after.and_then(|v| http::HeaderValue::from_str(v).ok()) {
+            headers.insert("retry-after", value);
+        }
+        let status = http::StatusCode::from_u16(status).unwrap_or_default();
+        ServiceError::from_answer(service, status, &headers, body.as_bytes()).into()
+    }
+
+    #[test]
+    fn reads_what_the_services_answer() {
+        let throttled = answer(
+            429,
+            Some("3"),
+            r#"{"error_code":"APIG.0308","error_msg":"slow down"}"#,
+        );
+        assert_eq!(
+            verdict(&throttled),
+            Verdict::Throttled(Some(Duration::from_secs(3)))
+        );
+        assert_eq!(message(&throttled), "slow down");
+        let gone = answer(
+            400,
+            None,
+            r#"{"error_code":"DLI.0002","error_msg":"no such job"}"#,
+        );
+        assert_eq!(verdict(&gone), Verdict::NotFound);
+        let mrs_gone = answer_of(
+            Service::Mrs,
+            500,
+            None,
+            r#"{"error_code":"0176","error_msg":"The job does not exist."}"#,
+        );
+        assert_eq!(verdict(&mrs_gone), Verdict::NotFound);
+        // The SDK already retried a 503: what comes back is final.
+        assert_eq!(
+            verdict(&answer(503, None, "").with_attempts(4)),
+            Verdict::Fatal
+        );
+        let refused = answer_of(
+            Service::ModelArts,
+            403,
+            None,
+            r#"{"error_code":"ModelArts.0210","error_msg":"wrong project"}"#,
+        );
+        assert_eq!(verdict(&refused), Verdict::Fatal);
+        assert_eq!(
+            one_line(&refused),
+            "HTTP 403 ModelArts.0210 wrong project (request id req-9)"
+        );
+        // Not the service's word: never "gone", the setup is wrong; the hint is the
+        // verdict's, said once (the message has none).
+        let typo = answer(
+            404,
+            None,
+            r#"{"error_code":"APIG.0101","error_msg":"The API does not exist or has not been published in the environment"}"#,
+        );
+        assert_eq!(
+            verdict(&typo),
+            Verdict::Misconfigured(
+                "the endpoint does not serve this API: check --endpoint or the region's endpoint"
+            )
+        );
+        let empty = answer(404, None, "");
+        assert_eq!(
+            message(&empty),
+            "service error (HTTP 404 Not Found, request id req-9): Not Found (the answer had no error message)"
+        );
+    }
+
+    #[test]
+    fn a_wrong_setup_is_told_apart_from_a_missing_job() {
+        let misconfigured = |e: &Error| matches!(verdict(e), Verdict::Misconfigured(_));
+        for (status, body) in [
+            (
+                401,
+                r#"{"error_code":"APIG.0301","error_msg":"Incorrect IAM authentication information"}"#,
+            ),
+            (403, r#"{"error_code":"APIG.0302","error_msg":"denied"}"#),
+            (404, "<html><body>Not Found</body></html>"),
+            (404, ""),
+        ] {
+            assert!(
+                misconfigured(&answer(status, None, body)),
+                "{status} {body}"
+            );
+        }
+        let nobody = Error::from(TransportError::new(
+            TransportErrorKind::Refused,
+            "error sending request: client error (Connect): tcp connect error: Connection refused (os error 111)",
+        ));
+        assert!(
+            matches!(verdict(&nobody), Verdict::Misconfigured(hint) if hint.contains("--endpoint"))
+        );
+        let timeout = Error::from(TransportError::new(
+            TransportErrorKind::Timeout,
+            "timed out",
+        ));
+        assert_eq!(verdict(&timeout), Verdict::Fatal);
     }
 }

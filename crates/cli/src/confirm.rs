@@ -4,7 +4,7 @@ use std::io::{BufRead, IsTerminal, Write};
 
 use crate::cancel::Cancel;
 use crate::exit::CliError;
-use crate::kinds::Kind;
+use otc_jobs_core::kinds::Kind;
 
 /// Whether the run may delete `count` jobs of `kind`. `ids_from_stdin`: stdin is taken,
 /// so there is nobody to ask. Ctrl-C while asking ends the run (exit 130, nothing deleted).

@@ -1,7 +1,9 @@
 //! Execution: acts on the plan and nothing else. At most `parallelism` deletions at a
 //! time, every request through the one [`Throttle`]; the SDK retries 5xx and lost
 //! connections inside each call, a 429 it gives up on goes through the throttle and the
-//! id is tried again; optional waiting (the SDK's waiter) until each job is gone.
+//! id is tried again; optional waiting (the SDK's waiter) until each job is gone. Every
+//! request (delete, wait, batch) takes its turn and reports its answer to the throttle in
+//! one place, [`send`].
 //!
 //! With a journal, it is written ahead: an id starts only once its intent is in the
 //! journal (intents go in groups, written ahead of the ids that start, see
@@ -12,6 +14,7 @@
 //! Every planned id gets exactly one outcome. On interruption no new deletion starts,
 //! the ones in flight finish, and the ids never started are reported skipped.
 
+use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -21,13 +24,17 @@ use tokio::sync::Semaphore;
 use tokio::task::{JoinHandle, JoinSet};
 use tokio::time::Instant;
 
-use crate::backend::{Backend, BatchEntry, CallError, ErrorClass, Waited};
+use otc_jobs_async::WaitOutcome;
+use otc_jobs_core::Error;
+use otc_jobs_core::kinds::{BatchEntry, KindBatch};
+
+use crate::backend::{Backend, Verdict, verdict};
 use crate::cancel::Cancel;
 use crate::journal::{Intent, Journal};
-use crate::kinds::{JobId, Kind};
 use crate::plan::{Action, Plan};
 use crate::report::{Item, Outcome, Report, Stop};
 use crate::throttle::Throttle;
+use otc_jobs_core::kinds::KindId;
 
 /// How a run acts.
 #[derive(Debug, Clone)]
@@ -66,7 +73,6 @@ impl Default for Settings {
 /// What every task shares.
 struct Run<B> {
     backend: Arc<B>,
-    kind: Kind,
     settings: Settings,
     throttle: Throttle,
     /// Ctrl-C.
@@ -93,7 +99,6 @@ pub(crate) async fn execute<B: Backend>(
 ) -> Report {
     let run = Arc::new(Run {
         backend,
-        kind: plan.kind,
         throttle: Throttle::new(settings.max_rate),
         settings,
         halt: Cancel::default(),
@@ -126,7 +131,9 @@ pub(crate) async fn execute<B: Backend>(
     }
     run.progress.set_length(todo.len() as u64);
 
-    if let (Some(size), Kind::FlinkJob) = (run.settings.batch, plan.kind) {
+    if let Some(size) = run.settings.batch
+        && plan.kind.has_batch_delete()
+    {
         todo = run_batches(&run, plan, todo, size.max(1), &mut outcomes).await;
     }
 
@@ -281,7 +288,7 @@ impl IntentsAhead {
     async fn ensure<B: Backend>(
         &mut self,
         run: &Run<B>,
-        todo: &[(usize, JobId)],
+        todo: &[(usize, KindId)],
         next: usize,
     ) -> bool {
         let Some(journal) = &run.journal else {
@@ -351,10 +358,10 @@ impl IntentsAhead {
 
 fn spawn_intents(
     journal: &Arc<Journal>,
-    ids: &[(usize, JobId)],
+    ids: &[(usize, KindId)],
 ) -> JoinHandle<std::io::Result<()>> {
     let journal = Arc::clone(journal);
-    let ids: Vec<JobId> = ids.iter().map(|(_, id)| id.clone()).collect();
+    let ids: Vec<KindId> = ids.iter().map(|(_, id)| id.clone()).collect();
     tokio::task::spawn_blocking(move || journal.intend(Intent::Delete, &ids))
 }
 
@@ -398,11 +405,14 @@ impl<B> Run<B> {
 
     /// The first calls say the setup is wrong: stop (unless a call of this run reached
     /// the service already).
-    fn misconfigured(&self, error: &CallError, hint: &str) {
+    fn misconfigured(&self, error: &Error, hint: &str) {
         if self.reached.load(Ordering::SeqCst) {
             return;
         }
-        let message = format!("misconfiguration: {error}; {hint}");
+        let message = format!(
+            "misconfiguration: {}; {hint}",
+            crate::backend::one_line(error)
+        );
         let first = {
             let mut stop = self
                 .stop
@@ -443,7 +453,7 @@ impl<B> Run<B> {
     }
 
     /// Whether an earlier attempt may have sent a deletion of `id` without its outcome.
-    fn unresolved(&self, id: &JobId) -> bool {
+    fn unresolved(&self, id: &KindId) -> bool {
         self.journal
             .as_ref()
             .and_then(|j| j.earlier().get(id))
@@ -455,10 +465,38 @@ impl<B> Run<B> {
 /// the journal, no outcome), found gone by this run.
 pub(crate) const RECOVERED: &str = "outcome recovered: the job is gone, and an interrupted run had journalled its deletion without an outcome (it may have been deleted by the interrupted run)";
 
+/// One request of the run: it takes its turn from the throttle, and its answer is told
+/// to the run: the service answered (a success, or "not found"), the throttle slowed it
+/// (429), or the setup is wrong (a misconfiguration on the first calls stops the run).
+/// The one place the throttle protocol (acquire / succeeded / throttled) is applied, for
+/// deletions, waits and batches alike. `None`: no turn came (interrupted or stopped).
+async fn send<B, T>(
+    run: &Run<B>,
+    request: impl Future<Output = Result<T, Error>>,
+) -> Option<Result<T, Error>> {
+    if !run.throttle.acquire(&run.halt).await {
+        return None;
+    }
+    let answer = request.await;
+    match &answer {
+        Ok(_) => {
+            run.reached();
+            run.throttle.succeeded();
+        }
+        Err(e) => match verdict(e) {
+            Verdict::NotFound => run.reached(),
+            Verdict::Throttled(retry_after) => run.throttle.throttled(retry_after),
+            Verdict::Misconfigured(hint) => run.misconfigured(e, hint),
+            Verdict::Fatal => {}
+        },
+    }
+    Some(answer)
+}
+
 /// Deletes one id (and waits for it, with `--wait`). The SDK retries inside each call;
 /// here only a throttled call is tried again, after the shared throttle's pause. An id
 /// an interrupted run may have deleted (`recheck`) is looked at first.
-async fn delete_one<B: Backend>(run: &Run<B>, id: &JobId, recheck: bool) -> Outcome {
+async fn delete_one<B: Backend>(run: &Run<B>, id: &KindId, recheck: bool) -> Outcome {
     if run.settings.wait_only {
         let max = run.settings.wait.unwrap_or(Duration::ZERO);
         return match wait_gone(run, id, 0, max).await {
@@ -479,53 +517,43 @@ async fn delete_one<B: Backend>(run: &Run<B>, id: &JobId, recheck: bool) -> Outc
     let mut throttled = 0;
     let mut unknown = false;
     // The last throttled answer, for a run interrupted while waiting out the pause.
-    let mut last: Option<CallError> = None;
+    let mut last: Option<Error> = None;
     loop {
-        if !run.throttle.acquire(&run.halt).await {
+        let Some(answer) = send(run, run.backend.delete(id)).await else {
             return interrupted(run, attempts, last.as_ref());
-        }
-        let error = match run.backend.delete(run.kind, id).await {
+        };
+        let error = match answer {
             Ok(()) => {
                 attempts += 1;
-                run.reached();
-                run.throttle.succeeded();
                 break;
             }
             Err(e) => e,
         };
-        if error.class == ErrorClass::NotFound {
-            run.reached();
-        }
-        attempts += error.attempts.max(1);
-        unknown |= error.earlier_attempt_unknown;
-        match error.class {
+        attempts += error.attempts().max(1);
+        unknown |= error.earlier_attempt_unknown();
+        match verdict(&error) {
             // Gone: maybe by an earlier attempt (ours, or an interrupted run's) whose
             // answer was lost.
-            ErrorClass::NotFound if recheck => {
+            Verdict::NotFound if recheck => {
                 return Outcome::Deleted {
                     attempts,
                     note: Some(RECOVERED.to_owned()),
                 };
             }
-            ErrorClass::NotFound => {
+            Verdict::NotFound => {
                 return Outcome::AlreadyGone {
                     attempts,
                     note: unknown.then(|| LOST_ANSWER.to_owned()),
                 };
             }
-            ErrorClass::Throttled { retry_after } => {
-                run.throttle.throttled(retry_after);
+            Verdict::Throttled(_) => {
                 throttled += 1;
                 if throttled >= run.settings.max_throttled {
                     return failed(&error, attempts, "");
                 }
                 last = Some(error);
             }
-            ErrorClass::Misconfigured { hint } => {
-                run.misconfigured(&error, hint);
-                return failed(&error, attempts, "");
-            }
-            ErrorClass::Fatal => return failed(&error, attempts, ""),
+            Verdict::Misconfigured(_) | Verdict::Fatal => return failed(&error, attempts, ""),
         }
     }
     match run.settings.wait {
@@ -539,35 +567,11 @@ async fn delete_one<B: Backend>(run: &Run<B>, id: &JobId, recheck: bool) -> Outc
 
 /// One look at a job (the SDK's waiter, with no time to wait: its probe, once): whether
 /// it is gone. An error, or a job still there, is `false`: it is deleted as usual.
-async fn probe_gone<B: Backend>(run: &Run<B>, id: &JobId) -> bool {
-    if !run.throttle.acquire(&run.halt).await {
-        return false;
-    }
-    match run
+async fn probe_gone<B: Backend>(run: &Run<B>, id: &KindId) -> bool {
+    let look = run
         .backend
-        .wait_gone(run.kind, id, Duration::ZERO, run.settings.poll_interval)
-        .await
-    {
-        Ok(waited) => {
-            run.reached();
-            waited == Waited::Gone
-        }
-        Err(e) => match e.class {
-            ErrorClass::NotFound => {
-                run.reached();
-                true
-            }
-            ErrorClass::Throttled { retry_after } => {
-                run.throttle.throttled(retry_after);
-                false
-            }
-            ErrorClass::Misconfigured { hint } => {
-                run.misconfigured(&e, hint);
-                false
-            }
-            ErrorClass::Fatal => false,
-        },
-    }
+        .wait_gone(id, Duration::ZERO, run.settings.poll_interval);
+    matches!(send(run, look).await, Some(Ok(outcome)) if outcome.is_gone())
 }
 
 /// The note of an id found gone after an attempt whose answer was lost: this run may
@@ -590,62 +594,50 @@ fn stopped_waiting(attempts: u32) -> Outcome {
     }
 }
 
-/// Waits (the SDK's waiter) until the job is gone, its deletion failed, or `max` passed.
-async fn wait_gone<B: Backend>(run: &Run<B>, id: &JobId, attempts: u32, max: Duration) -> Outcome {
+/// Waits (the SDK's waiter, which alone decides "gone") until the job is gone, its
+/// deletion failed, or `max` passed.
+async fn wait_gone<B: Backend>(run: &Run<B>, id: &KindId, attempts: u32, max: Duration) -> Outcome {
     let start = Instant::now();
+    let wait = run.backend.wait_gone(id, max, run.settings.poll_interval);
     let waited = tokio::select! {
         biased;
         () = run.halt.cancelled() => return stopped_waiting(attempts),
-        waited = run.backend.wait_gone(run.kind, id, max, run.settings.poll_interval) => waited,
+        waited = send(run, wait) => waited,
     };
-    let deleted = Outcome::Deleted {
+    let Some(waited) = waited else {
+        return stopped_waiting(attempts);
+    };
+    let failed_with = |message: String| Outcome::Failed {
+        status: None,
+        code: None,
+        message,
+        request_id: None,
         attempts,
-        note: None,
     };
-    match &waited {
-        Ok(_) => run.reached(),
-        Err(e) if e.class == ErrorClass::NotFound => run.reached(),
-        Err(e) => {
-            if let ErrorClass::Misconfigured { hint } = e.class {
-                run.misconfigured(e, hint);
-            }
-        }
-    }
     match waited {
-        Ok(Waited::Gone) => deleted,
-        Err(e) if e.class == ErrorClass::NotFound => deleted,
-        Ok(Waited::Failed(status)) => Outcome::Failed {
-            status: None,
-            code: None,
-            message: format!("the service reports the deletion failed (status {status})"),
-            request_id: None,
+        Ok(WaitOutcome::Gone { .. }) => Outcome::Deleted {
             attempts,
+            note: None,
         },
-        Ok(Waited::StillPresent(status)) => Outcome::Failed {
-            status: None,
-            code: None,
-            message: format!(
-                "the service said deleted, but the job is still there (status {})",
-                status.as_deref().unwrap_or("unknown")
-            ),
-            request_id: None,
-            attempts,
-        },
-        Ok(Waited::TimedOut(last_status)) => Outcome::TimedOut {
+        Ok(WaitOutcome::Failed { status }) => failed_with(format!(
+            "the service reports the deletion failed (status {status})"
+        )),
+        Ok(WaitOutcome::StillPresent { status }) => failed_with(format!(
+            "the service said deleted, but the job is still there (status {})",
+            status.as_deref().unwrap_or("unknown")
+        )),
+        Ok(WaitOutcome::TimedOut { last_status, .. }) => Outcome::TimedOut {
             attempts,
             waited_secs: start.elapsed().as_secs(),
             last_status,
         },
-        Err(e) => {
-            if let ErrorClass::Throttled { retry_after } = e.class {
-                run.throttle.throttled(retry_after);
-            }
-            failed(&e, attempts, "deleted, but cannot wait for it: ")
-        }
+        Ok(other) => failed_with(format!("the wait ended as {other:?}")),
+        Err(e) => failed(&e, attempts, "deleted, but cannot wait for it: "),
     }
 }
 
-/// Deletes Flink jobs in batches; returns the ids to delete one by one.
+/// Deletes ids in batches (the kind's batch deletion); returns the ids to delete one by
+/// one.
 ///
 /// DLI's batch answer is a list of `{is_success, message}` without ids, so it cannot say
 /// which id failed. When every entry of a chunk says success (and there is one per id)
@@ -657,18 +649,19 @@ async fn wait_gone<B: Backend>(run: &Run<B>, id: &JobId, attempts: u32, max: Dur
 async fn run_batches<B: Backend>(
     run: &Run<B>,
     plan: &Plan,
-    todo: Vec<(usize, JobId)>,
+    todo: Vec<(usize, KindId)>,
     size: usize,
     outcomes: &mut [Option<Outcome>],
-) -> Vec<(usize, JobId)> {
+) -> Vec<(usize, KindId)> {
     let mut one_by_one = Vec::new();
     let mut chunks = todo.chunks(size);
     for chunk in chunks.by_ref() {
-        if !run.throttle.acquire(&run.halt).await {
+        let ids: Vec<KindId> = chunk.iter().map(|(_, id)| id.clone()).collect();
+        let Ok(batch) = KindBatch::new(plan.kind, &ids) else {
+            // Not a batch of this kind (cannot happen: the plan is of one kind).
             one_by_one.extend_from_slice(chunk);
-            break;
-        }
-        let ids: Vec<JobId> = chunk.iter().map(|(_, id)| id.clone()).collect();
+            continue;
+        };
         if let Some(journal) = &run.journal {
             let journal_ = Arc::clone(journal);
             let ids_ = ids.clone();
@@ -682,10 +675,12 @@ async fn run_batches<B: Backend>(
                 break;
             }
         }
-        match run.backend.batch_delete(&ids).await {
+        let Some(answer) = send(run, run.backend.batch_delete(&batch)).await else {
+            one_by_one.extend_from_slice(chunk);
+            break;
+        };
+        match answer {
             Ok(entries) if all_succeeded(&entries, ids.len()) => {
-                run.reached();
-                run.throttle.succeeded();
                 let mut done: Vec<(usize, Item)> = chunk
                     .iter()
                     .map(|(index, id)| {
@@ -701,24 +696,12 @@ async fn run_batches<B: Backend>(
                     .collect();
                 run.finish(&mut done, outcomes);
             }
-            Err(e) if matches!(e.class, ErrorClass::Misconfigured { .. }) => {
-                if let ErrorClass::Misconfigured { hint } = e.class {
-                    run.misconfigured(&e, hint);
-                }
+            // One by one (a misconfiguration has stopped the run: they are skipped).
+            Ok(_) | Err(_) => {
                 one_by_one.extend_from_slice(chunk);
                 if run.halt.is_cancelled() {
                     break;
                 }
-            }
-            Err(e) if matches!(e.class, ErrorClass::Throttled { .. }) => {
-                if let ErrorClass::Throttled { retry_after } = e.class {
-                    run.throttle.throttled(retry_after);
-                }
-                one_by_one.extend_from_slice(chunk);
-            }
-            // One by one: a misconfiguration shows there, on the first deletion.
-            Ok(_) | Err(_) => {
-                one_by_one.extend_from_slice(chunk);
             }
         }
     }
@@ -732,33 +715,33 @@ fn all_succeeded(entries: &[BatchEntry], ids: usize) -> bool {
     entries.len() == ids && entries.iter().all(|e| e.is_success)
 }
 
-fn failed(error: &CallError, attempts: u32, prefix: &str) -> Outcome {
+fn failed(error: &Error, attempts: u32, prefix: &str) -> Outcome {
     Outcome::Failed {
-        status: error.status,
-        code: error.code.clone(),
-        message: format!("{prefix}{}", error.message),
-        request_id: error.request_id.clone(),
+        status: error.status().map(|s| s.as_u16()),
+        code: error.code().map(str::to_owned),
+        message: format!("{prefix}{}", crate::backend::message(error)),
+        request_id: error.request_id().map(str::to_owned),
         attempts,
     }
 }
 
 /// Interrupted (or stopped) before the first request (skipped) or between attempts
 /// (failed: it may or may not have been deleted by an attempt whose answer was lost).
-fn interrupted<B>(run: &Run<B>, attempts: u32, last: Option<&CallError>) -> Outcome {
+fn interrupted<B>(run: &Run<B>, attempts: u32, last: Option<&Error>) -> Outcome {
     if attempts == 0 {
         return Outcome::Skipped {
             reason: run.not_started(),
         };
     }
     Outcome::Failed {
-        status: last.and_then(|e| e.status),
-        code: last.and_then(|e| e.code.clone()),
+        status: last.and_then(|e| e.status()).map(|s| s.as_u16()),
+        code: last.and_then(|e| e.code()).map(str::to_owned),
         message: format!(
             "interrupted after {attempts} attempt(s){}",
-            last.map(|e| format!("; last error: {}", e.message))
+            last.map(|e| format!("; last error: {}", crate::backend::message(e)))
                 .unwrap_or_default()
         ),
-        request_id: last.and_then(|e| e.request_id.clone()),
+        request_id: last.and_then(|e| e.request_id()).map(str::to_owned),
         attempts,
     }
 }

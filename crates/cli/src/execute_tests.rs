@@ -8,8 +8,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use crate::report::Stop;
 
 use super::*;
-use crate::backend::{JobRow, ServerFilters};
 use crate::journal::{Fsync, Selection, Sink};
+use otc_jobs_core::kinds::{Filters, Kind, Listing};
+use otc_jobs_core::{Service, ServiceError};
 
 /// The selection the journals of these tests record.
 fn selection() -> Selection {
@@ -20,10 +21,10 @@ fn selection() -> Selection {
 #[derive(Default)]
 struct Fake {
     jobs: Mutex<HashSet<i64>>,
-    errors: Mutex<HashMap<i64, VecDeque<CallError>>>,
+    errors: Mutex<HashMap<i64, VecDeque<Scripted>>>,
     /// How waiting for an id ends (default: gone); a timeout takes the whole wait.
-    waits: Mutex<HashMap<i64, Waited>>,
-    batch_answer: Mutex<Option<Result<Vec<BatchEntry>, CallError>>>,
+    waits: Mutex<HashMap<i64, WaitOutcome>>,
+    batch_answer: Mutex<Option<Result<Vec<BatchEntry>, Scripted>>>,
     /// (id, when) of every delete request.
     requests: Mutex<Vec<(i64, Instant)>>,
     /// Successful deletions per id.
@@ -46,7 +47,7 @@ impl Fake {
         }
     }
 
-    fn script(&self, id: i64, errors: impl IntoIterator<Item = CallError>) {
+    fn script(&self, id: i64, errors: impl IntoIterator<Item = Scripted>) {
         self.errors
             .lock()
             .unwrap()
@@ -107,31 +108,110 @@ impl Sink for Lines {
     }
 }
 
-fn error(class: ErrorClass, status: u16) -> CallError {
-    CallError {
-        class,
-        status: Some(status),
-        code: Some(format!("E{status}")),
-        message: format!("status {status}"),
-        request_id: Some("req-1".into()),
-        attempts: 1,
-        earlier_attempt_unknown: false,
+/// A DLI answer the fake gives instead of the real one: it becomes a real [`Error`] (the
+/// SDK's own parsing of the answer), so the executor reads it as it reads the services'.
+#[derive(Debug, Clone)]
+struct Scripted {
+    status: u16,
+    code: String,
+    message: String,
+    retry_after: Option<u64>,
+    attempts: u32,
+    earlier_attempt_unknown: bool,
+}
+
+impl Scripted {
+    fn answer(status: u16, code: &str, message: &str) -> Scripted {
+        Scripted {
+            status,
+            code: code.to_owned(),
+            message: message.to_owned(),
+            retry_after: None,
+            attempts: 1,
+            earlier_attempt_unknown: false,
+        }
+    }
+
+    fn attempts(self, attempts: u32) -> Scripted {
+        Scripted { attempts, ..self }
+    }
+
+    fn after_a_lost_answer(self) -> Scripted {
+        Scripted {
+            earlier_attempt_unknown: true,
+            ..self
+        }
+    }
+
+    fn error(&self) -> Error {
+        let mut headers = http::HeaderMap::new();
+        headers.insert("x-request-id", http::HeaderValue::from_static("req-1"));
+        if let Some(secs) = self.retry_after {
+            headers.insert("retry-after", http::HeaderValue::from(secs));
+        }
+        let body = serde_json::json!({"error_code": self.code, "error_msg": self.message});
+        let status = http::StatusCode::from_u16(self.status).unwrap();
+        Error::from(ServiceError::from_answer(
+            Service::Dli,
+            status,
+            &headers,
+            body.to_string().as_bytes(),
+        ))
+        .with_attempts(self.attempts)
+        .with_earlier_attempt_unknown(self.earlier_attempt_unknown)
     }
 }
 
-fn number(id: &JobId) -> i64 {
+/// The service refuses (its own code `DLI.E<status>`, message `status <status>`).
+fn fatal(status: u16) -> Scripted {
+    Scripted::answer(
+        status,
+        &format!("DLI.E{status}"),
+        &format!("status {status}"),
+    )
+}
+
+/// DLI's documented "no such job" (`DLI.0002`, HTTP 400).
+fn not_found() -> Scripted {
+    Scripted::answer(400, "DLI.0002", "status 400")
+}
+
+/// The gateway's 429 with `Retry-After: secs`.
+fn throttled(secs: u64) -> Scripted {
+    Scripted {
+        retry_after: Some(secs),
+        ..Scripted::answer(429, "APIG.0308", "status 429")
+    }
+}
+
+fn gone() -> WaitOutcome {
+    WaitOutcome::Gone {
+        polls: 1,
+        elapsed: Duration::ZERO,
+    }
+}
+
+fn timed_out(status: &str) -> WaitOutcome {
+    WaitOutcome::TimedOut {
+        last_status: Some(status.into()),
+        polls: 1,
+        elapsed: Duration::ZERO,
+    }
+}
+
+fn number(id: &KindId) -> i64 {
     match id {
-        JobId::Number(n) => *n,
+        KindId::FlinkJob(n) => *n,
         other => panic!("not a flink id: {other}"),
     }
 }
 
 impl Backend for Fake {
-    async fn list(&self, _: Kind, _: &ServerFilters) -> Result<Vec<JobRow>, CallError> {
-        Ok(Vec::new())
+    async fn list(&self, _: &Filters) -> Result<Listing, Error> {
+        Ok(Listing::default())
     }
 
-    async fn delete(&self, _: Kind, id: &JobId) -> Result<(), CallError> {
+    async fn delete(&self, id: &KindId) -> Result<(), Error> {
         let id = number(id);
         if let Some(lines) = &self.journal {
             assert!(
@@ -151,23 +231,22 @@ impl Backend for Fake {
             .get_mut(&id)
             .and_then(VecDeque::pop_front)
         {
-            return Err(e);
+            return Err(e.error());
         }
         if self.jobs.lock().unwrap().remove(&id) {
             *self.deleted.lock().unwrap().entry(id).or_default() += 1;
             Ok(())
         } else {
-            Err(error(ErrorClass::NotFound, 400))
+            Err(not_found().error())
         }
     }
 
     async fn wait_gone(
         &self,
-        _: Kind,
-        id: &JobId,
+        id: &KindId,
         max_wait: Duration,
         _: Duration,
-    ) -> Result<Waited, CallError> {
+    ) -> Result<WaitOutcome, Error> {
         let id = number(id);
         self.probes.lock().unwrap().push(id);
         let present = self.jobs.lock().unwrap().contains(&id);
@@ -178,19 +257,23 @@ impl Backend for Fake {
             .get(&id)
             .cloned()
             .unwrap_or(if present {
-                Waited::StillPresent(Some("job_running".into()))
+                WaitOutcome::StillPresent {
+                    status: Some("job_running".into()),
+                }
             } else {
-                Waited::Gone
+                gone()
             });
-        if matches!(waited, Waited::TimedOut(_)) {
+        if matches!(waited, WaitOutcome::TimedOut { .. }) {
             tokio::time::sleep(max_wait).await;
         }
         Ok(waited)
     }
 
-    async fn batch_delete(&self, ids: &[JobId]) -> Result<Vec<BatchEntry>, CallError> {
+    async fn batch_delete(&self, batch: &KindBatch) -> Result<Vec<BatchEntry>, Error> {
+        let KindBatch::FlinkJob(numbers) = batch;
+        let ids: Vec<KindId> = numbers.iter().map(|n| KindId::FlinkJob(*n)).collect();
         if let Some(lines) = &self.journal {
-            for id in ids {
+            for id in &ids {
                 assert!(
                     lines.has_intent(number(id)),
                     "batch of {id} before its intent"
@@ -199,8 +282,8 @@ impl Backend for Fake {
         }
         let answer = self.batch_answer.lock().unwrap().clone();
         match answer {
-            None => Err(error(ErrorClass::Fatal, 500)),
-            Some(Err(e)) => Err(e),
+            None => Err(fatal(500).error()),
+            Some(Err(e)) => Err(e.error()),
             Some(Ok(entries)) => {
                 // The batch deletes the ids whose entry says success (order unknown to the caller).
                 for (id, entry) in ids.iter().zip(&entries) {
@@ -217,7 +300,9 @@ impl Backend for Fake {
 fn plan(ids: impl IntoIterator<Item = i64>) -> Plan {
     Plan::new(
         Kind::FlinkJob,
-        ids.into_iter().map(|n| (JobId::Number(n), None)).collect(),
+        ids.into_iter()
+            .map(|n| (KindId::FlinkJob(n), None))
+            .collect(),
         &HashSet::new(),
         &HashMap::new(),
     )
@@ -247,7 +332,9 @@ async fn resume(
     let finished = journal.earlier().finished();
     let plan = Plan::new(
         Kind::FlinkJob,
-        ids.into_iter().map(|n| (JobId::Number(n), None)).collect(),
+        ids.into_iter()
+            .map(|n| (KindId::FlinkJob(n), None))
+            .collect(),
         &HashSet::new(),
         &finished,
     );
@@ -313,15 +400,7 @@ async fn max_rate_spaces_requests_for_the_whole_run() {
 #[tokio::test(start_paused = true)]
 async fn a_429_pauses_every_task_not_just_its_own() {
     let fake = Arc::new(Fake::with_jobs(1..=40, Duration::from_millis(10)));
-    fake.script(
-        3,
-        [error(
-            ErrorClass::Throttled {
-                retry_after: Some(Duration::from_secs(5)),
-            },
-            429,
-        )],
-    );
+    fake.script(3, [throttled(5)]);
     let plan = plan(1..=40);
     let settings = Settings {
         parallelism: 8,
@@ -344,7 +423,7 @@ async fn a_429_pauses_every_task_not_just_its_own() {
     let retried = report
         .items
         .iter()
-        .find(|i| i.id == JobId::Number(3))
+        .find(|i| i.id == KindId::FlinkJob(3))
         .unwrap();
     assert_eq!(
         retried.outcome,
@@ -358,34 +437,14 @@ async fn a_429_pauses_every_task_not_just_its_own() {
 #[tokio::test(start_paused = true)]
 async fn reports_what_the_sdk_ends_with_and_retries_only_throttling() {
     let fake = Arc::new(Fake::with_jobs([1, 2, 3, 5], Duration::ZERO));
-    let throttled = || {
-        error(
-            ErrorClass::Throttled {
-                retry_after: Some(Duration::from_secs(1)),
-            },
-            429,
-        )
-    };
+    let throttled = || throttled(1);
     fake.script(1, [throttled(), throttled()]);
     // The SDK retried the 503 four times: final, not retried again here.
-    fake.script(
-        2,
-        [CallError {
-            attempts: 4,
-            ..error(ErrorClass::Fatal, 503)
-        }],
-    );
-    fake.script(3, [error(ErrorClass::Fatal, 403)]);
+    fake.script(2, [fatal(503).attempts(4)]);
+    fake.script(3, [fatal(403)]);
     // An attempt timed out, the SDK's retry found the job gone: our first attempt may
     // have deleted it.
-    fake.script(
-        5,
-        [CallError {
-            attempts: 2,
-            earlier_attempt_unknown: true,
-            ..error(ErrorClass::NotFound, 400)
-        }],
-    );
+    fake.script(5, [not_found().attempts(2).after_a_lost_answer()]);
     let plan = plan([1, 2, 3, 4, 5]);
     let report = run(&fake, &plan, Settings::default()).await;
     assert_eq!(
@@ -399,7 +458,7 @@ async fn reports_what_the_sdk_ends_with_and_retries_only_throttling() {
         report.items[1].outcome,
         Outcome::Failed {
             status: Some(503),
-            code: Some("E503".into()),
+            code: Some("DLI.E503".into()),
             message: "status 503".into(),
             request_id: Some("req-1".into()),
             attempts: 4,
@@ -478,7 +537,7 @@ async fn journal_resume_finishes_everything_without_deleting_twice() {
     let path = std::env::temp_dir().join(format!("otc-jobs-cli-resume-{}", std::process::id()));
     let _ = std::fs::remove_file(&path);
     let fake = Arc::new(Fake::with_jobs(1..=20, Duration::from_millis(300)));
-    fake.script(7, [error(ErrorClass::Fatal, 403)]);
+    fake.script(7, [fatal(403)]);
     let ids = 1..=20;
 
     // First run: interrupted part-way.
@@ -522,7 +581,7 @@ async fn journal_resume_finishes_everything_without_deleting_twice() {
     let seven = second
         .items
         .iter()
-        .find(|i| i.id == JobId::Number(7))
+        .find(|i| i.id == KindId::FlinkJob(7))
         .unwrap();
     assert!(!seven.earlier_run);
     // Every job is gone, each deleted exactly once over both runs.
@@ -535,9 +594,14 @@ async fn journal_resume_finishes_everything_without_deleting_twice() {
 async fn wait_until_gone_times_out_or_sees_a_failed_deletion() {
     let fake = Arc::new(Fake::with_jobs([1, 2, 3, 4], Duration::ZERO));
     fake.waits.lock().unwrap().extend([
-        (2, Waited::TimedOut(Some("9".into()))),
-        (3, Waited::Failed("6".into())),
-        (4, Waited::StillPresent(Some("job_running".into()))),
+        (2, timed_out("9")),
+        (3, WaitOutcome::Failed { status: "6".into() }),
+        (
+            4,
+            WaitOutcome::StillPresent {
+                status: Some("job_running".into()),
+            },
+        ),
     ]);
     let settings = Settings {
         wait: Some(Duration::from_secs(10)),
@@ -613,10 +677,7 @@ async fn batch_answer_without_ids_falls_back_to_one_by_one() {
 #[tokio::test(start_paused = true)]
 async fn interrupted_while_waiting_a_deletion_the_service_accepted_is_deleted() {
     let fake = Arc::new(Fake::with_jobs([1], Duration::ZERO));
-    fake.waits
-        .lock()
-        .unwrap()
-        .insert(1, Waited::TimedOut(Some("9".into())));
+    fake.waits.lock().unwrap().insert(1, timed_out("9"));
     let cancel = Cancel::default();
     let stopper = cancel.clone();
     tokio::spawn(async move {
@@ -741,7 +802,7 @@ async fn a_rerun_probes_what_the_killed_run_may_have_deleted() {
     std::fs::write(
         &path,
         concat!(
-            r#"{"journal":"otc-jobs","format":2,"kind":"flink-job","#,
+            r#"{"journal":"otc-jobs","format":3,"kind":"flink-job","#,
             r#""selection":{"command":"delete","kind":"flink-job"}}"#,
             "\n",
             r#"{"intent":"delete","id":"1"}"#,
@@ -849,15 +910,7 @@ async fn a_journal_that_fails_mid_run_stops_new_deletions() {
 #[tokio::test(start_paused = true)]
 async fn interrupted_after_throttling_keeps_the_last_error() {
     let fake = Arc::new(Fake::with_jobs([1], Duration::ZERO));
-    fake.script(
-        1,
-        [error(
-            ErrorClass::Throttled {
-                retry_after: Some(Duration::from_secs(30)),
-            },
-            429,
-        )],
-    );
+    fake.script(1, [throttled(30)]);
     let cancel = Cancel::default();
     let stopper = cancel.clone();
     tokio::spawn(async move {
@@ -878,7 +931,7 @@ async fn interrupted_after_throttling_keeps_the_last_error() {
         report.items[0].outcome,
         Outcome::Failed {
             status: Some(429),
-            code: Some("E429".into()),
+            code: Some("APIG.0308".into()),
             message: "interrupted after 1 attempt(s); last error: status 429".into(),
             request_id: Some("req-1".into()),
             attempts: 1,
@@ -887,17 +940,9 @@ async fn interrupted_after_throttling_keeps_the_last_error() {
     assert_eq!(fake.requests.lock().unwrap().len(), 1);
 }
 
-fn misconfigured() -> CallError {
-    CallError {
-        code: Some("APIG.0301".into()),
-        message: "Incorrect IAM authentication information".into(),
-        ..error(
-            ErrorClass::Misconfigured {
-                hint: "check the credentials",
-            },
-            401,
-        )
-    }
+/// The gateway refuses the credentials (401 `APIG.0301`).
+fn misconfigured() -> Scripted {
+    Scripted::answer(401, "APIG.0301", "Incorrect IAM authentication information")
 }
 
 // A 401 from the gateway (or a gateway 404, a refused connection) on the first calls:
@@ -926,7 +971,7 @@ async fn a_wrong_setup_on_the_first_calls_stops_the_run() {
     let skipped = report
         .items
         .iter()
-        .find(|i| i.id == JobId::Number(9))
+        .find(|i| i.id == KindId::FlinkJob(9))
         .unwrap();
     assert!(
         matches!(&skipped.outcome, Outcome::Skipped { reason } if reason.contains("not started: the run stopped (misconfiguration: HTTP 401 APIG.0301")),

@@ -4,7 +4,7 @@
 //!
 //! One JSON object a line:
 //!
-//! - first, a header: `{"journal":"otc-jobs","format":2,"kind":"flink-job","selection":{…}}`,
+//! - first, a header: `{"journal":"otc-jobs","format":3,"kind":"flink-job","selection":{…}}`,
 //!   the run's [`Selection`] (command, project, filters, ids): a rerun that selects
 //!   otherwise is refused, so two runs never mix in one journal;
 //! - for each run on it, its process: `{"run":2,"pid":4242}`;
@@ -35,12 +35,13 @@ use std::sync::Mutex;
 use serde_json::Value;
 
 use crate::exit::CliError;
-use crate::kinds::{JobId, Kind};
 use crate::report::{Item, Outcome};
+use otc_jobs_core::kinds::{Kind, KindId};
 
 /// The journal format this build writes and reads (the first, without a header, was
-/// an outcome log only).
-const FORMAT: u64 = 2;
+/// an outcome log only; the second named kinds by the old names, where `training-job` was
+/// the v1 API: its journals are refused rather than read as another API's).
+const FORMAT: u64 = 3;
 
 /// When the journal is synced to disk (`fsync`): what survives a power loss.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -290,7 +291,7 @@ impl Journal {
     pub(crate) fn intend<'a>(
         &self,
         action: Intent,
-        ids: impl IntoIterator<Item = &'a JobId>,
+        ids: impl IntoIterator<Item = &'a KindId>,
     ) -> std::io::Result<()> {
         let mut lines = Vec::with_capacity(1024);
         for id in ids {
@@ -391,13 +392,13 @@ fn header(kind: Kind, selection: &Selection) -> Vec<u8> {
     struct Header<'a> {
         journal: &'static str,
         format: u64,
-        kind: Kind,
+        kind: &'static str,
         selection: &'a Selection,
     }
     let header = Header {
         journal: "otc-jobs",
         format: FORMAT,
-        kind,
+        kind: kind.name(),
         selection,
     };
     let mut line = serde_json::to_vec(&header).unwrap_or_default();
@@ -469,7 +470,7 @@ fn parse_runs(bytes: &[u8]) -> Option<u64> {
 struct IntentLine<'a> {
     intent: &'static str,
     #[serde(serialize_with = "crate::backend::display")]
-    id: &'a JobId,
+    id: &'a KindId,
 }
 
 fn unusable(path: &Path, e: &std::io::Error) -> CliError {
@@ -490,7 +491,7 @@ fn unwritable(path: &Path, e: &std::io::Error) -> CliError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Known {
     /// The id.
-    pub(crate) id: JobId,
+    pub(crate) id: KindId,
     /// Its name, when an outcome gave one.
     pub(crate) name: Option<String>,
     /// Its last outcome; a finished one (deleted, already gone) is kept over any later.
@@ -525,7 +526,7 @@ pub(crate) struct Earlier {
 
 impl Earlier {
     /// What is known of `id`.
-    pub(crate) fn get(&self, id: &JobId) -> Option<&Known> {
+    pub(crate) fn get(&self, id: &KindId) -> Option<&Known> {
         if self.ids.is_empty() {
             return None;
         }
@@ -546,7 +547,7 @@ impl Earlier {
         self.ids.iter()
     }
 
-    fn entry(&mut self, id: JobId) -> &mut Known {
+    fn entry(&mut self, id: KindId) -> &mut Known {
         let text = id.to_string();
         let next = self.ids.len();
         let i = *self.index.entry(text).or_insert(next);
@@ -563,7 +564,7 @@ impl Earlier {
     }
 
     /// An intent of run `run`.
-    fn intent(&mut self, id: JobId, run: u64) {
+    fn intent(&mut self, id: KindId, run: u64) {
         let known = self.entry(id);
         if known.finished() {
             return;
@@ -578,7 +579,7 @@ impl Earlier {
     }
 
     /// An outcome written by run `run`.
-    fn outcome(&mut self, id: JobId, name: Option<String>, outcome: Outcome, run: u64) {
+    fn outcome(&mut self, id: KindId, name: Option<String>, outcome: Outcome, run: u64) {
         let known = self.entry(id);
         if known.finished() {
             return;
@@ -742,7 +743,7 @@ fn check_header(value: &Value, kind: Kind, line: usize) -> Result<(), ReadError>
 
 /// Reads one line after the header into `earlier`; `None` if it is not a journal line.
 fn read_line(earlier: &mut Earlier, value: &Value, kind: Kind, run: u64) -> Option<()> {
-    let id = kind.parse_id(value.get("id")?.as_str()?, None).ok();
+    let id = kind.parse_id(value.get("id")?.as_str()?).ok();
     if let Some(intent) = value.get("intent") {
         intent.as_str()?;
         earlier.intent(id?, run);

@@ -2,7 +2,7 @@
 #![allow(clippy::unwrap_used)]
 
 use super::*;
-use crate::kinds::JobId;
+use otc_jobs_core::kinds::KindId;
 
 fn temp(name: &str) -> PathBuf {
     let path = std::env::temp_dir().join(format!("otc-jobs-cli-{name}-{}", std::process::id()));
@@ -10,7 +10,7 @@ fn temp(name: &str) -> PathBuf {
     path
 }
 
-const HEADER: &str = r#"{"journal":"otc-jobs","format":2,"kind":"flink-job","selection":{"command":"delete","kind":"flink-job"}}"#;
+const HEADER: &str = r#"{"journal":"otc-jobs","format":3,"kind":"flink-job","selection":{"command":"delete","kind":"flink-job"}}"#;
 
 fn selection() -> Selection {
     Selection::new("delete", Kind::FlinkJob)
@@ -26,7 +26,7 @@ fn journal_text(lines: &[&str]) -> String {
 }
 
 fn known(read: &Contents, id: i64) -> Known {
-    read.earlier.get(&JobId::Number(id)).unwrap().clone()
+    read.earlier.get(&KindId::FlinkJob(id)).unwrap().clone()
 }
 
 #[test]
@@ -122,7 +122,7 @@ fn refuses_what_is_not_a_journal_of_this_run() {
         ),
         (
             &journal_text(&[
-                r#"{"journal":"otc-jobs","format":2,"kind":"training-job","selection":{}}"#,
+                r#"{"journal":"otc-jobs","format":3,"kind":"training-job","selection":{}}"#,
             ]),
             ReadError::OtherKind("training-job".into()),
         ),
@@ -135,10 +135,18 @@ fn refuses_what_is_not_a_journal_of_this_run() {
         );
     }
     let newer =
-        journal_text(&[r#"{"journal":"otc-jobs","format":3,"kind":"flink-job","selection":{}}"#]);
+        journal_text(&[r#"{"journal":"otc-jobs","format":4,"kind":"flink-job","selection":{}}"#]);
     assert_eq!(
         parse(newer.as_bytes(), Kind::FlinkJob).unwrap_err(),
-        ReadError::Format(3)
+        ReadError::Format(4)
+    );
+    // Format 2 named the v1 training jobs `training-job`: not read as the v2 kind's.
+    let old_names = journal_text(&[
+        r#"{"journal":"otc-jobs","format":2,"kind":"training-job","selection":{}}"#,
+    ]);
+    assert_eq!(
+        parse(old_names.as_bytes(), Kind::TrainingJob).unwrap_err(),
+        ReadError::Format(2)
     );
     let err = ReadError::NoHeader.into_cli(Path::new("j"));
     assert_eq!(err.code, 2);
@@ -150,10 +158,10 @@ fn open_writes_the_header_appends_and_cuts_a_torn_line() {
     let path = temp("journal-open");
     let journal = Journal::open(&path, Kind::FlinkJob, &selection(), Fsync::Intents).unwrap();
     assert_eq!(journal.earlier(), &Earlier::default());
-    let ids = [JobId::Number(1), JobId::Number(2)];
+    let ids = [KindId::FlinkJob(1), KindId::FlinkJob(2)];
     journal.intend(Intent::Delete, &ids).unwrap();
     let item = Item::new(
-        JobId::Number(1),
+        KindId::FlinkJob(1),
         Some("job 1".into()),
         Outcome::Deleted {
             attempts: 1,
@@ -178,7 +186,13 @@ fn open_writes_the_header_appends_and_cuts_a_torn_line() {
     // Killed in the middle of a write: the rerun cuts the torn line off before appending.
     std::fs::write(&path, format!("{text}{{\"id\":\"2\",\"outc")).unwrap();
     let journal = Journal::open(&path, Kind::FlinkJob, &selection(), Fsync::Never).unwrap();
-    assert!(journal.earlier().get(&JobId::Number(2)).unwrap().unresolved);
+    assert!(
+        journal
+            .earlier()
+            .get(&KindId::FlinkJob(2))
+            .unwrap()
+            .unresolved
+    );
     journal.intend(Intent::Delete, &ids[1..]).unwrap();
     drop(journal);
     let again = std::fs::read_to_string(&path).unwrap();
@@ -231,7 +245,9 @@ fn a_run_that_selects_otherwise_is_refused() {
     drop(journal);
     let second = selection().with("ids", ["1", "2", "3"]);
     let journal = Journal::open(&path, Kind::FlinkJob, &second, Fsync::Never).unwrap();
-    journal.intend(Intent::Delete, &[JobId::Number(1)]).unwrap();
+    journal
+        .intend(Intent::Delete, &[KindId::FlinkJob(1)])
+        .unwrap();
     drop(journal);
     // Once something was done under it, the selection is the run's.
     let err = Journal::open(&path, Kind::FlinkJob, &first, Fsync::Never).unwrap_err();
@@ -247,7 +263,13 @@ fn a_run_that_selects_otherwise_is_refused() {
     assert_eq!(err.code, 2);
     // The same selection resumes.
     let journal = Journal::open(&path, Kind::FlinkJob, &second, Fsync::Never).unwrap();
-    assert!(journal.earlier().get(&JobId::Number(1)).unwrap().unresolved);
+    assert!(
+        journal
+            .earlier()
+            .get(&KindId::FlinkJob(1))
+            .unwrap()
+            .unresolved
+    );
     drop(journal);
     let peeked = Journal::peek(&path, Kind::FlinkJob, &second).unwrap();
     std::fs::remove_file(&path).unwrap();

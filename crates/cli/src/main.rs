@@ -14,7 +14,6 @@ mod emulator;
 mod execute;
 mod exit;
 mod journal;
-mod kinds;
 mod output;
 mod plan;
 mod report;

@@ -7,8 +7,9 @@ use std::path::Path;
 use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 use serde::Serialize;
 
+use otc_jobs_core::kinds::Row;
+
 use crate::args::Format;
-use crate::backend::JobRow;
 use crate::exit::CliError;
 use crate::plan::{Action, Plan};
 use crate::report::Report;
@@ -38,29 +39,97 @@ fn print(text: &str) {
     let _ = stdout.flush();
 }
 
+/// Prints `value` as one pretty JSON document.
+pub(crate) fn print_json<T: Serialize>(value: &T) {
+    print(&(json(value) + "\n"));
+}
+
+/// Prints each of `values` as one JSON line.
+pub(crate) fn print_ndjson<T: Serialize>(values: &[T]) {
+    let mut out = String::new();
+    values.iter().for_each(|v| ndjson(&mut out, v));
+    print(&out);
+}
+
+/// Prints a table of `rows` under `header`.
+pub(crate) fn print_table(header: &[&str], rows: Vec<Vec<String>>) {
+    let mut t = table(header);
+    for row in rows {
+        t.add_row(row);
+    }
+    print(&format!("{t}\n"));
+}
+
+/// A listed job as JSON shows it: `id`, `name`, `status` (with its documented name:
+/// `10 (completed)`), `created`, then the fields the kind adds (`queue`).
+struct RowJson<'a>(&'a Row);
+
+impl Serialize for RowJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let row = self.0;
+        let mut map = serializer.serialize_map(Some(4 + row.extra.len()))?;
+        map.serialize_entry("id", &row.id.to_string())?;
+        map.serialize_entry("name", &row.name)?;
+        map.serialize_entry("status", &row.status_text())?;
+        map.serialize_entry(
+            "created",
+            &row.created
+                .map(|t| humantime::format_rfc3339_seconds(t).to_string()),
+        )?;
+        for (name, value) in &row.extra {
+            map.serialize_entry(name, value)?;
+        }
+        map.end()
+    }
+}
+
 /// Prints listed jobs.
-pub(crate) fn rows(rows: &[JobRow], format: Format) {
+pub(crate) fn rows(rows: &[Row], format: Format) {
     match format {
-        Format::Json => print(&(json(&rows) + "\n")),
+        Format::Json => {
+            let rows: Vec<RowJson<'_>> = rows.iter().map(RowJson).collect();
+            print(&(json(&rows) + "\n"));
+        }
         Format::Ndjson => {
             let mut out = String::new();
-            rows.iter().for_each(|r| ndjson(&mut out, r));
+            rows.iter().for_each(|r| ndjson(&mut out, &RowJson(r)));
             print(&out);
         }
         Format::Table => {
-            let mut t = table(&["ID", "NAME", "STATUS", "CREATED", "QUEUE"]);
+            // The kind's own fields, as the rows have them (`QUEUE` for DLI).
+            let mut extra: Vec<&'static str> = Vec::new();
+            for (name, _) in rows.iter().flat_map(|r| &r.extra) {
+                if !extra.contains(name) {
+                    extra.push(name);
+                }
+            }
+            let mut header = vec![
+                "ID".to_owned(),
+                "NAME".into(),
+                "STATUS".into(),
+                "CREATED".into(),
+            ];
+            header.extend(extra.iter().map(|name| name.to_uppercase()));
+            let header: Vec<&str> = header.iter().map(String::as_str).collect();
+            let mut t = table(&header);
             for r in rows {
                 let created = r
                     .created
                     .map(|c| humantime::format_rfc3339_seconds(c).to_string())
                     .unwrap_or_default();
-                t.add_row(vec![
+                let mut cells = vec![
                     r.id.to_string(),
                     r.name.clone().unwrap_or_default(),
-                    r.status.clone().unwrap_or_default(),
+                    r.status_text().unwrap_or_default(),
                     created,
-                    r.queue.clone().unwrap_or_default(),
-                ]);
+                ];
+                cells.extend(
+                    extra
+                        .iter()
+                        .map(|name| r.extra(name).unwrap_or_default().to_owned()),
+                );
+                t.add_row(cells);
             }
             print(&format!("{t}\n"));
             eprintln!("{} job(s)", rows.len());

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
-use crate::kinds::{JobId, Kind};
+use otc_jobs_core::kinds::{Kind, KindId};
 
 /// What will be done to one id.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -22,7 +22,7 @@ pub(crate) enum Action {
 pub(crate) struct PlanItem {
     /// The id.
     #[serde(serialize_with = "crate::backend::display")]
-    pub(crate) id: JobId,
+    pub(crate) id: KindId,
     /// Its name, when listed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) name: Option<String>,
@@ -35,6 +35,7 @@ pub(crate) struct PlanItem {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(crate) struct Plan {
     /// The kind of job.
+    #[serde(serialize_with = "crate::backend::display")]
     pub(crate) kind: Kind,
     /// The ids, in selection order.
     pub(crate) items: Vec<PlanItem>,
@@ -45,7 +46,7 @@ impl Plan {
     /// the journal says are finished (id → outcome) are skipped, the rest deleted.
     pub(crate) fn new(
         kind: Kind,
-        selected: Vec<(JobId, Option<String>)>,
+        selected: Vec<(KindId, Option<String>)>,
         exclude: &HashSet<String>,
         finished: &HashMap<String, String>,
     ) -> Plan {
@@ -89,7 +90,7 @@ mod tests {
         let finished: HashMap<String, String> = [("3".to_owned(), "deleted".to_owned())].into();
         let ids = [1, 2, 3, 1, 4]
             .into_iter()
-            .map(|n| (JobId::Number(n), None))
+            .map(|n| (KindId::FlinkJob(n), None))
             .collect();
         let plan = Plan::new(Kind::FlinkJob, ids, &exclude, &finished);
         let shown: Vec<_> = plan

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::kinds::{JobId, Kind};
+use otc_jobs_core::kinds::{Kind, KindId};
 
 /// What happened to one id. (Read back from the journal, so `Deserialize` too.)
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -124,7 +124,7 @@ impl Outcome {
 pub(crate) struct Item {
     /// The id.
     #[serde(serialize_with = "crate::backend::display")]
-    pub(crate) id: JobId,
+    pub(crate) id: KindId,
     /// The name, when the selection listed one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) name: Option<String>,
@@ -139,7 +139,7 @@ pub(crate) struct Item {
 
 impl Item {
     /// An outcome of this attempt.
-    pub(crate) fn new(id: JobId, name: Option<String>, outcome: Outcome) -> Item {
+    pub(crate) fn new(id: KindId, name: Option<String>, outcome: Outcome) -> Item {
         Item {
             id,
             name,
@@ -190,6 +190,7 @@ pub(crate) struct Summary {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(crate) struct Report {
     /// The kind of job.
+    #[serde(serialize_with = "crate::backend::display")]
     pub(crate) kind: Kind,
     /// Whether the run was interrupted (Ctrl-C).
     pub(crate) interrupted: bool,
@@ -294,7 +295,7 @@ mod tests {
     use super::*;
 
     fn item(n: i64, outcome: Outcome) -> Item {
-        Item::new(JobId::Number(n), None, outcome)
+        Item::new(KindId::FlinkJob(n), None, outcome)
     }
 
     #[test]

@@ -7,8 +7,8 @@ use std::time::{Duration, SystemTime};
 
 use regex::Regex;
 
-use crate::backend::JobRow;
 use crate::exit::CliError;
+use otc_jobs_core::kinds::Row;
 
 /// The client-side filters.
 #[derive(Debug, Clone, Default)]
@@ -25,7 +25,7 @@ impl Filters {
     /// Whether `row` is selected at time `now`. A job without a creation time (or a name)
     /// is not selected by an age (or name) filter: the tool never guesses in favour of
     /// deleting.
-    pub(crate) fn matches(&self, row: &JobRow, now: SystemTime) -> bool {
+    pub(crate) fn matches(&self, row: &Row, now: SystemTime) -> bool {
         let age = row
             .created
             .map(|c| now.duration_since(c).unwrap_or(Duration::ZERO));
@@ -43,7 +43,7 @@ impl Filters {
     }
 
     /// The rows selected at `now`, in list order.
-    pub(crate) fn select(&self, rows: Vec<JobRow>, now: SystemTime) -> Vec<JobRow> {
+    pub(crate) fn select(&self, rows: Vec<Row>, now: SystemTime) -> Vec<Row> {
         rows.into_iter().filter(|r| self.matches(r, now)).collect()
     }
 }
@@ -78,15 +78,13 @@ pub(crate) fn read_exclude_file(path: &Path) -> Result<HashSet<String>, CliError
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use crate::kinds::JobId;
+    use otc_jobs_core::kinds::KindId;
 
-    fn row(id: i64, name: Option<&str>, age: Option<u64>, now: SystemTime) -> JobRow {
-        JobRow {
-            id: JobId::Number(id),
+    fn row(id: i64, name: Option<&str>, age: Option<u64>, now: SystemTime) -> Row {
+        Row {
             name: name.map(str::to_owned),
-            status: None,
             created: age.map(|h| now - Duration::from_secs(h * 3600)),
-            queue: None,
+            ..Row::new(KindId::FlinkJob(id))
         }
     }
 

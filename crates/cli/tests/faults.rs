@@ -349,12 +349,12 @@ fn sigkill_at_a_random_moment_then_resume_an_asynchronous_kind_with_wait() {
     // ModelArts deletes asynchronously: the job shows status 9 for 400 ms, and the waiter
     // polls it (the first look at once, the next 2 s later) until it is gone.
     let case = Case {
-        name: "training-job",
+        name: "training-job-v1",
         jobs: 48,
         emulator: training_emulator,
         args: &[
             "clean",
-            "training-job",
+            "training-job-v1",
             "--wait",
             "--max-wait",
             "60s",

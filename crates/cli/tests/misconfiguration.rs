@@ -143,3 +143,32 @@ fn nothing_listening_at_the_endpoint_stops_the_run() {
     // The SDK's retries of the first wave, not 200 ids tried in turn.
     assert!(took < Duration::from_secs(15), "{took:?}");
 }
+
+/// An unknown `--project-name` says so, with the projects the credentials see (it read as
+/// an unreadable IAM answer, "IAM listed 0"), and nothing is listed or deleted.
+#[test]
+fn an_unknown_project_name_lists_the_projects_there_are() {
+    let emulator = emulator();
+    let mut command = otc_jobs(emulator.base_url(), DEFAULT_SECRET_KEY);
+    command
+        .env_remove("OS_PROJECT_ID")
+        .env("OS_PROJECT_NAME", "eu-de_typo");
+    let (out, _) = run(command.args(["clean", "flink-job", "--yes"]));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(r#"no project named "eu-de_typo"; the credentials see eu-de"#),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--project-name"), "{stderr}");
+    assert_eq!(emulator.jobs().len(), 200);
+    // The right name works: the lookup lists every project and picks it.
+    let mut command = otc_jobs(emulator.base_url(), DEFAULT_SECRET_KEY);
+    command
+        .env_remove("OS_PROJECT_ID")
+        .env("OS_PROJECT_NAME", "eu-de");
+    let (out, _) = run(command.args(["list", "flink-job", "-o", "json"]));
+    assert_eq!(out.status.code(), Some(0));
+    let rows: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows.as_array().map(Vec::len), Some(200));
+}

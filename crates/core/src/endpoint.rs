@@ -250,6 +250,32 @@ impl Endpoints {
         self
     }
 
+    /// The same endpoints for `region`: each service at the region's default moves to
+    /// `region`'s default, an override (an emulator, a proxy) stays, and `region` names
+    /// the signing scope.
+    ///
+    /// ```
+    /// use otc_jobs_core::{BaseUrl, Endpoints, Region, Service};
+    /// let eu_de = Endpoints::new(Region::EU_DE)
+    ///     .with_override(Service::Dli, BaseUrl::parse("http://127.0.0.1:9000")?);
+    /// let eu_nl = eu_de.in_region(Region::EU_NL);
+    /// assert_eq!(eu_nl.region(), &Region::EU_NL);
+    /// assert_eq!(eu_nl.base_url(Service::Mrs).as_str(), "https://mrs.eu-nl.otc.t-systems.com");
+    /// assert_eq!(eu_nl.base_url(Service::Dli).as_str(), "http://127.0.0.1:9000");
+    /// # Ok::<(), otc_jobs_core::BuildError>(())
+    /// ```
+    pub fn in_region(&self, region: Region) -> Endpoints {
+        let resolved = Service::ALL.map(|s| {
+            let base = self.base_url(s);
+            if *base == self.region.default_base_url(s) {
+                region.default_base_url(s)
+            } else {
+                base.clone()
+            }
+        });
+        Endpoints { region, resolved }
+    }
+
     /// The region.
     pub fn region(&self) -> &Region {
         &self.region

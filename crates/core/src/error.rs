@@ -317,6 +317,9 @@ impl Error {
         match &self.kind {
             ErrorKind::Service(e) => e.hint(),
             ErrorKind::Transport(e) => e.hint(),
+            ErrorKind::Build(BuildError::UnknownProject { .. }) => {
+                Some("check --project-name (OS_PROJECT_NAME), or give the project's id")
+            }
             ErrorKind::Build(_) | ErrorKind::Sign(_) | ErrorKind::Response(_) => None,
         }
     }
@@ -348,6 +351,22 @@ pub enum BuildError {
     /// A request body could not be serialised.
     #[error("could not serialise the request body: {0}")]
     Body(String),
+    /// The project name given is none of the projects IAM lists for these credentials.
+    #[error("no project named {name:?}; {}", known_projects(.known))]
+    UnknownProject {
+        /// The name given.
+        name: String,
+        /// The names of the projects IAM listed, sorted.
+        known: Vec<String>,
+    },
+}
+
+fn known_projects(known: &[String]) -> String {
+    if known.is_empty() {
+        "IAM lists no project for these credentials".to_owned()
+    } else {
+        format!("the credentials see {}", known.join(", "))
+    }
 }
 
 /// Why a request could not be signed.
@@ -611,6 +630,18 @@ impl ServiceError {
     /// );
     /// assert_eq!(err.code.as_deref(), Some("DLI.0002"));
     /// assert!(err.is_not_found());
+    /// // IAM's code repeats the status; the text says it once.
+    /// let iam = ServiceError::from_answer(
+    ///     Service::Iam,
+    ///     http::StatusCode::UNAUTHORIZED,
+    ///     &headers,
+    ///     br#"{"error": {"code": 401, "message": "The username or password is wrong.", "title": "Unauthorized"}}"#,
+    /// );
+    /// assert_eq!(iam.code.as_deref(), Some("401"));
+    /// assert_eq!(
+    ///     otc_jobs_core::Error::from(iam).to_string(),
+    ///     "service error (HTTP 401 Unauthorized): The username or password is wrong. (check the credentials and the project)"
+    /// );
     /// ```
     pub fn from_answer(
         service: Service,
@@ -698,6 +729,11 @@ impl ServiceError {
                 "the endpoint does not serve this API: check --endpoint or the region's endpoint",
             ),
             StatusCode::UNAUTHORIZED => Some("check the credentials and the project"),
+            // IAM's only calls are the login and the project lookup: a request it refuses
+            // names a user, domain or project that is not there.
+            StatusCode::BAD_REQUEST if self.service == Service::Iam => {
+                Some("check the user, the domain and the project (--project-name)")
+            }
             StatusCode::FORBIDDEN if !self.in_the_services_words() => {
                 Some("check the credentials, their permissions and the project")
             }
@@ -725,7 +761,8 @@ impl ServiceError {
             fmt_request_id(self.request_id.as_deref()),
             fmt_attempts(attempts)
         )?;
-        if let Some(code) = &self.code {
+        // IAM's code is the status again (`{"error": {"code": 401}}`): said once.
+        if let Some(code) = self.code.as_deref().filter(|c| *c != self.status.as_str()) {
             write!(f, " {code}")?;
         }
         match &self.message {

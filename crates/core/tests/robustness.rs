@@ -106,7 +106,7 @@ fn answers_never_panic_and_errors_keep_the_status() {
             }
         }
         let _ = parse_token_response(&response);
-        let _ = parse_projects_response(&response);
+        let _ = parse_projects_response(&response, "eu-de");
         let e = ServiceError::from_answer(
             otc_jobs_core::Service::Dli,
             status,

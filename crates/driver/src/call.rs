@@ -56,6 +56,21 @@ impl Shared {
         }
     }
 
+    /// The state for the same client in another project (see [`Config::for_project`]):
+    /// its own project id, token and rates; the configuration otherwise the same.
+    pub fn for_project(&self, project: Project) -> Shared {
+        Shared::new(self.config.for_project(project))
+    }
+
+    /// The state for the same client in another region (see [`Config::in_region`]).
+    pub fn in_region(&self, region: otc_jobs_core::Region) -> Shared {
+        let shared = Shared::new(self.config.in_region(region));
+        if let Some(id) = self.project_id() {
+            let _ = shared.project_id.set(id.to_owned());
+        }
+        shared
+    }
+
     /// The adaptive rate of `service`, made on first use.
     fn with_rate<R>(&self, service: Service, f: impl FnOnce(&mut AdaptiveRate) -> R) -> R {
         let mut rates = self.rates.lock().unwrap_or_else(PoisonError::into_inner);
@@ -325,13 +340,15 @@ impl<'a, O: Operation> Call<'a, O> {
                     }
                     Err(e) => e,
                 },
-                Phase::Project => match answer.and_then(|r| parse_projects_response(&r)) {
-                    Ok(id) => {
-                        let _ = self.shared.project_id.set(id);
-                        return self.send_next(now);
+                Phase::Project => {
+                    match answer.and_then(|r| parse_projects_response(&r, self.project_name())) {
+                        Ok(id) => {
+                            let _ = self.shared.project_id.set(id);
+                            return self.send_next(now);
+                        }
+                        Err(e) => e,
                     }
-                    Err(e) => e,
-                },
+                }
             };
             return self.after_failure(failure, now, jitter);
         }
@@ -585,11 +602,17 @@ impl<'a, O: Operation> Call<'a, O> {
         Ok(request)
     }
 
+    /// Every project the credentials see: a name that is none of them is refused with the
+    /// names there are.
     fn project_lookup(&self) -> ListProjects {
+        ListProjects::new()
+    }
+
+    fn project_name(&self) -> &str {
         match &self.shared.config.project {
-            Project::Name(name) => ListProjects::new().name(name.as_str()),
+            Project::Name(name) => name.as_str(),
             // Unreachable in practice: an id is known from the start.
-            Project::Id(id) => ListProjects::new().name(id.as_str()),
+            Project::Id(id) => id.as_str(),
         }
     }
 

@@ -164,41 +164,53 @@ pub(crate) fn list(store: &Store, query: &Query, project_id: &str) -> Answer {
         query.get("queue_name"),
         query.get("user_name"),
     );
-    let mut jobs: Vec<(u64, &Entry)> = store
-        .flink
-        .iter()
-        .map(|(id, e)| (*id, e))
-        .filter(|(id, e)| {
-            wanted_type.is_none_or(|t| t == job_type(e))
-                && wanted_queue.is_none_or(|q| q == queue(e))
-                && wanted_user.is_none_or(|u| u == user(e))
-                && statuses
-                    .as_deref()
-                    .is_none_or(|s| status_matches(&shown_status(e), s))
-                && name_part.is_none_or(|n| contains_ignore_case(&name(*id, e), n))
-                && tags.as_deref().is_none_or(|t| has_tags(e, t))
-        })
-        .collect();
-    jobs.sort_unstable_by(|a, b| {
-        let by = a.1.created_ms.cmp(&b.1.created_ms).then(a.0.cmp(&b.0));
-        if descending { by.reverse() } else { by }
-    });
-    let shown: Vec<Value> = window(&jobs, offset, limit)
-        .iter()
-        .map(|(id, e)| {
-            if show_detail {
-                detail_json(*id, e, project_id)
-            } else {
-                summary_json(*id, e)
+    let filtered = wanted_type.is_some()
+        || wanted_queue.is_some()
+        || wanted_user.is_some()
+        || statuses.is_some()
+        || name_part.is_some()
+        || tags.is_some();
+    let matches = |id: u64, e: &Entry| {
+        wanted_type.is_none_or(|t| t == job_type(e))
+            && wanted_queue.is_none_or(|q| q == queue(e))
+            && wanted_user.is_none_or(|u| u == user(e))
+            && statuses
+                .as_deref()
+                .is_none_or(|s| status_matches(&shown_status(e), s))
+            && name_part.is_none_or(|n| contains_ignore_case(&name(id, e), n))
+            && tags.as_deref().is_none_or(|t| has_tags(e, t))
+    };
+    let show = |id: u64, e: &Entry| {
+        if show_detail {
+            detail_json(id, e, project_id)
+        } else {
+            summary_json(id, e)
+        }
+    };
+    // Sorted by creation time then id as the store keeps them; only the page's jobs are
+    // rendered, and the others only counted (all of them when a filter applies).
+    let (total, shown): (usize, Vec<Value>) = if filtered {
+        let mut shown = Vec::new();
+        let mut total = 0;
+        let jobs = store.flink.by_creation(descending);
+        for (id, e) in jobs.filter(|(id, e)| matches(*id, e)) {
+            if total >= offset && shown.len() < limit {
+                shown.push(show(id, e));
             }
-        })
-        .collect();
+            total += 1;
+        }
+        (total, shown)
+    } else {
+        let page = store.flink.page(descending, offset, limit);
+        let shown = page.map(|(id, e)| show(id, e));
+        (store.flink.len(), shown.collect())
+    };
     Answer::json(
         StatusCode::OK,
         &json!({
             "is_success": "true",
             "message": "Jobs are successfully listed.",
-            "job_list": { "total_count": jobs.len(), "jobs": shown },
+            "job_list": { "total_count": total, "jobs": shown },
         }),
     )
 }
@@ -217,7 +229,7 @@ pub(crate) fn job(store: &mut Store, delete: bool, id: &str, project_id: &str) -
             Deleted::NotFound => not_found(id),
         };
     }
-    match store.flink.get(&job_id) {
+    match store.flink.get(job_id) {
         Some(e) => Answer::json(
             StatusCode::OK,
             &json!({

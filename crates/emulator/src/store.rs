@@ -1,7 +1,7 @@
 //! The jobs that exist; ModelArts deletions take `delete_delay` to complete (and may fail).
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -146,13 +146,82 @@ pub(crate) enum Deleted {
     NotFound,
 }
 
+/// Jobs by id, with their order of creation kept beside them, so that a list walks them
+/// newest (or oldest) first, page by page, without sorting every job for each page (a
+/// 100,000-job walk sorted 100,000 jobs 1,000 times).
+#[derive(Debug, Default)]
+pub(crate) struct ByCreation {
+    by_id: BTreeMap<u64, Entry>,
+    /// `(created_ms, id)` of every entry of `by_id`.
+    order: BTreeSet<(u64, u64)>,
+}
+
+impl ByCreation {
+    /// Adds or replaces the job `id`.
+    pub(crate) fn insert(&mut self, id: u64, entry: Entry) {
+        let created = entry.created_ms;
+        if let Some(old) = self.by_id.insert(id, entry) {
+            self.order.remove(&(old.created_ms, id));
+        }
+        self.order.insert((created, id));
+    }
+
+    pub(crate) fn remove(&mut self, id: u64) -> Option<Entry> {
+        let entry = self.by_id.remove(&id)?;
+        self.order.remove(&(entry.created_ms, id));
+        Some(entry)
+    }
+
+    pub(crate) fn get(&self, id: u64) -> Option<&Entry> {
+        self.by_id.get(&id)
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.by_id.len()
+    }
+
+    /// In id order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (u64, &Entry)> {
+        self.by_id.iter().map(|(id, e)| (*id, e))
+    }
+
+    /// The `limit` jobs after the first `offset` of [`ByCreation::by_creation`], skipping
+    /// over the order alone.
+    pub(crate) fn page(
+        &self,
+        descending: bool,
+        offset: usize,
+        limit: usize,
+    ) -> impl Iterator<Item = (u64, &Entry)> {
+        let keys: Box<dyn Iterator<Item = &(u64, u64)>> = if descending {
+            Box::new(self.order.iter().rev().skip(offset).take(limit))
+        } else {
+            Box::new(self.order.iter().skip(offset).take(limit))
+        };
+        keys.filter_map(|&(_, id)| self.by_id.get(&id).map(|e| (id, e)))
+    }
+
+    /// By creation time, then id; newest first when `descending`.
+    pub(crate) fn by_creation(
+        &self,
+        descending: bool,
+    ) -> Box<dyn Iterator<Item = (u64, &Entry)> + '_> {
+        let entry = |&(_, id): &(u64, u64)| self.by_id.get(&id).map(|e| (id, e));
+        if descending {
+            Box::new(self.order.iter().rev().filter_map(entry))
+        } else {
+            Box::new(self.order.iter().filter_map(entry))
+        }
+    }
+}
+
 /// Every job, by kind, in id order (lists sort from there, so equal keys keep a stable
 /// order).
 #[derive(Debug, Default)]
 pub(crate) struct Store {
     pub(crate) training: BTreeMap<u64, TrainingJob>,
     pub(crate) visualization: BTreeMap<u64, Entry>,
-    pub(crate) flink: BTreeMap<u64, Entry>,
+    pub(crate) flink: ByCreation,
     pub(crate) executions: BTreeMap<String, Entry>,
     /// MRS clusters by id, with their v2 job executions.
     pub(crate) clusters: BTreeMap<String, Cluster>,
@@ -390,9 +459,9 @@ impl Store {
                 fail_delete: e.attrs.fail_delete,
             });
         }
-        for (id, e) in &self.flink {
+        for (id, e) in self.flink.iter() {
             out.push(SeedJob::FlinkJob {
-                job_id: *id,
+                job_id: id,
                 name: e.attrs.name.clone(),
                 status: e.attrs.status.clone(),
                 create_time: e.attrs.create_time,
@@ -579,7 +648,7 @@ impl Store {
 
     /// DLI deletes synchronously: the job is gone when the answer is sent.
     pub(crate) fn delete_flink(&mut self, id: u64) -> Deleted {
-        match self.flink.remove(&id) {
+        match self.flink.remove(id) {
             Some(_) => Deleted::Yes,
             None => Deleted::NotFound,
         }
@@ -597,6 +666,35 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn jobs_by_creation_follow_inserts_replacements_and_removals() {
+        let mut t = ByCreation::default();
+        let at = |ms| Entry::new(Attrs::default(), ms);
+        t.insert(1, at(30));
+        t.insert(2, at(10));
+        t.insert(3, at(10));
+        let ids = |t: &ByCreation, desc| t.by_creation(desc).map(|(id, _)| id).collect::<Vec<_>>();
+        assert_eq!(ids(&t, false), [2, 3, 1]);
+        assert_eq!(ids(&t, true), [1, 3, 2]);
+        // Seeded again with another time: one place, the new one.
+        t.insert(1, at(5));
+        t.insert(3, at(10));
+        assert_eq!(ids(&t, false), [1, 2, 3]);
+        assert_eq!(t.remove(2).map(|e| e.created_ms), Some(10));
+        assert!(t.remove(2).is_none());
+        assert_eq!(ids(&t, true), [3, 1]);
+        assert_eq!(t.len(), 2);
+        t.insert(4, at(1));
+        let page = |desc, offset, limit| {
+            t.page(desc, offset, limit)
+                .map(|(id, _)| id)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(page(false, 1, 2), [1, 3]);
+        assert_eq!(page(true, 2, 5), [4]);
+        assert!(page(true, 3, 5).is_empty());
+    }
 
     #[test]
     fn immediate_and_delayed_deletion() {

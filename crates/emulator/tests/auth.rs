@@ -445,7 +445,7 @@ fn iam_password_login_issues_tokens_the_services_accept() {
         )
         .unwrap();
         assert_eq!(
-            parse_projects_response(&send_core(&emulator, &lookup)).unwrap(),
+            parse_projects_response(&send_core(&emulator, &lookup), "eu-de").unwrap(),
             PID
         );
     }
@@ -531,7 +531,7 @@ fn iam_refuses_wrong_passwords_and_unknown_projects() {
     );
     let listed = send_core(&emulator, &lookup);
     assert_eq!(listed.status(), 200);
-    assert!(parse_projects_response(&listed).is_err());
+    assert!(parse_projects_response(&listed, "eu-nl").is_err());
 }
 
 #[test]

@@ -116,6 +116,54 @@ fn read_buffer(headers: &http::HeaderMap) -> Vec<u8> {
 impl Client {
     otc_jobs_driver::client_methods!(self.inner.shared);
 
+    /// The same client in another project: the same connection pool, credentials and
+    /// settings, its own project id, token and adaptive rates. A project name resolves
+    /// through IAM on first use, and its region is the one the name says (`eu-nl_ci` is in
+    /// `eu-nl`; see [`Project::region`]); explicit endpoints (an emulator, a proxy) stay.
+    /// Cheap: for a run over many projects, one client and a handle per project.
+    ///
+    /// ```
+    /// # use otc_jobs_emulator::{Emulator, EmulatorConfig, SeedJob, DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, DEFAULT_PROJECT_ID};
+    /// use otc_jobs_blocking::{Client, Project};
+    /// use otc_jobs_blocking::otc_jobs_core::dli::DeleteFlinkJob;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = Emulator::start(EmulatorConfig::default())?;
+    /// # emulator.seed(SeedJob::flink_job(148));
+    /// let client = Client::builder()
+    ///     .ak_sk(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY)
+    ///     .project_id("a-project-of-the-account")
+    ///     .region("eu-de")
+    ///     .base_url(emulator.base_url())
+    ///     .build()?;
+    /// let home = client.for_project(Project::Id(DEFAULT_PROJECT_ID.into()));
+    /// assert_eq!(home.config().project(), &Project::Id(DEFAULT_PROJECT_ID.into()));
+    /// home.send(&DeleteFlinkJob::new(148))?;
+    /// assert!(emulator.jobs().is_empty());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn for_project(&self, project: Project) -> Client {
+        self.with_shared(self.inner.shared.for_project(project))
+    }
+
+    /// The same client in another region, the project unchanged (for a project known by
+    /// id whose region is known, e.g. from IAM's project list): each service at its
+    /// region's default endpoint moves to `region`'s; explicit endpoints stay.
+    pub fn in_region(&self, region: otc_jobs_core::Region) -> Client {
+        self.with_shared(self.inner.shared.in_region(region))
+    }
+
+    fn with_shared(&self, shared: Shared) -> Client {
+        Client {
+            inner: Arc::new(Inner {
+                shared,
+                jitter: Jitter::new(clock_seed()),
+                direct: self.inner.direct.clone(),
+                proxied: self.inner.proxied.clone(),
+            }),
+        }
+    }
+
     fn send_impl<O>(&self, operation: &O) -> Result<O::Response, Error>
     where
         O: Operation + Sync,

@@ -2,12 +2,12 @@
 
 use std::time::SystemTime;
 
+use otc_jobs_core::kinds::Kind;
+
 use crate::args::{Format, RunArgs, SelectArgs};
-use crate::backend::Backend;
 use crate::cancel::Cancel;
 use crate::exit::CliError;
 use crate::journal::Selection;
-use crate::kinds::Kind;
 
 use super::Connector;
 
@@ -26,10 +26,14 @@ pub(crate) async fn run(
     };
     let server = super::list::server_filters(kind, select)?;
     let backend = connector.backend()?;
-    let rows = backend
-        .list(kind, &server)
-        .await
-        .map_err(|e| super::list_failed(kind, &e, "nothing was deleted"))?;
+    let (rows, unreadable) = super::list(&backend, &server, "nothing was deleted").await?;
+    if unreadable > 0 {
+        // Said before the plan and the confirmation: the selection is of the readable ones.
+        eprintln!(
+            "warning: {unreadable} listed {kind}(s) had no readable id: they are not in the \
+             selection and will not be deleted"
+        );
+    }
     let age = |d: Option<std::time::Duration>| d.map(|d| humantime::format_duration(d).to_string());
     let selection = Selection::new("clean", kind)
         .with("--older-than", age(select.older_than))
@@ -37,13 +41,10 @@ pub(crate) async fn run(
         .with(
             "--name-regex",
             select.name_regex.as_ref().map(|r| r.as_str()),
-        )
-        .with("--status", &server.status)
-        .with("--name", &server.name)
-        .with("--queue-name", &server.queue_name)
-        .with("--job-type", &server.job_type)
-        .with("--user-name", &server.user_name)
-        .with("--tags", &server.tags);
+        );
+    let selection = server.iter().fold(selection, |selection, (filter, value)| {
+        selection.with(&format!("--{}", filter.flag), value)
+    });
     let selected = super::Selected {
         kind,
         ids: super::list::filters(select)

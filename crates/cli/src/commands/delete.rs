@@ -1,29 +1,22 @@
 //! `otc-jobs delete KIND ID... | -`: deletes the given ids.
 
-use std::path::Path;
-
-use crate::args::{Format, RunArgs};
+use crate::args::{DeleteArgs, Format};
 use crate::cancel::Cancel;
 use crate::exit::CliError;
 use crate::journal::Selection;
-use crate::kinds::Kind;
 
 use super::Connector;
 
 /// Runs `delete`.
-#[allow(clippy::too_many_arguments)]
 pub(crate) async fn run(
     connector: &mut Connector,
-    kind: Kind,
-    ids: &[String],
-    job_id: Option<i64>,
-    exclude_file: Option<&Path>,
-    run: &RunArgs,
+    args: &DeleteArgs,
     format: Format,
     cancel: Cancel,
 ) -> Result<u8, CliError> {
-    let (ids, from_stdin) = super::read_ids(kind, ids, job_id)?;
-    let exclude = match exclude_file {
+    let kind = args.kind;
+    let (ids, from_stdin) = super::read_ids(kind, &args.ids, args.job_id.as_deref())?;
+    let exclude = match &args.exclude_file {
         Some(path) => crate::select::read_exclude_file(path)?,
         None => Default::default(),
     };
@@ -36,5 +29,5 @@ pub(crate) async fn run(
         ids_from_stdin: from_stdin,
         selection,
     };
-    super::delete_selected(connector, None, selected, run, format, cancel).await
+    super::delete_selected(connector, None, selected, &args.run, format, cancel).await
 }

@@ -4,6 +4,7 @@
 mod clean;
 mod completions;
 mod delete;
+mod kinds;
 mod list;
 mod man;
 mod wait;
@@ -15,12 +16,14 @@ use std::sync::Arc;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::args::{Cli, Command, Format, Global, RunArgs};
-use crate::backend::{CallError, ErrorClass};
+use otc_jobs_core::Error;
+use otc_jobs_core::kinds::{Kind, KindId};
+
+use crate::backend::Verdict;
 use crate::cancel::Cancel;
 use crate::execute::{self, Settings};
 use crate::exit::CliError;
 use crate::journal::{Earlier, Journal, Selection};
-use crate::kinds::{JobId, Kind};
 use crate::plan::Plan;
 use crate::sdk::SdkBackend;
 
@@ -56,47 +59,12 @@ pub(crate) async fn run(cli: Cli, cancel: Cancel) -> Result<u8, CliError> {
     };
     match cli.command {
         Command::List { kind, select } => list::run(&mut connector, kind, &select, format).await,
-        Command::Delete {
-            kind,
-            ids,
-            job_id,
-            exclude_file,
-            run,
-        } => {
-            delete::run(
-                &mut connector,
-                kind,
-                &ids,
-                job_id,
-                exclude_file.as_deref(),
-                &run,
-                format,
-                cancel,
-            )
-            .await
-        }
-        Command::Wait {
-            kind,
-            ids,
-            job_id,
-            max_wait,
-            report,
-        } => {
-            wait::run(
-                &mut connector,
-                kind,
-                &ids,
-                job_id,
-                max_wait,
-                report.as_deref(),
-                format,
-                cancel,
-            )
-            .await
-        }
+        Command::Delete(args) => delete::run(&mut connector, &args, format, cancel).await,
+        Command::Wait(args) => wait::run(&mut connector, &args, format, cancel).await,
         Command::Clean { kind, select, run } => {
             clean::run(&mut connector, kind, &select, &run, format, cancel).await
         }
+        Command::Kinds => Ok(kinds::run(format)),
         Command::Completions { shell } => Ok(completions::run(shell)),
         Command::Man { command } => man::run(command.as_deref()),
     }
@@ -107,11 +75,14 @@ pub(crate) async fn run(cli: Cli, cancel: Cancel) -> Result<u8, CliError> {
 fn read_ids(
     kind: Kind,
     args: &[String],
-    job_id: Option<i64>,
-) -> Result<(Vec<JobId>, bool), CliError> {
-    if job_id.is_some() && kind != Kind::TrainingJobVersion {
+    job_id: Option<&str>,
+) -> Result<(Vec<KindId>, bool), CliError> {
+    if job_id.is_some() && kind.parent().is_none() {
         return Err(CliError::usage(
-            "--job-id is only for training-job-version",
+            format!(
+                "--job-id is only for a kind with a parent ({}), not for {kind}",
+                names(Kind::ALL.into_iter().filter(|k| k.parent().is_some()))
+            ),
             "drop --job-id",
         ));
     }
@@ -134,7 +105,10 @@ fn read_ids(
     }
     let ids = texts
         .iter()
-        .map(|t| kind.parse_id(t, job_id))
+        .map(|t| match job_id {
+            Some(parent) => kind.parse_id_in(parent, t),
+            None => kind.parse_id(t),
+        })
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| {
             CliError::usage(
@@ -149,7 +123,7 @@ fn read_ids(
 struct Selected {
     kind: Kind,
     /// Ids (with names, when listed), in order.
-    ids: Vec<(JobId, Option<String>)>,
+    ids: Vec<(KindId, Option<String>)>,
     /// Ids never to touch.
     exclude: HashSet<String>,
     /// Stdin held the ids, so nobody can be asked.
@@ -174,9 +148,12 @@ async fn delete_selected(
         ids_from_stdin,
         selection,
     } = selected;
-    if run.batch && kind != Kind::FlinkJob {
+    if run.batch && !kind.has_batch_delete() {
         return Err(CliError::usage(
-            "--batch is only for flink-job",
+            format!(
+                "--batch is only for a kind with a batch deletion ({}), not for {kind}",
+                names(Kind::ALL.into_iter().filter(|k| k.has_batch_delete()))
+            ),
             "drop --batch",
         ));
     }
@@ -208,7 +185,7 @@ async fn delete_selected(
     }
     // A resumed run is the whole run: the ids the journal knows are in it, even those
     // no longer listed (deleted by an earlier attempt).
-    let listed: HashSet<JobId> = selected.iter().map(|(id, _)| id.clone()).collect();
+    let listed: HashSet<KindId> = selected.iter().map(|(id, _)| id.clone()).collect();
     selected.extend(
         earlier
             .iter()
@@ -246,14 +223,42 @@ async fn delete_selected(
 
 /// A list call that failed: a wrong setup (exit 2, with what to check), or a failure
 /// (exit 1).
-fn list_failed(kind: Kind, error: &CallError, hint: &str) -> CliError {
-    let problem = format!("cannot list {kind}s: {error}");
-    match error.class {
-        ErrorClass::Misconfigured { hint: check } => {
+fn list_failed(kind: Kind, error: &Error, hint: &str) -> CliError {
+    let problem = format!("cannot list {kind}s: {}", crate::backend::one_line(error));
+    match crate::backend::verdict(error) {
+        Verdict::Misconfigured(check) => {
             CliError::usage(problem, format!("{check}; {hint}").trim_end_matches("; "))
         }
         _ => CliError::failed(problem, hint),
     }
+}
+
+/// The names of `kinds`, for messages: `flink-job, training-job`.
+fn names(kinds: impl IntoIterator<Item = Kind>) -> String {
+    kinds
+        .into_iter()
+        .map(Kind::name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Lists the kind of `filters`; a listed item that is no row (no id) is said on stderr,
+/// never dropped silently. The rows, and how many items were not rows.
+async fn list(
+    backend: &SdkBackend,
+    filters: &otc_jobs_core::kinds::Filters,
+    hint: &str,
+) -> Result<(Vec<otc_jobs_core::kinds::Row>, usize), CliError> {
+    use crate::backend::Backend;
+    let kind = filters.kind();
+    let listing = backend
+        .list(filters)
+        .await
+        .map_err(|e| list_failed(kind, &e, hint))?;
+    for unreadable in &listing.unreadable {
+        eprintln!("warning: {unreadable}: it is left out");
+    }
+    Ok((listing.rows, listing.unreadable.len()))
 }
 
 /// `texts`, sorted and deduplicated (a selection's ids compare as a set).

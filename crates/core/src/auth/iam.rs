@@ -149,6 +149,9 @@ pub struct TokenDetails {
 pub struct ProjectRef {
     /// The project id.
     pub id: String,
+    /// The project name (`eu-de`, `eu-de_demo`); absent in a token's scope.
+    #[serde(default)]
+    pub name: Option<String>,
 }
 
 fn rfc3339<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<UtcTime, D::Error> {
@@ -325,25 +328,54 @@ pub fn parse_token_response<B: AsRef<[u8]>>(
     })
 }
 
-/// Reads IAM's answer to [`ListProjects`] for one name ([`projects_by_name_request`]):
-/// the id of the one project found.
+/// Reads IAM's answer to [`ListProjects`]: the id of the one project named `name`. Clients
+/// list every project the credentials see (`ListProjects::new()`), so that a name that is
+/// none of them is refused with the names there are ([`BuildError::UnknownProject`]);
+/// the answer of a by-name lookup ([`projects_by_name_request`]) reads the same.
 ///
 /// ```
 /// use otc_jobs_core::auth::iam::parse_projects_response;
-/// let answer = http::Response::builder().status(200)
-///     .body(br#"{"projects": [{"id": "0a1b", "name": "eu-de"}]}"#.to_vec())?;
-/// assert_eq!(parse_projects_response(&answer)?, "0a1b");
+/// let answer = http::Response::builder().status(200).body(
+///     br#"{"projects": [{"id": "0a1b", "name": "eu-de"}, {"id": "9f8e", "name": "eu-de_ci"}]}"#.to_vec(),
+/// )?;
+/// assert_eq!(parse_projects_response(&answer, "eu-de_ci")?, "9f8e");
+/// let typo = parse_projects_response(&answer, "eu-de_cl").unwrap_err();
+/// assert_eq!(
+///     typo.to_string(),
+///     r#"could not build the request: no project named "eu-de_cl"; the credentials see eu-de, eu-de_ci"#
+/// );
+/// assert!(typo.is_misconfiguration());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn parse_projects_response<B: AsRef<[u8]>>(
     response: &http::Response<B>,
+    name: &str,
 ) -> Result<String, Error> {
-    let mut list = ListProjects::parse_response(response)?;
-    match list.projects.len() {
-        1 => Ok(list.projects.swap_remove(0).id),
-        found => Err(ResponseError::new(
+    let list = ListProjects::parse_response(response)?;
+    // A by-name answer's items may lack the name: then every item is a match.
+    let named = |p: &ProjectRef| p.name.as_deref().is_none_or(|n| n == name);
+    let mut found = list.projects.iter().filter(|p| named(p));
+    match (found.next(), found.next()) {
+        (Some(project), None) => Ok(project.id.clone()),
+        (None, _) => {
+            let mut known: Vec<String> = list
+                .projects
+                .iter()
+                .filter_map(|p| p.name.clone())
+                .collect();
+            known.sort();
+            Err(BuildError::UnknownProject {
+                name: name.to_owned(),
+                known,
+            }
+            .into())
+        }
+        (Some(_), Some(_)) => Err(ResponseError::new(
             ResponseErrorKind::Malformed,
-            format!("expected exactly one project with that name, IAM listed {found}"),
+            format!(
+                "expected one project named {name:?}, IAM listed {}",
+                list.projects.iter().filter(|p| named(p)).count()
+            ),
             response.status(),
             response.headers(),
             response.body().as_ref(),
@@ -356,6 +388,7 @@ pub fn parse_projects_response<B: AsRef<[u8]>>(
 mod tests {
     use super::*;
     use crate::Region;
+    use crate::error::ErrorKind;
 
     /// IAM's requests are built by `build_request` like every operation's, and carry what
     /// they carried when built by hand: IAM's content type, no project header, the body.
@@ -422,11 +455,32 @@ mod tests {
         assert!(refused.is_err_and(|e| e.as_service().is_some()));
         let empty = parse_token_response(&answer(201, ""));
         assert!(empty.is_err_and(|e| e.as_response().is_some()));
-        let two =
-            parse_projects_response(&answer(200, r#"{"projects": [{"id": "a"}, {"id": "b"}]}"#))
-                .unwrap_err();
+        let two = parse_projects_response(
+            &answer(200, r#"{"projects": [{"id": "a"}, {"id": "b"}]}"#),
+            "x",
+        )
+        .unwrap_err();
         assert!(two.to_string().contains("IAM listed 2"), "{two}");
-        let none = parse_projects_response(&answer(200, r#"{"projects": []}"#)).unwrap_err();
-        assert!(none.to_string().contains("IAM listed 0"), "{none}");
+        let none = parse_projects_response(&answer(200, r#"{"projects": []}"#), "x").unwrap_err();
+        assert!(
+            matches!(none.kind(), ErrorKind::Build(BuildError::UnknownProject { known, .. }) if known.is_empty()),
+            "{none}"
+        );
+        assert!(none.to_string().contains("IAM lists no project"), "{none}");
+        let others = parse_projects_response(
+            &answer(
+                200,
+                r#"{"projects": [{"id": "b", "name": "eu-nl"}, {"id": "a", "name": "eu-de"}]}"#,
+            ),
+            "eu-de_x",
+        )
+        .unwrap_err();
+        assert!(
+            others
+                .to_string()
+                .ends_with("the credentials see eu-de, eu-nl"),
+            "{others}"
+        );
+        assert!(others.hint().is_some_and(|h| h.contains("--project-name")));
     }
 }

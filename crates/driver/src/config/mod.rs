@@ -9,7 +9,7 @@ use std::time::Duration;
 use http::HeaderValue;
 use otc_jobs_core::auth::iam::PasswordLogin;
 use otc_jobs_core::auth::{Credentials, SignatureForm};
-use otc_jobs_core::{ClientPolicy, Endpoints};
+use otc_jobs_core::{ClientPolicy, Endpoints, Region};
 
 mod builder;
 mod clouds;
@@ -45,6 +45,29 @@ pub enum Project {
     Id(String),
     /// Known by name (e.g. `eu-de_demo`); its id is resolved through IAM on first use.
     Name(String),
+}
+
+impl Project {
+    /// The region a project name says it is in: OTC names a region's projects after it
+    /// (`eu-de`, and sub-projects `eu-de_<name>`). `None` for an id, or a name whose prefix
+    /// is no known region.
+    ///
+    /// ```
+    /// use otc_jobs_core::Region;
+    /// use otc_jobs_driver::Project;
+    /// assert_eq!(Project::Name("eu-nl_ci".into()).region(), Some(Region::EU_NL));
+    /// assert_eq!(Project::Name("eu-de".into()).region(), Some(Region::EU_DE));
+    /// assert_eq!(Project::Id("0a1b2c".into()).region(), None);
+    /// ```
+    pub fn region(&self) -> Option<Region> {
+        let Project::Name(name) = self else {
+            return None;
+        };
+        let prefix = name
+            .split_once('_')
+            .map_or(name.as_str(), |(region, _)| region);
+        Region::KNOWN.iter().find(|r| r.as_str() == prefix).cloned()
+    }
 }
 
 /// What the HTTP client itself must be set up with (the rest is done by the driver).
@@ -88,6 +111,42 @@ impl Config {
     /// Where each service is reached.
     pub fn endpoints(&self) -> &Endpoints {
         &self.endpoints
+    }
+
+    /// The same configuration for another project: the same credentials, policy and
+    /// transport; in the region the project's name says ([`Project::region`]), else in
+    /// this one. Endpoints set explicitly (an emulator, a proxy) stay.
+    ///
+    /// ```
+    /// use otc_jobs_core::Service;
+    /// use otc_jobs_driver::{ClientBuilder, Config, Project};
+    /// let config = ClientBuilder::<Config>::new()
+    ///     .region("eu-de")
+    ///     .ak_sk("HPUAEXAMPLEAK0000001", "ExampleSecretKey0123456789abcdefghijklmnopq")
+    ///     .project_id("0a1b2c3d4e5f60718293a4b5c6d7e8f9")
+    ///     .build()?;
+    /// let ci = config.for_project(Project::Name("eu-nl_ci".into()));
+    /// assert_eq!(ci.project(), &Project::Name("eu-nl_ci".into()));
+    /// assert_eq!(ci.endpoints().base_url(Service::Dli).as_str(), "https://dli.eu-nl.otc.t-systems.com");
+    /// assert_eq!(ci.auth(), config.auth());
+    /// # Ok::<(), otc_jobs_driver::ConfigError>(())
+    /// ```
+    pub fn for_project(&self, project: Project) -> Config {
+        let region = project.region();
+        let mut config = self.clone();
+        config.project = project;
+        if let Some(region) = region {
+            config.endpoints = config.endpoints.in_region(region);
+        }
+        config
+    }
+
+    /// The same configuration in another region (the project unchanged): each service at
+    /// the region's default endpoint moves to `region`'s, explicit endpoints stay.
+    pub fn in_region(&self, region: Region) -> Config {
+        let mut config = self.clone();
+        config.endpoints = config.endpoints.in_region(region);
+        config
     }
 
     /// Timeouts, retries, size limit, redirects.
