@@ -914,6 +914,13 @@ fn deletion(
             probe
         );
     }
+    if let Some(ids) = &d.ids {
+        // A deletion of many ids: the probe takes one, so the kind table pairs them.
+        if !op.body.iter().any(|f| &f.name == ids && f.required) {
+            bail!("{name}: deletion: `ids` names {ids}, which is not a mandatory body field");
+        }
+        return Ok(());
+    }
     let mine = new_args(op);
     let mut call = Vec::new();
     for a in new_args(target) {

@@ -257,13 +257,18 @@ pub fn core_kinds_file(kinds: &[KindModel], header: &str) -> String {
         };
         let _ = writeln!(
             s,
-            "    KindFacts {{ name: {}, doc: {}, service: crate::Service::{}, api_version: {}, id_shape: {}, parent: {}, action: Action::Delete, list: {}, detail: {}, delete: {}, batch_delete: {}, asynchronous: {}, id_field: {}, name_field: {}, status_field: {}, created_field: {}, created_unit: TimeUnit::{}, filters: {filters_of}_FILTERS, statuses: {statuses} }},",
+            "    KindFacts {{ name: {}, doc: {}, service: crate::Service::{}, api_version: {}, id_shape: {}, parent: {}, action: Action::{}, list: {}, detail: {}, delete: {}, batch_delete: {}, asynchronous: {}, id_field: {}, name_field: {}, status_field: {}, created_field: {}, created_unit: TimeUnit::{}, filters: {filters_of}_FILTERS, statuses: {statuses} }},",
             lit(&k.name),
             lit(&k.doc),
             k.service_variant,
             lit(&k.api_version),
             k.shape_rust().replace("crate::kinds::", ""),
             opt_lit(k.parent.as_deref()),
+            if k.before_delete.is_some() {
+                "StopThenDelete"
+            } else {
+                "Delete"
+            },
             lit(&k.list),
             opt_lit(k.detail.as_deref()),
             lit(&k.delete),
@@ -480,7 +485,10 @@ pub fn core_rows_file(specs: &Specs, kinds: &[KindModel], header: &str) -> Strin
                 format!("{p}: {}, ", part.ty()),
                 format!(
                     " inside the {} `{p}`",
-                    k.parent.as_deref().unwrap_or("parent")
+                    k.parent
+                        .as_deref()
+                        .or(k.parent_list.as_ref().map(|p| p.list.as_str()))
+                        .unwrap_or("parent")
                 ),
             ),
             _ => (String::new(), String::new()),
@@ -534,10 +542,12 @@ pub fn core_rows_file(specs: &Specs, kinds: &[KindModel], header: &str) -> Strin
         let field = lit(&k.id_field.text);
         let _ = writeln!(
             s,
-            "    let raw = {}.ok_or(RowError {{ kind, field: {field}, value: None }})?;",
+            "    let raw = {}.ok_or(RowError {{ kind, field: {field}, value: None, gone: None }})?;",
             borrow("item", &k.id_field)
         );
-        let invalid = format!("RowError {{ kind, field: {field}, value: Some(raw.to_string()) }}");
+        let invalid = format!(
+            "RowError {{ kind, field: {field}, value: Some(raw.to_string()), gone: None }}"
+        );
         let own_part = k.id_parts.last().map_or(Part::Text, |(_, p)| *p);
         let conv = match (&k.id_field.leaf, own_part) {
             (FieldType::I64, Part::Number) => "*raw".to_owned(),
@@ -594,6 +604,10 @@ pub fn core_rows_file(specs: &Specs, kinds: &[KindModel], header: &str) -> Strin
 
 /// The statements that apply one filter to `request`.
 fn apply_filter(s: &mut String, f: &FilterModel, request_ty: &str) {
+    // The parent is chosen before the request is made (see `list_rows_*`).
+    if f.setter == Setter::Parent {
+        return;
+    }
     let _ = writeln!(s, "    if let Some(value) = filters.get({:?}) {{", f.flag);
     let sent = if f.map.is_empty() {
         "value".to_owned()
@@ -606,6 +620,7 @@ fn apply_filter(s: &mut String, f: &FilterModel, request_ty: &str) {
         format!("match value {{ {}, other => other }}", arms.join(", "))
     };
     match &f.setter {
+        Setter::Parent => {}
         Setter::Field { ident, .. } => {
             let _ = writeln!(s, "        request.{ident} = Some(({sent}).to_owned());");
         }
@@ -702,9 +717,54 @@ pub fn client_file(
     for k in kinds {
         let (pat, args) = id_pattern(k);
         let module = service_of(specs, &k.delete, &k.service);
+        if k.before_delete.is_none() && k.delete_ids.is_none() {
+            let _ = writeln!(
+                s,
+                "            {pat} => self.send_impl(&otc_jobs_core::{module}::{}::new({args})){awaitt}.map(drop),",
+                k.delete
+            );
+            continue;
+        }
+        let _ = writeln!(s, "            {pat} => {{");
+        if let (Some(b), Some(detail)) = (&k.before_delete, &k.detail) {
+            // Read the status; a job in one of the statuses is first sent the operation.
+            let dmodule = service_of(specs, detail, &k.service);
+            let statuses: Vec<String> = b.statuses.iter().map(|v| lit(v)).collect();
+            let _ = writeln!(
+                s,
+                "                let answer = self.send_impl(&otc_jobs_core::{dmodule}::{detail}::new({args})){awaitt}?;
+                let status = match <otc_jobs_core::{dmodule}::{detail} as otc_jobs_core::DeletionProbe>::job_state(&answer) {{
+                    otc_jobs_core::JobState::Present {{ status }} => status,
+                    _ => None,
+                }};
+                if status.as_deref().is_some_and(|s| [{}].contains(&s)) {{
+                    self.send_impl(&otc_jobs_core::{}::{}::new({args})){awaitt}?;
+                }}",
+                statuses.join(", "),
+                b.service,
+                b.operation
+            );
+        }
+        let call_args = match (&k.delete_ids, k.id_parts.as_slice()) {
+            (Some((_, elem)), [init @ .., (last, part)]) => {
+                let mut a: Vec<String> = init
+                    .iter()
+                    .map(|(n, p)| match p {
+                        Part::Number => format!("*{n}"),
+                        Part::Text => format!("{n}.clone()"),
+                    })
+                    .collect();
+                a.push(match (elem, part) {
+                    (FieldType::I64, _) => format!("vec![*{last}]"),
+                    _ => format!("vec![{last}.as_str().to_owned()]"),
+                });
+                a.join(", ")
+            }
+            _ => args.clone(),
+        };
         let _ = writeln!(
             s,
-            "            {pat} => self.send_impl(&otc_jobs_core::{module}::{}::new({args})){awaitt}.map(drop),",
+            "                self.send_impl(&otc_jobs_core::{module}::{}::new({call_args})){awaitt}.map(drop)\n            }}",
             k.delete
         );
     }
@@ -724,7 +784,15 @@ pub fn client_file(
     for k in kinds {
         let (pat, args) = id_pattern(k);
         let module = service_of(specs, &k.delete, &k.service);
-        if k.detail.is_some() {
+        if let (Some(detail), Some(_)) = (&k.detail, &k.delete_ids) {
+            // A deletion of many: poll the probe with the one id.
+            let dmodule = service_of(specs, detail, &k.service);
+            let _ = writeln!(
+                s,
+                "            {pat} => self.wait_probe_gone(otc_jobs_core::{dmodule}::{detail}::new({args}), {}, options){awaitt},",
+                k.asynchronous
+            );
+        } else if k.detail.is_some() {
             let _ = writeln!(
                 s,
                 "            {pat} => self.wait_until_deleted(&otc_jobs_core::{module}::{}::new({args}), options){awaitt},",
@@ -793,8 +861,44 @@ pub fn client_file(
             "\n    {asyn}fn list_rows_{}(&self, filters: &Filters) -> Result<Listing, Error> {{",
             k.snake
         );
-        match &k.parent {
-            None => {
+        match (&k.parent, &k.parent_list) {
+            (None, Some(p)) => {
+                let parent_ty = format!("otc_jobs_core::{}::{}", p.service, p.list);
+                let id = text("item", &p.id_field);
+                let pick = match k.filters.iter().find(|f| f.setter == Setter::Parent) {
+                    Some(f) => format!(
+                        "if let Some(id) = filters.get({:?}) {{\n        vec![otc_jobs_core::PathId::new(id).map_err(|e| Error::from(otc_jobs_core::BuildError::from(e)))?]\n    }} else ",
+                        f.flag
+                    ),
+                    None => String::new(),
+                };
+                let _ = writeln!(
+                    s,
+                    "    let mut listing = Listing::default();\n    let parents: Vec<otc_jobs_core::PathId> = {pick}{{\n        let mut ids = Vec::new();"
+                );
+                let walk = if client.is_async {
+                    format!(
+                        "        let mut items = std::pin::pin!(self.paginate({parent_ty}::new()));\n        while let Some(item) = futures_util::StreamExt::next(&mut items).await {{\n            let item = item?;"
+                    )
+                } else {
+                    format!(
+                        "        for item in self.paginate({parent_ty}::new()) {{\n            let item = item?;"
+                    )
+                };
+                let _ = writeln!(
+                    s,
+                    "{walk}\n            let raw = {id};\n            match raw.as_deref().map(otc_jobs_core::PathId::new) {{\n                Some(Ok(id)) => ids.push(id),\n                _ => listing.unreadable.push(otc_jobs_core::kinds::RowError {{ kind: Kind::{v}, field: {f:?}, value: raw, gone: None }}),\n            }}\n        }}\n        ids\n    }};\n    for parent in parents {{\n        let mut request = {request_ty}::new(parent.clone());",
+                    v = k.variant,
+                    f = p.id_field.text,
+                );
+                for f in &k.filters {
+                    apply_filter(&mut s, f, &request_ty);
+                }
+                s.push_str("        let mut found = Listing::default();\n");
+                collect_rows(&mut s, client, k, "request", Some("parent"), "found");
+                s.push_str("        listing.rows.append(&mut found.rows);\n        listing.unreadable.append(&mut found.unreadable);\n    }\n    Ok(listing)\n    }\n");
+            }
+            (None, None) => {
                 let _ = writeln!(s, "    let mut request = {request_ty}::new();");
                 for f in &k.filters {
                     apply_filter(&mut s, f, &request_ty);
@@ -803,7 +907,7 @@ pub fn client_file(
                 collect_rows(&mut s, client, k, "request", None, "listing");
                 s.push_str("    Ok(listing)\n    }\n");
             }
-            Some(p) => {
+            (Some(p), _) => {
                 let parent = kinds.iter().find(|x| &x.name == p);
                 let (pv, ps) = parent.map_or((String::new(), String::new()), |x| {
                     (x.variant.clone(), x.snake.clone())
@@ -845,9 +949,20 @@ fn collect_rows(
         Some(p) => format!("otc_jobs_core::kinds::rows::{}({p}, &item)", k.snake),
         None => format!("otc_jobs_core::kinds::rows::{}(&item)", k.snake),
     };
-    let on_error = match parent {
-        Some(_) => "Err(e) if e.is_not_found() => break,\n            Err(e) => return Err(e),",
-        None => "Err(e) => return Err(e),",
+    let gone;
+    let on_error = match (parent, &k.parent_list) {
+        // A listed parent that vanished during the walk: its walk ends, reported.
+        (Some(p), Some(pl)) => {
+            gone = format!(
+                "Err(e) if e.is_not_found() => {{\n                {into}.unreadable.push(otc_jobs_core::kinds::RowError {{ kind: Kind::{}, field: {:?}, value: Some({p}.to_string()), gone: Some(e.to_string()) }});\n                break;\n            }}\n            Err(e) => return Err(e),",
+                k.variant, pl.param
+            );
+            gone.as_str()
+        }
+        (Some(_), None) => {
+            "Err(e) if e.is_not_found() => break,\n            Err(e) => return Err(e),"
+        }
+        (None, _) => "Err(e) => return Err(e),",
     };
     if client.is_async {
         let _ = writeln!(

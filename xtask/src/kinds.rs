@@ -48,16 +48,41 @@ pub struct KindEntry {
     pub filters: Vec<FilterEntry>,
     /// The batch deletion, where the service has one.
     pub batch_delete: Option<BatchEntry>,
+    /// What a job in some statuses is sent before it is deleted (kill a running job).
+    pub before_delete: Option<BeforeDeleteEntry>,
 }
 
-/// `parent = { kind = "training-job-v1", param = "job_id" }`.
+/// `parent = { kind = "training-job-v1", param = "job_id" }`, or a parent that is only
+/// listed: `parent = { list = "ListClusters", id = "clusterId", param = "cluster_id" }`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ParentEntry {
     /// The parent kind's name.
-    pub kind: String,
+    pub kind: Option<String>,
+    /// The parent's list operation (a parent that is not a kind).
+    pub list: Option<String>,
+    /// The id's path in the items of `list`.
+    pub id: Option<String>,
     /// The list operation's path parameter that takes the parent's id.
     pub param: String,
+}
+
+/// `before_delete = { operation = "KillJobExecutionV2", when = { status = [...] } }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BeforeDeleteEntry {
+    /// The operation's type name; its `new()` takes the id's parts.
+    pub operation: String,
+    /// When it is sent.
+    pub when: WhenEntry,
+}
+
+/// `when = { status = [...] }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WhenEntry {
+    /// The statuses (as the detail operation's probe reads them).
+    pub status: Vec<String>,
 }
 
 /// `id = { field = "job_id", shape = "number" }`.
@@ -119,6 +144,9 @@ pub struct FilterEntry {
     /// Other parameters sent with it (`sortBy = "create_time"` with `order`).
     #[serde(default)]
     pub with: BTreeMap<String, String>,
+    /// The flag names one parent (a listed parent's id) instead of walking them all.
+    #[serde(default)]
+    pub parent: bool,
 }
 
 /// `values = "page"` or `values = ["asc", "desc"]`.
@@ -223,6 +251,8 @@ pub enum Setter {
         /// Its type.
         ty: FieldType,
     },
+    /// Names the parent to walk (the list's path parameter), instead of every parent.
+    Parent,
     /// `request.<field>` gets `{key, operator, value: [value]}` pushed.
     BodyFilter {
         /// The body array's identifier.
@@ -272,6 +302,30 @@ pub struct BatchModel {
     pub success: (String, bool),
     /// The answer item's message field: (identifier, optional).
     pub message: (String, bool),
+}
+
+/// A parent that is only listed (an MRS cluster), resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParentListModel {
+    /// The list operation's type name.
+    pub list: String,
+    /// Its service module.
+    pub service: String,
+    /// The id field in its items.
+    pub id_field: FieldPath,
+    /// The child list's path parameter that takes it.
+    pub param: String,
+}
+
+/// What is sent before a deletion, resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BeforeDeleteModel {
+    /// The operation's type name.
+    pub operation: String,
+    /// Its service module.
+    pub service: String,
+    /// The statuses that call for it.
+    pub statuses: Vec<String>,
 }
 
 /// One kind, resolved.
@@ -325,6 +379,13 @@ pub struct KindModel {
     pub statuses: Vec<(String, String)>,
     /// The batch deletion.
     pub batch: Option<BatchModel>,
+    /// A parent that is only listed.
+    pub parent_list: Option<ParentListModel>,
+    /// The delete operation takes the last id part in this body array (identifier,
+    /// element type): a deletion of many, sent one id at a time.
+    pub delete_ids: Option<(String, FieldType)>,
+    /// What a job in some statuses is sent before its deletion.
+    pub before_delete: Option<BeforeDeleteModel>,
 }
 
 impl KindModel {
@@ -458,12 +519,53 @@ fn resolve_one(
         other => bail!("the items of {} are {}, not objects", e.list, other.rust()),
     };
 
-    // Id: the delete operation's path parameters, checked against the declared shape.
-    let id_parts: Vec<(String, Part)> = delete
+    // Id: the delete operation's path parameters, checked against the declared shape; a
+    // deletion of many takes the last part in a body array: then the probe's parameters.
+    let mut id_parts: Vec<(String, Part)> = delete
         .path_params
         .iter()
         .map(|p| (p.name.clone(), Part::of(p.ty)))
         .collect();
+    let delete_ids = match &deletion.ids {
+        None => None,
+        Some(ids) => {
+            let probe = operation(specs, detail.as_deref().unwrap_or_default())?;
+            let field = delete
+                .body
+                .iter()
+                .find(|f| &f.name == ids && f.required)
+                .ok_or_else(|| anyhow!("{} has no mandatory body field {ids}", e.delete))?;
+            let elem = match &field.ty {
+                FieldType::Vec(t) if matches!(**t, FieldType::I64 | FieldType::String) => {
+                    (**t).clone()
+                }
+                other => bail!("{ids} is a {}, not a list of ids", other.rust()),
+            };
+            let probe_parts: Vec<(String, Part)> = probe
+                .path_params
+                .iter()
+                .map(|p| (p.name.clone(), Part::of(p.ty)))
+                .collect();
+            let last = probe_parts.last().map(|(_, p)| *p);
+            if probe_parts.len() != id_parts.len() + 1
+                || probe_parts[..id_parts.len()] != id_parts[..]
+                || last
+                    != Some(if elem == FieldType::I64 {
+                        Part::Number
+                    } else {
+                        Part::Text
+                    })
+            {
+                bail!(
+                    "{} takes {}'s path parameters and one id of {ids}; it does not",
+                    probe.type_name,
+                    e.delete
+                );
+            }
+            id_parts = probe_parts;
+            Some((field.ident.clone(), elem))
+        }
+    };
     let shape: Vec<&str> = id_parts.iter().map(|(_, p)| p.word()).collect();
     if shape.join("/") != e.id.shape {
         bail!(
@@ -482,14 +584,54 @@ fn resolve_one(
 
     // Parent.
     let mut list_new_args = Vec::new();
+    let mut parent_list = None;
     let parent = match (&e.parent, id_parts.len()) {
         (None, 1) => None,
+        (Some(p), 2) if p.list.is_some() => {
+            let (Some(plist), Some(pid), None) = (&p.list, &p.id, &p.kind) else {
+                bail!("a listed parent takes `list`, `id` and `param` (no `kind`)");
+            };
+            let pop = operation(specs, plist)?;
+            let Some(ppaging) = &pop.paging else {
+                bail!("{plist} declares no `paging` in specs/operations.toml");
+            };
+            let pitem = match list_item(pop, &ppaging.items)? {
+                FieldType::Named(n) => n,
+                other => bail!("the items of {plist} are {}, not objects", other.rust()),
+            };
+            let id_field = field_path(pop, Some(&pitem), pid)?;
+            if id_field.leaf != FieldType::String || !id_field.json_keys.is_empty() {
+                bail!("the parent's id field {pid} is not a text");
+            }
+            let Some(param) = list.path_params.iter().find(|x| x.name == p.param) else {
+                bail!("{} has no path parameter {}", e.list, p.param);
+            };
+            if Part::of(param.ty) != Part::Text || id_parts[0].1 != Part::Text {
+                bail!(
+                    "a listed parent's id is a text: {} and {} must take one",
+                    e.list,
+                    e.delete
+                );
+            }
+            if !pop.path_params.is_empty()
+                || pop.query.iter().any(|q| q.required)
+                || pop.body.iter().any(|f| f.required)
+            {
+                bail!("{plist} has mandatory parameters the kind table cannot fill");
+            }
+            list_new_args.push(p.param.clone());
+            parent_list = Some(ParentListModel {
+                list: pop.type_name.clone(),
+                service: pop.service.clone(),
+                id_field,
+                param: p.param.clone(),
+            });
+            None
+        }
         (Some(p), 2) => {
-            let parent = earlier.iter().find(|k| k.name == p.kind).ok_or_else(|| {
-                anyhow!(
-                    "the parent {} is not declared before it in specs/kinds.toml",
-                    p.kind
-                )
+            let pkind = p.kind.as_deref().unwrap_or_default();
+            let parent = earlier.iter().find(|k| k.name == pkind).ok_or_else(|| {
+                anyhow!("the parent {pkind} is not declared before it in specs/kinds.toml")
             })?;
             let Some(param) = list.path_params.iter().find(|x| x.name == p.param) else {
                 bail!("{} has no path parameter {}", e.list, p.param);
@@ -588,10 +730,80 @@ fn resolve_one(
             .filters
             .iter()
             .map(|f| {
+                if f.parent {
+                    let Some(p) = &parent_list else {
+                        bail!("filter --{}: `parent = true` needs a listed parent", f.flag);
+                    };
+                    let description = list
+                        .page
+                        .path_params
+                        .iter()
+                        .find(|x| x.name == p.param)
+                        .map(|x| x.description.clone())
+                        .unwrap_or_default();
+                    return Ok(FilterModel {
+                        flag: f.flag.clone(),
+                        target: p.param.clone(),
+                        values: Vec::new(),
+                        separator: None,
+                        doc: first_sentence(&description),
+                        setter: Setter::Parent,
+                        map: BTreeMap::new(),
+                        with: Vec::new(),
+                    });
+                }
                 filter(list, f, &statuses, status_field.as_ref())
                     .with_context(|| format!("filter --{}", f.flag))
             })
             .collect::<Result<Vec<_>>>()?,
+    };
+    if filters
+        .iter()
+        .filter(|f| f.setter == Setter::Parent)
+        .count()
+        > 1
+    {
+        bail!("one filter at most names the parent");
+    }
+
+    let before_delete = match &e.before_delete {
+        None => None,
+        Some(b) => {
+            let op = operation(specs, &b.operation)?;
+            let args: Vec<(String, Part)> = op
+                .path_params
+                .iter()
+                .map(|p| (p.name.clone(), Part::of(p.ty)))
+                .collect();
+            if args != id_parts
+                || op.query.iter().any(|q| q.required)
+                || op.body.iter().any(|f| f.required)
+            {
+                bail!(
+                    "before_delete: {} must take exactly the id's parts",
+                    b.operation
+                );
+            }
+            if detail.is_none() || status_field.is_none() {
+                bail!("before_delete needs the detail operation's status (its probe)");
+            }
+            let documented = status_field
+                .as_ref()
+                .map(|s| listed_values(&s.description))
+                .unwrap_or_default();
+            for v in &b.when.status {
+                if !documented.contains(v) {
+                    bail!(
+                        "before_delete: the status {v:?} is not one the page lists ({documented:?})"
+                    );
+                }
+            }
+            Some(BeforeDeleteModel {
+                operation: op.type_name.clone(),
+                service: op.service.clone(),
+                statuses: b.when.status.clone(),
+            })
+        }
     };
 
     let batch = e
@@ -631,6 +843,9 @@ fn resolve_one(
         filters,
         statuses,
         batch,
+        parent_list,
+        delete_ids,
+        before_delete,
     })
 }
 

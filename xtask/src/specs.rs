@@ -111,6 +111,10 @@ pub struct DeletionEntry {
     pub probe: Option<String>,
     /// Whether the service deletes after answering.
     pub asynchronous: bool,
+    /// The request body array that takes the ids (a deletion of many, `job_id_list`): then
+    /// no `impl Deletion` (the probe takes one id); the kind table sends one id and polls
+    /// the probe with it.
+    pub ids: Option<String>,
     /// Why.
     pub reason: String,
 }
@@ -146,6 +150,9 @@ pub struct Overrides {
     /// Table captions (type names) the page misspells.
     #[serde(default)]
     pub table_name: Vec<TableName>,
+    /// Types of request body fields the page leaves too vague (`Array`).
+    #[serde(default)]
+    pub request_field: Vec<RequestFieldOverride>,
     /// Set by `cargo xtask scratch` only, never read from the file: every String and
     /// Boolean field is read leniently and every Integer as `i64`, the decisions a reviewer
     /// records field by field for an operation that is generated for real.
@@ -162,6 +169,21 @@ pub struct ResponseWrapper {
     pub operation: String,
     /// The member holding the documented fields.
     pub field: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// `[[request_field]]`: the type of a request body field (a path from the body's root).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestFieldOverride {
+    /// Operation type name.
+    pub operation: String,
+    /// Field name.
+    pub name: String,
+    /// A type replacing the page's.
+    #[serde(rename = "type")]
+    pub type_name: String,
     /// Why.
     pub reason: String,
 }
@@ -471,6 +493,12 @@ pub fn resolve(specs_dir: &Path, ops: &OperationsFile, overrides: &Overrides) ->
                 .iter()
                 .map(|o| (o.operation.as_str(), o.reason.as_str())),
         )
+        .chain(
+            overrides
+                .request_field
+                .iter()
+                .map(|o| (o.operation.as_str(), o.reason.as_str())),
+        )
         .map(|(name, reason)| {
             if reason.trim().is_empty() {
                 Err(anyhow!(
@@ -712,9 +740,24 @@ fn resolve_one(
     if !page.request_tables.is_empty() {
         let mut used: Vec<String> = reserved.clone();
         used.extend(structs.iter().map(|s| s.name.clone()));
-        let no_adjust = |_: &str| FieldAdjust::default();
-        let mut b = Builder::new(&page.request_tables, &type_name, &used, &no_adjust);
+        let request_adjust = |path: &str| FieldAdjust {
+            type_text: ov
+                .request_field
+                .iter()
+                .find(|o| o.operation == type_name && o.name == path)
+                .map(|o| o.type_name.clone()),
+            ..FieldAdjust::default()
+        };
+        let mut b = Builder::new(&page.request_tables, &type_name, &used, &request_adjust);
         body = b.top();
+        for o in ov.request_field.iter().filter(|o| o.operation == type_name) {
+            if !b.paths.iter().any(|p| p == &o.name) {
+                bail!(ctx(&format!(
+                    "the [[request_field]] override names `{}`, which the request tables do not have",
+                    o.name
+                )));
+            }
+        }
         for st in &mut b.structs {
             st.serialize = true;
         }

@@ -181,6 +181,8 @@ fn scalar(t: &str) -> Option<FieldType> {
         "string" | "str" | "enum" | "uuid" => FieldType::String,
         "boolean" | "bool" => FieldType::Bool,
         "long" | "int64" | "bigint" | "integer" | "int" | "int32" | "short" => FieldType::I64,
+        // MRS v2 (`submitted_time_begin`): "UTC timestamp ..., in milliseconds".
+        "timestamp" => FieldType::I64,
         "number" | "float" | "double" | "bigdecimal" | "decimal" => FieldType::F64,
         _ => return None,
     })
@@ -552,6 +554,7 @@ mod tests {
         assert_eq!(classify("String[]"), arr(Shape::Scalar(FieldType::String)));
         assert_eq!(classify("Int"), Shape::Scalar(FieldType::I64));
         assert_eq!(classify("Float"), Shape::Scalar(FieldType::F64));
+        assert_eq!(classify("TimeStamp"), Shape::Scalar(FieldType::I64));
         assert_eq!(classify("Object"), Shape::Object);
         assert_eq!(
             classify("Map<String,String>"),

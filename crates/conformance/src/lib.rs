@@ -12,6 +12,7 @@ use otc_jobs_core::auth::SignatureForm;
 use otc_jobs_core::{BuildError, Error, ErrorKind, PathId, ResponseErrorKind, RetryPolicy};
 use otc_jobs_driver::ClientBuilder;
 pub mod kinds;
+pub mod mrs_v2;
 pub mod queries;
 pub mod raw;
 

@@ -613,6 +613,7 @@ pub const NOT_FOUND_CODES: &[&str] = &[
     "DLI.16001",
     "0176",
     "0201",
+    "12000003",
 ];
 
 impl ServiceError {
@@ -975,6 +976,22 @@ mod tests {
             Service::Mrs,
             404,
             r#"{"error_code":"12000003","error_msg":"The cluster does not exist."}"#
+        ));
+        // MRS v2: a cluster that is gone (any status), and the camel-case envelope.
+        assert!(nf(
+            Service::Mrs,
+            400,
+            r#"{"errorCode":"12000003","errorMsg":"The cluster does not exist."}"#
+        ));
+        assert!(nf(
+            Service::Mrs,
+            500,
+            r#"{"errorCode":"0176","errorMsg":"The job does not exist."}"#
+        ));
+        assert!(!nf(
+            Service::Dli,
+            400,
+            r#"{"errorCode":"12000003","errorMsg":"not DLI's"}"#
         ));
         // Not the service's word: the gateway, a web server, a proxy, another service.
         for body in [

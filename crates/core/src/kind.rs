@@ -103,6 +103,9 @@ impl IdShape {
 pub enum Action {
     /// The job is deleted (its delete operation), and gone when its detail says not found.
     Delete,
+    /// A job that still runs is stopped first (killed: the kind's `before_delete`
+    /// operation, when its detail shows a running status), then deleted as for `Delete`.
+    StopThenDelete,
 }
 
 impl Action {
@@ -114,6 +117,7 @@ impl Action {
     pub const fn name(self) -> &'static str {
         match self {
             Action::Delete => "delete",
+            Action::StopThenDelete => "stop, then delete",
         }
     }
 }

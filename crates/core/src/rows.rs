@@ -69,33 +69,44 @@ impl Kind {
             kind: self,
             text: format!("{parent}/{text}"),
         };
-        if parent.contains('/') || self.parent().is_none() {
+        if parent.contains('/') || !matches!(self.id_shape(), crate::kinds::IdShape::Pair(..)) {
             return Err(bad());
         }
         self.read_id(&format!("{parent}/{text}")).ok_or_else(bad)
     }
 }
 
-/// A listed item that is not a row: its id is missing or not an id of its kind. A
-/// [`Listing`] keeps it: never a silently short list.
+/// A listed item that is not a row: its id is missing or not an id of its kind; or the
+/// walk of one parent's jobs that ended because the parent went away (`gone`: the
+/// service's answer). A [`Listing`] keeps it: never a silently short list.
 ///
 /// ```
 /// use otc_jobs_core::kinds::{Kind, RowError};
-/// let e = RowError { kind: Kind::FlinkJob, field: "job_id", value: None };
+/// let e = RowError { kind: Kind::FlinkJob, field: "job_id", value: None, gone: None };
 /// assert_eq!(e.to_string(), "a listed flink-job has no job_id");
+/// let e = RowError {
+///     kind: Kind::JobExecution,
+///     field: "cluster_id",
+///     value: Some("c1".into()),
+///     gone: Some("not found".into()),
+/// };
+/// assert_eq!(e.to_string(), "the job-execution list of cluster_id \"c1\" ended: not found");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("a listed {kind} has {}", match value {
-    None => format!("no {field}"),
-    Some(v) => format!("the {field} {v:?}, which is not an id"),
+#[error("{}", match (value, gone) {
+    (v, Some(why)) => format!("the {kind} list of {field} {:?} ended: {why}", v.as_deref().unwrap_or("")),
+    (None, None) => format!("a listed {kind} has no {field}"),
+    (Some(v), None) => format!("a listed {kind} has the {field} {v:?}, which is not an id"),
 })]
 pub struct RowError {
     /// The kind listed.
     pub kind: Kind,
-    /// The id field (its path in the item).
+    /// The id field (its path in the item), or the parent's parameter.
     pub field: &'static str,
-    /// The value found, when there was one.
+    /// The value found, when there was one (the parent's id).
     pub value: Option<String>,
+    /// Why the walk of the parent `value` ended (it went away), if it did.
+    pub gone: Option<String>,
 }
 
 /// One listed job, whatever its kind: the same fields for every kind.

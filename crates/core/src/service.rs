@@ -50,6 +50,7 @@ impl Service {
     /// use otc_jobs_core::Service;
     /// assert!(Service::Dli.not_found_codes().contains(&"DLI.0002"));
     /// assert!(!Service::Mrs.not_found_codes().contains(&"DLI.0002"));
+    /// assert!(Service::Mrs.not_found_codes().contains(&"12000003"));
     /// ```
     pub const fn not_found_codes(self) -> &'static [&'static str] {
         match self {
@@ -58,8 +59,9 @@ impl Service {
             Service::Dli => &["DLI.0002", "DLI.16001"],
             // TrainingJobNotFound, TrainingExperimentNotFound (400).
             Service::ModelArts => &["ModelArts.2775", "ModelArts.2842"],
-            // MRS answers 500 with 0176 / 0201 "The job does not exist."
-            Service::Mrs => &["0176", "0201"],
+            // MRS answers 500 with 0176 / 0201 "The job does not exist."; 12000003: the
+            // cluster does not exist (v2 job executions live in a cluster: gone with it).
+            Service::Mrs => &["0176", "0201", "12000003"],
             Service::Iam => &[],
         }
     }

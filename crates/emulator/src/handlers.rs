@@ -10,7 +10,7 @@ use serde_json::json;
 use crate::answer::Answer;
 use crate::kinds::Simple;
 use crate::listing::Query;
-use crate::{State, dli, modelarts, modelarts_v2, mrs};
+use crate::{State, dli, modelarts, modelarts_v2, mrs, mrs_v2};
 
 /// A request the emulator serves.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,6 +36,11 @@ pub(crate) enum Route {
     JobObject(Method, String),
     JobBinaries,
     JobBinary(Method, String),
+    Clusters,
+    JobExecutionsV2(String),
+    JobExecutionV2(String, String),
+    KillJobExecutionV2(String, String),
+    BatchDeleteJobExecutionsV2(String),
     IamTokens,
     IamProjects,
 }
@@ -63,7 +68,12 @@ impl Route {
             | Route::JobObjects
             | Route::JobObject(..)
             | Route::JobBinaries
-            | Route::JobBinary(..) => Service::Mrs,
+            | Route::JobBinary(..)
+            | Route::Clusters
+            | Route::JobExecutionsV2(_)
+            | Route::JobExecutionV2(..)
+            | Route::KillJobExecutionV2(..)
+            | Route::BatchDeleteJobExecutionsV2(_) => Service::Mrs,
             Route::IamTokens | Route::IamProjects => Service::Iam,
         }
     }
@@ -130,6 +140,19 @@ pub(crate) fn route(method: &Method, path: &str) -> Option<(Option<String>, Rout
         }
         ["v1.1", p, "job-executions", id] if is(Method::GET) || is(Method::DELETE) => {
             (Some(p), Route::Execution(m, decode(id)))
+        }
+        ["v1.1", p, "cluster_infos"] if is(Method::GET) => (Some(p), Route::Clusters),
+        ["v2", p, "clusters", c, "job-executions"] if is(Method::GET) => {
+            (Some(p), Route::JobExecutionsV2(decode(c)))
+        }
+        ["v2", p, "clusters", c, "job-executions", "batch-delete"] if is(Method::POST) => {
+            (Some(p), Route::BatchDeleteJobExecutionsV2(decode(c)))
+        }
+        ["v2", p, "clusters", c, "job-executions", id] if is(Method::GET) => {
+            (Some(p), Route::JobExecutionV2(decode(c), decode(id)))
+        }
+        ["v2", p, "clusters", c, "job-executions", id, "kill"] if is(Method::POST) => {
+            (Some(p), Route::KillJobExecutionV2(decode(c), decode(id)))
         }
         _ => return None,
     };
@@ -223,6 +246,11 @@ pub(crate) fn handle(
         Route::TrainingJobV2(method, id) => {
             modelarts_v2::job(store, method == Method::DELETE, &id, delay, now)
         }
+        Route::Clusters => mrs_v2::list_clusters(store, &query, project_id),
+        Route::JobExecutionsV2(cluster) => mrs_v2::list_jobs(store, &cluster, &query),
+        Route::JobExecutionV2(cluster, id) => mrs_v2::job(store, &cluster, &id),
+        Route::KillJobExecutionV2(cluster, id) => mrs_v2::kill(store, &cluster, &id),
+        Route::BatchDeleteJobExecutionsV2(cluster) => mrs_v2::batch_delete(store, &cluster, body),
         // IAM is served elsewhere.
         Route::IamTokens | Route::IamProjects => Answer::empty(StatusCode::NOT_FOUND),
     }
@@ -278,5 +306,31 @@ mod tests {
             ))
         );
         assert_eq!(r(Method::GET, "/v2/p/training-job-searches"), None);
+        assert_eq!(
+            r(Method::GET, "/v2/p/clusters/c%2F1/job-executions/j"),
+            Some((
+                Some("p".into()),
+                Route::JobExecutionV2("c/1".into(), "j".into())
+            ))
+        );
+        assert_eq!(
+            r(Method::POST, "/v2/p/clusters/c/job-executions/batch-delete"),
+            Some((
+                Some("p".into()),
+                Route::BatchDeleteJobExecutionsV2("c".into())
+            ))
+        );
+        assert_eq!(
+            r(Method::POST, "/v2/p/clusters/c/job-executions/j/kill"),
+            Some((
+                Some("p".into()),
+                Route::KillJobExecutionV2("c".into(), "j".into())
+            ))
+        );
+        assert_eq!(r(Method::DELETE, "/v2/p/clusters/c/job-executions/j"), None);
+        assert_eq!(
+            r(Method::GET, "/v1.1/p/cluster_infos"),
+            Some((Some("p".into()), Route::Clusters))
+        );
     }
 }

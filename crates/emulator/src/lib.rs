@@ -11,6 +11,7 @@
 //! | ModelArts | `GET /v1/{project_id}/training-jobs`, `DELETE /v1/{project_id}/training-jobs/{job_id}`, `GET /v1/{project_id}/training-jobs/{job_id}/versions`, `GET`/`DELETE /v1/{project_id}/training-jobs/{job_id}/versions/{version_id}`, `GET /v1/{project_id}/visualization-jobs`, `GET`/`DELETE /v1/{project_id}/visualization-jobs/{job_id}` |
 //! | DLI | `GET /v1.0/{project_id}/streaming/jobs`, `GET`/`DELETE /v1.0/{project_id}/streaming/jobs/{job_id}`, `POST /v1.0/{project_id}/streaming/jobs/delete` |
 //! | MRS | `GET /v1.1/{project_id}/job-executions`, `GET`/`DELETE /v1.1/{project_id}/job-executions/{job_execution_id}` |
+//! | MRS (v2) | `GET /v1.1/{project_id}/cluster_infos`; under `/v2/{project_id}/clusters/{cluster_id}/`: `GET job-executions`, `GET job-executions/{job_execution_id}`, `POST job-executions/{job_execution_id}/kill`, `POST job-executions/batch-delete` (see `mrs_v2`: every job answer 202; 400 `{"errorCode": "12000003"}` for a cluster that does not exist, 500 `0176` for a job, 400 `0183` "The job is running" for a batch with an unfinished job) |
 //! | IAM | `POST /v3/auth/tokens` (password), `GET /v3/projects?name=NAME` |
 //! | admin | `/_emulator/jobs`, `/_emulator/faults`, `/_emulator/requests`, `/_emulator/reset`, `/_emulator/expire-tokens` (no authentication) |
 //!
@@ -39,6 +40,7 @@
 //! | ModelArts delete | 200 `{"is_success": true}` | 400 `{"is_success": false, "error_code": "ModelArts.2775", "error_message": ...}` | 403 `ModelArts.0210` |
 //! | DLI delete | 200 `{"is_success": "true", "message": ...}` | 400 `{"error_code": "DLI.0002", "error_msg": ...}` | 401 `DLI.0013` |
 //! | MRS delete | 204, no body | 500 `{"error_code": "0176", "error_msg": "The job does not exist."}` | 401 `12000001` |
+//! | MRS v2 batch delete | 202, no body | 500 `0176` (cluster gone: 400 `{"errorCode": "12000003", "errorMsg": ...}`) | 401 `12000001` |
 //!
 //! Why these: the ModelArts error-code page lists `ModelArts.2775 TrainingJobNotFound` under
 //! status 400 (and `ModelArts.0210` "the project id in the request URL does not match the
@@ -197,6 +199,7 @@ mod model;
 mod modelarts;
 mod modelarts_v2;
 mod mrs;
+mod mrs_v2;
 mod samples;
 mod seed;
 mod server;

@@ -89,6 +89,22 @@ const SAMPLES: &[Samples] = &[
         },
     },
     Samples {
+        kind: "job-execution",
+        count: 6,
+        // Two clusters, each with running and finished jobs.
+        make: |n| {
+            const STATES: [&str; 3] = ["RUNNING", "FINISHED", "FAILED"];
+            let cluster = if n <= 3 {
+                "5a3f1c2e-0c5d-4c6a-9b1e-000000000001"
+            } else {
+                "5a3f1c2e-0c5d-4c6a-9b1e-000000000002"
+            };
+            SeedJob::job_execution_v2(cluster, format!("981374c1-85da-44ee-be32-{n:012}"))
+                .name(format!("spark-etl-{n}"))
+                .status(STATES[(n as usize - 1) % STATES.len()])
+        },
+    },
+    Samples {
         kind: "job-v1",
         count: 3,
         make: |n| SeedJob::job_v1(format!("job-{n}")).name(format!("mapreduce-{n}")),
@@ -110,7 +126,7 @@ const SAMPLES: &[Samples] = &[
 /// let now_ms = 1_800_000_000_000;
 /// let jobs = samples(now_ms);
 /// let kinds: std::collections::BTreeSet<&str> = jobs.iter().map(SeedJob::kind).collect();
-/// assert_eq!(kinds.len(), 10); // every kind
+/// assert_eq!(kinds.len(), 11); // every kind
 /// let old = jobs.iter().filter(|j| matches!(j, SeedJob::FlinkJob { create_time: Some(t), .. } if now_ms - t > 30 * 86_400_000)).count();
 /// assert!(old > 0 && old < 12);
 /// ```

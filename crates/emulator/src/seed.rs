@@ -237,6 +237,46 @@ pub enum SeedJob {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         create_time: Option<u64>,
     },
+    /// An MRS job execution of the v2 API
+    /// (`/v2/{project_id}/clusters/{cluster_id}/job-executions/{job_execution_id}`): kind
+    /// `job-execution`. Seeding one creates its cluster when missing.
+    #[serde(rename = "job-execution")]
+    JobExecutionV2 {
+        /// The cluster the job runs in.
+        cluster_id: String,
+        /// The job id (a UUID on the pages; any non-empty text).
+        job_execution_id: String,
+        /// `job_name` (default `job-{first 8 characters of the id}`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        /// `job_state`: `New`, `NEW_SAVING`, `SUBMITTED`, `ACCEPTED`, `RUNNING` (the
+        /// default), `FINISHED`, `FAILED` or `KILLED`; `job_result` follows from it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        status: Option<Value>,
+        /// `submitted_time`, unix milliseconds (default: when seeded).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        create_time: Option<u64>,
+        /// `job_type` (default `SparkSubmit`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        job_type: Option<String>,
+    },
+    /// An MRS cluster (`/v1.1/{project_id}/cluster_infos`), the parent of v2 job
+    /// executions: kind `cluster`. Seeding a job execution creates its cluster; seed one
+    /// to have a cluster without jobs, or to set its name or state.
+    #[serde(rename = "cluster")]
+    Cluster {
+        /// The cluster id.
+        cluster_id: String,
+        /// `clusterName` (default `cluster-{first 8 characters of the id}`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        /// `clusterState` (default `running`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        state: Option<String>,
+        /// `createAt`, unix milliseconds (default: when seeded).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        create_time: Option<u64>,
+    },
 }
 
 fn is_false(b: &bool) -> bool {
@@ -337,6 +377,43 @@ impl SeedJob {
         }
     }
 
+    /// An MRS job execution of the v2 API in cluster `cluster_id`, with default
+    /// attributes (state `RUNNING`).
+    ///
+    /// ```
+    /// use otc_jobs_emulator::SeedJob;
+    /// let job = SeedJob::job_execution_v2("c1", "j1").status("FINISHED");
+    /// assert_eq!((job.kind(), job.id()), ("job-execution", "c1/j1".to_owned()));
+    /// assert_eq!(
+    ///     serde_json::to_string(&job)?,
+    ///     r#"{"kind":"job-execution","cluster_id":"c1","job_execution_id":"j1","status":"FINISHED"}"#
+    /// );
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn job_execution_v2(
+        cluster_id: impl Into<String>,
+        job_execution_id: impl Into<String>,
+    ) -> SeedJob {
+        SeedJob::JobExecutionV2 {
+            cluster_id: cluster_id.into(),
+            job_execution_id: job_execution_id.into(),
+            name: None,
+            status: None,
+            create_time: None,
+            job_type: None,
+        }
+    }
+
+    /// An MRS cluster with default attributes (state `running`).
+    pub fn mrs_cluster(cluster_id: impl Into<String>) -> SeedJob {
+        SeedJob::Cluster {
+            cluster_id: cluster_id.into(),
+            name: None,
+            state: None,
+            create_time: None,
+        }
+    }
+
     /// A ModelArts training job of the current API (v2) with default attributes.
     pub fn training_job_v2(job_id: impl Into<String>) -> SeedJob {
         SeedJob::TrainingJobV2 {
@@ -405,6 +482,8 @@ impl SeedJob {
             SeedJob::TrainingConfigV1 { .. } => "training-config-v1",
             SeedJob::JobV1 { .. } => "job-v1",
             SeedJob::JobBinaryV1 { .. } => "job-binary-v1",
+            SeedJob::JobExecutionV2 { .. } => "job-execution",
+            SeedJob::Cluster { .. } => "cluster",
         }
     }
 
@@ -425,6 +504,12 @@ impl SeedJob {
             SeedJob::TrainingConfigV1 { config_name, .. } => config_name.clone(),
             SeedJob::JobV1 { job_id, .. } => job_id.clone(),
             SeedJob::JobBinaryV1 { job_binary_id, .. } => job_binary_id.clone(),
+            SeedJob::JobExecutionV2 {
+                cluster_id,
+                job_execution_id,
+                ..
+            } => format!("{cluster_id}/{job_execution_id}"),
+            SeedJob::Cluster { cluster_id, .. } => cluster_id.clone(),
         }
     }
 
@@ -442,15 +527,17 @@ impl SeedJob {
             | SeedJob::TrainingJobV2 { name, .. }
             | SeedJob::FlinkTemplate { name, .. }
             | SeedJob::JobV1 { name, .. }
-            | SeedJob::JobBinaryV1 { name, .. } => *name = value,
+            | SeedJob::JobBinaryV1 { name, .. }
+            | SeedJob::JobExecutionV2 { name, .. }
+            | SeedJob::Cluster { name, .. } => *name = value,
         }
         self
     }
 
     /// With this status (every kind that has one): a number for ModelArts v1 (`8`), a
     /// string for ModelArts v2 (`"Running"`), DLI (`"job_running"`) and MRS job executions
-    /// (`"SUCCEEDED"`). Templates, configurations, job objects and binaries have none:
-    /// unchanged.
+    /// (`"SUCCEEDED"`, v2 `"RUNNING"`), a cluster's state (`"running"`). Templates,
+    /// configurations, job objects and binaries have none: unchanged.
     pub fn status(mut self, value: impl Into<Value>) -> SeedJob {
         let value = Some(value.into());
         match &mut self {
@@ -463,7 +550,14 @@ impl SeedJob {
             | SeedJob::VisualizationJob { status, .. }
             | SeedJob::FlinkJob { status, .. }
             | SeedJob::JobExecution { status, .. }
-            | SeedJob::TrainingJobV2 { status, .. } => *status = value,
+            | SeedJob::TrainingJobV2 { status, .. }
+            | SeedJob::JobExecutionV2 { status, .. } => *status = value,
+            SeedJob::Cluster { state, .. } => {
+                *state = value.map(|v| match v {
+                    Value::String(s) => s,
+                    other => other.to_string(),
+                });
+            }
         }
         self
     }
@@ -480,7 +574,9 @@ impl SeedJob {
             | SeedJob::FlinkTemplate { create_time, .. }
             | SeedJob::TrainingConfigV1 { create_time, .. }
             | SeedJob::JobV1 { create_time, .. }
-            | SeedJob::JobBinaryV1 { create_time, .. } => *create_time = Some(unix_ms),
+            | SeedJob::JobBinaryV1 { create_time, .. }
+            | SeedJob::JobExecutionV2 { create_time, .. }
+            | SeedJob::Cluster { create_time, .. } => *create_time = Some(unix_ms),
         }
         self
     }
@@ -530,11 +626,12 @@ impl SeedJob {
         self
     }
 
-    /// Flink jobs and templates: of this type (`flink_sql_job`, `flink_jar_job`). Other
-    /// kinds: unchanged.
+    /// Flink jobs and templates: of this type (`flink_sql_job`, `flink_jar_job`); MRS v2
+    /// job executions (`SparkSubmit`, `HiveSql`, ...). Other kinds: unchanged.
     pub fn job_type(mut self, value: impl Into<String>) -> SeedJob {
-        if let SeedJob::FlinkJob { job_type, .. } | SeedJob::FlinkTemplate { job_type, .. } =
-            &mut self
+        if let SeedJob::FlinkJob { job_type, .. }
+        | SeedJob::FlinkTemplate { job_type, .. }
+        | SeedJob::JobExecutionV2 { job_type, .. } = &mut self
         {
             *job_type = Some(value.into());
         }

@@ -96,6 +96,39 @@ pub(crate) struct TrainingJob {
     pub(crate) versions: BTreeMap<u64, Entry>,
 }
 
+/// An MRS cluster: its jobs (v2 job executions) live in it.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Cluster {
+    /// `name` is the cluster's name, `status` its `clusterState`.
+    pub(crate) attrs: Attrs,
+    /// Creation time, unix milliseconds.
+    pub(crate) created_ms: u64,
+    /// Seeded as a cluster (listed as one by `GET /_emulator/jobs`), not only made by
+    /// seeding a job into it.
+    explicit: bool,
+    /// Its jobs by id.
+    pub(crate) jobs: BTreeMap<String, Entry>,
+}
+
+impl Cluster {
+    /// `clusterName`: the seeded one, else `cluster-{first 8 characters of the id}`.
+    pub(crate) fn name(&self, id: &str) -> String {
+        self.attrs
+            .name
+            .clone()
+            .unwrap_or_else(|| format!("cluster-{}", id.chars().take(8).collect::<String>()))
+    }
+
+    /// `clusterState`: the seeded one, else `running`.
+    pub(crate) fn state(&self) -> String {
+        match &self.attrs.status {
+            Some(Value::String(s)) => s.clone(),
+            Some(other) => other.to_string(),
+            None => "running".to_owned(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 enum JobKey {
     Training(u64),
@@ -190,6 +223,8 @@ pub(crate) struct Store {
     pub(crate) visualization: BTreeMap<u64, Entry>,
     pub(crate) flink: ByCreation,
     pub(crate) executions: BTreeMap<String, Entry>,
+    /// MRS clusters by id, with their v2 job executions.
+    pub(crate) clusters: BTreeMap<String, Cluster>,
     /// The kinds of [`Simple`]'s table, each in id order.
     pub(crate) simple: BTreeMap<Simple, BTreeMap<Key, Entry>>,
     pending: BinaryHeap<Reverse<(Instant, JobKey)>>,
@@ -340,6 +375,48 @@ impl Store {
                 self.executions
                     .insert(job_execution_id, Entry::new(attrs, now_ms));
             }
+            SeedJob::Cluster {
+                cluster_id,
+                name,
+                state,
+                create_time,
+            } => {
+                let cluster = self.clusters.entry(cluster_id).or_default();
+                cluster.attrs = Attrs {
+                    name,
+                    status: state.map(Value::from),
+                    create_time,
+                    ..Attrs::default()
+                };
+                cluster.created_ms = create_time.unwrap_or(now_ms);
+                cluster.explicit = true;
+            }
+            SeedJob::JobExecutionV2 {
+                cluster_id,
+                job_execution_id,
+                name,
+                status,
+                create_time,
+                job_type,
+            } => {
+                let attrs = Attrs {
+                    name,
+                    status,
+                    create_time,
+                    job_type,
+                    cluster_id: Some(cluster_id.clone()),
+                    ..Attrs::default()
+                };
+                let entry = Entry::new(attrs, now_ms);
+                let cluster = self.clusters.entry(cluster_id).or_insert_with(|| Cluster {
+                    created_ms: entry.created_ms,
+                    ..Cluster::default()
+                });
+                if !cluster.explicit {
+                    cluster.created_ms = cluster.created_ms.min(entry.created_ms);
+                }
+                cluster.jobs.insert(job_execution_id, entry);
+            }
             // Kept in the table (above).
             _ => {}
         }
@@ -402,6 +479,26 @@ impl Store {
                 create_time: e.attrs.create_time,
                 cluster_id: e.attrs.cluster_id.clone(),
             });
+        }
+        for (id, c) in &self.clusters {
+            if c.explicit {
+                out.push(SeedJob::Cluster {
+                    cluster_id: id.clone(),
+                    name: c.attrs.name.clone(),
+                    state: c.attrs.status.as_ref().map(|_| c.state()),
+                    create_time: c.attrs.create_time,
+                });
+            }
+            for (job, e) in &c.jobs {
+                out.push(SeedJob::JobExecutionV2 {
+                    cluster_id: id.clone(),
+                    job_execution_id: job.clone(),
+                    name: e.attrs.name.clone(),
+                    status: e.attrs.status.clone(),
+                    create_time: e.attrs.create_time,
+                    job_type: e.attrs.job_type.clone(),
+                });
+            }
         }
         for (kind, jobs) in &self.simple {
             for (key, e) in jobs {

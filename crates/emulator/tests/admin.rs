@@ -293,6 +293,7 @@ fn the_binary_seeds_samples_of_every_kind_over_90_days() {
             "flink-job",
             "flink-template",
             "job-binary-v1",
+            "job-execution",
             "job-execution-v1",
             "job-v1",
             "training-config-v1",

@@ -164,7 +164,23 @@ impl Client {
         D::Probe: Send + Sync,
         <D::Probe as Operation>::Response: Send,
     {
-        let mut waiter = Waiter::new(deletion, options, Instant::now());
+        self.wait_probe_gone(deletion.probe(), D::ASYNCHRONOUS, options)
+            .await
+    }
+
+    /// [`wait_until_deleted`](Client::wait_until_deleted) polling `probe` directly, for a
+    /// deletion that is not one `Deletion` (one id of a deletion of many).
+    pub(crate) async fn wait_probe_gone<P>(
+        &self,
+        probe: P,
+        asynchronous: bool,
+        options: WaitOptions,
+    ) -> Result<WaitOutcome, Error>
+    where
+        P: otc_jobs_core::DeletionProbe + Send + Sync,
+        P::Response: Send,
+    {
+        let mut waiter = Waiter::for_probe(probe, asynchronous, options, Instant::now());
         let mut answer = None;
         loop {
             let jitter = self.inner.jitter.draw();

@@ -43,6 +43,7 @@ impl Client {
             Kind::TrainingConfigV1 => self.list_rows_training_config_v1(filters),
             Kind::JobV1 => self.list_rows_job_v1(filters),
             Kind::JobBinaryV1 => self.list_rows_job_binary_v1(filters),
+            Kind::JobExecution => self.list_rows_job_execution(filters),
         }
     }
 
@@ -102,6 +103,32 @@ impl Client {
             KindId::JobBinaryV1(id) => self
                 .send_impl(&otc_jobs_core::mrs::DeleteJobBinary::new(id.clone()))
                 .map(drop),
+            KindId::JobExecution {
+                cluster_id,
+                job_execution_id,
+            } => {
+                let answer = self.send_impl(&otc_jobs_core::mrs::GetJobExecutionV2::new(
+                    cluster_id.clone(),
+                    job_execution_id.clone(),
+                ))?;
+                let status = match <otc_jobs_core::mrs::GetJobExecutionV2 as otc_jobs_core::DeletionProbe>::job_state(&answer) {
+                    otc_jobs_core::JobState::Present { status } => status,
+                    _ => None,
+                };
+                if status.as_deref().is_some_and(|s| {
+                    ["New", "NEW_SAVING", "SUBMITTED", "ACCEPTED", "RUNNING"].contains(&s)
+                }) {
+                    self.send_impl(&otc_jobs_core::mrs::KillJobExecutionV2::new(
+                        cluster_id.clone(),
+                        job_execution_id.clone(),
+                    ))?;
+                }
+                self.send_impl(&otc_jobs_core::mrs::BatchDeleteJobExecutionsV2::new(
+                    cluster_id.clone(),
+                    vec![job_execution_id.as_str().to_owned()],
+                ))
+                .map(drop)
+            }
         }
     }
 
@@ -168,6 +195,17 @@ impl Client {
             ),
             KindId::JobBinaryV1(id) => self.wait_until_deleted(
                 &otc_jobs_core::mrs::DeleteJobBinary::new(id.clone()),
+                options,
+            ),
+            KindId::JobExecution {
+                cluster_id,
+                job_execution_id,
+            } => self.wait_probe_gone(
+                otc_jobs_core::mrs::GetJobExecutionV2::new(
+                    cluster_id.clone(),
+                    job_execution_id.clone(),
+                ),
+                false,
                 options,
             ),
         }
@@ -444,6 +482,72 @@ impl Client {
                 Ok(item) => listing.push(otc_jobs_core::kinds::rows::job_binary_v1(&item)),
                 Err(e) => return Err(e),
             }
+        }
+        Ok(listing)
+    }
+
+    fn list_rows_job_execution(&self, filters: &Filters) -> Result<Listing, Error> {
+        let mut listing = Listing::default();
+        let parents: Vec<otc_jobs_core::PathId> = if let Some(id) = filters.get("cluster-id") {
+            vec![
+                otc_jobs_core::PathId::new(id)
+                    .map_err(|e| Error::from(otc_jobs_core::BuildError::from(e)))?,
+            ]
+        } else {
+            let mut ids = Vec::new();
+            for item in self.paginate(otc_jobs_core::mrs::ListClusters::new()) {
+                let item = item?;
+                let raw = item.cluster_id.clone();
+                match raw.as_deref().map(otc_jobs_core::PathId::new) {
+                    Some(Ok(id)) => ids.push(id),
+                    _ => listing.unreadable.push(otc_jobs_core::kinds::RowError {
+                        kind: Kind::JobExecution,
+                        field: "clusterId",
+                        value: raw,
+                        gone: None,
+                    }),
+                }
+            }
+            ids
+        };
+        for parent in parents {
+            let mut request = otc_jobs_core::mrs::ListJobExecutionsV2::new(parent.clone());
+            if let Some(value) = filters.get("status") {
+                request.job_state = Some((value).to_owned());
+            }
+            if let Some(value) = filters.get("name") {
+                request.job_name = Some((value).to_owned());
+            }
+            if let Some(value) = filters.get("job-type") {
+                request.job_type = Some((value).to_owned());
+            }
+            if let Some(value) = filters.get("result") {
+                request.job_result = Some((value).to_owned());
+            }
+            if let Some(value) = filters.get("order") {
+                request.sort_by = Some((value).to_owned());
+            }
+            let mut found = Listing::default();
+            for item in self.paginate(request) {
+                match item {
+                    Ok(item) => found.push(otc_jobs_core::kinds::rows::job_execution(
+                        parent.clone(),
+                        &item,
+                    )),
+                    Err(e) if e.is_not_found() => {
+                        found.unreadable.push(otc_jobs_core::kinds::RowError {
+                            kind: Kind::JobExecution,
+                            field: "cluster_id",
+                            value: Some(parent.to_string()),
+                            gone: Some(e.to_string()),
+                        });
+                        break;
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            listing.rows.append(&mut found.rows);
+            listing.unreadable.append(&mut found.unreadable);
         }
         Ok(listing)
     }

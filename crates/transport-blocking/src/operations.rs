@@ -688,4 +688,131 @@ impl Client {
     ) -> Result<otc_jobs_core::mrs::DeleteJobBinaryResponse, Error> {
         self.send_impl(&otc_jobs_core::mrs::DeleteJobBinary::new(job_binary_id))
     }
+
+    /// This API is used to query a list of clusters created by a user.
+    ///
+    /// Querying a Cluster List (MapReduce Service): `GET /v1.1/{project_id}/cluster_infos`.
+    ///
+    /// Sends [`ListClusters`](otc_jobs_core::mrs::ListClusters) and returns its response.
+    ///
+    /// ```
+    /// use otc_jobs_blocking::Client;
+    /// use otc_jobs_blocking::otc_jobs_core::mrs::ListClusters;
+    /// fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let answer = client.list_clusters(ListClusters::new())?;
+    ///     let _ = answer;
+    ///     Ok(())
+    /// }
+    /// # let _ = example;
+    /// ```
+    pub fn list_clusters(
+        &self,
+        request: otc_jobs_core::mrs::ListClusters,
+    ) -> Result<otc_jobs_core::mrs::ListClustersResponse, Error> {
+        self.send_impl(&request)
+    }
+
+    /// This API is used to query the job list in an MRS cluster.
+    ///
+    /// Querying a List of Jobs (MapReduce Service): `GET /v2/{project_id}/clusters/{cluster_id}/job-executions`.
+    ///
+    /// Sends [`ListJobExecutionsV2`](otc_jobs_core::mrs::ListJobExecutionsV2) and returns its response.
+    ///
+    /// ```
+    /// use otc_jobs_blocking::Client;
+    /// use otc_jobs_blocking::otc_jobs_core::mrs::ListJobExecutionsV2;
+    /// fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let answer = client.list_job_executions_v2(ListJobExecutionsV2::new("669b8ae8-0e74-4bc9-a7b6-6f8b4ad10bd3".parse()?))?;
+    ///     let _ = answer;
+    ///     Ok(())
+    /// }
+    /// # let _ = example;
+    /// ```
+    pub fn list_job_executions_v2(
+        &self,
+        request: otc_jobs_core::mrs::ListJobExecutionsV2,
+    ) -> Result<otc_jobs_core::mrs::ListJobExecutionsV2Response, Error> {
+        self.send_impl(&request)
+    }
+
+    /// This API is used to query information about a specified job in an MRS cluster.
+    ///
+    /// Querying Information About a Job (MapReduce Service): `GET /v2/{project_id}/clusters/{cluster_id}/job-executions/{job_execution_id}`.
+    ///
+    /// Sends [`GetJobExecutionV2`](otc_jobs_core::mrs::GetJobExecutionV2) and returns its response.
+    ///
+    /// ```
+    /// use otc_jobs_blocking::Client;
+    ///
+    /// fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let answer = client.get_job_execution_v2("669b8ae8-0e74-4bc9-a7b6-6f8b4ad10bd3".parse()?, "abc".parse()?)?;
+    ///     let _ = answer;
+    ///     Ok(())
+    /// }
+    /// # let _ = example;
+    /// ```
+    pub fn get_job_execution_v2(
+        &self,
+        cluster_id: otc_jobs_core::PathId,
+        job_execution_id: otc_jobs_core::PathId,
+    ) -> Result<otc_jobs_core::mrs::GetJobExecutionV2Response, Error> {
+        self.send_impl(&otc_jobs_core::mrs::GetJobExecutionV2::new(
+            cluster_id,
+            job_execution_id,
+        ))
+    }
+
+    /// This API is used to terminate a specified job in an MRS cluster.
+    ///
+    /// Terminating a Job (MapReduce Service): `POST /v2/{project_id}/clusters/{cluster_id}/job-executions/{job_execution_id}/kill`.
+    ///
+    /// Sends [`KillJobExecutionV2`](otc_jobs_core::mrs::KillJobExecutionV2) and returns its response.
+    ///
+    /// ```
+    /// use otc_jobs_blocking::Client;
+    ///
+    /// fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let answer = client.kill_job_execution_v2("669b8ae8-0e74-4bc9-a7b6-6f8b4ad10bd3".parse()?, "abc".parse()?)?;
+    ///     let _ = answer;
+    ///     Ok(())
+    /// }
+    /// # let _ = example;
+    /// ```
+    pub fn kill_job_execution_v2(
+        &self,
+        cluster_id: otc_jobs_core::PathId,
+        job_execution_id: otc_jobs_core::PathId,
+    ) -> Result<otc_jobs_core::mrs::KillJobExecutionV2Response, Error> {
+        self.send_impl(&otc_jobs_core::mrs::KillJobExecutionV2::new(
+            cluster_id,
+            job_execution_id,
+        ))
+    }
+
+    /// This API is used to delete APIs in batches.
+    ///
+    /// Deleting Jobs in Batches (MapReduce Service): `POST /v2/{project_id}/clusters/{cluster_id}/job-executions/batch-delete`.
+    ///
+    /// Sends [`BatchDeleteJobExecutionsV2`](otc_jobs_core::mrs::BatchDeleteJobExecutionsV2) and returns its response.
+    ///
+    /// ```
+    /// use otc_jobs_blocking::Client;
+    ///
+    /// fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let answer = client.batch_delete_job_executions_v2("669b8ae8-0e74-4bc9-a7b6-6f8b4ad10bd3".parse()?, vec!["a".to_owned()])?;
+    ///     let _ = answer;
+    ///     Ok(())
+    /// }
+    /// # let _ = example;
+    /// ```
+    pub fn batch_delete_job_executions_v2(
+        &self,
+        cluster_id: otc_jobs_core::PathId,
+        job_id_list: Vec<String>,
+    ) -> Result<otc_jobs_core::mrs::BatchDeleteJobExecutionsV2Response, Error> {
+        self.send_impl(&otc_jobs_core::mrs::BatchDeleteJobExecutionsV2::new(
+            cluster_id,
+            job_id_list,
+        ))
+    }
 }

@@ -166,7 +166,22 @@ impl Client {
         D::Probe: Sync,
         <D::Probe as Operation>::Response: Send,
     {
-        let mut waiter = Waiter::new(deletion, options, Instant::now());
+        self.wait_probe_gone(deletion.probe(), D::ASYNCHRONOUS, options)
+    }
+
+    /// [`wait_until_deleted`](Client::wait_until_deleted) polling `probe` directly, for a
+    /// deletion that is not one `Deletion` (one id of a deletion of many).
+    pub(crate) fn wait_probe_gone<P>(
+        &self,
+        probe: P,
+        asynchronous: bool,
+        options: WaitOptions,
+    ) -> Result<WaitOutcome, Error>
+    where
+        P: otc_jobs_core::DeletionProbe + Sync,
+        P::Response: Send,
+    {
+        let mut waiter = Waiter::for_probe(probe, asynchronous, options, Instant::now());
         let mut answer = None;
         loop {
             let jitter = self.inner.jitter.draw();

@@ -27,11 +27,13 @@ pub fn training_job(item: &crate::modelarts::ListTrainingJobsV2Item) -> Result<R
             kind,
             field: "metadata.id",
             value: None,
+            gone: None,
         })?;
     let own = crate::PathId::new(raw.clone()).map_err(|_| RowError {
         kind,
         field: "metadata.id",
         value: Some(raw.to_string()),
+        gone: None,
     })?;
     let status: Option<String> = item.status.as_ref().and_then(|x| x.phase.as_ref()).cloned();
     Ok(Row {
@@ -69,6 +71,7 @@ pub fn training_job_v1(item: &crate::modelarts::ListTrainingJobsJob) -> Result<R
         kind,
         field: "job_id",
         value: None,
+        gone: None,
     })?;
     let own = *raw;
     let status: Option<String> = item.status.as_ref().map(ToString::to_string);
@@ -105,6 +108,7 @@ pub fn training_job_version_v1(
         kind,
         field: "version_id",
         value: None,
+        gone: None,
     })?;
     let own = *raw;
     let status: Option<String> = item.status.as_ref().map(ToString::to_string);
@@ -143,11 +147,13 @@ pub fn visualization_job_v1(
         kind,
         field: "job_id",
         value: None,
+        gone: None,
     })?;
     let own = crate::PathId::new(raw.to_string()).map_err(|_| RowError {
         kind,
         field: "job_id",
         value: Some(raw.to_string()),
+        gone: None,
     })?;
     let status: Option<String> = item.status.as_ref().map(ToString::to_string);
     Ok(Row {
@@ -180,6 +186,7 @@ pub fn flink_job(item: &crate::dli::ListFlinkJobsJob) -> Result<Row, RowError> {
         kind,
         field: "job_id",
         value: None,
+        gone: None,
     })?;
     let own = *raw;
     let status: Option<String> = item.status.clone();
@@ -216,11 +223,13 @@ pub fn job_execution_v1(item: &crate::mrs::ListJobExecutionsJobExecution) -> Res
         kind,
         field: "id",
         value: None,
+        gone: None,
     })?;
     let own = crate::PathId::new(raw.clone()).map_err(|_| RowError {
         kind,
         field: "id",
         value: Some(raw.to_string()),
+        gone: None,
     })?;
     let status: Option<String> = item
         .info
@@ -262,6 +271,7 @@ pub fn flink_template(item: &crate::dli::ListFlinkTemplatesTemplate) -> Result<R
         kind,
         field: "template_id",
         value: None,
+        gone: None,
     })?;
     let own = *raw;
     let status: Option<String> = None;
@@ -300,11 +310,13 @@ pub fn training_config_v1(
         kind,
         field: "config_name",
         value: None,
+        gone: None,
     })?;
     let own = crate::PathId::new(raw.clone()).map_err(|_| RowError {
         kind,
         field: "config_name",
         value: Some(raw.to_string()),
+        gone: None,
     })?;
     let status: Option<String> = None;
     Ok(Row {
@@ -337,11 +349,13 @@ pub fn job_v1(item: &crate::mrs::ListJobObjectsJob) -> Result<Row, RowError> {
         kind,
         field: "id",
         value: None,
+        gone: None,
     })?;
     let own = crate::PathId::new(raw.clone()).map_err(|_| RowError {
         kind,
         field: "id",
         value: Some(raw.to_string()),
+        gone: None,
     })?;
     let status: Option<String> = None;
     Ok(Row {
@@ -377,11 +391,13 @@ pub fn job_binary_v1(item: &crate::mrs::ListJobBinariesBinary) -> Result<Row, Ro
         kind,
         field: "id",
         value: None,
+        gone: None,
     })?;
     let own = crate::PathId::new(raw.clone()).map_err(|_| RowError {
         kind,
         field: "id",
         value: Some(raw.to_string()),
+        gone: None,
     })?;
     let status: Option<String> = None;
     Ok(Row {
@@ -397,5 +413,56 @@ pub fn job_binary_v1(item: &crate::mrs::ListJobBinariesBinary) -> Result<Row, Ro
             .into_iter()
             .filter_map(|(name, value)| Some((name, value?)))
             .collect(),
+    })
+}
+
+/// A `job-execution` item (an item of [`ListJobExecutionsV2`](crate::mrs::ListJobExecutionsV2)) inside the ListClusters `cluster_id` as a row: id `job_id`, name `job_name`, status `job_state`, created `submitted_time`.
+///
+/// ```
+/// use otc_jobs_core::kinds::{rows, Kind};
+///
+/// // An item without an id is not a row: it is reported, not dropped.
+/// let item = otc_jobs_core::mrs::ListJobExecutionsV2JobList::default();
+/// let error = rows::job_execution("p".parse()?, &item).unwrap_err();
+/// assert_eq!((error.kind, error.field), (Kind::JobExecution, "job_id"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn job_execution(
+    cluster_id: crate::PathId,
+    item: &crate::mrs::ListJobExecutionsV2JobList,
+) -> Result<Row, RowError> {
+    let kind = Kind::JobExecution;
+    let raw = item.job_id.as_ref().ok_or(RowError {
+        kind,
+        field: "job_id",
+        value: None,
+        gone: None,
+    })?;
+    let own = crate::PathId::new(raw.clone()).map_err(|_| RowError {
+        kind,
+        field: "job_id",
+        value: Some(raw.to_string()),
+        gone: None,
+    })?;
+    let status: Option<String> = item.job_state.clone();
+    Ok(Row {
+        id: KindId::JobExecution {
+            cluster_id,
+            job_execution_id: own,
+        },
+        name: item.job_name.clone(),
+        status_name: None,
+        status,
+        created: item
+            .submitted_time
+            .as_ref()
+            .and_then(|n| crate::kind::time_of_number(*n, crate::kind::TimeUnit::Millis)),
+        extra: [
+            ("result", item.job_result.clone()),
+            ("type", item.job_type.clone()),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| Some((name, value?)))
+        .collect(),
     })
 }

@@ -41,11 +41,13 @@ pub enum Kind {
     JobV1,
     /// An MRS job binary object of the v1.1 API (`job-binary-v1`; mrs v1.1).
     JobBinaryV1,
+    /// An MRS job execution inside a cluster (the current job API, v2) (`job-execution`; mrs v2).
+    JobExecution,
 }
 
 impl Kind {
     /// Every kind, in the order of `specs/kinds.toml`.
-    pub const ALL: [Kind; 10] = [
+    pub const ALL: [Kind; 11] = [
         Kind::TrainingJob,
         Kind::TrainingJobV1,
         Kind::TrainingJobVersionV1,
@@ -56,6 +58,7 @@ impl Kind {
         Kind::TrainingConfigV1,
         Kind::JobV1,
         Kind::JobBinaryV1,
+        Kind::JobExecution,
     ];
 
     /// Everything the table says of the kind.
@@ -130,6 +133,7 @@ impl Kind {
             "training-config-v1" => Some(Kind::TrainingConfigV1),
             "job-v1" => Some(Kind::JobV1),
             "job-binary-v1" => Some(Kind::JobBinaryV1),
+            "job-execution" => Some(Kind::JobExecution),
             _ => None,
         }
     }
@@ -158,6 +162,13 @@ impl Kind {
             }
             Kind::JobV1 => Some(KindId::JobV1(crate::PathId::new(text).ok()?)),
             Kind::JobBinaryV1 => Some(KindId::JobBinaryV1(crate::PathId::new(text).ok()?)),
+            Kind::JobExecution => {
+                let (parent, child) = text.split_once('/')?;
+                Some(KindId::JobExecution {
+                    cluster_id: crate::PathId::new(parent).ok()?,
+                    job_execution_id: crate::PathId::new(child).ok()?,
+                })
+            }
         }
     }
 }
@@ -474,7 +485,61 @@ const JOB_BINARY_V1_FILTERS: &[Filter] = &[Filter {
     doc: "Sort field",
 }];
 
-static FACTS: [KindFacts; 10] = [
+const JOB_EXECUTION_FILTERS: &[Filter] = &[
+    Filter {
+        flag: "cluster-id",
+        target: "cluster_id",
+        values: &[],
+        separator: None,
+        doc: "Cluster ID.",
+    },
+    Filter {
+        flag: "status",
+        target: "job_state",
+        values: &[
+            "FAILED",
+            "KILLED",
+            "New",
+            "NEW_SAVING",
+            "SUBMITTED",
+            "ACCEPTED",
+            "RUNNING",
+            "FINISHED",
+        ],
+        separator: None,
+        doc: "Execution status of a job.",
+    },
+    Filter {
+        flag: "name",
+        target: "job_name",
+        values: &[],
+        separator: None,
+        doc: "Job name.",
+    },
+    Filter {
+        flag: "job-type",
+        target: "job_type",
+        values: &[],
+        separator: None,
+        doc: "Type of a job.",
+    },
+    Filter {
+        flag: "result",
+        target: "job_result",
+        values: &["FAILED", "KILLED", "UNDEFINED", "SUCCEEDED"],
+        separator: None,
+        doc: "Execution result of a job.",
+    },
+    Filter {
+        flag: "order",
+        target: "sort_by",
+        values: &["asc", "desc"],
+        separator: None,
+        doc: "Ranking mode of returned results.",
+    },
+];
+
+static FACTS: [KindFacts; 11] = [
     KindFacts {
         name: "training-job",
         doc: "A ModelArts training job (the current API, v2)",
@@ -685,6 +750,27 @@ static FACTS: [KindFacts; 10] = [
         filters: JOB_BINARY_V1_FILTERS,
         statuses: &[],
     },
+    KindFacts {
+        name: "job-execution",
+        doc: "An MRS job execution inside a cluster (the current job API, v2)",
+        service: crate::Service::Mrs,
+        api_version: "v2",
+        id_shape: IdShape::Pair(IdPart::Text, IdPart::Text),
+        parent: None,
+        action: Action::StopThenDelete,
+        list: "ListJobExecutionsV2",
+        detail: Some("GetJobExecutionV2"),
+        delete: "BatchDeleteJobExecutionsV2",
+        batch_delete: None,
+        asynchronous: false,
+        id_field: "job_id",
+        name_field: Some("job_name"),
+        status_field: Some("job_state"),
+        created_field: Some("submitted_time"),
+        created_unit: TimeUnit::Millis,
+        filters: JOB_EXECUTION_FILTERS,
+        statuses: &[],
+    },
 ];
 
 /// The id of one job: its variant is its kind, its fields the delete operation's path
@@ -722,6 +808,13 @@ pub enum KindId {
     JobV1(crate::PathId),
     /// A `job-binary-v1` id (`job_binary_id`).
     JobBinaryV1(crate::PathId),
+    /// A `job-execution` id.
+    JobExecution {
+        /// The parent's id (`cluster_id`).
+        cluster_id: crate::PathId,
+        /// Its own id (`job_execution_id`).
+        job_execution_id: crate::PathId,
+    },
 }
 
 impl KindId {
@@ -738,6 +831,7 @@ impl KindId {
             KindId::TrainingConfigV1(_) => Kind::TrainingConfigV1,
             KindId::JobV1(_) => Kind::JobV1,
             KindId::JobBinaryV1(_) => Kind::JobBinaryV1,
+            KindId::JobExecution { .. } => Kind::JobExecution,
         }
     }
 }
@@ -757,6 +851,10 @@ impl fmt::Display for KindId {
             KindId::TrainingConfigV1(id) => write!(f, "{id}"),
             KindId::JobV1(id) => write!(f, "{id}"),
             KindId::JobBinaryV1(id) => write!(f, "{id}"),
+            KindId::JobExecution {
+                cluster_id,
+                job_execution_id,
+            } => write!(f, "{cluster_id}/{job_execution_id}"),
         }
     }
 }

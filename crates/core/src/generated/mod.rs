@@ -3,6 +3,7 @@
 //! operation, re-exported per service.
 
 mod batch_delete_flink_jobs;
+mod batch_delete_job_executions_v2;
 mod delete_flink_job;
 mod delete_flink_template;
 mod delete_job_binary;
@@ -16,17 +17,21 @@ mod delete_visualization_job;
 mod get_flink_job;
 mod get_job_binary;
 mod get_job_execution;
+mod get_job_execution_v2;
 mod get_job_object;
 mod get_training_config;
 mod get_training_job_v2;
 mod get_training_job_version;
 mod get_visualization_job;
+mod kill_job_execution_v2;
 pub(crate) mod kind_rows;
 pub(crate) mod kinds;
+mod list_clusters;
 mod list_flink_jobs;
 mod list_flink_templates;
 mod list_job_binaries;
 mod list_job_executions;
+mod list_job_executions_v2;
 mod list_job_objects;
 mod list_training_configs;
 mod list_training_job_versions;
@@ -64,13 +69,18 @@ pub mod modelarts {
 
 /// MapReduce Service (`mrs`): job executions.
 pub mod mrs {
+    pub use super::batch_delete_job_executions_v2::*;
     pub use super::delete_job_binary::*;
     pub use super::delete_job_execution::*;
     pub use super::delete_job_object::*;
     pub use super::get_job_binary::*;
     pub use super::get_job_execution::*;
+    pub use super::get_job_execution_v2::*;
     pub use super::get_job_object::*;
+    pub use super::kill_job_execution_v2::*;
+    pub use super::list_clusters::*;
     pub use super::list_job_binaries::*;
     pub use super::list_job_executions::*;
+    pub use super::list_job_executions_v2::*;
     pub use super::list_job_objects::*;
 }

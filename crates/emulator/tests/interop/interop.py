@@ -2,7 +2,9 @@
 
 Starts the emulator binary given by --emulator, seeds jobs through its admin API, deletes a
 DLI Flink job (DliClient.delete_flink_job) and an MRS job execution
-(MrsClient.delete_job_execution) with AK/SK, checks they are gone, and checks that a wrong
+(MrsClient.delete_job_execution) with AK/SK, checks they are gone, reads MRS v2 job executions
+(show_job_exe_list_new, show_single_job_exe, stop_job, batch_delete_jobs: every answer 202, a
+running job refused with 0183 until stopped), and checks that a wrong
 secret key is refused with 401 APIG.0301. Prints one line per check and "N passed, M failed";
 exits 1 when a check failed.
 """
@@ -24,6 +26,14 @@ from huaweicloudsdkdli.v1 import (
     ShowFlinkJobRequest,
 )
 from huaweicloudsdkmrs.v1 import DeleteJobExecutionRequest, MrsClient
+from huaweicloudsdkmrs.v2 import (
+    BatchDeleteJobsRequest,
+    JobBatchDelete,
+    MrsClient as MrsClientV2,
+    ShowJobExeListNewRequest,
+    ShowSingleJobExeRequest,
+    StopJobRequest,
+)
 
 PROJECT_ID = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
 AK = "HPUAEXAMPLEAK0000001"
@@ -33,6 +43,7 @@ TEMP_SK = "TempSecretKeyExample9876543210ZYXWVUTSRQPO"
 SECURITY_TOKEN = "interop-security-token"
 FLINK_JOB_ID = 77
 JOB_EXECUTION_ID = "669b8ae8-0e74-4bc9-a7b6-6f8b4ad10bd3"
+CLUSTER_ID = "5a3f1c2e-0c5d-4c6a-9b1e-000000000001"
 
 
 class Emulator:
@@ -88,6 +99,11 @@ def mrs(url, sk=SK):
     return MrsClient.new_builder().with_http_config(config()).with_credentials(credentials).with_endpoints([url]).build()
 
 
+def mrs_v2(url, sk=SK):
+    credentials = BasicCredentials(AK, sk, PROJECT_ID)
+    return MrsClientV2.new_builder().with_http_config(config()).with_credentials(credentials).with_endpoints([url]).build()
+
+
 def expect_error(call, status, code):
     try:
         call()
@@ -133,6 +149,57 @@ def check_mrs_delete(emulator):
     assert jobs(emulator) == [], jobs(emulator)
 
 
+def check_mrs_v2_job_executions(emulator):
+    emulator.admin("POST", "/_emulator/jobs", [
+        {"kind": "job-execution", "cluster_id": CLUSTER_ID, "job_execution_id": "j-running", "name": "etl-a",
+         "create_time": 1700000001000},
+        {"kind": "job-execution", "cluster_id": CLUSTER_ID, "job_execution_id": "j-done", "name": "etl-b",
+         "status": "FINISHED", "create_time": 1700000002000},
+    ])
+    client = mrs_v2(emulator.url)
+    # The list: 202, paged by page number, filtered; every field read by the SDK's model.
+    listed = client.show_job_exe_list_new(ShowJobExeListNewRequest(cluster_id=CLUSTER_ID, limit="1", offset="1"))
+    assert listed.total_record == 2, listed
+    assert [j.job_id for j in listed.job_list] == ["j-done"], listed
+    assert listed.job_list[0].job_state == "FINISHED" and listed.job_list[0].job_result == "SUCCEEDED", listed
+    assert listed.job_list[0].submitted_time == 1700000002000, listed
+    assert isinstance(listed.job_list[0].arguments, str), listed
+    running = client.show_job_exe_list_new(ShowJobExeListNewRequest(cluster_id=CLUSTER_ID, job_state="RUNNING"))
+    assert [j.job_id for j in running.job_list] == ["j-running"], running
+    # Details, 202.
+    shown = client.show_single_job_exe(ShowSingleJobExeRequest(cluster_id=CLUSTER_ID, job_execution_id="j-running"))
+    assert shown.job_detail.job_name == "etl-a" and shown.job_detail.job_state == "RUNNING", shown
+    # A running job cannot be deleted (0183); killed, it can.
+    expect_error(
+        lambda: client.batch_delete_jobs(
+            BatchDeleteJobsRequest(cluster_id=CLUSTER_ID, body=JobBatchDelete(job_id_list=["j-running"]))
+        ),
+        400,
+        "0183",
+    )
+    client.stop_job(StopJobRequest(cluster_id=CLUSTER_ID, job_execution_id="j-running"))
+    shown = client.show_single_job_exe(ShowSingleJobExeRequest(cluster_id=CLUSTER_ID, job_execution_id="j-running"))
+    assert shown.job_detail.job_state == "KILLED" and shown.job_detail.job_result == "KILLED", shown
+    client.batch_delete_jobs(
+        BatchDeleteJobsRequest(cluster_id=CLUSTER_ID, body=JobBatchDelete(job_id_list=["j-running", "j-done"]))
+    )
+    # Gone: the details answer 0176 (HTTP 500); a cluster that does not exist is 12000003.
+    expect_error(
+        lambda: client.show_single_job_exe(ShowSingleJobExeRequest(cluster_id=CLUSTER_ID, job_execution_id="j-done")),
+        500,
+        "0176",
+    )
+    try:
+        client.show_job_exe_list_new(ShowJobExeListNewRequest(cluster_id="no-such-cluster"))
+        raise AssertionError("a cluster that does not exist was listed")
+    except exceptions.ServiceResponseException as e:
+        assert e.status_code == 400, e
+        assert "12000003" in (str(e.error_code) + str(e.error_msg) + str(e)), e
+    assert jobs(emulator) == [], jobs(emulator)
+    statuses = [r["status"] for r in emulator.admin("GET", "/_emulator/requests") if "/v2/" in r["path"]]
+    assert statuses == [202, 202, 202, 400, 202, 202, 202, 500, 400], statuses
+
+
 def check_wrong_secret_key(emulator):
     emulator.admin("POST", "/_emulator/jobs", [
         {"kind": "flink_job", "job_id": 78},
@@ -163,7 +230,7 @@ def check_temporary_keys(emulator):
 
 def check_sdk_signatures_verified(emulator):
     recorded = emulator.admin("GET", "/_emulator/requests")
-    good = [r for r in recorded if r["status"] in (200, 204)]
+    good = [r for r in recorded if r["status"] in (200, 202, 204)]
     assert good, recorded
     for r in good:
         assert r["auth"] in ("ak_sk", "temporary_ak_sk") and r["signature_verified"] is True, r
@@ -173,6 +240,7 @@ def check_sdk_signatures_verified(emulator):
 CHECKS = [
     ("DLI DliClient.delete_flink_job deletes, the job is gone", check_dli_delete),
     ("MRS MrsClient.delete_job_execution deletes, the execution is gone", check_mrs_delete),
+    ("MRS v2 show_job_exe_list_new, show_single_job_exe, stop_job, batch_delete_jobs", check_mrs_v2_job_executions),
     ("a wrong secret key is refused with 401 APIG.0301", check_wrong_secret_key),
     ("temporary AK/SK with X-Security-Token deletes", check_temporary_keys),
     ("the SDK's AK/SK signatures verified on the emulator", check_sdk_signatures_verified),
