@@ -158,6 +158,8 @@ fuzz_target!(|data: &[u8]| {
         mrs::DeleteJobExecution, mrs::GetJobExecution, mrs::ListJobExecutions,
         mrs::DeleteJobBinary, mrs::GetJobBinary, mrs::ListJobBinaries,
         mrs::DeleteJobObject, mrs::GetJobObject, mrs::ListJobObjects,
+        mrs::ListClusters, mrs::ListJobExecutionsV2, mrs::GetJobExecutionV2,
+        mrs::KillJobExecutionV2, mrs::BatchDeleteJobExecutionsV2,
     );
     assert_eq!(
         checked,
