@@ -353,11 +353,11 @@ pub fn parse_projects_response<B: AsRef<[u8]>>(
 ) -> Result<String, Error> {
     let list = ListProjects::parse_response(response)?;
     // A by-name answer's items may lack the name: then every item is a match.
-    let named = |p: &ProjectRef| p.name.as_deref().is_none_or(|n| n == name);
-    let mut found = list.projects.iter().filter(|p| named(p));
-    match (found.next(), found.next()) {
-        (Some(project), None) => Ok(project.id.clone()),
-        (None, _) => {
+    let named = |p: &&ProjectRef| p.name.as_deref().is_none_or(|n| n == name);
+    let found: Vec<&ProjectRef> = list.projects.iter().filter(named).collect();
+    match found.as_slice() {
+        [project] => Ok(project.id.clone()),
+        [] => {
             let mut known: Vec<String> = list
                 .projects
                 .iter()
@@ -370,11 +370,11 @@ pub fn parse_projects_response<B: AsRef<[u8]>>(
             }
             .into())
         }
-        (Some(_), Some(_)) => Err(ResponseError::new(
+        several => Err(ResponseError::new(
             ResponseErrorKind::Malformed,
             format!(
                 "expected one project named {name:?}, IAM listed {}",
-                list.projects.iter().filter(|p| named(p)).count()
+                several.len()
             ),
             response.status(),
             response.headers(),
