@@ -186,7 +186,7 @@ fn deletes_many_flink_jobs_through_faults_each_id_once() {
 }
 
 /// How many Flink jobs the many-faults test cleans (`OTC_JOBS_E2E_JOBS` overrides; the
-/// bench in `examples/clean_bench.rs` runs 10,000 on a release build). 2,000 draw about a
+/// bench `benches/benches/clean.rs` runs 10,000 on a release build). 2,000 draw about a
 /// hundred faults, a dozen or more of each kind; 10,000 took 5 minutes of a debug build's
 /// CI, nearly all of it the 1 s pauses of its 80 throttles.
 fn fault_test_jobs() -> u64 {

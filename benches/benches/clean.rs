@@ -9,15 +9,15 @@
 //!   the default); `jrnl-all`: synced after every write (outcomes too,
 //!   `--journal-fsync always`); `jrnl-0`: never synced (`--journal-fsync never`);
 //! - `client`: the same deletions through otc-jobs-async alone, 16 in flight, no list
-//!   (this example run as `clean_bench client URL N`).
+//!   (this benchmark's binary run again as `clean client URL N`).
 //!
 //! Then the ratios: tool over client in throughput and CPU per job, and the tool's
 //! delete part (its CPU minus the list's) over the client's; and what one `fsync` per
 //! outcome would cost: that many journal lines written and synced one by one, here.
 //!
 //! ```sh
-//! cargo build --release -p otc-jobs-cli --bins --examples
-//! target/release/examples/clean_bench [JOBS]     # 10,000 by default (1,000 in a debug build)
+//! cargo bench -p otc-jobs-benches --bench clean [-- JOBS]   # 10,000 by default
+//! cargo test -p otc-jobs-benches --bench clean              # 1,000, a debug build (as CI runs it)
 //! ```
 //!
 //! `CLEAN_BENCH_BEFORE=path/to/an/older/otc-jobs` adds that build's clean, for before/after
@@ -50,7 +50,11 @@ struct Side {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        // `cargo bench` passes `--bench`.
+        .filter(|a| !a.starts_with("--"))
+        .collect();
     if args.first().map(String::as_str) == Some("client") {
         let url = &args[1];
         let jobs = args[2].parse().unwrap();
@@ -60,13 +64,13 @@ fn main() {
     let jobs: u64 = args
         .first()
         .and_then(|n| n.parse().ok())
-        // A debug build (CI runs every example) measures less.
+        // A debug build (`cargo test --bench`, as CI runs it) measures less.
         .unwrap_or(if cfg!(debug_assertions) {
             1_000
         } else {
             10_000
         });
-    let binary = tool();
+    let binary = otc_jobs_benches::otc_jobs_binary();
     println!("otc-jobs clean of {jobs} Flink jobs, parallelism {PARALLELISM} ({binary:?})");
     let clean = |emulator: &Emulator| -> Vec<String> {
         let mut args = base_args(emulator);
@@ -346,27 +350,6 @@ fn print_side(name: &str, side: &Side, jobs: u64, what: &str) {
         ),
         _ => println!("           (no /usr/bin/time: peak RSS and CPU not measured)"),
     }
-}
-
-/// The `otc-jobs` binary beside this example (`target/<profile>/otc-jobs`), built first
-/// when missing and run by cargo (`cargo run --example` builds no binaries).
-fn tool() -> PathBuf {
-    let me = std::env::current_exe().unwrap();
-    let dir = me.parent().and_then(|d| d.parent()).unwrap();
-    let binary = dir.join("otc-jobs");
-    if let (false, Some(cargo)) = (binary.exists(), std::env::var_os("CARGO")) {
-        let mut build = Command::new(cargo);
-        build.args(["build", "-q", "-p", "otc-jobs-cli", "--bin", "otc-jobs"]);
-        if !cfg!(debug_assertions) {
-            build.arg("--release");
-        }
-        assert!(build.status().unwrap().success(), "cannot build otc-jobs");
-    }
-    assert!(
-        binary.exists(),
-        "{binary:?} missing: cargo build --release -p otc-jobs-cli --bins --examples"
-    );
-    binary
 }
 
 fn seeded(jobs: u64) -> Emulator {

@@ -11,8 +11,8 @@
 //! bucket's first fill), and the share of requests throttled.
 //!
 //! ```sh
-//! cargo build --release -p otc-jobs-cli --bins --examples
-//! target/release/examples/adaptive_bench [JOBS [LIMIT]]   # 10,000 at 500/s (300 at 100/s in a debug build)
+//! cargo bench -p otc-jobs-benches --bench adaptive [-- JOBS [LIMIT]]   # 10,000 at 500/s
+//! cargo test -p otc-jobs-benches --bench adaptive    # 300 at 100/s, a debug build (as CI runs it)
 //! ```
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -32,7 +32,7 @@ fn main() {
         .skip(1)
         .map(|a| a.parse().expect("JOBS and LIMIT are numbers"))
         .collect();
-    // A debug build (CI runs every example) measures less.
+    // A debug build (`cargo test --bench`, as CI runs it) measures less.
     let (default_jobs, default_limit) = if cfg!(debug_assertions) {
         (300, 100)
     } else {
@@ -40,7 +40,7 @@ fn main() {
     };
     let jobs = args.first().copied().unwrap_or(default_jobs);
     let limit = u32::try_from(args.get(1).copied().unwrap_or(default_limit)).unwrap();
-    let binary = tool();
+    let binary = otc_jobs_benches::otc_jobs_binary();
     println!(
         "otc-jobs clean of {jobs} Flink jobs, parallelism {PARALLELISM}, no --max-rate, the gateway at {limit}/s ({binary:?})"
     );
@@ -172,25 +172,4 @@ fn report(name: &str, run: &Run, limit: u32, halve_at: Option<Duration>) {
             None => println!("{name}: never settled at the new limit"),
         }
     }
-}
-
-/// The `otc-jobs` binary beside this example (`target/<profile>/otc-jobs`), built first
-/// when missing and run by cargo (`cargo run --example` builds no binaries).
-fn tool() -> PathBuf {
-    let me = std::env::current_exe().unwrap();
-    let dir = me.parent().and_then(|d| d.parent()).unwrap();
-    let binary = dir.join("otc-jobs");
-    if let (false, Some(cargo)) = (binary.exists(), std::env::var_os("CARGO")) {
-        let mut build = Command::new(cargo);
-        build.args(["build", "-q", "-p", "otc-jobs-cli", "--bin", "otc-jobs"]);
-        if !cfg!(debug_assertions) {
-            build.arg("--release");
-        }
-        assert!(build.status().unwrap().success(), "cannot build otc-jobs");
-    }
-    assert!(
-        binary.exists(),
-        "{binary:?} missing: cargo build --release -p otc-jobs-cli --bins --examples"
-    );
-    binary
 }
