@@ -52,7 +52,9 @@ pub enum SeedJob {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         create_time: Option<u64>,
         /// Version ids to create with the job, each with default attributes (listed as
-        /// `training_job_version` entries afterwards).
+        /// `training_job_version` entries afterwards). None: the job gets a first version
+        /// (id [`MODELARTS_FIRST_VERSION`](crate::status::MODELARTS_FIRST_VERSION)) with its
+        /// status, as a real v1 job always has one, unless versions are seeded for it.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         versions: Vec<u64>,
         /// The workspace (default `"0"`, the default of the list's `workspace_id`).

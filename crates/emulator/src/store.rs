@@ -28,6 +28,10 @@ pub mod status {
     /// ModelArts status after a deletion failed: `6`, `JOBSTAT_DELETE_FAILED` (a job seeded
     /// with `fail_delete`).
     pub const MODELARTS_DELETE_FAILED: i64 = 6;
+    /// The version id of the first version a training job seeded without versions gets (a
+    /// ModelArts v1 training job always has at least one version); it carries the job's
+    /// seeded status and creation time, and makes way for versions seeded later.
+    pub const MODELARTS_FIRST_VERSION: u64 = 1;
     /// DLI status of seeded Flink jobs when none is given.
     pub const DLI_DEFAULT: &str = "job_running";
     /// MRS `info.status` of seeded job executions when none is given.
@@ -94,6 +98,42 @@ impl Entry {
 pub(crate) struct TrainingJob {
     pub(crate) entry: Entry,
     pub(crate) versions: BTreeMap<u64, Entry>,
+    /// Its only version is the first one the emulator made
+    /// ([`status::MODELARTS_FIRST_VERSION`]), not a seeded one.
+    made_first_version: bool,
+}
+
+impl TrainingJob {
+    fn new(entry: Entry) -> TrainingJob {
+        TrainingJob {
+            entry,
+            versions: BTreeMap::new(),
+            made_first_version: false,
+        }
+    }
+
+    /// Drops the first version the emulator made, if that is the only version.
+    fn drop_made_version(&mut self) {
+        if std::mem::take(&mut self.made_first_version) {
+            self.versions.remove(&status::MODELARTS_FIRST_VERSION);
+        }
+    }
+
+    /// Gives a job without versions its first one, carrying the job's status.
+    fn make_first_version(&mut self) {
+        if !self.versions.is_empty() {
+            return;
+        }
+        let attrs = Attrs {
+            status: self.entry.attrs.status.clone(),
+            create_time: self.entry.attrs.create_time,
+            ..Attrs::default()
+        };
+        let created = self.entry.created_ms;
+        self.versions
+            .insert(status::MODELARTS_FIRST_VERSION, Entry::new(attrs, created));
+        self.made_first_version = true;
+    }
 }
 
 /// An MRS cluster: its jobs (v2 job executions) live in it.
@@ -285,17 +325,20 @@ impl Store {
                 let job = match self.training.get_mut(&job_id) {
                     Some(existing) => {
                         existing.entry = entry;
+                        // Remade below with the new status, unless versions come.
+                        existing.drop_made_version();
                         existing
                     }
-                    None => self.training.entry(job_id).or_insert(TrainingJob {
-                        entry,
-                        versions: BTreeMap::new(),
-                    }),
+                    None => self
+                        .training
+                        .entry(job_id)
+                        .or_insert(TrainingJob::new(entry)),
                 };
                 for version_id in versions {
                     job.versions
                         .insert(version_id, Entry::new(Attrs::default(), created));
                 }
+                job.make_first_version();
             }
             SeedJob::TrainingJobVersion {
                 job_id,
@@ -305,10 +348,11 @@ impl Store {
                 create_time,
                 fail_delete,
             } => {
-                let job = self.training.entry(job_id).or_insert_with(|| TrainingJob {
-                    entry: Entry::new(Attrs::default(), now_ms),
-                    versions: BTreeMap::new(),
-                });
+                let job = self
+                    .training
+                    .entry(job_id)
+                    .or_insert_with(|| TrainingJob::new(Entry::new(Attrs::default(), now_ms)));
+                job.drop_made_version();
                 let attrs = Attrs {
                     name,
                     status,
@@ -775,6 +819,45 @@ mod tests {
         // Deleting again tries again (and fails again).
         s.delete_visualization(7, Duration::from_secs(1), now);
         assert!(s.visualization[&7].is_deleting());
+    }
+
+    #[test]
+    fn a_training_job_without_versions_gets_a_first_one_with_its_status() {
+        let mut s = Store::default();
+        s.seed(SeedJob::training_job(4).status(6).create_time(7), 0);
+        let v = &s.training[&4].versions;
+        assert_eq!(v.keys().copied().collect::<Vec<_>>(), [1]);
+        assert_eq!(v[&1].attrs.status, Some(Value::from(6)));
+        assert_eq!(v[&1].created_ms, 7);
+        // Re-seeding remakes it with the new status.
+        s.seed(SeedJob::training_job(4).status(9), 0);
+        assert_eq!(
+            s.training[&4].versions[&1].attrs.status,
+            Some(Value::from(9))
+        );
+        // A version seeded for the job takes its place.
+        s.seed(SeedJob::training_job_version(4, 3), 0);
+        assert_eq!(
+            s.training[&4].versions.keys().copied().collect::<Vec<_>>(),
+            [3]
+        );
+        // Seeded versions: no first one.
+        s.seed(SeedJob::training_job(5).versions([2]), 0);
+        assert_eq!(
+            s.training[&5].versions.keys().copied().collect::<Vec<_>>(),
+            [2]
+        );
+    }
+
+    #[test]
+    fn the_first_version_fails_with_its_job() {
+        let mut s = Store::default();
+        let now = Instant::now();
+        s.seed(SeedJob::training_job(8).fail_delete(), 0);
+        s.delete_training_job(8, Duration::ZERO, now);
+        let job = &s.training[&8];
+        let six = Value::from(status::MODELARTS_DELETE_FAILED);
+        assert_eq!(job.versions[&1].status(Value::Null, Value::Null), six);
     }
 
     #[test]

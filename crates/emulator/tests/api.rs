@@ -589,7 +589,8 @@ fn another_project_is_refused_as_each_service_does() {
         (mrs.status, mrs.json()["error_code"].clone()),
         (401, json!("12000001"))
     );
-    assert_eq!(emulator.jobs().len(), 3);
+    // The three jobs, and the training job's first version (seeded without versions).
+    assert_eq!(emulator.jobs().len(), 4);
 }
 
 #[test]
