@@ -51,6 +51,8 @@ pub enum Run {
     ListRows(Filters),
     /// `delete_id(id)`, then `wait_id_gone(id)`.
     DeleteAndWait(KindId),
+    /// `wait_id_gone(id)` alone (`otc-jobs wait KIND ID`).
+    Wait(KindId),
     /// `batch_delete(batch)`.
     Batch(KindBatch),
 }
@@ -273,6 +275,7 @@ macro_rules! run_with {
                 Ok(()) => $client.wait_id_gone(id, fast())$(.$aw)?,
                 Err(e) => Err(e),
             }),
+            Run::Wait(id) => Ran::Wait($client.wait_id_gone(id, fast())$(.$aw)?),
             Run::Batch(batch) => Ran::Batch($client.batch_delete(batch)$(.$aw)?),
         }
     };
@@ -1264,6 +1267,42 @@ fn dispatch() -> Vec<KindCase> {
                             format!("10/2 | V0002 | 10 (completed) | {}", T0 / 1000),
                             format!("10/1 | V0001 | 10 (completed) | {}", T0 / 1000),
                         ]
+                    );
+                },
+            )
+        },
+        KindCase {
+            // A failed v1 job seeded without versions: its first version carries status
+            // 6, which the wait's probe (the version list) reads (issue 24, item 9).
+            setup: |e| e.seed(SeedJob::training_job(24).status(6).create_time(T0)),
+            ..base(
+                "training_job_v1_failed_is_waited_as_failed",
+                Run::Wait(KindId::TrainingJobV1(24)),
+                |o| {
+                    assert_eq!(o.waited.as_deref(), Some("Failed(6)"), "{o:?}");
+                    assert_eq!(
+                        o.requests,
+                        ["GET /v1/0a1b2c3d4e5f60718293a4b5c6d7e8f9/training-jobs/24/versions"],
+                        "one poll: {o:?}"
+                    );
+                    assert_eq!(
+                        o.remaining,
+                        ["training-job-v1 24", "training-job-version-v1 24/1"]
+                    );
+                },
+            )
+        },
+        KindCase {
+            delete_delay: Duration::from_millis(100),
+            setup: |e| e.seed(SeedJob::training_job(25).create_time(T0).fail_delete()),
+            ..base(
+                "training_job_v1_failed_deletion_waits_failed",
+                Run::DeleteAndWait(KindId::TrainingJobV1(25)),
+                |o| {
+                    assert_eq!(o.waited.as_deref(), Some("Failed(6)"), "{o:?}");
+                    assert_eq!(
+                        o.remaining,
+                        ["training-job-v1 25", "training-job-version-v1 25/1"]
                     );
                 },
             )

@@ -68,6 +68,8 @@ suite!(
     job_binary_v1_rows_and_deletion,
     job_binary_v1_rows,
     job_execution_v1_rows_have_name_and_status,
+    training_job_v1_failed_is_waited_as_failed,
+    training_job_v1_failed_deletion_waits_failed,
     training_job_version_v1_rows_walk_each_job,
     flink_job_batch_through_the_table,
 );
