@@ -107,14 +107,6 @@ pub(crate) fn one_line(error: &Error) -> String {
     line
 }
 
-/// Serialises with `Display`.
-pub(crate) fn display<T: std::fmt::Display, S: serde::Serializer>(
-    value: &T,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    serializer.collect_str(value)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -469,7 +469,7 @@ fn parse_runs(bytes: &[u8]) -> Option<u64> {
 #[derive(serde::Serialize)]
 struct IntentLine<'a> {
     intent: &'static str,
-    #[serde(serialize_with = "crate::backend::display")]
+    #[serde(serialize_with = "crate::report::display")]
     id: &'a KindId,
 }
 
@@ -604,7 +604,7 @@ impl Earlier {
 
 /// A journal's content, read.
 #[derive(Debug)]
-struct Contents {
+pub(crate) struct Contents {
     earlier: Earlier,
     has_header: bool,
     /// The header's selection.
@@ -614,14 +614,14 @@ struct Contents {
     /// How many runs took the journal.
     runs: u64,
     /// The bytes up to the end of the last whole line.
-    valid_len: usize,
+    pub(crate) valid_len: usize,
     /// The number of a last line cut short, if any.
-    torn_line: Option<usize>,
+    pub(crate) torn_line: Option<usize>,
 }
 
 /// Why a file is not a journal this run can use.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum ReadError {
+pub(crate) enum ReadError {
     /// This line is not a journal line.
     NotJournal(usize),
     /// An outcome log of an otc-jobs before the write-ahead journal (no header).
@@ -664,7 +664,7 @@ impl ReadError {
 /// Reads a journal's bytes for a run of `kind`. A last line without its newline is a
 /// write cut short by a kill (zero bytes at the end, what a power loss can leave, too):
 /// reported in [`Contents::torn_line`] and ignored.
-fn parse(bytes: &[u8], kind: Kind) -> Result<Contents, ReadError> {
+pub(crate) fn parse(bytes: &[u8], kind: Kind) -> Result<Contents, ReadError> {
     let whole = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
     let tail = &bytes[whole..];
     let mut read = Contents {

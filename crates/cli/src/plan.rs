@@ -21,7 +21,7 @@ pub(crate) enum Action {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(crate) struct PlanItem {
     /// The id.
-    #[serde(serialize_with = "crate::backend::display")]
+    #[serde(serialize_with = "crate::report::display")]
     pub(crate) id: KindId,
     /// Its name, when listed.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -35,7 +35,7 @@ pub(crate) struct PlanItem {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(crate) struct Plan {
     /// The kind of job.
-    #[serde(serialize_with = "crate::backend::display")]
+    #[serde(serialize_with = "crate::report::display")]
     pub(crate) kind: Kind,
     /// The ids, in selection order.
     pub(crate) items: Vec<PlanItem>,

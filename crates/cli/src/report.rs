@@ -123,7 +123,7 @@ impl Outcome {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(crate) struct Item {
     /// The id.
-    #[serde(serialize_with = "crate::backend::display")]
+    #[serde(serialize_with = "crate::report::display")]
     pub(crate) id: KindId,
     /// The name, when the selection listed one.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -190,7 +190,7 @@ pub(crate) struct Summary {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(crate) struct Report {
     /// The kind of job.
-    #[serde(serialize_with = "crate::backend::display")]
+    #[serde(serialize_with = "crate::report::display")]
     pub(crate) kind: Kind,
     /// Whether the run was interrupted (Ctrl-C).
     pub(crate) interrupted: bool,
@@ -287,6 +287,14 @@ impl Report {
             crate::exit::OK
         }
     }
+}
+
+/// Serialises with `Display`.
+pub(crate) fn display<T: std::fmt::Display, S: serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(value)
 }
 
 #[cfg(test)]
