@@ -538,7 +538,9 @@ fn iam_refuses_wrong_passwords_and_unknown_projects() {
 fn issued_tokens_expire_after_their_ttl() {
     let emulator = Emulator::start(EmulatorConfig {
         users: vec![IamUser::new("alice", "pw", "OTC-EU-DE-0001")],
-        token_ttl: Duration::from_secs(1),
+        // Expiry is kept in whole seconds: a TTL of N s is valid for N-1 to N s, so 1 s
+        // could leave a busy machine no time for the first request.
+        token_ttl: Duration::from_secs(3),
         ..EmulatorConfig::default()
     })
     .unwrap();
@@ -565,6 +567,6 @@ fn issued_tokens_expire_after_their_ttl() {
         .reply()
     };
     assert_eq!(get().status, 200);
-    std::thread::sleep(Duration::from_millis(2100));
+    std::thread::sleep(Duration::from_millis(3100));
     assert_refused(&get(), "APIG.0307");
 }
