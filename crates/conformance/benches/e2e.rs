@@ -306,6 +306,7 @@ fn main() {
         return run_emulator_child();
     }
     // For the raw reqwest clients (otc-jobs-async brings its own TLS configuration).
+    #[allow(deprecated)] // ring as in otc-jobs-async (no post-quantum key exchange needed here)
     let _ = rustls::crypto::ring::default_provider().install_default();
     let n: usize = std::env::var("E2E_DELETES")
         .ok()
