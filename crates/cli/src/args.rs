@@ -185,7 +185,7 @@ pub(crate) struct DeleteArgs {
     /// Kind of job (`otc-jobs kinds` lists them)
     #[arg(value_parser = kind_parser())]
     pub(crate) kind: Kind,
-    /// Ids to delete, or "-" for stdin
+    /// Ids to delete, or "-" for stdin (one per line; blank lines and # comments skipped)
     #[arg(required = true, value_name = "ID")]
     pub(crate) ids: Vec<String>,
     /// The parent job of the ids, for a kind with a parent (then each ID is the child's own)
@@ -205,7 +205,7 @@ pub(crate) struct WaitArgs {
     /// Kind of job (`otc-jobs kinds` lists them)
     #[arg(value_parser = kind_parser())]
     pub(crate) kind: Kind,
-    /// Ids to wait for, or "-" for stdin
+    /// Ids to wait for, or "-" for stdin (one per line; blank lines and # comments skipped)
     #[arg(required = true, value_name = "ID")]
     pub(crate) ids: Vec<String>,
     /// The parent job of the ids, for a kind with a parent

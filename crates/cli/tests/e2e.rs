@@ -605,7 +605,9 @@ fn ids_from_stdin_and_the_embedded_emulator() {
     {
         use std::io::Write;
         let mut stdin = child.stdin.take().unwrap();
-        stdin.write_all(b"1\n2\n\n999\n").unwrap();
+        stdin
+            .write_all(b"# kept by hand\n1\n  # not 3\n2\n\n   \n999\n")
+            .unwrap();
     }
     let out = child.wait_with_output().unwrap();
     assert_eq!(

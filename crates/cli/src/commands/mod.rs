@@ -70,8 +70,9 @@ pub(crate) async fn run(cli: Cli, cancel: Cancel) -> Result<u8, CliError> {
     }
 }
 
-/// Parses ids from the arguments, or from stdin for `-`. Any malformed id stops the run
-/// before anything is deleted.
+/// Parses ids from the arguments, or from stdin for `-` (one per line; blank lines and
+/// lines starting with `#` skipped). Any malformed id stops the run before anything is
+/// deleted.
 fn read_ids(
     kind: Kind,
     args: &[String],
@@ -98,7 +99,9 @@ fn read_ids(
         for line in std::io::stdin().lock().lines() {
             let line =
                 line.map_err(|e| CliError::usage(format!("cannot read ids from stdin: {e}"), ""))?;
-            if !line.trim().is_empty() {
+            // Blank lines and `#` comments, as in a file of ids kept by hand.
+            let text = line.trim();
+            if !text.is_empty() && !text.starts_with('#') {
                 texts.push(line);
             }
         }
