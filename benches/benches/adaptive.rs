@@ -20,10 +20,7 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use otc_jobs_emulator::{
-    DEFAULT_ACCESS_KEY, DEFAULT_PROJECT_ID, DEFAULT_SECRET_KEY, Emulator, EmulatorConfig,
-    RateLimit, SeedJob,
-};
+use otc_jobs_emulator::{DEFAULT_OS_ENV, Emulator, EmulatorConfig, RateLimit, SeedJob};
 
 const PARALLELISM: u32 = 32;
 
@@ -77,10 +74,7 @@ fn run(binary: &PathBuf, jobs: u64, limit: u32, halve_at: Option<Duration>) -> R
         .args(["--endpoint", emulator.base_url(), "-o", "json"])
         .args(["clean", "flink-job", "--yes", "--parallelism"])
         .arg(PARALLELISM.to_string())
-        .env("OS_ACCESS_KEY", DEFAULT_ACCESS_KEY)
-        .env("OS_SECRET_KEY", DEFAULT_SECRET_KEY)
-        .env("OS_PROJECT_ID", DEFAULT_PROJECT_ID)
-        .env("OS_REGION_NAME", "eu-de")
+        .envs(DEFAULT_OS_ENV)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

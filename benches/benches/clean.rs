@@ -36,7 +36,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use otc_jobs_emulator::{
-    DEFAULT_ACCESS_KEY, DEFAULT_PROJECT_ID, DEFAULT_SECRET_KEY, Emulator, EmulatorConfig, SeedJob,
+    DEFAULT_ACCESS_KEY, DEFAULT_OS_ENV, DEFAULT_PROJECT_ID, DEFAULT_SECRET_KEY, Emulator,
+    EmulatorConfig, SeedJob,
 };
 
 const PARALLELISM: usize = 16;
@@ -308,10 +309,7 @@ fn tool_command(binary: &Path, args: &[String]) -> Command {
 fn run(mut command: Command, time_v: bool) -> Side {
     command
         .env_clear()
-        .env("OS_ACCESS_KEY", DEFAULT_ACCESS_KEY)
-        .env("OS_SECRET_KEY", DEFAULT_SECRET_KEY)
-        .env("OS_PROJECT_ID", DEFAULT_PROJECT_ID)
-        .env("OS_REGION_NAME", "eu-de")
+        .envs(DEFAULT_OS_ENV)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped());

@@ -6,8 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use otc_jobs_emulator::{
-    DEFAULT_ACCESS_KEY, DEFAULT_PROJECT_ID, DEFAULT_SECRET_KEY, Delivery, Emulator, EmulatorConfig,
-    Fault, FaultAction, SeedJob,
+    DEFAULT_OS_ENV, Delivery, Emulator, EmulatorConfig, Fault, FaultAction, SeedJob,
 };
 use serde_json::Value;
 
@@ -32,10 +31,7 @@ fn otc_jobs_at(endpoint: &str) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_otc-jobs"));
     command
         .env_clear()
-        .env("OS_ACCESS_KEY", DEFAULT_ACCESS_KEY)
-        .env("OS_SECRET_KEY", DEFAULT_SECRET_KEY)
-        .env("OS_PROJECT_ID", DEFAULT_PROJECT_ID)
-        .env("OS_REGION_NAME", "eu-de")
+        .envs(DEFAULT_OS_ENV)
         .args(["--endpoint", endpoint])
         .stdin(Stdio::null());
     command

@@ -10,10 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use otc_jobs_emulator::{
-    DEFAULT_ACCESS_KEY, DEFAULT_PROJECT_ID, DEFAULT_SECRET_KEY, Emulator, EmulatorConfig, Fault,
-    FaultAction, SeedJob,
-};
+use otc_jobs_emulator::{DEFAULT_OS_ENV, Emulator, EmulatorConfig, Fault, FaultAction, SeedJob};
 use serde_json::Value;
 
 const FLINK_DELETE: &str = "/v1.0/*/streaming/jobs/*";
@@ -23,10 +20,7 @@ fn otc_jobs(emulator: &Emulator) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_otc-jobs"));
     command
         .env_clear()
-        .env("OS_ACCESS_KEY", DEFAULT_ACCESS_KEY)
-        .env("OS_SECRET_KEY", DEFAULT_SECRET_KEY)
-        .env("OS_PROJECT_ID", DEFAULT_PROJECT_ID)
-        .env("OS_REGION_NAME", "eu-de")
+        .envs(DEFAULT_OS_ENV)
         .args(["--endpoint", emulator.base_url()])
         .stdin(Stdio::null());
     command

@@ -224,6 +224,21 @@ pub const DEFAULT_PROJECT_ID: &str = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";
 pub const DEFAULT_ACCESS_KEY: &str = "HPUAEXAMPLEAK0000001";
 /// The secret key of the default configuration (fake).
 pub const DEFAULT_SECRET_KEY: &str = "ExampleSecretKey0123456789abcdefghijklmnopq";
+/// The `OS_*` variables that point `otc-jobs` (or any OpenStack-style tool) at the default
+/// configuration's credentials, project and region; `--endpoint` names the emulator.
+///
+/// ```
+/// use std::process::Command;
+/// let mut tool = Command::new("otc-jobs");
+/// tool.env_clear().envs(otc_jobs_emulator::DEFAULT_OS_ENV);
+/// assert!(tool.get_envs().any(|(k, v)| k == "OS_REGION_NAME" && v == Some("eu-de".as_ref())));
+/// ```
+pub const DEFAULT_OS_ENV: [(&str, &str); 4] = [
+    ("OS_ACCESS_KEY", DEFAULT_ACCESS_KEY),
+    ("OS_SECRET_KEY", DEFAULT_SECRET_KEY),
+    ("OS_PROJECT_ID", DEFAULT_PROJECT_ID),
+    ("OS_REGION_NAME", "eu-de"),
+];
 
 /// How the emulator is set up. [`Default`] gives one AK/SK pair
 /// ([`DEFAULT_ACCESS_KEY`], [`DEFAULT_SECRET_KEY`]), project [`DEFAULT_PROJECT_ID`] named
