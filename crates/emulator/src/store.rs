@@ -10,33 +10,8 @@ use crate::SeedJob;
 pub(crate) use crate::attrs::Attrs;
 use crate::kinds::{Key, Seeded, Simple};
 
-/// The statuses the emulator shows where the pages leave the value open: the default of a
-/// seeded job without `status`, and the statuses of a ModelArts deletion
-/// ([`EmulatorConfig::delete_delay`](crate::EmulatorConfig::delete_delay)). DLI and MRS
-/// delete synchronously: the job is gone when the answer is sent.
-pub mod status {
-    /// ModelArts job status shown for seeded training jobs and versions when none is given
-    /// (`10`, `JOBSTAT_COMPLETED`, the status in the training job pages' examples).
-    pub const MODELARTS_TRAINING_DEFAULT: i64 = 10;
-    /// ModelArts job status shown for seeded visualization jobs when none is given (`7`,
-    /// the visualization pages' example).
-    pub const MODELARTS_VISUALIZATION_DEFAULT: i64 = 7;
-    /// ModelArts status shown while a deletion runs: `9` (`JOBSTAT_KILLING`, "the job is
-    /// being canceled"), the status the delete page's failed-response example reports for a
-    /// job that is being torn down. The job status page defines no "deleting" status.
-    pub const MODELARTS_DELETING: i64 = 9;
-    /// ModelArts status after a deletion failed: `6`, `JOBSTAT_DELETE_FAILED` (a job seeded
-    /// with `fail_delete`).
-    pub const MODELARTS_DELETE_FAILED: i64 = 6;
-    /// The version id of the first version a training job seeded without versions gets (a
-    /// ModelArts v1 training job always has at least one version); it carries the job's
-    /// seeded status and creation time, and makes way for versions seeded later.
-    pub const MODELARTS_FIRST_VERSION: u64 = 1;
-    /// DLI status of seeded Flink jobs when none is given.
-    pub const DLI_DEFAULT: &str = "job_running";
-    /// MRS `info.status` of seeded job executions when none is given.
-    pub const MRS_DEFAULT: &str = "RUNNING";
-}
+/// Re-exported from the kind table, where each kind's defaults live.
+pub use crate::kinds::status;
 
 /// One job's record.
 #[derive(Debug, Clone)]
