@@ -1,6 +1,7 @@
 //! The emulated kinds kept in one table: each with its key, defaults, parent and deletion
 //! behaviour as data, so that a kind is a row here, its seed variant, and its answers. (MRS
-//! clusters, with their v2 job executions inside, are kept apart: a cluster is not a job.)
+//! v2 job executions are kept apart, inside their clusters: a cluster is a parent that is
+//! only listed, with a state of its own, and its jobs' ids are texts within a text.)
 
 use serde_json::Value;
 
