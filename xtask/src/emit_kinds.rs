@@ -669,7 +669,7 @@ pub fn client_file(
         "//!",
         "The kind table over this client: every kind's list as\n[`Row`](otc_jobs_core::kinds::Row)s (through the list operation's paginator, the server\nfilters applied), the deletion of a [`KindId`], the\nwait until it is gone (the driver's waiter), and batch deletions. One `match` over the\nkinds, generated from `specs/kinds.toml`: a tool built on these names no kind.",
     );
-    s.push_str("\nuse otc_jobs_core::Error;\nuse otc_jobs_core::kinds::{BatchEntry, Filters, Kind, KindBatch, KindId, Listing};\n\nuse crate::{Client, WaitOptions, WaitOutcome};\n\n");
+    s.push_str("\nuse otc_jobs_core::Error;\nuse otc_jobs_core::kinds::{BatchEntry, Filters, Kind, KindBatch, KindId, Listing, RowSink};\n\nuse crate::{Client, WaitOptions, WaitOutcome};\n\n");
     let krate = client.krate;
     let ex_setup = format!(
         "# use otc_jobs_emulator::{{Emulator, EmulatorConfig, SeedJob, DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, DEFAULT_PROJECT_ID}};\n# let emulator = Emulator::start(EmulatorConfig::default())?;\n# emulator.seed(SeedJob::flink_job(148).name(\"nightly-1\"));\n# let client = {krate}::Client::builder().ak_sk(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY)\n#     .project_id(DEFAULT_PROJECT_ID).region(\"eu-de\").base_url(emulator.base_url()).build()?;"
@@ -692,12 +692,23 @@ pub fn client_file(
     );
     let _ = writeln!(
         s,
-        "    pub {asyn}fn list_rows(&self, filters: &Filters) -> Result<Listing, Error> {{\n        match filters.kind() {{"
+        "    pub {asyn}fn list_rows(&self, filters: &Filters) -> Result<Listing, Error> {{\n        let mut listing = Listing::default();\n        self.list_rows_into(filters, &mut listing){awaitt}?;\n        Ok(listing)\n    }}\n"
+    );
+    doc(
+        &mut s,
+        "    ///",
+        &format!(
+            "The walk of [`Client::list_rows`], each item given to `into` as it is read (a row,\nor an item that is not one) instead of kept: a caller that prints each row, or keeps\nonly what it selects, holds no more than a page. On an error the items before it have\nbeen given.\n\n```\nuse otc_jobs_core::kinds::{{Filters, Kind, KindId, Row, RowError, RowSink}};\n{ex_main_open}{ex_setup}\n/// Keeps the ids only.\nstruct Ids(Vec<KindId>);\nimpl RowSink for Ids {{\n    fn push(&mut self, item: Result<Row, RowError>) {{\n        if let Ok(row) = item {{\n            self.0.push(row.id);\n        }}\n    }}\n}}\nlet mut ids = Ids(Vec::new());\nclient.list_rows_into(&Filters::new(Kind::FlinkJob), &mut ids){awaitt}?;\nassert_eq!(ids.0, [KindId::FlinkJob(148)]);\n{ex_main_close}\n```"
+        ),
+    );
+    let _ = writeln!(
+        s,
+        "    pub {asyn}fn list_rows_into(&self, filters: &Filters, into: &mut dyn RowSink) -> Result<(), Error> {{\n        match filters.kind() {{"
     );
     for k in kinds {
         let _ = writeln!(
             s,
-            "            Kind::{} => self.list_rows_{}(filters){awaitt},",
+            "            Kind::{} => self.list_rows_{}(filters, into){awaitt},",
             k.variant, k.snake
         );
     }
@@ -806,7 +817,8 @@ pub fn client_file(
                 "            KindId::{v}(_) => {{
                 let _ = options;
                 let started = std::time::Instant::now();
-                let listing = self.list_rows_{snake}(&Filters::new(Kind::{v})){awaitt}?;
+                let mut listing = Listing::default();
+                self.list_rows_{snake}(&Filters::new(Kind::{v}), &mut listing){awaitt}?;
                 Ok(match listing.rows.into_iter().find(|row| &row.id == id) {{
                     None => WaitOutcome::Gone {{ polls: 1, elapsed: started.elapsed() }},
                     Some(row) => WaitOutcome::StillPresent {{ status: row.status }},
@@ -858,7 +870,7 @@ pub fn client_file(
         let request_ty = format!("otc_jobs_core::{list_service}::{}", k.list);
         let _ = writeln!(
             s,
-            "\n    {asyn}fn list_rows_{}(&self, filters: &Filters) -> Result<Listing, Error> {{",
+            "\n    {asyn}fn list_rows_{}(&self, filters: &Filters, into: &mut dyn RowSink) -> Result<(), Error> {{",
             k.snake
         );
         match (&k.parent, &k.parent_list) {
@@ -874,7 +886,7 @@ pub fn client_file(
                 };
                 let _ = writeln!(
                     s,
-                    "    let mut listing = Listing::default();\n    let parents: Vec<otc_jobs_core::PathId> = {pick}{{\n        let mut ids = Vec::new();"
+                    "    let parents: Vec<otc_jobs_core::PathId> = {pick}{{\n        let mut ids = Vec::new();"
                 );
                 let walk = if client.is_async {
                     format!(
@@ -887,25 +899,23 @@ pub fn client_file(
                 };
                 let _ = writeln!(
                     s,
-                    "{walk}\n            let raw = {id};\n            match raw.as_deref().map(otc_jobs_core::PathId::new) {{\n                Some(Ok(id)) => ids.push(id),\n                _ => listing.unreadable.push(otc_jobs_core::kinds::RowError {{ kind: Kind::{v}, field: {f:?}, value: raw, gone: None }}),\n            }}\n        }}\n        ids\n    }};\n    for parent in parents {{\n        let mut request = {request_ty}::new(parent.clone());",
+                    "{walk}\n            let raw = {id};\n            match raw.as_deref().map(otc_jobs_core::PathId::new) {{\n                Some(Ok(id)) => ids.push(id),\n                _ => into.push(Err(otc_jobs_core::kinds::RowError {{ kind: Kind::{v}, field: {f:?}, value: raw, gone: None }})),\n            }}\n        }}\n        ids\n    }};\n    for parent in parents {{\n        let mut request = {request_ty}::new(parent.clone());",
                     v = k.variant,
                     f = p.id_field.text,
                 );
                 for f in &k.filters {
                     apply_filter(&mut s, f, &request_ty);
                 }
-                s.push_str("        let mut found = Listing::default();\n");
-                collect_rows(&mut s, client, k, "request", Some("parent"), "found");
-                s.push_str("        listing.rows.append(&mut found.rows);\n        listing.unreadable.append(&mut found.unreadable);\n    }\n    Ok(listing)\n    }\n");
+                collect_rows(&mut s, client, k, "request", Some("parent"), "into");
+                s.push_str("    }\n    Ok(())\n    }\n");
             }
             (None, None) => {
                 let _ = writeln!(s, "    let mut request = {request_ty}::new();");
                 for f in &k.filters {
                     apply_filter(&mut s, f, &request_ty);
                 }
-                s.push_str("    let mut listing = Listing::default();\n");
-                collect_rows(&mut s, client, k, "request", None, "listing");
-                s.push_str("    Ok(listing)\n    }\n");
+                collect_rows(&mut s, client, k, "request", None, "into");
+                s.push_str("    Ok(())\n    }\n");
             }
             (Some(p), _) => {
                 let parent = kinds.iter().find(|x| &x.name == p);
@@ -918,10 +928,10 @@ pub fn client_file(
                 };
                 let _ = writeln!(
                     s,
-                    "    let parents = self.list_rows_{ps}(filters){awaitt}?;\n    let mut listing = Listing {{ rows: Vec::new(), unreadable: parents.unreadable }};\n    for parent in parents.rows {{\n        let KindId::{pv}(parent) = parent.id else {{ continue }};\n        let request = {request_ty}::new({parent_arg});\n        let mut found = Listing::default();"
+                    "    let mut parents = Listing::default();\n    self.list_rows_{ps}(filters, &mut parents){awaitt}?;\n    for unreadable in parents.unreadable {{\n        into.push(Err(unreadable));\n    }}\n    for parent in parents.rows {{\n        let KindId::{pv}(parent) = parent.id else {{ continue }};\n        let request = {request_ty}::new({parent_arg});"
                 );
-                collect_rows(&mut s, client, k, "request", Some("parent"), "found");
-                s.push_str("        listing.rows.append(&mut found.rows);\n        listing.unreadable.append(&mut found.unreadable);\n    }\n    Ok(listing)\n    }\n");
+                collect_rows(&mut s, client, k, "request", Some("parent"), "into");
+                s.push_str("    }\n    Ok(())\n    }\n");
             }
         }
     }
@@ -954,7 +964,7 @@ fn collect_rows(
         // A listed parent that vanished during the walk: its walk ends, reported.
         (Some(p), Some(pl)) => {
             gone = format!(
-                "Err(e) if e.is_not_found() => {{\n                {into}.unreadable.push(otc_jobs_core::kinds::RowError {{ kind: Kind::{}, field: {:?}, value: Some({p}.to_string()), gone: Some(e.to_string()) }});\n                break;\n            }}\n            Err(e) => return Err(e),",
+                "Err(e) if e.is_not_found() => {{\n                {into}.push(Err(otc_jobs_core::kinds::RowError {{ kind: Kind::{}, field: {:?}, value: Some({p}.to_string()), gone: Some(e.to_string()) }}));\n                break;\n            }}\n            Err(e) => return Err(e),",
                 k.variant, pl.param
             );
             gone.as_str()

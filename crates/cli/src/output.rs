@@ -94,6 +94,59 @@ impl Serialize for RowsJson<'_> {
     }
 }
 
+/// Listed jobs printed as one JSON array as they are listed (the same text as [`rows`]
+/// gives): `[` before the first, `]` after [`JsonRows::finish`]. Stdout gone (a closed
+/// pipe) ends the printing silently.
+pub(crate) struct JsonRows<W: Write = std::io::BufWriter<std::io::Stdout>> {
+    out: W,
+    started: bool,
+    broken: bool,
+}
+
+impl JsonRows {
+    pub(crate) fn new() -> JsonRows {
+        JsonRows::to(std::io::BufWriter::with_capacity(
+            64 * 1024,
+            std::io::stdout(),
+        ))
+    }
+}
+
+impl<W: Write> JsonRows<W> {
+    fn to(out: W) -> JsonRows<W> {
+        JsonRows {
+            out,
+            started: false,
+            broken: false,
+        }
+    }
+
+    /// Prints one row.
+    pub(crate) fn push(&mut self, row: &Row) {
+        if self.broken {
+            return;
+        }
+        // Our types always serialise; an element of the array is indented once more.
+        let text = serde_json::to_string_pretty(&RowJson(row)).unwrap_or_default();
+        let before: &[u8] = if self.started { b",\n  " } else { b"[\n  " };
+        self.started = true;
+        let written = self
+            .out
+            .write_all(before)
+            .and_then(|()| self.out.write_all(text.replace('\n', "\n  ").as_bytes()));
+        self.broken = written.is_err();
+    }
+
+    /// Ends the array.
+    pub(crate) fn finish(mut self) -> W {
+        if !self.broken {
+            let end: &[u8] = if self.started { b"\n]\n" } else { b"[]\n" };
+            let _ = self.out.write_all(end).and_then(|()| self.out.flush());
+        }
+        self.out
+    }
+}
+
 /// Prints listed jobs.
 pub(crate) fn rows(rows: &[Row], format: Format) {
     match format {
@@ -223,4 +276,32 @@ fn unwritable(path: &Path, e: &std::io::Error) -> CliError {
         format!("cannot write --report {}: {e}", path.display()),
         "give a file in a directory you can write to",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use otc_jobs_core::kinds::KindId;
+
+    #[test]
+    fn rows_printed_as_listed_are_the_text_of_the_whole_array() {
+        for count in [0, 1, 3] {
+            let rows: Vec<Row> = (0..count)
+                .map(|n| Row {
+                    name: Some(format!("job \"{n}\"\nline")),
+                    status: Some("job_running".into()),
+                    extra: vec![("queue", "q1".into())],
+                    ..Row::new(KindId::FlinkJob(n))
+                })
+                .collect();
+            let mut streamed = JsonRows::to(Vec::new());
+            rows.iter().for_each(|row| streamed.push(row));
+            let streamed = String::from_utf8(streamed.finish()).unwrap();
+            let whole = serde_json::to_string_pretty(&RowsJson(&rows)).unwrap() + "\n";
+            assert_eq!(streamed, whole, "{count} rows");
+            let parsed: serde_json::Value = serde_json::from_str(&streamed).unwrap();
+            assert_eq!(parsed.as_array().unwrap().len(), count as usize);
+        }
+    }
 }

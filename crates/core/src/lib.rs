@@ -99,7 +99,9 @@ pub mod kinds {
         Action, BatchEntry, Filter, IdPart, IdShape, KindFacts, TimeUnit, UnknownKind, from_millis,
         from_rfc3339, from_seconds, value_text, value_time,
     };
-    pub use crate::rows::{BatchError, FilterError, Filters, IdError, Listing, Row, RowError};
+    pub use crate::rows::{
+        BatchError, FilterError, Filters, IdError, Listing, Row, RowError, RowSink,
+    };
 
     /// Each list's items as [`Row`]s: one function per kind, named by it
     /// (`rows::flink_job`).

@@ -26,7 +26,15 @@ pub(crate) async fn run(
     };
     let server = super::list::server_filters(kind, select)?;
     let backend = connector.backend()?;
-    let (rows, unreadable) = super::list(&backend, &server, "nothing was deleted").await?;
+    // Only the id and name of a selected job are kept from the list (a row is 300 bytes).
+    let (filters, now) = (super::list::filters(select), SystemTime::now());
+    let mut ids = Vec::new();
+    let unreadable = super::list(&backend, &server, "nothing was deleted", |row| {
+        if filters.matches(&row, now) {
+            ids.push((row.id, row.name));
+        }
+    })
+    .await?;
     if unreadable > 0 {
         // Said before the plan and the confirmation: the selection is of the readable ones.
         eprintln!(
@@ -47,11 +55,7 @@ pub(crate) async fn run(
     });
     let selected = super::Selected {
         kind,
-        ids: super::list::filters(select)
-            .select(rows, SystemTime::now())
-            .into_iter()
-            .map(|row| (row.id, row.name))
-            .collect(),
+        ids,
         exclude,
         ids_from_stdin: false,
         selection,

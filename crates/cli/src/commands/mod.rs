@@ -248,23 +248,42 @@ fn names(kinds: impl IntoIterator<Item = Kind>) -> String {
         .join(", ")
 }
 
-/// Lists the kind of `filters`; a listed item that is no row (no id) is said on stderr,
-/// never dropped silently. The rows, and how many items were not rows.
+/// Lists the kind of `filters`, giving each row to `keep` as it is read (so that only what
+/// the caller keeps is in memory, not every listed job); a listed item that is no row (no
+/// id) is said on stderr, never dropped silently. How many items were not rows.
 async fn list(
     backend: &SdkBackend,
     filters: &otc_jobs_core::kinds::Filters,
     hint: &str,
-) -> Result<(Vec<otc_jobs_core::kinds::Row>, usize), CliError> {
+    keep: impl FnMut(otc_jobs_core::kinds::Row) + Send,
+) -> Result<usize, CliError> {
     use crate::backend::Backend;
+    use otc_jobs_core::kinds::{Row, RowError, RowSink};
+    struct Keep<F> {
+        keep: F,
+        unreadable: usize,
+    }
+    impl<F: FnMut(Row) + Send> RowSink for Keep<F> {
+        fn push(&mut self, item: Result<Row, RowError>) {
+            match item {
+                Ok(row) => (self.keep)(row),
+                Err(unreadable) => {
+                    eprintln!("warning: {unreadable}: it is left out");
+                    self.unreadable += 1;
+                }
+            }
+        }
+    }
     let kind = filters.kind();
-    let listing = backend
-        .list(filters)
+    let mut sink = Keep {
+        keep,
+        unreadable: 0,
+    };
+    backend
+        .list(filters, &mut sink)
         .await
         .map_err(|e| list_failed(kind, &e, hint))?;
-    for unreadable in &listing.unreadable {
-        eprintln!("warning: {unreadable}: it is left out");
-    }
-    Ok((listing.rows, listing.unreadable.len()))
+    Ok(sink.unreadable)
 }
 
 /// `texts`, sorted and deduplicated (a selection's ids compare as a set).
