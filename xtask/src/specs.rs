@@ -50,6 +50,9 @@ pub struct OperationEntry {
     pub probe: Option<ProbeEntry>,
     /// For a deletion: the detail operation telling whether the job is gone.
     pub deletion: Option<DeletionEntry>,
+    /// For a cancellation (a run that cannot be deleted, only stopped): the detail
+    /// operation telling when the run is over.
+    pub cancellation: Option<CancellationEntry>,
     /// An operation that only reads although its method is not idempotent (a `POST`
     /// search): `read_only = { reason = "..." }` generates `const READ_ONLY: bool = true`.
     pub read_only: Option<ReadOnlyEntry>,
@@ -115,6 +118,18 @@ pub struct DeletionEntry {
     /// no `impl Deletion` (the probe takes one id); the kind table sends one id and polls
     /// the probe with it.
     pub ids: Option<String>,
+    /// Why.
+    pub reason: String,
+}
+
+/// `cancellation = { probe, reason }`: the operation cancels a run (DLI's SQL and Spark
+/// jobs); the kind table polls `probe` until the run's status is not one of the kind's
+/// `unfinished` statuses. No `impl Deletion`: the run stays listed.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CancellationEntry {
+    /// The type name of the detail operation to poll (it has a `probe`).
+    pub probe: String,
     /// Why.
     pub reason: String,
 }
@@ -377,6 +392,8 @@ pub struct Operation {
     pub probe: Option<ProbeEntry>,
     /// The poll of a deletion.
     pub deletion: Option<DeletionEntry>,
+    /// The poll of a cancellation.
+    pub cancellation: Option<CancellationEntry>,
     /// It only reads although its method is not idempotent.
     pub read_only: bool,
     /// Success status codes.
@@ -1039,6 +1056,7 @@ fn resolve_one(
         paging: entry.paging.clone(),
         probe: entry.probe.clone(),
         deletion: entry.deletion.clone(),
+        cancellation: entry.cancellation.clone(),
         success_status,
         success_flag,
         warnings,
