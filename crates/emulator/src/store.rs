@@ -285,6 +285,11 @@ impl Store {
         self.simple.get(&kind)?.get(key)
     }
 
+    /// One job of a kind of the table, to change (a cancelled run's status).
+    pub(crate) fn get_mut(&mut self, kind: Simple, key: &Key) -> Option<&mut Entry> {
+        self.simple.get_mut(&kind)?.get_mut(key)
+    }
+
     /// How many jobs of a kind of the table exist.
     pub(crate) fn count(&self, kind: Simple) -> usize {
         self.simple.get(&kind).map_or(0, BTreeMap::len)
