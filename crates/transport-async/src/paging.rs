@@ -192,6 +192,32 @@ impl Client {
         }
     }
 
+    /// Waits until the cancelled run `probe` reads is over: its status none of
+    /// `unfinished` ([`WaitOutcome::Finished`]), polling as
+    /// [`wait_until_deleted`](Client::wait_until_deleted) does for an asynchronous deletion
+    /// (see [`Waiter::until_finished`]).
+    pub(crate) async fn wait_probe_finished<P>(
+        &self,
+        probe: P,
+        unfinished: &'static [&'static str],
+        options: WaitOptions,
+    ) -> Result<WaitOutcome, Error>
+    where
+        P: otc_jobs_core::DeletionProbe + Send + Sync,
+        P::Response: Send,
+    {
+        let mut waiter = Waiter::until_finished(probe, unfinished, options, Instant::now());
+        let mut answer = None;
+        loop {
+            let jitter = self.inner.jitter.draw();
+            match waiter.advance(answer.take(), Instant::now(), jitter) {
+                WaitStep::Poll(probe) => answer = Some(self.send_impl(&probe).await),
+                WaitStep::Sleep(wait) => tokio::time::sleep(wait).await,
+                WaitStep::Done(outcome) => return outcome,
+            }
+        }
+    }
+
     /// Sends `deletion`, then waits until the job is gone (see
     /// [`wait_until_deleted`](Client::wait_until_deleted)). A deletion answered "not found"
     /// is [`WaitOutcome::Gone`] with no polls: the job is gone either way.
