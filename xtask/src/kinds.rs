@@ -510,12 +510,10 @@ fn resolve_one(
             };
             &cancelled
         }
-        (false, None, _) => bail!(
-            "{delete_name} declares no `deletion` in specs/operations.toml"
-        ),
-        (true, _, None) => bail!(
-            "{delete_name} declares no `cancellation` in specs/operations.toml"
-        ),
+        (false, None, _) => bail!("{delete_name} declares no `deletion` in specs/operations.toml"),
+        (true, _, None) => {
+            bail!("{delete_name} declares no `cancellation` in specs/operations.toml")
+        }
     };
     if cancel != !e.unfinished.is_empty() {
         bail!("a kind with `cancel` declares its `unfinished` statuses (and only such a kind)");

@@ -142,6 +142,18 @@ impl Action {
             Action::Cancel => "cancel",
         }
     }
+
+    /// The verb's past participle: `deleted`, `cancelled` ("nothing cancelled").
+    ///
+    /// ```
+    /// assert_eq!(otc_jobs_core::kinds::Action::Cancel.past(), "cancelled");
+    /// ```
+    pub const fn past(self) -> &'static str {
+        match self {
+            Action::Delete | Action::StopThenDelete => "deleted",
+            Action::Cancel => "cancelled",
+        }
+    }
 }
 
 /// How a listed creation time is written.

@@ -170,7 +170,10 @@ impl WaitOutcome {
     /// assert!(!WaitOutcome::StillPresent { status: None }.is_over());
     /// ```
     pub fn is_over(&self) -> bool {
-        matches!(self, WaitOutcome::Gone { .. } | WaitOutcome::Finished { .. })
+        matches!(
+            self,
+            WaitOutcome::Gone { .. } | WaitOutcome::Finished { .. }
+        )
     }
 }
 
