@@ -675,7 +675,14 @@ impl Client {
             request.tags = Some((value).to_owned());
         }
         if let Some(value) = filters.get("order") {
-            request.order = Some((value).to_owned());
+            request.order = Some(
+                (match value {
+                    "asc" => "start_time_asc",
+                    "desc" => "start_time_desc",
+                    other => other,
+                })
+                .to_owned(),
+            );
         }
         let mut listing = Listing::default();
         let mut items = std::pin::pin!(self.paginate(request));

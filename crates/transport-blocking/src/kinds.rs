@@ -594,7 +594,14 @@ impl Client {
             request.tags = Some((value).to_owned());
         }
         if let Some(value) = filters.get("order") {
-            request.order = Some((value).to_owned());
+            request.order = Some(
+                (match value {
+                    "asc" => "start_time_asc",
+                    "desc" => "start_time_desc",
+                    other => other,
+                })
+                .to_owned(),
+            );
         }
         let mut listing = Listing::default();
         for item in self.paginate(request) {

@@ -614,12 +614,7 @@ const SQL_JOB_FILTERS: &[Filter] = &[
     Filter {
         flag: "order",
         target: "order",
-        values: &[
-            "duration_desc",
-            "duration_asc",
-            "start_time_desc",
-            "start_time_asc",
-        ],
+        values: &["asc", "desc"],
         separator: None,
         doc: "Job sorting mode",
     },
