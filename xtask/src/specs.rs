@@ -86,8 +86,33 @@ pub struct PagingEntry {
     pub total: Option<String>,
     /// The path of the next marker (`marker`).
     pub next_marker: Option<String>,
+    /// The most pages one walk can reach (the API refuses a page number past it).
+    pub max_pages: Option<u32>,
+    /// How a list longer than `max_pages` pages is walked: by windows of time.
+    pub window: Option<WindowEntry>,
     /// Why these values (page size limits are rarely on the page).
     pub reason: String,
+}
+
+/// `window = { start, end, time, key, order, newest_first, default_order }`: implements
+/// `otc_jobs_core::Windowed`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WindowEntry {
+    /// The query parameter of the window's start (ms).
+    pub start: String,
+    /// The query parameter of the window's end (ms).
+    pub end: String,
+    /// The item field the windows are cut on (ms).
+    pub time: String,
+    /// The item field that identifies an item.
+    pub key: String,
+    /// The query parameter of the order.
+    pub order: String,
+    /// The order values that list the newest first.
+    pub newest_first: Vec<String>,
+    /// The order the service uses when none is asked for.
+    pub default_order: String,
 }
 
 /// `probe = { ... }`: implements `otc_jobs_core::DeletionProbe`.

@@ -517,6 +517,13 @@ pub enum ResponseErrorKind {
     /// The answers of a list's pages do not end (a marker given twice, more items or
     /// pages than the service reported): the walk stops instead of looping.
     EndlessPaging,
+    /// The list is longer than one walk can reach: the API refuses a page past
+    /// [`Paginated::MAX_PAGES`](crate::Paginated::MAX_PAGES) (a list that can be narrowed by
+    /// time is walked in windows instead: [`Windowed`](crate::Windowed)).
+    PageLimit {
+        /// The most pages one walk can reach.
+        max_pages: u32,
+    },
 }
 
 /// An answer came back but could not be read.

@@ -731,6 +731,8 @@ impl crate::Paginated for ListSqlJobs {
     const FIRST_PAGE: u32 = 1;
     const MAX_PAGE_SIZE: u32 = 100;
 
+    const MAX_PAGES: u32 = 100;
+
     fn page_size(&self) -> Option<u32> {
         self.page_size.as_ref().and_then(|v| u32::try_from(*v).ok())
     }
@@ -758,5 +760,30 @@ impl crate::Paginated for ListSqlJobs {
 
     fn next_marker(_response: &Self::Response) -> Option<String> {
         None
+    }
+}
+
+impl crate::Windowed for ListSqlJobs {
+    fn window(&self) -> (Option<i64>, Option<i64>) {
+        (self.start, self.end)
+    }
+
+    fn with_window(&self, start: Option<i64>, end: Option<i64>) -> Self {
+        let mut next = self.clone();
+        next.start = start;
+        next.end = end;
+        next
+    }
+
+    fn newest_first(&self) -> bool {
+        ["start_time_desc"].contains(&self.order.as_deref().unwrap_or("start_time_desc"))
+    }
+
+    fn item_time(item: &Self::Item) -> Option<i64> {
+        Some(item.start_time)
+    }
+
+    fn item_key(item: &Self::Item) -> String {
+        item.job_id.clone()
     }
 }
