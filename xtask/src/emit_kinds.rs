@@ -980,15 +980,21 @@ fn collect_rows(
         }
         (None, _) => "Err(e) => return Err(e),",
     };
+    // A list longer than one walk reaches is walked by windows of time.
+    let paginate = if k.windowed {
+        "paginate_windowed"
+    } else {
+        "paginate"
+    };
     if client.is_async {
         let _ = writeln!(
             s,
-            "    let mut items = std::pin::pin!(self.paginate({request}));\n    while let Some(item) = futures_util::StreamExt::next(&mut items).await {{\n        match item {{\n            Ok(item) => {into}.push({convert}),\n            {on_error}\n        }}\n    }}"
+            "    let mut items = std::pin::pin!(self.{paginate}({request}));\n    while let Some(item) = futures_util::StreamExt::next(&mut items).await {{\n        match item {{\n            Ok(item) => {into}.push({convert}),\n            {on_error}\n        }}\n    }}"
         );
     } else {
         let _ = writeln!(
             s,
-            "    for item in self.paginate({request}) {{\n        match item {{\n            Ok(item) => {into}.push({convert}),\n            {on_error}\n        }}\n    }}"
+            "    for item in self.{paginate}({request}) {{\n        match item {{\n            Ok(item) => {into}.push({convert}),\n            {on_error}\n        }}\n    }}"
         );
     }
 }

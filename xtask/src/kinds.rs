@@ -398,6 +398,8 @@ pub struct KindModel {
     pub cancel: bool,
     /// With `cancel`: the statuses of a run that is not over.
     pub unfinished: Vec<String>,
+    /// The list is walked by windows of time (its paging declares `window`).
+    pub windowed: bool,
 }
 
 impl KindModel {
@@ -901,6 +903,7 @@ fn resolve_one(
         before_delete,
         cancel,
         unfinished: e.unfinished.clone(),
+        windowed: paging.window.is_some(),
     })
 }
 

@@ -378,6 +378,15 @@ fn seed_250(e: &Emulator) {
     e.seed_many((0..250u64).map(|n| SeedJob::spark_job(format!("b{n:03}")).create_time(T0 + n)));
 }
 
+/// 25,000 running SQL jobs, seven to a millisecond: two and a half walks' worth (the
+/// driver's own test walks 50,000; through the emulator, which sorts every job for each
+/// page, 50,000 take a minute in a debug build).
+fn seed_25_000(e: &Emulator) {
+    e.seed_many(
+        (0..25_000u64).map(|n| SeedJob::sql_job(format!("q{n:05}")).create_time(T0 + n / 7)),
+    );
+}
+
 fn case(
     name: &'static str,
     setup: fn(&Emulator),
@@ -604,6 +613,47 @@ pub fn runs_cases() -> Vec<RunsCase> {
             |o| {
                 assert_eq!(o.rows, [format!("b1 | batch-0 | running | {T0}")]);
                 assert!(o.requests[0].contains("state=running"), "{:?}", o.requests);
+            },
+        ),
+        case(
+            "sql_job_rows_beyond_10_000_jobs_are_listed_whole_by_windows",
+            seed_25_000,
+            RunsRun::ListRows(Kind::SqlJob, &[]),
+            |o| {
+                assert_eq!(o.rows.len(), 25_000);
+                let ids: std::collections::BTreeSet<&str> = o
+                    .rows
+                    .iter()
+                    .map(|r| r.split(" | ").next().unwrap_or_default())
+                    .collect();
+                assert_eq!(ids.len(), 25_000, "each job once");
+                // Never a page past 100; windows after the first carry an end.
+                assert!(
+                    o.requests.iter().all(|r| !r.contains("current-page=101")),
+                    "{:?}",
+                    o.requests.last()
+                );
+                let windows = o
+                    .requests
+                    .iter()
+                    .filter(|r| r.contains("current-page=1&"))
+                    .count();
+                assert_eq!(windows, 3, "{windows} windows");
+                assert!(o.requests.len() <= 260, "{} requests", o.requests.len());
+            },
+        ),
+        case(
+            "sql_job_list_walk_stops_at_page_100_with_a_page_limit",
+            seed_25_000,
+            RunsRun::WalkSql(ListSqlJobs::new()),
+            |o| {
+                assert_eq!(o.walked.len(), 10_000);
+                assert_eq!(o.pages.len(), 100);
+                assert_eq!(o.requests.len(), 100, "page 101 is never asked for");
+                assert_eq!(
+                    error(o),
+                    "response 200 - not_found=false already_finished=false"
+                );
             },
         ),
         case(

@@ -1,5 +1,5 @@
 //! The sans-IO walk by windows: a list longer than one walk can reach (the API refuses a
-//! page past [`Paginated::MAX_PAGES`]: DLI's SQL job list stops at `current-page` 100, so
+//! page past [`Paginated::MAX_PAGES`](otc_jobs_core::Paginated::MAX_PAGES): DLI's SQL job list stops at `current-page` 100, so
 //! 10,000 jobs) is walked window after window of time, newest first, each window a
 //! [`Paginator`] walk of its own.
 //!
@@ -20,7 +20,7 @@
 use std::collections::HashSet;
 
 use http::{HeaderMap, StatusCode};
-use otc_jobs_core::{Error, Paginated, ResponseError, ResponseErrorKind, Windowed};
+use otc_jobs_core::{Error, ResponseError, ResponseErrorKind, Windowed};
 
 use crate::paginate::{PageStep, Paginator};
 
@@ -240,7 +240,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
     use super::*;
-    use otc_jobs_core::{OperationResponse, PageCursor, PageStyle, PathValue, Service};
+    use otc_jobs_core::{OperationResponse, PageCursor, PageStyle, Paginated, PathValue, Service};
 
     #[derive(Debug, Clone, Default)]
     struct ListRuns {

@@ -98,10 +98,19 @@ fn statement(key: &Key, e: &Entry) -> String {
     e.name(|| Simple::SqlJob.default_name(key))
 }
 
+/// A run's duration: 0 while it runs.
+fn sql_duration(e: &Entry) -> u64 {
+    if is_unfinished(Simple::SqlJob, e) {
+        0
+    } else {
+        17_731
+    }
+}
+
 fn sql_json(key: &Key, e: &Entry) -> Value {
     let status = status_of(Simple::SqlJob, e);
     let running = is_unfinished(Simple::SqlJob, e);
-    let duration = if running { 0 } else { 17_731 };
+    let duration = sql_duration(e);
     let mut job = json!({
         "job_id": key.text(),
         "job_type": e.attrs.job_type.as_deref().unwrap_or("QUERY"),
@@ -156,22 +165,30 @@ pub(crate) fn list_sql(store: &Store, query: &Query) -> Answer {
     let pattern = query.get("sql_pattern");
     let owner = query.get("owner");
     let tags = query.list("tags");
-    let mut jobs: Vec<(&Key, &Entry, Value)> = store
+    let job_type_of = |e: &Entry| e.attrs.job_type.as_deref().unwrap_or("QUERY").to_owned();
+    let owner_of = |e: &Entry| {
+        e.attrs
+            .user_name
+            .as_deref()
+            .unwrap_or("emulator")
+            .to_owned()
+    };
+    // Filtered on the records; the answer's JSON is made for the page shown only.
+    let mut jobs: Vec<(&Key, &Entry)> = store
         .table(Simple::SqlJob)
-        .map(|(k, e)| (k, e, sql_json(k, e)))
-        .filter(|(k, e, j)| {
+        .filter(|(k, e)| {
             let ms = i64::try_from(e.created_ms).unwrap_or(i64::MAX);
             ms >= start
                 && ms <= end
-                && job_type.is_none_or(|t| j["job_type"] == t)
+                && job_type.is_none_or(|t| job_type_of(e) == t)
                 && job_types
                     .as_deref()
-                    .is_none_or(|ts| ts.iter().any(|t| j["job_type"] == *t))
-                && status.is_none_or(|s| j["status"] == s)
+                    .is_none_or(|ts| ts.contains(&job_type_of(e).as_str()))
+                && status.is_none_or(|s| status_of(Simple::SqlJob, e) == s)
                 && job_id.is_none_or(|id| k.text() == id)
                 && queue_name.is_none_or(|q| queue(e) == q)
                 && pattern.is_none_or(|p| contains_ignore_case(&statement(k, e), p))
-                && owner.is_none_or(|o| j["owner"] == o)
+                && owner.is_none_or(|o| owner_of(e) == o)
                 && tags.as_deref().is_none_or(|t| {
                     t.iter().all(|tag| {
                         let (key, value) = tag.split_once('=').unwrap_or((tag, ""));
@@ -183,14 +200,12 @@ pub(crate) fn list_sql(store: &Store, query: &Query) -> Answer {
                 })
         })
         .collect();
-    let by_start = |a: &(&Key, &Entry, Value), b: &(&Key, &Entry, Value)| {
+    let duration = |e: &Entry| sql_duration(e);
+    let by_start = |a: &(&Key, &Entry), b: &(&Key, &Entry)| {
         a.1.created_ms.cmp(&b.1.created_ms).then(a.0.cmp(b.0))
     };
-    let by_duration = |a: &(&Key, &Entry, Value), b: &(&Key, &Entry, Value)| {
-        a.2["duration"]
-            .as_i64()
-            .cmp(&b.2["duration"].as_i64())
-            .then(a.0.cmp(b.0))
+    let by_duration = |a: &(&Key, &Entry), b: &(&Key, &Entry)| {
+        duration(a.1).cmp(&duration(b.1)).then(a.0.cmp(b.0))
     };
     jobs.sort_unstable_by(|a, b| -> Ordering {
         match order {
@@ -204,7 +219,7 @@ pub(crate) fn list_sql(store: &Store, query: &Query) -> Answer {
     let offset = usize::try_from(page - 1).unwrap_or(0) * size;
     let shown: Vec<Value> = window(&jobs, offset, size)
         .iter()
-        .map(|(_, _, j)| j.clone())
+        .map(|(k, e)| sql_json(k, e))
         .collect();
     Answer::json(
         StatusCode::OK,

@@ -685,7 +685,7 @@ impl Client {
             );
         }
         let mut listing = Listing::default();
-        let mut items = std::pin::pin!(self.paginate(request));
+        let mut items = std::pin::pin!(self.paginate_windowed(request));
         while let Some(item) = futures_util::StreamExt::next(&mut items).await {
             match item {
                 Ok(item) => listing.push(otc_jobs_core::kinds::rows::sql_job(&item)),

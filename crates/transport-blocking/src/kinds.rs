@@ -604,7 +604,7 @@ impl Client {
             );
         }
         let mut listing = Listing::default();
-        for item in self.paginate(request) {
+        for item in self.paginate_windowed(request) {
             match item {
                 Ok(item) => listing.push(otc_jobs_core::kinds::rows::sql_job(&item)),
                 Err(e) => return Err(e),
