@@ -133,10 +133,10 @@ impl<O: Windowed> WindowWalk<O> {
     /// What to do next: as [`Paginator::next_step`], the next window opened when the
     /// last reached the page limit.
     pub fn next_step(&mut self) -> PageStep<O> {
-        if std::mem::take(&mut self.full) {
-            if let Err(e) = self.next_window() {
-                return PageStep::Fail(e);
-            }
+        if std::mem::take(&mut self.full)
+            && let Err(e) = self.next_window()
+        {
+            return PageStep::Fail(e);
         }
         self.walk.next_step()
     }
