@@ -517,7 +517,7 @@ fn resolve_one(
             bail!("{delete_name} declares no `cancellation` in specs/operations.toml")
         }
     };
-    if cancel != !e.unfinished.is_empty() {
+    if cancel == e.unfinished.is_empty() {
         bail!("a kind with `cancel` declares its `unfinished` statuses (and only such a kind)");
     }
     if cancel && (e.before_delete.is_some() || e.batch_delete.is_some()) {
