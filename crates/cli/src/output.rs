@@ -152,6 +152,7 @@ pub(crate) fn plan(plan: &Plan, format: Format) {
             for i in &plan.items {
                 let action = match &i.action {
                     Action::Delete => "delete".to_owned(),
+                    Action::Cancel => "cancel".to_owned(),
                     Action::Skip(reason) => format!("skip: {reason}"),
                 };
                 t.add_row(vec![
@@ -164,7 +165,8 @@ pub(crate) fn plan(plan: &Plan, format: Format) {
         }
     }
     eprintln!(
-        "dry run: would delete {} of {} {}(s); nothing was changed",
+        "dry run: would {} {} of {} {}(s); nothing was changed",
+        plan.kind.action().verb(),
         plan.to_delete(),
         plan.items.len(),
         plan.kind

@@ -26,12 +26,32 @@ pub(crate) async fn run(
     };
     let server = super::list::server_filters(kind, select)?;
     let backend = connector.backend()?;
-    let (rows, unreadable) = super::list(&backend, &server, "nothing was deleted").await?;
+    let nothing = format!("nothing was {}", kind.action().past());
+    let (mut rows, unreadable) = super::list(&backend, &server, &nothing).await?;
+    // A kind whose runs are cancelled: only the runs that are not over, unless the
+    // selection names statuses itself.
+    let facts = kind.facts();
+    if !facts.unfinished.is_empty() && !server.iter().any(|(f, _)| f.flag == "status") {
+        let listed = rows.len();
+        rows.retain(|row| {
+            row.status
+                .as_deref()
+                .is_some_and(|s| facts.is_unfinished(s))
+        });
+        let over = listed - rows.len();
+        if over > 0 {
+            eprintln!(
+                "note: {over} {kind}(s) are over (not {}) and are left alone; --status selects by status",
+                facts.unfinished.join(", ")
+            );
+        }
+    }
     if unreadable > 0 {
         // Said before the plan and the confirmation: the selection is of the readable ones.
         eprintln!(
             "warning: {unreadable} listed {kind}(s) had no readable id: they are not in the \
-             selection and will not be deleted"
+             selection and will not be {}",
+            kind.action().past()
         );
     }
     let age = |d: Option<std::time::Duration>| d.map(|d| humantime::format_duration(d).to_string());
