@@ -257,14 +257,16 @@ pub fn core_kinds_file(kinds: &[KindModel], header: &str) -> String {
         };
         let _ = writeln!(
             s,
-            "    KindFacts {{ name: {}, doc: {}, service: crate::Service::{}, api_version: {}, id_shape: {}, parent: {}, action: Action::{}, list: {}, detail: {}, delete: {}, batch_delete: {}, asynchronous: {}, id_field: {}, name_field: {}, status_field: {}, created_field: {}, created_unit: TimeUnit::{}, filters: {filters_of}_FILTERS, statuses: {statuses} }},",
+            "    KindFacts {{ name: {}, doc: {}, service: crate::Service::{}, api_version: {}, id_shape: {}, parent: {}, action: Action::{}, list: {}, detail: {}, delete: {}, batch_delete: {}, asynchronous: {}, id_field: {}, name_field: {}, status_field: {}, created_field: {}, created_unit: TimeUnit::{}, filters: {filters_of}_FILTERS, statuses: {statuses}, unfinished: &[{}] }},",
             lit(&k.name),
             lit(&k.doc),
             k.service_variant,
             lit(&k.api_version),
             k.shape_rust().replace("crate::kinds::", ""),
             opt_lit(k.parent.as_deref()),
-            if k.before_delete.is_some() {
+            if k.cancel {
+                "Cancel"
+            } else if k.before_delete.is_some() {
                 "StopThenDelete"
             } else {
                 "Delete"
@@ -279,6 +281,11 @@ pub fn core_kinds_file(kinds: &[KindModel], header: &str) -> String {
             opt_lit(k.status_field.as_ref().map(|f| f.text.as_str())),
             opt_lit(k.created_field.as_ref().map(|f| f.text.as_str())),
             k.created_unit,
+            k.unfinished
+                .iter()
+                .map(|v| lit(v))
+                .collect::<Vec<_>>()
+                .join(", "),
         );
     }
     s.push_str("];\n\n");
@@ -785,7 +792,7 @@ pub fn client_file(
         &mut s,
         "    ///",
         &format!(
-            "Waits until the deleted job `id` is gone, polling its kind's detail operation as\n`options` say (see [`Client::wait_until_deleted`]: one poll for a synchronous deletion).\n\n```\nuse otc_jobs_core::kinds::KindId;\nuse {krate}::WaitOptions;\n{ex_main_open}{ex_setup}\nlet id = KindId::FlinkJob(148);\nclient.delete_id(&id){awaitt}?;\nassert!(client.wait_id_gone(&id, WaitOptions::default()){awaitt}?.is_gone());\n{ex_main_close}\n```"
+            "Waits until the deleted job `id` is gone, polling its kind's detail operation as\n`options` say (see [`Client::wait_until_deleted`]: one poll for a synchronous deletion).\nFor a kind whose runs are cancelled ([`Action::Cancel`](otc_jobs_core::kinds::Action::Cancel)),\nuntil the run is over: [`WaitOutcome::Finished`] once its status is none of the kind's\nunfinished ones.\n\n```\nuse otc_jobs_core::kinds::KindId;\nuse {krate}::WaitOptions;\n{ex_main_open}{ex_setup}\nlet id = KindId::FlinkJob(148);\nclient.delete_id(&id){awaitt}?;\nassert!(client.wait_id_gone(&id, WaitOptions::default()){awaitt}?.is_gone());\n{ex_main_close}\n```"
         ),
     );
     let _ = writeln!(
@@ -795,7 +802,16 @@ pub fn client_file(
     for k in kinds {
         let (pat, args) = id_pattern(k);
         let module = service_of(specs, &k.delete, &k.service);
-        if let (Some(detail), Some(_)) = (&k.detail, &k.delete_ids) {
+        if let (Some(detail), true) = (&k.detail, k.cancel) {
+            // A cancelled run stays: poll its status until it is not one of the unfinished.
+            let dmodule = service_of(specs, detail, &k.service);
+            let statuses: Vec<String> = k.unfinished.iter().map(|v| lit(v)).collect();
+            let _ = writeln!(
+                s,
+                "            {pat} => self.wait_probe_finished(otc_jobs_core::{dmodule}::{detail}::new({args}), &[{}], options){awaitt},",
+                statuses.join(", ")
+            );
+        } else if let (Some(detail), Some(_)) = (&k.detail, &k.delete_ids) {
             // A deletion of many: poll the probe with the one id.
             let dmodule = service_of(specs, detail, &k.service);
             let _ = writeln!(
@@ -974,15 +990,21 @@ fn collect_rows(
         }
         (None, _) => "Err(e) => return Err(e),",
     };
+    // A list longer than one walk reaches is walked by windows of time.
+    let paginate = if k.windowed {
+        "paginate_windowed"
+    } else {
+        "paginate"
+    };
     if client.is_async {
         let _ = writeln!(
             s,
-            "    let mut items = std::pin::pin!(self.paginate({request}));\n    while let Some(item) = futures_util::StreamExt::next(&mut items).await {{\n        match item {{\n            Ok(item) => {into}.push({convert}),\n            {on_error}\n        }}\n    }}"
+            "    let mut items = std::pin::pin!(self.{paginate}({request}));\n    while let Some(item) = futures_util::StreamExt::next(&mut items).await {{\n        match item {{\n            Ok(item) => {into}.push({convert}),\n            {on_error}\n        }}\n    }}"
         );
     } else {
         let _ = writeln!(
             s,
-            "    for item in self.paginate({request}) {{\n        match item {{\n            Ok(item) => {into}.push({convert}),\n            {on_error}\n        }}\n    }}"
+            "    for item in self.{paginate}({request}) {{\n        match item {{\n            Ok(item) => {into}.push({convert}),\n            {on_error}\n        }}\n    }}"
         );
     }
 }

@@ -26,7 +26,7 @@ use tokio::time::Instant;
 
 use otc_jobs_async::WaitOutcome;
 use otc_jobs_core::Error;
-use otc_jobs_core::kinds::{BatchEntry, KindBatch};
+use otc_jobs_core::kinds::{Action as KindAction, BatchEntry, KindBatch};
 
 use crate::backend::{Backend, Verdict, verdict};
 use crate::cancel::Cancel;
@@ -129,7 +129,7 @@ pub(crate) async fn execute<B: Backend>(
                 };
                 outcomes[index] = Some(Item::new(item.id.clone(), item.name.clone(), skipped));
             }
-            Action::Delete => todo.push((index, item.id.clone())),
+            Action::Delete | Action::Cancel => todo.push((index, item.id.clone())),
         }
     }
     run.progress.set_length(todo.len() as u64);
@@ -216,7 +216,7 @@ pub(crate) async fn execute<B: Backend>(
             // Skipped as finished by an earlier attempt: that attempt's outcome.
             let finished = earlier
                 .and_then(|e| e.get(&planned.id))
-                .filter(|known| known.finished() && planned.action != Action::Delete);
+                .filter(|known| known.finished() && !planned.action.acts());
             if let Some(known) = finished
                 && let Some(outcome) = &known.outcome
             {
@@ -501,6 +501,9 @@ async fn send<B, T>(
 /// here only a throttled call is tried again, after the shared throttle's pause. An id
 /// an interrupted run may have deleted (`recheck`) is looked at first.
 async fn delete_one<B: Backend>(run: &Run<B>, id: &KindId, recheck: bool) -> Outcome {
+    // A run that cannot be deleted is cancelled: the service's answer says whether it was
+    // still running (cancelled) or already over (already_finished).
+    let cancels = id.kind().action() == KindAction::Cancel;
     if run.settings.wait_only {
         let max = run.settings.wait.unwrap_or(Duration::ZERO);
         return match wait_gone(run, id, 0, max).await {
@@ -508,10 +511,14 @@ async fn delete_one<B: Backend>(run: &Run<B>, id: &KindId, recheck: bool) -> Out
                 attempts,
                 note: None,
             },
+            // Nothing was cancelled by this run: the run is over.
+            Outcome::Cancelled { attempts, note } => Outcome::AlreadyFinished { attempts, note },
             other => other,
         };
     }
-    if recheck && probe_gone(run, id).await {
+    // A cancellation is sent again rather than rechecked: the service itself says whether
+    // the run is already over.
+    if recheck && !cancels && probe_gone(run, id).await {
         return Outcome::Deleted {
             attempts: 0,
             note: Some(RECOVERED.to_owned()),
@@ -535,6 +542,15 @@ async fn delete_one<B: Backend>(run: &Run<B>, id: &KindId, recheck: bool) -> Out
         };
         attempts += error.attempts().max(1);
         unknown |= error.earlier_attempt_unknown();
+        if cancels && error.is_already_finished() {
+            return Outcome::AlreadyFinished {
+                attempts,
+                note: error
+                    .as_service()
+                    .and_then(|e| e.message.clone())
+                    .or_else(|| unknown.then(|| LOST_ANSWER.to_owned())),
+            };
+        }
         match verdict(&error) {
             // Gone: maybe by an earlier attempt (ours, or an interrupted run's) whose
             // answer was lost.
@@ -561,6 +577,10 @@ async fn delete_one<B: Backend>(run: &Run<B>, id: &KindId, recheck: bool) -> Out
         }
     }
     match run.settings.wait {
+        None if cancels => Outcome::Cancelled {
+            attempts,
+            note: None,
+        },
         None => Outcome::Deleted {
             attempts,
             note: None,
@@ -584,11 +604,17 @@ async fn probe_gone<B: Backend>(run: &Run<B>, id: &KindId) -> bool {
 pub(crate) const LOST_ANSWER: &str = "an earlier attempt got no clear answer (timeout, connection lost); it may have deleted the job";
 
 /// Interrupted while waiting: the service accepted the deletion, so it is `deleted`
-/// (unconfirmed); with nothing deleted (`otc-jobs wait`), `skipped`.
-fn stopped_waiting(attempts: u32) -> Outcome {
+/// (unconfirmed; `cancelled` for a cancellation); with nothing deleted (`otc-jobs wait`),
+/// `skipped`.
+fn stopped_waiting(id: &KindId, attempts: u32) -> Outcome {
     if attempts == 0 {
         Outcome::Skipped {
             reason: "interrupted before it was seen gone".into(),
+        }
+    } else if id.kind().action() == KindAction::Cancel {
+        Outcome::Cancelled {
+            attempts,
+            note: None,
         }
     } else {
         Outcome::Deleted {
@@ -605,11 +631,11 @@ async fn wait_gone<B: Backend>(run: &Run<B>, id: &KindId, attempts: u32, max: Du
     let wait = run.backend.wait_gone(id, max, run.settings.poll_interval);
     let waited = tokio::select! {
         biased;
-        () = run.halt.cancelled() => return stopped_waiting(attempts),
+        () = run.halt.cancelled() => return stopped_waiting(id, attempts),
         waited = send(run, wait) => waited,
     };
     let Some(waited) = waited else {
-        return stopped_waiting(attempts);
+        return stopped_waiting(id, attempts);
     };
     let failed_with = |message: String| Outcome::Failed {
         status: None,
@@ -619,9 +645,22 @@ async fn wait_gone<B: Backend>(run: &Run<B>, id: &KindId, attempts: u32, max: Du
         attempts,
     };
     match waited {
+        Ok(WaitOutcome::Gone { .. })
+            if attempts > 0 && id.kind().action() == KindAction::Cancel =>
+        {
+            Outcome::Cancelled {
+                attempts,
+                note: Some("the run is gone".to_owned()),
+            }
+        }
         Ok(WaitOutcome::Gone { .. }) => Outcome::Deleted {
             attempts,
             note: None,
+        },
+        // A cancelled run (it stays listed) is over.
+        Ok(WaitOutcome::Finished { status, .. }) => Outcome::Cancelled {
+            attempts,
+            note: Some(format!("the run is over (status {status})")),
         },
         Ok(WaitOutcome::Failed { status }) => failed_with(format!(
             "the service reports the deletion failed (status {status})"

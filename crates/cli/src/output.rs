@@ -205,6 +205,7 @@ pub(crate) fn plan(plan: &Plan, format: Format) {
             for i in &plan.items {
                 let action = match &i.action {
                     Action::Delete => "delete".to_owned(),
+                    Action::Cancel => "cancel".to_owned(),
                     Action::Skip(reason) => format!("skip: {reason}"),
                 };
                 t.add_row(vec![
@@ -217,7 +218,8 @@ pub(crate) fn plan(plan: &Plan, format: Format) {
         }
     }
     eprintln!(
-        "dry run: would delete {} of {} {}(s); nothing was changed",
+        "dry run: would {} {} of {} {}(s); nothing was changed",
+        plan.kind.action().verb(),
         plan.to_delete(),
         plan.items.len(),
         plan.kind

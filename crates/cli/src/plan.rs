@@ -13,8 +13,17 @@ use otc_jobs_core::kinds::{Kind, KindId};
 pub(crate) enum Action {
     /// Delete it.
     Delete,
+    /// Cancel it (a run of a kind that cannot be deleted).
+    Cancel,
     /// Leave it alone, for this reason.
     Skip(String),
+}
+
+impl Action {
+    /// Whether the run acts on the id (deletes or cancels it).
+    pub(crate) fn acts(&self) -> bool {
+        matches!(self, Action::Delete | Action::Cancel)
+    }
 }
 
 /// One id of the plan.
@@ -69,6 +78,8 @@ impl Plan {
                     Action::Skip(format!(
                         "finished in an earlier run ({outcome}, per --journal)"
                     ))
+                } else if kind.action() == otc_jobs_core::kinds::Action::Cancel {
+                    Action::Cancel
                 } else {
                     Action::Delete
                 };
@@ -78,12 +89,9 @@ impl Plan {
         Plan { kind, items }
     }
 
-    /// How many ids will be deleted.
+    /// How many ids will be deleted (or cancelled).
     pub(crate) fn to_delete(&self) -> usize {
-        self.items
-            .iter()
-            .filter(|i| i.action == Action::Delete)
-            .count()
+        self.items.iter().filter(|i| i.action.acts()).count()
     }
 }
 

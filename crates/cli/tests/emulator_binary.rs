@@ -316,13 +316,123 @@ fn exercise(binary: &Path, kind: &str, asynchronous: bool) {
     assert_eq!(holds, young, "{kind}: after wait");
 }
 
+/// One kind whose runs are cancelled (`cancel` among its actions) on a fresh emulator:
+/// list; cancel the oldest run not over (cancelled) with one that is over
+/// (already_finished); wait for it (over already); clean what is older than 30 days (only
+/// the old runs not over are cancelled) and wait for that. No run is ever gone; after each
+/// step the emulator holds exactly the statuses that should be.
+fn exercise_cancel(binary: &Path, kind: &str) {
+    let facts = kind.parse::<otc_jobs_core::kinds::Kind>().unwrap().facts();
+    let emulator = EmulatorProcess::start(binary);
+    let created = emulator.ids_of(kind);
+    let statuses = |emulator: &EmulatorProcess| -> BTreeMap<String, String> {
+        emulator
+            .jobs()
+            .iter()
+            .filter(|job| job.kind() == kind)
+            .map(|job| {
+                let status = serde_json::to_value(job).unwrap()["status"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned();
+                (job.id(), status)
+            })
+            .collect()
+    };
+    let seeded = statuses(&emulator);
+    let running = |s: &BTreeMap<String, String>| -> BTreeSet<String> {
+        s.iter()
+            .filter(|(_, v)| facts.is_unfinished(v))
+            .map(|(k, _)| k.clone())
+            .collect()
+    };
+
+    let rows: Vec<Value> = serde_json::from_value(emulator.json(&["list", kind])).unwrap();
+    let listed: BTreeSet<String> = rows
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(listed, seeded.keys().cloned().collect(), "{kind}");
+
+    let oldest_running = running(&seeded)
+        .into_iter()
+        .min_by_key(|id| created[id])
+        .unwrap();
+    let over = seeded
+        .iter()
+        .find(|(_, v)| !facts.is_unfinished(v))
+        .map(|(k, _)| k.clone())
+        .unwrap();
+    let report = emulator.json(&["delete", kind, &oldest_running, &over, "--yes", "--wait"]);
+    assert_eq!(
+        outcomes(kind, &report),
+        [
+            (oldest_running.clone(), "cancelled".to_owned()),
+            (over.clone(), "already_finished".to_owned())
+        ]
+        .into(),
+        "{kind}: {report}"
+    );
+    let after = statuses(&emulator);
+    assert_eq!(after.len(), seeded.len(), "{kind}: a run is gone");
+    assert!(
+        !facts.is_unfinished(&after[&oldest_running]),
+        "{kind}: {after:?}"
+    );
+    for (id, status) in &after {
+        if *id != oldest_running {
+            assert_eq!(status, &seeded[id], "{kind}: {id} changed");
+        }
+    }
+
+    let report = emulator.json(&["wait", kind, &oldest_running]);
+    assert_eq!(
+        outcomes(kind, &report),
+        all(&[oldest_running.clone()].into(), "already_finished"),
+        "{kind}: {report}"
+    );
+
+    let cutoff = now_ms() - 30 * DAY_MS;
+    let (old, young): (BTreeSet<String>, BTreeSet<String>) = running(&after)
+        .into_iter()
+        .partition(|id| created[id] < cutoff);
+    assert!(
+        !old.is_empty() && !young.is_empty(),
+        "{kind}: runs not over should be both older and younger than 30 days"
+    );
+    let report = emulator.json(&["clean", kind, "--older-than", "30d", "--yes"]);
+    assert_eq!(
+        outcomes(kind, &report),
+        all(&old, "cancelled"),
+        "{kind}: {report}"
+    );
+    let end = statuses(&emulator);
+    assert_eq!(end.len(), seeded.len(), "{kind}: a run is gone");
+    for (id, status) in &end {
+        if old.contains(id) {
+            assert!(!facts.is_unfinished(status), "{kind}: {id} still {status}");
+        } else {
+            assert_eq!(status, &after[id], "{kind}: {id} changed");
+        }
+    }
+    let mut wait = vec!["wait", kind];
+    wait.extend(old.iter().map(String::as_str));
+    let report = emulator.json(&wait);
+    assert_eq!(
+        outcomes(kind, &report),
+        all(&old, "already_finished"),
+        "{kind}: {report}"
+    );
+    assert_eq!(running(&statuses(&emulator)), young, "{kind}: after wait");
+}
+
 #[test]
 fn every_kind_on_the_emulator_binary_lists_deletes_cleans_and_waits() {
     let binary = emulator_binary();
 
     // The kinds, from the tool itself.
     let kinds = EmulatorProcess::start(&binary).json(&["kinds"]);
-    let kinds: Vec<(String, bool)> = kinds
+    let kinds: Vec<(String, bool, bool)> = kinds
         .as_array()
         .unwrap()
         .iter()
@@ -330,6 +440,11 @@ fn every_kind_on_the_emulator_binary_lists_deletes_cleans_and_waits() {
             (
                 k["name"].as_str().unwrap().to_owned(),
                 k["asynchronous"].as_bool().unwrap(),
+                k["actions"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|a| a == "cancel"),
             )
         })
         .collect();
@@ -342,10 +457,14 @@ fn every_kind_on_the_emulator_binary_lists_deletes_cleans_and_waits() {
         .map(SeedJob::kind)
         .filter(|k| *k != "cluster")
         .collect();
-    let known: BTreeSet<&str> = kinds.iter().map(|(k, _)| k.as_str()).collect();
+    let known: BTreeSet<&str> = kinds.iter().map(|(k, ..)| k.as_str()).collect();
     assert_eq!(sampled, known, "the samples' kinds and the tool's kinds");
 
-    for (kind, asynchronous) in &kinds {
-        exercise(&binary, kind, *asynchronous);
+    for (kind, asynchronous, cancels) in &kinds {
+        if *cancels {
+            exercise_cancel(&binary, kind);
+        } else {
+            exercise(&binary, kind, *asynchronous);
+        }
     }
 }

@@ -62,7 +62,7 @@ pub use generated::{dli, modelarts, mrs};
 pub use operation::{
     DEFAULT_USER_AGENT, Operation, OperationExt, OperationResponse, X_PROJECT_ID, json_body,
 };
-pub use paginate::{PageCursor, PageStyle, Paginated};
+pub use paginate::{PageCursor, PageStyle, Paginated, Windowed};
 pub use path::{InvalidPathId, PathId, PathValue, TemplateError, expand_template};
 pub use policy::{ClientPolicy, DEFAULT_MAX_RESPONSE_BYTES};
 pub use probe::{Deletion, DeletionProbe, JobState};

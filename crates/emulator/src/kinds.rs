@@ -59,6 +59,10 @@ pub(crate) enum Simple {
     JobV1,
     /// MRS job binary objects (v1.1).
     JobBinaryV1,
+    /// DLI SQL jobs (runs: cancelled, never deleted).
+    SqlJob,
+    /// DLI Spark batch jobs (runs: cancelled, never deleted).
+    SparkJob,
 }
 
 /// A job's key in its kind: a number or a text, as the pages type the id.
@@ -112,7 +116,9 @@ impl Simple {
             | Simple::FlinkTemplate
             | Simple::TrainingConfigV1
             | Simple::JobV1
-            | Simple::JobBinaryV1 => false,
+            | Simple::JobBinaryV1
+            | Simple::SqlJob
+            | Simple::SparkJob => false,
         }
     }
 
@@ -162,6 +168,8 @@ impl Simple {
             Simple::FlinkJob => Value::from(status::DLI_DEFAULT),
             Simple::JobExecutionV1 => Value::from(status::MRS_DEFAULT),
             Simple::TrainingJobV2 => Value::from("Completed"),
+            Simple::SqlJob => Value::from("RUNNING"),
+            Simple::SparkJob => Value::from("running"),
             Simple::FlinkTemplate
             | Simple::TrainingConfigV1
             | Simple::JobV1
@@ -188,6 +196,11 @@ impl Simple {
             Simple::TrainingConfigV1 => key.text(),
             Simple::JobV1 => format!("job-{}", key.text()),
             Simple::JobBinaryV1 => format!("binary-{}", key.text()),
+            Simple::SqlJob => "select * from t1".to_owned(),
+            Simple::SparkJob => {
+                let id = key.text();
+                format!("batch-{}", id.chars().take(8).collect::<String>())
+            }
         }
     }
 
@@ -273,6 +286,21 @@ impl Simple {
                 job_binary_id: key.text(),
                 name: attrs.name.clone(),
                 create_time: attrs.create_time,
+            },
+            Simple::SqlJob => SeedJob::SqlJob {
+                job_id: key.text(),
+                statement: attrs.name.clone(),
+                status,
+                create_time: attrs.create_time,
+                queue_name: attrs.queue_name.clone(),
+                job_type: attrs.job_type.clone(),
+            },
+            Simple::SparkJob => SeedJob::SparkJob {
+                batch_id: key.text(),
+                name: attrs.name.clone(),
+                status,
+                create_time: attrs.create_time,
+                queue_name: attrs.queue_name.clone(),
             },
         }
     }
@@ -457,6 +485,43 @@ impl Simple {
                 Attrs {
                     name,
                     create_time,
+                    ..Attrs::default()
+                },
+            ),
+            SeedJob::SqlJob {
+                job_id,
+                statement,
+                status,
+                create_time,
+                queue_name,
+                job_type,
+            } => plain(
+                Simple::SqlJob,
+                Key::Text(job_id),
+                Attrs {
+                    // The kind's name attribute: a SQL job's statement.
+                    name: statement,
+                    status,
+                    create_time,
+                    queue_name,
+                    job_type,
+                    ..Attrs::default()
+                },
+            ),
+            SeedJob::SparkJob {
+                batch_id,
+                name,
+                status,
+                create_time,
+                queue_name,
+            } => plain(
+                Simple::SparkJob,
+                Key::Text(batch_id),
+                Attrs {
+                    name,
+                    status,
+                    create_time,
+                    queue_name,
                     ..Attrs::default()
                 },
             ),

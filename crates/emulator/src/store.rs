@@ -274,6 +274,12 @@ impl Store {
         self.table_of(kind).get(key)
     }
 
+    /// One job of a kind, to change (a cancelled run's status; its creation time, which
+    /// orders the table, stays).
+    pub(crate) fn get_mut(&mut self, kind: Simple, key: &Key) -> Option<&mut Entry> {
+        self.tables.get_mut(&kind)?.get_mut(key)
+    }
+
     /// How many jobs of a kind exist.
     pub(crate) fn count(&self, kind: Simple) -> usize {
         self.table_of(kind).len()

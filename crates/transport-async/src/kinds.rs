@@ -88,6 +88,8 @@ impl Client {
             Kind::JobV1 => self.list_rows_job_v1(filters, into).await,
             Kind::JobBinaryV1 => self.list_rows_job_binary_v1(filters, into).await,
             Kind::JobExecution => self.list_rows_job_execution(filters, into).await,
+            Kind::SqlJob => self.list_rows_sql_job(filters, into).await,
+            Kind::SparkJob => self.list_rows_spark_job(filters, into).await,
         }
     }
 
@@ -190,11 +192,22 @@ impl Client {
                 .await
                 .map(drop)
             }
+            KindId::SqlJob(id) => self
+                .send_impl(&otc_jobs_core::dli::CancelSqlJob::new(id.clone()))
+                .await
+                .map(drop),
+            KindId::SparkJob(id) => self
+                .send_impl(&otc_jobs_core::dli::CancelSparkJob::new(id.clone()))
+                .await
+                .map(drop),
         }
     }
 
     /// Waits until the deleted job `id` is gone, polling its kind's detail operation as
     /// `options` say (see [`Client::wait_until_deleted`]: one poll for a synchronous deletion).
+    /// For a kind whose runs are cancelled ([`Action::Cancel`](otc_jobs_core::kinds::Action::Cancel)),
+    /// until the run is over: [`WaitOutcome::Finished`] once its status is none of the kind's
+    /// unfinished ones.
     ///
     /// ```
     /// use otc_jobs_core::kinds::KindId;
@@ -302,6 +315,22 @@ impl Client {
                         job_execution_id.clone(),
                     ),
                     false,
+                    options,
+                )
+                .await
+            }
+            KindId::SqlJob(id) => {
+                self.wait_probe_finished(
+                    otc_jobs_core::dli::GetSqlJobStatus::new(id.clone()),
+                    &["RUNNING", "SCALING", "LAUNCHING"],
+                    options,
+                )
+                .await
+            }
+            KindId::SparkJob(id) => {
+                self.wait_probe_finished(
+                    otc_jobs_core::dli::GetSparkJob::new(id.clone()),
+                    &["starting", "running", "recovering"],
                     options,
                 )
                 .await
@@ -690,6 +719,78 @@ impl Client {
                     }
                     Err(e) => return Err(e),
                 }
+            }
+        }
+        Ok(())
+    }
+
+    async fn list_rows_sql_job(
+        &self,
+        filters: &Filters,
+        into: &mut dyn RowSink,
+    ) -> Result<(), Error> {
+        let mut request = otc_jobs_core::dli::ListSqlJobs::new();
+        if let Some(value) = filters.get("status") {
+            request.job_status = Some((value).to_owned());
+        }
+        if let Some(value) = filters.get("queue-name") {
+            request.queue_name = Some((value).to_owned());
+        }
+        if let Some(value) = filters.get("job-type") {
+            request.job_type = Some((value).to_owned());
+        }
+        if let Some(value) = filters.get("sql-pattern") {
+            request.sql_pattern = Some((value).to_owned());
+        }
+        if let Some(value) = filters.get("owner") {
+            request.owner = Some((value).to_owned());
+        }
+        if let Some(value) = filters.get("tags") {
+            request.tags = Some((value).to_owned());
+        }
+        if let Some(value) = filters.get("order") {
+            request.order = Some(
+                (match value {
+                    "asc" => "start_time_asc",
+                    "desc" => "start_time_desc",
+                    other => other,
+                })
+                .to_owned(),
+            );
+        }
+        let mut items = std::pin::pin!(self.paginate_windowed(request));
+        while let Some(item) = futures_util::StreamExt::next(&mut items).await {
+            match item {
+                Ok(item) => into.push(otc_jobs_core::kinds::rows::sql_job(&item)),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    async fn list_rows_spark_job(
+        &self,
+        filters: &Filters,
+        into: &mut dyn RowSink,
+    ) -> Result<(), Error> {
+        let mut request = otc_jobs_core::dli::ListSparkJobs::new();
+        if let Some(value) = filters.get("status") {
+            request.state = Some((value).to_owned());
+        }
+        if let Some(value) = filters.get("name") {
+            request.job_name = Some((value).to_owned());
+        }
+        if let Some(value) = filters.get("queue-name") {
+            request.queue_name = Some((value).to_owned());
+        }
+        if let Some(value) = filters.get("owner") {
+            request.owner = Some((value).to_owned());
+        }
+        let mut items = std::pin::pin!(self.paginate(request));
+        while let Some(item) = futures_util::StreamExt::next(&mut items).await {
+            match item {
+                Ok(item) => into.push(otc_jobs_core::kinds::rows::spark_job(&item)),
+                Err(e) => return Err(e),
             }
         }
         Ok(())

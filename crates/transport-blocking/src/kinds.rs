@@ -76,6 +76,8 @@ impl Client {
             Kind::JobV1 => self.list_rows_job_v1(filters, into),
             Kind::JobBinaryV1 => self.list_rows_job_binary_v1(filters, into),
             Kind::JobExecution => self.list_rows_job_execution(filters, into),
+            Kind::SqlJob => self.list_rows_sql_job(filters, into),
+            Kind::SparkJob => self.list_rows_spark_job(filters, into),
         }
     }
 
@@ -161,11 +163,20 @@ impl Client {
                 ))
                 .map(drop)
             }
+            KindId::SqlJob(id) => self
+                .send_impl(&otc_jobs_core::dli::CancelSqlJob::new(id.clone()))
+                .map(drop),
+            KindId::SparkJob(id) => self
+                .send_impl(&otc_jobs_core::dli::CancelSparkJob::new(id.clone()))
+                .map(drop),
         }
     }
 
     /// Waits until the deleted job `id` is gone, polling its kind's detail operation as
     /// `options` say (see [`Client::wait_until_deleted`]: one poll for a synchronous deletion).
+    /// For a kind whose runs are cancelled ([`Action::Cancel`](otc_jobs_core::kinds::Action::Cancel)),
+    /// until the run is over: [`WaitOutcome::Finished`] once its status is none of the kind's
+    /// unfinished ones.
     ///
     /// ```
     /// use otc_jobs_core::kinds::KindId;
@@ -239,6 +250,16 @@ impl Client {
                     job_execution_id.clone(),
                 ),
                 false,
+                options,
+            ),
+            KindId::SqlJob(id) => self.wait_probe_finished(
+                otc_jobs_core::dli::GetSqlJobStatus::new(id.clone()),
+                &["RUNNING", "SCALING", "LAUNCHING"],
+                options,
+            ),
+            KindId::SparkJob(id) => self.wait_probe_finished(
+                otc_jobs_core::dli::GetSparkJob::new(id.clone()),
+                &["starting", "running", "recovering"],
                 options,
             ),
         }
@@ -600,6 +621,68 @@ impl Client {
                     }
                     Err(e) => return Err(e),
                 }
+            }
+        }
+        Ok(())
+    }
+
+    fn list_rows_sql_job(&self, filters: &Filters, into: &mut dyn RowSink) -> Result<(), Error> {
+        let mut request = otc_jobs_core::dli::ListSqlJobs::new();
+        if let Some(value) = filters.get("status") {
+            request.job_status = Some((value).to_owned());
+        }
+        if let Some(value) = filters.get("queue-name") {
+            request.queue_name = Some((value).to_owned());
+        }
+        if let Some(value) = filters.get("job-type") {
+            request.job_type = Some((value).to_owned());
+        }
+        if let Some(value) = filters.get("sql-pattern") {
+            request.sql_pattern = Some((value).to_owned());
+        }
+        if let Some(value) = filters.get("owner") {
+            request.owner = Some((value).to_owned());
+        }
+        if let Some(value) = filters.get("tags") {
+            request.tags = Some((value).to_owned());
+        }
+        if let Some(value) = filters.get("order") {
+            request.order = Some(
+                (match value {
+                    "asc" => "start_time_asc",
+                    "desc" => "start_time_desc",
+                    other => other,
+                })
+                .to_owned(),
+            );
+        }
+        for item in self.paginate_windowed(request) {
+            match item {
+                Ok(item) => into.push(otc_jobs_core::kinds::rows::sql_job(&item)),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    fn list_rows_spark_job(&self, filters: &Filters, into: &mut dyn RowSink) -> Result<(), Error> {
+        let mut request = otc_jobs_core::dli::ListSparkJobs::new();
+        if let Some(value) = filters.get("status") {
+            request.state = Some((value).to_owned());
+        }
+        if let Some(value) = filters.get("name") {
+            request.job_name = Some((value).to_owned());
+        }
+        if let Some(value) = filters.get("queue-name") {
+            request.queue_name = Some((value).to_owned());
+        }
+        if let Some(value) = filters.get("owner") {
+            request.owner = Some((value).to_owned());
+        }
+        for item in self.paginate(request) {
+            match item {
+                Ok(item) => into.push(otc_jobs_core::kinds::rows::spark_job(&item)),
+                Err(e) => return Err(e),
             }
         }
         Ok(())
