@@ -19,7 +19,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use indicatif::ProgressBar;
 use tokio::sync::Semaphore;
 use tokio::task::{JoinHandle, JoinSet};
 use tokio::time::Instant;
@@ -32,7 +31,8 @@ use crate::backend::{Backend, Verdict, verdict};
 use crate::cancel::Cancel;
 use crate::journal::{Intent, Journal};
 use crate::plan::{Action, Plan};
-use crate::report::{Item, Outcome, Report, Stop};
+use crate::progress::Progress;
+use crate::report::{Item, Outcome, Report, Stop, Waited};
 use crate::throttle::Throttle;
 use otc_jobs_core::kinds::KindId;
 
@@ -84,7 +84,7 @@ struct Run<B> {
     /// setup works, and a later misconfiguration-like error is the call's alone.
     reached: AtomicBool,
     journal: Option<Arc<Journal>>,
-    progress: ProgressBar,
+    progress: Progress,
 }
 
 /// Executes `plan` and reports every id in it exactly once; with a journal, the ids it
@@ -95,7 +95,7 @@ pub(crate) async fn execute<B: Backend>(
     settings: Settings,
     journal: Option<Arc<Journal>>,
     cancel: Cancel,
-    progress: ProgressBar,
+    progress: Progress,
 ) -> Report {
     let run = Arc::new(Run {
         backend,
@@ -115,21 +115,25 @@ pub(crate) async fn execute<B: Backend>(
             halt.cancel();
         })
     };
-    let mut outcomes: Vec<Option<Outcome>> = vec![None; plan.items.len()];
+    let mut outcomes: Vec<Option<Item>> = vec![None; plan.items.len()];
     let mut started = vec![false; plan.items.len()];
     let mut todo = Vec::new();
     for (index, item) in plan.items.iter().enumerate() {
         match &item.action {
             // Skips were decided before the run: not journalled again.
             Action::Skip(reason) => {
-                outcomes[index] = Some(Outcome::Skipped {
-                    reason: reason.clone(),
-                })
+                outcomes[index] = Some(Item::new(
+                    item.id.clone(),
+                    item.name.clone(),
+                    Outcome::Skipped {
+                        reason: reason.clone(),
+                    },
+                ))
             }
             Action::Delete => todo.push((index, item.id.clone())),
         }
     }
-    run.progress.set_length(todo.len() as u64);
+    run.progress.set_length(todo.len());
 
     if let Some(size) = run.settings.batch
         && plan.kind.has_batch_delete()
@@ -166,8 +170,11 @@ pub(crate) async fn execute<B: Backend>(
         let name = plan.items[index].name.clone();
         tasks.spawn(async move {
             let _permit = permit;
-            let outcome = delete_one(&run, &id, recheck).await;
-            (index, Item::new(id, name, outcome))
+            run.progress.started();
+            let mut waited = None;
+            let outcome = delete_one(&run, &id, recheck, &mut waited).await;
+            run.progress.ended();
+            (index, Item::new(id, name, outcome).waited(waited))
         });
     }
     while let Some(joined) = tasks.join_next().await {
@@ -197,10 +204,12 @@ pub(crate) async fn execute<B: Backend>(
         }
     }
     forward.abort();
-    run.progress.finish_and_clear();
+    run.progress.finish();
     let slowdowns = run.throttle.slowdowns();
     if slowdowns > 0 {
-        eprintln!("note: the service throttled the run (429); it slowed down {slowdowns} time(s)");
+        crate::verbosity::note!(
+            "note: the service throttled the run (429); it slowed down {slowdowns} time(s)"
+        );
     }
 
     let interrupted = run.cancel.is_cancelled();
@@ -224,11 +233,13 @@ pub(crate) async fn execute<B: Backend>(
                     ..Item::new(planned.id.clone(), None, outcome.clone())
                 };
             }
-            Item::new(
-                planned.id.clone(),
-                planned.name.clone(),
-                outcome.unwrap_or_else(|| unsettled(started, &run)),
-            )
+            outcome.unwrap_or_else(|| {
+                Item::new(
+                    planned.id.clone(),
+                    planned.name.clone(),
+                    unsettled(started, &run),
+                )
+            })
         })
         .collect();
     let stop = run.stop_reason();
@@ -367,7 +378,7 @@ fn spawn_intents(
 
 impl<B> Run<B> {
     /// Journals and shows outcomes that completed together (one write for them all).
-    fn finish(&self, done: &mut Vec<(usize, Item)>, outcomes: &mut [Option<Outcome>]) {
+    fn finish(&self, done: &mut Vec<(usize, Item)>, outcomes: &mut [Option<Item>]) {
         if done.is_empty() {
             return;
         }
@@ -376,9 +387,10 @@ impl<B> Run<B> {
         {
             self.journal_failed(journal, &e);
         }
-        self.progress.inc(done.len() as u64);
+        self.progress
+            .done(done.iter().map(|(_, item)| &item.outcome));
         for (index, item) in done.drain(..) {
-            outcomes[index] = Some(item.outcome);
+            outcomes[index] = Some(item);
         }
     }
 
@@ -493,19 +505,18 @@ async fn send<B, T>(
     Some(answer)
 }
 
-/// Deletes one id (and waits for it, with `--wait`). The SDK retries inside each call;
-/// here only a throttled call is tried again, after the shared throttle's pause. An id
-/// an interrupted run may have deleted (`recheck`) is looked at first.
-async fn delete_one<B: Backend>(run: &Run<B>, id: &KindId, recheck: bool) -> Outcome {
+/// Deletes one id (and waits for it, with `--wait`; what the wait took in `waited`). The
+/// SDK retries inside each call; here only a throttled call is tried again, after the
+/// shared throttle's pause. An id an interrupted run may have deleted (`recheck`) is
+/// looked at first.
+async fn delete_one<B: Backend>(
+    run: &Run<B>,
+    id: &KindId,
+    recheck: bool,
+    waited: &mut Option<Waited>,
+) -> Outcome {
     if run.settings.wait_only {
-        let max = run.settings.wait.unwrap_or(Duration::ZERO);
-        return match wait_gone(run, id, 0, max).await {
-            Outcome::Deleted { attempts, .. } => Outcome::AlreadyGone {
-                attempts,
-                note: None,
-            },
-            other => other,
-        };
+        return wait_only(run, id, waited).await;
     }
     if recheck && probe_gone(run, id).await {
         return Outcome::Deleted {
@@ -561,9 +572,94 @@ async fn delete_one<B: Backend>(run: &Run<B>, id: &KindId, recheck: bool) -> Out
             attempts,
             note: None,
         },
-        Some(max) => wait_gone(run, id, attempts, max).await,
+        Some(max) => wait_gone(run, id, attempts, max, waited).await,
     }
 }
+
+/// `otc-jobs wait`: one look first (the kind's detail request, through the SDK's waiter
+/// with no time to wait). Gone: `already_gone` at once. Still there in a status that
+/// shows nobody is deleting it: said at once on stderr, with the status, rather than
+/// after `--max-wait`. Then the wait.
+async fn wait_only<B: Backend>(run: &Run<B>, id: &KindId, waited: &mut Option<Waited>) -> Outcome {
+    let look = run
+        .backend
+        .wait_gone(id, Duration::ZERO, run.settings.poll_interval);
+    let status = match send(run, look).await {
+        Some(Ok(WaitOutcome::Gone { polls, elapsed })) => {
+            *waited = Some(Waited::new(polls, elapsed));
+            return Outcome::AlreadyGone {
+                attempts: polls,
+                note: None,
+            };
+        }
+        Some(Ok(WaitOutcome::TimedOut { last_status, .. })) => last_status,
+        Some(Ok(WaitOutcome::StillPresent { status })) => status,
+        // A failed look, a failed deletion: the wait says it.
+        _ => None,
+    };
+    let kind = id.kind();
+    if !is_being_deleted(kind, status.as_deref()) {
+        let status = status.map_or_else(|| "unknown".to_owned(), |s| status_text(kind, &s));
+        run.progress.suspend(|| {
+            eprintln!(
+                "warning: {kind} {id} is there and not being deleted (status {status}): \
+                 `otc-jobs wait` deletes nothing; delete it with `otc-jobs delete {kind} {id}`"
+            );
+        });
+    }
+    let max = run.settings.wait.unwrap_or(Duration::ZERO);
+    match wait_gone(run, id, 0, max, waited).await {
+        Outcome::Deleted { attempts, .. } => Outcome::AlreadyGone {
+            attempts,
+            note: None,
+        },
+        Outcome::Failed {
+            message,
+            status,
+            code,
+            request_id,
+            attempts,
+        } if message.starts_with(STILL_THERE) => Outcome::Failed {
+            message: message.replacen(
+                STILL_THERE,
+                "the job is there and nothing is deleting it (a deletion of this kind is immediate)",
+                1,
+            ),
+            status,
+            code,
+            request_id,
+            attempts,
+        },
+        other => other,
+    }
+}
+
+/// Whether a job seen in `status` may be in the middle of its deletion: a kind deleted
+/// at once (DLI, MRS) never is (still there means not deleted); one deleted after the
+/// answer (ModelArts) is while its status reads as a deletion under way (the documented
+/// name, else the status itself: `killing`, `deleting`, `Terminating`) or is unknown.
+fn is_being_deleted(kind: otc_jobs_core::kinds::Kind, status: Option<&str>) -> bool {
+    if !kind.is_asynchronous() {
+        return false;
+    }
+    let Some(status) = status else { return true };
+    let name = kind.facts().status_name(status).unwrap_or(status);
+    let name = name.to_ascii_lowercase();
+    ["deleting", "killing", "terminating"]
+        .iter()
+        .any(|under_way| name.contains(under_way))
+}
+
+/// `10 (completed)`: a status with its documented name, when the kind has one.
+fn status_text(kind: otc_jobs_core::kinds::Kind, status: &str) -> String {
+    match kind.facts().status_name(status) {
+        Some(name) => format!("{status} ({name})"),
+        None => status.to_owned(),
+    }
+}
+
+/// How a synchronous kind's job still there after its deletion is reported.
+const STILL_THERE: &str = "the service said deleted, but the job is still there";
 
 /// One look at a job (the SDK's waiter, with no time to wait: its probe, once): whether
 /// it is gone. An error, or a job still there, is `false`: it is deleted as usual.
@@ -596,15 +692,21 @@ fn stopped_waiting(attempts: u32) -> Outcome {
 
 /// Waits (the SDK's waiter, which alone decides "gone") until the job is gone, its
 /// deletion failed, or `max` passed.
-async fn wait_gone<B: Backend>(run: &Run<B>, id: &KindId, attempts: u32, max: Duration) -> Outcome {
+async fn wait_gone<B: Backend>(
+    run: &Run<B>,
+    id: &KindId,
+    attempts: u32,
+    max: Duration,
+    waited: &mut Option<Waited>,
+) -> Outcome {
     let start = Instant::now();
     let wait = run.backend.wait_gone(id, max, run.settings.poll_interval);
-    let waited = tokio::select! {
+    let waited_for = tokio::select! {
         biased;
         () = run.halt.cancelled() => return stopped_waiting(attempts),
-        waited = send(run, wait) => waited,
+        waited_for = send(run, wait) => waited_for,
     };
-    let Some(waited) = waited else {
+    let Some(waited_for) = waited_for else {
         return stopped_waiting(attempts);
     };
     let failed_with = |message: String| Outcome::Failed {
@@ -614,23 +716,33 @@ async fn wait_gone<B: Backend>(run: &Run<B>, id: &KindId, attempts: u32, max: Du
         request_id: None,
         attempts,
     };
-    match waited {
-        Ok(WaitOutcome::Gone { .. }) => Outcome::Deleted {
-            attempts,
-            note: None,
-        },
+    match waited_for {
+        Ok(WaitOutcome::Gone { polls, elapsed }) => {
+            *waited = Some(Waited::new(polls, elapsed));
+            Outcome::Deleted {
+                attempts,
+                note: None,
+            }
+        }
         Ok(WaitOutcome::Failed { status }) => failed_with(format!(
             "the service reports the deletion failed (status {status})"
         )),
         Ok(WaitOutcome::StillPresent { status }) => failed_with(format!(
-            "the service said deleted, but the job is still there (status {})",
+            "{STILL_THERE} (status {})",
             status.as_deref().unwrap_or("unknown")
         )),
-        Ok(WaitOutcome::TimedOut { last_status, .. }) => Outcome::TimedOut {
-            attempts,
-            waited_secs: start.elapsed().as_secs(),
+        Ok(WaitOutcome::TimedOut {
             last_status,
-        },
+            polls,
+            elapsed,
+        }) => {
+            *waited = Some(Waited::new(polls, elapsed));
+            Outcome::TimedOut {
+                attempts,
+                waited_secs: start.elapsed().as_secs(),
+                last_status,
+            }
+        }
         Ok(other) => failed_with(format!("the wait ended as {other:?}")),
         Err(e) => failed(&e, attempts, "deleted, but cannot wait for it: "),
     }
@@ -651,7 +763,7 @@ async fn run_batches<B: Backend>(
     plan: &Plan,
     todo: Vec<(usize, KindId)>,
     size: usize,
-    outcomes: &mut [Option<Outcome>],
+    outcomes: &mut [Option<Item>],
 ) -> Vec<(usize, KindId)> {
     let mut one_by_one = Vec::new();
     let mut chunks = todo.chunks(size);

@@ -315,7 +315,7 @@ async fn run(fake: &Arc<Fake>, plan: &Plan, settings: Settings) -> Report {
         settings,
         None,
         Cancel::default(),
-        ProgressBar::hidden(),
+        crate::progress::Progress::hidden(),
     )
     .await
 }
@@ -344,7 +344,7 @@ async fn resume(
         settings,
         Some(Arc::new(journal)),
         Cancel::default(),
-        ProgressBar::hidden(),
+        crate::progress::Progress::hidden(),
     )
     .await;
     (plan, finished.len(), report)
@@ -519,7 +519,7 @@ async fn interruption_lets_in_flight_finish_and_skips_the_rest() {
         settings,
         None,
         cancel,
-        ProgressBar::hidden(),
+        crate::progress::Progress::hidden(),
     )
     .await;
     assert_exactly_once(&plan, &report);
@@ -559,7 +559,7 @@ async fn journal_resume_finishes_everything_without_deleting_twice() {
         settings.clone(),
         Some(Arc::new(journal)),
         cancel,
-        ProgressBar::hidden(),
+        crate::progress::Progress::hidden(),
     )
     .await;
     assert!(first.interrupted);
@@ -694,7 +694,7 @@ async fn interrupted_while_waiting_a_deletion_the_service_accepted_is_deleted() 
         settings,
         None,
         cancel,
-        ProgressBar::hidden(),
+        crate::progress::Progress::hidden(),
     )
     .await;
     assert!(report.interrupted);
@@ -734,7 +734,7 @@ async fn a_batch_journalled_together_is_skipped_by_a_rerun() {
         settings.clone(),
         Some(Arc::new(journal)),
         Cancel::default(),
-        ProgressBar::hidden(),
+        crate::progress::Progress::hidden(),
     )
     .await;
     assert_exactly_once(&plan7, &first);
@@ -782,7 +782,7 @@ async fn every_deletion_is_journalled_before_it_is_sent() {
         settings,
         Some(journal_in_memory(&lines)),
         Cancel::default(),
-        ProgressBar::hidden(),
+        crate::progress::Progress::hidden(),
     )
     .await;
     assert_eq!(report.summary.deleted, 100);
@@ -881,7 +881,7 @@ async fn a_journal_that_fails_mid_run_stops_new_deletions() {
         settings,
         Some(journal_in_memory(&lines)),
         Cancel::default(),
-        ProgressBar::hidden(),
+        crate::progress::Progress::hidden(),
     )
     .await;
     assert_exactly_once(&plan, &report);
@@ -923,7 +923,7 @@ async fn interrupted_after_throttling_keeps_the_last_error() {
         Settings::default(),
         None,
         cancel,
-        ProgressBar::hidden(),
+        crate::progress::Progress::hidden(),
     )
     .await;
     assert!(report.interrupted);

@@ -132,7 +132,7 @@ pub(crate) fn rows(rows: &[Row], format: Format) {
                 t.add_row(cells);
             }
             print(&format!("{t}\n"));
-            eprintln!("{} job(s)", rows.len());
+            crate::verbosity::note!("{} job(s)", rows.len());
         }
     }
 }
@@ -196,7 +196,7 @@ pub(crate) fn report(report: &Report, format: Format) {
             print(&format!("{t}\n"));
         }
     }
-    eprintln!("{}", report.summary_line());
+    crate::verbosity::note!("{}", report.summary_line());
 }
 
 /// Checks before anything is deleted that `--report FILE` can be written.

@@ -135,6 +135,9 @@ pub(crate) struct Item {
     /// attempt had nothing left to do for the id).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub(crate) earlier_run: bool,
+    /// What waiting for it took (`--wait`, `otc-jobs wait`), when it was waited for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) wait: Option<Waited>,
 }
 
 impl Item {
@@ -145,6 +148,31 @@ impl Item {
             name,
             outcome,
             earlier_run: false,
+            wait: None,
+        }
+    }
+
+    /// The same item, with what waiting for it took.
+    pub(crate) fn waited(self, wait: Option<Waited>) -> Item {
+        Item { wait, ..self }
+    }
+}
+
+/// What waiting for a deleted job took: the SDK waiter's polls and time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub(crate) struct Waited {
+    /// Detail requests sent (0 when the deletion itself said "not found").
+    pub(crate) polls: u32,
+    /// Time spent waiting, in milliseconds.
+    pub(crate) elapsed_ms: u64,
+}
+
+impl Waited {
+    /// `polls` polls in `elapsed`.
+    pub(crate) fn new(polls: u32, elapsed: std::time::Duration) -> Waited {
+        Waited {
+            polls,
+            elapsed_ms: u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
         }
     }
 }

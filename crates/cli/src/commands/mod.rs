@@ -13,8 +13,6 @@ use std::collections::HashSet;
 use std::io::{BufRead, IsTerminal};
 use std::sync::Arc;
 
-use indicatif::{ProgressBar, ProgressStyle};
-
 use crate::args::{Cli, Command, Format, Global, RunArgs};
 use otc_jobs_core::Error;
 use otc_jobs_core::kinds::{Kind, KindId};
@@ -37,7 +35,7 @@ impl Connector {
     fn backend(&mut self) -> Result<Arc<SdkBackend>, CliError> {
         let client = if self.global.emulator {
             let (emulator, client) = crate::emulator::start(&self.global)?;
-            eprintln!(
+            crate::verbosity::note!(
                 "note: using the embedded emulator at {} (sample jobs)",
                 emulator.base_url()
             );
@@ -218,7 +216,7 @@ async fn delete_selected(
         settings,
         journal,
         cancel,
-        progress(plan.to_delete()),
+        connector.progress(format!("deleting {kind}"), plan.to_delete()),
     )
     .await;
     finish(&report, run.report.as_deref(), format)
@@ -291,14 +289,10 @@ fn finish(
     Ok(report.exit_code())
 }
 
-/// A progress bar on stderr when it is a terminal; hidden otherwise.
-fn progress(len: usize) -> ProgressBar {
-    if !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
+impl Connector {
+    /// The progress of `doing` `len` jobs, as the flags and stderr say it is shown.
+    fn progress(&self, doing: String, len: usize) -> crate::progress::Progress {
+        let settings = crate::progress::ProgressSettings::new(self.global.progress_interval);
+        crate::progress::Progress::start(doing, len, settings)
     }
-    let bar = ProgressBar::new(len as u64);
-    if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} {per_sec} eta {eta}") {
-        bar.set_style(style);
-    }
-    bar
 }

@@ -2,8 +2,6 @@
 
 use std::collections::HashMap;
 
-use indicatif::ProgressBar;
-
 use crate::args::{Format, WaitArgs};
 use crate::cancel::Cancel;
 use crate::execute::Settings;
@@ -41,7 +39,7 @@ pub(crate) async fn run(
         settings,
         None,
         cancel,
-        ProgressBar::hidden(),
+        connector.progress(format!("waiting for {}", args.kind), plan.to_delete()),
     )
     .await;
     super::finish(&report, args.report.as_deref(), format)
