@@ -27,7 +27,8 @@ Configuration comes from OS_* variables or clouds.yaml (OS_CLOUD / --os-cloud),
 overridden by the flags above.
 
 Exit codes: 0 all deleted or already gone, 1 some failed, 2 usage or configuration
-(nothing deleted), 3 a wait timed out, 130 interrupted (report written).";
+(nothing deleted; also a plan over --max-delete), 3 a wait timed out, 4 the confirmation
+was declined (nothing deleted), 130 interrupted (report written).";
 
 /// otc-jobs: list, delete and clean up Open Telekom Cloud jobs (ModelArts training jobs,
 /// DLI Flink jobs and templates, MRS jobs; `otc-jobs kinds` lists every kind).

@@ -162,12 +162,7 @@ pub(crate) fn plan(plan: &Plan, format: Format) {
             print(&format!("{t}\n"));
         }
     }
-    eprintln!(
-        "dry run: would delete {} of {} {}(s); nothing was changed",
-        plan.to_delete(),
-        plan.items.len(),
-        plan.kind
-    );
+    crate::verbosity::note!("dry run: {}; nothing was changed", plan.would());
 }
 
 /// Prints a report.

@@ -27,6 +27,7 @@ pub(crate) async fn run(
     let server = super::list::server_filters(kind, select)?;
     let backend = connector.backend()?;
     let (rows, unreadable) = super::list(&backend, &server, "nothing was deleted").await?;
+    let listed = rows.len();
     if unreadable > 0 {
         // Said before the plan and the confirmation: the selection is of the readable ones.
         eprintln!(
@@ -54,6 +55,7 @@ pub(crate) async fn run(
             .collect(),
         exclude,
         ids_from_stdin: false,
+        listed: Some(listed),
         selection,
     };
     super::delete_selected(connector, Some(backend), selected, run, format, cancel).await

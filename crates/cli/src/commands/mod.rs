@@ -29,6 +29,8 @@ use crate::sdk::SdkBackend;
 pub(crate) struct Connector {
     global: Global,
     emulator: Option<crate::emulator::Embedded>,
+    /// When the command started (the report's `started_at`).
+    started: std::time::SystemTime,
 }
 
 impl Connector {
@@ -54,6 +56,7 @@ pub(crate) async fn run(cli: Cli, cancel: Cancel) -> Result<u8, CliError> {
     let mut connector = Connector {
         global: cli.global,
         emulator: None,
+        started: std::time::SystemTime::now(),
     };
     match cli.command {
         Command::List { kind, select } => list::run(&mut connector, kind, &select, format).await,
@@ -129,6 +132,8 @@ struct Selected {
     exclude: HashSet<String>,
     /// Stdin held the ids, so nobody can be asked.
     ids_from_stdin: bool,
+    /// How many jobs the list call found, when the ids came from one.
+    listed: Option<usize>,
     /// What selected them (the command, its filters or ids), for the journal.
     selection: Selection,
 }
@@ -147,6 +152,7 @@ async fn delete_selected(
         ids: mut selected,
         exclude,
         ids_from_stdin,
+        listed: listed_count,
         selection,
     } = selected;
     if run.batch && !kind.has_batch_delete() {
@@ -193,10 +199,21 @@ async fn delete_selected(
             .filter(|known| !listed.contains(&known.id))
             .map(|known| (known.id.clone(), known.name.clone())),
     );
-    let plan = Plan::new(kind, selected, &exclude, &earlier.finished());
+    let plan = Plan::new(kind, selected, &exclude, &earlier.finished()).of_listed(listed_count);
     if run.dry_run {
         crate::output::plan(&plan, format);
         return Ok(crate::exit::OK);
+    }
+    if let Some(max) = run.max_delete
+        && plan.to_delete() > max
+    {
+        return Err(CliError::usage(
+            format!(
+                "refusing to delete {} {kind}(s): more than --max-delete {max}; nothing was deleted",
+                plan.to_delete()
+            ),
+            "narrow the selection (--dry-run shows it), or raise --max-delete",
+        ));
     }
     crate::confirm::confirm(plan.to_delete(), kind, run.yes, ids_from_stdin, &cancel).await?;
     let backend = match backend {
@@ -211,7 +228,7 @@ async fn delete_selected(
         ..Settings::default()
     };
     let report = execute::execute(
-        backend,
+        Arc::clone(&backend),
         &plan,
         settings,
         journal,
@@ -219,6 +236,7 @@ async fn delete_selected(
         connector.progress(format!("deleting {kind}"), plan.to_delete()),
     )
     .await;
+    let report = report.ended(backend.context(kind), connector.started);
     finish(&report, run.report.as_deref(), format)
 }
 

@@ -34,7 +34,7 @@ pub(crate) async fn run(
         ..Settings::default()
     };
     let report = crate::execute::execute(
-        backend,
+        std::sync::Arc::clone(&backend),
         &plan,
         settings,
         None,
@@ -42,5 +42,6 @@ pub(crate) async fn run(
         connector.progress(format!("waiting for {}", args.kind), plan.to_delete()),
     )
     .await;
+    let report = report.ended(backend.context(args.kind), connector.started);
     super::finish(&report, args.report.as_deref(), format)
 }
