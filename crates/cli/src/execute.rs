@@ -24,8 +24,8 @@ use tokio::task::{JoinHandle, JoinSet};
 use tokio::time::Instant;
 
 use otc_jobs_async::WaitOutcome;
-use otc_jobs_core::Error;
 use otc_jobs_core::kinds::{BatchEntry, KindBatch};
+use otc_jobs_core::{Described, Error};
 
 use crate::backend::{Backend, Verdict, verdict};
 use crate::cancel::Cancel;
@@ -54,6 +54,10 @@ pub(crate) struct Settings {
     pub(crate) batch: Option<usize>,
     /// Delete nothing, only wait (`otc-jobs wait`): gone is `already_gone`.
     pub(crate) wait_only: bool,
+    /// Look at each id first (its kind's detail request): its name for the report, and
+    /// "not found" before anything is sent to delete it. For ids given by the user; a
+    /// listed job has its name already.
+    pub(crate) describe: bool,
 }
 
 impl Default for Settings {
@@ -66,6 +70,7 @@ impl Default for Settings {
             poll_interval: Duration::from_secs(2),
             batch: None,
             wait_only: false,
+            describe: false,
         }
     }
 }
@@ -171,10 +176,11 @@ pub(crate) async fn execute<B: Backend>(
         tasks.spawn(async move {
             let _permit = permit;
             run.progress.started();
-            let mut waited = None;
-            let outcome = delete_one(&run, &id, recheck, &mut waited).await;
+            let mut learnt = Learnt::default();
+            let outcome = delete_one(&run, &id, recheck, &mut learnt).await;
             run.progress.ended();
-            (index, Item::new(id, name, outcome).waited(waited))
+            let name = name.or(learnt.name);
+            (index, Item::new(id, name, outcome).waited(learnt.waited))
         });
     }
     while let Some(joined) = tasks.join_next().await {
@@ -505,18 +511,61 @@ async fn send<B, T>(
     Some(answer)
 }
 
-/// Deletes one id (and waits for it, with `--wait`; what the wait took in `waited`). The
-/// SDK retries inside each call; here only a throttled call is tried again, after the
-/// shared throttle's pause. An id an interrupted run may have deleted (`recheck`) is
-/// looked at first.
+/// What a run learns of an id on the way: its name (from its details) and what waiting
+/// for it took.
+#[derive(Debug, Default)]
+struct Learnt {
+    name: Option<String>,
+    waited: Option<Waited>,
+}
+
+/// What the first look at a given id ([`Settings::describe`]) found.
+enum FirstLook {
+    /// Its details say "not found".
+    Gone,
+    /// It is there, in this status.
+    There(Option<String>),
+    /// Nothing learnt: the kind has no detail request, the look failed or never ran.
+    Unknown,
+}
+
+/// One detail request for `id` (through the throttle, like every request): its name goes
+/// into `learnt`.
+async fn first_look<B: Backend>(run: &Run<B>, id: &KindId, learnt: &mut Learnt) -> FirstLook {
+    match send(run, run.backend.describe(id)).await {
+        Some(Ok(Some(Described::Gone))) => FirstLook::Gone,
+        Some(Ok(Some(Described::Present { name, status }))) => {
+            learnt.name = name;
+            FirstLook::There(status)
+        }
+        _ => FirstLook::Unknown,
+    }
+}
+
+/// The note of a given id whose details said "not found": nothing was sent to delete it.
+pub(crate) const GONE_AT_FIRST_LOOK: &str = "its details said not found: no deletion was sent";
+
+/// Deletes one id (and waits for it, with `--wait`). The SDK retries inside each call;
+/// here only a throttled call is tried again, after the shared throttle's pause. An id
+/// an interrupted run may have deleted (`recheck`) is looked at first; a given id
+/// ([`Settings::describe`]) too, for its name. What was learnt on the way: `learnt`.
 async fn delete_one<B: Backend>(
     run: &Run<B>,
     id: &KindId,
     recheck: bool,
-    waited: &mut Option<Waited>,
+    learnt: &mut Learnt,
 ) -> Outcome {
     if run.settings.wait_only {
-        return wait_only(run, id, waited).await;
+        return wait_only(run, id, learnt).await;
+    }
+    if run.settings.describe
+        && !recheck
+        && matches!(first_look(run, id, learnt).await, FirstLook::Gone)
+    {
+        return Outcome::AlreadyGone {
+            attempts: 0,
+            note: Some(GONE_AT_FIRST_LOOK.to_owned()),
+        };
     }
     if recheck && probe_gone(run, id).await {
         return Outcome::Deleted {
@@ -572,7 +621,7 @@ async fn delete_one<B: Backend>(
             attempts,
             note: None,
         },
-        Some(max) => wait_gone(run, id, attempts, max, waited).await,
+        Some(max) => wait_gone(run, id, attempts, max, &mut learnt.waited).await,
     }
 }
 
@@ -580,22 +629,36 @@ async fn delete_one<B: Backend>(
 /// with no time to wait). Gone: `already_gone` at once. Still there in a status that
 /// shows nobody is deleting it: said at once on stderr, with the status, rather than
 /// after `--max-wait`. Then the wait.
-async fn wait_only<B: Backend>(run: &Run<B>, id: &KindId, waited: &mut Option<Waited>) -> Outcome {
-    let look = run
-        .backend
-        .wait_gone(id, Duration::ZERO, run.settings.poll_interval);
-    let status = match send(run, look).await {
-        Some(Ok(WaitOutcome::Gone { polls, elapsed })) => {
-            *waited = Some(Waited::new(polls, elapsed));
+async fn wait_only<B: Backend>(run: &Run<B>, id: &KindId, learnt: &mut Learnt) -> Outcome {
+    let started = Instant::now();
+    let status = match first_look(run, id, learnt).await {
+        FirstLook::Gone => {
+            learnt.waited = Some(Waited::new(1, started.elapsed()));
             return Outcome::AlreadyGone {
-                attempts: polls,
+                attempts: 0,
                 note: None,
             };
         }
-        Some(Ok(WaitOutcome::TimedOut { last_status, .. })) => last_status,
-        Some(Ok(WaitOutcome::StillPresent { status })) => status,
-        // A failed look, a failed deletion: the wait says it.
-        _ => None,
+        FirstLook::There(status) => status,
+        // No detail request for the kind: the waiter's own look, with no time to wait.
+        FirstLook::Unknown => {
+            let look = run
+                .backend
+                .wait_gone(id, Duration::ZERO, run.settings.poll_interval);
+            match send(run, look).await {
+                Some(Ok(WaitOutcome::Gone { polls, elapsed })) => {
+                    learnt.waited = Some(Waited::new(polls, elapsed));
+                    return Outcome::AlreadyGone {
+                        attempts: 0,
+                        note: None,
+                    };
+                }
+                Some(Ok(WaitOutcome::TimedOut { last_status, .. })) => last_status,
+                Some(Ok(WaitOutcome::StillPresent { status })) => status,
+                // A failed look, a failed deletion: the wait says it.
+                _ => None,
+            }
+        }
     };
     let kind = id.kind();
     if !is_being_deleted(kind, status.as_deref()) {
@@ -608,7 +671,7 @@ async fn wait_only<B: Backend>(run: &Run<B>, id: &KindId, waited: &mut Option<Wa
         });
     }
     let max = run.settings.wait.unwrap_or(Duration::ZERO);
-    match wait_gone(run, id, 0, max, waited).await {
+    match wait_gone(run, id, 0, max, &mut learnt.waited).await {
         Outcome::Deleted { attempts, .. } => Outcome::AlreadyGone {
             attempts,
             note: None,

@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use otc_jobs_async::{Client, WaitOptions, WaitOutcome};
 use otc_jobs_core::Error;
-use otc_jobs_core::Service;
 use otc_jobs_core::kinds::{BatchEntry, Filters, Kind, KindBatch, KindId, Listing};
+use otc_jobs_core::{Described, Service};
 
 use crate::backend::Backend;
 use crate::report::{Context, ProjectRef};
@@ -90,6 +90,10 @@ impl Backend for SdkBackend {
             .max_wait(max_wait)
             .delays(poll, poll.saturating_mul(10));
         self.client.wait_id_gone(id, options).await
+    }
+
+    async fn describe(&self, id: &KindId) -> Result<Option<Described>, Error> {
+        self.client.describe_id(id).await
     }
 
     async fn batch_delete(&self, batch: &KindBatch) -> Result<Vec<BatchEntry>, Error> {

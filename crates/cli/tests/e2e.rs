@@ -621,7 +621,8 @@ fn ids_from_stdin_and_the_embedded_emulator() {
     assert_eq!(lines[1]["outcome"], "deleted");
     assert_eq!(
         lines[2],
-        serde_json::json!({"id": "999", "outcome": "already_gone", "attempts": 1})
+        serde_json::json!({"id": "999", "outcome": "already_gone", "attempts": 0,
+            "note": "its details said not found: no deletion was sent"})
     );
     assert_eq!(lines[3]["summary"]["total"], 3);
 }
@@ -1345,6 +1346,7 @@ fn ids_of(emulator: &Emulator, kind: &str) -> BTreeSet<String> {
 #[test]
 fn every_kind_lists_deletes_waits_and_cleans() {
     let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
+    let mut unnamed = Vec::new();
     for kind in otc_jobs_core::kinds::Kind::ALL {
         let kind = kind.name();
         // Fresh samples per kind: deleting a v1 training job takes its versions along.
@@ -1374,6 +1376,12 @@ fn every_kind_lists_deletes_waits_and_cleans() {
         let report: Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(report["kind"], kind);
         assert_eq!(report["summary"]["deleted"], 1, "{kind}: {report}");
+        // Named from its details (one request before the deletion), as the list names it.
+        let listed_name = rows.iter().find(|r| r["id"] == ids[0].as_str()).unwrap()["name"].clone();
+        match &report["items"][0]["name"] {
+            Value::Null => unnamed.push(kind),
+            name => assert_eq!(name, &listed_name, "{kind}: {report}"),
+        }
         let left = ids_of(&emulator, kind);
         assert!(!left.contains(&ids[0]), "{kind}: {} still there", ids[0]);
         assert_eq!(left.len(), seeded.len() - 1, "{kind}: {left:?}");
@@ -1415,6 +1423,9 @@ fn every_kind_lists_deletes_waits_and_cleans() {
         let after: BTreeSet<String> = ids[2..].iter().cloned().collect();
         assert_eq!(ids_of(&emulator, kind), after, "{kind}");
     }
+    // DLI's templates have no detail request; MRS v1 executions' details keep the name
+    // in an untyped object.
+    assert_eq!(unnamed, ["job-execution-v1", "flink-template"]);
 }
 
 /// A listed item without an id is said on stderr and counted, never dropped silently; a
@@ -1467,4 +1478,61 @@ fn a_listed_item_without_an_id_is_reported_not_dropped() {
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["summary"]["deleted"], 2, "{report}");
     assert!(flink_ids_left(&emulator).is_empty());
+}
+
+/// Ids given on the command line or stdin are named in the `delete` and `wait` tables
+/// (one detail request each before acting); one whose details say "not found" is not
+/// sent a deletion.
+#[test]
+fn the_delete_and_wait_tables_name_the_given_ids() {
+    let emulator = Emulator::start(EmulatorConfig {
+        delete_delay: std::time::Duration::from_millis(1500),
+        ..EmulatorConfig::default()
+    })
+    .unwrap();
+    emulator.seed(SeedJob::flink_job(1).name("nightly-1"));
+    emulator.seed(SeedJob::flink_job(2).name("prod-2"));
+    emulator.seed(SeedJob::visualization_job(301).name("viz-301"));
+    let mut child = otc_jobs(&emulator)
+        .args(["delete", "flink-job", "1", "-", "--yes"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), b"2\n99\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{table}");
+    let row = |id: &str| -> Vec<String> {
+        table
+            .lines()
+            .find(|l| l.starts_with(&format!("│ {id} ")))
+            .unwrap_or_else(|| panic!("no row {id}: {table}"))
+            .split('┆')
+            .map(|c| {
+                c.trim_matches(|ch: char| ch == '│' || ch.is_whitespace())
+                    .to_owned()
+            })
+            .collect()
+    };
+    assert_eq!(row("1")[1..3], ["nightly-1", "deleted"]);
+    assert_eq!(row("2")[1..3], ["prod-2", "deleted"]);
+    assert_eq!(row("99")[1..3], ["", "already_gone"]);
+    assert!(row("99")[3].contains("its details said not found: no deletion was sent"));
+    assert_eq!(deletes_sent(&emulator), 2);
+
+    let out = run(otc_jobs(&emulator).args(["delete", "visualization-job-v1", "301", "--yes"]));
+    assert_eq!(out.status.code(), Some(0));
+    // Still deleting (status 9): `wait` names it from its details, then sees it gone.
+    let out =
+        run(otc_jobs(&emulator).args(["wait", "visualization-job-v1", "301", "--max-wait", "20s"]));
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{table}");
+    assert!(
+        table
+            .lines()
+            .any(|l| l.contains("301") && l.contains("viz-301") && l.contains("already_gone")),
+        "{table}"
+    );
 }

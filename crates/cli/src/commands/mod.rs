@@ -225,6 +225,8 @@ async fn delete_selected(
         max_rate: run.max_rate,
         wait: run.wait.then_some(run.max_wait),
         batch: run.batch.then_some(usize::from(run.batch_size)),
+        // Ids given, not listed: each is looked at first, for its name.
+        describe: listed_count.is_none(),
         ..Settings::default()
     };
     let report = execute::execute(

@@ -31,6 +31,7 @@ pub(crate) async fn run(
     let settings = Settings {
         wait: Some(args.max_wait),
         wait_only: true,
+        describe: true,
         ..Settings::default()
     };
     let report = crate::execute::execute(
