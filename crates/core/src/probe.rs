@@ -56,11 +56,11 @@ impl Described {
     /// another error stays the error.
     ///
     /// ```
-    /// use otc_jobs_core::dli::{GetFlinkJob, GetFlinkJobResponse};
-    /// use otc_jobs_core::{Described, Error, Operation};
+    /// use otc_jobs_core::dli::GetFlinkJob;
+    /// use otc_jobs_core::{Described, OperationExt};
     ///
     /// let body = br#"{"is_success": true, "job_detail": {"job_id": 7, "name": "nightly", "status": "job_running"}}"#;
-    /// let answer = <GetFlinkJob as Operation>::parse_response(
+    /// let answer = GetFlinkJob::parse_response(
     ///     &http::Response::builder().status(200).body(body.to_vec())?,
     /// );
     /// assert_eq!(
