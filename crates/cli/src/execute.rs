@@ -525,7 +525,10 @@ enum FirstLook {
     Gone,
     /// It is there, in this status.
     There(Option<String>),
-    /// Nothing learnt: the kind has no detail request, the look failed or never ran.
+    /// The answer says the setup is wrong: the run stops, and this id fails with it.
+    Misconfigured(Error),
+    /// Nothing learnt: the kind has no detail request, the look failed (the deletion
+    /// says more) or never ran.
     Unknown,
 }
 
@@ -537,6 +540,9 @@ async fn first_look<B: Backend>(run: &Run<B>, id: &KindId, learnt: &mut Learnt) 
         Some(Ok(Some(Described::Present { name, status }))) => {
             learnt.name = name;
             FirstLook::There(status)
+        }
+        Some(Err(e)) if matches!(verdict(&e), Verdict::Misconfigured(_)) => {
+            FirstLook::Misconfigured(e)
         }
         _ => FirstLook::Unknown,
     }
@@ -558,14 +564,17 @@ async fn delete_one<B: Backend>(
     if run.settings.wait_only {
         return wait_only(run, id, learnt).await;
     }
-    if run.settings.describe
-        && !recheck
-        && matches!(first_look(run, id, learnt).await, FirstLook::Gone)
-    {
-        return Outcome::AlreadyGone {
-            attempts: 0,
-            note: Some(GONE_AT_FIRST_LOOK.to_owned()),
-        };
+    if run.settings.describe && !recheck {
+        match first_look(run, id, learnt).await {
+            FirstLook::Gone => {
+                return Outcome::AlreadyGone {
+                    attempts: 0,
+                    note: Some(GONE_AT_FIRST_LOOK.to_owned()),
+                };
+            }
+            FirstLook::Misconfigured(e) => return failed(&e, e.attempts().max(1), ""),
+            FirstLook::There(_) | FirstLook::Unknown => {}
+        }
     }
     if recheck && probe_gone(run, id).await {
         return Outcome::Deleted {
@@ -640,6 +649,7 @@ async fn wait_only<B: Backend>(run: &Run<B>, id: &KindId, learnt: &mut Learnt) -
             };
         }
         FirstLook::There(status) => status,
+        FirstLook::Misconfigured(e) => return failed(&e, 0, ""),
         // No detail request for the kind: the waiter's own look, with no time to wait.
         FirstLook::Unknown => {
             let look = run
