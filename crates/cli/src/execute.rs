@@ -120,6 +120,8 @@ pub(crate) async fn execute<B: Backend>(
             halt.cancel();
         })
     };
+    // Each id's line of the report as it settles; the report is built from these in place
+    // (a second vector of lines beside them would double the run's memory at 100,000 ids).
     let mut outcomes: Vec<Option<Item>> = vec![None; plan.items.len()];
     let mut started = vec![false; plan.items.len()];
     let mut todo = Vec::new();
@@ -127,13 +129,10 @@ pub(crate) async fn execute<B: Backend>(
         match &item.action {
             // Skips were decided before the run: not journalled again.
             Action::Skip(reason) => {
-                outcomes[index] = Some(Item::new(
-                    item.id.clone(),
-                    item.name.clone(),
-                    Outcome::Skipped {
-                        reason: reason.clone(),
-                    },
-                ))
+                let skipped = Outcome::Skipped {
+                    reason: reason.clone(),
+                };
+                outcomes[index] = Some(Item::new(item.id.clone(), item.name.clone(), skipped));
             }
             Action::Delete => todo.push((index, item.id.clone())),
         }
@@ -220,12 +219,11 @@ pub(crate) async fn execute<B: Backend>(
 
     let interrupted = run.cancel.is_cancelled();
     let earlier = run.journal.as_ref().map(|j| j.earlier());
-    let items = plan
-        .items
-        .iter()
-        .zip(outcomes)
+    let items = outcomes
+        .into_iter()
+        .zip(&plan.items)
         .zip(started)
-        .map(|((planned, outcome), started)| {
+        .map(|((outcome, planned), started)| {
             // Skipped as finished by an earlier attempt: that attempt's outcome.
             let finished = earlier
                 .and_then(|e| e.get(&planned.id))
