@@ -158,3 +158,67 @@ fn quiet_prints_only_errors() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr.starts_with("error: "), "{stderr}");
 }
+
+#[test]
+fn without_a_terminal_a_clean_prints_progress_lines_on_stderr_only() {
+    use otc_jobs_emulator::{Fault, FaultAction};
+    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
+    for id in 1..=4 {
+        emulator.seed(SeedJob::flink_job(id));
+    }
+    // Each deletion takes 700 ms: the run lasts long enough for lines every 200 ms.
+    emulator.add_fault(
+        Fault::new(
+            "DELETE",
+            "/v1.0/*/streaming/jobs/*",
+            FaultAction::Delay { ms: 700 },
+        )
+        .times(4),
+    );
+    let (out, stdout, stderr) = run(otc_jobs(&emulator)
+        .env("OTC_JOBS_PROGRESS_INTERVAL", "200ms")
+        .args([
+            "clean",
+            "flink-job",
+            "--yes",
+            "--parallelism",
+            "2",
+            "-o",
+            "json",
+        ]));
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).expect("stdout is the JSON report alone");
+    assert_eq!(report["summary"]["deleted"], 4);
+    let lines: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("progress: "))
+        .collect();
+    assert!(lines.len() >= 3, "{stderr}");
+    assert!(
+        lines
+            .iter()
+            .all(|l| l.starts_with("progress: deleting flink-job: ")
+                && l.contains("/4 done (0 failed), ")),
+        "{stderr}"
+    );
+    // In flight while deleting: at most the parallelism.
+    assert!(
+        lines.iter().any(|l| l.contains(", 2 in flight, ")),
+        "{stderr}"
+    );
+    // With -q, none.
+    emulator.seed(SeedJob::flink_job(9));
+    emulator.add_fault(
+        Fault::new(
+            "DELETE",
+            "/v1.0/*/streaming/jobs/*",
+            FaultAction::Delay { ms: 700 },
+        )
+        .times(1),
+    );
+    let (out, _, stderr) = run(otc_jobs(&emulator)
+        .env("OTC_JOBS_PROGRESS_INTERVAL", "200ms")
+        .args(["-q", "clean", "flink-job", "--yes"]));
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(stderr, "");
+}
