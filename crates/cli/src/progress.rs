@@ -71,8 +71,13 @@ impl Progress {
         }
         let counts = Arc::new(Counts::default());
         counts.total.store(total as u64, Ordering::Relaxed);
-        if settings.terminal {
-            let bar = ProgressBar::new(total as u64);
+        let bar = if settings.terminal {
+            ProgressBar::new(total as u64)
+        } else {
+            ProgressBar::hidden()
+        };
+        // A terminal indicatif will not draw on (`TERM` unset or `dumb`) gets the lines.
+        if !bar.is_hidden() {
             let style = ProgressStyle::with_template("{msg} {bar:30} {pos}/{len} {rate} eta {eta}")
                 .map(|style| {
                     style.with_key(

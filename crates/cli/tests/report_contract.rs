@@ -369,6 +369,7 @@ fn on_a_terminal(emulator: &Emulator, args: &str, answer: &str) -> Option<(i32, 
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
         .collect();
     env.push(("PATH".into(), "/usr/bin:/bin".into()));
+    env.push(("TERM".into(), "xterm".into()));
     let command = format!(
         "{} --endpoint {} {args}",
         env!("CARGO_BIN_EXE_otc-jobs"),
@@ -411,8 +412,19 @@ fn declining_the_prompt_exits_4_and_deletes_nothing() {
     assert_eq!(code, 4, "{text}");
     assert_eq!(emulator.jobs().len(), 3);
     assert!(emulator.requests().iter().all(|r| r.method != "DELETE"));
-    // The same prompt answered yes deletes (the terminal is real, not a refusal).
-    let (code, text) = on_a_terminal(&emulator, "delete flink-job 1 2 3", "y\n").unwrap();
+    // The same prompt answered yes deletes (the terminal is real, not a refusal); slow
+    // deletions show the bar, which says what it does.
+    emulator.add_fault(
+        Fault::new(
+            "DELETE",
+            "/v1.0/*/streaming/jobs/*",
+            FaultAction::Delay { ms: 800 },
+        )
+        .times(3),
+    );
+    let (code, text) =
+        on_a_terminal(&emulator, "delete flink-job 1 2 3 --parallelism 1", "y\n").unwrap();
     assert_eq!(code, 0, "{text}");
     assert!(emulator.jobs().is_empty());
+    assert!(text.contains("deleting flink-job"), "{text}");
 }
