@@ -632,10 +632,11 @@ async fn delete_one<B: Backend>(
     }
 }
 
-/// `otc-jobs wait`: one look first (the kind's detail request, through the SDK's waiter
-/// with no time to wait). Gone: `already_gone` at once. Still there in a status that
-/// shows nobody is deleting it: said at once on stderr, with the status, rather than
-/// after `--max-wait`. Then the wait.
+/// `otc-jobs wait`: one look first (the kind's detail request; for a kind without one,
+/// the SDK's waiter with no time to wait). Gone: `already_gone` at once. There in a
+/// status that shows nobody is deleting it: said at once on stderr, with the status,
+/// rather than after `--max-wait`; of a kind deleted at once (DLI, MRS), `failed` at once
+/// (it will not go by itself). Then the wait.
 async fn wait_only<B: Backend>(run: &Run<B>, id: &KindId, learnt: &mut Learnt) -> Outcome {
     let started = Instant::now();
     let status = match first_look(run, id, learnt).await {
@@ -646,7 +647,7 @@ async fn wait_only<B: Backend>(run: &Run<B>, id: &KindId, learnt: &mut Learnt) -
                 note: None,
             };
         }
-        FirstLook::There(status) => status,
+        FirstLook::There(status) => Some(status),
         FirstLook::Misconfigured(e) => return failed(&e, 0, ""),
         // No detail request for the kind: the waiter's own look, with no time to wait.
         FirstLook::Unknown => {
@@ -661,15 +662,18 @@ async fn wait_only<B: Backend>(run: &Run<B>, id: &KindId, learnt: &mut Learnt) -
                         note: None,
                     };
                 }
-                Some(Ok(WaitOutcome::TimedOut { last_status, .. })) => last_status,
-                Some(Ok(WaitOutcome::StillPresent { status })) => status,
+                Some(Ok(WaitOutcome::TimedOut { last_status, .. })) => Some(last_status),
+                Some(Ok(WaitOutcome::StillPresent { status })) => Some(status),
                 // A failed look, a failed deletion: the wait says it.
                 _ => None,
             }
         }
     };
     let kind = id.kind();
-    if !is_being_deleted(kind, status.as_deref()) {
+    // `Some`: the job is there (in this status, if the answer had one).
+    if let Some(status) = status
+        && !is_being_deleted(kind, status.as_deref())
+    {
         let status = status.map_or_else(|| "unknown".to_owned(), |s| status_text(kind, &s));
         run.progress.suspend(|| {
             eprintln!(
@@ -677,29 +681,24 @@ async fn wait_only<B: Backend>(run: &Run<B>, id: &KindId, learnt: &mut Learnt) -
                  `otc-jobs wait` deletes nothing; delete it with `otc-jobs delete {kind} {id}`"
             );
         });
+        if !kind.is_asynchronous() {
+            return Outcome::Failed {
+                status: None,
+                code: None,
+                message: format!(
+                    "the job is there and nothing is deleting it (status {status}; a deletion \
+                     of this kind is immediate)"
+                ),
+                request_id: None,
+                attempts: 0,
+            };
+        }
     }
     let max = run.settings.wait.unwrap_or(Duration::ZERO);
     match wait_gone(run, id, 0, max, &mut learnt.waited).await {
         Outcome::Deleted { attempts, .. } => Outcome::AlreadyGone {
             attempts,
             note: None,
-        },
-        Outcome::Failed {
-            message,
-            status,
-            code,
-            request_id,
-            attempts,
-        } if message.starts_with(STILL_THERE) => Outcome::Failed {
-            message: message.replacen(
-                STILL_THERE,
-                "the job is there and nothing is deleting it (a deletion of this kind is immediate)",
-                1,
-            ),
-            status,
-            code,
-            request_id,
-            attempts,
         },
         other => other,
     }
@@ -728,9 +727,6 @@ fn status_text(kind: otc_jobs_core::kinds::Kind, status: &str) -> String {
         None => status.to_owned(),
     }
 }
-
-/// How a synchronous kind's job still there after its deletion is reported.
-const STILL_THERE: &str = "the service said deleted, but the job is still there";
 
 /// One look at a job (the SDK's waiter, with no time to wait: its probe, once): whether
 /// it is gone. An error, or a job still there, is `false`: it is deleted as usual.
@@ -799,7 +795,7 @@ async fn wait_gone<B: Backend>(
             "the service reports the deletion failed (status {status})"
         )),
         Ok(WaitOutcome::StillPresent { status }) => failed_with(format!(
-            "{STILL_THERE} (status {})",
+            "the service said deleted, but the job is still there (status {})",
             status.as_deref().unwrap_or("unknown")
         )),
         Ok(WaitOutcome::TimedOut {
