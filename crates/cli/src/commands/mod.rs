@@ -48,6 +48,12 @@ impl Connector {
         };
         Ok(Arc::new(SdkBackend::new(client)))
     }
+
+    /// The progress of `doing` `len` jobs, as the flags and stderr say it is shown.
+    fn progress(&self, doing: String, len: usize) -> crate::progress::Progress {
+        let settings = crate::progress::ProgressSettings::new(self.global.progress_interval);
+        crate::progress::Progress::start(doing, len, settings)
+    }
 }
 
 /// Runs the command; the exit code, or the error that stopped it.
@@ -310,12 +316,4 @@ fn finish(
         });
     }
     Ok(report.exit_code())
-}
-
-impl Connector {
-    /// The progress of `doing` `len` jobs, as the flags and stderr say it is shown.
-    fn progress(&self, doing: String, len: usize) -> crate::progress::Progress {
-        let settings = crate::progress::ProgressSettings::new(self.global.progress_interval);
-        crate::progress::Progress::start(doing, len, settings)
-    }
 }
