@@ -135,7 +135,8 @@ pub(crate) struct Item {
     #[serde(serialize_with = "crate::report::display")]
     #[cfg_attr(test, schemars(with = "String"))]
     pub(crate) id: KindId,
-    /// The name, when the selection listed one.
+    /// The name: as listed, or for an id given by the user from its details (when the
+    /// kind has a detail request whose answer names it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) name: Option<String>,
     /// What happened.
