@@ -125,6 +125,9 @@ pub struct ProbeEntry {
     /// The statuses that mean the deletion failed.
     #[serde(default)]
     pub failed: Vec<String>,
+    /// The path of the job's name in the answer (`job_detail.name`), where it has one:
+    /// generates `DeletionProbe::job_name` (a tool names a job given by id from it).
+    pub name: Option<String>,
     /// Where the statuses are documented.
     pub reason: String,
 }

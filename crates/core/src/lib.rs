@@ -65,7 +65,7 @@ pub use operation::{
 pub use paginate::{PageCursor, PageStyle, Paginated, Windowed};
 pub use path::{InvalidPathId, PathId, PathValue, TemplateError, expand_template};
 pub use policy::{ClientPolicy, DEFAULT_MAX_RESPONSE_BYTES};
-pub use probe::{Deletion, DeletionProbe, JobState};
+pub use probe::{Deletion, DeletionProbe, Described, JobState};
 pub use query::Query;
 pub use retry::{
     RetryDecision, RetryPolicy, THROTTLED_CODE, is_ambiguous, is_idempotent, is_retryable,
