@@ -6,8 +6,7 @@ use http::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use crate::SeedJob;
-use crate::Shared;
+use crate::{EmulatorProject, ProjectJob, Shared};
 use crate::answer::Answer;
 use crate::model::Fault;
 
@@ -44,13 +43,26 @@ fn listed<T: serde::Serialize>(items: &[T]) -> Answer {
 pub(crate) fn handle(shared: &Shared, parts: &Parts, body: &[u8]) -> Answer {
     let path = parts.uri.path().trim_end_matches('/');
     match (&parts.method, path) {
-        (&Method::GET, "/_emulator/jobs") => listed(&shared.jobs()),
-        (&Method::POST, "/_emulator/jobs") => match one_or_many::<SeedJob>(body) {
-            Ok(jobs) => {
-                shared.seed_many(jobs);
+        (&Method::GET, "/_emulator/jobs") => listed(&shared.all_jobs()),
+        (&Method::POST, "/_emulator/jobs") => match one_or_many::<ProjectJob>(body) {
+            Ok(jobs) => match shared.seed_projects(jobs) {
+                Ok(()) => created(body),
+                Err(e) => bad_request(e),
+            },
+            Err(e) => bad_request(format!("expected a job or an array of jobs: {e}")),
+        },
+        (&Method::GET, "/_emulator/projects") => listed(&shared.projects()),
+        (&Method::POST, "/_emulator/projects") => match one_or_many::<EmulatorProject>(body) {
+            Ok(projects) => {
+                let mut state = shared.lock();
+                for project in projects {
+                    state.projects.declare(project);
+                }
                 created(body)
             }
-            Err(e) => bad_request(format!("expected a job or an array of jobs: {e}")),
+            Err(e) => bad_request(format!(
+                "expected a project {{\"id\": ..., \"name\": ...}} or an array of them: {e}"
+            )),
         },
         (&Method::GET, "/_emulator/faults") => listed(&shared.faults()),
         (&Method::POST, "/_emulator/faults") => match one_or_many::<Fault>(body)

@@ -200,6 +200,7 @@ mod modelarts;
 mod modelarts_v2;
 mod mrs;
 mod mrs_v2;
+mod projects;
 mod samples;
 mod seed;
 mod server;
@@ -214,7 +215,8 @@ use std::time::Duration;
 pub use direct::Direct;
 pub use gateway::{GatewayCounts, RateLimit};
 pub use model::{AuthKind, Delivery, Fault, FaultAction, IamUser, RecordedRequest};
-pub use samples::{SAMPLE_SPAN, samples};
+pub use projects::{EmulatorProject, ProjectJob};
+pub use samples::{SAMPLE_PROJECTS, SAMPLE_SPAN, project_samples, samples};
 pub use seed::SeedJob;
 pub use store::status;
 
@@ -258,10 +260,14 @@ pub const DEFAULT_OS_ENV: [(&str, &str); 4] = [
 pub struct EmulatorConfig {
     /// Where to listen (default `127.0.0.1:0`, a free loopback port).
     pub listen: SocketAddr,
-    /// The one project the emulator serves; other project ids in a path are refused.
+    /// The default project: where jobs seeded without a project go. Project ids in a
+    /// path that are neither this one nor one of [`EmulatorConfig::projects`] are refused.
     pub project_id: String,
-    /// The project's name, for IAM (default `eu-de`).
+    /// The default project's name, for IAM (default `eu-de`).
     pub project_name: String,
+    /// More projects the emulator serves, each with its own jobs (default none); one may
+    /// be [`EmulatorProject::unreachable`]. IAM lists them all with the default project.
+    pub projects: Vec<EmulatorProject>,
     /// Permanent access key pairs: (AK, SK).
     pub access_keys: Vec<(String, String)>,
     /// Temporary access key pairs: (AK, SK, security token).
@@ -298,6 +304,7 @@ impl Default for EmulatorConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             project_id: DEFAULT_PROJECT_ID.to_owned(),
             project_name: "eu-de".to_owned(),
+            projects: Vec::new(),
             access_keys: vec![(DEFAULT_ACCESS_KEY.to_owned(), DEFAULT_SECRET_KEY.to_owned())],
             temporary_keys: Vec::new(),
             tokens: Vec::new(),
@@ -343,10 +350,10 @@ impl Shared {
     }
 }
 
-/// The mutable part: jobs, faults, the request log, issued tokens.
-#[derive(Debug, Default)]
+/// The mutable part: projects and their jobs, faults, the request log, issued tokens.
+#[derive(Debug)]
 pub(crate) struct State {
-    pub(crate) store: store::Store,
+    pub(crate) projects: projects::Projects,
     pub(crate) faults: Vec<ActiveFault>,
     pub(crate) requests: std::collections::VecDeque<RecordedRequest>,
     pub(crate) tokens: auth::Tokens,
@@ -357,8 +364,13 @@ impl Shared {
     pub(crate) fn new(config: EmulatorConfig) -> Shared {
         Shared {
             gateway: Mutex::new(gateway::Gateway::new(config.rate_limit)),
+            state: Mutex::new(State {
+                projects: projects::Projects::new(&config),
+                faults: Vec::new(),
+                requests: std::collections::VecDeque::new(),
+                tokens: auth::Tokens::default(),
+            }),
             config,
-            state: Mutex::new(State::default()),
             ids: server::RequestIds::new(),
         }
     }
@@ -376,24 +388,87 @@ impl Shared {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Seeds every job under one lock, with one clock reading.
+    /// Seeds every job in the default project, under one lock, with one clock reading.
     pub(crate) fn seed_many(&self, jobs: impl IntoIterator<Item = SeedJob>) {
         let now_ms = server::now_ms();
         let mut state = self.lock();
+        let id = state.projects.default_id().to_owned();
+        let store = state.projects.store(&id);
         for job in jobs {
-            state.store.seed(job, now_ms);
+            store.seed(job, now_ms);
         }
     }
 
-    pub(crate) fn jobs(&self) -> Vec<SeedJob> {
+    /// Seeds every job in its project, under one lock; none when one names a project
+    /// that is not declared.
+    pub(crate) fn seed_projects(&self, jobs: Vec<ProjectJob>) -> Result<(), String> {
+        let now_ms = server::now_ms();
         let mut state = self.lock();
-        state.store.purge(std::time::Instant::now());
-        state.store.list()
+        let ids = jobs
+            .iter()
+            .map(|j| state.projects.resolve(j.project_id.as_deref()))
+            .collect::<Result<Vec<_>, _>>()?;
+        for (id, job) in ids.iter().zip(jobs) {
+            state.projects.store(id).seed(job.job, now_ms);
+        }
+        Ok(())
+    }
+
+    /// Declares the [`SAMPLE_PROJECTS`] and seeds [`project_samples`].
+    pub(crate) fn seed_samples(&self) {
+        {
+            let mut state = self.lock();
+            for (name, id) in SAMPLE_PROJECTS {
+                state.projects.declare(EmulatorProject::new(name, id));
+            }
+        }
+        // Declared just above: no job names another project.
+        let _ = self.seed_projects(project_samples(server::now_ms()));
+    }
+
+    /// The jobs of a project (an id or a name), `None` when it is not declared.
+    pub(crate) fn jobs_in(&self, project: Option<&str>) -> Option<Vec<SeedJob>> {
+        let mut state = self.lock();
+        let id = state.projects.resolve(project).ok()?;
+        let store = state.projects.store(&id);
+        store.purge(std::time::Instant::now());
+        Some(store.list())
+    }
+
+    pub(crate) fn jobs(&self) -> Vec<SeedJob> {
+        self.jobs_in(None).unwrap_or_default()
+    }
+
+    /// Every project's jobs, the default project's first, then by project id.
+    pub(crate) fn all_jobs(&self) -> Vec<ProjectJob> {
+        let now = std::time::Instant::now();
+        let mut state = self.lock();
+        for (_, store) in state.projects.stores_mut() {
+            store.purge(now);
+        }
+        let default_id = state.projects.default_id().to_owned();
+        let mut out: Vec<ProjectJob> = state
+            .projects
+            .store(&default_id)
+            .list()
+            .into_iter()
+            .map(ProjectJob::default_project)
+            .collect();
+        for (id, store) in state.projects.stores_mut() {
+            if *id != default_id {
+                out.extend(store.list().into_iter().map(|j| ProjectJob::new(id.clone(), j)));
+            }
+        }
+        out
+    }
+
+    pub(crate) fn projects(&self) -> Vec<EmulatorProject> {
+        self.lock().projects.list().to_vec()
     }
 
     pub(crate) fn reset(&self) {
         let mut state = self.lock();
-        state.store.clear();
+        state.projects.clear();
         state.faults.clear();
         state.requests.clear();
         state.tokens = auth::Tokens::default();
@@ -509,13 +584,56 @@ impl Emulator {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn seed_samples(&self) {
-        self.shared.seed_many(samples(server::now_ms()));
+        self.shared.seed_samples();
     }
 
-    /// The jobs that exist (a job being deleted shows its deleting status); same as
-    /// `GET /_emulator/jobs`.
+    /// The jobs that exist in the default project (a job being deleted shows its deleting
+    /// status); `GET /_emulator/jobs` lists every project's.
     pub fn jobs(&self) -> Vec<SeedJob> {
         self.shared.jobs()
+    }
+
+    /// Declares a project (or replaces the one with its id); same as
+    /// `POST /_emulator/projects`.
+    pub fn declare_project(&self, project: EmulatorProject) {
+        self.shared.lock().projects.declare(project);
+    }
+
+    /// The projects served, the default one first; same as `GET /_emulator/projects`.
+    pub fn projects(&self) -> Vec<EmulatorProject> {
+        self.shared.projects()
+    }
+
+    /// Adds (or replaces) jobs, each in its project (an id or a name; `None`: the default
+    /// project), under one lock; same as `POST /_emulator/jobs`. Nothing is seeded when a
+    /// job names a project that is not declared, and the error says which.
+    ///
+    /// ```
+    /// use otc_jobs_emulator::{Emulator, EmulatorConfig, EmulatorProject, ProjectJob, SeedJob};
+    ///
+    /// let emulator = Emulator::start(EmulatorConfig {
+    ///     projects: vec![EmulatorProject::new("eu-de_ci", "c1c1")],
+    ///     ..EmulatorConfig::default()
+    /// })?;
+    /// emulator.seed_projects([ProjectJob::new("eu-de_ci", SeedJob::flink_job(1))])?;
+    /// assert_eq!(emulator.jobs_in("c1c1"), Some(vec![SeedJob::flink_job(1)]));
+    /// assert!(emulator.jobs().is_empty());
+    /// assert!(emulator.seed_projects([ProjectJob::new("eu-de_typo", SeedJob::flink_job(2))]).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn seed_projects(&self, jobs: impl IntoIterator<Item = ProjectJob>) -> Result<(), String> {
+        self.shared.seed_projects(jobs.into_iter().collect())
+    }
+
+    /// The jobs of a project (an id or a name), `None` when it is not declared.
+    pub fn jobs_in(&self, project: &str) -> Option<Vec<SeedJob>> {
+        self.shared.jobs_in(Some(project))
+    }
+
+    /// Every project's jobs with their project (`None` for the default one), the default
+    /// project's first; same as `GET /_emulator/jobs`.
+    pub fn all_jobs(&self) -> Vec<ProjectJob> {
+        self.shared.all_jobs()
     }
 
     /// Adds a fault; same as `POST /_emulator/faults`.
