@@ -6,9 +6,9 @@ use http::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use crate::{EmulatorProject, ProjectJob, Shared};
 use crate::answer::Answer;
 use crate::model::Fault;
+use crate::{EmulatorProject, ProjectJob, Shared};
 
 /// One object or an array of them, read straight from the bytes (bulk seeding sends tens
 /// of thousands at once).

@@ -12,8 +12,8 @@
 //! | DLI | `GET /v1.0/{project_id}/streaming/jobs`, `GET`/`DELETE /v1.0/{project_id}/streaming/jobs/{job_id}`, `POST /v1.0/{project_id}/streaming/jobs/delete` |
 //! | MRS | `GET /v1.1/{project_id}/job-executions`, `GET`/`DELETE /v1.1/{project_id}/job-executions/{job_execution_id}` |
 //! | MRS (v2) | `GET /v1.1/{project_id}/cluster_infos`; under `/v2/{project_id}/clusters/{cluster_id}/`: `GET job-executions`, `GET job-executions/{job_execution_id}`, `POST job-executions/{job_execution_id}/kill`, `POST job-executions/batch-delete` (see `mrs_v2`: every job answer 202; 400 `{"errorCode": "12000003"}` for a cluster that does not exist, 500 `0176` for a job, 400 `0183` "The job is running" for a batch with an unfinished job) |
-//! | IAM | `POST /v3/auth/tokens` (password), `GET /v3/projects?name=NAME` |
-//! | admin | `/_emulator/jobs`, `/_emulator/faults`, `/_emulator/requests`, `/_emulator/reset`, `/_emulator/expire-tokens` (no authentication) |
+//! | IAM | `POST /v3/auth/tokens` (password), `GET /v3/projects[?name=NAME]` (AK/SK), `GET /v3/auth/projects` (token) |
+//! | admin | `/_emulator/jobs`, `/_emulator/projects`, `/_emulator/faults`, `/_emulator/requests`, `/_emulator/reset`, `/_emulator/expire-tokens` (no authentication) |
 //!
 //! Requests are authenticated as OTC's API gateway does: AK/SK `SDK-HMAC-SHA256` in both
 //! forms (checked with [`otc_jobs_core::auth::verify`]), `X-Sdk-Date` within 15 minutes,
@@ -31,6 +31,32 @@
 //! // ... point a client at emulator.base_url() and delete the job ...
 //! drop(emulator); // stops the server
 //! # Ok::<(), std::io::Error>(())
+//! ```
+//!
+//! ## Projects
+//!
+//! The emulator serves its default project ([`EmulatorConfig::project_id`], named
+//! `eu-de`) and any more that [`EmulatorConfig::projects`] declares (or
+//! `POST /_emulator/projects`, or [`Emulator::seed_samples`]: `eu-de_ci` and `eu-nl_ml`),
+//! each with its own jobs: the project id in a request's path picks them. IAM lists every
+//! project with its name (`GET /v3/projects` for AK/SK, `GET /v3/auth/projects` for a
+//! token) and scopes a password login to any of them; one AK/SK pair reaches every project,
+//! a token only the project it is scoped to. A project id that is not served, a project
+//! marked [`EmulatorProject::unreachable`] (listed by IAM, for tests of a project the
+//! credentials cannot use) and another project than a token's are answered as "project id
+//! not the emulator's" below, and change nothing.
+//!
+//! ```
+//! use otc_jobs_emulator::{Emulator, EmulatorConfig, EmulatorProject, ProjectJob, SeedJob};
+//!
+//! let emulator = Emulator::start(EmulatorConfig {
+//!     projects: vec![EmulatorProject::new("eu-de_ci", "c1c1"), EmulatorProject::new("eu-nl_x", "9e9e").unreachable()],
+//!     ..EmulatorConfig::default()
+//! })?;
+//! emulator.seed_projects([ProjectJob::new("eu-de_ci", SeedJob::flink_job(1))])?;
+//! assert_eq!(emulator.projects().len(), 3);
+//! assert_eq!(emulator.jobs_in("c1c1"), Some(vec![SeedJob::flink_job(1)]));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! ## Answers
@@ -90,14 +116,16 @@
 //!
 //! | request | answer |
 //! |---|---|
-//! | `POST /_emulator/jobs` | a [`SeedJob`] or an array of them; 201, echoed |
-//! | `GET /_emulator/jobs` | 200, the jobs that exist, same shape |
+//! | `POST /_emulator/jobs` | a [`SeedJob`] or an array of them, each with an optional `project_id` (an id or a name: [`ProjectJob`]); 201, echoed; 400 and nothing seeded when one names no project served |
+//! | `GET /_emulator/jobs` | 200, the jobs that exist in every project, same shape (`project_id` on the jobs of all but the default project) |
+//! | `POST /_emulator/projects` | an [`EmulatorProject`] (`{"id": ..., "name": ..., "unreachable": false}`) or an array of them; 201, echoed |
+//! | `GET /_emulator/projects` | 200, the projects served, `[{"id", "name"}]`, the default one first |
 //! | `POST /_emulator/faults` | a [`Fault`] or an array of them; 201, echoed |
 //! | `GET /_emulator/faults` | 200, the faults still pending |
 //! | `DELETE /_emulator/faults` | 204 |
 //! | `GET /_emulator/requests` | 200, the [`RecordedRequest`]s, in order of arrival |
 //! | `DELETE /_emulator/requests` | 204, forgets the recorded requests |
-//! | `POST /_emulator/reset` | 204, forgets jobs, faults, requests and issued tokens |
+//! | `POST /_emulator/reset` | 204, forgets jobs (of every project), faults, requests and issued tokens; projects stay |
 //! | `POST /_emulator/expire-tokens` | 204, every token so far answers `APIG.0307` |
 //! | `PUT /_emulator/rate-limit` | a [`RateLimit`] (`{"limit": 500, "per_seconds": 1, "retry_after_s": 2}`) or `null`; 201, echoed |
 //! | `GET /_emulator/rate-limit` | 200, [`GatewayCounts`]: the limit, requests `passed` and `throttled` |
@@ -439,25 +467,17 @@ impl Shared {
         self.jobs_in(None).unwrap_or_default()
     }
 
-    /// Every project's jobs, the default project's first, then by project id.
+    /// Every project's jobs, in order of declaration (the default project's first).
     pub(crate) fn all_jobs(&self) -> Vec<ProjectJob> {
-        let now = std::time::Instant::now();
         let mut state = self.lock();
-        for (_, store) in state.projects.stores_mut() {
-            store.purge(now);
-        }
         let default_id = state.projects.default_id().to_owned();
-        let mut out: Vec<ProjectJob> = state
-            .projects
-            .store(&default_id)
-            .list()
-            .into_iter()
-            .map(ProjectJob::default_project)
-            .collect();
-        for (id, store) in state.projects.stores_mut() {
-            if *id != default_id {
-                out.extend(store.list().into_iter().map(|j| ProjectJob::new(id.clone(), j)));
-            }
+        let mut out = Vec::new();
+        for (id, jobs) in state.projects.jobs(std::time::Instant::now()) {
+            let project = (id != default_id).then_some(id);
+            out.extend(jobs.into_iter().map(|job| ProjectJob {
+                project_id: project.clone(),
+                job,
+            }));
         }
         out
     }
@@ -630,8 +650,8 @@ impl Emulator {
         self.shared.jobs_in(Some(project))
     }
 
-    /// Every project's jobs with their project (`None` for the default one), the default
-    /// project's first; same as `GET /_emulator/jobs`.
+    /// Every project's jobs with their project (`None` for the default one), in order of
+    /// declaration (the default project's first); same as `GET /_emulator/jobs`.
     pub fn all_jobs(&self) -> Vec<ProjectJob> {
         self.shared.all_jobs()
     }

@@ -173,10 +173,7 @@ impl Projects {
 
     /// The store of a project served to requests: declared and reachable.
     pub(crate) fn reachable_store(&mut self, id: &str) -> Option<&mut Store> {
-        let reachable = self
-            .declared
-            .iter()
-            .any(|p| p.id == id && !p.unreachable);
+        let reachable = self.declared.iter().any(|p| p.id == id && !p.unreachable);
         reachable.then(|| self.stores.entry(id.to_owned()).or_default())
     }
 
@@ -185,9 +182,16 @@ impl Projects {
         self.stores.entry(id.to_owned()).or_default()
     }
 
-    /// Every store with its project id, in id order.
-    pub(crate) fn stores_mut(&mut self) -> impl Iterator<Item = (&String, &mut Store)> {
-        self.stores.iter_mut()
+    /// Every project's jobs (purged at `now`) with its id, in order of declaration.
+    pub(crate) fn jobs(&mut self, now: std::time::Instant) -> Vec<(String, Vec<SeedJob>)> {
+        let mut out = Vec::new();
+        for project in &self.declared {
+            if let Some(store) = self.stores.get_mut(&project.id) {
+                store.purge(now);
+                out.push((project.id.clone(), store.list()));
+            }
+        }
+        out
     }
 
     /// Forgets every job and token scope; the projects stay declared.
@@ -227,7 +231,10 @@ mod tests {
         assert_eq!(projects.resolve(Some("eu-de_ci")).unwrap(), "c1");
         assert_eq!(projects.resolve(Some("c1")).unwrap(), "c1");
         let error = projects.resolve(Some("eu-de_typo")).unwrap_err();
-        assert!(error.contains("eu-de_ci") && error.contains("eu-de_typo"), "{error}");
+        assert!(
+            error.contains("eu-de_ci") && error.contains("eu-de_typo"),
+            "{error}"
+        );
         assert!(projects.reachable_store("c1").is_some());
         assert!(projects.reachable_store("x1").is_none());
         assert!(projects.reachable_store("nobody").is_none());
