@@ -1,0 +1,130 @@
+//! One client, two projects of the emulator (`Client::for_project`): each handle lists and
+//! deletes the jobs of its own project only, with AK/SK and with a password login (a token
+//! per project), and both clients see the same.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use futures_util::TryStreamExt;
+use otc_jobs_conformance::{ClientSpec, Credentials};
+use otc_jobs_core::dli::{DeleteFlinkJob, ListFlinkJobs};
+use otc_jobs_driver::Project;
+use otc_jobs_emulator::{DEFAULT_PROJECT_ID, Emulator, EmulatorProject, ProjectJob, SeedJob};
+
+const CI: &str = "c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1";
+
+/// The ids each project listed before and after the deletion of job 2 in `eu-de_ci`.
+#[derive(Debug, PartialEq)]
+struct Seen {
+    before: [Vec<i64>; 2],
+    after: [Vec<i64>; 2],
+}
+
+/// The default project (`eu-de`) has jobs 1 and 2, `eu-de_ci` jobs 2 and 3.
+fn emulator() -> Emulator {
+    let emulator = otc_jobs_conformance::emulator().unwrap();
+    emulator.declare_project(EmulatorProject::new("eu-de_ci", CI));
+    emulator.seed_many([SeedJob::flink_job(1), SeedJob::flink_job(2)]);
+    emulator
+        .seed_projects([
+            ProjectJob::new(CI, SeedJob::flink_job(2)),
+            ProjectJob::new(CI, SeedJob::flink_job(3)),
+        ])
+        .unwrap();
+    emulator
+}
+
+fn ids(jobs: Vec<otc_jobs_core::dli::ListFlinkJobsJob>) -> Vec<i64> {
+    let mut ids: Vec<i64> = jobs.into_iter().filter_map(|j| j.job_id).collect();
+    ids.sort_unstable();
+    ids
+}
+
+fn spec(credentials: Credentials) -> ClientSpec {
+    ClientSpec {
+        credentials,
+        ..ClientSpec::default()
+    }
+}
+
+fn blocking(emulator: &Emulator, credentials: Credentials) -> Seen {
+    let client: otc_jobs_blocking::Client = spec(credentials).builder(emulator).build().unwrap();
+    let projects = [
+        client.for_project(Project::Name("eu-de".into())),
+        client.for_project(Project::Name("eu-de_ci".into())),
+    ];
+    let list = |c: &otc_jobs_blocking::Client| {
+        ids(c
+            .paginate(ListFlinkJobs::new())
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap())
+    };
+    let before = [list(&projects[0]), list(&projects[1])];
+    projects[1].send(&DeleteFlinkJob::new(2)).unwrap();
+    Seen {
+        before,
+        after: [list(&projects[0]), list(&projects[1])],
+    }
+}
+
+fn asynchronous(emulator: &Emulator, credentials: Credentials) -> Seen {
+    let client: otc_jobs_async::Client = spec(credentials).builder(emulator).build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let projects = [
+            client.for_project(Project::Name("eu-de".into())),
+            client.for_project(Project::Id(CI.into())),
+        ];
+        async fn list(c: &otc_jobs_async::Client) -> Vec<i64> {
+            ids(c
+                .paginate(ListFlinkJobs::new())
+                .try_collect()
+                .await
+                .unwrap())
+        }
+        let before = [list(&projects[0]).await, list(&projects[1]).await];
+        projects[1].send(&DeleteFlinkJob::new(2)).await.unwrap();
+        Seen {
+            before,
+            after: [list(&projects[0]).await, list(&projects[1]).await],
+        }
+    })
+}
+
+#[test]
+fn handles_for_two_projects_see_and_delete_only_their_own_jobs_on_both_clients() {
+    let expected = Seen {
+        before: [vec![1, 2], vec![2, 3]],
+        after: [vec![1, 2], vec![3]],
+    };
+    for credentials in [Credentials::AkSk, Credentials::Password] {
+        let sync_emulator = emulator();
+        assert_eq!(
+            blocking(&sync_emulator, credentials),
+            expected,
+            "{credentials:?}"
+        );
+        let async_emulator = emulator();
+        assert_eq!(
+            asynchronous(&async_emulator, credentials),
+            expected,
+            "{credentials:?}"
+        );
+        for emulator in [&sync_emulator, &async_emulator] {
+            // The deletion went to eu-de_ci's path; the default project kept its job 2.
+            let deletes: Vec<String> = emulator
+                .requests()
+                .iter()
+                .filter(|r| r.method == "DELETE")
+                .map(|r| r.path.clone())
+                .collect();
+            assert_eq!(deletes, [format!("/v1.0/{CI}/streaming/jobs/2")]);
+            assert_eq!(
+                emulator.jobs_in(DEFAULT_PROJECT_ID).unwrap(),
+                [SeedJob::flink_job(1), SeedJob::flink_job(2)]
+            );
+            assert_eq!(emulator.jobs_in(CI).unwrap(), [SeedJob::flink_job(3)]);
+        }
+    }
+}
