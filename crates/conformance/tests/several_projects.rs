@@ -10,23 +10,30 @@ use otc_jobs_driver::Project;
 use otc_jobs_emulator::{DEFAULT_PROJECT_ID, Emulator, EmulatorProject, ProjectJob, SeedJob};
 
 const CI: &str = "c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1";
+/// In another region (eu-nl): its handle moves to that region, and keeps the emulator's
+/// explicit endpoint.
+const NL: &str = "3a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3a";
 
 /// The ids each project listed before and after the deletion of job 2 in `eu-de_ci`.
 #[derive(Debug, PartialEq)]
 struct Seen {
     before: [Vec<i64>; 2],
     after: [Vec<i64>; 2],
+    /// What `eu-nl_ml` listed.
+    other_region: Vec<i64>,
 }
 
 /// The default project (`eu-de`) has jobs 1 and 2, `eu-de_ci` jobs 2 and 3.
 fn emulator() -> Emulator {
     let emulator = otc_jobs_conformance::emulator().unwrap();
     emulator.declare_project(EmulatorProject::new("eu-de_ci", CI));
+    emulator.declare_project(EmulatorProject::new("eu-nl_ml", NL));
     emulator.seed_many([SeedJob::flink_job(1), SeedJob::flink_job(2)]);
     emulator
         .seed_projects([
             ProjectJob::new(CI, SeedJob::flink_job(2)),
             ProjectJob::new(CI, SeedJob::flink_job(3)),
+            ProjectJob::new("eu-nl_ml", SeedJob::flink_job(4)),
         ])
         .unwrap();
     emulator
@@ -62,6 +69,7 @@ fn blocking(emulator: &Emulator, credentials: Credentials) -> Seen {
     Seen {
         before,
         after: [list(&projects[0]), list(&projects[1])],
+        other_region: list(&client.for_project(Project::Name("eu-nl_ml".into()))),
     }
 }
 
@@ -88,6 +96,7 @@ fn asynchronous(emulator: &Emulator, credentials: Credentials) -> Seen {
         Seen {
             before,
             after: [list(&projects[0]).await, list(&projects[1]).await],
+            other_region: list(&client.for_project(Project::Name("eu-nl_ml".into()))).await,
         }
     })
 }
@@ -97,6 +106,7 @@ fn handles_for_two_projects_see_and_delete_only_their_own_jobs_on_both_clients()
     let expected = Seen {
         before: [vec![1, 2], vec![2, 3]],
         after: [vec![1, 2], vec![3]],
+        other_region: vec![4],
     };
     for credentials in [Credentials::AkSk, Credentials::Password] {
         let sync_emulator = emulator();
