@@ -251,6 +251,10 @@ pub struct FieldOverride {
     pub lenient_string: bool,
     /// The JSON name the service really uses (the page spells it otherwise).
     pub rename: Option<String>,
+    /// Read as optional although the page marks it mandatory (an answer without it still
+    /// parses).
+    #[serde(default)]
+    pub optional: bool,
     /// Why.
     pub reason: String,
 }
@@ -653,6 +657,7 @@ fn resolve_one(
                 None
             },
             rename: o.rename.clone(),
+            optional: o.optional,
             scratch: ov.scratch_defaults,
         },
         None => FieldAdjust {

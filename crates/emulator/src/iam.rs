@@ -152,12 +152,13 @@ pub(crate) fn projects(projects: &[EmulatorProject], query: Option<&str>) -> Ans
                 "enabled": true,
                 "is_domain": false,
                 "description": "",
+                "links": { "self": format!("/v3/projects/{}", p.id) },
             })
         })
         .collect();
     Answer::json(
         StatusCode::OK,
-        &json!({ "projects": listed, "links": { "self": "/v3/projects" } }),
+        &json!({ "projects": listed, "links": { "self": "/v3/projects", "previous": null, "next": null } }),
     )
 }
 
