@@ -68,7 +68,7 @@ pub struct Field {
     /// The table has a Mandatory column that says yes for this field.
     #[serde(skip)]
     pub mandatory: bool,
-    /// The labels its Description cell refers to (`:ref:` targets).
+    /// The labels its Type, Description and name cells refer to (`:ref:` targets).
     #[serde(skip)]
     pub refs: Vec<String>,
 }

@@ -1135,6 +1135,8 @@ mod tests {
     fn identifiers() {
         assert_eq!(rust_ident("is_success").as_deref(), Some("is_success"));
         assert_eq!(rust_ident("type").as_deref(), Some("r#type"));
+        // Not a raw identifier: renamed.
+        assert_eq!(rust_ident("self").as_deref(), Some("self_"));
         assert_eq!(rust_ident("@modelarts:color"), None);
         assert_eq!(rust_ident("Id"), None);
     }

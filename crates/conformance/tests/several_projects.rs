@@ -7,7 +7,9 @@ use futures_util::TryStreamExt;
 use otc_jobs_conformance::{ClientSpec, Credentials};
 use otc_jobs_core::dli::{DeleteFlinkJob, ListFlinkJobs};
 use otc_jobs_driver::Project;
-use otc_jobs_emulator::{DEFAULT_PROJECT_ID, Emulator, EmulatorProject, ProjectJob, SeedJob};
+use otc_jobs_emulator::{
+    AuthKind, DEFAULT_PROJECT_ID, Emulator, EmulatorProject, ProjectJob, SeedJob,
+};
 
 const CI: &str = "c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1";
 /// In another region (eu-nl): its handle moves to that region, and keeps the emulator's
@@ -136,5 +138,81 @@ fn handles_for_two_projects_see_and_delete_only_their_own_jobs_on_both_clients()
             );
             assert_eq!(emulator.jobs_in(CI).unwrap(), [SeedJob::flink_job(3)]);
         }
+    }
+}
+
+/// Every project's name, sorted: through `GET /v3/projects` (signed with AK/SK) or
+/// `GET /v3/auth/projects` (with a password login's token), generated from IAM's pages.
+fn discovered(names: impl IntoIterator<Item = Option<String>>) -> Vec<String> {
+    let mut names: Vec<String> = names.into_iter().map(Option::unwrap_or_default).collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn both_clients_discover_every_project_through_iam() {
+    let expected = ["eu-de", "eu-de_ci", "eu-nl_ml"];
+    for credentials in [Credentials::AkSk, Credentials::Password] {
+        let emulator = emulator();
+        let blocking: otc_jobs_blocking::Client =
+            spec(credentials).builder(&emulator).build().unwrap();
+        let asynchronous: otc_jobs_async::Client =
+            spec(credentials).builder(&emulator).build().unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let (sync_names, async_names, (path, auth)) = match credentials {
+            Credentials::Password => (
+                discovered(
+                    blocking
+                        .list_auth_projects()
+                        .unwrap()
+                        .projects
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|p| p.name),
+                ),
+                discovered(
+                    runtime
+                        .block_on(asynchronous.list_auth_projects())
+                        .unwrap()
+                        .projects
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|p| p.name),
+                ),
+                ("/v3/auth/projects", AuthKind::Token),
+            ),
+            _ => (
+                discovered(
+                    blocking
+                        .list_projects(otc_jobs_core::iam::ListProjects::new())
+                        .unwrap()
+                        .projects
+                        .into_iter()
+                        .map(|p| p.name),
+                ),
+                discovered(
+                    runtime
+                        .block_on(
+                            asynchronous.list_projects(otc_jobs_core::iam::ListProjects::new()),
+                        )
+                        .unwrap()
+                        .projects
+                        .into_iter()
+                        .map(|p| p.name),
+                ),
+                ("/v3/projects", AuthKind::AkSk),
+            ),
+        };
+        assert_eq!(sync_names, expected, "{credentials:?}");
+        assert_eq!(async_names, expected, "{credentials:?}");
+        let lists = emulator
+            .requests()
+            .into_iter()
+            .filter(|r| r.path == path && r.status == Some(200) && r.auth == auth)
+            .count();
+        assert_eq!(lists, 2, "{credentials:?}: {:?}", emulator.requests());
     }
 }
