@@ -216,3 +216,66 @@ fn both_clients_discover_every_project_through_iam() {
         assert_eq!(lists, 2, "{credentials:?}: {:?}", emulator.requests());
     }
 }
+
+/// `projects()`: every credential kind gets the same projects, each through the list
+/// its credentials use, on both clients; each is reachable by id in its region.
+#[test]
+fn projects_are_discovered_with_every_credential_on_both_clients() {
+    use otc_jobs_driver::AccountProject;
+    let expected = vec![
+        AccountProject {
+            id: DEFAULT_PROJECT_ID.into(),
+            name: "eu-de".into(),
+        },
+        AccountProject {
+            id: CI.into(),
+            name: "eu-de_ci".into(),
+        },
+        AccountProject {
+            id: NL.into(),
+            name: "eu-nl_ml".into(),
+        },
+    ];
+    for credentials in [
+        Credentials::AkSk,
+        Credentials::Temporary,
+        Credentials::Token,
+        Credentials::Password,
+    ] {
+        let emulator = emulator();
+        let blocking: otc_jobs_blocking::Client =
+            spec(credentials).builder(&emulator).build().unwrap();
+        let asynchronous: otc_jobs_async::Client =
+            spec(credentials).builder(&emulator).build().unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        assert_eq!(blocking.projects().unwrap(), expected, "{credentials:?}");
+        assert_eq!(
+            runtime.block_on(asynchronous.projects()).unwrap(),
+            expected,
+            "{credentials:?}"
+        );
+        let path = match credentials {
+            Credentials::Token | Credentials::Password => "/v3/auth/projects",
+            _ => "/v3/projects",
+        };
+        let lists: Vec<&str> = emulator
+            .requests()
+            .iter()
+            .filter(|r| r.path.starts_with("/v3/") && r.path != "/v3/auth/tokens")
+            .map(|r| if r.path == path { "expected" } else { "other" })
+            .collect();
+        assert_eq!(lists, ["expected", "expected"], "{credentials:?}");
+        // The eu-nl project's handle lists its own jobs.
+        let nl = &expected[2];
+        assert_eq!(nl.region(), Some(otc_jobs_core::Region::EU_NL));
+        let handle = blocking.for_project(nl.project());
+        let listed: Vec<i64> = ids(handle
+            .paginate(ListFlinkJobs::new())
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap());
+        assert_eq!(listed, [4], "{credentials:?}");
+    }
+}
