@@ -115,16 +115,19 @@ pub(crate) async fn execute<B: Backend>(
             halt.cancel();
         })
     };
-    let mut outcomes: Vec<Option<Outcome>> = vec![None; plan.items.len()];
+    // Each id's line of the report as it settles; the report is built from these in place
+    // (a second vector of lines beside them would double the run's memory at 100,000 ids).
+    let mut outcomes: Vec<Option<Item>> = vec![None; plan.items.len()];
     let mut started = vec![false; plan.items.len()];
     let mut todo = Vec::new();
     for (index, item) in plan.items.iter().enumerate() {
         match &item.action {
             // Skips were decided before the run: not journalled again.
             Action::Skip(reason) => {
-                outcomes[index] = Some(Outcome::Skipped {
+                let skipped = Outcome::Skipped {
                     reason: reason.clone(),
-                })
+                };
+                outcomes[index] = Some(Item::new(item.id.clone(), item.name.clone(), skipped));
             }
             Action::Delete => todo.push((index, item.id.clone())),
         }
@@ -205,12 +208,11 @@ pub(crate) async fn execute<B: Backend>(
 
     let interrupted = run.cancel.is_cancelled();
     let earlier = run.journal.as_ref().map(|j| j.earlier());
-    let items = plan
-        .items
-        .iter()
-        .zip(outcomes)
+    let items = outcomes
+        .into_iter()
+        .zip(&plan.items)
         .zip(started)
-        .map(|((planned, outcome), started)| {
+        .map(|((outcome, planned), started)| {
             // Skipped as finished by an earlier attempt: that attempt's outcome.
             let finished = earlier
                 .and_then(|e| e.get(&planned.id))
@@ -224,11 +226,13 @@ pub(crate) async fn execute<B: Backend>(
                     ..Item::new(planned.id.clone(), None, outcome.clone())
                 };
             }
-            Item::new(
-                planned.id.clone(),
-                planned.name.clone(),
-                outcome.unwrap_or_else(|| unsettled(started, &run)),
-            )
+            outcome.unwrap_or_else(|| {
+                Item::new(
+                    planned.id.clone(),
+                    planned.name.clone(),
+                    unsettled(started, &run),
+                )
+            })
         })
         .collect();
     let stop = run.stop_reason();
@@ -367,7 +371,7 @@ fn spawn_intents(
 
 impl<B> Run<B> {
     /// Journals and shows outcomes that completed together (one write for them all).
-    fn finish(&self, done: &mut Vec<(usize, Item)>, outcomes: &mut [Option<Outcome>]) {
+    fn finish(&self, done: &mut Vec<(usize, Item)>, outcomes: &mut [Option<Item>]) {
         if done.is_empty() {
             return;
         }
@@ -378,7 +382,7 @@ impl<B> Run<B> {
         }
         self.progress.inc(done.len() as u64);
         for (index, item) in done.drain(..) {
-            outcomes[index] = Some(item.outcome);
+            outcomes[index] = Some(item);
         }
     }
 
@@ -651,7 +655,7 @@ async fn run_batches<B: Backend>(
     plan: &Plan,
     todo: Vec<(usize, KindId)>,
     size: usize,
-    outcomes: &mut [Option<Outcome>],
+    outcomes: &mut [Option<Item>],
 ) -> Vec<(usize, KindId)> {
     let mut one_by_one = Vec::new();
     let mut chunks = todo.chunks(size);

@@ -188,13 +188,16 @@ async fn delete_selected(
     }
     // A resumed run is the whole run: the ids the journal knows are in it, even those
     // no longer listed (deleted by an earlier attempt).
-    let listed: HashSet<KindId> = selected.iter().map(|(id, _)| id.clone()).collect();
-    selected.extend(
-        earlier
+    // (A set of the listed ids only when there is a journal: 100,000 ids are 6 MB.)
+    if earlier.iter().next().is_some() {
+        let listed: HashSet<&KindId> = selected.iter().map(|(id, _)| id).collect();
+        let unlisted: Vec<_> = earlier
             .iter()
             .filter(|known| !listed.contains(&known.id))
-            .map(|known| (known.id.clone(), known.name.clone())),
-    );
+            .map(|known| (known.id.clone(), known.name.clone()))
+            .collect();
+        selected.extend(unlisted);
+    }
     let plan = Plan::new(kind, selected, &exclude, &earlier.finished());
     if run.dry_run {
         crate::output::plan(&plan, format);
