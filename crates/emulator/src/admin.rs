@@ -43,7 +43,25 @@ fn listed<T: serde::Serialize>(items: &[T]) -> Answer {
 pub(crate) fn handle(shared: &Shared, parts: &Parts, body: &[u8]) -> Answer {
     let path = parts.uri.path().trim_end_matches('/');
     match (&parts.method, path) {
-        (&Method::GET, "/_emulator/jobs") => listed(&shared.all_jobs()),
+        (&Method::GET, "/_emulator/jobs") => {
+            let project = parts.uri.query().and_then(|q| {
+                q.split('&').find_map(|pair| {
+                    let (k, v) = pair.split_once('=')?;
+                    (k == "project_id").then(|| {
+                        percent_encoding::percent_decode_str(v)
+                            .decode_utf8_lossy()
+                            .into_owned()
+                    })
+                })
+            });
+            match shared.listed_jobs(project.as_deref()) {
+                Some(jobs) => listed(&jobs),
+                None => bad_request(format!(
+                    "no project {:?}: GET /_emulator/projects lists them",
+                    project.unwrap_or_default()
+                )),
+            }
+        }
         (&Method::POST, "/_emulator/jobs") => match one_or_many::<ProjectJob>(body) {
             Ok(jobs) => match shared.seed_projects(jobs) {
                 Ok(()) => created(body),

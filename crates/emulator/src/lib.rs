@@ -117,7 +117,7 @@
 //! | request | answer |
 //! |---|---|
 //! | `POST /_emulator/jobs` | a [`SeedJob`] or an array of them, each with an optional `project_id` (an id or a name: [`ProjectJob`]); 201, echoed; 400 and nothing seeded when one names no project served |
-//! | `GET /_emulator/jobs` | 200, the jobs that exist in every project, same shape (`project_id` on the jobs of all but the default project) |
+//! | `GET /_emulator/jobs` | 200, the jobs that exist in the default project, same shape; `?project_id=ID_OR_NAME` one project's, `?project_id=all` every project's, each job with its `project_id` (400 for a project not served) |
 //! | `POST /_emulator/projects` | an [`EmulatorProject`] (`{"id": ..., "name": ..., "unreachable": false}`) or an array of them; 201, echoed |
 //! | `GET /_emulator/projects` | 200, the projects served, `[{"id", "name"}]`, the default one first |
 //! | `POST /_emulator/faults` | a [`Fault`] or an array of them; 201, echoed |
@@ -467,19 +467,39 @@ impl Shared {
         self.jobs_in(None).unwrap_or_default()
     }
 
-    /// Every project's jobs, in order of declaration (the default project's first).
+    /// Every project's jobs, each with its project's id, in order of declaration (the
+    /// default project's first).
     pub(crate) fn all_jobs(&self) -> Vec<ProjectJob> {
         let mut state = self.lock();
-        let default_id = state.projects.default_id().to_owned();
         let mut out = Vec::new();
         for (id, jobs) in state.projects.jobs(std::time::Instant::now()) {
-            let project = (id != default_id).then_some(id);
-            out.extend(jobs.into_iter().map(|job| ProjectJob {
-                project_id: project.clone(),
-                job,
-            }));
+            out.extend(jobs.into_iter().map(|job| ProjectJob::new(id.clone(), job)));
         }
         out
+    }
+
+    /// `GET /_emulator/jobs[?project_id=...]`: the default project's jobs as seeded (no
+    /// query), one project's (an id or a name) or every project's (`all`), each with its
+    /// project's id; `None` for a project that is not served.
+    pub(crate) fn listed_jobs(&self, project: Option<&str>) -> Option<Vec<ProjectJob>> {
+        match project {
+            None => Some(
+                self.jobs()
+                    .into_iter()
+                    .map(ProjectJob::default_project)
+                    .collect(),
+            ),
+            Some("all") => Some(self.all_jobs()),
+            Some(wanted) => {
+                let id = self.lock().projects.resolve(Some(wanted)).ok()?;
+                let jobs = self.jobs_in(Some(&id))?;
+                Some(
+                    jobs.into_iter()
+                        .map(|job| ProjectJob::new(id.clone(), job))
+                        .collect(),
+                )
+            }
+        }
     }
 
     pub(crate) fn projects(&self) -> Vec<EmulatorProject> {
@@ -608,7 +628,7 @@ impl Emulator {
     }
 
     /// The jobs that exist in the default project (a job being deleted shows its deleting
-    /// status); `GET /_emulator/jobs` lists every project's.
+    /// status); same as `GET /_emulator/jobs` ([`Emulator::all_jobs`] has every project's).
     pub fn jobs(&self) -> Vec<SeedJob> {
         self.shared.jobs()
     }
@@ -650,8 +670,8 @@ impl Emulator {
         self.shared.jobs_in(Some(project))
     }
 
-    /// Every project's jobs with their project (`None` for the default one), in order of
-    /// declaration (the default project's first); same as `GET /_emulator/jobs`.
+    /// Every project's jobs, each with its project's id, in order of declaration (the
+    /// default project's first); same as `GET /_emulator/jobs?project_id=all`.
     pub fn all_jobs(&self) -> Vec<ProjectJob> {
         self.shared.all_jobs()
     }

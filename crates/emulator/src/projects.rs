@@ -67,8 +67,8 @@ impl EmulatorProject {
 }
 
 /// A job with the project it is in, as `POST /_emulator/jobs` takes it and
-/// `GET /_emulator/jobs` lists it: the [`SeedJob`]'s fields and `project_id` (an id or a
-/// name when seeding; absent for the default project, both ways).
+/// `GET /_emulator/jobs?project_id=...` lists it: the [`SeedJob`]'s fields and `project_id`
+/// (an id or a name when seeding, absent for the default project; the id when listed).
 ///
 /// ```
 /// use otc_jobs_emulator::{ProjectJob, SeedJob};

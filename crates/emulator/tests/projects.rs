@@ -200,18 +200,45 @@ fn admin_seeds_and_lists_per_project() {
         .to_string(),
     );
     assert_eq!(seeded.status, 201, "{}", seeded.text());
-    // Rows carry their project's id; the default project's none, as they were seeded.
-    let listed = call(&emulator, "GET", "/_emulator/jobs", "");
+    // Without a query, the default project's, as a single-project emulator lists them.
+    let default = call(&emulator, "GET", "/_emulator/jobs", "");
+    assert_eq!(default.json(), json!([{"kind": "flink-job", "job_id": 1}]));
+    let typed: Vec<SeedJob> = serde_json::from_slice(&default.body).unwrap();
+    assert_eq!(typed, emulator.jobs());
+    // Every project's, or one's (by id or name), each row with its project's id.
+    let listed = call(&emulator, "GET", "/_emulator/jobs?project_id=all", "");
     assert_eq!(
         listed.json(),
         json!([
-            {"kind": "flink-job", "job_id": 1},
+            {"kind": "flink-job", "job_id": 1, "project_id": PID},
             {"kind": "flink-job", "job_id": 2, "project_id": CI},
             {"kind": "flink-job", "job_id": 3, "project_id": ML},
         ])
     );
     let typed: Vec<ProjectJob> = serde_json::from_slice(&listed.body).unwrap();
     assert_eq!(typed, emulator.all_jobs());
+    for project in ["eu-de_ci", CI] {
+        let one = call(
+            &emulator,
+            "GET",
+            &format!("/_emulator/jobs?project_id={project}"),
+            "",
+        );
+        assert_eq!(
+            one.json(),
+            json!([{"kind": "flink-job", "job_id": 2, "project_id": CI}])
+        );
+    }
+    assert_eq!(
+        call(
+            &emulator,
+            "GET",
+            "/_emulator/jobs?project_id=eu-de_typo",
+            ""
+        )
+        .status,
+        400
+    );
 
     // A project that is not declared: 400 naming it, and nothing of the batch is seeded.
     let refused = call(
@@ -227,6 +254,14 @@ fn admin_seeds_and_lists_per_project() {
     assert_eq!(refused.status, 400);
     assert!(refused.text().contains("eu-de_typo"), "{}", refused.text());
     assert_eq!(emulator.all_jobs().len(), 3);
+    // Seeded into the default project by its name, or by its id: listed without one.
+    emulator
+        .seed_projects([
+            ProjectJob::new("eu-de", SeedJob::flink_job(10)),
+            ProjectJob::new(PID, SeedJob::flink_job(11)),
+        ])
+        .unwrap();
+    assert_eq!(emulator.jobs().len(), 3);
     // Unknown fields are still refused beside project_id.
     let bad = call(
         &emulator,
