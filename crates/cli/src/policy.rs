@@ -291,6 +291,77 @@ impl Policy {
     }
 }
 
+/// The file as understood (what `otc-jobs plan` shows): YAML that reads back the same,
+/// every value quoted, durations spelt out, kinds in the file's order.
+impl fmt::Display for Policy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let quoted = |text: &str| serde_json::to_string(text).unwrap_or_default();
+        let list = |items: Vec<String>| format!("[{}]", items.join(", "));
+        writeln!(f, "projects:")?;
+        match &self.projects.include {
+            None => writeln!(f, "  # include: not written (the run reaches one project)")?,
+            Some(ProjectSet::All) => writeln!(f, "  include: all")?,
+            Some(ProjectSet::Only(patterns)) => writeln!(
+                f,
+                "  include: {}",
+                list(patterns.iter().map(|p| quoted(p.as_str())).collect())
+            )?,
+        }
+        writeln!(
+            f,
+            "  exclude: {}",
+            list(
+                self.projects
+                    .exclude
+                    .iter()
+                    .map(|p| quoted(p.as_str()))
+                    .collect()
+            )
+        )?;
+        match &self.kinds {
+            None => writeln!(f, "# kinds: not written (the flags name them)")?,
+            Some(rules) if rules.is_empty() => writeln!(f, "kinds: {{}}")?,
+            Some(rules) => {
+                writeln!(f, "kinds:")?;
+                for rule in rules {
+                    let age =
+                        |d: std::time::Duration| quoted(&humantime::format_duration(d).to_string());
+                    let mut filters = Vec::new();
+                    if let Some(d) = rule.local.older_than {
+                        filters.push(format!("older_than: {}", age(d)));
+                    }
+                    if let Some(d) = rule.local.newer_than {
+                        filters.push(format!("newer_than: {}", age(d)));
+                    }
+                    if let Some(re) = &rule.local.name_regex {
+                        filters.push(format!("name_regex: {}", quoted(re.as_str())));
+                    }
+                    for (filter, value) in rule.server.iter() {
+                        filters.push(format!("{}: {}", filter.flag, quoted(value)));
+                    }
+                    writeln!(f, "  {}: {{ {} }}", rule.kind, filters.join(", "))?;
+                }
+            }
+        }
+        writeln!(f, "protect:")?;
+        if let Some(re) = &self.protect.name_regex {
+            writeln!(f, "  name_regex: {}", quoted(re.as_str()))?;
+        }
+        writeln!(
+            f,
+            "  ids: {}",
+            list(self.protect.ids.iter().map(|id| quoted(&id.0)).collect())
+        )?;
+        let tags: Vec<String> = self
+            .protect
+            .tags
+            .iter()
+            .map(|(k, v)| format!("{}: {}", quoted(k), quoted(&v.0)))
+            .collect();
+        writeln!(f, "  tags: {{ {} }}", tags.join(", "))
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Raw {

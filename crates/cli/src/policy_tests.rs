@@ -355,3 +355,44 @@ fn globs_match_whole_names() {
     let long = "a".repeat(10_000);
     assert!(!glob("*a*a*a*a*a*a*a*a*b".as_bytes(), long.as_bytes()));
 }
+
+#[test]
+fn the_file_as_understood_reads_back_the_same() {
+    let texts = [
+        ISSUE_EXAMPLE
+            .replace("job_failed", "job_submit_fail")
+            .replace("  sql-job:       {}                     # cancel what still runs\n", ""),
+        "projects:\n  include: all\nkinds:\n  training-job-v1: { status: [3, 5], newer_than: 36h }\n  flink-job:\n".to_owned(),
+        "kinds: {}\n".to_owned(),
+        "protect:\n  ids: [7]\n".to_owned(),
+    ];
+    for text in texts {
+        let shown = parse(&text).unwrap().to_string();
+        let again = parse(&shown).unwrap_or_else(|e| panic!("{e}\n{shown}"));
+        assert_eq!(again.to_string(), shown);
+    }
+    let shown = parse(
+        &ISSUE_EXAMPLE
+            .replace("job_failed", "job_submit_fail")
+            .replace(
+                "  sql-job:       {}                     # cancel what still runs\n",
+                "",
+            ),
+    )
+    .unwrap()
+    .to_string();
+    assert!(
+        shown.contains("  include: [\"eu-de_ci\", \"eu-de_dev-*\"]\n"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("  flink-job: { older_than: \"7days\", name_regex: \"^nightly-\", status: \"job_submit_fail\" }\n"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("  tags: { \"keep\": \"true\" }\n"),
+        "{shown}"
+    );
+    let bare = parse("kinds:\n  flink-job: {}\n").unwrap().to_string();
+    assert!(bare.contains("# include: not written"), "{bare}");
+}
