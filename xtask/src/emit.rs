@@ -360,6 +360,12 @@ pub fn operation_file(specs: &Specs, op: &Operation, header: &str) -> Result<Str
     if op.read_only {
         let _ = writeln!(s, "    const READ_ONLY: bool = true;");
     }
+    if let Some(content_type) = &page.content_type {
+        let _ = writeln!(
+            s,
+            "    const CONTENT_TYPE: &'static str = {content_type:?};"
+        );
+    }
     s.push('\n');
     if op.path_params.is_empty() {
         let _ = writeln!(

@@ -294,6 +294,10 @@ pub struct FieldOverride {
     pub lenient_string: bool,
     /// The JSON name the service really uses (the page spells it otherwise).
     pub rename: Option<String>,
+    /// Read as optional although the page marks it mandatory (an answer without it still
+    /// parses).
+    #[serde(default)]
+    pub optional: bool,
     /// Why.
     pub reason: String,
 }
@@ -698,6 +702,7 @@ fn resolve_one(
                 None
             },
             rename: o.rename.clone(),
+            optional: o.optional,
             scratch: ov.scratch_defaults,
         },
         None => FieldAdjust {
@@ -1176,6 +1181,8 @@ mod tests {
     fn identifiers() {
         assert_eq!(rust_ident("is_success").as_deref(), Some("is_success"));
         assert_eq!(rust_ident("type").as_deref(), Some("r#type"));
+        // Not a raw identifier: renamed.
+        assert_eq!(rust_ident("self").as_deref(), Some("self_"));
         assert_eq!(rust_ident("@modelarts:color"), None);
         assert_eq!(rust_ident("Id"), None);
     }

@@ -16,6 +16,7 @@ mod exit;
 mod journal;
 mod output;
 mod plan;
+mod policy;
 mod progress;
 mod report;
 mod sdk;

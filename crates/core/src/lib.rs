@@ -58,7 +58,7 @@ pub use error::{
     BuildError, Error, ErrorKind, NOT_FOUND_CODES, RAW_BODY_LIMIT, ResponseError,
     ResponseErrorKind, ServiceError, SignError, TransportError, TransportErrorKind, X_REQUEST_ID,
 };
-pub use generated::{dli, modelarts, mrs};
+pub use generated::{dli, iam, modelarts, mrs};
 pub use operation::{
     DEFAULT_USER_AGENT, Operation, OperationExt, OperationResponse, X_PROJECT_ID, json_body,
 };
