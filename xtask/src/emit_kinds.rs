@@ -211,7 +211,8 @@ pub fn core_kinds_file(kinds: &[KindModel], header: &str) -> String {
     // Facts.
     for k in kinds {
         let up = k.snake.to_ascii_uppercase();
-        if k.parent.is_none() {
+        // A child kind shares its parent's filters, unless it adds one naming its parent.
+        if k.parent.is_none() || k.filters.iter().any(|f| f.setter == Setter::Parent) {
             let _ = writeln!(s, "const {up}_FILTERS: &[Filter] = &[");
             for f in &k.filters {
                 let values: Vec<String> = f.values.iter().map(|v| lit(v)).collect();
@@ -247,8 +248,10 @@ pub fn core_kinds_file(kinds: &[KindModel], header: &str) -> String {
     for k in kinds {
         let up = k.snake.to_ascii_uppercase();
         let filters_of = match &k.parent {
-            Some(p) => p.replace('-', "_").to_ascii_uppercase(),
-            None => up.clone(),
+            Some(p) if !k.filters.iter().any(|f| f.setter == Setter::Parent) => {
+                p.replace('-', "_").to_ascii_uppercase()
+            }
+            _ => up.clone(),
         };
         let statuses = if k.statuses.is_empty() {
             "&[]".to_owned()
@@ -979,9 +982,18 @@ pub fn client_file(
                     Part::Number => "parent",
                     Part::Text => "parent.clone()",
                 };
+                // A filter naming one parent (`--job-id`): that parent alone, not listed.
+                let pick = match k.filters.iter().find(|f| f.setter == Setter::Parent) {
+                    Some(f) => format!(
+                        "if let Some(value) = filters.get({flag:?}) {{\n        match Kind::{pv}.read_id(value) {{\n            Some(id) => parents.rows.push(otc_jobs_core::kinds::Row::new(id)),\n            None => return Err(Error::from(otc_jobs_core::BuildError::InvalidFilter {{ flag: {flag:?}, value: value.to_owned(), expected: \"the id of a {pname}\" }})),\n        }}\n    }} else {{\n    ",
+                        flag = f.flag,
+                        pname = p,
+                    ),
+                    None => "{\n    ".to_owned(),
+                };
                 let _ = writeln!(
                     s,
-                    "    let mut parents = Listing::default();\n    self.list_rows_{ps}(filters, &mut parents){awaitt}?;\n    for unreadable in parents.unreadable {{\n        into.push(Err(unreadable));\n    }}\n    for parent in parents.rows {{\n        let KindId::{pv}(parent) = parent.id else {{ continue }};\n        let request = {request_ty}::new({parent_arg});"
+                    "    let mut parents = Listing::default();\n    {pick}self.list_rows_{ps}(filters, &mut parents){awaitt}?;\n    }}\n    for unreadable in parents.unreadable {{\n        into.push(Err(unreadable));\n    }}\n    for parent in parents.rows {{\n        let KindId::{pv}(parent) = parent.id else {{ continue }};\n        let request = {request_ty}::new({parent_arg});"
                 );
                 collect_rows(&mut s, client, k, "request", Some("parent"), "into");
                 s.push_str("    }\n    Ok(())\n    }\n");

@@ -753,16 +753,43 @@ fn resolve_one(
     };
 
     // Filters: a child kind's are its parent's (they select the parents).
+    // One `parent = true` filter may name a single parent instead (`--job-id`).
     let filters = match &parent {
         Some(p) => {
-            if !e.filters.is_empty() {
-                bail!("a kind with a parent takes its parent's filters; declare none");
+            if e.filters.iter().any(|f| !f.parent) || e.filters.len() > 1 {
+                bail!(
+                    "a kind with a parent takes its parent's filters; declare at most one, `parent = true`"
+                );
             }
-            earlier
+            let mut filters = earlier
                 .iter()
                 .find(|k| &k.name == p)
                 .map(|k| k.filters.clone())
-                .unwrap_or_default()
+                .unwrap_or_default();
+            if let Some(f) = e.filters.first() {
+                let param = e
+                    .parent
+                    .as_ref()
+                    .map(|p| p.param.clone())
+                    .unwrap_or_default();
+                let description = list
+                    .path_params
+                    .iter()
+                    .find(|x| x.name == param)
+                    .map(|x| x.description.clone())
+                    .unwrap_or_default();
+                filters.push(FilterModel {
+                    flag: f.flag.clone(),
+                    target: param,
+                    values: Vec::new(),
+                    separator: None,
+                    doc: first_sentence(&description),
+                    setter: Setter::Parent,
+                    map: BTreeMap::new(),
+                    with: Vec::new(),
+                });
+            }
+            filters
         }
         None => e
             .filters

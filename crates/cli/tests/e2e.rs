@@ -1762,3 +1762,70 @@ fn the_delete_and_wait_tables_name_the_given_ids() {
         "{table}"
     );
 }
+
+/// `clean training-job-version-v1 --job-id N` walks that job's versions alone (the other
+/// jobs' versions are neither listed nor touched); an id that is no job id is refused
+/// before anything is deleted.
+#[test]
+fn clean_versions_of_one_job_with_job_id() {
+    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
+    emulator.seed_many([
+        SeedJob::training_job(1).name("a"),
+        SeedJob::training_job(2).name("b"),
+        SeedJob::training_job_version(1, 11),
+        SeedJob::training_job_version(1, 12),
+        SeedJob::training_job_version(2, 21),
+    ]);
+    let before = ids_of(&emulator, "training-job-version-v1");
+    assert_eq!(before, ["1/11", "1/12", "2/21"].map(String::from).into());
+
+    let out = run(otc_jobs(&emulator).args([
+        "clean",
+        "training-job-version-v1",
+        "--job-id",
+        "1",
+        "--yes",
+        "-o",
+        "json",
+    ]));
+    assert_eq!(out.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: BTreeSet<&str> = report["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["1/11", "1/12"].into(), "{report}");
+    assert_eq!(report["summary"]["deleted"], 2, "{report}");
+    assert_eq!(
+        ids_of(&emulator, "training-job-version-v1"),
+        ["2/21".to_owned()].into()
+    );
+    // Job 2 was never walked: no request names it.
+    assert!(
+        !emulator
+            .requests()
+            .iter()
+            .any(|r| r.path.contains("/training-jobs/2/")),
+        "job 2 was walked"
+    );
+
+    let out = run(otc_jobs(&emulator).args([
+        "clean",
+        "training-job-version-v1",
+        "--job-id",
+        "abc",
+        "--yes",
+    ]));
+    assert_ne!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(r#"--job-id "abc" is not the id of a training-job-v1"#),
+        "{stderr}"
+    );
+    assert_eq!(
+        ids_of(&emulator, "training-job-version-v1"),
+        ["2/21".to_owned()].into()
+    );
+}

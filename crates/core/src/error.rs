@@ -371,6 +371,16 @@ pub enum BuildError {
     /// A request body could not be serialised.
     #[error("could not serialise the request body: {0}")]
     Body(String),
+    /// A list filter's value cannot be used (`--job-id` that is no job id).
+    #[error("--{flag} {value:?} is not {expected}")]
+    InvalidFilter {
+        /// The filter's flag, without dashes.
+        flag: &'static str,
+        /// The value given.
+        value: String,
+        /// What it must be.
+        expected: &'static str,
+    },
     /// The project name given is none of the projects IAM lists for these credentials.
     #[error("no project named {name:?}; {}", known_projects(.known))]
     UnknownProject {

@@ -444,7 +444,20 @@ impl Client {
         into: &mut dyn RowSink,
     ) -> Result<(), Error> {
         let mut parents = Listing::default();
-        self.list_rows_training_job_v1(filters, &mut parents)?;
+        if let Some(value) = filters.get("job-id") {
+            match Kind::TrainingJobV1.read_id(value) {
+                Some(id) => parents.rows.push(otc_jobs_core::kinds::Row::new(id)),
+                None => {
+                    return Err(Error::from(otc_jobs_core::BuildError::InvalidFilter {
+                        flag: "job-id",
+                        value: value.to_owned(),
+                        expected: "the id of a training-job-v1",
+                    }));
+                }
+            }
+        } else {
+            self.list_rows_training_job_v1(filters, &mut parents)?;
+        }
         for unreadable in parents.unreadable {
             into.push(Err(unreadable));
         }

@@ -281,6 +281,40 @@ const TRAINING_JOB_V1_STATUSES: &[(&str, &str)] = &[
     ("21", "check_failed"),
 ];
 
+const TRAINING_JOB_VERSION_V1_FILTERS: &[Filter] = &[
+    Filter {
+        flag: "status",
+        target: "status",
+        values: &[
+            "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15",
+            "16", "17", "18", "19", "20", "21",
+        ],
+        separator: Some(','),
+        doc: "Job status.",
+    },
+    Filter {
+        flag: "name",
+        target: "search_content",
+        values: &[],
+        separator: None,
+        doc: "Search content, for example, a training job name.",
+    },
+    Filter {
+        flag: "order",
+        target: "order",
+        values: &["asc", "desc"],
+        separator: None,
+        doc: "Sorting order.",
+    },
+    Filter {
+        flag: "job-id",
+        target: "job_id",
+        values: &[],
+        separator: None,
+        doc: "ID of a training job",
+    },
+];
+
 const TRAINING_JOB_VERSION_V1_STATUSES: &[(&str, &str)] = &[
     ("0", "unknown"),
     ("1", "init"),
@@ -714,7 +748,7 @@ static FACTS: [KindFacts; 13] = [
         status_field: Some("status"),
         created_field: Some("create_time"),
         created_unit: TimeUnit::Millis,
-        filters: TRAINING_JOB_V1_FILTERS,
+        filters: TRAINING_JOB_VERSION_V1_FILTERS,
         statuses: TRAINING_JOB_VERSION_V1_STATUSES,
         unfinished: &[],
     },
