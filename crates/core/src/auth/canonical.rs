@@ -17,6 +17,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::SignError;
 use crate::path::SEGMENT;
+use crate::stack_buf::StackBuf;
 
 /// The signing algorithm's name, first word of the `Authorization` header.
 pub const ALGORITHM: &str = "SDK-HMAC-SHA256";
@@ -40,14 +41,30 @@ pub const DERIVED_SCOPE_TERMINATOR: &str = "sdk_request";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CanonicalRequest {
     text: String,
+    parts: Parts,
+}
+
+/// Where each part of a canonical request stands in its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Parts {
     uri: Range<usize>,
     query: Range<usize>,
     headers: Range<usize>,
-    signed: Range<usize>,
+    pub(crate) signed: Range<usize>,
     payload: Range<usize>,
 }
 
 impl CanonicalRequest {
+    /// The text written into `buffer`, where `parts` says.
+    pub(crate) fn new(buffer: &CanonicalBuf, parts: Parts) -> CanonicalRequest {
+        CanonicalRequest {
+            // Written from text and checked header values only: always UTF-8, so the lossy
+            // conversion never replaces anything.
+            text: String::from_utf8_lossy(buffer.as_bytes()).into_owned(),
+            parts,
+        }
+    }
+
     /// The whole canonical request.
     pub fn text(&self) -> &str {
         &self.text
@@ -55,29 +72,34 @@ impl CanonicalRequest {
 
     /// The canonical URI (always ends in `/`).
     pub fn canonical_uri(&self) -> &str {
-        &self.text[self.uri.clone()]
+        &self.text[self.parts.uri.clone()]
     }
 
     /// The canonical query string.
     pub fn canonical_query(&self) -> &str {
-        &self.text[self.query.clone()]
+        &self.text[self.parts.query.clone()]
     }
 
     /// `name:value\n` for every signed header.
     pub fn canonical_headers(&self) -> &str {
-        &self.text[self.headers.clone()]
+        &self.text[self.parts.headers.clone()]
     }
 
     /// The signed header names joined by `;`.
     pub fn signed_headers(&self) -> &str {
-        &self.text[self.signed.clone()]
+        &self.text[self.parts.signed.clone()]
     }
 
     /// Hex SHA-256 of the body, or `UNSIGNED-PAYLOAD`.
     pub fn payload_hash(&self) -> &str {
-        &self.text[self.payload.clone()]
+        &self.text[self.parts.payload.clone()]
     }
 }
+
+/// Room for a usual canonical request on the stack (a deletion's is about 350 bytes).
+const CANONICAL_INLINE: usize = 512;
+/// The buffer a canonical request is written into.
+pub(crate) type CanonicalBuf = StackBuf<CANONICAL_INLINE>;
 
 /// Headers signed without a heap allocation (a request here has six or seven).
 const INLINE_HEADERS: usize = 16;
@@ -106,19 +128,33 @@ pub fn canonical_request(
     body: &[u8],
     selection: HeaderSelection<'_>,
 ) -> Result<CanonicalRequest, SignError> {
-    let mut text = String::with_capacity(512);
+    let mut buffer = CanonicalBuf::new();
+    let parts = write_canonical_request(&mut buffer, method, uri, headers, body, selection)?;
+    Ok(CanonicalRequest::new(&buffer, parts))
+}
+
+/// Writes the canonical request into `text` (what [`canonical_request`] returns, without
+/// a `String` of its own: the signer hashes it where it was written).
+pub(crate) fn write_canonical_request(
+    text: &mut CanonicalBuf,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+    selection: HeaderSelection<'_>,
+) -> Result<Parts, SignError> {
     text.push_str(method.as_str());
-    text.push('\n');
+    text.push_byte(b'\n');
 
     let start = text.len();
-    push_canonical_uri(&mut text, uri.path());
+    push_canonical_uri(text, uri.path());
     let uri_range = start..text.len();
-    text.push('\n');
+    text.push_byte(b'\n');
 
     let start = text.len();
-    push_canonical_query(&mut text, uri.query().unwrap_or(""));
+    push_canonical_query(text, uri.query().unwrap_or(""));
     let query = start..text.len();
-    text.push('\n');
+    text.push_byte(b'\n');
 
     // Every signed value with its name, sorted by name (one pass over the map, no lookups
     // by name); the sort is stable, so a name's values keep their order.
@@ -128,7 +164,8 @@ pub fn canonical_request(
     let mut inline: [Pair<'_>; INLINE_HEADERS] = [("", &NO_VALUE); INLINE_HEADERS];
     let mut spilled = Vec::new();
     let wanted = |name: &str| match selection {
-        HeaderSelection::All => !name.bytes().any(|b| b == b'_'),
+        // Without a branch per byte: names are short, and checked on every request.
+        HeaderSelection::All => !name.bytes().fold(false, |seen, b| seen | (b == b'_')),
         // Without any name, `host` is signed (as below).
         HeaderSelection::Only([]) => name == "host",
         HeaderSelection::Only(names) => names.contains(&name),
@@ -166,29 +203,29 @@ pub fn canonical_request(
     let mut unsigned_payload = false;
     for (i, (name, value)) in pairs.iter().enumerate() {
         if i > 0 && pairs[i - 1].0 == *name {
-            text.push(',');
+            text.push_byte(b',');
         } else {
             if i > 0 {
-                text.push('\n');
+                text.push_byte(b'\n');
             }
             text.push_str(name);
-            text.push(':');
+            text.push_byte(b':');
             // Its first value decides, as `HeaderMap::get` reads it.
             unsigned_payload |=
                 *name == X_SDK_CONTENT_SHA256 && value.as_bytes() == UNSIGNED_PAYLOAD.as_bytes();
         }
-        push_header_value(&mut text, name, value)?;
+        push_header_value(text, name, value)?;
     }
     if !pairs.is_empty() {
-        text.push('\n');
+        text.push_byte(b'\n');
     }
     for name in only {
         match selection {
             HeaderSelection::Only(_) => {
                 let values = named.iter().filter(|(n, _)| n == name).map(|(_, v)| *v);
-                push_header_line(&mut text, name, values)?;
+                push_header_line(text, name, values)?;
             }
-            HeaderSelection::All => push_header_line(&mut text, name, headers.get_all(*name))?,
+            HeaderSelection::All => push_header_line(text, name, headers.get_all(*name))?,
         }
     }
     if let HeaderSelection::Only(_) = selection {
@@ -197,7 +234,7 @@ pub fn canonical_request(
             .is_some_and(|v| v.as_bytes() == UNSIGNED_PAYLOAD.as_bytes());
     }
     let header_range = start..text.len();
-    text.push('\n');
+    text.push_byte(b'\n');
 
     let start = text.len();
     for (i, (name, _)) in pairs.iter().enumerate() {
@@ -205,18 +242,18 @@ pub fn canonical_request(
             continue;
         }
         if i > 0 {
-            text.push(';');
+            text.push_byte(b';');
         }
         text.push_str(name);
     }
     for (i, name) in only.iter().enumerate() {
         if i > 0 {
-            text.push(';');
+            text.push_byte(b';');
         }
         text.push_str(name);
     }
     let signed = start..text.len();
-    text.push('\n');
+    text.push_byte(b'\n');
 
     let start = text.len();
     if unsigned_payload {
@@ -224,12 +261,11 @@ pub fn canonical_request(
     } else if body.is_empty() {
         text.push_str(EMPTY_PAYLOAD_HASH);
     } else {
-        push_hex(&mut text, &Sha256::digest(body));
+        text.push(&HexDigest::of(body).0);
     }
     let payload = start..text.len();
 
-    Ok(CanonicalRequest {
-        text,
+    Ok(Parts {
         uri: uri_range,
         query,
         headers: header_range,
@@ -240,35 +276,40 @@ pub fn canonical_request(
 
 /// `name:v1,v2\n`: one header line of the canonical request.
 fn push_header_line<'v>(
-    text: &mut String,
+    text: &mut CanonicalBuf,
     name: &str,
     values: impl IntoIterator<Item = &'v HeaderValue>,
 ) -> Result<(), SignError> {
     text.push_str(name);
-    text.push(':');
+    text.push_byte(b':');
     for (i, value) in values.into_iter().enumerate() {
         if i > 0 {
-            text.push(',');
+            text.push_byte(b',');
         }
         push_header_value(text, name, value)?;
     }
-    text.push('\n');
+    text.push_byte(b'\n');
     Ok(())
 }
 
 /// Appends a header value, trimmed (as `str::trim` does: the official SDKs trim Unicode
 /// white space).
-fn push_header_value(text: &mut String, name: &str, value: &HeaderValue) -> Result<(), SignError> {
-    let value = std::str::from_utf8(value.as_bytes())
-        .map_err(|_| SignError::UnsignableHeader(name.to_owned()))?;
-    // Most values start and end with visible ASCII: nothing to trim.
-    let visible = |b: Option<&u8>| b.is_some_and(|b| (0x21..0x7f).contains(b));
+fn push_header_value(
+    text: &mut CanonicalBuf,
+    name: &str,
+    value: &HeaderValue,
+) -> Result<(), SignError> {
     let bytes = value.as_bytes();
-    if visible(bytes.first()) && visible(bytes.last()) {
-        text.push_str(value);
-    } else {
-        text.push_str(value.trim());
+    // Most values are ASCII and start and end with a visible character: nothing to check
+    // further, nothing to trim.
+    let visible = |b: Option<&u8>| b.is_some_and(|b| (0x21..0x7f).contains(b));
+    if visible(bytes.first()) && visible(bytes.last()) && bytes.is_ascii() {
+        text.push(bytes);
+        return Ok(());
     }
+    let value =
+        std::str::from_utf8(bytes).map_err(|_| SignError::UnsignableHeader(name.to_owned()))?;
+    text.push_str(value.trim());
     Ok(())
 }
 
@@ -291,9 +332,10 @@ pub fn content_type_is_signed(content_type: Option<&str>) -> bool {
 /// assert_eq!(canonical_uri("/"), "/");
 /// ```
 pub fn canonical_uri(path: &str) -> String {
-    let mut out = String::with_capacity(path.len() + 16);
+    let mut out = CanonicalBuf::new();
     push_canonical_uri(&mut out, path);
-    out
+    // Percent-encoded: ASCII.
+    String::from_utf8_lossy(out.as_bytes()).into_owned()
 }
 
 /// Bytes kept as they are in a canonical path segment (RFC 3986 unreserved).
@@ -317,34 +359,38 @@ const PATH_AS_IS: [u8; 256] = {
     table
 };
 
-fn push_canonical_uri(out: &mut String, path: &str) {
+fn push_canonical_uri(out: &mut CanonicalBuf, path: &str) {
     let start = out.len();
-    // Most paths (versions, project ids, numeric and UUID ids) are their own canonical form.
-    if path.bytes().all(|b| PATH_AS_IS[usize::from(b)] != 0) {
+    // Most paths (versions, project ids, numeric and UUID ids) are their own canonical form
+    // (checked without a branch per byte: every request's path is).
+    if path
+        .bytes()
+        .fold(true, |ok, b| ok & (PATH_AS_IS[usize::from(b)] != 0))
+    {
         out.push_str(path);
     } else if path.contains('%') {
         let decoded: Vec<u8> = percent_decode_str(path).collect();
         for (i, segment) in decoded.split(|b| *b == b'/').enumerate() {
             if i > 0 {
-                out.push('/');
+                out.push_byte(b'/');
             }
-            out.extend(percent_encode(segment, SEGMENT));
+            percent_encode(segment, SEGMENT).for_each(|piece| out.push_str(piece));
         }
     } else {
         for (i, segment) in path.split('/').enumerate() {
             if i > 0 {
-                out.push('/');
+                out.push_byte(b'/');
             }
             // Most segments (versions, project ids, numeric and UUID ids) need no encoding.
             if segment.bytes().all(is_unreserved) {
                 out.push_str(segment);
             } else {
-                out.extend(utf8_percent_encode(segment, SEGMENT));
+                utf8_percent_encode(segment, SEGMENT).for_each(|piece| out.push_str(piece));
             }
         }
     }
-    if out.len() == start || !out.ends_with('/') {
-        out.push('/');
+    if out.len() == start || out.last() != Some(b'/') {
+        out.push_byte(b'/');
     }
 }
 
@@ -355,12 +401,13 @@ fn push_canonical_uri(out: &mut String, path: &str) {
 /// assert_eq!(canonical_query("offset=1&limit=25&name=a%20b"), "limit=25&name=a%20b&offset=1");
 /// ```
 pub fn canonical_query(query: &str) -> String {
-    let mut out = String::with_capacity(query.len() + 8);
+    let mut out = CanonicalBuf::new();
     push_canonical_query(&mut out, query);
-    out
+    // Percent-encoded: ASCII.
+    String::from_utf8_lossy(out.as_bytes()).into_owned()
 }
 
-fn push_canonical_query(out: &mut String, query: &str) {
+fn push_canonical_query(out: &mut CanonicalBuf, query: &str) {
     if query.is_empty() {
         return;
     }
@@ -379,36 +426,51 @@ fn push_canonical_query(out: &mut String, query: &str) {
     pairs.sort();
     for (i, (k, v)) in pairs.iter().enumerate() {
         if i > 0 {
-            out.push('&');
+            out.push_byte(b'&');
         }
-        out.extend(percent_encode(k, SEGMENT));
-        out.push('=');
-        out.extend(percent_encode(v, SEGMENT));
+        percent_encode(k, SEGMENT).for_each(|piece| out.push_str(piece));
+        out.push_byte(b'=');
+        percent_encode(v, SEGMENT).for_each(|piece| out.push_str(piece));
     }
 }
 
 /// `SDK-HMAC-SHA256\n<date>\n[<scope>\n]<hex sha256(canonical request)>`.
 pub fn string_to_sign(sdk_date: &str, scope: Option<&str>, canonical_request: &str) -> String {
     let hash = HexDigest::of(canonical_request.as_bytes());
-    string_to_sign_parts(sdk_date, scope, hash.as_str()).concat()
+    joined(&string_to_sign_parts(
+        sdk_date.as_bytes(),
+        scope.map(str::as_bytes),
+        hash.as_bytes(),
+    ))
 }
 
 /// The pieces of the string to sign, in order: what the signer feeds the HMAC one by one
 /// and what [`string_to_sign`] joins, so that the two cannot differ.
 pub(crate) fn string_to_sign_parts<'p>(
-    sdk_date: &'p str,
-    scope: Option<&'p str>,
-    canonical_hash: &'p str,
-) -> [&'p str; 7] {
+    sdk_date: &'p [u8],
+    scope: Option<&'p [u8]>,
+    canonical_hash: &'p [u8],
+) -> [&'p [u8]; 6] {
+    const ALGORITHM_LINE: &[u8] = b"SDK-HMAC-SHA256\n";
+    const _: () = assert!(ALGORITHM_LINE.len() == ALGORITHM.len() + 1);
+    let (scope, scope_end): (&[u8], &[u8]) = match scope {
+        Some(scope) => (scope, b"\n"),
+        None => (b"", b""),
+    };
     [
-        ALGORITHM,
-        "\n",
+        ALGORITHM_LINE,
         sdk_date,
-        "\n",
-        scope.unwrap_or(""),
-        if scope.is_some() { "\n" } else { "" },
+        b"\n",
+        scope,
+        scope_end,
         canonical_hash,
     ]
+}
+
+/// The string to sign that `parts` make (text and hex: the lossy conversion never replaces
+/// anything).
+pub(crate) fn joined(parts: &[&[u8]]) -> String {
+    String::from_utf8_lossy(&parts.concat()).into_owned()
 }
 
 /// A SHA-256 or HMAC-SHA256 in lower-case hex, on the stack.
@@ -427,6 +489,10 @@ impl HexDigest {
             pair.copy_from_slice(&HEX_PAIRS[usize::from(*b)]);
         }
         HexDigest(out)
+    }
+
+    pub(crate) fn as_bytes(&self) -> &[u8; 64] {
+        &self.0
     }
 
     pub(crate) fn as_str(&self) -> &str {
