@@ -16,6 +16,10 @@ use crate::error::{BuildError, Envelope, Error, ResponseError, ServiceError, rea
 use crate::path::PathValue;
 use crate::query::Query;
 use crate::service::Service;
+use crate::stack_buf::StackBuf;
+
+/// Room for a usual request path (and query) on the stack.
+const PATH_INLINE: usize = 256;
 
 /// The `User-Agent` the core puts on every request unless the caller replaces it.
 pub const DEFAULT_USER_AGENT: &str = concat!("otc-jobs/", env!("CARGO_PKG_VERSION"));
@@ -133,10 +137,11 @@ pub trait OperationExt: Operation {
             return Err(BuildError::InvalidProjectId);
         }
         let base = target.endpoints().base_url(Self::SERVICE);
-        let prefix = base.path_prefix();
-        let mut path = String::with_capacity(prefix.len() + Self::PATH_TEMPLATE.len() + 48);
-        path.push_str(prefix);
-        crate::path::expand_template(Self::PATH_TEMPLATE, &mut path, |name| match name {
+        // Written on the stack, then copied into a `String` of exactly its length: the
+        // URI takes such a `String` over as it is (a longer one costs it an allocation).
+        let mut path = StackBuf::<PATH_INLINE>::new();
+        path.push_str(base.path_prefix());
+        crate::path::expand_into(Self::PATH_TEMPLATE, &mut path, |name| match name {
             "project_id" => Some(PathValue::Raw(project_id)),
             _ => self.path_param(name),
         })?;
@@ -144,11 +149,12 @@ pub trait OperationExt: Operation {
         self.query(&mut query);
         if !query.is_empty() {
             // Sorted and encoded as the signer canonicalises it: sent byte for byte.
-            path.push('?');
+            path.push_byte(b'?');
             query.write_to(&mut path);
         }
         let body = self.body()?.unwrap_or_default();
-        let uri = base.uri(path)?;
+        // Written from text only: the lossy conversion never replaces anything.
+        let uri = base.uri(String::from_utf8_lossy(path.as_bytes()).into_owned())?;
         let project = if in_project {
             Some(HeaderValue::from_str(project_id).map_err(|_| BuildError::InvalidProjectId)?)
         } else {
@@ -157,8 +163,9 @@ pub trait OperationExt: Operation {
         let mut request = http::Request::new(body);
         *request.method_mut() = Self::METHOD;
         *request.uri_mut() = uri;
-        // Room for these and the signature's three without growing.
-        let mut headers = http::HeaderMap::with_capacity(8);
+        // Room for these and the signature's three without growing (filled in place).
+        let headers = request.headers_mut();
+        headers.reserve(8);
         // In the order of their names: the signer sorts them, and a sorted list costs it
         // one comparison per header.
         headers.insert(
@@ -176,7 +183,6 @@ pub trait OperationExt: Operation {
         if let Some(project) = project {
             headers.insert(const { HeaderName::from_static(X_PROJECT_ID) }, project);
         }
-        *request.headers_mut() = headers;
         Ok(request)
     }
 

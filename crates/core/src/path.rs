@@ -15,10 +15,24 @@ pub(crate) const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'~');
 
+/// Where a path is written: a `String`, or a buffer on the stack (a request's path is
+/// written there first, then copied into a `String` of exactly its length).
+pub(crate) trait PathText {
+    /// Appends `text`.
+    fn push_str(&mut self, text: &str);
+}
+
+impl PathText for String {
+    fn push_str(&mut self, text: &str) {
+        String::push_str(self, text);
+    }
+}
+
 /// Appends `raw` to `out` as one percent-encoded path segment.
-pub(crate) fn push_segment(out: &mut String, raw: &str) {
-    // Project ids and most job ids need no encoding: copied whole, not piece by piece.
-    if raw.bytes().all(is_unreserved) {
+pub(crate) fn push_segment(out: &mut impl PathText, raw: &str) {
+    // Project ids and most job ids need no encoding: copied whole, not piece by piece
+    // (and checked without a branch per byte).
+    if raw.bytes().fold(true, |ok, b| ok & is_unreserved(b)) {
         out.push_str(raw);
         return;
     }
@@ -30,11 +44,23 @@ pub(crate) fn push_segment(out: &mut String, raw: &str) {
 /// Whether `b` stands for itself in a path segment (`A-Z a-z 0-9 - . _ ~`, the bytes
 /// [`SEGMENT`] leaves alone).
 pub(crate) fn is_unreserved(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
+    UNRESERVED[usize::from(b)]
 }
 
+/// [`is_unreserved`] for every byte: one lookup per byte of every id sent.
+const UNRESERVED: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_' | b'~');
+        b += 1;
+    }
+    table
+};
+
 /// Appends `n` in decimal (without `fmt`'s machinery: ids are written on every request).
-fn push_decimal(out: &mut String, n: i64) {
+fn push_decimal(out: &mut impl PathText, n: i64) {
     let mut digits = [0u8; 20];
     let mut at = digits.len();
     let mut rest = n.unsigned_abs();
@@ -48,7 +74,7 @@ fn push_decimal(out: &mut String, n: i64) {
         }
     }
     if n < 0 {
-        out.push('-');
+        out.push_str("-");
     }
     // ASCII digits: the conversion cannot fail.
     out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
@@ -170,7 +196,7 @@ pub enum PathValue<'a> {
 
 impl PathValue<'_> {
     /// Appends the value to `out`, encoded as one path segment.
-    pub(crate) fn push_encoded(self, out: &mut String) {
+    pub(crate) fn push_encoded(self, out: &mut impl PathText) {
         match self {
             PathValue::Integer(n) => push_decimal(out, n),
             PathValue::Text(id) => push_segment(out, id.as_str()),
@@ -197,15 +223,25 @@ impl PathValue<'_> {
 pub fn expand_template<'v>(
     template: &str,
     out: &mut String,
+    value: impl FnMut(&str) -> Option<PathValue<'v>>,
+) -> Result<(), TemplateError> {
+    expand_into(template, out, value)
+}
+
+/// [`expand_template`] into any [`PathText`].
+pub(crate) fn expand_into<'v>(
+    template: &str,
+    out: &mut impl PathText,
     mut value: impl FnMut(&str) -> Option<PathValue<'v>>,
 ) -> Result<(), TemplateError> {
+    // Templates are short: a plain scan finds the braces sooner than `memchr`'s set-up.
+    let position = |text: &str, wanted: u8| text.bytes().position(|b| b == wanted);
     let mut rest = template;
-    while let Some(open) = rest.find('{') {
+    while let Some(open) = position(rest, b'{') {
         out.push_str(&rest[..open]);
         let after = &rest[open + 1..];
-        let close = after
-            .find('}')
-            .ok_or_else(|| TemplateError::Unclosed(template.to_owned()))?;
+        let close =
+            position(after, b'}').ok_or_else(|| TemplateError::Unclosed(template.to_owned()))?;
         let name = &after[..close];
         value(name)
             .ok_or_else(|| TemplateError::MissingParam(name.to_owned()))?

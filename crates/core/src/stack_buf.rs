@@ -81,6 +81,12 @@ impl<const N: usize> StackBuf<N> {
     }
 }
 
+impl<const N: usize> crate::path::PathText for StackBuf<N> {
+    fn push_str(&mut self, text: &str) {
+        StackBuf::push_str(self, text);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::StackBuf;

@@ -366,15 +366,16 @@ fn sign_aksk(
             ))
         }
     };
-    // The string to sign is fed to the HMAC piece by piece; the staged form joins the
-    // same pieces.
+    // The staged form joins the same pieces.
     let parts = canonical::string_to_sign_parts(
         sdk_date,
         scope.as_ref().map(|(_, scope)| scope.as_bytes()),
         canonical_hash.as_bytes(),
     );
+    let string_to_sign = canonical::string_to_sign_buf(&parts);
+    let string_to_sign = [string_to_sign.as_bytes()];
     let mac = match &scope {
-        None => keys.keyed.mac_parts(&parts),
+        None => keys.keyed.mac_parts(&string_to_sign),
         Some((short_date, scope)) => keys.derived.mac_parts(
             scope,
             || {
@@ -385,7 +386,7 @@ fn sign_aksk(
                     params.service,
                 )
             },
-            &parts,
+            &string_to_sign,
         ),
     };
     let signature = canonical::HexDigest::new(&mac);
@@ -408,7 +409,7 @@ fn sign_aksk(
         ),
     }?;
     let stages = keep_stages.then(|| Signed {
-        string_to_sign: canonical::joined(&parts),
+        string_to_sign: canonical::joined(&string_to_sign),
         signature: signature.as_str().to_owned(),
         canonical: canonical::CanonicalRequest::new(&text, written),
     });
