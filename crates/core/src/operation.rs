@@ -153,8 +153,7 @@ pub trait OperationExt: Operation {
             query.write_to(&mut path);
         }
         let body = self.body()?.unwrap_or_default();
-        // Written from text only: the lossy conversion never replaces anything.
-        let uri = base.uri(String::from_utf8_lossy(path.as_bytes()).into_owned())?;
+        let uri = base.uri(path.to_string_exact())?;
         let project = if in_project {
             Some(HeaderValue::from_str(project_id).map_err(|_| BuildError::InvalidProjectId)?)
         } else {

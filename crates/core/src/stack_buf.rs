@@ -71,6 +71,17 @@ impl<const N: usize> StackBuf<N> {
         }
     }
 
+    /// The bytes as a `String` of exactly their length. Written from text only, they are
+    /// UTF-8: the lossy conversion after a failed check (which cannot happen) only keeps
+    /// this free of a panic.
+    pub(crate) fn to_string_exact(&self) -> String {
+        let bytes = self.as_bytes();
+        match std::str::from_utf8(bytes) {
+            Ok(text) => text.to_owned(),
+            Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+        }
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.len
     }
@@ -107,6 +118,7 @@ mod tests {
             assert_eq!(buf.as_bytes(), &expected[..]);
             assert_eq!(buf.len(), expected.len());
             assert_eq!(buf.last(), expected.last().copied());
+            assert_eq!(buf.to_string_exact().as_bytes(), &expected[..]);
         }
         // Exactly full stays inline; one more byte moves it.
         let mut full = StackBuf::<4>::new();

@@ -12,7 +12,7 @@ use hmac::{Hmac, Mac};
 use std::ops::Range;
 
 use http::{HeaderMap, HeaderValue, Method, Uri};
-use percent_encoding::{percent_decode_str, percent_encode, utf8_percent_encode};
+use percent_encoding::{percent_decode_str, percent_encode};
 use sha2::{Digest, Sha256};
 
 use crate::error::SignError;
@@ -58,9 +58,8 @@ impl CanonicalRequest {
     /// The text written into `buffer`, where `parts` says.
     pub(crate) fn new(buffer: &CanonicalBuf, parts: Parts) -> CanonicalRequest {
         CanonicalRequest {
-            // Written from text and checked header values only: always UTF-8, so the lossy
-            // conversion never replaces anything.
-            text: String::from_utf8_lossy(buffer.as_bytes()).into_owned(),
+            // Written from text and checked header values only: always UTF-8.
+            text: buffer.to_string_exact(),
             parts,
         }
     }
@@ -340,13 +339,7 @@ pub fn content_type_is_signed(content_type: Option<&str>) -> bool {
 pub fn canonical_uri(path: &str) -> String {
     let mut out = CanonicalBuf::new();
     push_canonical_uri(&mut out, path);
-    // Percent-encoded: ASCII.
-    String::from_utf8_lossy(out.as_bytes()).into_owned()
-}
-
-/// Bytes kept as they are in a canonical path segment (RFC 3986 unreserved).
-fn is_unreserved(b: u8) -> bool {
-    PATH_AS_IS[usize::from(b)] == 1
+    out.to_string_exact()
 }
 
 /// 1 for the unreserved bytes, 2 for `/`: one table lookup per byte of a path (checked on
@@ -367,38 +360,63 @@ const PATH_AS_IS: [u8; 256] = {
 
 fn push_canonical_uri(out: &mut CanonicalBuf, path: &str) {
     let start = out.len();
+    let bytes = path.as_bytes();
     // Most paths (versions, project ids, numeric and UUID ids) are their own canonical form
     // (checked without a branch per byte: every request's path is).
-    if path
-        .bytes()
-        .fold(true, |ok, b| ok & (PATH_AS_IS[usize::from(b)] != 0))
+    if bytes
+        .iter()
+        .fold(true, |ok, b| ok & (PATH_AS_IS[usize::from(*b)] != 0))
     {
-        out.push_str(path);
-    } else if path.contains('%') {
-        let decoded: Vec<u8> = percent_decode_str(path).collect();
-        for (i, segment) in decoded.split(|b| *b == b'/').enumerate() {
-            if i > 0 {
-                out.push_byte(b'/');
-            }
-            percent_encode(segment, SEGMENT).for_each(|piece| out.push_str(piece));
-        }
+        out.push(bytes);
     } else {
-        for (i, segment) in path.split('/').enumerate() {
-            if i > 0 {
-                out.push_byte(b'/');
-            }
-            // Most segments (versions, project ids, numeric and UUID ids) need no encoding.
-            if segment.bytes().all(is_unreserved) {
-                out.push_str(segment);
+        // The path percent-decoded, split on `/` and each segment re-encoded is a map of
+        // the decoded bytes one by one (`/`, also from `%2F`, stays the separator;
+        // unreserved bytes stay; every other byte becomes `%XX`): done in one pass,
+        // without decoding into a buffer first.
+        let mut i = 0;
+        while let Some(&b) = bytes.get(i) {
+            let (byte, width) = match (b, bytes.get(i + 1..i + 3)) {
+                (b'%', Some(&[high, low])) => match (hex_value(high), hex_value(low)) {
+                    (Some(high), Some(low)) => ((high << 4) | low, 3),
+                    // A `%` that starts no escape stands for itself.
+                    _ => (b'%', 1),
+                },
+                _ => (b, 1),
+            };
+            if PATH_AS_IS[usize::from(byte)] != 0 {
+                out.push_byte(byte);
             } else {
-                utf8_percent_encode(segment, SEGMENT).for_each(|piece| out.push_str(piece));
+                out.push(&PERCENT_ENCODED[usize::from(byte)]);
             }
+            i += width;
         }
     }
     if out.len() == start || out.last() != Some(b'/') {
         out.push_byte(b'/');
     }
 }
+
+/// The value of a hex digit (either case), as percent-decoding reads it.
+fn hex_value(digit: u8) -> Option<u8> {
+    match digit {
+        b'0'..=b'9' => Some(digit - b'0'),
+        b'a'..=b'f' => Some(digit - b'a' + 10),
+        b'A'..=b'F' => Some(digit - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// `%XX` (upper-case hex) of every byte, as [`SEGMENT`] encodes it.
+const PERCENT_ENCODED: [[u8; 3]; 256] = {
+    const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
+    let mut table = [[0u8; 3]; 256];
+    let mut i = 0;
+    while i < 256 {
+        table[i] = [b'%', DIGITS[i >> 4], DIGITS[i & 0x0f]];
+        i += 1;
+    }
+    table
+};
 
 /// The canonical query string of a raw query (without `?`).
 ///
@@ -409,8 +427,7 @@ fn push_canonical_uri(out: &mut CanonicalBuf, path: &str) {
 pub fn canonical_query(query: &str) -> String {
     let mut out = CanonicalBuf::new();
     push_canonical_query(&mut out, query);
-    // Percent-encoded: ASCII.
-    String::from_utf8_lossy(out.as_bytes()).into_owned()
+    out.to_string_exact()
 }
 
 fn push_canonical_query(out: &mut CanonicalBuf, query: &str) {
@@ -688,6 +705,47 @@ mod tests {
         assert_eq!(canonical_uri("/bucket/a+b"), "/bucket/a%2Bb/");
     }
 
+    /// The canonical URI as the official SDKs describe it: the whole path decoded, split
+    /// on `/`, each segment encoded, joined, ending in `/`.
+    fn canonical_uri_by_the_book(path: &str) -> String {
+        let decoded: Vec<u8> = percent_decode_str(path).collect();
+        let mut out = decoded
+            .split(|b| *b == b'/')
+            .map(|segment| percent_encode(segment, SEGMENT).to_string())
+            .collect::<Vec<_>>()
+            .join("/");
+        if !out.ends_with('/') {
+            out.push('/');
+        }
+        out
+    }
+
+    #[test]
+    fn canonical_uri_in_one_pass_equals_decode_split_encode() {
+        let alphabet = ["a", "/", "%", "2", "F", "f", "G", " ", "é", "~", "+", "5"];
+        let mut paths = vec![String::new()];
+        for _ in 0..5 {
+            let longer: Vec<String> = paths
+                .iter()
+                .filter(|p| p.chars().count() == paths.last().map_or(0, |l| l.chars().count()))
+                .flat_map(|p| alphabet.iter().map(move |c| format!("{p}{c}")))
+                .collect();
+            paths.extend(longer);
+        }
+        assert!(paths.len() > 200_000);
+        for path in paths.iter().chain(&[
+            "/v1/p/visualization-jobs/a%20b%2Fc%25d".to_owned(),
+            "/a/%e4%bd%9C/%7e%41%2f%2F%%%4".to_owned(),
+            "/作业/ü?".to_owned(),
+        ]) {
+            assert_eq!(
+                canonical_uri(path),
+                canonical_uri_by_the_book(path),
+                "{path:?}"
+            );
+        }
+    }
+
     #[test]
     fn canonical_query_sorts_and_encodes() {
         assert_eq!(
@@ -778,6 +836,39 @@ mod tests {
             unsigned.unwrap_or_else(|e| panic!("{e}")).payload_hash(),
             UNSIGNED_PAYLOAD
         );
+    }
+
+    #[test]
+    fn more_headers_than_fit_on_the_stack_are_all_signed() {
+        let mut headers = HeaderMap::new();
+        headers.insert("host", HeaderValue::from_static("example.com"));
+        // In reverse order, some twice: all sorted, a name's values in their order.
+        let names: Vec<String> = (0..2 * INLINE_HEADERS)
+            .rev()
+            .map(|i| format!("x-h{i:02}"))
+            .collect();
+        for (i, name) in names.iter().enumerate() {
+            let name = http::HeaderName::try_from(name.as_str()).unwrap_or(http::header::ACCEPT);
+            headers.append(name.clone(), HeaderValue::from(i));
+            if i % 5 == 0 {
+                headers.append(name, HeaderValue::from_static("again"));
+            }
+        }
+        let uri: Uri = "http://example.com/a".parse().unwrap_or_default();
+        let all = canonical_request(&Method::GET, &uri, &headers, b"", HeaderSelection::All);
+        let all = all.unwrap_or_else(|e| panic!("{e}"));
+        let mut lines = vec!["host:example.com".to_owned()];
+        let mut sorted: Vec<(usize, &String)> = names.iter().enumerate().collect();
+        sorted.sort_by_key(|(_, name)| name.as_str());
+        for (i, name) in &sorted {
+            let again = if i % 5 == 0 { ",again" } else { "" };
+            lines.push(format!("{name}:{i}{again}"));
+        }
+        lines.sort();
+        assert_eq!(all.canonical_headers(), format!("{}\n", lines.join("\n")));
+        let mut signed: Vec<&str> = sorted.iter().map(|(_, n)| n.as_str()).collect();
+        signed.insert(0, "host");
+        assert_eq!(all.signed_headers(), signed.join(";"));
     }
 
     #[test]
