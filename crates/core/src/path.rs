@@ -252,6 +252,82 @@ pub(crate) fn expand_into<'v>(
     Ok(())
 }
 
+/// Most parameters a template split at compile time holds (the job APIs' have two).
+const MAX_SPLIT_PARAMS: usize = 4;
+
+/// A path template split once, at compile time, into its literal runs and its parameter
+/// names (as ranges of its text): expanding it then scans nothing.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SplitTemplate {
+    /// `literals[i]` comes before `params[i]`; `literals[count]` ends the template.
+    literals: [(usize, usize); MAX_SPLIT_PARAMS + 1],
+    params: [(usize, usize); MAX_SPLIT_PARAMS],
+    count: usize,
+    /// Whether the split holds the whole template (its braces closed, at most
+    /// `MAX_SPLIT_PARAMS` parameters); if not, [`expand_split`] scans it as
+    /// [`expand_template`] does, and says what is wrong.
+    whole: bool,
+}
+
+impl SplitTemplate {
+    /// Splits `template` where [`expand_template`] would find its parameters.
+    pub(crate) const fn new(template: &str) -> SplitTemplate {
+        let bytes = template.as_bytes();
+        let mut split = SplitTemplate {
+            literals: [(0, 0); MAX_SPLIT_PARAMS + 1],
+            params: [(0, 0); MAX_SPLIT_PARAMS],
+            count: 0,
+            whole: true,
+        };
+        let (mut i, mut literal_start) = (0, 0);
+        while i < bytes.len() {
+            if bytes[i] != b'{' {
+                i += 1;
+                continue;
+            }
+            let mut close = i + 1;
+            while close < bytes.len() && bytes[close] != b'}' {
+                close += 1;
+            }
+            if close == bytes.len() || split.count == MAX_SPLIT_PARAMS {
+                split.whole = false;
+                return split;
+            }
+            split.literals[split.count] = (literal_start, i);
+            split.params[split.count] = (i + 1, close);
+            split.count += 1;
+            i = close + 1;
+            literal_start = i;
+        }
+        split.literals[split.count] = (literal_start, bytes.len());
+        split
+    }
+}
+
+/// [`expand_into`] with `template` split beforehand (`split` must be
+/// `SplitTemplate::new(template)`).
+pub(crate) fn expand_split<'v>(
+    template: &str,
+    split: &SplitTemplate,
+    out: &mut impl PathText,
+    mut value: impl FnMut(&str) -> Option<PathValue<'v>>,
+) -> Result<(), TemplateError> {
+    if !split.whole {
+        return expand_into(template, out, value);
+    }
+    // Braces are ASCII: every range falls on character boundaries.
+    let piece = |(start, end): (usize, usize)| template.get(start..end).unwrap_or_default();
+    for (literal, param) in split.literals.iter().zip(&split.params).take(split.count) {
+        out.push_str(piece(*literal));
+        let name = piece(*param);
+        value(name)
+            .ok_or_else(|| TemplateError::MissingParam(name.to_owned()))?
+            .push_encoded(out);
+    }
+    out.push_str(piece(split.literals[split.count]));
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -309,6 +385,37 @@ mod tests {
             expand_template("/v1/{job_id", &mut out, |_| Some(PathValue::Integer(1))),
             Err(TemplateError::Unclosed("/v1/{job_id".into()))
         );
+    }
+
+    #[test]
+    fn a_template_split_beforehand_expands_as_scanned() {
+        let id = PathId::new("a b/c").unwrap_or_else(|e| panic!("{e}"));
+        for template in [
+            "/v1.0/{project_id}/streaming/jobs/{job_id}",
+            "/v1/{project_id}/training-jobs/{job_id}/versions/{version_id}",
+            "{a}{b}",
+            "/no/params",
+            "",
+            "/{a}/{b}/{c}/{d}/{e}/six",
+            "/{unclosed",
+            "/{a}/{missing}",
+            "/ü/{a}/é}",
+            "/{a{b}",
+        ] {
+            let value = |name: &str| match name {
+                "project_id" => Some(PathValue::Raw("p1")),
+                "job_id" | "a" | "c" | "e" | "a{b" => Some(PathValue::Integer(7)),
+                "version_id" | "b" | "d" => Some(PathValue::Text(&id)),
+                _ => None,
+            };
+            let (mut scanned, mut split) = (String::from("/x"), String::from("/x"));
+            let by_scan = expand_template(template, &mut scanned, value);
+            let by_split = expand_split(template, &SplitTemplate::new(template), &mut split, value);
+            assert_eq!(by_split, by_scan, "{template}");
+            if by_scan.is_ok() {
+                assert_eq!(split, scanned, "{template}");
+            }
+        }
     }
 
     #[test]
