@@ -160,6 +160,8 @@ fuzz_target!(|data: &[u8]| {
         mrs::DeleteJobObject, mrs::GetJobObject, mrs::ListJobObjects,
         mrs::ListClusters, mrs::ListJobExecutionsV2, mrs::GetJobExecutionV2,
         mrs::KillJobExecutionV2, mrs::BatchDeleteJobExecutionsV2,
+        dli::ListSqlJobs, dli::GetSqlJobStatus, dli::CancelSqlJob,
+        dli::ListSparkJobs, dli::GetSparkJob, dli::CancelSparkJob,
     );
     assert_eq!(
         checked,

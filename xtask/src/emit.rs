@@ -705,6 +705,9 @@ fn paginated(s: &mut String, op: &Operation, p: &crate::specs::PagingEntry) -> R
     );
     let _ = writeln!(s, "    const FIRST_PAGE: u32 = {first};");
     let _ = writeln!(s, "    const MAX_PAGE_SIZE: u32 = {};\n", p.max_page_size);
+    if let Some(max) = p.max_pages {
+        let _ = writeln!(s, "    const MAX_PAGES: u32 = {max};\n");
+    }
     let _ = writeln!(
         s,
         "    fn page_size(&self) -> Option<u32> {{ self.{}.as_ref().and_then(|v| {}) }}\n",
@@ -828,6 +831,85 @@ fn paginated(s: &mut String, op: &Operation, p: &crate::specs::PagingEntry) -> R
             );
         }
     }
+    let _ = writeln!(s, "}}");
+    if let Some(w) = &p.window {
+        windowed(s, op, w, &item).map_err(|e| ctx(format!("window: {e}")))?;
+    }
+    Ok(())
+}
+
+/// `impl Windowed`: the window's bounds in the query, the order, the item's time and key.
+fn windowed(
+    s: &mut String,
+    op: &Operation,
+    w: &crate::specs::WindowEntry,
+    item: &str,
+) -> Result<()> {
+    let name = &op.type_name;
+    let param = |n: &str, ty: FieldType| -> Result<String> {
+        op.query
+            .iter()
+            .find(|q| q.name == n && !q.required && q.ty == ty)
+            .map(|q| q.ident.clone())
+            .ok_or_else(|| {
+                anyhow!(
+                    "`{n}` is not an optional query parameter of type {}",
+                    ty.rust()
+                )
+            })
+    };
+    let start = param(&w.start, FieldType::I64)?;
+    let end = param(&w.end, FieldType::I64)?;
+    let order = param(&w.order, FieldType::String)?;
+    let fields = op
+        .structs
+        .iter()
+        .find(|st| st.name == item)
+        .map(|st| st.fields.as_slice())
+        .ok_or_else(|| anyhow!("no struct {item}"))?;
+    let field = |n: &str, ty: FieldType| -> Result<(String, bool)> {
+        fields
+            .iter()
+            .find(|f| f.name == n && f.ty == ty)
+            .map(|f| (f.ident.clone(), f.required))
+            .ok_or_else(|| anyhow!("{item} has no field `{n}` of type {}", ty.rust()))
+    };
+    let (time, time_required) = field(&w.time, FieldType::I64)?;
+    let (key, key_required) = field(&w.key, FieldType::String)?;
+    let newest: Vec<String> = w.newest_first.iter().map(|v| format!("{v:?}")).collect();
+    let _ = writeln!(s, "\nimpl crate::Windowed for {name} {{");
+    let _ = writeln!(
+        s,
+        "    fn window(&self) -> (Option<i64>, Option<i64>) {{ (self.{start}, self.{end}) }}\n"
+    );
+    let _ = writeln!(
+        s,
+        "    fn with_window(&self, start: Option<i64>, end: Option<i64>) -> Self {{\n        let mut next = self.clone();\n        next.{start} = start;\n        next.{end} = end;\n        next\n    }}\n"
+    );
+    let _ = writeln!(
+        s,
+        "    fn newest_first(&self) -> bool {{ [{}].contains(&self.{order}.as_deref().unwrap_or({:?})) }}\n",
+        newest.join(", "),
+        w.default_order
+    );
+    let time_expr = if time_required {
+        format!("Some(item.{time})")
+    } else {
+        format!("item.{time}")
+    };
+    let _ = writeln!(
+        s,
+        "    fn item_time(item: &Self::Item) -> Option<i64> {{ {time_expr} }}\n"
+    );
+    let key_expr = if key_required {
+        format!("item.{key}.clone()")
+    } else {
+        format!("item.{key}.clone().unwrap_or_default()")
+    };
+    let _ = writeln!(
+        s,
+        "    fn item_key(item: &Self::Item) -> String {{ {key_expr} }}"
+    );
     let _ = writeln!(s, "}}");
     Ok(())
 }

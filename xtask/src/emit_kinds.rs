@@ -257,14 +257,16 @@ pub fn core_kinds_file(kinds: &[KindModel], header: &str) -> String {
         };
         let _ = writeln!(
             s,
-            "    KindFacts {{ name: {}, doc: {}, service: crate::Service::{}, api_version: {}, id_shape: {}, parent: {}, action: Action::{}, list: {}, detail: {}, delete: {}, batch_delete: {}, asynchronous: {}, id_field: {}, name_field: {}, status_field: {}, created_field: {}, created_unit: TimeUnit::{}, filters: {filters_of}_FILTERS, statuses: {statuses} }},",
+            "    KindFacts {{ name: {}, doc: {}, service: crate::Service::{}, api_version: {}, id_shape: {}, parent: {}, action: Action::{}, list: {}, detail: {}, delete: {}, batch_delete: {}, asynchronous: {}, id_field: {}, name_field: {}, status_field: {}, created_field: {}, created_unit: TimeUnit::{}, filters: {filters_of}_FILTERS, statuses: {statuses}, unfinished: &[{}] }},",
             lit(&k.name),
             lit(&k.doc),
             k.service_variant,
             lit(&k.api_version),
             k.shape_rust().replace("crate::kinds::", ""),
             opt_lit(k.parent.as_deref()),
-            if k.before_delete.is_some() {
+            if k.cancel {
+                "Cancel"
+            } else if k.before_delete.is_some() {
                 "StopThenDelete"
             } else {
                 "Delete"
@@ -279,6 +281,11 @@ pub fn core_kinds_file(kinds: &[KindModel], header: &str) -> String {
             opt_lit(k.status_field.as_ref().map(|f| f.text.as_str())),
             opt_lit(k.created_field.as_ref().map(|f| f.text.as_str())),
             k.created_unit,
+            k.unfinished
+                .iter()
+                .map(|v| lit(v))
+                .collect::<Vec<_>>()
+                .join(", "),
         );
     }
     s.push_str("];\n\n");
@@ -669,7 +676,7 @@ pub fn client_file(
         "//!",
         "The kind table over this client: every kind's list as\n[`Row`](otc_jobs_core::kinds::Row)s (through the list operation's paginator, the server\nfilters applied), the deletion of a [`KindId`], the\nwait until it is gone (the driver's waiter), and batch deletions. One `match` over the\nkinds, generated from `specs/kinds.toml`: a tool built on these names no kind.",
     );
-    s.push_str("\nuse otc_jobs_core::Error;\nuse otc_jobs_core::kinds::{BatchEntry, Filters, Kind, KindBatch, KindId, Listing};\n\nuse crate::{Client, WaitOptions, WaitOutcome};\n\n");
+    s.push_str("\nuse otc_jobs_core::Error;\nuse otc_jobs_core::kinds::{BatchEntry, Filters, Kind, KindBatch, KindId, Listing, RowSink};\n\nuse crate::{Client, WaitOptions, WaitOutcome};\n\n");
     let krate = client.krate;
     let ex_setup = format!(
         "# use otc_jobs_emulator::{{Emulator, EmulatorConfig, SeedJob, DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, DEFAULT_PROJECT_ID}};\n# let emulator = Emulator::start(EmulatorConfig::default())?;\n# emulator.seed(SeedJob::flink_job(148).name(\"nightly-1\"));\n# let client = {krate}::Client::builder().ak_sk(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY)\n#     .project_id(DEFAULT_PROJECT_ID).region(\"eu-de\").base_url(emulator.base_url()).build()?;"
@@ -692,12 +699,23 @@ pub fn client_file(
     );
     let _ = writeln!(
         s,
-        "    pub {asyn}fn list_rows(&self, filters: &Filters) -> Result<Listing, Error> {{\n        match filters.kind() {{"
+        "    pub {asyn}fn list_rows(&self, filters: &Filters) -> Result<Listing, Error> {{\n        let mut listing = Listing::default();\n        self.list_rows_into(filters, &mut listing){awaitt}?;\n        Ok(listing)\n    }}\n"
+    );
+    doc(
+        &mut s,
+        "    ///",
+        &format!(
+            "The walk of [`Client::list_rows`], each item given to `into` as it is read (a row,\nor an item that is not one) instead of kept: a caller that prints each row, or keeps\nonly what it selects, holds no more than a page. On an error the items before it have\nbeen given.\n\n```\nuse otc_jobs_core::kinds::{{Filters, Kind, KindId, Row, RowError, RowSink}};\n{ex_main_open}{ex_setup}\n/// Keeps the ids only.\nstruct Ids(Vec<KindId>);\nimpl RowSink for Ids {{\n    fn push(&mut self, item: Result<Row, RowError>) {{\n        if let Ok(row) = item {{\n            self.0.push(row.id);\n        }}\n    }}\n}}\nlet mut ids = Ids(Vec::new());\nclient.list_rows_into(&Filters::new(Kind::FlinkJob), &mut ids){awaitt}?;\nassert_eq!(ids.0, [KindId::FlinkJob(148)]);\n{ex_main_close}\n```"
+        ),
+    );
+    let _ = writeln!(
+        s,
+        "    pub {asyn}fn list_rows_into(&self, filters: &Filters, into: &mut dyn RowSink) -> Result<(), Error> {{\n        match filters.kind() {{"
     );
     for k in kinds {
         let _ = writeln!(
             s,
-            "            Kind::{} => self.list_rows_{}(filters){awaitt},",
+            "            Kind::{} => self.list_rows_{}(filters, into){awaitt},",
             k.variant, k.snake
         );
     }
@@ -774,7 +792,7 @@ pub fn client_file(
         &mut s,
         "    ///",
         &format!(
-            "Waits until the deleted job `id` is gone, polling its kind's detail operation as\n`options` say (see [`Client::wait_until_deleted`]: one poll for a synchronous deletion).\n\n```\nuse otc_jobs_core::kinds::KindId;\nuse {krate}::WaitOptions;\n{ex_main_open}{ex_setup}\nlet id = KindId::FlinkJob(148);\nclient.delete_id(&id){awaitt}?;\nassert!(client.wait_id_gone(&id, WaitOptions::default()){awaitt}?.is_gone());\n{ex_main_close}\n```"
+            "Waits until the deleted job `id` is gone, polling its kind's detail operation as\n`options` say (see [`Client::wait_until_deleted`]: one poll for a synchronous deletion).\nFor a kind whose runs are cancelled ([`Action::Cancel`](otc_jobs_core::kinds::Action::Cancel)),\nuntil the run is over: [`WaitOutcome::Finished`] once its status is none of the kind's\nunfinished ones.\n\n```\nuse otc_jobs_core::kinds::KindId;\nuse {krate}::WaitOptions;\n{ex_main_open}{ex_setup}\nlet id = KindId::FlinkJob(148);\nclient.delete_id(&id){awaitt}?;\nassert!(client.wait_id_gone(&id, WaitOptions::default()){awaitt}?.is_gone());\n{ex_main_close}\n```"
         ),
     );
     let _ = writeln!(
@@ -784,7 +802,16 @@ pub fn client_file(
     for k in kinds {
         let (pat, args) = id_pattern(k);
         let module = service_of(specs, &k.delete, &k.service);
-        if let (Some(detail), Some(_)) = (&k.detail, &k.delete_ids) {
+        if let (Some(detail), true) = (&k.detail, k.cancel) {
+            // A cancelled run stays: poll its status until it is not one of the unfinished.
+            let dmodule = service_of(specs, detail, &k.service);
+            let statuses: Vec<String> = k.unfinished.iter().map(|v| lit(v)).collect();
+            let _ = writeln!(
+                s,
+                "            {pat} => self.wait_probe_finished(otc_jobs_core::{dmodule}::{detail}::new({args}), &[{}], options){awaitt},",
+                statuses.join(", ")
+            );
+        } else if let (Some(detail), Some(_)) = (&k.detail, &k.delete_ids) {
             // A deletion of many: poll the probe with the one id.
             let dmodule = service_of(specs, detail, &k.service);
             let _ = writeln!(
@@ -806,7 +833,8 @@ pub fn client_file(
                 "            KindId::{v}(_) => {{
                 let _ = options;
                 let started = std::time::Instant::now();
-                let listing = self.list_rows_{snake}(&Filters::new(Kind::{v})){awaitt}?;
+                let mut listing = Listing::default();
+                self.list_rows_{snake}(&Filters::new(Kind::{v}), &mut listing){awaitt}?;
                 Ok(match listing.rows.into_iter().find(|row| &row.id == id) {{
                     None => WaitOutcome::Gone {{ polls: 1, elapsed: started.elapsed() }},
                     Some(row) => WaitOutcome::StillPresent {{ status: row.status }},
@@ -858,7 +886,7 @@ pub fn client_file(
         let request_ty = format!("otc_jobs_core::{list_service}::{}", k.list);
         let _ = writeln!(
             s,
-            "\n    {asyn}fn list_rows_{}(&self, filters: &Filters) -> Result<Listing, Error> {{",
+            "\n    {asyn}fn list_rows_{}(&self, filters: &Filters, into: &mut dyn RowSink) -> Result<(), Error> {{",
             k.snake
         );
         match (&k.parent, &k.parent_list) {
@@ -874,7 +902,7 @@ pub fn client_file(
                 };
                 let _ = writeln!(
                     s,
-                    "    let mut listing = Listing::default();\n    let parents: Vec<otc_jobs_core::PathId> = {pick}{{\n        let mut ids = Vec::new();"
+                    "    let parents: Vec<otc_jobs_core::PathId> = {pick}{{\n        let mut ids = Vec::new();"
                 );
                 let walk = if client.is_async {
                     format!(
@@ -887,25 +915,23 @@ pub fn client_file(
                 };
                 let _ = writeln!(
                     s,
-                    "{walk}\n            let raw = {id};\n            match raw.as_deref().map(otc_jobs_core::PathId::new) {{\n                Some(Ok(id)) => ids.push(id),\n                _ => listing.unreadable.push(otc_jobs_core::kinds::RowError {{ kind: Kind::{v}, field: {f:?}, value: raw, gone: None }}),\n            }}\n        }}\n        ids\n    }};\n    for parent in parents {{\n        let mut request = {request_ty}::new(parent.clone());",
+                    "{walk}\n            let raw = {id};\n            match raw.as_deref().map(otc_jobs_core::PathId::new) {{\n                Some(Ok(id)) => ids.push(id),\n                _ => into.push(Err(otc_jobs_core::kinds::RowError {{ kind: Kind::{v}, field: {f:?}, value: raw, gone: None }})),\n            }}\n        }}\n        ids\n    }};\n    for parent in parents {{\n        let mut request = {request_ty}::new(parent.clone());",
                     v = k.variant,
                     f = p.id_field.text,
                 );
                 for f in &k.filters {
                     apply_filter(&mut s, f, &request_ty);
                 }
-                s.push_str("        let mut found = Listing::default();\n");
-                collect_rows(&mut s, client, k, "request", Some("parent"), "found");
-                s.push_str("        listing.rows.append(&mut found.rows);\n        listing.unreadable.append(&mut found.unreadable);\n    }\n    Ok(listing)\n    }\n");
+                collect_rows(&mut s, client, k, "request", Some("parent"), "into");
+                s.push_str("    }\n    Ok(())\n    }\n");
             }
             (None, None) => {
                 let _ = writeln!(s, "    let mut request = {request_ty}::new();");
                 for f in &k.filters {
                     apply_filter(&mut s, f, &request_ty);
                 }
-                s.push_str("    let mut listing = Listing::default();\n");
-                collect_rows(&mut s, client, k, "request", None, "listing");
-                s.push_str("    Ok(listing)\n    }\n");
+                collect_rows(&mut s, client, k, "request", None, "into");
+                s.push_str("    Ok(())\n    }\n");
             }
             (Some(p), _) => {
                 let parent = kinds.iter().find(|x| &x.name == p);
@@ -918,10 +944,10 @@ pub fn client_file(
                 };
                 let _ = writeln!(
                     s,
-                    "    let parents = self.list_rows_{ps}(filters){awaitt}?;\n    let mut listing = Listing {{ rows: Vec::new(), unreadable: parents.unreadable }};\n    for parent in parents.rows {{\n        let KindId::{pv}(parent) = parent.id else {{ continue }};\n        let request = {request_ty}::new({parent_arg});\n        let mut found = Listing::default();"
+                    "    let mut parents = Listing::default();\n    self.list_rows_{ps}(filters, &mut parents){awaitt}?;\n    for unreadable in parents.unreadable {{\n        into.push(Err(unreadable));\n    }}\n    for parent in parents.rows {{\n        let KindId::{pv}(parent) = parent.id else {{ continue }};\n        let request = {request_ty}::new({parent_arg});"
                 );
-                collect_rows(&mut s, client, k, "request", Some("parent"), "found");
-                s.push_str("        listing.rows.append(&mut found.rows);\n        listing.unreadable.append(&mut found.unreadable);\n    }\n    Ok(listing)\n    }\n");
+                collect_rows(&mut s, client, k, "request", Some("parent"), "into");
+                s.push_str("    }\n    Ok(())\n    }\n");
             }
         }
     }
@@ -954,7 +980,7 @@ fn collect_rows(
         // A listed parent that vanished during the walk: its walk ends, reported.
         (Some(p), Some(pl)) => {
             gone = format!(
-                "Err(e) if e.is_not_found() => {{\n                {into}.unreadable.push(otc_jobs_core::kinds::RowError {{ kind: Kind::{}, field: {:?}, value: Some({p}.to_string()), gone: Some(e.to_string()) }});\n                break;\n            }}\n            Err(e) => return Err(e),",
+                "Err(e) if e.is_not_found() => {{\n                {into}.push(Err(otc_jobs_core::kinds::RowError {{ kind: Kind::{}, field: {:?}, value: Some({p}.to_string()), gone: Some(e.to_string()) }}));\n                break;\n            }}\n            Err(e) => return Err(e),",
                 k.variant, pl.param
             );
             gone.as_str()
@@ -964,15 +990,21 @@ fn collect_rows(
         }
         (None, _) => "Err(e) => return Err(e),",
     };
+    // A list longer than one walk reaches is walked by windows of time.
+    let paginate = if k.windowed {
+        "paginate_windowed"
+    } else {
+        "paginate"
+    };
     if client.is_async {
         let _ = writeln!(
             s,
-            "    let mut items = std::pin::pin!(self.paginate({request}));\n    while let Some(item) = futures_util::StreamExt::next(&mut items).await {{\n        match item {{\n            Ok(item) => {into}.push({convert}),\n            {on_error}\n        }}\n    }}"
+            "    let mut items = std::pin::pin!(self.{paginate}({request}));\n    while let Some(item) = futures_util::StreamExt::next(&mut items).await {{\n        match item {{\n            Ok(item) => {into}.push({convert}),\n            {on_error}\n        }}\n    }}"
         );
     } else {
         let _ = writeln!(
             s,
-            "    for item in self.paginate({request}) {{\n        match item {{\n            Ok(item) => {into}.push({convert}),\n            {on_error}\n        }}\n    }}"
+            "    for item in self.{paginate}({request}) {{\n        match item {{\n            Ok(item) => {into}.push({convert}),\n            {on_error}\n        }}\n    }}"
         );
     }
 }

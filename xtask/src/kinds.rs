@@ -33,7 +33,15 @@ pub struct KindEntry {
     /// The list operation's type name.
     pub list: String,
     /// The delete operation's type name (it declares its probe in operations.toml).
-    pub delete: String,
+    pub delete: Option<String>,
+    /// Instead of `delete`, for runs that cannot be deleted: the cancel operation's type
+    /// name (it declares its `cancellation` in operations.toml). The kind's action is then
+    /// "cancel".
+    pub cancel: Option<String>,
+    /// With `cancel`: the statuses of a run that is not over (the only ones `clean`
+    /// selects, and what a wait waits to leave), as the list's status field documents them.
+    #[serde(default)]
+    pub unfinished: Vec<String>,
     /// The kind whose jobs contain these, and the list's path parameter taking its id.
     pub parent: Option<ParentEntry>,
     /// The id: its field in the listed item and its shape.
@@ -386,6 +394,12 @@ pub struct KindModel {
     pub delete_ids: Option<(String, FieldType)>,
     /// What a job in some statuses is sent before its deletion.
     pub before_delete: Option<BeforeDeleteModel>,
+    /// The kind's runs are cancelled (`delete` is the cancel operation), not deleted.
+    pub cancel: bool,
+    /// With `cancel`: the statuses of a run that is not over.
+    pub unfinished: Vec<String>,
+    /// The list is walked by windows of time (its paging declares `window`).
+    pub windowed: bool,
 }
 
 impl KindModel {
@@ -478,13 +492,37 @@ fn resolve_one(
         bail!("the name must be lower-case words joined by `-`");
     }
     let list = operation(specs, &e.list)?;
-    let delete = operation(specs, &e.delete)?;
-    let Some(deletion) = &delete.deletion else {
-        bail!(
-            "{} declares no `deletion` in specs/operations.toml",
-            e.delete
-        );
+    let (delete_name, cancel) = match (&e.delete, &e.cancel) {
+        (Some(d), None) => (d.clone(), false),
+        (None, Some(c)) => (c.clone(), true),
+        _ => bail!("declare one of `delete` and `cancel`"),
     };
+    let delete = operation(specs, &delete_name)?;
+    // A cancellation is waited for like an asynchronous deletion polled with its probe
+    // (until the run is over, not gone).
+    let cancelled;
+    let deletion = match (cancel, &delete.deletion, &delete.cancellation) {
+        (false, Some(d), _) => d,
+        (true, _, Some(c)) => {
+            cancelled = crate::specs::DeletionEntry {
+                probe: Some(c.probe.clone()),
+                asynchronous: true,
+                ids: None,
+                reason: c.reason.clone(),
+            };
+            &cancelled
+        }
+        (false, None, _) => bail!("{delete_name} declares no `deletion` in specs/operations.toml"),
+        (true, _, None) => {
+            bail!("{delete_name} declares no `cancellation` in specs/operations.toml")
+        }
+    };
+    if cancel == e.unfinished.is_empty() {
+        bail!("a kind with `cancel` declares its `unfinished` statuses (and only such a kind)");
+    }
+    if cancel && (e.before_delete.is_some() || e.batch_delete.is_some()) {
+        bail!("a kind with `cancel` has no `before_delete` or `batch_delete`");
+    }
     // Without a detail operation (DLI's templates), a synchronous deletion is confirmed by
     // the list.
     let detail = match &deletion.probe {
@@ -492,7 +530,7 @@ fn resolve_one(
         None if deletion.asynchronous => {
             bail!(
                 "{} is asynchronous but declares no probe to wait with",
-                e.delete
+                delete_name
             )
         }
         None => None,
@@ -505,13 +543,13 @@ fn resolve_one(
             "{} is a {} operation but {} a {} one",
             e.list,
             list.service,
-            e.delete,
+            delete_name,
             delete.service
         );
     }
     let version = api_version(&list.page.path_template);
     if api_version(&delete.page.path_template) != version {
-        bail!("{} and {} have different API versions", e.list, e.delete);
+        bail!("{} and {} have different API versions", e.list, delete_name);
     }
     let item = list_item(list, &paging.items)?;
     let owner = match &item {
@@ -534,7 +572,7 @@ fn resolve_one(
                 .body
                 .iter()
                 .find(|f| &f.name == ids && f.required)
-                .ok_or_else(|| anyhow!("{} has no mandatory body field {ids}", e.delete))?;
+                .ok_or_else(|| anyhow!("{} has no mandatory body field {ids}", delete_name))?;
             let elem = match &field.ty {
                 FieldType::Vec(t) if matches!(**t, FieldType::I64 | FieldType::String) => {
                     (**t).clone()
@@ -559,7 +597,7 @@ fn resolve_one(
                 bail!(
                     "{} takes {}'s path parameters and one id of {ids}; it does not",
                     probe.type_name,
-                    e.delete
+                    delete_name
                 );
             }
             id_parts = probe_parts;
@@ -571,7 +609,7 @@ fn resolve_one(
         bail!(
             "the id shape is declared {:?}, but {} takes {}",
             e.id.shape,
-            e.delete,
+            delete_name,
             shape.join("/")
         );
     }
@@ -610,7 +648,7 @@ fn resolve_one(
                 bail!(
                     "a listed parent's id is a text: {} and {} must take one",
                     e.list,
-                    e.delete
+                    delete_name
                 );
             }
             if !pop.path_params.is_empty()
@@ -642,16 +680,16 @@ fn resolve_one(
                     "the parent's id does not fit {}'s {} and {}'s first path parameter",
                     e.list,
                     p.param,
-                    e.delete
+                    delete_name
                 ),
             }
             list_new_args.push(p.param.clone());
             Some(parent.name.clone())
         }
-        (None, n) => bail!("{} takes {n} ids; declare the `parent`", e.delete),
+        (None, n) => bail!("{} takes {n} ids; declare the `parent`", delete_name),
         (Some(_), n) => bail!(
             "a kind with a parent has ids of two parts, {} takes {n}",
-            e.delete
+            delete_name
         ),
     };
     if list.path_params.len() != list_new_args.len()
@@ -806,6 +844,23 @@ fn resolve_one(
         }
     };
 
+    if cancel {
+        let Some(status) = &status_field else {
+            bail!("a kind with `cancel` needs the row's `status` (what `unfinished` is read from)");
+        };
+        if detail.is_none() {
+            bail!("a kind with `cancel` needs the cancellation's probe (to wait with)");
+        }
+        // The list's documented values, in any case (DLI's Spark status page writes
+        // `Success` where the list writes `success`).
+        let documented = listed_values(&status.description);
+        for v in &e.unfinished {
+            if !documented.iter().any(|d| d.eq_ignore_ascii_case(v)) {
+                bail!("unfinished: the status {v:?} is not one the page lists ({documented:?})");
+            }
+        }
+    }
+
     let batch = e
         .batch_delete
         .as_ref()
@@ -846,6 +901,9 @@ fn resolve_one(
         parent_list,
         delete_ids,
         before_delete,
+        cancel,
+        unfinished: e.unfinished.clone(),
+        windowed: paging.window.is_some(),
     })
 }
 

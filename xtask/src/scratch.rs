@@ -243,6 +243,7 @@ fn one(
             paging: None,
             probe: None,
             deletion: None,
+            cancellation: None,
             read_only: None,
         }],
     };

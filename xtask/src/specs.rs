@@ -50,6 +50,9 @@ pub struct OperationEntry {
     pub probe: Option<ProbeEntry>,
     /// For a deletion: the detail operation telling whether the job is gone.
     pub deletion: Option<DeletionEntry>,
+    /// For a cancellation (a run that cannot be deleted, only stopped): the detail
+    /// operation telling when the run is over.
+    pub cancellation: Option<CancellationEntry>,
     /// An operation that only reads although its method is not idempotent (a `POST`
     /// search): `read_only = { reason = "..." }` generates `const READ_ONLY: bool = true`.
     pub read_only: Option<ReadOnlyEntry>,
@@ -83,8 +86,33 @@ pub struct PagingEntry {
     pub total: Option<String>,
     /// The path of the next marker (`marker`).
     pub next_marker: Option<String>,
+    /// The most pages one walk can reach (the API refuses a page number past it).
+    pub max_pages: Option<u32>,
+    /// How a list longer than `max_pages` pages is walked: by windows of time.
+    pub window: Option<WindowEntry>,
     /// Why these values (page size limits are rarely on the page).
     pub reason: String,
+}
+
+/// `window = { start, end, time, key, order, newest_first, default_order }`: implements
+/// `otc_jobs_core::Windowed`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WindowEntry {
+    /// The query parameter of the window's start (ms).
+    pub start: String,
+    /// The query parameter of the window's end (ms).
+    pub end: String,
+    /// The item field the windows are cut on (ms).
+    pub time: String,
+    /// The item field that identifies an item.
+    pub key: String,
+    /// The query parameter of the order.
+    pub order: String,
+    /// The order values that list the newest first.
+    pub newest_first: Vec<String>,
+    /// The order the service uses when none is asked for.
+    pub default_order: String,
 }
 
 /// `probe = { ... }`: implements `otc_jobs_core::DeletionProbe`.
@@ -115,6 +143,18 @@ pub struct DeletionEntry {
     /// no `impl Deletion` (the probe takes one id); the kind table sends one id and polls
     /// the probe with it.
     pub ids: Option<String>,
+    /// Why.
+    pub reason: String,
+}
+
+/// `cancellation = { probe, reason }`: the operation cancels a run (DLI's SQL and Spark
+/// jobs); the kind table polls `probe` until the run's status is not one of the kind's
+/// `unfinished` statuses. No `impl Deletion`: the run stays listed.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CancellationEntry {
+    /// The type name of the detail operation to poll (it has a `probe`).
+    pub probe: String,
     /// Why.
     pub reason: String,
 }
@@ -377,6 +417,8 @@ pub struct Operation {
     pub probe: Option<ProbeEntry>,
     /// The poll of a deletion.
     pub deletion: Option<DeletionEntry>,
+    /// The poll of a cancellation.
+    pub cancellation: Option<CancellationEntry>,
     /// It only reads although its method is not idempotent.
     pub read_only: bool,
     /// Success status codes.
@@ -1039,6 +1081,7 @@ fn resolve_one(
         paging: entry.paging.clone(),
         probe: entry.probe.clone(),
         deletion: entry.deletion.clone(),
+        cancellation: entry.cancellation.clone(),
         success_status,
         success_flag,
         warnings,

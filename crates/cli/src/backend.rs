@@ -13,13 +13,18 @@ use std::time::{Duration, SystemTime};
 use otc_jobs_async::WaitOutcome;
 use otc_jobs_core::Error;
 use otc_jobs_core::auth::SigningTime;
-use otc_jobs_core::kinds::{BatchEntry, Filters, KindBatch, KindId, Listing};
+use otc_jobs_core::kinds::{BatchEntry, Filters, KindBatch, KindId, RowSink};
 use otc_jobs_core::{RetryAfter, is_throttled};
 
 /// The calls the commands need. Each is one SDK call, with the SDK's retries.
 pub(crate) trait Backend: Send + Sync + 'static {
-    /// Every job of the filters' kind the service lists with them (all pages).
-    fn list(&self, filters: &Filters) -> impl Future<Output = Result<Listing, Error>> + Send;
+    /// Every job of the filters' kind the service lists with them (all pages), each
+    /// item given to `into` as it is read.
+    fn list(
+        &self,
+        filters: &Filters,
+        into: &mut dyn RowSink,
+    ) -> impl Future<Output = Result<(), Error>> + Send;
 
     /// Deletes one job.
     fn delete(&self, id: &KindId) -> impl Future<Output = Result<(), Error>> + Send;

@@ -18,16 +18,22 @@ pub(crate) async fn confirm(
     if yes || count == 0 {
         return Ok(());
     }
+    let verb = kind.action().verb();
+    let nothing = format!("nothing {}", kind.action().past());
     let terminal = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     if !terminal || ids_from_stdin {
         return Err(CliError::usage(
             format!(
-                "refusing to delete {count} {kind}(s) without confirmation: no terminal to ask on"
+                "refusing to {verb} {count} {kind}(s) without confirmation: no terminal to ask on"
             ),
             "pass --yes to confirm, or --dry-run to see the plan first",
         ));
     }
-    eprint!("Delete {count} {kind}(s)? [y/N] ");
+    let mut ask = verb.to_owned();
+    if let Some(first) = ask.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
+    eprint!("{ask} {count} {kind}(s)? [y/N] ");
     let _ = std::io::stderr().flush();
     // Read on a blocking thread, so that Ctrl-C can end the question.
     let read = tokio::task::spawn_blocking(|| {
@@ -41,7 +47,7 @@ pub(crate) async fn confirm(
         biased;
         () = cancel.cancelled() => {
             return Err(CliError {
-                problem: "interrupted: nothing deleted".into(),
+                problem: format!("interrupted: {nothing}"),
                 hint: None,
                 code: crate::exit::INTERRUPTED,
             });
@@ -64,6 +70,6 @@ pub(crate) async fn confirm(
     if matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes") {
         Ok(())
     } else {
-        Err(CliError::usage("not confirmed: nothing deleted", ""))
+        Err(CliError::usage(format!("not confirmed: {nothing}"), ""))
     }
 }

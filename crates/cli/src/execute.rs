@@ -26,7 +26,7 @@ use tokio::time::Instant;
 
 use otc_jobs_async::WaitOutcome;
 use otc_jobs_core::Error;
-use otc_jobs_core::kinds::{BatchEntry, KindBatch};
+use otc_jobs_core::kinds::{Action as KindAction, BatchEntry, KindBatch};
 
 use crate::backend::{Backend, Verdict, verdict};
 use crate::cancel::Cancel;
@@ -115,18 +115,21 @@ pub(crate) async fn execute<B: Backend>(
             halt.cancel();
         })
     };
-    let mut outcomes: Vec<Option<Outcome>> = vec![None; plan.items.len()];
+    // Each id's line of the report as it settles; the report is built from these in place
+    // (a second vector of lines beside them would double the run's memory at 100,000 ids).
+    let mut outcomes: Vec<Option<Item>> = vec![None; plan.items.len()];
     let mut started = vec![false; plan.items.len()];
     let mut todo = Vec::new();
     for (index, item) in plan.items.iter().enumerate() {
         match &item.action {
             // Skips were decided before the run: not journalled again.
             Action::Skip(reason) => {
-                outcomes[index] = Some(Outcome::Skipped {
+                let skipped = Outcome::Skipped {
                     reason: reason.clone(),
-                })
+                };
+                outcomes[index] = Some(Item::new(item.id.clone(), item.name.clone(), skipped));
             }
-            Action::Delete => todo.push((index, item.id.clone())),
+            Action::Delete | Action::Cancel => todo.push((index, item.id.clone())),
         }
     }
     run.progress.set_length(todo.len() as u64);
@@ -205,16 +208,15 @@ pub(crate) async fn execute<B: Backend>(
 
     let interrupted = run.cancel.is_cancelled();
     let earlier = run.journal.as_ref().map(|j| j.earlier());
-    let items = plan
-        .items
-        .iter()
-        .zip(outcomes)
+    let items = outcomes
+        .into_iter()
+        .zip(&plan.items)
         .zip(started)
-        .map(|((planned, outcome), started)| {
+        .map(|((outcome, planned), started)| {
             // Skipped as finished by an earlier attempt: that attempt's outcome.
             let finished = earlier
                 .and_then(|e| e.get(&planned.id))
-                .filter(|known| known.finished() && planned.action != Action::Delete);
+                .filter(|known| known.finished() && !planned.action.acts());
             if let Some(known) = finished
                 && let Some(outcome) = &known.outcome
             {
@@ -224,11 +226,13 @@ pub(crate) async fn execute<B: Backend>(
                     ..Item::new(planned.id.clone(), None, outcome.clone())
                 };
             }
-            Item::new(
-                planned.id.clone(),
-                planned.name.clone(),
-                outcome.unwrap_or_else(|| unsettled(started, &run)),
-            )
+            outcome.unwrap_or_else(|| {
+                Item::new(
+                    planned.id.clone(),
+                    planned.name.clone(),
+                    unsettled(started, &run),
+                )
+            })
         })
         .collect();
     let stop = run.stop_reason();
@@ -367,7 +371,7 @@ fn spawn_intents(
 
 impl<B> Run<B> {
     /// Journals and shows outcomes that completed together (one write for them all).
-    fn finish(&self, done: &mut Vec<(usize, Item)>, outcomes: &mut [Option<Outcome>]) {
+    fn finish(&self, done: &mut Vec<(usize, Item)>, outcomes: &mut [Option<Item>]) {
         if done.is_empty() {
             return;
         }
@@ -378,7 +382,7 @@ impl<B> Run<B> {
         }
         self.progress.inc(done.len() as u64);
         for (index, item) in done.drain(..) {
-            outcomes[index] = Some(item.outcome);
+            outcomes[index] = Some(item);
         }
     }
 
@@ -497,6 +501,9 @@ async fn send<B, T>(
 /// here only a throttled call is tried again, after the shared throttle's pause. An id
 /// an interrupted run may have deleted (`recheck`) is looked at first.
 async fn delete_one<B: Backend>(run: &Run<B>, id: &KindId, recheck: bool) -> Outcome {
+    // A run that cannot be deleted is cancelled: the service's answer says whether it was
+    // still running (cancelled) or already over (already_finished).
+    let cancels = id.kind().action() == KindAction::Cancel;
     if run.settings.wait_only {
         let max = run.settings.wait.unwrap_or(Duration::ZERO);
         return match wait_gone(run, id, 0, max).await {
@@ -504,10 +511,14 @@ async fn delete_one<B: Backend>(run: &Run<B>, id: &KindId, recheck: bool) -> Out
                 attempts,
                 note: None,
             },
+            // Nothing was cancelled by this run: the run is over.
+            Outcome::Cancelled { attempts, note } => Outcome::AlreadyFinished { attempts, note },
             other => other,
         };
     }
-    if recheck && probe_gone(run, id).await {
+    // A cancellation is sent again rather than rechecked: the service itself says whether
+    // the run is already over.
+    if recheck && !cancels && probe_gone(run, id).await {
         return Outcome::Deleted {
             attempts: 0,
             note: Some(RECOVERED.to_owned()),
@@ -531,6 +542,15 @@ async fn delete_one<B: Backend>(run: &Run<B>, id: &KindId, recheck: bool) -> Out
         };
         attempts += error.attempts().max(1);
         unknown |= error.earlier_attempt_unknown();
+        if cancels && error.is_already_finished() {
+            return Outcome::AlreadyFinished {
+                attempts,
+                note: error
+                    .as_service()
+                    .and_then(|e| e.message.clone())
+                    .or_else(|| unknown.then(|| LOST_ANSWER.to_owned())),
+            };
+        }
         match verdict(&error) {
             // Gone: maybe by an earlier attempt (ours, or an interrupted run's) whose
             // answer was lost.
@@ -557,6 +577,10 @@ async fn delete_one<B: Backend>(run: &Run<B>, id: &KindId, recheck: bool) -> Out
         }
     }
     match run.settings.wait {
+        None if cancels => Outcome::Cancelled {
+            attempts,
+            note: None,
+        },
         None => Outcome::Deleted {
             attempts,
             note: None,
@@ -580,11 +604,17 @@ async fn probe_gone<B: Backend>(run: &Run<B>, id: &KindId) -> bool {
 pub(crate) const LOST_ANSWER: &str = "an earlier attempt got no clear answer (timeout, connection lost); it may have deleted the job";
 
 /// Interrupted while waiting: the service accepted the deletion, so it is `deleted`
-/// (unconfirmed); with nothing deleted (`otc-jobs wait`), `skipped`.
-fn stopped_waiting(attempts: u32) -> Outcome {
+/// (unconfirmed; `cancelled` for a cancellation); with nothing deleted (`otc-jobs wait`),
+/// `skipped`.
+fn stopped_waiting(id: &KindId, attempts: u32) -> Outcome {
     if attempts == 0 {
         Outcome::Skipped {
             reason: "interrupted before it was seen gone".into(),
+        }
+    } else if id.kind().action() == KindAction::Cancel {
+        Outcome::Cancelled {
+            attempts,
+            note: None,
         }
     } else {
         Outcome::Deleted {
@@ -601,11 +631,11 @@ async fn wait_gone<B: Backend>(run: &Run<B>, id: &KindId, attempts: u32, max: Du
     let wait = run.backend.wait_gone(id, max, run.settings.poll_interval);
     let waited = tokio::select! {
         biased;
-        () = run.halt.cancelled() => return stopped_waiting(attempts),
+        () = run.halt.cancelled() => return stopped_waiting(id, attempts),
         waited = send(run, wait) => waited,
     };
     let Some(waited) = waited else {
-        return stopped_waiting(attempts);
+        return stopped_waiting(id, attempts);
     };
     let failed_with = |message: String| Outcome::Failed {
         status: None,
@@ -615,9 +645,22 @@ async fn wait_gone<B: Backend>(run: &Run<B>, id: &KindId, attempts: u32, max: Du
         attempts,
     };
     match waited {
+        Ok(WaitOutcome::Gone { .. })
+            if attempts > 0 && id.kind().action() == KindAction::Cancel =>
+        {
+            Outcome::Cancelled {
+                attempts,
+                note: Some("the run is gone".to_owned()),
+            }
+        }
         Ok(WaitOutcome::Gone { .. }) => Outcome::Deleted {
             attempts,
             note: None,
+        },
+        // A cancelled run (it stays listed) is over.
+        Ok(WaitOutcome::Finished { status, .. }) => Outcome::Cancelled {
+            attempts,
+            note: Some(format!("the run is over (status {status})")),
         },
         Ok(WaitOutcome::Failed { status }) => failed_with(format!(
             "the service reports the deletion failed (status {status})"
@@ -651,7 +694,7 @@ async fn run_batches<B: Backend>(
     plan: &Plan,
     todo: Vec<(usize, KindId)>,
     size: usize,
-    outcomes: &mut [Option<Outcome>],
+    outcomes: &mut [Option<Item>],
 ) -> Vec<(usize, KindId)> {
     let mut one_by_one = Vec::new();
     let mut chunks = todo.chunks(size);

@@ -9,7 +9,7 @@ use crate::report::Stop;
 
 use super::*;
 use crate::journal::{Fsync, Selection, Sink};
-use otc_jobs_core::kinds::{Filters, Kind, Listing};
+use otc_jobs_core::kinds::{Filters, Kind, RowSink};
 use otc_jobs_core::{Service, ServiceError};
 
 /// The selection the journals of these tests record.
@@ -207,8 +207,8 @@ fn number(id: &KindId) -> i64 {
 }
 
 impl Backend for Fake {
-    async fn list(&self, _: &Filters) -> Result<Listing, Error> {
-        Ok(Listing::default())
+    async fn list(&self, _: &Filters, _: &mut dyn RowSink) -> Result<(), Error> {
+        Ok(())
     }
 
     async fn delete(&self, id: &KindId) -> Result<(), Error> {

@@ -504,7 +504,7 @@ pub(crate) struct Known {
 }
 
 impl Known {
-    /// Deleted or already gone, and nothing sent since.
+    /// Deleted or already gone (cancelled or already over), and nothing sent since.
     pub(crate) fn finished(&self) -> bool {
         !self.unresolved && self.outcome.as_ref().is_some_and(is_finished)
     }
@@ -513,7 +513,10 @@ impl Known {
 fn is_finished(outcome: &Outcome) -> bool {
     matches!(
         outcome,
-        Outcome::Deleted { .. } | Outcome::AlreadyGone { .. }
+        Outcome::Deleted { .. }
+            | Outcome::AlreadyGone { .. }
+            | Outcome::Cancelled { .. }
+            | Outcome::AlreadyFinished { .. }
     )
 }
 

@@ -22,33 +22,34 @@ fn table(header: &[&str]) -> Table {
     table
 }
 
-fn json<T: Serialize>(value: &T) -> String {
-    // Our types always serialise.
-    serde_json::to_string_pretty(value).unwrap_or_default()
-}
-
-fn ndjson<T: Serialize>(out: &mut String, value: &T) {
-    out.push_str(&serde_json::to_string(value).unwrap_or_default());
-    out.push('\n');
-}
-
-fn print(text: &str) {
-    let mut stdout = std::io::stdout().lock();
+/// Writes to stdout through one buffer, so that a long list or report is never built
+/// whole in memory first (100,000 rows of JSON are 14 MB of text).
+fn to_stdout(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) {
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
     // A closed pipe (`| head`) is not an error worth a message.
-    let _ = stdout.write_all(text.as_bytes());
-    let _ = stdout.flush();
+    let _ = write(&mut out).and_then(|()| out.flush());
+}
+
+/// `value` as one pretty JSON document and a newline.
+fn json_to<T: Serialize + ?Sized>(out: &mut dyn Write, value: &T) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
+    out.write_all(b"\n")
+}
+
+/// `value` as one JSON line.
+fn ndjson_to<T: Serialize + ?Sized>(out: &mut dyn Write, value: &T) -> std::io::Result<()> {
+    serde_json::to_writer(&mut *out, value)?;
+    out.write_all(b"\n")
 }
 
 /// Prints `value` as one pretty JSON document.
 pub(crate) fn print_json<T: Serialize>(value: &T) {
-    print(&(json(value) + "\n"));
+    to_stdout(|out| json_to(out, value));
 }
 
 /// Prints each of `values` as one JSON line.
 pub(crate) fn print_ndjson<T: Serialize>(values: &[T]) {
-    let mut out = String::new();
-    values.iter().for_each(|v| ndjson(&mut out, v));
-    print(&out);
+    to_stdout(|out| values.iter().try_for_each(|v| ndjson_to(out, v)));
 }
 
 /// Prints a table of `rows` under `header`.
@@ -57,7 +58,7 @@ pub(crate) fn print_table(header: &[&str], rows: Vec<Vec<String>>) {
     for row in rows {
         t.add_row(row);
     }
-    print(&format!("{t}\n"));
+    to_stdout(|out| writeln!(out, "{t}"));
 }
 
 /// A listed job as JSON shows it: `id`, `name`, `status` (with its documented name:
@@ -84,17 +85,74 @@ impl Serialize for RowJson<'_> {
     }
 }
 
+/// Listed jobs as one JSON array, serialised as it is written.
+struct RowsJson<'a>(&'a [Row]);
+
+impl Serialize for RowsJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(RowJson))
+    }
+}
+
+/// Listed jobs printed as one JSON array as they are listed (the same text as [`rows`]
+/// gives): `[` before the first, `]` after [`JsonRows::finish`]. Stdout gone (a closed
+/// pipe) ends the printing silently.
+pub(crate) struct JsonRows<W: Write = std::io::BufWriter<std::io::Stdout>> {
+    out: W,
+    started: bool,
+    broken: bool,
+}
+
+impl JsonRows {
+    pub(crate) fn new() -> JsonRows {
+        JsonRows::to(std::io::BufWriter::with_capacity(
+            64 * 1024,
+            std::io::stdout(),
+        ))
+    }
+}
+
+impl<W: Write> JsonRows<W> {
+    fn to(out: W) -> JsonRows<W> {
+        JsonRows {
+            out,
+            started: false,
+            broken: false,
+        }
+    }
+
+    /// Prints one row.
+    pub(crate) fn push(&mut self, row: &Row) {
+        if self.broken {
+            return;
+        }
+        // Our types always serialise; an element of the array is indented once more.
+        let text = serde_json::to_string_pretty(&RowJson(row)).unwrap_or_default();
+        let before: &[u8] = if self.started { b",\n  " } else { b"[\n  " };
+        self.started = true;
+        let written = self
+            .out
+            .write_all(before)
+            .and_then(|()| self.out.write_all(text.replace('\n', "\n  ").as_bytes()));
+        self.broken = written.is_err();
+    }
+
+    /// Ends the array.
+    pub(crate) fn finish(mut self) -> W {
+        if !self.broken {
+            let end: &[u8] = if self.started { b"\n]\n" } else { b"[]\n" };
+            let _ = self.out.write_all(end).and_then(|()| self.out.flush());
+        }
+        self.out
+    }
+}
+
 /// Prints listed jobs.
 pub(crate) fn rows(rows: &[Row], format: Format) {
     match format {
-        Format::Json => {
-            let rows: Vec<RowJson<'_>> = rows.iter().map(RowJson).collect();
-            print(&(json(&rows) + "\n"));
-        }
+        Format::Json => to_stdout(|out| json_to(out, &RowsJson(rows))),
         Format::Ndjson => {
-            let mut out = String::new();
-            rows.iter().for_each(|r| ndjson(&mut out, &RowJson(r)));
-            print(&out);
+            to_stdout(|out| rows.iter().try_for_each(|r| ndjson_to(out, &RowJson(r))));
         }
         Format::Table => {
             // The kind's own fields, as the rows have them (`QUEUE` for DLI).
@@ -131,7 +189,7 @@ pub(crate) fn rows(rows: &[Row], format: Format) {
                 );
                 t.add_row(cells);
             }
-            print(&format!("{t}\n"));
+            to_stdout(|out| writeln!(out, "{t}"));
             eprintln!("{} job(s)", rows.len());
         }
     }
@@ -140,17 +198,14 @@ pub(crate) fn rows(rows: &[Row], format: Format) {
 /// Prints a plan (`--dry-run`).
 pub(crate) fn plan(plan: &Plan, format: Format) {
     match format {
-        Format::Json => print(&(json(plan) + "\n")),
-        Format::Ndjson => {
-            let mut out = String::new();
-            plan.items.iter().for_each(|i| ndjson(&mut out, i));
-            print(&out);
-        }
+        Format::Json => to_stdout(|out| json_to(out, plan)),
+        Format::Ndjson => to_stdout(|out| plan.items.iter().try_for_each(|i| ndjson_to(out, i))),
         Format::Table => {
             let mut t = table(&["ID", "NAME", "ACTION"]);
             for i in &plan.items {
                 let action = match &i.action {
                     Action::Delete => "delete".to_owned(),
+                    Action::Cancel => "cancel".to_owned(),
                     Action::Skip(reason) => format!("skip: {reason}"),
                 };
                 t.add_row(vec![
@@ -159,11 +214,12 @@ pub(crate) fn plan(plan: &Plan, format: Format) {
                     action,
                 ]);
             }
-            print(&format!("{t}\n"));
+            to_stdout(|out| writeln!(out, "{t}"));
         }
     }
     eprintln!(
-        "dry run: would delete {} of {} {}(s); nothing was changed",
+        "dry run: would {} {} of {} {}(s); nothing was changed",
+        plan.kind.action().verb(),
         plan.to_delete(),
         plan.items.len(),
         plan.kind
@@ -173,16 +229,14 @@ pub(crate) fn plan(plan: &Plan, format: Format) {
 /// Prints a report.
 pub(crate) fn report(report: &Report, format: Format) {
     match format {
-        Format::Json => print(&(json(report) + "\n")),
-        Format::Ndjson => {
-            let mut out = String::new();
-            report.items.iter().for_each(|i| ndjson(&mut out, i));
-            ndjson(
-                &mut out,
+        Format::Json => to_stdout(|out| json_to(out, report)),
+        Format::Ndjson => to_stdout(|out| {
+            report.items.iter().try_for_each(|i| ndjson_to(out, i))?;
+            ndjson_to(
+                out,
                 &serde_json::json!({"summary": report.summary, "interrupted": report.interrupted}),
-            );
-            print(&out);
-        }
+            )
+        }),
         Format::Table => {
             let mut t = table(&["ID", "NAME", "OUTCOME", "DETAIL"]);
             for i in &report.items {
@@ -193,7 +247,7 @@ pub(crate) fn report(report: &Report, format: Format) {
                     i.outcome.detail(),
                 ]);
             }
-            print(&format!("{t}\n"));
+            to_stdout(|out| writeln!(out, "{t}"));
         }
     }
     eprintln!("{}", report.summary_line());
@@ -211,7 +265,12 @@ pub(crate) fn check_writable(path: &Path) -> Result<(), CliError> {
 
 /// Writes the JSON report to `path`.
 pub(crate) fn write_report(path: &Path, report: &Report) -> Result<(), CliError> {
-    std::fs::write(path, json(report) + "\n").map_err(|e| unwritable(path, &e))
+    let written = std::fs::File::create(path).and_then(|file| {
+        let mut out = std::io::BufWriter::with_capacity(64 * 1024, file);
+        json_to(&mut out, report)?;
+        out.into_inner().map_err(|e| e.into_error())?.sync_all()
+    });
+    written.map_err(|e| unwritable(path, &e))
 }
 
 fn unwritable(path: &Path, e: &std::io::Error) -> CliError {
@@ -219,4 +278,32 @@ fn unwritable(path: &Path, e: &std::io::Error) -> CliError {
         format!("cannot write --report {}: {e}", path.display()),
         "give a file in a directory you can write to",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use otc_jobs_core::kinds::KindId;
+
+    #[test]
+    fn rows_printed_as_listed_are_the_text_of_the_whole_array() {
+        for count in [0, 1, 3] {
+            let rows: Vec<Row> = (0..count)
+                .map(|n| Row {
+                    name: Some(format!("job \"{n}\"\nline")),
+                    status: Some("job_running".into()),
+                    extra: vec![("queue", "q1".into())],
+                    ..Row::new(KindId::FlinkJob(n))
+                })
+                .collect();
+            let mut streamed = JsonRows::to(Vec::new());
+            rows.iter().for_each(|row| streamed.push(row));
+            let streamed = String::from_utf8(streamed.finish()).unwrap();
+            let whole = serde_json::to_string_pretty(&RowsJson(&rows)).unwrap() + "\n";
+            assert_eq!(streamed, whole, "{count} rows");
+            let parsed: serde_json::Value = serde_json::from_str(&streamed).unwrap();
+            assert_eq!(parsed.as_array().unwrap().len(), count as usize);
+        }
+    }
 }

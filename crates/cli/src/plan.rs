@@ -13,8 +13,17 @@ use otc_jobs_core::kinds::{Kind, KindId};
 pub(crate) enum Action {
     /// Delete it.
     Delete,
+    /// Cancel it (a run of a kind that cannot be deleted).
+    Cancel,
     /// Leave it alone, for this reason.
     Skip(String),
+}
+
+impl Action {
+    /// Whether the run acts on the id (deletes or cancels it).
+    pub(crate) fn acts(&self) -> bool {
+        matches!(self, Action::Delete | Action::Cancel)
+    }
 }
 
 /// One id of the plan.
@@ -50,10 +59,17 @@ impl Plan {
         exclude: &HashSet<String>,
         finished: &HashMap<String, String>,
     ) -> Plan {
-        let mut seen = HashSet::new();
-        let items = selected
+        // Which to keep, decided over references: a set of cloned ids would double the
+        // plan's memory at 100,000 ids.
+        let keep: Vec<bool> = {
+            let mut seen = HashSet::with_capacity(selected.len());
+            selected.iter().map(|(id, _)| seen.insert(id)).collect()
+        };
+        let mut items = Vec::with_capacity(keep.iter().filter(|&&k| k).count());
+        let planned = selected
             .into_iter()
-            .filter(|(id, _)| seen.insert(id.clone()))
+            .zip(keep)
+            .filter_map(|(item, keep)| keep.then_some(item))
             .map(|(id, name)| {
                 let text = id.to_string();
                 let action = if exclude.contains(&text) {
@@ -62,21 +78,20 @@ impl Plan {
                     Action::Skip(format!(
                         "finished in an earlier run ({outcome}, per --journal)"
                     ))
+                } else if kind.action() == otc_jobs_core::kinds::Action::Cancel {
+                    Action::Cancel
                 } else {
                     Action::Delete
                 };
                 PlanItem { id, name, action }
-            })
-            .collect();
+            });
+        items.extend(planned);
         Plan { kind, items }
     }
 
-    /// How many ids will be deleted.
+    /// How many ids will be deleted (or cancelled).
     pub(crate) fn to_delete(&self) -> usize {
-        self.items
-            .iter()
-            .filter(|i| i.action == Action::Delete)
-            .count()
+        self.items.iter().filter(|i| i.action.acts()).count()
     }
 }
 

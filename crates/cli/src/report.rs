@@ -25,6 +25,24 @@ pub(crate) enum Outcome {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         note: Option<String>,
     },
+    /// Cancelled by this run (a kind whose runs cannot be deleted; with `--wait`, seen
+    /// over). Never said of a run the service called over before the cancellation.
+    Cancelled {
+        /// Requests made for the cancellation.
+        attempts: u32,
+        /// How the run ended, when waited for (its status).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+    /// The service says the run is already over (finished, failed or cancelled), in its
+    /// own words: nothing left to cancel (success).
+    AlreadyFinished {
+        /// Requests made.
+        attempts: u32,
+        /// What the service said.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
     /// Not deleted.
     Failed {
         /// HTTP status of the last answer, if any.
@@ -60,6 +78,8 @@ impl Outcome {
         match self {
             Outcome::Deleted { .. } => "deleted",
             Outcome::AlreadyGone { .. } => "already_gone",
+            Outcome::Cancelled { .. } => "cancelled",
+            Outcome::AlreadyFinished { .. } => "already_finished",
             Outcome::Failed { .. } => "failed",
             Outcome::TimedOut { .. } => "timed_out",
             Outcome::Skipped { .. } => "skipped",
@@ -76,12 +96,28 @@ impl Outcome {
             | Outcome::AlreadyGone {
                 attempts,
                 note: None,
+            }
+            | Outcome::Cancelled {
+                attempts,
+                note: None,
+            }
+            | Outcome::AlreadyFinished {
+                attempts,
+                note: None,
             } => format!("attempts: {attempts}"),
             Outcome::Deleted {
                 attempts,
                 note: Some(note),
             }
             | Outcome::AlreadyGone {
+                attempts,
+                note: Some(note),
+            }
+            | Outcome::Cancelled {
+                attempts,
+                note: Some(note),
+            }
+            | Outcome::AlreadyFinished {
                 attempts,
                 note: Some(note),
             } => format!("attempts: {attempts}; {note}"),
@@ -178,6 +214,10 @@ pub(crate) struct Summary {
     pub(crate) deleted: usize,
     /// Already gone.
     pub(crate) already_gone: usize,
+    /// Cancelled (a kind whose runs are cancelled, not deleted).
+    pub(crate) cancelled: usize,
+    /// Already over: nothing to cancel.
+    pub(crate) already_finished: usize,
     /// Failed.
     pub(crate) failed: usize,
     /// Timed out waiting.
@@ -225,6 +265,8 @@ impl Report {
             match item.outcome {
                 Outcome::Deleted { .. } => summary.deleted += 1,
                 Outcome::AlreadyGone { .. } => summary.already_gone += 1,
+                Outcome::Cancelled { .. } => summary.cancelled += 1,
+                Outcome::AlreadyFinished { .. } => summary.already_finished += 1,
                 Outcome::Failed { .. } => summary.failed += 1,
                 Outcome::TimedOut { .. } => summary.timed_out += 1,
                 Outcome::Skipped { .. } => summary.skipped += 1,
@@ -243,11 +285,19 @@ impl Report {
     pub(crate) fn summary_line(&self) -> String {
         let s = &self.summary;
         let earlier = self.items.iter().filter(|i| i.earlier_run).count();
+        // A kind whose runs are cancelled counts cancellations where others count deletions.
+        let done = if self.kind.action() == otc_jobs_core::kinds::Action::Cancel {
+            format!(
+                "{} cancelled, {} already finished",
+                s.cancelled, s.already_finished
+            )
+        } else {
+            format!("{} deleted", s.deleted)
+        };
         format!(
-            "{} {}: {} deleted, {} already gone, {} failed, {} timed out, {} skipped{}{}{}",
+            "{} {}: {done}, {} already gone, {} failed, {} timed out, {} skipped{}{}{}",
             s.total,
             self.kind,
-            s.deleted,
             s.already_gone,
             s.failed,
             s.timed_out,
@@ -271,7 +321,8 @@ impl Report {
 
     /// The exit code the report calls for: 2 stopped for a wrong setup, 130 interrupted, 1
     /// stopped for a journal that could not be written or some failed, 3 a wait timed
-    /// out, else 0 (deleted, already gone and skipped are all fine).
+    /// out, else 0 (deleted, already gone, cancelled, already finished and skipped are all
+    /// fine).
     pub(crate) fn exit_code(&self) -> u8 {
         if let Some(Stop::Misconfigured(_)) = self.stopped {
             crate::exit::USAGE

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use otc_jobs_async::{Client, WaitOptions, WaitOutcome};
 use otc_jobs_core::Error;
-use otc_jobs_core::kinds::{BatchEntry, Filters, KindBatch, KindId, Listing};
+use otc_jobs_core::kinds::{BatchEntry, Filters, KindBatch, KindId, RowSink};
 
 use crate::backend::Backend;
 
@@ -38,8 +38,8 @@ impl SdkBackend {
 }
 
 impl Backend for SdkBackend {
-    async fn list(&self, filters: &Filters) -> Result<Listing, Error> {
-        self.client.list_rows(filters).await
+    async fn list(&self, filters: &Filters, into: &mut dyn RowSink) -> Result<(), Error> {
+        self.client.list_rows_into(filters, into).await
     }
 
     async fn delete(&self, id: &KindId) -> Result<(), Error> {

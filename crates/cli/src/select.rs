@@ -1,5 +1,5 @@
-//! Selection: which listed jobs a run acts on. Only reads: client-side filters over the
-//! rows the list call returned (the server-side ones went with the list call).
+//! Selection: which listed jobs a run acts on. Only reads: client-side filters over each
+//! row the list call gives (the server-side ones went with the list call).
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -40,11 +40,6 @@ impl Filters {
             .as_ref()
             .is_none_or(|re| row.name.as_deref().is_some_and(|name| re.is_match(name)));
         older && newer && named
-    }
-
-    /// The rows selected at `now`, in list order.
-    pub(crate) fn select(&self, rows: Vec<Row>, now: SystemTime) -> Vec<Row> {
-        rows.into_iter().filter(|r| self.matches(r, now)).collect()
     }
 }
 
@@ -91,7 +86,7 @@ mod tests {
     #[test]
     fn filters_by_age_and_name_and_never_guesses() {
         let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
-        let rows = vec![
+        let rows = [
             row(1, Some("nightly-etl"), Some(24 * 10), now),
             row(2, Some("nightly-etl"), Some(24), now),
             row(3, Some("prod-stream"), Some(24 * 30), now),
@@ -103,9 +98,9 @@ mod tests {
             newer_than: None,
             name_regex: Some(parse_regex("^nightly-").unwrap()),
         };
-        let ids: Vec<_> = filters
-            .select(rows.clone(), now)
+        let ids: Vec<_> = rows
             .iter()
+            .filter(|r| filters.matches(r, now))
             .map(|r| r.id.to_string())
             .collect();
         assert_eq!(ids, ["1"]);
@@ -113,9 +108,9 @@ mod tests {
             newer_than: Some(parse_age("2d").unwrap()),
             ..Filters::default()
         };
-        let ids: Vec<_> = newer
-            .select(rows, now)
+        let ids: Vec<_> = rows
             .iter()
+            .filter(|r| newer.matches(r, now))
             .map(|r| r.id.to_string())
             .collect();
         assert_eq!(ids, ["2"]);

@@ -1326,6 +1326,10 @@ fn ids_of(emulator: &Emulator, kind: &str) -> BTreeSet<String> {
 fn every_kind_lists_deletes_waits_and_cleans() {
     let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
     for kind in otc_jobs_core::kinds::Kind::ALL {
+        if kind.action() == otc_jobs_core::kinds::Action::Cancel {
+            lists_cancels_waits_and_cleans(&emulator, kind);
+            continue;
+        }
         let kind = kind.name();
         // Fresh samples per kind: deleting a v1 training job takes its versions along.
         emulator.reset();
@@ -1397,6 +1401,134 @@ fn every_kind_lists_deletes_waits_and_cleans() {
     }
 }
 
+/// The status of every job of `kind` the emulator holds, by id.
+fn statuses_of(emulator: &Emulator, kind: &str) -> BTreeMap<String, String> {
+    emulator
+        .jobs()
+        .iter()
+        .filter(|job| job.kind() == kind)
+        .map(|job| {
+            let status = serde_json::to_value(job).unwrap()["status"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            (job.id(), status)
+        })
+        .collect()
+}
+
+/// `list`, `delete`, `wait` and `clean` of a kind whose runs are cancelled (its action in
+/// the table), on the emulator's samples: a run that is not over is cancelled (it stays,
+/// over), one that is over is `already_finished` and untouched, `clean` selects only the
+/// runs that are not over, and no run is ever gone.
+fn lists_cancels_waits_and_cleans(emulator: &Emulator, kind: otc_jobs_core::kinds::Kind) {
+    let facts = kind.facts();
+    let kind = kind.name();
+    emulator.reset();
+    emulator.seed_samples();
+    let seeded = statuses_of(emulator, kind);
+    let running: Vec<&String> = seeded
+        .iter()
+        .filter(|(_, s)| facts.is_unfinished(s))
+        .map(|(id, _)| id)
+        .collect();
+    let over: Vec<&String> = seeded
+        .iter()
+        .filter(|(_, s)| !facts.is_unfinished(s))
+        .map(|(id, _)| id)
+        .collect();
+    assert!(running.len() >= 3 && !over.is_empty(), "{kind}: {seeded:?}");
+
+    let out = run(otc_jobs(emulator).args(["list", kind, "-o", "json"]));
+    assert_eq!(out.status.code(), Some(0), "{kind}");
+    let rows: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let listed: BTreeMap<String, String> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["id"].as_str().unwrap().to_owned(),
+                r["status"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(listed, seeded, "{kind}");
+
+    // delete: a running run is cancelled (and stays, over); one that is over is refused
+    // by the service: already_finished, never cancelled.
+    let out =
+        run(otc_jobs(emulator).args(["delete", kind, running[0], over[0], "--yes", "-o", "json"]));
+    assert_eq!(out.status.code(), Some(0), "{kind}");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["summary"]["cancelled"], 1, "{kind}: {report}");
+    assert_eq!(report["summary"]["already_finished"], 1, "{kind}: {report}");
+    assert_eq!(report["summary"]["deleted"], 0, "{kind}: {report}");
+    assert_eq!(
+        report["items"][0]["outcome"], "cancelled",
+        "{kind}: {report}"
+    );
+    assert_eq!(
+        report["items"][1]["outcome"], "already_finished",
+        "{kind}: {report}"
+    );
+    let after = statuses_of(emulator, kind);
+    assert_eq!(after.len(), seeded.len(), "{kind}: a run is gone");
+    assert!(
+        !facts.is_unfinished(&after[running[0]]),
+        "{kind}: {after:?}"
+    );
+    assert_eq!(after[over[0]], seeded[over[0]], "{kind}");
+
+    // wait: the cancelled run is over; nothing is touched.
+    let out = run(otc_jobs(emulator).args(["wait", kind, running[0], "-o", "json"]));
+    assert_eq!(out.status.code(), Some(0), "{kind}");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["summary"]["already_finished"], 1, "{kind}: {report}");
+    assert_eq!(
+        statuses_of(emulator, kind),
+        after,
+        "{kind}: wait changed something"
+    );
+
+    // clean: only the runs not over are selected; one kept by --exclude-file.
+    let keep = temp(&format!("keep-{kind}.txt"));
+    std::fs::write(&keep, running[2]).unwrap();
+    let out = run(otc_jobs(emulator)
+        .args([
+            "clean",
+            kind,
+            "--yes",
+            "--wait",
+            "-o",
+            "json",
+            "--exclude-file",
+        ])
+        .arg(&keep));
+    assert_eq!(out.status.code(), Some(0), "{kind}");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        report["summary"]["cancelled"],
+        running.len() - 2,
+        "{kind}: {report}"
+    );
+    assert_eq!(report["summary"]["skipped"], 1, "{kind}: {report}");
+    assert_eq!(
+        report["summary"]["total"],
+        running.len() - 1,
+        "{kind}: {report}"
+    );
+    let end = statuses_of(emulator, kind);
+    for (id, status) in &end {
+        if id == running[2] {
+            assert_eq!(status, &seeded[id], "{kind}: the excluded run changed");
+        } else if over.contains(&id) {
+            assert_eq!(status, &seeded[id], "{kind}: a run that was over changed");
+        } else {
+            assert!(!facts.is_unfinished(status), "{kind}: {id} still {status}");
+        }
+    }
+    assert_eq!(end.len(), seeded.len(), "{kind}: a run is gone");
+}
+
 /// A listed item without an id is said on stderr and counted, never dropped silently; a
 /// clean says its selection leaves it out before it deletes the others.
 #[test]
@@ -1447,4 +1579,98 @@ fn a_listed_item_without_an_id_is_reported_not_dropped() {
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["summary"]["deleted"], 2, "{report}");
     assert!(flink_ids_left(&emulator).is_empty());
+}
+
+/// `clean sql-job --yes` cancels only the runs that are not over (running, launching,
+/// scaling); the finished, failed and cancelled ones are neither selected nor touched,
+/// and the emulator's state says so. The plan and the refusal without `--yes` say
+/// "cancel"; `--status` selects by status instead, and a run that is over is then
+/// `already_finished`, never `cancelled`.
+#[test]
+fn clean_sql_job_cancels_only_the_runs_that_are_not_over() {
+    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
+    let statuses = [
+        ("q1", "RUNNING"),
+        ("q2", "FINISHED"),
+        ("q3", "LAUNCHING"),
+        ("q4", "FAILED"),
+        ("q5", "SCALING"),
+        ("q6", "CANCELLED"),
+    ];
+    emulator.seed_many(
+        statuses
+            .iter()
+            .map(|(id, status)| SeedJob::sql_job(*id).status(*status)),
+    );
+
+    let out = run(otc_jobs(&emulator).args(["clean", "sql-job", "--dry-run"]));
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("would cancel 3 of 3 sql-job(s)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("3 sql-job(s) are over"), "{stderr}");
+    let out = run(otc_jobs(&emulator).args(["clean", "sql-job"]));
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("refusing to cancel 3 sql-job(s)"),
+        "{stderr}"
+    );
+
+    let out = run(otc_jobs(&emulator).args(["clean", "sql-job", "--yes", "-o", "json"]));
+    assert_eq!(out.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let outcomes: BTreeMap<&str, &str> = report["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["id"].as_str().unwrap(), i["outcome"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            ("q1", "cancelled"),
+            ("q3", "cancelled"),
+            ("q5", "cancelled")
+        ]
+        .into()
+    );
+    assert_eq!(report["summary"]["cancelled"], 3, "{report}");
+    assert_eq!(report["summary"]["deleted"], 0, "{report}");
+    let after = statuses_of(&emulator, "sql-job");
+    let expected: BTreeMap<String, String> = [
+        ("q1", "CANCELLED"),
+        ("q2", "FINISHED"),
+        ("q3", "CANCELLED"),
+        ("q4", "FAILED"),
+        ("q5", "CANCELLED"),
+        ("q6", "CANCELLED"),
+    ]
+    .iter()
+    .map(|(id, s)| ((*id).to_owned(), (*s).to_owned()))
+    .collect();
+    assert_eq!(after, expected);
+    // Only the three cancellations were sent.
+    let cancels = emulator
+        .requests()
+        .iter()
+        .filter(|r| r.method == "DELETE")
+        .count();
+    assert_eq!(cancels, 3);
+
+    // --status names the runs itself: a finished one is refused by the service.
+    let out = run(otc_jobs(&emulator).args([
+        "clean", "sql-job", "--status", "FINISHED", "--yes", "-o", "json",
+    ]));
+    assert_eq!(out.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["items"][0]["id"], "q2", "{report}");
+    assert_eq!(
+        report["items"][0]["outcome"], "already_finished",
+        "{report}"
+    );
+    assert_eq!(report["summary"]["cancelled"], 0, "{report}");
+    assert_eq!(statuses_of(&emulator, "sql-job")["q2"], "FINISHED");
 }

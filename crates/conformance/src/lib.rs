@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use otc_jobs_core::auth::SignatureForm;
 use otc_jobs_core::{BuildError, Error, ErrorKind, PathId, ResponseErrorKind, RetryPolicy};
 use otc_jobs_driver::ClientBuilder;
+pub mod dli_runs;
 pub mod kinds;
 pub mod mrs_v2;
 pub mod queries;

@@ -254,6 +254,26 @@ impl Error {
         self.as_service().is_some_and(ServiceError::is_not_found)
     }
 
+    /// Whether the service refused to cancel a run because the run is already over
+    /// (finished, failed or cancelled): only the service's own code for it counts
+    /// ([`Service::already_finished_codes`](crate::Service::already_finished_codes)), never
+    /// a status alone. See [`ServiceError::is_already_finished`].
+    ///
+    /// ```
+    /// use otc_jobs_core::{Error, Service, ServiceError};
+    /// let answer = |service, body: &str| -> Error {
+    ///     ServiceError::from_answer(service, http::StatusCode::BAD_REQUEST, &http::HeaderMap::new(), body.as_bytes()).into()
+    /// };
+    /// let over = answer(Service::Dli, r#"{"error_code":"DLI.0007","error_msg":"The job is FINISHED and cannot be canceled."}"#);
+    /// assert!(over.is_already_finished() && !over.is_not_found());
+    /// assert!(!answer(Service::Dli, r#"{"error_code":"DLI.0001","error_msg":"bad"}"#).is_already_finished());
+    /// assert!(!answer(Service::Mrs, r#"{"error_code":"DLI.0007","error_msg":"not MRS's"}"#).is_already_finished());
+    /// ```
+    pub fn is_already_finished(&self) -> bool {
+        self.as_service()
+            .is_some_and(ServiceError::is_already_finished)
+    }
+
     /// Whether the failure says the client is set up wrongly, so that every other call of
     /// the same run will fail alike and a bulk run had better stop than go on:
     ///
@@ -497,6 +517,13 @@ pub enum ResponseErrorKind {
     /// The answers of a list's pages do not end (a marker given twice, more items or
     /// pages than the service reported): the walk stops instead of looping.
     EndlessPaging,
+    /// The list is longer than one walk can reach: the API refuses a page past
+    /// [`Paginated::MAX_PAGES`](crate::Paginated::MAX_PAGES) (a list that can be narrowed by
+    /// time is walked in windows instead: [`Windowed`](crate::Windowed)).
+    PageLimit {
+        /// The most pages one walk can reach.
+        max_pages: u32,
+    },
 }
 
 /// An answer came back but could not be read.
@@ -706,6 +733,21 @@ impl ServiceError {
             self.service.not_found_codes().contains(&code)
                 || (self.status == StatusCode::NOT_FOUND && self.service.owns_code(code))
         })
+    }
+
+    /// Whether the service said the run is already over, so it cannot be cancelled: one of
+    /// its own [`Service::already_finished_codes`], whatever the status.
+    ///
+    /// ```
+    /// use otc_jobs_core::{Service, ServiceError};
+    /// let err = ServiceError::from_answer(Service::Dli, http::StatusCode::BAD_REQUEST, &http::HeaderMap::new(),
+    ///     br#"{"error_code":"DLI.0007","error_msg":"The job is FINISHED and cannot be canceled."}"#);
+    /// assert!(err.is_already_finished());
+    /// ```
+    pub fn is_already_finished(&self) -> bool {
+        self.code
+            .as_deref()
+            .is_some_and(|code| self.service.already_finished_codes().contains(&code))
     }
 
     /// Whether the answer carries an error code of the service itself (not the gateway's,

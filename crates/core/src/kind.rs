@@ -106,6 +106,12 @@ pub enum Action {
     /// A job that still runs is stopped first (killed: the kind's `before_delete`
     /// operation, when its detail shows a running status), then deleted as for `Delete`.
     StopThenDelete,
+    /// A run that cannot be deleted is cancelled (the kind's "delete" operation is its
+    /// cancellation, DLI's SQL and Spark jobs): it stays listed, and is over once its
+    /// status is none of the kind's [`unfinished`](KindFacts::unfinished) ones. A run
+    /// that is already over is refused by the service
+    /// ([`Error::is_already_finished`](crate::Error::is_already_finished)).
+    Cancel,
 }
 
 impl Action {
@@ -118,6 +124,34 @@ impl Action {
         match self {
             Action::Delete => "delete",
             Action::StopThenDelete => "stop, then delete",
+            Action::Cancel => "cancel",
+        }
+    }
+
+    /// The verb a plan and a prompt use for it: `delete` (a stop first is the service's
+    /// business), or `cancel`.
+    ///
+    /// ```
+    /// use otc_jobs_core::kinds::Action;
+    /// assert_eq!(Action::StopThenDelete.verb(), "delete");
+    /// assert_eq!(Action::Cancel.verb(), "cancel");
+    /// ```
+    pub const fn verb(self) -> &'static str {
+        match self {
+            Action::Delete | Action::StopThenDelete => "delete",
+            Action::Cancel => "cancel",
+        }
+    }
+
+    /// The verb's past participle: `deleted`, `cancelled` ("nothing cancelled").
+    ///
+    /// ```
+    /// assert_eq!(otc_jobs_core::kinds::Action::Cancel.past(), "cancelled");
+    /// ```
+    pub const fn past(self) -> &'static str {
+        match self {
+            Action::Delete | Action::StopThenDelete => "deleted",
+            Action::Cancel => "cancelled",
         }
     }
 }
@@ -235,12 +269,33 @@ pub struct KindFacts {
     pub filters: &'static [Filter],
     /// Documented statuses with their names (`("10", "completed")`), where a page has them.
     pub statuses: &'static [(&'static str, &'static str)],
+    /// For a kind whose runs are cancelled ([`Action::Cancel`]): the statuses of a run
+    /// that is not over (`RUNNING`, `LAUNCHING`, ...), the only ones a clean-up selects
+    /// unless told otherwise. Empty for the other kinds.
+    pub unfinished: &'static [&'static str],
 }
 
 impl KindFacts {
     /// The filter named `flag` (without dashes), if the kind's list takes it.
     pub fn filter(&self, flag: &str) -> Option<&'static Filter> {
         self.filters.iter().find(|f| f.flag == flag)
+    }
+
+    /// Whether a run in `status` is not over yet: one of [`KindFacts::unfinished`],
+    /// compared in any case (DLI's Spark pages write `success` and `Success`). Always
+    /// `false` for a kind whose jobs are deleted.
+    ///
+    /// ```
+    /// use otc_jobs_core::kinds::Kind;
+    /// let sql = Kind::SqlJob.facts();
+    /// assert!(sql.is_unfinished("RUNNING") && !sql.is_unfinished("FINISHED"));
+    /// assert!(Kind::SparkJob.facts().is_unfinished("Running"));
+    /// assert!(!Kind::FlinkJob.facts().is_unfinished("job_running"));
+    /// ```
+    pub fn is_unfinished(&self, status: &str) -> bool {
+        self.unfinished
+            .iter()
+            .any(|s| s.eq_ignore_ascii_case(status.trim()))
     }
 
     /// The documented name of `status` (`"10"` → `completed`), if the table has one.

@@ -63,7 +63,7 @@ pub use generated::{dli, modelarts, mrs};
 pub use operation::{
     DEFAULT_USER_AGENT, Operation, OperationExt, OperationResponse, X_PROJECT_ID, json_body,
 };
-pub use paginate::{PageCursor, PageStyle, Paginated};
+pub use paginate::{PageCursor, PageStyle, Paginated, Windowed};
 pub use path::{InvalidPathId, PathId, PathValue, TemplateError, expand_template};
 pub use policy::{ClientPolicy, DEFAULT_MAX_RESPONSE_BYTES};
 pub use probe::{Deletion, DeletionProbe, JobState};
@@ -100,7 +100,9 @@ pub mod kinds {
         Action, BatchEntry, Filter, IdPart, IdShape, KindFacts, TimeUnit, UnknownKind, from_millis,
         from_rfc3339, from_seconds, value_text, value_time,
     };
-    pub use crate::rows::{BatchError, FilterError, Filters, IdError, Listing, Row, RowError};
+    pub use crate::rows::{
+        BatchError, FilterError, Filters, IdError, Listing, Row, RowError, RowSink,
+    };
 
     /// Each list's items as [`Row`]s: one function per kind, named by it
     /// (`rows::flink_job`).

@@ -49,6 +49,10 @@ pub trait Paginated: Operation + Clone {
     const FIRST_PAGE: u32;
     /// The largest page size the API accepts.
     const MAX_PAGE_SIZE: u32;
+    /// The most pages one walk can reach: the API refuses a page number past it (DLI's
+    /// SQL job list: `current-page` at most 100). A list longer than that is walked in
+    /// windows ([`Windowed`]); the default is no limit.
+    const MAX_PAGES: u32 = u32::MAX;
 
     /// The page size the caller set on this request, if any.
     fn page_size(&self) -> Option<u32>;
@@ -65,4 +69,27 @@ pub trait Paginated: Operation + Clone {
 
     /// The marker of the next page ([`PageStyle::Marker`]); `None` or empty on the last.
     fn next_marker(response: &Self::Response) -> Option<String>;
+}
+
+/// A list whose requests can be narrowed to a window of time, so that a list longer than
+/// one walk can reach ([`Paginated::MAX_PAGES`] pages) is walked window after window,
+/// newest first: each window ends where the one before reached. Implemented by the
+/// generated list operations that declare `window` in `specs/operations.toml` (DLI's SQL
+/// job list: `start` and `end`, on the jobs' `start_time`).
+pub trait Windowed: Paginated {
+    /// The request's own bounds (milliseconds), if it sets them.
+    fn window(&self) -> (Option<i64>, Option<i64>);
+
+    /// The same request (filters and all) narrowed to the bounds given.
+    fn with_window(&self, start: Option<i64>, end: Option<i64>) -> Self;
+
+    /// Whether the request lists the newest items first (the order windows follow).
+    fn newest_first(&self) -> bool;
+
+    /// An item's time (milliseconds), on which the windows are cut.
+    fn item_time(item: &Self::Item) -> Option<i64>;
+
+    /// An item's identity (its id), so that an item at the edge of two windows is
+    /// returned once.
+    fn item_key(item: &Self::Item) -> String;
 }

@@ -192,6 +192,38 @@ impl Listing {
     }
 }
 
+/// Where a walk of a list puts each listed item, read, as it comes: a [`Listing`] keeps
+/// them all; a caller that streams (prints each row, or keeps only what it selects) gives
+/// its own, so that 100,000 jobs need not all be in memory at once.
+///
+/// ```
+/// use otc_jobs_core::kinds::{KindId, Row, RowError, RowSink};
+/// /// Counts the rows and keeps only their ids.
+/// #[derive(Default)]
+/// struct Ids(Vec<KindId>, usize);
+/// impl RowSink for Ids {
+///     fn push(&mut self, item: Result<Row, RowError>) {
+///         match item {
+///             Ok(row) => self.0.push(row.id),
+///             Err(_) => self.1 += 1,
+///         }
+///     }
+/// }
+/// let mut ids = Ids::default();
+/// ids.push(Ok(Row::new(KindId::FlinkJob(7))));
+/// assert_eq!(ids.0, [KindId::FlinkJob(7)]);
+/// ```
+pub trait RowSink: Send {
+    /// Takes one item's conversion: a row, or an item that is not one.
+    fn push(&mut self, item: Result<Row, RowError>);
+}
+
+impl RowSink for Listing {
+    fn push(&mut self, item: Result<Row, RowError>) {
+        Listing::push(self, item);
+    }
+}
+
 /// A filter the kind's list does not take, or a value its page does not document.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]

@@ -66,6 +66,25 @@ impl Service {
         }
     }
 
+    /// The error codes with which this service refuses to cancel a run because the run is
+    /// already over (finished, failed or cancelled): DLI's `DLI.0007` ("the operation is
+    /// not supported", its error-code table), which it answers (400) to the cancellation of
+    /// a SQL job or Spark batch that is no longer running. The cancellation pages say only
+    /// that such a run "cannot be canceled"; the code is the table's that fits (decision
+    /// recorded with the cancellations in specs/operations.toml).
+    ///
+    /// ```
+    /// use otc_jobs_core::Service;
+    /// assert_eq!(Service::Dli.already_finished_codes(), ["DLI.0007"]);
+    /// assert!(Service::Mrs.already_finished_codes().is_empty());
+    /// ```
+    pub const fn already_finished_codes(self) -> &'static [&'static str] {
+        match self {
+            Service::Dli => &["DLI.0007"],
+            Service::ModelArts | Service::Mrs | Service::Iam => &[],
+        }
+    }
+
     /// Whether `code` is one of this service's own error codes, as opposed to the API
     /// gateway's (`APIG.0101`, `APIG.0301`, …), another service's, or a proxy's: `DLI.*`,
     /// `ModelArts.*`, `IAM.*`, and MRS's `MRS.*`, four-digit (`0176`, job APIs v1) and

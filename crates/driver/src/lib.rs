@@ -38,6 +38,7 @@ mod methods;
 mod paginate;
 mod rate;
 mod wait;
+mod window;
 
 #[doc(hidden)]
 pub use otc_jobs_core as __core;
@@ -52,3 +53,4 @@ pub use jitter::Jitter;
 pub use paginate::{DEFAULT_MAX_PAGES, PageStep, Paginator};
 pub use rate::{AdaptiveRate, BETA, MIN_RATE, REGROWTH, Turn};
 pub use wait::{WaitOptions, WaitOutcome, WaitStep, Waiter};
+pub use window::WindowWalk;

@@ -14,6 +14,11 @@
 //! - [`PageStyle::Marker`]: when the answer has no next marker, or an empty one. The
 //!   marker is the service's own word, so a short page with a marker goes on.
 //!
+//! A list longer than the API lets one walk reach ([`Paginated::MAX_PAGES`]: DLI's SQL
+//! job list stops at page 100) ends with a [`ResponseErrorKind::PageLimit`] error instead of
+//! asking for a page the API refuses; [`WindowWalk`](crate::WindowWalk) walks such a list
+//! whole, by windows of time.
+//!
 //! A service that never ends is an error ([`ResponseErrorKind::EndlessPaging`]), never an
 //! endless loop: a marker given twice, more items than twice the first reported total
 //! plus one page, or more than [`Paginator::max_pages`] pages. A failed page ends the walk
@@ -199,6 +204,26 @@ impl<O: Paginated> Paginator<O> {
             self.next = None;
             return PageStep::Fail(
                 self.endless("a page was asked for before the last one was answered"),
+            );
+        }
+        if self.pages >= O::MAX_PAGES {
+            self.next = None;
+            return PageStep::Fail(
+                ResponseError::new(
+                    ResponseErrorKind::PageLimit {
+                        max_pages: O::MAX_PAGES,
+                    },
+                    format!(
+                        "{}: the list is longer than {} pages of {}, the most one walk can reach",
+                        O::NAME,
+                        O::MAX_PAGES,
+                        self.size
+                    ),
+                    StatusCode::OK,
+                    &HeaderMap::new(),
+                    b"",
+                )
+                .into(),
             );
         }
         if self.pages >= self.max_pages {

@@ -13,6 +13,9 @@
 //!   exponential backoff between [`WaitOptions::min_delay`] and [`WaitOptions::max_delay`],
 //!   never sleeping past [`WaitOptions::max_wait`]; when that is spent,
 //!   [`WaitOutcome::TimedOut`]. Synchronous deletions (DLI, MRS) are confirmed by one poll.
+//! - A wait for a cancelled run ([`Waiter::until_finished`]: a run that stays listed) is
+//!   over when a poll shows a status that is none of the run's unfinished statuses
+//!   ([`WaitOutcome::Finished`]); until then it polls as for an asynchronous deletion.
 //! - A poll whose call failed after its retries (the client's retry policy applies to each
 //!   poll) with a transient error (5xx, throttling, connection lost: [`is_retryable`]) is
 //!   tried again at the next poll while time remains, and ends the wait with that error
@@ -132,6 +135,16 @@ pub enum WaitOutcome {
         /// The status the poll saw, if it had one.
         status: Option<String>,
     },
+    /// A cancelled run is over: a poll showed a status that is none of its unfinished
+    /// ones (DLI `CANCELLED`, `FINISHED`, Spark `dead`, ...). See [`Waiter::until_finished`].
+    Finished {
+        /// The status, as the service wrote it.
+        status: String,
+        /// How many polls were sent.
+        polls: u32,
+        /// How long the wait took.
+        elapsed: Duration,
+    },
 }
 
 impl WaitOutcome {
@@ -145,6 +158,22 @@ impl WaitOutcome {
     /// ```
     pub fn is_gone(&self) -> bool {
         matches!(self, WaitOutcome::Gone { .. })
+    }
+
+    /// Whether the run is over: it finished (a cancelled run's wait), or it is gone.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use otc_jobs_driver::WaitOutcome;
+    /// let over = WaitOutcome::Finished { status: "CANCELLED".into(), polls: 1, elapsed: Duration::ZERO };
+    /// assert!(over.is_over() && !over.is_gone());
+    /// assert!(!WaitOutcome::StillPresent { status: None }.is_over());
+    /// ```
+    pub fn is_over(&self) -> bool {
+        matches!(
+            self,
+            WaitOutcome::Gone { .. } | WaitOutcome::Finished { .. }
+        )
     }
 }
 
@@ -247,6 +276,8 @@ pub struct Waiter<P: DeletionProbe> {
     polls: u32,
     last_status: Option<String>,
     state: State,
+    /// For a cancelled run: the statuses of a run that is not over (`None`: a deletion).
+    unfinished: Option<&'static [&'static str]>,
 }
 
 impl<P: DeletionProbe> Waiter<P> {
@@ -273,6 +304,59 @@ impl<P: DeletionProbe> Waiter<P> {
             polls: 0,
             last_status: None,
             state: State::Ready,
+            unfinished: None,
+        }
+    }
+
+    /// A wait for a cancelled run (it stays listed) to be over: polling `probe` as for an
+    /// asynchronous deletion until its status is none of `unfinished` (compared in any
+    /// case): [`WaitOutcome::Finished`]. A poll answered "not found" is
+    /// [`WaitOutcome::Gone`]; a poll without a status is polled again.
+    ///
+    /// ```
+    /// # use otc_jobs_core::{DeletionProbe, JobState, Operation, OperationResponse, PathValue, Service};
+    /// # #[derive(Clone)] struct GetRun;
+    /// # #[derive(serde::Deserialize)] struct Detail { status: String }
+    /// # impl OperationResponse for Detail {}
+    /// # impl Operation for GetRun {
+    /// #     type Response = Detail;
+    /// #     const NAME: &'static str = "GetRun";
+    /// #     const SERVICE: Service = Service::Dli;
+    /// #     const METHOD: http::Method = http::Method::GET;
+    /// #     const PATH_TEMPLATE: &'static str = "/v1.0/{project_id}/jobs/1/status";
+    /// #     const SUCCESS_STATUS: &'static [u16] = &[200];
+    /// #     fn path_param(&self, _: &str) -> Option<PathValue<'_>> { None }
+    /// # }
+    /// # impl DeletionProbe for GetRun {
+    /// #     fn job_state(r: &Detail) -> JobState { JobState::Present { status: Some(r.status.clone()) } }
+    /// # }
+    /// use std::time::{Duration, Instant};
+    /// use otc_jobs_driver::{WaitOptions, WaitOutcome, WaitStep, Waiter};
+    ///
+    /// let start = Instant::now();
+    /// let mut waiter = Waiter::until_finished(GetRun, &["RUNNING", "LAUNCHING"], WaitOptions::default(), start);
+    /// assert!(matches!(waiter.advance(None, start, 0.0), WaitStep::Poll(_)));
+    /// let still = Ok(Detail { status: "RUNNING".into() });
+    /// assert!(matches!(waiter.advance(Some(still), start, 0.0), WaitStep::Sleep(_)));
+    /// let later = start + Duration::from_secs(2);
+    /// assert!(matches!(waiter.advance(None, later, 0.0), WaitStep::Poll(_)));
+    /// let over = Ok(Detail { status: "CANCELLED".into() });
+    /// let WaitStep::Done(outcome) = waiter.advance(Some(over), later, 0.0) else { panic!() };
+    /// assert_eq!(
+    ///     outcome?,
+    ///     WaitOutcome::Finished { status: "CANCELLED".into(), polls: 2, elapsed: Duration::from_secs(2) }
+    /// );
+    /// # Ok::<(), otc_jobs_core::Error>(())
+    /// ```
+    pub fn until_finished(
+        probe: P,
+        unfinished: &'static [&'static str],
+        options: WaitOptions,
+        now: Instant,
+    ) -> Waiter<P> {
+        Waiter {
+            unfinished: Some(unfinished),
+            ..Waiter::for_probe(probe, true, options, now)
         }
     }
 
@@ -319,6 +403,18 @@ impl<P: DeletionProbe> Waiter<P> {
             Err(e) if !self.asynchronous || !is_retryable(&e) => return self.done(Err(e)),
             Err(e) => Some(e),
             Ok(response) => match P::job_state(&response) {
+                JobState::Present {
+                    status: Some(status),
+                } if self
+                    .unfinished
+                    .is_some_and(|u| !u.iter().any(|s| s.eq_ignore_ascii_case(status.trim()))) =>
+                {
+                    return self.done(Ok(WaitOutcome::Finished {
+                        status,
+                        polls,
+                        elapsed,
+                    }));
+                }
                 JobState::Failed { status } => {
                     return self.done(Ok(WaitOutcome::Failed { status }));
                 }

@@ -192,7 +192,7 @@ pub(crate) fn list(store: &Store, query: &Query, project_id: &str) -> Answer {
     let (total, shown): (usize, Vec<Value>) = if filtered {
         let mut shown = Vec::new();
         let mut total = 0;
-        let jobs = store.flink.by_creation(descending);
+        let jobs = store.numbered(Simple::FlinkJob).by_creation(descending);
         for (id, e) in jobs.filter(|(id, e)| matches(*id, e)) {
             if total >= offset && shown.len() < limit {
                 shown.push(show(id, e));
@@ -201,9 +201,11 @@ pub(crate) fn list(store: &Store, query: &Query, project_id: &str) -> Answer {
         }
         (total, shown)
     } else {
-        let page = store.flink.page(descending, offset, limit);
+        let page = store
+            .numbered(Simple::FlinkJob)
+            .page(descending, offset, limit);
         let shown = page.map(|(id, e)| show(id, e));
-        (store.flink.len(), shown.collect())
+        (store.count(Simple::FlinkJob), shown.collect())
     };
     Answer::json(
         StatusCode::OK,
@@ -215,13 +217,19 @@ pub(crate) fn list(store: &Store, query: &Query, project_id: &str) -> Answer {
     )
 }
 
+/// DLI deletes synchronously: the job is gone when the answer is sent.
+fn delete_job(store: &mut Store, id: u64) -> Deleted {
+    let now = std::time::Instant::now();
+    store.delete_simple(Simple::FlinkJob, &Key::Number(id), Default::default(), now)
+}
+
 /// `GET` and `DELETE /v1.0/{project_id}/streaming/jobs/{job_id}`.
 pub(crate) fn job(store: &mut Store, delete: bool, id: &str, project_id: &str) -> Answer {
     let Ok(job_id) = id.parse::<u64>() else {
         return invalid(&format!("Invalid job_id: {id}"));
     };
     if delete {
-        return match store.delete_flink(job_id) {
+        return match delete_job(store, job_id) {
             Deleted::Yes => Answer::json(
                 StatusCode::OK,
                 &json!({ "is_success": "true", "message": DELETED_MESSAGE }),
@@ -229,7 +237,7 @@ pub(crate) fn job(store: &mut Store, delete: bool, id: &str, project_id: &str) -
             Deleted::NotFound => not_found(id),
         };
     }
-    match store.flink.get(job_id) {
+    match store.numbered(Simple::FlinkJob).get(job_id) {
         Some(e) => Answer::json(
             StatusCode::OK,
             &json!({
@@ -265,7 +273,7 @@ pub(crate) fn batch_delete(store: &mut Store, body: &[u8]) -> Answer {
     let results: Vec<Value> = request
         .job_ids
         .iter()
-        .map(|id| match store.delete_flink(*id) {
+        .map(|id| match delete_job(store, *id) {
             Deleted::Yes => json!({ "is_success": "true", "message": DELETED_MESSAGE }),
             Deleted::NotFound => json!({
                 "is_success": "false",
@@ -283,7 +291,7 @@ fn template_name(key: &Key, e: &Entry) -> String {
 fn template_json(key: &Key, e: &Entry) -> Value {
     let id = match key {
         Key::Number(n) => Value::from(*n),
-        Key::Text(t) => Value::from(t.as_str()),
+        other => Value::from(other.text()),
     };
     json!({
         "template_id": id,

@@ -10,7 +10,7 @@ use serde_json::json;
 use crate::answer::Answer;
 use crate::kinds::Simple;
 use crate::listing::Query;
-use crate::{State, dli, modelarts, modelarts_v2, mrs, mrs_v2};
+use crate::{State, dli, dli_runs, modelarts, modelarts_v2, mrs, mrs_v2};
 
 /// A request the emulator serves.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,6 +41,12 @@ pub(crate) enum Route {
     JobExecutionV2(String, String),
     KillJobExecutionV2(String, String),
     BatchDeleteJobExecutionsV2(String),
+    SqlJobs,
+    CancelSqlJob(String),
+    SqlJobStatus(String),
+    SparkJobs,
+    CancelSparkJob(String),
+    SparkJobState(String),
     IamTokens,
     IamProjects,
 }
@@ -62,7 +68,13 @@ impl Route {
             | Route::FlinkJob(..)
             | Route::FlinkBatchDelete
             | Route::FlinkTemplates
-            | Route::DeleteFlinkTemplate(_) => Service::Dli,
+            | Route::DeleteFlinkTemplate(_)
+            | Route::SqlJobs
+            | Route::CancelSqlJob(_)
+            | Route::SqlJobStatus(_)
+            | Route::SparkJobs
+            | Route::CancelSparkJob(_)
+            | Route::SparkJobState(_) => Service::Dli,
             Route::Executions
             | Route::Execution(..)
             | Route::JobObjects
@@ -128,6 +140,18 @@ pub(crate) fn route(method: &Method, path: &str) -> Option<(Option<String>, Rout
         }
         ["v1.0", p, "streaming", "jobs", id] if is(Method::GET) || is(Method::DELETE) => {
             (Some(p), Route::FlinkJob(m, decode(id)))
+        }
+        ["v1.0", p, "jobs"] if is(Method::GET) => (Some(p), Route::SqlJobs),
+        ["v1.0", p, "jobs", id] if is(Method::DELETE) => (Some(p), Route::CancelSqlJob(decode(id))),
+        ["v1.0", p, "jobs", id, "status"] if is(Method::GET) => {
+            (Some(p), Route::SqlJobStatus(decode(id)))
+        }
+        ["v2.0", p, "batches"] if is(Method::GET) => (Some(p), Route::SparkJobs),
+        ["v2.0", p, "batches", id] if is(Method::DELETE) => {
+            (Some(p), Route::CancelSparkJob(decode(id)))
+        }
+        ["v2.0", p, "batches", id, "state"] if is(Method::GET) => {
+            (Some(p), Route::SparkJobState(decode(id)))
         }
         ["v1.1", p, "job-executions"] if is(Method::GET) => (Some(p), Route::Executions),
         ["v1.1", p, "jobs"] if is(Method::GET) => (Some(p), Route::JobObjects),
@@ -251,6 +275,12 @@ pub(crate) fn handle(
         Route::JobExecutionV2(cluster, id) => mrs_v2::job(store, &cluster, &id),
         Route::KillJobExecutionV2(cluster, id) => mrs_v2::kill(store, &cluster, &id),
         Route::BatchDeleteJobExecutionsV2(cluster) => mrs_v2::batch_delete(store, &cluster, body),
+        Route::SqlJobs => dli_runs::list_sql(store, &query),
+        Route::CancelSqlJob(id) => dli_runs::cancel_sql(store, &id),
+        Route::SqlJobStatus(id) => dli_runs::sql_status(store, &id),
+        Route::SparkJobs => dli_runs::list_spark(store, &query),
+        Route::CancelSparkJob(id) => dli_runs::cancel_spark(store, &id),
+        Route::SparkJobState(id) => dli_runs::spark_state(store, &id),
         // IAM is served elsewhere.
         Route::IamTokens | Route::IamProjects => Answer::empty(StatusCode::NOT_FOUND),
     }
@@ -328,6 +358,23 @@ mod tests {
             ))
         );
         assert_eq!(r(Method::DELETE, "/v2/p/clusters/c/job-executions/j"), None);
+        assert_eq!(
+            r(Method::DELETE, "/v1.0/p/jobs/a%2Fb"),
+            Some((Some("p".into()), Route::CancelSqlJob("a/b".into())))
+        );
+        assert_eq!(
+            r(Method::GET, "/v1.0/p/jobs/j/status"),
+            Some((Some("p".into()), Route::SqlJobStatus("j".into())))
+        );
+        assert_eq!(r(Method::GET, "/v1.0/p/jobs/j"), None);
+        assert_eq!(
+            r(Method::DELETE, "/v2.0/p/batches/b"),
+            Some((Some("p".into()), Route::CancelSparkJob("b".into())))
+        );
+        assert_eq!(
+            r(Method::GET, "/v2.0/p/batches/b/state"),
+            Some((Some("p".into()), Route::SparkJobState("b".into())))
+        );
         assert_eq!(
             r(Method::GET, "/v1.1/p/cluster_infos"),
             Some((Some("p".into()), Route::Clusters))

@@ -12,6 +12,7 @@
 //! | DLI | `GET /v1.0/{project_id}/streaming/jobs`, `GET`/`DELETE /v1.0/{project_id}/streaming/jobs/{job_id}`, `POST /v1.0/{project_id}/streaming/jobs/delete` |
 //! | MRS | `GET /v1.1/{project_id}/job-executions`, `GET`/`DELETE /v1.1/{project_id}/job-executions/{job_execution_id}` |
 //! | MRS (v2) | `GET /v1.1/{project_id}/cluster_infos`; under `/v2/{project_id}/clusters/{cluster_id}/`: `GET job-executions`, `GET job-executions/{job_execution_id}`, `POST job-executions/{job_execution_id}/kill`, `POST job-executions/batch-delete` (see `mrs_v2`: every job answer 202; 400 `{"errorCode": "12000003"}` for a cluster that does not exist, 500 `0176` for a job, 400 `0183` "The job is running" for a batch with an unfinished job) |
+//! | DLI (runs) | `GET /v1.0/{project_id}/jobs`, `GET /v1.0/{project_id}/jobs/{job_id}/status`, `DELETE /v1.0/{project_id}/jobs/{job_id}` (cancel); `GET /v2.0/{project_id}/batches`, `GET …/batches/{batch_id}/state`, `DELETE …/batches/{batch_id}` (cancel: `{"msg": "deleted"}`) — see `dli_runs`: a cancelled run stays listed, a run that is over is 400 `DLI.0007` |
 //! | IAM | `POST /v3/auth/tokens` (password), `GET /v3/projects?name=NAME` |
 //! | admin | `/_emulator/jobs`, `/_emulator/faults`, `/_emulator/requests`, `/_emulator/reset`, `/_emulator/expire-tokens` (no authentication) |
 //!
@@ -189,6 +190,7 @@ mod auth;
 mod body;
 mod direct;
 mod dli;
+mod dli_runs;
 mod flush;
 mod gateway;
 mod handlers;

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use crate::answer::Answer;
 use crate::kinds::{Key, Simple};
 use crate::listing::{Query, contains_ignore_case, status_matches, window};
-use crate::store::{Deleted, Entry, Store, TrainingJob, status};
+use crate::store::{Deleted, Entry, Store};
 
 /// The `quotas` shown: the most jobs of a kind (at least this, or as many as were seeded).
 const QUOTA: usize = 1000;
@@ -52,17 +52,15 @@ fn deleted(result: Deleted, what: &str, id: &str) -> Answer {
     }
 }
 
-fn training_status(e: &Entry) -> Value {
-    e.status(
-        Value::from(status::MODELARTS_TRAINING_DEFAULT),
-        Value::from(status::MODELARTS_DELETING),
-    )
-}
+const TRAINING: Simple = Simple::TrainingJobV1;
+const VERSION: Simple = Simple::TrainingJobVersionV1;
+const VISUALIZATION: Simple = Simple::VisualizationJobV1;
 
-fn visualization_status(e: &Entry) -> Value {
+/// The status a job of `kind` shows: its deleting status while a deletion runs.
+fn shown_status(kind: Simple, e: &Entry) -> Value {
     e.status(
-        Value::from(status::MODELARTS_VISUALIZATION_DEFAULT),
-        Value::from(status::MODELARTS_DELETING),
+        kind.default_status(),
+        kind.deleting_status().unwrap_or(Value::Null),
     )
 }
 
@@ -70,12 +68,19 @@ fn workspace(e: &Entry) -> &str {
     e.attrs.workspace_id.as_deref().unwrap_or("0")
 }
 
-fn training_name(id: u64, job: &TrainingJob) -> String {
-    job.entry.name(|| format!("job-{id}"))
+fn shown_name(kind: Simple, key: &Key, e: &Entry) -> String {
+    e.name(|| kind.default_name(key))
 }
 
-fn visualization_name(id: u64, e: &Entry) -> String {
-    e.name(|| format!("visualization-job-{id}"))
+/// A training job's version ids, oldest first.
+fn version_ids(store: &Store, job_id: u64) -> Vec<u64> {
+    store
+        .children(TRAINING, &Key::Number(job_id))
+        .filter_map(|(k, _)| match k {
+            Key::Pair(_, v) => Some(*v),
+            Key::Number(_) | Key::Text(_) => None,
+        })
+        .collect()
 }
 
 /// The list parameters both ModelArts lists take (`sortBy` differs).
@@ -168,25 +173,27 @@ pub(crate) fn list_training_jobs(store: &Store, query: &Query) -> Answer {
         Ok(p) => p,
         Err(answer) => return answer,
     };
-    let mut jobs: Vec<(u64, &TrainingJob, String, Value)> = store
-        .training
-        .iter()
-        .map(|(id, job)| {
+    let mut jobs: Vec<(u64, &Entry, String, Value, Vec<u64>)> = store
+        .numbered(TRAINING)
+        .by_creation(false)
+        .map(|(id, e)| {
+            let name = shown_name(TRAINING, &Key::Number(id), e);
             (
-                *id,
-                job,
-                training_name(*id, job),
-                training_status(&job.entry),
+                id,
+                e,
+                name,
+                shown_status(TRAINING, e),
+                version_ids(store, id),
             )
         })
-        .filter(|(_, job, name, status)| params.keeps(name, status, workspace(&job.entry)))
+        .filter(|(_, e, name, status, _)| params.keeps(name, status, workspace(e)))
         .collect();
     jobs.sort_unstable_by(|a, b| {
         let by = match params.sort_by {
             "job_name" => a.2.cmp(&b.2),
             "status" => status_key(&a.3).cmp(&status_key(&b.3)),
-            "version_count" => a.1.versions.len().cmp(&b.1.versions.len()),
-            "create_time" => a.1.entry.created_ms.cmp(&b.1.entry.created_ms),
+            "version_count" => a.4.len().cmp(&b.4.len()),
+            "create_time" => a.1.created_ms.cmp(&b.1.created_ms),
             // job_desc and duration are the same for every emulated job.
             _ => Ordering::Equal,
         };
@@ -195,20 +202,20 @@ pub(crate) fn list_training_jobs(store: &Store, query: &Query) -> Answer {
     let offset = (params.page - 1).saturating_mul(params.per_page);
     let shown = window(&jobs, offset, params.per_page)
         .iter()
-        .map(|(id, job, name, status)| {
+        .map(|(id, e, name, status, versions)| {
             json!({
                 "job_id": id,
                 "job_name": name,
-                "version_id": job.versions.keys().next_back(),
+                "version_id": versions.last(),
                 "status": status,
-                "create_time": job.entry.created_ms,
+                "create_time": e.created_ms,
                 "duration": 0,
                 "job_desc": "",
-                "version_count": job.versions.len(),
+                "version_count": versions.len(),
             })
         })
         .collect();
-    list_answer(store.training.len(), jobs.len(), shown)
+    list_answer(store.count(TRAINING), jobs.len(), shown)
 }
 
 pub(crate) fn delete_training_job(
@@ -221,7 +228,7 @@ pub(crate) fn delete_training_job(
         return invalid(&format!("job_id: {id}"));
     };
     deleted(
-        store.delete_training_job(job_id, delay, now),
+        store.delete_simple(TRAINING, &Key::Number(job_id), delay, now),
         "Training job",
         id,
     )
@@ -231,13 +238,13 @@ pub(crate) fn delete_training_job(
 fn version_json(job_id: u64, version_id: u64, pre_version: Option<u64>, v: &Entry) -> Value {
     json!({
         "version_id": version_id,
-        "version_name": v.name(|| format!("V{version_id:04}")),
+        "version_name": shown_name(VERSION, &Key::Pair(job_id, version_id), v),
         "pre_version_id": pre_version,
         "engine_type": 1,
         "engine_name": "TensorFlow",
         "engine_id": 1,
         "engine_version": "TF-1.8.0-python3.6",
-        "status": training_status(v),
+        "status": shown_status(VERSION, v),
         "app_url": format!("/emulator/job-{job_id}/code/"),
         "boot_file_url": format!("/emulator/job-{job_id}/code/train.py"),
         "create_time": v.created_ms,
@@ -275,11 +282,8 @@ fn version_json(job_id: u64, version_id: u64, pre_version: Option<u64>, v: &Entr
     })
 }
 
-fn previous_version(job: &TrainingJob, version_id: u64) -> Option<u64> {
-    job.versions
-        .range(..version_id)
-        .next_back()
-        .map(|(v, _)| *v)
+fn previous_version(versions: &[u64], version_id: u64) -> Option<u64> {
+    versions.iter().copied().filter(|v| *v < version_id).max()
 }
 
 /// `GET /v1/{project_id}/training-jobs/{job_id}/versions`: newest version first; `page` 0
@@ -295,26 +299,31 @@ pub(crate) fn list_versions(store: &Store, id: &str, query: &Query) -> Answer {
         Ok(p) => p,
         Err(e) => return invalid(&e),
     };
-    let Some(job) = store.training.get(&job_id) else {
+    let key = Key::Number(job_id);
+    let Some(job) = store.get(TRAINING, &key) else {
         return not_found("Training job", id);
     };
-    let newest_first: Vec<(&u64, &Entry)> = job.versions.iter().rev().collect();
+    let ids = version_ids(store, job_id);
+    let newest_first: Vec<(&Key, &Entry)> = store.children(TRAINING, &key).rev().collect();
     let (offset, limit) = match page {
         0 => (0, usize::MAX),
         n => ((n - 1).saturating_mul(per_page), per_page),
     };
     let versions: Vec<Value> = window(&newest_first, offset, limit)
         .iter()
-        .map(|(vid, v)| version_json(job_id, **vid, previous_version(job, **vid), v))
+        .filter_map(|(k, v)| match k {
+            Key::Pair(_, vid) => Some(version_json(job_id, *vid, previous_version(&ids, *vid), v)),
+            Key::Number(_) | Key::Text(_) => None,
+        })
         .collect();
     Answer::json(
         StatusCode::OK,
         &json!({
             "is_success": true,
             "job_id": job_id,
-            "job_name": training_name(job_id, job),
+            "job_name": shown_name(TRAINING, &key, job),
             "job_desc": "",
-            "version_count": job.versions.len(),
+            "version_count": ids.len(),
             "versions": versions,
         }),
     )
@@ -335,28 +344,31 @@ pub(crate) fn version(
     let what = "Training job version";
     if delete {
         return deleted(
-            store.delete_version(job_id, version_id, delay, now),
+            store.delete_simple(VERSION, &Key::Pair(job_id, version_id), delay, now),
             what,
             &format!("{id}/{vid}"),
         );
     }
+    let key = Key::Number(job_id);
     let found = store
-        .training
-        .get(&job_id)
-        .and_then(|job| Some((job, job.versions.get(&version_id)?)));
+        .get(TRAINING, &key)
+        .and_then(|job| Some((job, store.get(VERSION, &Key::Pair(job_id, version_id))?)));
     let Some((job, version)) = found else {
         return not_found(what, &format!("{id}/{vid}"));
     };
     let mut body = version_json(
         job_id,
         version_id,
-        previous_version(job, version_id),
+        previous_version(&version_ids(store, job_id), version_id),
         version,
     );
     if let Value::Object(fields) = &mut body {
         fields.insert("is_success".into(), Value::Bool(true));
         fields.insert("job_id".into(), Value::from(job_id));
-        fields.insert("job_name".into(), Value::from(training_name(job_id, job)));
+        fields.insert(
+            "job_name".into(),
+            Value::from(shown_name(TRAINING, &key, job)),
+        );
         fields.insert("job_desc".into(), Value::from(""));
         fields.insert("spec_code".into(), Value::from("modelarts.vm.cpu.2u"));
     }
@@ -366,9 +378,9 @@ pub(crate) fn version(
 fn visualization_json(id: u64, e: &Entry) -> Value {
     json!({
         "job_id": id,
-        "job_name": visualization_name(id, e),
+        "job_name": shown_name(VISUALIZATION, &Key::Number(id), e),
         "job_desc": "",
-        "status": visualization_status(e),
+        "status": shown_status(VISUALIZATION, e),
         "create_time": e.created_ms,
         "duration": 0,
         "resource_id": "",
@@ -389,9 +401,12 @@ pub(crate) fn list_visualization_jobs(store: &Store, query: &Query) -> Answer {
         Err(answer) => return answer,
     };
     let mut jobs: Vec<(u64, &Entry, String, Value)> = store
-        .visualization
-        .iter()
-        .map(|(id, e)| (*id, e, visualization_name(*id, e), visualization_status(e)))
+        .numbered(VISUALIZATION)
+        .by_creation(false)
+        .map(|(id, e)| {
+            let name = shown_name(VISUALIZATION, &Key::Number(id), e);
+            (id, e, name, shown_status(VISUALIZATION, e))
+        })
         .filter(|(_, e, name, status)| params.keeps(name, status, workspace(e)))
         .collect();
     jobs.sort_unstable_by(|a, b| {
@@ -408,7 +423,7 @@ pub(crate) fn list_visualization_jobs(store: &Store, query: &Query) -> Answer {
         .iter()
         .map(|(id, e, _, _)| visualization_json(*id, e))
         .collect();
-    list_answer(store.visualization.len(), jobs.len(), shown)
+    list_answer(store.count(VISUALIZATION), jobs.len(), shown)
 }
 
 /// `GET` and `DELETE /v1/{project_id}/visualization-jobs/{job_id}`; an id that is not a
@@ -425,9 +440,13 @@ pub(crate) fn visualization_job(
     };
     let what = "Visualization job";
     if delete {
-        return deleted(store.delete_visualization(job_id, delay, now), what, id);
+        return deleted(
+            store.delete_simple(VISUALIZATION, &Key::Number(job_id), delay, now),
+            what,
+            id,
+        );
     }
-    match store.visualization.get(&job_id) {
+    match store.numbered(VISUALIZATION).get(job_id) {
         // The detail page's example has no is_success: the fields are at the top.
         Some(e) => Answer::json(StatusCode::OK, &visualization_json(job_id, e)),
         None => not_found(what, id),

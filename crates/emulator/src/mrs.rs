@@ -137,9 +137,8 @@ fn marker_page<'a>(
 /// `created_at`, `updated_at`, `start_time`, `cluster_id` and `job_id`.
 pub(crate) fn list(store: &Store, query: &Query, project_id: &str) -> Answer {
     let all: Vec<(String, &Entry)> = store
-        .executions
-        .iter()
-        .map(|(id, e)| (id.clone(), e))
+        .table(Simple::JobExecutionV1)
+        .map(|(k, e)| (k.text(), e))
         .collect();
     match marker_page(query, all, &SORT_FIELDS) {
         Ok((page, markers)) => {
@@ -158,13 +157,16 @@ pub(crate) fn list(store: &Store, query: &Query, project_id: &str) -> Answer {
 
 /// `GET` and `DELETE /v1.1/{project_id}/job-executions/{job_execution_id}`.
 pub(crate) fn execution(store: &mut Store, delete: bool, id: &str, project_id: &str) -> Answer {
+    let key = Key::Text(id.to_owned());
     if delete {
-        return match store.delete_execution(id) {
+        // MRS deletes synchronously.
+        let now = std::time::Instant::now();
+        return match store.delete_simple(Simple::JobExecutionV1, &key, Default::default(), now) {
             Deleted::Yes => Answer::empty(StatusCode::NO_CONTENT),
             Deleted::NotFound => not_found(),
         };
     }
-    match store.executions.get(id) {
+    match store.get(Simple::JobExecutionV1, &key) {
         Some(e) => Answer::json(
             StatusCode::OK,
             &json!({ "job_execution": execution_json(id, e, project_id) }),

@@ -114,6 +114,36 @@ const SAMPLES: &[Samples] = &[
         count: 3,
         make: |n| SeedJob::job_binary_v1(format!("binary-{n}")).name(format!("program-{n}")),
     },
+    Samples {
+        kind: "sql-job",
+        count: 6,
+        // Running and finished runs: `clean sql-job` cancels the three that still run.
+        make: |n| {
+            const STATUSES: [&str; 6] = [
+                "RUNNING",
+                "FINISHED",
+                "LAUNCHING",
+                "FAILED",
+                "SCALING",
+                "CANCELLED",
+            ];
+            SeedJob::sql_job(format!("37286cc7-0508-4ffd-b636-{n:012}"))
+                .name(format!("select * from sales_{n}"))
+                .status(STATUSES[(n as usize - 1) % STATUSES.len()])
+                .queue(if n % 2 == 0 { "etl" } else { "default" })
+        },
+    },
+    Samples {
+        kind: "spark-job",
+        count: 5,
+        // Running and finished batches: `clean spark-job` cancels the three not over.
+        make: |n| {
+            const STATES: [&str; 5] = ["running", "dead", "starting", "success", "recovering"];
+            SeedJob::spark_job(format!("178fa687-2e8a-41ed-a439-{n:012}"))
+                .name(format!("spark-batch-{n}"))
+                .status(STATES[(n as usize - 1) % STATES.len()])
+        },
+    },
 ];
 
 /// The sample jobs of every kind, created between `now_ms` (unix milliseconds) and 90
@@ -126,7 +156,7 @@ const SAMPLES: &[Samples] = &[
 /// let now_ms = 1_800_000_000_000;
 /// let jobs = samples(now_ms);
 /// let kinds: std::collections::BTreeSet<&str> = jobs.iter().map(SeedJob::kind).collect();
-/// assert_eq!(kinds.len(), 11); // every kind
+/// assert_eq!(kinds.len(), 13); // every kind
 /// let old = jobs.iter().filter(|j| matches!(j, SeedJob::FlinkJob { create_time: Some(t), .. } if now_ms - t > 30 * 86_400_000)).count();
 /// assert!(old > 0 && old < 12);
 /// ```

@@ -279,6 +279,49 @@ pub enum SeedJob {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         create_time: Option<u64>,
     },
+    /// A DLI SQL job, a run that can only be cancelled (`/v1.0/{project_id}/jobs/{job_id}`):
+    /// kind `sql-job`.
+    #[serde(rename = "sql-job")]
+    SqlJob {
+        /// The job id (a UUID on the pages; any non-empty text).
+        job_id: String,
+        /// `statement` (default `select * from t1`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        statement: Option<String>,
+        /// `status`: `RUNNING` (the default), `SCALING`, `LAUNCHING` (not over: can be
+        /// cancelled), `FINISHED`, `FAILED` or `CANCELLED`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        status: Option<Value>,
+        /// `start_time`, unix milliseconds (default: when seeded).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        create_time: Option<u64>,
+        /// `queue_name` (default `default`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        queue_name: Option<String>,
+        /// `job_type` (default `QUERY`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        job_type: Option<String>,
+    },
+    /// A DLI Spark batch job, a run that can only be cancelled
+    /// (`/v2.0/{project_id}/batches/{batch_id}`): kind `spark-job`.
+    #[serde(rename = "spark-job")]
+    SparkJob {
+        /// The batch id (a UUID on the pages; any non-empty text).
+        batch_id: String,
+        /// `name` (default `batch-{first 8 characters of the id}`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        /// `state`: `starting`, `running` (the default), `recovering` (not over: can be
+        /// cancelled), `dead` or `success`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        status: Option<Value>,
+        /// `create_time`, unix milliseconds (default: when seeded).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        create_time: Option<u64>,
+        /// The queue (`cluster_name`, `queue`; default `default`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        queue_name: Option<String>,
+    },
 }
 
 fn is_false(b: &bool) -> bool {
@@ -465,6 +508,29 @@ impl SeedJob {
         }
     }
 
+    /// A DLI SQL job (status `RUNNING`) with default attributes.
+    pub fn sql_job(job_id: impl Into<String>) -> SeedJob {
+        SeedJob::SqlJob {
+            job_id: job_id.into(),
+            statement: None,
+            status: None,
+            create_time: None,
+            queue_name: None,
+            job_type: None,
+        }
+    }
+
+    /// A DLI Spark batch job (state `running`) with default attributes.
+    pub fn spark_job(batch_id: impl Into<String>) -> SeedJob {
+        SeedJob::SparkJob {
+            batch_id: batch_id.into(),
+            name: None,
+            status: None,
+            create_time: None,
+            queue_name: None,
+        }
+    }
+
     /// The kind's name, as the CLI and the admin API write it (`training-job-v1`).
     ///
     /// ```
@@ -486,6 +552,8 @@ impl SeedJob {
             SeedJob::JobBinaryV1 { .. } => "job-binary-v1",
             SeedJob::JobExecutionV2 { .. } => "job-execution",
             SeedJob::Cluster { .. } => "cluster",
+            SeedJob::SqlJob { .. } => "sql-job",
+            SeedJob::SparkJob { .. } => "spark-job",
         }
     }
 
@@ -512,11 +580,13 @@ impl SeedJob {
                 ..
             } => format!("{cluster_id}/{job_execution_id}"),
             SeedJob::Cluster { cluster_id, .. } => cluster_id.clone(),
+            SeedJob::SqlJob { job_id, .. } => job_id.clone(),
+            SeedJob::SparkJob { batch_id, .. } => batch_id.clone(),
         }
     }
 
     /// With this name (every kind whose name is not its id: a configuration is
-    /// unchanged).
+    /// unchanged; a SQL job's statement).
     pub fn name(mut self, value: impl Into<String>) -> SeedJob {
         let value = Some(value.into());
         match &mut self {
@@ -531,7 +601,11 @@ impl SeedJob {
             | SeedJob::JobV1 { name, .. }
             | SeedJob::JobBinaryV1 { name, .. }
             | SeedJob::JobExecutionV2 { name, .. }
-            | SeedJob::Cluster { name, .. } => *name = value,
+            | SeedJob::Cluster { name, .. }
+            | SeedJob::SparkJob { name, .. }
+            | SeedJob::SqlJob {
+                statement: name, ..
+            } => *name = value,
         }
         self
     }
@@ -553,7 +627,9 @@ impl SeedJob {
             | SeedJob::FlinkJob { status, .. }
             | SeedJob::JobExecution { status, .. }
             | SeedJob::TrainingJobV2 { status, .. }
-            | SeedJob::JobExecutionV2 { status, .. } => *status = value,
+            | SeedJob::JobExecutionV2 { status, .. }
+            | SeedJob::SqlJob { status, .. }
+            | SeedJob::SparkJob { status, .. } => *status = value,
             SeedJob::Cluster { state, .. } => {
                 *state = value.map(|v| match v {
                     Value::String(s) => s,
@@ -578,7 +654,9 @@ impl SeedJob {
             | SeedJob::JobV1 { create_time, .. }
             | SeedJob::JobBinaryV1 { create_time, .. }
             | SeedJob::JobExecutionV2 { create_time, .. }
-            | SeedJob::Cluster { create_time, .. } => *create_time = Some(unix_ms),
+            | SeedJob::Cluster { create_time, .. }
+            | SeedJob::SqlJob { create_time, .. }
+            | SeedJob::SparkJob { create_time, .. } => *create_time = Some(unix_ms),
         }
         self
     }
@@ -620,9 +698,12 @@ impl SeedJob {
         self
     }
 
-    /// Flink jobs: in this queue. Other kinds: unchanged.
+    /// Flink jobs, SQL jobs and Spark batches: in this queue. Other kinds: unchanged.
     pub fn queue(mut self, name: impl Into<String>) -> SeedJob {
-        if let SeedJob::FlinkJob { queue_name, .. } = &mut self {
+        if let SeedJob::FlinkJob { queue_name, .. }
+        | SeedJob::SqlJob { queue_name, .. }
+        | SeedJob::SparkJob { queue_name, .. } = &mut self
+        {
             *queue_name = Some(name.into());
         }
         self

@@ -8,35 +8,10 @@ use serde_json::Value;
 
 use crate::SeedJob;
 pub(crate) use crate::attrs::Attrs;
-use crate::kinds::{Key, Simple};
+use crate::kinds::{Key, Seeded, Simple};
 
-/// The statuses the emulator shows where the pages leave the value open: the default of a
-/// seeded job without `status`, and the statuses of a ModelArts deletion
-/// ([`EmulatorConfig::delete_delay`](crate::EmulatorConfig::delete_delay)). DLI and MRS
-/// delete synchronously: the job is gone when the answer is sent.
-pub mod status {
-    /// ModelArts job status shown for seeded training jobs and versions when none is given
-    /// (`10`, `JOBSTAT_COMPLETED`, the status in the training job pages' examples).
-    pub const MODELARTS_TRAINING_DEFAULT: i64 = 10;
-    /// ModelArts job status shown for seeded visualization jobs when none is given (`7`,
-    /// the visualization pages' example).
-    pub const MODELARTS_VISUALIZATION_DEFAULT: i64 = 7;
-    /// ModelArts status shown while a deletion runs: `9` (`JOBSTAT_KILLING`, "the job is
-    /// being canceled"), the status the delete page's failed-response example reports for a
-    /// job that is being torn down. The job status page defines no "deleting" status.
-    pub const MODELARTS_DELETING: i64 = 9;
-    /// ModelArts status after a deletion failed: `6`, `JOBSTAT_DELETE_FAILED` (a job seeded
-    /// with `fail_delete`).
-    pub const MODELARTS_DELETE_FAILED: i64 = 6;
-    /// The version id of the first version a training job seeded without versions gets (a
-    /// ModelArts v1 training job always has at least one version); it carries the job's
-    /// seeded status and creation time, and makes way for versions seeded later.
-    pub const MODELARTS_FIRST_VERSION: u64 = 1;
-    /// DLI status of seeded Flink jobs when none is given.
-    pub const DLI_DEFAULT: &str = "job_running";
-    /// MRS `info.status` of seeded job executions when none is given.
-    pub const MRS_DEFAULT: &str = "RUNNING";
-}
+/// Re-exported from the kind table, where each kind's defaults live.
+pub use crate::kinds::status;
 
 /// One job's record.
 #[derive(Debug, Clone)]
@@ -50,6 +25,9 @@ pub(crate) struct Entry {
     fails_deletion: bool,
     /// A deletion ended in status 6 (`JOBSTAT_DELETE_FAILED`).
     pub(crate) delete_failed: bool,
+    /// Made by the emulator, not seeded: the first child a kind always has
+    /// ([`Simple::first_child`]), which makes way for children seeded later.
+    made: bool,
 }
 
 impl Entry {
@@ -60,6 +38,7 @@ impl Entry {
             deleting_until: None,
             fails_deletion: false,
             delete_failed: false,
+            made: false,
         }
     }
 
@@ -91,48 +70,6 @@ impl Entry {
     /// The name to show: the seeded one or `default`.
     pub(crate) fn name(&self, default: impl FnOnce() -> String) -> String {
         self.attrs.name.clone().unwrap_or_else(default)
-    }
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct TrainingJob {
-    pub(crate) entry: Entry,
-    pub(crate) versions: BTreeMap<u64, Entry>,
-    /// Its only version is the first one the emulator made
-    /// ([`status::MODELARTS_FIRST_VERSION`]), not a seeded one.
-    made_first_version: bool,
-}
-
-impl TrainingJob {
-    fn new(entry: Entry) -> TrainingJob {
-        TrainingJob {
-            entry,
-            versions: BTreeMap::new(),
-            made_first_version: false,
-        }
-    }
-
-    /// Drops the first version the emulator made, if that is the only version.
-    fn drop_made_version(&mut self) {
-        if std::mem::take(&mut self.made_first_version) {
-            self.versions.remove(&status::MODELARTS_FIRST_VERSION);
-        }
-    }
-
-    /// Gives a job without versions its first one, carrying the job's status.
-    fn make_first_version(&mut self) {
-        if !self.versions.is_empty() {
-            return;
-        }
-        let attrs = Attrs {
-            status: self.entry.attrs.status.clone(),
-            create_time: self.entry.attrs.create_time,
-            ..Attrs::default()
-        };
-        let created = self.entry.created_ms;
-        self.versions
-            .insert(status::MODELARTS_FIRST_VERSION, Entry::new(attrs, created));
-        self.made_first_version = true;
     }
 }
 
@@ -169,14 +106,6 @@ impl Cluster {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum JobKey {
-    Training(u64),
-    Version(u64, u64),
-    Visualization(u64),
-    Simple(Simple, Key),
-}
-
 /// What a delete found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Deleted {
@@ -186,67 +115,86 @@ pub(crate) enum Deleted {
     NotFound,
 }
 
-/// Jobs by id, with their order of creation kept beside them, so that a list walks them
-/// newest (or oldest) first, page by page, without sorting every job for each page (a
-/// 100,000-job walk sorted 100,000 jobs 1,000 times).
+/// One kind's jobs by key, with their order of creation kept beside them, so that a list
+/// walks them newest (or oldest) first, page by page, without sorting every job for each
+/// page (a 100,000-job walk sorted 100,000 jobs 1,000 times).
 #[derive(Debug, Default)]
-pub(crate) struct ByCreation {
-    by_id: BTreeMap<u64, Entry>,
-    /// `(created_ms, id)` of every entry of `by_id`.
-    order: BTreeSet<(u64, u64)>,
+pub(crate) struct Table {
+    by_key: BTreeMap<Key, Entry>,
+    /// `(created_ms, key)` of every entry of `by_key`.
+    order: BTreeSet<(u64, Key)>,
 }
 
-impl ByCreation {
-    /// Adds or replaces the job `id`.
-    pub(crate) fn insert(&mut self, id: u64, entry: Entry) {
+/// The table of a kind without jobs.
+static EMPTY: Table = Table {
+    by_key: BTreeMap::new(),
+    order: BTreeSet::new(),
+};
+
+impl Table {
+    /// Adds or replaces the job `key`.
+    pub(crate) fn insert(&mut self, key: Key, entry: Entry) {
         let created = entry.created_ms;
-        if let Some(old) = self.by_id.insert(id, entry) {
-            self.order.remove(&(old.created_ms, id));
+        if let Some(old) = self.by_key.insert(key.clone(), entry) {
+            self.order.remove(&(old.created_ms, key.clone()));
         }
-        self.order.insert((created, id));
+        self.order.insert((created, key));
     }
 
-    pub(crate) fn remove(&mut self, id: u64) -> Option<Entry> {
-        let entry = self.by_id.remove(&id)?;
-        self.order.remove(&(entry.created_ms, id));
+    pub(crate) fn remove(&mut self, key: &Key) -> Option<Entry> {
+        let entry = self.by_key.remove(key)?;
+        self.order.remove(&(entry.created_ms, key.clone()));
         Some(entry)
     }
 
-    pub(crate) fn get(&self, id: u64) -> Option<&Entry> {
-        self.by_id.get(&id)
+    pub(crate) fn get(&self, key: &Key) -> Option<&Entry> {
+        self.by_key.get(key)
+    }
+
+    /// For the deletion state only: the creation time is part of the order.
+    fn get_mut(&mut self, key: &Key) -> Option<&mut Entry> {
+        self.by_key.get_mut(key)
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.by_id.len()
+        self.by_key.len()
     }
 
-    /// In id order.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = (u64, &Entry)> {
-        self.by_id.iter().map(|(id, e)| (*id, e))
+    /// In key order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&Key, &Entry)> {
+        self.by_key.iter()
     }
 
-    /// The `limit` jobs after the first `offset` of [`ByCreation::by_creation`], skipping
-    /// over the order alone.
+    /// The jobs with a key in `keys`, in key order.
+    pub(crate) fn range(
+        &self,
+        keys: std::ops::RangeInclusive<Key>,
+    ) -> impl DoubleEndedIterator<Item = (&Key, &Entry)> {
+        self.by_key.range(keys)
+    }
+
+    /// The `limit` jobs after the first `offset` of [`Table::by_creation`], skipping over
+    /// the order alone.
     pub(crate) fn page(
         &self,
         descending: bool,
         offset: usize,
         limit: usize,
-    ) -> impl Iterator<Item = (u64, &Entry)> {
-        let keys: Box<dyn Iterator<Item = &(u64, u64)>> = if descending {
+    ) -> impl Iterator<Item = (&Key, &Entry)> {
+        let keys: Box<dyn Iterator<Item = &(u64, Key)>> = if descending {
             Box::new(self.order.iter().rev().skip(offset).take(limit))
         } else {
             Box::new(self.order.iter().skip(offset).take(limit))
         };
-        keys.filter_map(|&(_, id)| self.by_id.get(&id).map(|e| (id, e)))
+        keys.filter_map(|(_, key)| self.by_key.get_key_value(key))
     }
 
-    /// By creation time, then id; newest first when `descending`.
+    /// By creation time, then key; newest first when `descending`.
     pub(crate) fn by_creation(
         &self,
         descending: bool,
-    ) -> Box<dyn Iterator<Item = (u64, &Entry)> + '_> {
-        let entry = |&(_, id): &(u64, u64)| self.by_id.get(&id).map(|e| (id, e));
+    ) -> Box<dyn Iterator<Item = (&Key, &Entry)> + '_> {
+        let entry = |(_, key): &(u64, Key)| self.by_key.get_key_value(key);
         if descending {
             Box::new(self.order.iter().rev().filter_map(entry))
         } else {
@@ -255,19 +203,46 @@ impl ByCreation {
     }
 }
 
-/// Every job, by kind, in id order (lists sort from there, so equal keys keep a stable
-/// order).
+/// A table of numeric keys (Flink jobs) seen through its numbers, as its answers write them.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Numbered<'a>(&'a Table);
+
+fn numbered<'a>((key, e): (&Key, &'a Entry)) -> Option<(u64, &'a Entry)> {
+    match key {
+        Key::Number(n) => Some((*n, e)),
+        Key::Text(_) | Key::Pair(..) => None,
+    }
+}
+
+impl<'a> Numbered<'a> {
+    /// See [`Table::by_creation`].
+    pub(crate) fn by_creation(self, descending: bool) -> impl Iterator<Item = (u64, &'a Entry)> {
+        self.0.by_creation(descending).filter_map(numbered)
+    }
+
+    /// See [`Table::page`].
+    pub(crate) fn page(
+        self,
+        descending: bool,
+        offset: usize,
+        limit: usize,
+    ) -> impl Iterator<Item = (u64, &'a Entry)> {
+        self.0.page(descending, offset, limit).filter_map(numbered)
+    }
+
+    pub(crate) fn get(self, id: u64) -> Option<&'a Entry> {
+        self.0.get(&Key::Number(id))
+    }
+}
+
+/// Every job: the kinds of [`Simple`]'s table, each in key order (lists sort from there,
+/// so equal keys keep a stable order), and the MRS clusters with their v2 job executions.
 #[derive(Debug, Default)]
 pub(crate) struct Store {
-    pub(crate) training: BTreeMap<u64, TrainingJob>,
-    pub(crate) visualization: BTreeMap<u64, Entry>,
-    pub(crate) flink: ByCreation,
-    pub(crate) executions: BTreeMap<String, Entry>,
+    tables: BTreeMap<Simple, Table>,
     /// MRS clusters by id, with their v2 job executions.
     pub(crate) clusters: BTreeMap<String, Cluster>,
-    /// The kinds of [`Simple`]'s table, each in id order.
-    pub(crate) simple: BTreeMap<Simple, BTreeMap<Key, Entry>>,
-    pending: BinaryHeap<Reverse<(Instant, JobKey)>>,
+    pending: BinaryHeap<Reverse<(Instant, Simple, Key)>>,
 }
 
 impl Store {
@@ -275,150 +250,130 @@ impl Store {
         *self = Store::default();
     }
 
-    /// The jobs of a kind of the table.
+    /// A kind's table (empty when it has no jobs).
+    pub(crate) fn table_of(&self, kind: Simple) -> &Table {
+        self.tables.get(&kind).unwrap_or(&EMPTY)
+    }
+
+    /// A kind's table of numeric keys, through its numbers.
+    pub(crate) fn numbered(&self, kind: Simple) -> Numbered<'_> {
+        Numbered(self.table_of(kind))
+    }
+
+    fn table_mut(&mut self, kind: Simple) -> &mut Table {
+        self.tables.entry(kind).or_default()
+    }
+
+    /// The jobs of a kind, in key order.
     pub(crate) fn table(&self, kind: Simple) -> impl Iterator<Item = (&Key, &Entry)> {
-        self.simple.get(&kind).into_iter().flat_map(|t| t.iter())
+        self.table_of(kind).iter()
     }
 
-    /// One job of a kind of the table.
+    /// One job of a kind.
     pub(crate) fn get(&self, kind: Simple, key: &Key) -> Option<&Entry> {
-        self.simple.get(&kind)?.get(key)
+        self.table_of(kind).get(key)
     }
 
-    /// How many jobs of a kind of the table exist.
+    /// One job of a kind, to change (a cancelled run's status; its creation time, which
+    /// orders the table, stays).
+    pub(crate) fn get_mut(&mut self, kind: Simple, key: &Key) -> Option<&mut Entry> {
+        self.tables.get_mut(&kind)?.get_mut(key)
+    }
+
+    /// How many jobs of a kind exist.
     pub(crate) fn count(&self, kind: Simple) -> usize {
-        self.simple.get(&kind).map_or(0, BTreeMap::len)
+        self.table_of(kind).len()
     }
 
-    /// Adds (or replaces) a job.
+    /// The children of `kind`'s job `key` (a training job's versions), in key order.
+    pub(crate) fn children(
+        &self,
+        kind: Simple,
+        key: &Key,
+    ) -> impl DoubleEndedIterator<Item = (&Key, &Entry)> {
+        let table = kind.child().map(|child| self.table_of(child));
+        let range = key.children();
+        table
+            .zip(range)
+            .into_iter()
+            .flat_map(|(table, range)| table.range(range))
+    }
+
+    /// Adds (or replaces) a job. A child's parent is created (with default attributes)
+    /// when missing; a job of a kind that always has a child gets a first one, carrying its
+    /// status, when it has none, and that one makes way for children seeded later.
     pub(crate) fn seed(&mut self, job: SeedJob, now_ms: u64) {
-        let job = match Simple::of(job) {
-            Ok((kind, key, attrs)) => {
-                self.simple
-                    .entry(kind)
-                    .or_default()
-                    .insert(key, Entry::new(attrs, now_ms));
-                return;
-            }
-            Err(job) => *job,
+        let Seeded {
+            kind,
+            key,
+            attrs,
+            children,
+        } = match Simple::of(job) {
+            Ok(seeded) => seeded,
+            Err(job) => return self.seed_cluster(*job, now_ms),
         };
+        if let (Some(parent_kind), Some(parent)) = (kind.parent(), key.parent()) {
+            if self.get(parent_kind, &parent).is_none() {
+                self.table_mut(parent_kind)
+                    .insert(parent.clone(), Entry::new(Attrs::default(), now_ms));
+            }
+            self.drop_made_child(parent_kind, &parent);
+        }
+        let entry = Entry::new(attrs, now_ms);
+        let created = entry.created_ms;
+        self.table_mut(kind).insert(key.clone(), entry);
+        if let Some(child_kind) = kind.child() {
+            // Re-seeded: remade below with the new status, unless children come.
+            self.drop_made_child(kind, &key);
+            for child in children {
+                self.table_mut(child_kind)
+                    .insert(child, Entry::new(Attrs::default(), created));
+            }
+            self.make_first_child(kind, &key);
+        }
+    }
+
+    /// The key of the first child of `kind`'s job `key`, if the kind always has one.
+    fn first_child_key(kind: Simple, key: &Key) -> Option<(Simple, Key)> {
+        match (kind.child(), kind.first_child(), key) {
+            (Some(child), Some(first), Key::Number(n)) => Some((child, Key::Pair(*n, first))),
+            _ => None,
+        }
+    }
+
+    /// Drops the first child the emulator made for `kind`'s job `key`, if there is one.
+    fn drop_made_child(&mut self, kind: Simple, key: &Key) {
+        if let Some((child, first)) = Self::first_child_key(kind, key)
+            && self.get(child, &first).is_some_and(|e| e.made)
+        {
+            self.table_mut(child).remove(&first);
+        }
+    }
+
+    /// Gives `kind`'s job `key` its first child, carrying its status, when it has none.
+    fn make_first_child(&mut self, kind: Simple, key: &Key) {
+        let Some((child, first)) = Self::first_child_key(kind, key) else {
+            return;
+        };
+        if self.children(kind, key).next().is_some() {
+            return;
+        }
+        let Some(parent) = self.get(kind, key) else {
+            return;
+        };
+        let attrs = Attrs {
+            status: parent.attrs.status.clone(),
+            create_time: parent.attrs.create_time,
+            ..Attrs::default()
+        };
+        let mut entry = Entry::new(attrs, parent.created_ms);
+        entry.made = true;
+        self.table_mut(child).insert(first, entry);
+    }
+
+    /// Adds (or replaces) an MRS cluster or a v2 job execution in its cluster.
+    fn seed_cluster(&mut self, job: SeedJob, now_ms: u64) {
         match job {
-            SeedJob::TrainingJob {
-                job_id,
-                name,
-                status,
-                create_time,
-                versions,
-                workspace_id,
-                fail_delete,
-            } => {
-                let attrs = Attrs {
-                    name,
-                    status,
-                    create_time,
-                    workspace_id,
-                    fail_delete,
-                    ..Attrs::default()
-                };
-                let entry = Entry::new(attrs, now_ms);
-                let created = entry.created_ms;
-                let job = match self.training.get_mut(&job_id) {
-                    Some(existing) => {
-                        existing.entry = entry;
-                        // Remade below with the new status, unless versions come.
-                        existing.drop_made_version();
-                        existing
-                    }
-                    None => self
-                        .training
-                        .entry(job_id)
-                        .or_insert(TrainingJob::new(entry)),
-                };
-                for version_id in versions {
-                    job.versions
-                        .insert(version_id, Entry::new(Attrs::default(), created));
-                }
-                job.make_first_version();
-            }
-            SeedJob::TrainingJobVersion {
-                job_id,
-                version_id,
-                name,
-                status,
-                create_time,
-                fail_delete,
-            } => {
-                let job = self
-                    .training
-                    .entry(job_id)
-                    .or_insert_with(|| TrainingJob::new(Entry::new(Attrs::default(), now_ms)));
-                job.drop_made_version();
-                let attrs = Attrs {
-                    name,
-                    status,
-                    create_time,
-                    fail_delete,
-                    ..Attrs::default()
-                };
-                job.versions.insert(version_id, Entry::new(attrs, now_ms));
-            }
-            SeedJob::VisualizationJob {
-                job_id,
-                name,
-                status,
-                create_time,
-                workspace_id,
-                fail_delete,
-            } => {
-                let attrs = Attrs {
-                    name,
-                    status,
-                    create_time,
-                    workspace_id,
-                    fail_delete,
-                    ..Attrs::default()
-                };
-                self.visualization.insert(job_id, Entry::new(attrs, now_ms));
-            }
-            SeedJob::FlinkJob {
-                job_id,
-                name,
-                status,
-                create_time,
-                queue_name,
-                job_type,
-                user_name,
-                tags,
-            } => {
-                let attrs = Attrs {
-                    name,
-                    status,
-                    create_time,
-                    queue_name,
-                    job_type,
-                    user_name,
-                    tags,
-                    ..Attrs::default()
-                };
-                self.flink.insert(job_id, Entry::new(attrs, now_ms));
-            }
-            SeedJob::JobExecution {
-                job_execution_id,
-                name,
-                status,
-                create_time,
-                cluster_id,
-            } => {
-                let attrs = Attrs {
-                    name,
-                    status,
-                    create_time,
-                    cluster_id,
-                    ..Attrs::default()
-                };
-                self.executions
-                    .insert(job_execution_id, Entry::new(attrs, now_ms));
-            }
             SeedJob::Cluster {
                 cluster_id,
                 name,
@@ -461,68 +416,35 @@ impl Store {
                 }
                 cluster.jobs.insert(job_execution_id, entry);
             }
-            // Kept in the table (above).
+            // Kept in the table (`Simple::of`).
             _ => {}
         }
     }
 
-    /// The jobs that exist, as seeds (a training job's versions as their own entries); a
-    /// job being deleted shows its deleting status, one whose deletion failed status 6.
+    /// The jobs that exist, as seeds (a job's children as their own entries, right after
+    /// it); a job being deleted shows its deleting status, one whose deletion failed
+    /// status 6.
     pub(crate) fn list(&self) -> Vec<SeedJob> {
-        let ma_deleting = || Value::from(status::MODELARTS_DELETING);
+        let listed = |kind: Simple, key: &Key, e: &Entry| {
+            let status = match kind.deleting_status() {
+                Some(deleting) => e.listed_status(deleting),
+                None => e.attrs.status.clone(),
+            };
+            kind.seed(key, &e.attrs, status)
+        };
         let mut out = Vec::new();
-        for (id, job) in &self.training {
-            let e = &job.entry;
-            out.push(SeedJob::TrainingJob {
-                job_id: *id,
-                name: e.attrs.name.clone(),
-                status: e.listed_status(ma_deleting()),
-                create_time: e.attrs.create_time,
-                versions: Vec::new(),
-                workspace_id: e.attrs.workspace_id.clone(),
-                fail_delete: e.attrs.fail_delete,
-            });
-            for (vid, v) in &job.versions {
-                out.push(SeedJob::TrainingJobVersion {
-                    job_id: *id,
-                    version_id: *vid,
-                    name: v.attrs.name.clone(),
-                    status: v.listed_status(ma_deleting()),
-                    create_time: v.attrs.create_time,
-                    fail_delete: v.attrs.fail_delete,
-                });
+        for (kind, table) in &self.tables {
+            if kind.parent().is_some() {
+                continue;
             }
-        }
-        for (id, e) in &self.visualization {
-            out.push(SeedJob::VisualizationJob {
-                job_id: *id,
-                name: e.attrs.name.clone(),
-                status: e.listed_status(ma_deleting()),
-                create_time: e.attrs.create_time,
-                workspace_id: e.attrs.workspace_id.clone(),
-                fail_delete: e.attrs.fail_delete,
-            });
-        }
-        for (id, e) in self.flink.iter() {
-            out.push(SeedJob::FlinkJob {
-                job_id: id,
-                name: e.attrs.name.clone(),
-                status: e.attrs.status.clone(),
-                create_time: e.attrs.create_time,
-                queue_name: e.attrs.queue_name.clone(),
-                job_type: e.attrs.job_type.clone(),
-                user_name: e.attrs.user_name.clone(),
-                tags: e.attrs.tags.clone(),
-            });
-        }
-        for (id, e) in &self.executions {
-            out.push(SeedJob::JobExecution {
-                job_execution_id: id.clone(),
-                name: e.attrs.name.clone(),
-                status: e.attrs.status.clone(),
-                create_time: e.attrs.create_time,
-                cluster_id: e.attrs.cluster_id.clone(),
-            });
+            for (key, e) in table.iter() {
+                out.push(listed(*kind, key, e));
+                for (child_key, child) in self.children(*kind, key) {
+                    if let Some(child_kind) = kind.child() {
+                        out.push(listed(child_kind, child_key, child));
+                    }
+                }
+            }
         }
         for (id, c) in &self.clusters {
             if c.explicit {
@@ -544,43 +466,31 @@ impl Store {
                 });
             }
         }
-        for (kind, jobs) in &self.simple {
-            for (key, e) in jobs {
-                out.push(kind.seed(key, &e.attrs, e.attrs.status.clone()));
-            }
-        }
         out
     }
 
     /// Completes the deletions whose time has come.
     pub(crate) fn purge(&mut self, now: Instant) {
-        while let Some(Reverse((at, _))) = self.pending.peek() {
+        while let Some(Reverse((at, _, _))) = self.pending.peek() {
             if *at > now {
                 break;
             }
-            let Some(Reverse((at, key))) = self.pending.pop() else {
+            let Some(Reverse((at, kind, key))) = self.pending.pop() else {
                 break;
             };
-            self.complete_if_due(&key, at);
-        }
-    }
-
-    fn entry_mut(&mut self, key: &JobKey) -> Option<&mut Entry> {
-        match key {
-            JobKey::Training(id) => self.training.get_mut(id).map(|j| &mut j.entry),
-            JobKey::Version(id, vid) => self
-                .training
-                .get_mut(id)
-                .and_then(|j| j.versions.get_mut(vid)),
-            JobKey::Visualization(id) => self.visualization.get_mut(id),
-            JobKey::Simple(kind, key) => self.simple.get_mut(kind)?.get_mut(key),
+            self.complete_if_due(kind, &key, at);
         }
     }
 
     /// Ends the deletion scheduled for `at`, if the entry is still the one it was scheduled
-    /// for (not re-seeded): the job is gone, or shows status 6 when its deletion fails.
-    fn complete_if_due(&mut self, key: &JobKey, at: Instant) {
-        let Some(entry) = self.entry_mut(key) else {
+    /// for (not re-seeded): the job is gone (its children with it), or shows status 6 when
+    /// its deletion fails.
+    fn complete_if_due(&mut self, kind: Simple, key: &Key, at: Instant) {
+        let Some(entry) = self
+            .tables
+            .get_mut(&kind)
+            .and_then(|table| table.get_mut(key))
+        else {
             return;
         };
         if entry.deleting_until != Some(at) {
@@ -591,29 +501,30 @@ impl Store {
             entry.delete_failed = true;
             return;
         }
-        match key {
-            JobKey::Training(id) => {
-                self.training.remove(id);
-            }
-            JobKey::Version(id, vid) => {
-                if let Some(job) = self.training.get_mut(id) {
-                    job.versions.remove(vid);
-                }
-            }
-            JobKey::Visualization(id) => {
-                self.visualization.remove(id);
-            }
-            JobKey::Simple(kind, key) => {
-                if let Some(jobs) = self.simple.get_mut(kind) {
-                    jobs.remove(key);
-                }
+        self.table_mut(kind).remove(key);
+        let children: Vec<Key> = self.children(kind, key).map(|(k, _)| k.clone()).collect();
+        if let Some(child_kind) = kind.child() {
+            let table = self.table_mut(child_kind);
+            for child in &children {
+                table.remove(child);
             }
         }
     }
 
-    /// Starts deleting `key`'s entry; it completes after `delay` (at once when zero).
-    fn schedule(&mut self, key: JobKey, delay: Duration, now: Instant, fails: bool) -> Deleted {
-        let Some(entry) = self.entry_mut(&key) else {
+    /// Starts deleting `kind`'s job `key`; it completes after `delay` (at once when zero).
+    fn schedule(
+        &mut self,
+        kind: Simple,
+        key: Key,
+        delay: Duration,
+        now: Instant,
+        fails: bool,
+    ) -> Deleted {
+        let Some(entry) = self
+            .tables
+            .get_mut(&kind)
+            .and_then(|table| table.get_mut(&key))
+        else {
             return Deleted::NotFound;
         };
         if entry.is_deleting() {
@@ -625,55 +536,15 @@ impl Store {
         entry.fails_deletion = fails || entry.attrs.fail_delete;
         entry.delete_failed = false;
         if delay.is_zero() {
-            self.complete_if_due(&key, at);
+            self.complete_if_due(kind, &key, at);
         } else {
-            self.pending.push(Reverse((at, key)));
+            self.pending.push(Reverse((at, kind, key)));
         }
         Deleted::Yes
     }
 
-    /// Deletes a training job and, with it, its versions (which fail with it).
-    pub(crate) fn delete_training_job(
-        &mut self,
-        id: u64,
-        delay: Duration,
-        now: Instant,
-    ) -> Deleted {
-        let (versions, fails) = match self.training.get(&id) {
-            Some(job) if !job.entry.is_deleting() => (
-                job.versions.keys().copied().collect(),
-                job.entry.attrs.fail_delete,
-            ),
-            _ => (Vec::new(), false),
-        };
-        let result = self.schedule(JobKey::Training(id), delay, now, false);
-        for vid in versions {
-            self.schedule(JobKey::Version(id, vid), delay, now, fails);
-        }
-        result
-    }
-
-    pub(crate) fn delete_version(
-        &mut self,
-        id: u64,
-        vid: u64,
-        delay: Duration,
-        now: Instant,
-    ) -> Deleted {
-        self.schedule(JobKey::Version(id, vid), delay, now, false)
-    }
-
-    pub(crate) fn delete_visualization(
-        &mut self,
-        id: u64,
-        delay: Duration,
-        now: Instant,
-    ) -> Deleted {
-        self.schedule(JobKey::Visualization(id), delay, now, false)
-    }
-
-    /// Deletes a job of a kind of the table: after `delay` when the kind deletes
-    /// asynchronously, at once otherwise.
+    /// Deletes `kind`'s job `key`: after `delay` when the kind deletes asynchronously
+    /// (its children with it, failing with it), at once otherwise.
     pub(crate) fn delete_simple(
         &mut self,
         kind: Simple,
@@ -681,29 +552,26 @@ impl Store {
         delay: Duration,
         now: Instant,
     ) -> Deleted {
-        if kind.asynchronous() {
-            return self.schedule(JobKey::Simple(kind, key.clone()), delay, now, false);
+        if !kind.asynchronous() {
+            return match self.table_mut(kind).remove(key) {
+                Some(_) => Deleted::Yes,
+                None => Deleted::NotFound,
+            };
         }
-        match self.simple.get_mut(&kind).and_then(|t| t.remove(key)) {
-            Some(_) => Deleted::Yes,
-            None => Deleted::NotFound,
+        let (children, fails): (Vec<Key>, bool) = match self.get(kind, key) {
+            Some(e) if !e.is_deleting() => (
+                self.children(kind, key).map(|(k, _)| k.clone()).collect(),
+                e.attrs.fail_delete,
+            ),
+            _ => (Vec::new(), false),
+        };
+        let result = self.schedule(kind, key.clone(), delay, now, false);
+        if let Some(child_kind) = kind.child() {
+            for child in children {
+                self.schedule(child_kind, child, delay, now, fails);
+            }
         }
-    }
-
-    /// DLI deletes synchronously: the job is gone when the answer is sent.
-    pub(crate) fn delete_flink(&mut self, id: u64) -> Deleted {
-        match self.flink.remove(id) {
-            Some(_) => Deleted::Yes,
-            None => Deleted::NotFound,
-        }
-    }
-
-    /// MRS deletes synchronously.
-    pub(crate) fn delete_execution(&mut self, id: &str) -> Deleted {
-        match self.executions.remove(id) {
-            Some(_) => Deleted::Yes,
-            None => Deleted::NotFound,
-        }
+        result
     }
 }
 
@@ -711,27 +579,55 @@ impl Store {
 mod tests {
     use super::*;
 
+    const VIS: Simple = Simple::VisualizationJobV1;
+    const TRAINING: Simple = Simple::TrainingJobV1;
+
+    fn n(id: u64) -> Key {
+        Key::Number(id)
+    }
+
+    /// The version ids of training job `job`.
+    fn versions(s: &Store, job: u64) -> Vec<u64> {
+        s.children(TRAINING, &n(job))
+            .map(|(k, _)| match k {
+                Key::Pair(_, v) => *v,
+                other => panic!("{other:?}"),
+            })
+            .collect()
+    }
+
+    fn version(s: &Store, job: u64, version: u64) -> &Entry {
+        s.get(Simple::TrainingJobVersionV1, &Key::Pair(job, version))
+            .unwrap()
+    }
+
     #[test]
     fn jobs_by_creation_follow_inserts_replacements_and_removals() {
-        let mut t = ByCreation::default();
+        let mut t = Table::default();
         let at = |ms| Entry::new(Attrs::default(), ms);
-        t.insert(1, at(30));
-        t.insert(2, at(10));
-        t.insert(3, at(10));
-        let ids = |t: &ByCreation, desc| t.by_creation(desc).map(|(id, _)| id).collect::<Vec<_>>();
+        t.insert(n(1), at(30));
+        t.insert(n(2), at(10));
+        t.insert(n(3), at(10));
+        let ids = |t: &Table, desc| {
+            Numbered(t)
+                .by_creation(desc)
+                .map(|(id, _)| id)
+                .collect::<Vec<_>>()
+        };
         assert_eq!(ids(&t, false), [2, 3, 1]);
         assert_eq!(ids(&t, true), [1, 3, 2]);
         // Seeded again with another time: one place, the new one.
-        t.insert(1, at(5));
-        t.insert(3, at(10));
+        t.insert(n(1), at(5));
+        t.insert(n(3), at(10));
         assert_eq!(ids(&t, false), [1, 2, 3]);
-        assert_eq!(t.remove(2).map(|e| e.created_ms), Some(10));
-        assert!(t.remove(2).is_none());
+        assert_eq!(t.remove(&n(2)).map(|e| e.created_ms), Some(10));
+        assert!(t.remove(&n(2)).is_none());
         assert_eq!(ids(&t, true), [3, 1]);
         assert_eq!(t.len(), 2);
-        t.insert(4, at(1));
+        t.insert(n(4), at(1));
         let page = |desc, offset, limit| {
-            t.page(desc, offset, limit)
+            Numbered(&t)
+                .page(desc, offset, limit)
                 .map(|(id, _)| id)
                 .collect::<Vec<_>>()
         };
@@ -746,30 +642,39 @@ mod tests {
         let now = Instant::now();
         s.seed(SeedJob::visualization_job(1), 0);
         s.seed(SeedJob::visualization_job(2), 0);
-        assert_eq!(s.delete_visualization(1, Duration::ZERO, now), Deleted::Yes);
-        assert!(!s.visualization.contains_key(&1));
         assert_eq!(
-            s.delete_visualization(1, Duration::ZERO, now),
+            s.delete_simple(VIS, &n(1), Duration::ZERO, now),
+            Deleted::Yes
+        );
+        assert!(s.get(VIS, &n(1)).is_none());
+        assert_eq!(
+            s.delete_simple(VIS, &n(1), Duration::ZERO, now),
             Deleted::NotFound
         );
         let five = Duration::from_secs(5);
-        assert_eq!(s.delete_visualization(2, five, now), Deleted::Yes);
-        assert!(s.visualization[&2].is_deleting());
-        assert_eq!(s.delete_visualization(2, five, now), Deleted::Yes);
+        assert_eq!(s.delete_simple(VIS, &n(2), five, now), Deleted::Yes);
+        assert!(s.get(VIS, &n(2)).unwrap().is_deleting());
+        assert_eq!(s.delete_simple(VIS, &n(2), five, now), Deleted::Yes);
         s.purge(now + Duration::from_secs(4));
-        assert!(s.visualization.contains_key(&2));
+        assert!(s.get(VIS, &n(2)).is_some());
         s.purge(now + five);
-        assert!(!s.visualization.contains_key(&2));
+        assert!(s.get(VIS, &n(2)).is_none());
     }
 
     #[test]
     fn dli_and_mrs_delete_at_once() {
         let mut s = Store::default();
+        let (later, now) = (Duration::from_secs(5), Instant::now());
         s.seed(SeedJob::flink_job(1), 0);
         s.seed(SeedJob::job_execution("e"), 0);
-        assert_eq!(s.delete_flink(1), Deleted::Yes);
-        assert_eq!(s.delete_flink(1), Deleted::NotFound);
-        assert_eq!(s.delete_execution("e"), Deleted::Yes);
+        let flink = |s: &mut Store| s.delete_simple(Simple::FlinkJob, &n(1), later, now);
+        assert_eq!(flink(&mut s), Deleted::Yes);
+        assert_eq!(flink(&mut s), Deleted::NotFound);
+        let e = Key::Text("e".into());
+        assert_eq!(
+            s.delete_simple(Simple::JobExecutionV1, &e, later, now),
+            Deleted::Yes
+        );
         assert!(s.list().is_empty());
     }
 
@@ -778,11 +683,15 @@ mod tests {
         let mut s = Store::default();
         let now = Instant::now();
         s.seed(SeedJob::training_job(10).versions([2, 3]), 0);
-        assert!(s.training.contains_key(&10));
-        assert_eq!(s.delete_version(10, 2, Duration::ZERO, now), Deleted::Yes);
-        assert_eq!(s.training[&10].versions.len(), 1);
+        assert!(s.get(TRAINING, &n(10)).is_some());
+        let v2 = Key::Pair(10, 2);
         assert_eq!(
-            s.delete_training_job(10, Duration::from_secs(1), now),
+            s.delete_simple(Simple::TrainingJobVersionV1, &v2, Duration::ZERO, now),
+            Deleted::Yes
+        );
+        assert_eq!(versions(&s, 10), [3]);
+        assert_eq!(
+            s.delete_simple(TRAINING, &n(10), Duration::from_secs(1), now),
             Deleted::Yes
         );
         assert_eq!(s.list().len(), 2);
@@ -799,8 +708,11 @@ mod tests {
         let now = Instant::now();
         s.seed(SeedJob::training_job(1).versions([1]).fail_delete(), 0);
         s.seed(SeedJob::visualization_job(7).fail_delete(), 0);
-        s.delete_training_job(1, Duration::from_secs(1), now);
-        assert_eq!(s.delete_visualization(7, Duration::ZERO, now), Deleted::Yes);
+        s.delete_simple(TRAINING, &n(1), Duration::from_secs(1), now);
+        assert_eq!(
+            s.delete_simple(VIS, &n(7), Duration::ZERO, now),
+            Deleted::Yes
+        );
         let shown = |s: &Store| -> Vec<Option<Value>> {
             s.list()
                 .into_iter()
@@ -817,36 +729,30 @@ mod tests {
         s.purge(now + Duration::from_secs(1));
         assert_eq!(shown(&s), [six.clone(), six.clone(), six]);
         // Deleting again tries again (and fails again).
-        s.delete_visualization(7, Duration::from_secs(1), now);
-        assert!(s.visualization[&7].is_deleting());
+        s.delete_simple(VIS, &n(7), Duration::from_secs(1), now);
+        assert!(s.get(VIS, &n(7)).unwrap().is_deleting());
     }
 
     #[test]
     fn a_training_job_without_versions_gets_a_first_one_with_its_status() {
         let mut s = Store::default();
         s.seed(SeedJob::training_job(4).status(6).create_time(7), 0);
-        let v = &s.training[&4].versions;
-        assert_eq!(v.keys().copied().collect::<Vec<_>>(), [1]);
-        assert_eq!(v[&1].attrs.status, Some(Value::from(6)));
-        assert_eq!(v[&1].created_ms, 7);
+        assert_eq!(versions(&s, 4), [1]);
+        assert_eq!(version(&s, 4, 1).attrs.status, Some(Value::from(6)));
+        assert_eq!(version(&s, 4, 1).created_ms, 7);
         // Re-seeding remakes it with the new status.
         s.seed(SeedJob::training_job(4).status(9), 0);
-        assert_eq!(
-            s.training[&4].versions[&1].attrs.status,
-            Some(Value::from(9))
-        );
+        assert_eq!(version(&s, 4, 1).attrs.status, Some(Value::from(9)));
         // A version seeded for the job takes its place.
         s.seed(SeedJob::training_job_version(4, 3), 0);
-        assert_eq!(
-            s.training[&4].versions.keys().copied().collect::<Vec<_>>(),
-            [3]
-        );
+        assert_eq!(versions(&s, 4), [3]);
         // Seeded versions: no first one.
         s.seed(SeedJob::training_job(5).versions([2]), 0);
-        assert_eq!(
-            s.training[&5].versions.keys().copied().collect::<Vec<_>>(),
-            [2]
-        );
+        assert_eq!(versions(&s, 5), [2]);
+        // A version seeded alone creates its job, and no first version beside it.
+        s.seed(SeedJob::training_job_version(6, 4), 0);
+        assert!(s.get(TRAINING, &n(6)).is_some());
+        assert_eq!(versions(&s, 6), [4]);
     }
 
     #[test]
@@ -854,10 +760,9 @@ mod tests {
         let mut s = Store::default();
         let now = Instant::now();
         s.seed(SeedJob::training_job(8).fail_delete(), 0);
-        s.delete_training_job(8, Duration::ZERO, now);
-        let job = &s.training[&8];
+        s.delete_simple(TRAINING, &n(8), Duration::ZERO, now);
         let six = Value::from(status::MODELARTS_DELETE_FAILED);
-        assert_eq!(job.versions[&1].status(Value::Null, Value::Null), six);
+        assert_eq!(version(&s, 8, 1).status(Value::Null, Value::Null), six);
     }
 
     #[test]
@@ -865,9 +770,20 @@ mod tests {
         let mut s = Store::default();
         let now = Instant::now();
         s.seed(SeedJob::visualization_job(5), 0);
-        s.delete_visualization(5, Duration::from_secs(1), now);
+        s.delete_simple(VIS, &n(5), Duration::from_secs(1), now);
         s.seed(SeedJob::visualization_job(5), 0);
         s.purge(now + Duration::from_secs(2));
-        assert!(s.visualization.contains_key(&5));
+        assert!(s.get(VIS, &n(5)).is_some());
+    }
+
+    #[test]
+    fn a_deleted_job_takes_versions_seeded_after_its_deletion_began() {
+        let mut s = Store::default();
+        let now = Instant::now();
+        s.seed(SeedJob::training_job(3), 0);
+        s.delete_simple(TRAINING, &n(3), Duration::from_secs(1), now);
+        s.seed(SeedJob::training_job_version(3, 2), 0);
+        s.purge(now + Duration::from_secs(1));
+        assert!(s.list().is_empty(), "{:?}", s.list());
     }
 }

@@ -296,6 +296,8 @@ fn the_binary_seeds_samples_of_every_kind_over_90_days() {
             "job-execution",
             "job-execution-v1",
             "job-v1",
+            "spark-job",
+            "sql-job",
             "training-config-v1",
             "training-job",
             "training-job-v1",

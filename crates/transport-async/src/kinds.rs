@@ -6,7 +6,7 @@
 //! kinds, generated from `specs/kinds.toml`: a tool built on these names no kind.
 
 use otc_jobs_core::Error;
-use otc_jobs_core::kinds::{BatchEntry, Filters, Kind, KindBatch, KindId, Listing};
+use otc_jobs_core::kinds::{BatchEntry, Filters, Kind, KindBatch, KindId, Listing, RowSink};
 
 use crate::{Client, WaitOptions, WaitOutcome};
 
@@ -35,18 +35,61 @@ impl Client {
     /// # }
     /// ```
     pub async fn list_rows(&self, filters: &Filters) -> Result<Listing, Error> {
+        let mut listing = Listing::default();
+        self.list_rows_into(filters, &mut listing).await?;
+        Ok(listing)
+    }
+
+    /// The walk of [`Client::list_rows`], each item given to `into` as it is read (a row,
+    /// or an item that is not one) instead of kept: a caller that prints each row, or keeps
+    /// only what it selects, holds no more than a page. On an error the items before it have
+    /// been given.
+    ///
+    /// ```
+    /// use otc_jobs_core::kinds::{Filters, Kind, KindId, Row, RowError, RowSink};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use otc_jobs_emulator::{Emulator, EmulatorConfig, SeedJob, DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, DEFAULT_PROJECT_ID};
+    /// # let emulator = Emulator::start(EmulatorConfig::default())?;
+    /// # emulator.seed(SeedJob::flink_job(148).name("nightly-1"));
+    /// # let client = otc_jobs_async::Client::builder().ak_sk(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY)
+    /// #     .project_id(DEFAULT_PROJECT_ID).region("eu-de").base_url(emulator.base_url()).build()?;
+    /// /// Keeps the ids only.
+    /// struct Ids(Vec<KindId>);
+    /// impl RowSink for Ids {
+    ///     fn push(&mut self, item: Result<Row, RowError>) {
+    ///         if let Ok(row) = item {
+    ///             self.0.push(row.id);
+    ///         }
+    ///     }
+    /// }
+    /// let mut ids = Ids(Vec::new());
+    /// client.list_rows_into(&Filters::new(Kind::FlinkJob), &mut ids).await?;
+    /// assert_eq!(ids.0, [KindId::FlinkJob(148)]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn list_rows_into(
+        &self,
+        filters: &Filters,
+        into: &mut dyn RowSink,
+    ) -> Result<(), Error> {
         match filters.kind() {
-            Kind::TrainingJob => self.list_rows_training_job(filters).await,
-            Kind::TrainingJobV1 => self.list_rows_training_job_v1(filters).await,
-            Kind::TrainingJobVersionV1 => self.list_rows_training_job_version_v1(filters).await,
-            Kind::VisualizationJobV1 => self.list_rows_visualization_job_v1(filters).await,
-            Kind::FlinkJob => self.list_rows_flink_job(filters).await,
-            Kind::JobExecutionV1 => self.list_rows_job_execution_v1(filters).await,
-            Kind::FlinkTemplate => self.list_rows_flink_template(filters).await,
-            Kind::TrainingConfigV1 => self.list_rows_training_config_v1(filters).await,
-            Kind::JobV1 => self.list_rows_job_v1(filters).await,
-            Kind::JobBinaryV1 => self.list_rows_job_binary_v1(filters).await,
-            Kind::JobExecution => self.list_rows_job_execution(filters).await,
+            Kind::TrainingJob => self.list_rows_training_job(filters, into).await,
+            Kind::TrainingJobV1 => self.list_rows_training_job_v1(filters, into).await,
+            Kind::TrainingJobVersionV1 => {
+                self.list_rows_training_job_version_v1(filters, into).await
+            }
+            Kind::VisualizationJobV1 => self.list_rows_visualization_job_v1(filters, into).await,
+            Kind::FlinkJob => self.list_rows_flink_job(filters, into).await,
+            Kind::JobExecutionV1 => self.list_rows_job_execution_v1(filters, into).await,
+            Kind::FlinkTemplate => self.list_rows_flink_template(filters, into).await,
+            Kind::TrainingConfigV1 => self.list_rows_training_config_v1(filters, into).await,
+            Kind::JobV1 => self.list_rows_job_v1(filters, into).await,
+            Kind::JobBinaryV1 => self.list_rows_job_binary_v1(filters, into).await,
+            Kind::JobExecution => self.list_rows_job_execution(filters, into).await,
+            Kind::SqlJob => self.list_rows_sql_job(filters, into).await,
+            Kind::SparkJob => self.list_rows_spark_job(filters, into).await,
         }
     }
 
@@ -149,11 +192,22 @@ impl Client {
                 .await
                 .map(drop)
             }
+            KindId::SqlJob(id) => self
+                .send_impl(&otc_jobs_core::dli::CancelSqlJob::new(id.clone()))
+                .await
+                .map(drop),
+            KindId::SparkJob(id) => self
+                .send_impl(&otc_jobs_core::dli::CancelSparkJob::new(id.clone()))
+                .await
+                .map(drop),
         }
     }
 
     /// Waits until the deleted job `id` is gone, polling its kind's detail operation as
     /// `options` say (see [`Client::wait_until_deleted`]: one poll for a synchronous deletion).
+    /// For a kind whose runs are cancelled ([`Action::Cancel`](otc_jobs_core::kinds::Action::Cancel)),
+    /// until the run is over: [`WaitOutcome::Finished`] once its status is none of the kind's
+    /// unfinished ones.
     ///
     /// ```
     /// use otc_jobs_core::kinds::KindId;
@@ -219,8 +273,8 @@ impl Client {
             KindId::FlinkTemplate(_) => {
                 let _ = options;
                 let started = std::time::Instant::now();
-                let listing = self
-                    .list_rows_flink_template(&Filters::new(Kind::FlinkTemplate))
+                let mut listing = Listing::default();
+                self.list_rows_flink_template(&Filters::new(Kind::FlinkTemplate), &mut listing)
                     .await?;
                 Ok(match listing.rows.into_iter().find(|row| &row.id == id) {
                     None => WaitOutcome::Gone {
@@ -265,6 +319,22 @@ impl Client {
                 )
                 .await
             }
+            KindId::SqlJob(id) => {
+                self.wait_probe_finished(
+                    otc_jobs_core::dli::GetSqlJobStatus::new(id.clone()),
+                    &["RUNNING", "SCALING", "LAUNCHING"],
+                    options,
+                )
+                .await
+            }
+            KindId::SparkJob(id) => {
+                self.wait_probe_finished(
+                    otc_jobs_core::dli::GetSparkJob::new(id.clone()),
+                    &["starting", "running", "recovering"],
+                    options,
+                )
+                .await
+            }
         }
     }
 
@@ -304,7 +374,11 @@ impl Client {
         }
     }
 
-    async fn list_rows_training_job(&self, filters: &Filters) -> Result<Listing, Error> {
+    async fn list_rows_training_job(
+        &self,
+        filters: &Filters,
+        into: &mut dyn RowSink,
+    ) -> Result<(), Error> {
         let mut request = otc_jobs_core::modelarts::ListTrainingJobsV2::new();
         if let Some(value) = filters.get("status") {
             let mut filter = otc_jobs_core::modelarts::ListTrainingJobsV2Filter::default();
@@ -324,18 +398,21 @@ impl Client {
             request.order = Some((value).to_owned());
             request.sort_by = Some("create_time".to_owned());
         }
-        let mut listing = Listing::default();
         let mut items = std::pin::pin!(self.paginate(request));
         while let Some(item) = futures_util::StreamExt::next(&mut items).await {
             match item {
-                Ok(item) => listing.push(otc_jobs_core::kinds::rows::training_job(&item)),
+                Ok(item) => into.push(otc_jobs_core::kinds::rows::training_job(&item)),
                 Err(e) => return Err(e),
             }
         }
-        Ok(listing)
+        Ok(())
     }
 
-    async fn list_rows_training_job_v1(&self, filters: &Filters) -> Result<Listing, Error> {
+    async fn list_rows_training_job_v1(
+        &self,
+        filters: &Filters,
+        into: &mut dyn RowSink,
+    ) -> Result<(), Error> {
         let mut request = otc_jobs_core::modelarts::ListTrainingJobs::new();
         if let Some(value) = filters.get("status") {
             request.status = Some((value).to_owned());
@@ -347,46 +424,51 @@ impl Client {
             request.order = Some((value).to_owned());
             request.sort_by = Some("create_time".to_owned());
         }
-        let mut listing = Listing::default();
         let mut items = std::pin::pin!(self.paginate(request));
         while let Some(item) = futures_util::StreamExt::next(&mut items).await {
             match item {
-                Ok(item) => listing.push(otc_jobs_core::kinds::rows::training_job_v1(&item)),
+                Ok(item) => into.push(otc_jobs_core::kinds::rows::training_job_v1(&item)),
                 Err(e) => return Err(e),
             }
         }
-        Ok(listing)
+        Ok(())
     }
 
-    async fn list_rows_training_job_version_v1(&self, filters: &Filters) -> Result<Listing, Error> {
-        let parents = self.list_rows_training_job_v1(filters).await?;
-        let mut listing = Listing {
-            rows: Vec::new(),
-            unreadable: parents.unreadable,
-        };
+    async fn list_rows_training_job_version_v1(
+        &self,
+        filters: &Filters,
+        into: &mut dyn RowSink,
+    ) -> Result<(), Error> {
+        let mut parents = Listing::default();
+        self.list_rows_training_job_v1(filters, &mut parents)
+            .await?;
+        for unreadable in parents.unreadable {
+            into.push(Err(unreadable));
+        }
         for parent in parents.rows {
             let KindId::TrainingJobV1(parent) = parent.id else {
                 continue;
             };
             let request = otc_jobs_core::modelarts::ListTrainingJobVersions::new(parent);
-            let mut found = Listing::default();
             let mut items = std::pin::pin!(self.paginate(request));
             while let Some(item) = futures_util::StreamExt::next(&mut items).await {
                 match item {
-                    Ok(item) => found.push(otc_jobs_core::kinds::rows::training_job_version_v1(
+                    Ok(item) => into.push(otc_jobs_core::kinds::rows::training_job_version_v1(
                         parent, &item,
                     )),
                     Err(e) if e.is_not_found() => break,
                     Err(e) => return Err(e),
                 }
             }
-            listing.rows.append(&mut found.rows);
-            listing.unreadable.append(&mut found.unreadable);
         }
-        Ok(listing)
+        Ok(())
     }
 
-    async fn list_rows_visualization_job_v1(&self, filters: &Filters) -> Result<Listing, Error> {
+    async fn list_rows_visualization_job_v1(
+        &self,
+        filters: &Filters,
+        into: &mut dyn RowSink,
+    ) -> Result<(), Error> {
         let mut request = otc_jobs_core::modelarts::ListVisualizationJobs::new();
         if let Some(value) = filters.get("status") {
             request.status = Some((value).to_owned());
@@ -398,18 +480,21 @@ impl Client {
             request.order = Some((value).to_owned());
             request.sort_by = Some("create_time".to_owned());
         }
-        let mut listing = Listing::default();
         let mut items = std::pin::pin!(self.paginate(request));
         while let Some(item) = futures_util::StreamExt::next(&mut items).await {
             match item {
-                Ok(item) => listing.push(otc_jobs_core::kinds::rows::visualization_job_v1(&item)),
+                Ok(item) => into.push(otc_jobs_core::kinds::rows::visualization_job_v1(&item)),
                 Err(e) => return Err(e),
             }
         }
-        Ok(listing)
+        Ok(())
     }
 
-    async fn list_rows_flink_job(&self, filters: &Filters) -> Result<Listing, Error> {
+    async fn list_rows_flink_job(
+        &self,
+        filters: &Filters,
+        into: &mut dyn RowSink,
+    ) -> Result<(), Error> {
         let mut request = otc_jobs_core::dli::ListFlinkJobs::new();
         if let Some(value) = filters.get("status") {
             request.status = Some((value).to_owned());
@@ -432,18 +517,21 @@ impl Client {
         if let Some(value) = filters.get("order") {
             request.order = Some((value).to_owned());
         }
-        let mut listing = Listing::default();
         let mut items = std::pin::pin!(self.paginate(request));
         while let Some(item) = futures_util::StreamExt::next(&mut items).await {
             match item {
-                Ok(item) => listing.push(otc_jobs_core::kinds::rows::flink_job(&item)),
+                Ok(item) => into.push(otc_jobs_core::kinds::rows::flink_job(&item)),
                 Err(e) => return Err(e),
             }
         }
-        Ok(listing)
+        Ok(())
     }
 
-    async fn list_rows_job_execution_v1(&self, filters: &Filters) -> Result<Listing, Error> {
+    async fn list_rows_job_execution_v1(
+        &self,
+        filters: &Filters,
+        into: &mut dyn RowSink,
+    ) -> Result<(), Error> {
         let mut request = otc_jobs_core::mrs::ListJobExecutions::new();
         if let Some(value) = filters.get("order") {
             request.sort_by = Some(
@@ -455,18 +543,21 @@ impl Client {
                 .to_owned(),
             );
         }
-        let mut listing = Listing::default();
         let mut items = std::pin::pin!(self.paginate(request));
         while let Some(item) = futures_util::StreamExt::next(&mut items).await {
             match item {
-                Ok(item) => listing.push(otc_jobs_core::kinds::rows::job_execution_v1(&item)),
+                Ok(item) => into.push(otc_jobs_core::kinds::rows::job_execution_v1(&item)),
                 Err(e) => return Err(e),
             }
         }
-        Ok(listing)
+        Ok(())
     }
 
-    async fn list_rows_flink_template(&self, filters: &Filters) -> Result<Listing, Error> {
+    async fn list_rows_flink_template(
+        &self,
+        filters: &Filters,
+        into: &mut dyn RowSink,
+    ) -> Result<(), Error> {
         let mut request = otc_jobs_core::dli::ListFlinkTemplates::new();
         if let Some(value) = filters.get("name") {
             request.name = Some((value).to_owned());
@@ -477,18 +568,21 @@ impl Client {
         if let Some(value) = filters.get("order") {
             request.order = Some((value).to_owned());
         }
-        let mut listing = Listing::default();
         let mut items = std::pin::pin!(self.paginate(request));
         while let Some(item) = futures_util::StreamExt::next(&mut items).await {
             match item {
-                Ok(item) => listing.push(otc_jobs_core::kinds::rows::flink_template(&item)),
+                Ok(item) => into.push(otc_jobs_core::kinds::rows::flink_template(&item)),
                 Err(e) => return Err(e),
             }
         }
-        Ok(listing)
+        Ok(())
     }
 
-    async fn list_rows_training_config_v1(&self, filters: &Filters) -> Result<Listing, Error> {
+    async fn list_rows_training_config_v1(
+        &self,
+        filters: &Filters,
+        into: &mut dyn RowSink,
+    ) -> Result<(), Error> {
         let mut request = otc_jobs_core::modelarts::ListTrainingConfigs::new();
         if let Some(value) = filters.get("name") {
             request.search_content = Some((value).to_owned());
@@ -500,18 +594,21 @@ impl Client {
             request.order = Some((value).to_owned());
             request.sort_by = Some("create_time".to_owned());
         }
-        let mut listing = Listing::default();
         let mut items = std::pin::pin!(self.paginate(request));
         while let Some(item) = futures_util::StreamExt::next(&mut items).await {
             match item {
-                Ok(item) => listing.push(otc_jobs_core::kinds::rows::training_config_v1(&item)),
+                Ok(item) => into.push(otc_jobs_core::kinds::rows::training_config_v1(&item)),
                 Err(e) => return Err(e),
             }
         }
-        Ok(listing)
+        Ok(())
     }
 
-    async fn list_rows_job_v1(&self, filters: &Filters) -> Result<Listing, Error> {
+    async fn list_rows_job_v1(
+        &self,
+        filters: &Filters,
+        into: &mut dyn RowSink,
+    ) -> Result<(), Error> {
         let mut request = otc_jobs_core::mrs::ListJobObjects::new();
         if let Some(value) = filters.get("order") {
             request.sort_by = Some(
@@ -523,18 +620,21 @@ impl Client {
                 .to_owned(),
             );
         }
-        let mut listing = Listing::default();
         let mut items = std::pin::pin!(self.paginate(request));
         while let Some(item) = futures_util::StreamExt::next(&mut items).await {
             match item {
-                Ok(item) => listing.push(otc_jobs_core::kinds::rows::job_v1(&item)),
+                Ok(item) => into.push(otc_jobs_core::kinds::rows::job_v1(&item)),
                 Err(e) => return Err(e),
             }
         }
-        Ok(listing)
+        Ok(())
     }
 
-    async fn list_rows_job_binary_v1(&self, filters: &Filters) -> Result<Listing, Error> {
+    async fn list_rows_job_binary_v1(
+        &self,
+        filters: &Filters,
+        into: &mut dyn RowSink,
+    ) -> Result<(), Error> {
         let mut request = otc_jobs_core::mrs::ListJobBinaries::new();
         if let Some(value) = filters.get("order") {
             request.sort_by = Some(
@@ -546,19 +646,21 @@ impl Client {
                 .to_owned(),
             );
         }
-        let mut listing = Listing::default();
         let mut items = std::pin::pin!(self.paginate(request));
         while let Some(item) = futures_util::StreamExt::next(&mut items).await {
             match item {
-                Ok(item) => listing.push(otc_jobs_core::kinds::rows::job_binary_v1(&item)),
+                Ok(item) => into.push(otc_jobs_core::kinds::rows::job_binary_v1(&item)),
                 Err(e) => return Err(e),
             }
         }
-        Ok(listing)
+        Ok(())
     }
 
-    async fn list_rows_job_execution(&self, filters: &Filters) -> Result<Listing, Error> {
-        let mut listing = Listing::default();
+    async fn list_rows_job_execution(
+        &self,
+        filters: &Filters,
+        into: &mut dyn RowSink,
+    ) -> Result<(), Error> {
         let parents: Vec<otc_jobs_core::PathId> = if let Some(id) = filters.get("cluster-id") {
             vec![
                 otc_jobs_core::PathId::new(id)
@@ -572,12 +674,12 @@ impl Client {
                 let raw = item.cluster_id.clone();
                 match raw.as_deref().map(otc_jobs_core::PathId::new) {
                     Some(Ok(id)) => ids.push(id),
-                    _ => listing.unreadable.push(otc_jobs_core::kinds::RowError {
+                    _ => into.push(Err(otc_jobs_core::kinds::RowError {
                         kind: Kind::JobExecution,
                         field: "clusterId",
                         value: raw,
                         gone: None,
-                    }),
+                    })),
                 }
             }
             ids
@@ -599,29 +701,98 @@ impl Client {
             if let Some(value) = filters.get("order") {
                 request.sort_by = Some((value).to_owned());
             }
-            let mut found = Listing::default();
             let mut items = std::pin::pin!(self.paginate(request));
             while let Some(item) = futures_util::StreamExt::next(&mut items).await {
                 match item {
-                    Ok(item) => found.push(otc_jobs_core::kinds::rows::job_execution(
+                    Ok(item) => into.push(otc_jobs_core::kinds::rows::job_execution(
                         parent.clone(),
                         &item,
                     )),
                     Err(e) if e.is_not_found() => {
-                        found.unreadable.push(otc_jobs_core::kinds::RowError {
+                        into.push(Err(otc_jobs_core::kinds::RowError {
                             kind: Kind::JobExecution,
                             field: "cluster_id",
                             value: Some(parent.to_string()),
                             gone: Some(e.to_string()),
-                        });
+                        }));
                         break;
                     }
                     Err(e) => return Err(e),
                 }
             }
-            listing.rows.append(&mut found.rows);
-            listing.unreadable.append(&mut found.unreadable);
         }
-        Ok(listing)
+        Ok(())
+    }
+
+    async fn list_rows_sql_job(
+        &self,
+        filters: &Filters,
+        into: &mut dyn RowSink,
+    ) -> Result<(), Error> {
+        let mut request = otc_jobs_core::dli::ListSqlJobs::new();
+        if let Some(value) = filters.get("status") {
+            request.job_status = Some((value).to_owned());
+        }
+        if let Some(value) = filters.get("queue-name") {
+            request.queue_name = Some((value).to_owned());
+        }
+        if let Some(value) = filters.get("job-type") {
+            request.job_type = Some((value).to_owned());
+        }
+        if let Some(value) = filters.get("sql-pattern") {
+            request.sql_pattern = Some((value).to_owned());
+        }
+        if let Some(value) = filters.get("owner") {
+            request.owner = Some((value).to_owned());
+        }
+        if let Some(value) = filters.get("tags") {
+            request.tags = Some((value).to_owned());
+        }
+        if let Some(value) = filters.get("order") {
+            request.order = Some(
+                (match value {
+                    "asc" => "start_time_asc",
+                    "desc" => "start_time_desc",
+                    other => other,
+                })
+                .to_owned(),
+            );
+        }
+        let mut items = std::pin::pin!(self.paginate_windowed(request));
+        while let Some(item) = futures_util::StreamExt::next(&mut items).await {
+            match item {
+                Ok(item) => into.push(otc_jobs_core::kinds::rows::sql_job(&item)),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    async fn list_rows_spark_job(
+        &self,
+        filters: &Filters,
+        into: &mut dyn RowSink,
+    ) -> Result<(), Error> {
+        let mut request = otc_jobs_core::dli::ListSparkJobs::new();
+        if let Some(value) = filters.get("status") {
+            request.state = Some((value).to_owned());
+        }
+        if let Some(value) = filters.get("name") {
+            request.job_name = Some((value).to_owned());
+        }
+        if let Some(value) = filters.get("queue-name") {
+            request.queue_name = Some((value).to_owned());
+        }
+        if let Some(value) = filters.get("owner") {
+            request.owner = Some((value).to_owned());
+        }
+        let mut items = std::pin::pin!(self.paginate(request));
+        while let Some(item) = futures_util::StreamExt::next(&mut items).await {
+            match item {
+                Ok(item) => into.push(otc_jobs_core::kinds::rows::spark_job(&item)),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
     }
 }

@@ -836,4 +836,146 @@ impl Client {
         ))
         .await
     }
+
+    /// This API is used to query information about all jobs in the current project.
+    ///
+    /// Querying All Jobs (Data Lake Insight): `GET /v1.0/{project_id}/jobs`.
+    ///
+    /// Sends [`ListSqlJobs`](otc_jobs_core::dli::ListSqlJobs) and returns its response.
+    ///
+    /// ```
+    /// use otc_jobs_async::Client;
+    /// use otc_jobs_async::otc_jobs_core::dli::ListSqlJobs;
+    /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let answer = client.list_sql_jobs(ListSqlJobs::new()).await?;
+    ///     let _ = answer;
+    ///     Ok(())
+    /// }
+    /// # let _ = example;
+    /// ```
+    pub async fn list_sql_jobs(
+        &self,
+        request: otc_jobs_core::dli::ListSqlJobs,
+    ) -> Result<otc_jobs_core::dli::ListSqlJobsResponse, Error> {
+        self.send_impl(&request).await
+    }
+
+    /// This API is used to query the status of a submitted job.
+    ///
+    /// Querying Job Status (Data Lake Insight): `GET /v1.0/{project_id}/jobs/{job_id}/status`.
+    ///
+    /// Sends [`GetSqlJobStatus`](otc_jobs_core::dli::GetSqlJobStatus) and returns its response.
+    ///
+    /// ```
+    /// use otc_jobs_async::Client;
+    ///
+    /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let answer = client.get_sql_job_status("669b8ae8-0e74-4bc9-a7b6-6f8b4ad10bd3".parse()?).await?;
+    ///     let _ = answer;
+    ///     Ok(())
+    /// }
+    /// # let _ = example;
+    /// ```
+    pub async fn get_sql_job_status(
+        &self,
+        job_id: otc_jobs_core::PathId,
+    ) -> Result<otc_jobs_core::dli::GetSqlJobStatusResponse, Error> {
+        self.send_impl(&otc_jobs_core::dli::GetSqlJobStatus::new(job_id))
+            .await
+    }
+
+    /// This API is used to cancel a submitted job.
+    ///
+    /// Canceling a Job (Recommended) (Data Lake Insight): `DELETE /v1.0/{project_id}/jobs/{job_id}`.
+    ///
+    /// Sends [`CancelSqlJob`](otc_jobs_core::dli::CancelSqlJob) and returns its response.
+    ///
+    /// ```
+    /// use otc_jobs_async::Client;
+    ///
+    /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let answer = client.cancel_sql_job("669b8ae8-0e74-4bc9-a7b6-6f8b4ad10bd3".parse()?).await?;
+    ///     let _ = answer;
+    ///     Ok(())
+    /// }
+    /// # let _ = example;
+    /// ```
+    pub async fn cancel_sql_job(
+        &self,
+        job_id: otc_jobs_core::PathId,
+    ) -> Result<otc_jobs_core::dli::CancelSqlJobResponse, Error> {
+        self.send_impl(&otc_jobs_core::dli::CancelSqlJob::new(job_id))
+            .await
+    }
+
+    /// This API is used to list batch processing jobs in a queue of a project.
+    ///
+    /// Listing Batch Processing Jobs (Data Lake Insight): `GET /v2.0/{project_id}/batches`.
+    ///
+    /// Sends [`ListSparkJobs`](otc_jobs_core::dli::ListSparkJobs) and returns its response.
+    ///
+    /// ```
+    /// use otc_jobs_async::Client;
+    /// use otc_jobs_async::otc_jobs_core::dli::ListSparkJobs;
+    /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let answer = client.list_spark_jobs(ListSparkJobs::new()).await?;
+    ///     let _ = answer;
+    ///     Ok(())
+    /// }
+    /// # let _ = example;
+    /// ```
+    pub async fn list_spark_jobs(
+        &self,
+        request: otc_jobs_core::dli::ListSparkJobs,
+    ) -> Result<otc_jobs_core::dli::ListSparkJobsResponse, Error> {
+        self.send_impl(&request).await
+    }
+
+    /// This API is used to obtain the execution status of a batch processing job.
+    ///
+    /// Querying a Batch Processing Job Status (Data Lake Insight): `GET /v2.0/{project_id}/batches/{batch_id}/state`.
+    ///
+    /// Sends [`GetSparkJob`](otc_jobs_core::dli::GetSparkJob) and returns its response.
+    ///
+    /// ```
+    /// use otc_jobs_async::Client;
+    ///
+    /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let answer = client.get_spark_job("669b8ae8-0e74-4bc9-a7b6-6f8b4ad10bd3".parse()?).await?;
+    ///     let _ = answer;
+    ///     Ok(())
+    /// }
+    /// # let _ = example;
+    /// ```
+    pub async fn get_spark_job(
+        &self,
+        batch_id: otc_jobs_core::PathId,
+    ) -> Result<otc_jobs_core::dli::GetSparkJobResponse, Error> {
+        self.send_impl(&otc_jobs_core::dli::GetSparkJob::new(batch_id))
+            .await
+    }
+
+    /// This API is used to cancel a batch processing job.
+    ///
+    /// Canceling a Batch Processing Job (Data Lake Insight): `DELETE /v2.0/{project_id}/batches/{batch_id}`.
+    ///
+    /// Sends [`CancelSparkJob`](otc_jobs_core::dli::CancelSparkJob) and returns its response.
+    ///
+    /// ```
+    /// use otc_jobs_async::Client;
+    ///
+    /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let answer = client.cancel_spark_job("669b8ae8-0e74-4bc9-a7b6-6f8b4ad10bd3".parse()?).await?;
+    ///     let _ = answer;
+    ///     Ok(())
+    /// }
+    /// # let _ = example;
+    /// ```
+    pub async fn cancel_spark_job(
+        &self,
+        batch_id: otc_jobs_core::PathId,
+    ) -> Result<otc_jobs_core::dli::CancelSparkJobResponse, Error> {
+        self.send_impl(&otc_jobs_core::dli::CancelSparkJob::new(batch_id))
+            .await
+    }
 }

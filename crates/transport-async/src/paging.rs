@@ -6,8 +6,10 @@ use std::collections::VecDeque;
 use std::time::Instant;
 
 use futures_core::Stream;
-use otc_jobs_core::{Deletion, Error, Operation, Paginated};
-use otc_jobs_driver::{PageStep, Paginator, WaitOptions, WaitOutcome, WaitStep, Waiter};
+use otc_jobs_core::{Deletion, Error, Operation, Paginated, Windowed};
+use otc_jobs_driver::{
+    PageStep, Paginator, WaitOptions, WaitOutcome, WaitStep, Waiter, WindowWalk,
+};
 
 use crate::Client;
 
@@ -105,6 +107,62 @@ impl Client {
         })
     }
 
+    /// Every item of the list `request`, as [`paginate`](Client::paginate) gives them, and
+    /// past the most pages one walk can reach ([`Paginated::MAX_PAGES`]: DLI's SQL job
+    /// list stops at page 100) by windows of time, newest first, each item once (see
+    /// [`WindowWalk`]).
+    ///
+    /// ```
+    /// use otc_jobs_async::otc_jobs_core::dli::ListSqlJobs;
+    /// # use otc_jobs_emulator::{Emulator, EmulatorConfig, SeedJob, DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, DEFAULT_PROJECT_ID};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = Emulator::start(EmulatorConfig::default())?;
+    /// # emulator.seed_many((0..1_500u64).map(|n| SeedJob::sql_job(format!("q{n}")).create_time(1_700_000_000_000 + n / 3)));
+    /// # let client = otc_jobs_async::Client::builder().ak_sk(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY)
+    /// #     .project_id(DEFAULT_PROJECT_ID).region("eu-de").base_url(emulator.base_url()).build()?;
+    /// use futures_util::TryStreamExt;
+    ///
+    /// // Pages of 10: one walk reaches 1,000 jobs; the windows reach the rest.
+    /// let ids: std::collections::BTreeSet<String> = client
+    ///     .paginate_windowed(ListSqlJobs::new().page_size(10))
+    ///     .map_ok(|job| job.job_id)
+    ///     .try_collect()
+    ///     .await?;
+    /// assert_eq!(ids.len(), 1_500);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn paginate_windowed<O>(
+        &self,
+        request: O,
+    ) -> impl Stream<Item = Result<O::Item, Error>> + Send + use<O>
+    where
+        O: Windowed + Send + Sync + 'static,
+        O::Response: Send,
+        O::Item: Send,
+    {
+        let state = (self.clone(), WindowWalk::new(request), VecDeque::new());
+        futures_util::stream::unfold(state, |(client, mut walk, mut buffered)| async move {
+            loop {
+                if let Some(item) = buffered.pop_front() {
+                    return Some((Ok(item), (client, walk, buffered)));
+                }
+                match walk.next_step() {
+                    PageStep::Fetch(page) => {
+                        let answer = client.send_impl(&page).await;
+                        match walk.page_answer(answer) {
+                            Ok(items) => buffered.extend(items),
+                            Err(e) => return Some((Err(e), (client, walk, buffered))),
+                        }
+                    }
+                    PageStep::Fail(e) => return Some((Err(e), (client, walk, buffered))),
+                    PageStep::Done => return None,
+                }
+            }
+        })
+    }
+
     /// The next page of a walk, `None` when it is over.
     async fn next_page<O>(
         &self,
@@ -181,6 +239,32 @@ impl Client {
         P::Response: Send,
     {
         let mut waiter = Waiter::for_probe(probe, asynchronous, options, Instant::now());
+        let mut answer = None;
+        loop {
+            let jitter = self.inner.jitter.draw();
+            match waiter.advance(answer.take(), Instant::now(), jitter) {
+                WaitStep::Poll(probe) => answer = Some(self.send_impl(&probe).await),
+                WaitStep::Sleep(wait) => tokio::time::sleep(wait).await,
+                WaitStep::Done(outcome) => return outcome,
+            }
+        }
+    }
+
+    /// Waits until the cancelled run `probe` reads is over: its status none of
+    /// `unfinished` ([`WaitOutcome::Finished`]), polling as
+    /// [`wait_until_deleted`](Client::wait_until_deleted) does for an asynchronous deletion
+    /// (see [`Waiter::until_finished`]).
+    pub(crate) async fn wait_probe_finished<P>(
+        &self,
+        probe: P,
+        unfinished: &'static [&'static str],
+        options: WaitOptions,
+    ) -> Result<WaitOutcome, Error>
+    where
+        P: otc_jobs_core::DeletionProbe + Send + Sync,
+        P::Response: Send,
+    {
+        let mut waiter = Waiter::until_finished(probe, unfinished, options, Instant::now());
         let mut answer = None;
         loop {
             let jitter = self.inner.jitter.draw();

@@ -6,7 +6,7 @@
 //! kinds, generated from `specs/kinds.toml`: a tool built on these names no kind.
 
 use otc_jobs_core::Error;
-use otc_jobs_core::kinds::{BatchEntry, Filters, Kind, KindBatch, KindId, Listing};
+use otc_jobs_core::kinds::{BatchEntry, Filters, Kind, KindBatch, KindId, Listing, RowSink};
 
 use crate::{Client, WaitOptions, WaitOutcome};
 
@@ -32,18 +32,52 @@ impl Client {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn list_rows(&self, filters: &Filters) -> Result<Listing, Error> {
+        let mut listing = Listing::default();
+        self.list_rows_into(filters, &mut listing)?;
+        Ok(listing)
+    }
+
+    /// The walk of [`Client::list_rows`], each item given to `into` as it is read (a row,
+    /// or an item that is not one) instead of kept: a caller that prints each row, or keeps
+    /// only what it selects, holds no more than a page. On an error the items before it have
+    /// been given.
+    ///
+    /// ```
+    /// use otc_jobs_core::kinds::{Filters, Kind, KindId, Row, RowError, RowSink};
+    /// # use otc_jobs_emulator::{Emulator, EmulatorConfig, SeedJob, DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, DEFAULT_PROJECT_ID};
+    /// # let emulator = Emulator::start(EmulatorConfig::default())?;
+    /// # emulator.seed(SeedJob::flink_job(148).name("nightly-1"));
+    /// # let client = otc_jobs_blocking::Client::builder().ak_sk(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY)
+    /// #     .project_id(DEFAULT_PROJECT_ID).region("eu-de").base_url(emulator.base_url()).build()?;
+    /// /// Keeps the ids only.
+    /// struct Ids(Vec<KindId>);
+    /// impl RowSink for Ids {
+    ///     fn push(&mut self, item: Result<Row, RowError>) {
+    ///         if let Ok(row) = item {
+    ///             self.0.push(row.id);
+    ///         }
+    ///     }
+    /// }
+    /// let mut ids = Ids(Vec::new());
+    /// client.list_rows_into(&Filters::new(Kind::FlinkJob), &mut ids)?;
+    /// assert_eq!(ids.0, [KindId::FlinkJob(148)]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn list_rows_into(&self, filters: &Filters, into: &mut dyn RowSink) -> Result<(), Error> {
         match filters.kind() {
-            Kind::TrainingJob => self.list_rows_training_job(filters),
-            Kind::TrainingJobV1 => self.list_rows_training_job_v1(filters),
-            Kind::TrainingJobVersionV1 => self.list_rows_training_job_version_v1(filters),
-            Kind::VisualizationJobV1 => self.list_rows_visualization_job_v1(filters),
-            Kind::FlinkJob => self.list_rows_flink_job(filters),
-            Kind::JobExecutionV1 => self.list_rows_job_execution_v1(filters),
-            Kind::FlinkTemplate => self.list_rows_flink_template(filters),
-            Kind::TrainingConfigV1 => self.list_rows_training_config_v1(filters),
-            Kind::JobV1 => self.list_rows_job_v1(filters),
-            Kind::JobBinaryV1 => self.list_rows_job_binary_v1(filters),
-            Kind::JobExecution => self.list_rows_job_execution(filters),
+            Kind::TrainingJob => self.list_rows_training_job(filters, into),
+            Kind::TrainingJobV1 => self.list_rows_training_job_v1(filters, into),
+            Kind::TrainingJobVersionV1 => self.list_rows_training_job_version_v1(filters, into),
+            Kind::VisualizationJobV1 => self.list_rows_visualization_job_v1(filters, into),
+            Kind::FlinkJob => self.list_rows_flink_job(filters, into),
+            Kind::JobExecutionV1 => self.list_rows_job_execution_v1(filters, into),
+            Kind::FlinkTemplate => self.list_rows_flink_template(filters, into),
+            Kind::TrainingConfigV1 => self.list_rows_training_config_v1(filters, into),
+            Kind::JobV1 => self.list_rows_job_v1(filters, into),
+            Kind::JobBinaryV1 => self.list_rows_job_binary_v1(filters, into),
+            Kind::JobExecution => self.list_rows_job_execution(filters, into),
+            Kind::SqlJob => self.list_rows_sql_job(filters, into),
+            Kind::SparkJob => self.list_rows_spark_job(filters, into),
         }
     }
 
@@ -129,11 +163,20 @@ impl Client {
                 ))
                 .map(drop)
             }
+            KindId::SqlJob(id) => self
+                .send_impl(&otc_jobs_core::dli::CancelSqlJob::new(id.clone()))
+                .map(drop),
+            KindId::SparkJob(id) => self
+                .send_impl(&otc_jobs_core::dli::CancelSparkJob::new(id.clone()))
+                .map(drop),
         }
     }
 
     /// Waits until the deleted job `id` is gone, polling its kind's detail operation as
     /// `options` say (see [`Client::wait_until_deleted`]: one poll for a synchronous deletion).
+    /// For a kind whose runs are cancelled ([`Action::Cancel`](otc_jobs_core::kinds::Action::Cancel)),
+    /// until the run is over: [`WaitOutcome::Finished`] once its status is none of the kind's
+    /// unfinished ones.
     ///
     /// ```
     /// use otc_jobs_core::kinds::KindId;
@@ -176,7 +219,8 @@ impl Client {
             KindId::FlinkTemplate(_) => {
                 let _ = options;
                 let started = std::time::Instant::now();
-                let listing = self.list_rows_flink_template(&Filters::new(Kind::FlinkTemplate))?;
+                let mut listing = Listing::default();
+                self.list_rows_flink_template(&Filters::new(Kind::FlinkTemplate), &mut listing)?;
                 Ok(match listing.rows.into_iter().find(|row| &row.id == id) {
                     None => WaitOutcome::Gone {
                         polls: 1,
@@ -206,6 +250,16 @@ impl Client {
                     job_execution_id.clone(),
                 ),
                 false,
+                options,
+            ),
+            KindId::SqlJob(id) => self.wait_probe_finished(
+                otc_jobs_core::dli::GetSqlJobStatus::new(id.clone()),
+                &["RUNNING", "SCALING", "LAUNCHING"],
+                options,
+            ),
+            KindId::SparkJob(id) => self.wait_probe_finished(
+                otc_jobs_core::dli::GetSparkJob::new(id.clone()),
+                &["starting", "running", "recovering"],
                 options,
             ),
         }
@@ -243,7 +297,11 @@ impl Client {
         }
     }
 
-    fn list_rows_training_job(&self, filters: &Filters) -> Result<Listing, Error> {
+    fn list_rows_training_job(
+        &self,
+        filters: &Filters,
+        into: &mut dyn RowSink,
+    ) -> Result<(), Error> {
         let mut request = otc_jobs_core::modelarts::ListTrainingJobsV2::new();
         if let Some(value) = filters.get("status") {
             let mut filter = otc_jobs_core::modelarts::ListTrainingJobsV2Filter::default();
@@ -263,17 +321,20 @@ impl Client {
             request.order = Some((value).to_owned());
             request.sort_by = Some("create_time".to_owned());
         }
-        let mut listing = Listing::default();
         for item in self.paginate(request) {
             match item {
-                Ok(item) => listing.push(otc_jobs_core::kinds::rows::training_job(&item)),
+                Ok(item) => into.push(otc_jobs_core::kinds::rows::training_job(&item)),
                 Err(e) => return Err(e),
             }
         }
-        Ok(listing)
+        Ok(())
     }
 
-    fn list_rows_training_job_v1(&self, filters: &Filters) -> Result<Listing, Error> {
+    fn list_rows_training_job_v1(
+        &self,
+        filters: &Filters,
+        into: &mut dyn RowSink,
+    ) -> Result<(), Error> {
         let mut request = otc_jobs_core::modelarts::ListTrainingJobs::new();
         if let Some(value) = filters.get("status") {
             request.status = Some((value).to_owned());
@@ -285,44 +346,48 @@ impl Client {
             request.order = Some((value).to_owned());
             request.sort_by = Some("create_time".to_owned());
         }
-        let mut listing = Listing::default();
         for item in self.paginate(request) {
             match item {
-                Ok(item) => listing.push(otc_jobs_core::kinds::rows::training_job_v1(&item)),
+                Ok(item) => into.push(otc_jobs_core::kinds::rows::training_job_v1(&item)),
                 Err(e) => return Err(e),
             }
         }
-        Ok(listing)
+        Ok(())
     }
 
-    fn list_rows_training_job_version_v1(&self, filters: &Filters) -> Result<Listing, Error> {
-        let parents = self.list_rows_training_job_v1(filters)?;
-        let mut listing = Listing {
-            rows: Vec::new(),
-            unreadable: parents.unreadable,
-        };
+    fn list_rows_training_job_version_v1(
+        &self,
+        filters: &Filters,
+        into: &mut dyn RowSink,
+    ) -> Result<(), Error> {
+        let mut parents = Listing::default();
+        self.list_rows_training_job_v1(filters, &mut parents)?;
+        for unreadable in parents.unreadable {
+            into.push(Err(unreadable));
+        }
         for parent in parents.rows {
             let KindId::TrainingJobV1(parent) = parent.id else {
                 continue;
             };
             let request = otc_jobs_core::modelarts::ListTrainingJobVersions::new(parent);
-            let mut found = Listing::default();
             for item in self.paginate(request) {
                 match item {
-                    Ok(item) => found.push(otc_jobs_core::kinds::rows::training_job_version_v1(
+                    Ok(item) => into.push(otc_jobs_core::kinds::rows::training_job_version_v1(
                         parent, &item,
                     )),
                     Err(e) if e.is_not_found() => break,
                     Err(e) => return Err(e),
                 }
             }
-            listing.rows.append(&mut found.rows);
-            listing.unreadable.append(&mut found.unreadable);
         }
-        Ok(listing)
+        Ok(())
     }
 
-    fn list_rows_visualization_job_v1(&self, filters: &Filters) -> Result<Listing, Error> {
+    fn list_rows_visualization_job_v1(
+        &self,
+        filters: &Filters,
+        into: &mut dyn RowSink,
+    ) -> Result<(), Error> {
         let mut request = otc_jobs_core::modelarts::ListVisualizationJobs::new();
         if let Some(value) = filters.get("status") {
             request.status = Some((value).to_owned());
@@ -334,17 +399,16 @@ impl Client {
             request.order = Some((value).to_owned());
             request.sort_by = Some("create_time".to_owned());
         }
-        let mut listing = Listing::default();
         for item in self.paginate(request) {
             match item {
-                Ok(item) => listing.push(otc_jobs_core::kinds::rows::visualization_job_v1(&item)),
+                Ok(item) => into.push(otc_jobs_core::kinds::rows::visualization_job_v1(&item)),
                 Err(e) => return Err(e),
             }
         }
-        Ok(listing)
+        Ok(())
     }
 
-    fn list_rows_flink_job(&self, filters: &Filters) -> Result<Listing, Error> {
+    fn list_rows_flink_job(&self, filters: &Filters, into: &mut dyn RowSink) -> Result<(), Error> {
         let mut request = otc_jobs_core::dli::ListFlinkJobs::new();
         if let Some(value) = filters.get("status") {
             request.status = Some((value).to_owned());
@@ -367,17 +431,20 @@ impl Client {
         if let Some(value) = filters.get("order") {
             request.order = Some((value).to_owned());
         }
-        let mut listing = Listing::default();
         for item in self.paginate(request) {
             match item {
-                Ok(item) => listing.push(otc_jobs_core::kinds::rows::flink_job(&item)),
+                Ok(item) => into.push(otc_jobs_core::kinds::rows::flink_job(&item)),
                 Err(e) => return Err(e),
             }
         }
-        Ok(listing)
+        Ok(())
     }
 
-    fn list_rows_job_execution_v1(&self, filters: &Filters) -> Result<Listing, Error> {
+    fn list_rows_job_execution_v1(
+        &self,
+        filters: &Filters,
+        into: &mut dyn RowSink,
+    ) -> Result<(), Error> {
         let mut request = otc_jobs_core::mrs::ListJobExecutions::new();
         if let Some(value) = filters.get("order") {
             request.sort_by = Some(
@@ -389,17 +456,20 @@ impl Client {
                 .to_owned(),
             );
         }
-        let mut listing = Listing::default();
         for item in self.paginate(request) {
             match item {
-                Ok(item) => listing.push(otc_jobs_core::kinds::rows::job_execution_v1(&item)),
+                Ok(item) => into.push(otc_jobs_core::kinds::rows::job_execution_v1(&item)),
                 Err(e) => return Err(e),
             }
         }
-        Ok(listing)
+        Ok(())
     }
 
-    fn list_rows_flink_template(&self, filters: &Filters) -> Result<Listing, Error> {
+    fn list_rows_flink_template(
+        &self,
+        filters: &Filters,
+        into: &mut dyn RowSink,
+    ) -> Result<(), Error> {
         let mut request = otc_jobs_core::dli::ListFlinkTemplates::new();
         if let Some(value) = filters.get("name") {
             request.name = Some((value).to_owned());
@@ -410,17 +480,20 @@ impl Client {
         if let Some(value) = filters.get("order") {
             request.order = Some((value).to_owned());
         }
-        let mut listing = Listing::default();
         for item in self.paginate(request) {
             match item {
-                Ok(item) => listing.push(otc_jobs_core::kinds::rows::flink_template(&item)),
+                Ok(item) => into.push(otc_jobs_core::kinds::rows::flink_template(&item)),
                 Err(e) => return Err(e),
             }
         }
-        Ok(listing)
+        Ok(())
     }
 
-    fn list_rows_training_config_v1(&self, filters: &Filters) -> Result<Listing, Error> {
+    fn list_rows_training_config_v1(
+        &self,
+        filters: &Filters,
+        into: &mut dyn RowSink,
+    ) -> Result<(), Error> {
         let mut request = otc_jobs_core::modelarts::ListTrainingConfigs::new();
         if let Some(value) = filters.get("name") {
             request.search_content = Some((value).to_owned());
@@ -432,17 +505,16 @@ impl Client {
             request.order = Some((value).to_owned());
             request.sort_by = Some("create_time".to_owned());
         }
-        let mut listing = Listing::default();
         for item in self.paginate(request) {
             match item {
-                Ok(item) => listing.push(otc_jobs_core::kinds::rows::training_config_v1(&item)),
+                Ok(item) => into.push(otc_jobs_core::kinds::rows::training_config_v1(&item)),
                 Err(e) => return Err(e),
             }
         }
-        Ok(listing)
+        Ok(())
     }
 
-    fn list_rows_job_v1(&self, filters: &Filters) -> Result<Listing, Error> {
+    fn list_rows_job_v1(&self, filters: &Filters, into: &mut dyn RowSink) -> Result<(), Error> {
         let mut request = otc_jobs_core::mrs::ListJobObjects::new();
         if let Some(value) = filters.get("order") {
             request.sort_by = Some(
@@ -454,17 +526,20 @@ impl Client {
                 .to_owned(),
             );
         }
-        let mut listing = Listing::default();
         for item in self.paginate(request) {
             match item {
-                Ok(item) => listing.push(otc_jobs_core::kinds::rows::job_v1(&item)),
+                Ok(item) => into.push(otc_jobs_core::kinds::rows::job_v1(&item)),
                 Err(e) => return Err(e),
             }
         }
-        Ok(listing)
+        Ok(())
     }
 
-    fn list_rows_job_binary_v1(&self, filters: &Filters) -> Result<Listing, Error> {
+    fn list_rows_job_binary_v1(
+        &self,
+        filters: &Filters,
+        into: &mut dyn RowSink,
+    ) -> Result<(), Error> {
         let mut request = otc_jobs_core::mrs::ListJobBinaries::new();
         if let Some(value) = filters.get("order") {
             request.sort_by = Some(
@@ -476,18 +551,20 @@ impl Client {
                 .to_owned(),
             );
         }
-        let mut listing = Listing::default();
         for item in self.paginate(request) {
             match item {
-                Ok(item) => listing.push(otc_jobs_core::kinds::rows::job_binary_v1(&item)),
+                Ok(item) => into.push(otc_jobs_core::kinds::rows::job_binary_v1(&item)),
                 Err(e) => return Err(e),
             }
         }
-        Ok(listing)
+        Ok(())
     }
 
-    fn list_rows_job_execution(&self, filters: &Filters) -> Result<Listing, Error> {
-        let mut listing = Listing::default();
+    fn list_rows_job_execution(
+        &self,
+        filters: &Filters,
+        into: &mut dyn RowSink,
+    ) -> Result<(), Error> {
         let parents: Vec<otc_jobs_core::PathId> = if let Some(id) = filters.get("cluster-id") {
             vec![
                 otc_jobs_core::PathId::new(id)
@@ -500,12 +577,12 @@ impl Client {
                 let raw = item.cluster_id.clone();
                 match raw.as_deref().map(otc_jobs_core::PathId::new) {
                     Some(Ok(id)) => ids.push(id),
-                    _ => listing.unreadable.push(otc_jobs_core::kinds::RowError {
+                    _ => into.push(Err(otc_jobs_core::kinds::RowError {
                         kind: Kind::JobExecution,
                         field: "clusterId",
                         value: raw,
                         gone: None,
-                    }),
+                    })),
                 }
             }
             ids
@@ -527,28 +604,87 @@ impl Client {
             if let Some(value) = filters.get("order") {
                 request.sort_by = Some((value).to_owned());
             }
-            let mut found = Listing::default();
             for item in self.paginate(request) {
                 match item {
-                    Ok(item) => found.push(otc_jobs_core::kinds::rows::job_execution(
+                    Ok(item) => into.push(otc_jobs_core::kinds::rows::job_execution(
                         parent.clone(),
                         &item,
                     )),
                     Err(e) if e.is_not_found() => {
-                        found.unreadable.push(otc_jobs_core::kinds::RowError {
+                        into.push(Err(otc_jobs_core::kinds::RowError {
                             kind: Kind::JobExecution,
                             field: "cluster_id",
                             value: Some(parent.to_string()),
                             gone: Some(e.to_string()),
-                        });
+                        }));
                         break;
                     }
                     Err(e) => return Err(e),
                 }
             }
-            listing.rows.append(&mut found.rows);
-            listing.unreadable.append(&mut found.unreadable);
         }
-        Ok(listing)
+        Ok(())
+    }
+
+    fn list_rows_sql_job(&self, filters: &Filters, into: &mut dyn RowSink) -> Result<(), Error> {
+        let mut request = otc_jobs_core::dli::ListSqlJobs::new();
+        if let Some(value) = filters.get("status") {
+            request.job_status = Some((value).to_owned());
+        }
+        if let Some(value) = filters.get("queue-name") {
+            request.queue_name = Some((value).to_owned());
+        }
+        if let Some(value) = filters.get("job-type") {
+            request.job_type = Some((value).to_owned());
+        }
+        if let Some(value) = filters.get("sql-pattern") {
+            request.sql_pattern = Some((value).to_owned());
+        }
+        if let Some(value) = filters.get("owner") {
+            request.owner = Some((value).to_owned());
+        }
+        if let Some(value) = filters.get("tags") {
+            request.tags = Some((value).to_owned());
+        }
+        if let Some(value) = filters.get("order") {
+            request.order = Some(
+                (match value {
+                    "asc" => "start_time_asc",
+                    "desc" => "start_time_desc",
+                    other => other,
+                })
+                .to_owned(),
+            );
+        }
+        for item in self.paginate_windowed(request) {
+            match item {
+                Ok(item) => into.push(otc_jobs_core::kinds::rows::sql_job(&item)),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    fn list_rows_spark_job(&self, filters: &Filters, into: &mut dyn RowSink) -> Result<(), Error> {
+        let mut request = otc_jobs_core::dli::ListSparkJobs::new();
+        if let Some(value) = filters.get("status") {
+            request.state = Some((value).to_owned());
+        }
+        if let Some(value) = filters.get("name") {
+            request.job_name = Some((value).to_owned());
+        }
+        if let Some(value) = filters.get("queue-name") {
+            request.queue_name = Some((value).to_owned());
+        }
+        if let Some(value) = filters.get("owner") {
+            request.owner = Some((value).to_owned());
+        }
+        for item in self.paginate(request) {
+            match item {
+                Ok(item) => into.push(otc_jobs_core::kinds::rows::spark_job(&item)),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
     }
 }

@@ -76,7 +76,7 @@ pub use otc_jobs_driver::{
     Auth, ClientBuilder, Config, ConfigError, ENV_VARS, EnvVar, Project, ProxyScheme,
     ProxySettings, TransportSettings, WaitOptions, WaitOutcome,
 };
-pub use paging::{Items, Pages};
+pub use paging::{Items, Pages, WindowItems};
 
 /// The `log` targets (prefixes) that write secrets at TRACE level: ureq's protocol layer
 /// dumps whole requests and answers. Keep them at DEBUG or below.

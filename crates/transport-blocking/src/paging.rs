@@ -6,8 +6,10 @@
 use std::collections::VecDeque;
 use std::time::Instant;
 
-use otc_jobs_core::{Deletion, Error, Operation, Paginated};
-use otc_jobs_driver::{PageStep, Paginator, WaitOptions, WaitOutcome, WaitStep, Waiter};
+use otc_jobs_core::{Deletion, Error, Operation, Paginated, Windowed};
+use otc_jobs_driver::{
+    PageStep, Paginator, WaitOptions, WaitOutcome, WaitStep, Waiter, WindowWalk,
+};
 
 use crate::Client;
 
@@ -66,7 +68,73 @@ where
     }
 }
 
+/// The items of a list walked by windows of time: made by [`Client::paginate_windowed`].
+#[derive(Debug)]
+#[must_use = "an iterator sends nothing until it is iterated"]
+pub struct WindowItems<O: Windowed> {
+    client: Client,
+    walk: WindowWalk<O>,
+    buffered: VecDeque<O::Item>,
+}
+
+impl<O> Iterator for WindowItems<O>
+where
+    O: Windowed + Sync,
+    O::Response: Send,
+{
+    type Item = Result<O::Item, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(item) = self.buffered.pop_front() {
+                return Some(Ok(item));
+            }
+            match self.walk.next_step() {
+                PageStep::Fetch(page) => {
+                    let answer = self.client.send_impl(&page);
+                    match self.walk.page_answer(answer) {
+                        Ok(items) => self.buffered.extend(items),
+                        Err(e) => return Some(Err(e)),
+                    }
+                }
+                PageStep::Fail(e) => return Some(Err(e)),
+                PageStep::Done => return None,
+            }
+        }
+    }
+}
+
 impl Client {
+    /// Every item of the list `request`, as [`paginate`](Client::paginate) gives them, and
+    /// past the most pages one walk can reach ([`Paginated::MAX_PAGES`]: DLI's SQL job
+    /// list stops at page 100) by windows of time, newest first, each item once (see
+    /// [`WindowWalk`]).
+    ///
+    /// ```
+    /// use otc_jobs_blocking::otc_jobs_core::dli::ListSqlJobs;
+    /// # use otc_jobs_emulator::{Emulator, EmulatorConfig, SeedJob, DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, DEFAULT_PROJECT_ID};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = Emulator::start(EmulatorConfig::default())?;
+    /// # emulator.seed_many((0..1_500u64).map(|n| SeedJob::sql_job(format!("q{n}")).create_time(1_700_000_000_000 + n / 3)));
+    /// # let client = otc_jobs_blocking::Client::builder().ak_sk(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY)
+    /// #     .project_id(DEFAULT_PROJECT_ID).region("eu-de").base_url(emulator.base_url()).build()?;
+    /// // Pages of 10: one walk reaches 1,000 jobs; the windows reach the rest.
+    /// let ids = client
+    ///     .paginate_windowed(ListSqlJobs::new().page_size(10))
+    ///     .map(|job| job.map(|job| job.job_id))
+    ///     .collect::<Result<std::collections::BTreeSet<_>, _>>()?;
+    /// assert_eq!(ids.len(), 1_500);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn paginate_windowed<O: Windowed>(&self, request: O) -> WindowItems<O> {
+        WindowItems {
+            client: self.clone(),
+            walk: WindowWalk::new(request),
+            buffered: VecDeque::new(),
+        }
+    }
+
     /// Every page of the list `request`, lazily: nothing is sent before the first
     /// `next()`, then one call per page, each with the client's retries. The page size is
     /// the one set on `request`, else the operation's maximum. A failed page is the last
@@ -182,6 +250,32 @@ impl Client {
         P::Response: Send,
     {
         let mut waiter = Waiter::for_probe(probe, asynchronous, options, Instant::now());
+        let mut answer = None;
+        loop {
+            let jitter = self.inner.jitter.draw();
+            match waiter.advance(answer.take(), Instant::now(), jitter) {
+                WaitStep::Poll(probe) => answer = Some(self.send_impl(&probe)),
+                WaitStep::Sleep(wait) => std::thread::sleep(wait),
+                WaitStep::Done(outcome) => return outcome,
+            }
+        }
+    }
+
+    /// Waits until the cancelled run `probe` reads is over: its status none of
+    /// `unfinished` ([`WaitOutcome::Finished`]), polling as
+    /// [`wait_until_deleted`](Client::wait_until_deleted) does for an asynchronous deletion
+    /// (see [`Waiter::until_finished`]).
+    pub(crate) fn wait_probe_finished<P>(
+        &self,
+        probe: P,
+        unfinished: &'static [&'static str],
+        options: WaitOptions,
+    ) -> Result<WaitOutcome, Error>
+    where
+        P: otc_jobs_core::DeletionProbe + Sync,
+        P::Response: Send,
+    {
+        let mut waiter = Waiter::until_finished(probe, unfinished, options, Instant::now());
         let mut answer = None;
         loop {
             let jitter = self.inner.jitter.draw();

@@ -26,12 +26,40 @@ pub(crate) async fn run(
     };
     let server = super::list::server_filters(kind, select)?;
     let backend = connector.backend()?;
-    let (rows, unreadable) = super::list(&backend, &server, "nothing was deleted").await?;
+    let nothing = format!("nothing was {}", kind.action().past());
+    // A kind whose runs are cancelled: only the runs that are not over, unless the
+    // selection names statuses itself.
+    let facts = kind.facts();
+    let only_unfinished =
+        !facts.unfinished.is_empty() && !server.iter().any(|(f, _)| f.flag == "status");
+    // Only the id and name of a selected job are kept from the list (a row is 300 bytes).
+    let (filters, now) = (super::list::filters(select), SystemTime::now());
+    let (mut ids, mut over) = (Vec::new(), 0usize);
+    let unreadable = super::list(&backend, &server, &nothing, |row| {
+        if only_unfinished
+            && !row
+                .status
+                .as_deref()
+                .is_some_and(|s| facts.is_unfinished(s))
+        {
+            over += 1;
+        } else if filters.matches(&row, now) {
+            ids.push((row.id, row.name));
+        }
+    })
+    .await?;
+    if over > 0 {
+        eprintln!(
+            "note: {over} {kind}(s) are over (not {}) and are left alone; --status selects by status",
+            facts.unfinished.join(", ")
+        );
+    }
     if unreadable > 0 {
         // Said before the plan and the confirmation: the selection is of the readable ones.
         eprintln!(
             "warning: {unreadable} listed {kind}(s) had no readable id: they are not in the \
-             selection and will not be deleted"
+             selection and will not be {}",
+            kind.action().past()
         );
     }
     let age = |d: Option<std::time::Duration>| d.map(|d| humantime::format_duration(d).to_string());
@@ -47,11 +75,7 @@ pub(crate) async fn run(
     });
     let selected = super::Selected {
         kind,
-        ids: super::list::filters(select)
-            .select(rows, SystemTime::now())
-            .into_iter()
-            .map(|row| (row.id, row.name))
-            .collect(),
+        ids,
         exclude,
         ids_from_stdin: false,
         selection,

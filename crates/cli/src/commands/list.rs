@@ -2,7 +2,7 @@
 
 use std::time::SystemTime;
 
-use otc_jobs_core::kinds::{FilterError, Filters, Kind};
+use otc_jobs_core::kinds::{FilterError, Filters, Kind, Row};
 
 use crate::args::{Format, SelectArgs};
 use crate::exit::CliError;
@@ -22,13 +22,34 @@ pub(crate) async fn run(
     };
     let server = server_filters(kind, select)?;
     let backend = connector.backend()?;
-    let (rows, unreadable) = super::list(&backend, &server, "").await?;
-    let rows: Vec<_> = filters(select)
-        .select(rows, SystemTime::now())
-        .into_iter()
-        .filter(|r| !exclude.contains(&r.id.to_string()))
-        .collect();
-    crate::output::rows(&rows, format);
+    let (filters, now) = (filters(select), SystemTime::now());
+    let shown = |row: &Row| filters.matches(row, now) && !exclude.contains(&row.id.to_string());
+    let unreadable = if format == Format::Json {
+        // Printed as listed: 100,000 jobs are never all in memory. A list that fails
+        // half-way leaves the array unclosed (not valid JSON, never a short list that
+        // parses) and exits non-zero.
+        let mut out = crate::output::JsonRows::new();
+        let unreadable = super::list(&backend, &server, "", |row| {
+            if shown(&row) {
+                out.push(&row);
+            }
+        })
+        .await?;
+        out.finish();
+        unreadable
+    } else {
+        // A table needs every row for its widths, and NDJSON lines read one by one could
+        // not show that a list failed half-way: both printed once the list is whole.
+        let mut rows = Vec::new();
+        let unreadable = super::list(&backend, &server, "", |row| {
+            if shown(&row) {
+                rows.push(row);
+            }
+        })
+        .await?;
+        crate::output::rows(&rows, format);
+        unreadable
+    };
     if unreadable > 0 {
         eprintln!("warning: {unreadable} listed {kind}(s) had no readable id and are not shown");
     }

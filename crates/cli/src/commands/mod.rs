@@ -188,13 +188,16 @@ async fn delete_selected(
     }
     // A resumed run is the whole run: the ids the journal knows are in it, even those
     // no longer listed (deleted by an earlier attempt).
-    let listed: HashSet<KindId> = selected.iter().map(|(id, _)| id.clone()).collect();
-    selected.extend(
-        earlier
+    // (A set of the listed ids only when there is a journal: 100,000 ids are 6 MB.)
+    if earlier.iter().next().is_some() {
+        let listed: HashSet<&KindId> = selected.iter().map(|(id, _)| id).collect();
+        let unlisted: Vec<_> = earlier
             .iter()
             .filter(|known| !listed.contains(&known.id))
-            .map(|known| (known.id.clone(), known.name.clone())),
-    );
+            .map(|known| (known.id.clone(), known.name.clone()))
+            .collect();
+        selected.extend(unlisted);
+    }
     let plan = Plan::new(kind, selected, &exclude, &earlier.finished());
     if run.dry_run {
         crate::output::plan(&plan, format);
@@ -245,23 +248,42 @@ fn names(kinds: impl IntoIterator<Item = Kind>) -> String {
         .join(", ")
 }
 
-/// Lists the kind of `filters`; a listed item that is no row (no id) is said on stderr,
-/// never dropped silently. The rows, and how many items were not rows.
+/// Lists the kind of `filters`, giving each row to `keep` as it is read (so that only what
+/// the caller keeps is in memory, not every listed job); a listed item that is no row (no
+/// id) is said on stderr, never dropped silently. How many items were not rows.
 async fn list(
     backend: &SdkBackend,
     filters: &otc_jobs_core::kinds::Filters,
     hint: &str,
-) -> Result<(Vec<otc_jobs_core::kinds::Row>, usize), CliError> {
+    keep: impl FnMut(otc_jobs_core::kinds::Row) + Send,
+) -> Result<usize, CliError> {
     use crate::backend::Backend;
+    use otc_jobs_core::kinds::{Row, RowError, RowSink};
+    struct Keep<F> {
+        keep: F,
+        unreadable: usize,
+    }
+    impl<F: FnMut(Row) + Send> RowSink for Keep<F> {
+        fn push(&mut self, item: Result<Row, RowError>) {
+            match item {
+                Ok(row) => (self.keep)(row),
+                Err(unreadable) => {
+                    eprintln!("warning: {unreadable}: it is left out");
+                    self.unreadable += 1;
+                }
+            }
+        }
+    }
     let kind = filters.kind();
-    let listing = backend
-        .list(filters)
+    let mut sink = Keep {
+        keep,
+        unreadable: 0,
+    };
+    backend
+        .list(filters, &mut sink)
         .await
         .map_err(|e| list_failed(kind, &e, hint))?;
-    for unreadable in &listing.unreadable {
-        eprintln!("warning: {unreadable}: it is left out");
-    }
-    Ok((listing.rows, listing.unreadable.len()))
+    Ok(sink.unreadable)
 }
 
 /// `texts`, sorted and deduplicated (a selection's ids compare as a set).

@@ -466,3 +466,79 @@ pub fn job_execution(
         .collect(),
     })
 }
+
+/// A `sql-job` item (an item of [`ListSqlJobs`](crate::dli::ListSqlJobs)) as a row: id `job_id`, status `status`, created `start_time`.
+pub fn sql_job(item: &crate::dli::ListSqlJobsJob) -> Result<Row, RowError> {
+    let kind = Kind::SqlJob;
+    let raw = Some(&item.job_id).ok_or(RowError {
+        kind,
+        field: "job_id",
+        value: None,
+        gone: None,
+    })?;
+    let own = crate::PathId::new(raw.clone()).map_err(|_| RowError {
+        kind,
+        field: "job_id",
+        value: Some(raw.to_string()),
+        gone: None,
+    })?;
+    let status: Option<String> = Some(&item.status).cloned();
+    Ok(Row {
+        id: KindId::SqlJob(own),
+        name: None,
+        status_name: None,
+        status,
+        created: Some(&item.start_time)
+            .and_then(|n| crate::kind::time_of_number(*n, crate::kind::TimeUnit::Millis)),
+        extra: [
+            ("queue", Some(&item.queue_name).cloned()),
+            ("statement", Some(&item.statement).cloned()),
+            ("type", Some(&item.job_type).cloned()),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| Some((name, value?)))
+        .collect(),
+    })
+}
+
+/// A `spark-job` item (an item of [`ListSparkJobs`](crate::dli::ListSparkJobs)) as a row: id `id`, name `name`, status `state`, created `create_time`.
+///
+/// ```
+/// use otc_jobs_core::kinds::{rows, Kind};
+///
+/// // An item without an id is not a row: it is reported, not dropped.
+/// let item = otc_jobs_core::dli::ListSparkJobsSession::default();
+/// let error = rows::spark_job(&item).unwrap_err();
+/// assert_eq!((error.kind, error.field), (Kind::SparkJob, "id"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn spark_job(item: &crate::dli::ListSparkJobsSession) -> Result<Row, RowError> {
+    let kind = Kind::SparkJob;
+    let raw = item.id.as_ref().ok_or(RowError {
+        kind,
+        field: "id",
+        value: None,
+        gone: None,
+    })?;
+    let own = crate::PathId::new(raw.clone()).map_err(|_| RowError {
+        kind,
+        field: "id",
+        value: Some(raw.to_string()),
+        gone: None,
+    })?;
+    let status: Option<String> = item.state.clone();
+    Ok(Row {
+        id: KindId::SparkJob(own),
+        name: item.name.clone(),
+        status_name: None,
+        status,
+        created: item
+            .create_time
+            .as_ref()
+            .and_then(|n| crate::kind::time_of_number(*n, crate::kind::TimeUnit::Millis)),
+        extra: [("queue", item.cluster_name.clone())]
+            .into_iter()
+            .filter_map(|(name, value)| Some((name, value?)))
+            .collect(),
+    })
+}

@@ -43,11 +43,15 @@ pub enum Kind {
     JobBinaryV1,
     /// An MRS job execution inside a cluster (the current job API, v2) (`job-execution`; mrs v2).
     JobExecution,
+    /// A DLI SQL job run (it cannot be deleted: a run that is not over is cancelled) (`sql-job`; dli v1.0).
+    SqlJob,
+    /// A DLI Spark batch job (it cannot be deleted: a batch that is not over is cancelled) (`spark-job`; dli v2.0).
+    SparkJob,
 }
 
 impl Kind {
     /// Every kind, in the order of `specs/kinds.toml`.
-    pub const ALL: [Kind; 11] = [
+    pub const ALL: [Kind; 13] = [
         Kind::TrainingJob,
         Kind::TrainingJobV1,
         Kind::TrainingJobVersionV1,
@@ -59,6 +63,8 @@ impl Kind {
         Kind::JobV1,
         Kind::JobBinaryV1,
         Kind::JobExecution,
+        Kind::SqlJob,
+        Kind::SparkJob,
     ];
 
     /// Everything the table says of the kind.
@@ -134,6 +140,8 @@ impl Kind {
             "job-v1" => Some(Kind::JobV1),
             "job-binary-v1" => Some(Kind::JobBinaryV1),
             "job-execution" => Some(Kind::JobExecution),
+            "sql-job" => Some(Kind::SqlJob),
+            "spark-job" => Some(Kind::SparkJob),
             _ => None,
         }
     }
@@ -169,6 +177,8 @@ impl Kind {
                     job_execution_id: crate::PathId::new(child).ok()?,
                 })
             }
+            Kind::SqlJob => Some(KindId::SqlJob(crate::PathId::new(text).ok()?)),
+            Kind::SparkJob => Some(KindId::SparkJob(crate::PathId::new(text).ok()?)),
         }
     }
 }
@@ -539,7 +549,109 @@ const JOB_EXECUTION_FILTERS: &[Filter] = &[
     },
 ];
 
-static FACTS: [KindFacts; 11] = [
+const SQL_JOB_FILTERS: &[Filter] = &[
+    Filter {
+        flag: "status",
+        target: "job-status",
+        values: &[
+            "RUNNING",
+            "SCALING",
+            "LAUNCHING",
+            "FINISHED",
+            "FAILED",
+            "CANCELLED",
+        ],
+        separator: None,
+        doc: "Status of jobs to be queried",
+    },
+    Filter {
+        flag: "queue-name",
+        target: "queue_name",
+        values: &[],
+        separator: None,
+        doc: "Name of the queue where desired jobs are running",
+    },
+    Filter {
+        flag: "job-type",
+        target: "job-type",
+        values: &[
+            "DDL",
+            "DCL",
+            "IMPORT",
+            "EXPORT",
+            "QUERY",
+            "INSERT",
+            "DATA_MIGRATION",
+            "UPDATE",
+            "DELETE",
+            "RESTART_QUEUE",
+            "SCALE_QUEUE",
+        ],
+        separator: None,
+        doc: "Type of jobs to be queried.",
+    },
+    Filter {
+        flag: "sql-pattern",
+        target: "sql_pattern",
+        values: &[],
+        separator: None,
+        doc: "Specifies the SQL segment as the filter.",
+    },
+    Filter {
+        flag: "owner",
+        target: "owner",
+        values: &[],
+        separator: None,
+        doc: "User who submits a job",
+    },
+    Filter {
+        flag: "tags",
+        target: "tags",
+        values: &[],
+        separator: None,
+        doc: "Queue tags for the search.",
+    },
+    Filter {
+        flag: "order",
+        target: "order",
+        values: &["asc", "desc"],
+        separator: None,
+        doc: "Job sorting mode",
+    },
+];
+
+const SPARK_JOB_FILTERS: &[Filter] = &[
+    Filter {
+        flag: "status",
+        target: "state",
+        values: &["starting", "running", "dead", "success", "recovering"],
+        separator: None,
+        doc: "Job status by which batch jobs are queried",
+    },
+    Filter {
+        flag: "name",
+        target: "job_name",
+        values: &[],
+        separator: None,
+        doc: "Name of a batch processing job.",
+    },
+    Filter {
+        flag: "queue-name",
+        target: "queue_name",
+        values: &[],
+        separator: None,
+        doc: "DLI queue name.",
+    },
+    Filter {
+        flag: "owner",
+        target: "owner",
+        values: &[],
+        separator: None,
+        doc: "User who submits a job.",
+    },
+];
+
+static FACTS: [KindFacts; 13] = [
     KindFacts {
         name: "training-job",
         doc: "A ModelArts training job (the current API, v2)",
@@ -560,6 +672,7 @@ static FACTS: [KindFacts; 11] = [
         created_unit: TimeUnit::Millis,
         filters: TRAINING_JOB_FILTERS,
         statuses: &[],
+        unfinished: &[],
     },
     KindFacts {
         name: "training-job-v1",
@@ -581,6 +694,7 @@ static FACTS: [KindFacts; 11] = [
         created_unit: TimeUnit::Millis,
         filters: TRAINING_JOB_V1_FILTERS,
         statuses: TRAINING_JOB_V1_STATUSES,
+        unfinished: &[],
     },
     KindFacts {
         name: "training-job-version-v1",
@@ -602,6 +716,7 @@ static FACTS: [KindFacts; 11] = [
         created_unit: TimeUnit::Millis,
         filters: TRAINING_JOB_V1_FILTERS,
         statuses: TRAINING_JOB_VERSION_V1_STATUSES,
+        unfinished: &[],
     },
     KindFacts {
         name: "visualization-job-v1",
@@ -623,6 +738,7 @@ static FACTS: [KindFacts; 11] = [
         created_unit: TimeUnit::Millis,
         filters: VISUALIZATION_JOB_V1_FILTERS,
         statuses: VISUALIZATION_JOB_V1_STATUSES,
+        unfinished: &[],
     },
     KindFacts {
         name: "flink-job",
@@ -644,6 +760,7 @@ static FACTS: [KindFacts; 11] = [
         created_unit: TimeUnit::Millis,
         filters: FLINK_JOB_FILTERS,
         statuses: &[],
+        unfinished: &[],
     },
     KindFacts {
         name: "job-execution-v1",
@@ -665,6 +782,7 @@ static FACTS: [KindFacts; 11] = [
         created_unit: TimeUnit::Rfc3339,
         filters: JOB_EXECUTION_V1_FILTERS,
         statuses: &[],
+        unfinished: &[],
     },
     KindFacts {
         name: "flink-template",
@@ -686,6 +804,7 @@ static FACTS: [KindFacts; 11] = [
         created_unit: TimeUnit::Millis,
         filters: FLINK_TEMPLATE_FILTERS,
         statuses: &[],
+        unfinished: &[],
     },
     KindFacts {
         name: "training-config-v1",
@@ -707,6 +826,7 @@ static FACTS: [KindFacts; 11] = [
         created_unit: TimeUnit::Millis,
         filters: TRAINING_CONFIG_V1_FILTERS,
         statuses: &[],
+        unfinished: &[],
     },
     KindFacts {
         name: "job-v1",
@@ -728,6 +848,7 @@ static FACTS: [KindFacts; 11] = [
         created_unit: TimeUnit::Rfc3339,
         filters: JOB_V1_FILTERS,
         statuses: &[],
+        unfinished: &[],
     },
     KindFacts {
         name: "job-binary-v1",
@@ -749,6 +870,7 @@ static FACTS: [KindFacts; 11] = [
         created_unit: TimeUnit::Rfc3339,
         filters: JOB_BINARY_V1_FILTERS,
         statuses: &[],
+        unfinished: &[],
     },
     KindFacts {
         name: "job-execution",
@@ -770,6 +892,51 @@ static FACTS: [KindFacts; 11] = [
         created_unit: TimeUnit::Millis,
         filters: JOB_EXECUTION_FILTERS,
         statuses: &[],
+        unfinished: &[],
+    },
+    KindFacts {
+        name: "sql-job",
+        doc: "A DLI SQL job run (it cannot be deleted: a run that is not over is cancelled)",
+        service: crate::Service::Dli,
+        api_version: "v1.0",
+        id_shape: IdShape::One(IdPart::Text),
+        parent: None,
+        action: Action::Cancel,
+        list: "ListSqlJobs",
+        detail: Some("GetSqlJobStatus"),
+        delete: "CancelSqlJob",
+        batch_delete: None,
+        asynchronous: true,
+        id_field: "job_id",
+        name_field: None,
+        status_field: Some("status"),
+        created_field: Some("start_time"),
+        created_unit: TimeUnit::Millis,
+        filters: SQL_JOB_FILTERS,
+        statuses: &[],
+        unfinished: &["RUNNING", "SCALING", "LAUNCHING"],
+    },
+    KindFacts {
+        name: "spark-job",
+        doc: "A DLI Spark batch job (it cannot be deleted: a batch that is not over is cancelled)",
+        service: crate::Service::Dli,
+        api_version: "v2.0",
+        id_shape: IdShape::One(IdPart::Text),
+        parent: None,
+        action: Action::Cancel,
+        list: "ListSparkJobs",
+        detail: Some("GetSparkJob"),
+        delete: "CancelSparkJob",
+        batch_delete: None,
+        asynchronous: true,
+        id_field: "id",
+        name_field: Some("name"),
+        status_field: Some("state"),
+        created_field: Some("create_time"),
+        created_unit: TimeUnit::Millis,
+        filters: SPARK_JOB_FILTERS,
+        statuses: &[],
+        unfinished: &["starting", "running", "recovering"],
     },
 ];
 
@@ -815,6 +982,10 @@ pub enum KindId {
         /// Its own id (`job_execution_id`).
         job_execution_id: crate::PathId,
     },
+    /// A `sql-job` id (`job_id`).
+    SqlJob(crate::PathId),
+    /// A `spark-job` id (`batch_id`).
+    SparkJob(crate::PathId),
 }
 
 impl KindId {
@@ -832,6 +1003,8 @@ impl KindId {
             KindId::JobV1(_) => Kind::JobV1,
             KindId::JobBinaryV1(_) => Kind::JobBinaryV1,
             KindId::JobExecution { .. } => Kind::JobExecution,
+            KindId::SqlJob(_) => Kind::SqlJob,
+            KindId::SparkJob(_) => Kind::SparkJob,
         }
     }
 }
@@ -855,6 +1028,8 @@ impl fmt::Display for KindId {
                 cluster_id,
                 job_execution_id,
             } => write!(f, "{cluster_id}/{job_execution_id}"),
+            KindId::SqlJob(id) => write!(f, "{id}"),
+            KindId::SparkJob(id) => write!(f, "{id}"),
         }
     }
 }

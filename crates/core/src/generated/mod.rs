@@ -4,6 +4,8 @@
 
 mod batch_delete_flink_jobs;
 mod batch_delete_job_executions_v2;
+mod cancel_spark_job;
+mod cancel_sql_job;
 mod delete_flink_job;
 mod delete_flink_template;
 mod delete_job_binary;
@@ -19,6 +21,8 @@ mod get_job_binary;
 mod get_job_execution;
 mod get_job_execution_v2;
 mod get_job_object;
+mod get_spark_job;
+mod get_sql_job_status;
 mod get_training_config;
 mod get_training_job_v2;
 mod get_training_job_version;
@@ -33,6 +37,8 @@ mod list_job_binaries;
 mod list_job_executions;
 mod list_job_executions_v2;
 mod list_job_objects;
+mod list_spark_jobs;
+mod list_sql_jobs;
 mod list_training_configs;
 mod list_training_job_versions;
 mod list_training_jobs;
@@ -42,11 +48,17 @@ mod list_visualization_jobs;
 /// Data Lake Insight (`dli`): Flink jobs.
 pub mod dli {
     pub use super::batch_delete_flink_jobs::*;
+    pub use super::cancel_spark_job::*;
+    pub use super::cancel_sql_job::*;
     pub use super::delete_flink_job::*;
     pub use super::delete_flink_template::*;
     pub use super::get_flink_job::*;
+    pub use super::get_spark_job::*;
+    pub use super::get_sql_job_status::*;
     pub use super::list_flink_jobs::*;
     pub use super::list_flink_templates::*;
+    pub use super::list_spark_jobs::*;
+    pub use super::list_sql_jobs::*;
 }
 
 /// ModelArts (`modelarts`): training jobs and visualization jobs.

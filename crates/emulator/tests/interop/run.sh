@@ -2,7 +2,7 @@
 # Interop test: the official Huawei Cloud Python SDK (pinned in requirements.txt) against the
 # emulator binary, on 127.0.0.1 only. Creates a virtualenv under the cargo target directory
 # (override with OTC_INTEROP_VENV), builds the emulator, runs interop.py, and exits non-zero
-# when a check fails. The last line reads "N passed, M failed".
+# when a check fails. Each file of checks ends with a line "N passed, M failed".
 #
 #   crates/emulator/tests/interop/run.sh
 set -euo pipefail
@@ -23,4 +23,10 @@ emulator="$target/debug/otc-jobs-emulator"
 
 # Loopback only, never through a proxy.
 export NO_PROXY="127.0.0.1,localhost" no_proxy="127.0.0.1,localhost"
-exec "$venv/bin/python" "$here/interop.py" --emulator "$emulator"
+# interop.py, then each file of checks of its own (interop_*.py), each with its
+# "N passed, M failed" line; non-zero when any check failed.
+status=0
+for checks in "$here/interop.py" "$here"/interop_*.py; do
+    "$venv/bin/python" "$checks" --emulator "$emulator" || status=1
+done
+exit "$status"
