@@ -360,6 +360,12 @@ pub fn operation_file(specs: &Specs, op: &Operation, header: &str) -> Result<Str
     if op.read_only {
         let _ = writeln!(s, "    const READ_ONLY: bool = true;");
     }
+    if let Some(content_type) = &page.content_type {
+        let _ = writeln!(
+            s,
+            "    const CONTENT_TYPE: &'static str = {content_type:?};"
+        );
+    }
     s.push('\n');
     if op.path_params.is_empty() {
         let _ = writeln!(
@@ -914,8 +920,36 @@ fn windowed(
     Ok(())
 }
 
+/// `DeletionProbe::job_name` of a probe with a `name` path (nothing without one: the
+/// trait's default says none).
+fn probe_name(op: &Operation, p: &crate::specs::ProbeEntry) -> Result<String> {
+    let name = &op.type_name;
+    let Some(path) = &p.name else {
+        return Ok(String::new());
+    };
+    if path.contains("[]") {
+        bail!("{name}: probe: the name path `{path}` walks a list: a job has one name");
+    }
+    let steps = walk(op, path)?;
+    if !matches!(steps.last().map(|f| &f.ty), Some(FieldType::String)) {
+        bail!("{name}: probe: the name `{path}` is not a string");
+    }
+    let mut e = "std::iter::once(response)".to_owned();
+    for f in &steps {
+        if is_optional(f) {
+            let _ = write!(e, ".filter_map(|x| x.{}.as_ref())", f.ident);
+        } else {
+            let _ = write!(e, ".map(|x| &x.{})", f.ident);
+        }
+    }
+    Ok(format!(
+        "\n\n    fn job_name(response: &Self::Response) -> Option<String> {{ {e}.next().cloned() }}\n"
+    ))
+}
+
 fn probe(s: &mut String, op: &Operation, p: &crate::specs::ProbeEntry) -> Result<()> {
     let name = &op.type_name;
+    let job_name = probe_name(op, p)?;
     let Some(status) = &p.status else {
         if !p.failed.is_empty() {
             bail!("{name}: probe: `failed` statuses without a `status` path");
@@ -923,7 +957,7 @@ fn probe(s: &mut String, op: &Operation, p: &crate::specs::ProbeEntry) -> Result
         let _ = writeln!(s, "impl crate::DeletionProbe for {name} {{");
         let _ = writeln!(
             s,
-            "    fn job_state(_response: &Self::Response) -> crate::JobState {{ crate::JobState::Present {{ status: None }} }}\n}}"
+            "    fn job_state(_response: &Self::Response) -> crate::JobState {{ crate::JobState::Present {{ status: None }} }}{job_name}\n}}"
         );
         return Ok(());
     };
@@ -967,7 +1001,7 @@ fn probe(s: &mut String, op: &Operation, p: &crate::specs::ProbeEntry) -> Result
     );
     let _ = writeln!(
         s,
-        "        match statuses.iter().find(|s| FAILED.contains(&s.as_str())) {{\n            Some(status) => crate::JobState::Failed {{ status: status.clone() }},\n            None => crate::JobState::Present {{ status: statuses.into_iter().next() }},\n        }}\n    }}\n}}"
+        "        match statuses.iter().find(|s| FAILED.contains(&s.as_str())) {{\n            Some(status) => crate::JobState::Failed {{ status: status.clone() }},\n            None => crate::JobState::Present {{ status: statuses.into_iter().next() }},\n        }}\n    }}{job_name}\n}}"
     );
     Ok(())
 }

@@ -851,6 +851,43 @@ pub fn client_file(
         &mut s,
         "    ///",
         &format!(
+            "One request for the job `id`'s details (its kind's detail operation, with the client's\nretries): there, with its name and status where the answer has them, or gone. `None`: the\nkind has no detail operation (nothing was sent).\n\n```\nuse otc_jobs_core::Described;\nuse otc_jobs_core::kinds::KindId;\n{ex_main_open}{ex_setup}\nlet described = client.describe_id(&KindId::FlinkJob(148)){awaitt}?;\nassert!(matches!(described, Some(Described::Present {{ name: Some(name), .. }}) if name == \"nightly-1\"));\nassert_eq!(client.describe_id(&KindId::FlinkJob(149)){awaitt}?, Some(Described::Gone));\n{ex_main_close}\n```"
+        ),
+    );
+    let _ = writeln!(
+        s,
+        "    pub {asyn}fn describe_id(&self, id: &KindId) -> Result<Option<otc_jobs_core::Described>, Error> {{\n        match id {{"
+    );
+    for k in kinds {
+        let (pat, args) = id_pattern(k);
+        let module = service_of(specs, &k.delete, &k.service);
+        match (&k.detail, &k.delete_ids) {
+            // A cancelled run's status operation, or a deletion of many: the detail itself.
+            (Some(detail), _) if k.cancel || k.delete_ids.is_some() => {
+                let dmodule = service_of(specs, detail, &k.service);
+                let _ = writeln!(
+                    s,
+                    "            {pat} => self.describe_probe(otc_jobs_core::{dmodule}::{detail}::new({args})){awaitt}.map(Some),"
+                );
+            }
+            (Some(_), _) => {
+                let _ = writeln!(
+                    s,
+                    "            {pat} => self.describe_probe(otc_jobs_core::Deletion::probe(&otc_jobs_core::{module}::{}::new({args}))){awaitt}.map(Some),",
+                    k.delete
+                );
+            }
+            (None, _) => {
+                let _ = writeln!(s, "            KindId::{} {{ .. }} => Ok(None),", k.variant);
+            }
+        }
+    }
+    s.push_str("        }\n    }\n\n");
+
+    doc(
+        &mut s,
+        "    ///",
+        &format!(
             "Deletes the ids of `batch` in one request (its kind's batch deletion): one entry per\nid, in the order of the ids, as the service answers.\n\n```\nuse otc_jobs_core::kinds::{{Kind, KindBatch, KindId}};\n{ex_main_open}{ex_setup}\nlet batch = KindBatch::new(Kind::FlinkJob, &[KindId::FlinkJob(148), KindId::FlinkJob(149)])?;\nlet entries = client.batch_delete(&batch){awaitt}?;\nassert_eq!(entries.iter().map(|e| e.is_success).collect::<Vec<_>>(), [true, false]);\n{ex_main_close}\n```"
         ),
     );

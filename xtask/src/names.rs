@@ -43,13 +43,19 @@ const KEYWORDS: [&str; 39] = [
     "while", "abstract", "box", "yield",
 ];
 
-/// The Rust field name for a JSON name: itself when snake_case, `r#name` for keywords.
+/// The Rust field name for a JSON name: itself when snake_case, `r#name` for keywords
+/// (`self_` for `self`, `super` and `crate`).
 pub fn rust_ident(name: &str) -> Option<String> {
     if !is_field_name(name) {
         return None;
     }
     if KEYWORDS.contains(&name) {
         return Some(format!("r#{name}"));
+    }
+    // Keywords that cannot be raw identifiers (IAM's `links.self`): a trailing `_`, the
+    // JSON name kept by a rename.
+    if matches!(name, "self" | "super" | "crate") {
+        return Some(format!("{name}_"));
     }
     Some(name.to_owned())
 }

@@ -68,7 +68,7 @@ pub struct Field {
     /// The table has a Mandatory column that says yes for this field.
     #[serde(skip)]
     pub mandatory: bool,
-    /// The labels its Description cell refers to (`:ref:` targets).
+    /// The labels its Type, Description and name cells refer to (`:ref:` targets).
     #[serde(skip)]
     pub refs: Vec<String>,
 }
@@ -209,6 +209,8 @@ pub struct Page {
     pub request_tables: Vec<FieldTable>,
     /// Sorted 2xx codes the page documents.
     pub success_status: Vec<u16>,
+    /// The `Content-Type` its request header table asks for, when not `application/json`.
+    pub content_type: Option<String>,
     /// Example code blocks.
     pub examples: Vec<Example>,
     /// Every table of the page, in document order.
@@ -284,7 +286,7 @@ pub fn read(file: &str, text: &str) -> Result<Page, PageError> {
         .ok_or_else(|| err(1, "a page title (a line underlined with `===`)".into()))?;
     let label = doc.label();
     let service = service(label.as_deref(), doc.original_name(), file, text)
-        .ok_or_else(|| err(title_line, "a page label such as `.. _dli_02_0242:` (or a folder named modelarts, dli or mrs) telling the service".into()))?;
+        .ok_or_else(|| err(title_line, "a page label such as `.. _dli_02_0242:` (or a folder named modelarts, dli, mrs or iam) telling the service".into()))?;
 
     let uri = doc.sections(SectionKind::Uri);
     if uri.is_empty() {
@@ -380,9 +382,17 @@ pub fn read(file: &str, text: &str) -> Result<Page, PageError> {
         .sections(SectionKind::Request)
         .iter()
         .flat_map(|s| tables(s.blocks))
-        .filter(|t| !caption_has(t, "header"))
+        .filter(|t| !caption_has(t, "header") && !is_header_table(t))
         .filter_map(ParamTable::new)
         .collect();
+    let content_type = doc
+        .sections(SectionKind::Request)
+        .iter()
+        .flat_map(|s| tables(s.blocks))
+        .filter(|t| caption_has(t, "header") || is_header_table(t))
+        .filter_map(ParamTable::new)
+        .find_map(|pt| pt.find("Content-Type"))
+        .and_then(|p| documented_content_type(&p.description));
     let mut request_body_fields = Vec::new();
     let mut request_tables = Vec::new();
     if let Some(pt) = request_param_tables.first() {
@@ -522,9 +532,50 @@ pub fn read(file: &str, text: &str) -> Result<Page, PageError> {
         response_tables,
         request_tables,
         success_status,
+        content_type,
         examples,
         tables,
         warnings,
+    })
+}
+
+/// A table of request headers without a caption saying so (IAM's pages put it under a
+/// list item "Parameters in the request header"): every parameter is a header,
+/// `Content-Type` or `X-...`.
+fn is_header_table(t: &Table) -> bool {
+    let Some(pt) = ParamTable::new(t) else {
+        return false;
+    };
+    let params = pt.params();
+    !params.is_empty()
+        && params.iter().all(|p| {
+            let name = p.name.to_ascii_lowercase();
+            name == "content-type" || name.starts_with("x-")
+        })
+}
+
+/// The media type a `Content-Type` row documents in bold (`Fill
+/// **application/json;charset=utf8** in this field.`), its charset written as registered
+/// (`UTF-8`); `None` for plain `application/json`, the operations' default.
+fn documented_content_type(description: &str) -> Option<String> {
+    let start = description.find("**")? + 2;
+    let len = description[start..].find("**")?;
+    let value = description[start..start + len].trim();
+    if !value.starts_with("application/") || value == "application/json" {
+        return None;
+    }
+    let lower = value.to_ascii_lowercase();
+    Some(match lower.find("charset=") {
+        Some(at) => {
+            let charset = &lower[at + "charset=".len()..];
+            let charset = if charset == "utf8" || charset == "utf-8" {
+                "UTF-8"
+            } else {
+                &value[at + "charset=".len()..]
+            };
+            format!("{}charset={charset}", &value[..at])
+        }
+        None => value.to_owned(),
     })
 }
 
@@ -660,10 +711,12 @@ impl<'a> Document<'a> {
     }
 }
 
-const SERVICES: [(&str, &[&str]); 3] = [
+const SERVICES: [(&str, &[&str]); 4] = [
     ("modelarts", &["modelarts"]),
     ("dli", &["dli", "data-lake-insight"]),
     ("mrs", &["mrs", "mapreduce-service"]),
+    // IAM's labels are `en-us_topic_...`: its pages are known by their folder.
+    ("iam", &["iam", "identity-access-management"]),
 ];
 
 /// The service from a label like `modelarts_03_0053`, then the `:original_name:`, then a
@@ -911,6 +964,8 @@ impl<'a> ParamTable<'a> {
         if let Some(c) = Self::cell(row, self.description) {
             collect_refs(&c.blocks, &mut refs);
         }
+        // Last, the name's own link (IAM: ``:ref:`projects <anchor>` ``, JSONArray).
+        collect_refs(&name_cell.blocks, &mut refs);
         Some(Param {
             name,
             type_,

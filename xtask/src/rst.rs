@@ -657,6 +657,8 @@ fn attach_labels(blocks: &mut [Block]) {
                 attach_labels(body);
                 pending = None;
             }
+            // A one-line title between the target and its table (IAM's `projects.links`).
+            Block::Paragraph { text, .. } if !text.contains('\n') && !text.contains(' ') => {}
             _ => pending = None,
         }
     }

@@ -125,6 +125,9 @@ pub struct ProbeEntry {
     /// The statuses that mean the deletion failed.
     #[serde(default)]
     pub failed: Vec<String>,
+    /// The path of the job's name in the answer (`job_detail.name`), where it has one:
+    /// generates `DeletionProbe::job_name` (a tool names a job given by id from it).
+    pub name: Option<String>,
     /// Where the statuses are documented.
     pub reason: String,
 }
@@ -291,6 +294,10 @@ pub struct FieldOverride {
     pub lenient_string: bool,
     /// The JSON name the service really uses (the page spells it otherwise).
     pub rename: Option<String>,
+    /// Read as optional although the page marks it mandatory (an answer without it still
+    /// parses).
+    #[serde(default)]
+    pub optional: bool,
     /// Why.
     pub reason: String,
 }
@@ -695,6 +702,7 @@ fn resolve_one(
                 None
             },
             rename: o.rename.clone(),
+            optional: o.optional,
             scratch: ov.scratch_defaults,
         },
         None => FieldAdjust {
@@ -1173,6 +1181,8 @@ mod tests {
     fn identifiers() {
         assert_eq!(rust_ident("is_success").as_deref(), Some("is_success"));
         assert_eq!(rust_ident("type").as_deref(), Some("r#type"));
+        // Not a raw identifier: renamed.
+        assert_eq!(rust_ident("self").as_deref(), Some("self_"));
         assert_eq!(rust_ident("@modelarts:color"), None);
         assert_eq!(rust_ident("Id"), None);
     }

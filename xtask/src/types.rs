@@ -240,6 +240,8 @@ pub struct FieldAdjust {
     pub lenient: Option<Lenient>,
     /// The JSON name the service really uses.
     pub rename: Option<String>,
+    /// Optional although the page marks it mandatory.
+    pub optional: bool,
     /// `cargo xtask scratch`'s defaults: String and Boolean read leniently, Integer as
     /// `i64` (millisecond timestamps are documented as Integer on some pages).
     pub scratch: bool,
@@ -349,7 +351,7 @@ impl<'a> Builder<'a> {
                 name: json_name,
                 ident,
                 ty,
-                required: f.mandatory,
+                required: f.mandatory && !adj.optional,
                 lenient,
                 description: f.description.clone(),
                 path,

@@ -602,3 +602,68 @@ fn damaged_pages_never_panic() {
         }
     }
 }
+
+/// IAM's pages: the service from the folder (their labels are `en-us_topic_...`), the
+/// request header table (no caption, under "Parameters in the request header") neither
+/// query nor body but the source of the Content-Type, and the response's nested tables
+/// found through the links in their name cells and the one-line titles before them.
+#[test]
+fn iam_pages_read_with_their_header_table_and_nested_tables() {
+    let dir = root().join("specs/iam/api-ref/source/apis/project_management");
+    let criteria =
+        read(&dir.join("querying_project_information_based_on_the_specified_criteria.rst"));
+    assert_eq!(criteria.service, "iam");
+    assert_eq!(
+        (criteria.method.as_str(), criteria.path_template.as_str()),
+        ("GET", "/v3/projects")
+    );
+    let query: Vec<&str> = criteria
+        .query_params
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect();
+    assert_eq!(
+        query,
+        [
+            "domain_id",
+            "name",
+            "parent_id",
+            "enabled",
+            "is_domain",
+            "page",
+            "per_page"
+        ]
+    );
+    assert_eq!(
+        criteria.content_type.as_deref(),
+        Some("application/json;charset=UTF-8")
+    );
+    let projects = criteria
+        .response_fields
+        .iter()
+        .find(|f| f.name == "projects")
+        .unwrap();
+    assert!(!projects.refs.is_empty(), "{projects:?}");
+    let labelled: Vec<&str> = criteria
+        .response_tables
+        .iter()
+        .filter_map(|t| t.label.as_deref())
+        .collect();
+    assert!(
+        labelled
+            .iter()
+            .any(|l| projects.refs.iter().any(|r| r == l)),
+        "{labelled:?}"
+    );
+    let auth = read(&dir.join("querying_the_list_of_projects_accessible_to_users.rst"));
+    assert_eq!(auth.path_template, "/v3/auth/projects");
+    assert!(auth.query_params.is_empty(), "{:?}", auth.query_params);
+    assert_eq!(
+        auth.content_type.as_deref(),
+        Some("application/json;charset=UTF-8")
+    );
+    // The job services' pages keep the default.
+    for page in spec_pages() {
+        assert_eq!(read(&page).content_type, None, "{}", page.display());
+    }
+}

@@ -27,7 +27,8 @@ Configuration comes from OS_* variables or clouds.yaml (OS_CLOUD / --os-cloud),
 overridden by the flags above.
 
 Exit codes: 0 all deleted or already gone, 1 some failed, 2 usage or configuration
-(nothing deleted), 3 a wait timed out, 130 interrupted (report written).";
+(nothing deleted; also a plan over --max-delete), 3 a wait timed out, 4 the confirmation
+was declined (nothing deleted), 130 interrupted (report written).";
 
 /// otc-jobs: list, delete and clean up Open Telekom Cloud jobs (ModelArts training jobs,
 /// DLI Flink jobs and templates, MRS jobs; `otc-jobs kinds` lists every kind).
@@ -93,6 +94,15 @@ pub(crate) struct Global {
     /// Output format
     #[arg(short, long, global = true, value_enum, default_value_t = Format::Table, help_heading = OUTPUT)]
     pub(crate) output: Format,
+    /// Log each request on stderr (method, path, status, request id, time taken)
+    #[arg(short, long, global = true, help_heading = OUTPUT, conflicts_with = "quiet")]
+    pub(crate) verbose: bool,
+    /// Print only errors and warnings on stderr (no progress, notes or summary line)
+    #[arg(short, long, global = true, help_heading = OUTPUT)]
+    pub(crate) quiet: bool,
+    /// Without a terminal, how often a progress line is printed on stderr (for tests)
+    #[arg(long, global = true, hide = true, env = "OTC_JOBS_PROGRESS_INTERVAL", value_parser = parse_age, default_value = "10s")]
+    pub(crate) progress_interval: Duration,
 }
 
 /// Output formats.
@@ -328,6 +338,9 @@ pub(crate) struct RunArgs {
     /// Requests per second at most, for the whole run (a 429 slows it further)
     #[arg(long, value_name = "N", value_parser = parse_rate)]
     pub(crate) max_rate: Option<f64>,
+    /// Refuse (exit 2, nothing deleted) a plan that would delete more than N jobs
+    #[arg(long, value_name = "N")]
+    pub(crate) max_delete: Option<usize>,
     /// Wait until each deleted job is gone
     #[arg(long)]
     pub(crate) wait: bool,

@@ -14,7 +14,7 @@ use otc_jobs_async::WaitOutcome;
 use otc_jobs_core::Error;
 use otc_jobs_core::auth::SigningTime;
 use otc_jobs_core::kinds::{BatchEntry, Filters, KindBatch, KindId, RowSink};
-use otc_jobs_core::{RetryAfter, is_throttled};
+use otc_jobs_core::{Described, RetryAfter, is_throttled};
 
 /// The calls the commands need. Each is one SDK call, with the SDK's retries.
 pub(crate) trait Backend: Send + Sync + 'static {
@@ -37,6 +37,13 @@ pub(crate) trait Backend: Send + Sync + 'static {
         max_wait: Duration,
         poll: Duration,
     ) -> impl Future<Output = Result<WaitOutcome, Error>> + Send;
+
+    /// One request for a job's details (the kind's detail operation): there, with its name
+    /// and status, or gone; `None` for a kind without a detail operation (nothing sent).
+    fn describe(
+        &self,
+        id: &KindId,
+    ) -> impl Future<Output = Result<Option<Described>, Error>> + Send;
 
     /// Deletes the ids of `batch` in one request (the kind's batch deletion).
     fn batch_delete(

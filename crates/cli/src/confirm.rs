@@ -67,9 +67,33 @@ pub(crate) async fn confirm(
                 "pass --yes to confirm",
             )
         })?;
-    if matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes") {
+    if is_yes(&answer) {
         Ok(())
     } else {
-        Err(CliError::usage(format!("not confirmed: {nothing}"), ""))
+        Err(CliError {
+            problem: format!("not confirmed: {nothing}"),
+            hint: None,
+            code: crate::exit::DECLINED,
+        })
+    }
+}
+
+/// Whether an answer to the prompt says yes (`y`, `yes`, any case); anything else,
+/// an empty line included, is no.
+fn is_yes(answer: &str) -> bool {
+    let answer = answer.trim();
+    answer.eq_ignore_ascii_case("y") || answer.eq_ignore_ascii_case("yes")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_y_or_yes_confirms() {
+        for yes in ["y\n", "Y", " yes ", "YES\r\n", "Yes"] {
+            assert!(super::is_yes(yes), "{yes:?}");
+        }
+        for no in ["", "\n", "n", "no", "yep", "y es", "ja"] {
+            assert!(!super::is_yes(no), "{no:?}");
+        }
     }
 }

@@ -19,20 +19,20 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use indicatif::ProgressBar;
 use tokio::sync::Semaphore;
 use tokio::task::{JoinHandle, JoinSet};
 use tokio::time::Instant;
 
 use otc_jobs_async::WaitOutcome;
-use otc_jobs_core::Error;
 use otc_jobs_core::kinds::{Action as KindAction, BatchEntry, KindBatch};
+use otc_jobs_core::{Described, Error};
 
 use crate::backend::{Backend, Verdict, verdict};
 use crate::cancel::Cancel;
 use crate::journal::{Intent, Journal};
 use crate::plan::{Action, Plan};
-use crate::report::{Item, Outcome, Report, Stop};
+use crate::progress::Progress;
+use crate::report::{Item, Outcome, Report, Stop, Waited};
 use crate::throttle::Throttle;
 use otc_jobs_core::kinds::KindId;
 
@@ -54,6 +54,10 @@ pub(crate) struct Settings {
     pub(crate) batch: Option<usize>,
     /// Delete nothing, only wait (`otc-jobs wait`): gone is `already_gone`.
     pub(crate) wait_only: bool,
+    /// Look at each id first (its kind's detail request): its name for the report, and
+    /// "not found" before anything is sent to delete it. For ids given by the user; a
+    /// listed job has its name already.
+    pub(crate) describe: bool,
 }
 
 impl Default for Settings {
@@ -66,6 +70,7 @@ impl Default for Settings {
             poll_interval: Duration::from_secs(2),
             batch: None,
             wait_only: false,
+            describe: false,
         }
     }
 }
@@ -84,7 +89,7 @@ struct Run<B> {
     /// setup works, and a later misconfiguration-like error is the call's alone.
     reached: AtomicBool,
     journal: Option<Arc<Journal>>,
-    progress: ProgressBar,
+    progress: Progress,
 }
 
 /// Executes `plan` and reports every id in it exactly once; with a journal, the ids it
@@ -95,7 +100,7 @@ pub(crate) async fn execute<B: Backend>(
     settings: Settings,
     journal: Option<Arc<Journal>>,
     cancel: Cancel,
-    progress: ProgressBar,
+    progress: Progress,
 ) -> Report {
     let run = Arc::new(Run {
         backend,
@@ -132,7 +137,7 @@ pub(crate) async fn execute<B: Backend>(
             Action::Delete | Action::Cancel => todo.push((index, item.id.clone())),
         }
     }
-    run.progress.set_length(todo.len() as u64);
+    run.progress.set_length(todo.len());
 
     if let Some(size) = run.settings.batch
         && plan.kind.has_batch_delete()
@@ -169,8 +174,12 @@ pub(crate) async fn execute<B: Backend>(
         let name = plan.items[index].name.clone();
         tasks.spawn(async move {
             let _permit = permit;
-            let outcome = delete_one(&run, &id, recheck).await;
-            (index, Item::new(id, name, outcome))
+            run.progress.started();
+            let mut learnt = Learnt::default();
+            let outcome = delete_one(&run, &id, recheck, &mut learnt).await;
+            run.progress.ended();
+            let name = name.or(learnt.name);
+            (index, Item::new(id, name, outcome).waited(learnt.waited))
         });
     }
     while let Some(joined) = tasks.join_next().await {
@@ -200,10 +209,12 @@ pub(crate) async fn execute<B: Backend>(
         }
     }
     forward.abort();
-    run.progress.finish_and_clear();
+    run.progress.finish();
     let slowdowns = run.throttle.slowdowns();
     if slowdowns > 0 {
-        eprintln!("note: the service throttled the run (429); it slowed down {slowdowns} time(s)");
+        crate::verbosity::note!(
+            "note: the service throttled the run (429); it slowed down {slowdowns} time(s)"
+        );
     }
 
     let interrupted = run.cancel.is_cancelled();
@@ -380,7 +391,8 @@ impl<B> Run<B> {
         {
             self.journal_failed(journal, &e);
         }
-        self.progress.inc(done.len() as u64);
+        self.progress
+            .done(done.iter().map(|(_, item)| &item.outcome));
         for (index, item) in done.drain(..) {
             outcomes[index] = Some(item);
         }
@@ -497,24 +509,73 @@ async fn send<B, T>(
     Some(answer)
 }
 
+/// What a run learns of an id on the way: its name (from its details) and what waiting
+/// for it took.
+#[derive(Debug, Default)]
+struct Learnt {
+    name: Option<String>,
+    waited: Option<Waited>,
+}
+
+/// What the first look at a given id ([`Settings::describe`]) found.
+enum FirstLook {
+    /// Its details say "not found".
+    Gone,
+    /// It is there, in this status.
+    There(Option<String>),
+    /// The answer says the setup is wrong: the run stops, and this id fails with it.
+    Misconfigured(Error),
+    /// Nothing learnt: the kind has no detail request, the look failed (the deletion
+    /// says more) or never ran.
+    Unknown,
+}
+
+/// One detail request for `id` (through the throttle, like every request): its name goes
+/// into `learnt`.
+async fn first_look<B: Backend>(run: &Run<B>, id: &KindId, learnt: &mut Learnt) -> FirstLook {
+    match send(run, run.backend.describe(id)).await {
+        Some(Ok(Some(Described::Gone))) => FirstLook::Gone,
+        Some(Ok(Some(Described::Present { name, status }))) => {
+            learnt.name = name;
+            FirstLook::There(status)
+        }
+        Some(Err(e)) if matches!(verdict(&e), Verdict::Misconfigured(_)) => {
+            FirstLook::Misconfigured(e)
+        }
+        _ => FirstLook::Unknown,
+    }
+}
+
+/// The note of a given id whose details said "not found": nothing was sent to delete it.
+pub(crate) const GONE_AT_FIRST_LOOK: &str = "its details said not found: no deletion was sent";
+
 /// Deletes one id (and waits for it, with `--wait`). The SDK retries inside each call;
 /// here only a throttled call is tried again, after the shared throttle's pause. An id
-/// an interrupted run may have deleted (`recheck`) is looked at first.
-async fn delete_one<B: Backend>(run: &Run<B>, id: &KindId, recheck: bool) -> Outcome {
+/// an interrupted run may have deleted (`recheck`) is looked at first; a given id
+/// ([`Settings::describe`]) too, for its name. What was learnt on the way: `learnt`.
+async fn delete_one<B: Backend>(
+    run: &Run<B>,
+    id: &KindId,
+    recheck: bool,
+    learnt: &mut Learnt,
+) -> Outcome {
     // A run that cannot be deleted is cancelled: the service's answer says whether it was
     // still running (cancelled) or already over (already_finished).
     let cancels = id.kind().action() == KindAction::Cancel;
     if run.settings.wait_only {
-        let max = run.settings.wait.unwrap_or(Duration::ZERO);
-        return match wait_gone(run, id, 0, max).await {
-            Outcome::Deleted { attempts, .. } => Outcome::AlreadyGone {
-                attempts,
-                note: None,
-            },
-            // Nothing was cancelled by this run: the run is over.
-            Outcome::Cancelled { attempts, note } => Outcome::AlreadyFinished { attempts, note },
-            other => other,
-        };
+        return wait_only(run, id, learnt).await;
+    }
+    if run.settings.describe && !recheck {
+        match first_look(run, id, learnt).await {
+            FirstLook::Gone => {
+                return Outcome::AlreadyGone {
+                    attempts: 0,
+                    note: Some(GONE_AT_FIRST_LOOK.to_owned()),
+                };
+            }
+            FirstLook::Misconfigured(e) => return failed(&e, e.attempts().max(1), ""),
+            FirstLook::There(_) | FirstLook::Unknown => {}
+        }
     }
     // A cancellation is sent again rather than rechecked: the service itself says whether
     // the run is already over.
@@ -585,7 +646,107 @@ async fn delete_one<B: Backend>(run: &Run<B>, id: &KindId, recheck: bool) -> Out
             attempts,
             note: None,
         },
-        Some(max) => wait_gone(run, id, attempts, max).await,
+        Some(max) => wait_gone(run, id, attempts, max, &mut learnt.waited).await,
+    }
+}
+
+/// `otc-jobs wait`: one look first (the kind's detail request; for a kind without one,
+/// the SDK's waiter with no time to wait). Gone: `already_gone` at once. There in a
+/// status that shows nobody is deleting it: said at once on stderr, with the status,
+/// rather than after `--max-wait`; of a kind deleted at once (DLI, MRS), `failed` at once
+/// (it will not go by itself). Then the wait.
+async fn wait_only<B: Backend>(run: &Run<B>, id: &KindId, learnt: &mut Learnt) -> Outcome {
+    let started = Instant::now();
+    let status = match first_look(run, id, learnt).await {
+        FirstLook::Gone => {
+            learnt.waited = Some(Waited::new(1, started.elapsed()));
+            return Outcome::AlreadyGone {
+                attempts: 0,
+                note: None,
+            };
+        }
+        FirstLook::There(status) => Some(status),
+        FirstLook::Misconfigured(e) => return failed(&e, 0, ""),
+        // No detail request for the kind: the waiter's own look, with no time to wait.
+        FirstLook::Unknown => {
+            let look = run
+                .backend
+                .wait_gone(id, Duration::ZERO, run.settings.poll_interval);
+            match send(run, look).await {
+                Some(Ok(WaitOutcome::Gone { polls, elapsed })) => {
+                    learnt.waited = Some(Waited::new(polls, elapsed));
+                    return Outcome::AlreadyGone {
+                        attempts: 0,
+                        note: None,
+                    };
+                }
+                Some(Ok(WaitOutcome::TimedOut { last_status, .. })) => Some(last_status),
+                Some(Ok(WaitOutcome::StillPresent { status })) => Some(status),
+                // A failed look, a failed deletion: the wait says it.
+                _ => None,
+            }
+        }
+    };
+    let kind = id.kind();
+    // `Some`: the job is there (in this status, if the answer had one). A run that is
+    // cancelled, not deleted, is waited for until it is over: no warning.
+    if kind.action() != KindAction::Cancel
+        && let Some(status) = status
+        && !is_being_deleted(kind, status.as_deref())
+    {
+        let status = status.map_or_else(|| "unknown".to_owned(), |s| status_text(kind, &s));
+        run.progress.suspend(|| {
+            eprintln!(
+                "warning: {kind} {id} is there and not being deleted (status {status}): \
+                 `otc-jobs wait` deletes nothing; delete it with `otc-jobs delete {kind} {id}`"
+            );
+        });
+        if !kind.is_asynchronous() {
+            return Outcome::Failed {
+                status: None,
+                code: None,
+                message: format!(
+                    "the job is there and nothing is deleting it (status {status}; a deletion \
+                     of this kind is immediate)"
+                ),
+                request_id: None,
+                attempts: 0,
+            };
+        }
+    }
+    let max = run.settings.wait.unwrap_or(Duration::ZERO);
+    match wait_gone(run, id, 0, max, &mut learnt.waited).await {
+        Outcome::Deleted { attempts, .. } => Outcome::AlreadyGone {
+            attempts,
+            note: None,
+        },
+        // Nothing was cancelled by this run: the run is over.
+        Outcome::Cancelled { attempts, note } => Outcome::AlreadyFinished { attempts, note },
+        other => other,
+    }
+}
+
+/// Whether a job seen in `status` may be in the middle of its deletion: a kind deleted
+/// at once (DLI, MRS) never is (still there means not deleted); one deleted after the
+/// answer (ModelArts) is while its status reads as a deletion under way (the documented
+/// name, else the status itself: `killing`, `deleting`, `Terminating`) or is unknown.
+fn is_being_deleted(kind: otc_jobs_core::kinds::Kind, status: Option<&str>) -> bool {
+    if !kind.is_asynchronous() {
+        return false;
+    }
+    let Some(status) = status else { return true };
+    let name = kind.facts().status_name(status).unwrap_or(status);
+    let name = name.to_ascii_lowercase();
+    ["deleting", "killing", "terminating"]
+        .iter()
+        .any(|under_way| name.contains(under_way))
+}
+
+/// `10 (completed)`: a status with its documented name, when the kind has one.
+fn status_text(kind: otc_jobs_core::kinds::Kind, status: &str) -> String {
+    match kind.facts().status_name(status) {
+        Some(name) => format!("{status} ({name})"),
+        None => status.to_owned(),
     }
 }
 
@@ -626,15 +787,21 @@ fn stopped_waiting(id: &KindId, attempts: u32) -> Outcome {
 
 /// Waits (the SDK's waiter, which alone decides "gone") until the job is gone, its
 /// deletion failed, or `max` passed.
-async fn wait_gone<B: Backend>(run: &Run<B>, id: &KindId, attempts: u32, max: Duration) -> Outcome {
+async fn wait_gone<B: Backend>(
+    run: &Run<B>,
+    id: &KindId,
+    attempts: u32,
+    max: Duration,
+    waited: &mut Option<Waited>,
+) -> Outcome {
     let start = Instant::now();
     let wait = run.backend.wait_gone(id, max, run.settings.poll_interval);
-    let waited = tokio::select! {
+    let waited_for = tokio::select! {
         biased;
         () = run.halt.cancelled() => return stopped_waiting(id, attempts),
-        waited = send(run, wait) => waited,
+        waited_for = send(run, wait) => waited_for,
     };
-    let Some(waited) = waited else {
+    let Some(waited_for) = waited_for else {
         return stopped_waiting(id, attempts);
     };
     let failed_with = |message: String| Outcome::Failed {
@@ -644,24 +811,35 @@ async fn wait_gone<B: Backend>(run: &Run<B>, id: &KindId, attempts: u32, max: Du
         request_id: None,
         attempts,
     };
-    match waited {
-        Ok(WaitOutcome::Gone { .. })
+    match waited_for {
+        Ok(WaitOutcome::Gone { polls, elapsed })
             if attempts > 0 && id.kind().action() == KindAction::Cancel =>
         {
+            *waited = Some(Waited::new(polls, elapsed));
             Outcome::Cancelled {
                 attempts,
                 note: Some("the run is gone".to_owned()),
             }
         }
-        Ok(WaitOutcome::Gone { .. }) => Outcome::Deleted {
-            attempts,
-            note: None,
-        },
+        Ok(WaitOutcome::Gone { polls, elapsed }) => {
+            *waited = Some(Waited::new(polls, elapsed));
+            Outcome::Deleted {
+                attempts,
+                note: None,
+            }
+        }
         // A cancelled run (it stays listed) is over.
-        Ok(WaitOutcome::Finished { status, .. }) => Outcome::Cancelled {
-            attempts,
-            note: Some(format!("the run is over (status {status})")),
-        },
+        Ok(WaitOutcome::Finished {
+            status,
+            polls,
+            elapsed,
+        }) => {
+            *waited = Some(Waited::new(polls, elapsed));
+            Outcome::Cancelled {
+                attempts,
+                note: Some(format!("the run is over (status {status})")),
+            }
+        }
         Ok(WaitOutcome::Failed { status }) => failed_with(format!(
             "the service reports the deletion failed (status {status})"
         )),
@@ -669,11 +847,18 @@ async fn wait_gone<B: Backend>(run: &Run<B>, id: &KindId, attempts: u32, max: Du
             "the service said deleted, but the job is still there (status {})",
             status.as_deref().unwrap_or("unknown")
         )),
-        Ok(WaitOutcome::TimedOut { last_status, .. }) => Outcome::TimedOut {
-            attempts,
-            waited_secs: start.elapsed().as_secs(),
+        Ok(WaitOutcome::TimedOut {
             last_status,
-        },
+            polls,
+            elapsed,
+        }) => {
+            *waited = Some(Waited::new(polls, elapsed));
+            Outcome::TimedOut {
+                attempts,
+                waited_secs: start.elapsed().as_secs(),
+                last_status,
+            }
+        }
         Ok(other) => failed_with(format!("the wait ended as {other:?}")),
         Err(e) => failed(&e, attempts, "deleted, but cannot wait for it: "),
     }

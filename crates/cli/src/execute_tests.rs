@@ -10,7 +10,7 @@ use crate::report::Stop;
 use super::*;
 use crate::journal::{Fsync, Selection, Sink};
 use otc_jobs_core::kinds::{Filters, Kind, RowSink};
-use otc_jobs_core::{Service, ServiceError};
+use otc_jobs_core::{Described, Service, ServiceError};
 
 /// The selection the journals of these tests record.
 fn selection() -> Selection {
@@ -31,6 +31,8 @@ struct Fake {
     deleted: Mutex<HashMap<i64, u32>>,
     /// Ids looked at through `wait_gone`.
     probes: Mutex<Vec<i64>>,
+    /// Ids looked at through `describe`.
+    described: Mutex<Vec<i64>>,
     /// The journal's lines so far: each delete checks its intent is there.
     journal: Option<Lines>,
     delay: Duration,
@@ -269,6 +271,19 @@ impl Backend for Fake {
         Ok(waited)
     }
 
+    async fn describe(&self, id: &KindId) -> Result<Option<Described>, Error> {
+        let n = number(id);
+        self.described.lock().unwrap().push(n);
+        Ok(Some(if self.jobs.lock().unwrap().contains(&n) {
+            Described::Present {
+                name: Some(format!("job-{n}")),
+                status: Some("job_running".into()),
+            }
+        } else {
+            Described::Gone
+        }))
+    }
+
     async fn batch_delete(&self, batch: &KindBatch) -> Result<Vec<BatchEntry>, Error> {
         let KindBatch::FlinkJob(numbers) = batch;
         let ids: Vec<KindId> = numbers.iter().map(|n| KindId::FlinkJob(*n)).collect();
@@ -315,7 +330,7 @@ async fn run(fake: &Arc<Fake>, plan: &Plan, settings: Settings) -> Report {
         settings,
         None,
         Cancel::default(),
-        ProgressBar::hidden(),
+        crate::progress::Progress::hidden(),
     )
     .await
 }
@@ -344,7 +359,7 @@ async fn resume(
         settings,
         Some(Arc::new(journal)),
         Cancel::default(),
-        ProgressBar::hidden(),
+        crate::progress::Progress::hidden(),
     )
     .await;
     (plan, finished.len(), report)
@@ -379,6 +394,56 @@ async fn never_more_than_parallelism_in_flight() {
     assert_eq!(fake.max_in_flight.load(Ordering::SeqCst), 4);
     assert!(fake.deleted_counts().values().all(|n| *n == 1));
     assert_eq!(report.exit_code(), 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn given_ids_are_looked_at_first_for_their_names_and_a_missing_one_is_not_deleted() {
+    let fake = Arc::new(Fake::with_jobs([1, 2], Duration::ZERO));
+    let given = plan([1, 2, 3]);
+    let settings = Settings {
+        describe: true,
+        ..Settings::default()
+    };
+    let report = run(&fake, &given, settings).await;
+    assert_exactly_once(&given, &report);
+    let shown: Vec<(Option<&str>, &str)> = report
+        .items
+        .iter()
+        .map(|i| (i.name.as_deref(), i.outcome.name()))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            (Some("job-1"), "deleted"),
+            (Some("job-2"), "deleted"),
+            (None, "already_gone"),
+        ]
+    );
+    assert_eq!(
+        report.items[2].outcome,
+        Outcome::AlreadyGone {
+            attempts: 0,
+            note: Some(GONE_AT_FIRST_LOOK.to_owned())
+        }
+    );
+    // One look per id; no delete for the one its details said was gone.
+    let mut described = fake.described.lock().unwrap().clone();
+    described.sort_unstable();
+    assert_eq!(described, [1, 2, 3]);
+    let mut deletes: Vec<i64> = fake
+        .requests
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(id, _)| *id)
+        .collect();
+    deletes.sort_unstable();
+    assert_eq!(deletes, [1, 2]);
+    // Listed ids (names known) are not looked at.
+    let fake = Arc::new(Fake::with_jobs([4], Duration::ZERO));
+    let report = run(&fake, &plan([4]), Settings::default()).await;
+    assert_eq!(report.summary.deleted, 1);
+    assert!(fake.described.lock().unwrap().is_empty());
 }
 
 #[tokio::test(start_paused = true)]
@@ -519,7 +584,7 @@ async fn interruption_lets_in_flight_finish_and_skips_the_rest() {
         settings,
         None,
         cancel,
-        ProgressBar::hidden(),
+        crate::progress::Progress::hidden(),
     )
     .await;
     assert_exactly_once(&plan, &report);
@@ -559,7 +624,7 @@ async fn journal_resume_finishes_everything_without_deleting_twice() {
         settings.clone(),
         Some(Arc::new(journal)),
         cancel,
-        ProgressBar::hidden(),
+        crate::progress::Progress::hidden(),
     )
     .await;
     assert!(first.interrupted);
@@ -694,7 +759,7 @@ async fn interrupted_while_waiting_a_deletion_the_service_accepted_is_deleted() 
         settings,
         None,
         cancel,
-        ProgressBar::hidden(),
+        crate::progress::Progress::hidden(),
     )
     .await;
     assert!(report.interrupted);
@@ -734,7 +799,7 @@ async fn a_batch_journalled_together_is_skipped_by_a_rerun() {
         settings.clone(),
         Some(Arc::new(journal)),
         Cancel::default(),
-        ProgressBar::hidden(),
+        crate::progress::Progress::hidden(),
     )
     .await;
     assert_exactly_once(&plan7, &first);
@@ -782,7 +847,7 @@ async fn every_deletion_is_journalled_before_it_is_sent() {
         settings,
         Some(journal_in_memory(&lines)),
         Cancel::default(),
-        ProgressBar::hidden(),
+        crate::progress::Progress::hidden(),
     )
     .await;
     assert_eq!(report.summary.deleted, 100);
@@ -881,7 +946,7 @@ async fn a_journal_that_fails_mid_run_stops_new_deletions() {
         settings,
         Some(journal_in_memory(&lines)),
         Cancel::default(),
-        ProgressBar::hidden(),
+        crate::progress::Progress::hidden(),
     )
     .await;
     assert_exactly_once(&plan, &report);
@@ -923,7 +988,7 @@ async fn interrupted_after_throttling_keeps_the_last_error() {
         Settings::default(),
         None,
         cancel,
-        ProgressBar::hidden(),
+        crate::progress::Progress::hidden(),
     )
     .await;
     assert!(report.interrupted);

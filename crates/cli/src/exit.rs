@@ -8,6 +8,8 @@ pub(crate) const FAILED: u8 = 1;
 pub(crate) const USAGE: u8 = 2;
 /// A `--wait` timed out.
 pub(crate) const TIMED_OUT: u8 = 3;
+/// The confirmation prompt was declined: nothing was deleted.
+pub(crate) const DECLINED: u8 = 4;
 /// Interrupted (Ctrl-C): in-flight deletions finished, the report was written.
 pub(crate) const INTERRUPTED: u8 = 130;
 

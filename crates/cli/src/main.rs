@@ -16,10 +16,13 @@ mod exit;
 mod journal;
 mod output;
 mod plan;
+mod policy;
+mod progress;
 mod report;
 mod sdk;
 mod select;
 mod throttle;
+mod verbosity;
 
 use std::process::ExitCode;
 
@@ -28,6 +31,7 @@ use clap::Parser;
 fn main() -> ExitCode {
     // clap prints usage errors and exits 2 itself.
     let cli = args::Cli::parse();
+    verbosity::Verbosity::from_flags(cli.global.quiet, cli.global.verbose).install();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

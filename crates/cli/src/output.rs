@@ -190,7 +190,7 @@ pub(crate) fn rows(rows: &[Row], format: Format) {
                 t.add_row(cells);
             }
             to_stdout(|out| writeln!(out, "{t}"));
-            eprintln!("{} job(s)", rows.len());
+            crate::verbosity::note!("{} job(s)", rows.len());
         }
     }
 }
@@ -217,13 +217,7 @@ pub(crate) fn plan(plan: &Plan, format: Format) {
             to_stdout(|out| writeln!(out, "{t}"));
         }
     }
-    eprintln!(
-        "dry run: would {} {} of {} {}(s); nothing was changed",
-        plan.kind.action().verb(),
-        plan.to_delete(),
-        plan.items.len(),
-        plan.kind
-    );
+    crate::verbosity::note!("dry run: {}; nothing was changed", plan.would());
 }
 
 /// Prints a report.
@@ -250,7 +244,7 @@ pub(crate) fn report(report: &Report, format: Format) {
             to_stdout(|out| writeln!(out, "{t}"));
         }
     }
-    eprintln!("{}", report.summary_line());
+    crate::verbosity::note!("{}", report.summary_line());
 }
 
 /// Checks before anything is deleted that `--report FILE` can be written.

@@ -46,6 +46,10 @@ pub(crate) struct Plan {
     /// The kind of job.
     #[serde(serialize_with = "crate::report::display")]
     pub(crate) kind: Kind,
+    /// How many jobs the list call found, when the ids came from one (`clean`): those
+    /// the filters did not select are not in `items`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) listed: Option<usize>,
     /// The ids, in selection order.
     pub(crate) items: Vec<PlanItem>,
 }
@@ -86,7 +90,43 @@ impl Plan {
                 PlanItem { id, name, action }
             });
         items.extend(planned);
-        Plan { kind, items }
+        Plan {
+            kind,
+            listed: None,
+            items,
+        }
+    }
+
+    /// The same plan of ids selected from `listed` listed jobs.
+    pub(crate) fn of_listed(self, listed: Option<usize>) -> Plan {
+        Plan { listed, ..self }
+    }
+
+    /// What a dry run would do, in one line: `would delete 8 of 12 listed; 4 did not
+    /// match`, with the skipped ones (excluded, finished) when there are any.
+    pub(crate) fn would(&self) -> String {
+        let delete = self.to_delete();
+        let skipped = self.items.len() - delete;
+        let mut line = match self.listed {
+            Some(listed) => format!(
+                "would {} {delete} of {listed} listed {}(s); {} did not match",
+                self.kind.action().verb(),
+                self.kind,
+                listed.saturating_sub(self.items.len())
+            ),
+            None => format!(
+                "would {} {delete} of {} given {}(s)",
+                self.kind.action().verb(),
+                self.items.len(),
+                self.kind
+            ),
+        };
+        if skipped > 0 {
+            line.push_str(&format!(
+                "; {skipped} skipped (--exclude-file, or finished per --journal)"
+            ));
+        }
+        line
     }
 
     /// How many ids will be deleted (or cancelled).
@@ -129,5 +169,14 @@ mod tests {
             ]
         );
         assert_eq!(plan.to_delete(), 2);
+        assert_eq!(
+            plan.would(),
+            "would delete 2 of 4 given flink-job(s); 2 skipped (--exclude-file, or finished per --journal)"
+        );
+        let listed = plan.of_listed(Some(12));
+        assert_eq!(
+            listed.would(),
+            "would delete 2 of 12 listed flink-job(s); 8 did not match; 2 skipped (--exclude-file, or finished per --journal)"
+        );
     }
 }

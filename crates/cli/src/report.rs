@@ -1,10 +1,18 @@
-//! The report: one outcome per selected id, built from the executor's outcomes only.
+//! The report: one outcome per selected id, built from the executor's outcomes only,
+//! with where and when the run acted. Its JSON is a contract: `report.schema.json` (next
+//! to this crate's `Cargo.toml`) is generated from these types by a test that fails when
+//! it is stale; the fields known at the start come first and those known at the end
+//! last, so that a report can later be written as the run goes.
+
+use std::collections::BTreeMap;
+use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
 use otc_jobs_core::kinds::{Kind, KindId};
 
 /// What happened to one id. (Read back from the journal, so `Deserialize` too.)
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub(crate) enum Outcome {
@@ -156,12 +164,15 @@ impl Outcome {
 }
 
 /// One id's line of the report.
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(crate) struct Item {
     /// The id.
     #[serde(serialize_with = "crate::report::display")]
+    #[cfg_attr(test, schemars(with = "String"))]
     pub(crate) id: KindId,
-    /// The name, when the selection listed one.
+    /// The name: as listed, or for an id given by the user from its details (when the
+    /// kind has a detail request whose answer names it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) name: Option<String>,
     /// What happened.
@@ -171,6 +182,9 @@ pub(crate) struct Item {
     /// attempt had nothing left to do for the id).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub(crate) earlier_run: bool,
+    /// What waiting for it took (`--wait`, `otc-jobs wait`), when it was waited for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) wait: Option<Waited>,
 }
 
 impl Item {
@@ -181,11 +195,38 @@ impl Item {
             name,
             outcome,
             earlier_run: false,
+            wait: None,
+        }
+    }
+
+    /// The same item, with what waiting for it took.
+    pub(crate) fn waited(self, wait: Option<Waited>) -> Item {
+        Item { wait, ..self }
+    }
+}
+
+/// What waiting for a deleted job took: the SDK waiter's polls and time.
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub(crate) struct Waited {
+    /// Detail requests sent (0 when the deletion itself said "not found").
+    pub(crate) polls: u32,
+    /// Time spent waiting, in milliseconds.
+    pub(crate) elapsed_ms: u64,
+}
+
+impl Waited {
+    /// `polls` polls in `elapsed`.
+    pub(crate) fn new(polls: u32, elapsed: std::time::Duration) -> Waited {
+        Waited {
+            polls,
+            elapsed_ms: u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
         }
     }
 }
 
 /// Why a run stopped starting deletions before it was done (other than Ctrl-C).
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "cause", content = "message", rename_all = "snake_case")]
 pub(crate) enum Stop {
@@ -206,6 +247,7 @@ impl Stop {
 }
 
 /// How many ids ended how.
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub(crate) struct Summary {
     /// Ids in the report.
@@ -226,11 +268,64 @@ pub(crate) struct Summary {
     pub(crate) skipped: usize,
 }
 
+/// Where and by what the run acted: known when it starts.
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct Context {
+    /// The tool: `otc-jobs`.
+    pub(crate) tool: &'static str,
+    /// The tool's version.
+    pub(crate) version: &'static str,
+    /// When the command started (RFC 3339, UTC).
+    #[cfg_attr(test, schemars(extend("format" = "date-time")))]
+    pub(crate) started_at: String,
+    /// The project the run acted in.
+    pub(crate) project: ProjectRef,
+    /// The region (`eu-de`).
+    pub(crate) region: String,
+    /// The base URL of each service the run used, by service (`dli`, `modelarts`, `mrs`,
+    /// `iam`).
+    pub(crate) endpoints: BTreeMap<String, String>,
+}
+
+impl Default for Context {
+    fn default() -> Self {
+        Context {
+            tool: "otc-jobs",
+            version: env!("CARGO_PKG_VERSION"),
+            started_at: String::new(),
+            project: ProjectRef::default(),
+            region: String::new(),
+            endpoints: BTreeMap::new(),
+        }
+    }
+}
+
+/// A project, by what is known of it.
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub(crate) struct ProjectRef {
+    /// Its id (given, or looked up by name).
+    pub(crate) id: Option<String>,
+    /// Its name, when given by name.
+    pub(crate) name: Option<String>,
+}
+
+/// `time` as RFC 3339 in UTC, to the millisecond: `2026-12-07T12:00:00.123Z`.
+pub(crate) fn rfc3339(time: SystemTime) -> String {
+    humantime::format_rfc3339_millis(time).to_string()
+}
+
 /// The whole run's report.
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(crate) struct Report {
+    /// Where and by what the run acted.
+    #[serde(flatten)]
+    pub(crate) context: Context,
     /// The kind of job.
     #[serde(serialize_with = "crate::report::display")]
+    #[cfg_attr(test, schemars(with = "String"))]
     pub(crate) kind: Kind,
     /// Whether the run was interrupted (Ctrl-C).
     pub(crate) interrupted: bool,
@@ -241,6 +336,11 @@ pub(crate) struct Report {
     pub(crate) summary: Summary,
     /// Every selected id, once, in selection order.
     pub(crate) items: Vec<Item>,
+    /// When the run ended (RFC 3339, UTC).
+    #[cfg_attr(test, schemars(extend("format" = "date-time")))]
+    pub(crate) ended_at: String,
+    /// How long the command took, from `started_at` to `ended_at`, in milliseconds.
+    pub(crate) duration_ms: u64,
 }
 
 impl Report {
@@ -273,11 +373,27 @@ impl Report {
             }
         }
         Report {
+            context: Context::default(),
             kind,
             interrupted,
             stopped,
             summary,
             items,
+            ended_at: String::new(),
+            duration_ms: 0,
+        }
+    }
+
+    /// The same report of a run in `context` that started at `started` and ends now.
+    pub(crate) fn ended(self, mut context: Context, started: SystemTime) -> Report {
+        let ended = SystemTime::now();
+        context.started_at = rfc3339(started);
+        let took = ended.duration_since(started).unwrap_or_default();
+        Report {
+            context,
+            ended_at: rfc3339(ended),
+            duration_ms: u64::try_from(took.as_millis()).unwrap_or(u64::MAX),
+            ..self
         }
     }
 
@@ -424,6 +540,28 @@ mod tests {
         );
         assert_eq!(failed.exit_code(), 1);
         assert_eq!(Report::new(Kind::FlinkJob, vec![], true).exit_code(), 130);
+    }
+
+    /// `report.schema.json` is the schema of these types; `UPDATE_SNAPSHOTS=1` rewrites it.
+    #[test]
+    fn the_committed_schema_is_the_reports() {
+        // The report is written, never read: the schema of what is serialised.
+        let generator = schemars::generate::SchemaSettings::draft2020_12()
+            .for_serialize()
+            .into_generator();
+        let mut schema = serde_json::to_value(generator.into_root_schema_for::<Report>()).unwrap();
+        schema["title"] = "otc-jobs report".into();
+        schema["$id"] = "https://github.com/otc-jobs/otc-jobs/crates/cli/report.schema.json".into();
+        let text = serde_json::to_string_pretty(&schema).unwrap() + "\n";
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("report.schema.json");
+        if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+            std::fs::write(&path, &text).unwrap();
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == text,
+            "crates/cli/report.schema.json is stale: rerun with UPDATE_SNAPSHOTS=1"
+        );
     }
 
     #[test]

@@ -9,9 +9,11 @@ use std::time::Duration;
 
 use otc_jobs_async::{Client, WaitOptions, WaitOutcome};
 use otc_jobs_core::Error;
-use otc_jobs_core::kinds::{BatchEntry, Filters, KindBatch, KindId, RowSink};
+use otc_jobs_core::kinds::{BatchEntry, Filters, Kind, KindBatch, KindId, RowSink};
+use otc_jobs_core::{Described, Service};
 
 use crate::backend::Backend;
+use crate::report::{Context, ProjectRef};
 
 /// The services, through the SDK.
 #[derive(Debug, Clone)]
@@ -35,6 +37,38 @@ impl SdkBackend {
         };
         (config.endpoints().region().as_str().to_owned(), project)
     }
+
+    /// Where a run of `kind` acts, for its report: the project (its id once known: at
+    /// once when given, after the first call when looked up by name), the region and the
+    /// base URL of the kind's service (and of IAM, when it was asked for the project).
+    pub(crate) fn context(&self, kind: Kind) -> Context {
+        let config = self.client.config();
+        let endpoints = config.endpoints();
+        let mut used = vec![kind.service()];
+        let name = match config.project() {
+            otc_jobs_async::Project::Id(_) => None,
+            otc_jobs_async::Project::Name(name) => {
+                used.push(Service::Iam);
+                Some(name.clone())
+            }
+        };
+        let id = match config.project() {
+            otc_jobs_async::Project::Id(id) => Some(id.clone()),
+            otc_jobs_async::Project::Name(_) => self.client.project_id().map(str::to_owned),
+        };
+        Context {
+            project: ProjectRef { id, name },
+            region: endpoints.region().as_str().to_owned(),
+            endpoints: used
+                .into_iter()
+                .map(|service| {
+                    let url = endpoints.base_url(service).as_str().to_owned();
+                    (service.host_label().to_owned(), url)
+                })
+                .collect(),
+            ..Context::default()
+        }
+    }
 }
 
 impl Backend for SdkBackend {
@@ -56,6 +90,10 @@ impl Backend for SdkBackend {
             .max_wait(max_wait)
             .delays(poll, poll.saturating_mul(10));
         self.client.wait_id_gone(id, options).await
+    }
+
+    async fn describe(&self, id: &KindId) -> Result<Option<Described>, Error> {
+        self.client.describe_id(id).await
     }
 
     async fn batch_delete(&self, batch: &KindBatch) -> Result<Vec<BatchEntry>, Error> {

@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 use regex::Regex;
 
 use crate::exit::CliError;
-use otc_jobs_core::kinds::Row;
+use otc_jobs_core::kinds::{FilterError, Kind, Row};
 
 /// The client-side filters.
 #[derive(Debug, Clone, Default)]
@@ -67,6 +67,24 @@ pub(crate) fn read_exclude_file(path: &Path) -> Result<HashSet<String>, CliError
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .map(str::to_owned)
         .collect())
+}
+
+/// A filter the kind refuses: the reason, and the filters it has.
+pub(crate) fn refused(kind: Kind, error: &FilterError) -> CliError {
+    let has = kind
+        .filters()
+        .iter()
+        .map(|f| format!("--{}", f.flag))
+        .collect::<Vec<_>>();
+    let has = if has.is_empty() {
+        format!("the {kind} list has no server filters")
+    } else {
+        format!("the {kind} list's server filters: {}", has.join(", "))
+    };
+    CliError::usage(
+        error.to_string(),
+        format!("{has}; --name-regex, --older-than and --newer-than work for every kind"),
+    )
 }
 
 #[cfg(test)]

@@ -55,6 +55,8 @@ pub enum Run {
     Wait(KindId),
     /// `batch_delete(batch)`.
     Batch(KindBatch),
+    /// `describe_id(id)`: one detail request (`otc-jobs delete|wait KIND ID` names it).
+    Describe(KindId),
 }
 
 /// The generated operations of the kinds added through the kind table.
@@ -138,6 +140,9 @@ pub struct KindOutcome {
     pub waited: Option<String>,
     /// Each entry of a batch deletion's answer, as `true: message`.
     pub batch: Vec<String>,
+    /// What `describe_id` said (`Some(Present { .. })`, `Some(Gone)`, `None`: no detail
+    /// operation), as `Debug` writes it.
+    pub described: Option<String>,
     /// The error that ended the run (kind, status, code).
     pub error: Option<String>,
     /// The requests the emulator received, as `METHOD path?query body` (a wait's polls
@@ -205,6 +210,7 @@ enum Ran {
     Rows(Result<Listing, Error>),
     Wait(Result<WaitOutcome, Error>),
     Batch(Result<Vec<otc_jobs_core::kinds::BatchEntry>, Error>),
+    Describe(Result<Option<otc_jobs_core::Described>, Error>),
 }
 
 /// Expands to the run of `$run` on `$client`, with `.await` after each call for the async
@@ -277,6 +283,7 @@ macro_rules! run_with {
             }),
             Run::Wait(id) => Ran::Wait($client.wait_id_gone(id, fast())$(.$aw)?),
             Run::Batch(batch) => Ran::Batch($client.batch_delete(batch)$(.$aw)?),
+            Run::Describe(id) => Ran::Describe($client.describe_id(id)$(.$aw)?),
         }
     };
 }
@@ -358,7 +365,12 @@ fn read(ran: Ran, emulator: &Emulator) -> KindOutcome {
                 .map(|e| format!("{}: {}", e.is_success, e.message.as_deref().unwrap_or("-")))
                 .collect();
         }
-        Ran::Call(Err(e)) | Ran::Rows(Err(e)) | Ran::Wait(Err(e)) | Ran::Batch(Err(e)) => {
+        Ran::Describe(Ok(described)) => outcome.described = Some(format!("{described:?}")),
+        Ran::Call(Err(e))
+        | Ran::Rows(Err(e))
+        | Ran::Wait(Err(e))
+        | Ran::Batch(Err(e))
+        | Ran::Describe(Err(e)) => {
             outcome.error = Some(error_text(&e));
         }
     }
@@ -1327,6 +1339,69 @@ fn dispatch() -> Vec<KindCase> {
                         o.batch.iter().filter_map(|b| b.split(':').next()).collect();
                     assert_eq!(ok, ["true", "true", "false"], "{o:?}");
                     assert!(o.remaining.is_empty());
+                },
+            )
+        },
+        KindCase {
+            setup: |e| e.seed(SeedJob::flink_job(5).name("nightly-5").status("job_failed")),
+            ..base(
+                "flink_job_described_by_one_detail_request",
+                Run::Describe(KindId::FlinkJob(5)),
+                |o| {
+                    assert_eq!(
+                        o.described.as_deref(),
+                        Some(
+                            r#"Some(Present { name: Some("nightly-5"), status: Some("job_failed") })"#
+                        ),
+                        "{o:?}"
+                    );
+                    assert_eq!(
+                        o.requests,
+                        ["GET /v1.0/0a1b2c3d4e5f60718293a4b5c6d7e8f9/streaming/jobs/5"]
+                    );
+                    assert_eq!(o.remaining, ["flink-job 5"]);
+                },
+            )
+        },
+        KindCase {
+            setup: |e| {
+                e.seed(
+                    SeedJob::training_job(10)
+                        .name("resnet")
+                        .status(10)
+                        .versions([1]),
+                )
+            },
+            ..base(
+                "training_job_v1_described_through_its_versions",
+                Run::Describe(KindId::TrainingJobV1(10)),
+                |o| {
+                    assert_eq!(
+                        o.described.as_deref(),
+                        Some(r#"Some(Present { name: Some("resnet"), status: Some("10") })"#),
+                        "{o:?}"
+                    );
+                },
+            )
+        },
+        base(
+            "a_missing_job_is_described_gone",
+            Run::Describe(KindId::VisualizationJobV1(
+                PathId::new("404").expect("an id"),
+            )),
+            |o| {
+                assert_eq!(o.described.as_deref(), Some("Some(Gone)"), "{o:?}");
+                assert_eq!(o.error, None);
+            },
+        ),
+        KindCase {
+            setup: |e| e.seed(SeedJob::flink_template(3)),
+            ..base(
+                "a_kind_without_a_detail_operation_is_not_described",
+                Run::Describe(KindId::FlinkTemplate(3)),
+                |o| {
+                    assert_eq!(o.described.as_deref(), Some("None"), "{o:?}");
+                    assert!(o.requests.is_empty(), "nothing sent: {o:?}");
                 },
             )
         },

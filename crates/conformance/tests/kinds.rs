@@ -72,4 +72,8 @@ suite!(
     training_job_v1_failed_deletion_waits_failed,
     training_job_version_v1_rows_walk_each_job,
     flink_job_batch_through_the_table,
+    flink_job_described_by_one_detail_request,
+    training_job_v1_described_through_its_versions,
+    a_missing_job_is_described_gone,
+    a_kind_without_a_detail_operation_is_not_described,
 );

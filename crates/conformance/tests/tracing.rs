@@ -86,6 +86,8 @@ fn assert_spans(log: &str) {
         "otc_jobs.call",
         "otc_jobs.attempt",
         "operation=\"DeleteFlinkJob\"",
+        "method=\"DELETE\"",
+        "path=\"/v1.0/",
         "attempt=1",
         "status=200",
         "request_id=",

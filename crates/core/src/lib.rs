@@ -59,14 +59,14 @@ pub use error::{
     BuildError, Error, ErrorKind, NOT_FOUND_CODES, RAW_BODY_LIMIT, ResponseError,
     ResponseErrorKind, ServiceError, SignError, TransportError, TransportErrorKind, X_REQUEST_ID,
 };
-pub use generated::{dli, modelarts, mrs};
+pub use generated::{dli, iam, modelarts, mrs};
 pub use operation::{
     DEFAULT_USER_AGENT, Operation, OperationExt, OperationResponse, X_PROJECT_ID, json_body,
 };
 pub use paginate::{PageCursor, PageStyle, Paginated, Windowed};
 pub use path::{InvalidPathId, PathId, PathValue, TemplateError, expand_template};
 pub use policy::{ClientPolicy, DEFAULT_MAX_RESPONSE_BYTES};
-pub use probe::{Deletion, DeletionProbe, JobState};
+pub use probe::{Deletion, DeletionProbe, Described, JobState};
 pub use query::Query;
 pub use retry::{
     RetryDecision, RetryPolicy, THROTTLED_CODE, is_ambiguous, is_idempotent, is_retryable,

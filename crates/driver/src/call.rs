@@ -562,6 +562,9 @@ impl<'a, O: Operation> Call<'a, O> {
             operation = O::NAME,
             request = phase.name(),
             attempt,
+            // Never a header or the query: no key, token or signature in a log.
+            method = request.method().as_str(),
+            path = request.uri().path(),
             status = field::Empty,
             request_id = field::Empty,
             duration_ms = field::Empty,

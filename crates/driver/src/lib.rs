@@ -36,6 +36,7 @@ mod config;
 mod jitter;
 mod methods;
 mod paginate;
+mod projects;
 mod rate;
 mod wait;
 mod window;
@@ -51,6 +52,7 @@ pub use config::{
 };
 pub use jitter::Jitter;
 pub use paginate::{DEFAULT_MAX_PAGES, PageStep, Paginator};
+pub use projects::{AccountProject, ProjectList, projects_by_criteria, projects_of_token};
 pub use rate::{AdaptiveRate, BETA, MIN_RATE, REGROWTH, Turn};
 pub use wait::{WaitOptions, WaitOutcome, WaitStep, Waiter};
 pub use window::WindowWalk;

@@ -42,6 +42,22 @@ macro_rules! client_methods {
             $crate::Shared::project_id(&self $(.$field)+)
         }
 
+        /// Every project the credentials may use, sorted by name, from IAM: with a token
+        /// (a password login, or a fixed token) `GET /v3/auth/projects`, with AK/SK the
+        /// signed `GET /v3/projects` ([`ProjectList`](ProjectList)). Each is
+        /// [`for_project`](Self::for_project)'s by id, in the region its name says
+        /// ([`AccountProject::region`](AccountProject::region)).
+        pub $($async)? fn projects(&self) -> ::std::result::Result<::std::vec::Vec<$crate::AccountProject>, $crate::__core::Error> {
+            match $crate::ProjectList::for_config(self.config()) {
+                $crate::ProjectList::OfToken => $crate::projects_of_token(
+                    self.send_impl(&$crate::ProjectList::of_token())$(.$await)??,
+                ),
+                $crate::ProjectList::ByCriteria => $crate::projects_by_criteria(
+                    self.send_impl(&$crate::__core::iam::ListProjects::new())$(.$await)??,
+                ),
+            }
+        }
+
         $crate::operation_methods!($($async $await)?);
     };
 }

@@ -6,10 +6,9 @@ use http::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use crate::SeedJob;
-use crate::Shared;
 use crate::answer::Answer;
 use crate::model::Fault;
+use crate::{EmulatorProject, ProjectJob, Shared};
 
 /// One object or an array of them, read straight from the bytes (bulk seeding sends tens
 /// of thousands at once).
@@ -44,13 +43,44 @@ fn listed<T: serde::Serialize>(items: &[T]) -> Answer {
 pub(crate) fn handle(shared: &Shared, parts: &Parts, body: &[u8]) -> Answer {
     let path = parts.uri.path().trim_end_matches('/');
     match (&parts.method, path) {
-        (&Method::GET, "/_emulator/jobs") => listed(&shared.jobs()),
-        (&Method::POST, "/_emulator/jobs") => match one_or_many::<SeedJob>(body) {
-            Ok(jobs) => {
-                shared.seed_many(jobs);
+        (&Method::GET, "/_emulator/jobs") => {
+            let project = parts.uri.query().and_then(|q| {
+                q.split('&').find_map(|pair| {
+                    let (k, v) = pair.split_once('=')?;
+                    (k == "project_id").then(|| {
+                        percent_encoding::percent_decode_str(v)
+                            .decode_utf8_lossy()
+                            .into_owned()
+                    })
+                })
+            });
+            match shared.listed_jobs(project.as_deref()) {
+                Some(jobs) => listed(&jobs),
+                None => bad_request(format!(
+                    "no project {:?}: GET /_emulator/projects lists them",
+                    project.unwrap_or_default()
+                )),
+            }
+        }
+        (&Method::POST, "/_emulator/jobs") => match one_or_many::<ProjectJob>(body) {
+            Ok(jobs) => match shared.seed_projects(jobs) {
+                Ok(()) => created(body),
+                Err(e) => bad_request(e),
+            },
+            Err(e) => bad_request(format!("expected a job or an array of jobs: {e}")),
+        },
+        (&Method::GET, "/_emulator/projects") => listed(&shared.projects()),
+        (&Method::POST, "/_emulator/projects") => match one_or_many::<EmulatorProject>(body) {
+            Ok(projects) => {
+                let mut state = shared.lock();
+                for project in projects {
+                    state.projects.declare(project);
+                }
                 created(body)
             }
-            Err(e) => bad_request(format!("expected a job or an array of jobs: {e}")),
+            Err(e) => bad_request(format!(
+                "expected a project {{\"id\": ..., \"name\": ...}} or an array of them: {e}"
+            )),
         },
         (&Method::GET, "/_emulator/faults") => listed(&shared.faults()),
         (&Method::POST, "/_emulator/faults") => match one_or_many::<Fault>(body)

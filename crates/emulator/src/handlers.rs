@@ -10,7 +10,8 @@ use serde_json::json;
 use crate::answer::Answer;
 use crate::kinds::Simple;
 use crate::listing::Query;
-use crate::{State, dli, dli_runs, modelarts, modelarts_v2, mrs, mrs_v2};
+use crate::store::Store;
+use crate::{dli, dli_runs, modelarts, modelarts_v2, mrs, mrs_v2};
 
 /// A request the emulator serves.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,6 +50,7 @@ pub(crate) enum Route {
     SparkJobState(String),
     IamTokens,
     IamProjects,
+    IamAuthProjects,
 }
 
 impl Route {
@@ -86,7 +88,7 @@ impl Route {
             | Route::JobExecutionV2(..)
             | Route::KillJobExecutionV2(..)
             | Route::BatchDeleteJobExecutionsV2(_) => Service::Mrs,
-            Route::IamTokens | Route::IamProjects => Service::Iam,
+            Route::IamTokens | Route::IamProjects | Route::IamAuthProjects => Service::Iam,
         }
     }
 }
@@ -104,6 +106,7 @@ pub(crate) fn route(method: &Method, path: &str) -> Option<(Option<String>, Rout
     let (project, route) = match segments.as_slice() {
         ["v3", "auth", "tokens"] if is(Method::POST) => (None, Route::IamTokens),
         ["v3", "projects"] if is(Method::GET) => (None, Route::IamProjects),
+        ["v3", "auth", "projects"] if is(Method::GET) => (None, Route::IamAuthProjects),
         ["v1", p, "training-jobs"] if is(Method::GET) => (Some(p), Route::TrainingJobs),
         ["v1", p, "training-jobs", id] if is(Method::DELETE) => {
             (Some(p), Route::DeleteTrainingJob(decode(id)))
@@ -183,7 +186,8 @@ pub(crate) fn route(method: &Method, path: &str) -> Option<(Option<String>, Rout
     Some((project.map(|p| decode(p)), route))
 }
 
-/// The answer to a project id in the path that is not the emulator's.
+/// The answer to a project id in the path that the credentials may not reach: not one
+/// the emulator serves, one it marks unreachable, or not the one a token is scoped to.
 pub(crate) fn wrong_project(service: Service, project_id: &str) -> Answer {
     match service {
         // ModelArts error-code page: 403 ModelArts.0210.
@@ -215,7 +219,7 @@ pub(crate) fn wrong_project(service: Service, project_id: &str) -> Answer {
 /// Serves a routed, authenticated request of ModelArts, DLI or MRS. ModelArts deletions
 /// take `delay`; DLI and MRS delete at once.
 pub(crate) fn handle(
-    state: &mut State,
+    store: &mut Store,
     route: Route,
     query: Option<&str>,
     body: &[u8],
@@ -223,8 +227,7 @@ pub(crate) fn handle(
     delay: Duration,
     now: Instant,
 ) -> Answer {
-    state.store.purge(now);
-    let store = &mut state.store;
+    store.purge(now);
     let query = Query::parse(query);
     match route {
         Route::TrainingJobs => modelarts::list_training_jobs(store, &query),
@@ -282,7 +285,9 @@ pub(crate) fn handle(
         Route::CancelSparkJob(id) => dli_runs::cancel_spark(store, &id),
         Route::SparkJobState(id) => dli_runs::spark_state(store, &id),
         // IAM is served elsewhere.
-        Route::IamTokens | Route::IamProjects => Answer::empty(StatusCode::NOT_FOUND),
+        Route::IamTokens | Route::IamProjects | Route::IamAuthProjects => {
+            Answer::empty(StatusCode::NOT_FOUND)
+        }
     }
 }
 

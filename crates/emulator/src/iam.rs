@@ -1,12 +1,13 @@
-//! IAM on the same port: password login (`POST /v3/auth/tokens`) and the project lookup
-//! (`GET /v3/projects?name=NAME`), enough for clients that log in with a password.
+//! IAM on the same port: password login (`POST /v3/auth/tokens`, scoped to any project the
+//! emulator serves) and the project lists (`GET /v3/projects[?name=NAME]`, signed with
+//! AK/SK, and `GET /v3/auth/projects`, with a token): every project, with its name.
 
 use http::{HeaderName, HeaderValue, StatusCode};
 use otc_jobs_core::auth::SigningTime;
 use serde_json::{Value, json};
 
 use crate::answer::Answer;
-use crate::{EmulatorConfig, State};
+use crate::{EmulatorConfig, EmulatorProject, State};
 
 /// `YYYY-MM-DDTHH:MM:SS` (UTC) of unix seconds.
 pub(crate) fn iso_seconds(unix: u64) -> String {
@@ -85,17 +86,21 @@ pub(crate) fn issue_token(
             "The username or password is wrong.",
         );
     }
-    let project = &request["auth"]["scope"]["project"];
-    let by_id = text(project, &["id"]).is_some_and(|id| id == config.project_id);
-    let by_name = text(project, &["name"]).is_some_and(|n| n == config.project_name);
-    if !by_id && !by_name {
+    let scope = &request["auth"]["scope"]["project"];
+    let projects = state.projects.list();
+    let by_id = text(scope, &["id"]).and_then(|id| projects.iter().find(|p| p.id == id));
+    let by_name = || text(scope, &["name"]).and_then(|n| projects.iter().find(|p| p.name == n));
+    let Some(project) = by_id.or_else(by_name).cloned() else {
         return iam_error(
             StatusCode::BAD_REQUEST,
             "Invalid scope: the project does not exist.",
         );
-    }
+    };
     let expires = now_unix.saturating_add(config.token_ttl.as_secs());
     state.tokens.issue(token.clone(), expires);
+    state
+        .projects
+        .scope_token(token.clone(), project.id.clone());
     let domain_json = json!({ "id": domain_id(domain), "name": domain });
     let mut answer = Answer::json(
         StatusCode::CREATED,
@@ -104,7 +109,7 @@ pub(crate) fn issue_token(
                 "expires_at": iam_time(expires),
                 "issued_at": iam_time(now_unix),
                 "methods": ["password"],
-                "project": { "id": config.project_id, "name": config.project_name, "domain": domain_json },
+                "project": { "id": project.id, "name": project.name, "domain": domain_json },
                 "user": { "id": format!("user-{name}"), "name": name, "domain": domain_json, "password_expires_at": "" },
                 "roles": [{ "id": "0", "name": "op_gated_emulator" }],
                 "catalog": [],
@@ -124,8 +129,9 @@ fn domain_id(domain: &str) -> String {
     format!("domain-{domain}")
 }
 
-/// `GET /v3/projects?name=NAME` (authenticated by the caller).
-pub(crate) fn projects(config: &EmulatorConfig, query: Option<&str>) -> Answer {
+/// `GET /v3/projects[?name=NAME]` and `GET /v3/auth/projects` (authenticated by the
+/// caller): every project the emulator serves, or the one named.
+pub(crate) fn projects(projects: &[EmulatorProject], query: Option<&str>) -> Answer {
     let wanted = query.unwrap_or("").split('&').find_map(|pair| {
         let (k, v) = pair.split_once('=')?;
         (k == "name").then(|| {
@@ -134,21 +140,25 @@ pub(crate) fn projects(config: &EmulatorConfig, query: Option<&str>) -> Answer {
                 .into_owned()
         })
     });
-    let listed: Vec<Value> = match wanted.as_deref() {
-        Some(name) if name != config.project_name => Vec::new(),
-        _ => vec![json!({
-            "id": config.project_id,
-            "name": config.project_name,
-            "domain_id": "domain-emulator",
-            "parent_id": "domain-emulator",
-            "enabled": true,
-            "is_domain": false,
-            "description": "",
-        })],
-    };
+    let listed: Vec<Value> = projects
+        .iter()
+        .filter(|p| wanted.as_deref().is_none_or(|name| name == p.name))
+        .map(|p| {
+            json!({
+                "id": p.id,
+                "name": p.name,
+                "domain_id": "domain-emulator",
+                "parent_id": "domain-emulator",
+                "enabled": true,
+                "is_domain": false,
+                "description": "",
+                "links": { "self": format!("/v3/projects/{}", p.id) },
+            })
+        })
+        .collect();
     Answer::json(
         StatusCode::OK,
-        &json!({ "projects": listed, "links": { "self": "/v3/projects" } }),
+        &json!({ "projects": listed, "links": { "self": "/v3/projects", "previous": null, "next": null } }),
     )
 }
 

@@ -13,8 +13,8 @@
 //! | MRS | `GET /v1.1/{project_id}/job-executions`, `GET`/`DELETE /v1.1/{project_id}/job-executions/{job_execution_id}` |
 //! | MRS (v2) | `GET /v1.1/{project_id}/cluster_infos`; under `/v2/{project_id}/clusters/{cluster_id}/`: `GET job-executions`, `GET job-executions/{job_execution_id}`, `POST job-executions/{job_execution_id}/kill`, `POST job-executions/batch-delete` (see `mrs_v2`: every job answer 202; 400 `{"errorCode": "12000003"}` for a cluster that does not exist, 500 `0176` for a job, 400 `0183` "The job is running" for a batch with an unfinished job) |
 //! | DLI (runs) | `GET /v1.0/{project_id}/jobs`, `GET /v1.0/{project_id}/jobs/{job_id}/status`, `DELETE /v1.0/{project_id}/jobs/{job_id}` (cancel); `GET /v2.0/{project_id}/batches`, `GET …/batches/{batch_id}/state`, `DELETE …/batches/{batch_id}` (cancel: `{"msg": "deleted"}`) — see `dli_runs`: a cancelled run stays listed, a run that is over is 400 `DLI.0007` |
-//! | IAM | `POST /v3/auth/tokens` (password), `GET /v3/projects?name=NAME` |
-//! | admin | `/_emulator/jobs`, `/_emulator/faults`, `/_emulator/requests`, `/_emulator/reset`, `/_emulator/expire-tokens` (no authentication) |
+//! | IAM | `POST /v3/auth/tokens` (password), `GET /v3/projects[?name=NAME]` (AK/SK), `GET /v3/auth/projects` (token) |
+//! | admin | `/_emulator/jobs`, `/_emulator/projects`, `/_emulator/faults`, `/_emulator/requests`, `/_emulator/reset`, `/_emulator/expire-tokens` (no authentication) |
 //!
 //! Requests are authenticated as OTC's API gateway does: AK/SK `SDK-HMAC-SHA256` in both
 //! forms (checked with [`otc_jobs_core::auth::verify`]), `X-Sdk-Date` within 15 minutes,
@@ -32,6 +32,32 @@
 //! // ... point a client at emulator.base_url() and delete the job ...
 //! drop(emulator); // stops the server
 //! # Ok::<(), std::io::Error>(())
+//! ```
+//!
+//! ## Projects
+//!
+//! The emulator serves its default project ([`EmulatorConfig::project_id`], named
+//! `eu-de`) and any more that [`EmulatorConfig::projects`] declares (or
+//! `POST /_emulator/projects`, or [`Emulator::seed_samples`]: `eu-de_ci` and `eu-nl_ml`),
+//! each with its own jobs: the project id in a request's path picks them. IAM lists every
+//! project with its name (`GET /v3/projects` for AK/SK, `GET /v3/auth/projects` for a
+//! token) and scopes a password login to any of them; one AK/SK pair reaches every project,
+//! a token only the project it is scoped to. A project id that is not served, a project
+//! marked [`EmulatorProject::unreachable`] (listed by IAM, for tests of a project the
+//! credentials cannot use) and another project than a token's are answered as "project id
+//! not the emulator's" below, and change nothing.
+//!
+//! ```
+//! use otc_jobs_emulator::{Emulator, EmulatorConfig, EmulatorProject, ProjectJob, SeedJob};
+//!
+//! let emulator = Emulator::start(EmulatorConfig {
+//!     projects: vec![EmulatorProject::new("eu-de_ci", "c1c1"), EmulatorProject::new("eu-nl_x", "9e9e").unreachable()],
+//!     ..EmulatorConfig::default()
+//! })?;
+//! emulator.seed_projects([ProjectJob::new("eu-de_ci", SeedJob::flink_job(1))])?;
+//! assert_eq!(emulator.projects().len(), 3);
+//! assert_eq!(emulator.jobs_in("c1c1"), Some(vec![SeedJob::flink_job(1)]));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! ## Answers
@@ -91,14 +117,16 @@
 //!
 //! | request | answer |
 //! |---|---|
-//! | `POST /_emulator/jobs` | a [`SeedJob`] or an array of them; 201, echoed |
-//! | `GET /_emulator/jobs` | 200, the jobs that exist, same shape |
+//! | `POST /_emulator/jobs` | a [`SeedJob`] or an array of them, each with an optional `project_id` (an id or a name: [`ProjectJob`]); 201, echoed; 400 and nothing seeded when one names no project served |
+//! | `GET /_emulator/jobs` | 200, the jobs that exist in the default project, same shape; `?project_id=ID_OR_NAME` one project's, `?project_id=all` every project's, each job with its `project_id` (400 for a project not served) |
+//! | `POST /_emulator/projects` | an [`EmulatorProject`] (`{"id": ..., "name": ..., "unreachable": false}`) or an array of them; 201, echoed |
+//! | `GET /_emulator/projects` | 200, the projects served, `[{"id", "name"}]`, the default one first |
 //! | `POST /_emulator/faults` | a [`Fault`] or an array of them; 201, echoed |
 //! | `GET /_emulator/faults` | 200, the faults still pending |
 //! | `DELETE /_emulator/faults` | 204 |
 //! | `GET /_emulator/requests` | 200, the [`RecordedRequest`]s, in order of arrival |
 //! | `DELETE /_emulator/requests` | 204, forgets the recorded requests |
-//! | `POST /_emulator/reset` | 204, forgets jobs, faults, requests and issued tokens |
+//! | `POST /_emulator/reset` | 204, forgets jobs (of every project), faults, requests and issued tokens; projects stay |
 //! | `POST /_emulator/expire-tokens` | 204, every token so far answers `APIG.0307` |
 //! | `PUT /_emulator/rate-limit` | a [`RateLimit`] (`{"limit": 500, "per_seconds": 1, "retry_after_s": 2}`) or `null`; 201, echoed |
 //! | `GET /_emulator/rate-limit` | 200, [`GatewayCounts`]: the limit, requests `passed` and `throttled` |
@@ -202,6 +230,7 @@ mod modelarts;
 mod modelarts_v2;
 mod mrs;
 mod mrs_v2;
+mod projects;
 mod samples;
 mod seed;
 mod server;
@@ -216,7 +245,8 @@ use std::time::Duration;
 pub use direct::Direct;
 pub use gateway::{GatewayCounts, RateLimit};
 pub use model::{AuthKind, Delivery, Fault, FaultAction, IamUser, RecordedRequest};
-pub use samples::{SAMPLE_SPAN, samples};
+pub use projects::{EmulatorProject, ProjectJob};
+pub use samples::{SAMPLE_PROJECTS, SAMPLE_SPAN, project_samples, samples};
 pub use seed::SeedJob;
 pub use store::status;
 
@@ -260,10 +290,14 @@ pub const DEFAULT_OS_ENV: [(&str, &str); 4] = [
 pub struct EmulatorConfig {
     /// Where to listen (default `127.0.0.1:0`, a free loopback port).
     pub listen: SocketAddr,
-    /// The one project the emulator serves; other project ids in a path are refused.
+    /// The default project: where jobs seeded without a project go. Project ids in a
+    /// path that are neither this one nor one of [`EmulatorConfig::projects`] are refused.
     pub project_id: String,
-    /// The project's name, for IAM (default `eu-de`).
+    /// The default project's name, for IAM (default `eu-de`).
     pub project_name: String,
+    /// More projects the emulator serves, each with its own jobs (default none); one may
+    /// be [`EmulatorProject::unreachable`]. IAM lists them all with the default project.
+    pub projects: Vec<EmulatorProject>,
     /// Permanent access key pairs: (AK, SK).
     pub access_keys: Vec<(String, String)>,
     /// Temporary access key pairs: (AK, SK, security token).
@@ -300,6 +334,7 @@ impl Default for EmulatorConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             project_id: DEFAULT_PROJECT_ID.to_owned(),
             project_name: "eu-de".to_owned(),
+            projects: Vec::new(),
             access_keys: vec![(DEFAULT_ACCESS_KEY.to_owned(), DEFAULT_SECRET_KEY.to_owned())],
             temporary_keys: Vec::new(),
             tokens: Vec::new(),
@@ -345,10 +380,10 @@ impl Shared {
     }
 }
 
-/// The mutable part: jobs, faults, the request log, issued tokens.
-#[derive(Debug, Default)]
+/// The mutable part: projects and their jobs, faults, the request log, issued tokens.
+#[derive(Debug)]
 pub(crate) struct State {
-    pub(crate) store: store::Store,
+    pub(crate) projects: projects::Projects,
     pub(crate) faults: Vec<ActiveFault>,
     pub(crate) requests: std::collections::VecDeque<RecordedRequest>,
     pub(crate) tokens: auth::Tokens,
@@ -359,8 +394,13 @@ impl Shared {
     pub(crate) fn new(config: EmulatorConfig) -> Shared {
         Shared {
             gateway: Mutex::new(gateway::Gateway::new(config.rate_limit)),
+            state: Mutex::new(State {
+                projects: projects::Projects::new(&config),
+                faults: Vec::new(),
+                requests: std::collections::VecDeque::new(),
+                tokens: auth::Tokens::default(),
+            }),
             config,
-            state: Mutex::new(State::default()),
             ids: server::RequestIds::new(),
         }
     }
@@ -378,24 +418,99 @@ impl Shared {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Seeds every job under one lock, with one clock reading.
+    /// Seeds every job in the default project, under one lock, with one clock reading.
     pub(crate) fn seed_many(&self, jobs: impl IntoIterator<Item = SeedJob>) {
         let now_ms = server::now_ms();
         let mut state = self.lock();
+        let id = state.projects.default_id().to_owned();
+        let store = state.projects.store(&id);
         for job in jobs {
-            state.store.seed(job, now_ms);
+            store.seed(job, now_ms);
         }
     }
 
-    pub(crate) fn jobs(&self) -> Vec<SeedJob> {
+    /// Seeds every job in its project, under one lock; none when one names a project
+    /// that is not declared.
+    pub(crate) fn seed_projects(&self, jobs: Vec<ProjectJob>) -> Result<(), String> {
+        let now_ms = server::now_ms();
         let mut state = self.lock();
-        state.store.purge(std::time::Instant::now());
-        state.store.list()
+        let ids = jobs
+            .iter()
+            .map(|j| state.projects.resolve(j.project_id.as_deref()))
+            .collect::<Result<Vec<_>, _>>()?;
+        for (id, job) in ids.iter().zip(jobs) {
+            state.projects.store(id).seed(job.job, now_ms);
+        }
+        Ok(())
+    }
+
+    /// Declares the [`SAMPLE_PROJECTS`] and seeds [`project_samples`].
+    pub(crate) fn seed_samples(&self) {
+        {
+            let mut state = self.lock();
+            for (name, id) in SAMPLE_PROJECTS {
+                state.projects.declare(EmulatorProject::new(name, id));
+            }
+        }
+        // Declared just above: no job names another project.
+        let _ = self.seed_projects(project_samples(server::now_ms()));
+    }
+
+    /// The jobs of a project (an id or a name), `None` when it is not declared.
+    pub(crate) fn jobs_in(&self, project: Option<&str>) -> Option<Vec<SeedJob>> {
+        let mut state = self.lock();
+        let id = state.projects.resolve(project).ok()?;
+        let store = state.projects.store(&id);
+        store.purge(std::time::Instant::now());
+        Some(store.list())
+    }
+
+    pub(crate) fn jobs(&self) -> Vec<SeedJob> {
+        self.jobs_in(None).unwrap_or_default()
+    }
+
+    /// Every project's jobs, each with its project's id, in order of declaration (the
+    /// default project's first).
+    pub(crate) fn all_jobs(&self) -> Vec<ProjectJob> {
+        let mut state = self.lock();
+        let mut out = Vec::new();
+        for (id, jobs) in state.projects.jobs(std::time::Instant::now()) {
+            out.extend(jobs.into_iter().map(|job| ProjectJob::new(id.clone(), job)));
+        }
+        out
+    }
+
+    /// `GET /_emulator/jobs[?project_id=...]`: the default project's jobs as seeded (no
+    /// query), one project's (an id or a name) or every project's (`all`), each with its
+    /// project's id; `None` for a project that is not served.
+    pub(crate) fn listed_jobs(&self, project: Option<&str>) -> Option<Vec<ProjectJob>> {
+        match project {
+            None => Some(
+                self.jobs()
+                    .into_iter()
+                    .map(ProjectJob::default_project)
+                    .collect(),
+            ),
+            Some("all") => Some(self.all_jobs()),
+            Some(wanted) => {
+                let id = self.lock().projects.resolve(Some(wanted)).ok()?;
+                let jobs = self.jobs_in(Some(&id))?;
+                Some(
+                    jobs.into_iter()
+                        .map(|job| ProjectJob::new(id.clone(), job))
+                        .collect(),
+                )
+            }
+        }
+    }
+
+    pub(crate) fn projects(&self) -> Vec<EmulatorProject> {
+        self.lock().projects.list().to_vec()
     }
 
     pub(crate) fn reset(&self) {
         let mut state = self.lock();
-        state.store.clear();
+        state.projects.clear();
         state.faults.clear();
         state.requests.clear();
         state.tokens = auth::Tokens::default();
@@ -511,13 +626,56 @@ impl Emulator {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn seed_samples(&self) {
-        self.shared.seed_many(samples(server::now_ms()));
+        self.shared.seed_samples();
     }
 
-    /// The jobs that exist (a job being deleted shows its deleting status); same as
-    /// `GET /_emulator/jobs`.
+    /// The jobs that exist in the default project (a job being deleted shows its deleting
+    /// status); same as `GET /_emulator/jobs` ([`Emulator::all_jobs`] has every project's).
     pub fn jobs(&self) -> Vec<SeedJob> {
         self.shared.jobs()
+    }
+
+    /// Declares a project (or replaces the one with its id); same as
+    /// `POST /_emulator/projects`.
+    pub fn declare_project(&self, project: EmulatorProject) {
+        self.shared.lock().projects.declare(project);
+    }
+
+    /// The projects served, the default one first; same as `GET /_emulator/projects`.
+    pub fn projects(&self) -> Vec<EmulatorProject> {
+        self.shared.projects()
+    }
+
+    /// Adds (or replaces) jobs, each in its project (an id or a name; `None`: the default
+    /// project), under one lock; same as `POST /_emulator/jobs`. Nothing is seeded when a
+    /// job names a project that is not declared, and the error says which.
+    ///
+    /// ```
+    /// use otc_jobs_emulator::{Emulator, EmulatorConfig, EmulatorProject, ProjectJob, SeedJob};
+    ///
+    /// let emulator = Emulator::start(EmulatorConfig {
+    ///     projects: vec![EmulatorProject::new("eu-de_ci", "c1c1")],
+    ///     ..EmulatorConfig::default()
+    /// })?;
+    /// emulator.seed_projects([ProjectJob::new("eu-de_ci", SeedJob::flink_job(1))])?;
+    /// assert_eq!(emulator.jobs_in("c1c1"), Some(vec![SeedJob::flink_job(1)]));
+    /// assert!(emulator.jobs().is_empty());
+    /// assert!(emulator.seed_projects([ProjectJob::new("eu-de_typo", SeedJob::flink_job(2))]).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn seed_projects(&self, jobs: impl IntoIterator<Item = ProjectJob>) -> Result<(), String> {
+        self.shared.seed_projects(jobs.into_iter().collect())
+    }
+
+    /// The jobs of a project (an id or a name), `None` when it is not declared.
+    pub fn jobs_in(&self, project: &str) -> Option<Vec<SeedJob>> {
+        self.shared.jobs_in(Some(project))
+    }
+
+    /// Every project's jobs, each with its project's id, in order of declaration (the
+    /// default project's first); same as `GET /_emulator/jobs?project_id=all`.
+    pub fn all_jobs(&self) -> Vec<ProjectJob> {
+        self.shared.all_jobs()
     }
 
     /// Adds a fault; same as `POST /_emulator/faults`.

@@ -7,8 +7,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use otc_jobs_emulator::{
-    DEFAULT_ACCESS_KEY, DEFAULT_PROJECT_ID, DEFAULT_SECRET_KEY, Emulator, EmulatorConfig, IamUser,
-    SeedJob,
+    DEFAULT_ACCESS_KEY, DEFAULT_PROJECT_ID, DEFAULT_SECRET_KEY, Emulator, EmulatorConfig,
+    EmulatorProject, IamUser, ProjectJob,
 };
 
 /// The `--help` text, with every default in full.
@@ -23,8 +23,11 @@ USAGE:
 
 OPTIONS:
     --listen ADDR               address to bind (default {listen}, a free loopback port)
-    --project-id PID            the project served (default {project_id})
-    --project-name NAME         the project's name for IAM (default {project_name})
+    --project-id PID            the default project (default {project_id})
+    --project-name NAME         the default project's name for IAM (default {project_name})
+    --project NAME=ID           one more project served, with its own jobs (repeatable)
+    --unreachable-project NAME=ID
+                                a project IAM lists but whose services refuse every request
     --ak AK --sk SK             an access key pair (repeatable, paired in order; default the
                                 example pair {ak} / {sk})
     --temporary-key AK:SK:TOKEN a temporary access key pair with its security token (repeatable)
@@ -33,8 +36,10 @@ OPTIONS:
     --token-ttl-s N             lifetime of issued tokens in seconds (default {ttl})
     --seed FILE                 a JSON array of jobs to create, e.g.
                                 [{{\"kind\": \"flink-job\", \"job_id\": 77, \"queue_name\": \"q1\"}}]
+                                (\"project_id\": an id or name; default the default project)
     --seed-samples              create sample jobs of every kind, created over the last 90
-                                days (what `otc-jobs --emulator` starts with)
+                                days, in three projects of two regions (eu-de, eu-de_ci,
+                                eu-nl_ml: what `otc-jobs --emulator` starts with)
     --delete-delay-ms N         how long a deleted ModelArts job shows its deleting status
                                 (default {delay}; DLI and MRS delete at once)
     --threads N                 runtime worker threads (default {threads})
@@ -51,7 +56,7 @@ OPTIONS:
 The first line on stdout is `listening on http://HOST:PORT` (https with --tls); then stderr
 gets `export OS_...=` lines that point otc-jobs at it (paste them into a shell). SIGINT or
 SIGTERM stop the emulator (exit status 0). Admin API (no auth): /_emulator/jobs,
-/_emulator/faults, /_emulator/requests, /_emulator/reset, /_emulator/expire-tokens,
+/_emulator/projects, /_emulator/faults, /_emulator/requests, /_emulator/reset, /_emulator/expire-tokens,
 /_emulator/rate-limit.",
         version = env!("CARGO_PKG_VERSION"),
         listen = defaults.listen,
@@ -107,6 +112,20 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Command, String> {
             }
             "--project-id" => config.project_id = value()?,
             "--project-name" => config.project_name = value()?,
+            "--project" | "--unreachable-project" => {
+                let v = value()?;
+                let project = match v.split_once('=') {
+                    Some((name, id)) if !name.is_empty() && !id.is_empty() => {
+                        EmulatorProject::new(name, id)
+                    }
+                    _ => return Err(format!("{flag} takes NAME=ID")),
+                };
+                config.projects.push(if flag == "--project" {
+                    project
+                } else {
+                    project.unreachable()
+                });
+            }
             "--ak" => aks.push(value()?),
             "--sk" => sks.push(value()?),
             "--temporary-key" => {
@@ -221,7 +240,7 @@ fn shell_word(word: &str) -> String {
     }
 }
 
-fn read_seed(path: &str) -> Result<Vec<SeedJob>, String> {
+fn read_seed(path: &str) -> Result<Vec<ProjectJob>, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("--seed {path}: {e}"))?;
     serde_json::from_str(&text)
         .map_err(|e| format!("--seed {path}: expected a JSON array of jobs: {e}"))
@@ -301,7 +320,10 @@ fn main() -> ExitCode {
     if args.seed_samples {
         emulator.seed_samples();
     }
-    emulator.seed_many(seed);
+    if let Err(e) = emulator.seed_projects(seed) {
+        eprintln!("otc-jobs-emulator: --seed: {e}");
+        return ExitCode::from(2);
+    }
     if let (Some(path), Some(pem)) = (&args.ca_out, emulator.ca_pem())
         && let Err(e) = std::fs::write(path, pem)
     {
@@ -427,5 +449,17 @@ mod tests {
             .unwrap();
         assert_eq!(a.config.users[0], IamUser::new("a", "b", "c"));
         assert_eq!(a.config.temporary_keys[0].2, "TOK");
+        let projects = args("--project eu-de_ci=c1 --unreachable-project eu-nl_x=x1")
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            projects.config.projects,
+            [
+                EmulatorProject::new("eu-de_ci", "c1"),
+                EmulatorProject::new("eu-nl_x", "x1").unreachable()
+            ]
+        );
+        assert!(args("--project eu-de_ci").is_err());
+        assert!(args("--project =c1").is_err());
     }
 }

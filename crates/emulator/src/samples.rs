@@ -178,6 +178,40 @@ pub fn samples(now_ms: u64) -> Vec<SeedJob> {
     out
 }
 
+/// The projects the samples add beside the default one (`eu-de`, [`crate::DEFAULT_PROJECT_ID`]):
+/// (name, id), a sub-project of the same region and a project of another region.
+pub const SAMPLE_PROJECTS: [(&str, &str); 2] = [
+    ("eu-de_ci", "1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f"),
+    ("eu-nl_ml", "2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f70"),
+];
+
+/// The [`samples`] in each of three projects in two regions: the default project (jobs
+/// without a `project_id`) and the [`SAMPLE_PROJECTS`] (by id), each with samples of
+/// every kind created over the last 90 days.
+///
+/// ```
+/// use otc_jobs_emulator::{SAMPLE_PROJECTS, project_samples, samples};
+///
+/// let jobs = project_samples(1_800_000_000_000);
+/// assert_eq!(jobs.len(), 3 * samples(1_800_000_000_000).len());
+/// let in_ci = jobs.iter().filter(|j| j.project_id.as_deref() == Some(SAMPLE_PROJECTS[0].1));
+/// assert_eq!(in_ci.count(), samples(1_800_000_000_000).len());
+/// ```
+pub fn project_samples(now_ms: u64) -> Vec<crate::ProjectJob> {
+    let mut out: Vec<crate::ProjectJob> = samples(now_ms)
+        .into_iter()
+        .map(crate::ProjectJob::default_project)
+        .collect();
+    for (_, id) in SAMPLE_PROJECTS {
+        out.extend(
+            samples(now_ms)
+                .into_iter()
+                .map(|job| crate::ProjectJob::new(id, job)),
+        );
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

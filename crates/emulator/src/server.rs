@@ -448,7 +448,7 @@ pub(crate) fn process(
     record.auth = checked.kind;
     record.signature_verified = checked.signature_verified;
     if let Err(refusal) = checked.result {
-        if route == Route::IamProjects {
+        if route.service() == otc_jobs_core::Service::Iam {
             return iam::iam_error(
                 StatusCode::UNAUTHORIZED,
                 "The request you have made requires authentication.",
@@ -461,8 +461,8 @@ pub(crate) fn process(
             request_id,
         );
     }
-    if route == Route::IamProjects {
-        return iam::projects(config, parts.uri.query());
+    if route == Route::IamProjects || route == Route::IamAuthProjects {
+        return iam::projects(shared.lock().projects.list(), parts.uri.query());
     }
     let project = project.unwrap_or_default();
     // The gateway throttles a user's calls of an API before the service sees them.
@@ -473,15 +473,25 @@ pub(crate) fn process(
     {
         return answer;
     }
-    if project != config.project_id {
+    let mut state = shared.lock();
+    // A token scoped to another project reaches only that one.
+    let token = parts
+        .headers
+        .get(otc_jobs_core::auth::X_AUTH_TOKEN)
+        .and_then(|v| v.to_str().ok());
+    let scope = token.and_then(|t| state.projects.token_scope(t));
+    if scope.is_some_and(|scoped| scoped != project) {
         return handlers::wrong_project(route.service(), &project);
     }
+    let Some(store) = state.projects.reachable_store(&project) else {
+        return handlers::wrong_project(route.service(), &project);
+    };
     handlers::handle(
-        &mut shared.lock(),
+        store,
         route,
         parts.uri.query(),
         body,
-        &config.project_id,
+        &project,
         config.delete_delay,
         Instant::now(),
     )

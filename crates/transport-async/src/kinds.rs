@@ -338,6 +338,107 @@ impl Client {
         }
     }
 
+    /// One request for the job `id`'s details (its kind's detail operation, with the client's
+    /// retries): there, with its name and status where the answer has them, or gone. `None`: the
+    /// kind has no detail operation (nothing was sent).
+    ///
+    /// ```
+    /// use otc_jobs_core::Described;
+    /// use otc_jobs_core::kinds::KindId;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use otc_jobs_emulator::{Emulator, EmulatorConfig, SeedJob, DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, DEFAULT_PROJECT_ID};
+    /// # let emulator = Emulator::start(EmulatorConfig::default())?;
+    /// # emulator.seed(SeedJob::flink_job(148).name("nightly-1"));
+    /// # let client = otc_jobs_async::Client::builder().ak_sk(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY)
+    /// #     .project_id(DEFAULT_PROJECT_ID).region("eu-de").base_url(emulator.base_url()).build()?;
+    /// let described = client.describe_id(&KindId::FlinkJob(148)).await?;
+    /// assert!(matches!(described, Some(Described::Present { name: Some(name), .. }) if name == "nightly-1"));
+    /// assert_eq!(client.describe_id(&KindId::FlinkJob(149)).await?, Some(Described::Gone));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn describe_id(
+        &self,
+        id: &KindId,
+    ) -> Result<Option<otc_jobs_core::Described>, Error> {
+        match id {
+            KindId::TrainingJob(id) => self
+                .describe_probe(otc_jobs_core::Deletion::probe(
+                    &otc_jobs_core::modelarts::DeleteTrainingJobV2::new(id.clone()),
+                ))
+                .await
+                .map(Some),
+            KindId::TrainingJobV1(id) => self
+                .describe_probe(otc_jobs_core::Deletion::probe(
+                    &otc_jobs_core::modelarts::DeleteTrainingJob::new(*id),
+                ))
+                .await
+                .map(Some),
+            KindId::TrainingJobVersionV1 { job_id, version_id } => self
+                .describe_probe(otc_jobs_core::Deletion::probe(
+                    &otc_jobs_core::modelarts::DeleteTrainingJobVersion::new(*job_id, *version_id),
+                ))
+                .await
+                .map(Some),
+            KindId::VisualizationJobV1(id) => self
+                .describe_probe(otc_jobs_core::Deletion::probe(
+                    &otc_jobs_core::modelarts::DeleteVisualizationJob::new(id.clone()),
+                ))
+                .await
+                .map(Some),
+            KindId::FlinkJob(id) => self
+                .describe_probe(otc_jobs_core::Deletion::probe(
+                    &otc_jobs_core::dli::DeleteFlinkJob::new(*id),
+                ))
+                .await
+                .map(Some),
+            KindId::JobExecutionV1(id) => self
+                .describe_probe(otc_jobs_core::Deletion::probe(
+                    &otc_jobs_core::mrs::DeleteJobExecution::new(id.clone()),
+                ))
+                .await
+                .map(Some),
+            KindId::FlinkTemplate { .. } => Ok(None),
+            KindId::TrainingConfigV1(id) => self
+                .describe_probe(otc_jobs_core::Deletion::probe(
+                    &otc_jobs_core::modelarts::DeleteTrainingConfig::new(id.clone()),
+                ))
+                .await
+                .map(Some),
+            KindId::JobV1(id) => self
+                .describe_probe(otc_jobs_core::Deletion::probe(
+                    &otc_jobs_core::mrs::DeleteJobObject::new(id.clone()),
+                ))
+                .await
+                .map(Some),
+            KindId::JobBinaryV1(id) => self
+                .describe_probe(otc_jobs_core::Deletion::probe(
+                    &otc_jobs_core::mrs::DeleteJobBinary::new(id.clone()),
+                ))
+                .await
+                .map(Some),
+            KindId::JobExecution {
+                cluster_id,
+                job_execution_id,
+            } => self
+                .describe_probe(otc_jobs_core::mrs::GetJobExecutionV2::new(
+                    cluster_id.clone(),
+                    job_execution_id.clone(),
+                ))
+                .await
+                .map(Some),
+            KindId::SqlJob(id) => self
+                .describe_probe(otc_jobs_core::dli::GetSqlJobStatus::new(id.clone()))
+                .await
+                .map(Some),
+            KindId::SparkJob(id) => self
+                .describe_probe(otc_jobs_core::dli::GetSparkJob::new(id.clone()))
+                .await
+                .map(Some),
+        }
+    }
+
     /// Deletes the ids of `batch` in one request (its kind's batch deletion): one entry per
     /// id, in the order of the ids, as the service answers.
     ///

@@ -68,8 +68,8 @@ pub use otc_jobs_core::{self, ClientPolicy, Error, ErrorKind, PathId, RetryPolic
 // `ClientBuilder<Client>`.
 #[doc(inline)]
 pub use otc_jobs_driver::{
-    Auth, ClientBuilder, Config, ConfigError, ENV_VARS, EnvVar, Project, ProxyScheme,
-    ProxySettings, TransportSettings, WaitOptions, WaitOutcome,
+    AccountProject, Auth, ClientBuilder, Config, ConfigError, ENV_VARS, EnvVar, Project,
+    ProjectList, ProxyScheme, ProxySettings, TransportSettings, WaitOptions, WaitOutcome,
 };
 
 /// The async client. Cheap to clone (the connection pool, the token cache and the

@@ -978,4 +978,50 @@ impl Client {
         self.send_impl(&otc_jobs_core::dli::CancelSparkJob::new(batch_id))
             .await
     }
+
+    /// This API is used to query project information based on the specified criteria.
+    ///
+    /// Querying Project Information Based on the Specified Criteria (Identity and Access Management): `GET /v3/projects`.
+    ///
+    /// Sends [`ListProjects`](otc_jobs_core::iam::ListProjects) and returns its response.
+    ///
+    /// ```
+    /// use otc_jobs_async::Client;
+    /// use otc_jobs_async::otc_jobs_core::iam::ListProjects;
+    /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let answer = client.list_projects(ListProjects::new()).await?;
+    ///     let _ = answer;
+    ///     Ok(())
+    /// }
+    /// # let _ = example;
+    /// ```
+    pub async fn list_projects(
+        &self,
+        request: otc_jobs_core::iam::ListProjects,
+    ) -> Result<otc_jobs_core::iam::ListProjectsResponse, Error> {
+        self.send_impl(&request).await
+    }
+
+    /// This API is used to query the list of projects accessible to users.
+    ///
+    /// Querying the List of Projects Accessible to Users (Identity and Access Management): `GET /v3/auth/projects`.
+    ///
+    /// Sends [`ListAuthProjects`](otc_jobs_core::iam::ListAuthProjects) and returns its response.
+    ///
+    /// ```
+    /// use otc_jobs_async::Client;
+    ///
+    /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let answer = client.list_auth_projects().await?;
+    ///     let _ = answer;
+    ///     Ok(())
+    /// }
+    /// # let _ = example;
+    /// ```
+    pub async fn list_auth_projects(
+        &self,
+    ) -> Result<otc_jobs_core::iam::ListAuthProjectsResponse, Error> {
+        self.send_impl(&otc_jobs_core::iam::ListAuthProjects::new())
+            .await
+    }
 }

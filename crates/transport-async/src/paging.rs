@@ -276,6 +276,19 @@ impl Client {
         }
     }
 
+    /// One request of `probe` (a detail operation), judged: the job there with its name
+    /// and status, or gone ([`Described::from_answer`](otc_jobs_core::Described::from_answer)).
+    pub(crate) async fn describe_probe<P>(
+        &self,
+        probe: P,
+    ) -> Result<otc_jobs_core::Described, Error>
+    where
+        P: otc_jobs_core::DeletionProbe + Send + Sync,
+        P::Response: Send,
+    {
+        otc_jobs_core::Described::from_answer::<P>(self.send_impl(&probe).await)
+    }
+
     /// Sends `deletion`, then waits until the job is gone (see
     /// [`wait_until_deleted`](Client::wait_until_deleted)). A deletion answered "not found"
     /// is [`WaitOutcome::Gone`] with no polls: the job is gone either way.

@@ -953,4 +953,49 @@ impl Client {
     ) -> Result<otc_jobs_core::dli::CancelSparkJobResponse, Error> {
         self.send_impl(&otc_jobs_core::dli::CancelSparkJob::new(batch_id))
     }
+
+    /// This API is used to query project information based on the specified criteria.
+    ///
+    /// Querying Project Information Based on the Specified Criteria (Identity and Access Management): `GET /v3/projects`.
+    ///
+    /// Sends [`ListProjects`](otc_jobs_core::iam::ListProjects) and returns its response.
+    ///
+    /// ```
+    /// use otc_jobs_blocking::Client;
+    /// use otc_jobs_blocking::otc_jobs_core::iam::ListProjects;
+    /// fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let answer = client.list_projects(ListProjects::new())?;
+    ///     let _ = answer;
+    ///     Ok(())
+    /// }
+    /// # let _ = example;
+    /// ```
+    pub fn list_projects(
+        &self,
+        request: otc_jobs_core::iam::ListProjects,
+    ) -> Result<otc_jobs_core::iam::ListProjectsResponse, Error> {
+        self.send_impl(&request)
+    }
+
+    /// This API is used to query the list of projects accessible to users.
+    ///
+    /// Querying the List of Projects Accessible to Users (Identity and Access Management): `GET /v3/auth/projects`.
+    ///
+    /// Sends [`ListAuthProjects`](otc_jobs_core::iam::ListAuthProjects) and returns its response.
+    ///
+    /// ```
+    /// use otc_jobs_blocking::Client;
+    ///
+    /// fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let answer = client.list_auth_projects()?;
+    ///     let _ = answer;
+    ///     Ok(())
+    /// }
+    /// # let _ = example;
+    /// ```
+    pub fn list_auth_projects(
+        &self,
+    ) -> Result<otc_jobs_core::iam::ListAuthProjectsResponse, Error> {
+        self.send_impl(&otc_jobs_core::iam::ListAuthProjects::new())
+    }
 }

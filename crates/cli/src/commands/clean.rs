@@ -34,8 +34,9 @@ pub(crate) async fn run(
         !facts.unfinished.is_empty() && !server.iter().any(|(f, _)| f.flag == "status");
     // Only the id and name of a selected job are kept from the list (a row is 300 bytes).
     let (filters, now) = (super::list::filters(select), SystemTime::now());
-    let (mut ids, mut over) = (Vec::new(), 0usize);
+    let (mut ids, mut over, mut listed) = (Vec::new(), 0usize, 0usize);
     let unreadable = super::list(&backend, &server, &nothing, |row| {
+        listed += 1;
         if only_unfinished
             && !row
                 .status
@@ -78,6 +79,7 @@ pub(crate) async fn run(
         ids,
         exclude,
         ids_from_stdin: false,
+        listed: Some(listed),
         selection,
     };
     super::delete_selected(connector, Some(backend), selected, run, format, cancel).await

@@ -27,6 +27,7 @@ pub(crate) async fn run(
         ids: ids.into_iter().map(|id| (id, None)).collect(),
         exclude,
         ids_from_stdin: from_stdin,
+        listed: None,
         selection,
     };
     super::delete_selected(connector, None, selected, &args.run, format, cancel).await

@@ -127,7 +127,7 @@ pub(crate) fn run(format: Format) -> u8 {
                 ],
                 rows,
             );
-            eprintln!("{} kind(s)", Kind::ALL.len());
+            crate::verbosity::note!("{} kind(s)", Kind::ALL.len());
         }
     }
     crate::exit::OK

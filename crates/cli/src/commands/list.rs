@@ -2,7 +2,7 @@
 
 use std::time::SystemTime;
 
-use otc_jobs_core::kinds::{FilterError, Filters, Kind, Row};
+use otc_jobs_core::kinds::{Filters, Kind, Row};
 
 use crate::args::{Format, SelectArgs};
 use crate::exit::CliError;
@@ -73,25 +73,7 @@ pub(super) fn server_filters(kind: Kind, select: &SelectArgs) -> Result<Filters,
     for (flag, value) in &select.server.0 {
         filters
             .set(flag, value.clone())
-            .map_err(|e| refused(kind, &e))?;
+            .map_err(|e| crate::select::refused(kind, &e))?;
     }
     Ok(filters)
-}
-
-/// A filter the kind refuses: the reason, and the filters it has.
-fn refused(kind: Kind, error: &FilterError) -> CliError {
-    let has = kind
-        .filters()
-        .iter()
-        .map(|f| format!("--{}", f.flag))
-        .collect::<Vec<_>>();
-    let has = if has.is_empty() {
-        format!("the {kind} list has no server filters")
-    } else {
-        format!("the {kind} list's server filters: {}", has.join(", "))
-    };
-    CliError::usage(
-        error.to_string(),
-        format!("{has}; --name-regex, --older-than and --newer-than work for every kind"),
-    )
 }

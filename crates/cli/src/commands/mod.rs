@@ -13,8 +13,6 @@ use std::collections::HashSet;
 use std::io::{BufRead, IsTerminal};
 use std::sync::Arc;
 
-use indicatif::{ProgressBar, ProgressStyle};
-
 use crate::args::{Cli, Command, Format, Global, RunArgs};
 use otc_jobs_core::Error;
 use otc_jobs_core::kinds::{Kind, KindId};
@@ -31,13 +29,15 @@ use crate::sdk::SdkBackend;
 pub(crate) struct Connector {
     global: Global,
     emulator: Option<crate::emulator::Embedded>,
+    /// When the command started (the report's `started_at`).
+    started: std::time::SystemTime,
 }
 
 impl Connector {
     fn backend(&mut self) -> Result<Arc<SdkBackend>, CliError> {
         let client = if self.global.emulator {
             let (emulator, client) = crate::emulator::start(&self.global)?;
-            eprintln!(
+            crate::verbosity::note!(
                 "note: using the embedded emulator at {} (sample jobs)",
                 emulator.base_url()
             );
@@ -48,6 +48,12 @@ impl Connector {
         };
         Ok(Arc::new(SdkBackend::new(client)))
     }
+
+    /// The progress of `doing` `len` jobs, as the flags and stderr say it is shown.
+    fn progress(&self, doing: String, len: usize) -> crate::progress::Progress {
+        let settings = crate::progress::ProgressSettings::new(self.global.progress_interval);
+        crate::progress::Progress::start(doing, len, settings)
+    }
 }
 
 /// Runs the command; the exit code, or the error that stopped it.
@@ -56,6 +62,7 @@ pub(crate) async fn run(cli: Cli, cancel: Cancel) -> Result<u8, CliError> {
     let mut connector = Connector {
         global: cli.global,
         emulator: None,
+        started: std::time::SystemTime::now(),
     };
     match cli.command {
         Command::List { kind, select } => list::run(&mut connector, kind, &select, format).await,
@@ -131,6 +138,8 @@ struct Selected {
     exclude: HashSet<String>,
     /// Stdin held the ids, so nobody can be asked.
     ids_from_stdin: bool,
+    /// How many jobs the list call found, when the ids came from one.
+    listed: Option<usize>,
     /// What selected them (the command, its filters or ids), for the journal.
     selection: Selection,
 }
@@ -149,6 +158,7 @@ async fn delete_selected(
         ids: mut selected,
         exclude,
         ids_from_stdin,
+        listed: listed_count,
         selection,
     } = selected;
     if run.batch && !kind.has_batch_delete() {
@@ -198,10 +208,21 @@ async fn delete_selected(
             .collect();
         selected.extend(unlisted);
     }
-    let plan = Plan::new(kind, selected, &exclude, &earlier.finished());
+    let plan = Plan::new(kind, selected, &exclude, &earlier.finished()).of_listed(listed_count);
     if run.dry_run {
         crate::output::plan(&plan, format);
         return Ok(crate::exit::OK);
+    }
+    if let Some(max) = run.max_delete
+        && plan.to_delete() > max
+    {
+        return Err(CliError::usage(
+            format!(
+                "refusing to delete {} {kind}(s): more than --max-delete {max}; nothing was deleted",
+                plan.to_delete()
+            ),
+            "narrow the selection (--dry-run shows it), or raise --max-delete",
+        ));
     }
     crate::confirm::confirm(plan.to_delete(), kind, run.yes, ids_from_stdin, &cancel).await?;
     let backend = match backend {
@@ -213,17 +234,20 @@ async fn delete_selected(
         max_rate: run.max_rate,
         wait: run.wait.then_some(run.max_wait),
         batch: run.batch.then_some(usize::from(run.batch_size)),
+        // Ids given, not listed: each is looked at first, for its name.
+        describe: listed_count.is_none(),
         ..Settings::default()
     };
     let report = execute::execute(
-        backend,
+        Arc::clone(&backend),
         &plan,
         settings,
         journal,
         cancel,
-        progress(plan.to_delete()),
+        connector.progress(format!("deleting {kind}"), plan.to_delete()),
     )
     .await;
+    let report = report.ended(backend.context(kind), connector.started);
     finish(&report, run.report.as_deref(), format)
 }
 
@@ -311,16 +335,4 @@ fn finish(
         });
     }
     Ok(report.exit_code())
-}
-
-/// A progress bar on stderr when it is a terminal; hidden otherwise.
-fn progress(len: usize) -> ProgressBar {
-    if !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(len as u64);
-    if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} {per_sec} eta {eta}") {
-        bar.set_style(style);
-    }
-    bar
 }

@@ -2,8 +2,6 @@
 
 use std::collections::HashMap;
 
-use indicatif::ProgressBar;
-
 use crate::args::{Format, WaitArgs};
 use crate::cancel::Cancel;
 use crate::execute::Settings;
@@ -33,16 +31,18 @@ pub(crate) async fn run(
     let settings = Settings {
         wait: Some(args.max_wait),
         wait_only: true,
+        describe: true,
         ..Settings::default()
     };
     let report = crate::execute::execute(
-        backend,
+        std::sync::Arc::clone(&backend),
         &plan,
         settings,
         None,
         cancel,
-        ProgressBar::hidden(),
+        connector.progress(format!("waiting for {}", args.kind), plan.to_delete()),
     )
     .await;
+    let report = report.ended(backend.context(args.kind), connector.started);
     super::finish(&report, args.report.as_deref(), format)
 }

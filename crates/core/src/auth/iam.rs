@@ -13,7 +13,6 @@ use crate::endpoint::{Endpoints, Target};
 use crate::error::{BuildError, Error, ResponseError, ResponseErrorKind};
 use crate::operation::{Operation, OperationExt, OperationResponse, json_body};
 use crate::path::PathValue;
-use crate::query::Query;
 use crate::service::Service;
 use crate::time::UtcTime;
 
@@ -160,8 +159,9 @@ fn rfc3339<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<UtcTime,
         .ok_or_else(|| serde::de::Error::custom("token.expires_at is not an RFC 3339 time"))
 }
 
-/// `GET /v3/projects`: the projects matching a filter (IAM's *Querying Project
-/// Information Based on the Specified Criteria*); clients look a project name up with it.
+/// `GET /v3/projects` (IAM's *Querying Project Information Based on the Specified
+/// Criteria*), generated from its page: clients look a project name up with it; and its
+/// answer.
 ///
 /// ```
 /// use otc_jobs_core::auth::iam::ListProjects;
@@ -172,51 +172,7 @@ fn rfc3339<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<UtcTime,
 /// assert!(!request.headers().contains_key("x-project-id"));
 /// # Ok::<(), otc_jobs_core::BuildError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct ListProjects {
-    /// Query parameter `name`: the project name (e.g. `eu-de_demo`).
-    pub name: Option<String>,
-}
-
-impl ListProjects {
-    /// Every project the caller may see.
-    pub fn new() -> ListProjects {
-        ListProjects::default()
-    }
-
-    /// Only the project named `name`.
-    pub fn name(mut self, name: impl Into<String>) -> ListProjects {
-        self.name = Some(name.into());
-        self
-    }
-}
-
-impl Operation for ListProjects {
-    type Response = ProjectList;
-    const NAME: &'static str = "ListProjects";
-    const SERVICE: Service = Service::Iam;
-    const METHOD: http::Method = http::Method::GET;
-    const PATH_TEMPLATE: &'static str = "/v3/projects";
-    const SUCCESS_STATUS: &'static [u16] = &[200];
-    const CONTENT_TYPE: &'static str = IAM_CONTENT_TYPE;
-
-    fn path_param(&self, _name: &str) -> Option<PathValue<'_>> {
-        None
-    }
-
-    fn query(&self, query: &mut Query) {
-        query.push_opt("name", self.name.as_deref());
-    }
-}
-
-/// IAM's answer to [`ListProjects`], as far as a client reads it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct ProjectList {
-    /// The projects found.
-    pub projects: Vec<ProjectRef>,
-}
-
-impl OperationResponse for ProjectList {}
+pub use crate::iam::{ListProjects, ListProjectsProject, ListProjectsResponse};
 
 /// IAM's pages ask for a charset (`application/json;charset=utf8`).
 const IAM_CONTENT_TYPE: &str = "application/json;charset=UTF-8";
@@ -353,8 +309,8 @@ pub fn parse_projects_response<B: AsRef<[u8]>>(
 ) -> Result<String, Error> {
     let list = ListProjects::parse_response(response)?;
     // A by-name answer's items may lack the name: then every item is a match.
-    let named = |p: &&ProjectRef| p.name.as_deref().is_none_or(|n| n == name);
-    let found: Vec<&ProjectRef> = list.projects.iter().filter(named).collect();
+    let named = |p: &&ListProjectsProject| p.name.as_deref().is_none_or(|n| n == name);
+    let found: Vec<&ListProjectsProject> = list.projects.iter().filter(named).collect();
     match found.as_slice() {
         [project] => Ok(project.id.clone()),
         [] => {

@@ -357,4 +357,12 @@ impl crate::DeletionProbe for GetFlinkJob {
             },
         }
     }
+
+    fn job_name(response: &Self::Response) -> Option<String> {
+        std::iter::once(response)
+            .filter_map(|x| x.job_detail.as_ref())
+            .filter_map(|x| x.name.as_ref())
+            .next()
+            .cloned()
+    }
 }

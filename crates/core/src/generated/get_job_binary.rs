@@ -105,4 +105,12 @@ impl crate::DeletionProbe for GetJobBinary {
     fn job_state(_response: &Self::Response) -> crate::JobState {
         crate::JobState::Present { status: None }
     }
+
+    fn job_name(response: &Self::Response) -> Option<String> {
+        std::iter::once(response)
+            .filter_map(|x| x.job_binary.as_ref())
+            .filter_map(|x| x.name.as_ref())
+            .next()
+            .cloned()
+    }
 }

@@ -157,4 +157,12 @@ impl crate::DeletionProbe for GetJobExecutionV2 {
             },
         }
     }
+
+    fn job_name(response: &Self::Response) -> Option<String> {
+        std::iter::once(response)
+            .filter_map(|x| x.job_detail.as_ref())
+            .filter_map(|x| x.job_name.as_ref())
+            .next()
+            .cloned()
+    }
 }

@@ -281,4 +281,11 @@ impl crate::DeletionProbe for GetTrainingConfig {
     fn job_state(_response: &Self::Response) -> crate::JobState {
         crate::JobState::Present { status: None }
     }
+
+    fn job_name(response: &Self::Response) -> Option<String> {
+        std::iter::once(response)
+            .filter_map(|x| x.config_name.as_ref())
+            .next()
+            .cloned()
+    }
 }

@@ -1144,4 +1144,12 @@ impl crate::DeletionProbe for GetTrainingJobV2 {
             },
         }
     }
+
+    fn job_name(response: &Self::Response) -> Option<String> {
+        std::iter::once(response)
+            .filter_map(|x| x.metadata.as_ref())
+            .filter_map(|x| x.name.as_ref())
+            .next()
+            .cloned()
+    }
 }

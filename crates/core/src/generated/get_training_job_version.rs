@@ -293,4 +293,11 @@ impl crate::DeletionProbe for GetTrainingJobVersion {
             },
         }
     }
+
+    fn job_name(response: &Self::Response) -> Option<String> {
+        std::iter::once(response)
+            .filter_map(|x| x.version_name.as_ref())
+            .next()
+            .cloned()
+    }
 }

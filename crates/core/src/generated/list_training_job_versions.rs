@@ -384,4 +384,11 @@ impl crate::DeletionProbe for ListTrainingJobVersions {
             },
         }
     }
+
+    fn job_name(response: &Self::Response) -> Option<String> {
+        std::iter::once(response)
+            .filter_map(|x| x.job_name.as_ref())
+            .next()
+            .cloned()
+    }
 }

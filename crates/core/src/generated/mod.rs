@@ -30,6 +30,7 @@ mod get_visualization_job;
 mod kill_job_execution_v2;
 pub(crate) mod kind_rows;
 pub(crate) mod kinds;
+mod list_auth_projects;
 mod list_clusters;
 mod list_flink_jobs;
 mod list_flink_templates;
@@ -37,6 +38,7 @@ mod list_job_binaries;
 mod list_job_executions;
 mod list_job_executions_v2;
 mod list_job_objects;
+mod list_projects;
 mod list_spark_jobs;
 mod list_sql_jobs;
 mod list_training_configs;
@@ -59,6 +61,12 @@ pub mod dli {
     pub use super::list_flink_templates::*;
     pub use super::list_spark_jobs::*;
     pub use super::list_sql_jobs::*;
+}
+
+/// Identity and Access Management (`iam`): the projects the credentials may use.
+pub mod iam {
+    pub use super::list_auth_projects::*;
+    pub use super::list_projects::*;
 }
 
 /// ModelArts (`modelarts`): training jobs and visualization jobs.
