@@ -3,7 +3,9 @@
 //! each round, so that the machine's slow and fast moments fall on all of them alike.
 //! Printed per case: the fastest slice, the median slice, and the median over rounds of
 //! its ratio to the baselines of the same round (aws-sigv4 signing the same request; the
-//! sum of the two floors, hashing and building the `http::Request`).
+//! sum of the two floors, hashing and building the `http::Request`), and its fastest slice
+//! against the sum of the floors' fastest slices (what a machine busy with other work
+//! disturbs least).
 //!
 //! `cargo bench -p otc-jobs-benches --bench interleaved` (`INTERLEAVED_ROUNDS`, default 100).
 //!
@@ -80,21 +82,25 @@ fn main() {
         SLICE.as_millis()
     );
     println!(
-        "| case | fastest | median | × aws-sigv4 | × floors (hashing + request) |\n|---|---|---|---|---|"
+        "| case | fastest | median | × aws-sigv4 | × floors (hashing + request) | fastest × fastest floors |\n|---|---|---|---|---|---|"
     );
+    let fastest = |i: usize| times[i].iter().copied().fold(f64::INFINITY, f64::min);
+    let fastest_floors = fastest(hashing) + fastest(request);
     for (i, case) in cases.iter().enumerate() {
-        let fastest = times[i].iter().copied().fold(f64::INFINITY, f64::min);
         let middle = median(&mut times[i].clone());
         let to_aws = ratio_median(i, &|r| times[aws][r]);
         let to_floors = ratio_median(i, &|r| times[hashing][r] + times[request][r]);
         println!(
-            "| {} | {} | {} | {to_aws:.3} | {to_floors:.2} |",
+            "| {} | {} | {} | {to_aws:.3} | {to_floors:.2} | {:.2} |",
             case.name,
-            shown(fastest),
-            shown(middle)
+            shown(fastest(i)),
+            shown(middle),
+            fastest(i) / fastest_floors,
         );
     }
     println!(
-        "ratios: the median over rounds of this case's time / the baseline's in the same round"
+        "ratios: the median over rounds of this case's time / the baseline's in the same round; \
+         last column: this case's fastest slice / the sum of the floors' fastest slices (on a \
+         loaded machine the slices least disturbed by others)"
     );
 }

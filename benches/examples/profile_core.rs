@@ -4,7 +4,9 @@
 //! (what: `sign`, `derived`, `verify`, `verify-key`, `parse-ok` and `parse-err` on a DLI
 //! deletion, `parse-ok-modelarts` and `parse-err-modelarts` on a ModelArts deletion whose
 //! 200 answer says `is_success: false`, `parse-204` on an MRS deletion's empty 204; `serde-ok`, `serde-err-modelarts`: the floor,
-//! `serde_json::from_slice` alone into the same response types on the same bytes).
+//! `serde_json::from_slice` alone into the same response types on the same bytes;
+//! `case N NAME`: any case of `otc_jobs_benches::cases` whose name contains NAME, the
+//! floors included).
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::hint::black_box;
@@ -118,6 +120,19 @@ fn main() {
                 let _ = black_box(serde_json::from_slice::<
                     otc_jobs_core::modelarts::DeleteTrainingJobResponse,
                 >(black_box(body)));
+            }
+        }
+        // Any case of the benches by (part of) its name, floors included:
+        // `profile_core case 10000 floor/http`.
+        "case" => {
+            let name = args.next().unwrap_or_default();
+            let mut cases = otc_jobs_benches::cases::all();
+            let case = cases
+                .iter_mut()
+                .find(|c| c.name.contains(name.as_str()))
+                .unwrap_or_else(|| panic!("no case named like {name:?}"));
+            for _ in 0..n {
+                (case.run)();
             }
         }
         other => panic!("unknown: {other}"),

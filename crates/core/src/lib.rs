@@ -51,6 +51,7 @@ mod retry;
 mod retry_after;
 mod rows;
 mod service;
+mod stack_buf;
 mod time;
 
 pub use endpoint::{BaseUrl, Endpoints, Region, Target};

@@ -13,9 +13,13 @@ use serde::de::DeserializeOwned;
 use crate::auth::{Credentials, SignatureForm, SigningParams, SigningTime};
 use crate::endpoint::Target;
 use crate::error::{BuildError, Envelope, Error, ResponseError, ServiceError, read_beside};
-use crate::path::PathValue;
+use crate::path::{PathValue, SplitTemplate};
 use crate::query::Query;
 use crate::service::Service;
+use crate::stack_buf::StackBuf;
+
+/// Room for a usual request path (and query) on the stack.
+const PATH_INLINE: usize = 256;
 
 /// The `User-Agent` the core puts on every request unless the caller replaces it.
 pub const DEFAULT_USER_AGENT: &str = concat!("otc-jobs/", env!("CARGO_PKG_VERSION"));
@@ -125,53 +129,8 @@ pub trait OperationExt: Operation {
     /// `X-Project-Id`. Sign it with [`crate::auth::sign`] (or let a
     /// client do it).
     fn build_request(&self, target: &Target<'_>) -> Result<http::Request<Vec<u8>>, BuildError> {
-        let project_id = target.project_id();
-        // A request acts in a project when its path names one (every job API); IAM's token
-        // and project calls are made before the project id is known, and carry none.
-        let in_project = const { names_project(Self::PATH_TEMPLATE) };
-        if in_project && matches!(project_id, "" | "." | "..") {
-            return Err(BuildError::InvalidProjectId);
-        }
-        let base = target.endpoints().base_url(Self::SERVICE);
-        let prefix = base.path_prefix();
-        let mut path = String::with_capacity(prefix.len() + Self::PATH_TEMPLATE.len() + 48);
-        path.push_str(prefix);
-        crate::path::expand_template(Self::PATH_TEMPLATE, &mut path, |name| match name {
-            "project_id" => Some(PathValue::Raw(project_id)),
-            _ => self.path_param(name),
-        })?;
-        let mut query = Query::new();
-        self.query(&mut query);
-        if !query.is_empty() {
-            // Sorted and encoded as the signer canonicalises it: sent byte for byte.
-            path.push('?');
-            query.write_to(&mut path);
-        }
-        let body = self.body()?.unwrap_or_default();
-        let uri = base.uri(path)?;
-        let project = if in_project {
-            Some(HeaderValue::from_str(project_id).map_err(|_| BuildError::InvalidProjectId)?)
-        } else {
-            None
-        };
-        let mut request = http::Request::new(body);
-        *request.method_mut() = Self::METHOD;
-        *request.uri_mut() = uri;
-        // Room for these and the signature's three without growing.
-        let mut headers = http::HeaderMap::with_capacity(8);
-        if let Some(host) = base.host() {
-            // The signer would add it from the URI; the base URL has it ready.
-            headers.insert(HOST, host.clone());
-        }
-        headers.insert(
-            CONTENT_TYPE,
-            const { HeaderValue::from_static(Self::CONTENT_TYPE) },
-        );
-        headers.insert(USER_AGENT, HeaderValue::from_static(DEFAULT_USER_AGENT));
-        if let Some(project) = project {
-            headers.insert(HeaderName::from_static(X_PROJECT_ID), project);
-        }
-        *request.headers_mut() = headers;
+        let mut request = http::Request::new(Vec::new());
+        fill_request(self, target, &mut request)?;
         Ok(request)
     }
 
@@ -185,7 +144,8 @@ pub trait OperationExt: Operation {
         time: SigningTime,
         form: SignatureForm,
     ) -> Result<http::Request<Vec<u8>>, Error> {
-        let mut request = self.build_request(target)?;
+        let mut request = http::Request::new(Vec::new());
+        fill_request(self, target, &mut request)?;
         let params = SigningParams {
             time,
             form,
@@ -244,6 +204,74 @@ pub trait OperationExt: Operation {
 }
 
 impl<T: Operation + ?Sized> OperationExt for T {}
+
+/// Builds `op`'s request for `target` into `request` (a new one): in place, because a
+/// request is a few hundred bytes that each move would copy.
+fn fill_request<O: Operation + ?Sized>(
+    op: &O,
+    target: &Target<'_>,
+    request: &mut http::Request<Vec<u8>>,
+) -> Result<(), BuildError> {
+    let project_id = target.project_id();
+    // A request acts in a project when its path names one (every job API); IAM's token
+    // and project calls are made before the project id is known, and carry none.
+    let in_project = const { names_project(O::PATH_TEMPLATE) };
+    if in_project && matches!(project_id, "" | "." | "..") {
+        return Err(BuildError::InvalidProjectId);
+    }
+    let base = target.endpoints().base_url(O::SERVICE);
+    // Written on the stack, then copied into a `String` of exactly its length: the
+    // URI takes such a `String` over as it is (a longer one costs it an allocation).
+    let mut path = StackBuf::<PATH_INLINE>::new();
+    path.push_str(base.path_prefix());
+    crate::path::expand_split(
+        O::PATH_TEMPLATE,
+        const { &SplitTemplate::new(O::PATH_TEMPLATE) },
+        &mut path,
+        |name| match name {
+            "project_id" => Some(PathValue::Raw(project_id)),
+            _ => op.path_param(name),
+        },
+    )?;
+    let mut query = Query::new();
+    op.query(&mut query);
+    if !query.is_empty() {
+        // Sorted and encoded as the signer canonicalises it: sent byte for byte.
+        path.push_byte(b'?');
+        query.write_to(&mut path);
+    }
+    let body = op.body()?.unwrap_or_default();
+    let uri = base.uri(path.to_string_exact())?;
+    let project = if in_project {
+        Some(HeaderValue::from_str(project_id).map_err(|_| BuildError::InvalidProjectId)?)
+    } else {
+        None
+    };
+    *request.body_mut() = body;
+    *request.method_mut() = O::METHOD;
+    *request.uri_mut() = uri;
+    // Room for these and the signature's three without growing (filled in place).
+    let headers = request.headers_mut();
+    headers.reserve(8);
+    // In the order of their names: the signer sorts them, and a sorted list costs it
+    // one comparison per header.
+    headers.insert(
+        CONTENT_TYPE,
+        const { HeaderValue::from_static(O::CONTENT_TYPE) },
+    );
+    if let Some(host) = base.host() {
+        // The signer would add it from the URI; the base URL has it ready.
+        headers.insert(HOST, host.clone());
+    }
+    headers.insert(
+        USER_AGENT,
+        const { HeaderValue::from_static(DEFAULT_USER_AGENT) },
+    );
+    if let Some(project) = project {
+        headers.insert(const { HeaderName::from_static(X_PROJECT_ID) }, project);
+    }
+    Ok(())
+}
 
 /// Whether a path template names the project (`{project_id}`), at compile time.
 const fn names_project(template: &str) -> bool {

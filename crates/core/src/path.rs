@@ -15,10 +15,24 @@ pub(crate) const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'~');
 
+/// Where a path is written: a `String`, or a buffer on the stack (a request's path is
+/// written there first, then copied into a `String` of exactly its length).
+pub(crate) trait PathText {
+    /// Appends `text`.
+    fn push_str(&mut self, text: &str);
+}
+
+impl PathText for String {
+    fn push_str(&mut self, text: &str) {
+        String::push_str(self, text);
+    }
+}
+
 /// Appends `raw` to `out` as one percent-encoded path segment.
-pub(crate) fn push_segment(out: &mut String, raw: &str) {
-    // Project ids and most job ids need no encoding: copied whole, not piece by piece.
-    if raw.bytes().all(is_unreserved) {
+pub(crate) fn push_segment(out: &mut impl PathText, raw: &str) {
+    // Project ids and most job ids need no encoding: copied whole, not piece by piece
+    // (and checked without a branch per byte).
+    if raw.bytes().fold(true, |ok, b| ok & is_unreserved(b)) {
         out.push_str(raw);
         return;
     }
@@ -30,11 +44,23 @@ pub(crate) fn push_segment(out: &mut String, raw: &str) {
 /// Whether `b` stands for itself in a path segment (`A-Z a-z 0-9 - . _ ~`, the bytes
 /// [`SEGMENT`] leaves alone).
 pub(crate) fn is_unreserved(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
+    UNRESERVED[usize::from(b)]
 }
 
+/// [`is_unreserved`] for every byte: one lookup per byte of every id sent.
+const UNRESERVED: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_' | b'~');
+        b += 1;
+    }
+    table
+};
+
 /// Appends `n` in decimal (without `fmt`'s machinery: ids are written on every request).
-fn push_decimal(out: &mut String, n: i64) {
+fn push_decimal(out: &mut impl PathText, n: i64) {
     let mut digits = [0u8; 20];
     let mut at = digits.len();
     let mut rest = n.unsigned_abs();
@@ -48,7 +74,7 @@ fn push_decimal(out: &mut String, n: i64) {
         }
     }
     if n < 0 {
-        out.push('-');
+        out.push_str("-");
     }
     // ASCII digits: the conversion cannot fail.
     out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
@@ -170,7 +196,7 @@ pub enum PathValue<'a> {
 
 impl PathValue<'_> {
     /// Appends the value to `out`, encoded as one path segment.
-    pub(crate) fn push_encoded(self, out: &mut String) {
+    pub(crate) fn push_encoded(self, out: &mut impl PathText) {
         match self {
             PathValue::Integer(n) => push_decimal(out, n),
             PathValue::Text(id) => push_segment(out, id.as_str()),
@@ -197,15 +223,25 @@ impl PathValue<'_> {
 pub fn expand_template<'v>(
     template: &str,
     out: &mut String,
+    value: impl FnMut(&str) -> Option<PathValue<'v>>,
+) -> Result<(), TemplateError> {
+    expand_into(template, out, value)
+}
+
+/// [`expand_template`] into any [`PathText`].
+pub(crate) fn expand_into<'v>(
+    template: &str,
+    out: &mut impl PathText,
     mut value: impl FnMut(&str) -> Option<PathValue<'v>>,
 ) -> Result<(), TemplateError> {
+    // Templates are short: a plain scan finds the braces sooner than `memchr`'s set-up.
+    let position = |text: &str, wanted: u8| text.bytes().position(|b| b == wanted);
     let mut rest = template;
-    while let Some(open) = rest.find('{') {
+    while let Some(open) = position(rest, b'{') {
         out.push_str(&rest[..open]);
         let after = &rest[open + 1..];
-        let close = after
-            .find('}')
-            .ok_or_else(|| TemplateError::Unclosed(template.to_owned()))?;
+        let close =
+            position(after, b'}').ok_or_else(|| TemplateError::Unclosed(template.to_owned()))?;
         let name = &after[..close];
         value(name)
             .ok_or_else(|| TemplateError::MissingParam(name.to_owned()))?
@@ -213,6 +249,82 @@ pub fn expand_template<'v>(
         rest = &after[close + 1..];
     }
     out.push_str(rest);
+    Ok(())
+}
+
+/// Most parameters a template split at compile time holds (the job APIs' have two).
+const MAX_SPLIT_PARAMS: usize = 4;
+
+/// A path template split once, at compile time, into its literal runs and its parameter
+/// names (as ranges of its text): expanding it then scans nothing.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SplitTemplate {
+    /// `literals[i]` comes before `params[i]`; `literals[count]` ends the template.
+    literals: [(usize, usize); MAX_SPLIT_PARAMS + 1],
+    params: [(usize, usize); MAX_SPLIT_PARAMS],
+    count: usize,
+    /// Whether the split holds the whole template (its braces closed, at most
+    /// `MAX_SPLIT_PARAMS` parameters); if not, [`expand_split`] scans it as
+    /// [`expand_template`] does, and says what is wrong.
+    whole: bool,
+}
+
+impl SplitTemplate {
+    /// Splits `template` where [`expand_template`] would find its parameters.
+    pub(crate) const fn new(template: &str) -> SplitTemplate {
+        let bytes = template.as_bytes();
+        let mut split = SplitTemplate {
+            literals: [(0, 0); MAX_SPLIT_PARAMS + 1],
+            params: [(0, 0); MAX_SPLIT_PARAMS],
+            count: 0,
+            whole: true,
+        };
+        let (mut i, mut literal_start) = (0, 0);
+        while i < bytes.len() {
+            if bytes[i] != b'{' {
+                i += 1;
+                continue;
+            }
+            let mut close = i + 1;
+            while close < bytes.len() && bytes[close] != b'}' {
+                close += 1;
+            }
+            if close == bytes.len() || split.count == MAX_SPLIT_PARAMS {
+                split.whole = false;
+                return split;
+            }
+            split.literals[split.count] = (literal_start, i);
+            split.params[split.count] = (i + 1, close);
+            split.count += 1;
+            i = close + 1;
+            literal_start = i;
+        }
+        split.literals[split.count] = (literal_start, bytes.len());
+        split
+    }
+}
+
+/// [`expand_into`] with `template` split beforehand (`split` must be
+/// `SplitTemplate::new(template)`).
+pub(crate) fn expand_split<'v>(
+    template: &str,
+    split: &SplitTemplate,
+    out: &mut impl PathText,
+    mut value: impl FnMut(&str) -> Option<PathValue<'v>>,
+) -> Result<(), TemplateError> {
+    if !split.whole {
+        return expand_into(template, out, value);
+    }
+    // Braces are ASCII: every range falls on character boundaries.
+    let piece = |(start, end): (usize, usize)| template.get(start..end).unwrap_or_default();
+    for (literal, param) in split.literals.iter().zip(&split.params).take(split.count) {
+        out.push_str(piece(*literal));
+        let name = piece(*param);
+        value(name)
+            .ok_or_else(|| TemplateError::MissingParam(name.to_owned()))?
+            .push_encoded(out);
+    }
+    out.push_str(piece(split.literals[split.count]));
     Ok(())
 }
 
@@ -273,6 +385,37 @@ mod tests {
             expand_template("/v1/{job_id", &mut out, |_| Some(PathValue::Integer(1))),
             Err(TemplateError::Unclosed("/v1/{job_id".into()))
         );
+    }
+
+    #[test]
+    fn a_template_split_beforehand_expands_as_scanned() {
+        let id = PathId::new("a b/c").unwrap_or_else(|e| panic!("{e}"));
+        for template in [
+            "/v1.0/{project_id}/streaming/jobs/{job_id}",
+            "/v1/{project_id}/training-jobs/{job_id}/versions/{version_id}",
+            "{a}{b}",
+            "/no/params",
+            "",
+            "/{a}/{b}/{c}/{d}/{e}/six",
+            "/{unclosed",
+            "/{a}/{missing}",
+            "/ü/{a}/é}",
+            "/{a{b}",
+        ] {
+            let value = |name: &str| match name {
+                "project_id" => Some(PathValue::Raw("p1")),
+                "job_id" | "a" | "c" | "e" | "a{b" => Some(PathValue::Integer(7)),
+                "version_id" | "b" | "d" => Some(PathValue::Text(&id)),
+                _ => None,
+            };
+            let (mut scanned, mut split) = (String::from("/x"), String::from("/x"));
+            let by_scan = expand_template(template, &mut scanned, value);
+            let by_split = expand_split(template, &SplitTemplate::new(template), &mut split, value);
+            assert_eq!(by_split, by_scan, "{template}");
+            if by_scan.is_ok() {
+                assert_eq!(split, scanned, "{template}");
+            }
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 use std::fmt::{self, Display, Write as _};
 
-use crate::path::push_segment;
+use crate::path::{PathText, push_segment};
 
 /// The query parameters of one request, collected by [`Operation::query`](crate::Operation::query).
 ///
@@ -72,16 +72,16 @@ impl Query {
     }
 
     /// Appends [`Query::to_query_string`] to `out`.
-    pub(crate) fn write_to(&self, out: &mut String) {
+    pub(crate) fn write_to(&self, out: &mut impl PathText) {
         let mut sorted: Vec<&(String, String)> = self.pairs.iter().collect();
         // Byte order of UTF-8 is code point order, the signer's order.
         sorted.sort();
         for (i, (k, v)) in sorted.into_iter().enumerate() {
             if i > 0 {
-                out.push('&');
+                out.push_str("&");
             }
             push_segment(out, k);
-            out.push('=');
+            out.push_str("=");
             push_segment(out, v);
         }
     }

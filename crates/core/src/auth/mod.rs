@@ -238,10 +238,16 @@ pub fn authenticate(
     }
 }
 
-/// `SDK-HMAC-SHA256 <who>, SignedHeaders=<signed>, Signature=<signature>`.
-fn authorization(label: &str, who: &[&str], signed: &str, signature: &str) -> String {
-    const SIGNED_LABEL: &str = ", SignedHeaders=";
-    const SIGNATURE_LABEL: &str = ", Signature=";
+/// `SDK-HMAC-SHA256 <who>, SignedHeaders=<signed>, Signature=<signature>`, as a header
+/// value.
+fn authorization(
+    label: &str,
+    who: &[&str],
+    signed: &[u8],
+    signature: &[u8],
+) -> Result<HeaderValue, SignError> {
+    const SIGNED_LABEL: &[u8] = b", SignedHeaders=";
+    const SIGNATURE_LABEL: &[u8] = b", Signature=";
     let who_len: usize = who.iter().map(|w| w.len()).sum();
     // Exactly: a header value made of a full `Vec` takes it over without copying.
     let len = canonical::ALGORITHM.len()
@@ -252,16 +258,16 @@ fn authorization(label: &str, who: &[&str], signed: &str, signature: &str) -> St
         + signed.len()
         + SIGNATURE_LABEL.len()
         + signature.len();
-    let mut out = String::with_capacity(len);
-    out.push_str(canonical::ALGORITHM);
-    out.push(' ');
-    out.push_str(label);
-    who.iter().for_each(|w| out.push_str(w));
-    out.push_str(SIGNED_LABEL);
-    out.push_str(signed);
-    out.push_str(SIGNATURE_LABEL);
-    out.push_str(signature);
-    out
+    let mut out = Vec::with_capacity(len);
+    out.extend_from_slice(canonical::ALGORITHM.as_bytes());
+    out.push(b' ');
+    out.extend_from_slice(label.as_bytes());
+    who.iter().for_each(|w| out.extend_from_slice(w.as_bytes()));
+    out.extend_from_slice(SIGNED_LABEL);
+    out.extend_from_slice(signed);
+    out.extend_from_slice(SIGNATURE_LABEL);
+    out.extend_from_slice(signature);
+    HeaderValue::try_from(out).map_err(|_| SignError::InvalidHeaderValue("access key"))
 }
 
 fn sensitive(mut value: HeaderValue) -> HeaderValue {
@@ -277,7 +283,21 @@ fn sign_aksk(
     params: &SigningParams<'_>,
     keep_stages: bool,
 ) -> Result<Option<Signed>, SignError> {
-    let host = if request.headers().contains_key(HOST) {
+    // What signing reads from the headers, in one pass over them (a lookup by name hashes
+    // the name and probes the map, each time).
+    let (mut has_host, mut has_date, mut content_type) = (false, false, None);
+    for (name, value) in request.headers() {
+        if name == HOST {
+            has_host = true;
+        } else if name == HEADER_SDK_DATE {
+            has_date = true;
+        } else if name == CONTENT_TYPE && content_type.is_none() {
+            content_type = Some(value);
+        }
+    }
+    let content_type_signed =
+        canonical::content_type_is_signed(content_type.and_then(|v| v.to_str().ok()));
+    let host = if has_host {
         None
     } else {
         let authority = request.uri().authority().ok_or(SignError::NoHost)?;
@@ -289,8 +309,7 @@ fn sign_aksk(
     }
     // The date is kept on the stack when it is ours (the usual case), not read back.
     let mut date = [0u8; 16];
-    let generated_date = !headers.contains_key(&HEADER_SDK_DATE);
-    if generated_date {
+    if !has_date {
         date = params.time.sdk_date_bytes();
         let value = HeaderValue::from_bytes(&date)
             .map_err(|_| SignError::InvalidHeaderValue("signing time"))?;
@@ -301,40 +320,45 @@ fn sign_aksk(
             .map_err(|_| SignError::InvalidHeaderValue("security token"))?;
         headers.insert(HEADER_SECURITY_TOKEN, sensitive(value));
     }
-    let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
-    if !canonical::content_type_is_signed(content_type) {
+    if !content_type_signed {
         headers.insert(
             HEADER_SDK_CONTENT_SHA256,
             HeaderValue::from_static(UNSIGNED_PAYLOAD),
         );
     }
-    let sdk_date = if generated_date {
-        std::str::from_utf8(&date).ok()
-    } else {
+    let sdk_date: &[u8] = if has_date {
         request
             .headers()
             .get(&HEADER_SDK_DATE)
             .and_then(|v| v.to_str().ok())
-    }
-    .ok_or(SignError::InvalidHeaderValue("X-Sdk-Date"))?;
+            .ok_or(SignError::InvalidHeaderValue("X-Sdk-Date"))?
+            .as_bytes()
+    } else {
+        &date
+    };
 
-    let canonical = canonical::canonical_request(
+    // Written on the stack and hashed where it was written.
+    let mut text = canonical::CanonicalBuf::new();
+    let written = canonical::write_canonical_request(
+        &mut text,
         request.method(),
         request.uri(),
         request.headers(),
         request.body(),
         HeaderSelection::All,
     )?;
-    let canonical_hash = canonical::HexDigest::of(canonical.text().as_bytes());
+    let canonical_hash = canonical::HexDigest::of(text.as_bytes());
     let scope = match params.form {
         SignatureForm::Access => None,
         SignatureForm::DerivedKey => {
             if params.region.is_empty() || params.service.is_empty() {
                 return Err(SignError::MissingScope);
             }
-            // The scope date is the date of X-Sdk-Date, whatever its source.
+            // The scope date is the date of X-Sdk-Date, whatever its source (checked as
+            // text above).
             let short_date = sdk_date
                 .get(..8)
+                .and_then(|d| std::str::from_utf8(d).ok())
                 .ok_or(SignError::InvalidHeaderValue("X-Sdk-Date"))?;
             Some((
                 short_date,
@@ -342,15 +366,16 @@ fn sign_aksk(
             ))
         }
     };
-    // The string to sign is fed to the HMAC piece by piece; the staged form joins the
-    // same pieces.
+    // The staged form joins the same pieces.
     let parts = canonical::string_to_sign_parts(
         sdk_date,
-        scope.as_ref().map(|(_, scope)| scope.as_str()),
-        canonical_hash.as_str(),
+        scope.as_ref().map(|(_, scope)| scope.as_bytes()),
+        canonical_hash.as_bytes(),
     );
+    let string_to_sign = canonical::string_to_sign_buf(&parts);
+    let string_to_sign = [string_to_sign.as_bytes()];
     let mac = match &scope {
-        None => keys.keyed.mac_parts(&parts),
+        None => keys.keyed.mac_parts(&string_to_sign),
         Some((short_date, scope)) => keys.derived.mac_parts(
             scope,
             || {
@@ -361,30 +386,32 @@ fn sign_aksk(
                     params.service,
                 )
             },
-            &parts,
+            &string_to_sign,
         ),
     };
     let signature = canonical::HexDigest::new(&mac);
-    let authorization = match &scope {
+    let signed = text
+        .as_bytes()
+        .get(written.signed.clone())
+        .unwrap_or_default();
+    let value = match &scope {
         None => authorization(
             "Access=",
             &[keys.access_key()],
-            canonical.signed_headers(),
-            signature.as_str(),
+            signed,
+            signature.as_bytes(),
         ),
         Some((_, scope)) => authorization(
             "Credential=",
             &[keys.access_key(), "/", scope],
-            canonical.signed_headers(),
-            signature.as_str(),
+            signed,
+            signature.as_bytes(),
         ),
-    };
-    let value = HeaderValue::try_from(authorization)
-        .map_err(|_| SignError::InvalidHeaderValue("access key"))?;
+    }?;
     let stages = keep_stages.then(|| Signed {
-        string_to_sign: parts.concat(),
+        string_to_sign: canonical::joined(&string_to_sign),
         signature: signature.as_str().to_owned(),
-        canonical,
+        canonical: canonical::CanonicalRequest::new(&text, written),
     });
     request.headers_mut().insert(AUTHORIZATION, value);
     Ok(stages)

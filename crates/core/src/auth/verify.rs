@@ -293,10 +293,18 @@ fn check(
         spilled = authorization.signed_headers().collect();
         &spilled[..]
     };
-    let canonical =
-        canonical::canonical_request(method, uri, headers, body, HeaderSelection::Only(names))
-            .map_err(|_| VerifyError::UnreadableHeader)?;
-    let canonical_hash = canonical::HexDigest::of(canonical.text().as_bytes());
+    // Hashed where it was written, as the signer does.
+    let mut text = canonical::CanonicalBuf::new();
+    canonical::write_canonical_request(
+        &mut text,
+        method,
+        uri,
+        headers,
+        body,
+        HeaderSelection::Only(names),
+    )
+    .map_err(|_| VerifyError::UnreadableHeader)?;
+    let canonical_hash = canonical::HexDigest::of(text.as_bytes());
     let mac = match (authorization.form, authorization.scope) {
         (SignatureForm::DerivedKey, Some(scope)) => {
             let mut parts = scope.split('/');
@@ -308,8 +316,11 @@ fn check(
             if !sdk_date.starts_with(date) || date.len() != 8 {
                 return Err(VerifyError::ScopeMismatch);
             }
-            let parts =
-                canonical::string_to_sign_parts(sdk_date, Some(scope), canonical_hash.as_str());
+            let parts = canonical::string_to_sign_parts(
+                sdk_date.as_bytes(),
+                Some(scope.as_bytes()),
+                canonical_hash.as_bytes(),
+            );
             match key {
                 Key::Prepared(key) => key.derived.mac_parts(
                     scope,
@@ -323,7 +334,11 @@ fn check(
             }
         }
         _ => {
-            let parts = canonical::string_to_sign_parts(sdk_date, None, canonical_hash.as_str());
+            let parts = canonical::string_to_sign_parts(
+                sdk_date.as_bytes(),
+                None,
+                canonical_hash.as_bytes(),
+            );
             match key {
                 Key::Prepared(key) => key.keyed.mac_parts(&parts),
                 Key::Secret(secret) => canonical::hmac_sha256_parts(secret.as_bytes(), &parts),
@@ -331,10 +346,7 @@ fn check(
         }
     };
     let expected = canonical::HexDigest::new(&mac);
-    if constant_time_eq(
-        expected.as_str().as_bytes(),
-        authorization.signature.as_bytes(),
-    ) {
+    if constant_time_eq(expected.as_bytes(), authorization.signature.as_bytes()) {
         Ok(())
     } else {
         Err(VerifyError::Mismatch)
