@@ -43,8 +43,13 @@ fn the_declared_kinds_resolve_with_their_facts() {
     );
     assert_eq!(version.detail.as_deref(), Some("GetTrainingJobVersion"));
     assert!(version.asynchronous);
-    // A child kind's filters are its parent's.
-    assert_eq!(version.filters, by("training-job-v1").filters);
+    // A child kind's filters are its parent's, then the one naming its parent.
+    let (own, inherited) = version.filters.split_last().unwrap();
+    assert_eq!(inherited, by("training-job-v1").filters.as_slice());
+    assert_eq!(
+        (own.flag.as_str(), own.target.as_str(), own.setter == Setter::Parent),
+        ("job-id", "job_id", true)
+    );
     let flink = by("flink-job");
     assert_eq!(
         (flink.service.as_str(), flink.api_version.as_str()),
