@@ -238,16 +238,7 @@ impl Client {
         P: otc_jobs_core::DeletionProbe + Send + Sync,
         P::Response: Send,
     {
-        let mut waiter = Waiter::for_probe(probe, asynchronous, options, Instant::now());
-        let mut answer = None;
-        loop {
-            let jitter = self.inner.jitter.draw();
-            match waiter.advance(answer.take(), Instant::now(), jitter) {
-                WaitStep::Poll(probe) => answer = Some(self.send_impl(&probe).await),
-                WaitStep::Sleep(wait) => tokio::time::sleep(wait).await,
-                WaitStep::Done(outcome) => return outcome,
-            }
-        }
+        self.drive(Waiter::for_probe(probe, asynchronous, options, Instant::now())).await
     }
 
     /// Waits until the cancelled run `probe` reads is over: its status none of
@@ -264,7 +255,16 @@ impl Client {
         P: otc_jobs_core::DeletionProbe + Send + Sync,
         P::Response: Send,
     {
-        let mut waiter = Waiter::until_finished(probe, unfinished, options, Instant::now());
+        self.drive(Waiter::until_finished(probe, unfinished, options, Instant::now())).await
+    }
+
+    /// Runs `waiter` to its outcome: its polls sent with this client's retries, its
+    /// sleeps slept (the one loop every wait of this client shares).
+    async fn drive<P>(&self, mut waiter: Waiter<P>) -> Result<WaitOutcome, Error>
+    where
+        P: otc_jobs_core::DeletionProbe + Send + Sync,
+        P::Response: Send,
+    {
         let mut answer = None;
         loop {
             let jitter = self.inner.jitter.draw();

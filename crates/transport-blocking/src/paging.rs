@@ -249,16 +249,7 @@ impl Client {
         P: otc_jobs_core::DeletionProbe + Sync,
         P::Response: Send,
     {
-        let mut waiter = Waiter::for_probe(probe, asynchronous, options, Instant::now());
-        let mut answer = None;
-        loop {
-            let jitter = self.inner.jitter.draw();
-            match waiter.advance(answer.take(), Instant::now(), jitter) {
-                WaitStep::Poll(probe) => answer = Some(self.send_impl(&probe)),
-                WaitStep::Sleep(wait) => std::thread::sleep(wait),
-                WaitStep::Done(outcome) => return outcome,
-            }
-        }
+        self.drive(Waiter::for_probe(probe, asynchronous, options, Instant::now()))
     }
 
     /// Waits until the cancelled run `probe` reads is over: its status none of
@@ -275,7 +266,16 @@ impl Client {
         P: otc_jobs_core::DeletionProbe + Sync,
         P::Response: Send,
     {
-        let mut waiter = Waiter::until_finished(probe, unfinished, options, Instant::now());
+        self.drive(Waiter::until_finished(probe, unfinished, options, Instant::now()))
+    }
+
+    /// Runs `waiter` to its outcome: its polls sent with this client's retries, its
+    /// sleeps slept (the one loop every wait of this client shares).
+    fn drive<P>(&self, mut waiter: Waiter<P>) -> Result<WaitOutcome, Error>
+    where
+        P: otc_jobs_core::DeletionProbe + Sync,
+        P::Response: Send,
+    {
         let mut answer = None;
         loop {
             let jitter = self.inner.jitter.draw();
