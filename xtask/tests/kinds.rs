@@ -47,7 +47,11 @@ fn the_declared_kinds_resolve_with_their_facts() {
     let (own, inherited) = version.filters.split_last().unwrap();
     assert_eq!(inherited, by("training-job-v1").filters.as_slice());
     assert_eq!(
-        (own.flag.as_str(), own.target.as_str(), own.setter == Setter::Parent),
+        (
+            own.flag.as_str(),
+            own.target.as_str(),
+            own.setter == Setter::Parent
+        ),
         ("job-id", "job_id", true)
     );
     let flink = by("flink-job");

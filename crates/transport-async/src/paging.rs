@@ -238,7 +238,13 @@ impl Client {
         P: otc_jobs_core::DeletionProbe + Send + Sync,
         P::Response: Send,
     {
-        self.drive(Waiter::for_probe(probe, asynchronous, options, Instant::now())).await
+        self.drive(Waiter::for_probe(
+            probe,
+            asynchronous,
+            options,
+            Instant::now(),
+        ))
+        .await
     }
 
     /// Waits until the cancelled run `probe` reads is over: its status none of
@@ -255,7 +261,13 @@ impl Client {
         P: otc_jobs_core::DeletionProbe + Send + Sync,
         P::Response: Send,
     {
-        self.drive(Waiter::until_finished(probe, unfinished, options, Instant::now())).await
+        self.drive(Waiter::until_finished(
+            probe,
+            unfinished,
+            options,
+            Instant::now(),
+        ))
+        .await
     }
 
     /// Runs `waiter` to its outcome: its polls sent with this client's retries, its

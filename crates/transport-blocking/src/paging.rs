@@ -249,7 +249,12 @@ impl Client {
         P: otc_jobs_core::DeletionProbe + Sync,
         P::Response: Send,
     {
-        self.drive(Waiter::for_probe(probe, asynchronous, options, Instant::now()))
+        self.drive(Waiter::for_probe(
+            probe,
+            asynchronous,
+            options,
+            Instant::now(),
+        ))
     }
 
     /// Waits until the cancelled run `probe` reads is over: its status none of
@@ -266,7 +271,12 @@ impl Client {
         P: otc_jobs_core::DeletionProbe + Sync,
         P::Response: Send,
     {
-        self.drive(Waiter::until_finished(probe, unfinished, options, Instant::now()))
+        self.drive(Waiter::until_finished(
+            probe,
+            unfinished,
+            options,
+            Instant::now(),
+        ))
     }
 
     /// Runs `waiter` to its outcome: its polls sent with this client's retries, its
