@@ -162,6 +162,7 @@ fuzz_target!(|data: &[u8]| {
         mrs::KillJobExecutionV2, mrs::BatchDeleteJobExecutionsV2,
         dli::ListSqlJobs, dli::GetSqlJobStatus, dli::CancelSqlJob,
         dli::ListSparkJobs, dli::GetSparkJob, dli::CancelSparkJob,
+        iam::ListProjects, iam::ListAuthProjects,
     );
     assert_eq!(
         checked,
