@@ -1241,6 +1241,49 @@ fn dispatch() -> Vec<KindCase> {
     vec![
         KindCase {
             setup: |e| {
+                e.seed(SeedJob::training_job(10).name("a").versions([1, 2]));
+                e.seed(SeedJob::training_job(20).name("b").versions([3]));
+            },
+            ..base(
+                "versions_of_one_job_with_its_parent_filter",
+                Run::ListRows(filters(Kind::TrainingJobVersionV1, &[("job-id", "10")])),
+                |o| {
+                    let ids: Vec<&str> = o
+                        .rows
+                        .iter()
+                        .filter_map(|r| r.split(" | ").next())
+                        .collect();
+                    assert_eq!(ids, ["10/2", "10/1"], "{o:?}"); // newest first, as ModelArts lists
+                    // The one job's versions alone: no list of jobs, job 20 never walked.
+                    assert_eq!(o.requests.len(), 1, "{:?}", o.requests);
+                    assert!(
+                        o.requests[0].contains("/training-jobs/10/versions"),
+                        "{:?}",
+                        o.requests
+                    );
+                },
+            )
+        },
+        KindCase {
+            setup: |e| {
+                e.seed(SeedJob::training_job(10).versions([1]));
+            },
+            ..base(
+                "a_parent_filter_that_is_no_parent_id_is_refused_unsent",
+                Run::ListRows(filters(Kind::TrainingJobVersionV1, &[("job-id", "ten")])),
+                |o| {
+                    // A build error (`BuildError::InvalidFilter`), before any request.
+                    assert_eq!(
+                        o.error.as_deref(),
+                        Some("other 0 - not_found=false"),
+                        "{o:?}"
+                    );
+                    assert!(o.requests.is_empty(), "{:?}", o.requests);
+                },
+            )
+        },
+        KindCase {
+            setup: |e| {
                 e.seed(
                     SeedJob::job_execution("exec-1")
                         .name("etl")

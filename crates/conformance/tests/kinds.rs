@@ -32,6 +32,8 @@ macro_rules! suite {
 }
 
 suite!(
+    versions_of_one_job_with_its_parent_filter,
+    a_parent_filter_that_is_no_parent_id_is_refused_unsent,
     list_training_jobs_v2,
     get_training_job_v2,
     delete_training_job_v2_answers_202,
