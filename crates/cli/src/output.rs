@@ -85,17 +85,8 @@ impl Serialize for RowJson<'_> {
     }
 }
 
-/// Listed jobs as one JSON array, serialised as it is written.
-struct RowsJson<'a>(&'a [Row]);
-
-impl Serialize for RowsJson<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.iter().map(RowJson))
-    }
-}
-
-/// Listed jobs printed as one JSON array as they are listed (the same text as [`rows`]
-/// gives): `[` before the first, `]` after [`JsonRows::finish`]. Stdout gone (a closed
+/// Listed jobs printed as one JSON array as they are listed (the text serde_json's pretty
+/// printer gives for the whole array): `[` before the first, `]` after [`JsonRows::finish`]. Stdout gone (a closed
 /// pipe) ends the printing silently.
 pub(crate) struct JsonRows<W: Write = std::io::BufWriter<std::io::Stdout>> {
     out: W,
@@ -150,7 +141,11 @@ impl<W: Write> JsonRows<W> {
 /// Prints listed jobs.
 pub(crate) fn rows(rows: &[Row], format: Format) {
     match format {
-        Format::Json => to_stdout(|out| json_to(out, &RowsJson(rows))),
+        Format::Json => {
+            let mut out = JsonRows::new();
+            rows.iter().for_each(|row| out.push(row));
+            out.finish();
+        }
         Format::Ndjson => {
             to_stdout(|out| rows.iter().try_for_each(|r| ndjson_to(out, &RowJson(r))));
         }
@@ -294,7 +289,8 @@ mod tests {
             let mut streamed = JsonRows::to(Vec::new());
             rows.iter().for_each(|row| streamed.push(row));
             let streamed = String::from_utf8(streamed.finish()).unwrap();
-            let whole = serde_json::to_string_pretty(&RowsJson(&rows)).unwrap() + "\n";
+            let whole: Vec<RowJson<'_>> = rows.iter().map(RowJson).collect();
+            let whole = serde_json::to_string_pretty(&whole).unwrap() + "\n";
             assert_eq!(streamed, whole, "{count} rows");
             let parsed: serde_json::Value = serde_json::from_str(&streamed).unwrap();
             assert_eq!(parsed.as_array().unwrap().len(), count as usize);
