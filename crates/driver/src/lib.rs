@@ -15,6 +15,8 @@
 //!   [`Paginated`](otc_jobs_core::Paginated) list operation, each page one call;
 //! - [`Waiter`]: the sans-IO wait for a [`Deletion`](otc_jobs_core::Deletion) to take
 //!   effect, polling its probe with backoff ([`WaitOptions`], [`WaitOutcome`]);
+//! - [`StopThenDelete`]: the sans-IO deletion of a job that may still run (look, stop,
+//!   wait until it has stopped, delete; a "still running" refusal retried, bounded);
 //! - [`AdaptiveRate`]: the sans-IO client-side rate that finds the gateway's limit
 //!   (CUBIC after each throttle), shared by the calls to one service;
 //! - [`BodySink`]: reading an answer under the size limit, and [`io_kind`] /
@@ -38,6 +40,7 @@ mod methods;
 mod paginate;
 mod projects;
 mod rate;
+mod stop;
 mod wait;
 mod window;
 
@@ -54,5 +57,6 @@ pub use jitter::Jitter;
 pub use paginate::{DEFAULT_MAX_PAGES, PageStep, Paginator};
 pub use projects::{AccountProject, ProjectList, projects_by_criteria, projects_of_token};
 pub use rate::{AdaptiveRate, BETA, MIN_RATE, REGROWTH, Turn};
+pub use stop::{Deleted, MAX_DELETIONS, StopAnswer, StopStep, StopThenDelete};
 pub use wait::{WaitOptions, WaitOutcome, WaitStep, Waiter};
 pub use window::WindowWalk;
