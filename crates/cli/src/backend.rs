@@ -10,7 +10,7 @@
 use std::future::Future;
 use std::time::{Duration, SystemTime};
 
-use otc_jobs_async::WaitOutcome;
+use otc_jobs_async::{Deleted, WaitOutcome};
 use otc_jobs_core::Error;
 use otc_jobs_core::auth::SigningTime;
 use otc_jobs_core::kinds::{BatchEntry, Filters, KindBatch, KindId, RowSink};
@@ -26,8 +26,9 @@ pub(crate) trait Backend: Send + Sync + 'static {
         into: &mut dyn RowSink,
     ) -> impl Future<Output = Result<(), Error>> + Send;
 
-    /// Deletes one job.
-    fn delete(&self, id: &KindId) -> impl Future<Output = Result<(), Error>> + Send;
+    /// Deletes one job (a running job of a kind stopped first: stopped, waited for, then
+    /// deleted); what was done on the way is the SDK's [`Deleted`].
+    fn delete(&self, id: &KindId) -> impl Future<Output = Result<Deleted, Error>> + Send;
 
     /// Waits, at most `max_wait`, polling every `poll` or more, until a deleted job is
     /// gone (the SDK's waiter: "not found" is gone, decided there).

@@ -590,14 +590,15 @@ async fn delete_one<B: Backend>(
     let mut unknown = false;
     // The last throttled answer, for a run interrupted while waiting out the pause.
     let mut last: Option<Error> = None;
-    loop {
+    // Whether the job ran: the SDK stopped it before deleting it.
+    let stopped = loop {
         let Some(answer) = send(run, run.backend.delete(id)).await else {
             return interrupted(run, attempts, last.as_ref());
         };
         let error = match answer {
-            Ok(()) => {
+            Ok(deleted) => {
                 attempts += 1;
-                break;
+                break deleted.stopped;
             }
             Err(e) => e,
         };
@@ -636,8 +637,8 @@ async fn delete_one<B: Backend>(
             }
             Verdict::Misconfigured(_) | Verdict::Fatal => return failed(&error, attempts, ""),
         }
-    }
-    match run.settings.wait {
+    };
+    let outcome = match run.settings.wait {
         None if cancels => Outcome::Cancelled {
             attempts,
             note: None,
@@ -647,8 +648,22 @@ async fn delete_one<B: Backend>(
             note: None,
         },
         Some(max) => wait_gone(run, id, attempts, max, &mut learnt.waited).await,
+    };
+    match outcome {
+        Outcome::Deleted {
+            attempts,
+            note: None,
+        } if stopped => Outcome::Deleted {
+            attempts,
+            note: Some(STOPPED_FIRST.to_owned()),
+        },
+        other => other,
     }
 }
+
+/// The note of a job that still ran: the SDK stopped (killed) it, waited until it had
+/// stopped, then deleted it.
+pub(crate) const STOPPED_FIRST: &str = "it was running: killed first, then deleted";
 
 /// `otc-jobs wait`: one look first (the kind's detail request; for a kind without one,
 /// the SDK's waiter with no time to wait). Gone: `already_gone` at once. There in a

@@ -180,7 +180,7 @@ macro_rules! run_with {
             RunsRun::CancelAndWait(kind, text) => {
                 let id = kind_id(*kind, text);
                 Ran::Wait(match $client.delete_id(&id)$(.$aw)? {
-                    Ok(()) => $client.wait_id_gone(&id, fast())$(.$aw)?,
+                    Ok(_) => $client.wait_id_gone(&id, fast())$(.$aw)?,
                     Err(e) => Err(e),
                 })
             }

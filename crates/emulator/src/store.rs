@@ -25,6 +25,8 @@ pub(crate) struct Entry {
     fails_deletion: bool,
     /// A deletion ended in status 6 (`JOBSTAT_DELETE_FAILED`).
     pub(crate) delete_failed: bool,
+    /// An MRS v2 job killed while it ran: when it stops (shows `KILLED`).
+    pub(crate) stops_at: Option<Instant>,
     /// Made by the emulator, not seeded: the first child a kind always has
     /// ([`Simple::first_child`]), which makes way for children seeded later.
     made: bool,
@@ -36,6 +38,7 @@ impl Entry {
             created_ms: attrs.create_time.unwrap_or(now_ms),
             attrs,
             deleting_until: None,
+            stops_at: None,
             fails_deletion: false,
             delete_failed: false,
             made: false,
@@ -460,7 +463,7 @@ impl Store {
                     cluster_id: id.clone(),
                     job_execution_id: job.clone(),
                     name: e.attrs.name.clone(),
-                    status: e.attrs.status.clone(),
+                    status: crate::mrs_v2::seen_status(e, Instant::now()),
                     create_time: e.attrs.create_time,
                     job_type: e.attrs.job_type.clone(),
                 });

@@ -288,6 +288,43 @@ impl Client {
         }
     }
 
+    /// Runs `machine` to its end: its looks, the stop `stop` and the deletion `delete` sent
+    /// with this client's retries, its sleeps slept (see
+    /// [`StopThenDelete`](otc_jobs_driver::StopThenDelete)).
+    pub(crate) async fn stop_then_delete<P, K, D>(
+        &self,
+        mut machine: otc_jobs_driver::StopThenDelete<P>,
+        stop: &K,
+        delete: &D,
+    ) -> Result<otc_jobs_driver::Deleted, Error>
+    where
+        P: otc_jobs_core::DeletionProbe + Send + Sync,
+        P::Response: Send,
+        K: Operation + Sync,
+        K::Response: Send,
+        D: Operation + Sync,
+        D::Response: Send,
+    {
+        use otc_jobs_driver::{StopAnswer, StopStep};
+        let mut answer = None;
+        loop {
+            let jitter = self.inner.jitter.draw();
+            match machine.advance(answer.take(), Instant::now(), jitter) {
+                StopStep::Look(probe) => {
+                    answer = Some(StopAnswer::Look(self.send_impl(&probe).await))
+                }
+                StopStep::Stop => {
+                    answer = Some(StopAnswer::Sent(self.send_impl(stop).await.map(drop)))
+                }
+                StopStep::Delete => {
+                    answer = Some(StopAnswer::Sent(self.send_impl(delete).await.map(drop)));
+                }
+                StopStep::Sleep(wait) => tokio::time::sleep(wait).await,
+                StopStep::Done(outcome) => return outcome,
+            }
+        }
+    }
+
     /// One request of `probe` (a detail operation), judged: the job there with its name
     /// and status, or gone ([`Described::from_answer`](otc_jobs_core::Described::from_answer)).
     pub(crate) async fn describe_probe<P>(
