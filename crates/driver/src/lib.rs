@@ -13,6 +13,8 @@
 //!   core's [`RetryPolicy`](otc_jobs_core::RetryPolicy) decides and records `tracing` spans;
 //! - [`Paginator`]: the sans-IO walk over the pages of any
 //!   [`Paginated`](otc_jobs_core::Paginated) list operation, each page one call;
+//! - [`ChildWalks`]: the sans-IO walk of one list for many parents (a paginator of
+//!   paginators: MRS clusters' job executions), several at once, items in order;
 //! - [`Waiter`]: the sans-IO wait for a [`Deletion`](otc_jobs_core::Deletion) to take
 //!   effect, polling its probe with backoff ([`WaitOptions`], [`WaitOutcome`]);
 //! - [`StopThenDelete`]: the sans-IO deletion of a job that may still run (look, stop,
@@ -34,6 +36,7 @@
 
 mod body;
 mod call;
+mod children;
 mod config;
 mod jitter;
 mod methods;
@@ -49,6 +52,7 @@ pub use otc_jobs_core as __core;
 
 pub use body::{BodySink, chain_kind, error_chain, io_kind, naming_host, transport_error};
 pub use call::{Answer, Call, Exchange, Phase, Shared, Step, TOKEN_EXPIRED_CODE};
+pub use children::{ChildEvent, ChildStep, ChildWalks};
 pub use config::{
     Auth, ClientBuilder, Config, ConfigError, ENV_VARS, EnvVar, FromConfig, Project, ProxyScheme,
     ProxySettings, TransportSettings,
