@@ -966,15 +966,23 @@ pub fn client_file(
                 };
                 let _ = writeln!(
                     s,
-                    "{walk}\n            let raw = {id};\n            match raw.as_deref().map(otc_jobs_core::PathId::new) {{\n                Some(Ok(id)) => ids.push(id),\n                _ => into.push(Err(otc_jobs_core::kinds::RowError {{ kind: Kind::{v}, field: {f:?}, value: raw, gone: None }})),\n            }}\n        }}\n        ids\n    }};\n    for parent in parents {{\n        let mut request = {request_ty}::new(parent.clone());",
+                    "{walk}\n            let raw = {id};\n            match raw.as_deref().map(otc_jobs_core::PathId::new) {{\n                Some(Ok(id)) => ids.push(id),\n                _ => into.push(Err(otc_jobs_core::kinds::RowError {{ kind: Kind::{v}, field: {f:?}, value: raw, gone: None }})),\n            }}\n        }}\n        ids\n    }};\n    let mut children = Vec::with_capacity(parents.len());\n    for parent in parents {{\n        let mut request = {request_ty}::new(parent.clone());",
                     v = k.variant,
                     f = p.id_field.text,
                 );
                 for f in &k.filters {
                     apply_filter(&mut s, f, &request_ty);
                 }
-                collect_rows(&mut s, client, k, "request", Some("parent"), "into");
-                s.push_str("    }\n    Ok(())\n    }\n");
+                // The parents' lists: a paginator of paginators (the driver's `ChildWalks`),
+                // several at once in the async client; a parent gone during its walk ends
+                // that walk, reported.
+                let convert = format!("otc_jobs_core::kinds::rows::{}(parent, &item)", k.snake);
+                let _ = writeln!(
+                    s,
+                    "        children.push((parent, request));\n    }}\n    self.walk_children(children, |event| match event {{\n        otc_jobs_driver::ChildEvent::Item(parent, item) => {{\n            into.push({convert});\n            Ok(())\n        }}\n        otc_jobs_driver::ChildEvent::Ended(parent, e) if e.is_not_found() => {{\n            into.push(Err(otc_jobs_core::kinds::RowError {{ kind: Kind::{v}, field: {param:?}, value: Some(parent.to_string()), gone: Some(e.to_string()) }}));\n            Ok(())\n        }}\n        otc_jobs_driver::ChildEvent::Ended(_, e) => Err(e),\n    }}){awaitt}\n    }}",
+                    v = k.variant,
+                    param = p.param,
+                );
             }
             (None, None) => {
                 let _ = writeln!(s, "    let mut request = {request_ty}::new();");

@@ -1870,7 +1870,10 @@ fn clean_job_execution_notes_the_jobs_killed_first() {
     assert!(statuses_of(&emulator, "job-execution").is_empty());
     // Each running job was killed once, and its deletion sent once it had stopped.
     let requests = emulator.requests();
-    let kills = requests.iter().filter(|r| r.path.ends_with("/kill")).count();
+    let kills = requests
+        .iter()
+        .filter(|r| r.path.ends_with("/kill"))
+        .count();
     let running = before.values().filter(|s| *s == "RUNNING").count();
     assert_eq!(kills, running);
     let refused = requests

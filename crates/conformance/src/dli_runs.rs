@@ -643,6 +643,34 @@ pub fn runs_cases() -> Vec<RunsCase> {
             },
         ),
         case(
+            "sql_job_rows_oldest_first_beyond_10_000_jobs_are_listed_whole_by_windows",
+            seed_25_000,
+            RunsRun::ListRows(Kind::SqlJob, &[("order", "asc")]),
+            |o| {
+                assert_eq!(o.rows.len(), 25_000);
+                let ids: std::collections::BTreeSet<&str> = o
+                    .rows
+                    .iter()
+                    .map(|r| r.split(" | ").next().unwrap_or_default())
+                    .collect();
+                assert_eq!(ids.len(), 25_000, "each job once");
+                assert!(
+                    o.requests
+                        .iter()
+                        .all(|r| r.contains("order=start_time_asc")),
+                    "{:?}",
+                    o.requests.first()
+                );
+                assert!(o.requests.iter().all(|r| !r.contains("current-page=101")));
+                // Windows after the first carry a start, and no end.
+                let later: Vec<&String> =
+                    o.requests.iter().filter(|r| r.contains("start=")).collect();
+                assert!(!later.is_empty());
+                assert!(later.iter().all(|r| !r.contains("end=")), "{:?}", later[0]);
+                assert!(o.requests.len() <= 260, "{} requests", o.requests.len());
+            },
+        ),
+        case(
             "sql_job_list_walk_stops_at_page_100_with_a_page_limit",
             seed_25_000,
             RunsRun::WalkSql(ListSqlJobs::new()),

@@ -163,6 +163,45 @@ impl Client {
         })
     }
 
+    /// Walks `children` (each a parent and its list request) as the driver's
+    /// [`ChildWalks`](otc_jobs_driver::ChildWalks) says, one page of each of at most
+    /// [`Client::with_list_parallelism`] parents in flight, giving each item (or a parent's
+    /// end) to `give` in the parents' order; an error of `give` ends the walk with it.
+    pub(crate) async fn walk_children<K, O>(
+        &self,
+        children: Vec<(K, O)>,
+        mut give: impl FnMut(otc_jobs_driver::ChildEvent<K, O::Item>) -> Result<(), Error>,
+    ) -> Result<(), Error>
+    where
+        K: Clone,
+        O: Paginated + Send + Sync + 'static,
+        O::Response: Send,
+    {
+        use otc_jobs_driver::{ChildStep, ChildWalks};
+        let mut walks = ChildWalks::new(children, self.list_parallelism);
+        let mut in_flight = futures_util::stream::FuturesUnordered::new();
+        loop {
+            match walks.next_step() {
+                ChildStep::Fetch { walk, page } => {
+                    let client = self.clone();
+                    in_flight.push(async move { (walk, client.send_impl(&page).await) });
+                }
+                ChildStep::Give(event) => give(event)?,
+                ChildStep::Await => match futures_util::StreamExt::next(&mut in_flight).await {
+                    Some((walk, answer)) => walks.page_answer(walk, answer),
+                    // The driver awaits only pages in flight: not reached.
+                    None => {
+                        return Err(otc_jobs_core::BuildError::Body(
+                            "a walk awaited an answer with no page in flight".to_owned(),
+                        )
+                        .into());
+                    }
+                },
+                ChildStep::Done => return Ok(()),
+            }
+        }
+    }
+
     /// The next page of a walk, `None` when it is over.
     async fn next_page<O>(
         &self,

@@ -713,6 +713,7 @@ impl Client {
             }
             ids
         };
+        let mut children = Vec::with_capacity(parents.len());
         for parent in parents {
             let mut request = otc_jobs_core::mrs::ListJobExecutionsV2::new(parent.clone());
             if let Some(value) = filters.get("status") {
@@ -730,26 +731,24 @@ impl Client {
             if let Some(value) = filters.get("order") {
                 request.sort_by = Some((value).to_owned());
             }
-            for item in self.paginate(request) {
-                match item {
-                    Ok(item) => into.push(otc_jobs_core::kinds::rows::job_execution(
-                        parent.clone(),
-                        &item,
-                    )),
-                    Err(e) if e.is_not_found() => {
-                        into.push(Err(otc_jobs_core::kinds::RowError {
-                            kind: Kind::JobExecution,
-                            field: "cluster_id",
-                            value: Some(parent.to_string()),
-                            gone: Some(e.to_string()),
-                        }));
-                        break;
-                    }
-                    Err(e) => return Err(e),
-                }
-            }
+            children.push((parent, request));
         }
-        Ok(())
+        self.walk_children(children, |event| match event {
+            otc_jobs_driver::ChildEvent::Item(parent, item) => {
+                into.push(otc_jobs_core::kinds::rows::job_execution(parent, &item));
+                Ok(())
+            }
+            otc_jobs_driver::ChildEvent::Ended(parent, e) if e.is_not_found() => {
+                into.push(Err(otc_jobs_core::kinds::RowError {
+                    kind: Kind::JobExecution,
+                    field: "cluster_id",
+                    value: Some(parent.to_string()),
+                    gone: Some(e.to_string()),
+                }));
+                Ok(())
+            }
+            otc_jobs_driver::ChildEvent::Ended(_, e) => Err(e),
+        })
     }
 
     fn list_rows_sql_job(&self, filters: &Filters, into: &mut dyn RowSink) -> Result<(), Error> {

@@ -195,6 +195,41 @@ impl Client {
         }
     }
 
+    /// Walks `children` (each a parent and its list request) as the driver's
+    /// [`ChildWalks`](otc_jobs_driver::ChildWalks) says, one call at a time (the parents one
+    /// after another), giving each item (or a parent's end) to `give` in the parents'
+    /// order; an error of `give` ends the walk with it.
+    pub(crate) fn walk_children<K, O>(
+        &self,
+        children: Vec<(K, O)>,
+        mut give: impl FnMut(otc_jobs_driver::ChildEvent<K, O::Item>) -> Result<(), Error>,
+    ) -> Result<(), Error>
+    where
+        K: Clone,
+        O: Paginated + Sync,
+        O::Response: Send,
+    {
+        use otc_jobs_driver::{ChildStep, ChildWalks};
+        let mut walks = ChildWalks::new(children, 1);
+        loop {
+            match walks.next_step() {
+                ChildStep::Fetch { walk, page } => {
+                    let answer = self.send_impl(&page);
+                    walks.page_answer(walk, answer);
+                }
+                ChildStep::Give(event) => give(event)?,
+                // Each page is answered as it is sent: nothing is ever in flight here.
+                ChildStep::Await => {
+                    return Err(otc_jobs_core::BuildError::Body(
+                        "a walk awaited an answer with no page in flight".to_owned(),
+                    )
+                    .into());
+                }
+                ChildStep::Done => return Ok(()),
+            }
+        }
+    }
+
     /// Waits until the job `deletion` removes is gone, polling its probe (one call per
     /// poll, with the client's retries) with jittered backoff as `options` say; one poll
     /// for synchronous deletions (DLI, MRS). Call it after sending `deletion`. See
