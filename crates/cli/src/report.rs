@@ -268,6 +268,20 @@ pub(crate) struct Summary {
     pub(crate) skipped: usize,
 }
 
+impl Summary {
+    /// Adds `other`'s counts to these (a whole-account run's summaries).
+    pub(crate) fn add(&mut self, other: &Summary) {
+        self.total += other.total;
+        self.deleted += other.deleted;
+        self.already_gone += other.already_gone;
+        self.cancelled += other.cancelled;
+        self.already_finished += other.already_finished;
+        self.failed += other.failed;
+        self.timed_out += other.timed_out;
+        self.skipped += other.skipped;
+    }
+}
+
 /// Where and by what the run acted: known when it starts.
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -549,7 +563,16 @@ mod tests {
         let generator = schemars::generate::SchemaSettings::draft2020_12()
             .for_serialize()
             .into_generator();
-        let mut schema = serde_json::to_value(generator.into_root_schema_for::<Report>()).unwrap();
+        // A one-kind run's report, or a whole-account run's.
+        #[derive(schemars::JsonSchema)]
+        #[allow(dead_code)]
+        #[serde(untagged)]
+        enum AnyReport {
+            Kind(Report),
+            Account(crate::account_report::AccountReport),
+        }
+        let mut schema =
+            serde_json::to_value(generator.into_root_schema_for::<AnyReport>()).unwrap();
         schema["title"] = "otc-jobs report".into();
         schema["$id"] = "https://github.com/otc-jobs/otc-jobs/crates/cli/report.schema.json".into();
         let text = serde_json::to_string_pretty(&schema).unwrap() + "\n";

@@ -7,6 +7,7 @@ mod delete;
 mod kinds;
 mod list;
 mod man;
+mod plan;
 mod wait;
 
 use std::collections::HashSet;
@@ -35,6 +36,11 @@ pub(crate) struct Connector {
 
 impl Connector {
     fn backend(&mut self) -> Result<Arc<SdkBackend>, CliError> {
+        Ok(Arc::new(SdkBackend::new(self.client()?)))
+    }
+
+    /// The client of the flags (or of the embedded emulator, which it starts).
+    fn client(&mut self) -> Result<otc_jobs_async::Client, CliError> {
         let client = if self.global.emulator {
             let (emulator, client) = crate::emulator::start(&self.global)?;
             crate::verbosity::note!(
@@ -46,7 +52,7 @@ impl Connector {
         } else {
             crate::config::client(&self.global, None)?
         };
-        Ok(Arc::new(SdkBackend::new(client)))
+        Ok(client)
     }
 
     /// The progress of `doing` `len` jobs, as the flags and stderr say it is shown.
@@ -68,8 +74,23 @@ pub(crate) async fn run(cli: Cli, cancel: Cancel) -> Result<u8, CliError> {
         Command::List { kind, select } => list::run(&mut connector, kind, &select, format).await,
         Command::Delete(args) => delete::run(&mut connector, &args, format, cancel).await,
         Command::Wait(args) => wait::run(&mut connector, &args, format, cancel).await,
-        Command::Clean { kind, select, run } => {
-            clean::run(&mut connector, kind, &select, &run, format, cancel).await
+        Command::Clean {
+            kind,
+            select,
+            account,
+            run,
+        } => match kind {
+            Some(kind) if !account.given() => {
+                clean::run(&mut connector, kind, &select, &run, format, cancel).await
+            }
+            kind => {
+                let account = crate::account::Account::lower(kind, &select, &account)?;
+                clean::run_account(&mut connector, &account, &run, format, cancel).await
+            }
+        },
+        Command::Plan { select, account } => {
+            let account = crate::account::Account::lower(None, &select, &account)?;
+            plan::run(&mut connector, &account, format).await
         }
         Command::Kinds => Ok(kinds::run(format)),
         Command::Completions { shell } => Ok(completions::run(shell)),
@@ -253,7 +274,7 @@ async fn delete_selected(
 
 /// A list call that failed: a wrong setup (exit 2, with what to check), or a failure
 /// (exit 1).
-fn list_failed(kind: Kind, error: &Error, hint: &str) -> CliError {
+pub(crate) fn list_failed(kind: Kind, error: &Error, hint: &str) -> CliError {
     let problem = format!("cannot list {kind}s: {}", crate::backend::one_line(error));
     match crate::backend::verdict(error) {
         Verdict::Misconfigured(check) => {
