@@ -120,10 +120,16 @@ impl Account {
     /// (`exclude` wins). Refused (exit 2, nothing listed): a run that can reach more than
     /// one project without `include` written out; an included name (not a glob) that is
     /// no project.
-    pub(crate) fn choose(&self, discovered: &[AccountProject]) -> Result<Vec<AccountProject>, CliError> {
+    pub(crate) fn choose(
+        &self,
+        discovered: &[AccountProject],
+    ) -> Result<Vec<AccountProject>, CliError> {
         let in_region = |p: &&AccountProject| {
             self.regions.is_empty()
-                || self.regions.iter().any(|r| region_of(&p.name) == r.as_str())
+                || self
+                    .regions
+                    .iter()
+                    .any(|r| region_of(&p.name) == r.as_str())
         };
         let reachable: Vec<&AccountProject> = discovered.iter().filter(in_region).collect();
         let projects = &self.policy.projects;
@@ -245,7 +251,9 @@ fn regions_flag(text: &str) -> Result<Vec<String>, CliError> {
     for region in &regions {
         let plausible = region.len() >= 4
             && region.contains('-')
-            && region.chars().all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit());
+            && region
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit());
         if !plausible {
             return Err(CliError::usage(
                 format!("--regions: {region:?} is not a region"),
@@ -330,27 +338,47 @@ mod tests {
             names(&all.choose(&discovered).unwrap()),
             ["eu-de_ci", "eu-de_dev-1", "eu-nl_ml"]
         );
-        let dev = account(None, Some("eu-de"), "projects: { include: [\"eu-de*\"], exclude: [c3] }\n");
-        assert_eq!(names(&dev.choose(&discovered).unwrap()), ["eu-de", "eu-de_ci"]);
+        let dev = account(
+            None,
+            Some("eu-de"),
+            "projects: { include: [\"eu-de*\"], exclude: [c3] }\n",
+        );
+        assert_eq!(
+            names(&dev.choose(&discovered).unwrap()),
+            ["eu-de", "eu-de_ci"]
+        );
         // Nothing written: more than one project is refused, one is the run's.
         let unwritten = account(None, None, "protect: { ids: [1] }\n");
         let refused = unwritten.choose(&discovered).unwrap_err();
         assert_eq!(refused.code, crate::exit::USAGE);
-        assert!(refused.problem.contains("4 projects"), "{}", refused.problem);
+        assert!(
+            refused.problem.contains("4 projects"),
+            "{}",
+            refused.problem
+        );
         assert!(refused.hint.unwrap().contains("--projects"));
         let one = account(None, Some("eu-nl"), "protect: { ids: [1] }\n");
         assert_eq!(names(&one.choose(&discovered).unwrap()), ["eu-nl_ml"]);
         // A name that is no project: refused at its line; a glob that matches none is not.
         let typo = account(None, None, "projects:\n  include: [eu-de_ci, eu-de_cj]\n");
         let refused = typo.choose(&discovered).unwrap_err();
-        assert!(refused.problem.contains(":2: no project \"eu-de_cj\""), "{}", refused.problem);
+        assert!(
+            refused.problem.contains(":2: no project \"eu-de_cj\""),
+            "{}",
+            refused.problem
+        );
         let glob = account(Some("eu-fr*,b2"), None, "");
         assert_eq!(names(&glob.choose(&discovered).unwrap()), ["eu-de_ci"]);
     }
 
     #[test]
     fn bad_flags_are_usage_errors() {
-        assert!(kinds_flag("flink-job,nope").unwrap_err().problem.contains("\"nope\""));
+        assert!(
+            kinds_flag("flink-job,nope")
+                .unwrap_err()
+                .problem
+                .contains("\"nope\"")
+        );
         assert_eq!(kinds_flag("all").unwrap().len(), Kind::ALL.len());
         assert_eq!(
             kinds_flag("flink-job, flink-job,sql-job").unwrap(),

@@ -260,10 +260,17 @@ mod tests {
             },
         );
         let parts = vec![
-            (place("a"), Report::new(Kind::FlinkJob, vec![deleted(1), deleted(2)], false)),
+            (
+                place("a"),
+                Report::new(Kind::FlinkJob, vec![deleted(1), deleted(2)], false),
+            ),
             (place("b"), Report::new(Kind::FlinkJob, vec![failed], false)),
         ];
-        let projects = [(place("a"), None), (place("b"), None), (place("c"), Some("HTTP 403".into()))];
+        let projects = [
+            (place("a"), None),
+            (place("b"), None),
+            (place("c"), Some("HTTP 403".into())),
+        ];
         let report = AccountReport::new(
             parts,
             &projects,
@@ -271,7 +278,14 @@ mod tests {
             None,
             std::time::SystemTime::now(),
         );
-        assert_eq!((report.summary.total, report.summary.deleted, report.summary.failed), (3, 2, 1));
+        assert_eq!(
+            (
+                report.summary.total,
+                report.summary.deleted,
+                report.summary.failed
+            ),
+            (3, 2, 1)
+        );
         assert_eq!(report.projects[0].summary.deleted, 2);
         assert_eq!(report.projects[1].summary.failed, 1);
         assert_eq!(report.projects[2].unreachable.as_deref(), Some("HTTP 403"));
@@ -283,7 +297,11 @@ mod tests {
         assert_eq!(json["items"][2]["region"], "eu-de");
         assert_eq!(json["items"][2]["kind"], "flink-job");
         assert_eq!(json["items"][2]["outcome"], "failed");
-        assert!(report.summary_line().contains("(1 project(s) unreachable, skipped)"));
+        assert!(
+            report
+                .summary_line()
+                .contains("(1 project(s) unreachable, skipped)")
+        );
         assert_eq!(worse(crate::exit::TIMED_OUT, crate::exit::INTERRUPTED), 130);
         assert_eq!(worse(crate::exit::USAGE, crate::exit::FAILED), 2);
     }

@@ -203,8 +203,21 @@ impl Journal {
         let (file, bytes, existed, regular) = open_file(path)?;
         let mut read = read(path, &bytes, kind.name(), &single(kind), 1, selection)?;
         read.earlier = read.scoped.pop().unwrap_or_default();
-        let mut journals = open_read(path, file, &bytes, existed, regular, read, kind.name(), selection, fsync, &[None])?;
-        journals.pop().ok_or_else(|| unusable(path, &std::io::Error::other("no journal")))
+        let mut journals = open_read(
+            path,
+            file,
+            &bytes,
+            existed,
+            regular,
+            read,
+            kind.name(),
+            selection,
+            fsync,
+            &[None],
+        )?;
+        journals
+            .pop()
+            .ok_or_else(|| unusable(path, &std::io::Error::other("no journal")))
     }
 
     /// Opens the one journal of a whole-account run at `path`: one [`Journal`] per scope
@@ -221,7 +234,9 @@ impl Journal {
         let kind_of = scoped(scopes);
         let read = read(path, &bytes, ACCOUNT, &kind_of, scopes.len(), selection)?;
         let names: Vec<Option<String>> = scopes.iter().map(|(s, _)| Some(s.clone())).collect();
-        open_read(path, file, &bytes, existed, regular, read, ACCOUNT, selection, fsync, &names)
+        open_read(
+            path, file, &bytes, existed, regular, read, ACCOUNT, selection, fsync, &names,
+        )
     }
 
     /// What the whole-account journal at `path` holds per scope, without writing
@@ -258,25 +273,25 @@ fn scoped(scopes: &[(String, Kind)]) -> impl Fn(Option<&str>) -> Option<(usize, 
 fn open_file(path: &Path) -> Result<(File, Vec<u8>, bool, bool), CliError> {
     let existed = path.exists();
     let mut file = OpenOptions::new()
-            .read(true)
-            .create(true)
-            .append(true)
-            .open(path)
+        .read(true)
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(|e| unusable(path, &e))?;
+    // Through the trait: std's `File::try_lock` is newer than the MSRV.
+    match fs4::FileExt::try_lock(&file) {
+        Ok(()) => {}
+        Err(fs4::TryLockError::WouldBlock) => return Err(in_use(path)),
+        Err(fs4::TryLockError::Error(e)) => return Err(unusable(path, &e)),
+    }
+    // A device (`/dev/null`, `/dev/full`) holds no earlier journal, and reading one
+    // may never end.
+    let regular = file.metadata().map(|m| m.is_file()).unwrap_or(false);
+    let mut bytes = Vec::new();
+    if regular {
+        file.read_to_end(&mut bytes)
             .map_err(|e| unusable(path, &e))?;
-        // Through the trait: std's `File::try_lock` is newer than the MSRV.
-        match fs4::FileExt::try_lock(&file) {
-            Ok(()) => {}
-            Err(fs4::TryLockError::WouldBlock) => return Err(in_use(path)),
-            Err(fs4::TryLockError::Error(e)) => return Err(unusable(path, &e)),
-        }
-        // A device (`/dev/null`, `/dev/full`) holds no earlier journal, and reading one
-        // may never end.
-        let regular = file.metadata().map(|m| m.is_file()).unwrap_or(false);
-        let mut bytes = Vec::new();
-        if regular {
-            file.read_to_end(&mut bytes)
-                .map_err(|e| unusable(path, &e))?;
-        }
+    }
     Ok((file, bytes, existed, regular))
 }
 
@@ -351,7 +366,9 @@ fn open_read(
 fn peek_bytes(path: &Path) -> Result<Vec<u8>, CliError> {
     match std::fs::metadata(path) {
         Ok(meta) if meta.is_file() => std::fs::read(path).map_err(|e| unusable(path, &e)),
-        Ok(meta) if meta.is_dir() => Err(unusable(path, &std::io::Error::other("it is a directory"))),
+        Ok(meta) if meta.is_dir() => {
+            Err(unusable(path, &std::io::Error::other("it is a directory")))
+        }
         Ok(_) => Ok(Vec::new()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
         Err(e) => Err(unusable(path, &e)),
@@ -359,7 +376,6 @@ fn peek_bytes(path: &Path) -> Result<Vec<u8>, CliError> {
 }
 
 impl Journal {
-
     /// A journal over `sink`, for tests (fails where the sink fails).
     #[cfg(test)]
     pub(crate) fn with_sink(
@@ -489,7 +505,7 @@ fn read(
     if let Some(then) = &read.selection
         && then != selection
     {
-        if read.scoped.iter().all(|e| e.ids.is_empty()) {
+        if read.foreign.is_none() && read.scoped.iter().all(|e| e.ids.is_empty()) {
             // Nothing was done under it (a declined confirmation): nothing to mix.
             read.replace_header = true;
             read.runs = 0;
@@ -504,6 +520,11 @@ fn read(
                  give a new journal file",
             ));
         }
+    }
+    if let Some(line) = read.foreign
+        && !read.replace_header
+    {
+        return Err(ReadError::NotJournal(line).into_cli(path));
     }
     Ok(read)
 }
@@ -735,6 +756,8 @@ pub(crate) struct Contents {
     earlier: Earlier,
     /// Per scope (a one-kind journal: one).
     scoped: Vec<Earlier>,
+    /// The first line of a scope this run does not have, if any.
+    foreign: Option<usize>,
     has_header: bool,
     /// The header's selection.
     selection: Option<Selection>,
@@ -813,6 +836,7 @@ fn parse_with(
     let mut read = Contents {
         earlier: Earlier::default(),
         scoped: vec![Earlier::default(); scopes],
+        foreign: None,
         has_header: false,
         selection: None,
         replace_header: false,
@@ -850,8 +874,18 @@ fn parse_with(
             continue;
         }
         let scope = value.get("scope").and_then(Value::as_str);
-        let (slot, line_kind) = kind_of(scope).ok_or(ReadError::NotJournal(n + 1))?;
-        let earlier = read.scoped.get_mut(slot).ok_or(ReadError::NotJournal(n + 1))?;
+        let Some((slot, line_kind)) = kind_of(scope) else {
+            // Another run's project or kind: the selection check says so (it differs).
+            if scope.is_some() && value.get("id").is_some() {
+                read.foreign.get_or_insert(n + 1);
+                continue;
+            }
+            return Err(ReadError::NotJournal(n + 1));
+        };
+        let earlier = read
+            .scoped
+            .get_mut(slot)
+            .ok_or(ReadError::NotJournal(n + 1))?;
         read_line(earlier, &value, line_kind, read.runs).ok_or(ReadError::NotJournal(n + 1))?;
     }
     if !tail.is_empty() {

@@ -147,7 +147,10 @@ async fn list_part(
             };
             self.kept.1 += 1;
             let facts = self.rule.kind.facts();
-            let unfinished = row.status.as_deref().is_some_and(|s| facts.is_unfinished(s));
+            let unfinished = row
+                .status
+                .as_deref()
+                .is_some_and(|s| facts.is_unfinished(s));
             if (self.only_unfinished && !unfinished) || !self.rule.local.matches(&row, self.now) {
                 return;
             }
@@ -215,7 +218,10 @@ pub(crate) async fn plan(
                 return Err(crate::commands::list_failed(
                     kind,
                     &e,
-                    &format!("in project {}; nothing was deleted", targets[t].project.name),
+                    &format!(
+                        "in project {}; nothing was deleted",
+                        targets[t].project.name
+                    ),
                 ));
             }
         };
@@ -231,8 +237,8 @@ pub(crate) async fn plan(
                 .collect();
             selected.extend(unlisted);
         }
-        let plan = Plan::new(kind, selected, &HashSet::new(), &journal.finished())
-            .of_listed(Some(count));
+        let plan =
+            Plan::new(kind, selected, &HashSet::new(), &journal.finished()).of_listed(Some(count));
         parts.push(Part {
             target: t,
             kind,
@@ -369,7 +375,14 @@ impl AccountPlan<'_> {
         let mut t = comfy_table::Table::new();
         t.load_preset(comfy_table::presets::NOTHING);
         t.set_header([
-            "PROJECT", "REGION", "KIND", "LISTED", "SELECTED", "PROTECTED", "COVERED", "ACTION",
+            "PROJECT",
+            "REGION",
+            "KIND",
+            "LISTED",
+            "SELECTED",
+            "PROTECTED",
+            "COVERED",
+            "ACTION",
             "JOBS",
         ]);
         for r in &self.rows {
@@ -443,14 +456,25 @@ mod tests {
             plan,
         };
         let mut parts = vec![
-            part(0, Kind::TrainingJobV1, plan(Kind::TrainingJobV1, vec![KindId::TrainingJobV1(10)])),
+            part(
+                0,
+                Kind::TrainingJobV1,
+                plan(Kind::TrainingJobV1, vec![KindId::TrainingJobV1(10)]),
+            ),
             part(
                 0,
                 Kind::TrainingJobVersionV1,
-                plan(Kind::TrainingJobVersionV1, vec![version(10, 1), version(11, 1)]),
+                plan(
+                    Kind::TrainingJobVersionV1,
+                    vec![version(10, 1), version(11, 1)],
+                ),
             ),
             // Another project's versions of a job 10: not covered.
-            part(1, Kind::TrainingJobVersionV1, plan(Kind::TrainingJobVersionV1, vec![version(10, 2)])),
+            part(
+                1,
+                Kind::TrainingJobVersionV1,
+                plan(Kind::TrainingJobVersionV1, vec![version(10, 2)]),
+            ),
         ];
         cover_children(&mut parts);
         let actions: Vec<Vec<Action>> = parts
@@ -458,7 +482,10 @@ mod tests {
             .map(|p| p.plan.items.iter().map(|i| i.action.clone()).collect())
             .collect();
         assert_eq!(actions[0], [Action::Delete]);
-        assert_eq!(actions[1], [Action::Skip(COVERED.to_owned()), Action::Delete]);
+        assert_eq!(
+            actions[1],
+            [Action::Skip(COVERED.to_owned()), Action::Delete]
+        );
         assert_eq!(actions[2], [Action::Delete]);
     }
 }

@@ -179,7 +179,10 @@ impl Throttles {
             return std::sync::Arc::clone(throttle);
         }
         let throttle = std::sync::Arc::new(Throttle::new(self.max_rate));
-        all.push(((endpoint.to_owned(), service), std::sync::Arc::clone(&throttle)));
+        all.push((
+            (endpoint.to_owned(), service),
+            std::sync::Arc::clone(&throttle),
+        ));
         throttle
     }
 

@@ -56,8 +56,8 @@ fn write(name: &str, text: &str) -> PathBuf {
 
 /// An emulator with the default project (`eu-de`), `eu-de_ci`, `eu-de_dev-1`,
 /// `eu-nl_ml` (and `eu-de_locked`, listed by IAM and refused by the services, when
-/// `locked`), each with flink jobs 1..=`jobs` (`nightly-N`, job 2 `prod-2`, job 3 tagged
-/// keep=true) 10 days old, and training-job-v1 job 1 with two versions.
+/// `locked`), each with flink jobs 1..=`jobs` (`nightly-N`, job 2 `prod-2`, job 3
+/// `keep-3`) 10 days old, and training-job-v1 job 1 with two versions.
 fn account(jobs: u64, locked: bool) -> Emulator {
     let mut projects = vec![
         EmulatorProject::new("eu-de_ci", CI),
@@ -77,15 +77,14 @@ fn account(jobs: u64, locked: bool) -> Emulator {
         for id in 1..=jobs {
             let name = if id == 2 {
                 "prod-2".to_owned()
+            } else if id == 3 {
+                "keep-3".to_owned()
             } else {
                 format!("nightly-{id}")
             };
-            let mut job = SeedJob::flink_job(id)
+            let job = SeedJob::flink_job(id)
                 .name(name)
                 .age(Duration::from_secs(10 * 86_400));
-            if id == 3 {
-                job = job.tag("keep", "true");
-            }
             seeded.push(ProjectJob::new(project, job));
         }
         seeded.push(ProjectJob::new(
@@ -129,8 +128,8 @@ fn projects_are_discovered_and_include_exclude_and_protect_decide_what_is_delete
     let policy = write(
         "include.yaml",
         "projects:\n  include: [eu-de_ci, \"eu-de_dev-*\", eu-nl_ml]\n  exclude: [eu-nl_ml]\n\
-         kinds:\n  flink-job: { older_than: 7d, name_regex: \"^nightly-\" }\n\
-         protect:\n  ids: [\"4\"]\n  tags: { keep: \"true\" }\n",
+         kinds:\n  flink-job: { older_than: 7d, name_regex: \"^(nightly|keep)-\" }\n\
+         protect:\n  ids: [\"4\"]\n  name_regex: \"^keep-\"\n",
     );
     let report_path = temp("include.json");
     let output = run(otc_jobs(&emulator)
@@ -139,8 +138,8 @@ fn projects_are_discovered_and_include_exclude_and_protect_decide_what_is_delete
         .args(["--yes", "-o", "json", "--report"])
         .arg(&report_path));
     assert_eq!(output.status.code(), Some(0));
-    // Excluded (and not included) projects untouched; prod-2 not selected; 3 (tag) and
-    // 4 (id) protected.
+    // Excluded (and not included) projects untouched; prod-2 not selected; keep-3 (by
+    // name) and 4 (by id) protected.
     assert_eq!(flink_left(&emulator, DEFAULT_PROJECT_ID), ids(1..=5));
     assert_eq!(flink_left(&emulator, ML), ids(1..=5));
     for project in [CI, DEV] {
@@ -162,10 +161,22 @@ fn projects_are_discovered_and_include_exclude_and_protect_decide_what_is_delete
             )
         })
         .collect();
-    let expected: BTreeSet<_> = [("eu-de_ci", "1"), ("eu-de_ci", "5"), ("eu-de_dev-1", "1"), ("eu-de_dev-1", "5")]
-        .into_iter()
-        .map(|(p, id)| (p.to_owned(), "eu-de".to_owned(), "flink-job".to_owned(), id.to_owned()))
-        .collect();
+    let expected: BTreeSet<_> = [
+        ("eu-de_ci", "1"),
+        ("eu-de_ci", "5"),
+        ("eu-de_dev-1", "1"),
+        ("eu-de_dev-1", "5"),
+    ]
+    .into_iter()
+    .map(|(p, id)| {
+        (
+            p.to_owned(),
+            "eu-de".to_owned(),
+            "flink-job".to_owned(),
+            id.to_owned(),
+        )
+    })
+    .collect();
     assert_eq!(seen, expected);
     let projects: Vec<&str> = report["projects"]
         .as_array()
@@ -181,7 +192,15 @@ fn projects_are_discovered_and_include_exclude_and_protect_decide_what_is_delete
     let output = run(otc_jobs(&emulator)
         .args(["clean", "--policy"])
         .arg(&policy)
-        .args(["--projects", "all", "--regions", "eu-nl", "--yes", "-o", "json"]));
+        .args([
+            "--projects",
+            "all",
+            "--regions",
+            "eu-nl",
+            "--yes",
+            "-o",
+            "json",
+        ]));
     assert_eq!(output.status.code(), Some(0));
     // eu-nl_ml is excluded by the file still: nothing in eu-nl.
     assert_eq!(flink_left(&emulator, ML), ids(1..=5));
@@ -205,14 +224,27 @@ fn a_run_that_reaches_several_projects_without_an_include_lists_nothing() {
         assert!(err.contains("refusing to touch them all"), "{err}");
         assert!(err.contains("--projects"), "{err}");
     }
-    let output = run(otc_jobs(&emulator).args(["clean", "--yes", "--policy"]).arg(&policy));
+    let output = run(otc_jobs(&emulator)
+        .args(["clean", "--yes", "--policy"])
+        .arg(&policy));
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("projects: { include: ["), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("projects: { include: ["),
+        "{}",
+        stderr(&output)
+    );
     // Only IAM was asked: nothing listed, nothing deleted.
     assert_eq!(service_requests(&emulator, before), Vec::<String>::new());
     assert_eq!(flink_left(&emulator, CI), ids(1..=3));
     // One project in the region filter: that one, without an include.
-    let output = run(otc_jobs(&emulator).args(["clean", "--kinds", "flink-job", "--regions", "eu-nl", "--yes"]));
+    let output = run(otc_jobs(&emulator).args([
+        "clean",
+        "--kinds",
+        "flink-job",
+        "--regions",
+        "eu-nl",
+        "--yes",
+    ]));
     assert_eq!(output.status.code(), Some(0));
     assert!(flink_left(&emulator, ML).is_empty());
     assert_eq!(flink_left(&emulator, CI), ids(1..=3));
@@ -237,19 +269,35 @@ fn the_issues_policy_file_is_refused_at_its_undocumented_status_and_runs_with_a_
     let emulator = account(3, false);
     let before = emulator.requests().len();
     let as_written = write("issue.yaml", ISSUE_EXAMPLE);
-    let output = run(otc_jobs(&emulator).args(["plan", "--policy"]).arg(&as_written));
+    let output = run(otc_jobs(&emulator)
+        .args(["plan", "--policy"])
+        .arg(&as_written));
     assert_eq!(output.status.code(), Some(2));
     let err = stderr(&output);
-    assert!(err.contains(&format!("{}:5:", as_written.display())), "{err}");
+    assert!(
+        err.contains(&format!("{}:5:", as_written.display())),
+        "{err}"
+    );
     assert!(err.contains("job_submit_fail"), "{err}");
-    assert!(emulator.requests().len() == before, "nothing is asked of a bad file");
+    assert!(
+        emulator.requests().len() == before,
+        "nothing is asked of a bad file"
+    );
 
-    let documented = write("issue-ok.yaml", &ISSUE_EXAMPLE.replace("job_failed", "job_submit_fail"));
-    let output = run(otc_jobs(&emulator).args(["plan", "--policy"]).arg(&documented));
+    let documented = write(
+        "issue-ok.yaml",
+        &ISSUE_EXAMPLE.replace("job_failed", "job_submit_fail"),
+    );
+    let output = run(otc_jobs(&emulator)
+        .args(["plan", "--policy"])
+        .arg(&documented));
     assert_eq!(output.status.code(), Some(0));
     let out = String::from_utf8_lossy(&output.stdout);
     // The file as understood, then the counts per project and kind.
-    assert!(out.contains("include: [\"eu-de_ci\", \"eu-de_dev-*\"]"), "{out}");
+    assert!(
+        out.contains("include: [\"eu-de_ci\", \"eu-de_dev-*\"]"),
+        "{out}"
+    );
     assert!(out.contains("flink-job: { older_than: \"7days\""), "{out}");
     for project in ["eu-de_ci", "eu-de_dev-1"] {
         for kind in ["flink-job", "training-job", "sql-job"] {
@@ -259,10 +307,18 @@ fn the_issues_policy_file_is_refused_at_its_undocumented_status_and_runs_with_a_
             );
         }
     }
-    assert!(!out.lines().any(|l| l.trim_start().starts_with("eu-de ")), "{out}");
+    assert!(
+        !out.lines().any(|l| l.trim_start().starts_with("eu-de ")),
+        "{out}"
+    );
     // plan changes nothing: no DELETE, no POST to cancel.
     let sent = service_requests(&emulator, before);
-    assert!(sent.iter().all(|r| r.starts_with("GET ") || r.contains("/list") || r.starts_with("POST") && !r.contains("cancel")), "{sent:?}");
+    assert!(
+        sent.iter().all(|r| r.starts_with("GET ")
+            || r.contains("/list")
+            || r.starts_with("POST") && !r.contains("cancel")),
+        "{sent:?}"
+    );
     assert!(!sent.iter().any(|r| r.starts_with("DELETE")), "{sent:?}");
     assert_eq!(flink_left(&emulator, CI), ids(1..=3));
 }
@@ -276,7 +332,9 @@ fn plan_and_dry_run_change_nothing_and_count_protected_and_covered_jobs() {
         "projects: { include: [eu-de_ci] }\nkinds:\n  flink-job: {}\n  training-job-v1: {}\n  \
          training-job-version-v1: {}\nprotect: { name_regex: \"^prod-\" }\n",
     );
-    let output = run(otc_jobs(&emulator).args(["plan", "-o", "json", "--policy"]).arg(&policy));
+    let output = run(otc_jobs(&emulator)
+        .args(["plan", "-o", "json", "--policy"])
+        .arg(&policy));
     assert_eq!(output.status.code(), Some(0));
     let plan: Value = serde_json::from_slice(&output.stdout).unwrap();
     let rows = plan["rows"].as_array().unwrap();
@@ -287,11 +345,15 @@ fn plan_and_dry_run_change_nothing_and_count_protected_and_covered_jobs() {
     assert_eq!(row("training-job-version-v1")["covered"], 2);
     assert_eq!(row("training-job-version-v1")["to_act"], 0);
     assert_eq!(plan["total"], 4);
-    let output = run(otc_jobs(&emulator).args(["clean", "--dry-run", "--policy"]).arg(&policy));
+    let output = run(otc_jobs(&emulator)
+        .args(["clean", "--dry-run", "--policy"])
+        .arg(&policy));
     assert_eq!(output.status.code(), Some(0));
     assert_eq!(emulator.all_jobs(), before);
     // The run: the versions go with their job, reported so, not deleted twice.
-    let output = run(otc_jobs(&emulator).args(["clean", "--yes", "-o", "json", "--policy"]).arg(&policy));
+    let output = run(otc_jobs(&emulator)
+        .args(["clean", "--yes", "-o", "json", "--policy"])
+        .arg(&policy));
     assert_eq!(output.status.code(), Some(0));
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
     let versions: Vec<&Value> = report["items"]
@@ -301,14 +363,24 @@ fn plan_and_dry_run_change_nothing_and_count_protected_and_covered_jobs() {
         .filter(|i| i["kind"] == "training-job-version-v1")
         .collect();
     assert_eq!(versions.len(), 2);
-    assert!(versions.iter().all(|v| v["reason"] == "covered by its parent's deletion"));
+    assert!(
+        versions
+            .iter()
+            .all(|v| v["reason"] == "covered by its parent's deletion")
+    );
     let version_deletes = emulator
         .requests()
         .iter()
         .filter(|r| r.method == "DELETE" && r.path.contains("/versions/"))
         .count();
     assert_eq!(version_deletes, 0);
-    assert!(emulator.jobs_in(CI).unwrap().iter().all(|j| j.kind() != "training-job-v1"));
+    assert!(
+        emulator
+            .jobs_in(CI)
+            .unwrap()
+            .iter()
+            .all(|j| j.kind() != "training-job-v1")
+    );
 }
 
 #[test]
@@ -326,7 +398,10 @@ fn a_project_the_credentials_cannot_reach_is_reported_and_skipped() {
     ]));
     assert_eq!(output.status.code(), Some(0));
     let err = stderr(&output);
-    assert!(err.contains("eu-de_locked") && err.contains("skipped"), "{err}");
+    assert!(
+        err.contains("eu-de_locked") && err.contains("skipped"),
+        "{err}"
+    );
     assert!(flink_left(&emulator, CI).is_empty());
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
     let locked = report["projects"]
@@ -345,29 +420,62 @@ fn bad_policy_files_exit_2_naming_the_line_before_anything_is_listed() {
     let emulator = account(1, false);
     let before = emulator.requests().len();
     let cases = [
-        ("kinds:\n  flink-job: {}\nprojcts: {}\n", ":3:", "unknown field"),
+        (
+            "kinds:\n  flink-job: {}\nprojcts: {}\n",
+            ":3:",
+            "unknown field",
+        ),
         ("kinds:\n  flink-jobs: {}\n", ":2:", "unknown kind"),
-        ("kinds:\n  training-job: { queue_name: etl }\n", ":2:", "not a filter"),
-        ("kinds:\n  flink-job: { name_regex: \"(\" }\n", ":2:", "invalid regular expression"),
-        ("kinds:\n  flink-job: { older_than: soon }\n", ":2:", "invalid duration"),
+        (
+            "kinds:\n  training-job: { queue_name: etl }\n",
+            ":2:",
+            "not a filter",
+        ),
+        (
+            "kinds:\n  flink-job: { name_regex: \"(\" }\n",
+            ":2:",
+            "invalid regular expression",
+        ),
+        (
+            "kinds:\n  flink-job: { older_than: soon }\n",
+            ":2:",
+            "invalid duration",
+        ),
         ("kinds: [\n", ":", ""),
     ];
     for (n, (text, at, problem)) in cases.iter().enumerate() {
         let file = write(&format!("bad-{n}.yaml"), text);
-        let output = run(otc_jobs(&emulator).args(["clean", "--yes", "--policy"]).arg(&file));
+        let output = run(otc_jobs(&emulator)
+            .args(["clean", "--yes", "--policy"])
+            .arg(&file));
         assert_eq!(output.status.code(), Some(2), "{text}");
         let err = stderr(&output);
-        assert!(err.contains(&format!("{}{at}", file.display())), "{text}: {err}");
+        assert!(
+            err.contains(&format!("{}{at}", file.display())),
+            "{text}: {err}"
+        );
         assert!(err.contains(problem), "{text}: {err}");
         assert!(err.contains("hint:"), "{text}: {err}");
     }
-    assert_eq!(emulator.requests().len(), before, "nothing asked before the file is good");
+    assert_eq!(
+        emulator.requests().len(),
+        before,
+        "nothing asked before the file is good"
+    );
     // A project name that does not exist: after discovery, before any list, at its line.
-    let file = write("typo.yaml", "projects:\n  include: [eu-de_ci, eu-de_cj]\nkinds: { flink-job: {} }\n");
-    let output = run(otc_jobs(&emulator).args(["clean", "--yes", "--policy"]).arg(&file));
+    let file = write(
+        "typo.yaml",
+        "projects:\n  include: [eu-de_ci, eu-de_cj]\nkinds: { flink-job: {} }\n",
+    );
+    let output = run(otc_jobs(&emulator)
+        .args(["clean", "--yes", "--policy"])
+        .arg(&file));
     assert_eq!(output.status.code(), Some(2));
     let err = stderr(&output);
-    assert!(err.contains(&format!("{}:2: no project \"eu-de_cj\"", file.display())), "{err}");
+    assert!(
+        err.contains(&format!("{}:2: no project \"eu-de_cj\"", file.display())),
+        "{err}"
+    );
     assert_eq!(service_requests(&emulator, before), Vec::<String>::new());
 }
 
@@ -390,18 +498,33 @@ fn a_killed_multi_project_run_resumes_with_every_id_once() {
     let jobs = 60;
     let emulator = account(jobs, false);
     emulator.add_fault(
-        Fault::new("DELETE", "/v1.0/*/streaming/jobs/*", FaultAction::Delay { ms: 10 }).always(),
+        Fault::new(
+            "DELETE",
+            "/v1.0/*/streaming/jobs/*",
+            FaultAction::Delay { ms: 10 },
+        )
+        .always(),
     );
     let journal = temp("killed.journal");
     let clean = || {
         let mut command = otc_jobs(&emulator);
         command
-            .args(["clean", "--kinds", "flink-job", "--projects", "eu-de_ci,eu-de_dev-1,eu-nl_ml"])
+            .args([
+                "clean",
+                "--kinds",
+                "flink-job",
+                "--projects",
+                "eu-de_ci,eu-de_dev-1,eu-nl_ml",
+            ])
             .args(["--yes", "-o", "json", "--parallelism", "4", "--journal"])
             .arg(&journal);
         command
     };
-    let mut child = clean().stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let mut child = clean()
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
     let start = Instant::now();
     while accepted_deletes(&emulator).len() < 40 && start.elapsed() < Duration::from_secs(30) {
         std::thread::sleep(Duration::from_millis(5));
@@ -410,13 +533,28 @@ fn a_killed_multi_project_run_resumes_with_every_id_once() {
     child.wait().unwrap();
     std::thread::sleep(Duration::from_millis(200));
     let killed = accepted_deletes(&emulator).len();
-    assert!(killed > 0 && killed < 3 * jobs as usize, "killed after {killed} deletions");
+    assert!(
+        killed > 0 && killed < 3 * jobs as usize,
+        "killed after {killed} deletions"
+    );
     // Another selection is refused with that journal.
     let other = run(otc_jobs(&emulator)
-        .args(["clean", "--kinds", "flink-job", "--projects", "eu-de_ci", "--yes", "--journal"])
+        .args([
+            "clean",
+            "--kinds",
+            "flink-job",
+            "--projects",
+            "eu-de_ci",
+            "--yes",
+            "--journal",
+        ])
         .arg(&journal));
     assert_eq!(other.status.code(), Some(2));
-    assert!(stderr(&other).contains("selected otherwise"), "{}", stderr(&other));
+    assert!(
+        stderr(&other).contains("selected otherwise"),
+        "{}",
+        stderr(&other)
+    );
     let output = run(&mut clean());
     assert_eq!(output.status.code(), Some(0));
     for project in [CI, DEV, ML] {
@@ -425,16 +563,32 @@ fn a_killed_multi_project_run_resumes_with_every_id_once() {
     assert_eq!(flink_left(&emulator, DEFAULT_PROJECT_ID), ids(1..=jobs));
     let accepted = accepted_deletes(&emulator);
     assert_eq!(accepted.len(), 3 * jobs as usize);
-    assert!(accepted.values().all(|&n| n == 1), "a job deleted twice: {accepted:?}");
+    assert!(
+        accepted.values().all(|&n| n == 1),
+        "a job deleted twice: {accepted:?}"
+    );
     // The resumed run's report has every id once, the killed run's with earlier_run.
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
     let items = report["items"].as_array().unwrap();
     let keys: BTreeSet<(String, String)> = items
         .iter()
-        .map(|i| (i["project"]["id"].as_str().unwrap().to_owned(), i["id"].as_str().unwrap().to_owned()))
+        .map(|i| {
+            (
+                i["project"]["id"].as_str().unwrap().to_owned(),
+                i["id"].as_str().unwrap().to_owned(),
+            )
+        })
         .collect();
-    assert_eq!((items.len(), keys.len()), (3 * jobs as usize, 3 * jobs as usize));
-    assert!(items.iter().all(|i| ["deleted", "already_gone"].contains(&i["outcome"].as_str().unwrap())), "{report:#}");
+    assert_eq!(
+        (items.len(), keys.len()),
+        (3 * jobs as usize, 3 * jobs as usize)
+    );
+    assert!(
+        items
+            .iter()
+            .all(|i| ["deleted", "already_gone"].contains(&i["outcome"].as_str().unwrap())),
+        "{report:#}"
+    );
     assert!(items.iter().any(|i| i["earlier_run"] == true));
     let _ = std::fs::remove_file(Path::new(&journal));
 }

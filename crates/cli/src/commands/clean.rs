@@ -111,10 +111,15 @@ pub(crate) async fn run_account(
         ),
         Some(path) => {
             let journals: Vec<Arc<crate::journal::Journal>> =
-                crate::journal::Journal::open_account(path, &scopes, &selection, run.journal_fsync)?
-                    .into_iter()
-                    .map(Arc::new)
-                    .collect();
+                crate::journal::Journal::open_account(
+                    path,
+                    &scopes,
+                    &selection,
+                    run.journal_fsync,
+                )?
+                .into_iter()
+                .map(Arc::new)
+                .collect();
             let earlier = journals.iter().map(|j| j.earlier().clone()).collect();
             (journals, earlier)
         }
@@ -132,7 +137,9 @@ pub(crate) async fn run_account(
         && total > max
     {
         return Err(CliError::usage(
-            format!("refusing to act on {total} job(s): more than --max-delete {max}; nothing was deleted"),
+            format!(
+                "refusing to act on {total} job(s): more than --max-delete {max}; nothing was deleted"
+            ),
             "narrow the selection (`otc-jobs plan` shows it), or raise --max-delete",
         ));
     }
@@ -181,7 +188,10 @@ pub(crate) async fn run_account(
     if let Some(journal) = journals.first()
         && let Err(e) = journal.close()
     {
-        eprintln!("warning: cannot sync --journal {}: {e}", journal.path().display());
+        eprintln!(
+            "warning: cannot sync --journal {}: {e}",
+            journal.path().display()
+        );
     }
     for (endpoint, service, n) in shared.throttles.slowdowns() {
         crate::verbosity::note!(
