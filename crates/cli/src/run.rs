@@ -250,6 +250,14 @@ pub(crate) async fn plan(
     }
     // The targets unreachable through one kind are skipped through all.
     parts.retain(|p| targets[p.target].unreachable.is_none());
+    // IAM answered these credentials: one project refused is that project's; every one
+    // refused is the setup's (exit 2, nothing deleted).
+    if !targets.is_empty() && targets.iter().all(|t| t.unreachable.is_some()) {
+        return Err(CliError::usage(
+            "no project of the run is reachable with these credentials (every list was refused)",
+            "check the credentials' permissions in these projects, or name other projects",
+        ));
+    }
     cover_children(&mut parts);
     Ok(parts)
 }
