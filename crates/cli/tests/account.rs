@@ -592,3 +592,108 @@ fn a_killed_multi_project_run_resumes_with_every_id_once() {
     assert!(items.iter().any(|i| i["earlier_run"] == true));
     let _ = std::fs::remove_file(Path::new(&journal));
 }
+
+/// Runs the tool on a terminal (`script`), typing `answer` once the prompt is up: (exit
+/// code, what the terminal showed); `None` where there is no `script`.
+fn on_a_terminal(emulator: &Emulator, args: &str, answer: &str) -> Option<(i32, String)> {
+    use std::io::Write;
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("note: no `script` here to make a terminal; the prompt is not driven");
+        return None;
+    }
+    let mut env: Vec<(String, String)> = DEFAULT_OS_ENV
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    env.push(("PATH".into(), "/usr/bin:/bin".into()));
+    env.push(("TERM".into(), "xterm".into()));
+    let command = format!(
+        "{} --endpoint {} {args}",
+        env!("CARGO_BIN_EXE_otc-jobs"),
+        emulator.base_url()
+    );
+    let mut child = Command::new("script")
+        .env_clear()
+        .envs(env)
+        .args(["-qec", &command, "/dev/null"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(700));
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(answer.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    eprintln!("terminal: {text}");
+    Some((out.status.code().unwrap_or(-1), text))
+}
+
+#[test]
+fn the_confirmation_shows_the_counts_and_wants_the_number_of_jobs_or_the_projects_name() {
+    let emulator = account(3, false);
+    let two = "clean --kinds flink-job --projects eu-de_ci,eu-de_dev-1";
+    // 6 jobs in two projects: "y" is not the number.
+    let Some((code, shown)) = on_a_terminal(&emulator, two, "y\n") else {
+        return;
+    };
+    assert_eq!(code, 4, "{shown}");
+    assert!(
+        shown.contains("eu-de_dev-1") && shown.contains("flink-job"),
+        "{shown}"
+    );
+    assert!(shown.contains("Type the number of jobs (6)"), "{shown}");
+    assert_eq!(flink_left(&emulator, CI), ids(1..=3));
+    let (code, shown) = on_a_terminal(&emulator, two, "6\n").unwrap();
+    assert_eq!(code, 0, "{shown}");
+    assert!(flink_left(&emulator, CI).is_empty() && flink_left(&emulator, DEV).is_empty());
+    // One project: its name.
+    let one = "clean --kinds flink-job --projects eu-nl_ml";
+    let (code, shown) = on_a_terminal(&emulator, one, "3\n").unwrap();
+    assert_eq!(code, 4, "{shown}");
+    assert!(
+        shown.contains("Type the project's name (eu-nl_ml)"),
+        "{shown}"
+    );
+    let (code, shown) = on_a_terminal(&emulator, one, "eu-nl_ml\n").unwrap();
+    assert_eq!(code, 0, "{shown}");
+    assert!(flink_left(&emulator, ML).is_empty());
+}
+
+#[test]
+fn a_long_run_shows_progress_on_stderr_never_in_json() {
+    let emulator = account(30, false);
+    emulator.add_fault(
+        Fault::new(
+            "DELETE",
+            "/v1.0/*/streaming/jobs/*",
+            FaultAction::Delay { ms: 20 },
+        )
+        .always(),
+    );
+    let output = run(otc_jobs(&emulator)
+        .env("OTC_JOBS_PROGRESS_INTERVAL", "50ms")
+        .args([
+            "clean",
+            "--kinds",
+            "flink-job,sql-job",
+            "--projects",
+            "eu-de_ci,eu-nl_ml",
+        ])
+        .args(["--yes", "-o", "json", "--parallelism", "2"]));
+    assert_eq!(output.status.code(), Some(0));
+    let err = stderr(&output);
+    let line = err
+        .lines()
+        .find(|l| l.starts_with("progress: cleaning the account:"))
+        .unwrap_or_else(|| panic!("no progress line: {err}"));
+    assert!(line.contains("/4 project kinds done"), "{line}");
+    assert!(line.contains("/60 done ("), "{line}");
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["summary"]["deleted"], 60);
+}
