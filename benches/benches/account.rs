@@ -11,6 +11,9 @@
 //! cargo test -p otc-jobs-benches --bench account      # 200 each, a debug build
 //! ```
 //!
+//! `ACCOUNT_BENCH_KINDS=flink-job,…` cleans (and seeds) only these of the five kinds (the
+//! account side has then fewer jobs than the single side, and the figures say so).
+//!
 //! `ACCOUNT_BENCH_ROUNDS=N` runs both sides N times, interleaved, and shows medians (peak
 //! RSS: the highest).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -44,34 +47,56 @@ fn main() {
         .and_then(|n| n.parse().ok())
         .unwrap_or(1)
         .max(1);
-    let jobs = 3 * 5 * per;
+    let kinds = std::env::var("ACCOUNT_BENCH_KINDS").unwrap_or_else(|_| KINDS.to_owned());
+    let kinds_n = kinds.split(',').count() as u64;
+    let jobs = 3 * kinds_n * per;
     let binary = otc_jobs_benches::otc_jobs_binary();
     println!(
-        "otc-jobs whole-account clean: 3 projects × 5 kinds × {per} = {jobs} jobs, parallelism \
-         {PARALLELISM}, beside a single-kind clean of {jobs} ({binary:?})"
+        "otc-jobs whole-account clean: 3 projects × {kinds_n} kinds ({kinds}) × {per} = {jobs} \
+         jobs, parallelism {PARALLELISM}, beside a single-kind clean of {jobs} ({binary:?})"
     );
     let (mut accounts, mut singles) = (Vec::new(), Vec::new());
+    let (mut account_lists, mut single_lists) = (Vec::new(), Vec::new());
     for _ in 0..rounds {
-        let emulator = account(per);
-        let mut args = vec!["clean", "--kinds", KINDS, "--projects", "all"];
+        let emulator = account(per, &kinds);
+        let mut args = vec!["clean", "--kinds", &kinds, "--projects", "all"];
         args.extend(["--yes", "--parallelism", PARALLELISM]);
+        let mut dry = args.clone();
+        dry.push("--dry-run");
+        account_lists.push(run(&binary, &emulator, &dry));
         accounts.push(run(&binary, &emulator, &args));
         assert!(emulator.all_jobs().is_empty(), "jobs left");
         drop(emulator);
 
         let emulator = single(jobs);
         let args = ["clean", "flink-job", "--yes", "--parallelism", PARALLELISM];
+        single_lists.push(run(
+            &binary,
+            &emulator,
+            &[&args[..], &["--dry-run"]].concat(),
+        ));
         singles.push(run(&binary, &emulator, &args));
         assert!(emulator.all_jobs().is_empty(), "jobs left");
     }
     let (account, single) = (median(accounts), median(singles));
+    let (account_list, single_list) = (median(account_lists), median(single_lists));
     if rounds > 1 {
         println!("  medians of {rounds} rounds:");
     }
     let rate = |s: &Side| jobs as f64 / s.elapsed.as_secs_f64();
     for (name, side, what) in [
-        ("account", &account, "3 projects × 5 kinds, list included"),
+        ("account", &account, "3 projects × the kinds, list included"),
         ("single", &single, "flink-job in one project, list included"),
+        (
+            "acct-dry",
+            &account_list,
+            "the account's lists and plan only (--dry-run)",
+        ),
+        (
+            "sngl-dry",
+            &single_list,
+            "the single kind's list and plan only (--dry-run)",
+        ),
     ] {
         println!(
             "  {name:<8} {:>8.0} jobs/s  ({jobs} in {:.2} s, {what})",
@@ -86,9 +111,14 @@ fn main() {
             _ => println!("           (no /usr/bin/time: peak RSS and CPU not measured)"),
         }
     }
+    // The delete part: a clean's time less its dry run's (both start a process and list).
+    let deletes =
+        |s: &Side, dry: &Side| jobs as f64 / s.elapsed.saturating_sub(dry.elapsed).as_secs_f64();
     println!(
-        "  account / single: throughput {:.2}× (goal ≥ 0.8×); peak RSS {} (goal ≤ 64 MiB)",
+        "  account / single: throughput {:.2}× (goal ≥ 0.8×), delete part (clean less dry run) \
+         {:.2}×; peak RSS {} (goal ≤ 64 MiB)",
         rate(&account) / rate(&single),
+        deletes(&account, &account_list) / deletes(&single, &single_list),
         account
             .rss_mib
             .map_or("not measured".to_owned(), |r| format!("{r:.1} MiB"))
@@ -96,8 +126,8 @@ fn main() {
 }
 
 /// The default project (`eu-de`) and the samples' two others, each with `per` jobs of
-/// each of the five kinds.
-fn account(per: u64) -> Emulator {
+/// each of the five kinds that `kinds` names.
+fn account(per: u64, kinds: &str) -> Emulator {
     let projects = SAMPLE_PROJECTS
         .iter()
         .map(|(name, id)| EmulatorProject::new(*name, *id))
@@ -120,7 +150,9 @@ fn account(per: u64) -> Emulator {
                 SeedJob::visualization_job(n),
                 SeedJob::job_binary_v1(format!("binary-{n}")),
             ] {
-                seeded.push(ProjectJob::new(project.clone(), job));
+                if kinds.split(',').any(|k| k == job.kind()) {
+                    seeded.push(ProjectJob::new(project.clone(), job));
+                }
             }
         }
     }

@@ -252,6 +252,10 @@ impl Journal {
     }
 }
 
+/// How a journal's lines are read: a line's `scope` (none in a one-kind journal) → the
+/// slot of its [`Earlier`] and its kind; `None`: not one of this run's.
+type KindOf<'a> = dyn Fn(Option<&str>) -> Option<(usize, Kind)> + 'a;
+
 /// How the lines of a one-kind journal are read: no scope, that kind.
 fn single(kind: Kind) -> impl Fn(Option<&str>) -> Option<(usize, Kind)> {
     move |scope| scope.is_none().then_some((0, kind))
@@ -490,7 +494,7 @@ fn read(
     path: &Path,
     bytes: &[u8],
     kind: &str,
-    kind_of: &dyn Fn(Option<&str>) -> Option<(usize, Kind)>,
+    kind_of: &KindOf<'_>,
     scopes: usize,
     selection: &Selection,
 ) -> Result<Contents, CliError> {
@@ -828,7 +832,7 @@ pub(crate) fn parse(bytes: &[u8], kind: Kind) -> Result<Contents, ReadError> {
 fn parse_with(
     bytes: &[u8],
     kind: &str,
-    kind_of: &dyn Fn(Option<&str>) -> Option<(usize, Kind)>,
+    kind_of: &KindOf<'_>,
     scopes: usize,
 ) -> Result<Contents, ReadError> {
     let whole = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);

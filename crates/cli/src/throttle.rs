@@ -154,8 +154,11 @@ impl Throttle {
 #[derive(Debug)]
 pub(crate) struct Throttles {
     max_rate: Option<f64>,
-    by_endpoint: Mutex<Vec<((String, &'static str), std::sync::Arc<Throttle>)>>,
+    by_endpoint: Mutex<Vec<(Endpoint, std::sync::Arc<Throttle>)>>,
 }
+
+/// A service's base URL, and the service.
+type Endpoint = (String, &'static str);
 
 impl Throttles {
     /// No throttle yet; each made on first use, of `max_rate` requests per second.
