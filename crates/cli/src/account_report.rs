@@ -305,4 +305,35 @@ mod tests {
         assert_eq!(worse(crate::exit::TIMED_OUT, crate::exit::INTERRUPTED), 130);
         assert_eq!(worse(crate::exit::USAGE, crate::exit::FAILED), 2);
     }
+
+    /// `report.schema.json` is the schema of these types; `UPDATE_SNAPSHOTS=1` rewrites it.
+    #[test]
+    fn the_committed_schema_is_the_reports() {
+        // The report is written, never read: the schema of what is serialised.
+        let generator = schemars::generate::SchemaSettings::draft2020_12()
+            .for_serialize()
+            .into_generator();
+        // A one-kind run's report, or a whole-account run's.
+        #[derive(schemars::JsonSchema)]
+        #[allow(dead_code)]
+        #[serde(untagged)]
+        enum AnyReport {
+            Kind(Report),
+            Account(AccountReport),
+        }
+        let mut schema =
+            serde_json::to_value(generator.into_root_schema_for::<AnyReport>()).unwrap();
+        schema["title"] = "otc-jobs report".into();
+        schema["$id"] = "https://github.com/otc-jobs/otc-jobs/crates/cli/report.schema.json".into();
+        let text = serde_json::to_string_pretty(&schema).unwrap() + "\n";
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("report.schema.json");
+        if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+            std::fs::write(&path, &text).unwrap();
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == text,
+            "crates/cli/report.schema.json is stale: rerun with UPDATE_SNAPSHOTS=1"
+        );
+    }
 }

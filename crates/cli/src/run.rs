@@ -215,7 +215,7 @@ pub(crate) async fn plan(
                 continue;
             }
             Err(e) => {
-                return Err(crate::commands::list_failed(
+                return Err(crate::backend::list_failed(
                     kind,
                     &e,
                     &format!(

@@ -15,10 +15,8 @@ use std::io::{BufRead, IsTerminal};
 use std::sync::Arc;
 
 use crate::args::{Cli, Command, Format, Global, RunArgs};
-use otc_jobs_core::Error;
 use otc_jobs_core::kinds::{Kind, KindId};
 
-use crate::backend::Verdict;
 use crate::cancel::Cancel;
 use crate::execute::{self, Settings};
 use crate::exit::CliError;
@@ -272,18 +270,6 @@ async fn delete_selected(
     finish(&report, run.report.as_deref(), format)
 }
 
-/// A list call that failed: a wrong setup (exit 2, with what to check), or a failure
-/// (exit 1).
-pub(crate) fn list_failed(kind: Kind, error: &Error, hint: &str) -> CliError {
-    let problem = format!("cannot list {kind}s: {}", crate::backend::one_line(error));
-    match crate::backend::verdict(error) {
-        Verdict::Misconfigured(check) => {
-            CliError::usage(problem, format!("{check}; {hint}").trim_end_matches("; "))
-        }
-        _ => CliError::failed(problem, hint),
-    }
-}
-
 /// The names of `kinds`, for messages: `flink-job, training-job`.
 fn names(kinds: impl IntoIterator<Item = Kind>) -> String {
     kinds
@@ -327,7 +313,7 @@ async fn list(
     backend
         .list(filters, &mut sink)
         .await
-        .map_err(|e| list_failed(kind, &e, hint))?;
+        .map_err(|e| crate::backend::list_failed(kind, &e, hint))?;
     Ok(sink.unreadable)
 }
 
