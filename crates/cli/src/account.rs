@@ -24,6 +24,8 @@ pub(crate) struct Account {
     pub(crate) policy: Policy,
     /// Only projects of these regions; empty: every region.
     pub(crate) regions: Vec<String>,
+    /// `--projects` replaced the file's `projects.include`.
+    projects_flag: bool,
 }
 
 impl Account {
@@ -107,6 +109,7 @@ impl Account {
             text,
             policy,
             regions,
+            projects_flag: args.projects.is_some(),
         })
     }
 
@@ -183,8 +186,7 @@ impl Account {
         );
         let problem = format!("no project {name:?} among those the credentials reach");
         match &self.file {
-            // From --projects, which overrides the file.
-            Some(file) if !self.text.is_empty() && self.projects_from_file() => {
+            Some(file) if !self.projects_flag => {
                 let line = self
                     .text
                     .lines()
@@ -193,16 +195,6 @@ impl Account {
                 CliError::usage(format!("{}{at}: {problem}", file.display()), hint)
             }
             _ => CliError::usage(format!("--projects: {problem}"), hint),
-        }
-    }
-
-    fn projects_from_file(&self) -> bool {
-        // `--projects` replaced the file's include when the text has none of its names.
-        match &self.policy.projects.include {
-            Some(ProjectSet::Only(patterns)) => {
-                patterns.iter().all(|p| self.text.contains(p.as_str()))
-            }
-            _ => false,
         }
     }
 

@@ -70,6 +70,13 @@ pub(crate) async fn targets(client: &Client, account: &Account) -> Result<Vec<Ta
         }
     })?;
     let chosen = account.choose(&discovered)?;
+    if chosen.is_empty() {
+        eprintln!(
+            "warning: no project of the {} the credentials reach is selected (projects, \
+             --regions): nothing to do",
+            discovered.len()
+        );
+    }
     Ok(chosen
         .into_iter()
         .map(|project| {
