@@ -88,6 +88,22 @@ pub(crate) fn verdict(error: &Error) -> Verdict {
     }
 }
 
+/// A list call that failed: a wrong setup (exit 2, with what to check), or a failure
+/// (exit 1).
+pub(crate) fn list_failed(
+    kind: otc_jobs_core::kinds::Kind,
+    error: &Error,
+    hint: &str,
+) -> crate::exit::CliError {
+    let problem = format!("cannot list {kind}s: {}", one_line(error));
+    match verdict(error) {
+        Verdict::Misconfigured(check) => {
+            crate::exit::CliError::usage(problem, format!("{check}; {hint}").trim_end_matches("; "))
+        }
+        _ => crate::exit::CliError::failed(problem, hint),
+    }
+}
+
 /// What a report says of `error`: the service's own message, else the error's text,
 /// without the hint (the executor gives it once, with the reason the run stopped).
 pub(crate) fn message(error: &Error) -> String {

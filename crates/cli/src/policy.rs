@@ -21,23 +21,8 @@
 //! not document, an invalid regular expression or duration are each a [`PolicyError`]
 //! naming the file, line and column, with a hint; nothing is guessed.
 //!
-//! How the whole-account run uses it (not wired yet: the run's orchestration comes next):
-//!
-//! ```text
-//! let policy = Policy::read(path).map_err(PolicyError::into_cli)?;      // exit 2
-//! let projects = discovered.iter().filter(|p| policy.projects.selects(&p.name, &p.id));
-//! for project in projects {
-//!     for rule in policy.kinds.iter().flatten() {
-//!         let rows = list(project, &rule.server).await?;               // server filters
-//!         let rows = rule.local.select(rows, now);                      // age, name
-//!         let rows = rows.into_iter().filter(|r| !policy.protect.protects(r));
-//!         ...                                                            // plan, confirm, act
-//!     }
-//! }
-//! ```
-// Read by the whole-account run (issue 20 item 2), which is not wired yet; the tests and
-// the `policy_file` fuzz target use it meanwhile.
-#![allow(dead_code)]
+//! The whole-account run ([`crate::account`]) lowers it with the flags into one
+//! [`crate::account::Account`], which is what the run uses.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -109,6 +94,29 @@ impl Pattern {
     pub(crate) fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// Whether it has a glob character (a plain name that matches no project is an error,
+    /// a glob that matches none is not).
+    pub(crate) fn is_glob(&self) -> bool {
+        self.0.contains(['*', '?'])
+    }
+}
+
+impl ProjectSet {
+    /// `--projects`: `all`, or names and ids (globs) separated by commas.
+    pub(crate) fn from_flag(text: &str) -> Result<ProjectSet, CliError> {
+        let mut patterns = Vec::new();
+        for part in text.split(',') {
+            match pattern(part, true) {
+                Ok(None) => return Ok(ProjectSet::All),
+                Ok(Some(p)) => patterns.push(p),
+                Err((problem, hint)) => {
+                    return Err(CliError::usage(format!("--projects: {problem}"), hint));
+                }
+            }
+        }
+        Ok(ProjectSet::Only(patterns))
+    }
 }
 
 /// `*` and `?` globbing, whole text, without backtracking blow-up (the last `*` is the
@@ -147,6 +155,17 @@ pub(crate) struct KindRule {
     pub(crate) local: select::Filters,
     /// The kind's own list filters, checked against its page's values.
     pub(crate) server: Filters,
+}
+
+impl KindRule {
+    /// A rule without filters: every job of `kind`.
+    pub(crate) fn new(kind: Kind) -> KindRule {
+        KindRule {
+            kind,
+            local: select::Filters::default(),
+            server: Filters::new(kind),
+        }
+    }
 }
 
 /// `protect`: never touched, whatever a rule says.
@@ -286,6 +305,7 @@ impl Policy {
     }
 
     /// The rule of `kind`, if the file names it.
+    #[cfg(test)]
     pub(crate) fn rule(&self, kind: Kind) -> Option<&KindRule> {
         self.kinds.iter().flatten().find(|r| r.kind == kind)
     }
@@ -339,7 +359,11 @@ impl fmt::Display for Policy {
                     for (filter, value) in rule.server.iter() {
                         filters.push(format!("{}: {}", filter.flag, quoted(value)));
                     }
-                    writeln!(f, "  {}: {{ {} }}", rule.kind, filters.join(", "))?;
+                    if filters.is_empty() {
+                        writeln!(f, "  {}: {{}}", rule.kind)?;
+                    } else {
+                        writeln!(f, "  {}: {{ {} }}", rule.kind, filters.join(", "))?;
+                    }
                 }
             }
         }
@@ -358,7 +382,11 @@ impl fmt::Display for Policy {
             .iter()
             .map(|(k, v)| format!("{}: {}", quoted(k), quoted(&v.0)))
             .collect();
-        writeln!(f, "  tags: {{ {} }}", tags.join(", "))
+        if tags.is_empty() {
+            writeln!(f, "  tags: {{}}")
+        } else {
+            writeln!(f, "  tags: {{ {} }}", tags.join(", "))
+        }
     }
 }
 
@@ -669,11 +697,7 @@ impl<'de> Visitor<'de> for RuleSeed {
 
 impl RuleSeed {
     fn rule(&self) -> KindRule {
-        KindRule {
-            kind: self.kind,
-            local: select::Filters::default(),
-            server: Filters::new(self.kind),
-        }
+        KindRule::new(self.kind)
     }
 }
 
