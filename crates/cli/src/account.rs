@@ -40,6 +40,9 @@ impl Account {
         let (mut policy, text) = match &args.policy {
             Some(path) => {
                 let policy = Policy::read(path).map_err(crate::policy::PolicyError::into_cli)?;
+                for warning in &policy.warnings {
+                    eprintln!("{warning}");
+                }
                 (policy, std::fs::read_to_string(path).unwrap_or_default())
             }
             None => (
@@ -47,6 +50,7 @@ impl Account {
                     projects: Projects::default(),
                     kinds: None,
                     protect: Protect::default(),
+                    warnings: Vec::new(),
                 },
                 String::new(),
             ),

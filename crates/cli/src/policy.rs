@@ -19,7 +19,12 @@
 //! `clean`'s flags: `older_than`, `newer_than`, `name_regex` for every kind, and the kind's
 //! server filters, `queue_name` or `queue-name` for `--queue-name`), a value its page does
 //! not document, an invalid regular expression or duration are each a [`PolicyError`]
-//! naming the file, line and column, with a hint; nothing is guessed.
+//! naming the file, line and column, with a hint; nothing is guessed. One exception, by
+//! decision: a `status` its page does not list (the issue's own example has
+//! `status: [job_failed]`, which DLI's pages do not name; a service's statuses may be newer
+//! than its page) is taken with a warning at its line, and the rule then checks every
+//! listed row's status itself, so that a service that ignores the value cannot widen
+//! the selection: such a status only narrows (`KindRule::admits`).
 //!
 //! The whole-account run ([`crate::account`]) lowers it with the flags into one
 //! [`crate::account::Account`], which is what the run uses.
@@ -46,6 +51,9 @@ pub(crate) struct Policy {
     pub(crate) kinds: Option<Vec<KindRule>>,
     /// What is never touched.
     pub(crate) protect: Protect,
+    /// What the file says that the run takes, but doubts: a status its page does not
+    /// document, each naming the file and line (said on stderr before anything is listed).
+    pub(crate) warnings: Vec<String>,
 }
 
 /// `projects`: `include` (not written: the run refuses to reach more than one project)
@@ -165,6 +173,22 @@ impl KindRule {
             local: select::Filters::default(),
             server: Filters::new(kind),
         }
+    }
+
+    /// Whether a listed `row` has the status the rule names, when the rule names one its
+    /// page does not document: a service may ignore such a value and list every job, so
+    /// the row is checked here too (the rule then only narrows). `true` otherwise.
+    pub(crate) fn admits(&self, row: &Row) -> bool {
+        self.server
+            .iter()
+            .filter(|(filter, value)| filter.flag == "status" && !filter.allows(value))
+            .all(|(filter, value)| {
+                let status = row.status.as_deref().unwrap_or_default();
+                match filter.separator {
+                    Some(sep) => value.split(sep).map(str::trim).any(|v| v == status),
+                    None => value == status,
+                }
+            })
     }
 }
 
@@ -297,10 +321,13 @@ impl Policy {
             }
         };
         let raw: Raw = serde_norway::from_str(text).map_err(error)?;
+        let kinds = raw.kinds.map(|k| k.0);
+        let warnings = undocumented(kinds.iter().flatten(), text, file);
         Ok(Policy {
             projects: raw.projects,
-            kinds: raw.kinds.map(|k| k.0),
+            kinds,
             protect: raw.protect,
+            warnings,
         })
     }
 
@@ -309,6 +336,40 @@ impl Policy {
     pub(crate) fn rule(&self, kind: Kind) -> Option<&KindRule> {
         self.kinds.iter().flatten().find(|r| r.kind == kind)
     }
+}
+
+/// A warning per status value of `rules` that its page does not document, at the line of
+/// `text` that names it under its kind (else the kind's line).
+fn undocumented<'a>(
+    rules: impl Iterator<Item = &'a KindRule>,
+    text: &str,
+    file: &Path,
+) -> Vec<String> {
+    let mut warnings = Vec::new();
+    for rule in rules {
+        let kind = rule.kind.to_string();
+        for (filter, value) in rule.server.iter().filter(|(f, v)| !f.allows(v)) {
+            let lines = || text.lines().enumerate();
+            let line = lines()
+                .find(|(_, l)| l.contains(&kind) && l.contains(value))
+                .or_else(|| {
+                    lines()
+                        .skip_while(|(_, l)| !l.contains(&kind))
+                        .find(|(_, l)| l.contains(value))
+                })
+                .or_else(|| lines().find(|(_, l)| l.contains(&kind)))
+                .map_or(0, |(n, _)| n + 1);
+            warnings.push(format!(
+                "{}:{line}: warning: {value:?} is not a {} of the {kind} page (one of {}): \
+                 the rule selects only the jobs listed with it, checked by the service and \
+                 again here; nothing else of {kind} is touched",
+                file.display(),
+                filter.flag,
+                filter.values.join(", "),
+            ));
+        }
+    }
+    warnings
 }
 
 /// The file as understood (what `otc-jobs plan` shows): YAML that reads back the same,
@@ -683,9 +744,10 @@ impl<'de> Visitor<'de> for RuleSeed {
                         kind: self.kind,
                         filter,
                     })?;
-                    // Checked by `FilterValue` already.
+                    // Checked by `FilterValue` already: a status its page does not
+                    // document is taken, with a warning (see `KindRule::admits`).
                     rule.server
-                        .set(filter.flag, value)
+                        .set_undocumented(filter.flag, value)
                         .map_err(|e| fail(e, ""))?;
                 }
             }
@@ -772,6 +834,14 @@ struct FilterValue {
 
 impl FilterValue {
     fn check<E: de::Error>(&self, value: String) -> Result<String, E> {
+        // A status the page does not list may be newer than the page: it only narrows
+        // the rule (checked on the rows too), so it is taken with a warning; any other
+        // value the page does not document is refused.
+        // (Not for a list of codes, as ModelArts v1's `3,5`: a code outside the page's
+        // range is a mistake.)
+        if self.filter.flag == "status" && self.filter.separator.is_none() {
+            return Ok(value);
+        }
         Filters::new(self.kind)
             .set(self.filter.flag, value.clone())
             .map(|()| value)

@@ -158,7 +158,10 @@ async fn list_part(
                 .status
                 .as_deref()
                 .is_some_and(|s| facts.is_unfinished(s));
-            if (self.only_unfinished && !unfinished) || !self.rule.local.matches(&row, self.now) {
+            if (self.only_unfinished && !unfinished)
+                || !self.rule.local.matches(&row, self.now)
+                || !self.rule.admits(&row)
+            {
                 return;
             }
             if self.account.policy.protect.protects(&row) {
