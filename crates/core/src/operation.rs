@@ -348,44 +348,35 @@ fn fill_request<O: Operation + ?Sized>(
     let mut path = StackBuf::<PATH_INLINE>::new();
     let prepared = prepare(op, target, &mut path)?;
     // The request's own headers in the order of their names: the signer's order.
-    let own: [(HeaderName, Option<HeaderValue>); 4] = [
-        (
-            CONTENT_TYPE,
-            Some(const { HeaderValue::from_static(O::CONTENT_TYPE) }),
-        ),
-        (HOST, prepared.host),
-        (
-            USER_AGENT,
-            Some(match user_agent {
-                Some(agent) => agent.clone(),
-                None => const { HeaderValue::from_static(DEFAULT_USER_AGENT) },
-            }),
-        ),
-        (
-            const { HeaderName::from_static(X_PROJECT_ID) },
-            prepared.project,
-        ),
-    ];
-    let added = match keys {
+    // The request's own headers, in the order of their names: the signer's order.
+    let content_type = const { HeaderValue::from_static(O::CONTENT_TYPE) };
+    let agent = match user_agent {
+        Some(agent) => agent.clone(),
+        None => const { HeaderValue::from_static(DEFAULT_USER_AGENT) },
+    };
+    let added = match (keys, &prepared.host) {
         // Without a ready `Host`, the signer takes it from the URI, after the build.
-        Some((keys, params)) if own[1].1.is_some() => {
+        (Some((keys, params)), Some(host)) => {
             let written = path.as_bytes();
             // Written from text only: the query is UTF-8.
             let query = written.get(prepared.query_at + 1..).unwrap_or_default();
             let query = std::str::from_utf8(query).unwrap_or_default();
-            let mut pairs: [(&str, &HeaderValue); 4] = [("", &NO_VALUE); 4];
-            let mut count = 0;
-            for (name, value) in &own {
-                if let Some(value) = value {
-                    pairs[count] = (name.as_str(), value);
-                    count += 1;
-                }
-            }
+            let all = [
+                ("content-type", &content_type),
+                ("host", host),
+                ("user-agent", &agent),
+                (X_PROJECT_ID, prepared.project.as_ref().unwrap_or(&content_type)),
+            ];
+            let own = if prepared.project.is_some() {
+                &all[..]
+            } else {
+                all.get(..3).unwrap_or_default()
+            };
             let unsigned = Unsigned {
                 method: &O::METHOD,
                 path: written.get(..prepared.query_at).unwrap_or_default(),
                 query,
-                headers: pairs.get(..count).unwrap_or_default(),
+                headers: own,
                 body: &prepared.body,
                 content_type_signed: const { content_type_is_signed_const(O::CONTENT_TYPE) },
             };
@@ -396,10 +387,13 @@ fn fill_request<O: Operation + ?Sized>(
     let headers = request.headers_mut();
     // Room for these and the signature's three without growing (filled in place).
     headers.reserve(8);
-    for (name, value) in own {
-        if let Some(value) = value {
-            headers.insert(name, value);
-        }
+    headers.insert(CONTENT_TYPE, content_type);
+    if let Some(host) = prepared.host {
+        headers.insert(HOST, host);
+    }
+    headers.insert(USER_AGENT, agent);
+    if let Some(project) = prepared.project {
+        headers.insert(const { HeaderName::from_static(X_PROJECT_ID) }, project);
     }
     let signed = added.is_some();
     if let Some(added) = added {
@@ -420,9 +414,6 @@ fn fill_request<O: Operation + ?Sized>(
     *request.uri_mut() = prepared.uri;
     Ok(signed)
 }
-
-/// A filler for unused slots.
-static NO_VALUE: HeaderValue = HeaderValue::from_static("");
 
 /// Whether a path template names the project (`{project_id}`), at compile time.
 const fn names_project(template: &str) -> bool {
