@@ -14,8 +14,8 @@ use crate::auth::canonical::{
     HEADER_SDK_CONTENT_SHA256, HEADER_SDK_DATE, UNSIGNED_PAYLOAD, content_type_is_signed_const,
 };
 use crate::auth::{
-    AkSk, Credentials, HEADER_SECURITY_TOKEN, SignatureForm, SigningParams, SigningTime,
-    Unsigned, sign_unsigned,
+    AkSk, Credentials, HEADER_SECURITY_TOKEN, SignatureForm, SigningParams, SigningTime, Unsigned,
+    sign_unsigned,
 };
 use crate::endpoint::Target;
 use crate::error::{BuildError, Envelope, Error, ResponseError, ServiceError, read_beside};
@@ -365,7 +365,10 @@ fn fill_request<O: Operation + ?Sized>(
                 ("content-type", &content_type),
                 ("host", host),
                 ("user-agent", &agent),
-                (X_PROJECT_ID, prepared.project.as_ref().unwrap_or(&content_type)),
+                (
+                    X_PROJECT_ID,
+                    prepared.project.as_ref().unwrap_or(&content_type),
+                ),
             ];
             let own = if prepared.project.is_some() {
                 &all[..]

@@ -111,7 +111,10 @@ fn check<O: Operation>(op: &O, target: &Target<'_>) -> usize {
         .unwrap_err();
     let mut in_steps = op.build_request(target).unwrap();
     let expected = authenticate(&mut in_steps, &all_credentials[0], &params).unwrap_err();
-    assert_eq!(refused.to_string(), otc_jobs_core::Error::from(expected).to_string());
+    assert_eq!(
+        refused.to_string(),
+        otc_jobs_core::Error::from(expected).to_string()
+    );
     checked
 }
 

@@ -452,10 +452,7 @@ pub(crate) fn sign_unsigned(
     params: &SigningParams<'_>,
 ) -> Result<Added, SignError> {
     debug_assert!(
-        request
-            .headers
-            .windows(2)
-            .all(|pair| pair[0].0 < pair[1].0)
+        request.headers.windows(2).all(|pair| pair[0].0 < pair[1].0)
             && request
                 .headers
                 .last()
