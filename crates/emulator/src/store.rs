@@ -126,17 +126,32 @@ pub(crate) struct Table {
     by_key: BTreeMap<Key, Entry>,
     /// `(created_ms, key)` of every entry of `by_key`.
     order: BTreeSet<(u64, Key)>,
+    /// Where the last page ended, so that the next one starts there rather than skipping
+    /// over every job before it (a skip in a `BTreeSet` steps through them one by one: a
+    /// walk of 100,000 jobs by pages of 100 stepped 50 million times). Forgotten on every
+    /// change of the table.
+    cursor: std::sync::Mutex<Option<Cursor>>,
+}
+
+/// The end of the last page: its order, the offset after it, its last job.
+#[derive(Debug)]
+struct Cursor {
+    descending: bool,
+    next_offset: usize,
+    last: (u64, Key),
 }
 
 /// The table of a kind without jobs.
 static EMPTY: Table = Table {
     by_key: BTreeMap::new(),
     order: BTreeSet::new(),
+    cursor: std::sync::Mutex::new(None),
 };
 
 impl Table {
     /// Adds or replaces the job `key`.
     pub(crate) fn insert(&mut self, key: Key, entry: Entry) {
+        self.forget_cursor();
         let created = entry.created_ms;
         if let Some(old) = self.by_key.insert(key.clone(), entry) {
             self.order.remove(&(old.created_ms, key.clone()));
@@ -146,6 +161,7 @@ impl Table {
 
     pub(crate) fn remove(&mut self, key: &Key) -> Option<Entry> {
         let entry = self.by_key.remove(key)?;
+        self.forget_cursor();
         self.order.remove(&(entry.created_ms, key.clone()));
         Some(entry)
     }
@@ -184,12 +200,38 @@ impl Table {
         offset: usize,
         limit: usize,
     ) -> impl Iterator<Item = (&Key, &Entry)> {
-        let keys: Box<dyn Iterator<Item = &(u64, Key)>> = if descending {
-            Box::new(self.order.iter().rev().skip(offset).take(limit))
-        } else {
-            Box::new(self.order.iter().skip(offset).take(limit))
+        use std::ops::Bound::{Excluded, Unbounded};
+        let mut cursor = self
+            .cursor
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Where the last page ended, when this one follows it.
+        let after = cursor
+            .as_ref()
+            .filter(|c| c.descending == descending && c.next_offset == offset && offset > 0)
+            .map(|c| c.last.clone());
+        let keys: Box<dyn Iterator<Item = &(u64, Key)>> = match (after, descending) {
+            (Some(last), true) => Box::new(self.order.range((Unbounded, Excluded(last))).rev()),
+            (Some(last), false) => Box::new(self.order.range((Excluded(last), Unbounded))),
+            (None, true) => Box::new(self.order.iter().rev().skip(offset)),
+            (None, false) => Box::new(self.order.iter().skip(offset)),
         };
-        keys.filter_map(|(_, key)| self.by_key.get_key_value(key))
+        let keys: Vec<&(u64, Key)> = keys.take(limit).collect();
+        *cursor = keys.last().map(|last| Cursor {
+            descending,
+            next_offset: offset + keys.len(),
+            last: (*last).clone(),
+        });
+        keys.into_iter()
+            .filter_map(|(_, key)| self.by_key.get_key_value(key))
+    }
+
+    /// After a change, an offset no longer counts from where the last page ended.
+    fn forget_cursor(&mut self) {
+        *self
+            .cursor
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
     }
 
     /// By creation time, then key; newest first when `descending`.
@@ -637,6 +679,54 @@ mod tests {
         assert_eq!(page(false, 1, 2), [1, 3]);
         assert_eq!(page(true, 2, 5), [4]);
         assert!(page(true, 3, 5).is_empty());
+    }
+
+    #[test]
+    fn pages_that_follow_each_other_equal_pages_skipped_to() {
+        let expected = |t: &Table, desc, offset, limit| {
+            Numbered(t)
+                .by_creation(desc)
+                .skip(offset)
+                .take(limit)
+                .map(|(id, _)| id)
+                .collect::<Vec<_>>()
+        };
+        let page = |t: &Table, desc, offset, limit| {
+            Numbered(t)
+                .page(desc, offset, limit)
+                .map(|(id, _)| id)
+                .collect::<Vec<_>>()
+        };
+        for desc in [true, false] {
+            let mut t = Table::default();
+            // Creation times with ties, so that the key orders them too.
+            for id in 0..1_000u64 {
+                t.insert(n(id), Entry::new(Attrs::default(), (id * 7919) % 300));
+            }
+            let mut walked = 0;
+            let mut offset = 0;
+            loop {
+                let got = page(&t, desc, offset, 7);
+                assert_eq!(got, expected(&t, desc, offset, 7), "{desc} {offset}");
+                if got.is_empty() {
+                    break;
+                }
+                offset += got.len();
+                walked += got.len();
+                // Out of turn (another walk, or the same page again), then on.
+                if offset % 91 == 0 {
+                    assert_eq!(page(&t, !desc, 3, 2), expected(&t, !desc, 3, 2));
+                    let again = offset - 7;
+                    assert_eq!(page(&t, desc, again, 7), expected(&t, desc, again, 7));
+                }
+                // A change between pages: the next page counts from the start again.
+                if offset == 497 {
+                    t.remove(&n(3));
+                    t.insert(n(5_000), Entry::new(Attrs::default(), 150));
+                }
+            }
+            assert_eq!(walked, 1_000);
+        }
     }
 
     #[test]
