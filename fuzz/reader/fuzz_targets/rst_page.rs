@@ -52,7 +52,10 @@ fuzz_target!(|data: &[u8]| {
         Err(e) => {
             // `page::read` is `rst::parse` then `page::read_blocks`: it fails here, with
             // this line.
-            assert!((1..=last_line).contains(&e.line), "{e} of {last_line} lines");
+            assert!(
+                (1..=last_line).contains(&e.line),
+                "{e} of {last_line} lines"
+            );
             assert!(!e.expected.is_empty());
             return;
         }
