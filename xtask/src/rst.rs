@@ -1360,6 +1360,49 @@ mod tests {
     }
 
     #[test]
+    fn table_columns_count_characters_not_bytes() {
+        // `é`, `ü` and `中` are 2 and 3 bytes: a cut by byte would split them or shift the
+        // cells that follow.
+        let grid = "\
++-----+-----+
+| é   | ü x |
++=====+=====+
+| 中   | b   |
+| a中  | ü   |
++-----+-----+
+";
+        let Block::Table(t) = one(grid) else {
+            panic!("not a table")
+        };
+        assert_eq!(t.header_names(), ["é", "ü x"]);
+        let rows: Vec<Vec<String>> = t
+            .rows
+            .iter()
+            .map(|r| r.iter().map(Cell::plain).collect())
+            .collect();
+        assert_eq!(rows, [["中 a中", "b ü"]]);
+
+        let simple = "\
+=====  =====
+Name   Value
+=====  =====
+é      üü
+中文x    b
+=====  =====
+";
+        let Block::Table(t) = one(simple) else {
+            panic!("not a table")
+        };
+        assert_eq!(t.header_names(), ["Name", "Value"]);
+        let rows: Vec<Vec<String>> = t
+            .rows
+            .iter()
+            .map(|r| r.iter().map(Cell::plain).collect())
+            .collect();
+        assert_eq!(rows, [["é", "üü"], ["中文x", "b"]]);
+    }
+
+    #[test]
     fn table_directive_in_bullet_with_label() {
         let text = "\
 -  Parameter description
