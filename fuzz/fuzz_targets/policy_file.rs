@@ -30,8 +30,10 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(error.file, Path::new("fuzz.yaml"));
             assert!(!error.hint.is_empty(), "{error}: no hint");
             if let Some(line) = error.line {
-                // YAML breaks lines at LF, CR and CR LF; the end of the text may be the place.
-                let lines = text.replace("\r\n", "\n").matches(['\n', '\r']).count() + 1;
+                // YAML breaks lines at LF, CR and CR LF, and (1.1, as libyaml does) at NEL,
+                // LS and PS; the end of the text may be the place.
+                let breaks = ['\n', '\r', '\u{85}', '\u{2028}', '\u{2029}'];
+                let lines = text.replace("\r\n", "\n").matches(breaks).count() + 1;
                 assert!(line >= 1 && line <= lines + 1, "{error}");
             }
             assert!(!error.to_string().contains('\u{1f}'), "{error:?}");

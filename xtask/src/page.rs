@@ -272,13 +272,34 @@ pub fn read_file(path: &Path) -> Result<Page, PageError> {
 
 /// Reads a page's text; `file` names it in errors and helps find the service.
 pub fn read(file: &str, text: &str) -> Result<Page, PageError> {
+    let blocks = rst::parse(text).map_err(|e| PageError {
+        file: file.to_owned(),
+        line: e.line,
+        expected: e.expected,
+    })?;
+    read_blocks(file, text, &blocks)
+}
+
+/// Reads a page from its text and the blocks [`rst::parse`] gave for it: [`read`] without
+/// the parse, for a caller that has the blocks already (the fuzz target checks them too).
+///
+/// ```
+/// use xtask::{page, rst};
+///
+/// let text = "Delete a job\n============\n\nURI\n---\n\nDELETE /v1/{project_id}/jobs/{job_id}\n";
+/// let blocks = rst::parse(text)?;
+/// let page = page::read_blocks("dli/delete.rst", text, &blocks)?;
+/// assert_eq!(page, page::read("dli/delete.rst", text)?);
+/// assert_eq!(page.method, "DELETE");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn read_blocks(file: &str, text: &str, blocks: &[Block]) -> Result<Page, PageError> {
     let err = |line: usize, expected: String| PageError {
         file: file.to_owned(),
         line,
         expected,
     };
-    let blocks = rst::parse(text).map_err(|e| err(e.line, e.expected))?;
-    let doc = Document::new(&blocks);
+    let doc = Document::new(blocks);
 
     let (title_line, title) = doc
         .title

@@ -664,24 +664,58 @@ fn attach_labels(blocks: &mut [Block]) {
     }
 }
 
-fn chars(s: &str) -> Vec<char> {
-    s.chars().collect()
+/// A line of a table, addressed by character column: a table's columns count characters,
+/// not bytes. An ASCII line (nearly all) is its own index; another keeps the byte offset
+/// of each character. Slices borrow the line, so a table costs no copy of its text.
+struct Columns<'a> {
+    text: &'a str,
+    /// The byte offset of each character, when the line is not ASCII.
+    starts: Option<Vec<usize>>,
+}
+
+impl<'a> Columns<'a> {
+    fn new(text: &'a str) -> Self {
+        let starts = (!text.is_ascii()).then(|| text.char_indices().map(|(k, _)| k).collect());
+        Columns { text, starts }
+    }
+
+    /// The number of characters.
+    fn len(&self) -> usize {
+        self.starts.as_ref().map_or(self.text.len(), Vec::len)
+    }
+
+    /// The byte offset of character `col` (the text's end from the last column on).
+    fn byte(&self, col: usize) -> usize {
+        match &self.starts {
+            None => col.min(self.text.len()),
+            Some(starts) => starts.get(col).copied().unwrap_or(self.text.len()),
+        }
+    }
+
+    /// Characters `a..b` (empty when `a` is past `b`; `b` is cut at the end).
+    fn slice(&self, a: usize, b: usize) -> &'a str {
+        let b = b.min(self.len());
+        if a > b {
+            return "";
+        }
+        self.text.get(self.byte(a)..self.byte(b)).unwrap_or("")
+    }
+
+    /// Character `col` is `c` (an ASCII character).
+    fn is(&self, col: usize, c: u8) -> bool {
+        col < self.len() && self.text.as_bytes().get(self.byte(col)) == Some(&c)
+    }
 }
 
 fn grid_table(lines: &[Line]) -> Result<Table, RstError> {
     let first_no = lines.first().map_or(0, |l| l.no);
     let indent = min_indent(lines);
-    let rows_text: Vec<(usize, Vec<char>)> = lines
+    let rows_text: Vec<(usize, &str)> = lines
         .iter()
-        .map(|l| (l.no, chars(l.text.get(indent..).unwrap_or("").trim_end())))
+        .map(|l| (l.no, l.text.get(indent..).unwrap_or("").trim_end()))
         .collect();
-    let top = &rows_text[0].1;
-    let bounds: Vec<usize> = top
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| **c == '+')
-        .map(|(i, _)| i)
-        .collect();
+    let top = Columns::new(rows_text[0].1);
+    let bounds: Vec<usize> = (0..top.len()).filter(|&k| top.is(k, b'+')).collect();
     if bounds.len() < 2 || rows_text.len() < 2 {
         return Err(RstError {
             line: first_no,
@@ -693,13 +727,13 @@ fn grid_table(lines: &[Line]) -> Result<Table, RstError> {
         line: first_no,
         ..Table::default()
     };
-    let mut current: Vec<(usize, Vec<char>)> = Vec::new();
+    let mut current: Vec<(usize, &str)> = Vec::new();
     let mut header_done = false;
     let last = rows_text.len() - 1;
-    for (idx, (no, row)) in rows_text.iter().enumerate().skip(1) {
-        let is_sep = row.first() == Some(&'+');
+    for (idx, &(no, row)) in rows_text.iter().enumerate().skip(1) {
+        let is_sep = row.starts_with('+');
         if is_sep {
-            let is_header_sep = row.contains(&'=');
+            let is_header_sep = row.contains('=');
             if !current.is_empty() {
                 let cells = grid_row(&current, &bounds, ncols);
                 if is_header_sep && !header_done {
@@ -712,66 +746,61 @@ fn grid_table(lines: &[Line]) -> Result<Table, RstError> {
                 header_done = true;
             }
             current.clear();
-        } else if row.first() == Some(&'|') {
-            current.push((*no, row.clone()));
+        } else if row.starts_with('|') {
+            current.push((no, row));
         } else {
             return Err(RstError {
-                line: *no,
+                line: no,
                 expected: "a grid table row starting with `|` or a border starting with `+`".into(),
             });
         }
         if idx == last && !is_sep {
             return Err(RstError {
-                line: *no,
+                line: no,
                 expected: "a grid table bottom border `+---+`".into(),
             });
         }
-    }
-    if !header_done {
-        // No header separator: all rows are body rows.
     }
     Ok(table)
 }
 
 /// Splits the content lines of one grid row into cells.
-fn grid_row(lines: &[(usize, Vec<char>)], bounds: &[usize], ncols: usize) -> Vec<Cell> {
+fn grid_row(lines: &[(usize, &str)], bounds: &[usize], ncols: usize) -> Vec<Cell> {
     // A boundary divides cells when every line has `|` there; otherwise the cell spans it.
     let width = bounds.last().copied().unwrap_or(0);
-    let aligned = lines
+    let columns: Vec<(usize, Columns<'_>)> =
+        lines.iter().map(|&(no, l)| (no, Columns::new(l))).collect();
+    let aligned = columns
         .iter()
         .all(|(_, l)| l.len() == width + 1 || l.len() == width);
-    let mut texts: Vec<Vec<(usize, String)>> = vec![Vec::new(); ncols];
+    let mut texts: Vec<Vec<(usize, &str)>> = vec![Vec::new(); ncols];
     if aligned {
         let dividers: Vec<usize> = (0..=ncols)
-            .filter(|&k| {
-                k == 0 || k == ncols || lines.iter().all(|(_, l)| l.get(bounds[k]) == Some(&'|'))
-            })
+            .filter(|&k| k == 0 || k == ncols || columns.iter().all(|(_, l)| l.is(bounds[k], b'|')))
             .collect();
-        for (no, l) in lines {
+        for (no, l) in &columns {
             for w in dividers.windows(2) {
                 let (a, b) = (bounds[w[0]] + 1, bounds[w[1]]);
-                let s: String = l.get(a..b.min(l.len())).unwrap_or(&[]).iter().collect();
-                texts[w[0]].push((*no, s));
+                texts[w[0]].push((*no, l.slice(a, b)));
             }
         }
     } else {
         // Wide characters or ragged lines: fall back to splitting on `|`.
-        for (no, l) in lines {
-            let s: String = l.iter().collect();
-            let parts: Vec<&str> = s.split('|').collect();
+        for &(no, l) in lines {
+            let parts: Vec<&str> = l.split('|').collect();
             let inner = parts.get(1..parts.len().saturating_sub(1)).unwrap_or(&[]);
             for (k, p) in inner.iter().enumerate().take(ncols) {
-                texts[k].push((*no, format!(" {}", p.trim_end())));
+                texts[k].push((no, p));
             }
         }
     }
     texts.into_iter().map(|t| cell(&t)).collect()
 }
 
-fn cell(lines: &[(usize, String)]) -> Cell {
+fn cell(lines: &[(usize, &str)]) -> Cell {
     let lines: Vec<Line<'_>> = lines
         .iter()
-        .map(|(no, t)| Line::new(*no, t.trim_end()))
+        .map(|&(no, t)| Line::new(no, t.trim_end()))
         .collect();
     let lines = dedent(&lines, min_indent(&lines));
     let mut styles = Vec::new();
@@ -790,7 +819,7 @@ fn cell(lines: &[(usize, String)]) -> Cell {
 }
 
 /// Parses the simple table whose top border is line `start`; returns it and the index after it.
-fn simple_table(lines: &[Line], start: usize) -> Result<(Table, usize), RstError> {
+fn simple_table<'a>(lines: &[Line<'a>], start: usize) -> Result<(Table, usize), RstError> {
     let border = &lines[start].text;
     let mut cols: Vec<(usize, usize)> = Vec::new();
     let bytes = border.as_bytes();
@@ -845,26 +874,24 @@ fn simple_table(lines: &[Line], start: usize) -> Result<(Table, usize), RstError
         .iter()
         .filter(|l| !is_simple_border(l.text))
         .collect();
-    let split = |l: &Line| -> Vec<String> {
-        let cs = chars(l.text);
+    let split = |l: &Line<'a>| -> Vec<&'a str> {
+        let cs = Columns::new(l.text);
+        let len = cs.len();
         cols.iter()
             .enumerate()
             .map(|(c, &(s, e))| {
                 let e = if c + 1 == cols.len() {
-                    cs.len()
+                    len
                 } else {
-                    e.max(cols[c + 1].0.min(cs.len()))
+                    e.max(cols[c + 1].0.min(len))
                 };
-                let e = e.min(cs.len());
-                cs.get(s.min(e)..e)
-                    .unwrap_or(&[])
-                    .iter()
-                    .collect::<String>()
+                let e = e.min(len);
+                cs.slice(s.min(e), e)
             })
             .collect()
     };
-    let group = |ls: Vec<&Line>| -> Vec<Vec<Cell>> {
-        let mut rows: Vec<Vec<Vec<(usize, String)>>> = Vec::new();
+    let group = |ls: Vec<&Line<'a>>| -> Vec<Vec<Cell>> {
+        let mut rows: Vec<Vec<Vec<(usize, &'a str)>>> = Vec::new();
         for l in ls {
             if l.is_blank() {
                 continue;
@@ -910,10 +937,17 @@ pub fn markdown(text: &str) -> String {
 }
 
 fn collapse(s: &str) -> String {
-    // What `s.split_whitespace().collect::<Vec<_>>().join(" ")` gives, in one pass over the
-    // bytes and one allocation: every paragraph and cell passes here, so it shows in the
-    // reader's cost. ASCII bytes are classified by table; other characters are decoded.
     let mut out = String::with_capacity(s.len());
+    collapse_into(&mut out, s);
+    out
+}
+
+/// Appends the words of `s` to `out`, a space before each (before the first too when
+/// `out` is not empty).
+fn collapse_into(out: &mut String, s: &str) {
+    // What `s.split_whitespace().collect::<Vec<_>>().join(" ")` gives, in one pass over the
+    // bytes and no allocation: every paragraph and cell passes here, so it shows in the
+    // reader's cost. ASCII bytes are classified by table; other characters are decoded.
     let bytes = s.as_bytes();
     let mut word: Option<usize> = None;
     let mut i = 0;
@@ -926,7 +960,7 @@ fn collapse(s: &str) -> String {
         };
         if space {
             if let Some(start) = word.take() {
-                push_word(&mut out, &s[start..i]);
+                push_word(out, &s[start..i]);
             }
         } else if word.is_none() {
             word = Some(i);
@@ -934,9 +968,8 @@ fn collapse(s: &str) -> String {
         i += len;
     }
     if let Some(start) = word {
-        push_word(&mut out, &s[start..]);
+        push_word(out, &s[start..]);
     }
-    out
 }
 
 /// `char::is_whitespace` of each ASCII character: tab, line feed, vertical tab, form feed,
@@ -1118,6 +1151,9 @@ fn link_text(inner: &str) -> String {
 }
 
 fn unescape(s: &str) -> String {
+    if !s.contains('\\') {
+        return s.to_owned();
+    }
     let mut out = String::with_capacity(s.len());
     let mut it = s.chars();
     while let Some(c) = it.next() {
@@ -1166,18 +1202,23 @@ fn push_escaped(out: &mut String, c: char, md: bool) {
 
 /// All blocks as one line of plain text (paragraphs and list items joined by spaces).
 pub fn blocks_plain(blocks: &[Block]) -> String {
-    let mut parts = Vec::new();
-    collect_plain(blocks, &mut parts);
-    collapse(&parts.join(" "))
+    let mut out = String::new();
+    collect_plain(blocks, &mut out);
+    out
 }
 
-fn collect_plain(blocks: &[Block], out: &mut Vec<String>) {
+/// Appends the words of each block to `out`, one space between words: the words of the
+/// blocks' texts joined by spaces, collapsed once, without a text or a copy per block
+/// (every cell of every table passes here).
+fn collect_plain(blocks: &[Block], out: &mut String) {
     for b in blocks {
         match b {
-            Block::Paragraph { text, .. } | Block::Heading { text, .. } => out.push(plain(text)),
+            Block::Paragraph { text, .. } | Block::Heading { text, .. } => {
+                collapse_into(out, &render(text, false));
+            }
             Block::List { items, .. } => items.iter().for_each(|i| collect_plain(i, out)),
             Block::Quote { body, .. } | Block::Directive { body, .. } => collect_plain(body, out),
-            Block::Code { text, .. } => out.push(text.clone()),
+            Block::Code { text, .. } => collapse_into(out, text),
             Block::Table(_) | Block::Target { .. } | Block::Field { .. } => {}
         }
     }
@@ -1316,6 +1357,49 @@ mod tests {
         assert_eq!(t.header_names(), ["P", "Description"]);
         assert_eq!(t.rows[0][1].plain(), "line one item");
         assert_eq!(t.rows[0][1].markdown(), "line one\n\n- item");
+    }
+
+    #[test]
+    fn table_columns_count_characters_not_bytes() {
+        // `é`, `ü` and `中` are 2 and 3 bytes: a cut by byte would split them or shift the
+        // cells that follow.
+        let grid = "\
++-----+-----+
+| é   | ü x |
++=====+=====+
+| 中   | b   |
+| a中  | ü   |
++-----+-----+
+";
+        let Block::Table(t) = one(grid) else {
+            panic!("not a table")
+        };
+        assert_eq!(t.header_names(), ["é", "ü x"]);
+        let rows: Vec<Vec<String>> = t
+            .rows
+            .iter()
+            .map(|r| r.iter().map(Cell::plain).collect())
+            .collect();
+        assert_eq!(rows, [["中 a中", "b ü"]]);
+
+        let simple = "\
+=====  =====
+Name   Value
+=====  =====
+é      üü
+中文x    b
+=====  =====
+";
+        let Block::Table(t) = one(simple) else {
+            panic!("not a table")
+        };
+        assert_eq!(t.header_names(), ["Name", "Value"]);
+        let rows: Vec<Vec<String>> = t
+            .rows
+            .iter()
+            .map(|r| r.iter().map(Cell::plain).collect())
+            .collect();
+        assert_eq!(rows, [["é", "üü"], ["中文x", "b"]]);
     }
 
     #[test]

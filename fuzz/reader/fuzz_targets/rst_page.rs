@@ -1,7 +1,8 @@
 //! The spec pipeline's reader on any page: `rst::parse`, the plain and Markdown renderings
 //! (of the raw text's first KiB and of every block), and `page::read` + `extract` (what
-//! `cargo xtask extract` prints). None panics; parsing is deterministic; an error names a
-//! line of the page (1 to the line count + 1).
+//! `cargo xtask extract` prints; the page is parsed once, `page::read_blocks` reads the
+//! model from those blocks). None panics; parsing is deterministic; an error names a line
+//! of the page (1 to the line count + 1).
 //!
 //! Input: 1 byte choosing the file name (which helps `page::read` find the service), then
 //! the page's text (invalid UTF-8 replaced).
@@ -46,21 +47,25 @@ fuzz_target!(|data: &[u8]| {
         // show it as well as large ones, without a second parse of every large one.
         assert_eq!(parsed, rst::parse(&text), "parsing is deterministic");
     }
-    match &parsed {
-        Ok(blocks) => {
-            let _ = rst::blocks_plain(blocks);
-            let _ = rst::blocks_markdown(blocks);
-        }
+    let blocks = match &parsed {
+        Ok(blocks) => blocks,
         Err(e) => {
-            assert!((1..=last_line).contains(&e.line), "{e} of {last_line} lines");
+            // `page::read` is `rst::parse` then `page::read_blocks`: it fails here, with
+            // this line.
+            assert!(
+                (1..=last_line).contains(&e.line),
+                "{e} of {last_line} lines"
+            );
             assert!(!e.expected.is_empty());
+            return;
         }
-    }
+    };
+    let _ = rst::blocks_plain(blocks);
+    let _ = rst::blocks_markdown(blocks);
 
-    match page::read(file, &text) {
+    // The page model from the blocks parsed above (`page::read` would parse them again).
+    match page::read_blocks(file, &text, blocks) {
         Ok(page) => {
-            // A page is read only when its table reader accepted it.
-            assert!(parsed.is_ok());
             let extract = page.extract();
             assert!(serde_json::to_string(&extract).is_ok());
             let _ = format!("{page:?}");
