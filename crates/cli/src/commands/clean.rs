@@ -25,7 +25,7 @@ pub(crate) async fn run(
         None => Default::default(),
     };
     let server = super::list::server_filters(kind, select)?;
-    let backend = connector.backend()?;
+    let backend = connector.backend_within(run.parallelism)?;
     let nothing = format!("nothing was {}", kind.action().past());
     // A kind whose runs are cancelled: only the runs that are not over, unless the
     // selection names statuses itself.

@@ -37,6 +37,15 @@ impl Connector {
         Ok(Arc::new(SdkBackend::new(self.client()?)))
     }
 
+    /// The backend of a run bound by `--parallelism`: a list that walks parents (a
+    /// project's clusters) reads up to that many of their lists at once.
+    fn backend_within(&mut self, parallelism: u16) -> Result<Arc<SdkBackend>, CliError> {
+        let client = self
+            .client()?
+            .with_list_parallelism(usize::from(parallelism));
+        Ok(Arc::new(SdkBackend::new(client)))
+    }
+
     /// The client of the flags (or of the embedded emulator, which it starts).
     fn client(&mut self) -> Result<otc_jobs_async::Client, CliError> {
         let client = if self.global.emulator {
