@@ -77,30 +77,15 @@ fn no_job(ids: &str) -> Answer {
     )
 }
 
-/// Whether a kill of the job has taken effect at `now`.
-fn stopped(e: &Entry, now: Instant) -> bool {
-    e.stops_at.is_some_and(|at| at <= now)
-}
-
 /// The state shown for a job at `now`.
 pub(crate) fn state(e: &Entry, now: Instant) -> String {
-    if stopped(e, now) {
+    if e.stopped(now) {
         return "KILLED".to_owned();
     }
     match &e.attrs.status {
         Some(Value::String(s)) => s.clone(),
         Some(other) => other.to_string(),
         None => DEFAULT_STATE.to_owned(),
-    }
-}
-
-/// The seeded status of a job as `GET /_emulator/jobs` shows it at `now`: `KILLED` once a
-/// kill has taken effect.
-pub(crate) fn seen_status(e: &Entry, now: Instant) -> Option<Value> {
-    if stopped(e, now) {
-        Some(Value::from("KILLED"))
-    } else {
-        e.attrs.status.clone()
     }
 }
 

@@ -33,6 +33,21 @@ pub(crate) struct Entry {
 }
 
 impl Entry {
+    /// Whether an MRS v2 kill of the job has taken effect at `now` (it shows `KILLED`).
+    pub(crate) fn stopped(&self, now: Instant) -> bool {
+        self.stops_at.is_some_and(|at| at <= now)
+    }
+
+    /// The seeded status as `GET /_emulator/jobs` shows it at `now`: `KILLED` once a
+    /// kill has taken effect.
+    pub(crate) fn seen_status(&self, now: Instant) -> Option<Value> {
+        if self.stopped(now) {
+            Some(Value::from("KILLED"))
+        } else {
+            self.attrs.status.clone()
+        }
+    }
+
     fn new(attrs: Attrs, now_ms: u64) -> Entry {
         Entry {
             created_ms: attrs.create_time.unwrap_or(now_ms),
@@ -505,7 +520,7 @@ impl Store {
                     cluster_id: id.clone(),
                     job_execution_id: job.clone(),
                     name: e.attrs.name.clone(),
-                    status: crate::mrs_v2::seen_status(e, Instant::now()),
+                    status: e.seen_status(Instant::now()),
                     create_time: e.attrs.create_time,
                     job_type: e.attrs.job_type.clone(),
                 });
