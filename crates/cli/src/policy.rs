@@ -322,7 +322,23 @@ impl Policy {
         };
         let raw: Raw = serde_norway::from_str(text).map_err(error)?;
         let kinds = raw.kinds.map(|k| k.0);
-        let warnings = undocumented(kinds.iter().flatten(), text, file);
+        let mut warnings = undocumented(kinds.iter().flatten(), text, file);
+        if !raw.protect.tags.is_empty() {
+            // Said, not refused: the file is right for a list that shows tags, but none of
+            // the kind table's lists does (DLI's `tags` is a filter of the list, not a field
+            // of its rows), so a job is never kept by its tags alone.
+            let line = text
+                .lines()
+                .enumerate()
+                .skip_while(|(_, l)| !l.starts_with("protect"))
+                .find(|(_, l)| l.trim_start().starts_with("tags"))
+                .map_or(0, |(n, _)| n + 1);
+            warnings.push(format!(
+                "{}:{line}: warning: `protect.tags` keeps no job: no kind's list shows its \
+                 jobs' tags; protect them by `name_regex` or `ids` as well",
+                file.display()
+            ));
+        }
         Ok(Policy {
             projects: raw.projects,
             kinds,

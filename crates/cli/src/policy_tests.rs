@@ -48,7 +48,13 @@ fn the_issue_example_reads_as_written_with_a_warning_at_its_undocumented_status(
     // DLI's list page documents no `job_failed` (its failures are job_submit_fail,
     // job_running_exception, job_cancel_fail): taken, and said at its line.
     let policy = parse(ISSUE_EXAMPLE).unwrap();
-    assert_eq!(policy.warnings.len(), 1, "{:?}", policy.warnings);
+    assert_eq!(policy.warnings.len(), 2, "{:?}", policy.warnings);
+    // Its `protect.tags` cannot keep a job: no kind's list shows tags. Said at its line.
+    let tags = &policy.warnings[1];
+    assert!(
+        tags.starts_with("policy.yaml:11: warning: `protect.tags` keeps no job"),
+        "{tags}"
+    );
     let warning = &policy.warnings[0];
     assert!(
         warning.starts_with("policy.yaml:5: warning: \"job_failed\""),
