@@ -827,7 +827,7 @@ pub(crate) fn parse(bytes: &[u8], kind: Kind) -> Result<Contents, ReadError> {
     Ok(read)
 }
 
-/// [`parse`] of a journal whose header says `kind`, each line read by `kind_of` (its
+/// `parse` of a journal whose header says `kind`, each line read by `kind_of` (its
 /// `scope` → slot and kind) into one of `scopes` [`Earlier`]s.
 fn parse_with(
     bytes: &[u8],
