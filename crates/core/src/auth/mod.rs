@@ -470,7 +470,8 @@ pub(crate) fn sign_unsigned(
                 .last()
                 .is_none_or(|(name, _)| *name < canonical::X_SDK_CONTENT_SHA256)
     );
-    let date = params.time.sdk_date_bytes();
+    let (date, date_value) = crate::header_memo::sdk_date(params.time)
+        .ok_or(SignError::InvalidHeaderValue("signing time"))?;
     let security_token = match keys.security_token() {
         Some(token) => Some(sensitive(
             HeaderValue::from_str(token.expose())
@@ -481,8 +482,6 @@ pub(crate) fn sign_unsigned(
     let unsigned_payload = !request.content_type_signed;
     // What signing adds, in the order of their names (after the request's own).
     let unsigned_value = const { HeaderValue::from_static(UNSIGNED_PAYLOAD) };
-    let date_value = HeaderValue::from_bytes(&date)
-        .map_err(|_| SignError::InvalidHeaderValue("signing time"))?;
     let mut added: [(&str, &HeaderValue); 3] = [("", &unsigned_value); 3];
     let mut added_count = 0;
     for (wanted, name, value) in [
