@@ -19,7 +19,7 @@ use crate::account::{Account, region_of};
 use crate::account_report::Place;
 use crate::exit::CliError;
 use crate::journal::Earlier;
-use crate::plan::{Action, Plan};
+use crate::plan::{Action, Plan, PlanItem};
 use crate::policy::KindRule;
 use crate::sdk::SdkBackend;
 
@@ -50,9 +50,9 @@ pub(crate) struct Part {
     pub(crate) scope: String,
     /// Jobs listed.
     pub(crate) listed: usize,
-    /// Jobs the rule selected that `protect` kept out of the plan.
+    /// Jobs the rule selected that `protect` keeps (in the plan, skipped).
     pub(crate) protected: usize,
-    /// The plan (covered and finished ids skipped).
+    /// The plan (covered, finished and protected ids skipped).
     pub(crate) plan: Plan,
 }
 
@@ -123,12 +123,40 @@ fn is_unreachable(error: &otc_jobs_core::Error) -> bool {
         .is_some_and(|s| s == http::StatusCode::UNAUTHORIZED || s == http::StatusCode::FORBIDDEN)
 }
 
-/// What one list found: (selected ids, listed, protected).
-type Listed = (Vec<(KindId, Option<String>)>, usize, usize);
+/// What one part's lists found.
+#[derive(Default)]
+struct Listed {
+    /// The ids the rule selects, with their names.
+    selected: Vec<(KindId, Option<String>)>,
+    /// How many jobs the list showed.
+    count: usize,
+    /// The ids the rule selects that `protect` keeps, with their names and why.
+    protected: Vec<(KindId, Option<String>, String)>,
+}
+
+/// The ids of a list, each with the tag it was listed with (the first, when several).
+struct Tagged<'a> {
+    tag: &'a str,
+    ids: &'a mut HashMap<String, String>,
+}
+
+impl otc_jobs_core::kinds::RowSink for Tagged<'_> {
+    fn push(&mut self, item: Result<otc_jobs_core::kinds::Row, otc_jobs_core::kinds::RowError>) {
+        // An unreadable row has no id to keep; the main list leaves it out too.
+        if let Ok(row) = item {
+            self.ids
+                .entry(row.id.to_string())
+                .or_insert_with(|| self.tag.to_owned());
+        }
+    }
+}
 
 /// Lists one project's kind, and selects as `clean KIND` does (the rule's filters; a
 /// cancel-only kind's unfinished runs unless the rule names statuses); protected jobs
-/// are counted and left out.
+/// are kept apart, with why. A kind whose list has the `tags` filter is first listed once
+/// per protected tag, through that filter (with the rule's own filters, which only
+/// narrow it): the ids listed so are protected. A failed list fails the part: nothing of
+/// it is acted on without knowing what is protected.
 async fn list_part(
     backend: &SdkBackend,
     rule: &KindRule,
@@ -139,6 +167,7 @@ async fn list_part(
     struct Keep<'a> {
         rule: &'a KindRule,
         account: &'a Account,
+        tagged: &'a HashMap<String, String>,
         now: SystemTime,
         only_unfinished: bool,
         kept: Listed,
@@ -152,7 +181,7 @@ async fn list_part(
                     return;
                 }
             };
-            self.kept.1 += 1;
+            self.kept.count += 1;
             let facts = self.rule.kind.facts();
             let unfinished = row
                 .status
@@ -164,21 +193,36 @@ async fn list_part(
             {
                 return;
             }
-            if self.account.policy.protect.protects(&row) {
-                self.kept.2 += 1;
+            if let Some(why) = self.account.policy.protect.keeps(&row, self.tagged) {
+                self.kept.protected.push((row.id, row.name, why));
                 return;
             }
-            self.kept.0.push((row.id, row.name));
+            self.kept.selected.push((row.id, row.name));
         }
+    }
+    let mut tagged = HashMap::new();
+    // `None`: the kind's list has no `tags` filter (the policy's warning said so).
+    for (tag, filters) in account
+        .policy
+        .protect
+        .tag_lists(&rule.server)
+        .unwrap_or_default()
+    {
+        let mut sink = Tagged {
+            tag: &tag,
+            ids: &mut tagged,
+        };
+        backend.list(&filters, &mut sink).await?;
     }
     let facts = rule.kind.facts();
     let mut keep = Keep {
         rule,
         account,
+        tagged: &tagged,
         now: SystemTime::now(),
         only_unfinished: !facts.unfinished.is_empty()
             && !rule.server.iter().any(|(f, _)| f.flag == "status"),
-        kept: (Vec::new(), 0, 0),
+        kept: Listed::default(),
     };
     backend.list(&rule.server, &mut keep).await?;
     Ok(keep.kept)
@@ -210,7 +254,11 @@ pub(crate) async fn plan(
     let mut parts = Vec::new();
     for ((t, r), result) in listed {
         let kind = rules[r].kind;
-        let (mut selected, count, protected) = match result {
+        let Listed {
+            mut selected,
+            count,
+            protected,
+        } = match result {
             Ok(found) => found,
             Err(e) if is_unreachable(&e) => {
                 if targets[t].unreachable.is_none() {
@@ -238,8 +286,13 @@ pub(crate) async fn plan(
         let slot = t * rules.len() + r;
         let journal = earlier.get(slot).cloned().unwrap_or_default();
         // A resumed run is the whole run: ids its journal knows are in it, listed or not.
+        // (Not one that is protected now.)
         if journal.iter().next().is_some() {
-            let listed: HashSet<&KindId> = selected.iter().map(|(id, _)| id).collect();
+            let listed: HashSet<&KindId> = selected
+                .iter()
+                .map(|(id, _)| id)
+                .chain(protected.iter().map(|(id, _, _)| id))
+                .collect();
             let unlisted: Vec<_> = journal
                 .iter()
                 .filter(|k| !listed.contains(&k.id))
@@ -247,14 +300,22 @@ pub(crate) async fn plan(
                 .collect();
             selected.extend(unlisted);
         }
-        let plan =
+        let mut plan =
             Plan::new(kind, selected, &HashSet::new(), &journal.finished()).of_listed(Some(count));
+        // The protected ones are in the plan (and so in the report) as skipped, with why.
+        let kept = protected.len();
+        plan.items
+            .extend(protected.into_iter().map(|(id, name, why)| PlanItem {
+                id,
+                name,
+                action: Action::Skip(why),
+            }));
         parts.push(Part {
             target: t,
             kind,
             scope: format!("{}/{kind}", targets[t].project.id),
             listed: count,
-            protected,
+            protected: kept,
             plan,
         });
     }

@@ -150,8 +150,35 @@ fn projects_are_discovered_and_include_exclude_and_protect_decide_what_is_delete
     assert_eq!(report["items"], written["items"]);
     assert_eq!(report["summary"]["deleted"], 4);
     let items = report["items"].as_array().unwrap();
+    // The protected ones are in the report too, skipped, with the rule that kept them.
+    let kept: BTreeSet<(String, String, String)> = items
+        .iter()
+        .filter(|i| i["outcome"] == "skipped")
+        .map(|i| {
+            (
+                i["project"]["name"].as_str().unwrap().to_owned(),
+                i["id"].as_str().unwrap().to_owned(),
+                i["reason"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let by_id = "protected: its id is listed (protect.ids, --exclude-file)";
+    let by_name = "protected: its name matches protect.name_regex \"^keep-\"";
+    let expected: BTreeSet<(String, String, String)> = [
+        ("eu-de_ci", "3", by_name),
+        ("eu-de_ci", "4", by_id),
+        ("eu-de_dev-1", "3", by_name),
+        ("eu-de_dev-1", "4", by_id),
+    ]
+    .into_iter()
+    .map(|(p, id, why)| (p.to_owned(), id.to_owned(), why.to_owned()))
+    .collect();
+    assert_eq!(kept, expected);
+    assert_eq!(report["summary"]["skipped"], 4);
+    assert_eq!(report["projects"][0]["summary"]["skipped"], 2);
     let seen: BTreeSet<(String, String, String, String)> = items
         .iter()
+        .filter(|i| i["outcome"] != "skipped")
         .map(|i| {
             (
                 i["project"]["name"].as_str().unwrap().to_owned(),
@@ -712,4 +739,130 @@ fn a_long_run_shows_progress_on_stderr_never_in_json() {
     assert!(line.contains("/60 done ("), "{line}");
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report["summary"]["deleted"], 60);
+}
+
+/// The status of the SQL job `id` in `project`.
+fn sql_status(emulator: &Emulator, project: &str, id: &str) -> String {
+    let jobs = emulator.jobs_in(project).unwrap();
+    let run = jobs
+        .iter()
+        .find(|j| j.kind() == "sql-job" && j.id() == id)
+        .unwrap_or_else(|| panic!("no SQL job {id}"));
+    serde_json::to_value(run).unwrap()["status"]
+        .as_str()
+        .unwrap_or("RUNNING")
+        .to_owned()
+}
+
+#[test]
+fn protected_tags_keep_the_jobs_their_kinds_list_shows_with_them_in_plan_and_report() {
+    let emulator = account(3, false);
+    let old = Duration::from_secs(10 * 86_400);
+    emulator
+        .seed_projects([
+            // Selected by the rule (nightly-*), one kept by its tag.
+            ProjectJob::new(
+                CI,
+                SeedJob::flink_job(11)
+                    .name("nightly-11")
+                    .age(old)
+                    .tag("keep", "true"),
+            ),
+            ProjectJob::new(
+                CI,
+                SeedJob::flink_job(12)
+                    .name("nightly-12")
+                    .age(old)
+                    .tag("keep", "false"),
+            ),
+            ProjectJob::new(CI, SeedJob::flink_template(21).tag("keep", "true")),
+            ProjectJob::new(CI, SeedJob::flink_template(22).tag("team", "etl")),
+            ProjectJob::new(CI, SeedJob::sql_job("run-a").tag("keep", "true")),
+            ProjectJob::new(CI, SeedJob::sql_job("run-b")),
+        ])
+        .unwrap();
+    let policy = write(
+        "tags.yaml",
+        "projects: { include: [eu-de_ci] }\nkinds:\n  flink-job: { name_regex: \"^nightly-\" }\n  \
+         flink-template: {}\n  sql-job: {}\n  training-job-v1: {}\nprotect:\n  tags: { keep: \"true\" }\n",
+    );
+    let before = emulator.requests().len();
+    let output = run(otc_jobs(&emulator)
+        .args(["plan", "-o", "json", "--policy"])
+        .arg(&policy));
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(0), "{err}");
+    // The kinds whose list has no `tags` filter are named, at the line of `tags`.
+    assert!(
+        err.contains(&format!(
+            "{}:8: warning: `protect.tags` cannot keep jobs of training-job-v1 by their tags",
+            policy.display()
+        )),
+        "{err}"
+    );
+    let plan: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let rows = plan["rows"].as_array().unwrap();
+    let row = |kind: &str| rows.iter().find(|r| r["kind"] == kind).unwrap();
+    // nightly-1, -11, -12 selected; 11 protected.
+    assert_eq!(row("flink-job")["selected"], 3);
+    assert_eq!(row("flink-job")["protected"], 1);
+    assert_eq!(row("flink-job")["to_act"], 2);
+    assert_eq!(row("flink-template")["protected"], 1);
+    assert_eq!(row("flink-template")["to_act"], 1);
+    assert_eq!(row("sql-job")["protected"], 1);
+    assert_eq!(row("sql-job")["to_act"], 1);
+    // The tags went to the service, one list per kind and tag.
+    let tagged: Vec<String> = emulator
+        .requests()
+        .into_iter()
+        .skip(before)
+        .filter(|r| r.query.as_deref().is_some_and(|q| q.contains("tags=keep%3Dtrue")))
+        .map(|r| r.path)
+        .collect();
+    assert_eq!(tagged.len(), 3, "{tagged:?}");
+    assert!(!emulator.requests().iter().skip(before).any(|r| r.method == "DELETE"));
+
+    let output = run(otc_jobs(&emulator)
+        .args(["clean", "--yes", "-o", "json", "--policy"])
+        .arg(&policy));
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        flink_left(&emulator, CI),
+        ["11", "2", "3"].map(str::to_owned).into()
+    );
+    let templates: BTreeSet<String> = emulator
+        .jobs_in(CI)
+        .unwrap()
+        .iter()
+        .filter(|j| j.kind() == "flink-template")
+        .map(SeedJob::id)
+        .collect();
+    assert_eq!(templates, ["21".to_owned()].into());
+    assert_eq!(sql_status(&emulator, CI, "run-a"), "RUNNING");
+    assert_eq!(sql_status(&emulator, CI, "run-b"), "CANCELLED");
+    // Every protected job is in the report, skipped, with the rule that kept it.
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let item = |kind: &str, id: &str| {
+        report["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["kind"] == kind && i["id"] == id)
+            .unwrap_or_else(|| panic!("{kind} {id} not in the report: {report:#}"))
+            .clone()
+    };
+    for (kind, id) in [("flink-job", "11"), ("flink-template", "21"), ("sql-job", "run-a")] {
+        let kept = item(kind, id);
+        assert_eq!(kept["outcome"], "skipped", "{kept}");
+        assert_eq!(
+            kept["reason"], "protected: listed with protect.tags keep=true",
+            "{kept}"
+        );
+    }
+    assert_eq!(item("flink-job", "12")["outcome"], "deleted");
+    assert_eq!(report["summary"]["skipped"], 3);
+    // nightly-1, nightly-12, template 22, training job 1.
+    assert_eq!(report["summary"]["deleted"], 4);
+    assert_eq!(report["summary"]["cancelled"], 1);
+    assert_eq!(report["projects"][0]["summary"]["skipped"], 3);
 }
