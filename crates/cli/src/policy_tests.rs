@@ -150,12 +150,18 @@ fn the_issue_example_with_documented_values_reads_as_written() {
     // By tag: the ids its kind's list showed with a protected tag; why, for the report.
     let tagged: HashMap<String, String> = [("8".to_owned(), "keep=true".to_owned())].into();
     assert_eq!(
-        policy.protect.keeps(&row(8, "nightly-8"), &tagged).as_deref(),
+        policy
+            .protect
+            .keeps(&row(8, "nightly-8"), &tagged)
+            .as_deref(),
         Some("protected: listed with protect.tags keep=true")
     );
     assert_eq!(policy.protect.keeps(&row(9, "nightly-9"), &tagged), None);
     assert_eq!(
-        policy.protect.keeps(&row(5, "prod-stream"), &tagged).as_deref(),
+        policy
+            .protect
+            .keeps(&row(5, "prod-stream"), &tagged)
+            .as_deref(),
         Some("protected: its name matches protect.name_regex \"^(prod|keep)-\"")
     );
     // One list per tag and kind whose list has the filter, with the rule's filters.
@@ -179,7 +185,10 @@ fn tags_that_the_filter_cannot_carry_are_refused_at_their_line() {
     for bad in ["\"a,b\": x", "k: \"v=w\"", "\"\": v", "k: \"\""] {
         let text = format!("kinds: {{ flink-job: {{}} }}\nprotect:\n  tags: {{ {bad} }}\n");
         let error = refused(&text, 3, None);
-        assert!(error.problem.contains("cannot be a tag's key or value"), "{error}");
+        assert!(
+            error.problem.contains("cannot be a tag's key or value"),
+            "{error}"
+        );
         assert!(error.hint.contains("key=value"), "{error}");
     }
     let two = parse("protect:\n  tags: { keep: \"true\", team: 7 }\n").unwrap();

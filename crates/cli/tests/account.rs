@@ -816,11 +816,21 @@ fn protected_tags_keep_the_jobs_their_kinds_list_shows_with_them_in_plan_and_rep
         .requests()
         .into_iter()
         .skip(before)
-        .filter(|r| r.query.as_deref().is_some_and(|q| q.contains("tags=keep%3Dtrue")))
+        .filter(|r| {
+            r.query
+                .as_deref()
+                .is_some_and(|q| q.contains("tags=keep%3Dtrue"))
+        })
         .map(|r| r.path)
         .collect();
     assert_eq!(tagged.len(), 3, "{tagged:?}");
-    assert!(!emulator.requests().iter().skip(before).any(|r| r.method == "DELETE"));
+    assert!(
+        !emulator
+            .requests()
+            .iter()
+            .skip(before)
+            .any(|r| r.method == "DELETE")
+    );
 
     let output = run(otc_jobs(&emulator)
         .args(["clean", "--yes", "-o", "json", "--policy"])
@@ -851,7 +861,11 @@ fn protected_tags_keep_the_jobs_their_kinds_list_shows_with_them_in_plan_and_rep
             .unwrap_or_else(|| panic!("{kind} {id} not in the report: {report:#}"))
             .clone()
     };
-    for (kind, id) in [("flink-job", "11"), ("flink-template", "21"), ("sql-job", "run-a")] {
+    for (kind, id) in [
+        ("flink-job", "11"),
+        ("flink-template", "21"),
+        ("sql-job", "run-a"),
+    ] {
         let kept = item(kind, id);
         assert_eq!(kept["outcome"], "skipped", "{kept}");
         assert_eq!(
@@ -865,4 +879,131 @@ fn protected_tags_keep_the_jobs_their_kinds_list_shows_with_them_in_plan_and_rep
     assert_eq!(report["summary"]["deleted"], 4);
     assert_eq!(report["summary"]["cancelled"], 1);
     assert_eq!(report["projects"][0]["summary"]["skipped"], 3);
+}
+
+/// Makes every list of Flink jobs in `project` answer `status` with the `code`.
+fn failing_flink_list(emulator: &Emulator, project: &str, status: u16, code: &str) {
+    let body = format!(r#"{{"error_code":"{code}","error_msg":"the list broke"}}"#);
+    emulator.add_fault(
+        Fault::new(
+            "GET",
+            format!("/v1.0/{project}/streaming/jobs"),
+            FaultAction::respond(status, &[("Content-Type", "application/json")], &body),
+        )
+        .always(),
+    );
+}
+
+#[test]
+fn a_failing_list_fails_its_part_and_the_rest_of_the_run_goes_on() {
+    let emulator = account(3, false);
+    failing_flink_list(&emulator, CI, 400, "DLI.0999");
+    let selection = [
+        "--kinds",
+        "flink-job,training-job-v1",
+        "--projects",
+        "eu-de_ci,eu-de_dev-1",
+    ];
+    // The plan says which part it could not list, and is incomplete (exit 1).
+    let output = run(otc_jobs(&emulator)
+        .arg("plan")
+        .args(selection)
+        .args(["-o", "json"]));
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let plan: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let failed: Vec<&Value> = plan["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["action"] == "list failed")
+        .collect();
+    assert_eq!(failed.len(), 1, "{plan:#}");
+    assert_eq!(failed[0]["project"]["name"], "eu-de_ci");
+    assert_eq!(failed[0]["kind"], "flink-job");
+    let why = failed[0]["failed"].as_str().unwrap();
+    assert!(why.starts_with("HTTP 400 DLI.0999 the list broke (request id "), "{why}");
+    assert_eq!(plan["total"], 5, "DEV's 3 flink jobs and both training jobs");
+
+    let report_path = temp("failed-list.json");
+    let output = run(otc_jobs(&emulator)
+        .arg("clean")
+        .args(selection)
+        .args(["--yes", "-o", "json", "--report"])
+        .arg(&report_path));
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("cannot list flink-jobs in project eu-de_ci")
+            && err.contains("the rest of the run goes on"),
+        "{err}"
+    );
+    // That part untouched; the rest done.
+    assert_eq!(flink_left(&emulator, CI), ids(1..=3));
+    assert!(flink_left(&emulator, DEV).is_empty());
+    for project in [CI, DEV] {
+        assert!(
+            emulator
+                .jobs_in(project)
+                .unwrap()
+                .iter()
+                .all(|j| j.kind() != "training-job-v1"),
+            "{project}"
+        );
+    }
+    let report: Value = serde_json::from_slice(&std::fs::read(&report_path).unwrap()).unwrap();
+    let lists = report["failed_lists"].as_array().unwrap();
+    assert_eq!(lists.len(), 1, "{report:#}");
+    assert_eq!(lists[0]["project"]["id"], CI);
+    assert_eq!(lists[0]["region"], "eu-de");
+    assert_eq!(lists[0]["kind"], "flink-job");
+    assert_eq!(lists[0]["status"], 400);
+    assert_eq!(lists[0]["code"], "DLI.0999");
+    assert_eq!(lists[0]["message"], "the list broke");
+    assert!(!lists[0]["request_id"].as_str().unwrap().is_empty());
+    assert_eq!(report["projects"][0]["failed_lists"], 1);
+    assert!(report["projects"][1].get("failed_lists").is_none());
+    assert_eq!(report["kinds"][0]["failed_lists"], 1);
+    assert_eq!(report["summary"]["deleted"], 5);
+}
+
+#[test]
+fn a_list_failing_alike_everywhere_or_the_gateway_refusing_stops_the_run_before_deleting() {
+    // Every list fails the same way: the service's, not a part's; nothing deleted.
+    let emulator = account(2, false);
+    failing_flink_list(&emulator, CI, 400, "DLI.0999");
+    failing_flink_list(&emulator, DEV, 400, "DLI.0999");
+    let output = run(otc_jobs(&emulator).args([
+        "clean",
+        "--kinds",
+        "flink-job",
+        "--projects",
+        "eu-de_ci,eu-de_dev-1",
+        "--yes",
+    ]));
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("every list of the run (2) failed the same way"),
+        "{err}"
+    );
+    assert!(!emulator.requests().iter().any(|r| r.method == "DELETE"));
+
+    // The gateway refuses the credentials (401 APIG.*) in one project: the setup's,
+    // the run stops at once (exit 2), though the other project's lists succeed.
+    let emulator = account(2, false);
+    failing_flink_list(&emulator, CI, 401, "APIG.0301");
+    let output = run(otc_jobs(&emulator).args([
+        "clean",
+        "--kinds",
+        "flink-job,training-job-v1",
+        "--projects",
+        "eu-de_ci,eu-de_dev-1",
+        "--yes",
+    ]));
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{err}");
+    assert!(err.contains("APIG.0301") && err.contains("hint:"), "{err}");
+    assert!(!err.contains("not reachable"), "{err}");
+    assert!(!emulator.requests().iter().any(|r| r.method == "DELETE"));
+    assert_eq!(flink_left(&emulator, DEV), ids(1..=2));
 }

@@ -19,7 +19,13 @@ pub(crate) async fn run(
     let client = connector.client()?;
     let mut targets = crate::run::targets(&client, account).await?;
     let parts = crate::run::plan(&mut targets, account, &[], LISTS_AT_ONCE).await?;
-    crate::run::account_plan(account, &targets, &parts).print(format);
+    let plan = crate::run::account_plan(account, &targets, &parts);
+    plan.print(format);
     crate::verbosity::note!("plan: nothing was changed");
-    Ok(crate::exit::OK)
+    // A part whose list failed is not in the plan: it is incomplete.
+    Ok(if plan.incomplete() {
+        crate::exit::FAILED
+    } else {
+        crate::exit::OK
+    })
 }
