@@ -921,8 +921,14 @@ fn a_failing_list_fails_its_part_and_the_rest_of_the_run_goes_on() {
     assert_eq!(failed[0]["project"]["name"], "eu-de_ci");
     assert_eq!(failed[0]["kind"], "flink-job");
     let why = failed[0]["failed"].as_str().unwrap();
-    assert!(why.starts_with("HTTP 400 DLI.0999 the list broke (request id "), "{why}");
-    assert_eq!(plan["total"], 5, "DEV's 3 flink jobs and both training jobs");
+    assert!(
+        why.starts_with("HTTP 400 DLI.0999 the list broke (request id "),
+        "{why}"
+    );
+    assert_eq!(
+        plan["total"], 5,
+        "DEV's 3 flink jobs and both training jobs"
+    );
 
     let report_path = temp("failed-list.json");
     let output = run(otc_jobs(&emulator)
