@@ -428,7 +428,9 @@ pub(crate) struct RunArgs {
     /// Wait until each deleted job is gone
     #[arg(long)]
     pub(crate) wait: bool,
-    /// Longest wait per job, with --wait (the SDK's default; --timeout is another name for it)
+    /// Longest wait per job: with --wait, until it is gone; a running job its deletion kills
+    /// first (job-execution), until it has stopped (the SDK's default; --timeout is another
+    /// name for it)
     #[arg(long, alias = "timeout", value_parser = parse_age, default_value = DEFAULT_MAX_WAIT, value_name = "DURATION")]
     pub(crate) max_wait: Duration,
     /// Kinds with a batch deletion (`otc-jobs kinds`): delete in batches (DLI's answer has

@@ -1013,3 +1013,54 @@ fn a_list_failing_alike_everywhere_or_the_gateway_refusing_stops_the_run_before_
     assert!(!emulator.requests().iter().any(|r| r.method == "DELETE"));
     assert_eq!(flink_left(&emulator, DEV), ids(1..=2));
 }
+
+#[test]
+fn the_wait_for_a_killed_job_to_stop_is_bounded_by_max_wait() {
+    // A killed job that goes on running for 30 s: `--max-wait 1s` gives up after about a
+    // second (the default, 5 minutes, would outwait it and delete it).
+    let emulator = Emulator::start(EmulatorConfig {
+        projects: vec![EmulatorProject::new("eu-de_ci", CI)],
+        kill_delay: Duration::from_secs(30),
+        ..EmulatorConfig::default()
+    })
+    .unwrap();
+    emulator
+        .seed_projects([
+            ProjectJob::new(DEFAULT_PROJECT_ID, SeedJob::job_execution_v2("c1", "j1")),
+            ProjectJob::new(CI, SeedJob::job_execution_v2("c2", "j2")),
+        ])
+        .unwrap();
+    let one_kind = ["clean", "job-execution"].map(str::to_owned).to_vec();
+    let account = [
+        "clean",
+        "--kinds",
+        "job-execution",
+        "--projects",
+        "eu-de_ci",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    for args in [one_kind, account] {
+        let output =
+            run(otc_jobs(&emulator)
+                .args(&args)
+                .args(["--max-wait", "1s", "--yes", "-o", "json"]));
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+        let item = &report["items"][0];
+        assert_eq!(item["outcome"], "failed", "{item}");
+        let message = item["message"].as_str().unwrap();
+        let waited: f64 = message
+            .split("still running (last status RUNNING) after ")
+            .nth(1)
+            .and_then(|rest| rest.split(' ').next())
+            .and_then(|secs| secs.parse().ok())
+            .unwrap_or_else(|| panic!("{args:?}: {message}"));
+        assert!((0.9..5.0).contains(&waited), "{args:?}: {message}");
+    }
+}

@@ -179,7 +179,7 @@ pub(crate) async fn run_account(
             .and_then(|slot| journals.get(slot))
             .cloned();
         crate::execute::execute(
-            Arc::clone(&target.backend),
+            Arc::new(target.backend.stopping_within(run.max_wait)),
             &part.plan,
             settings,
             journal,

@@ -261,6 +261,7 @@ async fn delete_selected(
         Some(b) => b,
         None => connector.backend()?,
     };
+    let backend = Arc::new(backend.stopping_within(run.max_wait));
     let settings = Settings {
         parallelism: usize::from(run.parallelism),
         max_rate: run.max_rate,
