@@ -1064,3 +1064,42 @@ fn the_wait_for_a_killed_job_to_stop_is_bounded_by_max_wait() {
         assert!((0.9..5.0).contains(&waited), "{args:?}: {message}");
     }
 }
+
+#[test]
+fn a_job_that_goes_by_itself_once_killed_is_already_gone_with_the_kill_said() {
+    let emulator = Emulator::start(EmulatorConfig {
+        kill_delay: Duration::from_secs(60),
+        ..EmulatorConfig::default()
+    })
+    .unwrap();
+    emulator.seed(SeedJob::job_execution_v2("c1", "j1"));
+    let child = otc_jobs(&emulator)
+        .args(["delete", "job-execution", "c1/j1", "--yes", "-o", "json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Once killed (it runs on for a minute), the job goes by itself.
+    let start = Instant::now();
+    while !emulator
+        .requests()
+        .iter()
+        .any(|r| r.path.ends_with("/kill"))
+        && start.elapsed() < Duration::from_secs(30)
+    {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    emulator.reset();
+    let output = child.wait_with_output().unwrap();
+    eprintln!("stderr: {}", stderr(&output));
+    assert_eq!(output.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let item = &report["items"][0];
+    assert_eq!(item["outcome"], "already_gone", "{item}");
+    assert_eq!(
+        item["note"],
+        "it was running: killed first, then it went by itself before the deletion"
+    );
+    // Nothing was deleted: no deletion was sent.
+    assert!(!emulator.requests().iter().any(|r| r.method != "GET"));
+}
