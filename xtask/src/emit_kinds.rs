@@ -679,7 +679,7 @@ pub fn client_file(
         "//!",
         "The kind table over this client: every kind's list as\n[`Row`](otc_jobs_core::kinds::Row)s (through the list operation's paginator, the server\nfilters applied), the deletion of a [`KindId`], the\nwait until it is gone (the driver's waiter), and batch deletions. One `match` over the\nkinds, generated from `specs/kinds.toml`: a tool built on these names no kind.",
     );
-    s.push_str("\nuse otc_jobs_core::Error;\nuse otc_jobs_core::kinds::{BatchEntry, Filters, Kind, KindBatch, KindId, Listing, RowSink};\n\nuse crate::{Client, WaitOptions, WaitOutcome};\n\n");
+    s.push_str("\nuse otc_jobs_core::Error;\nuse otc_jobs_core::kinds::{BatchEntry, Filters, Kind, KindBatch, KindId, Listing, RowSink};\n\nuse crate::{Client, Deleted, WaitOptions, WaitOutcome};\n\n");
     let krate = client.krate;
     let ex_setup = format!(
         "# use otc_jobs_emulator::{{Emulator, EmulatorConfig, SeedJob, DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, DEFAULT_PROJECT_ID}};\n# let emulator = Emulator::start(EmulatorConfig::default())?;\n# emulator.seed(SeedJob::flink_job(148).name(\"nightly-1\"));\n# let client = {krate}::Client::builder().ak_sk(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY)\n#     .project_id(DEFAULT_PROJECT_ID).region(\"eu-de\").base_url(emulator.base_url()).build()?;"
@@ -728,44 +728,27 @@ pub fn client_file(
         &mut s,
         "    ///",
         &format!(
-            "Deletes the job `id` (its kind's delete operation, with the client's retries). What\nthe answer means (gone at once, or deleting: see [`Client::wait_id_gone`]) is the kind's\n([`Kind::is_asynchronous`]).\n\n```\nuse otc_jobs_core::kinds::KindId;\n{ex_main_open}{ex_setup}\nclient.delete_id(&KindId::FlinkJob(148)){awaitt}?;\nassert!(client.delete_id(&KindId::FlinkJob(148)){awaitt}.unwrap_err().is_not_found());\n{ex_main_close}\n```"
+            "Deletes the job `id` (its kind's delete operation, with the client's retries), as\n[`Client::delete_id_with`] does with [`WaitOptions::default`] for a job that is stopped\nfirst. What the answer means (gone at once, or deleting: see [`Client::wait_id_gone`]) is\nthe kind's ([`Kind::is_asynchronous`]); what was done on the way is the [`Deleted`].\n\n```\nuse otc_jobs_core::kinds::KindId;\n{ex_main_open}{ex_setup}\nlet deleted = client.delete_id(&KindId::FlinkJob(148)){awaitt}?;\nassert!(!deleted.stopped); // a Flink job is deleted as it is\nassert!(client.delete_id(&KindId::FlinkJob(148)){awaitt}.unwrap_err().is_not_found());\n{ex_main_close}\n```"
         ),
     );
     let _ = writeln!(
         s,
-        "    pub {asyn}fn delete_id(&self, id: &KindId) -> Result<(), Error> {{\n        match id {{"
+        "    pub {asyn}fn delete_id(&self, id: &KindId) -> Result<Deleted, Error> {{\n        self.delete_id_with(id, WaitOptions::default()){awaitt}\n    }}\n"
+    );
+    doc(
+        &mut s,
+        "    ///",
+        &format!(
+            "Deletes the job `id`. A kind whose running jobs are stopped first\n([`Action::StopThenDelete`](otc_jobs_core::kinds::Action::StopThenDelete): MRS v2 job\nexecutions) is looked at first; a job that runs is stopped (killed), its details polled\nas `options` say until it has stopped, then it is deleted; a deletion refused because\nthe job still runs is sent again after a further wait, bounded by `options.max_wait`\n(the driver's [`StopThenDelete`](otc_jobs_driver::StopThenDelete)). [`Deleted::stopped`]\nsays whether it was stopped. Other kinds ignore `options`: one deletion.\n\n```\nuse std::time::Duration;\nuse otc_jobs_core::kinds::KindId;\nuse {krate}::WaitOptions;\n{ex_main_open}{ex_setup}\n# emulator.seed(SeedJob::job_execution_v2(\"c1\", \"j1\").status(\"RUNNING\"));\nlet id: KindId = otc_jobs_core::kinds::Kind::JobExecution.parse_id(\"c1/j1\")?;\nlet options = WaitOptions::default().delays(Duration::from_millis(50), Duration::from_millis(500));\nlet deleted = client.delete_id_with(&id, options){awaitt}?;\nassert!(deleted.stopped); // it ran: killed, waited for, then deleted\n{ex_main_close}\n```"
+        ),
+    );
+    let _ = writeln!(
+        s,
+        "    pub {asyn}fn delete_id_with(&self, id: &KindId, options: WaitOptions) -> Result<Deleted, Error> {{\n        match id {{"
     );
     for k in kinds {
         let (pat, args) = id_pattern(k);
         let module = service_of(specs, &k.delete, &k.service);
-        if k.before_delete.is_none() && k.delete_ids.is_none() {
-            let _ = writeln!(
-                s,
-                "            {pat} => self.send_impl(&otc_jobs_core::{module}::{}::new({args})){awaitt}.map(drop),",
-                k.delete
-            );
-            continue;
-        }
-        let _ = writeln!(s, "            {pat} => {{");
-        if let (Some(b), Some(detail)) = (&k.before_delete, &k.detail) {
-            // Read the status; a job in one of the statuses is first sent the operation.
-            let dmodule = service_of(specs, detail, &k.service);
-            let statuses: Vec<String> = b.statuses.iter().map(|v| lit(v)).collect();
-            let _ = writeln!(
-                s,
-                "                let answer = self.send_impl(&otc_jobs_core::{dmodule}::{detail}::new({args})){awaitt}?;
-                let status = match <otc_jobs_core::{dmodule}::{detail} as otc_jobs_core::DeletionProbe>::job_state(&answer) {{
-                    otc_jobs_core::JobState::Present {{ status }} => status,
-                    _ => None,
-                }};
-                if status.as_deref().is_some_and(|s| [{}].contains(&s)) {{
-                    self.send_impl(&otc_jobs_core::{}::{}::new({args})){awaitt}?;
-                }}",
-                statuses.join(", "),
-                b.service,
-                b.operation
-            );
-        }
         let call_args = match (&k.delete_ids, k.id_parts.as_slice()) {
             (Some((_, elem)), [init @ .., (last, part)]) => {
                 let mut a: Vec<String> = init
@@ -783,11 +766,39 @@ pub fn client_file(
             }
             _ => args.clone(),
         };
-        let _ = writeln!(
-            s,
-            "                self.send_impl(&otc_jobs_core::{module}::{}::new({call_args})){awaitt}.map(drop)\n            }}",
-            k.delete
-        );
+        if let (Some(b), Some(detail)) = (&k.before_delete, &k.detail) {
+            // Look, stop while it runs, wait until it has stopped, delete: the driver's machine.
+            let dmodule = service_of(specs, detail, &k.service);
+            let statuses: Vec<String> = b.statuses.iter().map(|v| lit(v)).collect();
+            let _ = writeln!(
+                s,
+                "            {pat} => {{
+                let machine = otc_jobs_driver::StopThenDelete::new(
+                    otc_jobs_core::{dmodule}::{detail}::new({args}),
+                    &[{}],
+                    {},
+                    options,
+                    std::time::Instant::now(),
+                );
+                self.stop_then_delete(
+                    machine,
+                    &otc_jobs_core::{}::{}::new({args}),
+                    &otc_jobs_core::{module}::{}::new({call_args}),
+                ){awaitt}
+            }}",
+                statuses.join(", "),
+                lit(&b.busy),
+                b.service,
+                b.operation,
+                k.delete
+            );
+        } else {
+            let _ = writeln!(
+                s,
+                "            {pat} => self.send_impl(&otc_jobs_core::{module}::{}::new({call_args})){awaitt}.map(|_| Deleted::default()),",
+                k.delete
+            );
+        }
     }
     s.push_str("        }\n    }\n\n");
 
@@ -955,15 +966,23 @@ pub fn client_file(
                 };
                 let _ = writeln!(
                     s,
-                    "{walk}\n            let raw = {id};\n            match raw.as_deref().map(otc_jobs_core::PathId::new) {{\n                Some(Ok(id)) => ids.push(id),\n                _ => into.push(Err(otc_jobs_core::kinds::RowError {{ kind: Kind::{v}, field: {f:?}, value: raw, gone: None }})),\n            }}\n        }}\n        ids\n    }};\n    for parent in parents {{\n        let mut request = {request_ty}::new(parent.clone());",
+                    "{walk}\n            let raw = {id};\n            match raw.as_deref().map(otc_jobs_core::PathId::new) {{\n                Some(Ok(id)) => ids.push(id),\n                _ => into.push(Err(otc_jobs_core::kinds::RowError {{ kind: Kind::{v}, field: {f:?}, value: raw, gone: None }})),\n            }}\n        }}\n        ids\n    }};\n    let mut children = Vec::with_capacity(parents.len());\n    for parent in parents {{\n        let mut request = {request_ty}::new(parent.clone());",
                     v = k.variant,
                     f = p.id_field.text,
                 );
                 for f in &k.filters {
                     apply_filter(&mut s, f, &request_ty);
                 }
-                collect_rows(&mut s, client, k, "request", Some("parent"), "into");
-                s.push_str("    }\n    Ok(())\n    }\n");
+                // The parents' lists: a paginator of paginators (the driver's `ChildWalks`),
+                // several at once in the async client; a parent gone during its walk ends
+                // that walk, reported.
+                let convert = format!("otc_jobs_core::kinds::rows::{}(parent, &item)", k.snake);
+                let _ = writeln!(
+                    s,
+                    "        children.push((parent, request));\n    }}\n    self.walk_children(children, |event| match event {{\n        otc_jobs_driver::ChildEvent::Item(parent, item) => {{\n            into.push({convert});\n            Ok(())\n        }}\n        otc_jobs_driver::ChildEvent::Ended(parent, e) if e.is_not_found() => {{\n            into.push(Err(otc_jobs_core::kinds::RowError {{ kind: Kind::{v}, field: {param:?}, value: Some(parent.to_string()), gone: Some(e.to_string()) }}));\n            Ok(())\n        }}\n        otc_jobs_driver::ChildEvent::Ended(_, e) => Err(e),\n    }}){awaitt}\n    }}",
+                    v = k.variant,
+                    param = p.param,
+                );
             }
             (None, None) => {
                 let _ = writeln!(s, "    let mut request = {request_ty}::new();");

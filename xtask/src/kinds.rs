@@ -75,7 +75,7 @@ pub struct ParentEntry {
     pub param: String,
 }
 
-/// `before_delete = { operation = "KillJobExecutionV2", when = { status = [...] } }`.
+/// `before_delete = { operation = "KillJobExecutionV2", when = { status = [...] }, busy = "0183" }`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BeforeDeleteEntry {
@@ -83,6 +83,8 @@ pub struct BeforeDeleteEntry {
     pub operation: String,
     /// When it is sent.
     pub when: WhenEntry,
+    /// The service's error code refusing the deletion of a job that still runs.
+    pub busy: String,
 }
 
 /// `when = { status = [...] }`.
@@ -334,6 +336,8 @@ pub struct BeforeDeleteModel {
     pub service: String,
     /// The statuses that call for it.
     pub statuses: Vec<String>,
+    /// The error code of a deletion refused while the job runs.
+    pub busy: String,
 }
 
 /// One kind, resolved.
@@ -852,6 +856,9 @@ fn resolve_one(
             if detail.is_none() || status_field.is_none() {
                 bail!("before_delete needs the detail operation's status (its probe)");
             }
+            if b.busy.trim().is_empty() {
+                bail!("before_delete: busy must be the service's error code");
+            }
             let documented = status_field
                 .as_ref()
                 .map(|s| listed_values(&s.description))
@@ -867,6 +874,7 @@ fn resolve_one(
                 operation: op.type_name.clone(),
                 service: op.service.clone(),
                 statuses: b.when.status.clone(),
+                busy: b.busy.clone(),
             })
         }
     };

@@ -142,19 +142,32 @@ pub(crate) enum Command {
     Wait(WaitArgs),
     /// List, filter, confirm, delete (and wait): list → plan → confirm → delete → report
     #[command(
-        after_help = "Examples:\n  otc-jobs clean flink-job --older-than 7d --dry-run\n  \
-        otc-jobs clean flink-job --status job_submit_fail --queue-name etl --yes --journal clean.journal"
+        after_help = CLEAN_EXAMPLES
     )]
     Clean {
-        /// Kind of job (`otc-jobs kinds` lists them)
-        #[arg(value_parser = kind_parser())]
-        kind: Kind,
+        /// Kind of job (`otc-jobs kinds` lists them); optional with --policy or --kinds
+        #[arg(value_parser = kind_parser(), required_unless_present_any = ["policy", "kinds"])]
+        kind: Option<Kind>,
         /// Which jobs.
         #[command(flatten)]
         select: SelectArgs,
+        /// Which projects and kinds (a whole-account run).
+        #[command(flatten)]
+        account: AccountArgs,
         /// How to run.
         #[command(flatten)]
         run: RunArgs,
+    },
+    /// What a whole-account clean would do (read-only): the policy as understood, then
+    /// counts per project and kind
+    #[command(after_help = PLAN_EXAMPLES)]
+    Plan {
+        /// Which jobs (these flags override the policy file's filters of every kind).
+        #[command(flatten)]
+        select: SelectArgs,
+        /// Which projects and kinds.
+        #[command(flatten)]
+        account: AccountArgs,
     },
     /// Every kind of job: its service, API version, id shape, actions and server filters
     #[command(after_help = "Example:\n  otc-jobs kinds -o json")]
@@ -180,6 +193,34 @@ pub(crate) enum Command {
         command: Option<String>,
     },
 }
+
+const CLEAN_EXAMPLES: &str = "\
+Examples:
+  otc-jobs clean flink-job --older-than 7d --dry-run
+  otc-jobs clean flink-job --status job_submit_fail --queue-name etl --yes --journal clean.journal
+  # A whole account, from a policy file (`otc-jobs plan --policy FILE` shows what it does)
+  otc-jobs clean --policy policy.yaml --yes --journal account.journal
+  otc-jobs clean --kinds all --projects 'eu-de_dev-*' --older-than 30d --dry-run
+
+A policy file (YAML; unknown keys are errors naming the line; flags override it):
+  projects:
+    include: [eu-de_ci, \"eu-de_dev-*\"]   # names or ids, globs; `all` must be written out
+    exclude: [eu-de]                      # never touched; wins over include
+  kinds:                                  # only the kinds named here are touched
+    flink-job:     { older_than: 7d, name_regex: \"^nightly-\", status: [job_submit_fail] }
+    training-job:  { older_than: 30d }
+    sql-job:       {}                     # cancel what still runs
+  protect:                                # never touched, whatever a kind's rule says
+    name_regex: \"^(prod|keep)-\"
+    ids: [\"1234\"]
+    tags: { keep: \"true\" }";
+
+const PLAN_EXAMPLES: &str = "\
+Examples:
+  otc-jobs --emulator plan --kinds all --projects all
+  otc-jobs plan --policy policy.yaml -o json
+
+The policy file is `otc-jobs clean --help`'s.";
 
 /// A KIND argument: one of [`Kind::ALL`]'s names (help and completions list them).
 fn kind_parser() -> impl TypedValueParser<Value = Kind> {
@@ -323,6 +364,35 @@ impl Args for ServerFlags {
     }
 }
 
+/// Which projects and kinds a whole-account run (`clean`, `plan`) works: a policy file,
+/// and flags that override it.
+#[derive(Debug, Args, Default)]
+pub(crate) struct AccountArgs {
+    /// The policy file (YAML): projects, kinds with their filters, what is protected
+    #[arg(long, value_name = "FILE")]
+    pub(crate) policy: Option<PathBuf>,
+    /// The kinds: `all`, or names separated by commas (overrides the policy's `kinds`)
+    #[arg(long, value_name = "all|KIND,...")]
+    pub(crate) kinds: Option<String>,
+    /// The projects: `all`, or names or ids (globs: eu-de_dev-*) separated by commas
+    /// (overrides the policy's `projects.include`)
+    #[arg(long, value_name = "all|NAME_OR_ID,...")]
+    pub(crate) projects: Option<String>,
+    /// Only projects of these regions (a project's region is its name's prefix)
+    #[arg(long, value_name = "REGION,...")]
+    pub(crate) regions: Option<String>,
+}
+
+impl AccountArgs {
+    /// Whether any of them is given: the run is then a whole-account run.
+    pub(crate) fn given(&self) -> bool {
+        self.policy.is_some()
+            || self.kinds.is_some()
+            || self.projects.is_some()
+            || self.regions.is_some()
+    }
+}
+
 /// How a deleting run acts.
 #[derive(Debug, Args)]
 pub(crate) struct RunArgs {
@@ -332,10 +402,12 @@ pub(crate) struct RunArgs {
     /// Do not ask (required without a terminal)
     #[arg(short, long)]
     pub(crate) yes: bool,
-    /// Deletions in flight at most
+    /// Deletions in flight at most (for a whole-account run: across all its projects
+    /// and kinds)
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub(crate) parallelism: u16,
-    /// Requests per second at most, for the whole run (a 429 slows it further)
+    /// Requests per second at most, for the whole run (a whole-account run: per service
+    /// endpoint; a 429 slows it further)
     #[arg(long, value_name = "N", value_parser = parse_rate)]
     pub(crate) max_rate: Option<f64>,
     /// Refuse (exit 2, nothing deleted) a plan that would delete more than N jobs

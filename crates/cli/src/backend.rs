@@ -10,7 +10,7 @@
 use std::future::Future;
 use std::time::{Duration, SystemTime};
 
-use otc_jobs_async::WaitOutcome;
+use otc_jobs_async::{Deleted, WaitOutcome};
 use otc_jobs_core::Error;
 use otc_jobs_core::auth::SigningTime;
 use otc_jobs_core::kinds::{BatchEntry, Filters, KindBatch, KindId, RowSink};
@@ -26,8 +26,9 @@ pub(crate) trait Backend: Send + Sync + 'static {
         into: &mut dyn RowSink,
     ) -> impl Future<Output = Result<(), Error>> + Send;
 
-    /// Deletes one job.
-    fn delete(&self, id: &KindId) -> impl Future<Output = Result<(), Error>> + Send;
+    /// Deletes one job (a running job of a kind stopped first: stopped, waited for, then
+    /// deleted); what was done on the way is the SDK's [`Deleted`].
+    fn delete(&self, id: &KindId) -> impl Future<Output = Result<Deleted, Error>> + Send;
 
     /// Waits, at most `max_wait`, polling every `poll` or more, until a deleted job is
     /// gone (the SDK's waiter: "not found" is gone, decided there).
@@ -84,6 +85,22 @@ pub(crate) fn verdict(error: &Error) -> Verdict {
         )
     } else {
         Verdict::Fatal
+    }
+}
+
+/// A list call that failed: a wrong setup (exit 2, with what to check), or a failure
+/// (exit 1).
+pub(crate) fn list_failed(
+    kind: otc_jobs_core::kinds::Kind,
+    error: &Error,
+    hint: &str,
+) -> crate::exit::CliError {
+    let problem = format!("cannot list {kind}s: {}", one_line(error));
+    match verdict(error) {
+        Verdict::Misconfigured(check) => {
+            crate::exit::CliError::usage(problem, format!("{check}; {hint}").trim_end_matches("; "))
+        }
+        _ => crate::exit::CliError::failed(problem, hint),
     }
 }
 

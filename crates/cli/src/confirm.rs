@@ -34,6 +34,20 @@ pub(crate) async fn confirm(
         first.make_ascii_uppercase();
     }
     eprint!("{ask} {count} {kind}(s)? [y/N] ");
+    let answer = read_answer(cancel, &nothing).await?;
+    if is_yes(&answer) {
+        Ok(())
+    } else {
+        Err(CliError {
+            problem: format!("not confirmed: {nothing}"),
+            hint: None,
+            code: crate::exit::DECLINED,
+        })
+    }
+}
+
+/// The answer typed on the terminal; Ctrl-C while asking ends the run (exit 130).
+async fn read_answer(cancel: &Cancel, nothing: &str) -> Result<String, CliError> {
     let _ = std::io::stderr().flush();
     // Read on a blocking thread, so that Ctrl-C can end the question.
     let read = tokio::task::spawn_blocking(|| {
@@ -54,24 +68,56 @@ pub(crate) async fn confirm(
         }
         answer = read => answer,
     };
-    let answer = answer
-        .map_err(|e| {
-            CliError::usage(
-                format!("cannot read the answer: {e}"),
-                "pass --yes to confirm",
-            )
-        })?
-        .map_err(|e| {
-            CliError::usage(
-                format!("cannot read the answer: {e}"),
-                "pass --yes to confirm",
-            )
-        })?;
-    if is_yes(&answer) {
+    let unreadable = |e: &dyn std::fmt::Display| {
+        CliError::usage(
+            format!("cannot read the answer: {e}"),
+            "pass --yes to confirm",
+        )
+    };
+    answer
+        .map_err(|e| unreadable(&e))?
+        .map_err(|e| unreadable(&e))
+}
+
+/// Whether a whole-account run may act on `count` jobs: on a terminal the counts per
+/// project and kind (`table`) are shown, and the user types the number of jobs (or the
+/// project's name, when the run is in `only_project`); without one, `--yes`.
+pub(crate) async fn confirm_account(
+    count: usize,
+    table: &str,
+    only_project: Option<&str>,
+    yes: bool,
+    cancel: &Cancel,
+) -> Result<(), CliError> {
+    if yes || count == 0 {
+        return Ok(());
+    }
+    let nothing = "nothing deleted or cancelled";
+    let terminal = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    if !terminal {
+        return Err(CliError::usage(
+            format!(
+                "refusing to act on {count} job(s) without confirmation: no terminal to ask on"
+            ),
+            "pass --yes to confirm, or `otc-jobs plan` (or --dry-run) to see the plan first",
+        ));
+    }
+    let expected = match only_project {
+        Some(name) => {
+            eprint!("{table}\nType the project's name ({name}) to act on these {count} job(s): ");
+            name.to_owned()
+        }
+        None => {
+            eprint!("{table}\nType the number of jobs ({count}) to act on them: ");
+            count.to_string()
+        }
+    };
+    let answer = read_answer(cancel, nothing).await?;
+    if answer.trim() == expected {
         Ok(())
     } else {
         Err(CliError {
-            problem: format!("not confirmed: {nothing}"),
+            problem: format!("not confirmed (expected {expected:?}): {nothing}"),
             hint: None,
             code: crate::exit::DECLINED,
         })

@@ -58,6 +58,12 @@ pub(crate) struct Settings {
     /// "not found" before anything is sent to delete it. For ids given by the user; a
     /// listed job has its name already.
     pub(crate) describe: bool,
+    /// The run's slots, when several executions share one `parallelism` bound (a
+    /// whole-account run); `None`: this execution's own.
+    pub(crate) slots: Option<Arc<Semaphore>>,
+    /// The throttle, when several executions share one (a whole-account run: one per
+    /// service endpoint); `None`: this execution's own, of `max_rate`.
+    pub(crate) throttle: Option<Arc<Throttle>>,
 }
 
 impl Default for Settings {
@@ -71,6 +77,8 @@ impl Default for Settings {
             batch: None,
             wait_only: false,
             describe: false,
+            slots: None,
+            throttle: None,
         }
     }
 }
@@ -79,7 +87,7 @@ impl Default for Settings {
 struct Run<B> {
     backend: Arc<B>,
     settings: Settings,
-    throttle: Throttle,
+    throttle: Arc<Throttle>,
     /// Ctrl-C.
     cancel: Cancel,
     /// Start nothing new: Ctrl-C, or a [`Stop`].
@@ -104,7 +112,10 @@ pub(crate) async fn execute<B: Backend>(
 ) -> Report {
     let run = Arc::new(Run {
         backend,
-        throttle: Throttle::new(settings.max_rate),
+        throttle: settings
+            .throttle
+            .clone()
+            .unwrap_or_else(|| Arc::new(Throttle::new(settings.max_rate))),
         settings,
         halt: Cancel::default(),
         cancel,
@@ -145,7 +156,11 @@ pub(crate) async fn execute<B: Backend>(
         todo = run_batches(&run, plan, todo, size.max(1), &mut outcomes).await;
     }
 
-    let slots = Arc::new(Semaphore::new(run.settings.parallelism.max(1)));
+    let slots = run
+        .settings
+        .slots
+        .clone()
+        .unwrap_or_else(|| Arc::new(Semaphore::new(run.settings.parallelism.max(1))));
     let mut tasks = JoinSet::new();
     let mut done = Vec::new();
     let mut ahead = IntentsAhead::new(run.settings.parallelism);
@@ -211,7 +226,8 @@ pub(crate) async fn execute<B: Backend>(
     forward.abort();
     run.progress.finish();
     let slowdowns = run.throttle.slowdowns();
-    if slowdowns > 0 {
+    // A shared throttle's slowdowns are the whole run's to tell.
+    if slowdowns > 0 && run.settings.throttle.is_none() {
         crate::verbosity::note!(
             "note: the service throttled the run (429); it slowed down {slowdowns} time(s)"
         );
@@ -590,14 +606,15 @@ async fn delete_one<B: Backend>(
     let mut unknown = false;
     // The last throttled answer, for a run interrupted while waiting out the pause.
     let mut last: Option<Error> = None;
-    loop {
+    // Whether the job ran: the SDK stopped it before deleting it.
+    let stopped = loop {
         let Some(answer) = send(run, run.backend.delete(id)).await else {
             return interrupted(run, attempts, last.as_ref());
         };
         let error = match answer {
-            Ok(()) => {
+            Ok(deleted) => {
                 attempts += 1;
-                break;
+                break deleted.stopped;
             }
             Err(e) => e,
         };
@@ -636,8 +653,8 @@ async fn delete_one<B: Backend>(
             }
             Verdict::Misconfigured(_) | Verdict::Fatal => return failed(&error, attempts, ""),
         }
-    }
-    match run.settings.wait {
+    };
+    let outcome = match run.settings.wait {
         None if cancels => Outcome::Cancelled {
             attempts,
             note: None,
@@ -647,8 +664,22 @@ async fn delete_one<B: Backend>(
             note: None,
         },
         Some(max) => wait_gone(run, id, attempts, max, &mut learnt.waited).await,
+    };
+    match outcome {
+        Outcome::Deleted {
+            attempts,
+            note: None,
+        } if stopped => Outcome::Deleted {
+            attempts,
+            note: Some(STOPPED_FIRST.to_owned()),
+        },
+        other => other,
     }
 }
+
+/// The note of a job that still ran: the SDK stopped (killed) it, waited until it had
+/// stopped, then deleted it.
+pub(crate) const STOPPED_FIRST: &str = "it was running: killed first, then deleted";
 
 /// `otc-jobs wait`: one look first (the kind's detail request; for a kind without one,
 /// the SDK's waiter with no time to wait). Gone: `already_gone` at once. There in a

@@ -213,7 +213,7 @@ impl Backend for Fake {
         Ok(())
     }
 
-    async fn delete(&self, id: &KindId) -> Result<(), Error> {
+    async fn delete(&self, id: &KindId) -> Result<otc_jobs_async::Deleted, Error> {
         let id = number(id);
         if let Some(lines) = &self.journal {
             assert!(
@@ -237,7 +237,7 @@ impl Backend for Fake {
         }
         if self.jobs.lock().unwrap().remove(&id) {
             *self.deleted.lock().unwrap().entry(id).or_default() += 1;
-            Ok(())
+            Ok(otc_jobs_async::Deleted::default())
         } else {
             Err(not_found().error())
         }

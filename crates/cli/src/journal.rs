@@ -30,7 +30,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
 
@@ -76,6 +76,13 @@ impl Selection {
         Selection(BTreeMap::new())
             .with("command", command)
             .with("kind", kind.name())
+    }
+
+    /// The selection of a whole-account `clean` (the lowered policy, flags and projects).
+    pub(crate) fn of_account(account: Value) -> Selection {
+        Selection(BTreeMap::new())
+            .with("command", "clean")
+            .with("account", account)
     }
 
     /// The same with `key` set to `value` (left out when `null`, e.g. `None`).
@@ -158,13 +165,20 @@ impl Sink for FileSink {
     }
 }
 
-/// An open journal, positioned at its end.
+/// An open journal, positioned at its end. In a whole-account run each project and kind
+/// has its own, all writing into the one file, each line marked with its scope
+/// (`{"scope":"PROJECT_ID/KIND",…}`; see [`Journal::open_account`]).
 pub(crate) struct Journal {
     path: PathBuf,
-    sink: Box<dyn Sink>,
+    sink: Arc<dyn Sink>,
     fsync: Fsync,
     earlier: Earlier,
+    /// The project and kind whose lines these are, in a whole-account journal.
+    scope: Option<String>,
 }
+
+/// The header's `kind` of a whole-account journal (its lines name their kind in `scope`).
+pub(crate) const ACCOUNT: &str = "account";
 
 impl std::fmt::Debug for Journal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -186,28 +200,121 @@ impl Journal {
         selection: &Selection,
         fsync: Fsync,
     ) -> Result<Journal, CliError> {
-        let existed = path.exists();
-        let mut file = OpenOptions::new()
-            .read(true)
-            .create(true)
-            .append(true)
-            .open(path)
+        let (file, bytes, existed, regular) = open_file(path)?;
+        let mut read = read(path, &bytes, kind.name(), &single(kind), 1, selection)?;
+        read.earlier = read.scoped.pop().unwrap_or_default();
+        let mut journals = open_read(
+            path,
+            file,
+            &bytes,
+            existed,
+            regular,
+            read,
+            kind.name(),
+            selection,
+            fsync,
+            &[None],
+        )?;
+        journals
+            .pop()
+            .ok_or_else(|| unusable(path, &std::io::Error::other("no journal")))
+    }
+
+    /// Opens the one journal of a whole-account run at `path`: one [`Journal`] per scope
+    /// (`PROJECT_ID/KIND`, with its kind), in the order of `scopes`, each with what
+    /// earlier attempts recorded under it, all appending to the one file (one lock, one
+    /// header recording the whole run's `selection`).
+    pub(crate) fn open_account(
+        path: &Path,
+        scopes: &[(String, Kind)],
+        selection: &Selection,
+        fsync: Fsync,
+    ) -> Result<Vec<Journal>, CliError> {
+        let (file, bytes, existed, regular) = open_file(path)?;
+        let kind_of = scoped(scopes);
+        let read = read(path, &bytes, ACCOUNT, &kind_of, scopes.len(), selection)?;
+        let names: Vec<Option<String>> = scopes.iter().map(|(s, _)| Some(s.clone())).collect();
+        open_read(
+            path, file, &bytes, existed, regular, read, ACCOUNT, selection, fsync, &names,
+        )
+    }
+
+    /// What the whole-account journal at `path` holds per scope, without writing
+    /// (`--dry-run`).
+    pub(crate) fn peek_account(
+        path: &Path,
+        scopes: &[(String, Kind)],
+        selection: &Selection,
+    ) -> Result<Vec<Earlier>, CliError> {
+        let bytes = peek_bytes(path)?;
+        let kind_of = scoped(scopes);
+        Ok(read(path, &bytes, ACCOUNT, &kind_of, scopes.len(), selection)?.scoped)
+    }
+}
+
+/// How a journal's lines are read: a line's `scope` (none in a one-kind journal) → the
+/// slot of its [`Earlier`] and its kind; `None`: not one of this run's.
+type KindOf<'a> = dyn Fn(Option<&str>) -> Option<(usize, Kind)> + 'a;
+
+/// How the lines of a one-kind journal are read: no scope, that kind.
+fn single(kind: Kind) -> impl Fn(Option<&str>) -> Option<(usize, Kind)> {
+    move |scope| scope.is_none().then_some((0, kind))
+}
+
+/// How the lines of a whole-account journal are read: by their scope.
+fn scoped(scopes: &[(String, Kind)]) -> impl Fn(Option<&str>) -> Option<(usize, Kind)> + '_ {
+    move |scope| {
+        let scope = scope?;
+        scopes
+            .iter()
+            .position(|(s, _)| s == scope)
+            .map(|i| (i, scopes[i].1))
+    }
+}
+
+/// Opens (creating) and locks the journal file, and reads it: (file, bytes, whether it
+/// existed, whether it is a regular file).
+fn open_file(path: &Path) -> Result<(File, Vec<u8>, bool, bool), CliError> {
+    let existed = path.exists();
+    let mut file = OpenOptions::new()
+        .read(true)
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(|e| unusable(path, &e))?;
+    // Through the trait: std's `File::try_lock` is newer than the MSRV.
+    match fs4::FileExt::try_lock(&file) {
+        Ok(()) => {}
+        Err(fs4::TryLockError::WouldBlock) => return Err(in_use(path)),
+        Err(fs4::TryLockError::Error(e)) => return Err(unusable(path, &e)),
+    }
+    // A device (`/dev/null`, `/dev/full`) holds no earlier journal, and reading one
+    // may never end.
+    let regular = file.metadata().map(|m| m.is_file()).unwrap_or(false);
+    let mut bytes = Vec::new();
+    if regular {
+        file.read_to_end(&mut bytes)
             .map_err(|e| unusable(path, &e))?;
-        // Through the trait: std's `File::try_lock` is newer than the MSRV.
-        match fs4::FileExt::try_lock(&file) {
-            Ok(()) => {}
-            Err(fs4::TryLockError::WouldBlock) => return Err(in_use(path)),
-            Err(fs4::TryLockError::Error(e)) => return Err(unusable(path, &e)),
-        }
-        // A device (`/dev/null`, `/dev/full`) holds no earlier journal, and reading one
-        // may never end.
-        let regular = file.metadata().map(|m| m.is_file()).unwrap_or(false);
-        let mut bytes = Vec::new();
-        if regular {
-            file.read_to_end(&mut bytes)
-                .map_err(|e| unusable(path, &e))?;
-        }
-        let mut read = read(path, &bytes, kind, selection)?;
+    }
+    Ok((file, bytes, existed, regular))
+}
+
+/// The journals of `scopes` over `file`, read as `read`: a torn line cut off, the header
+/// written if new, this run's `run` line.
+#[allow(clippy::too_many_arguments)]
+fn open_read(
+    path: &Path,
+    file: File,
+    bytes: &[u8],
+    existed: bool,
+    regular: bool,
+    mut read: Contents,
+    kind: &str,
+    selection: &Selection,
+    fsync: Fsync,
+    scopes: &[Option<String>],
+) -> Result<Vec<Journal>, CliError> {
+    {
         if read.replace_header {
             read.valid_len = 0;
             read.has_header = false;
@@ -216,14 +323,27 @@ impl Journal {
             file.set_len(read.valid_len as u64)
                 .map_err(|e| unwritable(path, &e))?;
         }
-        let journal = Journal {
-            path: path.to_owned(),
-            sink: Box::new(FileSink {
-                file,
-                appending: Mutex::new(()),
-            }),
-            fsync,
-            earlier: read.earlier,
+        let sink: Arc<dyn Sink> = Arc::new(FileSink {
+            file,
+            appending: Mutex::new(()),
+        });
+        let mut earlier = std::mem::take(&mut read.scoped).into_iter();
+        let single = std::mem::take(&mut read.earlier);
+        let journals: Vec<Journal> = scopes
+            .iter()
+            .map(|scope| Journal {
+                path: path.to_owned(),
+                sink: Arc::clone(&sink),
+                fsync,
+                earlier: match scope {
+                    None => single.clone(),
+                    Some(_) => earlier.next().unwrap_or_default(),
+                },
+                scope: scope.clone(),
+            })
+            .collect();
+        let Some(journal) = journals.first() else {
+            return Ok(journals);
         };
         let mut lines = Vec::new();
         if !read.has_header {
@@ -242,9 +362,24 @@ impl Journal {
         if !existed && fsync != Fsync::Never {
             sync_parent(path).map_err(|e| unwritable(path, &e))?;
         }
-        Ok(journal)
+        Ok(journals)
     }
+}
 
+/// A journal's bytes for a peek: a missing file (or a device) holds nothing.
+fn peek_bytes(path: &Path) -> Result<Vec<u8>, CliError> {
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_file() => std::fs::read(path).map_err(|e| unusable(path, &e)),
+        Ok(meta) if meta.is_dir() => {
+            Err(unusable(path, &std::io::Error::other("it is a directory")))
+        }
+        Ok(_) => Ok(Vec::new()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(e) => Err(unusable(path, &e)),
+    }
+}
+
+impl Journal {
     /// A journal over `sink`, for tests (fails where the sink fails).
     #[cfg(test)]
     pub(crate) fn with_sink(
@@ -254,11 +389,12 @@ impl Journal {
     ) -> std::io::Result<Journal> {
         let journal = Journal {
             path: path.to_owned(),
-            sink,
+            sink: Arc::from(sink),
             fsync: Fsync::Intents,
             earlier: Earlier::default(),
+            scope: None,
         };
-        journal.write(&header(kind, &Selection::new("delete", kind)), true)?;
+        journal.write(&header(kind.name(), &Selection::new("delete", kind)), true)?;
         Ok(journal)
     }
 
@@ -269,16 +405,9 @@ impl Journal {
         kind: Kind,
         selection: &Selection,
     ) -> Result<Earlier, CliError> {
-        let bytes = match std::fs::metadata(path) {
-            Ok(meta) if meta.is_file() => std::fs::read(path).map_err(|e| unusable(path, &e))?,
-            Ok(meta) if meta.is_dir() => {
-                return Err(unusable(path, &std::io::Error::other("it is a directory")));
-            }
-            Ok(_) => Vec::new(),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-            Err(e) => return Err(unusable(path, &e)),
-        };
-        Ok(read(path, &bytes, kind, selection)?.earlier)
+        let bytes = peek_bytes(path)?;
+        let mut read = read(path, &bytes, kind.name(), &single(kind), 1, selection)?;
+        Ok(read.scoped.pop().unwrap_or_default())
     }
 
     /// What earlier attempts recorded, as read when opened.
@@ -298,6 +427,7 @@ impl Journal {
             serde_json::to_writer(
                 &mut lines,
                 &IntentLine {
+                    scope: self.scope.as_deref(),
                     intent: action.name(),
                     id,
                 },
@@ -318,7 +448,16 @@ impl Journal {
     ) -> std::io::Result<()> {
         let mut lines = Vec::with_capacity(1024);
         for item in items {
-            serde_json::to_writer(&mut lines, item)?;
+            if let Some(scope) = &self.scope {
+                // `{"scope":…,` then the item's own fields (an item is a non-empty object).
+                let text = serde_json::to_vec(item)?;
+                lines.extend_from_slice(b"{\"scope\":");
+                serde_json::to_writer(&mut lines, scope)?;
+                lines.push(b',');
+                lines.extend_from_slice(text.get(1..).unwrap_or_default());
+            } else {
+                serde_json::to_writer(&mut lines, item)?;
+            }
             lines.push(b'\n');
         }
         if lines.is_empty() {
@@ -349,14 +488,17 @@ impl Journal {
     }
 }
 
-/// Parses a journal's bytes, warns of a torn line, and checks the selection.
+/// Parses a journal's bytes (header `kind`, lines read by `kind_of` into `scopes`
+/// slots), warns of a torn line, and checks the selection.
 fn read(
     path: &Path,
     bytes: &[u8],
-    kind: Kind,
+    kind: &str,
+    kind_of: &KindOf<'_>,
+    scopes: usize,
     selection: &Selection,
 ) -> Result<Contents, CliError> {
-    let mut read = parse(bytes, kind).map_err(|e| e.into_cli(path))?;
+    let mut read = parse_with(bytes, kind, kind_of, scopes).map_err(|e| e.into_cli(path))?;
     if let Some(line) = read.torn_line {
         eprintln!(
             "warning: --journal {}: line {line} was cut short (the run that wrote it was \
@@ -367,7 +509,7 @@ fn read(
     if let Some(then) = &read.selection
         && then != selection
     {
-        if read.earlier.ids.is_empty() {
+        if read.foreign.is_none() && read.scoped.iter().all(|e| e.ids.is_empty()) {
             // Nothing was done under it (a declined confirmation): nothing to mix.
             read.replace_header = true;
             read.runs = 0;
@@ -383,22 +525,27 @@ fn read(
             ));
         }
     }
+    if let Some(line) = read.foreign
+        && !read.replace_header
+    {
+        return Err(ReadError::NotJournal(line).into_cli(path));
+    }
     Ok(read)
 }
 
 /// The header line of a new journal.
-fn header(kind: Kind, selection: &Selection) -> Vec<u8> {
+fn header(kind: &str, selection: &Selection) -> Vec<u8> {
     #[derive(serde::Serialize)]
     struct Header<'a> {
         journal: &'static str,
         format: u64,
-        kind: &'static str,
+        kind: &'a str,
         selection: &'a Selection,
     }
     let header = Header {
         journal: "otc-jobs",
         format: FORMAT,
-        kind: kind.name(),
+        kind,
         selection,
     };
     let mut line = serde_json::to_vec(&header).unwrap_or_default();
@@ -468,6 +615,8 @@ fn parse_runs(bytes: &[u8]) -> Option<u64> {
 
 #[derive(serde::Serialize)]
 struct IntentLine<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scope: Option<&'a str>,
     intent: &'static str,
     #[serde(serialize_with = "crate::report::display")]
     id: &'a KindId,
@@ -609,6 +758,10 @@ impl Earlier {
 #[derive(Debug)]
 pub(crate) struct Contents {
     earlier: Earlier,
+    /// Per scope (a one-kind journal: one).
+    scoped: Vec<Earlier>,
+    /// The first line of a scope this run does not have, if any.
+    foreign: Option<usize>,
     has_header: bool,
     /// The header's selection.
     selection: Option<Selection>,
@@ -667,11 +820,27 @@ impl ReadError {
 /// Reads a journal's bytes for a run of `kind`. A last line without its newline is a
 /// write cut short by a kill (zero bytes at the end, what a power loss can leave, too):
 /// reported in [`Contents::torn_line`] and ignored.
+#[cfg(test)]
 pub(crate) fn parse(bytes: &[u8], kind: Kind) -> Result<Contents, ReadError> {
+    let mut read = parse_with(bytes, kind.name(), &single(kind), 1)?;
+    read.earlier = read.scoped.pop().unwrap_or_default();
+    Ok(read)
+}
+
+/// [`parse`] of a journal whose header says `kind`, each line read by `kind_of` (its
+/// `scope` → slot and kind) into one of `scopes` [`Earlier`]s.
+fn parse_with(
+    bytes: &[u8],
+    kind: &str,
+    kind_of: &KindOf<'_>,
+    scopes: usize,
+) -> Result<Contents, ReadError> {
     let whole = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
     let tail = &bytes[whole..];
     let mut read = Contents {
         earlier: Earlier::default(),
+        scoped: vec![Earlier::default(); scopes],
+        foreign: None,
         has_header: false,
         selection: None,
         replace_header: false,
@@ -708,8 +877,20 @@ pub(crate) fn parse(bytes: &[u8], kind: Kind) -> Result<Contents, ReadError> {
             read.runs += 1;
             continue;
         }
-        read_line(&mut read.earlier, &value, kind, read.runs)
+        let scope = value.get("scope").and_then(Value::as_str);
+        let Some((slot, line_kind)) = kind_of(scope) else {
+            // Another run's project or kind: the selection check says so (it differs).
+            if scope.is_some() && value.get("id").is_some() {
+                read.foreign.get_or_insert(n + 1);
+                continue;
+            }
+            return Err(ReadError::NotJournal(n + 1));
+        };
+        let earlier = read
+            .scoped
+            .get_mut(slot)
             .ok_or(ReadError::NotJournal(n + 1))?;
+        read_line(earlier, &value, line_kind, read.runs).ok_or(ReadError::NotJournal(n + 1))?;
     }
     if !tail.is_empty() {
         // Only the start of a line counts as torn; other text is not a journal.
@@ -722,7 +903,7 @@ pub(crate) fn parse(bytes: &[u8], kind: Kind) -> Result<Contents, ReadError> {
     Ok(read)
 }
 
-fn check_header(value: &Value, kind: Kind, line: usize) -> Result<(), ReadError> {
+fn check_header(value: &Value, kind: &str, line: usize) -> Result<(), ReadError> {
     if value.get("journal").and_then(Value::as_str) != Some("otc-jobs") {
         return Err(
             if value.get("outcome").is_some() && value.get("kind").is_some() {
@@ -738,7 +919,7 @@ fn check_header(value: &Value, kind: Kind, line: usize) -> Result<(), ReadError>
         None => return Err(ReadError::NotJournal(line)),
     }
     match value.get("kind").and_then(Value::as_str) {
-        Some(k) if k == kind.name() => Ok(()),
+        Some(k) if k == kind => Ok(()),
         Some(k) => Err(ReadError::OtherKind(k.to_owned())),
         None => Err(ReadError::NotJournal(line)),
     }

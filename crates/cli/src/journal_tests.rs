@@ -304,3 +304,58 @@ fn one_run_per_journal() {
     drop(journal);
     std::fs::remove_file(&path).unwrap();
 }
+
+#[test]
+fn an_account_journal_keeps_each_scope_apart_and_refuses_another_selection() {
+    let path = temp("journal-account");
+    let scopes = [
+        ("p1/flink-job".to_owned(), Kind::FlinkJob),
+        ("p2/flink-job".to_owned(), Kind::FlinkJob),
+        ("p2/sql-job".to_owned(), Kind::SqlJob),
+    ];
+    let selection = Selection::of_account(serde_json::json!({"projects": ["p1", "p2"]}));
+    let journals = Journal::open_account(&path, &scopes, &selection, Fsync::Intents).unwrap();
+    assert_eq!(journals.len(), 3);
+    // The same id in two projects: two jobs.
+    let one = KindId::FlinkJob(1);
+    journals[0].intend(Intent::Delete, [&one]).unwrap();
+    journals[1].intend(Intent::Delete, [&one]).unwrap();
+    let deleted = Item::new(
+        one.clone(),
+        None,
+        Outcome::Deleted {
+            attempts: 1,
+            note: None,
+        },
+    );
+    journals[1].record([&deleted]).unwrap();
+    drop(journals);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.starts_with(r#"{"journal":"otc-jobs","format":3,"kind":"account","#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"{"scope":"p2/flink-job","id":"1","outcome":"deleted","attempts":1}"#),
+        "{text}"
+    );
+    let journals = Journal::open_account(&path, &scopes, &selection, Fsync::Never).unwrap();
+    let first = journals[0].earlier().get(&one).unwrap();
+    assert!(first.unresolved && !first.finished());
+    assert!(journals[1].earlier().get(&one).unwrap().finished());
+    assert!(journals[2].earlier().iter().next().is_none());
+    drop(journals);
+    // Fewer projects: another selection, refused (its lines are not this run's).
+    let fewer = Selection::of_account(serde_json::json!({"projects": ["p1"]}));
+    let refused = Journal::open_account(&path, &scopes[..1], &fewer, Fsync::Never).unwrap_err();
+    assert_eq!(refused.code, 2);
+    assert!(
+        refused.problem.contains("selected otherwise"),
+        "{}",
+        refused.problem
+    );
+    // A one-kind run cannot use it, nor it a one-kind journal.
+    let err = Journal::open(&path, Kind::FlinkJob, &selection, Fsync::Never).unwrap_err();
+    assert!(err.problem.contains("account run"), "{}", err.problem);
+    std::fs::remove_file(&path).unwrap();
+}

@@ -4,6 +4,8 @@
 //!
 //! Run `otc-jobs --help`, or try it offline: `otc-jobs --emulator delete flink-job 1 2 --yes`.
 
+mod account;
+mod account_report;
 mod args;
 mod backend;
 mod cancel;
@@ -19,6 +21,7 @@ mod plan;
 mod policy;
 mod progress;
 mod report;
+mod run;
 mod sdk;
 mod select;
 mod throttle;

@@ -242,6 +242,40 @@ pub(crate) fn report(report: &Report, format: Format) {
     crate::verbosity::note!("{}", report.summary_line());
 }
 
+/// Prints a whole-account run's report.
+pub(crate) fn account_report(report: &crate::account_report::AccountReport, format: Format) {
+    match format {
+        Format::Json => to_stdout(|out| json_to(out, report)),
+        Format::Ndjson => to_stdout(|out| {
+            report.items.iter().try_for_each(|i| ndjson_to(out, i))?;
+            ndjson_to(
+                out,
+                &serde_json::json!({
+                    "summary": report.summary,
+                    "projects": report.projects,
+                    "kinds": report.kinds,
+                    "interrupted": report.interrupted,
+                }),
+            )
+        }),
+        Format::Table => {
+            let mut t = table(&["PROJECT", "KIND", "ID", "NAME", "OUTCOME", "DETAIL"]);
+            for i in &report.items {
+                t.add_row(vec![
+                    i.place.project.name.clone().unwrap_or_default(),
+                    i.kind.to_string(),
+                    i.item.id.to_string(),
+                    i.item.name.clone().unwrap_or_default(),
+                    i.item.outcome.name().to_owned(),
+                    i.item.outcome.detail(),
+                ]);
+            }
+            to_stdout(|out| writeln!(out, "{t}"));
+        }
+    }
+    crate::verbosity::note!("{}", report.summary_line());
+}
+
 /// Checks before anything is deleted that `--report FILE` can be written.
 pub(crate) fn check_writable(path: &Path) -> Result<(), CliError> {
     std::fs::OpenOptions::new()
@@ -253,7 +287,7 @@ pub(crate) fn check_writable(path: &Path) -> Result<(), CliError> {
 }
 
 /// Writes the JSON report to `path`.
-pub(crate) fn write_report(path: &Path, report: &Report) -> Result<(), CliError> {
+pub(crate) fn write_report<T: Serialize>(path: &Path, report: &T) -> Result<(), CliError> {
     let written = std::fs::File::create(path).and_then(|file| {
         let mut out = std::io::BufWriter::with_capacity(64 * 1024, file);
         json_to(&mut out, report)?;

@@ -19,25 +19,15 @@
 //! `clean`'s flags: `older_than`, `newer_than`, `name_regex` for every kind, and the kind's
 //! server filters, `queue_name` or `queue-name` for `--queue-name`), a value its page does
 //! not document, an invalid regular expression or duration are each a [`PolicyError`]
-//! naming the file, line and column, with a hint; nothing is guessed.
+//! naming the file, line and column, with a hint; nothing is guessed. One exception, by
+//! decision: a `status` its page does not list (the issue's own example has
+//! `status: [job_failed]`, which DLI's pages do not name; a service's statuses may be newer
+//! than its page) is taken with a warning at its line, and the rule then checks every
+//! listed row's status itself, so that a service that ignores the value cannot widen
+//! the selection: such a status only narrows (`KindRule::admits`).
 //!
-//! How the whole-account run uses it (not wired yet: the run's orchestration comes next):
-//!
-//! ```text
-//! let policy = Policy::read(path).map_err(PolicyError::into_cli)?;      // exit 2
-//! let projects = discovered.iter().filter(|p| policy.projects.selects(&p.name, &p.id));
-//! for project in projects {
-//!     for rule in policy.kinds.iter().flatten() {
-//!         let rows = list(project, &rule.server).await?;               // server filters
-//!         let rows = rule.local.select(rows, now);                      // age, name
-//!         let rows = rows.into_iter().filter(|r| !policy.protect.protects(r));
-//!         ...                                                            // plan, confirm, act
-//!     }
-//! }
-//! ```
-// Read by the whole-account run (issue 20 item 2), which is not wired yet; the tests and
-// the `policy_file` fuzz target use it meanwhile.
-#![allow(dead_code)]
+//! The whole-account run ([`crate::account`]) lowers it with the flags into one
+//! [`crate::account::Account`], which is what the run uses.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -61,6 +51,9 @@ pub(crate) struct Policy {
     pub(crate) kinds: Option<Vec<KindRule>>,
     /// What is never touched.
     pub(crate) protect: Protect,
+    /// What the file says that the run takes, but doubts: a status its page does not
+    /// document, each naming the file and line (said on stderr before anything is listed).
+    pub(crate) warnings: Vec<String>,
 }
 
 /// `projects`: `include` (not written: the run refuses to reach more than one project)
@@ -109,6 +102,29 @@ impl Pattern {
     pub(crate) fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// Whether it has a glob character (a plain name that matches no project is an error,
+    /// a glob that matches none is not).
+    pub(crate) fn is_glob(&self) -> bool {
+        self.0.contains(['*', '?'])
+    }
+}
+
+impl ProjectSet {
+    /// `--projects`: `all`, or names and ids (globs) separated by commas.
+    pub(crate) fn from_flag(text: &str) -> Result<ProjectSet, CliError> {
+        let mut patterns = Vec::new();
+        for part in text.split(',') {
+            match pattern(part, true) {
+                Ok(None) => return Ok(ProjectSet::All),
+                Ok(Some(p)) => patterns.push(p),
+                Err((problem, hint)) => {
+                    return Err(CliError::usage(format!("--projects: {problem}"), hint));
+                }
+            }
+        }
+        Ok(ProjectSet::Only(patterns))
+    }
 }
 
 /// `*` and `?` globbing, whole text, without backtracking blow-up (the last `*` is the
@@ -147,6 +163,33 @@ pub(crate) struct KindRule {
     pub(crate) local: select::Filters,
     /// The kind's own list filters, checked against its page's values.
     pub(crate) server: Filters,
+}
+
+impl KindRule {
+    /// A rule without filters: every job of `kind`.
+    pub(crate) fn new(kind: Kind) -> KindRule {
+        KindRule {
+            kind,
+            local: select::Filters::default(),
+            server: Filters::new(kind),
+        }
+    }
+
+    /// Whether a listed `row` has the status the rule names, when the rule names one its
+    /// page does not document: a service may ignore such a value and list every job, so
+    /// the row is checked here too (the rule then only narrows). `true` otherwise.
+    pub(crate) fn admits(&self, row: &Row) -> bool {
+        self.server
+            .iter()
+            .filter(|(filter, value)| filter.flag == "status" && !filter.allows(value))
+            .all(|(filter, value)| {
+                let status = row.status.as_deref().unwrap_or_default();
+                match filter.separator {
+                    Some(sep) => value.split(sep).map(str::trim).any(|v| v == status),
+                    None => value == status,
+                }
+            })
+    }
 }
 
 /// `protect`: never touched, whatever a rule says.
@@ -278,17 +321,71 @@ impl Policy {
             }
         };
         let raw: Raw = serde_norway::from_str(text).map_err(error)?;
+        let kinds = raw.kinds.map(|k| k.0);
+        let mut warnings = undocumented(kinds.iter().flatten(), text, file);
+        if !raw.protect.tags.is_empty() {
+            // Said, not refused: the file is right for a list that shows tags, but none of
+            // the kind table's lists does (DLI's `tags` is a filter of the list, not a field
+            // of its rows), so a job is never kept by its tags alone.
+            let line = text
+                .lines()
+                .enumerate()
+                .skip_while(|(_, l)| !l.starts_with("protect"))
+                .find(|(_, l)| l.trim_start().starts_with("tags"))
+                .map_or(0, |(n, _)| n + 1);
+            warnings.push(format!(
+                "{}:{line}: warning: `protect.tags` keeps no job: no kind's list shows its \
+                 jobs' tags; protect them by `name_regex` or `ids` as well",
+                file.display()
+            ));
+        }
         Ok(Policy {
             projects: raw.projects,
-            kinds: raw.kinds.map(|k| k.0),
+            kinds,
             protect: raw.protect,
+            warnings,
         })
     }
 
     /// The rule of `kind`, if the file names it.
+    #[cfg(test)]
     pub(crate) fn rule(&self, kind: Kind) -> Option<&KindRule> {
         self.kinds.iter().flatten().find(|r| r.kind == kind)
     }
+}
+
+/// A warning per status value of `rules` that its page does not document, at the line of
+/// `text` that names it under its kind (else the kind's line).
+fn undocumented<'a>(
+    rules: impl Iterator<Item = &'a KindRule>,
+    text: &str,
+    file: &Path,
+) -> Vec<String> {
+    let mut warnings = Vec::new();
+    for rule in rules {
+        let kind = rule.kind.to_string();
+        for (filter, value) in rule.server.iter().filter(|(f, v)| !f.allows(v)) {
+            let lines = || text.lines().enumerate();
+            let line = lines()
+                .find(|(_, l)| l.contains(&kind) && l.contains(value))
+                .or_else(|| {
+                    lines()
+                        .skip_while(|(_, l)| !l.contains(&kind))
+                        .find(|(_, l)| l.contains(value))
+                })
+                .or_else(|| lines().find(|(_, l)| l.contains(&kind)))
+                .map_or(0, |(n, _)| n + 1);
+            warnings.push(format!(
+                "{}:{line}: warning: {value:?} is not a {} of the {kind} page (one of {}): \
+                 the rule selects only the jobs listed with it, checked by the service and \
+                 again here; nothing else of {kind} is touched",
+                file.display(),
+                filter.flag,
+                filter.values.join(", "),
+            ));
+        }
+    }
+    warnings
 }
 
 /// The file as understood (what `otc-jobs plan` shows): YAML that reads back the same,
@@ -339,7 +436,11 @@ impl fmt::Display for Policy {
                     for (filter, value) in rule.server.iter() {
                         filters.push(format!("{}: {}", filter.flag, quoted(value)));
                     }
-                    writeln!(f, "  {}: {{ {} }}", rule.kind, filters.join(", "))?;
+                    if filters.is_empty() {
+                        writeln!(f, "  {}: {{}}", rule.kind)?;
+                    } else {
+                        writeln!(f, "  {}: {{ {} }}", rule.kind, filters.join(", "))?;
+                    }
                 }
             }
         }
@@ -358,7 +459,11 @@ impl fmt::Display for Policy {
             .iter()
             .map(|(k, v)| format!("{}: {}", quoted(k), quoted(&v.0)))
             .collect();
-        writeln!(f, "  tags: {{ {} }}", tags.join(", "))
+        if tags.is_empty() {
+            writeln!(f, "  tags: {{}}")
+        } else {
+            writeln!(f, "  tags: {{ {} }}", tags.join(", "))
+        }
     }
 }
 
@@ -655,9 +760,10 @@ impl<'de> Visitor<'de> for RuleSeed {
                         kind: self.kind,
                         filter,
                     })?;
-                    // Checked by `FilterValue` already.
+                    // Checked by `FilterValue` already: a status its page does not
+                    // document is taken, with a warning (see `KindRule::admits`).
                     rule.server
-                        .set(filter.flag, value)
+                        .set_undocumented(filter.flag, value)
                         .map_err(|e| fail(e, ""))?;
                 }
             }
@@ -669,11 +775,7 @@ impl<'de> Visitor<'de> for RuleSeed {
 
 impl RuleSeed {
     fn rule(&self) -> KindRule {
-        KindRule {
-            kind: self.kind,
-            local: select::Filters::default(),
-            server: Filters::new(self.kind),
-        }
+        KindRule::new(self.kind)
     }
 }
 
@@ -748,6 +850,14 @@ struct FilterValue {
 
 impl FilterValue {
     fn check<E: de::Error>(&self, value: String) -> Result<String, E> {
+        // A status the page does not list may be newer than the page: it only narrows
+        // the rule (checked on the rows too), so it is taken with a warning; any other
+        // value the page does not document is refused.
+        // (Not for a list of codes, as ModelArts v1's `3,5`: a code outside the page's
+        // range is a mistake.)
+        if self.filter.flag == "status" && self.filter.separator.is_none() {
+            return Ok(value);
+        }
         Filters::new(self.kind)
             .set(self.filter.flag, value.clone())
             .map(|()| value)

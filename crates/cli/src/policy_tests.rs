@@ -44,16 +44,25 @@ protect:                                # never touched, whatever a kind's rule 
 "#;
 
 #[test]
-fn the_issue_example_is_refused_where_dli_documents_no_such_status() {
+fn the_issue_example_reads_as_written_with_a_warning_at_its_undocumented_status() {
     // DLI's list page documents no `job_failed` (its failures are job_submit_fail,
-    // job_running_exception, job_cancel_fail): the file says so, at the list.
-    let error = refused(ISSUE_EXAMPLE, 5, Some(69));
-    assert!(error.problem.contains("\"job_failed\""), "{error}");
-    assert!(error.problem.contains("job_submit_fail"), "{error}");
+    // job_running_exception, job_cancel_fail): taken, and said at its line.
+    let policy = parse(ISSUE_EXAMPLE).unwrap();
+    assert_eq!(policy.warnings.len(), 2, "{:?}", policy.warnings);
+    // Its `protect.tags` cannot keep a job: no kind's list shows tags. Said at its line.
+    let tags = &policy.warnings[1];
     assert!(
-        error.to_string().starts_with("policy.yaml:5:69: "),
-        "{error}"
+        tags.starts_with("policy.yaml:11: warning: `protect.tags` keeps no job"),
+        "{tags}"
     );
+    let warning = &policy.warnings[0];
+    assert!(
+        warning.starts_with("policy.yaml:5: warning: \"job_failed\""),
+        "{warning}"
+    );
+    assert!(warning.contains("job_submit_fail"), "{warning}");
+    let flink = policy.rule(Kind::FlinkJob).unwrap();
+    assert_eq!(flink.server.get("status"), Some("job_failed"));
 }
 
 #[test]
@@ -205,11 +214,34 @@ fn a_filter_the_kind_cannot_apply_names_the_filters_it_has() {
     let flink = ok.rule(Kind::FlinkJob).unwrap();
     assert_eq!(flink.server.get("queue-name"), Some("etl"));
     assert_eq!(flink.server.get("user-name"), Some("bob"));
-    let error = refused("kinds:\n  flink-job:\n    status: sleeping\n", 3, Some(13));
+    // A status the page does not document is taken with a warning at its line, and the
+    // rule then checks the listed rows itself; any other undocumented value is refused.
+    let taken = parse("kinds:\n  training-job: {}\n  flink-job:\n    status: sleeping\n").unwrap();
+    assert_eq!(taken.warnings.len(), 1, "{:?}", taken.warnings);
     assert!(
-        error
-            .problem
-            .contains("\"sleeping\" is not a value of --status"),
+        taken.warnings[0].contains(":4: warning: \"sleeping\" is not a status"),
+        "{:?}",
+        taken.warnings
+    );
+    let rule = taken.rule(Kind::FlinkJob).unwrap();
+    let row = |status: &str| {
+        let mut row = otc_jobs_core::kinds::Row::new(otc_jobs_core::kinds::KindId::FlinkJob(1));
+        row.status = Some(status.to_owned());
+        row
+    };
+    assert!(rule.admits(&row("sleeping")));
+    assert!(!rule.admits(&row("job_running")));
+    let documented = parse("kinds:\n  flink-job: { status: job_running }\n").unwrap();
+    assert!(documented.warnings.is_empty());
+    assert!(
+        documented
+            .rule(Kind::FlinkJob)
+            .unwrap()
+            .admits(&row("anything"))
+    );
+    let error = refused("kinds:\n  flink-job:\n    order: up\n", 3, Some(12));
+    assert!(
+        error.problem.contains("\"up\" is not a value of --order"),
         "{error}"
     );
     let error = refused("kinds:\n  flink-job: { order: up, order: down }\n", 2, None);

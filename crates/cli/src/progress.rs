@@ -43,6 +43,9 @@ struct Counts {
     failed: AtomicU64,
     in_flight: AtomicU64,
     total: AtomicU64,
+    /// A whole-account run: its parts (a project's kind) done, of how many.
+    parts_done: AtomicU64,
+    parts: AtomicU64,
 }
 
 /// The progress of one run: counts updated by the executor, shown as its settings say.
@@ -51,6 +54,9 @@ pub(crate) struct Progress {
     bar: ProgressBar,
     counts: Arc<Counts>,
     lines: Option<JoinHandle<()>>,
+    /// A part of a whole run's progress ([`Progress::part`]): the whole sets the length
+    /// and finishes.
+    part: bool,
 }
 
 impl Progress {
@@ -60,6 +66,7 @@ impl Progress {
             bar: ProgressBar::hidden(),
             counts: Arc::default(),
             lines: None,
+            part: false,
         }
     }
 
@@ -95,6 +102,7 @@ impl Progress {
                 bar,
                 counts,
                 lines: None,
+                part: false,
             };
         }
         let shown = Arc::clone(&counts);
@@ -111,11 +119,32 @@ impl Progress {
             bar: ProgressBar::hidden(),
             counts,
             lines: Some(lines),
+            part: false,
         }
+    }
+
+    /// The progress of a part of this run (one project's kind, of `parts`): its counts
+    /// add to this one's.
+    pub(crate) fn part(&self, parts: usize) -> Progress {
+        self.counts.parts.store(parts as u64, Ordering::Relaxed);
+        Progress {
+            bar: self.bar.clone(),
+            counts: Arc::clone(&self.counts),
+            lines: None,
+            part: true,
+        }
+    }
+
+    /// A part of the run is done.
+    pub(crate) fn part_done(&self) {
+        self.counts.parts_done.fetch_add(1, Ordering::Relaxed);
     }
 
     /// The number of jobs the run acts on, once known.
     pub(crate) fn set_length(&self, total: usize) {
+        if self.part {
+            return;
+        }
         self.counts.total.store(total as u64, Ordering::Relaxed);
         self.bar.set_length(total as u64);
     }
@@ -157,6 +186,10 @@ impl Progress {
 
     /// The run is over: the bar goes, the lines stop.
     pub(crate) fn finish(&self) {
+        if self.part {
+            self.part_done();
+            return;
+        }
         if let Some(lines) = &self.lines {
             lines.abort();
         }
@@ -187,8 +220,17 @@ fn rate(per_sec: f64) -> String {
 fn line(doing: &str, counts: &Counts, elapsed: Duration) -> String {
     let done = counts.done.load(Ordering::Relaxed);
     let secs = elapsed.as_secs_f64();
+    let parts = counts.parts.load(Ordering::Relaxed);
+    let parts = if parts > 0 {
+        format!(
+            " {}/{parts} project kinds done,",
+            counts.parts_done.load(Ordering::Relaxed)
+        )
+    } else {
+        String::new()
+    };
     format!(
-        "progress: {doing}: {done}/{} done ({} failed), {} in flight, {}, {}s",
+        "progress: {doing}:{parts} {done}/{} done ({} failed), {} in flight, {}, {}s",
         counts.total.load(Ordering::Relaxed),
         counts.failed.load(Ordering::Relaxed),
         counts.in_flight.load(Ordering::Relaxed),
@@ -212,6 +254,7 @@ mod tests {
             bar: ProgressBar::hidden(),
             counts: Arc::new(counts),
             lines: None,
+            part: false,
         };
         progress.started();
         progress.started();
@@ -236,6 +279,13 @@ mod tests {
                 Duration::from_secs(4)
             ),
             "progress: deleting flink-job: 2/10 done (1 failed), 1 in flight, 0.5/s, 4s"
+        );
+        let part = progress.part(6);
+        part.set_length(99);
+        part.finish();
+        assert_eq!(
+            line("cleaning", &progress.counts, Duration::from_secs(4)),
+            "progress: cleaning: 1/6 project kinds done, 2/10 done (1 failed), 1 in flight, 0.5/s, 4s"
         );
     }
 }

@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use otc_jobs_async::{Client, WaitOptions, WaitOutcome};
+use otc_jobs_async::{Client, Deleted, WaitOptions, WaitOutcome};
 use otc_jobs_core::Error;
 use otc_jobs_core::kinds::{BatchEntry, Filters, Kind, KindBatch, KindId, RowSink};
 use otc_jobs_core::{Described, Service};
@@ -76,7 +76,7 @@ impl Backend for SdkBackend {
         self.client.list_rows_into(filters, into).await
     }
 
-    async fn delete(&self, id: &KindId) -> Result<(), Error> {
+    async fn delete(&self, id: &KindId) -> Result<Deleted, Error> {
         self.client.delete_id(id).await
     }
 

@@ -147,6 +147,60 @@ impl Throttle {
     }
 }
 
+/// The throttles of a whole-account run, one per service endpoint: the gateway counts
+/// requests per user and API, so two projects' calls to one endpoint (a region's DLI)
+/// share a budget, while another service, or the same service in another region, has
+/// its own. Each has the run's `--max-rate`.
+#[derive(Debug)]
+pub(crate) struct Throttles {
+    max_rate: Option<f64>,
+    by_endpoint: Mutex<Vec<(Endpoint, std::sync::Arc<Throttle>)>>,
+}
+
+/// A service's base URL, and the service.
+type Endpoint = (String, &'static str);
+
+impl Throttles {
+    /// No throttle yet; each made on first use, of `max_rate` requests per second.
+    pub(crate) fn new(max_rate: Option<f64>) -> Throttles {
+        Throttles {
+            max_rate,
+            by_endpoint: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The throttle of `service` at the base URL `endpoint`.
+    pub(crate) fn of(&self, endpoint: &str, service: &'static str) -> std::sync::Arc<Throttle> {
+        let mut all = self
+            .by_endpoint
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((_, throttle)) = all
+            .iter()
+            .find(|((e, s), _)| e == endpoint && *s == service)
+        {
+            return std::sync::Arc::clone(throttle);
+        }
+        let throttle = std::sync::Arc::new(Throttle::new(self.max_rate));
+        all.push((
+            (endpoint.to_owned(), service),
+            std::sync::Arc::clone(&throttle),
+        ));
+        throttle
+    }
+
+    /// Each endpoint's slowdowns (429s), where there were any: `(endpoint, service, n)`.
+    pub(crate) fn slowdowns(&self) -> Vec<(String, &'static str, u32)> {
+        self.by_endpoint
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+            .map(|((e, s), t)| (e.clone(), *s, t.slowdowns()))
+            .filter(|(_, _, n)| *n > 0)
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use futures_util::FutureExt;

@@ -1829,3 +1829,56 @@ fn clean_versions_of_one_job_with_job_id() {
         ["2/21".to_owned()].into()
     );
 }
+
+/// `clean job-execution` on the samples (two clusters, running and finished jobs): every
+/// job is deleted, one outcome each; the running ones (killed first, waited for until they
+/// had stopped: the emulator's kill takes its default delay) carry the note that says so,
+/// the finished ones none.
+#[test]
+fn clean_job_execution_notes_the_jobs_killed_first() {
+    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
+    emulator.seed_samples();
+    let before = statuses_of(&emulator, "job-execution");
+    assert!(before.values().any(|s| s == "RUNNING"), "{before:?}");
+    assert!(before.values().any(|s| s != "RUNNING"), "{before:?}");
+
+    let out = run(otc_jobs(&emulator).args(["clean", "job-execution", "--yes", "-o", "json"]));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let items = report["items"].as_array().unwrap();
+    assert_eq!(items.len(), before.len(), "{report}");
+    for item in items {
+        let id = item["id"].as_str().unwrap();
+        assert_eq!(item["outcome"], "deleted", "{item}");
+        let note = item["note"].as_str();
+        if before[id] == "RUNNING" {
+            assert_eq!(
+                note,
+                Some("it was running: killed first, then deleted"),
+                "{item}"
+            );
+        } else {
+            assert_eq!(note, None, "{item}");
+        }
+    }
+    assert_eq!(report["summary"]["deleted"], before.len(), "{report}");
+    assert!(statuses_of(&emulator, "job-execution").is_empty());
+    // Each running job was killed once, and its deletion sent once it had stopped.
+    let requests = emulator.requests();
+    let kills = requests
+        .iter()
+        .filter(|r| r.path.ends_with("/kill"))
+        .count();
+    let running = before.values().filter(|s| *s == "RUNNING").count();
+    assert_eq!(kills, running);
+    let refused = requests
+        .iter()
+        .filter(|r| r.path.ends_with("/batch-delete") && r.status != Some(202))
+        .count();
+    assert_eq!(refused, 0, "no deletion met 0183");
+}

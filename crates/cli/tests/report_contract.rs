@@ -202,6 +202,46 @@ fn assert_valid(report: &Value) {
 }
 
 #[test]
+fn a_whole_account_report_fits_the_committed_schema_and_a_wrong_one_does_not() {
+    let emulator = Emulator::start(EmulatorConfig {
+        projects: vec![otc_jobs_emulator::EmulatorProject::new(
+            "eu-de_ci",
+            "c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1",
+        )],
+        ..EmulatorConfig::default()
+    })
+    .unwrap();
+    emulator.seed_samples();
+    let path = temp("account-report.json");
+    let out = run(otc_jobs(&emulator)
+        .args([
+            "clean",
+            "--kinds",
+            "all",
+            "--projects",
+            "all",
+            "--yes",
+            "-o",
+            "json",
+            "--report",
+        ])
+        .arg(&path));
+    assert_eq!(out.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_valid(&report);
+    let written: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert_valid(&written);
+    let _ = std::fs::remove_file(&path);
+    assert!(report["items"].as_array().unwrap().len() > 10);
+    assert!(report["projects"].as_array().unwrap().len() >= 2);
+    // An item without its project fits neither report.
+    let mut wrong = report.clone();
+    wrong["items"][0].as_object_mut().unwrap().remove("project");
+    let schema = schema();
+    assert!(validate(&schema, &schema, &wrong, "report").is_err());
+}
+
+#[test]
 fn real_reports_fit_the_committed_schema_and_say_when_where_and_by_what() {
     let emulator = Emulator::start(EmulatorConfig {
         delete_delay: std::time::Duration::from_millis(600),

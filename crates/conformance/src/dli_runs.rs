@@ -180,7 +180,7 @@ macro_rules! run_with {
             RunsRun::CancelAndWait(kind, text) => {
                 let id = kind_id(*kind, text);
                 Ran::Wait(match $client.delete_id(&id)$(.$aw)? {
-                    Ok(()) => $client.wait_id_gone(&id, fast())$(.$aw)?,
+                    Ok(_) => $client.wait_id_gone(&id, fast())$(.$aw)?,
                     Err(e) => Err(e),
                 })
             }
@@ -639,6 +639,34 @@ pub fn runs_cases() -> Vec<RunsCase> {
                     .filter(|r| r.contains("current-page=1&"))
                     .count();
                 assert_eq!(windows, 3, "{windows} windows");
+                assert!(o.requests.len() <= 260, "{} requests", o.requests.len());
+            },
+        ),
+        case(
+            "sql_job_rows_oldest_first_beyond_10_000_jobs_are_listed_whole_by_windows",
+            seed_25_000,
+            RunsRun::ListRows(Kind::SqlJob, &[("order", "asc")]),
+            |o| {
+                assert_eq!(o.rows.len(), 25_000);
+                let ids: std::collections::BTreeSet<&str> = o
+                    .rows
+                    .iter()
+                    .map(|r| r.split(" | ").next().unwrap_or_default())
+                    .collect();
+                assert_eq!(ids.len(), 25_000, "each job once");
+                assert!(
+                    o.requests
+                        .iter()
+                        .all(|r| r.contains("order=start_time_asc")),
+                    "{:?}",
+                    o.requests.first()
+                );
+                assert!(o.requests.iter().all(|r| !r.contains("current-page=101")));
+                // Windows after the first carry a start, and no end.
+                let later: Vec<&String> =
+                    o.requests.iter().filter(|r| r.contains("start=")).collect();
+                assert!(!later.is_empty());
+                assert!(later.iter().all(|r| !r.contains("end=")), "{:?}", later[0]);
                 assert!(o.requests.len() <= 260, "{} requests", o.requests.len());
             },
         ),

@@ -278,7 +278,7 @@ macro_rules! run_with {
             }),
             Run::ListRows(filters) => Ran::Rows($client.list_rows(filters)$(.$aw)?),
             Run::DeleteAndWait(id) => Ran::Wait(match $client.delete_id(id)$(.$aw)? {
-                Ok(()) => $client.wait_id_gone(id, fast())$(.$aw)?,
+                Ok(_) => $client.wait_id_gone(id, fast())$(.$aw)?,
                 Err(e) => Err(e),
             }),
             Run::Wait(id) => Ran::Wait($client.wait_id_gone(id, fast())$(.$aw)?),

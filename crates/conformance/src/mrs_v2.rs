@@ -29,6 +29,8 @@ pub struct MrsCase {
     pub run: MrsRun,
     /// Checks the outcome of one client.
     pub expect: fn(&MrsOutcome),
+    /// How long a killed job goes on running in the case's emulator (`None`: its default).
+    pub kill_delay: Option<std::time::Duration>,
 }
 
 /// What a case runs.
@@ -53,6 +55,9 @@ pub enum MrsRun {
     ListRows(&'static [(&'static str, &'static str)]),
     /// The kind table: `delete_id(CLUSTER/JOB)`, then `wait_id_gone`.
     DeleteAndWait(&'static str),
+    /// The kind table: `delete_id_with(CLUSTER/JOB, options)` waiting at most this many
+    /// milliseconds, then `wait_id_gone`.
+    DeleteWithin(&'static str, u64),
 }
 
 /// The typed answer of a call.
@@ -93,6 +98,12 @@ pub struct MrsOutcome {
     pub unreadable: Vec<String>,
     /// A wait's outcome (`Gone`, ...), without its timing.
     pub waited: Option<String>,
+    /// A deletion through the kind table: whether the job was stopped first.
+    pub stopped: Option<bool>,
+    /// The message of the error that ended the run.
+    pub error_message: Option<String>,
+    /// Whether that error names the request id of the answer.
+    pub error_request_id: bool,
 }
 
 fn error_text(e: &Error) -> String {
@@ -121,7 +132,7 @@ enum Ran {
     Call(Result<MrsAnswer, Error>),
     Walk(Vec<String>, Vec<usize>, Option<Error>),
     Rows(Result<Listing, Error>),
-    Wait(Result<WaitOutcome, Error>),
+    Delete(Result<(otc_jobs_driver::Deleted, Result<WaitOutcome, Error>), Error>),
 }
 
 fn filters(set: &[(&str, &str)]) -> Result<Filters, Error> {
@@ -188,11 +199,21 @@ macro_rules! run_with {
                 Ok(f) => $client.list_rows(&f)$(.$aw)?,
                 Err(e) => Err(e),
             }),
-            MrsRun::DeleteAndWait(text) => Ran::Wait(match kind_id(text) {
+            MrsRun::DeleteAndWait(text) => Ran::Delete(match kind_id(text) {
                 Ok(id) => match $client.delete_id(&id)$(.$aw)? {
-                    Ok(()) => $client.wait_id_gone(&id, fast())$(.$aw)?,
+                    Ok(deleted) => Ok((deleted, $client.wait_id_gone(&id, fast())$(.$aw)?)),
                     Err(e) => Err(e),
                 },
+                Err(e) => Err(e),
+            }),
+            MrsRun::DeleteWithin(text, ms) => Ran::Delete(match kind_id(text) {
+                Ok(id) => {
+                    let options = fast().max_wait(std::time::Duration::from_millis(*ms));
+                    match $client.delete_id_with(&id, options)$(.$aw)? {
+                        Ok(deleted) => Ok((deleted, $client.wait_id_gone(&id, fast())$(.$aw)?)),
+                        Err(e) => Err(e),
+                    }
+                }
                 Err(e) => Err(e),
             }),
         }
@@ -250,9 +271,11 @@ macro_rules! walk_async {
 /// Runs `case` with one client on a fresh emulator. Panics (as a test does) when the
 /// emulator, the runtime or the client cannot start.
 pub fn run_mrs_case(case: &MrsCase, flavour: Flavour) -> MrsOutcome {
+    let defaults = EmulatorConfig::default();
     let emulator = Emulator::start(EmulatorConfig {
         worker_threads: 1,
-        ..EmulatorConfig::default()
+        kill_delay: case.kill_delay.unwrap_or(defaults.kill_delay),
+        ..defaults
     })
     .expect("the emulator starts");
     (case.setup)(&emulator);
@@ -287,6 +310,8 @@ pub fn run_mrs_case(case: &MrsCase, flavour: Flavour) -> MrsOutcome {
         }
     };
     let mut outcome = MrsOutcome {
+        // A poll repeated while a job is being killed is one line: how many polls a wait
+        // takes depends on timing, not on the client.
         requests: emulator
             .requests()
             .iter()
@@ -302,7 +327,12 @@ pub fn run_mrs_case(case: &MrsCase, flavour: Flavour) -> MrsOutcome {
                 }
                 line
             })
-            .collect(),
+            .fold(Vec::new(), |mut lines: Vec<String>, line| {
+                if lines.last() != Some(&line) || !line.starts_with("GET ") {
+                    lines.push(line);
+                }
+                lines
+            }),
         remaining: emulator
             .jobs()
             .iter()
@@ -327,6 +357,9 @@ pub fn run_mrs_case(case: &MrsCase, flavour: Flavour) -> MrsOutcome {
             outcome.error = error.as_ref().map(error_text);
         }
         Ran::Rows(Ok(listing)) => {
+            // The async client reads several clusters' lists at once: the order its requests
+            // arrive in is not the walk's; each request is compared, once, in any order.
+            outcome.requests.sort();
             outcome.rows = listing
                 .rows
                 .iter()
@@ -356,15 +389,47 @@ pub fn run_mrs_case(case: &MrsCase, flavour: Flavour) -> MrsOutcome {
                 })
                 .collect();
         }
-        Ran::Wait(Ok(w)) => {
-            outcome.waited = Some(match w {
-                WaitOutcome::Gone { .. } => "Gone".to_owned(),
-                other => format!("{other:?}"),
-            });
+        Ran::Delete(Ok((deleted, waited))) => {
+            outcome.stopped = Some(deleted.stopped);
+            match waited {
+                Ok(WaitOutcome::Gone { .. }) => outcome.waited = Some("Gone".to_owned()),
+                Ok(other) => outcome.waited = Some(format!("{other:?}")),
+                Err(e) => outcome.error = Some(error_text(&e)),
+            }
         }
-        Ran::Rows(Err(e)) | Ran::Wait(Err(e)) => outcome.error = Some(error_text(&e)),
+        Ran::Rows(Err(e)) | Ran::Delete(Err(e)) => {
+            outcome.error = Some(error_text(&e));
+            outcome.error_message = e.message().map(without_times);
+            outcome.error_request_id = e.request_id().is_some();
+        }
     }
     outcome
+}
+
+/// `text` with each decimal number (`0.3`) as `N`: a time, which differs between runs.
+fn without_times(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let after = &rest[digits..];
+        if digits > 0
+            && after.starts_with('.')
+            && after[1..].starts_with(|c: char| c.is_ascii_digit())
+        {
+            let frac = after[1..]
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(after.len() - 1);
+            out.push('N');
+            rest = &after[1 + frac..];
+        } else {
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    out
 }
 
 fn fast() -> WaitOptions {
@@ -390,6 +455,7 @@ fn base(name: &'static str, run: MrsRun, expect: fn(&MrsOutcome)) -> MrsCase {
         after_first_page: nothing,
         run,
         expect,
+        kill_delay: None,
     }
 }
 
@@ -563,6 +629,8 @@ pub fn mrs_cases() -> Vec<MrsCase> {
         },
         MrsCase {
             setup: seed_two_clusters,
+            // The kill itself: taking effect at once (the wait after it is another case's).
+            kill_delay: Some(std::time::Duration::ZERO),
             ..base(
                 "kill_job_execution_v2_kills_a_running_job",
                 MrsRun::Kill(C1, "981374c1-85da-44ee-be32-000000000001"),
@@ -741,14 +809,10 @@ pub fn mrs_cases() -> Vec<MrsCase> {
                     // The clusters (one page), then each cluster's jobs, the empty one too.
                     assert_eq!(o.requests.len(), 4, "{o:?}");
                     assert!(o.requests[0].starts_with(&format!("GET /v1.1/{PID}/cluster_infos?")));
-                    assert!(
-                        o.requests[1]
-                            .starts_with(&format!("GET /v2/{PID}/clusters/{C2}/job-executions?"))
-                    );
-                    assert!(
-                        o.requests[2]
-                            .starts_with(&format!("GET /v2/{PID}/clusters/{C1}/job-executions?"))
-                    );
+                    for c in [C1, C2] {
+                        let list = format!("GET /v2/{PID}/clusters/{c}/job-executions?");
+                        assert!(o.requests.iter().any(|r| r.starts_with(&list)), "{o:?}");
+                    }
                 },
             )
         },
@@ -811,7 +875,67 @@ pub fn mrs_cases() -> Vec<MrsCase> {
             )
         },
         MrsCase {
+            // 12 clusters of 150 jobs (2 pages each); the sixth is gone when its jobs are
+            // asked for. The async client reads 8 clusters at once, the blocking one one
+            // after another: the same rows, in the same order, each once.
+            setup: |e| {
+                e.seed_many((0..12u64).flat_map(|c| {
+                    (0..150u64).map(move |j| {
+                        SeedJob::job_execution_v2(
+                            format!("5a3f1c2e-0c5d-4c6a-9b1e-{:012}", 100 + c),
+                            format!("981374c1-85da-44ee-{c:04}-{j:012}"),
+                        )
+                        .create_time(T0 + c * 1000 + j)
+                    })
+                }));
+                e.add_fault(
+                    Fault::new(
+                        "GET",
+                        "/v2/*/clusters/5a3f1c2e-0c5d-4c6a-9b1e-000000000105/job-executions",
+                        FaultAction::respond(
+                            400,
+                            &[],
+                            r#"{"errorCode":"12000003","errorMsg":"The cluster does not exist."}"#,
+                        ),
+                    )
+                    .always(),
+                );
+            },
+            ..base(
+                "job_execution_rows_of_12_clusters_each_once_in_cluster_order",
+                MrsRun::ListRows(&[]),
+                |o| {
+                    assert_eq!(o.error, None, "{:?}", o.unreadable);
+                    assert_eq!(o.rows.len(), 11 * 150, "{:?}", o.unreadable);
+                    let ids: std::collections::BTreeSet<&str> = o
+                        .rows
+                        .iter()
+                        .map(|r| r.split(" | ").next().unwrap_or_default())
+                        .collect();
+                    assert_eq!(ids.len(), 11 * 150, "each job once");
+                    // Cluster by cluster (the cluster list's order: oldest first), each
+                    // cluster's jobs newest first.
+                    let clusters: Vec<&str> = o
+                        .rows
+                        .iter()
+                        .map(|r| r.split('/').next().unwrap_or_default())
+                        .collect();
+                    let mut runs = clusters.clone();
+                    runs.dedup();
+                    assert_eq!(runs.len(), 11, "each cluster's rows together: {runs:?}");
+                    assert!(!runs.contains(&"5a3f1c2e-0c5d-4c6a-9b1e-000000000105"));
+                    assert_eq!(o.unreadable.len(), 1, "{:?}", o.unreadable);
+                    assert!(
+                        o.unreadable[0].contains("000000000105"),
+                        "{:?}",
+                        o.unreadable
+                    );
+                },
+            )
+        },
+        MrsCase {
             setup: seed_two_clusters,
+            kill_delay: Some(std::time::Duration::from_millis(300)),
             ..base(
                 "job_execution_running_is_killed_then_deleted",
                 MrsRun::DeleteAndWait(
@@ -828,6 +952,8 @@ pub fn mrs_cases() -> Vec<MrsCase> {
                                 "POST /v2/{PID}/clusters/{C1}/job-executions/{}/kill",
                                 job(1)
                             ),
+                            // Polled (RUNNING, ..., KILLED) until it has stopped.
+                            detail.clone(),
                             format!(
                                 r#"POST /v2/{PID}/clusters/{C1}/job-executions/batch-delete {{"job_id_list":["{}"]}}"#,
                                 job(1)
@@ -835,7 +961,113 @@ pub fn mrs_cases() -> Vec<MrsCase> {
                             detail,
                         ]
                     );
+                    assert_eq!(o.stopped, Some(true), "{o:?}");
                     assert!(!o.remaining.iter().any(|r| r.contains(&job(1))), "{o:?}");
+                },
+            )
+        },
+        MrsCase {
+            setup: seed_two_clusters,
+            kill_delay: Some(std::time::Duration::ZERO),
+            ..base(
+                "job_execution_killed_at_once_is_deleted_after_one_poll",
+                MrsRun::DeleteAndWait(
+                    "5a3f1c2e-0c5d-4c6a-9b1e-000000000001/981374c1-85da-44ee-be32-000000000001",
+                ),
+                |o| {
+                    assert_eq!(o.waited.as_deref(), Some("Gone"), "{o:?}");
+                    assert_eq!(o.stopped, Some(true), "{o:?}");
+                    let kinds: Vec<&str> = o
+                        .requests
+                        .iter()
+                        .map(|r| r.rsplit('/').next().unwrap_or(""))
+                        .map(|r| r.split(' ').next().unwrap_or(""))
+                        .collect();
+                    assert_eq!(
+                        kinds,
+                        [
+                            job(1).as_str(),
+                            "kill",
+                            job(1).as_str(),
+                            "batch-delete",
+                            job(1).as_str()
+                        ],
+                        "{o:?}"
+                    );
+                },
+            )
+        },
+        MrsCase {
+            setup: |e| {
+                seed_two_clusters(e);
+                // A deletion refused once although the job is over (the service's view lags).
+                e.add_fault(
+                    Fault::new(
+                        "POST",
+                        "/v2/*/clusters/*/job-executions/batch-delete",
+                        FaultAction::respond(
+                            400,
+                            &[],
+                            r#"{"error_code":"0183","error_msg":"The job is running."}"#,
+                        ),
+                    )
+                    .times(1),
+                );
+            },
+            ..base(
+                "job_execution_deletion_refused_0183_once_is_sent_again",
+                MrsRun::DeleteAndWait(
+                    "5a3f1c2e-0c5d-4c6a-9b1e-000000000001/981374c1-85da-44ee-be32-000000000002",
+                ),
+                |o| {
+                    assert_eq!(o.waited.as_deref(), Some("Gone"), "{o:?}");
+                    assert_eq!(o.stopped, Some(false), "{o:?}");
+                    let deletes = o
+                        .requests
+                        .iter()
+                        .filter(|r| r.contains("batch-delete"))
+                        .count();
+                    assert_eq!(deletes, 2, "{o:?}");
+                    assert!(!o.requests.iter().any(|r| r.ends_with("/kill")), "{o:?}");
+                    assert!(!o.remaining.iter().any(|r| r.contains(&job(2))), "{o:?}");
+                },
+            )
+        },
+        MrsCase {
+            setup: seed_two_clusters,
+            kill_delay: Some(std::time::Duration::from_secs(3600)),
+            ..base(
+                "job_execution_that_never_stops_ends_with_0183_naming_its_status",
+                MrsRun::DeleteWithin(
+                    "5a3f1c2e-0c5d-4c6a-9b1e-000000000001/981374c1-85da-44ee-be32-000000000001",
+                    300,
+                ),
+                |o| {
+                    assert_eq!(
+                        o.error.as_deref(),
+                        Some("service 400 0183 not_found=false"),
+                        "{o:?}"
+                    );
+                    assert!(o.error_request_id, "{o:?}");
+                    let message = o.error_message.as_deref().unwrap_or_default();
+                    assert!(
+                        message.starts_with("The job is running.")
+                            && message.contains("killed, then still running (last status RUNNING)"),
+                        "{o:?}"
+                    );
+                    // One kill; one deletion once the wait is spent; the job stays.
+                    assert_eq!(
+                        o.requests.iter().filter(|r| r.ends_with("/kill")).count(),
+                        1
+                    );
+                    assert_eq!(
+                        o.requests
+                            .iter()
+                            .filter(|r| r.contains("batch-delete"))
+                            .count(),
+                        1
+                    );
+                    assert!(o.remaining.iter().any(|r| r.contains(&job(1))), "{o:?}");
                 },
             )
         },

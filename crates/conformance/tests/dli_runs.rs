@@ -47,6 +47,7 @@ suite!(
     sql_job_rows_through_the_kind_table,
     spark_job_rows_through_the_kind_table,
     sql_job_rows_beyond_10_000_jobs_are_listed_whole_by_windows,
+    sql_job_rows_oldest_first_beyond_10_000_jobs_are_listed_whole_by_windows,
     sql_job_list_walk_stops_at_page_100_with_a_page_limit,
     sql_job_cancel_then_wait_until_over,
     spark_job_cancel_then_wait_until_over,

@@ -47,7 +47,11 @@ suite!(
     job_execution_rows_walk_every_cluster,
     job_execution_rows_cluster_id_narrows_and_filters_travel,
     job_execution_rows_a_cluster_gone_mid_walk_is_reported,
+    job_execution_rows_of_12_clusters_each_once_in_cluster_order,
     job_execution_running_is_killed_then_deleted,
+    job_execution_killed_at_once_is_deleted_after_one_poll,
+    job_execution_deletion_refused_0183_once_is_sent_again,
+    job_execution_that_never_stops_ends_with_0183_naming_its_status,
     job_execution_finished_is_deleted_without_a_kill,
     job_execution_in_a_gone_cluster_is_not_found,
 );

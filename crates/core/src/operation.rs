@@ -6,11 +6,17 @@
 //! [`OperationExt`], implemented for every [`Operation`] by a blanket impl, so no operation
 //! can change how requests are built or how answers are judged.
 
-use http::header::{CONTENT_TYPE, HOST, HeaderName, HeaderValue, USER_AGENT};
+use http::header::{AUTHORIZATION, CONTENT_TYPE, HOST, HeaderName, HeaderValue, USER_AGENT};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::auth::{Credentials, SignatureForm, SigningParams, SigningTime};
+use crate::auth::canonical::{
+    HEADER_SDK_CONTENT_SHA256, HEADER_SDK_DATE, UNSIGNED_PAYLOAD, content_type_is_signed_const,
+};
+use crate::auth::{
+    AkSk, Credentials, HEADER_SECURITY_TOKEN, SignatureForm, SigningParams, SigningTime, Unsigned,
+    sign_unsigned,
+};
 use crate::endpoint::Target;
 use crate::error::{BuildError, Envelope, Error, ResponseError, ServiceError, read_beside};
 use crate::path::{PathValue, SplitTemplate};
@@ -129,8 +135,30 @@ pub trait OperationExt: Operation {
     /// `X-Project-Id`. Sign it with [`crate::auth::sign`] (or let a
     /// client do it).
     fn build_request(&self, target: &Target<'_>) -> Result<http::Request<Vec<u8>>, BuildError> {
-        let mut request = http::Request::new(Vec::new());
-        fill_request(self, target, &mut request)?;
+        let mut path = StackBuf::<PATH_INLINE>::new();
+        let prepared = prepare(self, target, &mut path)?;
+        let mut request = http::Request::new(prepared.body);
+        *request.method_mut() = Self::METHOD;
+        *request.uri_mut() = prepared.uri;
+        let headers = request.headers_mut();
+        // Room for these and the signature's three without growing.
+        headers.reserve(8);
+        // In the order of their names: the signer sorts them, and a sorted list costs it
+        // one comparison per header.
+        headers.insert(
+            CONTENT_TYPE,
+            const { HeaderValue::from_static(Self::CONTENT_TYPE) },
+        );
+        if let Some(host) = prepared.host {
+            headers.insert(HOST, host);
+        }
+        headers.insert(
+            USER_AGENT,
+            const { HeaderValue::from_static(DEFAULT_USER_AGENT) },
+        );
+        if let Some(project) = prepared.project {
+            headers.insert(const { HeaderName::from_static(X_PROJECT_ID) }, project);
+        }
         Ok(request)
     }
 
@@ -144,15 +172,54 @@ pub trait OperationExt: Operation {
         time: SigningTime,
         form: SignatureForm,
     ) -> Result<http::Request<Vec<u8>>, Error> {
-        let mut request = http::Request::new(Vec::new());
-        fill_request(self, target, &mut request)?;
         let params = SigningParams {
             time,
             form,
             region: target.endpoints().region().as_str(),
             service: Self::SERVICE.host_label(),
         };
-        crate::auth::authenticate(&mut request, credentials, &params)?;
+        self.authenticated_request(target, credentials, &params, None)
+    }
+
+    /// Builds the request for `target` with `user_agent` (the default when `None`) and
+    /// authenticates it with `credentials` and `params`: the same request, to the byte, as
+    /// [`build_request`](OperationExt::build_request), replacing its `User-Agent`, then
+    /// [`crate::auth::authenticate`], made in one pass (AK/SK: the canonical request is
+    /// written from the values as they are made, not read back from the header map).
+    ///
+    /// ```
+    /// use otc_jobs_core::auth::{authenticate, AkSk, Credentials, SigningParams};
+    /// use otc_jobs_core::{dli::DeleteFlinkJob, Endpoints, OperationExt, Region, Target, UtcTime};
+    /// let endpoints = Endpoints::new(Region::EU_DE);
+    /// let target = Target::new(&endpoints, "0a1b2c3d4e5f60718293a4b5c6d7e8f9");
+    /// let credentials = Credentials::AkSk(AkSk::new("HPUAEXAMPLEAK0000001", "ExampleSecretKey0123456789abcdefghijklmnopq"));
+    /// let params = SigningParams::access(UtcTime::from_unix(1_716_286_830));
+    /// let agent = http::HeaderValue::from_static("my-tool/1.0");
+    /// let op = DeleteFlinkJob::new(148);
+    /// let at_once = op.authenticated_request(&target, &credentials, &params, Some(&agent))?;
+    /// let mut in_steps = op.build_request(&target)?;
+    /// in_steps.headers_mut().insert(http::header::USER_AGENT, agent);
+    /// authenticate(&mut in_steps, &credentials, &params)?;
+    /// assert_eq!(at_once.headers(), in_steps.headers());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    fn authenticated_request(
+        &self,
+        target: &Target<'_>,
+        credentials: &Credentials,
+        params: &SigningParams<'_>,
+        user_agent: Option<&HeaderValue>,
+    ) -> Result<http::Request<Vec<u8>>, Error> {
+        let mut request = http::Request::new(Vec::new());
+        let keys = match credentials {
+            Credentials::AkSk(keys) => Some((keys, params)),
+            Credentials::Token(_) => None,
+        };
+        let signed = fill_request(self, target, &mut request, user_agent, keys)?;
+        if !signed {
+            // A token, or no ready `Host`: signed as any request is.
+            crate::auth::authenticate(&mut request, credentials, params)?;
+        }
         Ok(request)
     }
 
@@ -205,13 +272,23 @@ pub trait OperationExt: Operation {
 
 impl<T: Operation + ?Sized> OperationExt for T {}
 
-/// Builds `op`'s request for `target` into `request` (a new one): in place, because a
-/// request is a few hundred bytes that each move would copy.
-fn fill_request<O: Operation + ?Sized>(
+/// What building a request computes before its headers go into the map.
+struct Prepared {
+    /// Where the query starts in the path buffer (its length when there is none).
+    query_at: usize,
+    body: Vec<u8>,
+    uri: http::Uri,
+    host: Option<HeaderValue>,
+    project: Option<HeaderValue>,
+}
+
+/// Writes `op`'s path (and query) for `target` into `path` and makes its URI, body and
+/// header values.
+fn prepare<O: Operation + ?Sized>(
     op: &O,
     target: &Target<'_>,
-    request: &mut http::Request<Vec<u8>>,
-) -> Result<(), BuildError> {
+    path: &mut StackBuf<PATH_INLINE>,
+) -> Result<Prepared, BuildError> {
     let project_id = target.project_id();
     // A request acts in a project when its path names one (every job API); IAM's token
     // and project calls are made before the project id is known, and carry none.
@@ -222,23 +299,23 @@ fn fill_request<O: Operation + ?Sized>(
     let base = target.endpoints().base_url(O::SERVICE);
     // Written on the stack, then copied into a `String` of exactly its length: the
     // URI takes such a `String` over as it is (a longer one costs it an allocation).
-    let mut path = StackBuf::<PATH_INLINE>::new();
     path.push_str(base.path_prefix());
     crate::path::expand_split(
         O::PATH_TEMPLATE,
         const { &SplitTemplate::new(O::PATH_TEMPLATE) },
-        &mut path,
+        path,
         |name| match name {
             "project_id" => Some(PathValue::Raw(project_id)),
             _ => op.path_param(name),
         },
     )?;
+    let query_at = path.len();
     let mut query = Query::new();
     op.query(&mut query);
     if !query.is_empty() {
         // Sorted and encoded as the signer canonicalises it: sent byte for byte.
         path.push_byte(b'?');
-        query.write_to(&mut path);
+        query.write_to(path);
     }
     let body = op.body()?.unwrap_or_default();
     let uri = base.uri(path.to_string_exact())?;
@@ -247,30 +324,98 @@ fn fill_request<O: Operation + ?Sized>(
     } else {
         None
     };
-    *request.body_mut() = body;
-    *request.method_mut() = O::METHOD;
-    *request.uri_mut() = uri;
-    // Room for these and the signature's three without growing (filled in place).
-    let headers = request.headers_mut();
-    headers.reserve(8);
-    // In the order of their names: the signer sorts them, and a sorted list costs it
-    // one comparison per header.
-    headers.insert(
-        CONTENT_TYPE,
-        const { HeaderValue::from_static(O::CONTENT_TYPE) },
-    );
-    if let Some(host) = base.host() {
+    Ok(Prepared {
+        query_at,
+        body,
+        uri,
         // The signer would add it from the URI; the base URL has it ready.
-        headers.insert(HOST, host.clone());
+        host: base.host().cloned(),
+        project,
+    })
+}
+
+/// Builds `op`'s request for `target` into `request` (a new one): in place, because a
+/// request is a few hundred bytes that each move would copy. With `keys`, signs it as it
+/// is built (as [`crate::auth::authenticate`] would once built, to the byte); whether it
+/// was signed (not without a ready `Host`).
+fn fill_request<O: Operation + ?Sized>(
+    op: &O,
+    target: &Target<'_>,
+    request: &mut http::Request<Vec<u8>>,
+    user_agent: Option<&HeaderValue>,
+    keys: Option<(&AkSk, &SigningParams<'_>)>,
+) -> Result<bool, Error> {
+    let mut path = StackBuf::<PATH_INLINE>::new();
+    let prepared = prepare(op, target, &mut path)?;
+    // The request's own headers in the order of their names: the signer's order.
+    // The request's own headers, in the order of their names: the signer's order.
+    let content_type = const { HeaderValue::from_static(O::CONTENT_TYPE) };
+    let agent = match user_agent {
+        Some(agent) => agent.clone(),
+        None => const { HeaderValue::from_static(DEFAULT_USER_AGENT) },
+    };
+    let added = match (keys, &prepared.host) {
+        // Without a ready `Host`, the signer takes it from the URI, after the build.
+        (Some((keys, params)), Some(host)) => {
+            let written = path.as_bytes();
+            // Written from text only: the query is UTF-8.
+            let query = written.get(prepared.query_at + 1..).unwrap_or_default();
+            let query = std::str::from_utf8(query).unwrap_or_default();
+            let all = [
+                ("content-type", &content_type),
+                ("host", host),
+                ("user-agent", &agent),
+                (
+                    X_PROJECT_ID,
+                    prepared.project.as_ref().unwrap_or(&content_type),
+                ),
+            ];
+            let own = if prepared.project.is_some() {
+                &all[..]
+            } else {
+                all.get(..3).unwrap_or_default()
+            };
+            let unsigned = Unsigned {
+                method: &O::METHOD,
+                path: written.get(..prepared.query_at).unwrap_or_default(),
+                query,
+                headers: own,
+                body: &prepared.body,
+                content_type_signed: const { content_type_is_signed_const(O::CONTENT_TYPE) },
+            };
+            Some(sign_unsigned(&unsigned, keys, params)?)
+        }
+        _ => None,
+    };
+    let headers = request.headers_mut();
+    // Room for these and the signature's three without growing (filled in place).
+    headers.reserve(8);
+    headers.insert(CONTENT_TYPE, content_type);
+    if let Some(host) = prepared.host {
+        headers.insert(HOST, host);
     }
-    headers.insert(
-        USER_AGENT,
-        const { HeaderValue::from_static(DEFAULT_USER_AGENT) },
-    );
-    if let Some(project) = project {
+    headers.insert(USER_AGENT, agent);
+    if let Some(project) = prepared.project {
         headers.insert(const { HeaderName::from_static(X_PROJECT_ID) }, project);
     }
-    Ok(())
+    let signed = added.is_some();
+    if let Some(added) = added {
+        headers.insert(HEADER_SDK_DATE, added.date);
+        if let Some(token) = added.security_token {
+            headers.insert(HEADER_SECURITY_TOKEN, token);
+        }
+        if added.unsigned_payload {
+            headers.insert(
+                HEADER_SDK_CONTENT_SHA256,
+                HeaderValue::from_static(UNSIGNED_PAYLOAD),
+            );
+        }
+        headers.insert(AUTHORIZATION, added.authorization);
+    }
+    *request.body_mut() = prepared.body;
+    *request.method_mut() = O::METHOD;
+    *request.uri_mut() = prepared.uri;
+    Ok(signed)
 }
 
 /// Whether a path template names the project (`{project_id}`), at compile time.

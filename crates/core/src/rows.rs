@@ -284,12 +284,7 @@ impl Filters {
     /// Sets the filter `flag` (without dashes) to `value`, replacing an earlier value.
     pub fn set(&mut self, flag: &str, value: impl Into<String>) -> Result<(), FilterError> {
         let value = value.into();
-        let Some(filter) = self.kind.facts().filter(flag) else {
-            return Err(FilterError::Unknown {
-                kind: self.kind,
-                flag: flag.to_owned(),
-            });
-        };
+        let filter = self.filter(flag)?;
         if !filter.allows(&value) {
             return Err(FilterError::Value {
                 kind: self.kind,
@@ -300,6 +295,42 @@ impl Filters {
         self.set.retain(|(f, _)| f.flag != flag);
         self.set.push((filter, value));
         Ok(())
+    }
+
+    /// Sets the filter `flag` to a value its page does not document (a status newer than
+    /// the page, say), which [`set`](Filters::set) refuses; a filter the list does not
+    /// take is still refused. The service may ignore such a value, so a caller that
+    /// deletes by it checks the listed rows as well ([`Filter::allows`] tells which
+    /// values are the page's).
+    ///
+    /// ```
+    /// use otc_jobs_core::kinds::{Filters, Kind};
+    /// let mut filters = Filters::new(Kind::FlinkJob);
+    /// assert!(filters.set("status", "job_failed").is_err());
+    /// filters.set_undocumented("status", "job_failed")?;
+    /// assert_eq!(filters.get("status"), Some("job_failed"));
+    /// assert!(filters.set_undocumented("colour", "red").is_err());
+    /// # Ok::<(), otc_jobs_core::kinds::FilterError>(())
+    /// ```
+    pub fn set_undocumented(
+        &mut self,
+        flag: &str,
+        value: impl Into<String>,
+    ) -> Result<(), FilterError> {
+        let filter = self.filter(flag)?;
+        self.set.retain(|(f, _)| f.flag != flag);
+        self.set.push((filter, value.into()));
+        Ok(())
+    }
+
+    fn filter(&self, flag: &str) -> Result<&'static Filter, FilterError> {
+        self.kind
+            .facts()
+            .filter(flag)
+            .ok_or_else(|| FilterError::Unknown {
+                kind: self.kind,
+                flag: flag.to_owned(),
+            })
     }
 
     /// The value of `flag`, if set.

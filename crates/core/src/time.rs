@@ -51,16 +51,20 @@ impl UtcTime {
     /// `YYYYMMDDTHHMMSSZ` as ASCII bytes, without allocating (the signer's form).
     pub(crate) fn sdk_date_bytes(self) -> [u8; 16] {
         let (y, mo, d, h, mi, s) = self.civil();
-        let mut out = *b"00000000T000000Z";
         // Years are 1970..=9999 for any u64 time a request can carry; wider ones are
         // written modulo 10000 rather than panicking.
-        put_digits(&mut out[0..4], y.rem_euclid(10_000) as u64);
-        put_digits(&mut out[4..6], mo);
-        put_digits(&mut out[6..8], d);
-        put_digits(&mut out[9..11], h);
-        put_digits(&mut out[11..13], mi);
-        put_digits(&mut out[13..15], s);
-        out
+        let year = y.rem_euclid(10_000) as u64;
+        // Two digits at a time from a table (every request is dated).
+        let [c0, c1] = two_digits(year / 100);
+        let [y0, y1] = two_digits(year);
+        let [mo0, mo1] = two_digits(mo);
+        let [d0, d1] = two_digits(d);
+        let [h0, h1] = two_digits(h);
+        let [mi0, mi1] = two_digits(mi);
+        let [s0, s1] = two_digits(s);
+        [
+            c0, c1, y0, y1, mo0, mo1, d0, d1, b'T', h0, h1, mi0, mi1, s0, s1, b'Z',
+        ]
     }
 
     /// `YYYYMMDD`, the date of the derived-key signing scope.
@@ -218,12 +222,18 @@ impl UtcTime {
     }
 }
 
-/// Writes the last `out.len()` decimal digits of `value` into `out`, zero-padded.
-fn put_digits(out: &mut [u8], mut value: u64) {
-    for slot in out.iter_mut().rev() {
-        *slot = b'0' + (value % 10) as u8;
-        value /= 10;
-    }
+/// The two decimal digits of `value % 100`.
+fn two_digits(value: u64) -> [u8; 2] {
+    const PAIRS: [[u8; 2]; 100] = {
+        let mut pairs = [[0u8; 2]; 100];
+        let mut i = 0;
+        while i < 100 {
+            pairs[i] = [b'0' + (i / 10) as u8, b'0' + (i % 10) as u8];
+            i += 1;
+        }
+        pairs
+    };
+    PAIRS[(value % 100) as usize]
 }
 
 /// Month names of HTTP dates.
@@ -271,6 +281,22 @@ fn civil_from_days(z: i64) -> (i64, u64, u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sdk_date_digits_equal_formatted_fields() {
+        // Every second of a day, and a day every 37 days up to 2100 and beyond 9999.
+        let days = (0..1_200u64).map(|i| i * 37 * 86_400);
+        let seconds = (0..86_400u64).step_by(7).chain([86_399]);
+        for unix in days
+            .chain(seconds)
+            .chain([253_402_300_799, 253_402_300_800])
+        {
+            let (y, mo, d, h, mi, s) = UtcTime::from_unix(unix).civil();
+            let y = y.rem_euclid(10_000);
+            let formatted = format!("{y:04}{mo:02}{d:02}T{h:02}{mi:02}{s:02}Z");
+            assert_eq!(UtcTime::from_unix(unix).sdk_date(), formatted, "{unix}");
+        }
+    }
 
     #[test]
     fn formats_and_parses_round_trip() {

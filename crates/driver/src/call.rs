@@ -12,7 +12,7 @@ use otc_jobs_core::auth::iam::{
     CreatePasswordToken, IamToken, ListProjects, TokenScope, parse_projects_response,
     parse_token_response,
 };
-use otc_jobs_core::auth::{Credentials, SecretString, SigningParams, authenticate};
+use otc_jobs_core::auth::{Credentials, SecretString, SigningParams};
 use otc_jobs_core::{
     Error, Operation, OperationExt, RetryDecision, Service, Target, UtcTime, is_ambiguous,
     is_idempotent, is_throttled, throttle_limit,
@@ -600,9 +600,20 @@ impl<'a, O: Operation> Call<'a, O> {
         credentials: &Credentials,
         now: UtcTime,
     ) -> Result<http::Request<Vec<u8>>, Error> {
-        let mut request = operation.build_request(&self.target())?;
-        self.sign(&mut request, credentials, now, P::SERVICE)?;
-        Ok(request)
+        let config = &self.shared.config;
+        let params = SigningParams {
+            time: now,
+            form: config.signature_form,
+            region: config.endpoints.region().as_str(),
+            service: P::SERVICE.host_label(),
+        };
+        // Built and signed in one pass, with the client's user agent (a signed header).
+        operation.authenticated_request(
+            &self.target(),
+            credentials,
+            &params,
+            config.user_agent.as_ref(),
+        )
     }
 
     /// Every project the credentials see: a name that is none of them is refused with the
@@ -634,28 +645,6 @@ impl<'a, O: Operation> Call<'a, O> {
             request.headers_mut().insert(USER_AGENT, ua.clone());
         }
         Ok(request)
-    }
-
-    /// Sets the user agent and signs (the user agent is a signed header).
-    fn sign(
-        &self,
-        request: &mut http::Request<Vec<u8>>,
-        credentials: &Credentials,
-        now: UtcTime,
-        service: Service,
-    ) -> Result<(), Error> {
-        let config = &self.shared.config;
-        if let Some(ua) = &config.user_agent {
-            request.headers_mut().insert(USER_AGENT, ua.clone());
-        }
-        let params = SigningParams {
-            time: now,
-            form: config.signature_form,
-            region: config.endpoints.region().as_str(),
-            service: service.host_label(),
-        };
-        authenticate(request, credentials, &params)?;
-        Ok(())
     }
 }
 

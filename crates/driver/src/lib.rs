@@ -13,8 +13,12 @@
 //!   core's [`RetryPolicy`](otc_jobs_core::RetryPolicy) decides and records `tracing` spans;
 //! - [`Paginator`]: the sans-IO walk over the pages of any
 //!   [`Paginated`](otc_jobs_core::Paginated) list operation, each page one call;
+//! - [`ChildWalks`]: the sans-IO walk of one list for many parents (a paginator of
+//!   paginators: MRS clusters' job executions), several at once, items in order;
 //! - [`Waiter`]: the sans-IO wait for a [`Deletion`](otc_jobs_core::Deletion) to take
 //!   effect, polling its probe with backoff ([`WaitOptions`], [`WaitOutcome`]);
+//! - [`StopThenDelete`]: the sans-IO deletion of a job that may still run (look, stop,
+//!   wait until it has stopped, delete; a "still running" refusal retried, bounded);
 //! - [`AdaptiveRate`]: the sans-IO client-side rate that finds the gateway's limit
 //!   (CUBIC after each throttle), shared by the calls to one service;
 //! - [`BodySink`]: reading an answer under the size limit, and [`io_kind`] /
@@ -32,12 +36,14 @@
 
 mod body;
 mod call;
+mod children;
 mod config;
 mod jitter;
 mod methods;
 mod paginate;
 mod projects;
 mod rate;
+mod stop;
 mod wait;
 mod window;
 
@@ -46,6 +52,7 @@ pub use otc_jobs_core as __core;
 
 pub use body::{BodySink, chain_kind, error_chain, io_kind, naming_host, transport_error};
 pub use call::{Answer, Call, Exchange, Phase, Shared, Step, TOKEN_EXPIRED_CODE};
+pub use children::{ChildEvent, ChildStep, ChildWalks};
 pub use config::{
     Auth, ClientBuilder, Config, ConfigError, ENV_VARS, EnvVar, FromConfig, Project, ProxyScheme,
     ProxySettings, TransportSettings,
@@ -54,5 +61,6 @@ pub use jitter::Jitter;
 pub use paginate::{DEFAULT_MAX_PAGES, PageStep, Paginator};
 pub use projects::{AccountProject, ProjectList, projects_by_criteria, projects_of_token};
 pub use rate::{AdaptiveRate, BETA, MIN_RATE, REGROWTH, Turn};
+pub use stop::{Deleted, MAX_DELETIONS, StopAnswer, StopStep, StopThenDelete};
 pub use wait::{WaitOptions, WaitOutcome, WaitStep, Waiter};
 pub use window::WindowWalk;

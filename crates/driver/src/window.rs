@@ -1,7 +1,7 @@
 //! The sans-IO walk by windows: a list longer than one walk can reach (the API refuses a
 //! page past [`Paginated::MAX_PAGES`](otc_jobs_core::Paginated::MAX_PAGES): DLI's SQL job list stops at `current-page` 100, so
-//! 10,000 jobs) is walked window after window of time, newest first, each window a
-//! [`Paginator`] walk of its own.
+//! 10,000 jobs) is walked window after window of time, in the list's order (newest first,
+//! or oldest first), each window a [`Paginator`] walk of its own.
 //!
 //! A window that reaches the page limit with more to come is followed by the next, whose
 //! end is the oldest item time the last one reached, plus 1 ms: so the next window holds
@@ -11,9 +11,13 @@
 //! it whose key ([`Windowed::item_key`]) was returned. The request's own start bound is
 //! kept in every window.
 //!
-//! A list that is not newest first, or whose items have no time, cannot be cut into
-//! windows: reaching the limit ends it with a [`ResponseErrorKind::PageLimit`] error, as a
-//! plain walk does. More items at one millisecond than one walk reaches end it with a
+//! A list sorted oldest first is walked the same way, mirrored: the next window starts at
+//! the newest item time the last one reached, minus 1 ms; it drops the items older than
+//! that time and those at it already returned; the request's own end bound is kept.
+//!
+//! A list whose items have no time cannot be cut into windows: reaching the limit ends it
+//! with a [`ResponseErrorKind::PageLimit`] error, as a plain walk does. More items at one
+//! millisecond than one walk reaches end it with a
 //! [`ResponseErrorKind::EndlessPaging`] error (a window would not move). Never a silently
 //! short list.
 
@@ -97,13 +101,17 @@ pub struct WindowWalk<O: Windowed> {
     request: O,
     walk: Paginator<O>,
     windows: u32,
-    /// The end of the current window (`None`: the request's own).
+    /// The end of the current window (`None`: the request's own); its start, oldest first.
     end: Option<i64>,
-    /// The oldest item time the current window returned, and the keys returned at it.
+    start: Option<i64>,
+    /// The list is sorted newest first (else oldest first).
+    descending: bool,
+    /// The furthest item time the current window returned in the list's order (the oldest,
+    /// newest first; the newest, oldest first), and the keys returned at it.
     oldest: Option<i64>,
     at_oldest: HashSet<String>,
-    /// The edge of the window before: items newer than its time were returned, and those
-    /// at it with these keys.
+    /// The edge of the window before: items before its time in the list's order were
+    /// returned, and those at it with these keys.
     edge: Option<(i64, HashSet<String>)>,
     /// The current window reached the page limit: the next step opens the next window.
     full: bool,
@@ -116,6 +124,8 @@ impl<O: Windowed> WindowWalk<O> {
         WindowWalk {
             walk: Paginator::new(request.clone()),
             end: request.window().1,
+            start: request.window().0,
+            descending: request.newest_first(),
             request,
             windows: 1,
             oldest: None,
@@ -153,8 +163,9 @@ impl<O: Windowed> WindowWalk<O> {
             let Some(t) = O::item_time(item) else {
                 continue;
             };
+            let before = |a: i64, b: i64| if self.descending { a > b } else { a < b };
             match self.oldest {
-                Some(oldest) if t > oldest => {}
+                Some(oldest) if before(t, oldest) => {}
                 Some(oldest) if t == oldest => {
                     self.at_oldest.insert(O::item_key(item));
                 }
@@ -165,8 +176,9 @@ impl<O: Windowed> WindowWalk<O> {
             }
         }
         if let Some((time, keys)) = &self.edge {
+            let descending = self.descending;
             items.retain(|item| match O::item_time(item) {
-                Some(t) if t > *time => false,
+                Some(t) if (descending && t > *time) || (!descending && t < *time) => false,
                 Some(t) if t == *time => !keys.contains(&O::item_key(item)),
                 _ => true,
             });
@@ -190,15 +202,6 @@ impl<O: Windowed> WindowWalk<O> {
         let limit = ResponseErrorKind::PageLimit {
             max_pages: O::MAX_PAGES,
         };
-        if !self.request.newest_first() {
-            return Err(error(
-                limit,
-                format!(
-                    "the list is longer than {} pages, and only a list sorted newest first can be walked in windows",
-                    O::MAX_PAGES
-                ),
-            ));
-        }
         let Some(oldest) = self.oldest else {
             return Err(error(
                 limit,
@@ -208,8 +211,19 @@ impl<O: Windowed> WindowWalk<O> {
                 ),
             ));
         };
-        let end = oldest.saturating_add(1);
-        if self.end.is_some_and(|e| end >= e) || self.windows >= crate::DEFAULT_MAX_PAGES {
+        // The next window: up to just past the oldest time reached (newest first), or from
+        // just before the newest time reached (oldest first); the other bound the request's.
+        let (start, end) = if self.descending {
+            (self.request.window().0, Some(oldest.saturating_add(1)))
+        } else {
+            (Some(oldest.saturating_sub(1)), self.request.window().1)
+        };
+        let stuck = if self.descending {
+            matches!((end, self.end), (Some(new), Some(old)) if new >= old)
+        } else {
+            matches!((start, self.start), (Some(new), Some(old)) if new <= old)
+        };
+        if stuck || self.windows >= crate::DEFAULT_MAX_PAGES {
             return Err(error(
                 ResponseErrorKind::EndlessPaging,
                 format!(
@@ -218,9 +232,9 @@ impl<O: Windowed> WindowWalk<O> {
                 ),
             ));
         }
-        let start = self.request.window().0;
-        self.walk = Paginator::new(self.request.with_window(start, Some(end)));
-        self.end = Some(end);
+        self.walk = Paginator::new(self.request.with_window(start, end));
+        self.end = end;
+        self.start = start;
         let mut keys = std::mem::take(&mut self.at_oldest);
         // Items at the same edge time returned by the windows before stay returned.
         if let Some((time, before)) = self.edge.take()
@@ -316,7 +330,7 @@ mod tests {
             !self.oldest_first
         }
         fn item_time(item: &(String, i64)) -> Option<i64> {
-            Some(item.1)
+            (item.1 != i64::MIN).then_some(item.1)
         }
         fn item_key(item: &(String, i64)) -> String {
             item.0.clone()
@@ -436,13 +450,48 @@ mod tests {
     }
 
     #[test]
-    fn a_list_not_newest_first_ends_with_the_page_limit() {
+    fn fifty_thousand_runs_oldest_first_are_listed_whole_each_once_either_reading_of_the_bounds() {
+        for inclusive in [true, false] {
+            let mut service = Service_::new(fifty_thousand(), inclusive);
+            let request = ListRuns {
+                oldest_first: true,
+                ..ListRuns::default()
+            };
+            let (seen, windows) = walk_all(&mut service, request);
+            let seen = seen.unwrap();
+            assert_eq!(seen.len(), 50_000, "inclusive: {inclusive}");
+            let unique: HashSet<&String> = seen.iter().map(|(k, _)| k).collect();
+            assert_eq!(unique.len(), 50_000, "inclusive: {inclusive}");
+            // Oldest first throughout.
+            assert!(seen.windows(2).all(|w| w[0].1 <= w[1].1));
+            assert!(windows >= 5, "{windows}");
+            assert!(service.requests <= 520, "{}", service.requests);
+        }
+    }
+
+    #[test]
+    fn oldest_first_the_requests_own_end_is_kept_in_every_window() {
         let mut service = Service_::new(fifty_thousand(), true);
+        let end = 1_700_000_000_000 + 4_000;
         let request = ListRuns {
+            end: Some(end),
             oldest_first: true,
             ..ListRuns::default()
         };
-        let (seen, windows) = walk_all(&mut service, request);
+        let (seen, _) = walk_all(&mut service, request);
+        let seen = seen.unwrap();
+        assert_eq!(seen.len(), 4_001 * 7);
+        assert!(seen.iter().all(|(_, t)| *t <= end));
+    }
+
+    #[test]
+    fn items_without_a_time_end_with_the_page_limit() {
+        // A time of i64::MIN reads as none (see `item_time`).
+        let runs = (0..50_000i64)
+            .map(|n| (format!("r{n}"), i64::MIN))
+            .collect();
+        let mut service = Service_::new(runs, true);
+        let (seen, windows) = walk_all(&mut service, ListRuns::default());
         let e = seen.unwrap_err();
         let kind = e.as_response().map(|r| r.kind);
         assert_eq!(kind, Some(ResponseErrorKind::PageLimit { max_pages: 100 }));

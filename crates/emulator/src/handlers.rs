@@ -217,7 +217,8 @@ pub(crate) fn wrong_project(service: Service, project_id: &str) -> Answer {
 }
 
 /// Serves a routed, authenticated request of ModelArts, DLI or MRS. ModelArts deletions
-/// take `delay`; DLI and MRS delete at once.
+/// take `delay`; DLI and MRS delete at once; a killed MRS v2 job stops after `kill_delay`.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn handle(
     store: &mut Store,
     route: Route,
@@ -225,6 +226,7 @@ pub(crate) fn handle(
     body: &[u8],
     project_id: &str,
     delay: Duration,
+    kill_delay: Duration,
     now: Instant,
 ) -> Answer {
     store.purge(now);
@@ -274,10 +276,14 @@ pub(crate) fn handle(
             modelarts_v2::job(store, method == Method::DELETE, &id, delay, now)
         }
         Route::Clusters => mrs_v2::list_clusters(store, &query, project_id),
-        Route::JobExecutionsV2(cluster) => mrs_v2::list_jobs(store, &cluster, &query),
-        Route::JobExecutionV2(cluster, id) => mrs_v2::job(store, &cluster, &id),
-        Route::KillJobExecutionV2(cluster, id) => mrs_v2::kill(store, &cluster, &id),
-        Route::BatchDeleteJobExecutionsV2(cluster) => mrs_v2::batch_delete(store, &cluster, body),
+        Route::JobExecutionsV2(cluster) => mrs_v2::list_jobs(store, &cluster, &query, now),
+        Route::JobExecutionV2(cluster, id) => mrs_v2::job(store, &cluster, &id, now),
+        Route::KillJobExecutionV2(cluster, id) => {
+            mrs_v2::kill(store, &cluster, &id, kill_delay, now)
+        }
+        Route::BatchDeleteJobExecutionsV2(cluster) => {
+            mrs_v2::batch_delete(store, &cluster, body, now)
+        }
         Route::SqlJobs => dli_runs::list_sql(store, &query),
         Route::CancelSqlJob(id) => dli_runs::cancel_sql(store, &id),
         Route::SqlJobStatus(id) => dli_runs::sql_status(store, &id),

@@ -272,6 +272,9 @@ pub const DEFAULT_OS_ENV: [(&str, &str); 4] = [
     ("OS_REGION_NAME", "eu-de"),
 ];
 
+/// How long a killed MRS v2 job goes on running by default ([`EmulatorConfig::kill_delay`]).
+pub const DEFAULT_KILL_DELAY: Duration = Duration::from_millis(100);
+
 /// How the emulator is set up. [`Default`] gives one AK/SK pair
 /// ([`DEFAULT_ACCESS_KEY`], [`DEFAULT_SECRET_KEY`]), project [`DEFAULT_PROJECT_ID`] named
 /// `eu-de`, `127.0.0.1:0`, no tokens, no users, no delete delay.
@@ -307,6 +310,10 @@ pub struct EmulatorConfig {
     /// How long a deleted ModelArts job shows its deleting status before it is gone, or
     /// ends in status 6 (default 0). DLI and MRS delete synchronously.
     pub delete_delay: Duration,
+    /// How long a killed MRS v2 job execution goes on running before it shows `KILLED`
+    /// (default [`DEFAULT_KILL_DELAY`]: small, but a client that deletes right after the
+    /// kill meets the `0183` "The job is running" refusal a real cluster gives).
+    pub kill_delay: Duration,
     /// IAM users who can log in with a password.
     pub users: Vec<IamUser>,
     /// Lifetime of tokens the emulator's IAM issues (default 24 hours).
@@ -339,6 +346,7 @@ impl Default for EmulatorConfig {
             temporary_keys: Vec::new(),
             tokens: Vec::new(),
             delete_delay: Duration::ZERO,
+            kill_delay: DEFAULT_KILL_DELAY,
             users: Vec::new(),
             token_ttl: Duration::from_secs(24 * 3600),
             max_clock_skew: Duration::from_secs(15 * 60),

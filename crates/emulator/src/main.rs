@@ -42,6 +42,9 @@ OPTIONS:
                                 eu-nl_ml: what `otc-jobs --emulator` starts with)
     --delete-delay-ms N         how long a deleted ModelArts job shows its deleting status
                                 (default {delay}; DLI and MRS delete at once)
+    --kill-delay-ms N           how long a killed MRS v2 job goes on running (its status
+                                unchanged, a deletion refused 0183) before it shows KILLED
+                                (default {kill_delay})
     --threads N                 runtime worker threads (default {threads})
     --rate-limit N[/s|/min]     throttle like the API gateway: at most N requests per second
                                 (or minute) per project and service, the rest 429 APIG.0308
@@ -66,6 +69,7 @@ SIGTERM stop the emulator (exit status 0). Admin API (no auth): /_emulator/jobs,
         sk = DEFAULT_SECRET_KEY,
         ttl = defaults.token_ttl.as_secs(),
         delay = defaults.delete_delay.as_millis(),
+        kill_delay = defaults.kill_delay.as_millis(),
         threads = defaults.worker_threads,
     )
 }
@@ -157,6 +161,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Command, String> {
             "--seed" => seed = Some(value()?),
             "--seed-samples" => seed_samples = true,
             "--delete-delay-ms" => config.delete_delay = Duration::from_millis(number(value()?)?),
+            "--kill-delay-ms" => config.kill_delay = Duration::from_millis(number(value()?)?),
             "--threads" => config.worker_threads = usize::try_from(number(value()?)?).unwrap_or(1),
             "--rate-limit" => {
                 let v = value()?;
@@ -371,7 +376,7 @@ mod tests {
 
     #[test]
     fn parses_the_documented_command_line() {
-        let a = args("--listen 127.0.0.1:0 --project-id PID --ak AK --sk SK --token T1 --token T2 --seed f.json --delete-delay-ms 250")
+        let a = args("--listen 127.0.0.1:0 --project-id PID --ak AK --sk SK --token T1 --token T2 --seed f.json --delete-delay-ms 250 --kill-delay-ms 40")
             .unwrap()
             .unwrap();
         assert_eq!(a.config.project_id, "PID");
@@ -381,6 +386,7 @@ mod tests {
         );
         assert_eq!(a.config.tokens, ["T1", "T2"]);
         assert_eq!(a.config.delete_delay, Duration::from_millis(250));
+        assert_eq!(a.config.kill_delay, Duration::from_millis(40));
         assert_eq!(a.seed.as_deref(), Some("f.json"));
         assert!(!a.seed_samples);
         assert!(args("--seed-samples").unwrap().unwrap().seed_samples);

@@ -6,8 +6,15 @@
 //! list 200. A cluster that does not exist is 400 `12000003` (in MRS's camel-case cluster
 //! envelope), a job that does not exist 500 `0176`, a batch with a job that still runs
 //! 400 `0183` "The job is running" (nothing is deleted).
+//!
+//! A kill is answered 202 "The job termination request has been accepted. Please wait."
+//! and takes [`EmulatorConfig::kill_delay`](crate::EmulatorConfig::kill_delay): until then
+//! the job keeps the running status it had (the pages document no "killing" status; a
+//! YARN application goes on running until it is killed), then shows `KILLED` (result
+//! `KILLED`). A batch deletion meanwhile is refused `0183`.
 
 use std::cmp::Ordering;
+use std::time::{Duration, Instant};
 
 use http::StatusCode;
 use serde_json::{Value, json};
@@ -70,8 +77,11 @@ fn no_job(ids: &str) -> Answer {
     )
 }
 
-/// The state shown for a job.
-pub(crate) fn state(e: &Entry) -> String {
+/// The state shown for a job at `now`.
+pub(crate) fn state(e: &Entry, now: Instant) -> String {
+    if e.stopped(now) {
+        return "KILLED".to_owned();
+    }
     match &e.attrs.status {
         Some(Value::String(s)) => s.clone(),
         Some(other) => other.to_string(),
@@ -79,9 +89,9 @@ pub(crate) fn state(e: &Entry) -> String {
     }
 }
 
-/// Whether a job has not finished yet.
-pub(crate) fn running(e: &Entry) -> bool {
-    UNFINISHED.contains(&state(e).as_str())
+/// Whether a job has not finished yet at `now`.
+pub(crate) fn running(e: &Entry, now: Instant) -> bool {
+    UNFINISHED.contains(&state(e, now).as_str())
 }
 
 /// `job_result` as the page pairs it with `job_state`.
@@ -98,8 +108,8 @@ fn job_name(id: &str, e: &Entry) -> String {
     e.name(|| format!("job-{}", id.chars().take(8).collect::<String>()))
 }
 
-fn job_json(id: &str, e: &Entry) -> Value {
-    let state = state(e);
+fn job_json(id: &str, e: &Entry, now: Instant) -> Value {
+    let state = state(e, now);
     let finished = !UNFINISHED.contains(&state.as_str());
     let started = e.created_ms;
     let ended = if finished { started + 60_000 } else { 0 };
@@ -201,7 +211,7 @@ pub(crate) fn list_clusters(store: &Store, query: &Query, project_id: &str) -> A
 /// submission time (`sort_by` `desc`, the default, or `asc`; ties by id), page `offset`
 /// (a page number from 1, default 1) of `limit` (default 10) jobs; `total_record` counts
 /// the selected jobs.
-pub(crate) fn list_jobs(store: &Store, cluster_id: &str, query: &Query) -> Answer {
+pub(crate) fn list_jobs(store: &Store, cluster_id: &str, query: &Query, now: Instant) -> Answer {
     let Some(cluster) = store.clusters.get(cluster_id) else {
         return no_cluster();
     };
@@ -233,7 +243,7 @@ pub(crate) fn list_jobs(store: &Store, cluster_id: &str, query: &Query) -> Answe
         .jobs
         .iter()
         .filter(|(id, e)| {
-            let state = state(e);
+            let state = state(e, now);
             name.is_none_or(|n| contains_ignore_case(&job_name(id, e), n))
                 && job_type
                     .is_none_or(|t| e.attrs.job_type.as_deref().unwrap_or("SparkSubmit") == t)
@@ -249,34 +259,45 @@ pub(crate) fn list_jobs(store: &Store, cluster_id: &str, query: &Query) -> Answe
     });
     let shown: Vec<Value> = crate::listing::window(&all, (offset - 1).saturating_mul(limit), limit)
         .iter()
-        .map(|(id, e)| job_json(id, e))
+        .map(|(id, e)| job_json(id, e, now))
         .collect();
     accepted(&json!({ "total_record": all.len(), "job_list": shown }))
 }
 
 /// `GET /v2/{project_id}/clusters/{cluster_id}/job-executions/{job_execution_id}`:
 /// `{"job_detail": {...}}`, 202.
-pub(crate) fn job(store: &Store, cluster_id: &str, job_id: &str) -> Answer {
+pub(crate) fn job(store: &Store, cluster_id: &str, job_id: &str, now: Instant) -> Answer {
     let Some(cluster) = store.clusters.get(cluster_id) else {
         return no_cluster();
     };
     match cluster.jobs.get(job_id) {
-        Some(e) => accepted(&json!({ "job_detail": job_json(job_id, e) })),
+        Some(e) => accepted(&json!({ "job_detail": job_json(job_id, e, now) })),
         None => no_job(job_id),
     }
 }
 
 /// `POST …/job-executions/{job_execution_id}/kill`: a job that has not finished becomes
-/// `KILLED` (result `KILLED`); one that has finished stays as it is; 202 without a body.
-pub(crate) fn kill(store: &mut Store, cluster_id: &str, job_id: &str) -> Answer {
+/// `KILLED` (result `KILLED`) after `delay` (at once when zero; a second kill does not
+/// delay it further); one that has finished stays as it is; 202 without a body.
+pub(crate) fn kill(
+    store: &mut Store,
+    cluster_id: &str,
+    job_id: &str,
+    delay: Duration,
+    now: Instant,
+) -> Answer {
     let Some(cluster) = store.clusters.get_mut(cluster_id) else {
         return no_cluster();
     };
     let Some(e) = cluster.jobs.get_mut(job_id) else {
         return no_job(job_id);
     };
-    if running(e) {
-        e.attrs.status = Some(Value::from("KILLED"));
+    if running(e, now) && e.stops_at.is_none() {
+        if delay.is_zero() {
+            e.attrs.status = Some(Value::from("KILLED"));
+        } else {
+            e.stops_at = Some(now + delay);
+        }
     }
     Answer::empty(StatusCode::ACCEPTED)
 }
@@ -290,7 +311,12 @@ struct BatchDelete {
 /// the cluster does not have is 500 `0176` naming it, a job that has not finished 400
 /// `0183` "The job is running" naming it (kill it first); otherwise every job is deleted,
 /// 202 without a body.
-pub(crate) fn batch_delete(store: &mut Store, cluster_id: &str, body: &[u8]) -> Answer {
+pub(crate) fn batch_delete(
+    store: &mut Store,
+    cluster_id: &str,
+    body: &[u8],
+    now: Instant,
+) -> Answer {
     let Some(cluster) = store.clusters.get_mut(cluster_id) else {
         return no_cluster();
     };
@@ -313,7 +339,7 @@ pub(crate) fn batch_delete(store: &mut Store, cluster_id: &str, body: &[u8]) -> 
     }
     let busy: Vec<&str> = ids
         .iter()
-        .filter(|id| cluster.jobs.get(*id).is_some_and(running))
+        .filter(|id| cluster.jobs.get(*id).is_some_and(|e| running(e, now)))
         .map(String::as_str)
         .collect();
     if !busy.is_empty() {

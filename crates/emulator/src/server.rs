@@ -493,6 +493,7 @@ pub(crate) fn process(
         body,
         &project,
         config.delete_delay,
+        config.kill_delay,
         Instant::now(),
     )
 }

@@ -188,15 +188,6 @@ fn the_request_log_is_bounded() {
     assert_eq!(queries, ["i=2", "i=3", "i=4"]);
 }
 
-#[test]
-fn dropping_the_handle_stops_the_server() {
-    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
-    let addr = emulator.local_addr();
-    assert!(std::net::TcpStream::connect(addr).is_ok());
-    drop(emulator);
-    assert!(std::net::TcpStream::connect(addr).is_err());
-}
-
 /// Starts the binary with `args`; returns it and the loopback address of its first line,
 /// `listening on SCHEME://ADDR`.
 fn start_binary(

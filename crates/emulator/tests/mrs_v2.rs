@@ -185,6 +185,15 @@ fn details_kill_and_batch_delete() {
         &format!("/v2/{PID}/clusters/c1/job-executions/j1/kill"),
     );
     assert_eq!(killed.status, 202, "{}", killed.text());
+    // "Please wait": the job goes on running for the kill delay, and cannot be deleted.
+    let detail = get(&emulator, "/v2/{p}/clusters/c1/job-executions/j1", 202);
+    assert_eq!(detail["job_detail"]["job_state"], "RUNNING");
+    let early = batch(r#"{"job_id_list": ["j1"]}"#);
+    assert_eq!(early.status, 400, "{}", early.text());
+    assert_eq!(early.json()["error_code"], "0183");
+    std::thread::sleep(
+        otc_jobs_emulator::DEFAULT_KILL_DELAY + std::time::Duration::from_millis(20),
+    );
     let detail = get(&emulator, "/v2/{p}/clusters/c1/job-executions/j1", 202);
     assert_eq!(detail["job_detail"]["job_state"], "KILLED");
     assert_eq!(detail["job_detail"]["job_result"], "KILLED");

@@ -8,7 +8,7 @@
 use otc_jobs_core::Error;
 use otc_jobs_core::kinds::{BatchEntry, Filters, Kind, KindBatch, KindId, Listing, RowSink};
 
-use crate::{Client, WaitOptions, WaitOutcome};
+use crate::{Client, Deleted, WaitOptions, WaitOutcome};
 
 impl Client {
     /// Every job of `filters`' kind the service lists with those filters, as rows, all pages
@@ -93,9 +93,10 @@ impl Client {
         }
     }
 
-    /// Deletes the job `id` (its kind's delete operation, with the client's retries). What
-    /// the answer means (gone at once, or deleting: see [`Client::wait_id_gone`]) is the kind's
-    /// ([`Kind::is_asynchronous`]).
+    /// Deletes the job `id` (its kind's delete operation, with the client's retries), as
+    /// [`Client::delete_id_with`] does with [`WaitOptions::default`] for a job that is stopped
+    /// first. What the answer means (gone at once, or deleting: see [`Client::wait_id_gone`]) is
+    /// the kind's ([`Kind::is_asynchronous`]); what was done on the way is the [`Deleted`].
     ///
     /// ```
     /// use otc_jobs_core::kinds::KindId;
@@ -106,100 +107,133 @@ impl Client {
     /// # emulator.seed(SeedJob::flink_job(148).name("nightly-1"));
     /// # let client = otc_jobs_async::Client::builder().ak_sk(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY)
     /// #     .project_id(DEFAULT_PROJECT_ID).region("eu-de").base_url(emulator.base_url()).build()?;
-    /// client.delete_id(&KindId::FlinkJob(148)).await?;
+    /// let deleted = client.delete_id(&KindId::FlinkJob(148)).await?;
+    /// assert!(!deleted.stopped); // a Flink job is deleted as it is
     /// assert!(client.delete_id(&KindId::FlinkJob(148)).await.unwrap_err().is_not_found());
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn delete_id(&self, id: &KindId) -> Result<(), Error> {
+    pub async fn delete_id(&self, id: &KindId) -> Result<Deleted, Error> {
+        self.delete_id_with(id, WaitOptions::default()).await
+    }
+
+    /// Deletes the job `id`. A kind whose running jobs are stopped first
+    /// ([`Action::StopThenDelete`](otc_jobs_core::kinds::Action::StopThenDelete): MRS v2 job
+    /// executions) is looked at first; a job that runs is stopped (killed), its details polled
+    /// as `options` say until it has stopped, then it is deleted; a deletion refused because
+    /// the job still runs is sent again after a further wait, bounded by `options.max_wait`
+    /// (the driver's [`StopThenDelete`](otc_jobs_driver::StopThenDelete)). [`Deleted::stopped`]
+    /// says whether it was stopped. Other kinds ignore `options`: one deletion.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use otc_jobs_core::kinds::KindId;
+    /// use otc_jobs_async::WaitOptions;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use otc_jobs_emulator::{Emulator, EmulatorConfig, SeedJob, DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, DEFAULT_PROJECT_ID};
+    /// # let emulator = Emulator::start(EmulatorConfig::default())?;
+    /// # emulator.seed(SeedJob::flink_job(148).name("nightly-1"));
+    /// # let client = otc_jobs_async::Client::builder().ak_sk(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY)
+    /// #     .project_id(DEFAULT_PROJECT_ID).region("eu-de").base_url(emulator.base_url()).build()?;
+    /// # emulator.seed(SeedJob::job_execution_v2("c1", "j1").status("RUNNING"));
+    /// let id: KindId = otc_jobs_core::kinds::Kind::JobExecution.parse_id("c1/j1")?;
+    /// let options = WaitOptions::default().delays(Duration::from_millis(50), Duration::from_millis(500));
+    /// let deleted = client.delete_id_with(&id, options).await?;
+    /// assert!(deleted.stopped); // it ran: killed, waited for, then deleted
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn delete_id_with(
+        &self,
+        id: &KindId,
+        options: WaitOptions,
+    ) -> Result<Deleted, Error> {
         match id {
             KindId::TrainingJob(id) => self
                 .send_impl(&otc_jobs_core::modelarts::DeleteTrainingJobV2::new(
                     id.clone(),
                 ))
                 .await
-                .map(drop),
+                .map(|_| Deleted::default()),
             KindId::TrainingJobV1(id) => self
                 .send_impl(&otc_jobs_core::modelarts::DeleteTrainingJob::new(*id))
                 .await
-                .map(drop),
+                .map(|_| Deleted::default()),
             KindId::TrainingJobVersionV1 { job_id, version_id } => self
                 .send_impl(&otc_jobs_core::modelarts::DeleteTrainingJobVersion::new(
                     *job_id,
                     *version_id,
                 ))
                 .await
-                .map(drop),
+                .map(|_| Deleted::default()),
             KindId::VisualizationJobV1(id) => self
                 .send_impl(&otc_jobs_core::modelarts::DeleteVisualizationJob::new(
                     id.clone(),
                 ))
                 .await
-                .map(drop),
+                .map(|_| Deleted::default()),
             KindId::FlinkJob(id) => self
                 .send_impl(&otc_jobs_core::dli::DeleteFlinkJob::new(*id))
                 .await
-                .map(drop),
+                .map(|_| Deleted::default()),
             KindId::JobExecutionV1(id) => self
                 .send_impl(&otc_jobs_core::mrs::DeleteJobExecution::new(id.clone()))
                 .await
-                .map(drop),
+                .map(|_| Deleted::default()),
             KindId::FlinkTemplate(id) => self
                 .send_impl(&otc_jobs_core::dli::DeleteFlinkTemplate::new(*id))
                 .await
-                .map(drop),
+                .map(|_| Deleted::default()),
             KindId::TrainingConfigV1(id) => self
                 .send_impl(&otc_jobs_core::modelarts::DeleteTrainingConfig::new(
                     id.clone(),
                 ))
                 .await
-                .map(drop),
+                .map(|_| Deleted::default()),
             KindId::JobV1(id) => self
                 .send_impl(&otc_jobs_core::mrs::DeleteJobObject::new(id.clone()))
                 .await
-                .map(drop),
+                .map(|_| Deleted::default()),
             KindId::JobBinaryV1(id) => self
                 .send_impl(&otc_jobs_core::mrs::DeleteJobBinary::new(id.clone()))
                 .await
-                .map(drop),
+                .map(|_| Deleted::default()),
             KindId::JobExecution {
                 cluster_id,
                 job_execution_id,
             } => {
-                let answer = self
-                    .send_impl(&otc_jobs_core::mrs::GetJobExecutionV2::new(
+                let machine = otc_jobs_driver::StopThenDelete::new(
+                    otc_jobs_core::mrs::GetJobExecutionV2::new(
                         cluster_id.clone(),
                         job_execution_id.clone(),
-                    ))
-                    .await?;
-                let status = match <otc_jobs_core::mrs::GetJobExecutionV2 as otc_jobs_core::DeletionProbe>::job_state(&answer) {
-                    otc_jobs_core::JobState::Present { status } => status,
-                    _ => None,
-                };
-                if status.as_deref().is_some_and(|s| {
-                    ["New", "NEW_SAVING", "SUBMITTED", "ACCEPTED", "RUNNING"].contains(&s)
-                }) {
-                    self.send_impl(&otc_jobs_core::mrs::KillJobExecutionV2::new(
+                    ),
+                    &["New", "NEW_SAVING", "SUBMITTED", "ACCEPTED", "RUNNING"],
+                    "0183",
+                    options,
+                    std::time::Instant::now(),
+                );
+                self.stop_then_delete(
+                    machine,
+                    &otc_jobs_core::mrs::KillJobExecutionV2::new(
                         cluster_id.clone(),
                         job_execution_id.clone(),
-                    ))
-                    .await?;
-                }
-                self.send_impl(&otc_jobs_core::mrs::BatchDeleteJobExecutionsV2::new(
-                    cluster_id.clone(),
-                    vec![job_execution_id.as_str().to_owned()],
-                ))
+                    ),
+                    &otc_jobs_core::mrs::BatchDeleteJobExecutionsV2::new(
+                        cluster_id.clone(),
+                        vec![job_execution_id.as_str().to_owned()],
+                    ),
+                )
                 .await
-                .map(drop)
             }
             KindId::SqlJob(id) => self
                 .send_impl(&otc_jobs_core::dli::CancelSqlJob::new(id.clone()))
                 .await
-                .map(drop),
+                .map(|_| Deleted::default()),
             KindId::SparkJob(id) => self
                 .send_impl(&otc_jobs_core::dli::CancelSparkJob::new(id.clone()))
                 .await
-                .map(drop),
+                .map(|_| Deleted::default()),
         }
     }
 
@@ -798,6 +832,7 @@ impl Client {
             }
             ids
         };
+        let mut children = Vec::with_capacity(parents.len());
         for parent in parents {
             let mut request = otc_jobs_core::mrs::ListJobExecutionsV2::new(parent.clone());
             if let Some(value) = filters.get("status") {
@@ -815,27 +850,25 @@ impl Client {
             if let Some(value) = filters.get("order") {
                 request.sort_by = Some((value).to_owned());
             }
-            let mut items = std::pin::pin!(self.paginate(request));
-            while let Some(item) = futures_util::StreamExt::next(&mut items).await {
-                match item {
-                    Ok(item) => into.push(otc_jobs_core::kinds::rows::job_execution(
-                        parent.clone(),
-                        &item,
-                    )),
-                    Err(e) if e.is_not_found() => {
-                        into.push(Err(otc_jobs_core::kinds::RowError {
-                            kind: Kind::JobExecution,
-                            field: "cluster_id",
-                            value: Some(parent.to_string()),
-                            gone: Some(e.to_string()),
-                        }));
-                        break;
-                    }
-                    Err(e) => return Err(e),
-                }
-            }
+            children.push((parent, request));
         }
-        Ok(())
+        self.walk_children(children, |event| match event {
+            otc_jobs_driver::ChildEvent::Item(parent, item) => {
+                into.push(otc_jobs_core::kinds::rows::job_execution(parent, &item));
+                Ok(())
+            }
+            otc_jobs_driver::ChildEvent::Ended(parent, e) if e.is_not_found() => {
+                into.push(Err(otc_jobs_core::kinds::RowError {
+                    kind: Kind::JobExecution,
+                    field: "cluster_id",
+                    value: Some(parent.to_string()),
+                    gone: Some(e.to_string()),
+                }));
+                Ok(())
+            }
+            otc_jobs_driver::ChildEvent::Ended(_, e) => Err(e),
+        })
+        .await
     }
 
     async fn list_rows_sql_job(

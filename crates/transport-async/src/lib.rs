@@ -68,7 +68,7 @@ pub use otc_jobs_core::{self, ClientPolicy, Error, ErrorKind, PathId, RetryPolic
 // `ClientBuilder<Client>`.
 #[doc(inline)]
 pub use otc_jobs_driver::{
-    AccountProject, Auth, ClientBuilder, Config, ConfigError, ENV_VARS, EnvVar, Project,
+    AccountProject, Auth, ClientBuilder, Config, ConfigError, Deleted, ENV_VARS, EnvVar, Project,
     ProjectList, ProxyScheme, ProxySettings, TransportSettings, WaitOptions, WaitOutcome,
 };
 
@@ -77,7 +77,13 @@ pub use otc_jobs_driver::{
 #[derive(Clone, Debug)]
 pub struct Client {
     inner: Arc<Inner>,
+    /// How many parents' lists a kind-table walk reads at once.
+    list_parallelism: usize,
 }
+
+/// How many parents' lists (MRS clusters' job executions) [`Client::list_rows`] reads at
+/// once by default: the tool's default `--parallelism`.
+pub const DEFAULT_LIST_PARALLELISM: usize = 8;
 
 #[derive(Debug)]
 struct Inner {
@@ -135,6 +141,37 @@ impl Client {
                 jitter: Jitter::new(clock_seed()),
                 http: self.inner.http.clone(),
             }),
+            list_parallelism: self.list_parallelism,
+        }
+    }
+
+    /// The same client (cheap: everything shared), reading at most `parallelism` parents'
+    /// lists at once in a kind-table walk of a kind with parents ([`Client::list_rows`] of
+    /// `job-execution`: one page of each of that many clusters in flight; at least 1;
+    /// default [`DEFAULT_LIST_PARALLELISM`]). The rows come out in the same order whatever
+    /// the parallelism.
+    ///
+    /// ```
+    /// # use otc_jobs_emulator::{Emulator, EmulatorConfig, SeedJob, DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, DEFAULT_PROJECT_ID};
+    /// use otc_jobs_core::kinds::{Filters, Kind};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = Emulator::start(EmulatorConfig::default())?;
+    /// # for c in 0..4 { emulator.seed(SeedJob::job_execution_v2(format!("c{c}"), format!("j{c}"))); }
+    /// # let client = otc_jobs_async::Client::builder().ak_sk(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY)
+    /// #     .project_id(DEFAULT_PROJECT_ID).region("eu-de").base_url(emulator.base_url()).build()?;
+    /// let filters = Filters::new(Kind::JobExecution);
+    /// let one_by_one = client.with_list_parallelism(1).list_rows(&filters).await?;
+    /// let four_at_once = client.with_list_parallelism(4).list_rows(&filters).await?;
+    /// assert_eq!(one_by_one.rows, four_at_once.rows);
+    /// assert_eq!(four_at_once.rows.len(), 4);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn with_list_parallelism(&self, parallelism: usize) -> Client {
+        Client {
+            list_parallelism: parallelism.max(1),
+            ..self.clone()
         }
     }
 
@@ -254,6 +291,7 @@ impl FromConfig for Client {
                 jitter: Jitter::new(clock_seed()),
                 http,
             }),
+            list_parallelism: DEFAULT_LIST_PARALLELISM,
         })
     }
 }

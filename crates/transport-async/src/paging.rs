@@ -163,6 +163,45 @@ impl Client {
         })
     }
 
+    /// Walks `children` (each a parent and its list request) as the driver's
+    /// [`ChildWalks`](otc_jobs_driver::ChildWalks) says, one page of each of at most
+    /// [`Client::with_list_parallelism`] parents in flight, giving each item (or a parent's
+    /// end) to `give` in the parents' order; an error of `give` ends the walk with it.
+    pub(crate) async fn walk_children<K, O>(
+        &self,
+        children: Vec<(K, O)>,
+        mut give: impl FnMut(otc_jobs_driver::ChildEvent<K, O::Item>) -> Result<(), Error>,
+    ) -> Result<(), Error>
+    where
+        K: Clone,
+        O: Paginated + Send + Sync + 'static,
+        O::Response: Send,
+    {
+        use otc_jobs_driver::{ChildStep, ChildWalks};
+        let mut walks = ChildWalks::new(children, self.list_parallelism);
+        let mut in_flight = futures_util::stream::FuturesUnordered::new();
+        loop {
+            match walks.next_step() {
+                ChildStep::Fetch { walk, page } => {
+                    let client = self.clone();
+                    in_flight.push(async move { (walk, client.send_impl(&page).await) });
+                }
+                ChildStep::Give(event) => give(event)?,
+                ChildStep::Await => match futures_util::StreamExt::next(&mut in_flight).await {
+                    Some((walk, answer)) => walks.page_answer(walk, answer),
+                    // The driver awaits only pages in flight: not reached.
+                    None => {
+                        return Err(otc_jobs_core::BuildError::Body(
+                            "a walk awaited an answer with no page in flight".to_owned(),
+                        )
+                        .into());
+                    }
+                },
+                ChildStep::Done => return Ok(()),
+            }
+        }
+    }
+
     /// The next page of a walk, `None` when it is over.
     async fn next_page<O>(
         &self,
@@ -284,6 +323,43 @@ impl Client {
                 WaitStep::Poll(probe) => answer = Some(self.send_impl(&probe).await),
                 WaitStep::Sleep(wait) => tokio::time::sleep(wait).await,
                 WaitStep::Done(outcome) => return outcome,
+            }
+        }
+    }
+
+    /// Runs `machine` to its end: its looks, the stop `stop` and the deletion `delete` sent
+    /// with this client's retries, its sleeps slept (see
+    /// [`StopThenDelete`](otc_jobs_driver::StopThenDelete)).
+    pub(crate) async fn stop_then_delete<P, K, D>(
+        &self,
+        mut machine: otc_jobs_driver::StopThenDelete<P>,
+        stop: &K,
+        delete: &D,
+    ) -> Result<otc_jobs_driver::Deleted, Error>
+    where
+        P: otc_jobs_core::DeletionProbe + Send + Sync,
+        P::Response: Send,
+        K: Operation + Sync,
+        K::Response: Send,
+        D: Operation + Sync,
+        D::Response: Send,
+    {
+        use otc_jobs_driver::{StopAnswer, StopStep};
+        let mut answer = None;
+        loop {
+            let jitter = self.inner.jitter.draw();
+            match machine.advance(answer.take(), Instant::now(), jitter) {
+                StopStep::Look(probe) => {
+                    answer = Some(StopAnswer::Look(self.send_impl(&probe).await))
+                }
+                StopStep::Stop => {
+                    answer = Some(StopAnswer::Sent(self.send_impl(stop).await.map(drop)))
+                }
+                StopStep::Delete => {
+                    answer = Some(StopAnswer::Sent(self.send_impl(delete).await.map(drop)));
+                }
+                StopStep::Sleep(wait) => tokio::time::sleep(wait).await,
+                StopStep::Done(outcome) => return outcome,
             }
         }
     }

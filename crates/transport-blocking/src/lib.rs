@@ -73,7 +73,7 @@ pub use otc_jobs_core::{self, ClientPolicy, Error, ErrorKind, PathId, RetryPolic
 // `ClientBuilder<Client>`.
 #[doc(inline)]
 pub use otc_jobs_driver::{
-    AccountProject, Auth, ClientBuilder, Config, ConfigError, ENV_VARS, EnvVar, Project,
+    AccountProject, Auth, ClientBuilder, Config, ConfigError, Deleted, ENV_VARS, EnvVar, Project,
     ProjectList, ProxyScheme, ProxySettings, TransportSettings, WaitOptions, WaitOutcome,
 };
 pub use paging::{Items, Pages, WindowItems};

@@ -195,6 +195,41 @@ impl Client {
         }
     }
 
+    /// Walks `children` (each a parent and its list request) as the driver's
+    /// [`ChildWalks`](otc_jobs_driver::ChildWalks) says, one call at a time (the parents one
+    /// after another), giving each item (or a parent's end) to `give` in the parents'
+    /// order; an error of `give` ends the walk with it.
+    pub(crate) fn walk_children<K, O>(
+        &self,
+        children: Vec<(K, O)>,
+        mut give: impl FnMut(otc_jobs_driver::ChildEvent<K, O::Item>) -> Result<(), Error>,
+    ) -> Result<(), Error>
+    where
+        K: Clone,
+        O: Paginated + Sync,
+        O::Response: Send,
+    {
+        use otc_jobs_driver::{ChildStep, ChildWalks};
+        let mut walks = ChildWalks::new(children, 1);
+        loop {
+            match walks.next_step() {
+                ChildStep::Fetch { walk, page } => {
+                    let answer = self.send_impl(&page);
+                    walks.page_answer(walk, answer);
+                }
+                ChildStep::Give(event) => give(event)?,
+                // Each page is answered as it is sent: nothing is ever in flight here.
+                ChildStep::Await => {
+                    return Err(otc_jobs_core::BuildError::Body(
+                        "a walk awaited an answer with no page in flight".to_owned(),
+                    )
+                    .into());
+                }
+                ChildStep::Done => return Ok(()),
+            }
+        }
+    }
+
     /// Waits until the job `deletion` removes is gone, polling its probe (one call per
     /// poll, with the client's retries) with jittered backoff as `options` say; one poll
     /// for synchronous deletions (DLI, MRS). Call it after sending `deletion`. See
@@ -293,6 +328,39 @@ impl Client {
                 WaitStep::Poll(probe) => answer = Some(self.send_impl(&probe)),
                 WaitStep::Sleep(wait) => std::thread::sleep(wait),
                 WaitStep::Done(outcome) => return outcome,
+            }
+        }
+    }
+
+    /// Runs `machine` to its end: its looks, the stop `stop` and the deletion `delete` sent
+    /// with this client's retries, its sleeps slept (see
+    /// [`StopThenDelete`](otc_jobs_driver::StopThenDelete)).
+    pub(crate) fn stop_then_delete<P, K, D>(
+        &self,
+        mut machine: otc_jobs_driver::StopThenDelete<P>,
+        stop: &K,
+        delete: &D,
+    ) -> Result<otc_jobs_driver::Deleted, Error>
+    where
+        P: otc_jobs_core::DeletionProbe + Sync,
+        P::Response: Send,
+        K: Operation + Sync,
+        K::Response: Send,
+        D: Operation + Sync,
+        D::Response: Send,
+    {
+        use otc_jobs_driver::{StopAnswer, StopStep};
+        let mut answer = None;
+        loop {
+            let jitter = self.inner.jitter.draw();
+            match machine.advance(answer.take(), Instant::now(), jitter) {
+                StopStep::Look(probe) => answer = Some(StopAnswer::Look(self.send_impl(&probe))),
+                StopStep::Stop => answer = Some(StopAnswer::Sent(self.send_impl(stop).map(drop))),
+                StopStep::Delete => {
+                    answer = Some(StopAnswer::Sent(self.send_impl(delete).map(drop)))
+                }
+                StopStep::Sleep(wait) => std::thread::sleep(wait),
+                StopStep::Done(outcome) => return outcome,
             }
         }
     }

@@ -25,7 +25,7 @@ pub(crate) async fn run(
         None => Default::default(),
     };
     let server = super::list::server_filters(kind, select)?;
-    let backend = connector.backend()?;
+    let backend = connector.backend_within(run.parallelism)?;
     let nothing = format!("nothing was {}", kind.action().past());
     // A kind whose runs are cancelled: only the runs that are not over, unless the
     // selection names statuses itself.
@@ -83,4 +83,146 @@ pub(crate) async fn run(
         selection,
     };
     super::delete_selected(connector, Some(backend), selected, run, format, cancel).await
+}
+
+/// Runs a whole-account `clean` (`--policy`, `--kinds`, `--projects`, `--regions`):
+/// projects → journal → list and plan → confirm → every part at once → one report.
+pub(crate) async fn run_account(
+    connector: &mut Connector,
+    account: &crate::account::Account,
+    run: &RunArgs,
+    format: Format,
+    cancel: Cancel,
+) -> Result<u8, CliError> {
+    use std::sync::Arc;
+    if let Some(path) = &run.report {
+        crate::output::check_writable(path)?;
+    }
+    let parallelism = usize::from(run.parallelism);
+    let client = connector.client()?;
+    let mut targets = crate::run::targets(&client, account).await?;
+    let scopes = crate::run::scopes(&targets, account);
+    let projects: Vec<_> = targets.iter().map(|t| t.project.clone()).collect();
+    let selection = Selection::of_account(account.selection(&projects));
+    let (journals, earlier) = match &run.journal {
+        Some(path) if run.dry_run => (
+            Vec::new(),
+            crate::journal::Journal::peek_account(path, &scopes, &selection)?,
+        ),
+        Some(path) => {
+            let journals: Vec<Arc<crate::journal::Journal>> =
+                crate::journal::Journal::open_account(
+                    path,
+                    &scopes,
+                    &selection,
+                    run.journal_fsync,
+                )?
+                .into_iter()
+                .map(Arc::new)
+                .collect();
+            let earlier = journals.iter().map(|j| j.earlier().clone()).collect();
+            (journals, earlier)
+        }
+        None => (Vec::new(), Vec::new()),
+    };
+    let parts = crate::run::plan(&mut targets, account, &earlier, parallelism).await?;
+    let shown = crate::run::account_plan(account, &targets, &parts);
+    if run.dry_run {
+        shown.print(format);
+        crate::verbosity::note!("dry run: nothing was changed");
+        return Ok(crate::exit::OK);
+    }
+    let total = shown.total();
+    if let Some(max) = run.max_delete
+        && total > max
+    {
+        return Err(CliError::usage(
+            format!(
+                "refusing to act on {total} job(s): more than --max-delete {max}; nothing was deleted"
+            ),
+            "narrow the selection (`otc-jobs plan` shows it), or raise --max-delete",
+        ));
+    }
+    let reachable: Vec<&str> = targets
+        .iter()
+        .filter(|t| t.unreachable.is_none())
+        .map(|t| t.project.name.as_str())
+        .collect();
+    let only = match reachable.as_slice() {
+        [one] => Some(*one),
+        _ => None,
+    };
+    crate::confirm::confirm_account(total, &shown.table(), only, run.yes, &cancel).await?;
+    let shared = crate::run::Shared {
+        slots: Arc::new(tokio::sync::Semaphore::new(parallelism)),
+        throttles: crate::throttle::Throttles::new(run.max_rate),
+    };
+    let progress = connector.progress("cleaning the account".to_owned(), total);
+    let runs = parts.iter().map(|part| {
+        let target = &targets[part.target];
+        let settings = crate::execute::Settings {
+            parallelism,
+            max_rate: run.max_rate,
+            wait: run.wait.then_some(run.max_wait),
+            batch: run.batch.then_some(usize::from(run.batch_size)),
+            slots: Some(Arc::clone(&shared.slots)),
+            throttle: Some(shared.throttle_of(&target.client, part.kind)),
+            ..crate::execute::Settings::default()
+        };
+        let journal = scopes
+            .iter()
+            .position(|(scope, _)| *scope == part.scope)
+            .and_then(|slot| journals.get(slot))
+            .cloned();
+        crate::execute::execute(
+            Arc::clone(&target.backend),
+            &part.plan,
+            settings,
+            journal,
+            cancel.clone(),
+            progress.part(parts.len()),
+        )
+    });
+    let reports = futures_util::future::join_all(runs).await;
+    progress.finish();
+    if let Some(journal) = journals.first()
+        && let Err(e) = journal.close()
+    {
+        eprintln!(
+            "warning: cannot sync --journal {}: {e}",
+            journal.path().display()
+        );
+    }
+    for (endpoint, service, n) in shared.throttles.slowdowns() {
+        crate::verbosity::note!(
+            "note: {service} at {endpoint} throttled the run (429); it slowed down {n} time(s)"
+        );
+    }
+    let places: Vec<_> = targets
+        .iter()
+        .map(|t| (t.place.clone(), t.unreachable.clone()))
+        .collect();
+    let kinds: Vec<Kind> = account.rules().iter().map(|r| r.kind).collect();
+    let parts = parts
+        .iter()
+        .map(|p| targets[p.target].place.clone())
+        .zip(reports)
+        .collect();
+    let report = crate::account_report::AccountReport::new(
+        parts,
+        &places,
+        &kinds,
+        account.file.as_ref().map(|f| f.display().to_string()),
+        connector.started,
+    );
+    crate::output::account_report(&report, format);
+    if let Some(path) = &run.report
+        && let Err(e) = crate::output::write_report(path, &report)
+    {
+        return Err(CliError {
+            code: crate::exit::FAILED,
+            ..e
+        });
+    }
+    Ok(report.exit_code())
 }

@@ -7,6 +7,7 @@ mod delete;
 mod kinds;
 mod list;
 mod man;
+mod plan;
 mod wait;
 
 use std::collections::HashSet;
@@ -14,10 +15,8 @@ use std::io::{BufRead, IsTerminal};
 use std::sync::Arc;
 
 use crate::args::{Cli, Command, Format, Global, RunArgs};
-use otc_jobs_core::Error;
 use otc_jobs_core::kinds::{Kind, KindId};
 
-use crate::backend::Verdict;
 use crate::cancel::Cancel;
 use crate::execute::{self, Settings};
 use crate::exit::CliError;
@@ -35,6 +34,20 @@ pub(crate) struct Connector {
 
 impl Connector {
     fn backend(&mut self) -> Result<Arc<SdkBackend>, CliError> {
+        Ok(Arc::new(SdkBackend::new(self.client()?)))
+    }
+
+    /// The backend of a run bound by `--parallelism`: a list that walks parents (a
+    /// project's clusters) reads up to that many of their lists at once.
+    fn backend_within(&mut self, parallelism: u16) -> Result<Arc<SdkBackend>, CliError> {
+        let client = self
+            .client()?
+            .with_list_parallelism(usize::from(parallelism));
+        Ok(Arc::new(SdkBackend::new(client)))
+    }
+
+    /// The client of the flags (or of the embedded emulator, which it starts).
+    fn client(&mut self) -> Result<otc_jobs_async::Client, CliError> {
         let client = if self.global.emulator {
             let (emulator, client) = crate::emulator::start(&self.global)?;
             crate::verbosity::note!(
@@ -46,7 +59,7 @@ impl Connector {
         } else {
             crate::config::client(&self.global, None)?
         };
-        Ok(Arc::new(SdkBackend::new(client)))
+        Ok(client)
     }
 
     /// The progress of `doing` `len` jobs, as the flags and stderr say it is shown.
@@ -68,8 +81,23 @@ pub(crate) async fn run(cli: Cli, cancel: Cancel) -> Result<u8, CliError> {
         Command::List { kind, select } => list::run(&mut connector, kind, &select, format).await,
         Command::Delete(args) => delete::run(&mut connector, &args, format, cancel).await,
         Command::Wait(args) => wait::run(&mut connector, &args, format, cancel).await,
-        Command::Clean { kind, select, run } => {
-            clean::run(&mut connector, kind, &select, &run, format, cancel).await
+        Command::Clean {
+            kind,
+            select,
+            account,
+            run,
+        } => match kind {
+            Some(kind) if !account.given() => {
+                clean::run(&mut connector, kind, &select, &run, format, cancel).await
+            }
+            kind => {
+                let account = crate::account::Account::lower(kind, &select, &account)?;
+                clean::run_account(&mut connector, &account, &run, format, cancel).await
+            }
+        },
+        Command::Plan { select, account } => {
+            let account = crate::account::Account::lower(None, &select, &account)?;
+            plan::run(&mut connector, &account, format).await
         }
         Command::Kinds => Ok(kinds::run(format)),
         Command::Completions { shell } => Ok(completions::run(shell)),
@@ -251,18 +279,6 @@ async fn delete_selected(
     finish(&report, run.report.as_deref(), format)
 }
 
-/// A list call that failed: a wrong setup (exit 2, with what to check), or a failure
-/// (exit 1).
-fn list_failed(kind: Kind, error: &Error, hint: &str) -> CliError {
-    let problem = format!("cannot list {kind}s: {}", crate::backend::one_line(error));
-    match crate::backend::verdict(error) {
-        Verdict::Misconfigured(check) => {
-            CliError::usage(problem, format!("{check}; {hint}").trim_end_matches("; "))
-        }
-        _ => CliError::failed(problem, hint),
-    }
-}
-
 /// The names of `kinds`, for messages: `flink-job, training-job`.
 fn names(kinds: impl IntoIterator<Item = Kind>) -> String {
     kinds
@@ -306,7 +322,7 @@ async fn list(
     backend
         .list(filters, &mut sink)
         .await
-        .map_err(|e| list_failed(kind, &e, hint))?;
+        .map_err(|e| crate::backend::list_failed(kind, &e, hint))?;
     Ok(sink.unreadable)
 }
 

@@ -106,7 +106,7 @@ const INLINE_HEADERS: usize = 12;
 static NO_VALUE: HeaderValue = HeaderValue::from_static("");
 
 /// A header's name and one of its values.
-type Pair<'h> = (&'h str, &'h HeaderValue);
+pub(crate) type Pair<'h> = (&'h str, &'h HeaderValue);
 
 /// Which headers go into the canonical request.
 #[derive(Debug, Clone, Copy)]
@@ -146,7 +146,7 @@ pub(crate) fn write_canonical_request(
     text.push_byte(b'\n');
 
     let start = text.len();
-    push_canonical_uri(text, uri.path());
+    push_canonical_uri(text, uri.path().as_bytes());
     let uri_range = start..text.len();
     text.push_byte(b'\n');
 
@@ -279,6 +279,52 @@ pub(crate) fn write_canonical_request(
     })
 }
 
+/// Writes the canonical request of a request whose headers are given as they will be sent:
+/// lower-case names without `_`, each once, sorted across `headers`' slices in turn (what
+/// the core builds and signing adds). The same text as [`write_canonical_request`] on the
+/// built request; returns where the signed header names stand in it.
+pub(crate) fn write_known_canonical_request(
+    text: &mut CanonicalBuf,
+    method: &Method,
+    path: &[u8],
+    query: &str,
+    headers: [&[Pair<'_>]; 2],
+    body: &[u8],
+    unsigned_payload: bool,
+) -> Result<Range<usize>, SignError> {
+    text.push_str(method.as_str());
+    text.push_byte(b'\n');
+    push_canonical_uri(text, path);
+    text.push_byte(b'\n');
+    push_canonical_query(text, query);
+    text.push_byte(b'\n');
+    let pairs = || headers.iter().flat_map(|part| part.iter());
+    for (name, value) in pairs() {
+        text.push_str(name);
+        text.push_byte(b':');
+        push_header_value(text, name, value)?;
+        text.push_byte(b'\n');
+    }
+    text.push_byte(b'\n');
+    let start = text.len();
+    for (i, (name, _)) in pairs().enumerate() {
+        if i > 0 {
+            text.push_byte(b';');
+        }
+        text.push_str(name);
+    }
+    let signed = start..text.len();
+    text.push_byte(b'\n');
+    if unsigned_payload {
+        text.push_str(UNSIGNED_PAYLOAD);
+    } else if body.is_empty() {
+        text.push_str(EMPTY_PAYLOAD_HASH);
+    } else {
+        text.push(&HexDigest::of(body).0);
+    }
+    Ok(signed)
+}
+
 /// `name:v1,v2\n`: one header line of the canonical request.
 fn push_header_line<'v>(
     text: &mut CanonicalBuf,
@@ -329,6 +375,30 @@ pub fn content_type_is_signed(content_type: Option<&str>) -> bool {
     }
 }
 
+/// [`content_type_is_signed`] of a content type known at compile time.
+pub(crate) const fn content_type_is_signed_const(content_type: &str) -> bool {
+    const fn starts_with(text: &[u8], at: usize, prefix: &[u8]) -> bool {
+        if text.len() < at + prefix.len() {
+            return false;
+        }
+        let mut i = 0;
+        while i < prefix.len() {
+            if text[at + i] != prefix[i] {
+                return false;
+            }
+            i += 1;
+        }
+        true
+    }
+    let text = content_type.as_bytes();
+    // `trim_start`: the white space a header value can start with is ASCII.
+    let mut at = 0;
+    while at < text.len() && text[at].is_ascii_whitespace() {
+        at += 1;
+    }
+    starts_with(text, at, b"application/json") || starts_with(text, at, b"application/bson")
+}
+
 /// The canonical URI of `path`.
 ///
 /// ```
@@ -338,7 +408,7 @@ pub fn content_type_is_signed(content_type: Option<&str>) -> bool {
 /// ```
 pub fn canonical_uri(path: &str) -> String {
     let mut out = CanonicalBuf::new();
-    push_canonical_uri(&mut out, path);
+    push_canonical_uri(&mut out, path.as_bytes());
     out.to_string_exact()
 }
 
@@ -358,9 +428,8 @@ const PATH_AS_IS: [u8; 256] = {
     table
 };
 
-fn push_canonical_uri(out: &mut CanonicalBuf, path: &str) {
+fn push_canonical_uri(out: &mut CanonicalBuf, bytes: &[u8]) {
     let start = out.len();
-    let bytes = path.as_bytes();
     // Most paths (versions, project ids, numeric and UUID ids) are their own canonical form
     // (checked without a branch per byte: every request's path is).
     if bytes

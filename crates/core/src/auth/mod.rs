@@ -28,7 +28,7 @@ use canonical::{HEADER_SDK_CONTENT_SHA256, HEADER_SDK_DATE, HeaderSelection, UNS
 pub const X_AUTH_TOKEN: &str = "x-auth-token";
 /// The header carrying the security token of temporary AK/SK.
 pub const X_SECURITY_TOKEN: &str = "x-security-token";
-const HEADER_SECURITY_TOKEN: HeaderName = HeaderName::from_static(X_SECURITY_TOKEN);
+pub(crate) const HEADER_SECURITY_TOKEN: HeaderName = HeaderName::from_static(X_SECURITY_TOKEN);
 
 /// An access key pair, optionally temporary (with a security token).
 ///
@@ -415,6 +415,157 @@ fn sign_aksk(
     });
     request.headers_mut().insert(AUTHORIZATION, value);
     Ok(stages)
+}
+
+/// What signing adds to a request the core is building, in the order it goes into the
+/// header map after the request's own headers (as [`authenticate`] inserts them).
+pub(crate) struct Added {
+    pub(crate) date: HeaderValue,
+    pub(crate) security_token: Option<HeaderValue>,
+    /// `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD` (a body that is not JSON).
+    pub(crate) unsigned_payload: bool,
+    pub(crate) authorization: HeaderValue,
+}
+
+/// A request the core builds, before its headers go into the map: what the signer reads
+/// of it.
+pub(crate) struct Unsigned<'a> {
+    pub(crate) method: &'a http::Method,
+    /// The path as sent (without the query).
+    pub(crate) path: &'a [u8],
+    /// The query as sent (without `?`; empty for none).
+    pub(crate) query: &'a str,
+    /// Its headers: lower-case names without `_`, sorted, each once, every one before
+    /// `x-sdk-content-sha256` (the first name signing adds); `host` among them.
+    pub(crate) headers: &'a [(&'a str, &'a HeaderValue)],
+    pub(crate) body: &'a [u8],
+    /// Whether its `Content-Type` has its body hashed ([`canonical::content_type_is_signed`]).
+    pub(crate) content_type_signed: bool,
+}
+
+/// Signs `request` with AK/SK as [`authenticate`] signs the same request once built, to
+/// the byte, without reading the headers back from a map: the canonical request is
+/// written from the values at hand, and the string to sign after it in the same buffer.
+pub(crate) fn sign_unsigned(
+    request: &Unsigned<'_>,
+    keys: &AkSk,
+    params: &SigningParams<'_>,
+) -> Result<Added, SignError> {
+    debug_assert!(
+        request.headers.windows(2).all(|pair| pair[0].0 < pair[1].0)
+            && request
+                .headers
+                .last()
+                .is_none_or(|(name, _)| *name < canonical::X_SDK_CONTENT_SHA256)
+    );
+    let date = params.time.sdk_date_bytes();
+    let security_token = match keys.security_token() {
+        Some(token) => Some(sensitive(
+            HeaderValue::from_str(token.expose())
+                .map_err(|_| SignError::InvalidHeaderValue("security token"))?,
+        )),
+        None => None,
+    };
+    let unsigned_payload = !request.content_type_signed;
+    // What signing adds, in the order of their names (after the request's own).
+    let unsigned_value = const { HeaderValue::from_static(UNSIGNED_PAYLOAD) };
+    let date_value = HeaderValue::from_bytes(&date)
+        .map_err(|_| SignError::InvalidHeaderValue("signing time"))?;
+    let mut added: [(&str, &HeaderValue); 3] = [("", &unsigned_value); 3];
+    let mut added_count = 0;
+    for (wanted, name, value) in [
+        (
+            unsigned_payload,
+            canonical::X_SDK_CONTENT_SHA256,
+            &unsigned_value,
+        ),
+        (true, canonical::X_SDK_DATE, &date_value),
+        (
+            security_token.is_some(),
+            X_SECURITY_TOKEN,
+            security_token.as_ref().unwrap_or(&unsigned_value),
+        ),
+    ] {
+        if wanted {
+            added[added_count] = (name, value);
+            added_count += 1;
+        }
+    }
+    let added = added.get(..added_count).unwrap_or_default();
+
+    let mut text = canonical::CanonicalBuf::new();
+    let signed = canonical::write_known_canonical_request(
+        &mut text,
+        request.method,
+        request.path,
+        request.query,
+        [request.headers, added],
+        request.body,
+        unsigned_payload,
+    )?;
+    let canonical_end = text.len();
+    let canonical_hash = canonical::HexDigest::of(text.as_bytes());
+    let scope = match params.form {
+        SignatureForm::Access => None,
+        SignatureForm::DerivedKey => {
+            if params.region.is_empty() || params.service.is_empty() {
+                return Err(SignError::MissingScope);
+            }
+            let short_date = std::str::from_utf8(&date[..8])
+                .map_err(|_| SignError::InvalidHeaderValue("X-Sdk-Date"))?;
+            Some((
+                short_date,
+                canonical::derived_scope(short_date, params.region, params.service),
+            ))
+        }
+    };
+    // The string to sign after the canonical request, in the same buffer.
+    canonical::string_to_sign_parts(
+        &date,
+        scope.as_ref().map(|(_, scope)| scope.as_bytes()),
+        canonical_hash.as_bytes(),
+    )
+    .iter()
+    .for_each(|part| text.push(part));
+    let written = text.as_bytes();
+    let string_to_sign = [written.get(canonical_end..).unwrap_or_default()];
+    let mac = match &scope {
+        None => keys.keyed.mac_parts(&string_to_sign),
+        Some((short_date, scope)) => keys.derived.mac_parts(
+            scope,
+            || {
+                canonical::derived_key(
+                    keys.secret_key().expose(),
+                    short_date,
+                    params.region,
+                    params.service,
+                )
+            },
+            &string_to_sign,
+        ),
+    };
+    let signature = canonical::HexDigest::new(&mac);
+    let signed = written.get(signed).unwrap_or_default();
+    let authorization = match &scope {
+        None => authorization(
+            "Access=",
+            &[keys.access_key()],
+            signed,
+            signature.as_bytes(),
+        ),
+        Some((_, scope)) => authorization(
+            "Credential=",
+            &[keys.access_key(), "/", scope],
+            signed,
+            signature.as_bytes(),
+        ),
+    }?;
+    Ok(Added {
+        date: date_value,
+        security_token,
+        unsigned_payload,
+        authorization,
+    })
 }
 
 #[cfg(test)]

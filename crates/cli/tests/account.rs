@@ -1,0 +1,715 @@
+//! End-to-end tests of the whole-account run (`clean`/`plan` with `--policy`, `--kinds`,
+//! `--projects`, `--regions`) on the emulator serving several projects: discovery,
+//! include/exclude/protect, the refusal without an include, the issue's policy file, a
+//! killed multi-project run resumed, a project the credentials cannot reach, `plan`
+//! changing nothing, bad policy files.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use otc_jobs_emulator::{
+    DEFAULT_OS_ENV, DEFAULT_PROJECT_ID, Emulator, EmulatorConfig, EmulatorProject, Fault,
+    FaultAction, ProjectJob, SeedJob,
+};
+use serde_json::Value;
+
+const CI: &str = "c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1";
+const DEV: &str = "d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1";
+const ML: &str = "e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1";
+const LOCKED: &str = "f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1";
+
+/// The binary, configured for `emulator`, with nothing of the caller's environment.
+fn otc_jobs(emulator: &Emulator) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_otc-jobs"));
+    command
+        .env_clear()
+        .envs(DEFAULT_OS_ENV)
+        .args(["--endpoint", emulator.base_url()])
+        .stdin(Stdio::null());
+    command
+}
+
+fn run(command: &mut Command) -> Output {
+    let output = command.output().unwrap();
+    eprintln!("stderr: {}", String::from_utf8_lossy(&output.stderr));
+    output
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn temp(name: &str) -> PathBuf {
+    let path = std::env::temp_dir().join(format!("otc-jobs-account-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    path
+}
+
+fn write(name: &str, text: &str) -> PathBuf {
+    let path = temp(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// An emulator with the default project (`eu-de`), `eu-de_ci`, `eu-de_dev-1`,
+/// `eu-nl_ml` (and `eu-de_locked`, listed by IAM and refused by the services, when
+/// `locked`), each with flink jobs 1..=`jobs` (`nightly-N`, job 2 `prod-2`, job 3
+/// `keep-3`) 10 days old, and training-job-v1 job 1 with two versions.
+fn account(jobs: u64, locked: bool) -> Emulator {
+    let mut projects = vec![
+        EmulatorProject::new("eu-de_ci", CI),
+        EmulatorProject::new("eu-de_dev-1", DEV),
+        EmulatorProject::new("eu-nl_ml", ML),
+    ];
+    if locked {
+        projects.push(EmulatorProject::new("eu-de_locked", LOCKED).unreachable());
+    }
+    let emulator = Emulator::start(EmulatorConfig {
+        projects,
+        ..EmulatorConfig::default()
+    })
+    .unwrap();
+    let mut seeded = Vec::new();
+    for project in [DEFAULT_PROJECT_ID, CI, DEV, ML] {
+        for id in 1..=jobs {
+            let name = if id == 2 {
+                "prod-2".to_owned()
+            } else if id == 3 {
+                "keep-3".to_owned()
+            } else {
+                format!("nightly-{id}")
+            };
+            let job = SeedJob::flink_job(id)
+                .name(name)
+                .age(Duration::from_secs(10 * 86_400));
+            seeded.push(ProjectJob::new(project, job));
+        }
+        seeded.push(ProjectJob::new(
+            project,
+            SeedJob::training_job(1).versions([1, 2]),
+        ));
+    }
+    emulator.seed_projects(seeded).unwrap();
+    emulator
+}
+
+/// The ids of the flink jobs left in `project`.
+fn flink_left(emulator: &Emulator, project: &str) -> BTreeSet<String> {
+    emulator
+        .jobs_in(project)
+        .unwrap()
+        .iter()
+        .filter(|j| j.kind() == "flink-job")
+        .map(SeedJob::id)
+        .collect()
+}
+
+fn ids(range: std::ops::RangeInclusive<u64>) -> BTreeSet<String> {
+    range.map(|n| n.to_string()).collect()
+}
+
+/// The service requests (not IAM's) among `requests[from..]`.
+fn service_requests(emulator: &Emulator, from: usize) -> Vec<String> {
+    emulator
+        .requests()
+        .into_iter()
+        .skip(from)
+        .filter(|r| !r.path.starts_with("/v3/"))
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect()
+}
+
+#[test]
+fn projects_are_discovered_and_include_exclude_and_protect_decide_what_is_deleted() {
+    let emulator = account(5, false);
+    let policy = write(
+        "include.yaml",
+        "projects:\n  include: [eu-de_ci, \"eu-de_dev-*\", eu-nl_ml]\n  exclude: [eu-nl_ml]\n\
+         kinds:\n  flink-job: { older_than: 7d, name_regex: \"^(nightly|keep)-\" }\n\
+         protect:\n  ids: [\"4\"]\n  name_regex: \"^keep-\"\n",
+    );
+    let report_path = temp("include.json");
+    let output = run(otc_jobs(&emulator)
+        .args(["clean", "--policy"])
+        .arg(&policy)
+        .args(["--yes", "-o", "json", "--report"])
+        .arg(&report_path));
+    assert_eq!(output.status.code(), Some(0));
+    // Excluded (and not included) projects untouched; prod-2 not selected; keep-3 (by
+    // name) and 4 (by id) protected.
+    assert_eq!(flink_left(&emulator, DEFAULT_PROJECT_ID), ids(1..=5));
+    assert_eq!(flink_left(&emulator, ML), ids(1..=5));
+    for project in [CI, DEV] {
+        assert_eq!(flink_left(&emulator, project), ids(2..=4), "{project}");
+    }
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let written: Value = serde_json::from_slice(&std::fs::read(&report_path).unwrap()).unwrap();
+    assert_eq!(report["items"], written["items"]);
+    assert_eq!(report["summary"]["deleted"], 4);
+    let items = report["items"].as_array().unwrap();
+    let seen: BTreeSet<(String, String, String, String)> = items
+        .iter()
+        .map(|i| {
+            (
+                i["project"]["name"].as_str().unwrap().to_owned(),
+                i["region"].as_str().unwrap().to_owned(),
+                i["kind"].as_str().unwrap().to_owned(),
+                i["id"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let expected: BTreeSet<_> = [
+        ("eu-de_ci", "1"),
+        ("eu-de_ci", "5"),
+        ("eu-de_dev-1", "1"),
+        ("eu-de_dev-1", "5"),
+    ]
+    .into_iter()
+    .map(|(p, id)| {
+        (
+            p.to_owned(),
+            "eu-de".to_owned(),
+            "flink-job".to_owned(),
+            id.to_owned(),
+        )
+    })
+    .collect();
+    assert_eq!(seen, expected);
+    let projects: Vec<&str> = report["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["project"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(projects, ["eu-de_ci", "eu-de_dev-1"]);
+    assert_eq!(report["projects"][0]["project"]["id"], CI);
+    assert_eq!(report["kinds"][0]["kind"], "flink-job");
+    assert_eq!(report["kinds"][0]["summary"]["deleted"], 4);
+    // --regions and --projects override the file.
+    let output = run(otc_jobs(&emulator)
+        .args(["clean", "--policy"])
+        .arg(&policy)
+        .args([
+            "--projects",
+            "all",
+            "--regions",
+            "eu-nl",
+            "--yes",
+            "-o",
+            "json",
+        ]));
+    assert_eq!(output.status.code(), Some(0));
+    // eu-nl_ml is excluded by the file still: nothing in eu-nl.
+    assert_eq!(flink_left(&emulator, ML), ids(1..=5));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["summary"]["total"], 0);
+}
+
+#[test]
+fn a_run_that_reaches_several_projects_without_an_include_lists_nothing() {
+    let emulator = account(3, false);
+    let before = emulator.requests().len();
+    let policy = write("noinclude.yaml", "kinds:\n  flink-job: {}\n");
+    for args in [
+        vec!["clean", "--kinds", "flink-job", "--yes"],
+        vec!["plan", "--kinds", "all"],
+        vec!["clean", "flink-job", "--regions", "eu-de", "--yes"],
+    ] {
+        let output = run(otc_jobs(&emulator).args(&args));
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let err = stderr(&output);
+        assert!(err.contains("refusing to touch them all"), "{err}");
+        assert!(err.contains("--projects"), "{err}");
+    }
+    let output = run(otc_jobs(&emulator)
+        .args(["clean", "--yes", "--policy"])
+        .arg(&policy));
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("projects: { include: ["),
+        "{}",
+        stderr(&output)
+    );
+    // Only IAM was asked: nothing listed, nothing deleted.
+    assert_eq!(service_requests(&emulator, before), Vec::<String>::new());
+    assert_eq!(flink_left(&emulator, CI), ids(1..=3));
+    // One project in the region filter: that one, without an include.
+    let output = run(otc_jobs(&emulator).args([
+        "clean",
+        "--kinds",
+        "flink-job",
+        "--regions",
+        "eu-nl",
+        "--yes",
+    ]));
+    assert_eq!(output.status.code(), Some(0));
+    assert!(flink_left(&emulator, ML).is_empty());
+    assert_eq!(flink_left(&emulator, CI), ids(1..=3));
+}
+
+/// The issue's example, as written there.
+const ISSUE_EXAMPLE: &str = r#"projects:
+  include: [eu-de_ci, "eu-de_dev-*"]   # names or ids, globs; `all` must be written out
+  exclude: [eu-de]                      # never touched; wins over include
+kinds:                                  # only the kinds named here are touched
+  flink-job:     { older_than: 7d, name_regex: "^nightly-", status: [job_failed] }
+  training-job:  { older_than: 30d }
+  sql-job:       {}                     # cancel what still runs
+protect:                                # never touched, whatever a kind's rule says
+  name_regex: "^(prod|keep)-"
+  ids: ["1234"]
+  tags: { keep: "true" }                # for kinds whose list has tags
+"#;
+
+#[test]
+fn the_issues_policy_file_runs_as_written_its_undocumented_status_warned_and_only_narrowing() {
+    let emulator = account(3, false);
+    let before = emulator.requests().len();
+    let as_written = write("issue.yaml", ISSUE_EXAMPLE);
+    let output = run(otc_jobs(&emulator)
+        .args(["plan", "-o", "json", "--policy"])
+        .arg(&as_written));
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(0), "{err}");
+    // `job_failed` is no status DLI's pages name: taken, with a warning at its line.
+    assert!(
+        err.contains(&format!(
+            "{}:5: warning: \"job_failed\"",
+            as_written.display()
+        )),
+        "{err}"
+    );
+    assert!(err.contains("job_submit_fail"), "{err}");
+    // No Flink job of the emulator has that status: the rule selects none of them, even
+    // though every one of them is older than 7 days and some are named nightly-*.
+    let plan: serde_json::Value = serde_json::from_slice(&output.stdout).expect("plan JSON");
+    let text = plan.to_string();
+    assert!(text.contains("flink-job"), "{text}");
+    let sent = service_requests(&emulator, before);
+    assert!(!sent.iter().any(|r| r.starts_with("DELETE")), "{sent:?}");
+    let output = run(otc_jobs(&emulator)
+        .args(["clean", "--yes", "-o", "json", "--policy"])
+        .arg(&as_written));
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        flink_left(&emulator, CI),
+        ids(1..=3),
+        "no Flink job has status job_failed"
+    );
+
+    let documented = write(
+        "issue-ok.yaml",
+        &ISSUE_EXAMPLE.replace("job_failed", "job_submit_fail"),
+    );
+    let output = run(otc_jobs(&emulator)
+        .args(["plan", "--policy"])
+        .arg(&documented));
+    assert_eq!(output.status.code(), Some(0));
+    let out = String::from_utf8_lossy(&output.stdout);
+    // The file as understood, then the counts per project and kind.
+    assert!(
+        out.contains("include: [\"eu-de_ci\", \"eu-de_dev-*\"]"),
+        "{out}"
+    );
+    assert!(out.contains("flink-job: { older_than: \"7days\""), "{out}");
+    for project in ["eu-de_ci", "eu-de_dev-1"] {
+        for kind in ["flink-job", "training-job", "sql-job"] {
+            assert!(
+                out.lines().any(|l| l.contains(project) && l.contains(kind)),
+                "{project} {kind}: {out}"
+            );
+        }
+    }
+    assert!(
+        !out.lines().any(|l| l.trim_start().starts_with("eu-de ")),
+        "{out}"
+    );
+    // plan changes nothing: no DELETE, no POST to cancel.
+    let sent = service_requests(&emulator, before);
+    assert!(
+        sent.iter().all(|r| r.starts_with("GET ")
+            || r.contains("/list")
+            || r.starts_with("POST") && !r.contains("cancel")),
+        "{sent:?}"
+    );
+    assert!(!sent.iter().any(|r| r.starts_with("DELETE")), "{sent:?}");
+    assert_eq!(flink_left(&emulator, CI), ids(1..=3));
+}
+
+#[test]
+fn plan_and_dry_run_change_nothing_and_count_protected_and_covered_jobs() {
+    let emulator = account(4, false);
+    let before = emulator.all_jobs();
+    let policy = write(
+        "plan.yaml",
+        "projects: { include: [eu-de_ci] }\nkinds:\n  flink-job: {}\n  training-job-v1: {}\n  \
+         training-job-version-v1: {}\nprotect: { name_regex: \"^prod-\" }\n",
+    );
+    let output = run(otc_jobs(&emulator)
+        .args(["plan", "-o", "json", "--policy"])
+        .arg(&policy));
+    assert_eq!(output.status.code(), Some(0));
+    let plan: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let rows = plan["rows"].as_array().unwrap();
+    let row = |kind: &str| rows.iter().find(|r| r["kind"] == kind).unwrap();
+    assert_eq!(row("flink-job")["listed"], 4);
+    assert_eq!(row("flink-job")["protected"], 1);
+    assert_eq!(row("flink-job")["to_act"], 3);
+    assert_eq!(row("training-job-version-v1")["covered"], 2);
+    assert_eq!(row("training-job-version-v1")["to_act"], 0);
+    assert_eq!(plan["total"], 4);
+    let output = run(otc_jobs(&emulator)
+        .args(["clean", "--dry-run", "--policy"])
+        .arg(&policy));
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(emulator.all_jobs(), before);
+    // The run: the versions go with their job, reported so, not deleted twice.
+    let output = run(otc_jobs(&emulator)
+        .args(["clean", "--yes", "-o", "json", "--policy"])
+        .arg(&policy));
+    assert_eq!(output.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let versions: Vec<&Value> = report["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["kind"] == "training-job-version-v1")
+        .collect();
+    assert_eq!(versions.len(), 2);
+    assert!(
+        versions
+            .iter()
+            .all(|v| v["reason"] == "covered by its parent's deletion")
+    );
+    let version_deletes = emulator
+        .requests()
+        .iter()
+        .filter(|r| r.method == "DELETE" && r.path.contains("/versions/"))
+        .count();
+    assert_eq!(version_deletes, 0);
+    assert!(
+        emulator
+            .jobs_in(CI)
+            .unwrap()
+            .iter()
+            .all(|j| j.kind() != "training-job-v1")
+    );
+}
+
+#[test]
+fn a_project_the_credentials_cannot_reach_is_reported_and_skipped() {
+    let emulator = account(2, true);
+    let output = run(otc_jobs(&emulator).args([
+        "clean",
+        "--kinds",
+        "flink-job,training-job-v1",
+        "--projects",
+        "eu-de_ci,eu-de_locked",
+        "--yes",
+        "-o",
+        "json",
+    ]));
+    assert_eq!(output.status.code(), Some(0));
+    let err = stderr(&output);
+    assert!(
+        err.contains("eu-de_locked") && err.contains("skipped"),
+        "{err}"
+    );
+    assert!(flink_left(&emulator, CI).is_empty());
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let locked = report["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["project"]["name"] == "eu-de_locked")
+        .unwrap();
+    let status = locked["unreachable"].as_str().unwrap();
+    assert!(status.contains("401") || status.contains("403"), "{status}");
+    assert_eq!(locked["summary"]["total"], 0);
+}
+
+#[test]
+fn bad_policy_files_exit_2_naming_the_line_before_anything_is_listed() {
+    let emulator = account(1, false);
+    let before = emulator.requests().len();
+    let cases = [
+        (
+            "kinds:\n  flink-job: {}\nprojcts: {}\n",
+            ":3:",
+            "unknown field",
+        ),
+        ("kinds:\n  flink-jobs: {}\n", ":2:", "unknown kind"),
+        (
+            "kinds:\n  training-job: { queue_name: etl }\n",
+            ":2:",
+            "not a filter",
+        ),
+        (
+            "kinds:\n  flink-job: { name_regex: \"(\" }\n",
+            ":2:",
+            "invalid regular expression",
+        ),
+        (
+            "kinds:\n  flink-job: { older_than: soon }\n",
+            ":2:",
+            "invalid duration",
+        ),
+        ("kinds: [\n", ":", ""),
+    ];
+    for (n, (text, at, problem)) in cases.iter().enumerate() {
+        let file = write(&format!("bad-{n}.yaml"), text);
+        let output = run(otc_jobs(&emulator)
+            .args(["clean", "--yes", "--policy"])
+            .arg(&file));
+        assert_eq!(output.status.code(), Some(2), "{text}");
+        let err = stderr(&output);
+        assert!(
+            err.contains(&format!("{}{at}", file.display())),
+            "{text}: {err}"
+        );
+        assert!(err.contains(problem), "{text}: {err}");
+        assert!(err.contains("hint:"), "{text}: {err}");
+    }
+    assert_eq!(
+        emulator.requests().len(),
+        before,
+        "nothing asked before the file is good"
+    );
+    // A project name that does not exist: after discovery, before any list, at its line.
+    let file = write(
+        "typo.yaml",
+        "projects:\n  include: [eu-de_ci, eu-de_cj]\nkinds: { flink-job: {} }\n",
+    );
+    let output = run(otc_jobs(&emulator)
+        .args(["clean", "--yes", "--policy"])
+        .arg(&file));
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert!(
+        err.contains(&format!("{}:2: no project \"eu-de_cj\"", file.display())),
+        "{err}"
+    );
+    assert_eq!(service_requests(&emulator, before), Vec::<String>::new());
+}
+
+/// (project id, job id) → DELETEs the emulator accepted.
+fn accepted_deletes(emulator: &Emulator) -> BTreeMap<(String, String), usize> {
+    let mut accepted = BTreeMap::new();
+    for r in emulator.requests() {
+        if r.method == "DELETE" && r.status == Some(200) && r.path.contains("/streaming/jobs/") {
+            let parts: Vec<&str> = r.path.split('/').collect();
+            // /v1.0/{project}/streaming/jobs/{id}
+            let key = (parts[2].to_owned(), parts[parts.len() - 1].to_owned());
+            *accepted.entry(key).or_default() += 1;
+        }
+    }
+    accepted
+}
+
+#[test]
+fn a_killed_multi_project_run_resumes_with_every_id_once() {
+    let jobs = 60;
+    let emulator = account(jobs, false);
+    emulator.add_fault(
+        Fault::new(
+            "DELETE",
+            "/v1.0/*/streaming/jobs/*",
+            FaultAction::Delay { ms: 10 },
+        )
+        .always(),
+    );
+    let journal = temp("killed.journal");
+    let clean = || {
+        let mut command = otc_jobs(&emulator);
+        command
+            .args([
+                "clean",
+                "--kinds",
+                "flink-job",
+                "--projects",
+                "eu-de_ci,eu-de_dev-1,eu-nl_ml",
+            ])
+            .args(["--yes", "-o", "json", "--parallelism", "4", "--journal"])
+            .arg(&journal);
+        command
+    };
+    let mut child = clean()
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while accepted_deletes(&emulator).len() < 40 && start.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    let killed = accepted_deletes(&emulator).len();
+    assert!(
+        killed > 0 && killed < 3 * jobs as usize,
+        "killed after {killed} deletions"
+    );
+    // Another selection is refused with that journal.
+    let other = run(otc_jobs(&emulator)
+        .args([
+            "clean",
+            "--kinds",
+            "flink-job",
+            "--projects",
+            "eu-de_ci",
+            "--yes",
+            "--journal",
+        ])
+        .arg(&journal));
+    assert_eq!(other.status.code(), Some(2));
+    assert!(
+        stderr(&other).contains("selected otherwise"),
+        "{}",
+        stderr(&other)
+    );
+    let output = run(&mut clean());
+    assert_eq!(output.status.code(), Some(0));
+    for project in [CI, DEV, ML] {
+        assert!(flink_left(&emulator, project).is_empty(), "{project}");
+    }
+    assert_eq!(flink_left(&emulator, DEFAULT_PROJECT_ID), ids(1..=jobs));
+    let accepted = accepted_deletes(&emulator);
+    assert_eq!(accepted.len(), 3 * jobs as usize);
+    assert!(
+        accepted.values().all(|&n| n == 1),
+        "a job deleted twice: {accepted:?}"
+    );
+    // The resumed run's report has every id once, the killed run's with earlier_run.
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let items = report["items"].as_array().unwrap();
+    let keys: BTreeSet<(String, String)> = items
+        .iter()
+        .map(|i| {
+            (
+                i["project"]["id"].as_str().unwrap().to_owned(),
+                i["id"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        (items.len(), keys.len()),
+        (3 * jobs as usize, 3 * jobs as usize)
+    );
+    assert!(
+        items
+            .iter()
+            .all(|i| ["deleted", "already_gone"].contains(&i["outcome"].as_str().unwrap())),
+        "{report:#}"
+    );
+    assert!(items.iter().any(|i| i["earlier_run"] == true));
+    let _ = std::fs::remove_file(Path::new(&journal));
+}
+
+/// Runs the tool on a terminal (`script`), typing `answer` once the prompt is up: (exit
+/// code, what the terminal showed); `None` where there is no `script`.
+fn on_a_terminal(emulator: &Emulator, args: &str, answer: &str) -> Option<(i32, String)> {
+    use std::io::Write;
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("note: no `script` here to make a terminal; the prompt is not driven");
+        return None;
+    }
+    let mut env: Vec<(String, String)> = DEFAULT_OS_ENV
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    env.push(("PATH".into(), "/usr/bin:/bin".into()));
+    env.push(("TERM".into(), "xterm".into()));
+    let command = format!(
+        "{} --endpoint {} {args}",
+        env!("CARGO_BIN_EXE_otc-jobs"),
+        emulator.base_url()
+    );
+    let mut child = Command::new("script")
+        .env_clear()
+        .envs(env)
+        .args(["-qec", &command, "/dev/null"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(700));
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(answer.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    eprintln!("terminal: {text}");
+    Some((out.status.code().unwrap_or(-1), text))
+}
+
+#[test]
+fn the_confirmation_shows_the_counts_and_wants_the_number_of_jobs_or_the_projects_name() {
+    let emulator = account(3, false);
+    let two = "clean --kinds flink-job --projects eu-de_ci,eu-de_dev-1";
+    // 6 jobs in two projects: "y" is not the number.
+    let Some((code, shown)) = on_a_terminal(&emulator, two, "y\n") else {
+        return;
+    };
+    assert_eq!(code, 4, "{shown}");
+    assert!(
+        shown.contains("eu-de_dev-1") && shown.contains("flink-job"),
+        "{shown}"
+    );
+    assert!(shown.contains("Type the number of jobs (6)"), "{shown}");
+    assert_eq!(flink_left(&emulator, CI), ids(1..=3));
+    let (code, shown) = on_a_terminal(&emulator, two, "6\n").unwrap();
+    assert_eq!(code, 0, "{shown}");
+    assert!(flink_left(&emulator, CI).is_empty() && flink_left(&emulator, DEV).is_empty());
+    // One project: its name.
+    let one = "clean --kinds flink-job --projects eu-nl_ml";
+    let (code, shown) = on_a_terminal(&emulator, one, "3\n").unwrap();
+    assert_eq!(code, 4, "{shown}");
+    assert!(
+        shown.contains("Type the project's name (eu-nl_ml)"),
+        "{shown}"
+    );
+    let (code, shown) = on_a_terminal(&emulator, one, "eu-nl_ml\n").unwrap();
+    assert_eq!(code, 0, "{shown}");
+    assert!(flink_left(&emulator, ML).is_empty());
+}
+
+#[test]
+fn a_long_run_shows_progress_on_stderr_never_in_json() {
+    let emulator = account(30, false);
+    emulator.add_fault(
+        Fault::new(
+            "DELETE",
+            "/v1.0/*/streaming/jobs/*",
+            FaultAction::Delay { ms: 20 },
+        )
+        .always(),
+    );
+    let output = run(otc_jobs(&emulator)
+        .env("OTC_JOBS_PROGRESS_INTERVAL", "50ms")
+        .args([
+            "clean",
+            "--kinds",
+            "flink-job,sql-job",
+            "--projects",
+            "eu-de_ci,eu-nl_ml",
+        ])
+        .args(["--yes", "-o", "json", "--parallelism", "2"]));
+    assert_eq!(output.status.code(), Some(0));
+    let err = stderr(&output);
+    let line = err
+        .lines()
+        .find(|l| l.starts_with("progress: cleaning the account:"))
+        .unwrap_or_else(|| panic!("no progress line: {err}"));
+    assert!(line.contains("/4 project kinds done"), "{line}");
+    assert!(line.contains("/60 done ("), "{line}");
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["summary"]["deleted"], 60);
+}
