@@ -820,14 +820,16 @@ impl ReadError {
 /// Reads a journal's bytes for a run of `kind`. A last line without its newline is a
 /// write cut short by a kill (zero bytes at the end, what a power loss can leave, too):
 /// reported in [`Contents::torn_line`] and ignored.
-#[cfg(test)]
+// The tool reads journals through `read`; the tests and the `journal` fuzz target (which
+// includes this file) through this.
+#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) fn parse(bytes: &[u8], kind: Kind) -> Result<Contents, ReadError> {
     let mut read = parse_with(bytes, kind.name(), &single(kind), 1)?;
     read.earlier = read.scoped.pop().unwrap_or_default();
     Ok(read)
 }
 
-/// [`parse`] of a journal whose header says `kind`, each line read by `kind_of` (its
+/// `parse` of a journal whose header says `kind`, each line read by `kind_of` (its
 /// `scope` → slot and kind) into one of `scopes` [`Earlier`]s.
 fn parse_with(
     bytes: &[u8],

@@ -275,6 +275,32 @@ fn sensitive(mut value: HeaderValue) -> HeaderValue {
     value
 }
 
+/// The signature's HMAC of `string_to_sign`: keyed with the secret key itself, or, for
+/// the derived-key form's `scope` (its short date and scope text), with the key derived
+/// for that date, region and service.
+fn signature_mac(
+    keys: &AkSk,
+    params: &SigningParams<'_>,
+    scope: Option<&(&str, String)>,
+    string_to_sign: &[&[u8]],
+) -> [u8; 32] {
+    match scope {
+        None => keys.keyed.mac_parts(string_to_sign),
+        Some((short_date, scope)) => keys.derived.mac_parts(
+            scope,
+            || {
+                canonical::derived_key(
+                    keys.secret_key().expose(),
+                    short_date,
+                    params.region,
+                    params.service,
+                )
+            },
+            string_to_sign,
+        ),
+    }
+}
+
 /// Signs with AK/SK; the stages are built only when `keep_stages` (the signature is
 /// computed the same way either way).
 fn sign_aksk(
@@ -374,21 +400,7 @@ fn sign_aksk(
     );
     let string_to_sign = canonical::string_to_sign_buf(&parts);
     let string_to_sign = [string_to_sign.as_bytes()];
-    let mac = match &scope {
-        None => keys.keyed.mac_parts(&string_to_sign),
-        Some((short_date, scope)) => keys.derived.mac_parts(
-            scope,
-            || {
-                canonical::derived_key(
-                    keys.secret_key().expose(),
-                    short_date,
-                    params.region,
-                    params.service,
-                )
-            },
-            &string_to_sign,
-        ),
-    };
+    let mac = signature_mac(keys, params, scope.as_ref(), &string_to_sign);
     let signature = canonical::HexDigest::new(&mac);
     let signed = text
         .as_bytes()
@@ -529,21 +541,7 @@ pub(crate) fn sign_unsigned(
     .for_each(|part| text.push(part));
     let written = text.as_bytes();
     let string_to_sign = [written.get(canonical_end..).unwrap_or_default()];
-    let mac = match &scope {
-        None => keys.keyed.mac_parts(&string_to_sign),
-        Some((short_date, scope)) => keys.derived.mac_parts(
-            scope,
-            || {
-                canonical::derived_key(
-                    keys.secret_key().expose(),
-                    short_date,
-                    params.region,
-                    params.service,
-                )
-            },
-            &string_to_sign,
-        ),
-    };
+    let mac = signature_mac(keys, params, scope.as_ref(), &string_to_sign);
     let signature = canonical::HexDigest::new(&mac);
     let signed = written.get(signed).unwrap_or_default();
     let authorization = match &scope {
