@@ -19,13 +19,9 @@ use crate::auth::{
 };
 use crate::endpoint::Target;
 use crate::error::{BuildError, Envelope, Error, ResponseError, ServiceError, read_beside};
-use crate::path::{PathValue, SplitTemplate};
+use crate::path::{PathPieces, PathValue, SplitTemplate};
 use crate::query::Query;
 use crate::service::Service;
-use crate::stack_buf::StackBuf;
-
-/// Room for a usual request path (and query) on the stack.
-const PATH_INLINE: usize = 256;
 
 /// The `User-Agent` the core puts on every request unless the caller replaces it.
 pub const DEFAULT_USER_AGENT: &str = concat!("otc-jobs/", env!("CARGO_PKG_VERSION"));
@@ -135,8 +131,7 @@ pub trait OperationExt: Operation {
     /// `X-Project-Id`. Sign it with [`crate::auth::sign`] (or let a
     /// client do it).
     fn build_request(&self, target: &Target<'_>) -> Result<http::Request<Vec<u8>>, BuildError> {
-        let mut path = StackBuf::<PATH_INLINE>::new();
-        let prepared = prepare(self, target, &mut path)?;
+        let prepared = prepare(self, target)?;
         let mut request = http::Request::new(prepared.body);
         *request.method_mut() = Self::METHOD;
         *request.uri_mut() = prepared.uri;
@@ -274,21 +269,17 @@ impl<T: Operation + ?Sized> OperationExt for T {}
 
 /// What building a request computes before its headers go into the map.
 struct Prepared {
-    /// Where the query starts in the path buffer (its length when there is none).
-    query_at: usize,
+    /// How many first bytes of the URI's path are their own canonical URI.
+    canonical_prefix: usize,
     body: Vec<u8>,
     uri: http::Uri,
     host: Option<HeaderValue>,
     project: Option<HeaderValue>,
 }
 
-/// Writes `op`'s path (and query) for `target` into `path` and makes its URI, body and
-/// header values.
-fn prepare<O: Operation + ?Sized>(
-    op: &O,
-    target: &Target<'_>,
-    path: &mut StackBuf<PATH_INLINE>,
-) -> Result<Prepared, BuildError> {
+/// Makes `op`'s URI for `target` (its path, and query, written once into a `String` of
+/// exactly their length, which the URI takes over as it is), its body and header values.
+fn prepare<O: Operation + ?Sized>(op: &O, target: &Target<'_>) -> Result<Prepared, BuildError> {
     let project_id = target.project_id();
     // A request acts in a project when its path names one (every job API); IAM's token
     // and project calls are made before the project id is known, and carry none.
@@ -297,35 +288,51 @@ fn prepare<O: Operation + ?Sized>(
         return Err(BuildError::InvalidProjectId);
     }
     let base = target.endpoints().base_url(O::SERVICE);
-    // Written on the stack, then copied into a `String` of exactly its length: the
-    // URI takes such a `String` over as it is (a longer one costs it an allocation).
-    path.push_str(base.path_prefix());
-    crate::path::expand_split(
-        O::PATH_TEMPLATE,
-        const { &SplitTemplate::new(O::PATH_TEMPLATE) },
-        path,
-        |name| match name {
-            "project_id" => Some(PathValue::Raw(project_id)),
-            _ => op.path_param(name),
-        },
-    )?;
-    let query_at = path.len();
+    let value = |name: &str| match name {
+        "project_id" => Some(PathValue::Raw(project_id)),
+        _ => op.path_param(name),
+    };
+    let mut pieces = PathPieces::new();
+    let whole = pieces
+        .expand(
+            base.path_prefix(),
+            O::PATH_TEMPLATE,
+            const { &SplitTemplate::new(O::PATH_TEMPLATE) },
+            value,
+        )
+        .transpose()?
+        .is_some();
     let mut query = Query::new();
     op.query(&mut query);
-    if !query.is_empty() {
+    let query = (!query.is_empty()).then(|| {
         // Sorted and encoded as the signer canonicalises it: sent byte for byte.
-        path.push_byte(b'?');
-        query.write_to(path);
+        let mut text = String::new();
+        query.write_to(&mut text);
+        text
+    });
+    let query_len = query.as_ref().map_or(0, |q| 1 + q.len());
+    let mut path = String::with_capacity(pieces.len() + query_len);
+    let canonical_prefix = if whole {
+        pieces.write(&mut path);
+        pieces.canonical_prefix()
+    } else {
+        path.push_str(base.path_prefix());
+        crate::path::expand_into(O::PATH_TEMPLATE, &mut path, value)?;
+        0
+    };
+    if let Some(query) = query {
+        path.push('?');
+        path.push_str(&query);
     }
     let body = op.body()?.unwrap_or_default();
-    let uri = base.uri(path.to_string_exact())?;
+    let uri = base.uri(path)?;
     let project = if in_project {
         Some(crate::header_memo::project(project_id).ok_or(BuildError::InvalidProjectId)?)
     } else {
         None
     };
     Ok(Prepared {
-        query_at,
+        canonical_prefix,
         body,
         uri,
         // The signer would add it from the URI; the base URL has it ready.
@@ -345,9 +352,7 @@ fn fill_request<O: Operation + ?Sized>(
     user_agent: Option<&HeaderValue>,
     keys: Option<(&AkSk, &SigningParams<'_>)>,
 ) -> Result<bool, Error> {
-    let mut path = StackBuf::<PATH_INLINE>::new();
-    let prepared = prepare(op, target, &mut path)?;
-    // The request's own headers in the order of their names: the signer's order.
+    let prepared = prepare(op, target)?;
     // The request's own headers, in the order of their names: the signer's order.
     let content_type = const { HeaderValue::from_static(O::CONTENT_TYPE) };
     let agent = match user_agent {
@@ -357,10 +362,6 @@ fn fill_request<O: Operation + ?Sized>(
     let added = match (keys, &prepared.host) {
         // Without a ready `Host`, the signer takes it from the URI, after the build.
         (Some((keys, params)), Some(host)) => {
-            let written = path.as_bytes();
-            // Written from text only: the query is UTF-8.
-            let query = written.get(prepared.query_at + 1..).unwrap_or_default();
-            let query = std::str::from_utf8(query).unwrap_or_default();
             let all = [
                 ("content-type", &content_type),
                 ("host", host),
@@ -377,8 +378,9 @@ fn fill_request<O: Operation + ?Sized>(
             };
             let unsigned = Unsigned {
                 method: &O::METHOD,
-                path: written.get(..prepared.query_at).unwrap_or_default(),
-                query,
+                path: prepared.uri.path().as_bytes(),
+                canonical_prefix: prepared.canonical_prefix,
+                query: prepared.uri.query().unwrap_or(""),
                 headers: own,
                 body: &prepared.body,
                 content_type_signed: const { content_type_is_signed_const(O::CONTENT_TYPE) },

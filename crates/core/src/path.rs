@@ -264,9 +264,12 @@ pub(crate) struct SplitTemplate {
     params: [(usize, usize); MAX_SPLIT_PARAMS],
     count: usize,
     /// Whether the split holds the whole template (its braces closed, at most
-    /// `MAX_SPLIT_PARAMS` parameters); if not, [`expand_split`] scans it as
+    /// `MAX_SPLIT_PARAMS` parameters); if not, [`expand_into`] scans it as
     /// [`expand_template`] does, and says what is wrong.
     whole: bool,
+    /// Whether every literal byte is unreserved or `/` (each stands for itself in the
+    /// canonical URI).
+    plain_literals: bool,
 }
 
 impl SplitTemplate {
@@ -278,10 +281,14 @@ impl SplitTemplate {
             params: [(0, 0); MAX_SPLIT_PARAMS],
             count: 0,
             whole: true,
+            plain_literals: true,
         };
         let (mut i, mut literal_start) = (0, 0);
         while i < bytes.len() {
             if bytes[i] != b'{' {
+                if !(bytes[i] == b'/' || UNRESERVED[bytes[i] as usize]) {
+                    split.plain_literals = false;
+                }
                 i += 1;
                 continue;
             }
@@ -304,28 +311,156 @@ impl SplitTemplate {
     }
 }
 
-/// [`expand_into`] with `template` split beforehand (`split` must be
-/// `SplitTemplate::new(template)`).
-pub(crate) fn expand_split<'v>(
-    template: &str,
-    split: &SplitTemplate,
-    out: &mut impl PathText,
-    mut value: impl FnMut(&str) -> Option<PathValue<'v>>,
-) -> Result<(), TemplateError> {
-    if !split.whole {
-        return expand_into(template, out, value);
+/// One piece of a request path.
+#[derive(Debug, Clone, Copy)]
+enum Piece<'a> {
+    /// Sent as it is.
+    Plain(&'a str),
+    /// In decimal.
+    Integer(i64),
+    /// Percent-encoded as one segment.
+    Encoded(&'a str),
+}
+
+impl Piece<'_> {
+    /// The bytes it takes in the path.
+    fn len(self) -> usize {
+        match self {
+            Piece::Plain(text) => text.len(),
+            Piece::Integer(n) => usize::from(n < 0) + decimal_digits(n.unsigned_abs()),
+            Piece::Encoded(text) => text
+                .bytes()
+                .map(|b| if is_unreserved(b) { 1 } else { 3 })
+                .sum(),
+        }
     }
-    // Braces are ASCII: every range falls on character boundaries.
-    let piece = |(start, end): (usize, usize)| template.get(start..end).unwrap_or_default();
-    for (literal, param) in split.literals.iter().zip(&split.params).take(split.count) {
-        out.push_str(piece(*literal));
-        let name = piece(*param);
-        value(name)
-            .ok_or_else(|| TemplateError::MissingParam(name.to_owned()))?
-            .push_encoded(out);
+
+    fn push(self, out: &mut String) {
+        match self {
+            Piece::Plain(text) => out.push_str(text),
+            Piece::Integer(n) => push_decimal(out, n),
+            Piece::Encoded(text) => {
+                percent_encoding::utf8_percent_encode(text, SEGMENT).for_each(|p| out.push_str(p))
+            }
+        }
     }
-    out.push_str(piece(split.literals[split.count]));
-    Ok(())
+}
+
+/// How many decimal digits `n` has.
+fn decimal_digits(mut n: u64) -> usize {
+    let mut digits = 1;
+    while n >= 10 {
+        n /= 10;
+        digits += 1;
+    }
+    digits
+}
+
+/// A request path (a base URL's path prefix, then a template split at compile time with
+/// its parameters) as pieces, before it is written: its length is known beforehand, so it
+/// is written once into a `String` of exactly that length (which the URI takes over as it
+/// is), and so is the part that is its own canonical URI (no byte of it is read again to
+/// sign the request).
+#[derive(Debug)]
+pub(crate) struct PathPieces<'a> {
+    pieces: [Piece<'a>; 2 * MAX_SPLIT_PARAMS + 2],
+    count: usize,
+    len: usize,
+    /// Where the first byte that may not stand for itself in the canonical URI is
+    /// (`None`: nowhere).
+    canonical_until: Option<usize>,
+}
+
+impl<'a> PathPieces<'a> {
+    /// No pieces yet.
+    pub(crate) fn new() -> PathPieces<'a> {
+        PathPieces {
+            pieces: [Piece::Plain(""); 2 * MAX_SPLIT_PARAMS + 2],
+            count: 0,
+            len: 0,
+            canonical_until: None,
+        }
+    }
+
+    /// Fills the (new) pieces with `prefix` then `template` (split as `split`, which must
+    /// be `SplitTemplate::new(template)`) with its parameters' values; `None` for a
+    /// template the split does not hold whole (expand it with [`expand_into`]). In place:
+    /// the pieces are a few hundred bytes that a move would copy.
+    pub(crate) fn expand(
+        &mut self,
+        prefix: &'a str,
+        template: &'a str,
+        split: &SplitTemplate,
+        mut value: impl FnMut(&str) -> Option<PathValue<'a>>,
+    ) -> Option<Result<(), TemplateError>> {
+        if !split.whole {
+            return None;
+        }
+        let path = self;
+        let plain_prefix = prefix.bytes().all(|b| b == b'/' || is_unreserved(b));
+        path.push(Piece::Plain(prefix), plain_prefix);
+        let piece = |(start, end): (usize, usize)| template.get(start..end).unwrap_or_default();
+        for (literal, param) in split.literals.iter().zip(&split.params).take(split.count) {
+            path.push(Piece::Plain(piece(*literal)), split.plain_literals);
+            let name = piece(*param);
+            let Some(value) = value(name) else {
+                return Some(Err(TemplateError::MissingParam(name.to_owned())));
+            };
+            let text = match value {
+                PathValue::Integer(n) => {
+                    path.push(Piece::Integer(n), true);
+                    None
+                }
+                PathValue::Text(id) => Some(id.as_str()),
+                PathValue::Raw(text) => Some(text),
+            };
+            if let Some(text) = text {
+                {
+                    // Project ids and most job ids need no encoding: checked without a
+                    // branch per byte.
+                    if text.bytes().fold(true, |ok, b| ok & is_unreserved(b)) {
+                        path.push(Piece::Plain(text), true);
+                    } else {
+                        path.push(Piece::Encoded(text), false);
+                    }
+                }
+            }
+        }
+        path.push(
+            Piece::Plain(piece(split.literals[split.count])),
+            split.plain_literals,
+        );
+        Some(Ok(()))
+    }
+
+    #[inline]
+    fn push(&mut self, piece: Piece<'a>, canonical: bool) {
+        if !canonical && self.canonical_until.is_none() {
+            self.canonical_until = Some(self.len);
+        }
+        if let Some(slot) = self.pieces.get_mut(self.count) {
+            *slot = piece;
+            self.count += 1;
+        }
+        self.len += piece.len();
+    }
+
+    /// The path's length in bytes.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// How many of its first bytes are their own canonical URI (each unreserved or `/`).
+    pub(crate) fn canonical_prefix(&self) -> usize {
+        self.canonical_until.unwrap_or(self.len)
+    }
+
+    /// Appends the path to `out`.
+    pub(crate) fn write(&self, out: &mut String) {
+        for piece in self.pieces.iter().take(self.count) {
+            piece.push(out);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -387,33 +522,68 @@ mod tests {
         );
     }
 
+    /// Split beforehand and written from its pieces, a template expands as scanned, in a
+    /// `String` of exactly its length; the part said to be its own canonical URI is.
     #[test]
     fn a_template_split_beforehand_expands_as_scanned() {
         let id = PathId::new("a b/c").unwrap_or_else(|e| panic!("{e}"));
-        for template in [
-            "/v1.0/{project_id}/streaming/jobs/{job_id}",
-            "/v1/{project_id}/training-jobs/{job_id}/versions/{version_id}",
-            "{a}{b}",
-            "/no/params",
-            "",
-            "/{a}/{b}/{c}/{d}/{e}/six",
-            "/{unclosed",
-            "/{a}/{missing}",
-            "/ü/{a}/é}",
-            "/{a{b}",
-        ] {
-            let value = |name: &str| match name {
-                "project_id" => Some(PathValue::Raw("p1")),
-                "job_id" | "a" | "c" | "e" | "a{b" => Some(PathValue::Integer(7)),
-                "version_id" | "b" | "d" => Some(PathValue::Text(&id)),
-                _ => None,
-            };
-            let (mut scanned, mut split) = (String::from("/x"), String::from("/x"));
-            let by_scan = expand_template(template, &mut scanned, value);
-            let by_split = expand_split(template, &SplitTemplate::new(template), &mut split, value);
-            assert_eq!(by_split, by_scan, "{template}");
-            if by_scan.is_ok() {
-                assert_eq!(split, scanned, "{template}");
+        let plain = |b: u8| b == b'/' || is_unreserved(b);
+        for prefix in ["", "/x", "/gate way", "/%41"] {
+            for template in [
+                "/v1.0/{project_id}/streaming/jobs/{job_id}",
+                "/v1/{project_id}/training-jobs/{job_id}/versions/{version_id}",
+                "/v1/{project_id}/visualization-jobs/{version_id}/x",
+                "{a}{b}",
+                "/no/params",
+                "",
+                "/{a}/{b}/{c}/{d}/{e}/six",
+                "/{unclosed",
+                "/{a}/{missing}",
+                "/ü/{a}/é}",
+                "/{a{b}",
+                "/{neg}/{big}",
+            ] {
+                let value = |name: &str| match name {
+                    "project_id" => Some(PathValue::Raw("p1")),
+                    "job_id" | "a" | "c" | "e" | "a{b" => Some(PathValue::Integer(7)),
+                    "version_id" | "b" | "d" => Some(PathValue::Text(&id)),
+                    "neg" => Some(PathValue::Integer(i64::MIN)),
+                    "big" => Some(PathValue::Integer(1_000_000_000)),
+                    _ => None,
+                };
+                let mut scanned = String::from(prefix);
+                let by_scan = expand_template(template, &mut scanned, value);
+                let split = SplitTemplate::new(template);
+                let mut pieces = PathPieces::new();
+                let Some(by_split) = pieces.expand(prefix, template, &split, value) else {
+                    // Not held whole: expanded by scanning.
+                    assert!(
+                        template.matches('{').count() > MAX_SPLIT_PARAMS
+                            || template.contains("{unclosed"),
+                        "{template}"
+                    );
+                    continue;
+                };
+                match (by_split, by_scan) {
+                    (Ok(()), Ok(())) => {}
+                    (Err(split), Err(scan)) => {
+                        assert_eq!(split, scan, "{template}");
+                        continue;
+                    }
+                    (split, scan) => panic!("{template}: {split:?} / {scan:?}"),
+                }
+                let mut written = String::with_capacity(pieces.len());
+                pieces.write(&mut written);
+                assert_eq!(written, scanned, "{prefix}{template}");
+                assert_eq!(written.capacity(), written.len(), "{prefix}{template}");
+                let known = pieces.canonical_prefix();
+                let bytes = written.as_bytes();
+                assert!(bytes[..known].iter().all(|b| plain(*b)), "{written}");
+                assert_eq!(
+                    known == bytes.len(),
+                    bytes.iter().all(|b| plain(*b)),
+                    "{written}"
+                );
             }
         }
     }

@@ -286,7 +286,7 @@ pub(crate) fn write_canonical_request(
 pub(crate) fn write_known_canonical_request(
     text: &mut CanonicalBuf,
     method: &Method,
-    path: &[u8],
+    (path, canonical_prefix): (&[u8], usize),
     query: &str,
     headers: [&[Pair<'_>]; 2],
     body: &[u8],
@@ -294,7 +294,7 @@ pub(crate) fn write_known_canonical_request(
 ) -> Result<Range<usize>, SignError> {
     text.push_str(method.as_str());
     text.push_byte(b'\n');
-    push_canonical_uri(text, path);
+    push_canonical_uri_after(text, path, canonical_prefix.min(path.len()));
     text.push_byte(b'\n');
     push_canonical_query(text, query);
     text.push_byte(b'\n');
@@ -429,26 +429,39 @@ const PATH_AS_IS: [u8; 256] = {
 };
 
 fn push_canonical_uri(out: &mut CanonicalBuf, bytes: &[u8]) {
-    let start = out.len();
     // Most paths (versions, project ids, numeric and UUID ids) are their own canonical form
     // (checked without a branch per byte: every request's path is).
-    if bytes
+    let plain = if bytes
         .iter()
         .fold(true, |ok, b| ok & (PATH_AS_IS[usize::from(*b)] != 0))
     {
-        out.push(bytes);
+        bytes.len()
     } else {
+        bytes
+            .iter()
+            .position(|b| PATH_AS_IS[usize::from(*b)] == 0)
+            .unwrap_or(bytes.len())
+    };
+    push_canonical_uri_after(out, bytes, plain);
+}
+
+/// The canonical URI of `bytes`, whose first `plain` bytes are each unreserved or `/`.
+fn push_canonical_uri_after(out: &mut CanonicalBuf, bytes: &[u8], plain: usize) {
+    debug_assert!(
+        bytes
+            .iter()
+            .take(plain)
+            .all(|b| PATH_AS_IS[usize::from(*b)] != 0)
+    );
+    let start = out.len();
+    // What comes before the first byte that needs it (the version, the project, the
+    // collection: all but the id) is copied at once.
+    out.push(bytes.get(..plain).unwrap_or_default());
+    if plain < bytes.len() {
         // The path percent-decoded, split on `/` and each segment re-encoded is a map of
         // the decoded bytes one by one (`/`, also from `%2F`, stays the separator;
         // unreserved bytes stay; every other byte becomes `%XX`): done in one pass,
-        // without decoding into a buffer first. What comes before the first byte that
-        // needs it (the version, the project, the collection: all but the id) is copied
-        // at once.
-        let plain = bytes
-            .iter()
-            .position(|b| PATH_AS_IS[usize::from(*b)] == 0)
-            .unwrap_or(bytes.len());
-        out.push(bytes.get(..plain).unwrap_or_default());
+        // without decoding into a buffer first.
         let mut i = plain;
         while let Some(&b) = bytes.get(i) {
             let (byte, width) = match (b, bytes.get(i + 1..i + 3)) {

@@ -450,6 +450,9 @@ pub(crate) struct Unsigned<'a> {
     pub(crate) method: &'a http::Method,
     /// The path as sent (without the query).
     pub(crate) path: &'a [u8],
+    /// How many of the path's first bytes are known to be their own canonical URI (each
+    /// unreserved or `/`): they are copied, not read.
+    pub(crate) canonical_prefix: usize,
     /// The query as sent (without `?`; empty for none).
     pub(crate) query: &'a str,
     /// Its headers: lower-case names without `_`, sorted, each once, every one before
@@ -513,7 +516,7 @@ pub(crate) fn sign_unsigned(
     let signed = canonical::write_known_canonical_request(
         &mut text,
         request.method,
-        request.path,
+        (request.path, request.canonical_prefix),
         request.query,
         [request.headers, added],
         request.body,
