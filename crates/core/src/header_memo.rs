@@ -15,25 +15,28 @@ use http::HeaderValue;
 use crate::time::UtcTime;
 
 thread_local! {
-    /// The last project id made into a value, with it.
-    static PROJECT: RefCell<Option<(Box<str>, HeaderValue)>> = const { RefCell::new(None) };
+    /// The last project id made into a value, with it and whether it is its own
+    /// canonical form for signing.
+    static PROJECT: RefCell<Option<(Box<str>, HeaderValue, bool)>> = const { RefCell::new(None) };
     /// The last signing time made into `X-Sdk-Date`'s text and value, with them.
     static DATE: RefCell<Option<(UtcTime, [u8; 16], HeaderValue)>> = const { RefCell::new(None) };
 }
 
-/// `project_id` as a header value (`None` when it cannot be one); the same as
-/// `HeaderValue::from_str(project_id).ok()`.
-pub(crate) fn project(project_id: &str) -> Option<HeaderValue> {
+/// `project_id` as a header value (`None` when it cannot be one), and whether the value is
+/// its own canonical form for signing; the same as `HeaderValue::from_str(project_id).ok()`
+/// and [`value_is_canonical`](crate::auth::canonical::value_is_canonical) of it.
+pub(crate) fn project(project_id: &str) -> Option<(HeaderValue, bool)> {
     PROJECT.with(|memo| {
         let mut memo = memo.borrow_mut();
-        if let Some((id, value)) = &*memo
+        if let Some((id, value, canonical)) = &*memo
             && **id == *project_id
         {
-            return Some(value.clone());
+            return Some((value.clone(), *canonical));
         }
         let value = HeaderValue::from_str(project_id).ok()?;
-        *memo = Some((project_id.into(), value.clone()));
-        Some(value)
+        let canonical = crate::auth::canonical::value_is_canonical(value.as_bytes());
+        *memo = Some((project_id.into(), value.clone(), canonical));
+        Some((value, canonical))
     })
 }
 
@@ -61,9 +64,17 @@ mod tests {
     /// Whatever came before, the memo answers what making the value afresh answers.
     #[test]
     fn answers_as_made_afresh() {
-        for id in ["p1", "p1", "p2", "bad\nid", "p1", "", "p2"] {
-            assert_eq!(project(id), HeaderValue::from_str(id).ok(), "{id:?}");
+        for id in [
+            "p1", "p1", "p2", "bad\nid", "p1", "", "p2", " p3", " p3", "p1",
+        ] {
+            let made = HeaderValue::from_str(id).ok();
+            let canonical = made
+                .as_ref()
+                .map(|v| crate::auth::canonical::value_is_canonical(v.as_bytes()));
+            assert_eq!(project(id), made.zip(canonical), "{id:?}");
         }
+        assert_eq!(project(" p3").map(|(_, canonical)| canonical), Some(false));
+        assert_eq!(project("p3").map(|(_, canonical)| canonical), Some(true));
         for unix in [
             0,
             1_716_286_830,
@@ -82,8 +93,8 @@ mod tests {
     /// A value handed out stays what it was when the memo moves on.
     #[test]
     fn values_handed_out_do_not_change() {
-        let first = project("first");
-        let second = project("second");
+        let first = project("first").map(|(value, _)| value);
+        let second = project("second").map(|(value, _)| value);
         assert_eq!(
             first.as_ref().map(HeaderValue::as_bytes),
             Some(&b"first"[..])

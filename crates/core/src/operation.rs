@@ -12,6 +12,7 @@ use serde::de::DeserializeOwned;
 
 use crate::auth::canonical::{
     HEADER_SDK_CONTENT_SHA256, HEADER_SDK_DATE, UNSIGNED_PAYLOAD, content_type_is_signed_const,
+    value_is_canonical,
 };
 use crate::auth::{
     AkSk, Credentials, HEADER_SECURITY_TOKEN, SignatureForm, SigningParams, SigningTime, Unsigned,
@@ -151,7 +152,7 @@ pub trait OperationExt: Operation {
             USER_AGENT,
             const { HeaderValue::from_static(DEFAULT_USER_AGENT) },
         );
-        if let Some(project) = prepared.project {
+        if let Some((project, _)) = prepared.project {
             headers.insert(const { HeaderName::from_static(X_PROJECT_ID) }, project);
         }
         Ok(request)
@@ -274,7 +275,10 @@ struct Prepared {
     body: Vec<u8>,
     uri: http::Uri,
     host: Option<HeaderValue>,
-    project: Option<HeaderValue>,
+    /// Whether `host` is its own canonical form for signing.
+    host_canonical: bool,
+    /// The `X-Project-Id` value, and whether it is its own canonical form.
+    project: Option<(HeaderValue, bool)>,
 }
 
 /// Makes `op`'s URI for `target` (its path, and query, written once into a `String` of
@@ -337,6 +341,7 @@ fn prepare<O: Operation + ?Sized>(op: &O, target: &Target<'_>) -> Result<Prepare
         uri,
         // The signer would add it from the URI; the base URL has it ready.
         host: base.host().cloned(),
+        host_canonical: base.host_is_canonical(),
         project,
     })
 }
@@ -355,26 +360,34 @@ fn fill_request<O: Operation + ?Sized>(
     let prepared = prepare(op, target)?;
     // The request's own headers, in the order of their names: the signer's order.
     let content_type = const { HeaderValue::from_static(O::CONTENT_TYPE) };
-    let agent = match user_agent {
-        Some(agent) => agent.clone(),
-        None => const { HeaderValue::from_static(DEFAULT_USER_AGENT) },
+    let (agent, agent_canonical) = match user_agent {
+        Some(agent) => (agent.clone(), false),
+        None => (
+            const { HeaderValue::from_static(DEFAULT_USER_AGENT) },
+            const { value_is_canonical(DEFAULT_USER_AGENT.as_bytes()) },
+        ),
     };
     let added = match (keys, &prepared.host) {
         // Without a ready `Host`, the signer takes it from the URI, after the build.
         (Some((keys, params)), Some(host)) => {
+            let (project, project_canonical) = match &prepared.project {
+                Some((value, canonical)) => (value, *canonical),
+                None => (&content_type, true),
+            };
             let all = [
-                ("content-type", &content_type),
-                ("host", host),
-                ("user-agent", &agent),
                 (
-                    X_PROJECT_ID,
-                    prepared.project.as_ref().unwrap_or(&content_type),
+                    "content-type",
+                    &content_type,
+                    const { value_is_canonical(O::CONTENT_TYPE.as_bytes()) },
                 ),
+                ("host", host, prepared.host_canonical),
+                ("user-agent", &agent, agent_canonical),
+                (X_PROJECT_ID, project, project_canonical),
             ];
-            let own = if prepared.project.is_some() {
-                &all[..]
+            let (own, signed_names) = if prepared.project.is_some() {
+                (&all[..], &SIGNED_IN_PROJECT)
             } else {
-                all.get(..3).unwrap_or_default()
+                (all.get(..3).unwrap_or_default(), &SIGNED)
             };
             let unsigned = Unsigned {
                 method: &O::METHOD,
@@ -382,6 +395,7 @@ fn fill_request<O: Operation + ?Sized>(
                 canonical_prefix: prepared.canonical_prefix,
                 query: prepared.uri.query().unwrap_or(""),
                 headers: own,
+                signed_names: Some(signed_names),
                 body: &prepared.body,
                 content_type_signed: const { content_type_is_signed_const(O::CONTENT_TYPE) },
             };
@@ -397,7 +411,7 @@ fn fill_request<O: Operation + ?Sized>(
         headers.insert(HOST, host);
     }
     headers.insert(USER_AGENT, agent);
-    if let Some(project) = prepared.project {
+    if let Some((project, _)) = prepared.project {
         headers.insert(const { HeaderName::from_static(X_PROJECT_ID) }, project);
     }
     let signed = added.is_some();
@@ -420,6 +434,22 @@ fn fill_request<O: Operation + ?Sized>(
     Ok(signed)
 }
 
+/// The signed header names of a request [`fill_request`] signs, without and with
+/// `X-Sdk-Content-Sha256` (index bit 0) and `X-Security-Token` (bit 1), written at once.
+const SIGNED: [&str; 4] = [
+    "content-type;host;user-agent;x-sdk-date",
+    "content-type;host;user-agent;x-sdk-content-sha256;x-sdk-date",
+    "content-type;host;user-agent;x-sdk-date;x-security-token",
+    "content-type;host;user-agent;x-sdk-content-sha256;x-sdk-date;x-security-token",
+];
+/// [`SIGNED`] of a request in a project (with `X-Project-Id`).
+const SIGNED_IN_PROJECT: [&str; 4] = [
+    "content-type;host;user-agent;x-project-id;x-sdk-date",
+    "content-type;host;user-agent;x-project-id;x-sdk-content-sha256;x-sdk-date",
+    "content-type;host;user-agent;x-project-id;x-sdk-date;x-security-token",
+    "content-type;host;user-agent;x-project-id;x-sdk-content-sha256;x-sdk-date;x-security-token",
+];
+
 /// Whether a path template names the project (`{project_id}`), at compile time.
 const fn names_project(template: &str) -> bool {
     let (text, name) = (template.as_bytes(), b"{project_id}");
@@ -435,4 +465,29 @@ const fn names_project(template: &str) -> bool {
         start += 1;
     }
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The signed names written at once are the names of what `fill_request` inserts and
+    /// signing adds, sorted and `;`-joined.
+    #[test]
+    fn signed_names_written_at_once_are_the_sorted_names() {
+        for (table, project) in [(&SIGNED, None), (&SIGNED_IN_PROJECT, Some(X_PROJECT_ID))] {
+            for (index, names) in table.iter().enumerate() {
+                let mut expected = vec!["content-type", "host", "user-agent", "x-sdk-date"];
+                expected.extend(project);
+                if index & 1 != 0 {
+                    expected.push(crate::auth::canonical::X_SDK_CONTENT_SHA256);
+                }
+                if index & 2 != 0 {
+                    expected.push(crate::auth::X_SECURITY_TOKEN);
+                }
+                expected.sort_unstable();
+                assert_eq!(*names, expected.join(";"), "{index}");
+            }
+        }
+    }
 }

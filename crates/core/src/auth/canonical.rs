@@ -108,6 +108,10 @@ static NO_VALUE: HeaderValue = HeaderValue::from_static("");
 /// A header's name and one of its values.
 pub(crate) type Pair<'h> = (&'h str, &'h HeaderValue);
 
+/// A header's name, its value, and whether the value is known to be its own canonical
+/// form ([`value_is_canonical`]: then it is copied, not checked again).
+pub(crate) type KnownPair<'h> = (&'h str, &'h HeaderValue, bool);
+
 /// Which headers go into the canonical request.
 #[derive(Debug, Clone, Copy)]
 pub enum HeaderSelection<'a> {
@@ -288,7 +292,8 @@ pub(crate) fn write_known_canonical_request(
     method: &Method,
     (path, canonical_prefix): (&[u8], usize),
     query: &str,
-    headers: [&[Pair<'_>]; 2],
+    headers: [&[KnownPair<'_>]; 2],
+    signed_names: Option<&str>,
     body: &[u8],
     unsigned_payload: bool,
 ) -> Result<Range<usize>, SignError> {
@@ -299,21 +304,39 @@ pub(crate) fn write_known_canonical_request(
     push_canonical_query(text, query);
     text.push_byte(b'\n');
     let pairs = || headers.iter().flat_map(|part| part.iter());
-    for (name, value) in pairs() {
+    for (name, value, canonical) in pairs() {
         text.push_str(name);
         text.push_byte(b':');
-        push_header_value(text, name, value)?;
+        if *canonical {
+            text.push(value.as_bytes());
+        } else {
+            push_header_value(text, name, value)?;
+        }
         text.push_byte(b'\n');
     }
     text.push_byte(b'\n');
     let start = text.len();
-    for (i, (name, _)) in pairs().enumerate() {
-        if i > 0 {
-            text.push_byte(b';');
+    match signed_names {
+        // Written at once (the caller knows them).
+        Some(names) => text.push_str(names),
+        None => {
+            for (i, (name, ..)) in pairs().enumerate() {
+                if i > 0 {
+                    text.push_byte(b';');
+                }
+                text.push_str(name);
+            }
         }
-        text.push_str(name);
     }
     let signed = start..text.len();
+    debug_assert!(text.as_bytes().get(signed.clone()).is_some_and(|names| {
+        names
+            == pairs()
+                .map(|(name, ..)| *name)
+                .collect::<Vec<_>>()
+                .join(";")
+                .as_bytes()
+    }));
     text.push_byte(b'\n');
     if unsigned_payload {
         text.push_str(UNSIGNED_PAYLOAD);
@@ -343,6 +366,18 @@ fn push_header_line<'v>(
     Ok(())
 }
 
+/// Whether a header value is its own canonical form: ASCII, starting and ending with a
+/// visible character (nothing to check further, nothing to trim).
+pub(crate) const fn value_is_canonical(bytes: &[u8]) -> bool {
+    const fn visible(b: u8) -> bool {
+        b >= 0x21 && b < 0x7f
+    }
+    match (bytes.first(), bytes.last()) {
+        (Some(first), Some(last)) => visible(*first) && visible(*last) && bytes.is_ascii(),
+        _ => false,
+    }
+}
+
 /// Appends a header value, trimmed (as `str::trim` does: the official SDKs trim Unicode
 /// white space).
 fn push_header_value(
@@ -353,8 +388,7 @@ fn push_header_value(
     let bytes = value.as_bytes();
     // Most values are ASCII and start and end with a visible character: nothing to check
     // further, nothing to trim.
-    let visible = |b: Option<&u8>| b.is_some_and(|b| (0x21..0x7f).contains(b));
-    if visible(bytes.first()) && visible(bytes.last()) && bytes.is_ascii() {
+    if value_is_canonical(bytes) {
         text.push(bytes);
         return Ok(());
     }

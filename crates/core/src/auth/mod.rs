@@ -457,7 +457,12 @@ pub(crate) struct Unsigned<'a> {
     pub(crate) query: &'a str,
     /// Its headers: lower-case names without `_`, sorted, each once, every one before
     /// `x-sdk-content-sha256` (the first name signing adds); `host` among them.
-    pub(crate) headers: &'a [(&'a str, &'a HeaderValue)],
+    /// Each with whether its value is known to be its own canonical form.
+    pub(crate) headers: &'a [canonical::KnownPair<'a>],
+    /// The signed header names, `;`-joined, of `headers` and what signing adds, when the
+    /// caller knows them: by `X-Sdk-Content-Sha256` (bit 0) and `X-Security-Token` (bit 1)
+    /// added.
+    pub(crate) signed_names: Option<&'a [&'a str; 4]>,
     pub(crate) body: &'a [u8],
     /// Whether its `Content-Type` has its body hashed ([`canonical::content_type_is_signed`]).
     pub(crate) content_type_signed: bool,
@@ -476,7 +481,12 @@ pub(crate) fn sign_unsigned(
             && request
                 .headers
                 .last()
-                .is_none_or(|(name, _)| *name < canonical::X_SDK_CONTENT_SHA256)
+                .is_none_or(|(name, ..)| *name < canonical::X_SDK_CONTENT_SHA256)
+            && request
+                .headers
+                .iter()
+                .all(|(_, value, canonical)| !canonical
+                    || canonical::value_is_canonical(value.as_bytes()))
     );
     let (date, date_value) = crate::header_memo::sdk_date(params.time)
         .ok_or(SignError::InvalidHeaderValue("signing time"))?;
@@ -490,23 +500,27 @@ pub(crate) fn sign_unsigned(
     let unsigned_payload = !request.content_type_signed;
     // What signing adds, in the order of their names (after the request's own).
     let unsigned_value = const { HeaderValue::from_static(UNSIGNED_PAYLOAD) };
-    let mut added: [(&str, &HeaderValue); 3] = [("", &unsigned_value); 3];
+    // Their values are made here: the date's and the literal's are their own canonical
+    // form, a token is checked as it is written.
+    let mut added: [canonical::KnownPair<'_>; 3] = [("", &unsigned_value, true); 3];
     let mut added_count = 0;
-    for (wanted, name, value) in [
+    for (wanted, name, value, canonical) in [
         (
             unsigned_payload,
             canonical::X_SDK_CONTENT_SHA256,
             &unsigned_value,
+            true,
         ),
-        (true, canonical::X_SDK_DATE, &date_value),
+        (true, canonical::X_SDK_DATE, &date_value, true),
         (
             security_token.is_some(),
             X_SECURITY_TOKEN,
             security_token.as_ref().unwrap_or(&unsigned_value),
+            false,
         ),
     ] {
         if wanted {
-            added[added_count] = (name, value);
+            added[added_count] = (name, value, canonical);
             added_count += 1;
         }
     }
@@ -519,6 +533,9 @@ pub(crate) fn sign_unsigned(
         (request.path, request.canonical_prefix),
         request.query,
         [request.headers, added],
+        request.signed_names.map(|names| {
+            names[usize::from(unsigned_payload) | usize::from(security_token.is_some()) << 1]
+        }),
         request.body,
         unsigned_payload,
     )?;
