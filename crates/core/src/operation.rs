@@ -152,8 +152,11 @@ pub trait OperationExt: Operation {
             USER_AGENT,
             const { HeaderValue::from_static(DEFAULT_USER_AGENT) },
         );
-        if let Some((project, _)) = prepared.project {
-            headers.insert(const { HeaderName::from_static(X_PROJECT_ID) }, project);
+        if let Some(project) = prepared.project {
+            headers.insert(
+                const { HeaderName::from_static(X_PROJECT_ID) },
+                project.value,
+            );
         }
         Ok(request)
     }
@@ -278,7 +281,7 @@ struct Prepared {
     /// Whether `host` is its own canonical form for signing.
     host_canonical: bool,
     /// The `X-Project-Id` value, and whether it is its own canonical form.
-    project: Option<(HeaderValue, bool)>,
+    project: Option<crate::header_memo::Project>,
 }
 
 /// Makes `op`'s URI for `target` (its path, and query, written once into a `String` of
@@ -291,6 +294,11 @@ fn prepare<O: Operation + ?Sized>(op: &O, target: &Target<'_>) -> Result<Prepare
     if in_project && matches!(project_id, "" | "." | "..") {
         return Err(BuildError::InvalidProjectId);
     }
+    let project = if in_project {
+        Some(crate::header_memo::project(project_id).ok_or(BuildError::InvalidProjectId)?)
+    } else {
+        None
+    };
     let base = target.endpoints().base_url(O::SERVICE);
     let value = |name: &str| match name {
         "project_id" => Some(PathValue::Raw(project_id)),
@@ -303,6 +311,8 @@ fn prepare<O: Operation + ?Sized>(op: &O, target: &Target<'_>) -> Result<Prepare
             O::PATH_TEMPLATE,
             const { &SplitTemplate::new(O::PATH_TEMPLATE) },
             value,
+            // Checked by the memo.
+            project.as_ref().filter(|p| p.segment).map(|_| project_id),
         )
         .transpose()?
         .is_some();
@@ -330,11 +340,6 @@ fn prepare<O: Operation + ?Sized>(op: &O, target: &Target<'_>) -> Result<Prepare
     }
     let body = op.body()?.unwrap_or_default();
     let uri = base.uri(path)?;
-    let project = if in_project {
-        Some(crate::header_memo::project(project_id).ok_or(BuildError::InvalidProjectId)?)
-    } else {
-        None
-    };
     Ok(Prepared {
         canonical_prefix,
         body,
@@ -371,7 +376,7 @@ fn fill_request<O: Operation + ?Sized>(
         // Without a ready `Host`, the signer takes it from the URI, after the build.
         (Some((keys, params)), Some(host)) => {
             let (project, project_canonical) = match &prepared.project {
-                Some((value, canonical)) => (value, *canonical),
+                Some(project) => (&project.value, project.canonical),
                 None => (&content_type, true),
             };
             let all = [
@@ -411,8 +416,11 @@ fn fill_request<O: Operation + ?Sized>(
         headers.insert(HOST, host);
     }
     headers.insert(USER_AGENT, agent);
-    if let Some((project, _)) = prepared.project {
-        headers.insert(const { HeaderName::from_static(X_PROJECT_ID) }, project);
+    if let Some(project) = prepared.project {
+        headers.insert(
+            const { HeaderName::from_static(X_PROJECT_ID) },
+            project.value,
+        );
     }
     let signed = added.is_some();
     if let Some(added) = added {

@@ -385,13 +385,16 @@ impl<'a> PathPieces<'a> {
     /// Fills the (new) pieces with `prefix` then `template` (split as `split`, which must
     /// be `SplitTemplate::new(template)`) with its parameters' values; `None` for a
     /// template the split does not hold whole (expand it with [`expand_into`]). In place:
-    /// the pieces are a few hundred bytes that a move would copy.
+    /// the pieces are a few hundred bytes that a move would copy. `segment`: a text known
+    /// to be a segment as it is (the very `&str`, compared by address and length: the
+    /// project id, checked once by its memo).
     pub(crate) fn expand(
         &mut self,
         prefix: &'a str,
         template: &'a str,
         split: &SplitTemplate,
         mut value: impl FnMut(&str) -> Option<PathValue<'a>>,
+        segment: Option<&str>,
     ) -> Option<Result<(), TemplateError>> {
         if !split.whole {
             return None;
@@ -418,7 +421,8 @@ impl<'a> PathPieces<'a> {
                 {
                     // Project ids and most job ids need no encoding: checked without a
                     // branch per byte.
-                    if text.bytes().fold(true, |ok, b| ok & is_unreserved(b)) {
+                    let known = segment.is_some_and(|known| std::ptr::eq(known, text));
+                    if known || text.bytes().fold(true, |ok, b| ok & is_unreserved(b)) {
                         path.push(Piece::Plain(text), true);
                     } else {
                         path.push(Piece::Encoded(text), false);
@@ -555,7 +559,7 @@ mod tests {
                 let by_scan = expand_template(template, &mut scanned, value);
                 let split = SplitTemplate::new(template);
                 let mut pieces = PathPieces::new();
-                let Some(by_split) = pieces.expand(prefix, template, &split, value) else {
+                let Some(by_split) = pieces.expand(prefix, template, &split, value, None) else {
                     // Not held whole: expanded by scanning.
                     assert!(
                         template.matches('{').count() > MAX_SPLIT_PARAMS

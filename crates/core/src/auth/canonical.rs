@@ -33,6 +33,17 @@ pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 /// Hex SHA-256 of the empty body (most requests here have none).
 pub const EMPTY_PAYLOAD_HASH: &str =
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+/// [`EMPTY_PAYLOAD_HASH`] as an array.
+const EMPTY_PAYLOAD_HASH_BYTES: [u8; 64] = {
+    let text = EMPTY_PAYLOAD_HASH.as_bytes();
+    let mut bytes = [0u8; 64];
+    let mut i = 0;
+    while i < 64 {
+        bytes[i] = text[i];
+        i += 1;
+    }
+    bytes
+};
 /// The last element of a derived-key credential scope.
 pub const DERIVED_SCOPE_TERMINATOR: &str = "sdk_request";
 
@@ -341,9 +352,9 @@ pub(crate) fn write_known_canonical_request(
     if unsigned_payload {
         text.push_str(UNSIGNED_PAYLOAD);
     } else if body.is_empty() {
-        text.push_str(EMPTY_PAYLOAD_HASH);
+        text.push_array(&EMPTY_PAYLOAD_HASH_BYTES);
     } else {
-        text.push(&HexDigest::of(body).0);
+        text.push_array(&HexDigest::of(body).0);
     }
     Ok(signed)
 }
@@ -611,6 +622,24 @@ pub(crate) fn string_to_sign_parts<'p>(
         scope_end,
         canonical_hash,
     ]
+}
+
+/// Appends the string to sign (what [`string_to_sign_parts`] joins) to `out`, its pieces of
+/// fixed length copied without a call to `memcpy`.
+pub(crate) fn push_string_to_sign(
+    out: &mut CanonicalBuf,
+    sdk_date: &[u8; 16],
+    scope: Option<&[u8]>,
+    canonical_hash: &[u8; 64],
+) {
+    out.push_array(b"SDK-HMAC-SHA256\n");
+    out.push_array(sdk_date);
+    out.push_byte(b'\n');
+    if let Some(scope) = scope {
+        out.push(scope);
+        out.push_byte(b'\n');
+    }
+    out.push_array(canonical_hash);
 }
 
 /// The string to sign, joined on the stack: one HMAC update over it costs less than one per
@@ -1074,5 +1103,6 @@ mod tests {
     #[test]
     fn empty_payload_hash_is_the_hash_of_nothing() {
         assert_eq!(EMPTY_PAYLOAD_HASH, hex(&Sha256::digest(b"")));
+        assert_eq!(EMPTY_PAYLOAD_HASH.as_bytes(), EMPTY_PAYLOAD_HASH_BYTES);
     }
 }

@@ -562,13 +562,12 @@ pub(crate) fn sign_unsigned(
         }
     };
     // The string to sign after the canonical request, in the same buffer.
-    canonical::string_to_sign_parts(
+    canonical::push_string_to_sign(
+        &mut text,
         &date,
         scope.as_ref().map(|(_, scope)| scope.as_bytes()),
         canonical_hash.as_bytes(),
-    )
-    .iter()
-    .for_each(|part| text.push(part));
+    );
     let written = text.as_bytes();
     let string_to_sign = [written.get(canonical_end..).unwrap_or_default()];
     let mac = signature_mac(keys, params, scope, &string_to_sign);
