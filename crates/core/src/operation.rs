@@ -304,18 +304,15 @@ fn prepare<O: Operation + ?Sized>(op: &O, target: &Target<'_>) -> Result<Prepare
         "project_id" => Some(PathValue::Raw(project_id)),
         _ => op.path_param(name),
     };
-    let mut pieces = PathPieces::new();
-    let whole = pieces
-        .expand(
-            base.path_prefix(),
-            O::PATH_TEMPLATE,
-            const { &SplitTemplate::new(O::PATH_TEMPLATE) },
-            value,
-            // Checked by the memo.
-            project.as_ref().filter(|p| p.segment).map(|_| project_id),
-        )
-        .transpose()?
-        .is_some();
+    let pieces = PathPieces::new(
+        base.path_prefix(),
+        O::PATH_TEMPLATE,
+        const { &SplitTemplate::new(O::PATH_TEMPLATE) },
+        value,
+        // Checked by the memo.
+        project.as_ref().filter(|p| p.segment).map(|_| project_id),
+    )
+    .transpose()?;
     let mut query = Query::new();
     op.query(&mut query);
     let query = (!query.is_empty()).then(|| {
@@ -325,14 +322,17 @@ fn prepare<O: Operation + ?Sized>(op: &O, target: &Target<'_>) -> Result<Prepare
         text
     });
     let query_len = query.as_ref().map_or(0, |q| 1 + q.len());
-    let mut path = String::with_capacity(pieces.len() + query_len);
-    let canonical_prefix = if whole {
-        pieces.write(&mut path);
-        pieces.canonical_prefix()
-    } else {
-        path.push_str(base.path_prefix());
-        crate::path::expand_into(O::PATH_TEMPLATE, &mut path, value)?;
-        0
+    let mut path = String::with_capacity(pieces.as_ref().map_or(0, PathPieces::len) + query_len);
+    let canonical_prefix = match &pieces {
+        Some(pieces) => {
+            pieces.write(&mut path);
+            pieces.canonical_prefix()
+        }
+        None => {
+            path.push_str(base.path_prefix());
+            crate::path::expand_into(O::PATH_TEMPLATE, &mut path, value)?;
+            0
+        }
     };
     if let Some(query) = query {
         path.push('?');

@@ -270,6 +270,8 @@ pub(crate) struct SplitTemplate {
     /// Whether every literal byte is unreserved or `/` (each stands for itself in the
     /// canonical URI).
     plain_literals: bool,
+    /// The literals' length in bytes.
+    literals_len: usize,
 }
 
 impl SplitTemplate {
@@ -282,6 +284,7 @@ impl SplitTemplate {
             count: 0,
             whole: true,
             plain_literals: true,
+            literals_len: 0,
         };
         let (mut i, mut literal_start) = (0, 0);
         while i < bytes.len() {
@@ -301,12 +304,14 @@ impl SplitTemplate {
                 return split;
             }
             split.literals[split.count] = (literal_start, i);
+            split.literals_len += i - literal_start;
             split.params[split.count] = (i + 1, close);
             split.count += 1;
             i = close + 1;
             literal_start = i;
         }
         split.literals[split.count] = (literal_start, bytes.len());
+        split.literals_len += bytes.len() - literal_start;
         split
     }
 }
@@ -357,14 +362,16 @@ fn decimal_digits(mut n: u64) -> usize {
 }
 
 /// A request path (a base URL's path prefix, then a template split at compile time with
-/// its parameters) as pieces, before it is written: its length is known beforehand, so it
+/// its parameters' values), before it is written: its length is known beforehand, so it
 /// is written once into a `String` of exactly that length (which the URI takes over as it
 /// is), and so is the part that is its own canonical URI (no byte of it is read again to
 /// sign the request).
 #[derive(Debug)]
 pub(crate) struct PathPieces<'a> {
-    pieces: [Piece<'a>; 2 * MAX_SPLIT_PARAMS + 2],
-    count: usize,
+    prefix: &'a str,
+    template: &'a str,
+    split: &'a SplitTemplate,
+    values: [Piece<'a>; MAX_SPLIT_PARAMS],
     len: usize,
     /// Where the first byte that may not stand for itself in the canonical URI is
     /// (`None`: nowhere).
@@ -372,81 +379,78 @@ pub(crate) struct PathPieces<'a> {
 }
 
 impl<'a> PathPieces<'a> {
-    /// No pieces yet.
-    pub(crate) fn new() -> PathPieces<'a> {
-        PathPieces {
-            pieces: [Piece::Plain(""); 2 * MAX_SPLIT_PARAMS + 2],
-            count: 0,
-            len: 0,
-            canonical_until: None,
-        }
-    }
-
-    /// Fills the (new) pieces with `prefix` then `template` (split as `split`, which must
-    /// be `SplitTemplate::new(template)`) with its parameters' values; `None` for a
-    /// template the split does not hold whole (expand it with [`expand_into`]). In place:
-    /// the pieces are a few hundred bytes that a move would copy. `segment`: a text known
-    /// to be a segment as it is (the very `&str`, compared by address and length: the
-    /// project id, checked once by its memo).
-    pub(crate) fn expand(
-        &mut self,
+    /// `prefix` then `template` (split as `split`, which must be
+    /// `SplitTemplate::new(template)`) with its parameters' values; `None` for a template
+    /// the split does not hold whole (expand it with [`expand_into`]). `segment`: a text
+    /// known to be a segment as it is (the very `&str`, compared by address and length:
+    /// the project id, checked once by its memo).
+    pub(crate) fn new(
         prefix: &'a str,
         template: &'a str,
-        split: &SplitTemplate,
+        split: &'a SplitTemplate,
         mut value: impl FnMut(&str) -> Option<PathValue<'a>>,
         segment: Option<&str>,
-    ) -> Option<Result<(), TemplateError>> {
+    ) -> Option<Result<PathPieces<'a>, TemplateError>> {
         if !split.whole {
             return None;
         }
-        let path = self;
+        let mut values = [Piece::Plain(""); MAX_SPLIT_PARAMS];
+        let mut canonical_until = None;
         let plain_prefix = prefix.bytes().all(|b| b == b'/' || is_unreserved(b));
-        path.push(Piece::Plain(prefix), plain_prefix);
+        if !plain_prefix {
+            canonical_until = Some(0);
+        } else if !split.plain_literals {
+            canonical_until = Some(prefix.len());
+        }
+        let mut len = prefix.len() + split.literals_len;
         let piece = |(start, end): (usize, usize)| template.get(start..end).unwrap_or_default();
-        for (literal, param) in split.literals.iter().zip(&split.params).take(split.count) {
-            path.push(Piece::Plain(piece(*literal)), split.plain_literals);
+        for (i, param) in split.params.iter().take(split.count).enumerate() {
             let name = piece(*param);
             let Some(value) = value(name) else {
                 return Some(Err(TemplateError::MissingParam(name.to_owned())));
             };
-            let text = match value {
-                PathValue::Integer(n) => {
-                    path.push(Piece::Integer(n), true);
-                    None
-                }
-                PathValue::Text(id) => Some(id.as_str()),
-                PathValue::Raw(text) => Some(text),
+            let value = match value {
+                PathValue::Integer(n) => Piece::Integer(n),
+                PathValue::Text(id) => Piece::Encoded(id.as_str()),
+                PathValue::Raw(text) => Piece::Encoded(text),
             };
-            if let Some(text) = text {
+            // Project ids and most job ids need no encoding: checked without a branch
+            // per byte.
+            let value = match value {
+                Piece::Encoded(text)
+                    if segment.is_some_and(|known| std::ptr::eq(known, text))
+                        || text.bytes().fold(true, |ok, b| ok & is_unreserved(b)) =>
                 {
-                    // Project ids and most job ids need no encoding: checked without a
-                    // branch per byte.
-                    let known = segment.is_some_and(|known| std::ptr::eq(known, text));
-                    if known || text.bytes().fold(true, |ok, b| ok & is_unreserved(b)) {
-                        path.push(Piece::Plain(text), true);
-                    } else {
-                        path.push(Piece::Encoded(text), false);
-                    }
+                    Piece::Plain(text)
                 }
+                Piece::Encoded(text) => {
+                    if canonical_until.is_none() {
+                        // Where this value starts: after the literals before it and the
+                        // values before them.
+                        let before: usize = split.literals[..=i]
+                            .iter()
+                            .map(|(start, end)| end - start)
+                            .sum::<usize>()
+                            + values[..i].iter().map(|v| v.len()).sum::<usize>();
+                        canonical_until = Some(prefix.len() + before);
+                    }
+                    Piece::Encoded(text)
+                }
+                other => other,
+            };
+            len += value.len();
+            if let Some(slot) = values.get_mut(i) {
+                *slot = value;
             }
         }
-        path.push(
-            Piece::Plain(piece(split.literals[split.count])),
-            split.plain_literals,
-        );
-        Some(Ok(()))
-    }
-
-    #[inline]
-    fn push(&mut self, piece: Piece<'a>, canonical: bool) {
-        if !canonical && self.canonical_until.is_none() {
-            self.canonical_until = Some(self.len);
-        }
-        if let Some(slot) = self.pieces.get_mut(self.count) {
-            *slot = piece;
-            self.count += 1;
-        }
-        self.len += piece.len();
+        Some(Ok(PathPieces {
+            prefix,
+            template,
+            split,
+            values,
+            len,
+            canonical_until,
+        }))
     }
 
     /// The path's length in bytes.
@@ -461,9 +465,15 @@ impl<'a> PathPieces<'a> {
 
     /// Appends the path to `out`.
     pub(crate) fn write(&self, out: &mut String) {
-        for piece in self.pieces.iter().take(self.count) {
-            piece.push(out);
+        let split = self.split;
+        let piece =
+            |(start, end): (usize, usize)| self.template.get(start..end).unwrap_or_default();
+        out.push_str(self.prefix);
+        for (literal, value) in split.literals.iter().zip(&self.values).take(split.count) {
+            out.push_str(piece(*literal));
+            value.push(out);
         }
+        out.push_str(piece(split.literals[split.count]));
     }
 }
 
@@ -558,8 +568,7 @@ mod tests {
                 let mut scanned = String::from(prefix);
                 let by_scan = expand_template(template, &mut scanned, value);
                 let split = SplitTemplate::new(template);
-                let mut pieces = PathPieces::new();
-                let Some(by_split) = pieces.expand(prefix, template, &split, value, None) else {
+                let Some(by_split) = PathPieces::new(prefix, template, &split, value, None) else {
                     // Not held whole: expanded by scanning.
                     assert!(
                         template.matches('{').count() > MAX_SPLIT_PARAMS
@@ -568,14 +577,14 @@ mod tests {
                     );
                     continue;
                 };
-                match (by_split, by_scan) {
-                    (Ok(()), Ok(())) => {}
+                let pieces = match (by_split, by_scan) {
+                    (Ok(pieces), Ok(())) => pieces,
                     (Err(split), Err(scan)) => {
                         assert_eq!(split, scan, "{template}");
                         continue;
                     }
                     (split, scan) => panic!("{template}: {split:?} / {scan:?}"),
-                }
+                };
                 let mut written = String::with_capacity(pieces.len());
                 pieces.write(&mut written);
                 assert_eq!(written, scanned, "{prefix}{template}");
