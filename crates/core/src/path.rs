@@ -344,8 +344,19 @@ impl Piece<'_> {
         match self {
             Piece::Plain(text) => out.push_str(text),
             Piece::Integer(n) => push_decimal(out, n),
+            // As `utf8_percent_encode` with `SEGMENT` (a test checks), a byte at a time
+            // rather than a piece (a call to `memcpy`) at a time.
             Piece::Encoded(text) => {
-                percent_encoding::utf8_percent_encode(text, SEGMENT).for_each(|p| out.push_str(p))
+                const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
+                for b in text.bytes() {
+                    if is_unreserved(b) {
+                        out.push(char::from(b));
+                    } else {
+                        out.push('%');
+                        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+                        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+                    }
+                }
             }
         }
     }
@@ -493,6 +504,21 @@ mod tests {
         assert_eq!(enc("a b/c%d"), "a%20b%2Fc%25d");
         assert_eq!(enc("?#&=+"), "%3F%23%26%3D%2B");
         assert_eq!(enc("作业-ü"), "%E4%BD%9C%E4%B8%9A-%C3%BC");
+    }
+
+    /// Written a byte at a time, an encoded piece is what `utf8_percent_encode` writes.
+    #[test]
+    fn encoded_pieces_equal_percent_encoding() {
+        let every_char: String = (0u32..0x800)
+            .chain([0xFFFD, 0x10000, 0x10FFFF])
+            .filter_map(char::from_u32)
+            .collect();
+        for text in ["a b/c%d~é", "作业-ü", &every_char, "", "plain-1.2_3~"] {
+            let mut out = String::with_capacity(Piece::Encoded(text).len());
+            Piece::Encoded(text).push(&mut out);
+            assert_eq!(out, enc(text), "{text:?}");
+            assert_eq!(out.len(), Piece::Encoded(text).len(), "{text:?}");
+        }
     }
 
     #[test]

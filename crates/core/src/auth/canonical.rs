@@ -752,6 +752,11 @@ impl KeyedHmac {
         self.mac_parts(&[data])
     }
 
+    /// The keyed state, ready for the data (`None` cannot happen).
+    fn state(&self) -> Option<Hmac<Sha256>> {
+        self.0.as_deref().cloned()
+    }
+
     /// HMAC of the concatenation of `parts`, without joining them.
     pub(crate) fn mac_parts<T: AsRef<[u8]>>(&self, parts: &[T]) -> [u8; 32] {
         // HMAC accepts keys of any length; `None` cannot happen.
@@ -796,7 +801,9 @@ impl DerivedKeys {
         derive: impl FnOnce() -> [u8; 32],
         parts: &[T],
     ) -> [u8; 32] {
-        let keyed = {
+        // The key's state is copied while the lock is held (a few hundred bytes): no
+        // reference count to take and give back, and no HMAC computed under the lock.
+        let state = {
             // A poisoned lock only means another thread panicked while holding it: the
             // entries are still whole.
             let mut keys = self
@@ -804,18 +811,26 @@ impl DerivedKeys {
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             match keys.iter().find(|(s, _)| s == scope) {
-                Some((_, keyed)) => keyed.clone(),
+                Some((_, keyed)) => keyed.state(),
                 None => {
                     let keyed = KeyedHmac::new(&derive());
                     if keys.len() >= Self::CAPACITY {
                         keys.remove(0);
                     }
-                    keys.push((scope.to_owned(), keyed.clone()));
-                    keyed
+                    let state = keyed.state();
+                    keys.push((scope.to_owned(), keyed));
+                    state
                 }
             }
         };
-        keyed.mac_parts(parts)
+        // HMAC accepts keys of any length; `None` cannot happen.
+        let Some(mut mac) = state else {
+            return [0; 32];
+        };
+        for part in parts {
+            mac.update(part.as_ref());
+        }
+        mac.finalize().into_bytes().into()
     }
 }
 
