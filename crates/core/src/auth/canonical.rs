@@ -713,13 +713,14 @@ pub fn derived_scope(short_date: &str, region: &str, service: &str) -> String {
 /// Room for a usual derived-key scope on the stack (`20240521/eu-de/modelarts/sdk_request`).
 pub(crate) type ScopeBuf = StackBuf<96>;
 
-/// [`derived_scope`] written into `out` (no `String` per signature); the scope as text.
+/// [`derived_scope`] written into `out` (no `String` per signature); the scope's bytes
+/// (UTF-8: written from text only; used as bytes, not checked again).
 pub(crate) fn derived_scope_into<'b>(
     out: &'b mut ScopeBuf,
     short_date: &str,
     region: &str,
     service: &str,
-) -> &'b str {
+) -> &'b [u8] {
     for (i, part) in [short_date, region, service, DERIVED_SCOPE_TERMINATOR]
         .iter()
         .enumerate()
@@ -729,8 +730,7 @@ pub(crate) fn derived_scope_into<'b>(
         }
         out.push_str(part);
     }
-    // Written from text only: always UTF-8.
-    std::str::from_utf8(out.as_bytes()).unwrap_or_default()
+    out.as_bytes()
 }
 
 /// HMAC-SHA256 with its key schedule done once, for signing many requests with one key.
@@ -775,7 +775,7 @@ impl KeyedHmac {
 /// costs four HMACs, and a client signs all day with the same few scopes. Shared by the
 /// clones of a key pair.
 #[derive(Clone, Default)]
-pub(crate) struct DerivedKeys(std::sync::Arc<std::sync::Mutex<Vec<(String, KeyedHmac)>>>);
+pub(crate) struct DerivedKeys(std::sync::Arc<std::sync::Mutex<Vec<(Box<[u8]>, KeyedHmac)>>>);
 
 impl DerivedKeys {
     /// Scopes kept at most (a few services times today and yesterday).
@@ -786,7 +786,7 @@ impl DerivedKeys {
     #[cfg(test)]
     pub(crate) fn mac(
         &self,
-        scope: &str,
+        scope: &[u8],
         derive: impl FnOnce() -> [u8; 32],
         data: &[u8],
     ) -> [u8; 32] {
@@ -797,7 +797,7 @@ impl DerivedKeys {
     /// `derive` computes when it is not kept.
     pub(crate) fn mac_parts<T: AsRef<[u8]>>(
         &self,
-        scope: &str,
+        scope: &[u8],
         derive: impl FnOnce() -> [u8; 32],
         parts: &[T],
     ) -> [u8; 32] {
@@ -810,7 +810,7 @@ impl DerivedKeys {
                 .0
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            match keys.iter().find(|(s, _)| s == scope) {
+            match keys.iter().find(|(s, _)| **s == *scope) {
                 Some((_, keyed)) => keyed.state(),
                 None => {
                     let keyed = KeyedHmac::new(&derive());
@@ -818,7 +818,7 @@ impl DerivedKeys {
                         keys.remove(0);
                     }
                     let state = keyed.state();
-                    keys.push((scope.to_owned(), keyed));
+                    keys.push((scope.into(), keyed));
                     state
                 }
             }
@@ -1068,7 +1068,7 @@ mod tests {
         let mac = |date: &str, service: &str| {
             let scope = derived_scope(date, "eu-de", service);
             keys.mac(
-                &scope,
+                scope.as_bytes(),
                 || {
                     derivations.set(derivations.get() + 1);
                     derived_key("SK", date, "eu-de", service)
@@ -1110,7 +1110,7 @@ mod tests {
             let mut buf = ScopeBuf::new();
             assert_eq!(
                 derived_scope_into(&mut buf, date, region, service),
-                derived_scope(date, region, service)
+                derived_scope(date, region, service).as_bytes()
             );
         }
     }

@@ -242,7 +242,7 @@ pub fn authenticate(
 /// value.
 fn authorization(
     label: &str,
-    who: &[&str],
+    who: &[&[u8]],
     signed: &[u8],
     signature: &[u8],
 ) -> Result<HeaderValue, SignError> {
@@ -262,7 +262,7 @@ fn authorization(
     out.extend_from_slice(canonical::ALGORITHM.as_bytes());
     out.push(b' ');
     out.extend_from_slice(label.as_bytes());
-    who.iter().for_each(|w| out.extend_from_slice(w.as_bytes()));
+    who.iter().for_each(|w| out.extend_from_slice(w));
     out.extend_from_slice(SIGNED_LABEL);
     out.extend_from_slice(signed);
     out.extend_from_slice(SIGNATURE_LABEL);
@@ -281,7 +281,7 @@ fn sensitive(mut value: HeaderValue) -> HeaderValue {
 fn signature_mac(
     keys: &AkSk,
     params: &SigningParams<'_>,
-    scope: Option<(&str, &str)>,
+    scope: Option<(&str, &[u8])>,
     string_to_sign: &[&[u8]],
 ) -> [u8; 32] {
     match scope {
@@ -403,7 +403,9 @@ fn sign_aksk(
     let mac = signature_mac(
         keys,
         params,
-        scope.as_ref().map(|(date, scope)| (*date, scope.as_str())),
+        scope
+            .as_ref()
+            .map(|(date, scope)| (*date, scope.as_bytes())),
         &string_to_sign,
     );
     let signature = canonical::HexDigest::new(&mac);
@@ -414,13 +416,13 @@ fn sign_aksk(
     let value = match &scope {
         None => authorization(
             "Access=",
-            &[keys.access_key()],
+            &[keys.access_key().as_bytes()],
             signed,
             signature.as_bytes(),
         ),
         Some((_, scope)) => authorization(
             "Credential=",
-            &[keys.access_key(), "/", scope],
+            &[keys.access_key().as_bytes(), b"/", scope.as_ref()],
             signed,
             signature.as_bytes(),
         ),
@@ -565,7 +567,7 @@ pub(crate) fn sign_unsigned(
     canonical::push_string_to_sign(
         &mut text,
         &date,
-        scope.as_ref().map(|(_, scope)| scope.as_bytes()),
+        scope.as_ref().map(|(_, scope)| *scope),
         canonical_hash.as_bytes(),
     );
     let written = text.as_bytes();
@@ -576,13 +578,13 @@ pub(crate) fn sign_unsigned(
     let authorization = match &scope {
         None => authorization(
             "Access=",
-            &[keys.access_key()],
+            &[keys.access_key().as_bytes()],
             signed,
             signature.as_bytes(),
         ),
         Some((_, scope)) => authorization(
             "Credential=",
-            &[keys.access_key(), "/", scope],
+            &[keys.access_key().as_bytes(), b"/", scope.as_ref()],
             signed,
             signature.as_bytes(),
         ),
