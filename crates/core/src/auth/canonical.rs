@@ -296,15 +296,16 @@ pub(crate) fn write_canonical_request(
 
 /// Writes the canonical request of a request whose headers are given as they will be sent:
 /// lower-case names without `_`, each once, sorted across `headers`' slices in turn (what
-/// the core builds and signing adds). The same text as [`write_canonical_request`] on the
-/// built request; returns where the signed header names stand in it.
+/// the core builds and signing adds), with their names `;`-joined when the caller knows
+/// them, and the path with how many of its first bytes are their own canonical URI. The
+/// same text as [`write_canonical_request`] on the built request; returns where the signed
+/// header names stand in it.
 pub(crate) fn write_known_canonical_request(
     text: &mut CanonicalBuf,
     method: &Method,
     (path, canonical_prefix): (&[u8], usize),
     query: &str,
-    headers: [&[KnownPair<'_>]; 2],
-    signed_names: Option<&str>,
+    (headers, signed_names): ([&[KnownPair<'_>]; 2], Option<&str>),
     body: &[u8],
     unsigned_payload: bool,
 ) -> Result<Range<usize>, SignError> {
@@ -775,7 +776,10 @@ impl KeyedHmac {
 /// costs four HMACs, and a client signs all day with the same few scopes. Shared by the
 /// clones of a key pair.
 #[derive(Clone, Default)]
-pub(crate) struct DerivedKeys(std::sync::Arc<std::sync::Mutex<Vec<(Box<[u8]>, KeyedHmac)>>>);
+pub(crate) struct DerivedKeys(std::sync::Arc<std::sync::Mutex<ScopedKeys>>);
+
+/// Derived keys by their scope's bytes.
+type ScopedKeys = Vec<(Box<[u8]>, KeyedHmac)>;
 
 impl DerivedKeys {
     /// Scopes kept at most (a few services times today and yesterday).

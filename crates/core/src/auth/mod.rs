@@ -534,10 +534,12 @@ pub(crate) fn sign_unsigned(
         request.method,
         (request.path, request.canonical_prefix),
         request.query,
-        [request.headers, added],
-        request.signed_names.map(|names| {
-            names[usize::from(unsigned_payload) | usize::from(security_token.is_some()) << 1]
-        }),
+        (
+            [request.headers, added],
+            request.signed_names.map(|names| {
+                names[usize::from(unsigned_payload) | usize::from(security_token.is_some()) << 1]
+            }),
+        ),
         request.body,
         unsigned_payload,
     )?;
@@ -584,7 +586,7 @@ pub(crate) fn sign_unsigned(
         ),
         Some((_, scope)) => authorization(
             "Credential=",
-            &[keys.access_key().as_bytes(), b"/", scope.as_ref()],
+            &[keys.access_key().as_bytes(), b"/", scope],
             signed,
             signature.as_bytes(),
         ),
