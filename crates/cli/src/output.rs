@@ -215,31 +215,304 @@ pub(crate) fn plan(plan: &Plan, format: Format) {
     crate::verbosity::note!("dry run: {}; nothing was changed", plan.would());
 }
 
-/// Prints a report.
-pub(crate) fn report(report: &Report, format: Format) {
-    match format {
-        Format::Json => to_stdout(|out| json_to(out, report)),
-        Format::Ndjson => to_stdout(|out| {
-            report.items.iter().try_for_each(|i| ndjson_to(out, i))?;
-            ndjson_to(
-                out,
-                &serde_json::json!({"summary": report.summary, "interrupted": report.interrupted}),
-            )
-        }),
-        Format::Table => {
-            let mut t = table(&["ID", "NAME", "OUTCOME", "DETAIL"]);
-            for i in &report.items {
-                t.add_row(vec![
-                    i.id.to_string(),
-                    i.name.clone().unwrap_or_default(),
-                    i.outcome.name().to_owned(),
-                    i.outcome.detail(),
-                ]);
-            }
-            to_stdout(|out| writeln!(out, "{t}"));
+/// A report written as the run goes: each id's line is written once it (and every line
+/// before it) is known, to stdout at once (NDJSON), or to a spill file (JSON, a table,
+/// `--report FILE`: their head, with the counts, comes before the items and is known last;
+/// [`ReportWriter::finish`] writes the head, then copies the lines), so no line is held in
+/// memory however many ids the run has. The text is that of the whole report printed at
+/// once.
+pub(crate) struct ReportWriter {
+    format: Format,
+    /// NDJSON: the lines, as they come.
+    ndjson: Option<std::io::BufWriter<std::io::Stdout>>,
+    /// The items' text of the JSON report (`-o json`, `--report`).
+    json: Option<Spill>,
+    /// The table's cells, a JSON array of strings per line (`-o table`).
+    table: Option<Spill>,
+    /// `--report FILE`.
+    file: Option<std::path::PathBuf>,
+    /// A line could not be written (stdout closed: `| head`; the spill's disk full).
+    broken: bool,
+}
+
+impl ReportWriter {
+    /// A report in `format` on stdout, and in JSON to `file` when given.
+    pub(crate) fn new(format: Format, file: Option<&Path>) -> ReportWriter {
+        let json = format == Format::Json || file.is_some();
+        ReportWriter {
+            format,
+            ndjson: (format == Format::Ndjson)
+                .then(|| std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout())),
+            json: json.then(Spill::new),
+            table: (format == Format::Table).then(Spill::new),
+            file: file.map(Path::to_path_buf),
+            broken: false,
         }
     }
-    crate::verbosity::note!("{}", report.summary_line());
+
+    /// Prints `report`'s head and every line written, writes `--report`. The report's own
+    /// `items` are printed first (none, when the lines came through [`ItemSink`]).
+    pub(crate) fn finish(mut self, mut report: Report) -> Result<(), CliError> {
+        for item in std::mem::take(&mut report.items) {
+            crate::report::ItemSink::push(&mut self, item);
+        }
+        let report = &report;
+        // A line that could not be kept: the report would be short; say so, never print it.
+        for spill in [&mut self.json, &mut self.table].into_iter().flatten() {
+            if let Some(e) = spill.failed.take() {
+                return Err(CliError {
+                    code: crate::exit::FAILED,
+                    ..CliError::usage(
+                        format!("cannot keep the report's lines in a temporary file: {e}"),
+                        "free space in the temporary directory (TMPDIR); --journal has every outcome",
+                    )
+                });
+            }
+        }
+        match self.format {
+            Format::Json => {
+                if let Some(spill) = self.json.as_mut() {
+                    to_stdout(|out| spill.json_document(out, report));
+                }
+            }
+            Format::Ndjson => {
+                if let Some(mut out) = self.ndjson.take() {
+                    let summary = serde_json::json!({
+                        "summary": report.summary,
+                        "interrupted": report.interrupted
+                    });
+                    let _ = ndjson_to(&mut out, &summary).and_then(|()| out.flush());
+                }
+            }
+            Format::Table => {
+                if let Some(spill) = self.table.as_mut() {
+                    to_stdout(|out| spill.table(out, &["ID", "NAME", "OUTCOME", "DETAIL"]));
+                }
+            }
+        }
+        crate::verbosity::note!("{}", report.summary_line());
+        if let (Some(path), Some(spill)) = (&self.file, self.json.as_mut()) {
+            let written = std::fs::File::create(path).and_then(|file| {
+                let mut out = std::io::BufWriter::with_capacity(64 * 1024, file);
+                spill.json_document(&mut out, report)?;
+                out.into_inner().map_err(|e| e.into_error())?.sync_all()
+            });
+            // The deletions happened and the report is on stdout: fail with the reason.
+            written.map_err(|e| CliError {
+                code: crate::exit::FAILED,
+                ..unwritable(path, &e)
+            })?;
+        }
+        Ok(())
+    }
+}
+
+impl crate::report::ItemSink for ReportWriter {
+    fn push(&mut self, item: crate::report::Item) {
+        if let Some(out) = self.ndjson.as_mut()
+            && !self.broken
+        {
+            self.broken = ndjson_to(out, &item).is_err();
+        }
+        if let Some(spill) = self.json.as_mut() {
+            spill.json_item(&item);
+        }
+        if let Some(spill) = self.table.as_mut() {
+            spill.cells(&[
+                &item.id.to_string(),
+                item.name.as_deref().unwrap_or_default(),
+                item.outcome.name(),
+                &item.outcome.detail(),
+            ]);
+        }
+    }
+}
+
+/// Text kept out of memory until the end: a temporary file, unlinked once opened (so a
+/// killed run leaves nothing behind), or memory when no temporary file can be made.
+pub(crate) struct Spill {
+    out: SpillTo,
+    /// Lines (items, or rows) written.
+    lines: usize,
+    /// A write failed: what is read back is short (said at the end).
+    failed: Option<std::io::Error>,
+}
+
+enum SpillTo {
+    File(std::io::BufWriter<std::fs::File>),
+    Memory(Vec<u8>),
+}
+
+impl Spill {
+    /// An empty spill.
+    pub(crate) fn new() -> Spill {
+        static SPILLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = SPILLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path = std::env::temp_dir().join(format!(
+            "otc-jobs-report-{}-{n}.spill",
+            std::process::id()
+        ));
+        let opened = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&path);
+        let out = match opened {
+            Ok(file) => {
+                // Still open, so still readable (Unix); gone when the process ends.
+                let _ = std::fs::remove_file(&path);
+                SpillTo::File(std::io::BufWriter::with_capacity(64 * 1024, file))
+            }
+            Err(_) => SpillTo::Memory(Vec::new()),
+        };
+        Spill {
+            out,
+            lines: 0,
+            failed: None,
+        }
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        if self.failed.is_some() {
+            return;
+        }
+        let written = match &mut self.out {
+            SpillTo::File(out) => out.write_all(bytes),
+            SpillTo::Memory(out) => out.write_all(bytes),
+        };
+        if let Err(e) = written {
+            self.failed = Some(e);
+        }
+    }
+
+    /// One item of a JSON report's `items`, as the pretty printer writes it there.
+    pub(crate) fn json_item<T: Serialize>(&mut self, item: &T) {
+        // Our types always serialise; an element of `items` is indented twice.
+        let text = serde_json::to_string_pretty(item).unwrap_or_default();
+        if self.lines > 0 {
+            self.write(b",\n    ");
+        }
+        self.write(text.replace('\n', "\n    ").as_bytes());
+        self.lines += 1;
+    }
+
+    /// One row of a table.
+    pub(crate) fn cells(&mut self, cells: &[&str]) {
+        let mut line = serde_json::to_vec(cells).unwrap_or_default();
+        line.push(b'\n');
+        self.write(&line);
+        self.lines += 1;
+    }
+
+    /// What was written, from the start.
+    fn read(&mut self) -> std::io::Result<Box<dyn std::io::BufRead + '_>> {
+        use std::io::Seek;
+        if let Some(e) = &self.failed {
+            return Err(std::io::Error::new(e.kind(), e.to_string()));
+        }
+        match &mut self.out {
+            SpillTo::File(out) => {
+                out.flush()?;
+                let file = out.get_mut();
+                file.rewind()?;
+                Ok(Box::new(std::io::BufReader::with_capacity(64 * 1024, file)))
+            }
+            SpillTo::Memory(bytes) => Ok(Box::new(&bytes[..])),
+        }
+    }
+
+    /// `head` (a report whose `items` are empty) as one pretty JSON document, with the
+    /// spilled items as its `items`: the text serde_json gives for the whole report.
+    pub(crate) fn json_document<T: Serialize>(
+        &mut self,
+        out: &mut dyn Write,
+        head: &T,
+    ) -> std::io::Result<()> {
+        const EMPTY: &str = "\n  \"items\": []";
+        let text = serde_json::to_string_pretty(head).map_err(std::io::Error::other)?;
+        // A string's newlines are escaped: this is the top-level key.
+        let Some(at) = text.find(EMPTY) else {
+            return json_to(out, head);
+        };
+        out.write_all(text[..at + EMPTY.len() - 1].as_bytes())?;
+        if self.lines > 0 {
+            out.write_all(b"\n    ")?;
+            std::io::copy(&mut self.read()?, out)?;
+            out.write_all(b"\n  ")?;
+        }
+        out.write_all(text[at + EMPTY.len() - 1..].as_bytes())?;
+        out.write_all(b"\n")
+    }
+
+    /// The spilled rows as one table under `header`: the table a [`Table`] of them all
+    /// would print, made a thousand rows at a time with every column as wide as its
+    /// widest cell of all (found in a first pass).
+    pub(crate) fn table(&mut self, out: &mut dyn Write, header: &[&str]) -> std::io::Result<()> {
+        const CHUNK: usize = 1_000;
+        let lines = self.lines;
+        let mut widths: Vec<u16> = table(header).column_max_content_widths();
+        self.chunks(CHUNK, header, |t| {
+            for (w, c) in widths.iter_mut().zip(t.column_max_content_widths()) {
+                *w = (*w).max(c);
+            }
+            Ok(())
+        })?;
+        let chunks = lines.div_ceil(CHUNK).max(1);
+        let mut chunk = 0;
+        let mut print = |t: &mut Table| -> std::io::Result<()> {
+            use comfy_table::{ColumnConstraint, Width};
+            // At least the widest cell of all (plus the padding): every chunk alike.
+            t.set_constraints(
+                widths
+                    .iter()
+                    .map(|w| ColumnConstraint::LowerBoundary(Width::Fixed(w.saturating_add(2)))),
+            );
+            let text: Vec<String> = t.lines().collect();
+            // The top border, the header and its line open the first chunk only; the
+            // bottom border closes the last.
+            let from = if chunk == 0 { 0 } else { 3.min(text.len()) };
+            let to = if chunk + 1 == chunks {
+                text.len()
+            } else {
+                text.len().saturating_sub(1)
+            };
+            for line in text.get(from..to).unwrap_or_default() {
+                writeln!(out, "{line}")?;
+            }
+            chunk += 1;
+            Ok(())
+        };
+        if lines == 0 {
+            return print(&mut table(header));
+        }
+        self.chunks(CHUNK, header, print)
+    }
+
+    /// The spilled rows, `size` at a time, as tables under `header`.
+    fn chunks(
+        &mut self,
+        size: usize,
+        header: &[&str],
+        mut each: impl FnMut(&mut Table) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        use std::io::BufRead;
+        let mut t = table(header);
+        let mut rows = 0;
+        for line in self.read()?.lines() {
+            let cells: Vec<String> = serde_json::from_str(&line?).map_err(std::io::Error::other)?;
+            t.add_row(cells);
+            rows += 1;
+            if rows == size {
+                each(&mut t)?;
+                t = table(header);
+                rows = 0;
+            }
+        }
+        if rows > 0 {
+            each(&mut t)?;
+        }
+        Ok(())
+    }
 }
 
 /// Prints a whole-account run's report.
