@@ -582,6 +582,81 @@ mod tests {
     use super::*;
     use otc_jobs_core::kinds::KindId;
 
+    fn items(count: i64) -> Vec<crate::report::Item> {
+        use crate::report::{Item, Outcome};
+        (0..count)
+            .map(|n| {
+                let outcome = match n % 3 {
+                    0 => Outcome::Deleted {
+                        attempts: 1,
+                        note: None,
+                    },
+                    1 => Outcome::Failed {
+                        status: Some(500),
+                        code: Some("DLI.0999".into()),
+                        message: format!("went \"wrong\"\n{}", "x".repeat(n as usize % 17)),
+                        request_id: None,
+                        attempts: 3,
+                    },
+                    _ => Outcome::Skipped {
+                        reason: "listed in --exclude-file".into(),
+                    },
+                };
+                let name = (n % 2 == 0).then(|| format!("job-{}-ü", "n".repeat(n as usize % 23)));
+                Item::new(KindId::FlinkJob(n * 7), name, outcome)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_spilled_report_is_the_text_of_the_whole_report() {
+        for count in [0, 1, 3, 40] {
+            let whole = Report::new(otc_jobs_core::kinds::Kind::FlinkJob, items(count), false);
+            let mut spill = Spill::new();
+            whole.items.iter().for_each(|item| spill.json_item(item));
+            let head = Report {
+                items: Vec::new(),
+                ..whole.clone()
+            };
+            let mut streamed = Vec::new();
+            spill.json_document(&mut streamed, &head).unwrap();
+            let expected = serde_json::to_string_pretty(&whole).unwrap() + "\n";
+            assert_eq!(String::from_utf8(streamed).unwrap(), expected, "{count} items");
+            // Read twice (stdout, then `--report`): the same.
+            let mut again = Vec::new();
+            spill.json_document(&mut again, &head).unwrap();
+            assert_eq!(String::from_utf8(again).unwrap(), expected);
+        }
+    }
+
+    #[test]
+    fn a_spilled_table_is_the_table_of_all_its_rows() {
+        let header = ["ID", "NAME", "OUTCOME", "DETAIL"];
+        // Over a chunk (1,000 rows): the widest cells are in the later chunks.
+        for count in [0, 1, 999, 1_000, 2_345] {
+            let items = items(count);
+            let mut spill = Spill::new();
+            let mut whole = table(&header);
+            for item in &items {
+                let cells = [
+                    item.id.to_string(),
+                    item.name.clone().unwrap_or_default(),
+                    item.outcome.name().to_owned(),
+                    item.outcome.detail(),
+                ];
+                spill.cells(&cells.each_ref().map(String::as_str));
+                whole.add_row(cells.to_vec());
+            }
+            let mut streamed = Vec::new();
+            spill.table(&mut streamed, &header).unwrap();
+            assert_eq!(
+                String::from_utf8(streamed).unwrap(),
+                format!("{whole}\n"),
+                "{count} rows"
+            );
+        }
+    }
+
     #[test]
     fn rows_printed_as_listed_are_the_text_of_the_whole_array() {
         for count in [0, 1, 3] {
