@@ -112,7 +112,10 @@ pub(crate) async fn execute<B: Backend>(
     progress: Progress,
 ) -> Report {
     let mut items = Vec::new();
-    let report = execute_into(backend, plan, settings, journal, cancel, progress, &mut items).await;
+    let report = execute_into(
+        backend, plan, settings, journal, cancel, progress, &mut items,
+    )
+    .await;
     Report { items, ..report }
 }
 
@@ -247,7 +250,13 @@ pub(crate) async fn execute_into<B: Backend>(
     order.end(|index| unsettled(started[index], &run));
     let interrupted = run.cancel.is_cancelled();
     let stop = run.stop_reason();
-    Report::tallied(plan.kind, order.summary, order.earlier_runs, interrupted, stop)
+    Report::tallied(
+        plan.kind,
+        order.summary,
+        order.earlier_runs,
+        interrupted,
+        stop,
+    )
 }
 
 /// The report's lines in plan order: an id's line waits here until every line before
@@ -298,7 +307,11 @@ impl<'a> InOrder<'a> {
             let index = self.next;
             let item = if let Action::Skip(reason) = &planned.action {
                 self.skipped(planned, reason)
-            } else if self.waiting.first_key_value().is_some_and(|(&i, _)| i == index) {
+            } else if self
+                .waiting
+                .first_key_value()
+                .is_some_and(|(&i, _)| i == index)
+            {
                 match self.waiting.pop_first() {
                     Some((_, item)) => item,
                     None => break,

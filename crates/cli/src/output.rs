@@ -260,13 +260,7 @@ impl ReportWriter {
         // A line that could not be kept: the report would be short; say so, never print it.
         for spill in [&mut self.json, &mut self.table].into_iter().flatten() {
             if let Some(e) = spill.failed.take() {
-                return Err(CliError {
-                    code: crate::exit::FAILED,
-                    ..CliError::usage(
-                        format!("cannot keep the report's lines in a temporary file: {e}"),
-                        "free space in the temporary directory (TMPDIR); --journal has every outcome",
-                    )
-                });
+                return Err(spill_failed(&e));
             }
         }
         match self.format {
@@ -348,10 +342,8 @@ impl Spill {
     pub(crate) fn new() -> Spill {
         static SPILLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let n = SPILLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let path = std::env::temp_dir().join(format!(
-            "otc-jobs-report-{}-{n}.spill",
-            std::process::id()
-        ));
+        let path =
+            std::env::temp_dir().join(format!("otc-jobs-report-{}-{n}.spill", std::process::id()));
         let opened = std::fs::OpenOptions::new()
             .read(true)
             .write(true)
@@ -421,6 +413,14 @@ impl Spill {
         }
     }
 
+    /// One line of compact JSON (NDJSON).
+    pub(crate) fn line<T: Serialize>(&mut self, value: &T) {
+        let mut line = serde_json::to_vec(value).unwrap_or_default();
+        line.push(b'\n');
+        self.write(&line);
+        self.lines += 1;
+    }
+
     /// `head` (a report whose `items` are empty) as one pretty JSON document, with the
     /// spilled items as its `items`: the text serde_json gives for the whole report.
     pub(crate) fn json_document<T: Serialize>(
@@ -428,77 +428,104 @@ impl Spill {
         out: &mut dyn Write,
         head: &T,
     ) -> std::io::Result<()> {
-        const EMPTY: &str = "\n  \"items\": []";
-        let text = serde_json::to_string_pretty(head).map_err(std::io::Error::other)?;
-        // A string's newlines are escaped: this is the top-level key.
-        let Some(at) = text.find(EMPTY) else {
-            return json_to(out, head);
-        };
-        out.write_all(text[..at + EMPTY.len() - 1].as_bytes())?;
-        if self.lines > 0 {
-            out.write_all(b"\n    ")?;
-            std::io::copy(&mut self.read()?, out)?;
-            out.write_all(b"\n  ")?;
-        }
-        out.write_all(text[at + EMPTY.len() - 1..].as_bytes())?;
-        out.write_all(b"\n")
+        json_document(out, head, &mut [self])
     }
 
-    /// The spilled rows as one table under `header`: the table a [`Table`] of them all
-    /// would print, made a thousand rows at a time with every column as wide as its
-    /// widest cell of all (found in a first pass).
+    /// The spilled rows as one table under `header` (see [`table_of`]).
     pub(crate) fn table(&mut self, out: &mut dyn Write, header: &[&str]) -> std::io::Result<()> {
-        const CHUNK: usize = 1_000;
-        let lines = self.lines;
-        let mut widths: Vec<u16> = table(header).column_max_content_widths();
-        self.chunks(CHUNK, header, |t| {
-            for (w, c) in widths.iter_mut().zip(t.column_max_content_widths()) {
-                *w = (*w).max(c);
-            }
-            Ok(())
-        })?;
-        let chunks = lines.div_ceil(CHUNK).max(1);
-        let mut chunk = 0;
-        let mut print = |t: &mut Table| -> std::io::Result<()> {
-            use comfy_table::{ColumnConstraint, Width};
-            // At least the widest cell of all (plus the padding): every chunk alike.
-            t.set_constraints(
-                widths
-                    .iter()
-                    .map(|w| ColumnConstraint::LowerBoundary(Width::Fixed(w.saturating_add(2)))),
-            );
-            let text: Vec<String> = t.lines().collect();
-            // The top border, the header and its line open the first chunk only; the
-            // bottom border closes the last.
-            let from = if chunk == 0 { 0 } else { 3.min(text.len()) };
-            let to = if chunk + 1 == chunks {
-                text.len()
-            } else {
-                text.len().saturating_sub(1)
-            };
-            for line in text.get(from..to).unwrap_or_default() {
-                writeln!(out, "{line}")?;
-            }
-            chunk += 1;
-            Ok(())
-        };
-        if lines == 0 {
-            return print(&mut table(header));
-        }
-        self.chunks(CHUNK, header, print)
+        table_of(out, header, &mut [self])
     }
+}
 
-    /// The spilled rows, `size` at a time, as tables under `header`.
-    fn chunks(
-        &mut self,
-        size: usize,
-        header: &[&str],
-        mut each: impl FnMut(&mut Table) -> std::io::Result<()>,
-    ) -> std::io::Result<()> {
-        use std::io::BufRead;
-        let mut t = table(header);
-        let mut rows = 0;
-        for line in self.read()?.lines() {
+/// `head` (a report whose `items` are empty) as one pretty JSON document whose `items`
+/// are those of `spills`, one after the other: the text serde_json gives for the whole
+/// report.
+fn json_document<T: Serialize>(
+    out: &mut dyn Write,
+    head: &T,
+    spills: &mut [&mut Spill],
+) -> std::io::Result<()> {
+    const EMPTY: &str = "\n  \"items\": []";
+    let text = serde_json::to_string_pretty(head).map_err(std::io::Error::other)?;
+    // A string's newlines are escaped: this is the top-level key.
+    let Some(at) = text.find(EMPTY) else {
+        return json_to(out, head);
+    };
+    let (before, after) = text.split_at(at + EMPTY.len() - 1);
+    out.write_all(before.as_bytes())?;
+    let mut any = false;
+    for spill in spills.iter_mut().filter(|s| s.lines > 0) {
+        out.write_all(if any { b",\n    " } else { b"\n    " })?;
+        std::io::copy(&mut spill.read()?, out)?;
+        any = true;
+    }
+    if any {
+        out.write_all(b"\n  ")?;
+    }
+    out.write_all(after.as_bytes())?;
+    out.write_all(b"\n")
+}
+
+/// The rows of `spills`, one after the other, as one table under `header`: the table a
+/// [`Table`] of them all would print, made a thousand rows at a time with every column
+/// as wide as its widest cell of all (found in a first pass).
+fn table_of(
+    out: &mut dyn Write,
+    header: &[&str],
+    spills: &mut [&mut Spill],
+) -> std::io::Result<()> {
+    const CHUNK: usize = 1_000;
+    let lines: usize = spills.iter().map(|s| s.lines).sum();
+    let mut widths: Vec<u16> = table(header).column_max_content_widths();
+    chunks(spills, CHUNK, header, |t| {
+        for (w, c) in widths.iter_mut().zip(t.column_max_content_widths()) {
+            *w = (*w).max(c);
+        }
+        Ok(())
+    })?;
+    let count = lines.div_ceil(CHUNK).max(1);
+    let mut chunk = 0;
+    let mut print = |t: &mut Table| -> std::io::Result<()> {
+        use comfy_table::{ColumnConstraint, Width};
+        // At least the widest cell of all (plus the padding): every chunk alike.
+        t.set_constraints(
+            widths
+                .iter()
+                .map(|w| ColumnConstraint::LowerBoundary(Width::Fixed(w.saturating_add(2)))),
+        );
+        let text: Vec<String> = t.lines().collect();
+        // The top border, the header and its line open the first chunk only; the
+        // bottom border closes the last.
+        let from = if chunk == 0 { 0 } else { 3.min(text.len()) };
+        let to = if chunk + 1 == count {
+            text.len()
+        } else {
+            text.len().saturating_sub(1)
+        };
+        for line in text.get(from..to).unwrap_or_default() {
+            writeln!(out, "{line}")?;
+        }
+        chunk += 1;
+        Ok(())
+    };
+    if lines == 0 {
+        return print(&mut table(header));
+    }
+    chunks(spills, CHUNK, header, print)
+}
+
+/// The rows of `spills`, `size` at a time, as tables under `header`.
+fn chunks(
+    spills: &mut [&mut Spill],
+    size: usize,
+    header: &[&str],
+    mut each: impl FnMut(&mut Table) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    use std::io::BufRead;
+    let mut t = table(header);
+    let mut rows = 0;
+    for spill in spills.iter_mut() {
+        for line in spill.read()?.lines() {
             let cells: Vec<String> = serde_json::from_str(&line?).map_err(std::io::Error::other)?;
             t.add_row(cells);
             rows += 1;
@@ -508,45 +535,161 @@ impl Spill {
                 rows = 0;
             }
         }
-        if rows > 0 {
-            each(&mut t)?;
+    }
+    if rows > 0 {
+        each(&mut t)?;
+    }
+    Ok(())
+}
+
+/// A spill's write that failed, as the run's error: the report would be short.
+fn spill_failed(e: &std::io::Error) -> CliError {
+    CliError {
+        code: crate::exit::FAILED,
+        ..CliError::usage(
+            format!("cannot keep the report's lines in a temporary file: {e}"),
+            "free space in the temporary directory (TMPDIR); --journal has every outcome",
+        )
+    }
+}
+
+/// A whole-account run's report written as the run goes: each part (a project's kind)
+/// writes its lines to spills of its own, as they come ([`PartWriter`]); at the end the
+/// head, then every part's lines in the parts' order.
+pub(crate) struct AccountWriter {
+    format: Format,
+    file: Option<std::path::PathBuf>,
+}
+
+/// One part's lines of a whole-account report (its place and kind on each).
+pub(crate) struct PartWriter {
+    place: crate::account_report::Place,
+    kind: otc_jobs_core::kinds::Kind,
+    json: Option<Spill>,
+    table: Option<Spill>,
+    ndjson: Option<Spill>,
+}
+
+impl AccountWriter {
+    /// A report in `format` on stdout, and in JSON to `file` when given.
+    pub(crate) fn new(format: Format, file: Option<&Path>) -> AccountWriter {
+        AccountWriter {
+            format,
+            file: file.map(Path::to_path_buf),
+        }
+    }
+
+    /// The writer of one part's lines.
+    pub(crate) fn part(
+        &self,
+        place: crate::account_report::Place,
+        kind: otc_jobs_core::kinds::Kind,
+    ) -> PartWriter {
+        PartWriter {
+            place,
+            kind,
+            json: (self.format == Format::Json || self.file.is_some()).then(Spill::new),
+            table: (self.format == Format::Table).then(Spill::new),
+            ndjson: (self.format == Format::Ndjson).then(Spill::new),
+        }
+    }
+
+    /// Prints `report` (whose items are empty) with the lines of `parts`, in order;
+    /// writes `--report`.
+    pub(crate) fn finish(
+        self,
+        report: &crate::account_report::AccountReport,
+        mut parts: Vec<PartWriter>,
+    ) -> Result<(), CliError> {
+        for part in &mut parts {
+            for spill in [&mut part.json, &mut part.table, &mut part.ndjson]
+                .into_iter()
+                .flatten()
+            {
+                if let Some(e) = spill.failed.take() {
+                    return Err(spill_failed(&e));
+                }
+            }
+        }
+        fn of(
+            parts: &mut [PartWriter],
+            pick: fn(&mut PartWriter) -> Option<&mut Spill>,
+        ) -> Vec<&mut Spill> {
+            parts.iter_mut().filter_map(pick).collect()
+        }
+        match self.format {
+            Format::Json => {
+                let mut spills = of(&mut parts, |p| p.json.as_mut());
+                to_stdout(|out| json_document(out, report, &mut spills));
+            }
+            Format::Ndjson => {
+                let mut spills = of(&mut parts, |p| p.ndjson.as_mut());
+                to_stdout(|out| {
+                    for spill in &mut spills {
+                        std::io::copy(&mut spill.read()?, out)?;
+                    }
+                    ndjson_to(
+                        out,
+                        &serde_json::json!({
+                            "summary": report.summary,
+                            "projects": report.projects,
+                            "kinds": report.kinds,
+                            "interrupted": report.interrupted,
+                        }),
+                    )
+                });
+            }
+            Format::Table => {
+                let mut spills = of(&mut parts, |p| p.table.as_mut());
+                let header = ["PROJECT", "KIND", "ID", "NAME", "OUTCOME", "DETAIL"];
+                to_stdout(|out| table_of(out, &header, &mut spills));
+            }
+        }
+        crate::verbosity::note!("{}", report.summary_line());
+        if let Some(path) = &self.file {
+            let mut spills = of(&mut parts, |p| p.json.as_mut());
+            let written = std::fs::File::create(path).and_then(|file| {
+                let mut out = std::io::BufWriter::with_capacity(64 * 1024, file);
+                json_document(&mut out, report, &mut spills)?;
+                out.into_inner().map_err(|e| e.into_error())?.sync_all()
+            });
+            // The deletions happened and the report is on stdout: fail with the reason.
+            written.map_err(|e| CliError {
+                code: crate::exit::FAILED,
+                ..unwritable(path, &e)
+            })?;
         }
         Ok(())
     }
 }
 
-/// Prints a whole-account run's report.
-pub(crate) fn account_report(report: &crate::account_report::AccountReport, format: Format) {
-    match format {
-        Format::Json => to_stdout(|out| json_to(out, report)),
-        Format::Ndjson => to_stdout(|out| {
-            report.items.iter().try_for_each(|i| ndjson_to(out, i))?;
-            ndjson_to(
-                out,
-                &serde_json::json!({
-                    "summary": report.summary,
-                    "projects": report.projects,
-                    "kinds": report.kinds,
-                    "interrupted": report.interrupted,
-                }),
-            )
-        }),
-        Format::Table => {
-            let mut t = table(&["PROJECT", "KIND", "ID", "NAME", "OUTCOME", "DETAIL"]);
-            for i in &report.items {
-                t.add_row(vec![
-                    i.place.project.name.clone().unwrap_or_default(),
-                    i.kind.to_string(),
-                    i.item.id.to_string(),
-                    i.item.name.clone().unwrap_or_default(),
-                    i.item.outcome.name().to_owned(),
-                    i.item.outcome.detail(),
-                ]);
-            }
-            to_stdout(|out| writeln!(out, "{t}"));
+impl crate::report::ItemSink for PartWriter {
+    fn push(&mut self, item: crate::report::Item) {
+        if let Some(spill) = self.table.as_mut() {
+            spill.cells(&[
+                self.place.project.name.as_deref().unwrap_or_default(),
+                self.kind.name(),
+                &item.id.to_string(),
+                item.name.as_deref().unwrap_or_default(),
+                item.outcome.name(),
+                &item.outcome.detail(),
+            ]);
+        }
+        if self.json.is_none() && self.ndjson.is_none() {
+            return;
+        }
+        let line = crate::account_report::AccountItem {
+            place: self.place.clone(),
+            kind: self.kind,
+            item,
+        };
+        if let Some(spill) = self.json.as_mut() {
+            spill.json_item(&line);
+        }
+        if let Some(spill) = self.ndjson.as_mut() {
+            spill.line(&line);
         }
     }
-    crate::verbosity::note!("{}", report.summary_line());
 }
 
 /// Checks before anything is deleted that `--report FILE` can be written.
@@ -557,16 +700,6 @@ pub(crate) fn check_writable(path: &Path) -> Result<(), CliError> {
         .open(path)
         .map(drop)
         .map_err(|e| unwritable(path, &e))
-}
-
-/// Writes the JSON report to `path`.
-pub(crate) fn write_report<T: Serialize>(path: &Path, report: &T) -> Result<(), CliError> {
-    let written = std::fs::File::create(path).and_then(|file| {
-        let mut out = std::io::BufWriter::with_capacity(64 * 1024, file);
-        json_to(&mut out, report)?;
-        out.into_inner().map_err(|e| e.into_error())?.sync_all()
-    });
-    written.map_err(|e| unwritable(path, &e))
 }
 
 fn unwritable(path: &Path, e: &std::io::Error) -> CliError {
@@ -621,7 +754,11 @@ mod tests {
             let mut streamed = Vec::new();
             spill.json_document(&mut streamed, &head).unwrap();
             let expected = serde_json::to_string_pretty(&whole).unwrap() + "\n";
-            assert_eq!(String::from_utf8(streamed).unwrap(), expected, "{count} items");
+            assert_eq!(
+                String::from_utf8(streamed).unwrap(),
+                expected,
+                "{count} items"
+            );
             // Read twice (stdout, then `--report`): the same.
             let mut again = Vec::new();
             spill.json_document(&mut again, &head).unwrap();
