@@ -2,7 +2,7 @@
 //! This library holds what they share: the core's cases ([`cases`]) and the tool's binary
 //! for the benchmarks that run it as a process ([`otc_jobs_binary`]).
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod cases;
 

@@ -14,6 +14,11 @@
 #   fuzz/run.sh 60            # every target, a minute each
 #   fuzz/run.sh 60 dates      # only these targets
 #   FUZZ_RUNS=10000000 fuzz/run.sh 1200   # each until 10 million executions or 20 minutes
+#   FUZZ_MERGE=1 fuzz/run.sh 60 rst_page  # first minimize corpus/<target> (same features)
+#
+# FUZZ_MERGE=1 replaces corpus/<target> with the smallest set of its inputs (and the
+# seeds') that reaches the same coverage features (`cargo fuzz cmin`, libFuzzer's
+# `-merge=1`): a corpus that grew over long rounds costs each later run its whole load.
 #
 # Needs a nightly toolchain and cargo-fuzz; without either it says so and skips (exit 0).
 # FUZZ_SANITIZER (default `none`: the workspace forbids unsafe code, and without
@@ -58,8 +63,16 @@ for target in "${targets[@]}"; do
     max_len=8192
     if grep -qx "$target" <<<"$readers"; then
         flags=("${reader[@]}")
-        # Spec pages: the median is 12-14 KB, a tenth are over 64 KB (cut here).
-        max_len=65536
+        # Spec pages: the median is 12-14 KB, a tenth are over 64 KB, the largest (ModelArts'
+        # error codes) 1.2 MB; every page fits. The length an input may reach grows slowly
+        # (libFuzzer's -len_control), so a large bound costs a round nothing at its start.
+        max_len=2097152
+    fi
+    if [ -n "${FUZZ_MERGE:-}" ]; then
+        cp -n "seeds/$target"/* "corpus/$target"/ 2>/dev/null || true
+        cargo +nightly fuzz cmin "${flags[@]}" "$target" "corpus/$target" -- \
+            -max_len="$max_len" -timeout=10 >"logs/$target.cmin.log" 2>&1
+        grep -E 'MERGE-OUTER: [0-9]+ new files' "logs/$target.cmin.log" || true
     fi
     runs=()
     if [ -n "${FUZZ_RUNS:-}" ]; then runs=(-runs="$FUZZ_RUNS"); fi

@@ -35,8 +35,13 @@ fuzz_target!(|data: &[u8]| {
     let mut headers = HeaderMap::new();
     headers.insert(http::header::RETRY_AFTER, value);
     let _ = retry_after(&headers);
-    let busy: Error =
-        ServiceError::from_answer(otc_jobs_core::Service::Dli, StatusCode::SERVICE_UNAVAILABLE, &headers, b"").into();
+    let busy: Error = ServiceError::from_answer(
+        otc_jobs_core::Service::Dli,
+        StatusCode::SERVICE_UNAVAILABLE,
+        &headers,
+        b"",
+    )
+    .into();
     let policy = RetryPolicy {
         max_attempts: 3,
         base: Duration::from_millis(100),

@@ -12,7 +12,9 @@ use std::sync::OnceLock;
 use http::{HeaderValue, StatusCode};
 use libfuzzer_sys::fuzz_target;
 use otc_jobs_core::auth::iam::{parse_projects_response, parse_token_response};
-use otc_jobs_core::{Error, ErrorKind, OperationExt, RAW_BODY_LIMIT, ResponseErrorKind, ServiceError};
+use otc_jobs_core::{
+    Error, ErrorKind, OperationExt, RAW_BODY_LIMIT, ResponseErrorKind, ServiceError,
+};
 
 /// The facts of an error that its `Display` and `Debug` print. Every operation turns a
 /// non-2xx answer into the same service error: printing it once per answer rather than

@@ -345,13 +345,15 @@ pub fn read_blocks(file: &str, text: &str, blocks: &[Block]) -> Result<Page, Pag
     let mut warnings = Vec::new();
 
     // URI tables: path parameters by name, the other rows are query parameters.
-    let uri_tables: Vec<&Table> = uri.iter().flat_map(|s| tables(s.blocks)).collect();
+    // Each table's columns are found once (they are its rendered header).
+    let uri_tables: Vec<(&Table, ParamTable<'_>)> = uri
+        .iter()
+        .flat_map(|s| tables(s.blocks))
+        .filter_map(|t| ParamTable::new(t).map(|pt| (t, pt)))
+        .collect();
     let mut path_params = Vec::new();
     for name in &placeholders {
-        let row = uri_tables
-            .iter()
-            .filter_map(|t| ParamTable::new(t))
-            .find_map(|pt| pt.find(name));
+        let row = uri_tables.iter().find_map(|(_, pt)| pt.find(name));
         match row {
             Some(mut p) => {
                 // The path's spelling wins over the table's (they may differ in case).
@@ -386,10 +388,7 @@ pub fn read_blocks(file: &str, text: &str, blocks: &[Block]) -> Result<Page, Pag
         }
     }
     let mut query_params = Vec::new();
-    for t in &uri_tables {
-        let Some(pt) = ParamTable::new(t) else {
-            continue;
-        };
+    for (t, pt) in &uri_tables {
         let is_query = caption_has(t, "query");
         for p in pt.params() {
             if is_query || !placeholders.contains(&p.name) {
@@ -399,19 +398,27 @@ pub fn read_blocks(file: &str, text: &str, blocks: &[Block]) -> Result<Page, Pag
     }
 
     // Request section: query parameters for GET, body fields otherwise.
-    let request_param_tables: Vec<ParamTable<'_>> = doc
+    // The request's tables, each with whether it lists headers: headers are not the body.
+    let request_section_tables: Vec<(bool, Option<ParamTable<'_>>)> = doc
         .sections(SectionKind::Request)
         .iter()
         .flat_map(|s| tables(s.blocks))
-        .filter(|t| !caption_has(t, "header") && !is_header_table(t))
-        .filter_map(ParamTable::new)
+        .map(|t| {
+            let pt = ParamTable::new(t);
+            let headers =
+                caption_has(t, "header") || pt.as_ref().is_some_and(ParamTable::lists_headers);
+            (headers, pt)
+        })
         .collect();
-    let content_type = doc
-        .sections(SectionKind::Request)
+    let request_param_tables: Vec<&ParamTable<'_>> = request_section_tables
         .iter()
-        .flat_map(|s| tables(s.blocks))
-        .filter(|t| caption_has(t, "header") || is_header_table(t))
-        .filter_map(ParamTable::new)
+        .filter(|(headers, _)| !headers)
+        .filter_map(|(_, pt)| pt.as_ref())
+        .collect();
+    let content_type = request_section_tables
+        .iter()
+        .filter(|(headers, _)| *headers)
+        .filter_map(|(_, pt)| pt.as_ref())
         .find_map(|pt| pt.find("Content-Type"))
         .and_then(|p| documented_content_type(&p.description));
     let mut request_body_fields = Vec::new();
@@ -423,7 +430,7 @@ pub fn read_blocks(file: &str, text: &str, blocks: &[Block]) -> Result<Page, Pag
             request_body_fields = pt.params();
             request_tables = request_param_tables
                 .iter()
-                .map(ParamTable::field_table)
+                .map(|pt| pt.field_table())
                 .collect();
         }
     }
@@ -558,21 +565,6 @@ pub fn read_blocks(file: &str, text: &str, blocks: &[Block]) -> Result<Page, Pag
         tables,
         warnings,
     })
-}
-
-/// A table of request headers without a caption saying so (IAM's pages put it under a
-/// list item "Parameters in the request header"): every parameter is a header,
-/// `Content-Type` or `X-...`.
-fn is_header_table(t: &Table) -> bool {
-    let Some(pt) = ParamTable::new(t) else {
-        return false;
-    };
-    let params = pt.params();
-    !params.is_empty()
-        && params.iter().all(|p| {
-            let name = p.name.to_ascii_lowercase();
-            name == "content-type" || name.starts_with("x-")
-        })
 }
 
 /// The media type a `Content-Type` row documents in bold (`Fill
@@ -789,30 +781,34 @@ fn service(label: Option<&str>, original: Option<&str>, file: &str, text: &str) 
 enum Walk<'a> {
     Para(&'a str),
     Table(&'a Table),
-    Code(&'a Block, String),
+    /// A code block and the raw text of the paragraph before it (render it with
+    /// [`rst::plain`]).
+    Code(&'a Block, Option<&'a str>),
 }
 
 /// Paragraphs, tables and code blocks in document order, descending into lists, quotes
-/// and directives. A code block carries the text of the list item or paragraph before it.
+/// and directives. A code block carries the text of the list item or paragraph before it,
+/// raw: a page is walked several times, and rendering every paragraph on each walk (for
+/// the few code blocks that use it) was a fifth of reading a page.
 fn walk(blocks: &[Block]) -> Vec<Walk<'_>> {
     let mut out = Vec::new();
-    walk_into(blocks, &mut out, &mut String::new());
+    walk_into(blocks, &mut out, &mut None);
     out
 }
 
-fn walk_into<'a>(blocks: &'a [Block], out: &mut Vec<Walk<'a>>, context: &mut String) {
+fn walk_into<'a>(blocks: &'a [Block], out: &mut Vec<Walk<'a>>, context: &mut Option<&'a str>) {
     for b in blocks {
         match b {
             Block::Paragraph { text, .. } => {
-                *context = rst::plain(text);
+                *context = Some(text);
                 out.push(Walk::Para(text));
             }
             Block::Heading { text, .. } => out.push(Walk::Para(text)),
             Block::Table(t) => out.push(Walk::Table(t)),
-            Block::Code { .. } => out.push(Walk::Code(b, context.clone())),
+            Block::Code { .. } => out.push(Walk::Code(b, *context)),
             Block::List { items, .. } => {
                 for item in items {
-                    let saved = context.clone();
+                    let saved = *context;
                     walk_into(item, out, context);
                     *context = saved;
                 }
@@ -1040,15 +1036,34 @@ impl<'a> ParamTable<'a> {
             .collect()
     }
 
+    /// The rows that document a parameter (a non-empty name), with that name: what
+    /// [`Self::params`] keeps, without rendering the other cells.
+    fn named_rows(&self) -> impl Iterator<Item = (&'a [rst::Cell], String)> + '_ {
+        self.table.rows.iter().filter_map(|r| {
+            let name = r.get(self.name)?.plain();
+            (!name.is_empty()).then_some((r.as_slice(), name))
+        })
+    }
+
+    /// The parameter named `name` (exactly, else ignoring ASCII case). Only its row is
+    /// rendered: a page looks up each path parameter in each URI table.
     fn find(&self, name: &str) -> Option<Param> {
-        let params = self.params();
-        let exact = params.iter().position(|p| p.name == name);
-        let loose = || {
-            params
-                .iter()
-                .position(|p| p.name.eq_ignore_ascii_case(name))
-        };
-        exact.or_else(loose).and_then(|i| params.into_iter().nth(i))
+        let names: Vec<(&[rst::Cell], String)> = self.named_rows().collect();
+        let exact = names.iter().find(|(_, n)| n == name);
+        let loose = || names.iter().find(|(_, n)| n.eq_ignore_ascii_case(name));
+        exact.or_else(loose).and_then(|(row, _)| self.param(row))
+    }
+
+    /// A table of request headers without a caption saying so (IAM's pages put it under a
+    /// list item "Parameters in the request header"): every parameter is a header,
+    /// `Content-Type` or `X-...`.
+    fn lists_headers(&self) -> bool {
+        let mut names = self.named_rows().peekable();
+        names.peek().is_some()
+            && names.all(|(_, name)| {
+                let name = name.to_ascii_lowercase();
+                name == "content-type" || name.starts_with("x-")
+            })
     }
 }
 
@@ -1167,6 +1182,7 @@ fn collect_examples(s: &Section<'_>, out: &mut Vec<Example>) {
                 },
                 context,
             ) => {
+                let context = context.map(rst::plain).unwrap_or_default();
                 let c = context.to_ascii_lowercase();
                 let request = if c.contains("request") {
                     true

@@ -947,29 +947,40 @@ fn collapse(s: &str) -> String {
 fn collapse_into(out: &mut String, s: &str) {
     // What `s.split_whitespace().collect::<Vec<_>>().join(" ")` gives, in one pass over the
     // bytes and no allocation: every paragraph and cell passes here, so it shows in the
-    // reader's cost. ASCII bytes are classified by table; other characters are decoded.
+    // reader's cost. Two tight loops (the spaces, then a word) rather than one with a
+    // state; ASCII bytes are classified by table, other characters decoded.
     let bytes = s.as_bytes();
-    let mut word: Option<usize> = None;
     let mut i = 0;
+    loop {
+        i = skip(s, i, true);
+        if i >= bytes.len() {
+            return;
+        }
+        let start = i;
+        i = skip(s, i, false);
+        push_word(out, &s[start..i]);
+    }
+}
+
+/// The end of the run of whitespace (`space`) or of other characters (`!space`) that
+/// starts at byte `i` of `s` (a character boundary).
+fn skip(s: &str, mut i: usize, space: bool) -> usize {
+    let bytes = s.as_bytes();
     while let Some(&b) = bytes.get(i) {
-        let (space, len) = if b.is_ascii() {
-            (ASCII_WHITESPACE[usize::from(b)], 1)
+        if b.is_ascii() {
+            if ASCII_WHITESPACE[usize::from(b)] != space {
+                break;
+            }
+            i += 1;
         } else {
             let c = s[i..].chars().next().unwrap_or('\u{fffd}');
-            (c.is_whitespace(), c.len_utf8())
-        };
-        if space {
-            if let Some(start) = word.take() {
-                push_word(out, &s[start..i]);
+            if c.is_whitespace() != space {
+                break;
             }
-        } else if word.is_none() {
-            word = Some(i);
+            i += c.len_utf8();
         }
-        i += len;
     }
-    if let Some(start) = word {
-        push_word(out, &s[start..]);
-    }
+    i
 }
 
 /// `char::is_whitespace` of each ASCII character: tab, line feed, vertical tab, form feed,

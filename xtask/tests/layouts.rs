@@ -294,3 +294,64 @@ fn request_line_after_a_label_on_the_same_line() {
     assert_eq!(v["method"], "POST");
     assert_eq!(v["path_template"], "/v1.0/{project_id}/jobs/submit-job");
 }
+
+#[test]
+fn a_path_parameter_takes_its_own_row_and_a_table_of_headers_is_not_the_body() {
+    // The exact spelling's row wins over an earlier one differing in case; a request
+    // table whose every row is a header (no caption saying so) gives the content type,
+    // and the body is the next table.
+    let text = format!(
+        "{HEAD}{}",
+        r#"URI
+---
+
+PUT /v1/{project_id}/jobs/{job_id}
+
+.. table:: **Table 1** URI parameters
+
+   ========== ========= ====== =============
+   Parameter  Mandatory Type   Description
+   ========== ========= ====== =============
+   project_id Yes       String The project.
+   JOB_ID     Yes       Long   Not this one.
+   job_id     Yes       String The job.
+   ========== ========= ====== =============
+
+Request
+-------
+
+.. table:: **Table 2** Parameters
+
+   ============ ========= ====== ==============================
+   Parameter    Mandatory Type   Description
+   ============ ========= ====== ==============================
+   Content-Type Yes       String Fill **application/xml** here.
+   X-Auth-Token Yes       String The token.
+   ============ ========= ====== ==============================
+
+.. table:: **Table 3** Body
+
+   ========= ========= ====== =========
+   Parameter Mandatory Type   Description
+   ========= ========= ====== =========
+   name      Yes       String The name.
+   ========= ========= ====== =========
+"#
+    );
+    let p = page::read("dli/test.rst", &text).unwrap_or_else(|e| panic!("{e}"));
+    let job = p.path_params.iter().find(|q| q.name == "job_id").unwrap();
+    assert_eq!(job.type_.as_deref(), Some("String"));
+    assert_eq!(job.description, "The job.");
+    let body: Vec<&str> = p
+        .request_body_fields
+        .iter()
+        .map(|f| f.name.as_str())
+        .collect();
+    assert_eq!(body, ["name"]);
+    assert_eq!(p.content_type.as_deref(), Some("application/xml"));
+    // Without the exact row, the other spelling is taken.
+    let loose = text.replace("   job_id     Yes       String The job.\n", "");
+    let p = page::read("dli/test.rst", &loose).unwrap_or_else(|e| panic!("{e}"));
+    let job = p.path_params.iter().find(|q| q.name == "job_id").unwrap();
+    assert_eq!(job.type_.as_deref(), Some("Long"));
+}

@@ -51,6 +51,7 @@ impl Account {
                     kinds: None,
                     protect: Protect::default(),
                     warnings: Vec::new(),
+                    tags_line: 0,
                 },
                 String::new(),
             ),
@@ -98,6 +99,11 @@ impl Account {
         }
         for rule in &mut rules {
             apply_flags(rule, select)?;
+        }
+        if let Some(path) = &args.policy
+            && let Some(warning) = policy.tags_warning(path, rules.iter().map(|r| r.kind))
+        {
+            eprintln!("{warning}");
         }
         policy.kinds = Some(rules);
         if let Some(path) = &select.exclude_file {

@@ -35,6 +35,31 @@ pub(crate) struct AccountItem {
     pub(crate) item: Item,
 }
 
+/// A project's kind whose list failed: nothing of it was planned or done (the rest of
+/// the run went on), with the answer.
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct FailedList {
+    /// Where.
+    #[serde(flatten)]
+    pub(crate) place: Place,
+    /// The kind of job.
+    #[serde(serialize_with = "crate::report::display")]
+    #[cfg_attr(test, schemars(with = "String"))]
+    pub(crate) kind: Kind,
+    /// The HTTP status, when an answer came.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) status: Option<u16>,
+    /// The service's error code, when it gave one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) code: Option<String>,
+    /// What went wrong.
+    pub(crate) message: String,
+    /// The answer's request id, when it had one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) request_id: Option<String>,
+}
+
 /// The counts of one project.
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -46,6 +71,9 @@ pub(crate) struct ProjectSummary {
     /// with the answer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) unreachable: Option<String>,
+    /// Its kinds whose list failed (in `failed_lists`), if any.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub(crate) failed_lists: usize,
     /// The counts.
     pub(crate) summary: Summary,
 }
@@ -58,8 +86,15 @@ pub(crate) struct KindSummary {
     #[serde(serialize_with = "crate::report::display")]
     #[cfg_attr(test, schemars(with = "String"))]
     pub(crate) kind: Kind,
+    /// The projects whose list of it failed (in `failed_lists`), if any.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub(crate) failed_lists: usize,
     /// The counts.
     pub(crate) summary: Summary,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// The whole run's report.
@@ -87,6 +122,10 @@ pub(crate) struct AccountReport {
     pub(crate) projects: Vec<ProjectSummary>,
     /// The counts per kind, in the run's order.
     pub(crate) kinds: Vec<KindSummary>,
+    /// The project's kinds whose list failed: not planned, not done; the run is
+    /// incomplete (exit 1).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(crate) failed_lists: Vec<FailedList>,
     /// Every selected id, once, by project then kind.
     pub(crate) items: Vec<AccountItem>,
     /// When the run ended (RFC 3339, UTC).
@@ -101,9 +140,11 @@ pub(crate) struct AccountReport {
 
 impl AccountReport {
     /// The report of `parts` (each part's place and report), of the `projects` the run
-    /// worked in (those `unreachable` with the reason), the `kinds` in order.
+    /// worked in (those `unreachable` with the reason), the `kinds` in order, and the
+    /// parts whose list failed (`failed_lists`: the run is incomplete, exit 1).
     pub(crate) fn new(
         parts: Vec<(Place, Report)>,
+        failed_lists: Vec<FailedList>,
         projects: &[(Place, Option<String>)],
         kinds: &[Kind],
         policy: Option<String>,
@@ -115,6 +156,7 @@ impl AccountReport {
             .map(|(place, unreachable)| ProjectSummary {
                 place: place.clone(),
                 unreachable: unreachable.clone(),
+                failed_lists: failed_lists.iter().filter(|f| f.place == *place).count(),
                 summary: Summary::default(),
             })
             .collect();
@@ -122,10 +164,14 @@ impl AccountReport {
             .iter()
             .map(|&kind| KindSummary {
                 kind,
+                failed_lists: failed_lists.iter().filter(|f| f.kind == kind).count(),
                 summary: Summary::default(),
             })
             .collect();
         let (mut interrupted, mut stopped, mut code) = (false, None, crate::exit::OK);
+        if !failed_lists.is_empty() {
+            code = crate::exit::FAILED;
+        }
         let mut items = Vec::new();
         for (place, report) in parts {
             summary.add(&report.summary);
@@ -159,6 +205,7 @@ impl AccountReport {
             summary,
             projects: per_project,
             kinds: per_kind,
+            failed_lists,
             items,
             ended_at: crate::report::rfc3339(ended),
             duration_ms: u64::try_from(took.as_millis()).unwrap_or(u64::MAX),
@@ -167,8 +214,8 @@ impl AccountReport {
     }
 
     /// The run's exit code: the most serious of its parts' (2 a part stopped for a wrong
-    /// setup, 130 interrupted, 1 some failed, 3 a wait timed out, 0 else). A project the
-    /// credentials cannot reach is reported, and does not change it.
+    /// setup, 130 interrupted, 1 some failed or a list failed, 3 a wait timed out, 0
+    /// else). A project the credentials cannot reach is reported, and does not change it.
     pub(crate) fn exit_code(&self) -> u8 {
         self.code
     }
@@ -183,7 +230,7 @@ impl AccountReport {
             .count();
         format!(
             "{} job(s) in {} project(s): {} deleted, {} cancelled, {} already gone, {} already \
-             finished, {} failed, {} timed out, {} skipped{}{}",
+             finished, {} failed, {} timed out, {} skipped{}{}{}",
             s.total,
             self.projects.len(),
             s.deleted,
@@ -197,6 +244,10 @@ impl AccountReport {
                 format!(" ({unreachable} project(s) unreachable, skipped)")
             } else {
                 String::new()
+            },
+            match self.failed_lists.len() {
+                0 => String::new(),
+                n => format!(" ({n} list(s) failed: the run is incomplete)"),
             },
             if self.interrupted {
                 " (interrupted)"
@@ -273,6 +324,7 @@ mod tests {
         ];
         let report = AccountReport::new(
             parts,
+            Vec::new(),
             &projects,
             &[Kind::FlinkJob, Kind::SqlJob],
             None,
@@ -301,6 +353,41 @@ mod tests {
             report
                 .summary_line()
                 .contains("(1 project(s) unreachable, skipped)")
+        );
+        assert!(json.get("failed_lists").is_none(), "{json}");
+        // A part whose list failed: counted where it was, and the run is incomplete.
+        let failed = FailedList {
+            place: place("a"),
+            kind: Kind::SqlJob,
+            status: Some(500),
+            code: Some("DLI.0999".into()),
+            message: "internal error".into(),
+            request_id: Some("req-1".into()),
+        };
+        let deleted_only = vec![(
+            place("a"),
+            Report::new(Kind::FlinkJob, vec![deleted(1)], false),
+        )];
+        let incomplete = AccountReport::new(
+            deleted_only,
+            vec![failed],
+            &projects,
+            &[Kind::FlinkJob, Kind::SqlJob],
+            None,
+            std::time::SystemTime::now(),
+        );
+        assert_eq!(incomplete.exit_code(), crate::exit::FAILED);
+        assert_eq!(incomplete.projects[0].failed_lists, 1);
+        assert_eq!(incomplete.projects[1].failed_lists, 0);
+        assert_eq!(incomplete.kinds[1].failed_lists, 1);
+        let json = serde_json::to_value(&incomplete).unwrap_or_default();
+        assert_eq!(json["failed_lists"][0]["kind"], "sql-job");
+        assert_eq!(json["failed_lists"][0]["project"]["name"], "a");
+        assert_eq!(json["failed_lists"][0]["request_id"], "req-1");
+        assert!(
+            incomplete
+                .summary_line()
+                .contains("(1 list(s) failed: the run is incomplete)")
         );
         assert_eq!(worse(crate::exit::TIMED_OUT, crate::exit::INTERRUPTED), 130);
         assert_eq!(worse(crate::exit::USAGE, crate::exit::FAILED), 2);

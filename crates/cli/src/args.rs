@@ -142,7 +142,10 @@ pub(crate) enum Command {
     Wait(WaitArgs),
     /// List, filter, confirm, delete (and wait): list → plan → confirm → delete → report
     #[command(
-        after_help = CLEAN_EXAMPLES
+        after_help = CLEAN_EXAMPLES,
+        // `RunArgs` says what these do for `delete`; a whole-account clean does more.
+        mut_arg("parallelism", |a| a.help(CLEAN_PARALLELISM)),
+        mut_arg("max_rate", |a| a.help(CLEAN_MAX_RATE)),
     )]
     Clean {
         /// Kind of job (`otc-jobs kinds` lists them); optional with --policy or --kinds
@@ -168,6 +171,9 @@ pub(crate) enum Command {
         /// Which projects and kinds.
         #[command(flatten)]
         account: AccountArgs,
+        /// (project, kind) lists in flight at most
+        #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+        parallelism: u16,
     },
     /// Every kind of job: its service, API version, id shape, actions and server filters
     #[command(after_help = "Example:\n  otc-jobs kinds -o json")]
@@ -214,6 +220,14 @@ A policy file (YAML; unknown keys are errors naming the line; flags override it)
     name_regex: \"^(prod|keep)-\"
     ids: [\"1234\"]
     tags: { keep: \"true\" }";
+
+/// `clean --parallelism`'s help (`delete`'s is `RunArgs`'s).
+const CLEAN_PARALLELISM: &str = "Deletions in flight at most (a whole-account run: across all \
+    its projects and kinds together, and as many (project, kind) lists at once)";
+
+/// `clean --max-rate`'s help.
+const CLEAN_MAX_RATE: &str = "Requests per second at most, for the whole run (a whole-account \
+    run: per service endpoint; a 429 slows it further)";
 
 const PLAN_EXAMPLES: &str = "\
 Examples:
@@ -402,12 +416,10 @@ pub(crate) struct RunArgs {
     /// Do not ask (required without a terminal)
     #[arg(short, long)]
     pub(crate) yes: bool,
-    /// Deletions in flight at most (for a whole-account run: across all its projects
-    /// and kinds)
+    /// Deletions in flight at most
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub(crate) parallelism: u16,
-    /// Requests per second at most, for the whole run (a whole-account run: per service
-    /// endpoint; a 429 slows it further)
+    /// Requests per second at most, for the whole run (a 429 slows it further)
     #[arg(long, value_name = "N", value_parser = parse_rate)]
     pub(crate) max_rate: Option<f64>,
     /// Refuse (exit 2, nothing deleted) a plan that would delete more than N jobs
@@ -416,7 +428,9 @@ pub(crate) struct RunArgs {
     /// Wait until each deleted job is gone
     #[arg(long)]
     pub(crate) wait: bool,
-    /// Longest wait per job, with --wait (the SDK's default; --timeout is another name for it)
+    /// Longest wait per job: with --wait, until it is gone; a running job its deletion kills
+    /// first (job-execution), until it has stopped (the SDK's default; --timeout is another
+    /// name for it)
     #[arg(long, alias = "timeout", value_parser = parse_age, default_value = DEFAULT_MAX_WAIT, value_name = "DURATION")]
     pub(crate) max_wait: Duration,
     /// Kinds with a batch deletion (`otc-jobs kinds`): delete in batches (DLI's answer has
@@ -468,6 +482,45 @@ mod tests {
         let completions = help(&["otc-jobs", "completions", "--help"]);
         assert!(!completions.contains("--region"), "{completions}");
         assert!(completions.contains("<SHELL>"), "{completions}");
+    }
+
+    #[test]
+    fn each_command_says_what_parallelism_and_max_rate_do_for_it() {
+        let flag = |help: &str, name: &str| {
+            let at = help
+                .find(name)
+                .unwrap_or_else(|| panic!("no {name}: {help}"));
+            // The flag's line and its wrapped continuation.
+            help[at..].lines().take(3).collect::<Vec<_>>().join(" ")
+        };
+        let delete = help(&["otc-jobs", "delete", "--help"]);
+        assert!(
+            flag(&delete, "--parallelism").contains("Deletions in flight at most"),
+            "{delete}"
+        );
+        assert!(!delete.contains("whole-account"), "{delete}");
+        let clean = help(&["otc-jobs", "clean", "--help"]);
+        assert!(
+            flag(&clean, "--parallelism").contains("whole-account run"),
+            "{clean}"
+        );
+        assert!(
+            flag(&clean, "--max-rate").contains("per service endpoint"),
+            "{clean}"
+        );
+        let plan = help(&["otc-jobs", "plan", "--help"]);
+        assert!(
+            flag(&plan, "--parallelism").contains("(project, kind) lists in flight"),
+            "{plan}"
+        );
+        assert!(!plan.contains("--max-rate"), "{plan}");
+        let cli = Cli::try_parse_from(["otc-jobs", "plan", "--kinds", "all", "--parallelism", "3"])
+            .unwrap();
+        let Command::Plan { parallelism, .. } = cli.command else {
+            panic!("{:?}", cli.command)
+        };
+        assert_eq!(parallelism, 3);
+        assert!(Cli::try_parse_from(["otc-jobs", "plan", "--parallelism", "0"]).is_err());
     }
 
     #[test]

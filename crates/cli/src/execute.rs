@@ -697,6 +697,12 @@ async fn delete_one<B: Backend>(
             return interrupted(run, attempts, last.as_ref());
         };
         let error = match answer {
+            Ok(deleted) if deleted.gone => {
+                return Outcome::AlreadyGone {
+                    attempts: attempts + 1,
+                    note: Some(STOPPED_THEN_GONE.to_owned()),
+                };
+            }
             Ok(deleted) => {
                 attempts += 1;
                 break deleted.stopped;
@@ -765,6 +771,10 @@ async fn delete_one<B: Backend>(
 /// The note of a job that still ran: the SDK stopped (killed) it, waited until it had
 /// stopped, then deleted it.
 pub(crate) const STOPPED_FIRST: &str = "it was running: killed first, then deleted";
+
+/// The note of a job that still ran and, once killed, went by itself before its deletion.
+pub(crate) const STOPPED_THEN_GONE: &str =
+    "it was running: killed first, then it went by itself before the deletion";
 
 /// `otc-jobs wait`: one look first (the kind's detail request; for a kind without one,
 /// the SDK's waiter with no time to wait). Gone: `already_gone` at once. There in a

@@ -251,7 +251,7 @@ impl ReportWriter {
     }
 
     /// Prints `report`'s head and every line written, writes `--report`. The report's own
-    /// `items` are printed first (none, when the lines came through [`ItemSink`]).
+    /// `items` are printed first (none, when the lines came through [`ItemSink`](crate::report::ItemSink)).
     pub(crate) fn finish(mut self, mut report: Report) -> Result<(), CliError> {
         for item in std::mem::take(&mut report.items) {
             crate::report::ItemSink::push(&mut self, item);

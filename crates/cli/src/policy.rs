@@ -29,7 +29,7 @@
 //! The whole-account run ([`crate::account`]) lowers it with the flags into one
 //! [`crate::account::Account`], which is what the run uses.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -54,6 +54,8 @@ pub(crate) struct Policy {
     /// What the file says that the run takes, but doubts: a status its page does not
     /// document, each naming the file and line (said on stderr before anything is listed).
     pub(crate) warnings: Vec<String>,
+    /// The line of `protect.tags` (0: not written), for [`Policy::tags_warning`].
+    pub(crate) tags_line: usize,
 }
 
 /// `projects`: `include` (not written: the run refuses to reach more than one project)
@@ -200,32 +202,84 @@ pub(crate) struct Protect {
     pub(crate) name_regex: Option<Regex>,
     #[serde(default)]
     pub(crate) ids: Vec<Scalar>,
-    #[serde(default)]
+    /// Kept by the service's own `tags` list filter (no kind's list answer shows a
+    /// job's tags): see [`Protect::tag_lists`].
+    #[serde(default, deserialize_with = "tags_field")]
     pub(crate) tags: BTreeMap<String, Scalar>,
 }
 
 impl Protect {
-    /// Whether `row` is protected: its id is listed, or its name matches. Tags are for
-    /// the kinds whose rows carry them (`tags`, `k=v` pairs joined by commas); none of
-    /// the kind table's rows carries them yet.
-    pub(crate) fn protects(&self, row: &Row) -> bool {
+    /// Why `row` is protected, if it is (the rule that keeps it, for the report): its id
+    /// is listed, its name matches, or its kind's list showed it with a protected tag
+    /// (`tagged`: id → that tag, from [`Protect::tag_lists`]).
+    pub(crate) fn keeps(&self, row: &Row, tagged: &HashMap<String, String>) -> Option<String> {
         let id = row.id.to_string();
-        let by_id = self.ids.iter().any(|p| p.0 == id);
-        let by_name = self
-            .name_regex
-            .as_ref()
-            .is_some_and(|re| row.name.as_deref().is_some_and(|n| re.is_match(n)));
-        let by_tag = row.extra("tags").is_some_and(|tags| {
-            tags.split(',')
-                .filter_map(|t| t.split_once('='))
-                .any(|(k, v)| {
-                    self.tags
-                        .get(k.trim())
-                        .is_some_and(|want| want.0 == v.trim())
-                })
-        });
-        by_id || by_name || by_tag
+        if self.ids.iter().any(|p| p.0 == id) {
+            return Some("protected: its id is listed (protect.ids, --exclude-file)".to_owned());
+        }
+        if let Some(re) = &self.name_regex
+            && row.name.as_deref().is_some_and(|n| re.is_match(n))
+        {
+            return Some(format!(
+                "protected: its name matches protect.name_regex {:?}",
+                re.as_str()
+            ));
+        }
+        tagged
+            .get(&id)
+            .map(|tag| format!("protected: listed with protect.tags {tag}"))
     }
+
+    /// Whether `row` is protected by its id or name (see [`Protect::keeps`]).
+    #[cfg(test)]
+    pub(crate) fn protects(&self, row: &Row) -> bool {
+        self.keeps(row, &HashMap::new()).is_some()
+    }
+
+    /// The lists that find the jobs a protected tag keeps, for a kind whose list has the
+    /// `tags` filter: `base` (the rule's filters) with `tags` set to one `key=value`
+    /// each (a job with any protected tag is kept; one value with several tags would ask
+    /// for all of them). Empty when no tag is protected; `None` when the kind's list has
+    /// no `tags` filter, so its jobs cannot be protected by their tags.
+    pub(crate) fn tag_lists(&self, base: &Filters) -> Option<Vec<(String, Filters)>> {
+        let mut lists = Vec::with_capacity(self.tags.len());
+        for (key, value) in &self.tags {
+            let tag = format!("{key}={}", value.0);
+            let mut filters = base.clone();
+            filters.set("tags", tag.clone()).ok()?;
+            lists.push((tag, filters));
+        }
+        Some(lists)
+    }
+}
+
+/// `protect.tags`: each key and value is sent in the lists' `tags` filter as
+/// `key=value`, tags joined by commas, so neither may hold `,` or `=` or be empty.
+fn tags_field<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<BTreeMap<String, Scalar>, D::Error> {
+    #[derive(PartialEq, Eq, PartialOrd, Ord)]
+    struct Part(String);
+    impl<'de> Deserialize<'de> for Part {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Part, D::Error> {
+            deserializer.deserialize_any(Parse::new("a tag's key or value", |s| {
+                if s.is_empty() || s.contains([',', '=']) {
+                    return Err((
+                        format!("protect.tags: {s:?} cannot be a tag's key or value"),
+                        "the lists' `tags` filter takes key=value pairs joined by commas: \
+                         write keys and values that are not empty and hold no `,` or `=`"
+                            .to_owned(),
+                    ));
+                }
+                Ok(Part(s.to_owned()))
+            }))
+        }
+    }
+    let tags = BTreeMap::<Part, Part>::deserialize(deserializer)?;
+    Ok(tags
+        .into_iter()
+        .map(|(key, value)| (key.0, Scalar(value.0)))
+        .collect())
 }
 
 /// A YAML scalar read as text (`ids: [1234]` and `ids: ["1234"]` are the same id).
@@ -322,29 +376,57 @@ impl Policy {
         };
         let raw: Raw = serde_norway::from_str(text).map_err(error)?;
         let kinds = raw.kinds.map(|k| k.0);
-        let mut warnings = undocumented(kinds.iter().flatten(), text, file);
-        if !raw.protect.tags.is_empty() {
-            // Said, not refused: the file is right for a list that shows tags, but none of
-            // the kind table's lists does (DLI's `tags` is a filter of the list, not a field
-            // of its rows), so a job is never kept by its tags alone.
-            let line = text
-                .lines()
+        let warnings = undocumented(kinds.iter().flatten(), text, file);
+        let tags_line = if raw.protect.tags.is_empty() {
+            0
+        } else {
+            text.lines()
                 .enumerate()
                 .skip_while(|(_, l)| !l.starts_with("protect"))
                 .find(|(_, l)| l.trim_start().starts_with("tags"))
-                .map_or(0, |(n, _)| n + 1);
-            warnings.push(format!(
-                "{}:{line}: warning: `protect.tags` keeps no job: no kind's list shows its \
-                 jobs' tags; protect them by `name_regex` or `ids` as well",
-                file.display()
-            ));
-        }
+                .map_or(0, |(n, _)| n + 1)
+        };
         Ok(Policy {
             projects: raw.projects,
             kinds,
             protect: raw.protect,
             warnings,
+            tags_line,
         })
+    }
+
+    /// What `protect.tags` cannot do in a run of `kinds` (read from `file`): the kinds
+    /// whose list has no `tags` filter, whose jobs it cannot keep, said at its line
+    /// (never silently). `None` when it protects in every kind, or no tag is protected.
+    pub(crate) fn tags_warning(
+        &self,
+        file: &Path,
+        kinds: impl IntoIterator<Item = Kind>,
+    ) -> Option<String> {
+        if self.protect.tags.is_empty() {
+            return None;
+        }
+        let untagged: Vec<&str> = kinds
+            .into_iter()
+            .filter(|&kind| self.protect.tag_lists(&Filters::new(kind)).is_none())
+            .map(Kind::name)
+            .collect();
+        if untagged.is_empty() {
+            return None;
+        }
+        let tagged: Vec<&str> = Kind::ALL
+            .into_iter()
+            .filter(|&kind| kind.facts().filter("tags").is_some())
+            .map(Kind::name)
+            .collect();
+        Some(format!(
+            "{}:{}: warning: `protect.tags` cannot keep jobs of {} by their tags (their lists \
+             have no `tags` filter; only {} do): protect those by `name_regex` or `ids`",
+            file.display(),
+            self.tags_line,
+            untagged.join(", "),
+            tagged.join(", "),
+        ))
     }
 
     /// The rule of `kind`, if the file names it.

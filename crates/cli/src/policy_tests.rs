@@ -48,12 +48,24 @@ fn the_issue_example_reads_as_written_with_a_warning_at_its_undocumented_status(
     // DLI's list page documents no `job_failed` (its failures are job_submit_fail,
     // job_running_exception, job_cancel_fail): taken, and said at its line.
     let policy = parse(ISSUE_EXAMPLE).unwrap();
-    assert_eq!(policy.warnings.len(), 2, "{:?}", policy.warnings);
-    // Its `protect.tags` cannot keep a job: no kind's list shows tags. Said at its line.
-    let tags = &policy.warnings[1];
+    assert_eq!(policy.warnings.len(), 1, "{:?}", policy.warnings);
+    // Its `protect.tags` cannot keep training jobs (their list has no `tags` filter):
+    // said at its line, naming them; the Flink and SQL jobs it keeps.
+    let kinds = [Kind::FlinkJob, Kind::TrainingJob, Kind::SqlJob];
+    let tags = policy.tags_warning(Path::new(FILE), kinds).unwrap();
     assert!(
-        tags.starts_with("policy.yaml:11: warning: `protect.tags` keeps no job"),
+        tags.starts_with(
+            "policy.yaml:11: warning: `protect.tags` cannot keep jobs of training-job by their tags"
+        ),
         "{tags}"
+    );
+    assert!(
+        tags.contains("only flink-job, flink-template, sql-job do"),
+        "{tags}"
+    );
+    assert_eq!(
+        policy.tags_warning(Path::new(FILE), [Kind::FlinkJob, Kind::SqlJob]),
+        None
     );
     let warning = &policy.warnings[0];
     assert!(
@@ -135,9 +147,60 @@ fn the_issue_example_with_documented_values_reads_as_written() {
     assert!(policy.protect.protects(&row(5, "prod-stream")));
     assert!(policy.protect.protects(&row(6, "keep-me")));
     assert!(!policy.protect.protects(&row(7, "nightly-7")));
-    let mut tagged = row(8, "nightly-8");
-    tagged.extra.push(("tags", "team=etl, keep=true".into()));
-    assert!(policy.protect.protects(&tagged));
+    // By tag: the ids its kind's list showed with a protected tag; why, for the report.
+    let tagged: HashMap<String, String> = [("8".to_owned(), "keep=true".to_owned())].into();
+    assert_eq!(
+        policy
+            .protect
+            .keeps(&row(8, "nightly-8"), &tagged)
+            .as_deref(),
+        Some("protected: listed with protect.tags keep=true")
+    );
+    assert_eq!(policy.protect.keeps(&row(9, "nightly-9"), &tagged), None);
+    assert_eq!(
+        policy
+            .protect
+            .keeps(&row(5, "prod-stream"), &tagged)
+            .as_deref(),
+        Some("protected: its name matches protect.name_regex \"^(prod|keep)-\"")
+    );
+    // One list per tag and kind whose list has the filter, with the rule's filters.
+    let mut rule = Filters::new(Kind::FlinkJob);
+    rule.set("queue-name", "etl").unwrap();
+    let lists = policy.protect.tag_lists(&rule).unwrap();
+    assert_eq!(lists.len(), 1);
+    assert_eq!(lists[0].0, "keep=true");
+    assert_eq!(lists[0].1.get("tags"), Some("keep=true"));
+    assert_eq!(lists[0].1.get("queue-name"), Some("etl"));
+    assert!(
+        policy
+            .protect
+            .tag_lists(&Filters::new(Kind::TrainingJob))
+            .is_none()
+    );
+}
+
+#[test]
+fn tags_that_the_filter_cannot_carry_are_refused_at_their_line() {
+    for bad in ["\"a,b\": x", "k: \"v=w\"", "\"\": v", "k: \"\""] {
+        let text = format!("kinds: {{ flink-job: {{}} }}\nprotect:\n  tags: {{ {bad} }}\n");
+        let error = refused(&text, 3, None);
+        assert!(
+            error.problem.contains("cannot be a tag's key or value"),
+            "{error}"
+        );
+        assert!(error.hint.contains("key=value"), "{error}");
+    }
+    let two = parse("protect:\n  tags: { keep: \"true\", team: 7 }\n").unwrap();
+    let none = Filters::new(Kind::SqlJob);
+    let tags: Vec<String> = two
+        .protect
+        .tag_lists(&none)
+        .unwrap()
+        .into_iter()
+        .map(|(tag, _)| tag)
+        .collect();
+    assert_eq!(tags, ["keep=true", "team=7"]);
 }
 
 #[test]

@@ -16,10 +16,10 @@ use otc_jobs_async::{AccountProject, Client};
 use otc_jobs_core::kinds::{Kind, KindId};
 
 use crate::account::{Account, region_of};
-use crate::account_report::Place;
+use crate::account_report::{FailedList, Place};
 use crate::exit::CliError;
 use crate::journal::Earlier;
-use crate::plan::{Action, Plan};
+use crate::plan::{Action, Plan, PlanItem};
 use crate::policy::KindRule;
 use crate::sdk::SdkBackend;
 
@@ -50,10 +50,12 @@ pub(crate) struct Part {
     pub(crate) scope: String,
     /// Jobs listed.
     pub(crate) listed: usize,
-    /// Jobs the rule selected that `protect` kept out of the plan.
+    /// Jobs the rule selected that `protect` keeps (in the plan, skipped).
     pub(crate) protected: usize,
-    /// The plan (covered and finished ids skipped).
+    /// The plan (covered, finished and protected ids skipped); empty when the list failed.
     pub(crate) plan: Plan,
+    /// Why the list failed, when it did: nothing of the part is done.
+    pub(crate) failed: Option<FailedList>,
 }
 
 /// The projects the run works in: IAM's list, chosen by `account`'s rails (exit 2 before
@@ -115,20 +117,40 @@ pub(crate) fn scopes(targets: &[Target], account: &Account) -> Vec<(String, Kind
         .collect()
 }
 
-/// Whether `error` says the credentials cannot reach the project (DLI and MRS answer
-/// 401, ModelArts 403): the project is skipped, the run goes on.
-fn is_unreachable(error: &otc_jobs_core::Error) -> bool {
-    error
-        .status()
-        .is_some_and(|s| s == http::StatusCode::UNAUTHORIZED || s == http::StatusCode::FORBIDDEN)
+/// What one part's lists found.
+#[derive(Default)]
+struct Listed {
+    /// The ids the rule selects, with their names.
+    selected: Vec<(KindId, Option<String>)>,
+    /// How many jobs the list showed.
+    count: usize,
+    /// The ids the rule selects that `protect` keeps, with their names and why.
+    protected: Vec<(KindId, Option<String>, String)>,
 }
 
-/// What one list found: (selected ids, listed, protected).
-type Listed = (Vec<(KindId, Option<String>)>, usize, usize);
+/// The ids of a list, each with the tag it was listed with (the first, when several).
+struct Tagged<'a> {
+    tag: &'a str,
+    ids: &'a mut HashMap<String, String>,
+}
+
+impl otc_jobs_core::kinds::RowSink for Tagged<'_> {
+    fn push(&mut self, item: Result<otc_jobs_core::kinds::Row, otc_jobs_core::kinds::RowError>) {
+        // An unreadable row has no id to keep; the main list leaves it out too.
+        if let Ok(row) = item {
+            self.ids
+                .entry(row.id.to_string())
+                .or_insert_with(|| self.tag.to_owned());
+        }
+    }
+}
 
 /// Lists one project's kind, and selects as `clean KIND` does (the rule's filters; a
 /// cancel-only kind's unfinished runs unless the rule names statuses); protected jobs
-/// are counted and left out.
+/// are kept apart, with why. A kind whose list has the `tags` filter is first listed once
+/// per protected tag, through that filter (with the rule's own filters, which only
+/// narrow it): the ids listed so are protected. A failed list fails the part: nothing of
+/// it is acted on without knowing what is protected.
 async fn list_part(
     backend: &SdkBackend,
     rule: &KindRule,
@@ -139,6 +161,7 @@ async fn list_part(
     struct Keep<'a> {
         rule: &'a KindRule,
         account: &'a Account,
+        tagged: &'a HashMap<String, String>,
         now: SystemTime,
         only_unfinished: bool,
         kept: Listed,
@@ -152,7 +175,7 @@ async fn list_part(
                     return;
                 }
             };
-            self.kept.1 += 1;
+            self.kept.count += 1;
             let facts = self.rule.kind.facts();
             let unfinished = row
                 .status
@@ -164,30 +187,75 @@ async fn list_part(
             {
                 return;
             }
-            if self.account.policy.protect.protects(&row) {
-                self.kept.2 += 1;
+            if let Some(why) = self.account.policy.protect.keeps(&row, self.tagged) {
+                self.kept.protected.push((row.id, row.name, why));
                 return;
             }
-            self.kept.0.push((row.id, row.name));
+            self.kept.selected.push((row.id, row.name));
         }
+    }
+    let mut tagged = HashMap::new();
+    // `None`: the kind's list has no `tags` filter (the policy's warning said so).
+    for (tag, filters) in account
+        .policy
+        .protect
+        .tag_lists(&rule.server)
+        .unwrap_or_default()
+    {
+        let mut sink = Tagged {
+            tag: &tag,
+            ids: &mut tagged,
+        };
+        backend.list(&filters, &mut sink).await?;
     }
     let facts = rule.kind.facts();
     let mut keep = Keep {
         rule,
         account,
+        tagged: &tagged,
         now: SystemTime::now(),
         only_unfinished: !facts.unfinished.is_empty()
             && !rule.server.iter().any(|(f, _)| f.flag == "status"),
-        kept: (Vec::new(), 0, 0),
+        kept: Listed::default(),
     };
     backend.list(&rule.server, &mut keep).await?;
     Ok(keep.kept)
 }
 
+/// What a failed list means for the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ListFailure {
+    /// The credentials cannot reach the project (the service's own 401/403: DLI and MRS
+    /// answer 401, ModelArts 403): the project is skipped, the run goes on.
+    Unreachable,
+    /// The setup's (the gateway's own 401/403 `APIG.*`, wrong credentials or signature;
+    /// an endpoint that does not serve the API; nothing listening): every list would
+    /// fail alike, so the run stops at once, nothing deleted (exit 2).
+    Misconfigured,
+    /// This list's (a 5xx after the SDK's retries, a refusal, an unreadable answer): that
+    /// part is reported failed, the rest of the run goes on.
+    Part,
+}
+
+fn list_failure(error: &otc_jobs_core::Error) -> ListFailure {
+    let refused = error
+        .status()
+        .is_some_and(|s| s == http::StatusCode::UNAUTHORIZED || s == http::StatusCode::FORBIDDEN);
+    let gateway = error.code().is_some_and(|c| c.starts_with("APIG."));
+    match crate::backend::verdict(error) {
+        _ if refused && gateway => ListFailure::Misconfigured,
+        _ if refused => ListFailure::Unreachable,
+        crate::backend::Verdict::Misconfigured(_) => ListFailure::Misconfigured,
+        _ => ListFailure::Part,
+    }
+}
+
 /// Lists and plans every target's kinds, `parallelism` lists at a time. A project the
-/// credentials cannot reach is marked so (said on stderr) and has no parts; any other
-/// list failure stops the run before anything is deleted. `earlier`: each scope's
-/// journal, in [`scopes`]'s order.
+/// credentials cannot reach is marked so (said on stderr) and has no parts; a part whose
+/// list failed is planned empty, with the failure ([`Part::failed`]), and the rest goes
+/// on. The run stops before anything is deleted (`Err`) when the failure is the setup's
+/// (at once) or when every list failed the same way. `earlier`: each scope's journal,
+/// in [`scopes`]'s order.
 pub(crate) async fn plan(
     targets: &mut [Target],
     account: &Account,
@@ -198,48 +266,87 @@ pub(crate) async fn plan(
     let jobs: Vec<(usize, usize)> = (0..targets.len())
         .flat_map(|t| (0..rules.len()).map(move |r| (t, r)))
         .collect();
-    let listed: Vec<((usize, usize), Result<Listed, otc_jobs_core::Error>)> =
-        futures_util::stream::iter(jobs)
-            .map(|(t, r)| {
-                let backend = Arc::clone(&targets[t].backend);
-                async move { ((t, r), list_part(&backend, &rules[r], account).await) }
-            })
-            .buffered(parallelism.max(1))
-            .collect()
-            .await;
+    let backends: Vec<Arc<SdkBackend>> = targets.iter().map(|t| Arc::clone(&t.backend)).collect();
+    let mut listed = futures_util::stream::iter(jobs)
+        .map(|(t, r)| {
+            let backend = Arc::clone(&backends[t]);
+            async move { ((t, r), list_part(&backend, &rules[r], account).await) }
+        })
+        .buffered(parallelism.max(1));
     let mut parts = Vec::new();
-    for ((t, r), result) in listed {
+    let (mut lists_done, mut failures) = (0, Vec::new());
+    while let Some(((t, r), result)) = listed.next().await {
         let kind = rules[r].kind;
-        let (mut selected, count, protected) = match result {
-            Ok(found) => found,
-            Err(e) if is_unreachable(&e) => {
-                if targets[t].unreachable.is_none() {
-                    let line = crate::backend::one_line(&e);
-                    eprintln!(
-                        "warning: project {} ({}) is not reachable with these credentials \
-                         ({line}): it is skipped",
-                        targets[t].project.name, targets[t].project.id
-                    );
-                    targets[t].unreachable = Some(line);
+        let in_project = |what: &str| format!("in project {}; {what}", targets[t].project.name);
+        let Listed {
+            mut selected,
+            count,
+            protected,
+        } = match result {
+            Ok(found) => {
+                lists_done += 1;
+                found
+            }
+            Err(e) => match list_failure(&e) {
+                ListFailure::Misconfigured => {
+                    // Dropping the stream ends the lists still in flight.
+                    return Err(crate::backend::list_failed(
+                        kind,
+                        &e,
+                        &in_project("nothing was deleted"),
+                    ));
                 }
-                continue;
-            }
-            Err(e) => {
-                return Err(crate::backend::list_failed(
-                    kind,
-                    &e,
-                    &format!(
-                        "in project {}; nothing was deleted",
-                        targets[t].project.name
-                    ),
-                ));
-            }
+                ListFailure::Unreachable => {
+                    if targets[t].unreachable.is_none() {
+                        let line = crate::backend::one_line(&e);
+                        eprintln!(
+                            "warning: project {} ({}) is not reachable with these credentials \
+                             ({line}): it is skipped",
+                            targets[t].project.name, targets[t].project.id
+                        );
+                        targets[t].unreachable = Some(line);
+                    }
+                    continue;
+                }
+                ListFailure::Part => {
+                    eprintln!(
+                        "warning: cannot list {kind}s in project {} ({}): {}: that part is \
+                         reported failed, the rest of the run goes on",
+                        targets[t].project.name,
+                        targets[t].project.id,
+                        crate::backend::one_line(&e)
+                    );
+                    parts.push(Part {
+                        target: t,
+                        kind,
+                        scope: format!("{}/{kind}", targets[t].project.id),
+                        listed: 0,
+                        protected: 0,
+                        plan: Plan::new(kind, Vec::new(), &HashSet::new(), &HashMap::new()),
+                        failed: Some(FailedList {
+                            place: targets[t].place.clone(),
+                            kind,
+                            status: e.status().map(|s| s.as_u16()),
+                            code: e.code().map(str::to_owned),
+                            message: crate::backend::message(&e),
+                            request_id: e.request_id().map(str::to_owned),
+                        }),
+                    });
+                    failures.push((kind, e));
+                    continue;
+                }
+            },
         };
         let slot = t * rules.len() + r;
         let journal = earlier.get(slot).cloned().unwrap_or_default();
         // A resumed run is the whole run: ids its journal knows are in it, listed or not.
+        // (Not one that is protected now.)
         if journal.iter().next().is_some() {
-            let listed: HashSet<&KindId> = selected.iter().map(|(id, _)| id).collect();
+            let listed: HashSet<&KindId> = selected
+                .iter()
+                .map(|(id, _)| id)
+                .chain(protected.iter().map(|(id, _, _)| id))
+                .collect();
             let unlisted: Vec<_> = journal
                 .iter()
                 .filter(|k| !listed.contains(&k.id))
@@ -247,19 +354,46 @@ pub(crate) async fn plan(
                 .collect();
             selected.extend(unlisted);
         }
-        let plan =
+        let mut plan =
             Plan::new(kind, selected, &HashSet::new(), &journal.finished()).of_listed(Some(count));
+        // The protected ones are in the plan (and so in the report) as skipped, with why.
+        let kept = protected.len();
+        plan.items
+            .extend(protected.into_iter().map(|(id, name, why)| PlanItem {
+                id,
+                name,
+                action: Action::Skip(why),
+            }));
         parts.push(Part {
             target: t,
             kind,
             scope: format!("{}/{kind}", targets[t].project.id),
             listed: count,
-            protected,
+            protected: kept,
             plan,
+            failed: None,
         });
     }
+    drop(listed);
     // The targets unreachable through one kind are skipped through all.
     parts.retain(|p| targets[p.target].unreachable.is_none());
+    // Every list of the run failed, and alike: the setup's or the service's as a whole,
+    // not a part's (a single list failing is this too): the run stops, as one list would.
+    if let Some((kind, first)) = failures.first()
+        && lists_done == 0
+        && failures
+            .iter()
+            .all(|(_, e)| e.status() == first.status() && e.code() == first.code())
+    {
+        return Err(crate::backend::list_failed(
+            *kind,
+            first,
+            &format!(
+                "every list of the run ({}) failed the same way; nothing was deleted",
+                failures.len()
+            ),
+        ));
+    }
     // IAM answered these credentials: one project refused is that project's; every one
     // refused is the setup's (exit 2, nothing deleted).
     if !targets.is_empty() && targets.iter().all(|t| t.unreachable.is_some()) {
@@ -309,13 +443,21 @@ pub(crate) struct PlanRow<'a> {
     place: &'a Place,
     #[serde(serialize_with = "crate::report::display")]
     kind: Kind,
+    /// Jobs the list showed.
     listed: usize,
+    /// Jobs the rule selects (the protected and covered ones among them).
     selected: usize,
+    /// Selected, and kept by `protect`.
     protected: usize,
+    /// Selected, and going with their parent.
     covered: usize,
+    /// `delete`, `cancel`, or `list failed`.
     action: &'static str,
     /// How many the run acts on.
     to_act: usize,
+    /// Why the list failed (`HTTP 500 DLI.0999 … (request id …)`), when it did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    failed: Option<String>,
 }
 
 /// The run's plan, as `plan` prints it.
@@ -352,8 +494,26 @@ pub(crate) fn account_plan<'a>(
                 selected: p.plan.items.len(),
                 protected: p.protected,
                 covered,
-                action: p.kind.action().verb(),
+                action: if p.failed.is_some() {
+                    "list failed"
+                } else {
+                    p.kind.action().verb()
+                },
                 to_act: p.plan.to_delete(),
+                failed: p.failed.as_ref().map(|f| {
+                    let mut line = String::new();
+                    if let Some(status) = f.status {
+                        line.push_str(&format!("HTTP {status} "));
+                    }
+                    if let Some(code) = &f.code {
+                        line.push_str(&format!("{code} "));
+                    }
+                    line.push_str(&f.message);
+                    if let Some(id) = &f.request_id {
+                        line.push_str(&format!(" (request id {id})"));
+                    }
+                    line
+                }),
             }
         })
         .collect();
@@ -373,6 +533,11 @@ impl AccountPlan<'_> {
     /// How many jobs the run acts on.
     pub(crate) fn total(&self) -> usize {
         self.total
+    }
+
+    /// Whether a part's list failed: the plan is incomplete.
+    pub(crate) fn incomplete(&self) -> bool {
+        self.rows.iter().any(|r| r.failed.is_some())
     }
 
     /// Prints it: YAML and a table (or JSON), on stdout.
@@ -424,6 +589,16 @@ impl AccountPlan<'_> {
                 place.project.id.as_deref().unwrap_or_default()
             ));
         }
+        for r in &self.rows {
+            if let Some(failed) = &r.failed {
+                text.push_str(&format!(
+                    "\n{} ({}) {}: the list failed ({failed}): not planned",
+                    r.place.project.name.as_deref().unwrap_or_default(),
+                    r.place.project.id.as_deref().unwrap_or_default(),
+                    r.kind
+                ));
+            }
+        }
         text.push_str(&format!("\n{} job(s) to act on", self.total));
         text
     }
@@ -472,6 +647,7 @@ mod tests {
             listed: 0,
             protected: 0,
             plan,
+            failed: None,
         };
         let mut parts = vec![
             part(

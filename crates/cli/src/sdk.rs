@@ -19,12 +19,26 @@ use crate::report::{Context, ProjectRef};
 #[derive(Debug, Clone)]
 pub(crate) struct SdkBackend {
     client: Client,
+    /// How a deletion that kills a running job first waits for it to stop.
+    stopping: WaitOptions,
 }
 
 impl SdkBackend {
     /// Over `client`.
     pub(crate) fn new(client: Client) -> SdkBackend {
-        SdkBackend { client }
+        SdkBackend {
+            client,
+            stopping: WaitOptions::default(),
+        }
+    }
+
+    /// The same, waiting at most `max_wait` (`--max-wait`) for a job its deletion killed
+    /// to stop (the SDK's default backoff between looks).
+    pub(crate) fn stopping_within(&self, max_wait: Duration) -> SdkBackend {
+        SdkBackend {
+            client: self.client.clone(),
+            stopping: WaitOptions::default().max_wait(max_wait),
+        }
     }
 
     /// Where the client acts: its region, and its project (`id:…` or `name:…`), as the
@@ -77,7 +91,7 @@ impl Backend for SdkBackend {
     }
 
     async fn delete(&self, id: &KindId) -> Result<Deleted, Error> {
-        self.client.delete_id(id).await
+        self.client.delete_id_with(id, self.stopping).await
     }
 
     async fn wait_gone(

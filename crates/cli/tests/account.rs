@@ -150,8 +150,35 @@ fn projects_are_discovered_and_include_exclude_and_protect_decide_what_is_delete
     assert_eq!(report["items"], written["items"]);
     assert_eq!(report["summary"]["deleted"], 4);
     let items = report["items"].as_array().unwrap();
+    // The protected ones are in the report too, skipped, with the rule that kept them.
+    let kept: BTreeSet<(String, String, String)> = items
+        .iter()
+        .filter(|i| i["outcome"] == "skipped")
+        .map(|i| {
+            (
+                i["project"]["name"].as_str().unwrap().to_owned(),
+                i["id"].as_str().unwrap().to_owned(),
+                i["reason"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let by_id = "protected: its id is listed (protect.ids, --exclude-file)";
+    let by_name = "protected: its name matches protect.name_regex \"^keep-\"";
+    let expected: BTreeSet<(String, String, String)> = [
+        ("eu-de_ci", "3", by_name),
+        ("eu-de_ci", "4", by_id),
+        ("eu-de_dev-1", "3", by_name),
+        ("eu-de_dev-1", "4", by_id),
+    ]
+    .into_iter()
+    .map(|(p, id, why)| (p.to_owned(), id.to_owned(), why.to_owned()))
+    .collect();
+    assert_eq!(kept, expected);
+    assert_eq!(report["summary"]["skipped"], 4);
+    assert_eq!(report["projects"][0]["summary"]["skipped"], 2);
     let seen: BTreeSet<(String, String, String, String)> = items
         .iter()
+        .filter(|i| i["outcome"] != "skipped")
         .map(|i| {
             (
                 i["project"]["name"].as_str().unwrap().to_owned(),
@@ -712,4 +739,367 @@ fn a_long_run_shows_progress_on_stderr_never_in_json() {
     assert!(line.contains("/60 done ("), "{line}");
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report["summary"]["deleted"], 60);
+}
+
+/// The status of the SQL job `id` in `project`.
+fn sql_status(emulator: &Emulator, project: &str, id: &str) -> String {
+    let jobs = emulator.jobs_in(project).unwrap();
+    let run = jobs
+        .iter()
+        .find(|j| j.kind() == "sql-job" && j.id() == id)
+        .unwrap_or_else(|| panic!("no SQL job {id}"));
+    serde_json::to_value(run).unwrap()["status"]
+        .as_str()
+        .unwrap_or("RUNNING")
+        .to_owned()
+}
+
+#[test]
+fn protected_tags_keep_the_jobs_their_kinds_list_shows_with_them_in_plan_and_report() {
+    let emulator = account(3, false);
+    let old = Duration::from_secs(10 * 86_400);
+    emulator
+        .seed_projects([
+            // Selected by the rule (nightly-*), one kept by its tag.
+            ProjectJob::new(
+                CI,
+                SeedJob::flink_job(11)
+                    .name("nightly-11")
+                    .age(old)
+                    .tag("keep", "true"),
+            ),
+            ProjectJob::new(
+                CI,
+                SeedJob::flink_job(12)
+                    .name("nightly-12")
+                    .age(old)
+                    .tag("keep", "false"),
+            ),
+            ProjectJob::new(CI, SeedJob::flink_template(21).tag("keep", "true")),
+            ProjectJob::new(CI, SeedJob::flink_template(22).tag("team", "etl")),
+            ProjectJob::new(CI, SeedJob::sql_job("run-a").tag("keep", "true")),
+            ProjectJob::new(CI, SeedJob::sql_job("run-b")),
+        ])
+        .unwrap();
+    let policy = write(
+        "tags.yaml",
+        "projects: { include: [eu-de_ci] }\nkinds:\n  flink-job: { name_regex: \"^nightly-\" }\n  \
+         flink-template: {}\n  sql-job: {}\n  training-job-v1: {}\nprotect:\n  tags: { keep: \"true\" }\n",
+    );
+    let before = emulator.requests().len();
+    let output = run(otc_jobs(&emulator)
+        .args(["plan", "-o", "json", "--policy"])
+        .arg(&policy));
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(0), "{err}");
+    // The kinds whose list has no `tags` filter are named, at the line of `tags`.
+    assert!(
+        err.contains(&format!(
+            "{}:8: warning: `protect.tags` cannot keep jobs of training-job-v1 by their tags",
+            policy.display()
+        )),
+        "{err}"
+    );
+    let plan: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let rows = plan["rows"].as_array().unwrap();
+    let row = |kind: &str| rows.iter().find(|r| r["kind"] == kind).unwrap();
+    // nightly-1, -11, -12 selected; 11 protected.
+    assert_eq!(row("flink-job")["selected"], 3);
+    assert_eq!(row("flink-job")["protected"], 1);
+    assert_eq!(row("flink-job")["to_act"], 2);
+    assert_eq!(row("flink-template")["protected"], 1);
+    assert_eq!(row("flink-template")["to_act"], 1);
+    assert_eq!(row("sql-job")["protected"], 1);
+    assert_eq!(row("sql-job")["to_act"], 1);
+    // The tags went to the service, one list per kind and tag.
+    let tagged: Vec<String> = emulator
+        .requests()
+        .into_iter()
+        .skip(before)
+        .filter(|r| {
+            r.query
+                .as_deref()
+                .is_some_and(|q| q.contains("tags=keep%3Dtrue"))
+        })
+        .map(|r| r.path)
+        .collect();
+    assert_eq!(tagged.len(), 3, "{tagged:?}");
+    assert!(
+        !emulator
+            .requests()
+            .iter()
+            .skip(before)
+            .any(|r| r.method == "DELETE")
+    );
+
+    let output = run(otc_jobs(&emulator)
+        .args(["clean", "--yes", "-o", "json", "--policy"])
+        .arg(&policy));
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        flink_left(&emulator, CI),
+        ["11", "2", "3"].map(str::to_owned).into()
+    );
+    let templates: BTreeSet<String> = emulator
+        .jobs_in(CI)
+        .unwrap()
+        .iter()
+        .filter(|j| j.kind() == "flink-template")
+        .map(SeedJob::id)
+        .collect();
+    assert_eq!(templates, ["21".to_owned()].into());
+    assert_eq!(sql_status(&emulator, CI, "run-a"), "RUNNING");
+    assert_eq!(sql_status(&emulator, CI, "run-b"), "CANCELLED");
+    // Every protected job is in the report, skipped, with the rule that kept it.
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let item = |kind: &str, id: &str| {
+        report["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["kind"] == kind && i["id"] == id)
+            .unwrap_or_else(|| panic!("{kind} {id} not in the report: {report:#}"))
+            .clone()
+    };
+    for (kind, id) in [
+        ("flink-job", "11"),
+        ("flink-template", "21"),
+        ("sql-job", "run-a"),
+    ] {
+        let kept = item(kind, id);
+        assert_eq!(kept["outcome"], "skipped", "{kept}");
+        assert_eq!(
+            kept["reason"], "protected: listed with protect.tags keep=true",
+            "{kept}"
+        );
+    }
+    assert_eq!(item("flink-job", "12")["outcome"], "deleted");
+    assert_eq!(report["summary"]["skipped"], 3);
+    // nightly-1, nightly-12, template 22, training job 1.
+    assert_eq!(report["summary"]["deleted"], 4);
+    assert_eq!(report["summary"]["cancelled"], 1);
+    assert_eq!(report["projects"][0]["summary"]["skipped"], 3);
+}
+
+/// Makes every list of Flink jobs in `project` answer `status` with the `code`.
+fn failing_flink_list(emulator: &Emulator, project: &str, status: u16, code: &str) {
+    let body = format!(r#"{{"error_code":"{code}","error_msg":"the list broke"}}"#);
+    emulator.add_fault(
+        Fault::new(
+            "GET",
+            format!("/v1.0/{project}/streaming/jobs"),
+            FaultAction::respond(status, &[("Content-Type", "application/json")], &body),
+        )
+        .always(),
+    );
+}
+
+#[test]
+fn a_failing_list_fails_its_part_and_the_rest_of_the_run_goes_on() {
+    let emulator = account(3, false);
+    failing_flink_list(&emulator, CI, 400, "DLI.0999");
+    let selection = [
+        "--kinds",
+        "flink-job,training-job-v1",
+        "--projects",
+        "eu-de_ci,eu-de_dev-1",
+    ];
+    // The plan says which part it could not list, and is incomplete (exit 1).
+    let output = run(otc_jobs(&emulator)
+        .arg("plan")
+        .args(selection)
+        .args(["-o", "json"]));
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let plan: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let failed: Vec<&Value> = plan["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["action"] == "list failed")
+        .collect();
+    assert_eq!(failed.len(), 1, "{plan:#}");
+    assert_eq!(failed[0]["project"]["name"], "eu-de_ci");
+    assert_eq!(failed[0]["kind"], "flink-job");
+    let why = failed[0]["failed"].as_str().unwrap();
+    assert!(
+        why.starts_with("HTTP 400 DLI.0999 the list broke (request id "),
+        "{why}"
+    );
+    assert_eq!(
+        plan["total"], 5,
+        "DEV's 3 flink jobs and both training jobs"
+    );
+
+    let report_path = temp("failed-list.json");
+    let output = run(otc_jobs(&emulator)
+        .arg("clean")
+        .args(selection)
+        .args(["--yes", "-o", "json", "--report"])
+        .arg(&report_path));
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("cannot list flink-jobs in project eu-de_ci")
+            && err.contains("the rest of the run goes on"),
+        "{err}"
+    );
+    // That part untouched; the rest done.
+    assert_eq!(flink_left(&emulator, CI), ids(1..=3));
+    assert!(flink_left(&emulator, DEV).is_empty());
+    for project in [CI, DEV] {
+        assert!(
+            emulator
+                .jobs_in(project)
+                .unwrap()
+                .iter()
+                .all(|j| j.kind() != "training-job-v1"),
+            "{project}"
+        );
+    }
+    let report: Value = serde_json::from_slice(&std::fs::read(&report_path).unwrap()).unwrap();
+    let lists = report["failed_lists"].as_array().unwrap();
+    assert_eq!(lists.len(), 1, "{report:#}");
+    assert_eq!(lists[0]["project"]["id"], CI);
+    assert_eq!(lists[0]["region"], "eu-de");
+    assert_eq!(lists[0]["kind"], "flink-job");
+    assert_eq!(lists[0]["status"], 400);
+    assert_eq!(lists[0]["code"], "DLI.0999");
+    assert_eq!(lists[0]["message"], "the list broke");
+    assert!(!lists[0]["request_id"].as_str().unwrap().is_empty());
+    assert_eq!(report["projects"][0]["failed_lists"], 1);
+    assert!(report["projects"][1].get("failed_lists").is_none());
+    assert_eq!(report["kinds"][0]["failed_lists"], 1);
+    assert_eq!(report["summary"]["deleted"], 5);
+}
+
+#[test]
+fn a_list_failing_alike_everywhere_or_the_gateway_refusing_stops_the_run_before_deleting() {
+    // Every list fails the same way: the service's, not a part's; nothing deleted.
+    let emulator = account(2, false);
+    failing_flink_list(&emulator, CI, 400, "DLI.0999");
+    failing_flink_list(&emulator, DEV, 400, "DLI.0999");
+    let output = run(otc_jobs(&emulator).args([
+        "clean",
+        "--kinds",
+        "flink-job",
+        "--projects",
+        "eu-de_ci,eu-de_dev-1",
+        "--yes",
+    ]));
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("every list of the run (2) failed the same way"),
+        "{err}"
+    );
+    assert!(!emulator.requests().iter().any(|r| r.method == "DELETE"));
+
+    // The gateway refuses the credentials (401 APIG.*) in one project: the setup's,
+    // the run stops at once (exit 2), though the other project's lists succeed.
+    let emulator = account(2, false);
+    failing_flink_list(&emulator, CI, 401, "APIG.0301");
+    let output = run(otc_jobs(&emulator).args([
+        "clean",
+        "--kinds",
+        "flink-job,training-job-v1",
+        "--projects",
+        "eu-de_ci,eu-de_dev-1",
+        "--yes",
+    ]));
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{err}");
+    assert!(err.contains("APIG.0301") && err.contains("hint:"), "{err}");
+    assert!(!err.contains("not reachable"), "{err}");
+    assert!(!emulator.requests().iter().any(|r| r.method == "DELETE"));
+    assert_eq!(flink_left(&emulator, DEV), ids(1..=2));
+}
+
+#[test]
+fn the_wait_for_a_killed_job_to_stop_is_bounded_by_max_wait() {
+    // A killed job that goes on running for 30 s: `--max-wait 1s` gives up after about a
+    // second (the default, 5 minutes, would outwait it and delete it).
+    let emulator = Emulator::start(EmulatorConfig {
+        projects: vec![EmulatorProject::new("eu-de_ci", CI)],
+        kill_delay: Duration::from_secs(30),
+        ..EmulatorConfig::default()
+    })
+    .unwrap();
+    emulator
+        .seed_projects([
+            ProjectJob::new(DEFAULT_PROJECT_ID, SeedJob::job_execution_v2("c1", "j1")),
+            ProjectJob::new(CI, SeedJob::job_execution_v2("c2", "j2")),
+        ])
+        .unwrap();
+    let one_kind = ["clean", "job-execution"].map(str::to_owned).to_vec();
+    let account = [
+        "clean",
+        "--kinds",
+        "job-execution",
+        "--projects",
+        "eu-de_ci",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    for args in [one_kind, account] {
+        let output =
+            run(otc_jobs(&emulator)
+                .args(&args)
+                .args(["--max-wait", "1s", "--yes", "-o", "json"]));
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+        let item = &report["items"][0];
+        assert_eq!(item["outcome"], "failed", "{item}");
+        let message = item["message"].as_str().unwrap();
+        let waited: f64 = message
+            .split("still running (last status RUNNING) after ")
+            .nth(1)
+            .and_then(|rest| rest.split(' ').next())
+            .and_then(|secs| secs.parse().ok())
+            .unwrap_or_else(|| panic!("{args:?}: {message}"));
+        assert!((0.9..5.0).contains(&waited), "{args:?}: {message}");
+    }
+}
+
+#[test]
+fn a_job_that_goes_by_itself_once_killed_is_already_gone_with_the_kill_said() {
+    let emulator = Emulator::start(EmulatorConfig {
+        kill_delay: Duration::from_secs(60),
+        ..EmulatorConfig::default()
+    })
+    .unwrap();
+    emulator.seed(SeedJob::job_execution_v2("c1", "j1"));
+    let child = otc_jobs(&emulator)
+        .args(["delete", "job-execution", "c1/j1", "--yes", "-o", "json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Once killed (it runs on for a minute), the job goes by itself.
+    let start = Instant::now();
+    while !emulator
+        .requests()
+        .iter()
+        .any(|r| r.path.ends_with("/kill"))
+        && start.elapsed() < Duration::from_secs(30)
+    {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    emulator.reset();
+    let output = child.wait_with_output().unwrap();
+    eprintln!("stderr: {}", stderr(&output));
+    assert_eq!(output.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let item = &report["items"][0];
+    assert_eq!(item["outcome"], "already_gone", "{item}");
+    assert_eq!(
+        item["note"],
+        "it was running: killed first, then it went by itself before the deletion"
+    );
+    // Nothing was deleted: no deletion was sent.
+    assert!(!emulator.requests().iter().any(|r| r.method != "GET"));
 }

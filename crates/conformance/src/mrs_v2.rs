@@ -100,6 +100,8 @@ pub struct MrsOutcome {
     pub waited: Option<String>,
     /// A deletion through the kind table: whether the job was stopped first.
     pub stopped: Option<bool>,
+    /// A deletion through the kind table: whether the job went by itself once stopped.
+    pub gone: Option<bool>,
     /// The message of the error that ended the run.
     pub error_message: Option<String>,
     /// Whether that error names the request id of the answer.
@@ -391,6 +393,7 @@ pub fn run_mrs_case(case: &MrsCase, flavour: Flavour) -> MrsOutcome {
         }
         Ran::Delete(Ok((deleted, waited))) => {
             outcome.stopped = Some(deleted.stopped);
+            outcome.gone = Some(deleted.gone);
             match waited {
                 Ok(WaitOutcome::Gone { .. }) => outcome.waited = Some("Gone".to_owned()),
                 Ok(other) => outcome.waited = Some(format!("{other:?}")),
@@ -993,6 +996,51 @@ pub fn mrs_cases() -> Vec<MrsCase> {
                             job(1).as_str()
                         ],
                         "{o:?}"
+                    );
+                },
+            )
+        },
+        MrsCase {
+            setup: |e| {
+                seed_two_clusters(e);
+                // The first look sees it running (a delay of 0: answered as it is); every
+                // later look answers MRS's "no such job": it went by itself once killed.
+                e.add_fault(Fault::new(
+                    "GET",
+                    "/v2/*/clusters/*/job-executions/*",
+                    FaultAction::Delay { ms: 0 },
+                ));
+                e.add_fault(
+                    Fault::new(
+                        "GET",
+                        "/v2/*/clusters/*/job-executions/*",
+                        FaultAction::respond(
+                            500,
+                            &[],
+                            r#"{"error_code":"0176","error_msg":"The job does not exist."}"#,
+                        ),
+                    )
+                    .always(),
+                );
+            },
+            kill_delay: Some(std::time::Duration::from_secs(3600)),
+            ..base(
+                "job_execution_gone_by_itself_once_killed_is_gone_without_a_deletion",
+                MrsRun::DeleteAndWait(
+                    "5a3f1c2e-0c5d-4c6a-9b1e-000000000001/981374c1-85da-44ee-be32-000000000001",
+                ),
+                |o| {
+                    assert_eq!(o.error, None, "{o:?}");
+                    assert_eq!(o.waited.as_deref(), Some("Gone"), "{o:?}");
+                    assert_eq!((o.stopped, o.gone), (Some(true), Some(true)), "{o:?}");
+                    assert_eq!(
+                        o.requests.iter().filter(|r| r.ends_with("/kill")).count(),
+                        1,
+                        "{o:?}"
+                    );
+                    assert!(
+                        !o.requests.iter().any(|r| r.contains("batch-delete")),
+                        "nothing is deleted: {o:?}"
                     );
                 },
             )

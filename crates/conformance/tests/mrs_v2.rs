@@ -50,6 +50,7 @@ suite!(
     job_execution_rows_of_12_clusters_each_once_in_cluster_order,
     job_execution_running_is_killed_then_deleted,
     job_execution_killed_at_once_is_deleted_after_one_poll,
+    job_execution_gone_by_itself_once_killed_is_gone_without_a_deletion,
     job_execution_deletion_refused_0183_once_is_sent_again,
     job_execution_that_never_stops_ends_with_0183_naming_its_status,
     job_execution_finished_is_deleted_without_a_kill,

@@ -39,6 +39,7 @@ pub mod de;
 mod endpoint;
 mod error;
 mod generated;
+mod header_memo;
 mod json;
 mod kind;
 mod operation;

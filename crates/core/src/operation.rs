@@ -320,7 +320,7 @@ fn prepare<O: Operation + ?Sized>(
     let body = op.body()?.unwrap_or_default();
     let uri = base.uri(path.to_string_exact())?;
     let project = if in_project {
-        Some(HeaderValue::from_str(project_id).map_err(|_| BuildError::InvalidProjectId)?)
+        Some(crate::header_memo::project(project_id).ok_or(BuildError::InvalidProjectId)?)
     } else {
         None
     };

@@ -9,8 +9,9 @@
 //!   the stop, any other the deletion at once.
 //! - After the stop, the job's details are polled as a [`Waiter`] does (the first poll at
 //!   once, then full-jitter backoff, never past [`WaitOptions::max_wait`]) until its status
-//!   is none of the running ones; then the deletion. A poll answered "not found" ends it
-//!   with that error (the job went by itself). When the time is spent and the job still
+//!   is none of the running ones; then the deletion. A poll (or that deletion) answered
+//!   "not found" ends it as [`Deleted::gone`]: the job went by itself once killed, and
+//!   nothing was deleted. When the time is spent and the job still
 //!   runs, the deletion is sent once all the same: the service decides, and its refusal is
 //!   the error, naming the last status seen.
 //! - A deletion refused as busy (the kind's code, `0183`) is sent again after a further
@@ -35,9 +36,11 @@ pub const MAX_DELETIONS: u32 = 4;
 /// ```
 /// use otc_jobs_driver::Deleted;
 /// let plain = Deleted::new(false);
-/// assert!(!plain.stopped);
+/// assert!(!plain.stopped && !plain.gone);
 /// assert_eq!(Deleted::default(), plain);
 /// assert!(Deleted::new(true).stopped);
+/// let went = Deleted::gone_once_stopped();
+/// assert!(went.stopped && went.gone);
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -45,12 +48,26 @@ pub struct Deleted {
     /// The job was still running: it was stopped (killed) first, and deleted once it had
     /// stopped.
     pub stopped: bool,
+    /// Once stopped, the job went by itself before the deletion (its details, or the
+    /// deletion, answered "not found"): nothing was deleted, the job is gone all the same.
+    pub gone: bool,
 }
 
 impl Deleted {
     /// A deletion; `stopped` when the job was stopped first.
     pub fn new(stopped: bool) -> Deleted {
-        Deleted { stopped }
+        Deleted {
+            stopped,
+            gone: false,
+        }
+    }
+
+    /// A job stopped, that then went by itself before the deletion.
+    pub fn gone_once_stopped() -> Deleted {
+        Deleted {
+            stopped: true,
+            gone: true,
+        }
     }
 }
 
@@ -253,8 +270,10 @@ impl<P: DeletionProbe> StopThenDelete<P> {
                 Some(StopAnswer::Look(Ok(_))) => self.out_of_order(),
             },
             Phase::Waiting(waiter) => match answer {
-                // Gone by itself: the deletion is answered as it would be.
-                Some(StopAnswer::Look(Err(e))) if e.is_not_found() => self.done(Err(e)),
+                // Gone by itself once killed: gone, with nothing deleted.
+                Some(StopAnswer::Look(Err(e))) if e.is_not_found() => {
+                    self.done(Ok(Deleted::gone_once_stopped()))
+                }
                 Some(StopAnswer::Look(look)) => {
                     if let Ok(detail) = &look
                         && let JobState::Present { status: Some(s) } = P::job_state(detail)
@@ -268,6 +287,9 @@ impl<P: DeletionProbe> StopThenDelete<P> {
             },
             Phase::Deleting { last_try } => match answer {
                 Some(StopAnswer::Sent(Ok(()))) => self.done(Ok(Deleted::new(self.stopped))),
+                Some(StopAnswer::Sent(Err(e))) if self.stopped && e.is_not_found() => {
+                    self.done(Ok(Deleted::gone_once_stopped()))
+                }
                 Some(StopAnswer::Sent(Err(e))) if self.is_busy(&e) => {
                     let remaining = self.options.max_wait.saturating_sub(elapsed);
                     if last_try || self.deletions >= MAX_DELETIONS || remaining.is_zero() {

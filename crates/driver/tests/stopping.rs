@@ -223,14 +223,14 @@ fn busy_refusals_end_when_the_time_is_spent() {
 }
 
 #[test]
-fn a_job_gone_at_the_first_look_or_after_the_kill_is_not_found() {
+fn a_job_gone_at_the_first_look_is_not_found_and_after_the_kill_gone_once_stopped() {
     let mut job = Job::running(None);
     job.gone = true;
     let (outcome, log) = run(&mut job, options(1_000));
     assert!(outcome.unwrap_err().is_not_found());
     assert_eq!((log.looks, log.kills, log.deletes), (1, 0, 0));
 
-    // Killed, then gone by itself: the poll's "not found" is the answer.
+    // Killed, then gone by itself: gone, nothing deleted (the kill was this deletion's).
     let start = Instant::now();
     let mut machine = StopThenDelete::new(GetJob, RUNNING, "0183", options(1_000), start);
     assert!(matches!(
@@ -249,10 +249,10 @@ fn a_job_gone_at_the_first_look_or_after_the_kill_is_not_found() {
         StopStep::Look(_)
     ));
     let gone = Some(StopAnswer::Look(Err(mrs_error(500, "0176", "gone"))));
-    let StopStep::Done(Err(e)) = machine.advance(gone, start, 0.0) else {
+    let StopStep::Done(Ok(done)) = machine.advance(gone, start, 0.0) else {
         panic!()
     };
-    assert!(e.is_not_found());
+    assert_eq!(done, Deleted::gone_once_stopped());
     // Spent: it says so rather than asking for more calls.
     assert!(matches!(
         machine.advance(None, start, 0.0),

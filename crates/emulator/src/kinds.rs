@@ -294,6 +294,7 @@ impl Simple {
                 create_time: attrs.create_time,
                 queue_name: attrs.queue_name.clone(),
                 job_type: attrs.job_type.clone(),
+                tags: attrs.tags.clone(),
             },
             Simple::SparkJob => SeedJob::SparkJob {
                 batch_id: key.text(),
@@ -495,6 +496,7 @@ impl Simple {
                 create_time,
                 queue_name,
                 job_type,
+                tags,
             } => plain(
                 Simple::SqlJob,
                 Key::Text(job_id),
@@ -505,6 +507,7 @@ impl Simple {
                     create_time,
                     queue_name,
                     job_type,
+                    tags,
                     ..Attrs::default()
                 },
             ),

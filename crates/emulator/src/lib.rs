@@ -140,7 +140,7 @@
 //! them, `training_job`, `training_job_version`, `visualization_job`, `flink_job` and
 //! `job_execution`, seed the same kinds; jobs are listed by the new names), each with optional
 //! `name`, `status` and `create_time` (unix ms), and by kind `versions`, `workspace_id`,
-//! `fail_delete` (ModelArts), `queue_name`, `job_type`, `user_name`, `tags` (DLI),
+//! `fail_delete` (ModelArts), `queue_name`, `job_type`, `user_name`, `tags` (DLI Flink jobs, templates and SQL jobs),
 //! `cluster_id` (MRS): see [`SeedJob`]. An array of 10 000 jobs is one quick request
 //! (30 000 take under half a second even in a debug build; admin bodies may be up to
 //! 256 MiB); [`Emulator::seed_many`] is the same from Rust. A body that is not the expected JSON gets 400 `{"error": "..."}` and seeds

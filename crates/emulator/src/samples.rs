@@ -70,13 +70,26 @@ const SAMPLES: &[Samples] = &[
             } else {
                 "nightly-etl"
             };
-            SeedJob::flink_job(n).name(format!("{prefix}-{n}"))
+            let job = SeedJob::flink_job(n).name(format!("{prefix}-{n}"));
+            // Two nightly ones kept by their tag (`protect: { tags: { keep: "true" } }`).
+            if n == 5 || n == 10 {
+                job.tag("keep", "true")
+            } else {
+                job
+            }
         },
     },
     Samples {
         kind: "flink-template",
         count: 4,
-        make: |n| SeedJob::flink_template(n).name(format!("template-{n}")),
+        make: |n| {
+            let template = SeedJob::flink_template(n).name(format!("template-{n}"));
+            if n == 4 {
+                template.tag("keep", "true")
+            } else {
+                template
+            }
+        },
     },
     Samples {
         kind: "job-execution-v1",
@@ -127,10 +140,12 @@ const SAMPLES: &[Samples] = &[
                 "SCALING",
                 "CANCELLED",
             ];
-            SeedJob::sql_job(format!("37286cc7-0508-4ffd-b636-{n:012}"))
+            let run = SeedJob::sql_job(format!("37286cc7-0508-4ffd-b636-{n:012}"))
                 .name(format!("select * from sales_{n}"))
                 .status(STATUSES[(n as usize - 1) % STATUSES.len()])
-                .queue(if n % 2 == 0 { "etl" } else { "default" })
+                .queue(if n % 2 == 0 { "etl" } else { "default" });
+            // A run that still runs, kept by its tag.
+            if n == 3 { run.tag("keep", "true") } else { run }
         },
     },
     Samples {

@@ -301,6 +301,9 @@ pub enum SeedJob {
         /// `job_type` (default `QUERY`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         job_type: Option<String>,
+        /// Tags, for the list's `tags` filter.
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        tags: BTreeMap<String, String>,
     },
     /// A DLI Spark batch job, a run that can only be cancelled
     /// (`/v2.0/{project_id}/batches/{batch_id}`): kind `spark-job`.
@@ -517,6 +520,7 @@ impl SeedJob {
             create_time: None,
             queue_name: None,
             job_type: None,
+            tags: BTreeMap::new(),
         }
     }
 
@@ -729,9 +733,23 @@ impl SeedJob {
         self
     }
 
-    /// Flink jobs and templates: with this tag. Other kinds: unchanged.
+    /// Flink jobs, templates and SQL jobs (the kinds whose list has a `tags` filter): with
+    /// this tag. Other kinds: unchanged.
+    ///
+    /// ```
+    /// use otc_jobs_emulator::SeedJob;
+    /// let job = SeedJob::sql_job("37286cc7").tag("keep", "true");
+    /// assert_eq!(
+    ///     serde_json::to_string(&job)?,
+    ///     r#"{"kind":"sql-job","job_id":"37286cc7","tags":{"keep":"true"}}"#
+    /// );
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
     pub fn tag(mut self, key: impl Into<String>, value: impl Into<String>) -> SeedJob {
-        if let SeedJob::FlinkJob { tags, .. } | SeedJob::FlinkTemplate { tags, .. } = &mut self {
+        if let SeedJob::FlinkJob { tags, .. }
+        | SeedJob::FlinkTemplate { tags, .. }
+        | SeedJob::SqlJob { tags, .. } = &mut self
+        {
             tags.insert(key.into(), value.into());
         }
         self

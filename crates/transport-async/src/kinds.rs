@@ -123,7 +123,8 @@ impl Client {
     /// as `options` say until it has stopped, then it is deleted; a deletion refused because
     /// the job still runs is sent again after a further wait, bounded by `options.max_wait`
     /// (the driver's [`StopThenDelete`](otc_jobs_driver::StopThenDelete)). [`Deleted::stopped`]
-    /// says whether it was stopped. Other kinds ignore `options`: one deletion.
+    /// says whether it was stopped; `Deleted::gone` that, once stopped, it went by itself
+    /// before the deletion (nothing deleted). Other kinds ignore `options`: one deletion.
     ///
     /// ```
     /// use std::time::Duration;

@@ -130,7 +130,11 @@ pub(crate) async fn run_account(
     if run.dry_run {
         shown.print(format);
         crate::verbosity::note!("dry run: nothing was changed");
-        return Ok(crate::exit::OK);
+        return Ok(if shown.incomplete() {
+            crate::exit::FAILED
+        } else {
+            crate::exit::OK
+        });
     }
     let total = shown.total();
     if let Some(max) = run.max_delete
@@ -182,7 +186,7 @@ pub(crate) async fn run_account(
             .and_then(|slot| journals.get(slot))
             .cloned();
         crate::execute::execute_into(
-            Arc::clone(&target.backend),
+            Arc::new(target.backend.stopping_within(run.max_wait)),
             &part.plan,
             settings,
             journal,
@@ -211,13 +215,14 @@ pub(crate) async fn run_account(
         .map(|t| (t.place.clone(), t.unreachable.clone()))
         .collect();
     let kinds: Vec<Kind> = account.rules().iter().map(|r| r.kind).collect();
-    let parts = parts
-        .iter()
-        .map(|p| targets[p.target].place.clone())
-        .zip(reports)
-        .collect();
+    let failed_lists = parts.iter().filter_map(|p| p.failed.clone()).collect();
     let report = crate::account_report::AccountReport::new(
-        parts,
+        parts
+            .iter()
+            .map(|p| targets[p.target].place.clone())
+            .zip(reports)
+            .collect(),
+        failed_lists,
         &places,
         &kinds,
         account.file.as_ref().map(|f| f.display().to_string()),

@@ -95,9 +95,13 @@ pub(crate) async fn run(cli: Cli, cancel: Cancel) -> Result<u8, CliError> {
                 clean::run_account(&mut connector, &account, &run, format, cancel).await
             }
         },
-        Command::Plan { select, account } => {
+        Command::Plan {
+            select,
+            account,
+            parallelism,
+        } => {
             let account = crate::account::Account::lower(None, &select, &account)?;
-            plan::run(&mut connector, &account, format).await
+            plan::run(&mut connector, &account, usize::from(parallelism), format).await
         }
         Command::Kinds => Ok(kinds::run(format)),
         Command::Completions { shell } => Ok(completions::run(shell)),
@@ -257,6 +261,7 @@ async fn delete_selected(
         Some(b) => b,
         None => connector.backend()?,
     };
+    let backend = Arc::new(backend.stopping_within(run.max_wait));
     let settings = Settings {
         parallelism: usize::from(run.parallelism),
         max_rate: run.max_rate,

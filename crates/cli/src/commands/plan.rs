@@ -7,19 +7,23 @@ use crate::exit::CliError;
 
 use super::Connector;
 
-/// Lists in this many (project, kind) pairs at a time.
-const LISTS_AT_ONCE: usize = 8;
-
-/// Runs `plan`.
+/// Runs `plan`, listing `parallelism` (project, kind) pairs at a time (`--parallelism`).
 pub(crate) async fn run(
     connector: &mut Connector,
     account: &Account,
+    parallelism: usize,
     format: Format,
 ) -> Result<u8, CliError> {
     let client = connector.client()?;
     let mut targets = crate::run::targets(&client, account).await?;
-    let parts = crate::run::plan(&mut targets, account, &[], LISTS_AT_ONCE).await?;
-    crate::run::account_plan(account, &targets, &parts).print(format);
+    let parts = crate::run::plan(&mut targets, account, &[], parallelism).await?;
+    let plan = crate::run::account_plan(account, &targets, &parts);
+    plan.print(format);
     crate::verbosity::note!("plan: nothing was changed");
-    Ok(crate::exit::OK)
+    // A part whose list failed is not in the plan: it is incomplete.
+    Ok(if plan.incomplete() {
+        crate::exit::FAILED
+    } else {
+        crate::exit::OK
+    })
 }

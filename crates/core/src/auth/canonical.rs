@@ -441,8 +441,15 @@ fn push_canonical_uri(out: &mut CanonicalBuf, bytes: &[u8]) {
         // The path percent-decoded, split on `/` and each segment re-encoded is a map of
         // the decoded bytes one by one (`/`, also from `%2F`, stays the separator;
         // unreserved bytes stay; every other byte becomes `%XX`): done in one pass,
-        // without decoding into a buffer first.
-        let mut i = 0;
+        // without decoding into a buffer first. What comes before the first byte that
+        // needs it (the version, the project, the collection: all but the id) is copied
+        // at once.
+        let plain = bytes
+            .iter()
+            .position(|b| PATH_AS_IS[usize::from(*b)] == 0)
+            .unwrap_or(bytes.len());
+        out.push(bytes.get(..plain).unwrap_or_default());
+        let mut i = plain;
         while let Some(&b) = bytes.get(i) {
             let (byte, width) = match (b, bytes.get(i + 1..i + 3)) {
                 (b'%', Some(&[high, low])) => match (hex_value(high), hex_value(low)) {
@@ -625,6 +632,29 @@ pub fn derived_key(secret_key: &str, short_date: &str, region: &str, service: &s
 pub fn derived_scope(short_date: &str, region: &str, service: &str) -> String {
     // Joined, not formatted: it is built for every derived-key signature.
     [short_date, region, service, DERIVED_SCOPE_TERMINATOR].join("/")
+}
+
+/// Room for a usual derived-key scope on the stack (`20240521/eu-de/modelarts/sdk_request`).
+pub(crate) type ScopeBuf = StackBuf<96>;
+
+/// [`derived_scope`] written into `out` (no `String` per signature); the scope as text.
+pub(crate) fn derived_scope_into<'b>(
+    out: &'b mut ScopeBuf,
+    short_date: &str,
+    region: &str,
+    service: &str,
+) -> &'b str {
+    for (i, part) in [short_date, region, service, DERIVED_SCOPE_TERMINATOR]
+        .iter()
+        .enumerate()
+    {
+        if i > 0 {
+            out.push_byte(b'/');
+        }
+        out.push_str(part);
+    }
+    // Written from text only: always UTF-8.
+    std::str::from_utf8(out.as_bytes()).unwrap_or_default()
 }
 
 /// HMAC-SHA256 with its key schedule done once, for signing many requests with one key.
@@ -972,6 +1002,26 @@ mod tests {
         }
         assert!(keys.0.lock().unwrap().len() <= DerivedKeys::CAPACITY);
         assert_eq!(mac("20240521", "dli"), expected);
+    }
+
+    #[test]
+    fn derived_scope_on_the_stack_equals_joined() {
+        for (date, region, service) in [
+            ("20240521", "eu-de", "dli"),
+            ("20240521", "eu-nl", "modelarts"),
+            ("", "", ""),
+            (
+                "20240521",
+                "a-region-name-much-longer-than-any-real-one",
+                "some-service-label-too",
+            ),
+        ] {
+            let mut buf = ScopeBuf::new();
+            assert_eq!(
+                derived_scope_into(&mut buf, date, region, service),
+                derived_scope(date, region, service)
+            );
+        }
     }
 
     #[test]

@@ -281,7 +281,7 @@ fn sensitive(mut value: HeaderValue) -> HeaderValue {
 fn signature_mac(
     keys: &AkSk,
     params: &SigningParams<'_>,
-    scope: Option<&(&str, String)>,
+    scope: Option<(&str, &str)>,
     string_to_sign: &[&[u8]],
 ) -> [u8; 32] {
     match scope {
@@ -400,7 +400,12 @@ fn sign_aksk(
     );
     let string_to_sign = canonical::string_to_sign_buf(&parts);
     let string_to_sign = [string_to_sign.as_bytes()];
-    let mac = signature_mac(keys, params, scope.as_ref(), &string_to_sign);
+    let mac = signature_mac(
+        keys,
+        params,
+        scope.as_ref().map(|(date, scope)| (*date, scope.as_str())),
+        &string_to_sign,
+    );
     let signature = canonical::HexDigest::new(&mac);
     let signed = text
         .as_bytes()
@@ -470,7 +475,8 @@ pub(crate) fn sign_unsigned(
                 .last()
                 .is_none_or(|(name, _)| *name < canonical::X_SDK_CONTENT_SHA256)
     );
-    let date = params.time.sdk_date_bytes();
+    let (date, date_value) = crate::header_memo::sdk_date(params.time)
+        .ok_or(SignError::InvalidHeaderValue("signing time"))?;
     let security_token = match keys.security_token() {
         Some(token) => Some(sensitive(
             HeaderValue::from_str(token.expose())
@@ -481,8 +487,6 @@ pub(crate) fn sign_unsigned(
     let unsigned_payload = !request.content_type_signed;
     // What signing adds, in the order of their names (after the request's own).
     let unsigned_value = const { HeaderValue::from_static(UNSIGNED_PAYLOAD) };
-    let date_value = HeaderValue::from_bytes(&date)
-        .map_err(|_| SignError::InvalidHeaderValue("signing time"))?;
     let mut added: [(&str, &HeaderValue); 3] = [("", &unsigned_value); 3];
     let mut added_count = 0;
     for (wanted, name, value) in [
@@ -517,6 +521,7 @@ pub(crate) fn sign_unsigned(
     )?;
     let canonical_end = text.len();
     let canonical_hash = canonical::HexDigest::of(text.as_bytes());
+    let mut scope_text = canonical::ScopeBuf::new();
     let scope = match params.form {
         SignatureForm::Access => None,
         SignatureForm::DerivedKey => {
@@ -527,7 +532,12 @@ pub(crate) fn sign_unsigned(
                 .map_err(|_| SignError::InvalidHeaderValue("X-Sdk-Date"))?;
             Some((
                 short_date,
-                canonical::derived_scope(short_date, params.region, params.service),
+                canonical::derived_scope_into(
+                    &mut scope_text,
+                    short_date,
+                    params.region,
+                    params.service,
+                ),
             ))
         }
     };
@@ -541,7 +551,7 @@ pub(crate) fn sign_unsigned(
     .for_each(|part| text.push(part));
     let written = text.as_bytes();
     let string_to_sign = [written.get(canonical_end..).unwrap_or_default()];
-    let mac = signature_mac(keys, params, scope.as_ref(), &string_to_sign);
+    let mac = signature_mac(keys, params, scope, &string_to_sign);
     let signature = canonical::HexDigest::new(&mac);
     let signed = written.get(signed).unwrap_or_default();
     let authorization = match &scope {
