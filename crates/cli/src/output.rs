@@ -322,8 +322,10 @@ impl crate::report::ItemSink for ReportWriter {
     }
 }
 
-/// Text kept out of memory until the end: a temporary file, unlinked once opened (so a
-/// killed run leaves nothing behind), or memory when no temporary file can be made.
+/// Text kept out of memory until the end: in memory while it is small (most parts of a
+/// whole-account run are: hundreds of them must not hold a file and its buffer each),
+/// then in a temporary file, unlinked once opened (so a killed run leaves nothing
+/// behind); in memory still when no temporary file can be made.
 pub(crate) struct Spill {
     out: SpillTo,
     /// Lines (items, or rows) written.
@@ -334,47 +336,71 @@ pub(crate) struct Spill {
 
 enum SpillTo {
     File(std::io::BufWriter<std::fs::File>),
-    Memory(Vec<u8>),
+    /// Small so far; `bool`: a temporary file could not be made (do not try again).
+    Memory(Vec<u8>, bool),
 }
+
+/// Bytes a spill holds in memory before it moves to a file.
+const SPILL_IN_MEMORY: usize = 64 * 1024;
 
 impl Spill {
     /// An empty spill.
     pub(crate) fn new() -> Spill {
+        Spill {
+            out: SpillTo::Memory(Vec::new(), false),
+            lines: 0,
+            failed: None,
+        }
+    }
+
+    /// A temporary file, already unlinked.
+    fn temporary_file() -> std::io::Result<std::fs::File> {
         static SPILLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let n = SPILLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let path =
             std::env::temp_dir().join(format!("otc-jobs-report-{}-{n}.spill", std::process::id()));
-        let opened = std::fs::OpenOptions::new()
+        let file = std::fs::OpenOptions::new()
             .read(true)
             .write(true)
             .create_new(true)
-            .open(&path);
-        let out = match opened {
-            Ok(file) => {
-                // Still open, so still readable (Unix); gone when the process ends.
-                let _ = std::fs::remove_file(&path);
-                SpillTo::File(std::io::BufWriter::with_capacity(64 * 1024, file))
-            }
-            Err(_) => SpillTo::Memory(Vec::new()),
-        };
-        Spill {
-            out,
-            lines: 0,
-            failed: None,
-        }
+            .open(&path)?;
+        // Still open, so still readable (Unix); gone when the process ends.
+        let _ = std::fs::remove_file(&path);
+        Ok(file)
     }
 
     fn write(&mut self, bytes: &[u8]) {
         if self.failed.is_some() {
             return;
         }
+        if let SpillTo::Memory(held, failed @ false) = &mut self.out
+            && held.len() + bytes.len() > SPILL_IN_MEMORY
+        {
+            match Spill::temporary_file() {
+                Ok(file) => {
+                    let mut out = std::io::BufWriter::with_capacity(SPILL_IN_MEMORY, file);
+                    if let Err(e) = out.write_all(held) {
+                        self.failed = Some(e);
+                        return;
+                    }
+                    self.out = SpillTo::File(out);
+                }
+                Err(_) => *failed = true,
+            }
+        }
         let written = match &mut self.out {
             SpillTo::File(out) => out.write_all(bytes),
-            SpillTo::Memory(out) => out.write_all(bytes),
+            SpillTo::Memory(out, _) => out.write_all(bytes),
         };
         if let Err(e) = written {
             self.failed = Some(e);
         }
+    }
+
+    /// Whether the spill has moved to a temporary file.
+    #[cfg(test)]
+    fn in_file(&self) -> bool {
+        matches!(self.out, SpillTo::File(_))
     }
 
     /// One item of a JSON report's `items`, as the pretty printer writes it there.
@@ -409,7 +435,7 @@ impl Spill {
                 file.rewind()?;
                 Ok(Box::new(std::io::BufReader::with_capacity(64 * 1024, file)))
             }
-            SpillTo::Memory(bytes) => Ok(Box::new(&bytes[..])),
+            SpillTo::Memory(bytes, _) => Ok(Box::new(&bytes[..])),
         }
     }
 
@@ -770,10 +796,12 @@ mod tests {
     fn a_spilled_table_is_the_table_of_all_its_rows() {
         let header = ["ID", "NAME", "OUTCOME", "DETAIL"];
         // Over a chunk (1,000 rows): the widest cells are in the later chunks.
+        let mut in_files = 0;
         for count in [0, 1, 999, 1_000, 2_345] {
             let items = items(count);
             let mut spill = Spill::new();
             let mut whole = table(&header);
+            let mut bytes = 0;
             for item in &items {
                 let cells = [
                     item.id.to_string(),
@@ -782,8 +810,12 @@ mod tests {
                     item.outcome.detail(),
                 ];
                 spill.cells(&cells.each_ref().map(String::as_str));
+                bytes += serde_json::to_vec(&cells).unwrap().len() + 1;
                 whole.add_row(cells.to_vec());
             }
+            // Held in memory while small, in a file past that.
+            assert_eq!(spill.in_file(), bytes > SPILL_IN_MEMORY, "{count} rows");
+            in_files += usize::from(spill.in_file());
             let mut streamed = Vec::new();
             spill.table(&mut streamed, &header).unwrap();
             assert_eq!(
@@ -792,6 +824,7 @@ mod tests {
                 "{count} rows"
             );
         }
+        assert!(in_files > 0, "no table was large enough to move to a file");
     }
 
     #[test]
