@@ -138,56 +138,110 @@ impl<W: Write> JsonRows<W> {
     }
 }
 
-/// Prints listed jobs.
-pub(crate) fn rows(rows: &[Row], format: Format) {
-    match format {
-        Format::Json => {
-            let mut out = JsonRows::new();
-            rows.iter().for_each(|row| out.push(row));
-            out.finish();
-        }
-        Format::Ndjson => {
-            to_stdout(|out| rows.iter().try_for_each(|r| ndjson_to(out, &RowJson(r))));
-        }
-        Format::Table => {
-            // The kind's own fields, as the rows have them (`QUEUE` for DLI).
-            let mut extra: Vec<&'static str> = Vec::new();
-            for (name, _) in rows.iter().flat_map(|r| &r.extra) {
-                if !extra.contains(name) {
-                    extra.push(name);
-                }
-            }
-            let mut header = vec![
-                "ID".to_owned(),
-                "NAME".into(),
-                "STATUS".into(),
-                "CREATED".into(),
-            ];
-            header.extend(extra.iter().map(|name| name.to_uppercase()));
-            let header: Vec<&str> = header.iter().map(String::as_str).collect();
-            let mut t = table(&header);
-            for r in rows {
-                let created = r
-                    .created
-                    .map(|c| humantime::format_rfc3339_seconds(c).to_string())
-                    .unwrap_or_default();
-                let mut cells = vec![
-                    r.id.to_string(),
-                    r.name.clone().unwrap_or_default(),
-                    r.status_text().unwrap_or_default(),
-                    created,
-                ];
-                cells.extend(
-                    extra
-                        .iter()
-                        .map(|name| r.extra(name).unwrap_or_default().to_owned()),
-                );
-                t.add_row(cells);
-            }
-            to_stdout(|out| writeln!(out, "{t}"));
-            crate::verbosity::note!("{} job(s)", rows.len());
+/// Prints listed jobs as they are listed: JSON at once (see [`JsonRows`]); NDJSON and
+/// tables once the list is whole (a line read on its own could not show that a list
+/// failed half-way; a table needs every row for its widths), their lines kept in a
+/// [`Spill`] meanwhile, so that 100,000 jobs are never all in memory.
+pub(crate) struct ListPrinter {
+    json: Option<JsonRows>,
+    ndjson: Option<Spill>,
+    table: Option<Spill>,
+    /// The kind's own fields the rows have had (`queue` for DLI): the table's last columns.
+    extra: Vec<&'static str>,
+    rows: usize,
+}
+
+impl ListPrinter {
+    /// A printer in `format`.
+    pub(crate) fn new(format: Format) -> ListPrinter {
+        ListPrinter {
+            json: (format == Format::Json).then(JsonRows::new),
+            ndjson: (format == Format::Ndjson).then(Spill::new),
+            table: (format == Format::Table).then(Spill::new),
+            extra: Vec::new(),
+            rows: 0,
         }
     }
+
+    /// One listed job.
+    pub(crate) fn push(&mut self, row: &Row) {
+        self.rows += 1;
+        if let Some(out) = self.json.as_mut() {
+            out.push(row);
+        }
+        if let Some(spill) = self.ndjson.as_mut() {
+            spill.line(&RowJson(row));
+        }
+        if let Some(spill) = self.table.as_mut() {
+            for (name, _) in &row.extra {
+                if !self.extra.contains(name) {
+                    self.extra.push(name);
+                }
+            }
+            // The four cells every row has, then its own fields as name, value.
+            let created = row
+                .created
+                .map(|c| humantime::format_rfc3339_seconds(c).to_string())
+                .unwrap_or_default();
+            let mut cells = vec![
+                row.id.to_string(),
+                row.name.clone().unwrap_or_default(),
+                row.status_text().unwrap_or_default(),
+                created,
+            ];
+            for (name, value) in &row.extra {
+                cells.push((*name).to_owned());
+                cells.push(value.clone());
+            }
+            spill.line(&cells);
+        }
+    }
+
+    /// Prints what is left to print (everything, for NDJSON and tables).
+    pub(crate) fn finish(self) -> Result<(), CliError> {
+        if let Some(out) = self.json {
+            out.finish();
+        }
+        for spill in [&self.ndjson, &self.table].into_iter().flatten() {
+            if let Some(e) = &spill.failed {
+                return Err(spill_failed(e));
+            }
+        }
+        if let Some(mut spill) = self.ndjson {
+            to_stdout(|out| std::io::copy(&mut spill.read()?, out).map(drop));
+        }
+        if let Some(mut spill) = self.table {
+            to_stdout(|out| list_table(out, &mut spill, &self.extra));
+            crate::verbosity::note!("{} job(s)", self.rows);
+        }
+        Ok(())
+    }
+}
+
+/// The spilled rows of a list (see [`ListPrinter::push`]) as one table, its last
+/// columns the kind's own fields in `extra`.
+fn list_table(out: &mut dyn Write, spill: &mut Spill, extra: &[&str]) -> std::io::Result<()> {
+    let mut header = vec![
+        "ID".to_owned(),
+        "NAME".into(),
+        "STATUS".into(),
+        "CREATED".into(),
+    ];
+    header.extend(extra.iter().map(|name| name.to_uppercase()));
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    let cells = |line: &str| -> std::io::Result<Vec<String>> {
+        let spilled: Vec<String> = serde_json::from_str(line).map_err(std::io::Error::other)?;
+        let (base, own) = spilled.split_at(4.min(spilled.len()));
+        let mut cells = base.to_vec();
+        cells.extend(extra.iter().map(|name| {
+            own.chunks(2)
+                .find(|pair| pair.first().is_some_and(|n| n == name))
+                .and_then(|pair| pair.get(1).cloned())
+                .unwrap_or_default()
+        }));
+        Ok(cells)
+    };
+    table_of_lines(out, &header, &mut [spill], &cells)
 }
 
 /// Prints a plan (`--dry-run`).
@@ -500,10 +554,22 @@ fn table_of(
     header: &[&str],
     spills: &mut [&mut Spill],
 ) -> std::io::Result<()> {
+    table_of_lines(out, header, spills, &|line| {
+        serde_json::from_str(line).map_err(std::io::Error::other)
+    })
+}
+
+/// [`table_of`], each spilled line made a row's cells by `cells`.
+fn table_of_lines(
+    out: &mut dyn Write,
+    header: &[&str],
+    spills: &mut [&mut Spill],
+    cells: &dyn Fn(&str) -> std::io::Result<Vec<String>>,
+) -> std::io::Result<()> {
     const CHUNK: usize = 1_000;
     let lines: usize = spills.iter().map(|s| s.lines).sum();
     let mut widths: Vec<u16> = table(header).column_max_content_widths();
-    chunks(spills, CHUNK, header, |t| {
+    chunks(spills, CHUNK, header, cells, |t| {
         for (w, c) in widths.iter_mut().zip(t.column_max_content_widths()) {
             *w = (*w).max(c);
         }
@@ -537,7 +603,7 @@ fn table_of(
     if lines == 0 {
         return print(&mut table(header));
     }
-    chunks(spills, CHUNK, header, print)
+    chunks(spills, CHUNK, header, cells, print)
 }
 
 /// The rows of `spills`, `size` at a time, as tables under `header`.
@@ -545,6 +611,7 @@ fn chunks(
     spills: &mut [&mut Spill],
     size: usize,
     header: &[&str],
+    cells: &dyn Fn(&str) -> std::io::Result<Vec<String>>,
     mut each: impl FnMut(&mut Table) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     use std::io::BufRead;
@@ -552,8 +619,7 @@ fn chunks(
     let mut rows = 0;
     for spill in spills.iter_mut() {
         for line in spill.read()?.lines() {
-            let cells: Vec<String> = serde_json::from_str(&line?).map_err(std::io::Error::other)?;
-            t.add_row(cells);
+            t.add_row(cells(&line?)?);
             rows += 1;
             if rows == size {
                 each(&mut t)?;
@@ -825,6 +891,63 @@ mod tests {
             );
         }
         assert!(in_files > 0, "no table was large enough to move to a file");
+    }
+
+    #[test]
+    fn a_listed_table_is_the_table_of_all_its_rows() {
+        // Rows with the kind's own fields in different orders, or none: the columns are
+        // those any row has, in the order first seen.
+        for count in [0, 1, 7, 2_345] {
+            let rows: Vec<Row> = (0..count)
+                .map(|n| Row {
+                    name: Some(format!("job-{}", "x".repeat(n as usize % 37))),
+                    status: (n % 3 != 0).then(|| "job_running".into()),
+                    extra: match n % 4 {
+                        0 => vec![],
+                        1 => vec![("queue", format!("q{n}"))],
+                        2 => vec![("type", "sql".into()), ("queue", "q".into())],
+                        _ => vec![("type", "flink".into())],
+                    },
+                    ..Row::new(KindId::FlinkJob(n))
+                })
+                .collect();
+            let mut printer = ListPrinter::new(Format::Table);
+            rows.iter().for_each(|row| printer.push(row));
+            let mut streamed = Vec::new();
+            let spill = printer.table.as_mut().unwrap();
+            list_table(&mut streamed, spill, &printer.extra).unwrap();
+
+            // The table of all the rows at once.
+            let mut extra: Vec<&str> = Vec::new();
+            for (name, _) in rows.iter().flat_map(|r| &r.extra) {
+                if !extra.contains(name) {
+                    extra.push(name);
+                }
+            }
+            let mut header = vec!["ID".to_owned(), "NAME".into(), "STATUS".into()];
+            header.push("CREATED".into());
+            header.extend(extra.iter().map(|name| name.to_uppercase()));
+            let mut whole = table(&header.iter().map(String::as_str).collect::<Vec<_>>());
+            for r in &rows {
+                let mut cells = vec![
+                    r.id.to_string(),
+                    r.name.clone().unwrap_or_default(),
+                    r.status_text().unwrap_or_default(),
+                    String::new(),
+                ];
+                cells.extend(
+                    extra
+                        .iter()
+                        .map(|n| r.extra(n).unwrap_or_default().to_owned()),
+                );
+                whole.add_row(cells);
+            }
+            assert_eq!(
+                String::from_utf8(streamed).unwrap(),
+                format!("{whole}\n"),
+                "{count} rows"
+            );
+        }
     }
 
     #[test]
