@@ -269,6 +269,20 @@ pub(crate) struct Summary {
 }
 
 impl Summary {
+    /// Counts one more id, ended as `outcome`.
+    pub(crate) fn count(&mut self, outcome: &Outcome) {
+        self.total += 1;
+        match outcome {
+            Outcome::Deleted { .. } => self.deleted += 1,
+            Outcome::AlreadyGone { .. } => self.already_gone += 1,
+            Outcome::Cancelled { .. } => self.cancelled += 1,
+            Outcome::AlreadyFinished { .. } => self.already_finished += 1,
+            Outcome::Failed { .. } => self.failed += 1,
+            Outcome::TimedOut { .. } => self.timed_out += 1,
+            Outcome::Skipped { .. } => self.skipped += 1,
+        }
+    }
+
     /// Adds `other`'s counts to these (a whole-account run's summaries).
     pub(crate) fn add(&mut self, other: &Summary) {
         self.total += other.total;
@@ -355,6 +369,23 @@ pub(crate) struct Report {
     pub(crate) ended_at: String,
     /// How long the command took, from `started_at` to `ended_at`, in milliseconds.
     pub(crate) duration_ms: u64,
+    /// How many ids have an earlier attempt's outcome (`earlier_run`): the items say it,
+    /// this counts them for the summary line (the items may have been streamed).
+    #[serde(skip)]
+    pub(crate) earlier_runs: usize,
+}
+
+/// Where an execution puts each id's line of the report, in plan order (a `Vec`, or an
+/// output that writes each line as it comes: [`crate::output::ReportWriter`]).
+pub(crate) trait ItemSink: Send {
+    /// The next id's line.
+    fn push(&mut self, item: Item);
+}
+
+impl ItemSink for Vec<Item> {
+    fn push(&mut self, item: Item) {
+        Vec::push(self, item);
+    }
 }
 
 impl Report {
@@ -365,36 +396,42 @@ impl Report {
     }
 
     /// A report of `items` of a run that stopped early for `stopped`.
+    #[cfg(test)]
     pub(crate) fn stopped(
         kind: Kind,
         items: Vec<Item>,
         interrupted: bool,
         stopped: Option<Stop>,
     ) -> Report {
-        let mut summary = Summary {
-            total: items.len(),
-            ..Summary::default()
-        };
+        let mut summary = Summary::default();
         for item in &items {
-            match item.outcome {
-                Outcome::Deleted { .. } => summary.deleted += 1,
-                Outcome::AlreadyGone { .. } => summary.already_gone += 1,
-                Outcome::Cancelled { .. } => summary.cancelled += 1,
-                Outcome::AlreadyFinished { .. } => summary.already_finished += 1,
-                Outcome::Failed { .. } => summary.failed += 1,
-                Outcome::TimedOut { .. } => summary.timed_out += 1,
-                Outcome::Skipped { .. } => summary.skipped += 1,
-            }
+            summary.count(&item.outcome);
         }
+        let earlier_runs = items.iter().filter(|i| i.earlier_run).count();
+        Report {
+            items,
+            ..Report::tallied(kind, summary, earlier_runs, interrupted, stopped)
+        }
+    }
+
+    /// The report of a run whose items went elsewhere ([`ItemSink`]): its counts only.
+    pub(crate) fn tallied(
+        kind: Kind,
+        summary: Summary,
+        earlier_runs: usize,
+        interrupted: bool,
+        stopped: Option<Stop>,
+    ) -> Report {
         Report {
             context: Context::default(),
             kind,
             interrupted,
             stopped,
             summary,
-            items,
+            items: Vec::new(),
             ended_at: String::new(),
             duration_ms: 0,
+            earlier_runs,
         }
     }
 
@@ -414,7 +451,7 @@ impl Report {
     /// The one-line summary.
     pub(crate) fn summary_line(&self) -> String {
         let s = &self.summary;
-        let earlier = self.items.iter().filter(|i| i.earlier_run).count();
+        let earlier = self.earlier_runs;
         // A kind whose runs are cancelled counts cancellations where others count deletions.
         let done = if self.kind.action() == otc_jobs_core::kinds::Action::Cancel {
             format!(
