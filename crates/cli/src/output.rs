@@ -36,6 +36,16 @@ fn json_to<T: Serialize + ?Sized>(out: &mut dyn Write, value: &T) -> std::io::Re
     out.write_all(b"\n")
 }
 
+/// The last line of an NDJSON report: the JSON report without its `items` (the lines
+/// before it), so that both formats say the same of the run.
+fn head_line<T: Serialize>(out: &mut dyn Write, report: &T) -> std::io::Result<()> {
+    let mut head = serde_json::to_value(report).map_err(std::io::Error::other)?;
+    if let Some(fields) = head.as_object_mut() {
+        fields.remove("items");
+    }
+    ndjson_to(out, &head)
+}
+
 /// `value` as one JSON line.
 fn ndjson_to<T: Serialize + ?Sized>(out: &mut dyn Write, value: &T) -> std::io::Result<()> {
     serde_json::to_writer(&mut *out, value)?;
@@ -325,11 +335,7 @@ impl ReportWriter {
             }
             Format::Ndjson => {
                 if let Some(mut out) = self.ndjson.take() {
-                    let summary = serde_json::json!({
-                        "summary": report.summary,
-                        "interrupted": report.interrupted
-                    });
-                    let _ = ndjson_to(&mut out, &summary).and_then(|()| out.flush());
+                    let _ = head_line(&mut out, report).and_then(|()| out.flush());
                 }
             }
             Format::Table => {
@@ -340,19 +346,27 @@ impl ReportWriter {
         }
         crate::verbosity::note!("{}", report.summary_line());
         if let (Some(path), Some(spill)) = (&self.file, self.json.as_mut()) {
-            let written = std::fs::File::create(path).and_then(|file| {
-                let mut out = std::io::BufWriter::with_capacity(64 * 1024, file);
-                spill.json_document(&mut out, report)?;
-                out.into_inner().map_err(|e| e.into_error())?.sync_all()
-            });
-            // The deletions happened and the report is on stdout: fail with the reason.
-            written.map_err(|e| CliError {
-                code: crate::exit::FAILED,
-                ..unwritable(path, &e)
-            })?;
+            report_file(path, |out| spill.json_document(out, report))?;
         }
         Ok(())
     }
+}
+
+/// Writes `--report` at `path` (and syncs it) with `write`.
+fn report_file(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), CliError> {
+    let written = std::fs::File::create(path).and_then(|file| {
+        let mut out = std::io::BufWriter::with_capacity(64 * 1024, file);
+        write(&mut out)?;
+        out.into_inner().map_err(|e| e.into_error())?.sync_all()
+    });
+    // The deletions happened and the report is on stdout: fail with the reason.
+    written.map_err(|e| CliError {
+        code: crate::exit::FAILED,
+        ..unwritable(path, &e)
+    })
 }
 
 impl crate::report::ItemSink for ReportWriter {
@@ -720,15 +734,7 @@ impl AccountWriter {
                     for spill in &mut spills {
                         std::io::copy(&mut spill.read()?, out)?;
                     }
-                    ndjson_to(
-                        out,
-                        &serde_json::json!({
-                            "summary": report.summary,
-                            "projects": report.projects,
-                            "kinds": report.kinds,
-                            "interrupted": report.interrupted,
-                        }),
-                    )
+                    head_line(out, report)
                 });
             }
             Format::Table => {
@@ -740,16 +746,7 @@ impl AccountWriter {
         crate::verbosity::note!("{}", report.summary_line());
         if let Some(path) = &self.file {
             let mut spills = of(&mut parts, |p| p.json.as_mut());
-            let written = std::fs::File::create(path).and_then(|file| {
-                let mut out = std::io::BufWriter::with_capacity(64 * 1024, file);
-                json_document(&mut out, report, &mut spills)?;
-                out.into_inner().map_err(|e| e.into_error())?.sync_all()
-            });
-            // The deletions happened and the report is on stdout: fail with the reason.
-            written.map_err(|e| CliError {
-                code: crate::exit::FAILED,
-                ..unwritable(path, &e)
-            })?;
+            report_file(path, |out| json_document(out, report, &mut spills))?;
         }
         Ok(())
     }
