@@ -33,7 +33,7 @@ use crate::cancel::Cancel;
 use crate::journal::{Earlier, Intent, Journal};
 use crate::plan::{Action, Plan};
 use crate::progress::Progress;
-use crate::report::{Item, ItemSink, Outcome, Report, Stop, Summary, Waited};
+use crate::report::{Answer, Item, ItemSink, Outcome, Report, Stop, Summary, Waited};
 use crate::throttle::Throttle;
 use otc_jobs_core::kinds::KindId;
 
@@ -356,10 +356,9 @@ impl<'a> InOrder<'a> {
 fn unsettled<B>(started: bool, run: &Run<B>) -> Outcome {
     if started {
         return Outcome::Failed {
-            status: None,
-            code: None,
-            message: "internal error: the deletion ended without an outcome; check the job".into(),
-            request_id: None,
+            answer: Answer::none(
+                "internal error: the deletion ended without an outcome; check the job".into(),
+            ),
             attempts: 0,
         };
     }
@@ -829,13 +828,10 @@ async fn wait_only<B: Backend>(run: &Run<B>, id: &KindId, learnt: &mut Learnt) -
         });
         if !kind.is_asynchronous() {
             return Outcome::Failed {
-                status: None,
-                code: None,
-                message: format!(
+                answer: Answer::none(format!(
                     "the job is there and nothing is deleting it (status {status}; a deletion \
                      of this kind is immediate)"
-                ),
-                request_id: None,
+                )),
                 attempts: 0,
             };
         }
@@ -931,10 +927,7 @@ async fn wait_gone<B: Backend>(
         return stopped_waiting(id, attempts);
     };
     let failed_with = |message: String| Outcome::Failed {
-        status: None,
-        code: None,
-        message,
-        request_id: None,
+        answer: Answer::none(message),
         attempts,
     };
     match waited_for {
@@ -1071,11 +1064,9 @@ fn all_succeeded(entries: &[BatchEntry], ids: usize) -> bool {
 }
 
 fn failed(error: &Error, attempts: u32, prefix: &str) -> Outcome {
+    let message = format!("{prefix}{}", crate::backend::message(error));
     Outcome::Failed {
-        status: error.status().map(|s| s.as_u16()),
-        code: error.code().map(str::to_owned),
-        message: format!("{prefix}{}", crate::backend::message(error)),
-        request_id: error.request_id().map(str::to_owned),
+        answer: Answer::of(error, message),
         attempts,
     }
 }
@@ -1088,17 +1079,16 @@ fn interrupted<B>(run: &Run<B>, attempts: u32, last: Option<&Error>) -> Outcome 
             reason: run.not_started(),
         };
     }
-    Outcome::Failed {
-        status: last.and_then(|e| e.status()).map(|s| s.as_u16()),
-        code: last.and_then(|e| e.code()).map(str::to_owned),
-        message: format!(
-            "interrupted after {attempts} attempt(s){}",
-            last.map(|e| format!("; last error: {}", crate::backend::message(e)))
-                .unwrap_or_default()
-        ),
-        request_id: last.and_then(|e| e.request_id()).map(str::to_owned),
-        attempts,
-    }
+    let message = format!(
+        "interrupted after {attempts} attempt(s){}",
+        last.map(|e| format!("; last error: {}", crate::backend::message(e)))
+            .unwrap_or_default()
+    );
+    let answer = match last {
+        Some(e) => Answer::of(e, message),
+        None => Answer::none(message),
+    };
+    Outcome::Failed { answer, attempts }
 }
 
 #[cfg(test)]

@@ -814,10 +814,12 @@ mod tests {
                         note: None,
                     },
                     1 => Outcome::Failed {
-                        status: Some(500),
-                        code: Some("DLI.0999".into()),
-                        message: format!("went \"wrong\"\n{}", "x".repeat(n as usize % 17)),
-                        request_id: None,
+                        answer: crate::report::Answer {
+                            status: Some(500),
+                            code: Some("DLI.0999".into()),
+                            message: format!("went \"wrong\"\n{}", "x".repeat(n as usize % 17)),
+                            request_id: None,
+                        },
                         attempts: 3,
                     },
                     _ => Outcome::Skipped {

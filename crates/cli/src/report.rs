@@ -53,14 +53,9 @@ pub(crate) enum Outcome {
     },
     /// Not deleted.
     Failed {
-        /// HTTP status of the last answer, if any.
-        status: Option<u16>,
-        /// The service's error code.
-        code: Option<String>,
-        /// What went wrong.
-        message: String,
-        /// Request id of the last answer.
-        request_id: Option<String>,
+        /// What the last answer said (or why there was none).
+        #[serde(flatten)]
+        answer: Answer,
         /// Requests made.
         attempts: u32,
     },
@@ -78,6 +73,61 @@ pub(crate) enum Outcome {
         /// Why.
         reason: String,
     },
+}
+
+/// What a failed answer said, as a report keeps it: the fields of the SDK's
+/// [`Error`](otc_jobs_core::Error) a reader needs to act (the status, the service's code,
+/// the request id to quote to support), and the message.
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Answer {
+    /// The HTTP status of the (last) answer, when one came.
+    pub(crate) status: Option<u16>,
+    /// The service's error code, when it gave one.
+    pub(crate) code: Option<String>,
+    /// What went wrong.
+    pub(crate) message: String,
+    /// The (last) answer's request id, when it had one.
+    pub(crate) request_id: Option<String>,
+}
+
+impl Answer {
+    /// `error`'s status, code and request id, with `message`.
+    pub(crate) fn of(error: &otc_jobs_core::Error, message: String) -> Answer {
+        Answer {
+            status: error.status().map(|s| s.as_u16()),
+            code: error.code().map(str::to_owned),
+            message,
+            request_id: error.request_id().map(str::to_owned),
+        }
+    }
+
+    /// No answer: only why.
+    pub(crate) fn none(message: String) -> Answer {
+        Answer {
+            status: None,
+            code: None,
+            message,
+            request_id: None,
+        }
+    }
+}
+
+/// `HTTP 500 DLI.0999 message (request id r-1)`: what a table shows.
+impl std::fmt::Display for Answer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(status) = self.status {
+            write!(f, "HTTP {status} ")?;
+        }
+        if let Some(code) = &self.code {
+            write!(f, "{code} ")?;
+        }
+        f.write_str(&self.message)?;
+        if let Some(id) = &self.request_id {
+            write!(f, " (request id {id})")?;
+        }
+        Ok(())
+    }
 }
 
 impl Outcome {
@@ -129,24 +179,8 @@ impl Outcome {
                 attempts,
                 note: Some(note),
             } => format!("attempts: {attempts}; {note}"),
-            Outcome::Failed {
-                status,
-                code,
-                message,
-                request_id,
-                attempts,
-            } => {
-                let mut text = String::new();
-                if let Some(status) = status {
-                    text.push_str(&format!("HTTP {status} "));
-                }
-                if let Some(code) = code {
-                    text.push_str(&format!("{code} "));
-                }
-                text.push_str(message);
-                if let Some(id) = request_id {
-                    text.push_str(&format!(" (request id {id})"));
-                }
+            Outcome::Failed { answer, attempts } => {
+                let mut text = answer.to_string();
                 text.push_str(&format!(", attempts: {attempts}"));
                 text
             }
@@ -579,10 +613,10 @@ mod tests {
                 item(
                     2,
                     Outcome::Failed {
-                        status: Some(500),
-                        code: None,
-                        message: "m".into(),
-                        request_id: None,
+                        answer: Answer {
+                            status: Some(500),
+                            ..Answer::none("m".into())
+                        },
                         attempts: 4,
                     },
                 ),
