@@ -1,8 +1,10 @@
 //! One-shot figures for the whole-account run (issue 20): `otc-jobs clean --kinds K1,…,K5
 //! --projects all --yes --parallelism 16` over 3 projects × 5 kinds × N jobs (2,000 by
-//! default: 30,000 jobs) on the emulator, beside a single-kind clean of the same number of
-//! jobs (`clean flink-job`, one project) in the same run; each side in a process of its own
-//! on a freshly seeded emulator, under `/usr/bin/time -v` when there is one (peak RSS, CPU).
+//! default: 30,000 jobs) on the emulator binary (`otc-jobs-emulator --seed FILE --project
+//! NAME=ID …`, a process of its own, as a user would run it), beside a single-kind clean
+//! of the same number of jobs (`clean flink-job`, one project) in the same run; each side
+//! in a process of its own on a freshly seeded emulator, under `/usr/bin/time -v` when
+//! there is one (peak RSS, CPU), printed per round, then the medians.
 //! The kinds: flink-job and flink-template (DLI), training-job and visualization-job-v1
 //! (ModelArts), job-binary-v1 (MRS).
 //!
@@ -18,13 +20,12 @@
 //! RSS: the highest).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use otc_jobs_emulator::{
-    DEFAULT_OS_ENV, Emulator, EmulatorConfig, EmulatorProject, ProjectJob, SAMPLE_PROJECTS, SeedJob,
-};
+use otc_jobs_benches::EmulatorProcess;
+use otc_jobs_emulator::{DEFAULT_OS_ENV, ProjectJob, SAMPLE_PROJECTS, SeedJob};
 
 const PARALLELISM: &str = "16";
 const KINDS: &str = "flink-job,flink-template,training-job,visualization-job-v1,job-binary-v1";
@@ -55,28 +56,40 @@ fn main() {
         "otc-jobs whole-account clean: 3 projects × {kinds_n} kinds ({kinds}) × {per} = {jobs} \
          jobs, parallelism {PARALLELISM}, beside a single-kind clean of {jobs} ({binary:?})"
     );
+    let emulator_binary = otc_jobs_benches::emulator_binary();
+    let seeds = Seeds::new(per, &kinds, jobs);
     let (mut accounts, mut singles) = (Vec::new(), Vec::new());
     let (mut account_lists, mut single_lists) = (Vec::new(), Vec::new());
-    for _ in 0..rounds {
-        let emulator = account(per, &kinds);
+    for round in 1..=rounds {
+        let emulator = seeds.account(&emulator_binary);
         let mut args = vec!["clean", "--kinds", &kinds, "--projects", "all"];
         args.extend(["--yes", "--parallelism", PARALLELISM]);
         let mut dry = args.clone();
         dry.push("--dry-run");
-        account_lists.push(run(&binary, &emulator, &dry));
-        accounts.push(run(&binary, &emulator, &args));
-        assert!(emulator.all_jobs().is_empty(), "jobs left");
+        account_lists.push(run(&binary, &emulator, &dry, None));
+        accounts.push(run(&binary, &emulator, &args, Some(jobs)));
         drop(emulator);
 
-        let emulator = single(jobs);
+        let emulator = seeds.single(&emulator_binary);
         let args = ["clean", "flink-job", "--yes", "--parallelism", PARALLELISM];
         single_lists.push(run(
             &binary,
             &emulator,
             &[&args[..], &["--dry-run"]].concat(),
+            None,
         ));
-        singles.push(run(&binary, &emulator, &args));
-        assert!(emulator.all_jobs().is_empty(), "jobs left");
+        singles.push(run(&binary, &emulator, &args, Some(jobs)));
+        drop(emulator);
+        let (a, s) = (accounts.last().unwrap(), singles.last().unwrap());
+        println!(
+            "  round {round}: account {:.2} s, peak RSS {}; single {:.2} s, peak RSS {}; \
+             account / single throughput {:.2}×",
+            a.elapsed.as_secs_f64(),
+            mib(a.rss_mib),
+            s.elapsed.as_secs_f64(),
+            mib(s.rss_mib),
+            s.elapsed.as_secs_f64() / a.elapsed.as_secs_f64()
+        );
     }
     let (account, single) = (median(accounts), median(singles));
     let (account_list, single_list) = (median(account_lists), median(single_lists));
@@ -116,63 +129,91 @@ fn main() {
         |s: &Side, dry: &Side| jobs as f64 / s.elapsed.saturating_sub(dry.elapsed).as_secs_f64();
     println!(
         "  account / single: throughput {:.2}× (goal ≥ 0.8×), delete part (clean less dry run) \
-         {:.2}×; peak RSS {} (goal ≤ 64 MiB)",
+         {:.2}×; peak RSS {} over the rounds (goal ≤ 64 MiB)",
         rate(&account) / rate(&single),
         deletes(&account, &account_list) / deletes(&single, &single_list),
-        account
-            .rss_mib
-            .map_or("not measured".to_owned(), |r| format!("{r:.1} MiB"))
+        mib(account.rss_mib)
     );
 }
 
-/// The default project (`eu-de`) and the samples' two others, each with `per` jobs of
-/// each of the five kinds that `kinds` names.
-fn account(per: u64, kinds: &str) -> Emulator {
-    let projects = SAMPLE_PROJECTS
-        .iter()
-        .map(|(name, id)| EmulatorProject::new(*name, *id))
-        .collect();
-    let emulator = Emulator::start(EmulatorConfig {
-        projects,
-        max_recorded_requests: 1_000,
-        ..EmulatorConfig::default()
-    })
-    .unwrap();
-    let ids = std::iter::once(emulator.projects()[0].id.clone())
-        .chain(SAMPLE_PROJECTS.iter().map(|(_, id)| (*id).to_owned()));
-    let mut seeded = Vec::new();
-    for project in ids {
-        for n in 1..=per {
-            for job in [
-                SeedJob::flink_job(n),
-                SeedJob::flink_template(n),
-                SeedJob::training_job_v2(format!("00000000-0000-4000-8000-{n:012}")),
-                SeedJob::visualization_job(n),
-                SeedJob::job_binary_v1(format!("binary-{n}")),
-            ] {
-                if kinds.split(',').any(|k| k == job.kind()) {
-                    seeded.push(ProjectJob::new(project.clone(), job));
+fn mib(rss: Option<f64>) -> String {
+    rss.map_or("not measured".to_owned(), |r| format!("{r:.1} MiB"))
+}
+
+/// The seed files of both sides, written once (removed when dropped).
+struct Seeds {
+    dir: PathBuf,
+}
+
+impl Seeds {
+    /// The account's: the default project (`eu-de`) and the samples' two others, each
+    /// with `per` jobs of each of the five kinds that `kinds` names; the single side's:
+    /// `jobs` Flink jobs in the default project.
+    fn new(per: u64, kinds: &str, jobs: u64) -> Seeds {
+        let dir =
+            std::env::temp_dir().join(format!("otc-jobs-account-bench-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let projects = std::iter::once(None)
+            .chain(SAMPLE_PROJECTS.iter().map(|(_, id)| Some((*id).to_owned())));
+        let mut seeded = Vec::new();
+        for project in projects {
+            for n in 1..=per {
+                for job in [
+                    SeedJob::flink_job(n),
+                    SeedJob::flink_template(n),
+                    SeedJob::training_job_v2(format!("00000000-0000-4000-8000-{n:012}")),
+                    SeedJob::visualization_job(n),
+                    SeedJob::job_binary_v1(format!("binary-{n}")),
+                ] {
+                    if kinds.split(',').any(|k| k == job.kind()) {
+                        seeded.push(match &project {
+                            Some(id) => ProjectJob::new(id.clone(), job),
+                            None => ProjectJob::default_project(job),
+                        });
+                    }
                 }
             }
         }
+        let write = |name: &str, jobs: &[ProjectJob]| {
+            let file = std::fs::File::create(dir.join(name)).unwrap();
+            serde_json::to_writer(std::io::BufWriter::new(file), jobs).unwrap();
+        };
+        write("account.json", &seeded);
+        let single: Vec<ProjectJob> = (1..=jobs)
+            .map(|n| ProjectJob::default_project(SeedJob::flink_job(n)))
+            .collect();
+        write("single.json", &single);
+        Seeds { dir }
     }
-    emulator.seed_projects(seeded).unwrap();
-    emulator
+
+    /// The emulator binary serving the three projects, seeded.
+    fn account(&self, binary: &Path) -> EmulatorProcess {
+        let seed = self.dir.join("account.json");
+        let mut args = vec!["--seed".to_owned(), seed.display().to_string()];
+        for (name, id) in SAMPLE_PROJECTS {
+            args.push("--project".into());
+            args.push(format!("{name}={id}"));
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        EmulatorProcess::start(binary, &args)
+    }
+
+    /// The emulator binary with the single side's jobs.
+    fn single(&self, binary: &Path) -> EmulatorProcess {
+        let seed = self.dir.join("single.json").display().to_string();
+        EmulatorProcess::start(binary, &["--seed", &seed])
+    }
 }
 
-/// `jobs` flink jobs in the default project.
-fn single(jobs: u64) -> Emulator {
-    let emulator = Emulator::start(EmulatorConfig {
-        max_recorded_requests: 1_000,
-        ..EmulatorConfig::default()
-    })
-    .unwrap();
-    emulator.seed_many((1..=jobs).map(SeedJob::flink_job));
-    emulator
+impl Drop for Seeds {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
 }
 
-/// Runs the tool with `args` against `emulator`, measured; stdout discarded.
-fn run(binary: &Path, emulator: &Emulator, args: &[&str]) -> Side {
+/// Runs the tool with `args` against `emulator`, measured; with `deleted`, checks that the
+/// report (stdout) says that many were deleted.
+fn run(binary: &Path, emulator: &EmulatorProcess, args: &[&str], deleted: Option<u64>) -> Side {
     let time_v = Path::new("/usr/bin/time").exists();
     let mut command = if time_v {
         let mut c = Command::new("/usr/bin/time");
@@ -187,13 +228,17 @@ fn run(binary: &Path, emulator: &Emulator, args: &[&str]) -> Side {
         .args(["--endpoint", emulator.base_url(), "-o", "json", "-q"])
         .args(args)
         .stdin(Stdio::null())
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let started = Instant::now();
     let out = command.output().expect("run otc-jobs");
     let elapsed = started.elapsed();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
+    if let Some(jobs) = deleted {
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(report["summary"]["deleted"], jobs, "{}", report["summary"]);
+    }
     let field = |name: &str| -> Option<f64> {
         stderr
             .lines()

@@ -47,17 +47,9 @@ pub(crate) struct FailedList {
     #[serde(serialize_with = "crate::report::display")]
     #[cfg_attr(test, schemars(with = "String"))]
     pub(crate) kind: Kind,
-    /// The HTTP status, when an answer came.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) status: Option<u16>,
-    /// The service's error code, when it gave one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) code: Option<String>,
-    /// What went wrong.
-    pub(crate) message: String,
-    /// The answer's request id, when it had one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) request_id: Option<String>,
+    /// What the list's answer said.
+    #[serde(flatten)]
+    pub(crate) answer: crate::report::Answer,
 }
 
 /// The counts of one project.
@@ -303,10 +295,10 @@ mod tests {
             KindId::FlinkJob(3),
             None,
             Outcome::Failed {
-                status: Some(500),
-                code: None,
-                message: "no".into(),
-                request_id: None,
+                answer: crate::report::Answer {
+                    status: Some(500),
+                    ..crate::report::Answer::none("no".into())
+                },
                 attempts: 3,
             },
         );
@@ -359,10 +351,12 @@ mod tests {
         let failed = FailedList {
             place: place("a"),
             kind: Kind::SqlJob,
-            status: Some(500),
-            code: Some("DLI.0999".into()),
-            message: "internal error".into(),
-            request_id: Some("req-1".into()),
+            answer: crate::report::Answer {
+                status: Some(500),
+                code: Some("DLI.0999".into()),
+                message: "internal error".into(),
+                request_id: Some("req-1".into()),
+            },
         };
         let deleted_only = vec![(
             place("a"),

@@ -14,6 +14,7 @@
 //! Every planned id gets exactly one outcome. On interruption no new deletion starts,
 //! the ones in flight finish, and the ids never started are reported skipped.
 
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -29,10 +30,10 @@ use otc_jobs_core::{Described, Error};
 
 use crate::backend::{Backend, Verdict, verdict};
 use crate::cancel::Cancel;
-use crate::journal::{Intent, Journal};
+use crate::journal::{Earlier, Intent, Journal};
 use crate::plan::{Action, Plan};
 use crate::progress::Progress;
-use crate::report::{Item, Outcome, Report, Stop, Waited};
+use crate::report::{Answer, Item, ItemSink, Outcome, Report, Stop, Summary, Waited};
 use crate::throttle::Throttle;
 use otc_jobs_core::kinds::KindId;
 
@@ -110,6 +111,26 @@ pub(crate) async fn execute<B: Backend>(
     cancel: Cancel,
     progress: Progress,
 ) -> Report {
+    let mut items = Vec::new();
+    let report = execute_into(
+        backend, plan, settings, journal, cancel, progress, &mut items,
+    )
+    .await;
+    Report { items, ..report }
+}
+
+/// [`execute`], each id's line given to `sink` in plan order as soon as it and every
+/// line before it are known (so that a run of 100,000 ids need not hold its lines):
+/// the report returned has the counts, and no items.
+pub(crate) async fn execute_into<B: Backend>(
+    backend: Arc<B>,
+    plan: &Plan,
+    settings: Settings,
+    journal: Option<Arc<Journal>>,
+    cancel: Cancel,
+    progress: Progress,
+    sink: &mut dyn ItemSink,
+) -> Report {
     let run = Arc::new(Run {
         backend,
         throttle: settings
@@ -131,29 +152,18 @@ pub(crate) async fn execute<B: Backend>(
             halt.cancel();
         })
     };
-    // Each id's line of the report as it settles; the report is built from these in place
-    // (a second vector of lines beside them would double the run's memory at 100,000 ids).
-    let mut outcomes: Vec<Option<Item>> = vec![None; plan.items.len()];
+    let mut order = InOrder::new(plan, run.journal.as_ref().map(|j| j.earlier()), sink);
     let mut started = vec![false; plan.items.len()];
-    let mut todo = Vec::new();
-    for (index, item) in plan.items.iter().enumerate() {
-        match &item.action {
-            // Skips were decided before the run: not journalled again.
-            Action::Skip(reason) => {
-                let skipped = Outcome::Skipped {
-                    reason: reason.clone(),
-                };
-                outcomes[index] = Some(Item::new(item.id.clone(), item.name.clone(), skipped));
-            }
-            Action::Delete | Action::Cancel => todo.push((index, item.id.clone())),
-        }
-    }
+    // The ids to act on, by their index in the plan (a clone of each id would be 64 bytes).
+    let mut todo: Vec<usize> = (0..plan.items.len())
+        .filter(|&index| plan.items[index].action.acts())
+        .collect();
     run.progress.set_length(todo.len());
 
     if let Some(size) = run.settings.batch
         && plan.kind.has_batch_delete()
     {
-        todo = run_batches(&run, plan, todo, size.max(1), &mut outcomes).await;
+        todo = run_batches(&run, plan, todo, size.max(1), &mut order).await;
     }
 
     let slots = run
@@ -177,13 +187,14 @@ pub(crate) async fn execute<B: Backend>(
         while let Some(joined) = tasks.try_join_next() {
             settle(joined, &mut done);
         }
-        run.finish(&mut done, &mut outcomes);
-        if run.halt.is_cancelled() || !ahead.ensure(&run, &todo, next).await {
+        run.finish(&mut done, &mut order);
+        if run.halt.is_cancelled() || !ahead.ensure(&run, plan, &todo, next).await {
             break;
         }
-        let (index, id) = todo[next].clone();
+        let index = todo[next];
         next += 1;
         started[index] = true;
+        let id = plan.items[index].id.clone();
         let recheck = run.unresolved(&id);
         let run = Arc::clone(&run);
         let name = plan.items[index].name.clone();
@@ -202,17 +213,18 @@ pub(crate) async fn execute<B: Backend>(
         while let Some(joined) = tasks.try_join_next() {
             settle(joined, &mut done);
         }
-        run.finish(&mut done, &mut outcomes);
+        run.finish(&mut done, &mut order);
     }
     // Ids whose intents were written but which never started: their outcome (skipped)
     // settles those intents, so a rerun need not probe them.
     let written = ahead.settle(&run).await;
     let never: Vec<Item> = todo[next..written.max(next)]
         .iter()
-        .map(|(index, id)| {
+        .map(|&index| {
+            let planned = &plan.items[index];
             Item::new(
-                id.clone(),
-                plan.items[*index].name.clone(),
+                planned.id.clone(),
+                planned.name.clone(),
                 unsettled(false, &run),
             )
         })
@@ -223,6 +235,7 @@ pub(crate) async fn execute<B: Backend>(
             run.journal_failed(journal, &e);
         }
     }
+    drop(never);
     forward.abort();
     run.progress.finish();
     let slowdowns = run.throttle.slowdowns();
@@ -233,37 +246,109 @@ pub(crate) async fn execute<B: Backend>(
         );
     }
 
+    // Every id left: never started (interrupted, stopped) or its task died.
+    order.end(|index| unsettled(started[index], &run));
     let interrupted = run.cancel.is_cancelled();
-    let earlier = run.journal.as_ref().map(|j| j.earlier());
-    let items = outcomes
-        .into_iter()
-        .zip(&plan.items)
-        .zip(started)
-        .map(|((outcome, planned), started)| {
-            // Skipped as finished by an earlier attempt: that attempt's outcome.
-            let finished = earlier
-                .and_then(|e| e.get(&planned.id))
-                .filter(|known| known.finished() && !planned.action.acts());
-            if let Some(known) = finished
-                && let Some(outcome) = &known.outcome
-            {
-                return Item {
-                    earlier_run: true,
-                    name: planned.name.clone().or_else(|| known.name.clone()),
-                    ..Item::new(planned.id.clone(), None, outcome.clone())
-                };
-            }
-            outcome.unwrap_or_else(|| {
-                Item::new(
-                    planned.id.clone(),
-                    planned.name.clone(),
-                    unsettled(started, &run),
-                )
-            })
-        })
-        .collect();
     let stop = run.stop_reason();
-    Report::stopped(plan.kind, items, interrupted, stop)
+    Report::tallied(
+        plan.kind,
+        order.summary,
+        order.earlier_runs,
+        interrupted,
+        stop,
+    )
+}
+
+/// The report's lines in plan order: an id's line waits here until every line before
+/// it is known (a handful: those in flight), then goes to the sink. The plan's skips
+/// are made when their turn comes.
+struct InOrder<'a> {
+    plan: &'a Plan,
+    earlier: Option<&'a Earlier>,
+    sink: &'a mut dyn ItemSink,
+    /// Lines known ahead of their turn, by plan index.
+    waiting: BTreeMap<usize, Item>,
+    /// The next plan index to give to the sink.
+    next: usize,
+    summary: Summary,
+    earlier_runs: usize,
+}
+
+impl<'a> InOrder<'a> {
+    fn new(
+        plan: &'a Plan,
+        earlier: Option<&'a Earlier>,
+        sink: &'a mut dyn ItemSink,
+    ) -> InOrder<'a> {
+        InOrder {
+            plan,
+            earlier,
+            sink,
+            waiting: BTreeMap::new(),
+            next: 0,
+            summary: Summary::default(),
+            earlier_runs: 0,
+        }
+    }
+
+    /// `items` are settled: gives the sink every line whose turn has come.
+    fn settled(&mut self, items: impl IntoIterator<Item = (usize, Item)>) {
+        self.waiting.extend(items);
+        self.flush(None::<fn(usize) -> Outcome>);
+    }
+
+    /// The run is over: every line left, those with no outcome of `missing`'s.
+    fn end(&mut self, missing: impl FnMut(usize) -> Outcome) {
+        self.flush(Some(missing));
+    }
+
+    fn flush(&mut self, mut missing: Option<impl FnMut(usize) -> Outcome>) {
+        while let Some(planned) = self.plan.items.get(self.next) {
+            let index = self.next;
+            let item = if let Action::Skip(reason) = &planned.action {
+                self.skipped(planned, reason)
+            } else if self
+                .waiting
+                .first_key_value()
+                .is_some_and(|(&i, _)| i == index)
+            {
+                match self.waiting.pop_first() {
+                    Some((_, item)) => item,
+                    None => break,
+                }
+            } else if let Some(missing) = missing.as_mut() {
+                Item::new(planned.id.clone(), planned.name.clone(), missing(index))
+            } else {
+                break;
+            };
+            self.next += 1;
+            self.summary.count(&item.outcome);
+            self.earlier_runs += usize::from(item.earlier_run);
+            self.sink.push(item);
+        }
+    }
+
+    /// A skip of the plan: skipped as finished by an earlier attempt, that attempt's
+    /// outcome.
+    fn skipped(&self, planned: &crate::plan::PlanItem, reason: &str) -> Item {
+        let finished = self
+            .earlier
+            .and_then(|e| e.get(&planned.id))
+            .filter(|known| known.finished());
+        if let Some(known) = finished
+            && let Some(outcome) = &known.outcome
+        {
+            return Item {
+                earlier_run: true,
+                name: planned.name.clone().or_else(|| known.name.clone()),
+                ..Item::new(planned.id.clone(), None, outcome.clone())
+            };
+        }
+        let skipped = Outcome::Skipped {
+            reason: reason.to_owned(),
+        };
+        Item::new(planned.id.clone(), planned.name.clone(), skipped)
+    }
 }
 
 /// The outcome of an id that has none: never started (interrupted, stopped), or a task
@@ -271,10 +356,9 @@ pub(crate) async fn execute<B: Backend>(
 fn unsettled<B>(started: bool, run: &Run<B>) -> Outcome {
     if started {
         return Outcome::Failed {
-            status: None,
-            code: None,
-            message: "internal error: the deletion ended without an outcome; check the job".into(),
-            request_id: None,
+            answer: Answer::none(
+                "internal error: the deletion ended without an outcome; check the job".into(),
+            ),
             attempts: 0,
         };
     }
@@ -319,7 +403,8 @@ impl IntentsAhead {
     async fn ensure<B: Backend>(
         &mut self,
         run: &Run<B>,
-        todo: &[(usize, KindId)],
+        plan: &Plan,
+        todo: &[usize],
         next: usize,
     ) -> bool {
         let Some(journal) = &run.journal else {
@@ -336,7 +421,7 @@ impl IntentsAhead {
             }
             if next >= self.written {
                 let end = (next + self.group).min(todo.len());
-                let write = spawn_intents(journal, &todo[next..end]);
+                let write = spawn_intents(journal, plan, &todo[next..end]);
                 if !self.joined(run, journal, write, end).await {
                     return false;
                 }
@@ -347,7 +432,7 @@ impl IntentsAhead {
             && self.written.saturating_sub(next) <= self.group / 2
         {
             let end = (self.written + self.group).min(todo.len());
-            let write = spawn_intents(journal, &todo[self.written..end]);
+            let write = spawn_intents(journal, plan, &todo[self.written..end]);
             self.pending = Some((write, end));
         }
         true
@@ -389,16 +474,17 @@ impl IntentsAhead {
 
 fn spawn_intents(
     journal: &Arc<Journal>,
-    ids: &[(usize, KindId)],
+    plan: &Plan,
+    todo: &[usize],
 ) -> JoinHandle<std::io::Result<()>> {
     let journal = Arc::clone(journal);
-    let ids: Vec<KindId> = ids.iter().map(|(_, id)| id.clone()).collect();
+    let ids: Vec<KindId> = todo.iter().map(|&i| plan.items[i].id.clone()).collect();
     tokio::task::spawn_blocking(move || journal.intend(Intent::Delete, &ids))
 }
 
 impl<B> Run<B> {
     /// Journals and shows outcomes that completed together (one write for them all).
-    fn finish(&self, done: &mut Vec<(usize, Item)>, outcomes: &mut [Option<Item>]) {
+    fn finish(&self, done: &mut Vec<(usize, Item)>, order: &mut InOrder<'_>) {
         if done.is_empty() {
             return;
         }
@@ -409,9 +495,7 @@ impl<B> Run<B> {
         }
         self.progress
             .done(done.iter().map(|(_, item)| &item.outcome));
-        for (index, item) in done.drain(..) {
-            outcomes[index] = Some(item);
-        }
+        order.settled(done.drain(..));
     }
 
     /// The journal cannot be written: a resume could not be trusted, so nothing new starts
@@ -744,13 +828,10 @@ async fn wait_only<B: Backend>(run: &Run<B>, id: &KindId, learnt: &mut Learnt) -
         });
         if !kind.is_asynchronous() {
             return Outcome::Failed {
-                status: None,
-                code: None,
-                message: format!(
+                answer: Answer::none(format!(
                     "the job is there and nothing is deleting it (status {status}; a deletion \
                      of this kind is immediate)"
-                ),
-                request_id: None,
+                )),
                 attempts: 0,
             };
         }
@@ -846,10 +927,7 @@ async fn wait_gone<B: Backend>(
         return stopped_waiting(id, attempts);
     };
     let failed_with = |message: String| Outcome::Failed {
-        status: None,
-        code: None,
-        message,
-        request_id: None,
+        answer: Answer::none(message),
         attempts,
     };
     match waited_for {
@@ -918,14 +996,14 @@ async fn wait_gone<B: Backend>(
 async fn run_batches<B: Backend>(
     run: &Run<B>,
     plan: &Plan,
-    todo: Vec<(usize, KindId)>,
+    todo: Vec<usize>,
     size: usize,
-    outcomes: &mut [Option<Item>],
-) -> Vec<(usize, KindId)> {
+    order: &mut InOrder<'_>,
+) -> Vec<usize> {
     let mut one_by_one = Vec::new();
     let mut chunks = todo.chunks(size);
     for chunk in chunks.by_ref() {
-        let ids: Vec<KindId> = chunk.iter().map(|(_, id)| id.clone()).collect();
+        let ids: Vec<KindId> = chunk.iter().map(|&i| plan.items[i].id.clone()).collect();
         let Ok(batch) = KindBatch::new(plan.kind, &ids) else {
             // Not a batch of this kind (cannot happen: the plan is of one kind).
             one_by_one.extend_from_slice(chunk);
@@ -952,18 +1030,19 @@ async fn run_batches<B: Backend>(
             Ok(entries) if all_succeeded(&entries, ids.len()) => {
                 let mut done: Vec<(usize, Item)> = chunk
                     .iter()
-                    .map(|(index, id)| {
+                    .map(|&index| {
                         let outcome = Outcome::Deleted {
                             attempts: 1,
                             note: None,
                         };
+                        let planned = &plan.items[index];
                         (
-                            *index,
-                            Item::new(id.clone(), plan.items[*index].name.clone(), outcome),
+                            index,
+                            Item::new(planned.id.clone(), planned.name.clone(), outcome),
                         )
                     })
                     .collect();
-                run.finish(&mut done, outcomes);
+                run.finish(&mut done, order);
             }
             // One by one (a misconfiguration has stopped the run: they are skipped).
             Ok(_) | Err(_) => {
@@ -985,11 +1064,9 @@ fn all_succeeded(entries: &[BatchEntry], ids: usize) -> bool {
 }
 
 fn failed(error: &Error, attempts: u32, prefix: &str) -> Outcome {
+    let message = format!("{prefix}{}", crate::backend::message(error));
     Outcome::Failed {
-        status: error.status().map(|s| s.as_u16()),
-        code: error.code().map(str::to_owned),
-        message: format!("{prefix}{}", crate::backend::message(error)),
-        request_id: error.request_id().map(str::to_owned),
+        answer: Answer::of(error, message),
         attempts,
     }
 }
@@ -1002,17 +1079,16 @@ fn interrupted<B>(run: &Run<B>, attempts: u32, last: Option<&Error>) -> Outcome 
             reason: run.not_started(),
         };
     }
-    Outcome::Failed {
-        status: last.and_then(|e| e.status()).map(|s| s.as_u16()),
-        code: last.and_then(|e| e.code()).map(str::to_owned),
-        message: format!(
-            "interrupted after {attempts} attempt(s){}",
-            last.map(|e| format!("; last error: {}", crate::backend::message(e)))
-                .unwrap_or_default()
-        ),
-        request_id: last.and_then(|e| e.request_id()).map(str::to_owned),
-        attempts,
-    }
+    let message = format!(
+        "interrupted after {attempts} attempt(s){}",
+        last.map(|e| format!("; last error: {}", crate::backend::message(e)))
+            .unwrap_or_default()
+    );
+    let answer = match last {
+        Some(e) => Answer::of(e, message),
+        None => Answer::none(message),
+    };
+    Outcome::Failed { answer, attempts }
 }
 
 #[cfg(test)]

@@ -522,10 +522,12 @@ async fn reports_what_the_sdk_ends_with_and_retries_only_throttling() {
     assert_eq!(
         report.items[1].outcome,
         Outcome::Failed {
-            status: Some(503),
-            code: Some("DLI.E503".into()),
-            message: "status 503".into(),
-            request_id: Some("req-1".into()),
+            answer: Answer {
+                status: Some(503),
+                code: Some("DLI.E503".into()),
+                message: "status 503".into(),
+                request_id: Some("req-1".into()),
+            },
             attempts: 4,
         }
     );
@@ -533,8 +535,10 @@ async fn reports_what_the_sdk_ends_with_and_retries_only_throttling() {
         report.items[2].outcome,
         Outcome::Failed {
             attempts: 1,
-            status: Some(403),
-            ..
+            answer: Answer {
+                status: Some(403),
+                ..
+            },
         }
     ));
     assert_eq!(
@@ -690,10 +694,10 @@ async fn wait_until_gone_times_out_or_sees_a_failed_deletion() {
         }
     );
     assert!(
-        matches!(&report.items[2].outcome, Outcome::Failed { message, .. } if message.contains("status 6"))
+        matches!(&report.items[2].outcome, Outcome::Failed { answer, .. } if answer.message.contains("status 6"))
     );
     assert!(
-        matches!(&report.items[3].outcome, Outcome::Failed { message, .. } if message.contains("still there"))
+        matches!(&report.items[3].outcome, Outcome::Failed { answer, .. } if answer.message.contains("still there"))
     );
     assert_eq!(report.exit_code(), 1);
 }
@@ -995,10 +999,12 @@ async fn interrupted_after_throttling_keeps_the_last_error() {
     assert_eq!(
         report.items[0].outcome,
         Outcome::Failed {
-            status: Some(429),
-            code: Some("APIG.0308".into()),
-            message: "interrupted after 1 attempt(s); last error: status 429".into(),
-            request_id: Some("req-1".into()),
+            answer: Answer {
+                status: Some(429),
+                code: Some("APIG.0308".into()),
+                message: "interrupted after 1 attempt(s); last error: status 429".into(),
+                request_id: Some("req-1".into()),
+            },
             attempts: 1,
         }
     );

@@ -265,10 +265,7 @@ mod tests {
                 note: None,
             },
             &Outcome::Failed {
-                status: None,
-                code: None,
-                message: String::new(),
-                request_id: None,
+                answer: crate::report::Answer::none(String::new()),
                 attempts: 1,
             },
         ]);

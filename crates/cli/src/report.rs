@@ -53,14 +53,9 @@ pub(crate) enum Outcome {
     },
     /// Not deleted.
     Failed {
-        /// HTTP status of the last answer, if any.
-        status: Option<u16>,
-        /// The service's error code.
-        code: Option<String>,
-        /// What went wrong.
-        message: String,
-        /// Request id of the last answer.
-        request_id: Option<String>,
+        /// What the last answer said (or why there was none).
+        #[serde(flatten)]
+        answer: Answer,
         /// Requests made.
         attempts: u32,
     },
@@ -78,6 +73,61 @@ pub(crate) enum Outcome {
         /// Why.
         reason: String,
     },
+}
+
+/// What a failed answer said, as a report keeps it: the fields of the SDK's
+/// [`Error`](otc_jobs_core::Error) a reader needs to act (the status, the service's code,
+/// the request id to quote to support), and the message.
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Answer {
+    /// The HTTP status of the (last) answer, when one came.
+    pub(crate) status: Option<u16>,
+    /// The service's error code, when it gave one.
+    pub(crate) code: Option<String>,
+    /// What went wrong.
+    pub(crate) message: String,
+    /// The (last) answer's request id, when it had one.
+    pub(crate) request_id: Option<String>,
+}
+
+impl Answer {
+    /// `error`'s status, code and request id, with `message`.
+    pub(crate) fn of(error: &otc_jobs_core::Error, message: String) -> Answer {
+        Answer {
+            status: error.status().map(|s| s.as_u16()),
+            code: error.code().map(str::to_owned),
+            message,
+            request_id: error.request_id().map(str::to_owned),
+        }
+    }
+
+    /// No answer: only why.
+    pub(crate) fn none(message: String) -> Answer {
+        Answer {
+            status: None,
+            code: None,
+            message,
+            request_id: None,
+        }
+    }
+}
+
+/// `HTTP 500 DLI.0999 message (request id r-1)`: what a table shows.
+impl std::fmt::Display for Answer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(status) = self.status {
+            write!(f, "HTTP {status} ")?;
+        }
+        if let Some(code) = &self.code {
+            write!(f, "{code} ")?;
+        }
+        f.write_str(&self.message)?;
+        if let Some(id) = &self.request_id {
+            write!(f, " (request id {id})")?;
+        }
+        Ok(())
+    }
 }
 
 impl Outcome {
@@ -129,24 +179,8 @@ impl Outcome {
                 attempts,
                 note: Some(note),
             } => format!("attempts: {attempts}; {note}"),
-            Outcome::Failed {
-                status,
-                code,
-                message,
-                request_id,
-                attempts,
-            } => {
-                let mut text = String::new();
-                if let Some(status) = status {
-                    text.push_str(&format!("HTTP {status} "));
-                }
-                if let Some(code) = code {
-                    text.push_str(&format!("{code} "));
-                }
-                text.push_str(message);
-                if let Some(id) = request_id {
-                    text.push_str(&format!(" (request id {id})"));
-                }
+            Outcome::Failed { answer, attempts } => {
+                let mut text = answer.to_string();
                 text.push_str(&format!(", attempts: {attempts}"));
                 text
             }
@@ -269,6 +303,20 @@ pub(crate) struct Summary {
 }
 
 impl Summary {
+    /// Counts one more id, ended as `outcome`.
+    pub(crate) fn count(&mut self, outcome: &Outcome) {
+        self.total += 1;
+        match outcome {
+            Outcome::Deleted { .. } => self.deleted += 1,
+            Outcome::AlreadyGone { .. } => self.already_gone += 1,
+            Outcome::Cancelled { .. } => self.cancelled += 1,
+            Outcome::AlreadyFinished { .. } => self.already_finished += 1,
+            Outcome::Failed { .. } => self.failed += 1,
+            Outcome::TimedOut { .. } => self.timed_out += 1,
+            Outcome::Skipped { .. } => self.skipped += 1,
+        }
+    }
+
     /// Adds `other`'s counts to these (a whole-account run's summaries).
     pub(crate) fn add(&mut self, other: &Summary) {
         self.total += other.total;
@@ -355,6 +403,23 @@ pub(crate) struct Report {
     pub(crate) ended_at: String,
     /// How long the command took, from `started_at` to `ended_at`, in milliseconds.
     pub(crate) duration_ms: u64,
+    /// How many ids have an earlier attempt's outcome (`earlier_run`): the items say it,
+    /// this counts them for the summary line (the items may have been streamed).
+    #[serde(skip)]
+    pub(crate) earlier_runs: usize,
+}
+
+/// Where an execution puts each id's line of the report, in plan order (a `Vec`, or an
+/// output that writes each line as it comes: [`crate::output::ReportWriter`]).
+pub(crate) trait ItemSink: Send {
+    /// The next id's line.
+    fn push(&mut self, item: Item);
+}
+
+impl ItemSink for Vec<Item> {
+    fn push(&mut self, item: Item) {
+        Vec::push(self, item);
+    }
 }
 
 impl Report {
@@ -365,36 +430,42 @@ impl Report {
     }
 
     /// A report of `items` of a run that stopped early for `stopped`.
+    #[cfg(test)]
     pub(crate) fn stopped(
         kind: Kind,
         items: Vec<Item>,
         interrupted: bool,
         stopped: Option<Stop>,
     ) -> Report {
-        let mut summary = Summary {
-            total: items.len(),
-            ..Summary::default()
-        };
+        let mut summary = Summary::default();
         for item in &items {
-            match item.outcome {
-                Outcome::Deleted { .. } => summary.deleted += 1,
-                Outcome::AlreadyGone { .. } => summary.already_gone += 1,
-                Outcome::Cancelled { .. } => summary.cancelled += 1,
-                Outcome::AlreadyFinished { .. } => summary.already_finished += 1,
-                Outcome::Failed { .. } => summary.failed += 1,
-                Outcome::TimedOut { .. } => summary.timed_out += 1,
-                Outcome::Skipped { .. } => summary.skipped += 1,
-            }
+            summary.count(&item.outcome);
         }
+        let earlier_runs = items.iter().filter(|i| i.earlier_run).count();
+        Report {
+            items,
+            ..Report::tallied(kind, summary, earlier_runs, interrupted, stopped)
+        }
+    }
+
+    /// The report of a run whose items went elsewhere ([`ItemSink`]): its counts only.
+    pub(crate) fn tallied(
+        kind: Kind,
+        summary: Summary,
+        earlier_runs: usize,
+        interrupted: bool,
+        stopped: Option<Stop>,
+    ) -> Report {
         Report {
             context: Context::default(),
             kind,
             interrupted,
             stopped,
             summary,
-            items,
+            items: Vec::new(),
             ended_at: String::new(),
             duration_ms: 0,
+            earlier_runs,
         }
     }
 
@@ -414,7 +485,7 @@ impl Report {
     /// The one-line summary.
     pub(crate) fn summary_line(&self) -> String {
         let s = &self.summary;
-        let earlier = self.items.iter().filter(|i| i.earlier_run).count();
+        let earlier = self.earlier_runs;
         // A kind whose runs are cancelled counts cancellations where others count deletions.
         let done = if self.kind.action() == otc_jobs_core::kinds::Action::Cancel {
             format!(
@@ -542,10 +613,10 @@ mod tests {
                 item(
                     2,
                     Outcome::Failed {
-                        status: Some(500),
-                        code: None,
-                        message: "m".into(),
-                        request_id: None,
+                        answer: Answer {
+                            status: Some(500),
+                            ..Answer::none("m".into())
+                        },
                         attempts: 4,
                     },
                 ),

@@ -326,10 +326,7 @@ pub(crate) async fn plan(
                         failed: Some(FailedList {
                             place: targets[t].place.clone(),
                             kind,
-                            status: e.status().map(|s| s.as_u16()),
-                            code: e.code().map(str::to_owned),
-                            message: crate::backend::message(&e),
-                            request_id: e.request_id().map(str::to_owned),
+                            answer: crate::report::Answer::of(&e, crate::backend::message(&e)),
                         }),
                     });
                     failures.push((kind, e));
@@ -500,20 +497,7 @@ pub(crate) fn account_plan<'a>(
                     p.kind.action().verb()
                 },
                 to_act: p.plan.to_delete(),
-                failed: p.failed.as_ref().map(|f| {
-                    let mut line = String::new();
-                    if let Some(status) = f.status {
-                        line.push_str(&format!("HTTP {status} "));
-                    }
-                    if let Some(code) = &f.code {
-                        line.push_str(&format!("{code} "));
-                    }
-                    line.push_str(&f.message);
-                    if let Some(id) = &f.request_id {
-                        line.push_str(&format!(" (request id {id})"));
-                    }
-                    line
-                }),
+                failed: p.failed.as_ref().map(|f| f.answer.to_string()),
             }
         })
         .collect();

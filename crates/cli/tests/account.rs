@@ -236,6 +236,34 @@ fn projects_are_discovered_and_include_exclude_and_protect_decide_what_is_delete
 }
 
 #[test]
+fn an_ndjson_report_is_the_json_report_line_by_line() {
+    let emulator = account(5, false);
+    let report_path = temp("ndjson.json");
+    let output = run(otc_jobs(&emulator)
+        .args(["clean", "--kinds", "flink-job,training-job-v1"])
+        .args(["--projects", "eu-de_ci,eu-nl_ml", "--yes", "-o", "ndjson"])
+        .arg("--report")
+        .arg(&report_path));
+    assert_eq!(output.status.code(), Some(0));
+    let lines: Vec<Value> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let mut written: Value = serde_json::from_slice(&std::fs::read(&report_path).unwrap()).unwrap();
+    let items = written.as_object_mut().unwrap().remove("items").unwrap();
+    // Every item a line, in the report's order; then the report without its items.
+    let (head, each) = lines.split_last().unwrap();
+    assert_eq!(each, items.as_array().unwrap().as_slice());
+    assert_eq!(head, &written);
+    assert_eq!(head["summary"]["total"], each.len());
+    assert_eq!(head["projects"].as_array().unwrap().len(), 2);
+    assert!(
+        each.iter()
+            .all(|i| i["project"]["name"].is_string() && i["kind"].is_string())
+    );
+}
+
+#[test]
 fn a_run_that_reaches_several_projects_without_an_include_lists_nothing() {
     let emulator = account(3, false);
     let before = emulator.requests().len();

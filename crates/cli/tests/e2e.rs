@@ -625,6 +625,12 @@ fn ids_from_stdin_and_the_embedded_emulator() {
             "note": "its details said not found: no deletion was sent"})
     );
     assert_eq!(lines[3]["summary"]["total"], 3);
+    // The last line is the JSON report's head: what the run was, where, and when.
+    assert_eq!(lines[3]["tool"], "otc-jobs");
+    assert_eq!(lines[3]["kind"], "flink-job");
+    assert_eq!(lines[3]["interrupted"], false);
+    assert!(lines[3]["started_at"].is_string() && lines[3]["ended_at"].is_string());
+    assert!(lines[3].get("items").is_none(), "{}", lines[3]);
 }
 
 /// A known mix of Flink jobs: (id, name, queue, status, age in days).

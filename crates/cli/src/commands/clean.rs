@@ -162,7 +162,14 @@ pub(crate) async fn run_account(
         throttles: crate::throttle::Throttles::new(run.max_rate),
     };
     let progress = connector.progress("cleaning the account".to_owned(), total);
-    let runs = parts.iter().map(|part| {
+    // Each part's lines are written as they come (held, 100,000 lines would be most of
+    // the run's memory).
+    let writer = crate::output::AccountWriter::new(format, run.report.as_deref());
+    let mut writers: Vec<_> = parts
+        .iter()
+        .map(|p| writer.part(targets[p.target].place.clone(), p.kind))
+        .collect();
+    let runs = parts.iter().zip(&mut writers).map(|(part, sink)| {
         let target = &targets[part.target];
         let settings = crate::execute::Settings {
             parallelism,
@@ -178,13 +185,14 @@ pub(crate) async fn run_account(
             .position(|(scope, _)| *scope == part.scope)
             .and_then(|slot| journals.get(slot))
             .cloned();
-        crate::execute::execute(
+        crate::execute::execute_into(
             Arc::new(target.backend.stopping_within(run.max_wait)),
             &part.plan,
             settings,
             journal,
             cancel.clone(),
             progress.part(parts.len()),
+            sink,
         )
     });
     let reports = futures_util::future::join_all(runs).await;
@@ -220,14 +228,6 @@ pub(crate) async fn run_account(
         account.file.as_ref().map(|f| f.display().to_string()),
         connector.started,
     );
-    crate::output::account_report(&report, format);
-    if let Some(path) = &run.report
-        && let Err(e) = crate::output::write_report(path, &report)
-    {
-        return Err(CliError {
-            code: crate::exit::FAILED,
-            ..e
-        });
-    }
+    writer.finish(&report, writers)?;
     Ok(report.exit_code())
 }

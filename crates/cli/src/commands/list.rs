@@ -24,32 +24,18 @@ pub(crate) async fn run(
     let backend = connector.backend()?;
     let (filters, now) = (filters(select), SystemTime::now());
     let shown = |row: &Row| filters.matches(row, now) && !exclude.contains(&row.id.to_string());
-    let unreadable = if format == Format::Json {
-        // Printed as listed: 100,000 jobs are never all in memory. A list that fails
-        // half-way leaves the array unclosed (not valid JSON, never a short list that
-        // parses) and exits non-zero.
-        let mut out = crate::output::JsonRows::new();
-        let unreadable = super::list(&backend, &server, "", |row| {
-            if shown(&row) {
-                out.push(&row);
-            }
-        })
-        .await?;
-        out.finish();
-        unreadable
-    } else {
-        // A table needs every row for its widths, and NDJSON lines read one by one could
-        // not show that a list failed half-way: both printed once the list is whole.
-        let mut rows = Vec::new();
-        let unreadable = super::list(&backend, &server, "", |row| {
-            if shown(&row) {
-                rows.push(row);
-            }
-        })
-        .await?;
-        crate::output::rows(&rows, format);
-        unreadable
-    };
+    // Printed as listed (JSON) or kept in a spill file (NDJSON, tables): 100,000 jobs are
+    // never all in memory. A list that fails half-way leaves a JSON array unclosed (not
+    // valid JSON, never a short list that parses), prints no NDJSON or table, and exits
+    // non-zero.
+    let mut out = crate::output::ListPrinter::new(format);
+    let unreadable = super::list(&backend, &server, "", |row| {
+        if shown(&row) {
+            out.push(&row);
+        }
+    })
+    .await?;
+    out.finish()?;
     if unreadable > 0 {
         eprintln!("warning: {unreadable} listed {kind}(s) had no readable id and are not shown");
     }

@@ -271,17 +271,24 @@ async fn delete_selected(
         describe: listed_count.is_none(),
         ..Settings::default()
     };
-    let report = execute::execute(
+    // Each line of the report is written as its outcome is known (100,000 lines held
+    // would be most of the run's memory).
+    let mut writer = crate::output::ReportWriter::new(format, run.report.as_deref());
+    let report = execute::execute_into(
         Arc::clone(&backend),
         &plan,
         settings,
         journal,
         cancel,
         connector.progress(format!("deleting {kind}"), plan.to_delete()),
+        &mut writer,
     )
     .await;
+    drop(plan);
     let report = report.ended(backend.context(kind), connector.started);
-    finish(&report, run.report.as_deref(), format)
+    let code = report.exit_code();
+    writer.finish(report)?;
+    Ok(code)
 }
 
 /// The names of `kinds`, for messages: `flink-job, training-job`.
@@ -341,19 +348,11 @@ fn sorted(texts: impl IntoIterator<Item = String>) -> Vec<String> {
 
 /// Prints the report, writes `--report`, and gives the exit code.
 fn finish(
-    report: &crate::report::Report,
+    report: crate::report::Report,
     path: Option<&std::path::Path>,
     format: Format,
 ) -> Result<u8, CliError> {
-    crate::output::report(report, format);
-    if let Some(path) = path
-        && let Err(e) = crate::output::write_report(path, report)
-    {
-        // The deletions happened and the report is on stdout: fail with the reason.
-        return Err(CliError {
-            code: crate::exit::FAILED,
-            ..e
-        });
-    }
-    Ok(report.exit_code())
+    let code = report.exit_code();
+    crate::output::ReportWriter::new(format, path).finish(report)?;
+    Ok(code)
 }

@@ -44,5 +44,5 @@ pub(crate) async fn run(
     )
     .await;
     let report = report.ended(backend.context(args.kind), connector.started);
-    super::finish(&report, args.report.as_deref(), format)
+    super::finish(report, args.report.as_deref(), format)
 }
