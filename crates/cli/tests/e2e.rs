@@ -12,8 +12,9 @@ use serde_json::Value;
 #[allow(dead_code)]
 mod support;
 use support::{
-    FLINK_DELETE, deletes_sent, emulator_with_flink_jobs, exits_130, flink_ids_left, ids, otc_jobs,
-    outcomes, read_report, run, run_json, run_json_for, signal, temp, wait_for_deletes,
+    FLINK_DELETE, deletes_sent, emulator_deleting_after, emulator_with_flink_jobs, exits_130,
+    flink_ids_left, ids, otc_jobs, outcomes, read_report, run, run_json, run_json_for, signal,
+    temp, wait_for_deletes,
 };
 
 #[test]
@@ -697,11 +698,7 @@ fn batch_clean_uses_dli_batch_deletion() {
 
 #[test]
 fn a_whole_training_job_is_waited_for_through_its_versions() {
-    let emulator = Emulator::start(EmulatorConfig {
-        delete_delay: std::time::Duration::from_millis(300),
-        ..EmulatorConfig::default()
-    })
-    .unwrap();
+    let emulator = emulator_deleting_after(300);
     emulator.seed(SeedJob::training_job(10).versions([1, 2]));
     let report = run_json(otc_jobs(&emulator).args([
         "delete",
@@ -983,11 +980,7 @@ fn completions_are_printed_for_bash() {
 }
 
 fn emulator_with_delete_delay(delay_ms: u64) -> Emulator {
-    let emulator = Emulator::start(EmulatorConfig {
-        delete_delay: std::time::Duration::from_millis(delay_ms),
-        ..EmulatorConfig::default()
-    })
-    .unwrap();
+    let emulator = emulator_deleting_after(delay_ms);
     for id in [101, 102] {
         emulator.seed(SeedJob::visualization_job(id));
     }
@@ -1154,34 +1147,9 @@ fn resume_after_a_kill_deletes_nothing_twice_and_loses_no_outcome() {
     emulator
         .add_fault(Fault::new("DELETE", FLINK_DELETE, FaultAction::Delay { ms: 60 }).times(10_000));
     let journal = temp("killed.journal");
-    let mut child = otc_jobs(&emulator)
-        .args([
-            "delete",
-            "flink-job",
-            "--yes",
-            "--parallelism",
-            "4",
-            "-o",
-            "json",
-            "--journal",
-        ])
-        .arg(&journal)
-        .args(ids(1..=120))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let start = std::time::Instant::now();
-    while deletes_sent(&emulator) < 20 && start.elapsed() < std::time::Duration::from_secs(30) {
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-    child.kill().unwrap(); // SIGKILL
-    child.wait().unwrap();
-    let journalled = journal_outcomes(&journal).len();
-    assert!(journalled > 0 && journalled < 120, "{journalled}");
-
-    let report = run_json(
-        otc_jobs(&emulator)
+    let delete = || {
+        let mut command = otc_jobs(&emulator);
+        command
             .args([
                 "delete",
                 "flink-job",
@@ -1193,8 +1161,21 @@ fn resume_after_a_kill_deletes_nothing_twice_and_loses_no_outcome() {
                 "--journal",
             ])
             .arg(&journal)
-            .args(ids(1..=120)),
-    );
+            .args(ids(1..=120));
+        command
+    };
+    let mut child = delete()
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for_deletes(&emulator, 20, Duration::from_secs(30));
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let journalled = journal_outcomes(&journal).len();
+    assert!(journalled > 0 && journalled < 120, "{journalled}");
+
+    let report = run_json(&mut delete());
     let earlier = report["items"]
         .as_array()
         .unwrap()
@@ -1598,11 +1579,7 @@ fn clean_sql_job_cancels_only_the_runs_that_are_not_over() {
 /// sent a deletion.
 #[test]
 fn the_delete_and_wait_tables_name_the_given_ids() {
-    let emulator = Emulator::start(EmulatorConfig {
-        delete_delay: std::time::Duration::from_millis(1500),
-        ..EmulatorConfig::default()
-    })
-    .unwrap();
+    let emulator = emulator_deleting_after(1500);
     emulator.seed(SeedJob::flink_job(1).name("nightly-1"));
     emulator.seed(SeedJob::flink_job(2).name("prod-2"));
     emulator.seed(SeedJob::visualization_job(301).name("viz-301"));

@@ -15,7 +15,9 @@ use serde_json::Value;
 
 #[allow(dead_code)]
 mod support;
-use support::{FLINK_DELETE, ids, otc_jobs, path_id, run, temp, wait_for_deletes};
+use support::{
+    FLINK_DELETE, emulator_deleting_after, ids, otc_jobs, path_id, run, temp, wait_for_deletes,
+};
 
 /// SplitMix64: a deterministic generator, one per seed, for the moment of a kill.
 struct Prng(u64);
@@ -281,11 +283,7 @@ fn flink_emulator(jobs: u64) -> Emulator {
 }
 
 fn training_emulator(jobs: u64) -> Emulator {
-    let emulator = Emulator::start(EmulatorConfig {
-        delete_delay: Duration::from_millis(400),
-        ..EmulatorConfig::default()
-    })
-    .unwrap();
+    let emulator = emulator_deleting_after(400);
     emulator.seed_many((1..=jobs).map(|id| SeedJob::training_job(id).versions([1])));
     emulator
 }

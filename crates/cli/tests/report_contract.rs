@@ -16,7 +16,7 @@ use serde_json::Value;
 
 #[allow(dead_code)]
 mod support;
-use support::{on_a_terminal, otc_jobs, run, run_json, temp};
+use support::{emulator_deleting_after, on_a_terminal, otc_jobs, run, run_json, temp};
 
 /// How long a prompt takes to be up on the terminal of [`on_a_terminal`].
 const PROMPT_UP: Duration = Duration::from_millis(500);
@@ -227,11 +227,7 @@ fn a_whole_account_report_fits_the_committed_schema_and_a_wrong_one_does_not() {
 
 #[test]
 fn real_reports_fit_the_committed_schema_and_say_when_where_and_by_what() {
-    let emulator = Emulator::start(EmulatorConfig {
-        delete_delay: std::time::Duration::from_millis(600),
-        ..EmulatorConfig::default()
-    })
-    .unwrap();
+    let emulator = emulator_deleting_after(600);
     emulator.seed(SeedJob::visualization_job(301));
     emulator.seed(SeedJob::visualization_job(302));
     // 302 is refused; 399 does not exist.

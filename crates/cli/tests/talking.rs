@@ -8,7 +8,7 @@ use serde_json::Value;
 
 #[allow(dead_code)]
 mod support;
-use support::{otc_jobs, run_utf8};
+use support::{emulator_deleting_after, otc_jobs, run_utf8};
 
 #[test]
 fn without_a_terminal_a_wait_says_at_once_that_nobody_deletes_and_prints_progress_lines() {
@@ -50,11 +50,7 @@ fn without_a_terminal_a_wait_says_at_once_that_nobody_deletes_and_prints_progres
 
 #[test]
 fn a_wait_for_a_job_being_deleted_does_not_warn() {
-    let emulator = Emulator::start(EmulatorConfig {
-        delete_delay: std::time::Duration::from_millis(1500),
-        ..EmulatorConfig::default()
-    })
-    .unwrap();
+    let emulator = emulator_deleting_after(1500);
     emulator.seed(SeedJob::visualization_job(202));
     let (out, _, stderr) =
         run_utf8(otc_jobs(&emulator).args(["delete", "visualization-job-v1", "202", "--yes"]));

@@ -107,6 +107,15 @@ pub(crate) fn emulator_with_flink_jobs(ids: impl IntoIterator<Item = u64>) -> Em
     emulator
 }
 
+/// An emulator (default configuration, empty) whose asynchronous deletions take `ms`.
+pub(crate) fn emulator_deleting_after(ms: u64) -> Emulator {
+    Emulator::start(EmulatorConfig {
+        delete_delay: Duration::from_millis(ms),
+        ..EmulatorConfig::default()
+    })
+    .unwrap()
+}
+
 /// The ids of the Flink jobs the emulator holds.
 pub(crate) fn flink_ids_left(emulator: &Emulator) -> BTreeSet<u64> {
     emulator
