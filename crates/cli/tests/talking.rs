@@ -8,26 +8,24 @@ use serde_json::Value;
 
 #[allow(dead_code)]
 mod support;
-use support::{emulator_deleting_after, otc_jobs, run_utf8};
+use support::{emulator_deleting_after, otc_jobs, run_utf8 as run};
 
 #[test]
 fn without_a_terminal_a_wait_says_at_once_that_nobody_deletes_and_prints_progress_lines() {
     let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
     // Status 7 (waiting): nobody is deleting it.
     emulator.seed(SeedJob::visualization_job(201));
-    let (out, stdout, stderr) = run_utf8(
-        otc_jobs(&emulator)
-            .env("OTC_JOBS_PROGRESS_INTERVAL", "200ms")
-            .args([
-                "wait",
-                "visualization-job-v1",
-                "201",
-                "--max-wait",
-                "2s",
-                "-o",
-                "json",
-            ]),
-    );
+    let (out, stdout, stderr) = run(otc_jobs(&emulator)
+        .env("OTC_JOBS_PROGRESS_INTERVAL", "200ms")
+        .args([
+            "wait",
+            "visualization-job-v1",
+            "201",
+            "--max-wait",
+            "2s",
+            "-o",
+            "json",
+        ]));
     assert_eq!(out.status.code(), Some(3), "{stderr}");
     let report: Value = serde_json::from_str(&stdout).expect("stdout is the JSON report alone");
     assert_eq!(report["items"][0]["outcome"], "timed_out");
@@ -53,10 +51,10 @@ fn a_wait_for_a_job_being_deleted_does_not_warn() {
     let emulator = emulator_deleting_after(1500);
     emulator.seed(SeedJob::visualization_job(202));
     let (out, _, stderr) =
-        run_utf8(otc_jobs(&emulator).args(["delete", "visualization-job-v1", "202", "--yes"]));
+        run(otc_jobs(&emulator).args(["delete", "visualization-job-v1", "202", "--yes"]));
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     // Being deleted (status 9, killing): waited for without a warning.
-    let (out, stdout, stderr) = run_utf8(otc_jobs(&emulator).args([
+    let (out, stdout, stderr) = run(otc_jobs(&emulator).args([
         "wait",
         "visualization-job-v1",
         "202",
@@ -72,7 +70,7 @@ fn a_wait_for_a_job_being_deleted_does_not_warn() {
     // A job deleted at once (DLI) that is still there is not being deleted: said at once.
     emulator.seed(SeedJob::flink_job(7));
     let (out, stdout, stderr) =
-        run_utf8(otc_jobs(&emulator).args(["wait", "flink-job", "7", "-o", "json"]));
+        run(otc_jobs(&emulator).args(["wait", "flink-job", "7", "-o", "json"]));
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(
         stderr.contains("warning: flink-job 7 is there and not being deleted (status job_running)"),
@@ -92,7 +90,7 @@ fn verbose_logs_each_request_without_a_secret() {
     emulator.seed(SeedJob::flink_job(1));
     emulator.seed(SeedJob::flink_job(2));
     let (out, _, stderr) =
-        run_utf8(otc_jobs(&emulator).args(["-v", "delete", "flink-job", "1", "2", "--yes"]));
+        run(otc_jobs(&emulator).args(["-v", "delete", "flink-job", "1", "2", "--yes"]));
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     let requests = emulator.requests();
     let deletes: Vec<_> = requests.iter().filter(|r| r.method == "DELETE").collect();
@@ -130,13 +128,13 @@ fn quiet_prints_only_errors() {
     let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
     emulator.seed(SeedJob::flink_job(1));
     let (out, stdout, stderr) =
-        run_utf8(otc_jobs(&emulator).args(["delete", "flink-job", "1", "--yes", "-q"]));
+        run(otc_jobs(&emulator).args(["delete", "flink-job", "1", "--yes", "-q"]));
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(stderr, "");
     // The data is still on stdout.
     assert!(stdout.contains("deleted"), "{stdout}");
     let (out, _, stderr) =
-        run_utf8(otc_jobs(&emulator).args(["delete", "flink-job", "x", "--yes", "-q"]));
+        run(otc_jobs(&emulator).args(["delete", "flink-job", "x", "--yes", "-q"]));
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr.starts_with("error: "), "{stderr}");
 }
@@ -157,19 +155,17 @@ fn without_a_terminal_a_clean_prints_progress_lines_on_stderr_only() {
         )
         .times(4),
     );
-    let (out, stdout, stderr) = run_utf8(
-        otc_jobs(&emulator)
-            .env("OTC_JOBS_PROGRESS_INTERVAL", "200ms")
-            .args([
-                "clean",
-                "flink-job",
-                "--yes",
-                "--parallelism",
-                "2",
-                "-o",
-                "json",
-            ]),
-    );
+    let (out, stdout, stderr) = run(otc_jobs(&emulator)
+        .env("OTC_JOBS_PROGRESS_INTERVAL", "200ms")
+        .args([
+            "clean",
+            "flink-job",
+            "--yes",
+            "--parallelism",
+            "2",
+            "-o",
+            "json",
+        ]));
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     let report: Value = serde_json::from_str(&stdout).expect("stdout is the JSON report alone");
     assert_eq!(report["summary"]["deleted"], 4);
@@ -200,11 +196,9 @@ fn without_a_terminal_a_clean_prints_progress_lines_on_stderr_only() {
         )
         .times(1),
     );
-    let (out, _, stderr) = run_utf8(
-        otc_jobs(&emulator)
-            .env("OTC_JOBS_PROGRESS_INTERVAL", "200ms")
-            .args(["-q", "clean", "flink-job", "--yes"]),
-    );
+    let (out, _, stderr) = run(otc_jobs(&emulator)
+        .env("OTC_JOBS_PROGRESS_INTERVAL", "200ms")
+        .args(["-q", "clean", "flink-job", "--yes"]));
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(stderr, "");
 }
