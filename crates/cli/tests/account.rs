@@ -25,7 +25,7 @@ const PROMPT_UP: Duration = Duration::from_millis(700);
 
 #[allow(dead_code)]
 mod support;
-use support::{id_set, on_a_terminal, otc_jobs, run, run_json, stderr, temp, write};
+use support::{id_set, ids_of, on_a_terminal, otc_jobs, run, run_json, stderr, temp, write};
 
 /// An emulator with the default project (`eu-de`), `eu-de_ci`, `eu-de_dev-1`,
 /// `eu-nl_ml` (and `eu-de_locked`, listed by IAM and refused by the services, when
@@ -71,13 +71,7 @@ fn account(jobs: u64, locked: bool) -> Emulator {
 
 /// The ids of the flink jobs left in `project`.
 fn flink_left(emulator: &Emulator, project: &str) -> BTreeSet<String> {
-    emulator
-        .jobs_in(project)
-        .unwrap()
-        .iter()
-        .filter(|j| j.kind() == "flink-job")
-        .map(SeedJob::id)
-        .collect()
+    ids_of(&emulator.jobs_in(project).unwrap(), "flink-job")
 }
 
 /// The service requests (not IAM's) among `requests[from..]`.

@@ -13,8 +13,8 @@ use serde_json::Value;
 mod support;
 use support::{
     FLINK_DELETE, deletes_sent, emulator_deleting_after, emulator_with_flink_jobs, exits_130,
-    flink_ids_left, ids, otc_jobs, outcomes, read_report, run, run_json, run_json_for, signal,
-    temp, wait_for_deletes,
+    flink_ids_left, ids, ids_of, otc_jobs, outcomes, read_report, run, run_json, run_json_for,
+    signal, temp, wait_for_deletes,
 };
 
 #[test]
@@ -1206,16 +1206,6 @@ fn resume_after_a_kill_deletes_nothing_twice_and_loses_no_outcome() {
     assert_eq!(finished, (1..=120).collect());
 }
 
-/// The ids of `kind` the emulator holds, as the CLI writes them.
-fn ids_of(emulator: &Emulator, kind: &str) -> BTreeSet<String> {
-    emulator
-        .jobs()
-        .iter()
-        .filter(|job| job.kind() == kind)
-        .map(SeedJob::id)
-        .collect()
-}
-
 /// `clean KIND --yes --wait -o json`, keeping the ids of `keep` (an `--exclude-file`'s
 /// text), which must exit 0: its report.
 fn clean_and_wait_keeping(emulator: &Emulator, kind: &str, keep: &str) -> Value {
@@ -1253,7 +1243,7 @@ fn every_kind_lists_deletes_waits_and_cleans() {
         // Fresh samples per kind: deleting a v1 training job takes its versions along.
         emulator.reset();
         emulator.seed_samples();
-        let seeded = ids_of(&emulator, kind);
+        let seeded = ids_of(&emulator.jobs(), kind);
         assert!(seeded.len() >= 3, "{kind}: {seeded:?}");
 
         // list: every seeded job of the kind, each once, nothing unreadable.
@@ -1284,7 +1274,7 @@ fn every_kind_lists_deletes_waits_and_cleans() {
             Value::Null => unnamed.push(kind),
             name => assert_eq!(name, &listed_name, "{kind}: {report}"),
         }
-        let left = ids_of(&emulator, kind);
+        let left = ids_of(&emulator.jobs(), kind);
         assert!(!left.contains(&ids[0]), "{kind}: {} still there", ids[0]);
         assert_eq!(left.len(), seeded.len() - 1, "{kind}: {left:?}");
 
@@ -1295,7 +1285,7 @@ fn every_kind_lists_deletes_waits_and_cleans() {
         );
         assert_eq!(report["summary"]["already_gone"], 1, "{kind}: {report}");
         assert_eq!(
-            ids_of(&emulator, kind),
+            ids_of(&emulator.jobs(), kind),
             left,
             "{kind}: wait deleted something"
         );
@@ -1310,7 +1300,7 @@ fn every_kind_lists_deletes_waits_and_cleans() {
             "{kind}: {report}"
         );
         let after: BTreeSet<String> = ids[2..].iter().cloned().collect();
-        assert_eq!(ids_of(&emulator, kind), after, "{kind}");
+        assert_eq!(ids_of(&emulator.jobs(), kind), after, "{kind}");
     }
     // DLI's templates have no detail request; MRS v1 executions' details keep the name
     // in an untyped object.
@@ -1640,7 +1630,7 @@ fn clean_versions_of_one_job_with_job_id() {
         SeedJob::training_job_version(1, 12),
         SeedJob::training_job_version(2, 21),
     ]);
-    let before = ids_of(&emulator, "training-job-version-v1");
+    let before = ids_of(&emulator.jobs(), "training-job-version-v1");
     assert_eq!(before, ["1/11", "1/12", "2/21"].map(String::from).into());
 
     let report = run_json(otc_jobs(&emulator).args([
@@ -1661,7 +1651,7 @@ fn clean_versions_of_one_job_with_job_id() {
     assert_eq!(ids, ["1/11", "1/12"].into(), "{report}");
     assert_eq!(report["summary"]["deleted"], 2, "{report}");
     assert_eq!(
-        ids_of(&emulator, "training-job-version-v1"),
+        ids_of(&emulator.jobs(), "training-job-version-v1"),
         ["2/21".to_owned()].into()
     );
     // Job 2 was never walked: no request names it.
@@ -1687,7 +1677,7 @@ fn clean_versions_of_one_job_with_job_id() {
         "{stderr}"
     );
     assert_eq!(
-        ids_of(&emulator, "training-job-version-v1"),
+        ids_of(&emulator.jobs(), "training-job-version-v1"),
         ["2/21".to_owned()].into()
     );
 }

@@ -128,6 +128,14 @@ pub(crate) fn flink_ids_left(emulator: &Emulator) -> BTreeSet<u64> {
         .collect()
 }
 
+/// The ids of the jobs of `kind` among `jobs`, as the tool writes them.
+pub(crate) fn ids_of(jobs: &[SeedJob], kind: &str) -> BTreeSet<String> {
+    jobs.iter()
+        .filter(|job| job.kind() == kind)
+        .map(SeedJob::id)
+        .collect()
+}
+
 /// How many DELETEs the emulator has seen (whatever it answered).
 pub(crate) fn deletes_sent(emulator: &Emulator) -> usize {
     emulator
