@@ -14,8 +14,7 @@ use serde_json::Value;
 /// The path (`{project}`, `{id}` as `*`) a Flink job's deletion is sent to.
 pub(crate) const FLINK_DELETE: &str = "/v1.0/*/streaming/jobs/*";
 
-/// The binary, configured for `emulator` through the environment and `--endpoint`, with
-/// nothing of the caller's environment and no stdin.
+/// The binary for `emulator` (its credentials, `--endpoint`), no other environment, no stdin.
 pub(crate) fn otc_jobs(emulator: &Emulator) -> Command {
     otc_jobs_at(emulator.base_url())
 }
@@ -191,9 +190,7 @@ pub(crate) fn path_id(path: &str) -> Option<u64> {
     path.rsplit('/').next()?.parse().ok()
 }
 
-/// Runs the tool with `args` on a terminal (util-linux `script` makes one), typing `answer`
-/// after `prompt_up` (the terminal holds it until it is read): (exit code, what the
-/// terminal showed); `None` where there is no `script`.
+/// `args` run on a terminal (`script`), `answer` typed after `prompt_up`: (exit code, screen).
 pub(crate) fn on_a_terminal(
     emulator: &Emulator,
     args: &str,
@@ -201,6 +198,7 @@ pub(crate) fn on_a_terminal(
     prompt_up: Duration,
 ) -> Option<(i32, String)> {
     use std::io::Write;
+    // util-linux `script` makes the terminal: `None` where there is none.
     if Command::new("script").arg("--version").output().is_err() {
         eprintln!("note: no `script` here to make a terminal; the prompt is not driven");
         return None;
@@ -225,6 +223,7 @@ pub(crate) fn on_a_terminal(
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    // Typed once the prompt is up (the terminal holds it until it is read).
     std::thread::sleep(prompt_up);
     child
         .stdin
