@@ -765,8 +765,7 @@ fn interrupt_finishes_in_flight_writes_the_report_and_exits_130() {
 #[cfg(unix)]
 #[test]
 fn an_interrupted_clean_is_finished_by_a_rerun_with_its_journal() {
-    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
-    emulator.seed_many((1..=2_000).map(SeedJob::flink_job));
+    let emulator = emulator_with_flink_jobs(1..=2_000);
     emulator.add_fault(Fault::new("DELETE", FLINK_DELETE, FaultAction::Delay { ms: 10 }).always());
     let journal = temp("clean-interrupted.journal");
     let (first_path, second_path) = (temp("clean-first.json"), temp("clean-second.json"));

@@ -10,13 +10,14 @@ use std::path::Path;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use otc_jobs_emulator::{Emulator, EmulatorConfig, Fault, FaultAction, SeedJob};
+use otc_jobs_emulator::{Emulator, Fault, FaultAction, SeedJob};
 use serde_json::Value;
 
 #[allow(dead_code)]
 mod support;
 use support::{
-    FLINK_DELETE, emulator_deleting_after, ids, otc_jobs, path_id, run, temp, wait_for_deletes,
+    FLINK_DELETE, emulator_deleting_after, emulator_with_flink_jobs, ids, otc_jobs, path_id, run,
+    temp, wait_for_deletes,
 };
 
 /// SplitMix64: a deterministic generator, one per seed, for the moment of a kill.
@@ -276,8 +277,7 @@ fn kill_and_resume(case: &Case, seed: u64) {
 }
 
 fn flink_emulator(jobs: u64) -> Emulator {
-    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
-    emulator.seed_many((1..=jobs).map(SeedJob::flink_job));
+    let emulator = emulator_with_flink_jobs(1..=jobs);
     emulator.add_fault(Fault::new("DELETE", FLINK_DELETE, FaultAction::Delay { ms: 8 }).always());
     emulator
 }
@@ -341,8 +341,7 @@ fn signal_when(emulator: &Emulator, child: &Child, deletes: usize, signal: &str)
 // exit 130. (Before, the tool died at once: exit 143, no report, deletions unrecorded.)
 #[test]
 fn sigterm_finishes_in_flight_deletions_writes_the_report_and_exits_130() {
-    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
-    emulator.seed_many((1..=60).map(SeedJob::flink_job));
+    let emulator = emulator_with_flink_jobs(1..=60);
     emulator.add_fault(Fault::new("DELETE", FLINK_DELETE, FaultAction::Delay { ms: 300 }).always());
     let (journal, report_path) = (temp("sigterm.journal"), temp("sigterm.json"));
     let child = otc_jobs(&emulator)
@@ -401,8 +400,7 @@ fn sigterm_finishes_in_flight_deletions_writes_the_report_and_exits_130() {
 #[cfg(target_os = "linux")]
 #[test]
 fn a_full_disk_for_the_report_keeps_the_outcomes_in_the_journal_and_on_stdout() {
-    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
-    emulator.seed_many((1..=20).map(SeedJob::flink_job));
+    let emulator = emulator_with_flink_jobs(1..=20);
     let journal = temp("report-full.journal");
     let out = run(otc_jobs(&emulator)
         .args([
@@ -442,8 +440,7 @@ fn a_full_disk_for_the_report_keeps_the_outcomes_in_the_journal_and_on_stdout() 
 #[cfg(target_os = "linux")]
 #[test]
 fn a_full_disk_for_the_journal_deletes_nothing() {
-    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
-    emulator.seed_many((1..=20).map(SeedJob::flink_job));
+    let emulator = emulator_with_flink_jobs(1..=20);
     for command in [
         &["delete", "flink-job", "1", "2", "3"][..],
         &["clean", "flink-job"],
@@ -471,8 +468,7 @@ fn a_full_disk_for_the_journal_deletes_nothing() {
 // the first one's pid, and touches nothing.
 #[test]
 fn a_second_run_on_the_same_journal_is_refused_with_the_first_ones_pid() {
-    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
-    emulator.seed_many((1..=40).map(SeedJob::flink_job));
+    let emulator = emulator_with_flink_jobs(1..=40);
     emulator.add_fault(Fault::new("DELETE", FLINK_DELETE, FaultAction::Delay { ms: 200 }).always());
     let journal = temp("locked.journal");
     let delete = || {

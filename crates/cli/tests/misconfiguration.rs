@@ -8,12 +8,12 @@
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use otc_jobs_emulator::{DEFAULT_SECRET_KEY, Emulator, EmulatorConfig, SeedJob};
+use otc_jobs_emulator::{DEFAULT_SECRET_KEY, Emulator};
 use serde_json::Value;
 
 #[allow(dead_code)]
 mod support;
-use support::{deletes_sent, otc_jobs_at};
+use support::{deletes_sent, emulator_with_flink_jobs, otc_jobs_at};
 
 /// The binary with the emulator's credentials (the secret key given) and `endpoint`.
 fn otc_jobs(endpoint: &str, secret_key: &str) -> Command {
@@ -29,10 +29,9 @@ fn run(command: &mut Command) -> (Output, Duration) {
     (output, started.elapsed())
 }
 
+/// An emulator holding Flink jobs 1..=200.
 fn emulator() -> Emulator {
-    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
-    emulator.seed_many((1..=200).map(SeedJob::flink_job));
-    emulator
+    emulator_with_flink_jobs(1..=200)
 }
 
 fn ids() -> Vec<String> {

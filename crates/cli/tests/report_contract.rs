@@ -16,7 +16,9 @@ use serde_json::Value;
 
 #[allow(dead_code)]
 mod support;
-use support::{emulator_deleting_after, on_a_terminal, otc_jobs, run, run_json, temp};
+use support::{
+    emulator_deleting_after, emulator_with_flink_jobs, on_a_terminal, otc_jobs, run, run_json, temp,
+};
 
 /// How long a prompt takes to be up on the terminal of [`on_a_terminal`].
 const PROMPT_UP: Duration = Duration::from_millis(500);
@@ -327,10 +329,7 @@ fn real_reports_fit_the_committed_schema_and_say_when_where_and_by_what() {
 
 #[test]
 fn a_plan_over_max_delete_is_refused_before_anything_is_deleted() {
-    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
-    for id in 1..=5 {
-        emulator.seed(SeedJob::flink_job(id));
-    }
+    let emulator = emulator_with_flink_jobs(1..=5);
     let out = run(otc_jobs(&emulator).args(["clean", "flink-job", "--yes", "--max-delete", "4"]));
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -380,10 +379,7 @@ fn a_dry_run_says_how_many_listed_jobs_did_not_match() {
 
 #[test]
 fn declining_the_prompt_exits_4_and_deletes_nothing() {
-    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
-    for id in 1..=3 {
-        emulator.seed(SeedJob::flink_job(id));
-    }
+    let emulator = emulator_with_flink_jobs(1..=3);
     let Some((code, text)) = on_a_terminal(&emulator, "delete flink-job 1 2 3", "n\n", PROMPT_UP)
     else {
         return;

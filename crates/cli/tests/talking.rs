@@ -8,7 +8,7 @@ use serde_json::Value;
 
 #[allow(dead_code)]
 mod support;
-use support::{emulator_deleting_after, otc_jobs, run_utf8 as run};
+use support::{emulator_deleting_after, emulator_with_flink_jobs, otc_jobs, run_utf8 as run};
 
 #[test]
 fn without_a_terminal_a_wait_says_at_once_that_nobody_deletes_and_prints_progress_lines() {
@@ -86,9 +86,7 @@ fn a_wait_for_a_job_being_deleted_does_not_warn() {
 
 #[test]
 fn verbose_logs_each_request_without_a_secret() {
-    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
-    emulator.seed(SeedJob::flink_job(1));
-    emulator.seed(SeedJob::flink_job(2));
+    let emulator = emulator_with_flink_jobs([1, 2]);
     let (out, _, stderr) =
         run(otc_jobs(&emulator).args(["-v", "delete", "flink-job", "1", "2", "--yes"]));
     assert_eq!(out.status.code(), Some(0), "{stderr}");
@@ -125,8 +123,7 @@ fn verbose_logs_each_request_without_a_secret() {
 
 #[test]
 fn quiet_prints_only_errors() {
-    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
-    emulator.seed(SeedJob::flink_job(1));
+    let emulator = emulator_with_flink_jobs([1]);
     let (out, stdout, stderr) =
         run(otc_jobs(&emulator).args(["delete", "flink-job", "1", "--yes", "-q"]));
     assert_eq!(out.status.code(), Some(0));
@@ -142,10 +139,7 @@ fn quiet_prints_only_errors() {
 #[test]
 fn without_a_terminal_a_clean_prints_progress_lines_on_stderr_only() {
     use otc_jobs_emulator::{Fault, FaultAction};
-    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
-    for id in 1..=4 {
-        emulator.seed(SeedJob::flink_job(id));
-    }
+    let emulator = emulator_with_flink_jobs(1..=4);
     // Each deletion takes 700 ms: the run lasts long enough for lines every 200 ms.
     emulator.add_fault(
         Fault::new(

@@ -100,9 +100,7 @@ pub(crate) fn id_set(range: std::ops::RangeInclusive<u64>) -> BTreeSet<String> {
 /// An emulator (default configuration) holding the Flink jobs `ids`.
 pub(crate) fn emulator_with_flink_jobs(ids: impl IntoIterator<Item = u64>) -> Emulator {
     let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
-    for id in ids {
-        emulator.seed(SeedJob::flink_job(id));
-    }
+    emulator.seed_many(ids.into_iter().map(SeedJob::flink_job));
     emulator
 }
 
