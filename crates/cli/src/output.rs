@@ -561,8 +561,8 @@ fn json_document<T: Serialize>(
 }
 
 /// The rows of `spills`, one after the other, as one table under `header`: the table a
-/// [`Table`] of them all would print, made a thousand rows at a time with every column
-/// as wide as its widest cell of all (found in a first pass).
+/// `comfy_table::Table` of them all would print, made a thousand rows at a time with
+/// every column as wide as its widest cell of all (found in a first pass).
 fn table_of(
     out: &mut dyn Write,
     header: &[&str],

@@ -6,13 +6,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::Path;
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use otc_jobs_emulator::{
-    DEFAULT_OS_ENV, DEFAULT_PROJECT_ID, Emulator, EmulatorConfig, EmulatorProject, Fault,
-    FaultAction, ProjectJob, SeedJob,
+    DEFAULT_PROJECT_ID, Emulator, EmulatorConfig, EmulatorProject, Fault, FaultAction, ProjectJob,
+    SeedJob,
 };
 use serde_json::Value;
 
@@ -20,39 +20,12 @@ const CI: &str = "c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1";
 const DEV: &str = "d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1";
 const ML: &str = "e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1";
 const LOCKED: &str = "f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1";
+/// How long a prompt takes to be up on the terminal of [`on_a_terminal`].
+const PROMPT_UP: Duration = Duration::from_millis(700);
 
-/// The binary, configured for `emulator`, with nothing of the caller's environment.
-fn otc_jobs(emulator: &Emulator) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_otc-jobs"));
-    command
-        .env_clear()
-        .envs(DEFAULT_OS_ENV)
-        .args(["--endpoint", emulator.base_url()])
-        .stdin(Stdio::null());
-    command
-}
-
-fn run(command: &mut Command) -> Output {
-    let output = command.output().unwrap();
-    eprintln!("stderr: {}", String::from_utf8_lossy(&output.stderr));
-    output
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn temp(name: &str) -> PathBuf {
-    let path = std::env::temp_dir().join(format!("otc-jobs-account-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_file(&path);
-    path
-}
-
-fn write(name: &str, text: &str) -> PathBuf {
-    let path = temp(name);
-    std::fs::write(&path, text).unwrap();
-    path
-}
+#[allow(dead_code)]
+mod support;
+use support::{id_set, ids_of, on_a_terminal, otc_jobs, run, run_json, stderr, temp, write};
 
 /// An emulator with the default project (`eu-de`), `eu-de_ci`, `eu-de_dev-1`,
 /// `eu-nl_ml` (and `eu-de_locked`, listed by IAM and refused by the services, when
@@ -98,17 +71,7 @@ fn account(jobs: u64, locked: bool) -> Emulator {
 
 /// The ids of the flink jobs left in `project`.
 fn flink_left(emulator: &Emulator, project: &str) -> BTreeSet<String> {
-    emulator
-        .jobs_in(project)
-        .unwrap()
-        .iter()
-        .filter(|j| j.kind() == "flink-job")
-        .map(SeedJob::id)
-        .collect()
-}
-
-fn ids(range: std::ops::RangeInclusive<u64>) -> BTreeSet<String> {
-    range.map(|n| n.to_string()).collect()
+    ids_of(&emulator.jobs_in(project).unwrap(), "flink-job")
 }
 
 /// The service requests (not IAM's) among `requests[from..]`.
@@ -140,10 +103,10 @@ fn projects_are_discovered_and_include_exclude_and_protect_decide_what_is_delete
     assert_eq!(output.status.code(), Some(0));
     // Excluded (and not included) projects untouched; prod-2 not selected; keep-3 (by
     // name) and 4 (by id) protected.
-    assert_eq!(flink_left(&emulator, DEFAULT_PROJECT_ID), ids(1..=5));
-    assert_eq!(flink_left(&emulator, ML), ids(1..=5));
+    assert_eq!(flink_left(&emulator, DEFAULT_PROJECT_ID), id_set(1..=5));
+    assert_eq!(flink_left(&emulator, ML), id_set(1..=5));
     for project in [CI, DEV] {
-        assert_eq!(flink_left(&emulator, project), ids(2..=4), "{project}");
+        assert_eq!(flink_left(&emulator, project), id_set(2..=4), "{project}");
     }
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
     let written: Value = serde_json::from_slice(&std::fs::read(&report_path).unwrap()).unwrap();
@@ -230,7 +193,7 @@ fn projects_are_discovered_and_include_exclude_and_protect_decide_what_is_delete
         ]));
     assert_eq!(output.status.code(), Some(0));
     // eu-nl_ml is excluded by the file still: nothing in eu-nl.
-    assert_eq!(flink_left(&emulator, ML), ids(1..=5));
+    assert_eq!(flink_left(&emulator, ML), id_set(1..=5));
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report["summary"]["total"], 0);
 }
@@ -290,7 +253,7 @@ fn a_run_that_reaches_several_projects_without_an_include_lists_nothing() {
     );
     // Only IAM was asked: nothing listed, nothing deleted.
     assert_eq!(service_requests(&emulator, before), Vec::<String>::new());
-    assert_eq!(flink_left(&emulator, CI), ids(1..=3));
+    assert_eq!(flink_left(&emulator, CI), id_set(1..=3));
     // One project in the region filter: that one, without an include.
     let output = run(otc_jobs(&emulator).args([
         "clean",
@@ -302,7 +265,7 @@ fn a_run_that_reaches_several_projects_without_an_include_lists_nothing() {
     ]));
     assert_eq!(output.status.code(), Some(0));
     assert!(flink_left(&emulator, ML).is_empty());
-    assert_eq!(flink_left(&emulator, CI), ids(1..=3));
+    assert_eq!(flink_left(&emulator, CI), id_set(1..=3));
 }
 
 /// The issue's example, as written there.
@@ -351,7 +314,7 @@ fn the_issues_policy_file_runs_as_written_its_undocumented_status_warned_and_onl
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert_eq!(
         flink_left(&emulator, CI),
-        ids(1..=3),
+        id_set(1..=3),
         "no Flink job has status job_failed"
     );
 
@@ -391,7 +354,7 @@ fn the_issues_policy_file_runs_as_written_its_undocumented_status_warned_and_onl
         "{sent:?}"
     );
     assert!(!sent.iter().any(|r| r.starts_with("DELETE")), "{sent:?}");
-    assert_eq!(flink_left(&emulator, CI), ids(1..=3));
+    assert_eq!(flink_left(&emulator, CI), id_set(1..=3));
 }
 
 #[test]
@@ -403,11 +366,11 @@ fn plan_and_dry_run_change_nothing_and_count_protected_and_covered_jobs() {
         "projects: { include: [eu-de_ci] }\nkinds:\n  flink-job: {}\n  training-job-v1: {}\n  \
          training-job-version-v1: {}\nprotect: { name_regex: \"^prod-\" }\n",
     );
-    let output = run(otc_jobs(&emulator)
-        .args(["plan", "-o", "json", "--policy"])
-        .arg(&policy));
-    assert_eq!(output.status.code(), Some(0));
-    let plan: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let plan = run_json(
+        otc_jobs(&emulator)
+            .args(["plan", "-o", "json", "--policy"])
+            .arg(&policy),
+    );
     let rows = plan["rows"].as_array().unwrap();
     let row = |kind: &str| rows.iter().find(|r| r["kind"] == kind).unwrap();
     assert_eq!(row("flink-job")["listed"], 4);
@@ -422,11 +385,11 @@ fn plan_and_dry_run_change_nothing_and_count_protected_and_covered_jobs() {
     assert_eq!(output.status.code(), Some(0));
     assert_eq!(emulator.all_jobs(), before);
     // The run: the versions go with their job, reported so, not deleted twice.
-    let output = run(otc_jobs(&emulator)
-        .args(["clean", "--yes", "-o", "json", "--policy"])
-        .arg(&policy));
-    assert_eq!(output.status.code(), Some(0));
-    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let report = run_json(
+        otc_jobs(&emulator)
+            .args(["clean", "--yes", "-o", "json", "--policy"])
+            .arg(&policy),
+    );
     let versions: Vec<&Value> = report["items"]
         .as_array()
         .unwrap()
@@ -631,7 +594,7 @@ fn a_killed_multi_project_run_resumes_with_every_id_once() {
     for project in [CI, DEV, ML] {
         assert!(flink_left(&emulator, project).is_empty(), "{project}");
     }
-    assert_eq!(flink_left(&emulator, DEFAULT_PROJECT_ID), ids(1..=jobs));
+    assert_eq!(flink_left(&emulator, DEFAULT_PROJECT_ID), id_set(1..=jobs));
     let accepted = accepted_deletes(&emulator);
     assert_eq!(accepted.len(), 3 * jobs as usize);
     assert!(
@@ -664,53 +627,12 @@ fn a_killed_multi_project_run_resumes_with_every_id_once() {
     let _ = std::fs::remove_file(Path::new(&journal));
 }
 
-/// Runs the tool on a terminal (`script`), typing `answer` once the prompt is up: (exit
-/// code, what the terminal showed); `None` where there is no `script`.
-fn on_a_terminal(emulator: &Emulator, args: &str, answer: &str) -> Option<(i32, String)> {
-    use std::io::Write;
-    if Command::new("script").arg("--version").output().is_err() {
-        eprintln!("note: no `script` here to make a terminal; the prompt is not driven");
-        return None;
-    }
-    let mut env: Vec<(String, String)> = DEFAULT_OS_ENV
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect();
-    env.push(("PATH".into(), "/usr/bin:/bin".into()));
-    env.push(("TERM".into(), "xterm".into()));
-    let command = format!(
-        "{} --endpoint {} {args}",
-        env!("CARGO_BIN_EXE_otc-jobs"),
-        emulator.base_url()
-    );
-    let mut child = Command::new("script")
-        .env_clear()
-        .envs(env)
-        .args(["-qec", &command, "/dev/null"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_millis(700));
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(answer.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    eprintln!("terminal: {text}");
-    Some((out.status.code().unwrap_or(-1), text))
-}
-
 #[test]
 fn the_confirmation_shows_the_counts_and_wants_the_number_of_jobs_or_the_projects_name() {
     let emulator = account(3, false);
     let two = "clean --kinds flink-job --projects eu-de_ci,eu-de_dev-1";
     // 6 jobs in two projects: "y" is not the number.
-    let Some((code, shown)) = on_a_terminal(&emulator, two, "y\n") else {
+    let Some((code, shown)) = on_a_terminal(&emulator, two, "y\n", PROMPT_UP) else {
         return;
     };
     assert_eq!(code, 4, "{shown}");
@@ -719,19 +641,19 @@ fn the_confirmation_shows_the_counts_and_wants_the_number_of_jobs_or_the_project
         "{shown}"
     );
     assert!(shown.contains("Type the number of jobs (6)"), "{shown}");
-    assert_eq!(flink_left(&emulator, CI), ids(1..=3));
-    let (code, shown) = on_a_terminal(&emulator, two, "6\n").unwrap();
+    assert_eq!(flink_left(&emulator, CI), id_set(1..=3));
+    let (code, shown) = on_a_terminal(&emulator, two, "6\n", PROMPT_UP).unwrap();
     assert_eq!(code, 0, "{shown}");
     assert!(flink_left(&emulator, CI).is_empty() && flink_left(&emulator, DEV).is_empty());
     // One project: its name.
     let one = "clean --kinds flink-job --projects eu-nl_ml";
-    let (code, shown) = on_a_terminal(&emulator, one, "3\n").unwrap();
+    let (code, shown) = on_a_terminal(&emulator, one, "3\n", PROMPT_UP).unwrap();
     assert_eq!(code, 4, "{shown}");
     assert!(
         shown.contains("Type the project's name (eu-nl_ml)"),
         "{shown}"
     );
-    let (code, shown) = on_a_terminal(&emulator, one, "eu-nl_ml\n").unwrap();
+    let (code, shown) = on_a_terminal(&emulator, one, "eu-nl_ml\n", PROMPT_UP).unwrap();
     assert_eq!(code, 0, "{shown}");
     assert!(flink_left(&emulator, ML).is_empty());
 }
@@ -972,7 +894,7 @@ fn a_failing_list_fails_its_part_and_the_rest_of_the_run_goes_on() {
         "{err}"
     );
     // That part untouched; the rest done.
-    assert_eq!(flink_left(&emulator, CI), ids(1..=3));
+    assert_eq!(flink_left(&emulator, CI), id_set(1..=3));
     assert!(flink_left(&emulator, DEV).is_empty());
     for project in [CI, DEV] {
         assert!(
@@ -1039,7 +961,7 @@ fn a_list_failing_alike_everywhere_or_the_gateway_refusing_stops_the_run_before_
     assert!(err.contains("APIG.0301") && err.contains("hint:"), "{err}");
     assert!(!err.contains("not reachable"), "{err}");
     assert!(!emulator.requests().iter().any(|r| r.method == "DELETE"));
-    assert_eq!(flink_left(&emulator, DEV), ids(1..=2));
+    assert_eq!(flink_left(&emulator, DEV), id_set(1..=2));
 }
 
 #[test]

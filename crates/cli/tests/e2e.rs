@@ -2,92 +2,20 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
-use otc_jobs_emulator::{
-    DEFAULT_OS_ENV, Delivery, Emulator, EmulatorConfig, Fault, FaultAction, SeedJob,
-};
+use otc_jobs_emulator::{Delivery, Emulator, EmulatorConfig, Fault, FaultAction, SeedJob};
 use serde_json::Value;
 
-const FLINK_DELETE: &str = "/v1.0/*/streaming/jobs/*";
-
-fn emulator_with_flink_jobs(ids: impl IntoIterator<Item = u64>) -> Emulator {
-    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
-    for id in ids {
-        emulator.seed(SeedJob::flink_job(id));
-    }
-    emulator
-}
-
-/// The binary, configured for `emulator` through the environment and `--endpoint`, with
-/// nothing of the caller's environment.
-fn otc_jobs(emulator: &Emulator) -> Command {
-    otc_jobs_at(emulator.base_url())
-}
-
-/// The binary, configured as [`otc_jobs`] is but with `--endpoint endpoint`.
-fn otc_jobs_at(endpoint: &str) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_otc-jobs"));
-    command
-        .env_clear()
-        .envs(DEFAULT_OS_ENV)
-        .args(["--endpoint", endpoint])
-        .stdin(Stdio::null());
-    command
-}
-
-fn run(command: &mut Command) -> Output {
-    let output = command.output().unwrap();
-    eprintln!("stderr: {}", String::from_utf8_lossy(&output.stderr));
-    output
-}
-
-fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("otc-jobs-e2e-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    let _ = std::fs::remove_file(&path);
-    path
-}
-
-fn flink_ids_left(emulator: &Emulator) -> BTreeSet<u64> {
-    emulator
-        .jobs()
-        .into_iter()
-        .filter_map(|job| match job {
-            SeedJob::FlinkJob { job_id, .. } => Some(job_id),
-            _ => None,
-        })
-        .collect()
-}
-
-fn deletes_sent(emulator: &Emulator) -> usize {
-    emulator
-        .requests()
-        .iter()
-        .filter(|r| r.method == "DELETE")
-        .count()
-}
-
-fn read_report(path: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-/// id → outcome of a JSON report, checking each id appears once.
-fn outcomes(report: &Value) -> BTreeMap<u64, String> {
-    let mut map = BTreeMap::new();
-    for item in report["items"].as_array().unwrap() {
-        let id: u64 = item["id"].as_str().unwrap().parse().unwrap();
-        let outcome = item["outcome"].as_str().unwrap().to_owned();
-        assert!(map.insert(id, outcome).is_none(), "id {id} reported twice");
-    }
-    map
-}
-
-fn ids(range: std::ops::RangeInclusive<u64>) -> Vec<String> {
-    range.map(|n| n.to_string()).collect()
-}
+#[allow(dead_code)]
+mod support;
+use support::{
+    FLINK_DELETE, deletes_sent, emulator_deleting_after, emulator_with_flink_jobs, exits_130,
+    flink_ids_left, ids, ids_of, otc_jobs, outcomes, read_report, run, run_json, run_json_for,
+    signal, temp, wait_for_deletes,
+};
 
 #[test]
 fn deletes_many_flink_jobs_through_faults_each_id_once() {
@@ -343,7 +271,7 @@ fn cleans_thousands_of_flink_jobs_through_random_faults_each_id_once() {
 #[test]
 fn dry_run_deletes_nothing() {
     let emulator = emulator_with_flink_jobs(1..=5);
-    let out = run(otc_jobs(&emulator).args([
+    let plan = run_json(otc_jobs(&emulator).args([
         "delete",
         "flink-job",
         "1",
@@ -353,8 +281,6 @@ fn dry_run_deletes_nothing() {
         "-o",
         "json",
     ]));
-    assert_eq!(out.status.code(), Some(0));
-    let plan: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(plan["items"].as_array().unwrap().len(), 3);
     assert_eq!(
         plan["items"][0],
@@ -539,9 +465,7 @@ fn a_rerun_with_the_journal_skips_what_was_finished() {
     assert_eq!(out.status.code(), Some(1));
     emulator.seed(SeedJob::flink_job(3)); // recreated: the journal still says it is done
     let before = deletes_sent(&emulator);
-    let out = run(&mut delete(&ids(1..=10)));
-    assert_eq!(out.status.code(), Some(0));
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = run_json(&mut delete(&ids(1..=10)));
     let outcomes = outcomes(&report);
     for id in 1..=10 {
         assert_eq!(outcomes[&id], "deleted", "id {id}");
@@ -736,11 +660,11 @@ fn filters_select_exactly_the_seeded_jobs_they_should() {
         .args(filters));
     assert_eq!(refused.status.code(), Some(2));
     assert_eq!(deletes_sent(&emulator), 0);
-    let out = run(otc_jobs(&emulator)
-        .args(["clean", "flink-job", "--yes", "-o", "json"])
-        .args(filters));
-    assert_eq!(out.status.code(), Some(0));
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = run_json(
+        otc_jobs(&emulator)
+            .args(["clean", "flink-job", "--yes", "-o", "json"])
+            .args(filters),
+    );
     assert_eq!(
         outcomes(&report).keys().copied().collect::<BTreeSet<_>>(),
         set(&[1, 7])
@@ -751,7 +675,7 @@ fn filters_select_exactly_the_seeded_jobs_they_should() {
 #[test]
 fn batch_clean_uses_dli_batch_deletion() {
     let emulator = emulator_with_flink_jobs(1..=120);
-    let out = run(otc_jobs(&emulator).args([
+    let report = run_json(otc_jobs(&emulator).args([
         "clean",
         "flink-job",
         "--yes",
@@ -761,8 +685,6 @@ fn batch_clean_uses_dli_batch_deletion() {
         "-o",
         "json",
     ]));
-    assert_eq!(out.status.code(), Some(0));
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["summary"]["deleted"], 120);
     assert!(flink_ids_left(&emulator).is_empty());
     // Three batch POSTs (50, 50, 20), no single DELETE.
@@ -776,13 +698,9 @@ fn batch_clean_uses_dli_batch_deletion() {
 
 #[test]
 fn a_whole_training_job_is_waited_for_through_its_versions() {
-    let emulator = Emulator::start(EmulatorConfig {
-        delete_delay: std::time::Duration::from_millis(300),
-        ..EmulatorConfig::default()
-    })
-    .unwrap();
+    let emulator = emulator_deleting_after(300);
     emulator.seed(SeedJob::training_job(10).versions([1, 2]));
-    let out = run(otc_jobs(&emulator).args([
+    let report = run_json(otc_jobs(&emulator).args([
         "delete",
         "training-job-v1",
         "10",
@@ -793,8 +711,6 @@ fn a_whole_training_job_is_waited_for_through_its_versions() {
         "-o",
         "json",
     ]));
-    assert_eq!(out.status.code(), Some(0));
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["items"][0]["outcome"], "deleted", "{report}");
     assert!(emulator.jobs().is_empty());
     // It polled the versions list until it answered "not found".
@@ -828,22 +744,9 @@ fn interrupt_finishes_in_flight_writes_the_report_and_exits_130() {
         .spawn()
         .unwrap();
     // Interrupt once deletions are under way.
-    let start = std::time::Instant::now();
-    while deletes_sent(&emulator) < 3 && start.elapsed() < std::time::Duration::from_secs(30) {
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    let killed = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(130),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    wait_for_deletes(&emulator, 3, Duration::from_secs(30));
+    signal(&child, "-INT");
+    exits_130(child);
     let report = read_report(&report_path);
     assert_eq!(report["interrupted"], true);
     let outcomes = outcomes(&report);
@@ -862,8 +765,7 @@ fn interrupt_finishes_in_flight_writes_the_report_and_exits_130() {
 #[cfg(unix)]
 #[test]
 fn an_interrupted_clean_is_finished_by_a_rerun_with_its_journal() {
-    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
-    emulator.seed_many((1..=2_000).map(SeedJob::flink_job));
+    let emulator = emulator_with_flink_jobs(1..=2_000);
     emulator.add_fault(Fault::new("DELETE", FLINK_DELETE, FaultAction::Delay { ms: 10 }).always());
     let journal = temp("clean-interrupted.journal");
     let (first_path, second_path) = (temp("clean-first.json"), temp("clean-second.json"));
@@ -890,22 +792,9 @@ fn an_interrupted_clean_is_finished_by_a_rerun_with_its_journal() {
         .spawn()
         .unwrap();
     // SIGINT about halfway.
-    let start = std::time::Instant::now();
-    while deletes_sent(&emulator) < 1_000 && start.elapsed() < std::time::Duration::from_secs(60) {
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    let killed = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(130),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    wait_for_deletes(&emulator, 1_000, Duration::from_secs(60));
+    signal(&child, "-INT");
+    exits_130(child);
     let first = outcomes(&read_report(&first_path));
     let finished_first: BTreeSet<u64> = first
         .iter()
@@ -1090,11 +979,7 @@ fn completions_are_printed_for_bash() {
 }
 
 fn emulator_with_delete_delay(delay_ms: u64) -> Emulator {
-    let emulator = Emulator::start(EmulatorConfig {
-        delete_delay: std::time::Duration::from_millis(delay_ms),
-        ..EmulatorConfig::default()
-    })
-    .unwrap();
+    let emulator = emulator_deleting_after(delay_ms);
     for id in [101, 102] {
         emulator.seed(SeedJob::visualization_job(id));
     }
@@ -1104,7 +989,7 @@ fn emulator_with_delete_delay(delay_ms: u64) -> Emulator {
 #[test]
 fn wait_polls_until_an_asynchronous_deletion_is_done() {
     let emulator = emulator_with_delete_delay(1200);
-    let out = run(otc_jobs(&emulator).args([
+    let report = run_json(otc_jobs(&emulator).args([
         "delete",
         "visualization-job-v1",
         "101",
@@ -1116,8 +1001,6 @@ fn wait_polls_until_an_asynchronous_deletion_is_done() {
         "-o",
         "json",
     ]));
-    assert_eq!(out.status.code(), Some(0));
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["summary"]["deleted"], 2);
     assert!(emulator.jobs().is_empty());
     // It looked while the deletion ran (status 9), then saw the job gone.
@@ -1154,7 +1037,7 @@ fn a_wait_that_times_out_exits_3_and_the_wait_command_waits() {
     assert_eq!(report["items"][0]["outcome"], "timed_out");
     assert_eq!(report["items"][0]["last_status"], "9");
     // `wait` deletes nothing and sees it gone once the deletion completes.
-    let out = run(otc_jobs(&emulator).args([
+    let report = run_json(otc_jobs(&emulator).args([
         "wait",
         "visualization-job-v1",
         "101",
@@ -1163,8 +1046,6 @@ fn a_wait_that_times_out_exits_3_and_the_wait_command_waits() {
         "-o",
         "json",
     ]));
-    assert_eq!(out.status.code(), Some(0));
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["items"][0]["outcome"], "already_gone");
     assert_eq!(emulator.jobs(), vec![SeedJob::visualization_job(102)]);
 }
@@ -1228,22 +1109,22 @@ fn ids_in_the_exclude_file_are_never_touched() {
     let emulator = emulator_with_flink_jobs(1..=4);
     let exclude = temp("exclude.txt");
     std::fs::write(&exclude, "# production\n2\n4\n").unwrap();
-    let out = run(otc_jobs(&emulator)
-        .args([
-            "delete",
-            "flink-job",
-            "1",
-            "2",
-            "3",
-            "4",
-            "--yes",
-            "-o",
-            "json",
-            "--exclude-file",
-        ])
-        .arg(&exclude));
-    assert_eq!(out.status.code(), Some(0));
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = run_json(
+        otc_jobs(&emulator)
+            .args([
+                "delete",
+                "flink-job",
+                "1",
+                "2",
+                "3",
+                "4",
+                "--yes",
+                "-o",
+                "json",
+                "--exclude-file",
+            ])
+            .arg(&exclude),
+    );
     let outcomes = outcomes(&report);
     assert_eq!(outcomes[&2], "skipped");
     assert_eq!(outcomes[&4], "skipped");
@@ -1265,47 +1146,35 @@ fn resume_after_a_kill_deletes_nothing_twice_and_loses_no_outcome() {
     emulator
         .add_fault(Fault::new("DELETE", FLINK_DELETE, FaultAction::Delay { ms: 60 }).times(10_000));
     let journal = temp("killed.journal");
-    let mut child = otc_jobs(&emulator)
-        .args([
-            "delete",
-            "flink-job",
-            "--yes",
-            "--parallelism",
-            "4",
-            "-o",
-            "json",
-            "--journal",
-        ])
-        .arg(&journal)
-        .args(ids(1..=120))
+    let delete = || {
+        let mut command = otc_jobs(&emulator);
+        command
+            .args([
+                "delete",
+                "flink-job",
+                "--yes",
+                "--parallelism",
+                "4",
+                "-o",
+                "json",
+                "--journal",
+            ])
+            .arg(&journal)
+            .args(ids(1..=120));
+        command
+    };
+    let mut child = delete()
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let start = std::time::Instant::now();
-    while deletes_sent(&emulator) < 20 && start.elapsed() < std::time::Duration::from_secs(30) {
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
+    wait_for_deletes(&emulator, 20, Duration::from_secs(30));
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
     let journalled = journal_outcomes(&journal).len();
     assert!(journalled > 0 && journalled < 120, "{journalled}");
 
-    let out = run(otc_jobs(&emulator)
-        .args([
-            "delete",
-            "flink-job",
-            "--yes",
-            "--parallelism",
-            "4",
-            "-o",
-            "json",
-            "--journal",
-        ])
-        .arg(&journal)
-        .args(ids(1..=120)));
-    assert_eq!(out.status.code(), Some(0));
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = run_json(&mut delete());
     let earlier = report["items"]
         .as_array()
         .unwrap()
@@ -1336,14 +1205,25 @@ fn resume_after_a_kill_deletes_nothing_twice_and_loses_no_outcome() {
     assert_eq!(finished, (1..=120).collect());
 }
 
-/// The ids of `kind` the emulator holds, as the CLI writes them.
-fn ids_of(emulator: &Emulator, kind: &str) -> BTreeSet<String> {
-    emulator
-        .jobs()
-        .iter()
-        .filter(|job| job.kind() == kind)
-        .map(SeedJob::id)
-        .collect()
+/// `clean KIND --yes --wait -o json`, keeping the ids of `keep` (an `--exclude-file`'s
+/// text), which must exit 0: its report.
+fn clean_and_wait_keeping(emulator: &Emulator, kind: &str, keep: &str) -> Value {
+    let exclude = temp(&format!("keep-{kind}.txt"));
+    std::fs::write(&exclude, keep).unwrap();
+    run_json_for(
+        kind,
+        otc_jobs(emulator)
+            .args([
+                "clean",
+                kind,
+                "--yes",
+                "--wait",
+                "-o",
+                "json",
+                "--exclude-file",
+            ])
+            .arg(&exclude),
+    )
 }
 
 /// `list`, `delete`, `wait` and `clean` of every kind of the table (a new kind is covered
@@ -1362,7 +1242,7 @@ fn every_kind_lists_deletes_waits_and_cleans() {
         // Fresh samples per kind: deleting a v1 training job takes its versions along.
         emulator.reset();
         emulator.seed_samples();
-        let seeded = ids_of(&emulator, kind);
+        let seeded = ids_of(&emulator.jobs(), kind);
         assert!(seeded.len() >= 3, "{kind}: {seeded:?}");
 
         // list: every seeded job of the kind, each once, nothing unreadable.
@@ -1381,9 +1261,10 @@ fn every_kind_lists_deletes_waits_and_cleans() {
         let ids: Vec<String> = seeded.iter().cloned().collect();
 
         // delete: the one id, and no other.
-        let out = run(otc_jobs(&emulator).args(["delete", kind, &ids[0], "--yes", "-o", "json"]));
-        assert_eq!(out.status.code(), Some(0), "{kind}");
-        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let report = run_json_for(
+            kind,
+            otc_jobs(&emulator).args(["delete", kind, &ids[0], "--yes", "-o", "json"]),
+        );
         assert_eq!(report["kind"], kind);
         assert_eq!(report["summary"]["deleted"], 1, "{kind}: {report}");
         // Named from its details (one request before the deletion), as the list names it.
@@ -1392,38 +1273,25 @@ fn every_kind_lists_deletes_waits_and_cleans() {
             Value::Null => unnamed.push(kind),
             name => assert_eq!(name, &listed_name, "{kind}: {report}"),
         }
-        let left = ids_of(&emulator, kind);
+        let left = ids_of(&emulator.jobs(), kind);
         assert!(!left.contains(&ids[0]), "{kind}: {} still there", ids[0]);
         assert_eq!(left.len(), seeded.len() - 1, "{kind}: {left:?}");
 
         // wait: the deleted id is gone (already); nothing else is touched.
-        let out = run(otc_jobs(&emulator).args(["wait", kind, &ids[0], "-o", "json"]));
-        assert_eq!(out.status.code(), Some(0), "{kind}");
-        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let report = run_json_for(
+            kind,
+            otc_jobs(&emulator).args(["wait", kind, &ids[0], "-o", "json"]),
+        );
         assert_eq!(report["summary"]["already_gone"], 1, "{kind}: {report}");
         assert_eq!(
-            ids_of(&emulator, kind),
+            ids_of(&emulator.jobs(), kind),
             left,
             "{kind}: wait deleted something"
         );
 
         // clean: the selection (all but the others, excluded) is deleted, waited for.
-        let keep = temp(&format!("keep-{kind}.txt"));
         let others: Vec<&str> = ids[2..].iter().map(String::as_str).collect();
-        std::fs::write(&keep, others.join("\n")).unwrap();
-        let out = run(otc_jobs(&emulator)
-            .args([
-                "clean",
-                kind,
-                "--yes",
-                "--wait",
-                "-o",
-                "json",
-                "--exclude-file",
-            ])
-            .arg(&keep));
-        assert_eq!(out.status.code(), Some(0), "{kind}");
-        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let report = clean_and_wait_keeping(&emulator, kind, &others.join("\n"));
         assert_eq!(report["summary"]["deleted"], 1, "{kind}: {report}");
         assert_eq!(
             report["summary"]["skipped"],
@@ -1431,7 +1299,7 @@ fn every_kind_lists_deletes_waits_and_cleans() {
             "{kind}: {report}"
         );
         let after: BTreeSet<String> = ids[2..].iter().cloned().collect();
-        assert_eq!(ids_of(&emulator, kind), after, "{kind}");
+        assert_eq!(ids_of(&emulator.jobs(), kind), after, "{kind}");
     }
     // DLI's templates have no detail request; MRS v1 executions' details keep the name
     // in an untyped object.
@@ -1492,10 +1360,10 @@ fn lists_cancels_waits_and_cleans(emulator: &Emulator, kind: otc_jobs_core::kind
 
     // delete: a running run is cancelled (and stays, over); one that is over is refused
     // by the service: already_finished, never cancelled.
-    let out =
-        run(otc_jobs(emulator).args(["delete", kind, running[0], over[0], "--yes", "-o", "json"]));
-    assert_eq!(out.status.code(), Some(0), "{kind}");
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = run_json_for(
+        kind,
+        otc_jobs(emulator).args(["delete", kind, running[0], over[0], "--yes", "-o", "json"]),
+    );
     assert_eq!(report["summary"]["cancelled"], 1, "{kind}: {report}");
     assert_eq!(report["summary"]["already_finished"], 1, "{kind}: {report}");
     assert_eq!(report["summary"]["deleted"], 0, "{kind}: {report}");
@@ -1516,9 +1384,10 @@ fn lists_cancels_waits_and_cleans(emulator: &Emulator, kind: otc_jobs_core::kind
     assert_eq!(after[over[0]], seeded[over[0]], "{kind}");
 
     // wait: the cancelled run is over; nothing is touched.
-    let out = run(otc_jobs(emulator).args(["wait", kind, running[0], "-o", "json"]));
-    assert_eq!(out.status.code(), Some(0), "{kind}");
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = run_json_for(
+        kind,
+        otc_jobs(emulator).args(["wait", kind, running[0], "-o", "json"]),
+    );
     assert_eq!(report["summary"]["already_finished"], 1, "{kind}: {report}");
     assert_eq!(
         statuses_of(emulator, kind),
@@ -1527,21 +1396,7 @@ fn lists_cancels_waits_and_cleans(emulator: &Emulator, kind: otc_jobs_core::kind
     );
 
     // clean: only the runs not over are selected; one kept by --exclude-file.
-    let keep = temp(&format!("keep-{kind}.txt"));
-    std::fs::write(&keep, running[2]).unwrap();
-    let out = run(otc_jobs(emulator)
-        .args([
-            "clean",
-            kind,
-            "--yes",
-            "--wait",
-            "-o",
-            "json",
-            "--exclude-file",
-        ])
-        .arg(&keep));
-    assert_eq!(out.status.code(), Some(0), "{kind}");
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = clean_and_wait_keeping(emulator, kind, running[2]);
     assert_eq!(
         report["summary"]["cancelled"],
         running.len() - 2,
@@ -1656,9 +1511,7 @@ fn clean_sql_job_cancels_only_the_runs_that_are_not_over() {
         "{stderr}"
     );
 
-    let out = run(otc_jobs(&emulator).args(["clean", "sql-job", "--yes", "-o", "json"]));
-    assert_eq!(out.status.code(), Some(0));
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = run_json(otc_jobs(&emulator).args(["clean", "sql-job", "--yes", "-o", "json"]));
     let outcomes: BTreeMap<&str, &str> = report["items"]
         .as_array()
         .unwrap()
@@ -1698,11 +1551,9 @@ fn clean_sql_job_cancels_only_the_runs_that_are_not_over() {
     assert_eq!(cancels, 3);
 
     // --status names the runs itself: a finished one is refused by the service.
-    let out = run(otc_jobs(&emulator).args([
+    let report = run_json(otc_jobs(&emulator).args([
         "clean", "sql-job", "--status", "FINISHED", "--yes", "-o", "json",
     ]));
-    assert_eq!(out.status.code(), Some(0));
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["items"][0]["id"], "q2", "{report}");
     assert_eq!(
         report["items"][0]["outcome"], "already_finished",
@@ -1717,11 +1568,7 @@ fn clean_sql_job_cancels_only_the_runs_that_are_not_over() {
 /// sent a deletion.
 #[test]
 fn the_delete_and_wait_tables_name_the_given_ids() {
-    let emulator = Emulator::start(EmulatorConfig {
-        delete_delay: std::time::Duration::from_millis(1500),
-        ..EmulatorConfig::default()
-    })
-    .unwrap();
+    let emulator = emulator_deleting_after(1500);
     emulator.seed(SeedJob::flink_job(1).name("nightly-1"));
     emulator.seed(SeedJob::flink_job(2).name("prod-2"));
     emulator.seed(SeedJob::visualization_job(301).name("viz-301"));
@@ -1782,10 +1629,10 @@ fn clean_versions_of_one_job_with_job_id() {
         SeedJob::training_job_version(1, 12),
         SeedJob::training_job_version(2, 21),
     ]);
-    let before = ids_of(&emulator, "training-job-version-v1");
+    let before = ids_of(&emulator.jobs(), "training-job-version-v1");
     assert_eq!(before, ["1/11", "1/12", "2/21"].map(String::from).into());
 
-    let out = run(otc_jobs(&emulator).args([
+    let report = run_json(otc_jobs(&emulator).args([
         "clean",
         "training-job-version-v1",
         "--job-id",
@@ -1794,8 +1641,6 @@ fn clean_versions_of_one_job_with_job_id() {
         "-o",
         "json",
     ]));
-    assert_eq!(out.status.code(), Some(0));
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     let ids: BTreeSet<&str> = report["items"]
         .as_array()
         .unwrap()
@@ -1805,7 +1650,7 @@ fn clean_versions_of_one_job_with_job_id() {
     assert_eq!(ids, ["1/11", "1/12"].into(), "{report}");
     assert_eq!(report["summary"]["deleted"], 2, "{report}");
     assert_eq!(
-        ids_of(&emulator, "training-job-version-v1"),
+        ids_of(&emulator.jobs(), "training-job-version-v1"),
         ["2/21".to_owned()].into()
     );
     // Job 2 was never walked: no request names it.
@@ -1831,7 +1676,7 @@ fn clean_versions_of_one_job_with_job_id() {
         "{stderr}"
     );
     assert_eq!(
-        ids_of(&emulator, "training-job-version-v1"),
+        ids_of(&emulator.jobs(), "training-job-version-v1"),
         ["2/21".to_owned()].into()
     );
 }

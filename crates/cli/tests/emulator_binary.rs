@@ -15,8 +15,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use otc_jobs_emulator::{DEFAULT_OS_ENV, SeedJob};
+use otc_jobs_emulator::SeedJob;
 use serde_json::Value;
+
+#[allow(dead_code)]
+mod support;
+use support::otc_jobs_at;
 
 /// How long the emulator shows a deleted ModelArts job before it is gone: long enough that
 /// a command which does not wait returns before the job is gone, so `--wait` and `wait` are
@@ -161,14 +165,7 @@ impl EmulatorProcess {
 
     /// `otc-jobs` pointed at it, with nothing of the caller's environment.
     fn otc_jobs(&self, args: &[&str]) -> Output {
-        let output = Command::new(env!("CARGO_BIN_EXE_otc-jobs"))
-            .env_clear()
-            .envs(DEFAULT_OS_ENV)
-            .args(["--endpoint", &self.url])
-            .args(args)
-            .stdin(Stdio::null())
-            .output()
-            .unwrap();
+        let output = otc_jobs_at(&self.url).args(args).output().unwrap();
         eprintln!(
             "otc-jobs {}: {}\n{}",
             args.join(" "),

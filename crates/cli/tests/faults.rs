@@ -6,43 +6,19 @@
 #![cfg(unix)]
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::path::Path;
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use otc_jobs_emulator::{DEFAULT_OS_ENV, Emulator, EmulatorConfig, Fault, FaultAction, SeedJob};
+use otc_jobs_emulator::{Emulator, Fault, FaultAction, SeedJob};
 use serde_json::Value;
 
-const FLINK_DELETE: &str = "/v1.0/*/streaming/jobs/*";
-
-/// The binary, configured for `emulator`, with nothing of the caller's environment.
-fn otc_jobs(emulator: &Emulator) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_otc-jobs"));
-    command
-        .env_clear()
-        .envs(DEFAULT_OS_ENV)
-        .args(["--endpoint", emulator.base_url()])
-        .stdin(Stdio::null());
-    command
-}
-
-fn run(command: &mut Command) -> Output {
-    let output = command.output().unwrap();
-    eprintln!("stderr: {}", String::from_utf8_lossy(&output.stderr));
-    output
-}
-
-fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("otc-jobs-faults-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    let _ = std::fs::remove_file(&path);
-    path
-}
-
-fn ids(range: std::ops::RangeInclusive<u64>) -> Vec<String> {
-    range.map(|n| n.to_string()).collect()
-}
+#[allow(dead_code)]
+mod support;
+use support::{
+    FLINK_DELETE, emulator_deleting_after, emulator_with_flink_jobs, ids, otc_jobs, path_id, run,
+    temp, wait_for_deletes,
+};
 
 /// SplitMix64: a deterministic generator, one per seed, for the moment of a kill.
 struct Prng(u64);
@@ -60,11 +36,6 @@ impl Prng {
     fn millis(&mut self, lo: u64, hi: u64) -> Duration {
         Duration::from_millis(lo + self.next() % (hi - lo))
     }
-}
-
-/// A job's id from a request path (`…/streaming/jobs/7`, `…/training-jobs/7`).
-fn path_id(path: &str) -> Option<u64> {
-    path.rsplit('/').next()?.parse().ok()
 }
 
 /// id → DELETEs the emulator accepted (200), among `requests[from..]`.
@@ -306,18 +277,13 @@ fn kill_and_resume(case: &Case, seed: u64) {
 }
 
 fn flink_emulator(jobs: u64) -> Emulator {
-    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
-    emulator.seed_many((1..=jobs).map(SeedJob::flink_job));
+    let emulator = emulator_with_flink_jobs(1..=jobs);
     emulator.add_fault(Fault::new("DELETE", FLINK_DELETE, FaultAction::Delay { ms: 8 }).always());
     emulator
 }
 
 fn training_emulator(jobs: u64) -> Emulator {
-    let emulator = Emulator::start(EmulatorConfig {
-        delete_delay: Duration::from_millis(400),
-        ..EmulatorConfig::default()
-    })
-    .unwrap();
+    let emulator = emulator_deleting_after(400);
     emulator.seed_many((1..=jobs).map(|id| SeedJob::training_job(id).versions([1])));
     emulator
 }
@@ -366,22 +332,8 @@ fn sigkill_at_a_random_moment_then_resume_an_asynchronous_kind_with_wait() {
 
 /// Sends `signal` to `child` once the emulator has seen `deletes` DELETEs.
 fn signal_when(emulator: &Emulator, child: &Child, deletes: usize, signal: &str) {
-    let start = Instant::now();
-    while emulator
-        .requests()
-        .iter()
-        .filter(|r| r.method == "DELETE")
-        .count()
-        < deletes
-        && start.elapsed() < Duration::from_secs(30)
-    {
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    let sent = Command::new("kill")
-        .args([signal, &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(sent.success());
+    wait_for_deletes(emulator, deletes, Duration::from_secs(30));
+    support::signal(child, signal);
 }
 
 // SIGTERM (a CI job cancelled, `kill`, systemd stopping a unit) is Ctrl-C: no new
@@ -389,8 +341,7 @@ fn signal_when(emulator: &Emulator, child: &Child, deletes: usize, signal: &str)
 // exit 130. (Before, the tool died at once: exit 143, no report, deletions unrecorded.)
 #[test]
 fn sigterm_finishes_in_flight_deletions_writes_the_report_and_exits_130() {
-    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
-    emulator.seed_many((1..=60).map(SeedJob::flink_job));
+    let emulator = emulator_with_flink_jobs(1..=60);
     emulator.add_fault(Fault::new("DELETE", FLINK_DELETE, FaultAction::Delay { ms: 300 }).always());
     let (journal, report_path) = (temp("sigterm.journal"), temp("sigterm.json"));
     let child = otc_jobs(&emulator)
@@ -449,8 +400,7 @@ fn sigterm_finishes_in_flight_deletions_writes_the_report_and_exits_130() {
 #[cfg(target_os = "linux")]
 #[test]
 fn a_full_disk_for_the_report_keeps_the_outcomes_in_the_journal_and_on_stdout() {
-    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
-    emulator.seed_many((1..=20).map(SeedJob::flink_job));
+    let emulator = emulator_with_flink_jobs(1..=20);
     let journal = temp("report-full.journal");
     let out = run(otc_jobs(&emulator)
         .args([
@@ -490,8 +440,7 @@ fn a_full_disk_for_the_report_keeps_the_outcomes_in_the_journal_and_on_stdout() 
 #[cfg(target_os = "linux")]
 #[test]
 fn a_full_disk_for_the_journal_deletes_nothing() {
-    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
-    emulator.seed_many((1..=20).map(SeedJob::flink_job));
+    let emulator = emulator_with_flink_jobs(1..=20);
     for command in [
         &["delete", "flink-job", "1", "2", "3"][..],
         &["clean", "flink-job"],
@@ -519,8 +468,7 @@ fn a_full_disk_for_the_journal_deletes_nothing() {
 // the first one's pid, and touches nothing.
 #[test]
 fn a_second_run_on_the_same_journal_is_refused_with_the_first_ones_pid() {
-    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
-    emulator.seed_many((1..=40).map(SeedJob::flink_job));
+    let emulator = emulator_with_flink_jobs(1..=40);
     emulator.add_fault(Fault::new("DELETE", FLINK_DELETE, FaultAction::Delay { ms: 200 }).always());
     let journal = temp("locked.journal");
     let delete = || {
@@ -545,17 +493,7 @@ fn a_second_run_on_the_same_journal_is_refused_with_the_first_ones_pid() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let start = Instant::now();
-    while emulator
-        .requests()
-        .iter()
-        .filter(|r| r.method == "DELETE")
-        .count()
-        < 2
-        && start.elapsed() < Duration::from_secs(30)
-    {
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    wait_for_deletes(&emulator, 2, Duration::from_secs(30));
     let started = Instant::now();
     let second = run(&mut delete());
     let refused_in = started.elapsed();

@@ -5,25 +5,20 @@
 //! 404, reported `already_gone` with exit 0).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use otc_jobs_emulator::{
-    DEFAULT_ACCESS_KEY, DEFAULT_PROJECT_ID, DEFAULT_SECRET_KEY, Emulator, EmulatorConfig, SeedJob,
-};
+use otc_jobs_emulator::{DEFAULT_SECRET_KEY, Emulator};
 use serde_json::Value;
+
+#[allow(dead_code)]
+mod support;
+use support::{deletes_sent, emulator_with_flink_jobs, otc_jobs_at};
 
 /// The binary with the emulator's credentials (the secret key given) and `endpoint`.
 fn otc_jobs(endpoint: &str, secret_key: &str) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_otc-jobs"));
-    command
-        .env_clear()
-        .env("OS_ACCESS_KEY", DEFAULT_ACCESS_KEY)
-        .env("OS_SECRET_KEY", secret_key)
-        .env("OS_PROJECT_ID", DEFAULT_PROJECT_ID)
-        .env("OS_REGION_NAME", "eu-de")
-        .args(["--endpoint", endpoint])
-        .stdin(Stdio::null());
+    let mut command = otc_jobs_at(endpoint);
+    command.env("OS_SECRET_KEY", secret_key);
     command
 }
 
@@ -34,10 +29,9 @@ fn run(command: &mut Command) -> (Output, Duration) {
     (output, started.elapsed())
 }
 
+/// An emulator holding Flink jobs 1..=200.
 fn emulator() -> Emulator {
-    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
-    emulator.seed_many((1..=200).map(SeedJob::flink_job));
-    emulator
+    emulator_with_flink_jobs(1..=200)
 }
 
 fn ids() -> Vec<String> {
@@ -104,11 +98,7 @@ fn a_typo_in_the_endpoint_is_not_already_gone() {
     assert_eq!(failed["code"], "APIG.0101");
     assert_eq!(emulator.jobs().len(), 200);
     // The first wave only.
-    let deletes = emulator
-        .requests()
-        .iter()
-        .filter(|r| r.method == "DELETE")
-        .count();
+    let deletes = deletes_sent(&emulator);
     assert!(deletes <= 8, "{deletes}");
     // A clean's list is the first call: refused the same way, before anything.
     let (out, _) = run(otc_jobs(&typo, DEFAULT_SECRET_KEY).args(["clean", "flink-job", "--yes"]));
@@ -122,11 +112,7 @@ fn a_wrong_key_stops_the_run_at_the_first_answers() {
     let emulator = emulator();
     stops_early(emulator.base_url(), "not-the-secret-key", "APIG.0301");
     assert_eq!(emulator.jobs().len(), 200);
-    let deletes = emulator
-        .requests()
-        .iter()
-        .filter(|r| r.method == "DELETE")
-        .count();
+    let deletes = deletes_sent(&emulator);
     assert!(deletes <= 8, "{deletes}");
 }
 

@@ -6,36 +6,22 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::BTreeSet;
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::Path;
+use std::time::Duration;
 
 use otc_jobs_emulator::{
-    DEFAULT_OS_ENV, DEFAULT_PROJECT_ID, Emulator, EmulatorConfig, Fault, FaultAction, SeedJob,
+    DEFAULT_PROJECT_ID, Emulator, EmulatorConfig, Fault, FaultAction, SeedJob,
 };
 use serde_json::Value;
 
-fn otc_jobs(emulator: &Emulator) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_otc-jobs"));
-    command
-        .env_clear()
-        .envs(DEFAULT_OS_ENV)
-        .args(["--endpoint", emulator.base_url()])
-        .stdin(Stdio::null());
-    command
-}
+#[allow(dead_code)]
+mod support;
+use support::{
+    emulator_deleting_after, emulator_with_flink_jobs, on_a_terminal, otc_jobs, run, run_json, temp,
+};
 
-fn run(command: &mut Command) -> Output {
-    let output = command.output().unwrap();
-    eprintln!("stderr: {}", String::from_utf8_lossy(&output.stderr));
-    output
-}
-
-fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("otc-jobs-contract-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
-}
+/// How long a prompt takes to be up on the terminal of [`on_a_terminal`].
+const PROMPT_UP: Duration = Duration::from_millis(500);
 
 fn schema() -> Value {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("report.schema.json");
@@ -213,21 +199,21 @@ fn a_whole_account_report_fits_the_committed_schema_and_a_wrong_one_does_not() {
     .unwrap();
     emulator.seed_samples();
     let path = temp("account-report.json");
-    let out = run(otc_jobs(&emulator)
-        .args([
-            "clean",
-            "--kinds",
-            "all",
-            "--projects",
-            "all",
-            "--yes",
-            "-o",
-            "json",
-            "--report",
-        ])
-        .arg(&path));
-    assert_eq!(out.status.code(), Some(0));
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = run_json(
+        otc_jobs(&emulator)
+            .args([
+                "clean",
+                "--kinds",
+                "all",
+                "--projects",
+                "all",
+                "--yes",
+                "-o",
+                "json",
+                "--report",
+            ])
+            .arg(&path),
+    );
     assert_valid(&report);
     let written: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     assert_valid(&written);
@@ -243,11 +229,7 @@ fn a_whole_account_report_fits_the_committed_schema_and_a_wrong_one_does_not() {
 
 #[test]
 fn real_reports_fit_the_committed_schema_and_say_when_where_and_by_what() {
-    let emulator = Emulator::start(EmulatorConfig {
-        delete_delay: std::time::Duration::from_millis(600),
-        ..EmulatorConfig::default()
-    })
-    .unwrap();
+    let emulator = emulator_deleting_after(600);
     emulator.seed(SeedJob::visualization_job(301));
     emulator.seed(SeedJob::visualization_job(302));
     // 302 is refused; 399 does not exist.
@@ -347,10 +329,7 @@ fn real_reports_fit_the_committed_schema_and_say_when_where_and_by_what() {
 
 #[test]
 fn a_plan_over_max_delete_is_refused_before_anything_is_deleted() {
-    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
-    for id in 1..=5 {
-        emulator.seed(SeedJob::flink_job(id));
-    }
+    let emulator = emulator_with_flink_jobs(1..=5);
     let out = run(otc_jobs(&emulator).args(["clean", "flink-job", "--yes", "--max-delete", "4"]));
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -398,53 +377,11 @@ fn a_dry_run_says_how_many_listed_jobs_did_not_match() {
     assert_eq!(emulator.jobs().len(), 12);
 }
 
-/// Runs `args` on a terminal (util-linux `script` makes one), typing `answer`.
-fn on_a_terminal(emulator: &Emulator, args: &str, answer: &str) -> Option<(i32, String)> {
-    if Command::new("script").arg("--version").output().is_err() {
-        eprintln!("note: no `script` here to make a terminal; the prompt is not driven");
-        return None;
-    }
-    let mut env: Vec<(String, String)> = DEFAULT_OS_ENV
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect();
-    env.push(("PATH".into(), "/usr/bin:/bin".into()));
-    env.push(("TERM".into(), "xterm".into()));
-    let command = format!(
-        "{} --endpoint {} {args}",
-        env!("CARGO_BIN_EXE_otc-jobs"),
-        emulator.base_url()
-    );
-    let mut child = Command::new("script")
-        .env_clear()
-        .envs(env)
-        .args(["-qec", &command, "/dev/null"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Typed once the prompt is up (the terminal holds it until it is read).
-    std::thread::sleep(std::time::Duration::from_millis(500));
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(answer.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    eprintln!("terminal: {text}");
-    Some((out.status.code().unwrap_or(-1), text))
-}
-
 #[test]
 fn declining_the_prompt_exits_4_and_deletes_nothing() {
-    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
-    for id in 1..=3 {
-        emulator.seed(SeedJob::flink_job(id));
-    }
-    let Some((code, text)) = on_a_terminal(&emulator, "delete flink-job 1 2 3", "n\n") else {
+    let emulator = emulator_with_flink_jobs(1..=3);
+    let Some((code, text)) = on_a_terminal(&emulator, "delete flink-job 1 2 3", "n\n", PROMPT_UP)
+    else {
         return;
     };
     assert!(text.contains("Delete 3 flink-job(s)? [y/N]"), "{text}");
@@ -462,8 +399,13 @@ fn declining_the_prompt_exits_4_and_deletes_nothing() {
         )
         .times(3),
     );
-    let (code, text) =
-        on_a_terminal(&emulator, "delete flink-job 1 2 3 --parallelism 1", "y\n").unwrap();
+    let (code, text) = on_a_terminal(
+        &emulator,
+        "delete flink-job 1 2 3 --parallelism 1",
+        "y\n",
+        PROMPT_UP,
+    )
+    .unwrap();
     assert_eq!(code, 0, "{text}");
     assert!(emulator.jobs().is_empty());
     assert!(text.contains("deleting flink-job"), "{text}");

@@ -3,28 +3,12 @@
 //! request, no secret) and `-q` (only errors). Stdout stays the data.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::process::{Command, Output, Stdio};
-
-use otc_jobs_emulator::{DEFAULT_OS_ENV, DEFAULT_SECRET_KEY, Emulator, EmulatorConfig, SeedJob};
+use otc_jobs_emulator::{DEFAULT_SECRET_KEY, Emulator, EmulatorConfig, SeedJob};
 use serde_json::Value;
 
-fn otc_jobs(emulator: &Emulator) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_otc-jobs"));
-    command
-        .env_clear()
-        .envs(DEFAULT_OS_ENV)
-        .args(["--endpoint", emulator.base_url()])
-        .stdin(Stdio::null());
-    command
-}
-
-fn run(command: &mut Command) -> (Output, String, String) {
-    let output = command.output().unwrap();
-    let stdout = String::from_utf8(output.stdout.clone()).unwrap();
-    let stderr = String::from_utf8(output.stderr.clone()).unwrap();
-    eprintln!("stderr: {stderr}");
-    (output, stdout, stderr)
-}
+#[allow(dead_code)]
+mod support;
+use support::{emulator_deleting_after, emulator_with_flink_jobs, otc_jobs, run_utf8 as run};
 
 #[test]
 fn without_a_terminal_a_wait_says_at_once_that_nobody_deletes_and_prints_progress_lines() {
@@ -64,11 +48,7 @@ fn without_a_terminal_a_wait_says_at_once_that_nobody_deletes_and_prints_progres
 
 #[test]
 fn a_wait_for_a_job_being_deleted_does_not_warn() {
-    let emulator = Emulator::start(EmulatorConfig {
-        delete_delay: std::time::Duration::from_millis(1500),
-        ..EmulatorConfig::default()
-    })
-    .unwrap();
+    let emulator = emulator_deleting_after(1500);
     emulator.seed(SeedJob::visualization_job(202));
     let (out, _, stderr) =
         run(otc_jobs(&emulator).args(["delete", "visualization-job-v1", "202", "--yes"]));
@@ -106,9 +86,7 @@ fn a_wait_for_a_job_being_deleted_does_not_warn() {
 
 #[test]
 fn verbose_logs_each_request_without_a_secret() {
-    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
-    emulator.seed(SeedJob::flink_job(1));
-    emulator.seed(SeedJob::flink_job(2));
+    let emulator = emulator_with_flink_jobs([1, 2]);
     let (out, _, stderr) =
         run(otc_jobs(&emulator).args(["-v", "delete", "flink-job", "1", "2", "--yes"]));
     assert_eq!(out.status.code(), Some(0), "{stderr}");
@@ -145,8 +123,7 @@ fn verbose_logs_each_request_without_a_secret() {
 
 #[test]
 fn quiet_prints_only_errors() {
-    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
-    emulator.seed(SeedJob::flink_job(1));
+    let emulator = emulator_with_flink_jobs([1]);
     let (out, stdout, stderr) =
         run(otc_jobs(&emulator).args(["delete", "flink-job", "1", "--yes", "-q"]));
     assert_eq!(out.status.code(), Some(0));
@@ -162,10 +139,7 @@ fn quiet_prints_only_errors() {
 #[test]
 fn without_a_terminal_a_clean_prints_progress_lines_on_stderr_only() {
     use otc_jobs_emulator::{Fault, FaultAction};
-    let emulator = Emulator::start(EmulatorConfig::default()).unwrap();
-    for id in 1..=4 {
-        emulator.seed(SeedJob::flink_job(id));
-    }
+    let emulator = emulator_with_flink_jobs(1..=4);
     // Each deletion takes 700 ms: the run lasts long enough for lines every 200 ms.
     emulator.add_fault(
         Fault::new(
