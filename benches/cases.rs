@@ -26,81 +26,107 @@ const UNIX_TIME: u64 = 1_716_286_830;
 /// One benchmark case: its name and one run of the measured work.
 pub struct Case {
     /// As the tables print it, e.g. `build+sign/DeleteFlinkJob`.
-    pub name: &'static str,
+    pub name: String,
+    /// The operation whose floors ([`floor_names`]) this case is compared with, e.g.
+    /// `DeleteFlinkJob`; `None` for a case without floors (parsing).
+    pub floors_of: Option<&'static str>,
     /// Does the work once (its result goes through `black_box`).
     pub run: Box<dyn FnMut()>,
 }
 
 impl Case {
-    fn new(name: &'static str, run: impl FnMut() + 'static) -> Case {
+    fn new(name: impl Into<String>, run: impl FnMut() + 'static) -> Case {
         Case {
-            name,
+            name: name.into(),
+            floors_of: None,
             run: Box::new(run),
         }
+    }
+
+    fn with_floors(mut self, label: &'static str) -> Case {
+        self.floors_of = Some(label);
+        self
     }
 }
 
 /// Names of the cases others are compared with.
 pub mod names {
-    /// aws-sigv4 signing the same request.
+    /// aws-sigv4 signing the same request as `build+sign/DeleteFlinkJob`.
     pub const AWS_SIGV4: &str = "build+sign/aws-sigv4 reference (DeleteFlinkJob)";
-    /// The hashing of a signature alone.
-    pub const FLOOR_HASHING: &str = "floor/hashing only (DeleteFlinkJob)";
-    /// Building the `http::Request` alone.
-    pub const FLOOR_REQUEST: &str = "floor/http::Request only (DeleteFlinkJob)";
 }
 
-/// Every case, in table order: signing, floors, verifying, parsing.
+/// The names of the two floors of the signed request `label` (as in `build+sign/{label}`):
+/// its hashing alone and the building of the same `http::Request` alone.
+pub fn floor_names(label: &str) -> (String, String) {
+    (
+        format!("floor/hashing only ({label})"),
+        format!("floor/http::Request only ({label})"),
+    )
+}
+
+/// Every case, in table order: signing with the floors of each signed request, verifying,
+/// parsing.
 pub fn all() -> Vec<Case> {
     let mut cases = signing();
-    cases.extend(floors());
     cases.extend(verifying());
     cases.extend(parsing());
     cases
 }
 
-fn build_and_sign<O: Operation + 'static>(name: &'static str, op: O, form: SignatureForm) -> Case {
+/// `build+sign/{label}`: what both clients call for every request (built and signed in one
+/// pass), followed by its two floors.
+fn build_and_sign<O: Operation + 'static>(
+    label: &'static str,
+    op: O,
+    form: SignatureForm,
+) -> [Case; 3] {
     let endpoints = Endpoints::new(Region::EU_DE);
     let credentials = Credentials::AkSk(AkSk::new(AK, SK));
     let time = UtcTime::from_unix(UNIX_TIME);
-    Case::new(name, move || {
-        let target = Target::new(&endpoints, PROJECT);
-        black_box(
-            op.signed_request(&target, &credentials, time, form)
-                .unwrap(),
-        );
-    })
+    let [hashing, building] = floors(label, &op, form);
+    let measured = {
+        let credentials = credentials.clone();
+        Case::new(format!("build+sign/{label}"), move || {
+            let target = Target::new(&endpoints, PROJECT);
+            black_box(
+                op.signed_request(&target, &credentials, time, form)
+                    .unwrap(),
+            );
+        })
+        .with_floors(label)
+    };
+    [measured, hashing, building]
 }
 
 fn signing() -> Vec<Case> {
     let vis = DeleteVisualizationJob::new("a b/c%d".parse().unwrap());
     let exe = DeleteJobExecution::new("669b8ae8-0e74-4bc9-a7b6-6f8b4ad10bd3".parse().unwrap());
     let access = SignatureForm::Access;
-    vec![
-        build_and_sign(
-            "build+sign/DeleteTrainingJob",
-            DeleteTrainingJob::new(10),
-            access,
-        ),
-        build_and_sign(
-            "build+sign/DeleteTrainingJobVersion",
-            DeleteTrainingJobVersion::new(10, 2),
-            access,
-        ),
-        build_and_sign("build+sign/DeleteVisualizationJob", vis, access),
-        build_and_sign(
-            "build+sign/DeleteFlinkJob",
-            DeleteFlinkJob::new(148),
-            access,
-        ),
-        build_and_sign("build+sign/DeleteJobExecution", exe, access),
-        build_and_sign(
-            "build+sign/DeleteFlinkJob (derived key)",
-            DeleteFlinkJob::new(148),
-            SignatureForm::DerivedKey,
-        ),
-        aws_sigv4_reference(),
-    ]
+    let mut cases = Vec::new();
+    cases.extend(build_and_sign(
+        "DeleteTrainingJob",
+        DeleteTrainingJob::new(10),
+        access,
+    ));
+    cases.extend(build_and_sign(
+        "DeleteTrainingJobVersion",
+        DeleteTrainingJobVersion::new(10, 2),
+        access,
+    ));
+    cases.extend(build_and_sign("DeleteVisualizationJob", vis, access));
+    cases.extend(build_and_sign(
+        "DeleteFlinkJob",
+        DeleteFlinkJob::new(148),
+        access,
+    ));
+    cases.extend(build_and_sign("DeleteJobExecution", exe, access));
+    cases.extend(build_and_sign(
+        "DeleteFlinkJob (derived key)",
+        DeleteFlinkJob::new(148),
+        SignatureForm::DerivedKey,
+    ));
+    cases.push(aws_sigv4_reference());
+    cases
 }
 
 /// aws-sigv4 signing the same DELETE with the same headers (SigV4 derives its key like
@@ -138,61 +164,141 @@ fn aws_sigv4_reference() -> Case {
         instructions.apply_to_request_http1x(&mut request);
         black_box(request);
     })
+    .with_floors("DeleteFlinkJob")
 }
 
-/// What no signer of an `http::Request` avoids: the hashing of `SDK-HMAC-SHA256` alone
-/// (SHA-256 of the canonical request, HMAC of the string to sign with the key schedule
-/// done once, both in hex) and building the request itself (URI, the headers a signed
-/// request carries, no signing).
-fn floors() -> Vec<Case> {
+fn hex(bytes: &[u8], out: &mut [u8; 64]) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    for (pair, b) in out.chunks_exact_mut(2).zip(bytes) {
+        pair[0] = DIGITS[usize::from(b >> 4)];
+        pair[1] = DIGITS[usize::from(b & 0x0f)];
+    }
+}
+
+/// What no signer of `op`'s request avoids, measured on that very request (the one
+/// `build+sign/{label}` makes, checked here to the byte):
+///
+/// - hashing: SHA-256 of its canonical request (and of its body, when signed and not
+///   empty), then the HMAC of its string to sign with the key schedule done once (the
+///   derived key already derived), both in hex on the stack;
+/// - building: the same `http::Request` as cheaply as `http` allows, with the same drop:
+///   the method, the URI put together from the base URL's parsed scheme and authority and
+///   the path (and query) checked from an owned `String`, every header inserted into a map
+///   reserved for them, the values cloned from ready ones except `Authorization`, which is
+///   made from its bytes (a signed request's own value, new on every request, as signing
+///   makes it; its allocation, check and free belong to the request).
+fn floors<O: Operation>(label: &'static str, op: &O, form: SignatureForm) -> [Case; 2] {
     let endpoints = Endpoints::new(Region::EU_DE);
     let credentials = Credentials::AkSk(AkSk::new(AK, SK));
     let time = UtcTime::from_unix(UNIX_TIME);
     let target = Target::new(&endpoints, PROJECT);
-    let mut request = DeleteFlinkJob::new(148).build_request(&target).unwrap();
-    let staged =
-        otc_jobs_core::auth::sign(&mut request, &credentials, &SigningParams::access(time))
-            .unwrap()
-            .unwrap();
+    let params = SigningParams {
+        time,
+        form,
+        region: endpoints.region().as_str(),
+        service: O::SERVICE.host_label(),
+    };
+    let signed = op
+        .signed_request(&target, &credentials, time, form)
+        .unwrap();
+    let mut staged_request = op.build_request(&target).unwrap();
+    let staged = otc_jobs_core::auth::sign(&mut staged_request, &credentials, &params)
+        .unwrap()
+        .unwrap();
+    // The floors' request is the one measured beside them.
+    assert_eq!(staged_request.headers(), signed.headers(), "{label}");
+    assert_eq!(staged_request.uri(), signed.uri(), "{label}");
+
     let canonical = staged.canonical.text().to_owned();
-    let keyed = Hmac::<Sha256>::new_from_slice(SK.as_bytes()).unwrap();
-    fn hex(bytes: &[u8], out: &mut [u8; 64]) {
-        const DIGITS: &[u8; 16] = b"0123456789abcdef";
-        for (pair, b) in out.chunks_exact_mut(2).zip(bytes) {
-            pair[0] = DIGITS[usize::from(b >> 4)];
-            pair[1] = DIGITS[usize::from(b & 0x0f)];
+    let body_hashed = staged.canonical.payload_hash()
+        != otc_jobs_core::auth::canonical::UNSIGNED_PAYLOAD
+        && !signed.body().is_empty();
+    let body = signed.body().clone();
+    // The string to sign without its last line, the canonical request's hash.
+    let string_to_sign = staged.string_to_sign.as_bytes();
+    let prefix = string_to_sign[..string_to_sign.len() - 64].to_vec();
+    let key = match form {
+        SignatureForm::DerivedKey => otc_jobs_core::auth::canonical::derived_key(
+            SK,
+            &staged.string_to_sign[16..24],
+            params.region,
+            params.service,
+        )
+        .to_vec(),
+        _ => SK.as_bytes().to_vec(),
+    };
+    let keyed = Hmac::<Sha256>::new_from_slice(&key).unwrap();
+    let hash_once = move || {
+        if body_hashed {
+            black_box(Sha256::digest(black_box(&body)));
         }
-    }
-    let hashing = Case::new(names::FLOOR_HASHING, move || {
         let mut hash = [0u8; 64];
         hex(&Sha256::digest(black_box(canonical.as_bytes())), &mut hash);
         let mut mac = keyed.clone();
-        mac.update(b"SDK-HMAC-SHA256\n20240521T102030Z\n");
+        mac.update(&prefix);
         mac.update(&hash);
         let mut signature = [0u8; 64];
         hex(&mac.finalize().into_bytes(), &mut signature);
-        black_box(signature);
+        signature
+    };
+    // The floor computes the very signature.
+    assert_eq!(
+        hash_once().as_slice(),
+        staged.signature.as_bytes(),
+        "{label}"
+    );
+    let (hashing_name, building_name) = floor_names(label);
+    let hashing = Case::new(hashing_name, move || {
+        black_box(hash_once());
     });
-    // The request as cheaply as `http` allows: the URI parsed from an owned string, the
-    // headers a signed request carries inserted into a map sized for them.
-    let uri = request.uri().to_string();
-    let headers: Vec<(http::HeaderName, http::HeaderValue)> = request
+
+    let method = signed.method().clone();
+    let scheme = signed.uri().scheme().unwrap().clone();
+    let authority = signed.uri().authority().unwrap().clone();
+    let path = signed.uri().path_and_query().unwrap().as_str().to_owned();
+    let body = signed.body().clone();
+    let headers: Vec<(http::HeaderName, http::HeaderValue)> = signed
         .headers()
         .iter()
+        .filter(|(name, _)| *name != http::header::AUTHORIZATION)
         .map(|(n, v)| (n.clone(), v.clone()))
         .collect();
-    let building = Case::new(names::FLOOR_REQUEST, move || {
-        let mut request = http::Request::new(Vec::<u8>::new());
-        *request.method_mut() = http::Method::DELETE;
-        *request.uri_mut() = http::Uri::try_from(black_box(uri.clone())).unwrap();
+    let authorization = signed.headers()[http::header::AUTHORIZATION]
+        .as_bytes()
+        .to_vec();
+    let build_once = move || {
+        let mut request = http::Request::new(body.clone());
+        *request.method_mut() = method.clone();
+        let mut parts = http::uri::Parts::default();
+        parts.scheme = Some(scheme.clone());
+        parts.authority = Some(authority.clone());
+        parts.path_and_query =
+            Some(http::uri::PathAndQuery::try_from(black_box(path.clone())).unwrap());
+        *request.uri_mut() = http::Uri::from_parts(parts).unwrap();
         let map = request.headers_mut();
-        map.reserve(headers.len());
+        map.reserve(headers.len() + 1);
         for (name, value) in &headers {
             map.insert(name.clone(), value.clone());
         }
-        black_box(request);
+        map.insert(
+            http::header::AUTHORIZATION,
+            http::HeaderValue::try_from(black_box(authorization.as_slice()).to_vec()).unwrap(),
+        );
+        request
+    };
+    // The same request, to the byte (the headers in the same order).
+    let built = build_once();
+    assert_eq!(built.uri(), signed.uri(), "{label}");
+    assert_eq!(built.method(), signed.method(), "{label}");
+    assert_eq!(built.body(), signed.body(), "{label}");
+    assert!(
+        built.headers().iter().eq(signed.headers().iter()),
+        "{label}"
+    );
+    let building = Case::new(building_name, move || {
+        black_box(build_once());
     });
-    vec![hashing, building]
+    [hashing, building]
 }
 
 /// What the emulator does for every request: read the Authorization header, recompute.
@@ -216,11 +322,18 @@ fn verifying() -> Vec<Case> {
         ),
     ] {
         let (parts, body) = signed(form);
-        cases.push(Case::new(name, move || {
-            let header = parts.headers["authorization"].to_str().unwrap();
-            let auth = Authorization::parse(black_box(header)).unwrap();
-            verify(&parts.method, &parts.uri, &parts.headers, &body, &auth, SK).unwrap();
-        }));
+        let floors = match form {
+            SignatureForm::DerivedKey => "DeleteFlinkJob (derived key)",
+            _ => "DeleteFlinkJob",
+        };
+        cases.push(
+            Case::new(name, move || {
+                let header = parts.headers["authorization"].to_str().unwrap();
+                let auth = Authorization::parse(black_box(header)).unwrap();
+                verify(&parts.method, &parts.uri, &parts.headers, &body, &auth, SK).unwrap();
+            })
+            .with_floors(floors),
+        );
     }
     // As the emulator verifies: the key schedule done once per secret key.
     let (parts, body) = signed(SignatureForm::Access);
@@ -239,7 +352,8 @@ fn verifying() -> Vec<Case> {
                 &key,
             )
             .unwrap();
-        }),
+        })
+        .with_floors("DeleteFlinkJob"),
     );
     cases
 }

@@ -13,7 +13,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 
 fn core(c: &mut Criterion) {
     for mut case in otc_jobs_benches::cases::all() {
-        c.bench_function(case.name, |b| b.iter(&mut case.run));
+        c.bench_function(&case.name, |b| b.iter(&mut case.run));
     }
 }
 

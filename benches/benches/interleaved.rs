@@ -2,10 +2,11 @@
 //! round runs every case for a short slice (about 2 ms), starting with a different case
 //! each round, so that the machine's slow and fast moments fall on all of them alike.
 //! Printed per case: the fastest slice, the median slice, and the median over rounds of
-//! its ratio to the baselines of the same round (aws-sigv4 signing the same request; the
-//! sum of the two floors, hashing and building the `http::Request`), and its fastest slice
-//! against the sum of the floors' fastest slices (what a machine busy with other work
-//! disturbs least).
+//! its ratio to the baselines of the same round (aws-sigv4 signing the DLI deletion; the
+//! sum of the two floors of the same signed request, hashing it and building the same
+//! `http::Request`: every signed operation has its own), and its fastest slice against
+//! the sum of its floors' fastest slices (what a machine busy with other work disturbs
+//! least).
 //!
 //! `cargo bench -p otc-jobs-benches --bench interleaved` (`INTERLEAVED_ROUNDS`, default 100).
 //!
@@ -68,11 +69,17 @@ fn main() {
         }
     }
     let index = |name: &str| cases.iter().position(|c| c.name == name).unwrap();
-    let (aws, hashing, request) = (
-        index(names::AWS_SIGV4),
-        index(names::FLOOR_HASHING),
-        index(names::FLOOR_REQUEST),
-    );
+    let aws = index(names::AWS_SIGV4);
+    // Each case's floors: (hashing, building), by index.
+    let floors: Vec<Option<(usize, usize)>> = cases
+        .iter()
+        .map(|c| {
+            c.floors_of.map(|label| {
+                let (hashing, building) = cases::floor_names(label);
+                (index(&hashing), index(&building))
+            })
+        })
+        .collect();
     let ratio_median = |i: usize, baseline: &dyn Fn(usize) -> f64| {
         let mut ratios: Vec<f64> = (0..rounds).map(|r| times[i][r] / baseline(r)).collect();
         median(&mut ratios)
@@ -82,25 +89,33 @@ fn main() {
         SLICE.as_millis()
     );
     println!(
-        "| case | fastest | median | × aws-sigv4 | × floors (hashing + request) | fastest × fastest floors |\n|---|---|---|---|---|---|"
+        "| case | fastest | median | × aws-sigv4 | × its floors (hashing + request) | fastest × its fastest floors |\n|---|---|---|---|---|---|"
     );
     let fastest = |i: usize| times[i].iter().copied().fold(f64::INFINITY, f64::min);
-    let fastest_floors = fastest(hashing) + fastest(request);
     for (i, case) in cases.iter().enumerate() {
         let middle = median(&mut times[i].clone());
         let to_aws = ratio_median(i, &|r| times[aws][r]);
-        let to_floors = ratio_median(i, &|r| times[hashing][r] + times[request][r]);
+        let (to_floors, fastest_to_floors) = match floors[i] {
+            Some((hashing, building)) => (
+                format!(
+                    "{:.2}",
+                    ratio_median(i, &|r| times[hashing][r] + times[building][r])
+                ),
+                format!("{:.2}", fastest(i) / (fastest(hashing) + fastest(building))),
+            ),
+            None => ("—".to_owned(), "—".to_owned()),
+        };
         println!(
-            "| {} | {} | {} | {to_aws:.3} | {to_floors:.2} | {:.2} |",
+            "| {} | {} | {} | {to_aws:.3} | {to_floors} | {fastest_to_floors} |",
             case.name,
             shown(fastest(i)),
             shown(middle),
-            fastest(i) / fastest_floors,
         );
     }
     println!(
-        "ratios: the median over rounds of this case's time / the baseline's in the same round; \
-         last column: this case's fastest slice / the sum of the floors' fastest slices (on a \
+        "ratios: the median over rounds of this case's time / the baseline's in the same round \
+         (the floors: those of the same signed request; verifying: of the request verified); \
+         last column: this case's fastest slice / the sum of its floors' fastest slices (on a \
          loaded machine the slices least disturbed by others)"
     );
 }

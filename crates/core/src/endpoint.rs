@@ -104,6 +104,8 @@ struct Parsed {
     scheme: http::uri::Scheme,
     authority: http::uri::Authority,
     host: http::HeaderValue,
+    /// Whether `host` is its own canonical form for signing (an authority always is).
+    host_canonical: bool,
     /// Where the path prefix starts in the text.
     path_start: usize,
 }
@@ -144,6 +146,7 @@ impl BaseUrl {
             Some(Parsed {
                 scheme: uri.scheme()?.clone(),
                 authority,
+                host_canonical: crate::auth::canonical::value_is_canonical(host.as_bytes()),
                 host,
                 path_start,
             })
@@ -167,6 +170,11 @@ impl BaseUrl {
     /// The `Host` header value of requests to this URL.
     pub(crate) fn host(&self) -> Option<&http::HeaderValue> {
         self.parsed.as_ref().map(|p| &p.host)
+    }
+
+    /// Whether [`BaseUrl::host`] is its own canonical form for signing (checked once).
+    pub(crate) fn host_is_canonical(&self) -> bool {
+        self.parsed.as_ref().is_some_and(|p| p.host_canonical)
     }
 
     /// The URI of `path_and_query` (which starts with [`BaseUrl::path_prefix`]) at this

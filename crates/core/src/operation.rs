@@ -12,6 +12,7 @@ use serde::de::DeserializeOwned;
 
 use crate::auth::canonical::{
     HEADER_SDK_CONTENT_SHA256, HEADER_SDK_DATE, UNSIGNED_PAYLOAD, content_type_is_signed_const,
+    value_is_canonical,
 };
 use crate::auth::{
     AkSk, Credentials, HEADER_SECURITY_TOKEN, SignatureForm, SigningParams, SigningTime, Unsigned,
@@ -19,13 +20,9 @@ use crate::auth::{
 };
 use crate::endpoint::Target;
 use crate::error::{BuildError, Envelope, Error, ResponseError, ServiceError, read_beside};
-use crate::path::{PathValue, SplitTemplate};
+use crate::path::{PathPieces, PathValue, SplitTemplate};
 use crate::query::Query;
 use crate::service::Service;
-use crate::stack_buf::StackBuf;
-
-/// Room for a usual request path (and query) on the stack.
-const PATH_INLINE: usize = 256;
 
 /// The `User-Agent` the core puts on every request unless the caller replaces it.
 pub const DEFAULT_USER_AGENT: &str = concat!("otc-jobs/", env!("CARGO_PKG_VERSION"));
@@ -135,8 +132,7 @@ pub trait OperationExt: Operation {
     /// `X-Project-Id`. Sign it with [`crate::auth::sign`] (or let a
     /// client do it).
     fn build_request(&self, target: &Target<'_>) -> Result<http::Request<Vec<u8>>, BuildError> {
-        let mut path = StackBuf::<PATH_INLINE>::new();
-        let prepared = prepare(self, target, &mut path)?;
+        let prepared = prepare(self, target)?;
         let mut request = http::Request::new(prepared.body);
         *request.method_mut() = Self::METHOD;
         *request.uri_mut() = prepared.uri;
@@ -157,7 +153,10 @@ pub trait OperationExt: Operation {
             const { HeaderValue::from_static(DEFAULT_USER_AGENT) },
         );
         if let Some(project) = prepared.project {
-            headers.insert(const { HeaderName::from_static(X_PROJECT_ID) }, project);
+            headers.insert(
+                const { HeaderName::from_static(X_PROJECT_ID) },
+                project.value,
+            );
         }
         Ok(request)
     }
@@ -274,21 +273,20 @@ impl<T: Operation + ?Sized> OperationExt for T {}
 
 /// What building a request computes before its headers go into the map.
 struct Prepared {
-    /// Where the query starts in the path buffer (its length when there is none).
-    query_at: usize,
+    /// How many first bytes of the URI's path are their own canonical URI.
+    canonical_prefix: usize,
     body: Vec<u8>,
     uri: http::Uri,
     host: Option<HeaderValue>,
-    project: Option<HeaderValue>,
+    /// Whether `host` is its own canonical form for signing.
+    host_canonical: bool,
+    /// The `X-Project-Id` value, and whether it is its own canonical form.
+    project: Option<crate::header_memo::Project>,
 }
 
-/// Writes `op`'s path (and query) for `target` into `path` and makes its URI, body and
-/// header values.
-fn prepare<O: Operation + ?Sized>(
-    op: &O,
-    target: &Target<'_>,
-    path: &mut StackBuf<PATH_INLINE>,
-) -> Result<Prepared, BuildError> {
+/// Makes `op`'s URI for `target` (its path, and query, written once into a `String` of
+/// exactly their length, which the URI takes over as it is), its body and header values.
+fn prepare<O: Operation + ?Sized>(op: &O, target: &Target<'_>) -> Result<Prepared, BuildError> {
     let project_id = target.project_id();
     // A request acts in a project when its path names one (every job API); IAM's token
     // and project calls are made before the project id is known, and carry none.
@@ -296,40 +294,59 @@ fn prepare<O: Operation + ?Sized>(
     if in_project && matches!(project_id, "" | "." | "..") {
         return Err(BuildError::InvalidProjectId);
     }
-    let base = target.endpoints().base_url(O::SERVICE);
-    // Written on the stack, then copied into a `String` of exactly its length: the
-    // URI takes such a `String` over as it is (a longer one costs it an allocation).
-    path.push_str(base.path_prefix());
-    crate::path::expand_split(
-        O::PATH_TEMPLATE,
-        const { &SplitTemplate::new(O::PATH_TEMPLATE) },
-        path,
-        |name| match name {
-            "project_id" => Some(PathValue::Raw(project_id)),
-            _ => op.path_param(name),
-        },
-    )?;
-    let query_at = path.len();
-    let mut query = Query::new();
-    op.query(&mut query);
-    if !query.is_empty() {
-        // Sorted and encoded as the signer canonicalises it: sent byte for byte.
-        path.push_byte(b'?');
-        query.write_to(path);
-    }
-    let body = op.body()?.unwrap_or_default();
-    let uri = base.uri(path.to_string_exact())?;
     let project = if in_project {
         Some(crate::header_memo::project(project_id).ok_or(BuildError::InvalidProjectId)?)
     } else {
         None
     };
+    let base = target.endpoints().base_url(O::SERVICE);
+    let value = |name: &str| match name {
+        "project_id" => Some(PathValue::Raw(project_id)),
+        _ => op.path_param(name),
+    };
+    let pieces = PathPieces::new(
+        base.path_prefix(),
+        O::PATH_TEMPLATE,
+        const { &SplitTemplate::new(O::PATH_TEMPLATE) },
+        value,
+        // Checked by the memo.
+        project.as_ref().filter(|p| p.segment).map(|_| project_id),
+    )
+    .transpose()?;
+    let mut query = Query::new();
+    op.query(&mut query);
+    let query = (!query.is_empty()).then(|| {
+        // Sorted and encoded as the signer canonicalises it: sent byte for byte.
+        let mut text = String::new();
+        query.write_to(&mut text);
+        text
+    });
+    let query_len = query.as_ref().map_or(0, |q| 1 + q.len());
+    let mut path = String::with_capacity(pieces.as_ref().map_or(0, PathPieces::len) + query_len);
+    let canonical_prefix = match &pieces {
+        Some(pieces) => {
+            pieces.write(&mut path);
+            pieces.canonical_prefix()
+        }
+        None => {
+            path.push_str(base.path_prefix());
+            crate::path::expand_into(O::PATH_TEMPLATE, &mut path, value)?;
+            0
+        }
+    };
+    if let Some(query) = query {
+        path.push('?');
+        path.push_str(&query);
+    }
+    let body = op.body()?.unwrap_or_default();
+    let uri = base.uri(path)?;
     Ok(Prepared {
-        query_at,
+        canonical_prefix,
         body,
         uri,
         // The signer would add it from the URI; the base URL has it ready.
         host: base.host().cloned(),
+        host_canonical: base.host_is_canonical(),
         project,
     })
 }
@@ -345,41 +362,45 @@ fn fill_request<O: Operation + ?Sized>(
     user_agent: Option<&HeaderValue>,
     keys: Option<(&AkSk, &SigningParams<'_>)>,
 ) -> Result<bool, Error> {
-    let mut path = StackBuf::<PATH_INLINE>::new();
-    let prepared = prepare(op, target, &mut path)?;
-    // The request's own headers in the order of their names: the signer's order.
+    let prepared = prepare(op, target)?;
     // The request's own headers, in the order of their names: the signer's order.
     let content_type = const { HeaderValue::from_static(O::CONTENT_TYPE) };
-    let agent = match user_agent {
-        Some(agent) => agent.clone(),
-        None => const { HeaderValue::from_static(DEFAULT_USER_AGENT) },
+    let (agent, agent_canonical) = match user_agent {
+        Some(agent) => (agent.clone(), false),
+        None => (
+            const { HeaderValue::from_static(DEFAULT_USER_AGENT) },
+            const { value_is_canonical(DEFAULT_USER_AGENT.as_bytes()) },
+        ),
     };
     let added = match (keys, &prepared.host) {
         // Without a ready `Host`, the signer takes it from the URI, after the build.
         (Some((keys, params)), Some(host)) => {
-            let written = path.as_bytes();
-            // Written from text only: the query is UTF-8.
-            let query = written.get(prepared.query_at + 1..).unwrap_or_default();
-            let query = std::str::from_utf8(query).unwrap_or_default();
+            let (project, project_canonical) = match &prepared.project {
+                Some(project) => (&project.value, project.canonical),
+                None => (&content_type, true),
+            };
             let all = [
-                ("content-type", &content_type),
-                ("host", host),
-                ("user-agent", &agent),
                 (
-                    X_PROJECT_ID,
-                    prepared.project.as_ref().unwrap_or(&content_type),
+                    "content-type",
+                    &content_type,
+                    const { value_is_canonical(O::CONTENT_TYPE.as_bytes()) },
                 ),
+                ("host", host, prepared.host_canonical),
+                ("user-agent", &agent, agent_canonical),
+                (X_PROJECT_ID, project, project_canonical),
             ];
-            let own = if prepared.project.is_some() {
-                &all[..]
+            let (own, signed_names) = if prepared.project.is_some() {
+                (&all[..], &SIGNED_IN_PROJECT)
             } else {
-                all.get(..3).unwrap_or_default()
+                (all.get(..3).unwrap_or_default(), &SIGNED)
             };
             let unsigned = Unsigned {
                 method: &O::METHOD,
-                path: written.get(..prepared.query_at).unwrap_or_default(),
-                query,
+                path: prepared.uri.path().as_bytes(),
+                canonical_prefix: prepared.canonical_prefix,
+                query: prepared.uri.query().unwrap_or(""),
                 headers: own,
+                signed_names: Some(signed_names),
                 body: &prepared.body,
                 content_type_signed: const { content_type_is_signed_const(O::CONTENT_TYPE) },
             };
@@ -396,7 +417,10 @@ fn fill_request<O: Operation + ?Sized>(
     }
     headers.insert(USER_AGENT, agent);
     if let Some(project) = prepared.project {
-        headers.insert(const { HeaderName::from_static(X_PROJECT_ID) }, project);
+        headers.insert(
+            const { HeaderName::from_static(X_PROJECT_ID) },
+            project.value,
+        );
     }
     let signed = added.is_some();
     if let Some(added) = added {
@@ -418,6 +442,22 @@ fn fill_request<O: Operation + ?Sized>(
     Ok(signed)
 }
 
+/// The signed header names of a request [`fill_request`] signs, without and with
+/// `X-Sdk-Content-Sha256` (index bit 0) and `X-Security-Token` (bit 1), written at once.
+const SIGNED: [&str; 4] = [
+    "content-type;host;user-agent;x-sdk-date",
+    "content-type;host;user-agent;x-sdk-content-sha256;x-sdk-date",
+    "content-type;host;user-agent;x-sdk-date;x-security-token",
+    "content-type;host;user-agent;x-sdk-content-sha256;x-sdk-date;x-security-token",
+];
+/// [`SIGNED`] of a request in a project (with `X-Project-Id`).
+const SIGNED_IN_PROJECT: [&str; 4] = [
+    "content-type;host;user-agent;x-project-id;x-sdk-date",
+    "content-type;host;user-agent;x-project-id;x-sdk-content-sha256;x-sdk-date",
+    "content-type;host;user-agent;x-project-id;x-sdk-date;x-security-token",
+    "content-type;host;user-agent;x-project-id;x-sdk-content-sha256;x-sdk-date;x-security-token",
+];
+
 /// Whether a path template names the project (`{project_id}`), at compile time.
 const fn names_project(template: &str) -> bool {
     let (text, name) = (template.as_bytes(), b"{project_id}");
@@ -433,4 +473,29 @@ const fn names_project(template: &str) -> bool {
         start += 1;
     }
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The signed names written at once are the names of what `fill_request` inserts and
+    /// signing adds, sorted and `;`-joined.
+    #[test]
+    fn signed_names_written_at_once_are_the_sorted_names() {
+        for (table, project) in [(&SIGNED, None), (&SIGNED_IN_PROJECT, Some(X_PROJECT_ID))] {
+            for (index, names) in table.iter().enumerate() {
+                let mut expected = vec!["content-type", "host", "user-agent", "x-sdk-date"];
+                expected.extend(project);
+                if index & 1 != 0 {
+                    expected.push(crate::auth::canonical::X_SDK_CONTENT_SHA256);
+                }
+                if index & 2 != 0 {
+                    expected.push(crate::auth::X_SECURITY_TOKEN);
+                }
+                expected.sort_unstable();
+                assert_eq!(*names, expected.join(";"), "{index}");
+            }
+        }
+    }
 }

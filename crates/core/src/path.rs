@@ -264,9 +264,14 @@ pub(crate) struct SplitTemplate {
     params: [(usize, usize); MAX_SPLIT_PARAMS],
     count: usize,
     /// Whether the split holds the whole template (its braces closed, at most
-    /// `MAX_SPLIT_PARAMS` parameters); if not, [`expand_split`] scans it as
+    /// `MAX_SPLIT_PARAMS` parameters); if not, [`expand_into`] scans it as
     /// [`expand_template`] does, and says what is wrong.
     whole: bool,
+    /// Whether every literal byte is unreserved or `/` (each stands for itself in the
+    /// canonical URI).
+    plain_literals: bool,
+    /// The literals' length in bytes.
+    literals_len: usize,
 }
 
 impl SplitTemplate {
@@ -278,10 +283,15 @@ impl SplitTemplate {
             params: [(0, 0); MAX_SPLIT_PARAMS],
             count: 0,
             whole: true,
+            plain_literals: true,
+            literals_len: 0,
         };
         let (mut i, mut literal_start) = (0, 0);
         while i < bytes.len() {
             if bytes[i] != b'{' {
+                if !(bytes[i] == b'/' || UNRESERVED[bytes[i] as usize]) {
+                    split.plain_literals = false;
+                }
                 i += 1;
                 continue;
             }
@@ -294,38 +304,188 @@ impl SplitTemplate {
                 return split;
             }
             split.literals[split.count] = (literal_start, i);
+            split.literals_len += i - literal_start;
             split.params[split.count] = (i + 1, close);
             split.count += 1;
             i = close + 1;
             literal_start = i;
         }
         split.literals[split.count] = (literal_start, bytes.len());
+        split.literals_len += bytes.len() - literal_start;
         split
     }
 }
 
-/// [`expand_into`] with `template` split beforehand (`split` must be
-/// `SplitTemplate::new(template)`).
-pub(crate) fn expand_split<'v>(
-    template: &str,
-    split: &SplitTemplate,
-    out: &mut impl PathText,
-    mut value: impl FnMut(&str) -> Option<PathValue<'v>>,
-) -> Result<(), TemplateError> {
-    if !split.whole {
-        return expand_into(template, out, value);
+/// One piece of a request path.
+#[derive(Debug, Clone, Copy)]
+enum Piece<'a> {
+    /// Sent as it is.
+    Plain(&'a str),
+    /// In decimal.
+    Integer(i64),
+    /// Percent-encoded as one segment.
+    Encoded(&'a str),
+}
+
+impl Piece<'_> {
+    /// The bytes it takes in the path.
+    fn len(self) -> usize {
+        match self {
+            Piece::Plain(text) => text.len(),
+            Piece::Integer(n) => usize::from(n < 0) + decimal_digits(n.unsigned_abs()),
+            Piece::Encoded(text) => text
+                .bytes()
+                .map(|b| if is_unreserved(b) { 1 } else { 3 })
+                .sum(),
+        }
     }
-    // Braces are ASCII: every range falls on character boundaries.
-    let piece = |(start, end): (usize, usize)| template.get(start..end).unwrap_or_default();
-    for (literal, param) in split.literals.iter().zip(&split.params).take(split.count) {
-        out.push_str(piece(*literal));
-        let name = piece(*param);
-        value(name)
-            .ok_or_else(|| TemplateError::MissingParam(name.to_owned()))?
-            .push_encoded(out);
+
+    fn push(self, out: &mut String) {
+        match self {
+            Piece::Plain(text) => out.push_str(text),
+            Piece::Integer(n) => push_decimal(out, n),
+            // As `utf8_percent_encode` with `SEGMENT` (a test checks), a byte at a time
+            // rather than a piece (a call to `memcpy`) at a time.
+            Piece::Encoded(text) => {
+                const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
+                for b in text.bytes() {
+                    if is_unreserved(b) {
+                        out.push(char::from(b));
+                    } else {
+                        out.push('%');
+                        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+                        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+                    }
+                }
+            }
+        }
     }
-    out.push_str(piece(split.literals[split.count]));
-    Ok(())
+}
+
+/// How many decimal digits `n` has.
+fn decimal_digits(mut n: u64) -> usize {
+    let mut digits = 1;
+    while n >= 10 {
+        n /= 10;
+        digits += 1;
+    }
+    digits
+}
+
+/// A request path (a base URL's path prefix, then a template split at compile time with
+/// its parameters' values), before it is written: its length is known beforehand, so it
+/// is written once into a `String` of exactly that length (which the URI takes over as it
+/// is), and so is the part that is its own canonical URI (no byte of it is read again to
+/// sign the request).
+#[derive(Debug)]
+pub(crate) struct PathPieces<'a> {
+    prefix: &'a str,
+    template: &'a str,
+    split: &'a SplitTemplate,
+    values: [Piece<'a>; MAX_SPLIT_PARAMS],
+    len: usize,
+    /// Where the first byte that may not stand for itself in the canonical URI is
+    /// (`None`: nowhere).
+    canonical_until: Option<usize>,
+}
+
+impl<'a> PathPieces<'a> {
+    /// `prefix` then `template` (split as `split`, which must be
+    /// `SplitTemplate::new(template)`) with its parameters' values; `None` for a template
+    /// the split does not hold whole (expand it with [`expand_into`]). `segment`: a text
+    /// known to be a segment as it is (the very `&str`, compared by address and length:
+    /// the project id, checked once by its memo).
+    pub(crate) fn new(
+        prefix: &'a str,
+        template: &'a str,
+        split: &'a SplitTemplate,
+        mut value: impl FnMut(&str) -> Option<PathValue<'a>>,
+        segment: Option<&str>,
+    ) -> Option<Result<PathPieces<'a>, TemplateError>> {
+        if !split.whole {
+            return None;
+        }
+        let mut values = [Piece::Plain(""); MAX_SPLIT_PARAMS];
+        let mut canonical_until = None;
+        let plain_prefix = prefix.bytes().all(|b| b == b'/' || is_unreserved(b));
+        if !plain_prefix {
+            canonical_until = Some(0);
+        } else if !split.plain_literals {
+            canonical_until = Some(prefix.len());
+        }
+        let mut len = prefix.len() + split.literals_len;
+        let piece = |(start, end): (usize, usize)| template.get(start..end).unwrap_or_default();
+        for (i, param) in split.params.iter().take(split.count).enumerate() {
+            let name = piece(*param);
+            let Some(value) = value(name) else {
+                return Some(Err(TemplateError::MissingParam(name.to_owned())));
+            };
+            let value = match value {
+                PathValue::Integer(n) => Piece::Integer(n),
+                PathValue::Text(id) => Piece::Encoded(id.as_str()),
+                PathValue::Raw(text) => Piece::Encoded(text),
+            };
+            // Project ids and most job ids need no encoding: checked without a branch
+            // per byte.
+            let value = match value {
+                Piece::Encoded(text)
+                    if segment.is_some_and(|known| std::ptr::eq(known, text))
+                        || text.bytes().fold(true, |ok, b| ok & is_unreserved(b)) =>
+                {
+                    Piece::Plain(text)
+                }
+                Piece::Encoded(text) => {
+                    if canonical_until.is_none() {
+                        // Where this value starts: after the literals before it and the
+                        // values before them.
+                        let before: usize = split.literals[..=i]
+                            .iter()
+                            .map(|(start, end)| end - start)
+                            .sum::<usize>()
+                            + values[..i].iter().map(|v| v.len()).sum::<usize>();
+                        canonical_until = Some(prefix.len() + before);
+                    }
+                    Piece::Encoded(text)
+                }
+                other => other,
+            };
+            len += value.len();
+            if let Some(slot) = values.get_mut(i) {
+                *slot = value;
+            }
+        }
+        Some(Ok(PathPieces {
+            prefix,
+            template,
+            split,
+            values,
+            len,
+            canonical_until,
+        }))
+    }
+
+    /// The path's length in bytes.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// How many of its first bytes are their own canonical URI (each unreserved or `/`).
+    pub(crate) fn canonical_prefix(&self) -> usize {
+        self.canonical_until.unwrap_or(self.len)
+    }
+
+    /// Appends the path to `out`.
+    pub(crate) fn write(&self, out: &mut String) {
+        let split = self.split;
+        let piece =
+            |(start, end): (usize, usize)| self.template.get(start..end).unwrap_or_default();
+        out.push_str(self.prefix);
+        for (literal, value) in split.literals.iter().zip(&self.values).take(split.count) {
+            out.push_str(piece(*literal));
+            value.push(out);
+        }
+        out.push_str(piece(split.literals[split.count]));
+    }
 }
 
 #[cfg(test)]
@@ -344,6 +504,21 @@ mod tests {
         assert_eq!(enc("a b/c%d"), "a%20b%2Fc%25d");
         assert_eq!(enc("?#&=+"), "%3F%23%26%3D%2B");
         assert_eq!(enc("作业-ü"), "%E4%BD%9C%E4%B8%9A-%C3%BC");
+    }
+
+    /// Written a byte at a time, an encoded piece is what `utf8_percent_encode` writes.
+    #[test]
+    fn encoded_pieces_equal_percent_encoding() {
+        let every_char: String = (0u32..0x800)
+            .chain([0xFFFD, 0x10000, 0x10FFFF])
+            .filter_map(char::from_u32)
+            .collect();
+        for text in ["a b/c%d~é", "作业-ü", &every_char, "", "plain-1.2_3~"] {
+            let mut out = String::with_capacity(Piece::Encoded(text).len());
+            Piece::Encoded(text).push(&mut out);
+            assert_eq!(out, enc(text), "{text:?}");
+            assert_eq!(out.len(), Piece::Encoded(text).len(), "{text:?}");
+        }
     }
 
     #[test]
@@ -387,33 +562,67 @@ mod tests {
         );
     }
 
+    /// Split beforehand and written from its pieces, a template expands as scanned, in a
+    /// `String` of exactly its length; the part said to be its own canonical URI is.
     #[test]
     fn a_template_split_beforehand_expands_as_scanned() {
         let id = PathId::new("a b/c").unwrap_or_else(|e| panic!("{e}"));
-        for template in [
-            "/v1.0/{project_id}/streaming/jobs/{job_id}",
-            "/v1/{project_id}/training-jobs/{job_id}/versions/{version_id}",
-            "{a}{b}",
-            "/no/params",
-            "",
-            "/{a}/{b}/{c}/{d}/{e}/six",
-            "/{unclosed",
-            "/{a}/{missing}",
-            "/ü/{a}/é}",
-            "/{a{b}",
-        ] {
-            let value = |name: &str| match name {
-                "project_id" => Some(PathValue::Raw("p1")),
-                "job_id" | "a" | "c" | "e" | "a{b" => Some(PathValue::Integer(7)),
-                "version_id" | "b" | "d" => Some(PathValue::Text(&id)),
-                _ => None,
-            };
-            let (mut scanned, mut split) = (String::from("/x"), String::from("/x"));
-            let by_scan = expand_template(template, &mut scanned, value);
-            let by_split = expand_split(template, &SplitTemplate::new(template), &mut split, value);
-            assert_eq!(by_split, by_scan, "{template}");
-            if by_scan.is_ok() {
-                assert_eq!(split, scanned, "{template}");
+        let plain = |b: u8| b == b'/' || is_unreserved(b);
+        for prefix in ["", "/x", "/gate way", "/%41"] {
+            for template in [
+                "/v1.0/{project_id}/streaming/jobs/{job_id}",
+                "/v1/{project_id}/training-jobs/{job_id}/versions/{version_id}",
+                "/v1/{project_id}/visualization-jobs/{version_id}/x",
+                "{a}{b}",
+                "/no/params",
+                "",
+                "/{a}/{b}/{c}/{d}/{e}/six",
+                "/{unclosed",
+                "/{a}/{missing}",
+                "/ü/{a}/é}",
+                "/{a{b}",
+                "/{neg}/{big}",
+            ] {
+                let value = |name: &str| match name {
+                    "project_id" => Some(PathValue::Raw("p1")),
+                    "job_id" | "a" | "c" | "e" | "a{b" => Some(PathValue::Integer(7)),
+                    "version_id" | "b" | "d" => Some(PathValue::Text(&id)),
+                    "neg" => Some(PathValue::Integer(i64::MIN)),
+                    "big" => Some(PathValue::Integer(1_000_000_000)),
+                    _ => None,
+                };
+                let mut scanned = String::from(prefix);
+                let by_scan = expand_template(template, &mut scanned, value);
+                let split = SplitTemplate::new(template);
+                let Some(by_split) = PathPieces::new(prefix, template, &split, value, None) else {
+                    // Not held whole: expanded by scanning.
+                    assert!(
+                        template.matches('{').count() > MAX_SPLIT_PARAMS
+                            || template.contains("{unclosed"),
+                        "{template}"
+                    );
+                    continue;
+                };
+                let pieces = match (by_split, by_scan) {
+                    (Ok(pieces), Ok(())) => pieces,
+                    (Err(split), Err(scan)) => {
+                        assert_eq!(split, scan, "{template}");
+                        continue;
+                    }
+                    (split, scan) => panic!("{template}: {split:?} / {scan:?}"),
+                };
+                let mut written = String::with_capacity(pieces.len());
+                pieces.write(&mut written);
+                assert_eq!(written, scanned, "{prefix}{template}");
+                assert_eq!(written.capacity(), written.len(), "{prefix}{template}");
+                let known = pieces.canonical_prefix();
+                let bytes = written.as_bytes();
+                assert!(bytes[..known].iter().all(|b| plain(*b)), "{written}");
+                assert_eq!(
+                    known == bytes.len(),
+                    bytes.iter().all(|b| plain(*b)),
+                    "{written}"
+                );
             }
         }
     }

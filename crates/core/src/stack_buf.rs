@@ -33,6 +33,20 @@ impl<const N: usize> StackBuf<N> {
         }
     }
 
+    /// Appends `bytes` of a length known at compile time (copied without a call to
+    /// `memcpy`).
+    #[inline]
+    pub(crate) fn push_array<const M: usize>(&mut self, bytes: &[u8; M]) {
+        let end = self.len + M;
+        match self.array.get_mut(self.len..end) {
+            Some(free) => {
+                free.copy_from_slice(bytes);
+                self.len = end;
+            }
+            None => self.push_heap(bytes),
+        }
+    }
+
     /// Appends `text`.
     #[inline]
     pub(crate) fn push_str(&mut self, text: &str) {
@@ -127,5 +141,12 @@ mod tests {
         full.push(b"");
         full.push_byte(b'e');
         assert_eq!(full.as_bytes(), b"abcde");
+        // Arrays too, inline and across the move.
+        let mut arrays = StackBuf::<6>::new();
+        arrays.push_array(b"abcd");
+        arrays.push_array(b"ef");
+        assert_eq!(arrays.as_bytes(), b"abcdef");
+        arrays.push_array(b"gh");
+        assert_eq!(arrays.as_bytes(), b"abcdefgh");
     }
 }

@@ -33,6 +33,17 @@ pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 /// Hex SHA-256 of the empty body (most requests here have none).
 pub const EMPTY_PAYLOAD_HASH: &str =
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+/// [`EMPTY_PAYLOAD_HASH`] as an array.
+const EMPTY_PAYLOAD_HASH_BYTES: [u8; 64] = {
+    let text = EMPTY_PAYLOAD_HASH.as_bytes();
+    let mut bytes = [0u8; 64];
+    let mut i = 0;
+    while i < 64 {
+        bytes[i] = text[i];
+        i += 1;
+    }
+    bytes
+};
 /// The last element of a derived-key credential scope.
 pub const DERIVED_SCOPE_TERMINATOR: &str = "sdk_request";
 
@@ -107,6 +118,10 @@ static NO_VALUE: HeaderValue = HeaderValue::from_static("");
 
 /// A header's name and one of its values.
 pub(crate) type Pair<'h> = (&'h str, &'h HeaderValue);
+
+/// A header's name, its value, and whether the value is known to be its own canonical
+/// form ([`value_is_canonical`]: then it is copied, not checked again).
+pub(crate) type KnownPair<'h> = (&'h str, &'h HeaderValue, bool);
 
 /// Which headers go into the canonical request.
 #[derive(Debug, Clone, Copy)]
@@ -281,46 +296,66 @@ pub(crate) fn write_canonical_request(
 
 /// Writes the canonical request of a request whose headers are given as they will be sent:
 /// lower-case names without `_`, each once, sorted across `headers`' slices in turn (what
-/// the core builds and signing adds). The same text as [`write_canonical_request`] on the
-/// built request; returns where the signed header names stand in it.
+/// the core builds and signing adds), with their names `;`-joined when the caller knows
+/// them, and the path with how many of its first bytes are their own canonical URI. The
+/// same text as [`write_canonical_request`] on the built request; returns where the signed
+/// header names stand in it.
 pub(crate) fn write_known_canonical_request(
     text: &mut CanonicalBuf,
     method: &Method,
-    path: &[u8],
+    (path, canonical_prefix): (&[u8], usize),
     query: &str,
-    headers: [&[Pair<'_>]; 2],
+    (headers, signed_names): ([&[KnownPair<'_>]; 2], Option<&str>),
     body: &[u8],
     unsigned_payload: bool,
 ) -> Result<Range<usize>, SignError> {
     text.push_str(method.as_str());
     text.push_byte(b'\n');
-    push_canonical_uri(text, path);
+    push_canonical_uri_after(text, path, canonical_prefix.min(path.len()));
     text.push_byte(b'\n');
     push_canonical_query(text, query);
     text.push_byte(b'\n');
     let pairs = || headers.iter().flat_map(|part| part.iter());
-    for (name, value) in pairs() {
+    for (name, value, canonical) in pairs() {
         text.push_str(name);
         text.push_byte(b':');
-        push_header_value(text, name, value)?;
+        if *canonical {
+            text.push(value.as_bytes());
+        } else {
+            push_header_value(text, name, value)?;
+        }
         text.push_byte(b'\n');
     }
     text.push_byte(b'\n');
     let start = text.len();
-    for (i, (name, _)) in pairs().enumerate() {
-        if i > 0 {
-            text.push_byte(b';');
+    match signed_names {
+        // Written at once (the caller knows them).
+        Some(names) => text.push_str(names),
+        None => {
+            for (i, (name, ..)) in pairs().enumerate() {
+                if i > 0 {
+                    text.push_byte(b';');
+                }
+                text.push_str(name);
+            }
         }
-        text.push_str(name);
     }
     let signed = start..text.len();
+    debug_assert!(text.as_bytes().get(signed.clone()).is_some_and(|names| {
+        names
+            == pairs()
+                .map(|(name, ..)| *name)
+                .collect::<Vec<_>>()
+                .join(";")
+                .as_bytes()
+    }));
     text.push_byte(b'\n');
     if unsigned_payload {
         text.push_str(UNSIGNED_PAYLOAD);
     } else if body.is_empty() {
-        text.push_str(EMPTY_PAYLOAD_HASH);
+        text.push_array(&EMPTY_PAYLOAD_HASH_BYTES);
     } else {
-        text.push(&HexDigest::of(body).0);
+        text.push_array(&HexDigest::of(body).0);
     }
     Ok(signed)
 }
@@ -343,6 +378,18 @@ fn push_header_line<'v>(
     Ok(())
 }
 
+/// Whether a header value is its own canonical form: ASCII, starting and ending with a
+/// visible character (nothing to check further, nothing to trim).
+pub(crate) const fn value_is_canonical(bytes: &[u8]) -> bool {
+    const fn visible(b: u8) -> bool {
+        b >= 0x21 && b < 0x7f
+    }
+    match (bytes.first(), bytes.last()) {
+        (Some(first), Some(last)) => visible(*first) && visible(*last) && bytes.is_ascii(),
+        _ => false,
+    }
+}
+
 /// Appends a header value, trimmed (as `str::trim` does: the official SDKs trim Unicode
 /// white space).
 fn push_header_value(
@@ -353,8 +400,7 @@ fn push_header_value(
     let bytes = value.as_bytes();
     // Most values are ASCII and start and end with a visible character: nothing to check
     // further, nothing to trim.
-    let visible = |b: Option<&u8>| b.is_some_and(|b| (0x21..0x7f).contains(b));
-    if visible(bytes.first()) && visible(bytes.last()) && bytes.is_ascii() {
+    if value_is_canonical(bytes) {
         text.push(bytes);
         return Ok(());
     }
@@ -429,26 +475,39 @@ const PATH_AS_IS: [u8; 256] = {
 };
 
 fn push_canonical_uri(out: &mut CanonicalBuf, bytes: &[u8]) {
-    let start = out.len();
     // Most paths (versions, project ids, numeric and UUID ids) are their own canonical form
     // (checked without a branch per byte: every request's path is).
-    if bytes
+    let plain = if bytes
         .iter()
         .fold(true, |ok, b| ok & (PATH_AS_IS[usize::from(*b)] != 0))
     {
-        out.push(bytes);
+        bytes.len()
     } else {
+        bytes
+            .iter()
+            .position(|b| PATH_AS_IS[usize::from(*b)] == 0)
+            .unwrap_or(bytes.len())
+    };
+    push_canonical_uri_after(out, bytes, plain);
+}
+
+/// The canonical URI of `bytes`, whose first `plain` bytes are each unreserved or `/`.
+fn push_canonical_uri_after(out: &mut CanonicalBuf, bytes: &[u8], plain: usize) {
+    debug_assert!(
+        bytes
+            .iter()
+            .take(plain)
+            .all(|b| PATH_AS_IS[usize::from(*b)] != 0)
+    );
+    let start = out.len();
+    // What comes before the first byte that needs it (the version, the project, the
+    // collection: all but the id) is copied at once.
+    out.push(bytes.get(..plain).unwrap_or_default());
+    if plain < bytes.len() {
         // The path percent-decoded, split on `/` and each segment re-encoded is a map of
         // the decoded bytes one by one (`/`, also from `%2F`, stays the separator;
         // unreserved bytes stay; every other byte becomes `%XX`): done in one pass,
-        // without decoding into a buffer first. What comes before the first byte that
-        // needs it (the version, the project, the collection: all but the id) is copied
-        // at once.
-        let plain = bytes
-            .iter()
-            .position(|b| PATH_AS_IS[usize::from(*b)] == 0)
-            .unwrap_or(bytes.len());
-        out.push(bytes.get(..plain).unwrap_or_default());
+        // without decoding into a buffer first.
         let mut i = plain;
         while let Some(&b) = bytes.get(i) {
             let (byte, width) = match (b, bytes.get(i + 1..i + 3)) {
@@ -566,6 +625,24 @@ pub(crate) fn string_to_sign_parts<'p>(
     ]
 }
 
+/// Appends the string to sign (what [`string_to_sign_parts`] joins) to `out`, its pieces of
+/// fixed length copied without a call to `memcpy`.
+pub(crate) fn push_string_to_sign(
+    out: &mut CanonicalBuf,
+    sdk_date: &[u8; 16],
+    scope: Option<&[u8]>,
+    canonical_hash: &[u8; 64],
+) {
+    out.push_array(b"SDK-HMAC-SHA256\n");
+    out.push_array(sdk_date);
+    out.push_byte(b'\n');
+    if let Some(scope) = scope {
+        out.push(scope);
+        out.push_byte(b'\n');
+    }
+    out.push_array(canonical_hash);
+}
+
 /// The string to sign, joined on the stack: one HMAC update over it costs less than one per
 /// piece.
 pub(crate) fn string_to_sign_buf(parts: &[&[u8]]) -> StackBuf<STRING_TO_SIGN_INLINE> {
@@ -637,13 +714,14 @@ pub fn derived_scope(short_date: &str, region: &str, service: &str) -> String {
 /// Room for a usual derived-key scope on the stack (`20240521/eu-de/modelarts/sdk_request`).
 pub(crate) type ScopeBuf = StackBuf<96>;
 
-/// [`derived_scope`] written into `out` (no `String` per signature); the scope as text.
+/// [`derived_scope`] written into `out` (no `String` per signature); the scope's bytes
+/// (UTF-8: written from text only; used as bytes, not checked again).
 pub(crate) fn derived_scope_into<'b>(
     out: &'b mut ScopeBuf,
     short_date: &str,
     region: &str,
     service: &str,
-) -> &'b str {
+) -> &'b [u8] {
     for (i, part) in [short_date, region, service, DERIVED_SCOPE_TERMINATOR]
         .iter()
         .enumerate()
@@ -653,8 +731,7 @@ pub(crate) fn derived_scope_into<'b>(
         }
         out.push_str(part);
     }
-    // Written from text only: always UTF-8.
-    std::str::from_utf8(out.as_bytes()).unwrap_or_default()
+    out.as_bytes()
 }
 
 /// HMAC-SHA256 with its key schedule done once, for signing many requests with one key.
@@ -676,6 +753,11 @@ impl KeyedHmac {
         self.mac_parts(&[data])
     }
 
+    /// The keyed state, ready for the data (`None` cannot happen).
+    fn state(&self) -> Option<Hmac<Sha256>> {
+        self.0.as_deref().cloned()
+    }
+
     /// HMAC of the concatenation of `parts`, without joining them.
     pub(crate) fn mac_parts<T: AsRef<[u8]>>(&self, parts: &[T]) -> [u8; 32] {
         // HMAC accepts keys of any length; `None` cannot happen.
@@ -694,7 +776,10 @@ impl KeyedHmac {
 /// costs four HMACs, and a client signs all day with the same few scopes. Shared by the
 /// clones of a key pair.
 #[derive(Clone, Default)]
-pub(crate) struct DerivedKeys(std::sync::Arc<std::sync::Mutex<Vec<(String, KeyedHmac)>>>);
+pub(crate) struct DerivedKeys(std::sync::Arc<std::sync::Mutex<ScopedKeys>>);
+
+/// Derived keys by their scope's bytes.
+type ScopedKeys = Vec<(Box<[u8]>, KeyedHmac)>;
 
 impl DerivedKeys {
     /// Scopes kept at most (a few services times today and yesterday).
@@ -705,7 +790,7 @@ impl DerivedKeys {
     #[cfg(test)]
     pub(crate) fn mac(
         &self,
-        scope: &str,
+        scope: &[u8],
         derive: impl FnOnce() -> [u8; 32],
         data: &[u8],
     ) -> [u8; 32] {
@@ -716,30 +801,40 @@ impl DerivedKeys {
     /// `derive` computes when it is not kept.
     pub(crate) fn mac_parts<T: AsRef<[u8]>>(
         &self,
-        scope: &str,
+        scope: &[u8],
         derive: impl FnOnce() -> [u8; 32],
         parts: &[T],
     ) -> [u8; 32] {
-        let keyed = {
+        // The key's state is copied while the lock is held (a few hundred bytes): no
+        // reference count to take and give back, and no HMAC computed under the lock.
+        let state = {
             // A poisoned lock only means another thread panicked while holding it: the
             // entries are still whole.
             let mut keys = self
                 .0
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            match keys.iter().find(|(s, _)| s == scope) {
-                Some((_, keyed)) => keyed.clone(),
+            match keys.iter().find(|(s, _)| **s == *scope) {
+                Some((_, keyed)) => keyed.state(),
                 None => {
                     let keyed = KeyedHmac::new(&derive());
                     if keys.len() >= Self::CAPACITY {
                         keys.remove(0);
                     }
-                    keys.push((scope.to_owned(), keyed.clone()));
-                    keyed
+                    let state = keyed.state();
+                    keys.push((scope.into(), keyed));
+                    state
                 }
             }
         };
-        keyed.mac_parts(parts)
+        // HMAC accepts keys of any length; `None` cannot happen.
+        let Some(mut mac) = state else {
+            return [0; 32];
+        };
+        for part in parts {
+            mac.update(part.as_ref());
+        }
+        mac.finalize().into_bytes().into()
     }
 }
 
@@ -977,7 +1072,7 @@ mod tests {
         let mac = |date: &str, service: &str| {
             let scope = derived_scope(date, "eu-de", service);
             keys.mac(
-                &scope,
+                scope.as_bytes(),
                 || {
                     derivations.set(derivations.get() + 1);
                     derived_key("SK", date, "eu-de", service)
@@ -1019,7 +1114,7 @@ mod tests {
             let mut buf = ScopeBuf::new();
             assert_eq!(
                 derived_scope_into(&mut buf, date, region, service),
-                derived_scope(date, region, service)
+                derived_scope(date, region, service).as_bytes()
             );
         }
     }
@@ -1027,5 +1122,6 @@ mod tests {
     #[test]
     fn empty_payload_hash_is_the_hash_of_nothing() {
         assert_eq!(EMPTY_PAYLOAD_HASH, hex(&Sha256::digest(b"")));
+        assert_eq!(EMPTY_PAYLOAD_HASH.as_bytes(), EMPTY_PAYLOAD_HASH_BYTES);
     }
 }

@@ -242,7 +242,7 @@ pub fn authenticate(
 /// value.
 fn authorization(
     label: &str,
-    who: &[&str],
+    who: &[&[u8]],
     signed: &[u8],
     signature: &[u8],
 ) -> Result<HeaderValue, SignError> {
@@ -262,7 +262,7 @@ fn authorization(
     out.extend_from_slice(canonical::ALGORITHM.as_bytes());
     out.push(b' ');
     out.extend_from_slice(label.as_bytes());
-    who.iter().for_each(|w| out.extend_from_slice(w.as_bytes()));
+    who.iter().for_each(|w| out.extend_from_slice(w));
     out.extend_from_slice(SIGNED_LABEL);
     out.extend_from_slice(signed);
     out.extend_from_slice(SIGNATURE_LABEL);
@@ -281,7 +281,7 @@ fn sensitive(mut value: HeaderValue) -> HeaderValue {
 fn signature_mac(
     keys: &AkSk,
     params: &SigningParams<'_>,
-    scope: Option<(&str, &str)>,
+    scope: Option<(&str, &[u8])>,
     string_to_sign: &[&[u8]],
 ) -> [u8; 32] {
     match scope {
@@ -403,7 +403,9 @@ fn sign_aksk(
     let mac = signature_mac(
         keys,
         params,
-        scope.as_ref().map(|(date, scope)| (*date, scope.as_str())),
+        scope
+            .as_ref()
+            .map(|(date, scope)| (*date, scope.as_bytes())),
         &string_to_sign,
     );
     let signature = canonical::HexDigest::new(&mac);
@@ -414,13 +416,13 @@ fn sign_aksk(
     let value = match &scope {
         None => authorization(
             "Access=",
-            &[keys.access_key()],
+            &[keys.access_key().as_bytes()],
             signed,
             signature.as_bytes(),
         ),
         Some((_, scope)) => authorization(
             "Credential=",
-            &[keys.access_key(), "/", scope],
+            &[keys.access_key().as_bytes(), b"/", scope.as_ref()],
             signed,
             signature.as_bytes(),
         ),
@@ -450,11 +452,19 @@ pub(crate) struct Unsigned<'a> {
     pub(crate) method: &'a http::Method,
     /// The path as sent (without the query).
     pub(crate) path: &'a [u8],
+    /// How many of the path's first bytes are known to be their own canonical URI (each
+    /// unreserved or `/`): they are copied, not read.
+    pub(crate) canonical_prefix: usize,
     /// The query as sent (without `?`; empty for none).
     pub(crate) query: &'a str,
     /// Its headers: lower-case names without `_`, sorted, each once, every one before
     /// `x-sdk-content-sha256` (the first name signing adds); `host` among them.
-    pub(crate) headers: &'a [(&'a str, &'a HeaderValue)],
+    /// Each with whether its value is known to be its own canonical form.
+    pub(crate) headers: &'a [canonical::KnownPair<'a>],
+    /// The signed header names, `;`-joined, of `headers` and what signing adds, when the
+    /// caller knows them: by `X-Sdk-Content-Sha256` (bit 0) and `X-Security-Token` (bit 1)
+    /// added.
+    pub(crate) signed_names: Option<&'a [&'a str; 4]>,
     pub(crate) body: &'a [u8],
     /// Whether its `Content-Type` has its body hashed ([`canonical::content_type_is_signed`]).
     pub(crate) content_type_signed: bool,
@@ -473,7 +483,12 @@ pub(crate) fn sign_unsigned(
             && request
                 .headers
                 .last()
-                .is_none_or(|(name, _)| *name < canonical::X_SDK_CONTENT_SHA256)
+                .is_none_or(|(name, ..)| *name < canonical::X_SDK_CONTENT_SHA256)
+            && request
+                .headers
+                .iter()
+                .all(|(_, value, canonical)| !canonical
+                    || canonical::value_is_canonical(value.as_bytes()))
     );
     let (date, date_value) = crate::header_memo::sdk_date(params.time)
         .ok_or(SignError::InvalidHeaderValue("signing time"))?;
@@ -487,23 +502,27 @@ pub(crate) fn sign_unsigned(
     let unsigned_payload = !request.content_type_signed;
     // What signing adds, in the order of their names (after the request's own).
     let unsigned_value = const { HeaderValue::from_static(UNSIGNED_PAYLOAD) };
-    let mut added: [(&str, &HeaderValue); 3] = [("", &unsigned_value); 3];
+    // Their values are made here: the date's and the literal's are their own canonical
+    // form, a token is checked as it is written.
+    let mut added: [canonical::KnownPair<'_>; 3] = [("", &unsigned_value, true); 3];
     let mut added_count = 0;
-    for (wanted, name, value) in [
+    for (wanted, name, value, canonical) in [
         (
             unsigned_payload,
             canonical::X_SDK_CONTENT_SHA256,
             &unsigned_value,
+            true,
         ),
-        (true, canonical::X_SDK_DATE, &date_value),
+        (true, canonical::X_SDK_DATE, &date_value, true),
         (
             security_token.is_some(),
             X_SECURITY_TOKEN,
             security_token.as_ref().unwrap_or(&unsigned_value),
+            false,
         ),
     ] {
         if wanted {
-            added[added_count] = (name, value);
+            added[added_count] = (name, value, canonical);
             added_count += 1;
         }
     }
@@ -513,9 +532,14 @@ pub(crate) fn sign_unsigned(
     let signed = canonical::write_known_canonical_request(
         &mut text,
         request.method,
-        request.path,
+        (request.path, request.canonical_prefix),
         request.query,
-        [request.headers, added],
+        (
+            [request.headers, added],
+            request.signed_names.map(|names| {
+                names[usize::from(unsigned_payload) | usize::from(security_token.is_some()) << 1]
+            }),
+        ),
         request.body,
         unsigned_payload,
     )?;
@@ -542,13 +566,12 @@ pub(crate) fn sign_unsigned(
         }
     };
     // The string to sign after the canonical request, in the same buffer.
-    canonical::string_to_sign_parts(
+    canonical::push_string_to_sign(
+        &mut text,
         &date,
-        scope.as_ref().map(|(_, scope)| scope.as_bytes()),
+        scope.as_ref().map(|(_, scope)| *scope),
         canonical_hash.as_bytes(),
-    )
-    .iter()
-    .for_each(|part| text.push(part));
+    );
     let written = text.as_bytes();
     let string_to_sign = [written.get(canonical_end..).unwrap_or_default()];
     let mac = signature_mac(keys, params, scope, &string_to_sign);
@@ -557,13 +580,13 @@ pub(crate) fn sign_unsigned(
     let authorization = match &scope {
         None => authorization(
             "Access=",
-            &[keys.access_key()],
+            &[keys.access_key().as_bytes()],
             signed,
             signature.as_bytes(),
         ),
         Some((_, scope)) => authorization(
             "Credential=",
-            &[keys.access_key(), "/", scope],
+            &[keys.access_key().as_bytes(), b"/", scope],
             signed,
             signature.as_bytes(),
         ),

@@ -323,7 +323,7 @@ fn check(
             );
             match key {
                 Key::Prepared(key) => key.derived.mac_parts(
-                    scope,
+                    scope.as_bytes(),
                     || canonical::derived_key(key.secret.expose(), date, region, service),
                     &parts,
                 ),
