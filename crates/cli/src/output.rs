@@ -213,9 +213,7 @@ impl ListPrinter {
             out.finish();
         }
         for spill in [&self.ndjson, &self.table].into_iter().flatten() {
-            if let Some(e) = &spill.failed {
-                return Err(spill_failed(e));
-            }
+            spill.kept()?;
         }
         if let Some(mut spill) = self.ndjson {
             to_stdout(|out| std::io::copy(&mut spill.read()?, out).map(drop));
@@ -322,10 +320,8 @@ impl ReportWriter {
         }
         let report = &report;
         // A line that could not be kept: the report would be short; say so, never print it.
-        for spill in [&mut self.json, &mut self.table].into_iter().flatten() {
-            if let Some(e) = spill.failed.take() {
-                return Err(spill_failed(&e));
-            }
+        for spill in [&self.json, &self.table].into_iter().flatten() {
+            spill.kept()?;
         }
         match self.format {
             Format::Json => {
@@ -380,7 +376,7 @@ impl crate::report::ItemSink for ReportWriter {
             spill.json_item(&item);
         }
         if let Some(spill) = self.table.as_mut() {
-            spill.cells(&[
+            spill.line(&[
                 &item.id.to_string(),
                 item.name.as_deref().unwrap_or_default(),
                 item.outcome.name(),
@@ -482,14 +478,6 @@ impl Spill {
         self.lines += 1;
     }
 
-    /// One row of a table.
-    pub(crate) fn cells(&mut self, cells: &[&str]) {
-        let mut line = serde_json::to_vec(cells).unwrap_or_default();
-        line.push(b'\n');
-        self.write(&line);
-        self.lines += 1;
-    }
-
     /// What was written, from the start.
     fn read(&mut self) -> std::io::Result<Box<dyn std::io::BufRead + '_>> {
         use std::io::Seek;
@@ -507,7 +495,16 @@ impl Spill {
         }
     }
 
-    /// One line of compact JSON (NDJSON).
+    /// Every line written is kept (else the error of the first write that failed: the
+    /// report would be short).
+    fn kept(&self) -> Result<(), CliError> {
+        match &self.failed {
+            Some(e) => Err(spill_failed(e)),
+            None => Ok(()),
+        }
+    }
+
+    /// One line of compact JSON (NDJSON; a table's row of cells).
     pub(crate) fn line<T: Serialize>(&mut self, value: &T) {
         let mut line = serde_json::to_vec(value).unwrap_or_default();
         line.push(b'\n');
@@ -707,14 +704,12 @@ impl AccountWriter {
         report: &crate::account_report::AccountReport,
         mut parts: Vec<PartWriter>,
     ) -> Result<(), CliError> {
-        for part in &mut parts {
-            for spill in [&mut part.json, &mut part.table, &mut part.ndjson]
+        for part in &parts {
+            for spill in [&part.json, &part.table, &part.ndjson]
                 .into_iter()
                 .flatten()
             {
-                if let Some(e) = spill.failed.take() {
-                    return Err(spill_failed(&e));
-                }
+                spill.kept()?;
             }
         }
         fn of(
@@ -755,7 +750,7 @@ impl AccountWriter {
 impl crate::report::ItemSink for PartWriter {
     fn push(&mut self, item: crate::report::Item) {
         if let Some(spill) = self.table.as_mut() {
-            spill.cells(&[
+            spill.line(&[
                 self.place.project.name.as_deref().unwrap_or_default(),
                 self.kind.name(),
                 &item.id.to_string(),
@@ -874,7 +869,7 @@ mod tests {
                     item.outcome.name().to_owned(),
                     item.outcome.detail(),
                 ];
-                spill.cells(&cells.each_ref().map(String::as_str));
+                spill.line(&cells.each_ref().map(String::as_str));
                 bytes += serde_json::to_vec(&cells).unwrap().len() + 1;
                 whole.add_row(cells.to_vec());
             }
